@@ -1,0 +1,89 @@
+"""From validated tables and parameters to result lines and totals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import money
+from .inputs import empty_molecules, read_molecules, read_pharmacies
+from .lines import LINE_COLUMNS, Context, assemble, empty_lines
+from .parameters import THEMES, ExerciseParameters, Scenario, load_parameters
+from .themes import MODULES
+
+TOTAL_COLUMNS = ["pharmacie_id", "exercice", *THEMES, "total"]
+
+
+def parameters_for(exercises, scenario: Scenario | str | Path | None = None) -> dict[int, ExerciseParameters]:
+    if scenario is not None and not isinstance(scenario, Scenario):
+        scenario = Scenario.read(scenario)
+    return {int(y): load_parameters(int(y), scenario) for y in sorted(set(exercises))}
+
+
+def compute(
+    pharmacies: pd.DataFrame,
+    molecules: pd.DataFrame | None = None,
+    parameters: dict[int, ExerciseParameters] | None = None,
+    scenario: Scenario | str | Path | None = None,
+) -> pd.DataFrame:
+    """Result lines for every pharmacy × exercise of the table: one vectorised pass per exercise."""
+    if parameters is None:
+        parameters = parameters_for(pharmacies["exercice"].unique(), scenario)
+    if molecules is None:
+        molecules = empty_molecules()
+    frames = []
+    order = pd.Series(np.arange(len(pharmacies)), index=pharmacies.index)
+    for year, group in pharmacies.groupby("exercice", sort=True):
+        ctx = Context(group.reset_index(drop=True), parameters[int(year)])
+        blocks = []
+        for theme, module in MODULES.items():
+            if theme == "bups":
+                blocks.append((theme, module.compute(ctx, molecules)))
+            else:
+                blocks.append((theme, module.compute(ctx)))
+        lines = assemble(ctx, blocks)
+        lines["_input_order"] = order.loc[group.index].to_numpy()[lines.pop("_row").to_numpy(dtype=np.int64)]
+        frames.append(lines)
+    if not frames:
+        return empty_lines()
+    out = pd.concat(frames, ignore_index=True)
+    out = out.sort_values("_input_order", kind="stable").drop(columns="_input_order").reset_index(drop=True)
+    return out
+
+
+def totals(lines: pd.DataFrame, pharmacies: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per pharmacy × exercise: each theme's sum of lines, and the total, in cents."""
+    keys = ["pharmacie_id", "exercice"]
+    wide = lines.pivot_table(index=keys, columns="theme", values="montant_cents", aggfunc="sum", fill_value=0, sort=False)
+    wide = wide.reindex(columns=list(THEMES), fill_value=0).astype(np.int64)
+    if pharmacies is not None:
+        index = pd.MultiIndex.from_frame(pharmacies[keys])
+        wide = wide.reindex(index, fill_value=0)
+    wide["total"] = wide[list(THEMES)].sum(axis=1)
+    return wide.reset_index()
+
+
+def lines_for_output(lines: pd.DataFrame) -> pd.DataFrame:
+    """The contract's `lignes.csv` columns, with `montant_eur` as text (decimal point, two decimals)."""
+    out = lines.copy()
+    out["montant_eur"] = money.cents_to_str(out["montant_cents"].to_numpy())
+    out["donnee_manquante"] = np.where(out["donnee_manquante"].to_numpy(dtype=bool), "oui", "non")
+    return out[LINE_COLUMNS]
+
+
+def totals_for_output(tot: pd.DataFrame) -> pd.DataFrame:
+    out = tot.copy()
+    for c in [*THEMES, "total"]:
+        out[c] = money.cents_to_str(out[c].to_numpy())
+    return out[TOTAL_COLUMNS]
+
+
+def compute_file(pharmacies_path, molecules_path=None, scenario=None):
+    """Read, validate and compute a file: (pharmacies, lines, totals). Raises InputError / ParameterError."""
+    pharmacies = read_pharmacies(pharmacies_path)
+    molecules = read_molecules(molecules_path, pharmacies) if molecules_path else None
+    params = parameters_for(pharmacies["exercice"].unique(), scenario)
+    lines = compute(pharmacies, molecules, params)
+    return pharmacies, lines, totals(lines, pharmacies)

@@ -1,0 +1,182 @@
+"""Bon usage des produits de santé (rules.md §2)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from .. import money
+from ..formatting import eur, eur_value, num
+from ..inputs import normalise_molecule
+from ..lines import MANQUANT, NEUTRALISE, NEUTRALISE_NOTE, SANS_OBJET, Block, Context, compare, finish_theme, seuil_text
+
+THEME = "bups"
+
+
+def demarche_qualite(ctx: Context) -> Block:
+    """Adhésion à la démarche qualité HCQO (socle, 100 €) : auto-évaluation, newsletter, et programme d'amélioration."""
+    ind = ctx.p.bups.demarche_qualite
+    lib = "Adhésion à la démarche qualité (HCQO)"
+    if not ind.actif:
+        return ctx.neutralised("demarche_qualite", lib, ind, socle=True)
+    auto, news, prog = ctx.flag("dqo_autoevaluation"), ctx.flag("dqo_newsletter"), ctx.flag("dqo_programme_amelioration")
+    required = ind.programme_requis.valeur
+    ok = auto & news & (prog if required else True)
+    valeur = np.array([f"auto-évaluation : {'oui' if a else 'non'}, newsletter : {'oui' if b else 'non'}, "
+                       f"programme : {'oui' if c else 'non'}" for a, b, c in zip(auto, news, prog)], dtype=object)
+    seuil = "auto-évaluation, newsletter" + (" et programme d'amélioration" if required else "") + " déclarés"
+    return Block("demarche_qualite", lib, valeur, seuil, ctx.labels(ok), ctx.cents_if(ok, ind.montant.valeur),
+                 [ind.montant, ind.programme_requis], forfait=True, socle=True, type_ligne="socle")
+
+
+def generiques_repertoire(ctx: Context) -> Block:
+    """Pénétration des génériques sur l'ensemble du répertoire ≥ 85 % (socle, sans rémunération)."""
+    ind = ctx.p.bups.generiques_repertoire
+    lib = "Pénétration des génériques sur le répertoire (socle)"
+    if not ind.actif:
+        return ctx.neutralised("generiques_repertoire", lib, ind, socle=True)
+    v, missing = ctx.rate("taux_generiques_repertoire_pct")
+    ok = compare(v, ind.seuil_pct)
+    return Block("generiques_repertoire", lib, v, seuil_text(ind.seuil_pct), ctx.labels(ok, missing), ctx.zeros(),
+                 [ind.seuil_pct], manquant=missing, socle=True, type_ligne="socle")
+
+
+def molecules_ciblees(ctx: Context, molecules: pd.DataFrame) -> Block | None:
+    """Molécules ciblées : prime par boîte × boîtes gagnées (boîtes × (arrivée − départ) / 100), par molécule."""
+    ind = ctx.p.bups.molecules_ciblees
+    if ind.etat.valeur == "absent" or molecules is None or molecules.empty:
+        return None
+    mine = molecules[molecules["exercice"] == ctx.p.exercice]
+    if mine.empty:
+        return None
+    position = pd.Series(np.arange(ctx.n), index=ctx.df["pharmacie_id"].to_numpy())
+    rows = position.loc[mine["pharmacie_id"].to_numpy()].to_numpy()
+    names = mine["molecule"].to_numpy(dtype=object)
+    lib = "Génériques, hybrides, biosimilaires : molécules ciblées"
+    boxes = mine["nb_boites"].to_numpy(dtype=float)
+    dep = mine["taux_depart_pct_exact"].to_numpy(dtype=object)
+    arr = mine["taux_arrivee_pct_exact"].to_numpy(dtype=object)
+    valeur = np.array([f"{m} : {num(b)} boîtes, {num(d)} % → {num(a)} %" for m, b, d, a in zip(names, boxes, dep, arr)], dtype=object)
+    m = len(mine)
+    if not ind.actif:
+        return Block("molecules_ciblees", lib, valeur, "", np.full(m, NEUTRALISE, dtype=object), np.zeros(m, np.int64),
+                     [ind.etat], NEUTRALISE_NOTE, rows=rows)
+    listed = {normalise_molecule(x): x for x in ind.molecules.valeur}
+    primes = {normalise_molecule(k): v for k, v in ind.primes_par_molecule.valeur.items()}
+    plancher = ind.lecture.valeur == "plancher"
+    amounts, atteint, notes, missing = [], [], [], np.zeros(m, bool)
+    for i, (key, b, d, a) in enumerate(zip(mine["molecule_norm"], boxes, dep, arr)):
+        prime = primes.get(key, ind.prime_par_boite.valeur)
+        if key not in listed:
+            amounts.append(Decimal(0)); atteint.append(SANS_OBJET)
+            notes.append(f"molécule hors de la liste de l'exercice {ctx.p.exercice} : 0 €")
+        elif np.isnan(b) or d is None or a is None:
+            amounts.append(Decimal(0)); atteint.append(MANQUANT); missing[i] = True
+            notes.append("boîtes ou taux manquant")
+        elif plancher:
+            ok = compare(np.array([float(a)]), ind.taux_plancher_pct)[0]
+            substituted = Decimal(int(b)) * a / 100
+            amounts.append(prime * substituted if ok else Decimal(0)); atteint.append("oui" if ok else "non")
+            notes.append(f"{eur_value(prime)} × {num(int(b))} × {num(a)} % = {num(substituted)} boîtes substituées" if ok
+                         else f"taux d'arrivée sous le plancher {seuil_text(ind.taux_plancher_pct)}")
+        else:
+            gained = Decimal(int(b)) * max(Decimal(0), a - d) / 100
+            amounts.append(prime * gained); atteint.append("oui" if gained > 0 else "non")
+            notes.append(f"{eur_value(prime)} × {num(int(b))} × ({num(a)} − {num(d)}) / 100 = {eur_value(prime)} × {num(gained)} boîtes gagnées")
+    cents = money.quantize_cents(amounts, ctx.mode)
+    leaves = [ind.prime_par_boite, ind.lecture, ind.molecules] + ([ind.taux_plancher_pct] if plancher else [])
+    return Block("molecules_ciblees", lib, valeur, "prime par boîte gagnée", np.array(atteint, dtype=object), cents,
+                 leaves, np.array(notes, dtype=object), missing, rows=rows)
+
+
+def stabilite_75(ctx: Context) -> Block:
+    """Stabilité de la délivrance des génériques aux 75 ans et plus : 400 € à 95 %, 200 € à 90 %."""
+    ind = ctx.p.bups.stabilite_75
+    lib = "Stabilité de la délivrance des génériques aux 75 ans et plus"
+    if not ind.actif:
+        return ctx.neutralised("stabilite_75", lib, ind)
+    v, missing = ctx.rate("taux_stabilite_75_pct")
+    high, low = compare(v, ind.seuil_haut_pct), compare(v, ind.seuil_bas_pct)
+    cents = np.where(high, money.euros_to_cents(ind.montant_haut.valeur),
+                     np.where(low, money.euros_to_cents(ind.montant_bas.valeur), 0)).astype(np.int64)
+    return Block("stabilite_75", lib, v,
+                 f"{seuil_text(ind.seuil_haut_pct)} → {eur_value(ind.montant_haut.valeur)} ; "
+                 f"{seuil_text(ind.seuil_bas_pct)} → {eur_value(ind.montant_bas.valeur)}",
+                 ctx.labels(low, missing), cents, [ind.montant_haut, ind.seuil_haut_pct, ind.montant_bas],
+                 manquant=missing, forfait=True)
+
+
+def asafo(ctx: Context) -> Block | None:
+    """Connexion à ASAFO-Pharma au moins une fois par semaine pendant au moins 46 semaines : 100 €."""
+    ind = ctx.p.bups.asafo
+    lib = "Connexion hebdomadaire à ASAFO-Pharma"
+    if ind.etat.valeur == "absent":
+        return None
+    if not ind.actif:
+        return ctx.neutralised("asafo", lib, ind)
+    v, missing = ctx.rate("nb_semaines_asafo")
+    ok = compare(v, ind.nb_semaines_min)
+    return Block("asafo", lib, v, seuil_text(ind.nb_semaines_min, " semaines"), ctx.labels(ok, missing),
+                 ctx.cents_if(ok, ind.montant.valeur), [ind.montant, ind.nb_semaines_min], manquant=missing, forfait=True)
+
+
+def ecoresponsable(ctx: Context) -> Block | None:
+    """Démarche écoresponsable : programme déclaré, ≥ 2 items du niveau, niveau précédent validé pour 2 ou 3 : 200 €."""
+    ind = ctx.p.bups.ecoresponsable
+    lib = "Démarche écoresponsable"
+    if ind.etat.valeur == "absent":
+        return None
+    if not ind.actif:
+        return ctx.neutralised("ecoresponsable", lib, ind)
+    prog = ctx.flag("eco_programme")
+    level, lvl_missing = ctx.count("eco_niveau_vise")
+    items, items_missing = ctx.count("eco_items_valides")
+    before, _ = ctx.count("eco_niveau_valide_precedent")
+    items_ok = compare(np.where(items_missing, np.nan, items).astype(float), ind.nb_items_min)
+    chain_ok = (level == 1) | (before >= level - 1)
+    ok = prog & (level >= 1) & items_ok & chain_ok
+    missing = prog & (lvl_missing | items_missing)
+    note = np.full(ctx.n, "", dtype=object)
+    note[prog & (level >= 2) & ~chain_ok] = "niveau précédent non validé une année antérieure"
+    note[~prog] = "programme annuel de développement durable non déclaré"
+    valeur = np.array([f"programme : {'oui' if p else 'non'}, niveau {lv}, {it} item(s), niveau antérieur {bf}"
+                       for p, lv, it, bf in zip(prog, level, items, before)], dtype=object)
+    return Block("ecoresponsable", lib, valeur, f"programme déclaré, {seuil_text(ind.nb_items_min, ' items')} du niveau visé",
+                 ctx.labels(ok, missing), ctx.cents_if(ok, ind.montant.valeur), [ind.montant, ind.nb_items_min],
+                 note, missing, forfait=True)
+
+
+def malus_urgence(ctx: Context, total: np.ndarray) -> Block | None:
+    """Malus de 20 % sur toute la ROSP BUPS si le taux « urgence » n'est pas inférieur au taux de référence (2019)."""
+    ind = ctx.p.bups.malus_urgence
+    if not ind.actif:
+        return None
+    rate, r_missing = ctx.rate("taux_urgence_pct")
+    ref, ref_missing = ctx.rate("taux_urgence_reference_pct")
+    with np.errstate(invalid="ignore"):
+        below = rate < ref if ind.comparaison_reference.valeur == "<" else rate <= ref
+    applies = ~r_missing & ~ref_missing & ~below
+    if ind.sans_reference.valeur == "malus":
+        applies |= ~r_missing & ref_missing
+    cents = np.where(applies, -money.percentage_of_cents(total, ind.taux_pct.valeur, ctx.mode), 0)
+    pct = num(ind.taux_pct.valeur)
+    note = np.array([f"taux non inférieur à la référence : malus {pct} % × {eur(t)} = {eur(-c)}" if a else "" for a, t, c in zip(applies, total, cents)], dtype=object)
+    note[~applies & ref_missing] = "pas de taux de référence (2019) : pas de malus"
+    note[r_missing] = "taux de l'année manquant : malus non calculé"
+    atteint = np.where(applies, "malus", "pas de malus").astype(object)
+    atteint[r_missing | (ref_missing & ~applies)] = MANQUANT
+    valeur = np.array([f"{num(a)} % (référence {num(b)} %)" if not (np.isnan(a) and np.isnan(b)) else None for a, b in zip(rate, ref)], dtype=object)
+    return Block("malus_urgence", "Malus « motif urgence » de non-substitution", valeur,
+                 f"taux {ind.comparaison_reference.valeur.replace('<=', '≤')} taux de référence", atteint, cents,
+                 [ind.taux_pct, ind.comparaison_reference, ind.sans_reference], note, r_missing | ref_missing,
+                 type_ligne="malus")
+
+
+def compute(ctx: Context, molecules: pd.DataFrame | None = None) -> list[Block]:
+    blocks = [demarche_qualite(ctx), generiques_repertoire(ctx)]
+    for block in (molecules_ciblees(ctx, molecules), stabilite_75(ctx), asafo(ctx), ecoresponsable(ctx)):
+        if block is not None:
+            blocks.append(block)
+    return finish_theme(ctx, THEME, blocks, lambda total: malus_urgence(ctx, total))

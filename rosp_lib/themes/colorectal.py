@@ -1,0 +1,47 @@
+"""Dépistage organisé du cancer colorectal (rules.md §4)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import money
+from ..formatting import eur_value
+from ..lines import Block, Context, finish_theme
+
+THEME = "colorectal"
+
+
+def per_kit(ctx: Context, code: str, column: str, lib: str, information: bool = False) -> Block | None:
+    """Montant par kit (métropole ou DROM) : kits remis (2022–2023), kits réalisés (2024–) ; l'acte par kit remis
+    (2024–) est montré pour information, hors total ROSP."""
+    ind = getattr(ctx.p.colorectal, code)
+    if ind.etat.valeur == "absent":
+        return None
+    if not ind.actif:
+        return ctx.neutralised(code, lib, ind)
+    n, missing = ctx.count(column)
+    drom = ctx.flag("drom")
+    metro, outre = ind.montant_par_kit.valeur, ind.montant_par_kit_drom.valeur
+    cents = np.where(drom, money.times_cents(n, outre, ctx.mode), money.times_cents(n, metro, ctx.mode))
+    cents = np.where(missing, 0, cents)
+    unit = np.where(drom, f"{eur_value(outre)} (DROM)", eur_value(metro)).astype(object)
+    if information:
+        note = np.array([f"facturé à l'acte, hors ROSP : {u} × {k} kit(s)" for u, k in zip(unit, n)], dtype=object)
+        atteint = np.full(ctx.n, "information", dtype=object)
+        shown = np.zeros(ctx.n, np.int64)
+    else:
+        note = np.array([f"{u} × {column}" for u in unit], dtype=object)
+        atteint = ctx.labels(cents > 0, missing)
+        shown = cents
+    return Block(code, lib, np.where(missing, None, n).astype(object), f"{eur_value(metro)}/kit ({eur_value(outre)} en DROM)",
+                 atteint, shown, [ind.montant_par_kit, ind.montant_par_kit_drom], note, missing,
+                 type_ligne="information" if information else "indicateur")
+
+
+def compute(ctx: Context) -> list[Block]:
+    blocks = [
+        per_kit(ctx, "kits_remis", "nb_kits_remis", "Kits de dépistage remis"),
+        per_kit(ctx, "kits_realises", "nb_kits_realises", "Kits remis dont le test a été réalisé"),
+        per_kit(ctx, "acte_remise_kit", "nb_kits_remis", "Remise de kit facturée à l'acte (information)", information=True),
+    ]
+    return finish_theme(ctx, THEME, [b for b in blocks if b is not None])

@@ -1,0 +1,35 @@
+"""Dispensation à l'unité (rules.md §5)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import money
+from ..formatting import eur, eur_value
+from ..lines import Block, Context, finish_theme
+
+THEME = "dispensation_unite"
+
+
+def dispensation(ctx: Context) -> Block | None:
+    """1 € TTC par dispensation à l'unité ou délivrance fractionnée, plafonné à 500 € TTC par an."""
+    ind = ctx.p.dispensation_unite.dispensation
+    lib = "Dispensation à l'unité et délivrance fractionnée"
+    if ind.etat.valeur == "absent":
+        return None
+    if not ind.actif:
+        return ctx.neutralised("dispensation", lib, ind)
+    n, missing = ctx.count("nb_dispensations_unite")
+    raw = money.times_cents(n, ind.montant_par_dispensation.valeur, ctx.mode)
+    cap = money.euros_to_cents(ind.plafond.valeur)
+    cents = np.minimum(raw, cap)
+    note = np.where(raw > cap, f"{eur_value(ind.montant_par_dispensation.valeur)} × dispensations, plafonné à {eur(cap)}",
+                    f"{eur_value(ind.montant_par_dispensation.valeur)} × dispensations").astype(object)
+    return Block("dispensation", lib, np.where(missing, None, n).astype(object),
+                 f"{eur_value(ind.montant_par_dispensation.valeur)}/dispensation, plafond {eur(cap)}",
+                 ctx.labels(cents > 0, missing), cents, [ind.montant_par_dispensation, ind.plafond], note, missing)
+
+
+def compute(ctx: Context) -> list[Block]:
+    block = dispensation(ctx)
+    return finish_theme(ctx, THEME, [block] if block is not None else [])

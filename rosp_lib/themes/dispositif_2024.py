@@ -1,0 +1,77 @@
+"""Dispositif exceptionnel 2024 (rules.md §6, avenant 1 art. 1)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..formatting import eur_value, num
+from ..lines import MANQUANT, Block, Context, compare, compare_fraction, finish_theme, seuil_text
+
+THEME = "dispositif_2024"
+
+
+def at_least(ctx: Context, code: str, column: str, lib: str, unit: str) -> Block | None:
+    """Forfait si au moins N actes (TROD angine, entretien chronique, accompagnement de grossesse)."""
+    ind = getattr(ctx.p.dispositif_2024, code)
+    if ind.etat.valeur == "absent":
+        return None
+    if not ind.actif:
+        return ctx.neutralised(code, lib, ind)
+    v, missing = ctx.rate(column)
+    ok = compare(v, ind.nb_min)
+    return Block(code, lib, v, seuil_text(ind.nb_min, " " + unit), ctx.labels(ok, missing),
+                 ctx.cents_if(ok, ind.montant.valeur), [ind.montant, ind.nb_min], manquant=missing, forfait=True)
+
+
+def declared(ctx: Context, code: str, columns: list[str], lib: str) -> Block | None:
+    """Forfait sur déclaration (locaux TROD cystite ; substitution d'un hybride et d'un biosimilaire)."""
+    ind = getattr(ctx.p.dispositif_2024, code)
+    if ind.etat.valeur == "absent":
+        return None
+    if not ind.actif:
+        return ctx.neutralised(code, lib, ind)
+    flags = [ctx.flag(c) for c in columns]
+    ok = np.logical_and.reduce(flags)
+    valeur = np.array([", ".join(f"{c} : {'oui' if f else 'non'}" for c, f in zip(columns, row)) for row in zip(*flags)], dtype=object)
+    return Block(code, lib, valeur, " et ".join(columns) + " : oui", ctx.labels(ok),
+                 ctx.cents_if(ok, ind.montant.valeur), [ind.montant, ind.etat], forfait=True)
+
+
+def kits_colorectal_progression(ctx: Context) -> Block | None:
+    """Kits remis en 2024 ≥ 1,10 × kits remis en 2023 (référence 50 kits si installée après le 1er janvier 2023) : 250 €."""
+    ind = ctx.p.dispositif_2024.kits_colorectal_progression
+    lib = "Progression des kits de dépistage colorectal remis"
+    if ind.etat.valeur == "absent":
+        return None
+    if not ind.actif:
+        return ctx.neutralised("kits_colorectal_progression", lib, ind)
+    n, n_missing = ctx.count("nb_kits_remis")
+    prev, prev_missing = ctx.count("nb_kits_remis_n_1")
+    recent = ctx.flag("installation_apres_2023")
+    ref = np.where(recent, ind.reference_installation_recente.valeur, prev)
+    missing = n_missing | (~recent & prev_missing)
+    # n >= 1,10 × ref  ⇔  n / ref >= 1,10 (exact); a reference of 0 is met by any kit count.
+    ok = np.where(ref > 0, compare_fraction(n, ref, ind.coefficient), n >= 0) & ~missing
+    valeur = np.array([None if m else f"{a} kits (référence {r}{' : installation récente' if rc else ''})"
+                       for a, r, rc, m in zip(n, ref, recent, missing)], dtype=object)
+    note = np.array([f"{a} ≥ {num(ind.coefficient.valeur)} × {r} = {num(ind.coefficient.valeur * r)}" if o else
+                     f"{a} < {num(ind.coefficient.valeur)} × {r} = {num(ind.coefficient.valeur * r)}"
+                     for a, r, o in zip(n, ref, ok)], dtype=object)
+    note[missing] = "kits 2024 ou référence 2023 manquants"
+    atteint = ctx.labels(ok, missing)
+    atteint[missing] = MANQUANT
+    return Block("kits_colorectal_progression", lib, valeur, f"{seuil_text(ind.coefficient, '')} × kits de 2023",
+                 atteint, ctx.cents_if(ok, ind.montant.valeur),
+                 [ind.montant, ind.coefficient, ind.reference_installation_recente], note, missing, forfait=True)
+
+
+def compute(ctx: Context) -> list[Block]:
+    blocks = [
+        at_least(ctx, "trod_angine", "nb_trod_angine", "Au moins un TROD angine", "TROD"),
+        declared(ctx, "locaux_trod_cystite", ["locaux_trod_cystite"], "Locaux adaptés au dépistage de l'infection urinaire"),
+        at_least(ctx, "entretien_chronique", "nb_entretiens_chroniques", "Au moins un entretien patient chronique ou bilan de médication", "entretien(s)"),
+        at_least(ctx, "accompagnement_grossesse", "nb_accompagnements_grossesse", "Au moins un accompagnement de femme enceinte", "accompagnement(s)"),
+        kits_colorectal_progression(ctx),
+        declared(ctx, "hybride_biosimilaire", ["substitution_hybride", "substitution_biosimilaire"], "Substitution d'un hybride et d'un biosimilaire"),
+    ]
+    return finish_theme(ctx, THEME, [b for b in blocks if b is not None])

@@ -1,0 +1,290 @@
+"""Développement du numérique en santé et amélioration de l'accès aux soins (rules.md §1)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import money
+from ..formatting import eur, eur_value, num
+from ..lines import MANQUANT, OUI, SANS_OBJET, Block, Context, compare, finish_theme, seuil_text
+
+THEME = "numerique"
+
+
+# --- 1.1 socles -------------------------------------------------------------------------------
+def exercice_coordonne(ctx: Context) -> Block:
+    """Participer à un exercice coordonné (ESP, MSP, CPTS) — socle payé 820 €."""
+    ind = ctx.p.numerique.exercice_coordonne
+    lib = "Participer à un exercice coordonné (ESP, MSP, CPTS)"
+    if not ind.actif:
+        return ctx.neutralised("exercice_coordonne", lib, ind, socle=True)
+    ok = ctx.flag("exercice_coordonne")
+    return Block("exercice_coordonne", lib, ctx.yes_no(ok), "déclaré oui", ctx.labels(ok),
+                 ctx.cents_if(ok, ind.montant.valeur), [ind.montant, ind.etat], forfait=True, socle=True,
+                 type_ligne="socle")
+
+
+def declared_socle(ctx: Context, code: str, column: str, lib: str, expect: bool = True) -> Block:
+    """A declared socle that pays nothing: met when the declaration is `expect`."""
+    ind = getattr(ctx.p.numerique, code)
+    if not ind.actif:
+        return ctx.neutralised(code, lib, ind, socle=True)
+    value = ctx.flag(column)
+    ok = value == expect
+    return Block(code, lib, ctx.yes_no(value), "déclaré " + ("oui" if expect else "non"), ctx.labels(ok),
+                 ctx.zeros(), [ind.etat], socle=True, type_ligne="socle")
+
+
+def lad_certifie_has(ctx: Context) -> Block:
+    """Disposer d'un LAD certifié HAS — 200 € les deux premières années (neutralisé jusqu'ici)."""
+    ind = ctx.p.numerique.lad_certifie_has
+    lib = "Disposer d'un LAD certifié HAS"
+    if not ind.actif:
+        return ctx.neutralised("lad_certifie_has", lib, ind, socle=True)
+    ok = ctx.flag("lad_certifie_has")
+    return Block("lad_certifie_has", lib, ctx.yes_no(ok), "déclaré oui", ctx.labels(ok),
+                 ctx.cents_if(ok, ind.montant.valeur), [ind.montant, ind.etat], forfait=True, socle=True,
+                 type_ligne="socle")
+
+
+def ordonnance_numerique_socle(ctx: Context) -> Block | None:
+    """Ordonnance numérique pour au moins 70 % des délivrances sur prescription de ville (socle)."""
+    ind = ctx.p.numerique.ordonnance_numerique_socle
+    lib = "Ordonnance numérique pour au moins 70 % des délivrances (socle)"
+    if ind.etat.valeur == "absent":
+        return None
+    if not ind.actif:
+        return ctx.neutralised("ordonnance_numerique_socle", lib, ind, socle=True)
+    v, missing = ctx.rate("taux_ordonnance_numerique_pct")
+    ok = compare(v, ind.seuil_pct)
+    return Block("ordonnance_numerique_socle", lib, v, seuil_text(ind.seuil_pct), ctx.labels(ok, missing),
+                 ctx.zeros(), [ind.seuil_pct, ind.etat], manquant=missing, socle=True, type_ligne="socle")
+
+
+# --- 1.2 complementary indicators ----------------------------------------------------------------
+def fse(ctx: Context) -> Block:
+    """Taux de FSE en SESAM-Vitale : 0,070 € par FSE si ≥ 95 %, sinon 0,064 €."""
+    ind = ctx.p.numerique.fse
+    lib = "FSE transmises en SESAM-Vitale (montant par FSE)"
+    if not ind.actif:
+        return ctx.neutralised("fse", lib, ind)
+    rate, rate_missing = ctx.rate("taux_fse_sesam_vitale_pct")
+    n, n_missing = ctx.count("nb_fse")
+    high = compare(rate, ind.seuil_pct)
+    cents = np.where(high, money.times_cents(n, ind.prix_unitaire_haut.valeur, ctx.mode),
+                     money.times_cents(n, ind.prix_unitaire_bas.valeur, ctx.mode))
+    missing = rate_missing | n_missing
+    cents = np.where(missing, 0, cents)
+    hi, lo = eur_value(ind.prix_unitaire_haut.valeur), eur_value(ind.prix_unitaire_bas.valeur)
+    note = np.where(high, f"{hi} × nb_fse (taux ≥ seuil)", f"{lo} × nb_fse (taux sous le seuil)").astype(object)
+    note[missing] = "taux ou nombre de FSE manquant"
+    atteint = ctx.labels(high, missing)
+    return Block("fse", lib, rate, seuil_text(ind.seuil_pct) + f" → {hi}/FSE, sinon {lo}/FSE", atteint, cents,
+                 [ind.seuil_pct, ind.prix_unitaire_haut, ind.prix_unitaire_bas], note, missing)
+
+
+def rate_forfait(ctx: Context, code: str, column: str, lib: str) -> Block:
+    """A fixed amount paid when a rate reaches its threshold (SCOR, DMP, MSS, e-prescription, ApCV)."""
+    ind = getattr(ctx.p.numerique, code)
+    if not ind.actif:
+        return ctx.neutralised(code, lib, ind)
+    v, missing = ctx.rate(column)
+    ok = compare(v, ind.seuil_pct)
+    return Block(code, lib, v, seuil_text(ind.seuil_pct), ctx.labels(ok, missing), ctx.cents_if(ok, ind.montant.valeur),
+                 [ind.montant, ind.seuil_pct], f"{eur_value(ind.montant.valeur)} si atteint", missing, forfait=True)
+
+
+def bal_organisationnelle(ctx: Context, mss_met: np.ndarray) -> Block:
+    """+50 € si une BAL organisationnelle est déclarée et que l'indicateur MSS est atteint."""
+    ind = ctx.p.numerique.bal_organisationnelle
+    lib = "BAL organisationnelle couplée à la MSS (majoration)"
+    if not ind.actif:
+        return ctx.neutralised("bal_organisationnelle", lib, ind)
+    declared = ctx.flag("bal_organisationnelle")
+    ok = declared & mss_met
+    note = np.where(declared & ~mss_met, "BAL déclarée mais indicateur MSS non atteint", "").astype(object)
+    return Block("bal_organisationnelle", lib, ctx.yes_no(declared), "déclaré oui et MSS atteint", ctx.labels(ok),
+                 ctx.cents_if(ok, ind.montant.valeur), [ind.montant, ind.etat], note, forfait=True)
+
+
+def maj_carte_vitale(ctx: Context) -> Block:
+    """Mise à jour de la carte Vitale : 250 € par lecteur (max 4) sans borne ; 689 € + 250 € par lecteur (max 2) avec borne."""
+    ind = ctx.p.numerique.maj_carte_vitale
+    lib = "Équipement de mise à jour de la carte Vitale"
+    if not ind.actif:
+        return ctx.neutralised("maj_carte_vitale", lib, ind)
+    borne = ctx.flag("borne_maj_carte_vitale")
+    readers, _ = ctx.count("nb_lecteurs_maj_carte_vitale")
+    per_reader = money.euros_to_cents(ind.montant_par_lecteur.valeur)
+    max_without = ind.nb_lecteurs_max_sans_borne.valeur
+    max_with = ind.nb_lecteurs_max_avec_borne.valeur
+    counted = np.where(borne, np.minimum(readers, max_with), np.minimum(readers, max_without))
+    cents = np.where(borne, money.euros_to_cents(ind.montant_borne.valeur), 0) + counted * per_reader
+    valeur = np.array([f"borne : {'oui' if b else 'non'}, lecteurs : {r}" for b, r in zip(borne, readers)], dtype=object)
+    note = np.where(
+        borne,
+        f"{eur_value(ind.montant_borne.valeur)} (borne) + {eur_value(ind.montant_par_lecteur.valeur)} × lecteurs (max {max_with})",
+        f"{eur_value(ind.montant_par_lecteur.valeur)} × lecteurs (max {max_without})",
+    ).astype(object)
+    capped = readers > np.where(borne, max_with, max_without)
+    note = np.where(capped, note + " — plafond atteint", note)
+    return Block("maj_carte_vitale", lib, valeur, f"sans borne : max {max_without} lecteurs ; avec borne : max {max_with}",
+                 ctx.labels(cents > 0), cents,
+                 [ind.montant_par_lecteur, ind.montant_borne, ind.nb_lecteurs_max_sans_borne, ind.nb_lecteurs_max_avec_borne],
+                 note, forfait=True)
+
+
+def teleconsultation(ctx: Context) -> list[Block]:
+    """Aide à la téléconsultation : 1 225 € d'équipement la 1re année ; 25 € par tranche de 5, plafond 750 €."""
+    ind = ctx.p.numerique.teleconsultation
+    lib_eq = "Aide à la téléconsultation : forfait équipement (première année)"
+    lib_tr = "Aide à la téléconsultation : tranches de téléconsultations"
+    if not ind.actif:
+        return [ctx.neutralised("teleconsultation", lib_tr, ind)]
+    equipped = ctx.flag("teleconsultation_equipee")
+    first = ctx.flag("teleconsultation_premiere_annee")
+    n, missing = ctx.count("nb_teleconsultations")
+    size = ind.taille_tranche.valeur
+    tranches = -(-n // size) if ind.tranches.valeur == "entamee" else n // size
+    if ind.premiere_annee.valeur == "forfait_seul":
+        tranches = np.where(first, 0, tranches)
+    cap = money.euros_to_cents(ind.plafond_tranches.valeur)
+    raw = tranches * money.euros_to_cents(ind.montant_par_tranche.valeur)
+    per_tranche = np.where(equipped, np.minimum(raw, cap), 0)
+    miss = equipped & missing
+    eq_ok = equipped & first
+    forfait = Block("teleconsultation_equipement", lib_eq, ctx.yes_no(eq_ok), "équipement déclaré et première année",
+                    ctx.labels(eq_ok), ctx.cents_if(eq_ok, ind.forfait_equipement.valeur),
+                    [ind.forfait_equipement, ind.premiere_annee], forfait=True)
+    note = np.array([
+        f"{t} tranche(s) × {eur_value(ind.montant_par_tranche.valeur)}" + (f" = {eur(r)}, plafonné à {eur(cap)}" if r > cap else "")
+        if e else "équipement non déclaré"
+        for t, r, e in zip(tranches, raw, equipped)
+    ], dtype=object)
+    note[miss] = "nombre de téléconsultations manquant"
+    atteint = ctx.labels(per_tranche > 0, miss)
+    tr = Block("teleconsultation", lib_tr, np.where(missing, None, n).astype(object),
+               f"tranche de {size} ({'entamée' if ind.tranches.valeur == 'entamee' else 'complète'}), plafond {eur(cap)}",
+               atteint, per_tranche, [ind.montant_par_tranche, ind.tranches, ind.premiere_annee, ind.plafond_tranches],
+               note, miss)
+    return [forfait, tr]
+
+
+def pharmacien_correspondant(ctx: Context) -> Block:
+    """Pharmacien correspondant en zone ZIP/ZAC : 2 € par patient jusqu'à 100, 1 € au-delà, plafond 500 €."""
+    ind = ctx.p.numerique.pharmacien_correspondant
+    lib = "Pharmacien correspondant en zone ZIP ou ZAC"
+    if not ind.actif:
+        return ctx.neutralised("pharmacien_correspondant", lib, ind)
+    zone = ctx.flag("zone_zip_zac")
+    n, missing = ctx.count("nb_patients_correspondant")
+    step = ind.nb_patients_palier_1.valeur
+    raw = (np.minimum(n, step) * money.euros_to_cents(ind.montant_par_patient_palier_1.valeur)
+           + np.maximum(n - step, 0) * money.euros_to_cents(ind.montant_par_patient_palier_2.valeur))
+    cap = money.euros_to_cents(ind.plafond.valeur)
+    cents = np.where(zone, np.minimum(raw, cap), 0)
+    miss = zone & missing
+    atteint = ctx.labels(cents > 0, miss)
+    atteint[~zone] = SANS_OBJET
+    note = np.where(zone & (raw > cap), f"plafonné à {eur(cap)}", "").astype(object)
+    note[~zone] = "officine hors zone ZIP/ZAC"
+    return Block("pharmacien_correspondant", lib, np.where(missing, None, n).astype(object),
+                 f"{eur_value(ind.montant_par_patient_palier_1.valeur)}/patient jusqu'à {step}, "
+                 f"{eur_value(ind.montant_par_patient_palier_2.valeur)} au-delà, plafond {eur(cap)}",
+                 atteint, cents, [ind.montant_par_patient_palier_1, ind.montant_par_patient_palier_2, ind.plafond], note, miss)
+
+
+# --- 1.3 malus qualité de la facturation -----------------------------------------------------------
+def facturation_points(ctx: Context) -> tuple[list[Block], np.ndarray, np.ndarray]:
+    """The three sub-indicators: their points, as information lines, and the score."""
+    m = ctx.p.numerique.malus_qualite_facturation
+    blocks, score = [], np.zeros(ctx.n, dtype=np.int64)
+    # FSE sécurisées: gap to the target.
+    v, missing = ctx.rate("taux_fse_securisees_pct")
+    target = m.fse_securisees_cible_pct
+    met = compare(v, target)
+    gap_limit = target.valeur - m.fse_securisees_ecart_fort_points.valeur
+    strong = ~met & ~missing & {">": v < float(gap_limit), ">=": v <= float(gap_limit)}[m.fse_securisees_ecart_fort_points.comparaison]
+    pts = np.where(met | missing, 0, np.where(strong, m.fse_securisees_points_ecart_fort.valeur, m.fse_securisees_points_ecart_faible.valeur))
+    blocks.append(_points_block(ctx, "facturation_fse_securisees", "Qualité de la facturation : taux de FSE sécurisées", v, missing,
+                                f"cible {seuil_text(target)} ; écart de plus de {num(m.fse_securisees_ecart_fort_points.valeur)} points → "
+                                f"{m.fse_securisees_points_ecart_fort.valeur} pts, sinon {m.fse_securisees_points_ecart_faible.valeur} pts",
+                                pts, [target, m.fse_securisees_ecart_fort_points, m.fse_securisees_points_ecart_faible]))
+    score += pts
+    for code, col, lib, low, high, plow, phigh in (
+        ("facturation_rejets_iris", "taux_rejets_iris_pct", "Qualité de la facturation : taux de rejets IRIS",
+         m.rejets_iris_seuil_bas_pct, m.rejets_iris_seuil_haut_pct, m.rejets_iris_points_bas, m.rejets_iris_points_haut),
+        ("facturation_double_paiement", "taux_double_paiement_pct", "Qualité de la facturation : taux de double paiement",
+         m.double_paiement_seuil_bas_pct, m.double_paiement_seuil_haut_pct, m.double_paiement_points_bas, m.double_paiement_points_haut),
+    ):
+        v, missing = ctx.rate(col)
+        pts = np.where(compare(v, high), phigh.valeur, np.where(compare(v, low), plow.valeur, 0))
+        blocks.append(_points_block(ctx, code, lib, v, missing,
+                                    f"{seuil_text(low)} → {plow.valeur} pts ; {seuil_text(high)} → {phigh.valeur} pts", pts, [low, high, plow]))
+        score += pts
+    return blocks, score, m
+
+
+def _points_block(ctx, code, lib, v, missing, seuil, pts, leaves) -> Block:
+    atteint = ctx.labels(pts == 0, missing)
+    note = np.array([f"{p} point(s)" for p in pts], dtype=object)
+    note[missing] = "taux manquant : 0 point"
+    return Block(code, lib, v, seuil, atteint, ctx.zeros(), leaves, note, missing, type_ligne="information")
+
+
+def malus_line(ctx: Context, score: np.ndarray, total: np.ndarray) -> Block:
+    m = ctx.p.numerique.malus_qualite_facturation
+    factures, f_missing = ctx.count("nb_factures_periode_malus")
+    applies = ~f_missing & (factures >= m.nb_factures_min.valeur)
+    rate = np.zeros(ctx.n, dtype=object)
+    rate[:] = 0
+    for palier in sorted(m.bareme.valeur, key=lambda p: p.score_min):
+        rate = np.where(score >= palier.score_min, palier.taux_pct, rate)
+    rate = np.where(applies, rate, 0)
+    cents = np.zeros(ctx.n, dtype=np.int64)
+    for r in {x for x in rate if x}:
+        sel = rate == r
+        cents[sel] = -money.percentage_of_cents(total[sel], r, ctx.mode)
+    note = np.array([
+        (f"score {s} pts → malus {num(r)} % × {eur(t)} = {eur(-c)}" if r else f"score {s} pts → pas de malus")
+        if a else "" for s, r, t, c, a in zip(score, rate, total, cents, applies)
+    ], dtype=object)
+    note[f_missing] = "nombre de factures manquant : malus non calculé"
+    note[~f_missing & ~applies] = f"moins de {m.nb_factures_min.valeur} factures sur la période : pas de malus"
+    atteint = np.where(cents < 0, "malus", "pas de malus").astype(object)
+    atteint[f_missing] = MANQUANT
+    return Block("malus_qualite_facturation", "Malus « qualité de la facturation »", score,
+                 "0–2 pts : 0 % ; 3–9 : 10 % ; 10–18 : 20 % ; > 18 : 30 %", atteint, cents,
+                 [m.bareme, m.nb_factures_min, m.fse_securisees_ecart_fort_points, m.double_paiement_seuil_bas_pct],
+                 note, f_missing, type_ligne="malus")
+
+
+def compute(ctx: Context) -> list[Block]:
+    p = ctx.p.numerique
+    blocks: list[Block] = [
+        exercice_coordonne(ctx),
+        declared_socle(ctx, "logiciel_segur", "logiciel_segur", "Disposer d'un logiciel référencé Ségur"),
+        lad_certifie_has(ctx),
+        declared_socle(ctx, "absence_fraude", "condamnation_fraude", "Ne pas avoir été condamné pour fraude", expect=False),
+    ]
+    socle_on = ordonnance_numerique_socle(ctx)
+    if socle_on is not None:
+        blocks.append(socle_on)
+    blocks.append(fse(ctx))
+    blocks.append(rate_forfait(ctx, "scor", "taux_qualite_scor_pct", "Dématérialisation des pièces justificatives (SCOR)"))
+    blocks.append(rate_forfait(ctx, "dmp", "taux_dmp_pct", "Utilisation du DMP"))
+    mss = rate_forfait(ctx, "mss", "taux_mss_pct", "Utilisation d'une messagerie sécurisée de santé (MSS)")
+    blocks.append(mss)
+    blocks.append(bal_organisationnelle(ctx, mss.atteint == OUI))
+    blocks.append(rate_forfait(ctx, "eprescription", "taux_eprescription_pct", "Utilisation de la e-prescription"))
+    blocks.append(rate_forfait(ctx, "apcv", "taux_apcv_pct", "Utilisation de l'appli carte Vitale (ApCV)"))
+    blocks.append(maj_carte_vitale(ctx))
+    blocks.extend(teleconsultation(ctx))
+    blocks.append(pharmacien_correspondant(ctx))
+    malus = None
+    if p.malus_qualite_facturation.actif:
+        sub, score, _ = facturation_points(ctx)
+        blocks.extend(sub)
+        malus = lambda total: malus_line(ctx, score, total)  # noqa: E731
+    return finish_theme(ctx, THEME, blocks, malus)
+

@@ -1,0 +1,40 @@
+"""Prescription des vaccinations recommandées (rules.md §3, avenant 1 art. 6)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import money
+from ..formatting import eur_value, num
+from ..lines import MANQUANT, Block, Context, compare_fraction, finish_theme, seuil_text
+
+THEME = "vaccination"
+
+
+def bonus_prescription(ctx: Context) -> Block | None:
+    """Si RVA 9,60 / (RVA 9,60 + RVA 7,50) est strictement supérieur au seuil de l'année : 3 € × RVA 9,60."""
+    ind = ctx.p.vaccination.bonus_prescription
+    lib = "Part des vaccinations prescrites et réalisées (RVA 9,60 €)"
+    if ind.etat.valeur == "absent":
+        return None
+    if not ind.actif:
+        return ctx.neutralised("bonus_prescription", lib, ind)
+    n960, m1 = ctx.count("nb_rva_960")
+    n750, m2 = ctx.count("nb_rva_750")
+    total = n960 + n750
+    missing = m1 | m2
+    ok = compare_fraction(n960, total, ind.seuil_part_pct, scale=100) & ~missing
+    cents = np.where(ok, money.times_cents(n960, ind.montant_par_rva.valeur, ctx.mode), 0)
+    share = np.where(total > 0, n960 * 100 / np.maximum(total, 1), np.nan)
+    valeur = np.array([None if mi else f"{a} / ({a} + {b}) = {num(round(s, 2))} %" if t else f"{a} / ({a} + {b}) : aucun RVA"
+                       for a, b, t, s, mi in zip(n960, n750, total, share, missing)], dtype=object)
+    note = np.where(ok, f"{eur_value(ind.montant_par_rva.valeur)} × nb_rva_960", "").astype(object)
+    atteint = ctx.labels(ok)
+    atteint[missing] = MANQUANT
+    return Block("bonus_prescription", lib, valeur, seuil_text(ind.seuil_part_pct), atteint, cents,
+                 [ind.seuil_part_pct, ind.montant_par_rva], note, missing)
+
+
+def compute(ctx: Context) -> list[Block]:
+    block = bonus_prescription(ctx)
+    return finish_theme(ctx, THEME, [block] if block is not None else [])
