@@ -298,7 +298,7 @@ def build_schema(columns: list[Col], row_checks, unique: list[str]) -> pa.DataFr
     exercises = available_exercises()
     return pa.DataFrameSchema(
         columns={
-            c.name: pa.Column(object, checks=_check_for(c, exercises), required=c.required, nullable=False)
+            c.name: pa.Column(None, checks=_check_for(c, exercises), required=c.required, nullable=False)
             for c in columns
         },
         checks=[pa.Check(fn, error=msg) for msg, _, fn in row_checks],

@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Installation et lancement en une commande (Python 3.11+ et pip suffisent).
+
+    python3 dev.py exemple   crée .venv si besoin, installe le projet, produit les résultats et
+                             les rapports des pharmacies d'exemple dans outputs/
+    python3 dev.py tests     crée .venv si besoin, installe le projet et lance toute la suite de tests
+
+L'environnement virtuel est réinstallé quand pyproject.toml change (empreinte dans .venv/.rosp-install).
+Seule la bibliothèque standard est utilisée ici : ce script tourne avant toute installation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / ".rosp-install"
+
+
+def say(msg: str) -> None:
+    print(f"[dev.py] {msg}", flush=True)
+
+
+def run(*args, **kw) -> None:
+    code = subprocess.call([str(a) for a in args], cwd=ROOT, **kw)
+    if code:
+        sys.exit(code)
+
+
+def ensure_env() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit("Python 3.11 ou plus récent est nécessaire (python3 --version).")
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if PY.exists() and STAMP.exists() and STAMP.read_text().strip() == digest:
+        return
+    if not PY.exists():
+        say("création de l'environnement virtuel .venv")
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    say("installation du projet et de ses dépendances (quelques minutes la première fois)")
+    run(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", ".[dev]")
+    STAMP.write_text(digest)
+
+
+def main(argv: list[str]) -> None:
+    if not argv or argv[0] not in ("exemple", "tests"):
+        print(__doc__)
+        sys.exit(0 if argv and argv[0] in ("-h", "--help") else 2)
+    ensure_env()
+    cmd, rest = argv[0], argv[1:]
+    if cmd == "tests":
+        run(PY, "-m", "pytest", *rest)
+    else:
+        rosp = BIN / "rosp"
+        run(rosp, "compute", "data/pharmacies.csv", "--molecules", "data/molecules.csv", "-o", "outputs/", *rest)
+        reports_cmd = [rosp, "report", "data/pharmacies.csv", "--molecules", "data/molecules.csv", "--toutes", "-o", "outputs/"]
+        if subprocess.call([str(rosp), "report", "--help"], cwd=ROOT, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL) == 0:
+            run(*reports_cmd)
+            say("rapports : ouvrez outputs/<exercice>/<pharmacie_id>/00_synthese.html dans un navigateur")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

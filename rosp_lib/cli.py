@@ -1,0 +1,179 @@
+"""La commande `rosp` : calcul, paramètres, colonnes d'entrée et rapports."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .engine import compute_file, lines_for_output, totals_for_output
+from .formatting import eur, num
+from .inputs import InputError, columns_markdown
+from .parameters import THEMES, ParameterError, diff_exercises, load_parameters
+
+EXIT_INVALID = 2
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Erreur : {message}", err=True)
+    sys.exit(EXIT_INVALID)
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(package_name="rosp-lib", message="rosp %(version)s")
+def main() -> None:
+    """ROSP des officines (exercices 2022 à 2026) : ce que chaque pharmacie doit recevoir, et pourquoi.
+
+    \b
+    Commandes :
+      rosp compute  calcule les lignes et les totaux d'un fichier de pharmacies
+      rosp report   produit les rapports (notebooks et HTML) d'une pharmacie ou de toutes
+      rosp parametres diff 2024 2025   ce qui change d'un exercice à l'autre
+      rosp colonnes la liste des colonnes d'entrée acceptées
+
+    Chaque commande a son aide : rosp compute --help.
+    """
+
+
+@main.command("compute", context_settings=CONTEXT)
+@click.argument("entree", metavar="ENTREE", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--molecules", "molecules", type=click.Path(dir_okay=False, path_type=Path),
+              help="Table des molécules ciblées (CSV ou XLSX), facultative.")
+@click.option("--parametres", "scenario", type=click.Path(dir_okay=False, path_type=Path),
+              help="Scénario YAML qui remplace quelques paramètres (lecture alternative d'une hypothèse, what-if).")
+@click.option("-o", "--sortie", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs"),
+              show_default=True, help="Dossier où écrire lignes.csv et totaux.csv.")
+def compute_cmd(entree: Path, molecules: Path | None, scenario: Path | None, out_dir: Path) -> None:
+    """Calcule la ROSP de chaque pharmacie et exercice du fichier ENTREE.
+
+    ENTREE est un tableau .csv (séparateur « , » ou « ; », virgule ou point décimal, UTF-8 avec ou
+    sans BOM) ou .xlsx (feuille « pharmacies » ou première feuille), une ligne par pharmacie et
+    exercice ; les colonnes sont décrites par « rosp colonnes ».
+
+    \b
+    Écrit dans le dossier de sortie :
+      lignes.csv  une ligne par pharmacie × exercice × indicateur (les malus sont négatifs)
+      totaux.csv  une ligne par pharmacie × exercice : un montant par thème et le total
+
+    Montants en euros, point décimal, deux décimales. Si le fichier est invalide, tous ses
+    problèmes sont listés (ligne, pharmacie, colonne, valeur, attendu), rien n'est calculé ni écrit,
+    et la commande sort avec le code 2.
+
+    \b
+    Exemple :
+      rosp compute data/pharmacies.csv --molecules data/molecules.csv -o outputs/
+    """
+    try:
+        pharmacies, lines, tot = compute_file(entree, molecules, scenario)
+    except (InputError, ParameterError) as exc:
+        _fail(str(exc))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _write_atomic(lines_for_output(lines), out_dir / "lignes.csv")
+    _write_atomic(totals_for_output(tot), out_dir / "totaux.csv")
+    _summary(pharmacies, lines, tot, out_dir)
+
+
+def _write_atomic(frame, path: Path) -> None:
+    tmp = path.with_name(path.name + ".partiel")
+    frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+    tmp.replace(path)
+
+
+def _summary(pharmacies, lines, tot, out_dir: Path) -> None:
+    n_ph = pharmacies["pharmacie_id"].nunique()
+    n_rows = len(pharmacies)
+    hyp = int((lines["statut_regle"] == "hypothese").sum())
+    missing = int(lines["donnee_manquante"].sum())
+    click.echo(f"{n_ph} pharmacie(s), {n_rows} ligne(s) pharmacie × exercice, {len(lines)} lignes de résultat.")
+    for year, group in tot.groupby("exercice"):
+        parts = ", ".join(f"{t} {eur(int(group[t].sum()))}" for t in THEMES if int(group[t].sum()))
+        click.echo(f"  exercice {year} : total {eur(int(group['total'].sum()))} ({parts or 'aucun montant'})")
+    click.echo(f"  total général : {eur(int(tot['total'].sum()))}")
+    click.echo(f"  lignes fondées sur une hypothèse : {hyp} ; lignes avec donnée manquante : {missing}")
+    click.echo(f"Écrit : {out_dir / 'lignes.csv'} et {out_dir / 'totaux.csv'}")
+
+
+@main.group("parametres", context_settings=CONTEXT)
+def parametres() -> None:
+    """Les paramètres datés des règles (parameters/<exercice>.yaml)."""
+
+
+@parametres.command("diff", context_settings=CONTEXT)
+@click.argument("avant", type=int)
+@click.argument("apres", type=int)
+@click.option("--parametres", "scenario", type=click.Path(dir_okay=False, path_type=Path),
+              help="Scénario YAML appliqué aux deux exercices avant la comparaison.")
+def diff_cmd(avant: int, apres: int, scenario: Path | None) -> None:
+    """Affiche ce qui change entre deux exercices (valeur ou statut de chaque paramètre).
+
+    Exemple : rosp parametres diff 2024 2025
+    """
+    try:
+        a, b = load_parameters(avant, scenario), load_parameters(apres, scenario)
+    except ParameterError as exc:
+        _fail(str(exc))
+    rows = diff_exercises(a, b)
+    if not rows:
+        click.echo(f"Aucune différence entre {avant} et {apres}.")
+        return
+    click.echo(f"{len(rows)} paramètre(s) changent entre {avant} et {apres} :")
+    for r in rows:
+        statut = ""
+        if r["statut_avant"] != r["statut_apres"]:
+            statut = f" [statut : {r['statut_avant'] or '—'} → {r['statut_apres'] or '—'}]"
+        click.echo(f"  {r['parametre']} ({r['libelle']}) : {_show(r['avant'])} → {_show(r['apres'])}{statut}")
+
+
+def _show(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    if hasattr(value, "score_min"):
+        return f"{value.score_min} pts : {num(value.taux_pct)} %"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} : {_show(v)}" for k, v in value.items()) + "}" if value else "{}"
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, (int,)) or hasattr(value, "as_tuple"):
+        return num(value)
+    return str(value)
+
+
+@parametres.command("show", context_settings=CONTEXT)
+@click.argument("exercice", type=int)
+@click.option("--parametres", "scenario", type=click.Path(dir_okay=False, path_type=Path),
+              help="Scénario YAML à appliquer.")
+def show_cmd(exercice: int, scenario: Path | None) -> None:
+    """Liste tous les paramètres d'un exercice avec leur statut (hypothèses signalées)."""
+    from .parameters import iter_leaves
+
+    try:
+        p = load_parameters(exercice, scenario)
+    except ParameterError as exc:
+        _fail(str(exc))
+    for path, leaf in iter_leaves(p):
+        mark = f" — HYPOTHÈSE (alternative : {leaf.alternative})" if leaf.statut == "hypothese" else ""
+        over = f" [scénario {leaf.surcharge}]" if leaf.surcharge else ""
+        click.echo(f"{path} = {_show(leaf.valeur)} {leaf.unite} ({leaf.statut}){mark}{over}")
+
+
+@main.command("colonnes", context_settings=CONTEXT)
+def colonnes_cmd() -> None:
+    """Affiche (en Markdown) les colonnes d'entrée acceptées, générées depuis le schéma."""
+    click.echo(columns_markdown(), nl=False)
+
+
+def _register_report() -> None:
+    try:
+        from .reports import report_cmd
+    except ImportError:  # the reports extra is not installed
+        return
+    main.add_command(report_cmd, "report")
+
+
+_register_report()
+
