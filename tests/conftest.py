@@ -13,3 +13,6 @@ DATA = ROOT / "data"
 @pytest.fixture
 def data_dir() -> Path:
     return DATA
+
+# Fake notebooks of the batch tests are run by those tests, not compared by nbval.
+collect_ignore_glob = ["notebooks_fake/*"]
