@@ -1,0 +1,159 @@
+"""The parameter files and their loader: strict YAML, sourced leaves, scenarios, diff."""
+
+from __future__ import annotations
+
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from rosp_lib.cli import main
+from rosp_lib.parameters import PARAMETERS_DIR, ParameterError, Scenario, iter_leaves, load_parameters
+
+YEARS = range(2022, 2027)
+
+
+@pytest.fixture
+def param_dir(tmp_path: Path) -> Path:
+    """A copy of the parameter folder that a test may spoil."""
+    d = tmp_path / "parameters"
+    shutil.copytree(PARAMETERS_DIR, d)
+    return d
+
+
+def _edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_every_leaf_has_source_status_and_alternative(year):
+    p = load_parameters(year)
+    leaves = list(iter_leaves(p))
+    assert len(leaves) > 50
+    for path, leaf in leaves:
+        assert leaf.source.strip(), path
+        assert leaf.statut in ("texte", "source", "hypothese"), path
+        assert leaf.libelle.strip() and leaf.unite.strip(), path
+        if leaf.statut == "hypothese":
+            assert leaf.alternative, path
+
+
+def test_amounts_are_exact_decimals_not_floats():
+    p = load_parameters(2024)
+    assert p.numerique.fse.prix_unitaire_haut.valeur == Decimal("0.070")
+    assert isinstance(p.numerique.fse.prix_unitaire_bas.valeur, Decimal)
+    assert p.bups.molecules_ciblees.prime_par_boite.valeur == Decimal("2.6232")
+
+
+def test_year_specific_values_follow_rules_md():
+    scor = {y: load_parameters(y).numerique.scor.montant.valeur for y in YEARS}
+    assert scor == {2022: Decimal("418.60"), 2023: 200, 2024: 100, 2025: 100, 2026: 100}
+    seuil_vacc = {y: load_parameters(y).vaccination.bonus_prescription.seuil_part_pct.valeur for y in (2024, 2025, 2026)}
+    assert seuil_vacc == {2024: 5, 2025: 15, 2026: 25}
+    cible = {y: load_parameters(y).numerique.malus_qualite_facturation.fse_securisees_cible_pct.valeur for y in (2023, 2024, 2025, 2026)}
+    assert cible == {2023: 67, 2024: 69, 2025: 71, 2026: 73}
+    assert load_parameters(2024).dispositif_2024.trod_angine.actif
+    assert not load_parameters(2025).dispositif_2024.trod_angine.actif
+
+
+def test_duplicate_key_is_refused(param_dir):
+    _edit(param_dir / "2024.yaml", "exercice: 2024\n", "exercice: 2024\nexercice: 2024\n")
+    with pytest.raises(ParameterError, match="clé en double « exercice »"):
+        load_parameters(2024, directory=param_dir)
+
+
+def test_unknown_key_is_refused(param_dir):
+    _edit(param_dir / "2024.yaml", "  scor:\n", "  scorr:\n    etat: 1\n  scor:\n")
+    with pytest.raises(ParameterError, match=r"numerique\.scorr : clé inconnue"):
+        load_parameters(2024, directory=param_dir)
+
+
+def test_yaml_auto_date_is_refused(param_dir):
+    _edit(param_dir / "2024.yaml", "verifie_le: '2026-11-22'", "verifie_le: 2026-11-22")
+    with pytest.raises(ParameterError, match="date 2026-11-22 n'est pas entre guillemets"):
+        load_parameters(2024, directory=param_dir)
+
+
+def test_unsourced_leaf_is_refused(param_dir):
+    path = param_dir / "2024.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("    prix_unitaire_haut:")
+    src = text.index("      source:", start)
+    end = text.index("\n", src)
+    # the source may wrap onto a continuation line
+    while text[end + 1:].startswith("        "):
+        end = text.index("\n", end + 1)
+    path.write_text(text[:src] + text[end + 1:], encoding="utf-8")
+    with pytest.raises(ParameterError, match=r"numerique\.fse\.prix_unitaire_haut\.source : clé manquante"):
+        load_parameters(2024, directory=param_dir)
+
+
+def test_hypothesis_without_alternative_is_refused(param_dir):
+    _edit(param_dir / "2024.yaml", "    alternative: 'demi_pair : arrondi au pair (arrondi bancaire)'\n", "")
+    with pytest.raises(ParameterError, match="doit nommer sa lecture alternative"):
+        load_parameters(2024, directory=param_dir)
+
+
+def test_missing_exercise_names_the_available_ones():
+    with pytest.raises(ParameterError, match=r"aucun paramètre pour l'exercice 2027 \(exercices disponibles : 2022, 2023, 2024, 2025, 2026\)"):
+        load_parameters(2027)
+
+
+def test_scenario_overrides_value_for_all_years_and_one_year(tmp_path):
+    f = tmp_path / "scenario.yaml"
+    f.write_text("numerique:\n  teleconsultation:\n    tranches: complete\n2025:\n  vaccination:\n"
+                 "    bonus_prescription:\n      seuil_part_pct: 10\n", encoding="utf-8")
+    p24, p25 = load_parameters(2024, f), load_parameters(2025, f)
+    assert p24.numerique.teleconsultation.tranches.valeur == "complete"
+    assert p24.numerique.teleconsultation.tranches.surcharge == str(f)
+    assert p24.vaccination.bonus_prescription.seuil_part_pct.valeur == 5  # not overridden for 2024
+    assert p25.vaccination.bonus_prescription.seuil_part_pct.valeur == 10
+    # the untouched metadata stays: source and status of the official leaf
+    assert p25.vaccination.bonus_prescription.seuil_part_pct.statut == "texte"
+
+
+def test_scenario_with_unknown_key_says_which_and_suggests(tmp_path):
+    f = tmp_path / "scenario.yaml"
+    f.write_text("numerique:\n  teleconsultation:\n    tranche: complete\n", encoding="utf-8")
+    with pytest.raises(ParameterError) as exc:
+        load_parameters(2024, Scenario.read(f))
+    msg = str(exc.value)
+    assert "numerique.teleconsultation.tranche : ce paramètre n'existe pas pour l'exercice 2024" in msg
+    assert "vouliez-vous dire « numerique.teleconsultation.tranches »" in msg
+
+
+def test_scenario_with_invalid_value_is_refused(tmp_path):
+    f = tmp_path / "scenario.yaml"
+    f.write_text("general:\n  arrondi: au_hasard\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match=r"general\.arrondi\.valeur"):
+        load_parameters(2024, f)
+
+
+def test_cli_diff_2024_2025_lists_what_changed():
+    result = CliRunner().invoke(main, ["parametres", "diff", "2024", "2025"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "changent entre 2024 et 2025" in out
+    assert "vaccination.bonus_prescription.seuil_part_pct" in out and ": 5 → 15" in out
+    assert "numerique.malus_qualite_facturation.fse_securisees_cible_pct" in out and ": 69 → 71" in out
+    assert "dispositif_2024.trod_angine.etat" in out and "actif → absent" in out
+    assert "numerique.scor.montant" not in out  # 100 € both years
+
+
+def test_cli_diff_unknown_year_exits_2_in_french():
+    result = CliRunner().invoke(main, ["parametres", "diff", "2024", "2031"])
+    assert result.exit_code == 2
+    assert "aucun paramètre pour l'exercice 2031" in result.output
+
+
+def test_cli_scenario_error_exits_2(tmp_path):
+    f = tmp_path / "s.yaml"
+    f.write_text("bups:\n  inconnu: 3\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["compute", "data/pharmacies.csv", "--parametres", str(f), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "bups.inconnu : ce paramètre n'existe pas" in result.output
+    assert not (tmp_path / "o").exists()
