@@ -157,3 +157,19 @@ def test_cli_scenario_error_exits_2(tmp_path):
     assert result.exit_code == 2
     assert "bups.inconnu : ce paramètre n'existe pas" in result.output
     assert not (tmp_path / "o").exists()
+
+
+def test_scenario_of_alternative_readings_is_valid_every_year():
+    f = PARAMETERS_DIR / "scenarios" / "lectures-alternatives.yaml"
+    for year in YEARS:
+        p = load_parameters(year, f)
+        assert p.general.arrondi.valeur == "demi_pair"
+        assert p.numerique.teleconsultation.tranches.valeur == "complete"
+    assert load_parameters(2025, f).numerique.ordonnance_numerique_socle.etat.valeur == "actif"
+
+
+def test_columns_doc_is_generated_from_the_schema():
+    from rosp_lib.inputs import columns_markdown
+
+    doc = (PARAMETERS_DIR.parent / "docs" / "colonnes.md").read_text(encoding="utf-8")
+    assert doc == columns_markdown(), "docs/colonnes.md est périmé : rosp colonnes > docs/colonnes.md"
