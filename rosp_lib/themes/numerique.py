@@ -114,13 +114,17 @@ def maj_carte_vitale(ctx: Context) -> Block:
     if not ind.actif:
         return ctx.neutralised("maj_carte_vitale", lib, ind)
     borne = ctx.flag("borne_maj_carte_vitale")
-    readers, _ = ctx.count("nb_lecteurs_maj_carte_vitale")
+    # The amount depends on the number of readers, with or without a borne: an empty count is
+    # "donnée manquante" (rules.md §0), never read as 0 readers (689 € with a borne, silently).
+    readers, missing = ctx.count("nb_lecteurs_maj_carte_vitale")
     per_reader = money.euros_to_cents(ind.montant_par_lecteur.valeur)
     max_without = ind.nb_lecteurs_max_sans_borne.valeur
     max_with = ind.nb_lecteurs_max_avec_borne.valeur
     counted = np.where(borne, np.minimum(readers, max_with), np.minimum(readers, max_without))
     cents = np.where(borne, money.euros_to_cents(ind.montant_borne.valeur), 0) + counted * per_reader
-    valeur = np.array([f"borne : {'oui' if b else 'non'}, lecteurs : {r}" for b, r in zip(borne, readers)], dtype=object)
+    cents = np.where(missing, 0, cents)
+    valeur = np.array([f"borne : {'oui' if b else 'non'}, lecteurs : {'inconnu' if m else r}"
+                       for b, r, m in zip(borne, readers, missing)], dtype=object)
     note = np.where(
         borne,
         f"{eur_value(ind.montant_borne.valeur)} (borne) + {eur_value(ind.montant_par_lecteur.valeur)} × lecteurs (max {max_with})",
@@ -128,10 +132,11 @@ def maj_carte_vitale(ctx: Context) -> Block:
     ).astype(object)
     capped = readers > np.where(borne, max_with, max_without)
     note = np.where(capped, note + " — plafond atteint", note)
+    note[missing] = "nombre de lecteurs manquant"
     return Block("maj_carte_vitale", lib, valeur, f"sans borne : max {max_without} lecteurs ; avec borne : max {max_with}",
-                 ctx.labels(cents > 0), cents,
+                 ctx.labels(cents > 0, missing), cents,
                  [ind.montant_par_lecteur, ind.montant_borne, ind.nb_lecteurs_max_sans_borne, ind.nb_lecteurs_max_avec_borne],
-                 note, forfait=True)
+                 note, missing, forfait=True)
 
 
 def teleconsultation(ctx: Context) -> list[Block]:
