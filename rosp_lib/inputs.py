@@ -4,9 +4,16 @@ The columns below are the public interface of the project (spec/input-contract.m
 schemas, the typed conversion and the documentation (`rosp colonnes`, docs/colonnes.md) are all
 generated from this one list.
 
-Reading is in three steps: the file is read as text (CSV `,` or `;`, decimal comma or point, BOM
-or not; XLSX); the text is validated against the schema, lazily, so that every problem of the file
-is reported at once; only a valid file is converted to typed columns.
+Reading is in three steps:
+
+1. the file is read as text cells (CSV `,` or `;`, UTF-8 with or without BOM; XLSX first sheet or
+   the sheet named `pharmacies` / `molecules`, typed cells brought back to the text a CSV would
+   hold); every row keeps its line number as the user sees it in a spreadsheet (header = line 1);
+2. the text is validated against the schema (pandera, lazy), so that every problem of the file is
+   reported at once, sorted by line then column, one French sentence each:
+   ``ligne 3, pharmacie « PH-X », colonne taux_mss_pct : valeur « 120 » ; attendu : …``;
+3. only a valid file is converted to typed columns. The checks and the conversion share the same
+   number parser, so they can never disagree on what a cell means.
 """
 
 from __future__ import annotations
@@ -16,9 +23,11 @@ import datetime as dt
 import difflib
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -29,9 +38,14 @@ from .parameters import available_exercises
 PHARMACIE_ID_RE = r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}"
 TRUE_WORDS = {"oui", "vrai", "true", "1", "x"}
 FALSE_WORDS = {"non", "faux", "false", "0", ""}
-_NUMBER_RE = r"[+-]?(\d+([.,]\d*)?|[.,]\d+)"
-_INT_RE = r"\d+"
-
+# A number as a French or English spreadsheet writes it: decimal comma or point, optional sign.
+_NUMBER_RE = r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)"
+# Thousands grouped by a space, a no-break space or a narrow no-break space: « 40 000 », « 1 234,5 ».
+_GROUPED_RE = r"[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d*)?"
+_DATE_RE = r"\d{4}-\d{2}-\d{2}"
+_HEADER_LINE = 1
+MAX_COUNT = 999_999_999
+_MAX_SHOWN = 80
 
 @dataclass(frozen=True)
 class Col:
@@ -142,8 +156,9 @@ MOLECULE_COLUMNS: list[Col] = _cols(
     ("taux_arrivee_pct", "rate", "taux de substitution d'arrivée", True),
 )
 
+
 KIND_LABELS = {
-    "id": "texte [A-Za-z0-9_-], 1 à 64 caractères",
+    "id": "identifiant de 1 à 64 caractères parmi A-Z a-z 0-9 _ -, commençant par une lettre ou un chiffre",
     "text": "texte",
     "exercice": "entier (année)",
     "bool": "oui/non, vrai/faux, true/false, 1/0, x/vide",
@@ -154,7 +169,7 @@ KIND_LABELS = {
 
 
 class InputError(Exception):
-    """An invalid input file: every problem, in French, one per line."""
+    """An invalid input file: every problem, in French, one per line (sorted by line, then column)."""
 
     def __init__(self, path: str, problems: list[str]):
         self.path = path
@@ -167,12 +182,56 @@ class InputError(Exception):
         return head + "\n" + "\n".join(f"  - {p}" for p in self.problems)
 
 
+@dataclass(frozen=True, order=True)
+class _Problem:
+    line: int
+    position: int
+    text: str
+
+
+def _shown(value: str) -> str:
+    value = str(value)
+    if value == "":
+        return "vide"
+    if len(value) > _MAX_SHOWN:
+        value = value[: _MAX_SHOWN - 1] + "…"
+    return f"« {value} »"
+
+
+def _letter(position: int) -> str:
+    """Spreadsheet column letter of a 0-based position: 0 → A, 26 → AA."""
+    out = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        out = chr(65 + rest) + out
+    return out
+
+
+def _fold(text: str) -> str:
+    """Case-, accent- and space-insensitive form of a name."""
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
 # --------------------------------------------------------------------------------------------
 # Reading the raw text
 # --------------------------------------------------------------------------------------------
-def _cell_to_text(value) -> str:
-    """XLSX cells come typed; bring them back to the text a CSV would hold."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+def _decimal_text(value: Decimal) -> str:
+    """A Decimal as plain text, without exponent or useless trailing zeros: 95.50 → 95.5, 1E+2 → 100."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def _cell_to_text(value, number_format: str | None = None) -> str:
+    """XLSX cells come typed; bring them back to the text a CSV export would hold.
+
+    A cell formatted as a percentage shows « 95 % » but holds 0.95: it is read as 95, what the
+    user sees (a `_pct` column is a percentage 0–100).
+    """
+    if value is None:
         return ""
     if isinstance(value, bool):
         return "oui" if value else "non"
@@ -180,252 +239,507 @@ def _cell_to_text(value) -> str:
         return value.strftime("%Y-%m-%d")
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        if isinstance(value, (float, np.floating)) and not np.isfinite(value):
+            return "" if np.isnan(value) else str(value)
+        number = Decimal(repr(float(value))) if isinstance(value, (float, np.floating)) else Decimal(int(value))
+        if number_format and "%" in number_format:
+            number *= 100
+        return _decimal_text(number)
     return str(value).strip()
 
 
-def read_raw(path: str | Path, sheet: str) -> pd.DataFrame:
-    """The table as text cells, header names stripped and lower-cased; empty cell = ''."""
+def _read_csv_rows(path: Path) -> list[list[str]]:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(str(path), [
+            f"le fichier n'est pas en UTF-8 (premier caractère illisible ligne {line}) ; "
+            "attendu : un CSV enregistré en « CSV UTF-8 »"
+        ]) from None
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    sep = ";" if first.count(";") > first.count(",") else ","
+    try:
+        return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False)]
+    except csv.Error as exc:
+        raise InputError(str(path), [f"CSV illisible : {exc}"]) from None
+
+
+def _pick_sheet(names: list[str], sheet: str) -> str:
+    wanted = [n for n in names if _fold(n) == _fold(sheet)]
+    return wanted[0] if wanted else names[0]
+
+
+def _read_xlsx_rows(path: Path, sheet: str) -> list[list[str]]:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unreadable workbook
+        raise InputError(str(path), [f"classeur XLSX illisible ({type(exc).__name__} : {exc})"]) from None
+    try:
+        if not wb.worksheets:
+            raise InputError(str(path), ["le classeur ne contient aucune feuille de calcul"])
+        ws = wb[_pick_sheet(wb.sheetnames, sheet)] if sheet else wb.worksheets[0]
+        if not hasattr(ws, "iter_rows"):  # a chart sheet was named like the table
+            ws = wb.worksheets[0]
+        if hasattr(ws, "reset_dimensions"):
+            ws.reset_dimensions()  # some writers record a wrong size; read every cell there is
+        return [
+            [_cell_to_text(c.value, getattr(c, "number_format", None)) for c in row]
+            for row in ws.iter_rows()
+        ]
+    finally:
+        wb.close()
+
+
+def read_raw(path: str | Path, sheet: str) -> tuple[pd.DataFrame, list[_Problem]]:
+    """The table as text cells and the problems of its shape.
+
+    The frame has the header names stripped and lower-cased, '' for an empty cell, object dtype,
+    and the spreadsheet line number of each row as index (header = line 1). Entirely empty rows are
+    dropped; an unnamed column is dropped when it is empty.
+    """
     path = Path(path)
     if not path.exists():
         raise InputError(str(path), ["fichier introuvable"])
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        try:
-            sheets = pd.read_excel(path, sheet_name=None, dtype=object, engine="openpyxl")
-        except Exception as exc:  # noqa: BLE001 - any unreadable workbook
-            raise InputError(str(path), [f"classeur XLSX illisible : {exc}"]) from None
-        frame = sheets.get(sheet, next(iter(sheets.values())))
-        frame = frame.map(_cell_to_text) if len(frame) else frame.astype(str)
-        frame.columns = [str(c) for c in frame.columns]
+        rows = _read_xlsx_rows(path, sheet)
     elif suffix in (".csv", ".txt", ""):
-        raw = path.read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise InputError(str(path), ["le fichier n'est pas en UTF-8 (enregistrez-le en « CSV UTF-8 »)"]) from None
-        header = text.split("\n", 1)[0]
-        sep = ";" if header.count(";") > header.count(",") else ","
-        try:
-            frame = pd.read_csv(
-                io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skipinitialspace=True,
-                quoting=csv.QUOTE_MINIMAL,
-            )
-        except pd.errors.ParserError as exc:
-            raise InputError(str(path), [f"CSV illisible : {exc}"]) from None
+        rows = _read_csv_rows(path)
     else:
-        raise InputError(str(path), [f"format « {suffix} » non pris en charge (attendu : .csv ou .xlsx)"])
-    frame.columns = [c.strip().lower() for c in frame.columns]
-    frame = frame.astype(object).map(lambda v: v.strip() if isinstance(v, str) else _cell_to_text(v))
-    frame.index = pd.RangeIndex(len(frame))
-    return frame
+        raise InputError(str(path), [
+            f"format « {suffix} » non pris en charge ; attendu : .csv ou .xlsx (réenregistrez le classeur en .xlsx)"
+        ])
+    rows = [[str(v).strip() for v in r] for r in rows]
+    head = 0
+    while head < len(rows) and not any(rows[head]):  # blank lines above the header
+        head += 1
+    header_line = head + 1  # as the spreadsheet numbers it
+    rows = rows[head:]
+    if not rows:
+        raise InputError(str(path), ["fichier vide ; attendu : une ligne d'en-tête avec les noms de colonnes"])
+    header = [h.lower() for h in rows[0]]
+    width = len(header)
+    problems: list[_Problem] = []
+    data: list[list[str]] = []
+    lines: list[int] = []
+    for offset, row in enumerate(rows[1:]):
+        line = header_line + 1 + offset
+        if not any(row):
+            continue
+        if len(row) > width:
+            extra = [v for v in row[width:] if v]
+            if extra:
+                pid = row[header.index("pharmacie_id")] if "pharmacie_id" in header else ""
+                who = f", pharmacie « {pid} »" if pid else ""
+                problems.append(_Problem(line, -1, (
+                    f"ligne {line}{who} : {len(row)} valeurs pour {width} colonnes d'en-tête "
+                    f"({', '.join(_shown(v) for v in extra)} en trop) ; attendu : une valeur par colonne — "
+                    "une virgule décimale dans un fichier séparé par des virgules ? "
+                    "Utilisez « ; » comme séparateur ou mettez la valeur entre guillemets"
+                )))
+                continue
+            row = row[:width]
+        data.append(row + [""] * (width - len(row)))
+        lines.append(line)
+    frame = pd.DataFrame(data, columns=range(width), dtype=object)
+    if not data:
+        frame = pd.DataFrame({j: pd.Series(dtype=object) for j in range(width)})
+    frame.index = pd.Index(lines, dtype="int64")
+
+    keep: list[int] = []
+    first_at: dict[str, int] = {}
+    for j, name in enumerate(header):
+        where = f"ligne {header_line} (en-tête), colonne {_letter(j)}"
+        if name == "":
+            filled = frame[j][frame[j] != ""]
+            if len(filled):
+                problems.append(_Problem(header_line, j, (
+                    f"{where} : colonne sans nom qui contient des valeurs (ligne {filled.index[0]} : "
+                    f"{_shown(filled.iloc[0])}) ; attendu : un nom de colonne (liste : rosp colonnes)"
+                )))
+            continue
+        if name in first_at:
+            problems.append(_Problem(header_line, j, (
+                f"{where} : colonne « {name} » en double (déjà en colonne {_letter(first_at[name])}) ; "
+                "attendu : une seule colonne de ce nom"
+            )))
+            continue
+        first_at[name] = j
+        keep.append(j)
+    frame = frame[keep]
+    frame.columns = [header[j] for j in keep]
+    frame.attrs["positions"] = {header[j]: j for j in keep}
+    frame.attrs["header_line"] = header_line
+    return frame, problems
 
 
 # --------------------------------------------------------------------------------------------
-# Schema
+# Parsing cells (shared by the checks and the typed conversion)
 # --------------------------------------------------------------------------------------------
-def _number(s: pd.Series) -> pd.Series:
-    return pd.to_numeric(s.str.replace(",", ".", regex=False).where(s != ""), errors="coerce")
+def _canonical_number(s: pd.Series, percent_sign: bool = False) -> pd.Series:
+    """Each cell as a canonical decimal text (« 95,5 » → « 95.5 », « 40 000 » → « 40000 »), NaN if not a number."""
+    s = s.astype(object)
+    if percent_sign:
+        s = s.str.replace(r"\s*%$", "", regex=True)
+    grouped = s.str.fullmatch(_GROUPED_RE).fillna(False).astype(bool)
+    s = s.where(~grouped, s.str.replace(r"[ \u00a0\u202f]", "", regex=True))
+    ok = s.str.fullmatch(_NUMBER_RE).fillna(False).astype(bool)
+    return s.str.replace(",", ".", regex=False).where(ok, np.nan)
 
 
-def _is_number(s: pd.Series) -> pd.Series:
-    return s.str.fullmatch(_NUMBER_RE)
+def _number(s: pd.Series, percent_sign: bool = False) -> pd.Series:
+    return pd.to_numeric(_canonical_number(s, percent_sign), errors="coerce").astype("float64")
 
 
-def _check_for(col: Col, exercises: list[int]) -> list[pa.Check]:
+def _is_int(s: pd.Series, maximum: int | None) -> pd.Series:
+    v = _number(s)
+    ok = v.notna() & (v >= 0) & (v == np.floor(v))
+    if maximum is not None:
+        ok &= v <= maximum
+    return ok
+
+
+def _is_date(s: pd.Series) -> pd.Series:
+    shaped = s.astype(object).str.fullmatch(_DATE_RE).fillna(False).astype(bool)
+    parsed = pd.to_datetime(s.where(shaped), format="%Y-%m-%d", errors="coerce")
+    return shaped & parsed.notna()
+
+
+def _empty(s: pd.Series) -> pd.Series:
+    return s == ""
+
+
+def _valid_mask(col: Col, s: pd.Series, exercises: list[int]) -> pd.Series:
+    """True where the text cell is acceptable for the column (an empty cell is « unknown »)."""
     k = col.kind
+    s = s.astype(object)
     if k == "id":
-        return [pa.Check(lambda s: s.str.fullmatch(PHARMACIE_ID_RE), error=KIND_LABELS["id"])]
+        return s.str.fullmatch(PHARMACIE_ID_RE).fillna(False).astype(bool)
     if k == "exercice":
-        label = f"exercice pour lequel des paramètres existent ({', '.join(map(str, exercises))})"
-        return [pa.Check(lambda s: s.isin([str(y) for y in exercises]), error=label)]
+        return s.isin([str(y) for y in exercises])
     if k == "bool":
-        words = TRUE_WORDS | FALSE_WORDS
-        return [pa.Check(lambda s: s.str.lower().isin(words), error=KIND_LABELS["bool"])]
+        return s.str.lower().isin(TRUE_WORDS | FALSE_WORDS)
     if k == "int":
-        if col.maximum is not None:
-            label = f"entier de 0 à {col.maximum}"
-            return [pa.Check(lambda s: (s == "") | (s.str.fullmatch(_INT_RE) & (_number(s) <= col.maximum)), error=label)]
-        return [pa.Check(lambda s: (s == "") | s.str.fullmatch(_INT_RE), error=KIND_LABELS["int"])]
+        return _empty(s) | _is_int(s, col.maximum)
     if k == "rate":
-        return [pa.Check(lambda s: (s == "") | (_is_number(s) & _number(s).between(0, 100)), error=KIND_LABELS["rate"])]
+        return _empty(s) | _number(s, percent_sign=True).between(0, 100)
     if k == "date":
-        return [pa.Check(lambda s: (s == "") | pd.to_datetime(s, format="%Y-%m-%d", errors="coerce").notna(), error=KIND_LABELS["date"])]
-    return []
+        return _empty(s) | _is_date(s)
+    if k == "text" and col.required:
+        return ~_empty(s)
+    return pd.Series(True, index=s.index)
+
+
+def _expected(col: Col, exercises: list[int]) -> str:
+    if col.kind == "exercice":
+        return f"un exercice pour lequel des paramètres existent ({', '.join(map(str, exercises))})"
+    if col.kind == "int" and col.maximum is not None:
+        return f"entier de 0 à {col.maximum}"
+    if col.kind == "text" and col.required:
+        return "texte non vide"
+    return KIND_LABELS[col.kind]
 
 
 def _as_int(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A count column as float (NaN where empty, missing or not a valid count)."""
     if name not in frame:
         return pd.Series(np.nan, index=frame.index)
-    return pd.to_numeric(frame[name].where(frame[name].str.fullmatch(_INT_RE)), errors="coerce")
+    v = _number(frame[name])
+    return v.where(_is_int(frame[name], None))
+
+
+def _as_exercice(frame: pd.DataFrame) -> pd.Series:
+    if "exercice" not in frame:
+        return pd.Series(np.nan, index=frame.index)
+    s = frame["exercice"].astype(object)
+    return pd.to_numeric(s.where(s.str.fullmatch(r"\d{4}").fillna(False).astype(bool)), errors="coerce")
 
 
 def _as_date(frame: pd.DataFrame, name: str) -> pd.Series:
     if name not in frame:
-        return pd.Series(pd.NaT, index=frame.index)
-    return pd.to_datetime(frame[name], format="%Y-%m-%d", errors="coerce")
+        return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    s = frame[name]
+    return pd.to_datetime(s.where(_is_date(s)), format="%Y-%m-%d", errors="coerce")
 
 
-# Checks across columns: (message, columns it names, function returning True where the row is valid).
-def _kits_ok(f: pd.DataFrame) -> pd.Series:
+# --------------------------------------------------------------------------------------------
+# Checks across columns
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RowCheck:
+    """A rule across columns: `valid(frame)` is True where the row is fine; `explain(frame, line)`
+    gives, for a failing row, the (column, value, expected[, note on the value]) to report."""
+
+    name: str
+    columns: tuple[str, ...]
+    valid: Callable[[pd.DataFrame], pd.Series]
+    explain: Callable[[pd.DataFrame, int], list[tuple]]
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " et " + names[-1]
+
+
+def _kits_valid(f: pd.DataFrame) -> pd.Series:
     remis, realises = _as_int(f, "nb_kits_remis"), _as_int(f, "nb_kits_realises")
     return ~(realises > remis)
 
 
-def _dates_ordered(f: pd.DataFrame) -> pd.Series:
-    debut, fin = _as_date(f, "debut_activite"), _as_date(f, "fin_activite")
-    return ~(fin < debut)
+def _kits_explain(f: pd.DataFrame, line: int) -> list[tuple[str, str, str]]:
+    remis = f.at[line, "nb_kits_remis"]
+    return [("nb_kits_realises", f.at[line, "nb_kits_realises"],
+             f"au plus nb_kits_remis (« {remis} ») : les kits réalisés font partie des kits remis")]
 
 
-def _dates_in_exercise(f: pd.DataFrame) -> pd.Series:
-    year = _as_int(f, "exercice")
-    ok = pd.Series(True, index=f.index)
+def _dates_ordered_valid(f: pd.DataFrame) -> pd.Series:
+    return ~(_as_date(f, "fin_activite") < _as_date(f, "debut_activite"))
+
+
+def _dates_ordered_explain(f: pd.DataFrame, line: int) -> list[tuple[str, str, str]]:
+    debut = f.at[line, "debut_activite"]
+    return [("fin_activite", f.at[line, "fin_activite"],
+             f"une date égale ou postérieure à debut_activite (« {debut} »)")]
+
+
+def _out_of_exercise(f: pd.DataFrame, name: str) -> pd.Series:
+    year, d = _as_exercice(f), _as_date(f, name)
+    return d.notna() & year.notna() & (d.dt.year != year)
+
+
+def _dates_in_exercise_valid(f: pd.DataFrame) -> pd.Series:
+    return ~(_out_of_exercise(f, "debut_activite") | _out_of_exercise(f, "fin_activite"))
+
+
+def _dates_in_exercise_explain(f: pd.DataFrame, line: int) -> list[tuple[str, str, str]]:
+    year = f.at[line, "exercice"]
+    out = []
     for name in ("debut_activite", "fin_activite"):
-        d = _as_date(f, name)
-        ok &= ~(d.notna() & year.notna() & (d.dt.year != year))
-    return ok
+        if name in f and bool(_out_of_exercise(f.loc[[line]], name).iloc[0]):
+            out.append((name, f.at[line, name],
+                        f"une date de l'exercice {year} (du {year}-01-01 au {year}-12-31)"))
+    return out
 
 
-PHARMACY_ROW_CHECKS = [
-    ("nb_kits_realises ne peut pas dépasser nb_kits_remis", ["nb_kits_realises", "nb_kits_remis"], _kits_ok),
-    ("fin_activite est antérieure à debut_activite", ["debut_activite", "fin_activite"], _dates_ordered),
-    ("date hors de l'exercice (attendu : une date de l'année de l'exercice)", ["debut_activite", "fin_activite"], _dates_in_exercise),
+def _duplicate_check(keys: list[str], key_of: Callable[[pd.DataFrame], pd.Series], expected: str) -> RowCheck:
+    """One line per key: every line of a duplicated key is reported, naming the others."""
+
+    def valid(f: pd.DataFrame) -> pd.Series:
+        if any(k not in f for k in keys):
+            return pd.Series(True, index=f.index)
+        return ~key_of(f).duplicated(keep=False)
+
+    def explain(f: pd.DataFrame, line: int) -> list[tuple[str, str, str]]:
+        key = key_of(f)
+        others = [int(i) for i in key.index[key == key.at[line]] if i != line]
+        value = " / ".join(str(f.at[line, k]) for k in keys)
+        where = ("les lignes " if len(others) > 1 else "la ligne ") + ", ".join(map(str, others))
+        return [(_and(keys), value, expected, f"en double avec {where}")]
+
+    return RowCheck("doublon", tuple(keys), valid, explain)
+
+
+def _pharmacy_key(f: pd.DataFrame) -> pd.Series:
+    return f["pharmacie_id"].astype(object).str.lower() + "\x00" + f["exercice"].astype(object)
+
+
+PHARMACY_ROW_CHECKS: list[RowCheck] = [
+    _duplicate_check(
+        ["pharmacie_id", "exercice"], _pharmacy_key,
+        "une seule ligne par pharmacie_id et exercice (majuscules et minuscules confondues : "
+        "l'identifiant devient un nom de dossier)",
+    ),
+    RowCheck("kits", ("nb_kits_realises", "nb_kits_remis"), _kits_valid, _kits_explain),
+    RowCheck("dates_ordre", ("debut_activite", "fin_activite"), _dates_ordered_valid, _dates_ordered_explain),
+    RowCheck("dates_exercice", ("debut_activite", "fin_activite"), _dates_in_exercise_valid, _dates_in_exercise_explain),
 ]
 
 
-def build_schema(columns: list[Col], row_checks, unique: list[str]) -> pa.DataFrameSchema:
+# --------------------------------------------------------------------------------------------
+# Schema and validation
+# --------------------------------------------------------------------------------------------
+def build_schema(columns: list[Col], row_checks: list[RowCheck]) -> pa.DataFrameSchema:
     exercises = available_exercises()
+
+    def column_check(c: Col) -> list[pa.Check]:
+        checks = [pa.Check(lambda s, c=c: _valid_mask(c, s, exercises), error=_expected(c, exercises))]
+        if c.kind == "int" and c.maximum is None:
+            # A count so large it can only be a mistake (and would overflow exact cents later on).
+            checks.append(pa.Check(lambda s: ~(_number(s) > MAX_COUNT), error=f"entier ≥ 0 d'au plus {MAX_COUNT:_} (nombre plausible)".replace("_", " ")))
+        return checks
+
     return pa.DataFrameSchema(
-        columns={
-            c.name: pa.Column(None, checks=_check_for(c, exercises), required=c.required, nullable=False)
-            for c in columns
-        },
-        checks=[pa.Check(fn, error=msg) for msg, _, fn in row_checks],
+        columns={c.name: pa.Column(None, checks=column_check(c), required=c.required, nullable=False) for c in columns},
+        checks=[pa.Check(rc.valid, error=rc.name, name=rc.name) for rc in row_checks],
         strict=True,
-        unique=unique,
-        report_duplicates="all",
     )
 
 
-# --------------------------------------------------------------------------------------------
-# Validation errors in French
-# --------------------------------------------------------------------------------------------
-def _describe_failures(
-    raw: pd.DataFrame, columns: list[Col], row_checks, failures: pd.DataFrame, unique: list[str]
-) -> list[str]:
+def _unknown_column(name: str, known: list[str]) -> str:
+    other = {c.name for c in PHARMACY_COLUMNS} ^ {c.name for c in MOLECULE_COLUMNS}
+    if name in other and name not in known:
+        table = "molécules (rosp compute --molecules)" if name in {c.name for c in MOLECULE_COLUMNS} else "pharmacies"
+        return f"colonne inconnue dans cette table — elle appartient à la table des {table}"
+    guess = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    if guess:
+        return f"colonne inconnue — vouliez-vous dire « {guess[0]} » ? (liste : rosp colonnes)"
+    return "colonne inconnue ; attendu : une colonne de la liste (rosp colonnes)"
+
+
+def _describe_failures(raw: pd.DataFrame, columns: list[Col], row_checks: list[RowCheck],
+                       failures: pd.DataFrame) -> list[_Problem]:
     known = [c.name for c in columns]
-    by_check = {msg: cols for msg, cols, _ in row_checks}
-    problems: list[tuple[int, str]] = []
+    positions: dict[str, int] = raw.attrs.get("positions", {c: j for j, c in enumerate(raw.columns)})
+    by_name = {rc.name: rc for rc in row_checks}
+    head = int(raw.attrs.get("header_line", _HEADER_LINE))
+    problems: list[_Problem] = []
     seen: set = set()
 
-    def where(idx) -> tuple[int, str]:
-        i = int(idx)
-        pid = raw.at[i, "pharmacie_id"] if "pharmacie_id" in raw else ""
-        return i + 2, (f", pharmacie « {pid} »" if pid else "")
+    def who(line: int) -> str:
+        pid = raw.at[line, "pharmacie_id"] if "pharmacie_id" in raw else ""
+        return f", pharmacie « {pid} »" if pid else ""
+
+    def cell(line: int, column: str, value: str, expected: str, note: str = "") -> _Problem:
+        first = re.split(r", | et ", column)[0]
+        plural = "s" if " et " in column else ""
+        shown = _shown(value) + (f" {note}" if note else "")
+        return _Problem(line, positions.get(first, len(positions)),
+                        f"ligne {line}{who(line)}, colonne{plural} {column} : valeur{plural} {shown} ; attendu : {expected}")
 
     for row in failures.itertuples(index=False):
         check, column, value, idx = row.check, row.column, row.failure_case, row.index
         if check == "column_in_schema":
-            guess = difflib.get_close_matches(str(value), known, n=1, cutoff=0.6)
-            hint = f" — vouliez-vous dire « {guess[0]} » ?" if guess else " (voir `rosp colonnes`)"
-            problems.append((0, f"colonne inconnue « {value} »{hint}"))
+            problems.append(_Problem(head, positions.get(value, 0),
+                                     f"ligne {head} (en-tête), colonne « {value} » : {_unknown_column(str(value), known)}"))
         elif check == "column_in_dataframe":
-            problems.append((0, f"colonne obligatoire absente « {value} »"))
-        elif check == "multiple_fields_uniqueness":
-            key = ("dup", idx)
+            problems.append(_Problem(head, len(positions),
+                                     f"ligne {head} (en-tête) : colonne obligatoire « {value} » absente ; "
+                                     f"attendu : une colonne « {value} » (liste : rosp colonnes)"))
+        elif idx is None or (isinstance(idx, float) and np.isnan(idx)):
+            # A check that could not run at all: say so rather than hide it.
+            problems.append(_Problem(head, len(positions), f"colonne {column} : vérification impossible ({value})"))
+        elif check in by_name:
+            key = (check, int(idx))
             if key in seen:
                 continue
             seen.add(key)
-            line, pid = where(idx)
-            vals = ", ".join(f"{c} = {raw.at[int(idx), c]}" for c in unique)
-            problems.append((line, f"ligne {line}{pid} : doublon ({vals}) ; attendu : une seule ligne par {' et '.join(unique)}"))
-        elif check in by_check:
-            key = (check, idx)
-            if key in seen or idx is None:
-                continue
-            seen.add(key)
-            line, pid = where(idx)
-            vals = ", ".join(f"{c} = « {raw.at[int(idx), c]} »" for c in by_check[check] if c in raw)
-            problems.append((line, f"ligne {line}{pid} : {check} ({vals})"))
+            for explained in by_name[check].explain(raw, int(idx)):
+                problems.append(cell(int(idx), *explained))
         else:
-            if idx is None:
-                problems.append((0, f"colonne {column} : {check}"))
-                continue
-            line, pid = where(idx)
-            shown = value if value != "" else "(vide)"
-            problems.append((line, f"ligne {line}{pid}, colonne {column} : valeur « {shown} » ; attendu : {check}"))
-    problems.sort(key=lambda p: p[0])
-    return [p for _, p in problems]
+            problems.append(cell(int(idx), str(column), value, str(check)))
+    return problems
 
 
-def validate_raw(raw: pd.DataFrame, columns: list[Col], row_checks, unique: list[str], path: str) -> None:
-    schema = build_schema(columns, row_checks, unique)
+def validate_raw(raw: pd.DataFrame, columns: list[Col], row_checks: list[RowCheck], path: str,
+                 problems: list[_Problem] | None = None) -> None:
+    """Raise InputError listing every problem of the table (shape problems first found by read_raw)."""
+    problems = list(problems or [])
+    schema = build_schema(columns, row_checks)
     try:
         schema.validate(raw, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        raise InputError(path, _describe_failures(raw, columns, row_checks, exc.failure_cases, unique)) from None
+        problems += _describe_failures(raw, columns, row_checks, exc.failure_cases)
+    if problems:
+        unique = sorted(set(problems))
+        raise InputError(path, [p.text for p in unique])
 
 
 # --------------------------------------------------------------------------------------------
 # Typed tables
 # --------------------------------------------------------------------------------------------
 def _typed(raw: pd.DataFrame, columns: list[Col]) -> pd.DataFrame:
+    n = len(raw)
     out = {}
     for c in columns:
-        s = raw[c.name] if c.name in raw else None
+        s = raw[c.name].astype(object) if c.name in raw else None
         if c.kind in ("id", "text"):
-            out[c.name] = s.astype(object) if s is not None else pd.Series("", index=raw.index, dtype=object)
+            # object, not pandas 3's inferred string dtype: the themes and reports handle plain str
+            text = s.to_numpy(dtype=object) if s is not None else np.full(n, "", dtype=object)
+            out[c.name] = pd.Series(text, index=pd.RangeIndex(n), dtype=object)
         elif c.kind == "exercice":
-            out[c.name] = s.astype("int64")
+            out[c.name] = s.astype("int64").to_numpy()
         elif c.kind == "bool":
-            out[c.name] = s.str.lower().isin(TRUE_WORDS).to_numpy() if s is not None else np.zeros(len(raw), bool)
-        elif c.kind == "int":
-            out[c.name] = _number(s).astype("float64") if s is not None else np.full(len(raw), np.nan)
-        elif c.kind == "rate":
-            out[c.name] = _number(s).astype("float64") if s is not None else np.full(len(raw), np.nan)
+            out[c.name] = s.str.lower().isin(TRUE_WORDS).to_numpy(dtype=bool) if s is not None else np.zeros(n, bool)
+        elif c.kind in ("int", "rate"):
+            out[c.name] = _number(s, c.kind == "rate").to_numpy() if s is not None else np.full(n, np.nan)
         elif c.kind == "date":
-            out[c.name] = _as_date(raw, c.name) if s is not None else pd.Series(pd.NaT, index=raw.index)
-    return pd.DataFrame(out, index=raw.index)
+            out[c.name] = _as_date(raw, c.name).to_numpy() if s is not None else np.full(n, np.datetime64("NaT", "ns"))
+    frame = pd.DataFrame(out, index=pd.RangeIndex(n))
+    return frame
 
 
 def read_pharmacies(path: str | Path) -> pd.DataFrame:
-    """The pharmacies table, validated and typed: counts and rates as float (NaN = unknown)."""
-    raw = read_raw(path, "pharmacies")
-    validate_raw(raw, PHARMACY_COLUMNS, PHARMACY_ROW_CHECKS, ["pharmacie_id", "exercice"], str(path))
+    """The pharmacies table, validated and typed: counts and rates as float (NaN = unknown),
+    declarations as bool (empty = non), dates as datetime (NaT = default), text as object."""
+    raw, problems = read_raw(path, "pharmacies")
+    if raw.empty and not problems:
+        problems.append(_Problem(raw.attrs.get("header_line", _HEADER_LINE) + 1, 0, "aucune pharmacie dans le fichier ; attendu : une ligne par pharmacie et exercice sous l'en-tête"))
+    validate_raw(raw, PHARMACY_COLUMNS, PHARMACY_ROW_CHECKS, str(path), problems)
     frame = _typed(raw, PHARMACY_COLUMNS)
     frame.attrs["source"] = str(path)
     return frame
 
 
 def normalise_molecule(name: str) -> str:
-    import unicodedata
+    """A molecule name compared case- and accent-insensitively: « Palipéridone » → « paliperidone »."""
+    return _fold(name)
 
-    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
-    return re.sub(r"\s+", " ", text).strip().lower()
+
+def _molecule_checks(pharmacies: pd.DataFrame) -> list[RowCheck]:
+    keys = set(zip(pharmacies["pharmacie_id"].astype(str), pharmacies["exercice"].astype(int).astype(str)))
+    years_of: dict[str, list[str]] = {}
+    for pid, year in sorted(keys):
+        years_of.setdefault(pid, []).append(year)
+    exercises = {str(y) for y in available_exercises()}
+
+    def checkable(f: pd.DataFrame) -> pd.Series:
+        return (f["pharmacie_id"].astype(object).str.fullmatch(PHARMACIE_ID_RE).fillna(False).astype(bool)
+                & f["exercice"].isin(exercises))
+
+    def valid(f: pd.DataFrame) -> pd.Series:
+        if "pharmacie_id" not in f or "exercice" not in f:
+            return pd.Series(True, index=f.index)
+        known = pd.Series([(p, e) in keys for p, e in zip(f["pharmacie_id"], f["exercice"])], index=f.index)
+        return known | ~checkable(f)
+
+    def explain(f: pd.DataFrame, line: int) -> list[tuple[str, str, str]]:
+        pid, year = f.at[line, "pharmacie_id"], f.at[line, "exercice"]
+        expected = f"une pharmacie de la table des pharmacies pour l'exercice {year}"
+        same_case = [p for p in years_of if p.lower() == str(pid).lower() and p != pid]
+        if pid in years_of:
+            expected += f" (« {pid} » n'y figure que pour {', '.join(years_of[pid])})"
+        elif same_case:
+            expected += f" — vouliez-vous dire « {same_case[0]} » ? (majuscules et minuscules comptent)"
+        else:
+            guess = difflib.get_close_matches(pid, list(years_of), n=1, cutoff=0.6)
+            if guess:
+                expected += f" — vouliez-vous dire « {guess[0]} » ?"
+        return [("pharmacie_id", pid, expected)]
+
+    def molecule_key(f: pd.DataFrame) -> pd.Series:
+        return (f["pharmacie_id"].astype(object) + "\x00" + f["exercice"].astype(object) + "\x00"
+                + f["molecule"].map(normalise_molecule).astype(object))
+
+    return [
+        RowCheck("pharmacie_absente", ("pharmacie_id", "exercice"), valid, explain),
+        _duplicate_check(["pharmacie_id", "exercice", "molecule"], molecule_key,
+                         "une seule ligne par pharmacie, exercice et molécule (casse et accents indifférents)"),
+    ]
 
 
 def read_molecules(path: str | Path, pharmacies: pd.DataFrame) -> pd.DataFrame:
     """The targeted-molecule lines, validated against the pharmacies table."""
-    raw = read_raw(path, "molecules")
-    keys = set(zip(pharmacies["pharmacie_id"], pharmacies["exercice"].astype(str)))
-
-    def _known_pharmacy(f: pd.DataFrame) -> pd.Series:
-        if "pharmacie_id" not in f or "exercice" not in f:
-            return pd.Series(True, index=f.index)
-        return pd.Series([(p, e) in keys for p, e in zip(f["pharmacie_id"], f["exercice"])], index=f.index)
-
-    row_checks = [
-        ("pharmacie absente de la table des pharmacies pour cet exercice", ["pharmacie_id", "exercice"], _known_pharmacy),
-    ]
-    if "molecule" in raw:
-        raw = raw.assign(_molecule_norm=raw["molecule"].map(normalise_molecule))
-    cols = MOLECULE_COLUMNS + [Col("_molecule_norm", "text", "", "")]
-    validate_raw(raw, cols, row_checks, ["pharmacie_id", "exercice", "_molecule_norm"], str(path))
+    raw, problems = read_raw(path, "molecules")
+    validate_raw(raw, MOLECULE_COLUMNS, _molecule_checks(pharmacies), str(path), problems)
     frame = _typed(raw, MOLECULE_COLUMNS)
-    frame["molecule_norm"] = raw["_molecule_norm"]
+    frame["molecule_norm"] = pd.Series(raw["molecule"].map(normalise_molecule).to_numpy(dtype=object), dtype=object)
     for name in ("taux_depart_pct", "taux_arrivee_pct"):
-        frame[name + "_exact"] = raw[name].str.replace(",", ".", regex=False).map(lambda v: Decimal(v) if v else None)
+        canonical = _canonical_number(raw[name], percent_sign=True)
+        frame[name + "_exact"] = [None if pd.isna(v) else Decimal(v) for v in canonical]
     return frame
 
 
@@ -445,6 +759,6 @@ def columns_markdown() -> str:
             if c.group != group:
                 group = c.group
                 out += ["", f"### {group}", "", "| colonne | type | obligatoire | signification |", "|---|---|---|---|"]
-            out.append(f"| `{c.name}` | {KIND_LABELS[c.kind]} | {'oui' if c.required else 'non'} | {c.description} |")
+            out.append(f"| `{c.name}` | {_expected(c, available_exercises())} | {'oui' if c.required else 'non'} | {c.description} |")
         out.append("")
     return "\n".join(out) + "\n"
