@@ -133,13 +133,16 @@ def ecoresponsable(ctx: Context) -> Block | None:
     prog = ctx.flag("eco_programme")
     level, lvl_missing = ctx.count("eco_niveau_vise")
     items, items_missing = ctx.count("eco_items_valides")
-    before, _ = ctx.count("eco_niveau_valide_precedent")
+    before, before_missing = ctx.count("eco_niveau_valide_precedent")
     items_ok = compare(np.where(items_missing, np.nan, items).astype(float), ind.nb_items_min)
     chain_ok = (level == 1) | (before >= level - 1)
     ok = prog & (level >= 1) & items_ok & chain_ok
-    missing = prog & (lvl_missing | items_missing)
+    # Levels 2 and 3 need the level validated earlier: left empty, it is "donnée manquante" (rules.md §0).
+    missing = prog & (lvl_missing | items_missing | ((level >= 2) & before_missing))
+    ok &= ~missing
     note = np.full(ctx.n, "", dtype=object)
     note[prog & (level >= 2) & ~chain_ok] = "niveau précédent non validé une année antérieure"
+    note[prog & (level >= 2) & before_missing] = "niveau validé une année antérieure manquant"
     note[~prog] = "programme annuel de développement durable non déclaré"
     valeur = np.array([f"programme : {'oui' if p else 'non'}, niveau {lv}, {it} item(s), niveau antérieur {bf}"
                        for p, lv, it, bf in zip(prog, level, items, before)], dtype=object)
