@@ -715,7 +715,7 @@ def _molecule_checks(pharmacies: pd.DataFrame) -> list[RowCheck]:
         elif same_case:
             expected += f" — vouliez-vous dire « {same_case[0]} » ? (majuscules et minuscules comptent)"
         else:
-            guess = difflib.get_close_matches(pid, list(years_of), n=1, cutoff=0.6)
+            guess = difflib.get_close_matches(pid, list(years_of), n=1, cutoff=0.8)
             if guess:
                 expected += f" — vouliez-vous dire « {guess[0]} » ?"
         return [("pharmacie_id", pid, expected)]
