@@ -295,7 +295,18 @@ def _read_xlsx_rows(path: Path, sheet: str) -> list[list[str]]:
         wb.close()
 
 
-def read_raw(path: str | Path, sheet: str) -> tuple[pd.DataFrame, list[_Problem]]:
+@dataclass
+class RawTable:
+    """A table as read, before validation: text cells, the problems of its shape, and where its
+    columns sit in the file (to sort and locate errors as the user sees them)."""
+
+    frame: pd.DataFrame
+    problems: list[_Problem]
+    header_line: int = _HEADER_LINE
+    positions: dict[str, int] | None = None
+
+
+def read_raw(path: str | Path, sheet: str) -> RawTable:
     """The table as text cells and the problems of its shape.
 
     The frame has the header names stripped and lower-cased, '' for an empty cell, object dtype,
@@ -373,9 +384,8 @@ def read_raw(path: str | Path, sheet: str) -> tuple[pd.DataFrame, list[_Problem]
         keep.append(j)
     frame = frame[keep]
     frame.columns = [header[j] for j in keep]
-    frame.attrs["positions"] = {header[j]: j for j in keep}
-    frame.attrs["header_line"] = header_line
-    return frame, problems
+    # not in frame.attrs: pandas deep-copies attrs on every operation
+    return RawTable(frame, problems, header_line, {header[j]: j for j in keep})
 
 
 # --------------------------------------------------------------------------------------------
@@ -472,13 +482,15 @@ def _as_date(frame: pd.DataFrame, name: str) -> pd.Series:
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class RowCheck:
-    """A rule across columns: `valid(frame)` is True where the row is fine; `explain(frame, line)`
-    gives, for a failing row, the (column, value, expected[, note on the value]) to report."""
+    """A rule across columns: `valid(frame)` is True where the row is fine; `explain(frame, line, memo)`
+    gives, for a failing row, the (column, value, expected[, note on the value]) to report. `memo` is
+    a dict shared by the calls of one validation, to compute whole-table helpers once (a file with
+    thousands of duplicated lines must not take quadratic time)."""
 
     name: str
     columns: tuple[str, ...]
     valid: Callable[[pd.DataFrame], pd.Series]
-    explain: Callable[[pd.DataFrame, int], list[tuple]]
+    explain: Callable[[pd.DataFrame, int, dict], list[tuple]]
 
 
 def _and(names: list[str]) -> str:
@@ -490,7 +502,7 @@ def _kits_valid(f: pd.DataFrame) -> pd.Series:
     return ~(realises > remis)
 
 
-def _kits_explain(f: pd.DataFrame, line: int) -> list[tuple[str, str, str]]:
+def _kits_explain(f: pd.DataFrame, line: int, memo: dict) -> list[tuple[str, str, str]]:
     remis = f.at[line, "nb_kits_remis"]
     return [("nb_kits_realises", f.at[line, "nb_kits_realises"],
              f"au plus nb_kits_remis (« {remis} ») : les kits réalisés font partie des kits remis")]
@@ -500,7 +512,7 @@ def _dates_ordered_valid(f: pd.DataFrame) -> pd.Series:
     return ~(_as_date(f, "fin_activite") < _as_date(f, "debut_activite"))
 
 
-def _dates_ordered_explain(f: pd.DataFrame, line: int) -> list[tuple[str, str, str]]:
+def _dates_ordered_explain(f: pd.DataFrame, line: int, memo: dict) -> list[tuple[str, str, str]]:
     debut = f.at[line, "debut_activite"]
     return [("fin_activite", f.at[line, "fin_activite"],
              f"une date égale ou postérieure à debut_activite (« {debut} »)")]
@@ -515,11 +527,13 @@ def _dates_in_exercise_valid(f: pd.DataFrame) -> pd.Series:
     return ~(_out_of_exercise(f, "debut_activite") | _out_of_exercise(f, "fin_activite"))
 
 
-def _dates_in_exercise_explain(f: pd.DataFrame, line: int) -> list[tuple[str, str, str]]:
+def _dates_in_exercise_explain(f: pd.DataFrame, line: int, memo: dict) -> list[tuple[str, str, str]]:
+    if "dates_exercice" not in memo:
+        memo["dates_exercice"] = {name: _out_of_exercise(f, name) for name in ("debut_activite", "fin_activite")}
     year = f.at[line, "exercice"]
     out = []
-    for name in ("debut_activite", "fin_activite"):
-        if name in f and bool(_out_of_exercise(f.loc[[line]], name).iloc[0]):
+    for name, outside in memo["dates_exercice"].items():
+        if bool(outside.at[line]):
             out.append((name, f.at[line, name],
                         f"une date de l'exercice {year} (du {year}-01-01 au {year}-12-31)"))
     return out
@@ -533,9 +547,15 @@ def _duplicate_check(keys: list[str], key_of: Callable[[pd.DataFrame], pd.Series
             return pd.Series(True, index=f.index)
         return ~key_of(f).duplicated(keep=False)
 
-    def explain(f: pd.DataFrame, line: int) -> list[tuple[str, str, str]]:
-        key = key_of(f)
-        others = [int(i) for i in key.index[key == key.at[line]] if i != line]
+    def explain(f: pd.DataFrame, line: int, memo: dict) -> list[tuple[str, str, str]]:
+        if "doublon" not in memo:
+            key = key_of(f)
+            groups: dict[str, list[int]] = {}
+            for at, k in zip(key.index, key):
+                groups.setdefault(k, []).append(int(at))
+            memo["doublon"] = (key, groups)
+        key, groups = memo["doublon"]
+        others = [i for i in groups[key.at[line]] if i != line]
         value = " / ".join(str(f.at[line, k]) for k in keys)
         where = ("les lignes " if len(others) > 1 else "la ligne ") + ", ".join(map(str, others))
         return [(_and(keys), value, expected, f"en double avec {where}")]
@@ -590,14 +610,16 @@ def _unknown_column(name: str, known: list[str]) -> str:
     return "colonne inconnue ; attendu : une colonne de la liste (rosp colonnes)"
 
 
-def _describe_failures(raw: pd.DataFrame, columns: list[Col], row_checks: list[RowCheck],
+def _describe_failures(table: RawTable, columns: list[Col], row_checks: list[RowCheck],
                        failures: pd.DataFrame) -> list[_Problem]:
+    raw = table.frame
     known = [c.name for c in columns]
-    positions: dict[str, int] = raw.attrs.get("positions", {c: j for j, c in enumerate(raw.columns)})
+    positions = table.positions if table.positions is not None else {c: j for j, c in enumerate(raw.columns)}
     by_name = {rc.name: rc for rc in row_checks}
-    head = int(raw.attrs.get("header_line", _HEADER_LINE))
+    head = table.header_line
     problems: list[_Problem] = []
     seen: set = set()
+    memo: dict = {}
 
     def who(line: int) -> str:
         pid = raw.at[line, "pharmacie_id"] if "pharmacie_id" in raw else ""
@@ -627,22 +649,21 @@ def _describe_failures(raw: pd.DataFrame, columns: list[Col], row_checks: list[R
             if key in seen:
                 continue
             seen.add(key)
-            for explained in by_name[check].explain(raw, int(idx)):
+            for explained in by_name[check].explain(raw, int(idx), memo):
                 problems.append(cell(int(idx), *explained))
         else:
             problems.append(cell(int(idx), str(column), value, str(check)))
     return problems
 
 
-def validate_raw(raw: pd.DataFrame, columns: list[Col], row_checks: list[RowCheck], path: str,
-                 problems: list[_Problem] | None = None) -> None:
-    """Raise InputError listing every problem of the table (shape problems first found by read_raw)."""
-    problems = list(problems or [])
+def validate_raw(table: RawTable, columns: list[Col], row_checks: list[RowCheck], path: str) -> None:
+    """Raise InputError listing every problem of the table (with the shape problems found by read_raw)."""
+    problems = list(table.problems)
     schema = build_schema(columns, row_checks)
     try:
-        schema.validate(raw, lazy=True)
+        schema.validate(table.frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        problems += _describe_failures(raw, columns, row_checks, exc.failure_cases)
+        problems += _describe_failures(table, columns, row_checks, exc.failure_cases)
     if problems:
         unique = sorted(set(problems))
         raise InputError(path, [p.text for p in unique])
@@ -675,10 +696,12 @@ def _typed(raw: pd.DataFrame, columns: list[Col]) -> pd.DataFrame:
 def read_pharmacies(path: str | Path) -> pd.DataFrame:
     """The pharmacies table, validated and typed: counts and rates as float (NaN = unknown),
     declarations as bool (empty = non), dates as datetime (NaT = default), text as object."""
-    raw, problems = read_raw(path, "pharmacies")
-    if raw.empty and not problems:
-        problems.append(_Problem(raw.attrs.get("header_line", _HEADER_LINE) + 1, 0, "aucune pharmacie dans le fichier ; attendu : une ligne par pharmacie et exercice sous l'en-tête"))
-    validate_raw(raw, PHARMACY_COLUMNS, PHARMACY_ROW_CHECKS, str(path), problems)
+    table = read_raw(path, "pharmacies")
+    raw = table.frame
+    if raw.empty and not table.problems:
+        table.problems.append(_Problem(table.header_line + 1, 0, "aucune pharmacie dans le fichier ; "
+                                       "attendu : une ligne par pharmacie et exercice sous l'en-tête"))
+    validate_raw(table, PHARMACY_COLUMNS, PHARMACY_ROW_CHECKS, str(path))
     frame = _typed(raw, PHARMACY_COLUMNS)
     frame.attrs["source"] = str(path)
     return frame
@@ -706,7 +729,7 @@ def _molecule_checks(pharmacies: pd.DataFrame) -> list[RowCheck]:
         known = pd.Series([(p, e) in keys for p, e in zip(f["pharmacie_id"], f["exercice"])], index=f.index)
         return known | ~checkable(f)
 
-    def explain(f: pd.DataFrame, line: int) -> list[tuple[str, str, str]]:
+    def explain(f: pd.DataFrame, line: int, memo: dict) -> list[tuple[str, str, str]]:
         pid, year = f.at[line, "pharmacie_id"], f.at[line, "exercice"]
         expected = f"une pharmacie de la table des pharmacies pour l'exercice {year}"
         same_case = [p for p in years_of if p.lower() == str(pid).lower() and p != pid]
@@ -733,8 +756,9 @@ def _molecule_checks(pharmacies: pd.DataFrame) -> list[RowCheck]:
 
 def read_molecules(path: str | Path, pharmacies: pd.DataFrame) -> pd.DataFrame:
     """The targeted-molecule lines, validated against the pharmacies table."""
-    raw, problems = read_raw(path, "molecules")
-    validate_raw(raw, MOLECULE_COLUMNS, _molecule_checks(pharmacies), str(path), problems)
+    table = read_raw(path, "molecules")
+    raw = table.frame
+    validate_raw(table, MOLECULE_COLUMNS, _molecule_checks(pharmacies), str(path))
     frame = _typed(raw, MOLECULE_COLUMNS)
     frame["molecule_norm"] = pd.Series(raw["molecule"].map(normalise_molecule).to_numpy(dtype=object), dtype=object)
     for name in ("taux_depart_pct", "taux_arrivee_pct"):
