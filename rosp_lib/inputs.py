@@ -25,7 +25,7 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Callable
 
@@ -260,7 +260,8 @@ def _read_csv_rows(path: Path) -> list[list[str]]:
             "attendu : un CSV enregistré en « CSV UTF-8 »"
         ]) from None
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
-    sep = ";" if first.count(";") > first.count(",") else ","
+    # `;` (French spreadsheets) or `,`; a tab too, for a table pasted from a spreadsheet
+    sep = max((",", ";", "\t"), key=first.count)
     try:
         return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False)]
     except csv.Error as exc:

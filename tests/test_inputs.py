@@ -149,6 +149,11 @@ def test_separator_is_detected_and_decimals_read(tmp_path, sep):
     assert ph.at[0, "nb_fse"] == 40000.0 and np.isnan(ph.at[1, "nb_fse"])
 
 
+def test_tab_separated_table_pasted_from_a_spreadsheet(tmp_path):
+    path = write_csv(tmp_path, "pharmacie_id\texercice\ttaux_mss_pct\nPH-A\t2024\t95,5\n", name="colle.txt")
+    assert read_pharmacies(path).at[0, "taux_mss_pct"] == 95.5
+
+
 def test_semicolon_file_with_commas_in_names(tmp_path):
     path = pharmacies_csv(tmp_path, "pharmacie_id;nom;exercice", "PH-A;Pharmacie de la Gare, Lyon;2024")
     assert read_pharmacies(path).at[0, "nom"] == "Pharmacie de la Gare, Lyon"
