@@ -1,0 +1,213 @@
+"""The batch report runner (`rosp report`, rosp_lib.reports) on tiny fake notebooks.
+
+tests/notebooks_fake/ holds seven notebooks with the real parameter cell; their only work is to
+print their parameters as JSON, and to raise ValueError for the pharmacy « PH-ECHEC ». Each report
+still starts a real Jupyter kernel, so the tests keep to two themes and a few pharmacies.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("papermill")
+pytest.importorskip("nbconvert")
+
+from click.testing import CliRunner  # noqa: E402
+
+from rosp_lib.cli import main  # noqa: E402
+from rosp_lib.reports import (  # noqa: E402
+    ReportError,
+    ReportJob,
+    UnknownParameterError,
+    is_done,
+    run_reports,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+FAKE = ROOT / "tests" / "notebooks_fake"
+THEMES = "synthese,bups"
+
+
+def _pharmacies_csv(path: Path, ids_years: list[tuple[str, int]]) -> Path:
+    """A valid pharmacies table: the first example row, under other ids and exercises."""
+    lines = (ROOT / "data" / "pharmacies.csv").read_text(encoding="utf-8").splitlines()
+    header, row = lines[0], lines[1].split(";")
+    out = [header]
+    for pid, year in ids_years:
+        out.append(";".join([pid, row[1], str(year), *row[3:]]))
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return path
+
+
+def _manifest(out: Path) -> dict[tuple[str, str, str], dict]:
+    with open(out / "rapports.csv", encoding="utf-8", newline="") as f:
+        return {(r["pharmacie_id"], r["exercice"], r["theme"]): r for r in csv.DictReader(f)}
+
+
+def _files(out: Path) -> list[str]:
+    return sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+
+
+def _report(args: list[str]):
+    return CliRunner().invoke(main, ["report", *args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    """One --toutes batch with a failing pharmacy (shared by several tests: kernels are slow)."""
+    tmp = tmp_path_factory.mktemp("lot")
+    entree = _pharmacies_csv(tmp / "pharmacies.csv", [("PH-A", 2024), ("PH-ECHEC", 2024), ("PH-B", 2025)])
+    out = tmp / "sortie"
+    # stale final files of the failing report, from an older run: they must disappear
+    stale = out / "2024" / "PH-ECHEC"
+    stale.mkdir(parents=True)
+    (stale / "00_synthese.ipynb").write_text("{}", encoding="utf-8")
+    (stale / "00_synthese.html").write_text("<html></html>", encoding="utf-8")
+    result = _report([str(entree), "--toutes", "--themes", THEMES, "--notebooks", str(FAKE), "-o", str(out),
+                      "--jobs", "2"])
+    return entree, out, result
+
+
+def test_one_failure_does_not_stop_the_others(batch):
+    entree, out, result = batch
+    assert result.exit_code == 1, result.output
+    files = _files(out)
+    for pid, year in (("PH-A", 2024), ("PH-B", 2025)):
+        for stem in ("00_synthese", "02_bups"):
+            assert f"{year}/{pid}/{stem}.ipynb" in files
+            assert f"{year}/{pid}/{stem}.html" in files
+    # the failed reports: partial notebook kept for diagnosis, no final-named file, nothing temporary
+    assert [f for f in files if f.startswith("2024/PH-ECHEC/")] == [
+        "2024/PH-ECHEC/00_synthese.echec.ipynb", "2024/PH-ECHEC/02_bups.echec.ipynb"]
+    assert not [f for f in files if "partiel" in Path(f).name]
+    echec = json.loads((out / "2024/PH-ECHEC/00_synthese.echec.ipynb").read_text(encoding="utf-8"))
+    errors = [o for c in echec["cells"] for o in c.get("outputs", []) if o["output_type"] == "error"]
+    assert errors and errors[0]["ename"] == "ValueError"
+    html = (out / "2024/PH-A/00_synthese.html").read_text(encoding="utf-8")
+    assert html.lstrip().lower().startswith("<!doctype html") and "PH-A" in html
+
+
+def test_manifest_and_summary(batch):
+    entree, out, result = batch
+    rows = _manifest(out)
+    assert len(rows) == 6
+    assert {k: r["statut"] for k, r in rows.items()} == {
+        ("PH-A", "2024", "synthese"): "ok", ("PH-A", "2024", "bups"): "ok",
+        ("PH-B", "2025", "synthese"): "ok", ("PH-B", "2025", "bups"): "ok",
+        ("PH-ECHEC", "2024", "synthese"): "echec", ("PH-ECHEC", "2024", "bups"): "echec",
+    }
+    failed = rows[("PH-ECHEC", "2024", "synthese")]
+    assert "ValueError" in failed["erreur"] and "cellule" in failed["erreur"]
+    assert failed["chemin"] == "2024/PH-ECHEC/00_synthese.echec.ipynb"
+    assert rows[("PH-A", "2024", "bups")]["chemin"] == "2024/PH-A/02_bups.html"
+    assert float(rows[("PH-A", "2024", "bups")]["duree_s"]) > 0
+    assert "4 produit(s)" in result.output and "2 en échec" in result.output
+    assert "rapports.csv" in result.output
+
+
+def test_parameters_reach_the_notebook(batch):
+    entree, out, result = batch
+    nb = json.loads((out / "2025/PH-B/02_bups.ipynb").read_text(encoding="utf-8"))
+    printed = "".join(t for c in nb["cells"] for o in c.get("outputs", []) for t in o.get("text", []))
+    got = json.loads(printed)
+    assert got == {"notebook": "02_bups", "pharmacie_id": "PH-B", "exercice": 2025, "entree": str(entree.resolve()),
+                   "molecules": "", "parametres": "", "cwd": str(FAKE)}
+
+
+def test_rerun_skips_done_reports_and_force_redoes_them(batch):
+    entree, out, _ = batch
+    done = out / "2024/PH-A/00_synthese.ipynb"
+    before = done.stat().st_mtime_ns
+    result = _report([str(entree), "--pharmacie", "PH-A", "--themes", THEMES, "--notebooks", str(FAKE),
+                      "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = _manifest(out)
+    assert rows[("PH-A", "2024", "synthese")]["statut"] == "deja_fait"
+    assert rows[("PH-A", "2024", "bups")]["statut"] == "deja_fait"
+    # single-pharmacy mode updates its rows and keeps the others of the tree
+    assert rows[("PH-ECHEC", "2024", "bups")]["statut"] == "echec"
+    assert done.stat().st_mtime_ns == before
+
+    result = _report([str(entree), "--pharmacie", "PH-A", "--exercice", "2024", "--themes", "synthese",
+                      "--notebooks", str(FAKE), "-o", str(out), "--force"])
+    assert result.exit_code == 0, result.output
+    assert _manifest(out)[("PH-A", "2024", "synthese")]["statut"] == "ok"
+    assert done.stat().st_mtime_ns > before
+
+
+def test_stale_or_differently_parametrised_reports_are_not_done(batch, tmp_path):
+    entree, out, _ = batch
+    notebook = FAKE / "00_synthese.ipynb"
+    job = ReportJob("PH-A", 2024, "synthese", entree)
+    assert is_done(job, notebook, out)
+    # other parameters (a molecules file) : not the same report
+    other = tmp_path / "molecules.csv"
+    other.write_text("pharmacie_id,exercice,molecule,nb_boites,taux_depart_pct,taux_arrivee_pct\n")
+    os.utime(other, ns=(1, 1))
+    assert not is_done(ReportJob("PH-A", 2024, "synthese", entree, molecules=other), notebook, out)
+    # an input newer than the report
+    for path in (out / "2024/PH-A/00_synthese.ipynb", out / "2024/PH-A/00_synthese.html"):
+        st = path.stat()
+        os.utime(path, ns=(st.st_atime_ns, entree.stat().st_mtime_ns - 10**9))
+    assert not is_done(job, notebook, out)
+    # a failed report is never done
+    assert not is_done(ReportJob("PH-ECHEC", 2024, "synthese", entree), notebook, out)
+
+
+def test_unknown_parameter_is_an_error_before_anything_runs(tmp_path):
+    entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024)])
+    out = tmp_path / "sortie"
+    jobs = [ReportJob("PH-A", 2024, "synthese", entree)]
+    with pytest.raises(UnknownParameterError, match="parametres"):
+        run_reports(jobs, notebooks_dir=FAKE / "parametre_manquant", out_dir=out)
+    assert not out.exists()
+    result = _report([str(entree), "--pharmacie", "PH-A", "--themes", "synthese",
+                      "--notebooks", str(FAKE / "parametre_manquant"), "-o", str(out)])
+    assert result.exit_code == 2
+    assert "non déclaré" in result.output and "parametres" in result.output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--pharmacie", "../../etc"], "identifiant de pharmacie invalide"),
+        (["--pharmacie", "PH-INCONNUE"], "Identifiants connus : PH-A"),
+        (["--pharmacie", "PH-A", "--exercice", "2022"], "exercices présents : 2024"),
+        (["--pharmacie", "PH-A", "--themes", "synthese,meteo"], "thème(s) inconnu(s) : meteo"),
+        (["--pharmacie", "PH-A", "--toutes"], "soit --pharmacie ID, soit --toutes"),
+        ([], "soit --pharmacie ID, soit --toutes"),
+        (["--toutes", "--molecules", "absent.csv"], "table des molécules introuvable"),
+    ],
+)
+def test_bad_requests_exit_2_and_write_nothing(tmp_path, args, message):
+    entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024)])
+    out = tmp_path / "sortie"
+    result = _report([str(entree), *args, "--notebooks", str(FAKE), "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Erreur" in result.output
+    assert not out.exists()
+
+
+def test_invalid_input_file_exits_2_and_writes_nothing(tmp_path):
+    entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024)])
+    text = entree.read_text(encoding="utf-8").replace(";2024;", ";1999;")
+    entree.write_text(text, encoding="utf-8")
+    out = tmp_path / "sortie"
+    result = _report([str(entree), "--toutes", "--notebooks", str(FAKE), "-o", str(out)])
+    assert result.exit_code == 2
+    assert "problème" in result.output and "exercice" in result.output
+    assert not out.exists()
+
+
+def test_library_rejects_a_bad_id_before_it_becomes_a_path(tmp_path):
+    out = tmp_path / "sortie"
+    with pytest.raises(ReportError, match="invalide"):
+        run_reports([ReportJob("../x", 2024, "synthese", tmp_path / "p.csv")], notebooks_dir=FAKE, out_dir=out)
+    assert not out.exists()
