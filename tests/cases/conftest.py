@@ -25,15 +25,17 @@ when the case's `parametres` select `general.arrondi: demi_pair`. Several lines 
 
 from __future__ import annotations
 
-import ast
-import csv
+import sys
 import tempfile
-from decimal import Decimal
-from fractions import Fraction
 from pathlib import Path
 
 import pytest
 import yaml
+
+if str(Path(__file__).resolve().parent.parent) not in sys.path:  # tests/, for helpers_rules
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from helpers_rules import cents_text, evaluate, to_cents, write_csv
 
 THEMES = ("numerique", "bups", "vaccination", "colorectal", "dispensation_unite", "dispositif_2024")
 CASE_KEYS = {"name", "exercice", "theme", "input", "molecules", "parametres", "expected", "total",
@@ -42,102 +44,8 @@ ABSENT = "absent"
 
 
 # ----------------------------------------------------------------------------------------------
-# Safe arithmetic
+# Running a case: its tables written as a user would, read by the project's readers
 # ----------------------------------------------------------------------------------------------
-class ExpressionError(ValueError):
-    pass
-
-
-def _literal(node: ast.Constant, source: str) -> Fraction:
-    if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
-        raise ExpressionError(f"constante non numérique : {node.value!r}")
-    text = ast.get_source_segment(source, node)
-    if text is None:  # pragma: no cover - always available for parsed source
-        text = repr(node.value)
-    return Fraction(Decimal(text.replace("_", "")))
-
-
-def _eval(node: ast.AST, source: str) -> Fraction:
-    if isinstance(node, ast.Expression):
-        return _eval(node.body, source)
-    if isinstance(node, ast.Constant):
-        return _literal(node, source)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.UAdd, ast.USub)):
-        v = _eval(node.operand, source)
-        return v if isinstance(node.op, ast.UAdd) else -v
-    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.Div)):
-        a, b = _eval(node.left, source), _eval(node.right, source)
-        if isinstance(node.op, ast.Add):
-            return a + b
-        if isinstance(node.op, ast.Sub):
-            return a - b
-        if isinstance(node.op, ast.Mult):
-            return a * b
-        if b == 0:
-            raise ExpressionError("division par zéro")
-        return a / b
-    raise ExpressionError(f"élément non autorisé : {type(node).__name__}")
-
-
-def evaluate(value) -> Fraction:
-    """An expected amount (number or arithmetic string) as an exact fraction of euros."""
-    if isinstance(value, bool):
-        raise ExpressionError(f"montant attendu invalide : {value!r}")
-    if isinstance(value, int):
-        return Fraction(value)
-    if isinstance(value, float):
-        return Fraction(Decimal(repr(value)))
-    if not isinstance(value, str):
-        raise ExpressionError(f"montant attendu invalide : {value!r}")
-    source = value.strip()
-    try:
-        tree = ast.parse(source, mode="eval")
-    except SyntaxError as exc:
-        raise ExpressionError(f"expression illisible {value!r} : {exc.msg}") from None
-    return _eval(tree, source)
-
-
-def to_cents(amount: Fraction, mode: str = "demi_haut") -> int:
-    """Exact euros to integer cents; halves away from zero (demi_haut) or to even (demi_pair)."""
-    x = abs(amount) * 100
-    q, r = divmod(x.numerator, x.denominator)
-    twice = 2 * r
-    if twice > x.denominator or (twice == x.denominator and (mode == "demi_haut" or q % 2 == 1)):
-        q += 1
-    return -q if amount < 0 else q
-
-
-def cents_text(cents: int) -> str:
-    sign = "-" if cents < 0 else ""
-    return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
-
-
-# ----------------------------------------------------------------------------------------------
-# Writing a case's tables as a user would
-# ----------------------------------------------------------------------------------------------
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if value is True:
-        return "oui"
-    if value is False:
-        return "non"
-    return str(value)
-
-
-def _write_csv(path: Path, rows: list[dict]) -> None:
-    columns: list[str] = []
-    for row in rows:
-        for k in row:
-            if k not in columns:
-                columns.append(k)
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([_cell(row.get(c)) for c in columns])
-
-
 _PARAMETERS_CACHE: dict = {}  # (exercice, scenario text) -> parameters: loading is the slow part
 
 
@@ -150,13 +58,13 @@ def run_case(case: dict, workdir: Path):
     pid = case["input"].get("pharmacie_id", "CAS") if case.get("input") else "CAS"
     row = {"pharmacie_id": pid, "exercice": case["exercice"], **(case.get("input") or {})}
     ph_path = workdir / "pharmacies.csv"
-    _write_csv(ph_path, [row])
+    write_csv(ph_path, [row])
     pharmacies = read_pharmacies(ph_path)
     molecules = None
     if case.get("molecules"):
         mol_rows = [{"pharmacie_id": pid, "exercice": case["exercice"], **m} for m in case["molecules"]]
         mol_path = workdir / "molecules.csv"
-        _write_csv(mol_path, mol_rows)
+        write_csv(mol_path, mol_rows)
         molecules = read_molecules(mol_path, pharmacies)
     scenario_text = yaml.safe_dump(case["parametres"], allow_unicode=True) if case.get("parametres") else ""
     key = (int(case["exercice"]), scenario_text)
@@ -199,7 +107,7 @@ class CaseFailure(Exception):
 
 
 class CaseFormatError(Exception):
-    pass
+    """A malformed case file or case: reported as such, not as a rule failure."""
 
 
 class RuleCaseFile(pytest.File):

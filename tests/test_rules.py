@@ -1,0 +1,270 @@
+"""The seeds' worked examples as plain tests, the money rounding rules, and the case evaluator.
+
+Amounts are checked in integer cents; every expected figure is the arithmetic of rules.md, written out.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from helpers_rules import (
+    ExpressionError,
+    amount,
+    cents,
+    evaluate,
+    molecules_frame,
+    pharmacies_frame,
+    to_cents,
+    write_csv,
+)
+from rosp_lib import money
+from rosp_lib.engine import compute, totals
+from rosp_lib.inputs import read_molecules, read_pharmacies
+from rosp_lib.parameters import THEMES
+
+SOCLES_NUMERIQUE = {"exercice_coordonne": "oui", "logiciel_segur": "oui"}
+
+
+def run(tmp_path, rows, molecules=None):
+    """Write the rows as the user's CSV, read them with the project's reader, compute."""
+    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", rows, sep=";"))
+    mol = read_molecules(write_csv(tmp_path / "molecules.csv", molecules), pharmacies) if molecules else None
+    lines = compute(pharmacies, mol)
+    return lines, totals(lines, pharmacies)
+
+
+# ----------------------------------------------------------------------------------------------
+# The seeds' worked examples
+# ----------------------------------------------------------------------------------------------
+def test_seed_vaccination_200_rva_dont_52_prescrits_2024(tmp_path):
+    # 52 / 200 = 26 % > 5 % → 3 € × 52 = 156 €
+    lines, tot = run(tmp_path, [{"pharmacie_id": "V", "exercice": 2024, "nb_rva_960": 52, "nb_rva_750": 148}])
+    assert amount(lines, "vaccination", "bonus_prescription") == 156_00
+    assert int(tot.loc[0, "vaccination"]) == 156_00
+
+
+def test_seed_borne_et_deux_lecteurs(tmp_path):
+    # 689 € + 250 € × 2 = 1 189 €
+    row = {"pharmacie_id": "B", "exercice": 2025, **SOCLES_NUMERIQUE,
+           "borne_maj_carte_vitale": "oui", "nb_lecteurs_maj_carte_vitale": 2}
+    lines, _ = run(tmp_path, [row])
+    assert amount(lines, "numerique", "maj_carte_vitale") == 1189_00
+
+
+def test_seed_sans_borne_cinq_lecteurs(tmp_path):
+    # 250 € × min(5, 4) = 1 000 €
+    row = {"pharmacie_id": "L", "exercice": 2025, **SOCLES_NUMERIQUE,
+           "borne_maj_carte_vitale": "non", "nb_lecteurs_maj_carte_vitale": 5}
+    lines, _ = run(tmp_path, [row])
+    assert amount(lines, "numerique", "maj_carte_vitale") == 1000_00
+
+
+def test_seed_sitagliptine_486_boites_85_93_en_2024(tmp_path):
+    # 2,6232 × 486 × (93 − 85) / 100 = 101,990016 → 101,99 €
+    row = {"pharmacie_id": "S", "exercice": 2024, "dqo_autoevaluation": "oui", "dqo_newsletter": "oui",
+           "dqo_programme_amelioration": "oui", "taux_generiques_repertoire_pct": "88"}
+    mol = [{"pharmacie_id": "S", "exercice": 2024, "molecule": "sitagliptine", "nb_boites": 486,
+            "taux_depart_pct": 85, "taux_arrivee_pct": "93,0"}]
+    lines, tot = run(tmp_path, [row], mol)
+    assert amount(lines, "bups", "molecules_ciblees") == 101_99
+    assert int(tot.loc[0, "bups"]) == 100_00 + 101_99
+
+
+def test_seeds_together_in_one_table(tmp_path):
+    """The four examples in one table: one vectorised pass gives each pharmacy its own amounts."""
+    rows = [
+        {"pharmacie_id": "V", "exercice": 2024, "nb_rva_960": 52, "nb_rva_750": 148},
+        {"pharmacie_id": "B", "exercice": 2024, **SOCLES_NUMERIQUE, "borne_maj_carte_vitale": "oui",
+         "nb_lecteurs_maj_carte_vitale": 2},
+        {"pharmacie_id": "L", "exercice": 2024, **SOCLES_NUMERIQUE, "nb_lecteurs_maj_carte_vitale": 5},
+        {"pharmacie_id": "S", "exercice": 2024, "dqo_autoevaluation": "oui", "dqo_newsletter": "oui",
+         "dqo_programme_amelioration": "oui", "taux_generiques_repertoire_pct": 88},
+    ]
+    mol = [{"pharmacie_id": "S", "exercice": 2024, "molecule": "Sitagliptine", "nb_boites": 486,
+            "taux_depart_pct": 85, "taux_arrivee_pct": 93}]
+    lines, tot = run(tmp_path, rows, mol)
+    assert amount(lines, "vaccination", "bonus_prescription", "V") == 156_00
+    assert amount(lines, "numerique", "maj_carte_vitale", "B") == 1189_00
+    assert amount(lines, "numerique", "maj_carte_vitale", "L") == 1000_00
+    assert amount(lines, "bups", "molecules_ciblees", "S") == 101_99
+    assert list(tot["pharmacie_id"]) == ["V", "B", "L", "S"]
+    assert tot.set_index("pharmacie_id").loc["B", "numerique"] == 820_00 + 1189_00
+
+
+def test_typed_helper_matches_the_reader(tmp_path):
+    """`pharmacies_frame` (used by the property tests) gives the same lines as `read_pharmacies`."""
+    rows = [
+        {"pharmacie_id": "A", "exercice": 2024, **SOCLES_NUMERIQUE, "nb_fse": 40000,
+         "taux_fse_sesam_vitale_pct": "95,5", "debut_activite": "2024-03-01", "drom": "oui",
+         "nb_kits_remis": 12, "nb_kits_realises": 7, "taux_urgence_pct": "", "nb_rva_960": 3, "nb_rva_750": 20},
+        {"pharmacie_id": "B", "exercice": 2022, "dqo_autoevaluation": "x", "dqo_newsletter": "vrai",
+         "taux_generiques_repertoire_pct": "85", "taux_stabilite_75_pct": "90.5", "nb_kits_remis": 3},
+    ]
+    mol = [{"pharmacie_id": "A", "exercice": 2024, "molecule": "palipéridone", "nb_boites": 10,
+            "taux_depart_pct": "1", "taux_arrivee_pct": "2,5"}]
+    via_reader, _ = run(tmp_path, rows, mol)
+    via_helper = compute(pharmacies_frame(rows), molecules_frame(mol))
+    cols = ["pharmacie_id", "exercice", "theme", "indicateur", "montant_cents", "atteint", "donnee_manquante"]
+    assert via_helper[cols].astype(str).values.tolist() == via_reader[cols].astype(str).values.tolist()
+
+
+# ----------------------------------------------------------------------------------------------
+# Line shape and theme totals
+# ----------------------------------------------------------------------------------------------
+def test_totals_are_sums_of_lines_on_the_example_data(data_dir):
+    pharmacies = read_pharmacies(data_dir / "pharmacies.csv")
+    mol = read_molecules(data_dir / "molecules.csv", pharmacies)
+    lines = compute(pharmacies, mol)
+    tot = totals(lines, pharmacies)
+    sums = lines.groupby(["pharmacie_id", "exercice", "theme"])["montant_cents"].sum()
+    for row in tot.itertuples(index=False):
+        for theme in THEMES:
+            expected = int(sums.get((row.pharmacie_id, row.exercice, theme), 0))
+            assert getattr(row, theme) == expected, (row.pharmacie_id, theme)
+        assert row.total == sum(getattr(row, t) for t in THEMES)
+
+
+def test_neutralised_and_hypothesis_lines_say_so(tmp_path):
+    lines, _ = run(tmp_path, [{"pharmacie_id": "N", "exercice": 2024, **SOCLES_NUMERIQUE,
+                               "taux_eprescription_pct": 90}])
+    epres = lines[lines["indicateur"] == "eprescription"].iloc[0]
+    assert epres["atteint"] == "neutralisé"
+    assert "neutralisé pour cet exercice" in epres["note"]
+    assert epres["montant_cents"] == 0
+    tele = lines[lines["indicateur"] == "teleconsultation"].iloc[0]
+    assert tele["statut_regle"] == "hypothese"
+
+
+def test_socle_failure_explains_the_lost_amounts(tmp_path):
+    lines, tot = run(tmp_path, [{"pharmacie_id": "F", "exercice": 2024, "exercice_coordonne": "oui",
+                                 "logiciel_segur": "non", "taux_dmp_pct": 95}])
+    dmp = lines[lines["indicateur"] == "dmp"].iloc[0]
+    assert dmp["montant_cents"] == 0
+    assert "socle non atteint (logiciel_segur)" in dmp["note"]
+    assert int(tot.loc[0, "numerique"]) == 0
+
+
+def test_malus_lines_are_negative_and_typed(tmp_path):
+    row = {"pharmacie_id": "M", "exercice": 2024, **SOCLES_NUMERIQUE, "nb_factures_periode_malus": 500,
+           "taux_fse_securisees_pct": 50, "dqo_autoevaluation": "oui", "dqo_newsletter": "oui",
+           "dqo_programme_amelioration": "oui", "taux_generiques_repertoire_pct": 90,
+           "taux_stabilite_75_pct": 99, "taux_urgence_pct": 4, "taux_urgence_reference_pct": 3}
+    lines, _ = run(tmp_path, [row])
+    malus = lines[lines["type_ligne"] == "malus"].set_index("indicateur")["montant_cents"]
+    assert malus["malus_qualite_facturation"] == -cents("0.20 * 820")   # 12 points → 20 %
+    assert malus["malus_urgence"] == -cents("0.20 * (100 + 400)")
+
+
+def test_missing_declaration_columns_mean_non_and_missing_counts_are_flagged(tmp_path):
+    lines, tot = run(tmp_path, [{"pharmacie_id": "E", "exercice": 2025}])
+    assert int(tot.loc[0, "total"]) == 0
+    flagged = set(lines.loc[lines["donnee_manquante"].astype(bool), "indicateur"])
+    assert {"fse", "dmp", "bonus_prescription", "kits_realises", "dispensation", "maj_carte_vitale"} <= flagged
+    assert "exercice_coordonne" not in flagged  # a declaration left out is "non", not unknown
+
+
+# ----------------------------------------------------------------------------------------------
+# Money (rosp_lib/money.py)
+# ----------------------------------------------------------------------------------------------
+def test_round_ratio_half_up_versus_half_even_on_exact_halves():
+    num = np.array([5, 15, 25, 35, 7, 3, 0])
+    den = np.full(len(num), 10)
+    #            0,5  1,5  2,5  3,5  0,7  0,3  0
+    assert money.round_ratio(num, den, "demi_haut").tolist() == [1, 2, 3, 4, 1, 0, 0]
+    assert money.round_ratio(num, den, "demi_pair").tolist() == [0, 2, 2, 4, 1, 0, 0]
+
+
+def test_round_ratio_refuses_negative_and_unknown_mode():
+    with pytest.raises(ValueError):
+        money.round_ratio(np.array([-1]), np.array([2]))
+    with pytest.raises(ValueError):
+        money.round_ratio(np.array([1]), np.array([0]))
+    with pytest.raises(ValueError):
+        money.round_ratio(np.array([1]), np.array([2]), "banquier")
+
+
+def test_times_cents_rounds_once_per_line():
+    # 0,064 × 1 234 = 78,976 → 78,98 € ; 0,064 × 1 = 0,064 → 0,06 € ; 0,064 × 40 000 = 2 560 €
+    assert money.times_cents(np.array([1234, 1, 40000]), Decimal("0.064"), "demi_haut").tolist() == [7898, 6, 256000]
+    assert money.times_cents(np.array([40000]), Decimal("0.070"), "demi_haut").tolist() == [280000]
+    # 5,25 € × 37 = 194,25 € exactly, whatever the mode
+    assert money.times_cents(np.array([37]), Decimal("5.25"), "demi_pair").tolist() == [19425]
+
+
+def test_quantize_cents_half_up_versus_half_even():
+    values = [Decimal("0.125"), Decimal("0.135"), Decimal("16.395"), Decimal("101.990016"), Decimal("0.005")]
+    assert money.quantize_cents(values, "demi_haut").tolist() == [13, 14, 1640, 10199, 1]
+    assert money.quantize_cents(values, "demi_pair").tolist() == [12, 14, 1640, 10199, 0]
+
+
+def test_percentage_malus_half_up_versus_half_even():
+    # 10 % of 821,05 € = 82,105 € : 82,11 € half up, 82,10 € half even
+    assert money.percentage_of_cents(np.array([82105]), Decimal(10), "demi_haut").tolist() == [8211]
+    assert money.percentage_of_cents(np.array([82105]), Decimal(10), "demi_pair").tolist() == [8210]
+    # 20 % of 601,99 € = 120,398 € → 120,40 € ; 30 % of 1 610,21 € = 483,063 € → 483,06 €
+    assert money.percentage_of_cents(np.array([60199, 161021]), Decimal(20), "demi_haut").tolist()[0] == 12040
+    assert money.percentage_of_cents(np.array([161021]), Decimal(30), "demi_haut").tolist() == [48306]
+
+
+def test_percentage_malus_is_taken_on_the_rounded_sum():
+    # Lines 820 € and 0,064 × 7 = 0,448 → 0,45 €: the rounded sum is 820,45 €, its 10 % is 82,045 → 82,05 €.
+    # Taken on the exact sum (820,448 €) it would be 82,0448 → 82,04 €: the rule takes the rounded sum.
+    line_fse = money.times_cents(np.array([7]), Decimal("0.064"), "demi_haut")
+    assert line_fse.tolist() == [45]
+    total = np.array([82000]) + line_fse
+    assert money.percentage_of_cents(total, Decimal(10), "demi_haut").tolist() == [8205]
+    exact = Fraction(82000) + Fraction(448, 10)
+    assert to_cents(exact * Fraction(10, 100) / 100) == 8204  # the other reading, for contrast
+
+
+def test_prorata_rounding_uses_days_of_the_year():
+    # 820 € × 306 / 366 = 685,5738 → 685,57 € (2024 is leap) ; × 90 / 365 = 202,1918 → 202,19 €
+    got = money.round_ratio(np.array([82000 * 306, 82000 * 90]), np.array([366, 365]), "demi_haut")
+    assert got.tolist() == [68557, 20219]
+
+
+def test_euros_to_cents_and_fraction_refuse_inexact_money():
+    assert money.euros_to_cents(Decimal("418.60")) == 41860
+    with pytest.raises(ValueError):
+        money.euros_to_cents(Decimal("2.6232"))
+    with pytest.raises(TypeError):
+        money.fraction(0.1)
+
+
+def test_cents_to_str_contract_format():
+    assert money.cents_to_str(np.array([0, 5, 10199, -12050, 118900])).tolist() == [
+        "0.00", "0.05", "101.99", "-120.50", "1189.00"]
+    assert money.cents_to_decimal(-8205) == Decimal("-82.05")
+
+
+# ----------------------------------------------------------------------------------------------
+# The evaluator of the YAML cases (tests/helpers_rules.py)
+# ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text, want", [
+    ("0.070 * 40000", 280000),
+    ("2.6232 * 486 * (93 - 85) / 100", 10199),
+    ("820 * 306 / 366", 68557),
+    ("-0.10 * (820 + 0.45)", -8205),
+    ("1_000", 100000),
+    (156, 15600),
+    (418.60, 41860),
+    ("0.1 + 0.2", 30),
+])
+def test_evaluator_is_exact(text, want):
+    assert cents(text) == want
+
+
+def test_evaluator_half_modes():
+    assert to_cents(evaluate("-0.10 * 821.05")) == -8211
+    assert to_cents(evaluate("-0.10 * 821.05"), "demi_pair") == -8210
+    assert to_cents(evaluate("0.125")) == 13 and to_cents(evaluate("0.125"), "demi_pair") == 12
+
+
+@pytest.mark.parametrize("text", ["__import__('os')", "abs(-1)", "x * 2", "2 ** 10", "1 // 2", "'a'", "True", "1 / 0", "[1]"])
+def test_evaluator_refuses_anything_but_arithmetic(text):
+    with pytest.raises(ExpressionError):
+        evaluate(text)
