@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from .clifr import FrenchCommand, FrenchGroup
+from .clifr import run as _run
 from .engine import compute_file, lines_for_output, totals_for_output
 from .formatting import eur, num
 from .inputs import InputError, columns_markdown
@@ -22,30 +24,29 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_INVALID)
 
 
-@click.group(context_settings=CONTEXT)
-@click.version_option(package_name="rosp-lib", message="rosp %(version)s")
+@click.group(cls=FrenchGroup, context_settings=CONTEXT)
+@click.version_option(package_name="rosp-lib", message="rosp %(version)s", help="Affiche la version et quitte.")
 def main() -> None:
     """ROSP des officines (exercices 2022 à 2026) : ce que chaque pharmacie doit recevoir, et pourquoi.
 
     \b
-    Commandes :
-      rosp compute  calcule les lignes et les totaux d'un fichier de pharmacies
-      rosp report   produit les rapports (notebooks et HTML) d'une pharmacie ou de toutes
-      rosp parametres diff 2024 2025   ce qui change d'un exercice à l'autre
-      rosp colonnes la liste des colonnes d'entrée acceptées
+    Exemples :
+      rosp compute data/pharmacies.csv --molecules data/molecules.csv -o outputs/
+      rosp report data/pharmacies.csv --molecules data/molecules.csv --toutes -o outputs/
+      rosp parametres diff 2024 2025
 
-    Chaque commande a son aide : rosp compute --help.
+    Chaque commande a son aide : rosp compute --help, rosp report --help…
     """
 
 
 @main.command("compute", context_settings=CONTEXT)
 @click.argument("entree", metavar="ENTREE", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--molecules", "molecules", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--molecules", "molecules", metavar="FICHIER", type=click.Path(dir_okay=False, path_type=Path),
               help="Table des molécules ciblées (CSV ou XLSX), facultative.")
-@click.option("--parametres", "scenario", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--parametres", "scenario", metavar="FICHIER", type=click.Path(dir_okay=False, path_type=Path),
               help="Scénario YAML qui remplace quelques paramètres (lecture alternative d'une hypothèse, what-if).")
-@click.option("-o", "--sortie", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs"),
-              show_default=True, help="Dossier où écrire lignes.csv et totaux.csv.")
+@click.option("-o", "--sortie", "out_dir", metavar="DOSSIER", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("outputs"), help="Dossier où écrire lignes.csv et totaux.csv (défaut : outputs).")
 def compute_cmd(entree: Path, molecules: Path | None, scenario: Path | None, out_dir: Path) -> None:
     """Calcule la ROSP de chaque pharmacie et exercice du fichier ENTREE.
 
@@ -71,15 +72,24 @@ def compute_cmd(entree: Path, molecules: Path | None, scenario: Path | None, out
     except (InputError, ParameterError) as exc:
         _fail(str(exc))
     out_dir.mkdir(parents=True, exist_ok=True)
-    _write_atomic(lines_for_output(lines), out_dir / "lignes.csv")
-    _write_atomic(totals_for_output(tot), out_dir / "totaux.csv")
+    _write_together({out_dir / "lignes.csv": lines_for_output(lines), out_dir / "totaux.csv": totals_for_output(tot)})
     _summary(pharmacies, lines, tot, out_dir)
 
 
-def _write_atomic(frame, path: Path) -> None:
-    tmp = path.with_name(path.name + ".partiel")
-    frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
-    tmp.replace(path)
+def _write_together(frames: dict) -> None:
+    """Write every file under a temporary name first, then rename them all: never a new file beside an old one."""
+    tmps = {}
+    try:
+        for path, frame in frames.items():
+            tmp = path.with_name(path.name + ".partiel")
+            frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+            tmps[path] = tmp
+    except BaseException:
+        for tmp in tmps.values():
+            tmp.unlink(missing_ok=True)
+        raise
+    for path, tmp in tmps.items():
+        tmp.replace(path)
 
 
 def _summary(pharmacies, lines, tot, out_dir: Path) -> None:
@@ -102,9 +112,9 @@ def parametres() -> None:
 
 
 @parametres.command("diff", context_settings=CONTEXT)
-@click.argument("avant", type=int)
-@click.argument("apres", type=int)
-@click.option("--parametres", "scenario", type=click.Path(dir_okay=False, path_type=Path),
+@click.argument("avant", type=int, metavar="EXERCICE_AVANT")
+@click.argument("apres", type=int, metavar="EXERCICE_APRES")
+@click.option("--parametres", "scenario", metavar="FICHIER", type=click.Path(dir_okay=False, path_type=Path),
               help="Scénario YAML appliqué aux deux exercices avant la comparaison.")
 def diff_cmd(avant: int, apres: int, scenario: Path | None) -> None:
     """Affiche ce qui change entre deux exercices (valeur ou statut de chaque paramètre).
@@ -144,8 +154,8 @@ def _show(value) -> str:
 
 
 @parametres.command("show", context_settings=CONTEXT)
-@click.argument("exercice", type=int)
-@click.option("--parametres", "scenario", type=click.Path(dir_okay=False, path_type=Path),
+@click.argument("exercice", type=int, metavar="EXERCICE")
+@click.option("--parametres", "scenario", metavar="FICHIER", type=click.Path(dir_okay=False, path_type=Path),
               help="Scénario YAML à appliquer.")
 def show_cmd(exercice: int, scenario: Path | None) -> None:
     """Liste tous les paramètres d'un exercice avec leur statut (hypothèses signalées)."""
@@ -176,4 +186,9 @@ def _register_report() -> None:
 
 
 _register_report()
+
+
+def run() -> None:
+    """The `rosp` console script: click with French usage errors."""
+    _run(main)
 

@@ -209,8 +209,6 @@ def test_compute_help_is_in_french():
         assert phrase in text, phrase
 
 
-@pytest.mark.xfail(reason="click's own words (Usage, Show this message and exit, default, FILE, DIRECTORY) "
-                          "are still English: to be translated in rosp_lib/cli.py", strict=False)
 def test_compute_help_has_no_english_left():
     text = run("compute", "--help").output
     for english in ("Usage:", "Show this message and exit", "[default:", "FILE", "DIRECTORY"):
