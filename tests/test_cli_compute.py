@@ -204,7 +204,7 @@ def test_compute_help_is_in_french():
         "Montants en euros, point décimal, deux décimales.",
         "rien n'est calculé ni écrit, et la commande sort avec le code 2",
         "Table des molécules ciblées (CSV ou XLSX), facultative.",
-        "Dossier où écrire lignes.csv et totaux.csv.",
+        "Dossier où écrire lignes.csv et totaux.csv (défaut : outputs).",
     ):
         assert phrase in text, phrase
 
