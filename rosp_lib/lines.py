@@ -83,6 +83,7 @@ class Block:
     type_ligne: str = "indicateur"  # indicateur, socle, malus, information
     rows: np.ndarray | None = None  # positions of the pharmacies, when not one line per pharmacy
     extra_notes: list = field(default_factory=list)  # (mask, array of notes) added per row
+    row_leaves: list = field(default_factory=list)  # (mask, leaf): a leaf the rule read for these rows only
 
 
 @dataclass
@@ -166,7 +167,9 @@ def finish_theme(
                     partial & (full > 0),
                     lambda i: f"proratisé au temps d'activité : {eur(full[i])} × {ctx.days_active[i]}/{ctx.days_in_year} j = {eur(b.cents[i])}",
                 ))
-                b.leaves = [*b.leaves, prorata]
+                # Only the prorated pharmacies read the prorata reading: their line alone takes its
+                # status and note, so a line never depends on the other pharmacies of the table.
+                b.row_leaves.append((partial & (full > 0), prorata))
     socles = [b for b in blocks if b.socle]
     if socles:
         ok = np.ones(ctx.n, dtype=bool)
@@ -222,6 +225,14 @@ def assemble(ctx: Context, theme_blocks: list[tuple[str, list[Block]]]) -> pd.Da
             note = _column(b.note, n)
             if hyp:
                 note = np.where(note == "", hyp, note + " ; " + hyp) if isinstance(note, np.ndarray) else note
+            statut_col = np.full(n, statut, dtype=object)
+            for mask, leaf in b.row_leaves:
+                mask = np.asarray(mask, dtype=bool)
+                weaker = np.array([_STATUS_ORDER[s] < _STATUS_ORDER[leaf.statut] for s in statut_col], dtype=bool)
+                statut_col = np.where(mask & weaker, leaf.statut, statut_col)
+                _, _, leaf_hyp = rule_status(leaf)
+                if leaf_hyp:
+                    note = np.where(mask, np.where(note == "", leaf_hyp, note + " ; " + leaf_hyp), note)
             for mask, extra in b.extra_notes:
                 note = np.where(mask, np.where(note == "", extra, note + " ; " + extra), note)
             cols["pharmacie_id"].append(pid[sel])
@@ -233,7 +244,7 @@ def assemble(ctx: Context, theme_blocks: list[tuple[str, list[Block]]]) -> pd.Da
             cols["seuil"].append(_column(b.seuil, n))
             cols["atteint"].append(_column(b.atteint, n))
             cols["montant_cents"].append(np.asarray(b.cents, dtype=np.int64))
-            cols["statut_regle"].append(np.full(n, statut, dtype=object))
+            cols["statut_regle"].append(statut_col)
             cols["source"].append(np.full(n, source, dtype=object))
             cols["note"].append(_column(note, n))
             cols["donnee_manquante"].append(np.zeros(n, bool) if b.manquant is None else np.asarray(b.manquant, bool))
