@@ -139,6 +139,23 @@ def test_neutralised_and_hypothesis_lines_say_so(tmp_path):
     assert tele["statut_regle"] == "hypothese"
 
 
+def test_prorata_status_and_note_only_on_the_prorated_pharmacy(tmp_path):
+    """A full-year pharmacy computed beside a buyer (cession) keeps its own status and notes."""
+    rows = [
+        {"pharmacie_id": "PLEIN", "exercice": 2024, **SOCLES_NUMERIQUE, "taux_dmp_pct": 95},
+        {"pharmacie_id": "REPRISE", "exercice": 2024, **SOCLES_NUMERIQUE, "taux_dmp_pct": 95,
+         "debut_activite": "2024-07-01"},
+    ]
+    lines, _ = run(tmp_path, rows)
+    dmp = lines[lines["indicateur"] == "dmp"].set_index("pharmacie_id")
+    assert dmp.loc["PLEIN", "montant_cents"] == 100_00
+    assert dmp.loc["PLEIN", "statut_regle"] == "source"
+    assert "prorat" not in dmp.loc["PLEIN", "note"].lower()
+    assert dmp.loc["REPRISE", "montant_cents"] == cents("100 * 184 / 366")
+    assert dmp.loc["REPRISE", "statut_regle"] == "hypothese"
+    assert "proratisé au temps d'activité" in dmp.loc["REPRISE", "note"]
+
+
 def test_socle_failure_explains_the_lost_amounts(tmp_path):
     lines, tot = run(tmp_path, [{"pharmacie_id": "F", "exercice": 2024, "exercice_coordonne": "oui",
                                  "logiciel_segur": "non", "taux_dmp_pct": 95}])
