@@ -35,7 +35,7 @@ import yaml
 if str(Path(__file__).resolve().parent.parent) not in sys.path:  # tests/, for helpers_rules
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from helpers_rules import cents_text, evaluate, to_cents, write_csv
+from helpers_rules import ExpressionError, cents_text, evaluate, to_cents, write_csv
 
 THEMES = ("numerique", "bups", "vaccination", "colorectal", "dispensation_unite", "dispositif_2024")
 CASE_KEYS = {"name", "exercice", "theme", "input", "molecules", "parametres", "expected", "total",
@@ -190,8 +190,10 @@ class RuleCaseItem(pytest.Item):
             raise CaseFailure("\n".join(text))
 
     def repr_failure(self, excinfo, style=None):
-        if isinstance(excinfo.value, (CaseFailure, CaseFormatError)):
+        if isinstance(excinfo.value, CaseFailure):
             return str(excinfo.value)
+        if isinstance(excinfo.value, (CaseFormatError, ExpressionError)):
+            return f"cas « {self.case.get('name')} » ({self.path.name}) mal écrit : {excinfo.value}"
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self):
