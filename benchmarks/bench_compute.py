@@ -1,0 +1,492 @@
+"""Banc de performance du calcul ROSP : N pharmacies synthétiques, exercices 2022 à 2026.
+
+Usage (depuis la racine du dépôt) :
+
+    .venv/bin/python benchmarks/bench_compute.py [--n 20000] [--seed 1] [--repetitions 3]
+                                                 [--toutes-annees] [--profil]
+
+Le script
+  1. génère N pharmacies plausibles (une ligne pharmacie × exercice chacune, exercice tiré de 2022
+     à 2026 ; avec --toutes-annees, les cinq exercices pour chaque pharmacie, soit 5 N lignes) et
+     environ trois lignes de molécules ciblées par pharmacie pour les exercices qui en ont, au
+     format d'un export de tableur français (séparateur « ; », virgule décimale), dans
+     benchmarks/_work/ (ignoré par git) ;
+  2. mesure, dans ce processus, la lecture + validation (read_pharmacies, read_molecules) puis le
+     calcul (paramètres + compute + totals), et la mémoire maximale (tracemalloc, passe séparée) ;
+  3. mesure la commande complète `rosp compute` dans un sous-processus (temps mur, mémoire
+     maximale du sous-processus par wait4 / RUSAGE_CHILDREN) ;
+  4. affiche un tableau en français et le compare aux objectifs : calcul < 2 s, commande < 5 s,
+     mémoire < 500 Mo. Code de sortie 1 si un objectif est manqué, 2 si la commande échoue ou si
+     la validation refuse les données générées.
+
+Chaque partie chronométrée est répétée (3 fois par défaut) ; on retient la médiane.
+C'est un banc de mesure, pas un test unitaire : il n'est pas lancé par pytest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import io
+import os
+import pstats
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "benchmarks" / "_work"
+sys.path.insert(0, str(ROOT))
+
+from rosp_lib.engine import compute, parameters_for, totals  # noqa: E402
+from rosp_lib.inputs import InputError, PHARMACY_COLUMNS, read_molecules, read_pharmacies  # noqa: E402
+from rosp_lib.parameters import load_parameters  # noqa: E402
+
+EXERCICES = list(range(2022, 2027))
+
+# Objectifs (secondes, mégaoctets).
+OBJECTIF_CALCUL_S = 2.0
+OBJECTIF_COMMANDE_S = 5.0
+OBJECTIF_MEMOIRE_MO = 500.0
+
+
+# --------------------------------------------------------------------------------------------
+# Génération des données synthétiques
+# --------------------------------------------------------------------------------------------
+def _rate_text(values: np.ndarray, decimals: int = 1) -> np.ndarray:
+    """Pourcentages en texte à virgule décimale (« 95,3 »), bornés à 0–100."""
+    v = np.round(np.clip(values, 0, 100), decimals)
+    return np.array([f"{x:.{decimals}f}".replace(".", ",") for x in v], dtype=object)
+
+
+def _int_text(values: np.ndarray) -> np.ndarray:
+    return np.asarray(values, dtype=np.int64).astype(str).astype(object)
+
+
+def _with_missing(rng: np.random.Generator, text: np.ndarray, share: float) -> np.ndarray:
+    out = text.copy()
+    out[rng.random(len(out)) < share] = ""
+    return out
+
+
+_BOOL_STYLES = [("oui", "non"), ("Oui", "Non"), ("x", ""), ("1", "0"), ("vrai", "faux"), ("TRUE", "FALSE")]
+_BOOL_STYLE_WEIGHTS = [0.6, 0.1, 0.1, 0.1, 0.05, 0.05]
+
+
+def _bool_text(rng: np.random.Generator, p_true: float, n: int, style: np.ndarray, missing: float = 0.03) -> np.ndarray:
+    """Booléens dans la graphie du fichier d'origine de chaque ligne ; une case vide = « non »."""
+    truth = rng.random(n) < p_true
+    yes = np.array([s[0] for s in _BOOL_STYLES], dtype=object)[style]
+    no = np.array([s[1] for s in _BOOL_STYLES], dtype=object)[style]
+    return _with_missing(rng, np.where(truth, yes, no).astype(object), missing)
+
+
+def _near_threshold(rng: np.random.Generator, n: int, threshold: float, spread: float, ceiling: float = 100) -> np.ndarray:
+    """Taux concentrés autour d'un seuil (la plupart à ± spread points)."""
+    return np.clip(rng.normal(threshold + spread / 4, spread, n), 0, ceiling)
+
+
+def molecule_list(year: int) -> list[str]:
+    """Molécules ciblées de l'exercice (liste vide si l'exercice n'en a pas)."""
+    mc = load_parameters(year).bups.molecules_ciblees
+    leaf = getattr(mc, "molecules", None) if mc is not None else None
+    return list(leaf.valeur) if leaf is not None and leaf.valeur else []
+
+
+def generate(n: int, seed: int, toutes_annees: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(pharmacies, molécules) en texte, telles qu'un utilisateur les exporterait."""
+    rng = np.random.default_rng(seed)
+    ids = np.array([f"PH{i:05d}" for i in range(n)], dtype=object)
+    if toutes_annees:
+        pid = np.repeat(ids, len(EXERCICES))
+        year = np.tile(EXERCICES, n)
+    else:
+        pid = ids
+        year = rng.choice(EXERCICES, size=n)
+    m = len(pid)
+    style = rng.choice(len(_BOOL_STYLES), size=m, p=_BOOL_STYLE_WEIGHTS)
+    villes = np.array(["du Centre", "de la Gare", "de la Mairie", "des Tilleuls", "du Marché", "de l'Église",
+                       "du Port", "des Halles", "Saint-Jean", "de la Poste"], dtype=object)
+    d: dict[str, np.ndarray] = {}
+    d["pharmacie_id"] = pid
+    d["nom"] = np.array([f"Pharmacie {v} {p[2:]}" for v, p in zip(villes[rng.integers(0, len(villes), m)], pid)],
+                        dtype=object)
+    d["exercice"] = _int_text(year)
+    d["drom"] = _bool_text(rng, 0.03, m, style, missing=0.5)
+
+    # Activité partielle : ~2 % d'installations en cours d'année, ~2 % de cessions.
+    debut = np.full(m, "", dtype=object)
+    fin = np.full(m, "", dtype=object)
+    start_day = rng.integers(1, 180, m)
+    end_day = rng.integers(185, 364, m)
+    install = rng.random(m) < 0.02
+    cession = rng.random(m) < 0.02
+    for i in np.flatnonzero(install):
+        debut[i] = (np.datetime64(f"{year[i]}-01-01") + int(start_day[i])).astype(str)
+    for i in np.flatnonzero(cession):
+        fin[i] = (np.datetime64(f"{year[i]}-01-01") + int(end_day[i])).astype(str)
+    d["debut_activite"], d["fin_activite"] = debut, fin
+
+    # Numérique — socles.
+    d["exercice_coordonne"] = _bool_text(rng, 0.45, m, style)
+    d["logiciel_segur"] = _bool_text(rng, 0.9, m, style)
+    d["lad_certifie_has"] = _bool_text(rng, 0.1, m, style, missing=0.4)
+    d["condamnation_fraude"] = _bool_text(rng, 0.002, m, style, missing=0.6)
+    d["taux_ordonnance_numerique_pct"] = _with_missing(rng, _rate_text(_near_threshold(rng, m, 70, 12)), 0.2)
+
+    # Numérique — indicateurs complémentaires.
+    nb_fse = np.round(rng.lognormal(np.log(45000), 0.45, m)).astype(np.int64)
+    d["nb_fse"] = _with_missing(rng, _int_text(nb_fse), 0.02)
+    d["taux_fse_sesam_vitale_pct"] = _with_missing(rng, _rate_text(100 - rng.gamma(2.0, 2.2, m), 2), 0.03)
+    d["taux_qualite_scor_pct"] = _with_missing(rng, _rate_text(100 - rng.exponential(1.0, m), 2), 0.03)
+    d["taux_dmp_pct"] = _with_missing(rng, _rate_text(_near_threshold(rng, m, 90, 8)), 0.08)
+    d["taux_mss_pct"] = _with_missing(rng, _rate_text(rng.gamma(2.0, 3.0, m)), 0.05)
+    d["bal_organisationnelle"] = _bool_text(rng, 0.5, m, style)
+    d["taux_eprescription_pct"] = _with_missing(rng, _rate_text(_near_threshold(rng, m, 35, 15)), 0.1)
+    d["taux_apcv_pct"] = _with_missing(rng, _rate_text(rng.gamma(1.5, 3.0, m)), 0.05)
+    d["borne_maj_carte_vitale"] = _bool_text(rng, 0.3, m, style)
+    d["nb_lecteurs_maj_carte_vitale"] = _with_missing(rng, _int_text(rng.integers(0, 6, m)), 0.1)
+    tlc = rng.random(m) < 0.15
+    d["teleconsultation_equipee"] = np.where(tlc, "oui", "non").astype(object)
+    d["teleconsultation_premiere_annee"] = _bool_text(rng, 0.05, m, style, missing=0.5)
+    d["nb_teleconsultations"] = np.where(tlc, _int_text(rng.poisson(60, m)), "").astype(object)
+    d["zone_zip_zac"] = _bool_text(rng, 0.2, m, style)
+    d["nb_patients_correspondant"] = _with_missing(rng, _int_text(rng.poisson(3, m) * (rng.random(m) < 0.3)), 0.3)
+
+    # Numérique — malus qualité de la facturation.
+    factures = np.round(nb_fse * rng.uniform(0.7, 1.1, m)).astype(np.int64)
+    factures[rng.random(m) < 0.01] = rng.integers(10, 99)  # quelques très petites périodes (< 100 factures)
+    d["nb_factures_periode_malus"] = _with_missing(rng, _int_text(factures), 0.05)
+    d["taux_fse_securisees_pct"] = _with_missing(rng, _rate_text(_near_threshold(rng, m, 71, 10)), 0.05)
+    d["taux_rejets_iris_pct"] = _with_missing(rng, _rate_text(rng.gamma(2.0, 0.8, m), 2), 0.05)
+    d["taux_double_paiement_pct"] = _with_missing(rng, _rate_text(rng.gamma(1.5, 0.03, m), 3), 0.05)
+
+    # BUPS.
+    d["dqo_autoevaluation"] = _bool_text(rng, 0.8, m, style)
+    d["dqo_newsletter"] = _bool_text(rng, 0.85, m, style)
+    d["dqo_programme_amelioration"] = _bool_text(rng, 0.6, m, style)
+    d["taux_generiques_repertoire_pct"] = _with_missing(rng, _rate_text(_near_threshold(rng, m, 85, 5)), 0.05)
+    d["taux_stabilite_75_pct"] = _with_missing(rng, _rate_text(100 - rng.gamma(2.0, 3.0, m)), 0.05)
+    ref = rng.gamma(2.0, 1.5, m)
+    d["taux_urgence_pct"] = _with_missing(rng, _rate_text(ref * rng.uniform(0.3, 1.3, m), 2), 0.05)
+    d["taux_urgence_reference_pct"] = _with_missing(rng, _rate_text(ref, 2), 0.1)
+    d["nb_semaines_asafo"] = _with_missing(rng, _int_text(np.clip(rng.normal(46, 6, m), 0, 53)), 0.1)
+    d["eco_programme"] = _bool_text(rng, 0.4, m, style)
+    d["eco_niveau_vise"] = _with_missing(rng, _int_text(rng.integers(0, 4, m)), 0.2)
+    d["eco_items_valides"] = _with_missing(rng, _int_text(rng.integers(0, 4, m)), 0.2)
+    d["eco_niveau_valide_precedent"] = _with_missing(rng, _int_text(rng.integers(0, 4, m)), 0.3)
+
+    # Vaccination.
+    d["nb_rva_960"] = _with_missing(rng, _int_text(rng.poisson(40, m)), 0.1)
+    d["nb_rva_750"] = _with_missing(rng, _int_text(rng.poisson(120, m)), 0.1)
+
+    # Dépistage colorectal (kits réalisés ≤ kits remis).
+    remis = rng.poisson(55, m)
+    realises = rng.binomial(remis, 0.55)
+    keep_remis = rng.random(m) >= 0.08
+    d["nb_kits_remis"] = np.where(keep_remis, _int_text(remis), "").astype(object)
+    # sans kits remis connus, on laisse aussi les kits réalisés vides (la règle inter-colonnes reste vraie)
+    d["nb_kits_realises"] = np.where(keep_remis & (rng.random(m) >= 0.05), _int_text(realises), "").astype(object)
+    d["nb_kits_remis_n_1"] = _with_missing(rng, _int_text(rng.poisson(50, m)), 0.2)
+    d["installation_apres_2023"] = _bool_text(rng, 0.05, m, style, missing=0.5)
+
+    # Dispensation à l'unité.
+    d["nb_dispensations_unite"] = _with_missing(rng, _int_text(rng.poisson(150, m)), 0.3)
+
+    # Dispositif exceptionnel 2024.
+    d["nb_trod_angine"] = _with_missing(rng, _int_text(rng.poisson(12, m)), 0.3)
+    d["locaux_trod_cystite"] = _bool_text(rng, 0.4, m, style)
+    d["nb_entretiens_chroniques"] = _with_missing(rng, _int_text(rng.poisson(8, m)), 0.3)
+    d["nb_accompagnements_grossesse"] = _with_missing(rng, _int_text(rng.poisson(2, m)), 0.3)
+    d["substitution_hybride"] = _bool_text(rng, 0.5, m, style)
+    d["substitution_biosimilaire"] = _bool_text(rng, 0.4, m, style)
+
+    expected = [c.name for c in PHARMACY_COLUMNS]
+    missing_cols = set(expected) - set(d)
+    if missing_cols:  # le schéma a gagné une colonne : le banc doit la générer
+        raise SystemExit(f"Erreur : colonnes non générées par le banc : {', '.join(sorted(missing_cols))}")
+    pharmacies = pd.DataFrame({c: d[c] for c in expected})
+
+    # Molécules ciblées : 2 à 4 molécules distinctes (≈ 3) par pharmacie, pour les exercices qui en ont.
+    lists = {y: molecule_list(y) for y in EXERCICES}
+    rows = []
+    for p, y in zip(pid, year):
+        names = lists[int(y)]
+        if not names:
+            continue
+        k = min(len(names), int(rng.integers(2, 5)))
+        for j in rng.choice(len(names), size=k, replace=False):
+            rows.append((p, int(y), names[j]))
+    k = len(rows)
+    mol = pd.DataFrame(rows, columns=["pharmacie_id", "exercice", "molecule"]).astype({"exercice": str})
+    # Quelques graphies différentes (majuscules, sans accents) : la lecture doit les reconnaître.
+    shout = rng.random(k) < 0.1
+    mol.loc[shout, "molecule"] = mol.loc[shout, "molecule"].str.upper()
+    depart = np.clip(rng.normal(70, 15, k), 0, 100)
+    arrivee = np.clip(depart + rng.normal(4, 6, k), 0, 100)
+    mol["nb_boites"] = _with_missing(rng, _int_text(rng.poisson(250, k)), 0.02)
+    mol["taux_depart_pct"] = _with_missing(rng, _rate_text(depart), 0.02)
+    mol["taux_arrivee_pct"] = _with_missing(rng, _rate_text(arrivee), 0.02)
+    return pharmacies, mol
+
+
+def write_inputs(n: int, seed: int, toutes_annees: bool) -> tuple[Path, Path, int, int]:
+    WORK.mkdir(parents=True, exist_ok=True)
+    suffix = f"{n}_{seed}{'_toutes' if toutes_annees else ''}"
+    ph_path = WORK / f"pharmacies_{suffix}.csv"
+    mol_path = WORK / f"molecules_{suffix}.csv"
+    pharmacies, mol = generate(n, seed, toutes_annees)
+    pharmacies.to_csv(ph_path, sep=";", index=False, encoding="utf-8", lineterminator="\n")
+    mol.to_csv(mol_path, sep=";", index=False, encoding="utf-8", lineterminator="\n")
+    return ph_path, mol_path, len(pharmacies), len(mol)
+
+
+# --------------------------------------------------------------------------------------------
+# Mesures
+# --------------------------------------------------------------------------------------------
+def _read(ph_path: Path, mol_path: Path):
+    pharmacies = read_pharmacies(ph_path)
+    molecules = read_molecules(mol_path, pharmacies)
+    return pharmacies, molecules
+
+
+def _calc(pharmacies, molecules):
+    params = parameters_for(pharmacies["exercice"].unique())
+    lines = compute(pharmacies, molecules, params)
+    tot = totals(lines, pharmacies)
+    return lines, tot
+
+
+def measure_in_process(ph_path: Path, mol_path: Path, reps: int) -> dict:
+    """Temps mur (perf_counter) et temps CPU du processus (process_time) de chaque étape ; médianes."""
+    keys = ("lecture", "parametres", "compute", "totals")
+    wall = {k: [] for k in keys}
+    cpu = {k: [] for k in keys}
+    lines = tot = None
+    for _ in range(reps):
+        gc.collect()
+        marks = [(time.perf_counter(), time.process_time())]
+        pharmacies, molecules = _read(ph_path, mol_path)
+        marks.append((time.perf_counter(), time.process_time()))
+        params = parameters_for(pharmacies["exercice"].unique())
+        marks.append((time.perf_counter(), time.process_time()))
+        lines = compute(pharmacies, molecules, params)
+        marks.append((time.perf_counter(), time.process_time()))
+        tot = totals(lines, pharmacies)
+        marks.append((time.perf_counter(), time.process_time()))
+        for k, (w0, c0), (w1, c1) in zip(keys, marks, marks[1:]):
+            wall[k].append(w1 - w0)
+            cpu[k].append(c1 - c0)
+    calc = [a + b + c for a, b, c in zip(wall["parametres"], wall["compute"], wall["totals"])]
+    calc_cpu = [a + b + c for a, b, c in zip(cpu["parametres"], cpu["compute"], cpu["totals"])]
+    out = {k: statistics.median(v) for k, v in wall.items()}
+    out.update({f"{k}_cpu": statistics.median(v) for k, v in cpu.items()})
+    out.update({
+        "calcul": statistics.median(calc), "calcul_cpu": statistics.median(calc_cpu),
+        "calcul_tous": calc, "lecture_tous": wall["lecture"],
+        "n_lignes": len(lines), "n_totaux": len(tot), "total_cents": int(tot["total"].sum()),
+    })
+    return out
+
+
+def measure_memory_in_process(ph_path: Path, mol_path: Path) -> dict:
+    """Pic tracemalloc (allocations Python et numpy) de lecture + calcul, en passe non chronométrée."""
+    gc.collect()
+    tracemalloc.start()
+    pharmacies, molecules = _read(ph_path, mol_path)
+    _, peak_read = tracemalloc.get_traced_memory()
+    tracemalloc.reset_peak()
+    lines, tot = _calc(pharmacies, molecules)
+    _, peak_calc = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    del pharmacies, molecules, lines, tot
+    return {"tracemalloc_lecture_mo": peak_read / 2**20, "tracemalloc_calcul_mo": peak_calc / 2**20,
+            "maxrss_self_mo": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def _rosp_command() -> list[str]:
+    exe = Path(sys.executable).parent / "rosp"
+    if exe.exists():
+        return [str(exe)]
+    found = shutil.which("rosp")
+    if found:
+        return [found]
+    return [sys.executable, "-c", "from rosp_lib.cli import main; main()"]
+
+
+# Lanceur minimal : la mémoire maximale d'un sous-processus lancé directement par ce banc serait
+# faussée. Sous Linux, subprocess lance l'enfant par vfork + exec, et exec reporte dans le maxrss de
+# l'enfant le pic de la mémoire qu'il abandonne, c'est-à-dire celle du banc (données générées, calculs
+# en processus) ; RUSAGE_CHILDREN afficherait alors des centaines de Mo même pour /bin/true. Ce petit
+# interpréteur (python -I -S, quelques Mo) lance donc la commande par fork + exec et renvoie, par
+# wait4, le temps mur et le maxrss de la seule commande.
+_LAUNCHER = r"""
+import json, os, resource, sys, time
+out, argv = sys.argv[1], sys.argv[2:]
+t0 = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execv(argv[0], argv)
+_, status, ru = os.wait4(pid, 0)
+wall = time.perf_counter() - t0
+children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+with open(out, "w") as f:
+    json.dump({"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "code": os.waitstatus_to_exitcode(status), "maxrss_kb": ru.ru_maxrss,
+               "children_maxrss_kb": children}, f)
+"""
+
+
+def measure_command(ph_path: Path, mol_path: Path, reps: int) -> dict:
+    import json
+
+    out_dir = WORK / "sortie"
+    result = WORK / "mesure_commande.json"
+    cmd = [*_rosp_command(), "compute", str(ph_path), "--molecules", str(mol_path), "-o", str(out_dir)]
+    walls, cpus, rss, rss_children = [], [], [], []
+    stdout = ""
+    for _ in range(reps):
+        proc = subprocess.run([sys.executable, "-I", "-S", "-c", _LAUNCHER, str(result), *cmd], cwd=ROOT,
+                              capture_output=True, text=True)
+        m = json.loads(result.read_text()) if proc.returncode == 0 and result.exists() else {"code": proc.returncode}
+        if m["code"] != 0:
+            print(f"Erreur : la commande a échoué (code {m['code']}) : {' '.join(cmd)}\n{proc.stderr}", file=sys.stderr)
+            sys.exit(2)
+        result.unlink()
+        walls.append(m["wall"])
+        cpus.append(m["cpu"])
+        rss.append(m["maxrss_kb"] / 1024)
+        rss_children.append(m["children_maxrss_kb"] / 1024)
+        stdout = proc.stdout
+    n_out = sum(1 for _ in open(out_dir / "totaux.csv", encoding="utf-8")) - 1
+    return {"commande": statistics.median(walls), "commande_cpu": statistics.median(cpus), "commande_tous": walls, "maxrss_enfant_mo": max(rss),
+            "maxrss_children_mo": max(rss_children), "n_totaux_sortie": n_out, "stdout": stdout, "cmd": cmd}
+
+
+def profile(ph_path: Path, mol_path: Path, top: int = 35) -> str:
+    prof = cProfile.Profile()
+    prof.enable()
+    pharmacies, molecules = _read(ph_path, mol_path)
+    _calc(pharmacies, molecules)
+    prof.disable()
+    buf = io.StringIO()
+    stats = pstats.Stats(prof, stream=buf)
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------------------------
+# Rapport
+# --------------------------------------------------------------------------------------------
+def _s(x: float) -> str:
+    return f"{x:.2f} s".replace(".", ",")
+
+
+def _mo(x: float) -> str:
+    return f"{x:.0f} Mo"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Banc de performance de rosp compute.")
+    parser.add_argument("--n", type=int, default=20000, help="nombre de pharmacies (défaut : 20000)")
+    parser.add_argument("--seed", type=int, default=1, help="graine aléatoire (défaut : 1)")
+    parser.add_argument("--repetitions", type=int, default=3, help="répétitions des mesures chronométrées (médiane)")
+    parser.add_argument("--toutes-annees", action="store_true",
+                        help="les cinq exercices 2022–2026 pour chaque pharmacie (5 N lignes) au lieu d'un seul")
+    parser.add_argument("--profil", action="store_true", help="affiche en plus un profil cProfile de lecture + calcul")
+    args = parser.parse_args(argv)
+
+    load_before = os.getloadavg()
+    t0 = time.perf_counter()
+    ph_path, mol_path, n_rows, n_mol = write_inputs(args.n, args.seed, args.toutes_annees)
+    t_gen = time.perf_counter() - t0
+    print(f"Données générées en {_s(t_gen)} : {n_rows} lignes pharmacie × exercice ({args.n} pharmacies), "
+          f"{n_mol} lignes de molécules")
+    print(f"  {ph_path.relative_to(ROOT)}\n  {mol_path.relative_to(ROOT)}")
+
+    try:
+        inproc = measure_in_process(ph_path, mol_path, args.repetitions)
+    except InputError as exc:
+        print(f"Erreur : les données générées sont refusées par la validation (bogue du banc) :\n{exc}", file=sys.stderr)
+        return 2
+    mem = measure_memory_in_process(ph_path, mol_path)
+    cmd = measure_command(ph_path, mol_path, args.repetitions)
+
+    checks = [
+        ("Calcul (paramètres + compute + totals)", inproc["calcul"], OBJECTIF_CALCUL_S, _s),
+        ("Commande rosp compute complète", cmd["commande"], OBJECTIF_COMMANDE_S, _s),
+        ("Mémoire max. de la commande (maxrss)", cmd["maxrss_enfant_mo"], OBJECTIF_MEMOIRE_MO, _mo),
+    ]
+    def verdict(val, target):
+        return "OK" if val < target else "MANQUÉ"
+
+    # (mesure, temps mur ou mémoire, temps CPU, objectif, verdict)
+    rows = [
+        ("Lecture + validation (pharmacies, molécules)", _s(inproc["lecture"]), _s(inproc["lecture_cpu"]), "—", "info"),
+        (checks[0][0], _s(inproc["calcul"]), _s(inproc["calcul_cpu"]), f"< {_s(OBJECTIF_CALCUL_S)}",
+         verdict(inproc["calcul"], OBJECTIF_CALCUL_S)),
+        ("  dont paramètres (YAML)", _s(inproc["parametres"]), _s(inproc["parametres_cpu"]), "", ""),
+        ("  dont compute", _s(inproc["compute"]), _s(inproc["compute_cpu"]), "", ""),
+        ("  dont totals", _s(inproc["totals"]), _s(inproc["totals_cpu"]), "", ""),
+        ("Lecture + calcul en processus", _s(inproc["lecture"] + inproc["calcul"]),
+         _s(inproc["lecture_cpu"] + inproc["calcul_cpu"]), "—", "info"),
+        (checks[1][0], _s(cmd["commande"]), _s(cmd["commande_cpu"]), f"< {_s(OBJECTIF_COMMANDE_S)}",
+         verdict(cmd["commande"], OBJECTIF_COMMANDE_S)),
+        (checks[2][0], _mo(cmd["maxrss_enfant_mo"]), "", f"< {_mo(OBJECTIF_MEMOIRE_MO)}",
+         verdict(cmd["maxrss_enfant_mo"], OBJECTIF_MEMOIRE_MO)),
+        ("Pic tracemalloc en processus : lecture", _mo(mem["tracemalloc_lecture_mo"]), "", "—", "info"),
+        ("Pic tracemalloc en processus : calcul", _mo(mem["tracemalloc_calcul_mo"]), "", "—", "info"),
+        ("maxrss du processus du banc (génération comprise)", _mo(mem["maxrss_self_mo"]), "", "—", "info"),
+        ("RUSAGE_CHILDREN du lanceur (= commande)", _mo(cmd["maxrss_children_mo"]), "", "—", "info"),
+    ]
+    load_after = os.getloadavg()
+
+    w = max(len(r[0]) for r in rows)
+    print()
+    print(f"Banc rosp compute — {args.n} pharmacies, {n_rows} lignes pharmacie × exercice, {n_mol} molécules, "
+          f"{inproc['n_lignes']} lignes de résultat ; médiane de {args.repetitions} répétitions ; "
+          f"{os.cpu_count()} cœur(s)")
+    print(f"{'Mesure':<{w}}  {'Mur / mém.':>10}  {'CPU':>8}  {'Objectif':>9}  Verdict")
+    print(f"{'-' * w}  {'-' * 10}  {'-' * 8}  {'-' * 9}  -------")
+    for label, val, cpu, target, verd in rows:
+        print(f"{label:<{w}}  {val:>10}  {cpu:>8}  {target:>9}  {verd}")
+    print()
+    print("Répétitions (temps mur) — calcul : " + ", ".join(_s(x) for x in inproc["calcul_tous"])
+          + " ; lecture : " + ", ".join(_s(x) for x in inproc["lecture_tous"])
+          + " ; commande : " + ", ".join(_s(x) for x in cmd["commande_tous"]))
+    print(f"Charge de la machine (load average 1 min) : {load_before[0]:.2f} avant, {load_after[0]:.2f} après".replace(".", ","))
+    if max(load_before[0], load_after[0]) > 0.5 * (os.cpu_count() or 1):
+        print("Attention : la machine était chargée par d'autres processus ; les temps murs sont pessimistes "
+              "(comparer aussi la colonne CPU).")
+    if cmd["n_totaux_sortie"] != n_rows or inproc["n_totaux"] != n_rows:
+        print(f"Erreur : totaux.csv a {cmd['n_totaux_sortie']} lignes, attendu {n_rows}.", file=sys.stderr)
+        return 2
+    print("Sortie de la commande :")
+    print("".join(f"  | {line}\n" for line in cmd["stdout"].splitlines()), end="")
+
+    if args.profil:
+        print()
+        print(profile(ph_path, mol_path))
+
+    missed = [(label, fmt(val), fmt(target)) for label, val, target, fmt in checks if not val < target]
+    print()
+    if missed:
+        for label, val, target in missed:
+            print(f"OBJECTIF MANQUÉ : {label} = {val} (objectif < {target})", file=sys.stderr)
+        print("Relancer avec --profil pour voir où le temps est passé.", file=sys.stderr)
+        return 1
+    print("Tous les objectifs sont atteints.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
