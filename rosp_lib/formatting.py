@@ -1,37 +1,62 @@
-"""French formatting of amounts, rates and counts (babel, locale fr_FR)."""
+"""French formatting of amounts, rates and counts, with the symbols of babel's fr_FR locale data.
+
+`1 189,00 €` (thin no-break space U+202F between thousands, no-break space U+00A0 before €).
+babel's own formatters cost about 30 µs a call, and a 20 000-pharmacy run formats hundreds of
+thousands of notes; so the symbols and the currency layout come from babel's locale data once, and
+the formatting itself is Python's exact Decimal formatting. tests/test_formatting.py checks that
+every function gives exactly what babel's `format_currency` / `format_decimal` give.
+"""
 
 from __future__ import annotations
 
 import math
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
-from babel.numbers import format_currency, format_decimal
+from babel import Locale
 
 LOCALE = "fr_FR"
+_LOC = Locale.parse(LOCALE)
+_SYMBOLS = _LOC.number_symbols["latn"]
+GROUP, DECIMAL, MINUS = _SYMBOLS["group"], _SYMBOLS["decimal"], _SYMBOLS["minusSign"]
+# fr_FR currency pattern is "#,##0.00 ¤": the symbol after the number, separated by U+00A0.
+_CURRENCY_SUFFIX = _LOC.currency_formats["standard"].pattern.split("0")[-1].replace("¤", _LOC.currency_symbols["EUR"])
+_TRANSLATE = str.maketrans({",": GROUP, ".": DECIMAL, "-": MINUS})
+
+
+def _fr(text: str) -> str:
+    return text.translate(_TRANSLATE)
 
 
 def eur(cents: int) -> str:
     """Integer cents → `1 189,00 €`."""
-    return format_currency(Decimal(int(cents)) / 100, "EUR", locale=LOCALE)
+    c = int(cents)
+    a = abs(c)
+    return _fr(f"{'-' if c < 0 else ''}{a // 100:,}.{a % 100:02d}") + _CURRENCY_SUFFIX
 
 
 def eur_value(amount: Decimal | int) -> str:
     """A parameter amount in euros → `0,064 €` (keeps its own decimals, at least two)."""
     amount = Decimal(amount)
-    exp = -amount.as_tuple().exponent if amount.as_tuple().exponent < 0 else 0
-    return format_currency(amount, "EUR", locale=LOCALE, format="#,##0." + "0" * max(2, exp) + "\xa0¤",
-                           currency_digits=False)
+    exponent = amount.as_tuple().exponent
+    places = max(2, -exponent if isinstance(exponent, int) and exponent < 0 else 0)
+    return _fr(f"{amount:,.{places}f}") + _CURRENCY_SUFFIX
 
 
 def num(value, max_decimals: int = 4) -> str:
-    """A number in French: `95`, `95,5`, `12 345`; empty for an unknown value."""
+    """A number in French: `95`, `95,5`, `12 345`; empty for an unknown value; oui/non for a flag."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, bool):
         return "oui" if value else "non"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return format_decimal(value, locale=LOCALE, format="#,##0." + "#" * max_decimals)
+    if isinstance(value, float):
+        d = Decimal(repr(value))
+    else:
+        d = Decimal(value)
+    d = d.quantize(Decimal(1).scaleb(-max_decimals), rounding=ROUND_HALF_EVEN)
+    text = f"{d:,f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return _fr(text)
 
 
 def pct(value) -> str:

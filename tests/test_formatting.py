@@ -1,0 +1,41 @@
+"""French formatting equals babel's own formatters, value for value."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+import pytest
+from babel.numbers import format_currency, format_decimal
+
+from rosp_lib.formatting import eur, eur_value, num, pct
+
+
+def test_examples_of_the_reports():
+    assert eur(118900) == "1\u202f189,00\u00a0€"
+    assert eur(-151100) == "-1\u202f511,00\u00a0€"
+    assert eur(5) == "0,05\u00a0€"
+    assert eur_value(Decimal("0.064")) == "0,064\u00a0€"
+    assert eur_value(Decimal("2.6232")) == "2,6232\u00a0€"
+    assert eur_value(820) == "820,00\u00a0€"
+    assert num(95.0) == "95" and num(99.5) == "99,5" and num(12345) == "12\u202f345"
+    assert num(None) == "" and num(float("nan")) == "" and num(True) == "oui"
+    assert pct(0.08) == "0,08 %" and pct(None) == ""
+
+
+def test_same_as_babel_on_many_values():
+    rng = random.Random(7)
+    cents = [0, 1, 99, 100, 999_99, 1_000_00, -1, -100_000_00] + [rng.randint(-10**9, 10**9) for _ in range(3000)]
+    for c in cents:
+        assert eur(c) == format_currency(Decimal(c) / 100, "EUR", locale="fr_FR"), c
+    amounts = [Decimal("0.070"), Decimal("2.10"), Decimal("418.60"), Decimal("1225"), Decimal("2.6232"), Decimal("0.5")]
+    for a in amounts:
+        places = max(2, -a.as_tuple().exponent)
+        expected = format_currency(a, "EUR", locale="fr_FR", format="#,##0." + "0" * places + "\xa0¤", currency_digits=False)
+        assert eur_value(a) == expected, a
+    floats = [95.0, 99.5, 0.06, 0.1, 84.99, 94.99, 2.5, 1e-05, 38.88, 12345.6789, 0.00005, 5.47263681592] + \
+             [round(rng.uniform(0, 100), rng.randint(0, 6)) for _ in range(3000)]
+    for f in floats:
+        assert num(f) == format_decimal(f, locale="fr_FR", format="#,##0.####"), f
+    for i in [0, 7, 1000, 123456789]:
+        assert num(i) == format_decimal(i, locale="fr_FR", format="#,##0.####"), i
