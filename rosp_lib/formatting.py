@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from decimal import ROUND_HALF_EVEN, Decimal
 
+import numpy as np
 from babel import Locale
 
 LOCALE = "fr_FR"
@@ -44,14 +45,18 @@ def eur_value(amount: Decimal | int) -> str:
 
 def num(value, max_decimals: int = 4) -> str:
     """A number in French: `95`, `95,5`, `12 345`; empty for an unknown value; oui/non for a flag."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None:
         return ""
-    if isinstance(value, bool):
+    if isinstance(value, (bool, np.bool_)):
         return "oui" if value else "non"
-    if isinstance(value, float):
-        d = Decimal(repr(value))
+    if isinstance(value, (float, np.floating)):
+        if math.isnan(value):
+            return ""
+        d = Decimal(repr(float(value)))  # the shortest decimal that reads back as this float
+    elif isinstance(value, Decimal):
+        d = value
     else:
-        d = Decimal(value)
+        d = Decimal(int(value))
     d = d.quantize(Decimal(1).scaleb(-max_decimals), rounding=ROUND_HALF_EVEN)
     text = f"{d:,f}"
     if "." in text:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
-import pytest
+import numpy as np
 from babel.numbers import format_currency, format_decimal
 
 from rosp_lib.formatting import eur, eur_value, num, pct
@@ -21,6 +21,8 @@ def test_examples_of_the_reports():
     assert num(95.0) == "95" and num(99.5) == "99,5" and num(12345) == "12\u202f345"
     assert num(None) == "" and num(float("nan")) == "" and num(True) == "oui"
     assert pct(0.08) == "0,08 %" and pct(None) == ""
+    assert num(np.float64(95.5)) == "95,5" and num(np.int64(12)) == "12" and num(np.float64("nan")) == ""
+    assert num(np.bool_(False)) == "non"
 
 
 def test_same_as_babel_on_many_values():
