@@ -72,18 +72,31 @@ def compute_cmd(entree: Path, molecules: Path | None, scenario: Path | None, out
     except (InputError, ParameterError) as exc:
         _fail(str(exc))
     out_dir.mkdir(parents=True, exist_ok=True)
-    _write_together({out_dir / "lignes.csv": lines_for_output(lines), out_dir / "totaux.csv": totals_for_output(tot)})
+    _write_together({
+        out_dir / "lignes.csv": lambda fh: _csv_in_chunks(lines, lines_for_output, fh),
+        out_dir / "totaux.csv": lambda fh: _csv_in_chunks(tot, totals_for_output, fh),
+    })
     _summary(pharmacies, lines, tot, out_dir)
 
 
-def _write_together(frames: dict) -> None:
+CHUNK_ROWS = 100_000  # rows formatted at a time: the text copy of a whole national file would double the memory
+
+
+def _csv_in_chunks(frame, to_output, fh) -> None:
+    for start in range(0, max(len(frame), 1), CHUNK_ROWS):
+        part = to_output(frame.iloc[start:start + CHUNK_ROWS])
+        part.to_csv(fh, index=False, header=start == 0, lineterminator="\n")
+
+
+def _write_together(writers: dict) -> None:
     """Write every file under a temporary name first, then rename them all: never a new file beside an old one."""
     tmps = {}
     try:
-        for path, frame in frames.items():
+        for path, write in writers.items():
             tmp = path.with_name(path.name + ".partiel")
-            frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
             tmps[path] = tmp
+            with open(tmp, "w", encoding="utf-8", newline="") as fh:
+                write(fh)
     except BaseException:
         for tmp in tmps.values():
             tmp.unlink(missing_ok=True)
