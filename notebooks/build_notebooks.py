@@ -154,7 +154,7 @@ else:
     display(nb.show_table(comparaison))'''),
         new_markdown_cell("## Hypothèses et données manquantes (tous thèmes)"),
         new_code_cell("display(Markdown(nb.hypotheses_summary(rapport)))\n"
-                      "display(Markdown(nb.missing_text(rapport.lines)))"),
+                      "display(Markdown(nb.missing_text(rapport.lines, \"cet exercice\")))"),
         new_markdown_cell("## Montants enregistrés"),
         new_code_cell("valeurs = nb.record(rapport)"),
     ]

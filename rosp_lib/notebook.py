@@ -166,10 +166,10 @@ def hypotheses_text(lines: pd.DataFrame) -> str:
             "l'alternative se choisit par un scénario `--parametres`) :\n\n" + "\n".join(items))
 
 
-def missing_text(lines: pd.DataFrame) -> str:
+def missing_text(lines: pd.DataFrame, portee: str = "ce thème") -> str:
     miss = lines[lines["donnee_manquante"].astype(bool)]
     if miss.empty:
-        return "Aucune donnée manquante pour ce thème."
+        return f"Aucune donnée manquante pour {portee}."
     items = "\n".join(f"- **{l}** : non atteint — donnée manquante (0 €)" for l in miss["libelle"])
     return "Données manquantes (l'indicateur compte comme non atteint, ce n'est pas une erreur) :\n\n" + items
 
