@@ -2,7 +2,8 @@
 
 A file holds one case or a list of cases. A case is a mapping:
 
-    name: text shown in the test id and in the failure message
+    name: text shown in the test id and in the failure message (unique in its file)
+    description: optional free text (how the expected figures were worked out)
     exercice: 2024
     theme: numerique            # optional: defaults to the folder name
     input: {column: value}      # pharmacies columns, written as in the user's CSV
@@ -10,6 +11,8 @@ A file holds one case or a list of cases. A case is a mapping:
     molecules:                  # optional rows of the molecules table (pharmacie_id and exercice
       - {molecule: sitagliptine, nb_boites: 486, taux_depart_pct: 85, taux_arrivee_pct: 93}
     parametres: {...}           # optional scenario override, the same shape as a user scenario file
+                                # (e.g. {numerique: {teleconsultation: {tranches: complete}}}; a year
+                                # key such as 2025: {...} limits it to that exercise)
     expected:                   # indicator code -> amount in euros
       fse: "0.070 * 40000"      # a number or an arithmetic string (+ - * / parentheses)
       eprescription: 0
@@ -21,6 +24,10 @@ A file holds one case or a list of cases. A case is a mapping:
 The arithmetic is evaluated exactly (fractions) and rounded to the cent, half up — or half to even
 when the case's `parametres` select `general.arrondi: demi_pair`. Several lines of one indicator
 (one per molecule) are summed. Expected amounts are worked out by hand from spec/rules.md.
+YAML anchors and merge keys (`input: &base {...}` then `<<: *base`) keep the cases of a file short.
+
+Run: `pytest tests/cases` (or one file, or `-k "malus"`). The arithmetic evaluator and the table
+helpers live in tests/helpers_rules.py.
 """
 
 from __future__ import annotations
