@@ -29,9 +29,12 @@ import logging
 import multiprocessing
 import os
 import re
+import shutil
 import sys
+import tempfile
 import time
 import warnings
+from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
@@ -179,6 +182,9 @@ def _escape_format(path: Path) -> str:
     return str(path).replace("{", "{{").replace("}", "}}")
 
 
+_DECLARED: dict[tuple[str, int], set[str]] = {}
+
+
 def declared_parameters(notebook: Path) -> set[str]:
     """The names the notebook's `parameters` cell defines.
 
@@ -189,6 +195,9 @@ def declared_parameters(notebook: Path) -> set[str]:
 
     import papermill
 
+    key = (str(notebook), os.stat(notebook).st_mtime_ns)
+    if key in _DECLARED:
+        return set(_DECLARED[key])
     log = logging.getLogger("papermill")
     level = log.level
     log.setLevel(logging.ERROR)  # « Unable to parse line … » : handled below
@@ -212,6 +221,7 @@ def declared_parameters(notebook: Path) -> set[str]:
                         if isinstance(name, ast.Name):
                             declared.add(name.id)
             break
+    _DECLARED[key] = set(declared)
     return declared
 
 
@@ -282,7 +292,9 @@ def _html_exporter():
     return _EXPORTER
 
 
-def _init_worker(log_path: str | None = None) -> None:
+def _init_worker(log_path: str | None = None, ipc_dir: str | None = None) -> None:
+    global _IPC_DIR
+    _IPC_DIR = ipc_dir
     # ipykernel's debugger warns about frozen modules on every kernel start (Python ≥ 3.11)
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     logging.getLogger("papermill").setLevel(logging.ERROR)
@@ -299,29 +311,24 @@ def _init_worker(log_path: str | None = None) -> None:
 
 
 _KM_CLASS = None
-_IPC_DIR: str | None = None
+_IPC_DIR: str | None = None  # private directory of the kernels' sockets (made by run_reports)
 
 
 def _kernel_manager_class():
     """AsyncKernelManager over IPC (Unix sockets): no TCP port to race for when several kernels
     start at once, and nothing listening on the network. Each kernel gets its own socket prefix in
-    a private directory of the worker (jupyter_client's default prefix, « kernel-ipc » in the
+    a private directory of the batch (jupyter_client's default prefix, « kernel-ipc » in the
     working directory, would be shared by the kernels of all workers)."""
-    global _KM_CLASS
+    global _KM_CLASS, _IPC_DIR
+    if _IPC_DIR is None:
+        _IPC_DIR = tempfile.mkdtemp(prefix="rosp-noyaux-")  # run_one called outside run_reports
     if _KM_CLASS is None:
-        import atexit
-        import shutil
-        import tempfile
         import uuid
 
         from jupyter_client.manager import AsyncKernelManager
 
         class IPCKernelManager(AsyncKernelManager):
             def __init__(self, **kwargs):
-                global _IPC_DIR
-                if _IPC_DIR is None:
-                    _IPC_DIR = tempfile.mkdtemp(prefix="rosp-noyaux-")
-                    atexit.register(shutil.rmtree, _IPC_DIR, True)
                 kwargs.setdefault("transport", "ipc")
                 kwargs.setdefault("ip", os.path.join(_IPC_DIR, uuid.uuid4().hex[:12]))
                 super().__init__(**kwargs)
@@ -466,54 +473,112 @@ def run_reports(
         check_parameters(nb_path, param_names)
 
     results: list[ReportResult | None] = [None] * len(jobs)
+    first: dict[tuple, int] = {}  # a report asked twice is made once
     pending: list[int] = []
     for i, job in enumerate(jobs):
+        key = (job.pharmacie_id, int(job.exercice), job.theme)
+        if key in first:
+            continue
+        first[key] = i
         if not force and is_done(job, notebooks[job.theme], out_dir):
             results[i] = ReportResult(job.pharmacie_id, job.exercice, job.theme, "deja_fait", 0.0, "",
                                       str(job.paths(out_dir).html.relative_to(out_dir)))
         else:
             pending.append(i)
-    if progress and len(pending) < len(jobs):
-        progress(len(jobs) - len(pending))
-    if not pending:
-        return results  # type: ignore[return-value]
+    if progress and len(pending) < len(first):
+        progress(len(first) - len(pending))
 
-    groups: dict[tuple, list[int]] = {}
-    for i in pending:
-        key = (jobs[i].pharmacie_id, jobs[i].exercice) if batching == "pharmacie" else (i,)
-        groups.setdefault(key, []).append(i)
-    tasks = list(groups.values())
-    cfg = _Config({t: str(n) for t, n in notebooks.items()}, str(out_dir), kernel_name, start_timeout,
-                  execution_timeout, dict(engine_kwargs or {}), "tcp" if os.name == "nt" else "ipc")
-    n_workers = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    if log_file:
-        Path(log_file).write_text("", encoding="utf-8")
+    if pending:
+        groups: dict[tuple, list[int]] = {}
+        for i in pending:
+            key = (jobs[i].pharmacie_id, jobs[i].exercice) if batching == "pharmacie" else (i,)
+            groups.setdefault(key, []).append(i)
+        cfg = _Config({t: str(n) for t, n in notebooks.items()}, str(out_dir), kernel_name, start_timeout,
+                      execution_timeout, dict(engine_kwargs or {}), "tcp" if os.name == "nt" else "ipc")
+        n_workers = max(1, min(workers or os.cpu_count() or 1, len(groups)))
+        out_dir.mkdir(parents=True, exist_ok=True)
+        if log_file:
+            Path(log_file).write_text("", encoding="utf-8")
+        ipc_dir = tempfile.mkdtemp(prefix="rosp-noyaux-")  # mode 0700
+        try:
+            _run_pool(jobs, list(groups.values()), cfg, n_workers, results, progress,
+                      (str(log_file) if log_file else None, ipc_dir))
+        finally:
+            shutil.rmtree(ipc_dir, ignore_errors=True)
 
-    pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_worker, initargs=(str(log_file) if log_file else None,))
+    for i, job in enumerate(jobs):  # duplicates share the result of the first
+        if results[i] is None:
+            results[i] = results[first[(job.pharmacie_id, int(job.exercice), job.theme)]]
+    return results  # type: ignore[return-value]
+
+
+def _run_pool(jobs: list[ReportJob], tasks: list[list[int]], cfg: _Config, n_workers: int,
+              results: list, progress: Callable[[int], None] | None, initargs: tuple) -> None:
+    """Run the tasks over worker processes, at most n_workers tasks in flight.
+
+    A worker process that dies (killed for memory, a signal…) breaks the whole pool: the tasks that
+    were in flight are then run again one report at a time, alone, in a new pool, so that only the
+    report that kills its worker fails; the others go on.
+    """
+    from concurrent.futures.process import BrokenProcessPool
+
+    def new_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=n_workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_init_worker, initargs=initargs)
+
+    def record(task: list[int], task_results: list[ReportResult]) -> None:
+        for i, r in zip(task, task_results):
+            results[i] = r
+        if progress:
+            progress(len(task))
+
+    queue = deque(tasks)
+    suspects: deque[list[int]] = deque()  # single reports whose worker died, to run alone
+    in_flight: dict = {}
+    pool = new_pool()
     try:
-        futures = {pool.submit(_run_task, [jobs[i] for i in task], cfg): task for task in tasks}
-        not_done = set(futures)
-        while not_done:
-            done, not_done = wait(not_done, return_when=FIRST_COMPLETED)
+        while queue or suspects or in_flight:
+            if suspects:
+                if not in_flight:
+                    task = suspects.popleft()
+                    in_flight[pool.submit(_run_task, [jobs[i] for i in task], cfg)] = (task, True)
+            else:
+                while queue and len(in_flight) < n_workers:
+                    task = queue.popleft()
+                    in_flight[pool.submit(_run_task, [jobs[i] for i in task], cfg)] = (task, False)
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            broken = False
             for fut in done:
-                task = futures[fut]
+                task, alone = in_flight.pop(fut)
                 try:
-                    task_results = fut.result()
-                except Exception as exc:  # noqa: BLE001 - a worker died (memory, signal…)
-                    message = f"processus de travail interrompu ({type(exc).__name__} : {_one_line(exc)})"
-                    task_results = [ReportResult(jobs[i].pharmacie_id, jobs[i].exercice, jobs[i].theme,
-                                                 "echec", 0.0, message, "") for i in task]
-                for i, r in zip(task, task_results):
-                    results[i] = r
-                if progress:
-                    progress(len(task))
+                    record(task, fut.result())
+                except BrokenProcessPool:
+                    broken = True
+                    if alone:
+                        message = ("le processus de travail s'est arrêté pendant ce rapport "
+                                   "(mémoire épuisée ? signal ?)")
+                        record(task, [ReportResult(jobs[i].pharmacie_id, jobs[i].exercice, jobs[i].theme,
+                                                   "echec", 0.0, message, "") for i in task])
+                    else:
+                        suspects.extend([i] for i in task)
+                except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be sent back
+                    message = f"erreur du processus de travail ({type(exc).__name__} : {_one_line(exc)})"
+                    record(task, [ReportResult(jobs[i].pharmacie_id, jobs[i].exercice, jobs[i].theme,
+                                               "echec", 0.0, message, "") for i in task])
+            if broken:
+                # the other tasks in flight die with the pool: their reports are run again, alone
+                for fut, (task, _alone) in list(in_flight.items()):
+                    try:
+                        record(task, fut.result())
+                    except Exception:  # noqa: BLE001
+                        suspects.extend([i] for i in task)
+                in_flight.clear()
+                pool.shutdown(wait=True)
+                pool = new_pool()
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
-    return results  # type: ignore[return-value]
 
 
 def write_manifest(results: list[ReportResult], path: Path, merge: bool = False) -> Path:
@@ -678,11 +743,14 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
                               batching=batching, progress=bar.update if bar else None,
                               log_file=out_dir / LOG_NAME)
     except ReportError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        click.echo("\nInterrompu : les rapports terminés sont en place, les autres seront faits à la "
+                   "prochaine exécution.", err=True)
+        sys.exit(130)
+    finally:
         if bar:
             bar.close()
-        _fail(str(exc))
-    if bar:
-        bar.close()
     elapsed = time.perf_counter() - started
     manifest = write_manifest(results, out_dir / MANIFEST_NAME, merge=not toutes)
     _summary(results, out_dir, manifest, elapsed)

@@ -211,3 +211,22 @@ def test_library_rejects_a_bad_id_before_it_becomes_a_path(tmp_path):
     with pytest.raises(ReportError, match="invalide"):
         run_reports([ReportJob("../x", 2024, "synthese", tmp_path / "p.csv")], notebooks_dir=FAKE, out_dir=out)
     assert not out.exists()
+
+
+def test_a_dead_worker_fails_only_its_own_report(tmp_path):
+    entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024), ("PH-TUE", 2024), ("PH-B", 2024)])
+    out = tmp_path / "sortie"
+    jobs = [ReportJob(p, 2024, "synthese", entree) for p in ("PH-A", "PH-TUE", "PH-B")]
+    results = run_reports(jobs, notebooks_dir=FAKE, out_dir=out, workers=2)
+    assert [r.statut for r in results] == ["ok", "echec", "ok"]
+    assert "processus de travail s'est arrêté" in results[1].erreur
+    assert (out / "2024/PH-A/00_synthese.html").exists() and (out / "2024/PH-B/00_synthese.html").exists()
+    assert not (out / "2024/PH-TUE/00_synthese.ipynb").exists()
+    assert not (out / "2024/PH-TUE/00_synthese.html").exists()
+
+
+def test_a_report_asked_twice_is_made_once(tmp_path):
+    entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024)])
+    job = ReportJob("PH-A", 2024, "bups", entree)
+    results = run_reports([job, job], notebooks_dir=FAKE, out_dir=tmp_path / "sortie", batching="rapport")
+    assert [r.statut for r in results] == ["ok", "ok"] and results[0] is results[1]
