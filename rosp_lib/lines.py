@@ -256,7 +256,11 @@ def assemble(ctx: Context, theme_blocks: list[tuple[str, list[Block]]]) -> pd.Da
         return empty_lines()
     data = {k: np.concatenate(v) for k, v in cols.items()}
     idx = np.lexsort((data.pop("_order"), data["_row"]))
-    frame = pd.DataFrame({k: v[idx] for k, v in data.items()})
+    # Object columns stay object: pandas ≥ 3 would otherwise infer a string dtype for a column that
+    # happens to hold only text and None (turning None into NaN), so a line's cells would depend on
+    # the other pharmacies of the table.
+    frame = pd.DataFrame({k: pd.Series(v[idx], dtype=object) if v.dtype == object else v[idx]
+                          for k, v in data.items()})
     return frame
 
 
