@@ -179,7 +179,7 @@ def check_malus_bounds(lines):
         assert -int(malus.sum()) <= (rest * top * 2 + 100) // 200, (pid, year, theme)
 
 
-@settings(max_examples=60, deadline=None, phases=PHASES, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=50, deadline=None, phases=PHASES, suppress_health_check=[HealthCheck.too_slow])
 @given(tables())
 def test_totals_signs_caps_and_malus_bounds(table):
     """One computation per random table, every invariant checked on it (keeps the suite fast)."""
