@@ -18,9 +18,12 @@ Reading is in three steps:
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import csv
 import datetime as dt
 import difflib
+import functools
 import io
 import re
 import unicodedata
@@ -392,8 +395,96 @@ def read_raw(path: str | Path, sheet: str) -> RawTable:
 # --------------------------------------------------------------------------------------------
 # Parsing cells (shared by the checks and the typed conversion)
 # --------------------------------------------------------------------------------------------
-def _canonical_number(s: pd.Series, percent_sign: bool = False) -> pd.Series:
-    """Each cell as a canonical decimal text (« 95,5 » → « 95.5 », « 40 000 » → « 40000 »), NaN if not a number."""
+# Each column is parsed once per reading: the pandera checks, the checks across columns and the
+# typed conversion ask `_cached` for the same parse of the same column. Within a column, the work is
+# done once per distinct cell text (`_distinct`): a count or a rate column of 20 000 rows holds a few
+# hundred distinct texts, a oui/non column a handful.
+class _ParseCache:
+    """The parses of the columns of one raw table, keyed by (column name, what was parsed).
+
+    Active (see `_parsing`) while that table is validated and typed. pandera hands the checks a copy
+    of the frame: a column is recognised by its name and an index equal to the table's (a view of
+    the same index, so the comparison is immediate)."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+        self.index = frame.index
+        self.memo: dict[tuple, object] = {}
+
+
+_PARSE_CACHE: contextvars.ContextVar[_ParseCache | None] = contextvars.ContextVar("rosp_inputs_parse_cache", default=None)
+
+
+@contextlib.contextmanager
+def _parsing(frame: pd.DataFrame):
+    """Parse each column of `frame` once while the block runs (reuses the active cache of the same frame)."""
+    active = _PARSE_CACHE.get()
+    if active is not None and active.frame is frame:
+        yield active
+        return
+    token = _PARSE_CACHE.set(_ParseCache(frame))
+    try:
+        yield _PARSE_CACHE.get()
+    finally:
+        _PARSE_CACHE.reset(token)
+
+
+def _cached(s: pd.Series, what: tuple, compute: Callable[[pd.Series], object]):
+    """compute(s), computed once per column of the table being read (results are shared: never modify them)."""
+    cache = _PARSE_CACHE.get()
+    if cache is None or not isinstance(s.name, str) or len(s) != len(cache.index) or not s.index.equals(cache.index):
+        return compute(s)
+    key = (s.name, *what)
+    if key not in cache.memo:
+        cache.memo[key] = compute(s)
+    return cache.memo[key]
+
+
+def _distinct(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, distinct): the cells are distinct[codes]. Factorised only when every cell is text
+    (text compares by value alone); otherwise every cell is its own entry."""
+    values = s.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=False) in ("string", "empty"):
+        codes, distinct = pd.factorize(values)
+        return codes, np.asarray(distinct, dtype=object)
+    return np.arange(len(values)), values
+
+
+@functools.lru_cache(maxsize=None)
+def _column_re(pattern: str, allow_empty: bool) -> re.Pattern:
+    """`pattern` for a whole column joined by line breaks (each cell optional when `allow_empty`).
+    None of the patterns used matches a line break or an empty text."""
+    one = f"(?:{pattern})" + ("?" if allow_empty else "")
+    return re.compile(f"{one}(?:\n{one})*")
+
+
+def _all_match(values: np.ndarray, pattern: str, allow_empty: bool) -> str | None:
+    """The cells joined by line breaks when each one fully matches `pattern` (or is empty, when
+    `allow_empty`): one regular expression call for the whole column. None otherwise (or when a
+    cell is not text or holds a line break)."""
+    n = len(values)
+    if not n:
+        return None
+    try:
+        joined = "\n".join(values)
+    except TypeError:  # a cell that is not text
+        return None
+    if joined.count("\n") != n - 1 or not _column_re(pattern, allow_empty).fullmatch(joined):
+        return None
+    return joined
+
+
+def _fullmatch_mask(values: np.ndarray, pattern: str) -> np.ndarray:
+    """Where each cell fully matches `pattern`, as `Series.str.fullmatch(pattern).fillna(False)`
+    (a cell that is not text: False). The whole column is tried at once first (`_all_match`)."""
+    if _all_match(values, pattern, allow_empty=True) is not None:
+        return values != ""
+    match = re.compile(pattern).fullmatch
+    return np.fromiter((isinstance(v, str) and match(v) is not None for v in values), dtype=bool, count=len(values))
+
+
+def _canonical_number_cellwise(s: pd.Series, percent_sign: bool = False) -> pd.Series:
+    """The full rules, one regular expression pass at a time (cells outside the fast path only)."""
     s = s.astype(object)
     if percent_sign:
         s = s.str.replace(r"\s*%$", "", regex=True)
@@ -403,8 +494,54 @@ def _canonical_number(s: pd.Series, percent_sign: bool = False) -> pd.Series:
     return s.str.replace(",", ".", regex=False).where(ok, np.nan)
 
 
+def _canonical_texts(values: np.ndarray, percent_sign: bool) -> np.ndarray:
+    """`_canonical_number_cellwise` of an array of cells, as an object array.
+
+    A cell that is empty or already a plain number (« 95,5 », « 40000 ») needs none of the `%` and
+    thousands-space rules: « , » → « . » is all there is to do, for the whole column at once when
+    every cell is like that. The other cells go through the full rules."""
+    joined = _all_match(values, _NUMBER_RE, allow_empty=True)
+    if joined is not None:
+        out = np.array(joined.replace(",", ".").split("\n"), dtype=object)
+        out[out == ""] = np.nan
+        return out
+    out = np.empty(len(values), dtype=object)
+    slow: list[int] = []
+    match = re.compile(_NUMBER_RE).fullmatch
+    for i, v in enumerate(values):
+        if not isinstance(v, str):
+            out[i] = np.nan  # what every `.str` step gives a cell that is not text
+        elif v == "" or match(v):
+            out[i] = v.replace(",", ".") if v else np.nan
+        else:
+            slow.append(i)
+    if slow:
+        rest = _canonical_number_cellwise(pd.Series(values[slow], dtype=object), percent_sign)
+        out[slow] = rest.to_numpy(dtype=object)
+    return out
+
+
+def _parsed_numbers(s: pd.Series, percent_sign: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(codes, canonical text, float) of a column: the canonical text and the float of each distinct cell."""
+
+    def compute(s: pd.Series):
+        codes, distinct = _distinct(s)
+        canonical = _canonical_texts(distinct, percent_sign)
+        floats = pd.to_numeric(pd.Series(canonical, dtype=object), errors="coerce").astype("float64").to_numpy()
+        return codes, canonical, floats
+
+    return _cached(s, ("number", percent_sign), compute)
+
+
+def _canonical_number(s: pd.Series, percent_sign: bool = False) -> pd.Series:
+    """Each cell as a canonical decimal text (« 95,5 » → « 95.5 », « 40 000 » → « 40000 »), NaN if not a number."""
+    codes, canonical, _ = _parsed_numbers(s, percent_sign)
+    return pd.Series(canonical[codes], index=s.index, dtype=object)
+
+
 def _number(s: pd.Series, percent_sign: bool = False) -> pd.Series:
-    return pd.to_numeric(_canonical_number(s, percent_sign), errors="coerce").astype("float64")
+    codes, _, floats = _parsed_numbers(s, percent_sign)
+    return pd.Series(floats[codes], index=s.index, dtype="float64")
 
 
 def _is_int(s: pd.Series, maximum: int | None) -> pd.Series:
@@ -415,14 +552,47 @@ def _is_int(s: pd.Series, maximum: int | None) -> pd.Series:
     return ok
 
 
+def _date_parse(s: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """(valid, parsed): where the cell is a real date AAAA-MM-JJ, and the dates (NaT elsewhere)."""
+
+    def compute(s: pd.Series):
+        codes, distinct = _distinct(s)
+        d = pd.Series(distinct, dtype=object)
+        shaped = _fullmatch_mask(distinct, _DATE_RE)
+        first = pd.to_datetime(d.where(shaped), format="%Y-%m-%d", errors="coerce")
+        valid = shaped & first.notna().to_numpy()
+        parsed = pd.to_datetime(d.where(valid), format="%Y-%m-%d", errors="coerce")
+        return valid[codes], pd.Series(parsed.to_numpy()[codes], dtype=parsed.dtype)
+
+    return _cached(s, ("date",), compute)
+
+
 def _is_date(s: pd.Series) -> pd.Series:
-    shaped = s.astype(object).str.fullmatch(_DATE_RE).fillna(False).astype(bool)
-    parsed = pd.to_datetime(s.where(shaped), format="%Y-%m-%d", errors="coerce")
-    return shaped & parsed.notna()
+    return pd.Series(_date_parse(s)[0], index=s.index)
 
 
 def _empty(s: pd.Series) -> pd.Series:
     return s == ""
+
+
+def _id_mask(s: pd.Series) -> np.ndarray:
+    def compute(s: pd.Series):
+        codes, distinct = _distinct(s)
+        return _fullmatch_mask(distinct, PHARMACIE_ID_RE)[codes]
+
+    return _cached(s, ("id",), compute)
+
+
+def _bool_words(s: pd.Series) -> np.ndarray:
+    """Per cell: 1 for a « oui » word, 0 for a « non » word (or empty), -1 for anything else."""
+
+    def compute(s: pd.Series):
+        codes, distinct = _distinct(s)
+        lower = [v.lower() if isinstance(v, str) else None for v in distinct]
+        word = np.array([1 if w in TRUE_WORDS else 0 if w in FALSE_WORDS else -1 for w in lower], dtype=np.int8)
+        return word[codes]
+
+    return _cached(s, ("bool",), compute)
 
 
 def _valid_mask(col: Col, s: pd.Series, exercises: list[int]) -> pd.Series:
@@ -430,11 +600,11 @@ def _valid_mask(col: Col, s: pd.Series, exercises: list[int]) -> pd.Series:
     k = col.kind
     s = s.astype(object)
     if k == "id":
-        return s.str.fullmatch(PHARMACIE_ID_RE).fillna(False).astype(bool)
+        return pd.Series(_id_mask(s), index=s.index)
     if k == "exercice":
         return s.isin([str(y) for y in exercises])
     if k == "bool":
-        return s.str.lower().isin(TRUE_WORDS | FALSE_WORDS)
+        return pd.Series(_bool_words(s) >= 0, index=s.index)
     if k == "int":
         return _empty(s) | _is_int(s, col.maximum)
     if k == "rate":
@@ -467,15 +637,22 @@ def _as_int(frame: pd.DataFrame, name: str) -> pd.Series:
 def _as_exercice(frame: pd.DataFrame) -> pd.Series:
     if "exercice" not in frame:
         return pd.Series(np.nan, index=frame.index)
-    s = frame["exercice"].astype(object)
-    return pd.to_numeric(s.where(s.str.fullmatch(r"\d{4}").fillna(False).astype(bool)), errors="coerce")
+
+    def compute(s: pd.Series):
+        codes, distinct = _distinct(s)
+        d = pd.Series(distinct, dtype=object)
+        years = pd.to_numeric(d.where(_fullmatch_mask(distinct, r"\d{4}")), errors="coerce")
+        return pd.Series(years.to_numpy()[codes], dtype=years.dtype)
+
+    s = frame["exercice"]
+    return pd.Series(_cached(s, ("exercice",), compute).to_numpy(), index=frame.index)
 
 
 def _as_date(frame: pd.DataFrame, name: str) -> pd.Series:
     if name not in frame:
         return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
-    s = frame[name]
-    return pd.to_datetime(s.where(_is_date(s)), format="%Y-%m-%d", errors="coerce")
+    parsed = _date_parse(frame[name])[1]
+    return pd.Series(parsed.to_numpy(), index=frame.index, dtype=parsed.dtype)
 
 
 # --------------------------------------------------------------------------------------------
@@ -587,15 +764,18 @@ def build_schema(columns: list[Col], row_checks: list[RowCheck]) -> pa.DataFrame
     exercises = available_exercises()
 
     def column_check(c: Col) -> list[pa.Check]:
-        checks = [pa.Check(lambda s, c=c: _valid_mask(c, s, exercises), error=_expected(c, exercises))]
+        checks = [pa.Check(lambda s, c=c: _valid_mask(c, s, exercises), error=_expected(c, exercises), ignore_na=False)]
         if c.kind == "int" and c.maximum is None:
             # A count so large it can only be a mistake (and would overflow exact cents later on).
-            checks.append(pa.Check(lambda s: ~(_number(s) > MAX_COUNT), error=f"entier ≥ 0 d'au plus {MAX_COUNT:_} (nombre plausible)".replace("_", " ")))
+            checks.append(pa.Check(lambda s: ~(_number(s) > MAX_COUNT), ignore_na=False,
+                                   error=f"entier ≥ 0 d'au plus {MAX_COUNT:_} (nombre plausible)".replace("_", " ")))
         return checks
 
+    # read_raw gives text cells, '' when empty, never a null: pandera's null handling (a null scan
+    # of every column for each check, `nullable`, `ignore_na`) would only cost time.
     return pa.DataFrameSchema(
-        columns={c.name: pa.Column(None, checks=column_check(c), required=c.required, nullable=False) for c in columns},
-        checks=[pa.Check(rc.valid, error=rc.name, name=rc.name) for rc in row_checks],
+        columns={c.name: pa.Column(None, checks=column_check(c), required=c.required, nullable=True) for c in columns},
+        checks=[pa.Check(rc.valid, error=rc.name, name=rc.name, ignore_na=False) for rc in row_checks],
         strict=True,
     )
 
@@ -661,10 +841,11 @@ def validate_raw(table: RawTable, columns: list[Col], row_checks: list[RowCheck]
     """Raise InputError listing every problem of the table (with the shape problems found by read_raw)."""
     problems = list(table.problems)
     schema = build_schema(columns, row_checks)
-    try:
-        schema.validate(table.frame, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        problems += _describe_failures(table, columns, row_checks, exc.failure_cases)
+    with _parsing(table.frame):
+        try:
+            schema.validate(table.frame, lazy=True)
+        except pa.errors.SchemaErrors as exc:
+            problems += _describe_failures(table, columns, row_checks, exc.failure_cases)
     if problems:
         unique = sorted(set(problems))
         raise InputError(path, [p.text for p in unique])
@@ -685,7 +866,7 @@ def _typed(raw: pd.DataFrame, columns: list[Col]) -> pd.DataFrame:
         elif c.kind == "exercice":
             out[c.name] = s.astype("int64").to_numpy()
         elif c.kind == "bool":
-            out[c.name] = s.str.lower().isin(TRUE_WORDS).to_numpy(dtype=bool) if s is not None else np.zeros(n, bool)
+            out[c.name] = (_bool_words(s) == 1) if s is not None else np.zeros(n, bool)
         elif c.kind in ("int", "rate"):
             out[c.name] = _number(s, c.kind == "rate").to_numpy() if s is not None else np.full(n, np.nan)
         elif c.kind == "date":
@@ -702,8 +883,9 @@ def read_pharmacies(path: str | Path) -> pd.DataFrame:
     if raw.empty and not table.problems:
         table.problems.append(_Problem(table.header_line + 1, 0, "aucune pharmacie dans le fichier ; "
                                        "attendu : une ligne par pharmacie et exercice sous l'en-tête"))
-    validate_raw(table, PHARMACY_COLUMNS, PHARMACY_ROW_CHECKS, str(path))
-    frame = _typed(raw, PHARMACY_COLUMNS)
+    with _parsing(raw):  # the checks and the conversion share one parse of each column
+        validate_raw(table, PHARMACY_COLUMNS, PHARMACY_ROW_CHECKS, str(path))
+        frame = _typed(raw, PHARMACY_COLUMNS)
     frame.attrs["source"] = str(path)
     return frame
 
@@ -711,6 +893,16 @@ def read_pharmacies(path: str | Path) -> pd.DataFrame:
 def normalise_molecule(name: str) -> str:
     """A molecule name compared case- and accent-insensitively: « Palipéridone » → « paliperidone »."""
     return _fold(name)
+
+
+def _normalised_molecules(s: pd.Series) -> np.ndarray:
+    """normalise_molecule of each cell (object array), computed once per distinct name."""
+
+    def compute(s: pd.Series):
+        codes, distinct = _distinct(s)
+        return np.array([normalise_molecule(v) for v in distinct], dtype=object)[codes]
+
+    return _cached(s, ("molecule",), compute)
 
 
 def _molecule_checks(pharmacies: pd.DataFrame) -> list[RowCheck]:
@@ -721,8 +913,7 @@ def _molecule_checks(pharmacies: pd.DataFrame) -> list[RowCheck]:
     exercises = {str(y) for y in available_exercises()}
 
     def checkable(f: pd.DataFrame) -> pd.Series:
-        return (f["pharmacie_id"].astype(object).str.fullmatch(PHARMACIE_ID_RE).fillna(False).astype(bool)
-                & f["exercice"].isin(exercises))
+        return pd.Series(_id_mask(f["pharmacie_id"].astype(object)), index=f.index) & f["exercice"].isin(exercises)
 
     def valid(f: pd.DataFrame) -> pd.Series:
         if "pharmacie_id" not in f or "exercice" not in f:
@@ -746,7 +937,7 @@ def _molecule_checks(pharmacies: pd.DataFrame) -> list[RowCheck]:
 
     def molecule_key(f: pd.DataFrame) -> pd.Series:
         return (f["pharmacie_id"].astype(object) + "\x00" + f["exercice"].astype(object) + "\x00"
-                + f["molecule"].map(normalise_molecule).astype(object))
+                + pd.Series(_normalised_molecules(f["molecule"]), index=f.index, dtype=object))
 
     return [
         RowCheck("pharmacie_absente", ("pharmacie_id", "exercice"), valid, explain),
@@ -759,12 +950,15 @@ def read_molecules(path: str | Path, pharmacies: pd.DataFrame) -> pd.DataFrame:
     """The targeted-molecule lines, validated against the pharmacies table."""
     table = read_raw(path, "molecules")
     raw = table.frame
-    validate_raw(table, MOLECULE_COLUMNS, _molecule_checks(pharmacies), str(path))
-    frame = _typed(raw, MOLECULE_COLUMNS)
-    frame["molecule_norm"] = pd.Series(raw["molecule"].map(normalise_molecule).to_numpy(dtype=object), dtype=object)
-    for name in ("taux_depart_pct", "taux_arrivee_pct"):
-        canonical = _canonical_number(raw[name], percent_sign=True)
-        frame[name + "_exact"] = [None if pd.isna(v) else Decimal(v) for v in canonical]
+    with _parsing(raw):  # the checks and the conversion share one parse of each column
+        validate_raw(table, MOLECULE_COLUMNS, _molecule_checks(pharmacies), str(path))
+        frame = _typed(raw, MOLECULE_COLUMNS)
+        frame["molecule_norm"] = pd.Series(_normalised_molecules(raw["molecule"]), dtype=object)
+        for name in ("taux_depart_pct", "taux_arrivee_pct"):
+            # one Decimal per distinct rate (Decimal is immutable: rows may share it)
+            codes, canonical, _ = _parsed_numbers(raw[name], percent_sign=True)
+            exact = np.array([None if pd.isna(v) else Decimal(v) for v in canonical], dtype=object)
+            frame[name + "_exact"] = list(exact[codes])
     return frame
 
 
