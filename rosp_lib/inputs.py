@@ -252,7 +252,48 @@ def _cell_to_text(value, number_format: str | None = None) -> str:
     return str(value).strip()
 
 
-def _read_csv_rows(path: Path) -> list[list[str]]:
+def _first_filled_line(text: str) -> str:
+    """The first line of `text` that is not blank, as `text.splitlines()` cuts it, without cutting
+    the whole file into lines."""
+    size = 1 << 16
+    while size < len(text):
+        lines = text[:size].splitlines()[:-1]  # the last one may be cut short by the slice
+        found = next((ln for ln in lines if ln.strip()), None)
+        if found is not None:
+            return found
+        size *= 4
+    return next((ln for ln in text.splitlines() if ln.strip()), "")
+
+
+_SPACE_NOT_PLAIN = re.compile(r"[^\S\r\n ]")  # whitespace other than a plain space or a line break
+
+
+def _split_plain_csv(text: str, sep: str) -> tuple[list[list[str]], bool] | None:
+    """The rows csv.reader gives for a text without any quote (nor NUL, nor field longer than the
+    csv limit), cut with str.split, and whether no cell has surrounding whitespace to strip.
+    None for any other text (read by csv.reader).
+
+    Without quotes, a csv record is a line (ended by CR, LF or CR LF) cut at each separator;
+    a blank line gives [''] here and [] there: both are a blank row for read_raw."""
+    if '"' in text or "\x00" in text:
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    if lines and max(map(len, lines)) > csv.field_size_limit():
+        return None
+    # a cell starts or ends with whitespace only next to a separator, a line break or an end of the text
+    stripped = not _SPACE_NOT_PLAIN.search(text) and not (
+        text.startswith(" ") or text.endswith(" ") or f"{sep} " in text or f" {sep}" in text
+        or "\n " in text or " \n" in text
+    )
+    return [line.split(sep) for line in lines], stripped
+
+
+def _read_csv_rows(path: Path) -> tuple[list[list[str]], bool]:
+    """The rows of the file and whether its cells are known to be stripped already."""
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
@@ -262,11 +303,15 @@ def _read_csv_rows(path: Path) -> list[list[str]]:
             f"le fichier n'est pas en UTF-8 (premier caractère illisible ligne {line}) ; "
             "attendu : un CSV enregistré en « CSV UTF-8 »"
         ]) from None
-    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    del raw
+    first = _first_filled_line(text)
     # `;` (French spreadsheets) or `,`; a tab too, for a table pasted from a spreadsheet
     sep = max((",", ";", "\t"), key=first.count)
+    plain = _split_plain_csv(text, sep)
+    if plain is not None:
+        return plain
     try:
-        return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False)]
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False)), False
     except csv.Error as exc:
         raise InputError(str(path), [f"CSV illisible : {exc}"]) from None
 
@@ -321,29 +366,31 @@ def read_raw(path: str | Path, sheet: str) -> RawTable:
     if not path.exists():
         raise InputError(str(path), ["fichier introuvable"])
     suffix = path.suffix.lower()
+    stripped = False
     if suffix in (".xlsx", ".xlsm"):
         rows = _read_xlsx_rows(path, sheet)
     elif suffix in (".csv", ".txt", ""):
-        rows = _read_csv_rows(path)
+        rows, stripped = _read_csv_rows(path)
     else:
         raise InputError(str(path), [
             f"format « {suffix} » non pris en charge ; attendu : .csv ou .xlsx (réenregistrez le classeur en .xlsx)"
         ])
-    rows = [[str(v).strip() for v in r] for r in rows]
+    strip = str.strip  # every cell is a str (csv, or _cell_to_text)
     head = 0
-    while head < len(rows) and not any(rows[head]):  # blank lines above the header
+    while head < len(rows) and not any(map(strip, rows[head])):  # blank lines above the header
         head += 1
     header_line = head + 1  # as the spreadsheet numbers it
-    rows = rows[head:]
-    if not rows:
+    if head == len(rows):
         raise InputError(str(path), ["fichier vide ; attendu : une ligne d'en-tête avec les noms de colonnes"])
-    header = [h.lower() for h in rows[0]]
+    header = [h.strip().lower() for h in rows[head]]
     width = len(header)
     problems: list[_Problem] = []
     data: list[list[str]] = []
     lines: list[int] = []
-    for offset, row in enumerate(rows[1:]):
-        line = header_line + 1 + offset
+    for i in range(head + 1, len(rows)):
+        row = rows[i] if stripped else list(map(strip, rows[i]))
+        rows[i] = None  # the file's rows are let go as the table is built
+        line = header_line + i - head
         if not any(row):
             continue
         if len(row) > width:
@@ -359,11 +406,15 @@ def read_raw(path: str | Path, sheet: str) -> RawTable:
                 )))
                 continue
             row = row[:width]
-        data.append(row + [""] * (width - len(row)))
+        elif len(row) < width:
+            row += [""] * (width - len(row))
+        data.append(row)
         lines.append(line)
+    del rows
     frame = pd.DataFrame(data, columns=range(width), dtype=object)
     if not data:
         frame = pd.DataFrame({j: pd.Series(dtype=object) for j in range(width)})
+    del data
     frame.index = pd.Index(lines, dtype="int64")
 
     keep: list[int] = []
@@ -386,7 +437,8 @@ def read_raw(path: str | Path, sheet: str) -> RawTable:
             continue
         first_at[name] = j
         keep.append(j)
-    frame = frame[keep]
+    if keep != list(range(width)):
+        frame = frame[keep]
     frame.columns = [header[j] for j in keep]
     # not in frame.attrs: pandas deep-copies attrs on every operation
     return RawTable(frame, problems, header_line, {header[j]: j for j in keep})
