@@ -30,7 +30,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -268,7 +268,14 @@ def _first_filled_line(text: str) -> str:
 _SPACE_NOT_PLAIN = re.compile(r"[^\S\r\n ]")  # whitespace other than a plain space or a line break
 
 
-def _split_plain_csv(text: str, sep: str) -> tuple[list[list[str]], bool] | None:
+def _drain(items: list) -> Iterator:
+    """The items of a list, each let go by the list as soon as it is given (lower peak memory)."""
+    items.reverse()
+    while items:
+        yield items.pop()
+
+
+def _split_plain_csv(text: str, sep: str) -> tuple[Iterator[list[str]], bool] | None:
     """The rows csv.reader gives for a text without any quote (nor NUL, nor field longer than the
     csv limit), cut with str.split, and whether no cell has surrounding whitespace to strip.
     None for any other text (read by csv.reader).
@@ -289,10 +296,10 @@ def _split_plain_csv(text: str, sep: str) -> tuple[list[list[str]], bool] | None
         text.startswith(" ") or text.endswith(" ") or f"{sep} " in text or f" {sep}" in text
         or "\n " in text or " \n" in text
     )
-    return [line.split(sep) for line in lines], stripped
+    return (line.split(sep) for line in _drain(lines)), stripped
 
 
-def _read_csv_rows(path: Path) -> tuple[list[list[str]], bool]:
+def _read_csv_rows(path: Path) -> tuple[Iterable[list[str]], bool]:
     """The rows of the file and whether its cells are known to be stripped already."""
     raw = path.read_bytes()
     try:
@@ -375,22 +382,30 @@ def read_raw(path: str | Path, sheet: str) -> RawTable:
         raise InputError(str(path), [
             f"format « {suffix} » non pris en charge ; attendu : .csv ou .xlsx (réenregistrez le classeur en .xlsx)"
         ])
+    rows = _drain(rows) if isinstance(rows, list) else iter(rows)
     strip = str.strip  # every cell is a str (csv, or _cell_to_text)
-    head = 0
-    while head < len(rows) and not any(map(strip, rows[head])):  # blank lines above the header
-        head += 1
-    header_line = head + 1  # as the spreadsheet numbers it
-    if head == len(rows):
+    head, header = 0, None
+    for row in rows:
+        if any(map(strip, row)):
+            header = row
+            break
+        head += 1  # a blank line above the header
+    if header is None:
         raise InputError(str(path), ["fichier vide ; attendu : une ligne d'en-tête avec les noms de colonnes"])
-    header = [h.strip().lower() for h in rows[head]]
+    header_line = head + 1  # as the spreadsheet numbers it
+    header = [h.strip().lower() for h in header]
     width = len(header)
     problems: list[_Problem] = []
     data: list[list[str]] = []
     lines: list[int] = []
-    for i in range(head + 1, len(rows)):
-        row = rows[i] if stripped else list(map(strip, rows[i]))
-        rows[i] = None  # the file's rows are let go as the table is built
-        line = header_line + i - head
+    # Equal cells share one str object: most cells repeat (oui/non, rates, empty), and a table of
+    # 20 000 × 55 cells holds about 80 000 distinct texts for 1 100 000 cells.
+    share = {"": ""}.setdefault
+    for offset, row in enumerate(rows):
+        line = header_line + 1 + offset
+        if not stripped:
+            row = list(map(strip, row))
+        row = list(map(share, row, row))
         if not any(row):
             continue
         if len(row) > width:
@@ -495,11 +510,16 @@ def _cached(s: pd.Series, what: tuple, compute: Callable[[pd.Series], object]):
 def _distinct(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(codes, distinct): the cells are distinct[codes]. Factorised only when every cell is text
     (text compares by value alone); otherwise every cell is its own entry."""
-    values = s.to_numpy(dtype=object)
-    if pd.api.types.infer_dtype(values, skipna=False) in ("string", "empty"):
-        codes, distinct = pd.factorize(values)
-        return codes, np.asarray(distinct, dtype=object)
-    return np.arange(len(values)), values
+
+    def compute(s: pd.Series):
+        values = s.to_numpy(dtype=object)
+        codes, distinct = pd.factorize(values, use_na_sentinel=False)
+        distinct = np.asarray(distinct, dtype=object)
+        if all(isinstance(v, str) for v in distinct):
+            return codes.astype(np.int32), distinct
+        return np.arange(len(values)), values
+
+    return _cached(s, ("distinct",), compute)
 
 
 @functools.lru_cache(maxsize=None)
@@ -624,7 +644,8 @@ def _is_date(s: pd.Series) -> pd.Series:
 
 
 def _empty(s: pd.Series) -> pd.Series:
-    return s == ""
+    codes, distinct = _distinct(s)
+    return pd.Series((distinct == "")[codes], index=s.index)
 
 
 def _id_mask(s: pd.Series) -> np.ndarray:
@@ -895,7 +916,8 @@ def validate_raw(table: RawTable, columns: list[Col], row_checks: list[RowCheck]
     schema = build_schema(columns, row_checks)
     with _parsing(table.frame):
         try:
-            schema.validate(table.frame, lazy=True)
+            # inplace: nothing is coerced or added, the copy pandera would make is not needed
+            schema.validate(table.frame, lazy=True, inplace=True)
         except pa.errors.SchemaErrors as exc:
             problems += _describe_failures(table, columns, row_checks, exc.failure_cases)
     if problems:
