@@ -65,9 +65,20 @@ def make_inputs(n: int) -> tuple[Path, Path, list[tuple[str, int]]]:
 
 
 def env() -> dict:
+    """The same environment for both ways, as on a user's machine: Python writes and reuses its
+    bytecode (CI and some sandboxes set PYTHONDONTWRITEBYTECODE, which makes every kernel compile
+    rosp_lib again, ≈ 0.3 s each), and ipykernel's debugger warning is silenced."""
     e = dict(os.environ)
-    e["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # the same kernel start-up for both ways
+    e["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), e.get("PYTHONPATH")]))  # this tree's rosp_lib
+    e.pop("PYTHONDONTWRITEBYTECODE", None)
+    e["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     return e
+
+
+def warm_up() -> None:
+    """Bytecode of rosp_lib written, matplotlib's font cache built: neither way pays them."""
+    subprocess.run([sys.executable, "-c", "import matplotlib.pyplot, rosp_lib.notebook, rosp_lib.reports"],
+                   cwd=ROOT, env=env(), check=True)
 
 
 def children_cpu() -> float:
@@ -129,8 +140,9 @@ def main() -> None:
     ap.add_argument("--notebooks", type=Path, default=ROOT / "notebooks", help="dossier des notebooks")
     ap.add_argument("--jobs", type=int, nargs="*", default=[None],
                     help="valeurs de --jobs à mesurer (défaut : celle de rosp report, le nombre de cœurs)")
-    ap.add_argument("--lot", nargs="*", default=["pharmacie"], choices=["pharmacie", "rapport"],
+    ap.add_argument("--lot", nargs="*", default=["rapport"], choices=["rapport", "pharmacie"],
                     help="unité de travail d'un processus à mesurer (pharmacie, rapport, ou les deux)")
+    ap.add_argument("--repetitions", type=int, default=1, help="mesures de chaque configuration (entrelacées)")
     ap.add_argument("--sans-naif", action="store_true", help="ne mesure pas la manière naïve")
     args = ap.parse_args()
     notebooks = args.notebooks.resolve()
@@ -139,22 +151,34 @@ def main() -> None:
         sys.exit(f"notebooks absents de {notebooks} : {', '.join(missing)}")
 
     pharmacies, molecules, keys = make_inputs(args.pharmacies)
+    warm_up()
     print(f"Machine : {platform.node()} — {os.cpu_count()} cœur(s), {platform.processor() or platform.machine()}, "
           f"Python {platform.python_version()} ; {len(keys)} pharmacies × {len(STEMS)} notebooks ; {notebooks}")
-    results: dict = {"date": dt.date.today().isoformat(), "cpu_count": os.cpu_count(), "machine": platform.machine(),
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    results: dict = {"date": dt.date.today().isoformat(), "commit": commit or None, "cpu_count": os.cpu_count(), "machine": platform.machine(),
                      "python": platform.python_version(), "pharmacies": len(keys), "notebooks": str(notebooks),
                      "rosp": []}
-    for lot in args.lot:
-        for jobs in args.jobs:
+    configs = [(lot, jobs) for lot in args.lot for jobs in args.jobs]
+    for rep in range(args.repetitions):  # interleaved, so that a change of load hits every configuration
+        for lot, jobs in configs:
             r = run_rosp(pharmacies, molecules, notebooks, jobs, lot)
+            r["load_avg_1min"] = os.getloadavg()[0]
             results["rosp"].append(r)
             rate = r["reports"] / r["wall_s"] * 60
             print(f"rosp report --toutes (--jobs {r['jobs']}, lot par {lot}) : {r['reports']} rapports en "
-                  f"{r['wall_s']:.1f} s, {rate:.1f} rapports/min, CPU {r['cpu_s']:.0f} s", flush=True)
+                  f"{r['wall_s']:.1f} s, {rate:.1f} rapports/min, CPU {r['cpu_s']:.0f} s "
+                  f"(charge {r['load_avg_1min']:.1f})", flush=True)
+    if len(configs) > 1 or args.repetitions > 1:
+        print("Médianes :")
+        for lot, jobs in configs:
+            walls = sorted(r["wall_s"] for r in results["rosp"] if r["lot"] == lot and r["jobs"] == (jobs or os.cpu_count()))
+            print(f"  --jobs {jobs or os.cpu_count()}, lot par {lot} : {walls[len(walls) // 2]:.1f} s "
+                  f"(min {walls[0]:.1f}, max {walls[-1]:.1f})")
     if not args.sans_naif:
         n = args.naif or len(keys)
         print(f"Manière naïve (papermill puis jupyter nbconvert, l'un après l'autre) sur {n} pharmacies :", flush=True)
         results["naif"] = run_naive(keys[:n], pharmacies, molecules, notebooks)
+        results["naif"]["load_avg_1min"] = os.getloadavg()[0]
     best = min(results["rosp"], key=lambda r: r["wall_s"] / r["reports"])
 
     print("\nTemps par pharmacie (7 rapports, notebook + HTML) :")

@@ -437,7 +437,7 @@ def run_reports(
     out_dir: Path | str = "outputs",
     workers: int | None = None,
     force: bool = False,
-    batching: str = "pharmacie",
+    batching: str = "rapport",
     progress: Callable[[int], None] | None = None,
     kernel_name: str = KERNEL_NAME,
     start_timeout: int = START_TIMEOUT_S,
@@ -450,8 +450,10 @@ def run_reports(
     Raises ReportError before anything runs or is written if an id is invalid, a theme unknown, a
     notebook missing or a parameter undeclared. After that, failures are per report (statut echec).
 
-    batching: "pharmacie" = one task per pharmacy × exercise (its notebooks run in a row in one
-    worker), "rapport" = one task per report.
+    batching: "rapport" = one task per report (default), "pharmacie" = one task per pharmacy ×
+    exercise (its notebooks run in a row in one worker). Measured on 2 cores with the real notebooks
+    (benchmarks/README.md, « Rapports »): batching per pharmacy gains nothing measurable, and it
+    serialises a single pharmacy's reports and unbalances the end of a batch.
     log_file: where the workers' and kernels' own stdout/stderr go (default: the terminal).
     """
     jobs = list(jobs)
@@ -659,7 +661,7 @@ def _check_file(path: Path | None, what: str) -> None:
 @click.option("--notebooks", "notebooks_dir", type=click.Path(file_okay=False, path_type=Path),
               default=NOTEBOOKS_DIR, show_default="notebooks/ du projet",
               help="Dossier des notebooks à exécuter.")
-@click.option("--lot", "batching", type=click.Choice(["pharmacie", "rapport"]), default="pharmacie",
+@click.option("--lot", "batching", type=click.Choice(["rapport", "pharmacie"]), default="rapport",
               hidden=True, help="Unité de travail d'un processus : une pharmacie × exercice ou un rapport.")
 def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: int | None, themes: str | None,
                molecules: Path | None, scenario: Path | None, out_dir: Path, force: bool, jobs: int | None,
