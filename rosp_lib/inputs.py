@@ -513,9 +513,9 @@ def _distinct(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
     def compute(s: pd.Series):
         values = s.to_numpy(dtype=object)
-        codes, distinct = pd.factorize(values, use_na_sentinel=False)
+        codes, distinct = pd.factorize(values)
         distinct = np.asarray(distinct, dtype=object)
-        if all(isinstance(v, str) for v in distinct):
+        if not (len(codes) and codes.min() < 0) and all(isinstance(v, str) for v in distinct):  # no null, only text
             return codes.astype(np.int32), distinct
         return np.arange(len(values)), values
 
@@ -980,7 +980,7 @@ def _normalised_molecules(s: pd.Series) -> np.ndarray:
 
 
 def _molecule_checks(pharmacies: pd.DataFrame) -> list[RowCheck]:
-    keys = set(zip(pharmacies["pharmacie_id"].astype(str), pharmacies["exercice"].astype(int).astype(str)))
+    keys = set(zip(pharmacies["pharmacie_id"].astype(str).tolist(), pharmacies["exercice"].astype(int).astype(str).tolist()))
     years_of: dict[str, list[str]] = {}
     for pid, year in sorted(keys):
         years_of.setdefault(pid, []).append(year)
