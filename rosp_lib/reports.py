@@ -46,6 +46,7 @@ if importlib.util.find_spec("papermill") is None or importlib.util.find_spec("nb
     # `rosp report` needs the « reports » extra; rosp_lib.cli skips the command without it.
     raise ImportError("papermill et nbconvert sont nécessaires : pip install 'rosp-lib[reports]'")
 
+from .clifr import FrenchCommand
 from .inputs import PHARMACIE_ID_RE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -640,29 +641,28 @@ def _check_file(path: Path | None, what: str) -> None:
         _fail(f"{what} introuvable : {path}")
 
 
-@click.command("report", context_settings=CONTEXT)
+@click.command("report", cls=FrenchCommand, context_settings=CONTEXT)
 @click.argument("entree", metavar="ENTREE", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--pharmacie", "pharmacie_id", metavar="ID",
               help="Identifiant de la pharmacie dont on veut les rapports.")
 @click.option("--toutes", is_flag=True, help="Tous les rapports de toutes les pharmacies et exercices du fichier.")
 @click.option("--exercice", type=int, metavar="N",
-              help="Seulement cet exercice (par défaut : tous les exercices présents dans le fichier).")
+              help="Seulement cet exercice (défaut : tous les exercices présents dans le fichier).")
 @click.option("--themes", metavar="T1,T2…",
-              help="Thèmes à produire, séparés par des virgules (par défaut : tous) : " + ", ".join(THEMES) + ".")
-@click.option("--molecules", type=click.Path(dir_okay=False, path_type=Path),
+              help="Thèmes à produire, séparés par des virgules (défaut : tous) : " + ", ".join(THEMES) + ".")
+@click.option("--molecules", metavar="FICHIER", type=click.Path(dir_okay=False, path_type=Path),
               help="Table des molécules ciblées (CSV ou XLSX), facultative.")
-@click.option("--parametres", "scenario", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--parametres", "scenario", metavar="FICHIER", type=click.Path(dir_okay=False, path_type=Path),
               help="Scénario YAML qui remplace quelques paramètres.")
-@click.option("-o", "--sortie", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs"),
-              show_default=True, help="Dossier des rapports.")
+@click.option("-o", "--sortie", "out_dir", metavar="DOSSIER", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("outputs"), help="Dossier des rapports (défaut : outputs).")
 @click.option("--force", is_flag=True, help="Refaire aussi les rapports déjà faits et à jour.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
-              help="Nombre de processus de travail en parallèle (par défaut : nombre de cœurs).")
-@click.option("--notebooks", "notebooks_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=NOTEBOOKS_DIR, show_default="notebooks/ du projet",
-              help="Dossier des notebooks à exécuter.")
+@click.option("-j", "--jobs", type=int, metavar="N",
+              help="Nombre de processus de travail en parallèle (défaut : nombre de cœurs).")
+@click.option("--notebooks", "notebooks_dir", metavar="DOSSIER", type=click.Path(file_okay=False, path_type=Path),
+              default=NOTEBOOKS_DIR, help="Dossier des notebooks à exécuter (défaut : notebooks/ du projet).")
 @click.option("--lot", "batching", type=click.Choice(["rapport", "pharmacie"]), default="rapport",
-              hidden=True, help="Unité de travail d'un processus : une pharmacie × exercice ou un rapport.")
+              hidden=True, help="Unité de travail d'un processus : un rapport ou une pharmacie × exercice.")
 def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: int | None, themes: str | None,
                molecules: Path | None, scenario: Path | None, out_dir: Path, force: bool, jobs: int | None,
                notebooks_dir: Path, batching: str) -> None:
@@ -695,6 +695,8 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
 
     if bool(pharmacie_id) == bool(toutes):
         _fail("indiquez soit --pharmacie ID, soit --toutes (l'un des deux).")
+    if jobs is not None and jobs < 1:
+        _fail(f"--jobs : au moins 1 processus (reçu : {jobs}).")
     _check_file(entree, "fichier d'entrée")
     try:
         pharmacies = read_pharmacies(entree)
