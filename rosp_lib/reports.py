@@ -677,8 +677,9 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
     Un rapport qui échoue n'arrête pas les autres : son notebook partiel est gardé sous
     <NN_theme>.echec.ipynb pour le diagnostic. Un rapport n'apparaît sous son nom définitif
     qu'une fois entièrement écrit.
-    Les rapports déjà faits, plus récents que leurs entrées et faits avec les mêmes paramètres,
-    ne sont pas refaits (sauf --force).
+    Les rapports déjà faits, plus récents que leurs entrées (fichiers, notebook, paramètres de
+    l'exercice, scénario) et faits avec les mêmes paramètres, ne sont pas refaits ; --force les
+    refait tous (à utiliser après une mise à jour de rosp_lib).
     SORTIE/rapports.csv récapitule chaque rapport : statut (ok, echec, deja_fait), durée, erreur, chemin ;
     SORTIE/rapports.log garde ce qu'ont affiché les processus et noyaux Jupyter.
 
