@@ -9,7 +9,7 @@ import pandas as pd
 
 from . import money
 from .inputs import empty_molecules, read_molecules, read_pharmacies
-from .lines import LINE_COLUMNS, Context, assemble, empty_lines
+from .lines import LINE_COLUMNS, Context, assemble, lines_frame
 from .parameters import THEMES, ExerciseParameters, Scenario, load_parameters
 from .themes import MODULES
 
@@ -33,7 +33,7 @@ def compute(
         parameters = parameters_for(pharmacies["exercice"].unique(), scenario)
     if molecules is None:
         molecules = empty_molecules()
-    frames = []
+    parts = []
     order = pd.Series(np.arange(len(pharmacies)), index=pharmacies.index)
     for year, group in pharmacies.groupby("exercice", sort=True):
         ctx = Context(group.reset_index(drop=True), parameters[int(year)])
@@ -43,14 +43,10 @@ def compute(
                 blocks.append((theme, module.compute(ctx, molecules)))
             else:
                 blocks.append((theme, module.compute(ctx)))
-        lines = assemble(ctx, blocks)
-        lines["_input_order"] = order.loc[group.index].to_numpy()[lines.pop("_row").to_numpy(dtype=np.int64)]
-        frames.append(lines)
-    if not frames:
-        return empty_lines()
-    out = pd.concat(frames, ignore_index=True)
-    out = out.sort_values("_input_order", kind="stable").drop(columns="_input_order").reset_index(drop=True)
-    return out
+        part = assemble(ctx, blocks, order.loc[group.index].to_numpy())
+        if part is not None:
+            parts.append(part)
+    return lines_frame(parts)
 
 
 def totals(lines: pd.DataFrame, pharmacies: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -2,8 +2,9 @@
 
 A theme builds one `Block` per indicator: the same indicator for every pharmacy of the exercise, as
 arrays. `finish_theme` then applies, in the order of rules.md, the prorata of forfaits, the socle
-gate and the theme's malus; `assemble` turns the blocks of every theme into the long-format table
-(one row per pharmacy × indicator) described in spec/input-contract.md.
+gate and the theme's malus; `assemble` turns the blocks of every theme into lines (one per pharmacy ×
+indicator) and `lines_frame` puts the lines of every exercise into the long-format table described
+in spec/input-contract.md.
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ class Block:
     socle: bool = False  # a prerequisite of the theme
     type_ligne: str = "indicateur"  # indicateur, socle, malus, information
     rows: np.ndarray | None = None  # positions of the pharmacies, when not one line per pharmacy
-    extra_notes: list = field(default_factory=list)  # (mask, array of notes) added per row
+    extra_notes: list = field(default_factory=list)  # (mask, notes of the rows of mask) added to those rows
     row_leaves: list = field(default_factory=list)  # (mask, leaf): a leaf the rule read for these rows only
 
 
@@ -119,14 +120,14 @@ class Context:
     def zeros(self) -> np.ndarray:
         return np.zeros(self.n, dtype=np.int64)
 
-    def const(self, value, dtype=object) -> np.ndarray:
-        return np.full(self.n, value, dtype=dtype)
+    def const(self, value) -> np.ndarray:
+        return filled(self.n, value)
 
     def cents_if(self, mask: np.ndarray, amount) -> np.ndarray:
         return np.where(mask, money.euros_to_cents(amount), 0).astype(np.int64)
 
     def labels(self, ok: np.ndarray, missing: np.ndarray | None = None) -> np.ndarray:
-        out = np.where(ok, OUI, NON).astype(object)
+        out = pick(ok, OUI, NON)
         if missing is not None:
             out[missing] = MANQUANT
         return out
@@ -136,14 +137,68 @@ class Context:
                      NEUTRALISE_NOTE, socle=socle, type_ligne="socle" if socle else "indicateur")
 
     def yes_no(self, values: np.ndarray) -> np.ndarray:
-        return np.where(values, "oui", "non").astype(object)
+        return pick(values, "oui", "non")
 
 
-def _row_notes(mask: np.ndarray, make: Callable[[int], str]) -> tuple[np.ndarray, np.ndarray]:
-    notes = np.full(len(mask), "", dtype=object)
-    for i in np.flatnonzero(mask):
-        notes[i] = make(i)
-    return mask, notes
+# --- Texts of many lines -------------------------------------------------------------------------
+# A national file has 600 000 lines. Their texts are built so that lines with the same text share
+# one string object (memory), and a number is formatted once per distinct value (time).
+def filled(n: int, value) -> np.ndarray:
+    """n times the same object (np.full would store one copy of a text per row)."""
+    out = np.empty(n, dtype=object)
+    out.fill(value)
+    return out
+
+
+def pick(condition, if_true, if_false) -> np.ndarray:
+    """np.where for two texts, as an object array whose rows share the two objects."""
+    return np.array([if_false, if_true], dtype=object)[np.asarray(condition, dtype=bool).astype(np.intp)]
+
+
+def _keys(values: np.ndarray) -> np.ndarray:
+    """Integers equal exactly where fn(value) is sure to be equal (see per_distinct)."""
+    values = np.asarray(values)
+    if values.dtype.kind == "f":
+        return values.astype(np.float64).view(np.int64)  # the bits: -0.0 prints « −0 », 0.0 prints « 0 »
+    if values.dtype == object:
+        return np.fromiter(map(id, values), dtype=np.int64, count=len(values))
+    return values
+
+
+def per_distinct(fn: Callable[..., object], *columns) -> np.ndarray:
+    """[fn(*values) for values in zip(*columns)] as an object array, calling fn once per distinct row.
+
+    Numbers are told apart as the formatting tells them apart: integers and booleans by value,
+    floats by their bits, other objects by identity (the reading shares one Decimal per distinct
+    cell text; Decimal("-0") == Decimal("0"), yet they print differently). Rows with the same
+    values share the result object.
+    """
+    n = len(columns[0])
+    key = np.zeros(n, dtype=np.int64)
+    for col in columns:
+        codes, distinct = pd.factorize(_keys(col))
+        key, _ = pd.factorize(key * len(distinct) + codes)
+    _, first = np.unique(key, return_index=True)  # codes count from 0 in order of first appearance
+    out = np.empty(len(first), dtype=object)
+    out[:] = [fn(*(col[i] for col in columns)) for i in first]
+    return out[key]
+
+
+def _append(notes: np.ndarray, text, mask: np.ndarray | None = None) -> np.ndarray:
+    """`note ; text` (text alone where the note is empty) on the rows of mask, the other rows unchanged.
+
+    `text` is either one text, joined once per distinct note, or one text per row of the mask.
+    """
+    out = notes.copy()
+    rows = slice(None) if mask is None else np.flatnonzero(mask)
+    if isinstance(text, str):
+        codes, distinct = pd.factorize(notes[rows], use_na_sentinel=False)
+        joined = np.empty(len(distinct), dtype=object)
+        joined[:] = [text if d == "" else d + " ; " + text for d in distinct]
+        out[rows] = joined[codes]
+    else:
+        out[rows] = [t if d == "" else d + " ; " + t for d, t in zip(notes[rows], text)]
+    return out
 
 
 def finish_theme(
@@ -163,30 +218,31 @@ def finish_theme(
                 full = b.cents.copy()
                 scaled = money.round_ratio(full * ctx.days_active, np.full(ctx.n, ctx.days_in_year), ctx.mode)
                 b.cents = np.where(partial, scaled, full)
-                b.extra_notes.append(_row_notes(
-                    partial & (full > 0),
-                    lambda i: f"proratisé au temps d'activité : {eur(full[i])} × {ctx.days_active[i]}/{ctx.days_in_year} j = {eur(b.cents[i])}",
-                ))
+                prorated = partial & (full > 0)
+                b.extra_notes.append((prorated, per_distinct(
+                    lambda f, d, c: f"proratisé au temps d'activité : {eur(f)} × {d}/{ctx.days_in_year} j = {eur(c)}",
+                    full[prorated], ctx.days_active[prorated], b.cents[prorated])))
                 # Only the prorated pharmacies read the prorata reading: their line alone takes its
                 # status and note, so a line never depends on the other pharmacies of the table.
-                b.row_leaves.append((partial & (full > 0), prorata))
+                b.row_leaves.append((prorated, prorata))
     socles = [b for b in blocks if b.socle]
     if socles:
-        ok = np.ones(ctx.n, dtype=bool)
-        failed_names = np.full(ctx.n, "", dtype=object)
-        for b in socles:
-            met = np.isin(b.atteint, [OUI, NEUTRALISE])
-            failed_names = np.where(met, failed_names, failed_names + np.where(failed_names == "", "", ", ") + b.indicateur)
-            ok &= met
-        if not ok.all():
+        failed = np.zeros(ctx.n, dtype=np.int64)  # bit j set: the pharmacy misses socles[j]
+        for j, b in enumerate(socles):
+            failed |= (~np.isin(b.atteint, [OUI, NEUTRALISE])).astype(np.int64) << j
+
+        def names(bits) -> str:
+            return ", ".join(s.indicateur for j, s in enumerate(socles) if bits >> j & 1)
+
+        if failed.any():
             for b in blocks:
-                okb = ok if b.rows is None else ok[b.rows]
-                names = failed_names if b.rows is None else failed_names[b.rows]
-                lost = ~okb & (b.cents > 0)
-                before = b.cents.copy()
-                b.cents = np.where(okb, b.cents, 0)
-                b.extra_notes.append(_row_notes(
-                    lost, lambda i: f"socle non atteint ({names[i]}) : {eur(before[i])} non versés, thème à 0 €"))
+                bits = failed if b.rows is None else failed[b.rows]
+                lost = (bits != 0) & (b.cents > 0)
+                before = b.cents
+                b.cents = np.where(bits == 0, b.cents, 0)
+                b.extra_notes.append((lost, per_distinct(
+                    lambda f, c: f"socle non atteint ({names(f)}) : {eur(c)} non versés, thème à 0 €",
+                    bits[lost], before[lost])))
     if malus is not None:
         total = np.zeros(ctx.n, dtype=np.int64)
         for b in blocks:
@@ -210,13 +266,28 @@ def _column(values, n: int) -> np.ndarray:
     return out
 
 
-def assemble(ctx: Context, theme_blocks: list[tuple[str, list[Block]]]) -> pd.DataFrame:
-    """Long-format lines for one exercise, ordered pharmacy by pharmacy, then theme, then indicator."""
-    cols: dict[str, list] = {k: [] for k in LINE_COLUMNS if k != "montant_eur"}
-    cols["montant_cents"], cols["_row"], cols["_order"] = [], [], []
+_STATUTS = np.array(sorted(_STATUS_ORDER, key=_STATUS_ORDER.__getitem__), dtype=object)
+# The columns every line of a block shares; the others are arrays, one value per line.
+BLOCK_COLUMNS = ("exercice", "theme", "indicateur", "libelle", "source", "type_ligne")
+
+
+@dataclass
+class Assembled:
+    """One exercise's lines, not yet ordered: one array per column, and what a block's lines share."""
+
+    lines: dict[str, np.ndarray]  # per line; `_block` indexes `blocks`, `_order` is the input row
+    blocks: dict[str, list]  # per block: BLOCK_COLUMNS
+
+
+def assemble(ctx: Context, theme_blocks: list[tuple[str, list[Block]]], positions: np.ndarray) -> Assembled | None:
+    """The lines of one exercise, one per pharmacy × indicator; `positions` are the pharmacies' rows in
+    the input table, by which `lines_frame` orders the lines of every exercise at once."""
+    per_line: dict[str, list] = {k: [] for k in (
+        "_order", "_block", "pharmacie_id", "valeur", "seuil", "atteint", "montant_cents", "_statut", "note",
+        "donnee_manquante")}
+    per_block: dict[str, list] = {k: [] for k in BLOCK_COLUMNS}
     pid = ctx.df["pharmacie_id"].to_numpy(dtype=object)
     rows = np.arange(ctx.n)
-    order = 0
     for theme, blocks in theme_blocks:
         for b in blocks:
             statut, source, hyp = rule_status(*b.leaves)
@@ -224,44 +295,64 @@ def assemble(ctx: Context, theme_blocks: list[tuple[str, list[Block]]]) -> pd.Da
             n = len(sel)
             note = _column(b.note, n)
             if hyp:
-                note = np.where(note == "", hyp, note + " ; " + hyp) if isinstance(note, np.ndarray) else note
-            statut_col = np.full(n, statut, dtype=object)
+                note = _append(note, hyp)
+            level = np.full(n, _STATUS_ORDER[statut], dtype=np.int64)
             for mask, leaf in b.row_leaves:
                 mask = np.asarray(mask, dtype=bool)
-                weaker = np.array([_STATUS_ORDER[s] < _STATUS_ORDER[leaf.statut] for s in statut_col], dtype=bool)
-                statut_col = np.where(mask & weaker, leaf.statut, statut_col)
+                level = np.where(mask, np.maximum(level, _STATUS_ORDER[leaf.statut]), level)  # the weakest status
                 _, _, leaf_hyp = rule_status(leaf)
                 if leaf_hyp:
-                    note = np.where(mask, np.where(note == "", leaf_hyp, note + " ; " + leaf_hyp), note)
+                    note = _append(note, leaf_hyp, mask)
             for mask, extra in b.extra_notes:
-                note = np.where(mask, np.where(note == "", extra, note + " ; " + extra), note)
-            cols["pharmacie_id"].append(pid[sel])
-            cols["exercice"].append(np.full(n, ctx.p.exercice, dtype=np.int64))
-            cols["theme"].append(np.full(n, theme, dtype=object))
-            cols["indicateur"].append(np.full(n, b.indicateur, dtype=object))
-            cols["libelle"].append(np.full(n, b.libelle, dtype=object))
-            cols["valeur"].append(_column(b.valeur, n))
-            cols["seuil"].append(_column(b.seuil, n))
-            cols["atteint"].append(_column(b.atteint, n))
-            cols["montant_cents"].append(np.asarray(b.cents, dtype=np.int64))
-            cols["statut_regle"].append(statut_col)
-            cols["source"].append(np.full(n, source, dtype=object))
-            cols["note"].append(_column(note, n))
-            cols["donnee_manquante"].append(np.zeros(n, bool) if b.manquant is None else np.asarray(b.manquant, bool))
-            cols["type_ligne"].append(np.full(n, b.type_ligne, dtype=object))
-            cols["_row"].append(sel)
-            cols["_order"].append(np.full(n, order))
-            order += 1
-    if order == 0:
+                note = _append(note, extra, mask)
+            per_line["_order"].append(positions[sel])
+            per_line["_block"].append(np.full(n, len(per_block["theme"]), dtype=np.int64))
+            per_line["pharmacie_id"].append(pid[sel])
+            per_line["valeur"].append(_column(b.valeur, n))
+            per_line["seuil"].append(_column(b.seuil, n))
+            per_line["atteint"].append(_column(b.atteint, n))
+            per_line["montant_cents"].append(np.asarray(b.cents, dtype=np.int64))
+            per_line["_statut"].append(level)
+            per_line["note"].append(note)
+            per_line["donnee_manquante"].append(np.zeros(n, bool) if b.manquant is None else np.asarray(b.manquant, bool))
+            for k, v in zip(BLOCK_COLUMNS, (ctx.p.exercice, theme, b.indicateur, b.libelle, source, b.type_ligne)):
+                per_block[k].append(v)
+    if not per_block["theme"]:
+        return None
+    return Assembled({k: np.concatenate(v) for k, v in per_line.items()}, per_block)
+
+
+def lines_frame(parts: list[Assembled]) -> pd.DataFrame:
+    """The long-format table of every exercise, ordered as the input rows, then theme, then indicator.
+
+    One sort for the whole table; a block's shared texts are the same objects on all its lines.
+    """
+    if not parts:
         return empty_lines()
-    data = {k: np.concatenate(v) for k, v in cols.items()}
-    idx = np.lexsort((data.pop("_order"), data["_row"]))
+    offsets = np.cumsum([0] + [len(p.blocks["theme"]) for p in parts[:-1]])
+    block = np.concatenate([p.lines["_block"] + off for p, off in zip(parts, offsets)])
+    line = {k: np.concatenate([p.lines[k] for p in parts]) for k in parts[0].lines if k != "_block"}
+    idx = np.lexsort((block, line.pop("_order")))
+    block = block[idx]
+    shared = {k: np.array([v for p in parts for v in p.blocks[k]], dtype=np.int64 if k == "exercice" else object)
+              for k in BLOCK_COLUMNS}
+    columns = {
+        "pharmacie_id": line["pharmacie_id"][idx],
+        "exercice": shared["exercice"][block],
+        **{k: shared[k][block] for k in ("theme", "indicateur", "libelle")},
+        **{k: line[k][idx] for k in ("valeur", "seuil", "atteint")},
+        "statut_regle": _STATUTS[line["_statut"][idx]],
+        "source": shared["source"][block],
+        "note": line["note"][idx],
+        "donnee_manquante": line["donnee_manquante"][idx],
+        "type_ligne": shared["type_ligne"][block],
+        "montant_cents": line["montant_cents"][idx],
+    }
     # Object columns stay object: pandas ≥ 3 would otherwise infer a string dtype for a column that
     # happens to hold only text and None (turning None into NaN), so a line's cells would depend on
     # the other pharmacies of the table.
-    frame = pd.DataFrame({k: pd.Series(v[idx], dtype=object) if v.dtype == object else v[idx]
-                          for k, v in data.items()})
-    return frame
+    return pd.DataFrame({k: pd.Series(v, dtype=object, copy=False) if v.dtype == object else v
+                         for k, v in columns.items()}, copy=False)
 
 
 def empty_lines() -> pd.DataFrame:
