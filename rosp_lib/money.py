@@ -11,28 +11,37 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import numpy as np
+import pandas as pd
 
 ROUNDING_MODES = ("demi_haut", "demi_pair")
 _DECIMAL_MODES = {"demi_haut": ROUND_HALF_UP, "demi_pair": ROUND_HALF_EVEN}
 CENT = Decimal("0.01")
 
 
+def _integers(values) -> np.ndarray:
+    """int64, or Python integers kept as they are (an object array: products that could pass int64)."""
+    values = np.asarray(values)
+    return values if values.dtype == object else values.astype(np.int64)
+
+
 def round_ratio(num, den, mode: str = "demi_haut") -> np.ndarray:
     """Round num / den to the nearest integer, exactly, for non-negative integer arrays.
 
-    `demi_haut` rounds halves up (2,5 → 3), `demi_pair` rounds halves to even (2,5 → 2).
+    `demi_haut` rounds halves up (2,5 → 3), `demi_pair` rounds halves to even (2,5 → 2). The arrays
+    are int64, or Python integers (object arrays) where a product could pass int64; the result is int64.
     """
-    num = np.asarray(num, dtype=np.int64)
-    den = np.asarray(den, dtype=np.int64)
+    num = _integers(num)
+    den = _integers(den)
     if np.any(num < 0) or np.any(den <= 0):
         raise ValueError("round_ratio attend un numérateur ≥ 0 et un dénominateur > 0")
     if mode == "demi_haut":
-        return (2 * num + den) // (2 * den)
+        return ((2 * num + den) // (2 * den)).astype(np.int64)
     if mode == "demi_pair":
-        q, r = np.divmod(num, den)
+        q = num // den
+        r = num - q * den
         twice = 2 * r
         up = (twice > den) | ((twice == den) & (q % 2 == 1))
-        return q + up.astype(np.int64)
+        return (q + up.astype(np.int64)).astype(np.int64)
     raise ValueError(f"mode d'arrondi inconnu : {mode!r} (attendu : {', '.join(ROUNDING_MODES)})")
 
 
@@ -43,11 +52,31 @@ def fraction(value: Decimal | int) -> Fraction:
     return Fraction(value)
 
 
-def times_cents(counts, unit_price: Decimal, mode: str) -> np.ndarray:
-    """counts × unit_price (euros), in cents, rounded once."""
-    f = fraction(unit_price) * 100
-    counts = np.asarray(counts, dtype=np.int64)
+def times_cents(counts, unit_price: Decimal, mode: str, per: int = 1) -> np.ndarray:
+    """counts × unit_price / per (euros), in cents, rounded once."""
+    f = fraction(unit_price) * 100 / per
+    counts = _integers(counts)
     return round_ratio(counts * f.numerator, np.full_like(counts, f.denominator), mode)
+
+
+def decimal_integers(*columns) -> tuple[list[np.ndarray], int]:
+    """Exact Decimal columns (object arrays, None where unknown) as Python integers over one power of ten.
+
+    Returns the integer columns (0 where unknown) and the number of decimal places k: every value is
+    exactly integer / 10**k. `[Decimal("95.5"), Decimal("70"), None]` → `[955, 700, 0]`, k = 1.
+    """
+    coded = [pd.factorize(np.asarray(c, dtype=object)) for c in columns]
+    exact = [[Fraction(d) for d in distinct] for _, distinct in coded]
+    places = 0
+    for f in (f for fs in exact for f in fs):
+        while (10 ** places) % f.denominator:
+            places += 1
+    out = []
+    for (codes, _), fs in zip(coded, exact):
+        ints = np.empty(len(fs) + 1, dtype=object)
+        ints[:] = [int(f * 10 ** places) for f in fs] + [0]
+        out.append(ints[codes])  # code -1 (unknown) takes the last one, 0
+    return out, places
 
 
 def euros_to_cents(amount: Decimal | int) -> int:

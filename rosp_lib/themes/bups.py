@@ -10,7 +10,8 @@ import pandas as pd
 from .. import money
 from ..formatting import eur, eur_value, num
 from ..inputs import normalise_molecule
-from ..lines import MANQUANT, NEUTRALISE, NEUTRALISE_NOTE, SANS_OBJET, Block, Context, compare, finish_theme, seuil_text
+from ..lines import (MANQUANT, NEUTRALISE, NEUTRALISE_NOTE, SANS_OBJET, Block, Context, compare, filled, finish_theme,
+                     per_distinct, pick, seuil_text)
 
 THEME = "bups"
 
@@ -24,8 +25,8 @@ def demarche_qualite(ctx: Context) -> Block:
     auto, news, prog = ctx.flag("dqo_autoevaluation"), ctx.flag("dqo_newsletter"), ctx.flag("dqo_programme_amelioration")
     required = ind.programme_requis.valeur
     ok = auto & news & (prog if required else True)
-    valeur = np.array([f"auto-évaluation : {'oui' if a else 'non'}, newsletter : {'oui' if b else 'non'}, "
-                       f"programme : {'oui' if c else 'non'}" for a, b, c in zip(auto, news, prog)], dtype=object)
+    valeur = per_distinct(lambda a, b, c: f"auto-évaluation : {'oui' if a else 'non'}, newsletter : {'oui' if b else 'non'}, "
+                                          f"programme : {'oui' if c else 'non'}", auto, news, prog)
     seuil = "auto-évaluation, newsletter" + (" et programme d'amélioration" if required else "") + " déclarés"
     return Block("demarche_qualite", lib, valeur, seuil, ctx.labels(ok), ctx.cents_if(ok, ind.montant.valeur),
                  [ind.montant, ind.programme_requis], forfait=True, socle=True, type_ligne="socle")
@@ -58,37 +59,60 @@ def molecules_ciblees(ctx: Context, molecules: pd.DataFrame) -> Block | None:
     boxes = mine["nb_boites"].to_numpy(dtype=float)
     dep = mine["taux_depart_pct_exact"].to_numpy(dtype=object)
     arr = mine["taux_arrivee_pct_exact"].to_numpy(dtype=object)
-    valeur = np.array([f"{m} : {num(b)} boîtes, {num(d)} % → {num(a)} %" for m, b, d, a in zip(names, boxes, dep, arr)], dtype=object)
+    dep_text, arr_text = per_distinct(num, dep), per_distinct(num, arr)
+    valeur = np.array([f"{m} : {b} boîtes, {d} % → {a} %"
+                       for m, b, d, a in zip(names, per_distinct(num, boxes), dep_text, arr_text)], dtype=object)
     m = len(mine)
     if not ind.actif:
-        return Block("molecules_ciblees", lib, valeur, "", np.full(m, NEUTRALISE, dtype=object), np.zeros(m, np.int64),
+        return Block("molecules_ciblees", lib, valeur, "", filled(m, NEUTRALISE), np.zeros(m, np.int64),
                      [ind.etat], NEUTRALISE_NOTE, rows=rows)
-    listed = {normalise_molecule(x): x for x in ind.molecules.valeur}
+    listed = {normalise_molecule(x) for x in ind.molecules.valeur}
     primes = {normalise_molecule(k): v for k, v in ind.primes_par_molecule.valeur.items()}
     plancher = ind.lecture.valeur == "plancher"
-    amounts, atteint, notes, missing = [], [], [], np.zeros(m, bool)
-    for i, (key, b, d, a) in enumerate(zip(mine["molecule_norm"], boxes, dep, arr)):
-        prime = primes.get(key, ind.prime_par_boite.valeur)
-        if key not in listed:
-            amounts.append(Decimal(0)); atteint.append(SANS_OBJET)
-            notes.append(f"molécule hors de la liste de l'exercice {ctx.p.exercice} : 0 €")
-        elif np.isnan(b) or d is None or a is None:
-            amounts.append(Decimal(0)); atteint.append(MANQUANT); missing[i] = True
-            notes.append("boîtes ou taux manquant")
-        elif plancher:
-            ok = compare(np.array([float(a)]), ind.taux_plancher_pct)[0]
-            substituted = Decimal(int(b)) * a / 100
-            amounts.append(prime * substituted if ok else Decimal(0)); atteint.append("oui" if ok else "non")
-            notes.append(f"{eur_value(prime)} × {num(int(b))} × {num(a)} % = {num(substituted)} boîtes substituées" if ok
-                         else f"taux d'arrivée sous le plancher {seuil_text(ind.taux_plancher_pct)}")
-        else:
-            gained = Decimal(int(b)) * max(Decimal(0), a - d) / 100
-            amounts.append(prime * gained); atteint.append("oui" if gained > 0 else "non")
-            notes.append(f"{eur_value(prime)} × {num(int(b))} × ({num(a)} − {num(d)}) / 100 = {eur_value(prime)} × {num(gained)} boîtes gagnées")
-    cents = money.quantize_cents(amounts, ctx.mode)
+    codes, keys = pd.factorize(mine["molecule_norm"].to_numpy(dtype=object), use_na_sentinel=False)
+    in_list = np.array([k in listed for k in keys], dtype=bool)[codes]
+    prime = np.array([primes.get(k, ind.prime_par_boite.valeur) for k in keys], dtype=object)[codes]
+    missing = in_list & (np.isnan(boxes) | pd.isna(dep) | pd.isna(arr))
+    known = in_list & ~missing
+    # Exact integers: a rate is an integer over 10**places (70,5 % → 705 with places = 1), so the boxes
+    # gained (or substituted) are `boxes_x` / (100 × 10**places). Python integers: they never overflow.
+    (arrival, departure), places = money.decimal_integers(arr, dep)
+    count = np.where(np.isnan(boxes), 0, boxes).astype(np.int64)
+    if plancher:
+        # Boxes substituted (boîtes × arrivée / 100), paid when the arrival rate reaches the floor.
+        ok = known & compare(per_distinct(lambda x: np.nan if x is None else float(x), arr).astype(float),
+                             ind.taux_plancher_pct)
+        boxes_x = count.astype(object) * arrival
+        paid = ok
+    else:
+        # Boxes gained (boîtes × max(0, arrivée − départ) / 100), paid whatever their number.
+        boxes_x = count.astype(object) * np.maximum(arrival - departure, 0)
+        ok = known & (boxes_x > 0)
+        paid = known
+    cents = np.zeros(m, dtype=np.int64)
+    for p in set(prime[paid]):
+        sel = paid & (prime == p)
+        cents[sel] = money.times_cents(boxes_x[sel], p, ctx.mode, per=100 * 10 ** places)
+    atteint = pick(ok, "oui", "non")
+    atteint[missing] = MANQUANT
+    atteint[~in_list] = SANS_OBJET
+    note = filled(m, "boîtes ou taux manquant")
+    note[~in_list] = f"molécule hors de la liste de l'exercice {ctx.p.exercice} : 0 €"
+    if plancher:
+        note[known & ~ok] = f"taux d'arrivée sous le plancher {seuil_text(ind.taux_plancher_pct)}"
+    # The calculation, with each distinct number formatted once.
+    x_codes, distinct_x = pd.factorize(boxes_x[paid])
+    boxes_text = np.array([num(Decimal(x).scaleb(-2 - places)) for x in distinct_x], dtype=object)[x_codes]
+    prime_text, count_text = per_distinct(eur_value, prime[paid]), per_distinct(num, count[paid])
+    if plancher:
+        note[paid] = [f"{p} × {c} × {a} % = {g} boîtes substituées"
+                      for p, c, a, g in zip(prime_text, count_text, arr_text[paid], boxes_text)]
+    else:
+        note[paid] = [f"{p} × {c} × ({a} − {d}) / 100 = {p} × {g} boîtes gagnées"
+                      for p, c, a, d, g in zip(prime_text, count_text, arr_text[paid], dep_text[paid], boxes_text)]
     leaves = [ind.prime_par_boite, ind.lecture, ind.molecules] + ([ind.taux_plancher_pct] if plancher else [])
-    return Block("molecules_ciblees", lib, valeur, "prime par boîte gagnée", np.array(atteint, dtype=object), cents,
-                 leaves, np.array(notes, dtype=object), missing, rows=rows)
+    return Block("molecules_ciblees", lib, valeur, "prime par boîte gagnée", atteint, cents,
+                 leaves, note, missing, rows=rows)
 
 
 def stabilite_75(ctx: Context) -> Block:
@@ -140,12 +164,12 @@ def ecoresponsable(ctx: Context) -> Block | None:
     # Levels 2 and 3 need the level validated earlier: left empty, it is "donnée manquante" (rules.md §0).
     missing = prog & (lvl_missing | items_missing | ((level >= 2) & before_missing))
     ok &= ~missing
-    note = np.full(ctx.n, "", dtype=object)
+    note = filled(ctx.n, "")
     note[prog & (level >= 2) & ~chain_ok] = "niveau précédent non validé une année antérieure"
     note[prog & (level >= 2) & before_missing] = "niveau validé une année antérieure manquant"
     note[~prog] = "programme annuel de développement durable non déclaré"
-    valeur = np.array([f"programme : {'oui' if p else 'non'}, niveau {lv}, {it} item(s), niveau antérieur {bf}"
-                       for p, lv, it, bf in zip(prog, level, items, before)], dtype=object)
+    valeur = per_distinct(lambda p, lv, it, bf: f"programme : {'oui' if p else 'non'}, niveau {lv}, {it} item(s), niveau antérieur {bf}",
+                          prog, level, items, before)
     return Block("ecoresponsable", lib, valeur, f"programme déclaré, {seuil_text(ind.nb_items_min, ' items')} du niveau visé",
                  ctx.labels(ok, missing), ctx.cents_if(ok, ind.montant.valeur), [ind.montant, ind.nb_items_min],
                  note, missing, forfait=True)
@@ -165,12 +189,15 @@ def malus_urgence(ctx: Context, total: np.ndarray) -> Block | None:
         applies |= ~r_missing & ref_missing
     cents = np.where(applies, -money.percentage_of_cents(total, ind.taux_pct.valeur, ctx.mode), 0)
     pct = num(ind.taux_pct.valeur)
-    note = np.array([f"taux non inférieur à la référence : malus {pct} % × {eur(t)} = {eur(-c)}" if a else "" for a, t, c in zip(applies, total, cents)], dtype=object)
+    note = filled(ctx.n, "")
+    note[applies] = [f"taux non inférieur à la référence : malus {pct} % × {t} = {c}"
+                     for t, c in zip(per_distinct(eur, total[applies]), per_distinct(eur, -cents[applies]))]
     note[~applies & ref_missing] = "pas de taux de référence (2019) : pas de malus"
     note[r_missing] = "taux de l'année manquant : malus non calculé"
-    atteint = np.where(applies, "malus", "pas de malus").astype(object)
+    atteint = pick(applies, "malus", "pas de malus")
     atteint[r_missing | (ref_missing & ~applies)] = MANQUANT
-    valeur = np.array([f"{num(a)} % (référence {num(b)} %)" if not (np.isnan(a) and np.isnan(b)) else None for a, b in zip(rate, ref)], dtype=object)
+    valeur = np.array([f"{a} % (référence {b} %)" for a, b in zip(per_distinct(num, rate), per_distinct(num, ref))], dtype=object)
+    valeur[np.isnan(rate) & np.isnan(ref)] = None
     return Block("malus_urgence", "Malus « motif urgence » de non-substitution", valeur,
                  f"taux {ind.comparaison_reference.valeur.replace('<=', '≤')} taux de référence", atteint, cents,
                  [ind.taux_pct, ind.comparaison_reference, ind.sans_reference], note, r_missing | ref_missing,
