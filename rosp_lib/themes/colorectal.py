@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import money
 from ..formatting import eur_value
-from ..lines import Block, Context, finish_theme
+from ..lines import Block, Context, finish_theme, per_distinct, pick
 
 THEME = "colorectal"
 
@@ -24,13 +24,14 @@ def per_kit(ctx: Context, code: str, column: str, lib: str, information: bool = 
     metro, outre = ind.montant_par_kit.valeur, ind.montant_par_kit_drom.valeur
     cents = np.where(drom, money.times_cents(n, outre, ctx.mode), money.times_cents(n, metro, ctx.mode))
     cents = np.where(missing, 0, cents)
-    unit = np.where(drom, f"{eur_value(outre)} (DROM)", eur_value(metro)).astype(object)
+    metro_text, outre_text = eur_value(metro), f"{eur_value(outre)} (DROM)"
+    unit = pick(drom, outre_text, metro_text)
     if information:
-        note = np.array([f"facturé à l'acte, hors ROSP : {u} × {k} kit(s)" for u, k in zip(unit, n)], dtype=object)
-        atteint = np.full(ctx.n, "information", dtype=object)
+        note = per_distinct(lambda u, k: f"facturé à l'acte, hors ROSP : {u} × {k} kit(s)", unit, n)
+        atteint = ctx.const("information")
         shown = np.zeros(ctx.n, np.int64)
     else:
-        note = np.array([f"{u} × {column}" for u in unit], dtype=object)
+        note = pick(drom, f"{outre_text} × {column}", f"{metro_text} × {column}")
         atteint = ctx.labels(cents > 0, missing)
         shown = cents
     return Block(code, lib, np.where(missing, None, n).astype(object), f"{eur_value(metro)}/kit ({eur_value(outre)} en DROM)",

@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import money
 from ..formatting import eur, eur_value
-from ..lines import Block, Context, finish_theme
+from ..lines import Block, Context, finish_theme, pick
 
 THEME = "dispensation_unite"
 
@@ -23,8 +23,8 @@ def dispensation(ctx: Context) -> Block | None:
     raw = money.times_cents(n, ind.montant_par_dispensation.valeur, ctx.mode)
     cap = money.euros_to_cents(ind.plafond.valeur)
     cents = np.minimum(raw, cap)
-    note = np.where(raw > cap, f"{eur_value(ind.montant_par_dispensation.valeur)} × dispensations, plafonné à {eur(cap)}",
-                    f"{eur_value(ind.montant_par_dispensation.valeur)} × dispensations").astype(object)
+    note = pick(raw > cap, f"{eur_value(ind.montant_par_dispensation.valeur)} × dispensations, plafonné à {eur(cap)}",
+                f"{eur_value(ind.montant_par_dispensation.valeur)} × dispensations")
     return Block("dispensation", lib, np.where(missing, None, n).astype(object),
                  f"{eur_value(ind.montant_par_dispensation.valeur)}/dispensation, plafond {eur(cap)}",
                  ctx.labels(cents > 0, missing), cents, [ind.montant_par_dispensation, ind.plafond], note, missing)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..formatting import eur_value, num
-from ..lines import MANQUANT, Block, Context, compare, compare_fraction, finish_theme, seuil_text
+from ..lines import MANQUANT, Block, Context, compare, compare_fraction, finish_theme, per_distinct, seuil_text
 
 THEME = "dispositif_2024"
 
@@ -32,7 +32,7 @@ def declared(ctx: Context, code: str, columns: list[str], lib: str) -> Block | N
         return ctx.neutralised(code, lib, ind)
     flags = [ctx.flag(c) for c in columns]
     ok = np.logical_and.reduce(flags)
-    valeur = np.array([", ".join(f"{c} : {'oui' if f else 'non'}" for c, f in zip(columns, row)) for row in zip(*flags)], dtype=object)
+    valeur = per_distinct(lambda *row: ", ".join(f"{c} : {'oui' if f else 'non'}" for c, f in zip(columns, row)), *flags)
     return Block(code, lib, valeur, " et ".join(columns) + " : oui", ctx.labels(ok),
                  ctx.cents_if(ok, ind.montant.valeur), [ind.montant, ind.etat], forfait=True)
 
@@ -52,11 +52,10 @@ def kits_colorectal_progression(ctx: Context) -> Block | None:
     missing = n_missing | (~recent & prev_missing)
     # n >= 1,10 × ref  ⇔  n / ref >= 1,10 (exact); a reference of 0 is met by any kit count.
     ok = np.where(ref > 0, compare_fraction(n, ref, ind.coefficient), n >= 0) & ~missing
-    valeur = np.array([None if m else f"{a} kits (référence {r}{' : installation récente' if rc else ''})"
-                       for a, r, rc, m in zip(n, ref, recent, missing)], dtype=object)
-    note = np.array([f"{a} ≥ {num(ind.coefficient.valeur)} × {r} = {num(ind.coefficient.valeur * r)}" if o else
-                     f"{a} < {num(ind.coefficient.valeur)} × {r} = {num(ind.coefficient.valeur * r)}"
-                     for a, r, o in zip(n, ref, ok)], dtype=object)
+    valeur = per_distinct(lambda a, r, rc, m: None if m else f"{a} kits (référence {r}{' : installation récente' if rc else ''})",
+                          n, ref, recent, missing)
+    note = per_distinct(lambda a, r, o: f"{a} ≥ {num(ind.coefficient.valeur)} × {r} = {num(ind.coefficient.valeur * r)}" if o else
+                        f"{a} < {num(ind.coefficient.valeur)} × {r} = {num(ind.coefficient.valeur * r)}", n, ref, ok)
     note[missing] = "kits 2024 ou référence 2023 manquants"
     atteint = ctx.labels(ok, missing)
     atteint[missing] = MANQUANT

@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import money
 from ..formatting import eur, eur_value, num
-from ..lines import MANQUANT, OUI, SANS_OBJET, Block, Context, compare, finish_theme, seuil_text
+from ..lines import MANQUANT, OUI, SANS_OBJET, Block, Context, compare, filled, finish_theme, per_distinct, pick, seuil_text
 
 THEME = "numerique"
 
@@ -76,7 +76,7 @@ def fse(ctx: Context) -> Block:
     missing = rate_missing | n_missing
     cents = np.where(missing, 0, cents)
     hi, lo = eur_value(ind.prix_unitaire_haut.valeur), eur_value(ind.prix_unitaire_bas.valeur)
-    note = np.where(high, f"{hi} × nb_fse (taux ≥ seuil)", f"{lo} × nb_fse (taux sous le seuil)").astype(object)
+    note = pick(high, f"{hi} × nb_fse (taux ≥ seuil)", f"{lo} × nb_fse (taux sous le seuil)")
     note[missing] = "taux ou nombre de FSE manquant"
     atteint = ctx.labels(high, missing)
     return Block("fse", lib, rate, seuil_text(ind.seuil_pct) + f" → {hi}/FSE, sinon {lo}/FSE", atteint, cents,
@@ -102,7 +102,7 @@ def bal_organisationnelle(ctx: Context, mss_met: np.ndarray) -> Block:
         return ctx.neutralised("bal_organisationnelle", lib, ind)
     declared = ctx.flag("bal_organisationnelle")
     ok = declared & mss_met
-    note = np.where(declared & ~mss_met, "BAL déclarée mais indicateur MSS non atteint", "").astype(object)
+    note = pick(declared & ~mss_met, "BAL déclarée mais indicateur MSS non atteint", "")
     return Block("bal_organisationnelle", lib, ctx.yes_no(declared), "déclaré oui et MSS atteint", ctx.labels(ok),
                  ctx.cents_if(ok, ind.montant.valeur), [ind.montant, ind.etat], note, forfait=True)
 
@@ -123,15 +123,13 @@ def maj_carte_vitale(ctx: Context) -> Block:
     counted = np.where(borne, np.minimum(readers, max_with), np.minimum(readers, max_without))
     cents = np.where(borne, money.euros_to_cents(ind.montant_borne.valeur), 0) + counted * per_reader
     cents = np.where(missing, 0, cents)
-    valeur = np.array([f"borne : {'oui' if b else 'non'}, lecteurs : {'inconnu' if m else r}"
-                       for b, r, m in zip(borne, readers, missing)], dtype=object)
-    note = np.where(
-        borne,
-        f"{eur_value(ind.montant_borne.valeur)} (borne) + {eur_value(ind.montant_par_lecteur.valeur)} × lecteurs (max {max_with})",
-        f"{eur_value(ind.montant_par_lecteur.valeur)} × lecteurs (max {max_without})",
-    ).astype(object)
+    valeur = per_distinct(lambda b, r, m: f"borne : {'oui' if b else 'non'}, lecteurs : {'inconnu' if m else r}",
+                          borne, readers, missing)
+    with_borne = f"{eur_value(ind.montant_borne.valeur)} (borne) + {eur_value(ind.montant_par_lecteur.valeur)} × lecteurs (max {max_with})"
+    without_borne = f"{eur_value(ind.montant_par_lecteur.valeur)} × lecteurs (max {max_without})"
     capped = readers > np.where(borne, max_with, max_without)
-    note = np.where(capped, note + " — plafond atteint", note)
+    note = np.where(capped, pick(borne, with_borne + " — plafond atteint", without_borne + " — plafond atteint"),
+                    pick(borne, with_borne, without_borne))
     note[missing] = "nombre de lecteurs manquant"
     return Block("maj_carte_vitale", lib, valeur, f"sans borne : max {max_without} lecteurs ; avec borne : max {max_with}",
                  ctx.labels(cents > 0, missing), cents,
@@ -161,11 +159,10 @@ def teleconsultation(ctx: Context) -> list[Block]:
     forfait = Block("teleconsultation_equipement", lib_eq, ctx.yes_no(eq_ok), "équipement déclaré et première année",
                     ctx.labels(eq_ok), ctx.cents_if(eq_ok, ind.forfait_equipement.valeur),
                     [ind.forfait_equipement, ind.premiere_annee], forfait=True)
-    note = np.array([
-        f"{t} tranche(s) × {eur_value(ind.montant_par_tranche.valeur)}" + (f" = {eur(r)}, plafonné à {eur(cap)}" if r > cap else "")
-        if e else "équipement non déclaré"
-        for t, r, e in zip(tranches, raw, equipped)
-    ], dtype=object)
+    note = per_distinct(
+        lambda t, r, e: f"{t} tranche(s) × {eur_value(ind.montant_par_tranche.valeur)}" + (f" = {eur(r)}, plafonné à {eur(cap)}" if r > cap else "")
+        if e else "équipement non déclaré",
+        tranches, raw, equipped)
     note[miss] = "nombre de téléconsultations manquant"
     atteint = ctx.labels(per_tranche > 0, miss)
     tr = Block("teleconsultation", lib_tr, np.where(missing, None, n).astype(object),
@@ -191,7 +188,7 @@ def pharmacien_correspondant(ctx: Context) -> Block:
     miss = zone & missing
     atteint = ctx.labels(cents > 0, miss)
     atteint[~zone] = SANS_OBJET
-    note = np.where(zone & (raw > cap), f"plafonné à {eur(cap)}", "").astype(object)
+    note = pick(zone & (raw > cap), f"plafonné à {eur(cap)}", "")
     note[~zone] = "officine hors zone ZIP/ZAC"
     return Block("pharmacien_correspondant", lib, np.where(missing, None, n).astype(object),
                  f"{eur_value(ind.montant_par_patient_palier_1.valeur)}/patient jusqu'à {step}, "
@@ -232,7 +229,7 @@ def facturation_points(ctx: Context) -> tuple[list[Block], np.ndarray, np.ndarra
 
 def _points_block(ctx, code, lib, v, missing, seuil, pts, leaves) -> Block:
     atteint = ctx.labels(pts == 0, missing)
-    note = np.array([f"{p} point(s)" for p in pts], dtype=object)
+    note = per_distinct(lambda p: f"{p} point(s)", pts)
     note[missing] = "taux manquant : 0 point"
     return Block(code, lib, v, seuil, atteint, ctx.zeros(), leaves, note, missing, type_ligne="information")
 
@@ -250,13 +247,13 @@ def malus_line(ctx: Context, score: np.ndarray, total: np.ndarray) -> Block:
     for r in {x for x in rate if x}:
         sel = rate == r
         cents[sel] = -money.percentage_of_cents(total[sel], r, ctx.mode)
-    note = np.array([
-        (f"score {s} pts → malus {num(r)} % × {eur(t)} = {eur(-c)}" if r else f"score {s} pts → pas de malus")
-        if a else "" for s, r, t, c, a in zip(score, rate, total, cents, applies)
-    ], dtype=object)
+    note = filled(ctx.n, "")
+    note[applies] = [f"score {s} pts → malus {r_text} % × {t} = {c}" if r else f"score {s} pts → pas de malus"
+                     for s, r, r_text, t, c in zip(score[applies], rate[applies], per_distinct(num, rate[applies]),
+                                                   per_distinct(eur, total[applies]), per_distinct(eur, -cents[applies]))]
     note[f_missing] = "nombre de factures manquant : malus non calculé"
     note[~f_missing & ~applies] = f"moins de {m.nb_factures_min.valeur} factures sur la période : pas de malus"
-    atteint = np.where(cents < 0, "malus", "pas de malus").astype(object)
+    atteint = pick(cents < 0, "malus", "pas de malus")
     atteint[f_missing] = MANQUANT
     return Block("malus_qualite_facturation", "Malus « qualité de la facturation »", score,
                  "0–2 pts : 0 % ; 3–9 : 10 % ; 10–18 : 20 % ; > 18 : 30 %", atteint, cents,

@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import money
 from ..formatting import eur_value, num
-from ..lines import MANQUANT, Block, Context, compare_fraction, finish_theme, seuil_text
+from ..lines import MANQUANT, Block, Context, compare_fraction, finish_theme, per_distinct, pick, seuil_text
 
 THEME = "vaccination"
 
@@ -26,9 +26,9 @@ def bonus_prescription(ctx: Context) -> Block | None:
     ok = compare_fraction(n960, total, ind.seuil_part_pct, scale=100) & ~missing
     cents = np.where(ok, money.times_cents(n960, ind.montant_par_rva.valeur, ctx.mode), 0)
     share = np.where(total > 0, n960 * 100 / np.maximum(total, 1), np.nan)
-    valeur = np.array([None if mi else f"{a} / ({a} + {b}) = {num(round(s, 2))} %" if t else f"{a} / ({a} + {b}) : aucun RVA"
-                       for a, b, t, s, mi in zip(n960, n750, total, share, missing)], dtype=object)
-    note = np.where(ok, f"{eur_value(ind.montant_par_rva.valeur)} × nb_rva_960", "").astype(object)
+    valeur = per_distinct(lambda a, b, t, s, mi: None if mi else f"{a} / ({a} + {b}) = {num(round(s, 2))} %" if t
+                          else f"{a} / ({a} + {b}) : aucun RVA", n960, n750, total, share, missing)
+    note = pick(ok, f"{eur_value(ind.montant_par_rva.valeur)} × nb_rva_960", "")
     atteint = ctx.labels(ok)
     atteint[missing] = MANQUANT
     return Block("bonus_prescription", lib, valeur, seuil_text(ind.seuil_part_pct), atteint, cents,
