@@ -173,14 +173,13 @@ def per_distinct(fn: Callable[..., object], *columns) -> np.ndarray:
     cell text; Decimal("-0") == Decimal("0"), yet they print differently). Rows with the same
     values share the result object.
     """
-    n = len(columns[0])
-    key = np.zeros(n, dtype=np.int64)
-    for col in columns:
+    key, _ = pd.factorize(_keys(columns[0]))
+    for col in columns[1:]:
         codes, distinct = pd.factorize(_keys(col))
         key, _ = pd.factorize(key * len(distinct) + codes)
     _, first = np.unique(key, return_index=True)  # codes count from 0 in order of first appearance
     out = np.empty(len(first), dtype=object)
-    out[:] = [fn(*(col[i] for col in columns)) for i in first]
+    out[:] = [fn(*values) for values in zip(*(np.asarray(col)[first] for col in columns))]
     return out[key]
 
 
@@ -240,9 +239,9 @@ def finish_theme(
                 lost = (bits != 0) & (b.cents > 0)
                 before = b.cents
                 b.cents = np.where(bits == 0, b.cents, 0)
-                b.extra_notes.append((lost, per_distinct(
-                    lambda f, c: f"socle non atteint ({names(f)}) : {eur(c)} non versés, thème à 0 €",
-                    bits[lost], before[lost])))
+                b.extra_notes.append((lost, [
+                    f"socle non atteint ({f}) : {c} non versés, thème à 0 €"
+                    for f, c in zip(per_distinct(names, bits[lost]), per_distinct(eur, before[lost]))]))
     if malus is not None:
         total = np.zeros(ctx.n, dtype=np.int64)
         for b in blocks:
@@ -275,7 +274,7 @@ BLOCK_COLUMNS = ("exercice", "theme", "indicateur", "libelle", "source", "type_l
 class Assembled:
     """One exercise's lines, not yet ordered: one array per column, and what a block's lines share."""
 
-    lines: dict[str, np.ndarray]  # per line; `_block` indexes `blocks`, `_order` is the input row
+    lines: dict[str, list[np.ndarray]]  # per line, one array per block; `_block` indexes `blocks`, `_order` is the input row
     blocks: dict[str, list]  # per block: BLOCK_COLUMNS
 
 
@@ -319,7 +318,7 @@ def assemble(ctx: Context, theme_blocks: list[tuple[str, list[Block]]], position
                 per_block[k].append(v)
     if not per_block["theme"]:
         return None
-    return Assembled({k: np.concatenate(v) for k, v in per_line.items()}, per_block)
+    return Assembled(per_line, per_block)
 
 
 def lines_frame(parts: list[Assembled]) -> pd.DataFrame:
@@ -330,8 +329,8 @@ def lines_frame(parts: list[Assembled]) -> pd.DataFrame:
     if not parts:
         return empty_lines()
     offsets = np.cumsum([0] + [len(p.blocks["theme"]) for p in parts[:-1]])
-    block = np.concatenate([p.lines["_block"] + off for p, off in zip(parts, offsets)])
-    line = {k: np.concatenate([p.lines[k] for p in parts]) for k in parts[0].lines if k != "_block"}
+    block = np.concatenate([b + off for p, off in zip(parts, offsets) for b in p.lines["_block"]])
+    line = {k: np.concatenate([a for p in parts for a in p.lines[k]]) for k in parts[0].lines if k != "_block"}
     idx = np.lexsort((block, line.pop("_order")))
     block = block[idx]
     shared = {k: np.array([v for p in parts for v in p.blocks[k]], dtype=np.int64 if k == "exercice" else object)
