@@ -260,8 +260,10 @@ def _column(values, n: int) -> np.ndarray:
         return values.astype(object) if values.dtype != object else values
     if isinstance(values, pd.Series):
         return values.to_numpy(dtype=object)
+    if not isinstance(values, (list, tuple)):
+        return filled(n, values)
     out = np.empty(n, dtype=object)
-    out[:] = [values] * n if not isinstance(values, (list, tuple)) else values
+    out[:] = values
     return out
 
 
@@ -324,28 +326,41 @@ def assemble(ctx: Context, theme_blocks: list[tuple[str, list[Block]]], position
 def lines_frame(parts: list[Assembled]) -> pd.DataFrame:
     """The long-format table of every exercise, ordered as the input rows, then theme, then indicator.
 
-    One sort for the whole table; a block's shared texts are the same objects on all its lines.
+    One sort for the whole table; a block's shared texts are the same objects on all its lines. Each
+    block's arrays are written straight to their rows of the table (and released): no concatenated
+    copy of the whole table beside the result.
     """
     if not parts:
         return empty_lines()
     offsets = np.cumsum([0] + [len(p.blocks["theme"]) for p in parts[:-1]])
-    block = np.concatenate([b + off for p, off in zip(parts, offsets) for b in p.lines["_block"]])
-    line = {k: np.concatenate([a for p in parts for a in p.lines[k]]) for k in parts[0].lines if k != "_block"}
-    idx = np.lexsort((block, line.pop("_order")))
+    block = np.concatenate([b + off for p, off in zip(parts, offsets) for b in p.lines.pop("_block")])
+    idx = np.lexsort((block, np.concatenate([a for p in parts for a in p.lines.pop("_order")])))
     block = block[idx]
+    row = np.empty_like(idx)
+    row[idx] = np.arange(len(idx))  # the row of the table of each line, in the order of the blocks
+
+    def per_line(k: str) -> np.ndarray:
+        arrays = [a for p in parts for a in p.lines.pop(k)]
+        out = np.empty(len(idx), dtype=arrays[0].dtype)
+        start = 0
+        for a in arrays:
+            out[row[start:start + len(a)]] = a
+            start += len(a)
+        return out
+
     shared = {k: np.array([v for p in parts for v in p.blocks[k]], dtype=np.int64 if k == "exercice" else object)
               for k in BLOCK_COLUMNS}
     columns = {
-        "pharmacie_id": line["pharmacie_id"][idx],
+        "pharmacie_id": per_line("pharmacie_id"),
         "exercice": shared["exercice"][block],
         **{k: shared[k][block] for k in ("theme", "indicateur", "libelle")},
-        **{k: line[k][idx] for k in ("valeur", "seuil", "atteint")},
-        "statut_regle": _STATUTS[line["_statut"][idx]],
+        **{k: per_line(k) for k in ("valeur", "seuil", "atteint")},
+        "statut_regle": _STATUTS[per_line("_statut")],
         "source": shared["source"][block],
-        "note": line["note"][idx],
-        "donnee_manquante": line["donnee_manquante"][idx],
+        "note": per_line("note"),
+        "donnee_manquante": per_line("donnee_manquante"),
         "type_ligne": shared["type_ligne"][block],
-        "montant_cents": line["montant_cents"][idx],
+        "montant_cents": per_line("montant_cents"),
     }
     # Object columns stay object: pandas ≥ 3 would otherwise infer a string dtype for a column that
     # happens to hold only text and None (turning None into NaN), so a line's cells would depend on
