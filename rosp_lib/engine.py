@@ -63,9 +63,10 @@ def totals(lines: pd.DataFrame, pharmacies: pd.DataFrame | None = None) -> pd.Da
 
 def lines_for_output(lines: pd.DataFrame) -> pd.DataFrame:
     """The contract's `lignes.csv` columns, with `montant_eur` as text (decimal point, two decimals)."""
-    out = lines.copy()
-    out["montant_eur"] = money.cents_to_str(out["montant_cents"].to_numpy())
-    out["donnee_manquante"] = np.where(out["donnee_manquante"].to_numpy(dtype=bool), "oui", "non")
+    out = lines.assign(
+        montant_eur=money.cents_to_str(lines["montant_cents"].to_numpy()),
+        donnee_manquante=np.where(lines["donnee_manquante"].to_numpy(dtype=bool), "oui", "non"),
+    )
     return out[LINE_COLUMNS]
 
 

@@ -105,12 +105,9 @@ def percentage_of_cents(cents, pct: Decimal | int, mode: str) -> np.ndarray:
 
 def cents_to_str(cents) -> np.ndarray:
     """Integer cents to the contract's text: decimal point, two decimals (`-12.50`)."""
-    cents = np.asarray(cents, dtype=np.int64)
-    sign = np.where(cents < 0, "-", "")
-    a = np.abs(cents)
-    euros = (a // 100).astype(str)
-    rest = np.char.zfill((a % 100).astype(str), 2)
-    return np.char.add(np.char.add(np.char.add(sign, euros), "."), rest)
+    codes, distinct = pd.factorize(np.asarray(cents, dtype=np.int64))  # amounts repeat: each written once
+    text = np.array([f"{'-' if c < 0 else ''}{abs(c) // 100}.{abs(c) % 100:02d}" for c in distinct.tolist()], dtype=str)
+    return text[codes]
 
 
 def cents_to_decimal(cents: int) -> Decimal:
