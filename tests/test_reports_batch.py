@@ -230,3 +230,17 @@ def test_a_report_asked_twice_is_made_once(tmp_path):
     job = ReportJob("PH-A", 2024, "bups", entree)
     results = run_reports([job, job], notebooks_dir=FAKE, out_dir=tmp_path / "sortie", batching="rapport")
     assert [r.statut for r in results] == ["ok", "ok"] and results[0] is results[1]
+
+
+def test_a_dead_kernel_fails_its_report_and_keeps_the_partial_notebook(tmp_path):
+    entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-NOYAU", 2024)])
+    out = tmp_path / "sortie"
+    [result] = run_reports([ReportJob("PH-NOYAU", 2024, "synthese", entree)], notebooks_dir=FAKE, out_dir=out)
+    assert result.statut == "echec"
+    assert "noyau" in result.erreur and "DeadKernelError" in result.erreur
+    assert result.chemin == "2024/PH-NOYAU/00_synthese.echec.ipynb"
+    assert _files(out) == ["2024/PH-NOYAU/00_synthese.echec.ipynb"]
+    partial = json.loads((out / result.chemin).read_text(encoding="utf-8"))
+    assert partial["metadata"]["papermill"]["parameters"]["pharmacie_id"] == "PH-NOYAU"
+    printed = "".join(t for c in partial["cells"] for o in c.get("outputs", []) for t in o.get("text", []))
+    assert "avant la mort du noyau" in printed  # outputs up to the kernel's death are kept

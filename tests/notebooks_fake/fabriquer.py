@@ -1,9 +1,9 @@
 """Regenerates the fake notebooks of tests/test_reports_batch.py (python tests/notebooks_fake/fabriquer.py).
 
 Each has the real `parameters` cell of the notebook contract and does almost nothing: it prints its
-parameters as JSON, raises ValueError for the pharmacy « PH-ECHEC » and kills the worker process
-that runs it (its kernel's parent) for « PH-TUE ». parametre_manquant/ holds one whose parameters
-cell lacks `parametres`.
+parameters as JSON, raises ValueError for the pharmacy « PH-ECHEC », kills the worker process
+that runs it (its kernel's parent) for « PH-TUE » and its own kernel for « PH-NOYAU ».
+parametre_manquant/ holds one whose parameters cell lacks `parametres`.
 """
 
 from pathlib import Path
@@ -32,6 +32,9 @@ def notebook(stem: str, params: str = PARAMS):
         '    raise ValueError(f"pharmacie refusée : {pharmacie_id}")\n'
         'if pharmacie_id == "PH-TUE":\n'
         "    os.kill(os.getppid(), signal.SIGKILL)  # the worker process dies\n"
+        'if pharmacie_id == "PH-NOYAU":\n'
+        '    print("avant la mort du noyau", flush=True)\n'
+        "    os._exit(3)  # the kernel dies\n"
         f'print(json.dumps({{"notebook": "{stem}", "pharmacie_id": pharmacie_id, "exercice": exercice, '
         '"entree": entree, "molecules": molecules, "parametres": parametres, "cwd": os.getcwd()}))'))
     for i, c in enumerate(cells):
