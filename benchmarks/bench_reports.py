@@ -143,6 +143,8 @@ def main() -> None:
     ap.add_argument("--lot", nargs="*", default=["rapport"], choices=["rapport", "pharmacie"],
                     help="unité de travail d'un processus à mesurer (pharmacie, rapport, ou les deux)")
     ap.add_argument("--repetitions", type=int, default=1, help="mesures de chaque configuration (entrelacées)")
+    ap.add_argument("--encadrer", action="store_true",
+                    help="mesure aussi rosp report après la manière naïve (la charge de la machine varie)")
     ap.add_argument("--sans-naif", action="store_true", help="ne mesure pas la manière naïve")
     args = ap.parse_args()
     notebooks = args.notebooks.resolve()
@@ -159,15 +161,20 @@ def main() -> None:
                      "python": platform.python_version(), "pharmacies": len(keys), "notebooks": str(notebooks),
                      "rosp": []}
     configs = [(lot, jobs) for lot in args.lot for jobs in args.jobs]
-    for rep in range(args.repetitions):  # interleaved, so that a change of load hits every configuration
+
+    def measure_rosp(when: str) -> None:
         for lot, jobs in configs:
             r = run_rosp(pharmacies, molecules, notebooks, jobs, lot)
             r["load_avg_1min"] = os.getloadavg()[0]
+            r["quand"] = when
             results["rosp"].append(r)
             rate = r["reports"] / r["wall_s"] * 60
-            print(f"rosp report --toutes (--jobs {r['jobs']}, lot par {lot}) : {r['reports']} rapports en "
+            print(f"rosp report --toutes (--jobs {r['jobs']}, lot par {lot}, {when}) : {r['reports']} rapports en "
                   f"{r['wall_s']:.1f} s, {rate:.1f} rapports/min, CPU {r['cpu_s']:.0f} s "
                   f"(charge {r['load_avg_1min']:.1f})", flush=True)
+
+    for rep in range(args.repetitions):  # interleaved, so that a change of load hits every configuration
+        measure_rosp("avant" if not args.sans_naif else f"mesure {rep + 1}")
     if len(configs) > 1 or args.repetitions > 1:
         print("Médianes :")
         for lot, jobs in configs:
@@ -179,24 +186,32 @@ def main() -> None:
         print(f"Manière naïve (papermill puis jupyter nbconvert, l'un après l'autre) sur {n} pharmacies :", flush=True)
         results["naif"] = run_naive(keys[:n], pharmacies, molecules, notebooks)
         results["naif"]["load_avg_1min"] = os.getloadavg()[0]
-    best = min(results["rosp"], key=lambda r: r["wall_s"] / r["reports"])
-
-    print("\nTemps par pharmacie (7 rapports, notebook + HTML) :")
+        if args.encadrer:  # rosp report again after the naive way: a change of load shows
+            measure_rosp("après")
+    default = [r for r in results["rosp"] if r["jobs"] == os.cpu_count() and r["lot"] == "rapport"]
+    shown = default[0] if default else results["rosp"][0]
+    print(f"\nTemps par pharmacie (7 rapports, notebook + HTML), rosp report avec --jobs {shown['jobs']}, "
+          f"lot par {shown['lot']} :")
     print(f"  {'pharmacie':<10} {'naïf (s)':>9} {'rosp, cumul worker (s)':>23}")
     for pid, _ in keys:
         naive = results.get("naif", {}).get("per_pharmacy_s", {}).get(pid)
         print(f"  {pid:<10} {naive if naive is not None else float('nan'):>9.1f} "
-              f"{best['per_pharmacy_worker_s'].get(pid, float('nan')):>23.1f}")
-    print(f"  rosp report, temps écoulé moyen par pharmacie : {best['wall_s'] / len(keys):.1f} s "
-          f"(--jobs {best['jobs']}, lot par {best['lot']})")
+              f"{shown['per_pharmacy_worker_s'].get(pid, float('nan')):>23.1f}")
+    print(f"  rosp report, temps écoulé moyen par pharmacie : {shown['wall_s'] / len(keys):.1f} s")
     if "naif" in results:
         nv = results["naif"]
         naive_rate = nv["reports"] / nv["wall_s"]
-        rosp_rate = best["reports"] / best["wall_s"]
-        results["ratio"] = rosp_rate / naive_rate
-        print(f"\nDébit : naïf {naive_rate * 60:.1f} rapports/min ({nv['wall_s'] / len(nv['per_pharmacy_s']):.1f} s "
-              f"par pharmacie), rosp report {rosp_rate * 60:.1f} rapports/min "
-              f"({best['wall_s'] / len(keys):.1f} s par pharmacie) : rapport {results['ratio']:.2f}×")
+        print(f"\nDébit naïf : {naive_rate * 60:.1f} rapports/min ({nv['wall_s'] / len(nv['per_pharmacy_s']):.1f} s "
+              f"par pharmacie, CPU {nv['cpu_s'] / nv['reports']:.2f} s par rapport)")
+        for r in results["rosp"]:
+            rate = r["reports"] / r["wall_s"]
+            r["ratio"] = rate / naive_rate
+            r["ratio_cpu"] = (nv["cpu_s"] / nv["reports"]) / (r["cpu_s"] / r["reports"])
+            mark = "  ← réglage par défaut" if r in default else ""
+            print(f"rosp report --jobs {r['jobs']}, lot par {r['lot']} ({r.get('quand', '')}) : {rate * 60:.1f} rapports/min "
+                  f"({r['wall_s'] / len(keys):.1f} s par pharmacie, CPU {r['cpu_s'] / r['reports']:.2f} s par rapport) : "
+                  f"débit × {r['ratio']:.2f}, CPU ÷ {r['ratio_cpu']:.2f}{mark}")
+        results["ratio_defaut"] = [r["ratio"] for r in default]
     (WORK / "resultats.json").write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
     print(f"Résultats : {WORK / 'resultats.json'}")
 
