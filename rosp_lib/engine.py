@@ -9,7 +9,7 @@ import pandas as pd
 
 from . import money
 from .inputs import empty_molecules, read_molecules, read_pharmacies
-from .lines import LINE_COLUMNS, Context, assemble, lines_frame
+from .lines import LINE_COLUMNS, Context, assemble, lines_frame, pick
 from .parameters import THEMES, ExerciseParameters, Scenario, load_parameters
 from .themes import MODULES
 
@@ -65,7 +65,7 @@ def lines_for_output(lines: pd.DataFrame) -> pd.DataFrame:
     """The contract's `lignes.csv` columns, with `montant_eur` as text (decimal point, two decimals)."""
     out = lines.assign(
         montant_eur=money.cents_to_str(lines["montant_cents"].to_numpy()),
-        donnee_manquante=np.where(lines["donnee_manquante"].to_numpy(dtype=bool), "oui", "non"),
+        donnee_manquante=pick(lines["donnee_manquante"].to_numpy(dtype=bool), "oui", "non"),
     )
     return out[LINE_COLUMNS]
 

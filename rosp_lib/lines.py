@@ -257,7 +257,15 @@ def finish_theme(
 
 def _column(values, n: int) -> np.ndarray:
     if isinstance(values, np.ndarray) and values.shape == (n,):
-        return values.astype(object) if values.dtype != object else values
+        if values.dtype == object:
+            return values
+        # Numbers as Python objects, one per distinct value (as per_distinct tells them apart).
+        codes, distinct = pd.factorize(_keys(values))
+        first = np.empty(len(distinct), dtype=np.intp)
+        first[codes] = np.arange(n)
+        shared = np.empty(len(distinct), dtype=object)
+        shared[:] = values[first].tolist()
+        return shared[codes]
     if isinstance(values, pd.Series):
         return values.to_numpy(dtype=object)
     if not isinstance(values, (list, tuple)):

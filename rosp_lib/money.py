@@ -106,7 +106,8 @@ def percentage_of_cents(cents, pct: Decimal | int, mode: str) -> np.ndarray:
 def cents_to_str(cents) -> np.ndarray:
     """Integer cents to the contract's text: decimal point, two decimals (`-12.50`)."""
     codes, distinct = pd.factorize(np.asarray(cents, dtype=np.int64))  # amounts repeat: each written once
-    text = np.array([f"{'-' if c < 0 else ''}{abs(c) // 100}.{abs(c) % 100:02d}" for c in distinct.tolist()], dtype=str)
+    text = np.empty(len(distinct), dtype=object)  # lines with the same amount share one string
+    text[:] = [f"{'-' if c < 0 else ''}{abs(c) // 100}.{abs(c) % 100:02d}" for c in distinct.tolist()]
     return text[codes]
 
 
