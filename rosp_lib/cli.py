@@ -9,6 +9,7 @@ import click
 
 from .clifr import FrenchCommand, FrenchGroup
 from .clifr import run as _run
+from .csvfile import write_csv
 from .engine import compute_file, lines_for_output, totals_for_output
 from .formatting import eur, num
 from .inputs import InputError, columns_markdown
@@ -73,19 +74,10 @@ def compute_cmd(entree: Path, molecules: Path | None, scenario: Path | None, out
         _fail(str(exc))
     out_dir.mkdir(parents=True, exist_ok=True)
     _write_together({
-        out_dir / "lignes.csv": lambda fh: _csv_in_chunks(lines, lines_for_output, fh),
-        out_dir / "totaux.csv": lambda fh: _csv_in_chunks(tot, totals_for_output, fh),
+        out_dir / "lignes.csv": lambda fh: write_csv(lines_for_output(lines), fh),
+        out_dir / "totaux.csv": lambda fh: write_csv(totals_for_output(tot), fh),
     })
     _summary(pharmacies, lines, tot, out_dir)
-
-
-CHUNK_ROWS = 100_000  # rows formatted at a time: the text copy of a whole national file would double the memory
-
-
-def _csv_in_chunks(frame, to_output, fh) -> None:
-    for start in range(0, max(len(frame), 1), CHUNK_ROWS):
-        part = to_output(frame.iloc[start:start + CHUNK_ROWS])
-        part.to_csv(fh, index=False, header=start == 0, lineterminator="\n")
 
 
 def _write_together(writers: dict) -> None:
@@ -95,7 +87,7 @@ def _write_together(writers: dict) -> None:
         for path, write in writers.items():
             tmp = path.with_name(path.name + ".partiel")
             tmps[path] = tmp
-            with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            with open(tmp, "wb") as fh:
                 write(fh)
     except BaseException:
         for tmp in tmps.values():
