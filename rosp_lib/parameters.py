@@ -317,6 +317,7 @@ class ForfaitSeuilNombre(Indicateur):
 class ProgressionKits(Indicateur):
     coefficient: Seuil | None = None
     reference_installation_recente: Leaf[int] | None = None
+    reference_nulle: Leaf[Literal["tout_nombre", "au_moins_un_kit"]] | None = None
     montant: Leaf[Decimal] | None = None
 
 

@@ -156,6 +156,23 @@ def test_prorata_status_and_note_only_on_the_prorated_pharmacy(tmp_path):
     assert "proratisé au temps d'activité" in dmp.loc["REPRISE", "note"]
 
 
+def test_kits_reference_of_zero_reads_the_hypothesis_on_its_own_line_only(tmp_path):
+    """With 0 kits in 2023, 0 ≥ 1,10 × 0 pays 250 € (reading `tout_nombre`); that line alone is a
+    hypothesis naming the alternative, a pharmacy with a real reference keeps the text's status."""
+    rows = [
+        {"pharmacie_id": "ZERO", "exercice": 2024, "nb_kits_remis": 0, "nb_kits_remis_n_1": 0},
+        {"pharmacie_id": "CENT", "exercice": 2024, "nb_kits_remis": 110, "nb_kits_remis_n_1": 100},
+    ]
+    lines, _ = run(tmp_path, rows)
+    kits = lines[lines["indicateur"] == "kits_colorectal_progression"].set_index("pharmacie_id")
+    assert kits.loc["ZERO", "montant_cents"] == 250_00
+    assert kits.loc["ZERO", "statut_regle"] == "hypothese"
+    assert "alternative : au_moins_un_kit" in kits.loc["ZERO", "note"]
+    assert kits.loc["CENT", "montant_cents"] == 250_00
+    assert kits.loc["CENT", "statut_regle"] == "texte"
+    assert "hypothèse" not in kits.loc["CENT", "note"]
+
+
 def test_socle_failure_explains_the_lost_amounts(tmp_path):
     lines, tot = run(tmp_path, [{"pharmacie_id": "F", "exercice": 2024, "exercice_coordonne": "oui",
                                  "logiciel_segur": "non", "taux_dmp_pct": 95}])

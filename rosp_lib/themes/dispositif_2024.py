@@ -50,18 +50,30 @@ def kits_colorectal_progression(ctx: Context) -> Block | None:
     recent = ctx.flag("installation_apres_2023")
     ref = np.where(recent, ind.reference_installation_recente.valeur, prev)
     missing = n_missing | (~recent & prev_missing)
-    # n >= 1,10 × ref  ⇔  n / ref >= 1,10 (exact); a reference of 0 is met by any kit count.
-    ok = np.where(ref > 0, compare_fraction(n, ref, ind.coefficient), n >= 0) & ~missing
+    # n >= 1,10 × ref  ⇔  n / ref >= 1,10 (exact). A reference of 0 reads `reference_nulle`: any count
+    # (0 ≥ 1,10 × 0) or, as an increase, at least one kit.
+    zero = (ref == 0) & ~missing
+    least = 1 if ind.reference_nulle.valeur == "au_moins_un_kit" else 0
+    ok = np.where(ref > 0, compare_fraction(n, ref, ind.coefficient), n >= least) & ~missing
     valeur = per_distinct(lambda a, r, rc, m: None if m else f"{a} kits (référence {r}{' : installation récente' if rc else ''})",
                           n, ref, recent, missing)
-    note = per_distinct(lambda a, r, o: f"{a} ≥ {num(ind.coefficient.valeur)} × {r} = {num(ind.coefficient.valeur * r)}" if o else
-                        f"{a} < {num(ind.coefficient.valeur)} × {r} = {num(ind.coefficient.valeur * r)}", n, ref, ok)
+    coef = ind.coefficient.valeur
+
+    def explained(a: int, r: int, o: bool) -> str:
+        if r == 0 and least:
+            return f"référence 2023 de 0 kit : {a} kit(s) en 2024, au moins 1 demandé"
+        return f"{a} {'≥' if o else '<'} {num(coef)} × {r} = {num(coef * r)}"
+
+    note = per_distinct(explained, n, ref, ok)
     note[missing] = "kits 2024 ou référence 2023 manquants"
     atteint = ctx.labels(ok, missing)
     atteint[missing] = MANQUANT
-    return Block("kits_colorectal_progression", lib, valeur, f"{seuil_text(ind.coefficient, '')} × kits de 2023",
-                 atteint, ctx.cents_if(ok, ind.montant.valeur),
-                 [ind.montant, ind.coefficient, ind.reference_installation_recente], note, missing, forfait=True)
+    block = Block("kits_colorectal_progression", lib, valeur, f"{seuil_text(ind.coefficient, '')} × kits de 2023",
+                  atteint, ctx.cents_if(ok, ind.montant.valeur),
+                  [ind.montant, ind.coefficient, ind.reference_installation_recente], note, missing, forfait=True)
+    if zero.any():
+        block.row_leaves.append((zero, ind.reference_nulle))  # only these lines read the hypothesis
+    return block
 
 
 def compute(ctx: Context) -> list[Block]:
