@@ -168,6 +168,27 @@ def test_scenario_of_alternative_readings_is_valid_every_year():
     assert load_parameters(2025, f).numerique.ordonnance_numerique_socle.etat.valeur == "actif"
 
 
+# Hypotheses whose alternative is not one known value (see the head of lectures-alternatives.yaml).
+MOLECULES = {"bups.molecules_ciblees.molecules", "bups.molecules_ciblees.prime_par_boite",
+             "bups.molecules_ciblees.primes_par_molecule", "bups.molecules_ciblees.taux_plancher_pct"}
+NOT_A_VALUE = {
+    2022: {"numerique.lad_certifie_has.etat", "numerique.malus_qualite_facturation.etat"},
+    2023: MOLECULES | {"numerique.lad_certifie_has.etat"},
+    2024: MOLECULES,
+    2025: MOLECULES,
+    2026: MOLECULES | {"numerique.lad_certifie_has.etat"},
+}
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_scenario_of_alternative_readings_replaces_every_switchable_hypothesis(year):
+    f = PARAMETERS_DIR / "scenarios" / "lectures-alternatives.yaml"
+    replaced = dict(iter_leaves(load_parameters(year, f)))
+    left = {path for path, leaf in iter_leaves(load_parameters(year))
+            if leaf.statut == "hypothese" and not replaced[path].surcharge}
+    assert left == NOT_A_VALUE[year]
+
+
 def test_columns_doc_is_generated_from_the_schema():
     from rosp_lib.inputs import columns_markdown
 
