@@ -38,7 +38,10 @@ import pandera.pandas as pa
 
 from .parameters import available_exercises
 
-PHARMACIE_ID_RE = r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}"
+# An identifier becomes a folder name: letters, digits, _ and -, and not a name Windows reserves for a
+# device (CON, NUL, COM0…, in any case). The lookahead is written so that it also works on the cells
+# of a column joined by line breaks (`_all_match`).
+PHARMACIE_ID_RE = r"(?!(?i:con|prn|aux|nul|com[0-9]|lpt[0-9])(?![A-Za-z0-9_-]))[A-Za-z0-9][A-Za-z0-9_-]{0,63}"
 TRUE_WORDS = {"oui", "vrai", "true", "1", "x"}
 FALSE_WORDS = {"non", "faux", "false", "0", ""}
 # A number as a French or English spreadsheet writes it: decimal comma or point, optional sign.
@@ -161,7 +164,7 @@ MOLECULE_COLUMNS: list[Col] = _cols(
 
 
 KIND_LABELS = {
-    "id": "identifiant de 1 à 64 caractères parmi A-Z a-z 0-9 _ -, commençant par une lettre ou un chiffre",
+    "id": "identifiant de 1 à 64 caractères parmi A-Z a-z 0-9 _ -, commençant par une lettre ou un chiffre, autre que CON, PRN, AUX, NUL, COM0 à COM9, LPT0 à LPT9 (noms réservés de Windows)",
     "text": "texte",
     "exercice": "entier (année)",
     "bool": "oui/non, vrai/faux, true/false, 1/0, x/vide",

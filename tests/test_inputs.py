@@ -28,7 +28,8 @@ RATE = "pourcentage 0 à 100 (95, 95,5 ou 95.5)"
 COUNT = "entier ≥ 0"
 BOOL = "oui/non, vrai/faux, true/false, 1/0, x/vide"
 DATE = "date AAAA-MM-JJ"
-ID = "identifiant de 1 à 64 caractères parmi A-Z a-z 0-9 _ -, commençant par une lettre ou un chiffre"
+ID = ("identifiant de 1 à 64 caractères parmi A-Z a-z 0-9 _ -, commençant par une lettre ou un chiffre, "
+      "autre que CON, PRN, AUX, NUL, COM0 à COM9, LPT0 à LPT9 (noms réservés de Windows)")
 EXERCICE = "un exercice pour lequel des paramètres existent (2022, 2023, 2024, 2025, 2026)"
 
 
@@ -465,13 +466,14 @@ def test_empty_required_cells(tmp_path):
     ]
 
 
-@pytest.mark.parametrize("pid", ["../x", "a b", "A" * 65, "-abc", "_abc", "PH/1", "PH.1", "PHÉ", "PH:1", "..", "a\\b"])
+@pytest.mark.parametrize("pid", ["../x", "a b", "A" * 65, "-abc", "_abc", "PH/1", "PH.1", "PHÉ", "PH:1", "..", "a\\b",
+                                 "CON", "nul", "Com1", "lpt9", "aux", "PRN", "LPT0"])
 def test_bad_pharmacy_id(tmp_path, pid):
     path = pharmacies_csv(tmp_path, "pharmacie_id;exercice", f"{pid};2024")
     assert one_problem(path) == cell_error(2, pid, "pharmacie_id", pid, ID)
 
 
-@pytest.mark.parametrize("pid", ["A" * 64, "0", "1234567890123", "PH_a-1", "750012345"])
+@pytest.mark.parametrize("pid", ["A" * 64, "0", "1234567890123", "PH_a-1", "750012345", "CONS", "COM10", "NUL-1", "LPT10"])
 def test_good_pharmacy_ids(tmp_path, pid):
     assert read_pharmacies(pharmacies_csv(tmp_path, "pharmacie_id;exercice", f"{pid};2024")).at[0, "pharmacie_id"] == pid
 
