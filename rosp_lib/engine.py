@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from . import money
-from .inputs import empty_molecules, read_molecules, read_pharmacies
+from .inputs import empty_molecules, read_inputs
 from .lines import LINE_COLUMNS, Context, assemble, lines_frame, pick
 from .parameters import THEMES, ExerciseParameters, Scenario, load_parameters
 from .themes import MODULES
@@ -79,8 +79,7 @@ def totals_for_output(tot: pd.DataFrame) -> pd.DataFrame:
 
 def compute_file(pharmacies_path, molecules_path=None, scenario=None):
     """Read, validate and compute a file: (pharmacies, lines, totals). Raises InputError / ParameterError."""
-    pharmacies = read_pharmacies(pharmacies_path)
-    molecules = read_molecules(molecules_path, pharmacies) if molecules_path else None
+    pharmacies, molecules = read_inputs(pharmacies_path, molecules_path)
     params = parameters_for(pharmacies["exercice"].unique(), scenario)
     lines = compute(pharmacies, molecules, params)
     return pharmacies, lines, totals(lines, pharmacies)

@@ -982,7 +982,11 @@ def _normalised_molecules(s: pd.Series) -> np.ndarray:
     return _cached(s, ("molecule",), compute)
 
 
-def _molecule_checks(pharmacies: pd.DataFrame) -> list[RowCheck]:
+def _molecule_checks(pharmacies: pd.DataFrame | None) -> list[RowCheck]:
+    duplicate = _duplicate_check(["pharmacie_id", "exercice", "molecule"], _molecule_key,
+                                 "une seule ligne par pharmacie, exercice et molécule (casse et accents indifférents)")
+    if pharmacies is None:
+        return [duplicate]
     keys = set(zip(pharmacies["pharmacie_id"].astype(str).tolist(), pharmacies["exercice"].astype(int).astype(str).tolist()))
     years_of: dict[str, list[str]] = {}
     for pid, year in sorted(keys):
@@ -1012,19 +1016,50 @@ def _molecule_checks(pharmacies: pd.DataFrame) -> list[RowCheck]:
                 expected += f" — vouliez-vous dire « {guess[0]} » ?"
         return [("pharmacie_id", pid, expected)]
 
-    def molecule_key(f: pd.DataFrame) -> pd.Series:
-        return (f["pharmacie_id"].astype(object) + "\x00" + f["exercice"].astype(object) + "\x00"
-                + pd.Series(_normalised_molecules(f["molecule"]), index=f.index, dtype=object))
-
-    return [
-        RowCheck("pharmacie_absente", ("pharmacie_id", "exercice"), valid, explain),
-        _duplicate_check(["pharmacie_id", "exercice", "molecule"], molecule_key,
-                         "une seule ligne par pharmacie, exercice et molécule (casse et accents indifférents)"),
-    ]
+    return [RowCheck("pharmacie_absente", ("pharmacie_id", "exercice"), valid, explain), duplicate]
 
 
-def read_molecules(path: str | Path, pharmacies: pd.DataFrame) -> pd.DataFrame:
-    """The targeted-molecule lines, validated against the pharmacies table."""
+def _molecule_key(f: pd.DataFrame) -> pd.Series:
+    return (f["pharmacie_id"].astype(object) + "\x00" + f["exercice"].astype(object) + "\x00"
+            + pd.Series(_normalised_molecules(f["molecule"]), index=f.index, dtype=object))
+
+
+class InputErrors(InputError):
+    """Several invalid input files: the problems of each, one file after the other."""
+
+    def __init__(self, errors: list[InputError]):
+        self.errors = errors
+        InputError.__init__(self, ", ".join(e.path for e in errors), [p for e in errors for p in e.problems])
+
+    def message(self) -> str:
+        return "\n".join(e.message() for e in self.errors)
+
+
+def read_inputs(pharmacies_path: str | Path, molecules_path: str | Path | None = None
+                ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The pharmacies and (if given) molecules tables; the problems of both files at once when
+    either is invalid (InputError, or InputErrors for both)."""
+    errors: list[InputError] = []
+    pharmacies = molecules = None
+    try:
+        pharmacies = read_pharmacies(pharmacies_path)
+    except InputError as exc:
+        errors.append(exc)
+    if molecules_path:
+        try:
+            molecules = read_molecules(molecules_path, pharmacies)
+        except InputError as exc:
+            errors.append(exc)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise InputErrors(errors)
+    return pharmacies, molecules
+
+
+def read_molecules(path: str | Path, pharmacies: pd.DataFrame | None) -> pd.DataFrame:
+    """The targeted-molecule lines, validated against the pharmacies table (without it, when the
+    pharmacies file is itself invalid, every check but « the pharmacy exists »)."""
     table = read_raw(path, "molecules")
     raw = table.frame
     with _parsing(raw):  # the checks and the conversion share one parse of each column

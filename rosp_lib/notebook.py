@@ -16,7 +16,7 @@ import pandas as pd
 
 from .engine import compute, parameters_for
 from .formatting import eur, num
-from .inputs import PHARMACIE_ID_RE, PHARMACY_COLUMNS, empty_molecules, read_molecules, read_pharmacies
+from .inputs import PHARMACIE_ID_RE, PHARMACY_COLUMNS, empty_molecules, read_inputs
 from .narrative import CESSION, DECLARATION_PATH, THEMES_INFO, declaration_window
 from .parameters import THEMES, ExerciseParameters, Scenario
 
@@ -62,7 +62,7 @@ def load(pharmacie_id: str, exercice: int, entree: str, molecules: str = "", par
 
     if not re.fullmatch(PHARMACIE_ID_RE, str(pharmacie_id)):
         raise ReportError(f"identifiant de pharmacie invalide : « {pharmacie_id} »")
-    pharmacies = read_pharmacies(entree)
+    pharmacies, mols = read_inputs(entree, molecules or None)
     mine = pharmacies[pharmacies["pharmacie_id"] == pharmacie_id]
     if mine.empty:
         known = ", ".join(sorted(pharmacies["pharmacie_id"].unique())[:8])
@@ -70,7 +70,7 @@ def load(pharmacie_id: str, exercice: int, entree: str, molecules: str = "", par
     if int(exercice) not in set(mine["exercice"].astype(int)):
         years = ", ".join(map(str, sorted(mine["exercice"].astype(int))))
         raise ReportError(f"la pharmacie « {pharmacie_id} » n'a pas d'exercice {exercice} dans {entree} (exercices : {years})")
-    mols = read_molecules(molecules, pharmacies) if molecules else empty_molecules()
+    mols = mols if mols is not None else empty_molecules()
     mols = mols[mols["pharmacie_id"] == pharmacie_id]
     scenario = Scenario.read(parametres) if parametres else None
     mine = mine.reset_index(drop=True)

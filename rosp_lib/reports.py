@@ -750,7 +750,7 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
       rosp report data/pharmacies.csv --pharmacie PH-TILLEULS --exercice 2024
       rosp report data/pharmacies.csv --molecules data/molecules.csv --toutes -o outputs/
     """
-    from .inputs import InputError, read_molecules, read_pharmacies
+    from .inputs import InputError, read_inputs
     from .parameters import ParameterError, load_parameters
 
     if bool(pharmacie_id) == bool(toutes):
@@ -758,8 +758,9 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
     if jobs is not None and jobs < 1:
         _fail(f"--jobs : au moins 1 processus (reçu : {jobs}).")
     _check_file(entree, "fichier d'entrée")
+    _check_file(molecules, "table des molécules")
     try:
-        pharmacies = read_pharmacies(entree)
+        pharmacies, _ = read_inputs(entree, molecules)  # the problems of both files at once
     except InputError as exc:
         _fail(str(exc))
     theme_list = _parse_themes(themes)
@@ -784,14 +785,11 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
                   f"{', '.join(map(str, present))}.")
     rows = rows.sort_values(["exercice", "pharmacie_id"], kind="stable")
 
-    _check_file(molecules, "table des molécules")
     _check_file(scenario, "scénario")
     try:
-        if molecules is not None:
-            read_molecules(molecules, pharmacies)
         for year in sorted(set(rows["exercice"])):
             load_parameters(int(year), scenario)
-    except (InputError, ParameterError) as exc:
+    except ParameterError as exc:
         _fail(str(exc))
 
     job_list = jobs_for(zip(rows["pharmacie_id"], rows["exercice"]), entree.resolve(), theme_list,

@@ -172,6 +172,27 @@ def test_invalid_molecules_file_exits_2_and_writes_nothing(tmp_path):
     assert not out.exists()
 
 
+def test_both_invalid_files_are_reported_at_once(tmp_path):
+    """An invalid pharmacies file does not hide the problems of the molecules file (checked
+    without the pharmacies table, which cannot be trusted)."""
+    entree = tmp_path / "pharmacies.csv"
+    entree.write_text("pharmacie_id;exercice;nb_fse\nPH-A;2024;beaucoup\n", encoding="utf-8")
+    molecules = tmp_path / "molecules.csv"
+    molecules.write_text("pharmacie_id,exercice,molecule,nb_boites,taux_depart_pct,taux_arrivee_pct\n"
+                         "PH-A,2024,sitagliptine,-3,85,93\n"
+                         "PH-Z,2024,dabigatran,10,50,60\n", encoding="utf-8")
+    out = tmp_path / "sortie"
+    result = run("compute", entree, "--molecules", molecules, "-o", out)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"Erreur : {entree} : 1 problème — rien n'a été calculé ni écrit.",
+        "  - ligne 2, pharmacie « PH-A », colonne nb_fse : valeur « beaucoup » ; attendu : entier ≥ 0",
+        f"{molecules} : 1 problème — rien n'a été calculé ni écrit.",
+        "  - ligne 2, pharmacie « PH-A », colonne nb_boites : valeur « -3 » ; attendu : entier ≥ 0",
+    ]
+    assert not out.exists()
+
+
 def test_missing_input_file_exits_2(tmp_path):
     result = run("compute", tmp_path / "absent.csv", "-o", tmp_path / "sortie")
     assert result.exit_code == 2
