@@ -16,6 +16,7 @@ import pandas as pd
 
 from .engine import compute, parameters_for
 from .formatting import eur, num
+from . import validated
 from .inputs import PHARMACIE_ID_RE, PHARMACY_COLUMNS, empty_molecules, read_inputs
 from .narrative import CESSION, DECLARATION_PATH, THEMES_INFO, declaration_window
 from .parameters import THEMES, ExerciseParameters, Scenario
@@ -62,7 +63,8 @@ def load(pharmacie_id: str, exercice: int, entree: str, molecules: str = "", par
 
     if not re.fullmatch(PHARMACIE_ID_RE, str(pharmacie_id)):
         raise ReportError(f"identifiant de pharmacie invalide : « {pharmacie_id} »")
-    pharmacies, mols = read_inputs(entree, molecules or None)
+    # the tables rosp report validated for these very files, else read and validate them
+    pharmacies, mols = validated.load(entree, molecules or None) or read_inputs(entree, molecules or None)
     mine = pharmacies[pharmacies["pharmacie_id"] == pharmacie_id]
     if mine.empty:
         known = ", ".join(sorted(pharmacies["pharmacie_id"].unique())[:8])

@@ -46,6 +46,7 @@ if importlib.util.find_spec("papermill") is None or importlib.util.find_spec("nb
     # `rosp report` needs the « reports » extra; rosp_lib.cli skips the command without it.
     raise ImportError("papermill et nbconvert sont nécessaires : pip install 'rosp-lib[reports]'")
 
+from . import validated
 from .clifr import FrenchCommand
 from .inputs import PHARMACIE_ID_RE
 
@@ -293,9 +294,11 @@ def _html_exporter():
     return _EXPORTER
 
 
-def _init_worker(log_path: str | None = None, ipc_dir: str | None = None) -> None:
+def _init_worker(log_path: str | None = None, ipc_dir: str | None = None, validated_file: str | None = None) -> None:
     global _IPC_DIR
     _IPC_DIR = ipc_dir
+    if validated_file:  # the kernels inherit it: rosp_lib.validated
+        os.environ[validated.ENV] = validated_file
     # ipykernel's debugger warns about frozen modules on every kernel start (Python ≥ 3.11)
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     logging.getLogger("papermill").setLevel(logging.ERROR)
@@ -504,6 +507,7 @@ def run_reports(
     execution_timeout: int = EXECUTION_TIMEOUT_S,
     engine_kwargs: dict | None = None,
     log_file: Path | str | None = None,
+    validated: Path | str | None = None,
 ) -> list[ReportResult]:
     """Make the reports of `jobs` (one result per job, same order).
 
@@ -515,6 +519,7 @@ def run_reports(
     (benchmarks/README.md, « Rapports »): batching per pharmacy gains nothing measurable, and it
     serialises a single pharmacy's reports and unbalances the end of a batch.
     log_file: where the workers' and kernels' own stdout/stderr go (default: the terminal).
+    validated: the file of `validated.store` for the jobs' input files, given to the kernels.
     """
     jobs = list(jobs)
     notebooks_dir = Path(notebooks_dir).resolve()
@@ -564,7 +569,7 @@ def run_reports(
         ipc_dir = tempfile.mkdtemp(prefix="rosp-noyaux-")  # mode 0700
         try:
             _run_pool(jobs, list(groups.values()), cfg, n_workers, results, progress,
-                      (str(log_file) if log_file else None, ipc_dir))
+                      (str(log_file) if log_file else None, ipc_dir, str(validated) if validated else None))
         finally:
             shutil.rmtree(ipc_dir, ignore_errors=True)
 
@@ -760,7 +765,7 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
     _check_file(entree, "fichier d'entrée")
     _check_file(molecules, "table des molécules")
     try:
-        pharmacies, _ = read_inputs(entree, molecules)  # the problems of both files at once
+        pharmacies, molecule_table = read_inputs(entree, molecules)  # the problems of both files at once
     except InputError as exc:
         _fail(str(exc))
     theme_list = _parse_themes(themes)
@@ -800,10 +805,13 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
 
         bar = tqdm(total=len(job_list), unit="rapport", desc="Rapports", file=sys.stderr, dynamic_ncols=True)
     started = time.perf_counter()
+    # The tables just validated, for the notebooks (rosp_lib.validated): not read again by each report.
+    tables_dir = tempfile.mkdtemp(prefix="rosp-entrees-")
     try:
+        tables = validated.store(tables_dir, entree, molecules, pharmacies, molecule_table)
         results = run_reports(job_list, notebooks_dir=notebooks_dir, out_dir=out_dir, workers=jobs, force=force,
                               batching=batching, progress=bar.update if bar else None,
-                              log_file=out_dir / LOG_NAME)
+                              log_file=out_dir / LOG_NAME, validated=tables)
     except ReportError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
@@ -811,6 +819,7 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
                    "prochaine exécution.", err=True)
         sys.exit(130)
     finally:
+        shutil.rmtree(tables_dir, ignore_errors=True)
         if bar:
             bar.close()
     elapsed = time.perf_counter() - started

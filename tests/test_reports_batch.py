@@ -116,7 +116,7 @@ def test_parameters_reach_the_notebook(batch):
     printed = "".join(t for c in nb["cells"] for o in c.get("outputs", []) for t in o.get("text", []))
     got = json.loads(printed)
     assert got == {"notebook": "02_bups", "pharmacie_id": "PH-B", "exercice": 2025, "entree": str(entree.resolve()),
-                   "molecules": "", "parametres": "", "cwd": str(FAKE)}
+                   "molecules": "", "parametres": "", "cwd": str(FAKE), "tables_validees": True}
 
 
 def test_rerun_skips_done_reports_and_force_redoes_them(batch):

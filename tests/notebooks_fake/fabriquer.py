@@ -1,7 +1,7 @@
 """Regenerates the fake notebooks of tests/test_reports_batch.py (python tests/notebooks_fake/fabriquer.py).
 
 Each has the real `parameters` cell of the notebook contract and does almost nothing: it prints its
-parameters as JSON, raises ValueError for the pharmacy « PH-ECHEC », kills the worker process
+parameters as JSON (and whether rosp report handed it the validated tables of its files), raises ValueError for the pharmacy « PH-ECHEC », kills the worker process
 that runs it (its kernel's parent) for « PH-TUE » and its own kernel for « PH-NOYAU ».
 parametre_manquant/ holds one whose parameters cell lacks `parametres`.
 """
@@ -35,8 +35,10 @@ def notebook(stem: str, params: str = PARAMS):
         'if pharmacie_id == "PH-NOYAU":\n'
         '    print("avant la mort du noyau", flush=True)\n'
         "    os._exit(3)  # the kernel dies\n"
+        "from rosp_lib import validated\n"
         f'print(json.dumps({{"notebook": "{stem}", "pharmacie_id": pharmacie_id, "exercice": exercice, '
-        '"entree": entree, "molecules": molecules, "parametres": parametres, "cwd": os.getcwd()}))'))
+        '"entree": entree, "molecules": molecules, "parametres": parametres, "cwd": os.getcwd(), '
+        '"tables_validees": validated.load(entree, molecules or None) is not None}))'))
     for i, c in enumerate(cells):
         c["id"] = f"{stem}-{i}".replace("_", "-")
     return new_notebook(cells=cells, metadata={
