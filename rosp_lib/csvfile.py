@@ -48,9 +48,10 @@ def _coded(values: pd.Series, alone: bool) -> tuple[np.ndarray, np.ndarray]:
         keys = array
     elif array.dtype.kind == "f":
         keys = array.astype(np.float64).view(np.int64)
-    else:
-        array = array.astype(object, copy=False)
+    elif array.dtype.kind == "O":  # texts, mixed objects, and pandas' string and categorical columns
         keys = np.fromiter(map(id, array), dtype=np.int64, count=len(array))
+    else:  # dates and durations print as pandas formats them: not needed by the contract's files
+        raise TypeError(f"write_csv : colonne « {values.name} » de type {values.dtype} non prise en charge")
     codes, distinct = pd.factorize(keys)
     first = np.empty(len(distinct), dtype=np.intp)
     first[codes] = np.arange(len(array))  # a row of each distinct key (any: they print the same)

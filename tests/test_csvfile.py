@@ -7,6 +7,7 @@ import io
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -65,6 +66,18 @@ def test_equal_values_of_other_types_keep_their_own_text():
     one, one_f, true = 1, 1.0, True
     frame = pd.DataFrame({"v": pd.Series([one, one_f, true] * 20, dtype=object), "k": ["a"] * 60})
     assert written(frame, chunk_rows=7) == b"v,k\n" + b"1,a\n1.0,a\nTrue,a\n" * 20
+
+
+def test_pandas_string_and_categorical_columns_are_written_as_their_texts():
+    frame = pd.DataFrame({"s": pd.Series(["a,b", None, "c"], dtype="string"),
+                          "c": pd.Categorical(["x", "y", "x"]), "n": [1, 2, 3]})
+    assert written(frame) == b's,c,n\n"a,b",x,1\n,y,2\nc,x,3\n' == by_pandas(frame)
+
+
+def test_a_date_column_is_refused_rather_than_written_differently():
+    frame = pd.DataFrame({"d": pd.to_datetime(["2024-01-01"]), "n": [1]})
+    with pytest.raises(TypeError, match="colonne « d »"):
+        written(frame)
 
 
 def test_an_empty_table_is_its_header():
