@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import validated
 from .engine import compute, parameters_for
 from .formatting import eur, num
-from . import validated
 from .inputs import PHARMACIE_ID_RE, PHARMACY_COLUMNS, empty_molecules, read_inputs
 from .narrative import CESSION, DECLARATION_PATH, THEMES_INFO, declaration_window
 from .parameters import THEMES, ExerciseParameters, Scenario

@@ -507,7 +507,7 @@ def run_reports(
     execution_timeout: int = EXECUTION_TIMEOUT_S,
     engine_kwargs: dict | None = None,
     log_file: Path | str | None = None,
-    validated: Path | str | None = None,
+    validated_tables: Path | str | None = None,
 ) -> list[ReportResult]:
     """Make the reports of `jobs` (one result per job, same order).
 
@@ -519,7 +519,7 @@ def run_reports(
     (benchmarks/README.md, « Rapports »): batching per pharmacy gains nothing measurable, and it
     serialises a single pharmacy's reports and unbalances the end of a batch.
     log_file: where the workers' and kernels' own stdout/stderr go (default: the terminal).
-    validated: the file of `validated.store` for the jobs' input files, given to the kernels.
+    validated_tables: the file of `validated.store` for the jobs' input files, given to the kernels.
     """
     jobs = list(jobs)
     notebooks_dir = Path(notebooks_dir).resolve()
@@ -569,7 +569,8 @@ def run_reports(
         ipc_dir = tempfile.mkdtemp(prefix="rosp-noyaux-")  # mode 0700
         try:
             _run_pool(jobs, list(groups.values()), cfg, n_workers, results, progress,
-                      (str(log_file) if log_file else None, ipc_dir, str(validated) if validated else None))
+                      (str(log_file) if log_file else None, ipc_dir,
+                       str(validated_tables) if validated_tables else None))
         finally:
             shutil.rmtree(ipc_dir, ignore_errors=True)
 
@@ -811,7 +812,7 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
         tables = validated.store(tables_dir, entree, molecules, pharmacies, molecule_table)
         results = run_reports(job_list, notebooks_dir=notebooks_dir, out_dir=out_dir, workers=jobs, force=force,
                               batching=batching, progress=bar.update if bar else None,
-                              log_file=out_dir / LOG_NAME, validated=tables)
+                              log_file=out_dir / LOG_NAME, validated_tables=tables)
     except ReportError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
