@@ -77,7 +77,7 @@ def env() -> dict:
 
 def warm_up() -> None:
     """Bytecode of rosp_lib written, matplotlib's font cache built: neither way pays them."""
-    subprocess.run([sys.executable, "-c", "import matplotlib.pyplot, rosp_lib.notebook, rosp_lib.reports"],
+    subprocess.run([sys.executable, "-c", "import matplotlib.pyplot, rosp_lib.report.notebook, rosp_lib.batch.reports"],
                    cwd=ROOT, env=env(), check=True)
 
 

@@ -4,7 +4,7 @@ sur la pharmacie d'exemple, pour qu'ils soient versionnés avec leurs sorties (t
     .venv/bin/python notebooks/build_notebooks.py            # écrit et exécute
     .venv/bin/python notebooks/build_notebooks.py --sans-executer
 
-Les notebooks n'implémentent aucune règle : ils appellent rosp_lib.notebook. Modifier un notebook à la
+Les notebooks n'implémentent aucune règle : ils appellent rosp_lib.report.notebook. Modifier un notebook à la
 main est possible, mais ce script le réécrit : reportez la modification ici.
 """
 
@@ -80,7 +80,7 @@ def _params_cell():
 
 
 def theme_notebook(theme: str):
-    from rosp_lib.narrative import THEMES_INFO
+    from rosp_lib.report.narrative import THEMES_INFO
 
     titre = THEMES_INFO[theme].titre
     cells = [
@@ -93,7 +93,7 @@ def theme_notebook(theme: str):
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from rosp_lib import notebook as nb
+from rosp_lib.report import notebook as nb
 
 THEME = "{theme}"
 rapport = nb.load(pharmacie_id, exercice, entree, molecules, parametres)
@@ -135,7 +135,7 @@ def synthese_notebook():
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from rosp_lib import notebook as nb
+from rosp_lib.report import notebook as nb
 
 rapport = nb.load(pharmacie_id, exercice, entree, molecules, parametres)
 display(Markdown(f"**{rapport.nom}** (`{rapport.pharmacie_id}`), exercice **{rapport.exercice}**."))'''),

@@ -7,11 +7,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import money
-from .inputs import empty_molecules, read_inputs
-from .lines import LINE_COLUMNS, Context, assemble, lines_frame, pick
-from .parameters import THEMES, ExerciseParameters, Scenario, load_parameters
-from .themes import MODULES
+from rosp_lib.lines import money
+from rosp_lib.inputs import empty_molecules, read_inputs
+from rosp_lib.lines.assemble import LINE_COLUMNS, assemble, lines_frame
+from rosp_lib.lines.text import pick
+from rosp_lib.rules.base import Context
+from rosp_lib.parameters import THEMES, ExerciseParameters, Scenario, load_parameters
+from rosp_lib.rules import MODULES
 
 TOTAL_COLUMNS = ["pharmacie_id", "exercice", *THEMES, "total"]
 

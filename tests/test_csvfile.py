@@ -1,4 +1,4 @@
-"""`rosp_lib.csvfile.write_csv` writes what `DataFrame.to_csv(index=False, lineterminator="\\n")` writes."""
+"""`rosp_lib.lines.csvfile.write_csv` writes what `DataFrame.to_csv(index=False, lineterminator="\\n")` writes."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rosp_lib.csvfile import write_csv
+from rosp_lib.lines.csvfile import write_csv
 
 
 def written(frame: pd.DataFrame, chunk_rows: int = 25_000) -> bytes:

@@ -8,7 +8,7 @@ from decimal import Decimal
 import numpy as np
 from babel.numbers import format_currency, format_decimal
 
-from rosp_lib.formatting import eur, eur_value, num, pct
+from rosp_lib.lines.formatting import eur, eur_value, num, pct
 
 
 def test_examples_of_the_reports():

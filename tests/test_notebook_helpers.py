@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rosp_lib import notebook as nb
+from rosp_lib.report import notebook as nb
 from rosp_lib.engine import compute_file
 
 

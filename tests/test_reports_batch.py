@@ -1,4 +1,4 @@
-"""The batch report runner (`rosp report`, rosp_lib.reports) on tiny fake notebooks.
+"""The batch report runner (`rosp report`, rosp_lib.batch.reports) on tiny fake notebooks.
 
 tests/notebooks_fake/ holds seven notebooks with the real parameter cell; their only work is to
 print their parameters as JSON, and to raise ValueError for the pharmacy « PH-ECHEC ». Each report
@@ -20,7 +20,7 @@ pytest.importorskip("nbconvert")
 from click.testing import CliRunner  # noqa: E402
 
 from rosp_lib.cli import main  # noqa: E402
-from rosp_lib.reports import (  # noqa: E402
+from rosp_lib.batch.reports import (  # noqa: E402
     ReportError,
     ReportJob,
     UnknownParameterError,

@@ -21,7 +21,7 @@ from helpers_rules import (
     to_cents,
     write_csv,
 )
-from rosp_lib import money
+from rosp_lib.lines import money
 from rosp_lib.engine import compute, totals
 from rosp_lib.inputs import read_molecules, read_pharmacies
 from rosp_lib.parameters import THEMES
@@ -202,7 +202,7 @@ def test_missing_declaration_columns_mean_non_and_missing_counts_are_flagged(tmp
 
 
 # ----------------------------------------------------------------------------------------------
-# Money (rosp_lib/money.py)
+# Money (rosp_lib/lines/money.py)
 # ----------------------------------------------------------------------------------------------
 def test_round_ratio_half_up_versus_half_even_on_exact_halves():
     num = np.array([5, 15, 25, 35, 7, 3, 0])

@@ -1,4 +1,4 @@
-"""rosp_lib.validated: the tables rosp report validated, handed to its notebooks for the same files only."""
+"""rosp_lib.batch.validated: the tables rosp report validated, handed to its notebooks for the same files only."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from rosp_lib import validated
+from rosp_lib.batch import validated
 from rosp_lib.inputs import read_inputs
-from rosp_lib.notebook import load
+from rosp_lib.report.notebook import load
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

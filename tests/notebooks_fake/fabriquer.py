@@ -35,7 +35,7 @@ def notebook(stem: str, params: str = PARAMS):
         'if pharmacie_id == "PH-NOYAU":\n'
         '    print("avant la mort du noyau", flush=True)\n'
         "    os._exit(3)  # the kernel dies\n"
-        "from rosp_lib import validated\n"
+        "from rosp_lib.batch import validated\n"
         f'print(json.dumps({{"notebook": "{stem}", "pharmacie_id": pharmacie_id, "exercice": exercice, '
         '"entree": entree, "molecules": molecules, "parametres": parametres, "cwd": os.getcwd(), '
         '"tables_validees": validated.load(entree, molecules or None) is not None}))'))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import money
-from ..formatting import eur_value, num
-from ..lines import MANQUANT, Block, Context, compare_fraction, finish_theme, per_distinct, pick, seuil_text
+from ..lines import money
+from ..lines.formatting import eur_value, num
+from ..lines.text import MANQUANT, per_distinct, pick
+from .base import Block, Context, compare_fraction, finish_theme, seuil_text
 
 THEME = "vaccination"
 

@@ -46,11 +46,11 @@ if importlib.util.find_spec("papermill") is None or importlib.util.find_spec("nb
     # `rosp report` needs the « reports » extra; rosp_lib.cli skips the command without it.
     raise ImportError("papermill et nbconvert sont nécessaires : pip install 'rosp-lib[reports]'")
 
-from . import validated
-from .clifr import FrenchCommand
-from .inputs import PHARMACIE_ID_RE
+from rosp_lib.batch import validated
+from rosp_lib.cli.french import FrenchCommand
+from rosp_lib.inputs import PHARMACIE_ID_RE
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS_DIR = ROOT / "notebooks"
 PARAMETERS_DIR = ROOT / "parameters"
 
@@ -297,7 +297,7 @@ def _html_exporter():
 def _init_worker(log_path: str | None = None, ipc_dir: str | None = None, validated_file: str | None = None) -> None:
     global _IPC_DIR
     _IPC_DIR = ipc_dir
-    if validated_file:  # the kernels inherit it: rosp_lib.validated
+    if validated_file:  # the kernels inherit it: rosp_lib.batch.validated
         os.environ[validated.ENV] = validated_file
     # ipykernel's debugger warns about frozen modules on every kernel start (Python ≥ 3.11)
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
@@ -756,8 +756,8 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
       rosp report data/pharmacies.csv --pharmacie PH-TILLEULS --exercice 2024
       rosp report data/pharmacies.csv --molecules data/molecules.csv --toutes -o outputs/
     """
-    from .inputs import InputError, read_inputs
-    from .parameters import ParameterError, load_parameters
+    from rosp_lib.inputs import InputError, read_inputs
+    from rosp_lib.parameters import ParameterError, load_parameters
 
     if bool(pharmacie_id) == bool(toutes):
         _fail("indiquez soit --pharmacie ID, soit --toutes (l'un des deux).")
@@ -806,7 +806,7 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
 
         bar = tqdm(total=len(job_list), unit="rapport", desc="Rapports", file=sys.stderr, dynamic_ncols=True)
     started = time.perf_counter()
-    # The tables just validated, for the notebooks (rosp_lib.validated): not read again by each report.
+    # The tables just validated, for the notebooks (rosp_lib.batch.validated): not read again by each report.
     tables_dir = tempfile.mkdtemp(prefix="rosp-entrees-")
     try:
         tables = validated.store(tables_dir, entree, molecules, pharmacies, molecule_table)

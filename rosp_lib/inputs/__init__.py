@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from .parameters import available_exercises
+from rosp_lib.parameters import available_exercises
 
 # An identifier becomes a folder name: letters, digits, _ and -, and not a name Windows reserves for a
 # device (CON, NUL, COM0…, in any case). The lookahead is written so that it also works on the cells
@@ -1082,7 +1082,7 @@ def empty_molecules() -> pd.DataFrame:
 
 def columns_markdown() -> str:
     """The documentation of the input columns, generated from the schema."""
-    out = ["# Colonnes d'entrée", "", "Généré depuis `rosp_lib/inputs.py` (`rosp colonnes`). Ne pas modifier à la main.", ""]
+    out = ["# Colonnes d'entrée", "", "Généré depuis `rosp_lib/inputs` (`rosp colonnes`). Ne pas modifier à la main.", ""]
     for title, columns in (("Table `pharmacies`", PHARMACY_COLUMNS), ("Table `molecules` (facultative)", MOLECULE_COLUMNS)):
         out += [f"## {title}", ""]
         group = None

@@ -22,7 +22,7 @@ from typing import Any, Generic, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-PARAMETERS_DIR = Path(__file__).resolve().parent.parent / "parameters"
+PARAMETERS_DIR = Path(__file__).resolve().parents[2] / "parameters"
 STATUTS = ("texte", "source", "hypothese")
 Statut = Literal["texte", "source", "hypothese"]
 Comparaison = Literal[">=", ">", "<", "<="]

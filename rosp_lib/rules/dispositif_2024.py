@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..formatting import eur_value, num
-from ..lines import MANQUANT, Block, Context, compare, compare_fraction, finish_theme, per_distinct, seuil_text
+from ..lines.formatting import eur_value, num
+from ..lines.text import MANQUANT, per_distinct
+from .base import Block, Context, compare, compare_fraction, finish_theme, seuil_text
 
 THEME = "dispositif_2024"
 

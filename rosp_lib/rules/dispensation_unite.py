@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import money
-from ..formatting import eur, eur_value
-from ..lines import Block, Context, finish_theme, pick
+from ..lines import money
+from ..lines.formatting import eur, eur_value
+from ..lines.text import pick
+from .base import Block, Context, finish_theme
 
 THEME = "dispensation_unite"
 

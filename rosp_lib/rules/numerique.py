@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import money
-from ..formatting import eur, eur_value, num
-from ..lines import MANQUANT, OUI, SANS_OBJET, Block, Context, compare, filled, finish_theme, per_distinct, pick, seuil_text
+from ..lines import money
+from ..lines.formatting import eur, eur_value, num
+from ..lines.text import MANQUANT, OUI, SANS_OBJET, filled, per_distinct, pick
+from .base import Block, Context, compare, finish_theme, seuil_text
 
 THEME = "numerique"
 

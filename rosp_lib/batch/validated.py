@@ -31,7 +31,8 @@ def _fingerprint(path: str | Path | None) -> tuple[str, str] | None:
 
 def _code_version() -> str:
     """The reading code and pandas: a table validated by other code is not the same table."""
-    from . import __version__, inputs
+    from rosp_lib import __version__
+    from rosp_lib import inputs
 
     source = Path(inputs.__file__).read_bytes()
     return f"{__version__}:{pd.__version__}:{hashlib.sha256(source).hexdigest()}"

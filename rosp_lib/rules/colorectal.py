@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import money
-from ..formatting import eur_value
-from ..lines import Block, Context, finish_theme, per_distinct, pick
+from ..lines import money
+from ..lines.formatting import eur_value
+from ..lines.text import per_distinct, pick
+from .base import Block, Context, finish_theme
 
 THEME = "colorectal"
 

@@ -7,11 +7,11 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from .. import money
-from ..formatting import eur, eur_value, num
+from ..lines import money
+from ..lines.formatting import eur, eur_value, num
 from ..inputs import normalise_molecule
-from ..lines import (MANQUANT, NEUTRALISE, NEUTRALISE_NOTE, SANS_OBJET, Block, Context, compare, filled, finish_theme,
-                     per_distinct, pick, seuil_text)
+from ..lines.text import MANQUANT, NEUTRALISE, NEUTRALISE_NOTE, SANS_OBJET, filled, per_distinct, pick
+from .base import Block, Context, compare, finish_theme, seuil_text
 
 THEME = "bups"
 

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 
-from .clifr import FrenchCommand, FrenchGroup
-from .clifr import run as _run
-from .csvfile import write_csv
-from .engine import compute_file, lines_for_output, totals_for_output
-from .formatting import eur, num
-from .inputs import InputError, columns_markdown
-from .parameters import THEMES, ParameterError, diff_exercises, load_parameters
+from rosp_lib.cli.french import FrenchCommand, FrenchGroup
+from rosp_lib.cli.french import run as _run
+from rosp_lib.lines.csvfile import write_csv
+from rosp_lib.engine import compute_file, lines_for_output, totals_for_output
+from rosp_lib.lines.formatting import eur, num
+from rosp_lib.inputs import InputError, columns_markdown
+from rosp_lib.parameters import THEMES, ParameterError, diff_exercises, load_parameters
 
 EXIT_INVALID = 2
 
@@ -164,7 +164,7 @@ def _show(value) -> str:
               help="Scénario YAML à appliquer.")
 def show_cmd(exercice: int, scenario: Path | None) -> None:
     """Liste tous les paramètres d'un exercice avec leur statut (hypothèses signalées)."""
-    from .parameters import iter_leaves
+    from rosp_lib.parameters import iter_leaves
 
     try:
         p = load_parameters(exercice, scenario)
@@ -184,7 +184,7 @@ def colonnes_cmd() -> None:
 
 def _register_report() -> None:
     try:
-        from .reports import report_cmd
+        from rosp_lib.batch.reports import report_cmd
     except ImportError:  # the reports extra is not installed
         return
     main.add_command(report_cmd, "report")

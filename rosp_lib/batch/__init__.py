@@ -1,0 +1,1 @@
+"""Batch runs of the report notebooks (papermill)."""

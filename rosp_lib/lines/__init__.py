@@ -1,0 +1,1 @@
+"""Result lines: assembly, money (the one place where amounts are rounded), French formatting, CSV writing."""

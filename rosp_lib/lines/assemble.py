@@ -1,0 +1,167 @@
+"""Result lines: the single currency between the calculations, the files and the reports.
+
+`assemble` turns the blocks of every theme (rosp_lib.rules) into lines, one per pharmacy ×
+indicator, and `lines_frame` puts the lines of every exercise into the long-format table of the
+input contract.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..parameters import Leaf
+from ..rules.base import Block, Context
+from .text import _append, _keys, filled
+
+LINE_COLUMNS = [
+    "pharmacie_id", "exercice", "theme", "indicateur", "libelle", "valeur", "seuil", "atteint",
+    "montant_eur", "statut_regle", "source", "note", "donnee_manquante", "type_ligne",
+]
+
+_STATUS_ORDER = {"texte": 0, "source": 1, "hypothese": 2}
+
+
+def rule_status(*leaves: Leaf) -> tuple[str, str, str]:
+    """(status, source, hypothesis note) of a line from the leaves its rule reads.
+
+    The line takes the weakest status (`hypothese` > `source` > `texte`), the source of its first
+    leaf, and for every `hypothese` leaf the reading chosen and its alternative.
+    """
+    leaves = [leaf for leaf in leaves if leaf is not None]
+    statut = max((leaf.statut for leaf in leaves), key=_STATUS_ORDER.__getitem__)
+    hyp = [f"hypothèse : {leaf.libelle} — alternative : {leaf.alternative}" for leaf in leaves if leaf.statut == "hypothese"]
+    over = [f"valeur du scénario {leaf.surcharge}" for leaf in leaves if leaf.surcharge]
+    return statut, leaves[0].source, " ; ".join(hyp + over)
+
+
+
+def _column(values, n: int) -> np.ndarray:
+    if isinstance(values, np.ndarray) and values.shape == (n,):
+        if values.dtype == object:
+            return values
+        # Numbers as Python objects, one per distinct value (as per_distinct tells them apart).
+        codes, distinct = pd.factorize(_keys(values))
+        first = np.empty(len(distinct), dtype=np.intp)
+        first[codes] = np.arange(n)
+        shared = np.empty(len(distinct), dtype=object)
+        shared[:] = values[first].tolist()
+        return shared[codes]
+    if isinstance(values, pd.Series):
+        return values.to_numpy(dtype=object)
+    if not isinstance(values, (list, tuple)):
+        return filled(n, values)
+    out = np.empty(n, dtype=object)
+    out[:] = values
+    return out
+
+
+_STATUTS = np.array(sorted(_STATUS_ORDER, key=_STATUS_ORDER.__getitem__), dtype=object)
+# The columns every line of a block shares; the others are arrays, one value per line.
+BLOCK_COLUMNS = ("exercice", "theme", "indicateur", "libelle", "source", "type_ligne")
+
+
+@dataclass
+class Assembled:
+    """One exercise's lines, not yet ordered: one array per column, and what a block's lines share."""
+
+    lines: dict[str, list[np.ndarray]]  # per line, one array per block; `_block` indexes `blocks`, `_order` is the input row
+    blocks: dict[str, list]  # per block: BLOCK_COLUMNS
+
+
+def assemble(ctx: Context, theme_blocks: list[tuple[str, list[Block]]], positions: np.ndarray) -> Assembled | None:
+    """The lines of one exercise, one per pharmacy × indicator; `positions` are the pharmacies' rows in
+    the input table, by which `lines_frame` orders the lines of every exercise at once."""
+    per_line: dict[str, list] = {k: [] for k in (
+        "_order", "_block", "pharmacie_id", "valeur", "seuil", "atteint", "montant_cents", "_statut", "note",
+        "donnee_manquante")}
+    per_block: dict[str, list] = {k: [] for k in BLOCK_COLUMNS}
+    pid = ctx.df["pharmacie_id"].to_numpy(dtype=object)
+    rows = np.arange(ctx.n)
+    for theme, blocks in theme_blocks:
+        for b in blocks:
+            statut, source, hyp = rule_status(*b.leaves)
+            sel = rows if b.rows is None else np.asarray(b.rows, dtype=np.int64)
+            n = len(sel)
+            note = _column(b.note, n)
+            if hyp:
+                note = _append(note, hyp)
+            level = np.full(n, _STATUS_ORDER[statut], dtype=np.int64)
+            for mask, leaf in b.row_leaves:
+                mask = np.asarray(mask, dtype=bool)
+                level = np.where(mask, np.maximum(level, _STATUS_ORDER[leaf.statut]), level)  # the weakest status
+                _, _, leaf_hyp = rule_status(leaf)
+                if leaf_hyp:
+                    note = _append(note, leaf_hyp, mask)
+            for mask, extra in b.extra_notes:
+                note = _append(note, extra, mask)
+            per_line["_order"].append(positions[sel])
+            per_line["_block"].append(np.full(n, len(per_block["theme"]), dtype=np.int64))
+            per_line["pharmacie_id"].append(pid[sel])
+            per_line["valeur"].append(_column(b.valeur, n))
+            per_line["seuil"].append(_column(b.seuil, n))
+            per_line["atteint"].append(_column(b.atteint, n))
+            per_line["montant_cents"].append(np.asarray(b.cents, dtype=np.int64))
+            per_line["_statut"].append(level)
+            per_line["note"].append(note)
+            per_line["donnee_manquante"].append(np.zeros(n, bool) if b.manquant is None else np.asarray(b.manquant, bool))
+            for k, v in zip(BLOCK_COLUMNS, (ctx.p.exercice, theme, b.indicateur, b.libelle, source, b.type_ligne)):
+                per_block[k].append(v)
+    if not per_block["theme"]:
+        return None
+    return Assembled(per_line, per_block)
+
+
+def lines_frame(parts: list[Assembled]) -> pd.DataFrame:
+    """The long-format table of every exercise, ordered as the input rows, then theme, then indicator.
+
+    One sort for the whole table; a block's shared texts are the same objects on all its lines. Each
+    block's arrays are written straight to their rows of the table (and released): no concatenated
+    copy of the whole table beside the result.
+    """
+    if not parts:
+        return empty_lines()
+    offsets = np.cumsum([0] + [len(p.blocks["theme"]) for p in parts[:-1]])
+    block = np.concatenate([b + off for p, off in zip(parts, offsets) for b in p.lines.pop("_block")])
+    idx = np.lexsort((block, np.concatenate([a for p in parts for a in p.lines.pop("_order")])))
+    block = block[idx]
+    row = np.empty_like(idx)
+    row[idx] = np.arange(len(idx))  # the row of the table of each line, in the order of the blocks
+
+    def per_line(k: str) -> np.ndarray:
+        arrays = [a for p in parts for a in p.lines.pop(k)]
+        out = np.empty(len(idx), dtype=arrays[0].dtype)
+        start = 0
+        for a in arrays:
+            out[row[start:start + len(a)]] = a
+            start += len(a)
+        return out
+
+    shared = {k: np.array([v for p in parts for v in p.blocks[k]], dtype=np.int64 if k == "exercice" else object)
+              for k in BLOCK_COLUMNS}
+    columns = {
+        "pharmacie_id": per_line("pharmacie_id"),
+        "exercice": shared["exercice"][block],
+        **{k: shared[k][block] for k in ("theme", "indicateur", "libelle")},
+        **{k: per_line(k) for k in ("valeur", "seuil", "atteint")},
+        "statut_regle": _STATUTS[per_line("_statut")],
+        "source": shared["source"][block],
+        "note": per_line("note"),
+        "donnee_manquante": per_line("donnee_manquante"),
+        "type_ligne": shared["type_ligne"][block],
+        "montant_cents": per_line("montant_cents"),
+    }
+    # Object columns stay object: pandas ≥ 3 would otherwise infer a string dtype for a column that
+    # happens to hold only text and None (turning None into NaN), so a line's cells would depend on
+    # the other pharmacies of the table.
+    return pd.DataFrame({k: pd.Series(v, dtype=object, copy=False) if v.dtype == object else v
+                         for k, v in columns.items()}, copy=False)
+
+
+def empty_lines() -> pd.DataFrame:
+    cols = [c for c in LINE_COLUMNS if c != "montant_eur"] + ["montant_cents"]
+    frame = pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    frame["montant_cents"] = frame["montant_cents"].astype(np.int64)
+    return frame

@@ -1,0 +1,1 @@
+"""Per-pharmacy reports: what the notebooks call (tables, texts, charts, Explorer) and the narrative texts."""
