@@ -1,0 +1,312 @@
+"""The parameter tree of one exercise, as pydantic models that refuse unknown and missing keys.
+
+Every leaf is a mapping with its value (`valeur`), unit, French label, source and status
+(`texte` / `source` / `hypothese`); a `hypothese` names its alternative reading. Thresholds also
+say how they compare (`comparaison`: `>=`, `>`, `<`, `<=`).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+STATUTS = ("texte", "source", "hypothese")
+Statut = Literal["texte", "source", "hypothese"]
+Comparaison = Literal[">=", ">", "<", "<="]
+Etat = Literal["actif", "neutralise", "absent"]
+
+T = TypeVar("T")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Leaf(_Strict, Generic[T]):
+    """One parameter: its value and where it comes from."""
+
+    valeur: T
+    unite: str
+    libelle: str
+    source: str
+    statut: Statut
+    alternative: str | None = None
+    verifie_le: str | None = None
+    surcharge: str | None = None  # set when a user scenario replaced the value
+
+    @model_validator(mode="after")
+    def _hypothesis_names_its_alternative(self):
+        if self.statut == "hypothese" and not self.alternative:
+            raise ValueError("un paramètre « hypothese » doit nommer sa lecture alternative (alternative)")
+        if not self.source.strip():
+            raise ValueError("source vide")
+        return self
+
+
+class Seuil(Leaf[Decimal]):
+    """A threshold: its value and how the pharmacy's value is compared to it."""
+
+    comparaison: Comparaison
+
+    @property
+    def symbole(self) -> str:
+        return {">=": "≥", ">": ">", "<": "<", "<=": "≤"}[self.comparaison]
+
+
+class Palier(_Strict):
+    score_min: int
+    taux_pct: Decimal
+
+
+class Indicateur(_Strict):
+    """An indicator of a theme for one exercise: its state and its numbers.
+
+    `etat` is `actif`, `neutralise` (not required as a socle, pays nothing) or `absent` (the rule
+    does not exist that year). The other fields may be left out unless the indicator is active.
+    """
+
+    etat: Leaf[Etat]
+
+    @model_validator(mode="after")
+    def _complete_when_active(self):
+        if self.etat.valeur == "actif":
+            missing = [n for n in type(self).model_fields if getattr(self, n) is None]
+            if missing:
+                raise ValueError(f"indicateur actif : paramètres manquants {', '.join(missing)}")
+        return self
+
+    @property
+    def actif(self) -> bool:
+        return self.etat.valeur == "actif"
+
+
+class General(_Strict):
+    arrondi: Leaf[Literal["demi_haut", "demi_pair"]]
+    prorata_forfaits: Leaf[bool]
+
+
+# --- numérique ---------------------------------------------------------------------------------
+class Forfait(Indicateur):
+    montant: Leaf[Decimal] | None = None
+
+
+class SeuilForfait(Indicateur):
+    seuil_pct: Seuil | None = None
+    montant: Leaf[Decimal] | None = None
+
+
+class SocleTaux(Indicateur):
+    seuil_pct: Seuil | None = None
+
+
+class Fse(Indicateur):
+    seuil_pct: Seuil | None = None
+    prix_unitaire_haut: Leaf[Decimal] | None = None
+    prix_unitaire_bas: Leaf[Decimal] | None = None
+
+
+class MajCarteVitale(Indicateur):
+    montant_par_lecteur: Leaf[Decimal] | None = None
+    nb_lecteurs_max_sans_borne: Leaf[int] | None = None
+    montant_borne: Leaf[Decimal] | None = None
+    nb_lecteurs_max_avec_borne: Leaf[int] | None = None
+
+
+class Teleconsultation(Indicateur):
+    forfait_equipement: Leaf[Decimal] | None = None
+    montant_par_tranche: Leaf[Decimal] | None = None
+    taille_tranche: Leaf[int] | None = None
+    plafond_tranches: Leaf[Decimal] | None = None
+    tranches: Leaf[Literal["entamee", "complete"]] | None = None
+    premiere_annee: Leaf[Literal["forfait_et_tranches", "forfait_seul"]] | None = None
+
+
+class PharmacienCorrespondant(Indicateur):
+    montant_par_patient_palier_1: Leaf[Decimal] | None = None
+    nb_patients_palier_1: Leaf[int] | None = None
+    montant_par_patient_palier_2: Leaf[Decimal] | None = None
+    plafond: Leaf[Decimal] | None = None
+
+
+class MalusFacturation(Indicateur):
+    nb_factures_min: Leaf[int] | None = None
+    fse_securisees_cible_pct: Seuil | None = None
+    fse_securisees_ecart_fort_points: Seuil | None = None
+    fse_securisees_points_ecart_faible: Leaf[int] | None = None
+    fse_securisees_points_ecart_fort: Leaf[int] | None = None
+    rejets_iris_seuil_bas_pct: Seuil | None = None
+    rejets_iris_seuil_haut_pct: Seuil | None = None
+    rejets_iris_points_bas: Leaf[int] | None = None
+    rejets_iris_points_haut: Leaf[int] | None = None
+    double_paiement_seuil_bas_pct: Seuil | None = None
+    double_paiement_seuil_haut_pct: Seuil | None = None
+    double_paiement_points_bas: Leaf[int] | None = None
+    double_paiement_points_haut: Leaf[int] | None = None
+    bareme: Leaf[list[Palier]] | None = None
+
+
+class Numerique(_Strict):
+    exercice_coordonne: Forfait
+    logiciel_segur: Indicateur
+    lad_certifie_has: Forfait
+    absence_fraude: Indicateur
+    ordonnance_numerique_socle: SocleTaux
+    fse: Fse
+    scor: SeuilForfait
+    dmp: SeuilForfait
+    mss: SeuilForfait
+    bal_organisationnelle: Forfait
+    eprescription: SeuilForfait
+    apcv: SeuilForfait
+    maj_carte_vitale: MajCarteVitale
+    teleconsultation: Teleconsultation
+    pharmacien_correspondant: PharmacienCorrespondant
+    malus_qualite_facturation: MalusFacturation
+
+
+# --- BUPS --------------------------------------------------------------------------------------
+class DemarcheQualite(Indicateur):
+    montant: Leaf[Decimal] | None = None
+    programme_requis: Leaf[bool] | None = None
+
+
+class MoleculesCiblees(Indicateur):
+    molecules: Leaf[list[str]] | None = None
+    prime_par_boite: Leaf[Decimal] | None = None
+    primes_par_molecule: Leaf[dict[str, Decimal]] | None = None
+    lecture: Leaf[Literal["progression", "plancher"]] | None = None
+    taux_plancher_pct: Seuil | None = None
+
+
+class Stabilite75(Indicateur):
+    seuil_haut_pct: Seuil | None = None
+    montant_haut: Leaf[Decimal] | None = None
+    seuil_bas_pct: Seuil | None = None
+    montant_bas: Leaf[Decimal] | None = None
+
+
+class Asafo(Indicateur):
+    nb_semaines_min: Seuil | None = None
+    montant: Leaf[Decimal] | None = None
+
+
+class Ecoresponsable(Indicateur):
+    nb_items_min: Seuil | None = None
+    montant: Leaf[Decimal] | None = None
+
+
+class MalusUrgence(Indicateur):
+    comparaison_reference: Leaf[Literal["<", "<="]] | None = None
+    taux_pct: Leaf[Decimal] | None = None
+    sans_reference: Leaf[Literal["pas_de_malus", "malus"]] | None = None
+
+
+class Bups(_Strict):
+    demarche_qualite: DemarcheQualite
+    generiques_repertoire: SocleTaux
+    molecules_ciblees: MoleculesCiblees
+    stabilite_75: Stabilite75
+    asafo: Asafo
+    ecoresponsable: Ecoresponsable
+    malus_urgence: MalusUrgence
+
+
+# --- vaccination, colorectal, dispensation, dispositif 2024 -------------------------------------
+class BonusPrescription(Indicateur):
+    seuil_part_pct: Seuil | None = None
+    montant_par_rva: Leaf[Decimal] | None = None
+
+
+class Vaccination(_Strict):
+    bonus_prescription: BonusPrescription
+
+
+class ParKit(Indicateur):
+    montant_par_kit: Leaf[Decimal] | None = None
+    montant_par_kit_drom: Leaf[Decimal] | None = None
+
+
+class Colorectal(_Strict):
+    kits_remis: ParKit
+    kits_realises: ParKit
+    acte_remise_kit: ParKit
+
+
+class Dispensation(Indicateur):
+    montant_par_dispensation: Leaf[Decimal] | None = None
+    plafond: Leaf[Decimal] | None = None
+
+
+class DispensationUnite(_Strict):
+    dispensation: Dispensation
+
+
+class ForfaitSeuilNombre(Indicateur):
+    nb_min: Seuil | None = None
+    montant: Leaf[Decimal] | None = None
+
+
+class ProgressionKits(Indicateur):
+    coefficient: Seuil | None = None
+    reference_installation_recente: Leaf[int] | None = None
+    reference_nulle: Leaf[Literal["tout_nombre", "au_moins_un_kit"]] | None = None
+    montant: Leaf[Decimal] | None = None
+
+
+class Dispositif2024(_Strict):
+    trod_angine: ForfaitSeuilNombre
+    locaux_trod_cystite: Forfait
+    entretien_chronique: ForfaitSeuilNombre
+    accompagnement_grossesse: ForfaitSeuilNombre
+    kits_colorectal_progression: ProgressionKits
+    hybride_biosimilaire: Forfait
+
+
+class ExerciseParameters(_Strict):
+    exercice: int
+    general: General
+    numerique: Numerique
+    bups: Bups
+    vaccination: Vaccination
+    colorectal: Colorectal
+    dispensation_unite: DispensationUnite
+    dispositif_2024: Dispositif2024
+
+
+THEMES = ("numerique", "bups", "vaccination", "colorectal", "dispensation_unite", "dispositif_2024")
+
+
+
+def iter_leaves(node: BaseModel, prefix: str = ""):
+    """(dotted path, leaf) for every leaf of a parameter tree."""
+    for name in type(node).model_fields:
+        value = getattr(node, name)
+        path = f"{prefix}{name}"
+        if isinstance(value, Leaf):
+            yield path, value
+        elif isinstance(value, BaseModel):
+            yield from iter_leaves(value, path + ".")
+
+
+def diff_exercises(a: ExerciseParameters, b: ExerciseParameters) -> list[dict]:
+    """What changed between two exercises: one row per leaf whose value or status differs."""
+    la, lb = dict(iter_leaves(a)), dict(iter_leaves(b))
+    rows = []
+    for path in sorted(set(la) | set(lb), key=lambda p: (p.split(".")[0], p)):
+        x, y = la.get(path), lb.get(path)
+        vx = None if x is None else x.valeur
+        vy = None if y is None else y.valeur
+        if vx != vy or (x and y and x.statut != y.statut):
+            rows.append(
+                {
+                    "parametre": path,
+                    "libelle": (y or x).libelle,
+                    "avant": vx,
+                    "apres": vy,
+                    "statut_avant": x.statut if x else None,
+                    "statut_apres": y.statut if y else None,
+                }
+            )
+    return rows
