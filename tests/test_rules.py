@@ -149,10 +149,11 @@ def test_prorata_status_and_note_only_on_the_prorated_pharmacy(tmp_path):
     lines, _ = run(tmp_path, rows)
     dmp = lines[lines["indicateur"] == "dmp"].set_index("pharmacie_id")
     assert dmp.loc["PLEIN", "montant_cents"] == 100_00
-    assert dmp.loc["PLEIN", "statut_regle"] == "source"
+    assert "general.prorata_forfaits" not in dmp.loc["PLEIN", "hypotheses"]
     assert "prorat" not in dmp.loc["PLEIN", "note"].lower()
     assert dmp.loc["REPRISE", "montant_cents"] == cents("100 * 184 / 366")
     assert dmp.loc["REPRISE", "statut_regle"] == "hypothese"
+    assert "general.prorata_forfaits" in dmp.loc["REPRISE", "hypotheses"].split(" ; ")
     assert "proratisé au temps d'activité" in dmp.loc["REPRISE", "note"]
 
 

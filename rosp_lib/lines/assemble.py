@@ -13,29 +13,82 @@ import numpy as np
 import pandas as pd
 
 from ..parameters import Leaf
+from ..registry import indicator
+from ..rulebook import title
 from ..rules.base import Block, Context
-from .text import _append, _keys, filled
+from .formatting import num
+from .text import _append, _keys, filled, per_distinct
 
 LINE_COLUMNS = [
     "pharmacie_id", "exercice", "theme", "indicateur", "libelle", "valeur", "seuil", "atteint",
     "montant_eur", "statut_regle", "source", "note", "donnee_manquante", "type_ligne",
+    "entrees", "hypotheses", "scenario",
 ]
 
 _STATUS_ORDER = {"texte": 0, "source": 1, "hypothese": 2}
+SEP = " ; "
 
 
-def rule_status(*leaves: Leaf) -> tuple[str, str, str]:
-    """(status, source, hypothesis note) of a line from the leaves its rule reads.
+def hypothesis_note(leaf: Leaf) -> str:
+    return f"hypothèse : {leaf.libelle} — alternative : {leaf.alternative}"
 
-    The line takes the weakest status (`hypothese` > `source` > `texte`), the source of its first
-    leaf, and for every `hypothese` leaf the reading chosen and its alternative.
-    """
-    leaves = [leaf for leaf in leaves if leaf is not None]
-    statut = max((leaf.statut for leaf in leaves), key=_STATUS_ORDER.__getitem__)
-    hyp = [f"hypothèse : {leaf.libelle} — alternative : {leaf.alternative}" for leaf in leaves if leaf.statut == "hypothese"]
-    over = [f"valeur du scénario {leaf.surcharge}" for leaf in leaves if leaf.surcharge]
-    return statut, leaves[0].source, " ; ".join(hyp + over)
 
+def _source(reads: dict) -> str:
+    """The source a line cites: its first leaf that is not the indicator's state (its amount or threshold)."""
+    leaves = list(reads.values())
+    for leaf in leaves:
+        if leaf.unite != "etat":
+            return leaf.source
+    return leaves[0].source if leaves else ""
+
+
+def dependencies(b: Block, n: int):
+    """Per line of a block: the weakest status, the `hypothese` keys and the scenario keys it depends on, and
+    the hypothesis notes — from the leaves its rule read for every line and those read for some lines."""
+    leaves: dict[str, Leaf] = {}
+    masks: list[tuple[np.ndarray, list[str]]] = [(np.ones(n, dtype=bool), list(b.reads))]
+    for mask, reads in b.row_reads:
+        masks.append((np.asarray(mask, dtype=bool), list(reads)))
+        leaves.update(reads)
+    leaves.update(b.reads)
+    level = np.zeros(n, dtype=np.int64)
+    marked = [k for k, leaf in leaves.items() if leaf.statut == "hypothese" or leaf.surcharge]
+    bit = {k: j for j, k in enumerate(marked)}
+    if len(marked) > 62:  # one bit per marked leaf in an int64
+        raise ValueError(f"{b.indicateur} : trop de paramètres marqués ({len(marked)})")
+    bits = np.zeros(n, dtype=np.int64)
+    for mask, keys in masks:
+        if not keys:
+            continue
+        worst = max(_STATUS_ORDER[leaves[k].statut] for k in keys)
+        level = np.where(mask, np.maximum(level, worst), level)
+        flags = sum(1 << bit[k] for k in keys if k in bit)
+        if flags:
+            bits = np.where(mask, bits | flags, bits)
+
+    def keys_of(x: int) -> list[str]:
+        return [k for k in marked if x >> bit[k] & 1]
+
+    hyp = per_distinct(lambda x: SEP.join(k for k in keys_of(x) if leaves[k].statut == "hypothese"), bits)
+    scen = per_distinct(lambda x: SEP.join(k for k in keys_of(x) if leaves[k].surcharge), bits)
+    notes = per_distinct(lambda x: SEP.join(
+        [hypothesis_note(leaves[k]) for k in keys_of(x) if leaves[k].statut == "hypothese"]
+        + [f"valeur du scénario {leaves[k].surcharge}" for k in keys_of(x) if leaves[k].surcharge]), bits)
+    return level, hyp, scen, notes
+
+
+def _cell(value) -> str:
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+        return "vide"
+    return num(value)
+
+
+def entrees(df: pd.DataFrame, columns: tuple, rows: np.ndarray) -> np.ndarray:
+    """« colonne=valeur ; … » for the input columns a rule read, the French way, once per distinct row."""
+    if not columns:
+        return filled(len(rows), "")
+    values = [df[c].to_numpy()[rows] for c in columns]
+    return per_distinct(lambda *row: SEP.join(f"{c}={_cell(v)}" for c, v in zip(columns, row)), *values)
 
 
 def _column(values, n: int) -> np.ndarray:
@@ -76,25 +129,17 @@ def assemble(ctx: Context, theme_blocks: list[tuple[str, list[Block]]], position
     the input table, by which `lines_frame` orders the lines of every exercise at once."""
     per_line: dict[str, list] = {k: [] for k in (
         "_order", "_block", "pharmacie_id", "valeur", "seuil", "atteint", "montant_cents", "_statut", "note",
-        "donnee_manquante")}
+        "donnee_manquante", "entrees", "hypotheses", "scenario", "socles_non_atteints")}
     per_block: dict[str, list] = {k: [] for k in BLOCK_COLUMNS}
     pid = ctx.df["pharmacie_id"].to_numpy(dtype=object)
     rows = np.arange(ctx.n)
     for theme, blocks in theme_blocks:
         for b in blocks:
-            statut, source, hyp = rule_status(*b.leaves)
             sel = rows if b.rows is None else np.asarray(b.rows, dtype=np.int64)
             n = len(sel)
+            level, hyp, scen, hyp_notes = dependencies(b, n)
             note = _column(b.note, n)
-            if hyp:
-                note = _append(note, hyp)
-            level = np.full(n, _STATUS_ORDER[statut], dtype=np.int64)
-            for mask, leaf in b.row_leaves:
-                mask = np.asarray(mask, dtype=bool)
-                level = np.where(mask, np.maximum(level, _STATUS_ORDER[leaf.statut]), level)  # the weakest status
-                _, _, leaf_hyp = rule_status(leaf)
-                if leaf_hyp:
-                    note = _append(note, leaf_hyp, mask)
+            note = _append_each(note, hyp_notes)
             for mask, extra in b.extra_notes:
                 note = _append(note, extra, mask)
             per_line["_order"].append(positions[sel])
@@ -107,11 +152,23 @@ def assemble(ctx: Context, theme_blocks: list[tuple[str, list[Block]]], position
             per_line["_statut"].append(level)
             per_line["note"].append(note)
             per_line["donnee_manquante"].append(np.zeros(n, bool) if b.manquant is None else np.asarray(b.manquant, bool))
-            for k, v in zip(BLOCK_COLUMNS, (ctx.p.exercice, theme, b.indicateur, b.libelle, source, b.type_ligne)):
+            per_line["entrees"].append(_column(b.entrees, n) if b.entrees is not None else entrees(ctx.df, b.columns, sel))
+            per_line["hypotheses"].append(hyp)
+            per_line["scenario"].append(scen)
+            per_line["socles_non_atteints"].append(_column(b.socles_perdus, n))
+            titre = title(indicator(b.indicateur), ctx.params)
+            for k, v in zip(BLOCK_COLUMNS, (ctx.params.exercice, theme, b.indicateur, titre, _source(b.reads), b.type_ligne)):
                 per_block[k].append(v)
     if not per_block["theme"]:
         return None
     return Assembled(per_line, per_block)
+
+
+def _append_each(notes: np.ndarray, texts: np.ndarray) -> np.ndarray:
+    """`note ; text` line by line (text alone where the note is empty; the note alone where text is empty)."""
+    if not any(texts):
+        return notes
+    return per_distinct(lambda d, t: t if d == "" else (d if t == "" else d + SEP + t), notes, texts)
 
 
 def lines_frame(parts: list[Assembled]) -> pd.DataFrame:
@@ -151,6 +208,10 @@ def lines_frame(parts: list[Assembled]) -> pd.DataFrame:
         "note": per_line("note"),
         "donnee_manquante": per_line("donnee_manquante"),
         "type_ligne": shared["type_ligne"][block],
+        "entrees": per_line("entrees"),
+        "hypotheses": per_line("hypotheses"),
+        "scenario": per_line("scenario"),
+        "socles_non_atteints": per_line("socles_non_atteints"),
         "montant_cents": per_line("montant_cents"),
     }
     # Object columns stay object: pandas ≥ 3 would otherwise infer a string dtype for a column that
@@ -161,7 +222,7 @@ def lines_frame(parts: list[Assembled]) -> pd.DataFrame:
 
 
 def empty_lines() -> pd.DataFrame:
-    cols = [c for c in LINE_COLUMNS if c != "montant_eur"] + ["montant_cents"]
+    cols = [c for c in LINE_COLUMNS if c != "montant_eur"] + ["socles_non_atteints", "montant_cents"]
     frame = pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
     frame["montant_cents"] = frame["montant_cents"].astype(np.int64)
     return frame

@@ -4,11 +4,13 @@ forfaits, malus on the sum)."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Callable, Iterator
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel
 
 from ..lines import money
 from ..lines.formatting import eur, num
@@ -41,15 +43,19 @@ def seuil_text(seuil: Seuil, unit: str = " %") -> str:
 
 @dataclass
 class Block:
-    """One indicator for every pharmacy of the exercise (arrays of length n)."""
+    """One indicator for every pharmacy of the exercise (arrays of length n).
+
+    Its French title comes from the registry; the parameter leaves its rule read (`reads`, dotted path →
+    leaf) and the input columns (`columns`) are recorded by the tracer of `Context.rule`, never listed by
+    hand. `row_reads` are leaves that only some rows depend on (prorata, socle gate, malus, a reading
+    that applies to a few pharmacies).
+    """
 
     indicateur: str
-    libelle: str
     valeur: object  # array or scalar
     seuil: object
     atteint: np.ndarray
     cents: np.ndarray
-    leaves: Sequence[Leaf]
     note: object = ""
     manquant: np.ndarray | None = None
     forfait: bool = False  # a fixed amount, prorated to the days of activity
@@ -57,7 +63,61 @@ class Block:
     type_ligne: str = "indicateur"  # indicateur, socle, malus, information
     rows: np.ndarray | None = None  # positions of the pharmacies, when not one line per pharmacy
     extra_notes: list = field(default_factory=list)  # (mask, notes of the rows of mask) added to those rows
-    row_leaves: list = field(default_factory=list)  # (mask, leaf): a leaf the rule read for these rows only
+    reads: dict = field(default_factory=dict)  # dotted path → Leaf: the leaves the rule read, for every row
+    columns: tuple = ()  # the input columns the rule read
+    row_reads: list = field(default_factory=list)  # (mask, {path: Leaf}): leaves read for these rows only
+    entrees: object = None  # the inputs shown on each line, when the rule says them itself (molecule lines)
+    socles_perdus: object = ""  # per row: the theme's socles not met (codes), "" when none
+    points: np.ndarray | None = None  # a sub-indicator's points, for the malus that sums them
+
+    def depends(self, mask: np.ndarray, reads: dict) -> None:
+        """These rows' amounts also depend on `reads`."""
+        mask = np.asarray(mask, dtype=bool)
+        if reads and mask.any():
+            self.row_reads.append((mask, dict(reads)))
+
+
+class Trace:
+    """What a rule read: parameter leaves (by dotted path) and input columns."""
+
+    def __init__(self):
+        self.reads: dict[str, Leaf] = {}
+        self.columns: dict[str, None] = {}
+        self.row_reads: list[tuple[np.ndarray, dict]] = []
+        self.mask: np.ndarray | None = None
+
+    def leaf(self, path: str, leaf: Leaf) -> None:
+        if self.mask is None:
+            self.reads[path] = leaf
+        else:
+            self.row_reads.append((self.mask, {path: leaf}))
+
+
+class Traced:
+    """A parameter node seen through the tracer: reading a leaf records its path (OpenFisca's tracer).
+
+    Properties of the node (`Indicateur.actif`) run on the traced view, so what they read is recorded too.
+    """
+
+    __slots__ = ("_node", "_path", "_ctx")
+
+    def __init__(self, node, path: str, ctx: "Context"):
+        self._node, self._path, self._ctx = node, path, ctx
+
+    def __getattr__(self, name: str):
+        node = self._node
+        attr = getattr(type(node), name, None)
+        if isinstance(attr, property):
+            return attr.fget(self)
+        value = getattr(node, name)
+        path = f"{self._path}.{name}" if self._path else name
+        if isinstance(value, Leaf):
+            if self._ctx.trace is not None:
+                self._ctx.trace.leaf(path, value)
+            return value
+        if isinstance(value, BaseModel):
+            return Traced(value, path, self._ctx)
+        return value
 
 
 @dataclass
@@ -65,12 +125,15 @@ class Context:
     """One exercise's pharmacies and parameters, with the helpers themes read inputs through."""
 
     df: pd.DataFrame
-    p: ExerciseParameters
+    params: ExerciseParameters
 
     def __post_init__(self):
         self.n = len(self.df)
-        self.mode = self.p.general.arrondi.valeur
-        year = self.p.exercice
+        self.trace: Trace | None = None
+        self.p = Traced(self.params, "", self)  # what the rules read the parameters through
+        # The rounding mode is not traced: it changes a line only at an exact half cent (money.py).
+        self.mode = self.params.general.arrondi.valeur
+        year = self.params.exercice
         start = pd.Timestamp(year, 1, 1)
         end = pd.Timestamp(year, 12, 31)
         debut = self.df["debut_activite"].fillna(start)
@@ -78,17 +141,58 @@ class Context:
         self.days_in_year = int((end - start).days + 1)
         self.days_active = ((fin - debut).dt.days + 1).to_numpy(dtype=np.int64)
 
+    # --- the tracer ------------------------------------------------------------------------------
+    def rule(self, fn: Callable, *args) -> list[Block]:
+        """Run one rule (a function returning a block, a list of blocks or None) under a fresh trace: every
+        block it returns gets the leaves and columns it read."""
+        outer, self.trace = self.trace, Trace()
+        try:
+            out = fn(self, *args)
+        finally:
+            trace, self.trace = self.trace, outer
+        blocks = [] if out is None else list(out) if isinstance(out, (list, tuple)) else [out]
+        for b in blocks:
+            b.reads = {**trace.reads, **b.reads}
+            b.columns = tuple(dict.fromkeys((*trace.columns, *b.columns)))
+            b.row_reads = [*trace.row_reads, *b.row_reads]
+        return blocks
+
+    @contextmanager
+    def for_rows(self, mask: np.ndarray) -> Iterator[None]:
+        """Leaves read inside this block are read for the rows of `mask` only."""
+        trace = self.trace
+        if trace is None:
+            yield
+            return
+        before, trace.mask = trace.mask, np.asarray(mask, dtype=bool)
+        try:
+            yield
+        finally:
+            trace.mask = before
+
+    def reads_of(self, path: str) -> dict:
+        """{path: leaf} for one leaf, read outside any rule (the order of the theme reads it)."""
+        node = self.params
+        for part in path.split("."):
+            node = getattr(node, part)
+        return {path: node}
+
+    def _column(self, col: str) -> pd.Series:
+        if self.trace is not None:
+            self.trace.columns[col] = None
+        return self.df[col]
+
     def rate(self, col: str) -> tuple[np.ndarray, np.ndarray]:
-        v = self.df[col].to_numpy(dtype=float)
+        v = self._column(col).to_numpy(dtype=float)
         return v, np.isnan(v)
 
     def count(self, col: str) -> tuple[np.ndarray, np.ndarray]:
-        v = self.df[col].to_numpy(dtype=float)
+        v = self._column(col).to_numpy(dtype=float)
         missing = np.isnan(v)
         return np.where(missing, 0, v).astype(np.int64), missing
 
     def flag(self, col: str) -> np.ndarray:
-        return self.df[col].to_numpy(dtype=bool)
+        return self._column(col).to_numpy(dtype=bool)
 
     def zeros(self) -> np.ndarray:
         return np.zeros(self.n, dtype=np.int64)
@@ -105,9 +209,9 @@ class Context:
             out[missing] = MANQUANT
         return out
 
-    def neutralised(self, code: str, libelle: str, ind, socle: bool = False) -> Block:
-        return Block(code, libelle, None, "", self.const(NEUTRALISE), self.zeros(), [ind.etat],
-                     NEUTRALISE_NOTE, socle=socle, type_ligne="socle" if socle else "indicateur")
+    def neutralised(self, code: str, socle: bool = False) -> Block:
+        return Block(code, None, "", self.const(NEUTRALISE), self.zeros(), NEUTRALISE_NOTE, socle=socle,
+                     type_ligne="socle" if socle else "indicateur")
 
     def yes_no(self, values: np.ndarray) -> np.ndarray:
         return pick(values, "oui", "non")
@@ -118,26 +222,32 @@ def finish_theme(
     ctx: Context,
     theme: str,
     blocks: list[Block],
-    malus: Callable[[np.ndarray], Block | None] | None = None,
+    malus: Callable[[Context, np.ndarray], Block | None] | None = None,
 ) -> list[Block]:
-    """Prorata of forfaits → socle gate → malus on the theme's sum (rules.md order)."""
+    """Prorata of forfaits → socle gate → malus on the theme's sum (rules.md order).
+
+    Each step records, on the rows it changes or could change, the leaves it read: a prorated line
+    depends on the prorata reading, a line the socle gate could void on every socle's leaves, the
+    malus on the leaves of every line of the sum.
+    """
     if not blocks:
         return []
-    prorata = ctx.p.general.prorata_forfaits
+    prorata = ctx.params.general.prorata_forfaits
     partial = ctx.days_active < ctx.days_in_year
-    if prorata.valeur and partial.any():
+    if partial.any():
         for b in blocks:
             if b.forfait and b.rows is None and (b.cents[partial] > 0).any():
                 full = b.cents.copy()
+                concerned = partial & (full > 0)
+                # Only the partial-year pharmacies read the prorata reading: their lines alone depend on it.
+                b.depends(concerned, ctx.reads_of("general.prorata_forfaits"))
+                if not prorata.valeur:
+                    continue
                 scaled = money.round_ratio(full * ctx.days_active, np.full(ctx.n, ctx.days_in_year), ctx.mode)
                 b.cents = np.where(partial, scaled, full)
-                prorated = partial & (full > 0)
-                b.extra_notes.append((prorated, per_distinct(
+                b.extra_notes.append((concerned, per_distinct(
                     lambda f, d, c: f"proratisé au temps d'activité : {eur(f)} × {d}/{ctx.days_in_year} j = {eur(c)}",
-                    full[prorated], ctx.days_active[prorated], b.cents[prorated])))
-                # Only the prorated pharmacies read the prorata reading: their line alone takes its
-                # status and note, so a line never depends on the other pharmacies of the table.
-                b.row_leaves.append((prorated, prorata))
+                    full[concerned], ctx.days_active[concerned], b.cents[concerned])))
     socles = [b for b in blocks if b.socle]
     if socles:
         failed = np.zeros(ctx.n, dtype=np.int64)  # bit j set: the pharmacy misses socles[j]
@@ -147,10 +257,15 @@ def finish_theme(
         def names(bits) -> str:
             return ", ".join(s.indicateur for j, s in enumerate(socles) if bits >> j & 1)
 
-        if failed.any():
-            for b in blocks:
-                bits = failed if b.rows is None else failed[b.rows]
-                lost = (bits != 0) & (b.cents > 0)
+        for b in blocks:
+            bits = failed if b.rows is None else failed[b.rows]
+            positive = b.cents > 0
+            for s in socles:  # an amount the gate could void depends on what every socle read
+                if s is not b:
+                    b.depends(positive, s.reads)
+            lost = (bits != 0) & positive
+            b.socles_perdus = per_distinct(lambda x: names(x) if x else "", bits)
+            if lost.any():
                 before = b.cents
                 b.cents = np.where(bits == 0, b.cents, 0)
                 b.extra_notes.append((lost, [
@@ -163,7 +278,14 @@ def finish_theme(
                 total += b.cents
             else:
                 np.add.at(total, b.rows, b.cents)
-        line = malus(total)
-        if line is not None:
+        for line in ctx.rule(malus, total):
+            applied = line.cents != 0
+            for b in blocks:  # the malus is a share of the sum: it depends on what each line of the sum read
+                paid = np.zeros(ctx.n, dtype=bool)
+                if b.rows is None:
+                    paid = b.cents != 0
+                else:
+                    paid[b.rows[b.cents != 0]] = True
+                line.depends(applied & paid, b.reads)
             blocks = [*blocks, line]
     return blocks

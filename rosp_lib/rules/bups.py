@@ -19,29 +19,27 @@ THEME = "bups"
 def demarche_qualite(ctx: Context) -> Block:
     """Adhésion à la démarche qualité HCQO (socle, 100 €) : auto-évaluation, newsletter, et programme d'amélioration."""
     ind = ctx.p.bups.demarche_qualite
-    lib = "Adhésion à la démarche qualité (HCQO)"
     if not ind.actif:
-        return ctx.neutralised("demarche_qualite", lib, ind, socle=True)
+        return ctx.neutralised("demarche_qualite", socle=True)
     auto, news, prog = ctx.flag("dqo_autoevaluation"), ctx.flag("dqo_newsletter"), ctx.flag("dqo_programme_amelioration")
     required = ind.programme_requis.valeur
     ok = auto & news & (prog if required else True)
     valeur = per_distinct(lambda a, b, c: f"auto-évaluation : {'oui' if a else 'non'}, newsletter : {'oui' if b else 'non'}, "
                                           f"programme : {'oui' if c else 'non'}", auto, news, prog)
     seuil = "auto-évaluation, newsletter" + (" et programme d'amélioration" if required else "") + " déclarés"
-    return Block("demarche_qualite", lib, valeur, seuil, ctx.labels(ok), ctx.cents_if(ok, ind.montant.valeur),
-                 [ind.montant, ind.programme_requis], forfait=True, socle=True, type_ligne="socle")
+    return Block("demarche_qualite", valeur, seuil, ctx.labels(ok), ctx.cents_if(ok, ind.montant.valeur),
+        forfait=True, socle=True, type_ligne="socle")
 
 
 def generiques_repertoire(ctx: Context) -> Block:
     """Pénétration des génériques sur l'ensemble du répertoire ≥ 85 % (socle, sans rémunération)."""
     ind = ctx.p.bups.generiques_repertoire
-    lib = "Pénétration des génériques sur le répertoire (socle)"
     if not ind.actif:
-        return ctx.neutralised("generiques_repertoire", lib, ind, socle=True)
+        return ctx.neutralised("generiques_repertoire", socle=True)
     v, missing = ctx.rate("taux_generiques_repertoire_pct")
     ok = compare(v, ind.seuil_pct)
-    return Block("generiques_repertoire", lib, v, seuil_text(ind.seuil_pct), ctx.labels(ok, missing), ctx.zeros(),
-                 [ind.seuil_pct], manquant=missing, socle=True, type_ligne="socle")
+    return Block("generiques_repertoire", v, seuil_text(ind.seuil_pct), ctx.labels(ok, missing), ctx.zeros(),
+        manquant=missing, socle=True, type_ligne="socle")
 
 
 def molecules_ciblees(ctx: Context, molecules: pd.DataFrame) -> Block | None:
@@ -55,17 +53,18 @@ def molecules_ciblees(ctx: Context, molecules: pd.DataFrame) -> Block | None:
     position = pd.Series(np.arange(ctx.n), index=ctx.df["pharmacie_id"].to_numpy())
     rows = position.loc[mine["pharmacie_id"].to_numpy()].to_numpy()
     names = mine["molecule"].to_numpy(dtype=object)
-    lib = "Génériques, hybrides, biosimilaires : molécules ciblées"
     boxes = mine["nb_boites"].to_numpy(dtype=float)
     dep = mine["taux_depart_pct_exact"].to_numpy(dtype=object)
     arr = mine["taux_arrivee_pct_exact"].to_numpy(dtype=object)
     dep_text, arr_text = per_distinct(num, dep), per_distinct(num, arr)
     valeur = np.array([f"{m} : {b} boîtes, {d} % → {a} %"
                        for m, b, d, a in zip(names, per_distinct(num, boxes), dep_text, arr_text)], dtype=object)
+    entrees = np.array([f"molecule={m} ; nb_boites={b} ; taux_depart_pct={d} ; taux_arrivee_pct={a}"
+                        for m, b, d, a in zip(names, per_distinct(num, boxes), dep_text, arr_text)], dtype=object)
     m = len(mine)
     if not ind.actif:
-        return Block("molecules_ciblees", lib, valeur, "", filled(m, NEUTRALISE), np.zeros(m, np.int64),
-                     [ind.etat], NEUTRALISE_NOTE, rows=rows)
+        return Block("molecules_ciblees", valeur, "", filled(m, NEUTRALISE), np.zeros(m, np.int64), NEUTRALISE_NOTE,
+            rows=rows, entrees=entrees)
     listed = {normalise_molecule(x) for x in ind.molecules.valeur}
     primes = {normalise_molecule(k): v for k, v in ind.primes_par_molecule.valeur.items()}
     plancher = ind.lecture.valeur == "plancher"
@@ -110,50 +109,44 @@ def molecules_ciblees(ctx: Context, molecules: pd.DataFrame) -> Block | None:
     else:
         note[paid] = [f"{p} × {c} × ({a} − {d}) / 100 = {p} × {g} boîtes gagnées"
                       for p, c, a, d, g in zip(prime_text, count_text, arr_text[paid], dep_text[paid], boxes_text)]
-    leaves = [ind.prime_par_boite, ind.lecture, ind.molecules] + ([ind.taux_plancher_pct] if plancher else [])
-    return Block("molecules_ciblees", lib, valeur, "prime par boîte gagnée", atteint, cents,
-                 leaves, note, missing, rows=rows)
+    return Block("molecules_ciblees", valeur, "prime par boîte gagnée", atteint, cents, note, missing, rows=rows, entrees=entrees)
 
 
 def stabilite_75(ctx: Context) -> Block:
     """Stabilité de la délivrance des génériques aux 75 ans et plus : 400 € à 95 %, 200 € à 90 %."""
     ind = ctx.p.bups.stabilite_75
-    lib = "Stabilité de la délivrance des génériques aux 75 ans et plus"
     if not ind.actif:
-        return ctx.neutralised("stabilite_75", lib, ind)
+        return ctx.neutralised("stabilite_75")
     v, missing = ctx.rate("taux_stabilite_75_pct")
     high, low = compare(v, ind.seuil_haut_pct), compare(v, ind.seuil_bas_pct)
     cents = np.where(high, money.euros_to_cents(ind.montant_haut.valeur),
                      np.where(low, money.euros_to_cents(ind.montant_bas.valeur), 0)).astype(np.int64)
-    return Block("stabilite_75", lib, v,
-                 f"{seuil_text(ind.seuil_haut_pct)} → {eur_value(ind.montant_haut.valeur)} ; "
+    return Block("stabilite_75", v,
+        f"{seuil_text(ind.seuil_haut_pct)} → {eur_value(ind.montant_haut.valeur)} ; "
                  f"{seuil_text(ind.seuil_bas_pct)} → {eur_value(ind.montant_bas.valeur)}",
-                 ctx.labels(low, missing), cents, [ind.montant_haut, ind.seuil_haut_pct, ind.montant_bas],
-                 manquant=missing, forfait=True)
+        ctx.labels(low, missing), cents, manquant=missing, forfait=True)
 
 
 def asafo(ctx: Context) -> Block | None:
     """Connexion à ASAFO-Pharma au moins une fois par semaine pendant au moins 46 semaines : 100 €."""
     ind = ctx.p.bups.asafo
-    lib = "Connexion hebdomadaire à ASAFO-Pharma"
     if ind.etat.valeur == "absent":
         return None
     if not ind.actif:
-        return ctx.neutralised("asafo", lib, ind)
+        return ctx.neutralised("asafo")
     v, missing = ctx.rate("nb_semaines_asafo")
     ok = compare(v, ind.nb_semaines_min)
-    return Block("asafo", lib, v, seuil_text(ind.nb_semaines_min, " semaines"), ctx.labels(ok, missing),
-                 ctx.cents_if(ok, ind.montant.valeur), [ind.montant, ind.nb_semaines_min], manquant=missing, forfait=True)
+    return Block("asafo", v, seuil_text(ind.nb_semaines_min, " semaines"), ctx.labels(ok, missing),
+        ctx.cents_if(ok, ind.montant.valeur), manquant=missing, forfait=True)
 
 
 def ecoresponsable(ctx: Context) -> Block | None:
     """Démarche écoresponsable : programme déclaré, ≥ 2 items du niveau, niveau précédent validé pour 2 ou 3 : 200 €."""
     ind = ctx.p.bups.ecoresponsable
-    lib = "Démarche écoresponsable"
     if ind.etat.valeur == "absent":
         return None
     if not ind.actif:
-        return ctx.neutralised("ecoresponsable", lib, ind)
+        return ctx.neutralised("ecoresponsable")
     prog = ctx.flag("eco_programme")
     level, lvl_missing = ctx.count("eco_niveau_vise")
     items, items_missing = ctx.count("eco_items_valides")
@@ -170,9 +163,9 @@ def ecoresponsable(ctx: Context) -> Block | None:
     note[~prog] = "programme annuel de développement durable non déclaré"
     valeur = per_distinct(lambda p, lv, it, bf: f"programme : {'oui' if p else 'non'}, niveau {lv}, {it} item(s), niveau antérieur {bf}",
                           prog, level, items, before)
-    return Block("ecoresponsable", lib, valeur, f"programme déclaré, {seuil_text(ind.nb_items_min, ' items')} du niveau visé",
-                 ctx.labels(ok, missing), ctx.cents_if(ok, ind.montant.valeur), [ind.montant, ind.nb_items_min],
-                 note, missing, forfait=True)
+    return Block("ecoresponsable", valeur,
+        f"programme déclaré, {seuil_text(ind.nb_items_min, ' items')} du niveau visé",
+        ctx.labels(ok, missing), ctx.cents_if(ok, ind.montant.valeur), note, missing, forfait=True)
 
 
 def malus_urgence(ctx: Context, total: np.ndarray) -> Block | None:
@@ -198,15 +191,12 @@ def malus_urgence(ctx: Context, total: np.ndarray) -> Block | None:
     atteint[r_missing | (ref_missing & ~applies)] = MANQUANT
     valeur = np.array([f"{a} % (référence {b} %)" for a, b in zip(per_distinct(num, rate), per_distinct(num, ref))], dtype=object)
     valeur[np.isnan(rate) & np.isnan(ref)] = None
-    return Block("malus_urgence", "Malus « motif urgence » de non-substitution", valeur,
-                 f"taux {ind.comparaison_reference.valeur.replace('<=', '≤')} taux de référence", atteint, cents,
-                 [ind.taux_pct, ind.comparaison_reference, ind.sans_reference], note, r_missing | ref_missing,
-                 type_ligne="malus")
+    return Block("malus_urgence", valeur,
+        f"taux {ind.comparaison_reference.valeur.replace('<=', '≤')} taux de référence", atteint, cents,
+        note, r_missing | ref_missing, type_ligne="malus")
 
 
 def compute(ctx: Context, molecules: pd.DataFrame | None = None) -> list[Block]:
-    blocks = [demarche_qualite(ctx), generiques_repertoire(ctx)]
-    for block in (molecules_ciblees(ctx, molecules), stabilite_75(ctx), asafo(ctx), ecoresponsable(ctx)):
-        if block is not None:
-            blocks.append(block)
-    return finish_theme(ctx, THEME, blocks, lambda total: malus_urgence(ctx, total))
+    blocks = [*ctx.rule(demarche_qualite), *ctx.rule(generiques_repertoire), *ctx.rule(molecules_ciblees, molecules),
+              *ctx.rule(stabilite_75), *ctx.rule(asafo), *ctx.rule(ecoresponsable)]
+    return finish_theme(ctx, THEME, blocks, malus_urgence)

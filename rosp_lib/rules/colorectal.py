@@ -12,14 +12,14 @@ from .base import Block, Context, finish_theme
 THEME = "colorectal"
 
 
-def per_kit(ctx: Context, code: str, column: str, lib: str, information: bool = False) -> Block | None:
+def per_kit(ctx: Context, code: str, column: str, information: bool = False) -> Block | None:
     """Montant par kit (métropole ou DROM) : kits remis (2022–2023), kits réalisés (2024–) ; l'acte par kit remis
     (2024–) est montré pour information, hors total ROSP."""
     ind = getattr(ctx.p.colorectal, code)
     if ind.etat.valeur == "absent":
         return None
     if not ind.actif:
-        return ctx.neutralised(code, lib, ind)
+        return ctx.neutralised(code)
     n, missing = ctx.count(column)
     drom = ctx.flag("drom")
     metro, outre = ind.montant_par_kit.valeur, ind.montant_par_kit_drom.valeur
@@ -35,15 +35,15 @@ def per_kit(ctx: Context, code: str, column: str, lib: str, information: bool = 
         note = pick(drom, f"{outre_text} × {column}", f"{metro_text} × {column}")
         atteint = ctx.labels(cents > 0, missing)
         shown = cents
-    return Block(code, lib, np.where(missing, None, n).astype(object), f"{eur_value(metro)}/kit ({eur_value(outre)} en DROM)",
-                 atteint, shown, [ind.montant_par_kit, ind.montant_par_kit_drom], note, missing,
-                 type_ligne="information" if information else "indicateur")
+    return Block(code, np.where(missing, None, n).astype(object),
+        f"{eur_value(metro)}/kit ({eur_value(outre)} en DROM)", atteint, shown, note, missing,
+        type_ligne="information" if information else "indicateur")
 
 
 def compute(ctx: Context) -> list[Block]:
     blocks = [
-        per_kit(ctx, "kits_remis", "nb_kits_remis", "Kits de dépistage remis"),
-        per_kit(ctx, "kits_realises", "nb_kits_realises", "Kits remis dont le test a été réalisé"),
-        per_kit(ctx, "acte_remise_kit", "nb_kits_remis", "Remise de kit facturée à l'acte (information)", information=True),
+        *ctx.rule(per_kit, "kits_remis", "nb_kits_remis"),
+        *ctx.rule(per_kit, "kits_realises", "nb_kits_realises"),
+        *ctx.rule(per_kit, "acte_remise_kit", "nb_kits_remis", True),
     ]
-    return finish_theme(ctx, THEME, [b for b in blocks if b is not None])
+    return finish_theme(ctx, THEME, blocks)

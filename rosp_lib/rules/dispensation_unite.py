@@ -15,22 +15,20 @@ THEME = "dispensation_unite"
 def dispensation(ctx: Context) -> Block | None:
     """1 € TTC par dispensation à l'unité ou délivrance fractionnée, plafonné à 500 € TTC par an."""
     ind = ctx.p.dispensation_unite.dispensation
-    lib = "Dispensation à l'unité et délivrance fractionnée"
     if ind.etat.valeur == "absent":
         return None
     if not ind.actif:
-        return ctx.neutralised("dispensation", lib, ind)
+        return ctx.neutralised("dispensation")
     n, missing = ctx.count("nb_dispensations_unite")
     raw = money.times_cents(n, ind.montant_par_dispensation.valeur, ctx.mode)
     cap = money.euros_to_cents(ind.plafond.valeur)
     cents = np.minimum(raw, cap)
     note = pick(raw > cap, f"{eur_value(ind.montant_par_dispensation.valeur)} × dispensations, plafonné à {eur(cap)}",
                 f"{eur_value(ind.montant_par_dispensation.valeur)} × dispensations")
-    return Block("dispensation", lib, np.where(missing, None, n).astype(object),
-                 f"{eur_value(ind.montant_par_dispensation.valeur)}/dispensation, plafond {eur(cap)}",
-                 ctx.labels(cents > 0, missing), cents, [ind.montant_par_dispensation, ind.plafond], note, missing)
+    return Block("dispensation", np.where(missing, None, n).astype(object),
+        f"{eur_value(ind.montant_par_dispensation.valeur)}/dispensation, plafond {eur(cap)}",
+        ctx.labels(cents > 0, missing), cents, note, missing)
 
 
 def compute(ctx: Context) -> list[Block]:
-    block = dispensation(ctx)
-    return finish_theme(ctx, THEME, [block] if block is not None else [])
+    return finish_theme(ctx, THEME, ctx.rule(dispensation))

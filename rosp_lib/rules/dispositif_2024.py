@@ -11,41 +11,40 @@ from .base import Block, Context, compare, compare_fraction, finish_theme, seuil
 THEME = "dispositif_2024"
 
 
-def at_least(ctx: Context, code: str, column: str, lib: str, unit: str) -> Block | None:
+def at_least(ctx: Context, code: str, column: str, unit: str) -> Block | None:
     """Forfait si au moins N actes (TROD angine, entretien chronique, accompagnement de grossesse)."""
     ind = getattr(ctx.p.dispositif_2024, code)
     if ind.etat.valeur == "absent":
         return None
     if not ind.actif:
-        return ctx.neutralised(code, lib, ind)
+        return ctx.neutralised(code)
     v, missing = ctx.rate(column)
     ok = compare(v, ind.nb_min)
-    return Block(code, lib, v, seuil_text(ind.nb_min, " " + unit), ctx.labels(ok, missing),
-                 ctx.cents_if(ok, ind.montant.valeur), [ind.montant, ind.nb_min], manquant=missing, forfait=True)
+    return Block(code, v, seuil_text(ind.nb_min, " " + unit), ctx.labels(ok, missing),
+        ctx.cents_if(ok, ind.montant.valeur), manquant=missing, forfait=True)
 
 
-def declared(ctx: Context, code: str, columns: list[str], lib: str) -> Block | None:
+def declared(ctx: Context, code: str, columns: list[str]) -> Block | None:
     """Forfait sur déclaration (locaux TROD cystite ; substitution d'un hybride et d'un biosimilaire)."""
     ind = getattr(ctx.p.dispositif_2024, code)
     if ind.etat.valeur == "absent":
         return None
     if not ind.actif:
-        return ctx.neutralised(code, lib, ind)
+        return ctx.neutralised(code)
     flags = [ctx.flag(c) for c in columns]
     ok = np.logical_and.reduce(flags)
     valeur = per_distinct(lambda *row: ", ".join(f"{c} : {'oui' if f else 'non'}" for c, f in zip(columns, row)), *flags)
-    return Block(code, lib, valeur, " et ".join(columns) + " : oui", ctx.labels(ok),
-                 ctx.cents_if(ok, ind.montant.valeur), [ind.montant, ind.etat], forfait=True)
+    return Block(code, valeur, " et ".join(columns) + " : oui", ctx.labels(ok), ctx.cents_if(ok, ind.montant.valeur),
+        forfait=True)
 
 
 def kits_colorectal_progression(ctx: Context) -> Block | None:
     """Kits remis en 2024 ≥ 1,10 × kits remis en 2023 (référence 50 kits si installée après le 1er janvier 2023) : 250 €."""
     ind = ctx.p.dispositif_2024.kits_colorectal_progression
-    lib = "Progression des kits de dépistage colorectal remis"
     if ind.etat.valeur == "absent":
         return None
     if not ind.actif:
-        return ctx.neutralised("kits_colorectal_progression", lib, ind)
+        return ctx.neutralised("kits_colorectal_progression")
     n, n_missing = ctx.count("nb_kits_remis")
     prev, prev_missing = ctx.count("nb_kits_remis_n_1")
     recent = ctx.flag("installation_apres_2023")
@@ -54,7 +53,8 @@ def kits_colorectal_progression(ctx: Context) -> Block | None:
     # n >= 1,10 × ref  ⇔  n / ref >= 1,10 (exact). A reference of 0 reads `reference_nulle`: any count
     # (0 ≥ 1,10 × 0) or, as an increase, at least one kit.
     zero = (ref == 0) & ~missing
-    least = 1 if ind.reference_nulle.valeur == "au_moins_un_kit" else 0
+    with ctx.for_rows(zero):  # only the pharmacies whose reference is 0 read this reading
+        least = 1 if ind.reference_nulle.valeur == "au_moins_un_kit" else 0
     ok = np.where(ref > 0, compare_fraction(n, ref, ind.coefficient), n >= least) & ~missing
     valeur = per_distinct(lambda a, r, rc, m: None if m else f"{a} kits (référence {r}{' : installation récente' if rc else ''})",
                           n, ref, recent, missing)
@@ -69,21 +69,18 @@ def kits_colorectal_progression(ctx: Context) -> Block | None:
     note[missing] = "kits 2024 ou référence 2023 manquants"
     atteint = ctx.labels(ok, missing)
     atteint[missing] = MANQUANT
-    block = Block("kits_colorectal_progression", lib, valeur, f"{seuil_text(ind.coefficient, '')} × kits de 2023",
-                  atteint, ctx.cents_if(ok, ind.montant.valeur),
-                  [ind.montant, ind.coefficient, ind.reference_installation_recente], note, missing, forfait=True)
-    if zero.any():
-        block.row_leaves.append((zero, ind.reference_nulle))  # only these lines read the hypothesis
+    block = Block("kits_colorectal_progression", valeur, f"{seuil_text(ind.coefficient, '')} × kits de 2023", atteint,
+        ctx.cents_if(ok, ind.montant.valeur), note, missing, forfait=True)
     return block
 
 
 def compute(ctx: Context) -> list[Block]:
     blocks = [
-        at_least(ctx, "trod_angine", "nb_trod_angine", "Au moins un TROD angine", "TROD"),
-        declared(ctx, "locaux_trod_cystite", ["locaux_trod_cystite"], "Locaux adaptés au dépistage de l'infection urinaire"),
-        at_least(ctx, "entretien_chronique", "nb_entretiens_chroniques", "Au moins un entretien patient chronique ou bilan de médication", "entretien(s)"),
-        at_least(ctx, "accompagnement_grossesse", "nb_accompagnements_grossesse", "Au moins un accompagnement de femme enceinte", "accompagnement(s)"),
-        kits_colorectal_progression(ctx),
-        declared(ctx, "hybride_biosimilaire", ["substitution_hybride", "substitution_biosimilaire"], "Substitution d'un hybride et d'un biosimilaire"),
+        *ctx.rule(at_least, "trod_angine", "nb_trod_angine", "TROD"),
+        *ctx.rule(declared, "locaux_trod_cystite", ["locaux_trod_cystite"]),
+        *ctx.rule(at_least, "entretien_chronique", "nb_entretiens_chroniques", "entretien(s)"),
+        *ctx.rule(at_least, "accompagnement_grossesse", "nb_accompagnements_grossesse", "accompagnement(s)"),
+        *ctx.rule(kits_colorectal_progression),
+        *ctx.rule(declared, "hybride_biosimilaire", ["substitution_hybride", "substitution_biosimilaire"]),
     ]
-    return finish_theme(ctx, THEME, [b for b in blocks if b is not None])
+    return finish_theme(ctx, THEME, blocks)

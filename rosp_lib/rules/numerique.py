@@ -7,6 +7,7 @@ import numpy as np
 from ..lines import money
 from ..lines.formatting import eur, eur_value, num
 from ..lines.text import MANQUANT, OUI, SANS_OBJET, filled, per_distinct, pick
+from ..rulebook import bareme_text
 from .base import Block, Context, compare, finish_theme, seuil_text
 
 THEME = "numerique"
@@ -16,59 +17,53 @@ THEME = "numerique"
 def exercice_coordonne(ctx: Context) -> Block:
     """Participer à un exercice coordonné (ESP, MSP, CPTS) — socle payé 820 €."""
     ind = ctx.p.numerique.exercice_coordonne
-    lib = "Participer à un exercice coordonné (ESP, MSP, CPTS)"
     if not ind.actif:
-        return ctx.neutralised("exercice_coordonne", lib, ind, socle=True)
+        return ctx.neutralised("exercice_coordonne", socle=True)
     ok = ctx.flag("exercice_coordonne")
-    return Block("exercice_coordonne", lib, ctx.yes_no(ok), "déclaré oui", ctx.labels(ok),
-                 ctx.cents_if(ok, ind.montant.valeur), [ind.montant, ind.etat], forfait=True, socle=True,
-                 type_ligne="socle")
+    return Block("exercice_coordonne", ctx.yes_no(ok), "déclaré oui", ctx.labels(ok),
+        ctx.cents_if(ok, ind.montant.valeur), forfait=True, socle=True, type_ligne="socle")
 
 
-def declared_socle(ctx: Context, code: str, column: str, lib: str, expect: bool = True) -> Block:
+def declared_socle(ctx: Context, code: str, column: str, expect: bool = True) -> Block:
     """A declared socle that pays nothing: met when the declaration is `expect`."""
     ind = getattr(ctx.p.numerique, code)
     if not ind.actif:
-        return ctx.neutralised(code, lib, ind, socle=True)
+        return ctx.neutralised(code, socle=True)
     value = ctx.flag(column)
     ok = value == expect
-    return Block(code, lib, ctx.yes_no(value), "déclaré " + ("oui" if expect else "non"), ctx.labels(ok),
-                 ctx.zeros(), [ind.etat], socle=True, type_ligne="socle")
+    return Block(code, ctx.yes_no(value), "déclaré " + ("oui" if expect else "non"), ctx.labels(ok), ctx.zeros(),
+        socle=True, type_ligne="socle")
 
 
 def lad_certifie_has(ctx: Context) -> Block:
     """Disposer d'un LAD certifié HAS — 200 € les deux premières années (neutralisé jusqu'ici)."""
     ind = ctx.p.numerique.lad_certifie_has
-    lib = "Disposer d'un LAD certifié HAS"
     if not ind.actif:
-        return ctx.neutralised("lad_certifie_has", lib, ind, socle=True)
+        return ctx.neutralised("lad_certifie_has", socle=True)
     ok = ctx.flag("lad_certifie_has")
-    return Block("lad_certifie_has", lib, ctx.yes_no(ok), "déclaré oui", ctx.labels(ok),
-                 ctx.cents_if(ok, ind.montant.valeur), [ind.montant, ind.etat], forfait=True, socle=True,
-                 type_ligne="socle")
+    return Block("lad_certifie_has", ctx.yes_no(ok), "déclaré oui", ctx.labels(ok),
+        ctx.cents_if(ok, ind.montant.valeur), forfait=True, socle=True, type_ligne="socle")
 
 
 def ordonnance_numerique_socle(ctx: Context) -> Block | None:
     """Ordonnance numérique pour au moins 70 % des délivrances sur prescription de ville (socle)."""
     ind = ctx.p.numerique.ordonnance_numerique_socle
-    lib = "Ordonnance numérique pour au moins 70 % des délivrances (socle)"
     if ind.etat.valeur == "absent":
         return None
     if not ind.actif:
-        return ctx.neutralised("ordonnance_numerique_socle", lib, ind, socle=True)
+        return ctx.neutralised("ordonnance_numerique_socle", socle=True)
     v, missing = ctx.rate("taux_ordonnance_numerique_pct")
     ok = compare(v, ind.seuil_pct)
-    return Block("ordonnance_numerique_socle", lib, v, seuil_text(ind.seuil_pct), ctx.labels(ok, missing),
-                 ctx.zeros(), [ind.seuil_pct, ind.etat], manquant=missing, socle=True, type_ligne="socle")
+    return Block("ordonnance_numerique_socle", v, seuil_text(ind.seuil_pct), ctx.labels(ok, missing), ctx.zeros(),
+        manquant=missing, socle=True, type_ligne="socle")
 
 
 # --- 1.2 complementary indicators ----------------------------------------------------------------
 def fse(ctx: Context) -> Block:
     """Taux de FSE en SESAM-Vitale : 0,070 € par FSE si ≥ 95 %, sinon 0,064 €."""
     ind = ctx.p.numerique.fse
-    lib = "FSE transmises en SESAM-Vitale (montant par FSE)"
     if not ind.actif:
-        return ctx.neutralised("fse", lib, ind)
+        return ctx.neutralised("fse")
     rate, rate_missing = ctx.rate("taux_fse_sesam_vitale_pct")
     n, n_missing = ctx.count("nb_fse")
     high = compare(rate, ind.seuil_pct)
@@ -80,40 +75,38 @@ def fse(ctx: Context) -> Block:
     note = pick(high, f"{hi} × nb_fse (taux ≥ seuil)", f"{lo} × nb_fse (taux sous le seuil)")
     note[missing] = "taux ou nombre de FSE manquant"
     atteint = ctx.labels(high, missing)
-    return Block("fse", lib, rate, seuil_text(ind.seuil_pct) + f" → {hi}/FSE, sinon {lo}/FSE", atteint, cents,
-                 [ind.seuil_pct, ind.prix_unitaire_haut, ind.prix_unitaire_bas], note, missing)
+    return Block("fse", rate, seuil_text(ind.seuil_pct) + f" → {hi}/FSE, sinon {lo}/FSE", atteint, cents, note,
+        missing)
 
 
-def rate_forfait(ctx: Context, code: str, column: str, lib: str) -> Block:
+def rate_forfait(ctx: Context, code: str, column: str) -> Block:
     """A fixed amount paid when a rate reaches its threshold (SCOR, DMP, MSS, e-prescription, ApCV)."""
     ind = getattr(ctx.p.numerique, code)
     if not ind.actif:
-        return ctx.neutralised(code, lib, ind)
+        return ctx.neutralised(code)
     v, missing = ctx.rate(column)
     ok = compare(v, ind.seuil_pct)
-    return Block(code, lib, v, seuil_text(ind.seuil_pct), ctx.labels(ok, missing), ctx.cents_if(ok, ind.montant.valeur),
-                 [ind.montant, ind.seuil_pct], f"{eur_value(ind.montant.valeur)} si atteint", missing, forfait=True)
+    return Block(code, v, seuil_text(ind.seuil_pct), ctx.labels(ok, missing), ctx.cents_if(ok, ind.montant.valeur),
+        f"{eur_value(ind.montant.valeur)} si atteint", missing, forfait=True)
 
 
 def bal_organisationnelle(ctx: Context, mss_met: np.ndarray) -> Block:
     """+50 € si une BAL organisationnelle est déclarée et que l'indicateur MSS est atteint."""
     ind = ctx.p.numerique.bal_organisationnelle
-    lib = "BAL organisationnelle couplée à la MSS (majoration)"
     if not ind.actif:
-        return ctx.neutralised("bal_organisationnelle", lib, ind)
+        return ctx.neutralised("bal_organisationnelle")
     declared = ctx.flag("bal_organisationnelle")
     ok = declared & mss_met
     note = pick(declared & ~mss_met, "BAL déclarée mais indicateur MSS non atteint", "")
-    return Block("bal_organisationnelle", lib, ctx.yes_no(declared), "déclaré oui et MSS atteint", ctx.labels(ok),
-                 ctx.cents_if(ok, ind.montant.valeur), [ind.montant, ind.etat], note, forfait=True)
+    return Block("bal_organisationnelle", ctx.yes_no(declared), "déclaré oui et MSS atteint", ctx.labels(ok),
+        ctx.cents_if(ok, ind.montant.valeur), note, forfait=True)
 
 
 def maj_carte_vitale(ctx: Context) -> Block:
     """Mise à jour de la carte Vitale : 250 € par lecteur (max 4) sans borne ; 689 € + 250 € par lecteur (max 2) avec borne."""
     ind = ctx.p.numerique.maj_carte_vitale
-    lib = "Équipement de mise à jour de la carte Vitale"
     if not ind.actif:
-        return ctx.neutralised("maj_carte_vitale", lib, ind)
+        return ctx.neutralised("maj_carte_vitale")
     borne = ctx.flag("borne_maj_carte_vitale")
     # The amount depends on the number of readers, with or without a borne: an empty count is
     # "donnée manquante" (rules.md §0), never read as 0 readers (689 € with a borne, silently).
@@ -132,53 +125,52 @@ def maj_carte_vitale(ctx: Context) -> Block:
     note = np.where(capped, pick(borne, with_borne + " — plafond atteint", without_borne + " — plafond atteint"),
                     pick(borne, with_borne, without_borne))
     note[missing] = "nombre de lecteurs manquant"
-    return Block("maj_carte_vitale", lib, valeur, f"sans borne : max {max_without} lecteurs ; avec borne : max {max_with}",
-                 ctx.labels(cents > 0, missing), cents,
-                 [ind.montant_par_lecteur, ind.montant_borne, ind.nb_lecteurs_max_sans_borne, ind.nb_lecteurs_max_avec_borne],
-                 note, missing, forfait=True)
+    return Block("maj_carte_vitale", valeur,
+        f"sans borne : max {max_without} lecteurs ; avec borne : max {max_with}",
+        ctx.labels(cents > 0, missing), cents, note, missing, forfait=True)
 
 
-def teleconsultation(ctx: Context) -> list[Block]:
-    """Aide à la téléconsultation : 1 225 € d'équipement la 1re année ; 25 € par tranche de 5, plafond 750 €."""
+def teleconsultation_equipement(ctx: Context) -> Block:
+    """Aide à la téléconsultation : forfait d'équipement, la première année de l'activité."""
     ind = ctx.p.numerique.teleconsultation
-    lib_eq = "Aide à la téléconsultation : forfait équipement (première année)"
-    lib_tr = "Aide à la téléconsultation : tranches de téléconsultations"
     if not ind.actif:
-        return [ctx.neutralised("teleconsultation", lib_tr, ind)]
+        return ctx.neutralised("teleconsultation_equipement")
+    eq_ok = ctx.flag("teleconsultation_equipee") & ctx.flag("teleconsultation_premiere_annee")
+    return Block("teleconsultation_equipement", ctx.yes_no(eq_ok), "équipement déclaré et première année",
+                 ctx.labels(eq_ok), ctx.cents_if(eq_ok, ind.forfait_equipement.valeur), forfait=True)
+
+
+def teleconsultation(ctx: Context) -> Block:
+    """Aide à la téléconsultation : un montant par tranche de téléconsultations assistées, plafonné."""
+    ind = ctx.p.numerique.teleconsultation
+    if not ind.actif:
+        return ctx.neutralised("teleconsultation")
     equipped = ctx.flag("teleconsultation_equipee")
-    first = ctx.flag("teleconsultation_premiere_annee")
     n, missing = ctx.count("nb_teleconsultations")
     size = ind.taille_tranche.valeur
     tranches = -(-n // size) if ind.tranches.valeur == "entamee" else n // size
     if ind.premiere_annee.valeur == "forfait_seul":
-        tranches = np.where(first, 0, tranches)
+        tranches = np.where(ctx.flag("teleconsultation_premiere_annee"), 0, tranches)
     cap = money.euros_to_cents(ind.plafond_tranches.valeur)
     raw = tranches * money.euros_to_cents(ind.montant_par_tranche.valeur)
     per_tranche = np.where(equipped, np.minimum(raw, cap), 0)
     miss = equipped & missing
-    eq_ok = equipped & first
-    forfait = Block("teleconsultation_equipement", lib_eq, ctx.yes_no(eq_ok), "équipement déclaré et première année",
-                    ctx.labels(eq_ok), ctx.cents_if(eq_ok, ind.forfait_equipement.valeur),
-                    [ind.forfait_equipement, ind.premiere_annee], forfait=True)
     note = per_distinct(
         lambda t, r, e: f"{t} tranche(s) × {eur_value(ind.montant_par_tranche.valeur)}" + (f" = {eur(r)}, plafonné à {eur(cap)}" if r > cap else "")
         if e else "équipement non déclaré",
         tranches, raw, equipped)
     note[miss] = "nombre de téléconsultations manquant"
     atteint = ctx.labels(per_tranche > 0, miss)
-    tr = Block("teleconsultation", lib_tr, np.where(missing, None, n).astype(object),
-               f"tranche de {size} ({'entamée' if ind.tranches.valeur == 'entamee' else 'complète'}), plafond {eur(cap)}",
-               atteint, per_tranche, [ind.montant_par_tranche, ind.tranches, ind.premiere_annee, ind.plafond_tranches],
-               note, miss)
-    return [forfait, tr]
+    return Block("teleconsultation", np.where(missing, None, n).astype(object),
+                 f"tranche de {size} ({'entamée' if ind.tranches.valeur == 'entamee' else 'complète'}), plafond {eur(cap)}",
+                 atteint, per_tranche, note, miss)
 
 
 def pharmacien_correspondant(ctx: Context) -> Block:
     """Pharmacien correspondant en zone ZIP/ZAC : 2 € par patient jusqu'à 100, 1 € au-delà, plafond 500 €."""
     ind = ctx.p.numerique.pharmacien_correspondant
-    lib = "Pharmacien correspondant en zone ZIP ou ZAC"
     if not ind.actif:
-        return ctx.neutralised("pharmacien_correspondant", lib, ind)
+        return ctx.neutralised("pharmacien_correspondant")
     zone = ctx.flag("zone_zip_zac")
     n, missing = ctx.count("nb_patients_correspondant")
     step = ind.nb_patients_palier_1.valeur
@@ -191,52 +183,50 @@ def pharmacien_correspondant(ctx: Context) -> Block:
     atteint[~zone] = SANS_OBJET
     note = pick(zone & (raw > cap), f"plafonné à {eur(cap)}", "")
     note[~zone] = "officine hors zone ZIP/ZAC"
-    return Block("pharmacien_correspondant", lib, np.where(missing, None, n).astype(object),
-                 f"{eur_value(ind.montant_par_patient_palier_1.valeur)}/patient jusqu'à {step}, "
+    return Block("pharmacien_correspondant", np.where(missing, None, n).astype(object),
+        f"{eur_value(ind.montant_par_patient_palier_1.valeur)}/patient jusqu'à {step}, "
                  f"{eur_value(ind.montant_par_patient_palier_2.valeur)} au-delà, plafond {eur(cap)}",
-                 atteint, cents, [ind.montant_par_patient_palier_1, ind.montant_par_patient_palier_2, ind.plafond], note, miss)
+        atteint, cents, note, miss)
 
 
 # --- 1.3 malus qualité de la facturation -----------------------------------------------------------
-def facturation_points(ctx: Context) -> tuple[list[Block], np.ndarray, np.ndarray]:
-    """The three sub-indicators: their points, as information lines, and the score."""
+def facturation_fse_securisees(ctx: Context) -> Block:
+    """Points du taux de FSE sécurisées : écart à la cible minimale de l'exercice."""
     m = ctx.p.numerique.malus_qualite_facturation
-    blocks, score = [], np.zeros(ctx.n, dtype=np.int64)
-    # FSE sécurisées: gap to the target.
     v, missing = ctx.rate("taux_fse_securisees_pct")
     target = m.fse_securisees_cible_pct
     met = compare(v, target)
     gap_limit = target.valeur - m.fse_securisees_ecart_fort_points.valeur
     strong = ~met & ~missing & {">": v < float(gap_limit), ">=": v <= float(gap_limit)}[m.fse_securisees_ecart_fort_points.comparaison]
     pts = np.where(met | missing, 0, np.where(strong, m.fse_securisees_points_ecart_fort.valeur, m.fse_securisees_points_ecart_faible.valeur))
-    blocks.append(_points_block(ctx, "facturation_fse_securisees", "Qualité de la facturation : taux de FSE sécurisées", v, missing,
-                                f"cible {seuil_text(target)} ; écart de plus de {num(m.fse_securisees_ecart_fort_points.valeur)} points → "
-                                f"{m.fse_securisees_points_ecart_fort.valeur} pts, sinon {m.fse_securisees_points_ecart_faible.valeur} pts",
-                                pts, [target, m.fse_securisees_ecart_fort_points, m.fse_securisees_points_ecart_faible]))
-    score += pts
-    for code, col, lib, low, high, plow, phigh in (
-        ("facturation_rejets_iris", "taux_rejets_iris_pct", "Qualité de la facturation : taux de rejets IRIS",
-         m.rejets_iris_seuil_bas_pct, m.rejets_iris_seuil_haut_pct, m.rejets_iris_points_bas, m.rejets_iris_points_haut),
-        ("facturation_double_paiement", "taux_double_paiement_pct", "Qualité de la facturation : taux de double paiement",
-         m.double_paiement_seuil_bas_pct, m.double_paiement_seuil_haut_pct, m.double_paiement_points_bas, m.double_paiement_points_haut),
-    ):
-        v, missing = ctx.rate(col)
-        pts = np.where(compare(v, high), phigh.valeur, np.where(compare(v, low), plow.valeur, 0))
-        blocks.append(_points_block(ctx, code, lib, v, missing,
-                                    f"{seuil_text(low)} → {plow.valeur} pts ; {seuil_text(high)} → {phigh.valeur} pts", pts, [low, high, plow]))
-        score += pts
-    return blocks, score, m
+    return _points_block(ctx, "facturation_fse_securisees", v, missing,
+                         f"cible {seuil_text(target)} ; écart de plus de {num(m.fse_securisees_ecart_fort_points.valeur)} points → "
+                         f"{m.fse_securisees_points_ecart_fort.valeur} pts, sinon {m.fse_securisees_points_ecart_faible.valeur} pts", pts)
 
 
-def _points_block(ctx, code, lib, v, missing, seuil, pts, leaves) -> Block:
+def facturation_taux(ctx: Context, code: str, column: str, prefix: str) -> Block:
+    """Points d'un taux à deux seuils (rejets IRIS, double paiement) : bas et haut."""
+    m = ctx.p.numerique.malus_qualite_facturation
+    low, high = getattr(m, f"{prefix}_seuil_bas_pct"), getattr(m, f"{prefix}_seuil_haut_pct")
+    v, missing = ctx.rate(column)
+    plow, phigh = getattr(m, f"{prefix}_points_bas"), getattr(m, f"{prefix}_points_haut")
+    pts = np.where(compare(v, high), phigh.valeur, np.where(compare(v, low), plow.valeur, 0))
+    return _points_block(ctx, code, v, missing, f"{seuil_text(low)} → {plow.valeur} pts ; {seuil_text(high)} → {phigh.valeur} pts", pts)
+
+
+def _points_block(ctx, code, v, missing, seuil, pts) -> Block:
     atteint = ctx.labels(pts == 0, missing)
     note = per_distinct(lambda p: f"{p} point(s)", pts)
     note[missing] = "taux manquant : 0 point"
-    return Block(code, lib, v, seuil, atteint, ctx.zeros(), leaves, note, missing, type_ligne="information")
+    block = Block(code, v, seuil, atteint, ctx.zeros(), note, missing, type_ligne="information")
+    block.points = pts
+    return block
 
 
-def malus_line(ctx: Context, score: np.ndarray, total: np.ndarray) -> Block:
+def malus_line(ctx: Context, sub: list[Block], total: np.ndarray) -> Block:
+    """Malus « qualité de la facturation » : la somme des points donne un taux (barème) appliqué à tout le thème."""
     m = ctx.p.numerique.malus_qualite_facturation
+    score = sum(b.points for b in sub)
     factures, f_missing = ctx.count("nb_factures_periode_malus")
     applies = ~f_missing & (factures >= m.nb_factures_min.valeur)
     rate = np.zeros(ctx.n, dtype=object)
@@ -256,38 +246,39 @@ def malus_line(ctx: Context, score: np.ndarray, total: np.ndarray) -> Block:
     note[~f_missing & ~applies] = f"moins de {m.nb_factures_min.valeur} factures sur la période : pas de malus"
     atteint = pick(cents < 0, "malus", "pas de malus")
     atteint[f_missing] = MANQUANT
-    return Block("malus_qualite_facturation", "Malus « qualité de la facturation »", score,
-                 "0–2 pts : 0 % ; 3–9 : 10 % ; 10–18 : 20 % ; > 18 : 30 %", atteint, cents,
-                 [m.bareme, m.nb_factures_min, m.fse_securisees_ecart_fort_points, m.double_paiement_seuil_bas_pct],
-                 note, f_missing, type_ligne="malus")
+    line = Block("malus_qualite_facturation", score, bareme_text(m.bareme.valeur), atteint, cents, note, f_missing,
+                 type_ligne="malus")
+    for b in sub:  # the score is the sub-indicators' points
+        line.depends(applies, b.reads)
+    return line
 
 
 def compute(ctx: Context) -> list[Block]:
-    p = ctx.p.numerique
     blocks: list[Block] = [
-        exercice_coordonne(ctx),
-        declared_socle(ctx, "logiciel_segur", "logiciel_segur", "Disposer d'un logiciel référencé Ségur"),
-        lad_certifie_has(ctx),
-        declared_socle(ctx, "absence_fraude", "condamnation_fraude", "Ne pas avoir été condamné pour fraude", expect=False),
+        *ctx.rule(exercice_coordonne),
+        *ctx.rule(declared_socle, "logiciel_segur", "logiciel_segur"),
+        *ctx.rule(lad_certifie_has),
+        *ctx.rule(declared_socle, "absence_fraude", "condamnation_fraude", False),
+        *ctx.rule(ordonnance_numerique_socle),
+        *ctx.rule(fse),
+        *ctx.rule(rate_forfait, "scor", "taux_qualite_scor_pct"),
+        *ctx.rule(rate_forfait, "dmp", "taux_dmp_pct"),
     ]
-    socle_on = ordonnance_numerique_socle(ctx)
-    if socle_on is not None:
-        blocks.append(socle_on)
-    blocks.append(fse(ctx))
-    blocks.append(rate_forfait(ctx, "scor", "taux_qualite_scor_pct", "Dématérialisation des pièces justificatives (SCOR)"))
-    blocks.append(rate_forfait(ctx, "dmp", "taux_dmp_pct", "Utilisation du DMP"))
-    mss = rate_forfait(ctx, "mss", "taux_mss_pct", "Utilisation d'une messagerie sécurisée de santé (MSS)")
-    blocks.append(mss)
-    blocks.append(bal_organisationnelle(ctx, mss.atteint == OUI))
-    blocks.append(rate_forfait(ctx, "eprescription", "taux_eprescription_pct", "Utilisation de la e-prescription"))
-    blocks.append(rate_forfait(ctx, "apcv", "taux_apcv_pct", "Utilisation de l'appli carte Vitale (ApCV)"))
-    blocks.append(maj_carte_vitale(ctx))
-    blocks.extend(teleconsultation(ctx))
-    blocks.append(pharmacien_correspondant(ctx))
+    mss, = ctx.rule(rate_forfait, "mss", "taux_mss_pct")
+    bal, = ctx.rule(bal_organisationnelle, mss.atteint == OUI)
+    bal.depends(bal.valeur == "oui", mss.reads)  # the BAL's majoration needs the MSS indicator met
+    blocks += [mss, bal]
+    blocks += ctx.rule(rate_forfait, "eprescription", "taux_eprescription_pct")
+    blocks += ctx.rule(rate_forfait, "apcv", "taux_apcv_pct")
+    blocks += ctx.rule(maj_carte_vitale)
+    blocks += ctx.rule(teleconsultation_equipement)
+    blocks += ctx.rule(teleconsultation)
+    blocks += ctx.rule(pharmacien_correspondant)
     malus = None
-    if p.malus_qualite_facturation.actif:
-        sub, score, _ = facturation_points(ctx)
-        blocks.extend(sub)
-        malus = lambda total: malus_line(ctx, score, total)  # noqa: E731
+    if ctx.params.numerique.malus_qualite_facturation.actif:
+        sub = [*ctx.rule(facturation_fse_securisees),
+               *ctx.rule(facturation_taux, "facturation_rejets_iris", "taux_rejets_iris_pct", "rejets_iris"),
+               *ctx.rule(facturation_taux, "facturation_double_paiement", "taux_double_paiement_pct", "double_paiement")]
+        blocks += sub
+        malus = lambda c, total: malus_line(c, sub, total)  # noqa: E731
     return finish_theme(ctx, THEME, blocks, malus)
-

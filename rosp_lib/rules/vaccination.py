@@ -15,11 +15,10 @@ THEME = "vaccination"
 def bonus_prescription(ctx: Context) -> Block | None:
     """Si RVA 9,60 / (RVA 9,60 + RVA 7,50) est strictement supérieur au seuil de l'année : 3 € × RVA 9,60."""
     ind = ctx.p.vaccination.bonus_prescription
-    lib = "Part des vaccinations prescrites et réalisées (RVA 9,60 €)"
     if ind.etat.valeur == "absent":
         return None
     if not ind.actif:
-        return ctx.neutralised("bonus_prescription", lib, ind)
+        return ctx.neutralised("bonus_prescription")
     n960, m1 = ctx.count("nb_rva_960")
     n750, m2 = ctx.count("nb_rva_750")
     total = n960 + n750
@@ -32,10 +31,8 @@ def bonus_prescription(ctx: Context) -> Block | None:
     note = pick(ok, f"{eur_value(ind.montant_par_rva.valeur)} × nb_rva_960", "")
     atteint = ctx.labels(ok)
     atteint[missing] = MANQUANT
-    return Block("bonus_prescription", lib, valeur, seuil_text(ind.seuil_part_pct), atteint, cents,
-                 [ind.seuil_part_pct, ind.montant_par_rva], note, missing)
+    return Block("bonus_prescription", valeur, seuil_text(ind.seuil_part_pct), atteint, cents, note, missing)
 
 
 def compute(ctx: Context) -> list[Block]:
-    block = bonus_prescription(ctx)
-    return finish_theme(ctx, THEME, [block] if block is not None else [])
+    return finish_theme(ctx, THEME, ctx.rule(bonus_prescription))

@@ -1,0 +1,292 @@
+"""The registry: the one list of the ROSP's themes and of their indicators.
+
+Every layer reads it — the rules (labels), the lines, the CLI, the notebooks and their Explorer, the
+generated docs and the tests. Nothing else in the code lists the themes or the indicators.
+
+Each indicator carries its French title and its rule text as *templates*: a `{name}` placeholder is
+filled from the exercise's parameters (`rosp_lib.rulebook.render`), so that no amount, threshold,
+percentage or date of a rule is typed here. `{seuil_pct}` reads the leaf `seuil_pct` of the
+indicator's parameter node; `{numerique.mss.seuil_pct}` reads any leaf by its full path; a format
+spec chooses how a leaf is written (`{seuil_pct:texte}` → « au moins 70 % », `{seuil_pct:signe}` →
+« ≥ 70 % »; see `rulebook`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+TypeLigne = Literal["socle", "indicateur", "malus", "information"]
+
+
+@dataclass(frozen=True)
+class Theme:
+    code: str
+    ordre: int
+    titre: str
+    notebook: str  # the report notebook, without .ipynb
+    recompense: str  # what the theme rewards (no number: those are in the rule texts)
+    mesure: str  # how the values are known
+    versement: str  # when it is paid, relative to the exercise N
+    justificatifs: tuple[str, ...] = ()
+    automatique: str = ""
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str  # the line code (`indicateur` column of lignes.csv)
+    theme: str
+    titre: str  # template
+    regle: str  # template: the rule, in French, as the texts say it
+    noeud: str  # the parameter node, dotted (`numerique.fse`)
+    type_ligne: TypeLigne = "indicateur"
+    colonnes: tuple[str, ...] = ()  # the input columns the rule reads
+    declaration: str = ""  # the item declared on amelipro, empty when measured automatically
+
+    @property
+    def declaratif(self) -> bool:
+        return bool(self.declaration)
+
+
+THEMES: tuple[Theme, ...] = (
+    Theme(
+        "numerique", 1,
+        "Développement du numérique en santé et amélioration de l'accès aux soins (« REMU NUM »)",
+        "01_numerique",
+        "l'équipement et les usages numériques de l'officine (FSE SESAM-Vitale, SCOR, DMP, MSSanté, appli carte "
+        "Vitale, mise à jour de la carte Vitale) et l'accès aux soins (exercice coordonné, téléconsultation, "
+        "pharmacien correspondant en zone ZIP/ZAC). Les indicateurs socles conditionnent tout le thème ; "
+        "un malus « qualité de la facturation » peut réduire l'ensemble.",
+        "indicateurs déclarés sur amelipro par le titulaire, les autres calculés par l'Assurance Maladie à partir "
+        "des données de facturation ; malus mesuré du 4e trimestre N-1 au 3e trimestre N.",
+        "au plus tard en avril N+1 (code acte PQS).",
+        ("facture ou bon de commande du logiciel Ségur : éditeur, nom, version, date d'acquisition, mention "
+         "du référencement Ségur", "preuve de la participation à l'exercice coordonné (MSP, CPTS, ESP…)",
+         "factures des équipements (lecteurs, borne, téléconsultation)"),
+        "FSE, SCOR, DMP, MSS, appli carte Vitale, e-prescription, téléconsultations, patients du pharmacien "
+        "correspondant et sous-indicateurs du malus : mesurés automatiquement.",
+    ),
+    Theme(
+        "bups", 2, "Bon usage des produits de santé (BUPS)", "02_bups",
+        "la démarche qualité de l'officine, la pénétration des génériques (socles), la substitution des molécules "
+        "ciblées (génériques, hybrides, biosimilaires), la stabilité de délivrance aux 75 ans et plus, la connexion "
+        "à ASAFO-Pharma et la démarche écoresponsable. Un malus s'applique à tout le thème si le recours au motif "
+        "« urgence » ne baisse pas.",
+        "démarche qualité et écoresponsabilité déclarées ; taux calculés par l'Assurance Maladie.",
+        "avant la fin du 1er trimestre N+1.",
+        ("attestation HCQO datée de l'année", "programme annuel de développement durable et preuves des items"),
+        "génériques du répertoire, molécules ciblées, stabilité 75 ans et plus, ASAFO-Pharma, motif urgence : "
+        "mesurés automatiquement.",
+    ),
+    Theme(
+        "vaccination", 3, "Prescription des vaccinations recommandées", "03_vaccination",
+        "la part des vaccinations que le pharmacien a prescrites et réalisées (RVA prescription et réalisation) "
+        "parmi toutes celles qu'il a réalisées ; les injections annuelles grippe et COVID ne comptent pas.",
+        "calculé par l'Assurance Maladie à partir des actes facturés (codes RVA).",
+        "au 1er semestre N+1.",
+        (), "entièrement automatique : rien à déclarer.",
+    ),
+    Theme(
+        "colorectal", 4, "Dépistage organisé du cancer colorectal", "04_colorectal",
+        "la remise de kits de dépistage (code RKD) aux personnes de 50 à 74 ans : par kit remis jusqu'en 2023, "
+        "par kit dont le test a été réalisé depuis 2024 (la remise elle-même est alors facturée à l'acte, hors ROSP).",
+        "calculé par l'Assurance Maladie à partir des actes facturés.",
+        "au 2e trimestre N+1 (depuis 2024).",
+        (), "entièrement automatique : rien à déclarer.",
+    ),
+    Theme(
+        "dispensation_unite", 5, "Dispensation à l'unité", "05_dispensation_unite",
+        "la dispensation à l'unité des antibiotiques (quand le conditionnement le permet) et la délivrance "
+        "fractionnée des stupéfiants et assimilés, par dispensation, dans la limite d'un plafond annuel.",
+        "calculé par l'Assurance Maladie à partir des actes facturés.",
+        "avec la ROSP de l'exercice, en N+1.",
+        (), "entièrement automatique : rien à déclarer.",
+    ),
+    Theme(
+        "dispositif_2024", 6, "Dispositif exceptionnel 2024 (avenant 1, art. 1)", "06_dispositif_2024",
+        "pour le seul exercice de ce dispositif : TROD angine, locaux adaptés au dépistage de la cystite, entretiens "
+        "patients chroniques ou bilans de médication, accompagnement de la femme enceinte, progression des kits "
+        "de dépistage colorectal, substitution d'un hybride et d'un biosimilaire.",
+        "locaux TROD cystite déclarés par téléservice ; le reste calculé à partir des actes facturés.",
+        "au 1er semestre N+1.",
+        ("description des locaux",),
+        "TROD, entretiens, accompagnements, kits et substitutions : mesurés automatiquement.",
+    ),
+)
+
+_N, _B, _V, _C, _D, _X = "numerique", "bups", "vaccination", "colorectal", "dispensation_unite", "dispositif_2024"
+
+INDICATORS: tuple[Indicator, ...] = (
+    # --- numérique : socles -----------------------------------------------------------------------
+    Indicator("exercice_coordonne", _N, "Participer à un exercice coordonné (ESP, MSP, CPTS)",
+              "Être membre d'une équipe de soins primaires, d'une maison de santé pluriprofessionnelle ou d'une "
+              "CPTS (un PRADO ne compte pas) : {montant} par an.",
+              "numerique.exercice_coordonne", "socle", ("exercice_coordonne",),
+              "exercice coordonné (ESP, MSP, CPTS ; un PRADO ne compte pas)"),
+    Indicator("logiciel_segur", _N, "Disposer d'un logiciel référencé Ségur",
+              "Disposer d'un logiciel d'officine référencé Ségur (indicateur socle, sans rémunération propre).",
+              "numerique.logiciel_segur", "socle", ("logiciel_segur",), "logiciel référencé Ségur"),
+    Indicator("lad_certifie_has", _N, "Disposer d'un LAD certifié HAS",
+              "Disposer d'un logiciel d'aide à la dispensation certifié HAS : {montant} par an les deux premières "
+              "années civiles.",
+              "numerique.lad_certifie_has", "socle", ("lad_certifie_has",), "LAD certifié HAS"),
+    Indicator("absence_fraude", _N, "Ne pas avoir été condamné pour fraude",
+              "Ne pas avoir été condamné pour fraude (indicateur socle, vérifié par l'Assurance Maladie).",
+              "numerique.absence_fraude", "socle", ("condamnation_fraude",)),
+    Indicator("ordonnance_numerique_socle", _N, "Ordonnance numérique pour {seuil_pct:texte} des délivrances (socle)",
+              "Délivrer {seuil_pct:texte} des prescriptions de ville sur ordonnance numérique (indicateur socle).",
+              "numerique.ordonnance_numerique_socle", "socle", ("taux_ordonnance_numerique_pct",)),
+    # --- numérique : indicateurs complémentaires ----------------------------------------------------
+    Indicator("fse", _N, "FSE transmises en SESAM-Vitale (montant par FSE)",
+              "Taux de FSE transmises en SESAM-Vitale {seuil_pct:texte} : {prix_unitaire_haut} par FSE ; "
+              "sinon {prix_unitaire_bas} par FSE.",
+              "numerique.fse", "indicateur", ("nb_fse", "taux_fse_sesam_vitale_pct")),
+    Indicator("scor", _N, "Dématérialisation des pièces justificatives (SCOR)",
+              "Taux de qualité des pièces justificatives dématérialisées (SCOR) {seuil_pct:texte} : {montant}.",
+              "numerique.scor", "indicateur", ("taux_qualite_scor_pct",)),
+    Indicator("dmp", _N, "Utilisation du DMP",
+              "Part des accompagnements et bilans finalisés alimentant le DMP {seuil_pct:texte} : {montant}.",
+              "numerique.dmp", "indicateur", ("taux_dmp_pct",)),
+    Indicator("mss", _N, "Utilisation d'une messagerie sécurisée de santé (MSS)",
+              "Part des délivrances donnant lieu à un échange par MSSanté {seuil_pct:texte} : {montant}.",
+              "numerique.mss", "indicateur", ("taux_mss_pct",)),
+    Indicator("bal_organisationnelle", _N, "BAL organisationnelle couplée à la MSS (majoration)",
+              "Boîte aux lettres organisationnelle déclarée, couplée à la MSS, et indicateur MSS atteint : "
+              "majoration de {montant}.",
+              "numerique.bal_organisationnelle", "indicateur", ("bal_organisationnelle", "taux_mss_pct"),
+              "BAL organisationnelle couplée à la MSS"),
+    Indicator("eprescription", _N, "Utilisation de la e-prescription",
+              "Part des prescriptions exécutées sous forme d'ordonnance numérique {seuil_pct:texte} : {montant}.",
+              "numerique.eprescription", "indicateur", ("taux_eprescription_pct",)),
+    Indicator("apcv", _N, "Utilisation de l'appli carte Vitale (ApCV)",
+              "Part des FSE réalisées avec l'appli carte Vitale {seuil_pct:texte} : {montant}.",
+              "numerique.apcv", "indicateur", ("taux_apcv_pct",)),
+    Indicator("maj_carte_vitale", _N, "Équipement de mise à jour de la carte Vitale",
+              "Sans borne : {montant_par_lecteur} par lecteur apte à la mise à jour, au plus "
+              "{nb_lecteurs_max_sans_borne} lecteurs ; avec au moins une borne : {montant_borne} plus "
+              "{montant_par_lecteur} par lecteur, au plus {nb_lecteurs_max_avec_borne} lecteurs.",
+              "numerique.maj_carte_vitale", "indicateur", ("borne_maj_carte_vitale", "nb_lecteurs_maj_carte_vitale"),
+              "équipement de mise à jour de la carte Vitale (bornes, lecteurs)"),
+    Indicator("teleconsultation_equipement", _N, "Aide à la téléconsultation : forfait équipement (première année)",
+              "Équipement de téléconsultation déclaré (local fermé, solution vidéo, stéthoscope, otoscope, "
+              "oxymètre, tensiomètre), la première année de l'activité : forfait de {forfait_equipement}.",
+              "numerique.teleconsultation", "indicateur", ("teleconsultation_equipee", "teleconsultation_premiere_annee"),
+              "équipement de téléconsultation"),
+    Indicator("teleconsultation", _N, "Aide à la téléconsultation : tranches de téléconsultations",
+              "Équipement déclaré : {montant_par_tranche} par tranche de {taille_tranche} téléconsultations "
+              "assistées ({tranches}), plafonné à {plafond_tranches} par an.",
+              "numerique.teleconsultation", "indicateur",
+              ("teleconsultation_equipee", "teleconsultation_premiere_annee", "nb_teleconsultations")),
+    Indicator("pharmacien_correspondant", _N, "Pharmacien correspondant en zone ZIP ou ZAC",
+              "Officine en zone ZIP ou ZAC : {montant_par_patient_palier_1} par patient jusqu'au "
+              "{nb_patients_palier_1}e, {montant_par_patient_palier_2} par patient au-delà, plafonné à {plafond}.",
+              "numerique.pharmacien_correspondant", "indicateur", ("zone_zip_zac", "nb_patients_correspondant")),
+    Indicator("facturation_fse_securisees", _N, "Qualité de la facturation : taux de FSE sécurisées",
+              "Taux de FSE sécurisées par rapport à la cible minimale ({fse_securisees_cible_pct:signe}) : "
+              "écart d'au plus {fse_securisees_ecart_fort_points} points → {fse_securisees_points_ecart_faible} "
+              "points ; écart plus grand → {fse_securisees_points_ecart_fort} points.",
+              "numerique.malus_qualite_facturation", "information", ("taux_fse_securisees_pct",)),
+    Indicator("facturation_rejets_iris", _N, "Qualité de la facturation : taux de rejets IRIS",
+              "Taux de rejets IRIS {rejets_iris_seuil_bas_pct:signe} → {rejets_iris_points_bas} points ; "
+              "{rejets_iris_seuil_haut_pct:signe} → {rejets_iris_points_haut} points.",
+              "numerique.malus_qualite_facturation", "information", ("taux_rejets_iris_pct",)),
+    Indicator("facturation_double_paiement", _N, "Qualité de la facturation : taux de double paiement",
+              "Taux de double paiement {double_paiement_seuil_bas_pct:signe} → {double_paiement_points_bas} points ; "
+              "{double_paiement_seuil_haut_pct:signe} → {double_paiement_points_haut} points.",
+              "numerique.malus_qualite_facturation", "information", ("taux_double_paiement_pct",)),
+    Indicator("malus_qualite_facturation", _N, "Malus « qualité de la facturation »",
+              "Avec au moins {nb_factures_min} factures sur la période, la somme des points des trois "
+              "sous-indicateurs donne un malus sur toute la rémunération du thème : {bareme}.",
+              "numerique.malus_qualite_facturation", "malus",
+              ("nb_factures_periode_malus", "taux_fse_securisees_pct", "taux_rejets_iris_pct", "taux_double_paiement_pct")),
+    # --- BUPS -----------------------------------------------------------------------------------------
+    Indicator("demarche_qualite", _B, "Adhésion à la démarche qualité (HCQO)",
+              "Auto-évaluation de l'année, inscription à la newsletter et programme d'amélioration de la qualité "
+              "(exigé : {programme_requis}) déclarés : {montant} (indicateur socle).",
+              "bups.demarche_qualite", "socle", ("dqo_autoevaluation", "dqo_newsletter", "dqo_programme_amelioration"),
+              "auto-évaluation HCQO de l'année, inscription à la newsletter, programme d'amélioration de la qualité"),
+    Indicator("generiques_repertoire", _B, "Pénétration des génériques sur le répertoire (socle)",
+              "Taux de pénétration des génériques sur l'ensemble du répertoire {seuil_pct:texte} (indicateur socle).",
+              "bups.generiques_repertoire", "socle", ("taux_generiques_repertoire_pct",)),
+    Indicator("molecules_ciblees", _B, "Génériques, hybrides, biosimilaires : molécules ciblées",
+              "Pour chaque molécule ciblée de l'exercice ({molecules}) : prime de {prime_par_boite} par boîte "
+              "(lecture {lecture}).",
+              "bups.molecules_ciblees", "indicateur", ()),
+    Indicator("stabilite_75", _B, "Stabilité de la délivrance des génériques aux 75 ans et plus",
+              "Stabilité de la délivrance des génériques aux patients de 75 ans et plus : "
+              "{seuil_haut_pct:texte} → {montant_haut} ; {seuil_bas_pct:texte} → {montant_bas}.",
+              "bups.stabilite_75", "indicateur", ("taux_stabilite_75_pct",)),
+    Indicator("asafo", _B, "Connexion hebdomadaire à ASAFO-Pharma",
+              "Au moins une connexion à ASAFO-Pharma par semaine pendant {nb_semaines_min:texte} semaines de "
+              "l'année civile : {montant}.",
+              "bups.asafo", "indicateur", ("nb_semaines_asafo",)),
+    Indicator("ecoresponsable", _B, "Démarche écoresponsable",
+              "Programme annuel de développement durable déclaré et niveau atteint ({nb_items_min:texte} items du "
+              "niveau ; pour les niveaux 2 et 3, le niveau précédent validé une année antérieure) : {montant}.",
+              "bups.ecoresponsable", "indicateur",
+              ("eco_programme", "eco_niveau_vise", "eco_items_valides", "eco_niveau_valide_precedent"),
+              "démarche écoresponsable (programme annuel, niveau visé, items A, B, C)"),
+    Indicator("malus_urgence", _B, "Malus « motif urgence » de non-substitution",
+              "Le taux de recours au motif « urgence » de l'année doit être {comparaison_reference:texte} taux de "
+              "référence de l'officine ; sinon malus de {taux_pct} sur toute la rémunération du thème.",
+              "bups.malus_urgence", "malus", ("taux_urgence_pct", "taux_urgence_reference_pct")),
+    # --- vaccination, colorectal, dispensation ------------------------------------------------------------
+    Indicator("bonus_prescription", _V, "Part des vaccinations prescrites et réalisées (RVA de prescription)",
+              "Si la part des vaccinations prescrites et réalisées parmi toutes les vaccinations réalisées est "
+              "{seuil_part_pct:texte} : {montant_par_rva} par vaccination prescrite et réalisée.",
+              "vaccination.bonus_prescription", "indicateur", ("nb_rva_960", "nb_rva_750")),
+    Indicator("kits_remis", _C, "Kits de dépistage remis",
+              "{montant_par_kit} par kit remis ({montant_par_kit_drom} dans les DROM).",
+              "colorectal.kits_remis", "indicateur", ("nb_kits_remis", "drom")),
+    Indicator("kits_realises", _C, "Kits remis dont le test a été réalisé",
+              "{montant_par_kit} par kit remis dont le test a été réalisé ({montant_par_kit_drom} dans les DROM).",
+              "colorectal.kits_realises", "indicateur", ("nb_kits_realises", "drom")),
+    Indicator("acte_remise_kit", _C, "Remise de kit facturée à l'acte (information)",
+              "Remise du kit facturée à l'acte, hors ROSP : {montant_par_kit} par kit remis "
+              "({montant_par_kit_drom} dans les DROM).",
+              "colorectal.acte_remise_kit", "information", ("nb_kits_remis", "drom")),
+    Indicator("dispensation", _D, "Dispensation à l'unité et délivrance fractionnée",
+              "{montant_par_dispensation} par dispensation à l'unité ou délivrance fractionnée, plafonné à "
+              "{plafond} par an.",
+              "dispensation_unite.dispensation", "indicateur", ("nb_dispensations_unite",)),
+    # --- dispositif exceptionnel 2024 ---------------------------------------------------------------------
+    Indicator("trod_angine", _X, "Au moins un TROD angine",
+              "{nb_min:texte} TROD angine réalisé(s) : {montant}.",
+              "dispositif_2024.trod_angine", "indicateur", ("nb_trod_angine",)),
+    Indicator("locaux_trod_cystite", _X, "Locaux adaptés au dépistage de l'infection urinaire",
+              "Locaux adaptés au dépistage de l'infection urinaire, déclarés : {montant}.",
+              "dispositif_2024.locaux_trod_cystite", "indicateur", ("locaux_trod_cystite",),
+              "locaux adaptés au dépistage de l'infection urinaire (téléservice)"),
+    Indicator("entretien_chronique", _X, "Au moins un entretien patient chronique ou bilan de médication",
+              "{nb_min:texte} entretien(s) avec un patient chronique (antiasthmatique, anticancéreux, AVK, AOD) ou "
+              "bilan(s) de médication : {montant}.",
+              "dispositif_2024.entretien_chronique", "indicateur", ("nb_entretiens_chroniques",)),
+    Indicator("accompagnement_grossesse", _X, "Au moins un accompagnement de femme enceinte",
+              "{nb_min:texte} accompagnement(s) de femme enceinte : {montant}.",
+              "dispositif_2024.accompagnement_grossesse", "indicateur", ("nb_accompagnements_grossesse",)),
+    Indicator("kits_colorectal_progression", _X, "Progression des kits de dépistage colorectal remis",
+              "Kits remis dans l'année {coefficient:texte} fois ceux de l'année précédente (référence de "
+              "{reference_installation_recente} kits pour une officine installée depuis) : {montant}.",
+              "dispositif_2024.kits_colorectal_progression", "indicateur",
+              ("nb_kits_remis", "nb_kits_remis_n_1", "installation_apres_2023")),
+    Indicator("hybride_biosimilaire", _X, "Substitution d'un hybride et d'un biosimilaire",
+              "Au moins une substitution d'un hybride et au moins une d'un biosimilaire : {montant}.",
+              "dispositif_2024.hybride_biosimilaire", "indicateur", ("substitution_hybride", "substitution_biosimilaire")),
+)
+
+THEME_CODES: tuple[str, ...] = tuple(t.code for t in sorted(THEMES, key=lambda t: t.ordre))
+THEME_BY_CODE: dict[str, Theme] = {t.code: t for t in THEMES}
+INDICATOR_BY_CODE: dict[str, Indicator] = {i.code: i for i in INDICATORS}
+
+
+def theme(code: str) -> Theme:
+    return THEME_BY_CODE[code]
+
+
+def indicator(code: str) -> Indicator:
+    return INDICATOR_BY_CODE[code]
+
+
+def indicators_of(theme_code: str) -> tuple[Indicator, ...]:
+    """A theme's indicators, in the order of the registry (which is the order of the lines)."""
+    return tuple(i for i in INDICATORS if i.theme == theme_code)
