@@ -12,7 +12,8 @@ from rosp_lib.inputs import empty_molecules, read_inputs
 from rosp_lib.lines.assemble import LINE_COLUMNS, assemble, lines_frame
 from rosp_lib.lines.text import pick
 from rosp_lib.rules.base import Context
-from rosp_lib.parameters import THEMES, ExerciseParameters, Scenario, load_parameters
+from rosp_lib.parameters import ExerciseParameters, Scenario, load_parameters
+from rosp_lib.registry import THEME_CODES as THEMES
 from rosp_lib.rules import MODULES
 
 TOTAL_COLUMNS = ["pharmacie_id", "exercice", *THEMES, "total"]

@@ -88,10 +88,11 @@ THEMES: tuple[Theme, ...] = (
     ),
     Theme(
         "colorectal", 4, "Dépistage organisé du cancer colorectal", "04_colorectal",
-        "la remise de kits de dépistage (code RKD) aux personnes de 50 à 74 ans : par kit remis jusqu'en 2023, "
-        "par kit dont le test a été réalisé depuis 2024 (la remise elle-même est alors facturée à l'acte, hors ROSP).",
+        "la remise de kits de dépistage (code RKD) aux personnes de la tranche d'âge du dépistage organisé : par kit "
+        "remis, ou, selon l'exercice, par kit dont le test a été réalisé (la remise elle-même étant alors facturée à "
+        "l'acte, hors ROSP).",
         "calculé par l'Assurance Maladie à partir des actes facturés.",
-        "au 2e trimestre N+1 (depuis 2024).",
+        "au 2e trimestre N+1.",
         (), "entièrement automatique : rien à déclarer.",
     ),
     Theme(
@@ -222,7 +223,7 @@ INDICATORS: tuple[Indicator, ...] = (
               "bups.asafo", "indicateur", ("nb_semaines_asafo",)),
     Indicator("ecoresponsable", _B, "Démarche écoresponsable",
               "Programme annuel de développement durable déclaré et niveau atteint ({nb_items_min:texte} items du "
-              "niveau ; pour les niveaux 2 et 3, le niveau précédent validé une année antérieure) : {montant}.",
+              "niveau ; au-delà du premier niveau, le niveau précédent validé une année antérieure) : {montant}.",
               "bups.ecoresponsable", "indicateur",
               ("eco_programme", "eco_niveau_vise", "eco_items_valides", "eco_niveau_valide_precedent"),
               "démarche écoresponsable (programme annuel, niveau visé, items A, B, C)"),

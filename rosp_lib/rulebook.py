@@ -149,3 +149,138 @@ def rule_text(ind: Indicator, params: ExerciseParameters) -> str:
 
 def placeholders(template: str) -> list[str]:
     return [f for _, f, _, _ in string.Formatter().parse(template) if f]
+
+
+# --------------------------------------------------------------------------------------------
+# The rules book: every theme and indicator, its rule by exercise, its parameters, status and source.
+# --------------------------------------------------------------------------------------------
+STATUTS_TEXTE = {
+    "texte": "texte (convention ou avenant)",
+    "source": "source (document public de l'Assurance Maladie ou de la profession, non vérifié sur le texte)",
+    "hypothese": "hypothèse (lecture choisie ici ; l'alternative se choisit par un scénario)",
+}
+_ORDER = {"texte": 0, "source": 1, "hypothese": 2}
+
+
+def _node(params: ExerciseParameters, path: str):
+    obj = params
+    for part in path.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def _node_leaves(params: ExerciseParameters, path: str) -> list[tuple[str, Leaf]]:
+    from .parameters import iter_leaves
+
+    return list(iter_leaves(_node(params, path), path + "."))
+
+
+def _state(params: ExerciseParameters, ind: Indicator) -> str:
+    node = _node(params, ind.noeud)
+    return node.etat.valeur if hasattr(node, "etat") else "actif"
+
+
+def _years_text(years: list[int]) -> str:
+    if len(years) > 1 and years == list(range(years[0], years[-1] + 1)):
+        return f"{years[0]}–{years[-1]}"
+    return ", ".join(map(str, years))
+
+
+def _grouped(values: dict[int, str]) -> list[tuple[str, str]]:
+    """{exercice: text} → [(years, text)], consecutive equal texts grouped."""
+    out: list[tuple[list[int], str]] = []
+    for year in sorted(values):
+        if out and out[-1][1] == values[year] and out[-1][0][-1] == year - 1:
+            out[-1][0].append(year)
+        else:
+            out.append(([year], values[year]))
+    return [(_years_text(y), t) for y, t in out]
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def book_markdown(exercises: dict[int, ExerciseParameters]) -> str:
+    """The rules book in Markdown, for the given exercises (all the parameter files by default)."""
+    from .registry import THEMES, indicators_of
+
+    years = sorted(exercises)
+    first = exercises[years[0]]
+    out = [
+        "# Règles de la ROSP des officines",
+        "",
+        f"Exercices {_years_text(years)}. Généré depuis les paramètres datés (`parameters/<exercice>.yaml`) et le "
+        "registre des indicateurs par `rosp regles` : ne pas modifier à la main. Chaque montant, seuil et date "
+        "vient d'un paramètre ; chaque paramètre porte sa source publique et son statut :",
+        "",
+        *(f"- **{k}** : {v.split(' (', 1)[1][:-1] if ' (' in v else v}" for k, v in STATUTS_TEXTE.items()),
+        "",
+        "États d'un indicateur : **actif** (exigé s'il est socle, payé s'il paie), **neutralisé** (ni exigé ni "
+        "payé), **non exigé** (socle dont l'exigence est levée cet exercice : son montant reste payé s'il est "
+        "atteint), **absent** (n'existe pas cet exercice).",
+        "",
+        "Une hypothèse se remplace par un scénario (`rosp compute --parametres scenario.yaml`) dont la clé est le "
+        "chemin du paramètre, par exemple :",
+        "",
+        "```yaml",
+        "numerique:",
+        "  teleconsultation:",
+        "    tranches: complete",
+        "```",
+        "",
+        "## Règles communes",
+        "",
+    ]
+    out += _params_table(exercises, "general")
+    for theme in THEMES:
+        out += ["", f"## {theme.ordre}. {theme.titre}", "", f"Ce que le thème récompense : {theme.recompense}",
+                "", f"Versement : {theme.versement}", ""]
+        seen_nodes: set[str] = set()
+        for ind in indicators_of(theme.code):
+            out += ["", f"### {title(ind, exercises[years[-1]])} (`{ind.code}`)", ""]
+            kind = {"socle": "indicateur socle", "indicateur": "indicateur rémunéré", "malus": "malus",
+                    "information": "information (hors total)"}[ind.type_ligne]
+            how = f"déclaré sur amelipro ({ind.declaration})" if ind.declaratif else "mesuré par l'Assurance Maladie"
+            cols = ", ".join(f"`{c}`" for c in ind.colonnes) or "table `molecules`"
+            out += [f"Type : {kind} ; {how} ; colonnes d'entrée : {cols}.", ""]
+            rules: dict[int, str] = {}
+            for y in years:
+                state = _state(exercises[y], ind)
+                if state in ("absent", "neutralise"):
+                    rules[y] = f"*{ETATS[state]} cet exercice*"
+                else:
+                    text = rule_text(ind, exercises[y])
+                    rules[y] = text if state == "actif" else f"*{ETATS[state]} cet exercice* — {text}"
+            out += ["| Exercices | Règle |", "|---|---|"]
+            out += [f"| {y} | {_cell(t)} |" for y, t in _grouped(rules)]
+            if ind.noeud not in seen_nodes:
+                seen_nodes.add(ind.noeud)
+                out += ["", *_params_table(exercises, ind.noeud)]
+            else:
+                out += ["", "Paramètres : voir l'indicateur précédent (même nœud de paramètres)."]
+    del first
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _params_table(exercises: dict[int, ExerciseParameters], node: str) -> list[str]:
+    years = sorted(exercises)
+    paths: dict[str, dict[int, Leaf]] = {}
+    for y in years:
+        for path, leaf in _node_leaves(exercises[y], node):
+            paths.setdefault(path, {})[y] = leaf
+    out = ["| Paramètre | Valeur par exercice | Statut | Source |", "|---|---|---|---|"]
+    notes: list[str] = []
+    for path, by_year in paths.items():
+        values = _grouped({y: leaf_text(leaf) for y, leaf in by_year.items()})
+        value_text = " ; ".join(f"{ys} : {t}" for ys, t in values)
+        statuts = _grouped({y: leaf.statut for y, leaf in by_year.items()})
+        statut_text = " ; ".join(f"{ys} : {t}" if len(statuts) > 1 else t for ys, t in statuts)
+        sources = _grouped({y: leaf.source for y, leaf in by_year.items()})
+        source_text = " ; ".join(f"{ys} : {t}" if len(sources) > 1 else t for ys, t in sources)
+        label = next(iter(by_year.values())).libelle
+        out.append(f"| {_cell(label)} (`{path}`) | {_cell(value_text)} | {_cell(statut_text)} | {_cell(source_text)} |")
+        hyps = _grouped({y: leaf.alternative for y, leaf in by_year.items() if leaf.statut == "hypothese"})
+        for ys, alt in hyps:
+            notes.append(f"- Hypothèse `{path}` ({ys}) — alternative : {alt}. Clé de scénario : `{path}`.")
+    return out + ([""] + notes if notes else [])

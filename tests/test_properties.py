@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from helpers_rules import molecules_frame, pharmacies_frame
 from rosp_lib.engine import compute, parameters_for, totals
-from rosp_lib.parameters import THEMES
+from rosp_lib.registry import THEME_CODES as THEMES
 
 YEARS = (2022, 2023, 2024, 2025, 2026)
 # Each example computes a whole table, so shrinking a failure can take minutes: it is off by default

@@ -9,7 +9,7 @@ import pytest
 
 from rosp_lib.engine import compute_file
 from rosp_lib.report.notebook import read_recorded
-from rosp_lib.parameters import THEMES as RULE_THEMES
+from rosp_lib.registry import THEME_CODES as RULE_THEMES
 from rosp_lib.batch.reports import THEMES, jobs_for, run_reports
 
 # PH-GARE 2024: DROM, caps, malus 20 %, BUPS urgence malus ; PH-CESSION 2025: prorata of forfaits, malus 30 %.

@@ -24,7 +24,7 @@ from helpers_rules import (
 from rosp_lib.lines import money
 from rosp_lib.engine import compute, totals
 from rosp_lib.inputs import read_molecules, read_pharmacies
-from rosp_lib.parameters import THEMES
+from rosp_lib.registry import THEME_CODES as THEMES
 
 SOCLES_NUMERIQUE = {"exercice_coordonne": "oui", "logiciel_segur": "oui"}
 

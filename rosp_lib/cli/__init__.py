@@ -13,7 +13,8 @@ from rosp_lib.lines.csvfile import write_csv
 from rosp_lib.engine import compute_file, lines_for_output, totals_for_output
 from rosp_lib.lines.formatting import eur, num
 from rosp_lib.inputs import InputError, columns_markdown
-from rosp_lib.parameters import THEMES, ParameterError, diff_exercises, load_parameters
+from rosp_lib.parameters import ParameterError, diff_exercises, load_parameters
+from rosp_lib.registry import THEME_CODES as THEMES
 
 EXIT_INVALID = 2
 
@@ -174,6 +175,28 @@ def show_cmd(exercice: int, scenario: Path | None) -> None:
         mark = f" — HYPOTHÈSE (alternative : {leaf.alternative})" if leaf.statut == "hypothese" else ""
         over = f" [scénario {leaf.surcharge}]" if leaf.surcharge else ""
         click.echo(f"{path} = {_show(leaf.valeur)} {leaf.unite} ({leaf.statut}){mark}{over}")
+
+
+@main.command("regles", context_settings=CONTEXT)
+@click.argument("exercice", type=int, metavar="[EXERCICE]", required=False)
+@click.option("--parametres", "scenario", metavar="FICHIER", type=click.Path(dir_okay=False, path_type=Path),
+              help="Scénario YAML à appliquer : le livre est alors écrit avec ses valeurs.")
+def regles_cmd(exercice: int | None, scenario: Path | None) -> None:
+    """Affiche (en Markdown) le livre des règles : pour chaque thème et indicateur, la règle de chaque
+    exercice, ses paramètres, leur statut et leur source, et pour chaque hypothèse son alternative et la
+    clé de scénario qui la remplace. Sans EXERCICE : tous les exercices (c'est docs/regles.md).
+
+    Exemple : rosp regles 2025
+    """
+    from rosp_lib.parameters import available_exercises
+    from rosp_lib.rulebook import book_markdown
+
+    years = [exercice] if exercice is not None else available_exercises()
+    try:
+        params = {y: load_parameters(y, scenario) for y in years}
+    except ParameterError as exc:
+        _fail(str(exc))
+    click.echo(book_markdown(params), nl=False)
 
 
 @main.command("colonnes", context_settings=CONTEXT)

@@ -29,8 +29,8 @@ _STATUS_ORDER = {"texte": 0, "source": 1, "hypothese": 2}
 SEP = " ; "
 
 
-def hypothesis_note(leaf: Leaf) -> str:
-    return f"hypothèse : {leaf.libelle} — alternative : {leaf.alternative}"
+def hypothesis_note(key: str, leaf: Leaf) -> str:
+    return f"hypothèse {key} ({leaf.libelle}) — alternative : {leaf.alternative}"
 
 
 def _source(reads: dict) -> str:
@@ -72,8 +72,8 @@ def dependencies(b: Block, n: int):
     hyp = per_distinct(lambda x: SEP.join(k for k in keys_of(x) if leaves[k].statut == "hypothese"), bits)
     scen = per_distinct(lambda x: SEP.join(k for k in keys_of(x) if leaves[k].surcharge), bits)
     notes = per_distinct(lambda x: SEP.join(
-        [hypothesis_note(leaves[k]) for k in keys_of(x) if leaves[k].statut == "hypothese"]
-        + [f"valeur du scénario {leaves[k].surcharge}" for k in keys_of(x) if leaves[k].surcharge]), bits)
+        [hypothesis_note(k, leaves[k]) for k in keys_of(x) if leaves[k].statut == "hypothese"]
+        + [f"{k} : valeur du scénario {leaves[k].surcharge}" for k in keys_of(x) if leaves[k].surcharge]), bits)
     return level, hyp, scen, notes
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from .errors import ParameterError
-from .model import (STATUTS, THEMES, Comparaison, Etat, ExerciseParameters, Indicateur, Leaf, Seuil, Statut,
+from .model import (STATUTS, Comparaison, Etat, ExerciseParameters, Indicateur, Leaf, Seuil, Statut,
                     diff_exercises, iter_leaves)
 from .scenario import Scenario, _apply_overrides
 from .yamlfile import read_yaml
@@ -26,7 +26,7 @@ from .yamlfile import read_yaml
 PARAMETERS_DIR = Path(__file__).resolve().parents[2] / "parameters"
 
 __all__ = [
-    "PARAMETERS_DIR", "STATUTS", "THEMES", "Comparaison", "Etat", "ExerciseParameters", "Indicateur", "Leaf",
+    "PARAMETERS_DIR", "STATUTS", "Comparaison", "Etat", "ExerciseParameters", "Indicateur", "Leaf",
     "ParameterError", "Scenario", "Seuil", "Statut", "available_exercises", "diff_exercises", "iter_leaves",
     "load_parameters", "read_yaml",
 ]

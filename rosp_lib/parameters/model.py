@@ -275,7 +275,6 @@ class ExerciseParameters(_Strict):
     dispositif_2024: Dispositif2024
 
 
-THEMES = ("numerique", "bups", "vaccination", "colorectal", "dispensation_unite", "dispositif_2024")
 
 
 

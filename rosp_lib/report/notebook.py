@@ -19,7 +19,8 @@ from rosp_lib.engine import compute, parameters_for
 from rosp_lib.lines.formatting import eur, num
 from rosp_lib.inputs import PHARMACIE_ID_RE, PHARMACY_COLUMNS, empty_molecules, read_inputs
 from rosp_lib.report.narrative import CESSION, DECLARATION_PATH, THEMES_INFO, declaration_window
-from rosp_lib.parameters import THEMES, ExerciseParameters, Scenario
+from rosp_lib.parameters import ExerciseParameters, Scenario
+from rosp_lib.registry import THEME_CODES as THEMES
 
 RECORD_MIME = "application/vnd.rosp.resultats+json"
 THEME_TITLES = {t: THEMES_INFO[t].titre for t in THEMES}

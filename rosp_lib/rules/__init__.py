@@ -1,5 +1,8 @@
-"""The six themes of the ROSP, one module each; `compute(ctx)` returns the theme's blocks."""
+"""The rules of the six themes of the ROSP, one module each (named by the registry's theme codes);
+`compute(ctx)` returns the theme's blocks. `base` holds what every theme shares."""
 
-from . import bups, colorectal, dispensation_unite, dispositif_2024, numerique, vaccination
+from importlib import import_module
 
-MODULES = {m.THEME: m for m in (numerique, bups, vaccination, colorectal, dispensation_unite, dispositif_2024)}
+from ..registry import THEME_CODES
+
+MODULES = {code: import_module(f"{__name__}.{code}") for code in THEME_CODES}

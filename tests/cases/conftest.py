@@ -44,9 +44,10 @@ if str(Path(__file__).resolve().parent.parent) not in sys.path:  # tests/, for h
 
 from helpers_rules import ExpressionError, cents_text, evaluate, to_cents, write_csv
 
-THEMES = ("numerique", "bups", "vaccination", "colorectal", "dispensation_unite", "dispositif_2024")
+from rosp_lib.registry import THEME_CODES as THEMES  # noqa: E402
 CASE_KEYS = {"name", "exercice", "theme", "input", "molecules", "parametres", "expected", "total",
-             "donnee_manquante", "atteint", "description"}
+             "donnee_manquante", "atteint", "description", "statut_regle", "hypotheses", "scenario"}
+TRACED = ("statut_regle", "hypotheses", "scenario")  # expected per indicator: the traced columns of its line
 ABSENT = "absent"
 
 
@@ -146,7 +147,7 @@ class RuleCaseItem(pytest.Item):
         for key in ("exercice", "input"):
             if key not in case:
                 raise CaseFormatError(f"clé « {key} » manquante")
-        if not any(k in case for k in ("expected", "total", "donnee_manquante", "atteint")):
+        if not any(k in case for k in ("expected", "total", "donnee_manquante", "atteint", *TRACED)):
             raise CaseFormatError("le cas n'attend rien (expected, total, donnee_manquante ou atteint)")
         theme = case.get("theme", self.path.parent.name)
         if theme not in THEMES:
@@ -185,6 +186,18 @@ class RuleCaseItem(pytest.Item):
             good = got == str(label)
             rows.append((f"{code} [atteint]", str(label), got, good))
             ok &= good
+        for column in TRACED:  # hypotheses and scenario: the set of keys, in any order
+            for code, want in (case.get(column) or {}).items():
+                sel = mine[mine["indicateur"] == code]
+                got = "pas de ligne" if sel.empty else str(sel[column].iloc[0])
+                if column == "statut_regle":
+                    good = got == str(want)
+                else:
+                    want_keys = set(want or [])
+                    good = not sel.empty and set(k for k in got.split(" ; ") if k) == want_keys
+                    want = " ; ".join(sorted(want_keys)) or "(aucune)"
+                rows.append((f"{code} [{column}]", str(want), got, good))
+                ok &= good
         if not ok:
             width = max(len(r[0]) for r in rows)
             text = [f"cas « {case['name']} » ({self.path.name}, exercice {case['exercice']}, thème {theme}) :",

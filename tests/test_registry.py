@@ -1,0 +1,201 @@
+"""The registry is the one list of themes and indicators; rule texts are rendered from the parameters;
+the status of each line is traced from the leaves its amount read; the rules book is current."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+
+from rosp_lib.engine import compute_file
+from rosp_lib.lines.formatting import num
+from rosp_lib.parameters import PARAMETERS_DIR, Leaf, Scenario, available_exercises, iter_leaves, load_parameters
+from rosp_lib.registry import INDICATORS, THEME_CODES, THEMES, indicators_of
+from rosp_lib.rulebook import book_markdown, find_leaf, leaf_text, placeholders, render, rule_text, title
+
+ROOT = PARAMETERS_DIR.parent
+DATA = ROOT / "data"
+ALTERNATIVES = PARAMETERS_DIR / "scenarios" / "lectures-alternatives.yaml"
+
+
+@pytest.fixture(scope="module")
+def example():
+    return compute_file(DATA / "pharmacies.csv", DATA / "molecules.csv")
+
+
+@pytest.fixture(scope="module")
+def alternative():
+    return compute_file(DATA / "pharmacies.csv", DATA / "molecules.csv", ALTERNATIVES)
+
+
+def test_registry_codes_are_unique_and_themes_ordered():
+    assert len({i.code for i in INDICATORS}) == len(INDICATORS)
+    assert [t.ordre for t in THEMES] == sorted(t.ordre for t in THEMES)
+    assert THEME_CODES == ("numerique", "bups", "vaccination", "colorectal", "dispensation_unite", "dispositif_2024")
+    assert {i.theme for i in INDICATORS} == set(THEME_CODES)
+
+
+def test_every_line_is_a_registry_indicator_in_registry_order(example):
+    _, lines, _ = example
+    codes = {(i.theme, i.code) for i in INDICATORS}
+    assert set(zip(lines["theme"], lines["indicateur"])) <= codes
+    order = {i.code: n for n, i in enumerate(INDICATORS)}
+    for _, group in lines.groupby(["pharmacie_id", "exercice"], sort=False):
+        ranks = [order[c] for c in group["indicateur"]]
+        assert ranks == sorted(ranks)
+
+
+def test_traced_input_columns_are_the_registry_columns(example):
+    """The tracer records the input columns each rule read; the registry declares them: they agree."""
+    _, lines, _ = example
+    by_code = {i.code: set(i.colonnes) for i in INDICATORS}
+    for row in lines.itertuples():
+        if not row.entrees or row.indicateur == "molecules_ciblees":
+            continue
+        used = {part.split("=", 1)[0] for part in row.entrees.split(" ; ")}
+        assert used <= by_code[row.indicateur], (row.indicateur, used - by_code[row.indicateur])
+
+
+def test_line_shows_the_inputs_it_used(example):
+    """A reviewer redoes the FSE line by hand from its own cells: the number of FSE is on the line."""
+    pharmacies, lines, _ = example
+    fse = lines[(lines["pharmacie_id"] == "PH-TILLEULS") & (lines["exercice"] == 2024) & (lines["indicateur"] == "fse")]
+    row = pharmacies[(pharmacies["pharmacie_id"] == "PH-TILLEULS") & (pharmacies["exercice"] == 2024)].iloc[0]
+    assert f"nb_fse={num(int(row['nb_fse']))}" in fse["entrees"].iloc[0].split(" ; ")
+    assert f"taux_fse_sesam_vitale_pct={num(row['taux_fse_sesam_vitale_pct'])}" in fse["entrees"].iloc[0].split(" ; ")
+
+
+@pytest.mark.parametrize("year", available_exercises())
+def test_every_template_renders_for_every_exercise(year):
+    params = load_parameters(year)
+    for ind in INDICATORS:
+        for template in (ind.titre, ind.regle):
+            for name in placeholders(template):
+                find_leaf(params, ind.noeud, name.split(":")[0])  # KeyError: a template names a leaf that does not exist
+        assert title(ind, params)
+        assert rule_text(ind, params)
+
+
+# Official wordings that contain a number but are no amount, threshold, percentage or date of a rule.
+OFFICIAL_WORDINGS = re.compile(r"75 ans et plus|[Dd]ispositif exceptionnel 2024|avenant (n° )?1|art\. \d+|\d(er|e) (trimestre|semestre)|N[+-]1|\b(1|2|3)\b(?= ou 3|, 3| et 3)|niveaux? [123]")
+
+
+def test_registry_prose_types_no_number():
+    """No amount, threshold, percentage or date is typed in the registry's texts: they come from parameters."""
+    for theme in THEMES:
+        for text in (theme.titre, theme.recompense, theme.mesure, theme.versement, *theme.justificatifs, theme.automatique):
+            bare = OFFICIAL_WORDINGS.sub("", text)
+            assert not re.search(r"\d", bare), (theme.code, text)
+    for ind in INDICATORS:
+        for text in (ind.titre, ind.regle, ind.declaration):
+            bare = OFFICIAL_WORDINGS.sub("", re.sub(r"\{[^}]*\}", "", text))
+            assert not re.search(r"\d", bare), (ind.code, text)
+
+
+def _moved(leaf: Leaf):
+    """Another valid value for a numeric leaf, kept in its range (rates stay within 0–100)."""
+    v = leaf.valeur
+    if isinstance(v, bool) or not isinstance(v, (int, Decimal)):
+        return None
+    if isinstance(v, int):
+        return v + 1
+    return (v / 2 + Decimal("0.07")).quantize(Decimal("0.0001"))
+
+
+def test_every_rendered_text_follows_a_change_of_every_numeric_leaf(tmp_path):
+    """Override every numeric leaf of one exercise through a scenario: every text that shows it follows."""
+    year = 2024
+    base = load_parameters(year)
+    overrides: dict = {}
+    for path, leaf in iter_leaves(base):
+        new = _moved(leaf)
+        if new is None:
+            continue
+        node = overrides.setdefault(year, {})
+        parts = path.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = float(new) if isinstance(new, Decimal) else new
+    scenario_path = tmp_path / "tout.yaml"
+    scenario_path.write_text(yaml.safe_dump(overrides), encoding="utf-8")
+    moved = load_parameters(year, Scenario.read(scenario_path))
+    checked = 0
+    for ind in INDICATORS:
+        for template in (ind.titre, ind.regle):
+            for field in placeholders(template):
+                name, _, spec = field.partition(":")
+                old_leaf, new_leaf = find_leaf(base, ind.noeud, name), find_leaf(moved, ind.noeud, name)
+                if old_leaf is None or _moved(old_leaf) is None:
+                    continue
+                text = render(template, moved, ind.noeud)
+                assert leaf_text(new_leaf, spec) in text, (ind.code, field, text)
+                assert leaf_text(new_leaf, spec) != leaf_text(old_leaf, spec)
+                checked += 1
+    assert checked > 60
+
+
+def test_alternative_readings_mark_every_line_they_move(example, alternative):
+    """With lectures-alternatives.yaml, every line whose amount differs from the reference reading names
+    the overridden keys it depends on (scenario) and is a hypothesis; the 2022 e-prescription line too."""
+    _, ref, _ = example
+    _, alt, _ = alternative
+    keys = ["pharmacie_id", "exercice", "indicateur", "valeur"]
+    ref = ref.drop_duplicates(keys).set_index(keys)
+    alt = alt.drop_duplicates(keys).set_index(keys)
+    common = ref.index.intersection(alt.index)
+    moved = common[(ref.loc[common, "montant_cents"] != alt.loc[common, "montant_cents"]).to_numpy()]
+    assert len(moved) > 10
+    for key in moved:
+        line = alt.loc[key]
+        assert line["scenario"], key
+        assert line["statut_regle"] == "hypothese", key
+        assert set(line["scenario"].split(" ; ")) <= set(line["hypotheses"].split(" ; ")), key
+    eprescription = alt.reset_index()
+    e2022 = eprescription[(eprescription["exercice"] == 2022) & (eprescription["indicateur"] == "eprescription")]
+    assert not e2022.empty
+    assert (e2022["statut_regle"] == "hypothese").all()
+    assert e2022["scenario"].str.contains("numerique.eprescription.etat", regex=False).all()
+
+
+def test_rules_book_is_current():
+    params = {y: load_parameters(y) for y in available_exercises()}
+    doc = (ROOT / "docs" / "regles.md").read_text(encoding="utf-8")
+    assert doc == book_markdown(params), "docs/regles.md est périmé : rosp regles > docs/regles.md"
+
+
+def test_rules_book_names_every_indicator_and_hypothesis():
+    params = {y: load_parameters(y) for y in available_exercises()}
+    book = book_markdown(params)
+    for theme in THEMES:
+        for ind in indicators_of(theme.code):
+            assert f"(`{ind.code}`)" in book
+    for y, p in params.items():
+        for path, leaf in iter_leaves(p):
+            if leaf.statut == "hypothese":
+                assert f"Hypothèse `{path}`" in book
+
+
+def test_seuil_texts():
+    seuil = load_parameters(2024).numerique.fse.seuil_pct.model_copy(update={"valeur": Decimal("70"), "comparaison": ">="})
+    assert leaf_text(seuil, "texte") == "au moins 70 %"
+    assert leaf_text(seuil, "signe") == "≥ 70 %"
+    strict = seuil.model_copy(update={"comparaison": ">"})
+    assert leaf_text(strict, "texte") == "plus de 70 %"
+
+
+def test_rules_book_cli(capsys):
+    from rosp_lib.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["regles", "2025"], standalone_mode=True)
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert "Exercices 2025." in out
+    assert "2024" not in out.split("\n", 3)[2]
+
+
+def test_docs_are_in_the_project():
+    assert Path(ROOT / "docs" / "regles.md").exists()
