@@ -83,12 +83,26 @@ def _cell(value) -> str:
     return num(value)
 
 
-def entrees(df: pd.DataFrame, columns: tuple, rows: np.ndarray) -> np.ndarray:
-    """« colonne=valeur ; … » for the input columns a rule read, the French way, once per distinct row."""
-    if not columns:
-        return filled(len(rows), "")
-    values = [df[c].to_numpy()[rows] for c in columns]
-    return per_distinct(lambda *row: SEP.join(f"{c}={_cell(v)}" for c, v in zip(columns, row)), *values)
+class InputTexts:
+    """« colonne=valeur » for each pharmacy of an exercise, formatted once per column and distinct value and
+    shared by every line that shows that column (a national file has 600 000 lines)."""
+
+    def __init__(self, df: pd.DataFrame):
+        self.df = df
+        self.cache: dict[str, np.ndarray] = {}
+
+    def column(self, name: str) -> np.ndarray:
+        if name not in self.cache:
+            self.cache[name] = per_distinct(lambda v: f"{name}={_cell(v)}", self.df[name].to_numpy())
+        return self.cache[name]
+
+    def lines(self, columns: tuple, rows: np.ndarray) -> np.ndarray:
+        if not columns:
+            return filled(len(rows), "")
+        texts = [self.column(c)[rows] for c in columns]
+        if len(texts) == 1:
+            return texts[0]
+        return per_distinct(lambda *parts: SEP.join(parts), *texts)
 
 
 def _column(values, n: int) -> np.ndarray:
@@ -133,6 +147,7 @@ def assemble(ctx: Context, theme_blocks: list[tuple[str, list[Block]]], position
     per_block: dict[str, list] = {k: [] for k in BLOCK_COLUMNS}
     pid = ctx.df["pharmacie_id"].to_numpy(dtype=object)
     rows = np.arange(ctx.n)
+    inputs = InputTexts(ctx.df)
     for theme, blocks in theme_blocks:
         for b in blocks:
             sel = rows if b.rows is None else np.asarray(b.rows, dtype=np.int64)
@@ -152,7 +167,7 @@ def assemble(ctx: Context, theme_blocks: list[tuple[str, list[Block]]], position
             per_line["_statut"].append(level)
             per_line["note"].append(note)
             per_line["donnee_manquante"].append(np.zeros(n, bool) if b.manquant is None else np.asarray(b.manquant, bool))
-            per_line["entrees"].append(_column(b.entrees, n) if b.entrees is not None else entrees(ctx.df, b.columns, sel))
+            per_line["entrees"].append(_column(b.entrees, n) if b.entrees is not None else inputs.lines(b.columns, sel))
             per_line["hypotheses"].append(hyp)
             per_line["scenario"].append(scen)
             per_line["socles_non_atteints"].append(_column(b.socles_perdus, n))

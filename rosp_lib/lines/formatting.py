@@ -49,9 +49,17 @@ def num(value, max_decimals: int = 4) -> str:
         return ""
     if isinstance(value, (bool, np.bool_)):
         return "oui" if value else "non"
+    if isinstance(value, (int, np.integer)):
+        return _fr(f"{int(value):,}")  # the Decimal path below gives the same text, 10× slower
     if isinstance(value, (float, np.floating)):
         if math.isnan(value):
             return ""
+        if value > 0 and value < 1e15:  # fast path, same text as the Decimal path below (tests/test_formatting.py)
+            text = repr(float(value))  # the shortest decimal that reads back as this float
+            whole, _, frac = text.partition(".")
+            if "e" not in text and len(frac) <= max_decimals:
+                frac = frac.rstrip("0")
+                return _fr(f"{int(whole):,}" + ("." + frac if frac else ""))
         d = Decimal(repr(float(value)))  # the shortest decimal that reads back as this float
     elif isinstance(value, Decimal):
         d = value
