@@ -10,7 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from rosp_lib.cli import main
-from rosp_lib.parameters import PARAMETERS_DIR, ParameterError, Scenario, iter_leaves, load_parameters
+from rosp_lib.parameters import (PARAMETERS_DIR, ParameterError, Scenario, iter_leaves, load_parameters,
+                                 load_references)
 
 YEARS = range(2022, 2027)
 
@@ -36,6 +37,7 @@ def test_every_leaf_has_source_status_and_alternative(year):
     assert len(leaves) > 50
     for path, leaf in leaves:
         assert leaf.source.strip(), path
+        assert leaf.verifie_le, path
         assert leaf.statut in ("texte", "source", "hypothese"), path
         assert leaf.libelle.strip() and leaf.unite.strip(), path
         if leaf.statut == "hypothese":
@@ -73,8 +75,8 @@ def test_unknown_key_is_refused(param_dir):
 
 
 def test_yaml_auto_date_is_refused(param_dir):
-    _edit(param_dir / "2024.yaml", "verifie_le: '2026-11-22'", "verifie_le: 2026-11-22")
-    with pytest.raises(ParameterError, match="date 2026-11-22 n'est pas entre guillemets"):
+    _edit(param_dir / "2024.yaml", "verifie_le: '2026-12-01'", "verifie_le: 2026-12-01")
+    with pytest.raises(ParameterError, match="date 2026-12-01 n'est pas entre guillemets"):
         load_parameters(2024, directory=param_dir)
 
 
@@ -89,6 +91,50 @@ def test_unsourced_leaf_is_refused(param_dir):
         end = text.index("\n", end + 1)
     path.write_text(text[:src] + text[end + 1:], encoding="utf-8")
     with pytest.raises(ParameterError, match=r"numerique\.fse\.prix_unitaire_haut\.source : clé manquante"):
+        load_parameters(2024, directory=param_dir)
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_every_leaf_cites_a_known_public_reference(year):
+    refs = load_references()
+    for path, leaf in iter_leaves(load_parameters(year)):
+        assert leaf.reference.reference in refs, path
+        assert all(r in refs for r in leaf.reference.voir_aussi), path
+        # the citation users read is the reference's title, publisher and date, then the article
+        doc = refs[leaf.reference.reference]
+        assert leaf.source.startswith(f"{doc.titre} ({doc.editeur}, {doc.date})"), path
+
+
+def test_no_source_points_to_project_files():
+    """Users never read a path of the project's working files: only public titles."""
+    for f in sorted(PARAMETERS_DIR.rglob("*.yaml")):
+        text = f.read_text(encoding="utf-8")
+        for word in ("seeds/", "spec/", "../shared", ".txt"):
+            assert word not in text, (f.name, word)
+    for year in YEARS:
+        for path, leaf in iter_leaves(load_parameters(year)):
+            for word in ("seeds/", "spec/", "../shared"):
+                assert word not in leaf.source, path
+
+
+def test_the_project_s_own_readings_cite_its_rules_book():
+    p = load_parameters(2024)
+    assert p.general.arrondi.reference.reference == "regles_projet"
+    assert p.general.arrondi.source.startswith("Règles de calcul du projet (docs/regles.md)")
+    assert p.vaccination.bonus_prescription.seuil_part_pct.source.startswith("Avenant n° 1")
+    assert p.vaccination.bonus_prescription.seuil_part_pct.reference.article == "article 6"
+
+
+def test_unknown_reference_is_refused(param_dir):
+    _edit(param_dir / "2024.yaml", 'source: {reference: "regles_projet", article: "arrondi"}',
+          'source: {reference: "spec_du_projet", article: "arrondi"}')
+    with pytest.raises(ParameterError, match=r"general\.arrondi\.source : référence inconnue « spec_du_projet »"):
+        load_parameters(2024, directory=param_dir)
+
+
+def test_reference_catalogue_is_strict(param_dir):
+    _edit(param_dir / "references.yaml", "  nature: presse\n", "  nature: presse\n  auteur: X\n")
+    with pytest.raises(ParameterError, match=r"references\.yaml : paramètres invalides\n.*auteur : clé inconnue"):
         load_parameters(2024, directory=param_dir)
 
 

@@ -15,21 +15,46 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from .errors import ParameterError
-from .model import (STATUTS, Comparaison, Etat, ExerciseParameters, Indicateur, Leaf, Seuil, Statut,
-                    diff_exercises, iter_leaves)
+from .model import (STATUTS, Citation, Comparaison, Etat, ExerciseParameters, Indicateur, Leaf, Reference,
+                    Seuil, Statut, diff_exercises, iter_leaves)
 from .scenario import Scenario, _apply_overrides
 from .yamlfile import read_yaml
 
 PARAMETERS_DIR = Path(__file__).resolve().parents[2] / "parameters"
 
 __all__ = [
-    "PARAMETERS_DIR", "STATUTS", "Comparaison", "Etat", "ExerciseParameters", "Indicateur", "Leaf",
-    "ParameterError", "Scenario", "Seuil", "Statut", "available_exercises", "diff_exercises", "iter_leaves",
-    "load_parameters", "read_yaml",
+    "PARAMETERS_DIR", "STATUTS", "Citation", "Comparaison", "Etat", "ExerciseParameters", "Indicateur",
+    "Leaf", "ParameterError", "Reference", "Scenario", "Seuil", "Statut", "available_exercises", "default_references",
+    "diff_exercises", "iter_leaves", "load_parameters", "load_references", "read_yaml",
 ]
+
+REFERENCES_FILE = "references.yaml"
+
+
+def load_references(directory: Path = PARAMETERS_DIR) -> dict[str, Reference]:
+    """The catalogue of public references cited by the parameters: id → Reference."""
+    path = directory / REFERENCES_FILE
+    raw = read_yaml(path)
+    if not isinstance(raw, dict):
+        raise ParameterError(f"{path} : le catalogue des références doit être un dictionnaire identifiant → référence")
+    try:
+        return TypeAdapter(dict[str, Reference]).validate_python(raw)
+    except ValidationError as exc:
+        raise _french_validation_error(path, exc) from None
+
+
+_DEFAULT_REFERENCES: dict[str, Reference] | None = None
+
+
+def default_references() -> dict[str, Reference]:
+    """The catalogue beside the project's parameter files (read once)."""
+    global _DEFAULT_REFERENCES
+    if _DEFAULT_REFERENCES is None:
+        _DEFAULT_REFERENCES = load_references()
+    return _DEFAULT_REFERENCES
 
 
 def _french_validation_error(path: Path | str, exc: ValidationError) -> ParameterError:
@@ -64,9 +89,9 @@ def _raw_exercise(exercice: int, directory: Path) -> dict:
     return raw
 
 
-def _validate(raw: dict, origin: Path | str) -> ExerciseParameters:
+def _validate(raw: dict, origin: Path | str, references: dict[str, Reference]) -> ExerciseParameters:
     try:
-        return ExerciseParameters.model_validate(raw)
+        return ExerciseParameters.model_validate(raw, context={"references": references})
     except ValidationError as exc:
         raise _french_validation_error(origin, exc) from None
 
@@ -85,4 +110,5 @@ def load_parameters(
             scenario = Scenario.read(scenario)
         raw = _apply_overrides(raw, scenario, exercice)
         origin = f"{origin} + {scenario.path}"
-    return _validate(raw, origin)
+    references = default_references() if directory == PARAMETERS_DIR else load_references(directory)
+    return _validate(raw, origin, references)

@@ -3,6 +3,11 @@
 Every leaf is a mapping with its value (`valeur`), unit, French label, source and status
 (`texte` / `source` / `hypothese`); a `hypothese` names its alternative reading. Thresholds also
 say how they compare (`comparaison`: `>=`, `>`, `<`, `<=`).
+
+A leaf's `source` is structured: `{reference: <id>, article: ..., extrait: ...}`, where the id names
+a public document of the catalogue `parameters/references.yaml` (title, publisher, date, URL). The
+catalogue is passed to validation as the pydantic context `{"references": {...}}`; an unknown id is
+refused. `Leaf.source` stays a plain French citation string for the output layer.
 """
 
 from __future__ import annotations
@@ -10,12 +15,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, model_validator
 
 STATUTS = ("texte", "source", "hypothese")
 Statut = Literal["texte", "source", "hypothese"]
 Comparaison = Literal[">=", ">", "<", "<="]
-Etat = Literal["actif", "neutralise", "absent"]
+Etat = Literal["actif", "neutralise", "non_exige", "absent"]
 
 T = TypeVar("T")
 
@@ -24,13 +29,68 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Reference(_Strict):
+    """A public document cited by parameters (one entry of `parameters/references.yaml`)."""
+
+    titre: str
+    editeur: str
+    date: str
+    url: str | None = None
+    nature: Literal["texte", "assurance_maladie", "profession", "presse", "projet"]
+
+    @property
+    def citation(self) -> str:
+        return f"{self.titre} ({self.editeur}, {self.date})"
+
+
+class Citation(_Strict):
+    """Where one parameter comes from: a reference id, optionally an article and a quoted extract."""
+
+    reference: str = Field(min_length=1)
+    article: str | None = None
+    extrait: str | None = None
+    voir_aussi: list[str] = []
+    _document: Reference | None = PrivateAttr(default=None)
+    _others: tuple[Reference, ...] = PrivateAttr(default=())
+
+    @model_validator(mode="after")
+    def _known_reference(self, info: ValidationInfo):
+        catalogue = (info.context or {}).get("references") if info is not None else None
+        if catalogue is None:
+            from . import default_references  # the catalogue beside the parameter files
+
+            catalogue = default_references()
+        unknown = [r for r in (self.reference, *self.voir_aussi) if r not in catalogue]
+        if unknown:
+            raise ValueError(
+                f"référence inconnue « {unknown[0]} » (attendu : un identifiant de parameters/references.yaml, "
+                f"par exemple {', '.join(sorted(catalogue)[:3])})"
+            )
+        self._document = catalogue[self.reference]
+        self._others = tuple(catalogue[r] for r in self.voir_aussi)
+        return self
+
+    @property
+    def document(self) -> Reference:
+        assert self._document is not None
+        return self._document
+
+    @property
+    def texte(self) -> str:
+        """« Titre (éditeur, date), article » — the citation users read."""
+        out = self.document.citation
+        if self.article:
+            out += f", {self.article}"
+        return out
+
+
 class Leaf(_Strict, Generic[T]):
     """One parameter: its value and where it comes from."""
 
     valeur: T
     unite: str
     libelle: str
-    source: str
+    reference: Citation = Field(alias="source")
     statut: Statut
     alternative: str | None = None
     verifie_le: str | None = None
@@ -40,9 +100,12 @@ class Leaf(_Strict, Generic[T]):
     def _hypothesis_names_its_alternative(self):
         if self.statut == "hypothese" and not self.alternative:
             raise ValueError("un paramètre « hypothese » doit nommer sa lecture alternative (alternative)")
-        if not self.source.strip():
-            raise ValueError("source vide")
         return self
+
+    @property
+    def source(self) -> str:
+        """The public source as one French citation string (title, publisher, date, article)."""
+        return self.reference.texte
 
 
 class Seuil(Leaf[Decimal]):
@@ -63,15 +126,16 @@ class Palier(_Strict):
 class Indicateur(_Strict):
     """An indicator of a theme for one exercise: its state and its numbers.
 
-    `etat` is `actif`, `neutralise` (not required as a socle, pays nothing) or `absent` (the rule
-    does not exist that year). The other fields may be left out unless the indicator is active.
+    `etat` is `actif`, `neutralise` (not required as a socle, pays nothing), `non_exige` (a socle
+    whose requirement is lifted this year: its own payment still applies when met, failing it costs
+    only its own amount) or `absent` (the rule does not exist that year). The other fields may be left out unless the indicator is active.
     """
 
     etat: Leaf[Etat]
 
     @model_validator(mode="after")
     def _complete_when_active(self):
-        if self.etat.valeur == "actif":
+        if self.etat.valeur in ("actif", "non_exige"):
             missing = [n for n in type(self).model_fields if getattr(self, n) is None]
             if missing:
                 raise ValueError(f"indicateur actif : paramètres manquants {', '.join(missing)}")
