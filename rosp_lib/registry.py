@@ -218,9 +218,9 @@ INDICATORS: tuple[Indicator, ...] = (
               "{seuil_haut_pct:texte} → {montant_haut} ; {seuil_bas_pct:texte} → {montant_bas}.",
               "bups.stabilite_75", "indicateur", ("taux_stabilite_75_pct",)),
     Indicator("asafo", _B, "Connexion hebdomadaire à ASAFO-Pharma",
-              "Au moins une connexion à ASAFO-Pharma par semaine pendant {nb_semaines_min:texte} semaines de "
-              "l'année civile : {montant}.",
-              "bups.asafo", "indicateur", ("nb_semaines_asafo",)),
+              "Au moins une connexion à ASAFO-Pharma par semaine pendant {nb_semaines_min:texte} semaines "
+              "différentes {periode} : {montant}.",
+              "bups.asafo", "indicateur", ("nb_semaines_asafo", "nb_semaines_asafo_decembre")),
     Indicator("ecoresponsable", _B, "Démarche écoresponsable",
               "Programme annuel de développement durable déclaré et niveau atteint ({nb_items_min:texte} items du "
               "niveau ; au-delà du premier niveau, le niveau précédent validé une année antérieure) : {montant}.",

@@ -44,6 +44,8 @@ VALEURS = {
     "demi_pair": "au pair",
     "zero": "0 €",
     "montant_bas": "le plus bas des deux montants possibles",
+    "annee": "de l'année civile",
+    "decembre": "de décembre",
 }
 
 _WORDS = {">=": "au moins", ">": "plus de", "<": "moins de", "<=": "au plus"}

@@ -48,7 +48,8 @@ def test_amounts_are_exact_decimals_not_floats():
     p = load_parameters(2024)
     assert p.numerique.fse.prix_unitaire_haut.valeur == Decimal("0.070")
     assert isinstance(p.numerique.fse.prix_unitaire_bas.valeur, Decimal)
-    assert p.bups.molecules_ciblees.prime_par_boite.valeur == Decimal("2.6232")
+    assert p.bups.molecules_ciblees.prime_par_boite.valeur == Decimal("0.22565")
+    assert p.bups.molecules_ciblees.prime_par_boite_gagnee.valeur == Decimal("2.6232")
 
 
 def test_year_specific_values_follow_rules_md():
@@ -210,16 +211,23 @@ def test_scenario_of_alternative_readings_is_valid_every_year():
     for year in YEARS:
         p = load_parameters(year, f)
         assert p.general.arrondi.valeur == "demi_pair"
-        assert p.numerique.teleconsultation.tranches.valeur == "complete"
-    assert load_parameters(2025, f).numerique.ordonnance_numerique_socle.etat.valeur == "actif"
+        assert p.general.donnee_manquante_montant_bas.valeur is False
+        assert p.bups.malus_urgence.taux_annee_manquant.valeur == "malus"
+    assert load_parameters(2024, f).numerique.ordonnance_numerique_socle.etat.valeur == "actif"
+    assert load_parameters(2023, f).numerique.exercice_coordonne.etat.valeur == "non_exige"
+    assert load_parameters(2023, f).bups.molecules_ciblees.prime_par_boite.valeur == Decimal("2.80")
+    # 2025: the socle's neutralisation is a source, not a hypothesis: the scenario leaves it
+    assert load_parameters(2025, f).numerique.ordonnance_numerique_socle.etat.valeur == "neutralise"
 
 
 # Hypotheses whose alternative is not one known value (see the head of lectures-alternatives.yaml).
-MOLECULES = {"bups.molecules_ciblees.molecules", "bups.molecules_ciblees.prime_par_boite",
-             "bups.molecules_ciblees.primes_par_molecule", "bups.molecules_ciblees.taux_plancher_pct"}
+# From 2024 the premium per substituted box is replaced by the reading « progression » (switched by
+# `lecture`), which reads its own premium per gained box.
+MOLECULES = {"bups.molecules_ciblees.primes_par_molecule", "bups.molecules_ciblees.prime_par_boite",
+             "bups.molecules_ciblees.prime_par_boite_gagnee"}
 NOT_A_VALUE = {
-    2022: {"numerique.lad_certifie_has.etat", "numerique.malus_qualite_facturation.etat"},
-    2023: MOLECULES | {"numerique.lad_certifie_has.etat"},
+    2022: {"numerique.malus_qualite_facturation.etat"},
+    2023: {"numerique.lad_certifie_has.etat"},
     2024: MOLECULES,
     2025: MOLECULES,
     2026: MOLECULES | {"numerique.lad_certifie_has.etat"},

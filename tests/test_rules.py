@@ -64,7 +64,7 @@ def test_seed_sans_borne_cinq_lecteurs(tmp_path):
 
 
 def test_seed_sitagliptine_486_boites_85_93_en_2024(tmp_path):
-    # 2,6232 × 486 × (93 − 85) / 100 = 101,990016 → 101,99 €
+    # 0,22565 × 486 × 93 / 100 = 101,9893… → 101,99 € (boîtes substituées, règles révisées 2026-12)
     row = {"pharmacie_id": "S", "exercice": 2024, "dqo_autoevaluation": "oui", "dqo_newsletter": "oui",
            "dqo_programme_amelioration": "oui", "taux_generiques_repertoire_pct": "88"}
     mol = [{"pharmacie_id": "S", "exercice": 2024, "molecule": "sitagliptine", "nb_boites": 486,
@@ -135,8 +135,24 @@ def test_neutralised_and_hypothesis_lines_say_so(tmp_path):
     assert epres["atteint"] == "neutralisé"
     assert "neutralisé pour cet exercice" in epres["note"]
     assert epres["montant_cents"] == 0
+    # "started tranche" and first-year cumulation are sources since the revision of 2026-12
     tele = lines[lines["indicateur"] == "teleconsultation"].iloc[0]
-    assert tele["statut_regle"] == "hypothese"
+    assert tele["statut_regle"] == "source"
+
+
+def test_lower_amount_for_missing_rate_is_a_hypothesis_on_that_line_only(tmp_path):
+    """nb_fse known, rate empty: the low unit price is paid, flagged, under the hypothesis (rules.md §0)."""
+    lines, _ = run(tmp_path, [
+        {"pharmacie_id": "VIDE", "exercice": 2024, **SOCLES_NUMERIQUE, "nb_fse": 1000},
+        {"pharmacie_id": "CONNU", "exercice": 2024, **SOCLES_NUMERIQUE, "nb_fse": 1000, "taux_fse_sesam_vitale_pct": 96},
+    ])
+    fse = lines[lines["indicateur"] == "fse"].set_index("pharmacie_id")
+    assert fse.loc["VIDE", "montant_cents"] == 6400  # 0,064 € × 1 000
+    assert bool(fse.loc["VIDE", "donnee_manquante"])
+    assert fse.loc["VIDE", "statut_regle"] == "hypothese"
+    assert "general.donnee_manquante_montant_bas" in fse.loc["VIDE", "hypotheses"].split(" ; ")
+    assert fse.loc["CONNU", "montant_cents"] == 7000  # 0,070 € × 1 000
+    assert "general.donnee_manquante_montant_bas" not in fse.loc["CONNU", "hypotheses"].split(" ; ")
 
 
 def test_prorata_status_and_note_only_on_the_prorated_pharmacy(tmp_path):

@@ -120,6 +120,8 @@ PHARMACY_COLUMNS: list[Col] = [
         ("taux_urgence_pct", "rate", "recours au motif « urgence » de non-substitution cette année"),
         ("taux_urgence_reference_pct", "rate", "taux de référence de l'officine (2019)"),
         ("nb_semaines_asafo", "int", "semaines avec au moins une connexion à ASAFO-Pharma (0 à 53)", False, 53),
+        ("nb_semaines_asafo_decembre", "int", "semaines de décembre avec au moins une connexion à ASAFO-Pharma (0 à 5)",
+         False, 5),
         ("eco_programme", "bool", "déclaré : programme annuel de développement durable"),
         ("eco_niveau_vise", "int", "niveau déclaré cette année (0 à 3)", False, 3),
         ("eco_items_valides", "int", "items (A, B, C) de ce niveau atteints (0 à 3)", False, 3),

@@ -135,20 +135,37 @@ class Indicateur(_Strict):
 
     @model_validator(mode="after")
     def _complete_when_active(self):
-        if self.etat.valeur in ("actif", "non_exige"):
-            missing = [n for n in type(self).model_fields if getattr(self, n) is None]
+        if self.en_vigueur:
+            missing = [n for n in self._required_fields() if getattr(self, n) is None]
             if missing:
                 raise ValueError(f"indicateur actif : paramètres manquants {', '.join(missing)}")
         return self
 
+    def _required_fields(self) -> list[str]:
+        """The fields an indicator in force must fill (all, unless a subclass reads some only in one reading)."""
+        return list(type(self).model_fields)
+
     @property
     def actif(self) -> bool:
+        """Active: required if a socle, paid if it pays."""
+        return self.etat.valeur == "actif"
+
+    @property
+    def en_vigueur(self) -> bool:
+        """The rule applies this year: `actif`, or `non_exige` (a socle not required but still paid when met)."""
+        return self.etat.valeur in ("actif", "non_exige")
+
+    @property
+    def exige(self) -> bool:
+        """A socle that gates its theme this year (only `actif`; a `non_exige` socle costs only its own amount)."""
         return self.etat.valeur == "actif"
 
 
 class General(_Strict):
     arrondi: Leaf[Literal["demi_haut", "demi_pair"]]
     prorata_forfaits: Leaf[bool]
+    # Missing data that only chooses between two positive amounts: pay the lower one (flagged) or 0 €.
+    donnee_manquante_montant_bas: Leaf[bool]
 
 
 # --- numérique ---------------------------------------------------------------------------------
@@ -237,11 +254,23 @@ class DemarcheQualite(Indicateur):
 
 
 class MoleculesCiblees(Indicateur):
+    """Targeted molecules. `lecture`: `substituees` (premium × substituted boxes), `plancher` (the same,
+    paid only above a floor on the arrival rate, except the molecules `sans_plancher`) or
+    `progression` (premium `prime_par_boite_gagnee` × boxes gained)."""
+
     molecules: Leaf[list[str]] | None = None
+    lecture: Leaf[Literal["substituees", "plancher", "progression"]] | None = None
     prime_par_boite: Leaf[Decimal] | None = None
     primes_par_molecule: Leaf[dict[str, Decimal]] | None = None
-    lecture: Leaf[Literal["progression", "plancher"]] | None = None
     taux_plancher_pct: Seuil | None = None
+    sans_plancher: Leaf[list[str]] | None = None
+    prime_par_boite_gagnee: Leaf[Decimal] | None = None
+
+    def _required_fields(self) -> list[str]:
+        always = ["etat", "molecules", "lecture", "prime_par_boite", "primes_par_molecule"]
+        reading = self.lecture.valeur if self.lecture is not None else None
+        return always + {"plancher": ["taux_plancher_pct", "sans_plancher"],
+                         "progression": ["prime_par_boite_gagnee"]}.get(reading, [])
 
 
 class Stabilite75(Indicateur):
@@ -252,6 +281,7 @@ class Stabilite75(Indicateur):
 
 
 class Asafo(Indicateur):
+    periode: Leaf[Literal["annee", "decembre"]] | None = None  # weeks counted over the civil year or in December
     nb_semaines_min: Seuil | None = None
     montant: Leaf[Decimal] | None = None
 
@@ -265,6 +295,7 @@ class MalusUrgence(Indicateur):
     comparaison_reference: Leaf[Literal["<", "<="]] | None = None
     taux_pct: Leaf[Decimal] | None = None
     sans_reference: Leaf[Literal["pas_de_malus", "malus"]] | None = None
+    taux_annee_manquant: Leaf[Literal["pas_de_malus", "malus"]] | None = None
 
 
 class Bups(_Strict):

@@ -120,6 +120,19 @@ class Traced:
         return value
 
 
+NON_EXIGE_NOTE = "socle non exigé pour cet exercice : versé s'il est atteint, sans effet sur le reste du thème"
+
+
+def socle_state(ind, block: Block) -> Block:
+    """A socle's block as its state makes it: `actif` gates the theme; `non_exige` (rules.md §1.1) does
+    not — its own amount is still paid when met, and failing it costs only that amount."""
+    block.socle = ind.exige
+    block.type_ligne = "socle"
+    if not ind.exige:
+        block.extra_notes.append((np.ones(len(block.atteint), dtype=bool), filled(len(block.atteint), NON_EXIGE_NOTE)))
+    return block
+
+
 @dataclass
 class Context:
     """One exercise's pharmacies and parameters, with the helpers themes read inputs through."""
@@ -249,7 +262,9 @@ def finish_theme(
                     lambda f, d, c: f"proratisé au temps d'activité : {eur(f)} × {d}/{ctx.days_in_year} j = {eur(c)}",
                     full[concerned], ctx.days_active[concerned], b.cents[concerned])))
     socles = [b for b in blocks if b.socle]
-    if socles:
+    # A socle « non exigé » does not gate, but its state decides that: the lines depend on it as well.
+    deciders = [b for b in blocks if b.socle or b.type_ligne == "socle"]
+    if deciders:
         failed = np.zeros(ctx.n, dtype=np.int64)  # bit j set: the pharmacy misses socles[j]
         for j, b in enumerate(socles):
             failed |= (~np.isin(b.atteint, [OUI, NEUTRALISE])).astype(np.int64) << j
@@ -260,7 +275,7 @@ def finish_theme(
         for b in blocks:
             bits = failed if b.rows is None else failed[b.rows]
             positive = b.cents > 0
-            for s in socles:  # an amount the gate could void depends on what every socle read
+            for s in deciders:  # an amount the gate could void depends on what every socle read
                 if s is not b:
                     b.depends(positive, s.reads)
             lost = (bits != 0) & positive

@@ -11,7 +11,7 @@ from ..lines import money
 from ..lines.formatting import eur, eur_value, num
 from ..inputs import normalise_molecule
 from ..lines.text import MANQUANT, NEUTRALISE, NEUTRALISE_NOTE, SANS_OBJET, filled, per_distinct, pick
-from .base import Block, Context, compare, finish_theme, seuil_text
+from .base import Block, Context, compare, finish_theme, seuil_text, socle_state
 
 THEME = "bups"
 
@@ -19,7 +19,7 @@ THEME = "bups"
 def demarche_qualite(ctx: Context) -> Block:
     """Adhésion à la démarche qualité HCQO (socle, 100 €) : auto-évaluation, newsletter, et programme d'amélioration."""
     ind = ctx.p.bups.demarche_qualite
-    if not ind.actif:
+    if not ind.en_vigueur:
         return ctx.neutralised("demarche_qualite", socle=True)
     auto, news, prog = ctx.flag("dqo_autoevaluation"), ctx.flag("dqo_newsletter"), ctx.flag("dqo_programme_amelioration")
     required = ind.programme_requis.valeur
@@ -27,19 +27,19 @@ def demarche_qualite(ctx: Context) -> Block:
     valeur = per_distinct(lambda a, b, c: f"auto-évaluation : {'oui' if a else 'non'}, newsletter : {'oui' if b else 'non'}, "
                                           f"programme : {'oui' if c else 'non'}", auto, news, prog)
     seuil = "auto-évaluation, newsletter" + (" et programme d'amélioration" if required else "") + " déclarés"
-    return Block("demarche_qualite", valeur, seuil, ctx.labels(ok), ctx.cents_if(ok, ind.montant.valeur),
-        forfait=True, socle=True, type_ligne="socle")
+    return socle_state(ind, Block("demarche_qualite", valeur, seuil, ctx.labels(ok), ctx.cents_if(ok, ind.montant.valeur),
+                                  forfait=True))
 
 
 def generiques_repertoire(ctx: Context) -> Block:
     """Pénétration des génériques sur l'ensemble du répertoire ≥ 85 % (socle, sans rémunération)."""
     ind = ctx.p.bups.generiques_repertoire
-    if not ind.actif:
+    if not ind.en_vigueur:
         return ctx.neutralised("generiques_repertoire", socle=True)
     v, missing = ctx.rate("taux_generiques_repertoire_pct")
     ok = compare(v, ind.seuil_pct)
-    return Block("generiques_repertoire", v, seuil_text(ind.seuil_pct), ctx.labels(ok, missing), ctx.zeros(),
-        manquant=missing, socle=True, type_ligne="socle")
+    return socle_state(ind, Block("generiques_repertoire", v, seuil_text(ind.seuil_pct), ctx.labels(ok, missing),
+                                  ctx.zeros(), manquant=missing))
 
 
 def molecules_ciblees(ctx: Context, molecules: pd.DataFrame) -> Block | None:
@@ -65,29 +65,43 @@ def molecules_ciblees(ctx: Context, molecules: pd.DataFrame) -> Block | None:
     if not ind.actif:
         return Block("molecules_ciblees", valeur, "", filled(m, NEUTRALISE), np.zeros(m, np.int64), NEUTRALISE_NOTE,
             rows=rows, entrees=entrees)
+    reading = ind.lecture.valeur
     listed = {normalise_molecule(x) for x in ind.molecules.valeur}
-    primes = {normalise_molecule(k): v for k, v in ind.primes_par_molecule.valeur.items()}
-    plancher = ind.lecture.valeur == "plancher"
     codes, keys = pd.factorize(mine["molecule_norm"].to_numpy(dtype=object), use_na_sentinel=False)
     in_list = np.array([k in listed for k in keys], dtype=bool)[codes]
-    prime = np.array([primes.get(k, ind.prime_par_boite.valeur) for k in keys], dtype=object)[codes]
+    # Each molecule line reads its own premium: the molecule's own (primes_par_molecule) or the default one.
+    primes = {normalise_molecule(k): v for k, v in ctx.params.bups.molecules_ciblees.primes_par_molecule.valeur.items()}
+    own_prime = np.array([k in primes for k in keys], dtype=bool)[codes]
+    with ctx.for_rows(own_prime):
+        if own_prime.any():
+            ind.primes_par_molecule  # noqa: B018 - recorded by the tracer for these lines
+    with ctx.for_rows(~own_prime):
+        default = (ind.prime_par_boite_gagnee if reading == "progression" else ind.prime_par_boite).valeur
+    prime = np.array([primes.get(k, default) for k in keys], dtype=object)[codes]
     missing = in_list & (np.isnan(boxes) | pd.isna(dep) | pd.isna(arr))
     known = in_list & ~missing
     # Exact integers: a rate is an integer over 10**places (70,5 % → 705 with places = 1), so the boxes
     # gained (or substituted) are `boxes_x` / (100 × 10**places). Python integers: they never overflow.
     (arrival, departure), places = money.decimal_integers(arr, dep)
     count = np.where(np.isnan(boxes), 0, boxes).astype(np.int64)
-    if plancher:
-        # Boxes substituted (boîtes × arrivée / 100), paid when the arrival rate reaches the floor.
-        ok = known & compare(per_distinct(lambda x: np.nan if x is None else float(x), arr).astype(float),
-                             ind.taux_plancher_pct)
-        boxes_x = count.astype(object) * arrival
-        paid = ok
-    else:
+    floor_missed = np.zeros(m, dtype=bool)
+    if reading == "progression":
         # Boxes gained (boîtes × max(0, arrivée − départ) / 100), paid whatever their number.
         boxes_x = count.astype(object) * np.maximum(arrival - departure, 0)
-        ok = known & (boxes_x > 0)
         paid = known
+    else:
+        # Boxes substituted (boîtes × arrivée / 100); in the « plancher » reading, paid only when the
+        # arrival rate passes the floor, except for the molecules paid without floor.
+        boxes_x = count.astype(object) * arrival
+        paid = known
+        if reading == "plancher":
+            no_floor = {normalise_molecule(x) for x in ind.sans_plancher.valeur}
+            exempt = np.array([k in no_floor for k in keys], dtype=bool)[codes]
+            above = compare(per_distinct(lambda x: np.nan if x is None else float(x), arr).astype(float),
+                            ind.taux_plancher_pct)
+            floor_missed = known & ~exempt & ~above
+            paid = known & ~floor_missed
+    ok = paid & (boxes_x > 0)
     cents = np.zeros(m, dtype=np.int64)
     for p in set(prime[paid]):
         sel = paid & (prime == p)
@@ -97,19 +111,21 @@ def molecules_ciblees(ctx: Context, molecules: pd.DataFrame) -> Block | None:
     atteint[~in_list] = SANS_OBJET
     note = filled(m, "boîtes ou taux manquant")
     note[~in_list] = f"molécule hors de la liste de l'exercice {ctx.p.exercice} : 0 €"
-    if plancher:
-        note[known & ~ok] = f"taux d'arrivée sous le plancher {seuil_text(ind.taux_plancher_pct)}"
+    if reading == "plancher":
+        note[floor_missed] = f"taux d'arrivée sous le plancher ({seuil_text(ind.taux_plancher_pct)} requis)"
     # The calculation, with each distinct number formatted once.
     x_codes, distinct_x = pd.factorize(boxes_x[paid])
     boxes_text = np.array([num(Decimal(x).scaleb(-2 - places)) for x in distinct_x], dtype=object)[x_codes]
     prime_text, count_text = per_distinct(eur_value, prime[paid]), per_distinct(num, count[paid])
-    if plancher:
-        note[paid] = [f"{p} × {c} × {a} % = {g} boîtes substituées"
-                      for p, c, a, g in zip(prime_text, count_text, arr_text[paid], boxes_text)]
-    else:
+    if reading == "progression":
         note[paid] = [f"{p} × {c} × ({a} − {d}) / 100 = {p} × {g} boîtes gagnées"
                       for p, c, a, d, g in zip(prime_text, count_text, arr_text[paid], dep_text[paid], boxes_text)]
-    return Block("molecules_ciblees", valeur, "prime par boîte gagnée", atteint, cents, note, missing, rows=rows, entrees=entrees)
+    else:
+        note[paid] = [f"{p} × {c} × {a} % = {p} × {g} boîtes substituées"
+                      for p, c, a, g in zip(prime_text, count_text, arr_text[paid], boxes_text)]
+    seuil = "prime par boîte gagnée" if reading == "progression" else "prime par boîte substituée" + (
+        f", taux d'arrivée {seuil_text(ind.taux_plancher_pct)}" if reading == "plancher" else "")
+    return Block("molecules_ciblees", valeur, seuil, atteint, cents, note, missing, rows=rows, entrees=entrees)
 
 
 def stabilite_75(ctx: Context) -> Block:
@@ -128,16 +144,18 @@ def stabilite_75(ctx: Context) -> Block:
 
 
 def asafo(ctx: Context) -> Block | None:
-    """Connexion à ASAFO-Pharma au moins une fois par semaine pendant au moins 46 semaines : 100 €."""
+    """Connexion à ASAFO-Pharma : au moins une connexion par semaine pendant un nombre de semaines de l'année civile
+    (ou, période « decembre », de semaines différentes de décembre) ; montant forfaitaire."""
     ind = ctx.p.bups.asafo
     if ind.etat.valeur == "absent":
         return None
     if not ind.actif:
         return ctx.neutralised("asafo")
-    v, missing = ctx.rate("nb_semaines_asafo")
+    december = ind.periode.valeur == "decembre"
+    v, missing = ctx.rate("nb_semaines_asafo_decembre" if december else "nb_semaines_asafo")
     ok = compare(v, ind.nb_semaines_min)
-    return Block("asafo", v, seuil_text(ind.nb_semaines_min, " semaines"), ctx.labels(ok, missing),
-        ctx.cents_if(ok, ind.montant.valeur), manquant=missing, forfait=True)
+    return Block("asafo", v, seuil_text(ind.nb_semaines_min, " semaines" + (" de décembre" if december else "")),
+                 ctx.labels(ok, missing), ctx.cents_if(ok, ind.montant.valeur), manquant=missing, forfait=True)
 
 
 def ecoresponsable(ctx: Context) -> Block | None:
@@ -180,15 +198,27 @@ def malus_urgence(ctx: Context, total: np.ndarray) -> Block | None:
     applies = ~r_missing & ~ref_missing & ~below
     if ind.sans_reference.valeur == "malus":
         applies |= ~r_missing & ref_missing
+    # The year's rate missing, the reference known: « strictly below » cannot be shown (rules.md §2.3); its
+    # own reading, read for these rows only.
+    rate_only_missing = r_missing & ~ref_missing
+    if rate_only_missing.any():
+        with ctx.for_rows(rate_only_missing):
+            if ind.taux_annee_manquant.valeur == "malus":
+                applies |= rate_only_missing
     cents = np.where(applies, -money.percentage_of_cents(total, ind.taux_pct.valeur, ctx.mode), 0)
     pct = num(ind.taux_pct.valeur)
     note = filled(ctx.n, "")
     note[applies] = [f"taux non inférieur à la référence : malus {pct} % × {t} = {c}"
                      for t, c in zip(per_distinct(eur, total[applies]), per_distinct(eur, -cents[applies]))]
     note[~applies & ref_missing] = "pas de taux de référence (2019) : pas de malus"
-    note[r_missing] = "taux de l'année manquant : malus non calculé"
+    note[rate_only_missing & ~applies] = "taux de l'année manquant : pas de malus (donnée manquante)"
+    note[rate_only_missing & applies] = [
+        f"taux de l'année manquant : malus {pct} % × {t} = {c} (baisse non démontrée)"
+        for t, c in zip(per_distinct(eur, total[rate_only_missing & applies]),
+                        per_distinct(eur, -cents[rate_only_missing & applies]))]
+    note[r_missing & ref_missing] = "taux de l'année et taux de référence manquants : pas de malus"
     atteint = pick(applies, "malus", "pas de malus")
-    atteint[r_missing | (ref_missing & ~applies)] = MANQUANT
+    atteint[(r_missing | ref_missing) & ~applies] = MANQUANT
     valeur = np.array([f"{a} % (référence {b} %)" for a, b in zip(per_distinct(num, rate), per_distinct(num, ref))], dtype=object)
     valeur[np.isnan(rate) & np.isnan(ref)] = None
     return Block("malus_urgence", valeur,

@@ -8,41 +8,48 @@ from ..lines import money
 from ..lines.formatting import eur, eur_value, num
 from ..lines.text import MANQUANT, OUI, SANS_OBJET, filled, per_distinct, pick
 from ..rulebook import bareme_text
-from .base import Block, Context, compare, finish_theme, seuil_text
+from .base import Block, Context, compare, finish_theme, seuil_text, socle_state
 
 THEME = "numerique"
 
 
 # --- 1.1 socles -------------------------------------------------------------------------------
-def exercice_coordonne(ctx: Context) -> Block:
-    """Participer à un exercice coordonné (ESP, MSP, CPTS) — socle payé 820 €."""
+def exercice_coordonne(ctx: Context) -> Block | None:
+    """Participer à un exercice coordonné (ESP, MSP, CPTS) — socle payé ; une année « non exigé », payé sans
+    bloquer le thème."""
     ind = ctx.p.numerique.exercice_coordonne
-    if not ind.actif:
+    if ind.etat.valeur == "absent":
+        return None
+    if not ind.en_vigueur:
         return ctx.neutralised("exercice_coordonne", socle=True)
     ok = ctx.flag("exercice_coordonne")
-    return Block("exercice_coordonne", ctx.yes_no(ok), "déclaré oui", ctx.labels(ok),
-        ctx.cents_if(ok, ind.montant.valeur), forfait=True, socle=True, type_ligne="socle")
+    return socle_state(ind, Block("exercice_coordonne", ctx.yes_no(ok), "déclaré oui", ctx.labels(ok),
+                                  ctx.cents_if(ok, ind.montant.valeur), forfait=True))
 
 
-def declared_socle(ctx: Context, code: str, column: str, expect: bool = True) -> Block:
+def declared_socle(ctx: Context, code: str, column: str, expect: bool = True) -> Block | None:
     """A declared socle that pays nothing: met when the declaration is `expect`."""
     ind = getattr(ctx.p.numerique, code)
-    if not ind.actif:
+    if ind.etat.valeur == "absent":
+        return None
+    if not ind.en_vigueur:
         return ctx.neutralised(code, socle=True)
     value = ctx.flag(column)
     ok = value == expect
-    return Block(code, ctx.yes_no(value), "déclaré " + ("oui" if expect else "non"), ctx.labels(ok), ctx.zeros(),
-        socle=True, type_ligne="socle")
+    return socle_state(ind, Block(code, ctx.yes_no(value), "déclaré " + ("oui" if expect else "non"), ctx.labels(ok),
+                                  ctx.zeros()))
 
 
-def lad_certifie_has(ctx: Context) -> Block:
+def lad_certifie_has(ctx: Context) -> Block | None:
     """Disposer d'un LAD certifié HAS — 200 € les deux premières années (neutralisé jusqu'ici)."""
     ind = ctx.p.numerique.lad_certifie_has
-    if not ind.actif:
+    if ind.etat.valeur == "absent":
+        return None
+    if not ind.en_vigueur:
         return ctx.neutralised("lad_certifie_has", socle=True)
     ok = ctx.flag("lad_certifie_has")
-    return Block("lad_certifie_has", ctx.yes_no(ok), "déclaré oui", ctx.labels(ok),
-        ctx.cents_if(ok, ind.montant.valeur), forfait=True, socle=True, type_ligne="socle")
+    return socle_state(ind, Block("lad_certifie_has", ctx.yes_no(ok), "déclaré oui", ctx.labels(ok),
+                                  ctx.cents_if(ok, ind.montant.valeur), forfait=True))
 
 
 def ordonnance_numerique_socle(ctx: Context) -> Block | None:
@@ -50,12 +57,12 @@ def ordonnance_numerique_socle(ctx: Context) -> Block | None:
     ind = ctx.p.numerique.ordonnance_numerique_socle
     if ind.etat.valeur == "absent":
         return None
-    if not ind.actif:
+    if not ind.en_vigueur:
         return ctx.neutralised("ordonnance_numerique_socle", socle=True)
     v, missing = ctx.rate("taux_ordonnance_numerique_pct")
     ok = compare(v, ind.seuil_pct)
-    return Block("ordonnance_numerique_socle", v, seuil_text(ind.seuil_pct), ctx.labels(ok, missing), ctx.zeros(),
-        manquant=missing, socle=True, type_ligne="socle")
+    return socle_state(ind, Block("ordonnance_numerique_socle", v, seuil_text(ind.seuil_pct), ctx.labels(ok, missing),
+                                  ctx.zeros(), manquant=missing))
 
 
 # --- 1.2 complementary indicators ----------------------------------------------------------------
@@ -70,10 +77,19 @@ def fse(ctx: Context) -> Block:
     cents = np.where(high, money.times_cents(n, ind.prix_unitaire_haut.valeur, ctx.mode),
                      money.times_cents(n, ind.prix_unitaire_bas.valeur, ctx.mode))
     missing = rate_missing | n_missing
-    cents = np.where(missing, 0, cents)
+    # The count known, the rate empty: the rate only chooses between two positive unit prices, so the
+    # lower one is paid, still flagged « donnée manquante » (rules.md §0; reading `donnee_manquante_montant_bas`).
+    rate_only = rate_missing & ~n_missing
+    pays_lower = np.zeros(ctx.n, dtype=bool)
+    if rate_only.any():
+        with ctx.for_rows(rate_only):
+            if ctx.p.general.donnee_manquante_montant_bas.valeur:
+                pays_lower = rate_only
+    cents = np.where(missing & ~pays_lower, 0, cents)
     hi, lo = eur_value(ind.prix_unitaire_haut.valeur), eur_value(ind.prix_unitaire_bas.valeur)
     note = pick(high, f"{hi} × nb_fse (taux ≥ seuil)", f"{lo} × nb_fse (taux sous le seuil)")
     note[missing] = "taux ou nombre de FSE manquant"
+    note[pays_lower] = f"taux manquant : tarif bas versé, {lo} × nb_fse"
     atteint = ctx.labels(high, missing)
     return Block("fse", rate, seuil_text(ind.seuil_pct) + f" → {hi}/FSE, sinon {lo}/FSE", atteint, cents, note,
         missing)
@@ -116,7 +132,15 @@ def maj_carte_vitale(ctx: Context) -> Block:
     max_with = ind.nb_lecteurs_max_avec_borne.valeur
     counted = np.where(borne, np.minimum(readers, max_with), np.minimum(readers, max_without))
     cents = np.where(borne, money.euros_to_cents(ind.montant_borne.valeur), 0) + counted * per_reader
-    cents = np.where(missing, 0, cents)
+    # With a borne, the reader count only chooses between positive amounts: the borne's amount alone
+    # (0 reader) is paid, still flagged « donnée manquante » (rules.md §0; `donnee_manquante_montant_bas`).
+    borne_only = borne & missing
+    pays_lower = np.zeros(ctx.n, dtype=bool)
+    if borne_only.any():
+        with ctx.for_rows(borne_only):
+            if ctx.p.general.donnee_manquante_montant_bas.valeur:
+                pays_lower = borne_only
+    cents = np.where(missing & ~pays_lower, 0, cents)
     valeur = per_distinct(lambda b, r, m: f"borne : {'oui' if b else 'non'}, lecteurs : {'inconnu' if m else r}",
                           borne, readers, missing)
     with_borne = f"{eur_value(ind.montant_borne.valeur)} (borne) + {eur_value(ind.montant_par_lecteur.valeur)} × lecteurs (max {max_with})"
@@ -125,6 +149,7 @@ def maj_carte_vitale(ctx: Context) -> Block:
     note = np.where(capped, pick(borne, with_borne + " — plafond atteint", without_borne + " — plafond atteint"),
                     pick(borne, with_borne, without_borne))
     note[missing] = "nombre de lecteurs manquant"
+    note[pays_lower] = f"nombre de lecteurs manquant : montant de la borne seul versé ({eur_value(ind.montant_borne.valeur)})"
     return Block("maj_carte_vitale", valeur,
         f"sans borne : max {max_without} lecteurs ; avec borne : max {max_with}",
         ctx.labels(cents > 0, missing), cents, note, missing, forfait=True)
