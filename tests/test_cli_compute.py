@@ -66,7 +66,7 @@ def test_totaux_has_the_contract_columns_and_equals_the_sum_of_lines(computed):
     for line in lines:
         by_theme[line["pharmacie_id"], line["exercice"], line["theme"]] += Decimal(line["montant_eur"])
 
-    assert len(totals) == 11  # one row per pharmacy × exercise of the input
+    assert len(totals) == 13  # one row per pharmacy × exercise of the input
     assert {(t["pharmacie_id"], t["exercice"]) for t in totals} == {
         (r["pharmacie_id"], r["exercice"]) for r in _semicolon_rows()
     }

@@ -86,9 +86,9 @@ def cell_error(line: int, pid: str, column: str, value: str, expected: str) -> s
 # --------------------------------------------------------------------------------------------
 def test_example_data_is_read_and_typed(data_dir):
     ph = read_pharmacies(data_dir / "pharmacies.csv")
-    assert len(ph) == 11
+    assert len(ph) == 13
     assert list(ph.columns) == [c.name for c in PHARMACY_COLUMNS]
-    assert list(ph.index) == list(range(11))
+    assert list(ph.index) == list(range(13))
     first = ph.iloc[0]
     assert (first["pharmacie_id"], first["exercice"]) == ("PH-TILLEULS", 2024)
     assert first["taux_qualite_scor_pct"] == 99.5            # « 99,5 »
@@ -101,7 +101,7 @@ def test_example_data_is_read_and_typed(data_dir):
     assert pd.isna(cession["fin_activite"])
 
     mol = read_molecules(data_dir / "molecules.csv", ph)
-    assert len(mol) == 10
+    assert len(mol) == 13
     assert mol.loc[2, "molecule"] == "palipéridone"
     assert mol.loc[2, "molecule_norm"] == "paliperidone"
     assert mol.loc[2, "taux_arrivee_pct_exact"] == Decimal("75.5")
