@@ -234,8 +234,8 @@ class _Reconcile:
                     if abs(g.amount_in(per_row[g.row]) - g.verse) > CENT_TOLERANCE:
                         continue
                     whole = self._theme_item(g)
-                    if whole is not None and abs(whole.amount_in(per_row[g.row]) - whole.verse) > abs(whole.ecart):
-                        continue  # a reading is global: it must not explain an indicator by breaking its theme
+                    if whole is not None and abs(whole.amount_in(per_row[g.row]) - whole.verse) > CENT_TOLERANCE:
+                        continue  # a reading is global: it explains an indicator only if it reproduces its theme too
                     g.kind, g.lecture = "hypothese", key
                     g.explication = (f"écart de {eur(abs(g.ecart))} : le montant versé correspond à la lecture "
                                      f"alternative : {_alternative_words(leaf.alternative)} (paramètre {key}, "
