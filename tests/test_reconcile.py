@@ -197,3 +197,38 @@ def test_cli_rapprocher_invalid_versements_writes_nothing(tmp_path):
     assert not (out / "rapprochement.csv").exists()
     res = CliRunner().invoke(main, ["gains", str(ROOT / "data" / "pharmacies.csv"), "--date", "15/01/2025"])
     assert res.exit_code == 2 and "AAAA-MM-JJ" in res.output
+
+
+def test_every_explained_gap_of_the_example_is_reproduced_to_the_cent():
+    """Each gap explained by a reading or an indicator: one more run of the rules, with that reading or with that
+    indicator's declaration at « non », gives the amount paid."""
+    import pandas as pd
+
+    from rosp_lib.counterfactual.reconcile import one_reading
+    from rosp_lib.engine import compute, parameters_for
+    from rosp_lib.inputs import read_inputs
+    from rosp_lib.parameters import load_parameters
+    from rosp_lib.registry import LEVIERS, indicator
+
+    pharmacies, molecules = read_inputs(ROOT / "data" / "pharmacies.csv", ROOT / "data" / "molecules.csv")
+    paid = read_versements(ROOT / "data" / "versements.csv", pharmacies)
+    table, _ = reconcile(pharmacies, molecules, paid)
+    explained = table[table["lecture_qui_explique"] != ""]
+    assert len(explained) >= 2
+    for _, r in explained.iterrows():
+        sel = (pharmacies["pharmacie_id"] == r["pharmacie_id"]) & (pharmacies["exercice"] == r["exercice"])
+        one = pharmacies[sel].copy()
+        mols = molecules[(molecules["pharmacie_id"] == r["pharmacie_id"]) & (molecules["exercice"] == r["exercice"])]
+        key = r["lecture_qui_explique"]
+        params = parameters_for([r["exercice"]])
+        if "." in key:  # a parameter: its alternative reading
+            from rosp_lib.counterfactual.reconcile import switchable_hypotheses
+            value = dict(switchable_hypotheses(r["exercice"]))[key]
+            params = {r["exercice"]: load_parameters(r["exercice"], one_reading(r["exercice"], key, value))}
+        else:  # an indicator: its declaration not retained
+            for col in indicator(key).colonnes:
+                if LEVIERS.get(col) == "oui":
+                    one[col] = pd.Series([False] * len(one), index=one.index).astype(one[col].dtype)
+        lines = compute(one, mols, params)
+        mine = lines[lines["indicateur"] == r["indicateur"]] if r["indicateur"] else lines[lines["theme"] == r["theme"]]
+        assert int(mine["montant_cents"].sum()) == round(float(r["verse_eur"]) * 100), (key, r.to_dict())

@@ -413,10 +413,13 @@ def gains_table(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None = None,
 
 
 def gains_for(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, pharmacie_id: str, exercice: int,
-              parameters: dict | None = None, date: dt.date | None = None) -> pd.DataFrame:
-    """The gains table of one pharmacy × exercise (for the reports: « Ce que l'officine peut encore gagner »)."""
+              parameters: dict | None = None, date: dt.date | None = None, theme: str | None = None) -> pd.DataFrame:
+    """The gains table of one pharmacy × exercise, or of one of its themes (for the reports: « Ce que l'officine
+    peut encore gagner » in the synthesis, and in each theme report). Columns: `GAINS_COLUMNS`, `gain_cents`,
+    `changements`."""
     sel = (pharmacies["pharmacie_id"] == pharmacie_id) & (pharmacies["exercice"] == exercice)
-    return gains_table(pharmacies[sel], molecules, parameters, date)
+    table = gains_table(pharmacies[sel], molecules, parameters, date)
+    return table if theme is None else table[table["theme"] == theme].reset_index(drop=True)
 
 
 def within_reach(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, gains: pd.DataFrame,
