@@ -29,7 +29,7 @@ import pandas as pd
 
 from ..engine import parameters_for
 from ..lines import money
-from ..lines.formatting import eur, num
+from ..lines.formatting import num
 from ..lines.text import NEUTRALISE, OUI
 from ..registry import INDICATORS, INTERACTIONS, LEVIERS, PLAFONDS_COLONNES, THEME_CODES, indicator
 from .runner import Runner
@@ -338,8 +338,10 @@ def _action_text(a: Action, rows: pd.DataFrame, risen: list[str]) -> str:
             parts.append(f"passer {col} à oui" if col not in declared_columns() else f"déclarer {col} (oui)")
         elif is_rate(col) or LEVIERS[col] == "baisse":
             verb = "baisser" if LEVIERS[col] == "baisse" else "porter"
-            frm = "inconnu" if pd.isna(now) else f"{num(now)} %"
-            parts.append(f"{verb} {col} de {frm} à {num(target)} %")
+            if pd.isna(now):
+                parts.append(f"{verb} {col} à {num(target)} % (valeur inconnue aujourd'hui)")
+            else:
+                parts.append(f"{verb} {col} de {num(now)} % à {num(target)} %")
         elif LEVIERS[col] == "niveau":
             parts.append(f"déclarer {col} = {num(target)} au lieu de {num(now)}")
         else:

@@ -29,9 +29,9 @@ import pandas as pd
 from ..engine import parameters_for
 from ..lines import money
 from ..lines.formatting import eur
-from ..lines.text import NEUTRALISE, OUI
+from ..lines.text import OUI
 from ..parameters import PARAMETERS_DIR, Scenario, iter_leaves, load_parameters
-from ..registry import INDICATORS, LEVIERS, THEME_CODES, indicator, indicators_of, theme
+from ..registry import LEVIERS, THEME_CODES, indicator, indicators_of, theme
 from ..rulebook import rule_text, title
 from .runner import Runner
 
@@ -59,6 +59,7 @@ class Item:
     explication: str = ""
     lecture: str = ""
     kind: str = ""  # "hypothese", "declaration", "partiel", "inexplique"
+    focus: tuple[str, ...] = ()  # the indicators the explanation points to (for the claim draft)
 
     @property
     def ecart(self) -> int:
@@ -237,6 +238,13 @@ class _Reconcile:
                     if whole is not None and abs(whole.amount_in(per_row[g.row]) - whole.verse) > CENT_TOLERANCE:
                         continue  # a reading is global: it explains an indicator only if it reproduces its theme too
                     g.kind, g.lecture = "hypothese", key
+                    after = per_row[g.row]
+                    after = after[after["indicateur"] == g.indicateur] if g.indicateur else \
+                        after[after["theme"] == g.theme]
+                    before = self._lines_of(g).groupby("indicateur", sort=False)["montant_cents"].sum()
+                    moved = before.subtract(after.groupby("indicateur", sort=False)["montant_cents"].sum(),
+                                            fill_value=0)
+                    g.focus = tuple(i for i in before.index if moved.get(i, 0) != 0)
                     g.explication = (f"écart de {eur(abs(g.ecart))} : le montant versé correspond à la lecture "
                                      f"alternative : {_alternative_words(leaf.alternative)} (paramètre {key}, "
                                      f"« {leaf.libelle} »)")
@@ -266,7 +274,7 @@ class _Reconcile:
             after = per_variant.get(j)
             if after is None or abs(g.amount_in(after) - g.verse) > CENT_TOLERANCE:
                 continue
-            g.kind, g.lecture = "declaration", ind.code
+            g.kind, g.lecture, g.focus = "declaration", ind.code, (ind.code,)
             params = self.params[g.exercice]
             if ind.declaratif:
                 g.explication = (f"écart de {eur(abs(g.ecart))} : la déclaration « {_declared_words(ind)} » n'a pas "
@@ -290,7 +298,7 @@ class _Reconcile:
             subset, ways = found
             rest = [i for i, _ in paid_lines if i not in subset]
             several = f" (une des {ways} combinaisons de lignes possibles)" if ways > 1 else ""
-            g.kind = "partiel"
+            g.kind, g.focus = "partiel", tuple(rest)
             g.explication = (f"versement partiel : les {eur(g.verse)} versés correspondent aux lignes "
                              f"{', '.join(subset)}{several} ; le complément de {eur(-g.ecart)} (lignes {', '.join(rest)}) "
                              f"n'a pas été versé — un versement complémentaire est peut-être à venir, sinon réclamez-le")
@@ -394,17 +402,22 @@ def claim_text(rec: _Reconcile, pid: str, year: int, items: list[Item]) -> str:
         out.append("")
         if g.explication:
             out += [f"Constat : {g.explication}.", ""]
-        inds = [indicator(g.indicateur)] if g.indicateur else [
-            i for i in indicators_of(g.theme)
-            if i.code in set(lines["indicateur"]) and (i.type_ligne == "socle" or int(
-                lines.loc[lines["indicateur"] == i.code, "montant_cents"].sum()) != 0)]
+        if g.focus:
+            inds = [indicator(c) for c in g.focus]
+        elif g.indicateur:
+            inds = [indicator(g.indicateur)]
+        else:
+            inds = [i for i in indicators_of(g.theme)
+                    if i.code in set(lines["indicateur"]) and (i.type_ligne == "socle" or int(
+                        lines.loc[lines["indicateur"] == i.code, "montant_cents"].sum()) != 0)]
         for ind in inds:
             mine = lines[lines["indicateur"] == ind.code]
             amount = int(mine["montant_cents"].sum())
             met = ", ".join(dict.fromkeys(str(a) for a in mine["atteint"]))
             src = public_source(mine["source"].iloc[0]) if len(mine) else ""
-            statut = mine["statut_regle"].iloc[0] if len(mine) else ""
-            caution = " — lecture retenue faute de texte explicite (hypothèse)" if statut == "hypothese" else ""
+            hyps = sorted({k for v in mine["hypotheses"] for k in str(v).split(" ; ") if k})
+            caution = (f" — ce montant dépend d'une lecture retenue faute de texte explicite (hypothèse : "
+                       f"{', '.join(hyps)})") if hyps else ""
             out.append(f"- **{title(ind, params)}** : {rule_text(ind, params)} Atteint : {met} ; montant dû : "
                        f"{eur(amount)}. Source : {src}{caution}.")
         out.append("")
