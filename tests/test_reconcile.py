@@ -232,3 +232,14 @@ def test_every_explained_gap_of_the_example_is_reproduced_to_the_cent():
         lines = compute(one, mols, params)
         mine = lines[lines["indicateur"] == r["indicateur"]] if r["indicateur"] else lines[lines["theme"] == r["theme"]]
         assert int(mine["montant_cents"].sum()) == round(float(r["verse_eur"]) * 100), (key, r.to_dict())
+
+
+def test_reconciliation_under_the_user_scenario(tmp_path):
+    """With the scenario of alternative readings, the BUPS paid at the 95 % step only is what is due."""
+    from rosp_lib.parameters import PARAMETERS_DIR
+
+    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", PHARMACIES))
+    paid = read_versements(write_csv(tmp_path / "versements.csv", VERSEMENTS), pharmacies)
+    table, _ = reconcile(pharmacies, None, paid, PARAMETERS_DIR / "scenarios" / "lectures-alternatives.yaml")
+    r = _row(table, "P1", "bups")
+    assert (r["attendu_eur"], r["verse_eur"], r["verdict"]) == ("100.00", "100.00", "conforme")

@@ -38,6 +38,7 @@ RATE_UNITS = 100  # a rate moves by hundredths of a point
 RATE_MAX = 100 * RATE_UNITS
 COUNT_LIMIT = 1 << 20  # a count is searched up to about a million more
 POINTS_PER_ROUND = 6  # distances tried per search and per run of the rules
+CHUNK_ROWS = 50  # pharmacy-years searched together (each brings up to ~150 variants per run of the rules)
 STATUT_ORDER = {"texte": 0, "source": 1, "hypothese": 2}
 
 GAINS_COLUMNS = ["pharmacie_id", "exercice", "rang", "theme", "indicateur", "action", "colonne", "valeur_actuelle",
@@ -376,6 +377,10 @@ def gains_table(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None = None,
     if parameters is None:
         parameters = parameters_for(pharmacies["exercice"].unique(), scenario)
     date = date or dt.date.today()
+    if len(pharmacies) > CHUNK_ROWS:  # a national file: a few hundred pharmacy-years per pass, memory stays flat
+        parts = [gains_table(pharmacies.iloc[i:i + CHUNK_ROWS], molecules, parameters, date)
+                 for i in range(0, len(pharmacies), CHUNK_ROWS)]
+        return pd.concat(parts, ignore_index=True)
     g = _Gains(pharmacies, molecules, parameters)
     actions = g.collect()
     declared = declared_columns()
