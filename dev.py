@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Installation et lancement en une commande (Python 3.11+ et pip suffisent).
 
-    python3 dev.py exemple   crée .venv si besoin, installe le projet, produit les résultats et
-                             les rapports des pharmacies d'exemple dans outputs/
+    python3 dev.py exemple   crée .venv si besoin, installe le projet, produit les résultats, les gains
+                             encore possibles, le rapprochement avec les versements et les rapports
+                             des pharmacies d'exemple dans outputs/
     python3 dev.py tests     crée .venv si besoin, installe le projet et lance toute la suite de tests
 
 L'environnement virtuel est réinstallé quand pyproject.toml change (empreinte dans .venv/.rosp-install).
@@ -60,6 +61,9 @@ def main(argv: list[str]) -> None:
     else:
         rosp = BIN / "rosp"
         run(rosp, "compute", "data/pharmacies.csv", "--molecules", "data/molecules.csv", "-o", "outputs/", *rest)
+        run(rosp, "gains", "data/pharmacies.csv", "--molecules", "data/molecules.csv", "-o", "outputs/")
+        run(rosp, "rapprocher", "data/pharmacies.csv", "--versements", "data/versements.csv",
+            "--molecules", "data/molecules.csv", "-o", "outputs/")
         reports_cmd = [rosp, "report", "data/pharmacies.csv", "--molecules", "data/molecules.csv", "--toutes", "-o", "outputs/"]
         if subprocess.call([str(rosp), "report", "--help"], cwd=ROOT, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL) == 0:

@@ -291,3 +291,43 @@ def indicator(code: str) -> Indicator:
 def indicators_of(theme_code: str) -> tuple[Indicator, ...]:
     """A theme's indicators, in the order of the registry (which is the order of the lines)."""
     return tuple(i for i in INDICATORS if i.theme == theme_code)
+
+
+# --- what a pharmacy can change (gains) --------------------------------------------------------------
+# For each input column a pharmacy can still move within the exercise, how it moves to raise its ROSP:
+#   "hausse"   a rate or a count raised (to the next threshold, tranche or step),
+#   "baisse"   a rate lowered (malus sub-indicators, motif « urgence »),
+#   "oui"      a yes/no set to oui (declared on amelipro, or done during the year),
+#   "niveau"   a level declared, lowered to one the pharmacy can validate (écoresponsable).
+# A column absent from this map is a fact of the exercise the pharmacy cannot change (zone, DROM,
+# first year, previous year's counts, reference rates, activity volume). Whether a change is declared or
+# measured comes from the indicators (`Indicator.declaratif`), never from here.
+LEVIERS: dict[str, str] = {
+    "exercice_coordonne": "oui", "logiciel_segur": "oui", "lad_certifie_has": "oui",
+    "taux_ordonnance_numerique_pct": "hausse", "taux_fse_sesam_vitale_pct": "hausse",
+    "taux_qualite_scor_pct": "hausse", "taux_dmp_pct": "hausse", "taux_mss_pct": "hausse",
+    "bal_organisationnelle": "oui", "taux_eprescription_pct": "hausse", "taux_apcv_pct": "hausse",
+    "borne_maj_carte_vitale": "oui", "nb_lecteurs_maj_carte_vitale": "hausse",
+    "teleconsultation_equipee": "oui", "nb_teleconsultations": "hausse", "nb_patients_correspondant": "hausse",
+    "taux_fse_securisees_pct": "hausse", "taux_rejets_iris_pct": "baisse", "taux_double_paiement_pct": "baisse",
+    "dqo_autoevaluation": "oui", "dqo_newsletter": "oui", "dqo_programme_amelioration": "oui",
+    "taux_generiques_repertoire_pct": "hausse", "taux_stabilite_75_pct": "hausse", "taux_urgence_pct": "baisse",
+    "nb_semaines_asafo": "hausse", "nb_semaines_asafo_decembre": "hausse", "eco_programme": "oui",
+    "eco_niveau_vise": "niveau", "eco_items_valides": "hausse",
+    "nb_rva_960": "hausse", "nb_kits_remis": "hausse", "nb_kits_realises": "hausse",
+    "nb_dispensations_unite": "hausse", "nb_trod_angine": "hausse", "locaux_trod_cystite": "oui",
+    "nb_entretiens_chroniques": "hausse", "nb_accompagnements_grossesse": "hausse",
+    "substitution_hybride": "oui", "substitution_biosimilaire": "oui",
+}
+
+# A column that cannot exceed another one (a change beyond it would be an invalid input).
+PLAFONDS_COLONNES: dict[str, str] = {"nb_kits_realises": "nb_kits_remis"}
+
+# Interactions said plainly beside a gain: what else the indicator needs (no number: those are in the rules).
+INTERACTIONS: dict[str, str] = {
+    "bal_organisationnelle": "la majoration de la BAL organisationnelle n'est versée que si l'indicateur MSS est "
+                             "atteint la même année",
+    "ecoresponsable": "un niveau 2 ou 3 n'est validé que si le niveau précédent l'a été une année antérieure : "
+                      "un niveau ne se rattrape pas dans l'exercice",
+    "teleconsultation": "les tranches de téléconsultations ne sont versées que si l'équipement est déclaré",
+}

@@ -12,6 +12,7 @@ full dotted path. Format specs: none (the value with its unit), `texte` (a thres
 from __future__ import annotations
 
 import string
+from datetime import date
 from decimal import Decimal
 
 from pydantic import BaseModel
@@ -81,6 +82,8 @@ def leaf_text(leaf: Leaf | None, spec: str = "") -> str:
         return _SIGNS.get(value, value)
     if isinstance(value, bool):
         return "oui" if value else "non"
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
     if leaf.unite == "etat":
         return ETATS.get(value, value)
     if leaf.unite == "paliers":
@@ -261,6 +264,10 @@ def book_markdown(exercises: dict[int, ExerciseParameters]) -> str:
                 out += ["", *_params_table(exercises, ind.noeud)]
             else:
                 out += ["", "Paramètres : voir l'indicateur précédent (même nœud de paramètres)."]
+    out += ["", "## Calendrier", "", "Ce qui reste possible pour un exercice, et jusqu'à quand (`rosp gains`) : une "
+            "déclaration jusqu'à la fin de la fenêtre de déclaration, un indicateur mesuré jusqu'à la fin de sa période "
+            "de mesure.", ""]
+    out += _params_table(exercises, "calendrier")
     del first
     return "\n".join(out).rstrip() + "\n"
 

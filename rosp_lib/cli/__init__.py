@@ -214,6 +214,7 @@ def _register_report() -> None:
 
 
 _register_report()
+__import__("rosp_lib.cli.counterfactual", fromlist=["register"]).register(main)  # rosp gains, rosp rapprocher
 
 
 def run() -> None:

@@ -12,6 +12,7 @@ refused. `Leaf.source` stays a plain French citation string for the output layer
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Generic, Literal, TypeVar
 
@@ -359,6 +360,15 @@ class Dispositif2024(_Strict):
     hybride_biosimilaire: Forfait
 
 
+# --- calendrier ---------------------------------------------------------------------------------
+class Calendrier(_Strict):
+    """The exercise's deadlines: what a pharmacy can still do, and until when."""
+
+    fin_declaration: Leaf[date]  # last day to declare the exercise's indicators on amelipro
+    fin_autoevaluation_dqo: Leaf[date]  # last day of the HCQO auto-évaluation of the exercise
+    fin_periode_malus_facturation: Leaf[date]  # last day of the billing-quality malus period
+
+
 class ExerciseParameters(_Strict):
     exercice: int
     general: General
@@ -368,6 +378,7 @@ class ExerciseParameters(_Strict):
     colorectal: Colorectal
     dispensation_unite: DispensationUnite
     dispositif_2024: Dispositif2024
+    calendrier: Calendrier
 
 
 

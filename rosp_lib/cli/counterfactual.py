@@ -1,0 +1,178 @@
+"""`rosp gains` et `rosp rapprocher` : ce que l'officine peut encore gagner, et si elle a été bien payée."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from rosp_lib.cli.french import FrenchCommand
+from rosp_lib.counterfactual.gains import gains_for_output, gains_table, within_reach
+from rosp_lib.counterfactual.reconcile import RAPPROCHEMENT_COLUMNS, reconcile
+from rosp_lib.counterfactual.versements import read_versements
+from rosp_lib.engine import parameters_for
+from rosp_lib.inputs import InputError, read_inputs
+from rosp_lib.lines.csvfile import write_csv
+from rosp_lib.lines.formatting import eur
+from rosp_lib.parameters import ParameterError, Scenario
+
+EXIT_INVALID = 2
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+TOP_ACTIONS = 3  # actions shown per pharmacy-year in the summary
+
+_entree = click.argument("entree", metavar="ENTREE", type=click.Path(dir_okay=False, path_type=Path))
+_molecules = click.option("--molecules", "molecules", metavar="FICHIER",
+                          type=click.Path(dir_okay=False, path_type=Path),
+                          help="Table des molécules ciblées (CSV ou XLSX), facultative.")
+_parametres = click.option("--parametres", "scenario", metavar="FICHIER",
+                           type=click.Path(dir_okay=False, path_type=Path),
+                           help="Scénario YAML qui remplace quelques paramètres (lecture alternative, what-if).")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Erreur : {message}", err=True)
+    sys.exit(EXIT_INVALID)
+
+
+def _write(path: Path, write) -> None:
+    """Write under a temporary name, then rename: never a half-written file."""
+    tmp = path.with_name(path.name + ".partiel")
+    try:
+        with open(tmp, "wb") as fh:
+            write(fh)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    tmp.replace(path)
+
+
+def _date(ctx, param, value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"« {value} » n'est pas une date AAAA-MM-JJ (exemple : 2026-01-15)") from None
+
+
+@click.command("gains", cls=FrenchCommand, context_settings=CONTEXT)
+@_entree
+@_molecules
+@_parametres
+@click.option("--date", "date", metavar="AAAA-MM-JJ", callback=_date,
+              help="Date à laquelle juger ce qui est encore possible (défaut : aujourd'hui).")
+@click.option("-o", "--sortie", "out_dir", metavar="DOSSIER", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("outputs"), help="Dossier où écrire gains.csv (défaut : outputs).")
+def gains_cmd(entree: Path, molecules: Path | None, scenario: Path | None, date: dt.date, out_dir: Path) -> None:
+    """Ce que chaque pharmacie peut encore gagner, action par action, classé en euros.
+
+    Pour chaque pharmacie et exercice du fichier ENTREE, chaque action qui augmente la ROSP : un taux
+    porté au seuil suivant, un nombre porté à la tranche ou au palier suivant, une déclaration à faire,
+    un socle à retrouver (tout le thème est alors en jeu), un sous-indicateur du malus à améliorer. Le
+    gain de chaque action est la différence de deux calculs de la ROSP, avant et après le changement
+    (socles, prorata et malus compris). Un indicateur neutralisé ou déjà à son plafond n'offre rien.
+
+    \b
+    Écrit DOSSIER/gains.csv, une ligne par action :
+      pharmacie_id, exercice, rang, theme, indicateur, action, colonne, valeur_actuelle,
+      valeur_cible, gain_eur, nature (declaratif ou mesure), echeance, encore_possible (oui/non),
+      statut_regle
+    Une déclaration est possible jusqu'à la fin de la fenêtre de déclaration de l'exercice, un
+    indicateur mesuré jusqu'au 31 décembre de l'exercice (les dates viennent des paramètres).
+
+    \b
+    Exemple :
+      rosp gains data/pharmacies.csv --molecules data/molecules.csv --date 2025-01-15 -o outputs/
+    """
+    try:
+        pharmacies, mols = read_inputs(entree, molecules)
+        params = parameters_for(pharmacies["exercice"].unique(), Scenario.read(scenario) if scenario else None)
+    except (InputError, ParameterError) as exc:
+        _fail(str(exc))
+    table = gains_table(pharmacies, mols, params, date)
+    reach = within_reach(pharmacies, mols, table, params)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _write(out_dir / "gains.csv", lambda fh: write_csv(gains_for_output(table), fh))
+    click.echo(f"Ce que les officines peuvent encore gagner (au {date.strftime('%d/%m/%Y')}) :")
+    for pid, year, now, extra in zip(reach["pharmacie_id"], reach["exercice"], reach["actuel_cents"],
+                                     reach["a_portee_cents"]):
+        mine = table[(table["pharmacie_id"] == pid) & (table["exercice"] == year)]
+        possible = mine[mine["encore_possible"] == "oui"]
+        click.echo(f"  {pid} {year} : {eur(int(now))} calculés ; encore à portée : {eur(int(extra))} "
+                   f"({len(possible)} action(s) encore possible(s) sur {len(mine)})")
+        for _, r in possible.head(TOP_ACTIONS).iterrows():
+            click.echo(f"    {r['rang']}. +{eur(int(r['gain_cents']))} — {r['indicateur']} : {r['action']} "
+                       f"(avant le {dt.date.fromisoformat(r['echeance']).strftime('%d/%m/%Y')})")
+    click.echo(f"Écrit : {out_dir / 'gains.csv'}")
+
+
+@click.command("rapprocher", cls=FrenchCommand, context_settings=CONTEXT)
+@_entree
+@click.option("--versements", "versements", metavar="FICHIER", required=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Ce que l'Assurance Maladie a versé (relevé « Mes ROSP ») : CSV ou XLSX, feuille « versements ».")
+@_molecules
+@_parametres
+@click.option("-o", "--sortie", "out_dir", metavar="DOSSIER", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("outputs"), help="Dossier où écrire rapprochement.csv et les réclamations (défaut : outputs).")
+def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scenario: Path | None,
+                   out_dir: Path) -> None:
+    """Compare ce que chaque pharmacie devait recevoir à ce qui lui a été versé.
+
+    Le tableau des versements a une ligne par pharmacie, exercice et thème (ou par indicateur quand le
+    relevé le détaille) : pharmacie_id, exercice, theme, indicateur (facultatif),
+    montant_verse_eur, date_versement (facultatif), libelle_releve (facultatif). Plusieurs lignes
+    d'une même clé (versement initial et complément) s'additionnent.
+
+    \b
+    Écrit dans le dossier de sortie :
+      rapprochement.csv  une ligne par thème (et par indicateur détaillé) : attendu_eur, verse_eur,
+                         ecart_eur, verdict (conforme, ecart, non_verse, non_attendu), explication,
+                         lecture_qui_explique
+      reclamation_<pharmacie_id>_<exercice>.md  un projet de réclamation pour chaque pharmacie et
+                         exercice avec un écart défavorable ou inexpliqué
+
+    Un écart n'est expliqué que si la bibliothèque retrouve le montant versé au centime : une hypothèse
+    de lecture remplacée par son alternative, sinon une déclaration non retenue ou un socle non
+    reconnu, sinon un versement partiel ; sinon il est dit « écart inexpliqué ».
+
+    \b
+    Exemple :
+      rosp rapprocher data/pharmacies.csv --versements data/versements.csv --molecules data/molecules.csv -o outputs/
+    """
+    try:
+        pharmacies, mols = read_inputs(entree, molecules)
+        paid = read_versements(versements, pharmacies)
+        table, claims = reconcile(pharmacies, mols, paid, Scenario.read(scenario) if scenario else None)
+    except (InputError, ParameterError) as exc:
+        _fail(str(exc))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _write(out_dir / "rapprochement.csv", lambda fh: write_csv(table[RAPPROCHEMENT_COLUMNS], fh))
+    written = []
+    for (pid, year), text in claims.items():
+        path = out_dir / f"reclamation_{pid}_{year}.md"
+        _write(path, lambda fh, t=text: fh.write(t.encode("utf-8")))
+        written.append(path)
+    counts = table["verdict"].value_counts()
+    click.echo(f"Rapprochement de {table[['pharmacie_id', 'exercice']].drop_duplicates().shape[0]} pharmacie(s) × "
+               f"exercice(s), {len(table)} ligne(s) : "
+               + ", ".join(f"{v} {int(counts.get(v, 0))}" for v in ("conforme", "ecart", "non_verse", "non_attendu")))
+    for _, r in table[table["verdict"] != "conforme"].iterrows():
+        what = r["theme"] + (f" / {r['indicateur']}" if r["indicateur"] else "")
+        click.echo(f"  {r['pharmacie_id']} {r['exercice']} {what} : attendu {eur(_cents(r['attendu_eur']))}, versé "
+                   f"{eur(_cents(r['verse_eur']))} ({r['verdict']}) — {r['explication']}")
+    click.echo(f"Écrit : {out_dir / 'rapprochement.csv'}"
+               + (f" et {len(written)} projet(s) de réclamation (reclamation_*.md)" if written else ""))
+
+
+def _cents(text: str) -> int:
+    units, _, dec = str(text).partition(".")
+    sign = -1 if units.startswith("-") else 1
+    return sign * (abs(int(units)) * 100 + int((dec + "00")[:2]))
+
+
+def register(group: click.Group) -> None:
+    group.add_command(gains_cmd, "gains")
+    group.add_command(rapprocher_cmd, "rapprocher")

@@ -1,0 +1,460 @@
+"""What a pharmacy can still gain: every action that raises its ROSP, ranked in euros.
+
+Each action is a change of the input row (a rate to the next threshold, a count to the next step, a
+declaration to « oui »), and its gain is the difference of two runs of the rules (`engine.compute`)
+before and after the change — socle, prorata and malus included. Nothing here knows a threshold: the
+changes are searched by bisection on the inputs, and the rules say when the amount moves.
+
+- A rate moves by hundredths of a point (the precision of the inputs), so a strict threshold
+  (« plus de 5 % ») is reached at 5,01 and an inclusive one (« au moins 90 % ») at 90. Every further
+  level that pays more is its own action (stabilité 89,9 → 90, then 89,9 → 95).
+- A count moves to the next step that pays more (the next tranche of téléconsultations, one more
+  reader, one more kit).
+- When one change alone pays nothing because the indicator needs another (the BAL needs the MSS; a
+  socle among several lost socles), the changes are combined and the interaction is said.
+- An indicator neutralised, absent or already at its cap offers nothing.
+
+Which columns a pharmacy can change, and how, is the registry's `LEVIERS`; whether a change is
+declared or measured comes from the registry's indicators; the deadlines from the parameters'
+`calendrier`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..engine import parameters_for
+from ..lines import money
+from ..lines.formatting import num
+from ..lines.text import NEUTRALISE, OUI
+from ..registry import INDICATORS, INTERACTIONS, LEVIERS, PLAFONDS_COLONNES, THEME_CODES, indicator
+from .runner import Runner
+
+RATE_UNITS = 100  # a rate moves by hundredths of a point
+RATE_MAX = 100 * RATE_UNITS
+COUNT_LIMIT = 1 << 20  # a count is searched up to about a million more
+POINTS_PER_ROUND = 6  # distances tried per search and per run of the rules
+CHUNK_ROWS = 50  # pharmacy-years searched together (each brings up to ~150 variants per run of the rules)
+STATUT_ORDER = {"texte": 0, "source": 1, "hypothese": 2}
+
+GAINS_COLUMNS = ["pharmacie_id", "exercice", "rang", "theme", "indicateur", "action", "colonne", "valeur_actuelle",
+                 "valeur_cible", "gain_eur", "nature", "echeance", "encore_possible", "statut_regle"]
+
+
+def is_rate(col: str) -> bool:
+    return col.endswith("_pct")
+
+
+def declared_columns() -> set[str]:
+    """Input columns declared on amelipro: the yes/no and counts of a declared indicator (its rates are measured)."""
+    return {c for ind in INDICATORS if ind.declaratif for c in ind.colonnes if not is_rate(c)}
+
+
+@dataclass
+class _Search:
+    """The smallest move of one column from its current value that pays more than `floor` (bisection)."""
+
+    row: int
+    col: str
+    start: int  # in units (hundredths for a rate)
+    sign: int  # +1 up, -1 down
+    maxdist: int
+    floor: int  # gain (cents) to exceed
+    base: dict = field(default_factory=dict)  # other changes held
+    lo: int = 0  # a distance known not to pay more
+    hi: int | None = None  # a distance known to pay more
+    gain_hi: int = 0
+    lines_hi: pd.DataFrame | None = None
+    done: bool = False
+
+    def value(self, d: int):
+        u = self.start + self.sign * d
+        return u / RATE_UNITS if is_rate(self.col) else int(u)
+
+    def propose(self) -> list[int]:
+        """The distances to try this round: first the farthest (nothing pays there → nothing to find) and a few
+        doubling steps; then points spread between the last distance that did not pay and the first that did."""
+        if self.hi is None:
+            pts = {self.maxdist, *(self.lo + (1 << k) for k in range(POINTS_PER_ROUND))}
+        else:
+            span = self.hi - self.lo
+            pts = {self.lo + span * j // (POINTS_PER_ROUND + 1) for j in range(1, POINTS_PER_ROUND + 1)}
+        return sorted(d for d in pts if self.lo < d <= self.maxdist and (self.hi is None or d < self.hi))
+
+    def update(self, results: dict[int, tuple[int, pd.DataFrame]]) -> None:
+        paying = [d for d, (gain, _) in results.items() if gain > self.floor]
+        if self.hi is None and not paying:
+            self.done = True  # even the farthest move pays nothing more
+            return
+        if paying:
+            d = min(paying)
+            self.hi, (self.gain_hi, self.lines_hi) = d, results[d]
+        below = [d for d in results if d < self.hi]
+        if below:
+            self.lo = max(self.lo, max(below))
+        if self.hi - self.lo <= 1:
+            self.done = True
+
+    @property
+    def found(self) -> bool:
+        return self.done and self.hi is not None
+
+
+@dataclass
+class Action:
+    row: int
+    indicateurs: tuple[str, ...]  # the indicators the action is about (first: the one shown)
+    changes: dict  # column → new value
+    gain: int  # cents
+    lines: pd.DataFrame  # the lines after the change
+    combined: bool = False
+    kind: str = ""  # "socles" for a theme's socles together
+
+
+class _Gains:
+    def __init__(self, pharmacies, molecules, parameters):
+        self.runner = Runner(pharmacies, molecules, parameters)
+        self.rows = self.runner.rows
+        self.params = parameters
+        base = self.runner.base_lines
+        self.base_amount = {(int(v), i): int(c) for v, i, c in zip(base["_variant"], base["indicateur"],
+                                                                     base["montant_cents"])}
+        self.base_atteint = {(int(v), i): a for v, i, a in zip(base["_variant"], base["indicateur"], base["atteint"])}
+
+    # --- running variants ------------------------------------------------------------------------
+    def evaluate(self, variants: list[tuple[int, dict]]) -> list[tuple[int, pd.DataFrame]]:
+        """(gain in cents, lines) of each variant."""
+        if not variants:
+            return []
+        lines = self.runner.lines(variants)
+        totals = Runner.totals_of(lines, len(variants))
+        groups = dict(tuple(lines.groupby("_variant", sort=False)))
+        empty = lines.iloc[:0]
+        return [(int(totals[j] - self.runner.base_totals[i]), groups.get(j, empty))
+                for j, (i, _) in enumerate(variants)]
+
+    def run_searches(self, searches: list[_Search]) -> None:
+        active = [s for s in searches if not s.done]
+        while active:
+            proposals = [s.propose() for s in active]
+            variants = [(s.row, {**s.base, s.col: s.value(d)}) for s, ds in zip(active, proposals) for d in ds]
+            results = iter(self.evaluate(variants))
+            for s, ds in zip(active, proposals):
+                s.update({d: next(results) for d in ds})
+            active = [s for s in active if not s.done]
+
+    # --- candidates ----------------------------------------------------------------------------------
+    def current(self, row: int, col: str):
+        return self.rows.at[row, col]
+
+    def search_for(self, row: int, col: str, floor: int = 0, base: dict | None = None) -> _Search | None:
+        kind = LEVIERS[col]
+        value = self.current(row, col)
+        missing = pd.isna(value)
+        sign = -1 if kind == "baisse" else 1
+        if is_rate(col):
+            start = (RATE_MAX if sign < 0 else 0) if missing else int(round(float(value) * RATE_UNITS))
+            maxdist = start if sign < 0 else RATE_MAX - start
+        else:
+            start = 0 if missing else int(value)
+            maxdist = COUNT_LIMIT
+            cap_col = PLAFONDS_COLONNES.get(col)
+            if cap_col is not None:
+                cap = self.current(row, cap_col)
+                if pd.isna(cap):
+                    return None
+                maxdist = int(cap) - start
+        if maxdist <= 0:
+            return None
+        return _Search(row, col, start, sign, maxdist, floor, dict(base or {}))
+
+    def active_indicators(self, row: int) -> list:
+        """The registry's indicators that have a line for this row, not neutralised."""
+        return [ind for ind in INDICATORS
+                if (row, ind.code) in self.base_atteint and self.base_atteint[(row, ind.code)] != NEUTRALISE]
+
+    def owner(self, row: int, col: str, lines: pd.DataFrame, candidates: list) -> tuple[str, ...]:
+        """The indicators of `candidates` reading `col`: the one whose amount rose most first, a malus last (the
+        sub-indicator whose points fell is the one shown)."""
+        mine = [ind for ind in candidates if col in ind.colonnes]
+        rise = self.rises(row, lines)
+        return tuple(ind.code for ind in sorted(mine, key=lambda i: (i.type_ligne == "malus", -rise.get(i.code, 0))))
+
+    def rises(self, row: int, lines: pd.DataFrame) -> dict[str, int]:
+        """How much each indicator's amount rose in `lines` (cents), against the row's own lines."""
+        return {i: int(c) - self.base_amount.get((row, i), 0) for i, c in zip(lines["indicateur"], lines["montant_cents"])}
+
+    def collect(self) -> list[Action]:
+        actions: list[Action] = []
+        flag_variants: list[tuple[int, dict, tuple]] = []
+        searches: list[_Search] = []
+        per_row_inds = {}
+        for row in range(len(self.rows)):
+            inds = self.active_indicators(row)
+            per_row_inds[row] = inds
+            cols = dict.fromkeys(c for ind in inds for c in ind.colonnes if c in LEVIERS)
+            for col in cols:
+                if LEVIERS[col] == "oui":
+                    if not bool(self.current(row, col)):
+                        flag_variants.append((row, {col: True}, ()))
+                elif LEVIERS[col] == "niveau":
+                    now = self.current(row, col)
+                    if not pd.isna(now):
+                        flag_variants.extend((row, {col: level}, ()) for level in range(int(now) - 1, 0, -1))
+                else:
+                    s = self.search_for(row, col)
+                    if s is not None:
+                        searches.append(s)
+        # flags: one run
+        best: dict[tuple[int, str], object] = {}  # (row, col) → the value that pays most alone
+        levels: dict[tuple[int, str], Action] = {}
+        for (row, ch, _), (gain, lines) in zip(flag_variants, self.evaluate([(r, c) for r, c, _ in flag_variants])):
+            col, value = next(iter(ch.items()))
+            if LEVIERS[col] == "oui":
+                best[(row, col)] = True
+                if gain > 0:
+                    actions.append(Action(row, self.owner(row, col, lines, per_row_inds[row]), ch, gain, lines))
+            elif gain > 0 and ((row, col) not in levels or gain > levels[(row, col)].gain):
+                # the highest lower level that pays most (levels are tried from the highest down)
+                levels[(row, col)] = Action(row, self.owner(row, col, lines, per_row_inds[row]), ch, gain, lines)
+        for (row, col), a in levels.items():
+            best[(row, col)] = a.changes[col]
+            actions.append(a)
+        # rates and counts: each level that pays more (counts: the next step only)
+        level = searches
+        while level:
+            self.run_searches(level)
+            nxt = []
+            for s in level:
+                if not s.found:
+                    continue
+                value = s.value(s.hi)
+                best[(s.row, s.col)] = value
+                actions.append(Action(s.row, self.owner(s.row, s.col, s.lines_hi, per_row_inds[s.row]),
+                                      {s.col: value}, s.gain_hi, s.lines_hi))
+                if is_rate(s.col) and s.hi < s.maxdist:
+                    nxt.append(_Search(s.row, s.col, s.start, s.sign, s.maxdist, s.gain_hi, lo=s.hi))
+            level = nxt
+        actions.extend(self.combinations(per_row_inds, best, actions))
+        return actions
+
+    def combinations(self, per_row_inds, best, singles: list[Action]) -> list[Action]:
+        """Changes that pay only together: an indicator's columns together (the BAL and the MSS, the three
+        items of the démarche qualité, the malus sub-indicators), then a theme's lost socles together."""
+        single_gain: dict[tuple[int, str], int] = {}
+        for a in singles:
+            for col in a.changes:
+                single_gain[(a.row, col)] = max(single_gain.get((a.row, col), 0), a.gain)
+        combos: list[tuple[int, tuple[str, ...], dict, int, str]] = []  # row, indicators, changes, floor, kind
+        for row, inds in per_row_inds.items():
+            for ind in inds:
+                cols = [c for c in ind.colonnes if c in LEVIERS and ((row, c) in best or self._extreme(row, c)
+                                                                      is not None)]
+                if len(cols) < 2:
+                    continue
+                changes = {c: self._extreme(row, c) if is_rate(c) else best.get((row, c)) for c in cols}
+                changes = {c: v for c, v in changes.items() if v is not None}
+                floor = max([single_gain.get((row, c), 0) for c in cols] + [0])
+                combos.append((row, (ind.code,), changes, floor, ""))
+            for theme in THEME_CODES:
+                lost = [ind for ind in inds if ind.theme == theme and ind.type_ligne == "socle"
+                        and self.base_atteint.get((row, ind.code)) not in (OUI, NEUTRALISE)]
+                if len(lost) < 2:
+                    continue
+                changes = {}
+                for ind in lost:
+                    for c in ind.colonnes:
+                        if c in LEVIERS:
+                            v = self._extreme(row, c) if is_rate(c) else best.get((row, c))
+                            if v is not None:
+                                changes[c] = v
+                combos.append((row, tuple(i.code for i in lost), changes, 0, "socles"))
+        combos = [c for c in combos if len(c[2]) > 1 or c[4] == "socles" and c[2]]
+        results = self.evaluate([(row, ch) for row, _, ch, _, _ in combos])
+        out: list[Action] = []
+        refine: list[tuple[Action, list[_Search]]] = []
+        kept = [(c, gain, lines) for c, (gain, lines) in zip(combos, results) if gain > c[3]]
+        # a column set to its extreme that the gain does not need is left as it is
+        drops = [(j, c) for j, ((row, _, ch, _, _), _, _) in enumerate(kept)
+                 for c in ch if is_rate(c)]
+        dropped = self.evaluate([(kept[j][0][0], {k: v for k, v in kept[j][0][2].items() if k != c}) for j, c in drops])
+        needless = {(j, c) for (j, c), (gain, _) in zip(drops, dropped) if gain >= kept[j][1]}
+        for j, ((row, codes, ch, floor, kind), gain, lines) in enumerate(kept):
+            ch = {k: v for k, v in ch.items() if (j, k) not in needless}
+            a = Action(row, codes, dict(ch), gain, lines, combined=len(ch) > 1, kind=kind)
+            # a column set to its extreme is brought back to the smallest move that keeps the gain
+            extremes = [c for c in ch if is_rate(c)]
+            refine.append((a, [s for c in extremes
+                               if (s := self.search_for(row, c, gain - 1, {k: v for k, v in ch.items() if k != c}))]))
+            out.append(a)
+        self.run_searches([s for _, ss in refine for s in ss])
+        redo = []
+        for a, ss in refine:
+            for s in ss:
+                if s.found:
+                    a.changes[s.col] = s.value(s.hi)
+            if ss:
+                redo.append(a)
+        for a, (gain, lines) in zip(redo, self.evaluate([(a.row, a.changes) for a in redo])):
+            a.gain, a.lines = gain, lines
+        return [a for a in out if a.gain > 0]
+
+    def _extreme(self, row: int, col: str):
+        """The farthest value a column can take in the direction that helps (for combinations)."""
+        kind = LEVIERS.get(col)
+        if kind == "oui":
+            return None if bool(self.current(row, col)) else True
+        if kind not in ("hausse", "baisse") or not is_rate(col):
+            return None
+        return 0.0 if kind == "baisse" else float(RATE_MAX) / RATE_UNITS
+
+
+# --- the table ---------------------------------------------------------------------------------------
+def _deadline(col: str, exercice: int, params) -> dt.date:
+    cal = params.calendrier
+    if col == "dqo_autoevaluation":
+        return cal.fin_autoevaluation_dqo.valeur
+    if col in declared_columns():
+        return cal.fin_declaration.valeur
+    if col in indicator("malus_qualite_facturation").colonnes:
+        return cal.fin_periode_malus_facturation.valeur
+    return dt.date(exercice, 12, 31)  # measured over the civil year of the exercise
+
+
+def _shown(value) -> str:
+    if value is None or (not isinstance(value, (bool, np.bool_)) and pd.isna(value)):
+        return ""
+    return num(value)
+
+
+def _action_text(a: Action, rows: pd.DataFrame, risen: list[str]) -> str:
+    parts = []
+    for col, target in a.changes.items():
+        now = rows.at[a.row, col]
+        if LEVIERS[col] == "oui":
+            parts.append(f"passer {col} à oui" if col not in declared_columns() else f"déclarer {col} (oui)")
+        elif is_rate(col) or LEVIERS[col] == "baisse":
+            verb = "baisser" if LEVIERS[col] == "baisse" else "porter"
+            if pd.isna(now):
+                parts.append(f"{verb} {col} à {num(target)} % (valeur inconnue aujourd'hui)")
+            else:
+                parts.append(f"{verb} {col} de {num(now)} % à {num(target)} %")
+        elif LEVIERS[col] == "niveau":
+            parts.append(f"déclarer {col} = {num(target)} au lieu de {num(now)}")
+        else:
+            if pd.isna(now):
+                parts.append(f"{col} : {num(target)} (valeur inconnue aujourd'hui)")
+            else:
+                parts.append(f"{col} : {int(target) - int(now)} de plus ({num(now)} → {num(target)})")
+    text = " et ".join(parts)
+    ind = indicator(a.indicateurs[0])
+    if a.kind == "socles":
+        text += f" : les socles du thème ({', '.join(a.indicateurs)}) ne paient qu'ensemble, tout le thème est en jeu"
+    elif ind.type_ligne == "socle":
+        text += " : indicateur socle, tout le thème est en jeu"
+    elif ind.type_ligne == "malus" or ind.theme == "numerique" and ind.type_ligne == "information":
+        text += " : réduit le malus"
+    # the interaction of the indicator acted on, and of any other whose amount rose because it reads a changed column
+    moved = [c for c in risen if c != ind.code and set(a.changes) & set(indicator(c).colonnes)]
+    notes = [INTERACTIONS[c] for c in dict.fromkeys([ind.code, *moved]) if c in INTERACTIONS
+             and (c != ind.code or a.combined or LEVIERS.get(next(iter(a.changes))) == "niveau")]
+    if notes:
+        text += " (" + " ; ".join(notes) + ")"
+    return text
+
+
+def gains_table(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None = None, parameters: dict | None = None,
+                date: dt.date | None = None, scenario=None) -> pd.DataFrame:
+    """Every action that raises the amount of each pharmacy × exercise of the table, ranked by gain.
+
+    One row per action, the columns of `gains.csv` (`GAINS_COLUMNS`) plus `gain_cents` (int).
+    `gain_cents` is always the difference of the totals of two `compute` runs, before and after the change.
+    """
+    if parameters is None:
+        parameters = parameters_for(pharmacies["exercice"].unique(), scenario)
+    date = date or dt.date.today()
+    if len(pharmacies) > CHUNK_ROWS:  # a national file: a few hundred pharmacy-years per pass, memory stays flat
+        parts = [gains_table(pharmacies.iloc[i:i + CHUNK_ROWS], molecules, parameters, date)
+                 for i in range(0, len(pharmacies), CHUNK_ROWS)]
+        return pd.concat(parts, ignore_index=True)
+    g = _Gains(pharmacies, molecules, parameters)
+    actions = g.collect()
+    declared = declared_columns()
+    records = []
+    for a in actions:
+        row = g.rows.loc[a.row]
+        year = int(row["exercice"])
+        params = parameters[year]
+        ind = indicator(a.indicateurs[0])
+        cols = list(a.changes)
+        deadline = min(_deadline(c, year, params) for c in cols)
+        nature = "declaratif" if all(c in declared for c in cols) else "mesure"
+        mine = a.lines[a.lines["indicateur"].isin(a.indicateurs)]
+        statuts = list(mine["statut_regle"]) or ["texte"]
+        records.append({
+            "pharmacie_id": row["pharmacie_id"], "exercice": year, "_row": a.row,
+            "_ordre": THEME_CODES.index(ind.theme) * 1000 + [i.code for i in INDICATORS].index(ind.code),
+            "theme": ind.theme, "indicateur": " + ".join(a.indicateurs) if a.kind == "socles" else ind.code,
+            "action": _action_text(a, g.rows, [i for i, r in g.rises(a.row, a.lines).items() if r > 0]),
+            "colonne": " + ".join(cols),
+            "valeur_actuelle": " ; ".join(_shown(row[c]) for c in cols),
+            "valeur_cible": " ; ".join(_shown(a.changes[c]) for c in cols),
+            "gain_cents": int(a.gain), "nature": nature, "echeance": deadline.isoformat(),
+            "encore_possible": "oui" if date <= deadline else "non",
+            "statut_regle": max(statuts, key=lambda s: STATUT_ORDER.get(s, 0)),
+            "changements": dict(a.changes),
+        })
+    columns = [*GAINS_COLUMNS, "gain_cents", "changements"]
+    if not records:
+        return pd.DataFrame(columns=columns)
+    out = pd.DataFrame.from_records(records)
+    out = out.sort_values(["_row", "gain_cents", "_ordre", "colonne"], ascending=[True, False, True, True],
+                          kind="stable")
+    out["rang"] = out.groupby("_row").cumcount() + 1
+    out["gain_eur"] = money.cents_to_str(out["gain_cents"].to_numpy())
+    return out[columns].reset_index(drop=True)
+
+
+def gains_for(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, pharmacie_id: str, exercice: int,
+              parameters: dict | None = None, date: dt.date | None = None, theme: str | None = None) -> pd.DataFrame:
+    """The gains table of one pharmacy × exercise, or of one of its themes (for the reports: « Ce que l'officine
+    peut encore gagner » in the synthesis, and in each theme report). Columns: `GAINS_COLUMNS`, `gain_cents`,
+    `changements`."""
+    sel = (pharmacies["pharmacie_id"] == pharmacie_id) & (pharmacies["exercice"] == exercice)
+    table = gains_table(pharmacies[sel], molecules, parameters, date)
+    return table if theme is None else table[table["theme"] == theme].reset_index(drop=True)
+
+
+def within_reach(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, gains: pd.DataFrame,
+                 parameters: dict | None = None) -> pd.DataFrame:
+    """The total within reach of each pharmacy × exercise: one more run of the rules with every action still
+    possible applied together (for a column moved by several actions, the one that pays most alone).
+
+    One row per pharmacy × exercise of `pharmacies`: pharmacie_id, exercice, actuel_cents, a_portee_cents (what
+    the actions still possible add, socles and malus included)."""
+    if parameters is None:
+        parameters = parameters_for(pharmacies["exercice"].unique())
+    runner = Runner(pharmacies, molecules, parameters)
+    pos = {(p, int(e)): i for i, (p, e) in enumerate(zip(runner.rows["pharmacie_id"], runner.rows["exercice"]))}
+    changes: dict[int, dict] = {i: {} for i in range(len(runner.rows))}
+    possible = gains[gains["encore_possible"] == "oui"].sort_values("gain_cents", ascending=False, kind="stable")
+    for pid, year, ch in zip(possible["pharmacie_id"], possible["exercice"], possible["changements"]):
+        mine = changes[pos[(pid, int(year))]]
+        for col, value in ch.items():
+            mine.setdefault(col, value)
+    variants = [(i, ch) for i, ch in changes.items()]
+    after = Runner.totals_of(runner.lines(variants), len(variants))
+    return pd.DataFrame({
+        "pharmacie_id": runner.rows["pharmacie_id"].to_numpy(),
+        "exercice": runner.rows["exercice"].to_numpy(dtype=np.int64),
+        "actuel_cents": runner.base_totals,
+        "a_portee_cents": after - runner.base_totals,
+    })
+
+
+def gains_for_output(gains: pd.DataFrame) -> pd.DataFrame:
+    return gains[GAINS_COLUMNS]

@@ -1,0 +1,432 @@
+"""Expected against paid: the reconciliation of a pharmacy's ROSP with what the Assurance Maladie paid.
+
+For each pharmacy × exercise of the `versements` table, one row per theme (and per indicator when the
+statement details it): the amount the rules give, the amount paid, the gap and a verdict — `conforme`
+(|écart| ≤ 0,01 €), `ecart`, `non_verse` (expected, nothing paid), `non_attendu` (paid, nothing expected).
+
+A gap is explained only when the library reproduces the paid amount to the cent, searched in this order:
+
+1. one hypothesis switched to its alternative reading (the switchable ones are those of the scenario
+   `parameters/scenarios/lectures-alternatives.yaml`, one at a time, on top of the user's scenario);
+2. one declared indicator not validated, or one socle not recognised (its inputs set to « non »);
+3. a partial payment: the amount paid is the sum of some of the theme's lines, the others missing (an
+   initial payment without its complement);
+4. otherwise « écart inexpliqué », with the lines to check.
+
+Every amount compared comes from `engine.compute` on the pharmacy's own row, under other parameters or
+other inputs: there is no second rule path.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..engine import parameters_for
+from ..lines import money
+from ..lines.formatting import eur
+from ..lines.text import OUI
+from ..parameters import PARAMETERS_DIR, Scenario, iter_leaves, load_parameters
+from ..registry import LEVIERS, THEME_CODES, indicator, indicators_of, theme
+from ..rulebook import rule_text, title
+from .runner import Runner
+
+CENT_TOLERANCE = 1  # « conforme » : |écart| ≤ 0,01 €
+ALTERNATIVES = PARAMETERS_DIR / "scenarios" / "lectures-alternatives.yaml"
+MAX_SUBSETS = 200_000  # partial payments: subsets of a theme's lines tried at most
+
+RAPPROCHEMENT_COLUMNS = ["pharmacie_id", "exercice", "theme", "indicateur", "attendu_eur", "verse_eur", "ecart_eur",
+                         "verdict", "explication", "lecture_qui_explique"]
+INEXPLIQUE = "écart inexpliqué"
+
+
+@dataclass
+class Item:
+    """One row of the reconciliation."""
+
+    row: int  # the pharmacy-year in the runner
+    pharmacie_id: str
+    exercice: int
+    theme: str
+    indicateur: str  # "" = the whole theme
+    attendu: int  # cents
+    verse: int
+    paid_rows: int  # rows of the statement adding up to `verse`
+    explication: str = ""
+    lecture: str = ""
+    kind: str = ""  # "hypothese", "declaration", "partiel", "inexplique"
+    focus: tuple[str, ...] = ()  # the indicators the explanation points to (for the claim draft)
+
+    @property
+    def ecart(self) -> int:
+        return self.verse - self.attendu
+
+    @property
+    def verdict(self) -> str:
+        if abs(self.ecart) <= CENT_TOLERANCE:
+            return "conforme"
+        if self.attendu != 0 and self.verse == 0:
+            return "non_verse"
+        if self.attendu == 0:
+            return "non_attendu"
+        return "ecart"
+
+    def amount_in(self, lines: pd.DataFrame) -> int:
+        """This item's amount (theme or indicator) in the lines of one variant."""
+        sel = lines["indicateur"] == self.indicateur if self.indicateur else lines["theme"] == self.theme
+        return int(lines.loc[sel, "montant_cents"].sum())
+
+
+def _nested(path: str, value) -> dict:
+    out: dict = value
+    for part in reversed(path.split(".")):
+        out = {part: out}
+    return out
+
+
+def _merge(a: dict, b: dict) -> dict:
+    out = copy.deepcopy(a)
+    for k, v in b.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict) and "valeur" not in v:
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def switchable_hypotheses(exercice: int, base: Scenario | None = None) -> list[tuple[str, object]]:
+    """(dotted key, alternative value) of every hypothesis of the exercise whose alternative is one value: those of
+    the scenario of alternative readings, for this exercise, that are still `hypothese` leaves."""
+    alt = Scenario.read(ALTERNATIVES)
+    leaves = dict(iter_leaves(load_parameters(exercice, base)))
+    out = []
+    for path, value in alt.overrides_for(exercice):
+        key = ".".join(path)
+        leaf = leaves.get(key)
+        if leaf is not None and leaf.statut == "hypothese" and leaf.valeur != value:
+            out.append((key, value))
+    return out
+
+
+def one_reading(exercice: int, key: str, value, base: Scenario | None = None) -> Scenario:
+    """The user's scenario (if any) with one more leaf switched to its alternative reading."""
+    tous = dict(base.tous) if base else {}
+    par = {k: dict(v) for k, v in base.par_exercice.items()} if base else {}
+    par[exercice] = _merge(par.get(exercice, {}), _nested(key, value))
+    label = f"lecture alternative de {key}" if base is None else f"{base.path} + lecture alternative de {key}"
+    return Scenario(label, tous, par)
+
+
+def _failing(ind, row: pd.Series) -> dict:
+    """The inputs that make an indicator not met: its declarations at « non », its measured rates at 0."""
+    out = {}
+    for col in ind.colonnes:
+        kind = LEVIERS.get(col)
+        value = row[col]
+        if kind == "oui":
+            out[col] = False
+        elif kind == "hausse" and ind.declaratif and not col.endswith("_pct"):
+            out[col] = 0
+        elif kind == "hausse" and ind.type_ligne == "socle":
+            out[col] = 0.0 if col.endswith("_pct") else 0
+        elif kind is None and isinstance(value, (bool, np.bool_)) and ind.type_ligne == "socle":
+            out[col] = not bool(value)  # a socle that is a fact (no conviction for fraud)
+    return out
+
+
+def _subset_sum(amounts: list[tuple[str, int]], target: int) -> tuple[list[str], int] | None:
+    """Names of a non-empty proper subset of `amounts` adding up to `target`, and how many subsets do; or None."""
+    reach: dict[int, tuple[tuple[str, ...], int]] = {0: ((), 1)}
+    for name, cents in amounts:
+        for total, (names, ways) in list(reach.items()):
+            t = total + cents
+            if t in reach:
+                reach[t] = (reach[t][0], reach[t][1] + ways)
+            else:
+                reach[t] = ((*names, name), ways)
+        if len(reach) > MAX_SUBSETS:
+            return None
+    found = reach.get(target)
+    if found and found[0] and len(found[0]) < len(amounts):
+        ways = found[1] - (1 if target == sum(c for _, c in amounts) else 0)
+        return list(found[0]), ways
+    return None
+
+
+def _declared_words(ind) -> str:
+    return ind.declaration or ind.code
+
+
+class _Reconcile:
+    def __init__(self, pharmacies, molecules, versements, scenario=None):
+        keys = versements[["pharmacie_id", "exercice"]].drop_duplicates()
+        sel = pharmacies.set_index(["pharmacie_id", "exercice"]).index.isin(pd.MultiIndex.from_frame(keys))
+        self.scenario = Scenario.read(scenario) if scenario is not None and not isinstance(scenario, Scenario) \
+            else scenario
+        rows = pharmacies[sel]
+        self.params = parameters_for(rows["exercice"].unique(), self.scenario)
+        self.runner = Runner(rows, molecules, self.params)
+        self.rows = self.runner.rows
+        base = self.runner.base_lines
+        self.lines = {int(v): g for v, g in base.groupby("_variant")}
+        self.versements = versements
+        self.items = self._items()
+
+    def _items(self) -> list[Item]:
+        pos = {(p, int(e)): i for i, (p, e) in enumerate(zip(self.rows["pharmacie_id"], self.rows["exercice"]))}
+        items = []
+        for (pid, year), paid in self.versements.groupby(["pharmacie_id", "exercice"], sort=False):
+            row = pos[(pid, int(year))]
+            lines = self.lines.get(row, self.runner.base_lines.iloc[:0])
+            for code in THEME_CODES:
+                mine = paid[paid["theme"] == code]
+                expected = int(lines.loc[lines["theme"] == code, "montant_cents"].sum())
+                if expected == 0 and mine.empty:
+                    continue
+                items.append(Item(row, pid, int(year), code, "", expected, int(mine["montant_cents"].sum()),
+                                  len(mine)))
+                detail = mine[mine["indicateur"] != ""]
+                for ind in [i.code for i in indicators_of(code) if i.code in set(detail["indicateur"])]:
+                    rows_ind = detail[detail["indicateur"] == ind]
+                    exp_ind = int(lines.loc[lines["indicateur"] == ind, "montant_cents"].sum())
+                    items.append(Item(row, pid, int(year), code, ind, exp_ind, int(rows_ind["montant_cents"].sum()),
+                                      len(rows_ind)))
+        return items
+
+    def _lines_of(self, g: Item) -> pd.DataFrame:
+        lines = self.lines[g.row]
+        return lines[lines["indicateur"] == g.indicateur] if g.indicateur else lines[lines["theme"] == g.theme]
+
+    def _theme_item(self, g: Item) -> Item | None:
+        """The theme row of an indicator row (None for a theme row)."""
+        if not g.indicateur:
+            return None
+        return next((x for x in self.items if x.row == g.row and x.theme == g.theme and not x.indicateur), None)
+
+    # --- 1. one hypothesis, its alternative reading ------------------------------------------------------
+    def by_reading(self, gaps: list[Item]) -> None:
+        for year in sorted({g.exercice for g in gaps}):
+            mine = [g for g in gaps if g.exercice == year and not g.kind]
+            if not mine:
+                continue
+            # only a hypothesis some gap's lines depend on can move it (the tracer's `hypotheses` column)
+            used = set()
+            for g in mine:
+                for keys in self._lines_of(g)["hypotheses"]:
+                    used.update(k for k in str(keys).split(" ; ") if k)
+            for key, value in switchable_hypotheses(year, self.scenario):
+                if key not in used:
+                    continue
+                rows = sorted({g.row for g in mine if not g.kind})
+                if not rows:
+                    break
+                scenario = one_reading(year, key, value, self.scenario)
+                params = {**self.params, year: load_parameters(year, scenario)}
+                lines = self.runner.lines([(r, {}) for r in rows], params)
+                per_row = {rows[int(v)]: g for v, g in lines.groupby("_variant")}
+                leaf = dict(iter_leaves(self.params[year]))[key]
+                for g in mine:
+                    if g.kind or g.row not in per_row:
+                        continue
+                    if abs(g.amount_in(per_row[g.row]) - g.verse) > CENT_TOLERANCE:
+                        continue
+                    whole = self._theme_item(g)
+                    if whole is not None and abs(whole.amount_in(per_row[g.row]) - whole.verse) > CENT_TOLERANCE:
+                        continue  # a reading is global: it explains an indicator only if it reproduces its theme too
+                    g.kind, g.lecture = "hypothese", key
+                    after = per_row[g.row]
+                    after = after[after["indicateur"] == g.indicateur] if g.indicateur else \
+                        after[after["theme"] == g.theme]
+                    before = self._lines_of(g).groupby("indicateur", sort=False)["montant_cents"].sum()
+                    moved = before.subtract(after.groupby("indicateur", sort=False)["montant_cents"].sum(),
+                                            fill_value=0)
+                    g.focus = tuple(i for i in before.index if moved.get(i, 0) != 0)
+                    g.explication = (f"écart de {eur(abs(g.ecart))} : le montant versé correspond à la lecture "
+                                     f"alternative : {_alternative_words(leaf.alternative)} (paramètre {key}, "
+                                     f"« {leaf.libelle} »)")
+
+    # --- 2. one declared indicator not validated, one socle not recognised ---------------------------------
+    def by_declaration(self, gaps: list[Item]) -> None:
+        candidates: list[tuple[Item, object, dict]] = []
+        for g in gaps:
+            if g.kind or g.ecart >= 0:
+                continue
+            lines = self.lines[g.row]
+            met = dict(zip(lines["indicateur"], lines["atteint"]))
+            row = self.rows.loc[g.row]
+            for ind in indicators_of(g.theme):
+                if met.get(ind.code) != OUI or not (ind.declaratif or ind.type_ligne == "socle"):
+                    continue
+                changes = _failing(ind, row)
+                if changes:
+                    candidates.append((g, ind, changes))
+        if not candidates:
+            return
+        lines = self.runner.lines([(g.row, ch) for g, _, ch in candidates])
+        per_variant = {int(v): x for v, x in lines.groupby("_variant")}
+        for j, (g, ind, _) in enumerate(candidates):
+            if g.kind:
+                continue
+            after = per_variant.get(j)
+            if after is None or abs(g.amount_in(after) - g.verse) > CENT_TOLERANCE:
+                continue
+            g.kind, g.lecture, g.focus = "declaration", ind.code, (ind.code,)
+            params = self.params[g.exercice]
+            if ind.declaratif:
+                g.explication = (f"écart de {eur(abs(g.ecart))} : la déclaration « {_declared_words(ind)} » n'a pas "
+                                 f"été retenue — vérifiez votre déclaration et ses justificatifs")
+            else:
+                g.explication = (f"écart de {eur(abs(g.ecart))} : l'indicateur socle « {title(ind, params)} » n'a pas "
+                                 f"été reconnu — vérifiez la valeur mesurée par l'Assurance Maladie")
+
+    # --- 3. a partial payment --------------------------------------------------------------------------------
+    def by_partial(self, gaps: list[Item]) -> None:
+        for g in gaps:
+            if g.kind or not (0 < g.verse < g.attendu):
+                continue
+            lines = self.lines[g.row]
+            sel = lines["indicateur"] == g.indicateur if g.indicateur else lines["theme"] == g.theme
+            paid_lines = [(i, int(c)) for i, c in zip(lines.loc[sel, "indicateur"], lines.loc[sel, "montant_cents"])
+                          if int(c) != 0]
+            found = _subset_sum(paid_lines, g.verse)
+            if found is None:
+                continue
+            subset, ways = found
+            rest = [i for i, _ in paid_lines if i not in subset]
+            several = f" (une des {ways} combinaisons de lignes possibles)" if ways > 1 else ""
+            g.kind, g.focus = "partiel", tuple(rest)
+            g.explication = (f"versement partiel : les {eur(g.verse)} versés correspondent aux lignes "
+                             f"{', '.join(subset)}{several} ; le complément de {eur(-g.ecart)} (lignes {', '.join(rest)}) "
+                             f"n'a pas été versé — un versement complémentaire est peut-être à venir, sinon réclamez-le")
+
+    # --- 4. otherwise --------------------------------------------------------------------------------------
+    def unexplained(self, gaps: list[Item]) -> None:
+        for g in gaps:
+            if g.kind:
+                continue
+            mine = self._lines_of(g)
+            shown = [f"{i} ({eur(int(c))}{', hypothèse' if s == 'hypothese' else ''})"
+                     for i, c, s in zip(mine["indicateur"], mine["montant_cents"], mine["statut_regle"]) if int(c) != 0]
+            lost = sorted({x for v in mine["socles_non_atteints"] for x in str(v).split(", ") if x})
+            if lost:
+                shown.append(f"socles non atteints : {', '.join(lost)} (tout le thème à 0 €)")
+            missing = sorted(set(mine.loc[mine["donnee_manquante"].astype(bool), "indicateur"]))
+            if missing:
+                shown.append(f"données manquantes : {', '.join(missing)}")
+            g.kind = "inexplique"
+            g.explication = (f"{INEXPLIQUE} de {eur(abs(g.ecart))} : aucune lecture alternative, aucune déclaration "
+                             f"non retenue ni aucun versement partiel ne reproduit le montant versé ; à vérifier : "
+                             + (" ; ".join(shown) if shown else "aucune ligne payée attendue"))
+
+    def run(self) -> list[Item]:
+        gaps = [g for g in self.items if g.verdict != "conforme"]
+        self.by_reading(gaps)
+        self.by_declaration(gaps)
+        self.by_partial(gaps)
+        self.unexplained(gaps)
+        return self.items
+
+
+def _alternative_words(alternative: str | None) -> str:
+    """« 0 : seul le palier de 95 % paie » → « seul le palier de 95 % paie »: the reading, without its value."""
+    text = alternative or ""
+    head, sep, tail = text.partition(" : ")
+    return tail if sep and len(head) < 40 else text
+
+
+def reconcile(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, versements: pd.DataFrame,
+              scenario=None) -> tuple[pd.DataFrame, dict[tuple[str, int], str]]:
+    """The reconciliation table (`rapprochement.csv`'s columns, plus `ecart_cents`) and the claim drafts, one
+    Markdown text per pharmacy × exercise with an unexplained or unfavourable gap."""
+    rec = _Reconcile(pharmacies, molecules, versements, scenario)
+    items = rec.run()
+    records = [{
+        "pharmacie_id": g.pharmacie_id, "exercice": g.exercice, "theme": g.theme, "indicateur": g.indicateur,
+        "attendu_eur": g.attendu, "verse_eur": g.verse, "ecart_eur": g.ecart, "verdict": g.verdict,
+        "explication": g.explication, "lecture_qui_explique": g.lecture, "ecart_cents": g.ecart,
+    } for g in items]
+    table = pd.DataFrame.from_records(records, columns=[*RAPPROCHEMENT_COLUMNS, "ecart_cents"])
+    for c in ("attendu_eur", "verse_eur", "ecart_eur"):
+        table[c] = money.cents_to_str(table[c].to_numpy(dtype=np.int64)) if len(table) else table[c]
+    claims = {}
+    for (pid, year), group in _by_pharmacy_year(items).items():
+        flagged = [g for g in group if g.verdict != "conforme" and (g.ecart < 0 or g.kind == "inexplique")]
+        if flagged:
+            claims[(pid, year)] = claim_text(rec, pid, year, flagged)
+    return table, claims
+
+
+def _by_pharmacy_year(items: list[Item]) -> dict:
+    out: dict = {}
+    for g in items:
+        out.setdefault((g.pharmacie_id, g.exercice), []).append(g)
+    return out
+
+
+_PRIVATE_SOURCE = re.compile(r"\s*\((?:seeds|spec)/[^)]*\)")
+
+
+def public_source(text: str) -> str:
+    """A line's source as a reader can look it up: never a file of the project."""
+    text = _PRIVATE_SOURCE.sub("", str(text or "")).strip()
+    if not text or text.startswith("Spécification du projet"):
+        return "lecture retenue par l'outil, faute de texte public (hypothèse)"
+    return text
+
+
+def claim_text(rec: _Reconcile, pid: str, year: int, items: list[Item]) -> str:
+    """A French claim draft for one pharmacy × exercise: the indicators in question, expected against paid, the
+    rule and its source, and the justificatifs to attach."""
+    params = rec.params[year]
+    row = rec.rows.loc[items[0].row]
+    lines = rec.lines[items[0].row]
+    name = row.get("nom") if isinstance(row.get("nom"), str) and row.get("nom") else pid
+    out = [f"# Projet de réclamation — ROSP de l'exercice {year}", "",
+           f"**Officine** : {name} (identifiant {pid})  ",
+           f"**Objet** : demande de révision de la ROSP versée au titre de l'exercice {year}", "",
+           "Madame, Monsieur,", "",
+           f"Après rapprochement du relevé « Mes ROSP » de l'exercice {year} avec les règles de la convention "
+           "nationale pharmaceutique et de son avenant 1, les montants suivants diffèrent de ce qui est dû :", "",
+           "| thème | indicateur | attendu | versé | écart |", "|---|---|---:|---:|---:|"]
+    for g in items:
+        label = theme(g.theme).titre if not g.indicateur else title(indicator(g.indicateur), params)
+        out.append(f"| {theme(g.theme).titre if g.indicateur else label} | {label if g.indicateur else 'tout le thème'} "
+                   f"| {eur(g.attendu)} | {eur(g.verse)} | {eur(g.ecart)} |")
+    out += ["", "## Ce que disent les règles", ""]
+    for g in items:
+        out.append(f"### {theme(g.theme).titre}" + (f" — {title(indicator(g.indicateur), params)}" if g.indicateur else ""))
+        out.append("")
+        if g.explication:
+            out += [f"Constat : {g.explication}.", ""]
+        if g.focus:
+            inds = [indicator(c) for c in g.focus]
+        elif g.indicateur:
+            inds = [indicator(g.indicateur)]
+        else:
+            inds = [i for i in indicators_of(g.theme)
+                    if i.code in set(lines["indicateur"]) and (i.type_ligne == "socle" or int(
+                        lines.loc[lines["indicateur"] == i.code, "montant_cents"].sum()) != 0)]
+        for ind in inds:
+            mine = lines[lines["indicateur"] == ind.code]
+            amount = int(mine["montant_cents"].sum())
+            met = ", ".join(dict.fromkeys(str(a) for a in mine["atteint"]))
+            src = public_source(mine["source"].iloc[0]) if len(mine) else ""
+            hyps = sorted({k for v in mine["hypotheses"] for k in str(v).split(" ; ") if k})
+            caution = (f" — ce montant dépend d'une lecture retenue faute de texte explicite (hypothèse : "
+                       f"{', '.join(hyps)})") if hyps else ""
+            out.append(f"- **{title(ind, params)}** : {rule_text(ind, params)} Atteint : {met} ; montant dû : "
+                       f"{eur(amount)}. Source : {src}{caution}.")
+        out.append("")
+    out += ["## Pièces jointes", "", f"- le relevé « Mes ROSP » de l'exercice {year} (amelipro)"]
+    for code in dict.fromkeys(g.theme for g in items):
+        for j in theme(code).justificatifs:
+            out.append(f"- {j}")
+    out += ["", "Je vous remercie de bien vouloir procéder à la régularisation de ces montants ou de m'indiquer les "
+            "éléments qui justifient leur calcul.", "", "Veuillez agréer, Madame, Monsieur, mes salutations distinguées.",
+            "", "_Projet établi par l'outil de référence ROSP : vérifiez chaque montant avant envoi ; une ligne marquée "
+            "« hypothèse » repose sur une lecture des textes que l'Assurance Maladie peut ne pas partager._", ""]
+    return "\n".join(out)

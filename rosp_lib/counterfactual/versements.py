@@ -1,0 +1,170 @@
+"""The `versements` table: what the Assurance Maladie actually paid, as read on amelipro « Mes ROSP ».
+
+One row per pharmacy × exercise × theme, or per indicator when the statement details it; several rows
+for one key (an initial payment and its complement) add up. CSV (`,` or `;`, decimal comma or point,
+UTF-8 with or without BOM) or XLSX (sheet `versements`, else the first). Every problem is listed at
+once, in French, with its line, column, value and what was expected; nothing is computed from an
+invalid table.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pandas as pd
+
+from ..inputs import InputError
+from ..registry import INDICATORS, THEMES
+
+COLUMNS = ["pharmacie_id", "exercice", "theme", "indicateur", "montant_verse_eur", "date_versement", "libelle_releve"]
+REQUIRED = ["pharmacie_id", "exercice", "theme", "montant_verse_eur"]
+SHEET = "versements"
+
+_AMOUNT_RE = re.compile(r"[+-]?(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:[.,]\d{1,2})?")
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def fold(text: str) -> str:
+    """Lower case, without accents, spaces collapsed: how a theme's name is matched."""
+    text = unicodedata.normalize("NFKD", str(text))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(text.lower().replace("’", "'").split())
+
+
+def theme_names() -> dict[str, str]:
+    """Every accepted spelling of a theme (its code, its French title) → its code."""
+    names = {}
+    for t in THEMES:
+        names[fold(t.code)] = t.code
+        names[fold(t.titre)] = t.code
+    return names
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _rows(path: Path) -> list[list[str]]:
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        import openpyxl
+
+        try:
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # noqa: BLE001 - any unreadable workbook
+            raise InputError(str(path), [f"classeur XLSX illisible ({type(exc).__name__} : {exc})"]) from None
+        try:
+            names = [n for n in wb.sheetnames if fold(n) == SHEET]
+            ws = wb[names[0]] if names else wb.worksheets[0]
+            return [[_cell(c) for c in row] for row in ws.iter_rows(values_only=True)]
+        finally:
+            wb.close()
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(str(path), [f"le fichier n'est pas en UTF-8 (premier caractère illisible ligne {line}) ; "
+                                     "attendu : un CSV enregistré en « CSV UTF-8 »"]) from None
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    sep = ";" if first.count(";") >= first.count(",") and ";" in first else ","
+    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=sep)]
+
+
+def read_versements(path: str | Path, pharmacies: pd.DataFrame) -> pd.DataFrame:
+    """The validated payments: pharmacie_id, exercice (int), theme (code), indicateur ("" = the whole theme),
+    montant_cents (int), date_versement (text, may be empty), libelle_releve, ligne (line in the file).
+    Raises InputError listing every problem."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(str(path), ["fichier introuvable ; attendu : le chemin d'un fichier CSV ou XLSX"])
+    rows = [r for r in _rows(path)]
+    # header: the first non-empty row
+    start = next((i for i, r in enumerate(rows) if any(c for c in r)), None)
+    if start is None:
+        raise InputError(str(path), ["le fichier est vide ; attendu : une ligne d'en-tête puis une ligne par versement"])
+    header = [fold(c).replace(" ", "_") for c in rows[start]]
+    head_line = start + 1
+    problems: list[str] = []
+    for j, name in enumerate(header):
+        if name and name not in COLUMNS:
+            problems.append(f"ligne {head_line} (en-tête), colonne « {rows[start][j]} » : colonne inconnue ; "
+                            f"attendu : une des colonnes {', '.join(COLUMNS)}")
+    for name in REQUIRED:
+        if name not in header:
+            problems.append(f"ligne {head_line} (en-tête) : colonne obligatoire « {name} » absente ; "
+                            f"attendu : une colonne « {name} »")
+    if problems:
+        raise InputError(str(path), problems)
+    pos = {name: header.index(name) for name in COLUMNS if name in header}
+    themes = theme_names()
+    by_theme = {t.code: {i.code for i in INDICATORS if i.theme == t.code} for t in THEMES}
+    known = set(zip(pharmacies["pharmacie_id"].astype(str), pharmacies["exercice"].astype(int)))
+    records = []
+    for i, row in enumerate(rows[start + 1:], start=head_line + 1):
+        if not any(c for c in row):
+            continue
+        get = {name: (row[j] if j < len(row) else "") for name, j in pos.items()}
+        pid = get.get("pharmacie_id", "")
+        who = f", pharmacie « {pid} »" if pid else ""
+
+        def bad(column: str, value: str, expected: str) -> None:
+            shown = f"« {value} »" if value != "" else "(vide)"
+            problems.append(f"ligne {i}{who}, colonne {column} : valeur {shown} ; attendu : {expected}")
+
+        if not pid:
+            bad("pharmacie_id", pid, "l'identifiant d'une pharmacie du fichier des pharmacies")
+        year_text = get.get("exercice", "")
+        year = int(year_text) if re.fullmatch(r"\d{4}", year_text) else None
+        if year is None:
+            bad("exercice", year_text, "une année sur quatre chiffres (l'exercice payé, pas l'année du versement)")
+        elif pid and (pid, year) not in known:
+            bad("pharmacie_id", pid, f"une pharmacie présente dans le fichier des pharmacies pour l'exercice {year}")
+        theme_text = get.get("theme", "")
+        theme = themes.get(fold(theme_text))
+        if theme is None:
+            bad("theme", theme_text, "un thème : " + ", ".join(t.code for t in THEMES) + " (ou son titre en français)")
+        ind = get.get("indicateur", "")
+        if ind and theme is not None and ind not in by_theme[theme]:
+            bad("indicateur", ind, f"vide (tout le thème) ou un indicateur du thème {theme} : "
+                                   + ", ".join(sorted(by_theme[theme])))
+        amount_text = get.get("montant_verse_eur", "")
+        cents = None
+        if _AMOUNT_RE.fullmatch(amount_text):
+            try:
+                cents = int(Decimal(re.sub(r"[ \u00a0\u202f]", "", amount_text).replace(",", ".")) * 100)
+            except InvalidOperation:  # pragma: no cover - the pattern is a number
+                cents = None
+        if cents is None:
+            bad("montant_verse_eur", amount_text, "un montant en euros, au plus deux décimales (820 ; 820,00 ; 820.00)")
+        date_text = get.get("date_versement", "")
+        if date_text:
+            ok = bool(_DATE_RE.fullmatch(date_text))
+            if ok:
+                try:
+                    dt.date.fromisoformat(date_text)
+                except ValueError:
+                    ok = False
+            if not ok:
+                bad("date_versement", date_text, "vide ou une date AAAA-MM-JJ")
+        records.append({"pharmacie_id": pid, "exercice": year, "theme": theme, "indicateur": ind,
+                        "montant_cents": cents, "date_versement": date_text,
+                        "libelle_releve": get.get("libelle_releve", ""), "ligne": i})
+    if problems:
+        raise InputError(str(path), problems)
+    out = pd.DataFrame.from_records(records, columns=["pharmacie_id", "exercice", "theme", "indicateur",
+                                                      "montant_cents", "date_versement", "libelle_releve", "ligne"])
+    return out.astype({"exercice": "int64", "montant_cents": "int64"}) if len(out) else out

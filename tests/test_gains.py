@@ -1,0 +1,124 @@
+"""Gains (`rosp gains`): the YAML cases of tests/gains/, and the property that every gain is the difference of
+two runs of the rules, before and after the action's change of input.
+
+A case (tests/gains/*.yaml) is a mapping:
+
+    name, exercice, date ('AAAA-MM-JJ': when « encore possible » is judged), input (pharmacies columns),
+    parametres (optional scenario, as in tests/cases), description (how the figures were worked out)
+    actions: each expected action, found by `colonne` (and `valeur_cible` when given); every other key is
+             checked: gain (euros, a number or an arithmetic string), valeur_actuelle, valeur_cible, nature,
+             echeance, encore_possible, indicateur, texte (a piece of the `action` text)
+    seules_sur: columns whose only actions are the listed ones
+    aucune_sur: columns that offer no action at all (capped, neutralised, or useless alone)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from helpers_rules import cents, write_csv
+from rosp_lib.counterfactual.gains import GAINS_COLUMNS, gains_table, within_reach
+from rosp_lib.engine import compute, parameters_for
+from rosp_lib.inputs import read_inputs, read_pharmacies
+from rosp_lib.parameters import Scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES_DIR = Path(__file__).resolve().parent / "gains"
+
+
+def _cases() -> list:
+    return [pytest.param(case, id=f"{path.stem}: {case['name']}")
+            for path in sorted(CASES_DIR.glob("*.yaml"))
+            for case in yaml.safe_load(path.read_text(encoding="utf-8"))]
+
+
+def _run(case: dict, tmp_path: Path):
+    row = {"pharmacie_id": "CAS", "exercice": case["exercice"], **case.get("input", {})}
+    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [row]))
+    scenario = None
+    if case.get("parametres"):
+        path = tmp_path / "scenario.yaml"
+        path.write_text(yaml.safe_dump(case["parametres"], allow_unicode=True), encoding="utf-8")
+        scenario = Scenario.read(path)
+    params = parameters_for([case["exercice"]], scenario)
+    table = gains_table(pharmacies, None, params, dt.date.fromisoformat(case["date"]))
+    return pharmacies, params, table
+
+
+def _apply(pharmacies: pd.DataFrame, changes: dict) -> pd.DataFrame:
+    out = pharmacies.copy()
+    for col, value in changes.items():
+        out[col] = pd.Series([value] * len(out), index=out.index).astype(out[col].dtype)
+    return out
+
+
+def _total(pharmacies, molecules, params) -> int:
+    return int(compute(pharmacies, molecules, params)["montant_cents"].sum())
+
+
+@pytest.mark.parametrize("case", _cases())
+def test_gains_case(case, tmp_path):
+    pharmacies, params, table = _run(case, tmp_path)
+    assert list(table.columns[: len(GAINS_COLUMNS)]) == GAINS_COLUMNS
+    shown = table[GAINS_COLUMNS].to_string()
+    for want in case.get("actions", []):
+        sel = table["colonne"] == want["colonne"]
+        if "valeur_cible" in want:
+            sel &= table["valeur_cible"] == str(want["valeur_cible"])
+        assert sel.sum() == 1, f"action attendue absente ou en double : {want}\n{shown}"
+        got = table[sel].iloc[0]
+        for key, value in want.items():
+            if key == "gain":
+                assert int(got["gain_cents"]) == cents(value), f"{want} : gain {got['gain_eur']}\n{shown}"
+            elif key == "texte":
+                assert value in got["action"], f"{want} : action « {got['action']} »"
+            elif key != "colonne":
+                assert str(got[key]) == str(value), f"{want} : {key} = {got[key]!r}\n{shown}"
+    listed = {(a["colonne"], str(a.get("valeur_cible"))) for a in case.get("actions", [])}
+    for col in case.get("seules_sur", []):
+        mine = table[table["colonne"] == col]
+        expected = {x for x in listed if x[0] == col}
+        assert len(mine) == len(expected), f"{col} : actions {list(mine['valeur_cible'])}\n{shown}"
+    for col in case.get("aucune_sur", []):
+        assert not (table["colonne"] == col).any(), f"{col} ne devrait offrir aucune action\n{shown}"
+    # every gain is the difference of two runs of the rules, before and after the change
+    before = _total(pharmacies, None, params)
+    for changes, gain in zip(table["changements"], table["gain_cents"]):
+        assert _total(_apply(pharmacies, changes), None, params) - before == gain, changes
+
+
+def test_every_gain_of_the_example_is_the_difference_of_two_runs(monkeypatch):
+    from rosp_lib.counterfactual import gains as gains_module
+
+    pharmacies, molecules = read_inputs(ROOT / "data" / "pharmacies.csv", ROOT / "data" / "molecules.csv")
+    params = parameters_for(pharmacies["exercice"].unique())
+    table = gains_table(pharmacies, molecules, params, dt.date(2025, 6, 1))
+    # a large file is searched in chunks of rows: the same table
+    monkeypatch.setattr(gains_module, "CHUNK_ROWS", 4)
+    chunked = gains_table(pharmacies, molecules, params, dt.date(2025, 6, 1))
+    pd.testing.assert_frame_equal(chunked[GAINS_COLUMNS], table[GAINS_COLUMNS])
+    assert len(table) > 20
+    # the near misses of the example data are found
+    near = {(p, c, v) for p, c, v in zip(table["pharmacie_id"], table["colonne"], table["valeur_cible"])}
+    assert ("PH-CENTRE", "taux_stabilite_75_pct", "90") in near
+    assert ("PH-CENTRE", "taux_stabilite_75_pct", "95") in near
+    assert ("PH-PORT", "taux_generiques_repertoire_pct", "85") in near
+    for (pid, year), group in table.groupby(["pharmacie_id", "exercice"]):
+        sel = (pharmacies["pharmacie_id"] == pid) & (pharmacies["exercice"] == year)
+        one = pharmacies[sel]
+        mols = molecules[(molecules["pharmacie_id"] == pid) & (molecules["exercice"] == year)]
+        before = _total(one, mols, params)
+        assert list(group["rang"]) == list(range(1, len(group) + 1))
+        assert list(group["gain_cents"]) == sorted(group["gain_cents"], reverse=True)
+        for changes, gain in zip(group["changements"], group["gain_cents"]):
+            assert gain > 0
+            assert _total(_apply(one, changes), mols, params) - before == gain, (pid, year, changes)
+    # the total within reach is one more run with every action still possible applied together
+    reach = within_reach(pharmacies, molecules, table, params)
+    centre = reach[(reach["pharmacie_id"] == "PH-CENTRE") & (reach["exercice"] == 2025)].iloc[0]
+    assert centre["a_portee_cents"] > 0

@@ -1,0 +1,245 @@
+"""Reconciliation (`rosp rapprocher`): expected against paid, verdicts, explanations found by the library, claim
+drafts; the `versements` reader; the two commands end to end on the example data.
+
+Expected amounts are worked out by hand from the rules (amounts of the 2024–2025 parameters)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from helpers_rules import write_csv
+from rosp_lib.cli import main
+from rosp_lib.counterfactual.gains import GAINS_COLUMNS
+from rosp_lib.counterfactual.reconcile import RAPPROCHEMENT_COLUMNS, reconcile
+from rosp_lib.counterfactual.versements import read_versements
+from rosp_lib.inputs import InputError, read_pharmacies
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def E(text: str) -> str:
+    """French amounts as the library writes them: a no-break space before €."""
+    return text.replace(" €", "\u00a0€")
+
+BUPS_OK = {"dqo_autoevaluation": "oui", "dqo_newsletter": "oui", "dqo_programme_amelioration": "oui",
+           "taux_generiques_repertoire_pct": 90}
+NUM_OK = {"exercice_coordonne": "oui", "logiciel_segur": "oui", "taux_mss_pct": 6}
+
+PHARMACIES = [
+    # BUPS 100 + stabilité au palier bas 200 = 300 € ; numérique 820 + 240 = 1 060 €
+    {"pharmacie_id": "P1", "exercice": 2025, **BUPS_OK, "taux_stabilite_75_pct": 92, **NUM_OK},
+    {"pharmacie_id": "P2", "exercice": 2025, **NUM_OK},
+    # 2024 : 2 € par kit réalisé → 40 € ; 1 € par dispensation → 10 €
+    {"pharmacie_id": "P3", "exercice": 2024, "nb_kits_remis": 30, "nb_kits_realises": 20, "nb_dispensations_unite": 10},
+]
+
+VERSEMENTS = [
+    {"pharmacie_id": "P1", "exercice": 2025, "theme": "numerique", "indicateur": "", "montant_verse_eur": "1060,00"},
+    {"pharmacie_id": "P1", "exercice": 2025, "theme": "Bon usage des produits de santé (bups)", "indicateur": "",
+     "montant_verse_eur": "100,00"},
+    {"pharmacie_id": "P1", "exercice": 2025, "theme": "vaccination", "indicateur": "", "montant_verse_eur": "50"},
+    {"pharmacie_id": "P2", "exercice": 2025, "theme": "numerique", "indicateur": "", "montant_verse_eur": "240,00"},
+    {"pharmacie_id": "P2", "exercice": 2025, "theme": "numerique", "indicateur": "exercice_coordonne",
+     "montant_verse_eur": "0"},
+    {"pharmacie_id": "P3", "exercice": 2024, "theme": "colorectal", "indicateur": "", "montant_verse_eur": "35.00"},
+]
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("rapprochement")
+    pharmacies = read_pharmacies(write_csv(tmp / "pharmacies.csv", PHARMACIES))
+    paid = read_versements(write_csv(tmp / "versements.csv", VERSEMENTS, sep=";"), pharmacies)
+    table, claims = reconcile(pharmacies, None, paid)
+    return table, claims
+
+
+def _row(table, pid, theme, indicateur=""):
+    sel = (table["pharmacie_id"] == pid) & (table["theme"] == theme) & (table["indicateur"] == indicateur)
+    assert sel.sum() == 1, table.to_string()
+    return table[sel].iloc[0]
+
+
+def test_exact_match_is_conforme(result):
+    table, _ = result
+    r = _row(table, "P1", "numerique")
+    assert (r["attendu_eur"], r["verse_eur"], r["ecart_eur"], r["verdict"]) == ("1060.00", "1060.00", "0.00", "conforme")
+    assert r["explication"] == "" and r["lecture_qui_explique"] == ""
+
+
+def test_bups_paid_at_the_alternative_reading_of_the_stabilite_step(result):
+    table, _ = result
+    r = _row(table, "P1", "bups")
+    assert (r["attendu_eur"], r["verse_eur"], r["ecart_eur"], r["verdict"]) == ("300.00", "100.00", "-200.00", "ecart")
+    assert r["lecture_qui_explique"] == "bups.stabilite_75.montant_bas"
+    assert "lecture alternative : seul le palier de 95 % paie" in r["explication"]
+
+
+def test_theme_paid_but_not_expected(result):
+    table, _ = result
+    r = _row(table, "P1", "vaccination")
+    assert (r["attendu_eur"], r["verse_eur"], r["verdict"]) == ("0.00", "50.00", "non_attendu")
+    assert r["explication"].startswith(E("écart inexpliqué de 50,00 €"))
+
+
+def test_820_short_explained_by_the_exercice_coordonne(result):
+    table, _ = result
+    r = _row(table, "P2", "numerique", "exercice_coordonne")
+    assert (r["attendu_eur"], r["verse_eur"], r["ecart_eur"], r["verdict"]) == ("820.00", "0.00", "-820.00", "non_verse")
+    assert r["lecture_qui_explique"] == "exercice_coordonne"
+    assert r["explication"].startswith(E("écart de 820,00 € : la déclaration « exercice coordonné"))
+    assert "vérifiez votre déclaration et ses justificatifs" in r["explication"]
+
+
+def test_partial_payment_names_the_missing_complement(result):
+    table, _ = result
+    # numérique attendu 1 060 € (exercice coordonné 820 + MSS 240), versé 240 € : la ligne MSS seule
+    r = _row(table, "P2", "numerique")
+    assert (r["attendu_eur"], r["verse_eur"], r["verdict"]) == ("1060.00", "240.00", "ecart")
+    assert r["explication"].startswith(E("versement partiel : les 240,00 € versés correspondent aux lignes mss ;"))
+    assert E("complément de 820,00 € (lignes exercice_coordonne)") in r["explication"]
+
+
+def test_unexplained_gap_and_nothing_paid_with_their_claim_draft(result):
+    table, claims = result
+    r = _row(table, "P3", "colorectal")
+    assert (r["attendu_eur"], r["verse_eur"], r["ecart_eur"], r["verdict"]) == ("40.00", "35.00", "-5.00", "ecart")
+    assert r["explication"].startswith(E("écart inexpliqué de 5,00 €")) and E("kits_realises (40,00 €)") in r["explication"]
+    d = _row(table, "P3", "dispensation_unite")
+    assert (d["attendu_eur"], d["verse_eur"], d["verdict"]) == ("10.00", "0.00", "non_verse")
+    text = claims[("P3", 2024)]
+    assert E("| Dépistage organisé du cancer colorectal | tout le thème | 40,00 € | 35,00 € | -5,00 € |") in text
+    assert E("2,00 € par kit remis dont le test a été réalisé") in text  # the rule, rendered from the parameters
+    assert "Source :" in text and "relevé « Mes ROSP »" in text
+    for private in ("spec/", "seeds/", "../shared"):
+        assert private not in text
+    # a conforming pharmacy-year gets no claim; an unfavourable gap explained by a reading still does
+    assert ("P1", 2025) in claims and ("P2", 2025) in claims
+    assert set(table.columns[: len(RAPPROCHEMENT_COLUMNS)]) == set(RAPPROCHEMENT_COLUMNS)
+
+
+def test_versements_every_problem_at_once(tmp_path):
+    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", PHARMACIES))
+    bad = [
+        {"pharmacie_id": "P1", "exercice": 2025, "theme": "numérique", "indicateur": "", "montant_verse_eur": "12,5"},
+        {"pharmacie_id": "P9", "exercice": 2025, "theme": "bups", "indicateur": "", "montant_verse_eur": "10"},
+        {"pharmacie_id": "P1", "exercice": 2025, "theme": "ROSP", "indicateur": "", "montant_verse_eur": "dix"},
+        {"pharmacie_id": "P1", "exercice": 2025, "theme": "bups", "indicateur": "mss", "montant_verse_eur": "1",
+         "date_versement": "15/04/2026"},
+    ]
+    with pytest.raises(InputError) as err:
+        read_versements(write_csv(tmp_path / "v.csv", bad), pharmacies)
+    problems = err.value.problems
+    assert len(problems) == 5, problems
+    assert any(p.startswith("ligne 3, pharmacie « P9 », colonne pharmacie_id : valeur « P9 »") for p in problems)
+    assert any("ligne 4" in p and "colonne theme : valeur « ROSP »" in p for p in problems)
+    assert any("ligne 4" in p and "colonne montant_verse_eur : valeur « dix »" in p for p in problems)
+    assert any("ligne 5" in p and "colonne indicateur : valeur « mss »" in p and "thème bups" in p for p in problems)
+    assert any("ligne 5" in p and "date_versement" in p and "AAAA-MM-JJ" in p for p in problems)
+
+
+def test_versements_header_problems_and_xlsx(tmp_path):
+    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", PHARMACIES))
+    with pytest.raises(InputError) as err:
+        read_versements(write_csv(tmp_path / "v.csv", [{"pharmacie_id": "P1", "exercice": 2025, "montant": 3}]),
+                        pharmacies)
+    text = str(err.value)
+    assert "colonne « montant » : colonne inconnue" in text and "colonne obligatoire « theme » absente" in text
+    wb = openpyxl.Workbook()
+    wb.active.title = "notes"
+    ws = wb.create_sheet("Versements")
+    ws.append(["pharmacie_id", "exercice", "theme", "montant_verse_eur"])
+    ws.append(["P1", 2025, "Bon usage des produits de santé (BUPS)", 300])
+    ws.append(["P1", 2025, "bups", 0.5])
+    wb.save(tmp_path / "v.xlsx")
+    paid = read_versements(tmp_path / "v.xlsx", pharmacies)
+    assert list(paid["theme"]) == ["bups", "bups"] and list(paid["montant_cents"]) == [30000, 50]
+
+
+def test_cli_rapprocher_and_gains_on_the_example(tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "sortie"
+    res = runner.invoke(main, ["rapprocher", str(ROOT / "data" / "pharmacies.csv"), "--versements",
+                               str(ROOT / "data" / "versements.csv"), "--molecules", str(ROOT / "data" / "molecules.csv"),
+                               "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    with open(out / "rapprochement.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == RAPPROCHEMENT_COLUMNS
+    assert {r["verdict"] for r in rows} == {"conforme", "ecart", "non_verse", "non_attendu"}
+    keys = {r["lecture_qui_explique"] for r in rows}
+    assert {"bups.stabilite_75.montant_bas", "exercice_coordonne"} <= keys
+    assert (out / "reclamation_PH-GARE_2024.md").exists()
+    assert "Rapprochement de" in res.output
+    res = runner.invoke(main, ["gains", str(ROOT / "data" / "pharmacies.csv"), "--molecules",
+                               str(ROOT / "data" / "molecules.csv"), "--date", "2025-06-01", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    with open(out / "gains.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == GAINS_COLUMNS
+    assert all(r["nature"] in ("declaratif", "mesure") and r["encore_possible"] in ("oui", "non") for r in rows)
+    assert "encore à portée" in res.output
+
+
+def test_cli_rapprocher_invalid_versements_writes_nothing(tmp_path):
+    bad = write_csv(tmp_path / "v.csv", [{"pharmacie_id": "PH-INCONNUE", "exercice": 2025, "theme": "bups",
+                                          "montant_verse_eur": "x"}])
+    out = tmp_path / "sortie"
+    res = CliRunner().invoke(main, ["rapprocher", str(ROOT / "data" / "pharmacies.csv"), "--versements", str(bad),
+                                    "-o", str(out)])
+    assert res.exit_code == 2
+    assert "2 problèmes — rien n'a été calculé ni écrit" in res.output
+    assert not (out / "rapprochement.csv").exists()
+    res = CliRunner().invoke(main, ["gains", str(ROOT / "data" / "pharmacies.csv"), "--date", "15/01/2025"])
+    assert res.exit_code == 2 and "AAAA-MM-JJ" in res.output
+
+
+def test_every_explained_gap_of_the_example_is_reproduced_to_the_cent():
+    """Each gap explained by a reading or an indicator: one more run of the rules, with that reading or with that
+    indicator's declaration at « non », gives the amount paid."""
+    import pandas as pd
+
+    from rosp_lib.counterfactual.reconcile import one_reading
+    from rosp_lib.engine import compute, parameters_for
+    from rosp_lib.inputs import read_inputs
+    from rosp_lib.parameters import load_parameters
+    from rosp_lib.registry import LEVIERS, indicator
+
+    pharmacies, molecules = read_inputs(ROOT / "data" / "pharmacies.csv", ROOT / "data" / "molecules.csv")
+    paid = read_versements(ROOT / "data" / "versements.csv", pharmacies)
+    table, _ = reconcile(pharmacies, molecules, paid)
+    explained = table[table["lecture_qui_explique"] != ""]
+    assert len(explained) >= 2
+    for _, r in explained.iterrows():
+        sel = (pharmacies["pharmacie_id"] == r["pharmacie_id"]) & (pharmacies["exercice"] == r["exercice"])
+        one = pharmacies[sel].copy()
+        mols = molecules[(molecules["pharmacie_id"] == r["pharmacie_id"]) & (molecules["exercice"] == r["exercice"])]
+        key = r["lecture_qui_explique"]
+        params = parameters_for([r["exercice"]])
+        if "." in key:  # a parameter: its alternative reading
+            from rosp_lib.counterfactual.reconcile import switchable_hypotheses
+            value = dict(switchable_hypotheses(r["exercice"]))[key]
+            params = {r["exercice"]: load_parameters(r["exercice"], one_reading(r["exercice"], key, value))}
+        else:  # an indicator: its declaration not retained
+            for col in indicator(key).colonnes:
+                if LEVIERS.get(col) == "oui":
+                    one[col] = pd.Series([False] * len(one), index=one.index).astype(one[col].dtype)
+        lines = compute(one, mols, params)
+        mine = lines[lines["indicateur"] == r["indicateur"]] if r["indicateur"] else lines[lines["theme"] == r["theme"]]
+        assert int(mine["montant_cents"].sum()) == round(float(r["verse_eur"]) * 100), (key, r.to_dict())
+
+
+def test_reconciliation_under_the_user_scenario(tmp_path):
+    """With the scenario of alternative readings, the BUPS paid at the 95 % step only is what is due."""
+    from rosp_lib.parameters import PARAMETERS_DIR
+
+    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", PHARMACIES))
+    paid = read_versements(write_csv(tmp_path / "versements.csv", VERSEMENTS), pharmacies)
+    table, _ = reconcile(pharmacies, None, paid, PARAMETERS_DIR / "scenarios" / "lectures-alternatives.yaml")
+    r = _row(table, "P1", "bups")
+    assert (r["attendu_eur"], r["verse_eur"], r["verdict"]) == ("100.00", "100.00", "conforme")
