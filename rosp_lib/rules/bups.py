@@ -17,7 +17,7 @@ THEME = "bups"
 
 
 def demarche_qualite(ctx: Context) -> Block:
-    """Adhésion à la démarche qualité HCQO (socle, 100 €) : auto-évaluation, newsletter, et programme d'amélioration."""
+    """Adhésion à la démarche qualité HCQO (socle payé) : auto-évaluation, newsletter, et programme d'amélioration."""
     ind = ctx.p.bups.demarche_qualite
     if not ind.en_vigueur:
         return ctx.neutralised("demarche_qualite", socle=True)
@@ -32,7 +32,7 @@ def demarche_qualite(ctx: Context) -> Block:
 
 
 def generiques_repertoire(ctx: Context) -> Block:
-    """Pénétration des génériques sur l'ensemble du répertoire ≥ 85 % (socle, sans rémunération)."""
+    """Pénétration des génériques sur l'ensemble du répertoire au seuil de l'exercice (socle, sans rémunération)."""
     ind = ctx.p.bups.generiques_repertoire
     if not ind.en_vigueur:
         return ctx.neutralised("generiques_repertoire", socle=True)
@@ -129,7 +129,7 @@ def molecules_ciblees(ctx: Context, molecules: pd.DataFrame) -> Block | None:
 
 
 def stabilite_75(ctx: Context) -> Block:
-    """Stabilité de la délivrance des génériques aux 75 ans et plus : 400 € à 95 %, 200 € à 90 %."""
+    """Stabilité de la délivrance des génériques aux 75 ans et plus : un montant par palier (haut, bas)."""
     ind = ctx.p.bups.stabilite_75
     if not ind.actif:
         return ctx.neutralised("stabilite_75")
@@ -159,7 +159,7 @@ def asafo(ctx: Context) -> Block | None:
 
 
 def ecoresponsable(ctx: Context) -> Block | None:
-    """Démarche écoresponsable : programme déclaré, ≥ 2 items du niveau, niveau précédent validé pour 2 ou 3 : 200 €."""
+    """Démarche écoresponsable : programme déclaré, assez d'items du niveau, niveau précédent validé au-delà du premier."""
     ind = ctx.p.bups.ecoresponsable
     if ind.etat.valeur == "absent":
         return None
@@ -187,7 +187,7 @@ def ecoresponsable(ctx: Context) -> Block | None:
 
 
 def malus_urgence(ctx: Context, total: np.ndarray) -> Block | None:
-    """Malus de 20 % sur toute la ROSP BUPS si le taux « urgence » n'est pas inférieur au taux de référence (2019)."""
+    """Malus sur toute la ROSP BUPS si le taux « urgence » n'est pas inférieur au taux de référence de l'officine."""
     ind = ctx.p.bups.malus_urgence
     if not ind.actif:
         return None

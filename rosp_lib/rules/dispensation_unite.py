@@ -13,7 +13,7 @@ THEME = "dispensation_unite"
 
 
 def dispensation(ctx: Context) -> Block | None:
-    """1 € TTC par dispensation à l'unité ou délivrance fractionnée, plafonné à 500 € TTC par an."""
+    """Un montant par dispensation à l'unité ou délivrance fractionnée, plafonné par an."""
     ind = ctx.p.dispensation_unite.dispensation
     if ind.etat.valeur == "absent":
         return None

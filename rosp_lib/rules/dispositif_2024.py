@@ -39,7 +39,7 @@ def declared(ctx: Context, code: str, columns: list[str]) -> Block | None:
 
 
 def kits_colorectal_progression(ctx: Context) -> Block | None:
-    """Kits remis en 2024 ≥ 1,10 × kits remis en 2023 (référence 50 kits si installée après le 1er janvier 2023) : 250 €."""
+    """Kits remis dans l'année ≥ coefficient × kits de l'année précédente (référence fixe si installation récente)."""
     ind = ctx.p.dispositif_2024.kits_colorectal_progression
     if ind.etat.valeur == "absent":
         return None

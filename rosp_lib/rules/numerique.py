@@ -41,7 +41,7 @@ def declared_socle(ctx: Context, code: str, column: str, expect: bool = True) ->
 
 
 def lad_certifie_has(ctx: Context) -> Block | None:
-    """Disposer d'un LAD certifié HAS — 200 € les deux premières années (neutralisé jusqu'ici)."""
+    """Disposer d'un LAD certifié HAS — payé les deux premières années (neutralisé jusqu'ici)."""
     ind = ctx.p.numerique.lad_certifie_has
     if ind.etat.valeur == "absent":
         return None
@@ -53,7 +53,7 @@ def lad_certifie_has(ctx: Context) -> Block | None:
 
 
 def ordonnance_numerique_socle(ctx: Context) -> Block | None:
-    """Ordonnance numérique pour au moins 70 % des délivrances sur prescription de ville (socle)."""
+    """Ordonnance numérique pour une part minimale des délivrances sur prescription de ville (socle)."""
     ind = ctx.p.numerique.ordonnance_numerique_socle
     if ind.etat.valeur == "absent":
         return None
@@ -67,7 +67,7 @@ def ordonnance_numerique_socle(ctx: Context) -> Block | None:
 
 # --- 1.2 complementary indicators ----------------------------------------------------------------
 def fse(ctx: Context) -> Block:
-    """Taux de FSE en SESAM-Vitale : 0,070 € par FSE si ≥ 95 %, sinon 0,064 €."""
+    """Taux de FSE en SESAM-Vitale : prix haut par FSE au seuil, sinon prix bas."""
     ind = ctx.p.numerique.fse
     if not ind.actif:
         return ctx.neutralised("fse")
@@ -107,7 +107,7 @@ def rate_forfait(ctx: Context, code: str, column: str) -> Block:
 
 
 def bal_organisationnelle(ctx: Context, mss_met: np.ndarray) -> Block:
-    """+50 € si une BAL organisationnelle est déclarée et que l'indicateur MSS est atteint."""
+    """Majoration si une BAL organisationnelle est déclarée et que l'indicateur MSS est atteint."""
     ind = ctx.p.numerique.bal_organisationnelle
     if not ind.actif:
         return ctx.neutralised("bal_organisationnelle")
@@ -119,7 +119,7 @@ def bal_organisationnelle(ctx: Context, mss_met: np.ndarray) -> Block:
 
 
 def maj_carte_vitale(ctx: Context) -> Block:
-    """Mise à jour de la carte Vitale : 250 € par lecteur (max 4) sans borne ; 689 € + 250 € par lecteur (max 2) avec borne."""
+    """Mise à jour de la carte Vitale : un montant par lecteur (plafonné) sans borne ; montant de la borne + lecteurs avec borne."""
     ind = ctx.p.numerique.maj_carte_vitale
     if not ind.actif:
         return ctx.neutralised("maj_carte_vitale")
@@ -192,7 +192,7 @@ def teleconsultation(ctx: Context) -> Block:
 
 
 def pharmacien_correspondant(ctx: Context) -> Block:
-    """Pharmacien correspondant en zone ZIP/ZAC : 2 € par patient jusqu'à 100, 1 € au-delà, plafond 500 €."""
+    """Pharmacien correspondant en zone ZIP/ZAC : montant par patient à deux paliers, plafonné."""
     ind = ctx.p.numerique.pharmacien_correspondant
     if not ind.actif:
         return ctx.neutralised("pharmacien_correspondant")

@@ -13,7 +13,7 @@ THEME = "vaccination"
 
 
 def bonus_prescription(ctx: Context) -> Block | None:
-    """Si RVA 9,60 / (RVA 9,60 + RVA 7,50) est strictement supérieur au seuil de l'année : 3 € × RVA 9,60."""
+    """Si la part des RVA de prescription parmi toutes les RVA dépasse le seuil de l'année : un montant par RVA de prescription."""
     ind = ctx.p.vaccination.bonus_prescription
     if ind.etat.valeur == "absent":
         return None
