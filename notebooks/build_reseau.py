@@ -1,0 +1,205 @@
+"""Écrit le notebook de vue réseau `90_reseau.ipynb` puis l'exécute sur les données d'exemple, pour qu'il soit
+versionné avec ses sorties (tests nbval).
+
+    .venv/bin/python notebooks/build_reseau.py            # écrit et exécute
+    .venv/bin/python notebooks/build_reseau.py --sans-executer
+
+Le notebook n'implémente aucune règle : il appelle rosp_lib.report.network sur les lignes de résultat du moteur.
+Modifier le notebook à la main est possible, mais ce script le réécrit : reportez la modification ici.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+HERE = Path(__file__).resolve().parent
+NAME = "90_reseau.ipynb"
+
+PARAMETERS = '''\
+# Paramètres de la vue réseau : papermill les remplace (cellule étiquetée « parameters »).
+entree: str = "../data/pharmacies.csv"  # table des pharmacies (.csv ou .xlsx), tout le fichier
+molecules: str = "../data/molecules.csv"  # table des molécules ciblées ; "" si aucune
+parametres: str = ""  # scénario YAML qui remplace des paramètres ; "" pour les paramètres de référence
+sortie: str = ""  # dossier des rapports par pharmacie, relatif à ce notebook ("" : ce notebook est à sa racine)
+seuil_atypique: float = 3.5  # |score z robuste| au-delà duquel un total est signalé comme atypique
+min_atypique: int = 5  # nombre minimal d'officines d'un exercice pour y chercher des totaux atypiques
+nb_gains: int = 20  # nombre de gains à portée montrés pour tout le réseau'''
+
+INTRO = """\
+# Vue réseau de la ROSP
+
+Cette page résume le calcul de la ROSP pour **toutes les officines et tous les exercices** du fichier d'entrée :
+la répartition des totaux et de chaque thème, la part des officines qui atteignent chaque indicateur et chaque
+socle, les euros qui reposent sur une hypothèse de lecture, les totaux atypiques et un lien vers les rapports de
+chaque officine.
+
+Les montants viennent du moteur de calcul (les mêmes lignes que `rosp compute`) ; cette page n'applique aucune
+règle elle-même. Les statistiques sont données **par exercice**, car les règles changent d'un exercice à l'autre."""
+
+SETUP = """\
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import HTML, Markdown, display
+
+from rosp_lib.lines.formatting import eur, num
+from rosp_lib.report import network as rn
+
+reseau = rn.load_network(entree, molecules, parametres)
+lignes, totaux, noms = reseau.lines, reseau.totals, reseau.names()
+exercices = sorted(int(e) for e in totaux["exercice"].unique())
+base = (sortie.rstrip("/") + "/") if sortie else ""
+display(Markdown(f"**{num(len(totaux))}** ligne(s) officine × exercice, **{num(len(noms))}** officine(s), "
+                 f"exercice(s) : {', '.join(map(str, exercices))}."))"""
+
+DIST_MD = """\
+## Répartition des totaux et de chaque thème
+
+Pour chaque exercice : moyenne, déciles, quartiles et médiane des montants par officine. Les quantiles sont des
+montants observés (la médiane d'un nombre pair d'officines est la plus basse des deux du milieu)."""
+
+DIST = """\
+repartition = rn.distributions(totaux)
+for exercice in exercices:
+    display(Markdown(f"### Exercice {exercice}"))
+    display(rn.show(rn.distribution_table(repartition, exercice)))
+    fig = rn.chart_themes(totaux, exercice)
+    plt.show()"""
+
+DIST_CHART = """\
+fig = rn.chart_totals(totaux)
+plt.show()"""
+
+SHARES_MD = """\
+## Part des officines qui atteignent chaque indicateur et chaque socle
+
+Une officine atteint un indicateur quand sa ligne le dit (`atteint = oui`). La part est prise parmi les officines
+pour lesquelles l'indicateur compte (atteint, non atteint ou donnée manquante) ; un indicateur neutralisé ou sans
+objet pour l'exercice est compté à part. Les *socles* conditionnent tout leur thème : le second tableau donne la
+part des officines dont aucun socle ne manque."""
+
+SHARES = """\
+parts = rn.indicator_shares(lignes)
+socles = rn.socle_shares(lignes)
+for exercice in exercices:
+    display(Markdown(f"### Exercice {exercice}"))
+    display(rn.show(rn.shares_table(parts, exercice)))
+    s = socles[socles["exercice"] == exercice]
+    display(rn.show(pd.DataFrame({"Thème": s["titre"], "Officines": s["nb_pharmacies"].map(num),
+                                  "Tous les socles atteints": s["nb_socles_atteints"].map(num),
+                                  "Part": s["part"].map(rn.pct_text)})))
+    fig = rn.chart_shares(parts, exercice)
+    plt.show()"""
+
+HYP_MD = """\
+## Euros qui reposent sur une hypothèse
+
+Certaines lignes appliquent une **hypothèse de lecture** (là où les textes se taisent ou divergent) ; leur montant
+changerait avec l'autre lecture, qu'un scénario `--parametres` permet de choisir. Le premier tableau donne, par
+exercice, les euros de ces lignes ; le second, pour chaque hypothèse, les euros des lignes qui en dépendent (une
+ligne qui dépend de deux hypothèses compte pour chacune)."""
+
+HYP = """\
+hyp = rn.hypothesis_summary(lignes)
+display(rn.show(pd.DataFrame({
+    "Exercice": hyp["exercice"].astype(str), "Total des lignes": hyp["montant_total_cents"].map(eur),
+    "Sur une hypothèse": hyp["montant_hypothese_cents"].map(eur), "Part": hyp["part"].map(rn.pct_text),
+    "Officines concernées": hyp["nb_pharmacies_hypothese"].map(num),
+    "Lignes qui paient": hyp["nb_lignes_hypothese_payantes"].map(num)})))
+cles = rn.hypothesis_keys(lignes)
+display(rn.show(pd.DataFrame({
+    "Exercice": cles["exercice"].astype(str), "Hypothèse": cles["hypothese"], "Montant": cles["montant_cents"].map(eur),
+    "Lignes": cles["nb_lignes"].map(num), "Officines payées": cles["nb_pharmacies"].map(num)})))"""
+
+GAINS_MD = """\
+## Les plus gros gains à portée
+
+Les actions qui augmenteraient le plus la ROSP, toutes officines confondues (commande `rosp gains`)."""
+
+GAINS = """\
+gains = rn.largest_gains(reseau.pharmacies, reseau.molecules, top=nb_gains, scenario=reseau.scenario)
+if gains is None:
+    display(Markdown("Le calcul des gains à portée (`rosp gains`) n'est pas disponible dans cette version : "
+                     "cette section restera vide jusqu'à son arrivée."))
+else:
+    display(rn.show(pd.DataFrame({"Officine": gains["pharmacie_id"].map(noms), "Exercice": gains["exercice"].astype(str),
+                          "Action": gains["action"], "Gain": gains["gain_cents"].map(eur)})))"""
+
+OUT_MD = """\
+## Totaux atypiques
+
+Un total est signalé quand son **score z robuste** (écart à la médiane de l'exercice rapporté à l'écart absolu
+médian) dépasse le seuil du paramètre `seuil_atypique` en valeur absolue ; un exercice qui compte moins d'officines
+que le paramètre `min_atypique` n'est pas examiné. Atypique ne veut pas dire faux : c'est une officine à regarder
+d'abord (données d'entrée, cession, DROM…)."""
+
+OUT = """\
+atypiques = rn.outliers(totaux, threshold=seuil_atypique, min_group=min_atypique)
+effectifs = totaux["exercice"].value_counts()
+trop_petits = [str(e) for e in exercices if effectifs[e] < min_atypique]
+if trop_petits:
+    display(Markdown(f"Exercice(s) non examiné(s), moins de {num(min_atypique)} officines : {', '.join(trop_petits)}."))
+if atypiques.empty:
+    display(Markdown("Aucun total atypique au seuil choisi parmi les exercices examinés."))
+else:
+    display(rn.show(rn.outliers_table(atypiques, noms)))"""
+
+LINKS_MD = """\
+## Rapports de chaque officine
+
+Un lien vers la synthèse et vers chaque rapport de thème (numérotés dans l'ordre des thèmes) de chaque officine,
+tels que `rosp report --toutes` les écrit à côté de cette page."""
+
+LINKS = """\
+display(HTML(rn.links_html(totaux, noms, base)))"""
+
+RECORD = """\
+chiffres = rn.record(rn.key_figures(lignes, totaux, seuil_atypique, min_atypique))"""
+
+
+def build() -> nbformat.NotebookNode:
+    params = new_code_cell(PARAMETERS)
+    params.metadata["tags"] = ["parameters"]
+    cells = [
+        new_markdown_cell(INTRO), params, new_code_cell(SETUP),
+        new_markdown_cell(DIST_MD), new_code_cell(DIST_CHART), new_code_cell(DIST),
+        new_markdown_cell(SHARES_MD), new_code_cell(SHARES),
+        new_markdown_cell(HYP_MD), new_code_cell(HYP),
+        new_markdown_cell(GAINS_MD), new_code_cell(GAINS),
+        new_markdown_cell(OUT_MD), new_code_cell(OUT),
+        new_markdown_cell(LINKS_MD), new_code_cell(LINKS),
+        new_markdown_cell("## Chiffres clés enregistrés"), new_code_cell(RECORD),
+    ]
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    return nb
+
+
+def main(argv: list[str]) -> int:
+    path = HERE / NAME
+    nbformat.write(build(), path)
+    if "--sans-executer" not in argv:
+        import papermill
+
+        papermill.execute_notebook(str(path), str(path), cwd=str(HERE), kernel_name="python3", progress_bar=False)
+        _clean(path)
+    print(f"écrit : {path}")
+    return 0
+
+
+def _clean(path: Path) -> None:
+    """Remove papermill's volatile metadata (durations, timestamps) so the committed notebook is deterministic."""
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    nbformat.write(nb, path)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,441 @@
+"""The network overview: what the notebook `90_reseau` shows about a whole file of pharmacies.
+
+Pure functions over the results of `rosp_lib.engine.compute` (the long-format lines) and
+`rosp_lib.engine.totals` (one row per pharmacy × exercise, cents per theme). Nothing here computes a
+rule or reads a `note`: an indicator is met when its line says `atteint = oui`, a theme's socles are met
+when its lines list no `socles_non_atteints`, a line rests on a hypothesis when its `statut_regle` is
+`hypothese` and its `hypotheses` cell names the keys. Themes, indicators and their order come from the
+registry; amounts are formatted by `rosp_lib.lines.formatting`.
+
+Every statistic is per exercise: the rules, and so the amounts, change from one exercise to the next.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from rosp_lib.engine import compute, parameters_for
+from rosp_lib.engine import totals as engine_totals
+from rosp_lib.inputs import PHARMACIE_ID_RE, read_inputs
+from rosp_lib.parameters import Scenario
+from rosp_lib.lines import money
+from rosp_lib.lines.assemble import SEP
+from rosp_lib.lines.formatting import eur, num
+from rosp_lib.lines.text import MANQUANT, NON, OUI
+from rosp_lib.registry import INDICATORS, THEME_BY_CODE, THEME_CODES, THEMES
+
+RECORD_MIME = "application/vnd.rosp.reseau+json"
+SYNTHESIS_STEM = "00_synthese"  # the per-pharmacy synthesis report (rosp report)
+TOTAL = "total"
+MEASURES: tuple[str, ...] = (*THEME_CODES, TOTAL)
+QUANTILES: dict[str, float] = {"p10": 0.10, "p25": 0.25, "mediane": 0.50, "p75": 0.75, "p90": 0.90}
+APPLICABLE = (OUI, NON, MANQUANT)  # an indicator that counts; neutralisé, sans objet… do not
+COUNTED_TYPES = ("socle", "indicateur")
+ROBUST_Z_THRESHOLD = 3.5  # Iglewicz & Hoaglin's cut-off for the modified z-score
+OUTLIER_MIN_GROUP = 5  # fewer pharmacies in an exercise: no median spread worth a score, no outlier flagged
+_MAD_SCALE = 0.6745  # Φ⁻¹(3/4): MAD → standard deviation of a normal law
+_MEAN_AD_SCALE = math.sqrt(math.pi / 2)  # mean absolute deviation → standard deviation (when the MAD is 0)
+_ORDER = {i.code: k for k, i in enumerate(INDICATORS)}
+
+
+def measure_title(code: str) -> str:
+    """A theme's French title from the registry, or « Total » for the total."""
+    return "Total ROSP" if code == TOTAL else THEME_BY_CODE[code].titre
+
+
+@dataclass
+class Network:
+    """The whole file: its validated tables, the result lines of every pharmacy × exercise and their totals."""
+
+    pharmacies: pd.DataFrame
+    molecules: pd.DataFrame | None
+    lines: pd.DataFrame
+    totals: pd.DataFrame
+    scenario: Scenario | None = None
+
+    def names(self) -> dict[str, str]:
+        """pharmacie_id → its name (the id when the name is empty)."""
+        noms = self.pharmacies["nom"].fillna("") if "nom" in self.pharmacies else pd.Series("", self.pharmacies.index)
+        return {p: (str(n) or p) for p, n in zip(self.pharmacies["pharmacie_id"], noms)}
+
+
+def load_network(entree: str, molecules: str = "", parametres: str = "") -> Network:
+    """Read and validate the whole file, then compute every pharmacy × exercise (InputError / ParameterError
+    on a bad file, with their French messages)."""
+    pharmacies, mols = read_inputs(entree, molecules or None)
+    scenario = Scenario.read(parametres) if parametres else None
+    lines = compute(pharmacies, mols, parameters_for(pharmacies["exercice"].unique(), scenario))
+    return Network(pharmacies, mols, lines, engine_totals(lines, pharmacies), scenario)
+
+
+# --------------------------------------------------------------------------------------------
+# Distributions
+# --------------------------------------------------------------------------------------------
+def _quantile(sorted_cents: np.ndarray, q: float) -> int:
+    """An observed value: the smallest whose cumulative share reaches q (no interpolation, no rounding)."""
+    return int(np.quantile(sorted_cents, q, method="inverted_cdf"))
+
+
+def distributions(totals: pd.DataFrame) -> pd.DataFrame:
+    """Per exercise and per measure (each theme, then the total): n, sum, mean, min, quantiles, max, in cents.
+
+    Quantiles are observed amounts (`inverted_cdf`: for an even count the median is the lower middle one);
+    the mean is the sum divided by n, rounded to the cent by `money.round_ratio`."""
+    rows = []
+    for year, group in totals.groupby("exercice", sort=True):
+        n = len(group)
+        for m in MEASURES:
+            cents = np.sort(group[m].to_numpy(dtype=np.int64))
+            s = int(cents.sum())
+            row = {"exercice": int(year), "mesure": m, "titre": measure_title(m), "nb": n, "somme_cents": s,
+                   "moyenne_cents": int(money.round_ratio(np.array([s]), np.array([n]))[0]),
+                   "min_cents": int(cents[0])}
+            row.update({f"{k}_cents": _quantile(cents, q) for k, q in QUANTILES.items()})
+            row["max_cents"] = int(cents[-1])
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def distribution_table(dist: pd.DataFrame, exercice: int) -> pd.DataFrame:
+    """One exercise's distributions as a French table (amounts in euros)."""
+    d = dist[dist["exercice"] == exercice]
+    out = pd.DataFrame({
+        "Thème": d["titre"], "Officines": d["nb"].map(num), "Moyenne": d["moyenne_cents"].map(eur),
+        "Minimum": d["min_cents"].map(eur), "1er décile": d["p10_cents"].map(eur),
+        "1er quartile": d["p25_cents"].map(eur), "Médiane": d["mediane_cents"].map(eur),
+        "3e quartile": d["p75_cents"].map(eur), "9e décile": d["p90_cents"].map(eur),
+        "Maximum": d["max_cents"].map(eur), "Somme": d["somme_cents"].map(eur),
+    })
+    return out.reset_index(drop=True)
+
+
+def histogram(totals: pd.DataFrame, exercice: int, measure: str = TOTAL, bins: int = 20) -> pd.DataFrame:
+    """Chart data: counts of pharmacies per bin of euros (bin edges are chart positions, not amounts paid)."""
+    euros = totals.loc[totals["exercice"] == exercice, measure].to_numpy(dtype=np.int64) / 100
+    counts, edges = np.histogram(euros, bins=bins)
+    return pd.DataFrame({"de_eur": edges[:-1], "a_eur": edges[1:], "nb": counts})
+
+
+# --------------------------------------------------------------------------------------------
+# Shares of pharmacies meeting each indicator, each socle, each theme's socles
+# --------------------------------------------------------------------------------------------
+def indicator_shares(lines: pd.DataFrame) -> pd.DataFrame:
+    """Per exercise × indicator (socles and indicators, registry order): how many pharmacies meet it.
+
+    A pharmacy meets an indicator when one of its lines for it says `oui`. The share is taken over the
+    pharmacies for which the indicator counts (`oui`, `non`, `donnée manquante`); a neutralised or « sans
+    objet » line is counted apart (`nb_hors`)."""
+    sel = lines[lines["type_ligne"].isin(COUNTED_TYPES)]
+    keys = ["exercice", "theme", "indicateur", "pharmacie_id"]
+    per = sel.assign(_oui=sel["atteint"] == OUI, _app=sel["atteint"].isin(APPLICABLE),
+                     _manq=sel["atteint"] == MANQUANT)
+    per = per.groupby(keys, sort=False).agg(oui=("_oui", "any"), app=("_app", "any"), manq=("_manq", "any"),
+                                            type_ligne=("type_ligne", "first"), libelle=("libelle", "first"))
+    per = per.reset_index()
+    out = per.groupby(["exercice", "theme", "indicateur"], sort=False).agg(
+        type_ligne=("type_ligne", "first"), libelle=("libelle", "first"), nb_pharmacies=("pharmacie_id", "size"),
+        nb_atteint=("oui", "sum"), nb_comptes=("app", "sum"), nb_manquant=("manq", "sum")).reset_index()
+    for c in ("nb_pharmacies", "nb_atteint", "nb_comptes", "nb_manquant"):
+        out[c] = out[c].astype(np.int64)
+    out["nb_hors"] = out["nb_pharmacies"] - out["nb_comptes"]
+    out["part_atteint"] = np.where(out["nb_comptes"] > 0, out["nb_atteint"] / out["nb_comptes"].where(out["nb_comptes"] > 0, 1),
+                                   np.nan)
+    out["_o"] = out["indicateur"].map(_ORDER)
+    out = out.sort_values(["exercice", "_o"], kind="stable").drop(columns="_o")
+    return out.reset_index(drop=True)
+
+
+def socle_shares(lines: pd.DataFrame) -> pd.DataFrame:
+    """Per exercise × theme with socles: the pharmacies whose lines list no socle not met (`socles_non_atteints`
+    empty on every line of the theme), i.e. whose theme is not voided by its socles."""
+    socle_themes = lines.loc[lines["type_ligne"] == "socle", ["exercice", "theme"]].drop_duplicates()
+    sel = lines.merge(socle_themes, on=["exercice", "theme"])
+    per = sel.assign(_ok=sel["socles_non_atteints"].fillna("") == "").groupby(
+        ["exercice", "theme", "pharmacie_id"], sort=False)["_ok"].all().reset_index()
+    out = per.groupby(["exercice", "theme"], sort=False).agg(nb_pharmacies=("pharmacie_id", "size"),
+                                                             nb_socles_atteints=("_ok", "sum")).reset_index()
+    out["nb_socles_atteints"] = out["nb_socles_atteints"].astype(np.int64)
+    out["part"] = out["nb_socles_atteints"] / out["nb_pharmacies"]
+    out["titre"] = out["theme"].map(measure_title)
+    out["_o"] = out["theme"].map(THEME_CODES.index)
+    return out.sort_values(["exercice", "_o"], kind="stable").drop(columns="_o").reset_index(drop=True)
+
+
+def show(frame: pd.DataFrame):
+    """A left-aligned table without the row numbers, for the rendered page (a fixed id: reproducible HTML)."""
+    return (frame.style.set_uuid("reseau").hide(axis="index")
+            .set_properties(**{"text-align": "left", "vertical-align": "top"})
+            .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}]))
+
+
+def pct_text(share: float) -> str:
+    """A share (0–1) as a French percentage with one decimal; « — » when it does not apply."""
+    if share is None or (isinstance(share, float) and math.isnan(share)):
+        return "—"
+    return num(round(100 * float(share), 1)) + " %"
+
+
+def shares_table(shares: pd.DataFrame, exercice: int) -> pd.DataFrame:
+    d = shares[shares["exercice"] == exercice]
+    out = pd.DataFrame({
+        "Thème": d["theme"].map(measure_title), "Indicateur": d["libelle"],
+        "Type": d["type_ligne"], "Officines concernées": d["nb_comptes"].map(num),
+        "Atteint": d["nb_atteint"].map(num), "Part atteinte": d["part_atteint"].map(pct_text),
+        "dont donnée manquante": d["nb_manquant"].map(num), "Neutralisé ou sans objet": d["nb_hors"].map(num),
+    })
+    return out.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Euros resting on hypotheses
+# --------------------------------------------------------------------------------------------
+def hypothesis_summary(lines: pd.DataFrame) -> pd.DataFrame:
+    """Per exercise: all the euros of the lines, those of the lines whose `statut_regle` is `hypothese`, and
+    how many lines and pharmacies they are. Sums are signed (a malus on a hypothesis counts negative)."""
+    rows = []
+    for year, group in lines.groupby("exercice", sort=True):
+        hyp = group[group["statut_regle"] == "hypothese"]
+        total, on_hyp = int(group["montant_cents"].sum()), int(hyp["montant_cents"].sum())
+        rows.append({"exercice": int(year), "montant_total_cents": total, "montant_hypothese_cents": on_hyp,
+                     "nb_lignes_hypothese": len(hyp), "nb_lignes_hypothese_payantes": int((hyp["montant_cents"] != 0).sum()),
+                     "nb_pharmacies_hypothese": int(hyp.loc[hyp["montant_cents"] != 0, "pharmacie_id"].nunique()),
+                     "nb_pharmacies": int(group["pharmacie_id"].nunique()),
+                     "part": on_hyp / total if total else float("nan")})
+    return pd.DataFrame(rows)
+
+
+def hypothesis_keys(lines: pd.DataFrame) -> pd.DataFrame:
+    """Per exercise × hypothesis key (as the `hypotheses` cells name them): the euros of the lines that depend
+    on it, the number of those lines and of the pharmacies they pay. A line resting on two hypotheses
+    counts under both keys (so the keys' euros do not add up to the summary's)."""
+    sel = lines.loc[lines["hypotheses"].fillna("") != "", ["exercice", "pharmacie_id", "montant_cents", "hypotheses"]]
+    if sel.empty:
+        return pd.DataFrame(columns=["exercice", "hypothese", "montant_cents", "nb_lignes", "nb_pharmacies"])
+    sel = sel.assign(hypothese=sel["hypotheses"].str.split(SEP, regex=False)).explode("hypothese")
+    sel["hypothese"] = sel["hypothese"].str.strip()
+    sel = sel[sel["hypothese"] != ""]
+    paying = sel["montant_cents"] != 0
+    out = sel.assign(_p=sel["pharmacie_id"].where(paying)).groupby(["exercice", "hypothese"], sort=True).agg(
+        montant_cents=("montant_cents", "sum"), nb_lignes=("montant_cents", "size"),
+        nb_pharmacies=("_p", "nunique")).reset_index()
+    out["montant_cents"] = out["montant_cents"].astype(np.int64)
+    out = out.sort_values(["exercice", "montant_cents", "hypothese"], ascending=[True, False, True], kind="stable")
+    return out.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Outliers
+# --------------------------------------------------------------------------------------------
+def robust_z(values) -> np.ndarray:
+    """Modified z-score (Iglewicz & Hoaglin): 0,6745 × (x − médiane) / MAD. When the MAD is 0 (more than half
+    the values equal), the mean absolute deviation × √(π/2) stands for the spread; when it is 0 too, every
+    value equals the median and every score is 0."""
+    x = np.asarray(values, dtype=float)
+    if x.size == 0:
+        return x
+    med = float(np.median(x))
+    dev = np.abs(x - med)
+    mad = float(np.median(dev))
+    if mad > 0:
+        return _MAD_SCALE * (x - med) / mad
+    mean_ad = float(dev.mean())
+    if mean_ad > 0:
+        return (x - med) / (_MEAN_AD_SCALE * mean_ad)
+    return np.zeros_like(x)
+
+
+def outliers(totals: pd.DataFrame, measure: str = TOTAL, threshold: float = ROBUST_Z_THRESHOLD,
+             min_group: int = OUTLIER_MIN_GROUP) -> pd.DataFrame:
+    """The pharmacies whose amount (total by default) is far from the others of the same exercise:
+    |score z robuste| > threshold, largest first. An exercise with fewer than `min_group` pharmacies is
+    not scored."""
+    parts = []
+    for year, group in totals.groupby("exercice", sort=True):
+        if len(group) < min_group:
+            continue
+        cents = group[measure].to_numpy(dtype=np.int64)
+        z = robust_z(cents)
+        parts.append(pd.DataFrame({
+            "exercice": int(year), "pharmacie_id": group["pharmacie_id"].to_numpy(), "montant_cents": cents,
+            "mediane_cents": float(np.median(cents)), "z": z}))
+    if not parts:
+        return pd.DataFrame(columns=["exercice", "pharmacie_id", "montant_cents", "mediane_cents", "z"])
+    out = pd.concat(parts, ignore_index=True)
+    out = out[out["z"].abs() > threshold]
+    out = out.assign(_a=-out["z"].abs()).sort_values(["exercice", "_a", "pharmacie_id"], kind="stable")
+    return out.drop(columns="_a").reset_index(drop=True)
+
+
+def outliers_table(out: pd.DataFrame, names: dict | None = None) -> pd.DataFrame:
+    names = names or {}
+    return pd.DataFrame({
+        "Exercice": out["exercice"].astype(str), "Officine": out["pharmacie_id"].map(lambda p: names.get(p, p)),
+        "Identifiant": out["pharmacie_id"], "Montant": out["montant_cents"].map(eur),
+        "Médiane de l'exercice": out["mediane_cents"].map(lambda c: eur(int(round(c))) if float(c).is_integer()
+                                                             else num(c / 100, 3) + " €"),
+        "Score z robuste": out["z"].map(lambda z: num(round(float(z), 1))),
+    }).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Links into each pharmacy's reports
+# --------------------------------------------------------------------------------------------
+def report_path(exercice: int, pharmacie_id: str, stem: str = SYNTHESIS_STEM) -> str:
+    """The relative path of a report from the folder `rosp report` writes into: `<exercice>/<id>/<stem>.html`."""
+    if not isinstance(pharmacie_id, str) or not re.fullmatch(PHARMACIE_ID_RE, pharmacie_id):
+        raise ValueError(f"identifiant de pharmacie invalide : {pharmacie_id!r}")
+    return f"{int(exercice)}/{pharmacie_id}/{stem}.html"
+
+
+def links_html(totals: pd.DataFrame, names: dict | None = None, base: str = "") -> str:
+    """An HTML table, one row per pharmacy × exercise: its total and a link to its synthesis and to each
+    theme report (relative paths; `base` is prefixed, e.g. "" when the overview sits at the root of the
+    reports folder). Every shown text is escaped."""
+    names = names or {}
+    themes = sorted(THEMES, key=lambda t: t.ordre)
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in ("Exercice", "Officine", "Total", "Synthèse", "Thèmes"))
+    rows = []
+    for pid, year, total in zip(totals["pharmacie_id"], totals["exercice"], totals[TOTAL]):
+        href = html.escape(base + report_path(year, pid), quote=True)
+        theme_links = " · ".join(
+            f'<a href="{html.escape(base + report_path(year, pid, t.notebook), quote=True)}" '
+            f'title="{html.escape(t.titre, quote=True)}">{t.ordre}</a>' for t in themes)
+        rows.append(f"<tr><td>{int(year)}</td><td>{html.escape(str(names.get(pid, pid)))} "
+                    f"(<code>{html.escape(pid)}</code>)</td><td>{html.escape(eur(int(total)))}</td>"
+                    f'<td><a href="{href}">synthèse</a></td><td>{theme_links}</td></tr>')
+    return f'<table class="rosp-reseau"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+# --------------------------------------------------------------------------------------------
+# Largest gains within reach (rosp gains)
+# --------------------------------------------------------------------------------------------
+def gains_available() -> bool:
+    """Whether `rosp_lib.counterfactual.gains` (the `rosp gains` command) is installed in this version."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("rosp_lib.counterfactual.gains") is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def largest_gains(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, top: int = 20, date=None,
+                  scenario=None) -> pd.DataFrame | None:
+    """HOOK for « les plus gros gains à portée »: the `top` largest actions of the whole file still possible at
+    `date`, from `rosp_lib.counterfactual.gains.gains_table`; None while that module is not in this version."""
+    if not gains_available():
+        return None
+    from rosp_lib.counterfactual.gains import gains_table
+
+    table = gains_table(pharmacies, molecules, date=date, scenario=scenario)  # API of the gains branch (i10)
+    possible = table[table["encore_possible"] == "oui"]
+    return possible.sort_values(["gain_cents", "pharmacie_id", "exercice"], ascending=[False, True, True],
+                                kind="stable").head(top).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Charts (matplotlib; French titles)
+# --------------------------------------------------------------------------------------------
+def _wrap(text: str, width: int = 38) -> str:
+    return textwrap.fill(text, width)
+
+
+def chart_totals(totals: pd.DataFrame, bins: int = 20):
+    """One histogram of the totals per exercise."""
+    import matplotlib.pyplot as plt
+
+    years = sorted(int(y) for y in totals["exercice"].unique())
+    fig, axes = plt.subplots(len(years), 1, figsize=(8, 2.2 * len(years) + 0.8), squeeze=False)
+    for ax, year in zip(axes[:, 0], years):
+        h = histogram(totals, year, TOTAL, bins)
+        ax.bar(h["de_eur"], h["nb"], width=h["a_eur"] - h["de_eur"], align="edge", color="#2e86c1",
+               edgecolor="white")
+        ax.set_title(f"Exercice {year}", fontsize=10)
+        ax.set_ylabel("officines")
+    axes[-1, 0].set_xlabel("total ROSP de l'officine (euros)")
+    fig.suptitle("Répartition des totaux ROSP par exercice")
+    fig.tight_layout()
+    return fig
+
+
+def chart_themes(totals: pd.DataFrame, exercice: int):
+    """One exercise: a box plot of each theme's amounts across the pharmacies."""
+    import matplotlib.pyplot as plt
+
+    d = totals[totals["exercice"] == exercice]
+    fig, ax = plt.subplots(figsize=(9, 0.75 * len(THEME_CODES) + 1.2))
+    data = [d[t].to_numpy(dtype=np.int64) / 100 for t in THEME_CODES][::-1]
+    ax.boxplot(data, vert=False, widths=0.6)
+    ax.set_yticks(range(1, len(THEME_CODES) + 1), [_wrap(measure_title(t), 52) for t in THEME_CODES][::-1], fontsize=8)
+    ax.set_xlabel("euros par officine")
+    ax.set_title(f"Montants par thème — exercice {exercice}")
+    fig.tight_layout()
+    return fig
+
+
+def chart_shares(shares: pd.DataFrame, exercice: int):
+    """One exercise: the share of pharmacies meeting each socle and indicator that counts."""
+    import matplotlib.pyplot as plt
+
+    d = shares[(shares["exercice"] == exercice) & (shares["nb_comptes"] > 0)]
+    fig, ax = plt.subplots(figsize=(9, 0.42 * max(len(d), 2) + 1.2))
+    labels = [_wrap(("[socle] " if t == "socle" else "") + l, 60) for l, t in zip(d["libelle"], d["type_ligne"])][::-1]
+    vals = (100 * d["part_atteint"].to_numpy(dtype=float))[::-1]
+    colors = ["#8e44ad" if t == "socle" else "#27ae60" for t in d["type_ligne"]][::-1]
+    ax.barh(range(len(vals)), vals, color=colors)
+    ax.set_yticks(range(len(vals)), labels, fontsize=7)
+    for y, v in enumerate(vals):
+        ax.text(v, y, " " + pct_text(v / 100), va="center", fontsize=7)
+    ax.set_xlim(0, 115)
+    ax.set_xlabel("part des officines concernées qui atteignent l'indicateur (%)")
+    ax.set_title(f"Indicateurs atteints — exercice {exercice}")
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Recorded key figures (read back by tests and by whoever aggregates overviews)
+# --------------------------------------------------------------------------------------------
+def key_figures(lines: pd.DataFrame, totals: pd.DataFrame, threshold: float = ROBUST_Z_THRESHOLD,
+                min_group: int = OUTLIER_MIN_GROUP) -> dict:
+    dist = distributions(totals)
+    hyp = hypothesis_summary(lines).set_index("exercice")
+    out_z = outliers(totals, TOTAL, threshold, min_group)
+    per_year = {}
+    for year in sorted(int(y) for y in totals["exercice"].unique()):
+        d = dist[dist["exercice"] == year].set_index("mesure")
+        per_year[str(year)] = {
+            "nb_officines": int(d.loc[TOTAL, "nb"]),
+            "total_cents": int(d.loc[TOTAL, "somme_cents"]),
+            "moyenne_cents": int(d.loc[TOTAL, "moyenne_cents"]),
+            "mediane_cents": int(d.loc[TOTAL, "mediane_cents"]),
+            "themes_cents": {t: int(d.loc[t, "somme_cents"]) for t in THEME_CODES},
+            "hypothese_cents": int(hyp.loc[year, "montant_hypothese_cents"]) if year in hyp.index else 0,
+            "atypiques": sorted(out_z.loc[out_z["exercice"] == year, "pharmacie_id"].tolist()),
+        }
+    return {"nb_lignes_entree": int(len(totals)), "exercices": per_year}
+
+
+def record(values: dict) -> dict:
+    """Display the key figures as a machine-readable output of the notebook."""
+    from IPython.display import display
+
+    n = values["nb_lignes_entree"]
+    display({RECORD_MIME: values, "text/plain": f"chiffres clés enregistrés : {num(n)} officine(s) × exercice"},
+            raw=True)
+    return values
+
+
+def read_recorded(notebook_path: str | Path) -> list[dict]:
+    nb = json.loads(Path(notebook_path).read_text(encoding="utf-8"))
+    return [o["data"][RECORD_MIME] for c in nb.get("cells", []) for o in c.get("outputs", [])
+            if RECORD_MIME in o.get("data", {})]

@@ -1,0 +1,218 @@
+"""The network overview (rosp_lib.report.network, notebooks/90_reseau.ipynb).
+
+The functions are checked on a small table of result lines built here, whose shares, euros on hypotheses,
+quantiles and outliers are worked out by hand in the comments; then the notebook is run once by papermill on
+the example data and its recorded key figures are read back.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rosp_lib.engine import compute_file, totals
+from rosp_lib.report import network as rn
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _line(pid, year, theme, ind, type_ligne, atteint, cents, statut="texte", hyp="", socles=""):
+    return {"pharmacie_id": pid, "exercice": year, "theme": theme, "indicateur": ind, "libelle": ind,
+            "type_ligne": type_ligne, "atteint": atteint, "montant_cents": cents, "statut_regle": statut,
+            "hypotheses": hyp, "socles_non_atteints": socles, "donnee_manquante": atteint == "donnée manquante"}
+
+
+@pytest.fixture
+def lines() -> pd.DataFrame:
+    n, b = "numerique", "bups"
+    rows = [
+        # numérique, exercise 2023. Socle exercice_coordonne: A oui, B non, C oui, D donnée manquante → B and D
+        # lose the theme (socles_non_atteints on each of their numérique lines).
+        _line("A", 2023, n, "exercice_coordonne", "socle", "oui", 10000),
+        _line("B", 2023, n, "exercice_coordonne", "socle", "non", 0, socles="exercice_coordonne"),
+        _line("C", 2023, n, "exercice_coordonne", "socle", "oui", 10000),
+        _line("D", 2023, n, "exercice_coordonne", "socle", "donnée manquante", 0, socles="exercice_coordonne"),
+        # SCOR on hypothesis h1 for A (paid), B and D (met but voided by the socle); C not met.
+        _line("A", 2023, n, "scor", "indicateur", "oui", 42000, "hypothese", "h1"),
+        _line("B", 2023, n, "scor", "indicateur", "oui", 0, "hypothese", "h1", "exercice_coordonne"),
+        _line("C", 2023, n, "scor", "indicateur", "non", 0),
+        _line("D", 2023, n, "scor", "indicateur", "oui", 0, "hypothese", "h1", "exercice_coordonne"),
+        # malus: A −42,00 € resting on h1 and h2; a malus line is neither a socle nor an indicator.
+        _line("A", 2023, n, "malus_qualite_facturation", "malus", "malus", -4200, "hypothese", "h1 ; h2"),
+        _line("B", 2023, n, "malus_qualite_facturation", "malus", "pas de malus", 0, socles="exercice_coordonne"),
+        _line("C", 2023, n, "malus_qualite_facturation", "malus", "pas de malus", 0),
+        _line("D", 2023, n, "malus_qualite_facturation", "malus", "pas de malus", 0, socles="exercice_coordonne"),
+        # BUPS: socle demarche_qualite met by A, B, C; ASAFO counts for nobody (neutralised or sans objet).
+        _line("A", 2023, b, "demarche_qualite", "socle", "oui", 5000),
+        _line("B", 2023, b, "demarche_qualite", "socle", "oui", 5000),
+        _line("C", 2023, b, "demarche_qualite", "socle", "oui", 5000),
+        _line("D", 2023, b, "demarche_qualite", "socle", "non", 0, socles="demarche_qualite"),
+        _line("A", 2023, b, "asafo", "indicateur", "neutralisé", 0),
+        _line("B", 2023, b, "asafo", "indicateur", "neutralisé", 0),
+        _line("C", 2023, b, "asafo", "indicateur", "sans objet", 0),
+        _line("D", 2023, b, "asafo", "indicateur", "neutralisé", 0, socles="demarche_qualite"),
+        # exercise 2024: one pharmacy, nothing on a hypothesis.
+        _line("A", 2024, b, "demarche_qualite", "socle", "oui", 5000),
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_indicator_shares_by_hand(lines):
+    s = rn.indicator_shares(lines)
+    y = s[s["exercice"] == 2023].set_index("indicateur")
+    # registry order: numérique socle, SCOR, then BUPS socle, ASAFO; the malus is not counted
+    assert list(y.index) == ["exercice_coordonne", "scor", "demarche_qualite", "asafo"]
+    # exercice_coordonne: 4 pharmacies count (oui, non, oui, manquante), 2 meet it → 50 %
+    assert y.loc["exercice_coordonne", ["nb_pharmacies", "nb_comptes", "nb_atteint", "nb_manquant", "nb_hors"]].tolist() \
+        == [4, 4, 2, 1, 0]
+    assert y.loc["exercice_coordonne", "part_atteint"] == 0.5
+    # SCOR: met by A, B, D (an amount voided by the socle is still a met indicator) → 3/4
+    assert y.loc["scor", "part_atteint"] == 0.75
+    assert y.loc["demarche_qualite", "part_atteint"] == 0.75
+    # ASAFO: neutralised or sans objet for all 4 → counted apart, no share
+    assert y.loc["asafo", ["nb_comptes", "nb_hors", "nb_atteint"]].tolist() == [0, 4, 0]
+    assert math.isnan(y.loc["asafo", "part_atteint"])
+    z = s[s["exercice"] == 2024]
+    assert z[["indicateur", "nb_atteint", "part_atteint"]].values.tolist() == [["demarche_qualite", 1, 1.0]]
+
+
+def test_socle_shares_by_hand(lines):
+    s = rn.socle_shares(lines)
+    got = {(int(e), t): (n, k) for e, t, n, k in s[["exercice", "theme", "nb_pharmacies", "nb_socles_atteints"]].values}
+    # numérique 2023: A and C have every socle; BUPS 2023: A, B, C; BUPS 2024: A
+    assert got == {(2023, "numerique"): (4, 2), (2023, "bups"): (4, 3), (2024, "bups"): (1, 1)}
+    assert s.loc[(s["exercice"] == 2023) & (s["theme"] == "bups"), "part"].item() == 0.75
+
+
+def test_euros_on_hypotheses_by_hand(lines):
+    h = rn.hypothesis_summary(lines).set_index("exercice")
+    # all lines 2023: 100 + 420 − 42 + 100 + 3 × 50 = 728,00 € ; on a hypothesis: 420 − 42 = 378,00 €
+    assert h.loc[2023, "montant_total_cents"] == 72800
+    assert h.loc[2023, "montant_hypothese_cents"] == 37800
+    assert h.loc[2023, "nb_lignes_hypothese"] == 4  # A scor, B scor, D scor, A malus
+    assert h.loc[2023, "nb_lignes_hypothese_payantes"] == 2
+    assert h.loc[2023, "nb_pharmacies_hypothese"] == 1  # only A is paid (or docked) on a hypothesis
+    assert h.loc[2023, "part"] == pytest.approx(378 / 728)
+    assert h.loc[2024, "montant_hypothese_cents"] == 0 and h.loc[2024, "part"] == 0
+    k = rn.hypothesis_keys(lines)
+    got = {(int(e), key): (int(c), int(n), int(p)) for e, key, c, n, p in
+           k[["exercice", "hypothese", "montant_cents", "nb_lignes", "nb_pharmacies"]].values}
+    # h1: the three SCOR lines and the malus → 420 − 42 = 378,00 € ; h2: the malus alone
+    assert got == {(2023, "h1"): (37800, 4, 1), (2023, "h2"): (-4200, 1, 1)}
+
+
+def test_distributions_by_hand(lines):
+    d = rn.distributions(totals(lines)).set_index(["exercice", "mesure"])
+    # totals 2023: A 528,00 (478 + 50), B 50,00, C 150,00, D 0 → sorted 0, 50, 150, 528
+    t = d.loc[(2023, "total")]
+    assert (t["nb"], t["somme_cents"], t["moyenne_cents"]) == (4, 72800, 18200)
+    assert (t["min_cents"], t["p10_cents"], t["p25_cents"], t["mediane_cents"], t["p75_cents"], t["p90_cents"],
+            t["max_cents"]) == (0, 0, 0, 5000, 15000, 52800, 52800)
+    # BUPS 2023: 50 + 50 + 50 + 0 = 150,00 € over 4 → 37,50 €
+    assert d.loc[(2023, "bups"), "moyenne_cents"] == 3750
+    assert d.loc[(2023, "vaccination"), "max_cents"] == 0
+    assert d.loc[(2023, "total"), "titre"] == "Total ROSP"
+    assert d.loc[(2023, "bups"), "titre"] == "Bon usage des produits de santé (BUPS)"
+
+
+def test_mean_rounded_to_the_cent():
+    tot = pd.DataFrame({"pharmacie_id": ["A", "B", "C"], "exercice": 2023, "total": [100, 100, 101]})
+    for t in rn.THEME_CODES:
+        tot[t] = 0
+    # 301 / 3 = 100,33… cents → 100 ; with 3 × 101 + 2 = 305 / 3 = 101,67 → 102 (demi_haut)
+    assert rn.distributions(tot).set_index("mesure").loc["total", "moyenne_cents"] == 100
+    tot["total"] = [101, 101, 103]
+    assert rn.distributions(tot).set_index("mesure").loc["total", "moyenne_cents"] == 102
+
+
+def test_robust_z_by_hand():
+    # median 100,5 ; |deviations| 0,5 1,5 2,5 0,5 1,5 399,5 → MAD 1,5 ; z(500) = 0,6745 × 399,5 / 1,5
+    z = rn.robust_z([100, 102, 98, 101, 99, 500])
+    assert z[5] == pytest.approx(0.6745 * 399.5 / 1.5)
+    assert z[2] == pytest.approx(-0.6745 * 2.5 / 1.5)
+    # MAD 0 (most values equal): mean absolute deviation 200 × √(π/2) stands for the spread
+    z = rn.robust_z([0, 0, 0, 0, 1000])
+    assert z[4] == pytest.approx(1000 / (200 * math.sqrt(math.pi / 2)))
+    assert z[0] == 0
+    assert rn.robust_z([7, 7, 7]).tolist() == [0, 0, 0]
+
+
+def test_outliers_per_exercise():
+    tot = pd.DataFrame({
+        "pharmacie_id": ["P1", "P2", "P3", "P4", "P5", "P6", "Q1", "Q2", "Q3"],
+        "exercice": [2023] * 6 + [2024] * 3,
+        "total": [100, 102, 98, 101, 99, 500, 100, 5000, 9000],
+    })
+    out = rn.outliers(tot)
+    # 2023: only P6 (z ≈ 179,6); 2024: median 5000, MAD 4000 → |z| ≤ 0,68, none
+    assert out[["exercice", "pharmacie_id", "montant_cents"]].values.tolist() == [[2023, "P6", 500]]
+    assert out["z"].item() == pytest.approx(0.6745 * 399.5 / 1.5)
+    assert out["mediane_cents"].item() == 100.5
+    # a lower threshold takes the next ones, largest |z| first
+    assert rn.outliers(tot, threshold=1.0)["pharmacie_id"].tolist() == ["P6", "P3"]
+    table = rn.outliers_table(out, {"P6": "Pharmacie Six"})
+    assert table.iloc[0]["Officine"] == "Pharmacie Six"
+    assert table.iloc[0]["Montant"] == "5,00\u00a0€"
+
+
+def test_links_are_relative_and_escaped():
+    assert rn.report_path(2024, "PH-A") == "2024/PH-A/00_synthese.html"
+    assert rn.report_path(2024, "PH-A", "01_numerique") == "2024/PH-A/01_numerique.html"
+    with pytest.raises(ValueError):
+        rn.report_path(2024, "../etc")
+    tot = pd.DataFrame({"pharmacie_id": ["PH-A"], "exercice": [2024], "total": [123456]})
+    page = rn.links_html(tot, {"PH-A": "<b>Tom & Co</b>"})
+    assert "&lt;b&gt;Tom &amp; Co&lt;/b&gt;" in page and "<b>" not in page
+    assert 'href="2024/PH-A/00_synthese.html"' in page
+    for t in rn.THEMES:
+        assert f'href="2024/PH-A/{t.notebook}.html"' in page
+    assert "1\u202f234,56\u00a0€" in page
+    assert 'href="rapports/2024/PH-A/00_synthese.html"' in rn.links_html(tot, base="rapports/")
+
+
+def test_gains_hook_says_whether_gains_exist():
+    available = rn.gains_available()
+    assert available == (Path(ROOT / "rosp_lib/counterfactual/gains.py").is_file())
+    if not available:
+        assert rn.largest_gains(pd.DataFrame(), None) is None
+
+
+# --------------------------------------------------------------------------------------------
+# The notebook, run once by papermill on the example data
+# --------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    pm = pytest.importorskip("papermill")
+    out = tmp_path_factory.mktemp("reseau") / "90_reseau.ipynb"
+    pm.execute_notebook(str(ROOT / "notebooks/90_reseau.ipynb"), str(out), cwd=str(ROOT / "notebooks"),
+                        parameters={"entree": str(ROOT / "data/pharmacies.csv"),
+                                    "molecules": str(ROOT / "data/molecules.csv"), "sortie": ""},
+                        kernel_name="python3", progress_bar=False)
+    return out
+
+
+def test_notebook_records_the_key_figures(executed):
+    recorded = rn.read_recorded(executed)
+    assert len(recorded) == 1
+    values = recorded[0]
+    # rows of the example file, counted by hand per exercise
+    with open(ROOT / "data/pharmacies.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f, delimiter=";"))
+    per_year: dict[str, int] = {}
+    for r in rows:
+        per_year[r["exercice"]] = per_year.get(r["exercice"], 0) + 1
+    assert values["nb_lignes_entree"] == len(rows)
+    assert {y: v["nb_officines"] for y, v in values["exercices"].items()} == per_year
+    # the network's euros are exactly rosp compute's totals
+    _, _, tot = compute_file(ROOT / "data/pharmacies.csv", ROOT / "data/molecules.csv")
+    for year, v in values["exercices"].items():
+        mine = tot[tot["exercice"] == int(year)]
+        assert v["total_cents"] == int(mine["total"].sum())
+        assert v["themes_cents"] == {t: int(mine[t].sum()) for t in rn.THEME_CODES}
+    text = executed.read_text(encoding="utf-8")
+    assert 'href=\\"2024/PH-TILLEULS/00_synthese.html\\"' in text
