@@ -128,6 +128,8 @@ def test_mean_rounded_to_the_cent():
     assert rn.distributions(tot).set_index("mesure").loc["total", "moyenne_cents"] == 100
     tot["total"] = [101, 101, 103]
     assert rn.distributions(tot).set_index("mesure").loc["total", "moyenne_cents"] == 102
+    # a negative sum (malus lines): magnitude rounded, then the sign
+    assert rn.mean_cents(-305, 3) == -102 and rn.mean_cents(-301, 3) == -100
 
 
 def test_robust_z_by_hand():

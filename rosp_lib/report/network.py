@@ -80,6 +80,12 @@ def load_network(entree: str, molecules: str = "", parametres: str = "") -> Netw
 # --------------------------------------------------------------------------------------------
 # Distributions
 # --------------------------------------------------------------------------------------------
+def mean_cents(total: int, n: int) -> int:
+    """total / n rounded to the cent by `money.round_ratio` (a negative sum: its magnitude, then the sign)."""
+    magnitude = int(money.round_ratio(np.array([abs(int(total))]), np.array([int(n)]))[0])
+    return -magnitude if total < 0 else magnitude
+
+
 def _quantile(sorted_cents: np.ndarray, q: float) -> int:
     """An observed value: the smallest whose cumulative share reaches q (no interpolation, no rounding)."""
     return int(np.quantile(sorted_cents, q, method="inverted_cdf"))
@@ -97,7 +103,7 @@ def distributions(totals: pd.DataFrame) -> pd.DataFrame:
             cents = np.sort(group[m].to_numpy(dtype=np.int64))
             s = int(cents.sum())
             row = {"exercice": int(year), "mesure": m, "titre": measure_title(m), "nb": n, "somme_cents": s,
-                   "moyenne_cents": int(money.round_ratio(np.array([s]), np.array([n]))[0]),
+                   "moyenne_cents": mean_cents(s, n),
                    "min_cents": int(cents[0])}
             row.update({f"{k}_cents": _quantile(cents, q) for k, q in QUANTILES.items()})
             row["max_cents"] = int(cents[-1])
