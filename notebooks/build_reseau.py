@@ -18,6 +18,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 HERE = Path(__file__).resolve().parent
 NAME = "90_reseau.ipynb"
+GAINS_DATE = "2026-12-01"  # the day the committed notebook judges « encore possible » (only with rosp gains)
 
 PARAMETERS = '''\
 # Paramètres de la vue réseau : papermill les remplace (cellule étiquetée « parameters »).
@@ -27,7 +28,8 @@ parametres: str = ""  # scénario YAML qui remplace des paramètres ; "" pour le
 sortie: str = ""  # dossier des rapports par pharmacie, relatif à ce notebook ("" : ce notebook est à sa racine)
 seuil_atypique: float = 3.5  # |score z robuste| au-delà duquel un total est signalé comme atypique
 min_atypique: int = 5  # nombre minimal d'officines d'un exercice pour y chercher des totaux atypiques
-nb_gains: int = 20  # nombre de gains à portée montrés pour tout le réseau'''
+nb_gains: int = 20  # nombre de gains à portée montrés pour tout le réseau
+date_gains: str = ""  # date (AAAA-MM-JJ) où juger si une action est encore possible ; "" pour aujourd'hui'''
 
 INTRO = """\
 # Vue réseau de la ROSP
@@ -120,7 +122,10 @@ GAINS_MD = """\
 Les actions qui augmenteraient le plus la ROSP, toutes officines confondues (commande `rosp gains`)."""
 
 GAINS = """\
-gains = rn.largest_gains(reseau.pharmacies, reseau.molecules, top=nb_gains, scenario=reseau.scenario)
+import datetime as dt
+
+gains = rn.largest_gains(reseau.pharmacies, reseau.molecules, top=nb_gains, scenario=reseau.scenario,
+                         date=dt.date.fromisoformat(date_gains) if date_gains else None)
 if gains is None:
     display(Markdown("Le calcul des gains à portée (`rosp gains`) n'est pas disponible dans cette version : "
                      "cette section restera vide jusqu'à son arrivée."))
@@ -185,7 +190,14 @@ def main(argv: list[str]) -> int:
     if "--sans-executer" not in argv:
         import papermill
 
-        papermill.execute_notebook(str(path), str(path), cwd=str(HERE), kernel_name="python3", progress_bar=False)
+        # with rosp gains, « encore possible » depends on the day: the committed notebook is run at a fixed date
+        # (papermill's injected cell, kept, so that nbval re-runs it the same way)
+        sys.path.insert(0, str(HERE.parent))
+        from rosp_lib.report.network import gains_available
+
+        params = {"date_gains": GAINS_DATE} if gains_available() else {}
+        papermill.execute_notebook(str(path), str(path), cwd=str(HERE), kernel_name="python3", progress_bar=False,
+                                   parameters=params)
         _clean(path)
     print(f"écrit : {path}")
     return 0
