@@ -147,9 +147,9 @@ effectifs = totaux["exercice"].value_counts()
 trop_petits = [str(e) for e in exercices if effectifs[e] < min_atypique]
 if trop_petits:
     display(Markdown(f"Exercice(s) non examiné(s), moins de {num(min_atypique)} officines : {', '.join(trop_petits)}."))
-if atypiques.empty:
+if atypiques.empty and len(trop_petits) < len(exercices):
     display(Markdown("Aucun total atypique au seuil choisi parmi les exercices examinés."))
-else:
+elif not atypiques.empty:
     display(rn.show(rn.outliers_table(atypiques, noms)))"""
 
 LINKS_MD = """\
