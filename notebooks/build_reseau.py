@@ -29,6 +29,8 @@ sortie: str = ""  # dossier des rapports par pharmacie, relatif à ce notebook (
 seuil_atypique: float = 3.5  # |score z robuste| au-delà duquel un total est signalé comme atypique
 min_atypique: int = 5  # nombre minimal d'officines d'un exercice pour y chercher des totaux atypiques
 nb_gains: int = 20  # nombre de gains à portée montrés pour tout le réseau
+nb_atypiques_max: int = 50  # nombre maximal de totaux atypiques montrés par exercice (les plus éloignés d'abord)
+nb_liens_max: int = 1000  # nombre maximal de lignes de liens (les atypiques d'abord) ; 0 pour toutes
 date_gains: str = ""  # date (AAAA-MM-JJ) où juger si une action est encore possible ; "" pour aujourd'hui'''
 
 INTRO = """\
@@ -150,16 +152,21 @@ if trop_petits:
 if atypiques.empty and len(trop_petits) < len(exercices):
     display(Markdown("Aucun total atypique au seuil choisi parmi les exercices examinés."))
 elif not atypiques.empty:
-    display(rn.show(rn.outliers_table(atypiques, noms)))"""
+    montres = atypiques.groupby("exercice", sort=True).head(nb_atypiques_max)
+    if len(montres) < len(atypiques):
+        display(Markdown(f"{num(len(atypiques))} totaux atypiques ; les {num(nb_atypiques_max)} plus éloignés de "
+                         "chaque exercice :"))
+    display(rn.show(rn.outliers_table(montres, noms)))"""
 
 LINKS_MD = """\
 ## Rapports de chaque officine
 
-Un lien vers la synthèse et vers chaque rapport de thème (numérotés dans l'ordre des thèmes) de chaque officine,
-tels que `rosp report --toutes` les écrit à côté de cette page."""
+Un lien vers la synthèse (le nom de l'officine) et vers chaque rapport de thème (numérotés dans l'ordre des
+thèmes) de chaque officine, tels que `rosp report --toutes` les écrit à côté de cette page ; les officines aux
+totaux atypiques d'abord. Au-delà du paramètre `nb_liens_max`, la liste de tous les rapports les donne."""
 
 LINKS = """\
-display(HTML(rn.links_html(totaux, noms, base)))"""
+display(HTML(rn.links_html(totaux, noms, base, first=atypiques["pharmacie_id"].tolist(), limit=nb_liens_max)))"""
 
 RECORD = """\
 chiffres = rn.record(rn.key_figures(lignes, totaux, seuil_atypique, min_atypique))"""

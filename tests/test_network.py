@@ -167,14 +167,18 @@ def test_links_are_relative_and_escaped():
     assert rn.report_path(2024, "PH-A", "01_numerique") == "2024/PH-A/01_numerique.html"
     with pytest.raises(ValueError):
         rn.report_path(2024, "../etc")
-    tot = pd.DataFrame({"pharmacie_id": ["PH-A"], "exercice": [2024], "total": [123456]})
+    tot = pd.DataFrame({"pharmacie_id": ["PH-A", "PH-B"], "exercice": [2024, 2024], "total": [123456, 0]})
     page = rn.links_html(tot, {"PH-A": "<b>Tom & Co</b>"})
     assert "&lt;b&gt;Tom &amp; Co&lt;/b&gt;" in page and "<b>" not in page
-    assert 'href="2024/PH-A/00_synthese.html"' in page
+    assert '<a href="2024/PH-A/00_synthese.html">&lt;b&gt;Tom' in page
     for t in rn.THEMES:
         assert f'href="2024/PH-A/{t.notebook}.html"' in page
     assert "1\u202f234,56\u00a0€" in page
     assert 'href="rapports/2024/PH-A/00_synthese.html"' in rn.links_html(tot, base="rapports/")
+    # the outliers first; a limit keeps that many rows and points to the index for the others
+    page = rn.links_html(tot, first=["PH-B"], limit=1)
+    assert "PH-B/00_synthese" in page and "PH-A/" not in page
+    assert '1 autre(s) ligne(s)' in page and 'href="index.html"' in page
 
 
 def test_gains_hook_says_whether_gains_exist():

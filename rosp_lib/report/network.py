@@ -41,6 +41,7 @@ QUANTILES: dict[str, float] = {"p10": 0.10, "p25": 0.25, "mediane": 0.50, "p75":
 APPLICABLE = (OUI, NON, MANQUANT)  # an indicator that counts; neutralisé, sans objet… do not
 COUNTED_TYPES = ("socle", "indicateur")
 ROBUST_Z_THRESHOLD = 3.5  # Iglewicz & Hoaglin's cut-off for the modified z-score
+RECORDED_OUTLIERS = 20  # the recorded key figures keep the first outliers (largest |z|) of each exercise
 OUTLIER_MIN_GROUP = 5  # fewer pharmacies in an exercise: no median spread worth a score, no outlier flagged
 _MAD_SCALE = 0.6745  # Φ⁻¹(3/4): MAD → standard deviation of a normal law
 _MEAN_AD_SCALE = math.sqrt(math.pi / 2)  # mean absolute deviation → standard deviation (when the MAD is 0)
@@ -302,23 +303,37 @@ def report_path(exercice: int, pharmacie_id: str, stem: str = SYNTHESIS_STEM) ->
     return f"{int(exercice)}/{pharmacie_id}/{stem}.html"
 
 
-def links_html(totals: pd.DataFrame, names: dict | None = None, base: str = "") -> str:
-    """An HTML table, one row per pharmacy × exercise: its total and a link to its synthesis and to each
-    theme report (relative paths; `base` is prefixed, e.g. "" when the overview sits at the root of the
-    reports folder). Every shown text is escaped."""
+INDEX_PAGE = "index.html"  # the list of every pharmacy's reports that `rosp report` writes at the root of its folder
+
+
+def links_html(totals: pd.DataFrame, names: dict | None = None, base: str = "", first=(), limit: int = 0) -> str:
+    """An HTML table, one row per pharmacy × exercise: the pharmacy's name linked to its synthesis, its total and
+    a link to each theme report (numbered in the registry's order, the legend above the table); relative
+    paths, `base` prefixed ("" when the overview sits at the root of the reports folder). The pharmacies of
+    `first` (ids) come first; `limit` > 0 keeps that many rows and points to the index page for the others.
+    Every shown text is escaped."""
     names = names or {}
     themes = sorted(THEMES, key=lambda t: t.ordre)
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in ("Exercice", "Officine", "Total", "Synthèse", "Thèmes"))
-    rows = []
-    for pid, year, total in zip(totals["pharmacie_id"], totals["exercice"], totals[TOTAL]):
-        href = html.escape(base + report_path(year, pid), quote=True)
-        theme_links = " · ".join(
-            f'<a href="{html.escape(base + report_path(year, pid, t.notebook), quote=True)}" '
-            f'title="{html.escape(t.titre, quote=True)}">{t.ordre}</a>' for t in themes)
-        rows.append(f"<tr><td>{int(year)}</td><td>{html.escape(str(names.get(pid, pid)))} "
-                    f"(<code>{html.escape(pid)}</code>)</td><td>{html.escape(eur(int(total)))}</td>"
-                    f'<td><a href="{href}">synthèse</a></td><td>{theme_links}</td></tr>')
-    return f'<table class="rosp-reseau"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    rows = totals[["pharmacie_id", "exercice", TOTAL]]
+    if len(first):
+        rank = {p: k for k, p in enumerate(first)}
+        rows = rows.assign(_r=rows["pharmacie_id"].map(rank).fillna(len(rank))).sort_values("_r", kind="stable")
+    shown = rows if limit <= 0 else rows.head(limit)
+    legend = " ; ".join(f"{t.ordre} : {html.escape(t.titre)}" for t in themes)
+    head = "".join(f"<th>{h}</th>" for h in ("Exercice", "Officine (synthèse)", "Total", "Rapports par thème"))
+    out = []
+    for pid, year, total in zip(shown["pharmacie_id"], shown["exercice"], shown[TOTAL]):
+        links = " ".join(f'<a href="{html.escape(base + report_path(year, pid, t.notebook), quote=True)}">{t.ordre}</a>'
+                         for t in themes)
+        out.append(f'<tr><td>{int(year)}</td><td><a href="{html.escape(base + report_path(year, pid), quote=True)}">'
+                   f"{html.escape(str(names.get(pid, pid)))}</a> <code>{html.escape(pid)}</code></td>"
+                   f"<td>{html.escape(eur(int(total)))}</td><td>{links}</td></tr>")
+    more = ""
+    if len(shown) < len(rows):
+        more = (f'<p>{html.escape(num(len(rows) - len(shown)))} autre(s) ligne(s) officine × exercice : voir '
+                f'<a href="{html.escape(base + INDEX_PAGE, quote=True)}">la liste de tous les rapports</a>.</p>')
+    return (f"<p>Thèmes : {legend}.</p>"
+            f'<table class="rosp-reseau"><thead><tr>{head}</tr></thead><tbody>{"".join(out)}</tbody></table>{more}')
 
 
 # --------------------------------------------------------------------------------------------
@@ -426,7 +441,8 @@ def key_figures(lines: pd.DataFrame, totals: pd.DataFrame, threshold: float = RO
             "mediane_cents": int(d.loc[TOTAL, "mediane_cents"]),
             "themes_cents": {t: int(d.loc[t, "somme_cents"]) for t in THEME_CODES},
             "hypothese_cents": int(hyp.loc[year, "montant_hypothese_cents"]) if year in hyp.index else 0,
-            "atypiques": sorted(out_z.loc[out_z["exercice"] == year, "pharmacie_id"].tolist()),
+            "nb_atypiques": int((out_z["exercice"] == year).sum()),
+            "atypiques": out_z.loc[out_z["exercice"] == year, "pharmacie_id"].head(RECORDED_OUTLIERS).tolist(),
         }
     return {"nb_lignes_entree": int(len(totals)), "exercices": per_year}
 
