@@ -31,6 +31,7 @@ min_atypique: int = 5  # nombre minimal d'officines d'un exercice pour y cherche
 nb_gains: int = 20  # nombre de gains à portée montrés pour tout le réseau
 nb_atypiques_max: int = 50  # nombre maximal de totaux atypiques montrés par exercice (les plus éloignés d'abord)
 nb_liens_max: int = 1000  # nombre maximal de lignes de liens (les atypiques d'abord) ; 0 pour toutes
+gains_max_lignes: int = 500  # au-delà de ce nombre de lignes officine × exercice, les gains ne sont pas cherchés ici
 date_gains: str = ""  # date (AAAA-MM-JJ) où juger si une action est encore possible ; "" pour aujourd'hui'''
 
 INTRO = """\
@@ -121,19 +122,29 @@ display(rn.show(pd.DataFrame({
 GAINS_MD = """\
 ## Les plus gros gains à portée
 
-Les actions qui augmenteraient le plus la ROSP, toutes officines confondues (commande `rosp gains`)."""
+Les actions encore possibles (à la date du paramètre `date_gains`, aujourd'hui s'il est vide) qui augmenteraient
+le plus la ROSP, toutes officines confondues, calculées comme le fait `rosp gains` : chaque gain est la différence
+de deux calculs complets, avant et après l'action."""
 
 GAINS = """\
 import datetime as dt
 
-gains = rn.largest_gains(reseau.pharmacies, reseau.molecules, top=nb_gains, scenario=reseau.scenario,
-                         date=dt.date.fromisoformat(date_gains) if date_gains else None)
-if gains is None:
-    display(Markdown("Le calcul des gains à portée (`rosp gains`) n'est pas disponible dans cette version : "
-                     "cette section restera vide jusqu'à son arrivée."))
+if not rn.gains_available():
+    display(Markdown("Le calcul des gains à portée (`rosp gains`) n'est pas disponible dans cette version."))
+elif nb_gains <= 0 or len(totaux) > gains_max_lignes:
+    display(Markdown(f"Gains à portée non cherchés ici ({num(len(totaux))} lignes officine × exercice, au-delà du "
+                     f"paramètre `gains_max_lignes` = {num(gains_max_lignes)}, ou `nb_gains` nul) : la recherche "
+                     "relance les règles pour chaque action possible. Lancez `rosp gains` sur le fichier, par paquets "
+                     "si besoin."))
 else:
-    display(rn.show(pd.DataFrame({"Officine": gains["pharmacie_id"].map(noms), "Exercice": gains["exercice"].astype(str),
-                          "Action": gains["action"], "Gain": gains["gain_cents"].map(eur)})))"""
+    gains = rn.largest_gains(reseau.pharmacies, reseau.molecules, top=nb_gains, scenario=reseau.scenario,
+                             date=dt.date.fromisoformat(date_gains) if date_gains else None)
+    if gains.empty:
+        display(Markdown("Aucune action encore possible n'augmenterait la ROSP."))
+    else:
+        display(rn.show(pd.DataFrame({"Officine": gains["pharmacie_id"].map(noms),
+                                      "Exercice": gains["exercice"].astype(str), "Action": gains["action"],
+                                      "Gain": gains["gain_cents"].map(eur)})))"""
 
 OUT_MD = """\
 ## Totaux atypiques

@@ -188,6 +188,16 @@ def test_gains_hook_says_whether_gains_exist():
         assert rn.largest_gains(pd.DataFrame(), None) is None
 
 
+def test_largest_gains_keeps_the_possible_ones_largest_first(monkeypatch):
+    gains = pytest.importorskip("rosp_lib.counterfactual.gains")
+    table = pd.DataFrame({"pharmacie_id": ["A", "B", "C", "D"], "exercice": [2025, 2025, 2025, 2024],
+                          "action": ["a", "b", "c", "d"], "gain_cents": [300, 900, 500, 5000],
+                          "encore_possible": ["oui", "oui", "oui", "non"]})
+    monkeypatch.setattr(gains, "gains_table", lambda *a, **k: table)
+    # D pays most but its deadline has passed; then B 9,00 €, C 5,00 €
+    assert rn.largest_gains(pd.DataFrame(), None, top=2)["pharmacie_id"].tolist() == ["B", "C"]
+
+
 # --------------------------------------------------------------------------------------------
 # The notebook, run once by papermill on the example data
 # --------------------------------------------------------------------------------------------
