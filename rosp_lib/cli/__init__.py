@@ -12,7 +12,7 @@ from rosp_lib.cli.french import run as _run
 from rosp_lib.lines.csvfile import write_csv
 from rosp_lib.engine import compute_file, lines_for_output, totals_for_output
 from rosp_lib.lines.formatting import eur, num
-from rosp_lib.inputs import InputError, columns_markdown
+from rosp_lib.inputs import InputError, columns_markdown, warnings_of
 from rosp_lib.parameters import ParameterError, diff_exercises, load_parameters
 from rosp_lib.registry import THEME_CODES as THEMES
 
@@ -73,6 +73,8 @@ def compute_cmd(entree: Path, molecules: Path | None, scenario: Path | None, out
         pharmacies, lines, tot = compute_file(entree, molecules, scenario)
     except (InputError, ParameterError) as exc:
         _fail(str(exc))
+    for warning in warnings_of(pharmacies):
+        click.echo(f"Avertissement : {warning}", err=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     _write_together({
         out_dir / "lignes.csv": lambda fh: write_csv(lines_for_output(lines), fh),

@@ -106,7 +106,7 @@ def read_pharmacies(path: str | Path) -> pd.DataFrame:
     raise_if_problems(checked, str(path))
     frame = _typed(checked.raw, PHARMACY_COLUMNS, checked.parsed)
     frame.attrs["source"] = str(path)
-    frame.attrs["avertissements"] = rate_warnings(checked, PHARMACY_COLUMNS)
+    frame.attrs["avertissements"] = [f"{path} : {w}" for w in rate_warnings(checked, PHARMACY_COLUMNS)]
     return frame
 
 
@@ -120,7 +120,8 @@ def read_molecules(path: str | Path, pharmacies: pd.DataFrame | None) -> pd.Data
     frame = _typed(checked.raw, MOLECULE_COLUMNS, checked.parsed)
     frame["molecule_norm"] = pd.Series([normalise_molecule(v) for v in frame["molecule"]], dtype=object)
     frame.attrs["source"] = str(path)
-    frame.attrs["avertissements"] = rate_warnings(checked, MOLECULE_COLUMNS) + molecule_warnings(frame, checked)
+    frame.attrs["avertissements"] = [f"{path} : {w}" for w in
+                                     rate_warnings(checked, MOLECULE_COLUMNS) + molecule_warnings(frame, checked)]
     return frame
 
 
@@ -143,6 +144,8 @@ def read_inputs(pharmacies_path: str | Path, molecules_path: str | Path | None =
         raise errors[0]
     if errors:
         raise InputErrors(errors)
+    if molecules is not None:  # every warning of the run in one place, for the console and the reports
+        pharmacies.attrs["avertissements"] = warnings_of(pharmacies, molecules)
     return pharmacies, molecules
 
 
@@ -156,9 +159,10 @@ def empty_molecules() -> pd.DataFrame:
 
 
 def warnings_of(*frames: pd.DataFrame | None) -> list[str]:
-    """The warnings of the tables read (`attrs["avertissements"]`), for the console and the reports."""
+    """The warnings of the tables read (`attrs["avertissements"]`), for the console and the reports
+    (each once: after `read_inputs`, the pharmacies table holds those of both files)."""
     out: list[str] = []
     for f in frames:
         if f is not None:
-            out += list(f.attrs.get("avertissements", []))
+            out += [w for w in f.attrs.get("avertissements", []) if w not in out]
     return out
