@@ -246,3 +246,20 @@ def test_values_in_messages_are_shortened_and_control_characters_escaped(tmp_pat
     problems = problems_of(path)
     assert problems[0].startswith("ligne 2, pharmacie « PH-A », colonne drom : valeur « a\\x1b[31mb\\tc » ;")
     assert "« " + "o" * 79 + "… »" in problems[1]
+
+
+def test_many_unknown_columns_are_bounded_too(tmp_path):
+    header = ";".join(["pharmacie_id", "exercice"] + [f"inconnue_{i}" for i in range(30)])
+    path = csv_file(tmp_path, header + "\nPH-A;2024" + ";" * 30 + "\n")
+    problems = problems_of(path)
+    assert len(problems) == 21 and problems[-1] == "… et 10 autres colonnes inconnues"
+
+
+def test_set_rate_changes_the_float_and_the_exact_value(tmp_path):
+    from rosp_lib.inputs import set_rate
+
+    ph = read_pharmacies(csv_file(tmp_path, "pharmacie_id;exercice;taux_mss_pct\nPH-A;2024;50\n"))
+    set_rate(ph, 0, "taux_mss_pct", "84.99999999999999999")
+    assert ph.at[0, "taux_mss_pct_exact"] == Decimal("84.99999999999999999")
+    set_rate(ph, 0, "taux_mss_pct", None)
+    assert np.isnan(ph.at[0, "taux_mss_pct"]) and ph.at[0, "taux_mss_pct_exact"] is None

@@ -65,8 +65,12 @@ def molecule_warnings(frame: pd.DataFrame, checked: Checked | None = None) -> li
     """A molecule not in its exercise's list pays 0 €: say so, with the closest listed name."""
     out: list[str] = []
     lines = checked.lines if checked is not None else np.arange(len(frame)) + 2
+    norm = frame["molecule_norm"].to_numpy(dtype=object)
+    names = frame["molecule"].to_numpy(dtype=object)
+    pids = frame["pharmacie_id"].to_numpy(dtype=object)
+    years = frame["exercice"].to_numpy()
     count = 0
-    for year, group in frame.groupby("exercice", sort=True):
+    for year in np.unique(years):
         try:
             ind = load_parameters(int(year)).bups.molecules_ciblees
         except (ParameterError, AttributeError):
@@ -74,18 +78,13 @@ def molecule_warnings(frame: pd.DataFrame, checked: Checked | None = None) -> li
         if ind.molecules is None or getattr(ind.etat, "valeur", "") == "absent":
             continue
         listed = {normalise_molecule(x): x for x in ind.molecules.valeur}
-        for i in group.index:
-            norm = frame.at[i, "molecule_norm"]
-            if norm in listed:
-                continue
-            count += 1
-            if count > MAX_PER_KIND:
-                continue
-            guess = difflib.get_close_matches(norm, list(listed), n=1, cutoff=0.6)
+        rows = np.flatnonzero((years == year) & ~pd.Series(norm).isin(list(listed)).to_numpy())
+        for i in rows[: max(MAX_PER_KIND - count, 0)]:
+            guess = difflib.get_close_matches(norm[i], list(listed), n=1, cutoff=0.6)
             hint = f" — vouliez-vous dire « {listed[guess[0]]} » ?" if guess else ""
-            out.append(f"ligne {lines[i]}, pharmacie {shown(frame.at[i, 'pharmacie_id'])}, molécule "
-                       f"{shown(frame.at[i, 'molecule'])} : absente de la liste des molécules ciblées de l'exercice "
-                       f"{int(year)} (elle ne rapporte rien){hint}")
+            out.append(f"ligne {lines[i]}, pharmacie {shown(pids[i])}, molécule {shown(names[i])} : absente de la "
+                       f"liste des molécules ciblées de l'exercice {int(year)} (elle ne rapporte rien){hint}")
+        count += len(rows)
     if count > MAX_PER_KIND:
         out.append(f"… et {thousands(count - MAX_PER_KIND)} autres molécules absentes de la liste de leur exercice")
     return out

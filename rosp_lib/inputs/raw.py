@@ -108,13 +108,13 @@ def read_raw(path: str | Path, sheet: str) -> RawTable:
                 problems.add(Problem(header_line, j, (
                     f"{where} : colonne sans nom qui contient des valeurs (ligne {lines[full[0]]} : "
                     f"{shown(data[j][full[0]])}) ; attendu : un nom de colonne (liste : rosp colonnes)"
-                )))
+                ), "colonne_sans_nom", "colonnes sans nom qui contiennent des valeurs"))
             continue
         if name in positions:
             problems.add(Problem(header_line, j, (
                 f"{where} : colonne {shown(name)} en double (déjà en colonne {letter(positions[name])}) ; "
                 "attendu : une seule colonne de ce nom"
-            )))
+            ), "colonne_en_double", "colonnes en double"))
             continue
         positions[name] = j
         named[name] = data[j]

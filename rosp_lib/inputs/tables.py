@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -156,6 +157,13 @@ def empty_molecules() -> pd.DataFrame:
             frame[c.name + EXACT_SUFFIX] = pd.Series(dtype=object)
     frame["molecule_norm"] = pd.Series(dtype=object)
     return frame
+
+
+def set_rate(frame: pd.DataFrame, row, column: str, value) -> None:
+    """Change a rate of a typed table (what-if): its float and its exact value together."""
+    exact = None if value is None or (isinstance(value, float) and np.isnan(value)) else Decimal(str(value))
+    frame.at[row, column] = np.nan if exact is None else float(exact)
+    frame.at[row, column + EXACT_SUFFIX] = exact
 
 
 def warnings_of(*frames: pd.DataFrame | None) -> list[str]:

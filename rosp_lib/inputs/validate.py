@@ -94,7 +94,8 @@ def check_columns(table: RawTable, columns: list[Col], exercises: list[int]) -> 
     for name in raw.columns:
         if name not in known:
             problems.add(Problem(head, table.positions.get(name, 0),
-                                 f"ligne {head} (en-tête), colonne {shown(name)} : {_unknown_column(name, known)}"))
+                                 f"ligne {head} (en-tête), colonne {shown(name)} : {_unknown_column(name, known)}",
+                                 "colonne_inconnue", "colonnes inconnues"))
     for c in columns:
         if c.required and c.name not in raw:
             problems.add(Problem(head, len(table.positions),
