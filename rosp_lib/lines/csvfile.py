@@ -19,6 +19,7 @@ that is a plain number (the contract's amounts, « -12.50 ») and the numeric co
 from __future__ import annotations
 
 import re
+from operator import methodcaller
 from typing import BinaryIO
 
 import numpy as np
@@ -39,7 +40,11 @@ def neutralised(text: str) -> str:
 
 def cells(values: list, alone: bool = False) -> list[bytes]:
     """Values as CSV cells in UTF-8; `alone` when each is the only cell of its line (an empty one is then `""`)."""
-    texts = [neutralised(v) if isinstance(v, str) else str(v) for v in values]
+    texts = list(map(str, values))
+    risky = np.fromiter(map(methodcaller("startswith", _FORMULA_START), texts), dtype=bool, count=len(texts))
+    for i in np.flatnonzero(risky):  # few (negative numbers, formulas): the text ones are neutralised
+        if isinstance(values[i], str):
+            texts[i] = neutralised(texts[i])
     for i in np.flatnonzero(pd.isna(np.array(values + [0], dtype=object))[:-1]):  # None, NaN, NA: empty cell
         texts[i] = ""
     data = list(map(str.encode, texts))
