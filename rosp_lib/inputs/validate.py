@@ -16,8 +16,6 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from rosp_lib.parameters import available_exercises
-
 from .columns import MAX_COUNT, MOLECULE_COLUMNS, PHARMACIE_ID_RE, PHARMACY_COLUMNS, Col, expected
 from .errors import InputError, Problem, Problems, shown, thousands
 from .parsing import Parsed, ambiguous_fix, parse
@@ -185,14 +183,6 @@ def check_duplicates(checked: Checked, keys: list[str], key: np.ndarray, expect:
     checked.problems.add_rows("doublon", f"lignes en double (colonnes {column})", repeated, message)
 
 
-def present(checked: Checked, name: str) -> Parsed | None:
-    return checked.parsed.get(name)
-
-
 def raise_if_problems(checked: Checked, path: str) -> None:
     if checked.problems:
         raise InputError(path, checked.problems.texts(), len(checked.problems))
-
-
-def exercises_list() -> list[int]:
-    return available_exercises()
