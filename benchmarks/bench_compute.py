@@ -188,6 +188,7 @@ def generate(n: int, seed: int, toutes_annees: bool) -> tuple[pd.DataFrame, pd.D
     d["taux_urgence_pct"] = _with_missing(rng, _rate_text(ref * rng.uniform(0.3, 1.3, m), 2), 0.05)
     d["taux_urgence_reference_pct"] = _with_missing(rng, _rate_text(ref, 2), 0.1)
     d["nb_semaines_asafo"] = _with_missing(rng, _int_text(np.clip(rng.normal(46, 6, m), 0, 53)), 0.1)
+    d["nb_semaines_asafo_decembre"] = _with_missing(rng, _int_text(np.clip(np.round(rng.normal(4, 1, m)), 0, 5)), 0.1)
     d["eco_programme"] = _bool_text(rng, 0.4, m, style)
     d["eco_niveau_vise"] = _with_missing(rng, _int_text(rng.integers(0, 4, m)), 0.2)
     d["eco_items_valides"] = _with_missing(rng, _int_text(rng.integers(0, 4, m)), 0.2)
