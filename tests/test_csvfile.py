@@ -20,8 +20,26 @@ def written(frame: pd.DataFrame, chunk_rows: int = 25_000) -> bytes:
     return fh.getvalue()
 
 
+def owasp(value):
+    """The reference rule, cell by cell: a text starting with = + - @ tab or CR, unless a plain number, gets a '."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        try:
+            float(value)
+            plain = value.strip() == value and "e" not in value.lower() and value.lower().lstrip("+-") not in ("inf", "nan", "infinity")
+        except ValueError:
+            plain = False
+        if not plain:
+            return "'" + value
+    return value
+
+
 def by_pandas(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    """What pandas writes for the table with its text cells neutralised (OWASP)."""
+    safe = frame.copy()
+    for c in safe.columns:
+        if safe[c].dtype == object:
+            safe[c] = pd.Series([owasp(v) for v in safe[c]], index=safe.index, dtype=object)
+    return safe.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
 def test_quoting_missing_values_and_types_written_by_hand():
@@ -132,3 +150,33 @@ def test_the_lines_of_a_computed_file_are_written_as_pandas_writes_them(tmp_path
     _, lines, tot = compute_file(data / "pharmacies.csv", data / "molecules.csv")
     for frame in (lines_for_output(lines), totals_for_output(tot)):
         assert written(frame, chunk_rows=17) == by_pandas(frame)
+
+
+@pytest.mark.parametrize("cell,expected", [
+    ("=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\""),
+    ("+1+2", "'+1+2"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("\rx", "\"'\rx\""),
+    ("-12.50", "-12.50"), ("+3", "+3"), ("sitagliptine", "sitagliptine"), ("a=b", "a=b"),
+])
+def test_text_cells_a_spreadsheet_would_run_are_neutralised(cell, expected):
+    frame = pd.DataFrame({"valeur": pd.Series([cell], dtype=object), "montant_eur": ["-820.00"],
+                          "n": np.array([-3], dtype=np.int64)})
+    assert written(frame) == f"valeur,montant_eur,n\n{expected},-820.00,-3\n".encode("utf-8")
+
+
+def test_a_molecule_named_like_a_formula_is_neutralised_in_lignes_csv(tmp_path):
+    from rosp_lib.cli import main
+    from click.testing import CliRunner
+
+    ph = tmp_path / "ph.csv"
+    ph.write_text("pharmacie_id;exercice\nPH-A;2024\n", encoding="utf-8")
+    mol = tmp_path / "mol.csv"
+    mol.write_text("pharmacie_id;exercice;molecule;nb_boites;taux_depart_pct;taux_arrivee_pct\n"
+                   "PH-A;2024;=cmd|' /C calc'!A0;10;50;60\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["compute", str(ph), "--molecules", str(mol), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO((tmp_path / "o" / "lignes.csv").read_text(encoding="utf-8"), newline="")))
+    cells = [c for row in rows for c in row]
+    assert not any(c.startswith(("=", "@", "\t", "\r")) for c in cells)
+    assert any(c.startswith("'=cmd|") for c in cells)
+    montants = [row[rows[0].index("montant_eur")] for row in rows[1:]]
+    assert all(m.lstrip("-").replace(".", "").isdigit() for m in montants)

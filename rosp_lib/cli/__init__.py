@@ -9,21 +9,23 @@ import click
 
 from rosp_lib.cli.french import FrenchCommand, FrenchGroup
 from rosp_lib.cli.french import run as _run
+from rosp_lib.lines.atomic import OutputError, ensure_folder, write_together
 from rosp_lib.lines.csvfile import write_csv
 from rosp_lib.engine import compute_file, lines_for_output, totals_for_output
 from rosp_lib.lines.formatting import eur, num
-from rosp_lib.inputs import InputError, columns_markdown
+from rosp_lib.inputs import InputError, columns_markdown, warnings_of
 from rosp_lib.parameters import ParameterError, diff_exercises, load_parameters
 from rosp_lib.registry import THEME_CODES as THEMES
 
 EXIT_INVALID = 2
+EXIT_OUTPUT = 3  # the outputs could not be written (the old ones are intact)
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-def _fail(message: str) -> None:
+def _fail(message: str, code: int = EXIT_INVALID) -> None:
     click.echo(f"Erreur : {message}", err=True)
-    sys.exit(EXIT_INVALID)
+    sys.exit(code)
 
 
 @click.group(cls=FrenchGroup, context_settings=CONTEXT)
@@ -63,7 +65,9 @@ def compute_cmd(entree: Path, molecules: Path | None, scenario: Path | None, out
 
     Montants en euros, point décimal, deux décimales. Si le fichier est invalide, tous ses
     problèmes sont listés (ligne, pharmacie, colonne, valeur, attendu), rien n'est calculé ni écrit,
-    et la commande sort avec le code 2.
+    et la commande sort avec le code 2 ; si le dossier de sortie ne peut pas être écrit (absent et
+    impossible à créer, en lecture seule, disque plein), elle sort avec le code 3 et les anciens
+    fichiers restent intacts.
 
     \b
     Exemple :
@@ -73,29 +77,17 @@ def compute_cmd(entree: Path, molecules: Path | None, scenario: Path | None, out
         pharmacies, lines, tot = compute_file(entree, molecules, scenario)
     except (InputError, ParameterError) as exc:
         _fail(str(exc))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    _write_together({
-        out_dir / "lignes.csv": lambda fh: write_csv(lines_for_output(lines), fh),
-        out_dir / "totaux.csv": lambda fh: write_csv(totals_for_output(tot), fh),
-    })
-    _summary(pharmacies, lines, tot, out_dir)
-
-
-def _write_together(writers: dict) -> None:
-    """Write every file under a temporary name first, then rename them all: never a new file beside an old one."""
-    tmps = {}
+    for warning in warnings_of(pharmacies):
+        click.echo(f"Avertissement : {warning}", err=True)
     try:
-        for path, write in writers.items():
-            tmp = path.with_name(path.name + ".partiel")
-            tmps[path] = tmp
-            with open(tmp, "wb") as fh:
-                write(fh)
-    except BaseException:
-        for tmp in tmps.values():
-            tmp.unlink(missing_ok=True)
-        raise
-    for path, tmp in tmps.items():
-        tmp.replace(path)
+        ensure_folder(out_dir)
+        write_together({
+            out_dir / "lignes.csv": lambda fh: write_csv(lines_for_output(lines), fh),
+            out_dir / "totaux.csv": lambda fh: write_csv(totals_for_output(tot), fh),
+        })
+    except OutputError as exc:
+        _fail(str(exc), EXIT_OUTPUT)
+    _summary(pharmacies, lines, tot, out_dir)
 
 
 def _summary(pharmacies, lines, tot, out_dir: Path) -> None:

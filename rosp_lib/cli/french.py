@@ -1,47 +1,48 @@
-"""click in French: usage line, section titles, help option and usage errors.
+"""click in French, through a gettext catalogue: rosp_lib/locale/fr/LC_MESSAGES/click.po (.mo).
 
-click ships no French catalogue; the few words it prints itself are replaced here, once, for every
-`rosp` command (`cls=FrenchCommand` / `FrenchGroup`), and `run` turns click's usage errors into
-French messages with exit code 2.
+click marks every message it prints with gettext (`_()`, `ngettext()`); the French catalogue is
+installed into click's modules once, when this module is imported, whatever the user's locale: usage
+lines, section titles, help options and every usage error (missing or unknown option, bad value,
+file that is a folder, value not among the choices…) come out in French. `run` prints a usage error
+as « Erreur : … » with exit code 2.
 """
 
 from __future__ import annotations
 
+import gettext
+import importlib
 import sys
+from pathlib import Path
 
 import click
 
-HELP_TEXT = "Affiche cette aide et quitte."
-SECTIONS = {"Options": "Options", "Commands": "Commandes", "Arguments": "Arguments"}
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
+CATALOGUE = gettext.translation("click", localedir=LOCALE_DIR, languages=["fr"])
+_CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "termui", "types", "utils",
+                  "shell_completion", "_termui_impl")
 
 
-class FrenchFormatter(click.HelpFormatter):
-    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        super().write_usage(prog, args, prefix="Utilisation : " if prefix is None else prefix)
-
-    def section(self, name: str):
-        return super().section(SECTIONS.get(name, name))
-
-
-class FrenchContext(click.Context):
-    formatter_class = FrenchFormatter
-
-
-class _FrenchHelp:
-    context_class = FrenchContext
-
-    def get_help_option(self, ctx):
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.help = HELP_TEXT
-        return option
+def install() -> None:
+    """Give click's modules the French catalogue in place of their `gettext` and `ngettext`."""
+    for name in _CLICK_MODULES:
+        try:
+            module = importlib.import_module(f"click.{name}")
+        except ImportError:  # pragma: no cover - a module of another click version
+            continue
+        if hasattr(module, "_"):
+            module._ = CATALOGUE.gettext
+        if hasattr(module, "ngettext"):
+            module.ngettext = CATALOGUE.ngettext
 
 
-class FrenchCommand(_FrenchHelp, click.Command):
+install()
+
+
+class FrenchCommand(click.Command):
     pass
 
 
-class FrenchGroup(_FrenchHelp, click.Group):
+class FrenchGroup(click.Group):
     command_class = FrenchCommand
     group_class = type  # sub-groups are FrenchGroup too
 
@@ -50,42 +51,15 @@ class FrenchGroup(_FrenchHelp, click.Group):
         super().__init__(*args, **kwargs)
 
 
-def _french(exc: click.UsageError) -> str:
-    if isinstance(exc, click.NoSuchOption):
-        hint = f" — vouliez-vous dire {' ou '.join(exc.possibilities)} ?" if exc.possibilities else ""
-        return f"option inconnue : {exc.option_name}{hint}"
-    if isinstance(exc, click.MissingParameter) and exc.param is not None:
-        if isinstance(exc.param, click.Argument):
-            return f"argument manquant : {exc.param.human_readable_name}"
-        return f"option manquante : {'/'.join(exc.param.opts)}"
-    if isinstance(exc, click.BadParameter):
-        param = exc.param
-        where = param.human_readable_name if isinstance(param, click.Argument) else (
-            "/".join(param.opts) if param is not None else str(exc.param_hint or ""))
-        message = exc.message
-        if "is not a valid integer" in message:
-            message = f"{message.split(' is not')[0]} n'est pas un nombre entier"
-        elif "is not in the range" in message or "is not a valid" in message:
-            message = f"valeur refusée ({message})"
-        return f"valeur invalide pour {where} : {message}"
-    text = exc.format_message()
-    if text.startswith("No such command"):
-        name = text.split("'")[1] if "'" in text else text
-        return f"commande inconnue : {name} (voir rosp --help)"
-    if text.startswith("Got unexpected extra argument"):
-        return "argument en trop : " + text.split("(", 1)[-1].rstrip(")")
-    return text
-
-
 def run(group: click.Group, argv: list[str] | None = None) -> None:
-    """Run a click group with French usage errors (exit 2) instead of click's English ones."""
+    """Run a click group: usage errors « Erreur : … » (exit 2), in French by the catalogue."""
     try:
         code = group.main(args=argv, standalone_mode=False)
     except click.UsageError as exc:
         if exc.ctx is not None:
             click.echo(exc.ctx.get_usage(), err=True)
             click.echo(f"Aide : {exc.ctx.command_path} --help", err=True)
-        click.echo(f"Erreur : {_french(exc)}", err=True)
+        click.echo(f"Erreur : {exc.format_message()}", err=True)
         sys.exit(2)
     except click.Abort:
         click.echo("Interrompu.", err=True)

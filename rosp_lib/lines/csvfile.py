@@ -9,22 +9,42 @@ The output is the one of `DataFrame.to_csv(index=False, lineterminator="\\n")`: 
 minimal quoting (a cell is quoted when it holds `,`, `"`, a carriage return or a line feed, and its
 quotes are doubled), empty cell for a missing value. `tests/test_csvfile.py` checks it byte for byte
 against pandas on random tables.
+
+One difference, on purpose: a text cell that a spreadsheet would run as a formula — one starting
+with `=`, `+`, `-`, `@`, a tab or a carriage return — is written with a leading `'` (OWASP, « CSV
+injection »): a molecule name taken from the input must not become a formula in `lignes.csv`. Text
+that is a plain number (the contract's amounts, « -12.50 ») and the numeric columns are unchanged.
 """
 
 from __future__ import annotations
 
 import re
+from operator import methodcaller
 from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
 
 _NEEDS_QUOTES = re.compile(rb'[,"\r\n]')
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+
+
+def neutralised(text: str) -> str:
+    """A text cell a spreadsheet cannot run as a formula (OWASP): `'` before a leading =, +, -, @,
+    tab or carriage return, unless the text is a plain number."""
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def cells(values: list, alone: bool = False) -> list[bytes]:
     """Values as CSV cells in UTF-8; `alone` when each is the only cell of its line (an empty one is then `""`)."""
     texts = list(map(str, values))
+    risky = np.fromiter(map(methodcaller("startswith", _FORMULA_START), texts), dtype=bool, count=len(texts))
+    for i in np.flatnonzero(risky):  # few (negative numbers, formulas): the text ones are neutralised
+        if isinstance(values[i], str):
+            texts[i] = neutralised(texts[i])
     for i in np.flatnonzero(pd.isna(np.array(values + [0], dtype=object))[:-1]):  # None, NaN, NA: empty cell
         texts[i] = ""
     data = list(map(str.encode, texts))

@@ -57,18 +57,62 @@ def default_references() -> dict[str, Reference]:
     return _DEFAULT_REFERENCES
 
 
+# pydantic's error types, in French (its own messages are English: they never reach the user)
+_PYDANTIC_FRENCH = {
+    "extra_forbidden": "clé inconnue",
+    "missing": "clé manquante",
+    "decimal_parsing": "nombre attendu",
+    "decimal_type": "nombre attendu",
+    "decimal_max_digits": "nombre trop long",
+    "decimal_max_places": "trop de décimales",
+    "decimal_whole_digits": "nombre trop grand",
+    "finite_number": "nombre fini attendu",
+    "int_parsing": "nombre entier attendu",
+    "int_type": "nombre entier attendu",
+    "int_from_float": "nombre entier attendu",
+    "float_parsing": "nombre attendu",
+    "float_type": "nombre attendu",
+    "bool_parsing": "oui ou non attendu (true ou false)",
+    "bool_type": "oui ou non attendu (true ou false)",
+    "string_type": "texte attendu",
+    "list_type": "liste attendue",
+    "dict_type": "dictionnaire attendu",
+    "model_type": "dictionnaire attendu",
+    "model_attributes_type": "dictionnaire attendu",
+    "date_type": "date AAAA-MM-JJ attendue",
+    "date_parsing": "date AAAA-MM-JJ attendue",
+    "date_from_datetime_parsing": "date AAAA-MM-JJ attendue",
+    "greater_than": "valeur trop petite",
+    "greater_than_equal": "valeur trop petite",
+    "less_than": "valeur trop grande",
+    "less_than_equal": "valeur trop grande",
+    "too_short": "trop peu d'éléments",
+    "too_long": "trop d'éléments",
+    "union_tag_invalid": "type de valeur inconnu",
+}
+
+
+def _french_message(err: dict) -> str:
+    kind = err["type"]
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        return f"valeur refusée ; attendu : l'une de {expected.replace(' or ', ' ou ')}" if expected else "valeur refusée"
+    if kind in ("value_error", "assertion_error"):
+        return str(err.get("ctx", {}).get("error", "valeur refusée"))  # our validators write French
+    msg = _PYDANTIC_FRENCH.get(kind, "valeur refusée")
+    if "input" in err and kind not in ("missing", "extra_forbidden") and not isinstance(err["input"], (dict, list)):
+        shown = str(err["input"])
+        msg = f"valeur « {shown[:60]} » : {msg}"
+    return msg
+
+
 def _french_validation_error(path: Path | str, exc: ValidationError) -> ParameterError:
     lines = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith(("Leaf", "function")))
-        kind = err["type"]
-        if kind == "extra_forbidden":
-            msg = "clé inconnue"
-        elif kind == "missing":
-            msg = "clé manquante"
-        else:
-            msg = err["msg"].replace("Value error, ", "")
-        lines.append(f"  - {loc} : {msg}")
+        line = f"  - {loc} : {_french_message(err)}"
+        if line not in lines:
+            lines.append(line)
     return ParameterError(f"{path} : paramètres invalides\n" + "\n".join(lines))
 
 

@@ -1,8 +1,11 @@
-"""Strict YAML for parameter and scenario files: Decimal numbers, no auto-dates, no duplicate keys."""
+"""Strict YAML for parameter and scenario files: Decimal numbers, no auto-dates, no duplicate keys,
+no anchors or aliases (a few hundred bytes of aliases expand to billions of nodes), no `.nan` or
+`.inf`, only text keys (and years, as integers), UTF-8 only. Every refusal is a French sentence
+naming the line."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +18,20 @@ class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's
     pass
 
 
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False):
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise ParameterError(f"ligne {_line(key_node)} : clé qui n'est pas un nom ; attendu : un nom de paramètre "
+                                 "ou une année")
         key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, bool) or not isinstance(key, (str, int)):
+            raise ParameterError(f"ligne {_line(key_node)} : clé « {key_node.value} » qui n'est pas un nom ; "
+                                 "attendu : un nom de paramètre ou une année (mettez-la entre guillemets si c'est un nom)")
         if key in seen:
             raise ParameterError(
                 f"clé en double « {key} » (lignes {seen[key] + 1} et {key_node.start_mark.line + 1})"
@@ -29,7 +42,14 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
 
 def _construct_float(loader: _StrictLoader, node: yaml.ScalarNode) -> Decimal:
     text = loader.construct_scalar(node).replace("_", "")
-    return Decimal(text)
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite():
+        raise ParameterError(f"ligne {_line(node)} : valeur « {node.value} » ; attendu : un nombre fini "
+                             "(.nan et .inf sont refusés)")
+    return value
 
 
 def _refuse_timestamp(loader: _StrictLoader, node: yaml.ScalarNode):
@@ -44,13 +64,39 @@ _StrictLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 _StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _refuse_timestamp)
 
 
+def _refuse_aliases(text: str) -> None:
+    """Anchors (&) and aliases (*) are refused before anything is built: the events are read, not expanded."""
+    for event in yaml.parse(text, Loader=_StrictLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            mark = event.start_mark
+            raise ParameterError(f"ligne {mark.line + 1} : ancre ou alias YAML (« & » ou « * ») ; "
+                                 "attendu : chaque valeur écrite en toutes lettres")
+
+
 def read_yaml(path: Path) -> Any:
     try:
-        with open(path, encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=_StrictLoader)  # noqa: S506 - strict safe loader
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise ParameterError(f"fichier de paramètres introuvable : {path}") from None
+    except IsADirectoryError:
+        raise ParameterError(f"{path} : c'est un dossier ; attendu : un fichier YAML") from None
+    except OSError as exc:
+        raise ParameterError(f"{path} : lecture impossible ({exc.strerror or exc})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ParameterError(f"{path} : le fichier n'est pas en UTF-8 (premier caractère illisible ligne {line}) ; "
+                             "attendu : un fichier YAML enregistré en UTF-8") from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        _refuse_aliases(text)
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - strict safe loader
     except ParameterError as exc:
         raise ParameterError(f"{path} : {exc}") from None
     except yaml.YAMLError as exc:
-        raise ParameterError(f"{path} : YAML illisible : {exc}") from None
-    except FileNotFoundError:
-        raise ParameterError(f"fichier de paramètres introuvable : {path}") from None
+        where = getattr(exc, "problem_mark", None)
+        line = f"ligne {where.line + 1} : " if where is not None else ""
+        raise ParameterError(f"{path} : {line}YAML illisible ; attendu : un YAML valide "
+                             "(vérifiez l'indentation, les « : » et les guillemets)") from None

@@ -1,0 +1,69 @@
+"""A CSV file as text cells: pandas' C reader, the `csv` module only for a malformed file.
+
+`,` or `;` (French spreadsheets) or a tab (a table pasted from a spreadsheet), detected on the first
+filled line; UTF-8 with or without BOM. Every cell is kept as the text the file holds (`dtype=str`,
+`keep_default_na=False`: « NA » or « null » are never turned into an unknown value).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError
+
+
+def _first_filled_line(text: str) -> str:
+    """The first line of `text` that is not blank, without cutting the whole file into lines."""
+    size = 1 << 16
+    while size < len(text):
+        lines = text[:size].splitlines()[:-1]  # the last one may be cut short by the slice
+        found = next((ln for ln in lines if ln.strip()), None)
+        if found is not None:
+            return found
+        size *= 4
+    return next((ln for ln in text.splitlines() if ln.strip()), "")
+
+
+def _decoded(path: Path) -> str:
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(str(path), [
+            f"le fichier n'est pas en UTF-8 (premier caractère illisible ligne {line}) ; "
+            "attendu : un CSV enregistré en « CSV UTF-8 »"
+        ]) from None
+
+
+def read_csv_cells(path: Path) -> pd.DataFrame:
+    """The records of the file as text cells ('' when empty), columns 0…n-1, index = the record's
+    line as a spreadsheet numbers it (first record = line 1). Rows may be wider than the header:
+    the caller explains the extra values."""
+    text = _decoded(path)
+    if not text.strip():
+        return pd.DataFrame()
+    first = _first_filled_line(text)
+    sep = max((",", ";", "\t"), key=first.count)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False, na_filter=False,
+            skip_blank_lines=False, engine="c", quotechar='"', doublequote=True, index_col=False,
+        )
+        frame = frame.fillna("")  # the cells of a short row
+    except (pd.errors.ParserError, ValueError):
+        # Rows of different widths (a decimal comma in a comma-separated file, a blank first line):
+        # the csv module reads each record as it is, for the caller to say which row is wrong.
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False))
+        except csv.Error as exc:
+            raise InputError(str(path), [f"CSV illisible : {exc}"]) from None
+        width = max(map(len, rows), default=0)
+        frame = pd.DataFrame([row + [""] * (width - len(row)) for row in rows], dtype=object)
+    frame.index = pd.RangeIndex(1, len(frame) + 1)
+    frame.columns = range(frame.shape[1])
+    return frame

@@ -1,0 +1,90 @@
+"""The targeted-molecule table: names compared case- and accent-insensitively, its checks across
+columns, and the names not in the exercise's list (read, worth 0 €, and said on the console)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+import numpy as np
+import pandas as pd
+
+from rosp_lib.parameters import ParameterError, available_exercises, load_parameters
+
+from .columns import PHARMACIE_ID_RE
+from .errors import MAX_PER_KIND, shown, thousands
+from .validate import Checked, check_duplicates
+from .xlsxread import fold
+
+
+def normalise_molecule(name: str) -> str:
+    """A molecule name compared case- and accent-insensitively: « Palipéridone » → « paliperidone »."""
+    return fold(name)
+
+
+def check_molecule_rows(checked: Checked, pharmacies: pd.DataFrame | None) -> None:
+    raw = checked.raw
+    if all(k in raw for k in ("pharmacie_id", "exercice", "molecule")):
+        names = raw["molecule"].to_numpy(dtype=object)
+        codes, distinct = pd.factorize(names)
+        norm = np.array([normalise_molecule(v) for v in distinct] + [""], dtype=object)[codes]
+        key = raw["pharmacie_id"].to_numpy(dtype=object) + "\x00" + raw["exercice"].to_numpy(dtype=object) + "\x00" + norm
+        check_duplicates(checked, ["pharmacie_id", "exercice", "molecule"], key,
+                         "une seule ligne par pharmacie, exercice et molécule (casse et accents indifférents)")
+    if pharmacies is None or "pharmacie_id" not in raw or "exercice" not in raw:
+        return
+    keys = set(zip(pharmacies["pharmacie_id"].astype(str).tolist(), pharmacies["exercice"].astype(int).astype(str).tolist()))
+    years_of: dict[str, list[str]] = {}
+    for pid, year in sorted(keys):
+        years_of.setdefault(pid, []).append(year)
+    exercises = {str(y) for y in available_exercises()}
+    pids, years = raw["pharmacie_id"].to_numpy(dtype=object), raw["exercice"].to_numpy(dtype=object)
+    id_re = re.compile(PHARMACIE_ID_RE)
+    id_ok = np.array([id_re.fullmatch(p) is not None for p in pids], dtype=bool)
+    unknown = np.array([(p, e) not in keys and e in exercises for p, e in zip(pids, years)], dtype=bool) & id_ok
+
+    def expect(i: int) -> str:
+        pid, year = pids[i], years[i]
+        text = f"une pharmacie de la table des pharmacies pour l'exercice {year}"
+        same_case = [p for p in years_of if p.lower() == str(pid).lower() and p != pid]
+        if pid in years_of:
+            text += f" (« {pid} » n'y figure que pour {', '.join(years_of[pid])})"
+        elif same_case:
+            text += f" — vouliez-vous dire « {same_case[0]} » ? (majuscules et minuscules comptent)"
+        else:
+            guess = difflib.get_close_matches(pid, list(years_of), n=1, cutoff=0.8)
+            if guess:
+                text += f" — vouliez-vous dire « {guess[0]} » ?"
+        return text
+
+    checked.report("pharmacie_id", np.flatnonzero(unknown), "une pharmacie de la table des pharmacies",
+                   "lignes dont la pharmacie n'est pas dans la table des pharmacies", expect)
+
+
+def molecule_warnings(frame: pd.DataFrame, checked: Checked | None = None) -> list[str]:
+    """A molecule not in its exercise's list pays 0 €: say so, with the closest listed name."""
+    out: list[str] = []
+    lines = checked.lines if checked is not None else np.arange(len(frame)) + 2
+    norm = frame["molecule_norm"].to_numpy(dtype=object)
+    names = frame["molecule"].to_numpy(dtype=object)
+    pids = frame["pharmacie_id"].to_numpy(dtype=object)
+    years = frame["exercice"].to_numpy()
+    count = 0
+    for year in np.unique(years):
+        try:
+            ind = load_parameters(int(year)).bups.molecules_ciblees
+        except (ParameterError, AttributeError):
+            continue
+        if ind.molecules is None or getattr(ind.etat, "valeur", "") == "absent":
+            continue
+        listed = {normalise_molecule(x): x for x in ind.molecules.valeur}
+        rows = np.flatnonzero((years == year) & ~pd.Series(norm).isin(list(listed)).to_numpy())
+        for i in rows[: max(MAX_PER_KIND - count, 0)]:
+            guess = difflib.get_close_matches(norm[i], list(listed), n=1, cutoff=0.6)
+            hint = f" — vouliez-vous dire « {listed[guess[0]]} » ?" if guess else ""
+            out.append(f"ligne {lines[i]}, pharmacie {shown(pids[i])}, molécule {shown(names[i])} : absente de la "
+                       f"liste des molécules ciblées de l'exercice {int(year)} (elle ne rapporte rien){hint}")
+        count += len(rows)
+    if count > MAX_PER_KIND:
+        out.append(f"… et {thousands(count - MAX_PER_KIND)} autres molécules absentes de la liste de leur exercice")
+    return out

@@ -1,0 +1,176 @@
+"""The two tables: `read_pharmacies`, `read_molecules`, `read_inputs`, and the typed frame they give."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from rosp_lib.parameters import available_exercises
+
+from .columns import MOLECULE_COLUMNS, PHARMACY_COLUMNS, Col
+from .errors import InputError, InputErrors, Problem
+from .molecules import check_molecule_rows, normalise_molecule, molecule_warnings
+from .parsing import Parsed, parse
+from .raw import read_raw
+from .validate import Checked, check_columns, check_duplicates, raise_if_problems
+from .warnings import rate_warnings
+
+EXACT_SUFFIX = "_exact"
+
+
+def _typed(raw: pd.DataFrame, columns: list[Col], parsed: dict[str, Parsed] | None = None) -> pd.DataFrame:
+    """The typed table of valid text cells: counts and rates float (NaN = unknown), rates also as
+    exact Decimal in `<name>_exact` (None = unknown), declarations bool, dates datetime64, text object."""
+    n = len(raw)
+    out: dict[str, object] = {}
+    exact: dict[str, object] = {}
+    for c in columns:
+        p = None
+        if c.name in raw:
+            p = parsed[c.name] if parsed and c.name in parsed else parse(c, raw[c.name].to_numpy(dtype=object))
+        if c.kind in ("id", "text"):
+            # object, not pandas 3's inferred string dtype: the rules and reports handle plain str
+            out[c.name] = pd.Series(p.values if p is not None else np.full(n, "", dtype=object), dtype=object)
+        elif c.kind == "exercice":
+            out[c.name] = p.values.astype("int64")
+        elif c.kind == "bool":
+            out[c.name] = p.values if p is not None else np.zeros(n, bool)
+        elif c.kind in ("int", "rate"):
+            out[c.name] = p.values if p is not None else np.full(n, np.nan)
+            if c.kind == "rate":
+                exact[c.name + EXACT_SUFFIX] = pd.Series(p.exact if p is not None else np.full(n, None, dtype=object),
+                                                         dtype=object)
+        elif c.kind == "date":
+            out[c.name] = p.values if p is not None else np.full(n, np.datetime64("NaT", "ns"))
+    frame = pd.DataFrame({**out, **exact}, index=pd.RangeIndex(n))
+    for name in exact:
+        frame[name] = frame[name].astype(object)
+    return frame
+
+
+# --------------------------------------------------------------------------------------------
+# checks across columns of the pharmacies table
+# --------------------------------------------------------------------------------------------
+def _values(checked: Checked, name: str) -> np.ndarray | None:
+    p = checked.parsed.get(name)
+    if p is None:
+        return None
+    return np.where(p.bad, np.nan, p.values) if p.values.dtype.kind == "f" else p.values
+
+
+def _pharmacy_rows(checked: Checked) -> None:
+    raw = checked.raw
+    if "pharmacie_id" in raw and "exercice" in raw:
+        key = raw["pharmacie_id"].str.lower().to_numpy(dtype=object) + "\x00" + raw["exercice"].to_numpy(dtype=object)
+        check_duplicates(checked, ["pharmacie_id", "exercice"], key,
+                         "une seule ligne par pharmacie_id et exercice (majuscules et minuscules confondues : "
+                         "l'identifiant devient un nom de dossier)")
+    remis, realises = _values(checked, "nb_kits_remis"), _values(checked, "nb_kits_realises")
+    if remis is not None and realises is not None:
+        with np.errstate(invalid="ignore"):
+            rows = np.flatnonzero(realises > remis)
+        cells = raw["nb_kits_remis"].to_numpy()
+        checked.report("nb_kits_realises", rows, "au plus nb_kits_remis", "lignes où nb_kits_realises dépasse nb_kits_remis",
+                       lambda i: f"au plus nb_kits_remis (« {cells[i]} ») : les kits réalisés font partie des kits remis")
+    debut, fin = _values(checked, "debut_activite"), _values(checked, "fin_activite")
+    if debut is not None and fin is not None:
+        cells = raw["debut_activite"].to_numpy()
+        rows = np.flatnonzero(~np.isnat(debut) & ~np.isnat(fin) & (fin < debut))
+        checked.report("fin_activite", rows, "après debut_activite", "lignes où fin_activite précède debut_activite",
+                       lambda i: f"une date égale ou postérieure à debut_activite (« {cells[i]} »)")
+    year = _values(checked, "exercice")
+    if year is not None:
+        years = raw["exercice"].to_numpy()
+        for name in ("debut_activite", "fin_activite"):
+            d = _values(checked, name)
+            if d is None:
+                continue
+            dyear = pd.DatetimeIndex(d).year.to_numpy(dtype=float)
+            rows = np.flatnonzero(~np.isnat(d) & ~np.isnan(year) & (dyear != year))
+            checked.report(name, rows, "dans l'exercice", f"dates hors de l'exercice dans la colonne {name}",
+                           lambda i: f"une date de l'exercice {years[i]} (du {years[i]}-01-01 au {years[i]}-12-31)")
+
+
+def read_pharmacies(path: str | Path) -> pd.DataFrame:
+    """The pharmacies table, validated and typed: counts and rates as float (NaN = unknown), rates
+    also exact (`<taux>_exact`, Decimal), declarations as bool (empty = non), dates as datetime
+    (NaT = default), text as object. `attrs["avertissements"]`: what was read but looks wrong."""
+    table = read_raw(path, "pharmacies")
+    if table.frame.empty and not table.problems:
+        table.problems.add(Problem(table.header_line + 1, 0, "aucune pharmacie dans le fichier ; "
+                                   "attendu : une ligne par pharmacie et exercice sous l'en-tête"))
+    checked = check_columns(table, PHARMACY_COLUMNS, available_exercises())
+    _pharmacy_rows(checked)
+    raise_if_problems(checked, str(path))
+    frame = _typed(checked.raw, PHARMACY_COLUMNS, checked.parsed)
+    frame.attrs["source"] = str(path)
+    frame.attrs["avertissements"] = [f"{path} : {w}" for w in rate_warnings(checked, PHARMACY_COLUMNS)]
+    return frame
+
+
+def read_molecules(path: str | Path, pharmacies: pd.DataFrame | None) -> pd.DataFrame:
+    """The targeted-molecule lines, validated against the pharmacies table (without it, when the
+    pharmacies file is itself invalid, every check but « the pharmacy exists »)."""
+    table = read_raw(path, "molecules")
+    checked = check_columns(table, MOLECULE_COLUMNS, available_exercises())
+    check_molecule_rows(checked, pharmacies)
+    raise_if_problems(checked, str(path))
+    frame = _typed(checked.raw, MOLECULE_COLUMNS, checked.parsed)
+    frame["molecule_norm"] = pd.Series([normalise_molecule(v) for v in frame["molecule"]], dtype=object)
+    frame.attrs["source"] = str(path)
+    frame.attrs["avertissements"] = [f"{path} : {w}" for w in
+                                     rate_warnings(checked, MOLECULE_COLUMNS) + molecule_warnings(frame, checked)]
+    return frame
+
+
+def read_inputs(pharmacies_path: str | Path, molecules_path: str | Path | None = None
+                ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The pharmacies and (if given) molecules tables; the problems of both files at once when
+    either is invalid (InputError, or InputErrors for both)."""
+    errors: list[InputError] = []
+    pharmacies = molecules = None
+    try:
+        pharmacies = read_pharmacies(pharmacies_path)
+    except InputError as exc:
+        errors.append(exc)
+    if molecules_path:
+        try:
+            molecules = read_molecules(molecules_path, pharmacies)
+        except InputError as exc:
+            errors.append(exc)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise InputErrors(errors)
+    if molecules is not None:  # every warning of the run in one place, for the console and the reports
+        pharmacies.attrs["avertissements"] = warnings_of(pharmacies, molecules)
+    return pharmacies, molecules
+
+
+def empty_molecules() -> pd.DataFrame:
+    frame = pd.DataFrame({c.name: pd.Series(dtype=object) for c in MOLECULE_COLUMNS})
+    for c in MOLECULE_COLUMNS:
+        if c.kind == "rate":
+            frame[c.name + EXACT_SUFFIX] = pd.Series(dtype=object)
+    frame["molecule_norm"] = pd.Series(dtype=object)
+    return frame
+
+
+def set_rate(frame: pd.DataFrame, row, column: str, value) -> None:
+    """Change a rate of a typed table (what-if): its float and its exact value together."""
+    exact = None if value is None or (isinstance(value, float) and np.isnan(value)) else Decimal(str(value))
+    frame.at[row, column] = np.nan if exact is None else float(exact)
+    frame.at[row, column + EXACT_SUFFIX] = exact
+
+
+def warnings_of(*frames: pd.DataFrame | None) -> list[str]:
+    """The warnings of the tables read (`attrs["avertissements"]`), for the console and the reports
+    (each once: after `read_inputs`, the pharmacies table holds those of both files)."""
+    out: list[str] = []
+    for f in frames:
+        if f is not None:
+            out += [w for w in f.attrs.get("avertissements", []) if w not in out]
+    return out

@@ -1,0 +1,163 @@
+"""An XLSX workbook as text cells (openpyxl), read as the user sees it or refused.
+
+The sheet read is the one named like the table (`pharmacies`, `molecules`; case and accents
+indifferent), else the only sheet holding data. Refused, with the sheet and cell named: several
+data sheets and none named like the table, a hidden sheet that would be read, merged cells (only
+the first cell of a merge holds the value: the others would read empty or « non »), a formula
+without a saved value (it would read empty). Typed cells are brought back to the text a CSV
+export would hold; a cell is multiplied by 100 only where Excel shows it as a percentage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError, MAX_PER_KIND, letter, shown, thousands
+
+
+def fold(text: str) -> str:
+    """Case-, accent- and space-insensitive form of a name."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def decimal_text(value: Decimal) -> str:
+    """A Decimal as plain text, without exponent or useless trailing zeros: 95.50 → 95.5, 1E+2 → 100."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"
+
+
+_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')
+
+
+def is_percent_format(number_format: str | None) -> bool:
+    """Whether Excel shows the number × 100: a `%` outside quoted text (`0.00" %"`), escapes (`\\%`),
+    brackets (`[Red]`) and padding (`_)`, `*-`). Only the first section (positive numbers) counts."""
+    if not number_format or "%" not in number_format:
+        return False
+    return "%" in _LITERALS.sub("", number_format).split(";")[0]
+
+
+def cell_text(value, number_format: str | None = None) -> str:
+    """A typed cell as the text a CSV export would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, (dt.datetime, pd.Timestamp)):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        if isinstance(value, (float, np.floating)) and not np.isfinite(value):
+            return "" if np.isnan(value) else str(value)
+        number = Decimal(repr(float(value))) if isinstance(value, (float, np.floating)) else Decimal(int(value))
+        if is_percent_format(number_format):
+            number *= 100
+        return decimal_text(number)
+    return str(value).strip()
+
+
+def _has_data(ws) -> bool:
+    return any(v not in (None, "") for row in ws.iter_rows(values_only=True) for v in row)
+
+
+def _pick_sheet(path: Path, wb, sheet: str):
+    """The worksheet to read, or InputError saying why none can be chosen without guessing."""
+    sheets = list(wb.worksheets)  # not the chart sheets
+    if not sheets:
+        raise InputError(str(path), ["le classeur ne contient aucune feuille de calcul"])
+    named = [ws for ws in sheets if fold(ws.title) == fold(sheet)]
+    if named:
+        ws = named[0]
+    else:
+        with_data = [ws for ws in sheets if _has_data(ws)]
+        if len(with_data) > 1:
+            names = ", ".join(f"« {ws.title} »" + (" (masquée)" if ws.sheet_state != "visible" else "")
+                              for ws in with_data)
+            raise InputError(str(path), [
+                f"le classeur a {len(with_data)} feuilles qui contiennent des données ({names}) et aucune "
+                f"ne s'appelle « {sheet} » ; attendu : la feuille à lire nommée « {sheet} », "
+                "ou une seule feuille de données"
+            ])
+        ws = with_data[0] if with_data else sheets[0]
+    if ws.sheet_state != "visible":
+        raise InputError(str(path), [
+            f"feuille « {ws.title} » : feuille masquée ; attendu : une feuille visible "
+            "(affichez-la si ce sont bien les données à lire, sinon supprimez-la)"
+        ])
+    return ws
+
+
+def read_xlsx_cells(path: Path, sheet: str) -> tuple[pd.DataFrame, str]:
+    """(cells, sheet title): the chosen sheet as text cells, index = the spreadsheet row number."""
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unreadable workbook
+        raise InputError(str(path), [f"classeur XLSX illisible ({type(exc).__name__} : {shown(exc)})"]) from None
+    try:
+        ws = _pick_sheet(path, wb, sheet)
+        where = f"feuille « {ws.title} »"
+        problems: list[str] = []
+        merged = sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col))
+        for rng in merged[:MAX_PER_KIND]:
+            problems.append(
+                f"{where}, cellules {rng.coord} : cellules fusionnées (seule la première porte la valeur) ; "
+                "attendu : une valeur dans chaque cellule (défusionnez et recopiez la valeur sur chaque ligne)"
+            )
+        if len(merged) > MAX_PER_KIND:
+            problems.append(f"… et {thousands(len(merged) - MAX_PER_KIND)} autres plages de cellules fusionnées")
+        rows = [[cell_text(c.value, c.number_format) for c in row] for row in ws.iter_rows(min_row=1, min_col=1)]
+        first_row = 1
+        title = ws.title
+    finally:
+        wb.close()
+    problems += _formulas_without_value(path, title, rows, first_row)
+    if problems:
+        raise InputError(str(path), problems)
+    width = max(map(len, rows), default=0)
+    frame = pd.DataFrame([row + [""] * (width - len(row)) for row in rows], dtype=object)
+    frame.index = pd.RangeIndex(first_row, first_row + len(frame))
+    frame.columns = range(frame.shape[1])
+    return frame, title
+
+
+def _formulas_without_value(path: Path, title: str, rows: list[list[str]], first_row: int) -> list[str]:
+    """A formula whose result was never saved (a workbook written by a program) reads empty."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        found: list[str] = []
+        count = 0
+        for row in wb[title].iter_rows():
+            for c in row:
+                if getattr(c, "data_type", None) != "f":
+                    continue
+                r, j = c.row - first_row, c.column - 1
+                if 0 <= r < len(rows) and j < len(rows[r]) and rows[r][j] != "":
+                    continue
+                count += 1
+                if count <= MAX_PER_KIND:
+                    found.append(
+                        f"feuille « {title} », cellule {letter(j)}{c.row} : formule {shown(c.value)} sans valeur "
+                        "enregistrée (elle se lirait vide) ; attendu : une valeur (ouvrez le classeur dans un tableur "
+                        "et enregistrez-le, ou collez les valeurs)"
+                    )
+        if count > MAX_PER_KIND:
+            found.append(f"… et {thousands(count - MAX_PER_KIND)} autres formules sans valeur enregistrée")
+        return found
+    finally:
+        wb.close()

@@ -1,0 +1,101 @@
+"""Writing output files so that they cannot hurt: all or nothing, never through a symlink.
+
+Each file is first written under a temporary name created exclusively in the target folder
+(`tempfile.mkstemp`: O_CREAT | O_EXCL, and O_NOFOLLOW — a name planted there, a symlink to another
+file included, is never opened), then every file is renamed over its target (`os.replace` replaces
+a symlink itself, never the file it points to). When anything fails — missing or read-only folder,
+full disk, file size limit — the temporary files are removed, the old outputs are left intact and
+`OutputError` says why in French.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import tempfile
+import threading
+from pathlib import Path
+from typing import BinaryIO, Callable
+
+_REASONS = {
+    errno.ENOSPC: "disque plein",
+    errno.EDQUOT: "quota disque dépassé",
+    errno.EFBIG: "fichier trop grand pour la limite de taille de fichier (ulimit -f)",
+    errno.EACCES: "permission refusée",
+    errno.EPERM: "opération non permise",
+    errno.EROFS: "système de fichiers en lecture seule",
+    errno.ENOENT: "dossier introuvable",
+    errno.ENOTDIR: "ce n'est pas un dossier",
+    errno.EEXIST: "un fichier du même nom existe déjà",
+    errno.EISDIR: "c'est un dossier",
+    errno.ELOOP: "lien symbolique refusé",
+}
+
+
+class OutputError(Exception):
+    """Output files could not be written; nothing was replaced."""
+
+
+def reason(exc: OSError) -> str:
+    return _REASONS.get(exc.errno, exc.strerror or type(exc).__name__)
+
+
+def ensure_folder(folder: Path) -> None:
+    """The output folder, created if missing (OutputError in French when it cannot be)."""
+    folder = Path(folder)
+    if folder.is_dir():
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise OutputError(f"impossible de créer le dossier de sortie {folder} : un fichier porte ce nom") from None
+    except OSError as exc:
+        raise OutputError(f"impossible de créer le dossier de sortie {folder} : {reason(exc)}") from None
+    if not folder.is_dir():
+        raise OutputError(f"le dossier de sortie {folder} n'est pas un dossier")
+
+
+def _ignore_file_size_signal() -> None:
+    """Past `ulimit -f`, the kernel sends SIGXFSZ, which kills the process: ignored, the write fails
+    with EFBIG instead, and is reported like any other failure."""
+    if hasattr(signal, "SIGXFSZ") and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+def write_together(writers: dict[Path, Callable[[BinaryIO], None]]) -> None:
+    """Write every file under a temporary name in its own folder, then rename them all: never a
+    new file beside an old one, never a half-written file, never a write through a symlink."""
+    _ignore_file_size_signal()
+    tmps: dict[Path, str] = {}
+    current = None
+    try:
+        for path, write in writers.items():
+            current = Path(path)
+            fd, tmp = tempfile.mkstemp(prefix=f".{current.name}.", suffix=".partiel", dir=current.parent)
+            tmps[current] = tmp
+            with os.fdopen(fd, "wb") as fh:
+                write(fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+        for path, tmp in tmps.items():
+            current = path
+            os.replace(tmp, path)
+    except OSError as exc:
+        _remove(tmps.values())
+        where = current.parent if current is not None else "?"
+        raise OutputError(
+            f"impossible d'écrire {current.name if current else ''} dans {where} : {reason(exc)} ; "
+            "aucun fichier de sortie n'a été remplacé (les anciens sont intacts)"
+        ) from None
+    except BaseException:
+        _remove(tmps.values())
+        raise
+
+
+def _remove(paths) -> None:
+    for tmp in paths:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass

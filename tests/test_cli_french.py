@@ -1,0 +1,158 @@
+"""click speaks French through the gettext catalogue rosp_lib/locale/fr/LC_MESSAGES/click.po:
+every message click marks for translation has a French text, and every kind of click error reaches
+the user in French."""
+
+from __future__ import annotations
+
+import ast
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from rosp_lib.cli import main
+from rosp_lib.cli.french import CATALOGUE, LOCALE_DIR, FrenchGroup, run
+
+SAME_IN_FRENCH = {"Options", "%(prog)s, version %(version)s"}
+ENGLISH = re.compile(r"\b(is not|does not|requires|Missing|No such|Invalid|Got unexpected|Try|Usage|"
+                     r"Error|Did you mean|Show this|valid|exist|directory|one of|Aborted)\b")
+
+
+def _marked_messages() -> list[tuple]:
+    """Every literal click passes to gettext `_()` or `ngettext()`, from its installed sources."""
+    found = []
+    for source in Path(click.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("_", "ngettext"):
+                args = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+                if args:
+                    found.append(tuple(args[:2]) if node.func.id == "ngettext" else (args[0],))
+    return found
+
+
+def test_the_catalogue_is_compiled_from_its_source():
+    po = LOCALE_DIR / "fr" / "LC_MESSAGES" / "click.po"
+    mo = po.with_suffix(".mo")
+    assert mo.exists() and po.exists()
+    if shutil.which("msgfmt") is None:
+        pytest.skip("msgfmt (GNU gettext) absent : le .mo versionné est utilisé tel quel")
+    out = subprocess.run(["msgfmt", "--check", "-o", "-", str(po)], capture_output=True, check=True).stdout
+    assert out == mo.read_bytes(), "click.mo n'est pas à jour : msgfmt -o click.mo click.po"
+
+
+@pytest.mark.parametrize("message", _marked_messages(), ids=lambda m: m[0][:40])
+def test_every_click_message_has_a_french_text(message):
+    if len(message) == 2:
+        one, many = CATALOGUE.ngettext(message[0], message[1], 1), CATALOGUE.ngettext(message[0], message[1], 2)
+        assert one != message[0] and many != message[1]
+    elif message[0] not in SAME_IN_FRENCH:
+        assert CATALOGUE.gettext(message[0]) != message[0]
+
+
+@click.group(cls=FrenchGroup)
+def tool():
+    """Un outil d'essai."""
+
+
+@tool.command()
+@click.argument("entree", type=click.Path(exists=True, dir_okay=False))
+@click.argument("dossier", type=click.Path(file_okay=False), required=False)
+@click.option("-o", "--sortie", type=str)
+@click.option("--n", type=int)
+@click.option("--x", type=float)
+@click.option("--plage", type=click.IntRange(0, 10))
+@click.option("--theme", type=click.Choice(["numerique", "bups"]))
+@click.option("--seul", type=click.Choice(["bups"]))
+@click.option("--oui", type=bool)
+@click.option("--date", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.option("--uuid", type=click.UUID)
+@click.option("--paire", nargs=2, type=int)
+@click.option("--drapeau", is_flag=True)
+@click.option("--requis", required=False)
+def essai(**kwargs):
+    """Une commande d'essai."""
+    if kwargs["requis"] == "abandon":
+        raise click.Abort()
+    if kwargs["requis"] == "fichier":
+        raise click.FileError("x.csv", "permission refusée")
+    if kwargs["requis"] == "usage":
+        raise click.BadOptionUsage("--requis", "mauvais usage")
+    if kwargs["requis"] == "arg":
+        raise click.BadArgumentUsage("mauvais argument")
+
+
+@tool.command()
+@click.option("--obligatoire", required=True)
+def autre(obligatoire):
+    """Une autre commande."""
+
+
+def errors_of(tmp_path, *args) -> tuple[int, str]:
+    import io
+    import contextlib
+
+    (tmp_path / "f.csv").write_text("x", encoding="utf-8")
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), pytest.raises(SystemExit) as info:
+        run(tool, [a.replace("F", str(tmp_path / "f.csv")).replace("D", str(tmp_path)) for a in args])
+    return info.value.code, err.getvalue()
+
+
+@pytest.mark.parametrize("args,french", [
+    (["essai", "F", "-o"], "Erreur : l'option '-o' attend une valeur."),
+    (["essai", "F", "--paire", "1"], "Erreur : l'option '--paire' attend 2 valeurs."),
+    (["essai", "F", "--drapeau=oui"], "Erreur : l'option '--drapeau' ne prend pas de valeur."),
+    (["essai", "F", "--sortiee", "x"], "Erreur : option inconnue : '--sortiee'. (Vouliez-vous dire l'une de : '--sortie', '--theme' ?)"),
+    (["essai", "F", "--zzz"], "Erreur : option inconnue : '--zzz'."),
+    (["essi"], "Erreur : commande inconnue : 'essi' (voir --help). Vouliez-vous dire 'essai' ?"),
+    (["essai"], "Erreur : argument manquant 'ENTREE'."),
+    (["autre"], "Erreur : option manquante '--obligatoire'."),
+    (["essai", "F", "D", "en-trop"], "Erreur : argument en trop : en-trop"),
+    (["essai", "D"], "Erreur : valeur invalide pour 'ENTREE' : Fichier '{D}' : c'est un dossier, pas un fichier."),
+    (["essai", "F", "F"], "Erreur : valeur invalide pour '[DOSSIER]' : Dossier '{F}' : c'est un fichier, pas un dossier."),
+    (["essai", "absent.csv"], "Erreur : valeur invalide pour 'ENTREE' : Fichier 'absent.csv' introuvable."),
+    (["essai", "F", "--n", "zzz"], "Erreur : valeur invalide pour '--n' : 'zzz' n'est pas un nombre valide."),
+    (["essai", "F", "--x", "zzz"], "Erreur : valeur invalide pour '--x' : 'zzz' n'est pas un nombre valide."),
+    (["essai", "F", "--plage", "11"], "Erreur : valeur invalide pour '--plage' : 11 n'est pas dans l'intervalle 0<=x<=10."),
+    (["essai", "F", "--theme", "zzz"], "Erreur : valeur invalide pour '--theme' : 'zzz' n'est pas l'une des valeurs 'numerique', 'bups'."),
+    (["essai", "F", "--seul", "zzz"], "Erreur : valeur invalide pour '--seul' : 'zzz' n'est pas 'bups'."),
+    (["essai", "F", "--oui", "peut-etre"], "Erreur : valeur invalide pour '--oui' : 'peut-etre' n'est pas une valeur oui/non reconnue"),
+    (["essai", "F", "--date", "01/02/2024"], "Erreur : valeur invalide pour '--date' : '01/02/2024' ne suit pas le format '%Y-%m-%d'."),
+    (["essai", "F", "--uuid", "zzz"], "Erreur : valeur invalide pour '--uuid' : 'zzz' n'est pas un UUID valide."),
+    (["essai", "F", "--requis", "usage"], "Erreur : mauvais usage"),
+    (["essai", "F", "--requis", "arg"], "Erreur : mauvais argument"),
+    (["essai", "F", "--requis", "fichier"], "Erreur : impossible d'ouvrir le fichier 'x.csv' : permission refusée"),
+    (["essai", "F", "--requis", "abandon"], "Interrompu."),
+])
+def test_every_kind_of_click_error_is_in_french(tmp_path, args, french):
+    code, err = errors_of(tmp_path, *args)
+    french = french.replace("{D}", str(tmp_path)).replace("{F}", str(tmp_path / "f.csv"))
+    assert french in err
+    assert code == (1 if french == "Interrompu." or "ouvrir le fichier" in french else 2)
+    for line in err.splitlines():
+        if not line.startswith(("Utilisation", "Aide")):
+            assert not ENGLISH.search(line.replace(str(tmp_path), "")), line
+
+
+def test_help_and_usage_are_in_french():
+    out = CliRunner().invoke(main, ["compute", "--help"], prog_name="rosp").output
+    assert out.startswith("Utilisation : rosp compute [OPTIONS] ENTREE")
+    assert "Affiche cette aide et quitte." in out and "Show this" not in out
+    top = CliRunner().invoke(main, ["--help"], prog_name="rosp").output
+    assert "Commandes:" in top or "Commandes :" in top
+    assert "Affiche la version et quitte." in top
+
+
+def test_the_rosp_command_prints_french_usage_errors():
+    rosp = Path(sys.executable).with_name("rosp")
+    result = subprocess.run([str(rosp), "compute", "-o"], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith("Erreur : l'option '-o' attend une valeur.")
+    result = subprocess.run([str(rosp), "compute", "data"], capture_output=True, text=True,
+                            cwd=Path(__file__).resolve().parent.parent)
+    assert "c'est un dossier, pas un fichier" in result.stderr and "is a directory" not in result.stderr

@@ -1,0 +1,265 @@
+"""No silent misreading: each case where a file used to be read otherwise than its author meant is
+now read as meant or refused with the sheet, line and cell named (files built in the test, XLSX
+with openpyxl); refusals stay bounded whatever the size of the file."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from rosp_lib.cli import main
+from rosp_lib.inputs import InputError, read_inputs, read_molecules, read_pharmacies, warnings_of
+
+COUNT = "entier ≥ 0"
+
+
+def csv_file(tmp_path: Path, text: str, name: str = "pharmacies.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems_of(path: Path, reader=read_pharmacies, *args) -> list[str]:
+    with pytest.raises(InputError) as info:
+        reader(path, *args)
+    return info.value.problems
+
+
+def workbook(tmp_path: Path, sheets: dict[str, list[list]], name: str = "pharmacies.xlsx") -> tuple[openpyxl.Workbook, Path]:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+    return wb, tmp_path / name
+
+
+# --------------------------------------------------------------------------------------------
+# counts: thousands
+# --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text,fix", [
+    ("40.000", "écrivez 40000 ou 40 000"),
+    ("1,000", "écrivez 1000 ou 1 000"),
+    ("1.000.000", "écrivez 1000000 ou 1 000 000"),
+])
+def test_count_with_a_dot_or_comma_before_three_digits_is_ambiguous(tmp_path, text, fix):
+    """30.000 invoices read as 30 cancelled the billing malus; 1,000 dispensations paid 1 €."""
+    path = csv_file(tmp_path, f"pharmacie_id;exercice;nb_factures_periode_malus\nPH-A;2024;{text}\n")
+    assert problems_of(path) == [
+        f"ligne 2, pharmacie « PH-A », colonne nb_factures_periode_malus : valeur « {text} » ; attendu : "
+        f"{COUNT} — séparateur de milliers ambigu (40 ou 40 000 ?) : {fix}"
+    ]
+
+
+@pytest.mark.parametrize("text", ["40 000", "40\u00a0000", "40\u202f000", "40000", "40000,0", "40.00"])
+def test_count_grouped_by_spaces_or_plain_is_read(tmp_path, text):
+    path = csv_file(tmp_path, f"pharmacie_id;exercice;nb_fse\nPH-A;2024;{text}\n")
+    expected = 40.0 if text == "40.00" else 40000.0
+    assert read_pharmacies(path).at[0, "nb_fse"] == expected
+
+
+def test_count_in_a_rate_column_keeps_three_decimals(tmp_path):
+    """In a rate, « 95,000 » can only be 95: there is no thousand per cent."""
+    path = csv_file(tmp_path, "pharmacie_id;exercice;taux_mss_pct\nPH-A;2024;95,000\n")
+    assert read_pharmacies(path).at[0, "taux_mss_pct"] == 95.0
+
+
+# --------------------------------------------------------------------------------------------
+# XLSX
+# --------------------------------------------------------------------------------------------
+def test_xlsx_merged_cells_are_refused_with_sheet_and_cells(tmp_path):
+    """An « oui » merged over two rows read « non » on the second."""
+    wb, path = workbook(tmp_path, {"pharmacies": [
+        ["pharmacie_id", "exercice", "logiciel_segur"], ["PH-A", 2024, "oui"], ["PH-B", 2024, None]]})
+    wb["pharmacies"].merge_cells("C2:C3")
+    wb.save(path)
+    assert problems_of(path) == [
+        "feuille « pharmacies », cellules C2:C3 : cellules fusionnées (seule la première porte la valeur) ; "
+        "attendu : une valeur dans chaque cellule (défusionnez et recopiez la valeur sur chaque ligne)"
+    ]
+
+
+def test_xlsx_formula_without_saved_value_is_refused(tmp_path):
+    """A formula written by a program has no saved result: it read as empty."""
+    wb, path = workbook(tmp_path, {"pharmacies": [
+        ["pharmacie_id", "exercice", "nb_fse", "nb_rva_960"], ["PH-A", 2024, 40000, "=C2/4"]]})
+    wb.save(path)
+    assert problems_of(path) == [
+        "feuille « pharmacies », cellule D2 : formule « =C2/4 » sans valeur enregistrée (elle se lirait vide) ; "
+        "attendu : une valeur (ouvrez le classeur dans un tableur et enregistrez-le, ou collez les valeurs)"
+    ]
+
+
+@pytest.mark.parametrize("fmt,expected", [
+    ('0.00" %"', 0.02),    # the % sign is text: Excel shows 0,02 %
+    ("0.00\\%", 0.02),     # an escaped % sign: text too
+    ("0.00%", 2.0),        # a percentage: Excel shows 2,00 %
+    ("[Red]0.0%", 2.0),
+    ('"taux "0.0', 0.02),
+])
+def test_xlsx_percentage_only_where_excel_shows_one(tmp_path, fmt, expected):
+    """A custom format `0.00" %"` was multiplied by 100 (0,02 % read as 2 %)."""
+    wb, path = workbook(tmp_path, {"pharmacies": [["pharmacie_id", "exercice", "taux_double_paiement_pct"],
+                                                  ["PH-A", 2024, 0.02]]})
+    wb["pharmacies"]["C2"].number_format = fmt
+    wb.save(path)
+    assert read_pharmacies(path).at[0, "taux_double_paiement_pct"] == pytest.approx(expected)
+
+
+def test_xlsx_several_data_sheets_without_one_named_pharmacies_are_refused(tmp_path):
+    """Only the first of several sheets was read: 8 of 11 rows silently ignored."""
+    header = ["pharmacie_id", "exercice"]
+    wb, path = workbook(tmp_path, {"Janvier": [header, ["PH-A", 2024]], "Février": [header, ["PH-B", 2024]],
+                                   "Vide": []})
+    wb.save(path)
+    assert problems_of(path) == [
+        "le classeur a 2 feuilles qui contiennent des données (« Janvier », « Février ») et aucune ne s'appelle "
+        "« pharmacies » ; attendu : la feuille à lire nommée « pharmacies », ou une seule feuille de données"
+    ]
+
+
+def test_xlsx_hidden_first_sheet_is_refused(tmp_path):
+    """A hidden sheet of old data was read instead of the visible one."""
+    header = ["pharmacie_id", "exercice"]
+    wb, path = workbook(tmp_path, {"ancien": [header, ["PH-OLD", 2022]], "Feuil2": [header, ["PH-A", 2024]]})
+    wb["ancien"].sheet_state = "hidden"
+    wb.save(path)
+    assert problems_of(path) == [
+        "le classeur a 2 feuilles qui contiennent des données (« ancien » (masquée), « Feuil2 ») et aucune ne "
+        "s'appelle « pharmacies » ; attendu : la feuille à lire nommée « pharmacies », ou une seule feuille de données"
+    ]
+    wb, path = workbook(tmp_path, {"ancien": [header, ["PH-OLD", 2022]], "Feuil2": []}, name="seule.xlsx")
+    wb["ancien"].sheet_state = "hidden"
+    wb.save(path)
+    assert problems_of(path) == [
+        "feuille « ancien » : feuille masquée ; attendu : une feuille visible "
+        "(affichez-la si ce sont bien les données à lire, sinon supprimez-la)"
+    ]
+
+
+def test_xlsx_sheet_named_pharmacies_is_read_beside_other_data(tmp_path):
+    header = ["pharmacie_id", "exercice"]
+    wb, path = workbook(tmp_path, {"ancien": [header, ["PH-OLD", 2022]], "Pharmacies": [header, ["PH-A", 2024]]})
+    wb.save(path)
+    assert read_pharmacies(path)["pharmacie_id"].tolist() == ["PH-A"]
+
+
+# --------------------------------------------------------------------------------------------
+# rates: fractions, exactness
+# --------------------------------------------------------------------------------------------
+def test_rates_all_at_most_one_are_warned_about(tmp_path):
+    """Rates given as fractions (0,92 for 92 %) were accepted without a word."""
+    path = csv_file(tmp_path, "pharmacie_id;exercice;taux_mss_pct;taux_double_paiement_pct\n"
+                              "PH-A;2024;0,92;0,05\nPH-B;2024;1;0\n")
+    ph = read_pharmacies(path)
+    assert ph.at[0, "taux_mss_pct"] == 0.92  # read as written, but said
+    assert warnings_of(ph) == [
+        f"{path} : colonne taux_mss_pct : toutes les valeurs sont inférieures ou égales à 1 (ligne 2 : « 0,92 ») — "
+        "des fractions au lieu de pourcentages ? Un taux s'écrit de 0 à 100 (92 pour 92 %) ; les montants sont "
+        "calculés sur les valeurs telles qu'écrites"
+    ]
+    result = CliRunner().invoke(main, ["compute", str(path), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "Avertissement : " + warnings_of(ph)[0] in result.stderr
+
+
+def test_rates_above_one_are_not_warned_about(tmp_path):
+    path = csv_file(tmp_path, "pharmacie_id;exercice;taux_mss_pct\nPH-A;2024;0,5\nPH-B;2024;92\n")
+    assert warnings_of(read_pharmacies(path)) == []
+
+
+def test_pharmacy_rates_are_exact_decimals(tmp_path):
+    """« 84,99999999999999999 » became 85 as a float (the BUPS socle met: +500 €)."""
+    path = csv_file(tmp_path, "pharmacie_id;exercice;taux_generiques_repertoire_pct;taux_mss_pct\n"
+                              "PH-A;2024;84,99999999999999999;\n")
+    ph = read_pharmacies(path)
+    assert ph.at[0, "taux_generiques_repertoire_pct_exact"] == Decimal("84.99999999999999999")
+    assert ph.at[0, "taux_generiques_repertoire_pct_exact"] < Decimal(85)
+    assert ph.at[0, "taux_mss_pct_exact"] is None
+
+
+def test_rate_just_above_100_is_refused_exactly(tmp_path):
+    path = csv_file(tmp_path, "pharmacie_id;exercice;taux_mss_pct\nPH-A;2024;100,000000000000000001\n")
+    assert len(problems_of(path)) == 1
+
+
+# --------------------------------------------------------------------------------------------
+# molecules not in the exercise's list
+# --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name,closest", [("sitagliptin", "sitagliptine"),
+                                          ("sitagliptine / metformine", "sitagliptine/metformine")])
+def test_misspelt_molecule_is_said_with_the_closest_listed_name(tmp_path, name, closest):
+    """A misspelt molecule paid 0 € with nothing on the console."""
+    ph = csv_file(tmp_path, "pharmacie_id;exercice\nPH-A;2024\n")
+    mol = csv_file(tmp_path, "pharmacie_id;exercice;molecule;nb_boites;taux_depart_pct;taux_arrivee_pct\n"
+                             f"PH-A;2024;{name};100;50;60\n", name="molecules.csv")
+    pharmacies, molecules = read_inputs(ph, mol)
+    warnings = warnings_of(pharmacies)
+    assert warnings == [f"{mol} : ligne 2, pharmacie « PH-A », molécule « {name} » : absente de la liste des "
+                        "molécules ciblées de l'exercice 2024 (elle ne rapporte rien) — vouliez-vous dire "
+                        f"« {closest} » ?"]
+    result = CliRunner().invoke(main, ["compute", str(ph), "--molecules", str(mol), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "vouliez-vous dire" in result.stderr and name in result.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# bounded refusals
+# --------------------------------------------------------------------------------------------
+def test_many_bad_cells_give_twenty_messages_then_a_count(tmp_path):
+    rows = "".join(f"PH-{i};2024;-{i + 1}\n" for i in range(50))
+    path = csv_file(tmp_path, "pharmacie_id;exercice;nb_fse\n" + rows)
+    with pytest.raises(InputError) as info:
+        read_pharmacies(path)
+    problems = info.value.problems
+    assert len(problems) == 21
+    assert problems[19].startswith("ligne 21, pharmacie « PH-19 », colonne nb_fse : valeur « -20 »")
+    assert problems[20] == "… et 30 autres valeurs refusées dans la colonne nb_fse"
+    assert str(info.value).splitlines()[0] == f"{path} : 50 problèmes — rien n'a été calculé ni écrit."
+
+
+def test_two_hundred_thousand_lines_with_one_id_are_refused_in_bounded_messages(tmp_path):
+    """A 10 000-line file with one id printed 153 MB; 200 000 lines were killed at 24 GB."""
+    n = 200_000
+    path = csv_file(tmp_path, "pharmacie_id;exercice;nb_fse\n" + "PH-A;2024;12\n" * n)
+    with pytest.raises(InputError) as info:
+        read_pharmacies(path)
+    problems = info.value.problems
+    assert len(problems) == 21
+    assert problems[0] == (
+        "ligne 2, pharmacie « PH-A », colonnes pharmacie_id et exercice : valeurs « PH-A / 2024 » en double avec "
+        "les lignes 3, 4, 5, 6, 7 et 199\u202f994 autres ; attendu : une seule ligne par pharmacie_id et exercice "
+        "(majuscules et minuscules confondues : l'identifiant devient un nom de dossier)"
+    )
+    assert problems[-1] == "… et 199\u202f980 autres lignes en double (colonnes pharmacie_id et exercice)"
+    assert info.value.total == n
+
+
+def test_values_in_messages_are_shortened_and_control_characters_escaped(tmp_path):
+    path = csv_file(tmp_path, "pharmacie_id;exercice;drom\nPH-A;2024;\"a\x1b[31mb\tc\"\nPH-B;2024;" + "o" * 200 + "\n")
+    problems = problems_of(path)
+    assert problems[0].startswith("ligne 2, pharmacie « PH-A », colonne drom : valeur « a\\x1b[31mb\\tc » ;")
+    assert "« " + "o" * 79 + "… »" in problems[1]
+
+
+def test_many_unknown_columns_are_bounded_too(tmp_path):
+    header = ";".join(["pharmacie_id", "exercice"] + [f"inconnue_{i}" for i in range(30)])
+    path = csv_file(tmp_path, header + "\nPH-A;2024" + ";" * 30 + "\n")
+    problems = problems_of(path)
+    assert len(problems) == 21 and problems[-1] == "… et 10 autres colonnes inconnues"
+
+
+def test_set_rate_changes_the_float_and_the_exact_value(tmp_path):
+    from rosp_lib.inputs import set_rate
+
+    ph = read_pharmacies(csv_file(tmp_path, "pharmacie_id;exercice;taux_mss_pct\nPH-A;2024;50\n"))
+    set_rate(ph, 0, "taux_mss_pct", "84.99999999999999999")
+    assert ph.at[0, "taux_mss_pct_exact"] == Decimal("84.99999999999999999")
+    set_rate(ph, 0, "taux_mss_pct", None)
+    assert np.isnan(ph.at[0, "taux_mss_pct"]) and ph.at[0, "taux_mss_pct_exact"] is None

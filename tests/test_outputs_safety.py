@@ -1,0 +1,137 @@
+"""Outputs that cannot hurt: temporary files never through a symlink, all-or-nothing writes, and a
+French error with an exit code (no traceback, old outputs intact) when the folder cannot be written."""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from rosp_lib.cli import EXIT_OUTPUT, main
+from rosp_lib.lines.atomic import OutputError, write_together
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def compute(out: Path):
+    return CliRunner().invoke(main, ["compute", str(DATA / "pharmacies.csv"), "--molecules",
+                                     str(DATA / "molecules.csv"), "-o", str(out)])
+
+
+@pytest.fixture
+def old_outputs(tmp_path):
+    out = tmp_path / "sortie"
+    out.mkdir()
+    (out / "lignes.csv").write_text("anciennes lignes\n", encoding="utf-8")
+    (out / "totaux.csv").write_text("anciens totaux\n", encoding="utf-8")
+    return out
+
+
+def test_planted_temporary_symlinks_are_never_followed(tmp_path, old_outputs):
+    victim = tmp_path / "victime.txt"
+    victim.write_text("à garder\n", encoding="utf-8")
+    for name in ("lignes.csv.partiel", ".lignes.csv.partiel", "totaux.csv.partiel", ".totaux.csv.partiel"):
+        (old_outputs / name).symlink_to(victim)
+    result = compute(old_outputs)
+    assert result.exit_code == 0, result.output
+    assert victim.read_text(encoding="utf-8") == "à garder\n"
+    assert (old_outputs / "lignes.csv").read_text(encoding="utf-8").startswith("pharmacie_id,")
+
+
+def test_an_output_that_is_a_symlink_is_replaced_not_written_through(tmp_path, old_outputs):
+    victim = tmp_path / "victime.txt"
+    victim.write_text("à garder\n", encoding="utf-8")
+    (old_outputs / "lignes.csv").unlink()
+    (old_outputs / "lignes.csv").symlink_to(victim)
+    assert compute(old_outputs).exit_code == 0
+    assert victim.read_text(encoding="utf-8") == "à garder\n"
+    assert not (old_outputs / "lignes.csv").is_symlink()
+    assert (old_outputs / "lignes.csv").read_text(encoding="utf-8").startswith("pharmacie_id,")
+
+
+def test_no_temporary_file_is_left(old_outputs):
+    assert compute(old_outputs).exit_code == 0
+    assert sorted(p.name for p in old_outputs.iterdir()) == ["lignes.csv", "totaux.csv"]
+
+
+@pytest.mark.skipif(ROOT, reason="root writes in a read-only folder")
+def test_read_only_output_folder_is_a_french_error_and_old_outputs_stay(old_outputs):
+    old_outputs.chmod(0o555)
+    try:
+        result = compute(old_outputs)
+    finally:
+        old_outputs.chmod(0o755)
+    assert result.exit_code == EXIT_OUTPUT
+    assert result.stderr.startswith(f"Erreur : impossible d'écrire lignes.csv dans {old_outputs} : permission refusée ; "
+                                    "aucun fichier de sortie n'a été remplacé (les anciens sont intacts)")
+    assert "Traceback" not in result.output
+    assert (old_outputs / "lignes.csv").read_text(encoding="utf-8") == "anciennes lignes\n"
+    assert (old_outputs / "totaux.csv").read_text(encoding="utf-8") == "anciens totaux\n"
+
+
+def test_read_only_output_folder_as_another_user(tmp_path):
+    """Run as root, the suite checks the read-only folder with the command run as « nobody »."""
+    if not ROOT:
+        pytest.skip("covered by the test above")
+    import shutil
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="rosp-lecture-seule-"))
+    base.chmod(0o755)
+    old_outputs = base / "sortie"
+    old_outputs.mkdir()
+    (old_outputs / "lignes.csv").write_text("anciennes lignes\n", encoding="utf-8")
+    old_outputs.chmod(0o555)
+    nobody = 65534
+    rosp = Path(sys.executable).with_name("rosp")
+    result = subprocess.run([str(rosp), "compute", str(DATA / "pharmacies.csv"), "-o", str(old_outputs)],
+                            capture_output=True, text=True, preexec_fn=lambda: os.setuid(nobody), timeout=300,
+                            env={**os.environ, "HOME": str(tmp_path)})
+    if "PermissionError" in result.stderr and "Erreur" not in result.stderr or result.returncode == 126:
+        pytest.skip("the project's files cannot be read by « nobody » here")
+    assert result.returncode == EXIT_OUTPUT, result.stderr
+    assert result.stderr.startswith(f"Erreur : impossible d'écrire lignes.csv dans {old_outputs} : permission refusée ; ")
+    assert "Traceback" not in result.stderr
+    assert (old_outputs / "lignes.csv").read_text(encoding="utf-8") == "anciennes lignes\n"
+    shutil.rmtree(base)
+
+
+def test_output_folder_that_cannot_be_created_is_a_french_error(tmp_path):
+    blocker = tmp_path / "fichier"
+    blocker.write_text("x", encoding="utf-8")
+    result = compute(blocker / "sortie")
+    assert result.exit_code == EXIT_OUTPUT
+    assert result.stderr.endswith(f"Erreur : impossible de créer le dossier de sortie {blocker / 'sortie'} : "
+                                  "ce n'est pas un dossier\n")
+
+
+def test_file_size_limit_is_a_french_error_and_old_outputs_stay(old_outputs):
+    """As a full disk: the write fails midway (ulimit -f), nothing is replaced, no traceback."""
+    def limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+    rosp = Path(sys.executable).with_name("rosp")
+    result = subprocess.run([str(rosp), "compute", str(DATA / "pharmacies.csv"), "-o", str(old_outputs)],
+                            capture_output=True, text=True, preexec_fn=limit, timeout=300)
+    assert result.returncode == EXIT_OUTPUT, result.stderr
+    assert result.stderr.startswith("Erreur : impossible d'écrire lignes.csv dans ")
+    assert "fichier trop grand pour la limite de taille de fichier (ulimit -f)" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (old_outputs / "lignes.csv").read_text(encoding="utf-8") == "anciennes lignes\n"
+    assert sorted(p.name for p in old_outputs.iterdir()) == ["lignes.csv", "totaux.csv"]
+
+
+def test_a_failing_writer_leaves_nothing(tmp_path):
+    def boom(fh):
+        fh.write(b"debut")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OutputError, match="disque plein ; aucun fichier de sortie n'a été remplacé"):
+        write_together({tmp_path / "a.csv": lambda fh: fh.write(b"a"), tmp_path / "b.csv": boom})
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,117 @@
+"""Scenario files a user (or an attacker) writes: each refusal is French, names the key or the line,
+and never shows a traceback or pydantic's English."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from rosp_lib.cli import main
+from rosp_lib.parameters import ParameterError, Scenario, load_parameters
+
+ALIAS_BOMB = """a: &a ["x","x","x","x","x","x","x","x","x"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+"""
+
+
+def refusal(tmp_path, content: str | bytes, year: int = 2024) -> str:
+    f = tmp_path / "scenario.yaml"
+    if isinstance(content, str):
+        f.write_text(content, encoding="utf-8")
+    else:
+        f.write_bytes(content)
+    with pytest.raises(ParameterError) as info:
+        load_parameters(year, Scenario.read(f))
+    return str(info.value).replace(str(f), "S")
+
+
+def test_alias_bomb_is_refused_before_expansion(tmp_path):
+    assert refusal(tmp_path, ALIAS_BOMB) == (
+        "S : ligne 1 : ancre ou alias YAML (« & » ou « * ») ; attendu : chaque valeur écrite en toutes lettres")
+
+
+def test_a_single_alias_is_refused(tmp_path):
+    text = "general:\n  arrondi: &r demi_superieur\nnumerique:\n  teleconsultation:\n    tranches: *r\n"
+    assert "ancre ou alias YAML" in refusal(tmp_path, text)
+
+
+@pytest.mark.parametrize("value", [".nan", ".inf", "-.inf", ".NaN", ".Inf"])
+def test_nan_and_infinity_are_refused(tmp_path, value):
+    text = f"numerique:\n  scor:\n    montant: {value}\n"
+    assert refusal(tmp_path, text) == (
+        f"S : ligne 3 : valeur « {value} » ; attendu : un nombre fini (.nan et .inf sont refusés)")
+
+
+@pytest.mark.parametrize("key", ["? [a, b]", "? {a: 1}", "yes", "3.5", "null"])
+def test_keys_that_are_not_names_are_refused(tmp_path, key):
+    text = f"numerique:\n  {key}: 1\n" if not key.startswith("?") else f"numerique:\n  {key}\n  : 1\n"
+    msg = refusal(tmp_path, text)
+    assert msg.startswith("S : ligne 2 : clé ") and "qui n'est pas un nom" in msg
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "utf-16"])
+def test_files_not_in_utf8_are_refused(tmp_path, encoding):
+    text = "# scénario élaboré\nnumerique:\n  scor:\n    montant: 50\n"
+    msg = refusal(tmp_path, text.encode(encoding))
+    assert msg.startswith("S : le fichier n'est pas en UTF-8 (premier caractère illisible ligne ")
+    assert msg.endswith("attendu : un fichier YAML enregistré en UTF-8")
+
+
+def test_utf8_with_bom_is_read(tmp_path):
+    f = tmp_path / "scenario.yaml"
+    f.write_bytes("numerique:\n  scor:\n    montant: 50\n".encode("utf-8-sig"))
+    assert load_parameters(2024, Scenario.read(f)).numerique.scor.montant.valeur == 50
+
+
+def test_year_without_parameters_is_refused(tmp_path):
+    assert refusal(tmp_path, "2052:\n  numerique:\n    scor:\n      montant: 50\n") == (
+        "S : scénario invalide\n  - 2052 : aucun paramètre pour cet exercice "
+        "(exercices disponibles : 2022, 2023, 2024, 2025, 2026)")
+    assert refusal(tmp_path, "2025:\n") == (
+        "S : scénario invalide\n  - 2025 : aucune valeur à remplacer sous cette année ; attendu : des paramètres "
+        "à remplacer, ou supprimez la clé")
+
+
+@pytest.mark.parametrize("field", ["statut", "source"])
+def test_fields_beside_valeur_are_refused(tmp_path, field):
+    text = f"numerique:\n  scor:\n    montant:\n      valeur: 50\n      {field}: texte\n"
+    assert refusal(tmp_path, text) == (
+        f"S : scénario invalide\n  - numerique.scor.montant.{field} : champ à côté de « valeur » ; un scénario ne "
+        "remplace que la valeur (la source et le statut officiels restent) — supprimez ce champ")
+
+
+@pytest.mark.parametrize("path,value,why", [
+    ("numerique:\n  scor:\n    montant", "-820", "valeur -820 ; attendu : un nombre positif ou nul"),
+    ("vaccination:\n  bonus_prescription:\n    seuil_part_pct", "150", "valeur 150 ; attendu : un pourcentage de 0 à 100"),
+    ("numerique:\n  scor:\n    montant", "1.0e+30", "valeur 1.0E+30 ; attendu : un montant plausible (au plus 1 000 000 €)"),
+])
+def test_values_out_of_their_range_are_refused(tmp_path, path, value, why):
+    dotted = ".".join(part.strip().rstrip(":") for part in path.split("\n"))
+    assert refusal(tmp_path, f"{path}: {value}\n") == f"S : scénario invalide\n  - {dotted} : {why}"
+
+
+@pytest.mark.parametrize("value,french", [
+    ("beaucoup", "valeur « beaucoup » : nombre attendu"),
+    ("[1, 2]", "nombre attendu"),
+])
+def test_wrong_type_is_said_in_french(tmp_path, value, french):
+    msg = refusal(tmp_path, f"numerique:\n  scor:\n    montant: {value}\n")
+    assert "numerique.scor.montant.valeur : " in msg and french in msg
+    for english in ("Input should", "valid decimal", "should be", "Value error"):
+        assert english not in msg
+
+
+def test_cli_refuses_a_bad_scenario_in_french_without_traceback(tmp_path):
+    f = tmp_path / "s.yaml"
+    f.write_text(ALIAS_BOMB, encoding="utf-8")
+    result = CliRunner().invoke(main, ["compute", "data/pharmacies.csv", "--parametres", str(f), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "ancre ou alias YAML" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()
