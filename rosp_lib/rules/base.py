@@ -5,6 +5,7 @@ forfaits, malus on the sum)."""
 from __future__ import annotations
 
 from contextlib import contextmanager
+from decimal import Decimal
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
@@ -17,13 +18,33 @@ from ..lines.formatting import eur, num
 from ..lines.text import MANQUANT, NEUTRALISE, NEUTRALISE_NOTE, NON, OUI, SANS_OBJET, filled, per_distinct, pick
 from ..parameters import ExerciseParameters, Leaf, Seuil
 
+class Rate(np.ndarray):
+    """A rate column as floats (for display and arithmetic) that keeps the exact decimals the user typed, so
+    that a threshold test is exact: `84,99999999999999999` is below 85 even though its float is 85.0.
+    Only the column itself compares exactly; an array derived from it is a plain float array."""
+
+    exact: np.ndarray | None = None
+
+    def __array_finalize__(self, obj):
+        self.exact = None
+
+
+_OPS = {">=": lambda a, b: a >= b, ">": lambda a, b: a > b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b}
+
+
 def compare(values: np.ndarray, seuil: Seuil, threshold=None) -> np.ndarray:
-    """values <comparaison> threshold, False where the value is unknown (NaN)."""
+    """values <comparaison> threshold, False where the value is unknown (NaN); exact on a `Rate` column."""
+    op = _OPS[seuil.comparaison]
+    exact = getattr(values, "exact", None)
+    if exact is not None:
+        t = Decimal(seuil.valeur if threshold is None else str(threshold))
+        codes, distinct = pd.factorize(exact, use_na_sentinel=False)
+        met = np.array([d is not None and d == d and bool(op(d, t)) for d in distinct], dtype=bool)
+        return met[codes] if len(codes) else np.zeros(0, dtype=bool)
     t = float(seuil.valeur if threshold is None else threshold)
+    values = np.asarray(values, dtype=float)
     with np.errstate(invalid="ignore"):
-        return {
-            ">=": values >= t, ">": values > t, "<": values < t, "<=": values <= t,
-        }[seuil.comparaison] & ~np.isnan(values)
+        return op(values, t) & ~np.isnan(values)
 
 
 def compare_fraction(num: np.ndarray, den: np.ndarray, seuil: Seuil, scale: int = 1) -> np.ndarray:
@@ -196,8 +217,10 @@ class Context:
         return self.df[col]
 
     def rate(self, col: str) -> tuple[np.ndarray, np.ndarray]:
-        v = self._column(col).to_numpy(dtype=float)
-        return v, np.isnan(v)
+        v = self._column(col).to_numpy(dtype=float).view(Rate)
+        if col + "_exact" in self.df.columns:  # the reader keeps every rate as an exact Decimal too
+            v.exact = self.df[col + "_exact"].to_numpy(dtype=object)
+        return v, np.isnan(np.asarray(v))
 
     def count(self, col: str) -> tuple[np.ndarray, np.ndarray]:
         v = self._column(col).to_numpy(dtype=float)

@@ -11,7 +11,7 @@ from ..lines import money
 from ..lines.formatting import eur, eur_value, num
 from ..inputs import normalise_molecule
 from ..lines.text import MANQUANT, NEUTRALISE, NEUTRALISE_NOTE, SANS_OBJET, filled, per_distinct, pick
-from .base import Block, Context, compare, finish_theme, seuil_text, socle_state
+from .base import Block, Context, Rate, compare, finish_theme, seuil_text, socle_state
 
 THEME = "bups"
 
@@ -97,8 +97,9 @@ def molecules_ciblees(ctx: Context, molecules: pd.DataFrame) -> Block | None:
         if reading == "plancher":
             no_floor = {normalise_molecule(x) for x in ind.sans_plancher.valeur}
             exempt = np.array([k in no_floor for k in keys], dtype=bool)[codes]
-            above = compare(per_distinct(lambda x: np.nan if x is None else float(x), arr).astype(float),
-                            ind.taux_plancher_pct)
+            arrival_rate = per_distinct(lambda x: np.nan if x is None else float(x), arr).astype(float).view(Rate)
+            arrival_rate.exact = arr  # the exact arrival rates: the floor is tested exactly
+            above = compare(arrival_rate, ind.taux_plancher_pct)
             floor_missed = known & ~exempt & ~above
             paid = known & ~floor_missed
     ok = paid & (boxes_x > 0)
