@@ -135,3 +135,17 @@ def test_a_failing_writer_leaves_nothing(tmp_path):
     with pytest.raises(OutputError, match="disque plein ; aucun fichier de sortie n'a été remplacé"):
         write_together({tmp_path / "a.csv": lambda fh: fh.write(b"a"), tmp_path / "b.csv": boom})
     assert list(tmp_path.iterdir()) == []
+
+
+def test_gains_into_an_unwritable_folder_is_a_french_error_and_exit_3(tmp_path):
+    """rosp gains and rosp rapprocher write through the same atomic writer as rosp compute."""
+    from rosp_lib.cli import main as rosp_main
+
+    target = tmp_path / "pas_un_dossier"
+    target.write_text("un fichier, pas un dossier", encoding="utf-8")
+    data = Path(__file__).resolve().parent.parent / "data"
+    with pytest.raises(SystemExit) as exit_info:
+        rosp_main(["gains", str(data / "pharmacies.csv"), "--molecules", str(data / "molecules.csv"),
+                   "-o", str(target / "sous")], standalone_mode=True)
+    assert exit_info.value.code == 3
+    assert target.read_text(encoding="utf-8") == "un fichier, pas un dossier"

@@ -14,11 +14,13 @@ from rosp_lib.counterfactual.reconcile import RAPPROCHEMENT_COLUMNS, reconcile
 from rosp_lib.counterfactual.versements import read_versements
 from rosp_lib.engine import parameters_for
 from rosp_lib.inputs import InputError, read_inputs
+from rosp_lib.lines.atomic import OutputError, ensure_folder, write_together
 from rosp_lib.lines.csvfile import write_csv
 from rosp_lib.lines.formatting import eur
 from rosp_lib.parameters import ParameterError, Scenario
 
 EXIT_INVALID = 2
+EXIT_OUTPUT = 3  # the outputs could not be written (the old ones are intact)
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 TOP_ACTIONS = 3  # actions shown per pharmacy-year in the summary
 
@@ -37,15 +39,21 @@ def _fail(message: str) -> None:
 
 
 def _write(path: Path, write) -> None:
-    """Write under a temporary name, then rename: never a half-written file."""
-    tmp = path.with_name(path.name + ".partiel")
+    """Written through rosp_lib.lines.atomic: an exclusive temporary file in the folder, never through a
+    symlink, then renamed; an unwritable folder is a French error (exit code 3), the old file intact."""
     try:
-        with open(tmp, "wb") as fh:
-            write(fh)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    tmp.replace(path)
+        write_together({path: write})
+    except OutputError as exc:
+        click.echo(f"Erreur : {exc}", err=True)
+        sys.exit(EXIT_OUTPUT)
+
+
+def _folder(out_dir: Path) -> None:
+    try:
+        ensure_folder(out_dir)
+    except OutputError as exc:
+        click.echo(f"Erreur : {exc}", err=True)
+        sys.exit(EXIT_OUTPUT)
 
 
 def _date(ctx, param, value: str | None) -> dt.date:
@@ -93,7 +101,7 @@ def gains_cmd(entree: Path, molecules: Path | None, scenario: Path | None, date:
         _fail(str(exc))
     table = gains_table(pharmacies, mols, params, date)
     reach = within_reach(pharmacies, mols, table, params)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    _folder(out_dir)
     _write(out_dir / "gains.csv", lambda fh: write_csv(gains_for_output(table), fh))
     click.echo(f"Ce que les officines peuvent encore gagner (au {date.strftime('%d/%m/%Y')}) :")
     for pid, year, now, extra in zip(reach["pharmacie_id"], reach["exercice"], reach["actuel_cents"],
@@ -148,7 +156,7 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
         table, claims = reconcile(pharmacies, mols, paid, Scenario.read(scenario) if scenario else None)
     except (InputError, ParameterError) as exc:
         _fail(str(exc))
-    out_dir.mkdir(parents=True, exist_ok=True)
+    _folder(out_dir)
     _write(out_dir / "rapprochement.csv", lambda fh: write_csv(table[RAPPROCHEMENT_COLUMNS], fh))
     written = []
     for (pid, year), text in claims.items():
