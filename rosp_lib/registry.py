@@ -30,6 +30,7 @@ class Theme:
     versement: str  # when it is paid, relative to the exercise N
     justificatifs: tuple[str, ...] = ()
     automatique: str = ""
+    titre_court: str = ""  # for navigation links and chart labels
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ THEMES: tuple[Theme, ...] = (
          "factures des équipements (lecteurs, borne, téléconsultation)"),
         "FSE, SCOR, DMP, MSS, appli carte Vitale, e-prescription, téléconsultations, patients du pharmacien "
         "correspondant et sous-indicateurs du malus : mesurés automatiquement.",
+        titre_court="Numérique (REMU NUM)",
     ),
     Theme(
         "bups", 2, "Bon usage des produits de santé (BUPS)", "02_bups",
@@ -77,6 +79,7 @@ THEMES: tuple[Theme, ...] = (
         ("attestation HCQO datée de l'année", "programme annuel de développement durable et preuves des items"),
         "génériques du répertoire, molécules ciblées, stabilité 75 ans et plus, ASAFO-Pharma, motif urgence : "
         "mesurés automatiquement.",
+        titre_court="Bon usage (BUPS)",
     ),
     Theme(
         "vaccination", 3, "Prescription des vaccinations recommandées", "03_vaccination",
@@ -85,6 +88,7 @@ THEMES: tuple[Theme, ...] = (
         "calculé par l'Assurance Maladie à partir des actes facturés (codes RVA).",
         "au 1er semestre N+1.",
         (), "entièrement automatique : rien à déclarer.",
+        titre_court="Vaccination",
     ),
     Theme(
         "colorectal", 4, "Dépistage organisé du cancer colorectal", "04_colorectal",
@@ -94,6 +98,7 @@ THEMES: tuple[Theme, ...] = (
         "calculé par l'Assurance Maladie à partir des actes facturés.",
         "au 2e trimestre N+1.",
         (), "entièrement automatique : rien à déclarer.",
+        titre_court="Dépistage colorectal",
     ),
     Theme(
         "dispensation_unite", 5, "Dispensation à l'unité", "05_dispensation_unite",
@@ -102,6 +107,7 @@ THEMES: tuple[Theme, ...] = (
         "calculé par l'Assurance Maladie à partir des actes facturés.",
         "avec la ROSP de l'exercice, en N+1.",
         (), "entièrement automatique : rien à déclarer.",
+        titre_court="Dispensation à l'unité",
     ),
     Theme(
         "dispositif_2024", 6, "Dispositif exceptionnel 2024 (avenant 1, art. 1)", "06_dispositif_2024",
@@ -112,6 +118,7 @@ THEMES: tuple[Theme, ...] = (
         "au 1er semestre N+1.",
         ("description des locaux",),
         "TROD, entretiens, accompagnements, kits et substitutions : mesurés automatiquement.",
+        titre_court="Dispositif 2024",
     ),
 )
 
