@@ -1,17 +1,34 @@
-"""The notebook helpers: loading one pharmacy, explanations, recorded values and the headless explorer."""
+"""The notebook helpers: loading one pharmacy, explanations from the structured columns, the range across
+readings, applicability, charts read back from the figure, recorded values and the headless explorer."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import matplotlib
 import pytest
 
-from rosp_lib.report import notebook as nb
-from rosp_lib.engine import compute_file
+matplotlib.use("Agg")
+
+from rosp_lib.engine import compute_file  # noqa: E402
+from rosp_lib.report import notebook as nb  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _load(pid, year):
+    return nb.load(pid, year, str(ROOT / "data/pharmacies.csv"), str(ROOT / "data/molecules.csv"))
 
 
 @pytest.fixture(scope="module")
-def gare(request):
-    root = request.config.rootpath
-    return nb.load("PH-GARE", 2024, str(root / "data/pharmacies.csv"), str(root / "data/molecules.csv"))
+def gare():
+    return _load("PH-GARE", 2024)
+
+
+@pytest.fixture(scope="module")
+def tilleuls():
+    return _load("PH-TILLEULS", 2024)
 
 
 def test_load_refuses_unknown_pharmacy_and_exercise(data_dir):
@@ -37,9 +54,92 @@ def test_malus_is_explained_with_its_arithmetic(gare):
     lines = gare.theme_lines("numerique")
     before = int(lines.loc[lines["type_ligne"] != "malus", "montant_cents"].sum())
     malus = -round(before * 20 / 100)
-    text = nb.gate_and_malus_text(lines)
+    text = nb.gate_and_malus_text(gare, lines)
     assert f"score 10 pts → malus 20 % × {nb.eur(before)} = {nb.eur(-malus)}" in text
+    assert "hypothèse" not in text  # hypotheses are shown from the `hypotheses` column, not repeated
     assert f"= **{nb.eur(before + malus)}**" in nb.sum_text(lines)
+    assert "malus 20 %" in nb.theme_reason(gare, "numerique")
+
+
+def test_largest_line_shows_its_inputs(tilleuls):
+    # PH-TILLEULS 2024: 40 000 FSE at a 97 % SESAM-Vitale rate (≥ 95 %) → 0,070 € × 40 000 = 2 800,00 €.
+    lines = tilleuls.lines
+    big = lines.loc[lines["montant_cents"].idxmax()]
+    assert big["indicateur"] == "fse"
+    table = str(nb.indicator_table(tilleuls, tilleuls.theme_lines("numerique")))
+    assert "nb&#95;fse = 40\u202f000" in table or "nb&#95;fse = 40 000" in table
+    calc = nb.calcul_text(tilleuls, big)
+    assert re.search(r"0,070\s€ × 40.000 \(nb_fse\)", calc)
+    assert calc.endswith("= 2\u202f800,00\u00a0€")
+
+
+def test_range_across_readings_and_stakes(tilleuls, gare):
+    # The issue's figures: with lectures-alternatives.yaml, PH-TILLEULS 2024 falls from 7 865,78 € to
+    # 4 410,99 € and PH-GARE 2024 from 7 162,47 € to 1 188,27 €.
+    assert (tilleuls.readings.reference_cents, tilleuls.readings.alternative_cents) == (786578, 441099)
+    assert (gare.readings.reference_cents, gare.readings.alternative_cents) == (716247, 118827)
+    # Switched alone, the ordonnance numérique socle (70 % required, PH-TILLEULS below it) takes the whole
+    # REMU NUM theme: 5 349,00 €; it is the largest stake and comes first.
+    first = tilleuls.readings.moving[0]
+    assert first.cle == "numerique.ordonnance_numerique_socle.etat"
+    assert first.ecart_cents == -tilleuls.theme_total_cents("numerique") == -534900
+    assert first.themes == ("numerique",)
+    text = nb.readings_text(gare)
+    assert "7\u202f162,47\u00a0€" in text and "1\u202f188,27\u00a0€" in text
+    table = str(nb.stakes_table(gare))
+    assert "−6\u202f108,00\u00a0€" in table  # the whole REMU NUM of PH-GARE
+
+
+def test_theme_at_zero_says_which_socle_was_lost():
+    segur = _load("PH-SEGUR", 2026)
+    assert segur.theme_total_cents("numerique") == 0
+    reason = nb.theme_reason(segur, "numerique")
+    assert "socle non atteint" in reason and "Ségur" in reason
+
+
+def test_partial_year_is_named_with_its_days():
+    cession = _load("PH-CESSION", 2025)
+    # from 01/07/2025 to 31/12/2025: 184 days
+    assert nb.partial_year(cession) == ("01/07/2025", "31/12/2025", 184)
+    assert "184 jours" in nb.theme_reason(cession, "numerique")
+
+
+def test_a_theme_absent_from_the_exercise_gives_no_instruction():
+    later = _load("PH-TILLEULS", 2025)
+    assert not later.applies("dispositif_2024")
+    text = nb.declaration_text(later, "dispositif_2024")
+    assert "n'existe pas pour l'exercice 2025" in text and "À déclarer" not in text
+    assert "locaux" not in str(nb.calendar_table(later))
+    port = _load("PH-PORT", 2022)  # the écoresponsable declaration exists from 2024 only
+    assert "écoresponsable" not in nb.declaration_text(port, "bups")
+    assert "écoresponsable" in nb.declaration_text(_load("PH-TILLEULS", 2024), "bups")
+
+
+def test_rules_are_rendered_from_the_parameters(tilleuls):
+    text = nb.rules_list(tilleuls, "vaccination")
+    seuil = tilleuls.params.vaccination.bonus_prescription.seuil_part_pct.valeur
+    assert f"plus de {nb.num(seuil)} %" in text
+    assert "kits_remis" not in nb.rules_list(tilleuls, "colorectal")  # absent since 2024
+
+
+def test_amount_chart_has_one_bar_per_line_labelled_with_its_own_amount(tilleuls):
+    lines = tilleuls.theme_lines("bups")
+    fig = nb.chart_amounts(lines)
+    shown = lines[lines["type_ligne"] != "information"]
+    read = nb.bar_labels(fig)
+    assert len(read) == len(shown)
+    expected = [(nb.line_label(l), nb.eur(int(l["montant_cents"]))) for _, l in shown.iterrows()]
+    assert [(a.replace("- ", "-"), b) for a, b in read] == [(a.replace("- ", "-"), b) for a, b in expected]
+    assert ("Génériques, hybrides, biosimilaires : molécules ciblées — sitagliptine", "101,99\u00a0€") in read
+    ax = fig.axes[0]
+    assert ax.get_title(loc="left") == "Montant de chaque ligne"
+    # nothing overlaps: each value label inside the plotting area, no two labels intersecting
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    area = ax.get_window_extent(renderer)
+    boxes = [t.get_window_extent(renderer) for t in ax.texts]
+    assert all(area.x0 <= b.x0 and b.x1 <= area.x1 and area.y0 <= b.y0 and b.y1 <= area.y1 for b in boxes)
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
 
 
 def test_recorded_values_match_lines(gare):
@@ -48,6 +148,7 @@ def test_recorded_values_match_lines(gare):
     assert values == {"pharmacie_id": "PH-GARE", "exercice": 2024, "theme": "vaccination",
                       "lignes": {"vaccination.bonus_prescription": 0}, "totaux_cents": {"vaccination": 0},
                       "total_cents": 0}
+    assert "non atteint" in nb.theme_reason(gare, "vaccination")
 
 
 def test_explorer_recomputes_when_a_control_changes(gare):
@@ -73,3 +174,19 @@ def test_distances_show_gap_to_threshold(gare):
     d = nb.distances(gare, "numerique").set_index("indicateur")
     assert d.loc["fse", "ecart"] == pytest.approx(2.0)  # 97 % vs ≥ 95 %
     assert "eprescription" not in d.index  # neutralised in 2024
+
+
+def test_input_strings_are_escaped():
+    assert nb.esc("<script>x</script> *a* [l](u)") == \
+        "&lt;script&gt;x&lt;/script&gt; &#42;a&#42; &#91;l&#93;(u)"
+
+
+PROSE = ["rosp_lib/report/notebook.py", "rosp_lib/report/narrative.py", "rosp_lib/report/readings.py",
+         "rosp_lib/report/index.py", "notebooks/build_notebooks.py"]
+
+
+@pytest.mark.parametrize("path", PROSE)
+def test_no_amount_or_percentage_typed_in_report_prose(path):
+    text = (ROOT / path).read_text(encoding="utf-8")
+    found = re.findall(r"\d[\d\s\u202f]*(?:,\d+)?\s?(?:€|%)", text)
+    assert not found, f"{path} : montant ou pourcentage écrit en dur : {found}"

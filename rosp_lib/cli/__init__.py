@@ -51,7 +51,11 @@ def main() -> None:
               help="Scénario YAML qui remplace quelques paramètres (lecture alternative d'une hypothèse, what-if).")
 @click.option("-o", "--sortie", "out_dir", metavar="DOSSIER", type=click.Path(file_okay=False, path_type=Path),
               default=Path("outputs"), help="Dossier où écrire lignes.csv et totaux.csv (défaut : outputs).")
-def compute_cmd(entree: Path, molecules: Path | None, scenario: Path | None, out_dir: Path) -> None:
+@click.option("--format", "fmt", type=click.Choice(["csv", "csv-fr", "xlsx"]), default="csv", show_default=True,
+              help="csv : les fichiers du contrat (virgule, point décimal) ; csv-fr : les mêmes pour un tableur "
+                   "français (« ; », virgule décimale, UTF-8 avec BOM) ; xlsx : resultats.xlsx, feuilles totaux et "
+                   "lignes (montants en euros, taux en %, en-tête figé, filtres).")
+def compute_cmd(entree: Path, molecules: Path | None, scenario: Path | None, out_dir: Path, fmt: str) -> None:
     """Calcule la ROSP de chaque pharmacie et exercice du fichier ENTREE.
 
     ENTREE est un tableau .csv (séparateur « , » ou « ; », virgule ou point décimal, UTF-8 avec ou
@@ -80,17 +84,16 @@ def compute_cmd(entree: Path, molecules: Path | None, scenario: Path | None, out
     for warning in warnings_of(pharmacies):
         click.echo(f"Avertissement : {warning}", err=True)
     try:
+        from rosp_lib.lines.spreadsheet import files_for, writers
+
         ensure_folder(out_dir)
-        write_together({
-            out_dir / "lignes.csv": lambda fh: write_csv(lines_for_output(lines), fh),
-            out_dir / "totaux.csv": lambda fh: write_csv(totals_for_output(tot), fh),
-        })
+        write_together(writers(fmt, out_dir, lines, tot))
     except OutputError as exc:
         _fail(str(exc), EXIT_OUTPUT)
-    _summary(pharmacies, lines, tot, out_dir)
+    _summary(pharmacies, lines, tot, out_dir, files_for(fmt))
 
 
-def _summary(pharmacies, lines, tot, out_dir: Path) -> None:
+def _summary(pharmacies, lines, tot, out_dir: Path, files=("lignes.csv", "totaux.csv")) -> None:
     n_ph = pharmacies["pharmacie_id"].nunique()
     n_rows = len(pharmacies)
     hyp = int((lines["statut_regle"] == "hypothese").sum())
@@ -101,7 +104,7 @@ def _summary(pharmacies, lines, tot, out_dir: Path) -> None:
         click.echo(f"  exercice {year} : total {eur(int(group['total'].sum()))} ({parts or 'aucun montant'})")
     click.echo(f"  total général : {eur(int(tot['total'].sum()))}")
     click.echo(f"  lignes fondées sur une hypothèse : {hyp} ; lignes avec donnée manquante : {missing}")
-    click.echo(f"Écrit : {out_dir / 'lignes.csv'} et {out_dir / 'totaux.csv'}")
+    click.echo("Écrit : " + " et ".join(str(out_dir / f) for f in files))
 
 
 @main.group("parametres", context_settings=CONTEXT)

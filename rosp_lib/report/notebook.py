@@ -1,14 +1,19 @@
 """What the report notebooks call: load one pharmacy, show its lines, explain, chart, record, explore.
 
-Nothing here computes a rule: amounts come from `engine.compute`, whose result lines carry the
-arithmetic in their notes. This module only selects, formats (in French) and draws.
+Nothing here computes a rule: amounts come from `engine.compute`; what a line depends on is read
+from its structured columns (`entrees`, `hypotheses`, `scenario`, `socles_non_atteints`,
+`donnee_manquante`); the rule texts come from the registry through `rulebook`; the range across
+readings from `report.readings`. This module only selects, formats (in French) and draws.
 """
 
 from __future__ import annotations
 
+import html as _html
 import json
 import math
+import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -16,14 +21,30 @@ import pandas as pd
 
 from rosp_lib.batch import validated
 from rosp_lib.engine import compute, parameters_for
-from rosp_lib.lines.formatting import eur, num
 from rosp_lib.inputs import PHARMACIE_ID_RE, PHARMACY_COLUMNS, empty_molecules, read_inputs
-from rosp_lib.report.narrative import CESSION, DECLARATION_PATH, THEMES_INFO, declaration_window
-from rosp_lib.parameters import ExerciseParameters, Scenario
-from rosp_lib.registry import THEME_CODES as THEMES
+from rosp_lib.lines.assemble import SEP, hypothesis_note
+from rosp_lib.lines.formatting import eur, num
+from rosp_lib.parameters import ExerciseParameters, Scenario, Seuil, iter_leaves, load_parameters
+from rosp_lib.registry import INDICATORS, THEME_CODES, indicator, indicators_of, theme as theme_of
+from rosp_lib.report import narrative
+from rosp_lib.report.html import DOCUMENT_MIME
+from rosp_lib.rulebook import find_leaf, leaf_text, rule_text, title as indicator_title
 
 RECORD_MIME = "application/vnd.rosp.resultats+json"
-THEME_TITLES = {t: THEMES_INFO[t].titre for t in THEMES}
+THEMES = THEME_CODES
+THEME_TITLES = {t: theme_of(t).titre for t in THEMES}
+SYNTHESE = "00_synthese"
+
+
+def esc(text) -> str:
+    """An input-derived string (pharmacy name, molecule) made inert in HTML and in Markdown.
+
+    To be replaced by rosp_lib.report.escape when it lands (another helper writes it)."""
+    return "".join(_ENTITIES.get(ch, ch) for ch in str(text))
+
+
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
+             **{ch: f"&#{ord(ch)};" for ch in "|*_`[]\\#~"}}
 
 
 class ReportError(Exception):
@@ -48,6 +69,10 @@ class Report:
     def nom(self) -> str:
         return str(self.row.get("nom") or self.pharmacie_id)
 
+    @property
+    def exercices(self) -> list[int]:
+        return sorted(int(y) for y in self.pharmacy_rows["exercice"].unique())
+
     def theme_lines(self, theme: str) -> pd.DataFrame:
         return self.lines[self.lines["theme"] == theme].reset_index(drop=True)
 
@@ -57,11 +82,32 @@ class Report:
     def total_cents(self) -> int:
         return int(self.lines["montant_cents"].sum())
 
+    def etat(self, code: str) -> str:
+        """The state of an indicator this exercise (actif, neutralise, non_exige, absent)."""
+        ind = indicator(code)
+        try:
+            leaf = find_leaf(self.params, ind.noeud, "etat")
+        except KeyError:
+            return "actif"
+        return "absent" if leaf is None else str(leaf.valeur)
+
+    def applies(self, theme: str) -> bool:
+        """Whether the theme exists this exercise (at least one indicator not absent)."""
+        return any(self.etat(i.code) != "absent" for i in indicators_of(theme))
+
+    @cached_property
+    def readings(self):
+        from rosp_lib.report.readings import readings
+
+        return readings(self.pharmacy_rows, self.molecules, self.exercice, self.scenario)
+
+    @cached_property
+    def leaves(self) -> dict:
+        return dict(iter_leaves(self.params))
+
 
 def load(pharmacie_id: str, exercice: int, entree: str, molecules: str = "", parametres: str = "") -> Report:
     """Read and validate the input file, then compute every exercise of the pharmacy."""
-    import re
-
     if not re.fullmatch(PHARMACIE_ID_RE, str(pharmacie_id)):
         raise ReportError(f"identifiant de pharmacie invalide : « {pharmacie_id} »")
     # the tables rosp report validated for these very files, else read and validate them
@@ -69,10 +115,11 @@ def load(pharmacie_id: str, exercice: int, entree: str, molecules: str = "", par
     mine = pharmacies[pharmacies["pharmacie_id"] == pharmacie_id]
     if mine.empty:
         known = ", ".join(sorted(pharmacies["pharmacie_id"].unique())[:8])
-        raise ReportError(f"pharmacie « {pharmacie_id} » absente de {entree} (exemples : {known})")
+        raise ReportError(f"pharmacie « {pharmacie_id} » absente de {Path(entree).name} (exemples : {known})")
     if int(exercice) not in set(mine["exercice"].astype(int)):
         years = ", ".join(map(str, sorted(mine["exercice"].astype(int))))
-        raise ReportError(f"la pharmacie « {pharmacie_id} » n'a pas d'exercice {exercice} dans {entree} (exercices : {years})")
+        raise ReportError(f"la pharmacie « {pharmacie_id} » n'a pas d'exercice {exercice} dans {Path(entree).name} "
+                          f"(exercices : {years})")
     mols = mols if mols is not None else empty_molecules()
     mols = mols[mols["pharmacie_id"] == pharmacie_id]
     scenario = Scenario.read(parametres) if parametres else None
@@ -85,40 +132,190 @@ def load(pharmacie_id: str, exercice: int, entree: str, molecules: str = "", par
 
 
 # --------------------------------------------------------------------------------------------
-# Tables
+# Small HTML pieces (the documents are HTML; tables are built here, escaped, without pandas' index)
 # --------------------------------------------------------------------------------------------
-STATUT_LABELS = {"texte": "texte", "source": "source", "hypothese": "⚠ hypothèse"}
+class Html(str):
+    """A fragment of HTML that the notebook displays as such."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
 
 
-def _fmt_value(v) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "—"
-    if isinstance(v, (float, int, np.integer, np.floating)) and not isinstance(v, bool):
-        return num(float(v))
-    return str(v)
+def table(headers: list[str], rows: list[list], right: tuple[int, ...] = (), raw: tuple[int, ...] = ()) -> Html:
+    """An HTML table; cells are escaped except the columns in `raw` (already HTML)."""
+    def cell(tag, j, v):
+        cls = ' class="montant"' if j in right else ""
+        text = str(v) if j in raw else esc(v)
+        return f"<{tag}{cls}>{text}</{tag}>"
+
+    head = "".join(cell("th", j, h) for j, h in enumerate(headers))
+    body = "".join("<tr>" + "".join(cell("td", j, v) for j, v in enumerate(r)) + "</tr>" for r in rows)
+    return Html(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
 
-def indicator_table(lines: pd.DataFrame) -> pd.DataFrame:
-    """The lines of a theme as a French table a reviewer can read line by line."""
-    out = pd.DataFrame({
-        "Indicateur": lines["libelle"],
-        "Code": lines["indicateur"],
-        "Valeur de l'officine": lines["valeur"].map(_fmt_value),
-        "Seuil / règle": lines["seuil"].map(lambda s: s if s else "—"),
-        "Atteint": lines["atteint"],
-        "Montant": lines["montant_cents"].map(eur),
-        "Statut": lines["statut_regle"].map(STATUT_LABELS),
-        "Calcul et remarques": lines["note"].map(lambda s: s if s else ""),
-    })
-    out.index = range(1, len(out) + 1)
+def _link(href: str, text: str) -> str:
+    return f'<a href="{esc(href)}">{esc(text)}</a>'
+
+
+# --------------------------------------------------------------------------------------------
+# Document header: title, navigation, scenario banner
+# --------------------------------------------------------------------------------------------
+def stem_of(theme: str | None) -> str:
+    return SYNTHESE if theme is None else theme_of(theme).notebook
+
+
+def document_title(rep: Report, theme: str | None = None) -> str:
+    what = "synthèse" if theme is None else theme_of(theme).titre_court
+    scen = f" — scénario {Path(rep.scenario.path).stem}" if rep.scenario else ""
+    return f"ROSP {rep.exercice} — {rep.nom} — {what}{scen}"
+
+
+def navigation(rep: Report, theme: str | None = None) -> Html:
+    """Links to the synthesis and the six theme reports of the same pharmacy-year, the other exercises of
+    the pharmacy and the index pages (layout of `rosp report`: <sortie>/<exercice>/<pharmacie_id>/)."""
+    here = stem_of(theme)
+    items = []
+    for t in (None, *THEMES):
+        label = "Synthèse" if t is None else theme_of(t).titre_court
+        stem = stem_of(t)
+        items.append(f"<strong>{esc(label)}</strong>" if stem == here else _link(f"{stem}.html", label))
+    years = []
+    for y in rep.exercices:
+        years.append(f"<strong>{y}</strong>" if y == rep.exercice
+                     else _link(f"../../{y}/{rep.pharmacie_id}/{here}.html", str(y)))
+    index = (_link("../../index.html", "Toutes les pharmacies") + " "
+             + _link(f"../../pharmacies/{rep.pharmacie_id}.html", "Cette pharmacie"))
+    return Html(f'<nav class="rosp-nav" aria-label="Rapports">{" ".join(items)}<br>'
+                f'Exercices : {" ".join(years)} · {index}</nav>')
+
+
+def scenario_changes(rep: Report) -> list[tuple[str, str, str, str]]:
+    """The leaves the user's scenario changed this exercise: (key, label, reference value, scenario value)."""
+    if rep.scenario is None:
+        return []
+    reference = dict(iter_leaves(load_parameters(rep.exercice)))
+    out = []
+    for key, leaf in rep.leaves.items():
+        if leaf is not None and leaf.surcharge:
+            old = reference.get(key)
+            out.append((key, leaf.libelle, leaf_text(old), leaf_text(leaf)))
     return out
 
 
-def show_table(frame: pd.DataFrame):
-    """A left-aligned, wrapped table for the rendered report."""
-    return (frame.style.set_uuid("rosp")
-            .set_properties(**{"text-align": "left", "white-space": "pre-wrap", "vertical-align": "top"})
-            .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}]))
+def scenario_banner(rep: Report) -> str:
+    if rep.scenario is None:
+        return ""
+    changes = scenario_changes(rep)
+    items = "".join(f"<li>{esc(lib)} (<code>{esc(k)}</code>) : {esc(old)} → <strong>{esc(new)}</strong></li>"
+                    for k, lib, old, new in changes) or "<li>aucune valeur de cet exercice</li>"
+    return (f'<div class="rosp-banniere" role="note"><strong>Scénario « {esc(Path(rep.scenario.path).name)} »</strong> : '
+            f"ce rapport n'est pas le calcul de référence. Valeurs remplacées :<ul>{items}</ul></div>")
+
+
+def partial_year(rep: Report) -> tuple[str, str, int] | None:
+    """The activity period when the titulaire was not active all year: (from, to, days)."""
+    start, end = rep.row.get("debut_activite"), rep.row.get("fin_activite")
+    if not (pd.notna(start) or pd.notna(end)):
+        return None
+    s = start if pd.notna(start) else pd.Timestamp(rep.exercice, 1, 1)
+    e = end if pd.notna(end) else pd.Timestamp(rep.exercice, 12, 31)
+    return s.strftime("%d/%m/%Y"), e.strftime("%d/%m/%Y"), int((e - s).days) + 1
+
+
+def document_header(rep: Report, theme: str | None = None):
+    """Displayed first by every report: the record the HTML exporter reads (title), the navigation, the
+    scenario banner and the title."""
+    from IPython.display import display
+
+    title = document_title(rep, theme)
+    heading = "Synthèse" if theme is None else theme_of(theme).titre
+    body = (str(navigation(rep, theme)) + scenario_banner(rep)
+            + f"<h1>{esc(heading)}</h1><p><strong>{esc(rep.nom)}</strong> (<code>{esc(rep.pharmacie_id)}</code>), "
+              f"exercice <strong>{rep.exercice}</strong>.</p>")
+    record = {"titre": title, "pharmacie_id": rep.pharmacie_id, "exercice": rep.exercice,
+              "theme": theme or "synthese", "nom": rep.nom,
+              "scenario": Path(rep.scenario.path).name if rep.scenario else ""}
+    display({DOCUMENT_MIME: record, "text/html": body, "text/plain": title}, raw=True)
+    return record
+
+
+# --------------------------------------------------------------------------------------------
+# Lines: their inputs and their arithmetic
+# --------------------------------------------------------------------------------------------
+STATUT_LABELS = {"texte": "texte", "source": "source", "hypothese": "⚠ hypothèse"}
+COLUMN_LABELS = {c.name: c.description for c in PHARMACY_COLUMNS}
+
+
+def entries(text: str) -> list[tuple[str, str]]:
+    """The `entrees` column (« nb_fse=40 000 ; taux_fse_sesam_vitale_pct=97 ») as (column, value) pairs."""
+    out = []
+    for part in str(text or "").split(SEP):
+        if "=" in part:
+            name, value = part.split("=", 1)
+            out.append((name.strip(), value.strip()))
+    return out
+
+
+def _keys(text) -> list[str]:
+    return [k.strip() for k in str(text or "").split(SEP) if k.strip()]
+
+
+def calcul_text(rep: Report, line: pd.Series) -> str:
+    """The arithmetic of a line, its input values written in: the input value beside each column name the note cites.
+
+    The line's note without the hypothesis texts (those are shown from the `hypotheses` column)."""
+    note = str(line["note"] or "")
+    for key in _keys(line["hypotheses"]):
+        leaf = rep.leaves.get(key)
+        if leaf is not None:
+            note = note.replace(hypothesis_note(leaf), "")
+    for key in _keys(line.get("scenario", "")):
+        leaf = rep.leaves.get(key)
+        if leaf is not None and leaf.surcharge:
+            note = note.replace(f"valeur du scénario {leaf.surcharge}", "")
+    parts = [p.strip() for p in note.split(SEP.strip()) if p.strip()]
+    text = " ; ".join(parts)
+    for name, value in entries(line["entrees"]):
+        if value != "vide":
+            text = re.sub(rf"\b{re.escape(name)}\b", f"{value} ({name})", text)
+    amount = eur(int(line["montant_cents"]))
+    if text and amount not in text and int(line["montant_cents"]) != 0:
+        text += f" = {amount}"
+    return text
+
+
+def entries_text(line: pd.Series) -> str:
+    return " ; ".join(f"{n} = {v}" for n, v in entries(line["entrees"]))
+
+
+def line_label(line: pd.Series) -> str:
+    """The line's title; a targeted molecule is named."""
+    mol = dict(entries(line["entrees"])).get("molecule")
+    return f"{line['libelle']} — {mol}" if mol else str(line["libelle"])
+
+
+def indicator_table(rep: Report, lines: pd.DataFrame) -> Html:
+    """The lines of a theme: each with the inputs it used and its arithmetic, so that each euro can be
+    redone with a desk calculator."""
+    rows = []
+    for _, l in lines.iterrows():
+        rows.append([line_label(l), entries_text(l) or "—", l["seuil"] or "—", l["atteint"],
+                     eur(int(l["montant_cents"])), STATUT_LABELS.get(l["statut_regle"], l["statut_regle"]),
+                     calcul_text(rep, l) or ""])
+    return table(["Indicateur", "Entrées (données de l'officine)", "Seuil / barème", "Atteint", "Montant", "Statut",
+                  "Calcul"], rows, right=(4,))
+
+
+def rules_list(rep: Report, theme: str) -> str:
+    """The rules of the theme for this exercise, rendered from its parameters (Markdown)."""
+    items = []
+    for ind in indicators_of(theme):
+        state = rep.etat(ind.code)
+        if state == "absent":
+            continue
+        suffix = {"neutralise": " *(neutralisé cet exercice)*", "non_exige": " *(non exigé cet exercice)*"}.get(state, "")
+        items.append(f"- **{indicator_title(ind, rep.params)}**{suffix} — {rule_text(ind, rep.params)}")
+    return "\n".join(items)
 
 
 def sum_text(lines: pd.DataFrame) -> str:
@@ -131,146 +328,210 @@ def sum_text(lines: pd.DataFrame) -> str:
     return f"Total du thème : {parts} = **{eur(total)}**"
 
 
-def gate_and_malus_text(lines: pd.DataFrame) -> str:
-    """The socle gate and the malus, explained with their arithmetic (from the lines' notes)."""
+def _lost_socles(lines: pd.DataFrame) -> list[str]:
+    codes: list[str] = []
+    for text in lines["socles_non_atteints"]:
+        for c in _keys(text):
+            if c not in codes:
+                codes.append(c)
+    return codes
+
+
+def gate_and_malus_text(rep: Report, lines: pd.DataFrame) -> str:
+    """The socle gate and the malus, from the lines' structured columns."""
     out = []
     socles = lines[lines["type_ligne"] == "socle"]
-    if len(socles):
-        failed = socles[~socles["atteint"].isin(["oui", "neutralisé"])]
-        if len(failed):
-            names = ", ".join(f"« {l} » ({a})" for l, a in zip(failed["libelle"], failed["atteint"]))
-            lost = lines.loc[lines["note"].str.contains("socle non atteint", na=False)]
-            out.append(f"**Socle non atteint** : {names}. Tout le thème est ramené à 0 € "
-                       f"({len(lost)} ligne(s) qui auraient payé ; le détail est dans la colonne « Calcul »).")
-        else:
-            neut = socles[socles["atteint"] == "neutralisé"]
-            txt = "**Socle atteint** : tous les indicateurs socles actifs sont remplis"
-            if len(neut):
-                txt += " (neutralisés pour cet exercice : " + ", ".join(neut["indicateur"]) + ")"
-            out.append(txt + ".")
+    lost = _lost_socles(lines)
+    if lost:
+        names = ", ".join(f"« {indicator_title(indicator(c), rep.params)} »" for c in lost)
+        would = lines[(lines["socles_non_atteints"] != "")]
+        out.append(f"**Socle non atteint** : {names}. Tout le thème est ramené à {eur(0)} "
+                   f"({len(would)} ligne(s) concernée(s) ; le détail est dans la colonne « Calcul »).")
+    elif len(socles):
+        neut = [esc(line_label(l)) for _, l in socles.iterrows() if rep.etat(l["indicateur"]) != "actif"]
+        txt = "**Socle atteint** : tous les indicateurs socles exigés sont remplis"
+        if neut:
+            txt += " (neutralisés ou non exigés cet exercice : " + ", ".join(neut) + ")"
+        out.append(txt + ".")
     for _, m in lines[lines["type_ligne"] == "malus"].iterrows():
-        out.append(f"**{m['libelle']}** : {m['note'] or m['atteint']} → ligne de {eur(int(m['montant_cents']))}.")
-    info = lines[(lines["type_ligne"] == "information") & lines["indicateur"].str.startswith("facturation_")]
-    if len(info):
-        parts = [f"{l} : {_fmt_value(v)} % → {n}" for l, v, n in zip(info["libelle"], info["valeur"], info["note"])]
-        out.append("Points du malus : " + " ; ".join(parts) + ".")
+        out.append(f"**{m['libelle']}** : {calcul_text(rep, m) or m['atteint']} → ligne de {eur(int(m['montant_cents']))}.")
     return "\n\n".join(out)
 
 
-def hypotheses_text(lines: pd.DataFrame) -> str:
-    hyp = lines[lines["statut_regle"] == "hypothese"]
-    if hyp.empty:
+def hypothesis_label(key: str, rep: Report) -> str:
+    """A hypothesis leaf named for a reader: the indicator it belongs to, then the leaf's label."""
+    leaf = rep.leaves.get(key)
+    node = key.rsplit(".", 1)[0]
+    owners = sorted((i for i in INDICATORS if i.noeud == node), key=lambda i: i.code != node.rsplit(".", 1)[-1])
+    where = indicator_title(owners[0], rep.params) if owners else ""
+    lib = leaf.libelle if leaf is not None else key
+    return f"{where} : {lib}" if where else lib
+
+
+def hypotheses_text(rep: Report, theme: str) -> str:
+    """The hypotheses this theme's amount rests on, with the euros at stake on each (library recomputation)."""
+    lines = rep.theme_lines(theme)
+    keys: list[str] = []
+    for text in lines["hypotheses"]:
+        keys += [k for k in _keys(text) if k not in keys]
+    if not keys:
         return "Aucune ligne de ce thème ne repose sur une hypothèse de lecture."
+    stakes = {s.cle: s for s in rep.readings.stakes}
     items = []
-    for _, l in hyp.iterrows():
-        notes = [n.strip() for n in str(l["note"]).split(" ; ") if n.strip().startswith(("hypothèse", "valeur du scénario"))]
-        items.append(f"- ⚠ **{l['libelle']}** ({eur(int(l['montant_cents']))}) : " + ("; ".join(notes) or "hypothèse"))
-    return ("Lignes fondées sur une **hypothèse** (lecture choisie où les sources se taisent ou divergent ; "
-            "l'alternative se choisit par un scénario `--parametres`) :\n\n" + "\n".join(items))
+    for k in keys:
+        leaf = rep.leaves.get(k)
+        s = stakes.get(k)
+        if s is not None:
+            at_stake = (f"si elle seule est remplacée par « {s.alternative} », le total de l'exercice change de "
+                        f"**{_signed(s.ecart_cents)}**" if s.ecart_cents else
+                        f"remplacée par « {s.alternative} », elle ne change rien pour cette officine")
+        else:
+            at_stake = f"alternative : {leaf.alternative if leaf is not None else '—'} (non chiffrée par l'outil)"
+        items.append(f"- ⚠ **{hypothesis_label(k, rep)}** — lecture retenue : {leaf_text(leaf)} ; {at_stake}.")
+    return ("Ce thème repose sur ces **hypothèses** de lecture (les sources se taisent ou divergent) :\n\n"
+            + "\n".join(items))
+
+
+def _signed(cents: int) -> str:
+    return ("+" if cents > 0 else "−") + eur(abs(cents)) if cents else eur(0)
 
 
 def missing_text(lines: pd.DataFrame, portee: str = "ce thème") -> str:
     miss = lines[lines["donnee_manquante"].astype(bool)]
     if miss.empty:
         return f"Aucune donnée manquante pour {portee}."
-    items = "\n".join(f"- **{l}** : non atteint — donnée manquante (0 €)" for l in miss["libelle"])
+    items = "\n".join(f"- **{esc(line_label(l))}** : {esc(entries_text(l)) or 'donnée absente'} — compté non atteint "
+                      f"({eur(int(l['montant_cents']))})" for _, l in miss.iterrows())
     return "Données manquantes (l'indicateur compte comme non atteint, ce n'est pas une erreur) :\n\n" + items
 
 
 def header_text(rep: Report, theme: str) -> str:
-    info = THEMES_INFO[theme]
-    row = rep.row
-    start, end = row.get("debut_activite"), row.get("fin_activite")
+    info = theme_of(theme)
+    if not rep.applies(theme):
+        return narrative.not_applicable(info.titre, rep.exercice)
     period = ""
-    if pd.notna(start) or pd.notna(end):
-        s = start.strftime("%d/%m/%Y") if pd.notna(start) else f"01/01/{rep.exercice}"
-        e = end.strftime("%d/%m/%Y") if pd.notna(end) else f"31/12/{rep.exercice}"
-        period = f"\n\nActivité du titulaire sur l'exercice : du {s} au {e} (exercice partiel). {CESSION}"
-    scen = f"\n\nScénario appliqué : `{rep.scenario.path}`." if rep.scenario else ""
-    return (f"**{rep.nom}** (`{rep.pharmacie_id}`), exercice **{rep.exercice}** — {info.titre}.\n\n"
+    p = partial_year(rep)
+    if p:
+        period = f"\n\nActivité du titulaire sur l'exercice : du {p[0]} au {p[1]} ({p[2]} jours, exercice partiel). {narrative.CESSION}"
+    return (f"**Total du thème : {eur(rep.theme_total_cents(theme))}** — {theme_reason(rep, theme)}\n\n"
             f"**Ce que le thème récompense** : {info.recompense}\n\n"
-            f"**Comment c'est connu** : {info.mesure}\n\n**Versement** : {info.versement}{period}{scen}")
+            f"**Comment c'est connu** : {info.mesure}\n\n**Versement** : {info.versement}{period}")
+
+
+def declarations(rep: Report, theme: str) -> list[str]:
+    """What is declared on amelipro for this theme this exercise (active declarative indicators)."""
+    return [i.declaration for i in indicators_of(theme) if i.declaratif and rep.etat(i.code) == "actif"]
 
 
 def declaration_text(rep: Report, theme: str) -> str:
-    info = THEMES_INFO[theme]
-    if not info.declaration:
+    info = theme_of(theme)
+    if not rep.applies(theme):
+        return narrative.not_applicable(info.titre, rep.exercice)
+    items = declarations(rep, theme)
+    if not items:
         return f"**À déclarer sur amelipro** : rien — {info.automatique}"
-    items = "\n".join(f"- {d}" for d in info.declaration)
+    neut = [indicator_title(i, rep.params) for i in indicators_of(theme)
+            if i.declaratif and rep.etat(i.code) in ("neutralise", "non_exige")]
+    lines = "\n".join(f"- {d}" for d in [*items, narrative.ATTESTATION])
+    neut_text = ("\n\nNe pas déclarer (" + narrative.NEUTRALISE + ") : " + ", ".join(neut) + ".") if neut else ""
     just = "\n".join(f"- {j}" for j in info.justificatifs) or "- aucun"
-    return (f"**À déclarer sur amelipro** ({DECLARATION_PATH}) :\n\n{items}\n\n"
-            f"**Fenêtre de déclaration** : {declaration_window(rep.exercice)}.\n\n"
+    return (f"**À déclarer sur amelipro** ({narrative.DECLARATION_PATH}) :\n\n{lines}{neut_text}\n\n"
+            f"**Fenêtre de déclaration** : {narrative.declaration_window(rep.exercice)}.\n\n"
             f"**Justificatifs à conserver** (contrôle a posteriori) :\n\n{just}\n\n"
-            f"**Automatique** : {info.automatique}\n\n{CESSION}")
+            f"**Automatique** : {info.automatique}\n\n{narrative.CESSION}")
+
+
+def theme_reason(rep: Report, theme: str) -> str:
+    """One sentence: why the theme pays what it pays."""
+    info = theme_of(theme)
+    if not rep.applies(theme):
+        return f"n'existe pas pour l'exercice {rep.exercice}."
+    lines = rep.theme_lines(theme)
+    lost = _lost_socles(lines)
+    if lost:
+        names = ", ".join(f"« {indicator_title(indicator(c), rep.params)} »" for c in lost)
+        return f"socle non atteint ({names}) : tout le thème est ramené à {eur(0)}."
+    paying = lines[lines["type_ligne"].isin(["indicateur", "socle"])]
+    if len(paying) and all(rep.etat(c) != "actif" for c in paying["indicateur"]):
+        return "tous les indicateurs sont neutralisés cet exercice."
+    parts = []
+    n_paid = int((paying["montant_cents"] > 0).sum())
+    parts.append(f"{n_paid} ligne(s) payée(s) sur {len(paying)}")
+    if n_paid == 0:
+        missed = paying[(paying["atteint"] == "non") & ~paying["donnee_manquante"].astype(bool)]
+        parts += [f"non atteint : {esc(line_label(l))} ({l['valeur'] if not isinstance(l['valeur'], float) else num(l['valeur'])}"
+                  f" pour {l['seuil']})" for _, l in missed.iterrows()]
+    for _, m in lines[(lines["type_ligne"] == "malus") & (lines["montant_cents"] != 0)].iterrows():
+        parts.append(f"{m['libelle']} : {calcul_text(rep, m).split(' ; ')[0]}")
+    p = partial_year(rep)
+    if p and lines["note"].str.contains("prorat", na=False).any():
+        parts.append(f"forfaits au prorata de l'activité ({p[2]} jours, du {p[0]} au {p[1]})")
+    miss = int(lines["donnee_manquante"].astype(bool).sum())
+    if miss:
+        parts.append(f"{miss} donnée(s) manquante(s), comptée(s) non atteinte(s)")
+    return " ; ".join(parts) + "."
 
 
 # --------------------------------------------------------------------------------------------
-# Distances to thresholds: which input column each threshold compares (presentation only).
+# Distances to thresholds: the line's value (from the library) against the threshold leaf of its node
 # --------------------------------------------------------------------------------------------
-THRESHOLD_INPUTS = {
-    "numerique": {
-        "ordonnance_numerique_socle": ("taux_ordonnance_numerique_pct", "seuil_pct"),
-        "fse": ("taux_fse_sesam_vitale_pct", "seuil_pct"),
-        "scor": ("taux_qualite_scor_pct", "seuil_pct"),
-        "dmp": ("taux_dmp_pct", "seuil_pct"),
-        "mss": ("taux_mss_pct", "seuil_pct"),
-        "eprescription": ("taux_eprescription_pct", "seuil_pct"),
-        "apcv": ("taux_apcv_pct", "seuil_pct"),
-    },
-    "bups": {
-        "generiques_repertoire": ("taux_generiques_repertoire_pct", "seuil_pct"),
-        "stabilite_75": ("taux_stabilite_75_pct", "seuil_bas_pct"),
-        "asafo": ("nb_semaines_asafo", "nb_semaines_min"),
-    },
-    "dispositif_2024": {
-        "trod_angine": ("nb_trod_angine", "nb_min"),
-        "entretien_chronique": ("nb_entretiens_chroniques", "nb_min"),
-        "accompagnement_grossesse": ("nb_accompagnements_grossesse", "nb_min"),
-    },
-}
+def _threshold(rep: Report, code: str) -> Seuil | None:
+    node = indicator(code).noeud
+    prefix = node + "."
+    seuils = [leaf for k, leaf in rep.leaves.items()
+              if k.startswith(prefix) and "." not in k[len(prefix):] and isinstance(leaf, Seuil)]
+    return min(seuils, key=lambda s: s.valeur) if seuils else None
 
 
 def distances(rep: Report, theme: str) -> pd.DataFrame:
-    """Value, threshold and gap (value − threshold) of each active indicator with a numeric threshold."""
+    """Value, threshold and gap (value − threshold) of each active line whose value is a number and whose
+    parameter node has a threshold (the lowest one when there are several)."""
     rows = []
-    tree = getattr(rep.params, theme)
-    for code, (column, attr) in THRESHOLD_INPUTS.get(theme, {}).items():
-        ind = getattr(tree, code)
-        if not ind.actif:
+    for _, l in rep.theme_lines(theme).iterrows():
+        v = l["valeur"]
+        if l["type_ligne"] not in ("indicateur", "socle") or rep.etat(l["indicateur"]) != "actif":
             continue
-        seuil = getattr(ind, attr)
-        value = rep.row.get(column)
-        if value is None or (isinstance(value, float) and math.isnan(value)):
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or pd.isna(v):
             continue
-        rows.append({"indicateur": code, "valeur": float(value), "seuil": float(seuil.valeur),
-                     "comparaison": seuil.symbole, "ecart": float(value) - float(seuil.valeur)})
-    if theme == "vaccination":
-        ind = rep.params.vaccination.bonus_prescription
-        a, b = rep.row.get("nb_rva_960"), rep.row.get("nb_rva_750")
-        if ind.actif and pd.notna(a) and pd.notna(b) and a + b > 0:
-            share = 100 * a / (a + b)
-            rows.append({"indicateur": "bonus_prescription", "valeur": share, "seuil": float(ind.seuil_part_pct.valeur),
-                         "comparaison": ind.seuil_part_pct.symbole, "ecart": share - float(ind.seuil_part_pct.valeur)})
-    return pd.DataFrame(rows, columns=["indicateur", "valeur", "seuil", "comparaison", "ecart"])
+        seuil = _threshold(rep, l["indicateur"])
+        if seuil is None:
+            continue
+        rows.append({"indicateur": l["indicateur"], "libelle": line_label(l), "valeur": float(v),
+                     "seuil": float(seuil.valeur), "comparaison": seuil.symbole, "ecart": float(v) - float(seuil.valeur)})
+    return pd.DataFrame(rows, columns=["indicateur", "libelle", "valeur", "seuil", "comparaison", "ecart"])
 
 
 # --------------------------------------------------------------------------------------------
-# Charts
+# Charts: one bar per line, each label drawn by its own bar (bar_label), French titles
 # --------------------------------------------------------------------------------------------
-def chart_amounts(lines: pd.DataFrame, title: str = "Montant par indicateur"):
+def _wrap(text: str, width: int = 42) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
+
+
+def chart_amounts(lines: pd.DataFrame, title: str = "Montant de chaque ligne"):
+    """One horizontal bar per line (each molecule its own bar), its amount written at its end."""
     import matplotlib.pyplot as plt
 
     shown = lines[lines["type_ligne"] != "information"]
-    labels = shown["indicateur"].tolist()
-    values = (shown["montant_cents"] / 100).tolist()
-    fig, ax = plt.subplots(figsize=(8, 0.45 * max(len(labels), 2) + 1))
-    colors = ["#c0392b" if v < 0 else "#2e86c1" for v in values]
-    ax.barh(labels[::-1], values[::-1], color=colors[::-1])
-    for y, v in enumerate(values[::-1]):
-        ax.text(v, y, " " + eur(round(v * 100)), va="center", ha="left" if v >= 0 else "right", fontsize=8)
+    labels = [_wrap(line_label(l)) for _, l in shown.iterrows()]
+    cents = [int(c) for c in shown["montant_cents"]]
+    height = 0.42 * max(len(labels), 2) + 0.9
+    fig, ax = plt.subplots(figsize=(7.5, height), dpi=72)
+    y = np.arange(len(labels))[::-1]
+    colors = ["#b03a2e" if c < 0 else "#2e6fa8" for c in cents]
+    bars = ax.barh(y, [c / 100 for c in cents], color=colors, height=0.6)
+    ax.bar_label(bars, labels=[eur(c) for c in cents], padding=3, fontsize=8)
+    ax.set_yticks(y, labels, fontsize=8)
     ax.axvline(0, color="black", linewidth=0.8)
+    lo = min([0] + [c / 100 for c in cents])
+    hi = max([0] + [c / 100 for c in cents])
+    span = (hi - lo) or 1
+    ax.set_xlim(lo - (0.25 * span if lo < 0 else 0), hi + 0.3 * span)
     ax.set_xlabel("euros")
-    ax.set_title(title)
+    ax.set_title(title, fontsize=10, loc="left")
+    ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig
 
@@ -278,19 +539,24 @@ def chart_amounts(lines: pd.DataFrame, title: str = "Montant par indicateur"):
 def chart_distances(dist: pd.DataFrame, title: str = "Distance au seuil (valeur − seuil)"):
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(8, 0.45 * max(len(dist), 2) + 1))
+    fig, ax = plt.subplots(figsize=(7.5, 0.42 * max(len(dist), 2) + 0.9), dpi=72)
     if dist.empty:
         ax.text(0.5, 0.5, "Aucun seuil chiffré actif pour ce thème et cet exercice", ha="center", va="center")
         ax.set_axis_off()
     else:
-        colors = ["#27ae60" if e >= 0 else "#e67e22" for e in dist["ecart"]]
-        ax.barh(dist["indicateur"][::-1], dist["ecart"][::-1], color=colors[::-1])
+        y = np.arange(len(dist))[::-1]
+        colors = ["#2e8b57" if e >= 0 else "#d35400" for e in dist["ecart"]]
+        bars = ax.barh(y, dist["ecart"], color=colors, height=0.6)
+        ax.bar_label(bars, labels=[f"{num(round(r.valeur, 2))} pour {r.comparaison} {num(r.seuil)}"
+                                   for r in dist.itertuples()], padding=3, fontsize=8)
+        ax.set_yticks(y, [_wrap(t) for t in dist["libelle"]], fontsize=8)
         ax.axvline(0, color="black", linewidth=0.8)
-        for y, (_, r) in enumerate(dist[::-1].iterrows()):
-            ax.text(r["ecart"], y, f" {num(round(r['valeur'], 2))} vs {r['comparaison']} {num(r['seuil'])}",
-                    va="center", ha="left" if r["ecart"] >= 0 else "right", fontsize=8)
-        ax.set_xlabel("points (ou unités) au-dessus (+) ou au-dessous (−) du seuil")
-    ax.set_title(title)
+        lo, hi = min(0, dist["ecart"].min()), max(0, dist["ecart"].max())
+        span = (hi - lo) or 1
+        ax.set_xlim(lo - 0.6 * span if lo < 0 else lo - 0.05 * span, hi + 0.6 * span)
+        ax.set_xlabel("au-dessus (+) ou au-dessous (−) du seuil, dans l'unité du seuil")
+        ax.spines[["top", "right"]].set_visible(False)
+    ax.set_title(title, fontsize=10, loc="left")
     fig.tight_layout()
     return fig
 
@@ -298,80 +564,132 @@ def chart_distances(dist: pd.DataFrame, title: str = "Distance au seuil (valeur 
 def chart_themes(totals: dict[str, int], title: str = "Montant par thème"):
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(8, 3.5))
-    names = list(totals)[::-1]
+    fig, ax = plt.subplots(figsize=(7.5, 2.8), dpi=72)
+    names = list(totals)
+    y = np.arange(len(names))[::-1]
     vals = [totals[t] / 100 for t in names]
-    ax.barh(names, vals, color="#2e86c1")
-    for y, v in enumerate(vals):
-        ax.text(v, y, " " + eur(round(v * 100)), va="center", fontsize=8)
+    bars = ax.barh(y, vals, color="#2e6fa8", height=0.6)
+    ax.bar_label(bars, labels=[eur(totals[t]) for t in names], padding=3, fontsize=8)
+    ax.set_yticks(y, [theme_of(t).titre_court for t in names], fontsize=8)
+    ax.set_xlim(min(0, min(vals)), max(vals + [1]) * 1.3)
     ax.set_xlabel("euros")
-    ax.set_title(title)
+    ax.set_title(title, fontsize=10, loc="left")
+    ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig
+
+
+def bar_labels(fig) -> list[tuple[str, str]]:
+    """(tick label, value label) of each bar of a chart, top to bottom, read back from the figure.
+
+    A value label counts only if it is anchored at its own bar: same height, at the bar's end."""
+    ax = fig.axes[0]
+    ticks = {round(float(y), 6): t.get_text().replace("\n", " ") for y, t in zip(ax.get_yticks(), ax.get_yticklabels())}
+    notes = {round(float(t.xy[1]), 6): t for t in ax.texts if getattr(t, "xy", None) is not None}
+    out = []
+    for patch in ax.patches:
+        yc = round(patch.get_y() + patch.get_height() / 2, 6)
+        note = notes.get(yc)
+        end = patch.get_x() + patch.get_width()
+        text = note.get_text() if note is not None and abs(float(note.xy[0]) - end) < 1e-9 else ""
+        out.append((ticks.get(yc, ""), text, yc))
+    out.sort(key=lambda r: -r[2])
+    return [(a, b) for a, b, _ in out]
 
 
 # --------------------------------------------------------------------------------------------
 # Synthesis
 # --------------------------------------------------------------------------------------------
-def themes_table(rep: Report) -> pd.DataFrame:
-    rows = [{"Thème": THEME_TITLES[t], "Code": t, "Montant": eur(rep.theme_total_cents(t)),
-             "Versement": THEMES_INFO[t].versement} for t in THEMES]
-    rows.append({"Thème": "Total", "Code": "total", "Montant": eur(rep.total_cents()), "Versement": ""})
-    return pd.DataFrame(rows)
+def themes_table(rep: Report) -> Html:
+    """Each theme: its amount and one sentence why, linked to its report."""
+    rows = [[_link(f"{theme_of(t).notebook}.html", theme_of(t).titre_court), eur(rep.theme_total_cents(t)),
+             theme_reason(rep, t)] for t in THEMES]
+    rows.append(["<strong>Total</strong>", f"<strong>{eur(rep.total_cents())}</strong>", ""])
+    return table(["Thème", "Montant", "Pourquoi"], rows, right=(1,), raw=(0, 1, 2))
 
 
 def total_text(rep: Report) -> str:
     """The pharmacy's total as the addition of its theme totals."""
     cents = [rep.theme_total_cents(t) for t in THEMES]
-    parts = " + ".join(f"{eur(c)} ({t})" for t, c in zip(THEMES, cents) if c)
+    parts = " + ".join(f"{eur(c)} ({theme_of(t).titre_court})" for t, c in zip(THEMES, cents) if c)
     return f"Total de l'exercice : {parts or eur(0)} = **{eur(sum(cents))}**"
 
 
-def calendar_table(rep: Report) -> pd.DataFrame:
+def readings_text(rep: Report) -> str:
+    """How sure: the total under the reference readings and under all alternative readings."""
+    r = rep.readings
+    lo, hi = sorted((r.reference_cents, r.alternative_cents))
+    text = (f"**Total avec les lectures retenues : {eur(r.reference_cents)}** ; avec toutes les lectures "
+            f"alternatives : **{eur(r.alternative_cents)}** (écart {_signed(r.alternative_cents - r.reference_cents)}). "
+            f"Le montant se situe donc entre {eur(lo)} et {eur(hi)} selon la lecture des textes retenue.")
+    if rep.scenario:
+        text += f" Les lectures « retenues » ici sont celles du scénario {Path(rep.scenario.path).name}."
+    return text
+
+
+def stakes_table(rep: Report) -> Html | str:
+    """Each hypothesis that moves this pharmacy's amount, alone, ranked by the euros at stake."""
+    moving = rep.readings.moving
+    if not moving:
+        return "Aucune hypothèse, remplacée seule par son alternative, ne change le montant de cette officine."
+    rows = [[hypothesis_label(s.cle, rep), s.reference, s.alternative,
+             ", ".join(theme_of(t).titre_court for t in s.themes), _signed(s.ecart_cents)] for s in moving]
+    return table(["Hypothèse", "Lecture retenue", "Lecture alternative", "Thème(s)", "Écart sur le total"], rows,
+                 right=(4,))
+
+
+def unquantified_text(rep: Report) -> str:
+    """Hypotheses the lines rest on whose alternative is not a value the tool can compute."""
+    used: list[str] = []
+    for text in rep.lines["hypotheses"]:
+        used += [k for k in _keys(text) if k not in used]
+    sans = [(k, lib, alt) for k, lib, alt in rep.readings.sans_alternative if k in used]
+    if not sans:
+        return ""
+    items = "\n".join(f"- {hypothesis_label(k, rep)} — alternative : {alt}" for k, _, alt in sans)
+    return ("Hypothèses dont l'alternative n'est pas chiffrable par l'outil (aucune valeur publiée) ; "
+            "les lignes concernées sont marquées ⚠ dans les rapports des thèmes :\n\n" + items)
+
+
+def calendar_table(rep: Report) -> Html:
     """When each theme is paid and what must be declared, for this exercise."""
     rows = []
     for t in THEMES:
-        info = THEMES_INFO[t]
-        declared = "; ".join(info.declaration) if info.declaration else "rien (automatique)"
-        rows.append({"Thème": THEME_TITLES[t], "Montant": eur(rep.theme_total_cents(t)),
-                     "Versement (N+1 = " + str(rep.exercice + 1) + ")": info.versement, "À déclarer": declared})
-    return pd.DataFrame(rows)
+        info = theme_of(t)
+        if not rep.applies(t):
+            rows.append([info.titre_court, eur(0), "—", f"n'existe pas pour l'exercice {rep.exercice}"])
+            continue
+        decl = declarations(rep, t)
+        rows.append([info.titre_court, eur(rep.theme_total_cents(t)), info.versement,
+                     "; ".join(decl) if decl else "rien (automatique)"])
+    return table(["Thème", "Montant", f"Versement (N+1 = {rep.exercice + 1})", "À déclarer"], rows, right=(1,))
 
 
-def hypotheses_summary(rep: Report) -> str:
-    hyp = rep.lines[rep.lines["statut_regle"] == "hypothese"]
-    if hyp.empty:
-        return "Aucune ligne ne repose sur une hypothèse de lecture."
-    items = []
-    for t, g in hyp.groupby("theme", sort=False):
-        items.append(f"- **{THEME_TITLES[t]}** : {len(g)} ligne(s) ⚠ pour {eur(int(g['montant_cents'].sum()))} — "
-                     + ", ".join(g["indicateur"]))
-    return ("Lignes fondées sur une hypothèse de lecture (le détail et l'alternative sont dans le rapport du thème) :"
-            "\n\n" + "\n".join(items) + f"\n\nFenêtre de déclaration : {declaration_window(rep.exercice)}.")
-
-
-def comparison_table(rep: Report) -> pd.DataFrame | None:
+def comparison_table(rep: Report) -> Html | None:
     """Theme totals of every exercise of the pharmacy in the file, beside this one, with the difference."""
-    years = sorted(int(y) for y in rep.all_lines["exercice"].unique())
+    years = rep.exercices
     if len(years) < 2:
         return None
     wide = rep.all_lines.pivot_table(index="theme", columns="exercice", values="montant_cents", aggfunc="sum",
                                      fill_value=0).reindex(list(THEMES), fill_value=0)
-    wide.loc["total"] = wide.sum()
-    out = pd.DataFrame({str(y): wide[y].map(eur) for y in years})
-    for y in years:
-        if y != rep.exercice:
-            out[f"écart {rep.exercice} − {y}"] = (wide[rep.exercice] - wide[y]).map(eur)
-    out.index.name = "thème"
-    return out
+    headers = ["Thème"] + [str(y) for y in years] + [f"écart {rep.exercice} − {y}" for y in years if y != rep.exercice]
+    rows = []
+    for t in [*THEMES, "total"]:
+        vals = {y: int(wide[y].sum()) if t == "total" else int(wide.loc[t, y]) for y in years}
+        name = "Total" if t == "total" else theme_of(t).titre_court
+        rows.append([esc(name)] + [eur(vals[y]) for y in years]
+                    + [_signed(vals[rep.exercice] - vals[y]) for y in years if y != rep.exercice])
+    links = " · ".join(_link(f"../../{y}/{rep.pharmacie_id}/{SYNTHESE}.html", f"synthèse {y}")
+                       for y in years if y != rep.exercice)
+    return Html(str(table(headers, rows, right=tuple(range(1, len(headers))), raw=(0,))) + f"<p>{links}</p>")
 
 
 # --------------------------------------------------------------------------------------------
-# Recorded values (read back by tests instead of parsing HTML)
+# Recorded values (read back by tests instead of parsing HTML; hidden from the HTML)
 # --------------------------------------------------------------------------------------------
 def recorded_values(rep: Report, theme: str | None = None) -> dict:
     lines = rep.lines if theme is None else rep.theme_lines(theme)
-    return {
+    values = {
         "pharmacie_id": rep.pharmacie_id,
         "exercice": rep.exercice,
         "theme": theme or "synthese",
@@ -379,6 +697,7 @@ def recorded_values(rep: Report, theme: str | None = None) -> dict:
         "totaux_cents": {t: int(lines.loc[lines["theme"] == t, "montant_cents"].sum()) for t in lines["theme"].unique()},
         "total_cents": int(lines["montant_cents"].sum()),
     }
+    return values
 
 
 def record(rep: Report, theme: str | None = None) -> dict:
@@ -404,25 +723,12 @@ def read_recorded(notebook_path: str | Path) -> list[dict]:
 
 
 # --------------------------------------------------------------------------------------------
-# Exploration (ipywidgets)
+# Exploration (ipywidgets, JupyterLab only: hidden from the HTML)
 # --------------------------------------------------------------------------------------------
-THEME_GROUPS = {
-    "numerique": ("numérique",),
-    "bups": ("bon usage",),
-    "vaccination": ("vaccination",),
-    "colorectal": ("dépistage du cancer colorectal",),
-    "dispensation_unite": ("dispensation à l'unité",),
-    "dispositif_2024": ("dispositif exceptionnel 2024", "dépistage du cancer colorectal"),
-}
-
-
 def theme_columns(theme: str):
-    prefixes = THEME_GROUPS[theme]
-    cols = [c for c in PHARMACY_COLUMNS if c.group.startswith(prefixes) and c.kind in ("bool", "int", "rate")]
-    if theme == "colorectal":
-        cols = [c for c in cols if c.name in ("nb_kits_remis", "nb_kits_realises")] + \
-               [c for c in PHARMACY_COLUMNS if c.name == "drom"]
-    return cols
+    """The input columns the theme's indicators read (registry), in the order of the input contract."""
+    names = {c for i in indicators_of(theme) for c in i.colonnes}
+    return [c for c in PHARMACY_COLUMNS if c.name in names and c.kind in ("bool", "int", "rate")]
 
 
 class Explorer:
@@ -436,17 +742,16 @@ class Explorer:
         for c in theme_columns(theme):
             value = rep.row.get(c.name)
             known = not (value is None or (isinstance(value, float) and math.isnan(value)))
-            desc = c.name
             style = {"description_width": "260px"}
             layout = w.Layout(width="420px")
             if c.kind == "bool":
-                ctl = w.Checkbox(value=bool(value), description=desc, style=style, layout=layout, indent=False)
+                ctl = w.Checkbox(value=bool(value), description=c.name, style=style, layout=layout, indent=False)
             elif c.kind == "int":
                 ctl = w.BoundedIntText(value=int(value) if known else 0, min=0, max=c.maximum or 10**9,
-                                       description=desc, style=style, layout=layout)
+                                       description=c.name, style=style, layout=layout)
             else:
                 ctl = w.BoundedFloatText(value=float(value) if known else 0.0, min=0, max=100, step=0.1,
-                                         description=desc, style=style, layout=layout)
+                                         description=c.name, style=style, layout=layout)
             ctl.tooltip = c.description
             ctl.observe(self._changed, names="value")
             self.controls[c.name] = ctl
@@ -488,7 +793,7 @@ class Explorer:
 
         self.output.clear_output(wait=True)
         with self.output:
-            display(show_table(indicator_table(self.lines)[["Indicateur", "Valeur de l'officine", "Atteint", "Montant"]]))
+            display(indicator_table(self.rep, self.lines))
 
     def widget(self):
         import ipywidgets as w
@@ -500,8 +805,9 @@ class Explorer:
 
 
 __all__ = [
-    "Report", "ReportError", "load", "indicator_table", "show_table", "sum_text", "gate_and_malus_text",
-    "hypotheses_text", "missing_text", "header_text", "declaration_text", "distances", "chart_amounts",
-    "chart_distances", "chart_themes", "themes_table", "comparison_table", "total_text", "calendar_table", "hypotheses_summary", "eur", "record", "recorded_values",
-    "read_recorded", "Explorer",
+    "Report", "ReportError", "load", "document_header", "navigation", "indicator_table", "rules_list", "sum_text",
+    "gate_and_malus_text", "hypotheses_text", "missing_text", "header_text", "declaration_text", "theme_reason",
+    "distances", "chart_amounts", "chart_distances", "chart_themes", "bar_labels", "themes_table", "total_text",
+    "readings_text", "stakes_table", "unquantified_text", "calendar_table", "comparison_table", "eur", "record",
+    "recorded_values", "read_recorded", "Explorer",
 ]

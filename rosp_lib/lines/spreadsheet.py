@@ -1,0 +1,160 @@
+"""Result files for a French spreadsheet: `rosp compute --format csv | csv-fr | xlsx`.
+
+- `csv` (default): the input contract's `lignes.csv` and `totaux.csv` (comma, decimal point, UTF-8);
+- `csv-fr`: the same two tables for a French spreadsheet: `;` separator, decimal comma, UTF-8 with BOM
+  (Excel then reads the accents and the columns without an import wizard);
+- `xlsx`: one workbook `resultats.xlsx`, sheets `totaux` and `lignes`, amounts as numbers in euros
+  (format « 1 234,56 € » in a French Excel), rates as percentages, frozen header row, filters.
+
+`writers` returns, for each file, a function that writes it to a binary handle: the CLI writes them
+all under temporary names and renames them together.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+import pandas as pd
+
+from ..inputs import PHARMACY_COLUMNS
+from ..registry import INDICATOR_BY_CODE
+from . import money
+
+FORMATS = ("csv", "csv-fr", "xlsx")
+EURO_FORMAT = '#,##0.00\\ "€"'
+PERCENT_FORMAT = "0.00\\ %"
+_RATE_COLUMNS = {c.name for c in PHARMACY_COLUMNS if c.kind == "rate"}
+
+
+def files_for(fmt: str) -> tuple[str, ...]:
+    return ("resultats.xlsx",) if fmt == "xlsx" else ("lignes.csv", "totaux.csv")
+
+
+def writers(fmt: str, out_dir: Path, lines: pd.DataFrame, totals: pd.DataFrame) -> dict[Path, Callable[[BinaryIO], None]]:
+    """The files of the chosen format and how to write each (`lines`, `totals`: engine frames, in cents)."""
+    from ..engine import lines_for_output, totals_for_output
+    from .csvfile import write_csv
+
+    out_dir = Path(out_dir)
+    if fmt == "csv":
+        return {
+            out_dir / "lignes.csv": lambda fh: write_csv(lines_for_output(lines), fh),
+            out_dir / "totaux.csv": lambda fh: write_csv(totals_for_output(totals), fh),
+        }
+    if fmt == "csv-fr":
+        return {
+            out_dir / "lignes.csv": lambda fh: write_csv_fr(french_lines(lines), fh),
+            out_dir / "totaux.csv": lambda fh: write_csv_fr(french_totals(totals), fh),
+        }
+    if fmt == "xlsx":
+        return {out_dir / "resultats.xlsx": lambda fh: write_xlsx(lines, totals, fh)}
+    raise ValueError(f"format inconnu : {fmt} (attendu : {', '.join(FORMATS)})")
+
+
+# --------------------------------------------------------------------------------------------
+# csv-fr
+# --------------------------------------------------------------------------------------------
+def _fr_cents(cents) -> np.ndarray:
+    return np.array([s.replace(".", ",") for s in money.cents_to_str(np.asarray(cents, dtype=np.int64))], dtype=object)
+
+
+def _fr_number(v):
+    """A number with a decimal comma and no thousands separator; other values unchanged."""
+    if isinstance(v, (bool, np.bool_)) or v is None:
+        return v
+    if isinstance(v, (float, np.floating)):
+        if math.isnan(v):
+            return ""
+        return str(int(v)) if float(v).is_integer() else repr(float(v)).replace(".", ",")
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    return v
+
+
+def french_lines(lines: pd.DataFrame) -> pd.DataFrame:
+    from ..engine import lines_for_output
+
+    out = lines_for_output(lines).copy()
+    out["montant_eur"] = _fr_cents(lines["montant_cents"].to_numpy())
+    out["valeur"] = out["valeur"].map(_fr_number)
+    return out
+
+
+def french_totals(totals: pd.DataFrame) -> pd.DataFrame:
+    from ..engine import totals_for_output
+
+    out = totals_for_output(totals).copy()
+    for c in out.columns[2:]:
+        out[c] = _fr_cents(totals[c].to_numpy())
+    return out
+
+
+def write_csv_fr(frame: pd.DataFrame, fh: BinaryIO) -> None:
+    fh.write(frame.to_csv(sep=";", index=False, lineterminator="\r\n").encode("utf-8-sig"))
+
+
+# --------------------------------------------------------------------------------------------
+# xlsx
+# --------------------------------------------------------------------------------------------
+def _is_rate(code: str, type_ligne: str, value) -> bool:
+    ind = INDICATOR_BY_CODE.get(code)
+    if ind is None or type_ligne == "malus" or isinstance(value, (bool, np.bool_)):
+        return False
+    if not isinstance(value, (int, float, np.integer, np.floating)) or pd.isna(value):
+        return False
+    return any(c in _RATE_COLUMNS for c in ind.colonnes)
+
+
+def write_xlsx(lines: pd.DataFrame, totals: pd.DataFrame, fh: BinaryIO) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    from ..engine import TOTAL_COLUMNS
+    from .assemble import LINE_COLUMNS
+
+    wb = Workbook()
+    ws_t = wb.active
+    ws_t.title = "totaux"
+    amount_cols = TOTAL_COLUMNS[2:]
+    ws_t.append(TOTAL_COLUMNS)
+    for row in totals[TOTAL_COLUMNS].itertuples(index=False):
+        values = list(row)
+        ws_t.append([values[0], int(values[1])] + [money.cents_to_decimal(int(c)) for c in values[2:]])
+    _format(ws_t, {TOTAL_COLUMNS.index(c) + 1: EURO_FORMAT for c in amount_cols}, Font, Alignment, get_column_letter)
+
+    ws_l = wb.create_sheet("lignes")
+    ws_l.append(LINE_COLUMNS)
+    i_valeur = LINE_COLUMNS.index("valeur")
+    i_montant = LINE_COLUMNS.index("montant_eur")
+    frame = lines.copy()
+    frame["montant_eur"] = [money.cents_to_decimal(int(c)) for c in frame["montant_cents"]]
+    frame["donnee_manquante"] = np.where(frame["donnee_manquante"].astype(bool), "oui", "non")
+    for rec in frame[LINE_COLUMNS].itertuples(index=False):
+        values = [None if (isinstance(v, float) and math.isnan(v)) else v for v in rec]
+        ws_l.append(values)
+        if _is_rate(rec.indicateur, rec.type_ligne, rec.valeur):
+            cell = ws_l.cell(row=ws_l.max_row, column=i_valeur + 1)
+            cell.value = float(rec.valeur) / 100
+            cell.number_format = PERCENT_FORMAT
+    _format(ws_l, {i_montant + 1: EURO_FORMAT}, Font, Alignment, get_column_letter)
+    wb.save(fh)
+
+
+def _format(ws, number_formats: dict[int, str], Font, Alignment, get_column_letter) -> None:
+    """Bold frozen header with filters, number formats per column, readable widths."""
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(vertical="top")
+    for col, fmt in number_formats.items():
+        for (cell,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
+            cell.number_format = fmt
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+    for j, column in enumerate(ws.iter_cols(min_row=1, max_row=min(ws.max_row, 200)), start=1):
+        width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
+        ws.column_dimensions[get_column_letter(j)].width = min(max(10, width + 2), 60)

@@ -1,0 +1,126 @@
+"""Index pages of a report run: `<sortie>/index.html` and `<sortie>/pharmacies/<pharmacie_id>.html`.
+
+    write_indexes(out_dir, manifest, lines, names)
+
+`manifest`: the rows of `rapports.csv` (pharmacie_id, exercice, theme, statut, chemin — the path of the
+HTML relative to out_dir); `lines`: the result lines of the run (`engine.compute`, in cents) for the
+totals; `names`: pharmacie_id → name. One row per pharmacy × exercise: name, total, per-theme amounts,
+status of its reports and links to them. Everything written is escaped; links are relative, so a
+whole output folder can be moved or zipped.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from rosp_lib.lines.formatting import eur
+from rosp_lib.registry import THEME_CODES, theme as theme_of
+from rosp_lib.report.html import CSS
+
+SYNTHESE = "synthese"
+DONE = ("ok", "deja_fait")
+
+
+def _esc(text) -> str:
+    from rosp_lib.report.notebook import esc
+
+    return esc(text)
+
+
+def _page(title: str, body: str) -> str:
+    return ("<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            f"<title>{_esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n")
+
+
+def _reports(manifest: pd.DataFrame, pid: str, year: int) -> dict[str, dict]:
+    mine = manifest[(manifest["pharmacie_id"] == pid) & (manifest["exercice"].astype(int) == int(year))]
+    return {str(r["theme"]): dict(r) for _, r in mine.iterrows()}
+
+
+def _rel(target: str, start_dir: Path, out_dir: Path) -> str:
+    return Path(os.path.relpath(out_dir / target, start_dir)).as_posix()
+
+
+def _report_links(reports: dict[str, dict], start_dir: Path, out_dir: Path) -> tuple[str, str]:
+    """(links, status) of one pharmacy-year's reports."""
+    links, failed = [], []
+    for code in (SYNTHESE, *THEME_CODES):
+        r = reports.get(code)
+        label = "Synthèse" if code == SYNTHESE else theme_of(code).titre_court
+        if r is None:
+            continue
+        if r["statut"] in DONE and r.get("chemin"):
+            links.append(f'<a href="{_esc(_rel(str(r["chemin"]), start_dir, out_dir))}">{_esc(label)}</a>')
+        else:
+            failed.append(label)
+            links.append(f"<span>{_esc(label)} (échec)</span>")
+    status = "à faire" if not reports else ("complet" if not failed else f"{len(failed)} rapport(s) en échec")
+    return " · ".join(links), status
+
+
+def _rows(manifest: pd.DataFrame, lines: pd.DataFrame, names: Mapping[str, str]):
+    keys = manifest[["pharmacie_id", "exercice"]].drop_duplicates()
+    totals = lines.pivot_table(index=["pharmacie_id", "exercice"], columns="theme", values="montant_cents",
+                               aggfunc="sum", fill_value=0)
+    for pid, year in sorted((str(p), int(y)) for p, y in keys.itertuples(index=False)):
+        per_theme = {t: int(totals.loc[(pid, year), t]) if (pid, year) in totals.index and t in totals.columns else 0
+                     for t in THEME_CODES}
+        yield pid, year, names.get(pid, pid), per_theme
+
+
+def _table(rows, manifest, out_dir: Path, start_dir: Path, with_name: bool) -> str:
+    head = (["Pharmacie", "Nom"] if with_name else []) + ["Exercice", "Total"] + \
+        [theme_of(t).titre_court for t in THEME_CODES] + ["État", "Rapports"]
+    out = ["<table><thead><tr>" + "".join(
+        f'<th{" class=montant" if h not in ("Pharmacie", "Nom", "Exercice", "État", "Rapports") else ""}>{_esc(h)}</th>'
+        for h in head) + "</tr></thead><tbody>"]
+    for pid, year, nom, per_theme in rows:
+        links, status = _report_links(_reports(manifest, pid, year), start_dir, out_dir)
+        cells = []
+        if with_name:
+            page = _rel(f"pharmacies/{pid}.html", start_dir, out_dir)
+            cells += [f'<td><a href="{_esc(page)}">{_esc(pid)}</a></td>', f"<td>{_esc(nom)}</td>"]
+        cells += [f"<td>{year}</td>", f'<td class="montant"><strong>{eur(sum(per_theme.values()))}</strong></td>']
+        cells += [f'<td class="montant">{eur(per_theme[t])}</td>' for t in THEME_CODES]
+        cells += [f"<td>{_esc(status)}</td>", f"<td>{links}</td>"]
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def write_indexes(out_dir: Path | str, manifest: pd.DataFrame | Iterable[Mapping], lines: pd.DataFrame,
+                  names: Mapping[str, str] | None = None, titre: str = "Rapports ROSP") -> list[Path]:
+    """Write the run's index page and one page per pharmacy; return their paths."""
+    out_dir = Path(out_dir)
+    manifest = manifest if isinstance(manifest, pd.DataFrame) else pd.DataFrame(list(manifest))
+    manifest = manifest.assign(pharmacie_id=manifest["pharmacie_id"].astype(str),
+                               exercice=manifest["exercice"].astype(int))
+    names = dict(names or {})
+    rows = list(_rows(manifest, lines, names))
+    written = []
+
+    body = (f"<h1>{_esc(titre)}</h1><p>{len({r[0] for r in rows})} pharmacie(s), {len(rows)} exercice(s). "
+            "Montants de la ROSP par thème ; chaque ligne mène à la synthèse et aux rapports des thèmes.</p>"
+            + _table(rows, manifest, out_dir, out_dir, with_name=True))
+    index = out_dir / "index.html"
+    index.write_text(_page(titre, body), encoding="utf-8")
+    written.append(index)
+
+    folder = out_dir / "pharmacies"
+    folder.mkdir(parents=True, exist_ok=True)
+    for pid in sorted({r[0] for r in rows}):
+        mine = [r for r in rows if r[0] == pid]
+        nom = mine[0][2]
+        back = _rel("index.html", folder, out_dir)
+        body = (f'<nav class="rosp-nav"><a href="{_esc(back)}">Toutes les pharmacies</a></nav>'
+                f"<h1>{_esc(nom)}</h1><p><code>{_esc(pid)}</code> — {len(mine)} exercice(s).</p>"
+                + _table(mine, manifest, out_dir, folder, with_name=False))
+        page = folder / f"{pid}.html"
+        page.write_text(_page(f"ROSP — {nom}", body), encoding="utf-8")
+        written.append(page)
+    return written

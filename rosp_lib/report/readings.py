@@ -1,0 +1,124 @@
+"""How sure is an amount: the total under the reference readings and under the alternative ones.
+
+A `hypothese` leaf is a reading chosen where the texts are silent or disagree; its alternative is
+written, as a value, in `parameters/scenarios/lectures-alternatives.yaml`. This module recomputes one
+pharmacy-exercise through the library (`engine.compute`) with a scenario that switches one hypothesis
+— the euros at stake on that reading — and with the whole file — the range across readings. Nothing
+here applies a rule.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from rosp_lib.parameters import PARAMETERS_DIR, Scenario, iter_leaves, load_parameters
+from rosp_lib.rulebook import leaf_text
+
+ALTERNATIVES_FILE = PARAMETERS_DIR / "scenarios" / "lectures-alternatives.yaml"
+
+
+@dataclass(frozen=True)
+class Stake:
+    """One hypothesis switched alone: what it changes for this pharmacy-exercise."""
+
+    cle: str  # dotted key of the leaf (`numerique.ordonnance_numerique_socle.etat`)
+    libelle: str
+    reference: str  # the reference reading, written for a reader
+    alternative: str  # the alternative reading, written for a reader
+    ecart_cents: int  # total under the alternative − total under the reference
+    themes: tuple[str, ...]  # themes whose amount changes
+
+
+@dataclass
+class Readings:
+    exercice: int
+    reference_cents: int
+    alternative_cents: int
+    reference_themes: dict[str, int]
+    alternative_themes: dict[str, int]
+    stakes: list[Stake] = field(default_factory=list)  # ranked, largest |écart| first
+    sans_alternative: list[tuple[str, str, str]] = field(default_factory=list)  # (clé, libellé, alternative)
+
+    @property
+    def moving(self) -> list[Stake]:
+        return [s for s in self.stakes if s.ecart_cents]
+
+
+def _merge(a: dict, b: dict) -> dict:
+    out = copy.deepcopy(a)
+    for k, v in b.items():
+        if isinstance(v, dict) and "valeur" not in v and isinstance(out.get(k), dict):
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+def _nest(path: tuple[str, ...], value) -> dict:
+    tree: dict = {path[-1]: value}
+    for k in reversed(path[:-1]):
+        tree = {k: tree}
+    return tree
+
+
+def scenario_with(base: Scenario | None, exercice: int, overrides: list[tuple[tuple[str, ...], object]],
+                  name: str) -> Scenario:
+    """The user's scenario (or none) with more overrides for one exercise."""
+    extra: dict = {}
+    for path, value in overrides:
+        extra = _merge(extra, _nest(path, value))
+    tous = copy.deepcopy(base.tous) if base else {}
+    per_year = copy.deepcopy(base.par_exercice) if base else {}
+    per_year[int(exercice)] = _merge(per_year.get(int(exercice), {}), extra)
+    return Scenario(name, tous, per_year)
+
+
+def alternatives_for(exercice: int, path: Path = ALTERNATIVES_FILE) -> list[tuple[tuple[str, ...], object]]:
+    """The alternative readings of one exercise, as (path, value) overrides."""
+    return Scenario.read(path).overrides_for(int(exercice))
+
+
+def _theme_totals(lines: pd.DataFrame) -> dict[str, int]:
+    return {str(t): int(c) for t, c in lines.groupby("theme", sort=False)["montant_cents"].sum().items()}
+
+
+def readings(pharmacy_row: pd.DataFrame, molecules: pd.DataFrame | None, exercice: int,
+             scenario: Scenario | None = None, alternatives: Path = ALTERNATIVES_FILE) -> Readings:
+    """The range across readings and the euros at stake per hypothesis, for one pharmacy-exercise.
+
+    `pharmacy_row` holds the pharmacy's row(s) for this exercise (validated table); `scenario` is the
+    user's scenario the report is made with (its values are the reference here)."""
+    from rosp_lib.engine import compute
+
+    exercice = int(exercice)
+    rows = pharmacy_row[pharmacy_row["exercice"].astype(int) == exercice].reset_index(drop=True)
+
+    def run(scen: Scenario | None) -> tuple[int, dict[str, int], object]:
+        params = load_parameters(exercice, scen)
+        lines = compute(rows, molecules, {exercice: params})
+        return int(lines["montant_cents"].sum()), _theme_totals(lines), params
+
+    ref_total, ref_themes, ref_params = run(scenario)
+    overrides = alternatives_for(exercice, alternatives)
+    alt_total, alt_themes, _ = run(scenario_with(scenario, exercice, overrides, str(alternatives)))
+    leaves = dict(iter_leaves(ref_params))
+
+    stakes = []
+    for path, value in overrides:
+        key = ".".join(path)
+        leaf = leaves.get(key)
+        if leaf is None:
+            continue
+        total, themes, alt_params = run(scenario_with(scenario, exercice, [(path, value)], str(alternatives)))
+        changed = tuple(t for t in ref_themes if themes.get(t, 0) != ref_themes[t])
+        alt_leaf = dict(iter_leaves(alt_params)).get(key)
+        stakes.append(Stake(key, leaf.libelle, leaf_text(leaf), leaf_text(alt_leaf), total - ref_total, changed))
+    stakes.sort(key=lambda s: (-abs(s.ecart_cents), s.cle))
+    switched = {".".join(p) for p, _ in overrides}
+    without = [(k, leaf.libelle, leaf.alternative or "") for k, leaf in leaves.items()
+               if leaf.statut == "hypothese" and k not in switched]
+    return Readings(exercice, ref_total, alt_total, ref_themes, alt_themes, stakes, without)
