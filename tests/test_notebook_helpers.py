@@ -155,18 +155,57 @@ def test_explorer_recomputes_when_a_control_changes(gare):
     ex = nb.Explorer(gare, "vaccination")
     assert set(ex.controls) == {"nb_rva_960", "nb_rva_750"}
     assert ex.total_cents == 0
-    ex.controls["nb_rva_960"].value = 11  # 11 / 201 = 5,47 % > 5 % → 3 € × 11
+    ex.controls["nb_rva_960"].value = "11"  # 11 / 201 = 5,47 % > 5 % → 3 € × 11
     assert ex.total_cents == 3300
     assert "33,00\xa0€" in ex.total_label.value  # babel: espace insécable avant €
+    # the line table is updated, not only the total
+    assert "33,00\xa0€" in ex.table.value
+
+
+def test_explorer_labels_are_french_and_missing_values_stay_missing():
+    nouvelle = _load("PH-NOUVELLE", 2024)  # nb_fse missing in the file
+    ex = nb.Explorer(nouvelle, "numerique")
+    fse = ex.controls["nb_fse"]
+    assert fse.value == "" and fse.description == "FSE transmises en SESAM-Vitale dans l'année"
+    assert ex.controls["exercice_coordonne"].value in (True, False)
+    fse.value = "40 000"
+    line = ex.lines.set_index("indicateur").loc["fse"]
+    assert not line["donnee_manquante"] and int(line["montant_cents"]) > 0
+    fse.value = ""  # back to missing: the line says so again
+    assert bool(ex.lines.set_index("indicateur").loc["fse", "donnee_manquante"])
+
+
+def test_explorer_reads_a_decimal_comma_and_refuses_out_of_range(gare):
+    ex = nb.Explorer(gare, "numerique")
+    before = ex.total_cents
+    ex.controls["taux_dmp_pct"].value = "89,5"  # below the 90 % threshold, whatever the browser's locale
+    dmp = ex.lines.set_index("indicateur").loc["dmp"]
+    assert dmp["atteint"] == "non" and ex.values["taux_dmp_pct"] == 89.5
+    after = ex.total_cents
+    ex.controls["taux_dmp_pct"].value = "150"
+    assert "hors limites" in ex.message.value and ex.total_cents == after
+    assert nb.parse_number("1 234,5", "rate", None) == (None, "« 1 234,5 » hors limites (attendu : de 0 à 100)")
+    assert nb.parse_number("97.5", "rate", None) == (97.5, "")
+    assert before != after
+
+
+def test_explorer_switches_a_hypothesis_of_the_theme(tilleuls):
+    ex = nb.Explorer(tilleuls, "numerique")
+    key = "numerique.ordonnance_numerique_socle.etat"
+    assert key in ex.switches
+    ex.switches[key].value = True  # the socle becomes required; PH-TILLEULS is below it → theme at 0 €
+    assert ex.total_cents == 0
+    ex.switches[key].value = False
+    assert ex.total_cents == tilleuls.theme_total_cents("numerique")
 
 
 def test_explorer_on_a_rate_and_a_flag(gare):
     ex = nb.Explorer(gare, "dispensation_unite")
-    ex.controls["nb_dispensations_unite"].value = 600  # capped at 500 €
+    ex.controls["nb_dispensations_unite"].value = "600"  # capped at 500 €
     assert ex.total_cents == 50000
     ex = nb.Explorer(gare, "bups")
     base = ex.total_cents
-    ex.controls["taux_generiques_repertoire_pct"].value = 84.99  # socle lost → theme at 0 €
+    ex.controls["taux_generiques_repertoire_pct"].value = "84,99"  # socle lost → theme at 0 €
     assert base > 0 and ex.total_cents == 0
 
 
@@ -190,3 +229,16 @@ def test_no_amount_or_percentage_typed_in_report_prose(path):
     text = (ROOT / path).read_text(encoding="utf-8")
     found = re.findall(r"\d[\d\s\u202f]*(?:,\d+)?\s?(?:€|%)", text)
     assert not found, f"{path} : montant ou pourcentage écrit en dur : {found}"
+
+
+def test_scenario_report_names_its_scenario_and_changed_values():
+    scen = ROOT / "parameters/scenarios/lectures-alternatives.yaml"
+    rep = nb.load("PH-TILLEULS", 2024, str(ROOT / "data/pharmacies.csv"), str(ROOT / "data/molecules.csv"), str(scen))
+    assert nb.document_title(rep, "numerique").endswith("— scénario lectures-alternatives")
+    changes = {k: (old, new) for k, _, old, new in nb.scenario_changes(rep)}
+    assert changes["numerique.ordonnance_numerique_socle.etat"] == ("neutralisé", "actif")
+    banner = nb.scenario_banner(rep)
+    assert "lectures-alternatives.yaml" in banner and "neutralisé → <strong>actif</strong>" in banner
+    assert str(scen.parent) not in banner  # the file's name, not a local path
+    # under the scenario, the « reference » total is the scenario's (4 410,99 €, the figure)
+    assert rep.total_cents() == rep.readings.reference_cents == 441099

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from rosp_lib.engine import compute_file
+from rosp_lib.lines.formatting import eur
 from rosp_lib.report.notebook import read_recorded
 from rosp_lib.registry import THEME_CODES as RULE_THEMES
 from rosp_lib.batch.reports import THEMES, jobs_for, run_reports
@@ -64,10 +65,87 @@ def test_synthesis_records_every_theme_and_the_total(batch, pid, year):
         assert values["totaux_cents"].get(theme, 0) == int(row[theme])
 
 
-def test_report_shows_french_amounts_and_hypotheses(batch):
-    out, _, _, _ = batch
+def test_report_shows_french_amounts_and_hypotheses(documents):
+    out = documents
     html = (out / "2024" / "PH-GARE" / "01_numerique.html").read_text(encoding="utf-8")
     assert "1\u202f000,00\u00a0€" in html  # no borne, 5 readers → 4 × 250 € (cap); babel: espaces fines insécables
     assert "⚠ hypothèse" in html
     assert "score 10 pts → malus 20 %" in html
     assert "À déclarer sur amelipro" in html
+
+
+# --------------------------------------------------------------------------------------------
+# The documents readers open. The runner renders its HTML with rosp_lib.report.html.to_html once the
+# lead wires it in; until then these tests render the executed notebooks themselves.
+# --------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def documents(batch):
+    import nbformat
+
+    from rosp_lib.report.html import to_html
+    from rosp_lib.report.index import write_indexes
+
+    out, results, lines, _ = batch
+    for pid, year in PHARMACIES:
+        for stem in THEMES.values():
+            nb = nbformat.read(out / str(year) / pid / f"{stem}.ipynb", as_version=4)
+            (out / str(year) / pid / f"{stem}.html").write_text(to_html(nb), encoding="utf-8")
+    write_indexes(out, [r.row() for r in results], lines, {"PH-GARE": "Pharmacie de la Gare"})
+    return out
+
+
+def test_documents_show_no_code_and_have_a_french_title(documents):
+    from test_report_html import parsed
+
+    for pid, year in PHARMACIES:
+        for theme, stem in THEMES.items():
+            html = (documents / str(year) / pid / f"{stem}.html").read_text(encoding="utf-8")
+            p = parsed(html)
+            assert p.lang == "fr"
+            assert p.title.startswith(f"ROSP {year} — ") and "Notebook" not in p.title
+            assert "nb.load(" not in html and "pharmacie_id: str" not in html and "import " not in html
+            assert "montants enregistrés" not in html.lower()
+            assert "/work/" not in html and str(documents) not in html  # no absolute local path
+
+
+def test_every_link_of_the_documents_resolves(documents):
+    from test_report_html import broken_links
+
+    pages = list(documents.glob("*/*/*.html")) + [documents / "index.html"] + list(documents.glob("pharmacies/*.html"))
+    assert len(pages) == len(PHARMACIES) * len(THEMES) + 1 + len(PHARMACIES)
+    for page in pages:
+        assert broken_links(page) == [], page
+
+
+def test_a_pharmacy_year_weighs_less_than_one_megabyte(documents):
+    for pid, year in PHARMACIES:
+        size = sum(p.stat().st_size for p in (documents / str(year) / pid).glob("*.html"))
+        assert size <= 1_000_000, (pid, year, size)
+
+
+def test_synthesis_shows_the_range_across_readings(documents):
+    html = (documents / "2024" / "PH-GARE" / "00_synthese.html").read_text(encoding="utf-8")
+    # the figures: PH-GARE 2024 falls from 7 162,47 € to 1 188,27 € with the alternative readings
+    assert "7\u202f162,47\u00a0€" in html and "1\u202f188,27\u00a0€" in html
+    assert "socle" in html and "Lecture alternative" in html
+
+
+@pytest.mark.parametrize("pid, year", PHARMACIES)
+def test_largest_line_shows_its_inputs(documents, batch, pid, year):
+    from rosp_lib.report.notebook import entries, esc
+
+    _, _, lines, _ = batch
+    mine = lines[(lines["pharmacie_id"] == pid) & (lines["exercice"] == year)]
+    big = mine.loc[mine["montant_cents"].idxmax()]
+    html = (documents / str(year) / pid / f"{THEMES[big['theme']]}.html").read_text(encoding="utf-8")
+    pairs = entries(big["entrees"])
+    assert pairs
+    for name, value in pairs:
+        assert esc(f"{name} = {value}") in html, (name, value)
+    assert eur(int(big["montant_cents"])) in html
+
+
+def test_gare_teleconsultation_arithmetic_is_visible(documents):
+    # PH-GARE 2024: 180 teleconsultations in tranches of 5 → 36 tranches × 25 € = 900 €, capped at 750 €.
+    html = (documents / "2024" / "PH-GARE" / "01_numerique.html").read_text(encoding="utf-8")
+    assert "36 tranche(s) × 25,00\u00a0€ = 900,00\u00a0€, plafonné à 750,00\u00a0€" in html

@@ -48,7 +48,6 @@ nav.rosp-nav a, nav.rosp-nav strong { margin-right: .7rem; white-space: nowrap; 
   html { font-size: 10.5pt; }
   body { max-width: none; padding: 0; }
   nav.rosp-nav { display: none; }
-  .rosp-banniere { position: running(banniere); }
   h2, h3 { break-after: avoid; }
   tr, img, .rosp-banniere { break-inside: avoid; }
   a { color: inherit; text-decoration: none; }

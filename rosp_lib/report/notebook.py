@@ -279,8 +279,8 @@ def calcul_text(rep: Report, line: pd.Series) -> str:
         if value != "vide":
             text = re.sub(rf"\b{re.escape(name)}\b", f"{value} ({name})", text)
     amount = eur(int(line["montant_cents"]))
-    if text and amount not in text and int(line["montant_cents"]) != 0:
-        text += f" = {amount}"
+    if int(line["montant_cents"]) != 0 and amount not in text:
+        text = f"{text} = {amount}" if text else f"{line['atteint']} → {amount}"
     return text
 
 
@@ -731,46 +731,102 @@ def theme_columns(theme: str):
     return [c for c in PHARMACY_COLUMNS if c.name in names and c.kind in ("bool", "int", "rate")]
 
 
+def parse_number(text: str, kind: str, maximum: float | None):
+    """A number typed by a user, whatever the browser's locale: decimal comma or point, spaces ignored.
+
+    Returns (value, error): value None for an empty field (missing value, kept missing)."""
+    raw = str(text).strip().replace("\u202f", "").replace("\u00a0", "").replace(" ", "")
+    if raw == "":
+        return None, ""
+    if raw.count(",") == 1 and "." not in raw:
+        raw = raw.replace(",", ".")
+    try:
+        value = float(raw)
+    except ValueError:
+        return None, f"« {text} » n'est pas un nombre"
+    if kind == "int" and not value.is_integer():
+        return None, f"« {text} » : un nombre entier est attendu"
+    top = 100.0 if kind == "rate" else (float(maximum) if maximum else None)
+    if value < 0 or (top is not None and value > top):
+        return None, f"« {text} » hors limites (attendu : de 0 à {num(top) if top is not None else '…'})"
+    return (int(value) if kind == "int" else value), ""
+
+
 class Explorer:
-    """Controls for a theme's inputs; every change recomputes the theme through the library."""
+    """Controls for a theme's inputs and hypotheses; every change recomputes the theme through the library.
+
+    Labels are the contract's column descriptions; an empty field is a missing value (kept missing, as
+    in the input file); a number is read with a decimal comma or point whatever the browser's locale; a
+    value out of range is refused with a visible message; each hypothesis of the theme can be switched
+    to its alternative reading."""
 
     def __init__(self, rep: Report, theme: str):
         import ipywidgets as w
 
+        from rosp_lib.report.readings import alternatives_for
+
         self.rep, self.theme = rep, theme
         self.controls: dict[str, object] = {}
-        for c in theme_columns(theme):
+        self.columns = {c.name: c for c in theme_columns(theme)}
+        self.values: dict[str, object] = {}
+        style = {"description_width": "300px"}
+        layout = w.Layout(width="460px")
+        for c in self.columns.values():
             value = rep.row.get(c.name)
-            known = not (value is None or (isinstance(value, float) and math.isnan(value)))
-            style = {"description_width": "260px"}
-            layout = w.Layout(width="420px")
+            known = not (value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA)
             if c.kind == "bool":
-                ctl = w.Checkbox(value=bool(value), description=c.name, style=style, layout=layout, indent=False)
-            elif c.kind == "int":
-                ctl = w.BoundedIntText(value=int(value) if known else 0, min=0, max=c.maximum or 10**9,
-                                       description=c.name, style=style, layout=layout)
+                ctl = w.Dropdown(options=[("— (manquant)", None), ("oui", True), ("non", False)],
+                                 value=bool(value) if known else None, description=c.description,
+                                 style=style, layout=layout)
             else:
-                ctl = w.BoundedFloatText(value=float(value) if known else 0.0, min=0, max=100, step=0.1,
-                                         description=c.name, style=style, layout=layout)
-            ctl.tooltip = c.description
-            ctl.observe(self._changed, names="value")
+                ctl = w.Text(value=num(value) if known else "", placeholder="vide = donnée manquante",
+                             description=c.description, style=style, layout=layout)
+            ctl.tooltip = c.name
+            ctl.observe(lambda change, name=c.name: self._changed(name, change), names="value")
             self.controls[c.name] = ctl
-        self.changed: set[str] = set()
-        self.output = w.Output()
+        nodes = {i.noeud for i in indicators_of(theme)}
+        self.alternatives = [(p, v) for p, v in alternatives_for(rep.exercice)
+                             if ".".join(p[:-1]) in nodes or p[0] == "general"]
+        self.switches: dict[str, object] = {}
+        for path, value in self.alternatives:
+            key = ".".join(path)
+            leaf = rep.leaves.get(key)
+            if leaf is None:
+                continue
+            sw = w.Checkbox(value=False, indent=False, layout=w.Layout(width="900px"),
+                            description=f"lecture alternative — {hypothesis_label(key, rep)}")
+            sw.observe(lambda change: self._refresh(), names="value")
+            self.switches[key] = sw
+        self.message = w.HTML()
+        self.table = w.HTML()  # the line table, as HTML (an Output widget needs a frontend to capture)
         self.total_label = w.HTML()
         self.lines = rep.theme_lines(theme)
         self._refresh_label()
+        self.table.value = str(indicator_table(rep, self.lines))
 
     def frame(self) -> pd.DataFrame:
-        """The pharmacy's row with the values the user changed."""
+        """The pharmacy's row with the values the user changed (None: missing)."""
         df = self.rep.pharmacy_rows[self.rep.pharmacy_rows["exercice"] == self.rep.exercice].reset_index(drop=True).copy()
-        for name in self.changed:
-            ctl = self.controls[name]
-            df.loc[0, name] = bool(ctl.value) if isinstance(ctl.value, bool) else float(ctl.value)
+        for name, value in self.values.items():
+            if value is None:
+                df[name] = df[name].astype(object) if self.columns[name].kind == "bool" else df[name]
+                df.loc[0, name] = None if self.columns[name].kind == "bool" else np.nan
+            else:
+                df.loc[0, name] = value
         return df
 
+    def params(self) -> ExerciseParameters:
+        chosen = [(tuple(k.split(".")), v) for (p, v) in self.alternatives
+                  for k in [".".join(p)] if k in self.switches and self.switches[k].value]
+        if not chosen:
+            return self.rep.params
+        from rosp_lib.report.readings import scenario_with
+
+        return load_parameters(self.rep.exercice, scenario_with(self.rep.scenario, self.rep.exercice, chosen,
+                                                                "Explorer : lectures alternatives"))
+
     def recompute(self) -> pd.DataFrame:
-        lines = compute(self.frame(), self.rep.molecules, {self.rep.exercice: self.rep.params})
+        lines = compute(self.frame(), self.rep.molecules, {self.rep.exercice: self.params()})
         self.lines = lines[lines["theme"] == self.theme].reset_index(drop=True)
         return self.lines
 
@@ -781,27 +837,36 @@ class Explorer:
     def _refresh_label(self) -> None:
         base = self.rep.theme_total_cents(self.theme)
         delta = self.total_cents - base
-        sign = "+" if delta >= 0 else "−"
         self.total_label.value = (f"<b>Total du thème : {eur(self.total_cents)}</b> "
-                                  f"(données de l'officine : {eur(base)} ; écart {sign}{eur(abs(delta))})")
+                                  f"(données de l'officine : {eur(base)} ; écart {_signed(delta)})")
 
-    def _changed(self, change) -> None:
-        self.changed.add(change["owner"].description)
+    def _changed(self, name: str, change) -> None:
+        col = self.columns[name]
+        if col.kind == "bool":
+            self.values[name] = change["new"]
+        else:
+            value, error = parse_number(change["new"], col.kind, col.maximum)
+            if error:
+                self.message.value = f'<span style="color:#b03a2e">{esc(col.description)} : {esc(error)} — valeur refusée, le calcul garde la précédente.</span>'
+                return
+            self.values[name] = value
+        self.message.value = ""
+        self._refresh()
+
+    def _refresh(self) -> None:
         self.recompute()
         self._refresh_label()
-        from IPython.display import display
-
-        self.output.clear_output(wait=True)
-        with self.output:
-            display(indicator_table(self.rep, self.lines))
+        self.table.value = str(indicator_table(self.rep, self.lines))
 
     def widget(self):
         import ipywidgets as w
 
-        return w.VBox([w.HTML(f"<b>Explorer : {THEME_TITLES[self.theme]}</b> — modifiez une valeur, le thème est "
-                              "recalculé par la bibliothèque."),
-                       w.GridBox(list(self.controls.values()), layout=w.Layout(grid_template_columns="repeat(2, 430px)")),
-                       self.total_label, self.output])
+        parts = [w.HTML(f"<b>Explorer : {esc(THEME_TITLES[self.theme])}</b> — modifiez une valeur (vide = donnée "
+                        "manquante ; virgule ou point décimal) : le thème est recalculé par la bibliothèque."),
+                 w.GridBox(list(self.controls.values()), layout=w.Layout(grid_template_columns="repeat(2, 470px)"))]
+        if self.switches:
+            parts += [w.HTML("<b>Hypothèses de lecture du thème</b>"), *self.switches.values()]
+        return w.VBox(parts + [self.message, self.total_label, self.table])
 
 
 __all__ = [
@@ -809,5 +874,5 @@ __all__ = [
     "gate_and_malus_text", "hypotheses_text", "missing_text", "header_text", "declaration_text", "theme_reason",
     "distances", "chart_amounts", "chart_distances", "chart_themes", "bar_labels", "themes_table", "total_text",
     "readings_text", "stakes_table", "unquantified_text", "calendar_table", "comparison_table", "eur", "record",
-    "recorded_values", "read_recorded", "Explorer",
+    "recorded_values", "read_recorded", "Explorer", "parse_number",
 ]

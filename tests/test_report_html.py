@@ -1,0 +1,116 @@
+"""The HTML documents and the index pages, without a kernel: what a reader receives."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from rosp_lib.engine import compute_file
+from rosp_lib.report.html import DOCUMENT_MIME, to_html
+from rosp_lib.report.index import write_indexes
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs, self.lang, self.title, self._in_title = [], None, "", False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "a" and "href" in a:
+            self.hrefs.append(a["href"])
+        if tag == "html":
+            self.lang = a.get("lang")
+        self._in_title = tag == "title"
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title += data
+
+    def handle_endtag(self, tag):
+        self._in_title = False
+
+
+def parsed(text: str) -> Links:
+    p = Links()
+    p.feed(text)
+    return p
+
+
+def broken_links(html_file: Path) -> list[str]:
+    """Relative links of a page that do not lead to a file."""
+    out = []
+    for href in parsed(html_file.read_text(encoding="utf-8")).hrefs:
+        if re.match(r"^[a-z]+:", href) or href.startswith("#"):
+            continue
+        if not (html_file.parent / href).resolve().is_file():
+            out.append(href)
+    return out
+
+
+def _notebook():
+    params = new_code_cell('pharmacie_id = "PH-TILLEULS"\nSECRET_PARAM = 1')
+    params.metadata["tags"] = ["parameters"]
+    header = new_code_cell("nb.document_header(rapport)", outputs=[new_output(
+        "display_data", data={DOCUMENT_MIME: {"titre": "ROSP 2024 — Pharmacie <Test> — synthèse"},
+                              "text/html": "<h1>Synthèse</h1>", "text/plain": "x"})])
+    body = new_code_cell("print_visible_code()", outputs=[new_output(
+        "display_data", data={"text/markdown": "**Total : 12,00 €**", "text/plain": "x"})])
+    tech_md = new_markdown_cell("## Montants enregistrés")
+    tech_md.metadata["tags"] = ["rosp-technique"]
+    tech = new_code_cell("valeurs = nb.record(rapport)", outputs=[new_output(
+        "display_data", data={"application/vnd.rosp.resultats+json": {"total_cents": 1200},
+                              "text/plain": "montants enregistrés"})])
+    tech.metadata["tags"] = ["rosp-technique"]
+    return new_notebook(cells=[params, header, body, tech_md, tech])
+
+
+def test_document_has_no_code_no_parameters_no_technical_section():
+    html = to_html(_notebook())
+    assert "print_visible_code" not in html and "SECRET_PARAM" not in html and "document_header" not in html
+    assert "Montants enregistrés" not in html and "montants enregistrés" not in html
+    assert "<strong>Total : 12,00 €</strong>" in html
+    p = parsed(html)
+    assert p.lang == "fr"
+    assert p.title == "ROSP 2024 — Pharmacie <Test> — synthèse"
+    assert "<title>ROSP 2024 — Pharmacie &lt;Test&gt; — synthèse</title>" in html
+    assert "jp-InputArea" not in html and "@media print" in html and "size: A4" in html
+    assert len(html.encode()) < 20_000  # our stylesheet, not Jupyter's
+
+
+def test_index_pages_link_every_report_and_show_totals(tmp_path):
+    pharmacies, lines, totals = compute_file(ROOT / "data/pharmacies.csv", ROOT / "data/molecules.csv")
+    stems = {"synthese": "00_synthese", "numerique": "01_numerique", "bups": "02_bups",
+             "vaccination": "03_vaccination", "colorectal": "04_colorectal",
+             "dispensation_unite": "05_dispensation_unite", "dispositif_2024": "06_dispositif_2024"}
+    manifest = []
+    for pid, year in pharmacies[["pharmacie_id", "exercice"]].itertuples(index=False):
+        for theme, stem in stems.items():
+            path = Path(str(year)) / pid / f"{stem}.html"
+            (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / path).write_text("<html></html>", encoding="utf-8")
+            failed = pid == "PH-GARE" and theme == "bups"
+            manifest.append({"pharmacie_id": pid, "exercice": int(year), "theme": theme,
+                             "statut": "echec" if failed else "ok", "chemin": "" if failed else str(path)})
+    names = dict(zip(pharmacies["pharmacie_id"], pharmacies["nom"]))
+    written = write_indexes(tmp_path, manifest, lines, names)
+    index = tmp_path / "index.html"
+    assert index in written and (tmp_path / "pharmacies" / "PH-TILLEULS.html") in written
+    for page in written:
+        assert broken_links(page) == [], page
+    text = index.read_text(encoding="utf-8")
+    assert parsed(text).lang == "fr"
+    # one row per pharmacy × exercise, with its total (PH-TILLEULS 2024: 7 865,78 €, the seeds' example)
+    assert text.count("<tr>") == 1 + len(pharmacies)
+    assert "7\u202f865,78\u00a0€" in text
+    assert "1 rapport(s) en échec" in text
+    hrefs = parsed(text).hrefs
+    assert "2024/PH-TILLEULS/00_synthese.html" in hrefs and "pharmacies/PH-TILLEULS.html" in hrefs
+    page = (tmp_path / "pharmacies" / "PH-TILLEULS.html").read_text(encoding="utf-8")
+    assert "../2025/PH-TILLEULS/06_dispositif_2024.html" in parsed(page).hrefs
