@@ -65,7 +65,8 @@ if applicable:
         new_code_cell('''\
 if applicable:
     display(Markdown("## Les lignes\\n\\nChaque ligne montre les données de l'officine qu'elle a lues et son "
-                     "calcul : chaque euro se refait à la calculatrice. ⚠ : la ligne repose sur une hypothèse."))
+                     "calcul : chaque euro se refait à la calculatrice. ⚠ hypothèse : la ligne repose sur une lecture "
+                     "choisie où les textes se taisent ou divergent (détail plus bas)."))
     display(nb.indicator_table(rapport, lignes))
     display(Markdown(nb.gate_and_malus_text(rapport, lignes) + "\\n\\n" + nb.sum_text(lignes)))'''),
         new_code_cell('''\

@@ -242,3 +242,15 @@ def test_scenario_report_names_its_scenario_and_changed_values():
     assert str(scen.parent) not in banner  # the file's name, not a local path
     # under the scenario, the « reference » total is the scenario's (4 410,99 €, the issue's figure)
     assert rep.total_cents() == rep.readings.reference_cents == 441099
+
+
+def test_calculation_column_never_repeats_the_hypotheses():
+    """The « Calcul » column drops the hypothesis texts (shown from the `hypotheses` column) on every line of
+    the examples, the alternative-readings scenario included (whose notes also name the scenario)."""
+    scen = str(ROOT / "parameters/scenarios/lectures-alternatives.yaml")
+    for pid, year in [("PH-GARE", 2024), ("PH-PORT", 2022), ("PH-CESSION", 2025)]:
+        for parametres in ("", scen):
+            rep = nb.load(pid, year, str(ROOT / "data/pharmacies.csv"), str(ROOT / "data/molecules.csv"), parametres)
+            for _, line in rep.lines.iterrows():
+                text = nb.calcul_text(rep, line)
+                assert "hypothèse" not in text and "valeur du scénario" not in text, (pid, line["indicateur"], text)

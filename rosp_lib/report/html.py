@@ -45,13 +45,16 @@ nav.rosp-nav a, nav.rosp-nav strong { margin-right: .7rem; white-space: nowrap; 
 .rosp-total { font-size: 1.25rem; }
 @page { size: A4; margin: 14mm 12mm; }
 @media print {
-  html { font-size: 10.5pt; }
+  html { font-size: 9.5pt; }
+  h1 { font-size: 14pt; } h2 { font-size: 11.5pt; margin: .8rem 0 .3rem; }
+  img { max-width: 62%; }
   body { max-width: none; padding: 0; }
   nav.rosp-nav { display: none; }
   h2, h3 { break-after: avoid; }
   tr, img, .rosp-banniere { break-inside: avoid; }
   a { color: inherit; text-decoration: none; }
-  table { font-size: 8.5pt; }
+  table { font-size: 8pt; }
+  th, td { padding: .15rem .3rem; }
 }
 """
 

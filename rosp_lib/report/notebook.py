@@ -268,11 +268,11 @@ def calcul_text(rep: Report, line: pd.Series) -> str:
     for key in _keys(line["hypotheses"]):
         leaf = rep.leaves.get(key)
         if leaf is not None:
-            note = note.replace(hypothesis_note(leaf), "")
+            note = note.replace(hypothesis_note(key, leaf), "")
     for key in _keys(line.get("scenario", "")):
         leaf = rep.leaves.get(key)
         if leaf is not None and leaf.surcharge:
-            note = note.replace(f"valeur du scénario {leaf.surcharge}", "")
+            note = note.replace(f"{key} : valeur du scénario {leaf.surcharge}", "")
     parts = [p.strip() for p in note.split(SEP.strip()) if p.strip()]
     text = " ; ".join(parts)
     for name, value in entries(line["entrees"]):
@@ -299,11 +299,11 @@ def indicator_table(rep: Report, lines: pd.DataFrame) -> Html:
     redone with a desk calculator."""
     rows = []
     for _, l in lines.iterrows():
-        rows.append([line_label(l), entries_text(l) or "—", l["seuil"] or "—", l["atteint"],
-                     eur(int(l["montant_cents"])), STATUT_LABELS.get(l["statut_regle"], l["statut_regle"]),
-                     calcul_text(rep, l) or ""])
-    return table(["Indicateur", "Entrées (données de l'officine)", "Seuil / barème", "Atteint", "Montant", "Statut",
-                  "Calcul"], rows, right=(4,))
+        mark = " ⚠" if l["statut_regle"] == "hypothese" else ""
+        rows.append([line_label(l) + mark, entries_text(l) or "—", l["seuil"] or "—", l["atteint"],
+                     eur(int(l["montant_cents"])), calcul_text(rep, l) or ""])
+    return table(["Indicateur", "Entrées (données de l'officine)", "Seuil / barème", "Atteint", "Montant", "Calcul"],
+                 rows, right=(4,))
 
 
 def rules_list(rep: Report, theme: str) -> str:
@@ -517,7 +517,7 @@ def chart_amounts(lines: pd.DataFrame, title: str = "Montant de chaque ligne"):
     shown = lines[lines["type_ligne"] != "information"]
     labels = [_wrap(line_label(l)) for _, l in shown.iterrows()]
     cents = [int(c) for c in shown["montant_cents"]]
-    height = 0.42 * max(len(labels), 2) + 0.9
+    height = 0.3 * max(len(labels), 2) + 0.9
     fig, ax = plt.subplots(figsize=(7.5, height), dpi=72)
     y = np.arange(len(labels))[::-1]
     colors = ["#b03a2e" if c < 0 else "#2e6fa8" for c in cents]
@@ -539,7 +539,7 @@ def chart_amounts(lines: pd.DataFrame, title: str = "Montant de chaque ligne"):
 def chart_distances(dist: pd.DataFrame, title: str = "Distance au seuil (valeur − seuil)"):
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7.5, 0.42 * max(len(dist), 2) + 0.9), dpi=72)
+    fig, ax = plt.subplots(figsize=(7.5, 0.3 * max(len(dist), 2) + 0.9), dpi=72)
     if dist.empty:
         ax.text(0.5, 0.5, "Aucun seuil chiffré actif pour ce thème et cet exercice", ha="center", va="center")
         ax.set_axis_off()
