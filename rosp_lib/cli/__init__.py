@@ -51,8 +51,8 @@ def main() -> None:
               help="Scénario YAML qui remplace quelques paramètres (lecture alternative d'une hypothèse, what-if).")
 @click.option("-o", "--sortie", "out_dir", metavar="DOSSIER", type=click.Path(file_okay=False, path_type=Path),
               default=Path("outputs"), help="Dossier où écrire lignes.csv et totaux.csv (défaut : outputs).")
-@click.option("--format", "fmt", type=click.Choice(["csv", "csv-fr", "xlsx"]), default="csv", show_default=True,
-              help="csv : les fichiers du contrat (virgule, point décimal) ; csv-fr : les mêmes pour un tableur "
+@click.option("--format", "fmt", type=click.Choice(["csv", "csv-fr", "xlsx"]), default="csv",
+              help="csv (défaut) : les fichiers du contrat (virgule, point décimal) ; csv-fr : les mêmes pour un tableur "
                    "français (« ; », virgule décimale, UTF-8 avec BOM) ; xlsx : resultats.xlsx, feuilles totaux et "
                    "lignes (montants en euros, taux en %, en-tête figé, filtres).")
 def compute_cmd(entree: Path, molecules: Path | None, scenario: Path | None, out_dir: Path, fmt: str) -> None:

@@ -279,7 +279,7 @@ def calcul_text(rep: Report, line: pd.Series) -> str:
         if value != "vide":
             text = re.sub(rf"\b{re.escape(name)}\b", f"{value} ({name})", text)
     amount = eur(int(line["montant_cents"]))
-    if int(line["montant_cents"]) != 0 and amount not in text:
+    if int(line["montant_cents"]) != 0 and eur(abs(int(line["montant_cents"]))) not in text:
         text = f"{text} = {amount}" if text else f"{line['atteint']} → {amount}"
     return text
 
