@@ -74,18 +74,22 @@ def test_largest_line_shows_its_inputs(tilleuls):
 
 
 def test_range_across_readings_and_stakes(tilleuls, gare):
-    # The figures: with lectures-alternatives.yaml, PH-TILLEULS 2024 falls from 7 865,78 € to
-    # 4 410,99 € and PH-GARE 2024 from 7 162,47 € to 1 188,27 €.
-    assert (tilleuls.readings.reference_cents, tilleuls.readings.alternative_cents) == (786578, 441099)
-    assert (gare.readings.reference_cents, gare.readings.alternative_cents) == (716247, 118827)
-    # Switched alone, the ordonnance numérique socle (70 % required, PH-TILLEULS below it) takes the whole
-    # REMU NUM theme: 5 349,00 €; it is the largest stake and comes first.
+    # PH-TILLEULS 2024, reference readings: REMU NUM 5 349,00 ; BUPS 100 + 101,99 (0,22565 € × 486 × 93 %)
+    # + 53,48 (0,22565 € × 300 × 79 %) + 20,44 (0,22565 € × 120 × 75,5 %) + 400 + 100 + 200 = 975,91 ;
+    # vaccination 156 ; colorectal 140 ; dispensation 320 ; dispositif 2024 950 → 7 890,91 €.
+    # All alternative readings: the ordonnance numérique socle is required and PH-TILLEULS is below it → REMU NUM
+    # 0 € ; molecules read as boxes gained at 2,6232 € (101,99 + 0 + 48,79) → BUPS 950,78 ; the other
+    # alternatives do not touch this pharmacy → 2 516,78 €.
+    assert (tilleuls.readings.reference_cents, tilleuls.readings.alternative_cents) == (789091, 251678)
+    # Switched alone, the socle takes the whole REMU NUM theme (5 349,00 €): the largest stake, first.
     first = tilleuls.readings.moving[0]
     assert first.cle == "numerique.ordonnance_numerique_socle.etat"
     assert first.ecart_cents == -tilleuls.theme_total_cents("numerique") == -534900
     assert first.themes == ("numerique",)
-    text = nb.readings_text(gare)
-    assert "7\u202f162,47\u00a0€" in text and "1\u202f188,27\u00a0€" in text
+    lecture = next(s for s in tilleuls.readings.moving if s.cle == "bups.molecules_ciblees.lecture")
+    assert lecture.ecart_cents == 95078 - 97591  # 950,78 − 975,91
+    text = nb.readings_text(tilleuls)
+    assert "7\u202f890,91\u00a0€" in text and "2\u202f516,78\u00a0€" in text
     table = str(nb.stakes_table(gare))
     assert "−6\u202f108,00\u00a0€" in table  # the whole REMU NUM of PH-GARE
 
@@ -240,8 +244,8 @@ def test_scenario_report_names_its_scenario_and_changed_values():
     banner = nb.scenario_banner(rep)
     assert "lectures-alternatives.yaml" in banner and "neutralisé → <strong>actif</strong>" in banner
     assert str(scen.parent) not in banner  # the file's name, not a local path
-    # under the scenario, the « reference » total is the scenario's (4 410,99 €, the figure)
-    assert rep.total_cents() == rep.readings.reference_cents == 441099
+    # under the scenario, the « reference » total is the scenario's: 2 516,78 € (see the test above)
+    assert rep.total_cents() == rep.readings.reference_cents == 251678
 
 
 def test_calculation_column_never_repeats_the_hypotheses():

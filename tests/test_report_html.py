@@ -106,9 +106,10 @@ def test_index_pages_link_every_report_and_show_totals(tmp_path):
         assert broken_links(page) == [], page
     text = index.read_text(encoding="utf-8")
     assert parsed(text).lang == "fr"
-    # one row per pharmacy × exercise, with its total (PH-TILLEULS 2024: 7 865,78 €, the seeds' example)
+    # one row per pharmacy × exercise, with its total (PH-TILLEULS 2024: 7 890,91 €, worked out in
+    # test_notebook_helpers.test_range_across_readings_and_stakes)
     assert text.count("<tr>") == 1 + len(pharmacies)
-    assert "7\u202f865,78\u00a0€" in text
+    assert "7\u202f890,91\u00a0€" in text
     assert "1 rapport(s) en échec" in text
     hrefs = parsed(text).hrefs
     assert "2024/PH-TILLEULS/00_synthese.html" in hrefs and "pharmacies/PH-TILLEULS.html" in hrefs

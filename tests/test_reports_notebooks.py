@@ -125,8 +125,11 @@ def test_a_pharmacy_year_weighs_less_than_one_megabyte(documents):
 
 def test_synthesis_shows_the_range_across_readings(documents):
     html = (documents / "2024" / "PH-GARE" / "00_synthese.html").read_text(encoding="utf-8")
-    # the figures: PH-GARE 2024 falls from 7 162,47 € to 1 188,27 € with the alternative readings
-    assert "7\u202f162,47\u00a0€" in html and "1\u202f188,27\u00a0€" in html
+    # PH-GARE 2024: 7 069,38 € with the reference readings; under all alternative readings the ordonnance
+    # numérique socle (required, not met) takes the whole REMU NUM (6 108,00 €) and BUPS goes from 428,88 to
+    # 281,97 € (stabilité low tier at 0 €, molecules read as boxes gained, urgence malus on the new base):
+    # 7 069,38 − 6 108,00 − 146,91 = 814,47 €.
+    assert "7\u202f069,38\u00a0€" in html and "814,47\u00a0€" in html
     assert "socle" in html and "Lecture alternative" in html
 
 

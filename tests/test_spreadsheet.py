@@ -36,8 +36,9 @@ def test_csv_fr_has_bom_semicolons_and_decimal_commas(out):
     assert raw.startswith(b"\xef\xbb\xbfpharmacie_id;exercice;numerique;")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     tilleuls = next(r for r in rows if r["pharmacie_id"] == "PH-TILLEULS" and r["exercice"] == "2024")
-    # PH-TILLEULS 2024 (the seeds' worked example): 7 865,78 € in total, of which BUPS 950,78 €.
-    assert tilleuls["total"] == "7865,78" and tilleuls["bups"] == "950,78"
+    # PH-TILLEULS 2024: 7 890,91 € in total, of which BUPS 975,91 € (100 + 101,99 + 53,48 + 20,44 + 400 + 100
+    # + 200; worked out in test_notebook_helpers.test_range_across_readings_and_stakes).
+    assert tilleuls["total"] == "7890,91" and tilleuls["bups"] == "975,91"
     lines = list(csv.DictReader(io.StringIO((out / "fr" / "lignes.csv").read_text(encoding="utf-8-sig")), delimiter=";"))
     scor = next(r for r in lines if r["pharmacie_id"] == "PH-TILLEULS" and r["exercice"] == "2024"
                 and r["indicateur"] == "scor")
@@ -57,7 +58,7 @@ def test_xlsx_has_two_sheets_with_euros_percents_frozen_header_and_filters(out):
     header = [c.value for c in tot[1]]
     row = next(r for r in tot.iter_rows(min_row=2) if r[0].value == "PH-TILLEULS" and r[1].value == 2024)
     total = row[header.index("total")]
-    assert Decimal(str(total.value)) == Decimal("7865.78") and "€" in total.number_format
+    assert Decimal(str(total.value)) == Decimal("7890.91") and "€" in total.number_format
     lh = [c.value for c in lines[1]]
     fse = next(r for r in lines.iter_rows(min_row=2) if r[0].value == "PH-TILLEULS" and r[1].value == 2024
                and r[lh.index("indicateur")].value == "fse")
