@@ -122,7 +122,7 @@ display(Markdown(nb.unquantified_text(rapport) + "\\n\\n" + nb.missing_text(rapp
         new_code_cell('''\
 display(Markdown("## Calendrier des versements et des déclarations"))
 display(nb.calendar_table(rapport))
-display(Markdown(f"Fenêtre de déclaration : {nb.narrative.declaration_window(rapport.exercice)}."))'''),
+display(Markdown(f"Fenêtre de déclaration : {nb.declaration_window(rapport)}."))'''),
         new_code_cell('''\
 comparaison = nb.comparison_table(rapport)
 if comparaison is not None:

@@ -423,6 +423,21 @@ def declarations(rep: Report, theme: str) -> list[str]:
     return [i.declaration for i in indicators_of(theme) if i.declaratif and rep.etat(i.code) == "actif"]
 
 
+def declaration_window(rep: Report) -> str:
+    """The declaration deadline of the exercise, from its parameters (calendrier.fin_declaration)."""
+    try:
+        leaf = find_leaf(rep.params, "calendrier", "fin_declaration")
+    except KeyError:
+        leaf = None
+    if leaf is None:
+        return narrative.declaration_window(rep.exercice)
+    text = f"jusqu'au {leaf_text(leaf)} inclus"
+    if leaf.statut == "hypothese":
+        text += (f" (⚠ hypothèse : date non publiée pour cet exercice ; autre lecture : {leaf.alternative}) — "
+                 "vérifiez-la sur amelipro avant de déclarer")
+    return text
+
+
 def declaration_text(rep: Report, theme: str) -> str:
     info = theme_of(theme)
     if not rep.applies(theme):
@@ -436,7 +451,7 @@ def declaration_text(rep: Report, theme: str) -> str:
     neut_text = ("\n\nNe pas déclarer (" + narrative.NEUTRALISE + ") : " + ", ".join(neut) + ".") if neut else ""
     just = "\n".join(f"- {j}" for j in info.justificatifs) or "- aucun"
     return (f"**À déclarer sur amelipro** ({narrative.DECLARATION_PATH}) :\n\n{lines}{neut_text}\n\n"
-            f"**Fenêtre de déclaration** : {narrative.declaration_window(rep.exercice)}.\n\n"
+            f"**Fenêtre de déclaration** : {declaration_window(rep)}.\n\n"
             f"**Justificatifs à conserver** (contrôle a posteriori) :\n\n{just}\n\n"
             f"**Automatique** : {info.automatique}\n\n{narrative.CESSION}")
 
