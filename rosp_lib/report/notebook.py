@@ -27,6 +27,7 @@ from rosp_lib.lines.formatting import eur, num
 from rosp_lib.parameters import ExerciseParameters, Scenario, Seuil, iter_leaves, load_parameters
 from rosp_lib.registry import INDICATORS, THEME_CODES, indicator, indicators_of, theme as theme_of
 from rosp_lib.report import narrative
+from rosp_lib.report.escape import escape_html, escape_markdown
 from rosp_lib.report.html import DOCUMENT_MIME
 from rosp_lib.rulebook import find_leaf, leaf_text, rule_text, title as indicator_title
 
@@ -37,14 +38,13 @@ SYNTHESE = "00_synthese"
 
 
 def esc(text) -> str:
-    """An input-derived string (pharmacy name, molecule) made inert in HTML and in Markdown.
-
-    To be replaced by rosp_lib.report.escape when it lands (another helper writes it)."""
-    return "".join(_ENTITIES.get(ch, ch) for ch in str(text))
+    """An input-derived string (pharmacy name, molecule) for HTML: shown as written, never markup."""
+    return escape_html(text)
 
 
-_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
-             **{ch: f"&#{ord(ch)};" for ch in "|*_`[]\\#~"}}
+def md(text) -> str:
+    """An input-derived string for a Markdown output: shown as written, never Markdown nor HTML."""
+    return escape_markdown(text)
 
 
 class ReportError(Exception):
@@ -348,7 +348,7 @@ def gate_and_malus_text(rep: Report, lines: pd.DataFrame) -> str:
         out.append(f"**Socle non atteint** : {names}. Tout le thème est ramené à {eur(0)} "
                    f"({len(would)} ligne(s) concernée(s) ; le détail est dans la colonne « Calcul »).")
     elif len(socles):
-        neut = [esc(line_label(l)) for _, l in socles.iterrows() if rep.etat(l["indicateur"]) != "actif"]
+        neut = [md(line_label(l)) for _, l in socles.iterrows() if rep.etat(l["indicateur"]) != "actif"]
         txt = "**Socle atteint** : tous les indicateurs socles exigés sont remplis"
         if neut:
             txt += " (neutralisés ou non exigés cet exercice : " + ", ".join(neut) + ")"
@@ -400,7 +400,7 @@ def missing_text(lines: pd.DataFrame, portee: str = "ce thème") -> str:
     miss = lines[lines["donnee_manquante"].astype(bool)]
     if miss.empty:
         return f"Aucune donnée manquante pour {portee}."
-    items = "\n".join(f"- **{esc(line_label(l))}** : {esc(entries_text(l)) or 'donnée absente'} — compté non atteint "
+    items = "\n".join(f"- **{md(line_label(l))}** : {md(entries_text(l)) or 'donnée absente'} — compté non atteint "
                       f"({eur(int(l['montant_cents']))})" for _, l in miss.iterrows())
     return "Données manquantes (l'indicateur compte comme non atteint, ce n'est pas une erreur) :\n\n" + items
 
@@ -474,7 +474,7 @@ def theme_reason(rep: Report, theme: str) -> str:
     parts.append(f"{n_paid} ligne(s) payée(s) sur {len(paying)}")
     if n_paid == 0:
         missed = paying[(paying["atteint"] == "non") & ~paying["donnee_manquante"].astype(bool)]
-        parts += [f"non atteint : {esc(line_label(l))} ({l['valeur'] if not isinstance(l['valeur'], float) else num(l['valeur'])}"
+        parts += [f"non atteint : {md(line_label(l))} ({l['valeur'] if not isinstance(l['valeur'], float) else num(l['valeur'])}"
                   f" pour {l['seuil']})" for _, l in missed.iterrows()]
     for _, m in lines[(lines["type_ligne"] == "malus") & (lines["montant_cents"] != 0)].iterrows():
         parts.append(f"{m['libelle']} : {calcul_text(rep, m).split(' ; ')[0]}")
