@@ -13,6 +13,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 
@@ -828,6 +829,10 @@ class Explorer:
                 df.loc[0, name] = None if self.columns[name].kind == "bool" else np.nan
             else:
                 df.loc[0, name] = value
+            exact = name + "_exact"  # the reader keeps each rate's typed decimals; the rules compare those
+            if exact in df.columns:
+                df[exact] = df[exact].astype(object)
+                df.at[0, exact] = None if value is None else Decimal(repr(float(value)))
         return df
 
     def params(self) -> ExerciseParameters:
