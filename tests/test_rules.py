@@ -8,6 +8,8 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -319,3 +321,17 @@ def test_evaluator_half_modes():
 def test_evaluator_refuses_anything_but_arithmetic(text):
     with pytest.raises(ExpressionError):
         evaluate(text)
+
+
+def test_molecules_of_pharmacies_outside_the_table_are_ignored(tmp_path):
+    """A library caller computing a subset of pharmacies with the whole molecules table gets that subset."""
+    from rosp_lib.engine import compute_file
+    from rosp_lib.engine import compute as compute_lines
+
+    data = Path(__file__).resolve().parent.parent / "data"
+    pharmacies, lines, _ = compute_file(data / "pharmacies.csv", data / "molecules.csv")
+    molecules = read_molecules(data / "molecules.csv", pharmacies)
+    one = pharmacies[(pharmacies["pharmacie_id"] == "PH-TILLEULS") & (pharmacies["exercice"] == 2024)]
+    alone = compute_lines(one.reset_index(drop=True), molecules)
+    expected = lines[(lines["pharmacie_id"] == "PH-TILLEULS") & (lines["exercice"] == 2024)]
+    assert int(alone["montant_cents"].sum()) == int(expected["montant_cents"].sum())

@@ -48,6 +48,8 @@ def molecules_ciblees(ctx: Context, molecules: pd.DataFrame) -> Block | None:
     if ind.etat.valeur == "absent" or molecules is None or molecules.empty:
         return None
     mine = molecules[molecules["exercice"] == ctx.p.exercice]
+    # A molecule line of a pharmacy absent from this table (a library caller's subset) has no line to join.
+    mine = mine[mine["pharmacie_id"].isin(ctx.df["pharmacie_id"])]
     if mine.empty:
         return None
     position = pd.Series(np.arange(ctx.n), index=ctx.df["pharmacie_id"].to_numpy())
