@@ -1,8 +1,9 @@
-"""The batch report runner (`rosp report`, rosp_lib.batch.reports) on tiny fake notebooks.
+"""The batch report runner (`rosp report`, rosp_lib.batch) on tiny fake notebooks.
 
 tests/notebooks_fake/ holds seven notebooks with the real parameter cell; their only work is to
-print their parameters as JSON, and to raise ValueError for the pharmacy « PH-ECHEC ». Each report
-still starts a real Jupyter kernel, so the tests keep to two themes and a few pharmacies.
+print their parameters as JSON with what they find in their folder, and to fail on purpose for some
+pharmacies (fabriquer.py). Each worker still starts a real Jupyter kernel, so the tests keep to two
+themes and a few pharmacies.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -19,14 +22,15 @@ pytest.importorskip("nbconvert")
 
 from click.testing import CliRunner  # noqa: E402
 
-from rosp_lib.cli import main  # noqa: E402
+from rosp_lib.cli import main  # noqa: E402  (first: it registers the report command)
+from rosp_lib.batch import folders  # noqa: E402
 from rosp_lib.batch.reports import (  # noqa: E402
     ReportError,
     ReportJob,
     UnknownParameterError,
-    is_done,
     run_reports,
 )
+from rosp_lib.inputs import read_inputs  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FAKE = ROOT / "tests" / "notebooks_fake"
@@ -50,7 +54,14 @@ def _manifest(out: Path) -> dict[tuple[str, str, str], dict]:
 
 
 def _files(out: Path) -> list[str]:
-    return sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    """The files a user sees (not the hidden keys and locks), relative to out."""
+    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*")
+                  if p.is_file() and not p.name.startswith(".") and p.name not in ("rapports.csv", "rapports.log"))
+
+
+def _printed(notebook: Path) -> dict:
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    return json.loads("".join(t for c in nb["cells"] for o in c.get("outputs", []) for t in o.get("text", [])))
 
 
 def _report(args: list[str]):
@@ -61,7 +72,8 @@ def _report(args: list[str]):
 def batch(tmp_path_factory):
     """One --toutes batch with a failing pharmacy (shared by several tests: kernels are slow)."""
     tmp = tmp_path_factory.mktemp("lot")
-    entree = _pharmacies_csv(tmp / "pharmacies.csv", [("PH-A", 2024), ("PH-ECHEC", 2024), ("PH-B", 2025)])
+    entree = _pharmacies_csv(tmp / "pharmacies.csv", [("PH-A", 2024), ("PH-ECHEC", 2024), ("PH-B", 2025),
+                                                      ("PH-B", 2024)])
     out = tmp / "sortie"
     # stale final files of the failing report, from an older run: they must disappear
     stale = out / "2024" / "PH-ECHEC"
@@ -77,14 +89,14 @@ def test_one_failure_does_not_stop_the_others(batch):
     entree, out, result = batch
     assert result.exit_code == 1, result.output
     files = _files(out)
-    for pid, year in (("PH-A", 2024), ("PH-B", 2025)):
+    for pid, year in (("PH-A", 2024), ("PH-B", 2025), ("PH-B", 2024)):
         for stem in ("00_synthese", "02_bups"):
             assert f"{year}/{pid}/{stem}.ipynb" in files
             assert f"{year}/{pid}/{stem}.html" in files
     # the failed reports: partial notebook kept for diagnosis, no final-named file, nothing temporary
     assert [f for f in files if f.startswith("2024/PH-ECHEC/")] == [
-        "2024/PH-ECHEC/00_synthese.echec.ipynb", "2024/PH-ECHEC/02_bups.echec.ipynb"]
-    assert not [f for f in files if "partiel" in Path(f).name]
+        "2024/PH-ECHEC/00_synthese.echec.ipynb", "2024/PH-ECHEC/02_bups.echec.ipynb", "2024/PH-ECHEC/entree.csv"]
+    assert not [p for p in out.rglob("*") if "partiel" in p.name]
     echec = json.loads((out / "2024/PH-ECHEC/00_synthese.echec.ipynb").read_text(encoding="utf-8"))
     errors = [o for c in echec["cells"] for o in c.get("outputs", []) if o["output_type"] == "error"]
     assert errors and errors[0]["ename"] == "ValueError"
@@ -95,10 +107,11 @@ def test_one_failure_does_not_stop_the_others(batch):
 def test_manifest_and_summary(batch):
     entree, out, result = batch
     rows = _manifest(out)
-    assert len(rows) == 6
+    assert len(rows) == 8
     assert {k: r["statut"] for k, r in rows.items()} == {
         ("PH-A", "2024", "synthese"): "ok", ("PH-A", "2024", "bups"): "ok",
         ("PH-B", "2025", "synthese"): "ok", ("PH-B", "2025", "bups"): "ok",
+        ("PH-B", "2024", "synthese"): "ok", ("PH-B", "2024", "bups"): "ok",
         ("PH-ECHEC", "2024", "synthese"): "echec", ("PH-ECHEC", "2024", "bups"): "echec",
     }
     failed = rows[("PH-ECHEC", "2024", "synthese")]
@@ -106,20 +119,34 @@ def test_manifest_and_summary(batch):
     assert failed["chemin"] == "2024/PH-ECHEC/00_synthese.echec.ipynb"
     assert rows[("PH-A", "2024", "bups")]["chemin"] == "2024/PH-A/02_bups.html"
     assert float(rows[("PH-A", "2024", "bups")]["duree_s"]) > 0
-    assert "4 produit(s)" in result.output and "2 en échec" in result.output
+    assert "6 produit(s)" in result.output and "2 en échec" in result.output
     assert "rapports.csv" in result.output
 
 
-def test_parameters_reach_the_notebook(batch):
+def test_each_report_reads_its_own_slice_by_relative_names(batch):
     entree, out, result = batch
+    got = _printed(out / "2025/PH-B/02_bups.ipynb")
+    # the notebook ran in its report folder, on the two rows of PH-B (2024 and 2025) and the header
+    assert got == {"notebook": "02_bups", "pharmacie_id": "PH-B", "exercice": 2025, "entree": "entree.csv",
+                   "molecules": "", "parametres": "", "dossier": ["entree.csv"], "lignes_entree": 3,
+                   "deja_la": []}
     nb = json.loads((out / "2025/PH-B/02_bups.ipynb").read_text(encoding="utf-8"))
-    printed = "".join(t for c in nb["cells"] for o in c.get("outputs", []) for t in o.get("text", []))
-    got = json.loads(printed)
-    assert got == {"notebook": "02_bups", "pharmacie_id": "PH-B", "exercice": 2025, "entree": str(entree.resolve()),
-                   "molecules": "", "parametres": "", "cwd": str(FAKE), "tables_validees": True}
+    assert nb["metadata"]["papermill"]["parameters"]["entree"] == "entree.csv"
+    assert nb["metadata"]["papermill"]["input_path"] == str(FAKE / "02_bups.ipynb")
+    assert nb["metadata"]["papermill"]["output_path"] == str(out / "2025/PH-B/02_bups.ipynb")
 
 
-def test_rerun_skips_done_reports_and_force_redoes_them(batch):
+def test_the_slice_reads_back_as_the_rows_of_the_whole_file(batch):
+    entree, out, _ = batch
+    whole, _ = read_inputs(entree)
+    for folder, pid in ((out / "2025/PH-B", "PH-B"), (out / "2024/PH-A", "PH-A")):
+        part, _ = read_inputs(folder / "entree.csv")
+        expected = whole[whole["pharmacie_id"] == pid].reset_index(drop=True)
+        assert list(part["exercice"]) == list(expected["exercice"])
+        assert part.equals(expected)
+
+
+def test_rerun_skips_reports_whose_content_key_is_unchanged_and_force_redoes_them(batch):
     entree, out, _ = batch
     done = out / "2024/PH-A/00_synthese.ipynb"
     before = done.stat().st_mtime_ns
@@ -140,23 +167,49 @@ def test_rerun_skips_done_reports_and_force_redoes_them(batch):
     assert done.stat().st_mtime_ns > before
 
 
-def test_stale_or_differently_parametrised_reports_are_not_done(batch, tmp_path):
+def test_a_changed_input_with_its_old_time_is_redone_and_only_its_reports(tmp_path):
+    entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024), ("PH-B", 2024)])
+    out = tmp_path / "sortie"
+    args = [str(entree), "--toutes", "--themes", "synthese", "--notebooks", str(FAKE), "-o", str(out), "-j", "1"]
+    assert _report(args).exit_code == 0
+    # PH-B's name changes, the file keeps its old time (cp -p, rsync -a, unzip)
+    st = entree.stat()
+    text = entree.read_text(encoding="utf-8").splitlines()
+    text[2] = text[2].replace("PH-B;Pharmacie des Tilleuls", "PH-B;Pharmacie du Port")
+    entree.write_text("\n".join(text) + "\n", encoding="utf-8")
+    os.utime(entree, ns=(st.st_atime_ns, st.st_mtime_ns))
+    result = _report(args)
+    assert result.exit_code == 0, result.output
+    statuts = {k[0]: r["statut"] for k, r in _manifest(out).items()}
+    assert statuts == {"PH-A": "deja_fait", "PH-B": "ok"}
+    assert "Pharmacie du Port" in (out / "2024/PH-B/entree.csv").read_text(encoding="utf-8")
+
+
+def test_a_changed_notebook_redoes_its_theme_only(tmp_path):
+    entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024)])
+    notebooks = tmp_path / "nb"
+    shutil.copytree(FAKE, notebooks)
+    out = tmp_path / "sortie"
+    args = [str(entree), "--toutes", "--themes", THEMES, "--notebooks", str(notebooks), "-o", str(out), "-j", "1"]
+    assert _report(args).exit_code == 0
+    nb = json.loads((notebooks / "02_bups.ipynb").read_text(encoding="utf-8"))
+    nb["cells"][0]["source"] = "# Faux notebook 02_bups, corrigé"
+    (notebooks / "02_bups.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    assert _report(args).exit_code == 0
+    assert {k[2]: r["statut"] for k, r in _manifest(out).items()} == {"synthese": "deja_fait", "bups": "ok"}
+
+
+def test_a_report_folder_can_be_run_again_alone(batch, tmp_path):
+    """The executed notebook, copied with its folder anywhere, runs again with its recorded parameters."""
+    import papermill
+
     entree, out, _ = batch
-    notebook = FAKE / "00_synthese.ipynb"
-    job = ReportJob("PH-A", 2024, "synthese", entree)
-    assert is_done(job, notebook, out)
-    # other parameters (a molecules file) : not the same report
-    other = tmp_path / "molecules.csv"
-    other.write_text("pharmacie_id,exercice,molecule,nb_boites,taux_depart_pct,taux_arrivee_pct\n")
-    os.utime(other, ns=(1, 1))
-    assert not is_done(ReportJob("PH-A", 2024, "synthese", entree, molecules=other), notebook, out)
-    # an input newer than the report
-    for path in (out / "2024/PH-A/00_synthese.ipynb", out / "2024/PH-A/00_synthese.html"):
-        st = path.stat()
-        os.utime(path, ns=(st.st_atime_ns, entree.stat().st_mtime_ns - 10**9))
-    assert not is_done(job, notebook, out)
-    # a failed report is never done
-    assert not is_done(ReportJob("PH-ECHEC", 2024, "synthese", entree), notebook, out)
+    copy = tmp_path / "copie"
+    shutil.copytree(out / "2025/PH-B", copy)
+    recorded = json.loads((copy / "02_bups.ipynb").read_text(encoding="utf-8"))["metadata"]["papermill"]
+    papermill.execute_notebook(str(FAKE / "02_bups.ipynb"), str(copy / "encore.ipynb"),
+                               parameters=recorded["parameters"], cwd=str(copy), progress_bar=False)
+    assert _printed(copy / "encore.ipynb")["lignes_entree"] == 3
 
 
 def test_unknown_parameter_is_an_error_before_anything_runs(tmp_path):
@@ -204,6 +257,10 @@ def test_invalid_input_file_exits_2_and_writes_nothing(tmp_path):
     assert result.exit_code == 2
     assert "problème" in result.output and "exercice" in result.output
     assert not out.exists()
+    # the library validates too, before writing anything
+    with pytest.raises(ReportError, match="exercice"):
+        run_reports([ReportJob("PH-A", 1999, "synthese", entree)], notebooks_dir=FAKE, out_dir=out)
+    assert not out.exists()
 
 
 def test_library_rejects_a_bad_id_before_it_becomes_a_path(tmp_path):
@@ -228,7 +285,7 @@ def test_a_dead_worker_fails_only_its_own_report(tmp_path):
 def test_a_report_asked_twice_is_made_once(tmp_path):
     entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024)])
     job = ReportJob("PH-A", 2024, "bups", entree)
-    results = run_reports([job, job], notebooks_dir=FAKE, out_dir=tmp_path / "sortie", batching="rapport")
+    results = run_reports([job, job], notebooks_dir=FAKE, out_dir=tmp_path / "sortie")
     assert [r.statut for r in results] == ["ok", "ok"] and results[0] is results[1]
 
 
@@ -239,9 +296,56 @@ def test_a_dead_kernel_fails_its_report_and_keeps_the_partial_notebook(tmp_path)
     assert result.statut == "echec"
     assert "noyau" in result.erreur and "DeadKernelError" in result.erreur
     assert result.chemin == "2024/PH-NOYAU/00_synthese.echec.ipynb"
-    assert _files(out) == ["2024/PH-NOYAU/00_synthese.echec.ipynb"]
+    assert _files(out) == ["2024/PH-NOYAU/00_synthese.echec.ipynb", "2024/PH-NOYAU/entree.csv"]
     partial = json.loads((out / result.chemin).read_text(encoding="utf-8"))
     assert partial["metadata"]["papermill"]["parameters"]["pharmacie_id"] == "PH-NOYAU"
     # the state up to the kernel's death is kept (the last output of the dying cell may be lost with it)
     injected = [c for c in partial["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
     assert injected and injected[0]["metadata"]["papermill"]["status"] == "completed"
+
+
+def test_a_folder_held_by_another_run_is_made_last_after_waiting(tmp_path):
+    entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024), ("PH-B", 2024)])
+    out = tmp_path / "sortie"
+    other = folders.FolderLock(out / "2024" / "PH-A")  # another rosp report writes PH-A
+    other.acquire()
+    messages: list[str] = []
+    done = threading.Event()
+
+    def notice(message: str) -> None:
+        messages.append(message)
+        if message.startswith("Attente"):
+            # by now every free folder is made: PH-B only
+            assert _files(out) == ["2024/PH-B/00_synthese.html", "2024/PH-B/00_synthese.ipynb",
+                                   "2024/PH-B/entree.csv"]
+            done.set()
+            other.release()
+
+    jobs = [ReportJob(p, 2024, "synthese", entree) for p in ("PH-A", "PH-B")]
+    results = run_reports(jobs, notebooks_dir=FAKE, out_dir=out, workers=1, notice=notice)
+    assert done.is_set()
+    assert [r.statut for r in results] == ["ok", "ok"]
+    assert "en cours d'écriture par un autre « rosp report »" in messages[0]
+    assert f"processus {os.getpid()}" in messages[0]
+    assert (out / "2024/PH-A/00_synthese.html").exists()
+
+
+def test_two_concurrent_runs_into_one_folder_lose_nothing(tmp_path):
+    import subprocess
+    import sys
+
+    entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024), ("PH-B", 2024), ("PH-C", 2024)])
+    out = tmp_path / "sortie"
+    cmd = [str(Path(sys.executable).parent / "rosp"), "report", str(entree), "--toutes", "--themes", THEMES,
+           "--notebooks", str(FAKE), "-o", str(out), "-j", "1"]
+    runs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    outputs = [r.communicate(timeout=600)[0] for r in runs]
+    assert [r.returncode for r in runs] == [0, 0], outputs
+    for pid in ("PH-A", "PH-B", "PH-C"):
+        for stem in ("00_synthese", "02_bups"):
+            nb = out / "2024" / pid / f"{stem}.ipynb"
+            assert _printed(nb)["pharmacie_id"] == pid  # complete, valid JSON
+            assert folders.recorded_key(nb.parent, stem)
+    assert not [p for p in out.rglob("*") if "partiel" in p.name]
+    statuts = {k: r["statut"] for k, r in _manifest(out).items()}
+    assert len(statuts) == 6 and set(statuts.values()) <= {"ok", "deja_fait"}

@@ -5,18 +5,22 @@ One report = one notebook of `notebooks/` executed for one pharmacy and one exer
 
 How a batch runs (DESIGN.md, « Reliability and security stance ») :
 
-- parameters reach the notebooks only as papermill parameters; a parameter the notebook does not
-  declare in its `parameters` cell is an error (papermill itself only warns), checked before any
-  kernel starts; `pharmacie_id` is checked against `PHARMACIE_ID_RE` before it becomes a path;
-- work is spread over worker processes (`ProcessPoolExecutor`); each worker executes its notebooks
-  one after the other (one Jupyter kernel per notebook) and renders the HTML in the same process;
-- every file is written under a temporary name and renamed (`os.replace`) on success only: a report
-  is never half-written under its final name. A failed report keeps its partial executed notebook
-  as `<NN_theme>.echec.ipynb` and loses any older final files; the other reports go on;
-- a report already done and valid (final .ipynb and .html present, newer than every input, and run
-  with the same parameters) is skipped unless `force`.
-
-Heavy imports (papermill, nbconvert) are done lazily, in the workers.
+- the input files are validated once; each pharmacy-year folder then receives its own input slice
+  (`entree.csv`, `molecules.csv`, the scenario: rosp_lib.batch.folders), and the notebooks get these
+  names as papermill parameters and run in that folder. A parameter the notebook does not declare
+  in its `parameters` cell is an error (papermill itself only warns), checked before any kernel
+  starts; `pharmacie_id` is checked against `PHARMACIE_ID_RE` before it becomes a path;
+- the reports are executed by workers — local processes (`ProcessPoolExecutor`) or the workers of
+  a Dask cluster (`dask=`, rosp_lib.batch.distributed) — each keeping one Jupyter kernel for many
+  reports (rosp_lib.batch.worker); a worker returns the executed notebook and its HTML as bytes;
+- this process writes every file under a temporary name and renames it (`os.replace`) once
+  complete: a report is never half-written under its final name. A failed report keeps its partial
+  executed notebook as `<NN_theme>.echec.ipynb` and loses any older final files; the other reports
+  go on. A worker process that dies costs a retry of its reports;
+- a report is up to date, and skipped unless `force`, when its content key — a hash of its input
+  slice, scenario, notebook, parameters and install — is the key recorded beside it;
+- a `rosp report` holds the lock of each folder it writes in; another one that finds it held says
+  so, makes the other folders first, then waits for it.
 """
 
 from __future__ import annotations
@@ -29,15 +33,12 @@ import logging
 import multiprocessing
 import os
 import re
-import shutil
 import sys
-import tempfile
 import time
-import warnings
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import click
@@ -46,13 +47,27 @@ if importlib.util.find_spec("papermill") is None or importlib.util.find_spec("nb
     # `rosp report` needs the « reports » extra; rosp_lib.cli skips the command without it.
     raise ImportError("papermill et nbconvert sont nécessaires : pip install 'rosp-lib[reports]'")
 
-from rosp_lib.batch import validated
+from rosp_lib.batch import folders
+from rosp_lib.batch.worker import (  # noqa: F401 - ReportError and UnknownParameterError are public here
+    EXECUTION_TIMEOUT_S,
+    KERNEL_NAME,
+    KERNEL_REPORTS,
+    START_TIMEOUT_S,
+    Outcome,
+    ReportError,
+    Settings,
+    Task,
+    UnknownParameterError,
+    execute_task,
+    install_fingerprint,
+    one_line,
+    setup_process,
+)
 from rosp_lib.cli.french import FrenchCommand
 from rosp_lib.inputs import PHARMACIE_ID_RE
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS_DIR = ROOT / "notebooks"
-PARAMETERS_DIR = ROOT / "parameters"
 
 # theme name (--themes) → notebook file stem, in report order
 THEMES: dict[str, str] = {
@@ -64,10 +79,7 @@ THEMES: dict[str, str] = {
     "dispensation_unite": "05_dispensation_unite",
     "dispositif_2024": "06_dispositif_2024",
 }
-
-KERNEL_NAME = "python3"
-START_TIMEOUT_S = 120  # several kernels start at once on a busy machine
-EXECUTION_TIMEOUT_S = 900  # per cell: a hung notebook must not stall a whole batch
+PARAMETER_NAMES = ("pharmacie_id", "exercice", "entree", "molecules", "parametres")
 
 STATUTS = ("ok", "echec", "deja_fait")
 MANIFEST_NAME = "rapports.csv"
@@ -78,20 +90,12 @@ EXIT_INVALID = 2
 EXIT_FAILED = 1
 
 
-class ReportError(Exception):
-    """A batch that cannot start (bad id, missing notebook, undeclared parameter): nothing was run."""
-
-
-class UnknownParameterError(ReportError):
-    """The notebook does not declare a parameter that the runner passes."""
-
-
 # --------------------------------------------------------------------------------------------
 # Jobs and results
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ReportJob:
-    """One report to make: a theme notebook for one pharmacy and one exercise."""
+    """One report to make: a theme notebook for one pharmacy and one exercise, from these files."""
 
     pharmacie_id: str
     exercice: int
@@ -99,16 +103,6 @@ class ReportJob:
     entree: Path
     molecules: Path | None = None
     parametres: Path | None = None
-
-    def parameters(self) -> dict:
-        """The papermill parameters, exactly as the notebook contract says (absolute paths)."""
-        return {
-            "pharmacie_id": str(self.pharmacie_id),
-            "exercice": int(self.exercice),
-            "entree": str(Path(self.entree).resolve()),
-            "molecules": str(Path(self.molecules).resolve()) if self.molecules else "",
-            "parametres": str(Path(self.parametres).resolve()) if self.parametres else "",
-        }
 
     @property
     def stem(self) -> str:
@@ -119,13 +113,11 @@ class ReportJob:
 
     def paths(self, out_dir: Path) -> "ReportPaths":
         d = self.folder(out_dir)
-        return ReportPaths(
-            notebook=d / f"{self.stem}.ipynb",
-            html=d / f"{self.stem}.html",
-            echec=d / f"{self.stem}.echec.ipynb",
-            tmp_notebook=d / f".{self.stem}.partiel.ipynb",
-            tmp_html=d / f".{self.stem}.partiel.html",
-        )
+        return ReportPaths(notebook=d / f"{self.stem}.ipynb", html=d / f"{self.stem}.html",
+                           echec=d / f"{self.stem}.echec.ipynb", key=folders.key_path(d, self.stem))
+
+    def sources(self) -> tuple:
+        return tuple(Path(p).resolve() if p else None for p in (self.entree, self.molecules, self.parametres))
 
 
 @dataclass(frozen=True)
@@ -133,8 +125,7 @@ class ReportPaths:
     notebook: Path
     html: Path
     echec: Path
-    tmp_notebook: Path
-    tmp_html: Path
+    key: Path
 
 
 @dataclass
@@ -148,6 +139,8 @@ class ReportResult:
     duree_s: float = 0.0
     erreur: str = ""
     chemin: str = ""  # the HTML (ok, deja_fait) or the partial notebook (echec), relative to out_dir
+    cpu_s: float = 0.0  # not in rapports.csv: for the benchmark
+    worker: str = ""
 
     def row(self) -> dict:
         d = asdict(self)
@@ -240,292 +233,114 @@ def check_parameters(notebook: Path, parameters: Iterable[str]) -> None:
         )
 
 
-def _dependencies(job: ReportJob, notebook: Path) -> list[Path]:
-    deps = [notebook, Path(job.entree)]
-    deps += [Path(p) for p in (job.molecules, job.parametres) if p]
-    yearly = PARAMETERS_DIR / f"{int(job.exercice)}.yaml"
-    if yearly.exists():
-        deps.append(yearly)
-    return deps
-
-
-def is_done(job: ReportJob, notebook: Path, out_dir: Path) -> bool:
-    """The report exists under its final names, is newer than every input and was made with the
-    same parameters (recorded by papermill in the notebook's metadata)."""
-    p = job.paths(out_dir)
-    try:
-        built = min(p.notebook.stat().st_mtime_ns, p.html.stat().st_mtime_ns)
-        newest_input = max(d.stat().st_mtime_ns for d in _dependencies(job, notebook))
-    except OSError:
-        return False
-    if built < newest_input:
-        return False
-    try:
-        with open(p.notebook, encoding="utf-8") as f:
-            recorded = json.load(f)["metadata"]["papermill"]["parameters"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return False
-    return recorded == job.parameters()
+def is_up_to_date(folder: Path, stem: str, key: str) -> bool:
+    """The report exists under its final names and was made from what `key` sums up."""
+    return ((folder / f"{stem}.ipynb").is_file() and (folder / f"{stem}.html").is_file()
+            and folders.recorded_key(folder, stem) == key)
 
 
 # --------------------------------------------------------------------------------------------
-# The worker side: one report
+# Executors: local worker processes, or a Dask cluster (rosp_lib.batch.distributed)
 # --------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Config:
-    notebooks: dict  # theme → absolute notebook path (str)
-    out_dir: str
-    kernel_name: str = KERNEL_NAME
-    start_timeout: int = START_TIMEOUT_S
-    execution_timeout: int = EXECUTION_TIMEOUT_S
-    engine_kwargs: dict = field(default_factory=dict)
-    transport: str = "tcp"
+class WorkerLost(Exception):
+    """The worker running a task died; the task may be run again."""
 
 
-_EXPORTER = None
+class LocalPool:
+    """Worker processes of this machine (spawned: each starts clean and keeps its own kernel).
 
-
-def _html_exporter():
-    global _EXPORTER
-    if _EXPORTER is None:
-        from nbconvert import HTMLExporter
-
-        _EXPORTER = HTMLExporter()
-    return _EXPORTER
-
-
-def _init_worker(log_path: str | None = None, ipc_dir: str | None = None, validated_file: str | None = None) -> None:
-    global _IPC_DIR
-    _IPC_DIR = ipc_dir
-    if validated_file:  # the kernels inherit it: rosp_lib.batch.validated
-        os.environ[validated.ENV] = validated_file
-    # ipykernel's debugger warns about frozen modules on every kernel start (Python ≥ 3.11)
-    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    logging.getLogger("papermill").setLevel(logging.ERROR)
-    logging.getLogger("traitlets").setLevel(logging.ERROR)
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
-    warnings.filterwarnings("ignore", category=FutureWarning)
-    if log_path:
-        # kernels inherit the worker's stdout/stderr: their chatter goes to the run's log file,
-        # not over the progress bar (errors of a report are in rapports.csv and its .echec.ipynb)
-        fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        os.dup2(fd, 1)
-        os.dup2(fd, 2)
-        os.close(fd)
-
-
-_KM_CLASS = None
-_IPC_DIR: str | None = None  # private directory of the kernels' sockets (made by run_reports)
-
-
-def _kernel_manager_class():
-    """AsyncKernelManager over IPC (Unix sockets): no TCP port to race for when several kernels
-    start at once, and nothing listening on the network. Each kernel gets its own socket prefix in
-    a private directory of the batch (jupyter_client's default prefix, « kernel-ipc » in the
-    working directory, would be shared by the kernels of all workers)."""
-    global _KM_CLASS, _IPC_DIR
-    if _IPC_DIR is None:
-        _IPC_DIR = tempfile.mkdtemp(prefix="rosp-noyaux-")  # run_one called outside run_reports
-    if _KM_CLASS is None:
-        import uuid
-
-        from jupyter_client.manager import AsyncKernelManager
-
-        class IPCKernelManager(AsyncKernelManager):
-            def __init__(self, **kwargs):
-                kwargs.setdefault("transport", "ipc")
-                kwargs.setdefault("ip", os.path.join(_IPC_DIR, uuid.uuid4().hex[:12]))
-                super().__init__(**kwargs)
-
-        _KM_CLASS = IPCKernelManager
-    return _KM_CLASS
-
-
-ENGINE_NAME = "rosp"
-_ENGINE_REGISTERED = False
-
-
-def _register_engine() -> str:
-    """papermill's nbclient engine, saving the output notebook less often.
-
-    papermill rewrites the whole output notebook before and after every cell (two JSON dumps of up to
-    a few hundred kB per cell, ≈ 0.4–0.7 s of CPU per report with the real notebooks, a quarter of the
-    cost of a report). Here it is written when execution starts, by papermill's autosave during a
-    long cell (every 30 s), and at the end, whether the run succeeded or failed (papermill's own
-    `finally`): the partial notebook of a failed report is still there, up to the failing cell.
+    A worker process that dies (killed for memory, a signal…) breaks the whole pool: the tasks in
+    flight are then lost (WorkerLost) and the batch runs them again one at a time in a new pool, so
+    that only the report that kills its worker fails.
     """
-    global _ENGINE_REGISTERED
-    if not _ENGINE_REGISTERED:
-        from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 
-        class _Manager(NotebookExecutionManager):
-            _between_cells = False
+    retries_alone = True
 
-            def save(self, **kwargs):
-                if not self._between_cells:
-                    return super().save(**kwargs)
-                return None
+    def __init__(self, workers: int, log_file: str | None):
+        self.workers = workers
+        self.log_file = log_file
+        self.pool = self._new()
 
-            def cell_start(self, cell, cell_index=None, **kwargs):
-                self._between_cells = True
-                try:
-                    return super().cell_start(cell, cell_index, **kwargs)
-                finally:
-                    self._between_cells = False
+    def _new(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=setup_process, initargs=(self.log_file,))
 
-            def cell_complete(self, cell, cell_index=None, **kwargs):
-                self._between_cells = True
-                try:
-                    return super().cell_complete(cell, cell_index, **kwargs)
-                finally:
-                    self._between_cells = False
+    def capacity(self) -> int:
+        return 2 * self.workers
 
-        class _Engine(NBClientEngine):
-            @classmethod
-            def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
-                                 autosave_cell_every=30, **kwargs):
-                nb_man = _Manager(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
-                                  autosave_cell_every=autosave_cell_every)
-                nb_man.notebook_start()
-                try:
-                    cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
-                finally:
-                    nb_man.cleanup_pbar()
-                    nb_man.notebook_complete()
-                return nb_man.nb
+    def submit(self, task: Task):
+        return self.pool.submit(execute_task, task)
 
-        papermill_engines.register(ENGINE_NAME, _Engine)
-        _ENGINE_REGISTERED = True
-    return ENGINE_NAME
+    def wait(self, futures) -> set:
+        done, _ = wait(list(futures), return_when=FIRST_COMPLETED)
+        return done
 
+    def outcome(self, future) -> Outcome:
+        from concurrent.futures.process import BrokenProcessPool
 
-def _unlink(path: Path) -> None:
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        pass
-
-
-def _one_line(text: str, limit: int = 160) -> str:
-    text = re.sub(r"\x1b\[[0-9;]*m", "", str(text))
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def describe_error(exc: BaseException) -> str:
-    """A short French message naming the error (the failing cell's error name for a notebook error)."""
-    from papermill.exceptions import PapermillExecutionError
-
-    if isinstance(exc, PapermillExecutionError):
-        cell = f"cellule [{exc.exec_count}]" if exc.exec_count else f"cellule n° {exc.cell_index}"
-        detail = f" : {_one_line(exc.evalue)}" if exc.evalue else ""
-        return f"erreur dans le notebook, {cell} : {exc.ename}{detail}"
-    if isinstance(exc, ReportError):
-        return _one_line(str(exc), 300)
-    name = type(exc).__name__
-    if name == "CellTimeoutError":
-        return f"délai d'exécution d'une cellule dépassé ({name})"
-    if name == "DeadKernelError":
-        return f"le noyau Python s'est arrêté pendant l'exécution ({name})"
-    if isinstance(exc, (TimeoutError, RuntimeError)) and "kernel" in str(exc).lower():
-        return f"le noyau Python n'a pas démarré ({name} : {_one_line(exc)})"
-    return f"erreur du lanceur de rapports ({name} : {_one_line(exc)})"
-
-
-def run_one(job: ReportJob, cfg: _Config) -> ReportResult:
-    """Execute one report (notebook + HTML); never raises for a failing report."""
-    import papermill
-
-    start = time.perf_counter()
-    out_dir = Path(cfg.out_dir)
-    p = job.paths(out_dir)
-    notebook = Path(cfg.notebooks[job.theme])
-    try:
-        check_pharmacie_id(job.pharmacie_id)
-        params = job.parameters()
-        p.tmp_notebook.parent.mkdir(parents=True, exist_ok=True)
-        check_parameters(notebook, params)
-        engine_kwargs = dict(cfg.engine_kwargs)
-        if cfg.transport == "ipc":
-            engine_kwargs.setdefault("kernel_manager_class", _kernel_manager_class())
-        engine_kwargs.setdefault("engine_name", _register_engine())
-        nb = papermill.execute_notebook(
-            _escape_format(notebook),
-            _escape_format(p.tmp_notebook),
-            parameters=params,
-            kernel_name=cfg.kernel_name,
-            progress_bar=False,
-            log_output=False,
-            start_timeout=cfg.start_timeout,
-            execution_timeout=cfg.execution_timeout,
-            cwd=str(notebook.parent),
-            **engine_kwargs,
-        )
-        body, _ = _html_exporter().from_notebook_node(nb)
-        with open(p.tmp_html, "w", encoding="utf-8") as f:
-            f.write(body)
-        os.replace(p.tmp_notebook, p.notebook)
-        os.replace(p.tmp_html, p.html)
-        _unlink(p.echec)
-        return ReportResult(job.pharmacie_id, job.exercice, job.theme, "ok",
-                            time.perf_counter() - start, "", str(p.html.relative_to(out_dir)))
-    except Exception as exc:  # noqa: BLE001 - one report's failure must never stop the others
-        message = describe_error(exc)
-        chemin = ""
         try:
-            for stale in (p.notebook, p.html, p.tmp_html):
-                _unlink(stale)
-            if p.tmp_notebook.exists():
-                os.replace(p.tmp_notebook, p.echec)
-                chemin = str(p.echec.relative_to(out_dir))
-            else:
-                _unlink(p.echec)
-        except OSError as cleanup:
-            message += f" ; nettoyage incomplet ({_one_line(cleanup, 80)})"
-        return ReportResult(job.pharmacie_id, job.exercice, job.theme, "echec",
-                            time.perf_counter() - start, message, chemin)
+            return future.result()
+        except BrokenProcessPool as exc:
+            raise WorkerLost(str(exc)) from exc
 
+    def restart(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.pool = self._new()
 
-def _run_task(jobs: list[ReportJob], cfg: _Config) -> list[ReportResult]:
-    """One unit of work for a worker process: its reports, one after the other."""
-    return [run_one(job, cfg) for job in jobs]
+    def close(self, cancel: bool = False) -> None:
+        self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
 
 
 # --------------------------------------------------------------------------------------------
 # The batch
 # --------------------------------------------------------------------------------------------
+def _notice_stderr(message: str) -> None:
+    click.echo(message, err=True)
+
+
+class _Folder:
+    """A report folder being made by this run: its lock, its files, the reports still in flight."""
+
+    def __init__(self, path: Path, indices: list[int]):
+        self.path = path
+        self.indices = indices
+        self.lock: folders.FolderLock | None = None
+        self.remaining = 0
+
+
 def run_reports(
     jobs: Iterable[ReportJob],
     notebooks_dir: Path | str = NOTEBOOKS_DIR,
     out_dir: Path | str = "outputs",
     workers: int | None = None,
     force: bool = False,
-    batching: str = "rapport",
     progress: Callable[[int], None] | None = None,
     kernel_name: str = KERNEL_NAME,
     start_timeout: int = START_TIMEOUT_S,
     execution_timeout: int = EXECUTION_TIMEOUT_S,
-    engine_kwargs: dict | None = None,
+    kernel_reports: int = KERNEL_REPORTS,
     log_file: Path | str | None = None,
-    validated_tables: Path | str | None = None,
+    dask: str | None = None,
+    inputs_checked: bool = False,
+    notice: Callable[[str], None] | None = None,
 ) -> list[ReportResult]:
     """Make the reports of `jobs` (one result per job, same order).
 
     Raises ReportError before anything runs or is written if an id is invalid, a theme unknown, a
-    notebook missing or a parameter undeclared. After that, failures are per report (statut echec).
+    notebook missing, a parameter undeclared or an input file invalid. After that, failures are per
+    report (statut echec).
 
-    batching: "rapport" = one task per report (default), "pharmacie" = one task per pharmacy ×
-    exercise (its notebooks run in a row in one worker). Measured on 2 cores with the real notebooks
-    (benchmarks/README.md, « Rapports »): batching per pharmacy gains nothing measurable, and it
-    serialises a single pharmacy's reports and unbalances the end of a batch.
-    log_file: where the workers' and kernels' own stdout/stderr go (default: the terminal).
-    validated_tables: the file of `validated.store` for the jobs' input files, given to the kernels.
+    workers: local worker processes (default: the number of cores), or with `dask="local"` the
+    workers of the LocalCluster started for the run. dask: the address of a Dask scheduler
+    (tcp://host:8786), or "local". kernel_reports: a kept kernel is replaced after this many reports.
+    log_file: where the workers' and kernels' own stdout/stderr go (local workers; default: the
+    terminal). inputs_checked: the caller has validated the input files (rosp report): not again.
+    notice: receives the French messages of the run (a folder busy in another run); default stderr.
     """
     jobs = list(jobs)
+    notice = notice or _notice_stderr
     notebooks_dir = Path(notebooks_dir).resolve()
     out_dir = Path(out_dir).resolve()
-    if batching not in ("pharmacie", "rapport"):
-        raise ValueError(f"batching inconnu : {batching!r}")
     for job in jobs:
         check_pharmacie_id(job.pharmacie_id)
         if job.theme not in THEMES:
@@ -535,44 +350,59 @@ def run_reports(
     missing = [str(n) for n in notebooks.values() if not n.is_file()]
     if missing:
         raise ReportError("notebook(s) introuvable(s) : " + ", ".join(missing))
-    param_names = list(ReportJob("x", 2024, "synthese", Path(".")).parameters())
     for nb_path in notebooks.values():
-        check_parameters(nb_path, param_names)
+        check_parameters(nb_path, PARAMETER_NAMES)
+    sources = list(dict.fromkeys(job.sources() for job in jobs))
+    for entree, molecules, scenario in sources:
+        for path, what in ((entree, "fichier d'entrée"), (molecules, "table des molécules"), (scenario, "scénario")):
+            if path is not None and not path.is_file():
+                raise ReportError(f"{what} introuvable : {path}")
+    if not inputs_checked:
+        from rosp_lib.inputs import InputError, read_inputs
+        from rosp_lib.parameters import ParameterError, Scenario
+
+        for entree, molecules, scenario in sources:
+            try:
+                read_inputs(entree, molecules)
+                if scenario is not None:
+                    Scenario.read(scenario)
+            except (InputError, ParameterError) as exc:
+                raise ReportError(exc.message() if hasattr(exc, "message") else str(exc)) from None
+    slices = {src: folders.Slices(*src) for src in sources}
+    notebook_bytes = {t: p.read_bytes() for t, p in notebooks.items()}
+    settings = Settings(kernel_name, start_timeout, execution_timeout, kernel_reports, install_fingerprint())
 
     results: list[ReportResult | None] = [None] * len(jobs)
     first: dict[tuple, int] = {}  # a report asked twice is made once
-    pending: list[int] = []
+    by_folder: dict[tuple, list[int]] = {}
     for i, job in enumerate(jobs):
         key = (job.pharmacie_id, int(job.exercice), job.theme)
         if key in first:
             continue
         first[key] = i
-        if not force and is_done(job, notebooks[job.theme], out_dir):
-            results[i] = ReportResult(job.pharmacie_id, job.exercice, job.theme, "deja_fait", 0.0, "",
-                                      str(job.paths(out_dir).html.relative_to(out_dir)))
-        else:
-            pending.append(i)
-    if progress and len(pending) < len(first):
-        progress(len(first) - len(pending))
-
-    if pending:
-        groups: dict[tuple, list[int]] = {}
-        for i in pending:
-            key = (jobs[i].pharmacie_id, jobs[i].exercice) if batching == "pharmacie" else (i,)
-            groups.setdefault(key, []).append(i)
-        cfg = _Config({t: str(n) for t, n in notebooks.items()}, str(out_dir), kernel_name, start_timeout,
-                      execution_timeout, dict(engine_kwargs or {}), "tcp" if os.name == "nt" else "ipc")
-        n_workers = max(1, min(workers or os.cpu_count() or 1, len(groups)))
+        by_folder.setdefault((int(job.exercice), job.pharmacie_id), []).append(i)
+    if first:
         out_dir.mkdir(parents=True, exist_ok=True)
-        if log_file:
-            Path(log_file).write_text("", encoding="utf-8")
-        ipc_dir = tempfile.mkdtemp(prefix="rosp-noyaux-")  # mode 0700
+        if log_file and not dask:
+            with open(log_file, "a", encoding="utf-8") as fh:
+                fh.write(f"=== rosp report, processus {os.getpid()}, {time.strftime('%Y-%m-%d %H:%M:%S')} ===\n")
+        n_workers = max(1, min(workers or os.cpu_count() or 1, len(first)))
+        if dask:
+            from rosp_lib.batch.distributed import DaskPool
+
+            executor = DaskPool(dask, workers)
+        else:
+            executor = LocalPool(n_workers, str(log_file) if log_file else None)
+        batch = _Batch(jobs, results, out_dir, slices, notebooks, notebook_bytes, settings, force, progress, notice,
+                       executor)
         try:
-            _run_pool(jobs, list(groups.values()), cfg, n_workers, results, progress,
-                      (str(log_file) if log_file else None, ipc_dir,
-                       str(validated_tables) if validated_tables else None))
-        finally:
-            shutil.rmtree(ipc_dir, ignore_errors=True)
+            batch.run([_Folder(out_dir / str(y) / p, idx) for (y, p), idx in by_folder.items()])
+        except BaseException:
+            executor.close(cancel=True)
+            batch.release_all()
+            raise
+        executor.close()
+        batch.release_all()
 
     for i, job in enumerate(jobs):  # duplicates share the result of the first
         if results[i] is None:
@@ -580,78 +410,179 @@ def run_reports(
     return results  # type: ignore[return-value]
 
 
-def _run_pool(jobs: list[ReportJob], tasks: list[list[int]], cfg: _Config, n_workers: int,
-              results: list, progress: Callable[[int], None] | None, initargs: tuple) -> None:
-    """Run the tasks over worker processes, at most n_workers tasks in flight.
+class _Batch:
+    def __init__(self, jobs, results, out_dir, slices, notebooks, notebook_bytes, settings, force, progress, notice,
+                 executor):
+        self.jobs, self.results, self.out_dir = jobs, results, out_dir
+        self.slices, self.notebooks, self.notebook_bytes = slices, notebooks, notebook_bytes
+        self.settings, self.force, self.progress, self.notice = settings, force, progress, notice
+        self.executor = executor
+        self.open: list[_Folder] = []
 
-    A worker process that dies (killed for memory, a signal…) breaks the whole pool: the tasks that
-    were in flight are then run again one report at a time, alone, in a new pool, so that only the
-    report that kills its worker fails; the others go on.
-    """
-    from concurrent.futures.process import BrokenProcessPool
+    def _done(self, i: int, result: ReportResult) -> None:
+        self.results[i] = result
+        if self.progress:
+            self.progress(1)
 
-    def new_pool() -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=n_workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_init_worker, initargs=initargs)
+    def _rel(self, path: Path) -> str:
+        return path.relative_to(self.out_dir).as_posix()
 
-    def record(task: list[int], task_results: list[ReportResult]) -> None:
-        for i, r in zip(task, task_results):
-            results[i] = r
-        if progress:
-            progress(len(task))
+    def open_folder(self, folder: _Folder, wait: bool = False) -> list[tuple[int, Task, str]]:
+        """Lock the folder, put its input files, and list the tasks of its reports not up to date.
+        Raises folders.FolderBusy if another run holds it (and `wait` is false)."""
+        lock = folders.FolderLock(folder.path)
+        lock.acquire(wait=wait)
+        folder.lock = lock
+        self.open.append(folder)
+        job0 = self.jobs[folder.indices[0]]
+        files = self.slices[job0.sources()].files(job0.pharmacie_id)
+        folders.put_inputs(folder.path, files)
+        parameters = folders.Slices.parameters(job0.pharmacie_id, job0.exercice, files)
+        tasks = []
+        for i in folder.indices:
+            job = self.jobs[i]
+            key = folders.report_key(parameters, files, self.notebook_bytes[job.theme], self.settings.install,
+                                     self.settings.kernel_name)
+            p = job.paths(self.out_dir)
+            if not self.force and is_up_to_date(folder.path, job.stem, key):
+                self._done(i, ReportResult(job.pharmacie_id, job.exercice, job.theme, "deja_fait", 0.0, "",
+                                           self._rel(p.html)))
+                continue
+            task = Task(job.pharmacie_id, int(job.exercice), job.theme, self.notebook_bytes[job.theme],
+                        str(self.notebooks[job.theme]), str(p.notebook), tuple(sorted(files.items())),
+                        parameters, self.settings)
+            tasks.append((i, task, key))
+        folder.remaining = len(tasks)
+        if not tasks:
+            self.close_folder(folder)
+        return tasks
 
-    queue = deque(tasks)
-    suspects: deque[list[int]] = deque()  # single reports whose worker died, to run alone
-    in_flight: dict = {}
-    pool = new_pool()
-    try:
-        while queue or suspects or in_flight:
-            if suspects:
-                if not in_flight:
-                    task = suspects.popleft()
-                    in_flight[pool.submit(_run_task, [jobs[i] for i in task], cfg)] = (task, True)
+    def close_folder(self, folder: _Folder) -> None:
+        if folder.lock is not None:
+            folder.lock.release()
+            folder.lock = None
+        if folder in self.open:
+            self.open.remove(folder)
+
+    def release_all(self) -> None:
+        for folder in list(self.open):
+            self.close_folder(folder)
+
+    def store(self, i: int, outcome: Outcome, key: str) -> ReportResult:
+        """Write the outcome of a report under its final names (atomically), or its partial notebook."""
+        job = self.jobs[i]
+        p = job.paths(self.out_dir)
+        try:
+            folders.unlink(p.key)  # the recorded key goes first: a report half-replaced is never up to date
+            if outcome.statut == "ok":
+                folders.write_atomic(p.notebook, outcome.notebook)
+                folders.write_atomic(p.html, outcome.html)
+                folders.unlink(p.echec)
+                folders.write_atomic(p.key, key.encode("ascii"))
+                return ReportResult(job.pharmacie_id, job.exercice, job.theme, "ok", outcome.duree_s, "",
+                                    self._rel(p.html), outcome.cpu_s, outcome.worker)
+            folders.unlink(p.notebook)
+            folders.unlink(p.html)
+            chemin = ""
+            if outcome.notebook:
+                folders.write_atomic(p.echec, outcome.notebook)
+                chemin = self._rel(p.echec)
             else:
-                while queue and len(in_flight) < n_workers:
-                    task = queue.popleft()
-                    in_flight[pool.submit(_run_task, [jobs[i] for i in task], cfg)] = (task, False)
-            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-            broken = False
-            for fut in done:
-                task, alone = in_flight.pop(fut)
+                folders.unlink(p.echec)
+            return ReportResult(job.pharmacie_id, job.exercice, job.theme, "echec", outcome.duree_s, outcome.erreur,
+                                chemin, outcome.cpu_s, outcome.worker)
+        except OSError as exc:
+            return ReportResult(job.pharmacie_id, job.exercice, job.theme, "echec", outcome.duree_s,
+                                f"écriture du rapport impossible ({one_line(exc, 120)})", "", outcome.cpu_s,
+                                outcome.worker)
+
+    def run(self, todo_folders: list[_Folder]) -> None:
+        executor = self.executor
+        queue: deque = deque(todo_folders)
+        busy: deque = deque()  # folders held by another run: made last, after waiting for it
+        ready: deque = deque()  # tasks not yet submitted: (folder, i, task, key)
+        alone: deque = deque()  # tasks whose worker died, to run again one at a time
+        in_flight: dict = {}  # future → (folder, i, task, key, ran_alone)
+
+        def fill() -> None:
+            while queue and len(ready) < executor.capacity():
+                folder = queue.popleft()
                 try:
-                    record(task, fut.result())
-                except BrokenProcessPool:
-                    broken = True
-                    if alone:
-                        message = ("le processus de travail s'est arrêté pendant ce rapport "
-                                   "(mémoire épuisée ? signal ?)")
-                        record(task, [ReportResult(jobs[i].pharmacie_id, jobs[i].exercice, jobs[i].theme,
-                                                   "echec", 0.0, message, "") for i in task])
+                    tasks = self.open_folder(folder)
+                except folders.FolderBusy as exc:
+                    self.notice(f"Le dossier {folder.path} est en cours d'écriture par un autre « rosp report » "
+                                f"({exc}) : ses rapports seront faits après les autres, à la fin de celui-ci.")
+                    busy.append(folder)
+                    continue
+                ready.extend((folder, i, task, key) for i, task, key in tasks)
+
+        while queue or busy or ready or alone or in_flight:
+            if alone:
+                if not in_flight:
+                    folder, i, task, key = alone.popleft()
+                    in_flight[executor.submit(task)] = (folder, i, task, key, True)
+            else:
+                fill()
+                while ready and len(in_flight) < executor.capacity():
+                    folder, i, task, key = ready.popleft()
+                    in_flight[executor.submit(task)] = (folder, i, task, key, False)
+                if not in_flight and not ready and not queue and busy:
+                    folder = busy.popleft()
+                    self.notice(f"Attente de la fin de l'autre « rosp report » qui écrit dans {folder.path} "
+                                "(Ctrl+C pour abandonner : les rapports déjà faits restent en place)…")
+                    tasks = self.open_folder(folder, wait=True)
+                    ready.extend((folder, i, task, key) for i, task, key in tasks)
+                    continue
+            if not in_flight:
+                continue
+            lost = False
+            for future in executor.wait(in_flight):
+                folder, i, task, key, ran_alone = in_flight.pop(future)
+                try:
+                    outcome = executor.outcome(future)
+                except WorkerLost:
+                    lost = True
+                    if ran_alone or not executor.retries_alone:
+                        outcome = Outcome("echec", 0.0, "le processus de travail s'est arrêté pendant ce rapport "
+                                          "(mémoire épuisée ? signal ?)")
                     else:
-                        suspects.extend([i] for i in task)
+                        alone.append((folder, i, task, key))
+                        continue
                 except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be sent back
-                    message = f"erreur du processus de travail ({type(exc).__name__} : {_one_line(exc)})"
-                    record(task, [ReportResult(jobs[i].pharmacie_id, jobs[i].exercice, jobs[i].theme,
-                                               "echec", 0.0, message, "") for i in task])
-            if broken:
-                # the other tasks in flight die with the pool: their reports are run again, alone
-                for fut, (task, _alone) in list(in_flight.items()):
+                    outcome = Outcome("echec", 0.0, f"erreur du processus de travail ({type(exc).__name__} : "
+                                      f"{one_line(exc)})")
+                self._done(i, self.store(i, outcome, key))
+                folder.remaining -= 1
+                if folder.remaining == 0:
+                    self.close_folder(folder)
+            if lost and executor.retries_alone:
+                # the other tasks in flight die with the pool: run them again, one at a time
+                for future, (folder, i, task, key, _ran_alone) in list(in_flight.items()):
                     try:
-                        record(task, fut.result())
+                        outcome = executor.outcome(future)
                     except Exception:  # noqa: BLE001
-                        suspects.extend([i] for i in task)
+                        alone.append((folder, i, task, key))
+                        continue
+                    self._done(i, self.store(i, outcome, key))
+                    folder.remaining -= 1
+                    if folder.remaining == 0:
+                        self.close_folder(folder)
                 in_flight.clear()
-                pool.shutdown(wait=True)
-                pool = new_pool()
-    except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
+                executor.restart()
 
 
 def write_manifest(results: list[ReportResult], path: Path, merge: bool = False) -> Path:
-    """Write rapports.csv (atomically). merge=True keeps the rows of other reports already listed."""
+    """Write rapports.csv (atomically, under its lock: two runs never lose each other's rows).
+    merge=True keeps the rows of other reports already listed."""
+    from filelock import FileLock
+
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(path.with_name(f".{path.name}.verrou"))):
+        return _write_manifest(results, path, merge)
+
+
+def _write_manifest(results: list[ReportResult], path: Path, merge: bool) -> Path:
     rows = [r.row() for r in results]
     if merge and path.exists():
         new_keys = {(r["pharmacie_id"], str(r["exercice"]), r["theme"]) for r in rows}
@@ -663,14 +594,15 @@ def write_manifest(results: list[ReportResult], path: Path, merge: bool = False)
                 rows = old + rows
         except (OSError, csv.Error, UnicodeDecodeError):
             pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.partiel")
-    with open(tmp, "w", encoding="utf-8", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=MANIFEST_COLUMNS, extrasaction="ignore", lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-    os.replace(tmp, path)
+    import io
+
+    text = io.StringIO()
+    w = csv.DictWriter(text, fieldnames=MANIFEST_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    folders.write_atomic(path, text.getvalue().encode("utf-8"))
     return path
+
 
 
 # --------------------------------------------------------------------------------------------
@@ -726,11 +658,12 @@ def _check_file(path: Path | None, what: str) -> None:
               help="Nombre de processus de travail en parallèle (défaut : nombre de cœurs).")
 @click.option("--notebooks", "notebooks_dir", metavar="DOSSIER", type=click.Path(file_okay=False, path_type=Path),
               default=NOTEBOOKS_DIR, help="Dossier des notebooks à exécuter (défaut : notebooks/ du projet).")
-@click.option("--lot", "batching", type=click.Choice(["rapport", "pharmacie"]), default="rapport",
-              hidden=True, help="Unité de travail d'un processus : un rapport ou une pharmacie × exercice.")
+@click.option("--dask", "dask_address", metavar="ADRESSE",
+              help="Exécuter sur une grappe Dask : adresse de son planificateur (tcp://hote:8786), ou « local » "
+                   "pour une grappe sur ce poste (voir docs/cluster.md).")
 def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: int | None, themes: str | None,
                molecules: Path | None, scenario: Path | None, out_dir: Path, force: bool, jobs: int | None,
-               notebooks_dir: Path, batching: str) -> None:
+               notebooks_dir: Path, dask_address: str | None) -> None:
     """Produit les rapports (notebook exécuté et page HTML) d'une pharmacie ou de toutes.
 
     Chaque rapport est un notebook de notebooks/ exécuté par papermill pour une pharmacie et un
@@ -739,12 +672,17 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
     \b
     Le fichier ENTREE est d'abord vérifié en entier (comme pour « rosp compute ») : s'il est
     invalide, rien n'est exécuté ni écrit et la commande sort avec le code 2.
+    Chaque dossier SORTIE/<exercice>/<pharmacie_id>/ reçoit ses propres lignes d'entrée
+    (entree.csv, molecules.csv, et le scénario parametres.yaml) : le notebook y est exécuté
+    avec ces noms pour paramètres, et peut y être relancé seul.
     Un rapport qui échoue n'arrête pas les autres : son notebook partiel est gardé sous
     <NN_theme>.echec.ipynb pour le diagnostic. Un rapport n'apparaît sous son nom définitif
     qu'une fois entièrement écrit.
-    Les rapports déjà faits, plus récents que leurs entrées (fichiers, notebook, paramètres de
-    l'exercice, scénario) et faits avec les mêmes paramètres, ne sont pas refaits ; --force les
-    refait tous (à utiliser après une mise à jour de rosp_lib).
+    Un rapport déjà fait n'est refait que si ce dont il dépend a changé : ses lignes d'entrée,
+    le scénario, le notebook, les paramètres des exercices ou la version de rosp_lib (une
+    empreinte de leur contenu est gardée avec lui) ; --force les refait tous.
+    Deux « rosp report » dans le même dossier de sortie ne se gênent pas : un dossier de
+    pharmacie en cours d'écriture par l'un est fait par l'autre après, quand il est libre.
     SORTIE/rapports.csv récapitule chaque rapport : statut (ok, echec, deja_fait), durée, erreur, chemin ;
     SORTIE/rapports.log garde ce qu'ont affiché les processus et noyaux Jupyter.
 
@@ -755,6 +693,7 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
     Exemples :
       rosp report data/pharmacies.csv --pharmacie PH-TILLEULS --exercice 2024
       rosp report data/pharmacies.csv --molecules data/molecules.csv --toutes -o outputs/
+      rosp report national.csv --toutes --dask tcp://10.0.0.5:8786 -o outputs/
     """
     from rosp_lib.inputs import InputError, read_inputs
     from rosp_lib.parameters import ParameterError, load_parameters
@@ -806,13 +745,11 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
 
         bar = tqdm(total=len(job_list), unit="rapport", desc="Rapports", file=sys.stderr, dynamic_ncols=True)
     started = time.perf_counter()
-    # The tables just validated, for the notebooks (rosp_lib.batch.validated): not read again by each report.
-    tables_dir = tempfile.mkdtemp(prefix="rosp-entrees-")
     try:
-        tables = validated.store(tables_dir, entree, molecules, pharmacies, molecule_table)
         results = run_reports(job_list, notebooks_dir=notebooks_dir, out_dir=out_dir, workers=jobs, force=force,
-                              batching=batching, progress=bar.update if bar else None,
-                              log_file=out_dir / LOG_NAME, validated_tables=tables)
+                              progress=bar.update if bar else None, log_file=out_dir / LOG_NAME,
+                              dask=dask_address, inputs_checked=True,
+                              notice=(lambda m: (bar.write(m, file=sys.stderr) if bar else click.echo(m, err=True))))
     except ReportError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
@@ -820,7 +757,6 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
                    "prochaine exécution.", err=True)
         sys.exit(130)
     finally:
-        shutil.rmtree(tables_dir, ignore_errors=True)
         if bar:
             bar.close()
     elapsed = time.perf_counter() - started

@@ -20,7 +20,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from rosp_lib.batch import validated
 from rosp_lib.engine import compute, parameters_for
 from rosp_lib.inputs import PHARMACIE_ID_RE, PHARMACY_COLUMNS, empty_molecules, read_inputs
 from rosp_lib.lines.assemble import SEP, hypothesis_note
@@ -111,8 +110,7 @@ def load(pharmacie_id: str, exercice: int, entree: str, molecules: str = "", par
     """Read and validate the input file, then compute every exercise of the pharmacy."""
     if not re.fullmatch(PHARMACIE_ID_RE, str(pharmacie_id)):
         raise ReportError(f"identifiant de pharmacie invalide : « {pharmacie_id} »")
-    # the tables rosp report validated for these very files, else read and validate them
-    pharmacies, mols = validated.load(entree, molecules or None) or read_inputs(entree, molecules or None)
+    pharmacies, mols = read_inputs(entree, molecules or None)
     mine = pharmacies[pharmacies["pharmacie_id"] == pharmacie_id]
     if mine.empty:
         known = ", ".join(sorted(pharmacies["pharmacie_id"].unique())[:8])

@@ -1,8 +1,11 @@
 """Regenerates the fake notebooks of tests/test_reports_batch.py (python tests/notebooks_fake/fabriquer.py).
 
 Each has the real `parameters` cell of the notebook contract and does almost nothing: it prints its
-parameters as JSON (and whether rosp report handed it the validated tables of its files), raises ValueError for the pharmacy « PH-ECHEC », kills the worker process
-that runs it (its kernel's parent) for « PH-TUE » and its own kernel for « PH-NOYAU ».
+parameters as JSON, with what it finds in its working directory (the report folder's input files)
+and the names a previous notebook of the same kernel could have left (« fuite », the execution
+counter); it leaves a name « fuite » behind, raises ValueError for the pharmacy « PH-ECHEC », kills
+the worker process that runs it (its kernel's parent) for « PH-TUE », its own kernel for
+« PH-NOYAU », and sleeps a second for the pharmacies whose id starts with « PH-LENT ».
 parametre_manquant/ holds one whose parameters cell lacks `parametres`.
 """
 
@@ -27,7 +30,11 @@ def notebook(stem: str, params: str = PARAMS):
     cell.metadata["tags"] = ["parameters"]
     cells.append(cell)
     cells.append(new_code_cell(
-        "import json, os, signal\n"
+        "import json, os, signal, time\n"
+        'deja_la = sorted(n for n in ("fuite", "plt", "valeur") if n in globals())\n'
+        'fuite = pharmacie_id\n'
+        'if pharmacie_id.startswith("PH-LENT"):\n'
+        "    time.sleep(1)\n"
         'if pharmacie_id == "PH-ECHEC":\n'
         '    raise ValueError(f"pharmacie refusée : {pharmacie_id}")\n'
         'if pharmacie_id == "PH-TUE":\n'
@@ -35,10 +42,10 @@ def notebook(stem: str, params: str = PARAMS):
         'if pharmacie_id == "PH-NOYAU":\n'
         '    print("avant la mort du noyau", flush=True)\n'
         "    os._exit(3)  # the kernel dies\n"
-        "from rosp_lib.batch import validated\n"
         f'print(json.dumps({{"notebook": "{stem}", "pharmacie_id": pharmacie_id, "exercice": exercice, '
-        '"entree": entree, "molecules": molecules, "parametres": parametres, "cwd": os.getcwd(), '
-        '"tables_validees": validated.load(entree, molecules or None) is not None}))'))
+        '"entree": entree, "molecules": molecules, "parametres": parametres, '
+        '"dossier": sorted(n for n in os.listdir() if not n.startswith(".")), '
+        '"lignes_entree": open(entree, encoding="utf-8").read().count("\\n"), "deja_la": deja_la}))'))
     for i, c in enumerate(cells):
         c["id"] = f"{stem}-{i}".replace("_", "-")
     return new_notebook(cells=cells, metadata={

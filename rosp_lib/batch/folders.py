@@ -1,0 +1,211 @@
+"""Report folders: each pharmacy-year's input slice, the content key of each report, the folder lock.
+
+`<out>/<exercice>/<pharmacie_id>/` holds, beside its reports:
+
+- `entree.csv`: the rows of this pharmacy in the pharmacies file (every exercise of it: the synthesis
+  compares them), exactly as the user's file holds them — the cells as `rosp_lib.inputs.read_raw`
+  reads them (text, an XLSX cell brought back to the text a CSV would hold), written by the
+  project's CSV writer (rosp_lib.lines.csvfile), so the input reader reads them back to the same
+  values; `molecules.csv`: its rows of the molecules table, when one is given; `parametres.yaml`:
+  the bytes of the scenario, when one is given. The notebooks receive these names as their `entree`,
+  `molecules` and `parametres` parameters and run in the folder: any report folder can be run again
+  alone, here or on another machine.
+- `.<NN_theme>.cle`: the content key of the report (`report_key`), written last, after the report.
+  A report is up to date only if its key is the key of what it would be made from now.
+- `.verrou`: the folder's lock, held by the `rosp report` that writes in it (`FolderLock`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import socket
+import tempfile
+import time
+from pathlib import Path
+
+ENTREE = "entree.csv"
+MOLECULES = "molecules.csv"
+SCENARIO = "parametres.yaml"
+LOCK = ".verrou"
+LOCK_INFO = ".verrou.qui"
+KEY_VERSION = "rosp-rapport-1"
+
+
+# --------------------------------------------------------------------------------------------
+# Input slices
+# --------------------------------------------------------------------------------------------
+def _lines_by_pharmacy(path: Path, sheet: str) -> tuple[bytes, dict[str, list[bytes]]]:
+    """The CSV header and, per pharmacie_id, the CSV lines of its rows (cells as read_raw reads them)."""
+    from rosp_lib.inputs import read_raw
+    from rosp_lib.lines.csvfile import cells, write_csv
+
+    frame = read_raw(path, sheet).frame
+    buffer = io.BytesIO()
+    write_csv(frame, buffer)
+    data = buffer.getvalue()
+    header, _, body = data.partition(b"\n")
+    values = frame.to_numpy(dtype=object)
+    if not any(("\n" in v or "\r" in v) for v in frame.to_numpy(dtype=object).ravel() if v):
+        lines = [line + b"\n" for line in body.split(b"\n")[: len(frame)]]
+    else:  # a cell with a line break: one line per row is no longer one text line
+        alone = frame.shape[1] == 1
+        lines = [b",".join(cells(list(row), alone)) + b"\n" for row in values]
+    out: dict[str, list[bytes]] = {}
+    for pid, line in zip(frame["pharmacie_id"].tolist(), lines):
+        out.setdefault(pid, []).append(line)
+    return header + b"\n", out
+
+
+class Slices:
+    """The input slices of one pharmacies file (and molecules file), for each of its pharmacies."""
+
+    def __init__(self, entree: Path, molecules: Path | None = None, scenario: Path | None = None):
+        self.header, self.rows = _lines_by_pharmacy(Path(entree), "pharmacies")
+        self.mol_header = self.mol_rows = None
+        if molecules:
+            self.mol_header, self.mol_rows = _lines_by_pharmacy(Path(molecules), "molecules")
+        self.scenario = Path(scenario).read_bytes() if scenario else None
+
+    def files(self, pharmacie_id: str) -> dict[str, bytes]:
+        """The input files of a report folder of this pharmacy: name → bytes."""
+        out = {ENTREE: self.header + b"".join(self.rows.get(pharmacie_id, []))}
+        if self.mol_header is not None:
+            out[MOLECULES] = self.mol_header + b"".join(self.mol_rows.get(pharmacie_id, []))
+        if self.scenario is not None:
+            out[SCENARIO] = self.scenario
+        return out
+
+    @staticmethod
+    def parameters(pharmacie_id: str, exercice: int, files: dict[str, bytes]) -> dict:
+        """The papermill parameters of a report of this folder (names relative to the folder)."""
+        return {
+            "pharmacie_id": str(pharmacie_id),
+            "exercice": int(exercice),
+            "entree": ENTREE,
+            "molecules": MOLECULES if MOLECULES in files else "",
+            "parametres": SCENARIO if SCENARIO in files else "",
+        }
+
+
+def _umask() -> int:
+    mask = os.umask(0o22)
+    os.umask(mask)
+    return mask
+
+
+_MODE = 0o666 & ~_umask()  # what open() would give a new file (mkstemp makes it 0600)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write under a temporary name in the same folder, then rename: never half-written."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partiel", dir=path.parent)
+    try:
+        if os.name != "nt":
+            os.fchmod(fd, _MODE)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def unlink(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+
+
+def put_inputs(folder: Path, files: dict[str, bytes]) -> None:
+    """The folder's input files as `files` says (unchanged files are not rewritten; stale ones go)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in (ENTREE, MOLECULES, SCENARIO):
+        path = folder / name
+        if name not in files:
+            unlink(path)
+            continue
+        try:
+            if path.read_bytes() == files[name]:
+                continue
+        except OSError:
+            pass
+        write_atomic(path, files[name])
+
+
+# --------------------------------------------------------------------------------------------
+# Content keys
+# --------------------------------------------------------------------------------------------
+def report_key(parameters: dict, files: dict[str, bytes], notebook: bytes, install: str, kernel_name: str) -> str:
+    """SHA-256 of everything a report depends on: its parameters, its folder's input files (slice,
+    molecules, scenario), the notebook's bytes, and the install (rosp_lib's source, the parameter
+    files, the versions of the report stack: worker.install_fingerprint)."""
+    h = hashlib.sha256()
+    head = {"version": KEY_VERSION, "parametres": parameters, "noyau": kernel_name, "installation": install,
+            "notebook": hashlib.sha256(notebook).hexdigest(),
+            "fichiers": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())}}
+    h.update(json.dumps(head, sort_keys=True, ensure_ascii=True).encode())
+    return h.hexdigest()
+
+
+def key_path(folder: Path, stem: str) -> Path:
+    return folder / f".{stem}.cle"
+
+
+def recorded_key(folder: Path, stem: str) -> str | None:
+    try:
+        return key_path(folder, stem).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# The folder lock
+# --------------------------------------------------------------------------------------------
+class FolderBusy(Exception):
+    """Another process holds the folder's lock."""
+
+
+class FolderLock:
+    """The lock of one report folder (filelock: released by the system if its process dies).
+
+    Whoever holds it writes `.verrou.qui` (process, machine, time) so that the one that finds the
+    folder busy can say who is writing in it.
+    """
+
+    def __init__(self, folder: Path):
+        from filelock import FileLock
+
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._lock = FileLock(str(self.folder / LOCK))
+
+    def acquire(self, wait: bool = False) -> None:
+        from filelock import Timeout
+
+        try:
+            self._lock.acquire(timeout=-1 if wait else 0, poll_interval=0.2)
+        except Timeout:
+            raise FolderBusy(self.holder()) from None
+        info = f"processus {os.getpid()} sur {socket.gethostname()}, depuis {time.strftime('%H:%M:%S')}"
+        try:
+            (self.folder / LOCK_INFO).write_text(info, encoding="utf-8")
+        except OSError:
+            pass
+
+    def holder(self) -> str:
+        try:
+            return (self.folder / LOCK_INFO).read_text(encoding="utf-8").strip() or "un autre processus"
+        except OSError:
+            return "un autre processus"
+
+    def release(self) -> None:
+        if self._lock.is_locked:
+            unlink(self.folder / LOCK_INFO)
+            self._lock.release()
