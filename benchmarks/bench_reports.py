@@ -1,22 +1,24 @@
 #!/usr/bin/env python3
-"""Reports of 20 pharmacies: `rosp report --toutes` against the naive way, in one run.
+"""Reports: `rosp report --toutes` against the naive loop, a single report, and the Dask path, in one run.
 
-    .venv/bin/python benchmarks/bench_reports.py                    # 20 pharmacies, the real notebooks
-    .venv/bin/python benchmarks/bench_reports.py --pharmacies 4 --naif 2 --notebooks tests/notebooks_fake
+    .venv/bin/python benchmarks/bench_reports.py                     # 20 pharmacies × 7, the real notebooks
+    .venv/bin/python benchmarks/bench_reports.py --pharmacies 4 --naif 1 --notebooks tests/notebooks_fake
 
-Both ways make the same reports: the seven theme notebooks executed by papermill for each
-pharmacy, then rendered to HTML.
+Measured, on the same machine in the same run:
 
-- naive : for each pharmacy and each notebook, one after the other, the `papermill` command then
-  `jupyter nbconvert --to html` (two fresh Python processes per notebook, plus the kernel);
-- rosp report : `rosp report ENTREE --toutes --force` (worker processes, papermill's Python API, the
-  HTML made in the same worker).
+1. naive : for each pharmacy and notebook, one after the other, the `papermill` command then
+   `jupyter nbconvert --to html` (two fresh Python processes and a kernel per report); --naif K does
+   it for the first K pharmacies only (it is slow; the throughput is counted per report);
+2. `rosp report ENTREE --molecules … --toutes --force` (local worker processes, kept kernels):
+   wall and CPU per report, the memory of each worker (its process and its kernel, sampled);
+3. `rosp report … --pharmacie P --exercice N --themes numerique --force`: one report, wall (3 times);
+4. `rosp report … --toutes --force --dask local`: the same batch on a Dask LocalCluster; its files
+   are compared with those of (2), byte for byte, then less timestamps and random widget ids;
+   the overhead per report of the Dask path.
 
 The input is made here from data/pharmacies.csv and data/molecules.csv: their rows, cycled, under
-new ids BENCH-01… (benchmarks/_work/, git-ignored). Printed: the time per pharmacy for each way,
-the throughput of each (reports per minute) and their ratio. Results are also written as JSON in
-benchmarks/_work/rapports/resultats.json. The naive way is slow (about 10 s per notebook): --naif K
-runs it on the first K pharmacies only (throughput is per report, so the ratio stays comparable).
+new ids BENCH-01… (benchmarks/_work/, git-ignored). Results: printed, and in
+benchmarks/_work/rapports/resultats.json.
 """
 
 from __future__ import annotations
@@ -27,11 +29,15 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+
+import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "benchmarks" / "_work" / "rapports"
@@ -65,7 +71,7 @@ def make_inputs(n: int) -> tuple[Path, Path, list[tuple[str, int]]]:
 
 
 def env() -> dict:
-    """The same environment for both ways, as on a user's machine: Python writes and reuses its
+    """The same environment for every way, as on a user's machine: Python writes and reuses its
     bytecode (CI and some sandboxes set PYTHONDONTWRITEBYTECODE, which makes every kernel compile
     rosp_lib again, ≈ 0.3 s each), and ipykernel's debugger warning is silenced."""
     e = dict(os.environ)
@@ -76,7 +82,7 @@ def env() -> dict:
 
 
 def warm_up() -> None:
-    """Bytecode of rosp_lib written, matplotlib's font cache built: neither way pays them."""
+    """Bytecode of rosp_lib written, matplotlib's font cache built: no way pays them."""
     subprocess.run([sys.executable, "-c", "import matplotlib.pyplot, rosp_lib.report.notebook, rosp_lib.batch.reports"],
                    cwd=ROOT, env=env(), check=True)
 
@@ -86,34 +92,60 @@ def children_cpu() -> float:
     return r.children_user + r.children_system
 
 
-def run_rosp(pharmacies: Path, molecules: Path, notebooks: Path, jobs: int | None, lot: str) -> dict:
-    out = WORK / f"lot_{lot}_{jobs or 'auto'}"
-    shutil.rmtree(out, ignore_errors=True)
-    cmd = [str(BIN / "rosp"), "report", str(pharmacies), "--molecules", str(molecules), "--toutes", "--force",
-           "--notebooks", str(notebooks), "-o", str(out), "--lot", lot]
-    if jobs:
-        cmd += ["--jobs", str(jobs)]
+class TreeSampler(threading.Thread):
+    """Samples the process tree of a command: CPU of every process (last seen) and, for each worker
+    (a process with a kernel among its children), the largest RSS of the worker plus its kernels."""
+
+    def __init__(self, pid: int, every: float = 0.25):
+        super().__init__(daemon=True)
+        self.root = psutil.Process(pid)
+        self.every = every
+        self.stop = threading.Event()
+        self.worker_peak: dict[int, float] = {}
+        self.tree_peak = 0.0
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                procs = [self.root, *self.root.children(recursive=True)]
+            except psutil.Error:
+                break
+            total = 0.0
+            for p in procs:
+                try:
+                    rss = p.memory_info().rss / 2**20
+                    total += rss
+                    kids = p.children()
+                    if any("ipykernel" in " ".join(k.cmdline()) for k in kids):
+                        mem = rss + sum(k.memory_info().rss for k in kids) / 2**20
+                        self.worker_peak[p.pid] = max(self.worker_peak.get(p.pid, 0.0), mem)
+                except psutil.Error:
+                    pass
+            self.tree_peak = max(self.tree_peak, total)
+            time.sleep(self.every)
+
+
+def run_rosp(args: list[str], label: str) -> dict:
     cpu0, t0 = children_cpu(), time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([str(BIN / "rosp"), "report", *args], cwd=ROOT, env=env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    sampler = TreeSampler(proc.pid)
+    sampler.start()
+    stdout, stderr = proc.communicate()
     wall, cpu = time.perf_counter() - t0, children_cpu() - cpu0
+    sampler.stop.set()
+    sampler.join()
     if proc.returncode != 0:
-        sys.exit(f"rosp report a échoué (code {proc.returncode}) :\n{proc.stdout}\n{proc.stderr[-3000:]}")
-    per_pharmacy: dict[str, float] = {}
-    with open(out / "rapports.csv", encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-    for r in rows:
-        per_pharmacy[r["pharmacie_id"]] = per_pharmacy.get(r["pharmacie_id"], 0.0) + float(r["duree_s"])
-    return {"wall_s": wall, "cpu_s": cpu, "reports": len(rows), "per_pharmacy_worker_s": per_pharmacy,
-            "jobs": jobs or os.cpu_count(), "lot": lot}
+        sys.exit(f"rosp report ({label}) a échoué (code {proc.returncode}) :\n{stdout}\n{stderr[-3000:]}")
+    return {"wall_s": wall, "cpu_s": cpu, "memoire_par_processus_mo": sorted(sampler.worker_peak.values()),
+            "memoire_totale_mo": sampler.tree_peak, "load_avg_1min": os.getloadavg()[0]}
 
 
 def run_naive(keys, pharmacies: Path, molecules: Path, notebooks: Path) -> dict:
     out = WORK / "naif"
     shutil.rmtree(out, ignore_errors=True)
-    per_pharmacy: dict[str, float] = {}
     cpu0, t0 = children_cpu(), time.perf_counter()
     for pid, year in keys:
-        start = time.perf_counter()
         folder = out / str(year) / pid
         folder.mkdir(parents=True, exist_ok=True)
         for stem in STEMS:
@@ -126,92 +158,111 @@ def run_naive(keys, pharmacies: Path, molecules: Path, notebooks: Path) -> dict:
                 cwd=ROOT, env=env(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", str(target)],
                            cwd=ROOT, env=env(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        per_pharmacy[pid] = time.perf_counter() - start
-        print(f"  naïf {pid} : {per_pharmacy[pid]:.1f} s", flush=True)
+        print(f"  naïf {pid} : {time.perf_counter() - t0:.1f} s depuis le début", flush=True)
     wall, cpu = time.perf_counter() - t0, children_cpu() - cpu0
-    n_html = len(list(out.rglob("*.html")))
-    return {"wall_s": wall, "cpu_s": cpu, "reports": n_html, "per_pharmacy_s": per_pharmacy}
+    return {"wall_s": wall, "cpu_s": cpu, "reports": len(list(out.rglob("*.html"))),
+            "load_avg_1min": os.getloadavg()[0]}
+
+
+_HEX = re.compile(rb"[0-9a-f]{32}")
+
+
+def _normalised(path: Path, root: Path) -> bytes:
+    """A report less what differs from one execution to the next: timestamps (papermill's, nbclient's
+    `execution`), its own path, and the random ids of widget models."""
+    data = path.read_bytes()
+    if path.suffix == ".ipynb":
+        nb = json.loads(data)
+        nb["metadata"].get("papermill", {}).pop("output_path", None)
+        for meta in [nb["metadata"].get("papermill", {})] + [c["metadata"].get("papermill", {}) for c in nb["cells"]]:
+            for k in ("start_time", "end_time", "duration"):
+                meta.pop(k, None)
+        for c in nb["cells"]:
+            c["metadata"].pop("execution", None)
+        data = json.dumps(nb, sort_keys=True).encode()
+    return _HEX.sub(b"<id>", data)
+
+
+def compare(a: Path, b: Path) -> dict:
+    files_a = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file() and p.suffix in (".ipynb", ".html", ".csv", ".cle")
+                     and p.name != "rapports.csv")
+    files_b = sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file() and p.suffix in (".ipynb", ".html", ".csv", ".cle")
+                     and p.name != "rapports.csv")
+    same_raw = sum((a / f).read_bytes() == (b / f).read_bytes() for f in files_a if (b / f).exists())
+    same_norm = sum(_normalised(a / f, a) == _normalised(b / f, b) for f in files_a if (b / f).exists())
+    differ = [str(f) for f in files_a if (b / f).exists() and _normalised(a / f, a) != _normalised(b / f, b)]
+    return {"fichiers": len(files_a), "memes_fichiers": files_a == files_b, "identiques_octet_pour_octet": same_raw,
+            "identiques_hors_horodatages_et_ids": same_norm, "differents": differ[:10]}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--pharmacies", type=int, default=20, help="pharmacies du lot (défaut 20)")
-    ap.add_argument("--naif", type=int, default=None, help="pharmacies faites à la manière naïve (défaut : toutes)")
+    ap.add_argument("--naif", type=int, default=4, help="pharmacies faites à la manière naïve (défaut 4)")
     ap.add_argument("--notebooks", type=Path, default=ROOT / "notebooks", help="dossier des notebooks")
-    ap.add_argument("--jobs", type=int, nargs="*", default=[None],
-                    help="valeurs de --jobs à mesurer (défaut : celle de rosp report, le nombre de cœurs)")
-    ap.add_argument("--lot", nargs="*", default=["rapport"], choices=["rapport", "pharmacie"],
-                    help="unité de travail d'un processus à mesurer (pharmacie, rapport, ou les deux)")
-    ap.add_argument("--repetitions", type=int, default=1, help="mesures de chaque configuration (entrelacées)")
-    ap.add_argument("--encadrer", action="store_true",
-                    help="mesure aussi rosp report après la manière naïve (la charge de la machine varie)")
-    ap.add_argument("--sans-naif", action="store_true", help="ne mesure pas la manière naïve")
+    ap.add_argument("--jobs", type=int, default=None, help="--jobs de rosp report (défaut : le sien)")
     args = ap.parse_args()
     notebooks = args.notebooks.resolve()
-    missing = [s for s in STEMS if not (notebooks / f"{s}.ipynb").exists()]
-    if missing:
-        sys.exit(f"notebooks absents de {notebooks} : {', '.join(missing)}")
-
     pharmacies, molecules, keys = make_inputs(args.pharmacies)
     warm_up()
-    print(f"Machine : {platform.node()} — {os.cpu_count()} cœur(s), {platform.processor() or platform.machine()}, "
-          f"Python {platform.python_version()} ; {len(keys)} pharmacies × {len(STEMS)} notebooks ; {notebooks}")
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    results: dict = {"date": dt.date.today().isoformat(), "commit": commit or None, "cpu_count": os.cpu_count(), "machine": platform.machine(),
-                     "python": platform.python_version(), "pharmacies": len(keys), "notebooks": str(notebooks),
-                     "rosp": []}
-    configs = [(lot, jobs) for lot in args.lot for jobs in args.jobs]
+    print(f"Machine : {platform.node()} — {os.cpu_count()} cœur(s), {platform.machine()}, Python "
+          f"{platform.python_version()}, {psutil.virtual_memory().total / 2**30:.0f} Go ; commit {commit} ; "
+          f"{len(keys)} pharmacies × {len(STEMS)} notebooks ; {notebooks}", flush=True)
+    n_reports = len(keys) * len(STEMS)
+    results: dict = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="minutes"), "commit": commit,
+                     "cpu_count": os.cpu_count(), "python": platform.python_version(),
+                     "pharmacies": len(keys), "rapports": n_reports, "notebooks": str(notebooks)}
+    common = [str(pharmacies), "--molecules", str(molecules), "--toutes", "--force", "--notebooks", str(notebooks)]
+    if args.jobs:
+        common += ["--jobs", str(args.jobs)]
 
-    def measure_rosp(when: str) -> None:
-        for lot, jobs in configs:
-            r = run_rosp(pharmacies, molecules, notebooks, jobs, lot)
-            r["load_avg_1min"] = os.getloadavg()[0]
-            r["quand"] = when
-            results["rosp"].append(r)
-            rate = r["reports"] / r["wall_s"] * 60
-            print(f"rosp report --toutes (--jobs {r['jobs']}, lot par {lot}, {when}) : {r['reports']} rapports en "
-                  f"{r['wall_s']:.1f} s, {rate:.1f} rapports/min, CPU {r['cpu_s']:.0f} s "
-                  f"(charge {r['load_avg_1min']:.1f})", flush=True)
+    local_out, dask_out = WORK / "lot_local", WORK / "lot_dask"
+    for d in (local_out, dask_out):
+        shutil.rmtree(d, ignore_errors=True)
+    r = results["rosp"] = run_rosp([*common, "-o", str(local_out)], "local")
+    print(f"rosp report --toutes : {n_reports} rapports en {r['wall_s']:.1f} s — {r['wall_s'] / n_reports:.2f} s "
+          f"par rapport (mur), CPU {r['cpu_s'] / n_reports:.2f} s par rapport ; mémoire par processus de travail "
+          f"(processus + noyau, max) : {', '.join(f'{m:.0f}' for m in r['memoire_par_processus_mo'])} Mo "
+          f"(charge {r['load_avg_1min']:.1f})", flush=True)
 
-    for rep in range(args.repetitions):  # interleaved, so that a change of load hits every configuration
-        measure_rosp("avant" if not args.sans_naif else f"mesure {rep + 1}")
-    if len(configs) > 1 or args.repetitions > 1:
-        print("Médianes :")
-        for lot, jobs in configs:
-            walls = sorted(r["wall_s"] for r in results["rosp"] if r["lot"] == lot and r["jobs"] == (jobs or os.cpu_count()))
-            print(f"  --jobs {jobs or os.cpu_count()}, lot par {lot} : {walls[len(walls) // 2]:.1f} s "
-                  f"(min {walls[0]:.1f}, max {walls[-1]:.1f})")
-    if not args.sans_naif:
-        n = args.naif or len(keys)
-        print(f"Manière naïve (papermill puis jupyter nbconvert, l'un après l'autre) sur {n} pharmacies :", flush=True)
-        results["naif"] = run_naive(keys[:n], pharmacies, molecules, notebooks)
-        results["naif"]["load_avg_1min"] = os.getloadavg()[0]
-        if args.encadrer:  # rosp report again after the naive way: a change of load shows
-            measure_rosp("après")
-    default = [r for r in results["rosp"] if r["jobs"] == os.cpu_count() and r["lot"] == "rapport"]
-    shown = default[0] if default else results["rosp"][0]
-    print(f"\nTemps par pharmacie (7 rapports, notebook + HTML), rosp report avec --jobs {shown['jobs']}, "
-          f"lot par {shown['lot']} :")
-    print(f"  {'pharmacie':<10} {'naïf (s)':>9} {'rosp, cumul worker (s)':>23}")
-    for pid, _ in keys:
-        naive = results.get("naif", {}).get("per_pharmacy_s", {}).get(pid)
-        print(f"  {pid:<10} {naive if naive is not None else float('nan'):>9.1f} "
-              f"{shown['per_pharmacy_worker_s'].get(pid, float('nan')):>23.1f}")
-    print(f"  rosp report, temps écoulé moyen par pharmacie : {shown['wall_s'] / len(keys):.1f} s")
-    if "naif" in results:
-        nv = results["naif"]
-        naive_rate = nv["reports"] / nv["wall_s"]
-        print(f"\nDébit naïf : {naive_rate * 60:.1f} rapports/min ({nv['wall_s'] / len(nv['per_pharmacy_s']):.1f} s "
-              f"par pharmacie, CPU {nv['cpu_s'] / nv['reports']:.2f} s par rapport)")
-        for r in results["rosp"]:
-            rate = r["reports"] / r["wall_s"]
-            r["ratio"] = rate / naive_rate
-            r["ratio_cpu"] = (nv["cpu_s"] / nv["reports"]) / (r["cpu_s"] / r["reports"])
-            mark = "  ← réglage par défaut" if r in default else ""
-            print(f"rosp report --jobs {r['jobs']}, lot par {r['lot']} ({r.get('quand', '')}) : {rate * 60:.1f} rapports/min "
-                  f"({r['wall_s'] / len(keys):.1f} s par pharmacie, CPU {r['cpu_s'] / r['reports']:.2f} s par rapport) : "
-                  f"débit × {r['ratio']:.2f}, CPU ÷ {r['ratio_cpu']:.2f}{mark}")
-        results["ratio_defaut"] = [r["ratio"] for r in default]
+    single = []
+    pid, year = keys[0]
+    for _ in range(3):
+        s = run_rosp([str(pharmacies), "--molecules", str(molecules), "--pharmacie", pid, "--exercice", str(year),
+                      "--themes", "numerique", "--force", "--notebooks", str(notebooks), "-o", str(WORK / "seul")],
+                     "un rapport")
+        single.append(s)
+    walls = sorted(s["wall_s"] for s in single)
+    results["un_rapport"] = single
+    print(f"Un rapport (--pharmacie {pid} --exercice {year} --themes numerique) : "
+          f"{', '.join(f'{w:.1f}' for w in walls)} s (médiane {walls[1]:.1f} s), CPU "
+          f"{sorted(s['cpu_s'] for s in single)[1]:.1f} s", flush=True)
+
+    d = results["dask_local"] = run_rosp([*common, "-o", str(dask_out), "--dask", "local"], "dask local")
+    d["comparaison"] = compare(local_out, dask_out)
+    d["surcout_par_rapport_s"] = (d["wall_s"] - r["wall_s"]) / n_reports
+    d["surcout_cpu_par_rapport_s"] = (d["cpu_s"] - r["cpu_s"]) / n_reports
+    c = d["comparaison"]
+    print(f"rosp report --toutes --dask local : {d['wall_s']:.1f} s, CPU {d['cpu_s'] / n_reports:.2f} s par rapport ; "
+          f"surcoût {d['surcout_par_rapport_s']:+.2f} s (mur) et {d['surcout_cpu_par_rapport_s']:+.2f} s (CPU) par "
+          f"rapport ; fichiers : {c['fichiers']}, mêmes noms : {c['memes_fichiers']}, identiques octet pour octet : "
+          f"{c['identiques_octet_pour_octet']}, identiques hors horodatages et ids de widgets : "
+          f"{c['identiques_hors_horodatages_et_ids']} (charge {d['load_avg_1min']:.1f})", flush=True)
+
+    n = min(args.naif, len(keys))
+    print(f"Manière naïve (papermill puis jupyter nbconvert, l'un après l'autre) sur {n} pharmacies :", flush=True)
+    nv = results["naif"] = run_naive(keys[:n], pharmacies, molecules, notebooks)
+    naive_per_report = nv["wall_s"] / nv["reports"]
+    rosp_per_report = r["wall_s"] / n_reports
+    results["ratio_debit"] = naive_per_report / rosp_per_report
+    results["ratio_cpu"] = (nv["cpu_s"] / nv["reports"]) / (r["cpu_s"] / n_reports)
+    results["estimation_1000_pharmacies_s"] = 7000 * rosp_per_report
+    print(f"Naïf : {nv['reports']} rapports en {nv['wall_s']:.1f} s — {naive_per_report:.2f} s par rapport (mur), "
+          f"CPU {nv['cpu_s'] / nv['reports']:.2f} s par rapport (charge {nv['load_avg_1min']:.1f})")
+    print(f"Débit rosp report / naïf : × {results['ratio_debit']:.1f} ; CPU naïf / rosp : × {results['ratio_cpu']:.1f}")
+    print(f"Estimation pour 1 000 pharmacies × 7 rapports au même débit : "
+          f"{results['estimation_1000_pharmacies_s'] / 60:.0f} min")
     (WORK / "resultats.json").write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
     print(f"Résultats : {WORK / 'resultats.json'}")
 

@@ -37,7 +37,7 @@ class DaskPool:
         try:
             if address == "local":
                 self.cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                                            processes=True, host="127.0.0.1", dashboard_address=None,
+                                            processes=True, host="127.0.0.1", dashboard_address=":0",
                                             silence_logs=logging.ERROR)
                 self.client = Client(self.cluster)
             else:

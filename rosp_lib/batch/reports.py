@@ -37,7 +37,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -61,7 +61,8 @@ from rosp_lib.batch.worker import (  # noqa: F401 - ReportError and UnknownParam
     execute_task,
     install_fingerprint,
     one_line,
-    setup_process,
+    release_kernel,
+    warm_up,
 )
 from rosp_lib.cli.french import FrenchCommand
 from rosp_lib.inputs import PHARMACIE_ID_RE
@@ -256,14 +257,16 @@ class LocalPool:
 
     retries_alone = True
 
-    def __init__(self, workers: int, log_file: str | None):
+    def __init__(self, workers: int, log_file: str | None, settings: Settings):
         self.workers = workers
         self.log_file = log_file
+        self.settings = settings
         self.pool = self._new()
 
     def _new(self) -> ProcessPoolExecutor:
+        # each worker starts its kernel as soon as it is spawned (warm_up), before its first report
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=setup_process, initargs=(self.log_file,))
+                                   initializer=warm_up, initargs=(self.settings, self.log_file))
 
     def capacity(self) -> int:
         return 2 * self.workers
@@ -289,6 +292,50 @@ class LocalPool:
 
     def close(self, cancel: bool = False) -> None:
         self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
+
+
+class InlinePool(LocalPool):
+    """One worker thread of this process (`-j 1`, a single report): no worker process to spawn and
+    import; the notebooks still run in their own kernel process. Its kernel starts at once."""
+
+    retries_alone = False
+
+    def __init__(self, log_file: str | None, settings: Settings):
+        self.workers = 1
+        self.settings = settings
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rosp-rapports")
+        self.pool.submit(warm_up, settings, log_file, True)
+
+    def outcome(self, future) -> Outcome:
+        return future.result()
+
+    def close(self, cancel: bool = False) -> None:
+        if cancel:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool.submit(release_kernel)
+        self.pool.shutdown(wait=True)
+
+
+_PRESTARTED: dict = {}
+
+
+def prestart(kernel_name: str = KERNEL_NAME, log_file: Path | str | None = None) -> None:
+    """Start the kernel of a one-worker batch now, while the caller reads and validates its inputs
+    (`rosp report` for a single report); `run_reports` takes it, or shuts it down if it needs more."""
+    settings = Settings(kernel_name=kernel_name)
+    _PRESTARTED["pool"] = (InlinePool(str(log_file) if log_file else None, settings), kernel_name)
+
+
+def _take_prestarted(kernel_name: str, settings: Settings, wanted: bool) -> InlinePool | None:
+    entry = _PRESTARTED.pop("pool", None)
+    if entry is None:
+        return None
+    pool, name = entry
+    if wanted and name == kernel_name:
+        pool.settings = settings
+        return pool
+    pool.close(cancel=True)
+    return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -334,7 +381,8 @@ def run_reports(
     workers of the LocalCluster started for the run. dask: the address of a Dask scheduler
     (tcp://host:8786), or "local". kernel_reports: a kept kernel is replaced after this many reports.
     log_file: where the workers' and kernels' own stdout/stderr go (local workers; default: the
-    terminal). inputs_checked: the caller has validated the input files (rosp report): not again.
+    terminal). With one worker (workers=1, or a single report), the reports are run by a thread of
+    this process (their kernel is still a process of its own). inputs_checked: the caller has validated the input files (rosp report): not again.
     notice: receives the French messages of the run (a folder busy in another run); default stderr.
     """
     jobs = list(jobs)
@@ -387,12 +435,18 @@ def run_reports(
             with open(log_file, "a", encoding="utf-8") as fh:
                 fh.write(f"=== rosp report, processus {os.getpid()}, {time.strftime('%Y-%m-%d %H:%M:%S')} ===\n")
         n_workers = max(1, min(workers or os.cpu_count() or 1, len(first)))
-        if dask:
+        log = str(log_file) if log_file else None
+        executor = _take_prestarted(kernel_name, settings, wanted=not dask and n_workers == 1)
+        if executor is not None:
+            pass
+        elif dask:
             from rosp_lib.batch.distributed import DaskPool
 
             executor = DaskPool(dask, workers)
+        elif n_workers == 1:
+            executor = InlinePool(log, settings)
         else:
-            executor = LocalPool(n_workers, str(log_file) if log_file else None)
+            executor = LocalPool(n_workers, log, settings)
         batch = _Batch(jobs, results, out_dir, slices, notebooks, notebook_bytes, settings, force, progress, notice,
                        executor)
         try:
@@ -704,6 +758,11 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
         _fail(f"--jobs : au moins 1 processus (reçu : {jobs}).")
     _check_file(entree, "fichier d'entrée")
     _check_file(molecules, "table des molécules")
+    one_theme = themes is not None and len([t for t in themes.split(",") if t.strip()]) == 1
+    if not dask_address and (jobs == 1 or (pharmacie_id and exercice is not None and one_theme)):
+        # one worker: its kernel starts while the inputs are read and validated
+        prestart(log_file=out_dir / LOG_NAME if out_dir.is_dir() else None)
+        click.get_current_context().call_on_close(lambda: _take_prestarted("", None, wanted=False))
     try:
         pharmacies, molecule_table = read_inputs(entree, molecules)  # the problems of both files at once
     except InputError as exc:

@@ -147,15 +147,21 @@ def describe_error(exc: BaseException) -> str:
 # The kept kernel
 # --------------------------------------------------------------------------------------------
 _PROCESS_READY = False
+_KERNEL_LOG: str | None = None  # where the kernels' stdout/stderr go (None: this process's own)
 _SCRATCH: str | None = None  # this process's private folder: kernels' sockets, reports' working folders
 _KERNELS: list["WarmKernel"] = []
 _LOCAL = threading.local()
 
 
-def setup_process(log_path: str | None = None) -> None:
-    """Once per worker process: quiet loggers, a private scratch folder, kernels shut down at exit."""
-    global _PROCESS_READY, _SCRATCH
-    if log_path:
+def setup_process(log_path: str | None = None, kernels_only: bool = False) -> None:
+    """Once per worker process: quiet loggers, a private scratch folder, kernels shut down at exit.
+
+    log_path: where this process's and its kernels' stdout/stderr go (kernels_only: only the kernels',
+    for a worker thread inside `rosp report` itself)."""
+    global _PROCESS_READY, _SCRATCH, _KERNEL_LOG
+    if log_path and kernels_only:
+        _KERNEL_LOG = log_path
+    elif log_path:
         # kernels inherit the worker's stdout/stderr: their chatter goes to the run's log file,
         # not over the progress bar (errors of a report are in rapports.csv and its .echec.ipynb)
         fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -226,6 +232,11 @@ class WarmKernel:
             return None
 
     def start(self) -> None:
+        self.launch()
+        self.connect()
+
+    def launch(self) -> None:
+        """Start the kernel process (it boots meanwhile: `connect` waits for it)."""
         import nbformat
         from nbclient import NotebookClient
 
@@ -234,10 +245,21 @@ class WarmKernel:
         self.client = NotebookClient(nbformat.v4.new_notebook(), km=km, kernel_name=s.kernel_name,
                                      startup_timeout=s.start_timeout, timeout=s.start_timeout)
         _KERNELS.append(self)
-        self.client.start_new_kernel(cwd=_SCRATCH)
-        self.client.start_new_kernel_client()
+        try:
+            log = open(_KERNEL_LOG, "ab") if _KERNEL_LOG else None  # noqa: SIM115
+        except OSError:
+            log = None
+        if log is not None:
+            with log:  # the kernel keeps its own copy of the descriptor
+                self.client.start_new_kernel(cwd=_SCRATCH, stdout=log, stderr=log)
+        else:
+            self.client.start_new_kernel(cwd=_SCRATCH)
         self.starts += 1
         self.reports = 0
+
+    def connect(self) -> None:
+        """Wait for the kernel, then import what every report uses and record its clean state."""
+        self.client.start_new_kernel_client()
         self.run(f"__import__('rosp_lib.batch.espace', fromlist=['_']).prepare({WARM_MODULES!r})")
 
     def run(self, code: str) -> None:
@@ -294,9 +316,35 @@ class WarmKernel:
     @staticmethod
     def _kill(client) -> None:
         try:
-            client.km.provisioner.process.kill()
+            process = client.km.provisioner.process
+            process.kill()
+            process.wait(timeout=10)  # reaped: its CPU time is counted to this process's children
         except Exception:  # noqa: BLE001
             pass
+
+
+def warm_up(settings: Settings, log_path: str | None = None, kernels_only: bool = False) -> int:
+    """Start this thread's kernel now, while the client prepares the batch (a pool's initializer)."""
+    import nbformat
+
+    setup_process(log_path, kernels_only)
+    warm = _warm(settings)
+    if warm.client is None:
+        try:
+            warm.launch()
+            _html(nbformat.v4.new_notebook())  # the HTML templates load while the kernel boots
+            warm.connect()
+        except Exception:  # noqa: BLE001 - the first report will try again and say why
+            warm.discard()
+    return warm.starts
+
+
+def release_kernel() -> None:
+    """Shut this thread's kernel down (a worker thread of `rosp report` itself, at the end of a batch)."""
+    warm = getattr(_LOCAL, "kernel", None)
+    if warm is not None:
+        warm.discard()
+        _LOCAL.kernel = None
 
 
 def _warm(settings: Settings) -> WarmKernel:
@@ -326,7 +374,7 @@ def _register_engine() -> str:
                                          stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
                 warm = _LOCAL.kernel
                 _LOCAL.notebook = nb_man.nb  # the partial notebook, if the execution fails
-                safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
+                safe_kwargs = remove_args(["timeout", "startup_timeout", "input_path"], **kwargs)
                 final_kwargs = merge_kwargs(safe_kwargs, timeout=execution_timeout, startup_timeout=start_timeout,
                                             kernel_name=kernel_name, log=logging.getLogger("papermill"),
                                             log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file)
