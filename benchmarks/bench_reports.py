@@ -164,12 +164,14 @@ def run_naive(keys, pharmacies: Path, molecules: Path, notebooks: Path) -> dict:
             "load_avg_1min": os.getloadavg()[0]}
 
 
-_HEX = re.compile(rb"[0-9a-f]{32}")
+_RANDOM = re.compile(rb"[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|0x[0-9a-f]{6,16}")
 
 
 def _normalised(path: Path, root: Path) -> bytes:
-    """A report less what differs from one execution to the next: timestamps (papermill's, nbclient's
-    `execution`), its own path, and the random ids of widget models."""
+    """A report less what differs from one execution to the next, whatever runs it: timestamps
+    (papermill's, nbclient's `execution`), its own path, the random ids of widget models (32 hex
+    digits) and of their HTML elements (uuid4, drawn by nbconvert), and the memory addresses in the
+    text form of objects (« <Styler at 0x7f…> »)."""
     data = path.read_bytes()
     if path.suffix == ".ipynb":
         nb = json.loads(data)
@@ -179,8 +181,12 @@ def _normalised(path: Path, root: Path) -> bytes:
                 meta.pop(k, None)
         for c in nb["cells"]:
             c["metadata"].pop("execution", None)
+        widgets = nb["metadata"].get("widgets", {}).get("application/vnd.jupyter.widget-state+json")
+        if widgets:  # keyed by the random ids: in the order of their contents
+            widgets["state"] = sorted(_RANDOM.sub(b"<id>", json.dumps(v, sort_keys=True).encode()).decode()
+                                      for v in widgets["state"].values())
         data = json.dumps(nb, sort_keys=True).encode()
-    return _HEX.sub(b"<id>", data)
+    return _RANDOM.sub(b"<id>", data)
 
 
 def compare(a: Path, b: Path) -> dict:
