@@ -3,8 +3,8 @@
 `<out>/<exercice>/<pharmacie_id>/` holds, beside its reports:
 
 - `entree.csv`: the rows of this pharmacy in the pharmacies file (every exercise of it: the synthesis
-  compares them), exactly as the user's file holds them — the cells as `rosp_lib.inputs.read_raw`
-  reads them (text, an XLSX cell brought back to the text a CSV would hold), written by the
+  compares them), exactly as the user's file holds them — the cells as `rosp_lib.inputs.raw.read_raw`
+  reads them (`rosp_lib.inputs.raw`: text, an XLSX cell brought back to the text a CSV would hold), written by the
   project's CSV writer (rosp_lib.lines.csvfile), so the input reader reads them back to the same
   values; `molecules.csv`: its rows of the molecules table, when one is given; `parametres.yaml`:
   the bytes of the scenario, when one is given. The notebooks receive these names as their `entree`,
@@ -39,7 +39,7 @@ KEY_VERSION = "rosp-rapport-1"
 # --------------------------------------------------------------------------------------------
 def _lines_by_pharmacy(path: Path, sheet: str) -> tuple[bytes, dict[str, list[bytes]]]:
     """The CSV header and, per pharmacie_id, the CSV lines of its rows (cells as read_raw reads them)."""
-    from rosp_lib.inputs import read_raw
+    from rosp_lib.inputs.raw import read_raw
     from rosp_lib.lines.csvfile import cells, write_csv
 
     frame = read_raw(path, sheet).frame
