@@ -349,3 +349,30 @@ def test_two_concurrent_runs_into_one_folder_lose_nothing(tmp_path):
     assert not [p for p in out.rglob("*") if "partiel" in p.name]
     statuts = {k: r["statut"] for k, r in _manifest(out).items()}
     assert len(statuts) == 6 and set(statuts.values()) <= {"ok", "deja_fait"}
+
+
+def test_the_run_writes_an_index_with_a_link_to_every_report_made(batch):
+    """index.html at the root and one page per pharmacy; every link of the index leads to a file."""
+    import re as _re
+
+    _, out, _ = batch
+    index = (out / "index.html").read_text(encoding="utf-8")
+    links = _re.findall(r'href="([^"]+)"', index)
+    assert "2024/PH-A/00_synthese.ipynb".replace(".ipynb", ".html") in links
+    for link in links:
+        assert (out / link).exists(), link
+    assert (out / "pharmacies" / "PH-B.html").exists()
+    assert "PH-ECHEC" in index and "échec" in index
+
+
+def test_a_scenario_run_is_written_apart_from_the_reference_reports(tmp_path):
+    entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024)])
+    scenario = tmp_path / "mon-scenario.yaml"
+    scenario.write_text("bups:\n  stabilite_75:\n    montant_bas: 0\n", encoding="utf-8")
+    out = tmp_path / "sortie"
+    result = _report([str(entree), "--pharmacie", "PH-A", "--themes", "synthese", "--notebooks", str(FAKE),
+                      "--parametres", str(scenario), "-o", str(out), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert (out / "scenarios" / "mon-scenario" / "2024" / "PH-A" / "00_synthese.html").exists()
+    assert not (out / "2024").exists()
+    assert "scénario mon-scenario" in (out / "scenarios" / "mon-scenario" / "index.html").read_text(encoding="utf-8")

@@ -758,6 +758,9 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
         _fail(f"--jobs : au moins 1 processus (reçu : {jobs}).")
     _check_file(entree, "fichier d'entrée")
     _check_file(molecules, "table des molécules")
+    if scenario is not None:  # a scenario's reports never overwrite the reference reports
+        out_dir = out_dir / "scenarios" / scenario.stem
+    click.echo(f"Préparation : lecture et vérification de {entree}…", err=True)
     one_theme = themes is not None and len([t for t in themes.split(",") if t.strip()]) == 1
     if not dask_address and (jobs == 1 or (pharmacie_id and exercice is not None and one_theme)):
         # one worker: its kernel starts while the inputs are read and validated
@@ -820,9 +823,59 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
             bar.close()
     elapsed = time.perf_counter() - started
     manifest = write_manifest(results, out_dir / MANIFEST_NAME, merge=not toutes)
+    network_ok = _network(out_dir, notebooks_dir, entree, molecules, scenario) if toutes else True
+    _write_indexes(out_dir, manifest, pharmacies, molecule_table, scenario)
     _summary(results, out_dir, manifest, elapsed)
+    if not network_ok:
+        sys.exit(EXIT_FAILED)
     if any(r.statut == "echec" for r in results):
         sys.exit(EXIT_FAILED)
+
+
+def _write_indexes(out_dir: Path, manifest: Path, pharmacies, molecules, scenario: Path | None) -> None:
+    """index.html of the output folder and one page per pharmacy, from the manifest (every report of the
+    folder, this run's and earlier runs') and the lines of those pharmacy-years, computed by the library."""
+    import pandas as pd
+
+    from rosp_lib.engine import compute, parameters_for
+    from rosp_lib.report.index import write_indexes
+
+    table = pd.read_csv(manifest, dtype=str, keep_default_na=False)
+    table = table[table["pharmacie_id"] != ""].astype({"exercice": int})
+    keys = set(zip(table["pharmacie_id"], table["exercice"]))
+    mine = pharmacies[[k in keys for k in zip(pharmacies["pharmacie_id"], pharmacies["exercice"].astype(int))]]
+    lines = compute(mine.reset_index(drop=True), molecules, parameters_for(mine["exercice"].unique(), scenario))
+    names = dict(zip(mine["pharmacie_id"], mine["nom"].fillna(""))) if "nom" in mine else {}
+    titre = "Rapports ROSP" + (f" — scénario {scenario.stem}" if scenario is not None else "")
+    write_indexes(out_dir, table, lines, names, titre=titre)
+
+
+def _network(out_dir: Path, notebooks_dir: Path, entree: Path, molecules: Path | None, scenario: Path | None) -> bool:
+    """The network overview (90_reseau) on the whole file, once per run, at the root of the output folder;
+    its links lead to each pharmacy's reports. False when it failed (the reports themselves are in place)."""
+    source = notebooks_dir / "90_reseau.ipynb"
+    if not source.exists():
+        return True
+    import nbformat
+    import papermill as pm
+
+    from rosp_lib.lines.atomic import OutputError, write_together
+    from rosp_lib.report.html import to_html
+
+    click.echo("Vue réseau (90_reseau) sur tout le fichier…", err=True)
+    parameters = {"entree": str(entree.resolve()), "molecules": str(molecules.resolve()) if molecules else "",
+                  "parametres": str(scenario.resolve()) if scenario else "", "sortie": ""}
+    try:
+        nb = pm.execute_notebook(str(source), None, parameters=parameters, cwd=str(out_dir), kernel_name="python3",
+                                 progress_bar=False, log_output=False)
+        write_together({out_dir / "90_reseau.ipynb": lambda fh: fh.write(nbformat.writes(nb).encode("utf-8")),
+                        out_dir / "90_reseau.html": lambda fh: fh.write(to_html(nb).encode("utf-8"))})
+    except (OutputError, Exception) as exc:  # noqa: BLE001 - reported in French, the reports stay in place
+        click.echo(f"Erreur : la vue réseau n'a pas pu être produite : {str(exc).splitlines()[0] if str(exc) else exc!r}",
+                   err=True)
+        return False
+    click.echo(f"Vue réseau : {out_dir / '90_reseau.html'}", err=True)
+    return True
 
 
 def _summary(results: list[ReportResult], out_dir: Path, manifest: Path, elapsed: float) -> None:

@@ -387,17 +387,11 @@ def _register_engine() -> str:
     return ENGINE_NAME
 
 
-_EXPORTER = None
-
-
 def _html(nb) -> bytes:
-    global _EXPORTER
-    if _EXPORTER is None:
-        from nbconvert import HTMLExporter
+    """The document a reader opens (rosp_lib.report.html): no code, French title, light stylesheet."""
+    from rosp_lib.report.html import to_html
 
-        _EXPORTER = HTMLExporter()
-    body, _ = _EXPORTER.from_notebook_node(nb)
-    return body.encode("utf-8")
+    return to_html(nb).encode("utf-8")
 
 
 def _notebook_bytes(nb, task: Task) -> bytes:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from rosp_lib.lines.formatting import eur
-from rosp_lib.registry import THEME_CODES, theme as theme_of
+from rosp_lib.registry import THEMES, THEME_CODES, theme as theme_of
 from rosp_lib.report.html import CSS
 
 SYNTHESE = "synthese"
@@ -55,7 +55,10 @@ def _report_links(reports: dict[str, dict], start_dir: Path, out_dir: Path) -> t
         if r is None:
             continue
         if r["statut"] in DONE and r.get("chemin"):
-            links.append(f'<a href="{_esc(_rel(str(r["chemin"]), start_dir, out_dir))}">{_esc(label)}</a>')
+            # Compact: the synthesis by name, each theme by its number (its title on hover and in the legend).
+            short = label if code == SYNTHESE else f"{theme_of(code).ordre}"
+            links.append(f'<a href="{_esc(_rel(str(r["chemin"]), start_dir, out_dir))}" title="{_esc(label)}">'
+                         f'{_esc(short)}</a>')
         else:
             failed.append(label)
             links.append(f"<span>{_esc(label)} (échec)</span>")
@@ -104,8 +107,12 @@ def write_indexes(out_dir: Path | str, manifest: pd.DataFrame | Iterable[Mapping
     rows = list(_rows(manifest, lines, names))
     written = []
 
+    network = ('<p><a href="90_reseau.html">Vue d’ensemble du réseau</a> (distributions, indicateurs atteints, '
+               "euros reposant sur des hypothèses, atypiques, gains à portée).</p>"
+               if (out_dir / "90_reseau.html").exists() or (out_dir / "90_reseau.ipynb").exists() else "")
     body = (f"<h1>{_esc(titre)}</h1><p>{len({r[0] for r in rows})} pharmacie(s), {len(rows)} exercice(s). "
             "Montants de la ROSP par thème ; chaque ligne mène à la synthèse et aux rapports des thèmes.</p>"
+            + network + "<p>Rapports : " + " ; ".join(f"{t.ordre} = {_esc(t.titre_court)}" for t in THEMES) + ".</p>"
             + _table(rows, manifest, out_dir, out_dir, with_name=True))
     index = out_dir / "index.html"
     index.write_text(_page(titre, body), encoding="utf-8")
