@@ -67,19 +67,13 @@ from rosp_lib.batch.worker import (  # noqa: F401 - ReportError and UnknownParam
 from rosp_lib.cli.french import FrenchCommand
 from rosp_lib.inputs import PHARMACIE_ID_RE
 
+from rosp_lib.registry import THEMES as REGISTRY_THEMES  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS_DIR = ROOT / "notebooks"
 
-# theme name (--themes) → notebook file stem, in report order
-THEMES: dict[str, str] = {
-    "synthese": "00_synthese",
-    "numerique": "01_numerique",
-    "bups": "02_bups",
-    "vaccination": "03_vaccination",
-    "colorectal": "04_colorectal",
-    "dispensation_unite": "05_dispensation_unite",
-    "dispositif_2024": "06_dispositif_2024",
-}
+# theme name (--themes) → notebook file stem, in report order: the synthesis, then the registry's themes
+THEMES: dict[str, str] = {"synthese": "00_synthese", **{t.code: t.notebook for t in REGISTRY_THEMES}}
 PARAMETER_NAMES = ("pharmacie_id", "exercice", "entree", "molecules", "parametres")
 
 STATUTS = ("ok", "echec", "deja_fait")
@@ -802,7 +796,7 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
     job_list = jobs_for(zip(rows["pharmacie_id"], rows["exercice"]), entree.resolve(), theme_list,
                         molecules.resolve() if molecules else None, scenario.resolve() if scenario else None)
     bar = None
-    if toutes:
+    if len(job_list) > 1:  # progress from the start, for one pharmacy too
         from tqdm import tqdm
 
         bar = tqdm(total=len(job_list), unit="rapport", desc="Rapports", file=sys.stderr, dynamic_ncols=True)
