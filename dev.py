@@ -68,7 +68,7 @@ def main(argv: list[str]) -> None:
         if subprocess.call([str(rosp), "report", "--help"], cwd=ROOT, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL) == 0:
             run(*reports_cmd)
-            say("rapports : ouvrez outputs/<exercice>/<pharmacie_id>/00_synthese.html dans un navigateur")
+            say("rapports : ouvrez outputs/index.html dans un navigateur")
 
 
 if __name__ == "__main__":
