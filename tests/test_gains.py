@@ -51,9 +51,15 @@ def _run(case: dict, tmp_path: Path):
 
 
 def _apply(pharmacies: pd.DataFrame, changes: dict) -> pd.DataFrame:
+    from rosp_lib.inputs import EXACT_SUFFIX, set_rate
+
     out = pharmacies.copy()
     for col, value in changes.items():
-        out[col] = pd.Series([value] * len(out), index=out.index).astype(out[col].dtype)
+        if col + EXACT_SUFFIX in out.columns:  # a rate: its float and its exact value together
+            for row in out.index:
+                set_rate(out, row, col, value)
+        else:
+            out[col] = pd.Series([value] * len(out), index=out.index).astype(out[col].dtype)
     return out
 
 

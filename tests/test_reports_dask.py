@@ -112,7 +112,8 @@ def test_every_report_exists_once_and_complete_after_a_worker_is_lost(dask_batch
     expected = sorted([f"2024/{p}/{n}" for p in PHARMACIES
                        for n in ("entree.csv", ".00_synthese.cle", ".02_bups.cle", ".verrou",
                                  "00_synthese.ipynb", "00_synthese.html", "02_bups.ipynb", "02_bups.html")]
-                      + ["rapports.csv", ".rapports.csv.verrou"])
+                      + ["rapports.csv", ".rapports.csv.verrou", "index.html"]
+                      + [f"pharmacies/{p}.html" for p in PHARMACIES])
     assert seen == expected
     for p in PHARMACIES:
         for stem in ("00_synthese", "02_bups"):

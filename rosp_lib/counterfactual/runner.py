@@ -8,10 +8,13 @@ row's targeted molecules copied), in one vectorised pass per exercise: the rules
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import numpy as np
 import pandas as pd
 
 from ..engine import compute
+from ..inputs import EXACT_SUFFIX
 
 KEYS = ["pharmacie_id", "exercice"]
 
@@ -51,6 +54,11 @@ class Runner:
             series = frame[col].copy()
             series.iloc[where] = pd.array(values, dtype=series.dtype) if series.dtype != object else values
             frame[col] = series
+            exact = col + EXACT_SUFFIX
+            if exact in frame.columns:  # a rate is compared by its exact value: change both together
+                column = frame[exact].to_numpy(dtype=object).copy()
+                column[where] = [None if v is None or v != v else Decimal(str(v)) for v in values]
+                frame[exact] = pd.Series(column, dtype=object)
         frame["pharmacie_id"] = ids
         molecules = None
         if self._mol_rows:
