@@ -70,6 +70,13 @@ OBJECTIF_GRAND_MEMOIRE_MO = 2048.0
 # --------------------------------------------------------------------------------------------
 # Génération des données synthétiques
 # --------------------------------------------------------------------------------------------
+# Réglages calibrés sur les chiffres publiés (benchmarks/reseau.py, benchmarks/README.md « Vue réseau et chiffres
+# publiés ») : part des officines qui déclarent participer à un exercice coordonné, part de cases vides dans une
+# déclaration socle (une case vide y vaut « non » et fait perdre tout le thème).
+P_EXERCICE_COORDONNE = 0.5
+MANQUE_SOCLE = 0.005
+
+
 def _rate_text(values: np.ndarray, decimals: int = 1) -> np.ndarray:
     """Pourcentages en texte à virgule décimale (« 95,3 »), bornés à 0–100."""
     v = np.round(np.clip(values, 0, 100), decimals)
@@ -98,9 +105,52 @@ def _bool_text(rng: np.random.Generator, p_true: float, n: int, style: np.ndarra
     return _with_missing(rng, np.where(truth, yes, no).astype(object), missing)
 
 
-def _near_threshold(rng: np.random.Generator, n: int, threshold: float, spread: float, ceiling: float = 100) -> np.ndarray:
-    """Taux concentrés autour d'un seuil (la plupart à ± spread points)."""
-    return np.clip(rng.normal(threshold + spread / 4, spread, n), 0, ceiling)
+def _near_threshold(rng: np.random.Generator, n: int, threshold, spread: float, ceiling: float = 100) -> np.ndarray:
+    """Taux concentrés autour d'un seuil (la plupart à ± spread points) ; threshold : un nombre ou un tableau (un
+    seuil par ligne, celui de son exercice)."""
+    return np.clip(rng.normal(np.asarray(threshold, dtype=float) + spread / 4, spread, n), 0, ceiling)
+
+
+def _per_row(year: np.ndarray, params: dict, leaf) -> np.ndarray:
+    """Valeur d'une feuille de paramètres pour l'exercice de chaque ligne (les seuils ne sont pas recopiés ici).
+
+    params : exercice → paramètres ; leaf(paramètres de l'exercice) rend la feuille, ou None si l'indicateur ne
+    l'a pas cet exercice : la ligne prend alors la valeur de l'exercice le plus proche qui l'a (des données
+    plausibles même quand la règle ne s'applique pas)."""
+    values: dict[int, float] = {}
+    for y in EXERCICES:
+        node = leaf(params[y])
+        if node is not None and getattr(node, "valeur", None) is not None:
+            values[y] = float(node.valeur)
+    if not values:
+        raise SystemExit("Erreur : paramètre absent de tous les exercices du banc")
+    table = np.array([values[min(values, key=lambda k: (abs(k - y), k))] for y in EXERCICES])
+    return table[np.asarray(year, dtype=np.int64) - EXERCICES[0]]
+
+
+def _leaf(*path: str):
+    """Accès tolérant à une feuille de paramètres : None si un maillon manque cet exercice."""
+    def get(params):
+        node = params
+        for name in path:
+            node = getattr(node, name, None)
+            if node is None:
+                return None
+        return node
+    return get
+
+
+def _asafo_annual_weeks(params):
+    """Le seuil ASAFO en semaines de l'année, ou None quand l'exercice compte autrement (décembre) ou ne l'a pas."""
+    periode = _leaf("bups", "asafo", "periode")(params)
+    if periode is None or periode.valeur != "annee":
+        return None
+    return _leaf("bups", "asafo", "nb_semaines_min")(params)
+
+
+# Médiane synthétique des boîtes délivrées par an et par officine (volumes non publiés ; ordre de grandeur).
+BOITES_MEDIANE_DEFAUT = 100
+_BOITES_MEDIANE = {"palipéridone": 6, "tériflunomide": 12}
 
 
 def molecule_list(year: int) -> list[str]:
@@ -113,6 +163,7 @@ def molecule_list(year: int) -> list[str]:
 def generate(n: int, seed: int, toutes_annees: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(pharmacies, molécules) en texte, telles qu'un utilisateur les exporterait."""
     rng = np.random.default_rng(seed)
+    params = {y: load_parameters(y) for y in EXERCICES}  # seuils lus dans les paramètres de chaque exercice
     ids = np.array([f"PH{i:05d}" for i in range(n)], dtype=object)
     if toutes_annees:
         pid = np.repeat(ids, len(EXERCICES))
@@ -144,22 +195,29 @@ def generate(n: int, seed: int, toutes_annees: bool) -> tuple[pd.DataFrame, pd.D
         fin[i] = (np.datetime64(f"{year[i]}-01-01") + int(end_day[i])).astype(str)
     d["debut_activite"], d["fin_activite"] = debut, fin
 
-    # Numérique — socles.
-    d["exercice_coordonne"] = _bool_text(rng, 0.45, m, style)
-    d["logiciel_segur"] = _bool_text(rng, 0.9, m, style)
+    # Numérique — socles. Calibrage (benchmarks/README.md, « Vue réseau et chiffres publiés ») : une déclaration
+    # socle est rarement laissée vide (une case vide vaut « non » et fait perdre tout le thème) ; l'exercice
+    # coordonné concerne une officine sur deux (P_EXERCICE_COORDONNE), le logiciel Ségur quasi général.
+    d["exercice_coordonne"] = _bool_text(rng, P_EXERCICE_COORDONNE, m, style, missing=MANQUE_SOCLE)
+    d["logiciel_segur"] = _bool_text(rng, 0.97, m, style, missing=MANQUE_SOCLE)
     d["lad_certifie_has"] = _bool_text(rng, 0.1, m, style, missing=0.4)
     d["condamnation_fraude"] = _bool_text(rng, 0.002, m, style, missing=0.6)
-    d["taux_ordonnance_numerique_pct"] = _with_missing(rng, _rate_text(_near_threshold(rng, m, 70, 12)), 0.2)
+    seuil_ordonnance = _per_row(year, params, _leaf("numerique", "ordonnance_numerique_socle", "seuil_pct"))
+    d["taux_ordonnance_numerique_pct"] = _with_missing(rng, _rate_text(_near_threshold(rng, m, seuil_ordonnance, 12)),
+                                                       0.2)
 
-    # Numérique — indicateurs complémentaires.
-    nb_fse = np.round(rng.lognormal(np.log(45000), 0.45, m)).astype(np.int64)
+    # Numérique — indicateurs complémentaires. Nombre de FSE : médiane 30 000 par an (≈ 120 par jour ouvré) ;
+    # taux SESAM-Vitale surtout entre 90 et 100 %, un peu plus d'une officine sur deux au-dessus du seuil haut.
+    nb_fse = np.round(rng.lognormal(np.log(30000), 0.45, m)).astype(np.int64)
     d["nb_fse"] = _with_missing(rng, _int_text(nb_fse), 0.02)
-    d["taux_fse_sesam_vitale_pct"] = _with_missing(rng, _rate_text(100 - rng.gamma(2.0, 2.2, m), 2), 0.03)
+    d["taux_fse_sesam_vitale_pct"] = _with_missing(rng, _rate_text(100 - rng.gamma(2.0, 2.4, m), 2), 0.03)
     d["taux_qualite_scor_pct"] = _with_missing(rng, _rate_text(100 - rng.exponential(1.0, m), 2), 0.03)
-    d["taux_dmp_pct"] = _with_missing(rng, _rate_text(_near_threshold(rng, m, 90, 8)), 0.08)
+    seuil_dmp = _per_row(year, params, _leaf("numerique", "dmp", "seuil_pct"))
+    d["taux_dmp_pct"] = _with_missing(rng, _rate_text(_near_threshold(rng, m, seuil_dmp, 8)), 0.08)
     d["taux_mss_pct"] = _with_missing(rng, _rate_text(rng.gamma(2.0, 3.0, m)), 0.05)
     d["bal_organisationnelle"] = _bool_text(rng, 0.5, m, style)
-    d["taux_eprescription_pct"] = _with_missing(rng, _rate_text(_near_threshold(rng, m, 35, 15)), 0.1)
+    seuil_epres = _per_row(year, params, _leaf("numerique", "eprescription", "seuil_pct"))
+    d["taux_eprescription_pct"] = _with_missing(rng, _rate_text(_near_threshold(rng, m, seuil_epres, 15)), 0.1)
     d["taux_apcv_pct"] = _with_missing(rng, _rate_text(rng.gamma(1.5, 3.0, m)), 0.05)
     d["borne_maj_carte_vitale"] = _bool_text(rng, 0.3, m, style)
     d["nb_lecteurs_maj_carte_vitale"] = _with_missing(rng, _int_text(rng.integers(0, 6, m)), 0.1)
@@ -174,21 +232,32 @@ def generate(n: int, seed: int, toutes_annees: bool) -> tuple[pd.DataFrame, pd.D
     factures = np.round(nb_fse * rng.uniform(0.7, 1.1, m)).astype(np.int64)
     factures[rng.random(m) < 0.01] = rng.integers(10, 99)  # quelques très petites périodes (< 100 factures)
     d["nb_factures_periode_malus"] = _with_missing(rng, _int_text(factures), 0.05)
-    d["taux_fse_securisees_pct"] = _with_missing(rng, _rate_text(_near_threshold(rng, m, 71, 10)), 0.05)
+    seuil_securisees = _per_row(year, params, _leaf("numerique", "malus_qualite_facturation",
+                                                    "fse_securisees_cible_pct"))
+    d["taux_fse_securisees_pct"] = _with_missing(rng, _rate_text(_near_threshold(rng, m, seuil_securisees + 4, 10)),
+                                                 0.05)
     d["taux_rejets_iris_pct"] = _with_missing(rng, _rate_text(rng.gamma(2.0, 0.8, m), 2), 0.05)
     d["taux_double_paiement_pct"] = _with_missing(rng, _rate_text(rng.gamma(1.5, 0.03, m), 3), 0.05)
 
-    # BUPS.
-    d["dqo_autoevaluation"] = _bool_text(rng, 0.8, m, style)
-    d["dqo_newsletter"] = _bool_text(rng, 0.85, m, style)
-    d["dqo_programme_amelioration"] = _bool_text(rng, 0.6, m, style)
-    d["taux_generiques_repertoire_pct"] = _with_missing(rng, _rate_text(_near_threshold(rng, m, 85, 5)), 0.05)
-    d["taux_stabilite_75_pct"] = _with_missing(rng, _rate_text(100 - rng.gamma(2.0, 3.0, m)), 0.05)
+    # BUPS. Les trois déclarations de la démarche qualité (socle) sont faites par la plupart des officines ; le taux
+    # de génériques du répertoire (socle) est centré quelques points au-dessus du seuil de l'exercice (≈ 8 %
+    # dessous), rarement vide.
+    d["dqo_autoevaluation"] = _bool_text(rng, 0.96, m, style, missing=MANQUE_SOCLE)
+    d["dqo_newsletter"] = _bool_text(rng, 0.96, m, style, missing=MANQUE_SOCLE)
+    d["dqo_programme_amelioration"] = _bool_text(rng, 0.94, m, style, missing=MANQUE_SOCLE)
+    seuil_generiques = _per_row(year, params, _leaf("bups", "generiques_repertoire", "seuil_pct"))
+    d["taux_generiques_repertoire_pct"] = _with_missing(
+        rng, _rate_text(np.clip(rng.normal(seuil_generiques + 3.5, 2.5, m), 0, 100)), MANQUE_SOCLE)
+    d["taux_stabilite_75_pct"] = _with_missing(rng, _rate_text(100 - rng.gamma(2.0, 2.0, m)), 0.05)
     ref = rng.gamma(2.0, 1.5, m)
     d["taux_urgence_pct"] = _with_missing(rng, _rate_text(ref * rng.uniform(0.3, 1.3, m), 2), 0.05)
     d["taux_urgence_reference_pct"] = _with_missing(rng, _rate_text(ref, 2), 0.1)
-    d["nb_semaines_asafo"] = _with_missing(rng, _int_text(np.clip(rng.normal(46, 6, m), 0, 53)), 0.1)
-    d["nb_semaines_asafo_decembre"] = _with_missing(rng, _int_text(np.clip(np.round(rng.normal(4, 1, m)), 0, 5)), 0.1)
+    # Semaines de l'année avec une connexion à ASAFO-Pharma : autour du seuil annuel (celui de 2025–).
+    seuil_asafo = _per_row(year, params, _asafo_annual_weeks)
+    semaines = np.clip(np.round(rng.normal(seuil_asafo + 1, 6, m)), 0, 52).astype(np.int64)
+    d["nb_semaines_asafo"] = _with_missing(rng, _int_text(semaines), 0.1)
+    # Décembre (5 semaines entamées) : chaque semaine connectée avec la fréquence de l'année de l'officine.
+    d["nb_semaines_asafo_decembre"] = _with_missing(rng, _int_text(rng.binomial(5, semaines / 52)), 0.1)
     d["eco_programme"] = _bool_text(rng, 0.4, m, style)
     d["eco_niveau_vise"] = _with_missing(rng, _int_text(rng.integers(0, 4, m)), 0.2)
     d["eco_items_valides"] = _with_missing(rng, _int_text(rng.integers(0, 4, m)), 0.2)
@@ -242,7 +311,10 @@ def generate(n: int, seed: int, toutes_annees: bool) -> tuple[pd.DataFrame, pd.D
     mol.loc[shout, "molecule"] = mol.loc[shout, "molecule"].str.upper()
     depart = np.clip(rng.normal(70, 15, k), 0, 100)
     arrivee = np.clip(depart + rng.normal(4, 6, k), 0, 100)
-    mol["nb_boites"] = _with_missing(rng, _int_text(rng.poisson(250, k)), 0.02)
+    # Boîtes par an et par molécule : ≈ 100 en médiane (antidiabétiques, inhalateurs…), quelques-unes pour les
+    # traitements de spécialiste (injection mensuelle, sclérose en plaques).
+    base = mol["molecule"].str.lower().map(_BOITES_MEDIANE).fillna(BOITES_MEDIANE_DEFAUT).to_numpy(dtype=float)
+    mol["nb_boites"] = _with_missing(rng, _int_text(np.round(rng.lognormal(np.log(base), 0.7))), 0.02)
     mol["taux_depart_pct"] = _with_missing(rng, _rate_text(depart), 0.02)
     mol["taux_arrivee_pct"] = _with_missing(rng, _rate_text(arrivee), 0.02)
     return pharmacies, mol
