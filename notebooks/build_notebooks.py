@@ -170,14 +170,17 @@ def main(argv: list[str]) -> None:
         print(f"exécuté {path.relative_to(HERE.parent)}")
 
 
-def _strip_volatile(path: Path) -> None:
-    """Drop papermill's timings and paths so that a re-run leaves the committed notebook unchanged."""
+def _strip_volatile(path: Path, keep_injected_tag: bool = False) -> None:
+    """Drop papermill's timings and paths so that a re-run leaves the committed notebook unchanged.
+
+    keep_injected_tag: keep the tag of papermill's injected cell, so that a later run with parameters replaces
+    that cell rather than running it after its own (build_reseau.py commits such a cell)."""
     book = nbformat.read(path, as_version=4)
     book.metadata.pop("papermill", None)
     for cell in book.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
-        if cell.cell_type == "code":
+        if cell.cell_type == "code" and not keep_injected_tag:
             cell.metadata.pop("tags", None) if cell.metadata.get("tags") == ["injected-parameters"] else None
     nbformat.write(book, path)
 
