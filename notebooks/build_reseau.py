@@ -17,6 +17,9 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from build_notebooks import _strip_volatile  # noqa: E402
+
 NAME = "90_reseau.ipynb"
 GAINS_DATE = "2026-12-01"  # the day the committed notebook judges « encore possible » (only with rosp gains)
 
@@ -216,19 +219,9 @@ def main(argv: list[str]) -> int:
         params = {"date_gains": GAINS_DATE} if gains_available() else {}
         papermill.execute_notebook(str(path), str(path), cwd=str(HERE), kernel_name="python3", progress_bar=False,
                                    parameters=params)
-        _clean(path)
+        _strip_volatile(path, keep_injected_tag=True)
     print(f"écrit : {path}")
     return 0
-
-
-def _clean(path: Path) -> None:
-    """Remove papermill's volatile metadata (durations, timestamps) so the committed notebook is deterministic."""
-    nb = nbformat.read(path, as_version=4)
-    nb.metadata.pop("papermill", None)
-    for cell in nb.cells:
-        cell.metadata.pop("papermill", None)
-        cell.metadata.pop("execution", None)
-    nbformat.write(nb, path)
 
 
 if __name__ == "__main__":
