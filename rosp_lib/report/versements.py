@@ -23,13 +23,14 @@ from rosp_lib.counterfactual.reconcile import reconcile
 from rosp_lib.counterfactual.versements import read_versements
 from rosp_lib.inputs import InputError
 from rosp_lib.lines.formatting import eur
-from rosp_lib.registry import indicator, theme as theme_of
+from rosp_lib.registry import INDICATORS, indicator, theme as theme_of
 from rosp_lib.report.escape import escape_html
 from rosp_lib.report.notebook import Html, Report, ReportError, table
 from rosp_lib.rulebook import title as indicator_title
 
 CLAIM_MIME = "application/vnd.rosp.reclamation+json"
 RECORD_MIME = "application/vnd.rosp.rapprochement+json"
+INDICATOR_CODES = {i.code for i in INDICATORS}
 VERDICTS = {"conforme": "conforme", "ecart": "écart", "non_verse": "non versé", "non_attendu": "non attendu"}
 
 
@@ -94,8 +95,10 @@ def table_html(rep: Report, r: Reconciliation | None) -> Html:
     for x in r.table.itertuples(index=False):
         theme_name, what = _what(rep, x.theme, x.indicateur)
         reading = x.lecture_qui_explique
-        if reading and reading in rep.leaves:
+        if reading and reading in rep.leaves:  # a hypothesis switched to its alternative reading
             reading = f"{reading} (« {rep.leaves[reading].libelle} »)"
+        elif reading in INDICATOR_CODES:  # a declaration not validated, a socle not recognised
+            reading = f"{reading} (« {indicator_title(indicator(reading), rep.params)} » non retenu)"
         rows.append([theme_name, what, eur(_cents(x.attendu_eur)), eur(_cents(x.verse_eur)),
                      eur(int(x.ecart_cents)), VERDICTS.get(x.verdict, x.verdict), x.explication or "—",
                      reading or "—"])
