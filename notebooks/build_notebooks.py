@@ -37,6 +37,8 @@ versements: str = ""  # relevé des versements (tranche de rosp report --verseme
 # possible » never changes with the calendar (nbval), and the example statement of payments.
 EXEMPLE = {"date_reference": "2024-10-01"}
 EXEMPLE_SYNTHESE = {**EXEMPLE, "versements": "../data/versements.csv"}
+INJECTED_NOTE = ("# Valeurs de l'exemple versionné (build_notebooks.py) : elles remplacent celles de la cellule\n"
+                 "# précédente ; supprimez cette cellule pour juger à la date du jour ou sans relevé.\n")
 
 TECHNIQUE = "rosp-technique"
 EXPLORATEUR = "rosp-explorateur"
@@ -209,6 +211,8 @@ def _strip_volatile(path: Path) -> None:
         cell.metadata.pop("execution", None)
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell["id"] = "injected-parameters"  # papermill's random id: the same build, the same notebook
+            if not cell.source.startswith(INJECTED_NOTE):
+                cell.source = INJECTED_NOTE + cell.source
     nbformat.write(book, path)
 
 
