@@ -149,15 +149,24 @@ class _Gains:
         return [(int(totals[j] - self.runner.base_totals[i]), groups.get(j, empty))
                 for j, (i, _) in enumerate(variants)]
 
-    def run_searches(self, searches: list[_Search]) -> None:
+    def run_searches(self, searches: list[_Search], extra: list[tuple[int, dict]] | None = None) -> list:
+        """Run the searches to their end; `extra` variants ride along in the first run of the rules (one run less:
+        each run costs about the same whatever its number of variants — measured, benchmarks/README.md). Returns
+        the (gain, lines) of the `extra` variants."""
+        extra = list(extra or [])
+        out: list = []
         active = [s for s in searches if not s.done]
-        while active:
+        while active or extra:
             proposals = [s.propose() for s in active]
             variants = [(s.row, {**s.base, s.col: s.value(d)}) for s, ds in zip(active, proposals) for d in ds]
-            results = iter(self.evaluate(variants))
+            results = self.evaluate(extra + variants)
+            if extra:
+                out, results, extra = results[:len(extra)], results[len(extra):], []
+            results = iter(results)
             for s, ds in zip(active, proposals):
                 s.update({d: next(results) for d in ds})
             active = [s for s in active if not s.done]
+        return out
 
     # --- candidates ----------------------------------------------------------------------------------
     def current(self, row: int, col: str):
@@ -228,10 +237,14 @@ class _Gains:
                     s = self.search_for(row, col)
                     if s is not None:
                         searches.append(s)
-        # flags: one run
+        # flags, in the first run of the searches of rates and counts (whose levels are said below); the molecules'
+        # arrival rates are searched in the same runs of the rules, their levels said by `molecule_actions`
+        molecules = self.molecule_searches(per_row_inds)
+        level = searches + molecules
+        flag_results = self.run_searches(level, [(r, c) for r, c, _ in flag_variants])
         best: dict[tuple[int, str], object] = {}  # (row, col) → the value that pays most alone
         levels: dict[tuple[int, str], Action] = {}
-        for (row, ch, _), (gain, lines) in zip(flag_variants, self.evaluate([(r, c) for r, c, _ in flag_variants])):
+        for (row, ch, _), (gain, lines) in zip(flag_variants, flag_results):
             col, value = next(iter(ch.items()))
             if LEVIERS[col] == "oui":
                 best[(row, col)] = True
@@ -243,12 +256,9 @@ class _Gains:
         for (row, col), a in levels.items():
             best[(row, col)] = a.changes[col]
             actions.append(a)
-        # rates and counts: each level that pays more (counts: the next step only); the molecules' arrival rates
-        # are searched in the same runs of the rules, their levels said by `molecule_actions`
-        molecules = self.molecule_searches(per_row_inds)
-        level = searches + molecules
+        # rates and counts: each level that pays more (counts: the next step only)
         while level:
-            self.run_searches(level)
+            self.run_searches(level)  # the first level is already done
             nxt = []
             for s in level:
                 if not s.found or parse_molecule_key(s.col) is not None:
