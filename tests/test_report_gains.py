@@ -112,6 +112,18 @@ def test_a_theme_with_nothing_to_gain_says_so(tilleuls):
         report_gains.actions_table(tilleuls, g, "dispositif_2024"))
 
 
+def test_input_strings_are_escaped(tilleuls):
+    """A molecule's name (from the user's file) is shown as written, never read as HTML."""
+    import copy
+
+    g = report_gains.compute(tilleuls, "bups", DAY)
+    rep = copy.copy(tilleuls)
+    rep.molecules = tilleuls.molecules.copy()
+    rep.molecules["molecule"] = '<img src=x onerror="alert(1)">'
+    html = str(report_gains.actions_table(rep, g, "bups"))
+    assert "<img" not in html and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; : taux d" in html
+
+
 def test_a_bad_reference_date_is_a_french_error(tilleuls):
     with pytest.raises(nb.ReportError, match="date de référence invalide : « 2024-13-01 »"):
         report_gains.compute(tilleuls, None, "2024-13-01")
