@@ -502,7 +502,8 @@ class _Batch:
         """The papermill parameters of one report, and what its content key sums up: its parameters (the date by
         the deadlines it has passed) and its files (the statement of payments only for a notebook reading it)."""
         declared = self.declared[job.theme]
-        mine = {k: v for k, v in parameters.items() if k in PARAMETER_NAMES or k in declared}
+        mine = {k: v for k, v in parameters.items()
+                if k in PARAMETER_NAMES or (k in OPTIONAL_PARAMETERS and k in declared)}
         if "date_reference" in declared:
             mine["date_reference"] = self.date.isoformat()
         key_params = dict(mine)
@@ -578,6 +579,10 @@ class _Batch:
                                     self._rel(p.html), outcome.cpu_s, outcome.worker)
             folders.unlink(p.notebook)
             folders.unlink(p.html)
+            if job.theme == "synthese":  # its claim draft goes with it
+                from rosp_lib.report.versements import claim_file_name
+
+                folders.unlink(job.folder(self.out_dir) / claim_file_name(job.pharmacie_id, job.exercice))
             chemin = ""
             if outcome.notebook:
                 folders.write_atomic(p.echec, outcome.notebook)
