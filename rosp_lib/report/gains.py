@@ -86,9 +86,9 @@ def _indicator_text(rep: Report, code: str) -> str:
 
 def intro_text(rep: Report, g: ReportGains, theme: str | None = None) -> str:
     """The section's heading and how to read it (Markdown)."""
-    where = "de l'exercice" if theme is None else "du thème"
+    where = f"de l'exercice {rep.exercice}" if theme is None else f"de ce thème pour l'exercice {rep.exercice}"
     text = (f"## Ce que l'officine peut encore gagner\n\n"
-            f"Chaque action ci-dessous augmente la ROSP {where} {rep.exercice} ; son gain est la différence de deux "
+            f"Chaque action ci-dessous augmente la ROSP {where} ; son gain est la différence de deux "
             "calculs complets, avant et après le changement (socles, prorata et malus compris), classé en euros. "
             f"« Encore possible » est jugé au **{_fr_date(g.date)}** : une action **déclarative** (sur amelipro) se "
             f"fait jusqu'à la fin de la fenêtre de déclaration (le "
@@ -105,7 +105,7 @@ def actions_table(rep: Report, g: ReportGains, theme: str | None = None) -> Html
     still possible at the reference date, what the gain depends on."""
     t = g.table
     if t.empty:
-        where = "ce thème" if theme is not None else "aucun thème"
+        where = "ce thème" if theme is not None else "cet exercice"
         return Html(f"<p>Aucune action ne ferait gagner davantage sur {where} : chaque indicateur est atteint à son "
                     "plafond, neutralisé, ou ne dépend pas de ce que l'officine peut changer dans l'exercice.</p>")
     when = _fr_date(g.date)
