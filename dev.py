@@ -64,7 +64,8 @@ def main(argv: list[str]) -> None:
         run(rosp, "gains", "data/pharmacies.csv", "--molecules", "data/molecules.csv", "-o", "outputs/")
         run(rosp, "rapprocher", "data/pharmacies.csv", "--versements", "data/versements.csv",
             "--molecules", "data/molecules.csv", "-o", "outputs/")
-        reports_cmd = [rosp, "report", "data/pharmacies.csv", "--molecules", "data/molecules.csv", "--toutes", "-o", "outputs/"]
+        reports_cmd = [rosp, "report", "data/pharmacies.csv", "--molecules", "data/molecules.csv", "--toutes",
+                       "--versements", "data/versements.csv", "-o", "outputs/"]
         if subprocess.call([str(rosp), "report", "--help"], cwd=ROOT, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL) == 0:
             run(*reports_cmd)

@@ -28,7 +28,17 @@ pharmacie_id: str = "PH-TILLEULS"  # identifiant de la pharmacie (colonne pharma
 exercice: int = 2024  # exercice (année civile)
 entree: str = "../data/pharmacies.csv"  # table des pharmacies (.csv ou .xlsx)
 molecules: str = "../data/molecules.csv"  # table des molécules ciblées ; "" si aucune
-parametres: str = ""  # scénario YAML qui remplace des paramètres ; "" pour les paramètres de référence'''
+parametres: str = ""  # scénario YAML qui remplace des paramètres ; "" pour les paramètres de référence
+date_reference: str = ""  # date (AAAA-MM-JJ) à laquelle juger ce qui est encore possible ; "" : aujourd'hui'''
+VERSEMENTS = '''
+versements: str = ""  # relevé des versements (tranche de rosp report --versements) ; "" : aucun relevé fourni'''
+
+# The example run of the committed notebooks (PH-TILLEULS 2024): a fixed reference date, so that « encore
+# possible » never changes with the calendar (nbval), and the example statement of payments.
+EXEMPLE = {"date_reference": "2024-10-01"}
+EXEMPLE_SYNTHESE = {**EXEMPLE, "versements": "../data/versements.csv"}
+INJECTED_NOTE = ("# Valeurs de l'exemple versionné (build_notebooks.py) : elles remplacent celles de la cellule\n"
+                 "# précédente ; supprimez cette cellule pour juger à la date du jour ou sans relevé.\n")
 
 TECHNIQUE = "rosp-technique"
 EXPLORATEUR = "rosp-explorateur"
@@ -39,8 +49,8 @@ def _tagged(cell, *tags):
     return cell
 
 
-def _params_cell():
-    return _tagged(new_code_cell(PARAMETERS), "parameters")
+def _params_cell(synthese: bool = False):
+    return _tagged(new_code_cell(PARAMETERS + (VERSEMENTS if synthese else "")), "parameters")
 
 
 def theme_notebook(theme: str):
@@ -50,6 +60,7 @@ def theme_notebook(theme: str):
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
+from rosp_lib.report import gains as nb_gains
 from rosp_lib.report import notebook as nb
 
 THEME = "{theme}"
@@ -85,10 +96,17 @@ if applicable:
         new_code_cell('''\
 if applicable:
     display(Markdown("## La déclaration sur amelipro\\n\\n" + nb.declaration_text(rapport, THEME)))'''),
+        new_code_cell('''\
+if applicable:
+    gains = nb_gains.compute(rapport, THEME, date_reference)  # les actions de ce thème seulement, une fois
+    display(Markdown(nb_gains.intro_text(rapport, gains, THEME)))
+    display(nb_gains.actions_table(rapport, gains, THEME))
+    display(Markdown(nb_gains.reach_text(rapport, gains, THEME)))'''),
         _tagged(new_markdown_cell("## Montants enregistrés\n\nPour les tests : les montants clés, en centimes, sous "
-                                  "une forme lisible par machine (`application/vnd.rosp.resultats+json`). Absent du "
-                                  "rendu HTML."), TECHNIQUE),
-        _tagged(new_code_cell("valeurs = nb.record(rapport, THEME)"), TECHNIQUE),
+                                  "une forme lisible par machine (`application/vnd.rosp.resultats+json`, "
+                                  "`application/vnd.rosp.gains+json`). Absent du rendu HTML."), TECHNIQUE),
+        _tagged(new_code_cell("valeurs = nb.record(rapport, THEME)\n"
+                              "valeurs_gains = nb_gains.record(gains, THEME) if applicable else None"), TECHNIQUE),
         _tagged(new_markdown_cell("## Explorer (JupyterLab)\n\nModifiez une valeur de l'officine : le thème est "
                                   "recalculé par la bibliothèque. Absent du rendu HTML (il faut un noyau Python)."),
                 EXPLORATEUR),
@@ -100,12 +118,14 @@ if applicable:
 
 def synthese_notebook():
     cells = [
-        _params_cell(),
+        _params_cell(synthese=True),
         new_code_cell('''\
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
+from rosp_lib.report import gains as nb_gains
 from rosp_lib.report import notebook as nb
+from rosp_lib.report import versements as nb_versements
 
 rapport = nb.load(pharmacie_id, exercice, entree, molecules, parametres)
 document = nb.document_header(rapport)'''),
@@ -120,6 +140,16 @@ display(Markdown("## Dans quelle mesure c'est sûr\\n\\n" + nb.readings_text(rap
 display(nb.stakes_table(rapport))
 display(Markdown(nb.unquantified_text(rapport) + "\\n\\n" + nb.missing_text(rapport.lines, "cet exercice")))'''),
         new_code_cell('''\
+gains = nb_gains.compute(rapport, None, date_reference)  # toutes les actions de l'exercice, une fois
+display(Markdown(nb_gains.intro_text(rapport, gains)))
+display(nb_gains.actions_table(rapport, gains))
+display(Markdown(nb_gains.reach_text(rapport, gains)))'''),
+        new_code_cell('''\
+rapprochement = nb_versements.compute(rapport, versements)  # None : aucun relevé fourni
+display(Markdown(nb_versements.section_text(rapport, rapprochement)))
+if rapprochement is not None and not rapprochement.table.empty:
+    display(nb_versements.table_html(rapport, rapprochement))'''),
+        new_code_cell('''\
 display(Markdown("## Calendrier des versements et des déclarations"))
 display(nb.calendar_table(rapport))
 display(Markdown(f"Fenêtre de déclaration : {nb.declaration_window(rapport)}."))'''),
@@ -133,7 +163,8 @@ display(Markdown("## Montant par thème"))
 nb.chart_themes({t: rapport.theme_total_cents(t) for t in nb.THEMES})
 plt.show()'''),
         _tagged(new_markdown_cell("## Montants enregistrés\n\nPour les tests ; absent du rendu HTML."), TECHNIQUE),
-        _tagged(new_code_cell("valeurs = nb.record(rapport)"), TECHNIQUE),
+        _tagged(new_code_cell("valeurs = nb.record(rapport)\nvaleurs_gains = nb_gains.record(gains)\n"
+                              "valeurs_versements = nb_versements.record(rapport, rapprochement)"), TECHNIQUE),
     ]
     return _notebook(cells)
 
@@ -165,23 +196,26 @@ def main(argv: list[str]) -> None:
 
     for name in written:
         path = HERE / f"{name}.ipynb"
-        pm.execute_notebook(str(path), str(path), cwd=str(HERE), kernel_name="python3", progress_bar=False)
+        pm.execute_notebook(str(path), str(path), cwd=str(HERE), kernel_name="python3", progress_bar=False,
+                            parameters=EXEMPLE_SYNTHESE if name == "00_synthese" else EXEMPLE)
         _strip_volatile(path)
         print(f"exécuté {path.relative_to(HERE.parent)}")
 
 
-def _strip_volatile(path: Path, keep_injected_tag: bool = False) -> None:
+def _strip_volatile(path: Path) -> None:
     """Drop papermill's timings and paths so that a re-run leaves the committed notebook unchanged.
 
-    keep_injected_tag: keep the tag of papermill's injected cell, so that a later run with parameters replaces
-    that cell rather than running it after its own (build_reseau.py commits such a cell)."""
+    Papermill's injected cell keeps its tag, so that a later run with parameters replaces that cell rather than
+    running it after its own."""
     book = nbformat.read(path, as_version=4)
     book.metadata.pop("papermill", None)
     for cell in book.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
-        if cell.cell_type == "code" and not keep_injected_tag:
-            cell.metadata.pop("tags", None) if cell.metadata.get("tags") == ["injected-parameters"] else None
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"  # papermill's random id: the same build, the same notebook
+            if not cell.source.startswith(INJECTED_NOTE):
+                cell.source = INJECTED_NOTE + cell.source
     nbformat.write(book, path)
 
 

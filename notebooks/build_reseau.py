@@ -219,7 +219,7 @@ def main(argv: list[str]) -> int:
         params = {"date_gains": GAINS_DATE} if gains_available() else {}
         papermill.execute_notebook(str(path), str(path), cwd=str(HERE), kernel_name="python3", progress_bar=False,
                                    parameters=params)
-        _strip_volatile(path, keep_injected_tag=True)
+        _strip_volatile(path)
     print(f"écrit : {path}")
     return 0
 

@@ -327,6 +327,10 @@ LEVIERS: dict[str, str] = {
     "substitution_hybride": "oui", "substitution_biosimilaire": "oui",
 }
 
+# The columns of the targeted molecules' table (BUPS) a pharmacy can move within the exercise, same words: the
+# arrival rate of a molecule (its substitution this year); the boxes and the departure rate are facts.
+LEVIERS_MOLECULES: dict[str, str] = {"taux_arrivee_pct": "hausse"}
+
 # A column that cannot exceed another one (a change beyond it would be an invalid input).
 PLAFONDS_COLONNES: dict[str, str] = {"nb_kits_realises": "nb_kits_remis"}
 

@@ -4,6 +4,7 @@ two runs of the rules, before and after the action's change of input.
 A case (tests/gains/*.yaml) is a mapping:
 
     name, exercice, date ('AAAA-MM-JJ': when « encore possible » is judged), input (pharmacies columns),
+    molecules (optional: the targeted molecules' rows, columns of the molecules table),
     parametres (optional scenario, as in tests/cases), description (how the figures were worked out)
     actions: each expected action, found by `colonne` (and `valeur_cible` when given); every other key is
              checked: gain (euros, a number or an arithmetic string), valeur_actuelle, valeur_cible, nature,
@@ -40,27 +41,40 @@ def _cases() -> list:
 def _run(case: dict, tmp_path: Path):
     row = {"pharmacie_id": "CAS", "exercice": case["exercice"], **case.get("input", {})}
     pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [row]))
+    molecules = None
+    if case.get("molecules"):
+        from rosp_lib.inputs import read_molecules
+
+        rows = [{"pharmacie_id": "CAS", "exercice": case["exercice"], **m} for m in case["molecules"]]
+        molecules = read_molecules(write_csv(tmp_path / "molecules.csv", rows), pharmacies)
     scenario = None
     if case.get("parametres"):
         path = tmp_path / "scenario.yaml"
         path.write_text(yaml.safe_dump(case["parametres"], allow_unicode=True), encoding="utf-8")
         scenario = Scenario.read(path)
     params = parameters_for([case["exercice"]], scenario)
-    table = gains_table(pharmacies, None, params, dt.date.fromisoformat(case["date"]))
-    return pharmacies, params, table
+    table = gains_table(pharmacies, molecules, params, dt.date.fromisoformat(case["date"]))
+    return pharmacies, molecules, params, table
 
 
-def _apply(pharmacies: pd.DataFrame, changes: dict) -> pd.DataFrame:
+def _apply(pharmacies: pd.DataFrame, changes: dict, molecules: pd.DataFrame | None = None):
+    """The tables with the action's changes: (pharmacies, molecules) when `molecules` is given, else pharmacies."""
+    from rosp_lib.counterfactual.runner import parse_molecule_key
     from rosp_lib.inputs import EXACT_SUFFIX, set_rate
 
     out = pharmacies.copy()
+    mols = None if molecules is None else molecules.copy()
     for col, value in changes.items():
+        mol = parse_molecule_key(col)
+        if mol is not None:  # a cell of the molecules table, by its position
+            set_rate(mols, mols.index[mol[0]], mol[1], value)
+            continue
         if col + EXACT_SUFFIX in out.columns:  # a rate: its float and its exact value together
             for row in out.index:
                 set_rate(out, row, col, value)
         else:
             out[col] = pd.Series([value] * len(out), index=out.index).astype(out[col].dtype)
-    return out
+    return out if molecules is None else (out, mols)
 
 
 def _total(pharmacies, molecules, params) -> int:
@@ -69,7 +83,7 @@ def _total(pharmacies, molecules, params) -> int:
 
 @pytest.mark.parametrize("case", _cases())
 def test_gains_case(case, tmp_path):
-    pharmacies, params, table = _run(case, tmp_path)
+    pharmacies, molecules, params, table = _run(case, tmp_path)
     assert list(table.columns[: len(GAINS_COLUMNS)]) == GAINS_COLUMNS
     shown = table[GAINS_COLUMNS].to_string()
     for want in case.get("actions", []):
@@ -93,9 +107,10 @@ def test_gains_case(case, tmp_path):
     for col in case.get("aucune_sur", []):
         assert not (table["colonne"] == col).any(), f"{col} ne devrait offrir aucune action\n{shown}"
     # every gain is the difference of two runs of the rules, before and after the change
-    before = _total(pharmacies, None, params)
+    before = _total(pharmacies, molecules, params)
     for changes, gain in zip(table["changements"], table["gain_cents"]):
-        assert _total(_apply(pharmacies, changes), None, params) - before == gain, changes
+        after = _apply(pharmacies, changes, molecules) if molecules is not None else (_apply(pharmacies, changes), None)
+        assert _total(*after, params) - before == gain, changes
 
 
 def test_every_gain_of_the_example_is_the_difference_of_two_runs(monkeypatch):
@@ -123,8 +138,42 @@ def test_every_gain_of_the_example_is_the_difference_of_two_runs(monkeypatch):
         assert list(group["gain_cents"]) == sorted(group["gain_cents"], reverse=True)
         for changes, gain in zip(group["changements"], group["gain_cents"]):
             assert gain > 0
-            assert _total(_apply(one, changes), mols, params) - before == gain, (pid, year, changes)
+            changed, changed_mols = _apply(one, changes, molecules)
+            changed_mols = changed_mols[(changed_mols["pharmacie_id"] == pid) & (changed_mols["exercice"] == year)]
+            assert _total(changed, changed_mols, params) - before == gain, (pid, year, changes)
     # the total within reach is one more run with every action still possible applied together
     reach = within_reach(pharmacies, molecules, table, params)
     centre = reach[(reach["pharmacie_id"] == "PH-CENTRE") & (reach["exercice"] == 2025)].iloc[0]
     assert centre["a_portee_cents"] > 0
+
+
+def test_a_molecule_gain_is_the_difference_of_two_rosp_compute_runs(tmp_path):
+    """The molecule case of the example (PH-TILLEULS 2024, Vildagliptine 79 % → 100 %), checked against the command
+    itself: `rosp compute` on the molecules file as it is, then with the arrival rate the action names."""
+    from click.testing import CliRunner
+
+    from rosp_lib.cli import main
+
+    pharmacies, molecules = read_inputs(ROOT / "data" / "pharmacies.csv", ROOT / "data" / "molecules.csv")
+    table = gains_table(pharmacies[(pharmacies["pharmacie_id"] == "PH-TILLEULS") & (pharmacies["exercice"] == 2024)],
+                        molecules, None, dt.date(2024, 10, 1))
+    action = table[table["colonne"] == "taux_arrivee_pct (Vildagliptine)"].iloc[0]
+    assert action["valeur_actuelle"] == "79" and action["valeur_cible"] == "100"
+    # 0,22565 € par boîte substituée × 300 boîtes : 237 → 300 boîtes ; 53,47905 → 53,48 € et 67,695 → 67,70 €
+    assert int(action["gain_cents"]) == 6770 - 5348
+    source = (ROOT / "data" / "molecules.csv").read_text(encoding="utf-8")
+    changed = tmp_path / "molecules.csv"
+    changed.write_text(source.replace("PH-TILLEULS,2024,Vildagliptine,300,80,79.0",
+                                      "PH-TILLEULS,2024,Vildagliptine,300,80,100"), encoding="utf-8")
+    assert changed.read_text(encoding="utf-8") != source
+
+    def total(mols: Path, out: Path) -> int:
+        result = CliRunner().invoke(main, ["compute", str(ROOT / "data" / "pharmacies.csv"), "--molecules", str(mols),
+                                           "-o", str(out)], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        totals = pd.read_csv(out / "totaux.csv", dtype=str)
+        row = totals[(totals["pharmacie_id"] == "PH-TILLEULS") & (totals["exercice"] == "2024")].iloc[0]
+        return cents(row["total"])
+
+    assert total(changed, tmp_path / "apres") - total(ROOT / "data" / "molecules.csv", tmp_path / "avant") \
+        == int(action["gain_cents"])

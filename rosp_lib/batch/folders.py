@@ -7,7 +7,8 @@
   reads them (`rosp_lib.inputs.raw`: text, an XLSX cell brought back to the text a CSV would hold), written by the
   project's CSV writer (rosp_lib.lines.csvfile), so the input reader reads them back to the same
   values; `molecules.csv`: its rows of the molecules table, when one is given; `parametres.yaml`:
-  the bytes of the scenario, when one is given. The notebooks receive these names as their `entree`,
+  the bytes of the scenario, when one is given; `versements.csv`: the rows of this pharmacy-year in the
+  statement of payments (`rosp report --versements`), validated once, for the synthesis. The notebooks receive these names as their `entree`,
   `molecules` and `parametres` parameters and run in the folder: any report folder can be run again
   alone, here or on another machine.
 - `.<NN_theme>.cle`: the content key of the report (`report_key`), written last, after the report.
@@ -29,6 +30,8 @@ from pathlib import Path
 ENTREE = "entree.csv"
 MOLECULES = "molecules.csv"
 SCENARIO = "parametres.yaml"
+VERSEMENTS = "versements.csv"
+INPUT_NAMES = (ENTREE, MOLECULES, SCENARIO, VERSEMENTS)
 LOCK = ".verrou"
 LOCK_INFO = ".verrou.qui"
 KEY_VERSION = "rosp-rapport-1"
@@ -59,34 +62,71 @@ def _lines_by_pharmacy(path: Path, sheet: str) -> tuple[bytes, dict[str, list[by
     return header + b"\n", out
 
 
-class Slices:
-    """The input slices of one pharmacies file (and molecules file), for each of its pharmacies."""
+def versements_by_pharmacy_year(table) -> dict[tuple[str, int], bytes]:
+    """The CSV of each pharmacy-year's rows of a validated statement of payments (`read_versements`), in the
+    statement's own columns, read back by `read_versements` to the same values; a pharmacy-year without rows
+    gets the header alone (`VERSEMENTS_HEADER`)."""
+    import csv
 
-    def __init__(self, entree: Path, molecules: Path | None = None, scenario: Path | None = None):
+    from rosp_lib.counterfactual.versements import COLUMNS
+    from rosp_lib.lines import money
+
+    amounts = money.cents_to_str(table["montant_cents"].to_numpy()) if len(table) else []
+    out: dict[tuple[str, int], list[list[str]]] = {}
+    for (pid, year, theme, ind, date, label), amount in zip(
+            zip(table["pharmacie_id"], table["exercice"], table["theme"], table["indicateur"],
+                table["date_versement"], table["libelle_releve"]), amounts):
+        out.setdefault((str(pid), int(year)), []).append([pid, str(int(year)), theme, ind, amount, date, label])
+    result = {}
+    for key, rows in out.items():
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        writer.writerows(rows)
+        result[key] = text.getvalue().encode("utf-8")
+    return result
+
+
+def versements_header() -> bytes:
+    from rosp_lib.counterfactual.versements import COLUMNS
+
+    return (",".join(COLUMNS) + "\n").encode("utf-8")
+
+
+class Slices:
+    """The input slices of one pharmacies file (and molecules file), for each of its pharmacies; and, given a
+    validated statement of payments, its rows for each pharmacy-year."""
+
+    def __init__(self, entree: Path, molecules: Path | None = None, scenario: Path | None = None, versements=None):
         self.header, self.rows = _lines_by_pharmacy(Path(entree), "pharmacies")
         self.mol_header = self.mol_rows = None
         if molecules:
             self.mol_header, self.mol_rows = _lines_by_pharmacy(Path(molecules), "molecules")
         self.scenario = Path(scenario).read_bytes() if scenario else None
+        self.versements = None if versements is None else versements_by_pharmacy_year(versements)
 
-    def files(self, pharmacie_id: str) -> dict[str, bytes]:
-        """The input files of a report folder of this pharmacy: name → bytes."""
+    def files(self, pharmacie_id: str, exercice: int | None = None) -> dict[str, bytes]:
+        """The input files of a report folder of this pharmacy (and exercise): name → bytes."""
         out = {ENTREE: self.header + b"".join(self.rows.get(pharmacie_id, []))}
         if self.mol_header is not None:
             out[MOLECULES] = self.mol_header + b"".join(self.mol_rows.get(pharmacie_id, []))
         if self.scenario is not None:
             out[SCENARIO] = self.scenario
+        if self.versements is not None and exercice is not None:
+            out[VERSEMENTS] = self.versements.get((pharmacie_id, int(exercice)), versements_header())
         return out
 
     @staticmethod
     def parameters(pharmacie_id: str, exercice: int, files: dict[str, bytes]) -> dict:
-        """The papermill parameters of a report of this folder (names relative to the folder)."""
+        """The papermill parameters of a report of this folder (names relative to the folder). `versements` is
+        given to the notebooks that declare it (the synthesis), `date_reference` by the batch."""
         return {
             "pharmacie_id": str(pharmacie_id),
             "exercice": int(exercice),
             "entree": ENTREE,
             "molecules": MOLECULES if MOLECULES in files else "",
             "parametres": SCENARIO if SCENARIO in files else "",
+            "versements": VERSEMENTS if VERSEMENTS in files else "",
         }
 
 
@@ -126,7 +166,7 @@ def unlink(path: Path) -> None:
 def put_inputs(folder: Path, files: dict[str, bytes]) -> None:
     """The folder's input files as `files` says (unchanged files are not rewritten; stale ones go)."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name in (ENTREE, MOLECULES, SCENARIO):
+    for name in INPUT_NAMES:
         path = folder / name
         if name not in files:
             unlink(path)

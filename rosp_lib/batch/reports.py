@@ -18,7 +18,14 @@ How a batch runs (DESIGN.md, « Reliability and security stance ») :
   executed notebook as `<NN_theme>.echec.ipynb` and loses any older final files; the other reports
   go on. A worker process that dies costs a retry of its reports;
 - a report is up to date, and skipped unless `force`, when its content key — a hash of its input
-  slice, scenario, notebook, parameters and install — is the key recorded beside it;
+  slice, scenario, notebook, parameters and install — is the key recorded beside it; the synthesis's key
+  holds its slice of the statement of payments (`--versements`), and every report's key the deadlines
+  already passed at the reference date (`date_reference`: « encore possible » in « Ce que l'officine peut
+  encore gagner »), not the date itself: a report made on another day is rerun only if a deadline lies
+  between;
+- the synthesis of a pharmacy-year with an unfavourable or unexplained gap carries its claim draft as an
+  output (rosp_lib.report.versements); this process writes it beside the report,
+  `reclamation_<pharmacie_id>_<exercice>.md` (with Dask too: it comes back in the notebook's bytes);
 - a `rosp report` holds the lock of each folder it writes in; another one that finds it held says
   so, makes the other folders first, then waits for it.
 """
@@ -26,6 +33,7 @@ How a batch runs (DESIGN.md, « Reliability and security stance ») :
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import difflib
 import importlib.util
 import json
@@ -75,6 +83,8 @@ NOTEBOOKS_DIR = ROOT / "notebooks"
 # theme name (--themes) → notebook file stem, in report order: the synthesis, then the registry's themes
 THEMES: dict[str, str] = {"synthese": "00_synthese", **{t.code: t.notebook for t in REGISTRY_THEMES}}
 PARAMETER_NAMES = ("pharmacie_id", "exercice", "entree", "molecules", "parametres")
+# given only to the notebooks whose `parameters` cell declares them (the project's notebooks do)
+OPTIONAL_PARAMETERS = ("date_reference", "versements")
 
 STATUTS = ("ok", "echec", "deja_fait")
 MANIFEST_NAME = "rapports.csv"
@@ -364,6 +374,8 @@ def run_reports(
     dask: str | None = None,
     inputs_checked: bool = False,
     notice: Callable[[str], None] | None = None,
+    versements=None,
+    date_reference: dt.date | None = None,
 ) -> list[ReportResult]:
     """Make the reports of `jobs` (one result per job, same order).
 
@@ -378,6 +390,8 @@ def run_reports(
     terminal). With one worker (workers=1, or a single report), the reports are run by a thread of
     this process (their kernel is still a process of its own). inputs_checked: the caller has validated the input files (rosp report): not again.
     notice: receives the French messages of the run (a folder busy in another run); default stderr.
+    versements: the statement of payments, validated (`read_versements`): each synthesis gets its pharmacy-year's
+    rows. date_reference: the date « encore possible » is judged at (default today).
     """
     jobs = list(jobs)
     notice = notice or _notice_stderr
@@ -394,6 +408,8 @@ def run_reports(
         raise ReportError("notebook(s) introuvable(s) : " + ", ".join(missing))
     for nb_path in notebooks.values():
         check_parameters(nb_path, PARAMETER_NAMES)
+    if versements is not None and "synthese" in notebooks:
+        check_parameters(notebooks["synthese"], ("versements",))
     sources = list(dict.fromkeys(job.sources() for job in jobs))
     for entree, molecules, scenario in sources:
         for path, what in ((entree, "fichier d'entrée"), (molecules, "table des molécules"), (scenario, "scénario")):
@@ -410,7 +426,7 @@ def run_reports(
                     Scenario.read(scenario)
             except (InputError, ParameterError) as exc:
                 raise ReportError(exc.message() if hasattr(exc, "message") else str(exc)) from None
-    slices = {src: folders.Slices(*src) for src in sources}
+    slices = {src: folders.Slices(*src, versements=versements) for src in sources}
     notebook_bytes = {t: p.read_bytes() for t, p in notebooks.items()}
     settings = Settings(kernel_name, start_timeout, execution_timeout, kernel_reports, install_fingerprint())
 
@@ -442,7 +458,7 @@ def run_reports(
         else:
             executor = LocalPool(n_workers, log, settings)
         batch = _Batch(jobs, results, out_dir, slices, notebooks, notebook_bytes, settings, force, progress, notice,
-                       executor)
+                       executor, date_reference or dt.date.today())
         try:
             batch.run([_Folder(out_dir / str(y) / p, idx) for (y, p), idx in by_folder.items()])
         except BaseException:
@@ -460,12 +476,41 @@ def run_reports(
 
 class _Batch:
     def __init__(self, jobs, results, out_dir, slices, notebooks, notebook_bytes, settings, force, progress, notice,
-                 executor):
+                 executor, date_reference: dt.date):
         self.jobs, self.results, self.out_dir = jobs, results, out_dir
         self.slices, self.notebooks, self.notebook_bytes = slices, notebooks, notebook_bytes
         self.settings, self.force, self.progress, self.notice = settings, force, progress, notice
         self.executor = executor
         self.open: list[_Folder] = []
+        self.date = date_reference
+        self.declared = {t: declared_parameters(p) for t, p in notebooks.items()}
+        self._passed: dict = {}
+
+    def deadlines_passed(self, job: ReportJob) -> list[str]:
+        """The deadlines of the exercise's actions already passed at the reference date (what « encore possible »
+        depends on; the exercise's parameters, with the scenario)."""
+        key = (int(job.exercice), job.parametres)
+        if key not in self._passed:
+            from rosp_lib.counterfactual.gains import deadlines
+            from rosp_lib.parameters import load_parameters
+
+            days = deadlines(int(job.exercice), load_parameters(int(job.exercice), job.parametres))
+            self._passed[key] = [d.isoformat() for d in days if d < self.date]
+        return self._passed[key]
+
+    def job_parameters(self, job: ReportJob, parameters: dict, files: dict[str, bytes]) -> tuple[dict, dict, dict]:
+        """The papermill parameters of one report, and what its content key sums up: its parameters (the date by
+        the deadlines it has passed) and its files (the statement of payments only for a notebook reading it)."""
+        declared = self.declared[job.theme]
+        mine = {k: v for k, v in parameters.items()
+                if k in PARAMETER_NAMES or (k in OPTIONAL_PARAMETERS and k in declared)}
+        if "date_reference" in declared:
+            mine["date_reference"] = self.date.isoformat()
+        key_params = dict(mine)
+        if "date_reference" in key_params:
+            key_params["date_reference"] = {"echeances_passees": self.deadlines_passed(job)}
+        key_files = files if mine.get("versements") else {k: v for k, v in files.items() if k != folders.VERSEMENTS}
+        return mine, key_params, key_files
 
     def _done(self, i: int, result: ReportResult) -> None:
         self.results[i] = result
@@ -483,13 +528,14 @@ class _Batch:
         folder.lock = lock
         self.open.append(folder)
         job0 = self.jobs[folder.indices[0]]
-        files = self.slices[job0.sources()].files(job0.pharmacie_id)
+        files = self.slices[job0.sources()].files(job0.pharmacie_id, job0.exercice)
         folders.put_inputs(folder.path, files)
         parameters = folders.Slices.parameters(job0.pharmacie_id, job0.exercice, files)
         tasks = []
         for i in folder.indices:
             job = self.jobs[i]
-            key = folders.report_key(parameters, files, self.notebook_bytes[job.theme], self.settings.install,
+            job_params, key_params, key_files = self.job_parameters(job, parameters, files)
+            key = folders.report_key(key_params, key_files, self.notebook_bytes[job.theme], self.settings.install,
                                      self.settings.kernel_name)
             p = job.paths(self.out_dir)
             if not self.force and is_up_to_date(folder.path, job.stem, key):
@@ -498,7 +544,7 @@ class _Batch:
                 continue
             task = Task(job.pharmacie_id, int(job.exercice), job.theme, self.notebook_bytes[job.theme],
                         str(self.notebooks[job.theme]), str(p.notebook), tuple(sorted(files.items())),
-                        parameters, self.settings)
+                        job_params, self.settings)
             tasks.append((i, task, key))
         folder.remaining = len(tasks)
         if not tasks:
@@ -526,11 +572,17 @@ class _Batch:
                 folders.write_atomic(p.notebook, outcome.notebook)
                 folders.write_atomic(p.html, outcome.html)
                 folders.unlink(p.echec)
+                if job.theme == "synthese":
+                    self.store_claim(job, outcome.notebook)
                 folders.write_atomic(p.key, key.encode("ascii"))
                 return ReportResult(job.pharmacie_id, job.exercice, job.theme, "ok", outcome.duree_s, "",
                                     self._rel(p.html), outcome.cpu_s, outcome.worker)
             folders.unlink(p.notebook)
             folders.unlink(p.html)
+            if job.theme == "synthese":  # its claim draft goes with it
+                from rosp_lib.report.versements import claim_file_name
+
+                folders.unlink(job.folder(self.out_dir) / claim_file_name(job.pharmacie_id, job.exercice))
             chemin = ""
             if outcome.notebook:
                 folders.write_atomic(p.echec, outcome.notebook)
@@ -543,6 +595,19 @@ class _Batch:
             return ReportResult(job.pharmacie_id, job.exercice, job.theme, "echec", outcome.duree_s,
                                 f"écriture du rapport impossible ({one_line(exc, 120)})", "", outcome.cpu_s,
                                 outcome.worker)
+
+    def store_claim(self, job: ReportJob, notebook: bytes) -> None:
+        """The claim draft the synthesis carries, written beside it (atomically); an older one goes. Only the
+        pharmacy-year's own file name is written, whatever the notebook says."""
+        from rosp_lib.report.versements import claim_file_name, claims_in
+
+        name = claim_file_name(job.pharmacie_id, job.exercice)
+        path = job.folder(self.out_dir) / name
+        text = claims_in(json.loads(notebook.decode("utf-8"))).get(name)
+        if text is None:
+            folders.unlink(path)
+        else:
+            folders.write_atomic(path, text.encode("utf-8"))
 
     def run(self, todo_folders: list[_Folder]) -> None:
         executor = self.executor
@@ -706,12 +771,19 @@ def _check_file(path: Path | None, what: str) -> None:
               help="Nombre de processus de travail en parallèle (défaut : nombre de cœurs).")
 @click.option("--notebooks", "notebooks_dir", metavar="DOSSIER", type=click.Path(file_okay=False, path_type=Path),
               default=NOTEBOOKS_DIR, help="Dossier des notebooks à exécuter (défaut : notebooks/ du projet).")
+@click.option("--versements", "versements", metavar="FICHIER", type=click.Path(dir_okay=False, path_type=Path),
+              help="Relevé de ce qui a été versé (« Mes ROSP », CSV ou XLSX, comme pour « rosp rapprocher ») : "
+                   "la synthèse y ajoute le rapprochement et, s'il y a lieu, un projet de réclamation.")
+@click.option("--date", "date_reference", metavar="AAAA-MM-JJ",
+              help="Date à laquelle juger ce qui est encore possible dans « Ce que l'officine peut encore gagner » "
+                   "(défaut : aujourd'hui).")
 @click.option("--dask", "dask_address", metavar="ADRESSE",
               help="Exécuter sur une grappe Dask : adresse de son planificateur (tcp://hote:8786), ou « local » "
                    "pour une grappe sur ce poste (voir docs/cluster.md).")
 def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: int | None, themes: str | None,
                molecules: Path | None, scenario: Path | None, out_dir: Path, force: bool, jobs: int | None,
-               notebooks_dir: Path, dask_address: str | None) -> None:
+               notebooks_dir: Path, versements: Path | None, date_reference: str | None,
+               dask_address: str | None) -> None:
     """Produit les rapports (notebook exécuté et page HTML) d'une pharmacie ou de toutes.
 
     Chaque rapport est un notebook de notebooks/ exécuté par papermill pour une pharmacie et un
@@ -735,6 +807,15 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
     SORTIE/rapports.log garde ce qu'ont affiché les processus et noyaux Jupyter.
 
     \b
+    Chaque rapport dit ce que l'officine peut encore gagner (la synthèse : tous les thèmes ; un
+    rapport de thème : ce thème), action par action, encore possible ou non à la date --date.
+    Avec --versements FICHIER (le relevé « Mes ROSP », vérifié en entier d'abord : un relevé
+    invalide n'écrit rien, code 2), la synthèse rapproche ce qui a été versé de ce qui est dû
+    (versements.csv du dossier : les lignes de la pharmacie et de l'exercice) et, en cas d'écart
+    défavorable ou inexpliqué, écrit le projet de réclamation reclamation_<id>_<exercice>.md à
+    côté d'elle ; sans --versements, la synthèse dit qu'aucun relevé n'a été fourni.
+
+    \b
     Codes de sortie : 0 tout est fait ; 1 au moins un rapport a échoué ; 2 entrée invalide.
 
     \b
@@ -742,6 +823,7 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
       rosp report data/pharmacies.csv --pharmacie PH-TILLEULS --exercice 2024
       rosp report data/pharmacies.csv --molecules data/molecules.csv --toutes -o outputs/
       rosp report national.csv --toutes --dask tcp://10.0.0.5:8786 -o outputs/
+      rosp report data/pharmacies.csv --toutes --versements data/versements.csv --date 2025-01-15
     """
     from rosp_lib.inputs import InputError, read_inputs
     from rosp_lib.parameters import ParameterError, load_parameters
@@ -760,10 +842,25 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
         # one worker: its kernel starts while the inputs are read and validated
         prestart(log_file=out_dir / LOG_NAME if out_dir.is_dir() else None)
         click.get_current_context().call_on_close(lambda: _take_prestarted("", None, wanted=False))
+    day = None
+    if date_reference is not None:
+        try:
+            day = dt.date.fromisoformat(date_reference.strip())
+        except ValueError:
+            _fail(f"--date : « {date_reference} » n'est pas une date AAAA-MM-JJ (exemple : 2025-01-15).")
+    _check_file(versements, "relevé des versements")
     try:
         pharmacies, molecule_table = read_inputs(entree, molecules)  # the problems of both files at once
     except InputError as exc:
         _fail(str(exc))
+    paid = None
+    if versements is not None:
+        from rosp_lib.counterfactual.versements import read_versements
+
+        try:
+            paid = read_versements(versements, pharmacies)  # every problem at once, nothing written
+        except InputError as exc:
+            _fail(str(exc))
     theme_list = _parse_themes(themes)
 
     rows = pharmacies[["pharmacie_id", "exercice"]].astype({"exercice": int})
@@ -804,7 +901,7 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
     try:
         results = run_reports(job_list, notebooks_dir=notebooks_dir, out_dir=out_dir, workers=jobs, force=force,
                               progress=bar.update if bar else None, log_file=out_dir / LOG_NAME,
-                              dask=dask_address, inputs_checked=True,
+                              dask=dask_address, inputs_checked=True, versements=paid, date_reference=day,
                               notice=(lambda m: (bar.write(m, file=sys.stderr) if bar else click.echo(m, err=True))))
     except ReportError as exc:
         _fail(str(exc))

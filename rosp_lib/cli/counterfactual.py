@@ -78,7 +78,8 @@ def gains_cmd(entree: Path, molecules: Path | None, scenario: Path | None, date:
 
     Pour chaque pharmacie et exercice du fichier ENTREE, chaque action qui augmente la ROSP : un taux
     porté au seuil suivant, un nombre porté à la tranche ou au palier suivant, une déclaration à faire,
-    un socle à retrouver (tout le thème est alors en jeu), un sous-indicateur du malus à améliorer. Le
+    un socle à retrouver (tout le thème est alors en jeu), un sous-indicateur du malus à améliorer, le
+    taux d'arrivée d'une molécule ciblée (au plancher s'il y en a un, et à 100 %). Le
     gain de chaque action est la différence de deux calculs de la ROSP, avant et après le changement
     (socles, prorata et malus compris). Un indicateur neutralisé ou déjà à son plafond n'offre rien.
 

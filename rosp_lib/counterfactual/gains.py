@@ -12,6 +12,11 @@ changes are searched by bisection on the inputs, and the rules say when the amou
   reader, one more kit).
 - When one change alone pays nothing because the indicator needs another (the BAL needs the MSS; a
   socle among several lost socles), the changes are combined and the interaction is said.
+- A targeted molecule (BUPS) gains by its arrival rate (`LEVIERS_MOLECULES`): when nothing pays below a
+  level and everything from it (a floor), the smallest arrival rate that pays is its own action; the arrival
+  rate at its maximum (100 %) is always one, with what each point more is worth when the amount grows with
+  the rate. Whether there is a floor is read from the runs of the rules, not from the parameters: the gain
+  of the smallest paying move is compared to its share of the gain at 100 %.
 - An indicator neutralised, absent or already at its cap offers nothing.
 
 Which columns a pharmacy can change, and how, is the registry's `LEVIERS`; whether a change is
@@ -29,10 +34,11 @@ import pandas as pd
 
 from ..engine import parameters_for
 from ..lines import money
-from ..lines.formatting import num
+from ..lines.formatting import eur, num
 from ..lines.text import NEUTRALISE, OUI
-from ..registry import INDICATORS, INTERACTIONS, LEVIERS, PLAFONDS_COLONNES, THEME_CODES, indicator
-from .runner import Runner
+from ..registry import (INDICATORS, INTERACTIONS, LEVIERS, LEVIERS_MOLECULES, PLAFONDS_COLONNES, THEME_CODES,
+                        indicator)
+from .runner import Runner, molecule_key, parse_molecule_key
 
 RATE_UNITS = 100  # a rate moves by hundredths of a point
 RATE_MAX = 100 * RATE_UNITS
@@ -41,6 +47,7 @@ POINTS_PER_ROUND = 6  # distances tried per search and per run of the rules
 CHUNK_ROWS = 50  # pharmacy-years searched together (each brings up to ~150 variants per run of the rules)
 STATUT_ORDER = {"texte": 0, "source": 1, "hypothese": 2}
 
+MOLECULES_INDICATOR = "molecules_ciblees"
 GAINS_COLUMNS = ["pharmacie_id", "exercice", "rang", "theme", "indicateur", "action", "colonne", "valeur_actuelle",
                  "valeur_cible", "gain_eur", "nature", "echeance", "encore_possible", "statut_regle"]
 
@@ -70,6 +77,7 @@ class _Search:
     gain_hi: int = 0
     lines_hi: pd.DataFrame | None = None
     done: bool = False
+    top: tuple[int, pd.DataFrame] | None = None  # (gain, lines) at the farthest move, once tried
 
     def value(self, d: int):
         u = self.start + self.sign * d
@@ -86,6 +94,8 @@ class _Search:
         return sorted(d for d in pts if self.lo < d <= self.maxdist and (self.hi is None or d < self.hi))
 
     def update(self, results: dict[int, tuple[int, pd.DataFrame]]) -> None:
+        if self.maxdist in results:
+            self.top = results[self.maxdist]
         paying = [d for d, (gain, _) in results.items() if gain > self.floor]
         if self.hi is None and not paying:
             self.done = True  # even the farthest move pays nothing more
@@ -112,12 +122,14 @@ class Action:
     gain: int  # cents
     lines: pd.DataFrame  # the lines after the change
     combined: bool = False
-    kind: str = ""  # "socles" for a theme's socles together
+    kind: str = ""  # "socles": a theme's socles together; "plancher", "lineaire": a molecule's floor, its rise
+    since: tuple | None = None  # "lineaire" after a floor: (the floor's value, its gain)
 
 
 class _Gains:
-    def __init__(self, pharmacies, molecules, parameters):
-        self.runner = Runner(pharmacies, molecules, parameters)
+    def __init__(self, pharmacies, molecules, parameters, themes: tuple[str, ...] | None = None, base_lines=None):
+        self.themes = tuple(themes) if themes else None  # search only these themes' indicators
+        self.runner = Runner(pharmacies, molecules, parameters, base_lines)
         self.rows = self.runner.rows
         self.params = parameters
         base = self.runner.base_lines
@@ -137,19 +149,34 @@ class _Gains:
         return [(int(totals[j] - self.runner.base_totals[i]), groups.get(j, empty))
                 for j, (i, _) in enumerate(variants)]
 
-    def run_searches(self, searches: list[_Search]) -> None:
+    def run_searches(self, searches: list[_Search], extra: list[tuple[int, dict]] | None = None) -> list:
+        """Run the searches to their end; `extra` variants ride along in the first run of the rules (one run less:
+        each run costs about the same whatever its number of variants — measured, benchmarks/README.md). Returns
+        the (gain, lines) of the `extra` variants."""
+        extra = list(extra or [])
+        out: list = []
         active = [s for s in searches if not s.done]
-        while active:
+        while active or extra:
             proposals = [s.propose() for s in active]
             variants = [(s.row, {**s.base, s.col: s.value(d)}) for s, ds in zip(active, proposals) for d in ds]
-            results = iter(self.evaluate(variants))
+            results = self.evaluate(extra + variants)
+            if extra:
+                out, results, extra = results[:len(extra)], results[len(extra):], []
+            results = iter(results)
             for s, ds in zip(active, proposals):
                 s.update({d: next(results) for d in ds})
             active = [s for s in active if not s.done]
+        return out
 
     # --- candidates ----------------------------------------------------------------------------------
     def current(self, row: int, col: str):
+        mol = parse_molecule_key(col)
+        if mol is not None:
+            return self.runner.molecules.iloc[mol[0]][mol[1]]
         return self.rows.at[row, col]
+
+    def molecule_name(self, col: str) -> str:
+        return str(self.runner.molecules.iloc[parse_molecule_key(col)[0]]["molecule"])
 
     def search_for(self, row: int, col: str, floor: int = 0, base: dict | None = None) -> _Search | None:
         kind = LEVIERS[col]
@@ -175,7 +202,8 @@ class _Gains:
     def active_indicators(self, row: int) -> list:
         """The registry's indicators that have a line for this row, not neutralised."""
         return [ind for ind in INDICATORS
-                if (row, ind.code) in self.base_atteint and self.base_atteint[(row, ind.code)] != NEUTRALISE]
+                if (row, ind.code) in self.base_atteint and self.base_atteint[(row, ind.code)] != NEUTRALISE
+                and (self.themes is None or ind.theme in self.themes)]
 
     def owner(self, row: int, col: str, lines: pd.DataFrame, candidates: list) -> tuple[str, ...]:
         """The indicators of `candidates` reading `col`: the one whose amount rose most first, a malus last (the
@@ -209,10 +237,14 @@ class _Gains:
                     s = self.search_for(row, col)
                     if s is not None:
                         searches.append(s)
-        # flags: one run
+        # flags, in the first run of the searches of rates and counts (whose levels are said below); the molecules'
+        # arrival rates are searched in the same runs of the rules, their levels said by `molecule_actions`
+        molecules = self.molecule_searches(per_row_inds)
+        level = searches + molecules
+        flag_results = self.run_searches(level, [(r, c) for r, c, _ in flag_variants])
         best: dict[tuple[int, str], object] = {}  # (row, col) → the value that pays most alone
         levels: dict[tuple[int, str], Action] = {}
-        for (row, ch, _), (gain, lines) in zip(flag_variants, self.evaluate([(r, c) for r, c, _ in flag_variants])):
+        for (row, ch, _), (gain, lines) in zip(flag_variants, flag_results):
             col, value = next(iter(ch.items()))
             if LEVIERS[col] == "oui":
                 best[(row, col)] = True
@@ -225,12 +257,11 @@ class _Gains:
             best[(row, col)] = a.changes[col]
             actions.append(a)
         # rates and counts: each level that pays more (counts: the next step only)
-        level = searches
         while level:
-            self.run_searches(level)
+            self.run_searches(level)  # the first level is already done
             nxt = []
             for s in level:
-                if not s.found:
+                if not s.found or parse_molecule_key(s.col) is not None:
                     continue
                 value = s.value(s.hi)
                 best[(s.row, s.col)] = value
@@ -240,7 +271,43 @@ class _Gains:
                     nxt.append(_Search(s.row, s.col, s.start, s.sign, s.maxdist, s.gain_hi, lo=s.hi))
             level = nxt
         actions.extend(self.combinations(per_row_inds, best, actions))
+        actions.extend(self.molecule_actions(molecules))
         return actions
+
+    def molecule_searches(self, per_row_inds) -> list[_Search]:
+        """The targeted molecules' arrival rates that can rise: the smallest move that pays (the first round also
+        tries the maximum, 100 %)."""
+        searches: list[_Search] = []
+        for row, inds in per_row_inds.items():
+            if not any(ind.code == MOLECULES_INDICATOR for ind in inds):
+                continue
+            for position in self.runner._mol_rows.get(row, ()):
+                for col, kind in LEVIERS_MOLECULES.items():
+                    key = molecule_key(position, col)
+                    value = self.current(row, key)
+                    if kind != "hausse" or pd.isna(value):
+                        continue
+                    start = int(round(float(value) * RATE_UNITS))
+                    if RATE_MAX - start > 0:
+                        searches.append(_Search(row, key, start, 1, RATE_MAX - start, 0))
+        return searches
+
+    def molecule_actions(self, searches: list[_Search]) -> list[Action]:
+        """One action per paying level of a molecule's arrival rate: the floor, if any, and 100 %."""
+        out = []
+        for s in searches:
+            if not s.found or s.top is None:
+                continue
+            top_gain, top_lines = s.top
+            # a floor: the smallest paying move pays more than its share of the gain at the maximum (± 1 cent)
+            floor = s.hi < s.maxdist and s.gain_hi * s.maxdist > top_gain * s.hi + s.maxdist
+            if floor:
+                out.append(Action(s.row, (MOLECULES_INDICATOR,), {s.col: s.value(s.hi)}, s.gain_hi, s.lines_hi,
+                                  kind="plancher"))
+            if top_gain > (s.gain_hi if floor else 0):
+                out.append(Action(s.row, (MOLECULES_INDICATOR,), {s.col: s.value(s.maxdist)}, top_gain, top_lines,
+                                  kind="lineaire", since=(s.value(s.hi), s.gain_hi) if floor else None))
+        return out
 
     def combinations(self, per_row_inds, best, singles: list[Action]) -> list[Action]:
         """Changes that pay only together: an indicator's columns together (the BAL and the MSS, the three
@@ -260,7 +327,7 @@ class _Gains:
                 changes = {c: v for c, v in changes.items() if v is not None}
                 floor = max([single_gain.get((row, c), 0) for c in cols] + [0])
                 combos.append((row, (ind.code,), changes, floor, ""))
-            for theme in THEME_CODES:
+            for theme in self.themes or THEME_CODES:
                 lost = [ind for ind in inds if ind.theme == theme and ind.type_ligne == "socle"
                         and self.base_atteint.get((row, ind.code)) not in (OUI, NEUTRALISE)]
                 if len(lost) < 2:
@@ -322,7 +389,15 @@ def _deadline(col: str, exercice: int, params) -> dt.date:
         return cal.fin_declaration.valeur
     if col in indicator("malus_qualite_facturation").colonnes:
         return cal.fin_periode_malus_facturation.valeur
-    return dt.date(exercice, 12, 31)  # measured over the civil year of the exercise
+    return dt.date(exercice, 12, 31)  # measured over the civil year of the exercise (molecules too)
+
+
+def deadlines(exercice: int, params) -> list[dt.date]:
+    """Every deadline an action of this exercise can have (the calendar's and the end of the civil year), sorted:
+    what « encore possible » depends on (a report made at another date is the same report if no deadline lies
+    between the two dates)."""
+    cols = [*LEVIERS, *LEVIERS_MOLECULES]
+    return sorted({_deadline(c, exercice, params) for c in cols})
 
 
 def _shown(value) -> str:
@@ -331,11 +406,20 @@ def _shown(value) -> str:
     return num(value)
 
 
-def _action_text(a: Action, rows: pd.DataFrame, risen: list[str]) -> str:
+def column_label(g: "_Gains", col: str) -> str:
+    """The column as `gains.csv` names it: an input column, or « taux_arrivee_pct (molécule) »."""
+    mol = parse_molecule_key(col)
+    return col if mol is None else f"{mol[1]} ({g.molecule_name(col)})"
+
+
+def _change_text(g: "_Gains", a: Action) -> str:
     parts = []
     for col, target in a.changes.items():
-        now = rows.at[a.row, col]
-        if LEVIERS[col] == "oui":
+        now = g.current(a.row, col)
+        mol = parse_molecule_key(col)
+        if mol is not None:
+            parts.append(f"porter {mol[1]} de {g.molecule_name(col)} de {num(now)} % à {num(target)} %")
+        elif LEVIERS[col] == "oui":
             parts.append(f"passer {col} à oui" if col not in declared_columns() else f"déclarer {col} (oui)")
         elif is_rate(col) or LEVIERS[col] == "baisse":
             verb = "baisser" if LEVIERS[col] == "baisse" else "porter"
@@ -350,38 +434,65 @@ def _action_text(a: Action, rows: pd.DataFrame, risen: list[str]) -> str:
                 parts.append(f"{col} : {num(target)} (valeur inconnue aujourd'hui)")
             else:
                 parts.append(f"{col} : {int(target) - int(now)} de plus ({num(now)} → {num(target)})")
-    text = " et ".join(parts)
+    return " et ".join(parts)
+
+
+def _remark(g: "_Gains", a: Action, risen: list[str]) -> tuple[str, list[str]]:
+    """What the action's gain depends on, said plainly: a socle (the whole theme at stake), the malus, a floor
+    (head), and the interactions of the registry (`INTERACTIONS`) of the indicators the change moves (notes)."""
     ind = indicator(a.indicateurs[0])
+    head = ""
     if a.kind == "socles":
-        text += f" : les socles du thème ({', '.join(a.indicateurs)}) ne paient qu'ensemble, tout le thème est en jeu"
+        head = f"les socles du thème ({', '.join(a.indicateurs)}) ne paient qu'ensemble, tout le thème est en jeu"
+    elif a.kind == "plancher":
+        head = "rien n'est versé pour cette molécule sous ce taux d'arrivée"
+    elif a.kind == "lineaire":
+        col = next(iter(a.changes))
+        value, gain = a.since or (g.current(a.row, col), 0)
+        points = float(a.changes[col]) - float(value)
+        head = (f"le montant croît avec le taux d'arrivée{f' au-delà de {num(value)} %' if a.since else ''}, "
+                f"environ {eur(round((a.gain - gain) / points))} par point")
     elif ind.type_ligne == "socle":
-        text += " : indicateur socle, tout le thème est en jeu"
+        head = "indicateur socle, tout le thème est en jeu"
     elif ind.type_ligne == "malus" or ind.theme == "numerique" and ind.type_ligne == "information":
-        text += " : réduit le malus"
+        head = "réduit le malus"
     # the interaction of the indicator acted on, and of any other whose amount rose because it reads a changed column
     moved = [c for c in risen if c != ind.code and set(a.changes) & set(indicator(c).colonnes)]
+    first = next(iter(a.changes))
     notes = [INTERACTIONS[c] for c in dict.fromkeys([ind.code, *moved]) if c in INTERACTIONS
-             and (c != ind.code or a.combined or LEVIERS.get(next(iter(a.changes))) == "niveau")]
-    if notes:
-        text += " (" + " ; ".join(notes) + ")"
-    return text
+             and (c != ind.code or a.combined or LEVIERS.get(first) == "niveau")]
+    return head, notes
+
+
+def _action_text(g: "_Gains", a: Action, risen: list[str]) -> tuple[str, str]:
+    """(the action as `gains.csv` says it, the remark alone: what the gain depends on)."""
+    head, notes = _remark(g, a, risen)
+    text = _change_text(g, a) + (f" : {head}" if head else "") + (f" ({' ; '.join(notes)})" if notes else "")
+    return text, " ; ".join(x for x in (head, *notes) if x)
 
 
 def gains_table(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None = None, parameters: dict | None = None,
-                date: dt.date | None = None, scenario=None) -> pd.DataFrame:
+                date: dt.date | None = None, scenario=None, themes: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Every action that raises the amount of each pharmacy × exercise of the table, ranked by gain.
 
-    One row per action, the columns of `gains.csv` (`GAINS_COLUMNS`) plus `gain_cents` (int).
+    One row per action, the columns of `gains.csv` (`GAINS_COLUMNS`) plus `gain_cents` (int), `changements`
+    (column → new value; a molecule's cell by `runner.molecule_key`, a position in `molecules`) and `remarque`
+    (what the gain depends on, said plainly). `themes`: search only these themes' indicators (a theme report).
     `gain_cents` is always the difference of the totals of two `compute` runs, before and after the change.
     """
+    return _gains_table(pharmacies, molecules, parameters, date, scenario, themes)[0]
+
+
+def _gains_table(pharmacies, molecules, parameters, date, scenario, themes,
+                 base_lines=None) -> tuple[pd.DataFrame, "_Gains | None"]:
     if parameters is None:
         parameters = parameters_for(pharmacies["exercice"].unique(), scenario)
     date = date or dt.date.today()
     if len(pharmacies) > CHUNK_ROWS:  # a national file: a few hundred pharmacy-years per pass, memory stays flat
-        parts = [gains_table(pharmacies.iloc[i:i + CHUNK_ROWS], molecules, parameters, date)
+        parts = [gains_table(pharmacies.iloc[i:i + CHUNK_ROWS], molecules, parameters, date, themes=themes)
                  for i in range(0, len(pharmacies), CHUNK_ROWS)]
-        return pd.concat(parts, ignore_index=True)
-    g = _Gains(pharmacies, molecules, parameters)
+        return pd.concat(parts, ignore_index=True), None
+    g = _Gains(pharmacies, molecules, parameters, themes, base_lines)
     actions = g.collect()
     declared = declared_columns()
     records = []
@@ -391,48 +502,89 @@ def gains_table(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None = None,
         params = parameters[year]
         ind = indicator(a.indicateurs[0])
         cols = list(a.changes)
-        deadline = min(_deadline(c, year, params) for c in cols)
+        deadline = min(_deadline(parse_molecule_key(c)[1] if parse_molecule_key(c) else c, year, params)
+                       for c in cols)
         nature = "declaratif" if all(c in declared for c in cols) else "mesure"
         mine = a.lines[a.lines["indicateur"].isin(a.indicateurs)]
         statuts = list(mine["statut_regle"]) or ["texte"]
+        action, remark = _action_text(g, a, [i for i, r in g.rises(a.row, a.lines).items() if r > 0])
         records.append({
             "pharmacie_id": row["pharmacie_id"], "exercice": year, "_row": a.row,
             "_ordre": THEME_CODES.index(ind.theme) * 1000 + [i.code for i in INDICATORS].index(ind.code),
             "theme": ind.theme, "indicateur": " + ".join(a.indicateurs) if a.kind == "socles" else ind.code,
-            "action": _action_text(a, g.rows, [i for i, r in g.rises(a.row, a.lines).items() if r > 0]),
-            "colonne": " + ".join(cols),
-            "valeur_actuelle": " ; ".join(_shown(row[c]) for c in cols),
+            "action": action,
+            "colonne": " + ".join(column_label(g, c) for c in cols),
+            "valeur_actuelle": " ; ".join(_shown(g.current(a.row, c)) for c in cols),
             "valeur_cible": " ; ".join(_shown(a.changes[c]) for c in cols),
             "gain_cents": int(a.gain), "nature": nature, "echeance": deadline.isoformat(),
             "encore_possible": "oui" if date <= deadline else "non",
             "statut_regle": max(statuts, key=lambda s: STATUT_ORDER.get(s, 0)),
-            "changements": dict(a.changes),
+            "changements": dict(a.changes), "remarque": remark,
         })
-    columns = [*GAINS_COLUMNS, "gain_cents", "changements"]
+    columns = [*GAINS_COLUMNS, "gain_cents", "changements", "remarque"]
     if not records:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=columns), g
     out = pd.DataFrame.from_records(records)
     out = out.sort_values(["_row", "gain_cents", "_ordre", "colonne"], ascending=[True, False, True, True],
                           kind="stable")
     out["rang"] = out.groupby("_row").cumcount() + 1
     out["gain_eur"] = money.cents_to_str(out["gain_cents"].to_numpy())
-    return out[columns].reset_index(drop=True)
+    return out[columns].reset_index(drop=True), g
+
+
+def _one(pharmacies: pd.DataFrame, pharmacie_id: str, exercice: int) -> pd.DataFrame:
+    return pharmacies[(pharmacies["pharmacie_id"] == pharmacie_id) & (pharmacies["exercice"] == exercice)]
 
 
 def gains_for(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, pharmacie_id: str, exercice: int,
               parameters: dict | None = None, date: dt.date | None = None, theme: str | None = None) -> pd.DataFrame:
-    """The gains table of one pharmacy × exercise, or of one of its themes (for the reports: « Ce que l'officine
-    peut encore gagner » in the synthesis, and in each theme report). Columns: `GAINS_COLUMNS`, `gain_cents`,
-    `changements`."""
-    sel = (pharmacies["pharmacie_id"] == pharmacie_id) & (pharmacies["exercice"] == exercice)
-    table = gains_table(pharmacies[sel], molecules, parameters, date)
-    return table if theme is None else table[table["theme"] == theme].reset_index(drop=True)
+    """The gains table of one pharmacy × exercise, or of one of its themes (only that theme's indicators are
+    searched). Columns: those of `gains_table`."""
+    return gains_table(_one(pharmacies, pharmacie_id, exercice), molecules, parameters, date,
+                       themes=(theme,) if theme else None)
+
+
+@dataclass
+class ReportGains:
+    """What a report says the pharmacy can still gain: the actions, and the total within reach."""
+
+    table: pd.DataFrame  # gains_table's columns
+    date: dt.date
+    actuel_cents: int  # the amount now (the theme's, or the total)
+    a_portee_cents: int  # what every action still possible adds, applied together (one more run)
+
+
+def report_gains(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, pharmacie_id: str, exercice: int,
+                 parameters: dict | None = None, date: dt.date | None = None, theme: str | None = None,
+                 lines: pd.DataFrame | None = None) -> ReportGains:
+    """`gains_for` and the total within reach of its actions, sharing one runner (for the reports: computed
+    once per report; a theme report searches only its theme). `lines`: the pharmacy-year's lines as `compute`
+    gave them with the same parameters, when the caller has them (not computed again)."""
+    date = date or dt.date.today()
+    rows = _one(pharmacies, pharmacie_id, exercice).reset_index(drop=True)
+    table, g = _gains_table(rows, molecules, parameters, date, None, (theme,) if theme else None, lines)
+    runner = g.runner if g is not None else Runner(rows, molecules, parameters or parameters_for([exercice]))
+    possible = table[table["encore_possible"] == "oui"].sort_values("gain_cents", ascending=False, kind="stable")
+    changes: dict = {}
+    for ch in possible["changements"]:
+        for col, value in ch.items():
+            changes.setdefault(col, value)
+    base = runner.base_lines
+    now = base if theme is None else base[base["theme"] == theme]
+    actuel = int(now["montant_cents"].sum())
+    if not changes:
+        return ReportGains(table, date, actuel, 0)
+    if len(possible) and changes == possible["changements"].iloc[0]:  # one action: its own run already says it
+        return ReportGains(table, date, actuel, int(possible["gain_cents"].iloc[0]))
+    after = runner.lines([(0, changes)])
+    return ReportGains(table, date, actuel, int(Runner.totals_of(after, 1)[0] - runner.base_totals[0]))
 
 
 def within_reach(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, gains: pd.DataFrame,
                  parameters: dict | None = None) -> pd.DataFrame:
     """The total within reach of each pharmacy × exercise: one more run of the rules with every action still
     possible applied together (for a column moved by several actions, the one that pays most alone).
+    `molecules` must be the table the gains were searched with (a molecule's change names its position).
 
     One row per pharmacy × exercise of `pharmacies`: pharmacie_id, exercice, actuel_cents, a_portee_cents (what
     the actions still possible add, socles and malus included)."""

@@ -1,13 +1,14 @@
 """Counterfactual runs: many variants of the input rows computed at once through `engine.compute`.
 
-A variant is one input row (a pharmacy × exercise) with a few cells changed, or the same rows under
-other parameters. Each variant is computed as its own pharmacy (a synthetic identifier, with the
+A variant is one input row (a pharmacy × exercise) with a few cells changed — of its own row, or of one of
+its targeted molecules (`molecule_key`) —, or the same rows under other parameters. Each variant is computed as its own pharmacy (a synthetic identifier, with the
 row's targeted molecules copied), in one vectorised pass per exercise: the rules run exactly as for
 `rosp compute`.
 """
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import numpy as np
@@ -17,12 +18,39 @@ from ..engine import compute
 from ..inputs import EXACT_SUFFIX
 
 KEYS = ["pharmacie_id", "exercice"]
+_MOLECULE_KEY = re.compile(r"^molecules\[(\d+)\]\.(\w+)$")
+
+
+def molecule_key(position: int, column: str) -> str:
+    """The change key of a cell of the molecules table: its row (position in the table given to the Runner)
+    and column, e.g. « molecules[3].taux_arrivee_pct »."""
+    return f"molecules[{int(position)}].{column}"
+
+
+def parse_molecule_key(key: str) -> tuple[int, str] | None:
+    """(position, column) of a molecule change key; None for a column of the pharmacies table."""
+    m = _MOLECULE_KEY.match(key)
+    return (int(m.group(1)), m.group(2)) if m else None
+
+
+def _set_cell(frame: pd.DataFrame, where, col: str, values: list) -> None:
+    series = frame[col].copy()
+    series.iloc[where] = pd.array(values, dtype=series.dtype) if series.dtype != object else values
+    frame[col] = series
+    exact = col + EXACT_SUFFIX
+    if exact in frame.columns:  # a rate is compared by its exact value: change both together
+        column = frame[exact].to_numpy(dtype=object).copy()
+        column[where] = [None if v is None or v != v else Decimal(str(v)) for v in values]
+        frame[exact] = pd.Series(column, dtype=object, index=frame.index)
 
 
 class Runner:
     """The rows of one input table, and the runs of their variants."""
 
-    def __init__(self, pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, parameters: dict):
+    def __init__(self, pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, parameters: dict,
+                 base_lines: pd.DataFrame | None = None):
+        """base_lines: the lines of `pharmacies` as `compute` gave them (same parameters), when the caller has them
+        already (a report): not computed again."""
         self.rows = pharmacies.reset_index(drop=True)
         self.molecules = molecules
         self.parameters = parameters
@@ -33,7 +61,12 @@ class Runner:
             owners = np.array([pos.get(k, -1) for k in keys], dtype=np.int64)
             for i in np.unique(owners[owners >= 0]):
                 self._mol_rows[int(i)] = np.flatnonzero(owners == i)
-        self.base_lines = self.lines([(i, {}) for i in range(len(self.rows))])
+        if base_lines is not None:
+            pos = {k: i for i, k in enumerate(zip(self.rows["pharmacie_id"], self.rows["exercice"].astype(int)))}
+            variant = [pos[k] for k in zip(base_lines["pharmacie_id"], base_lines["exercice"].astype(int))]
+            self.base_lines = base_lines.assign(_variant=np.array(variant, dtype=np.int64))
+        else:
+            self.base_lines = self.lines([(i, {}) for i in range(len(self.rows))])
         self.base_totals = self.totals_of(self.base_lines, len(self.rows))
 
     def lines(self, variants: list[tuple[int, dict]], parameters: dict | None = None) -> pd.DataFrame:
@@ -45,20 +78,18 @@ class Runner:
         frame = self.rows.iloc[idx].copy().reset_index(drop=True)
         ids = np.array([f"v{j}" for j in range(len(variants))], dtype=object)
         changes: dict[str, tuple[list[int], list]] = {}
+        mol_changes: dict[int, list[tuple[int, str, object]]] = {}  # variant → (position, column, value)
         for j, (_, ch) in enumerate(variants):
             for col, value in ch.items():
+                mol = parse_molecule_key(col)
+                if mol is not None:
+                    mol_changes.setdefault(j, []).append((*mol, value))
+                    continue
                 where, values = changes.setdefault(col, ([], []))
                 where.append(j)
                 values.append(value)
         for col, (where, values) in changes.items():
-            series = frame[col].copy()
-            series.iloc[where] = pd.array(values, dtype=series.dtype) if series.dtype != object else values
-            frame[col] = series
-            exact = col + EXACT_SUFFIX
-            if exact in frame.columns:  # a rate is compared by its exact value: change both together
-                column = frame[exact].to_numpy(dtype=object).copy()
-                column[where] = [None if v is None or v != v else Decimal(str(v)) for v in values]
-                frame[exact] = pd.Series(column, dtype=object)
+            _set_cell(frame, where, col, values)
         frame["pharmacie_id"] = ids
         molecules = None
         if self._mol_rows:
@@ -68,6 +99,10 @@ class Runner:
                 if sel is not None:
                     part = self.molecules.iloc[sel].copy()
                     part["pharmacie_id"] = ids[j]
+                    for position, col, value in mol_changes.get(j, ()):
+                        where = np.flatnonzero(sel == position)
+                        if len(where):
+                            _set_cell(part, where, col, [value])
                     parts.append(part)
             if parts:
                 molecules = pd.concat(parts, ignore_index=True)

@@ -84,10 +84,11 @@ def _rows(path: Path) -> list[list[str]]:
     return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=sep)]
 
 
-def read_versements(path: str | Path, pharmacies: pd.DataFrame) -> pd.DataFrame:
+def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: str | None = None) -> pd.DataFrame:
     """The validated payments: pharmacie_id, exercice (int), theme (code), indicateur ("" = the whole theme),
     montant_cents (int), date_versement (text, may be empty), libelle_releve, ligne (line in the file).
-    Raises InputError listing every problem."""
+    Raises InputError listing every problem. pharmacie_id: read only this pharmacy's rows (a report given the
+    whole statement, `pharmacies` holding only that pharmacy); the other rows are skipped."""
     path = Path(path)
     if not path.exists():
         raise InputError(str(path), ["fichier introuvable ; attendu : le chemin d'un fichier CSV ou XLSX"])
@@ -119,6 +120,8 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame) -> pd.DataFrame:
             continue
         get = {name: (row[j] if j < len(row) else "") for name, j in pos.items()}
         pid = get.get("pharmacie_id", "")
+        if pharmacie_id is not None and pid != pharmacie_id:
+            continue
         who = f", pharmacie « {pid} »" if pid else ""
 
         def bad(column: str, value: str, expected: str) -> None:

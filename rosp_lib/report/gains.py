@@ -1,0 +1,180 @@
+"""« Ce que l'officine peut encore gagner » in the reports: the synthesis (every theme) and each theme report.
+
+Nothing here finds or prices an action: `rosp_lib.counterfactual.gains.report_gains` does, by runs of the
+rules (each gain is the difference of two `compute` runs, the total within reach one more run with every
+action still possible applied together). This module only words the actions in French, from the input
+contract's column descriptions, the registry's indicator titles and the parameters' calendar.
+
+    g = gains.compute(rapport, THEME, date_reference)   # once per report
+    display(Markdown(gains.intro_text(rapport, g, THEME)))
+    display(gains.actions_table(rapport, g, THEME))
+    display(Markdown(gains.reach_text(rapport, g, THEME)))
+    gains.record(g, THEME)                               # recorded for the tests, hidden from the HTML
+
+The reference date (« encore possible ») is the report's `date_reference` parameter (AAAA-MM-JJ), today
+when empty: a committed or tested report gives it, so that its text never changes with the calendar.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rosp_lib.counterfactual.gains import ReportGains, report_gains
+from rosp_lib.counterfactual.runner import parse_molecule_key
+from rosp_lib.lines.formatting import eur
+from rosp_lib.registry import indicator, theme as theme_of
+from rosp_lib.report.notebook import COLUMN_LABELS, Html, Report, ReportError, table
+from rosp_lib.rulebook import title as indicator_title
+
+GAINS_MIME = "application/vnd.rosp.gains+json"
+NATURES = {"declaratif": "déclaratif", "mesure": "mesuré"}
+MOLECULE_COLUMNS = {"taux_arrivee_pct": "taux d'arrivée (substitution de l'exercice)"}
+
+
+def reference_date(text: str | dt.date | None) -> dt.date:
+    """The report's reference date: AAAA-MM-JJ, or today when empty."""
+    if isinstance(text, dt.date):
+        return text
+    if not text:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(str(text).strip())
+    except ValueError:
+        raise ReportError(f"date de référence invalide : « {text} » ; attendu : une date AAAA-MM-JJ "
+                          "(exemple : 2025-01-15), ou vide pour aujourd'hui") from None
+
+
+def compute(rep: Report, theme: str | None = None, date_reference: str | dt.date | None = "") -> ReportGains:
+    """The actions of the pharmacy-year (only the theme's for a theme report), and the total within reach, at the
+    reference date. Reuses the report's lines: only the changed variants are computed."""
+    return report_gains(rep.pharmacy_rows, rep.molecules, rep.pharmacie_id, rep.exercice, {rep.exercice: rep.params},
+                        reference_date(date_reference), theme, lines=rep.lines)
+
+
+def _fr_date(day: dt.date | str) -> str:
+    day = dt.date.fromisoformat(day) if isinstance(day, str) else day
+    return day.strftime("%d/%m/%Y")
+
+
+def _value(raw: str, col: str) -> str:
+    if raw == "":
+        return "inconnu"
+    return f"{raw} %" if col.endswith("_pct") else raw
+
+
+def change_text(rep: Report, changes: dict, actuel: str, cible: str) -> str:
+    """« description : from → to » for each changed column (a molecule by its name), plain text (escaped by the
+    table)."""
+    nows, targets = actuel.split(" ; "), cible.split(" ; ")
+    parts = []
+    for j, col in enumerate(changes):
+        mol = parse_molecule_key(col)
+        if mol is not None:
+            name = rep.molecules.iloc[mol[0]]["molecule"]
+            label, column = f"{name} : {MOLECULE_COLUMNS.get(mol[1], mol[1])}", mol[1]
+        else:
+            label, column = COLUMN_LABELS.get(col, col), col
+        now = nows[j] if j < len(nows) else ""
+        target = targets[j] if j < len(targets) else ""
+        parts.append(f"{label} : {_value(now, column)} → {_value(target, column)}")
+    return " ; ".join(parts)
+
+
+def _indicator_text(rep: Report, code: str) -> str:
+    return " + ".join(indicator_title(indicator(c), rep.params) for c in code.split(" + "))
+
+
+def intro_text(rep: Report, g: ReportGains, theme: str | None = None) -> str:
+    """The section's heading and how to read it (Markdown)."""
+    where = f"de l'exercice {rep.exercice}" if theme is None else f"de ce thème pour l'exercice {rep.exercice}"
+    text = (f"## Ce que l'officine peut encore gagner\n\n"
+            f"Chaque action ci-dessous augmente la ROSP {where} ; son gain est la différence de deux "
+            "calculs complets, avant et après le changement (socles, prorata et malus compris), classé en euros. "
+            f"« Encore possible » est jugé au **{_fr_date(g.date)}** : une action **déclarative** (sur amelipro) se "
+            f"fait jusqu'à la fin de la fenêtre de déclaration (le "
+            f"{_fr_date(rep.params.calendrier.fin_declaration.valeur)}, sauf échéance propre de la ligne) ; une "
+            "action **mesurée** (constatée par l'Assurance Maladie) compte jusqu'à la fin de sa période de mesure "
+            "(l'échéance de la ligne).")
+    if theme is None:
+        text += " Le détail de chaque thème est dans son rapport."
+    return text
+
+
+def actions_table(rep: Report, g: ReportGains, theme: str | None = None) -> Html:
+    """One row per action, ranked by euros: indicator, what to change (from → to), gain, nature, deadline,
+    still possible at the reference date, what the gain depends on."""
+    t = g.table
+    if t.empty:
+        where = "ce thème" if theme is not None else "cet exercice"
+        return Html(f"<p>Aucune action ne ferait gagner davantage sur {where} : chaque indicateur est atteint à son "
+                    "plafond, neutralisé, ou ne dépend pas de ce que l'officine peut changer dans l'exercice.</p>")
+    when = _fr_date(g.date)
+    headers = ["Rang", *([] if theme is not None else ["Thème"]), "Indicateur", "Ce qu'il faut changer", "Gain",
+               "Nature", "Échéance", f"Encore possible au {when}", "Ce qu'il faut savoir"]
+    rows = []
+    for r in t.itertuples(index=False):
+        possible = "oui" if r.encore_possible == "oui" else "non (échéance passée)"
+        rows.append([r.rang, *([] if theme is not None else [theme_of(r.theme).titre_court]),
+                     _indicator_text(rep, r.indicateur), change_text(rep, r.changements, r.valeur_actuelle,
+                                                                     r.valeur_cible),
+                     eur(int(r.gain_cents)), NATURES.get(r.nature, r.nature), _fr_date(r.echeance), possible,
+                     r.remarque or "—"])
+    gain_col = headers.index("Gain")
+    return table(headers, rows, right=(gain_col,))
+
+
+def reach_text(rep: Report, g: ReportGains, theme: str | None = None) -> str:
+    """The total within reach (Markdown), and why it is not the sum of the gains."""
+    what = "du thème" if theme is not None else "de l'exercice"
+    possible = g.table[g.table["encore_possible"] == "oui"]
+    passed = len(g.table) - len(possible)
+    if possible.empty:
+        text = (f"**Total encore à portée au {_fr_date(g.date)} : {eur(0)}** — aucune action n'est encore possible "
+                f"à cette date (montant {what} : {eur(g.actuel_cents)}).")
+    else:
+        text = (f"**Total encore à portée au {_fr_date(g.date)} : {eur(g.a_portee_cents)}**, soit "
+                f"{eur(g.actuel_cents)} → {eur(g.actuel_cents + g.a_portee_cents)} pour le montant {what} : un calcul "
+                f"de plus, les {len(possible)} action(s) encore possible(s) appliquées ensemble (pour une même donnée, "
+                "l'action qui rapporte le plus). Ce total n'est pas toujours la somme des gains : deux paliers d'un "
+                "même indicateur ne se cumulent pas, un socle ou un malus change le reste du thème.")
+    if passed:
+        text += f" {passed} action(s) dont l'échéance est passée sont listées pour mémoire : elles ne comptent pas."
+    return text
+
+
+def recorded(g: ReportGains, theme: str | None = None) -> dict:
+    return {
+        "theme": theme or "synthese",
+        "date_reference": g.date.isoformat(),
+        "actuel_cents": int(g.actuel_cents),
+        "a_portee_cents": int(g.a_portee_cents),
+        "actions": [{"rang": int(r.rang), "theme": r.theme, "indicateur": r.indicateur, "colonne": r.colonne,
+                     "valeur_actuelle": r.valeur_actuelle, "valeur_cible": r.valeur_cible,
+                     "gain_cents": int(r.gain_cents), "nature": r.nature, "echeance": r.echeance,
+                     "encore_possible": r.encore_possible} for r in g.table.itertuples(index=False)],
+    }
+
+
+def record(g: ReportGains, theme: str | None = None) -> dict:
+    """Display the actions and the total within reach as a machine-readable output (for the tests)."""
+    from IPython.display import display
+
+    values = recorded(g, theme)
+    display({GAINS_MIME: values, "text/plain": f"gains enregistrés : {values['theme']}, "
+                                              f"{len(values['actions'])} action(s), à portée {eur(g.a_portee_cents)}"},
+            raw=True)
+    return values
+
+
+def read_recorded(notebook_path) -> list[dict]:
+    """Every recorded gains output of an executed notebook."""
+    import json
+    from pathlib import Path
+
+    nb = json.loads(Path(notebook_path).read_text(encoding="utf-8"))
+    return [o["data"][GAINS_MIME] for cell in nb.get("cells", []) for o in cell.get("outputs", [])
+            if GAINS_MIME in o.get("data", {})]
+
+
+__all__ = ["compute", "reference_date", "intro_text", "actions_table", "reach_text", "record", "recorded",
+           "read_recorded", "change_text"]

@@ -1,0 +1,161 @@
+"""« Ce qui a été versé » in the synthesis report: the payment statement reconciled with what the rules give.
+
+`rosp report … --versements FICHIER` validates the statement once and gives each synthesis report its
+pharmacy-year's rows (`versements.csv` in the report folder, the notebook's `versements` parameter). The
+reconciliation is `rosp_lib.counterfactual.reconcile.reconcile` (`rosp rapprocher`): expected against paid
+per theme (and per indicator when the statement details it), a verdict, an explanation found by runs of the
+rules, and a claim draft when a gap is unfavourable or unexplained. This module words it for the report and
+hands the claim draft to `rosp report`, which writes it beside the report (`reclamation_<id>_<exercice>.md`).
+
+    r = versements.compute(rapport, versements)     # None when no statement was given
+    display(Markdown(versements.section_text(rapport, r)))
+    display(versements.table_html(rapport, r))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from rosp_lib.counterfactual.reconcile import reconcile
+from rosp_lib.counterfactual.versements import read_versements
+from rosp_lib.inputs import InputError
+from rosp_lib.lines.formatting import eur
+from rosp_lib.registry import INDICATORS, indicator, theme as theme_of
+from rosp_lib.report.escape import escape_html
+from rosp_lib.report.notebook import Html, Report, ReportError, table
+from rosp_lib.rulebook import title as indicator_title
+
+CLAIM_MIME = "application/vnd.rosp.reclamation+json"
+RECORD_MIME = "application/vnd.rosp.rapprochement+json"
+INDICATOR_CODES = {i.code for i in INDICATORS}
+VERDICTS = {"conforme": "conforme", "ecart": "écart", "non_verse": "non versé", "non_attendu": "non attendu"}
+
+
+@dataclass
+class Reconciliation:
+    table: pd.DataFrame  # reconcile()'s table for this pharmacy-year
+    claim: str | None  # the claim draft (Markdown), if any
+    rows: int  # rows of the statement for this pharmacy-year
+
+    def claim_name(self, rep: Report) -> str:
+        return claim_file_name(rep.pharmacie_id, rep.exercice)
+
+
+def claim_file_name(pharmacie_id: str, exercice: int) -> str:
+    return f"reclamation_{pharmacie_id}_{int(exercice)}.md"
+
+
+def compute(rep: Report, versements: str = "") -> Reconciliation | None:
+    """The reconciliation of the pharmacy-year with the statement `versements` (a path; "" : none given)."""
+    if not versements:
+        return None
+    try:
+        paid = read_versements(Path(versements), rep.pharmacy_rows, rep.pharmacie_id)
+    except InputError as exc:
+        raise ReportError(str(exc)) from None
+    mine = paid[(paid["pharmacie_id"] == rep.pharmacie_id) & (paid["exercice"] == rep.exercice)] if len(paid) else paid
+    if mine.empty:
+        return Reconciliation(pd.DataFrame(), None, 0)
+    table_, claims = reconcile(rep.pharmacy_rows, rep.molecules, mine, rep.scenario)
+    return Reconciliation(table_, claims.get((rep.pharmacie_id, rep.exercice)), len(mine))
+
+
+def section_text(rep: Report, r: Reconciliation | None) -> str:
+    """The heading and the verdict in words (Markdown)."""
+    head = "## Ce qui a été versé\n\n"
+    if r is None:
+        return (head + "Aucun relevé des versements n'a été fourni pour ce rapport : pour rapprocher ce qui a été "
+                "versé de ce qui est dû, relancez `rosp report` avec `--versements FICHIER` (le relevé « Mes ROSP » "
+                "d'amelipro, une ligne par thème ou par indicateur).")
+    if r.rows == 0:
+        return head + (f"Le relevé des versements fourni n'a aucune ligne pour l'exercice {rep.exercice} de cette "
+                       "pharmacie : rien à rapprocher.")
+    t = r.table
+    counts = t["verdict"].value_counts()
+    said = ", ".join(f"{int(counts[v])} {VERDICTS[v]}" for v in VERDICTS if counts.get(v, 0))
+    text = (head + f"Le relevé fourni ({r.rows} ligne(s) pour l'exercice {rep.exercice}) est rapproché de ce que "
+            f"donnent les règles, thème par thème (et par indicateur quand le relevé le détaille) : {said}. Un écart "
+            "n'est expliqué que si l'outil retrouve le montant versé au centime (une lecture alternative d'une "
+            "hypothèse, une déclaration non retenue ou un socle non reconnu, un versement partiel).")
+    return text
+
+
+def _what(rep: Report, theme: str, code: str) -> tuple[str, str]:
+    return theme_of(theme).titre_court, (indicator_title(indicator(code), rep.params) if code else "tout le thème")
+
+
+def table_html(rep: Report, r: Reconciliation | None) -> Html:
+    """Expected against paid, verdict, explanation and the reading that explains it (a parameter), per row."""
+    if r is None or r.table.empty:
+        return Html("")
+    rows = []
+    for x in r.table.itertuples(index=False):
+        theme_name, what = _what(rep, x.theme, x.indicateur)
+        reading = x.lecture_qui_explique
+        if reading and reading in rep.leaves:  # a hypothesis switched to its alternative reading
+            reading = f"{reading} (« {rep.leaves[reading].libelle} »)"
+        elif reading in INDICATOR_CODES:  # a declaration not validated, a socle not recognised
+            reading = f"{reading} (« {indicator_title(indicator(reading), rep.params)} » non retenu)"
+        rows.append([theme_name, what, eur(_cents(x.attendu_eur)), eur(_cents(x.verse_eur)),
+                     eur(int(x.ecart_cents)), VERDICTS.get(x.verdict, x.verdict), x.explication or "—",
+                     reading or "—"])
+    out = str(table(["Thème", "Indicateur", "Attendu", "Versé", "Écart", "Verdict", "Explication",
+                     "Lecture qui explique"], rows, right=(2, 3, 4)))
+    if r.claim:
+        name = escape_html(r.claim_name(rep))
+        out += (f'<p><strong>Un projet de réclamation a été préparé</strong> : <a href="{name}">{name}</a> (à côté de '
+                "ce rapport). Vérifiez chaque montant avant de l'envoyer.</p>")
+        out += (f"<details><summary>Projet de réclamation ({escape_html(r.claim_name(rep))})</summary>"
+                f"<pre>{escape_html_block(r.claim)}</pre></details>")
+    return Html(out)
+
+
+def escape_html_block(text: str) -> str:
+    """A multi-line text for a <pre>: each line escaped, the line breaks kept."""
+    return "\n".join(escape_html(line) for line in str(text).split("\n"))
+
+
+def _cents(text) -> int:
+    units, _, dec = str(text).partition(".")
+    sign = -1 if units.startswith("-") else 1
+    return sign * (abs(int(units)) * 100 + int((dec + "00")[:2]))
+
+
+def record(rep: Report, r: Reconciliation | None) -> dict:
+    """Display the reconciliation (for the tests) and the claim draft (for `rosp report`, which writes it beside
+    the report) as machine-readable outputs; both hidden from the HTML."""
+    from IPython.display import display
+
+    values = {"pharmacie_id": rep.pharmacie_id, "exercice": rep.exercice, "fourni": r is not None,
+              "lignes": [] if r is None or r.table.empty else [
+                  {"theme": x.theme, "indicateur": x.indicateur, "attendu_eur": x.attendu_eur,
+                   "verse_eur": x.verse_eur, "ecart_eur": x.ecart_eur, "verdict": x.verdict,
+                   "lecture_qui_explique": x.lecture_qui_explique} for x in r.table.itertuples(index=False)]}
+    display({RECORD_MIME: values, "text/plain": f"rapprochement enregistré : {len(values['lignes'])} ligne(s)"},
+            raw=True)
+    if r is not None and r.claim:
+        display({CLAIM_MIME: {"fichier": r.claim_name(rep), "texte": r.claim},
+                 "text/plain": f"projet de réclamation : {r.claim_name(rep)}"}, raw=True)
+    return values
+
+
+def claims_in(nb: dict) -> dict[str, str]:
+    """The claim drafts an executed notebook carries: file name → text (read by `rosp report`)."""
+    out = {}
+    for cell in nb.get("cells", []):
+        for o in cell.get("outputs", []) or []:
+            data = o.get("data", {}) or {}
+            if CLAIM_MIME in data:
+                out[str(data[CLAIM_MIME]["fichier"])] = str(data[CLAIM_MIME]["texte"])
+    return out
+
+
+def read_recorded(notebook_path) -> list[dict]:
+    import json
+
+    nb = json.loads(Path(notebook_path).read_text(encoding="utf-8"))
+    return [o["data"][RECORD_MIME] for cell in nb.get("cells", []) for o in cell.get("outputs", [])
+            if RECORD_MIME in o.get("data", {})]

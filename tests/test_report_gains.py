@@ -1,0 +1,332 @@
+"""« Ce que l'officine peut encore gagner » (synthesis and theme reports) and « Ce qui a été versé » (synthesis,
+`rosp report --versements`): the sections' euros worked out from the rules on the example data, the real
+notebooks run by the batch, the statement's slice and the content keys, a bad statement, and Dask.
+
+PH-TILLEULS 2024 (data/pharmacies.csv, data/molecules.csv), reference date 01/10/2024 — every action is measured,
+its deadline the 31/12/2024, so all are still possible:
+
+- molécules ciblées, 0,22565 € par boîte substituée (boîtes × taux d'arrivée / 100, arrondi par molécule) :
+  Vildagliptine 300 boîtes 79 % → 100 % : 67,695 → 67,70 € moins 53,47905 → 53,48 € = 14,22 € ;
+  sitagliptine 486 boîtes 93 % → 100 % : 109,6659 → 109,67 € moins 101,98929 → 101,99 € = 7,68 € ;
+  palipéridone 120 boîtes 75,5 % → 100 % : 27,078 → 27,08 € moins 20,44389 → 20,44 € = 6,64 € ;
+- vaccination : 52 RVA de prescription sur 200 (26 %, plus de 5 %) : un de plus, 3,00 € ;
+- dépistage colorectal : 70 kits dont le test a été réalisé, un de plus : 2,00 € ;
+- dispensation à l'unité : 320 dispensations à 1,00 €, une de plus : 1,00 €.
+
+The actions are independent: the total within reach is their sum, 34,54 €, on a total of 7 890,91 €.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import importlib.util
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from click.testing import CliRunner
+
+from rosp_lib.cli import main  # first: it registers the report command
+from rosp_lib.batch import folders
+from rosp_lib.batch.reports import jobs_for, run_reports
+from rosp_lib.counterfactual.reconcile import reconcile
+from rosp_lib.counterfactual.versements import read_versements
+from rosp_lib.inputs import read_inputs
+from rosp_lib.report import gains as report_gains
+from rosp_lib.report import notebook as nb
+from rosp_lib.report import versements as report_versements
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+FAKE = ROOT / "tests" / "notebooks_fake"
+DAY = dt.date(2024, 10, 1)
+
+# (colonne, valeur_cible, gain en centimes), classées en euros
+TILLEULS_2024 = [
+    ("taux_arrivee_pct (Vildagliptine)", "100", 6770 - 5348),
+    ("taux_arrivee_pct (sitagliptine)", "100", 10967 - 10199),
+    ("taux_arrivee_pct (palipéridone)", "100", 2708 - 2044),
+    ("nb_rva_960", "53", 300),
+    ("nb_kits_realises", "71", 200),
+    ("nb_dispensations_unite", "321", 100),
+]
+TOTAL_TILLEULS_2024 = 789091
+
+
+@pytest.fixture(scope="module")
+def tilleuls():
+    return nb.load("PH-TILLEULS", 2024, str(DATA / "pharmacies.csv"), str(DATA / "molecules.csv"))
+
+
+def _actions(g) -> list[tuple[str, str, int]]:
+    return [(c, v, int(x)) for c, v, x in zip(g.table["colonne"], g.table["valeur_cible"], g.table["gain_cents"])]
+
+
+# --------------------------------------------------------------------------------------------
+# The sections, rendered by the library (what the notebook cells call)
+# --------------------------------------------------------------------------------------------
+def test_synthesis_section_lists_every_action_ranked_with_its_euros(tilleuls):
+    g = report_gains.compute(tilleuls, None, "2024-10-01")
+    assert _actions(g) == TILLEULS_2024
+    assert list(g.table["rang"]) == [1, 2, 3, 4, 5, 6]
+    assert set(g.table["encore_possible"]) == {"oui"} and set(g.table["echeance"]) == {"2024-12-31"}
+    assert g.actuel_cents == TOTAL_TILLEULS_2024
+    assert g.a_portee_cents == sum(c for _, _, c in TILLEULS_2024) == 3454
+    html = str(report_gains.actions_table(tilleuls, g))
+    assert "Vildagliptine : taux d&#x27;arrivée (substitution de l&#x27;exercice) : 79 % → 100 %" in html
+    assert "14,22\u00a0€" in html and "Encore possible au 01/10/2024" in html
+    assert "RVA facturés comme prescrits et réalisés : 52 → 53" in html
+    assert "environ 0,68\u00a0€ par point" in html  # 14,22 € over 21 points
+    reach = report_gains.reach_text(tilleuls, g)
+    assert "**Total encore à portée au 01/10/2024 : 34,54\u00a0€**" in reach
+    assert "7\u202f890,91\u00a0€ → 7\u202f925,45\u00a0€" in reach
+    intro = report_gains.intro_text(tilleuls, g)
+    assert "## Ce que l'officine peut encore gagner" in intro
+    assert "28/02/2025" in intro  # the end of the declaration window, from the parameters (calendrier)
+
+
+def test_theme_section_searches_its_theme_only(tilleuls):
+    g = report_gains.compute(tilleuls, "bups", DAY)
+    assert _actions(g) == TILLEULS_2024[:3]
+    assert g.actuel_cents == tilleuls.theme_total_cents("bups") == 97591
+    assert g.a_portee_cents == 1422 + 768 + 664
+    assert "Thème" not in str(report_gains.actions_table(tilleuls, g, "bups"))  # one theme: no theme column
+
+
+def test_after_the_deadline_nothing_is_within_reach(tilleuls):
+    g = report_gains.compute(tilleuls, "vaccination", "2025-01-15")
+    assert _actions(g) == [TILLEULS_2024[3]]
+    assert list(g.table["encore_possible"]) == ["non"] and g.a_portee_cents == 0
+    assert "non (échéance passée)" in str(report_gains.actions_table(tilleuls, g, "vaccination"))
+    text = report_gains.reach_text(tilleuls, g, "vaccination")
+    assert "aucune action n'est encore possible" in text and "1 action(s) dont l'échéance est passée" in text
+
+
+def test_a_theme_with_nothing_to_gain_says_so(tilleuls):
+    g = report_gains.compute(tilleuls, "dispositif_2024", DAY)
+    assert g.table.empty and g.a_portee_cents == 0
+    assert "Aucune action ne ferait gagner davantage sur ce thème" in str(
+        report_gains.actions_table(tilleuls, g, "dispositif_2024"))
+
+
+def test_input_strings_are_escaped(tilleuls):
+    """A molecule's name (from the user's file) is shown as written, never read as HTML."""
+    import copy
+
+    g = report_gains.compute(tilleuls, "bups", DAY)
+    rep = copy.copy(tilleuls)
+    rep.molecules = tilleuls.molecules.copy()
+    rep.molecules["molecule"] = '<img src=x onerror="alert(1)">'
+    html = str(report_gains.actions_table(rep, g, "bups"))
+    assert "<img" not in html and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; : taux d" in html
+
+
+def test_a_bad_reference_date_is_a_french_error(tilleuls):
+    with pytest.raises(nb.ReportError, match="date de référence invalide : « 2024-13-01 »"):
+        report_gains.compute(tilleuls, None, "2024-13-01")
+
+
+def test_reconciliation_section_of_a_partial_payment():
+    # PH-CENTRE 2025: numérique expected 5 334 €, paid 4 514 € (exercice coordonné, 820 €, not paid)
+    rep = nb.load("PH-CENTRE", 2025, str(DATA / "pharmacies.csv"), str(DATA / "molecules.csv"))
+    r = report_versements.compute(rep, str(DATA / "versements.csv"))  # the whole statement: its rows only
+    assert r.rows == 5
+    got = {(x.theme, x.indicateur): (x.attendu_eur, x.verse_eur, x.verdict, x.lecture_qui_explique)
+           for x in r.table.itertuples()}
+    assert got[("numerique", "")] == ("5334.00", "4514.00", "ecart", "")
+    assert got[("numerique", "exercice_coordonne")] == ("820.00", "0.00", "non_verse", "exercice_coordonne")
+    assert got[("dispensation_unite", "")][2] == "conforme"
+    assert r.claim and "# Projet de réclamation — ROSP de l'exercice 2025" in r.claim
+    html = str(report_versements.table_html(rep, r))
+    assert "5\u202f334,00\u00a0€" in html and "non versé" in html
+    assert '<a href="reclamation_PH-CENTRE_2025.md">' in html
+    assert "Participer à un exercice coordonné" in html  # the reading that explains: the declaration, by its title
+    assert "3 conforme, 1 écart, 1 non versé" in report_versements.section_text(rep, r)
+    assert "Aucun relevé des versements n'a été fourni" in report_versements.section_text(rep, None)
+
+
+# --------------------------------------------------------------------------------------------
+# The real notebooks, run by the batch
+# --------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def real_batch(tmp_path_factory):
+    out = tmp_path_factory.mktemp("rapports_gains")
+    pharmacies, _ = read_inputs(DATA / "pharmacies.csv", DATA / "molecules.csv")
+    paid = read_versements(DATA / "versements.csv", pharmacies)
+    jobs = jobs_for([("PH-TILLEULS", 2024)], DATA / "pharmacies.csv", ["synthese", "bups", "vaccination"],
+                    molecules=DATA / "molecules.csv")
+    jobs += jobs_for([("PH-CENTRE", 2025)], DATA / "pharmacies.csv", ["synthese"], molecules=DATA / "molecules.csv")
+    results = run_reports(jobs, out_dir=out, workers=1, versements=paid, date_reference=DAY)
+    return out, results, pharmacies, paid
+
+
+def test_the_reports_show_the_gains_with_their_euros(real_batch):
+    out, results, _, _ = real_batch
+    assert [r.statut for r in results] == ["ok"] * 4, [r.erreur for r in results]
+    folder = out / "2024" / "PH-TILLEULS"
+    synthese = report_gains.read_recorded(folder / "00_synthese.ipynb")
+    assert len(synthese) == 1 and synthese[0]["date_reference"] == "2024-10-01"
+    assert [(a["colonne"], a["valeur_cible"], a["gain_cents"]) for a in synthese[0]["actions"]] == TILLEULS_2024
+    assert synthese[0]["a_portee_cents"] == 3454
+    bups = report_gains.read_recorded(folder / "02_bups.ipynb")[0]
+    assert [(a["colonne"], a["valeur_cible"], a["gain_cents"]) for a in bups["actions"]] == TILLEULS_2024[:3]
+    vacc = report_gains.read_recorded(folder / "03_vaccination.ipynb")[0]
+    assert [(a["colonne"], a["valeur_cible"], a["gain_cents"]) for a in vacc["actions"]] == [TILLEULS_2024[3]]
+    html = (folder / "00_synthese.html").read_text(encoding="utf-8")
+    assert "Ce que l&#39;officine peut encore gagner" in html or "Ce que l'officine peut encore gagner" in html
+    assert "34,54\u00a0€" in html and "14,22\u00a0€" in html
+    assert "Ce qui a été versé" in html
+    assert "application/vnd.rosp" not in html  # the recorded values are not in the document
+    theme_html = (folder / "02_bups.html").read_text(encoding="utf-8")
+    assert "28,54\u00a0€" in theme_html  # 14,22 + 7,68 + 6,64
+
+
+def test_the_synthesis_reconciles_its_slice_of_the_statement(real_batch):
+    out, _, pharmacies, paid = real_batch
+    molecules = read_inputs(DATA / "pharmacies.csv", DATA / "molecules.csv")[1]
+    tilleuls = out / "2024" / "PH-TILLEULS"
+    with open(tilleuls / folders.VERSEMENTS, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 12 and {(r["pharmacie_id"], r["exercice"]) for r in rows} == {("PH-TILLEULS", "2024")}
+    assert rows[0]["montant_verse_eur"] == "4000.00" and rows[2]["theme"] == "bups"
+    recorded = report_versements.read_recorded(tilleuls / "00_synthese.ipynb")[0]
+    assert recorded["fourni"] and {x["verdict"] for x in recorded["lignes"]} == {"conforme"}
+    assert len(recorded["lignes"]) == 12  # 6 themes + 6 detailed indicators of the dispositif 2024
+    assert not (tilleuls / "reclamation_PH-TILLEULS_2024.md").exists()
+    # PH-CENTRE 2025: the claim draft written beside the report is the library's (rosp rapprocher's)
+    centre = out / "2025" / "PH-CENTRE"
+    mine = paid[(paid["pharmacie_id"] == "PH-CENTRE") & (paid["exercice"] == 2025)]
+    _, claims = reconcile(pharmacies[pharmacies["pharmacie_id"] == "PH-CENTRE"], molecules, mine)
+    assert (centre / "reclamation_PH-CENTRE_2025.md").read_text(encoding="utf-8") == claims[("PH-CENTRE", 2025)]
+    html = (centre / "00_synthese.html").read_text(encoding="utf-8")
+    assert 'href="reclamation_PH-CENTRE_2025.md"' in html
+
+
+# --------------------------------------------------------------------------------------------
+# The statement's slice, the content keys, the date (fake notebooks: fast)
+# --------------------------------------------------------------------------------------------
+def _fake_notebooks(folder: Path) -> Path:
+    """The fake notebooks of the batch tests, declaring `date_reference` (all) and `versements` (the synthesis),
+    with a last cell printing what they received."""
+    spec = importlib.util.spec_from_file_location("fabriquer", FAKE / "fabriquer.py")
+    fabriquer = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fabriquer)
+    folder.mkdir()
+    for stem in ("00_synthese", "02_bups"):
+        extra = '\ndate_reference: str = ""  # date\n' + ('versements: str = ""  # relevé' if stem == "00_synthese"
+                                                          else "")
+        book = fabriquer.notebook(stem, fabriquer.PARAMS + extra)
+        book.cells.append(nbformat.v4.new_code_cell(
+            'print(json.dumps({"recu": {k: globals().get(k) for k in ("date_reference", "versements")}, '
+            '"lignes_versements": open(versements, encoding="utf-8").read().count("\\n") '
+            'if globals().get("versements") else None}))'))
+        book.cells[-1]["id"] = f"{stem}-recu".replace("_", "-")
+        nbformat.write(book, folder / f"{stem}.ipynb")
+    return folder
+
+
+def _received(path: Path) -> dict:
+    book = json.loads(path.read_text(encoding="utf-8"))
+    texts = ["".join(o.get("text", [])) for o in book["cells"][-1].get("outputs", [])]
+    return json.loads(texts[0])
+
+
+def _statement(path: Path, centre_bups: str = "400,00", gare_bups: str = "428,88") -> Path:
+    text = (DATA / "versements.csv").read_text(encoding="utf-8")
+    text = text.replace("PH-CENTRE;2025;bups;;400,00", f"PH-CENTRE;2025;bups;;{centre_bups}")
+    text = text.replace("PH-GARE;2024;bups;;428,88", f"PH-GARE;2024;bups;;{gare_bups}")
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _cli(args: list[str]):
+    return CliRunner().invoke(main, ["report", str(DATA / "pharmacies.csv"), *args], catch_exceptions=False)
+
+
+def _statuts(out: Path) -> dict:
+    with open(out / "rapports.csv", encoding="utf-8", newline="") as f:
+        return {r["theme"]: r["statut"] for r in csv.DictReader(f)}
+
+
+def test_versements_slice_and_content_keys(tmp_path):
+    books = _fake_notebooks(tmp_path / "notebooks")
+    out = tmp_path / "sortie"
+    statement = _statement(tmp_path / "versements.csv")
+    base = ["--pharmacie", "PH-CENTRE", "--exercice", "2025", "--themes", "synthese,bups", "--notebooks", str(books),
+            "-o", str(out), "-j", "1"]
+    result = _cli([*base, "--versements", str(statement), "--date", "2025-06-01"])
+    assert result.exit_code == 0, result.output
+    folder = out / "2025" / "PH-CENTRE"
+    synthese, bups = _received(folder / "00_synthese.ipynb"), _received(folder / "02_bups.ipynb")
+    assert synthese == {"recu": {"date_reference": "2025-06-01", "versements": "versements.csv"},
+                        "lignes_versements": 1 + 5}  # the header and PH-CENTRE's 5 rows of 2025
+    assert bups["recu"] == {"date_reference": "2025-06-01", "versements": None}  # a theme report does not read it
+    assert _statuts(out) == {"synthese": "ok", "bups": "ok"}
+    # the same run again: up to date; another pharmacy's rows changed: still up to date
+    _statement(statement, gare_bups="428,00")
+    assert _cli([*base, "--versements", str(statement), "--date", "2025-06-01"]).exit_code == 0
+    assert _statuts(out) == {"synthese": "deja_fait", "bups": "deja_fait"}
+    # its own rows changed: the synthesis is made again, the theme report is not
+    _statement(statement, centre_bups="399,00")
+    assert _cli([*base, "--versements", str(statement), "--date", "2025-06-01"]).exit_code == 0
+    assert _statuts(out) == {"synthese": "ok", "bups": "deja_fait"}
+    assert "399.00" in (folder / folders.VERSEMENTS).read_text(encoding="utf-8")
+    # another day with no deadline between (31/12/2025 is the next): up to date; past a deadline: made again
+    assert _cli([*base, "--versements", str(statement), "--date", "2025-09-15"]).exit_code == 0
+    assert _statuts(out) == {"synthese": "deja_fait", "bups": "deja_fait"}
+    assert _cli([*base, "--versements", str(statement), "--date", "2026-01-05"]).exit_code == 0
+    assert _statuts(out) == {"synthese": "ok", "bups": "ok"}
+    assert _received(folder / "02_bups.ipynb")["recu"]["date_reference"] == "2026-01-05"
+    # without --versements: the slice goes, the synthesis says no statement was given
+    assert _cli([*base, "--date", "2026-01-05"]).exit_code == 0
+    assert _statuts(out) == {"synthese": "ok", "bups": "deja_fait"}
+    assert not (folder / folders.VERSEMENTS).exists()
+    assert _received(folder / "00_synthese.ipynb")["recu"]["versements"] == ""
+
+
+def test_a_bad_statement_writes_nothing(tmp_path):
+    bad = tmp_path / "versements.csv"
+    bad.write_text("pharmacie_id;exercice;theme;montant_verse_eur\n"
+                   "PH-TILLEULS;2024;numerique;5349,00\n"
+                   "PH-TILLEULS;24;bups;975,91\n"
+                   "PH-INCONNUE;2024;vaccination;12,5€\n", encoding="utf-8")
+    out = tmp_path / "sortie"
+    result = _cli(["--toutes", "--molecules", str(DATA / "molecules.csv"), "--versements", str(bad), "-o", str(out)])
+    assert result.exit_code == 2
+    message = result.output
+    assert "ligne 3, pharmacie « PH-TILLEULS », colonne exercice : valeur « 24 » ; attendu : une année sur quatre " \
+           "chiffres" in message
+    assert "ligne 4, pharmacie « PH-INCONNUE », colonne pharmacie_id : valeur « PH-INCONNUE »" in message
+    assert "ligne 4, pharmacie « PH-INCONNUE », colonne montant_verse_eur : valeur « 12,5€ » ; attendu : un montant " \
+           "en euros" in message
+    assert not out.exists()  # nothing written, no kernel output folder either
+    missing = _cli(["--toutes", "--versements", str(tmp_path / "absent.csv"), "-o", str(out)])
+    assert missing.exit_code == 2 and "relevé des versements introuvable" in missing.output
+    assert not out.exists()
+
+
+def test_help_is_french():
+    result = CliRunner().invoke(main, ["report", "--help"])
+    assert result.exit_code == 0
+    assert "--versements FICHIER" in result.output and "projet de réclamation" in result.output
+    assert "--date AAAA-MM-JJ" in result.output and "encore possible" in result.output
+
+
+def test_with_dask_the_claim_comes_back_in_the_notebook(tmp_path):
+    pytest.importorskip("distributed")
+    out = tmp_path / "sortie"
+    result = _cli(["--pharmacie", "PH-CENTRE", "--exercice", "2025", "--themes", "synthese", "--molecules",
+                   str(DATA / "molecules.csv"), "--versements", str(DATA / "versements.csv"), "--date", "2025-06-01",
+                   "-o", str(out), "--dask", "local", "-j", "1"])
+    assert result.exit_code == 0, result.output
+    folder = out / "2025" / "PH-CENTRE"
+    pharmacies, molecules = read_inputs(DATA / "pharmacies.csv", DATA / "molecules.csv")
+    paid = read_versements(DATA / "versements.csv", pharmacies)
+    _, claims = reconcile(pharmacies[pharmacies["pharmacie_id"] == "PH-CENTRE"], molecules,
+                          paid[(paid["pharmacie_id"] == "PH-CENTRE") & (paid["exercice"] == 2025)])
+    assert (folder / "reclamation_PH-CENTRE_2025.md").read_text(encoding="utf-8") == claims[("PH-CENTRE", 2025)]
+    assert (folder / folders.VERSEMENTS).is_file()
+    shutil.rmtree(out)
