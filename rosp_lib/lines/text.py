@@ -83,10 +83,9 @@ def _append(notes: np.ndarray, text, mask: np.ndarray | None = None) -> np.ndarr
     out = notes.copy()
     rows = slice(None) if mask is None else np.flatnonzero(mask)
     if isinstance(text, str):
-        codes, distinct = pd.factorize(notes[rows], use_na_sentinel=False)
-        joined = np.empty(len(distinct), dtype=object)
-        joined[:] = [text if d == "" else d + " ; " + text for d in distinct]
-        out[rows] = joined[codes]
-    else:
-        out[rows] = [t if d == "" else d + " ; " + t for d, t in zip(notes[rows], text)]
+        out[rows] = per_distinct(lambda d: text if d == "" else d + " ; " + text, notes[rows])
+    else:  # rows that share their note and their text objects share the joined text
+        texts = np.empty(len(notes[rows]), dtype=object)
+        texts[:] = list(text) if not isinstance(text, np.ndarray) else text
+        out[rows] = per_distinct(lambda d, t: t if d == "" else d + " ; " + t, notes[rows], texts)
     return out
