@@ -253,8 +253,7 @@ def test_files_computed_part_by_part_are_those_of_the_whole_table(tmp_path, comp
     for path, write in writers("csv", whole, lines, totals(lines, pharmacies)).items():
         with open(path, "wb") as fh:
             write(fh)
-    monkeypatch.setattr(engine, "PART_ROWS", 2)
-    monkeypatch.setattr(engine.compute_parts, "__defaults__", (2,))
+    monkeypatch.setattr(engine, "part_size", lambda n: 2)
     parts = tmp_path / "parts"
     result = run("compute", data / "pharmacies.csv", "--molecules", data / "molecules.csv", "-o", parts)
     assert result.exit_code == 0, result.output

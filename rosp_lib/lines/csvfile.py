@@ -122,9 +122,9 @@ def write_csv(frame: pd.DataFrame, fh: BinaryIO, chunk_rows: int = 25_000, heade
         for _ in range(0, len(frame), chunk_rows):
             fh.write(b"\n")
         return
-    ends = [b","] * (width - 1) + [b"\n"]
-    pieces = [(codes, np.array([cell + end for cell in table.tolist()], dtype=object))
-              for (codes, table), end in zip(pieces, ends)]
+    for j, (_, table) in enumerate(pieces):  # in place: one table's cells at a time are held twice
+        end = b"\n" if j == width - 1 else b","
+        table[:] = [cell + end for cell in table.tolist()]
     for start in range(0, len(frame), chunk_rows):
         rows = slice(start, start + chunk_rows)
         flat: list = [None] * (width * len(range(*rows.indices(len(frame)))))
