@@ -306,9 +306,9 @@ def finish_theme(
             if lost.any():
                 before = b.cents
                 b.cents = np.where(bits == 0, b.cents, 0)
-                b.extra_notes.append((lost, [
-                    f"socle non atteint ({f}) : {c} non versés, thème à 0 €"
-                    for f, c in zip(per_distinct(names, bits[lost]), per_distinct(eur, before[lost]))]))
+                b.extra_notes.append((lost, per_distinct(  # once per distinct (socles, amount): forfaits repeat
+                    lambda x, c: f"socle non atteint ({names(x)}) : {eur(c)} non versés, thème à 0 €",
+                    bits[lost], before[lost])))
     if malus is not None:
         total = np.zeros(ctx.n, dtype=np.int64)
         for b in blocks:
