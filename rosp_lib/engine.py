@@ -38,6 +38,12 @@ def compute(
         molecules = empty_molecules()
     parts = []
     order = pd.Series(np.arange(len(pharmacies)), index=pharmacies.index)
+    # Without the tables' `attrs` (source, warnings): pandas copies them deeply into every column and
+    # slice taken from a frame, thousands of times per exercise (measured: ≈ 15 % of a small part's time).
+    pharmacies = pharmacies.copy(deep=False)
+    pharmacies.attrs = {}
+    molecules = molecules.copy(deep=False)
+    molecules.attrs = {}
     for year, group in pharmacies.groupby("exercice", sort=True):
         ctx = Context(group.reset_index(drop=True), parameters[int(year)])
         blocks = []
