@@ -11,7 +11,7 @@ from rosp_lib.cli.french import FrenchCommand, FrenchGroup
 from rosp_lib.cli.french import run as _run
 from rosp_lib.lines.atomic import OutputError, ensure_folder, write_together
 from rosp_lib.lines.csvfile import write_csv
-from rosp_lib.engine import compute, compute_parts, lines_for_output, parameters_for, totals, totals_for_output
+from rosp_lib.engine import compute, compute_parts, parameters_for, totals
 from rosp_lib.lines.formatting import eur, num
 from rosp_lib.inputs import InputError, columns_markdown, read_inputs, warnings_of
 from rosp_lib.parameters import ParameterError, diff_exercises, load_parameters
