@@ -2,9 +2,9 @@
 
 One row per pharmacy × exercise × theme, or per indicator when the statement details it; several rows
 for one key (an initial payment and its complement) add up. CSV (`,` or `;`, decimal comma or point,
-UTF-8 with or without BOM) or XLSX (sheet `versements`, else the first). Every problem is listed at
-once, in French, with its line, column, value and what was expected; nothing is computed from an
-invalid table.
+UTF-8 with or without BOM) or XLSX (sheet `versements`, else the only sheet with data; read and checked
+by `rosp_lib.inputs.xlsxread` as the other tables are). Every problem is listed at once, in French, with
+its line, column, value and what was expected; nothing is computed from an invalid table.
 """
 
 from __future__ import annotations
