@@ -40,15 +40,17 @@ def neutralised(text: str) -> str:
     return text
 
 
-def cells(values: list, alone: bool = False) -> list[bytes]:
-    """Values as CSV cells in UTF-8; `alone` when each is the only cell of its line (an empty one is then `""`)."""
-    texts = list(map(str, values))
+def cells(values: list, alone: bool = False, texts_only: bool = False) -> list[bytes]:
+    """Values as CSV cells in UTF-8; `alone` when each is the only cell of its line (an empty one is then `""`);
+    `texts_only` when every value is known to be a `str` (nothing to convert, no missing value)."""
+    texts = list(values) if texts_only else list(map(str, values))
     risky = np.fromiter(map(methodcaller("startswith", _FORMULA_START), texts), dtype=bool, count=len(texts))
     for i in np.flatnonzero(risky):  # few (negative numbers, formulas): the text ones are neutralised
         if isinstance(values[i], str):
             texts[i] = neutralised(texts[i])
-    for i in np.flatnonzero(pd.isna(np.array(values + [0], dtype=object))[:-1]):  # None, NaN, NA: empty cell
-        texts[i] = ""
+    if not texts_only:
+        for i in np.flatnonzero(pd.isna(np.array(values + [0], dtype=object))[:-1]):  # None, NaN, NA: empty cell
+            texts[i] = ""
     data = list(map(str.encode, texts))
     del texts
     for i, found in enumerate(map(_NEEDS_QUOTES.search, data)):
@@ -78,14 +80,15 @@ def _coded(values: pd.Series, alone: bool) -> tuple[np.ndarray, np.ndarray]:
     first = np.empty(len(distinct), dtype=np.intp)
     first[codes] = np.arange(len(array))  # a row of each distinct key (any: they print the same)
     sample = array[first]
-    if sample.dtype == object and pd.api.types.infer_dtype(sample, skipna=False) == "string":
+    texts_only = sample.dtype == object and pd.api.types.infer_dtype(sample, skipna=False) == "string"
+    if texts_only:
         # Equal texts held by different objects, formatted once. (A dict, not pd.factorize, which would
         # copy every text to UTF-8: 50 MB for the notes of a national file.)
         index: dict[str, int] = {}
         same_text = np.fromiter((index.setdefault(t, len(index)) for t in sample.tolist()), np.intp, len(sample))
         codes, sample = same_text[codes], np.array(list(index), dtype=object)
     table = np.empty(len(sample), dtype=object)
-    table[:] = cells(sample.tolist(), alone)
+    table[:] = cells(sample.tolist(), alone, texts_only)
     return codes.astype(np.int32), table
 
 
