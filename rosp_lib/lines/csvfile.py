@@ -84,9 +84,11 @@ def _coded(values: pd.Series, alone: bool) -> tuple[np.ndarray, np.ndarray]:
     if texts_only:
         # Equal texts held by different objects, formatted once. (A dict, not pd.factorize, which would
         # copy every text to UTF-8: 50 MB for the notes of a national file.)
-        index: dict[str, int] = {}
-        same_text = np.fromiter((index.setdefault(t, len(index)) for t in sample.tolist()), np.intp, len(sample))
-        codes, sample = same_text[codes], np.array(list(index), dtype=object)
+        texts = sample.tolist()
+        distinct_texts = list(dict.fromkeys(texts))  # in order of first appearance, at C speed
+        index = {t: i for i, t in enumerate(distinct_texts)}
+        same_text = np.fromiter(map(index.__getitem__, texts), np.intp, len(texts))
+        codes, sample = same_text[codes], np.array(distinct_texts, dtype=object)
     table = np.empty(len(sample), dtype=object)
     table[:] = cells(sample.tolist(), alone, texts_only)
     return codes.astype(np.int32), table
