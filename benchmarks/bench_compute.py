@@ -16,7 +16,8 @@ Le script
   3. mesure la commande complète `rosp compute` dans un sous-processus (temps mur, mémoire
      maximale du sous-processus par wait4 / RUSAGE_CHILDREN) ;
   4. mesure, à côté, la lecture des mêmes fichiers par pandas seul (`pandas.read_csv(...,
-     dtype=str, keep_default_na=False)`) : la commande doit prendre au plus 5 fois ce temps ;
+     dtype=str, keep_default_na=False)`) : la commande doit prendre au plus 5 fois ce temps ; et, pour
+     information, une commande qui ne fait que cette lecture (interpréteur et import de pandas compris) ;
   5. refait la mesure de la commande et de pandas sur un grand fichier (--grand, 200 000
      pharmacies par défaut, 0 pour l'omettre) : au plus 10 fois la lecture pandas et 2 Go ;
   6. affiche un tableau en français et le compare aux objectifs : calcul < 2 s, commande < 5 s
@@ -392,6 +393,35 @@ def measure_pandas_read(ph_path: Path, mol_path: Path, reps: int) -> tuple[float
     return statistics.median(walls), statistics.median(cpus)
 
 
+_PANDAS_COMMAND = """
+import sys
+import pandas as pd
+for path in sys.argv[1:]:
+    pd.read_csv(path, sep=";", dtype=str, keep_default_na=False)
+"""
+
+
+def measure_pandas_command(ph_path: Path, mol_path: Path, reps: int) -> tuple[float, float]:
+    """(temps mur, temps CPU) médians d'une commande qui ne fait que lire les deux fichiers avec pandas
+    (`python -c "import pandas ; read_csv…"`) : interpréteur et import de pandas compris, comme la commande."""
+    import json
+
+    result = WORK / "mesure_pandas.json"
+    walls, cpus = [], []
+    for _ in range(reps):
+        cmd = [sys.executable, "-c", _PANDAS_COMMAND, str(ph_path), str(mol_path)]
+        proc = subprocess.run([sys.executable, "-I", "-S", "-c", _LAUNCHER, str(result), *cmd], cwd=ROOT,
+                              capture_output=True, text=True)
+        m = json.loads(result.read_text()) if proc.returncode == 0 and result.exists() else {"code": proc.returncode}
+        if m["code"] != 0:
+            print(f"Erreur : la lecture par pandas a échoué : {proc.stderr}", file=sys.stderr)
+            sys.exit(2)
+        result.unlink()
+        walls.append(m["wall"])
+        cpus.append(m["cpu"])
+    return statistics.median(walls), statistics.median(cpus)
+
+
 def measure_memory_in_process(ph_path: Path, mol_path: Path) -> dict:
     """Pic tracemalloc (allocations Python et numpy) de lecture + calcul, en passe non chronométrée."""
     gc.collect()
@@ -523,14 +553,17 @@ def main(argv=None) -> int:
     lecture_pandas, lecture_pandas_cpu = measure_pandas_read(ph_path, mol_path, args.repetitions)
     rapport = cmd["commande"] / lecture_pandas
     rapport_cpu = cmd["commande_cpu"] / lecture_pandas_cpu
+    pandas_cmd, pandas_cmd_cpu = measure_pandas_command(ph_path, mol_path, args.repetitions)
     grand = None
     if args.grand:
         g_ph, g_mol, g_rows, g_mol_rows = write_inputs(args.grand, args.seed, False)
         g_cmd = measure_command(g_ph, g_mol, 1)
         g_pandas, g_pandas_cpu = measure_pandas_read(g_ph, g_mol, 3)
+        g_pandas_cmd, g_pandas_cmd_cpu = measure_pandas_command(g_ph, g_mol, 3)
         grand = {"n": args.grand, "rows": g_rows, "mol": g_mol_rows, "commande": g_cmd["commande"],
                  "commande_cpu": g_cmd["commande_cpu"], "pandas": g_pandas, "pandas_cpu": g_pandas_cpu,
                  "rapport": g_cmd["commande"] / g_pandas, "rapport_cpu": g_cmd["commande_cpu"] / g_pandas_cpu,
+                 "pandas_cmd": g_pandas_cmd, "pandas_cmd_cpu": g_pandas_cmd_cpu,
                  "mo": g_cmd["maxrss_enfant_mo"],
                  "n_totaux": g_cmd["n_totaux_sortie"]}
 
@@ -566,11 +599,18 @@ def main(argv=None) -> int:
         ("Lecture des mêmes fichiers par pandas (texte)", _s(lecture_pandas), _s(lecture_pandas_cpu), "—", "info"),
         (checks[3][0], _x(rapport), _x(rapport_cpu), f"≤ {_x(OBJECTIF_RAPPORT_PANDAS)}",
          verdict(rapport, OBJECTIF_RAPPORT_PANDAS)),
+        ("Commande pandas seule (interpréteur, import, lecture)", _s(pandas_cmd), _s(pandas_cmd_cpu), "—", "info"),
+        ("Commande / commande pandas seule", _x(cmd["commande"] / pandas_cmd),
+         _x(cmd["commande_cpu"] / pandas_cmd_cpu), "—", "info"),
         *([
             (f"Grand fichier ({grand['n']}) : commande", _s(grand["commande"]), _s(grand["commande_cpu"]), "—", "info"),
             (f"Grand fichier ({grand['n']}) : lecture pandas", _s(grand["pandas"]), _s(grand["pandas_cpu"]), "—", "info"),
             (checks[4][0], _x(grand["rapport"]), _x(grand["rapport_cpu"]), f"≤ {_x(OBJECTIF_GRAND_RAPPORT_PANDAS)}",
              verdict(grand["rapport"], OBJECTIF_GRAND_RAPPORT_PANDAS)),
+            (f"Grand fichier ({grand['n']}) : commande pandas seule", _s(grand["pandas_cmd"]),
+             _s(grand["pandas_cmd_cpu"]), "—", "info"),
+            (f"Grand fichier ({grand['n']}) : commande / commande pandas seule",
+             _x(grand["commande"] / grand["pandas_cmd"]), _x(grand["commande_cpu"] / grand["pandas_cmd_cpu"]), "—", "info"),
             (checks[5][0], _mo(grand["mo"]), "", f"< {_mo(OBJECTIF_GRAND_MEMOIRE_MO)}",
              verdict(grand["mo"], OBJECTIF_GRAND_MEMOIRE_MO)),
         ] if grand else []),

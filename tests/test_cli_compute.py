@@ -234,3 +234,30 @@ def test_compute_help_has_no_english_left():
     text = run("compute", "--help").output
     for english in ("Usage:", "Show this message and exit", "[default:", "FILE", "DIRECTORY"):
         assert english not in text, english
+
+
+def test_files_computed_part_by_part_are_those_of_the_whole_table(tmp_path, computed, monkeypatch):
+    """`rosp compute` computes and writes a few input rows at a time (memory); with parts of 2 rows
+    (the example file has 13, with molecule lines) the files are byte for byte those written from
+    the whole table at once."""
+    from rosp_lib import engine
+    from rosp_lib.engine import compute, parameters_for, totals
+    from rosp_lib.inputs import read_inputs
+    from rosp_lib.lines.spreadsheet import writers
+
+    data = Path(__file__).resolve().parent.parent / "data"
+    pharmacies, molecules = read_inputs(data / "pharmacies.csv", data / "molecules.csv")
+    lines = compute(pharmacies, molecules, parameters_for(pharmacies["exercice"].unique()))
+    whole = tmp_path / "entier"
+    whole.mkdir()
+    for path, write in writers("csv", whole, lines, totals(lines, pharmacies)).items():
+        with open(path, "wb") as fh:
+            write(fh)
+    monkeypatch.setattr(engine, "part_size", lambda n: 2)
+    parts = tmp_path / "parts"
+    result = run("compute", data / "pharmacies.csv", "--molecules", data / "molecules.csv", "-o", parts)
+    assert result.exit_code == 0, result.output
+    for name in ("lignes.csv", "totaux.csv"):
+        assert (parts / name).read_bytes() == (whole / name).read_bytes()
+        assert (parts / name).read_bytes() == (computed / name).read_bytes()
+    assert f"{len(lines)} lignes de résultat" in result.output

@@ -11,9 +11,9 @@ from rosp_lib.cli.french import FrenchCommand, FrenchGroup
 from rosp_lib.cli.french import run as _run
 from rosp_lib.lines.atomic import OutputError, ensure_folder, write_together
 from rosp_lib.lines.csvfile import write_csv
-from rosp_lib.engine import compute_file, lines_for_output, totals_for_output
+from rosp_lib.engine import compute, compute_parts, parameters_for, totals
 from rosp_lib.lines.formatting import eur, num
-from rosp_lib.inputs import InputError, columns_markdown, warnings_of
+from rosp_lib.inputs import InputError, columns_markdown, read_inputs, warnings_of
 from rosp_lib.parameters import ParameterError, diff_exercises, load_parameters
 from rosp_lib.registry import THEME_CODES as THEMES
 
@@ -77,28 +77,39 @@ def compute_cmd(entree: Path, molecules: Path | None, scenario: Path | None, out
     Exemple :
       rosp compute data/pharmacies.csv --molecules data/molecules.csv -o outputs/
     """
+    from rosp_lib.lines.spreadsheet import LineCounts, csv_writers_by_part, files_for, writers
+
     try:
-        pharmacies, lines, tot = compute_file(entree, molecules, scenario)
+        pharmacies, molecules_table = read_inputs(entree, molecules)
+        params = parameters_for(pharmacies["exercice"].unique(), scenario)
+        if fmt != "csv":
+            lines = compute(pharmacies, molecules_table, params)
+            counts = LineCounts()
+            counts.add(lines, totals(lines, pharmacies))
     except (InputError, ParameterError) as exc:
         _fail(str(exc))
     for warning in warnings_of(pharmacies):
         click.echo(f"Avertissement : {warning}", err=True)
     try:
-        from rosp_lib.lines.spreadsheet import files_for, writers
-
         ensure_folder(out_dir)
-        write_together(writers(fmt, out_dir, lines, tot))
+        if fmt == "csv":  # computed and written a part of the rows at a time: memory bounded
+            counts = LineCounts()
+            write_together(csv_writers_by_part(out_dir, compute_parts(pharmacies, molecules_table, params), counts))
+        else:
+            write_together(writers(fmt, out_dir, lines, counts.all_totals()))
     except OutputError as exc:
         _fail(str(exc), EXIT_OUTPUT)
-    _summary(pharmacies, lines, tot, out_dir, files_for(fmt))
+    except (InputError, ParameterError) as exc:
+        _fail(str(exc))
+    _summary(pharmacies, counts, out_dir, files_for(fmt))
 
 
-def _summary(pharmacies, lines, tot, out_dir: Path, files=("lignes.csv", "totaux.csv")) -> None:
+def _summary(pharmacies, counts, out_dir: Path, files=("lignes.csv", "totaux.csv")) -> None:
     n_ph = pharmacies["pharmacie_id"].nunique()
     n_rows = len(pharmacies)
-    hyp = int((lines["statut_regle"] == "hypothese").sum())
-    missing = int(lines["donnee_manquante"].sum())
-    click.echo(f"{n_ph} pharmacie(s), {n_rows} ligne(s) pharmacie × exercice, {len(lines)} lignes de résultat.")
+    tot = counts.all_totals()
+    hyp, missing = counts.hypotheses, counts.missing
+    click.echo(f"{n_ph} pharmacie(s), {n_rows} ligne(s) pharmacie × exercice, {counts.lines} lignes de résultat.")
     for year, group in tot.groupby("exercice"):
         parts = ", ".join(f"{t} {eur(int(group[t].sum()))}" for t in THEMES if int(group[t].sum()))
         click.echo(f"  exercice {year} : total {eur(int(group['total'].sum()))} ({parts or 'aucun montant'})")

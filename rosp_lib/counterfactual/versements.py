@@ -2,9 +2,9 @@
 
 One row per pharmacy × exercise × theme, or per indicator when the statement details it; several rows
 for one key (an initial payment and its complement) add up. CSV (`,` or `;`, decimal comma or point,
-UTF-8 with or without BOM) or XLSX (sheet `versements`, else the first). Every problem is listed at
-once, in French, with its line, column, value and what was expected; nothing is computed from an
-invalid table.
+UTF-8 with or without BOM) or XLSX (sheet `versements`, else the only sheet with data; read and checked
+by `rosp_lib.inputs.xlsxread` as the other tables are). Every problem is listed at once, in French, with
+its line, column, value and what was expected; nothing is computed from an invalid table.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..inputs import InputError
+from ..inputs.xlsxread import read_xlsx_cells
 from ..registry import INDICATORS, THEMES
 
 COLUMNS = ["pharmacie_id", "exercice", "theme", "indicateur", "montant_verse_eur", "date_versement", "libelle_releve"]
@@ -46,32 +47,15 @@ def theme_names() -> dict[str, str]:
     return names
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def _rows(path: Path) -> list[list[str]]:
+    """The file's rows as text cells, row i of the list being line i + 1 of the file."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        import openpyxl
-
-        try:
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # noqa: BLE001 - any unreadable workbook
-            raise InputError(str(path), [f"classeur XLSX illisible ({type(exc).__name__} : {exc})"]) from None
-        try:
-            names = [n for n in wb.sheetnames if fold(n) == SHEET]
-            ws = wb[names[0]] if names else wb.worksheets[0]
-            return [[_cell(c) for c in row] for row in ws.iter_rows(values_only=True)]
-        finally:
-            wb.close()
+        # The same reading and checks as the pharmacies and molecules tables: the sheet named `versements`
+        # (else the only sheet with data), refused with the sheet and cell named when it holds merged cells,
+        # formulas without a saved value, or is hidden; each cell as the user sees it (percent formats too).
+        cells, _ = read_xlsx_cells(path, SHEET)
+        first = int(cells.index[0]) if len(cells) else 1
+        return [[] for _ in range(first - 1)] + cells.to_numpy(dtype=object).tolist()
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")

@@ -119,7 +119,9 @@ def read_molecules(path: str | Path, pharmacies: pd.DataFrame | None) -> pd.Data
     check_molecule_rows(checked, pharmacies)
     raise_if_problems(checked, str(path))
     frame = _typed(checked.raw, MOLECULE_COLUMNS, checked.parsed)
-    frame["molecule_norm"] = pd.Series([normalise_molecule(v) for v in frame["molecule"]], dtype=object)
+    codes, names = pd.factorize(frame["molecule"].to_numpy(dtype=object), use_na_sentinel=False)
+    norm = np.array([normalise_molecule(v) for v in names], dtype=object)  # each distinct name once
+    frame["molecule_norm"] = pd.Series(norm[codes], dtype=object)
     frame.attrs["source"] = str(path)
     frame.attrs["avertissements"] = [f"{path} : {w}" for w in
                                      rate_warnings(checked, MOLECULE_COLUMNS) + molecule_warnings(frame, checked)]

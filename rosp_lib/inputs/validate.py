@@ -12,9 +12,33 @@ import difflib
 from dataclasses import dataclass
 from typing import Callable
 
+import sys
+
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
+
+
+def _import_pandera():
+    """`pandera.pandas`, with its built-in checks loaded, without importing hypothesis.
+
+    pandera's built-in checks import its data-synthesis strategies, which import hypothesis when it
+    is installed (a test dependency of this project): about 0.6 s, half of pandera's import time,
+    for a feature rosp never uses. hypothesis is hidden while pandera loads, then visible again: a
+    later `import hypothesis` (the tests) works as usual; only pandera's `.example()` stays off in
+    this process. Nothing is hidden when hypothesis is already imported."""
+    hide = "hypothesis" not in sys.modules
+    if hide:
+        sys.modules["hypothesis"] = None  # type: ignore[assignment] - an ImportError for pandera
+    try:
+        import pandera.pandas as pandera_pandas
+        import pandera.backends.pandas.builtin_checks  # noqa: F401 - loaded now, while hypothesis is hidden
+    finally:
+        if hide and sys.modules.get("hypothesis", 0) is None:
+            del sys.modules["hypothesis"]
+    return pandera_pandas
+
+
+pa = _import_pandera()
 
 from .columns import MAX_COUNT, MOLECULE_COLUMNS, PHARMACIE_ID_RE, PHARMACY_COLUMNS, Col, expected
 from .errors import InputError, Problem, Problems, shown, thousands

@@ -63,6 +63,54 @@ def _ignore_file_size_signal() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
+class _Syncing:
+    """A binary file whose data goes to the disk in the background while the writer goes on.
+
+    The files are forced to the disk (fsync) before they are renamed, so that after a crash a name
+    holds the old file or the complete new one. A national `lignes.csv` is 300 MB: forced at the
+    end only, the disk writes it while the command waits (≈ 0.5 s measured). Every `SYNC_BYTES`
+    written, `fdatasync` runs in a thread (the system call releases the GIL) while the next lines are
+    formatted; the final fsync then has only the last part left. Anything else is the file's own.
+    """
+
+    SYNC_BYTES = 32 << 20
+
+    def __init__(self, fh: BinaryIO):
+        self._fh = fh
+        self._pending = 0
+        self._thread: threading.Thread | None = None
+        self._error: OSError | None = None
+
+    def write(self, data) -> int:
+        n = self._fh.write(data)
+        self._pending += len(data)
+        if self._pending >= self.SYNC_BYTES and (self._thread is None or not self._thread.is_alive()):
+            self.check()
+            self._fh.flush()
+            self._pending = 0
+            self._thread = threading.Thread(target=self._sync, args=(self._fh.fileno(),), daemon=True)
+            self._thread.start()
+        return n
+
+    def _sync(self, fd: int) -> None:
+        try:
+            getattr(os, "fdatasync", os.fsync)(fd)  # no fdatasync on macOS
+        except OSError as exc:
+            self._error = exc
+
+    def check(self) -> None:
+        """The background sync's error, if any, is the write's."""
+        if self._error is not None:
+            raise self._error
+
+    def join(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+
+    def __getattr__(self, name: str):
+        return getattr(self._fh, name)
+
+
 def write_together(writers: dict[Path, Callable[[BinaryIO], None]]) -> None:
     """Write every file under a temporary name in its own folder, then rename them all: never a
     new file beside an old one, never a half-written file, never a write through a symlink."""
@@ -75,7 +123,12 @@ def write_together(writers: dict[Path, Callable[[BinaryIO], None]]) -> None:
             fd, tmp = tempfile.mkstemp(prefix=f".{current.name}.", suffix=".partiel", dir=current.parent)
             tmps[current] = tmp
             with os.fdopen(fd, "wb") as fh:
-                write(fh)
+                syncing = _Syncing(fh)
+                try:
+                    write(syncing)
+                finally:
+                    syncing.join()
+                syncing.check()
                 fh.flush()
                 os.fsync(fh.fileno())
         for path, tmp in tmps.items():

@@ -43,12 +43,31 @@ def eur_value(amount: Decimal | int) -> str:
     return _fr(f"{amount:,.{places}f}") + _CURRENCY_SUFFIX
 
 
+# num's texts of positive numbers already formatted, by (type, value): a national file formats the same
+# rates and counts on many lines, of several exercises and parts (measured: 113 000 calls for 20 000
+# pharmacies, 4 µs each; a hit costs 0.1 µs). Positive only: -0.0 == 0.0, yet they print differently.
+_NUM_TEXTS: dict[tuple, str] = {}
+_NUM_TEXTS_MAX = 200_000
+
+
 def num(value, max_decimals: int = 4) -> str:
     """A number in French: `95`, `95,5`, `12 345`; empty for an unknown value; oui/non for a flag."""
     if value is None:
         return ""
     if isinstance(value, (bool, np.bool_)):
         return "oui" if value else "non"
+    if max_decimals == 4 and type(value) in (float, int, np.float64, np.int64) and value > 0:
+        key = (type(value), value)
+        text = _NUM_TEXTS.get(key)
+        if text is None:
+            if len(_NUM_TEXTS) >= _NUM_TEXTS_MAX:
+                _NUM_TEXTS.clear()
+            text = _NUM_TEXTS[key] = _num(value, 4)
+        return text
+    return _num(value, max_decimals)
+
+
+def _num(value, max_decimals: int) -> str:
     if isinstance(value, (int, np.integer)):
         return _fr(f"{int(value):,}")  # the Decimal path below gives the same text, 10× slower
     if isinstance(value, (float, np.floating)):

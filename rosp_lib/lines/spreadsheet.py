@@ -55,6 +55,46 @@ def writers(fmt: str, out_dir: Path, lines: pd.DataFrame, totals: pd.DataFrame) 
     raise ValueError(f"format inconnu : {fmt} (attendu : {', '.join(FORMATS)})")
 
 
+class LineCounts:
+    """What the command's summary says of the lines, counted part by part."""
+
+    def __init__(self) -> None:
+        self.lines = self.hypotheses = self.missing = 0
+        self.totals: list[pd.DataFrame] = []
+
+    def add(self, lines: pd.DataFrame, totals: pd.DataFrame) -> None:
+        self.lines += len(lines)
+        self.hypotheses += int((lines["statut_regle"] == "hypothese").sum())
+        self.missing += int(lines["donnee_manquante"].sum())
+        self.totals.append(totals)
+
+    def all_totals(self) -> pd.DataFrame:
+        return pd.concat(self.totals, ignore_index=True) if len(self.totals) > 1 else self.totals[0]
+
+
+def csv_writers_by_part(out_dir: Path, parts, counts: LineCounts) -> dict[Path, Callable[[BinaryIO], None]]:
+    """The `csv` files written from `engine.compute_parts`: each part's lines are written to `lignes.csv`
+    and released, its totals kept for `totaux.csv` (written next). The same bytes as `writers("csv", …)`
+    on the whole table; the memory is that of one part."""
+    from ..engine import lines_for_output, totals, totals_for_output
+    from .csvfile import write_csv
+
+    out_dir = Path(out_dir)
+
+    def write_lines(fh: BinaryIO) -> None:
+        first = True
+        for part, lines in parts:
+            write_csv(lines_for_output(lines), fh, header=first)
+            first = False
+            counts.add(lines, totals(lines, part))
+            del lines
+
+    return {
+        out_dir / "lignes.csv": write_lines,
+        out_dir / "totaux.csv": lambda fh: write_csv(totals_for_output(counts.all_totals()), fh),
+    }
+
+
 # --------------------------------------------------------------------------------------------
 # csv-fr
 # --------------------------------------------------------------------------------------------

@@ -163,6 +163,7 @@ class Context:
 
     def __post_init__(self):
         self.n = len(self.df)
+        self._columns: dict[str, pd.Series] = {}
         self.trace: Trace | None = None
         self.p = Traced(self.params, "", self)  # what the rules read the parameters through
         # The rounding mode is not traced: it changes a line only at an exact half cent (money.py).
@@ -214,7 +215,10 @@ class Context:
     def _column(self, col: str) -> pd.Series:
         if self.trace is not None:
             self.trace.columns[col] = None
-        return self.df[col]
+        series = self._columns.get(col)
+        if series is None:  # each column taken from the frame once: rules read some many times
+            series = self._columns[col] = self.df[col]
+        return series
 
     def rate(self, col: str) -> tuple[np.ndarray, np.ndarray]:
         v = self._column(col).to_numpy(dtype=float).view(Rate)
@@ -306,9 +310,9 @@ def finish_theme(
             if lost.any():
                 before = b.cents
                 b.cents = np.where(bits == 0, b.cents, 0)
-                b.extra_notes.append((lost, [
-                    f"socle non atteint ({f}) : {c} non versés, thème à 0 €"
-                    for f, c in zip(per_distinct(names, bits[lost]), per_distinct(eur, before[lost]))]))
+                b.extra_notes.append((lost, per_distinct(  # once per distinct (socles, amount): forfaits repeat
+                    lambda x, c: f"socle non atteint ({names(x)}) : {eur(c)} non versés, thème à 0 €",
+                    bits[lost], before[lost])))
     if malus is not None:
         total = np.zeros(ctx.n, dtype=np.int64)
         for b in blocks:

@@ -1,0 +1,118 @@
+"""The `versements` table in XLSX is read as the pharmacies and molecules tables are (one reader,
+`rosp_lib.inputs.xlsxread`): as the user sees each cell, or refused with the sheet and cell named.
+Workbooks are built in the test with openpyxl."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from helpers_rules import write_csv
+from rosp_lib.counterfactual.versements import read_versements
+from rosp_lib.inputs import InputError, read_pharmacies
+
+HEADER = ["pharmacie_id", "exercice", "theme", "montant_verse_eur"]
+
+
+@pytest.fixture()
+def pharmacies(tmp_path):
+    return read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [
+        {"pharmacie_id": "P1", "exercice": 2025}, {"pharmacie_id": "P2", "exercice": 2025}]))
+
+
+def workbook(sheets: dict[str, list[list]]) -> openpyxl.Workbook:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+    return wb
+
+
+def problems(path: Path, pharmacies) -> list[str]:
+    with pytest.raises(InputError) as info:
+        read_versements(path, pharmacies)
+    return info.value.problems
+
+
+def test_merged_cells_are_refused_with_sheet_and_cells(tmp_path, pharmacies):
+    """Merged over two lines, the pharmacy of line 3 would read empty."""
+    wb = workbook({"versements": [HEADER, ["P1", 2025, "numerique", 820], [None, 2025, "bups", 100]]})
+    wb["versements"].merge_cells("A2:A3")
+    wb.save(tmp_path / "v.xlsx")
+    assert problems(tmp_path / "v.xlsx", pharmacies) == [
+        "feuille « versements », cellules A2:A3 : cellules fusionnées (seule la première porte la valeur) ; "
+        "attendu : une valeur dans chaque cellule (défusionnez et recopiez la valeur sur chaque ligne)"
+    ]
+
+
+def test_formula_without_saved_value_is_refused_with_its_cell(tmp_path, pharmacies):
+    """A workbook written by a program holds the formula, not its result: it would read as an empty amount."""
+    wb = workbook({"versements": [HEADER, ["P1", 2025, "numerique", "=800+20"]]})
+    wb.save(tmp_path / "v.xlsx")
+    assert problems(tmp_path / "v.xlsx", pharmacies) == [
+        "feuille « versements », cellule D2 : formule « =800+20 » sans valeur enregistrée (elle se lirait vide) ; "
+        "attendu : une valeur (ouvrez le classeur dans un tableur et enregistrez-le, ou collez les valeurs)"
+    ]
+
+
+def test_several_data_sheets_without_one_named_versements_are_refused(tmp_path, pharmacies):
+    """Before, the first sheet was read, whichever it was."""
+    wb = workbook({"2024": [HEADER, ["P1", 2025, "numerique", 500]], "2025": [HEADER, ["P1", 2025, "numerique", 820]]})
+    wb.save(tmp_path / "v.xlsx")
+    assert problems(tmp_path / "v.xlsx", pharmacies) == [
+        "le classeur a 2 feuilles qui contiennent des données (« 2024 », « 2025 ») et aucune ne s'appelle "
+        "« versements » ; attendu : la feuille à lire nommée « versements », ou une seule feuille de données"
+    ]
+
+
+def test_hidden_first_sheet_with_data_is_not_read_silently(tmp_path, pharmacies):
+    """A hidden first sheet of old figures beside the visible one: which one is meant cannot be guessed."""
+    wb = workbook({"ancien": [HEADER, ["P1", 2025, "numerique", 500]], "releve": [HEADER, ["P1", 2025, "numerique", 820]]})
+    wb["ancien"].sheet_state = "hidden"
+    wb.save(tmp_path / "v.xlsx")
+    assert problems(tmp_path / "v.xlsx", pharmacies) == [
+        "le classeur a 2 feuilles qui contiennent des données (« ancien » (masquée), « releve ») et aucune ne "
+        "s'appelle « versements » ; attendu : la feuille à lire nommée « versements », ou une seule feuille de données"
+    ]
+
+
+def test_hidden_versements_sheet_is_refused(tmp_path, pharmacies):
+    wb = workbook({"notes": [["à voir"]], "versements": [HEADER, ["P1", 2025, "numerique", 820]]})
+    wb["versements"].sheet_state = "hidden"
+    wb.save(tmp_path / "v.xlsx")
+    assert problems(tmp_path / "v.xlsx", pharmacies) == [
+        "feuille « versements » : feuille masquée ; attendu : une feuille visible (affichez-la si ce sont bien "
+        "les données à lire, sinon supprimez-la)"
+    ]
+
+
+def test_cells_are_read_as_shown_percent_format_included(tmp_path, pharmacies):
+    """8,2 shown as « 820,00 % » is read 820 (as the user sees it), not 8,20 € ; a date cell reads as AAAA-MM-JJ;
+    the sheet is found whatever its case and accents, after an empty first sheet."""
+    import datetime as dt
+
+    wb = workbook({"vide": [], "Versements": [
+        [*HEADER, "date_versement"],
+        ["P1", 2025, "numerique", 8.2, dt.datetime(2026, 4, 15)],
+        ["P2", 2025, "bups", 100.5, dt.date(2026, 4, 30)],
+    ]})
+    wb["Versements"]["D2"].number_format = "0.00%"
+    wb.save(tmp_path / "v.xlsx")
+    paid = read_versements(tmp_path / "v.xlsx", pharmacies)
+    assert list(paid["montant_cents"]) == [82000, 10050]
+    assert list(paid["date_versement"]) == ["2026-04-15", "2026-04-30"]
+    assert list(paid["ligne"]) == [2, 3]
+
+
+def test_line_numbers_are_those_of_the_sheet_below_empty_rows(tmp_path, pharmacies):
+    """The header on row 3: a wrong amount on row 5 is said « ligne 5 », as the spreadsheet numbers it."""
+    wb = workbook({"versements": [[], [], HEADER, ["P1", 2025, "numerique", 820], ["P2", 2025, "bups", "dix"]]})
+    wb.save(tmp_path / "v.xlsx")
+    assert problems(tmp_path / "v.xlsx", pharmacies) == [
+        "ligne 5, pharmacie « P2 », colonne montant_verse_eur : valeur « dix » ; attendu : un montant en euros, "
+        "au plus deux décimales (820 ; 820,00 ; 820.00)"
+    ]
