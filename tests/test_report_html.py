@@ -98,6 +98,8 @@ def test_index_pages_link_every_report_and_show_totals(tmp_path):
             failed = pid == "PH-GARE" and theme == "bups"
             manifest.append({"pharmacie_id": pid, "exercice": int(year), "theme": theme,
                              "statut": "echec" if failed else "ok", "chemin": "" if failed else str(path)})
+    # a claim draft beside PH-TILLEULS 2024's synthesis (written by rosp report --versements), none elsewhere
+    (tmp_path / "2024/PH-TILLEULS/reclamation_PH-TILLEULS_2024.md").write_text("# Réclamation", encoding="utf-8")
     names = dict(zip(pharmacies["pharmacie_id"], pharmacies["nom"]))
     written = write_indexes(tmp_path, manifest, lines, names)
     index = tmp_path / "index.html"
@@ -115,3 +117,6 @@ def test_index_pages_link_every_report_and_show_totals(tmp_path):
     assert "2024/PH-TILLEULS/00_synthese.html" in hrefs and "pharmacies/PH-TILLEULS.html" in hrefs
     page = (tmp_path / "pharmacies" / "PH-TILLEULS.html").read_text(encoding="utf-8")
     assert "../2025/PH-TILLEULS/06_dispositif_2024.html" in parsed(page).hrefs
+    # the claim draft is linked from the index and the pharmacy's page, and only that one
+    assert [h for h in hrefs if "reclamation" in h] == ["2024/PH-TILLEULS/reclamation_PH-TILLEULS_2024.md"]
+    assert "../2024/PH-TILLEULS/reclamation_PH-TILLEULS_2024.md" in parsed(page).hrefs

@@ -46,8 +46,21 @@ def _rel(target: str, start_dir: Path, out_dir: Path) -> str:
     return Path(os.path.relpath(out_dir / target, start_dir)).as_posix()
 
 
-def _report_links(reports: dict[str, dict], start_dir: Path, out_dir: Path) -> tuple[str, str]:
-    """(links, status) of one pharmacy-year's reports."""
+def _claim(reports: dict[str, dict], out_dir: Path, pid: str, year: int) -> str | None:
+    """The claim draft written beside the pharmacy-year's synthesis (`rosp report --versements`), if any:
+    its path relative to out_dir."""
+    from rosp_lib.report.versements import claim_file_name
+
+    r = reports.get(SYNTHESE)
+    if r is None or r["statut"] not in DONE or not r.get("chemin"):
+        return None
+    claim = Path(str(r["chemin"])).parent / claim_file_name(pid, year)
+    return claim.as_posix() if (out_dir / claim).is_file() else None
+
+
+def _report_links(reports: dict[str, dict], start_dir: Path, out_dir: Path, claim: str | None = None
+                  ) -> tuple[str, str]:
+    """(links, status) of one pharmacy-year's reports; `claim`: its claim draft, linked after them."""
     links, failed = [], []
     for code in (SYNTHESE, *THEME_CODES):
         r = reports.get(code)
@@ -62,6 +75,9 @@ def _report_links(reports: dict[str, dict], start_dir: Path, out_dir: Path) -> t
         else:
             failed.append(label)
             links.append(f"<span>{_esc(label)} (échec)</span>")
+    if claim:
+        links.append(f'<a href="{_esc(_rel(claim, start_dir, out_dir))}" title="Projet de réclamation : '
+                     'écart entre l’attendu et le versé">réclamation</a>')
     status = "à faire" if not reports else ("complet" if not failed else f"{len(failed)} rapport(s) en échec")
     return " · ".join(links), status
 
@@ -83,7 +99,8 @@ def _table(rows, manifest, out_dir: Path, start_dir: Path, with_name: bool) -> s
         f'<th{" class=montant" if h not in ("Pharmacie", "Nom", "Exercice", "État", "Rapports") else ""}>{_esc(h)}</th>'
         for h in head) + "</tr></thead><tbody>"]
     for pid, year, nom, per_theme in rows:
-        links, status = _report_links(_reports(manifest, pid, year), start_dir, out_dir)
+        reports = _reports(manifest, pid, year)
+        links, status = _report_links(reports, start_dir, out_dir, _claim(reports, out_dir, pid, year))
         cells = []
         if with_name:
             page = _rel(f"pharmacies/{pid}.html", start_dir, out_dir)
@@ -112,7 +129,9 @@ def write_indexes(out_dir: Path | str, manifest: pd.DataFrame | Iterable[Mapping
                if (out_dir / "90_reseau.html").exists() or (out_dir / "90_reseau.ipynb").exists() else "")
     body = (f"<h1>{_esc(titre)}</h1><p>{len({r[0] for r in rows})} pharmacie(s), {len(rows)} exercice(s). "
             "Montants de la ROSP par thème ; chaque ligne mène à la synthèse et aux rapports des thèmes.</p>"
-            + network + "<p>Rapports : " + " ; ".join(f"{t.ordre} = {_esc(t.titre_court)}" for t in THEMES) + ".</p>"
+            + network + "<p>Rapports : " + " ; ".join(f"{t.ordre} = {_esc(t.titre_court)}" for t in THEMES)
+            + " ; « réclamation » = projet de réclamation écrit quand le versé s’écarte de l’attendu (option "
+            "<code>--versements</code>).</p>"
             + _table(rows, manifest, out_dir, out_dir, with_name=True))
     index = out_dir / "index.html"
     index.write_text(_page(titre, body), encoding="utf-8")
