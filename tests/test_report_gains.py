@@ -205,6 +205,17 @@ def test_the_synthesis_reconciles_its_slice_of_the_statement(real_batch):
     assert 'href="reclamation_PH-CENTRE_2025.md"' in html
 
 
+def test_a_claim_deleted_by_hand_comes_back_when_its_report_is_up_to_date(real_batch):
+    out, _, _, paid = real_batch
+    claim = out / "2025" / "PH-CENTRE" / "reclamation_PH-CENTRE_2025.md"
+    text = claim.read_text(encoding="utf-8")
+    claim.unlink()
+    jobs = jobs_for([("PH-CENTRE", 2025)], DATA / "pharmacies.csv", ["synthese"], molecules=DATA / "molecules.csv")
+    again = run_reports(jobs, out_dir=out, workers=1, versements=paid, date_reference=DAY)
+    assert [r.statut for r in again] == ["deja_fait"]  # not run again: its draft is taken from its notebook
+    assert claim.read_text(encoding="utf-8") == text
+
+
 # --------------------------------------------------------------------------------------------
 # The statement's slice, the content keys, the date (fake notebooks: fast)
 # --------------------------------------------------------------------------------------------

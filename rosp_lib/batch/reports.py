@@ -539,6 +539,8 @@ class _Batch:
                                      self.settings.kernel_name)
             p = job.paths(self.out_dir)
             if not self.force and is_up_to_date(folder.path, job.stem, key):
+                if job.theme == "synthese":  # its claim draft, written again if it was deleted by hand
+                    self.restore_claim(job)
                 self._done(i, ReportResult(job.pharmacie_id, job.exercice, job.theme, "deja_fait", 0.0, "",
                                            self._rel(p.html)))
                 continue
@@ -608,6 +610,17 @@ class _Batch:
             folders.unlink(path)
         else:
             folders.write_atomic(path, text.encode("utf-8"))
+
+    def restore_claim(self, job: ReportJob) -> None:
+        """An up-to-date synthesis whose claim draft is missing: the draft is taken again from its notebook."""
+        from rosp_lib.report.versements import claim_file_name
+
+        if (job.folder(self.out_dir) / claim_file_name(job.pharmacie_id, job.exercice)).exists():
+            return
+        try:
+            self.store_claim(job, job.paths(self.out_dir).notebook.read_bytes())
+        except (OSError, ValueError):
+            pass  # the report stays up to date; its draft is written again by the next --force
 
     def run(self, todo_folders: list[_Folder]) -> None:
         executor = self.executor
