@@ -94,6 +94,14 @@ def test_range_across_readings_and_stakes(tilleuls, gare):
     assert "−6\u202f108,00\u00a0€" in table  # the whole REMU NUM of PH-GARE
 
 
+def test_no_moving_hypothesis_is_said_as_text_not_as_a_quoted_string():
+    centre = _load("PH-CENTRE", 2025)  # no hypothesis changes its amount alone (its report says so)
+    assert centre.readings.moving == []
+    shown = nb.stakes_table(centre)
+    assert shown._repr_html_() == ("<p>Aucune hypothèse, remplacée seule par son alternative, ne change le montant "
+                                   "de cette officine.</p>")
+
+
 def test_theme_at_zero_says_which_socle_was_lost():
     segur = _load("PH-SEGUR", 2026)
     assert segur.theme_total_cents("numerique") == 0

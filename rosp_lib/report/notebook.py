@@ -641,11 +641,13 @@ def readings_text(rep: Report) -> str:
     return text
 
 
-def stakes_table(rep: Report) -> Html | str:
-    """Each hypothesis that moves this pharmacy's amount, alone, ranked by the euros at stake."""
+def stakes_table(rep: Report) -> Html:
+    """Each hypothesis that moves this pharmacy's amount, alone, ranked by the euros at stake (a sentence, shown
+    as text rather than as a quoted string, when none does)."""
     moving = rep.readings.moving
     if not moving:
-        return "Aucune hypothèse, remplacée seule par son alternative, ne change le montant de cette officine."
+        return Html("<p>Aucune hypothèse, remplacée seule par son alternative, ne change le montant de cette "
+                    "officine.</p>")
     rows = [[hypothesis_label(s.cle, rep), s.reference, s.alternative,
              ", ".join(theme_of(t).titre_court for t in s.themes), _signed(s.ecart_cents)] for s in moving]
     return table(["Hypothèse", "Lecture retenue", "Lecture alternative", "Thème(s)", "Écart sur le total"], rows,
