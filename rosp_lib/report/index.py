@@ -22,6 +22,8 @@ from rosp_lib.registry import THEMES, THEME_CODES, theme as theme_of
 from rosp_lib.report.html import CSS
 
 SYNTHESE = "synthese"
+# The index table has a column per theme: their titles wrap (the amounts do not), so that the table fits the page.
+INDEX_CSS = "\nth.montant { white-space: normal; }\ntbody td:first-child { white-space: nowrap; }\n"
 DONE = ("ok", "deja_fait")
 
 
@@ -34,7 +36,7 @@ def _esc(text) -> str:
 def _page(title: str, body: str) -> str:
     return ("<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            f"<title>{_esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n")
+            f"<title>{_esc(title)}</title>\n<style>{CSS}{INDEX_CSS}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n")
 
 
 def _reports(manifest: pd.DataFrame, pid: str, year: int) -> dict[str, dict]:
