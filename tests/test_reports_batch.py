@@ -376,3 +376,31 @@ def test_a_scenario_run_is_written_apart_from_the_reference_reports(tmp_path):
     assert (out / "scenarios" / "mon-scenario" / "2024" / "PH-A" / "00_synthese.html").exists()
     assert not (out / "2024").exists()
     assert "scénario mon-scenario" in (out / "scenarios" / "mon-scenario" / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("args", [["--toutes"], ["--pharmacie", "PH-A", "--exercice", "2024"]])
+def test_a_planted_symlink_at_the_log_is_refused_and_its_target_left_intact(tmp_path, args):
+    """rapports.log is appended to by the run (and by its kernels): never through a symlink planted there."""
+    entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024)])
+    out = tmp_path / "sortie"
+    out.mkdir()
+    victim = tmp_path / "precieux.txt"
+    victim.write_bytes(b"ne pas toucher\n")
+    (out / "rapports.log").symlink_to(victim)
+    result = _report([str(entree), *args, "--themes", "synthese", "--notebooks", str(FAKE), "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "Erreur" in result.output and "rapports.log est un lien symbolique" in result.output
+    assert victim.read_bytes() == b"ne pas toucher\n"
+    assert (out / "rapports.log").is_symlink()
+    assert _files(out) == []  # no report made
+
+
+def test_a_log_that_is_not_a_regular_file_is_refused_without_blocking(tmp_path):
+    entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024)])
+    out = tmp_path / "sortie"
+    out.mkdir()
+    os.mkfifo(out / "rapports.log")  # no reader: opening it for writing would block
+    result = _report([str(entree), "--toutes", "--themes", "synthese", "--notebooks", str(FAKE), "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "n'est pas un fichier ordinaire" in result.output
+    assert _files(out) == []

@@ -48,11 +48,12 @@ if importlib.util.find_spec("papermill") is None or importlib.util.find_spec("nb
     raise ImportError("papermill et nbconvert sont nécessaires : pip install 'rosp-lib[reports]'")
 
 from rosp_lib.batch import folders
-from rosp_lib.batch.worker import (  # noqa: F401 - ReportError and UnknownParameterError are public here
+from rosp_lib.batch.worker import (  # noqa: F401 - ReportError, UnknownParameterError, LogFileError are public here
     EXECUTION_TIMEOUT_S,
     KERNEL_NAME,
     KERNEL_REPORTS,
     START_TIMEOUT_S,
+    LogFileError,
     Outcome,
     ReportError,
     Settings,
@@ -61,6 +62,7 @@ from rosp_lib.batch.worker import (  # noqa: F401 - ReportError and UnknownParam
     execute_task,
     install_fingerprint,
     one_line,
+    open_log,
     release_kernel,
     warm_up,
 )
@@ -298,14 +300,20 @@ class InlinePool(LocalPool):
         self.workers = 1
         self.settings = settings
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rosp-rapports")
-        self.pool.submit(warm_up, settings, log_file, True)
+        self.futures = [self.pool.submit(warm_up, settings, log_file, True)]
+
+    def submit(self, task: Task):
+        future = self.pool.submit(execute_task, task)
+        self.futures.append(future)
+        return future
 
     def outcome(self, future) -> Outcome:
         return future.result()
 
     def close(self, cancel: bool = False) -> None:
-        if cancel:
-            self.pool.shutdown(wait=False, cancel_futures=True)
+        if cancel:  # what has not started is dropped; the kernel is still shut down by its own thread
+            for future in self.futures:
+                future.cancel()
         self.pool.submit(release_kernel)
         self.pool.shutdown(wait=True)
 
@@ -426,7 +434,7 @@ def run_reports(
     if first:
         out_dir.mkdir(parents=True, exist_ok=True)
         if log_file and not dask:
-            with open(log_file, "a", encoding="utf-8") as fh:
+            with os.fdopen(open_log(log_file), "a", encoding="utf-8") as fh:  # never through a symlink
                 fh.write(f"=== rosp report, processus {os.getpid()}, {time.strftime('%Y-%m-%d %H:%M:%S')} ===\n")
         n_workers = max(1, min(workers or os.cpu_count() or 1, len(first)))
         log = str(log_file) if log_file else None

@@ -17,12 +17,14 @@ shared with the client that writes the reports (rosp_lib.batch.reports).
 from __future__ import annotations
 
 import atexit
+import errno
 import hashlib
 import logging
 import os
 import re
 import shutil
 import socket
+import stat
 import tempfile
 import threading
 import time
@@ -44,6 +46,43 @@ class ReportError(Exception):
 
 class UnknownParameterError(ReportError):
     """The notebook does not declare a parameter that the runner passes."""
+
+
+class LogFileError(ReportError):
+    """The run's log file cannot be opened safely (a symlink, not a regular file…): nothing was run."""
+
+
+_NOT_REGULAR = ("{path} n'est pas un fichier ordinaire : le journal des rapports ne peut pas y être écrit "
+                "(supprimez-le ou choisissez un autre dossier de sortie)")
+
+
+def open_log(path: str | os.PathLike) -> int:
+    """A descriptor appending to the run's log file (created if missing), never through a symlink.
+
+    O_NOFOLLOW: a symlink planted at that name is refused, its target is never opened nor written;
+    O_NONBLOCK then a check that it is a regular file: a planted FIFO or device neither blocks nor
+    receives the log. Raises LogFileError, in French."""
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags, 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP or os.path.islink(path):
+            raise LogFileError(f"{path} est un lien symbolique : le journal des rapports n'est jamais écrit à travers "
+                               "un lien (supprimez ce lien ou choisissez un autre dossier de sortie)") from None
+        if exc.errno in (errno.ENXIO, errno.ENODEV, errno.EISDIR):  # a FIFO without reader, a device, a folder
+            raise LogFileError(_NOT_REGULAR.format(path=path)) from None
+        from rosp_lib.lines.atomic import reason
+
+        raise LogFileError(f"journal des rapports {path} impossible à ouvrir : {reason(exc)}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise LogFileError(_NOT_REGULAR.format(path=path))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 @dataclass(frozen=True)
@@ -164,10 +203,14 @@ def setup_process(log_path: str | None = None, kernels_only: bool = False) -> No
     elif log_path:
         # kernels inherit the worker's stdout/stderr: their chatter goes to the run's log file,
         # not over the progress bar (errors of a report are in rapports.csv and its .echec.ipynb)
-        fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        os.dup2(fd, 1)
-        os.dup2(fd, 2)
-        os.close(fd)
+        try:
+            fd = open_log(log_path)
+        except LogFileError:
+            fd = None  # refused (a symlink…): this process keeps its own stdout/stderr
+        if fd is not None:
+            os.dup2(fd, 1)
+            os.dup2(fd, 2)
+            os.close(fd)
     if _PROCESS_READY:
         return
     # ipykernel's debugger warns about frozen modules on every kernel start (Python ≥ 3.11)
@@ -246,8 +289,8 @@ class WarmKernel:
                                      startup_timeout=s.start_timeout, timeout=s.start_timeout)
         _KERNELS.append(self)
         try:
-            log = open(_KERNEL_LOG, "ab") if _KERNEL_LOG else None  # noqa: SIM115
-        except OSError:
+            log = os.fdopen(open_log(_KERNEL_LOG), "ab") if _KERNEL_LOG else None  # noqa: SIM115
+        except LogFileError:
             log = None
         if log is not None:
             with log:  # the kernel keeps its own copy of the descriptor
