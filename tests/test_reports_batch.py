@@ -404,3 +404,25 @@ def test_a_log_that_is_not_a_regular_file_is_refused_without_blocking(tmp_path):
     assert result.exit_code == 2, result.output
     assert "n'est pas un fichier ordinaire" in result.output
     assert _files(out) == []
+
+
+def test_with_enough_folders_the_reports_of_a_folder_share_a_worker(tmp_path):
+    """Folder affinity: the kernel reads a pharmacy-year and computes its readings once for its reports."""
+    ids = ["PH-A", "PH-B", "PH-C", "PH-D"]
+    entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [(p, 2024) for p in ids])
+    jobs = [ReportJob(p, 2024, t, entree) for p in ids for t in ("synthese", "bups")]
+    results = run_reports(jobs, notebooks_dir=FAKE, out_dir=tmp_path / "sortie", workers=2)
+    assert [r.statut for r in results] == ["ok"] * 8
+    workers = {p: {r.worker for r in results if r.pharmacie_id == p} for p in ids}
+    assert all(len(w) == 1 for w in workers.values()), workers
+    assert len(set().union(*workers.values())) == 2, workers  # both workers used
+
+
+def test_with_folder_affinity_a_dead_worker_fails_only_the_reports_that_kill_it(tmp_path):
+    ids = ["PH-A", "PH-TUE", "PH-B", "PH-C"]
+    entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [(p, 2024) for p in ids])
+    jobs = [ReportJob(p, 2024, t, entree) for p in ids for t in ("synthese", "bups")]
+    results = run_reports(jobs, notebooks_dir=FAKE, out_dir=tmp_path / "sortie", workers=2)
+    assert [(r.pharmacie_id, r.statut) for r in results] == [
+        (p, "echec" if p == "PH-TUE" else "ok") for p in ids for _ in range(2)]
+    assert all("processus de travail s'est arrêté" in r.erreur for r in results if r.pharmacie_id == "PH-TUE")
