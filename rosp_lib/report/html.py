@@ -15,6 +15,7 @@ The title comes from the document record the notebook displays (`DOCUMENT_MIME`,
 from __future__ import annotations
 
 import html as _html
+import threading
 
 DOCUMENT_MIME = "application/vnd.rosp.document+json"
 HIDDEN_TAGS = ("parameters", "injected-parameters", "rosp-technique", "rosp-explorateur")
@@ -59,27 +60,34 @@ nav.rosp-nav a, nav.rosp-nav strong { margin-right: .7rem; white-space: nowrap; 
 """
 
 _EXPORTER = None
+_EXPORTER_LOCK = threading.Lock()  # loaded once, also when a background thread preloads it
 
 
 def _exporter():
     global _EXPORTER
-    if _EXPORTER is None:
-        from nbconvert import HTMLExporter
-        from nbconvert.preprocessors import TagRemovePreprocessor
-        from traitlets.config import Config
-
-        cfg = Config()
-        cfg.TagRemovePreprocessor.remove_cell_tags = set(HIDDEN_TAGS)
-        cfg.TagRemovePreprocessor.enabled = True
-        cfg.HTMLExporter.exclude_input = True
-        cfg.HTMLExporter.exclude_input_prompt = True
-        cfg.HTMLExporter.exclude_output_prompt = True
-        cfg.HTMLExporter.anchor_link_text = ""
-        exporter = HTMLExporter(config=cfg, template_name="basic")
-        exporter.register_preprocessor(TagRemovePreprocessor(config=cfg), enabled=True)
-        exporter.register_preprocessor(_strip_widgets_preprocessor(), enabled=True)
-        _EXPORTER = exporter
+    with _EXPORTER_LOCK:
+        if _EXPORTER is None:
+            _EXPORTER = _new_exporter()
     return _EXPORTER
+
+
+def _new_exporter():
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+    from traitlets.config import Config
+
+    cfg = Config()
+    cfg.TagRemovePreprocessor.remove_cell_tags = set(HIDDEN_TAGS)
+    cfg.TagRemovePreprocessor.enabled = True
+    cfg.HTMLExporter.exclude_input = True
+    cfg.HTMLExporter.exclude_input_prompt = True
+    cfg.HTMLExporter.exclude_output_prompt = True
+    cfg.HTMLExporter.anchor_link_text = ""
+    exporter = HTMLExporter(config=cfg, template_name="basic")
+    exporter.register_preprocessor(TagRemovePreprocessor(config=cfg), enabled=True)
+    exporter.register_preprocessor(_strip_widgets_preprocessor(), enabled=True)
+    exporter.environment  # noqa: B018 - the templates are found and loaded now
+    return exporter
 
 
 def document_record(nb) -> dict:
