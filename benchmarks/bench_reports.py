@@ -172,7 +172,8 @@ _RANDOM = re.compile(rb"[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 
 def _normalised(path: Path, root: Path) -> bytes:
     """A report less what differs from one execution to the next, whatever runs it: timestamps
-    (papermill's, nbclient's `execution`), its own path, the random ids of widget models (32 hex
+    (papermill's, nbclient's `execution`), its own path, the random id papermill gives its parameters
+    cell (the reports keep a fixed one; 90_reseau does not), the random ids of widget models (32 hex
     digits) and of their HTML elements (uuid4, drawn by nbconvert), and the memory addresses in the
     text form of objects (« <Styler at 0x7f…> »)."""
     data = path.read_bytes()
@@ -184,6 +185,8 @@ def _normalised(path: Path, root: Path) -> bytes:
                 meta.pop(k, None)
         for c in nb["cells"]:
             c["metadata"].pop("execution", None)
+            if "injected-parameters" in c["metadata"].get("tags", []):  # papermill draws its id (90_reseau)
+                c["id"] = "<id>"
         widgets = nb["metadata"].get("widgets", {}).get("application/vnd.jupyter.widget-state+json")
         if widgets:  # keyed by the random ids: in the order of their contents
             widgets["state"] = sorted(_RANDOM.sub(b"<id>", json.dumps(v, sort_keys=True).encode()).decode()
