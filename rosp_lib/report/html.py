@@ -60,7 +60,7 @@ nav.rosp-nav a, nav.rosp-nav strong { margin-right: .7rem; white-space: nowrap; 
 """
 
 _EXPORTER = None
-_EXPORTER_LOCK = threading.Lock()  # loaded once, also when a background thread preloads it
+_EXPORTER_LOCK = threading.RLock()  # loaded once and used by one thread at a time (a background thread preloads it)
 
 
 def _exporter():
@@ -130,7 +130,8 @@ def to_html(nb) -> str:
         nb = nbformat.from_dict(nb)
     record = document_record(nb)  # nb is not changed: the exporter works on its own copy
     title = record.get("titre") or "Rapport ROSP"
-    body, _ = _exporter().from_notebook_node(nb)
+    with _EXPORTER_LOCK:  # the exporter registers its filters on each call: not shared between threads
+        body, _ = _exporter().from_notebook_node(nb)
     return ("<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             f"<title>{_html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
