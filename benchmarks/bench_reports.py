@@ -3,6 +3,7 @@
 
     .venv/bin/python benchmarks/bench_reports.py                     # 20 pharmacies × 7, the real notebooks
     .venv/bin/python benchmarks/bench_reports.py --pharmacies 4 --naif 1 --notebooks tests/notebooks_fake
+    .venv/bin/python benchmarks/bench_reports.py --pharmacies 6 --naif 1 --avant /chemin/de/main   # avant/après
 
 Measured, on the same machine in the same run:
 
@@ -70,21 +71,23 @@ def make_inputs(n: int) -> tuple[Path, Path, list[tuple[str, int]]]:
     return pharmacies, molecules, keys
 
 
-def env() -> dict:
+def env(tree: Path = ROOT) -> dict:
     """The same environment for every way, as on a user's machine: Python writes and reuses its
     bytecode (CI and some sandboxes set PYTHONDONTWRITEBYTECODE, which makes every kernel compile
-    rosp_lib again, ≈ 0.3 s each), and ipykernel's debugger warning is silenced."""
+    rosp_lib again, ≈ 0.3 s each), and ipykernel's debugger warning is silenced. `tree`: the source
+    tree whose rosp_lib is measured (this one, or the one given by --avant)."""
     e = dict(os.environ)
-    e["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), e.get("PYTHONPATH")]))  # this tree's rosp_lib
+    inherited = [p for p in (e.get("PYTHONPATH") or "").split(os.pathsep) if p and Path(p).resolve() != ROOT]
+    e["PYTHONPATH"] = os.pathsep.join([str(tree), *inherited])  # that tree's rosp_lib
     e.pop("PYTHONDONTWRITEBYTECODE", None)
     e["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     return e
 
 
-def warm_up() -> None:
+def warm_up(tree: Path = ROOT) -> None:
     """Bytecode of rosp_lib written, matplotlib's font cache built: no way pays them."""
     subprocess.run([sys.executable, "-c", "import matplotlib.pyplot, rosp_lib.report.notebook, rosp_lib.batch.reports"],
-                   cwd=ROOT, env=env(), check=True)
+                   cwd=tree, env=env(tree), check=True)
 
 
 def children_cpu() -> float:
@@ -125,9 +128,9 @@ class TreeSampler(threading.Thread):
             time.sleep(self.every)
 
 
-def run_rosp(args: list[str], label: str) -> dict:
+def run_rosp(args: list[str], label: str, tree: Path = ROOT) -> dict:
     cpu0, t0 = children_cpu(), time.perf_counter()
-    proc = subprocess.Popen([str(BIN / "rosp"), "report", *args], cwd=ROOT, env=env(),
+    proc = subprocess.Popen([str(BIN / "rosp"), "report", *args], cwd=tree, env=env(tree),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     sampler = TreeSampler(proc.pid)
     sampler.start()
@@ -169,7 +172,8 @@ _RANDOM = re.compile(rb"[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 
 def _normalised(path: Path, root: Path) -> bytes:
     """A report less what differs from one execution to the next, whatever runs it: timestamps
-    (papermill's, nbclient's `execution`), its own path, the random ids of widget models (32 hex
+    (papermill's, nbclient's `execution`), its own path, the random id papermill gives its parameters
+    cell (the reports keep a fixed one; 90_reseau does not), the random ids of widget models (32 hex
     digits) and of their HTML elements (uuid4, drawn by nbconvert), and the memory addresses in the
     text form of objects (« <Styler at 0x7f…> »)."""
     data = path.read_bytes()
@@ -181,6 +185,8 @@ def _normalised(path: Path, root: Path) -> bytes:
                 meta.pop(k, None)
         for c in nb["cells"]:
             c["metadata"].pop("execution", None)
+            if "injected-parameters" in c["metadata"].get("tags", []):  # papermill draws its id (90_reseau)
+                c["id"] = "<id>"
         widgets = nb["metadata"].get("widgets", {}).get("application/vnd.jupyter.widget-state+json")
         if widgets:  # keyed by the random ids: in the order of their contents
             widgets["state"] = sorted(_RANDOM.sub(b"<id>", json.dumps(v, sort_keys=True).encode()).decode()
@@ -204,71 +210,97 @@ def compare(a: Path, b: Path) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--pharmacies", type=int, default=20, help="pharmacies du lot (défaut 20)")
-    ap.add_argument("--naif", type=int, default=4, help="pharmacies faites à la manière naïve (défaut 4)")
-    ap.add_argument("--notebooks", type=Path, default=ROOT / "notebooks", help="dossier des notebooks")
+    ap.add_argument("--naif", type=int, default=4, help="pharmacies faites à la manière naïve (défaut 4 ; 0 : sans)")
+    ap.add_argument("--notebooks", type=Path, default=None, help="dossier des notebooks (défaut : notebooks/ de l'arbre)")
     ap.add_argument("--jobs", type=int, default=None, help="--jobs de rosp report (défaut : le sien)")
+    ap.add_argument("--avant", type=Path, default=None,
+                    help="un autre arbre du projet (p. ex. une copie de main) mesuré dans la même exécution, en "
+                         "alternance : le lot et le rapport seul, avant et après")
+    ap.add_argument("--sans-dask", action="store_true", help="sans la mesure --dask local")
+    ap.add_argument("--seul", type=int, default=3, help="nombre de mesures du rapport seul (défaut 3)")
     args = ap.parse_args()
-    notebooks = args.notebooks.resolve()
     pharmacies, molecules, keys = make_inputs(args.pharmacies)
-    warm_up()
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    trees = {"apres": ROOT}
+    if args.avant:
+        trees = {"avant": args.avant.resolve(), "apres": ROOT}
+    notebooks = {k: (args.notebooks or t / "notebooks").resolve() for k, t in trees.items()}
+    for t in trees.values():
+        warm_up(t)
+    commits = {k: subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=t, capture_output=True,
+                                 text=True).stdout.strip() for k, t in trees.items()}
     print(f"Machine : {platform.node()} — {os.cpu_count()} cœur(s), {platform.machine()}, Python "
-          f"{platform.python_version()}, {psutil.virtual_memory().total / 2**30:.0f} Go ; commit {commit} ; "
-          f"{len(keys)} pharmacies × {len(STEMS)} notebooks ; {notebooks}", flush=True)
+          f"{platform.python_version()}, {psutil.virtual_memory().total / 2**30:.0f} Go ; "
+          f"{', '.join(f'{k} = {t} ({commits[k]})' for k, t in trees.items())} ; "
+          f"{len(keys)} pharmacies × {len(STEMS)} notebooks", flush=True)
     n_reports = len(keys) * len(STEMS)
-    results: dict = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="minutes"), "commit": commit,
-                     "cpu_count": os.cpu_count(), "python": platform.python_version(),
-                     "pharmacies": len(keys), "rapports": n_reports, "notebooks": str(notebooks)}
-    common = [str(pharmacies), "--molecules", str(molecules), "--toutes", "--force", "--notebooks", str(notebooks)]
-    if args.jobs:
-        common += ["--jobs", str(args.jobs)]
+    results: dict = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="minutes"), "commits": commits,
+                     "arbres": {k: str(t) for k, t in trees.items()}, "cpu_count": os.cpu_count(),
+                     "python": platform.python_version(), "pharmacies": len(keys), "rapports": n_reports,
+                     "notebooks": {k: str(n) for k, n in notebooks.items()}}
 
-    local_out, dask_out = WORK / "lot_local", WORK / "lot_dask"
-    for d in (local_out, dask_out):
-        shutil.rmtree(d, ignore_errors=True)
-    r = results["rosp"] = run_rosp([*common, "-o", str(local_out)], "local")
-    print(f"rosp report --toutes : {n_reports} rapports en {r['wall_s']:.1f} s — {r['wall_s'] / n_reports:.2f} s "
-          f"par rapport (mur), CPU {r['cpu_s'] / n_reports:.2f} s par rapport ; mémoire par processus de travail "
-          f"(processus + noyau, max) : {', '.join(f'{m:.0f}' for m in r['memoire_par_processus_mo'])} Mo "
-          f"(charge {r['load_avg_1min']:.1f})", flush=True)
+    def common(which: str) -> list[str]:
+        c = [str(pharmacies), "--molecules", str(molecules), "--toutes", "--force", "--notebooks", str(notebooks[which])]
+        return c + (["--jobs", str(args.jobs)] if args.jobs else [])
 
-    single = []
+    for which, tree in trees.items():
+        out = WORK / f"lot_local_{which}"
+        shutil.rmtree(out, ignore_errors=True)
+        r = results[f"rosp_{which}"] = run_rosp([*common(which), "-o", str(out)], f"local {which}", tree)
+        print(f"[{which}] rosp report --toutes : {n_reports} rapports en {r['wall_s']:.1f} s — "
+              f"{r['wall_s'] / n_reports:.2f} s par rapport (mur), CPU {r['cpu_s'] / n_reports:.2f} s par rapport ; "
+              f"mémoire par processus de travail (processus + noyau, max) : "
+              f"{', '.join(f'{m:.0f}' for m in r['memoire_par_processus_mo'])} Mo (charge {r['load_avg_1min']:.1f})",
+              flush=True)
+    r = results["rosp"] = results["rosp_apres"]
+    local_out = WORK / "lot_local_apres"
+
     pid, year = keys[0]
-    for _ in range(3):
-        s = run_rosp([str(pharmacies), "--molecules", str(molecules), "--pharmacie", pid, "--exercice", str(year),
-                      "--themes", "numerique", "--force", "--notebooks", str(notebooks), "-o", str(WORK / "seul")],
-                     "un rapport")
-        single.append(s)
-    walls = sorted(s["wall_s"] for s in single)
-    results["un_rapport"] = single
-    print(f"Un rapport (--pharmacie {pid} --exercice {year} --themes numerique) : "
-          f"{', '.join(f'{w:.1f}' for w in walls)} s (médiane {walls[1]:.1f} s), CPU "
-          f"{sorted(s['cpu_s'] for s in single)[1]:.1f} s", flush=True)
+    singles: dict[str, list] = {k: [] for k in trees}
+    for _ in range(args.seul):
+        for which, tree in trees.items():
+            singles[which].append(run_rosp(
+                [str(pharmacies), "--molecules", str(molecules), "--pharmacie", pid, "--exercice", str(year),
+                 "--themes", "numerique", "--force", "--notebooks", str(notebooks[which]),
+                 "-o", str(WORK / f"seul_{which}")], f"un rapport {which}", tree))
+    for which, single in singles.items():
+        walls = sorted(s["wall_s"] for s in single)
+        cpus = sorted(s["cpu_s"] for s in single)
+        results[f"un_rapport_{which}"] = single
+        print(f"[{which}] Un rapport (--pharmacie {pid} --exercice {year} --themes numerique) : "
+              f"{', '.join(f'{w:.1f}' for w in walls)} s (médiane {walls[len(walls) // 2]:.1f} s), CPU "
+              f"{', '.join(f'{c:.1f}' for c in cpus)} s (charge {single[-1]['load_avg_1min']:.1f})", flush=True)
+    results["un_rapport"] = results["un_rapport_apres"]
 
-    d = results["dask_local"] = run_rosp([*common, "-o", str(dask_out), "--dask", "local"], "dask local")
-    d["comparaison"] = compare(local_out, dask_out)
-    d["surcout_par_rapport_s"] = (d["wall_s"] - r["wall_s"]) / n_reports
-    d["surcout_cpu_par_rapport_s"] = (d["cpu_s"] - r["cpu_s"]) / n_reports
-    c = d["comparaison"]
-    print(f"rosp report --toutes --dask local : {d['wall_s']:.1f} s, CPU {d['cpu_s'] / n_reports:.2f} s par rapport ; "
-          f"surcoût {d['surcout_par_rapport_s']:+.2f} s (mur) et {d['surcout_cpu_par_rapport_s']:+.2f} s (CPU) par "
-          f"rapport ; fichiers : {c['fichiers']}, mêmes noms : {c['memes_fichiers']}, identiques octet pour octet : "
-          f"{c['identiques_octet_pour_octet']}, identiques hors horodatages et ids de widgets : "
-          f"{c['identiques_hors_horodatages_et_ids']} (charge {d['load_avg_1min']:.1f})", flush=True)
+    if not args.sans_dask:
+        dask_out = WORK / "lot_dask"
+        shutil.rmtree(dask_out, ignore_errors=True)
+        d = results["dask_local"] = run_rosp([*common("apres"), "-o", str(dask_out), "--dask", "local"], "dask local")
+        d["comparaison"] = compare(local_out, dask_out)
+        d["surcout_par_rapport_s"] = (d["wall_s"] - r["wall_s"]) / n_reports
+        d["surcout_cpu_par_rapport_s"] = (d["cpu_s"] - r["cpu_s"]) / n_reports
+        c = d["comparaison"]
+        print(f"rosp report --toutes --dask local : {d['wall_s']:.1f} s, CPU {d['cpu_s'] / n_reports:.2f} s par rapport ; "
+              f"surcoût {d['surcout_par_rapport_s']:+.2f} s (mur) et {d['surcout_cpu_par_rapport_s']:+.2f} s (CPU) par "
+              f"rapport ; fichiers : {c['fichiers']}, mêmes noms : {c['memes_fichiers']}, identiques octet pour octet : "
+              f"{c['identiques_octet_pour_octet']}, identiques hors horodatages et ids de widgets : "
+              f"{c['identiques_hors_horodatages_et_ids']} (charge {d['load_avg_1min']:.1f})", flush=True)
 
-    n = min(args.naif, len(keys))
-    print(f"Manière naïve (papermill puis jupyter nbconvert, l'un après l'autre) sur {n} pharmacies :", flush=True)
-    nv = results["naif"] = run_naive(keys[:n], pharmacies, molecules, notebooks)
-    naive_per_report = nv["wall_s"] / nv["reports"]
     rosp_per_report = r["wall_s"] / n_reports
-    results["ratio_debit"] = naive_per_report / rosp_per_report
-    results["ratio_cpu"] = (nv["cpu_s"] / nv["reports"]) / (r["cpu_s"] / n_reports)
     results["estimation_1000_pharmacies_s"] = 7000 * rosp_per_report
-    print(f"Naïf : {nv['reports']} rapports en {nv['wall_s']:.1f} s — {naive_per_report:.2f} s par rapport (mur), "
-          f"CPU {nv['cpu_s'] / nv['reports']:.2f} s par rapport (charge {nv['load_avg_1min']:.1f})")
-    print(f"Débit rosp report / naïf : × {results['ratio_debit']:.1f} ; CPU naïf / rosp : × {results['ratio_cpu']:.1f}")
-    print(f"Estimation pour 1 000 pharmacies × 7 rapports au même débit : "
-          f"{results['estimation_1000_pharmacies_s'] / 60:.0f} min")
+    results["estimation_1000_pharmacies_cpu_2_coeurs_s"] = 7000 * (r["cpu_s"] / n_reports) / 2
+    n = min(args.naif, len(keys))
+    if n:
+        print(f"Manière naïve (papermill puis jupyter nbconvert, l'un après l'autre) sur {n} pharmacies :", flush=True)
+        nv = results["naif"] = run_naive(keys[:n], pharmacies, molecules, notebooks["apres"])
+        naive_per_report = nv["wall_s"] / nv["reports"]
+        results["ratio_debit"] = naive_per_report / rosp_per_report
+        results["ratio_cpu"] = (nv["cpu_s"] / nv["reports"]) / (r["cpu_s"] / n_reports)
+        print(f"Naïf : {nv['reports']} rapports en {nv['wall_s']:.1f} s — {naive_per_report:.2f} s par rapport (mur), "
+              f"CPU {nv['cpu_s'] / nv['reports']:.2f} s par rapport (charge {nv['load_avg_1min']:.1f})")
+        print(f"Débit rosp report / naïf : × {results['ratio_debit']:.1f} ; CPU naïf / rosp : × {results['ratio_cpu']:.1f}")
+    print(f"Estimation pour 1 000 pharmacies × 7 rapports : {results['estimation_1000_pharmacies_s'] / 60:.0f} min au "
+          f"débit mesuré ici ; {results['estimation_1000_pharmacies_cpu_2_coeurs_s'] / 60:.0f} min sur 2 cœurs libres "
+          f"au CPU mesuré ({r['cpu_s'] / n_reports:.2f} s par rapport ; objectif < 60 min : ≤ 1,03 s)")
     (WORK / "resultats.json").write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
     print(f"Résultats : {WORK / 'resultats.json'}")
 

@@ -376,3 +376,53 @@ def test_a_scenario_run_is_written_apart_from_the_reference_reports(tmp_path):
     assert (out / "scenarios" / "mon-scenario" / "2024" / "PH-A" / "00_synthese.html").exists()
     assert not (out / "2024").exists()
     assert "scénario mon-scenario" in (out / "scenarios" / "mon-scenario" / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("args", [["--toutes"], ["--pharmacie", "PH-A", "--exercice", "2024"]])
+def test_a_planted_symlink_at_the_log_is_refused_and_its_target_left_intact(tmp_path, args):
+    """rapports.log is appended to by the run (and by its kernels): never through a symlink planted there."""
+    entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024)])
+    out = tmp_path / "sortie"
+    out.mkdir()
+    victim = tmp_path / "precieux.txt"
+    victim.write_bytes(b"ne pas toucher\n")
+    (out / "rapports.log").symlink_to(victim)
+    result = _report([str(entree), *args, "--themes", "synthese", "--notebooks", str(FAKE), "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "Erreur" in result.output and "rapports.log est un lien symbolique" in result.output
+    assert victim.read_bytes() == b"ne pas toucher\n"
+    assert (out / "rapports.log").is_symlink()
+    assert _files(out) == []  # no report made
+
+
+def test_a_log_that_is_not_a_regular_file_is_refused_without_blocking(tmp_path):
+    entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024)])
+    out = tmp_path / "sortie"
+    out.mkdir()
+    os.mkfifo(out / "rapports.log")  # no reader: opening it for writing would block
+    result = _report([str(entree), "--toutes", "--themes", "synthese", "--notebooks", str(FAKE), "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "n'est pas un fichier ordinaire" in result.output
+    assert _files(out) == []
+
+
+def test_with_enough_folders_the_reports_of_a_folder_share_a_worker(tmp_path):
+    """Folder affinity: the kernel reads a pharmacy-year and computes its readings once for its reports."""
+    ids = ["PH-A", "PH-B", "PH-C", "PH-D"]
+    entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [(p, 2024) for p in ids])
+    jobs = [ReportJob(p, 2024, t, entree) for p in ids for t in ("synthese", "bups")]
+    results = run_reports(jobs, notebooks_dir=FAKE, out_dir=tmp_path / "sortie", workers=2)
+    assert [r.statut for r in results] == ["ok"] * 8
+    workers = {p: {r.worker for r in results if r.pharmacie_id == p} for p in ids}
+    assert all(len(w) == 1 for w in workers.values()), workers
+    assert len(set().union(*workers.values())) == 2, workers  # both workers used
+
+
+def test_with_folder_affinity_a_dead_worker_fails_only_the_reports_that_kill_it(tmp_path):
+    ids = ["PH-A", "PH-TUE", "PH-B", "PH-C"]
+    entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [(p, 2024) for p in ids])
+    jobs = [ReportJob(p, 2024, t, entree) for p in ids for t in ("synthese", "bups")]
+    results = run_reports(jobs, notebooks_dir=FAKE, out_dir=tmp_path / "sortie", workers=2)
+    assert [(r.pharmacie_id, r.statut) for r in results] == [
+        (p, "echec" if p == "PH-TUE" else "ok") for p in ids for _ in range(2)]
+    assert all("processus de travail s'est arrêté" in r.erreur for r in results if r.pharmacie_id == "PH-TUE")

@@ -16,6 +16,7 @@ kernel is replaced after every failed report and every N reports to bound what c
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
@@ -52,6 +53,12 @@ def prepare(modules: list[str]) -> None:
         except Exception:  # noqa: BLE001 - a missing optional module: the notebook will say so
             pass
     mpl = sys.modules.get("matplotlib")
+    # What is loaded now lives as long as the kernel: moved out of the garbage collector's sight
+    # (gc.freeze), a full collection — at every reset (IPython's reset calls gc.collect) and during
+    # the notebooks — walks only what the reports create: 0,11 s → 0,01 s per reset (measured
+    # 2026-12-01). The objects of the reports themselves are collected as before.
+    gc.collect()
+    gc.freeze()
     _SNAPSHOT = {
         "environ": dict(os.environ),
         "path": list(sys.path),

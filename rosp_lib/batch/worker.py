@@ -17,12 +17,14 @@ shared with the client that writes the reports (rosp_lib.batch.reports).
 from __future__ import annotations
 
 import atexit
+import errno
 import hashlib
 import logging
 import os
 import re
 import shutil
 import socket
+import stat
 import tempfile
 import threading
 import time
@@ -44,6 +46,43 @@ class ReportError(Exception):
 
 class UnknownParameterError(ReportError):
     """The notebook does not declare a parameter that the runner passes."""
+
+
+class LogFileError(ReportError):
+    """The run's log file cannot be opened safely (a symlink, not a regular file…): nothing was run."""
+
+
+_NOT_REGULAR = ("{path} n'est pas un fichier ordinaire : le journal des rapports ne peut pas y être écrit "
+                "(supprimez-le ou choisissez un autre dossier de sortie)")
+
+
+def open_log(path: str | os.PathLike) -> int:
+    """A descriptor appending to the run's log file (created if missing), never through a symlink.
+
+    O_NOFOLLOW: a symlink planted at that name is refused, its target is never opened nor written;
+    O_NONBLOCK then a check that it is a regular file: a planted FIFO or device neither blocks nor
+    receives the log. Raises LogFileError, in French."""
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags, 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP or os.path.islink(path):
+            raise LogFileError(f"{path} est un lien symbolique : le journal des rapports n'est jamais écrit à travers "
+                               "un lien (supprimez ce lien ou choisissez un autre dossier de sortie)") from None
+        if exc.errno in (errno.ENXIO, errno.ENODEV, errno.EISDIR):  # a FIFO without reader, a device, a folder
+            raise LogFileError(_NOT_REGULAR.format(path=path)) from None
+        from rosp_lib.lines.atomic import reason
+
+        raise LogFileError(f"journal des rapports {path} impossible à ouvrir : {reason(exc)}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise LogFileError(_NOT_REGULAR.format(path=path))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 @dataclass(frozen=True)
@@ -164,10 +203,14 @@ def setup_process(log_path: str | None = None, kernels_only: bool = False) -> No
     elif log_path:
         # kernels inherit the worker's stdout/stderr: their chatter goes to the run's log file,
         # not over the progress bar (errors of a report are in rapports.csv and its .echec.ipynb)
-        fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        os.dup2(fd, 1)
-        os.dup2(fd, 2)
-        os.close(fd)
+        try:
+            fd = open_log(log_path)
+        except LogFileError:
+            fd = None  # refused (a symlink…): this process keeps its own stdout/stderr
+        if fd is not None:
+            os.dup2(fd, 1)
+            os.dup2(fd, 2)
+            os.close(fd)
     if _PROCESS_READY:
         return
     # ipykernel's debugger warns about frozen modules on every kernel start (Python ≥ 3.11)
@@ -246,8 +289,8 @@ class WarmKernel:
                                      startup_timeout=s.start_timeout, timeout=s.start_timeout)
         _KERNELS.append(self)
         try:
-            log = open(_KERNEL_LOG, "ab") if _KERNEL_LOG else None  # noqa: SIM115
-        except OSError:
+            log = os.fdopen(open_log(_KERNEL_LOG), "ab") if _KERNEL_LOG else None  # noqa: SIM115
+        except LogFileError:
             log = None
         if log is not None:
             with log:  # the kernel keeps its own copy of the descriptor
@@ -325,17 +368,19 @@ class WarmKernel:
 
 def warm_up(settings: Settings, log_path: str | None = None, kernels_only: bool = False) -> int:
     """Start this thread's kernel now, while the client prepares the batch (a pool's initializer)."""
-    import nbformat
-
     setup_process(log_path, kernels_only)
     warm = _warm(settings)
     if warm.client is None:
         try:
             warm.launch()
-            _html(nbformat.v4.new_notebook())  # the HTML templates load while the kernel boots
             warm.connect()
         except Exception:  # noqa: BLE001 - the first report will try again and say why
             warm.discard()
+    if not kernels_only:  # a worker process: what is loaded now stays, out of the collector's sight
+        import gc
+
+        gc.collect()
+        gc.freeze()
     return warm.starts
 
 
@@ -387,10 +432,31 @@ def _register_engine() -> str:
     return ENGINE_NAME
 
 
+_HTML_PRELOAD: threading.Thread | None = None
+
+
+def _preload_html() -> None:
+    """Load nbconvert, its templates and its HTML post-processing (≈ 1,5 s of CPU, once per process) in
+    a background thread while the first notebook runs in its kernel: this process only waits then.
+    Loaded earlier, with the kernel's start, it competed for the cores with the kernel's boot and the
+    reading of the inputs (measured 2026-12-01: a single report waited for it)."""
+    global _HTML_PRELOAD
+    if _HTML_PRELOAD is None:
+        import nbformat
+
+        from rosp_lib.report.html import to_html
+
+        _HTML_PRELOAD = threading.Thread(target=to_html, args=(nbformat.v4.new_notebook(),), daemon=True,
+                                         name="rosp-html")
+        _HTML_PRELOAD.start()
+
+
 def _html(nb) -> bytes:
     """The document a reader opens (rosp_lib.report.html): no code, French title, light stylesheet."""
     from rosp_lib.report.html import to_html
 
+    if _HTML_PRELOAD is not None:
+        _HTML_PRELOAD.join()
     return to_html(nb).encode("utf-8")
 
 
@@ -433,11 +499,56 @@ class _CpuMeter:
         return max(time.process_time() - self.process0 + kernel, 0.0)
 
 
+_SOURCES: dict[bytes, object] = {}  # notebook content → the notebook as papermill loads it
+
+
+def _source(notebook: bytes):
+    """The notebook as papermill's `load_notebook_node` reads it (upgraded, papermill metadata, tags),
+    parsed and validated once per content in this process; a copy for each report."""
+    import copy
+
+    from papermill.iorw import load_notebook_node
+
+    key = hashlib.blake2b(notebook, digest_size=20).digest()
+    if key not in _SOURCES:
+        path = Path(_SCRATCH, f"notebook-{key.hex()}.ipynb")
+        path.write_bytes(notebook)
+        try:
+            loaded = load_notebook_node(str(path))
+        finally:
+            path.unlink()
+        if len(_SOURCES) >= 16:
+            _SOURCES.clear()
+        _SOURCES[key] = loaded
+    return copy.deepcopy(_SOURCES[key])
+
+
+def _execute(nb, task: Task):
+    """papermill.execute_notebook's own steps — parameterize, metadata, error markers, the engine, the
+    errors raised — without its input and output round trips: given a notebook object and no output
+    path, it would serialize the notebook, parse it again, and serialize the executed notebook
+    (images included) to throw it away, each time validated by nbformat: ≈ 0,1 s per report
+    (measured 2026-12-01). The executed notebook is serialized once, by _notebook_bytes."""
+    from papermill.engines import papermill_engines
+    from papermill.execute import prepare_notebook_metadata, raise_for_execution_errors, remove_error_markers
+    from papermill.parameterize import parameterize_notebook
+
+    s = task.settings
+    engine = _register_engine()
+    nb = parameterize_notebook(nb, dict(task.parameters), False, kernel_name=s.kernel_name, engine_name=engine)
+    nb = prepare_notebook_metadata(nb, task.notebook_path, task.output_path, False)
+    nb = remove_error_markers(nb)
+    kernel_name = papermill_engines.nb_kernel_name(engine_name=engine, nb=nb, name=s.kernel_name)
+    nb = papermill_engines.execute_notebook_with_engine(
+        engine, nb, input_path=task.notebook_path, output_path=None, kernel_name=kernel_name, progress_bar=False,
+        log_output=False, start_timeout=s.start_timeout, stdout_file=None, stderr_file=None,
+        execution_timeout=s.execution_timeout)
+    raise_for_execution_errors(nb, None)
+    return nb
+
+
 def execute_task(task: Task) -> Outcome:
     """Execute one report (notebook + HTML) in this thread's kept kernel; never raises for a failing report."""
-    import nbformat
-    import papermill
-
     setup_process()
     start = time.perf_counter()
     who = f"{socket.gethostname()}:{os.getpid()}"
@@ -454,16 +565,14 @@ def execute_task(task: Task) -> Outcome:
                 "version partout")
         for name, data in task.files:
             Path(workdir, name).write_bytes(data)
-        source = nbformat.reads(task.notebook.decode("utf-8"), as_version=4)
+        source = _source(task.notebook)
+        _preload_html()
         try:
             warm.ready(workdir)
         except Exception as exc:  # noqa: BLE001
             warm.discard()
             raise RuntimeError(f"kernel: {exc}") from exc
-        nb = papermill.execute_notebook(
-            source, None, parameters=dict(task.parameters), engine_name=_register_engine(),
-            kernel_name=task.settings.kernel_name, progress_bar=False, log_output=False,
-            start_timeout=task.settings.start_timeout, execution_timeout=task.settings.execution_timeout)
+        nb = _execute(source, task)
         nb_bytes = _notebook_bytes(nb, task)
         html = _html(nb)
         cpu = meter.spent()

@@ -86,16 +86,59 @@ def _theme_totals(lines: pd.DataFrame) -> dict[str, int]:
     return {str(t): int(c) for t, c in lines.groupby("theme", sort=False)["montant_cents"].sum().items()}
 
 
+# The readings of one pharmacy-exercise, keyed by everything they are computed from (its rows, its
+# molecules, the scenario, the parameter and alternative files, by content): the synthesis and the
+# theme reports of one pharmacy-year ask for the same readings, a dozen computations (≈ 1 s, measured
+# 2026-12-01), and a kept kernel of `rosp report` runs several of them. A copy is returned.
+_MEMO: dict[bytes, Readings] = {}
+_MEMO_MAX = 32
+
+
+def _memo_key(rows: pd.DataFrame, molecules: pd.DataFrame | None, exercice: int, scenario: Scenario | None,
+              alternatives: Path) -> bytes | None:
+    import hashlib
+    import pickle
+
+    try:
+        h = hashlib.blake2b(digest_size=20)
+        for frame in (rows, molecules):  # content and types, not the frame's internal layout
+            if frame is None:
+                h.update(b"-")
+                continue
+            h.update(pickle.dumps((list(frame.columns), [str(t) for t in frame.dtypes],
+                                   frame.to_csv(index=False)), protocol=5))
+        h.update(str(int(exercice)).encode())
+        h.update(pickle.dumps(None if scenario is None else (scenario.path, scenario.tous, scenario.par_exercice),
+                              protocol=5))
+        for path in (PARAMETERS_DIR / f"{int(exercice)}.yaml", PARAMETERS_DIR / "references.yaml", Path(alternatives)):
+            h.update(str(path).encode() + b"\0" + Path(path).read_bytes() + b"\0")
+        return h.digest()
+    except Exception:  # noqa: BLE001 - not hashable or unreadable: computed, not remembered
+        return None
+
+
 def readings(pharmacy_row: pd.DataFrame, molecules: pd.DataFrame | None, exercice: int,
              scenario: Scenario | None = None, alternatives: Path = ALTERNATIVES_FILE) -> Readings:
     """The range across readings and the euros at stake per hypothesis, for one pharmacy-exercise.
 
     `pharmacy_row` holds the pharmacy's row(s) for this exercise (validated table); `scenario` is the
     user's scenario the report is made with (its values are the reference here)."""
-    from rosp_lib.engine import compute
-
     exercice = int(exercice)
     rows = pharmacy_row[pharmacy_row["exercice"].astype(int) == exercice].reset_index(drop=True)
+    key = _memo_key(rows, molecules, exercice, scenario, alternatives)
+    if key is not None and key in _MEMO:
+        return copy.deepcopy(_MEMO[key])
+    result = _readings(rows, molecules, exercice, scenario, alternatives)
+    if key is not None:
+        if len(_MEMO) >= _MEMO_MAX:
+            _MEMO.clear()
+        _MEMO[key] = copy.deepcopy(result)
+    return result
+
+
+def _readings(rows: pd.DataFrame, molecules: pd.DataFrame | None, exercice: int, scenario: Scenario | None,
+              alternatives: Path) -> Readings:
+    from rosp_lib.engine import compute
 
     def run(scen: Scenario | None) -> tuple[int, dict[str, int], object]:
         params = load_parameters(exercice, scen)
