@@ -36,7 +36,8 @@ KERNEL_NAME = "python3"
 START_TIMEOUT_S = 120  # several kernels start at once on a busy machine
 EXECUTION_TIMEOUT_S = 900  # per cell: a hung notebook must not stall a whole batch
 KERNEL_REPORTS = 50  # a kept kernel is replaced after this many reports
-WARM_MODULES = ["pandas", "matplotlib", "matplotlib.pyplot", "IPython.display", "rosp_lib.report.notebook"]
+WARM_MODULES = ["pandas", "matplotlib", "matplotlib.pyplot", "IPython.display", "rosp_lib.report.notebook",
+                "rosp_lib.report.gains", "rosp_lib.report.versements"]
 ENGINE_NAME = "rosp-chaud"
 
 
