@@ -426,3 +426,31 @@ def test_with_folder_affinity_a_dead_worker_fails_only_the_reports_that_kill_it(
     assert [(r.pharmacie_id, r.statut) for r in results] == [
         (p, "echec" if p == "PH-TUE" else "ok") for p in ids for _ in range(2)]
     assert all("processus de travail s'est arrêté" in r.erreur for r in results if r.pharmacie_id == "PH-TUE")
+
+
+def test_the_network_kernel_chatter_goes_to_the_log_not_to_the_console(tmp_path):
+    """The kernel of 90_reseau inherits the command's stderr: what it prints there (jupyter's English warnings,
+    its shutdown messages) belongs in rapports.log, not on the user's console."""
+    import subprocess
+    import sys
+
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    notebooks = tmp_path / "nb"
+    shutil.copytree(FAKE, notebooks)
+    reseau = new_notebook(cells=[
+        new_code_cell('entree = ""\nmolecules = ""\nparametres = ""\nsortie = ""', metadata={"tags": ["parameters"]}),
+        new_code_cell('import os\nos.write(2, b"bavardage du noyau sur stderr\\n")\nprint("vue faite")')])
+    reseau.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(reseau, notebooks / "90_reseau.ipynb")
+    entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024)])
+    out = tmp_path / "sortie"
+    cmd = [str(Path(sys.executable).parent / "rosp"), "report", str(entree), "--toutes", "--themes", "synthese",
+           "--notebooks", str(notebooks), "-o", str(out), "-j", "1"]
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    assert "Vue réseau :" in run.stderr  # the command's own messages stay on the console
+    assert "bavardage" not in run.stderr + run.stdout
+    assert "bavardage du noyau sur stderr" in (out / "rapports.log").read_text(encoding="utf-8")
+    assert "vue faite" in (out / "90_reseau.ipynb").read_text(encoding="utf-8")

@@ -32,6 +32,7 @@ How a batch runs (DESIGN.md, « Reliability and security stance ») :
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import difflib
@@ -990,6 +991,34 @@ def _write_indexes(out_dir: Path, manifest: Path, pharmacies, molecules, scenari
     write_indexes(out_dir, table, lines, names, titre=titre)
 
 
+@contextlib.contextmanager
+def _kernel_chatter_to_log(log_path: Path):
+    """While it is open, this process's stderr and stdout — which a kernel started now inherits — go to the
+    run's log (jupyter's English warnings, a kernel's shutdown messages), not to the user's console. A log
+    that cannot be opened safely (a symlink…) leaves the console as it is."""
+    from rosp_lib.batch.worker import LogFileError, open_log
+
+    try:
+        fd = open_log(log_path)
+    except LogFileError:
+        yield
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    try:
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for f in (*saved, fd):
+            os.close(f)
+
+
 def _network(out_dir: Path, notebooks_dir: Path, entree: Path, molecules: Path | None, scenario: Path | None) -> bool:
     """The network overview (90_reseau) on the whole file, once per run, at the root of the output folder;
     its links lead to each pharmacy's reports. False when it failed (the reports themselves are in place)."""
@@ -1006,8 +1035,9 @@ def _network(out_dir: Path, notebooks_dir: Path, entree: Path, molecules: Path |
     parameters = {"entree": str(entree.resolve()), "molecules": str(molecules.resolve()) if molecules else "",
                   "parametres": str(scenario.resolve()) if scenario else "", "sortie": ""}
     try:
-        nb = pm.execute_notebook(str(source), None, parameters=parameters, cwd=str(out_dir), kernel_name="python3",
-                                 progress_bar=False, log_output=False)
+        with _kernel_chatter_to_log(out_dir / LOG_NAME):
+            nb = pm.execute_notebook(str(source), None, parameters=parameters, cwd=str(out_dir),
+                                     kernel_name="python3", progress_bar=False, log_output=False)
         write_together({out_dir / "90_reseau.ipynb": lambda fh: fh.write(nbformat.writes(nb).encode("utf-8")),
                         out_dir / "90_reseau.html": lambda fh: fh.write(to_html(nb).encode("utf-8"))})
     except (OutputError, Exception) as exc:  # noqa: BLE001 - reported in French, the reports stay in place
