@@ -29,6 +29,7 @@ from rosp_lib.registry import INDICATORS, THEME_CODES, indicator, indicators_of,
 from rosp_lib.report import narrative
 from rosp_lib.report.escape import escape_html, escape_markdown
 from rosp_lib.report.html import DOCUMENT_MIME
+from rosp_lib.report.memo import ContentMemo
 from rosp_lib.rulebook import find_leaf, leaf_text, rule_text, title as indicator_title
 
 RECORD_MIME = "application/vnd.rosp.resultats+json"
@@ -110,8 +111,7 @@ class Report:
 # scenario, the parameter files, the pharmacy and the exercise. A kept kernel of `rosp report` runs
 # the seven reports of a pharmacy-year one after the other: read, validate and compute once
 # (≈ 0,3 s per report, measured 2026-12-01). Each call gets its own copy.
-_LOADED: dict[bytes, Report] = {}
-_LOADED_MAX = 16
+_LOADED: ContentMemo[Report] = ContentMemo(size=16)
 
 
 def _load_key(pharmacie_id: str, exercice: int, entree: str, molecules: str, parametres: str) -> bytes | None:
@@ -131,17 +131,8 @@ def _load_key(pharmacie_id: str, exercice: int, entree: str, molecules: str, par
 
 def load(pharmacie_id: str, exercice: int, entree: str, molecules: str = "", parametres: str = "") -> Report:
     """Read and validate the input file, then compute every exercise of the pharmacy."""
-    import copy
-
-    key = _load_key(pharmacie_id, exercice, entree, molecules, parametres)
-    if key is not None and key in _LOADED:
-        return copy.deepcopy(_LOADED[key])
-    rep = _load(pharmacie_id, exercice, entree, molecules, parametres)
-    if key is not None:
-        if len(_LOADED) >= _LOADED_MAX:
-            _LOADED.clear()
-        _LOADED[key] = copy.deepcopy(rep)
-    return rep
+    return _LOADED.get_or_make(_load_key(pharmacie_id, exercice, entree, molecules, parametres),
+                               lambda: _load(pharmacie_id, exercice, entree, molecules, parametres))
 
 
 def _load(pharmacie_id: str, exercice: int, entree: str, molecules: str = "", parametres: str = "") -> Report:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from rosp_lib.parameters import PARAMETERS_DIR, Scenario, iter_leaves, load_parameters
+from rosp_lib.report.memo import ContentMemo
 from rosp_lib.rulebook import leaf_text
 
 ALTERNATIVES_FILE = PARAMETERS_DIR / "scenarios" / "lectures-alternatives.yaml"
@@ -90,8 +91,7 @@ def _theme_totals(lines: pd.DataFrame) -> dict[str, int]:
 # molecules, the scenario, the parameter and alternative files, by content): the synthesis and the
 # theme reports of one pharmacy-year ask for the same readings, a dozen computations (≈ 1 s, measured
 # 2026-12-01), and a kept kernel of `rosp report` runs several of them. A copy is returned.
-_MEMO: dict[bytes, Readings] = {}
-_MEMO_MAX = 32
+_MEMO: ContentMemo[Readings] = ContentMemo(size=32)
 
 
 def _memo_key(rows: pd.DataFrame, molecules: pd.DataFrame | None, exercice: int, scenario: Scenario | None,
@@ -125,15 +125,8 @@ def readings(pharmacy_row: pd.DataFrame, molecules: pd.DataFrame | None, exercic
     user's scenario the report is made with (its values are the reference here)."""
     exercice = int(exercice)
     rows = pharmacy_row[pharmacy_row["exercice"].astype(int) == exercice].reset_index(drop=True)
-    key = _memo_key(rows, molecules, exercice, scenario, alternatives)
-    if key is not None and key in _MEMO:
-        return copy.deepcopy(_MEMO[key])
-    result = _readings(rows, molecules, exercice, scenario, alternatives)
-    if key is not None:
-        if len(_MEMO) >= _MEMO_MAX:
-            _MEMO.clear()
-        _MEMO[key] = copy.deepcopy(result)
-    return result
+    return _MEMO.get_or_make(_memo_key(rows, molecules, exercice, scenario, alternatives),
+                             lambda: _readings(rows, molecules, exercice, scenario, alternatives))
 
 
 def _readings(rows: pd.DataFrame, molecules: pd.DataFrame | None, exercice: int, scenario: Scenario | None,
