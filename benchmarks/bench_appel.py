@@ -68,6 +68,7 @@ def mesurer(n: int, profil: bool = False) -> dict[str, float]:
             f()
         pr.disable()
         pstats.Stats(pr, stream=sys.stderr).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(pr, stream=sys.stderr).sort_stats("tottime").print_stats(30)
     return out
 
 
