@@ -97,6 +97,9 @@ def _per_distinct_small(fn: Callable[..., object], columns) -> np.ndarray:
     arrays = [np.asarray(col) for col in columns]
     n = len(arrays[0])
     out = np.empty(n, dtype=object)
+    if n == 1:  # one pharmacy, one line: the most frequent case of a report
+        out[0] = fn(*(a[0] for a in arrays))
+        return out
     if len(arrays) == 1:
         keys = _small_keys(arrays[0])
     else:

@@ -173,10 +173,18 @@ class Context:
         year = self.params.exercice
         start = pd.Timestamp(year, 1, 1)
         end = pd.Timestamp(year, 12, 31)
-        debut = self.df["debut_activite"].fillna(start)
-        fin = self.df["fin_activite"].fillna(end)
         self.days_in_year = int((end - start).days + 1)
-        self.days_active = ((fin - debut).dt.days + 1).to_numpy(dtype=np.int64)
+        debut, fin = self.array("debut_activite"), self.array("fin_activite")
+        if debut.dtype.kind == "M" and fin.dtype.kind == "M":
+            # The validated table's dates, in numpy (the pandas version below cost ≈ 1,5 ms a call, measured;
+            # both floor a duration to whole days).
+            debut = np.where(np.isnat(debut), np.datetime64(start).astype(debut.dtype), debut)
+            fin = np.where(np.isnat(fin), np.datetime64(end).astype(fin.dtype), fin)
+            self.days_active = ((fin - debut) // np.timedelta64(1, "D") + 1).astype(np.int64)
+        else:
+            debut = self.df["debut_activite"].fillna(start)
+            fin = self.df["fin_activite"].fillna(end)
+            self.days_active = ((fin - debut).dt.days + 1).to_numpy(dtype=np.int64)
 
     # --- the tracer ------------------------------------------------------------------------------
     def rule(self, fn: Callable, *args) -> list[Block]:
