@@ -70,6 +70,23 @@ def dependencies(b: Block, n: int):
     def keys_of(x: int) -> list[str]:
         return [k for k in marked if x >> bit[k] & 1]
 
+    if n <= _SMALL:  # a few lines: the three texts in one pass (measured: a third of `dependencies` on one row)
+        texts: dict[int, tuple[str, str, str]] = {}
+        for x in bits.tolist():
+            if x not in texts:
+                keys = keys_of(x)
+                hyps = [k for k in keys if leaves[k].statut == "hypothese"]
+                scens = [k for k in keys if leaves[k].surcharge]
+                texts[x] = (SEP.join(hyps), SEP.join(scens), SEP.join(
+                    [hypothesis_note(k, leaves[k]) for k in hyps]
+                    + [f"{k} : valeur du scénario {leaves[k].surcharge}" for k in scens]))
+        rows = [texts[x] for x in bits.tolist()]
+        out = []
+        for j in range(3):
+            column = np.empty(n, dtype=object)
+            column[:] = [r[j] for r in rows]
+            out.append(column)
+        return (level, *out)
     hyp = per_distinct(lambda x: SEP.join(k for k in keys_of(x) if leaves[k].statut == "hypothese"), bits)
     scen = per_distinct(lambda x: SEP.join(k for k in keys_of(x) if leaves[k].surcharge), bits)
     notes = per_distinct(lambda x: SEP.join(
