@@ -46,7 +46,8 @@ def compute(
     molecules.attrs = {}
     years = pharmacies["exercice"].to_numpy()
     if len(years) and (years == years[0]).all():
-        # One exercise (a report's pharmacy, a gains search): no groupby, whose fixed cost is ≈ 0.8 ms on one row (measured).
+        # One exercise (a report's pharmacy, a gains search): no groupby, whose fixed cost is ≈ 0.8 ms
+        # on one row (measured).
         groups = [(years[0], pharmacies)]
     else:
         groups = pharmacies.groupby("exercice", sort=True)
