@@ -8,6 +8,7 @@ input contract.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,7 @@ from ..registry import indicator
 from ..rulebook import title
 from ..rules.base import Block, Context
 from .formatting import num
-from .text import _append, _keys, filled, per_distinct
+from .text import _SMALL, _append, _keys, filled, per_distinct
 
 LINE_COLUMNS = [
     "pharmacie_id", "exercice", "theme", "indicateur", "libelle", "valeur", "seuil", "atteint",
@@ -69,6 +70,23 @@ def dependencies(b: Block, n: int):
     def keys_of(x: int) -> list[str]:
         return [k for k in marked if x >> bit[k] & 1]
 
+    if n <= _SMALL:  # a few lines: the three texts in one pass (measured: a third of `dependencies` on one row)
+        texts: dict[int, tuple[str, str, str]] = {}
+        for x in bits.tolist():
+            if x not in texts:
+                keys = keys_of(x)
+                hyps = [k for k in keys if leaves[k].statut == "hypothese"]
+                scens = [k for k in keys if leaves[k].surcharge]
+                texts[x] = (SEP.join(hyps), SEP.join(scens), SEP.join(
+                    [hypothesis_note(k, leaves[k]) for k in hyps]
+                    + [f"{k} : valeur du scénario {leaves[k].surcharge}" for k in scens]))
+        rows = [texts[x] for x in bits.tolist()]
+        out = []
+        for j in range(3):
+            column = np.empty(n, dtype=object)
+            column[:] = [r[j] for r in rows]
+            out.append(column)
+        return (level, *out)
     hyp = per_distinct(lambda x: SEP.join(k for k in keys_of(x) if leaves[k].statut == "hypothese"), bits)
     scen = per_distinct(lambda x: SEP.join(k for k in keys_of(x) if leaves[k].surcharge), bits)
     notes = per_distinct(lambda x: SEP.join(
@@ -90,17 +108,18 @@ class InputTexts:
     """« colonne=valeur » for each pharmacy of an exercise, formatted once per column and distinct value and
     shared by every line that shows that column (a national file has 600 000 lines)."""
 
-    def __init__(self, df: pd.DataFrame):
+    def __init__(self, df: pd.DataFrame, array: Callable[[str], np.ndarray] | None = None):
         self.df = df
+        self.array = array or (lambda name: df[name].to_numpy())  # the context's shared columns (Context.array)
         self.cache: dict[str, np.ndarray] = {}
 
     def column(self, name: str) -> np.ndarray:
         if name not in self.cache:
-            values = self.df[name].to_numpy()
+            values = self.array(name)
             if values.dtype.kind not in "biuf":
                 self.cache[name] = per_distinct(lambda v: f"{name}={_cell(v)}", values)
             else:  # numbers and flags: each text made once per run, whatever the exercise or part
-                codes, distinct = pd.factorize(_keys(values))
+                codes, distinct = _factorize(_keys(values))
                 first = np.empty(len(distinct), dtype=np.intp)
                 first[codes] = np.arange(len(values))
                 if len(_INPUT_TEXTS) > _NUMBERS_MAX:
@@ -128,13 +147,22 @@ _NUMBERS: dict[tuple, object] = {}
 _NUMBERS_MAX = 500_000
 
 
+def _factorize(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`pd.factorize(keys)` for integer keys; with a dict for a few rows (pandas' fixed cost, see text._SMALL)."""
+    if len(keys) > _SMALL:
+        return pd.factorize(keys)
+    seen: dict = {}
+    codes = np.array([seen.setdefault(k, len(seen)) for k in keys.tolist()], dtype=np.intp)
+    return codes, np.array(list(seen), dtype=keys.dtype)
+
+
 def _column(values, n: int) -> np.ndarray:
     if isinstance(values, np.ndarray) and values.shape == (n,):
         if values.dtype == object:
             return values
         # Numbers as Python objects, one per distinct value (as per_distinct tells them apart).
         keys = _keys(values)
-        codes, distinct = pd.factorize(keys)
+        codes, distinct = _factorize(keys)
         first = np.empty(len(distinct), dtype=np.intp)
         first[codes] = np.arange(n)
         if len(_NUMBERS) > _NUMBERS_MAX:
@@ -174,7 +202,7 @@ def assemble(ctx: Context, theme_blocks: list[tuple[str, list[Block]]], position
     per_block: dict[str, list] = {k: [] for k in BLOCK_COLUMNS}
     pid = ctx.df["pharmacie_id"].to_numpy(dtype=object)
     rows = np.arange(ctx.n)
-    inputs = InputTexts(ctx.df)
+    inputs = InputTexts(ctx.df, ctx.array)
     for theme, blocks in theme_blocks:
         for b in blocks:
             sel = rows if b.rows is None else np.asarray(b.rows, dtype=np.int64)

@@ -152,7 +152,7 @@ def load_parameters(
     if scenario is not None:
         if not isinstance(scenario, Scenario):
             scenario = Scenario.read(scenario)
-        raw = _apply_overrides(raw, scenario, exercice)
+        raw = _apply_overrides(raw, scenario, exercice, in_place=True)  # raw is this call's own copy
         origin = f"{origin} + {scenario.path}"
     references = default_references() if directory == PARAMETERS_DIR else load_references(directory)
     return _validate(raw, origin, references)

@@ -125,8 +125,10 @@ def _out_of_range(value: Any, unite: str) -> str | None:
     return None
 
 
-def _apply_overrides(raw: dict, scenario: Scenario, exercice: int) -> dict:
-    raw = copy.deepcopy(raw)
+def _apply_overrides(raw: dict, scenario: Scenario, exercice: int, in_place: bool = False) -> dict:
+    """`raw` with the scenario's values for this exercise (a copy of it, or `raw` itself when in_place)."""
+    if not in_place:
+        raw = copy.deepcopy(raw)
     known = {".".join(p) for p in _leaf_paths(raw)}
     errors = []
     for path, value in scenario.overrides_for(exercice):

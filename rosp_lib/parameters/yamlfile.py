@@ -78,6 +78,23 @@ def _refuse_aliases(text: str) -> None:
 # warnings, reports), and parsing is ~30× slower than copying the parsed values (measured: 55 ms
 # against 5 ms for one exercise). Keyed by content, a file changed on disk is parsed again.
 _PARSED: dict[bytes, Any] = {}
+_ATOMS = (str, int, bool, Decimal, float, type(None))
+
+
+def copy_tree(value: Any) -> Any:
+    """`copy.deepcopy` of a parsed YAML tree: new dicts and lists, the same immutable scalars.
+
+    About 2,5× faster than deepcopy on a parameter file (its memo is useless here: aliases are refused,
+    so no node is shared); `load_parameters` copies each file once per call, and a report loads the
+    parameters about 15 times (measured on 2024.yaml, loaded machine: deepcopy 1,7 ms, copy_tree 0,6 ms)."""
+    kind = type(value)
+    if kind is dict:
+        return {k: copy_tree(v) for k, v in value.items()}
+    if kind is list:
+        return [copy_tree(v) for v in value]
+    if kind in _ATOMS:
+        return value
+    return copy.deepcopy(value)
 
 
 def read_yaml(path: Path) -> Any:
@@ -91,7 +108,7 @@ def read_yaml(path: Path) -> Any:
         raise ParameterError(f"{path} : lecture impossible ({exc.strerror or exc})") from None
     cached = _PARSED.get(data)
     if cached is not None:  # the same bytes parse to the same values: a copy, the caller may change it
-        return copy.deepcopy(cached)
+        return copy_tree(cached)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -113,4 +130,4 @@ def read_yaml(path: Path) -> Any:
     if len(_PARSED) >= 64:
         _PARSED.clear()
     _PARSED[data] = parsed
-    return copy.deepcopy(parsed)
+    return copy_tree(parsed)
