@@ -14,6 +14,16 @@ THEME = "numerique"
 
 
 # --- 1.1 socles -------------------------------------------------------------------------------
+
+def _lower_amount_paid(ctx: Context, rows: np.ndarray) -> np.ndarray:
+    """The rows, among `rows` (a missing input that only chooses between two positive amounts), where the lower
+    amount is paid under the reading `general.donnee_manquante_montant_bas` (rules.md §0); read for those rows
+    only, so that only their lines depend on it."""
+    if not rows.any():
+        return np.zeros(ctx.n, dtype=bool)
+    with ctx.for_rows(rows):
+        return rows if ctx.p.general.donnee_manquante_montant_bas.valeur else np.zeros(ctx.n, dtype=bool)
+
 def exercice_coordonne(ctx: Context) -> Block | None:
     """Participer à un exercice coordonné (ESP, MSP, CPTS) — socle payé ; une année « non exigé », payé sans
     bloquer le thème."""
@@ -79,12 +89,7 @@ def fse(ctx: Context) -> Block:
     missing = rate_missing | n_missing
     # The count known, the rate empty: the rate only chooses between two positive unit prices, so the
     # lower one is paid, still flagged « donnée manquante » (rules.md §0; reading `donnee_manquante_montant_bas`).
-    rate_only = rate_missing & ~n_missing
-    pays_lower = np.zeros(ctx.n, dtype=bool)
-    if rate_only.any():
-        with ctx.for_rows(rate_only):
-            if ctx.p.general.donnee_manquante_montant_bas.valeur:
-                pays_lower = rate_only
+    pays_lower = _lower_amount_paid(ctx, rate_missing & ~n_missing)
     cents = np.where(missing & ~pays_lower, 0, cents)
     hi, lo = eur_value(ind.prix_unitaire_haut.valeur), eur_value(ind.prix_unitaire_bas.valeur)
     note = pick(high, f"{hi} × nb_fse (taux ≥ seuil)", f"{lo} × nb_fse (taux sous le seuil)")
@@ -134,12 +139,7 @@ def maj_carte_vitale(ctx: Context) -> Block:
     cents = np.where(borne, money.euros_to_cents(ind.montant_borne.valeur), 0) + counted * per_reader
     # With a borne, the reader count only chooses between positive amounts: the borne's amount alone
     # (0 reader) is paid, still flagged « donnée manquante » (rules.md §0; `donnee_manquante_montant_bas`).
-    borne_only = borne & missing
-    pays_lower = np.zeros(ctx.n, dtype=bool)
-    if borne_only.any():
-        with ctx.for_rows(borne_only):
-            if ctx.p.general.donnee_manquante_montant_bas.valeur:
-                pays_lower = borne_only
+    pays_lower = _lower_amount_paid(ctx, borne & missing)
     cents = np.where(missing & ~pays_lower, 0, cents)
     valeur = per_distinct(lambda b, r, m: f"borne : {'oui' if b else 'non'}, lecteurs : {'inconnu' if m else r}",
                           borne, readers, missing)
