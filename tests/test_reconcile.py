@@ -101,15 +101,17 @@ def test_partial_payment_names_the_missing_complement(result):
     # numérique attendu 1 060 € (exercice coordonné 820 + MSS 240), versé 240 € : la ligne MSS seule
     r = _row(table, "P2", "numerique")
     assert (r["attendu_eur"], r["verse_eur"], r["verdict"]) == ("1060.00", "240.00", "ecart")
-    assert r["explication"].startswith(E("versement partiel : les 240,00 € versés correspondent aux lignes mss ;"))
-    assert E("complément de 820,00 € (lignes exercice_coordonne)") in r["explication"]
+    assert r["explication"].startswith(E("versement partiel : les 240,00 € versés correspondent aux lignes "
+                                            "« Utilisation d'une messagerie sécurisée de santé (MSS) » (mss) ;"))
+    assert E("complément de 820,00 € (lignes « Participer à un exercice coordonné (ESP, MSP, CPTS) » "
+             "(exercice_coordonne))") in r["explication"]
 
 
 def test_unexplained_gap_and_nothing_paid_with_their_claim_draft(result):
     table, claims = result
     r = _row(table, "P3", "colorectal")
     assert (r["attendu_eur"], r["verse_eur"], r["ecart_eur"], r["verdict"]) == ("40.00", "35.00", "-5.00", "ecart")
-    assert r["explication"].startswith(E("écart inexpliqué de 5,00 €")) and E("kits_realises (40,00 €)") in r["explication"]
+    assert r["explication"].startswith(E("écart inexpliqué de 5,00 €")) and E("« Kits remis dont le test a été réalisé » (kits_realises) : 40,00 €") in r["explication"]
     d = _row(table, "P3", "dispensation_unite")
     assert (d["attendu_eur"], d["verse_eur"], d["verdict"]) == ("10.00", "0.00", "non_verse")
     text = claims[("P3", 2024)]
@@ -243,3 +245,18 @@ def test_reconciliation_under_the_user_scenario(tmp_path):
     table, _ = reconcile(pharmacies, None, paid, PARAMETERS_DIR / "scenarios" / "lectures-alternatives.yaml")
     r = _row(table, "P1", "bups")
     assert (r["attendu_eur"], r["verse_eur"], r["verdict"]) == ("100.00", "100.00", "conforme")
+
+
+def test_partial_payment_of_most_lines_names_only_the_unpaid_one():
+    # exemple livré : PH-CENTRE 2025, numérique payé sauf l'exercice coordonné (820 € en 2025) ; l'explication
+    # nomme la ligne non versée plutôt que les neuf lignes versées
+    pharmacies = read_pharmacies(ROOT / "data" / "pharmacies.csv")
+    paid = read_versements(ROOT / "data" / "versements.csv", pharmacies)
+    table, _ = reconcile(pharmacies, None, paid)
+    sel = (table["pharmacie_id"] == "PH-CENTRE") & (table["exercice"] == 2025) & (table["theme"] == "numerique") \
+        & (table["indicateur"] == "")
+    r = table[sel].iloc[0]
+    assert r["verdict"] == "ecart" and r["ecart_eur"] == "-820.00"
+    assert E("correspondent à toutes les lignes attendues sauf « Participer à un exercice coordonné (ESP, MSP, CPTS) » "
+             "(exercice_coordonne) ; le complément de 820,00 €") in r["explication"]
+    assert "(fse)" not in r["explication"]

@@ -161,6 +161,12 @@ def _declared_words(ind) -> str:
     return ind.declaration or ind.code
 
 
+def _named(codes, params) -> str:
+    """« title » (code) for each indicator code: the reader sees the title, and the code to find the line
+    in lignes.csv."""
+    return ", ".join(f"« {title(indicator(c), params)} » ({c})" for c in codes)
+
+
 class _Reconcile:
     def __init__(self, pharmacies, molecules, versements, scenario=None):
         keys = versements[["pharmacie_id", "exercice"]].drop_duplicates()
@@ -299,8 +305,12 @@ class _Reconcile:
             rest = [i for i, _ in paid_lines if i not in subset]
             several = f" (une des {ways} combinaisons de lignes possibles)" if ways > 1 else ""
             g.kind, g.focus = "partiel", tuple(rest)
-            g.explication = (f"versement partiel : les {eur(g.verse)} versés correspondent aux lignes "
-                             f"{', '.join(subset)}{several} ; le complément de {eur(-g.ecart)} (lignes {', '.join(rest)}) "
+            params = self.params[g.exercice]
+            # name the shorter of the two lists: the paid lines, or all of them but the unpaid ones
+            paid = (f"aux lignes {_named(subset, params)}" if len(subset) <= len(rest) else
+                    f"à toutes les lignes attendues sauf {_named(rest, params)}")
+            g.explication = (f"versement partiel : les {eur(g.verse)} versés correspondent {paid}{several} ; "
+                             f"le complément de {eur(-g.ecart)} (lignes {_named(rest, params)}) "
                              f"n'a pas été versé — un versement complémentaire est peut-être à venir, sinon réclamez-le")
 
     # --- 4. otherwise --------------------------------------------------------------------------------------
@@ -309,14 +319,15 @@ class _Reconcile:
             if g.kind:
                 continue
             mine = self._lines_of(g)
-            shown = [f"{i} ({eur(int(c))}{', hypothèse' if s == 'hypothese' else ''})"
+            params = self.params[g.exercice]
+            shown = [f"{_named([i], params)} : {eur(int(c))}{', hypothèse' if s == 'hypothese' else ''}"
                      for i, c, s in zip(mine["indicateur"], mine["montant_cents"], mine["statut_regle"]) if int(c) != 0]
             lost = sorted({x for v in mine["socles_non_atteints"] for x in str(v).split(", ") if x})
             if lost:
-                shown.append(f"socles non atteints : {', '.join(lost)} (tout le thème à 0 €)")
+                shown.append(f"socles non atteints : {_named(lost, params)} (tout le thème à 0 €)")
             missing = sorted(set(mine.loc[mine["donnee_manquante"].astype(bool), "indicateur"]))
             if missing:
-                shown.append(f"données manquantes : {', '.join(missing)}")
+                shown.append(f"données manquantes : {_named(missing, params)}")
             g.kind = "inexplique"
             g.explication = (f"{INEXPLIQUE} de {eur(abs(g.ecart))} : aucune lecture alternative, aucune déclaration "
                              f"non retenue ni aucun versement partiel ne reproduit le montant versé ; à vérifier : "
