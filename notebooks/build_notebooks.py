@@ -57,7 +57,6 @@ def theme_notebook(theme: str):
     cells = [
         _params_cell(),
         new_code_cell(f'''\
-import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
 from rosp_lib.report import gains as nb_gains
@@ -87,12 +86,10 @@ if applicable:
         new_code_cell('''\
 if applicable:
     display(Markdown("## Graphiques"))
-    nb.chart_amounts(lignes)
-    plt.show()
+    display(nb.png(nb.chart_amounts(lignes)))
     distances = nb.distances(rapport, THEME)
     if not distances.empty:
-        nb.chart_distances(distances)
-        plt.show()'''),
+        display(nb.png(nb.chart_distances(distances)))'''),
         new_code_cell('''\
 if applicable:
     display(Markdown("## La déclaration sur amelipro\\n\\n" + nb.declaration_text(rapport, THEME)))'''),
@@ -120,7 +117,6 @@ def synthese_notebook():
     cells = [
         _params_cell(synthese=True),
         new_code_cell('''\
-import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
 from rosp_lib.report import gains as nb_gains
@@ -160,8 +156,7 @@ if comparaison is not None:
     display(comparaison)'''),
         new_code_cell('''\
 display(Markdown("## Montant par thème"))
-nb.chart_themes({t: rapport.theme_total_cents(t) for t in nb.THEMES})
-plt.show()'''),
+display(nb.png(nb.chart_themes({t: rapport.theme_total_cents(t) for t in nb.THEMES})))'''),
         _tagged(new_markdown_cell("## Montants enregistrés\n\nPour les tests ; absent du rendu HTML."), TECHNIQUE),
         _tagged(new_code_cell("valeurs = nb.record(rapport)\nvaleurs_gains = nb_gains.record(gains)\n"
                               "valeurs_versements = nb_versements.record(rapport, rapprochement)"), TECHNIQUE),
