@@ -582,7 +582,7 @@ def execute_task(task: Task) -> Outcome:
             raise ReportError(
                 f"le poste de travail {socket.gethostname()} n'a pas la même installation que le poste qui lance "
                 "les rapports (rosp_lib, parameters/ ou versions de papermill, pandas…) : installez la même "
-                "version partout")
+                "version partout (une « rosp grappe » démarrée avant une mise à jour : arrêtez-la et relancez-la)")
         for name, data in task.files:
             Path(workdir, name).write_bytes(data)
         source = _source(task.notebook)
