@@ -25,6 +25,7 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 EXIT_INVALID = 2
 DEFAULT_PORT = 8786
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+WARM_TIMEOUT_S = 300  # kernels started and prepared on a busy machine; beyond, the grappe is ready without them
 READY = "Grappe prête"  # the first words of the line printed once every kernel is warm
 STOPPED = "Grappe arrêtée"
 
@@ -148,12 +149,11 @@ def grappe_cmd(processus: int | None, port: int, hote: str) -> None:
 def _serve(n: int, host: str, port: int, stop: threading.Event) -> None:
     import logging
 
+    import dask
     from distributed import Client, LocalCluster
 
     from rosp_lib.batch.distributed import warm_kernels_plugin
     from rosp_lib.batch.worker import stop_kernels, warm_worker
-
-    import dask
 
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # inherited by the workers' kernels
     dask.config.set(QUIET)  # given by the nannies to the worker processes they start
@@ -178,10 +178,12 @@ def _serve(n: int, host: str, port: int, stop: threading.Event) -> None:
         # one task per worker, behind the plugin's warm-up in its single thread: done when its kernel is warm
         futures = [client.submit(warm_worker, key=f"chauffe-{i}", workers=[w], allow_other_workers=False, pure=False)
                    for i, w in enumerate(workers)]
-        while not all(f.done() for f in futures):
+        deadline = time.monotonic() + WARM_TIMEOUT_S
+        while not all(f.done() for f in futures) and time.monotonic() < deadline:
             if stop.wait(0.2):
                 raise _Stopped
-        failed = [f for f in futures if f.status != "finished"]
+        failed = [f for f in futures if f.status != "finished"]  # an error, or a worker lost meanwhile
+        client.cancel([f for f in failed if not f.done()])
         if failed:
             click.echo(f"Avertissement : {len(failed)} noyau(x) n'ont pas pu être chauffés ; le premier rapport de "
                        "leur processus de travail démarrera le sien.", err=True)
