@@ -15,7 +15,13 @@ Measured, on the same machine in the same run:
 3. `rosp report … --pharmacie P --exercice N --themes numerique --force`: one report, wall (3 times);
 4. `rosp report … --toutes --force --dask local`: the same batch on a Dask LocalCluster; its files
    are compared with those of (2), byte for byte, then less timestamps and random widget ids;
-   the overhead per report of the Dask path.
+   the overhead per report of the Dask path;
+5. a single report through a kept warm cluster (`rosp grappe`, started once, one warm-up report):
+   `rosp report … --pharmacie P --exercice N --themes numerique --force --dask ADRESSE`, each time for
+   another pharmacy, alternated with the cold single report of (3) in the same run: wall, CPU of the
+   command, CPU of the grappe (its workers and kernels) for that report.
+
+    .venv/bin/python benchmarks/bench_reports.py --seulement-seul --seul 5     # (3) and (5) only
 
 The input is made here from data/pharmacies.csv and data/molecules.csv: their rows, cycled, under
 new ids BENCH-01… (benchmarks/_work/, git-ignored). Results: printed, and in
@@ -144,6 +150,51 @@ def run_rosp(args: list[str], label: str, tree: Path = ROOT) -> dict:
             "memoire_totale_mo": sampler.tree_peak, "load_avg_1min": os.getloadavg()[0]}
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU so far of a process and its living descendants (the grappe: scheduler, workers, kernels)."""
+    total = 0.0
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0.0
+    for proc in procs:
+        try:
+            t = proc.cpu_times()
+            total += t.user + t.system
+        except psutil.Error:
+            pass
+    return total
+
+
+def start_grappe(workers: int | None, tree: Path = ROOT) -> tuple[subprocess.Popen, str, float]:
+    """`rosp grappe` on a free port, until it says it is ready (its kernels warm): process, address, seconds."""
+    t0 = time.perf_counter()
+    log = open(WORK / "grappe.log", "w", encoding="utf-8")  # noqa: SIM115 - kept open for the process
+    proc = subprocess.Popen([str(BIN / "rosp"), "grappe", "--port", str(free_port()),
+                             *(["--processus", str(workers)] if workers else [])], cwd=tree, env=env(tree),
+                            stdout=subprocess.PIPE, stderr=log, text=True, start_new_session=True)
+    for line in proc.stdout:
+        if line.startswith("Grappe prête"):
+            return proc, re.search(r"tcp://\S+:\d+", line).group(0), time.perf_counter() - t0
+    sys.exit(f"rosp grappe n'a pas démarré (code {proc.wait()}) : voir {WORK / 'grappe.log'}")
+
+
+def stop_grappe(proc: subprocess.Popen) -> int:
+    import signal
+
+    proc.send_signal(signal.SIGTERM)
+    return proc.wait(timeout=120)
+
+
 def run_naive(keys, pharmacies: Path, molecules: Path, notebooks: Path) -> dict:
     out = WORK / "naif"
     shutil.rmtree(out, ignore_errors=True)
@@ -218,6 +269,11 @@ def main() -> None:
                          "alternance : le lot et le rapport seul, avant et après")
     ap.add_argument("--sans-dask", action="store_true", help="sans la mesure --dask local")
     ap.add_argument("--seul", type=int, default=3, help="nombre de mesures du rapport seul (défaut 3)")
+    ap.add_argument("--seulement-seul", action="store_true",
+                    help="seulement le rapport seul, à froid et par une grappe chaude (ni lot, ni --dask local, ni naïf)")
+    ap.add_argument("--sans-grappe", action="store_true", help="sans la mesure du rapport seul par « rosp grappe »")
+    ap.add_argument("--grappe-processus", type=int, default=None,
+                    help="--processus de rosp grappe (défaut : le sien, le nombre de cœurs)")
     args = ap.parse_args()
     pharmacies, molecules, keys = make_inputs(args.pharmacies)
     trees = {"apres": ROOT}
@@ -242,7 +298,7 @@ def main() -> None:
         c = [str(pharmacies), "--molecules", str(molecules), "--toutes", "--force", "--notebooks", str(notebooks[which])]
         return c + (["--jobs", str(args.jobs)] if args.jobs else [])
 
-    for which, tree in trees.items():
+    for which, tree in ({} if args.seulement_seul else trees).items():
         out = WORK / f"lot_local_{which}"
         shutil.rmtree(out, ignore_errors=True)
         r = results[f"rosp_{which}"] = run_rosp([*common(which), "-o", str(out)], f"local {which}", tree)
@@ -251,17 +307,49 @@ def main() -> None:
               f"mémoire par processus de travail (processus + noyau, max) : "
               f"{', '.join(f'{m:.0f}' for m in r['memoire_par_processus_mo'])} Mo (charge {r['load_avg_1min']:.1f})",
               flush=True)
-    r = results["rosp"] = results["rosp_apres"]
+    r = results["rosp"] = results.get("rosp_apres")
     local_out = WORK / "lot_local_apres"
 
     pid, year = keys[0]
+
+    def single_args(which: str, p: str, y: int, out: Path) -> list[str]:
+        return [str(pharmacies), "--molecules", str(molecules), "--pharmacie", p, "--exercice", str(y),
+                "--themes", "numerique", "--force", "--notebooks", str(notebooks[which]), "-o", str(out)]
+
+    grappe = None
+    if not args.sans_grappe:
+        shutil.rmtree(WORK / "seul_grappe", ignore_errors=True)
+        grappe, address, ready_s = start_grappe(args.grappe_processus)
+        results["grappe_demarrage_s"] = ready_s
+        print(f"rosp grappe prête (noyaux chauds) en {ready_s:.1f} s à {address}", flush=True)
+        wp, wy = keys[-1]
+        warm = run_rosp([*single_args("apres", wp, wy, WORK / "seul_grappe"), "--dask", address], "chauffe grappe")
+        print(f"  rapport de chauffe par la grappe ({wp}) : {warm['wall_s']:.1f} s", flush=True)
     singles: dict[str, list] = {k: [] for k in trees}
-    for _ in range(args.seul):
+    warm_singles: list[dict] = []
+    for i in range(args.seul):
         for which, tree in trees.items():
-            singles[which].append(run_rosp(
-                [str(pharmacies), "--molecules", str(molecules), "--pharmacie", pid, "--exercice", str(year),
-                 "--themes", "numerique", "--force", "--notebooks", str(notebooks[which]),
-                 "-o", str(WORK / f"seul_{which}")], f"un rapport {which}", tree))
+            singles[which].append(run_rosp(single_args(which, pid, year, WORK / f"seul_{which}"),
+                                           f"un rapport {which}", tree))
+        if grappe is not None:  # another pharmacy each time: nothing of it is already in the kernel
+            gp, gy = keys[i % len(keys)]
+            before = tree_cpu(grappe.pid)
+            w = run_rosp([*single_args("apres", gp, gy, WORK / "seul_grappe"), "--dask", address], "grappe")
+            w["cpu_grappe_s"] = tree_cpu(grappe.pid) - before
+            w["pharmacie"] = gp
+            warm_singles.append(w)
+    if grappe is not None:
+        results["grappe_arret_code"] = stop_grappe(grappe)
+        walls = sorted(s["wall_s"] for s in warm_singles)
+        results["un_rapport_grappe"] = warm_singles
+        def listed(name: str) -> str:
+            return ", ".join(f"{one[name]:.1f}" for one in warm_singles)
+
+        median = walls[len(walls) // 2]
+        print(f"[grappe chaude] Un rapport (--themes numerique --dask, une autre pharmacie à chaque fois) : "
+              f"{listed('wall_s')} s (médiane {median:.1f} s) ; CPU de la commande {listed('cpu_s')} s ; "
+              f"CPU de la grappe {listed('cpu_grappe_s')} s (charge {warm_singles[-1]['load_avg_1min']:.1f}) ; "
+              f"objectif ≤ 3 s : {'tenu' if median <= 3 else 'manqué'} (médiane)", flush=True)
     for which, single in singles.items():
         walls = sorted(s["wall_s"] for s in single)
         cpus = sorted(s["cpu_s"] for s in single)
@@ -270,6 +358,10 @@ def main() -> None:
               f"{', '.join(f'{w:.1f}' for w in walls)} s (médiane {walls[len(walls) // 2]:.1f} s), CPU "
               f"{', '.join(f'{c:.1f}' for c in cpus)} s (charge {single[-1]['load_avg_1min']:.1f})", flush=True)
     results["un_rapport"] = results["un_rapport_apres"]
+    if args.seulement_seul:
+        (WORK / "resultats.json").write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+        print(f"Résultats : {WORK / 'resultats.json'}")
+        return
 
     if not args.sans_dask:
         dask_out = WORK / "lot_dask"

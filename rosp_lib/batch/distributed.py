@@ -20,7 +20,31 @@ import os
 import time
 import uuid
 
-from rosp_lib.batch.worker import Outcome, ReportError, Task, execute_task
+from rosp_lib.batch.worker import Outcome, ReportError, Task, execute_task, stop_kernels, warm_worker
+
+
+def warm_kernels_plugin():
+    """A Dask worker plugin (`rosp grappe`): each worker warms its kernel as soon as it joins — one its nanny
+    starts again after a loss too — in its one task thread, where its reports run; its kernels are shut down
+    when it closes."""
+    from distributed import WorkerPlugin
+
+    class WarmKernels(WorkerPlugin):
+        name = "rosp-noyaux-chauds"
+
+        def setup(self, worker):
+            import signal
+            import threading
+
+            if threading.current_thread() is threading.main_thread():  # a worker started again by its nanny
+                for s in (signal.SIGINT, signal.SIGTERM):  # Ctrl+C, SIGTERM to the group: `rosp grappe` stops it
+                    signal.signal(s, signal.SIG_IGN)
+            worker.executors["default"].submit(warm_worker)
+
+        def teardown(self, worker):
+            stop_kernels()
+
+    return WarmKernels()
 
 
 class DaskPool:

@@ -385,6 +385,25 @@ def warm_up(settings: Settings, log_path: str | None = None, kernels_only: bool 
     return warm.starts
 
 
+def warm_worker(settings: Settings | None = None) -> int:
+    """A worker thread of a kept cluster (`rosp grappe`): its kernel started and prepared, papermill's engine
+    registered and the HTML stack loaded now, so that its first report is as fast as the next ones."""
+    starts = warm_up(settings or Settings(), None, kernels_only=True)
+    _register_engine()
+    _preload_html()
+    _HTML_PRELOAD.join()
+    return starts
+
+
+def stop_kernels() -> int:
+    """Shut down every kernel of this process (a worker of `rosp grappe` that stops); how many there were."""
+    kernels = list(_KERNELS)
+    for warm in kernels:
+        warm.kill()
+    _KERNELS.clear()
+    return len(kernels)
+
+
 def release_kernel() -> None:
     """Shut this thread's kernel down (a worker thread of `rosp report` itself, at the end of a batch)."""
     warm = getattr(_LOCAL, "kernel", None)
@@ -563,7 +582,7 @@ def execute_task(task: Task) -> Outcome:
             raise ReportError(
                 f"le poste de travail {socket.gethostname()} n'a pas la même installation que le poste qui lance "
                 "les rapports (rosp_lib, parameters/ ou versions de papermill, pandas…) : installez la même "
-                "version partout")
+                "version partout (une « rosp grappe » démarrée avant une mise à jour : arrêtez-la et relancez-la)")
         for name, data in task.files:
             Path(workdir, name).write_bytes(data)
         source = _source(task.notebook)

@@ -221,6 +221,7 @@ def _register_report() -> None:
 
 _register_report()
 __import__("rosp_lib.cli.counterfactual", fromlist=["register"]).register(main)  # rosp gains, rosp rapprocher
+main.add_command(__import__("rosp_lib.cli.grappe", fromlist=["_"]).grappe_cmd, "grappe")  # rosp grappe
 
 
 def run() -> None:
