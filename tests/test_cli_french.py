@@ -156,3 +156,37 @@ def test_the_rosp_command_prints_french_usage_errors():
     result = subprocess.run([str(rosp), "compute", "data"], capture_output=True, text=True,
                             cwd=Path(__file__).resolve().parent.parent)
     assert "c'est un dossier, pas un fichier" in result.stderr and "is a directory" not in result.stderr
+
+
+def test_fast_exit_keeps_what_the_interpreter_does_before_freeing_modules(tmp_path):
+    # `rosp` leaves by os._exit after its command: the exit code, a non-daemon thread still running, a pending
+    # executor task, the atexit functions and buffered output must all behave as with a normal exit
+    script = f"""
+import atexit, sys, threading, time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+import click
+from rosp_lib.cli.french import FrenchGroup, run
+
+out = Path({str(tmp_path)!r})
+@click.group(cls=FrenchGroup)
+def tool():
+    pass
+
+@tool.command()
+def go():
+    atexit.register(lambda: (out / "atexit").write_text("ok"))
+    def late():
+        time.sleep(0.3)
+        (out / "thread").write_text("ok")
+    threading.Thread(target=late).start()
+    ThreadPoolExecutor(1).submit(lambda: (time.sleep(0.3), (out / "executor").write_text("ok")))
+    sys.stdout.write("fin sans retour à la ligne")
+    return 3
+
+run(tool, ["go"], fast_exit=True)
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
+    assert result.returncode == 3, result.stderr
+    assert result.stdout == "fin sans retour à la ligne"
+    assert {p.name for p in tmp_path.iterdir()} == {"atexit", "thread", "executor"}

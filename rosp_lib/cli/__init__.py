@@ -225,6 +225,6 @@ main.add_command(__import__("rosp_lib.cli.grappe", fromlist=["_"]).grappe_cmd, "
 
 
 def run() -> None:
-    """The `rosp` console script: click with French usage errors."""
-    _run(main)
+    """The `rosp` console script: click with French usage errors, and no slow finalisation at exit."""
+    _run(main, fast_exit=True)
 
