@@ -178,3 +178,33 @@ def test_a_full_disk_in_a_worker_is_the_output_error_and_nothing_is_written(tmp_
         f"impossible d'écrire lignes.csv dans {out} : disque plein ; aucun fichier de sortie n'a été remplacé "
         "(les anciens sont intacts)\n")
     assert {p.name: p.read_bytes() for p in out.iterdir()} == old
+
+
+_FORK_PROBE = """
+import os, sys, threading
+fork = os.fork
+def probe():
+    print("fork with threads:", ",".join(t.name for t in threading.enumerate()), file=sys.stderr)
+    return fork()
+os.fork = probe
+from rosp_lib.lines import workers
+workers.WORKER_PART_ROWS = (2, 3)
+from rosp_lib.cli import main
+main(sys.argv[1:])
+"""
+
+
+def test_the_workers_are_forked_before_any_thread_of_the_command(tmp_path):
+    """In a command of its own (a test process may have threads of its own), every fork happens while
+    the command has no other thread than its main one (the background sync thread starts later)."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-c", _FORK_PROBE, "compute", DATA / "pharmacies.csv", "--molecules", DATA / "molecules.csv",
+         "-o", tmp_path, "--jobs", "2"],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    forks = [line for line in proc.stderr.splitlines() if line.startswith("fork")]
+    assert forks == ["fork with threads: MainThread"] * 2
+    assert "391 lignes de résultat" in proc.stdout
