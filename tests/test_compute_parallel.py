@@ -79,8 +79,14 @@ def test_one_part_is_computed_in_the_command_process(tmp_path, monkeypatch):
     result = run("compute", DATA / "pharmacies.csv", "--molecules", DATA / "molecules.csv", "-o", tmp_path, "-j", "2")
     assert result.exit_code == 0, result.output
     assert seen == [os.getpid()]
+    low, high = workers.WORKER_PART_ROWS
     assert workers.worker_count(13, 2) == 1
-    assert workers.worker_count(20_000, 2) == 2 and workers.worker_part_rows(20_000, 2) == 5_000
+    assert workers.worker_count(low, 2) == 1  # one part at most: in this process
+    assert workers.worker_count(low + 1, 2) == 2 and workers.worker_part_rows(low + 1, 2) == -(-(low + 1) // 2)
+    # two parts per worker while they are not too large, equal parts
+    assert workers.worker_count(4 * high - 1, 2) == 2 and workers.worker_part_rows(4 * high - 1, 2) == high
+    assert workers.worker_part_rows(4 * high - 4, 2) == high - 1
+    assert workers.worker_part_rows(40 * high, 2) == high
     assert workers.worker_count(20_000, 1) == 1
 
 

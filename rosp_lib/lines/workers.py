@@ -42,8 +42,9 @@ import pandas as pd
 # stay busy to the end, between these bounds. Each part costs ≈ 0,3 s of CPU fixed (the rules run once
 # per exercise and part), and each worker holds a part's lines while it formats them (≈ 20 Mo per
 # 1 000 input rows). Measured on 20 000 pharmacies, 2 workers: parts of 5 000 rows, the processes
-# together ≈ 440 Mo at most (PSS), against ≈ 550 Mo estimated for parts of 10 000 (benchmarks/README.md).
-WORKER_PART_ROWS = (2_000, 10_000)
+# together ≈ 410–440 Mo at most (sum of PSS). A file of at most rows[0] rows stays in the command's
+# process (measured on 3 000 rows: two workers cost ≈ 0,7 s more CPU for at best ≈ 0,5 s of wall time).
+WORKER_PART_ROWS = (5_000, 10_000)
 
 COPY_BYTES = 8 << 20  # a part file is copied into lignes.csv this many bytes at a time
 
@@ -54,11 +55,20 @@ _JOB: tuple | None = None
 def worker_count(n_rows: int, jobs: int | None = None) -> int:
     """Worker processes for a table of n_rows: `jobs` (default: the number of cores), at most one per
     part; 1 means no worker (the parts are computed in the command's process)."""
-    jobs = jobs or os.cpu_count() or 1
+    jobs = jobs or cores()
     if jobs <= 1:
         return 1
     rows = worker_part_rows(n_rows, jobs)
     return max(1, min(jobs, -(-n_rows // rows)))
+
+
+def cores() -> int:
+    """The cores this process may run on (those of its CPU affinity, e.g. under `taskset` or a container's
+    cpuset, else all of the machine's)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
 
 
 def worker_part_rows(n_rows: int, workers: int) -> int:
