@@ -3,7 +3,8 @@
 Usage (depuis la racine du dépôt) :
 
     .venv/bin/python benchmarks/bench_compute.py [--n 20000] [--seed 1] [--repetitions 3]
-                                                 [--toutes-annees] [--profil]
+                                                 [--toutes-annees] [--profil] [--grand 200000]
+                                                 [--un-processus] [--comparer DOSSIER]
 
 Le script
   1. génère N pharmacies plausibles (une ligne pharmacie × exercice chacune, exercice tiré de 2022
@@ -13,8 +14,11 @@ Le script
      benchmarks/_work/ (ignoré par git) ;
   2. mesure, dans ce processus, la lecture + validation (read_pharmacies, read_molecules) puis le
      calcul (paramètres + compute + totals), et la mémoire maximale (tracemalloc, passe séparée) ;
-  3. mesure la commande complète `rosp compute` dans un sous-processus (temps mur, mémoire
-     maximale du sous-processus par wait4 / RUSAGE_CHILDREN) ;
+  3. mesure la commande complète `rosp compute` dans un sous-processus (temps mur, temps CPU
+     processus de travail compris, mémoire maximale de l'arbre de ses processus : sommes des RSS et
+     des PSS relevées toutes les 50 ms) ; avec --un-processus et --comparer DOSSIER, d'autres
+     variantes de la commande (--jobs 1, le rosp_lib d'un autre dépôt) lancées en alternance, et
+     leurs fichiers comparés octet pour octet ;
   4. mesure, à côté, la lecture des mêmes fichiers par pandas seul (`pandas.read_csv(...,
      dtype=str, keep_default_na=False)`) : la commande doit prendre au plus 5 fois ce temps ; et, pour
      information, une commande qui ne fait que cette lecture (interpréteur et import de pandas compris) ;
