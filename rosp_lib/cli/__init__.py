@@ -10,7 +10,7 @@ import click
 
 from rosp_lib.cli.french import FrenchCommand, FrenchGroup
 from rosp_lib.cli.french import run as _run
-from rosp_lib.lines.atomic import OutputError, ensure_folder, write_together
+from rosp_lib.lines.atomic import OutputError, cleaned_up_on_sigterm, ensure_folder, write_together
 from rosp_lib.lines.csvfile import write_csv
 from rosp_lib.engine import compute, parameters_for, totals
 from rosp_lib.lines.formatting import eur, num
@@ -101,17 +101,18 @@ def compute_cmd(entree: Path, molecules: Path | None, scenario: Path | None, out
         click.echo(f"Avertissement : {warning}", err=True)
     try:
         ensure_folder(out_dir)
-        if fmt == "csv":  # computed and written a part of the rows at a time: memory bounded
-            counts = LineCounts()
-            workers = worker_count(len(pharmacies), jobs)
-            if workers > 1:  # forked here, before write_together starts its background sync thread
-                with parts_in_workers(pharmacies, molecules_table, params, workers, out_dir) as parts:
-                    write_together(csv_writers_by_part(out_dir, parts, counts))
-            else:  # one part, or --jobs 1: no worker process to pay for
-                write_together(csv_writers_by_part(out_dir, parts_in_process(pharmacies, molecules_table, params),
-                                                   counts))
-        else:
-            write_together(writers(fmt, out_dir, lines, counts.all_totals()))
+        with cleaned_up_on_sigterm():
+            if fmt == "csv":  # computed and written a part of the rows at a time: memory bounded
+                counts = LineCounts()
+                workers = worker_count(len(pharmacies), jobs)
+                if workers > 1:  # forked here, before write_together starts its background sync thread
+                    with parts_in_workers(pharmacies, molecules_table, params, workers, out_dir) as parts:
+                        write_together(csv_writers_by_part(out_dir, parts, counts))
+                else:  # one part, or --jobs 1: no worker process to pay for
+                    write_together(csv_writers_by_part(out_dir, parts_in_process(pharmacies, molecules_table, params),
+                                                       counts))
+            else:
+                write_together(writers(fmt, out_dir, lines, counts.all_totals()))
     except OutputError as exc:
         _fail(str(exc), EXIT_OUTPUT)
     except (InputError, ParameterError) as exc:

@@ -15,6 +15,7 @@ import os
 import signal
 import tempfile
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Callable
 
@@ -61,6 +62,25 @@ def ignore_file_size_signal() -> None:
     with EFBIG instead, and is reported like any other failure."""
     if hasattr(signal, "SIGXFSZ") and threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+@contextmanager
+def cleaned_up_on_sigterm():
+    """While inside, SIGTERM (`kill`, a stopped service) ends the command by SystemExit (code 143)
+    instead of killing it on the spot: the temporary files are removed as after any failure, the old
+    outputs are intact. The previous handler is put back on leaving."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class _Syncing:

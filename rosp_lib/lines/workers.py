@@ -28,6 +28,7 @@ import multiprocessing
 import os
 import pickle
 import shutil
+import signal
 import tempfile
 import traceback
 from collections import deque
@@ -174,7 +175,9 @@ def parts_in_workers(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, p
     gc.collect()
     _trim()
     gc.freeze()
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    failed = True
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_end_with_the_command)
     try:
         in_flight: deque = deque()
         todo = iter(enumerate(bounds))
@@ -201,11 +204,33 @@ def parts_in_workers(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, p
                 yield lambda fh, path=path, counts=counts: _copy(path, fh, counts)
 
         yield results()
+        failed = False
     finally:
         _JOB = None
         gc.unfreeze()
+        if failed:  # an error, SIGTERM, Ctrl-C: the parts being computed are not waited for
+            _stop(pool)
         pool.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    stop = getattr(pool, "terminate_workers", None)  # Python 3.14
+    if stop is not None:
+        stop()
+        return
+    for process in list((getattr(pool, "_processes", None) or {}).values()):  # the same, before 3.14
+        process.terminate()
+
+
+def _end_with_the_command() -> None:
+    """In a worker: SIGTERM kills it (not the command's handler, inherited), and so does the death of the
+    command (Linux `prctl(PR_SET_PDEATHSIG)`), instead of waiting for parts forever."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _trim() -> None:
