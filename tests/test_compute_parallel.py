@@ -213,3 +213,52 @@ def test_the_workers_are_forked_before_any_thread_of_the_command(tmp_path):
     forks = [line for line in proc.stderr.splitlines() if line.startswith("fork")]
     assert forks == ["fork with threads: MainThread"] * 2
     assert "391 lignes de résultat" in proc.stdout
+
+
+_SLOW_COMMAND = """
+import os, sys, time
+from rosp_lib import engine
+from rosp_lib.lines import workers
+workers.WORKER_PART_ROWS = (2, 3)
+compute_part = engine.compute_part
+def slow(pharmacies, molecules, owner, parameters, start, stop):
+    with open(sys.argv[1], "a") as fh:
+        fh.write(f"{os.getpid()}\\n")
+    if start >= 3:
+        time.sleep(60)
+    return compute_part(pharmacies, molecules, owner, parameters, start, stop)
+engine.compute_part = slow
+from rosp_lib.cli import main
+main(sys.argv[2:])
+"""
+
+
+def test_sigterm_stops_the_command_and_its_workers_and_removes_the_temporary_files(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "sortie"
+    old = _old_outputs(out)
+    pids = tmp_path / "pids.txt"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _SLOW_COMMAND, pids, "compute", DATA / "pharmacies.csv", "--molecules",
+         DATA / "molecules.csv", "-o", out, "--jobs", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 60
+        while not (pids.exists() and len(pids.read_text().split()) >= 3):  # parts started in both workers
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read() if proc.poll() else ""
+            time.sleep(0.1)
+        assert any(p.name.endswith(".parts") for p in out.iterdir())  # the workers' temporary folder
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 128 + signal.SIGTERM  # without waiting for the parts being computed
+    finally:
+        proc.kill()
+        proc.communicate()
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == old
+    time.sleep(0.5)
+    for pid in {int(p) for p in pids.read_text().split()}:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)  # no worker left behind
