@@ -43,7 +43,7 @@ import pandas as pd
 # stay busy to the end, between these bounds. Each part costs ≈ 0,3 s of CPU fixed (the rules run once
 # per exercise and part), and each worker holds a part's lines while it formats them (≈ 20 Mo per
 # 1 000 input rows). Measured on 20 000 pharmacies, 2 workers: parts of 5 000 rows, the processes
-# together ≈ 410–440 Mo at most (sum of PSS). A file of at most rows[0] rows stays in the command's
+# together ≈ 410–440 Mo at most (sum of PSS). A file of at most WORKER_PART_ROWS[0] rows stays in the command's
 # process (measured on 3 000 rows: two workers cost ≈ 0,7 s more CPU for at best ≈ 0,5 s of wall time).
 WORKER_PART_ROWS = (5_000, 10_000)
 
@@ -98,7 +98,7 @@ class _ExceptionPickler(pickle.Pickler):
 
 
 class _Raised(Exception):
-    """An exception of a worker, pickled by `_ExceptionPickler`, with the worker's traceback."""
+    """An exception of a worker, pickled (see `of`) to be raised again in the command, with the worker's traceback."""
 
     @classmethod
     def of(cls, exc: BaseException) -> "_Raised":
@@ -169,16 +169,17 @@ def parts_in_workers(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, p
         raise OutputError(f"impossible d'écrire lignes.csv dans {folder} : {reason(exc)} ; aucun fichier de sortie "
                           "n'a été remplacé (les anciens sont intacts)") from None
     ignore_file_size_signal()  # inherited by the workers
-    _JOB = (pharmacies, molecules, molecule_owners(pharmacies, molecules), parameters)
-    # The objects alive now are left alone by the collector in the workers too (gc.freeze): otherwise
-    # each worker's collections would write to the pages it shares with the command, and copy them.
-    gc.collect()
-    _trim()
-    gc.freeze()
+    pool = None
     failed = True
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_end_with_the_command)
     try:
+        _JOB = (pharmacies, molecules, molecule_owners(pharmacies, molecules), parameters)
+        # The objects alive now are left alone by the collector in the workers too (gc.freeze): otherwise
+        # each worker's collections would write to the pages it shares with the command, and copy them.
+        gc.collect()
+        _trim()
+        gc.freeze()
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_end_with_the_command)
         in_flight: deque = deque()
         todo = iter(enumerate(bounds))
 
@@ -208,9 +209,10 @@ def parts_in_workers(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, p
     finally:
         _JOB = None
         gc.unfreeze()
-        if failed:  # an error, SIGTERM, Ctrl-C: the parts being computed are not waited for
-            _stop(pool)
-        pool.shutdown(wait=True, cancel_futures=True)
+        if pool is not None:
+            if failed:  # an error, SIGTERM, Ctrl-C: the parts being computed are not waited for
+                _stop(pool)
+            pool.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
