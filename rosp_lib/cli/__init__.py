@@ -14,6 +14,7 @@ from rosp_lib.lines.atomic import OutputError, cleaned_up_on_sigterm, ensure_fol
 from rosp_lib.lines.csvfile import write_csv
 from rosp_lib.engine import compute, parameters_for, totals
 from rosp_lib.lines.formatting import eur, num
+from rosp_lib.lines.workers import WORKER_PART_ROWS
 from rosp_lib.inputs import InputError, columns_markdown, read_inputs, warnings_of
 from rosp_lib.parameters import ParameterError, diff_exercises, load_parameters
 from rosp_lib.registry import THEME_CODES as THEMES
@@ -58,8 +59,10 @@ def main() -> None:
                    "français (« ; », virgule décimale, UTF-8 avec BOM) ; xlsx : resultats.xlsx, feuilles totaux et "
                    "lignes (montants en euros, taux en %, en-tête figé, filtres).")
 @click.option("-j", "--jobs", type=int, metavar="N",
-              help="Nombre de processus de calcul en parallèle (défaut : nombre de cœurs ; 1 : tout dans ce "
-                   "processus). Pour le format csv ; les fichiers écrits sont les mêmes.")
+              help="Nombre de processus de calcul en parallèle pour le format csv (défaut : un par cœur ; 1 : tout "
+                   f"dans ce processus ; un fichier de {num(WORKER_PART_ROWS[0])} lignes ou moins est toujours "
+                   "calculé dans ce processus). "
+                   "Les fichiers écrits sont les mêmes.")
 def compute_cmd(entree: Path, molecules: Path | None, scenario: Path | None, out_dir: Path, fmt: str,
                 jobs: int | None) -> None:
     """Calcule la ROSP de chaque pharmacie et exercice du fichier ENTREE.
