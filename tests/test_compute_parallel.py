@@ -88,6 +88,8 @@ def test_one_part_is_computed_in_the_command_process(tmp_path, monkeypatch):
     assert workers.worker_part_rows(4 * high - 4, 2) == high - 1
     assert workers.worker_part_rows(40 * high, 2) == high
     assert workers.worker_count(20_000, 1) == 1
+    monkeypatch.setattr(workers.multiprocessing, "get_all_start_methods", lambda: ["spawn"])  # Windows
+    assert workers.worker_count(20_000, 2) == 1
 
 
 def _old_outputs(folder: Path) -> dict[str, bytes]:

@@ -59,9 +59,9 @@ def main() -> None:
                    "français (« ; », virgule décimale, UTF-8 avec BOM) ; xlsx : resultats.xlsx, feuilles totaux et "
                    "lignes (montants en euros, taux en %, en-tête figé, filtres).")
 @click.option("-j", "--jobs", type=int, metavar="N",
-              help="Nombre de processus de calcul en parallèle pour le format csv (défaut : un par cœur ; 1 : tout "
-                   f"dans ce processus ; un fichier de {num(WORKER_PART_ROWS[0])} lignes ou moins est toujours "
-                   "calculé dans ce processus). "
+              help="Nombre de processus de calcul en parallèle pour le format csv (défaut : un par cœur sous Linux ; "
+                   f"1 : tout dans ce processus ; un fichier de {num(WORKER_PART_ROWS[0])} lignes ou moins, ou sous "
+                   "Windows et macOS, est toujours calculé dans ce processus). "
                    "Les fichiers écrits sont les mêmes.")
 def compute_cmd(entree: Path, molecules: Path | None, scenario: Path | None, out_dir: Path, fmt: str,
                 jobs: int | None) -> None:

@@ -29,6 +29,7 @@ import os
 import pickle
 import shutil
 import signal
+import sys
 import tempfile
 import traceback
 from collections import deque
@@ -57,10 +58,16 @@ def worker_count(n_rows: int, jobs: int | None = None) -> int:
     """Worker processes for a table of n_rows: `jobs` (default: the number of cores), at most one per
     part; 1 means no worker (the parts are computed in the command's process)."""
     jobs = jobs or cores()
-    if jobs <= 1:
+    if jobs <= 1 or not _can_fork():
         return 1
     rows = worker_part_rows(n_rows, jobs)
     return max(1, min(jobs, -(-n_rows // rows)))
+
+
+def _can_fork() -> bool:
+    """Workers are forked: not on Windows (no fork), nor on macOS (fork is unsafe with its system
+    libraries, Python's default there is spawn, which would pickle the tables to every worker)."""
+    return "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin"
 
 
 def cores() -> int:
