@@ -3,7 +3,8 @@
 Usage (depuis la racine du dépôt) :
 
     .venv/bin/python benchmarks/bench_compute.py [--n 20000] [--seed 1] [--repetitions 3]
-                                                 [--toutes-annees] [--profil]
+                                                 [--toutes-annees] [--profil] [--grand 200000]
+                                                 [--un-processus] [--comparer DOSSIER]
 
 Le script
   1. génère N pharmacies plausibles (une ligne pharmacie × exercice chacune, exercice tiré de 2022
@@ -13,8 +14,11 @@ Le script
      benchmarks/_work/ (ignoré par git) ;
   2. mesure, dans ce processus, la lecture + validation (read_pharmacies, read_molecules) puis le
      calcul (paramètres + compute + totals), et la mémoire maximale (tracemalloc, passe séparée) ;
-  3. mesure la commande complète `rosp compute` dans un sous-processus (temps mur, mémoire
-     maximale du sous-processus par wait4 / RUSAGE_CHILDREN) ;
+  3. mesure la commande complète `rosp compute` dans un sous-processus (temps mur, temps CPU
+     processus de travail compris, mémoire maximale de l'arbre de ses processus : sommes des RSS et
+     des PSS relevées toutes les 50 ms) ; avec --un-processus et --comparer DOSSIER, d'autres
+     variantes de la commande (--jobs 1, le rosp_lib d'un autre dépôt) lancées en alternance, et
+     leurs fichiers comparés octet pour octet ;
   4. mesure, à côté, la lecture des mêmes fichiers par pandas seul (`pandas.read_csv(...,
      dtype=str, keep_default_na=False)`) : la commande doit prendre au plus 5 fois ce temps ; et, pour
      information, une commande qui ne fait que cette lecture (interpréteur et import de pandas compris) ;
@@ -452,47 +456,118 @@ def _rosp_command() -> list[str]:
 # l'enfant le pic de la mémoire qu'il abandonne, c'est-à-dire celle du banc (données générées, calculs
 # en processus) ; RUSAGE_CHILDREN afficherait alors des centaines de Mo même pour /bin/true. Ce petit
 # interpréteur (python -I -S, quelques Mo) lance donc la commande par fork + exec et renvoie, par
-# wait4, le temps mur et le maxrss de la seule commande.
+# wait4, le temps mur, le temps CPU (processus de travail compris : wait4 compte les enfants que la
+# commande a attendus) et le maxrss de la seule commande.
+#
+# `rosp compute` calcule sur plusieurs processus : le maxrss d'un processus ne dit plus la mémoire de
+# la commande. Le lanceur relève donc aussi, toutes les 50 ms, la mémoire de l'arbre des processus de
+# la commande (trouvés par leur parent dans /proc/<pid>/stat) : la somme des RSS (une page partagée
+# entre la commande et ses processus de travail, héritée par fork, y compte une fois par processus :
+# majorant) et la somme des PSS (/proc/<pid>/smaps_rollup : une page partagée par n processus y compte
+# pour 1/n dans chacun : la mémoire vraiment occupée). Un pic plus bref que 50 ms peut échapper au relevé.
 _LAUNCHER = r"""
 import json, os, resource, sys, time
 out, argv = sys.argv[1], sys.argv[2:]
+
+def tree(root):
+    parent = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat") as f:
+                    parent[int(name)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+    pids, todo = [], [root]
+    while todo:
+        p = todo.pop()
+        pids.append(p)
+        todo += [c for c, pp in parent.items() if pp == p]
+    return pids
+
+def memory(pid):
+    rss = pss = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Rss:"):
+                    rss = int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss = int(line.split()[1])
+    except OSError:
+        pass
+    return rss, pss
+
 t0 = time.perf_counter()
 pid = os.fork()
 if pid == 0:
     os.execv(argv[0], argv)
-_, status, ru = os.wait4(pid, 0)
+peak_rss = peak_pss = peak_n = 0
+while True:
+    done, status, ru = os.wait4(pid, os.WNOHANG)
+    if done:
+        break
+    pids = tree(pid)
+    sizes = [memory(p) for p in pids]
+    peak_rss = max(peak_rss, sum(r for r, _ in sizes))
+    peak_pss = max(peak_pss, sum(p for _, p in sizes))
+    peak_n = max(peak_n, len(pids))
+    time.sleep(0.05)
 wall = time.perf_counter() - t0
 children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 with open(out, "w") as f:
     json.dump({"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "code": os.waitstatus_to_exitcode(status), "maxrss_kb": ru.ru_maxrss,
-               "children_maxrss_kb": children}, f)
+               "children_maxrss_kb": children, "arbre_rss_kb": peak_rss, "arbre_pss_kb": peak_pss, "processus": peak_n}, f)
 """
 
 
-def measure_command(ph_path: Path, mol_path: Path, reps: int) -> dict:
+def measure_command(ph_path: Path, mol_path: Path, reps: int, variants: list[tuple[str, Path, list[str]]] | None = None
+                    ) -> dict:
+    """La commande complète, répétée ; avec plusieurs variantes (nom, racine d'un dépôt, options en plus), lancées en
+    alternance (même charge pour chacune) : le dict de la première, avec « variantes » : nom → mesures de chacune."""
+    import filecmp
     import json
 
-    out_dir = WORK / "sortie"
+    variants = variants or [("branche", ROOT, [])]
     result = WORK / "mesure_commande.json"
-    cmd = [*_rosp_command(), "compute", str(ph_path), "--molecules", str(mol_path), "-o", str(out_dir)]
-    walls, cpus, rss, rss_children = [], [], [], []
-    stdout = ""
+    runs = {name: {"walls": [], "cpus": [], "rss": [], "rss_children": [], "arbre_rss": [], "arbre_pss": [],
+                   "processus": [], "stdout": ""} for name, _, _ in variants}
     for _ in range(reps):
-        proc = subprocess.run([sys.executable, "-I", "-S", "-c", _LAUNCHER, str(result), *cmd], cwd=ROOT,
-                              capture_output=True, text=True)
-        m = json.loads(result.read_text()) if proc.returncode == 0 and result.exists() else {"code": proc.returncode}
-        if m["code"] != 0:
-            print(f"Erreur : la commande a échoué (code {m['code']}) : {' '.join(cmd)}\n{proc.stderr}", file=sys.stderr)
-            sys.exit(2)
-        result.unlink()
-        walls.append(m["wall"])
-        cpus.append(m["cpu"])
-        rss.append(m["maxrss_kb"] / 1024)
-        rss_children.append(m["children_maxrss_kb"] / 1024)
-        stdout = proc.stdout
-    n_out = sum(1 for _ in open(out_dir / "totaux.csv", encoding="utf-8")) - 1
-    return {"commande": statistics.median(walls), "commande_cpu": statistics.median(cpus), "commande_tous": walls, "maxrss_enfant_mo": max(rss),
-            "maxrss_children_mo": max(rss_children), "n_totaux_sortie": n_out, "stdout": stdout, "cmd": cmd}
+        for i, (name, root, extra) in enumerate(variants):
+            out_dir = WORK / ("sortie" if i == 0 else f"sortie_{i}")
+            cmd = [*_rosp_command(), "compute", str(ph_path), "--molecules", str(mol_path), "-o", str(out_dir), *extra]
+            env = {**os.environ, "PYTHONPATH": str(root)}  # le code de ce dépôt (ou du dépôt comparé)
+            proc = subprocess.run([sys.executable, "-I", "-S", "-c", _LAUNCHER, str(result), *cmd], cwd=root,
+                                  capture_output=True, text=True, env=env)
+            m = json.loads(result.read_text()) if proc.returncode == 0 and result.exists() else {"code": proc.returncode}
+            if m["code"] != 0:
+                print(f"Erreur : la commande a échoué (code {m['code']}) : {' '.join(cmd)}\n{proc.stderr}",
+                      file=sys.stderr)
+                sys.exit(2)
+            result.unlink()
+            r = runs[name]
+            r["walls"].append(m["wall"])
+            r["cpus"].append(m["cpu"])
+            r["rss"].append(m["maxrss_kb"] / 1024)
+            r["rss_children"].append(m["children_maxrss_kb"] / 1024)
+            r["arbre_rss"].append(m["arbre_rss_kb"] / 1024)
+            r["arbre_pss"].append(m["arbre_pss_kb"] / 1024)
+            r["processus"].append(m["processus"])
+            r["stdout"] = proc.stdout
+            r["out_dir"] = out_dir
+    first = WORK / "sortie"
+    stats = {}
+    for name, _, _ in variants:
+        r = runs[name]
+        same = all(filecmp.cmp(first / f, r["out_dir"] / f, shallow=False) for f in ("lignes.csv", "totaux.csv"))
+        stats[name] = {"commande": statistics.median(r["walls"]), "commande_cpu": statistics.median(r["cpus"]),
+                       "commande_tous": r["walls"], "cpu_tous": r["cpus"], "maxrss_enfant_mo": max(r["rss"]),
+                       "maxrss_children_mo": max(r["rss_children"]), "arbre_rss_mo": max(r["arbre_rss"]),
+                       "arbre_pss_mo": max(r["arbre_pss"]), "processus": max(r["processus"]),
+                       "stdout": r["stdout"], "memes_fichiers": same}
+    n_out = sum(1 for _ in open(first / "totaux.csv", encoding="utf-8")) - 1
+    name0 = variants[0][0]
+    return {**stats[name0], "n_totaux_sortie": n_out, "variantes": stats}
 
 
 def profile(ph_path: Path, mol_path: Path, top: int = 35) -> str:
@@ -533,7 +608,16 @@ def main(argv=None) -> int:
     parser.add_argument("--profil", action="store_true", help="affiche en plus un profil cProfile de lecture + calcul")
     parser.add_argument("--grand", type=int, default=200_000,
                         help="pharmacies du grand fichier mesuré en plus (défaut : 200000 ; 0 : omis)")
+    parser.add_argument("--un-processus", action="store_true",
+                        help="mesure aussi, en alternance, la commande de ce dépôt avec --jobs 1 (un seul processus)")
+    parser.add_argument("--comparer", action="append", default=[], metavar="DOSSIER",
+                        help="mesure aussi, en alternance, la commande du dépôt DOSSIER (son rosp_lib par PYTHONPATH, "
+                             "par exemple /work/main) ; répétable")
     args = parser.parse_args(argv)
+    variants = [("branche", ROOT, [])]
+    if args.un_processus:
+        variants.append(("branche --jobs 1", ROOT, ["--jobs", "1"]))
+    variants += [(f"comparé : {Path(d).resolve()}", Path(d).resolve(), []) for d in args.comparer]
 
     load_before = os.getloadavg()
     t0 = time.perf_counter()
@@ -549,7 +633,7 @@ def main(argv=None) -> int:
         print(f"Erreur : les données générées sont refusées par la validation (bogue du banc) :\n{exc}", file=sys.stderr)
         return 2
     mem = measure_memory_in_process(ph_path, mol_path)
-    cmd = measure_command(ph_path, mol_path, args.repetitions)
+    cmd = measure_command(ph_path, mol_path, args.repetitions, variants)
     lecture_pandas, lecture_pandas_cpu = measure_pandas_read(ph_path, mol_path, args.repetitions)
     rapport = cmd["commande"] / lecture_pandas
     rapport_cpu = cmd["commande_cpu"] / lecture_pandas_cpu
@@ -557,27 +641,32 @@ def main(argv=None) -> int:
     grand = None
     if args.grand:
         g_ph, g_mol, g_rows, g_mol_rows = write_inputs(args.grand, args.seed, False)
-        g_cmd = measure_command(g_ph, g_mol, 1)
+        g_cmd = measure_command(g_ph, g_mol, 1, variants)
         g_pandas, g_pandas_cpu = measure_pandas_read(g_ph, g_mol, 3)
         g_pandas_cmd, g_pandas_cmd_cpu = measure_pandas_command(g_ph, g_mol, 3)
         grand = {"n": args.grand, "rows": g_rows, "mol": g_mol_rows, "commande": g_cmd["commande"],
                  "commande_cpu": g_cmd["commande_cpu"], "pandas": g_pandas, "pandas_cpu": g_pandas_cpu,
                  "rapport": g_cmd["commande"] / g_pandas, "rapport_cpu": g_cmd["commande_cpu"] / g_pandas_cpu,
                  "pandas_cmd": g_pandas_cmd, "pandas_cmd_cpu": g_pandas_cmd_cpu,
-                 "mo": g_cmd["maxrss_enfant_mo"],
-                 "n_totaux": g_cmd["n_totaux_sortie"]}
+                 "mo": g_cmd["arbre_rss_mo"], "pss": g_cmd["arbre_pss_mo"],
+                 "n_totaux": g_cmd["n_totaux_sortie"], "variantes": g_cmd["variantes"]}
 
     checks = [
         ("Calcul (paramètres + compute + totals)", inproc["calcul"], OBJECTIF_CALCUL_S, _s),
         ("Commande rosp compute complète", cmd["commande"], OBJECTIF_COMMANDE_S, _s),
-        ("Mémoire max. de la commande (maxrss)", cmd["maxrss_enfant_mo"], OBJECTIF_MEMOIRE_MO, _mo),
+        ("Mémoire max. de la commande et de ses processus (somme des RSS)", cmd["arbre_rss_mo"], OBJECTIF_MEMOIRE_MO,
+         _mo),
+        ("Mémoire max. de la commande et de ses processus (somme des PSS)", cmd["arbre_pss_mo"], OBJECTIF_MEMOIRE_MO,
+         _mo),
         ("Commande / lecture pandas des mêmes fichiers", rapport, OBJECTIF_RAPPORT_PANDAS, _x),
     ]
     if grand:
         checks += [
             (f"Grand fichier ({grand['n']}) : commande / lecture pandas", grand["rapport"],
              OBJECTIF_GRAND_RAPPORT_PANDAS, _x),
-            (f"Grand fichier ({grand['n']}) : mémoire max. de la commande", grand["mo"], OBJECTIF_GRAND_MEMOIRE_MO, _mo),
+            (f"Grand fichier ({grand['n']}) : mémoire max. (somme des RSS)", grand["mo"], OBJECTIF_GRAND_MEMOIRE_MO, _mo),
+            (f"Grand fichier ({grand['n']}) : mémoire max. (somme des PSS)", grand["pss"], OBJECTIF_GRAND_MEMOIRE_MO,
+             _mo),
         ]
     def verdict(val, target):
         return "OK" if val <= target else "MANQUÉ"
@@ -594,10 +683,13 @@ def main(argv=None) -> int:
          _s(inproc["lecture_cpu"] + inproc["calcul_cpu"]), "—", "info"),
         (checks[1][0], _s(cmd["commande"]), _s(cmd["commande_cpu"]), f"< {_s(OBJECTIF_COMMANDE_S)}",
          verdict(cmd["commande"], OBJECTIF_COMMANDE_S)),
-        (checks[2][0], _mo(cmd["maxrss_enfant_mo"]), "", f"< {_mo(OBJECTIF_MEMOIRE_MO)}",
-         verdict(cmd["maxrss_enfant_mo"], OBJECTIF_MEMOIRE_MO)),
+        (checks[2][0], _mo(cmd["arbre_rss_mo"]), "", f"< {_mo(OBJECTIF_MEMOIRE_MO)}",
+         verdict(cmd["arbre_rss_mo"], OBJECTIF_MEMOIRE_MO)),
+        (checks[3][0], _mo(cmd["arbre_pss_mo"]), "", f"< {_mo(OBJECTIF_MEMOIRE_MO)}",
+         verdict(cmd["arbre_pss_mo"], OBJECTIF_MEMOIRE_MO)),
+        ("  maxrss du seul processus de la commande", _mo(cmd["maxrss_enfant_mo"]), "", "—", "info"),
         ("Lecture des mêmes fichiers par pandas (texte)", _s(lecture_pandas), _s(lecture_pandas_cpu), "—", "info"),
-        (checks[3][0], _x(rapport), _x(rapport_cpu), f"≤ {_x(OBJECTIF_RAPPORT_PANDAS)}",
+        (checks[4][0], _x(rapport), _x(rapport_cpu), f"≤ {_x(OBJECTIF_RAPPORT_PANDAS)}",
          verdict(rapport, OBJECTIF_RAPPORT_PANDAS)),
         ("Commande pandas seule (interpréteur, import, lecture)", _s(pandas_cmd), _s(pandas_cmd_cpu), "—", "info"),
         ("Commande / commande pandas seule", _x(cmd["commande"] / pandas_cmd),
@@ -605,14 +697,16 @@ def main(argv=None) -> int:
         *([
             (f"Grand fichier ({grand['n']}) : commande", _s(grand["commande"]), _s(grand["commande_cpu"]), "—", "info"),
             (f"Grand fichier ({grand['n']}) : lecture pandas", _s(grand["pandas"]), _s(grand["pandas_cpu"]), "—", "info"),
-            (checks[4][0], _x(grand["rapport"]), _x(grand["rapport_cpu"]), f"≤ {_x(OBJECTIF_GRAND_RAPPORT_PANDAS)}",
+            (checks[5][0], _x(grand["rapport"]), _x(grand["rapport_cpu"]), f"≤ {_x(OBJECTIF_GRAND_RAPPORT_PANDAS)}",
              verdict(grand["rapport"], OBJECTIF_GRAND_RAPPORT_PANDAS)),
             (f"Grand fichier ({grand['n']}) : commande pandas seule", _s(grand["pandas_cmd"]),
              _s(grand["pandas_cmd_cpu"]), "—", "info"),
             (f"Grand fichier ({grand['n']}) : commande / commande pandas seule",
              _x(grand["commande"] / grand["pandas_cmd"]), _x(grand["commande_cpu"] / grand["pandas_cmd_cpu"]), "—", "info"),
-            (checks[5][0], _mo(grand["mo"]), "", f"< {_mo(OBJECTIF_GRAND_MEMOIRE_MO)}",
+            (checks[6][0], _mo(grand["mo"]), "", f"< {_mo(OBJECTIF_GRAND_MEMOIRE_MO)}",
              verdict(grand["mo"], OBJECTIF_GRAND_MEMOIRE_MO)),
+            (checks[7][0], _mo(grand["pss"]), "", f"< {_mo(OBJECTIF_GRAND_MEMOIRE_MO)}",
+             verdict(grand["pss"], OBJECTIF_GRAND_MEMOIRE_MO)),
         ] if grand else []),
         ("Pic tracemalloc en processus : lecture", _mo(mem["tracemalloc_lecture_mo"]), "", "—", "info"),
         ("Pic tracemalloc en processus : calcul", _mo(mem["tracemalloc_calcul_mo"]), "", "—", "info"),
@@ -635,11 +729,29 @@ def main(argv=None) -> int:
           + " ; lecture : " + ", ".join(_s(x) for x in inproc["lecture_tous"])
           + " ; commande : " + ", ".join(_s(x) for x in cmd["commande_tous"]))
     print(f"Charge de la machine (load average 1 min) : {load_before[0]:.2f} avant, {load_after[0]:.2f} après".replace(".", ","))
+    different = []
+    if len(variants) > 1:
+        print()
+        print("Côte à côte (lancées en alternance ; mur et CPU : médianes ; mémoire : maximum des répétitions) :")
+        for title, runs in [(f"{args.n} pharmacies", cmd["variantes"])] + (
+                [(f"{grand['n']} pharmacies", grand["variantes"])] if grand else []):
+            for name, r in runs.items():
+                print(f"  {title}, {name} : mur {_s(r['commande'])} ({', '.join(_s(x) for x in r['commande_tous'])}), "
+                      f"CPU {_s(r['commande_cpu'])} ({', '.join(_s(x) for x in r['cpu_tous'])}), "
+                      f"somme des RSS {_mo(r['arbre_rss_mo'])}, somme des PSS {_mo(r['arbre_pss_mo'])}, "
+                      f"maxrss d'un processus {_mo(r['maxrss_enfant_mo'])}, {r['processus']} processus ; "
+                      f"fichiers {'identiques' if r['memes_fichiers'] else 'DIFFÉRENTS'} à ceux de la branche")
+                if not r["memes_fichiers"]:
+                    different.append(f"{title}, {name}")
     if max(load_before[0], load_after[0]) > 0.5 * (os.cpu_count() or 1):
         print("Attention : la machine était chargée par d'autres processus ; les temps murs sont pessimistes "
               "(comparer aussi la colonne CPU).")
     if grand and grand["n_totaux"] != grand["rows"]:
         print(f"Erreur : grand fichier : totaux.csv a {grand['n_totaux']} lignes, attendu {grand['rows']}.", file=sys.stderr)
+        return 2
+    if different:
+        print(f"Erreur : lignes.csv ou totaux.csv diffèrent de ceux de la branche : {' ; '.join(different)}.",
+              file=sys.stderr)
         return 2
     if cmd["n_totaux_sortie"] != n_rows or inproc["n_totaux"] != n_rows:
         print(f"Erreur : totaux.csv a {cmd['n_totaux_sortie']} lignes, attendu {n_rows}.", file=sys.stderr)

@@ -81,6 +81,27 @@ def part_size(n: int, rows: tuple[int, int] = PART_ROWS) -> int:
     return max(1, -(-n // parts))
 
 
+def molecule_owners(pharmacies: pd.DataFrame, molecules: pd.DataFrame) -> np.ndarray:
+    """For each molecule line, the position of its pharmacy × exercise row in `pharmacies` (-1: none)."""
+    keys = pd.MultiIndex.from_arrays([pharmacies["pharmacie_id"].to_numpy(dtype=object),
+                                      pharmacies["exercice"].to_numpy()])
+    return keys.get_indexer(pd.MultiIndex.from_arrays([molecules["pharmacie_id"].to_numpy(dtype=object),
+                                                       molecules["exercice"].to_numpy()]))
+
+
+def part_bounds(n: int, rows: int) -> list[tuple[int, int]]:
+    """(start, stop) of consecutive parts of `rows` input rows (one empty part for an empty table)."""
+    return [(start, min(start + rows, n)) for start in range(0, max(n, 1), rows)]
+
+
+def compute_part(pharmacies: pd.DataFrame, molecules: pd.DataFrame, owner: np.ndarray,
+                 parameters: dict[int, ExerciseParameters], start: int, stop: int):
+    """(rows start:stop of `pharmacies`, their lines); `owner`: `molecule_owners(pharmacies, molecules)`."""
+    part = pharmacies.iloc[start:stop]
+    mine = molecules[(owner >= start) & (owner < stop)]
+    return part, compute(part, mine, parameters)
+
+
 def compute_parts(
     pharmacies: pd.DataFrame,
     molecules: pd.DataFrame | None,
@@ -93,15 +114,9 @@ def compute_parts(
     lines of a pharmacy × exercise depend on its own row and molecule lines only)."""
     if molecules is None:
         molecules = empty_molecules()
-    keys = pd.MultiIndex.from_arrays([pharmacies["pharmacie_id"].to_numpy(dtype=object),
-                                      pharmacies["exercice"].to_numpy()])
-    owner = keys.get_indexer(pd.MultiIndex.from_arrays([molecules["pharmacie_id"].to_numpy(dtype=object),
-                                                        molecules["exercice"].to_numpy()]))
-    rows = rows or part_size(len(pharmacies))
-    for start in range(0, max(len(pharmacies), 1), rows):
-        part = pharmacies.iloc[start:start + rows]
-        mine = molecules[(owner >= start) & (owner < start + rows)]
-        yield part, compute(part, mine, parameters)
+    owner = molecule_owners(pharmacies, molecules)
+    for start, stop in part_bounds(len(pharmacies), rows or part_size(len(pharmacies))):
+        yield compute_part(pharmacies, molecules, owner, parameters, start, stop)
 
 
 def totals(lines: pd.DataFrame, pharmacies: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import sys
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import click
 
 from rosp_lib.cli.french import FrenchCommand, FrenchGroup
 from rosp_lib.cli.french import run as _run
-from rosp_lib.lines.atomic import OutputError, ensure_folder, write_together
+from rosp_lib.lines.atomic import OutputError, cleaned_up_on_sigterm, ensure_folder, write_together
 from rosp_lib.lines.csvfile import write_csv
-from rosp_lib.engine import compute, compute_parts, parameters_for, totals
+from rosp_lib.engine import compute, parameters_for, totals
 from rosp_lib.lines.formatting import eur, num
+from rosp_lib.lines.workers import WORKER_PART_ROWS
 from rosp_lib.inputs import InputError, columns_markdown, read_inputs, warnings_of
 from rosp_lib.parameters import ParameterError, diff_exercises, load_parameters
 from rosp_lib.registry import THEME_CODES as THEMES
 
 EXIT_INVALID = 2
 EXIT_OUTPUT = 3  # the outputs could not be written (the old ones are intact)
+EXIT_WORKER = 4  # a worker process of rosp compute died (killed, out of memory): nothing written
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -55,7 +58,13 @@ def main() -> None:
               help="csv (défaut) : les fichiers du contrat (virgule, point décimal) ; csv-fr : les mêmes pour un tableur "
                    "français (« ; », virgule décimale, UTF-8 avec BOM) ; xlsx : resultats.xlsx, feuilles totaux et "
                    "lignes (montants en euros, taux en %, en-tête figé, filtres).")
-def compute_cmd(entree: Path, molecules: Path | None, scenario: Path | None, out_dir: Path, fmt: str) -> None:
+@click.option("-j", "--jobs", type=int, metavar="N",
+              help="Nombre de processus de calcul en parallèle pour le format csv (défaut : un par cœur sous Linux ; "
+                   f"1 : tout dans ce processus ; un fichier de {num(WORKER_PART_ROWS[0])} lignes ou moins, ou sous "
+                   "Windows et macOS, est toujours calculé dans ce processus). "
+                   "Les fichiers écrits sont les mêmes.")
+def compute_cmd(entree: Path, molecules: Path | None, scenario: Path | None, out_dir: Path, fmt: str,
+                jobs: int | None) -> None:
     """Calcule la ROSP de chaque pharmacie et exercice du fichier ENTREE.
 
     ENTREE est un tableau .csv (séparateur « , » ou « ; », virgule ou point décimal, UTF-8 avec ou
@@ -71,14 +80,17 @@ def compute_cmd(entree: Path, molecules: Path | None, scenario: Path | None, out
     problèmes sont listés (ligne, pharmacie, colonne, valeur, attendu), rien n'est calculé ni écrit,
     et la commande sort avec le code 2 ; si le dossier de sortie ne peut pas être écrit (absent et
     impossible à créer, en lecture seule, disque plein), elle sort avec le code 3 et les anciens
-    fichiers restent intacts.
+    fichiers restent intacts (de même, avec le code 4, si un processus de calcul s'arrête brutalement).
 
     \b
     Exemple :
       rosp compute data/pharmacies.csv --molecules data/molecules.csv -o outputs/
     """
-    from rosp_lib.lines.spreadsheet import LineCounts, csv_writers_by_part, files_for, writers
+    from rosp_lib.lines.spreadsheet import LineCounts, csv_writers_by_part, files_for, parts_in_process, writers
+    from rosp_lib.lines.workers import parts_in_workers, worker_count
 
+    if jobs is not None and jobs < 1:
+        _fail(f"--jobs : au moins 1 processus (reçu : {jobs}).")
     try:
         pharmacies, molecules_table = read_inputs(entree, molecules)
         params = parameters_for(pharmacies["exercice"].unique(), scenario)
@@ -92,15 +104,25 @@ def compute_cmd(entree: Path, molecules: Path | None, scenario: Path | None, out
         click.echo(f"Avertissement : {warning}", err=True)
     try:
         ensure_folder(out_dir)
-        if fmt == "csv":  # computed and written a part of the rows at a time: memory bounded
-            counts = LineCounts()
-            write_together(csv_writers_by_part(out_dir, compute_parts(pharmacies, molecules_table, params), counts))
-        else:
-            write_together(writers(fmt, out_dir, lines, counts.all_totals()))
+        with cleaned_up_on_sigterm():
+            if fmt == "csv":  # computed and written a part of the rows at a time: memory bounded
+                counts = LineCounts()
+                workers = worker_count(len(pharmacies), jobs)
+                if workers > 1:  # forked here, before write_together starts its background sync thread
+                    with parts_in_workers(pharmacies, molecules_table, params, workers, out_dir) as parts:
+                        write_together(csv_writers_by_part(out_dir, parts, counts))
+                else:  # one part, or --jobs 1: no worker process to pay for
+                    write_together(csv_writers_by_part(out_dir, parts_in_process(pharmacies, molecules_table, params),
+                                                       counts))
+            else:
+                write_together(writers(fmt, out_dir, lines, counts.all_totals()))
     except OutputError as exc:
         _fail(str(exc), EXIT_OUTPUT)
     except (InputError, ParameterError) as exc:
         _fail(str(exc))
+    except BrokenProcessPool:
+        _fail("un processus de calcul s'est arrêté brutalement (mémoire insuffisante ?) ; aucun fichier de sortie "
+              "n'a été remplacé (les anciens sont intacts). Relancez, au besoin avec --jobs 1.", EXIT_WORKER)
     _summary(pharmacies, counts, out_dir, files_for(fmt))
 
 

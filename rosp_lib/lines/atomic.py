@@ -15,6 +15,7 @@ import os
 import signal
 import tempfile
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Callable
 
@@ -56,11 +57,30 @@ def ensure_folder(folder: Path) -> None:
         raise OutputError(f"le dossier de sortie {folder} n'est pas un dossier")
 
 
-def _ignore_file_size_signal() -> None:
+def ignore_file_size_signal() -> None:
     """Past `ulimit -f`, the kernel sends SIGXFSZ, which kills the process: ignored, the write fails
     with EFBIG instead, and is reported like any other failure."""
     if hasattr(signal, "SIGXFSZ") and threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+@contextmanager
+def cleaned_up_on_sigterm():
+    """While inside, SIGTERM (`kill`, a stopped service) ends the command by SystemExit (code 143)
+    instead of killing it on the spot: the temporary files are removed as after any failure, the old
+    outputs are intact. The previous handler is put back on leaving."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class _Syncing:
@@ -92,6 +112,28 @@ class _Syncing:
             self._thread.start()
         return n
 
+    def copy_from(self, src: BinaryIO) -> None:
+        """Append the file `src` (from its start), copied by the kernel where it can (`os.copy_file_range`:
+        measured 0,1 s against 0,13 to 0,35 s of CPU through Python for 150 MB), counted for the sync."""
+        self._fh.flush()
+        copy = getattr(os, "copy_file_range", None)
+        done, size = 0, os.fstat(src.fileno()).st_size
+        while copy is not None and done < size:
+            try:
+                n = copy(src.fileno(), self._fh.fileno(), min(size - done, self.SYNC_BYTES), done)
+            except OSError as exc:
+                if exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EOPNOTSUPP, errno.EINVAL):
+                    raise
+                break  # not between these two files: through Python below
+            if n == 0:
+                break
+            done += n
+            self._pending += n
+            self.write(b"")  # nothing more, but the background sync may start
+        src.seek(done)
+        while chunk := src.read(8 << 20):
+            self.write(chunk)
+
     def _sync(self, fd: int) -> None:
         try:
             getattr(os, "fdatasync", os.fsync)(fd)  # no fdatasync on macOS
@@ -114,7 +156,7 @@ class _Syncing:
 def write_together(writers: dict[Path, Callable[[BinaryIO], None]]) -> None:
     """Write every file under a temporary name in its own folder, then rename them all: never a
     new file beside an old one, never a half-written file, never a write through a symlink."""
-    _ignore_file_size_signal()
+    ignore_file_size_signal()
     tmps: dict[Path, str] = {}
     current = None
     try:

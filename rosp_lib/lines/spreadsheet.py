@@ -56,7 +56,8 @@ def writers(fmt: str, out_dir: Path, lines: pd.DataFrame, totals: pd.DataFrame) 
 
 
 class LineCounts:
-    """What the command's summary says of the lines, counted part by part."""
+    """What the command's summary says of the lines, counted part by part (a part's counts are small:
+    the worker processes of `rosp compute` send them back with the part's CSV bytes)."""
 
     def __init__(self) -> None:
         self.lines = self.hypotheses = self.missing = 0
@@ -68,26 +69,55 @@ class LineCounts:
         self.missing += int(lines["donnee_manquante"].sum())
         self.totals.append(totals)
 
+    def merge(self, other: "LineCounts") -> None:
+        """Add the counts of a later part (`other`)."""
+        self.lines += other.lines
+        self.hypotheses += other.hypotheses
+        self.missing += other.missing
+        self.totals.extend(other.totals)
+
     def all_totals(self) -> pd.DataFrame:
         return pd.concat(self.totals, ignore_index=True) if len(self.totals) > 1 else self.totals[0]
 
 
+def write_part_csv(part: pd.DataFrame, lines: pd.DataFrame, fh: BinaryIO, header: bool) -> LineCounts:
+    """Write a part's lines to `lignes.csv` (`header` for the first part) and count them, with the
+    totals of the part's rows: what one part adds to the `csv` files, in this process or in a worker."""
+    from ..engine import lines_for_output, totals
+    from .csvfile import write_csv
+
+    write_csv(lines_for_output(lines), fh, header=header)
+    counts = LineCounts()
+    counts.add(lines, totals(lines, part))
+    return counts
+
+
+def parts_in_process(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, parameters):
+    """The parts of `engine.compute_parts`, computed in this process, for `csv_writers_by_part`."""
+    from ..engine import compute_parts
+
+    for i, (part, lines) in enumerate(compute_parts(pharmacies, molecules, parameters)):
+        yield lambda fh, part=part, lines=lines, header=(i == 0): write_part_csv(part, lines, fh, header)
+        del part, lines
+
+
 def csv_writers_by_part(out_dir: Path, parts, counts: LineCounts) -> dict[Path, Callable[[BinaryIO], None]]:
-    """The `csv` files written from `engine.compute_parts`: each part's lines are written to `lignes.csv`
-    and released, its totals kept for `totaux.csv` (written next). The same bytes as `writers("csv", …)`
-    on the whole table; the memory is that of one part."""
-    from ..engine import lines_for_output, totals, totals_for_output
+    """The `csv` files written part by part: each part's lines are written to `lignes.csv` and
+    released, its totals kept for `totaux.csv` (written next). The same bytes as `writers("csv", …)`
+    on the whole table; the memory is that of a part (or of the parts in flight).
+
+    `parts` yields, in order, one function per part that writes the part's lines to a binary file and
+    returns their LineCounts: `parts_in_process`, or `workers.parts_in_workers` (formatted by worker
+    processes)."""
+    from ..engine import totals_for_output
     from .csvfile import write_csv
 
     out_dir = Path(out_dir)
 
     def write_lines(fh: BinaryIO) -> None:
-        first = True
-        for part, lines in parts:
-            write_csv(lines_for_output(lines), fh, header=first)
-            first = False
-            counts.add(lines, totals(lines, part))
-            del lines
+        for write_part in parts:
+            counts.merge(write_part(fh))
+            del write_part
 
     return {
         out_dir / "lignes.csv": write_lines,
