@@ -258,5 +258,6 @@ def test_partial_payment_of_most_lines_names_only_the_unpaid_one():
     r = table[sel].iloc[0]
     assert r["verdict"] == "ecart" and r["ecart_eur"] == "-820.00"
     assert E("correspondent à toutes les lignes attendues sauf « Participer à un exercice coordonné (ESP, MSP, CPTS) » "
-             "(exercice_coordonne) ; le complément de 820,00 €") in r["explication"]
+             "(exercice_coordonne) ; ce complément de 820,00 € n'a pas été versé") in r["explication"]
+    assert r["explication"].count("exercice_coordonne") == 1
     assert "(fse)" not in r["explication"]

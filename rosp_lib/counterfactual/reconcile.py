@@ -307,10 +307,13 @@ class _Reconcile:
             g.kind, g.focus = "partiel", tuple(rest)
             params = self.params[g.exercice]
             # name the shorter of the two lists: the paid lines, or all of them but the unpaid ones
-            paid = (f"aux lignes {_named(subset, params)}" if len(subset) <= len(rest) else
-                    f"à toutes les lignes attendues sauf {_named(rest, params)}")
-            g.explication = (f"versement partiel : les {eur(g.verse)} versés correspondent {paid}{several} ; "
-                             f"le complément de {eur(-g.ecart)} (lignes {_named(rest, params)}) "
+            if len(subset) <= len(rest):
+                paid = (f"aux lignes {_named(subset, params)}{several} ; le complément de {eur(-g.ecart)} "
+                        f"(lignes {_named(rest, params)})")
+            else:
+                paid = (f"à toutes les lignes attendues sauf {_named(rest, params)}{several} ; ce complément de "
+                        f"{eur(-g.ecart)}")
+            g.explication = (f"versement partiel : les {eur(g.verse)} versés correspondent {paid} "
                              f"n'a pas été versé — un versement complémentaire est peut-être à venir, sinon réclamez-le")
 
     # --- 4. otherwise --------------------------------------------------------------------------------------
