@@ -8,7 +8,7 @@ from decimal import Decimal
 import numpy as np
 from babel.numbers import format_currency, format_decimal
 
-from rosp_lib.lines.formatting import eur, eur_value, num, pct
+from rosp_lib.lines.formatting import eur, eur_signed, eur_value, num, pct
 
 
 def test_examples_of_the_reports():
@@ -41,3 +41,9 @@ def test_same_as_babel_on_many_values():
         assert num(f) == format_decimal(f, locale="fr_FR", format="#,##0.####"), f
     for i in [0, 7, 1000, 123456789]:
         assert num(i) == format_decimal(i, locale="fr_FR", format="#,##0.####"), i
+
+
+def test_eur_signed_writes_a_difference_with_its_sign():
+    assert eur_signed(26000) == "+260,00\u00a0€"
+    assert eur_signed(-123456) == "−1\u202f234,56\u00a0€"  # U+2212, the typographic minus sign
+    assert eur_signed(0) == "0,00\u00a0€"

@@ -142,6 +142,7 @@ def test_reconciliation_section_of_a_partial_payment():
     assert r.claim and "# Projet de réclamation — ROSP de l'exercice 2025" in r.claim
     html = str(report_versements.table_html(rep, r))
     assert "5\u202f334,00\u00a0€" in html and "non versé" in html
+    assert ">−820,00\u00a0€<" in html and ">-820" not in html  # the gap with the minus sign of the other tables
     assert '<a href="reclamation_PH-CENTRE_2025.md">' in html
     assert "Participer à un exercice coordonné" in html  # the reading that explains: the declaration, by its title
     assert "3 conforme, 1 écart, 1 non versé" in report_versements.section_text(rep, r)

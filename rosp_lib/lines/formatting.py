@@ -35,6 +35,12 @@ def eur(cents: int) -> str:
     return _fr(f"{'-' if c < 0 else ''}{a // 100:,}.{a % 100:02d}") + _CURRENCY_SUFFIX
 
 
+def eur_signed(cents: int) -> str:
+    """A difference of integer cents → `+260,00 €`, `−400,00 €` (typographic minus sign), `0,00 €`."""
+    c = int(cents)
+    return ("+" if c > 0 else "−") + eur(abs(c)) if c else eur(0)
+
+
 def eur_value(amount: Decimal | int) -> str:
     """A parameter amount in euros → `0,064 €` (keeps its own decimals, at least two)."""
     amount = Decimal(amount)

@@ -23,7 +23,7 @@ import pandas as pd
 from rosp_lib.engine import compute, parameters_for
 from rosp_lib.inputs import PHARMACIE_ID_RE, PHARMACY_COLUMNS, empty_molecules, read_inputs
 from rosp_lib.lines.assemble import SEP, hypothesis_note
-from rosp_lib.lines.formatting import eur, num
+from rosp_lib.lines.formatting import eur, eur_signed, num
 from rosp_lib.parameters import ExerciseParameters, Scenario, Seuil, iter_leaves, load_parameters
 from rosp_lib.registry import INDICATORS, THEME_CODES, indicator, indicators_of, theme as theme_of
 from rosp_lib.report import narrative
@@ -410,7 +410,7 @@ def hypotheses_text(rep: Report, theme: str) -> str:
         s = stakes.get(k)
         if s is not None:
             at_stake = (f"si elle seule est remplacée par « {s.alternative} », le total de l'exercice change de "
-                        f"**{_signed(s.ecart_cents)}**" if s.ecart_cents else
+                        f"**{eur_signed(s.ecart_cents)}**" if s.ecart_cents else
                         f"remplacée par « {s.alternative} », elle ne change rien pour cette officine")
         else:
             at_stake = f"alternative : {leaf.alternative if leaf is not None else '—'} (non chiffrée par l'outil)"
@@ -419,8 +419,6 @@ def hypotheses_text(rep: Report, theme: str) -> str:
             + "\n".join(items))
 
 
-def _signed(cents: int) -> str:
-    return ("+" if cents > 0 else "−") + eur(abs(cents)) if cents else eur(0)
 
 
 def missing_text(lines: pd.DataFrame, portee: str = "ce thème") -> str:
@@ -685,7 +683,7 @@ def readings_text(rep: Report) -> str:
     r = rep.readings
     lo, hi = sorted((r.reference_cents, r.alternative_cents))
     text = (f"**Total avec les lectures retenues : {eur(r.reference_cents)}** ; avec toutes les lectures "
-            f"alternatives : **{eur(r.alternative_cents)}** (écart {_signed(r.alternative_cents - r.reference_cents)}). "
+            f"alternatives : **{eur(r.alternative_cents)}** (écart {eur_signed(r.alternative_cents - r.reference_cents)}). "
             f"Le montant se situe donc entre {eur(lo)} et {eur(hi)} selon la lecture des textes retenue.")
     if rep.scenario:
         text += f" Les lectures « retenues » ici sont celles du scénario {Path(rep.scenario.path).name}."
@@ -700,7 +698,7 @@ def stakes_table(rep: Report) -> Html:
         return Html("<p>Aucune hypothèse, remplacée seule par son alternative, ne change le montant de cette "
                     "officine.</p>")
     rows = [[hypothesis_label(s.cle, rep), s.reference, s.alternative,
-             ", ".join(theme_of(t).titre_court for t in s.themes), _signed(s.ecart_cents)] for s in moving]
+             ", ".join(theme_of(t).titre_court for t in s.themes), eur_signed(s.ecart_cents)] for s in moving]
     return table(["Hypothèse", "Lecture retenue", "Lecture alternative", "Thème(s)", "Écart sur le total"], rows,
                  right=(4,))
 
@@ -745,7 +743,7 @@ def comparison_table(rep: Report) -> Html | None:
         vals = {y: int(wide[y].sum()) if t == "total" else int(wide.loc[t, y]) for y in years}
         name = "Total" if t == "total" else theme_of(t).titre_court
         rows.append([esc(name)] + [eur(vals[y]) for y in years]
-                    + [_signed(vals[rep.exercice] - vals[y]) for y in years if y != rep.exercice])
+                    + [eur_signed(vals[rep.exercice] - vals[y]) for y in years if y != rep.exercice])
     links = " · ".join(_link(f"../../{y}/{rep.pharmacie_id}/{SYNTHESE}.html", f"synthèse {y}")
                        for y in years if y != rep.exercice)
     return Html(str(table(headers, rows, right=tuple(range(1, len(headers))), raw=(0,))) + f"<p>{links}</p>")
@@ -909,7 +907,7 @@ class Explorer:
         base = self.rep.theme_total_cents(self.theme)
         delta = self.total_cents - base
         self.total_label.value = (f"<b>Total du thème : {eur(self.total_cents)}</b> "
-                                  f"(données de l'officine : {eur(base)} ; écart {_signed(delta)})")
+                                  f"(données de l'officine : {eur(base)} ; écart {eur_signed(delta)})")
 
     def _changed(self, name: str, change) -> None:
         col = self.columns[name]

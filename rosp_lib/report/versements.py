@@ -22,7 +22,7 @@ import pandas as pd
 from rosp_lib.counterfactual.reconcile import reconcile
 from rosp_lib.counterfactual.versements import read_versements
 from rosp_lib.inputs import InputError
-from rosp_lib.lines.formatting import eur
+from rosp_lib.lines.formatting import eur, eur_signed
 from rosp_lib.registry import INDICATORS, indicator, theme as theme_of
 from rosp_lib.report.escape import escape_html
 from rosp_lib.report.notebook import Html, Report, ReportError, table
@@ -100,7 +100,7 @@ def table_html(rep: Report, r: Reconciliation | None) -> Html:
         elif reading in INDICATOR_CODES:  # a declaration not validated, a socle not recognised
             reading = f"{reading} (« {indicator_title(indicator(reading), rep.params)} » non retenu)"
         rows.append([theme_name, what, eur(_cents(x.attendu_eur)), eur(_cents(x.verse_eur)),
-                     eur(int(x.ecart_cents)), VERDICTS.get(x.verdict, x.verdict), x.explication or "—",
+                     eur_signed(int(x.ecart_cents)), VERDICTS.get(x.verdict, x.verdict), x.explication or "—",
                      reading or "—"])
     out = str(table(["Thème", "Indicateur", "Attendu", "Versé", "Écart", "Verdict", "Explication",
                      "Lecture qui explique"], rows, right=(2, 3, 4)))
