@@ -144,7 +144,10 @@ def test_help_and_usage_are_in_french():
     assert out.startswith("Utilisation : rosp compute [OPTIONS] ENTREE")
     assert "Affiche cette aide et quitte." in out and "Show this" not in out
     top = CliRunner().invoke(main, ["--help"], prog_name="rosp").output
-    assert "Commandes:" in top or "Commandes :" in top
+    assert "\nCommandes :\n" in top and "\nOptions :\n" in top and "\nOptions :\n" in out  # typographie française
+    for name in main.commands:  # every command's sections, « Options : » and not « Options: »
+        sub = CliRunner().invoke(main, [name, "--help"], prog_name="rosp").output
+        assert "Options :" in sub and not re.search(r"^\S+:$", sub, re.M), name
     assert "Affiche la version et quitte." in top
 
 

@@ -41,11 +41,22 @@ def install() -> None:
 install()
 
 
+class FrenchHelpFormatter(click.HelpFormatter):
+    def write_heading(self, heading: str) -> None:
+        """« Options : », « Commandes : » — French typography puts a space before the colon."""
+        self.write(f"{'':>{self.current_indent}}{heading} :\n")
+
+
+class FrenchContext(click.Context):
+    formatter_class = FrenchHelpFormatter
+
+
 class FrenchCommand(click.Command):
-    pass
+    context_class = FrenchContext
 
 
 class FrenchGroup(click.Group):
+    context_class = FrenchContext
     command_class = FrenchCommand
     group_class = type  # sub-groups are FrenchGroup too
 
