@@ -154,6 +154,42 @@ def test_amount_chart_has_one_bar_per_line_labelled_with_its_own_amount(tilleuls
     assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
 
 
+@pytest.mark.parametrize("chart", ["amounts", "distances", "themes", "nothing"])
+def test_chart_margins_hold_every_label_outside_the_axes(gare, chart):
+    """The charts are laid out by nb._fit, not tight_layout: the tick labels, the axis label and the title each
+    lie inside the figure, outside the plotting area, and the plotting area is not squeezed for nothing."""
+    lines = gare.theme_lines("numerique")
+    fig = {"amounts": lambda: nb.chart_amounts(lines),
+           "distances": lambda: nb.chart_distances(nb.distances(gare, "numerique")),
+           "themes": lambda: nb.chart_themes({t: gare.theme_total_cents(t) for t in nb.THEMES}),
+           "nothing": lambda: nb.chart_distances(nb.distances(gare, "numerique").iloc[0:0])}[chart]()
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    width, height = fig.canvas.get_width_height()
+    area = ax.get_window_extent(renderer)
+    title = [t for t in ax.get_children() if isinstance(t, matplotlib.text.Text) and t.get_text()
+             in ("Montant de chaque ligne", "Distance au seuil (valeur − seuil)", "Montant par thème")]
+    assert len(title) == 1
+    outside = title + ([ax.xaxis.label] if ax.axison else [])
+    if ax.axison:
+        lo, hi = sorted(ax.get_xlim())
+        shown = [t for t in ax.get_xticklabels() if lo <= t.get_position()[0] <= hi]  # those drawn
+        outside += [t for t in ax.get_yticklabels() + shown if t.get_text()]
+    assert len(outside) >= (1 if chart == "nothing" else 5)
+    for text in outside:
+        box = text.get_window_extent(renderer)
+        assert 0 <= box.x0 and box.x1 <= width and 0 <= box.y0 and box.y1 <= height, text.get_text()
+        assert not box.overlaps(area), text.get_text()
+    # as close to the edges as tight_layout's pad (1,08 × 10 pt), give or take two pixels
+    top = max(t.get_window_extent(renderer).y1 for t in title)
+    assert height - top == pytest.approx(10.8, abs=2)
+    if ax.axison:
+        left = min(t.get_window_extent(renderer).x0 for t in ax.get_yticklabels() if t.get_text())
+        assert left == pytest.approx(10.8, abs=2)
+        assert area.height > 0.5 * height
+
+
 def test_recorded_values_match_lines(gare):
     values = nb.recorded_values(gare, "vaccination")
     # 10 RVA at 9,60 € of 200: 5 % is not strictly above the 2024 threshold of 5 % → 0 €.
