@@ -26,6 +26,7 @@ distributed = pytest.importorskip("distributed")
 
 from click.testing import CliRunner  # noqa: E402
 
+from rosp_lib import launcher  # noqa: E402
 from rosp_lib.cli import main  # noqa: E402
 from rosp_lib.report.notebook import read_recorded  # noqa: E402
 
@@ -59,6 +60,46 @@ def _report(out: Path, pharmacie: str, *extra: str) -> subprocess.CompletedProce
     return subprocess.run([str(BIN / "rosp"), "report", str(ENTREE), "--molecules", str(MOLECULES), "--pharmacie",
                            pharmacie, "--exercice", "2024", "--themes", "numerique", "--date", DATE, "--force",
                            "-o", str(out), *extra], capture_output=True, text=True, timeout=600)
+
+
+_LAUNCH = """
+import json, sys
+from rosp_lib import launcher
+if len(sys.argv) > 2:
+    launcher.fingerprint = lambda: sys.argv[2]
+code = launcher.delegate(json.loads(sys.argv[1]))
+print("\\nRESULTAT " + json.dumps({"code": code, "importes": sorted(m for m in ("pandas", "pandera", "distributed",
+                                   "rosp_lib.cli", "click") if m in sys.modules)}))
+"""
+
+
+def _through_launcher(out: Path, address: str, fingerprint: str | None = None) -> dict:
+    """`rosp report … --dask` handed by the front door (rosp_lib.launcher) to the grappe's command server, from a
+    process that records what it imported itself; the command's own output comes on the same streams."""
+    argv = ["report", str(ENTREE), "--molecules", str(MOLECULES), "--pharmacie", "PH-NOUVELLE", "--exercice", "2024",
+            "--themes", "numerique", "--date", DATE, "--force", "-o", str(out), "--dask", address]
+    run = subprocess.run([sys.executable, "-c", _LAUNCH, json.dumps(argv), *([fingerprint] if fingerprint else [])],
+                         capture_output=True, text=True, timeout=600)
+    result = json.loads(run.stdout.rsplit("RESULTAT ", 1)[1])
+    return {**result, "out": out, "stdout": run.stdout, "stderr": run.stderr}
+
+
+def _interrupted(out: Path, address: str) -> dict:
+    """A long batch through the command server, and Ctrl+C (SIGINT) to the front door once reports have started."""
+    proc = subprocess.Popen([str(BIN / "rosp"), "report", str(ENTREE), "--molecules", str(MOLECULES), "--toutes",
+                             "--themes", "numerique,bups", "--date", DATE, "--force", "-o", str(out), "--dask", address],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    err: list[str] = []
+    reader = threading.Thread(target=_reader, args=(proc.stderr, queue.Queue(), err), daemon=True)
+    reader.start()
+    end = time.monotonic() + 300
+    while not any("Rapports:" in line or "Rapports :" in line for line in err) and time.monotonic() < end:
+        time.sleep(0.1)
+    time.sleep(1)
+    proc.send_signal(signal.SIGINT)
+    code = proc.wait(timeout=300)
+    reader.join(timeout=10)
+    return {"code": code, "stderr": "".join(err), "stdout": proc.stdout.read()}
 
 
 def _kernel_starts(address: str) -> list[int]:
@@ -101,6 +142,15 @@ def scenario(tmp_path_factory):
         grappe_out = tmp / "grappe"
         runs = {p: _report(grappe_out, p, "--dask", address) for p in ("PH-TILLEULS", "PH-GARE")}
         starts = _kernel_starts(address)
+        served = _through_launcher(tmp / "servi", address)
+        refused = _through_launcher(tmp / "refuse", address, fingerprint="une autre installation")
+        bad = tmp / "mal.csv"
+        bad.write_text(ENTREE.read_text(encoding="utf-8").replace(";40000;", ";40.000;", 1), encoding="utf-8")
+        invalid = subprocess.run([str(BIN / "rosp"), "report", str(bad), "--pharmacie", "PH-TILLEULS", "--exercice",
+                                  "2024", "--dask", address, "-o", str(tmp / "invalide")],
+                                 capture_output=True, text=True, timeout=300)
+        interrupted = _interrupted(tmp / "interrompu", address)
+        socket_during = launcher.socket_path(port).exists()
         local = _report(tmp / "local", "PH-GARE")
         proc.send_signal(signal.SIGTERM)
         code = proc.wait(timeout=120)
@@ -108,6 +158,8 @@ def scenario(tmp_path_factory):
             t.join(timeout=10)
         time.sleep(0.5)
         yield {"address": address, "port": port, "ready": ready, "runs": runs, "starts": starts, "local": local,
+               "served": served, "refused": refused, "invalid": invalid, "interrupted": interrupted,
+               "socket_during": socket_during, "invalid_out": tmp / "invalide",
                "grappe_out": grappe_out, "local_out": tmp / "local", "code": code, "stdout": "".join(out_lines),
                "stderr": "".join(err_lines)}
     finally:
@@ -182,6 +234,54 @@ def test_sigterm_stops_the_grappe_cleanly(scenario):
     with socket.socket() as s:  # the scheduler's port is free again
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind(("127.0.0.1", scenario["port"]))
+
+
+def test_a_report_command_is_run_by_the_command_server_without_importing_pandas_here(scenario):
+    served = scenario["served"]
+    assert served["code"] == 0, served["stdout"] + served["stderr"]
+    assert served["importes"] == []  # the front door imported neither pandas, pandera, distributed, nor click
+    assert "1 rapport(s)" in served["stdout"]  # the command's own output, on the front door's streams
+    recorded = read_recorded(served["out"] / "2024" / "PH-NOUVELLE" / "01_numerique.ipynb")
+    assert [(r["pharmacie_id"], r["exercice"]) for r in recorded] == [("PH-NOUVELLE", 2024)]
+    assert scenario["socket_during"]
+
+
+def test_another_install_is_refused_and_the_command_runs_here(scenario):
+    refused = scenario["refused"]
+    assert refused["code"] is None  # the front door runs the command itself (rosp_lib.cli)
+    assert not refused["out"].exists()  # nothing was run by the server
+
+
+def test_an_invalid_input_through_the_command_server_is_a_french_error_and_writes_nothing(scenario):
+    run = scenario["invalid"]
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "40.000" in run.stderr and "40000 ou 40 000" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert not scenario["invalid_out"].exists()
+
+
+def test_ctrl_c_reaches_the_command_run_by_the_server(scenario):
+    run = scenario["interrupted"]
+    assert run["code"] == 130, run["stderr"]
+    assert "Interrompu : les rapports terminés sont en place" in run["stderr"]
+    assert "Traceback" not in run["stderr"]
+
+
+def test_the_command_server_removes_its_socket_when_the_grappe_stops(scenario):
+    assert not launcher.socket_path(scenario["port"]).exists()
+
+
+@pytest.mark.parametrize("argv, port", [
+    (["report", "e.csv", "--dask", "tcp://127.0.0.1:8799"], 8799),
+    (["report", "e.csv", "--dask=tcp://10.0.0.5:1234", "--toutes"], 1234),
+    (["report", "e.csv", "--dask", "tcp://10.0.0.5"], 8786),
+    (["report", "e.csv", "--dask", "local"], None),
+    (["report", "e.csv", "--toutes"], None),
+    (["compute", "e.csv", "--dask", "tcp://127.0.0.1:8799"], None),
+    (["report", "--", "--dask", "tcp://127.0.0.1:8799"], None),
+])
+def test_the_front_door_reads_the_port_of_the_dask_address(argv, port):
+    assert launcher.dask_port(argv) == port
 
 
 def test_a_port_already_taken_is_a_french_error():

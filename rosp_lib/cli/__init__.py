@@ -248,5 +248,5 @@ main.add_command(__import__("rosp_lib.cli.grappe", fromlist=["_"]).grappe_cmd, "
 
 def run() -> None:
     """The `rosp` console script: click with French usage errors, and no slow finalisation at exit."""
-    _run(main, fast_exit=True)
+    _run(main, fast_exit=True, prog_name="rosp")  # « rosp » in usage lines, also when run by the grappe's server
 

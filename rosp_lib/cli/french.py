@@ -65,7 +65,7 @@ class FrenchGroup(click.Group):
         super().__init__(*args, **kwargs)
 
 
-def run(group: click.Group, argv: list[str] | None = None, fast_exit: bool = False) -> None:
+def run(group: click.Group, argv: list[str] | None = None, fast_exit: bool = False, prog_name: str | None = None) -> None:
     """Run a click group: usage errors « Erreur : … » (exit 2), in French by the catalogue.
 
     `fast_exit` (the `rosp` console script only): leave without the interpreter's finalisation, see `leave`."""
@@ -75,7 +75,7 @@ def run(group: click.Group, argv: list[str] | None = None, fast_exit: bool = Fal
         sys.exit(code)
 
     try:
-        code = group.main(args=argv, standalone_mode=False)
+        code = group.main(args=argv, prog_name=prog_name, standalone_mode=False)
     except click.UsageError as exc:
         if exc.ctx is not None:
             click.echo(exc.ctx.get_usage(), err=True)

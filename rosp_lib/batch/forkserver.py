@@ -1,0 +1,184 @@
+"""The command server of `rosp grappe`: `rosp report … --dask` commands run here, already imported.
+
+Started by `rosp grappe` (`python -m rosp_lib.batch.forkserver PORT`), it imports once what a report command
+uses (pandas, pandera, distributed, rosp_lib…), then listens on a Unix socket of this user's private folder
+(rosp_lib.launcher.socket_path). For each command the `rosp` front door (rosp_lib.launcher) hands over, it
+forks a helper, which forks the command itself — in a new session, in the caller's folder, with the caller's
+environment, arguments and standard descriptors — reports its process id, waits for it and sends back its
+exit code. The server itself never runs a command and stays single-threaded, so that every fork is sound.
+
+It refuses (and the front door runs the command itself) a caller of another user, or an install that is not
+the one it started with (`launcher.fingerprint`). It stops on SIGTERM, or when `rosp grappe` has gone, and
+removes its socket.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import socket
+import sys
+import threading
+
+from rosp_lib import launcher
+
+READY = "serveur de commandes prêt"
+
+
+def _warm() -> None:
+    """What `rosp report … --dask` imports and reads, done once here rather than in every command."""
+    import rosp_lib.cli  # noqa: F401, I001 - first: it registers `rosp report` from rosp_lib.batch.reports
+
+    import distributed  # noqa: F401
+    import tqdm  # noqa: F401
+
+    import rosp_lib.batch.distributed  # noqa: F401
+    import rosp_lib.batch.reports  # noqa: F401
+    import rosp_lib.counterfactual.versements  # noqa: F401
+    import rosp_lib.report.index  # noqa: F401
+    from rosp_lib.parameters import available_exercises, load_parameters
+
+    for year in available_exercises():
+        load_parameters(year)
+
+
+def serve(port: int) -> int:
+    stopping: list[int] = []
+    signal.signal(signal.SIGTERM, lambda s, _f: stopping.append(s))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C in the grappe's terminal: the grappe stops this
+    path = launcher.socket_path(port)
+    if not launcher.private_folder(path.parent, create=True):
+        print(f"Erreur : le dossier {path.parent} n'est pas un dossier privé de cet utilisateur.", file=sys.stderr)
+        return 2
+    started_with = launcher.fingerprint()
+    _warm()
+    if stopping:
+        return 0
+    if threading.active_count() != 1:  # a fork must not copy a process with other threads
+        print("Erreur : le serveur de commandes a des fils d'exécution ; il ne démarre pas.", file=sys.stderr)
+        return 2
+    try:
+        os.unlink(path)  # a socket left by a grappe that was killed
+    except FileNotFoundError:
+        pass
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    previous = os.umask(0o177)
+    try:
+        server.bind(str(path))
+    finally:
+        os.umask(previous)
+    server.listen(16)
+    parent = os.getppid()
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the helpers are reaped by the system
+    print(READY, flush=True)
+    try:
+        while not stopping and os.getppid() == parent:
+            ready, _, _ = select.select([server], [], [], 1.0)
+            if not ready:
+                continue
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            if launcher.peer_uid(conn) != os.getuid():
+                conn.close()
+                continue
+            if os.fork() == 0:
+                server.close()
+                _helper(conn, started_with)  # never returns
+            conn.close()
+    finally:
+        server.close()
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+    return 0
+
+
+def _helper(conn: socket.socket, started_with: str) -> None:
+    """One command: receive it, fork it, give its pid, wait for it, give its exit code."""
+    code = 0
+    try:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        head, fds, _flags, _addr = socket.recv_fds(conn, launcher.HEADER.size, 3)
+        head += launcher._exactly(conn, launcher.HEADER.size - len(head)) or b""  # noqa: SLF001
+        body = launcher._exactly(conn, launcher.HEADER.unpack(head)[0])  # noqa: SLF001
+        import json
+
+        request = json.loads(body.decode("utf-8"))
+        if request.get("fingerprint") != started_with:
+            launcher.send_message(conn, {"refus": "installation différente"})
+            return
+        pid = os.fork()
+        if pid == 0:
+            _command(request, fds, conn)  # never returns
+        for fd in fds:
+            os.close(fd)
+        launcher.send_message(conn, {"pid": pid})
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            readable, _, _ = select.select([conn], [], [], 0.2)
+            if readable and not conn.recv(1, socket.MSG_PEEK):  # the caller has gone: its command stops too
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+                return
+        launcher.send_message(conn, {"code": os.waitstatus_to_exitcode(status) if os.WIFEXITED(status)
+                                     else 128 + os.WTERMSIG(status)})
+    except Exception:  # noqa: BLE001 - the caller sees a closed socket and says so in French
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _command(request: dict, fds: list[int], conn: socket.socket) -> None:
+    """The command itself, as `rosp ARGV` started in the caller's terminal would run it."""
+    code = 1
+    try:
+        conn.close()
+        os.setsid()  # out of the grappe's terminal: its Ctrl+C is not this command's
+        std = request["std"]
+        for fd in (0, 1, 2):
+            if fd in std:
+                os.dup2(fds[std.index(fd)], fd)
+            else:
+                null = os.open(os.devnull, os.O_RDWR)
+                os.dup2(null, fd)
+                os.close(null)
+        for fd in fds:
+            if fd > 2:
+                os.close(fd)
+        encoding = request.get("encoding") or "utf-8"
+        sys.stdin = open(0, encoding=encoding, closefd=False)  # noqa: SIM115
+        sys.stdout = open(1, "w", encoding=encoding, closefd=False, buffering=1 if os.isatty(1) else -1)  # noqa: SIM115
+        sys.stderr = open(2, "w", encoding=encoding, errors="backslashreplace", closefd=False, buffering=1)  # noqa: SIM115
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        sys.argv = ["rosp", *request["argv"]]
+        from rosp_lib.cli import run
+
+        run()  # ends the process (rosp_lib.cli.french.leave)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:  # noqa: BLE001 - said on the caller's error stream
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
+if __name__ == "__main__":
+    sys.exit(serve(int(sys.argv[1])))
