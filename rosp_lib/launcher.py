@@ -91,15 +91,39 @@ def private_folder(folder: Path, create: bool = False) -> bool:
 def fingerprint() -> str:
     """The install as files: path, size and time of every source of rosp_lib and every parameter file. A
     server started before one of them changed would run the old code: the command then runs here."""
-    parts = [os.path.realpath(sys.prefix)]  # the environment (a venv), whichever of its pythons runs
-    for root, suffix in ((_ROOT, ".py"), (_PARAMETERS, ".yaml")):
+    import sysconfig
+
+    parts = [os.path.realpath(sys.prefix), str(_ROOT)]  # the environment (a venv), whichever of its pythons runs
+    for root, suffixes in ((_ROOT, (".py", ".mo")), (_PARAMETERS, (".yaml",))):
         for folder, dirs, files in os.walk(root):
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")
             for name in sorted(files):
-                if name.endswith(suffix):
+                if name.endswith(suffixes):
                     st = os.stat(os.path.join(folder, name))
                     parts.append(f"{os.path.relpath(os.path.join(folder, name), root)}:{st.st_size}:{st.st_mtime_ns}")
+    site = sysconfig.get_paths()["purelib"]  # the installed distributions: their folder names carry their versions
+    parts += sorted(n for n in os.listdir(site) if n.endswith((".dist-info", ".egg-info"))) if os.path.isdir(site) else []
     return "\n".join(parts)
+
+
+# What a command's process takes from its parent rather than from its environment, and the variables read
+# once at import (by Python, numpy's BLAS, pandas, matplotlib, Dask): the server runs a command only if they
+# are the caller's; otherwise it runs here, exactly as the user set it.
+IMPORT_TIME_ENV = ("PYTHON", "OMP_", "OPENBLAS_", "MKL_", "LANG", "LC_", "DASK_", "MPL", "MATPLOTLIB", "JUPYTER",
+                   "TMPDIR", "TEMP", "TMP", "XDG_RUNTIME_DIR", "HOME")
+
+
+def identity() -> dict:
+    """The caller's process identity that a forked command would otherwise take from the server."""
+    import resource
+
+    mask = os.umask(0o077)
+    os.umask(mask)
+    limits = {name: list(resource.getrlimit(getattr(resource, name)))
+              for name in ("RLIMIT_FSIZE", "RLIMIT_AS", "RLIMIT_DATA", "RLIMIT_NOFILE", "RLIMIT_CPU", "RLIMIT_CORE")
+              if hasattr(resource, name)}
+    env = {k: v for k, v in os.environ.items() if k.startswith(IMPORT_TIME_ENV)}
+    return {"umask": mask, "gid": os.getgid(), "groups": sorted(os.getgroups()), "limits": limits, "env": env}
 
 
 def peer_uid(conn: socket.socket) -> int | None:
@@ -159,37 +183,60 @@ def delegate(argv: list[str]) -> int | None:
     path = socket_path(port)
     if not private_folder(path.parent):
         return None
+    pending: list[int] = []  # signals received before the command's pid is known: passed on once it is
+    child: list[int] = []
+
+    def forward(signum, _frame):
+        if child:
+            try:
+                os.kill(child[0], signum)
+            except OSError:
+                pass
+        else:
+            pending.append(signum)
+
+    handled = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {s: signal.signal(s, forward) for s in handled}
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         try:
             conn.connect(str(path))
-        except OSError:  # no grappe on that port, or one stopped without removing its socket
-            return None
-        if peer_uid(conn) != os.getuid():
-            return None
-        std = _open_std()
-        out = sys.stdout
-        send_message(conn, {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ), "std": std,
-                            "encoding": getattr(out, "encoding", None) or "utf-8",
-                            "fingerprint": fingerprint()}, fds=std)
-        reply = read_message(conn)
+            if peer_uid(conn) != os.getuid():
+                return None
+            std = _open_std()
+            send_message(conn, {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ), "std": std,
+                                "encoding": getattr(sys.stdout, "encoding", None) or "utf-8",
+                                "identity": identity(), "fingerprint": fingerprint()}, fds=std)
+            reply = read_message(conn)
+        except (OSError, ValueError):  # no grappe on that port, a stale socket, a folder gone: run here
+            reply = None
         if reply is None or "pid" not in reply:
-            return None  # refused (another install) before anything ran: run here
-        pid = int(reply["pid"])
-
-        def forward(signum, _frame):
-            try:
-                os.kill(pid, signum)
-            except OSError:
-                pass
-
-        for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(s, forward)
-        end = read_message(conn)
+            if pending:  # Ctrl+C (or SIGTERM) before anything ran: nothing to run
+                sys.stderr.write("Interrompu.\n")
+                return 130 if pending[0] == signal.SIGINT else 128 + pending[0]
+            return None  # refused (another install, another identity) before anything ran: run here
+        child.append(int(reply["pid"]))
+        for signum in pending:
+            forward(signum, None)
+        try:
+            end = read_message(conn)
+        except (OSError, ValueError):
+            end = None
         if end is None or "code" not in end:
+            forward(signal.SIGTERM, None)  # its helper has gone: the command must not go on alone
             sys.stderr.write("Erreur : la grappe s'est arrêtée pendant la commande ; relancez-la, ou lancez la "
                              "commande sans --dask.\n")
             return 1
+        if end.get("signal"):  # killed by a signal: this process ends the same way, as its caller expects
+            sys.stdout.flush()
+            sys.stderr.flush()
+            signal.signal(int(end["signal"]), signal.SIG_DFL)
+            os.kill(os.getpid(), int(end["signal"]))
         return int(end["code"])
     finally:
         conn.close()
+        for s, handler in previous.items():
+            try:
+                signal.signal(s, handler)
+            except (OSError, ValueError):
+                pass

@@ -63,22 +63,29 @@ def _report(out: Path, pharmacie: str, *extra: str) -> subprocess.CompletedProce
 
 
 _LAUNCH = """
-import json, sys
+import json, os, sys
 from rosp_lib import launcher
-if len(sys.argv) > 2:
+if sys.argv[2]:
     launcher.fingerprint = lambda: sys.argv[2]
+if sys.argv[3]:
+    os.umask(int(sys.argv[3], 8))
 code = launcher.delegate(json.loads(sys.argv[1]))
 print("\\nRESULTAT " + json.dumps({"code": code, "importes": sorted(m for m in ("pandas", "pandera", "distributed",
                                    "rosp_lib.cli", "click") if m in sys.modules)}))
 """
 
 
-def _through_launcher(out: Path, address: str, fingerprint: str | None = None) -> dict:
+# `rosp` by its front door, which cannot run the command itself: a command not taken by the grappe's server fails
+SERVER_ONLY = [sys.executable, "-c", "import sys; sys.modules['rosp_lib.cli'] = None; "
+                                     "from rosp_lib import launcher; launcher.run()"]
+
+
+def _through_launcher(out: Path, address: str, fingerprint: str = "", umask: str = "") -> dict:
     """`rosp report … --dask` handed by the front door (rosp_lib.launcher) to the grappe's command server, from a
     process that records what it imported itself; the command's own output comes on the same streams."""
     argv = ["report", str(ENTREE), "--molecules", str(MOLECULES), "--pharmacie", "PH-NOUVELLE", "--exercice", "2024",
             "--themes", "numerique", "--date", DATE, "--force", "-o", str(out), "--dask", address]
-    run = subprocess.run([sys.executable, "-c", _LAUNCH, json.dumps(argv), *([fingerprint] if fingerprint else [])],
+    run = subprocess.run([sys.executable, "-c", _LAUNCH, json.dumps(argv), fingerprint, umask],
                          capture_output=True, text=True, timeout=600)
     result = json.loads(run.stdout.rsplit("RESULTAT ", 1)[1])
     return {**result, "out": out, "stdout": run.stdout, "stderr": run.stderr}
@@ -86,7 +93,7 @@ def _through_launcher(out: Path, address: str, fingerprint: str | None = None) -
 
 def _interrupted(out: Path, address: str) -> dict:
     """A long batch through the command server, and Ctrl+C (SIGINT) to the front door once reports have started."""
-    proc = subprocess.Popen([str(BIN / "rosp"), "report", str(ENTREE), "--molecules", str(MOLECULES), "--toutes",
+    proc = subprocess.Popen([*SERVER_ONLY, "report", str(ENTREE), "--molecules", str(MOLECULES), "--toutes",
                              "--themes", "numerique,bups", "--date", DATE, "--force", "-o", str(out), "--dask", address],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     err: list[str] = []
@@ -144,9 +151,12 @@ def scenario(tmp_path_factory):
         starts = _kernel_starts(address)
         served = _through_launcher(tmp / "servi", address)
         refused = _through_launcher(tmp / "refuse", address, fingerprint="une autre installation")
+        current = os.umask(0o022)
+        os.umask(current)
+        other_umask = _through_launcher(tmp / "umask", address, umask="077" if current != 0o077 else "022")
         bad = tmp / "mal.csv"
         bad.write_text(ENTREE.read_text(encoding="utf-8").replace(";40000;", ";40.000;", 1), encoding="utf-8")
-        invalid = subprocess.run([str(BIN / "rosp"), "report", str(bad), "--pharmacie", "PH-TILLEULS", "--exercice",
+        invalid = subprocess.run([*SERVER_ONLY, "report", str(bad), "--pharmacie", "PH-TILLEULS", "--exercice",
                                   "2024", "--dask", address, "-o", str(tmp / "invalide")],
                                  capture_output=True, text=True, timeout=300)
         interrupted = _interrupted(tmp / "interrompu", address)
@@ -158,7 +168,7 @@ def scenario(tmp_path_factory):
             t.join(timeout=10)
         time.sleep(0.5)
         yield {"address": address, "port": port, "ready": ready, "runs": runs, "starts": starts, "local": local,
-               "served": served, "refused": refused, "invalid": invalid, "interrupted": interrupted,
+               "served": served, "refused": refused, "other_umask": other_umask, "invalid": invalid, "interrupted": interrupted,
                "socket_during": socket_during, "invalid_out": tmp / "invalide",
                "grappe_out": grappe_out, "local_out": tmp / "local", "code": code, "stdout": "".join(out_lines),
                "stderr": "".join(err_lines)}
@@ -250,6 +260,11 @@ def test_another_install_is_refused_and_the_command_runs_here(scenario):
     refused = scenario["refused"]
     assert refused["code"] is None  # the front door runs the command itself (rosp_lib.cli)
     assert not refused["out"].exists()  # nothing was run by the server
+
+
+def test_another_umask_is_refused_and_the_command_runs_here(scenario):
+    assert scenario["other_umask"]["code"] is None  # its files would get the grappe's permissions otherwise
+    assert not scenario["other_umask"]["out"].exists()
 
 
 def test_an_invalid_input_through_the_command_server_is_a_french_error_and_writes_nothing(scenario):

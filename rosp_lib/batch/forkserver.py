@@ -52,11 +52,15 @@ def serve(port: int) -> int:
         print(f"Erreur : le dossier {path.parent} n'est pas un dossier privé de cet utilisateur.", file=sys.stderr)
         return 2
     started_with = launcher.fingerprint()
+    mine = launcher.identity()
     _warm()
     if stopping:
         return 0
     if threading.active_count() != 1:  # a fork must not copy a process with other threads
         print("Erreur : le serveur de commandes a des fils d'exécution ; il ne démarre pas.", file=sys.stderr)
+        return 2
+    if _answers(path):
+        print(f"Erreur : un autre serveur de commandes répond déjà sur {path}.", file=sys.stderr)
         return 2
     try:
         os.unlink(path)  # a socket left by a grappe that was killed
@@ -68,6 +72,7 @@ def serve(port: int) -> int:
         server.bind(str(path))
     finally:
         os.umask(previous)
+    inode = os.stat(path).st_ino
     server.listen(16)
     parent = os.getppid()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the helpers are reaped by the system
@@ -86,23 +91,46 @@ def serve(port: int) -> int:
                 continue
             if os.fork() == 0:
                 server.close()
-                _helper(conn, started_with)  # never returns
+                _helper(conn, started_with, mine)  # never returns
             conn.close()
     finally:
         server.close()
         try:
-            os.unlink(path)
+            if os.stat(path).st_ino == inode:  # ours, not one another server has bound since
+                os.unlink(path)
         except OSError:
             pass
     return 0
 
 
-def _helper(conn: socket.socket, started_with: str) -> None:
-    """One command: receive it, fork it, give its pid, wait for it, give its exit code."""
+def _answers(path) -> bool:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        try:
+            probe.connect(str(path))
+        except OSError:
+            return False
+    return True
+
+
+def _helper(conn: socket.socket, started_with: str, mine: dict) -> None:
+    """One command: receive it, fork it, give its pid, wait for it, give its exit code. The command never outlives
+    its helper: stopped when the caller goes, when the helper is stopped (the grappe stops), or on any error."""
     code = 0
+    pid = None
+
+    def stop_command(_signum=None, _frame=None):
+        if pid:
+            try:
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+        os._exit(1)
+
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, stop_command)
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)  # the grappe's terminal closing: the grappe stops it
         head, fds, _flags, _addr = socket.recv_fds(conn, launcher.HEADER.size, 3)
         head += launcher._exactly(conn, launcher.HEADER.size - len(head)) or b""  # noqa: SLF001
         body = launcher._exactly(conn, launcher.HEADER.unpack(head)[0])  # noqa: SLF001
@@ -111,6 +139,9 @@ def _helper(conn: socket.socket, started_with: str) -> None:
         request = json.loads(body.decode("utf-8"))
         if request.get("fingerprint") != started_with:
             launcher.send_message(conn, {"refus": "installation différente"})
+            return
+        if not _same_process(request.get("identity") or {}, mine):
+            launcher.send_message(conn, {"refus": "processus différent"})
             return
         pid = os.fork()
         if pid == 0:
@@ -121,18 +152,35 @@ def _helper(conn: socket.socket, started_with: str) -> None:
         while True:
             done, status = os.waitpid(pid, os.WNOHANG)
             if done:
+                pid = None
                 break
             readable, _, _ = select.select([conn], [], [], 0.2)
             if readable and not conn.recv(1, socket.MSG_PEEK):  # the caller has gone: its command stops too
-                os.kill(pid, signal.SIGTERM)
-                os.waitpid(pid, 0)
-                return
-        launcher.send_message(conn, {"code": os.waitstatus_to_exitcode(status) if os.WIFEXITED(status)
-                                     else 128 + os.WTERMSIG(status)})
+                stop_command()
+        if os.WIFSIGNALED(status):
+            launcher.send_message(conn, {"code": 128 + os.WTERMSIG(status), "signal": os.WTERMSIG(status)})
+        else:
+            launcher.send_message(conn, {"code": os.waitstatus_to_exitcode(status)})
     except Exception:  # noqa: BLE001 - the caller sees a closed socket and says so in French
         code = 1
+        stop_command()
     finally:
         os._exit(code)
+
+
+def _same_process(caller: dict, mine: dict) -> bool:
+    """The caller's umask, groups and variables read at import are this server's, and its resource limits can be
+    given to the command (a limit may be lowered, not raised above this process's hard limit). The limits
+    themselves differ often: distributed, imported by the grappe, raises the soft limit of open files."""
+    import resource
+
+    if {k: v for k, v in caller.items() if k != "limits"} != {k: v for k, v in mine.items() if k != "limits"}:
+        return False
+    for name, (soft, hard) in (caller.get("limits") or {}).items():
+        _soft, my_hard = resource.getrlimit(getattr(resource, name))
+        if my_hard != resource.RLIM_INFINITY and (hard == resource.RLIM_INFINITY or hard > my_hard):
+            return False
+    return set(caller.get("limits") or {}) == set(mine.get("limits") or {})
 
 
 def _command(request: dict, fds: list[int], conn: socket.socket) -> None:
@@ -159,8 +207,18 @@ def _command(request: dict, fds: list[int], conn: socket.socket) -> None:
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
+        import tempfile
+        import time
+
+        import resource
+
+        for name, (soft, hard) in request["identity"]["limits"].items():  # the caller's (checked by _same_process)
+            resource.setrlimit(getattr(resource, name), (soft, hard))
+        time.tzset()  # TZ: today's date (the default --date) is the caller's
+        tempfile.tempdir = None  # found again from the caller's TMPDIR
+        for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2):
+            signal.signal(s, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         sys.argv = ["rosp", *request["argv"]]
         from rosp_lib.cli import run
 

@@ -155,6 +155,7 @@ def _serve(n: int, host: str, port: int, stop: threading.Event) -> None:
     from rosp_lib.batch.distributed import warm_kernels_plugin
     from rosp_lib.batch.worker import stop_kernels, warm_worker
 
+    environ = dict(os.environ)  # the command server's: the user's, before the nannies add theirs (OMP_NUM_THREADS…)
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # inherited by the workers' kernels
     dask.config.set(QUIET)  # given by the nannies to the worker processes they start
     started = time.perf_counter()
@@ -172,7 +173,7 @@ def _serve(n: int, host: str, port: int, stop: threading.Event) -> None:
         finally:
             for s, handler in handlers.items():
                 signal.signal(s, handler)
-        commands = _start_command_server(int(cluster.scheduler_address.rsplit(":", 1)[1]))  # imports meanwhile
+        commands = _start_command_server(int(cluster.scheduler_address.rsplit(":", 1)[1]), environ)  # imports meanwhile
         client = Client(cluster)
         client.register_plugin(warm_kernels_plugin())  # every worker, and those started again later
         workers = list(client.scheduler_info(n_workers=-1)["workers"])
@@ -223,7 +224,7 @@ def _serve(n: int, host: str, port: int, stop: threading.Event) -> None:
     click.echo(f"{STOPPED} : noyaux Jupyter et processus de travail fermés.", err=True)
 
 
-def _start_command_server(port: int):
+def _start_command_server(port: int, environ: dict):
     """The command server (rosp_lib.batch.forkserver): `rosp report … --dask` on this machine runs in a process
     that has already imported pandas, pandera, distributed and rosp_lib (≈ 2 s of CPU less per command). None,
     with a warning, if it could not start (`_command_server_ready`): the commands then run as before, in their own
@@ -232,7 +233,9 @@ def _start_command_server(port: int):
 
     if not hasattr(socket, "send_fds") or os.name != "posix":
         return None
-    return subprocess.Popen([sys.executable, "-m", "rosp_lib.batch.forkserver", str(port)], stdin=subprocess.DEVNULL,
+    # -P: the grappe's folder is not put on sys.path (a tqdm.py there would be imported by every command)
+    return subprocess.Popen([sys.executable, "-P", "-m", "rosp_lib.batch.forkserver", str(port)], env=environ,
+                            stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, text=True, encoding="utf-8")
 
 
