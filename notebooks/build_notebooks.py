@@ -104,11 +104,12 @@ if applicable:
                                   "`application/vnd.rosp.gains+json`). Absent du rendu HTML."), TECHNIQUE),
         _tagged(new_code_cell("valeurs = nb.record(rapport, THEME)\n"
                               "valeurs_gains = nb_gains.record(gains, THEME) if applicable else None"), TECHNIQUE),
-        _tagged(new_markdown_cell("## Explorer (JupyterLab)\n\nModifiez une valeur de l'officine : le thème est "
-                                  "recalculé par la bibliothèque. Absent du rendu HTML (il faut un noyau Python)."),
+        _tagged(new_markdown_cell("## Explorer (JupyterLab)\n\nCliquez sur « Ouvrir l'explorateur », puis modifiez une "
+                                  "valeur de l'officine : le thème est recalculé par la bibliothèque. Absent du rendu "
+                                  "HTML (il faut un noyau Python)."),
                 EXPLORATEUR),
-        _tagged(new_code_cell("if applicable:\n    explorateur = nb.Explorer(rapport, THEME)\n"
-                              "    display(explorateur.widget())"), EXPLORATEUR),
+        _tagged(new_code_cell("if applicable:\n    explorateur = nb.ExplorerButton(rapport, THEME)  # contrôles construits "
+                              "au clic\n    display(explorateur.widget())"), EXPLORATEUR),
     ]
     return _notebook(cells)
 

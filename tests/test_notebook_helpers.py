@@ -199,6 +199,23 @@ def test_recorded_values_match_lines(gare):
     assert "non atteint" in nb.theme_reason(gare, "vaccination")
 
 
+def test_explorer_button_builds_the_controls_on_click_and_they_recompute(gare):
+    """In a report, the explorer waits behind « Ouvrir l'explorateur »: no control exists before the click; after
+    it, the theme's controls are in place of the button and recompute as the explorer does."""
+    button = nb.ExplorerButton(gare, "vaccination")
+    box = button.widget()
+    assert button.explorer is None
+    assert [type(c).__name__ for c in box.children] == ["HTML", "Button"]
+    assert button.button.description == "Ouvrir l'explorateur"
+    button.button.click()  # what the reader's click does in a live kernel
+    ex = button.explorer
+    assert ex is not None and len(box.children) == 1
+    assert set(ex.controls) == {"nb_rva_960", "nb_rva_750"}
+    ex.controls["nb_rva_960"].value = "11"  # 11 / 201 = 5,47 % > 5 % → 3 € × 11 (as in the test below)
+    assert ex.total_cents == 3300
+    assert button.open() is ex  # built once
+
+
 def test_explorer_recomputes_when_a_control_changes(gare):
     ex = nb.Explorer(gare, "vaccination")
     assert set(ex.controls) == {"nb_rva_960", "nb_rva_750"}
