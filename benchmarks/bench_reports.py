@@ -135,7 +135,8 @@ class TreeSampler(threading.Thread):
 
 
 # `rosp` without its front door (rosp_lib.launcher): the command always runs in its own process, imports included,
-# as before the grappe's command server — the « sans serveur » measure of a single report through the grappe
+# as before the grappe's command server — the « sans serveur » measure of a single report through the grappe, and
+# the command of an --avant tree (which may have no front door: an older rosp_lib)
 HERE_ONLY = [sys.executable, "-c", "from rosp_lib.cli import run; run()"]
 
 
@@ -325,7 +326,8 @@ def main() -> None:
     for which, tree in ({} if args.seulement_seul else trees).items():
         out = WORK / f"lot_local_{which}"
         shutil.rmtree(out, ignore_errors=True)
-        r = results[f"rosp_{which}"] = run_rosp([*common(which), "-o", str(out)], f"local {which}", tree)
+        r = results[f"rosp_{which}"] = run_rosp([*common(which), "-o", str(out)], f"local {which}", tree,
+                                                command=None if which == "apres" else HERE_ONLY)
         print(f"[{which}] rosp report --toutes : {n_reports} rapports en {r['wall_s']:.1f} s — "
               f"{r['wall_s'] / n_reports:.2f} s par rapport (mur), CPU {r['cpu_s'] / n_reports:.2f} s par rapport ; "
               f"mémoire par processus de travail (processus + noyau, max) : "
@@ -355,7 +357,7 @@ def main() -> None:
     for i in range(args.seul):
         for which, tree in trees.items():
             singles[which].append(run_rosp(single_args(which, pid, year, WORK / f"seul_{which}"),
-                                           f"un rapport {which}", tree))
+                                           f"un rapport {which}", tree, command=None if which == "apres" else HERE_ONLY))
         if grappe is not None:  # another pharmacy each time: nothing of it is already in the kernel
             gp, gy = keys[i % len(keys)]
             for variant, command in (("serveur", None), ("sans_serveur", HERE_ONLY)):
