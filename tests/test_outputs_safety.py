@@ -60,6 +60,22 @@ def test_no_temporary_file_is_left(old_outputs):
     assert sorted(p.name for p in old_outputs.iterdir()) == ["lignes.csv", "totaux.csv"]
 
 
+@pytest.mark.skipif(os.name == "nt", reason="POSIX permissions")
+@pytest.mark.parametrize("fmt, names", [("csv", ["lignes.csv", "totaux.csv"]), ("xlsx", ["resultats.xlsx"])])
+@pytest.mark.parametrize("umask", [0o022, 0o027])
+def test_written_files_get_the_permissions_of_any_new_file(tmp_path, umask, fmt, names):
+    # A temporary file is created 0600; once renamed, the output must be readable as open() would make it
+    # (0644 under umask 022, 0640 under 027): a groupement's colleagues read lignes.csv on a shared server.
+    out = tmp_path / "sortie"
+    done = subprocess.run([sys.executable, "-c", "from rosp_lib.cli import run; run()", "compute",
+                           str(DATA / "pharmacies.csv"), "-o", str(out), "--format", fmt],
+                          capture_output=True, text=True, umask=umask)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in out.iterdir()) == names
+    for name in names:
+        assert (out / name).stat().st_mode & 0o777 == 0o666 & ~umask, name
+
+
 @pytest.mark.skipif(ROOT, reason="root writes in a read-only folder")
 def test_read_only_output_folder_is_a_french_error_and_old_outputs_stay(old_outputs):
     old_outputs.chmod(0o555)

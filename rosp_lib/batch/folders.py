@@ -23,9 +23,10 @@ import io
 import json
 import os
 import socket
-import tempfile
 import time
 from pathlib import Path
+
+from rosp_lib.lines.atomic import exclusive_temporary
 
 ENTREE = "entree.csv"
 MOLECULES = "molecules.csv"
@@ -130,21 +131,10 @@ class Slices:
         }
 
 
-def _umask() -> int:
-    mask = os.umask(0o22)
-    os.umask(mask)
-    return mask
-
-
-_MODE = 0o666 & ~_umask()  # what open() would give a new file (mkstemp makes it 0600)
-
-
 def write_atomic(path: Path, data: bytes) -> None:
     """Write under a temporary name in the same folder, then rename: never half-written."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partiel", dir=path.parent)
+    fd, tmp = exclusive_temporary(path)
     try:
-        if os.name != "nt":
-            os.fchmod(fd, _MODE)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)

@@ -34,6 +34,27 @@ _REASONS = {
 }
 
 
+def _umask() -> int:
+    mask = os.umask(0o22)
+    os.umask(mask)
+    return mask
+
+
+NEW_FILE_MODE = 0o666 & ~_umask()  # what open() gives a new file; mkstemp gives 0600, unreadable by the group
+
+
+def exclusive_temporary(path: Path) -> tuple[int, str]:
+    """(fd, name): a new file beside `path`, created exclusively (never through a symlink) with the
+    permissions `open()` would give it, so that the renamed output is readable as any other file."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partiel", dir=path.parent)
+    if os.name != "nt":
+        try:
+            os.fchmod(fd, NEW_FILE_MODE)
+        except OSError:  # a file system without permissions (some network shares): the file stays private
+            pass
+    return fd, tmp
+
+
 class OutputError(Exception):
     """Output files could not be written; nothing was replaced."""
 
@@ -162,7 +183,7 @@ def write_together(writers: dict[Path, Callable[[BinaryIO], None]]) -> None:
     try:
         for path, write in writers.items():
             current = Path(path)
-            fd, tmp = tempfile.mkstemp(prefix=f".{current.name}.", suffix=".partiel", dir=current.parent)
+            fd, tmp = exclusive_temporary(current)
             tmps[current] = tmp
             with os.fdopen(fd, "wb") as fh:
                 syncing = _Syncing(fh)
