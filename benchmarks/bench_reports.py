@@ -102,36 +102,57 @@ def children_cpu() -> float:
 
 
 class TreeSampler(threading.Thread):
-    """Samples the process tree of a command: CPU of every process (last seen) and, for each worker
-    (a process with a kernel among its children), the largest RSS of the worker plus its kernels."""
+    """Samples the process tree of `pid` every `every` seconds. Two readings:
+    - memory: for each worker (a process with a kernel among its children), the largest RSS of the worker plus its
+      kernels, and the largest RSS of the whole tree;
+    - CPU: what each process used while sampled (`cpu_total`). A command run by the grappe's command server is a
+      process of the grappe that ends with the command, gone before a reading made after it: sample it often
+      (what ran between two samples is not counted), and without the memory reading, which costs more."""
 
-    def __init__(self, pid: int, every: float = 0.25):
+    def __init__(self, pid: int, every: float = 0.25, memory: bool = True):
         super().__init__(daemon=True)
-        self.root = psutil.Process(pid)
-        self.every = every
-        self.stop = threading.Event()
+        self.pid, self.every, self.memory, self.stop = pid, every, memory, threading.Event()
         self.worker_peak: dict[int, float] = {}
         self.tree_peak = 0.0
+        self.first: dict[tuple, float] = {}
+        self.last: dict[tuple, float] = {}
+        self.born: set[tuple] = set()
+
+    def sample(self) -> None:
+        try:
+            root = psutil.Process(self.pid)
+            procs = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            return
+        total = 0.0
+        for p in procs:
+            try:
+                t = p.cpu_times()
+                key = (p.pid, p.create_time())
+                self.first.setdefault(key, t.user + t.system)
+                self.last[key] = t.user + t.system
+                if not self.memory:
+                    continue
+                rss = p.memory_info().rss / 2**20
+                total += rss
+                kids = p.children()
+                if any("ipykernel" in " ".join(k.cmdline()) for k in kids):
+                    mem = rss + sum(k.memory_info().rss for k in kids) / 2**20
+                    self.worker_peak[p.pid] = max(self.worker_peak.get(p.pid, 0.0), mem)
+            except psutil.Error:
+                pass
+        self.tree_peak = max(self.tree_peak, total)
 
     def run(self) -> None:
-        while not self.stop.is_set():
-            try:
-                procs = [self.root, *self.root.children(recursive=True)]
-            except psutil.Error:
-                break
-            total = 0.0
-            for p in procs:
-                try:
-                    rss = p.memory_info().rss / 2**20
-                    total += rss
-                    kids = p.children()
-                    if any("ipykernel" in " ".join(k.cmdline()) for k in kids):
-                        mem = rss + sum(k.memory_info().rss for k in kids) / 2**20
-                        self.worker_peak[p.pid] = max(self.worker_peak.get(p.pid, 0.0), mem)
-                except psutil.Error:
-                    pass
-            self.tree_peak = max(self.tree_peak, total)
-            time.sleep(self.every)
+        self.sample()
+        self.born = set(self.first)
+        while not self.stop.wait(self.every):
+            self.sample()
+        self.sample()
+
+    def cpu_total(self) -> float:
+        """What each process used while sampled: from its first reading, or from 0 if born meanwhile."""
+        return sum(v - (self.first[k] if k in self.born else 0.0) for k, v in self.last.items())
 
 
 # `rosp` without its front door (rosp_lib.launcher): the command always runs in its own process, imports included,
@@ -162,42 +183,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-class GrappeCPU(threading.Thread):
-    """CPU of the grappe's processes during one command, sampled every 50 ms: a command run by the grappe's
-    command server is a process of the grappe that ends with the command, gone before a reading made after it
-    (what ran between two samples, less than 50 ms, is not counted)."""
-
-    def __init__(self, pid: int):
-        super().__init__(daemon=True)
-        self.pid, self.stop, self.first, self.last = pid, threading.Event(), {}, {}
-
-    def sample(self) -> None:
-        try:
-            root = psutil.Process(self.pid)
-            procs = [root, *root.children(recursive=True)]
-        except psutil.Error:
-            return
-        for proc in procs:
-            try:
-                t = proc.cpu_times()
-                key = (proc.pid, proc.create_time())
-            except psutil.Error:
-                continue
-            self.first.setdefault(key, t.user + t.system)
-            self.last[key] = t.user + t.system
-
-    def run(self) -> None:
-        self.sample()
-        self.born = set(self.first)
-        while not self.stop.wait(0.05):
-            self.sample()
-        self.sample()
-
-    def total(self) -> float:
-        """What each process used during the command: from its first reading, or from 0 if born meanwhile."""
-        return sum(v - (self.first[k] if k in self.born else 0.0) for k, v in self.last.items())
 
 
 def start_grappe(workers: int | None, tree: Path = ROOT) -> tuple[subprocess.Popen, str, float]:
@@ -361,13 +346,13 @@ def main() -> None:
         if grappe is not None:  # another pharmacy each time: nothing of it is already in the kernel
             gp, gy = keys[i % len(keys)]
             for variant, command in (("serveur", None), ("sans_serveur", HERE_ONLY)):
-                sampler = GrappeCPU(grappe.pid)
+                sampler = TreeSampler(grappe.pid, every=0.05, memory=False)
                 sampler.start()
                 w = run_rosp([*single_args("apres", gp, gy, WORK / "seul_grappe"), "--dask", address], "grappe",
                              command=command)
                 sampler.stop.set()
                 sampler.join()
-                w["cpu_grappe_s"] = sampler.total()
+                w["cpu_grappe_s"] = sampler.cpu_total()
                 w["pharmacie"] = gp
                 (warm_singles if variant == "serveur" else plain_singles).append(w)
     if grappe is not None:

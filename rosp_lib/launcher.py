@@ -136,7 +136,18 @@ def peer_uid(conn: socket.socket) -> int | None:
 
 def read_message(conn: socket.socket) -> dict | None:
     """One JSON message of the protocol (its length first); None if the other side has gone."""
-    head = _exactly(conn, HEADER.size)
+    return _body(conn, _exactly(conn, HEADER.size))
+
+
+def receive_request(conn: socket.socket, max_fds: int = 3) -> tuple[dict | None, list[int]]:
+    """A message sent with file descriptors (`send_message(conn, message, fds)`), and those descriptors
+    (theirs to close); None for the message if the other side has gone."""
+    head, fds, _flags, _addr = socket.recv_fds(conn, HEADER.size, max_fds)
+    rest = _exactly(conn, HEADER.size - len(head)) if head else None
+    return _body(conn, None if rest is None else head + rest), fds
+
+
+def _body(conn: socket.socket, head: bytes | None) -> dict | None:
     if head is None:
         return None
     body = _exactly(conn, HEADER.unpack(head)[0])

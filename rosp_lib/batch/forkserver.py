@@ -131,12 +131,9 @@ def _helper(conn: socket.socket, started_with: str, mine: dict) -> None:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, stop_command)
         signal.signal(signal.SIGHUP, signal.SIG_IGN)  # the grappe's terminal closing: the grappe stops it
-        head, fds, _flags, _addr = socket.recv_fds(conn, launcher.HEADER.size, 3)
-        head += launcher._exactly(conn, launcher.HEADER.size - len(head)) or b""  # noqa: SLF001
-        body = launcher._exactly(conn, launcher.HEADER.unpack(head)[0])  # noqa: SLF001
-        import json
-
-        request = json.loads(body.decode("utf-8"))
+        request, fds = launcher.receive_request(conn)
+        if request is None:  # the caller has gone before asking
+            return
         if request.get("fingerprint") != started_with:
             launcher.send_message(conn, {"refus": "installation différente"})
             return
