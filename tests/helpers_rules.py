@@ -5,6 +5,7 @@
   `ast`, never `eval`). Literals are read from their source text as decimals, never as binary floats.
 - `to_cents` rounds an exact amount to the cent: half away from zero (`demi_haut`, the default
   reading of rules.md §0) or half to even (`demi_pair`).
+- `workbook` builds an XLSX workbook (openpyxl) from sheets of rows, in order, as a user lays them out.
 - `pharmacies_frame` / `molecules_frame` build the typed tables the engine reads, from rows of cells
   written as in the CSV (`"oui"`, `"95,5"`, `""` for unknown), through the project's own conversion.
 """
@@ -120,6 +121,19 @@ def write_csv(path: Path, rows: list[dict], sep: str = ",") -> Path:
         for row in rows:
             writer.writerow([cell(row.get(c)) for c in columns])
     return path
+
+
+def workbook(sheets: dict[str, list[list]]):
+    """An openpyxl workbook: title → rows (first row = header), sheets in this order, nothing else in it."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+    return wb
 
 
 def _raw(rows: list[dict]) -> pd.DataFrame:

@@ -100,19 +100,27 @@ def _old_outputs(folder: Path) -> dict[str, bytes]:
     return old
 
 
-def test_an_input_error_in_a_worker_is_the_french_error_and_nothing_is_written(tmp_path, tiny_parts, monkeypatch):
+def _compute_with_failing_parts(tmp_path, monkeypatch, first_row: int, error) -> tuple:
+    """(result, output folder, its old files): `rosp compute -j 2` on the example over old outputs, the parts
+    that start at `first_row` or later raising `error(start)` in their worker."""
     traced = engine.compute_part
 
     def failing(pharmacies, molecules, owner, parameters, start, stop):
-        if start >= 6:
-            raise InputError("pharmacies.csv", [f"ligne {start + 2}, colonne « nb_fse » : valeur « -3 » ; "
-                                                "attendu : un nombre entier positif ou nul"])
+        if start >= first_row:
+            raise error(start)
         return traced(pharmacies, molecules, owner, parameters, start, stop)
 
     monkeypatch.setattr(engine, "compute_part", failing)
     out = tmp_path / "sortie"
     old = _old_outputs(out)
     result = run("compute", DATA / "pharmacies.csv", "--molecules", DATA / "molecules.csv", "-o", out, "-j", "2")
+    return result, out, old
+
+
+def test_an_input_error_in_a_worker_is_the_french_error_and_nothing_is_written(tmp_path, tiny_parts, monkeypatch):
+    result, out, old = _compute_with_failing_parts(
+        tmp_path, monkeypatch, 6, lambda start: InputError("pharmacies.csv", [
+            f"ligne {start + 2}, colonne « nb_fse » : valeur « -3 » ; attendu : un nombre entier positif ou nul"]))
     assert result.exit_code == 2, result.output
     assert result.stderr.split("\nErreur : ")[1] == (
         "pharmacies.csv : 1 problème — rien n'a été calculé ni écrit.\n"
@@ -169,17 +177,8 @@ def test_worker_exceptions_come_back_as_they_were():
 def test_a_full_disk_in_a_worker_is_the_output_error_and_nothing_is_written(tmp_path, tiny_parts, monkeypatch):
     import errno
 
-    traced = engine.compute_part
-
-    def full(pharmacies, molecules, owner, parameters, start, stop):
-        if start >= 3:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return traced(pharmacies, molecules, owner, parameters, start, stop)
-
-    monkeypatch.setattr(engine, "compute_part", full)
-    out = tmp_path / "sortie"
-    old = _old_outputs(out)
-    result = run("compute", DATA / "pharmacies.csv", "--molecules", DATA / "molecules.csv", "-o", out, "-j", "2")
+    result, out, old = _compute_with_failing_parts(tmp_path, monkeypatch, 3,
+                                                   lambda _start: OSError(errno.ENOSPC, "No space left on device"))
     assert result.exit_code == 3, result.output
     assert result.stderr.split("\nErreur : ")[1] == (
         f"impossible d'écrire lignes.csv dans {out} : disque plein ; aucun fichier de sortie n'a été remplacé "

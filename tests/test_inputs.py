@@ -12,10 +12,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
-import openpyxl
 import pandas as pd
 import pytest
 
+from helpers_rules import workbook
 from rosp_lib.inputs import (
     MOLECULE_COLUMNS,
     PHARMACY_COLUMNS,
@@ -46,12 +46,7 @@ def write_csv(tmp_path: Path, text: str, name: str = "pharmacies.csv", bom: bool
 def write_xlsx(tmp_path: Path, sheets: dict[str, list[list]], name: str = "pharmacies.xlsx",
                formats: dict[tuple[str, str], str] | None = None) -> Path:
     """sheets: title → rows (first row = header), in workbook order; formats: (sheet, cell) → number format."""
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for title, rows in sheets.items():
-        ws = wb.create_sheet(title)
-        for row in rows:
-            ws.append(row)
+    wb = workbook(sheets)
     for (title, ref), fmt in (formats or {}).items():
         wb[title][ref].number_format = fmt
     path = tmp_path / name

@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from helpers_rules import workbook as new_workbook
 from rosp_lib.cli import main
 from rosp_lib.inputs import InputError, read_inputs, read_molecules, read_pharmacies, warnings_of
 
@@ -31,13 +32,7 @@ def problems_of(path: Path, reader=read_pharmacies, *args) -> list[str]:
 
 
 def workbook(tmp_path: Path, sheets: dict[str, list[list]], name: str = "pharmacies.xlsx") -> tuple[openpyxl.Workbook, Path]:
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for title, rows in sheets.items():
-        ws = wb.create_sheet(title)
-        for row in rows:
-            ws.append(row)
-    return wb, tmp_path / name
+    return new_workbook(sheets), tmp_path / name
 
 
 # --------------------------------------------------------------------------------------------

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import openpyxl
 import pytest
 
-from helpers_rules import write_csv
+from helpers_rules import workbook, write_csv
 from rosp_lib.counterfactual.versements import read_versements
 from rosp_lib.inputs import InputError, read_pharmacies
 
@@ -20,16 +19,6 @@ HEADER = ["pharmacie_id", "exercice", "theme", "montant_verse_eur"]
 def pharmacies(tmp_path):
     return read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [
         {"pharmacie_id": "P1", "exercice": 2025}, {"pharmacie_id": "P2", "exercice": 2025}]))
-
-
-def workbook(sheets: dict[str, list[list]]) -> openpyxl.Workbook:
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for title, rows in sheets.items():
-        ws = wb.create_sheet(title)
-        for row in rows:
-            ws.append(row)
-    return wb
 
 
 def problems(path: Path, pharmacies) -> list[str]:
