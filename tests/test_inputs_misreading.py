@@ -39,16 +39,17 @@ def workbook(tmp_path: Path, sheets: dict[str, list[list]], name: str = "pharmac
 # counts: thousands
 # --------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("text,fix", [
-    ("40.000", "écrivez 40000 ou 40 000"),
-    ("1,000", "écrivez 1000 ou 1 000"),
-    ("1.000.000", "écrivez 1000000 ou 1 000 000"),
+    ("40.000", "(40 ou 40 000 ?) : écrivez 40000 ou 40 000"),
+    ("1,000", "(1 ou 1 000 ?) : écrivez 1000 ou 1 000"),
+    ("2.500", "(2,5 ou 2 500 ?) : écrivez 2500 ou 2 500"),
+    ("1.000.000", ": écrivez 1000000 ou 1 000 000"),  # two dots: only the thousands reading
 ])
 def test_count_with_a_dot_or_comma_before_three_digits_is_ambiguous(tmp_path, text, fix):
     """30.000 invoices read as 30 cancelled the billing malus; 1,000 dispensations paid 1 €."""
     path = csv_file(tmp_path, f"pharmacie_id;exercice;nb_factures_periode_malus\nPH-A;2024;{text}\n")
     assert problems_of(path) == [
         f"ligne 2, pharmacie « PH-A », colonne nb_factures_periode_malus : valeur « {text} » ; attendu : "
-        f"{COUNT} — séparateur de milliers ambigu (40 ou 40 000 ?) : {fix}"
+        f"{COUNT} — séparateur de milliers ambigu {fix}"
     ]
 
 
@@ -258,3 +259,48 @@ def test_set_rate_changes_the_float_and_the_exact_value(tmp_path):
     assert ph.at[0, "taux_mss_pct_exact"] == Decimal("84.99999999999999999")
     set_rate(ph, 0, "taux_mss_pct", None)
     assert np.isnan(ph.at[0, "taux_mss_pct"]) and ph.at[0, "taux_mss_pct_exact"] is None
+
+
+# --------------------------------------------------------------------------------------------
+# the file's shape: Excel's « sep= » line, a workbook under a .csv name, rows wider than the header
+# --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("declaration", ["sep=;", "SEP=;", '"sep=;"'])
+def test_excel_separator_line_is_read_as_the_separator_not_as_a_row(tmp_path, declaration):
+    plain = "pharmacie_id;exercice;nb_fse;taux_mss_pct\nPH-A;2024;40000;6,5\nPH-B;2024;20 000;7\n"
+    declared = read_pharmacies(csv_file(tmp_path, f"{declaration}\n{plain}", "declare.csv"))
+    assert list(declared["pharmacie_id"]) == ["PH-A", "PH-B"]
+    assert list(declared["nb_fse"]) == [40000.0, 20000.0] and list(declared["taux_mss_pct"]) == [6.5, 7.0]
+    # the lines keep their numbers: the first pharmacy is on line 3 of the file
+    bad = f"{declaration}\npharmacie_id;exercice;nb_fse\nPH-A;2024;-3\n"
+    assert problems_of(csv_file(tmp_path, bad, "faux.csv"))[0].startswith("ligne 3, pharmacie « PH-A », colonne nb_fse")
+
+
+@pytest.mark.parametrize("magic, what", [(b"PK\x03\x04", "un classeur XLSX (ou un autre fichier compressé)"),
+                                         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "un classeur Excel ancien format (.xls)")])
+def test_a_workbook_saved_under_a_csv_name_is_named_as_such(tmp_path, magic, what):
+    if magic.startswith(b"PK"):
+        wb, path = workbook(tmp_path, {"pharmacies": [["pharmacie_id", "exercice"], ["PH-A", 2024]]}, "export.csv")
+        wb.save(path)
+    else:
+        path = tmp_path / "export.csv"
+        path.write_bytes(magic + bytes(504))
+    assert problems_of(path) == [f"ce fichier n'est pas un CSV mais {what} ; attendu : un CSV enregistré en "
+                                 "« CSV UTF-8 », ou le classeur enregistré en .xlsx et nommé en .xlsx"]
+
+
+def test_values_in_excess_are_listed_five_at_most(tmp_path):
+    path = csv_file(tmp_path, "pharmacie_id;exercice;nb_fse\nPH-A;2024;1" + ";ab" * 3000 + "\n")
+    assert problems_of(path) == [
+        "ligne 2, pharmacie « PH-A » : 3003 valeurs pour 3 colonnes d'en-tête (« ab », « ab », « ab », « ab », « ab » "
+        "et 2995 autres en trop) ; attendu : une valeur par colonne — des valeurs sans nom de colonne : ajoutez leur "
+        "nom dans l'en-tête ou supprimez-les"]
+
+
+def test_a_title_row_above_the_header_is_named_as_the_cause(tmp_path):
+    wb, path = workbook(tmp_path, {"pharmacies": [["Export du 01/01/2025"], ["pharmacie_id", "exercice", "nb_fse"],
+                                                  ["PH-A", 2024, 40000]]})
+    wb.save(path)
+    found = problems_of(path)
+    assert ("ligne 2 : 3 valeurs pour 1 colonne d'en-tête (« exercice », « nb_fse » en trop) ; attendu : une valeur par "
+            "colonne — la ligne 1, lue comme en-tête, n'a pas de colonne pharmacie_id : la ligne des noms de colonnes "
+            "doit être la première ligne remplie (un titre ou une ligne au-dessus ?)") in found

@@ -1,7 +1,7 @@
 """A CSV file as text cells: pandas' C reader, the `csv` module only for a malformed file.
 
 `,` or `;` (French spreadsheets) or a tab (a table pasted from a spreadsheet), detected on the first
-filled line; UTF-8 with or without BOM. Every cell is kept as the text the file holds (`dtype=str`,
+filled line, or declared by Excel's « sep=; » first line; UTF-8 with or without BOM. Every cell is kept as the text the file holds (`dtype=str`,
 `keep_default_na=False`: « NA » or « null » are never turned into an unknown value).
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -28,8 +29,21 @@ def _first_filled_line(text: str) -> str:
     return next((ln for ln in text.splitlines() if ln.strip()), "")
 
 
+# Excel writes (and reads) a first line « sep=; » that names the separator: it is not a row of the table
+_DECLARED_SEPARATOR = re.compile(r'\s*"?sep=([^"\r\n])"?\s*', re.IGNORECASE)
+# Workbooks saved under a .csv name (some portals export so): not text at all, told apart by their first bytes
+_WORKBOOKS = {b"PK\x03\x04": "un classeur XLSX (ou un autre fichier compressé)",
+              b"\xd0\xcf\x11\xe0": "un classeur Excel ancien format (.xls)"}
+
+
 def _decoded(path: Path) -> str:
     raw = path.read_bytes()
+    for magic, what in _WORKBOOKS.items():
+        if raw.startswith(magic):
+            raise InputError(str(path), [
+                f"ce fichier n'est pas un CSV mais {what} ; attendu : un CSV enregistré en « CSV UTF-8 », "
+                "ou le classeur enregistré en .xlsx et nommé en .xlsx"
+            ])
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -43,12 +57,17 @@ def _decoded(path: Path) -> str:
 def read_csv_cells(path: Path) -> pd.DataFrame:
     """The records of the file as text cells ('' when empty), columns 0…n-1, index = the record's
     line as a spreadsheet numbers it (first record = line 1). Rows may be wider than the header:
-    the caller explains the extra values."""
+    the caller explains the extra values. `attrs["separateur"]`: the separator read."""
     text = _decoded(path)
     if not text.strip():
         return pd.DataFrame()
     first = _first_filled_line(text)
-    sep = max((",", ";", "\t"), key=first.count)
+    declared = _DECLARED_SEPARATOR.fullmatch(first)
+    if declared:  # blanked, not removed: the lines keep their numbers
+        sep = declared.group(1)
+        text = text.replace(first, "", 1)
+    else:
+        sep = max((",", ";", "\t"), key=first.count)
     try:
         frame = pd.read_csv(
             io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False, na_filter=False,
@@ -66,4 +85,5 @@ def read_csv_cells(path: Path) -> pd.DataFrame:
         frame = pd.DataFrame([row + [""] * (width - len(row)) for row in rows], dtype=object)
     frame.index = pd.RangeIndex(1, len(frame) + 1)
     frame.columns = range(frame.shape[1])
+    frame.attrs["separateur"] = sep
     return frame

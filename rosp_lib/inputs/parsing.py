@@ -55,12 +55,18 @@ def decimal_of(text: str, percent_sign: bool = False) -> Decimal | None:
 
 
 def ambiguous_fix(text: str) -> str:
-    """« 40.000 » → « 40000 ou 40 000 »: how to write the count without ambiguity."""
+    """« 40.000 » → « séparateur de milliers ambigu (40 ou 40 000 ?) : écrivez 40000 ou 40 000 »: the two
+    readings of the cell (one separator only: with several, only the thousands reading is possible), and how to
+    write the count without ambiguity."""
     digits = re.sub(r"[.,]", "", text)
     sign = digits[0] if digits[0] in "+-" else ""
     digits = digits.lstrip("+-")
     grouped = f"{int(digits):,}".replace(",", " ")
-    return f"écrivez {sign}{digits} ou {sign}{grouped}"
+    readings = ""
+    if len(re.findall(r"[.,]", text)) == 1:
+        decimal = format(Decimal(text.replace(",", ".")).normalize(), "f").replace(".", ",")
+        readings = f" ({decimal} ou {sign}{grouped} ?)"
+    return f"séparateur de milliers ambigu{readings} : écrivez {sign}{digits} ou {sign}{grouped}"
 
 
 def parse(col: Col, cells: np.ndarray) -> Parsed:

@@ -35,6 +35,20 @@ def _stripped(values: np.ndarray) -> np.ndarray:
     return clean[codes]  # code -1 (a missing value) → the last entry, ''
 
 
+_SHOWN_EXTRA = 5  # values in excess listed in the message of a row; then « et N autres »
+
+
+def _why_too_wide(header: list[str], header_line: int, separator: str | None) -> str:
+    """The likely cause of rows wider than the header, told from the file's shape."""
+    if "pharmacie_id" not in header:  # every table of the contract has it: the row read is not the row of names
+        return (f"la ligne {header_line}, lue comme en-tête, n'a pas de colonne pharmacie_id : la ligne des noms de "
+                "colonnes doit être la première ligne remplie (un titre ou une ligne au-dessus ?)")
+    if separator == ",":
+        return ("une virgule décimale dans un fichier séparé par des virgules ? "
+                "Utilisez « ; » comme séparateur ou mettez la valeur entre guillemets")
+    return "des valeurs sans nom de colonne : ajoutez leur nom dans l'en-tête ou supprimez-les"
+
+
 def read_raw(path: str | Path, sheet: str) -> RawTable:
     path = Path(path)
     if not path.exists():
@@ -44,8 +58,10 @@ def read_raw(path: str | Path, sheet: str) -> RawTable:
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         cells, _ = read_xlsx_cells(path, sheet)
+        separator = None
     elif suffix in (".csv", ".txt", ""):
         cells = read_csv_cells(path)
+        separator = cells.attrs.get("separateur")
     else:
         raise InputError(str(path), [
             f"format « {suffix} » non pris en charge ; attendu : .csv ou .xlsx (réenregistrez le classeur en .xlsx)"
@@ -84,12 +100,13 @@ def read_raw(path: str | Path, sheet: str) -> RawTable:
             def too_wide(i: int) -> Problem:
                 n = max(j for j, col in enumerate(data) if col[i] != "") + 1
                 more = [col[i] for col in data[width:] if col[i] != ""]
+                listed = ", ".join(shown(v) for v in more[:_SHOWN_EXTRA])
+                if len(more) > _SHOWN_EXTRA:
+                    listed += f" et {len(more) - _SHOWN_EXTRA} autres"
                 who = f", pharmacie « {pids[i]} »" if pids[i] else ""
                 return Problem(int(lines[i]), -1, (
-                    f"ligne {lines[i]}{who} : {n} valeurs pour {width} colonnes d'en-tête "
-                    f"({', '.join(shown(v) for v in more)} en trop) ; attendu : une valeur par colonne — "
-                    "une virgule décimale dans un fichier séparé par des virgules ? "
-                    "Utilisez « ; » comme séparateur ou mettez la valeur entre guillemets"
+                    f"ligne {lines[i]}{who} : {n} valeurs pour {width} colonne{'s' if width > 1 else ''} d'en-tête ({listed} en trop) ; "
+                    f"attendu : une valeur par colonne — {_why_too_wide(header, header_line, separator)}"
                 ))
 
             problems.add_rows("trop_de_valeurs", "lignes avec trop de valeurs", rows, too_wide)

@@ -138,8 +138,7 @@ def check_columns(table: RawTable, columns: list[Col], exercises: list[int]) -> 
             rows = np.flatnonzero(p.ambiguous)
             checked.report(c.name, rows, f"{expect} — séparateur de milliers ambigu",
                            f"nombres au séparateur de milliers ambigu dans la colonne {c.name}",
-                           lambda i, expect=expect: f"{expect} — séparateur de milliers ambigu (40 ou 40 000 ?) : "
-                                                    f"{ambiguous_fix(cells[i])}")
+                           lambda i, expect=expect: f"{expect} — {ambiguous_fix(cells[i])}")
         if bad.any():
             checked.report(c.name, np.flatnonzero(bad), expect)
         values = p.values
