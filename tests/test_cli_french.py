@@ -151,6 +151,29 @@ def test_help_and_usage_are_in_french():
     assert "Affiche la version et quitte." in top
 
 
+def _command_paths(group: click.Group, path: tuple = ()):
+    for name, command in group.commands.items():
+        yield (*path, name)
+        if isinstance(command, click.Group):
+            yield from _command_paths(command, (*path, name))
+
+
+@pytest.mark.parametrize("path", list(_command_paths(main)), ids=" ".join)
+def test_every_help_page_says_its_option_notes_in_french(path):
+    out = CliRunner().invoke(main, [*path, "--help"], prog_name="rosp").output
+    notes = re.findall(r"\[([^\]]*)\]", out)  # « [défaut : …] », « [obligatoire] », and [OPTIONS]
+    assert not [n for n in notes if re.search(r"\b(required|default|env var|dynamic)\b", n)], notes
+
+
+@pytest.mark.parametrize("args", [[], ["parametres"]])
+def test_a_command_alone_prints_its_help_not_an_error(args):
+    rosp = Path(sys.executable).with_name("rosp")
+    result = subprocess.run([str(rosp), *args], capture_output=True, text=True)
+    assert result.returncode == 2  # as click: nothing was done
+    assert result.stderr.startswith(f"Utilisation : {' '.join(['rosp', *args])} [OPTIONS] COMMANDE [ARGUMENTS]...\n")
+    assert "Erreur" not in result.stderr and "Commandes :" in result.stderr
+
+
 def test_the_rosp_command_prints_french_usage_errors():
     rosp = Path(sys.executable).with_name("rosp")
     result = subprocess.run([str(rosp), "compute", "-o"], capture_output=True, text=True)

@@ -76,6 +76,9 @@ def run(group: click.Group, argv: list[str] | None = None, fast_exit: bool = Fal
 
     try:
         code = group.main(args=argv, prog_name=prog_name, standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:  # `rosp` alone, `rosp parametres` alone: the help, as click
+        exc.show()
+        end(exc.exit_code)
     except click.UsageError as exc:
         if exc.ctx is not None:
             click.echo(exc.ctx.get_usage(), err=True)
