@@ -162,12 +162,18 @@ def test_dask_local_starts_its_own_cluster(tmp_path):
     assert (out / "2024/PH-A/02_bups.html").is_file()
 
 
-def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
+@pytest.mark.parametrize("address, why", [
+    ("tcp://127.0.0.1:9", "pas de réponse en 30 s : planificateur arrêté, adresse ou port faux, ou réseau fermé"),
+    ("nimportequoi", "ce n'est pas une adresse de planificateur"),  # was distributed's ValueError, a traceback
+])
+def test_an_unreachable_scheduler_is_a_clear_error(tmp_path, address, why):
     from click.testing import CliRunner
 
     entree = _pharmacies_csv(tmp_path / "pharmacies.csv", ["PH-A"])
     result = CliRunner().invoke(main, ["report", str(entree), "--pharmacie", "PH-A", "--notebooks", str(FAKE),
-                                       "-o", str(tmp_path / "sortie"), "--dask", "tcp://127.0.0.1:9"],
+                                       "-o", str(tmp_path / "sortie"), "--dask", address],
                                 catch_exceptions=False)
     assert result.exit_code == 2
-    assert "impossible de joindre le planificateur Dask" in result.output
+    assert f"impossible de joindre le planificateur Dask « {address} » ({why}) ; attendu : l'adresse affichée par " \
+           "« dask scheduler » ou « rosp grappe », par exemple tcp://10.0.0.5:8786, ou « local »" in result.output
+    assert "Timed out" not in result.output and "Traceback" not in result.output

@@ -47,6 +47,9 @@ def warm_kernels_plugin():
     return WarmKernels()
 
 
+CONNECT_SECONDS = 30  # how long a scheduler address is tried before the batch gives up
+
+
 class DaskPool:
     """The executor of rosp_lib.batch.reports over a Dask cluster."""
 
@@ -65,12 +68,17 @@ class DaskPool:
                                             silence_logs=logging.ERROR)
                 self.client = Client(self.cluster)
             else:
-                self.client = Client(address, timeout="30s")
-        except (OSError, TimeoutError) as exc:
+                self.client = Client(address, timeout=f"{CONNECT_SECONDS}s")
+        except (OSError, TimeoutError, ValueError) as exc:
             if self.cluster is not None:
                 self.cluster.close()
-            raise ReportError(f"impossible de joindre le planificateur Dask « {address} » ({exc}) ; attendu : "
-                              "l'adresse affichée par « dask scheduler », par exemple tcp://10.0.0.5:8786") from None
+            # distributed's own text is English: said here in French (a ValueError: not an address at all)
+            why = ("ce n'est pas une adresse de planificateur" if isinstance(exc, ValueError) else
+                   f"pas de réponse en {CONNECT_SECONDS} s : planificateur arrêté, adresse ou port faux, ou réseau "
+                   "fermé")
+            raise ReportError(f"impossible de joindre le planificateur Dask « {address} » ({why}) ; attendu : "
+                              "l'adresse affichée par « dask scheduler » ou « rosp grappe », par exemple "
+                              "tcp://10.0.0.5:8786, ou « local »") from None
         self._threads = (0, 0.0)
         self._run = uuid.uuid4().hex[:8]
 
