@@ -304,3 +304,27 @@ def test_a_title_row_above_the_header_is_named_as_the_cause(tmp_path):
     assert ("ligne 2 : 3 valeurs pour 1 colonne d'en-tête (« exercice », « nb_fse » en trop) ; attendu : une valeur par "
             "colonne — la ligne 1, lue comme en-tête, n'a pas de colonne pharmacie_id : la ligne des noms de colonnes "
             "doit être la première ligne remplie (un titre ou une ligne au-dessus ?)") in found
+
+
+def test_hidden_rows_and_columns_holding_data_are_refused(tmp_path):
+    # read, they would count pharmacies the user had hidden or filtered out; skipped, lose what they meant to give
+    header = ["pharmacie_id", "exercice", "nb_fse", "ancien_nb_fse"]
+    wb, path = workbook(tmp_path, {"pharmacies": [header, ["PH-A", 2024, 40000, 1], ["PH-B", 2024, 1, 2],
+                                                  ["PH-C", 2024, 30000, 3], ["PH-D", 2024, 2, 4]]})
+    ws = wb["pharmacies"]
+    ws.row_dimensions[3].hidden = True
+    ws.row_dimensions[5].hidden = True
+    ws.row_dimensions[9].hidden = True  # empty: nothing is read from it, nothing to say
+    ws.column_dimensions["D"].hidden = True
+    wb.save(path)
+    assert problems_of(path)[:2] == [
+        "feuille « pharmacies », lignes 3, 5 : lignes masquées (ou filtrées) qui contiennent des données ; attendu : "
+        "des lignes visibles (affichez-les si elles sont à lire, sinon supprimez-les)",
+        "feuille « pharmacies », colonne D : colonnes masquées qui contiennent des données ; attendu : des colonnes "
+        "visibles (affichez-les si elles sont à lire, sinon supprimez-les)",
+    ]
+    ws.row_dimensions[3].hidden = ws.row_dimensions[5].hidden = ws.column_dimensions["D"].hidden = False
+    for row in range(1, 6):  # the unknown column emptied: the visible table is read as it is
+        ws.cell(row, 4).value = None
+    wb.save(path)
+    assert list(read_pharmacies(path)["pharmacie_id"]) == ["PH-A", "PH-B", "PH-C", "PH-D"]
