@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import html
+from html.parser import HTMLParser
+from pathlib import Path
 
 import mistune
 import pandas as pd
 import pytest
 
-from rosp_lib.report.escape import escape_frame, escape_html, escape_markdown
+from rosp_lib.report.escape import (escape_frame, escape_html, escape_markdown, escape_markdown_text,
+                                    unescape_markdown_text)
 
 ATTACKS = [
     "<script>alert('x')</script>",
@@ -52,3 +55,82 @@ def test_styler_table_with_molecule_names_has_no_markup():
     assert "<img" not in rendered and "onerror=alert(1)&gt;" in rendered
     assert "sitagliptine" in rendered
     assert frame.iat[0, 0] == "<img src=x onerror=alert(1)>"  # the table given is not changed
+
+
+# --------------------------------------------------------------------------------------------
+# Text values of a user's scenario (molecule names) and the claim drafts (reclamation_<id>_<exercice>.md)
+# --------------------------------------------------------------------------------------------
+ROOT = Path(__file__).resolve().parent.parent
+HOSTILE_MOLECULES = ["<script>alert(9)</script>", "[z](javascript:alert(6))", "**gras", "<img src=x onerror=alert(2)>",
+                     "ligne\n- cassée", "sitagliptine"]
+# the rule text of a scenario with these molecules, as Markdown: each name escaped, the rest as written
+HOSTILE_RULE = ("Pour chaque molécule ciblée de l'exercice (&lt;script&gt;alert(9)&lt;/script&gt;, "
+                "\\[z\\](javascript&#58;alert(6)), \\*\\*gras, &lt;img src=x onerror=alert(2)&gt;, ligne - cassée, "
+                "sitagliptine) : prime de 0,22565\u00a0€ par boîte (lecture boîtes substituées).")
+HOSTILE_NOM = "<script>alert(1)</script><img src=x onerror=alert(2)> [x](javascript:alert(3)) **gras"
+NORMAL_NAMES = ["Pharmacie du Centre", "Pharmacie Saint-Roch (gare)", "Dupont & Fils", "vildagliptine/metformine",
+                "palipéridone", "L'Officine 2000", "Pharmacie n° 3, 10:30"]
+
+
+def jupyter_html(markdown_text: str) -> str:
+    """Markdown as nbconvert renders it in the reports (raw HTML kept, every link protocol allowed)."""
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    return markdown2html_mistune(markdown_text)
+
+
+class _Markup(HTMLParser):
+    """The tags and attributes of an HTML text."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def assert_no_input_markup(html_text: str, own_em: int = 0) -> None:
+    """No tag made of input text: the only links are nbconvert's anchors of headings, `own_em` the italics of the
+    text around it."""
+    tags = _Markup(html_text).tags
+    assert not [t for t, _ in tags if t in ("script", "img", "code")], tags
+    assert not [a for t, a in tags if t == "a" and not a.get("href", "").startswith("#")], tags
+    assert [t for t, _ in tags].count("em") == own_em, tags
+    assert not [a for _, attrs in tags for a in attrs if a.startswith("on")], tags
+    assert "javascript:" not in " ".join(str(v) for _, attrs in tags for v in attrs.values())
+
+
+def _scenario(tmp_path: Path, molecules: list[str]) -> Path:
+    import yaml
+
+    path = tmp_path / "molinj.yaml"
+    path.write_text(yaml.safe_dump({2024: {"bups": {"molecules_ciblees": {"molecules": molecules}}}},
+                                   allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("text", ATTACKS + ["ligne\n- cassée", "1. liste", "+ liste", "http://evil www.evil.fr"])
+def test_markdown_text_shows_the_text_and_no_markup(text):
+    out = escape_markdown_text(text)
+    for rendered in (render(f"**Nom :** {out} (exercice 2024)"), jupyter_html(f"- **Nom :** {out}")):
+        assert_no_input_markup(rendered)
+        assert rendered.count("<strong>") == 1 and "<li>" not in rendered.replace("<li><strong>", "")
+        for tag in ("<h1>", "<blockquote>", "<del>", "<table>", "<ol>", 'href="http'):
+            assert tag not in rendered
+        shown = html.unescape(rendered.replace("<strong>", "").replace("</strong>", ""))
+        assert " ".join(text.split("\n")) in shown  # every character displayed, as written
+    assert unescape_markdown_text(out) == " ".join(text.split("\n"))  # what the <pre> of a report shows
+
+
+def test_markdown_text_of_a_normal_name_is_the_name():
+    for name in NORMAL_NAMES:
+        assert escape_markdown_text(name) == name
+        assert html.unescape(render(name)) == f"<p>{name}</p>\n"
+
+
+def test_markdown_text_of_the_hostile_name_is_legible_raw():
+    assert escape_markdown_text(HOSTILE_NOM) == ("&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt; "
+                                                 "\\[x\\](javascript&#58;alert(3)) \\*\\*gras")
+

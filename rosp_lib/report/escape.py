@@ -7,6 +7,11 @@ a text that displays exactly the characters of the input and can never become ma
 - `escape_markdown(text)`: for text placed in a Markdown cell (`display(Markdown(...))`): every
   character Markdown or HTML could read as syntax becomes a numeric character reference (`*` →
   `&#42;`), which Markdown and HTML renderers show as the character itself;
+- `escape_markdown_text(text)`: for text placed in Markdown that a person may also read as it is written
+  (a claim draft `reclamation_*.md`, a rule text rendered from a user's scenario): the few characters
+  that would make markup are escaped, the others kept, so that « Pharmacie du Centre » stays as written
+  and `**gras` reads `\\*\\*gras`; safe in CommonMark, GFM, Python-Markdown and Jupyter (mistune);
+  `unescape_markdown_text` undoes it (the draft shown in a report's <pre>, then HTML-escaped once);
 - `escape_html(text)`: for text placed in HTML (a pandas Styler table, an ipywidgets.HTML);
 - `escape_frame(frame)`: `escape_html` on every text cell of a table, before `frame.style`.
 
@@ -32,6 +37,42 @@ def _flat(text) -> str:
 def escape_markdown(text) -> str:
     """`text` for a Markdown cell: shown as written, never read as Markdown or HTML."""
     return "".join(f"&#{ord(c)};" if c in _MARKDOWN_SPECIAL else c for c in _flat(text))
+
+
+# escape_markdown_text: backslash escapes that every Markdown reads (CommonMark, Python-Markdown, mistune) ...
+_BACKSLASHED = set("\\`*_[]{}")
+# ... character references where a backslash is not read everywhere, or not at all (HTML);
+_REFERENCES = {"<": "&lt;", ">": "&gt;", "|": "&#124;", "~": "&#126;", "$": "&#36;"}
+# an `&` that would start a character reference, a scheme (`javascript:`, `http://`: no link, not even an
+# autolink), a `www.` (GFM's extended autolink) ...
+_AMPERSAND_REFERENCE = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+_SCHEME_COLON = re.compile(r"(?<=[A-Za-z]):(?=\S)")
+_WWW_DOT = re.compile(r"(?i)(?<![0-9A-Za-z])(www)\.")
+# ... and what starts a block when the text starts a line (a heading, a list, a quotation).
+_BLOCK_START = re.compile(r"^(\s*)(?:([#+-])|(\d+)([.)]))")
+
+
+def escape_markdown_text(text) -> str:
+    """`text` for Markdown read both rendered and raw (a claim draft): shown as written once rendered, never
+    read as Markdown or HTML, and still legible raw (`\\*`, `&lt;` only where markup could start)."""
+    flat = _AMPERSAND_REFERENCE.sub("&amp;", _flat(text))
+    flat = _WWW_DOT.sub(r"\1&#46;", _SCHEME_COLON.sub("&#58;", flat))
+    out = "".join("\\" + c if c in _BACKSLASHED else _REFERENCES.get(c, c) for c in flat)
+    return _BLOCK_START.sub(_escaped_block_start, out, count=1)
+
+
+def _escaped_block_start(m: re.Match) -> str:
+    return m.group(1) + ("\\" + m.group(2) if m.group(2) else m.group(3) + "\\" + m.group(4))
+
+
+_ESCAPED_BY_TEXT = re.compile(r"\\([\\`*_\[\]{}#+.)-])|&(lt|gt|amp|#124|#126|#36|#58|#46);")
+_UNESCAPED = {"lt": "<", "gt": ">", "amp": "&", "#124": "|", "#126": "~", "#36": "$", "#58": ":", "#46": "."}
+
+
+def unescape_markdown_text(text) -> str:
+    """The text `escape_markdown_text` was given, from what it returned (a Markdown draft shown as its reader reads
+    it, in a <pre> of a report, where it is then escaped with `escape_html`)."""
+    return _ESCAPED_BY_TEXT.sub(lambda m: m.group(1) or _UNESCAPED[m.group(2)], str(text))
 
 
 def escape_html(text) -> str:
