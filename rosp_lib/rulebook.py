@@ -7,11 +7,18 @@ template never holds a number of a rule: change a parameter (or a scenario) and 
 Placeholders: `{name}` is the leaf `name` of the indicator's parameter node, `{a.b.c}` a leaf by its
 full dotted path. Format specs: none (the value with its unit), `texte` (a threshold in words:
 « au moins 70 % », « plus de 72 % »), `signe` (« ≥ 70 % »).
+
+A scenario is the user's file: the text values it can set (a molecule's name in a list, a key of a
+mapping) are data, not text of the project. `rule_text` and the rules book are Markdown: there these
+values are escaped (`escape_markdown_text`), the template's own words and numbers kept as written;
+`leaf_text` and `title` give plain text (a title has only numbers in it), for HTML (escaped where it is
+placed) and for the CSV and XLSX outputs.
 """
 
 from __future__ import annotations
 
 import string
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -20,6 +27,7 @@ from pydantic import BaseModel
 from .lines.formatting import eur_value, num
 from .parameters import ExerciseParameters, Leaf, Seuil
 from .registry import Indicator
+from .report.escape import escape_markdown_text
 
 ETATS = {
     "actif": "actif",
@@ -64,8 +72,13 @@ def _number(leaf: Leaf) -> str:
     return num(value)
 
 
-def leaf_text(leaf: Leaf | None, spec: str = "") -> str:
-    """A parameter's value written for a reader."""
+def _plain(text: str) -> str:
+    return text
+
+
+def leaf_text(leaf: Leaf | None, spec: str = "", escape: Callable[[str], str] = _plain) -> str:
+    """A parameter's value written for a reader; `escape` is applied to each text the value holds (a name in a
+    list, a key of a mapping, a word that is not one of ours), not to the words and numbers written here."""
     if leaf is None:
         return "(sans objet cet exercice)"
     value = leaf.valeur
@@ -85,15 +98,16 @@ def leaf_text(leaf: Leaf | None, spec: str = "") -> str:
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
     if leaf.unite == "etat":
-        return ETATS.get(value, value)
+        return ETATS[value] if value in ETATS else escape(str(value))
     if leaf.unite == "paliers":
         return bareme_text(value)
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return ", ".join(escape(str(v)) for v in value)
     if isinstance(value, dict):
-        return ", ".join(f"{k} : {eur_value(v) if isinstance(v, Decimal) else v}" for k, v in value.items())
+        return ", ".join(f"{escape(str(k))} : {eur_value(v) if isinstance(v, Decimal) else escape(str(v))}"
+                         for k, v in value.items())
     if isinstance(value, str):
-        return VALEURS.get(value, value)
+        return VALEURS[value] if value in VALEURS else escape(value)
     return _number(leaf)
 
 
@@ -129,27 +143,30 @@ def find_leaf(params: ExerciseParameters, node: str, name: str) -> Leaf | None:
 
 
 class _Formatter(string.Formatter):
-    def __init__(self, params: ExerciseParameters, node: str):
-        self.params, self.node = params, node
+    def __init__(self, params: ExerciseParameters, node: str, escape: Callable[[str], str]):
+        self.params, self.node, self.escape = params, node, escape
 
     def get_field(self, field_name, args, kwargs):
         return find_leaf(self.params, self.node, field_name), field_name
 
     def format_field(self, value, format_spec):
-        return leaf_text(value, format_spec)
+        return leaf_text(value, format_spec, self.escape)
 
 
-def render(template: str, params: ExerciseParameters, node: str = "") -> str:
-    """A template of the registry, its placeholders filled from one exercise's parameters."""
-    return _Formatter(params, node).format(template)
+def render(template: str, params: ExerciseParameters, node: str = "", markdown: bool = False) -> str:
+    """A template of the registry, its placeholders filled from one exercise's parameters; `markdown`: the
+    text values of the parameters (a scenario's molecule names) escaped for Markdown."""
+    return _Formatter(params, node, escape_markdown_text if markdown else _plain).format(template)
 
 
 def title(ind: Indicator, params: ExerciseParameters) -> str:
+    """The indicator's title, plain text (its placeholders are numbers only: tests/test_report_escape.py)."""
     return render(ind.titre, params, ind.noeud)
 
 
 def rule_text(ind: Indicator, params: ExerciseParameters) -> str:
-    return render(ind.regle, params, ind.noeud)
+    """The indicator's rule for the exercise, in Markdown: a scenario's names in it are escaped."""
+    return render(ind.regle, params, ind.noeud, markdown=True)
 
 
 def placeholders(template: str) -> list[str]:
@@ -281,7 +298,7 @@ def _params_table(exercises: dict[int, ExerciseParameters], node: str) -> list[s
     out = ["| Paramètre | Valeur par exercice | Statut | Source |", "|---|---|---|---|"]
     notes: list[str] = []
     for path, by_year in paths.items():
-        values = _grouped({y: leaf_text(leaf) for y, leaf in by_year.items()})
+        values = _grouped({y: leaf_text(leaf, escape=escape_markdown_text) for y, leaf in by_year.items()})
         value_text = " ; ".join(f"{ys} : {t}" for ys, t in values)
         statuts = _grouped({y: leaf.statut for y, leaf in by_year.items()})
         statut_text = " ; ".join(f"{ys} : {t}" if len(statuts) > 1 else t for ys, t in statuts)

@@ -134,3 +134,64 @@ def test_markdown_text_of_the_hostile_name_is_legible_raw():
     assert escape_markdown_text(HOSTILE_NOM) == ("&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt; "
                                                  "\\[x\\](javascript&#58;alert(3)) \\*\\*gras")
 
+
+def test_rule_text_escapes_the_molecules_of_a_scenario(tmp_path):
+    """Bug: a scenario's molecule names went raw into the rule « Pour chaque molécule ciblée… » of the BUPS report."""
+    from rosp_lib.parameters import load_parameters
+    from rosp_lib.registry import indicator
+    from rosp_lib.rulebook import rule_text
+
+    params = load_parameters(2024, _scenario(tmp_path, HOSTILE_MOLECULES))
+    text = rule_text(indicator("molecules_ciblees"), params)
+    assert text == HOSTILE_RULE
+    out = jupyter_html(f"- **Molécules ciblées** — {text}")
+    assert_no_input_markup(out)
+    assert out.count("<strong>") == 1 and out.count("<li>") == 1
+    assert ("(&lt;script&gt;alert(9)&lt;/script&gt;, [z](javascript:alert(6)), **gras, "
+            "&lt;img src=x onerror=alert(2)&gt;, ligne - cassée, sitagliptine)") in out
+
+
+def test_bups_report_html_shows_the_molecules_of_a_scenario_as_text(tmp_path):
+    """The rules of the BUPS report (notebook.rules_list) through nbconvert, as `rosp report` writes them."""
+    import nbformat
+
+    from rosp_lib.report import notebook as nb
+    from rosp_lib.report.html import to_html
+
+    rep = nb.load("PH-TILLEULS", 2024, str(ROOT / "data" / "pharmacies.csv"), "",
+                  str(_scenario(tmp_path, HOSTILE_MOLECULES)))
+    cell = nbformat.v4.new_code_cell("rules", outputs=[nbformat.v4.new_output(
+        "display_data", data={"text/markdown": nb.rules_list(rep, "bups")})])
+    page = to_html(nbformat.v4.new_notebook(cells=[cell]))
+    body = page.split("<main>", 1)[1]
+    assert_no_input_markup(body)
+    assert "Pour chaque molécule ciblée de l'exercice (&lt;script&gt;alert(9)&lt;/script&gt;, [z](javascript:alert(6))" in body
+
+
+def test_rule_text_of_the_reference_parameters_is_unchanged():
+    from rosp_lib.parameters import load_parameters
+    from rosp_lib.registry import indicator
+    from rosp_lib.rulebook import rule_text
+
+    text = rule_text(indicator("molecules_ciblees"), load_parameters(2024))
+    assert text == ("Pour chaque molécule ciblée de l'exercice (sitagliptine, vildagliptine, vildagliptine/metformine, "
+                    "sitagliptine/metformine, palipéridone) : prime de 0,22565\u00a0€ par boîte (lecture boîtes "
+                    "substituées).")
+    assert "\\" not in jupyter_html(text)
+
+
+def test_titles_hold_numbers_only():
+    """`title` is plain text (CSV, XLSX, HTML escaped where it is placed, Markdown of the reports): no text value of a
+    scenario may reach it."""
+    from rosp_lib.parameters import available_exercises, load_parameters
+    from rosp_lib.parameters.model import Seuil
+    from rosp_lib.registry import INDICATORS
+    from rosp_lib.rulebook import find_leaf, placeholders
+
+    for year in available_exercises():
+        params = load_parameters(year)
+        for ind in INDICATORS:
+            for name in placeholders(ind.titre):
+                leaf = find_leaf(params, ind.noeud, name.split(":")[0])
+                assert leaf is None or isinstance(leaf, Seuil) or not isinstance(leaf.valeur, (str, list, dict)), \
+                    (ind.code, name)
