@@ -24,7 +24,7 @@ from rosp_lib.counterfactual.versements import read_versements
 from rosp_lib.inputs import InputError
 from rosp_lib.lines.formatting import eur, eur_signed
 from rosp_lib.registry import INDICATORS, indicator, theme as theme_of
-from rosp_lib.report.escape import escape_html
+from rosp_lib.report.escape import escape_html, unescape_markdown_text
 from rosp_lib.report.notebook import Html, Report, ReportError, table
 from rosp_lib.rulebook import title as indicator_title
 
@@ -109,8 +109,15 @@ def table_html(rep: Report, r: Reconciliation | None) -> Html:
         out += (f'<p><strong>Un projet de réclamation a été préparé</strong> : <a href="{name}">{name}</a> (à côté de '
                 "ce rapport). Vérifiez chaque montant avant de l'envoyer.</p>")
         out += (f"<details><summary>Projet de réclamation ({escape_html(r.claim_name(rep))})</summary>"
-                f"<pre>{escape_html_block(r.claim)}</pre></details>")
+                f"<pre>{escape_html_block(claim_as_read(r.claim))}</pre></details>")
     return Html(out)
+
+
+def claim_as_read(text: str) -> str:
+    """The claim draft as its reader reads it once rendered: the Markdown escapes of the names it holds undone
+    (`\\*`, `&lt;`: see `escape.escape_markdown_text`), the rest (its `**`, `#`, table) kept as written; for the
+    <pre> of the report, where it is escaped for HTML once (`escape_html_block`)."""
+    return unescape_markdown_text(text)
 
 
 def escape_html_block(text: str) -> str:
