@@ -233,8 +233,6 @@ def test_claim_draft_escapes_the_molecules_of_a_scenario(tmp_path):
     assert jupyter_html(section).count("<li>") == len(bullets)
 
 
-@pytest.mark.xfail(strict=True, reason="le nom de l'officine est écrit tel quel par claim_text "
-                   "(rosp_lib/counterfactual/reconcile.py, hors de ce lot) : à échapper avec escape_markdown_text")
 def test_claim_draft_escapes_the_pharmacy_name(tmp_path):
     claim, _ = _claim(tmp_path, HOSTILE_NOM, None)
     assert claim.split("\n")[2] == (

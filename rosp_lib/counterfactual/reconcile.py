@@ -32,6 +32,7 @@ from ..lines.formatting import eur
 from ..lines.text import OUI
 from ..parameters import PARAMETERS_DIR, Scenario, iter_leaves, load_parameters
 from ..registry import LEVIERS, THEME_CODES, indicator, indicators_of, theme
+from ..report.escape import escape_markdown_text
 from ..rulebook import rule_text, title
 from .runner import Runner
 
@@ -400,7 +401,7 @@ def claim_text(rec: _Reconcile, pid: str, year: int, items: list[Item]) -> str:
     lines = rec.lines[items[0].row]
     name = row.get("nom") if isinstance(row.get("nom"), str) and row.get("nom") else pid
     out = [f"# Projet de réclamation — ROSP de l'exercice {year}", "",
-           f"**Officine** : {name} (identifiant {pid})  ",
+           f"**Officine** : {escape_markdown_text(name)} (identifiant {escape_markdown_text(pid)})  ",
            f"**Objet** : demande de révision de la ROSP versée au titre de l'exercice {year}", "",
            "Madame, Monsieur,", "",
            f"Après rapprochement du relevé « Mes ROSP » de l'exercice {year} avec les règles de la convention "
