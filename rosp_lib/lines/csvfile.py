@@ -14,6 +14,7 @@ One difference, on purpose: a text cell that a spreadsheet would run as a formul
 with `=`, `+`, `-`, `@`, a tab or a carriage return — is written with a leading `'` (OWASP, « CSV
 injection »): a molecule name taken from the input must not become a formula in `lignes.csv`. Text
 that is a plain number (the contract's amounts, « -12.50 ») and the numeric columns are unchanged.
+The other result files (`--format csv-fr`, `xlsx`) apply the same rule through `neutralised_frame`.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
-from .text import identities
+from .text import identities, per_distinct
 
 _NEEDS_QUOTES = re.compile(rb'[,"\r\n]')
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -38,6 +39,36 @@ def neutralised(text: str) -> str:
     if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
+
+
+def _starts_like_formula(value) -> bool:
+    return isinstance(value, str) and value.startswith(_FORMULA_START)
+
+
+def neutralised_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A new frame whose text cells follow the rule of `neutralised`: for the result files that
+    `write_csv` does not write (`--format csv-fr`, `xlsx`), which must apply the same rule.
+
+    Numbers, flags and missing values are unchanged, and so is a text that is a plain number; the
+    columns with nothing to neutralise are not copied. A text column is looked at once per distinct
+    object (the lines table shares its texts) or with pandas' vectorised `str.startswith`.
+    """
+    out = frame.copy(deep=False)
+    for j, (_, column) in enumerate(frame.items()):
+        if column.dtype.kind in "iufcbmM":  # numbers, flags, dates: never text
+            continue
+        if isinstance(column.dtype, pd.StringDtype):
+            risky = column.str.startswith(_FORMULA_START, na=False).to_numpy(dtype=bool)
+        else:  # object columns (texts, numbers, missing values mixed), categorical
+            risky = per_distinct(_starts_like_formula, column.to_numpy(dtype=object)).astype(bool)
+        rows = np.flatnonzero(risky)
+        if not len(rows):
+            continue
+        values = column.to_numpy(dtype=object).copy()
+        values[rows] = [neutralised(text) for text in values[rows].tolist()]
+        keep = column.dtype if isinstance(column.dtype, pd.StringDtype) else object
+        out.isetitem(j, pd.Series(values, index=frame.index, dtype=keep))
+    return out
 
 
 def cells(values: list, alone: bool = False, texts_only: bool = False) -> list[bytes]:

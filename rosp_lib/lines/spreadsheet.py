@@ -8,6 +8,11 @@
 
 `writers` returns, for each file, a function that writes it to a binary handle: the CLI writes them
 all under temporary names and renames them together.
+
+All three follow the one rule of `csvfile.neutralised` (OWASP, « CSV injection »): a text cell that
+starts with =, +, -, @, a tab or a carriage return gets a leading `'`, unless it is a plain number;
+the amounts and rates written as numbers are unchanged. In the workbook, the text cells are string
+cells: Excel and LibreOffice show the same text as the CSV cell (the `'` included), never a formula.
 """
 
 from __future__ import annotations
@@ -147,8 +152,9 @@ def _fr_number(v):
 
 def french_lines(lines: pd.DataFrame) -> pd.DataFrame:
     from ..engine import lines_for_output
+    from .csvfile import neutralised_frame
 
-    out = lines_for_output(lines).copy()
+    out = neutralised_frame(lines_for_output(lines))  # before the amounts become texts « -12,50 »
     out["montant_eur"] = _fr_cents(lines["montant_cents"].to_numpy())
     out["valeur"] = out["valeur"].map(_fr_number)
     return out
@@ -156,8 +162,9 @@ def french_lines(lines: pd.DataFrame) -> pd.DataFrame:
 
 def french_totals(totals: pd.DataFrame) -> pd.DataFrame:
     from ..engine import totals_for_output
+    from .csvfile import neutralised_frame
 
-    out = totals_for_output(totals).copy()
+    out = neutralised_frame(totals_for_output(totals))  # before the amounts become texts « -12,50 »
     for c in out.columns[2:]:
         out[c] = _fr_cents(totals[c].to_numpy())
     return out
@@ -186,13 +193,14 @@ def write_xlsx(lines: pd.DataFrame, totals: pd.DataFrame, fh: BinaryIO) -> None:
 
     from ..engine import TOTAL_COLUMNS
     from .assemble import LINE_COLUMNS
+    from .csvfile import neutralised_frame
 
     wb = Workbook()
     ws_t = wb.active
     ws_t.title = "totaux"
     amount_cols = TOTAL_COLUMNS[2:]
     ws_t.append(TOTAL_COLUMNS)
-    for row in totals[TOTAL_COLUMNS].itertuples(index=False):
+    for row in neutralised_frame(totals[TOTAL_COLUMNS]).itertuples(index=False):  # amounts: integer cents
         values = list(row)
         ws_t.append([values[0], int(values[1])] + [money.cents_to_decimal(int(c)) for c in values[2:]])
     _format(ws_t, {TOTAL_COLUMNS.index(c) + 1: EURO_FORMAT for c in amount_cols}, Font, Alignment, get_column_letter)
@@ -201,7 +209,7 @@ def write_xlsx(lines: pd.DataFrame, totals: pd.DataFrame, fh: BinaryIO) -> None:
     ws_l.append(LINE_COLUMNS)
     i_valeur = LINE_COLUMNS.index("valeur")
     i_montant = LINE_COLUMNS.index("montant_eur")
-    frame = lines.copy()
+    frame = neutralised_frame(lines[[c for c in LINE_COLUMNS if c != "montant_eur"] + ["montant_cents"]])
     frame["montant_eur"] = [money.cents_to_decimal(int(c)) for c in frame["montant_cents"]]
     frame["donnee_manquante"] = np.where(frame["donnee_manquante"].astype(bool), "oui", "non")
     for rec in frame[LINE_COLUMNS].itertuples(index=False):
