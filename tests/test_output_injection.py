@@ -1,0 +1,126 @@
+"""OWASP « CSV injection » in every result format of `rosp compute` (csv, csv-fr, xlsx).
+
+A molecule name comes from the input (the scenario's list, the molecules file) and ends up in the
+`valeur` cell of its line: « =HYPERLINK("http://evil") : 10 boîtes, 10 % → 20 % ». Each format must
+write it with a leading `'` (the rule of `csvfile.neutralised`), and the workbook must hold no formula;
+the amounts stay numbers (xlsx) or plain numbers (« -107,22 » in csv-fr).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from rosp_lib.cli import main
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+NAMES = ['=HYPERLINK("http://evil")', "+cmd", "-cmd", "@SUM(A1)"]
+WRITTEN = {f"'{name} : 10 boîtes, 10 % → 20 %" for name in NAMES}
+RISKY = ("=", "+", "-", "@", "\t", "\r")
+PLAIN = {"csv": re.compile(r"[+-]?\d+(\.\d+)?"), "csv-fr": re.compile(r"[+-]?\d+(,\d+)?")}
+
+
+def _yaml(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory):
+    """The three formats computed on data/pharmacies.csv, PH-TILLEULS 2024 given the four molecules."""
+    root = tmp_path_factory.mktemp("injection")
+    scenario = root / "molinj.yaml"
+    scenario.write_text("2024:\n  bups:\n    molecules_ciblees:\n      molecules: ["
+                        + ", ".join(map(_yaml, NAMES)) + "]\n", encoding="utf-8")
+    molecules = root / "inj.csv"
+    header = (DATA / "molecules.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header == "pharmacie_id,exercice,molecule,nb_boites,taux_depart_pct,taux_arrivee_pct"
+    rows = "".join(f'PH-TILLEULS,2024,"{name.replace(chr(34), chr(34) * 2)}",10,10,20\n' for name in NAMES)
+    molecules.write_text(header + "\n" + rows, encoding="utf-8")
+    for fmt in ("csv", "csv-fr", "xlsx"):
+        result = CliRunner().invoke(main, ["compute", str(DATA / "pharmacies.csv"), "--molecules", str(molecules),
+                                           "--parametres", str(scenario), "-o", str(root / fmt), "--format", fmt])
+        assert result.exit_code == 0, result.output
+    return root
+
+
+def _csv_rows(path: Path, fmt: str) -> list[dict]:
+    if fmt == "csv":
+        return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline=""), delimiter=";"))
+
+
+def _xlsx_rows(path: Path, sheet: str) -> list[dict]:
+    ws = load_workbook(path)[sheet]
+    header = [c.value for c in ws[1]]
+    return [dict(zip(header, row)) for row in ws.iter_rows(min_row=2)]
+
+
+def _molecule_lines(rows: list[dict], value=lambda v: v) -> set:
+    return {value(r["valeur"]) for r in rows if value(r["pharmacie_id"]) == "PH-TILLEULS"
+            and str(value(r["exercice"])) == "2024" and value(r["indicateur"]) == "molecules_ciblees"}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "csv-fr"])
+def test_csv_files_write_formula_like_molecules_with_a_quote(outputs, fmt):
+    lines = _csv_rows(outputs / fmt / "lignes.csv", fmt)
+    assert _molecule_lines(lines) == WRITTEN
+    for name in ("lignes.csv", "totaux.csv"):
+        for row in _csv_rows(outputs / fmt / name, fmt):
+            for column, cell in row.items():
+                assert not cell.startswith(RISKY) or PLAIN[fmt].fullmatch(cell), (name, column, cell)
+
+
+def test_xlsx_writes_them_as_text_cells_with_a_quote_and_holds_no_formula(outputs):
+    path = outputs / "xlsx" / "resultats.xlsx"
+    for ws in load_workbook(path):
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    assert cell.data_type in ("s", "inlineStr") and not cell.value.startswith(RISKY), cell.coordinate
+    assert _molecule_lines(_xlsx_rows(path, "lignes"), lambda c: c.value) == WRITTEN
+    # The text a spreadsheet shows is the one of the contract's lignes.csv, apostrophe included.
+    assert _molecule_lines(_xlsx_rows(path, "lignes"), lambda c: c.value) == \
+        _molecule_lines(_csv_rows(outputs / "csv" / "lignes.csv", "csv"))
+
+
+def _malus(rows: list[dict], value=lambda v: v) -> dict:
+    return next(r for r in rows if value(r["pharmacie_id"]) == "PH-GARE" and str(value(r["exercice"])) == "2024"
+                and value(r["indicateur"]) == "malus_urgence")
+
+
+def test_negative_amounts_stay_numbers(outputs):
+    # PH-GARE 2024: a BUPS malus (urgence), a negative amount in each format.
+    amount = _malus(_csv_rows(outputs / "csv" / "lignes.csv", "csv"))["montant_eur"]
+    assert re.fullmatch(r"-\d+\.\d\d", amount)
+    assert _malus(_csv_rows(outputs / "csv-fr" / "lignes.csv", "csv-fr"))["montant_eur"] == amount.replace(".", ",")
+    cell = _malus(_xlsx_rows(outputs / "xlsx" / "resultats.xlsx", "lignes"), lambda c: c.value)["montant_eur"]
+    assert cell.data_type == "n" and Decimal(str(cell.value)) == Decimal(amount) and "€" in cell.number_format
+
+
+def test_only_formula_like_texts_are_neutralised():
+    import numpy as np
+    import pandas as pd
+
+    from rosp_lib.lines.csvfile import neutralised_frame
+
+    frame = pd.DataFrame({
+        "texte": pd.Series(["=1+2", "-12.50", "+3", "-cmd", "a=b", None, -4, 2.5], dtype=object),
+        "chaine": pd.Series(["@x", "-1.5", None, "\tx", "\rx", "ok", "-", "+"], dtype="str"),
+        "entier": np.array([-1, -2, 0, 3, 4, 5, 6, 7], dtype=np.int64),
+        "reel": np.array([-1.5] * 8),
+    })
+    out = neutralised_frame(frame)
+    assert out["texte"].tolist() == ["'=1+2", "-12.50", "+3", "'-cmd", "a=b", None, -4, 2.5]
+    assert out["chaine"].tolist()[:2] == ["'@x", "-1.5"] and out["chaine"].tolist()[3:] == \
+        ["'\tx", "'\rx", "ok", "'-", "'+"]
+    assert out["chaine"].dtype == frame["chaine"].dtype
+    assert out["entier"].tolist() == [-1, -2, 0, 3, 4, 5, 6, 7] and out["reel"].tolist() == [-1.5] * 8
+    assert frame["texte"].tolist()[0] == "=1+2"  # the frame given is not changed
