@@ -26,7 +26,7 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
-from .text import identities, per_distinct
+from .text import identities
 
 _NEEDS_QUOTES = re.compile(rb'[,"\r\n]')
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -41,8 +41,19 @@ def neutralised(text: str) -> str:
     return text
 
 
-def _starts_like_formula(value) -> bool:
-    return isinstance(value, str) and value.startswith(_FORMULA_START)
+def _formula_like_rows(column: pd.Series) -> np.ndarray:
+    """The rows of `column` whose cell is a text starting like a formula (or a plain number, that
+    `neutralised` keeps), looked at once per distinct object: the lines table shares its texts, and a
+    test per row (pandas' `str.startswith`) took 0.3 s a column on 560 000 lines."""
+    values = column.to_numpy(dtype=object)
+    if not len(values):
+        return np.empty(0, dtype=np.intp)
+    codes, distinct = pd.factorize(identities(values))
+    first = np.empty(len(distinct), dtype=np.intp)
+    first[codes] = np.arange(len(values))  # a row of each distinct object
+    starts = np.fromiter((isinstance(v, str) and v.startswith(_FORMULA_START) for v in values[first].tolist()),
+                         dtype=bool, count=len(first))
+    return np.flatnonzero(starts[codes]) if starts.any() else np.empty(0, dtype=np.intp)
 
 
 def neutralised_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -50,18 +61,13 @@ def neutralised_frame(frame: pd.DataFrame) -> pd.DataFrame:
     `write_csv` does not write (`--format csv-fr`, `xlsx`), which must apply the same rule.
 
     Numbers, flags and missing values are unchanged, and so is a text that is a plain number; the
-    columns with nothing to neutralise are not copied. A text column is looked at once per distinct
-    object (the lines table shares its texts) or with pandas' vectorised `str.startswith`.
+    columns with nothing to neutralise are not copied.
     """
     out = frame.copy(deep=False)
     for j, (_, column) in enumerate(frame.items()):
         if column.dtype.kind in "iufcbmM":  # numbers, flags, dates: never text
             continue
-        if isinstance(column.dtype, pd.StringDtype):
-            risky = column.str.startswith(_FORMULA_START, na=False).to_numpy(dtype=bool)
-        else:  # object columns (texts, numbers, missing values mixed), categorical
-            risky = per_distinct(_starts_like_formula, column.to_numpy(dtype=object)).astype(bool)
-        rows = np.flatnonzero(risky)
+        rows = _formula_like_rows(column)
         if not len(rows):
             continue
         values = column.to_numpy(dtype=object).copy()
