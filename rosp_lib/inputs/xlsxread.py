@@ -4,7 +4,8 @@ The sheet read is the one named like the table (`pharmacies`, `molecules`; case 
 indifferent), else the only sheet holding data. Refused, with the sheet and cell named: several
 data sheets and none named like the table, a hidden sheet that would be read, merged cells (only
 the first cell of a merge holds the value: the others would read empty or « non »), a formula
-without a saved value (it would read empty). Typed cells are brought back to the text a CSV
+without a saved value (it would read empty), hidden rows or columns that hold data (read, yet not
+seen). Typed cells are brought back to the text a CSV
 export would hold; a cell is multiplied by 100 only where Excel shows it as a percentage.
 """
 
@@ -122,6 +123,7 @@ def read_xlsx_cells(path: Path, sheet: str) -> tuple[pd.DataFrame, str]:
         rows = [[cell_text(c.value, c.number_format) for c in row] for row in ws.iter_rows(min_row=1, min_col=1)]
         first_row = 1
         title = ws.title
+        problems += _hidden_with_data(ws, rows, where)
     finally:
         wb.close()
     problems += _formulas_without_value(path, title, rows, first_row)
@@ -132,6 +134,38 @@ def read_xlsx_cells(path: Path, sheet: str) -> tuple[pd.DataFrame, str]:
     frame.index = pd.RangeIndex(first_row, first_row + len(frame))
     frame.columns = range(frame.shape[1])
     return frame, title
+
+
+def _listed(numbers: list, kind: str) -> str:
+    shown_numbers = ", ".join(map(str, numbers[:MAX_PER_KIND]))
+    more = len(numbers) - MAX_PER_KIND
+    return shown_numbers + (f" et {thousands(more)} autres {kind}" if more > 0 else "")
+
+
+def _hidden_with_data(ws, rows: list[list[str]], where: str) -> list[str]:
+    """Rows and columns the user does not see (hidden, or filtered out) but that hold data: refused, as a hidden
+    sheet is — reading them would compute what the user did not mean to give, skipping them what they did."""
+    from openpyxl.utils import column_index_from_string
+
+    found = []
+    hidden_rows = sorted(r for r, d in ws.row_dimensions.items()
+                         if d.hidden and 0 < r <= len(rows) and any(v != "" for v in rows[r - 1]))
+    if hidden_rows:
+        found.append(f"{where}, ligne{'s' if len(hidden_rows) > 1 else ''} {_listed(hidden_rows, 'lignes')} : "
+                     "lignes masquées (ou filtrées) qui contiennent des données ; attendu : des lignes visibles "
+                     "(affichez-les si elles sont à lire, sinon supprimez-les)")
+    hidden_columns: set[int] = set()
+    for key, d in ws.column_dimensions.items():
+        if d.hidden:
+            low = d.min or column_index_from_string(key)
+            hidden_columns.update(range(low, (d.max or low) + 1))
+    with_data = [j for j in sorted(hidden_columns) if any(j <= len(row) and row[j - 1] != "" for row in rows)]
+    if with_data:
+        found.append(f"{where}, colonne{'s' if len(with_data) > 1 else ''} "
+                     f"{_listed([letter(j - 1) for j in with_data], 'colonnes')} : colonnes masquées qui contiennent "
+                     "des données ; attendu : des colonnes visibles (affichez-les si elles sont à lire, sinon "
+                     "supprimez-les)")
+    return found
 
 
 def _formulas_without_value(path: Path, title: str, rows: list[list[str]], first_row: int) -> list[str]:
