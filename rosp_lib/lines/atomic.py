@@ -31,6 +31,7 @@ _REASONS = {
     errno.EEXIST: "un fichier du même nom existe déjà",
     errno.EISDIR: "c'est un dossier",
     errno.ELOOP: "lien symbolique refusé",
+    errno.ENAMETOOLONG: "nom de fichier ou de dossier trop long",
 }
 
 
@@ -66,8 +67,11 @@ def reason(exc: OSError) -> str:
 def ensure_folder(folder: Path) -> None:
     """The output folder, created if missing (OutputError in French when it cannot be)."""
     folder = Path(folder)
-    if folder.is_dir():
-        return
+    try:
+        if folder.is_dir():
+            return
+    except OSError:  # a name too long, a loop of symlinks: mkdir below says which, in French
+        pass
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
@@ -124,6 +128,8 @@ class _Syncing:
 
     def write(self, data) -> int:
         n = self._fh.write(data)
+        if isinstance(self._fh, _Nowhere):
+            return n
         self._pending += len(data)
         if self._pending >= self.SYNC_BYTES and (self._thread is None or not self._thread.is_alive()):
             self.check()
@@ -170,15 +176,50 @@ class _Syncing:
         if self._thread is not None:
             self._thread.join()
 
+    def discard(self) -> None:
+        """After a failed write: whatever the writer left behind that still holds this file (openpyxl's
+        unclosed ZipFile, whose `__del__` writes its directory and seeks) writes nowhere, instead of
+        failing on the closed file with an « Exception ignored » traceback after the French error."""
+        try:
+            position = self._fh.tell()
+        except (OSError, ValueError):
+            position = 0
+        self._fh = _Nowhere(position)
+
     def __getattr__(self, name: str):
         return getattr(self._fh, name)
 
 
-def write_together(writers: dict[Path, Callable[[BinaryIO], None]]) -> None:
+class _Nowhere:
+    """A file that accepts everything and keeps nothing, but counts its position as a file would (a ZipFile
+    writes the offsets it reads by `tell` in its directory) (see `_Syncing.discard`)."""
+
+    def __init__(self, position: int = 0):
+        self._position = position
+
+    def write(self, data) -> int:
+        self._position += len(data)
+        return len(data)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        self._position = max(0, offset + (self._position if whence == os.SEEK_CUR else 0))
+        return self._position
+
+    def tell(self) -> int:
+        return self._position
+
+    def __getattr__(self, name: str):
+        return lambda *args, **kwargs: None
+
+
+def write_together(writers: dict[Path, Callable[[BinaryIO], None]], sync: bool = True) -> None:
     """Write every file under a temporary name in its own folder, then rename them all: never a
-    new file beside an old one, never a half-written file, never a write through a symlink."""
+    new file beside an old one, never a half-written file, never a write through a symlink.
+    sync=False: the files are not forced to the disk before the renames (the report files, written as
+    `batch.folders.write_atomic` writes them: thousands of small files, an fsync each would cost)."""
     ignore_file_size_signal()
     tmps: dict[Path, str] = {}
+    replaced: list[Path] = []
     current = None
     try:
         for path, write in writers.items():
@@ -189,23 +230,32 @@ def write_together(writers: dict[Path, Callable[[BinaryIO], None]]) -> None:
                 syncing = _Syncing(fh)
                 try:
                     write(syncing)
-                finally:
+                except BaseException:
                     syncing.join()
+                    syncing.discard()
+                    raise
+                syncing.join()
                 syncing.check()
                 fh.flush()
-                os.fsync(fh.fileno())
+                if sync:
+                    os.fsync(fh.fileno())
         for path, tmp in tmps.items():
             current = path
             os.replace(tmp, path)
+            replaced.append(path)
     except OSError as exc:
-        _remove(tmps.values())
+        _remove(tmps[p] for p in tmps if p not in replaced)
         where = current.parent if current is not None else "?"
+        if replaced:  # a rename failed after others (rare: a rename needs no data block): said as it is
+            outcome = (f"{len(replaced)} fichier(s) déjà remplacé(s) : {', '.join(p.name for p in replaced)} ; "
+                       "les autres sont intacts")
+        else:
+            outcome = "aucun fichier de sortie n'a été remplacé (les anciens sont intacts)"
         raise OutputError(
-            f"impossible d'écrire {current.name if current else ''} dans {where} : {reason(exc)} ; "
-            "aucun fichier de sortie n'a été remplacé (les anciens sont intacts)"
+            f"impossible d'écrire {current.name if current else ''} dans {where} : {reason(exc)} ; {outcome}"
         ) from None
     except BaseException:
-        _remove(tmps.values())
+        _remove(tmps[p] for p in tmps if p not in replaced)
         raise
 
 
