@@ -26,7 +26,7 @@ import socket
 import time
 from pathlib import Path
 
-from rosp_lib.lines.atomic import exclusive_temporary
+from rosp_lib.lines.atomic import exclusive_temporary, reason
 
 ENTREE = "entree.csv"
 MOLECULES = "molecules.csv"
@@ -146,6 +146,14 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def read_nofollow(path: Path) -> bytes:
+    """The bytes of the file `path` itself: a symlink planted at its name is refused (OSError ELOOP), never
+    followed to the file it points to."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as fh:
+        return fh.read()
+
+
 def unlink(path: Path) -> None:
     try:
         path.unlink()
@@ -154,19 +162,24 @@ def unlink(path: Path) -> None:
 
 
 def put_inputs(folder: Path, files: dict[str, bytes]) -> None:
-    """The folder's input files as `files` says (unchanged files are not rewritten; stale ones go)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in INPUT_NAMES:
-        path = folder / name
-        if name not in files:
-            unlink(path)
-            continue
-        try:
-            if path.read_bytes() == files[name]:
+    """The folder's input files as `files` says (unchanged files are not rewritten; stale ones go; a symlink
+    at one of their names is replaced by the file). FolderError, in French, when they cannot be written."""
+    path = folder
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in INPUT_NAMES:
+            path = folder / name
+            if name not in files:
+                unlink(path)
                 continue
-        except OSError:
-            pass
-        write_atomic(path, files[name])
+            try:
+                if read_nofollow(path) == files[name]:
+                    continue
+            except OSError:
+                pass
+            write_atomic(path, files[name])
+    except OSError as exc:
+        raise FolderError(f"impossible d'écrire {path} : {reason(exc)}") from None
 
 
 # --------------------------------------------------------------------------------------------
@@ -202,18 +215,27 @@ class FolderBusy(Exception):
     """Another process holds the folder's lock."""
 
 
+class FolderError(Exception):
+    """A report folder that cannot be created, locked or given its input files (the message is in French)."""
+
+
 class FolderLock:
     """The lock of one report folder (filelock: released by the system if its process dies).
 
     Whoever holds it writes `.verrou.qui` (process, machine, time) so that the one that finds the
-    folder busy can say who is writing in it.
+    folder busy can say who is writing in it. Neither is ever opened through a symlink: the lock file is
+    opened with O_NOFOLLOW by filelock (a symlink there is a FolderError, in French), `.verrou.qui` is
+    written under a temporary name and renamed over whatever has its name.
     """
 
     def __init__(self, folder: Path):
         from filelock import FileLock
 
         self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise FolderError(f"impossible de créer le dossier {self.folder} : {reason(exc)}") from None
         self._lock = FileLock(str(self.folder / LOCK))
 
     def acquire(self, wait: bool = False) -> None:
@@ -223,16 +245,18 @@ class FolderLock:
             self._lock.acquire(timeout=-1 if wait else 0, poll_interval=0.2)
         except Timeout:
             raise FolderBusy(self.holder()) from None
+        except OSError as exc:
+            raise FolderError(f"verrou {self.folder / LOCK} impossible à ouvrir : {reason(exc)}") from None
         info = f"processus {os.getpid()} sur {socket.gethostname()}, depuis {time.strftime('%H:%M:%S')}"
         try:
-            (self.folder / LOCK_INFO).write_text(info, encoding="utf-8")
+            write_atomic(self.folder / LOCK_INFO, info.encode("utf-8"))
         except OSError:
             pass
 
     def holder(self) -> str:
         try:
-            return (self.folder / LOCK_INFO).read_text(encoding="utf-8").strip() or "un autre processus"
-        except OSError:
+            return read_nofollow(self.folder / LOCK_INFO).decode("utf-8").strip() or "un autre processus"
+        except (OSError, UnicodeDecodeError):
             return "un autre processus"
 
     def release(self) -> None:

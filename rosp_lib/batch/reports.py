@@ -96,6 +96,7 @@ MANIFEST_COLUMNS = ["pharmacie_id", "exercice", "theme", "statut", "duree_s", "e
 
 EXIT_INVALID = 2
 EXIT_FAILED = 1
+EXIT_OUTPUT = 3  # the output folder, the summary or the index pages could not be written
 
 
 # --------------------------------------------------------------------------------------------
@@ -568,14 +569,19 @@ class _Batch:
 
     def open_folder(self, folder: _Folder, wait: bool = False) -> list[tuple[int, Task, str]]:
         """Lock the folder, put its input files, and list the tasks of its reports not up to date.
-        Raises folders.FolderBusy if another run holds it (and `wait` is false)."""
+        Raises folders.FolderBusy if another run holds it (and `wait` is false), folders.FolderError (French)
+        if it cannot be created, locked (a symlink planted at its lock file) or given its input files."""
         lock = folders.FolderLock(folder.path)
         lock.acquire(wait=wait)
         folder.lock = lock
         self.open.append(folder)
         job0 = self.jobs[folder.indices[0]]
         files = self.slices[job0.sources()].files(job0.pharmacie_id, job0.exercice)
-        folders.put_inputs(folder.path, files)
+        try:
+            folders.put_inputs(folder.path, files)
+        except folders.FolderError:
+            self.close_folder(folder)
+            raise
         parameters = folders.Slices.parameters(job0.pharmacie_id, job0.exercice, files)
         tasks = []
         for i in folder.indices:
@@ -599,6 +605,13 @@ class _Batch:
             self.close_folder(folder)
         return tasks
 
+    def fail_folder(self, folder: _Folder, message: str) -> None:
+        """Every report of a folder that cannot be used fails with `message` (French); the others go on."""
+        self.notice(f"Erreur : {message} ; ses rapports ne sont pas faits.")
+        for i in folder.indices:
+            job = self.jobs[i]
+            self._done(i, ReportResult(job.pharmacie_id, job.exercice, job.theme, "echec", 0.0, message, ""))
+
     def close_folder(self, folder: _Folder) -> None:
         if folder.lock is not None:
             folder.lock.release()
@@ -611,17 +624,27 @@ class _Batch:
             self.close_folder(folder)
 
     def store(self, i: int, outcome: Outcome, key: str) -> ReportResult:
-        """Write the outcome of a report under its final names (atomically), or its partial notebook."""
+        """Write the outcome of a report under its final names, or its partial notebook. The notebook, its HTML
+        and, for the synthesis, its claim draft are written together (`write_together`: all or none, the old
+        ones intact when the disk is full): never a new synthesis beside an old draft."""
+        from rosp_lib.lines.atomic import OutputError, write_together
+
         job = self.jobs[i]
         p = job.paths(self.out_dir)
         try:
             folders.unlink(p.key)  # the recorded key goes first: a report half-replaced is never up to date
             if outcome.statut == "ok":
-                folders.write_atomic(p.notebook, outcome.notebook)
-                folders.write_atomic(p.html, outcome.html)
-                folders.unlink(p.echec)
+                files = {p.notebook: outcome.notebook, p.html: outcome.html}
+                claim = None
                 if job.theme == "synthese":
-                    self.store_claim(job, outcome.notebook)
+                    claim, text = self.claim_of(job, outcome.notebook)
+                    if text is not None:
+                        files[claim] = text
+                write_together({path: (lambda fh, data=data: fh.write(data)) for path, data in files.items()},
+                               sync=False)
+                if claim is not None and claim not in files:
+                    folders.unlink(claim)  # no draft for this synthesis: an older one goes
+                folders.unlink(p.echec)
                 folders.write_atomic(p.key, key.encode("ascii"))
                 return ReportResult(job.pharmacie_id, job.exercice, job.theme, "ok", outcome.duree_s, "",
                                     self._rel(p.html), outcome.cpu_s, outcome.worker)
@@ -639,23 +662,30 @@ class _Batch:
                 folders.unlink(p.echec)
             return ReportResult(job.pharmacie_id, job.exercice, job.theme, "echec", outcome.duree_s, outcome.erreur,
                                 chemin, outcome.cpu_s, outcome.worker)
+        except OutputError as exc:
+            return ReportResult(job.pharmacie_id, job.exercice, job.theme, "echec", outcome.duree_s,
+                                f"écriture du rapport impossible ({exc})", "", outcome.cpu_s, outcome.worker)
         except OSError as exc:
             return ReportResult(job.pharmacie_id, job.exercice, job.theme, "echec", outcome.duree_s,
                                 f"écriture du rapport impossible ({one_line(exc, 120)})", "", outcome.cpu_s,
                                 outcome.worker)
 
-    def store_claim(self, job: ReportJob, notebook: bytes) -> None:
-        """The claim draft the synthesis carries, written beside it (atomically); an older one goes. Only the
+    def claim_of(self, job: ReportJob, notebook: bytes) -> tuple[Path, bytes | None]:
+        """(path, bytes) of the claim draft the synthesis carries (bytes None: no draft). Only the
         pharmacy-year's own file name is written, whatever the notebook says."""
         from rosp_lib.report.versements import claim_file_name, claims_in
 
         name = claim_file_name(job.pharmacie_id, job.exercice)
-        path = job.folder(self.out_dir) / name
         text = claims_in(json.loads(notebook.decode("utf-8"))).get(name)
-        if text is None:
+        return job.folder(self.out_dir) / name, None if text is None else text.encode("utf-8")
+
+    def store_claim(self, job: ReportJob, notebook: bytes) -> None:
+        """The claim draft the synthesis carries, written beside it (atomically); an older one goes."""
+        path, data = self.claim_of(job, notebook)
+        if data is None:
             folders.unlink(path)
         else:
-            folders.write_atomic(path, text.encode("utf-8"))
+            folders.write_atomic(path, data)
 
     def restore_claim(self, job: ReportJob) -> None:
         """An up-to-date synthesis whose claim draft is missing: the draft is taken again from its notebook."""
@@ -686,6 +716,9 @@ class _Batch:
                                 f"({exc}) : ses rapports seront faits après les autres, à la fin de celui-ci.")
                     busy.append(folder)
                     continue
+                except folders.FolderError as exc:
+                    self.fail_folder(folder, str(exc))
+                    continue
                 ready.extend((folder, i, task, key) for i, task, key in tasks)
 
         while queue or busy or ready or alone or in_flight:
@@ -702,7 +735,11 @@ class _Batch:
                     folder = busy.popleft()
                     self.notice(f"Attente de la fin de l'autre « rosp report » qui écrit dans {folder.path} "
                                 "(Ctrl+C pour abandonner : les rapports déjà faits restent en place)…")
-                    tasks = self.open_folder(folder, wait=True)
+                    try:
+                        tasks = self.open_folder(folder, wait=True)
+                    except folders.FolderError as exc:
+                        self.fail_folder(folder, str(exc))
+                        continue
                     ready.extend((folder, i, task, key) for i, task, key in tasks)
                     continue
             if not in_flight:
@@ -748,10 +785,19 @@ def write_manifest(results: list[ReportResult], path: Path, merge: bool = False)
     merge=True keeps the rows of other reports already listed."""
     from filelock import FileLock
 
+    from rosp_lib.lines.atomic import OutputError, reason
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(path.with_name(f".{path.name}.verrou"))):
-        return _write_manifest(results, path, merge)
+    lock = path.with_name(f".{path.name}.verrou")
+    where = path.parent
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        where = lock
+        with FileLock(str(lock)):  # opened with O_NOFOLLOW: a symlink there is refused, never followed
+            where = path
+            return _write_manifest(results, path, merge)
+    except OSError as exc:
+        raise OutputError(f"impossible d'écrire {where} : {reason(exc)}") from None
 
 
 def _write_manifest(results: list[ReportResult], path: Path, merge: bool) -> Path:
@@ -783,9 +829,26 @@ def _write_manifest(results: list[ReportResult], path: Path, merge: bool) -> Pat
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-def _fail(message: str) -> None:
+def _fail(message: str, code: int = EXIT_INVALID) -> None:
     click.echo(f"Erreur : {message}", err=True)
-    sys.exit(EXIT_INVALID)
+    sys.exit(code)
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a name too long: said in French by _output_folder
+        return False
+
+
+def _output_folder(out_dir: Path) -> None:
+    """The output folder, created once the inputs are known valid; a French error (code 3) if it cannot be."""
+    from rosp_lib.lines.atomic import OutputError, ensure_folder
+
+    try:
+        ensure_folder(out_dir)
+    except OutputError as exc:
+        _fail(str(exc), EXIT_OUTPUT)
 
 
 def _parse_themes(text: str | None) -> list[str]:
@@ -875,7 +938,8 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
     côté d'elle ; sans --versements, la synthèse dit qu'aucun relevé n'a été fourni.
 
     \b
-    Codes de sortie : 0 tout est fait ; 1 au moins un rapport a échoué ; 2 entrée invalide.
+    Codes de sortie : 0 tout est fait ; 1 au moins un rapport a échoué ; 2 entrée invalide ;
+    3 dossier de sortie, récapitulatif ou pages d'index impossibles à écrire.
 
     \b
     Exemples :
@@ -899,7 +963,7 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
     one_theme = themes is not None and len([t for t in themes.split(",") if t.strip()]) == 1
     if not dask_address and (jobs == 1 or (pharmacie_id and exercice is not None and one_theme)):
         # one worker: its kernel starts while the inputs are read and validated
-        prestart(log_file=out_dir / LOG_NAME if out_dir.is_dir() else None)
+        prestart(log_file=out_dir / LOG_NAME if _is_dir(out_dir) else None)
         click.get_current_context().call_on_close(lambda: _take_prestarted("", None, wanted=False))
     day = None
     if date_reference is not None:
@@ -949,6 +1013,7 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
     except ParameterError as exc:
         _fail(str(exc))
 
+    _output_folder(out_dir)
     job_list = jobs_for(zip(rows["pharmacie_id"], rows["exercice"]), entree.resolve(), theme_list,
                         molecules.resolve() if molecules else None, scenario.resolve() if scenario else None)
     bar = None
@@ -972,9 +1037,19 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
         if bar:
             bar.close()
     elapsed = time.perf_counter() - started
-    manifest = write_manifest(results, out_dir / MANIFEST_NAME, merge=not toutes)
+    from rosp_lib.lines.atomic import OutputError
+
+    try:
+        manifest = write_manifest(results, out_dir / MANIFEST_NAME, merge=not toutes)
+    except OutputError as exc:
+        _summary(results, out_dir, None, elapsed)
+        _fail(f"récapitulatif des rapports : {exc}", EXIT_OUTPUT)
     network_ok = _network(out_dir, notebooks_dir, entree, molecules, scenario) if toutes else True
-    _write_indexes(out_dir, manifest, pharmacies, molecule_table, scenario)
+    try:
+        _write_indexes(out_dir, manifest, pharmacies, molecule_table, scenario)
+    except OutputError as exc:
+        _summary(results, out_dir, manifest, elapsed)
+        _fail(f"pages d'index (index.html, pharmacies/) : {exc}", EXIT_OUTPUT)
     _summary(results, out_dir, manifest, elapsed)
     if not network_ok:
         sys.exit(EXIT_FAILED)
@@ -1057,7 +1132,7 @@ def _network(out_dir: Path, notebooks_dir: Path, entree: Path, molecules: Path |
     return True
 
 
-def _summary(results: list[ReportResult], out_dir: Path, manifest: Path, elapsed: float) -> None:
+def _summary(results: list[ReportResult], out_dir: Path, manifest: Path | None, elapsed: float) -> None:
     n = {s: sum(r.statut == s for r in results) for s in STATUTS}
     click.echo(f"{len(results)} rapport(s) en {elapsed:.1f} s : {n['ok']} produit(s), "
                f"{n['deja_fait']} déjà à jour, {n['echec']} en échec.")
@@ -1072,4 +1147,5 @@ def _summary(results: list[ReportResult], out_dir: Path, manifest: Path, elapsed
         click.echo("Rapports : " + ", ".join(folders))
     else:
         click.echo(f"Rapports : {out_dir}/<exercice>/<pharmacie_id>/ ({len(folders)} dossiers)")
-    click.echo(f"Récapitulatif : {manifest}")
+    if manifest is not None:
+        click.echo(f"Récapitulatif : {manifest}")

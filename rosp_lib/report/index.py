@@ -6,7 +6,9 @@
 HTML relative to out_dir); `lines`: the result lines of the run (`engine.compute`, in cents) for the
 totals; `names`: pharmacie_id → name. One row per pharmacy × exercise: name, total, per-theme amounts,
 status of its reports and links to them. Everything written is escaped; links are relative, so a
-whole output folder can be moved or zipped.
+whole output folder can be moved or zipped. The pages are written together by `lines.atomic.write_together`:
+exclusive temporary files renamed over their names (a symlink planted at a page's name is replaced, the
+file it points to never written), all or none; `OutputError` (French) when they cannot be.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from rosp_lib.lines.atomic import OutputError, reason, write_together
 from rosp_lib.lines.formatting import eur
 from rosp_lib.registry import THEMES, THEME_CODES, theme as theme_of
 from rosp_lib.report.html import CSS
@@ -117,14 +120,15 @@ def _table(rows, manifest, out_dir: Path, start_dir: Path, with_name: bool) -> s
 
 def write_indexes(out_dir: Path | str, manifest: pd.DataFrame | Iterable[Mapping], lines: pd.DataFrame,
                   names: Mapping[str, str] | None = None, titre: str = "Rapports ROSP") -> list[Path]:
-    """Write the run's index page and one page per pharmacy; return their paths."""
+    """Write the run's index page and one page per pharmacy, all or none; return their paths. Raises
+    OutputError (French) when they cannot be written (the old pages are then intact)."""
     out_dir = Path(out_dir)
     manifest = manifest if isinstance(manifest, pd.DataFrame) else pd.DataFrame(list(manifest))
     manifest = manifest.assign(pharmacie_id=manifest["pharmacie_id"].astype(str),
                                exercice=manifest["exercice"].astype(int))
     names = dict(names or {})
     rows = list(_rows(manifest, lines, names))
-    written = []
+    pages: dict[Path, str] = {}
 
     network = ('<p><a href="90_reseau.html">Vue d’ensemble du réseau</a> (distributions, indicateurs atteints, '
                "euros reposant sur des hypothèses, atypiques, gains à portée).</p>"
@@ -135,12 +139,9 @@ def write_indexes(out_dir: Path | str, manifest: pd.DataFrame | Iterable[Mapping
             + " ; « réclamation » = projet de réclamation écrit quand le versé s’écarte de l’attendu (option "
             "<code>--versements</code>).</p>"
             + _table(rows, manifest, out_dir, out_dir, with_name=True))
-    index = out_dir / "index.html"
-    index.write_text(_page(titre, body), encoding="utf-8")
-    written.append(index)
+    pages[out_dir / "index.html"] = _page(titre, body)
 
     folder = out_dir / "pharmacies"
-    folder.mkdir(parents=True, exist_ok=True)
     for pid in sorted({r[0] for r in rows}):
         mine = [r for r in rows if r[0] == pid]
         nom = mine[0][2]
@@ -148,7 +149,12 @@ def write_indexes(out_dir: Path | str, manifest: pd.DataFrame | Iterable[Mapping
         body = (f'<nav class="rosp-nav"><a href="{_esc(back)}">Toutes les pharmacies</a></nav>'
                 f"<h1>{_esc(nom)}</h1><p><code>{_esc(pid)}</code> — {len(mine)} exercice(s).</p>"
                 + _table(mine, manifest, out_dir, folder, with_name=False))
-        page = folder / f"{pid}.html"
-        page.write_text(_page(f"ROSP — {nom}", body), encoding="utf-8")
-        written.append(page)
-    return written
+        pages[folder / f"{pid}.html"] = _page(f"ROSP — {nom}", body)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"impossible de créer le dossier {folder} : {reason(exc)} ; aucune page d'index "
+                          "n'a été remplacée (les anciennes sont intactes)") from None
+    write_together({path: (lambda fh, text=text: fh.write(text.encode("utf-8"))) for path, text in pages.items()},
+                   sync=False)
+    return list(pages)
