@@ -38,11 +38,12 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_INVALID)
 
 
-def _write(path: Path, write) -> None:
-    """Written through rosp_lib.lines.atomic: an exclusive temporary file in the folder, never through a
-    symlink, then renamed; an unwritable folder is a French error (exit code 3), the old file intact."""
+def _write(writers: dict) -> None:
+    """All the files of one command written together through rosp_lib.lines.atomic (path → writer): each to an
+    exclusive temporary file in the folder, never through a symlink, then all renamed, only once all are
+    written; an unwritable folder or a full disk is a French error (exit code 3), every old file intact."""
     try:
-        write_together({path: write})
+        write_together(writers)
     except OutputError as exc:
         click.echo(f"Erreur : {exc}", err=True)
         sys.exit(EXIT_OUTPUT)
@@ -103,7 +104,7 @@ def gains_cmd(entree: Path, molecules: Path | None, scenario: Path | None, date:
     table = gains_table(pharmacies, mols, params, date)
     reach = within_reach(pharmacies, mols, table, params)
     _folder(out_dir)
-    _write(out_dir / "gains.csv", lambda fh: write_csv(gains_for_output(table), fh))
+    _write({out_dir / "gains.csv": lambda fh: write_csv(gains_for_output(table), fh)})
     click.echo(f"Ce que les officines peuvent encore gagner (au {date.strftime('%d/%m/%Y')}) :")
     for pid, year, now, extra in zip(reach["pharmacie_id"], reach["exercice"], reach["actuel_cents"],
                                      reach["a_portee_cents"]):
@@ -158,12 +159,15 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
     except (InputError, ParameterError) as exc:
         _fail(str(exc))
     _folder(out_dir)
-    _write(out_dir / "rapprochement.csv", lambda fh: write_csv(table[RAPPROCHEMENT_COLUMNS], fh))
+    # rapprochement.csv and the claim drafts in one all-or-nothing write: never a new table beside old drafts.
+    # A draft of an earlier run whose pharmacy-year has no gap any more is left as it is (not removed).
+    writers = {out_dir / "rapprochement.csv": lambda fh: write_csv(table[RAPPROCHEMENT_COLUMNS], fh)}
     written = []
     for (pid, year), text in claims.items():
         path = out_dir / f"reclamation_{pid}_{year}.md"
-        _write(path, lambda fh, t=text: fh.write(t.encode("utf-8")))
+        writers[path] = lambda fh, t=text: fh.write(t.encode("utf-8"))
         written.append(path)
+    _write(writers)
     counts = table["verdict"].value_counts()
     click.echo(f"Rapprochement de {table[['pharmacie_id', 'exercice']].drop_duplicates().shape[0]} pharmacie(s) × "
                f"exercice(s), {len(table)} ligne(s) : "
