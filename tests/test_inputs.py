@@ -353,7 +353,7 @@ def test_unreadable_workbook_and_unsupported_format(tmp_path):
     assert one_problem(xls) == (
         "format « .xls » non pris en charge ; attendu : .csv ou .xlsx (réenregistrez le classeur en .xlsx)"
     )
-    assert one_problem(tmp_path / "absent.csv") == "fichier introuvable"
+    assert one_problem(tmp_path / "absent.csv") == "fichier introuvable ; attendu : le chemin d'un fichier .csv ou .xlsx"
 
 
 # --------------------------------------------------------------------------------------------

@@ -288,6 +288,20 @@ def test_an_output_folder_name_too_long_is_a_french_error_exit_3(tmp_path, monke
     assert list(tmp_path.iterdir()) == [one_pharmacy]
 
 
+@pytest.mark.parametrize("command", [
+    ["compute", "{long}"],
+    ["compute", str(DATA / "pharmacies.csv"), "--molecules", "{long}"],
+    ["rapprocher", str(DATA / "pharmacies.csv"), "--versements", "{long}"],
+    ["report", "{long}", "--pharmacie", "PH-TILLEULS"],
+], ids=["compute", "molecules", "versements", "report"])
+def test_an_input_file_name_too_long_is_a_french_error_exit_2(tmp_path, monkeypatch, command):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, [c.replace("{long}", LONG + ".csv") for c in command] + ["-o", "sortie"])
+    assert result.exit_code == 2, result.output
+    assert f"illisible : {TOO_LONG}" in result.stderr and "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_an_output_file_name_too_long_is_a_french_error(tmp_path):
     with pytest.raises(OutputError) as info:
         write_together({tmp_path / f"{LONG}.csv": lambda fh: fh.write(b"x")})

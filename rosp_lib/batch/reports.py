@@ -869,7 +869,15 @@ def _known_ids_hint(wanted: str, known: list[str]) -> str:
 
 
 def _check_file(path: Path | None, what: str) -> None:
-    if path is not None and not path.is_file():
+    if path is None:
+        return
+    try:
+        found = path.is_file()
+    except OSError as exc:  # a name too long for the system…
+        from rosp_lib.lines.atomic import reason
+
+        _fail(f"{what} illisible : {reason(exc)}")
+    if not found:
         _fail(f"{what} introuvable : {path}")
 
 

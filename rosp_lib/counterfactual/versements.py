@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..inputs import InputError
+from ..inputs.raw import input_file
 from ..inputs.xlsxread import read_xlsx_cells
 from ..registry import INDICATORS, THEMES
 
@@ -73,9 +74,7 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
     montant_cents (int), date_versement (text, may be empty), libelle_releve, ligne (line in the file).
     Raises InputError listing every problem. pharmacie_id: read only this pharmacy's rows (a report given the
     whole statement, `pharmacies` holding only that pharmacy); the other rows are skipped."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(str(path), ["fichier introuvable ; attendu : le chemin d'un fichier CSV ou XLSX"])
+    path = input_file(path)
     rows = [r for r in _rows(path)]
     # header: the first non-empty row
     start = next((i for i, r in enumerate(rows) if any(c for c in r)), None)

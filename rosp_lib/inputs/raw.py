@@ -49,12 +49,24 @@ def _why_too_wide(header: list[str], header_line: int, separator: str | None) ->
     return "des valeurs sans nom de colonne : ajoutez leur nom dans l'en-tête ou supprimez-les"
 
 
-def read_raw(path: str | Path, sheet: str) -> RawTable:
+def input_file(path: str | Path) -> Path:
+    """`path`, a file that can be read, or InputError saying in French why not (missing, a folder, a name too
+    long for the system…)."""
+    from rosp_lib.lines.atomic import reason  # errno → French, as for the outputs
+
     path = Path(path)
-    if not path.exists():
-        raise InputError(str(path), ["fichier introuvable"])
-    if path.is_dir():
-        raise InputError(str(path), ["c'est un dossier ; attendu : un fichier .csv ou .xlsx"])
+    try:
+        if path.is_dir():
+            raise InputError(str(path), ["c'est un dossier ; attendu : un fichier .csv ou .xlsx"])
+        if not path.exists():
+            raise InputError(str(path), ["fichier introuvable ; attendu : le chemin d'un fichier .csv ou .xlsx"])
+    except OSError as exc:  # ENAMETOOLONG, EACCES on a parent folder…
+        raise InputError(shown(str(path))[2:-2], [f"fichier illisible : {reason(exc)}"]) from None
+    return path
+
+
+def read_raw(path: str | Path, sheet: str) -> RawTable:
+    path = input_file(path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         cells, _ = read_xlsx_cells(path, sheet)
