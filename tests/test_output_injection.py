@@ -124,3 +124,15 @@ def test_only_formula_like_texts_are_neutralised():
     assert out["chaine"].dtype == frame["chaine"].dtype
     assert out["entier"].tolist() == [-1, -2, 0, 3, 4, 5, 6, 7] and out["reel"].tolist() == [-1.5] * 8
     assert frame["texte"].tolist()[0] == "=1+2"  # the frame given is not changed
+
+
+def test_a_control_character_in_a_molecule_name_is_written_visibly_in_the_workbook(tmp_path):
+    # XLSX forbids most control characters: openpyxl raised IllegalCharacterError, a traceback after the computation
+    molecules = tmp_path / "m.csv"
+    header = (DATA / "molecules.csv").read_text(encoding="utf-8").splitlines()[0]
+    molecules.write_text(header + "\nPH-TILLEULS,2024,sita\x01gliptine,486,85,93\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["compute", str(DATA / "pharmacies.csv"), "--molecules", str(molecules),
+                                       "-o", str(tmp_path / "o"), "--format", "xlsx"])
+    assert result.exit_code == 0, result.output
+    valeurs = {row["valeur"].value for row in _xlsx_rows(tmp_path / "o" / "resultats.xlsx", "lignes")}
+    assert "sita\\x01gliptine : 486 boîtes, 85 % → 93 %" in valeurs

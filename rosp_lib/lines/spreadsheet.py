@@ -202,7 +202,7 @@ def write_xlsx(lines: pd.DataFrame, totals: pd.DataFrame, fh: BinaryIO) -> None:
     ws_t.append(TOTAL_COLUMNS)
     for row in neutralised_frame(totals[TOTAL_COLUMNS]).itertuples(index=False):  # amounts: integer cents
         values = list(row)
-        ws_t.append([values[0], int(values[1])] + [money.cents_to_decimal(int(c)) for c in values[2:]])
+        ws_t.append([_storable(values[0]), int(values[1])] + [money.cents_to_decimal(int(c)) for c in values[2:]])
     _format(ws_t, {TOTAL_COLUMNS.index(c) + 1: EURO_FORMAT for c in amount_cols}, Font, Alignment, get_column_letter)
 
     ws_l = wb.create_sheet("lignes")
@@ -213,7 +213,7 @@ def write_xlsx(lines: pd.DataFrame, totals: pd.DataFrame, fh: BinaryIO) -> None:
     frame["montant_eur"] = [money.cents_to_decimal(int(c)) for c in frame["montant_cents"]]
     frame["donnee_manquante"] = np.where(frame["donnee_manquante"].astype(bool), "oui", "non")
     for rec in frame[LINE_COLUMNS].itertuples(index=False):
-        values = [None if (isinstance(v, float) and math.isnan(v)) else v for v in rec]
+        values = [None if (isinstance(v, float) and math.isnan(v)) else _storable(v) for v in rec]
         ws_l.append(values)
         if _is_rate(rec.indicateur, rec.type_ligne, rec.valeur):
             cell = ws_l.cell(row=ws_l.max_row, column=i_valeur + 1)
@@ -221,6 +221,16 @@ def write_xlsx(lines: pd.DataFrame, totals: pd.DataFrame, fh: BinaryIO) -> None:
             cell.number_format = PERCENT_FORMAT
     _format(ws_l, {i_montant + 1: EURO_FORMAT}, Font, Alignment, get_column_letter)
     wb.save(fh)
+
+
+def _storable(value):
+    """A value a worksheet can hold: the control characters XLSX forbids (a molecule name may carry one) written
+    as visible escapes, « \\x01 », instead of openpyxl's IllegalCharacterError."""
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        return ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    return value
 
 
 def _format(ws, number_formats: dict[int, str], Font, Alignment, get_column_letter) -> None:
