@@ -81,6 +81,13 @@ def test_yaml_auto_date_is_refused(param_dir):
         load_parameters(2024, directory=param_dir)
 
 
+@pytest.mark.parametrize("written", ["0777", "1:30"])
+def test_integers_in_another_base_are_refused_in_parameter_files(param_dir, written):
+    _edit(param_dir / "2024.yaml", "      valeur: 820\n", f"      valeur: {written}\n")
+    with pytest.raises(ParameterError, match=f"nombre « {written} » écrit avec un zéro en tête, un préfixe"):
+        load_parameters(2024, directory=param_dir)
+
+
 def test_unsourced_leaf_is_refused(param_dir):
     path = param_dir / "2024.yaml"
     text = path.read_text(encoding="utf-8")

@@ -115,3 +115,40 @@ def test_cli_refuses_a_bad_scenario_in_french_without_traceback(tmp_path):
     assert result.exit_code == 2
     assert "ancre ou alias YAML" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "o").exists()
+
+
+def cli_refusal(tmp_path, content: str) -> tuple[int, str]:
+    """`rosp compute` with this scenario: its exit code and output (the scenario's path shown S)."""
+    f = tmp_path / "scenario.yaml"
+    f.write_text(content, encoding="utf-8")
+    out = tmp_path / "o"
+    result = CliRunner().invoke(main, ["compute", "data/pharmacies.csv", "--parametres", str(f), "-o", str(out)])
+    assert "Traceback" not in result.output
+    assert not out.exists()
+    return result.exit_code, result.output.replace(str(f), "S")
+
+
+@pytest.mark.parametrize("value", ["0777", "-0777", "0820", "1:30", "0x10", "0b11"])
+def test_integers_yaml_would_read_in_another_base_are_refused(tmp_path, value):
+    code, output = cli_refusal(tmp_path, f"numerique:\n  exercice_coordonne:\n    montant: {value}\n")
+    assert (code, output) == (2, (
+        f"Erreur : S : ligne 3 : nombre « {value} » écrit avec un zéro en tête, un préfixe (0x, 0o, 0b) ou « : », "
+        "que YAML ne lirait pas en base 10 ; attendu : un nombre décimal sans zéro en tête (p. ex. 820), "
+        "ou un texte entre guillemets\n"))
+
+
+@pytest.mark.parametrize("key", ["1", "2024", "0"])
+def test_nested_keys_that_are_not_names_are_refused(tmp_path, key):
+    assert cli_refusal(tmp_path, f"numerique:\n  {key}: 2\n") == (2, (
+        f"Erreur : S : ligne 2 : clé « {key} » qui n'est pas un nom ; attendu : un nom de paramètre "
+        "(mettez-la entre guillemets si c'est un nom)\n"))
+
+
+@pytest.mark.parametrize("value,bound", [
+    ("1e400", "1E+400"), ("1e308", "1E+308"), ("{valeur: 1e400}", "1E+400"), ("-1e400", "-1E+400"),
+])
+def test_huge_amounts_are_refused_without_traceback(tmp_path, value, bound):
+    why = ("un montant plausible (au plus 1 000 000 €)" if not bound.startswith("-") else "un nombre positif ou nul")
+    assert cli_refusal(tmp_path, f"numerique:\n  exercice_coordonne:\n    montant: {value}\n") == (2, (
+        "Erreur : S : scénario invalide\n"
+        f"  - numerique.exercice_coordonne.montant : valeur {bound} ; attendu : {why}\n"))

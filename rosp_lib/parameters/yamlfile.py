@@ -1,11 +1,16 @@
 """Strict YAML for parameter and scenario files: Decimal numbers, no auto-dates, no duplicate keys,
 no anchors or aliases (a few hundred bytes of aliases expand to billions of nodes), no `.nan` or
-`.inf`, only text keys (and years, as integers), UTF-8 only. Every refusal is a French sentence
-naming the line."""
+`.inf`, only text keys (and years, as integers, at the top level only), UTF-8 only. Every refusal is
+a French sentence naming the line.
+
+Numbers are read as written: an exponent without a dot or a sign (`1e3`, `-8.2e2`) is a number, as in
+YAML 1.2, not a text; an integer YAML 1.1 would read in another base (`0777` octal, `0x1F`, `0b101`,
+`1:30` in base 60) or with a leading zero (`0820`) is refused rather than silently changed."""
 
 from __future__ import annotations
 
 import copy
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -23,16 +28,22 @@ def _line(node: yaml.Node) -> int:
     return node.start_mark.line + 1
 
 
+def _construct_document(loader: _StrictLoader, node: yaml.Node):
+    loader.root_node = node  # a year key is allowed only in this mapping
+    return yaml.constructor.BaseConstructor.construct_document(loader, node)
+
+
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False):
+    top = node is getattr(loader, "root_node", None)
+    expected = "un nom de paramètre ou une année" if top else "un nom de paramètre"
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
-            raise ParameterError(f"ligne {_line(key_node)} : clé qui n'est pas un nom ; attendu : un nom de paramètre "
-                                 "ou une année")
+            raise ParameterError(f"ligne {_line(key_node)} : clé qui n'est pas un nom ; attendu : {expected}")
         key = loader.construct_object(key_node, deep=True)
-        if isinstance(key, bool) or not isinstance(key, (str, int)):
+        if isinstance(key, bool) or not isinstance(key, (str, int)) or (isinstance(key, int) and not top):
             raise ParameterError(f"ligne {_line(key_node)} : clé « {key_node.value} » qui n'est pas un nom ; "
-                                 "attendu : un nom de paramètre ou une année (mettez-la entre guillemets si c'est un nom)")
+                                 f"attendu : {expected} (mettez-la entre guillemets si c'est un nom)")
         if key in seen:
             raise ParameterError(
                 f"clé en double « {key} » (lignes {seen[key] + 1} et {key_node.start_mark.line + 1})"
@@ -53,6 +64,18 @@ def _construct_float(loader: _StrictLoader, node: yaml.ScalarNode) -> Decimal:
     return value
 
 
+_DECIMAL_INTEGER = re.compile(r"[-+]?(?:0|[1-9][0-9_]*)")
+
+
+def _construct_int(loader: _StrictLoader, node: yaml.ScalarNode) -> int:
+    text = loader.construct_scalar(node)
+    if not _DECIMAL_INTEGER.fullmatch(text):
+        raise ParameterError(f"ligne {_line(node)} : nombre « {node.value} » écrit avec un zéro en tête, un préfixe "
+                             "(0x, 0o, 0b) ou « : », que YAML ne lirait pas en base 10 ; attendu : un nombre décimal "
+                             "sans zéro en tête (p. ex. 820), ou un texte entre guillemets")
+    return int(text.replace("_", ""))
+
+
 def _refuse_timestamp(loader: _StrictLoader, node: yaml.ScalarNode):
     raise ParameterError(
         f"ligne {node.start_mark.line + 1} : la date {node.value} n'est pas entre guillemets ; "
@@ -61,6 +84,15 @@ def _refuse_timestamp(loader: _StrictLoader, node: yaml.ScalarNode):
 
 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_StrictLoader.construct_document = _construct_document
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+# YAML 1.1 reads `1e3` and `-8.2e2` as texts (its floats need a dot and a signed exponent): here they are numbers.
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+\Z"),
+    list("-+0123456789."))
+# An integer with a leading zero that is not octal (`0820`) would be a text: refused with the other integers.
+_StrictLoader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"[-+]?0[0-9_]+\Z"), list("-+0"))
 _StrictLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 _StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _refuse_timestamp)
 
