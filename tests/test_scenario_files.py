@@ -3,6 +3,8 @@ and never shows a traceback or pydantic's English."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from click.testing import CliRunner
 
@@ -152,3 +154,88 @@ def test_huge_amounts_are_refused_without_traceback(tmp_path, value, bound):
     assert cli_refusal(tmp_path, f"numerique:\n  exercice_coordonne:\n    montant: {value}\n") == (2, (
         "Erreur : S : scénario invalide\n"
         f"  - numerique.exercice_coordonne.montant : valeur {bound} ; attendu : {why}\n"))
+
+
+def invalid(*lines: str) -> tuple[int, str]:
+    return 2, "Erreur : S : scénario invalide\n" + "".join(f"  - {line}\n" for line in lines)
+
+
+MONTANT = "numerique.exercice_coordonne.montant"
+SEUIL = "vaccination.bonus_prescription.seuil_part_pct"
+QUOTED = "nombre entre guillemets « {0} » ; attendu : le nombre écrit sans guillemets, {0}"
+
+
+# A number in quotes is refused, whatever its value: it is never read as a number in the user's stead.
+@pytest.mark.parametrize("leaf,value,line", [
+    ("montant", '"-820"', f"{MONTANT} : " + QUOTED.format("-820")),
+    ("montant", "'-820'", f"{MONTANT} : " + QUOTED.format("-820")),
+    ("montant", '{valeur: "-820"}', f"{MONTANT} : " + QUOTED.format("-820")),
+    ("montant", '"820"', f"{MONTANT} : " + QUOTED.format("820")),
+    ("montant", '"820,50"', f"{MONTANT} : nombre « 820,50 » à virgule ; attendu : un point décimal, sans guillemets : 820.50"),
+    ("montant", "820,50", f"{MONTANT} : nombre « 820,50 » à virgule ; attendu : un point décimal, sans guillemets : 820.50"),
+    ("montant", "-8.2e2", f"{MONTANT} : valeur -820 ; attendu : un nombre positif ou nul"),
+    ("montant", "-8.2E2", f"{MONTANT} : valeur -820 ; attendu : un nombre positif ou nul"),
+    ("montant", "{valeur: -8.2e2}", f"{MONTANT} : valeur -820 ; attendu : un nombre positif ou nul"),
+    ("seuil", '"150"', f"{SEUIL} : " + QUOTED.format("150")),
+    ("seuil", "1.5e2", f"{SEUIL} : valeur 150 ; attendu : un pourcentage de 0 à 100"),
+    ("seuil", "15e1", f"{SEUIL} : valeur 150 ; attendu : un pourcentage de 0 à 100"),
+    ("seuil", '"-5"', f"{SEUIL} : " + QUOTED.format("-5")),
+    ("seuil", '"5"', f"{SEUIL} : " + QUOTED.format("5")),
+])
+def test_every_spelling_of_a_number_gets_the_same_checks(tmp_path, leaf, value, line):
+    text = (f"numerique:\n  exercice_coordonne:\n    montant: {value}\n" if leaf == "montant" else
+            f"2024:\n  vaccination:\n    bonus_prescription:\n      seuil_part_pct: {value}\n")
+    assert cli_refusal(tmp_path, text) == invalid(line)
+
+
+@pytest.mark.parametrize("where,value,line", [
+    ("2024:\n  numerique:\n    malus_qualite_facturation:\n      nb_factures_min", '"100"',
+     "numerique.malus_qualite_facturation.nb_factures_min : " + QUOTED.format("100")),
+    ("2024:\n  dispositif_2024:\n    kits_colorectal_progression:\n      coefficient", '"1.10"',
+     "dispositif_2024.kits_colorectal_progression.coefficient : " + QUOTED.format("1.10")),
+    ("2024:\n  numerique:\n    fse:\n      prix_unitaire_haut", '"-0.07"',
+     "numerique.fse.prix_unitaire_haut : " + QUOTED.format("-0.07")),
+    ("2024:\n  numerique:\n    malus_qualite_facturation:\n      bareme", '[{score_min: 0, taux_pct: "150"}]',
+     "numerique.malus_qualite_facturation.bareme : " + QUOTED.format("150")),
+    ("2024:\n  numerique:\n    malus_qualite_facturation:\n      bareme", "[{score_min: 0, taux_pct: 1.5e2}]",
+     "numerique.malus_qualite_facturation.bareme : valeur 150 ; attendu : un pourcentage de 0 à 100"),
+    ("2024:\n  bups:\n    molecules_ciblees:\n      primes_par_molecule", '{valeur: {ATORVASTATINE: "-2"}}',
+     "bups.molecules_ciblees.primes_par_molecule : " + QUOTED.format("-2")),
+])
+def test_quoted_numbers_are_refused_for_counts_coefficients_prices_and_lists(tmp_path, where, value, line):
+    assert cli_refusal(tmp_path, f"{where}: {value}\n") == invalid(line)
+
+
+@pytest.mark.parametrize("value,line", [
+    ("820.123", f"{MONTANT} : valeur 820.123 ; attendu : un montant en euros au centime près, p. ex. 820 ou 820.50"),
+    ("{valeur: 820.001}", f"{MONTANT} : valeur 820.001 ; attendu : un montant en euros au centime près, p. ex. 820 ou 820.50"),
+    ('"820.123"', f"{MONTANT} : " + QUOTED.format("820.123")),
+])
+def test_sub_cent_amounts_are_refused_without_traceback(tmp_path, value, line):
+    assert cli_refusal(tmp_path, f"numerique:\n  exercice_coordonne:\n    montant: {value}\n") == invalid(line)
+
+
+def test_a_count_with_decimals_is_refused_naming_the_key(tmp_path):
+    text = "2024:\n  numerique:\n    malus_qualite_facturation:\n      nb_factures_min: 2.5\n"
+    assert cli_refusal(tmp_path, text) == invalid(
+        "numerique.malus_qualite_facturation.nb_factures_min : valeur 2.5 ; attendu : un nombre entier")
+
+
+def test_sub_cent_prices_per_unit_stay_accepted(tmp_path):
+    f = tmp_path / "scenario.yaml"
+    f.write_text("2024:\n  numerique:\n    fse:\n      prix_unitaire_haut: 0.0725\n    exercice_coordonne:\n"
+                 "      montant: 8.205e2\n", encoding="utf-8")
+    p = load_parameters(2024, Scenario.read(f))
+    assert p.numerique.fse.prix_unitaire_haut.valeur == Decimal("0.0725")
+    assert p.numerique.exercice_coordonne.montant.valeur == Decimal("820.5")
+
+
+@pytest.mark.parametrize("value,line", [
+    ("null", f"{MONTANT} : valeur vide ; attendu : un nombre"),
+    ("~", f"{MONTANT} : valeur vide ; attendu : un nombre"),
+    ("", f"{MONTANT} : valeur vide ; attendu : un nombre"),
+    ("true", f"{MONTANT} : valeur true (un booléen) ; attendu : un nombre"),
+    ("false", f"{MONTANT} : valeur false (un booléen) ; attendu : un nombre"),
+])
+def test_null_and_booleans_are_shown_as_written_not_as_python(tmp_path, value, line):
+    assert cli_refusal(tmp_path, f"numerique:\n  exercice_coordonne:\n    montant: {value}\n") == invalid(line)

@@ -3,17 +3,23 @@
 A scenario only replaces values: a leaf is written either as its value or as `{valeur: …}` (any
 other field beside `valeur` — `statut`, `source` — is refused: the official metadata stay); a year
 key must be an exercise that has parameters, with something under it. A value must keep its
-parameter's range: amounts and counts not negative, percentages from 0 to 100.
+parameter's kind and range: a number where the official value is a number (a number written in quotes,
+`"820"`, is refused, never read as a number: the user writes it without quotes), amounts and counts
+not negative, percentages from 0 to 100, amounts the rules pay as such to the cent, counts whole.
 """
 
 from __future__ import annotations
 
 import copy
 import difflib
+import re
+import typing
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
+
+from pydantic import BaseModel
 
 from .errors import ParameterError
 from .yamlfile import read_yaml
@@ -22,6 +28,11 @@ from .yamlfile import read_yaml
 # than overflowing the exact cents): no ROSP amount nor count comes near them.
 _MAX_AMOUNT = Decimal(1_000_000)
 _MAX_NUMBER = Decimal(999_999_999)
+# Units of the amounts the rules turn into whole cents (money.euros_to_cents): a sub-cent value cannot be
+# paid. Per-unit prices (EUR/FSE, EUR/boite, EUR/kit…) are multiplied before rounding: any precision.
+_CENT_UNITS = frozenset({"EUR", "EUR/lecteur", "EUR/patient", "EUR/tranche"})
+_PERCENT_UNITS = frozenset({"%", "points de %"})
+_COMMA_DECIMAL = re.compile(r"[-+]?[0-9]+,[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -97,31 +108,86 @@ def _leaf_paths(raw: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]
     return []
 
 
-def _numbers(value: Any):
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, Decimal)) and not isinstance(value, bool)
+
+
+def _shown(number: int | Decimal) -> str:
+    """A number as the user reads it: `-8.2e2` shown -820, a huge or tiny one kept in exponent notation."""
+    if isinstance(number, Decimal) and -7 < number.adjusted() < 16:
+        return format(number, "f")
+    return str(number)
+
+
+def _not_a_number(value: Any) -> str | None:
+    """Why a value written where a number is expected is not one, None when it is a number or not our case
+    (a text that is no number, a list…: the leaf's validation refuses it)."""
+    if value is None:
+        return "valeur vide ; attendu : un nombre"
     if isinstance(value, bool):
-        return
-    if isinstance(value, (int, Decimal)):
-        yield Decimal(value)
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from _numbers(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _numbers(v)
+        return f"valeur {'true' if value else 'false'} (un booléen) ; attendu : un nombre"
+    if isinstance(value, str):
+        text = value.strip()
+        if _COMMA_DECIMAL.fullmatch(text):
+            return f"nombre « {value} » à virgule ; attendu : un point décimal, sans guillemets : {text.replace(',', '.')}"
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            return None
+        if number.is_finite():
+            return f"nombre entre guillemets « {value} » ; attendu : le nombre écrit sans guillemets, {text}"
+    return None
 
 
-def _out_of_range(value: Any, unite: str) -> str | None:
-    """Why an overriding value leaves its parameter's range, None when it does not."""
-    unite = str(unite or "")
-    for number in _numbers(value):
-        if number < 0:
-            return f"valeur {number} ; attendu : un nombre positif ou nul"
-        if unite == "%" and number > 100:
-            return f"valeur {number} ; attendu : un pourcentage de 0 à 100"
-        if unite.startswith("EUR") and number > _MAX_AMOUNT:
-            return f"valeur {number} ; attendu : un montant plausible (au plus {_MAX_AMOUNT:,} €)".replace(",", " ")
-        if number > _MAX_NUMBER:
-            return f"valeur {number} ; attendu : un nombre plausible (au plus {_MAX_NUMBER:,})".replace(",", " ")
+def _out_of_range(number: int | Decimal, kind: type, unite: str, name: str) -> str | None:
+    """Why a number leaves its parameter's range, None when it does not."""
+    shown = _shown(number)
+    if number < 0:
+        return f"valeur {shown} ; attendu : un nombre positif ou nul"
+    if (unite in _PERCENT_UNITS or name.endswith("_pct")) and number > 100:
+        return f"valeur {shown} ; attendu : un pourcentage de 0 à 100"
+    if unite.startswith("EUR") and number > _MAX_AMOUNT:
+        return f"valeur {shown} ; attendu : un montant plausible (au plus {_MAX_AMOUNT:,} €)".replace(",", " ")
+    if number > _MAX_NUMBER:
+        return f"valeur {shown} ; attendu : un nombre plausible (au plus {_MAX_NUMBER:,})".replace(",", " ")
+    if unite in _CENT_UNITS and (number * 100) % 1:
+        return f"valeur {shown} ; attendu : un montant en euros au centime près, p. ex. 820 ou 820.50"
+    if kind is int and number % 1:
+        return f"valeur {shown} ; attendu : un nombre entier"
+    return None
+
+
+def _declared_type(path: tuple[str, ...]) -> Any:
+    """The type the parameter model declares for this leaf's value (Decimal, int, list[Palier]…), None if unknown."""
+    from .model import ExerciseParameters, Leaf
+
+    node: Any = ExerciseParameters
+    for key in path:
+        field = node.model_fields.get(key) if isinstance(node, type) and issubclass(node, BaseModel) else None
+        if field is None:
+            return None
+        node = next((a for a in typing.get_args(field.annotation) if a is not type(None)), field.annotation)
+    return node.model_fields["valeur"].annotation if isinstance(node, type) and issubclass(node, Leaf) else None
+
+
+def _value_problem(value: Any, kind: Any, unite: str, name: str) -> str | None:
+    """Why an overriding value does not fit the declared type and range of its parameter, None when it does
+    (or when pydantic's validation of the leaf is the one to say it). Lists and mappings (a scale, premiums
+    per molecule) are checked element by element."""
+    if kind in (int, Decimal):
+        why = _not_a_number(value)
+        if why is None and _is_number(value):
+            why = _out_of_range(value, kind, unite, name)
+        return why
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin is list and isinstance(value, list):
+        return next(filter(None, (_value_problem(v, args[0], unite, name) for v in value)), None)
+    if origin is dict and isinstance(value, dict):
+        return next(filter(None, (_value_problem(v, args[1], unite, str(k)) for k, v in value.items())), None)
+    if isinstance(kind, type) and issubclass(kind, BaseModel) and isinstance(value, dict):
+        fields = kind.model_fields
+        return next(filter(None, (_value_problem(v, fields[k].annotation, unite, str(k))
+                                  for k, v in value.items() if k in fields)), None)
     return None
 
 
@@ -141,7 +207,7 @@ def _apply_overrides(raw: dict, scenario: Scenario, exercice: int, in_place: boo
         node = raw
         for k in path:
             node = node[k]
-        why = _out_of_range(value, node.get("unite"))
+        why = _value_problem(value, _declared_type(path), str(node.get("unite") or ""), path[-1])
         if why:
             errors.append(f"  - {dotted} : {why}")
             continue
