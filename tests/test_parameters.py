@@ -81,6 +81,15 @@ def test_yaml_auto_date_is_refused(param_dir):
         load_parameters(2024, directory=param_dir)
 
 
+@pytest.mark.parametrize("written,shown", [("~", "valeur vide"), ("null", "valeur vide"), ("yes", "valeur « true »")])
+def test_null_and_booleans_in_a_parameter_file_are_shown_as_written(param_dir, written, shown):
+    _edit(param_dir / "2024.yaml", "  fin_declaration:\n    valeur: '2025-02-28'\n",
+          f"  fin_declaration:\n    valeur: {written}\n")
+    with pytest.raises(ParameterError) as info:
+        load_parameters(2024, directory=param_dir)
+    assert f"  - calendrier.fin_declaration.valeur : {shown} : date AAAA-MM-JJ attendue" in str(info.value)
+
+
 @pytest.mark.parametrize("written", ["0777", "1:30"])
 def test_integers_in_another_base_are_refused_in_parameter_files(param_dir, written):
     _edit(param_dir / "2024.yaml", "      valeur: 820\n", f"      valeur: {written}\n")

@@ -239,3 +239,16 @@ def test_sub_cent_prices_per_unit_stay_accepted(tmp_path):
 ])
 def test_null_and_booleans_are_shown_as_written_not_as_python(tmp_path, value, line):
     assert cli_refusal(tmp_path, f"numerique:\n  exercice_coordonne:\n    montant: {value}\n") == invalid(line)
+
+
+@pytest.mark.parametrize("leaf,value,french", [
+    ("general:\n  prorata_forfaits", "~", "general.prorata_forfaits.valeur : valeur vide : true ou false attendu"),
+    ("general:\n  prorata_forfaits", "null", "general.prorata_forfaits.valeur : valeur vide : true ou false attendu"),
+    ("general:\n  prorata_forfaits", '"oui"', "general.prorata_forfaits.valeur : valeur « oui » : true ou false attendu"),
+    ("calendrier:\n  fin_declaration", "true",
+     "calendrier.fin_declaration.valeur : valeur « true » : date AAAA-MM-JJ attendue"),
+])
+def test_other_leaves_show_null_and_booleans_as_written(tmp_path, leaf, value, french):
+    msg = refusal(tmp_path, f"{leaf}: {value}\n")
+    assert msg.endswith(f"paramètres invalides\n  - {french}")
+    assert "None" not in msg and "True" not in msg

@@ -72,8 +72,8 @@ _PYDANTIC_FRENCH = {
     "int_from_float": "nombre entier attendu",
     "float_parsing": "nombre attendu",
     "float_type": "nombre attendu",
-    "bool_parsing": "oui ou non attendu (true ou false)",
-    "bool_type": "oui ou non attendu (true ou false)",
+    "bool_parsing": "true ou false attendu",
+    "bool_type": "true ou false attendu",
     "string_type": "texte attendu",
     "list_type": "liste attendue",
     "dict_type": "dictionnaire attendu",
@@ -101,7 +101,10 @@ def _french_message(err: dict) -> str:
         return str(err.get("ctx", {}).get("error", "valeur refusée"))  # our validators write French
     msg = _PYDANTIC_FRENCH.get(kind, "valeur refusée")
     if "input" in err and kind not in ("missing", "extra_forbidden") and not isinstance(err["input"], (dict, list)):
-        shown = str(err["input"])
+        value = err["input"]
+        if value is None:  # the user wrote `null`, `~` or nothing: never Python's « None »
+            return f"valeur vide : {msg}"
+        shown = ("true" if value else "false") if isinstance(value, bool) else str(value)
         msg = f"valeur « {shown[:60]} » : {msg}"
     return msg
 
