@@ -252,3 +252,24 @@ def test_other_leaves_show_null_and_booleans_as_written(tmp_path, leaf, value, f
     msg = refusal(tmp_path, f"{leaf}: {value}\n")
     assert msg.endswith(f"paramètres invalides\n  - {french}")
     assert "None" not in msg and "True" not in msg
+
+
+@pytest.mark.parametrize("key", ["'2024'", '"2024"'])
+def test_a_quoted_year_is_refused_as_such(tmp_path, key):
+    assert cli_refusal(tmp_path, f"{key}:\n  general:\n    arrondi: demi_pair\n") == invalid(
+        "2024 : année entre guillemets ; attendu : l'année sans guillemets (2024:), "
+        "pour ne remplacer que les valeurs de cet exercice")
+
+
+@pytest.mark.parametrize("text,line", [
+    ("general: 5\n", "general : groupe de paramètres, pas une valeur ; attendu : les paramètres à remplacer sous lui, "
+     "parmi general.arrondi, general.prorata_forfaits, general.donnee_manquante_montant_bas"),
+    ("numerique:\n  exercice_coordonne:\n    valeur: 5\n",
+     "numerique.exercice_coordonne : groupe de paramètres, pas une valeur ; attendu : les paramètres à remplacer "
+     "sous lui, parmi numerique.exercice_coordonne.etat, numerique.exercice_coordonne.montant"),
+    ("numerique: 5\n", "numerique : groupe de paramètres, pas une valeur ; attendu : les paramètres à remplacer sous "
+     "lui, parmi numerique.exercice_coordonne.etat, numerique.exercice_coordonne.montant, "
+     "numerique.logiciel_segur.etat… (46 paramètres, listés par rosp parametres show 2022)"),
+])
+def test_a_group_given_a_value_is_called_a_group(tmp_path, text, line):
+    assert cli_refusal(tmp_path, text) == invalid(line)

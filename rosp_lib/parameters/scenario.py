@@ -57,6 +57,10 @@ class Scenario:
         errors: list[str] = []
         years = available_exercises()
         per_year = {k: raw.pop(k) for k in list(raw) if isinstance(k, int)}
+        for key in [k for k in raw if isinstance(k, str) and re.fullmatch(r"\s*[0-9]+\s*", k)]:
+            raw.pop(key)
+            errors.append(f"  - {key} : année entre guillemets ; attendu : l'année sans guillemets ({key.strip()}:), "
+                          "pour ne remplacer que les valeurs de cet exercice")
         for year, tree in per_year.items():
             if year not in years:
                 errors.append(f"  - {year} : aucun paramètre pour cet exercice (exercices disponibles : "
@@ -195,10 +199,19 @@ def _apply_overrides(raw: dict, scenario: Scenario, exercice: int, in_place: boo
     """`raw` with the scenario's values for this exercise (a copy of it, or `raw` itself when in_place)."""
     if not in_place:
         raw = copy.deepcopy(raw)
-    known = {".".join(p) for p in _leaf_paths(raw)}
+    leaves = [".".join(p) for p in _leaf_paths(raw)]
+    known = set(leaves)
     errors = []
     for path, value in scenario.overrides_for(exercice):
         dotted = ".".join(path)
+        members = [leaf for leaf in leaves if leaf.startswith(dotted + ".")] if dotted not in known else []
+        if members:
+            listed = ", ".join(members[:3])
+            if len(members) > 3:
+                listed += f"… ({len(members)} paramètres, listés par rosp parametres show {exercice})"
+            errors.append(f"  - {dotted} : groupe de paramètres, pas une valeur ; attendu : les paramètres à "
+                          f"remplacer sous lui, parmi {listed}")
+            continue
         if dotted not in known:
             guess = difflib.get_close_matches(dotted, sorted(known), n=1, cutoff=0.6)
             hint = f" — vouliez-vous dire « {guess[0]} » ?" if guess else ""
