@@ -487,7 +487,9 @@ def run_reports(
         first[key] = i
         by_folder.setdefault((int(job.exercice), job.pharmacie_id), []).append(i)
     if first:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        from rosp_lib.lines.atomic import ensure_folder
+
+        ensure_folder(out_dir)  # after every check: a refused batch leaves no folder (OutputError in French)
         if log_file and not dask:
             with os.fdopen(open_log(log_file), "a", encoding="utf-8") as fh:  # never through a symlink
                 fh.write(f"=== rosp report, processus {os.getpid()}, {time.strftime('%Y-%m-%d %H:%M:%S')} ===\n")
@@ -837,18 +839,8 @@ def _fail(message: str, code: int = EXIT_INVALID) -> None:
 def _is_dir(path: Path) -> bool:
     try:
         return path.is_dir()
-    except OSError:  # a name too long: said in French by _output_folder
+    except OSError:  # a name too long: said in French when run_reports creates it
         return False
-
-
-def _output_folder(out_dir: Path) -> None:
-    """The output folder, created once the inputs are known valid; a French error (code 3) if it cannot be."""
-    from rosp_lib.lines.atomic import OutputError, ensure_folder
-
-    try:
-        ensure_folder(out_dir)
-    except OutputError as exc:
-        _fail(str(exc), EXIT_OUTPUT)
 
 
 def _parse_themes(text: str | None) -> list[str]:
@@ -1021,7 +1013,6 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
     except ParameterError as exc:
         _fail(str(exc))
 
-    _output_folder(out_dir)
     job_list = jobs_for(zip(rows["pharmacie_id"], rows["exercice"]), entree.resolve(), theme_list,
                         molecules.resolve() if molecules else None, scenario.resolve() if scenario else None)
     bar = None
@@ -1029,6 +1020,8 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
         from tqdm import tqdm
 
         bar = tqdm(total=len(job_list), unit="rapport", desc="Rapports", file=sys.stderr, dynamic_ncols=True)
+    from rosp_lib.lines.atomic import OutputError
+
     started = time.perf_counter()
     try:
         results = run_reports(job_list, notebooks_dir=notebooks_dir, out_dir=out_dir, workers=jobs, force=force,
@@ -1037,6 +1030,10 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
                               notice=(lambda m: (bar.write(m, file=sys.stderr) if bar else click.echo(m, err=True))))
     except ReportError as exc:
         _fail(str(exc))
+    except OutputError as exc:  # the output folder cannot be created: made by run_reports once all is checked
+        if bar:
+            bar.close()  # before the message, not after it
+        _fail(str(exc), EXIT_OUTPUT)
     except KeyboardInterrupt:
         click.echo("\nInterrompu : les rapports terminés sont en place, les autres seront faits à la "
                    "prochaine exécution.", err=True)
@@ -1045,8 +1042,6 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
         if bar:
             bar.close()
     elapsed = time.perf_counter() - started
-    from rosp_lib.lines.atomic import OutputError
-
     try:
         manifest = write_manifest(results, out_dir / MANIFEST_NAME, merge=not toutes)
     except OutputError as exc:
