@@ -89,6 +89,9 @@ def gains_cmd(entree: Path, molecules: Path | None, scenario: Path | None, date:
       pharmacie_id, exercice, rang, theme, indicateur, action, colonne, valeur_actuelle,
       valeur_cible, gain_eur, nature (declaratif ou mesure), echeance, encore_possible (oui/non),
       statut_regle
+    gain_eur est un nombre à point décimal (comme les montants de lignes.csv) ; valeur_actuelle et
+    valeur_cible sont écrites à la française comme dans la phrase de l'action (p. ex. 95,5 ou 40 000), une
+    valeur par colonne séparée par « ; » quand l'action en change plusieurs.
     Une déclaration est possible jusqu'à la fin de la fenêtre de déclaration de l'exercice, un
     indicateur mesuré jusqu'au 31 décembre de l'exercice (les dates viennent des paramètres).
 
