@@ -939,7 +939,7 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
 
     \b
     Codes de sortie : 0 tout est fait ; 1 au moins un rapport a échoué ; 2 entrée invalide ;
-    3 dossier de sortie, récapitulatif ou pages d'index impossibles à écrire.
+    3 dossier de sortie, journal, récapitulatif ou pages d'index impossibles à écrire.
 
     \b
     Exemples :
@@ -1028,6 +1028,8 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
                               progress=bar.update if bar else None, log_file=out_dir / LOG_NAME,
                               dask=dask_address, inputs_checked=True, versements=paid, date_reference=day,
                               notice=(lambda m: (bar.write(m, file=sys.stderr) if bar else click.echo(m, err=True))))
+    except LogFileError as exc:  # the run's log cannot be written safely (a symlink…): an output problem
+        _fail(str(exc), EXIT_OUTPUT)
     except ReportError as exc:
         _fail(str(exc))
     except OutputError as exc:  # the output folder cannot be created: made by run_reports once all is checked
