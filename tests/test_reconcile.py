@@ -261,3 +261,18 @@ def test_partial_payment_of_most_lines_names_only_the_unpaid_one():
              "(exercice_coordonne) ; ce complément de 820,00 € n'a pas été versé") in r["explication"]
     assert r["explication"].count("exercice_coordonne") == 1
     assert "(fse)" not in r["explication"]
+
+
+def test_a_statement_with_only_its_header_is_a_french_error_and_nothing_is_written(tmp_path):
+    # was a KeyError traceback: a statement exported before any payment holds its header alone
+    header = (ROOT / "data" / "versements.csv").read_text(encoding="utf-8").splitlines()[0]
+    paid = tmp_path / "versements.csv"
+    paid.write_text(header + "\n\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["rapprocher", str(ROOT / "data" / "pharmacies.csv"), "--versements", str(paid),
+                                    "-o", str(tmp_path / "sortie")])
+    assert res.exit_code == 2, res.output
+    assert res.stderr.endswith(
+        f"Erreur : {paid} : 1 problème — rien n'a été calculé ni écrit.\n"
+        "  - aucun versement sous l'en-tête (ligne 1) ; attendu : une ligne par versement du relevé « Mes ROSP » "
+        "(sans versement, il n'y a rien à rapprocher)\n")
+    assert not (tmp_path / "sortie").exists()

@@ -179,7 +179,7 @@ class _Reconcile:
         self.runner = Runner(rows, molecules, self.params)
         self.rows = self.runner.rows
         base = self.runner.base_lines
-        self.lines = {int(v): g for v, g in base.groupby("_variant")}
+        self.lines = {int(v): g for v, g in base.groupby("_variant")} if len(base) else {}  # nothing paid: none
         self.versements = versements
         self.items = self._items()
 
