@@ -348,3 +348,20 @@ def test_xlsx_on_a_full_disk_says_only_the_french_error(tmp_path):
                            "limite de taille de fichier (ulimit -f) ; aucun fichier de sortie n'a été remplacé "
                            "(les anciens sont intacts)\n")
     assert (out / "resultats.xlsx").read_bytes() == b"ancien classeur"
+
+
+@pytest.mark.parametrize("name", ["...yaml", "..yaml", "mon scénario<1>.yaml", ".cache.yaml"])
+def test_a_scenario_name_that_cannot_be_a_folder_name_is_refused(tmp_path, name):
+    # its stem becomes SORTIE/scenarios/<stem>: « ... » made it SORTIE/scenarios/.., the reference reports
+    scenario = tmp_path / name
+    scenario.write_text("2024:\n  numerique:\n    exercice_coordonne:\n      montant: 1\n", encoding="utf-8")
+    out = tmp_path / "sortie"
+    result = CliRunner().invoke(main, ["report", str(DATA / "pharmacies.csv"), "--pharmacie", "PH-TILLEULS",
+                                       "--exercice", "2024", "--themes", "synthese", "--parametres", str(scenario),
+                                       "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.endswith(
+        f"Erreur : nom de scénario « {scenario.stem} » : il devient le dossier {out / 'scenarios'}/<nom> ; attendu : "
+        "1 à 64 caractères parmi A-Z a-z 0-9 _ -, commençant par une lettre ou un chiffre (renommez le fichier, "
+        "p. ex. mon-scenario.yaml)\n")
+    assert not out.exists()

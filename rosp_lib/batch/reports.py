@@ -958,6 +958,10 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
     _check_file(entree, "fichier d'entrée")
     _check_file(molecules, "table des molécules")
     if scenario is not None:  # a scenario's reports never overwrite the reference reports
+        if not re.fullmatch(PHARMACIE_ID_RE, scenario.stem):  # its name becomes a folder: « ... » would be the parent
+            _fail(f"nom de scénario « {scenario.stem} » : il devient le dossier {out_dir / 'scenarios'}/<nom> ; attendu : "
+                  "1 à 64 caractères parmi A-Z a-z 0-9 _ -, commençant par une lettre ou un chiffre (renommez le "
+                  "fichier, p. ex. mon-scenario.yaml)")
         out_dir = out_dir / "scenarios" / scenario.stem
     click.echo(f"Préparation : lecture et vérification de {entree}…", err=True)
     one_theme = themes is not None and len([t for t in themes.split(",") if t.strip()]) == 1
