@@ -77,6 +77,30 @@ def test_index_pages_replace_a_planted_symlink_never_write_through_it(tmp_path, 
     assert sorted(p.name for p in out.rglob("*")) == ["PH-A.html", "index.html", "pharmacies"]
 
 
+def test_a_planted_symlink_to_a_folder_is_refused_and_nothing_is_written_where_it_points(tmp_path):
+    elsewhere = tmp_path / "ailleurs"
+    elsewhere.mkdir()
+    (elsewhere / "PH-A.html").write_text("à garder\n", encoding="utf-8")
+    out = tmp_path / "sortie"
+    plant(out / "pharmacies", elsewhere)
+    manifest = pd.DataFrame([{"pharmacie_id": "PH-A", "exercice": 2024, "theme": "synthese", "statut": "ok",
+                              "chemin": "2024/PH-A/00_synthese.html"}])
+    lines = pd.DataFrame({"pharmacie_id": ["PH-A"], "exercice": [2024], "theme": ["bups"], "montant_cents": [100]})
+    with pytest.raises(OutputError) as info:
+        write_indexes(out, manifest, lines, {"PH-A": "Pharmacie A"})
+    assert str(info.value) == (f"impossible de créer le dossier {out / 'pharmacies'} : lien symbolique refusé ; "
+                               "aucune page d'index n'a été remplacée (les anciennes sont intactes)")
+    for link in ("2024", "2024/PH-A"):  # a report folder, or the year above it
+        folder = tmp_path / link.replace("/", "_") / "2024" / "PH-A"
+        plant(folder.parent if link == "2024" else folder, elsewhere)
+        with pytest.raises(folders.FolderError) as info:
+            folders.FolderLock(folder)
+        planted = folder.parent if link == "2024" else folder
+        assert str(info.value) == f"impossible de créer le dossier {planted} : lien symbolique refusé"
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["PH-A.html"]  # nothing created there
+    assert (elsewhere / "PH-A.html").read_text(encoding="utf-8") == "à garder\n"
+
+
 def test_lock_info_replaces_a_planted_symlink(tmp_path, victim):
     folder = tmp_path / "2024" / "PH-A"
     plant(folder / folders.LOCK_INFO, victim)
@@ -365,3 +389,19 @@ def test_a_scenario_name_that_cannot_be_a_folder_name_is_refused(tmp_path, name)
         "1 à 64 caractères parmi A-Z a-z 0-9 _ -, commençant par une lettre ou un chiffre (renommez le fichier, "
         "p. ex. mon-scenario.yaml)\n")
     assert not out.exists()
+
+
+def test_a_planted_symlink_at_the_scenarios_folder_is_refused(tmp_path):
+    scenario = tmp_path / "mon-scenario.yaml"
+    scenario.write_text("2024:\n  numerique:\n    exercice_coordonne:\n      montant: 1\n", encoding="utf-8")
+    elsewhere = tmp_path / "ailleurs"
+    elsewhere.mkdir()
+    out = tmp_path / "sortie"
+    plant(out / "scenarios", elsewhere)
+    result = CliRunner().invoke(main, ["report", str(DATA / "pharmacies.csv"), "--pharmacie", "PH-TILLEULS",
+                                       "--exercice", "2024", "--themes", "synthese", "--parametres", str(scenario),
+                                       "-o", str(out)])
+    assert result.exit_code == 3, result.output
+    assert result.stderr.endswith(f"Erreur : impossible de créer le dossier {out / 'scenarios'} : "
+                                  "lien symbolique refusé\n")
+    assert list(elsewhere.iterdir()) == []

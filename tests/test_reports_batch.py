@@ -401,7 +401,7 @@ def test_a_log_that_is_not_a_regular_file_is_refused_without_blocking(tmp_path):
     out.mkdir()
     os.mkfifo(out / "rapports.log")  # no reader: opening it for writing would block
     result = _report([str(entree), "--toutes", "--themes", "synthese", "--notebooks", str(FAKE), "-o", str(out)])
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 3, result.output  # an output that cannot be written
     assert "n'est pas un fichier ordinaire" in result.output
     assert _files(out) == []
 

@@ -26,7 +26,7 @@ import socket
 import time
 from pathlib import Path
 
-from rosp_lib.lines.atomic import exclusive_temporary, reason
+from rosp_lib.lines.atomic import exclusive_temporary, reason, subfolder
 
 ENTREE = "entree.csv"
 MOLECULES = "molecules.csv"
@@ -233,9 +233,10 @@ class FolderLock:
 
         self.folder = Path(folder)
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            subfolder(self.folder, 2)  # <exercice>/<pharmacie_id>: never a planted link to elsewhere
         except OSError as exc:
-            raise FolderError(f"impossible de créer le dossier {self.folder} : {reason(exc)}") from None
+            where = exc.filename or self.folder
+            raise FolderError(f"impossible de créer le dossier {where} : {reason(exc)}") from None
         self._lock = FileLock(str(self.folder / LOCK))
 
     def acquire(self, wait: bool = False) -> None:

@@ -962,6 +962,9 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
             _fail(f"nom de scénario « {scenario.stem} » : il devient le dossier {out_dir / 'scenarios'}/<nom> ; attendu : "
                   "1 à 64 caractères parmi A-Z a-z 0-9 _ -, commençant par une lettre ou un chiffre (renommez le "
                   "fichier, p. ex. mon-scenario.yaml)")
+        for planted in (out_dir / "scenarios", out_dir / "scenarios" / scenario.stem):
+            if planted.is_symlink():  # made by the command: a link there would send the reports elsewhere
+                _fail(f"impossible de créer le dossier {planted} : lien symbolique refusé", EXIT_OUTPUT)
         out_dir = out_dir / "scenarios" / scenario.stem
     click.echo(f"Préparation : lecture et vérification de {entree}…", err=True)
     one_theme = themes is not None and len([t for t in themes.split(",") if t.strip()]) == 1

@@ -64,6 +64,19 @@ def reason(exc: OSError) -> str:
     return _REASONS.get(exc.errno, exc.strerror or type(exc).__name__)
 
 
+def subfolder(folder: Path, levels: int) -> None:
+    """Create `folder` and check that it and its `levels - 1` parents — the folders the command makes inside
+    the output folder the user named (`2024/PH-A`, `pharmacies`) — are real folders, not symlinks planted there:
+    the files written in them would land wherever the link points. OSError ELOOP (« lien symbolique refusé »)
+    otherwise; the output folder itself may be a link the user made."""
+    parts = [Path(folder), *Path(folder).parents][:levels]
+    parts[-1].parent.mkdir(parents=True, exist_ok=True)
+    for part in reversed(parts):  # the outermost first: nothing is created through a link
+        if part.is_symlink():
+            raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(part))
+        part.mkdir(exist_ok=True)
+
+
 def ensure_folder(folder: Path) -> None:
     """The output folder, created if missing (OutputError in French when it cannot be)."""
     folder = Path(folder)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rosp_lib.lines.atomic import OutputError, reason, write_together
+from rosp_lib.lines.atomic import OutputError, reason, subfolder, write_together
 from rosp_lib.lines.formatting import eur
 from rosp_lib.registry import THEMES, THEME_CODES, theme as theme_of
 from rosp_lib.report.html import CSS
@@ -151,7 +151,7 @@ def write_indexes(out_dir: Path | str, manifest: pd.DataFrame | Iterable[Mapping
                 + _table(mine, manifest, out_dir, folder, with_name=False))
         pages[folder / f"{pid}.html"] = _page(f"ROSP — {nom}", body)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        subfolder(folder, 1)  # pharmacies/: never a planted link to elsewhere
     except OSError as exc:
         raise OutputError(f"impossible de créer le dossier {folder} : {reason(exc)} ; aucune page d'index "
                           "n'a été remplacée (les anciennes sont intactes)") from None
