@@ -314,17 +314,20 @@ def test_an_output_folder_name_too_long_is_a_french_error_exit_3(tmp_path, monke
     assert list(tmp_path.iterdir()) == [one_pharmacy]
 
 
-@pytest.mark.parametrize("command", [
-    ["compute", "{long}"],
-    ["compute", str(DATA / "pharmacies.csv"), "--molecules", "{long}"],
-    ["rapprocher", str(DATA / "pharmacies.csv"), "--versements", "{long}"],
-    ["report", "{long}", "--pharmacie", "PH-TILLEULS"],
-], ids=["compute", "molecules", "versements", "report"])
-def test_an_input_file_name_too_long_is_a_french_error_exit_2(tmp_path, monkeypatch, command):
+@pytest.mark.parametrize("command, said", [
+    (["compute", "{long}"], f"illisible : {TOO_LONG}"),
+    (["compute", str(DATA / "pharmacies.csv"), "--molecules", "{long}"], f"illisible : {TOO_LONG}"),
+    (["rapprocher", str(DATA / "pharmacies.csv"), "--versements", "{long}"], f"illisible : {TOO_LONG}"),
+    (["report", "{long}", "--pharmacie", "PH-TILLEULS"], f"illisible : {TOO_LONG}"),
+    (["compute", str(DATA / "pharmacies.csv"), "--parametres", "{long}"], f"lecture impossible ({TOO_LONG})"),
+    (["report", str(DATA / "pharmacies.csv"), "--pharmacie", "PH-TILLEULS", "--exercice", "2024", "--themes",
+      "synthese", "--notebooks", "{long}"], f"illisible : {TOO_LONG}"),
+], ids=["compute", "molecules", "versements", "report", "parametres", "notebooks"])
+def test_an_input_file_name_too_long_is_a_french_error_exit_2(tmp_path, monkeypatch, command, said):
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, [c.replace("{long}", LONG + ".csv") for c in command] + ["-o", "sortie"])
     assert result.exit_code == 2, result.output
-    assert f"illisible : {TOO_LONG}" in result.stderr and "Traceback" not in result.output
+    assert said in result.stderr and "Traceback" not in result.output and "File name" not in result.output
     assert list(tmp_path.iterdir()) == []
 
 

@@ -450,7 +450,12 @@ def run_reports(
             raise ReportError(f"thème inconnu : {job.theme!r} (thèmes : {', '.join(THEMES)})")
     themes = list(dict.fromkeys(job.theme for job in jobs))
     notebooks = {t: notebooks_dir / f"{THEMES[t]}.ipynb" for t in themes}
-    missing = [str(n) for n in notebooks.values() if not n.is_file()]
+    try:
+        missing = [str(n) for n in notebooks.values() if not n.is_file()]
+    except OSError as exc:  # a --notebooks path too long for the system…
+        from rosp_lib.lines.atomic import reason
+
+        raise ReportError(f"dossier des notebooks {notebooks_dir} illisible : {reason(exc)}") from None
     if missing:
         raise ReportError("notebook(s) introuvable(s) : " + ", ".join(missing))
     for nb_path in notebooks.values():

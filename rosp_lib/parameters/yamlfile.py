@@ -137,7 +137,9 @@ def read_yaml(path: Path) -> Any:
     except IsADirectoryError:
         raise ParameterError(f"{path} : c'est un dossier ; attendu : un fichier YAML") from None
     except OSError as exc:
-        raise ParameterError(f"{path} : lecture impossible ({exc.strerror or exc})") from None
+        from rosp_lib.lines.atomic import reason  # errno → French, as for every file
+
+        raise ParameterError(f"{path} : lecture impossible ({reason(exc)})") from None
     cached = _PARSED.get(data)
     if cached is not None:  # the same bytes parse to the same values: a copy, the caller may change it
         return copy_tree(cached)
