@@ -258,7 +258,8 @@ def test_iso_dates(tmp_path):
 @pytest.mark.parametrize("text", ["01/03/2024", "2024-3-1", "2024-02-30", "2025-02-29", "20240301", "2024-03-01T10:00", "mars"])
 def test_non_iso_or_impossible_dates_are_refused(tmp_path, text):
     path = pharmacies_csv(tmp_path, "pharmacie_id;exercice;debut_activite", f"PH-A;2024;{text}")
-    assert one_problem(path) == cell_error(2, "PH-A", "debut_activite", text, DATE)
+    impossible = " — cette date n'existe pas" if text in ("2024-02-30", "2025-02-29") else ""  # right shape, no day
+    assert one_problem(path) == cell_error(2, "PH-A", "debut_activite", text, DATE + impossible)
 
 
 # --------------------------------------------------------------------------------------------
@@ -532,7 +533,7 @@ def test_many_problems_on_many_lines_are_all_listed_in_order(tmp_path):
         cell_error(2, "PH-X", "drom", "peut-être", BOOL),
         cell_error(2, "PH-X", "nb_fse", "-3", COUNT),
         cell_error(2, "PH-X", "taux_mss_pct", "120", RATE),
-        cell_error(2, "PH-X", "debut_activite", "2024-13-01", DATE),
+        cell_error(2, "PH-X", "debut_activite", "2024-13-01", DATE + " — cette date n'existe pas"),
         cell_error(3, "../x", "pharmacie_id", "../x", ID),
         cell_error(3, "../x", "exercice", "2021", EXERCICE),
         cell_error(3, "../x", "nb_fse", "1e3", COUNT),

@@ -25,7 +25,7 @@ _GROUPED = re.compile(r"[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d*)?")
 _AMBIGUOUS = re.compile(r"[+-]?[1-9]\d{0,2}(?:[.,]\d{3})+")
 _SPACES = re.compile(r"[ \u00a0\u202f]")
 _PERCENT = re.compile(r"\s*%$")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+DATE_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _YEAR = re.compile(r"\d{4}")
 
 
@@ -85,7 +85,7 @@ def parse(col: Col, cells: np.ndarray) -> Parsed:
         years = np.array([float(v) if _YEAR.fullmatch(v) else np.nan for v in distinct], dtype=float)
         return Parsed(years[codes], np.isnan(years)[codes])
     if k == "date":
-        shaped = pd.Series([v if _DATE.fullmatch(v) else None for v in distinct], dtype=object)
+        shaped = pd.Series([v if DATE_SHAPE.fullmatch(v) else None for v in distinct], dtype=object)
         dates = pd.to_datetime(shaped, format="%Y-%m-%d", errors="coerce").to_numpy()
         empty = np.array([v == "" for v in distinct], dtype=bool)
         bad = np.isnat(dates) & ~empty

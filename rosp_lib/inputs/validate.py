@@ -42,7 +42,7 @@ pa = _import_pandera()
 
 from .columns import MAX_COUNT, MOLECULE_COLUMNS, PHARMACIE_ID_RE, PHARMACY_COLUMNS, Col, expected
 from .errors import InputError, Problem, Problems, shown, thousands
-from .parsing import Parsed, ambiguous_fix, parse
+from .parsing import DATE_SHAPE, Parsed, ambiguous_fix, parse
 from .raw import RawTable
 
 PLAUSIBLE = f"entier ≥ 0 d'au plus {thousands(MAX_COUNT).replace(chr(0x202f), ' ')} (nombre plausible)"
@@ -140,7 +140,9 @@ def check_columns(table: RawTable, columns: list[Col], exercises: list[int]) -> 
                            f"nombres au séparateur de milliers ambigu dans la colonne {c.name}",
                            lambda i, expect=expect: f"{expect} — {ambiguous_fix(cells[i])}")
         if bad.any():
-            checked.report(c.name, np.flatnonzero(bad), expect)
+            checked.report(c.name, np.flatnonzero(bad), expect, expect_of=(
+                (lambda i, expect=expect: expect + (" — cette date n'existe pas" if DATE_SHAPE.fullmatch(cells[i])
+                                                    else "")) if c.kind == "date" else None))
         values = p.values
         if c.kind in ("id", "text"):
             typed[c.name] = values
