@@ -205,6 +205,46 @@ def test_misspelt_molecule_is_said_with_the_closest_listed_name(tmp_path, name, 
     assert "vouliez-vous dire" in result.stderr and name in result.stderr
 
 
+def test_a_molecule_a_scenario_adds_to_the_list_is_not_said_absent(tmp_path):
+    # the warning read the reference list while the scenario's list paid the molecule
+    ph = csv_file(tmp_path, "pharmacie_id;exercice\nPH-A;2024\n")
+    mol = csv_file(tmp_path, "pharmacie_id;exercice;molecule;nb_boites;taux_depart_pct;taux_arrivee_pct\n"
+                             "PH-A;2024;metformine;100;50;60\nPH-A;2024;zzzz;100;50;60\n", name="molecules.csv")
+    scenario = csv_file(tmp_path, "2024:\n  bups:\n    molecules_ciblees:\n      molecules: [sitagliptine, metformine]\n",
+                        name="ajout.yaml")
+    assert [w.split(" : ", 1)[1] for w in warnings_of(read_inputs(ph, mol)[0])][:1] == [
+        "ligne 2, pharmacie « PH-A », molécule « metformine » : absente de la liste des molécules ciblées de "
+        "l'exercice 2024 (elle ne rapporte rien) — vouliez-vous dire « sitagliptine/metformine » ?"]
+    assert [w.split(" : ", 1)[1] for w in warnings_of(read_inputs(ph, mol, scenario)[0])] == [
+        "ligne 3, pharmacie « PH-A », molécule « zzzz » : absente de la liste des molécules ciblées de "
+        "l'exercice 2024 (elle ne rapporte rien)"]
+    result = CliRunner().invoke(main, ["compute", str(ph), "--molecules", str(mol), "--parametres", str(scenario),
+                                       "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "« zzzz »" in result.stderr and "« metformine »" not in result.stderr
+
+
+def test_gains_and_rapprocher_say_the_warnings_too(tmp_path):
+    ph = csv_file(tmp_path, "pharmacie_id;exercice;taux_dmp_pct\nPH-TILLEULS;2024;0,92\n")  # a fraction, not 92 %
+    paid = csv_file(tmp_path, "pharmacie_id;exercice;theme;montant_verse_eur\nPH-TILLEULS;2024;bups;975,91\n",
+                    name="versements.csv")
+    gains = CliRunner().invoke(main, ["gains", str(ph), "-o", str(tmp_path / "g")])
+    assert gains.exit_code == 0, gains.output
+    rapprocher = CliRunner().invoke(main, ["rapprocher", str(ph), "--versements", str(paid), "-o", str(tmp_path / "r")])
+    assert rapprocher.exit_code == 0, rapprocher.output
+    for result in (gains, rapprocher):
+        assert "Avertissement : " in result.stderr and "taux_dmp_pct" in result.stderr
+    assert ("Avertissement : sans --molecules, la prime des molécules ciblées (BUPS) est comptée à 0 € : un versement "
+            "BUPS qui la comprend paraîtra trop élevé ; donnez la table des molécules pour la rapprocher") \
+        in rapprocher.stderr
+    mol = csv_file(tmp_path, "pharmacie_id;exercice;molecule;nb_boites;taux_depart_pct;taux_arrivee_pct\n"
+                             "PH-TILLEULS;2024;sitagliptine;486;85;93\n", name="molecules.csv")
+    with_molecules = CliRunner().invoke(main, ["rapprocher", str(ph), "--versements", str(paid), "--molecules",
+                                               str(mol), "-o", str(tmp_path / "r2")])
+    assert with_molecules.exit_code == 0, with_molecules.output
+    assert "sans --molecules" not in with_molecules.stderr
+
+
 # --------------------------------------------------------------------------------------------
 # bounded refusals
 # --------------------------------------------------------------------------------------------

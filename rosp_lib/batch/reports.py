@@ -473,7 +473,7 @@ def run_reports(
 
         for entree, molecules, scenario in sources:
             try:
-                read_inputs(entree, molecules)
+                read_inputs(entree, molecules, scenario)
                 if scenario is not None:
                     Scenario.read(scenario)
             except (InputError, ParameterError) as exc:
@@ -985,7 +985,7 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
             _fail(f"--date : « {date_reference} » n'est pas une date AAAA-MM-JJ (exemple : 2025-01-15).")
     _check_file(versements, "relevé des versements")
     try:
-        pharmacies, molecule_table = read_inputs(entree, molecules)  # the problems of both files at once
+        pharmacies, molecule_table = read_inputs(entree, molecules, scenario)  # the problems of both files at once
     except InputError as exc:
         _fail(str(exc))
     paid = None

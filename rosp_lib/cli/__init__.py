@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from rosp_lib.cli.french import FrenchCommand, FrenchGroup
+from rosp_lib.cli.french import FrenchCommand, FrenchGroup, warn
 from rosp_lib.cli.french import run as _run
 from rosp_lib.lines.atomic import OutputError, cleaned_up_on_sigterm, ensure_folder, write_together
 from rosp_lib.lines.csvfile import write_csv
@@ -92,7 +92,7 @@ def compute_cmd(entree: Path, molecules: Path | None, scenario: Path | None, out
     if jobs is not None and jobs < 1:
         _fail(f"--jobs : au moins 1 processus (reçu : {jobs}).")
     try:
-        pharmacies, molecules_table = read_inputs(entree, molecules)
+        pharmacies, molecules_table = read_inputs(entree, molecules, scenario)
         params = parameters_for(pharmacies["exercice"].unique(), scenario)
         if fmt != "csv":
             lines = compute(pharmacies, molecules_table, params)
@@ -100,8 +100,7 @@ def compute_cmd(entree: Path, molecules: Path | None, scenario: Path | None, out
             counts.add(lines, totals(lines, pharmacies))
     except (InputError, ParameterError) as exc:
         _fail(str(exc))
-    for warning in warnings_of(pharmacies):
-        click.echo(f"Avertissement : {warning}", err=True)
+    warn(warnings_of(pharmacies))
     try:
         ensure_folder(out_dir)
         with cleaned_up_on_sigterm():

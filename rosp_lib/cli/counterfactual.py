@@ -8,12 +8,12 @@ from pathlib import Path
 
 import click
 
-from rosp_lib.cli.french import FrenchCommand
+from rosp_lib.cli.french import FrenchCommand, warn
 from rosp_lib.counterfactual.gains import gains_for_output, gains_table, within_reach
 from rosp_lib.counterfactual.reconcile import RAPPROCHEMENT_COLUMNS, reconcile
 from rosp_lib.counterfactual.versements import read_versements
 from rosp_lib.engine import parameters_for
-from rosp_lib.inputs import InputError, read_inputs
+from rosp_lib.inputs import InputError, read_inputs, warnings_of
 from rosp_lib.lines.atomic import OutputError, ensure_folder, write_together
 from rosp_lib.lines.csvfile import write_csv
 from rosp_lib.lines.formatting import eur
@@ -100,10 +100,11 @@ def gains_cmd(entree: Path, molecules: Path | None, scenario: Path | None, date:
       rosp gains data/pharmacies.csv --molecules data/molecules.csv --date 2025-01-15 -o outputs/
     """
     try:
-        pharmacies, mols = read_inputs(entree, molecules)
+        pharmacies, mols = read_inputs(entree, molecules, scenario)
         params = parameters_for(pharmacies["exercice"].unique(), Scenario.read(scenario) if scenario else None)
     except (InputError, ParameterError) as exc:
         _fail(str(exc))
+    warn(warnings_of(pharmacies))
     table = gains_table(pharmacies, mols, params, date)
     reach = within_reach(pharmacies, mols, table, params)
     _folder(out_dir)
@@ -156,11 +157,14 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
       rosp rapprocher data/pharmacies.csv --versements data/versements.csv --molecules data/molecules.csv -o outputs/
     """
     try:
-        pharmacies, mols = read_inputs(entree, molecules)
+        pharmacies, mols = read_inputs(entree, molecules, scenario)
         paid = read_versements(versements, pharmacies)
         table, claims = reconcile(pharmacies, mols, paid, Scenario.read(scenario) if scenario else None)
     except (InputError, ParameterError) as exc:
         _fail(str(exc))
+    warn(warnings_of(pharmacies) + ([] if molecules or not (paid["theme"] == "bups").any() else [
+        "sans --molecules, la prime des molécules ciblées (BUPS) est comptée à 0 € : un versement BUPS qui la "
+        "comprend paraîtra trop élevé ; donnez la table des molécules pour la rapprocher"]))
     _folder(out_dir)
     # rapprochement.csv and the claim drafts in one all-or-nothing write: never a new table beside old drafts.
     # A draft of an earlier run whose pharmacy-year has no gap any more is left as it is (not removed).

@@ -110,3 +110,10 @@ def leave(code: int) -> None:
         except (OSError, ValueError):  # a closed pipe: nothing more can be said
             pass
     os._exit(code)
+
+
+def warn(warnings) -> None:
+    """What was read but looks wrong (`inputs.warnings_of`), or what the command cannot know: on the console,
+    « Avertissement : … », the same way for every command."""
+    for warning in warnings:
+        click.echo(f"Avertissement : {warning}", err=True)

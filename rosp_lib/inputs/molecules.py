@@ -61,8 +61,9 @@ def check_molecule_rows(checked: Checked, pharmacies: pd.DataFrame | None) -> No
                    "lignes dont la pharmacie n'est pas dans la table des pharmacies", expect)
 
 
-def molecule_warnings(frame: pd.DataFrame, checked: Checked | None = None) -> list[str]:
-    """A molecule not in its exercise's list pays 0 €: say so, with the closest listed name."""
+def molecule_warnings(frame: pd.DataFrame, checked: Checked | None = None, scenario=None) -> list[str]:
+    """A molecule not in its exercise's list — the scenario's when there is one — pays 0 €: say so, with the
+    closest listed name."""
     out: list[str] = []
     lines = checked.lines if checked is not None else np.arange(len(frame)) + 2
     norm = frame["molecule_norm"].to_numpy(dtype=object)
@@ -72,7 +73,7 @@ def molecule_warnings(frame: pd.DataFrame, checked: Checked | None = None) -> li
     count = 0
     for year in np.unique(years):
         try:
-            ind = load_parameters(int(year)).bups.molecules_ciblees
+            ind = load_parameters(int(year), scenario).bups.molecules_ciblees
         except (ParameterError, AttributeError):
             continue
         if ind.molecules is None or getattr(ind.etat, "valeur", "") == "absent":

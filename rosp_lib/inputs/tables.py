@@ -111,7 +111,7 @@ def read_pharmacies(path: str | Path) -> pd.DataFrame:
     return frame
 
 
-def read_molecules(path: str | Path, pharmacies: pd.DataFrame | None) -> pd.DataFrame:
+def read_molecules(path: str | Path, pharmacies: pd.DataFrame | None, scenario=None) -> pd.DataFrame:
     """The targeted-molecule lines, validated against the pharmacies table (without it, when the
     pharmacies file is itself invalid, every check but « the pharmacy exists »)."""
     table = read_raw(path, "molecules")
@@ -124,14 +124,15 @@ def read_molecules(path: str | Path, pharmacies: pd.DataFrame | None) -> pd.Data
     frame["molecule_norm"] = pd.Series(norm[codes], dtype=object)
     frame.attrs["source"] = str(path)
     frame.attrs["avertissements"] = [f"{path} : {w}" for w in
-                                     rate_warnings(checked, MOLECULE_COLUMNS) + molecule_warnings(frame, checked)]
+                                     rate_warnings(checked, MOLECULE_COLUMNS) + molecule_warnings(frame, checked, scenario)]
     return frame
 
 
-def read_inputs(pharmacies_path: str | Path, molecules_path: str | Path | None = None
+def read_inputs(pharmacies_path: str | Path, molecules_path: str | Path | None = None, scenario=None
                 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """The pharmacies and (if given) molecules tables; the problems of both files at once when
-    either is invalid (InputError, or InputErrors for both)."""
+    either is invalid (InputError, or InputErrors for both). `scenario` (a path or a Scenario): the molecules
+    are checked against its lists, those the run will pay."""
     errors: list[InputError] = []
     pharmacies = molecules = None
     try:
@@ -140,7 +141,7 @@ def read_inputs(pharmacies_path: str | Path, molecules_path: str | Path | None =
         errors.append(exc)
     if molecules_path:
         try:
-            molecules = read_molecules(molecules_path, pharmacies)
+            molecules = read_molecules(molecules_path, pharmacies, scenario)
         except InputError as exc:
             errors.append(exc)
     if len(errors) == 1:

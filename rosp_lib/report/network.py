@@ -72,8 +72,8 @@ class Network:
 def load_network(entree: str, molecules: str = "", parametres: str = "") -> Network:
     """Read and validate the whole file, then compute every pharmacy × exercise (InputError / ParameterError
     on a bad file, with their French messages)."""
-    pharmacies, mols = read_inputs(entree, molecules or None)
     scenario = Scenario.read(parametres) if parametres else None
+    pharmacies, mols = read_inputs(entree, molecules or None, scenario)
     lines = compute(pharmacies, mols, parameters_for(pharmacies["exercice"].unique(), scenario))
     return Network(pharmacies, mols, lines, engine_totals(lines, pharmacies), scenario)
 

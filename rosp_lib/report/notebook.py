@@ -138,7 +138,7 @@ def load(pharmacie_id: str, exercice: int, entree: str, molecules: str = "", par
 def _load(pharmacie_id: str, exercice: int, entree: str, molecules: str = "", parametres: str = "") -> Report:
     if not re.fullmatch(PHARMACIE_ID_RE, str(pharmacie_id)):
         raise ReportError(f"identifiant de pharmacie invalide : « {pharmacie_id} »")
-    pharmacies, mols = read_inputs(entree, molecules or None)
+    pharmacies, mols = read_inputs(entree, molecules or None, parametres or None)
     mine = pharmacies[pharmacies["pharmacie_id"] == pharmacie_id]
     if mine.empty:
         known = ", ".join(sorted(pharmacies["pharmacie_id"].unique())[:8])
