@@ -273,3 +273,17 @@ def test_a_quoted_year_is_refused_as_such(tmp_path, key):
 ])
 def test_a_group_given_a_value_is_called_a_group(tmp_path, text, line):
     assert cli_refusal(tmp_path, text) == invalid(line)
+
+
+def test_a_table_parameter_written_as_a_group_says_how_to_write_it(tmp_path):
+    # `primes_par_molecule: {sitagliptine: 3}` read as a parameter « primes_par_molecule.sitagliptine »: « n'existe
+    # pas — vouliez-vous dire « bups.molecules_ciblees.primes_par_molecule » ? », the very key just written
+    text = "bups:\n  molecules_ciblees:\n    primes_par_molecule: {sitagliptine: 3, vildagliptine: 2}\n"
+    assert refusal(tmp_path, text) == (
+        "S : scénario invalide\n  - bups.molecules_ciblees.primes_par_molecule : une table (clé → valeur) se remplace "
+        "entière, sous « valeur » ; attendu : primes_par_molecule: {valeur: {sitagliptine: …}}")
+    good = tmp_path / "table.yaml"
+    good.write_text("bups:\n  molecules_ciblees:\n    primes_par_molecule: {valeur: {sitagliptine: 3}}\n",
+                    encoding="utf-8")
+    table = load_parameters(2024, Scenario.read(good)).bups.molecules_ciblees.primes_par_molecule.valeur
+    assert {k: Decimal(str(v)) for k, v in table.items()} == {"sitagliptine": Decimal(3)}

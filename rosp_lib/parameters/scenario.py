@@ -195,6 +195,12 @@ def _value_problem(value: Any, kind: Any, unite: str, name: str) -> str | None:
     return None
 
 
+def _node(raw: dict, dotted: str) -> dict:
+    for k in dotted.split("."):
+        raw = raw[k]
+    return raw
+
+
 def _apply_overrides(raw: dict, scenario: Scenario, exercice: int, in_place: bool = False) -> dict:
     """`raw` with the scenario's values for this exercise (a copy of it, or `raw` itself when in_place)."""
     if not in_place:
@@ -202,6 +208,7 @@ def _apply_overrides(raw: dict, scenario: Scenario, exercice: int, in_place: boo
     leaves = [".".join(p) for p in _leaf_paths(raw)]
     known = set(leaves)
     errors = []
+    tables: set[str] = set()  # mapping leaves written as groups, said once each
     for path, value in scenario.overrides_for(exercice):
         dotted = ".".join(path)
         members = [leaf for leaf in leaves if leaf.startswith(dotted + ".")] if dotted not in known else []
@@ -211,6 +218,14 @@ def _apply_overrides(raw: dict, scenario: Scenario, exercice: int, in_place: boo
                 listed += f"… ({len(members)} paramètres, listés par rosp parametres show {exercice})"
             errors.append(f"  - {dotted} : groupe de paramètres, pas une valeur ; attendu : les paramètres à "
                           f"remplacer sous lui, parmi {listed}")
+            continue
+        table = next((leaf for leaf in leaves if dotted.startswith(leaf + ".")), None)
+        if table is not None and isinstance(_node(raw, table)["valeur"], dict):
+            # `primes_par_molecule: {sitagliptine: 3}` read as a parameter « primes_par_molecule.sitagliptine »
+            if table not in tables:
+                tables.add(table)
+                errors.append(f"  - {table} : une table (clé → valeur) se remplace entière, sous « valeur » ; attendu : "
+                              f"{table.rsplit('.', 1)[-1]}: {{valeur: {{{path[len(table.split('.'))]}: …}}}}")
             continue
         if dotted not in known:
             guess = difflib.get_close_matches(dotted, sorted(known), n=1, cutoff=0.6)
