@@ -214,15 +214,16 @@ def test_rapprocher_on_a_full_disk_replaces_nothing(monkeypatch, old_reconciliat
     fail_at(monkeypatch, lambda p: p.name == "reclamation_PH-GARE_2024.md")
     result = rapprocher(out)
     assert result.exit_code == EXIT_OUTPUT
-    assert result.stderr == (f"Erreur : impossible d'écrire reclamation_PH-GARE_2024.md dans {out} : disque plein ; "
-                             "aucun fichier de sortie n'a été remplacé (les anciens sont intacts)\n")
+    assert result.stderr.split("\n", 1)[1] == (  # after the warning: no --molecules
+        f"Erreur : impossible d'écrire reclamation_PH-GARE_2024.md dans {out} : disque plein ; "
+        "aucun fichier de sortie n'a été remplacé (les anciens sont intacts)\n")
     for name in ["rapprochement.csv", *CLAIMS]:
         assert (out / name).read_bytes() == f"ancien {name}\n".encode(), name
     assert sorted(p.name for p in out.iterdir()) == sorted(["rapprochement.csv", *CLAIMS])
 
 
-def test_rapprocher_keeps_a_stale_draft_of_an_earlier_run(old_reconciliation):
-    """Current behaviour, kept: a draft whose pharmacy-year has no gap any more is not removed."""
+def test_rapprocher_keeps_the_draft_of_a_pharmacy_year_its_statement_does_not_cover(old_reconciliation):
+    """PH-PORT 2022 is not in this statement: its draft of an earlier run is left as it is."""
     out = old_reconciliation
     (out / "reclamation_PH-PORT_2022.md").write_bytes(b"ancien brouillon\n")
     assert rapprocher(out).exit_code == 0
@@ -408,3 +409,20 @@ def test_a_planted_symlink_at_the_scenarios_folder_is_refused(tmp_path):
     assert result.stderr.endswith(f"Erreur : impossible de créer le dossier {out / 'scenarios'} : "
                                   "lien symbolique refusé\n")
     assert list(elsewhere.iterdir()) == []
+
+
+def test_rapprocher_removes_the_draft_of_a_covered_pharmacy_year_with_no_gap_any_more(tmp_path):
+    # without --molecules, PH-TILLEULS 2024's BUPS looked overpaid: a draft; with them it is conforme, and the
+    # draft of the first run must not stay beside a rapprochement.csv that says « conforme »
+    out = tmp_path / "sortie"
+    assert rapprocher(out).exit_code == 0
+    assert (out / "reclamation_PH-TILLEULS_2024.md").is_file()
+    again = CliRunner().invoke(main, ["rapprocher", str(DATA / "pharmacies.csv"), "--versements",
+                                      str(DATA / "versements.csv"), "--molecules", str(DATA / "molecules.csv"),
+                                      "-o", str(out)])
+    assert again.exit_code == 0, again.output
+    assert again.stdout.endswith("Retiré (plus d'écart pour cette pharmacie et cet exercice) : "
+                                 "reclamation_PH-TILLEULS_2024.md\n")
+    assert sorted(p.name for p in out.iterdir()) == sorted(["rapprochement.csv",
+                                                            *(c for c in CLAIMS if "TILLEULS_2024" not in c)])
+

@@ -167,7 +167,8 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
         "comprend paraîtra trop élevé ; donnez la table des molécules pour la rapprocher"]))
     _folder(out_dir)
     # rapprochement.csv and the claim drafts in one all-or-nothing write: never a new table beside old drafts.
-    # A draft of an earlier run whose pharmacy-year has no gap any more is left as it is (not removed).
+    # Then the draft of an earlier run whose pharmacy-year this statement covers and that has no gap any more
+    # goes, as `rosp report` removes it (a draft of a pharmacy-year the statement does not cover stays).
     writers = {out_dir / "rapprochement.csv": lambda fh: write_csv(table[RAPPROCHEMENT_COLUMNS], fh)}
     written = []
     for (pid, year), text in claims.items():
@@ -175,6 +176,9 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
         writers[path] = lambda fh, t=text: fh.write(t.encode("utf-8"))
         written.append(path)
     _write(writers)
+    covered = sorted(set(zip(table["pharmacie_id"], table["exercice"].astype(int))))
+    removed = [path for path in (out_dir / f"reclamation_{pid}_{year}.md" for pid, year in covered
+                                 if (pid, year) not in claims) if _removed(path)]
     counts = table["verdict"].value_counts()
     click.echo(f"Rapprochement de {table[['pharmacie_id', 'exercice']].drop_duplicates().shape[0]} pharmacie(s) × "
                f"exercice(s), {len(table)} ligne(s) : "
@@ -185,6 +189,24 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
                    f"{eur(_cents(r['verse_eur']))} ({r['verdict']}) — {r['explication']}")
     click.echo(f"Écrit : {out_dir / 'rapprochement.csv'}"
                + (f" et {len(written)} projet(s) de réclamation (reclamation_*.md)" if written else ""))
+    if removed:
+        click.echo(f"Retiré{'s' if len(removed) > 1 else ''} (plus d'écart pour cette pharmacie et cet exercice) : "
+                   + ", ".join(p.name for p in removed))
+
+
+def _removed(path: Path) -> bool:
+    """Remove a file of an earlier run (a symlink there: the link, never its target); whether there was one."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        from rosp_lib.lines.atomic import reason
+
+        click.echo(f"Avertissement : {path} n'a pas pu être retiré ({reason(exc)}) : il date d'une exécution "
+                   "précédente", err=True)
+        return False
+    return True
 
 
 def _cents(text: str) -> int:
