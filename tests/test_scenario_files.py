@@ -105,7 +105,7 @@ def test_values_out_of_their_range_are_refused(tmp_path, path, value, why):
 ])
 def test_wrong_type_is_said_in_french(tmp_path, value, french):
     msg = refusal(tmp_path, f"numerique:\n  scor:\n    montant: {value}\n")
-    assert "numerique.scor.montant.valeur : " in msg and french in msg
+    assert "numerique.scor.montant : " in msg and french in msg
     for english in ("Input should", "valid decimal", "should be", "Value error"):
         assert english not in msg
 
@@ -242,11 +242,11 @@ def test_null_and_booleans_are_shown_as_written_not_as_python(tmp_path, value, l
 
 
 @pytest.mark.parametrize("leaf,value,french", [
-    ("general:\n  prorata_forfaits", "~", "general.prorata_forfaits.valeur : valeur vide : true ou false attendu"),
-    ("general:\n  prorata_forfaits", "null", "general.prorata_forfaits.valeur : valeur vide : true ou false attendu"),
-    ("general:\n  prorata_forfaits", '"oui"', "general.prorata_forfaits.valeur : valeur « oui » : true ou false attendu"),
+    ("general:\n  prorata_forfaits", "~", "general.prorata_forfaits : valeur vide : true ou false attendu"),
+    ("general:\n  prorata_forfaits", "null", "general.prorata_forfaits : valeur vide : true ou false attendu"),
+    ("general:\n  prorata_forfaits", '"oui"', "general.prorata_forfaits : valeur « oui » : true ou false attendu"),
     ("calendrier:\n  fin_declaration", "true",
-     "calendrier.fin_declaration.valeur : valeur « true » : date AAAA-MM-JJ attendue"),
+     "calendrier.fin_declaration : valeur « true » : date AAAA-MM-JJ attendue"),
 ])
 def test_other_leaves_show_null_and_booleans_as_written(tmp_path, leaf, value, french):
     msg = refusal(tmp_path, f"{leaf}: {value}\n")

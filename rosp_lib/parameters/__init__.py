@@ -113,6 +113,7 @@ def _french_validation_error(path: Path | str, exc: ValidationError) -> Paramete
     lines = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith(("Leaf", "function")))
+        loc = loc.removesuffix(".valeur")  # the key as a scenario writes it
         line = f"  - {loc} : {_french_message(err)}"
         if line not in lines:
             lines.append(line)
@@ -156,6 +157,6 @@ def load_parameters(
         if not isinstance(scenario, Scenario):
             scenario = Scenario.read(scenario)
         raw = _apply_overrides(raw, scenario, exercice, in_place=True)  # raw is this call's own copy
-        origin = f"{origin} + {scenario.path}"
+        origin = f"{scenario.path} (scénario, exercice {exercice})"  # the reference files are checked by the tests
     references = default_references() if directory == PARAMETERS_DIR else load_references(directory)
     return _validate(raw, origin, references)
