@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -106,7 +107,10 @@ def read_xlsx_cells(path: Path, sheet: str) -> tuple[pd.DataFrame, str]:
 
     try:
         wb = openpyxl.load_workbook(path, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any unreadable workbook
+    except zipfile.BadZipFile:  # not a workbook at all: openpyxl's own text is English
+        raise InputError(str(path), ["classeur XLSX illisible : ce n'est pas un classeur Excel .xlsx (fichier abîmé, "
+                                     "tronqué ou d'un autre format) ; attendu : un classeur enregistré en .xlsx"]) from None
+    except Exception as exc:  # noqa: BLE001 - any other unreadable workbook: its reason as the library says it
         raise InputError(str(path), [f"classeur XLSX illisible ({type(exc).__name__} : {shown(exc)})"]) from None
     try:
         ws = _pick_sheet(path, wb, sheet)
