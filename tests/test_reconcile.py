@@ -273,6 +273,17 @@ def test_a_statement_with_only_its_header_is_a_french_error_and_nothing_is_writt
     assert res.exit_code == 2, res.output
     assert res.stderr.endswith(
         f"Erreur : {paid} : 1 problème — rien n'a été calculé ni écrit.\n"
-        "  - aucun versement sous l'en-tête (ligne 1) ; attendu : une ligne par versement du relevé « Mes ROSP » "
+        "  - aucun versement dans le relevé ; attendu : une ligne par versement du relevé « Mes ROSP » sous l'en-tête "
         "(sans versement, il n'y a rien à rapprocher)\n")
     assert not (tmp_path / "sortie").exists()
+
+
+def test_a_synthesis_of_a_pharmacy_year_the_statement_does_not_cover_is_made(tmp_path):
+    # each report gets its slice of the statement: the header alone for PH-PORT 2022, which is not refused there
+    # (it was, for a while, and every such synthesis of a batch failed)
+    res = CliRunner().invoke(main, ["report", str(ROOT / "data" / "pharmacies.csv"), "--versements",
+                                    str(ROOT / "data" / "versements.csv"), "--pharmacie", "PH-PORT", "--exercice",
+                                    "2022", "--themes", "synthese", "--jobs", "1", "-o", str(tmp_path / "sortie")])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "sortie" / "2022" / "PH-PORT" / "00_synthese.html").is_file()
+    assert (tmp_path / "sortie" / "2022" / "PH-PORT" / "versements.csv").read_text(encoding="utf-8").count("\n") == 1

@@ -159,6 +159,10 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
     try:
         pharmacies, mols = read_inputs(entree, molecules, scenario)
         paid = read_versements(versements, pharmacies)
+        if paid.empty:  # a statement exported before any payment (a report's slice of it may be empty: not here)
+            raise InputError(str(versements), ["aucun versement dans le relevé ; attendu : une ligne par versement du "
+                                               "relevé « Mes ROSP » sous l'en-tête (sans versement, il n'y a rien à "
+                                               "rapprocher)"])
         table, claims = reconcile(pharmacies, mols, paid, Scenario.read(scenario) if scenario else None)
     except (InputError, ParameterError) as exc:
         _fail(str(exc))

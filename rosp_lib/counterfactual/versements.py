@@ -98,9 +98,6 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
     by_theme = {t.code: {i.code for i in INDICATORS if i.theme == t.code} for t in THEMES}
     known = set(zip(pharmacies["pharmacie_id"].astype(str), pharmacies["exercice"].astype(int)))
     records = []
-    if not any(any(c for c in row) for row in rows[start + 1:]):
-        raise InputError(str(path), [f"aucun versement sous l'en-tête (ligne {head_line}) ; attendu : une ligne par "
-                                     "versement du relevé « Mes ROSP » (sans versement, il n'y a rien à rapprocher)"])
     for i, row in enumerate(rows[start + 1:], start=head_line + 1):
         if not any(c for c in row):
             continue
