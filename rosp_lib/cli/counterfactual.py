@@ -18,6 +18,7 @@ from rosp_lib.lines.atomic import OutputError, ensure_folder, write_together
 from rosp_lib.lines.csvfile import write_csv
 from rosp_lib.lines.formatting import eur
 from rosp_lib.parameters import ParameterError, Scenario
+from rosp_lib.registry import indicator
 
 EXIT_INVALID = 2
 EXIT_OUTPUT = 3  # the outputs could not be written (the old ones are intact)
@@ -166,7 +167,8 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
         table, claims = reconcile(pharmacies, mols, paid, Scenario.read(scenario) if scenario else None)
     except (InputError, ParameterError) as exc:
         _fail(str(exc))
-    warn(warnings_of(pharmacies) + ([] if molecules or not (paid["theme"] == "bups").any() else [
+    premium_theme = indicator("molecules_ciblees").theme  # what a statement without the molecules cannot explain
+    warn(warnings_of(pharmacies) + ([] if molecules or not (paid["theme"] == premium_theme).any() else [
         "sans --molecules, la prime des molécules ciblées (BUPS) est comptée à 0 € : un versement BUPS qui la "
         "comprend paraîtra trop élevé ; donnez la table des molécules pour la rapprocher"]))
     _folder(out_dir)

@@ -232,9 +232,7 @@ def _apply_overrides(raw: dict, scenario: Scenario, exercice: int, in_place: boo
             hint = f" — vouliez-vous dire « {guess[0]} » ?" if guess else ""
             errors.append(f"  - {dotted} : ce paramètre n'existe pas pour l'exercice {exercice}{hint}")
             continue
-        node = raw
-        for k in path:
-            node = node[k]
+        node = _node(raw, dotted)
         why = _value_problem(value, _declared_type(path), str(node.get("unite") or ""), path[-1])
         if why:
             errors.append(f"  - {dotted} : {why}")

@@ -109,15 +109,8 @@ def table_html(rep: Report, r: Reconciliation | None) -> Html:
         out += (f'<p><strong>Un projet de réclamation a été préparé</strong> : <a href="{name}">{name}</a> (à côté de '
                 "ce rapport). Vérifiez chaque montant avant de l'envoyer.</p>")
         out += (f"<details><summary>Projet de réclamation ({escape_html(r.claim_name(rep))})</summary>"
-                f"<pre>{escape_html_block(claim_as_read(r.claim))}</pre></details>")
+                f"<pre>{escape_html_block(unescape_markdown_text(r.claim))}</pre></details>")  # the names as read
     return Html(out)
-
-
-def claim_as_read(text: str) -> str:
-    """The claim draft as its reader reads it once rendered: the Markdown escapes of the names it holds undone
-    (`\\*`, `&lt;`: see `escape.escape_markdown_text`), the rest (its `**`, `#`, table) kept as written; for the
-    <pre> of the report, where it is escaped for HTML once (`escape_html_block`)."""
-    return unescape_markdown_text(text)
 
 
 def escape_html_block(text: str) -> str:
