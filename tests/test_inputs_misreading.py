@@ -170,6 +170,27 @@ def test_rates_above_one_are_not_warned_about(tmp_path):
     assert warnings_of(read_pharmacies(path)) == []
 
 
+def test_xlsx_percentage_format_with_two_signs_multiplies_twice(tmp_path):
+    """Excel multiplies by 100 once per `%` of the format: `0.0%%` shows 0,0002 as « 2,0%% »; it was read 0,02."""
+    wb, path = workbook(tmp_path, {"pharmacies": [["pharmacie_id", "exercice", "taux_double_paiement_pct"],
+                                                  ["PH-A", 2024, 0.0002]]})
+    wb["pharmacies"]["C2"].number_format = "0.0%%"
+    wb.save(path)
+    ph = read_pharmacies(path)
+    assert ph.at[0, "taux_double_paiement_pct_exact"] == Decimal(2)
+
+
+def test_negative_zero_is_read_as_zero(tmp_path):
+    """« -0 » was kept negative: lignes.csv showed `-0.0` and « taux_dmp_pct=-0 »."""
+    path = csv_file(tmp_path, "pharmacie_id;exercice;taux_dmp_pct;nb_fse\nPH-A;2024;-0;-0,0\n")
+    result = CliRunner().invoke(main, ["compute", str(path), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    lines = (tmp_path / "out" / "lignes.csv").read_text(encoding="utf-8")
+    dmp = next(line for line in lines.splitlines() if ",dmp," in line)
+    assert ",0.0," in dmp and "taux_dmp_pct=0," in dmp
+    assert "-0" not in lines
+
+
 def test_pharmacy_rates_are_exact_decimals(tmp_path):
     """« 84,99999999999999999 » became 85 as a float (the BUPS socle met: +500 €)."""
     path = csv_file(tmp_path, "pharmacie_id;exercice;taux_generiques_repertoire_pct;taux_mss_pct\n"

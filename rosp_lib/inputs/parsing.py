@@ -49,9 +49,10 @@ def decimal_of(text: str, percent_sign: bool = False) -> Decimal | None:
     if not _NUMBER.fullmatch(text):
         return None
     try:
-        return Decimal(text.replace(",", "."))
+        number = Decimal(text.replace(",", "."))
     except InvalidOperation:  # pragma: no cover - the pattern only lets numbers through
         return None
+    return number.copy_abs() if number.is_zero() else number  # « -0 » is 0: not shown « -0.0 » in the lines
 
 
 def ambiguous_fix(text: str) -> str:

@@ -42,12 +42,13 @@ def decimal_text(value: Decimal) -> str:
 _LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')
 
 
-def is_percent_format(number_format: str | None) -> bool:
-    """Whether Excel shows the number × 100: a `%` outside quoted text (`0.00" %"`), escapes (`\\%`),
-    brackets (`[Red]`) and padding (`_)`, `*-`). Only the first section (positive numbers) counts."""
+def percent_signs(number_format: str | None) -> int:
+    """How many times Excel multiplies the number by 100 to show it: once per `%` outside quoted text
+    (`0.00" %"`), escapes (`\\%`), brackets (`[Red]`) and padding (`_)`, `*-`) — `0.0%%` shows 0,02 as
+    « 200,0%% ». Only the first section (positive numbers) counts."""
     if not number_format or "%" not in number_format:
-        return False
-    return "%" in _LITERALS.sub("", number_format).split(";")[0]
+        return 0
+    return _LITERALS.sub("", number_format).split(";")[0].count("%")
 
 
 def cell_text(value, number_format: str | None = None) -> str:
@@ -64,8 +65,7 @@ def cell_text(value, number_format: str | None = None) -> str:
         if isinstance(value, (float, np.floating)) and not np.isfinite(value):
             return "" if np.isnan(value) else str(value)
         number = Decimal(repr(float(value))) if isinstance(value, (float, np.floating)) else Decimal(int(value))
-        if is_percent_format(number_format):
-            number *= 100
+        number *= 100 ** percent_signs(number_format)
         return decimal_text(number)
     return str(value).strip()
 
