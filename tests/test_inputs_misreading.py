@@ -398,3 +398,59 @@ def test_a_date_of_the_right_shape_that_does_not_exist_is_said_so(tmp_path):
         "cette date n'existe pas",
         "ligne 3, pharmacie « PH-B », colonne debut_activite : valeur « 30/01/2024 » ; attendu : date AAAA-MM-JJ",
     ]
+
+
+# --------------------------------------------------------------------------------------------
+# the warnings in the reports
+# --------------------------------------------------------------------------------------------
+FRACTIONS_SAID = ("des fractions au lieu de pourcentages ? Un taux s'écrit de 0 à 100 (92 pour 92 %) ; les montants "
+                  "sont calculés sur les valeurs telles qu'écrites")
+
+
+def _warned_files(tmp_path: Path) -> tuple[Path, Path]:
+    ph = csv_file(tmp_path, "pharmacie_id;nom;exercice;taux_mss_pct;taux_dmp_pct\n"
+                            "PH-A;Pharmacie A;2024;0,92;40\nPH-A;Pharmacie A;2025;;50\nPH-B;Pharmacie B;2024;92;40\n")
+    mols = csv_file(tmp_path, "pharmacie_id;exercice;molecule;nb_boites;taux_depart_pct;taux_arrivee_pct\n"
+                              "PH-A;2024;sitagliptin;100;80;90\nPH-A;2024;<img src=x onerror=alert(1)>;10;80;90\n"
+                              "PH-B;2024;sitagliptine;100;80;90\n", "molecules.csv")
+    return ph, mols
+
+
+def test_reports_say_the_warnings_of_the_pharmacy(tmp_path):
+    """The console said « des fractions au lieu de pourcentages ? » and the misspelt molecules; the reports said
+    nothing. Each report now says those of its pharmacy, named by exercise (a report of `rosp report` reads its
+    own slice of the file, whose line numbers are not the user's)."""
+    from rosp_lib.report import notebook as nb
+
+    ph, mols = _warned_files(tmp_path)
+    rep = nb.load("PH-A", 2024, str(ph), str(mols))
+    assert rep.warnings == [
+        f"colonne taux_mss_pct : toutes les valeurs de la pharmacie sont inférieures ou égales à 1 (exercice 2024 : "
+        f"« 0,92 ») — {FRACTIONS_SAID}",
+        "molécule « sitagliptin » : absente de la liste des molécules ciblées de l'exercice 2024 (elle ne rapporte "
+        "rien) — vouliez-vous dire « sitagliptine » ?",
+        "molécule « <img src=x onerror=alert(1)> » : absente de la liste des molécules ciblées de l'exercice 2024 "
+        "(elle ne rapporte rien)",
+    ]
+    assert nb.load("PH-B", 2024, str(ph), str(mols)).warnings == []  # 92 %, a listed molecule
+
+
+def test_report_html_shows_the_warnings_as_text(tmp_path):
+    """The banner of every report (document_header) through nbconvert, as `rosp report` writes it."""
+    import nbformat
+
+    from rosp_lib.report import notebook as nb
+    from rosp_lib.report.html import to_html
+    from test_report_escape import assert_no_input_markup
+
+    ph, mols = _warned_files(tmp_path)
+    rep = nb.load("PH-A", 2024, str(ph), str(mols))
+    cell = nbformat.v4.new_code_cell("entete", outputs=[nbformat.v4.new_output(
+        "display_data", data={"text/html": nb.warnings_banner(rep)})])
+    body = to_html(nbformat.v4.new_notebook(cells=[cell])).split("<main>", 1)[1]
+    assert_no_input_markup(body)
+    assert "<strong>Avertissement sur les données lues</strong>" in body
+    assert body.count("<li>") == 3
+    assert "molécule « &lt;img src=x onerror=alert(1)&gt; » : absente" in body
+    assert "« 0,92 »" in body
+    assert nb.warnings_banner(nb.load("PH-B", 2024, str(ph), str(mols))) == ""

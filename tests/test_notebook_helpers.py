@@ -109,6 +109,20 @@ def test_theme_at_zero_says_which_socle_was_lost():
     assert "socle non atteint" in reason and "Ségur" in reason
 
 
+def test_theme_with_two_socles_lost_names_both(tmp_path):
+    """Two BUPS socles lost: the lines listed them « a, b » while the report split the list at « ; » — the BUPS report
+    and the synthesis of such a pharmacy failed with KeyError 'demarche_qualite, generiques_repertoire'."""
+    path = tmp_path / "pharmacies.csv"
+    path.write_text("pharmacie_id;exercice;dqo_autoevaluation;taux_generiques_repertoire_pct;taux_stabilite_75_pct\n"
+                    "PH-A;2024;non;80;96\n", encoding="utf-8")
+    rep = nb.load("PH-A", 2024, str(path))
+    lines = rep.theme_lines("bups")
+    assert set(lines.loc[lines["type_ligne"] != "malus", "socles_non_atteints"]) == {"demarche_qualite ; generiques_repertoire"}
+    both = ("« Adhésion à la démarche qualité (HCQO) », « Pénétration des génériques sur le répertoire (socle) »")
+    assert nb.theme_reason(rep, "bups") == f"socle non atteint ({both}) : tout le thème est ramené à 0,00\u00a0€."
+    assert nb.gate_and_malus_text(rep, lines).startswith(f"**Socle non atteint** : {both}. Tout le thème est ramené")
+
+
 def test_partial_year_is_named_with_its_days():
     cession = _load("PH-CESSION", 2025)
     # from 01/07/2025 to 31/12/2025: 184 days

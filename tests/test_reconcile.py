@@ -287,3 +287,20 @@ def test_a_synthesis_of_a_pharmacy_year_the_statement_does_not_cover_is_made(tmp
     assert res.exit_code == 0, res.output
     assert (tmp_path / "sortie" / "2022" / "PH-PORT" / "00_synthese.html").is_file()
     assert (tmp_path / "sortie" / "2022" / "PH-PORT" / "versements.csv").read_text(encoding="utf-8").count("\n") == 1
+
+
+def test_unexplained_gap_names_every_socle_lost(tmp_path):
+    """Two BUPS socles lost (démarche qualité not declared, génériques at 80 % < 85 %): the theme is due 0 €, so the
+    123,45 € paid is unexplained, and the explanation names both socles — one list cell of the lines, read the way
+    the reports read it."""
+    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [
+        {"pharmacie_id": "P9", "exercice": 2024, "dqo_autoevaluation": "non", "taux_generiques_repertoire_pct": 80,
+         "taux_stabilite_75_pct": 96}]))
+    paid = read_versements(write_csv(tmp_path / "versements.csv", [
+        {"pharmacie_id": "P9", "exercice": 2024, "theme": "bups", "indicateur": "", "montant_verse_eur": "123,45"}],
+        sep=";"), pharmacies)
+    table, _ = reconcile(pharmacies, None, paid)
+    r = _row(table, "P9", "bups")
+    assert (r["attendu_eur"], r["verse_eur"], r["verdict"]) == ("0.00", "123.45", "non_attendu")
+    assert ("socles non atteints : « Adhésion à la démarche qualité (HCQO) » (demarche_qualite), « Pénétration des "
+            "génériques sur le répertoire (socle) » (generiques_repertoire) (tout le thème à 0 €)") in r["explication"]

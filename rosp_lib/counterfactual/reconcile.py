@@ -29,7 +29,7 @@ import pandas as pd
 from ..engine import parameters_for
 from ..lines import money
 from ..lines.formatting import eur
-from ..lines.text import OUI
+from ..lines.text import OUI, list_items
 from ..parameters import PARAMETERS_DIR, Scenario, iter_leaves, load_parameters
 from ..registry import LEVIERS, THEME_CODES, indicator, indicators_of, theme
 from ..report.escape import escape_markdown_text
@@ -326,7 +326,7 @@ class _Reconcile:
             params = self.params[g.exercice]
             shown = [f"{_named([i], params)} : {eur(int(c))}{', hypothèse' if s == 'hypothese' else ''}"
                      for i, c, s in zip(mine["indicateur"], mine["montant_cents"], mine["statut_regle"]) if int(c) != 0]
-            lost = sorted({x for v in mine["socles_non_atteints"] for x in str(v).split(", ") if x})
+            lost = sorted({x for v in mine["socles_non_atteints"] for x in list_items(v)})
             if lost:
                 shown.append(f"socles non atteints : {_named(lost, params)} (tout le thème à 0 €)")
             missing = sorted(set(mine.loc[mine["donnee_manquante"].astype(bool), "indicateur"]))

@@ -19,11 +19,11 @@ from .columns import (KIND_LABELS, MAX_COUNT, MOLECULE_COLUMNS, PHARMACIE_ID_RE,
                       columns_markdown)
 from .errors import InputError, InputErrors
 from .molecules import normalise_molecule
-from .tables import (EXACT_SUFFIX, _typed, empty_molecules, read_inputs, read_molecules, read_pharmacies, set_rate,
-                     warnings_of)
+from .tables import (EXACT_SUFFIX, _typed, empty_molecules, pharmacy_warnings, read_inputs, read_molecules,
+                     read_pharmacies, set_rate, warnings_of)
 
 __all__ = [
     "Col", "EXACT_SUFFIX", "InputError", "InputErrors", "KIND_LABELS", "MAX_COUNT", "MOLECULE_COLUMNS",
-    "PHARMACIE_ID_RE", "PHARMACY_COLUMNS", "columns_markdown", "empty_molecules", "normalise_molecule",
+    "PHARMACIE_ID_RE", "PHARMACY_COLUMNS", "columns_markdown", "empty_molecules", "normalise_molecule", "pharmacy_warnings",
     "read_inputs", "read_molecules", "read_pharmacies", "set_rate", "warnings_of",
 ]

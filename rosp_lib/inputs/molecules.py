@@ -61,9 +61,11 @@ def check_molecule_rows(checked: Checked, pharmacies: pd.DataFrame | None) -> No
                    "lignes dont la pharmacie n'est pas dans la table des pharmacies", expect)
 
 
-def molecule_warnings(frame: pd.DataFrame, checked: Checked | None = None, scenario=None) -> list[str]:
+def molecule_warnings(frame: pd.DataFrame, checked: Checked | None = None, scenario=None, located: bool = True
+                      ) -> list[str]:
     """A molecule not in its exercise's list — the scenario's when there is one — pays 0 €: say so, with the
-    closest listed name."""
+    closest listed name; `located`: each named by its line and pharmacy (a report, on one pharmacy's own
+    rows, names the molecule only)."""
     out: list[str] = []
     lines = checked.lines if checked is not None else np.arange(len(frame)) + 2
     norm = frame["molecule_norm"].to_numpy(dtype=object)
@@ -83,8 +85,9 @@ def molecule_warnings(frame: pd.DataFrame, checked: Checked | None = None, scena
         for i in rows[: max(MAX_PER_KIND - count, 0)]:
             guess = difflib.get_close_matches(norm[i], list(listed), n=1, cutoff=0.6)
             hint = f" — vouliez-vous dire « {listed[guess[0]]} » ?" if guess else ""
-            out.append(f"ligne {lines[i]}, pharmacie {shown(pids[i])}, molécule {shown(names[i])} : absente de la "
-                       f"liste des molécules ciblées de l'exercice {int(year)} (elle ne rapporte rien){hint}")
+            where = f"ligne {lines[i]}, pharmacie {shown(pids[i])}, " if located else ""
+            out.append(f"{where}molécule {shown(names[i])} : absente de la liste des molécules ciblées de l'exercice "
+                       f"{int(year)} (elle ne rapporte rien){hint}")
         count += len(rows)
     if count > MAX_PER_KIND:
         out.append(f"… et {thousands(count - MAX_PER_KIND)} autres molécules absentes de la liste de leur exercice")

@@ -16,7 +16,8 @@ from .molecules import check_molecule_rows, normalise_molecule, molecule_warning
 from .parsing import Parsed, parse
 from .raw import read_raw
 from .validate import Checked, check_columns, check_duplicates, raise_if_problems
-from .warnings import rate_warnings
+from .errors import shown
+from .warnings import FRACTIONS_HINT, fraction_row, rate_warnings
 
 EXACT_SUFFIX = "_exact"
 
@@ -176,4 +177,25 @@ def warnings_of(*frames: pd.DataFrame | None) -> list[str]:
     for f in frames:
         if f is not None:
             out += [w for w in f.attrs.get("avertissements", []) if w not in out]
+    return out
+
+
+def pharmacy_warnings(rows: pd.DataFrame, molecules: pd.DataFrame | None = None, scenario=None) -> list[str]:
+    """The warnings of `warnings_of`, for one pharmacy's report: judged on its own rows (its exercises and its
+    molecules), each named by its exercise — a report does not see the lines of the user's file (`rosp report`
+    gives each report its own slice of it), and is about this pharmacy alone."""
+    out: list[str] = []
+    for table, columns in ((rows, PHARMACY_COLUMNS), (molecules, MOLECULE_COLUMNS)):
+        if table is None or table.empty:
+            continue
+        for c in columns:
+            if c.kind != "rate" or c.small or c.name not in table.columns:
+                continue
+            i = fraction_row(table[c.name].to_numpy(dtype=float))
+            if i is not None:
+                example = format(table[c.name + EXACT_SUFFIX].iat[i], "f").replace(".", ",")
+                out.append(f"colonne {c.name} : toutes les valeurs de la pharmacie sont inférieures ou égales à 1 "
+                           f"(exercice {int(table['exercice'].iat[i])} : {shown(example)}) — {FRACTIONS_HINT}")
+    if molecules is not None and not molecules.empty:
+        out += molecule_warnings(molecules.reset_index(drop=True), None, scenario, located=False)
     return out

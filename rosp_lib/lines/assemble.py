@@ -18,7 +18,7 @@ from ..registry import indicator
 from ..rulebook import title
 from ..rules.base import Block, Context
 from .formatting import num
-from .text import _SMALL, _append, _keys, filled, per_distinct
+from .text import _SMALL, SEP, _append, _keys, filled, per_distinct
 
 LINE_COLUMNS = [
     "pharmacie_id", "exercice", "theme", "indicateur", "libelle", "valeur", "seuil", "atteint",
@@ -27,7 +27,6 @@ LINE_COLUMNS = [
 ]
 
 _STATUS_ORDER = {"texte": 0, "source": 1, "hypothese": 2}
-SEP = " ; "
 
 
 def hypothesis_note(key: str, leaf: Leaf) -> str:

@@ -14,6 +14,12 @@ import numpy as np
 import pandas as pd
 
 OUI, NON, NEUTRALISE, MANQUANT, SANS_OBJET = "oui", "non", "neutralisé", "donnée manquante", "sans objet"
+SEP = " ; "  # between the items of a list cell of the lines (entrees, hypotheses, scenario, socles_non_atteints)
+
+
+def list_items(cell) -> list[str]:
+    """The items of a list cell of the lines (`SEP` between them; empty or missing: none)."""
+    return [k.strip() for k in str(cell or "").split(SEP) if k.strip()]
 NEUTRALISE_NOTE = "neutralisé pour cet exercice"
 
 

@@ -28,7 +28,7 @@ from rosp_lib.engine import totals as engine_totals
 from rosp_lib.inputs import PHARMACIE_ID_RE, read_inputs
 from rosp_lib.parameters import Scenario
 from rosp_lib.lines import money
-from rosp_lib.lines.assemble import SEP
+from rosp_lib.lines.text import SEP
 from rosp_lib.lines.formatting import eur, num
 from rosp_lib.lines.text import MANQUANT, NON, OUI
 from rosp_lib.registry import INDICATORS, THEME_BY_CODE, THEME_CODES, THEMES

@@ -21,9 +21,10 @@ import numpy as np
 import pandas as pd
 
 from rosp_lib.engine import compute, parameters_for
-from rosp_lib.inputs import PHARMACIE_ID_RE, PHARMACY_COLUMNS, empty_molecules, read_inputs
-from rosp_lib.lines.assemble import SEP, hypothesis_note
+from rosp_lib.inputs import PHARMACIE_ID_RE, PHARMACY_COLUMNS, empty_molecules, pharmacy_warnings, read_inputs
+from rosp_lib.lines.assemble import hypothesis_note
 from rosp_lib.lines.formatting import eur, eur_signed, num
+from rosp_lib.lines.text import SEP, list_items
 from rosp_lib.parameters import ExerciseParameters, Scenario, Seuil, iter_leaves, load_parameters
 from rosp_lib.registry import INDICATORS, THEME_CODES, indicator, indicators_of, theme as theme_of
 from rosp_lib.report import narrative
@@ -65,6 +66,7 @@ class Report:
     molecules: pd.DataFrame
     scenario: Scenario | None = None
     all_lines: pd.DataFrame = field(default_factory=pd.DataFrame)  # every exercise of this pharmacy
+    warnings: list[str] = field(default_factory=list)  # what its data hold but it probably did not mean
 
     @property
     def nom(self) -> str:
@@ -155,7 +157,8 @@ def _load(pharmacie_id: str, exercice: int, entree: str, molecules: str = "", pa
     all_lines = compute(mine, mols, params)
     lines = all_lines[all_lines["exercice"] == int(exercice)].reset_index(drop=True)
     row = mine[mine["exercice"] == int(exercice)].iloc[0]
-    return Report(pharmacie_id, int(exercice), row, params[int(exercice)], lines, mine, mols, scenario, all_lines)
+    return Report(pharmacie_id, int(exercice), row, params[int(exercice)], lines, mine, mols, scenario, all_lines,
+                  pharmacy_warnings(mine, mols, scenario))
 
 
 # --------------------------------------------------------------------------------------------
@@ -239,6 +242,14 @@ def scenario_banner(rep: Report) -> str:
             f"ce rapport n'est pas le calcul de référence. Valeurs remplacées :<ul>{items}</ul></div>")
 
 
+def warnings_banner(rep: Report) -> str:
+    """The input warnings of the pharmacy (`inputs.pharmacy_warnings`), as the console says them for a file."""
+    if not rep.warnings:
+        return ""
+    items = "".join(f"<li>{esc(w)}</li>" for w in rep.warnings)
+    return f'<div class="rosp-banniere" role="note"><strong>Avertissement sur les données lues</strong> :<ul>{items}</ul></div>'
+
+
 def partial_year(rep: Report) -> tuple[str, str, int] | None:
     """The activity period when the titulaire was not active all year: (from, to, days)."""
     start, end = rep.row.get("debut_activite"), rep.row.get("fin_activite")
@@ -256,7 +267,7 @@ def document_header(rep: Report, theme: str | None = None):
 
     title = document_title(rep, theme)
     heading = "Synthèse" if theme is None else theme_of(theme).titre
-    body = (str(navigation(rep, theme)) + scenario_banner(rep)
+    body = (str(navigation(rep, theme)) + scenario_banner(rep) + warnings_banner(rep)
             + f"<h1>{esc(heading)}</h1><p><strong>{esc(rep.nom)}</strong> (<code>{esc(rep.pharmacie_id)}</code>), "
               f"exercice <strong>{rep.exercice}</strong>.</p>")
     record = {"titre": title, "pharmacie_id": rep.pharmacie_id, "exercice": rep.exercice,
@@ -276,15 +287,11 @@ COLUMN_LABELS = {c.name: c.description for c in PHARMACY_COLUMNS}
 def entries(text: str) -> list[tuple[str, str]]:
     """The `entrees` column (« nb_fse=40 000 ; taux_fse_sesam_vitale_pct=97 ») as (column, value) pairs."""
     out = []
-    for part in str(text or "").split(SEP):
+    for part in list_items(text):
         if "=" in part:
             name, value = part.split("=", 1)
             out.append((name.strip(), value.strip()))
     return out
-
-
-def _keys(text) -> list[str]:
-    return [k.strip() for k in str(text or "").split(SEP) if k.strip()]
 
 
 def calcul_text(rep: Report, line: pd.Series) -> str:
@@ -292,11 +299,11 @@ def calcul_text(rep: Report, line: pd.Series) -> str:
 
     The line's note without the hypothesis texts (those are shown from the `hypotheses` column)."""
     note = str(line["note"] or "")
-    for key in _keys(line["hypotheses"]):
+    for key in list_items(line["hypotheses"]):
         leaf = rep.leaves.get(key)
         if leaf is not None:
             note = note.replace(hypothesis_note(key, leaf), "")
-    for key in _keys(line.get("scenario", "")):
+    for key in list_items(line.get("scenario", "")):
         leaf = rep.leaves.get(key)
         if leaf is not None and leaf.surcharge:
             note = note.replace(f"{key} : valeur du scénario {leaf.surcharge}", "")
@@ -358,7 +365,7 @@ def sum_text(lines: pd.DataFrame) -> str:
 def _lost_socles(lines: pd.DataFrame) -> list[str]:
     codes: list[str] = []
     for text in lines["socles_non_atteints"]:
-        for c in _keys(text):
+        for c in list_items(text):
             if c not in codes:
                 codes.append(c)
     return codes
@@ -400,7 +407,7 @@ def hypotheses_text(rep: Report, theme: str) -> str:
     lines = rep.theme_lines(theme)
     keys: list[str] = []
     for text in lines["hypotheses"]:
-        keys += [k for k in _keys(text) if k not in keys]
+        keys += [k for k in list_items(text) if k not in keys]
     if not keys:
         return "Aucune ligne de ce thème ne repose sur une hypothèse de lecture."
     stakes = {s.cle: s for s in rep.readings.stakes}
@@ -742,7 +749,7 @@ def unquantified_text(rep: Report) -> str:
     """Hypotheses the lines rest on whose alternative is not a value the tool can compute."""
     used: list[str] = []
     for text in rep.lines["hypotheses"]:
-        used += [k for k in _keys(text) if k not in used]
+        used += [k for k in list_items(text) if k not in used]
     sans = [(k, lib, alt) for k, lib, alt in rep.readings.sans_alternative if k in used]
     if not sans:
         return ""

@@ -15,7 +15,8 @@ from pydantic import BaseModel
 
 from ..lines import money
 from ..lines.formatting import eur, num
-from ..lines.text import _SMALL, MANQUANT, NEUTRALISE, NEUTRALISE_NOTE, NON, OUI, SANS_OBJET, filled, per_distinct, pick
+from ..lines.text import (_SMALL, MANQUANT, NEUTRALISE, NEUTRALISE_NOTE, NON, OUI, SANS_OBJET, SEP, filled, per_distinct,
+                          pick)
 from ..parameters import ExerciseParameters, Leaf, Seuil
 
 class Rate(np.ndarray):
@@ -312,8 +313,8 @@ def finish_theme(
         for j, b in enumerate(socles):
             failed |= (~np.isin(b.atteint, [OUI, NEUTRALISE])).astype(np.int64) << j
 
-        def names(bits) -> str:
-            return ", ".join(s.indicateur for j, s in enumerate(socles) if bits >> j & 1)
+        def names(bits, sep: str = ", ") -> str:
+            return sep.join(s.indicateur for j, s in enumerate(socles) if bits >> j & 1)
 
         for b in blocks:
             bits = failed if b.rows is None else failed[b.rows]
@@ -322,7 +323,7 @@ def finish_theme(
                 if s is not b:
                     b.depends(positive, s.reads)
             lost = (bits != 0) & positive
-            b.socles_perdus = per_distinct(lambda x: names(x) if x else "", bits)
+            b.socles_perdus = per_distinct(lambda x: names(x, SEP) if x else "", bits)  # a list cell, as the report reads it
             if lost.any():
                 before = b.cents
                 b.cents = np.where(bits == 0, b.cents, 0)
