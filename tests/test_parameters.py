@@ -75,6 +75,20 @@ def test_unknown_key_is_refused(param_dir):
         load_parameters(2024, directory=param_dir)
 
 
+def test_unknown_unit_is_refused_naming_the_file_the_key_and_the_known_units(param_dir):
+    _edit(param_dir / "2024.yaml", "      valeur: 820\n      unite: EUR\n",
+          "      valeur: 820\n      unite: EUR/officine\n")
+    with pytest.raises(ParameterError) as info:
+        load_parameters(2024, directory=param_dir)
+    assert str(info.value) == (
+        f"{param_dir / '2024.yaml'} : paramètres invalides\n"
+        "  - numerique.exercice_coordonne.montant.unite : unité « EUR/officine » inconnue ; attendu : l'une des "
+        "unités connues (EUR, EUR/lecteur, EUR/patient, EUR/tranche, EUR/FSE, EUR/RVA, EUR/boite, EUR/dispensation, "
+        "EUR/kit, %, points de %, TROD, accompagnements, entretiens, factures, items, kits, lecteurs, patients, "
+        "points, semaines, teleconsultations, rapport, booleen, etat, comparaison, lecture, mode, periode, date, "
+        "liste, paliers) — une nouvelle unité se déclare dans rosp_lib/parameters/units.py")
+
+
 def test_yaml_auto_date_is_refused(param_dir):
     _edit(param_dir / "2024.yaml", "verifie_le: '2026-12-01'", "verifie_le: 2026-12-01")
     with pytest.raises(ParameterError, match="date 2026-12-01 n'est pas entre guillemets"):

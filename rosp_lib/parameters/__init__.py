@@ -2,9 +2,11 @@
 
 Every leaf is a mapping with its value (`valeur`), unit, French label, source and status
 (`texte` / `source` / `hypothese`); a `hypothese` names its alternative reading. Thresholds also
-say how they compare (`comparaison`: `>=`, `>`, `<`, `<=`). The tree is described by the pydantic
-models below, which refuse unknown and missing keys; the YAML reader refuses duplicate keys and
-YAML auto-dates, and reads every number as an exact Decimal.
+say how they compare (`comparaison`: `>=`, `>`, `<`, `<=`). A leaf's unit is one of the registry
+`units.UNITS`, which says what its values are (an amount paid in whole cents, a price per item, a
+percentage…). The tree is described by the pydantic models below, which refuse unknown and missing keys
+and unknown units; the YAML reader refuses duplicate keys and YAML auto-dates, and reads every number as
+an exact Decimal.
 
 A user scenario (`--parametres scenario.yaml`) overrides a few values, for every exercise or for
 one (`2025: {...}`), without copying whole leaves.
@@ -21,14 +23,15 @@ from .errors import ParameterError
 from .model import (STATUTS, Citation, Comparaison, Etat, ExerciseParameters, Indicateur, Leaf, Reference,
                     Seuil, Statut, diff_exercises, iter_leaves)
 from .scenario import Scenario, _apply_overrides
+from .units import UNITS, Kind, Unit, unit
 from .yamlfile import read_yaml
 
 PARAMETERS_DIR = Path(__file__).resolve().parents[2] / "parameters"
 
 __all__ = [
-    "PARAMETERS_DIR", "STATUTS", "Citation", "Comparaison", "Etat", "ExerciseParameters", "Indicateur",
-    "Leaf", "ParameterError", "Reference", "Scenario", "Seuil", "Statut", "available_exercises", "default_references",
-    "diff_exercises", "iter_leaves", "load_parameters", "load_references", "read_yaml",
+    "PARAMETERS_DIR", "STATUTS", "UNITS", "Citation", "Comparaison", "Etat", "ExerciseParameters", "Indicateur",
+    "Kind", "Leaf", "ParameterError", "Reference", "Scenario", "Seuil", "Statut", "Unit", "available_exercises",
+    "default_references", "diff_exercises", "iter_leaves", "load_parameters", "load_references", "read_yaml", "unit",
 ]
 
 REFERENCES_FILE = "references.yaml"

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Generic, Literal, TypeVar
+from typing import ClassVar, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
+
+from .units import UNITS, unknown_unit
 
 STATUTS = ("texte", "source", "hypothese")
 Statut = Literal["texte", "source", "hypothese"]
@@ -97,6 +99,13 @@ class Leaf(_Strict, Generic[T]):
     verifie_le: str | None = None
     surcharge: str | None = None  # set when a user scenario replaced the value
 
+    @field_validator("unite")
+    @classmethod
+    def _known_unit(cls, unite: str) -> str:
+        if unite not in UNITS:
+            raise ValueError(unknown_unit(unite))
+        return unite
+
     @model_validator(mode="after")
     def _hypothesis_names_its_alternative(self):
         if self.statut == "hypothese" and not self.alternative:
@@ -122,6 +131,8 @@ class Seuil(Leaf[Decimal]):
 class Palier(_Strict):
     score_min: int
     taux_pct: Decimal
+    # The unit of each field (units.UNITS), as a leaf's `unite:` says it for its value.
+    unites: ClassVar[dict[str, str]] = {"score_min": "points", "taux_pct": "%"}
 
 
 class Indicateur(_Strict):
