@@ -4,6 +4,7 @@ matches what the rules do with the leaves, and the scenario checks read it."""
 from __future__ import annotations
 
 import re
+import shutil
 import typing
 from datetime import date
 from decimal import Decimal
@@ -12,7 +13,8 @@ from pathlib import Path
 import pytest
 
 import rosp_lib.rules
-from rosp_lib.parameters import PARAMETERS_DIR, UNITS, Kind, iter_leaves, load_parameters, read_yaml, unit
+from rosp_lib.parameters import (PARAMETERS_DIR, UNITS, Kind, ParameterError, Scenario, Unit, iter_leaves,
+                                 load_parameters, read_yaml, unit)
 from rosp_lib.parameters.model import Palier
 
 YEARS = range(2022, 2027)
@@ -105,3 +107,40 @@ def test_a_scale_step_declares_the_unit_of_each_field():
     assert set(Palier.unites) == set(Palier.model_fields)
     assert unit(Palier.unites["taux_pct"]).kind is Kind.PERCENT
     assert unit(Palier.unites["score_min"]).kind is Kind.COUNT
+
+
+@pytest.fixture
+def param_dir(tmp_path: Path) -> Path:
+    d = tmp_path / "parameters"
+    shutil.copytree(PARAMETERS_DIR, d)
+    return d
+
+
+def _set_unit(param_dir: Path, after: str, old: str, new: str) -> None:
+    """Change the first `unite: old` of 2024.yaml that follows the text `after`."""
+    path = param_dir / "2024.yaml"
+    text = path.read_text(encoding="utf-8")
+    at = text.index(f"unite: {old}\n", text.index(after))
+    path.write_text(text[:at] + f"unite: {new}\n" + text[at + len(f"unite: {old}\n"):], encoding="utf-8")
+
+
+def test_a_new_unit_declared_in_the_registry_gets_its_kind_s_checks(param_dir, tmp_path, monkeypatch):
+    # A unit added to the files and to the registry: a scenario's sub-cent amount is refused as for « EUR ».
+    monkeypatch.setitem(UNITS, "EUR/officine", Unit("EUR/officine", Kind.AMOUNT))
+    _set_unit(param_dir, "  exercice_coordonne:\n", "EUR", "EUR/officine")
+    assert load_parameters(2024, directory=param_dir).numerique.exercice_coordonne.montant.unite == "EUR/officine"
+    f = tmp_path / "s.yaml"
+    f.write_text("numerique:\n  exercice_coordonne:\n    montant: 820.123\n", encoding="utf-8")
+    with pytest.raises(ParameterError) as info:
+        load_parameters(2024, Scenario.read(f), directory=param_dir)
+    assert str(info.value) == (f"{f} : scénario invalide\n  - numerique.exercice_coordonne.montant : valeur 820.123 ; "
+                               "attendu : un montant en euros au centime près, p. ex. 820 ou 820.50")
+
+
+def test_a_percentage_is_known_by_its_unit_not_its_key(tmp_path):
+    # A premium per molecule is a price per box, whatever the molecule's name: 150 € is no percentage.
+    f = tmp_path / "s.yaml"
+    f.write_text("2024:\n  bups:\n    molecules_ciblees:\n      primes_par_molecule: {valeur: {remise_pct: 150}}\n",
+                 encoding="utf-8")
+    table = load_parameters(2024, Scenario.read(f)).bups.molecules_ciblees.primes_par_molecule.valeur
+    assert table == {"remise_pct": Decimal(150)}

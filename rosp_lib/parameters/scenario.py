@@ -5,7 +5,8 @@ other field beside `valeur` — `statut`, `source` — is refused: the official 
 key must be an exercise that has parameters, with something under it. A value must keep its
 parameter's kind and range: a number where the official value is a number (a number written in quotes,
 `"820"`, is refused, never read as a number: the user writes it without quotes), amounts and counts
-not negative, percentages from 0 to 100, amounts the rules pay as such to the cent, counts whole.
+not negative, percentages from 0 to 100, amounts the rules pay as such to the cent, counts whole. What a
+value is (an amount, a price per item, a percentage…) is its leaf's unit, read in the registry `units.UNITS`.
 """
 
 from __future__ import annotations
@@ -22,16 +23,14 @@ from typing import Any
 from pydantic import BaseModel
 
 from .errors import ParameterError
+from .units import UNITS, Kind, Unit, unit
 from .yamlfile import read_yaml
 
 # Plausibility ceilings of an overridden value (a mistyped exponent, « 1.0e+30 », is refused rather
 # than overflowing the exact cents): no ROSP amount nor count comes near them.
 _MAX_AMOUNT = Decimal(1_000_000)
 _MAX_NUMBER = Decimal(999_999_999)
-# Units of the amounts the rules turn into whole cents (money.euros_to_cents): a sub-cent value cannot be
-# paid. Per-unit prices (EUR/FSE, EUR/boite, EUR/kit…) are multiplied before rounding: any precision.
-_CENT_UNITS = frozenset({"EUR", "EUR/lecteur", "EUR/patient", "EUR/tranche"})
-_PERCENT_UNITS = frozenset({"%", "points de %"})
+_NO_UNIT = Unit("", Kind.COUNT)  # a leaf without a known unit: only the checks of every number
 _COMMA_DECIMAL = re.compile(r"[-+]?[0-9]+,[0-9]+")
 
 
@@ -143,18 +142,18 @@ def _not_a_number(value: Any) -> str | None:
     return None
 
 
-def _out_of_range(number: int | Decimal, kind: type, unite: str, name: str) -> str | None:
-    """Why a number leaves its parameter's range, None when it does not."""
+def _out_of_range(number: int | Decimal, kind: type, unite: Unit) -> str | None:
+    """Why a number leaves the range of its parameter's unit (units.UNITS), None when it does not."""
     shown = _shown(number)
     if number < 0:
         return f"valeur {shown} ; attendu : un nombre positif ou nul"
-    if (unite in _PERCENT_UNITS or name.endswith("_pct")) and number > 100:
+    if unite.percentage and number > 100:
         return f"valeur {shown} ; attendu : un pourcentage de 0 à 100"
-    if unite.startswith("EUR") and number > _MAX_AMOUNT:
+    if unite.euros and number > _MAX_AMOUNT:
         return f"valeur {shown} ; attendu : un montant plausible (au plus {_MAX_AMOUNT:,} €)".replace(",", " ")
     if number > _MAX_NUMBER:
         return f"valeur {shown} ; attendu : un nombre plausible (au plus {_MAX_NUMBER:,})".replace(",", " ")
-    if unite in _CENT_UNITS and (number * 100) % 1:
+    if unite.whole_cents and (number * 100) % 1:
         return f"valeur {shown} ; attendu : un montant en euros au centime près, p. ex. 820 ou 820.50"
     if kind is int and number % 1:
         return f"valeur {shown} ; attendu : un nombre entier"
@@ -174,25 +173,33 @@ def _declared_type(path: tuple[str, ...]) -> Any:
     return node.model_fields["valeur"].annotation if isinstance(node, type) and issubclass(node, Leaf) else None
 
 
-def _value_problem(value: Any, kind: Any, unite: str, name: str) -> str | None:
-    """Why an overriding value does not fit the declared type and range of its parameter, None when it does
-    (or when pydantic's validation of the leaf is the one to say it). Lists and mappings (a scale, premiums
-    per molecule) are checked element by element."""
+def _value_problem(value: Any, kind: Any, unite: Unit) -> str | None:
+    """Why an overriding value does not fit the declared type of its parameter and the range of its unit, None
+    when it does (or when pydantic's validation of the leaf is the one to say it). Lists and mappings (a scale,
+    premiums per molecule) are checked element by element; the fields of a scale's step by their own units
+    (`Palier.unites`)."""
     if kind in (int, Decimal):
         why = _not_a_number(value)
         if why is None and _is_number(value):
-            why = _out_of_range(value, kind, unite, name)
+            why = _out_of_range(value, kind, unite)
         return why
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     if origin is list and isinstance(value, list):
-        return next(filter(None, (_value_problem(v, args[0], unite, name) for v in value)), None)
+        return next(filter(None, (_value_problem(v, args[0], unite) for v in value)), None)
     if origin is dict and isinstance(value, dict):
-        return next(filter(None, (_value_problem(v, args[1], unite, str(k)) for k, v in value.items())), None)
+        return next(filter(None, (_value_problem(v, args[1], unite) for v in value.values())), None)
     if isinstance(kind, type) and issubclass(kind, BaseModel) and isinstance(value, dict):
         fields = kind.model_fields
-        return next(filter(None, (_value_problem(v, fields[k].annotation, unite, str(k))
+        return next(filter(None, (_value_problem(v, fields[k].annotation, unit(kind.unites[k]))
                                   for k, v in value.items() if k in fields)), None)
     return None
+
+
+def _leaf_unit(node: dict) -> Unit:
+    """The unit of a leaf of the reference files; one they do not declare or the registry does not know is
+    refused by the model when the parameters are validated (then no range applies here)."""
+    name = node.get("unite")
+    return UNITS.get(name, _NO_UNIT) if isinstance(name, str) else _NO_UNIT
 
 
 def _node(raw: dict, dotted: str) -> dict:
@@ -233,7 +240,7 @@ def _apply_overrides(raw: dict, scenario: Scenario, exercice: int, in_place: boo
             errors.append(f"  - {dotted} : ce paramètre n'existe pas pour l'exercice {exercice}{hint}")
             continue
         node = _node(raw, dotted)
-        why = _value_problem(value, _declared_type(path), str(node.get("unite") or ""), path[-1])
+        why = _value_problem(value, _declared_type(path), _leaf_unit(node))
         if why:
             errors.append(f"  - {dotted} : {why}")
             continue
