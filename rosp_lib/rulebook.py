@@ -25,7 +25,7 @@ from decimal import Decimal
 from pydantic import BaseModel
 
 from .lines.formatting import eur_value, num
-from .parameters import ExerciseParameters, Leaf, Seuil
+from .parameters import ExerciseParameters, Kind, Leaf, Seuil, Unit, unit
 from .registry import Indicator
 from .report.escape import escape_markdown_text
 
@@ -59,17 +59,13 @@ VALEURS = {
 
 _WORDS = {">=": "au moins", ">": "plus de", "<": "moins de", "<=": "au plus"}
 _SIGNS = {">=": "≥", ">": ">", "<": "<", "<=": "≤"}
-_UNITS_WITH_SPACE = {"%": " %", "points de %": " points"}
 
 
-def _number(leaf: Leaf) -> str:
-    value = leaf.valeur
-    unit = leaf.unite
-    if unit.startswith("EUR"):
+def _number(value, unite: Unit) -> str:
+    """A number of this unit: euros written as euros, a percentage with its sign (the unit's suffix)."""
+    if unite.euros:
         return eur_value(value)
-    if unit in _UNITS_WITH_SPACE:
-        return num(value) + _UNITS_WITH_SPACE[unit]
-    return num(value)
+    return num(value) + unite.suffix
 
 
 def _plain(text: str) -> str:
@@ -82,14 +78,15 @@ def leaf_text(leaf: Leaf | None, spec: str = "", escape: Callable[[str], str] = 
     if leaf is None:
         return "(sans objet cet exercice)"
     value = leaf.valeur
+    unite = unit(leaf.unite)
     if isinstance(leaf, Seuil):
-        text = _number(leaf)
+        text = _number(value, unite)
         if spec == "texte":
             return f"{_WORDS[leaf.comparaison]} {text}"
         if spec == "signe":
             return f"{_SIGNS[leaf.comparaison]} {text}"
         return text
-    if leaf.unite == "comparaison" or (isinstance(value, str) and value in ("<", "<=")):
+    if unite.kind is Kind.COMPARISON or (isinstance(value, str) and value in ("<", "<=")):
         if spec == "texte":
             return {"<": "strictement inférieur au", "<=": "inférieur ou égal au"}[value]
         return _SIGNS.get(value, value)
@@ -97,18 +94,18 @@ def leaf_text(leaf: Leaf | None, spec: str = "", escape: Callable[[str], str] = 
         return "oui" if value else "non"
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
-    if leaf.unite == "etat":
+    if unite.kind is Kind.STATE:
         return ETATS[value] if value in ETATS else escape(str(value))
-    if leaf.unite == "paliers":
+    if unite.kind is Kind.SCALE:
         return bareme_text(value)
     if isinstance(value, list):
         return ", ".join(escape(str(v)) for v in value)
     if isinstance(value, dict):
-        return ", ".join(f"{escape(str(k))} : {eur_value(v) if isinstance(v, Decimal) else escape(str(v))}"
+        return ", ".join(f"{escape(str(k))} : {_number(v, unite) if isinstance(v, Decimal) else escape(str(v))}"
                          for k, v in value.items())
     if isinstance(value, str):
         return VALEURS[value] if value in VALEURS else escape(value)
-    return _number(leaf)
+    return _number(value, unite)
 
 
 def bareme_text(paliers) -> str:

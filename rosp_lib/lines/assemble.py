@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ..parameters import Leaf
+from ..parameters import Kind, Leaf, unit
 from ..registry import indicator
 from ..rulebook import title
 from ..rules.base import Block, Context
@@ -37,7 +37,7 @@ def _source(reads: dict) -> str:
     """The source a line cites: its first leaf that is not the indicator's state (its amount or threshold)."""
     leaves = list(reads.values())
     for leaf in leaves:
-        if leaf.unite != "etat":
+        if unit(leaf.unite).kind is not Kind.STATE:
             return leaf.source
     return leaves[0].source if leaves else ""
 
