@@ -184,8 +184,7 @@ def fail_at(monkeypatch, which) -> None:
             raise OSError(errno.ENOSPC, "No space left on device")
         return real(path)
 
-    monkeypatch.setattr(atomic, "exclusive_temporary", temporary)
-    monkeypatch.setattr(folders, "exclusive_temporary", temporary)
+    monkeypatch.setattr(atomic, "exclusive_temporary", temporary)  # batch.folders.write_atomic's too
 
 
 CLAIMS = ["reclamation_PH-CENTRE_2025.md", "reclamation_PH-CENTRE_2026.md", "reclamation_PH-GARE_2024.md",

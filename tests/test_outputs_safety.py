@@ -165,3 +165,27 @@ def test_gains_into_an_unwritable_folder_is_a_french_error_and_exit_3(tmp_path):
                    "-o", str(target / "sous")], standalone_mode=True)
     assert exit_info.value.code == 3
     assert target.read_text(encoding="utf-8") == "un fichier, pas un dossier"
+
+
+def test_the_report_batch_writer_is_the_same_writer_and_keeps_its_oserror(tmp_path):
+    """batch.folders.write_atomic: write_together's steps (never through a symlink, the mode of any new file),
+    its failures left as OSError for the batch's own French messages, no temporary file left."""
+    from rosp_lib.batch.folders import write_atomic
+    from rosp_lib.lines.atomic import NEW_FILE_MODE
+
+    victim = tmp_path / "victime.txt"
+    victim.write_text("à garder\n", encoding="utf-8")
+    (tmp_path / ".cle").symlink_to(victim)
+    write_atomic(tmp_path / ".cle", b"abc")
+    assert victim.read_text(encoding="utf-8") == "à garder\n"
+    assert not (tmp_path / ".cle").is_symlink() and (tmp_path / ".cle").read_bytes() == b"abc"
+    if os.name != "nt":
+        assert (tmp_path / ".cle").stat().st_mode & 0o777 == NEW_FILE_MODE
+    with pytest.raises(OSError) as failed:
+        write_atomic(tmp_path / "dossier" / "absent.csv", b"x")
+    assert not isinstance(failed.value, OutputError) and failed.value.errno == 2
+    (tmp_path / "dossier").mkdir()
+    with pytest.raises(OSError) as failed:  # the rename fails, after the temporary file was written
+        write_atomic(tmp_path / "dossier", b"x")
+    assert not isinstance(failed.value, OutputError)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".cle", "dossier", "victime.txt"]

@@ -26,7 +26,7 @@ import socket
 import time
 from pathlib import Path
 
-from rosp_lib.lines.atomic import exclusive_temporary, reason, subfolder
+from rosp_lib.lines.atomic import reason, replace_files, subfolder
 
 ENTREE = "entree.csv"
 MOLECULES = "molecules.csv"
@@ -132,18 +132,9 @@ class Slices:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write under a temporary name in the same folder, then rename: never half-written."""
-    fd, tmp = exclusive_temporary(path)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    """Write under a temporary name in the same folder, then rename: never half-written, never through a
+    symlink (`lines.atomic.replace_files`, not forced to the disk); OSError as it comes, the temporary removed."""
+    replace_files({path: lambda fh: fh.write(data)}, sync=False)
 
 
 def read_nofollow(path: Path) -> bytes:

@@ -5,7 +5,8 @@ Each file is first written under a temporary name created exclusively in the tar
 file included, is never opened), then every file is renamed over its target (`os.replace` replaces
 a symlink itself, never the file it points to). When anything fails — missing or read-only folder,
 full disk, file size limit — the temporary files are removed, the old outputs are left intact and
-`OutputError` says why in French.
+`OutputError` says why in French (`write_together`; `replace_files`, the same steps, lets the OSError go
+on, for the report batch, which says it in its own words).
 """
 
 from __future__ import annotations
@@ -225,39 +226,53 @@ class _Nowhere:
         return lambda *args, **kwargs: None
 
 
+class _Progress:
+    """How far `replace_files` went: the file it was writing or renaming, the files already renamed."""
+
+    def __init__(self) -> None:
+        self.current: Path | None = None
+        self.replaced: list[Path] = []
+
+
+def replace_files(writers: dict[Path, Callable[[BinaryIO], None]], sync: bool = True,
+                  progress: _Progress | None = None) -> None:
+    """The temporary-then-rename of every output: each file written by its function under a temporary
+    name created exclusively beside it (`exclusive_temporary`: never through a symlink), forced to the disk
+    unless sync=False, then all renamed over their targets (`os.replace` replaces a symlink itself).
+    On any failure the temporary files not yet renamed are removed and the exception goes on as it is
+    (OSError for the disk's refusals: `write_together` says it in French, `progress` says where)."""
+    progress = progress if progress is not None else _Progress()
+    tmps: dict[Path, str] = {}
+    try:
+        for path, write in writers.items():
+            progress.current = Path(path)
+            fd, tmp = exclusive_temporary(progress.current)
+            tmps[progress.current] = tmp
+            with os.fdopen(fd, "wb") as fh:
+                write(fh)
+                fh.flush()
+                if sync:
+                    os.fsync(fh.fileno())
+        for path, tmp in tmps.items():
+            progress.current = path
+            os.replace(tmp, path)
+            progress.replaced.append(path)
+    except BaseException:
+        _remove(tmps[p] for p in tmps if p not in progress.replaced)
+        raise
+
+
 def write_together(writers: dict[Path, Callable[[BinaryIO], None]], sync: bool = True) -> None:
     """Write every file under a temporary name in its own folder, then rename them all: never a
     new file beside an old one, never a half-written file, never a write through a symlink.
     sync=False: the files are not forced to the disk before the renames (the report files, written as
     `batch.folders.write_atomic` writes them: thousands of small files, an fsync each would cost)."""
     ignore_file_size_signal()
-    tmps: dict[Path, str] = {}
-    replaced: list[Path] = []
-    current = None
+    progress = _Progress()
     try:
-        for path, write in writers.items():
-            current = Path(path)
-            fd, tmp = exclusive_temporary(current)
-            tmps[current] = tmp
-            with os.fdopen(fd, "wb") as fh:
-                syncing = _Syncing(fh)
-                try:
-                    write(syncing)
-                except BaseException:
-                    syncing.join()
-                    syncing.discard()
-                    raise
-                syncing.join()
-                syncing.check()
-                fh.flush()
-                if sync:
-                    os.fsync(fh.fileno())
-        for path, tmp in tmps.items():
-            current = path
-            os.replace(tmp, path)
-            replaced.append(path)
+        replace_files({path: _syncing(write) for path, write in writers.items()}, sync, progress)
     except OSError as exc:
-        _remove(tmps[p] for p in tmps if p not in replaced)
+        current, replaced = progress.current, progress.replaced
         where = current.parent if current is not None else "?"
         if replaced:  # a rename failed after others (rare: a rename needs no data block): said as it is
             outcome = (f"{len(replaced)} fichier(s) déjà remplacé(s) : {', '.join(p.name for p in replaced)} ; "
@@ -267,9 +282,23 @@ def write_together(writers: dict[Path, Callable[[BinaryIO], None]], sync: bool =
         raise OutputError(
             f"impossible d'écrire {current.name if current else ''} dans {where} : {reason(exc)} ; {outcome}"
         ) from None
-    except BaseException:
-        _remove(tmps[p] for p in tmps if p not in replaced)
-        raise
+
+
+def _syncing(write: Callable[[BinaryIO], None]) -> Callable[[BinaryIO], None]:
+    """`write`, given the file as a `_Syncing`: its data goes to the disk in the background as it is written."""
+
+    def write_syncing(fh: BinaryIO) -> None:
+        syncing = _Syncing(fh)
+        try:
+            write(syncing)
+        except BaseException:
+            syncing.join()
+            syncing.discard()
+            raise
+        syncing.join()
+        syncing.check()
+
+    return write_syncing
 
 
 def _remove(paths) -> None:
