@@ -394,20 +394,49 @@ def test_a_scenario_name_that_cannot_be_a_folder_name_is_refused(tmp_path, name)
     assert not out.exists()
 
 
-def test_a_planted_symlink_at_the_scenarios_folder_is_refused(tmp_path):
+def report_with_scenario(tmp_path: Path, out: Path, themes: str = "synthese"):
     scenario = tmp_path / "mon-scenario.yaml"
     scenario.write_text("2024:\n  numerique:\n    exercice_coordonne:\n      montant: 1\n", encoding="utf-8")
+    return CliRunner().invoke(main, ["report", str(DATA / "pharmacies.csv"), "--pharmacie", "PH-TILLEULS",
+                                     "--exercice", "2024", "--themes", themes, "--parametres", str(scenario),
+                                     "-o", str(out)])
+
+
+@pytest.mark.parametrize("made", ["scenarios", "scenarios/mon-scenario"])
+def test_a_planted_symlink_at_a_scenario_folder_is_refused(tmp_path, made):
     elsewhere = tmp_path / "ailleurs"
     elsewhere.mkdir()
     out = tmp_path / "sortie"
-    plant(out / "scenarios", elsewhere)
-    result = CliRunner().invoke(main, ["report", str(DATA / "pharmacies.csv"), "--pharmacie", "PH-TILLEULS",
-                                       "--exercice", "2024", "--themes", "synthese", "--parametres", str(scenario),
-                                       "-o", str(out)])
+    plant(out / made, elsewhere)
+    result = report_with_scenario(tmp_path, out)
     assert result.exit_code == 3, result.output
-    assert result.stderr.endswith(f"Erreur : impossible de créer le dossier {out / 'scenarios'} : "
-                                  "lien symbolique refusé\n")
+    assert result.stderr.endswith(f"Erreur : impossible de créer le dossier {out / made} : lien symbolique refusé\n")
     assert list(elsewhere.iterdir()) == []
+
+
+@pytest.mark.parametrize("made", ["scenarios", "scenarios/mon-scenario"])
+def test_a_symlink_planted_at_a_scenario_folder_after_the_check_is_refused(tmp_path, monkeypatch, made):
+    """rosp report looks at scenarios/ and scenarios/<nom> first, reads the inputs, then makes the folders: a link
+    planted in between (here, while the inputs are read) is refused when they are made, never followed."""
+    import rosp_lib.inputs
+
+    elsewhere = tmp_path / "ailleurs"
+    elsewhere.mkdir()
+    out = tmp_path / "sortie"
+    read_inputs = rosp_lib.inputs.read_inputs
+
+    def planting(*args, **kwargs):
+        plant(out / made, elsewhere)
+        return read_inputs(*args, **kwargs)
+
+    monkeypatch.setattr(rosp_lib.inputs, "read_inputs", planting)
+    result = report_with_scenario(tmp_path, out, themes="synthese,bups")  # two themes: no kernel started early
+    assert result.exit_code == 3, result.output
+    assert result.stderr.endswith(f"Erreur : impossible de créer le dossier {tmp_path.resolve() / 'sortie' / made} : "
+                                  "lien symbolique refusé\n")
+    assert "Traceback" not in result.output
+    assert list(elsewhere.iterdir()) == []
+    assert [p.relative_to(out).as_posix() for p in out.rglob("*")] == sorted({"scenarios", made})
 
 
 def test_rapprocher_removes_the_draft_of_a_covered_pharmacy_year_with_no_gap_any_more(tmp_path):

@@ -423,6 +423,7 @@ def run_reports(
     notice: Callable[[str], None] | None = None,
     versements=None,
     date_reference: dt.date | None = None,
+    made_folders: int = 0,
 ) -> list[ReportResult]:
     """Make the reports of `jobs` (one result per job, same order).
 
@@ -439,11 +440,17 @@ def run_reports(
     notice: receives the French messages of the run (a folder busy in another run); default stderr.
     versements: the statement of payments, validated (`read_versements`): each synthesis gets its pharmacy-year's
     rows. date_reference: the date « encore possible » is judged at (default today).
+    made_folders: how many of out_dir's last folders the command makes inside the output folder the user named
+    (2 for `scenarios/<nom>`): made by `lines.atomic.subfolder` after every check, never through a symlink planted
+    at their names (OutputError « lien symbolique refusé »), and not resolved before that.
     """
     jobs = list(jobs)
     notice = notice or _notice_stderr
     notebooks_dir = Path(notebooks_dir).resolve()
-    out_dir = Path(out_dir).resolve()
+    out_dir = Path(out_dir)
+    user_dir = out_dir.parents[made_folders - 1] if made_folders else out_dir
+    out_dir = user_dir.resolve() / out_dir.relative_to(user_dir)  # a link at a made folder is not followed
+    user_dir = user_dir.resolve()
     for job in jobs:
         check_pharmacie_id(job.pharmacie_id)
         if job.theme not in THEMES:
@@ -492,9 +499,15 @@ def run_reports(
         first[key] = i
         by_folder.setdefault((int(job.exercice), job.pharmacie_id), []).append(i)
     if first:
-        from rosp_lib.lines.atomic import ensure_folder
+        from rosp_lib.lines.atomic import OutputError, ensure_folder, reason, subfolder
 
-        ensure_folder(out_dir)  # after every check: a refused batch leaves no folder (OutputError in French)
+        ensure_folder(user_dir)  # after every check: a refused batch leaves no folder (OutputError in French)
+        if made_folders:
+            try:
+                subfolder(out_dir, made_folders)  # scenarios/<nom>: a link planted since rosp report looked is refused
+            except OSError as exc:
+                where = exc.filename or out_dir
+                raise OutputError(f"impossible de créer le dossier {where} : {reason(exc)}") from None
         if log_file and not dask:
             with os.fdopen(open_log(log_file), "a", encoding="utf-8") as fh:  # never through a symlink
                 fh.write(f"=== rosp report, processus {os.getpid()}, {time.strftime('%Y-%m-%d %H:%M:%S')} ===\n")
@@ -970,7 +983,7 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
         for planted in (out_dir / "scenarios", out_dir / "scenarios" / scenario.stem):
             if planted.is_symlink():  # made by the command: a link there would send the reports elsewhere
                 _fail(f"impossible de créer le dossier {planted} : lien symbolique refusé", EXIT_OUTPUT)
-        out_dir = out_dir / "scenarios" / scenario.stem
+        out_dir = out_dir / "scenarios" / scenario.stem  # made by run_reports, where a link planted since is refused
     click.echo(f"Préparation : lecture et vérification de {entree}…", err=True)
     one_theme = themes is not None and len([t for t in themes.split(",") if t.strip()]) == 1
     if not dask_address and (jobs == 1 or (pharmacie_id and exercice is not None and one_theme)):
@@ -1039,7 +1052,8 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
         results = run_reports(job_list, notebooks_dir=notebooks_dir, out_dir=out_dir, workers=jobs, force=force,
                               progress=bar.update if bar else None, log_file=out_dir / LOG_NAME,
                               dask=dask_address, inputs_checked=True, versements=paid, date_reference=day,
-                              notice=(lambda m: (bar.write(m, file=sys.stderr) if bar else click.echo(m, err=True))))
+                              notice=(lambda m: (bar.write(m, file=sys.stderr) if bar else click.echo(m, err=True))),
+                              made_folders=2 if scenario is not None else 0)
     except LogFileError as exc:  # the run's log cannot be written safely (a symlink…): an output problem
         _fail(str(exc), EXIT_OUTPUT)
     except ReportError as exc:

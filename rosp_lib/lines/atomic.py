@@ -69,13 +69,18 @@ def subfolder(folder: Path, levels: int) -> None:
     """Create `folder` and check that it and its `levels - 1` parents — the folders the command makes inside
     the output folder the user named (`2024/PH-A`, `pharmacies`) — are real folders, not symlinks planted there:
     the files written in them would land wherever the link points. OSError ELOOP (« lien symbolique refusé »)
-    otherwise; the output folder itself may be a link the user made."""
+    otherwise; the output folder itself may be a link the user made. Each folder is looked at once it exists
+    (made here, or found by mkdir): a link planted after an earlier check is refused all the same."""
     parts = [Path(folder), *Path(folder).parents][:levels]
     parts[-1].parent.mkdir(parents=True, exist_ok=True)
     for part in reversed(parts):  # the outermost first: nothing is created through a link
-        if part.is_symlink():
-            raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(part))
-        part.mkdir(exist_ok=True)
+        try:
+            part.mkdir()  # a new folder, or FileExistsError for whatever has the name, a link included
+        except FileExistsError:
+            if part.is_symlink():
+                raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(part)) from None
+            if not part.is_dir():
+                raise
 
 
 def ensure_folder(folder: Path) -> None:
