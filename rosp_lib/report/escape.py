@@ -25,8 +25,25 @@ import re
 
 import pandas as pd
 
-# ASCII punctuation that Markdown (CommonMark, GFM) or HTML can read as syntax, and the line breaks.
-_MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|~&\"':=;/@$%^")
+# The ASCII characters Markdown (CommonMark, GFM) or HTML can read as syntax, by where they make markup: the one
+# table of both escapers. `escape_markdown` writes every one of them as a numeric character reference, wherever
+# it stands; `escape_markdown_text` escapes each only where its row says, as its row says, and keeps it elsewhere.
+# Wherever it stands (emphasis, code, links, raw HTML, tables, strikethrough, math): a backslash, which every
+# Markdown reads (CommonMark, Python-Markdown, mistune), or a character reference where a backslash is not read
+# everywhere, or not at all (HTML);
+_ANYWHERE = {**{c: "\\" + c for c in "\\`*_[]{}"},
+             "<": "&lt;", ">": "&gt;", "|": "&#124;", "~": "&#126;", "$": "&#36;"}
+# where it would make markup, a character reference: an `&` that would start one, the colon of a scheme
+# (`javascript:`, `http://`: no link, not even an autolink), the dot of `www.` (GFM's extended autolink);
+_IN_CONTEXT = {"&": "&amp;", ":": "&#58;", ".": "&#46;"}
+# where the text starts a line, a backslash: a heading, a list (`>`, a quotation, is escaped anywhere) ...
+_LINE_START = "#+-"
+# ... an ordered list, after the line's number (`1.`, `1)`);
+_AFTER_NUMBER = ".)"
+# kept: markup only beside one of the characters above (`![`, `](`, `[^`, `="` in a tag, `://`), save a line of
+# `=` under a line of text (a setext heading) and GFM's e-mail autolink (`nom@domaine.fr`), left as they are.
+_BESIDE_OTHERS = "(!\"'=;/@%^"
+_MARKDOWN_SPECIAL = frozenset([*_ANYWHERE, *_IN_CONTEXT, *_LINE_START, *_AFTER_NUMBER, *_BESIDE_OTHERS])
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
 
@@ -39,25 +56,19 @@ def escape_markdown(text) -> str:
     return "".join(f"&#{ord(c)};" if c in _MARKDOWN_SPECIAL else c for c in _flat(text))
 
 
-# escape_markdown_text: backslash escapes that every Markdown reads (CommonMark, Python-Markdown, mistune) ...
-_BACKSLASHED = set("\\`*_[]{}")
-# ... character references where a backslash is not read everywhere, or not at all (HTML);
-_REFERENCES = {"<": "&lt;", ">": "&gt;", "|": "&#124;", "~": "&#126;", "$": "&#36;"}
-# an `&` that would start a character reference, a scheme (`javascript:`, `http://`: no link, not even an
-# autolink), a `www.` (GFM's extended autolink) ...
 _AMPERSAND_REFERENCE = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 _SCHEME_COLON = re.compile(r"(?<=[A-Za-z]):(?=\S)")
 _WWW_DOT = re.compile(r"(?i)(?<![0-9A-Za-z])(www)\.")
-# ... and what starts a block when the text starts a line (a heading, a list, a quotation).
-_BLOCK_START = re.compile(r"^(\s*)(?:([#+-])|(\d+)([.)]))")
+_BLOCK_START = re.compile(rf"^(\s*)(?:([{re.escape(_LINE_START)}])|(\d+)([{re.escape(_AFTER_NUMBER)}]))")
 
 
 def escape_markdown_text(text) -> str:
     """`text` for Markdown read both rendered and raw (a claim draft): shown as written once rendered, never
     read as Markdown or HTML, and still legible raw (`\\*`, `&lt;` only where markup could start)."""
-    flat = _AMPERSAND_REFERENCE.sub("&amp;", _flat(text))
-    flat = _WWW_DOT.sub(r"\1&#46;", _SCHEME_COLON.sub("&#58;", flat))
-    out = "".join("\\" + c if c in _BACKSLASHED else _REFERENCES.get(c, c) for c in flat)
+    flat = _AMPERSAND_REFERENCE.sub(_IN_CONTEXT["&"], _flat(text))
+    flat = _SCHEME_COLON.sub(_IN_CONTEXT[":"], flat)
+    flat = _WWW_DOT.sub(lambda m: m.group(1) + _IN_CONTEXT["."], flat)
+    out = "".join(_ANYWHERE.get(c, c) for c in flat)
     return _BLOCK_START.sub(_escaped_block_start, out, count=1)
 
 
@@ -65,14 +76,16 @@ def _escaped_block_start(m: re.Match) -> str:
     return m.group(1) + ("\\" + m.group(2) if m.group(2) else m.group(3) + "\\" + m.group(4))
 
 
-_ESCAPED_BY_TEXT = re.compile(r"\\([\\`*_\[\]{}#+.)-])|&(lt|gt|amp|#124|#126|#36|#58|#46);")
-_UNESCAPED = {"lt": "<", "gt": ">", "amp": "&", "#124": "|", "#126": "~", "#36": "$", "#58": ":", "#46": "."}
+# What escape_markdown_text writes, and the character it stands for: read from the table above.
+_UNESCAPED = {**{written: c for c, written in (*_ANYWHERE.items(), *_IN_CONTEXT.items())},
+              **{"\\" + c: c for c in _LINE_START + _AFTER_NUMBER}}
+_ESCAPED_BY_TEXT = re.compile("|".join(map(re.escape, _UNESCAPED)))
 
 
 def unescape_markdown_text(text) -> str:
     """The text `escape_markdown_text` was given, from what it returned (a Markdown draft shown as its reader reads
     it, in a <pre> of a report, where it is then escaped with `escape_html`)."""
-    return _ESCAPED_BY_TEXT.sub(lambda m: m.group(1) or _UNESCAPED[m.group(2)], str(text))
+    return _ESCAPED_BY_TEXT.sub(lambda m: _UNESCAPED[m.group()], str(text))
 
 
 def escape_html(text) -> str:
