@@ -412,7 +412,7 @@ def _warned_files(tmp_path: Path) -> tuple[Path, Path]:
                             "PH-A;Pharmacie A;2024;0,92;40\nPH-A;Pharmacie A;2025;;50\nPH-B;Pharmacie B;2024;92;40\n")
     mols = csv_file(tmp_path, "pharmacie_id;exercice;molecule;nb_boites;taux_depart_pct;taux_arrivee_pct\n"
                               "PH-A;2024;sitagliptin;100;80;90\nPH-A;2024;<img src=x onerror=alert(1)>;10;80;90\n"
-                              "PH-B;2024;sitagliptine;100;80;90\n", "molecules.csv")
+                              "PH-A;2025;zzz;10;80;90\nPH-B;2024;sitagliptine;100;80;90\n", "molecules.csv")
     return ph, mols
 
 
@@ -433,6 +433,11 @@ def test_reports_say_the_warnings_of_the_pharmacy(tmp_path):
         "(elle ne rapporte rien)",
     ]
     assert nb.load("PH-B", 2024, str(ph), str(mols)).warnings == []  # 92 %, a listed molecule
+    # the report of 2025: the rate column (judged on every exercise of the pharmacy) and the molecule of 2025 only
+    assert nb.load("PH-A", 2025, str(ph), str(mols)).warnings == [
+        rep.warnings[0],
+        "molécule « zzz » : absente de la liste des molécules ciblées de l'exercice 2025 (elle ne rapporte rien)",
+    ]
 
 
 def test_report_html_shows_the_warnings_as_text(tmp_path):

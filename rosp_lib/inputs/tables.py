@@ -181,9 +181,10 @@ def warnings_of(*frames: pd.DataFrame | None) -> list[str]:
 
 
 def pharmacy_warnings(rows: pd.DataFrame, molecules: pd.DataFrame | None = None, scenario=None) -> list[str]:
-    """The warnings of `warnings_of`, for one pharmacy's report: judged on its own rows (its exercises and its
-    molecules), each named by its exercise — a report does not see the lines of the user's file (`rosp report`
-    gives each report its own slice of it), and is about this pharmacy alone."""
+    """The warnings of `warnings_of`, for one pharmacy's report: judged on its own rows — `rows` its exercises (a rate
+    column filled with fractions), `molecules` those of the report's exercise —, each named by its exercise: a report
+    does not see the lines of the user's file (`rosp report` gives each report its own slice of it), and is about
+    this pharmacy alone."""
     out: list[str] = []
     for table, columns in ((rows, PHARMACY_COLUMNS), (molecules, MOLECULE_COLUMNS)):
         if table is None or table.empty:

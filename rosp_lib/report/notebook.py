@@ -158,7 +158,7 @@ def _load(pharmacie_id: str, exercice: int, entree: str, molecules: str = "", pa
     lines = all_lines[all_lines["exercice"] == int(exercice)].reset_index(drop=True)
     row = mine[mine["exercice"] == int(exercice)].iloc[0]
     return Report(pharmacie_id, int(exercice), row, params[int(exercice)], lines, mine, mols, scenario, all_lines,
-                  pharmacy_warnings(mine, mols, scenario))
+                  pharmacy_warnings(mine, mols[mols["exercice"] == int(exercice)], scenario))
 
 
 # --------------------------------------------------------------------------------------------
