@@ -76,6 +76,42 @@ def test_seed_sitagliptine_486_boites_85_93_en_2024(tmp_path):
     assert int(tot.loc[0, "bups"]) == 100_00 + 101_99
 
 
+@pytest.mark.parametrize("year,molecule,boxes,arrival,expected", [
+    (2024, "sitagliptine", 486, 93, 101_99),  # 0,22565 € × 486 × 93 % = 0,22565 € × 451,98 = 101,9893… → 101,99 €
+    (2025, "dabigatran", 400, 80, 72_21),     # 0,22565 € × 320 = 72,208 → 72,21 €
+    (2023, "vildagliptine/metformine", 50, 80, 92_00),  # 80 % > 72 % : 2,30 € × 50 × 80 % = 2,30 € × 40 = 92,00 €
+])
+def test_molecule_without_its_starting_rate_is_paid_on_the_substituted_boxes(tmp_path, year, molecule, boxes, arrival,
+                                                                              expected):
+    """The starting rate is read by the « progression » reading only; a molecule line without it was « donnée
+    manquante », 0 €, under the reading of reference, which pays on the substituted boxes (boxes × arrival rate)."""
+    row = {"pharmacie_id": "S", "exercice": year, "dqo_autoevaluation": "oui", "dqo_newsletter": "oui",
+           "dqo_programme_amelioration": "oui", "taux_generiques_repertoire_pct": 90}  # the socles met
+    mol = [{"pharmacie_id": "S", "exercice": year, "molecule": molecule, "nb_boites": boxes, "taux_depart_pct": "",
+            "taux_arrivee_pct": arrival}]
+    lines, _ = run(tmp_path, [row], mol)
+    line = lines[lines["indicateur"] == "molecules_ciblees"].iloc[0]
+    assert (int(line["montant_cents"]), line["atteint"], bool(line["donnee_manquante"])) == (expected, "oui", False)
+    assert line["valeur"] == f"{molecule} : {boxes} boîtes, départ vide → {arrival} %"
+    assert line["entrees"] == f"molecule={molecule} ; nb_boites={boxes} ; taux_depart_pct=vide ; taux_arrivee_pct={arrival}"
+
+
+def test_molecule_without_its_starting_rate_is_missing_in_the_progression_reading(tmp_path):
+    """The boxes gained (boxes × (arrival − start) / 100) need the starting rate: without it, « donnée manquante »."""
+    from rosp_lib.engine import parameters_for
+    from rosp_lib.parameters import Scenario
+
+    path = tmp_path / "progression.yaml"
+    path.write_text("2024:\n  bups:\n    molecules_ciblees:\n      lecture: progression\n", encoding="utf-8")
+    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [{"pharmacie_id": "S", "exercice": 2024}]))
+    mol = read_molecules(write_csv(tmp_path / "molecules.csv", [
+        {"pharmacie_id": "S", "exercice": 2024, "molecule": "sitagliptine", "nb_boites": 486, "taux_depart_pct": "",
+         "taux_arrivee_pct": 93}]), pharmacies)
+    lines = compute(pharmacies, mol, parameters_for([2024], Scenario.read(path)))
+    line = lines[lines["indicateur"] == "molecules_ciblees"].iloc[0]
+    assert (int(line["montant_cents"]), line["atteint"], bool(line["donnee_manquante"])) == (0, "donnée manquante", True)
+
+
 def test_seeds_together_in_one_table(tmp_path):
     """The four examples in one table: one vectorised pass gives each pharmacy its own amounts."""
     rows = [

@@ -18,7 +18,7 @@ from ..registry import indicator
 from ..rulebook import title
 from ..rules.base import Block, Context
 from .formatting import num
-from .text import _SMALL, SEP, _append, _keys, filled, per_distinct
+from .text import _SMALL, SEP, VIDE, _append, _keys, filled, per_distinct
 
 LINE_COLUMNS = [
     "pharmacie_id", "exercice", "theme", "indicateur", "libelle", "valeur", "seuil", "atteint",
@@ -96,7 +96,7 @@ def dependencies(b: Block, n: int):
 
 def _cell(value) -> str:
     if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
-        return "vide"
+        return VIDE
     return num(value)
 
 

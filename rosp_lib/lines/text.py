@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 OUI, NON, NEUTRALISE, MANQUANT, SANS_OBJET = "oui", "non", "neutralisé", "donnée manquante", "sans objet"
+VIDE = "vide"  # an unknown input value, as the lines' « entrees » say it
 SEP = " ; "  # between the items of a list cell of the lines (entrees, hypotheses, scenario, socles_non_atteints)
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 from ..lines import money
 from ..lines.formatting import eur, eur_value, num
 from ..inputs import normalise_molecule
-from ..lines.text import MANQUANT, NEUTRALISE, NEUTRALISE_NOTE, SANS_OBJET, filled, per_distinct, pick
+from ..lines.text import MANQUANT, NEUTRALISE, NEUTRALISE_NOTE, SANS_OBJET, VIDE, filled, per_distinct, pick
 from .base import Block, Context, Rate, compare, finish_theme, seuil_text, socle_state
 
 THEME = "bups"
@@ -42,8 +42,21 @@ def generiques_repertoire(ctx: Context) -> Block:
                                   ctx.zeros(), manquant=missing))
 
 
+def _known(value) -> str:
+    """A molecule line's number in French; "" when unknown."""
+    return "" if value is None or value != value else num(value)
+
+
+def _boxes_and_rates(boxes: str, start: str, arrival: str) -> str:
+    """« 486 boîtes, 85 % → 93 % », naming what is unknown (« départ vide → 93 % »)."""
+    rates = (f"{start} %" if start else f"départ {VIDE}") + " → " + (f"{arrival} %" if arrival else f"arrivée {VIDE}")
+    return (f"{boxes} boîtes" if boxes else f"boîtes {VIDE}") + ", " + rates
+
+
 def molecules_ciblees(ctx: Context, molecules: pd.DataFrame) -> Block | None:
-    """Molécules ciblées : prime par boîte × boîtes gagnées (boîtes × (arrivée − départ) / 100), par molécule."""
+    """Molécules ciblées, par molécule : prime par boîte × boîtes substituées (boîtes × arrivée / 100) ; en lecture
+    « progression », × boîtes gagnées (boîtes × (arrivée − départ) / 100) ; en lecture « plancher » (2023), seulement
+    au-delà du taux plancher."""
     ind = ctx.p.bups.molecules_ciblees
     if ind.etat.valeur == "absent" or molecules is None or molecules.empty:
         return None
@@ -58,11 +71,11 @@ def molecules_ciblees(ctx: Context, molecules: pd.DataFrame) -> Block | None:
     boxes = mine["nb_boites"].to_numpy(dtype=float)
     dep = mine["taux_depart_pct_exact"].to_numpy(dtype=object)
     arr = mine["taux_arrivee_pct_exact"].to_numpy(dtype=object)
-    dep_text, arr_text = per_distinct(num, dep), per_distinct(num, arr)
-    valeur = np.array([f"{m} : {b} boîtes, {d} % → {a} %"
-                       for m, b, d, a in zip(names, per_distinct(num, boxes), dep_text, arr_text)], dtype=object)
-    entrees = np.array([f"molecule={m} ; nb_boites={b} ; taux_depart_pct={d} ; taux_arrivee_pct={a}"
-                        for m, b, d, a in zip(names, per_distinct(num, boxes), dep_text, arr_text)], dtype=object)
+    dep_text, arr_text, box_text = per_distinct(_known, dep), per_distinct(_known, arr), per_distinct(_known, boxes)
+    valeur = np.array([f"{m} : {_boxes_and_rates(b, d, a)}" for m, b, d, a in zip(names, box_text, dep_text, arr_text)],
+                      dtype=object)
+    entrees = np.array([f"molecule={m} ; nb_boites={b or VIDE} ; taux_depart_pct={d or VIDE} ; taux_arrivee_pct={a or VIDE}"
+                        for m, b, d, a in zip(names, box_text, dep_text, arr_text)], dtype=object)
     m = len(mine)
     if not ind.actif:
         return Block("molecules_ciblees", valeur, "", filled(m, NEUTRALISE), np.zeros(m, np.int64), NEUTRALISE_NOTE,
@@ -80,7 +93,8 @@ def molecules_ciblees(ctx: Context, molecules: pd.DataFrame) -> Block | None:
     with ctx.for_rows(~own_prime):
         default = (ind.prime_par_boite_gagnee if reading == "progression" else ind.prime_par_boite).valeur
     prime = np.array([primes.get(k, default) for k in keys], dtype=object)[codes]
-    missing = in_list & (np.isnan(boxes) | pd.isna(dep) | pd.isna(arr))
+    # Missing only what the reading reads: the starting rate counts for the boxes gained (« progression ») alone.
+    missing = in_list & (np.isnan(boxes) | pd.isna(arr) | (pd.isna(dep) if reading == "progression" else False))
     known = in_list & ~missing
     # Exact integers: a rate is an integer over 10**places (70,5 % → 705 with places = 1), so the boxes
     # gained (or substituted) are `boxes_x` / (100 × 10**places). Python integers: they never overflow.
