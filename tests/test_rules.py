@@ -248,6 +248,24 @@ def test_malus_lines_are_negative_and_typed(tmp_path):
     assert malus["malus_urgence"] == -cents("0.20 * (100 + 400)")
 
 
+@pytest.mark.parametrize("rate,reference,malus,hypothesis", [
+    ("0", "0", True, False),       # not strictly below: malus; both rates known, the reading « sans référence » not read
+    ("2,9999999999999999999", "3", False, False),  # exactly below 3 (their floats are equal: it was a malus)
+    ("4", "", False, True),        # no reference: « pas de malus » by the reading of reference, a hypothesis
+])
+def test_urgence_malus_compares_exactly_and_rests_on_a_reading_only_without_reference(tmp_path, rate, reference, malus,
+                                                                                       hypothesis):
+    """The urgence malus line was marked « hypothèse » (bups.malus_urgence.sans_reference) with both rates known."""
+    row = {"pharmacie_id": "U", "exercice": 2025, "dqo_autoevaluation": "oui", "dqo_newsletter": "oui",
+           "dqo_programme_amelioration": "oui", "taux_generiques_repertoire_pct": 90, "taux_stabilite_75_pct": 99,
+           "taux_urgence_pct": rate, "taux_urgence_reference_pct": reference}
+    lines, _ = run(tmp_path, [row])
+    line = lines[lines["indicateur"] == "malus_urgence"].iloc[0]
+    # BUPS 2025 : démarche qualité 100 € + stabilité ≥ 95 % 400 € = 500 € ; malus 20 % = −100,00 €
+    assert int(line["montant_cents"]) == (-cents("0.20 * (100 + 400)") if malus else 0)
+    assert ("bups.malus_urgence.sans_reference" in line["hypotheses"]) is hypothesis
+
+
 def test_missing_declaration_columns_mean_non_and_missing_counts_are_flagged(tmp_path):
     lines, tot = run(tmp_path, [{"pharmacie_id": "E", "exercice": 2025}])
     assert int(tot.loc[0, "total"]) == 0

@@ -50,6 +50,18 @@ def compare(values: np.ndarray, seuil: Seuil, threshold=None) -> np.ndarray:
         return op(values, t) & ~np.isnan(values)
 
 
+def compare_columns(a: np.ndarray, b: np.ndarray, comparaison: str) -> np.ndarray:
+    """a <comparaison> b row by row, False where either is unknown; exact on two `Rate` columns (2,9999999999999999999
+    is below 3 even though their floats are equal)."""
+    op = _OPS[comparaison]
+    ea, eb = getattr(a, "exact", None), getattr(b, "exact", None)
+    if ea is not None and eb is not None:
+        return np.fromiter((x is not None and y is not None and bool(op(x, y)) for x, y in zip(ea, eb)), bool, len(ea))
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return op(a, b) & ~np.isnan(a) & ~np.isnan(b)
+
+
 def compare_fraction(num: np.ndarray, den: np.ndarray, seuil: Seuil, scale: int = 1) -> np.ndarray:
     """Exact test of (num / den) × scale <comparaison> threshold, in integers; False where den is 0."""
     f = money.fraction(seuil.valeur)

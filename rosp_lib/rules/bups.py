@@ -11,7 +11,7 @@ from ..lines import money
 from ..lines.formatting import eur, eur_value, num
 from ..inputs import normalise_molecule
 from ..lines.text import MANQUANT, NEUTRALISE, NEUTRALISE_NOTE, SANS_OBJET, VIDE, filled, per_distinct, pick
-from .base import Block, Context, Rate, compare, finish_theme, seuil_text, socle_state
+from .base import Block, Context, Rate, compare, compare_columns, finish_theme, seuil_text, socle_state
 
 THEME = "bups"
 
@@ -210,11 +210,15 @@ def malus_urgence(ctx: Context, total: np.ndarray) -> Block | None:
         return None
     rate, r_missing = ctx.rate("taux_urgence_pct")
     ref, ref_missing = ctx.rate("taux_urgence_reference_pct")
-    with np.errstate(invalid="ignore"):
-        below = rate < ref if ind.comparaison_reference.valeur == "<" else rate <= ref
+    below = compare_columns(rate, ref, ind.comparaison_reference.valeur)
     applies = ~r_missing & ~ref_missing & ~below
-    if ind.sans_reference.valeur == "malus":
-        applies |= ~r_missing & ref_missing
+    # The reference missing, the year's rate known: its own reading, read for these rows only (the others' amount
+    # does not depend on it: they are not marked as resting on it).
+    ref_only_missing = ref_missing & ~r_missing
+    if ref_only_missing.any():
+        with ctx.for_rows(ref_only_missing):
+            if ind.sans_reference.valeur == "malus":
+                applies |= ref_only_missing
     # The year's rate missing, the reference known: « strictly below » cannot be shown (rules.md §2.3); its
     # own reading, read for these rows only.
     rate_only_missing = r_missing & ~ref_missing
