@@ -191,7 +191,7 @@ INDICATORS: tuple[Indicator, ...] = (
               "numerique.pharmacien_correspondant", "indicateur", ("zone_zip_zac", "nb_patients_correspondant")),
     Indicator("facturation_fse_securisees", _N, "Qualité de la facturation : taux de FSE sécurisées",
               "Taux de FSE sécurisées par rapport à la cible minimale ({fse_securisees_cible_pct:signe}) : "
-              "écart d'au plus {fse_securisees_ecart_fort_points} points → {fse_securisees_points_ecart_faible} "
+              "écart d'au plus {fse_securisees_ecart_fort_points} → {fse_securisees_points_ecart_faible} "
               "points ; écart plus grand → {fse_securisees_points_ecart_fort} points.",
               "numerique.malus_qualite_facturation", "information", ("taux_fse_securisees_pct",)),
     Indicator("facturation_rejets_iris", _N, "Qualité de la facturation : taux de rejets IRIS",

@@ -29,3 +29,8 @@ def not_applicable(theme_title: str, exercice: int) -> str:
     """One sentence for a theme that does not exist in an exercise."""
     return (f"Le thème « {theme_title} » n'existe pas pour l'exercice {exercice} : il ne paie rien cette année-là "
             "et il n'y a rien à déclarer.")
+
+
+def days(n: int) -> str:
+    """« 1 jour », « 184 jours »."""
+    return f"{n} jour{'s' if n > 1 else ''}"

@@ -444,7 +444,7 @@ def header_text(rep: Report, theme: str) -> str:
     period = ""
     p = partial_year(rep)
     if p:
-        period = f"\n\nActivité du titulaire sur l'exercice : du {p[0]} au {p[1]} ({p[2]} jours, exercice partiel). {narrative.CESSION}"
+        period = f"\n\nActivité du titulaire sur l'exercice : du {p[0]} au {p[1]} ({narrative.days(p[2])}, exercice partiel). {narrative.CESSION}"
     return (f"**Total du thème : {eur(rep.theme_total_cents(theme))}** — {theme_reason(rep, theme)}\n\n"
             f"**Ce que le thème récompense** : {info.recompense}\n\n"
             f"**Comment c'est connu** : {info.mesure}\n\n**Versement** : {info.versement}{period}")
@@ -488,6 +488,14 @@ def declaration_text(rep: Report, theme: str) -> str:
             f"**Automatique** : {info.automatique}\n\n{narrative.CESSION}")
 
 
+def _value_for(line: pd.Series) -> str:
+    """« 88 pour » before a line's threshold; nothing when the line shows no value (a count of tranches)."""
+    v = line["valeur"]
+    if v is None or (isinstance(v, float) and v != v) or v == "":
+        return ""
+    return f"{num(v) if isinstance(v, float) else v} pour "
+
+
 def theme_reason(rep: Report, theme: str) -> str:
     """One sentence: why the theme pays what it pays."""
     info = theme_of(theme)
@@ -506,13 +514,12 @@ def theme_reason(rep: Report, theme: str) -> str:
     parts.append(f"{n_paid} ligne(s) payée(s) sur {len(paying)}")
     if n_paid == 0:
         missed = paying[(paying["atteint"] == "non") & ~paying["donnee_manquante"].astype(bool)]
-        parts += [f"non atteint : {md(line_label(l))} ({l['valeur'] if not isinstance(l['valeur'], float) else num(l['valeur'])}"
-                  f" pour {l['seuil']})" for _, l in missed.iterrows()]
+        parts += [f"non atteint : {md(line_label(l))} ({_value_for(l)}{l['seuil']})" for _, l in missed.iterrows()]
     for _, m in lines[(lines["type_ligne"] == "malus") & (lines["montant_cents"] != 0)].iterrows():
         parts.append(f"{m['libelle']} : {calcul_text(rep, m).split(' ; ')[0]}")
     p = partial_year(rep)
     if p and lines["note"].str.contains("prorat", na=False).any():
-        parts.append(f"forfaits au prorata de l'activité ({p[2]} jours, du {p[0]} au {p[1]})")
+        parts.append(f"forfaits au prorata de l'activité ({narrative.days(p[2])}, du {p[0]} au {p[1]})")
     miss = int(lines["donnee_manquante"].astype(bool).sum())
     if miss:
         parts.append(f"{miss} donnée(s) manquante(s), comptée(s) non atteinte(s)")

@@ -112,6 +112,25 @@ class Block:
         if reads and mask.any():
             self.row_reads.append((mask, dict(reads)))
 
+    def reads_by_pharmacy(self, n: int, lines: np.ndarray | None = None, first_row_reads: int | None = None
+                          ) -> Iterator[tuple[np.ndarray, dict]]:
+        """What this block's `lines` (all by default) read, as (pharmacies, leaves): the leaves read for every line,
+        and those read for some lines only (`row_reads`, the first `first_row_reads` of them when given: those of
+        the rule itself); a block of one line per molecule (`rows`) gives its lines' pharmacies."""
+        lines = np.ones(len(self.cents), dtype=bool) if lines is None else lines
+
+        def pharmacies(mask: np.ndarray) -> np.ndarray:
+            if self.rows is None:
+                return mask
+            out = np.zeros(n, dtype=bool)
+            out[self.rows[mask]] = True
+            return out
+
+        if self.reads:
+            yield pharmacies(lines), self.reads
+        for mask, reads in self.row_reads[:first_row_reads]:
+            yield pharmacies(lines & mask), reads
+
 
 class Trace:
     """What a rule read: parameter leaves (by dotted path) and input columns."""
@@ -301,6 +320,8 @@ def finish_theme(
     """
     if not blocks:
         return []
+    # What each rule read for some rows, before the steps below add theirs: whether a socle is met depends on these.
+    rule_row_reads = {id(b): len(b.row_reads) for b in blocks}
     prorata = ctx.params.general.prorata_forfaits
     partial = ctx.days_active < ctx.days_in_year
     if partial.any():
@@ -333,7 +354,8 @@ def finish_theme(
             positive = b.cents > 0
             for s in deciders:  # an amount the gate could void depends on what every socle read
                 if s is not b:
-                    b.depends(positive, s.reads)
+                    for where, reads in s.reads_by_pharmacy(ctx.n, first_row_reads=rule_row_reads[id(s)]):
+                        b.depends(positive & (where if b.rows is None else where[b.rows]), reads)
             lost = (bits != 0) & positive
             b.socles_perdus = per_distinct(lambda x: names(x, SEP) if x else "", bits)  # a list cell, as the report reads it
             if lost.any():
@@ -352,11 +374,7 @@ def finish_theme(
         for line in ctx.rule(malus, total):
             applied = line.cents != 0
             for b in blocks:  # the malus is a share of the sum: it depends on what each line of the sum read
-                paid = np.zeros(ctx.n, dtype=bool)
-                if b.rows is None:
-                    paid = b.cents != 0
-                else:
-                    paid[b.rows[b.cents != 0]] = True
-                line.depends(applied & paid, b.reads)
+                for paid, reads in b.reads_by_pharmacy(ctx.n, b.cents != 0):
+                    line.depends(applied & paid, reads)
             blocks = [*blocks, line]
     return blocks
