@@ -73,7 +73,30 @@ def num(value, max_decimals: int = 4) -> str:
     return _num(value, max_decimals)
 
 
-def _num(value, max_decimals: int) -> str:
+def num_exact(value) -> str:
+    """A number in French with every digit it has, never rounded: an input value as the user typed it
+    (`84,99999999999999999`, `1 234,5`), where `num` would round to 4 decimals (`85`). The decimals'
+    trailing zeros are dropped (`70,50` → `70,5`, as `num`); a float is written by the shortest decimal
+    that reads back as it. Empty for an unknown value; oui/non for a flag."""
+    if value is None:
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return "oui" if value else "non"
+    return _num(value, None)
+
+
+def decimal_text(value: Decimal) -> str:
+    """An exact number as the CSV files write a number: every digit, decimal point, no thousands separator,
+    never an exponent (`84.99999999999999999`; str() would write 0,0000001 as « 1E-7 »)."""
+    return _digits(f"{value:f}")
+
+
+def _digits(text: str) -> str:
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _num(value, max_decimals: int | None) -> str:
+    """`num`'s text; `max_decimals` None: not rounded (`num_exact`)."""
     if isinstance(value, (int, np.integer)):
         return _fr(f"{int(value):,}")  # the Decimal path below gives the same text, 10× slower
     if isinstance(value, (float, np.floating)):
@@ -82,19 +105,19 @@ def _num(value, max_decimals: int) -> str:
         if value > 0 and value < 1e15:  # fast path, same text as the Decimal path below (tests/test_formatting.py)
             text = repr(float(value))  # the shortest decimal that reads back as this float
             whole, _, frac = text.partition(".")
-            if "e" not in text and len(frac) <= max_decimals:
+            if "e" not in text and (max_decimals is None or len(frac) <= max_decimals):
                 frac = frac.rstrip("0")
                 return _fr(f"{int(whole):,}" + ("." + frac if frac else ""))
         d = Decimal(repr(float(value)))  # the shortest decimal that reads back as this float
     elif isinstance(value, Decimal):
+        if value.is_nan():
+            return ""
         d = value
     else:
         d = Decimal(int(value))
-    d = d.quantize(Decimal(1).scaleb(-max_decimals), rounding=ROUND_HALF_EVEN)
-    text = f"{d:,f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return _fr(text)
+    if max_decimals is not None:
+        d = d.quantize(Decimal(1).scaleb(-max_decimals), rounding=ROUND_HALF_EVEN)
+    return _fr(_digits(f"{d:,f}"))
 
 
 def pct(value) -> str:
