@@ -16,8 +16,8 @@ import pandas as pd
 from ..parameters import Kind, Leaf, unit
 from ..registry import indicator
 from ..rulebook import title
-from ..rules.base import Block, Context
-from .formatting import num
+from ..rules.base import Block, Context, ExactColumn, with_exact
+from .formatting import num_exact
 from .text import _SMALL, SEP, VIDE, _append, _keys, filled, per_distinct
 
 LINE_COLUMNS = [
@@ -95,9 +95,10 @@ def dependencies(b: Block, n: int):
 
 
 def _cell(value) -> str:
+    """An input value as typed, every digit (a rate of 84,99995 is not shown « 85 »)."""
     if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
         return VIDE
-    return num(value)
+    return num_exact(value)
 
 
 _INPUT_TEXTS: dict[tuple, str] = {}  # (column, dtype, value key) → « colonne=valeur », for the whole run
@@ -105,11 +106,14 @@ _INPUT_TEXTS: dict[tuple, str] = {}  # (column, dtype, value key) → « colonne
 
 class InputTexts:
     """« colonne=valeur » for each pharmacy of an exercise, formatted once per column and distinct value and
-    shared by every line that shows that column (a national file has 600 000 lines)."""
+    shared by every line that shows that column (a national file has 600 000 lines). A rate is shown by its exact
+    value on the rows whose float misstates it (`exact`: the context's `Context.exact_column`)."""
 
-    def __init__(self, df: pd.DataFrame, array: Callable[[str], np.ndarray] | None = None):
+    def __init__(self, df: pd.DataFrame, array: Callable[[str], np.ndarray] | None = None,
+                 exact: Callable[[str], ExactColumn | None] | None = None):
         self.df = df
         self.array = array or (lambda name: df[name].to_numpy())  # the context's shared columns (Context.array)
+        self.exact = exact
         self.cache: dict[str, np.ndarray] = {}
 
     def column(self, name: str) -> np.ndarray:
@@ -128,6 +132,10 @@ class InputTexts:
                 texts[:] = [_INPUT_TEXTS.get((name, kind, k)) or _INPUT_TEXTS.setdefault((name, kind, k), f"{name}={_cell(v)}")
                             for k, v in zip(distinct.tolist(), values[first].tolist())]
                 self.cache[name] = texts[codes]
+            column = self.exact(name) if self.exact is not None else None
+            if column is not None and len(column.misstated):
+                rows = column.misstated
+                self.cache[name][rows] = per_distinct(lambda d: f"{name}={_cell(d)}", column.values[rows])
         return self.cache[name]
 
     def lines(self, columns: tuple, rows: np.ndarray) -> np.ndarray:
@@ -169,7 +177,7 @@ def _column(values, n: int) -> np.ndarray:
         kind = values.dtype.str
         shared = np.empty(len(distinct), dtype=object)
         shared[:] = [_NUMBERS.setdefault((kind, k), v) for k, v in zip(distinct.tolist(), values[first].tolist())]
-        return shared[codes]
+        return with_exact(shared[codes], values)  # a rate: its exact value where the float misstates it
     if isinstance(values, pd.Series):
         return values.to_numpy(dtype=object)
     if not isinstance(values, (list, tuple)):
@@ -201,7 +209,7 @@ def assemble(ctx: Context, theme_blocks: list[tuple[str, list[Block]]], position
     per_block: dict[str, list] = {k: [] for k in BLOCK_COLUMNS}
     pid = ctx.df["pharmacie_id"].to_numpy(dtype=object)
     rows = np.arange(ctx.n)
-    inputs = InputTexts(ctx.df, ctx.array)
+    inputs = InputTexts(ctx.df, ctx.array, ctx.exact_column)
     for theme, blocks in theme_blocks:
         for b in blocks:
             sel = rows if b.rows is None else np.asarray(b.rows, dtype=np.int64)

@@ -20,12 +20,14 @@ The other result files (`--format csv-fr`, `xlsx`) apply the same rule through `
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from operator import methodcaller
 from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
 
+from .formatting import decimal_text
 from .text import identities
 
 _NEEDS_QUOTES = re.compile(rb'[,"\r\n]')
@@ -81,6 +83,9 @@ def cells(values: list, alone: bool = False, texts_only: bool = False) -> list[b
     """Values as CSV cells in UTF-8; `alone` when each is the only cell of its line (an empty one is then `""`);
     `texts_only` when every value is known to be a `str` (nothing to convert, no missing value)."""
     texts = list(values) if texts_only else list(map(str, values))
+    if not texts_only:  # an exact rate (a Decimal, where its float misstates it): every digit, never « 1E-7 »
+        for i in [i for i, v in enumerate(values) if type(v) is Decimal]:
+            texts[i] = decimal_text(values[i])
     risky = np.fromiter(map(methodcaller("startswith", _FORMULA_START), texts), dtype=bool, count=len(texts))
     for i in np.flatnonzero(risky):  # few (negative numbers, formulas): the text ones are neutralised
         if isinstance(values[i], str):

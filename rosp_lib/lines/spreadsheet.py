@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
 
@@ -28,6 +29,7 @@ import pandas as pd
 from ..inputs import PHARMACY_COLUMNS
 from ..registry import INDICATOR_BY_CODE
 from . import money
+from .formatting import decimal_text, num_exact
 
 FORMATS = ("csv", "csv-fr", "xlsx")
 EURO_FORMAT = '#,##0.00\\ "€"'
@@ -147,6 +149,8 @@ def _fr_number(v):
         return str(int(v)) if float(v).is_integer() else repr(float(v)).replace(".", ",")
     if isinstance(v, (int, np.integer)):
         return str(int(v))
+    if isinstance(v, Decimal):  # an exact rate, where its float misstates it: every digit
+        return decimal_text(v).replace(".", ",")
     return v
 
 
@@ -219,6 +223,11 @@ def write_xlsx(lines: pd.DataFrame, totals: pd.DataFrame, fh: BinaryIO) -> None:
             cell = ws_l.cell(row=ws_l.max_row, column=i_valeur + 1)
             cell.value = float(rec.valeur) / 100
             cell.number_format = PERCENT_FORMAT
+        elif isinstance(rec.valeur, Decimal):
+            # An exact rate whose float misstates it (84,99999999999999999 would be the number 85 %, and show
+            # « 85,00 % » beside « non »): a spreadsheet number is a float, so the cell is the text of the value
+            # as typed, « 84,99999999999999999 % » — not summable, but what the threshold was compared with.
+            ws_l.cell(row=ws_l.max_row, column=i_valeur + 1).value = f"{num_exact(rec.valeur)} %"
     _format(ws_l, {i_montant + 1: EURO_FORMAT}, Font, Alignment, get_column_letter)
     wb.save(fh)
 

@@ -15,19 +15,51 @@ from pydantic import BaseModel
 
 from ..lines import money
 from ..lines.formatting import eur, num
-from ..lines.text import (_SMALL, MANQUANT, NEUTRALISE, NEUTRALISE_NOTE, NON, OUI, SANS_OBJET, SEP, filled, per_distinct,
-                          pick)
+from ..lines.text import (_SMALL, MANQUANT, NEUTRALISE, NEUTRALISE_NOTE, NON, OUI, SANS_OBJET, SEP, coded, filled,
+                          misstated_rows, per_distinct, pick)
 from ..parameters import ExerciseParameters, Leaf, Seuil
+
+
+@dataclass
+class ExactColumn:
+    """A rate column's exact values, coded once per exercise (`Context.exact_column`): `compare` tests each
+    distinct value once, and the lines show the exact value on the rows whose float misstates it."""
+
+    values: np.ndarray  # Decimal or None, per row
+    coding: tuple[np.ndarray, np.ndarray] | None  # text.coded(values); None for a few rows (tested one by one)
+    misstated: np.ndarray  # the rows whose float misstates the value (text.float_misstates): none normally
+
 
 class Rate(np.ndarray):
     """A rate column as floats (for display and arithmetic) that keeps the exact decimals the user typed, so
-    that a threshold test is exact: `84,99999999999999999` is below 85 even though its float is 85.0.
-    Only the column itself compares exactly; an array derived from it is a plain float array."""
+    that a threshold test is exact: `84,99999999999999999` is below 85 even though its float is 85.0, and
+    the line shows 84,99999999999999999 (`with_exact`). Only the column itself compares exactly and shows
+    its exact values; an array derived from it is a plain float array."""
 
     exact: np.ndarray | None = None
+    column: ExactColumn | None = None
 
     def __array_finalize__(self, obj):
         self.exact = None
+        self.column = None
+
+
+def with_exact(out: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """`out` (an object array, row for row the column `values`) with the exact Decimal on the rows of a rate
+    column whose float misstates the value; unchanged otherwise (the normal case)."""
+    column = getattr(values, "column", None)
+    if column is not None and len(column.misstated):
+        out[column.misstated] = column.values[column.misstated]
+    return out
+
+
+def shown(values: np.ndarray) -> np.ndarray:
+    """A rate column as the lines show it: the floats, or an object array with the exact Decimal on the rows
+    whose float misstates the value."""
+    column = getattr(values, "column", None)
+    if column is None or not len(column.misstated):
+        return values
+    return with_exact(np.asarray(values, dtype=object), values)
 
 
 _OPS = {">=": lambda a, b: a >= b, ">": lambda a, b: a > b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b}
@@ -39,9 +71,13 @@ def compare(values: np.ndarray, seuil: Seuil, threshold=None) -> np.ndarray:
     exact = getattr(values, "exact", None)
     if exact is not None:
         t = Decimal(seuil.valeur if threshold is None else str(threshold))
-        if len(exact) <= _SMALL:  # a few rows: each tested, without pandas' fixed cost (see lines.text._SMALL)
+        column = getattr(values, "column", None)
+        if column is not None and column.coding is not None:
+            codes, distinct = column.coding  # coded once per exercise (`Context.exact_column`)
+        elif len(exact) <= _SMALL:  # a few rows: each tested, without pandas' fixed cost (see lines.text._SMALL)
             return np.array([d is not None and d == d and bool(op(d, t)) for d in exact], dtype=bool)
-        codes, distinct = pd.factorize(exact, use_na_sentinel=False)
+        else:
+            codes, distinct = pd.factorize(exact, use_na_sentinel=False)
         met = np.array([d is not None and d == d and bool(op(d, t)) for d in distinct], dtype=bool)
         return met[codes] if len(codes) else np.zeros(0, dtype=bool)
     t = float(seuil.valeur if threshold is None else threshold)
@@ -198,6 +234,7 @@ class Context:
     def __post_init__(self):
         self.n = len(self.df)
         self._arrays: dict[str, np.ndarray] = {}
+        self._exact: dict[str, ExactColumn | None] = {}
         self.trace: Trace | None = None
         self.p = Traced(self.params, "", self)  # what the rules read the parameters through
         # The rounding mode is not traced: it changes a line only at an exact half cent (money.py).
@@ -268,10 +305,24 @@ class Context:
             self.trace.columns[col] = None
         return self.array(col)
 
+    def exact_column(self, col: str) -> ExactColumn | None:
+        """The exact values of a rate column (the reader keeps every rate as an exact Decimal too), coded once per
+        exercise for every rule and line that reads them; None for a column without (not traced)."""
+        if col not in self._exact:
+            name = col + "_exact"
+            column = None
+            if name in self.df.columns:
+                values = np.asarray(self.array(name), dtype=object)
+                coding = coded(values) if len(values) > _SMALL else None
+                column = ExactColumn(values, coding, misstated_rows(values, coding))
+            self._exact[col] = column
+        return self._exact[col]
+
     def rate(self, col: str) -> tuple[np.ndarray, np.ndarray]:
         v = np.asarray(self._column(col), dtype=float).view(Rate)
-        if col + "_exact" in self.df.columns:  # the reader keeps every rate as an exact Decimal too
-            v.exact = np.asarray(self.array(col + "_exact"), dtype=object)
+        column = self.exact_column(col)
+        if column is not None:
+            v.exact, v.column = column.values, column
         return v, np.isnan(np.asarray(v))
 
     def count(self, col: str) -> tuple[np.ndarray, np.ndarray]:

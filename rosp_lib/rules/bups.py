@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 
 from ..lines import money
-from ..lines.formatting import eur, eur_value, num
+from ..lines.formatting import eur, eur_value, num, num_exact
 from ..inputs import normalise_molecule
 from ..lines.text import MANQUANT, NEUTRALISE, NEUTRALISE_NOTE, SANS_OBJET, VIDE, filled, per_distinct, pick
-from .base import Block, Context, Rate, compare, compare_columns, finish_theme, seuil_text, socle_state
+from .base import Block, Context, Rate, compare, compare_columns, finish_theme, seuil_text, shown, socle_state
 
 THEME = "bups"
 
@@ -42,11 +42,6 @@ def generiques_repertoire(ctx: Context) -> Block:
                                   ctx.zeros(), manquant=missing))
 
 
-def _known(value) -> str:
-    """A molecule line's number in French; "" when unknown."""
-    return "" if value is None or value != value else num(value)
-
-
 def _boxes_and_rates(boxes: str, start: str, arrival: str) -> str:
     """« 486 boîtes, 85 % → 93 % », naming what is unknown (« départ vide → 93 % »)."""
     rates = (f"{start} %" if start else f"départ {VIDE}") + " → " + (f"{arrival} %" if arrival else f"arrivée {VIDE}")
@@ -71,7 +66,7 @@ def molecules_ciblees(ctx: Context, molecules: pd.DataFrame) -> Block | None:
     boxes = mine["nb_boites"].to_numpy(dtype=float)
     dep = mine["taux_depart_pct_exact"].to_numpy(dtype=object)
     arr = mine["taux_arrivee_pct_exact"].to_numpy(dtype=object)
-    dep_text, arr_text, box_text = per_distinct(_known, dep), per_distinct(_known, arr), per_distinct(_known, boxes)
+    dep_text, arr_text, box_text = per_distinct(num_exact, dep), per_distinct(num_exact, arr), per_distinct(num_exact, boxes)  # as typed
     valeur = np.array([f"{m} : {_boxes_and_rates(b, d, a)}" for m, b, d, a in zip(names, box_text, dep_text, arr_text)],
                       dtype=object)
     entrees = np.array([f"molecule={m} ; nb_boites={b or VIDE} ; taux_depart_pct={d or VIDE} ; taux_arrivee_pct={a or VIDE}"
@@ -240,7 +235,8 @@ def malus_urgence(ctx: Context, total: np.ndarray) -> Block | None:
     note[r_missing & ref_missing] = "taux de l'année et taux de référence manquants : pas de malus"
     atteint = pick(applies, "malus", "pas de malus")
     atteint[(r_missing | ref_missing) & ~applies] = MANQUANT
-    valeur = np.array([f"{a} % (référence {b} %)" for a, b in zip(per_distinct(num, rate), per_distinct(num, ref))], dtype=object)
+    valeur = np.array([f"{a} % (référence {b} %)" for a, b in zip(per_distinct(num_exact, shown(rate)),
+                                                                 per_distinct(num_exact, shown(ref)))], dtype=object)
     valeur[np.isnan(rate) & np.isnan(ref)] = None
     return Block("malus_urgence", valeur,
         f"taux {ind.comparaison_reference.valeur.replace('<=', '≤')} taux de référence", atteint, cents,
