@@ -9,6 +9,7 @@ worked out by hand from the parameters of the exercise (parameters/<exercice>.ya
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from decimal import Decimal
 from pathlib import Path
@@ -19,8 +20,9 @@ from openpyxl import load_workbook
 
 from helpers_rules import cents, write_csv
 from rosp_lib.cli import main
-from rosp_lib.engine import compute
-from rosp_lib.inputs import read_pharmacies
+from rosp_lib.counterfactual.gains import gains_table
+from rosp_lib.engine import compute, parameters_for
+from rosp_lib.inputs import read_molecules, read_pharmacies
 from rosp_lib.lines.spreadsheet import PERCENT_FORMAT
 
 LOSSY = "84,99999999999999999"  # its float is 85.0; the 2024 socle is « ≥ 85 % »
@@ -130,3 +132,75 @@ def test_many_rows_show_the_exact_value_only_where_the_float_misstates_it(tmp_pa
     assert values[61] == 84.995 and gen.at["PH-61", "entrees"] == "taux_generiques_repertoire_pct=84,995"
     assert values[50] == 85.0 and gen.at["PH-50", "entrees"] == "taux_generiques_repertoire_pct=85"
     assert (gen["atteint"] == "oui").sum() == 49  # 85,0 to 89,9 but 86,1 (row 61)
+
+
+# --------------------------------------------------------------------------------------------
+# gains
+# --------------------------------------------------------------------------------------------
+def test_gains_start_from_the_exact_rate(lossy_file, tmp_path):
+    invoke("gains", lossy_file, "--date", "2024-06-01", "-o", tmp_path)
+    rows = [r for r in csv.DictReader((tmp_path / "gains.csv").open(encoding="utf-8", newline=""))
+            if r["colonne"] == "taux_generiques_repertoire_pct"]
+    assert len(rows) == 1
+    g = rows[0]
+    # was « de 85 % à 85,01 % », 85 → 85,01: 85 itself, the first hundredth above the value, meets the socle
+    assert g["action"].startswith("porter taux_generiques_repertoire_pct de 84,99999999999999999 % à 85 % : ")
+    assert (g["pharmacie_id"], g["valeur_actuelle"], g["valeur_cible"]) == ("PH-0", "84,99999999999999999", "85")
+    assert g["gain_eur"] == "500.00"  # the socle met, the theme pays: démarche qualité 100 € + stabilité 400 €
+
+
+def test_gains_of_a_rate_between_hundredths_target_the_first_one_above(tmp_path):
+    """84,996 was rounded to 85,00 before the search: the first step was 85,01."""
+    ph = read_pharmacies(pharmacies_file(tmp_path, {**BUPS, "taux_generiques_repertoire_pct": "84,996"}))
+    table = gains_table(ph, None, parameters_for([2024]), dt.date(2024, 6, 1))
+    g = table[table["colonne"] == "taux_generiques_repertoire_pct"].iloc[0]
+    assert (g["valeur_actuelle"], g["valeur_cible"], g["gain_cents"]) == ("84,996", "85", cents("100 + 400"))
+    assert g["action"].startswith("porter taux_generiques_repertoire_pct de 84,996 % à 85 % : ")
+
+
+def test_gains_of_a_decrease_start_from_the_exact_rate(tmp_path):
+    """2025, malus « qualité de la facturation »: the theme pays 820 € (exercice coordonné) + 240 € (MSS) = 1 060 €.
+    FSE sécurisées 66 % for a target of 71 % (gap 5, not more than 5 → 4 points), rejets IRIS 3,00000000000000001 %
+    (> 3 % → 9 points; its float is 3.0), double paiement 0,02 % (0 point): 13 points → malus 20 % (212 €).
+    IRIS at 3 % exactly (≥ 2 %, not > 3 % → 3 points): 7 points → 10 % (106 €), +106 €; the float would have
+    said 3 % already, and the search started one hundredth below it (2,99 %)."""
+    row = {"exercice_coordonne": "oui", "logiciel_segur": "oui", "taux_mss_pct": "6", "nb_factures_periode_malus": "30000",
+           "taux_fse_securisees_pct": "66", "taux_rejets_iris_pct": "3,00000000000000001",
+           "taux_double_paiement_pct": "0,02"}
+    ph = read_pharmacies(pharmacies_file(tmp_path, row, exercice=2025))
+    params = parameters_for([2025])
+    lines = compute(ph, None, params)
+    iris = lines.set_index("indicateur").loc["facturation_rejets_iris"]
+    assert iris["valeur"] == Decimal("3.00000000000000001") and iris["note"] == "9 point(s)"
+    assert iris["entrees"] == "taux_rejets_iris_pct=3,00000000000000001"
+    assert int(lines["montant_cents"].sum()) == cents("1060 - 1060 * 20 / 100")
+    table = gains_table(ph, None, params, dt.date(2025, 6, 1)).set_index("colonne")
+    g = table.loc["taux_rejets_iris_pct"]
+    assert g["action"].startswith("baisser taux_rejets_iris_pct de 3,00000000000000001 % à 3 % : ")
+    assert (g["valeur_actuelle"], g["valeur_cible"]) == ("3,00000000000000001", "3")
+    assert g["gain_cents"] == cents("1060 * 20 / 100 - 1060 * 10 / 100")
+    fse = table.loc["taux_fse_securisees_pct"]  # a rate written as usual: as before
+    assert (fse["valeur_actuelle"], fse["valeur_cible"]) == ("66", "71")
+    assert fse["action"].startswith("porter taux_fse_securisees_pct de 66 % à 71 % : ")
+
+
+def test_gains_of_a_molecule_start_from_its_exact_arrival_rate(tmp_path):
+    """2023, reading « plancher »: sitagliptine paid 2,30 € a box substituted when its arrival rate is above
+    72 %. 300 boxes at 71,99999999999999999 % (float 72.0): below the floor, 0 €. At 72,01 %:
+    2,30 × 300 × 72,01 / 100 = 496,869 → 496,87 €; at 100 %: 2,30 × 300 = 690 €."""
+    ph = read_pharmacies(pharmacies_file(tmp_path, {**BUPS, "taux_generiques_repertoire_pct": "90"}, exercice=2023))
+    mols = read_molecules(write_csv(tmp_path / "molecules.csv", [
+        {"pharmacie_id": "PH-0", "exercice": 2023, "molecule": "sitagliptine", "nb_boites": 300,
+         "taux_depart_pct": "50", "taux_arrivee_pct": "71,99999999999999999"}], sep=";"), ph)
+    params = parameters_for([2023])
+    line = compute(ph, mols, params).set_index("indicateur").loc["molecules_ciblees"]
+    assert line["montant_cents"] == 0 and line["atteint"] == "non"
+    assert line["valeur"] == "sitagliptine : 300 boîtes, 50 % → 71,99999999999999999 %"  # was « → 72 % »
+    assert line["entrees"].endswith("taux_arrivee_pct=71,99999999999999999")
+    table = gains_table(ph, mols, params, dt.date(2023, 6, 1))
+    table = table[table["colonne"] == "taux_arrivee_pct (sitagliptine)"].set_index("valeur_cible")
+    assert sorted(table.index) == ["100", "72,01"]
+    floor, top = table.loc["72,01"], table.loc["100"]
+    assert floor["action"].startswith("porter taux_arrivee_pct de sitagliptine de 71,99999999999999999 % à 72,01 %")
+    assert floor["valeur_actuelle"] == top["valeur_actuelle"] == "71,99999999999999999"  # was « 72 »
+    assert floor["gain_cents"] == cents("2.3 * 300 * 72.01 / 100") and top["gain_cents"] == cents("2.3 * 300")

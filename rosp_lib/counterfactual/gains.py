@@ -7,7 +7,9 @@ changes are searched by bisection on the inputs, and the rules say when the amou
 
 - A rate moves by hundredths of a point (the precision of the inputs), so a strict threshold
   (« plus de 5 % ») is reached at 5,01 and an inclusive one (« au moins 90 % ») at 90. Every further
-  level that pays more is its own action (stabilité 89,9 → 90, then 89,9 → 95).
+  level that pays more is its own action (stabilité 89,9 → 90, then 89,9 → 95). The hundredths are
+  counted from the exact value the user typed: the first one above 84,995 (or 84,99999999999999999,
+  whose float is 85) is 85, the first one above 85 is 85,01.
 - A count moves to the next step that pays more (the next tranche of téléconsultations, one more
   reader, one more kit).
 - When one change alone pays nothing because the indicator needs another (the BAL needs the MSS; a
@@ -27,15 +29,19 @@ declared or measured comes from the registry's indicators; the deadlines from th
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 
 from ..engine import parameters_for
 from ..lines import money
-from ..lines.formatting import eur, num
-from ..lines.text import NEUTRALISE, OUI
+from ..inputs import EXACT_SUFFIX
+from ..lines.formatting import eur, num, num_exact
+from ..lines.text import NEUTRALISE, OUI, shown_value
 from ..registry import (INDICATORS, INTERACTIONS, LEVIERS, LEVIERS_MOLECULES, PLAFONDS_COLONNES, THEME_CODES,
                         indicator)
 from .runner import Runner, molecule_key, parse_molecule_key
@@ -169,11 +175,29 @@ class _Gains:
         return out
 
     # --- candidates ----------------------------------------------------------------------------------
-    def current(self, row: int, col: str):
+    def _at(self, row: int, col: str) -> tuple[pd.DataFrame, int, str]:
+        """(table, position, column) of a cell: of the row's own table, or of a molecule (`molecule_key`)."""
         mol = parse_molecule_key(col)
-        if mol is not None:
-            return self.runner.molecules.iloc[mol[0]][mol[1]]
-        return self.rows.at[row, col]
+        return (self.rows, row, col) if mol is None else (self.runner.molecules, mol[0], mol[1])
+
+    def current(self, row: int, col: str):
+        """The cell's value as shown: a rate's float, or its exact value where the float misstates it."""
+        frame, i, name = self._at(row, col)
+        value = frame[name].iat[i]
+        if name + EXACT_SUFFIX in frame.columns:
+            return shown_value(value, frame[name + EXACT_SUFFIX].iat[i])
+        return value
+
+    def start(self, row: int, col: str, sign: int) -> int:
+        """The hundredths a rate's search starts from, on the exact value: the largest at or below it for a
+        rise (84,995 → 84,99: the first step is 85, the first hundredth above), the smallest at or above it
+        for a fall (1,005 → 1,01: the first step is 1). A value on the grid starts from itself."""
+        frame, i, name = self._at(row, col)
+        exact = frame[name + EXACT_SUFFIX].iat[i] if name + EXACT_SUFFIX in frame.columns else None
+        if exact is None:  # a table without exact values: the float's shortest decimal
+            exact = Decimal(repr(float(frame[name].iat[i])))
+        units = Fraction(exact) * RATE_UNITS
+        return math.floor(units) if sign > 0 else math.ceil(units)
 
     def molecule_name(self, col: str) -> str:
         return str(self.runner.molecules.iloc[parse_molecule_key(col)[0]]["molecule"])
@@ -184,7 +208,7 @@ class _Gains:
         missing = pd.isna(value)
         sign = -1 if kind == "baisse" else 1
         if is_rate(col):
-            start = (RATE_MAX if sign < 0 else 0) if missing else int(round(float(value) * RATE_UNITS))
+            start = (RATE_MAX if sign < 0 else 0) if missing else self.start(row, col, sign)
             maxdist = start if sign < 0 else RATE_MAX - start
         else:
             start = 0 if missing else int(value)
@@ -287,7 +311,7 @@ class _Gains:
                     value = self.current(row, key)
                     if kind != "hausse" or pd.isna(value):
                         continue
-                    start = int(round(float(value) * RATE_UNITS))
+                    start = self.start(row, key, 1)
                     if RATE_MAX - start > 0:
                         searches.append(_Search(row, key, start, 1, RATE_MAX - start, 0))
         return searches
@@ -401,9 +425,10 @@ def deadlines(exercice: int, params) -> list[dt.date]:
 
 
 def _shown(value) -> str:
+    """A value as `gains.csv` writes it: an input with every digit typed (num_exact), a target on the grid."""
     if value is None or (not isinstance(value, (bool, np.bool_)) and pd.isna(value)):
         return ""
-    return num(value)
+    return num_exact(value)
 
 
 def column_label(g: "_Gains", col: str) -> str:
@@ -418,7 +443,7 @@ def _change_text(g: "_Gains", a: Action) -> str:
         now = g.current(a.row, col)
         mol = parse_molecule_key(col)
         if mol is not None:
-            parts.append(f"porter {mol[1]} de {g.molecule_name(col)} de {num(now)} % à {num(target)} %")
+            parts.append(f"porter {mol[1]} de {g.molecule_name(col)} de {_shown(now)} % à {num(target)} %")
         elif LEVIERS[col] == "oui":
             parts.append(f"passer {col} à oui" if col not in declared_columns() else f"déclarer {col} (oui)")
         elif is_rate(col) or LEVIERS[col] == "baisse":
@@ -426,7 +451,7 @@ def _change_text(g: "_Gains", a: Action) -> str:
             if pd.isna(now):
                 parts.append(f"{verb} {col} à {num(target)} % (valeur inconnue aujourd'hui)")
             else:
-                parts.append(f"{verb} {col} de {num(now)} % à {num(target)} %")
+                parts.append(f"{verb} {col} de {_shown(now)} % à {num(target)} %")
         elif LEVIERS[col] == "niveau":
             parts.append(f"déclarer {col} = {num(target)} au lieu de {num(now)}")
         else:
