@@ -14,16 +14,19 @@ import io
 from decimal import Decimal
 from pathlib import Path
 
+import matplotlib
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from helpers_rules import cents, write_csv
-from rosp_lib.cli import main
-from rosp_lib.counterfactual.gains import gains_table
-from rosp_lib.engine import compute, parameters_for
-from rosp_lib.inputs import read_molecules, read_pharmacies
-from rosp_lib.lines.spreadsheet import PERCENT_FORMAT
+matplotlib.use("Agg")
+
+from helpers_rules import cents, write_csv  # noqa: E402
+from rosp_lib.cli import main  # noqa: E402
+from rosp_lib.counterfactual.gains import gains_table  # noqa: E402
+from rosp_lib.engine import compute, parameters_for  # noqa: E402
+from rosp_lib.inputs import read_molecules, read_pharmacies  # noqa: E402
+from rosp_lib.lines.spreadsheet import PERCENT_FORMAT  # noqa: E402
 
 LOSSY = "84,99999999999999999"  # its float is 85.0; the 2024 socle is « ≥ 85 % »
 # BUPS 2024 with every other item met: démarche qualité (socle, 100 €), stabilité 96 % ≥ 95 % (400 €)
@@ -204,3 +207,52 @@ def test_gains_of_a_molecule_start_from_its_exact_arrival_rate(tmp_path):
     assert floor["action"].startswith("porter taux_arrivee_pct de sitagliptine de 71,99999999999999999 % à 72,01 %")
     assert floor["valeur_actuelle"] == top["valeur_actuelle"] == "71,99999999999999999"  # was « 72 »
     assert floor["gain_cents"] == cents("2.3 * 300 * 72.01 / 100") and top["gain_cents"] == cents("2.3 * 300")
+
+
+# --------------------------------------------------------------------------------------------
+# reports
+# --------------------------------------------------------------------------------------------
+@pytest.fixture
+def lossy_report(lossy_file):
+    from rosp_lib.report import notebook as nb
+
+    return nb.load("PH-0", 2024, str(lossy_file))
+
+
+def test_report_distances_keep_the_exact_rate(lossy_report):
+    from rosp_lib.report import notebook as nb
+
+    d = nb.distances(lossy_report, "bups").set_index("indicateur")
+    assert d.at["generiques_repertoire", "valeur"] == Decimal("84.99999999999999999")
+    assert d.at["generiques_repertoire", "ecart"] == pytest.approx(-1e-17, rel=1e-9)  # below, not at, 85
+    assert d.at["stabilite_75", "valeur"] == 96.0  # a float, as before
+    labels = dict(nb.bar_labels(nb.chart_distances(d.reset_index())))
+    assert labels["Pénétration des génériques sur le répertoire (socle)"] == "84,99999999999999999 pour ≥ 85"
+
+
+def test_report_explorer_shows_and_keeps_the_exact_rate(lossy_report):
+    from rosp_lib.report import notebook as nb
+
+    ex = nb.Explorer(lossy_report, "bups")
+    ctl = ex.controls["taux_generiques_repertoire_pct"]
+    assert ctl.value == "84,99999999999999999"  # was « 85 »
+    assert ex.controls["taux_stabilite_75_pct"].value == "96"
+    assert ex.total_cents == 0
+    ctl.value = "85"
+    assert ex.total_cents == cents("100 + 400")
+    ctl.value = "84,99999999999999999"  # typed: read exactly, as the reader does (its float was 85: 500 €)
+    assert ex.total_cents == 0
+    assert nb.parse_number("84,99999999999999999", "rate", None) == (Decimal("84.99999999999999999"), "")
+
+
+def test_report_reason_of_a_theme_shows_the_exact_rate(tmp_path):
+    from rosp_lib.report import notebook as nb
+
+    # 2022 (no socle gates the theme), DMP at 89,99999999999999999 % for « ≥ 90 % » (its float is 90.0): no line pays
+    path = pharmacies_file(tmp_path, {"taux_dmp_pct": "89,99999999999999999"}, exercice=2022)
+    rep = nb.load("PH-0", 2022, str(path))
+    dmp = rep.theme_lines("numerique").set_index("indicateur").loc["dmp"]
+    assert dmp["atteint"] == "non" and dmp["seuil"] == "≥ 90 %"
+    reason = nb.theme_reason(rep, "numerique")
+    assert reason.startswith("0 ligne(s) payée(s)")
+    assert "(89,99999999999999999 pour ≥ 90 %)" in reason  # was « (89.99999999999999999 … » or « (90 … »

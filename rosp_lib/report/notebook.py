@@ -21,10 +21,12 @@ import numpy as np
 import pandas as pd
 
 from rosp_lib.engine import compute, parameters_for
-from rosp_lib.inputs import PHARMACIE_ID_RE, PHARMACY_COLUMNS, empty_molecules, pharmacy_warnings, read_inputs
+from rosp_lib.inputs import (EXACT_SUFFIX, PHARMACIE_ID_RE, PHARMACY_COLUMNS, empty_molecules, pharmacy_warnings,
+                             read_inputs, set_rate)
+from rosp_lib.inputs.parsing import decimal_of
 from rosp_lib.lines.assemble import hypothesis_note
-from rosp_lib.lines.formatting import eur, eur_signed, num
-from rosp_lib.lines.text import SEP, list_items
+from rosp_lib.lines.formatting import eur, eur_signed, num, num_exact
+from rosp_lib.lines.text import SEP, list_items, shown_value
 from rosp_lib.parameters import ExerciseParameters, Scenario, Seuil, iter_leaves, load_parameters
 from rosp_lib.registry import INDICATORS, THEME_CODES, indicator, indicators_of, theme as theme_of
 from rosp_lib.report import narrative
@@ -489,11 +491,12 @@ def declaration_text(rep: Report, theme: str) -> str:
 
 
 def _value_for(line: pd.Series) -> str:
-    """« 88 pour » before a line's threshold; nothing when the line shows no value (a count of tranches)."""
+    """« 88 pour » before a line's threshold, a number with every digit typed; nothing when the line shows no value
+    (a count of tranches)."""
     v = line["valeur"]
     if v is None or (isinstance(v, float) and v != v) or v == "":
         return ""
-    return f"{num(v) if isinstance(v, float) else v} pour "
+    return f"{num_exact(v) if isinstance(v, (float, Decimal)) else v} pour "
 
 
 def theme_reason(rep: Report, theme: str) -> str:
@@ -545,13 +548,16 @@ def distances(rep: Report, theme: str) -> pd.DataFrame:
         v = l["valeur"]
         if l["type_ligne"] not in ("indicateur", "socle") or rep.etat(l["indicateur"]) != "actif":
             continue
-        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or pd.isna(v):
+        if isinstance(v, bool) or not isinstance(v, (int, float, Decimal, np.integer, np.floating)) or pd.isna(v):
             continue
         seuil = _threshold(rep, l["indicateur"])
         if seuil is None:
             continue
-        rows.append({"indicateur": l["indicateur"], "libelle": line_label(l), "valeur": float(v),
-                     "seuil": float(seuil.valeur), "comparaison": seuil.symbole, "ecart": float(v) - float(seuil.valeur)})
+        # an exact rate (a Decimal: its float misstates it) stays exact: 84,99999999999999999 is below 85
+        gap = float(v - seuil.valeur) if isinstance(v, Decimal) else float(v) - float(seuil.valeur)
+        rows.append({"indicateur": l["indicateur"], "libelle": line_label(l),
+                     "valeur": v if isinstance(v, Decimal) else float(v),
+                     "seuil": float(seuil.valeur), "comparaison": seuil.symbole, "ecart": gap})
     return pd.DataFrame(rows, columns=["indicateur", "libelle", "valeur", "seuil", "comparaison", "ecart"])
 
 
@@ -631,6 +637,12 @@ def chart_amounts(lines: pd.DataFrame, title: str = "Montant de chaque ligne"):
     return fig
 
 
+def _chart_value(value) -> str:
+    """A value by its bar: to the hundredth; an exact rate whose float misstates it (a Decimal) with every digit,
+    « 84,99999999999999999 » and not « 85 » beside a bar below the threshold."""
+    return num_exact(value) if isinstance(value, Decimal) else num(round(value, 2))
+
+
 def chart_distances(dist: pd.DataFrame, title: str = "Distance au seuil (valeur − seuil)"):
     import matplotlib.pyplot as plt
 
@@ -642,7 +654,7 @@ def chart_distances(dist: pd.DataFrame, title: str = "Distance au seuil (valeur 
         y = np.arange(len(dist))[::-1]
         colors = ["#2e8b57" if e >= 0 else "#d35400" for e in dist["ecart"]]
         bars = ax.barh(y, dist["ecart"], color=colors, height=0.6)
-        ax.bar_label(bars, labels=[f"{num(round(r.valeur, 2))} pour {r.comparaison} {num(r.seuil)}"
+        ax.bar_label(bars, labels=[f"{_chart_value(r.valeur)} pour {r.comparaison} {num(r.seuil)}"
                                    for r in dist.itertuples()], padding=3, fontsize=8)
         ax.set_yticks(y, [_wrap(t) for t in dist["libelle"]], fontsize=8)
         ax.axvline(0, color="black", linewidth=0.8)
@@ -848,7 +860,8 @@ def theme_columns(theme: str):
 def parse_number(text: str, kind: str, maximum: float | None):
     """A number typed by a user, whatever the browser's locale: decimal comma or point, spaces ignored.
 
-    Returns (value, error): value None for an empty field (missing value, kept missing)."""
+    Returns (value, error): value None for an empty field (missing value, kept missing); a rate as the exact
+    Decimal typed."""
     raw = str(text).strip().replace("\u202f", "").replace("\u00a0", "").replace(" ", "")
     if raw == "":
         return None, ""
@@ -858,6 +871,10 @@ def parse_number(text: str, kind: str, maximum: float | None):
         value = float(raw)
     except ValueError:
         return None, f"« {text} » n'est pas un nombre"
+    if kind == "rate":  # a rate is the exact decimal typed, as the reader reads it: 84,99999999999999999 is below 85
+        value = decimal_of(raw)
+        if value is None:
+            return None, f"« {text} » n'est pas un nombre"
     if kind == "int" and not value.is_integer():
         return None, f"« {text} » : un nombre entier est attendu"
     top = 100.0 if kind == "rate" else (float(maximum) if maximum else None)
@@ -893,7 +910,9 @@ class Explorer:
                                  value=bool(value) if known else None, description=c.description,
                                  style=style, layout=layout)
             else:
-                ctl = w.Text(value=num(value) if known else "", placeholder="vide = donnée manquante",
+                if known and c.kind == "rate":  # its exact value where the float misstates it
+                    value = shown_value(value, rep.row.get(c.name + EXACT_SUFFIX))
+                ctl = w.Text(value=num_exact(value) if known else "", placeholder="vide = donnée manquante",
                              description=c.description, style=style, layout=layout)
             ctl.tooltip = c.name
             ctl.observe(lambda change, name=c.name: self._changed(name, change), names="value")
@@ -922,15 +941,15 @@ class Explorer:
         """The pharmacy's row with the values the user changed (None: missing)."""
         df = self.rep.pharmacy_rows[self.rep.pharmacy_rows["exercice"] == self.rep.exercice].reset_index(drop=True).copy()
         for name, value in self.values.items():
+            if name + EXACT_SUFFIX in df.columns:  # a rate: its float and the exact value typed, together
+                df[name + EXACT_SUFFIX] = df[name + EXACT_SUFFIX].astype(object)
+                set_rate(df, 0, name, value)
+                continue
             if value is None:
                 df[name] = df[name].astype(object) if self.columns[name].kind == "bool" else df[name]
                 df.loc[0, name] = None if self.columns[name].kind == "bool" else np.nan
             else:
                 df.loc[0, name] = value
-            exact = name + "_exact"  # the reader keeps each rate's typed decimals; the rules compare those
-            if exact in df.columns:
-                df[exact] = df[exact].astype(object)
-                df.at[0, exact] = None if value is None else Decimal(repr(float(value)))
         return df
 
     def params(self) -> ExerciseParameters:
