@@ -6,6 +6,7 @@ Expected amounts are worked out by hand from the rules (amounts of the 2024–20
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import openpyxl
@@ -23,8 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def E(text: str) -> str:
-    """French amounts as the library writes them: a no-break space before €."""
-    return text.replace(" €", "\u00a0€")
+    """French amounts as the library writes them: a no-break space before €, a narrow one between thousands."""
+    return re.sub(r"(?<=\d) (?=\d{3}(?!\d))", "\u202f", text).replace(" €", "\u00a0€")
 
 BUPS_OK = {"dqo_autoevaluation": "oui", "dqo_newsletter": "oui", "dqo_programme_amelioration": "oui",
            "taux_generiques_repertoire_pct": 90}
@@ -304,3 +305,82 @@ def test_unexplained_gap_names_every_socle_lost(tmp_path):
     assert (r["attendu_eur"], r["verse_eur"], r["verdict"]) == ("0.00", "123.45", "non_attendu")
     assert ("socles non atteints : « Adhésion à la démarche qualité (HCQO) » (demarche_qualite), « Pénétration des "
             "génériques sur le répertoire (socle) » (generiques_repertoire) (tout le thème à 0 €)") in r["explication"]
+
+
+# --- a theme row and its indicator rows: ambiguous, refused (audit: a total and its « dont » rows were added up) ------
+
+# PH-ANNEES 2025 of the audit: the statement's theme total and two of its « dont » lines, copied as three rows
+ANNEES = {"pharmacie_id": "PH-ANNEES", "exercice": 2025, "exercice_coordonne": "oui", "logiciel_segur": "oui",
+          "condamnation_fraude": "non", "nb_fse": 40000, "taux_fse_sesam_vitale_pct": 97,
+          "borne_maj_carte_vitale": "oui", "nb_lecteurs_maj_carte_vitale": 2}
+TOTAL_AND_DETAIL = [
+    {"pharmacie_id": "PH-ANNEES", "exercice": 2025, "theme": "numerique", "indicateur": "",
+     "montant_verse_eur": "5674,00", "libelle_releve": "total"},
+    {"pharmacie_id": "PH-ANNEES", "exercice": 2025, "theme": "numerique", "indicateur": "maj_carte_vitale",
+     "montant_verse_eur": "1189,00", "libelle_releve": "dont carte vitale"},
+    {"pharmacie_id": "PH-ANNEES", "exercice": 2025, "theme": "numerique", "indicateur": "fse",
+     "montant_verse_eur": "2800,00", "libelle_releve": "dont FSE"},
+    {"pharmacie_id": "PH-ANNEES", "exercice": 2025, "theme": "bups", "indicateur": "stabilite_75",
+     "montant_verse_eur": "400,00"},
+]
+AMBIGUOUS = E(
+    "lignes 2, 3 et 4, pharmacie « PH-ANNEES », exercice 2025, thème numerique : une ligne pour tout le thème "
+    "(ligne 2 : 5 674,00 €) et des lignes par indicateur (ligne 3, maj_carte_vitale : 1 189,00 € ; ligne 4, fse : "
+    "2 800,00 €) ; ambigu : les lignes par indicateur peuvent détailler le total (« dont », comme un relevé les "
+    "imprime : 5 674,00 € versés en tout) ou être des versements en plus (9 663,00 € en tout) ; attendu : pour un "
+    "détail (« dont ») du total, gardez la seule ligne du thème ; pour un versement en plus, écrivez-le sur une "
+    "ligne du thème")
+
+
+def test_a_theme_row_with_non_zero_indicator_rows_is_refused_naming_lines_and_readings(tmp_path):
+    """Before: the three rows were added up, 9 663 € « versés » against 5 674 € due, a 3 989 € unexplained gap and a
+    claim draft. Indicator rows only (BUPS here) are not ambiguous and are not named."""
+    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [ANNEES]))
+    with pytest.raises(InputError) as err:
+        read_versements(write_csv(tmp_path / "v.csv", TOTAL_AND_DETAIL, sep=";"), pharmacies)
+    assert err.value.problems == [AMBIGUOUS]
+
+
+def test_the_ambiguity_is_listed_with_the_other_problems_and_nothing_is_written(tmp_path):
+    pharmacies = write_csv(tmp_path / "pharmacies.csv", [ANNEES])
+    rows = [*TOTAL_AND_DETAIL, {"pharmacie_id": "PH-ANNEES", "exercice": 2025, "theme": "bups", "indicateur": "",
+                                "montant_verse_eur": "dix"}]
+    out = tmp_path / "sortie"
+    res = CliRunner().invoke(main, ["rapprocher", str(pharmacies), "--versements",
+                                    str(write_csv(tmp_path / "v.csv", rows, sep=";")), "-o", str(out)])
+    assert res.exit_code == 2, res.output
+    assert res.stderr.endswith(
+        f"Erreur : {tmp_path / 'v.csv'} : 2 problèmes — rien n'a été calculé ni écrit.\n"
+        "  - ligne 6, pharmacie « PH-ANNEES », colonne montant_verse_eur : valeur « dix » ; attendu : un montant en "
+        "euros, au plus deux décimales (820 ; 820,00 ; 820.00)\n"
+        f"  - {AMBIGUOUS}\n")
+    assert not out.exists()
+
+
+def test_a_theme_row_with_the_detail_removed_or_written_on_theme_rows_is_read(tmp_path):
+    """Both fixes the message gives are read: the theme row alone (5 674 €, conforme), or the extra payments written
+    on theme rows (they add up as an initial payment and its complements)."""
+    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [ANNEES]))
+    alone = read_versements(write_csv(tmp_path / "v1.csv", [TOTAL_AND_DETAIL[0]], sep=";"), pharmacies)
+    assert list(alone["montant_cents"]) == [567400]
+    extra = [{**r, "indicateur": ""} for r in TOTAL_AND_DETAIL[:3]]
+    paid = read_versements(write_csv(tmp_path / "v2.csv", extra, sep=";"), pharmacies)
+    table, _ = reconcile(pharmacies, None, paid)
+    assert _row(table, "PH-ANNEES", "numerique")["verse_eur"] == "9663.00"
+
+
+def test_a_zero_indicator_row_beside_its_theme_row_is_accepted_and_explained():
+    """data/versements.csv, PH-CENTRE 2025: the theme row (4 514 €) and « exercice coordonné : 0,00 € » beside it —
+    both readings say the same thing, the row is read and the 820 € are explained by the declaration."""
+    pharmacies = read_pharmacies(ROOT / "data" / "pharmacies.csv")
+    paid = read_versements(ROOT / "data" / "versements.csv", pharmacies)
+    mine = paid[(paid["pharmacie_id"] == "PH-CENTRE") & (paid["exercice"] == 2025) & (paid["theme"] == "numerique")]
+    assert list(zip(mine["indicateur"], mine["montant_cents"])) == [("", 451400), ("exercice_coordonne", 0)]
+    table, _ = reconcile(pharmacies, None, paid)
+    sel = (table["pharmacie_id"] == "PH-CENTRE") & (table["exercice"] == 2025)
+    r = _row(table[sel], "PH-CENTRE", "numerique", "exercice_coordonne")
+    assert (r["attendu_eur"], r["verse_eur"], r["verdict"], r["lecture_qui_explique"]) == (
+        "820.00", "0.00", "non_verse", "exercice_coordonne")
+    assert r["explication"] == E("écart de 820,00 € : la déclaration « exercice coordonné (ESP, MSP, CPTS ; un PRADO "
+                                 "ne compte pas) » n'a pas été retenue — vérifiez votre déclaration et ses "
+                                 "justificatifs")

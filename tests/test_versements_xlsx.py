@@ -105,3 +105,21 @@ def test_line_numbers_are_those_of_the_sheet_below_empty_rows(tmp_path, pharmaci
         "ligne 5, pharmacie « P2 », colonne montant_verse_eur : valeur « dix » ; attendu : un montant en euros, "
         "au plus deux décimales (820 ; 820,00 ; 820.00)"
     ]
+
+
+def test_a_theme_total_and_its_detail_in_a_workbook_are_refused_by_sheet_lines(tmp_path, pharmacies):
+    """The statement's total and a « dont » line under it, copied below an empty row: named by the sheet's rows;
+    a 0 € indicator row beside a theme row (P2) is accepted."""
+    wb = workbook({"versements": [[], [*HEADER, "indicateur"],
+                                  ["P1", 2025, "numerique", 1060, None],
+                                  ["P2", 2025, "numerique", 240, None],
+                                  ["P2", 2025, "numerique", 0, "exercice_coordonne"],
+                                  ["P1", 2025, "numerique", 240, "mss"]]})
+    wb.save(tmp_path / "v.xlsx")
+    assert problems(tmp_path / "v.xlsx", pharmacies) == [
+        "lignes 3 et 6, pharmacie « P1 », exercice 2025, thème numerique : une ligne pour tout le thème (ligne 3 : "
+        "1\u202f060,00\u00a0€) et des lignes par indicateur (ligne 6, mss : 240,00\u00a0€) ; ambigu : les lignes par "
+        "indicateur peuvent détailler le total (« dont », comme un relevé les imprime : 1\u202f060,00\u00a0€ versés en "
+        "tout) ou être des versements en plus (1\u202f300,00\u00a0€ en tout) ; attendu : pour un détail (« dont ») du "
+        "total, gardez la seule ligne du thème ; pour un versement en plus, écrivez-le sur une ligne du thème"
+    ]

@@ -139,7 +139,11 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
     Le tableau des versements a une ligne par pharmacie, exercice et thème (ou par indicateur quand le
     relevé le détaille) : pharmacie_id, exercice, theme, indicateur (facultatif),
     montant_verse_eur, date_versement (facultatif), libelle_releve (facultatif). Plusieurs lignes
-    d'une même clé (versement initial et complément) s'additionnent.
+    d'une même clé (versement initial et complément) s'additionnent. Pour une même pharmacie, un même
+    exercice et un même thème, une ligne du thème et des lignes d'indicateurs non nulles sont refusées :
+    détail (« dont ») du total ou versements en plus, l'outil ne choisit pas (gardez la seule ligne du
+    thème pour un détail, écrivez un versement en plus sur une ligne du thème) ; une ligne d'indicateur
+    à 0 € à côté de la ligne du thème est acceptée (l'indicateur n'a rien reçu).
 
     \b
     Écrit dans le dossier de sortie :

@@ -1,7 +1,10 @@
 """The `versements` table: what the Assurance Maladie actually paid, as read on amelipro « Mes ROSP ».
 
 One row per pharmacy × exercise × theme, or per indicator when the statement details it; several rows
-for one key (an initial payment and its complement) add up. CSV (`,` or `;`, decimal comma or point,
+for one key (an initial payment and its complement) add up. A theme row beside non-zero indicator rows of the
+same pharmacy × exercise × theme is refused: the indicator rows may detail the theme's total (« dont », as a
+statement prints them) or be payments on top of it, and the tool does not choose (indicator rows of 0 € read
+the same both ways and are accepted). CSV (`,` or `;`, decimal comma or point,
 UTF-8 with or without BOM) or XLSX (sheet `versements`, else the only sheet with data; read and checked
 by `rosp_lib.inputs.xlsxread` as the other tables are). Every problem is listed at once, in French, with
 its line, column, value and what was expected; nothing is computed from an invalid table.
@@ -22,6 +25,7 @@ import pandas as pd
 from ..inputs import InputError
 from ..inputs.raw import input_file
 from ..inputs.xlsxread import read_xlsx_cells
+from ..lines.formatting import eur
 from ..registry import INDICATORS, THEMES
 
 COLUMNS = ["pharmacie_id", "exercice", "theme", "indicateur", "montant_verse_eur", "date_versement", "libelle_releve"]
@@ -67,6 +71,40 @@ def _rows(path: Path) -> list[list[str]]:
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
     sep = ";" if first.count(";") >= first.count(",") and ";" in first else ","
     return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=sep)]
+
+
+def _numbers(lines: list[int]) -> str:
+    """« 2 », « 2 et 3 », « 2, 3 et 4 »."""
+    text = [str(n) for n in lines]
+    return text[0] if len(text) == 1 else ", ".join(text[:-1]) + " et " + text[-1]
+
+
+def _theme_and_detail(records: list[dict]) -> list[str]:
+    """The pharmacy × exercise × theme keys with a whole-theme row and non-zero indicator rows: ambiguous (the
+    indicator rows may be the detail of the theme's total, or payments on top of it), one problem per key with
+    both readings and the fix. Rows already refused for another reason are left out."""
+    groups: dict[tuple, list[dict]] = {}
+    for r in records:
+        if r["pharmacie_id"] and r["exercice"] is not None and r["theme"] is not None and r["montant_cents"] is not None:
+            groups.setdefault((r["pharmacie_id"], r["exercice"], r["theme"]), []).append(r)
+    problems = []
+    for (pid, year, theme), rows in groups.items():
+        whole = [r for r in rows if not r["indicateur"]]
+        detail = [r for r in rows if r["indicateur"] and r["montant_cents"] != 0]
+        if not whole or not detail:
+            continue
+        total = sum(r["montant_cents"] for r in whole)
+        extra = sum(r["montant_cents"] for r in detail)
+        lines = sorted(r["ligne"] for r in whole + detail)
+        whole_text = " ; ".join(f"ligne {r['ligne']} : {eur(r['montant_cents'])}" for r in whole)
+        detail_text = " ; ".join(f"ligne {r['ligne']}, {r['indicateur']} : {eur(r['montant_cents'])}" for r in detail)
+        problems.append(
+            f"lignes {_numbers(lines)}, pharmacie « {pid} », exercice {year}, thème {theme} : une ligne pour tout le "
+            f"thème ({whole_text}) et des lignes par indicateur ({detail_text}) ; ambigu : les lignes par indicateur "
+            f"peuvent détailler le total (« dont », comme un relevé les imprime : {eur(total)} versés en tout) ou être "
+            f"des versements en plus ({eur(total + extra)} en tout) ; attendu : pour un détail (« dont ») du total, "
+            "gardez la seule ligne du thème ; pour un versement en plus, écrivez-le sur une ligne du thème")
+    return problems
 
 
 def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: str | None = None) -> pd.DataFrame:
@@ -149,6 +187,7 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
         records.append({"pharmacie_id": pid, "exercice": year, "theme": theme, "indicateur": ind,
                         "montant_cents": cents, "date_versement": date_text,
                         "libelle_releve": get.get("libelle_releve", ""), "ligne": i})
+    problems += _theme_and_detail(records)
     if problems:
         raise InputError(str(path), problems)
     out = pd.DataFrame.from_records(records, columns=["pharmacie_id", "exercice", "theme", "indicateur",
