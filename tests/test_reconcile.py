@@ -384,3 +384,31 @@ def test_a_zero_indicator_row_beside_its_theme_row_is_accepted_and_explained():
     assert r["explication"] == E("écart de 820,00 € : la déclaration « exercice coordonné (ESP, MSP, CPTS ; un PRADO "
                                  "ne compte pas) » n'a pas été retenue — vérifiez votre déclaration et ses "
                                  "justificatifs")
+
+
+def test_the_claim_table_shows_an_indicator_in_question_as_dont_under_its_theme(tmp_path):
+    """Audit, PH-TLC 2025: indicator rows only, the carte Vitale line short by 311 € inside the theme's gap. The draft
+    listed « tout le thème » and the carte Vitale line side by side: a reader adding them asked 311 € too much. Now
+    the indicator is a « dont » row under its theme, and only the theme rows make the total.
+    Due: numérique 820 + 240 + 4 lecteurs × 250 = 2 060 € ; dispensation 10 €. Paid: 689 + 240 = 929 €."""
+    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [
+        {"pharmacie_id": "P4", "exercice": 2025, **NUM_OK, "borne_maj_carte_vitale": "non",
+         "nb_lecteurs_maj_carte_vitale": 7, "nb_dispensations_unite": 10}]))
+    paid = read_versements(write_csv(tmp_path / "versements.csv", [
+        {"pharmacie_id": "P4", "exercice": 2025, "theme": "numerique", "indicateur": "maj_carte_vitale",
+         "montant_verse_eur": "689"},
+        {"pharmacie_id": "P4", "exercice": 2025, "theme": "numerique", "indicateur": "mss", "montant_verse_eur": "240"},
+    ]), pharmacies)
+    _, claims = reconcile(pharmacies, None, paid)
+    num = "Développement du numérique en santé et amélioration de l'accès aux soins (« REMU NUM »)"
+    assert E(
+        "| thème | indicateur | attendu | versé | écart |\n"
+        "|---|---|---:|---:|---:|\n"
+        f"| {num} | tout le thème | 2 060,00 € | 929,00 € | -1 131,00 € |\n"
+        f"| {num} | dont : Équipement de mise à jour de la carte Vitale | 1 000,00 € | 689,00 € | -311,00 € |\n"
+        "| Dispensation à l'unité | tout le thème | 10,00 € | 0,00 € | -10,00 € |\n"
+        "| **Total** | les thèmes, sans les lignes « dont » | 2 070,00 € | 929,00 € | -1 141,00 € |\n"
+        "\n"
+        "Une ligne « dont » est une partie de l'écart du thème au-dessus d'elle : elle est déjà comptée dans cet écart "
+        "et dans le total.\n") in claims[("P4", 2025)]
+    assert f"### {num} — dont : Équipement de mise à jour de la carte Vitale\n" in claims[("P4", 2025)]

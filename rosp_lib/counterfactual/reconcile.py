@@ -393,6 +393,31 @@ def public_source(text: str) -> str:
     return text
 
 
+def claim_table(rec: _Reconcile, items: list[Item], params) -> list[str]:
+    """Expected against paid, one row per theme in question, its indicators in question under it as « dont » rows:
+    an indicator's gap is part of its theme's (the theme row adds up every row of the statement for the theme), so
+    only the theme rows are added up in the total."""
+    out = ["| thème | indicateur | attendu | versé | écart |", "|---|---|---:|---:|---:|"]
+    wholes, details = [], 0
+    for code in dict.fromkeys(g.theme for g in items):
+        whole = next(x for x in rec.items if x.row == items[0].row and x.theme == code and not x.indicateur)
+        wholes.append(whole)
+        out.append(f"| {theme(code).titre} | tout le thème | {eur(whole.attendu)} | {eur(whole.verse)} "
+                   f"| {eur(whole.ecart)} |")
+        for g in (g for g in items if g.theme == code and g.indicateur):
+            details += 1
+            out.append(f"| {theme(code).titre} | dont : {title(indicator(g.indicateur), params)} | {eur(g.attendu)} "
+                       f"| {eur(g.verse)} | {eur(g.ecart)} |")
+    if len(wholes) + details > 1:
+        out.append(f"| **Total** | {'les thèmes, sans les lignes « dont »' if details else ''} "
+                   f"| {eur(sum(g.attendu for g in wholes))} | {eur(sum(g.verse for g in wholes))} "
+                   f"| {eur(sum(g.ecart for g in wholes))} |")
+    if details:
+        out += ["", "Une ligne « dont » est une partie de l'écart du thème au-dessus d'elle : elle est déjà comptée "
+                "dans cet écart et dans le total."]
+    return out
+
+
 def claim_text(rec: _Reconcile, pid: str, year: int, items: list[Item]) -> str:
     """A French claim draft for one pharmacy × exercise: the indicators in question, expected against paid, the
     rule and its source, and the justificatifs to attach."""
@@ -406,14 +431,11 @@ def claim_text(rec: _Reconcile, pid: str, year: int, items: list[Item]) -> str:
            "Madame, Monsieur,", "",
            f"Après rapprochement du relevé « Mes ROSP » de l'exercice {year} avec les règles de la convention "
            "nationale pharmaceutique et de son avenant 1, les montants suivants diffèrent de ce qui est dû :", "",
-           "| thème | indicateur | attendu | versé | écart |", "|---|---|---:|---:|---:|"]
-    for g in items:
-        label = theme(g.theme).titre if not g.indicateur else title(indicator(g.indicateur), params)
-        out.append(f"| {theme(g.theme).titre if g.indicateur else label} | {label if g.indicateur else 'tout le thème'} "
-                   f"| {eur(g.attendu)} | {eur(g.verse)} | {eur(g.ecart)} |")
+           *claim_table(rec, items, params)]
     out += ["", "## Ce que disent les règles", ""]
     for g in items:
-        out.append(f"### {theme(g.theme).titre}" + (f" — {title(indicator(g.indicateur), params)}" if g.indicateur else ""))
+        out.append(f"### {theme(g.theme).titre}"
+                   + (f" — dont : {title(indicator(g.indicateur), params)}" if g.indicateur else ""))
         out.append("")
         if g.explication:
             out += [f"Constat : {g.explication}.", ""]
