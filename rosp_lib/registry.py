@@ -20,6 +20,15 @@ TypeLigne = Literal["socle", "indicateur", "malus", "information"]
 
 
 @dataclass(frozen=True)
+class Justificatif:
+    """A document a pharmacy keeps for a control and attaches to a claim, and the indicators it proves: a claim
+    draft lists it only when one of them is in force that exercise (`rulebook.in_force`)."""
+
+    texte: str
+    indicateurs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Theme:
     code: str
     ordre: int
@@ -28,9 +37,14 @@ class Theme:
     recompense: str  # what the theme rewards (no number: those are in the rule texts)
     mesure: str  # how the values are known
     versement: str  # when it is paid, relative to the exercise N
-    justificatifs: tuple[str, ...] = ()
+    pieces: tuple[Justificatif, ...] = ()  # the documents to keep, each with the indicators it proves
     automatique: str = ""
     titre_court: str = ""  # for navigation links and chart labels
+
+    @property
+    def justificatifs(self) -> tuple[str, ...]:
+        """The texts of the theme's documents to keep, in order."""
+        return tuple(p.texte for p in self.pieces)
 
 
 @dataclass(frozen=True)
@@ -61,9 +75,11 @@ THEMES: tuple[Theme, ...] = (
         "indicateurs déclarés sur amelipro par le titulaire, les autres calculés par l'Assurance Maladie à partir "
         "des données de facturation ; malus mesuré du 4e trimestre N-1 au 3e trimestre N.",
         "au plus tard en avril N+1 (code acte PQS).",
-        ("facture ou bon de commande du logiciel Ségur : éditeur, nom, version, date d'acquisition, mention "
-         "du référencement Ségur", "preuve de la participation à l'exercice coordonné (MSP, CPTS, ESP…)",
-         "factures des équipements (lecteurs, borne, téléconsultation)"),
+        (Justificatif("facture ou bon de commande du logiciel Ségur : éditeur, nom, version, date d'acquisition, "
+                      "mention du référencement Ségur", ("logiciel_segur",)),
+         Justificatif("preuve de la participation à l'exercice coordonné (MSP, CPTS, ESP…)", ("exercice_coordonne",)),
+         Justificatif("factures des équipements (lecteurs, borne, téléconsultation)",
+                      ("maj_carte_vitale", "teleconsultation_equipement", "teleconsultation"))),
         "FSE, SCOR, DMP, MSS, appli carte Vitale, e-prescription, téléconsultations, patients du pharmacien "
         "correspondant et sous-indicateurs du malus : mesurés automatiquement.",
         titre_court="Numérique (REMU NUM)",
@@ -76,7 +92,8 @@ THEMES: tuple[Theme, ...] = (
         "« urgence » ne baisse pas.",
         "démarche qualité et écoresponsabilité déclarées ; taux calculés par l'Assurance Maladie.",
         "avant la fin du 1er trimestre N+1.",
-        ("attestation HCQO datée de l'année", "programme annuel de développement durable et preuves des items"),
+        (Justificatif("attestation HCQO datée de l'année", ("demarche_qualite",)),
+         Justificatif("programme annuel de développement durable et preuves des items", ("ecoresponsable",))),
         "génériques du répertoire, molécules ciblées, stabilité 75 ans et plus, ASAFO-Pharma, motif urgence : "
         "mesurés automatiquement.",
         titre_court="Bon usage (BUPS)",
@@ -116,7 +133,7 @@ THEMES: tuple[Theme, ...] = (
         "de dépistage colorectal, substitution d'un hybride et d'un biosimilaire.",
         "locaux TROD cystite déclarés par téléservice ; le reste calculé à partir des actes facturés.",
         "au 1er semestre N+1.",
-        ("description des locaux",),
+        (Justificatif("description des locaux", ("locaux_trod_cystite",)),),
         "TROD, entretiens, accompagnements, kits et substitutions : mesurés automatiquement.",
         titre_court="Dispositif 2024",
     ),

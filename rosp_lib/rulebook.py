@@ -26,7 +26,7 @@ from pydantic import BaseModel
 
 from .lines.formatting import eur_value, num
 from .parameters import ExerciseParameters, Kind, Leaf, Seuil, Unit, unit
-from .registry import Indicator
+from .registry import Indicator, indicators_of
 from .report.escape import escape_markdown_text
 
 ETATS = {
@@ -194,9 +194,22 @@ def _node_leaves(params: ExerciseParameters, path: str) -> list[tuple[str, Leaf]
     return list(iter_leaves(_node(params, path), path + "."))
 
 
-def _state(params: ExerciseParameters, ind: Indicator) -> str:
+def state(params: ExerciseParameters, ind: Indicator) -> str:
+    """The indicator's state this exercise (`actif`, `neutralise`, `non_exige`, `absent`; `actif` when its node
+    has no state)."""
     node = _node(params, ind.noeud)
     return node.etat.valeur if hasattr(node, "etat") else "actif"
+
+
+def in_force(params: ExerciseParameters, ind: Indicator) -> bool:
+    """The indicator's rule applies this exercise: `actif`, or `non_exige` (a socle not required, still paid when
+    met); not `neutralise` (neither required nor paid) nor `absent`."""
+    return state(params, ind) in ("actif", "non_exige")
+
+
+def theme_exists(params: ExerciseParameters, theme_code: str) -> bool:
+    """The theme exists this exercise: at least one of its indicators is not `absent`."""
+    return any(state(params, i) != "absent" for i in indicators_of(theme_code))
 
 
 def _years_text(years: list[int]) -> str:
@@ -222,7 +235,7 @@ def _cell(text: str) -> str:
 
 def book_markdown(exercises: dict[int, ExerciseParameters]) -> str:
     """The rules book in Markdown, for the given exercises (all the parameter files by default)."""
-    from .registry import THEMES, indicators_of
+    from .registry import THEMES
 
     years = sorted(exercises)
     first = exercises[years[0]]
@@ -265,12 +278,12 @@ def book_markdown(exercises: dict[int, ExerciseParameters]) -> str:
             out += [f"Type : {kind} ; {how} ; colonnes d'entrée : {cols}.", ""]
             rules: dict[int, str] = {}
             for y in years:
-                state = _state(exercises[y], ind)
-                if state in ("absent", "neutralise"):
-                    rules[y] = f"*{ETATS[state]} cet exercice*"
+                etat = state(exercises[y], ind)
+                if etat in ("absent", "neutralise"):
+                    rules[y] = f"*{ETATS[etat]} cet exercice*"
                 else:
                     text = rule_text(ind, exercises[y])
-                    rules[y] = text if state == "actif" else f"*{ETATS[state]} cet exercice* — {text}"
+                    rules[y] = text if etat == "actif" else f"*{ETATS[etat]} cet exercice* — {text}"
             out += ["| Exercices | Règle |", "|---|---|"]
             out += [f"| {y} | {_cell(t)} |" for y, t in _grouped(rules)]
             if ind.noeud not in seen_nodes:

@@ -412,3 +412,40 @@ def test_the_claim_table_shows_an_indicator_in_question_as_dont_under_its_theme(
         "Une ligne « dont » est une partie de l'écart du thème au-dessus d'elle : elle est déjà comptée dans cet écart "
         "et dans le total.\n") in claims[("P4", 2025)]
     assert f"### {num} — dont : Équipement de mise à jour de la carte Vitale\n" in claims[("P4", 2025)]
+
+
+def test_the_documents_to_attach_are_those_of_indicators_in_force_that_exercise(tmp_path):
+    """Audit, PH-ANNEES 2022: the draft asked for the Ségur software invoice and the sustainable-development programme,
+    two indicators that do not exist in 2022 (parameters/2022.yaml: `etat: absent`); the list was the same whatever
+    the year. Now: the documents of the themes in question proving an indicator in force that exercise."""
+    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [
+        {"pharmacie_id": "P5", "exercice": 2022, **NUM_OK, **BUPS_OK},
+        {"pharmacie_id": "P5", "exercice": 2025, **NUM_OK, **BUPS_OK}]))
+    paid = read_versements(write_csv(tmp_path / "versements.csv", [
+        {"pharmacie_id": "P5", "exercice": 2022, "theme": "numerique", "montant_verse_eur": "100"},
+        {"pharmacie_id": "P5", "exercice": 2022, "theme": "bups", "montant_verse_eur": "0"},
+        {"pharmacie_id": "P5", "exercice": 2025, "theme": "numerique", "montant_verse_eur": "100"},
+        {"pharmacie_id": "P5", "exercice": 2025, "theme": "bups", "montant_verse_eur": "100"},
+    ]), pharmacies)
+    _, claims = reconcile(pharmacies, None, paid)
+    assert ("## Pièces jointes\n\n"
+            "- le relevé « Mes ROSP » de l'exercice 2022 (amelipro)\n"
+            "- preuve de la participation à l'exercice coordonné (MSP, CPTS, ESP…)\n"
+            "- factures des équipements (lecteurs, borne, téléconsultation)\n"
+            "- attestation HCQO datée de l'année\n\n") in claims[("P5", 2022)]
+    # 2025: the numérique alone is in question (the BUPS is paid what it is due), the Ségur socle exists
+    assert ("## Pièces jointes\n\n"
+            "- le relevé « Mes ROSP » de l'exercice 2025 (amelipro)\n"
+            "- facture ou bon de commande du logiciel Ségur : éditeur, nom, version, date d'acquisition, mention du "
+            "référencement Ségur\n"
+            "- preuve de la participation à l'exercice coordonné (MSP, CPTS, ESP…)\n"
+            "- factures des équipements (lecteurs, borne, téléconsultation)\n\n") in claims[("P5", 2025)]
+
+
+def test_each_document_proves_indicators_of_its_theme():
+    from rosp_lib.registry import THEMES, indicators_of
+
+    for t in THEMES:
+        codes = {i.code for i in indicators_of(t.code)}
+        for piece in t.pieces:
+            assert piece.indicateurs and set(piece.indicateurs) <= codes, (t.code, piece)

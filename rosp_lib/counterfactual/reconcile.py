@@ -33,7 +33,7 @@ from ..lines.text import OUI, list_items
 from ..parameters import PARAMETERS_DIR, Scenario, iter_leaves, load_parameters
 from ..registry import LEVIERS, THEME_CODES, indicator, indicators_of, theme
 from ..report.escape import escape_markdown_text
-from ..rulebook import rule_text, title
+from ..rulebook import in_force, rule_text, title
 from .runner import Runner
 
 CENT_TOLERANCE = 1  # « conforme » : |écart| ≤ 0,01 €
@@ -393,6 +393,13 @@ def public_source(text: str) -> str:
     return text
 
 
+def claim_documents(params, items: list[Item]) -> list[str]:
+    """The documents to attach: those of the themes in question that prove an indicator in force this exercise
+    (the Ségur software invoice only where the Ségur socle exists, none for a theme that does not)."""
+    return [p.texte for code in dict.fromkeys(g.theme for g in items) for p in theme(code).pieces
+            if any(in_force(params, indicator(c)) for c in p.indicateurs)]
+
+
 def claim_table(rec: _Reconcile, items: list[Item], params) -> list[str]:
     """Expected against paid, one row per theme in question, its indicators in question under it as « dont » rows:
     an indicator's gap is part of its theme's (the theme row adds up every row of the statement for the theme), so
@@ -459,9 +466,7 @@ def claim_text(rec: _Reconcile, pid: str, year: int, items: list[Item]) -> str:
                        f"{eur(amount)}. Source : {src}{caution}.")
         out.append("")
     out += ["## Pièces jointes", "", f"- le relevé « Mes ROSP » de l'exercice {year} (amelipro)"]
-    for code in dict.fromkeys(g.theme for g in items):
-        for j in theme(code).justificatifs:
-            out.append(f"- {j}")
+    out += [f"- {j}" for j in claim_documents(params, items)]
     out += ["", "Je vous remercie de bien vouloir procéder à la régularisation de ces montants ou de m'indiquer les "
             "éléments qui justifient leur calcul.", "", "Veuillez agréer, Madame, Monsieur, mes salutations distinguées.",
             "", "_Projet établi par l'outil de référence ROSP : vérifiez chaque montant avant envoi ; une ligne marquée "
