@@ -449,3 +449,54 @@ def test_each_document_proves_indicators_of_its_theme():
         codes = {i.code for i in indicators_of(t.code)}
         for piece in t.pieces:
             assert piece.indicateurs and set(piece.indicateurs) <= codes, (t.code, piece)
+
+
+def test_a_theme_due_with_nothing_paid_is_said_plainly_without_a_guessed_cause(tmp_path):
+    """Audit, PH-ANNEES 2022: a numérique theme simply absent from the statement was explained « l'indicateur socle
+    « Ne pas avoir été condamné pour fraude » n'a pas été reconnu » (any socle lost gives 0 €: a guess, and an
+    alarming one in a letter to the CPAM). Now: what the statement says, and what is due — no row, or 0 € written."""
+    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [
+        {"pharmacie_id": "P6", "exercice": 2022, **NUM_OK, **BUPS_OK}]))
+    paid = read_versements(write_csv(tmp_path / "versements.csv", [
+        {"pharmacie_id": "P6", "exercice": 2022, "theme": "bups", "indicateur": "", "montant_verse_eur": "0"}]),
+        pharmacies)
+    table, claims = reconcile(pharmacies, None, paid)
+    num, bups = _row(table, "P6", "numerique"), _row(table, "P6", "bups")
+    assert (num["attendu_eur"], num["verse_eur"], num["verdict"], num["lecture_qui_explique"]) == (
+        "1060.00", "0.00", "non_verse", "")
+    assert num["explication"] == E("aucun versement : le relevé n'a aucune ligne pour ce thème, alors que 1 060,00 € "
+                                   "sont dus selon les règles")
+    assert (bups["verdict"], bups["lecture_qui_explique"]) == ("non_verse", "")
+    assert bups["explication"] == E("aucun versement : le relevé porte 0,00 € pour ce thème, alors que 100,00 € sont "
+                                    "dus selon les règles")
+    text = claims[("P6", 2022)]
+    assert E("Constat : aucun versement : le relevé n'a aucune ligne pour ce thème, alors que 1 060,00 € sont dus "
+             "selon les règles.\n") in text
+    assert "n'a pas été reconnu" not in text and "n'a pas été retenue" not in text
+
+
+def test_a_payment_for_a_theme_or_an_indicator_that_does_not_exist_that_exercise_says_so(tmp_path):
+    """Audit, PH-ANNEES 2022: 50 € of vaccination (a theme of the avenant 1, absent in 2022) was only « écart
+    inexpliqué … aucune ligne payée attendue ». Now it says the theme does not exist that exercise (every indicator
+    `absent` in parameters/2022.yaml); likewise for an indicator (the Ségur socle, absent in 2022)."""
+    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [
+        {"pharmacie_id": "P6", "exercice": 2022, **NUM_OK, **BUPS_OK}]))
+    paid = read_versements(write_csv(tmp_path / "versements.csv", [
+        {"pharmacie_id": "P6", "exercice": 2022, "theme": "vaccination", "indicateur": "", "montant_verse_eur": "50"},
+        {"pharmacie_id": "P6", "exercice": 2022, "theme": "numerique", "indicateur": "logiciel_segur",
+         "montant_verse_eur": "10"}]), pharmacies)
+    table, claims = reconcile(pharmacies, None, paid)
+    vac = _row(table, "P6", "vaccination")
+    assert (vac["attendu_eur"], vac["verse_eur"], vac["verdict"]) == ("0.00", "50.00", "non_attendu")
+    assert vac["explication"] == E(
+        "versement sans objet de 50,00 € : le thème « Prescription des vaccinations recommandées » n'existe pas pour "
+        "l'exercice 2022 (aucune règle de cet exercice ne le paie) ; vérifiez l'exercice de cette ligne du relevé "
+        "(l'exercice payé, pas l'année du versement)")
+    segur = _row(table, "P6", "numerique", "logiciel_segur")
+    assert segur["explication"] == E(
+        "versement sans objet de 10,00 € : l'indicateur « Disposer d'un logiciel référencé Ségur » (logiciel_segur) "
+        "n'existe pas pour l'exercice 2022 (aucune règle de cet exercice ne le paie) ; vérifiez l'exercice de cette "
+        "ligne du relevé (l'exercice payé, pas l'année du versement)")
+    # in the draft: said, with no rule of the exercise quoted under it
+    assert E("### Prescription des vaccinations recommandées\n\nConstat : " + vac["explication"] + ".\n\n## Pièces "
+             "jointes\n") in claims[("P6", 2022)]

@@ -155,7 +155,9 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
 
     Un écart n'est expliqué que si la bibliothèque retrouve le montant versé au centime : une hypothèse
     de lecture remplacée par son alternative, sinon une déclaration non retenue ou un socle non
-    reconnu, sinon un versement partiel ; sinon il est dit « écart inexpliqué ».
+    reconnu, sinon un versement partiel ; sinon il est dit « écart inexpliqué ». Un versement pour un
+    thème ou un indicateur qui n'existe pas cet exercice, et un thème dû dont rien n'a été versé, sont
+    dits tels quels, sans cause devinée.
 
     \b
     Exemple :

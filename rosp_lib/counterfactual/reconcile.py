@@ -4,7 +4,11 @@ For each pharmacy × exercise of the `versements` table, one row per theme (and 
 statement details it): the amount the rules give, the amount paid, the gap and a verdict — `conforme`
 (|écart| ≤ 0,01 €), `ecart`, `non_verse` (expected, nothing paid), `non_attendu` (paid, nothing expected).
 
-A gap is explained only when the library reproduces the paid amount to the cent, searched in this order:
+Two gaps are said as they are, without a search: a payment for a theme (or an indicator) that does not exist that
+exercise (every indicator `absent` in its parameters), and a theme due but with nothing paid (no row of the
+statement, or rows of 0 €) — the statement says nothing of why, and any socle lost would give 0 €: no cause is
+guessed. Any other gap is explained only when the library reproduces the paid amount to the cent, searched in this
+order:
 
 1. one hypothesis switched to its alternative reading (the switchable ones are those of the scenario
    `parameters/scenarios/lectures-alternatives.yaml`, one at a time, on top of the user's scenario);
@@ -33,7 +37,7 @@ from ..lines.text import OUI, list_items
 from ..parameters import PARAMETERS_DIR, Scenario, iter_leaves, load_parameters
 from ..registry import LEVIERS, THEME_CODES, indicator, indicators_of, theme
 from ..report.escape import escape_markdown_text
-from ..rulebook import in_force, rule_text, title
+from ..rulebook import in_force, rule_text, state, theme_exists, title
 from .runner import Runner
 
 CENT_TOLERANCE = 1  # « conforme » : |écart| ≤ 0,01 €
@@ -59,7 +63,7 @@ class Item:
     paid_rows: int  # rows of the statement adding up to `verse`
     explication: str = ""
     lecture: str = ""
-    kind: str = ""  # "hypothese", "declaration", "partiel", "inexplique"
+    kind: str = ""  # "inexistant", "rien_verse", "hypothese", "declaration", "partiel", "inexplique"
     focus: tuple[str, ...] = ()  # the indicators the explanation points to (for the claim draft)
 
     @property
@@ -214,6 +218,27 @@ class _Reconcile:
             return None
         return next((x for x in self.items if x.row == g.row and x.theme == g.theme and not x.indicateur), None)
 
+    # --- 0. said as they are: paid for what does not exist, nothing paid for a theme due --------------------
+    def as_stated(self, gaps: list[Item]) -> None:
+        for g in gaps:
+            params = self.params[g.exercice]
+            if g.indicateur:
+                exists = state(params, indicator(g.indicateur)) != "absent"
+                what = f"l'indicateur {_named([g.indicateur], params)}"
+            else:
+                exists = theme_exists(params, g.theme)
+                what = f"le thème « {theme(g.theme).titre} »"
+            if not exists and g.verse != 0:
+                g.kind = "inexistant"
+                g.explication = (f"versement sans objet de {eur(g.verse)} : {what} n'existe pas pour l'exercice "
+                                 f"{g.exercice} (aucune règle de cet exercice ne le paie) ; vérifiez l'exercice de "
+                                 "cette ligne du relevé (l'exercice payé, pas l'année du versement)")
+            elif not g.indicateur and g.verse == 0 and g.attendu > 0:
+                g.kind = "rien_verse"
+                said = ("le relevé n'a aucune ligne pour ce thème" if g.paid_rows == 0 else
+                        f"le relevé porte {eur(0)} pour ce thème")
+                g.explication = f"aucun versement : {said}, alors que {eur(g.attendu)} sont dus selon les règles"
+
     # --- 1. one hypothesis, its alternative reading ------------------------------------------------------
     def by_reading(self, gaps: list[Item]) -> None:
         for year in sorted({g.exercice for g in gaps}):
@@ -339,6 +364,7 @@ class _Reconcile:
 
     def run(self) -> list[Item]:
         gaps = [g for g in self.items if g.verdict != "conforme"]
+        self.as_stated(gaps)
         self.by_reading(gaps)
         self.by_declaration(gaps)
         self.by_partial(gaps)
@@ -369,7 +395,8 @@ def reconcile(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, versemen
         table[c] = money.cents_to_str(table[c].to_numpy(dtype=np.int64)) if len(table) else table[c]
     claims = {}
     for (pid, year), group in _by_pharmacy_year(items).items():
-        flagged = [g for g in group if g.verdict != "conforme" and (g.ecart < 0 or g.kind == "inexplique")]
+        flagged = [g for g in group if g.verdict != "conforme" and (g.ecart < 0 or g.kind in ("inexplique",
+                                                                                             "inexistant"))]
         if flagged:
             claims[(pid, year)] = claim_text(rec, pid, year, flagged)
     return table, claims
@@ -454,6 +481,8 @@ def claim_text(rec: _Reconcile, pid: str, year: int, items: list[Item]) -> str:
             inds = [i for i in indicators_of(g.theme)
                     if i.code in set(lines["indicateur"]) and (i.type_ligne == "socle" or int(
                         lines.loc[lines["indicateur"] == i.code, "montant_cents"].sum()) != 0)]
+        if g.kind == "inexistant":
+            inds = []  # no rule of the exercise to quote
         for ind in inds:
             mine = lines[lines["indicateur"] == ind.code]
             amount = int(mine["montant_cents"].sum())
@@ -464,7 +493,8 @@ def claim_text(rec: _Reconcile, pid: str, year: int, items: list[Item]) -> str:
                        f"{', '.join(hyps)})") if hyps else ""
             out.append(f"- **{title(ind, params)}** : {rule_text(ind, params)} Atteint : {met} ; montant dû : "
                        f"{eur(amount)}. Source : {src}{caution}.")
-        out.append("")
+        if inds:
+            out.append("")
     out += ["## Pièces jointes", "", f"- le relevé « Mes ROSP » de l'exercice {year} (amelipro)"]
     out += [f"- {j}" for j in claim_documents(params, items)]
     out += ["", "Je vous remercie de bien vouloir procéder à la régularisation de ces montants ou de m'indiquer les "
