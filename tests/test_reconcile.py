@@ -78,7 +78,10 @@ def test_bups_paid_at_the_alternative_reading_of_the_stabilite_step(result):
     r = _row(table, "P1", "bups")
     assert (r["attendu_eur"], r["verse_eur"], r["ecart_eur"], r["verdict"]) == ("300.00", "100.00", "-200.00", "ecart")
     assert r["lecture_qui_explique"] == "bups.stabilite_75.montant_bas"
-    assert "lecture alternative : seul le palier de 95 % paie" in r["explication"]
+    assert r["explication"] == E(
+        "écart de 200,00 € : le montant versé correspond à l'autre lecture de « Montant au palier bas » (paramètre "
+        "bups.stabilite_75.montant_bas) : 0,00 € au lieu de 200,00 €, la valeur retenue par l'outil — seul le palier "
+        "de 95 % paie")
 
 
 def test_theme_paid_but_not_expected(result):
@@ -500,3 +503,63 @@ def test_a_payment_for_a_theme_or_an_indicator_that_does_not_exist_that_exercise
     # in the draft: said, with no rule of the exercise quoted under it
     assert E("### Prescription des vaccinations recommandées\n\nConstat : " + vac["explication"] + ".\n\n## Pièces "
              "jointes\n") in claims[("P6", 2022)]
+
+
+# the numérique inputs of PH-ANNEES 2025 (audit): 5 674 € due; a double-payment rate of 0,02 % earns no malus point
+# under the threshold kept (0,06 %) and 3 under the other reading (0,01 %), 10 % off the theme: 5 106,60 €
+NUMERIQUE_ANNEES = {
+    "exercice_coordonne": "oui", "logiciel_segur": "oui", "condamnation_fraude": "non", "nb_fse": 40000,
+    "taux_fse_sesam_vitale_pct": 97, "taux_qualite_scor_pct": 99.5, "taux_dmp_pct": 92, "taux_mss_pct": 6,
+    "bal_organisationnelle": "oui", "taux_eprescription_pct": 40, "taux_apcv_pct": 6, "borne_maj_carte_vitale": "oui",
+    "nb_lecteurs_maj_carte_vitale": 2, "teleconsultation_equipee": "oui", "teleconsultation_premiere_annee": "non",
+    "nb_teleconsultations": 12, "zone_zip_zac": "oui", "nb_patients_correspondant": 150,
+    "nb_factures_periode_malus": 30000, "taux_fse_securisees_pct": 80, "taux_rejets_iris_pct": 1,
+    "taux_double_paiement_pct": 0.02}
+
+
+def test_a_reading_says_which_parameter_and_which_value_the_statement_corresponds_to(tmp_path):
+    """Audit, PH-ANNEES 2025: the explanation pasted the parameter file's note as if it were the reading (« correspond à
+    la lecture alternative : lecture du texte imprimé impossible (0,01 < 0,06) ; autre lecture : 0,01 % comme seuil
+    bas »). Now: the parameter by its label and key, the value the statement corresponds to and the one kept; that
+    note, a justification of the value kept rather than a description of the other reading, is left out."""
+    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [
+        {"pharmacie_id": "PH-ANNEES", "exercice": 2025, **NUMERIQUE_ANNEES}]))
+    paid = read_versements(write_csv(tmp_path / "versements.csv", [
+        {"pharmacie_id": "PH-ANNEES", "exercice": 2025, "theme": "numerique", "montant_verse_eur": "5106,60"}]),
+        pharmacies)
+    table, _ = reconcile(pharmacies, None, paid)
+    r = _row(table, "PH-ANNEES", "numerique")
+    assert (r["attendu_eur"], r["verse_eur"], r["verdict"]) == ("5674.00", "5106.60", "ecart")
+    assert r["lecture_qui_explique"] == "numerique.malus_qualite_facturation.double_paiement_seuil_bas_pct"
+    assert r["explication"] == E(
+        "écart de 567,40 € : le montant versé correspond à l'autre lecture de « Taux de double paiement à partir duquel "
+        "3 points » (paramètre numerique.malus_qualite_facturation.double_paiement_seuil_bas_pct) : 0,01 % au lieu de "
+        "0,06 %, la valeur retenue par l'outil")
+
+
+def test_the_words_of_every_other_reading_name_the_values_and_a_state_its_indicator():
+    """Each hypothesis the reconciliation can switch, worded for each exercise: the two values, words between quotes,
+    the state of an indicator named by the indicator (its parameter's label is the same for all)."""
+    from rosp_lib.counterfactual.reconcile import one_reading, reading_words, switchable_hypotheses
+    from rosp_lib.parameters import iter_leaves, load_parameters
+
+    words = {}
+    for year in (2022, 2023, 2024, 2025, 2026):
+        base = dict(iter_leaves(load_parameters(year)))
+        for key, value in switchable_hypotheses(year):
+            params = load_parameters(year, one_reading(year, key, value))
+            words[(year, key)] = reading_words(key, base[key], dict(iter_leaves(params))[key], value, params)
+    assert words[(2022, "general.prorata_forfaits")] == (
+        "le montant versé correspond à l'autre lecture de « Forfaits proratisés au temps d'activité (jours d'activité / "
+        "jours de l'année) en cas de cession, installation ou fermeture » (paramètre general.prorata_forfaits) : « non » "
+        "au lieu de « oui », la valeur retenue par l'outil — forfaits versés en entier, sans prorata")
+    assert words[(2023, "numerique.exercice_coordonne.etat")] == (
+        "le montant versé correspond à l'autre lecture de l'état de l'indicateur « Participer à un exercice coordonné "
+        "(ESP, MSP, CPTS) » cet exercice (paramètre numerique.exercice_coordonne.etat) : « non exigé » au lieu de "
+        "« actif », la valeur retenue par l'outil — socle non exigé, 820 € versés s'il est atteint (comme en 2022)")
+    assert words[(2023, "bups.molecules_ciblees.prime_par_boite")] == E(
+        "le montant versé correspond à l'autre lecture de « Prime par boîte substituée (toute molécule sans prime "
+        "propre) » (paramètre bups.molecules_ciblees.prime_par_boite) : 2,80 € au lieu de 2,30 €, la valeur retenue "
+        "par l'outil — haut de la fourchette citée par la presse")
+    for text in words.values():
+        assert "lecture alternative :" not in text and "au lieu de au " not in text and "))" not in text, text

@@ -26,6 +26,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 import numpy as np
 import pandas as pd
@@ -34,10 +35,10 @@ from ..engine import parameters_for
 from ..lines import money
 from ..lines.formatting import eur
 from ..lines.text import OUI, list_items
-from ..parameters import PARAMETERS_DIR, Scenario, iter_leaves, load_parameters
-from ..registry import LEVIERS, THEME_CODES, indicator, indicators_of, theme
+from ..parameters import PARAMETERS_DIR, Kind, Scenario, iter_leaves, load_parameters, unit
+from ..registry import INDICATORS, LEVIERS, THEME_CODES, indicator, indicators_of, theme
 from ..report.escape import escape_markdown_text
-from ..rulebook import in_force, rule_text, state, theme_exists, title
+from ..rulebook import in_force, leaf_text, rule_text, state, theme_exists, title
 from .runner import Runner
 
 CENT_TOLERANCE = 1  # « conforme » : |écart| ≤ 0,01 €
@@ -261,6 +262,7 @@ class _Reconcile:
                 lines = self.runner.lines([(r, {}) for r in rows], params)
                 per_row = {rows[int(v)]: g for v, g in lines.groupby("_variant")}
                 leaf = dict(iter_leaves(self.params[year]))[key]
+                other = dict(iter_leaves(params[year]))[key]
                 for g in mine:
                     if g.kind or g.row not in per_row:
                         continue
@@ -277,9 +279,8 @@ class _Reconcile:
                     moved = before.subtract(after.groupby("indicateur", sort=False)["montant_cents"].sum(),
                                             fill_value=0)
                     g.focus = tuple(i for i in before.index if moved.get(i, 0) != 0)
-                    g.explication = (f"écart de {eur(abs(g.ecart))} : le montant versé correspond à la lecture "
-                                     f"alternative : {_alternative_words(leaf.alternative)} (paramètre {key}, "
-                                     f"« {leaf.libelle} »)")
+                    g.explication = (f"écart de {eur(abs(g.ecart))} : "
+                                     + reading_words(key, leaf, other, value, params[year]))
 
     # --- 2. one declared indicator not validated, one socle not recognised ---------------------------------
     def by_declaration(self, gaps: list[Item]) -> None:
@@ -372,11 +373,48 @@ class _Reconcile:
         return self.items
 
 
-def _alternative_words(alternative: str | None) -> str:
-    """« 0 : seul le palier de 95 % paie » → « seul le palier de 95 % paie »: the reading, without its value."""
-    text = alternative or ""
-    head, sep, tail = text.partition(" : ")
-    return tail if sep and len(head) < 40 else text
+def reading_words(key: str, leaf, other, value, params) -> str:
+    """What a paid amount reproduced by a hypothesis's other reading says: the parameter (its label and key), the
+    value the statement corresponds to and the one the tool keeps, and the note of the parameter file saying what
+    that reading means when it is written « value : what it means » (« 0 : seul le palier de 95 % paie »); a note
+    written otherwise (a justification of the value kept) is left out. `other`: the leaf under that reading,
+    `params`: the exercise's parameters under it."""
+    note = _reading_note(leaf.alternative, value)
+    owner = next((i for i in INDICATORS if key == f"{i.noeud}.etat"), None) if unit(leaf.unite).kind is Kind.STATE \
+        else None
+    what = (f"l'état de l'indicateur « {title(owner, params)} » cet exercice" if owner is not None  # its label is generic
+            else f"« {leaf.libelle} »")
+    return (f"le montant versé correspond à l'autre lecture de {what} (paramètre {key}) : {_value_words(other)} au "
+            f"lieu de {_value_words(leaf)}, la valeur retenue par l'outil" + (f" — {note}" if note else ""))
+
+
+_NUMBER_KINDS = (Kind.AMOUNT, Kind.UNIT_PRICE, Kind.PERCENT, Kind.COUNT, Kind.RATIO, Kind.DATE)
+
+
+def _value_words(leaf) -> str:
+    """A parameter's value in a sentence: a number or a date as written (« 0,01 % », « 31/01/2025 »), words
+    between quotes (« « au pair » au lieu de « au demi supérieur » »)."""
+    text = leaf_text(leaf)
+    return text if unit(leaf.unite).kind in _NUMBER_KINDS else f"« {text} »"
+
+
+def _reading_note(alternative: str | None, value) -> str:
+    """« 0 : seul le palier de 95 % paie » for the value 0 → « seul le palier de 95 % paie »; "" when the note does
+    not start with the value it describes."""
+    head, sep, tail = (alternative or "").partition(" : ")
+    if not sep or not tail.strip():
+        return ""
+    head = head.strip()
+    if isinstance(value, bool):
+        same = head.lower() == str(value).lower()
+    elif isinstance(value, (int, float, Decimal)):
+        try:
+            same = Decimal(head) == Decimal(str(value))
+        except InvalidOperation:
+            same = False
+    else:
+        same = head == str(value)
+    return tail.strip() if same else ""
 
 
 def reconcile(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, versements: pd.DataFrame,
