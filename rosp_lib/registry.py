@@ -7,8 +7,9 @@ Each indicator carries its French title and its rule text as *templates*: a `{na
 filled from the exercise's parameters (`rosp_lib.rulebook.render`), so that no amount, threshold,
 percentage or date of a rule is typed here. `{seuil_pct}` reads the leaf `seuil_pct` of the
 indicator's parameter node; `{numerique.mss.seuil_pct}` reads any leaf by its full path; a format
-spec chooses how a leaf is written (`{seuil_pct:texte}` → « au moins 70 % », `{seuil_pct:signe}` →
-« ≥ 70 % »; see `rulebook`).
+spec chooses how a leaf is written (`{seuil_pct:texte}` → « au moins 70 % », `{seuil_pct:verbe}` → « atteint
+au moins 70 % » / « dépasse 70 % », the verb of a sentence whose subject is the value compared,
+`{seuil_pct:signe}` → « ≥ 70 % »; see `rulebook`).
 """
 
 from __future__ import annotations
@@ -257,8 +258,8 @@ INDICATORS: tuple[Indicator, ...] = (
               "bups.malus_urgence", "malus", ("taux_urgence_pct", "taux_urgence_reference_pct")),
     # --- vaccination, colorectal, dispensation ------------------------------------------------------------
     Indicator("bonus_prescription", _V, "Part des vaccinations prescrites et réalisées (RVA de prescription)",
-              "Si la part des vaccinations prescrites et réalisées parmi toutes les vaccinations réalisées est "
-              "{seuil_part_pct:texte} : {montant_par_rva} par vaccination prescrite et réalisée.",
+              "Si la part des vaccinations prescrites et réalisées parmi toutes les vaccinations réalisées "
+              "{seuil_part_pct:verbe} : {montant_par_rva} par vaccination prescrite et réalisée.",
               "vaccination.bonus_prescription", "indicateur", ("nb_rva_960", "nb_rva_750")),
     Indicator("kits_remis", _C, "Kits de dépistage remis",
               "{montant_par_kit} par kit remis ({montant_par_kit_drom} dans les DROM).",

@@ -58,6 +58,8 @@ VALEURS = {
 }
 
 _WORDS = {">=": "au moins", ">": "plus de", "<": "moins de", "<=": "au plus"}
+# A threshold as the verb of a sentence whose subject is the value compared (« la part … dépasse 15 % »).
+_VERBS = {">=": "atteint au moins", ">": "dépasse", "<": "reste sous", "<=": "ne dépasse pas"}
 _SIGNS = {">=": "≥", ">": ">", "<": "<", "<=": "≤"}
 
 
@@ -83,6 +85,8 @@ def leaf_text(leaf: Leaf | None, spec: str = "", escape: Callable[[str], str] = 
         text = _number(value, unite)
         if spec == "texte":
             return f"{_WORDS[leaf.comparaison]} {text}"
+        if spec == "verbe":
+            return f"{_VERBS[leaf.comparaison]} {text}"
         if spec == "signe":
             return f"{_SIGNS[leaf.comparaison]} {text}"
         return text

@@ -144,7 +144,7 @@ def test_a_theme_absent_from_the_exercise_gives_no_instruction():
 def test_rules_are_rendered_from_the_parameters(tilleuls):
     text = nb.rules_list(tilleuls, "vaccination")
     seuil = tilleuls.params.vaccination.bonus_prescription.seuil_part_pct.valeur
-    assert f"plus de {nb.num(seuil)} %" in text
+    assert f"dépasse {nb.num(seuil)} %" in text
     assert "kits_remis" not in nb.rules_list(tilleuls, "colorectal")  # absent since 2024
 
 

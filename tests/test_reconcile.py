@@ -563,3 +563,27 @@ def test_the_words_of_every_other_reading_name_the_values_and_a_state_its_indica
         "par l'outil — haut de la fourchette citée par la presse")
     for text in words.values():
         assert "lecture alternative :" not in text and "au lieu de au " not in text and "))" not in text, text
+
+
+def test_the_rule_of_a_claim_says_a_share_dépasse_its_threshold_read_from_the_parameters(tmp_path):
+    """Audit: « si la part … est plus de 15 % » in a claim text. The vaccination rule now reads « dépasse 15 % »; the
+    number is the exercise's parameter (a scenario moving it to 20 % moves the text)."""
+    from rosp_lib.parameters import Seuil, load_parameters
+    from rosp_lib.rulebook import leaf_text
+
+    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [
+        {"pharmacie_id": "P8", "exercice": 2025, "nb_rva_960": 52, "nb_rva_750": 148}]))
+    paid = read_versements(write_csv(tmp_path / "versements.csv", [
+        {"pharmacie_id": "P8", "exercice": 2025, "theme": "vaccination", "montant_verse_eur": "100"}]), pharmacies)
+    rule = ("Si la part des vaccinations prescrites et réalisées parmi toutes les vaccinations réalisées dépasse {} : "
+            "3,00 € par vaccination prescrite et réalisée.")
+    _, claims = reconcile(pharmacies, None, paid)
+    assert E(rule.format("15 %")) in claims[("P8", 2025)] and "est plus de" not in claims[("P8", 2025)]
+    scenario = tmp_path / "seuil.yaml"
+    scenario.write_text("2025:\n  vaccination:\n    bonus_prescription:\n      seuil_part_pct: 20\n", encoding="utf-8")
+    _, claims = reconcile(pharmacies, None, paid, scenario)
+    assert E(rule.format("20 %")) in claims[("P8", 2025)]
+    seuil = load_parameters(2025).vaccination.bonus_prescription.seuil_part_pct
+    assert isinstance(seuil, Seuil)
+    assert [leaf_text(seuil.model_copy(update={"comparaison": c}), "verbe") for c in (">=", ">", "<", "<=")] == [
+        "atteint au moins 15 %", "dépasse 15 %", "reste sous 15 %", "ne dépasse pas 15 %"]
