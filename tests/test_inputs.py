@@ -643,6 +643,14 @@ def test_molecules_are_read_with_exact_rates(tmp_path, two_pharmacies):
     assert mol["exercice"].tolist() == [2024, 2024, 2025]
 
 
+def test_molecule_keys_keep_their_parts_apart(tmp_path):
+    """The parts of the duplicate key were joined with "\\x00", which numpy drops: (« PH-A202 », 2022, « x ») and
+    (« PH-A », 2022, « 022x ») both made « PH-A2022022x » and were refused as duplicates of each other."""
+    pharmacies = read_pharmacies(pharmacies_csv(tmp_path, "pharmacie_id;exercice", "PH-A202;2022", "PH-A;2022"))
+    path = molecules_csv(tmp_path, "PH-A202;2022;x;10;50;60", "PH-A;2022;022x;10;50;60")
+    assert read_molecules(path, pharmacies)["molecule"].tolist() == ["x", "022x"]
+
+
 def test_molecules_pharmacy_or_exercise_not_in_pharmacies(tmp_path, two_pharmacies):
     path = molecules_csv(tmp_path, "PH-B;2025;sitagliptine;10;50;60", "FINESS-750000001;2024;sitagliptine;10;50;60",
                          "ph-a;2024;sitagliptine;10;50;60", "PH-AA;2024;sitagliptine;10;50;60")

@@ -11,6 +11,10 @@ from rosp_lib.parameters import available_exercises
 # device (CON, NUL, COM0…, in any case).
 PHARMACIE_ID_RE = r"(?!(?i:con|prn|aux|nul|com[0-9]|lpt[0-9])(?![A-Za-z0-9_-]))[A-Za-z0-9][A-Za-z0-9_-]{0,63}"
 MAX_COUNT = 999_999_999
+# Between the parts of a key made by adding text arrays (pharmacy, exercise, molecule): a character no pharmacy id
+# holds. Not "\x00": numpy reads a str added to an object array as a fixed-width string and drops its trailing
+# NULs, so the parts were joined with nothing between them (« PH-A2 » 2024 and « PH-A » 22024 made one key).
+KEY_SEP = "\x1f"
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from rosp_lib.parameters import available_exercises
 
-from .columns import MOLECULE_COLUMNS, PHARMACY_COLUMNS, Col
+from .columns import KEY_SEP, MOLECULE_COLUMNS, PHARMACY_COLUMNS, Col
 from .errors import InputError, InputErrors, Problem
 from .molecules import check_molecule_rows, normalise_molecule, molecule_warnings
 from .parsing import Parsed, parse
@@ -65,7 +65,7 @@ def _values(checked: Checked, name: str) -> np.ndarray | None:
 def _pharmacy_rows(checked: Checked) -> None:
     raw = checked.raw
     if "pharmacie_id" in raw and "exercice" in raw:
-        key = raw["pharmacie_id"].str.lower().to_numpy(dtype=object) + "\x00" + raw["exercice"].to_numpy(dtype=object)
+        key = raw["pharmacie_id"].str.lower().to_numpy(dtype=object) + KEY_SEP + raw["exercice"].to_numpy(dtype=object)
         check_duplicates(checked, ["pharmacie_id", "exercice"], key,
                          "une seule ligne par pharmacie_id et exercice (majuscules et minuscules confondues : "
                          "l'identifiant devient un nom de dossier)")
