@@ -177,3 +177,20 @@ def test_a_molecule_gain_is_the_difference_of_two_rosp_compute_runs(tmp_path):
 
     assert total(changed, tmp_path / "apres") - total(ROOT / "data" / "molecules.csv", tmp_path / "avant") \
         == int(action["gain_cents"])
+
+
+def test_a_reports_key_knows_the_end_of_the_activity(tmp_path):
+    """`rosp report` makes a report again when a deadline passes between two runs: the end of a cédant's activity
+    is one of them (before, a report made on 01/03 said its measured actions possible on 01/06 too)."""
+    from rosp_lib.batch.folders import Slices
+    from rosp_lib.counterfactual.gains import deadlines
+    from rosp_lib.parameters import load_parameters
+
+    path = write_csv(tmp_path / "pharmacies.csv", [
+        {"pharmacie_id": "PH-A", "exercice": 2025, "fin_activite": "2025-03-31"},
+        {"pharmacie_id": "PH-A", "exercice": 2024, "fin_activite": ""},
+        {"pharmacie_id": "PH-B", "exercice": 2025, "fin_activite": ""}])
+    assert Slices(path).activity_ends == {("PH-A", 2025): "2025-03-31"}
+    params = load_parameters(2025)
+    end = dt.date(2025, 3, 31)
+    assert set(deadlines(2025, params, end)) - set(deadlines(2025, params)) == {end}

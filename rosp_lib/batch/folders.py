@@ -25,8 +25,12 @@ import os
 import socket
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rosp_lib.lines.atomic import reason, replace_files, subfolder
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ENTREE = "entree.csv"
 MOLECULES = "molecules.csv"
@@ -41,8 +45,9 @@ KEY_VERSION = "rosp-rapport-1"
 # --------------------------------------------------------------------------------------------
 # Input slices
 # --------------------------------------------------------------------------------------------
-def _lines_by_pharmacy(path: Path, sheet: str) -> tuple[bytes, dict[str, list[bytes]]]:
-    """The CSV header and, per pharmacie_id, the CSV lines of its rows (cells as read_raw reads them)."""
+def _lines_by_pharmacy(path: Path, sheet: str) -> tuple[bytes, dict[str, list[bytes]], pd.DataFrame]:
+    """The CSV header and, per pharmacie_id, the CSV lines of its rows (cells as read_raw reads them); and the
+    cells themselves."""
     from rosp_lib.inputs.raw import read_raw
     from rosp_lib.lines.csvfile import cells, write_csv
 
@@ -60,7 +65,7 @@ def _lines_by_pharmacy(path: Path, sheet: str) -> tuple[bytes, dict[str, list[by
     out: dict[str, list[bytes]] = {}
     for pid, line in zip(frame["pharmacie_id"].tolist(), lines):
         out.setdefault(pid, []).append(line)
-    return header + b"\n", out
+    return header + b"\n", out, frame
 
 
 def versements_by_pharmacy_year(table) -> dict[tuple[str, int], bytes]:
@@ -99,10 +104,16 @@ class Slices:
     validated statement of payments, its rows for each pharmacy-year."""
 
     def __init__(self, entree: Path, molecules: Path | None = None, scenario: Path | None = None, versements=None):
-        self.header, self.rows = _lines_by_pharmacy(Path(entree), "pharmacies")
+        self.header, self.rows, cells = _lines_by_pharmacy(Path(entree), "pharmacies")
+        # (pharmacie_id, exercice) → the end of the titulaire's activity, as written (a validated ISO date)
+        self.activity_ends: dict[tuple[str, int], str] = {}
+        if "fin_activite" in cells:
+            for pid, year, end in zip(cells["pharmacie_id"], cells["exercice"], cells["fin_activite"]):
+                if end:
+                    self.activity_ends[(pid, int(year))] = end
         self.mol_header = self.mol_rows = None
         if molecules:
-            self.mol_header, self.mol_rows = _lines_by_pharmacy(Path(molecules), "molecules")
+            self.mol_header, self.mol_rows, _ = _lines_by_pharmacy(Path(molecules), "molecules")
         self.scenario = Path(scenario).read_bytes() if scenario else None
         self.versements = None if versements is None else versements_by_pharmacy_year(versements)
 

@@ -555,13 +555,15 @@ class _Batch:
 
     def deadlines_passed(self, job: ReportJob) -> list[str]:
         """The deadlines of the exercise's actions already passed at the reference date (what « encore possible »
-        depends on; the exercise's parameters, with the scenario)."""
-        key = (int(job.exercice), job.parametres)
+        depends on; the exercise's parameters, with the scenario, and the end of the pharmacy's activity)."""
+        end = self.slices[job.sources()].activity_ends.get((job.pharmacie_id, int(job.exercice)))
+        key = (int(job.exercice), job.parametres, end)
         if key not in self._passed:
             from rosp_lib.counterfactual.gains import deadlines
             from rosp_lib.parameters import load_parameters
 
-            days = deadlines(int(job.exercice), load_parameters(int(job.exercice), job.parametres))
+            days = deadlines(int(job.exercice), load_parameters(int(job.exercice), job.parametres),
+                             dt.date.fromisoformat(end) if end else None)
             self._passed[key] = [d.isoformat() for d in days if d < self.date]
         return self._passed[key]
 

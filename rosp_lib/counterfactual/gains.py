@@ -405,23 +405,33 @@ class _Gains:
 
 
 # --- the table ---------------------------------------------------------------------------------------
-def _deadline(col: str, exercice: int, params) -> dt.date:
+def _deadline(col: str, exercice: int, params, activity_end: dt.date | None = None) -> dt.date:
+    """The last day an action on `col` counts for the exercise. What is measured (over the civil year, or the
+    billing malus's period) ends with the titulaire's activity (`fin_activite`): after a cession nothing more
+    is dispensed or billed by the cédant; what is declared is still declared (the cédant declares on paper)."""
     cal = params.calendrier
     if col == "dqo_autoevaluation":
         return cal.fin_autoevaluation_dqo.valeur
     if col in declared_columns():
         return cal.fin_declaration.valeur
     if col in indicator("malus_qualite_facturation").colonnes:
-        return cal.fin_periode_malus_facturation.valeur
-    return dt.date(exercice, 12, 31)  # measured over the civil year of the exercise (molecules too)
+        measured = cal.fin_periode_malus_facturation.valeur
+    else:
+        measured = dt.date(exercice, 12, 31)  # measured over the civil year of the exercise (molecules too)
+    return min(measured, activity_end) if activity_end is not None else measured
 
 
-def deadlines(exercice: int, params) -> list[dt.date]:
-    """Every deadline an action of this exercise can have (the calendar's and the end of the civil year), sorted:
-    what « encore possible » depends on (a report made at another date is the same report if no deadline lies
-    between the two dates)."""
+def activity_end(value) -> dt.date | None:
+    """A row's `fin_activite` as a date; None when the titulaire was active to the end of the year (empty)."""
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+
+def deadlines(exercice: int, params, end: dt.date | None = None) -> list[dt.date]:
+    """Every deadline an action of this exercise can have (the calendar's, the end of the civil year, and the end
+    of the titulaire's activity `end` if any), sorted: what « encore possible » depends on (a report made at another
+    date is the same report if no deadline lies between the two dates)."""
     cols = [*LEVIERS, *LEVIERS_MOLECULES]
-    return sorted({_deadline(c, exercice, params) for c in cols})
+    return sorted({_deadline(c, exercice, params, end) for c in cols})
 
 
 def _shown(value) -> str:
@@ -527,7 +537,8 @@ def _gains_table(pharmacies, molecules, parameters, date, scenario, themes,
         params = parameters[year]
         ind = indicator(a.indicateurs[0])
         cols = list(a.changes)
-        deadline = min(_deadline(parse_molecule_key(c)[1] if parse_molecule_key(c) else c, year, params)
+        end = activity_end(row.get("fin_activite"))
+        deadline = min(_deadline(parse_molecule_key(c)[1] if parse_molecule_key(c) else c, year, params, end)
                        for c in cols)
         nature = "declaratif" if all(c in declared for c in cols) else "mesure"
         mine = a.lines[a.lines["indicateur"].isin(a.indicateurs)]
