@@ -485,7 +485,7 @@ def _remark(g: "_Gains", a: Action, risen: list[str]) -> tuple[str, list[str]]:
         col = next(iter(a.changes))
         value, gain = a.since or (g.current(a.row, col), 0)
         points = float(a.changes[col]) - float(value)
-        head = (f"le montant croît avec le taux d'arrivée{f' au-delà de {num(value)} %' if a.since else ''}, "
+        head = (f"le montant croît avec le taux d'arrivée{f' à partir de {num(value)} %' if a.since else ''}, "
                 f"environ {eur(round((a.gain - gain) / points))} par point")
     elif ind.type_ligne == "socle":
         head = "indicateur socle, tout le thème est en jeu"
