@@ -256,3 +256,22 @@ def test_report_reason_of_a_theme_shows_the_exact_rate(tmp_path):
     reason = nb.theme_reason(rep, "numerique")
     assert reason.startswith("0 ligne(s) payée(s)")
     assert "(89,99999999999999999 pour ≥ 90 %)" in reason  # was « (89.99999999999999999 … » or « (90 … »
+
+
+def test_long_bar_labels_stay_inside_the_chart():
+    """A rate typed with many digits made a bar label that ran over the tick labels (seen on a rendered report):
+    the x range now holds every label, on both sides of the threshold."""
+    import pandas as pd
+
+    from rosp_lib.report import notebook as nb
+
+    dist = pd.DataFrame({"indicateur": ["a", "b", "c"], "libelle": ["Stabilité aux 75 ans et plus", "Socle", "ASAFO"],
+                         "valeur": [Decimal("84.99999999999999999"), Decimal("84.99999999999999999"), 60.0],
+                         "seuil": [90, 85, 4], "comparaison": ["≥", "≥", "≥"], "ecart": [-5.0, -1e-17, 56.0]})
+    fig = nb.chart_distances(dist)
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    inside = ax.get_window_extent(renderer)
+    for text in ax.texts:
+        box = text.get_window_extent(renderer)
+        assert inside.x0 <= box.x0 and box.x1 <= inside.x1, text.get_text()

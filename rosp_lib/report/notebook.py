@@ -654,8 +654,8 @@ def chart_distances(dist: pd.DataFrame, title: str = "Distance au seuil (valeur 
         y = np.arange(len(dist))[::-1]
         colors = ["#2e8b57" if e >= 0 else "#d35400" for e in dist["ecart"]]
         bars = ax.barh(y, dist["ecart"], color=colors, height=0.6)
-        ax.bar_label(bars, labels=[f"{_chart_value(r.valeur)} pour {r.comparaison} {num(r.seuil)}"
-                                   for r in dist.itertuples()], padding=3, fontsize=8)
+        texts = ax.bar_label(bars, labels=[f"{_chart_value(r.valeur)} pour {r.comparaison} {num(r.seuil)}"
+                                           for r in dist.itertuples()], padding=3, fontsize=8)
         ax.set_yticks(y, [_wrap(t) for t in dist["libelle"]], fontsize=8)
         ax.axvline(0, color="black", linewidth=0.8)
         lo, hi = min(0, dist["ecart"].min()), max(0, dist["ecart"].max())
@@ -665,7 +665,28 @@ def chart_distances(dist: pd.DataFrame, title: str = "Distance au seuil (valeur 
         ax.spines[["top", "right"]].set_visible(False)
     ax.set_title(title, fontsize=10, loc="left")
     _fit(fig)
+    if not dist.empty:
+        _room_for_labels(ax, texts, dist["ecart"].to_numpy(dtype=float))
     return fig
+
+
+def _room_for_labels(ax, texts, ends: np.ndarray, pad_points: float = 3.0) -> None:
+    """Widen the x range so that each bar's label, written beyond its end, stays inside the axes: a long label
+    (a rate typed with many digits) went over the tick labels. The labels' widths in pixels do not depend on the
+    range, the data per pixel does: a few rounds settle it."""
+    renderer = ax.figure.canvas.get_renderer()
+    widths = np.array([t.get_window_extent(renderer).width for t in texts])
+    room = widths + pad_points * ax.figure.dpi / 72 + 6.0  # the label, its padding and a few pixels
+    axis = ax.get_window_extent(renderer).width
+    lo, hi = ax.get_xlim()
+    for _ in range(4):
+        per_pixel = (hi - lo) / axis
+        new_lo = min(lo, float(np.min(np.where(ends < 0, ends - room * per_pixel, lo))))
+        new_hi = max(hi, float(np.max(np.where(ends >= 0, ends + room * per_pixel, hi))))
+        if (new_lo, new_hi) == (lo, hi):
+            break
+        lo, hi = new_lo, new_hi
+    ax.set_xlim(lo, hi)
 
 
 def chart_themes(totals: dict[str, int], title: str = "Montant par thème"):
