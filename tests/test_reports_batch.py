@@ -454,3 +454,25 @@ def test_the_network_kernel_chatter_goes_to_the_log_not_to_the_console(tmp_path)
     assert "bavardage" not in run.stderr + run.stdout
     assert "bavardage du noyau sur stderr" in (out / "rapports.log").read_text(encoding="utf-8")
     assert "vue faite" in (out / "90_reseau.ipynb").read_text(encoding="utf-8")
+
+
+def test_network_view_judges_its_gains_at_the_reports_date(tmp_path, monkeypatch):
+    """`rosp report --toutes --date 2025-06-01` judged the network view's « gains à portée » at today's date
+    (audit: its list did not match the pharmacies' reports made at 01/06/2025)."""
+    import datetime as dt
+
+    import papermill
+
+    from rosp_lib.batch import reports
+
+    seen = {}
+
+    def execute(source, output, parameters=None, **kwargs):
+        seen.update(parameters)
+        raise RuntimeError("arrêt du test")
+
+    monkeypatch.setattr(papermill, "execute_notebook", execute)
+    (tmp_path / "out").mkdir()
+    assert reports._network(tmp_path / "out", ROOT / "notebooks", ROOT / "data" / "pharmacies.csv", None, None,
+                            dt.date(2025, 6, 1)) is False
+    assert seen["date_gains"] == "2025-06-01"

@@ -266,6 +266,20 @@ def test_urgence_malus_compares_exactly_and_rests_on_a_reading_only_without_refe
     assert ("bups.malus_urgence.sans_reference" in line["hypotheses"]) is hypothesis
 
 
+@pytest.mark.parametrize("rate,cents_expected,on_lower_step", [("96", 400_00, False), ("92", 200_00, True),
+                                                               ("89", 0, False)])
+def test_stabilite_rests_on_the_lower_step_hypothesis_only_on_that_step(tmp_path, rate, cents_expected, on_lower_step):
+    """A line at the upper step (≥ 95 % → 400 €) was marked « hypothèse » bups.stabilite_75.montant_bas, whose
+    alternative (0 €) changes nothing for it (audit)."""
+    row = {"pharmacie_id": "S", "exercice": 2025, "dqo_autoevaluation": "oui", "dqo_newsletter": "oui",
+           "dqo_programme_amelioration": "oui", "taux_generiques_repertoire_pct": 90, "taux_stabilite_75_pct": rate}
+    lines, _ = run(tmp_path, [row])
+    line = lines[lines["indicateur"] == "stabilite_75"].iloc[0]
+    assert int(line["montant_cents"]) == cents_expected
+    assert ("bups.stabilite_75.montant_bas" in line["hypotheses"]) is on_lower_step
+    assert (line["statut_regle"] == "hypothese") is on_lower_step
+
+
 def test_missing_declaration_columns_mean_non_and_missing_counts_are_flagged(tmp_path):
     lines, tot = run(tmp_path, [{"pharmacie_id": "E", "exercice": 2025}])
     assert int(tot.loc[0, "total"]) == 0

@@ -1077,7 +1077,7 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
     except OutputError as exc:
         _summary(results, out_dir, None, elapsed)
         _fail(f"récapitulatif des rapports : {exc}", EXIT_OUTPUT)
-    network_ok = _network(out_dir, notebooks_dir, entree, molecules, scenario) if toutes else True
+    network_ok = _network(out_dir, notebooks_dir, entree, molecules, scenario, day) if toutes else True
     try:
         _write_indexes(out_dir, manifest, pharmacies, molecule_table, scenario)
     except OutputError as exc:
@@ -1136,9 +1136,11 @@ def _kernel_chatter_to_log(log_path: Path):
             os.close(f)
 
 
-def _network(out_dir: Path, notebooks_dir: Path, entree: Path, molecules: Path | None, scenario: Path | None) -> bool:
+def _network(out_dir: Path, notebooks_dir: Path, entree: Path, molecules: Path | None, scenario: Path | None,
+             date_reference: dt.date | None = None) -> bool:
     """The network overview (90_reseau) on the whole file, once per run, at the root of the output folder;
-    its links lead to each pharmacy's reports. False when it failed (the reports themselves are in place)."""
+    its links lead to each pharmacy's reports; its gains judged at the reports' date (`--date`, today by default).
+    False when it failed (the reports themselves are in place)."""
     source = notebooks_dir / "90_reseau.ipynb"
     if not source.exists():
         return True
@@ -1150,7 +1152,8 @@ def _network(out_dir: Path, notebooks_dir: Path, entree: Path, molecules: Path |
 
     click.echo("Vue réseau (90_reseau) sur tout le fichier…", err=True)
     parameters = {"entree": str(entree.resolve()), "molecules": str(molecules.resolve()) if molecules else "",
-                  "parametres": str(scenario.resolve()) if scenario else "", "sortie": ""}
+                  "parametres": str(scenario.resolve()) if scenario else "", "sortie": "",
+                  "date_gains": (date_reference or dt.date.today()).isoformat()}
     try:
         with _kernel_chatter_to_log(out_dir / LOG_NAME):
             nb = pm.execute_notebook(str(source), None, parameters=parameters, cwd=str(out_dir),

@@ -147,11 +147,15 @@ def stabilite_75(ctx: Context) -> Block:
         return ctx.neutralised("stabilite_75")
     v, missing = ctx.rate("taux_stabilite_75_pct")
     high, low = compare(v, ind.seuil_haut_pct), compare(v, ind.seuil_bas_pct)
-    cents = np.where(high, money.euros_to_cents(ind.montant_haut.valeur),
-                     np.where(low, money.euros_to_cents(ind.montant_bas.valeur), 0)).astype(np.int64)
+    cents = np.where(high, money.euros_to_cents(ind.montant_haut.valeur), 0).astype(np.int64)
+    lower_step = low & ~high
+    with ctx.for_rows(lower_step):  # the lower step's amount (a hypothesis) pays these rows only
+        if lower_step.any():
+            cents[lower_step] = money.euros_to_cents(ind.montant_bas.valeur)
+    shown = ctx.params.bups.stabilite_75  # the scale, as the line shows it to every row (not a reading of the rule)
     return Block("stabilite_75", v,
-        f"{seuil_text(ind.seuil_haut_pct)} → {eur_value(ind.montant_haut.valeur)} ; "
-                 f"{seuil_text(ind.seuil_bas_pct)} → {eur_value(ind.montant_bas.valeur)}",
+        f"{seuil_text(shown.seuil_haut_pct)} → {eur_value(shown.montant_haut.valeur)} ; "
+                 f"{seuil_text(shown.seuil_bas_pct)} → {eur_value(shown.montant_bas.valeur)}",
         ctx.labels(low, missing), cents, manquant=missing, forfait=True)
 
 
