@@ -459,3 +459,23 @@ def test_report_html_shows_the_warnings_as_text(tmp_path):
     assert "molécule « &lt;img src=x onerror=alert(1)&gt; » : absente" in body
     assert "« 0,92 »" in body
     assert nb.warnings_banner(nb.load("PH-B", 2024, str(ph), str(mols))) == ""
+
+
+def test_without_the_molecules_table_the_premium_at_zero_is_said(tmp_path):
+    """Without --molecules the targeted-molecule lines vanished silently: BUPS 800 € instead of 975,91 € for the
+    example pharmacy, with no warning (audit). The console and the report now say it; 2022 pays no such premium."""
+    from rosp_lib.report import notebook as nb
+
+    said = ("aucune table des molécules ciblées n'est donnée : leur prime (BUPS) de l'exercice 2024 compte 0 € ; "
+            "donnez-la (--molecules) si l'officine en a délivré")
+    path = csv_file(tmp_path, "pharmacie_id;exercice;taux_mss_pct\nPH-A;2024;6\nPH-B;2022;6\n")
+    result = CliRunner().invoke(main, ["compute", str(path), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("Avertissement : ") == 1
+    assert "Avertissement : aucune table des molécules ciblées n'est donnée : leur prime (BUPS) de l'exercice 2024 " \
+           "compte 0 €" in result.stderr  # 2022: neutralised, not said
+    assert said in nb.load("PH-A", 2024, str(path)).warnings
+    assert nb.load("PH-B", 2022, str(path)).warnings == []
+    mols = csv_file(tmp_path, "pharmacie_id;exercice;molecule;nb_boites;taux_depart_pct;taux_arrivee_pct\n"
+                              "PH-A;2024;sitagliptine;10;50;60\n", "molecules.csv")
+    assert nb.load("PH-A", 2024, str(path), str(mols)).warnings == []

@@ -1003,6 +1003,10 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
         pharmacies, molecule_table = read_inputs(entree, molecules, scenario)  # the problems of both files at once
     except InputError as exc:
         _fail(str(exc))
+    from rosp_lib.cli.french import warn
+    from rosp_lib.inputs import no_molecules_warning, warnings_of
+
+    warn(warnings_of(pharmacies) + ([] if molecules else no_molecules_warning(pharmacies["exercice"], scenario)))
     paid = None
     if versements is not None:
         from rosp_lib.counterfactual.versements import read_versements

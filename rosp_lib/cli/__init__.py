@@ -15,7 +15,7 @@ from rosp_lib.lines.csvfile import write_csv
 from rosp_lib.engine import compute, parameters_for, totals
 from rosp_lib.lines.formatting import eur, num
 from rosp_lib.lines.workers import WORKER_PART_ROWS
-from rosp_lib.inputs import InputError, columns_markdown, read_inputs, warnings_of
+from rosp_lib.inputs import InputError, columns_markdown, no_molecules_warning, read_inputs, warnings_of
 from rosp_lib.parameters import ParameterError, diff_exercises, load_parameters
 from rosp_lib.registry import THEME_CODES as THEMES
 
@@ -100,7 +100,7 @@ def compute_cmd(entree: Path, molecules: Path | None, scenario: Path | None, out
             counts.add(lines, totals(lines, pharmacies))
     except (InputError, ParameterError) as exc:
         _fail(str(exc))
-    warn(warnings_of(pharmacies))
+    warn(warnings_of(pharmacies) + ([] if molecules else no_molecules_warning(pharmacies["exercice"], scenario)))
     try:
         ensure_folder(out_dir)
         with cleaned_up_on_sigterm():

@@ -13,7 +13,7 @@ from rosp_lib.counterfactual.gains import gains_for_output, gains_table, within_
 from rosp_lib.counterfactual.reconcile import RAPPROCHEMENT_COLUMNS, reconcile
 from rosp_lib.counterfactual.versements import read_versements
 from rosp_lib.engine import parameters_for
-from rosp_lib.inputs import InputError, read_inputs, warnings_of
+from rosp_lib.inputs import InputError, no_molecules_warning, read_inputs, warnings_of
 from rosp_lib.lines.atomic import OutputError, ensure_folder, write_together
 from rosp_lib.lines.csvfile import write_csv
 from rosp_lib.lines.formatting import eur
@@ -93,8 +93,10 @@ def gains_cmd(entree: Path, molecules: Path | None, scenario: Path | None, date:
     gain_eur est un nombre à point décimal (comme les montants de lignes.csv) ; valeur_actuelle et
     valeur_cible sont écrites à la française comme dans la phrase de l'action (p. ex. 95,5 ou 40 000), une
     valeur par colonne séparée par « ; » quand l'action en change plusieurs.
-    Une déclaration est possible jusqu'à la fin de la fenêtre de déclaration de l'exercice, un
-    indicateur mesuré jusqu'au 31 décembre de l'exercice (les dates viennent des paramètres).
+    Une déclaration est possible jusqu'à la fin de la fenêtre de déclaration de l'exercice ; un
+    indicateur mesuré, jusqu'à la fin de sa période de mesure (l'année civile de l'exercice, ou la
+    période du malus de facturation) et, pour un titulaire qui a cessé son activité, jusqu'à sa
+    fin_activite (les dates viennent des paramètres et de la table).
 
     \b
     Exemple :
@@ -105,7 +107,7 @@ def gains_cmd(entree: Path, molecules: Path | None, scenario: Path | None, date:
         params = parameters_for(pharmacies["exercice"].unique(), Scenario.read(scenario) if scenario else None)
     except (InputError, ParameterError) as exc:
         _fail(str(exc))
-    warn(warnings_of(pharmacies))
+    warn(warnings_of(pharmacies) + ([] if molecules else no_molecules_warning(pharmacies["exercice"], scenario)))
     table = gains_table(pharmacies, mols, params, date)
     reach = within_reach(pharmacies, mols, table, params)
     _folder(out_dir)

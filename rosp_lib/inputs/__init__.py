@@ -18,12 +18,12 @@ returned from an invalid file.
 from .columns import (KIND_LABELS, MAX_COUNT, MOLECULE_COLUMNS, PHARMACIE_ID_RE, PHARMACY_COLUMNS, Col,
                       columns_markdown)
 from .errors import InputError, InputErrors
-from .molecules import normalise_molecule
+from .molecules import no_molecules_warning, normalise_molecule
 from .tables import (EXACT_SUFFIX, _typed, empty_molecules, pharmacy_warnings, read_inputs, read_molecules,
                      read_pharmacies, set_rate, warnings_of)
 
 __all__ = [
     "Col", "EXACT_SUFFIX", "InputError", "InputErrors", "KIND_LABELS", "MAX_COUNT", "MOLECULE_COLUMNS",
-    "PHARMACIE_ID_RE", "PHARMACY_COLUMNS", "columns_markdown", "empty_molecules", "normalise_molecule", "pharmacy_warnings",
+    "PHARMACIE_ID_RE", "PHARMACY_COLUMNS", "columns_markdown", "empty_molecules", "no_molecules_warning", "normalise_molecule", "pharmacy_warnings",
     "read_inputs", "read_molecules", "read_pharmacies", "set_rate", "warnings_of",
 ]

@@ -104,3 +104,21 @@ def molecule_warnings(frame: pd.DataFrame, checked: Checked | None = None, scena
     if count > MAX_PER_KIND:
         out.append(f"… et {thousands(count - MAX_PER_KIND)} autres molécules absentes de la liste de leur exercice")
     return out
+
+
+def no_molecules_warning(exercises, scenario=None) -> list[str]:
+    """Without the targeted-molecule table, their premium counts 0 €: said when an exercise of the file pays it
+    (the lines of the molecules are then absent, not « donnée manquante »: nothing else would say it)."""
+    paying = []
+    for year in sorted({int(y) for y in exercises}):
+        try:
+            ind = load_parameters(year, scenario).bups.molecules_ciblees
+        except (ParameterError, AttributeError):
+            continue
+        if getattr(ind.etat, "valeur", "") == "actif":
+            paying.append(str(year))
+    if not paying:
+        return []
+    years = f"de l'exercice {paying[0]}" if len(paying) == 1 else f"des exercices {', '.join(paying)}"
+    return [f"aucune table des molécules ciblées n'est donnée : leur prime (BUPS) {years} compte 0 € ; donnez-la "
+            "(--molecules) si l'officine en a délivré"]

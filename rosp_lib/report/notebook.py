@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from rosp_lib.engine import compute, parameters_for
-from rosp_lib.inputs import (EXACT_SUFFIX, PHARMACIE_ID_RE, PHARMACY_COLUMNS, empty_molecules, pharmacy_warnings,
-                             read_inputs, set_rate)
+from rosp_lib.inputs import (EXACT_SUFFIX, PHARMACIE_ID_RE, PHARMACY_COLUMNS, empty_molecules, no_molecules_warning,
+                             pharmacy_warnings, read_inputs, set_rate)
 from rosp_lib.inputs.parsing import decimal_of
 from rosp_lib.lines.assemble import hypothesis_note
 from rosp_lib.lines.formatting import eur, eur_signed, num, num_exact
@@ -160,7 +160,8 @@ def _load(pharmacie_id: str, exercice: int, entree: str, molecules: str = "", pa
     lines = all_lines[all_lines["exercice"] == int(exercice)].reset_index(drop=True)
     row = mine[mine["exercice"] == int(exercice)].iloc[0]
     return Report(pharmacie_id, int(exercice), row, params[int(exercice)], lines, mine, mols, scenario, all_lines,
-                  pharmacy_warnings(mine, mols[mols["exercice"] == int(exercice)], scenario))
+                  pharmacy_warnings(mine, mols[mols["exercice"] == int(exercice)], scenario)
+                  + ([] if molecules else no_molecules_warning([exercice], scenario)))
 
 
 # --------------------------------------------------------------------------------------------
