@@ -403,3 +403,22 @@ def test_molecules_of_pharmacies_outside_the_table_are_ignored(tmp_path):
     alone = compute_lines(one.reset_index(drop=True), molecules)
     expected = lines[(lines["pharmacie_id"] == "PH-TILLEULS") & (lines["exercice"] == 2024)]
     assert int(alone["montant_cents"].sum()) == int(expected["montant_cents"].sum())
+
+
+def test_a_socles_amount_is_not_a_dependency_of_the_lines_it_gates(tmp_path):
+    """A scenario changing the exercice coordonné's amount was named in the `scenario` column of every paying
+    numérique line (the socle gate passed on everything the socle read, its amount too); only the line itself
+    and the malus, a share of the sum, depend on it (audit)."""
+    from rosp_lib.engine import parameters_for
+    from rosp_lib.parameters import Scenario
+
+    path = tmp_path / "montants.yaml"
+    path.write_text("numerique:\n  exercice_coordonne:\n    montant: 900\n", encoding="utf-8")
+    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [
+        {"pharmacie_id": "N", "exercice": 2025, **SOCLES_NUMERIQUE, "taux_mss_pct": 6,
+         "nb_factures_periode_malus": 30000, "taux_fse_securisees_pct": 60}], sep=";"))
+    lines = compute(pharmacies, None, parameters_for([2025], Scenario.read(path))).set_index("indicateur")
+    assert int(lines.at["exercice_coordonne", "montant_cents"]) == 900_00
+    assert int(lines.at["mss", "montant_cents"]) == 240_00
+    named = set(lines.index[lines["scenario"].str.contains("numerique.exercice_coordonne.montant", regex=False)])
+    assert named == {"exercice_coordonne", "malus_qualite_facturation"}

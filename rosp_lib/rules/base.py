@@ -17,7 +17,7 @@ from ..lines import money
 from ..lines.formatting import eur, num
 from ..lines.text import (_SMALL, MANQUANT, NEUTRALISE, NEUTRALISE_NOTE, NON, OUI, SANS_OBJET, SEP, coded, filled,
                           misstated_rows, per_distinct, pick)
-from ..parameters import ExerciseParameters, Leaf, Seuil
+from ..parameters import ExerciseParameters, Leaf, Seuil, unit
 
 
 @dataclass
@@ -357,6 +357,12 @@ class Context:
 
 
 
+def _deciding(reads: dict) -> dict:
+    """What decides whether a socle is met among the leaves its rule read: not its amount in euros (a scenario that
+    changes the exercice coordonné's 820 € does not change whether the theme's other lines are paid)."""
+    return {k: leaf for k, leaf in reads.items() if not unit(leaf.unite).euros}
+
+
 def finish_theme(
     ctx: Context,
     theme: str,
@@ -403,10 +409,10 @@ def finish_theme(
         for b in blocks:
             bits = failed if b.rows is None else failed[b.rows]
             positive = b.cents > 0
-            for s in deciders:  # an amount the gate could void depends on what every socle read
+            for s in deciders:  # an amount the gate could void depends on what decides every socle
                 if s is not b:
                     for where, reads in s.reads_by_pharmacy(ctx.n, first_row_reads=rule_row_reads[id(s)]):
-                        b.depends(positive & (where if b.rows is None else where[b.rows]), reads)
+                        b.depends(positive & (where if b.rows is None else where[b.rows]), _deciding(reads))
             lost = (bits != 0) & positive
             b.socles_perdus = per_distinct(lambda x: names(x, SEP) if x else "", bits)  # a list cell, as the report reads it
             if lost.any():
