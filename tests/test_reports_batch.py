@@ -378,6 +378,43 @@ def test_a_scenario_run_is_written_apart_from_the_reference_reports(tmp_path):
     assert "scénario mon-scenario" in (out / "scenarios" / "mon-scenario" / "index.html").read_text(encoding="utf-8")
 
 
+def test_a_scenario_copy_keeps_the_scenario_name_and_a_stale_copy_goes(tmp_path):
+    """The folder's copy of the scenario is named after the user's file (the reports name the scenario after
+    their `parametres`): « parametres.yaml » was the name of every scenario. A copy left by an older run goes."""
+    entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024)])
+    scenario = tmp_path / "montants.yml"
+    scenario.write_text("bups:\n  stabilite_75:\n    montant_bas: 0\n", encoding="utf-8")
+    out = tmp_path / "sortie"
+    folder = out / "scenarios" / "montants" / "2024" / "PH-A"
+    folder.mkdir(parents=True)
+    (folder / "parametres.yaml").write_text("ancien: 1\n", encoding="utf-8")
+    result = _report([str(entree), "--pharmacie", "PH-A", "--themes", "synthese", "--notebooks", str(FAKE),
+                      "--parametres", str(scenario), "-o", str(out), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    printed = _printed(folder / "00_synthese.ipynb")
+    assert printed["parametres"] == "montants.yaml"
+    assert printed["dossier"] == ["entree.csv", "montants.yaml"]
+    assert (folder / "montants.yaml").read_bytes() == scenario.read_bytes()
+
+
+def test_a_real_scenario_report_names_the_users_scenario(tmp_path):
+    """A report of the project's notebooks made with --parametres montants.yaml says « montants » in its title
+    and banner, with the scenario's description (escaped), and never the name of the folder's copy of old."""
+    scenario = tmp_path / "montants.yaml"
+    scenario.write_text("description: Exercice coordonné à 900 € <essai>\n"
+                        "numerique:\n  exercice_coordonne:\n    montant: 900\n", encoding="utf-8")
+    out = tmp_path / "sortie"
+    result = _report([str(ROOT / "data" / "pharmacies.csv"), "--molecules", str(ROOT / "data" / "molecules.csv"),
+                      "--pharmacie", "PH-TILLEULS", "--exercice", "2024", "--themes", "numerique",
+                      "--parametres", str(scenario), "-o", str(out), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    html = (out / "scenarios" / "montants" / "2024" / "PH-TILLEULS" / "01_numerique.html").read_text(encoding="utf-8")
+    assert "scénario montants</title>" in html
+    assert ("<strong>Scénario « montants.yaml »</strong> (Exercice coordonné à 900 € &lt;essai&gt;) : "
+            "ce rapport n'est pas le calcul de référence.") in html
+    assert "parametres.yaml" not in html and "scénario parametres" not in html
+
+
 @pytest.mark.parametrize("args", [["--toutes"], ["--pharmacie", "PH-A", "--exercice", "2024"]])
 def test_a_planted_symlink_at_the_log_is_refused_and_its_target_left_intact(tmp_path, args):
     """rapports.log is appended to by the run (and by its kernels): never through a symlink planted there."""

@@ -6,8 +6,9 @@
   compares them), exactly as the user's file holds them — the cells as `rosp_lib.inputs.raw.read_raw`
   reads them (`rosp_lib.inputs.raw`: text, an XLSX cell brought back to the text a CSV would hold), written by the
   project's CSV writer (rosp_lib.lines.csvfile), so the input reader reads them back to the same
-  values; `molecules.csv`: its rows of the molecules table, when one is given; `parametres.yaml`:
-  the bytes of the scenario, when one is given; `versements.csv`: the rows of this pharmacy-year in the
+  values; `molecules.csv`: its rows of the molecules table, when one is given; `<nom>.yaml`: the
+  bytes of the scenario, when one is given, under the scenario's own name (`scenario_copy_name`: the reports
+  name the scenario after their `parametres` file, as a notebook run by hand on the user's file does); `versements.csv`: the rows of this pharmacy-year in the
   statement of payments (`rosp report --versements`), validated once, for the synthesis. The notebooks receive these names as their `entree`,
   `molecules` and `parametres` parameters and run in the folder: any report folder can be run again
   alone, here or on another machine.
@@ -34,9 +35,9 @@ if TYPE_CHECKING:
 
 ENTREE = "entree.csv"
 MOLECULES = "molecules.csv"
-SCENARIO = "parametres.yaml"
+SCENARIO_SUFFIX = ".yaml"  # the scenario's copy: `scenario_copy_name`; the folder's only YAML file
 VERSEMENTS = "versements.csv"
-INPUT_NAMES = (ENTREE, MOLECULES, SCENARIO, VERSEMENTS)
+INPUT_NAMES = (ENTREE, MOLECULES, VERSEMENTS)
 LOCK = ".verrou"
 LOCK_INFO = ".verrou.qui"
 KEY_VERSION = "rosp-rapport-1"
@@ -45,6 +46,13 @@ KEY_VERSION = "rosp-rapport-1"
 # --------------------------------------------------------------------------------------------
 # Input slices
 # --------------------------------------------------------------------------------------------
+def scenario_copy_name(scenario: Path | str) -> str:
+    """The name of a scenario's copy in a report folder: the user's file name, `.yaml` whatever its suffix
+    (`montants.yml` → `montants.yaml`), so it never takes the name of another input file. The reports name
+    the scenario after it; `rosp report` checked the stem (it is also the folder `scenarios/<nom>`)."""
+    return Path(scenario).stem + SCENARIO_SUFFIX
+
+
 def _lines_by_pharmacy(path: Path, sheet: str) -> tuple[bytes, dict[str, list[bytes]], pd.DataFrame]:
     """The CSV header and, per pharmacie_id, the CSV lines of its rows (cells as read_raw reads them); and the
     cells themselves."""
@@ -115,6 +123,7 @@ class Slices:
         if molecules:
             self.mol_header, self.mol_rows, _ = _lines_by_pharmacy(Path(molecules), "molecules")
         self.scenario = Path(scenario).read_bytes() if scenario else None
+        self.scenario_name = scenario_copy_name(scenario) if scenario else None
         self.versements = None if versements is None else versements_by_pharmacy_year(versements)
 
     def files(self, pharmacie_id: str, exercice: int | None = None) -> dict[str, bytes]:
@@ -123,7 +132,7 @@ class Slices:
         if self.mol_header is not None:
             out[MOLECULES] = self.mol_header + b"".join(self.mol_rows.get(pharmacie_id, []))
         if self.scenario is not None:
-            out[SCENARIO] = self.scenario
+            out[self.scenario_name] = self.scenario
         if self.versements is not None and exercice is not None:
             out[VERSEMENTS] = self.versements.get((pharmacie_id, int(exercice)), versements_header())
         return out
@@ -137,7 +146,7 @@ class Slices:
             "exercice": int(exercice),
             "entree": ENTREE,
             "molecules": MOLECULES if MOLECULES in files else "",
-            "parametres": SCENARIO if SCENARIO in files else "",
+            "parametres": next((name for name in sorted(files) if name.endswith(SCENARIO_SUFFIX)), ""),
             "versements": VERSEMENTS if VERSEMENTS in files else "",
         }
 
@@ -164,12 +173,14 @@ def unlink(path: Path) -> None:
 
 
 def put_inputs(folder: Path, files: dict[str, bytes]) -> None:
-    """The folder's input files as `files` says (unchanged files are not rewritten; stale ones go; a symlink
-    at one of their names is replaced by the file). FolderError, in French, when they cannot be written."""
+    """The folder's input files as `files` says (unchanged files are not rewritten; stale ones go — a YAML
+    file is a scenario's copy, another scenario's or the former `parametres.yaml`; a symlink at one of their
+    names is replaced by the file). FolderError, in French, when they cannot be written."""
     path = folder
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for name in INPUT_NAMES:
+        stale_copies = sorted(p.name for p in folder.glob("*" + SCENARIO_SUFFIX))
+        for name in dict.fromkeys([*INPUT_NAMES, *stale_copies, *sorted(files)]):
             path = folder / name
             if name not in files:
                 unlink(path)

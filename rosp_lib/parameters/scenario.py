@@ -41,6 +41,7 @@ class Scenario:
     path: str
     tous: dict
     par_exercice: dict[int, dict]
+    description: str = ""  # the YAML's `description:`, shown beside the scenario's name
 
     @classmethod
     def read(cls, path: Path | str) -> "Scenario":
@@ -52,7 +53,8 @@ class Scenario:
         if not isinstance(raw, dict):
             raise ParameterError(f"{path} : un scénario est un dictionnaire de valeurs à remplacer")
         raw = dict(raw)
-        raw.pop("description", None)
+        description = raw.pop("description", None)
+        description = "" if description is None else str(description).strip()
         errors: list[str] = []
         years = available_exercises()
         per_year = {k: raw.pop(k) for k in list(raw) if isinstance(k, int)}
@@ -71,7 +73,7 @@ class Scenario:
             _check_fields(tree, prefix, errors)
         if errors:
             raise ParameterError(f"{path} : scénario invalide\n" + "\n".join(errors))
-        return cls(str(path), raw, per_year)
+        return cls(str(path), raw, per_year, description)
 
     def overrides_for(self, exercice: int) -> list[tuple[tuple[str, ...], Any]]:
         out: list[tuple[tuple[str, ...], Any]] = []

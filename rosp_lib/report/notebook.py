@@ -241,8 +241,9 @@ def scenario_banner(rep: Report) -> str:
     changes = scenario_changes(rep)
     items = "".join(f"<li>{esc(lib)} (<code>{esc(k)}</code>) : {esc(old)} → <strong>{esc(new)}</strong></li>"
                     for k, lib, old, new in changes) or "<li>aucune valeur de cet exercice</li>"
-    return (f'<div class="rosp-banniere" role="note"><strong>Scénario « {esc(Path(rep.scenario.path).name)} »</strong> : '
-            f"ce rapport n'est pas le calcul de référence. Valeurs remplacées :<ul>{items}</ul></div>")
+    described = f" ({esc(rep.scenario.description)})" if rep.scenario.description else ""
+    return (f'<div class="rosp-banniere" role="note"><strong>Scénario « {esc(Path(rep.scenario.path).name)} »</strong>'
+            f"{described} : ce rapport n'est pas le calcul de référence. Valeurs remplacées :<ul>{items}</ul></div>")
 
 
 def warnings_banner(rep: Report) -> str:
