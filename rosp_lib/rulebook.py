@@ -21,6 +21,7 @@ import string
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from pydantic import BaseModel
 
@@ -237,12 +238,20 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def book_markdown(exercises: dict[int, ExerciseParameters]) -> str:
-    """The rules book in Markdown, for the given exercises (all the parameter files by default)."""
+def book_markdown(exercises: dict[int, ExerciseParameters], scenario: str | None = None) -> str:
+    """The rules book in Markdown, for the given exercises (all the parameter files by default). `scenario`:
+    the name of the user's scenario the parameters were loaded with: the header says so, and each value it
+    replaced is marked « scénario », without the official status and source of the value it replaced."""
     from .registry import THEMES
 
     years = sorted(exercises)
     first = exercises[years[0]]
+    replaced = [] if scenario is None else [
+        "",
+        f"**Scénario « {escape_markdown_text(scenario)} »** : ce livre n'est pas celui des paramètres de référence. "
+        "Les valeurs que le scénario remplace ont pour statut « scénario » : elles ne viennent d'aucune source "
+        "publique, et leur règle est écrite avec elles.",
+    ]
     out = [
         "# Règles de la ROSP des officines",
         "",
@@ -251,6 +260,7 @@ def book_markdown(exercises: dict[int, ExerciseParameters]) -> str:
         "vient d'un paramètre ; chaque paramètre porte sa source publique et son statut :",
         "",
         *(f"- **{k}** : {v.split(' (', 1)[1][:-1] if ' (' in v else v}" for k, v in STATUTS_TEXTE.items()),
+        *replaced,
         "",
         "États d'un indicateur : **actif** (exigé s'il est socle, payé s'il paie), **neutralisé** (ni exigé ni "
         "payé), **non exigé** (socle dont l'exigence est levée cet exercice : son montant reste payé s'il est "
@@ -303,6 +313,11 @@ def book_markdown(exercises: dict[int, ExerciseParameters]) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def _scenario_source(path: str) -> str:
+    """The source column of a value a user's scenario replaced: the scenario, never a public source."""
+    return f"scénario « {escape_markdown_text(Path(path).name)} » (aucune source publique)"
+
+
 def _params_table(exercises: dict[int, ExerciseParameters], node: str) -> list[str]:
     years = sorted(exercises)
     paths: dict[str, dict[int, Leaf]] = {}
@@ -314,9 +329,10 @@ def _params_table(exercises: dict[int, ExerciseParameters], node: str) -> list[s
     for path, by_year in paths.items():
         values = _grouped({y: leaf_text(leaf, escape=escape_markdown_text) for y, leaf in by_year.items()})
         value_text = " ; ".join(f"{ys} : {t}" for ys, t in values)
-        statuts = _grouped({y: leaf.statut for y, leaf in by_year.items()})
+        statuts = _grouped({y: "scénario" if leaf.surcharge else leaf.statut for y, leaf in by_year.items()})
         statut_text = " ; ".join(f"{ys} : {t}" if len(statuts) > 1 else t for ys, t in statuts)
-        sources = _grouped({y: leaf.source for y, leaf in by_year.items()})
+        sources = _grouped({y: _scenario_source(leaf.surcharge) if leaf.surcharge else leaf.source
+                            for y, leaf in by_year.items()})
         source_text = " ; ".join(f"{ys} : {t}" if len(sources) > 1 else t for ys, t in sources)
         label = next(iter(by_year.values())).libelle
         out.append(f"| {_cell(label)} (`{path}`) | {_cell(value_text)} | {_cell(statut_text)} | {_cell(source_text)} |")

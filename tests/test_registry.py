@@ -200,5 +200,29 @@ def test_rules_book_cli(capsys):
     assert "2024" not in out.split("\n", 3)[2]
 
 
+def test_rules_book_cli_marks_the_values_a_scenario_replaced(capsys, tmp_path):
+    """A value replaced by `--parametres` is the scenario's, not a sourced fact: status « scénario », no public
+    source, and the header names the scenario. The other values keep their status and source."""
+    from rosp_lib.cli import main
+
+    scenario = tmp_path / "montants.yaml"
+    scenario.write_text("description: Exercice coordonné à 900 €\n"
+                        "numerique:\n  exercice_coordonne:\n    montant: 900\n", encoding="utf-8")
+    reference = book_markdown({2025: load_parameters(2025)})
+    with pytest.raises(SystemExit) as exit_info:
+        main(["regles", "2025", "--parametres", str(scenario)], standalone_mode=True)
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert ("| Participation à un exercice coordonné (ESP, MSP, CPTS) (`numerique.exercice_coordonne.montant`) | "
+            "2025 : 900,00\xa0€ | scénario | scénario « montants.yaml » (aucune source publique) |") in lines
+    assert ("**Scénario « montants.yaml »** : ce livre n'est pas celui des paramètres de référence. Les valeurs que "
+            "le scénario remplace ont pour statut « scénario » : elles ne viennent d'aucune source publique, et leur "
+            "règle est écrite avec elles.") in lines
+    assert "Scénario" not in reference and "| scénario |" not in reference
+    changed = [line for line in lines if line not in reference.splitlines()]
+    assert all("montants" in line or "900" in line for line in changed), changed
+
+
 def test_docs_are_in_the_project():
     assert Path(ROOT / "docs" / "regles.md").exists()

@@ -223,7 +223,7 @@ def regles_cmd(exercice: int | None, scenario: Path | None) -> None:
         params = {y: load_parameters(y, scenario) for y in years}
     except ParameterError as exc:
         _fail(str(exc))
-    click.echo(book_markdown(params), nl=False)
+    click.echo(book_markdown(params, scenario.name if scenario is not None else None), nl=False)
 
 
 @main.command("colonnes", context_settings=CONTEXT)
