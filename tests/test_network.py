@@ -232,3 +232,79 @@ def test_notebook_records_the_key_figures(executed):
         assert v["themes_cents"] == {t: int(mine[t].sum()) for t in rn.THEME_CODES}
     text = executed.read_text(encoding="utf-8")
     assert 'href=\\"2024/PH-TILLEULS/00_synthese.html\\"' in text
+
+
+# --------------------------------------------------------------------------------------------
+# Charts: the boxes are the table's quantiles; whole numbers of pharmacies; a single amount
+# --------------------------------------------------------------------------------------------
+def _totals(year, cents):
+    tot = pd.DataFrame({"pharmacie_id": [f"P{k}" for k in range(len(cents))], "exercice": year})
+    for t in rn.THEME_CODES:
+        tot[t] = 0
+    tot["numerique"] = cents
+    tot["total"] = cents
+    return tot
+
+
+def _by_gid(fig):
+    return {a.get_gid(): a for a in fig.axes[0].get_children() if a.get_gid()}
+
+
+def test_box_plot_draws_the_table_quantiles():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    # numérique, sorted: 0 ; 100,00 ; 179,55 ; 266,40 ; 533,40 ; 1 000,00 € (6 pharmacies)
+    # inverted_cdf: p10 = 1st (0,6 → 1) = 0 ; p25 = 2nd (1,5 → 2) = 100,00 ; median = 3rd (3) = 179,55 (the lower
+    # middle one; matplotlib's interpolated median would be 222,975) ; p75 = 5th (4,5 → 5) = 533,40 ;
+    # p90 = 6th (5,4 → 6) = 1 000,00 ; min 0, max 1 000,00 (neither beyond the whiskers → no point)
+    tot = _totals(2025, [26640, 0, 53340, 17955, 100000, 10000])
+    table = rn.distribution_table(rn.distributions(tot), 2025).set_index("Thème").loc[rn.measure_title("numerique")]
+    fig = rn.chart_themes(tot, 2025)
+    a = _by_gid(fig)
+    med = a["numerique:mediane"].get_xdata()
+    assert list(med) == [179.55, 179.55]
+    box = a["numerique:boite"].get_xdata()
+    assert min(box) == 100.00 and max(box) == 533.40
+    assert list(a["numerique:moustache_basse"].get_xdata()) == [100.00, 0.0]
+    assert list(a["numerique:moustache_haute"].get_xdata()) == [533.40, 1000.00]
+    assert len(a["numerique:points"].get_xdata()) == 0
+    # the same figures as the table shown above the chart
+    d = rn.distributions(tot).set_index(["exercice", "mesure"]).loc[(2025, "numerique")]
+    assert (d["p25_cents"], d["mediane_cents"], d["p75_cents"]) == (10000, 17955, 53340)
+    assert (table["1er quartile"], table["Médiane"], table["3e quartile"]) == ("100,00\u00a0€", "179,55\u00a0€",
+                                                                              "533,40\u00a0€")
+    assert rn.BOX_CAPTION in fig.axes[0].get_xlabel()
+    plt.close(fig)
+    # 10 pharmacies: the min and max lie beyond the deciles → drawn as points
+    tot = _totals(2024, [0, 100, 200, 300, 400, 500, 600, 700, 800, 5000])
+    a = _by_gid(fig := rn.chart_themes(tot, 2024))
+    # p10 = 1st = 0,00 (1,0 → 1) ; p90 = 9th = 8,00 € ; max 50,00 € beyond → one point
+    assert list(a["numerique:moustache_haute"].get_xdata()) == [7.00, 8.00]
+    assert list(a["numerique:points"].get_xdata()) == [50.00]
+    plt.close(fig)
+
+
+def test_histogram_whole_counts_and_single_amount():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    # one pharmacy at 6 693,98 €: the bins span ± 669,40 € (10 %), not numpy's ± 0,50 €
+    h = rn.histogram(_totals(2026, [669398]), 2026)
+    assert h["de_eur"].iloc[0] == pytest.approx(6693.98 - 669.398)
+    assert h["a_eur"].iloc[-1] == pytest.approx(6693.98 + 669.398)
+    assert h["nb"].sum() == 1
+    # an amount of 0: at least ± 10 €
+    h = rn.histogram(_totals(2026, [0, 0]), 2026)
+    assert (h["de_eur"].iloc[0], h["a_eur"].iloc[-1], h["nb"].sum()) == (-10.0, 10.0, 2)
+    fig = rn.chart_totals(pd.concat([_totals(2026, [669398]), _totals(2025, [100, 250000, 300000])]))
+    for ax in fig.axes:
+        ticks = [t for t in ax.get_yticks() if ax.get_ylim()[0] <= t <= ax.get_ylim()[1]]
+        assert ticks and all(float(t).is_integer() for t in ticks)
+    lo, hi = fig.axes[1].get_xlim()  # 2026, the single amount
+    assert lo < 6693.98 < hi and hi - lo > 1000
+    plt.close(fig)

@@ -46,6 +46,10 @@ OUTLIER_MIN_GROUP = 5  # fewer pharmacies in an exercise: no median spread worth
 _MAD_SCALE = 0.6745  # Φ⁻¹(3/4): MAD → standard deviation of a normal law
 _MEAN_AD_SCALE = math.sqrt(math.pi / 2)  # mean absolute deviation → standard deviation (when the MAD is 0)
 _ORDER = {i.code: k for k, i in enumerate(INDICATORS)}
+SINGLE_VALUE_PAD = 0.10  # a histogram of equal amounts spans ± 10 % of the amount…
+SINGLE_VALUE_MIN_PAD_EUR = 10.0  # … and at least ± 10 €
+BOX_CAPTION = ("boîte : 1er quartile, médiane, 3e quartile ; moustaches : 1er et 9e déciles ; "
+               "points : minimum et maximum (valeurs du tableau)")
 
 
 def measure_title(code: str) -> str:
@@ -126,10 +130,34 @@ def distribution_table(dist: pd.DataFrame, exercice: int) -> pd.DataFrame:
 
 
 def histogram(totals: pd.DataFrame, exercice: int, measure: str = TOTAL, bins: int = 20) -> pd.DataFrame:
-    """Chart data: counts of pharmacies per bin of euros (bin edges are chart positions, not amounts paid)."""
+    """Chart data: counts of pharmacies per bin of euros (bin edges are chart positions, not amounts paid).
+
+    When every pharmacy has the same amount, the bins span ± 10 % of it (at least ± 10 €) around it, not numpy's
+    ± 0,50 € (whose tick labels read 6 693,6 to 6 694,4)."""
     euros = totals.loc[totals["exercice"] == exercice, measure].to_numpy(dtype=np.int64) / 100
-    counts, edges = np.histogram(euros, bins=bins)
+    span = None
+    if euros.size and euros.min() == euros.max():
+        pad = max(abs(float(euros[0])) * SINGLE_VALUE_PAD, SINGLE_VALUE_MIN_PAD_EUR)
+        span = (float(euros[0]) - pad, float(euros[0]) + pad)
+    counts, edges = np.histogram(euros, bins=bins, range=span)
     return pd.DataFrame({"de_eur": edges[:-1], "a_eur": edges[1:], "nb": counts})
+
+
+def box_stats(dist: pd.DataFrame, exercice: int, measures=THEME_CODES) -> list[dict]:
+    """The boxes of `chart_themes`, from the distribution table itself (`distributions`, observed quantiles):
+    box = 1er quartile, médiane, 3e quartile; whiskers = 1er and 9e déciles; points = minimum and maximum when
+    they lie beyond the whiskers. In euros, in the order of `measures`; the dicts are those `Axes.bxp` draws."""
+    d = dist[dist["exercice"] == exercice].set_index("mesure")
+    out = []
+    for m in measures:
+        r = d.loc[m]
+        e = {k: int(r[f"{k}_cents"]) / 100 for k in ("min", "p10", "p25", "mediane", "p75", "p90", "max")}
+        out.append({"label": measure_title(m), "med": e["mediane"], "q1": e["p25"], "q3": e["p75"],
+                    "whislo": e["p10"], "whishi": e["p90"], "mean": int(r["moyenne_cents"]) / 100,
+                    "cilo": e["mediane"], "cihi": e["mediane"],
+                    "fliers": np.array([v for v, beyond in ((e["min"], e["min"] < e["p10"]),
+                                                              (e["max"], e["max"] > e["p90"])) if beyond])})
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -371,8 +399,9 @@ def _wrap(text: str, width: int = 38) -> str:
 
 
 def chart_totals(totals: pd.DataFrame, bins: int = 20):
-    """One histogram of the totals per exercise."""
+    """One histogram of the totals per exercise (whole numbers of pharmacies on the y axis)."""
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     years = sorted(int(y) for y in totals["exercice"].unique())
     fig, axes = plt.subplots(len(years), 1, figsize=(8, 2.2 * len(years) + 0.8), squeeze=False)
@@ -380,6 +409,8 @@ def chart_totals(totals: pd.DataFrame, bins: int = 20):
         h = histogram(totals, year, TOTAL, bins)
         ax.bar(h["de_eur"], h["nb"], width=h["a_eur"] - h["de_eur"], align="edge", color="#2e86c1",
                edgecolor="white")
+        ax.set_xlim(float(h["de_eur"].iloc[0]), float(h["a_eur"].iloc[-1]))
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(f"Exercice {year}", fontsize=10)
         ax.set_ylabel("officines")
     axes[-1, 0].set_xlabel("total ROSP de l'officine (euros)")
@@ -389,15 +420,24 @@ def chart_totals(totals: pd.DataFrame, bins: int = 20):
 
 
 def chart_themes(totals: pd.DataFrame, exercice: int):
-    """One exercise: a box plot of each theme's amounts across the pharmacies."""
+    """One exercise: a box plot of each theme's amounts across the pharmacies, drawn from the same observed
+    quantiles as the distribution table (`box_stats`; matplotlib's own would interpolate). Each box's artists
+    carry a gid « <thème>:<rôle> » (mediane, boite, moustache_basse, moustache_haute, points)."""
     import matplotlib.pyplot as plt
 
-    d = totals[totals["exercice"] == exercice]
-    fig, ax = plt.subplots(figsize=(9, 0.75 * len(THEME_CODES) + 1.2))
-    data = [d[t].to_numpy(dtype=np.int64) / 100 for t in THEME_CODES][::-1]
-    ax.boxplot(data, vert=False, widths=0.6)
-    ax.set_yticks(range(1, len(THEME_CODES) + 1), [_wrap(measure_title(t), 52) for t in THEME_CODES][::-1], fontsize=8)
-    ax.set_xlabel("euros par officine")
+    stats = box_stats(distributions(totals[totals["exercice"] == exercice]), exercice)[::-1]
+    codes = list(THEME_CODES)[::-1]
+    fig, ax = plt.subplots(figsize=(9, 0.75 * len(THEME_CODES) + 1.5))
+    art = ax.bxp(stats, orientation="horizontal", widths=0.6, showfliers=True,
+                 flierprops={"marker": "o", "markersize": 4})
+    for k, code in enumerate(codes):
+        art["medians"][k].set_gid(f"{code}:mediane")
+        art["boxes"][k].set_gid(f"{code}:boite")
+        art["whiskers"][2 * k].set_gid(f"{code}:moustache_basse")
+        art["whiskers"][2 * k + 1].set_gid(f"{code}:moustache_haute")
+        art["fliers"][k].set_gid(f"{code}:points")
+    ax.set_yticks(range(1, len(codes) + 1), [_wrap(measure_title(t), 52) for t in codes], fontsize=8)
+    ax.set_xlabel("euros par officine\n" + BOX_CAPTION, fontsize=9)
     ax.set_title(f"Montants par thème — exercice {exercice}")
     fig.tight_layout()
     return fig
