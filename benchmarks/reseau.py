@@ -145,8 +145,10 @@ def year_tables(lines, tot, year: int) -> None:
               f"{eur(int(d['p90_cents']))} | {part} |")
     hyp = rn.hypothesis_summary(lines).set_index("exercice").loc[year]
     out = rn.outliers(tot[tot["exercice"] == year])
-    print(f"\nSur une hypothèse : {eur(int(hyp['montant_hypothese_cents']))} sur {eur(int(hyp['montant_total_cents']))} "
-          f"({rn.pct_text(float(hyp['part']))}). Totaux atypiques (|score z robuste| > "
+    print(f"\nSur une hypothèse : {eur(int(hyp['primes_hypothese_cents']))} de primes "
+          f"({rn.pct_text(float(hyp['part_primes']))} des primes versées) et {eur(int(hyp['malus_hypothese_cents']))} "
+          f"de malus, solde {eur(int(hyp['montant_hypothese_cents']))} sur {eur(int(hyp['montant_total_cents']))} "
+          f"(malus déduits). Totaux atypiques (|score z robuste| > "
           f"{num(rn.ROBUST_Z_THRESHOLD)}) : {num(len(out))}.")
     hist = rn.histogram(tot, year, bins=12)
     print("Répartition du total (officines par tranche) : " + " ; ".join(

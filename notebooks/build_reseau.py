@@ -106,21 +106,33 @@ HYP_MD = """\
 ## Euros qui reposent sur une hypothèse
 
 Certaines lignes appliquent une **hypothèse de lecture** (là où les textes se taisent ou divergent) ; leur montant
-changerait avec l'autre lecture, qu'un scénario `--parametres` permet de choisir. Le premier tableau donne, par
-exercice, les euros de ces lignes ; le second, pour chaque hypothèse, les euros des lignes qui en dépendent (une
-ligne qui dépend de deux hypothèses compte pour chacune)."""
+changerait avec l'autre lecture, qu'un scénario `--parametres` permet de choisir. Les primes (lignes positives) et
+les malus (lignes négatives) qui reposent sur une hypothèse sont comptés **à part** : un malus n'est jamais déduit
+des primes dans les colonnes « Primes » et « Malus » ; le « Solde » est primes moins malus.
+
+Le premier tableau donne, par exercice : le total de toutes les lignes (malus déduits), les primes versées par des
+lignes qui reposent sur une hypothèse et leur part dans toutes les primes versées, les malus qui reposent sur une
+hypothèse, puis le solde. Le second donne les mêmes montants pour chaque hypothèse, d'après les lignes qui en
+dépendent : une ligne qui dépend de deux hypothèses compte pour chacune, ces lignes ne s'additionnent donc pas
+d'une hypothèse à l'autre."""
 
 HYP = """\
 hyp = rn.hypothesis_summary(lignes)
 display(rn.show(pd.DataFrame({
-    "Exercice": hyp["exercice"].astype(str), "Total des lignes": hyp["montant_total_cents"].map(eur),
-    "Sur une hypothèse": hyp["montant_hypothese_cents"].map(eur), "Part": hyp["part"].map(rn.pct_text),
+    "Exercice": hyp["exercice"].astype(str), "Total des lignes (malus déduits)": hyp["montant_total_cents"].map(eur),
+    "Primes sur une hypothèse": hyp["primes_hypothese_cents"].map(eur),
+    "Part des primes versées": hyp["part_primes"].map(rn.pct_text),
+    "Malus sur une hypothèse": hyp["malus_hypothese_cents"].map(eur),
+    "Solde sur une hypothèse": hyp["montant_hypothese_cents"].map(eur),
     "Officines concernées": hyp["nb_pharmacies_hypothese"].map(num),
-    "Lignes qui paient": hyp["nb_lignes_hypothese_payantes"].map(num)})))
+    "Lignes non nulles": hyp["nb_lignes_hypothese_payantes"].map(num),
+    "dont malus": hyp["nb_lignes_malus_hypothese"].map(num)})))
 cles = rn.hypothesis_keys(lignes)
 display(rn.show(pd.DataFrame({
-    "Exercice": cles["exercice"].astype(str), "Hypothèse": cles["hypothese"], "Montant": cles["montant_cents"].map(eur),
-    "Lignes": cles["nb_lignes"].map(num), "Officines payées": cles["nb_pharmacies"].map(num)})))"""
+    "Exercice": cles["exercice"].astype(str), "Hypothèse": cles["hypothese"],
+    "Primes": cles["primes_cents"].map(eur), "Malus": cles["malus_cents"].map(eur),
+    "Solde": cles["montant_cents"].map(eur), "Lignes": cles["nb_lignes"].map(num),
+    "Officines payées ou pénalisées": cles["nb_pharmacies"].map(num)})))"""
 
 GAINS_MD = """\
 ## Les plus gros gains à portée

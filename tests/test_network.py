@@ -91,19 +91,45 @@ def test_socle_shares_by_hand(lines):
 
 def test_euros_on_hypotheses_by_hand(lines):
     h = rn.hypothesis_summary(lines).set_index("exercice")
-    # all lines 2023: 100 + 420 − 42 + 100 + 3 × 50 = 728,00 € ; on a hypothesis: 420 − 42 = 378,00 €
+    # all lines 2023: 100 + 420 − 42 + 100 + 3 × 50 = 728,00 € ; on a hypothesis: 420 − 42 = 378,00 € net
     assert h.loc[2023, "montant_total_cents"] == 72800
     assert h.loc[2023, "montant_hypothese_cents"] == 37800
+    # apart: the primes on a hypothesis (A's SCOR 420,00 €) and the malus on one (A's −42,00 €)
+    assert (h.loc[2023, "primes_hypothese_cents"], h.loc[2023, "malus_hypothese_cents"]) == (42000, -4200)
+    # every prime paid 2023: 100 + 420 + 100 + 3 × 50 = 770,00 € → 420 / 770 on a hypothesis
+    assert h.loc[2023, "primes_total_cents"] == 77000
+    assert h.loc[2023, "part_primes"] == pytest.approx(420 / 770)
     assert h.loc[2023, "nb_lignes_hypothese"] == 4  # A scor, B scor, D scor, A malus
     assert h.loc[2023, "nb_lignes_hypothese_payantes"] == 2
+    assert h.loc[2023, "nb_lignes_malus_hypothese"] == 1
     assert h.loc[2023, "nb_pharmacies_hypothese"] == 1  # only A is paid (or docked) on a hypothesis
     assert h.loc[2023, "part"] == pytest.approx(378 / 728)
     assert h.loc[2024, "montant_hypothese_cents"] == 0 and h.loc[2024, "part"] == 0
+    assert (h.loc[2024, "primes_hypothese_cents"], h.loc[2024, "malus_hypothese_cents"]) == (0, 0)
     k = rn.hypothesis_keys(lines)
-    got = {(int(e), key): (int(c), int(n), int(p)) for e, key, c, n, p in
-           k[["exercice", "hypothese", "montant_cents", "nb_lignes", "nb_pharmacies"]].values}
-    # h1: the three SCOR lines and the malus → 420 − 42 = 378,00 € ; h2: the malus alone
-    assert got == {(2023, "h1"): (37800, 4, 1), (2023, "h2"): (-4200, 1, 1)}
+    got = {(int(e), key): tuple(int(v) for v in rest) for e, key, *rest in
+           k[["exercice", "hypothese", "primes_cents", "malus_cents", "montant_cents", "nb_lignes",
+              "nb_pharmacies"]].values}
+    # h1: the three SCOR lines (420,00 € paid) and the malus (−42,00 €) → 378,00 € net ; h2: the malus alone
+    assert got == {(2023, "h1"): (42000, -4200, 37800, 4, 1), (2023, "h2"): (0, -4200, -4200, 1, 1)}
+
+
+def test_a_malus_on_a_hypothesis_is_not_hidden_in_the_primes():
+    # the audit's case (example data, 2024, bups.molecules_ciblees.prime_par_boite): molecule lines 101,99 +
+    # 53,48 + 20,44 + 36,10 = 212,01 € paid, and an urgence malus of −107,22 € resting on the same key
+    key = "bups.molecules_ciblees.prime_par_boite"
+    rows = [_line("T", 2024, "bups", "molecules_ciblees", "indicateur", "oui", c, "hypothese", key)
+            for c in (10199, 5348, 2044)]
+    rows += [_line("G", 2024, "bups", "molecules_ciblees", "indicateur", "oui", 3610, "hypothese", key),
+             _line("G", 2024, "bups", "malus_urgence", "malus", "malus", -10722, "hypothese",
+                   f"{key} ; bups.stabilite_75.montant_bas")]
+    k = rn.hypothesis_keys(pd.DataFrame(rows)).set_index("hypothese")
+    assert k.loc[key, ["primes_cents", "malus_cents", "montant_cents"]].tolist() == [21201, -10722, 10479]
+    assert k.loc["bups.stabilite_75.montant_bas", ["primes_cents", "malus_cents"]].tolist() == [0, -10722]
+    assert list(k.index) == [key, "bups.stabilite_75.montant_bas"]  # largest primes first
+    h = rn.hypothesis_summary(pd.DataFrame(rows)).iloc[0]
+    assert (h["primes_hypothese_cents"], h["malus_hypothese_cents"], h["montant_hypothese_cents"]) == \
+        (21201, -10722, 10479)
 
 
 def test_distributions_by_hand(lines):

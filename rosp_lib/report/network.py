@@ -234,37 +234,54 @@ def shares_table(shares: pd.DataFrame, exercice: int) -> pd.DataFrame:
 # Euros resting on hypotheses
 # --------------------------------------------------------------------------------------------
 def hypothesis_summary(lines: pd.DataFrame) -> pd.DataFrame:
-    """Per exercise: all the euros of the lines, those of the lines whose `statut_regle` is `hypothese`, and
-    how many lines and pharmacies they are. Sums are signed (a malus on a hypothesis counts negative)."""
+    """Per exercise: the euros of all the lines and of the lines whose `statut_regle` is `hypothese`, the
+    primes (positive lines) and the malus (negative lines, counted negative) apart, and how many lines and
+    pharmacies they are.
+
+    `montant_hypothese_cents` is the net amount, malus deducted (primes + malus); `part` is that net amount over
+    the net total of the lines; `part_primes` the primes on a hypothesis over all the primes paid."""
     rows = []
     for year, group in lines.groupby("exercice", sort=True):
         hyp = group[group["statut_regle"] == "hypothese"]
-        total, on_hyp = int(group["montant_cents"].sum()), int(hyp["montant_cents"].sum())
-        rows.append({"exercice": int(year), "montant_total_cents": total, "montant_hypothese_cents": on_hyp,
-                     "nb_lignes_hypothese": len(hyp), "nb_lignes_hypothese_payantes": int((hyp["montant_cents"] != 0).sum()),
-                     "nb_pharmacies_hypothese": int(hyp.loc[hyp["montant_cents"] != 0, "pharmacie_id"].nunique()),
+        cents, hyp_cents = group["montant_cents"], hyp["montant_cents"]
+        total, on_hyp = int(cents.sum()), int(hyp_cents.sum())
+        primes_total = int(cents[cents > 0].sum())
+        primes, malus = int(hyp_cents[hyp_cents > 0].sum()), int(hyp_cents[hyp_cents < 0].sum())
+        rows.append({"exercice": int(year), "montant_total_cents": total, "primes_total_cents": primes_total,
+                     "primes_hypothese_cents": primes, "malus_hypothese_cents": malus,
+                     "montant_hypothese_cents": on_hyp,
+                     "nb_lignes_hypothese": len(hyp), "nb_lignes_hypothese_payantes": int((hyp_cents != 0).sum()),
+                     "nb_lignes_malus_hypothese": int((hyp_cents < 0).sum()),
+                     "nb_pharmacies_hypothese": int(hyp.loc[hyp_cents != 0, "pharmacie_id"].nunique()),
                      "nb_pharmacies": int(group["pharmacie_id"].nunique()),
-                     "part": on_hyp / total if total else float("nan")})
+                     "part": on_hyp / total if total else float("nan"),
+                     "part_primes": primes / primes_total if primes_total else float("nan")})
     return pd.DataFrame(rows)
 
 
 def hypothesis_keys(lines: pd.DataFrame) -> pd.DataFrame:
-    """Per exercise × hypothesis key (as the `hypotheses` cells name them): the euros of the lines that depend
-    on it, the number of those lines and of the pharmacies they pay. A line resting on two hypotheses
-    counts under both keys (so the keys' euros do not add up to the summary's)."""
+    """Per exercise × hypothesis key (as the `hypotheses` cells name them): the primes (positive lines) and the
+    malus (negative lines, counted negative) of the lines that depend on it, their net amount (`montant_cents`
+    = primes + malus), the number of those lines and of the pharmacies they pay or dock. A line resting on two
+    hypotheses counts under both keys (so the keys' euros do not add up to the summary's)."""
+    cols = ["exercice", "hypothese", "primes_cents", "malus_cents", "montant_cents", "nb_lignes", "nb_pharmacies"]
     sel = lines.loc[lines["hypotheses"].fillna("") != "", ["exercice", "pharmacie_id", "montant_cents", "hypotheses"]]
     if sel.empty:
-        return pd.DataFrame(columns=["exercice", "hypothese", "montant_cents", "nb_lignes", "nb_pharmacies"])
+        return pd.DataFrame(columns=cols)
     sel = sel.assign(hypothese=sel["hypotheses"].str.split(SEP, regex=False)).explode("hypothese")
     sel["hypothese"] = sel["hypothese"].str.strip()
     sel = sel[sel["hypothese"] != ""]
     paying = sel["montant_cents"] != 0
-    out = sel.assign(_p=sel["pharmacie_id"].where(paying)).groupby(["exercice", "hypothese"], sort=True).agg(
-        montant_cents=("montant_cents", "sum"), nb_lignes=("montant_cents", "size"),
-        nb_pharmacies=("_p", "nunique")).reset_index()
-    out["montant_cents"] = out["montant_cents"].astype(np.int64)
-    out = out.sort_values(["exercice", "montant_cents", "hypothese"], ascending=[True, False, True], kind="stable")
-    return out.reset_index(drop=True)
+    sel = sel.assign(_p=sel["pharmacie_id"].where(paying), _plus=sel["montant_cents"].clip(lower=0),
+                     _moins=sel["montant_cents"].clip(upper=0))
+    out = sel.groupby(["exercice", "hypothese"], sort=True).agg(
+        primes_cents=("_plus", "sum"), malus_cents=("_moins", "sum"), montant_cents=("montant_cents", "sum"),
+        nb_lignes=("montant_cents", "size"), nb_pharmacies=("_p", "nunique")).reset_index()
+    for c in ("primes_cents", "malus_cents", "montant_cents"):
+        out[c] = out[c].astype(np.int64)
+    out = out.sort_values(["exercice", "primes_cents", "malus_cents", "hypothese"],
+                          ascending=[True, False, True, True], kind="stable")
+    return out[cols].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -480,7 +497,9 @@ def key_figures(lines: pd.DataFrame, totals: pd.DataFrame, threshold: float = RO
             "moyenne_cents": int(d.loc[TOTAL, "moyenne_cents"]),
             "mediane_cents": int(d.loc[TOTAL, "mediane_cents"]),
             "themes_cents": {t: int(d.loc[t, "somme_cents"]) for t in THEME_CODES},
-            "hypothese_cents": int(hyp.loc[year, "montant_hypothese_cents"]) if year in hyp.index else 0,
+            "hypothese_cents": int(hyp.loc[year, "montant_hypothese_cents"]) if year in hyp.index else 0,  # net
+            "hypothese_primes_cents": int(hyp.loc[year, "primes_hypothese_cents"]) if year in hyp.index else 0,
+            "hypothese_malus_cents": int(hyp.loc[year, "malus_hypothese_cents"]) if year in hyp.index else 0,
             "nb_atypiques": int((out_z["exercice"] == year).sum()),
             "atypiques": out_z.loc[out_z["exercice"] == year, "pharmacie_id"].head(RECORDED_OUTLIERS).tolist(),
         }
