@@ -454,7 +454,7 @@ def chart_themes(totals: pd.DataFrame, exercice: int):
         art["whiskers"][2 * k + 1].set_gid(f"{code}:moustache_haute")
         art["fliers"][k].set_gid(f"{code}:points")
     ax.set_yticks(range(1, len(codes) + 1), [_wrap(measure_title(t), 52) for t in codes], fontsize=8)
-    ax.set_xlabel("euros par officine\n" + BOX_CAPTION, fontsize=9)
+    ax.set_xlabel("euros par officine\n" + _wrap(BOX_CAPTION, 64), fontsize=9)
     ax.set_title(f"Montants par thème — exercice {exercice}")
     fig.tight_layout()
     return fig
