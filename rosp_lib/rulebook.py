@@ -255,7 +255,7 @@ def book_markdown(exercises: dict[int, ExerciseParameters], scenario: str | None
     out = [
         "# Règles de la ROSP des officines",
         "",
-        f"Exercices {_years_text(years)}. Généré depuis les paramètres datés (`parameters/<exercice>.yaml`) et le "
+        f"{'Exercices' if len(years) > 1 else 'Exercice'} {_years_text(years)}. Généré depuis les paramètres datés (`parameters/<exercice>.yaml`) et le "
         "registre des indicateurs par `rosp regles` : ne pas modifier à la main. Chaque montant, seuil et date "
         "vient d'un paramètre ; chaque paramètre porte sa source publique et son statut :",
         "",

@@ -261,3 +261,18 @@ def test_files_computed_part_by_part_are_those_of_the_whole_table(tmp_path, comp
         assert (parts / name).read_bytes() == (whole / name).read_bytes()
         assert (parts / name).read_bytes() == (computed / name).read_bytes()
     assert f"{len(lines)} lignes de résultat" in result.output
+
+
+def test_a_scenario_run_says_so_before_its_totals(tmp_path):
+    """`rosp compute --parametres` printed totals that looked exactly like the reference ones (audit)."""
+    data = Path(__file__).resolve().parent.parent / "data"
+    scenario = tmp_path / "montants.yaml"
+    scenario.write_text("numerique:\n  exercice_coordonne:\n    montant: 900\n", encoding="utf-8")
+    result = run("compute", data / "pharmacies.csv", "--molecules", data / "molecules.csv", "--parametres", scenario,
+                 "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == ("Scénario « montants.yaml » : les montants ne sont pas ceux des paramètres "
+                                             "de référence (colonne scenario des lignes : les valeurs remplacées dont "
+                                             "dépend chaque ligne).")
+    reference = run("compute", data / "pharmacies.csv", "--molecules", data / "molecules.csv", "-o", tmp_path / "ref")
+    assert "Scénario" not in reference.stdout

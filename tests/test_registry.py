@@ -196,7 +196,7 @@ def test_rules_book_cli(capsys):
         main(["regles", "2025"], standalone_mode=True)
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
-    assert "Exercices 2025." in out
+    assert "Exercice 2025." in out
     assert "2024" not in out.split("\n", 3)[2]
 
 

@@ -122,14 +122,17 @@ def compute_cmd(entree: Path, molecules: Path | None, scenario: Path | None, out
     except BrokenProcessPool:
         _fail("un processus de calcul s'est arrêté brutalement (mémoire insuffisante ?) ; aucun fichier de sortie "
               "n'a été remplacé (les anciens sont intacts). Relancez, au besoin avec --jobs 1.", EXIT_WORKER)
-    _summary(pharmacies, counts, out_dir, files_for(fmt))
+    _summary(pharmacies, counts, out_dir, files_for(fmt), scenario)
 
 
-def _summary(pharmacies, counts, out_dir: Path, files=("lignes.csv", "totaux.csv")) -> None:
+def _summary(pharmacies, counts, out_dir: Path, files=("lignes.csv", "totaux.csv"), scenario: Path | None = None) -> None:
     n_ph = pharmacies["pharmacie_id"].nunique()
     n_rows = len(pharmacies)
     tot = counts.all_totals()
     hyp, missing = counts.hypotheses, counts.missing
+    if scenario is not None:  # the totals below are not the reference ones: said first
+        click.echo(f"Scénario « {Path(scenario).name} » : les montants ne sont pas ceux des paramètres de référence "
+                   "(colonne scenario des lignes : les valeurs remplacées dont dépend chaque ligne).")
     click.echo(f"{n_ph} pharmacie(s), {n_rows} ligne(s) pharmacie × exercice, {counts.lines} lignes de résultat.")
     for year, group in tot.groupby("exercice"):
         parts = ", ".join(f"{t} {eur(int(group[t].sum()))}" for t in THEMES if int(group[t].sum()))
