@@ -113,6 +113,7 @@ def test_index_pages_link_every_report_and_show_totals(tmp_path):
     assert text.count("<tr>") == 1 + len(pharmacies)
     assert "7\u202f890,91\u00a0€" in text
     assert "1 rapport(s) en échec" in text
+    assert text.count("<td>complet</td>") == len(pharmacies) - 1  # PH-GARE 2024: its BUPS report failed
     hrefs = parsed(text).hrefs
     assert "2024/PH-TILLEULS/00_synthese.html" in hrefs and "pharmacies/PH-TILLEULS.html" in hrefs
     page = (tmp_path / "pharmacies" / "PH-TILLEULS.html").read_text(encoding="utf-8")
@@ -120,3 +121,18 @@ def test_index_pages_link_every_report_and_show_totals(tmp_path):
     # the claim draft is linked from the index and the pharmacy's page, and only that one
     assert [h for h in hrefs if "reclamation" in h] == ["2024/PH-TILLEULS/reclamation_PH-TILLEULS_2024.md"]
     assert "../2024/PH-TILLEULS/reclamation_PH-TILLEULS_2024.md" in parsed(page).hrefs
+
+
+def test_index_says_how_many_reports_a_limited_run_made(tmp_path):
+    """A run limited by --themes (2 of the 7 reports) was said « complet » in the index (audit)."""
+    pharmacies, lines, _ = compute_file(ROOT / "data/pharmacies.csv", ROOT / "data/molecules.csv")
+    manifest = []
+    for theme, stem in (("synthese", "00_synthese"), ("numerique", "01_numerique")):
+        path = Path("2024") / "PH-TILLEULS" / f"{stem}.html"
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text("<html></html>", encoding="utf-8")
+        manifest.append({"pharmacie_id": "PH-TILLEULS", "exercice": 2024, "theme": theme, "statut": "ok",
+                         "chemin": str(path)})
+    write_indexes(tmp_path, manifest, lines, dict(zip(pharmacies["pharmacie_id"], pharmacies["nom"])))
+    text = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "<td>2 rapport(s) sur 7</td>" in text and "complet" not in text

@@ -83,7 +83,15 @@ def _report_links(reports: dict[str, dict], start_dir: Path, out_dir: Path, clai
     if claim:
         links.append(f'<a href="{_esc(_rel(claim, start_dir, out_dir))}" title="Projet de réclamation : '
                      'écart entre l’attendu et le versé">réclamation</a>')
-    status = "à faire" if not reports else ("complet" if not failed else f"{len(failed)} rapport(s) en échec")
+    expected = 1 + len(THEME_CODES)  # the synthesis and one report per theme
+    if not reports:
+        status = "à faire"
+    elif failed:
+        status = f"{len(failed)} rapport(s) en échec"
+    elif len(reports) < expected:  # a run limited by --themes: not « complet »
+        status = f"{len(reports)} rapport(s) sur {expected}"
+    else:
+        status = "complet"
     return " · ".join(links), status
 
 
