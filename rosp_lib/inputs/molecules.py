@@ -73,6 +73,15 @@ def check_molecule_rows(checked: Checked, pharmacies: pd.DataFrame | None) -> No
                    "lignes dont la pharmacie n'est pas dans la table des pharmacies", expect)
 
 
+def _premium(year: int, scenario=None):
+    """The targeted-molecule indicator's parameters of the exercise (the scenario's when there is one); None when
+    the exercise has no parameters or no such indicator."""
+    try:
+        return load_parameters(year, scenario).bups.molecules_ciblees
+    except (ParameterError, AttributeError):
+        return None
+
+
 def molecule_warnings(frame: pd.DataFrame, checked: Checked | None = None, scenario=None, located: bool = True
                       ) -> list[str]:
     """A molecule not in its exercise's list — the scenario's when there is one — pays 0 €: say so, with the
@@ -86,11 +95,8 @@ def molecule_warnings(frame: pd.DataFrame, checked: Checked | None = None, scena
     years = frame["exercice"].to_numpy()
     count = 0
     for year in np.unique(years):
-        try:
-            ind = load_parameters(int(year), scenario).bups.molecules_ciblees
-        except (ParameterError, AttributeError):
-            continue
-        if ind.molecules is None or getattr(ind.etat, "valeur", "") == "absent":
+        ind = _premium(int(year), scenario)
+        if ind is None or ind.molecules is None or getattr(ind.etat, "valeur", "") == "absent":
             continue
         listed = {normalise_molecule(x): x for x in ind.molecules.valeur}
         rows = np.flatnonzero((years == year) & ~pd.Series(norm).isin(list(listed)).to_numpy())
@@ -109,14 +115,8 @@ def molecule_warnings(frame: pd.DataFrame, checked: Checked | None = None, scena
 def no_molecules_warning(exercises, scenario=None) -> list[str]:
     """Without the targeted-molecule table, their premium counts 0 €: said when an exercise of the file pays it
     (the lines of the molecules are then absent, not « donnée manquante »: nothing else would say it)."""
-    paying = []
-    for year in sorted({int(y) for y in exercises}):
-        try:
-            ind = load_parameters(year, scenario).bups.molecules_ciblees
-        except (ParameterError, AttributeError):
-            continue
-        if getattr(ind.etat, "valeur", "") == "actif":
-            paying.append(str(year))
+    paying = [str(year) for year in sorted({int(y) for y in exercises})
+              if getattr(getattr(_premium(year, scenario), "etat", None), "valeur", "") == "actif"]
     if not paying:
         return []
     years = f"de l'exercice {paying[0]}" if len(paying) == 1 else f"des exercices {', '.join(paying)}"

@@ -16,6 +16,8 @@ from .molecules import check_molecule_rows, normalise_molecule, molecule_warning
 from .parsing import Parsed, parse
 from .raw import read_raw
 from .validate import Checked, check_columns, check_duplicates, raise_if_problems
+from rosp_lib.lines.formatting import num_exact
+
 from .errors import shown
 from .warnings import FRACTIONS_HINT, fraction_row, rate_warnings
 
@@ -194,7 +196,7 @@ def pharmacy_warnings(rows: pd.DataFrame, molecules: pd.DataFrame | None = None,
                 continue
             i = fraction_row(table[c.name].to_numpy(dtype=float))
             if i is not None:
-                example = format(table[c.name + EXACT_SUFFIX].iat[i], "f").replace(".", ",")
+                example = num_exact(table[c.name + EXACT_SUFFIX].iat[i])
                 out.append(f"colonne {c.name} : toutes les valeurs de la pharmacie sont inférieures ou égales à 1 "
                            f"(exercice {int(table['exercice'].iat[i])} : {shown(example)}) — {FRACTIONS_HINT}")
     if molecules is not None and not molecules.empty:
