@@ -139,6 +139,24 @@ def test_integers_yaml_would_read_in_another_base_are_refused(tmp_path, value):
         "ou un texte entre guillemets\n"))
 
 
+@pytest.mark.parametrize("value", ["8_20", "8_20.5", "100_", "1__000", "1_00", "1.000_5", "8_2e2"])
+def test_underscores_that_do_not_group_thousands_are_refused(tmp_path, value):
+    # YAML reads `8_20` as 820; its author may have meant 8,20: never read in their stead.
+    code, output = cli_refusal(tmp_path, f"numerique:\n  exercice_coordonne:\n    montant: {value}\n")
+    assert (code, output) == (2, (
+        f"Erreur : S : ligne 3 : nombre « {value} » dont le « _ » ne sépare pas les chiffres par groupes de trois ; "
+        "attendu : un nombre sans « _ » (p. ex. 820 ou 8.20), ou des milliers séparés par « _ » (p. ex. 40_000)\n"))
+
+
+def test_thousands_grouped_by_underscores_are_read(tmp_path):
+    f = tmp_path / "scenario.yaml"
+    f.write_text("2024:\n  numerique:\n    malus_qualite_facturation:\n      nb_factures_min: 1_000\n"
+                 "    exercice_coordonne:\n      montant: 1_234.5\n", encoding="utf-8")
+    p = load_parameters(2024, Scenario.read(f))
+    assert p.numerique.malus_qualite_facturation.nb_factures_min.valeur == 1000
+    assert p.numerique.exercice_coordonne.montant.valeur == Decimal("1234.5")
+
+
 @pytest.mark.parametrize("key", ["1", "2024", "0"])
 def test_nested_keys_that_are_not_names_are_refused(tmp_path, key):
     assert cli_refusal(tmp_path, f"numerique:\n  {key}: 2\n") == (2, (

@@ -5,7 +5,9 @@ a French sentence naming the line.
 
 Numbers are read as written: an exponent without a dot or a sign (`1e3`, `-8.2e2`) is a number, as in
 YAML 1.2, not a text; an integer YAML 1.1 would read in another base (`0777` octal, `0x1F`, `0b101`,
-`1:30` in base 60) or with a leading zero (`0820`) is refused rather than silently changed."""
+`1:30` in base 60) or with a leading zero (`0820`) is refused rather than silently changed; so is a `_`
+that does not group the digits of the integer part by three (`8_20`: 820 for YAML, maybe 8,20 for its
+author), while `40_000` is read 40000."""
 
 from __future__ import annotations
 
@@ -52,8 +54,21 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
     return loader.construct_mapping(node, deep=deep)
 
 
+# Digits of the integer part grouped by three with `_` (`40_000`, `1_234.5`): the only `_` a number may hold.
+_GROUPED = re.compile(r"[-+]?[0-9]{1,3}(?:_[0-9]{3})*(?:[.eE][^_]*)?")
+
+
+def _refuse_odd_underscores(node: yaml.ScalarNode, text: str) -> None:
+    if "_" in text and not _GROUPED.fullmatch(text):
+        raise ParameterError(f"ligne {_line(node)} : nombre « {node.value} » dont le « _ » ne sépare pas les chiffres "
+                             "par groupes de trois ; attendu : un nombre sans « _ » (p. ex. 820 ou 8.20), ou des "
+                             "milliers séparés par « _ » (p. ex. 40_000)")
+
+
 def _construct_float(loader: _StrictLoader, node: yaml.ScalarNode) -> Decimal:
-    text = loader.construct_scalar(node).replace("_", "")
+    text = loader.construct_scalar(node)
+    _refuse_odd_underscores(node, text)
+    text = text.replace("_", "")
     try:
         value = Decimal(text)
     except InvalidOperation:
@@ -73,6 +88,7 @@ def _construct_int(loader: _StrictLoader, node: yaml.ScalarNode) -> int:
         raise ParameterError(f"ligne {_line(node)} : nombre « {node.value} » écrit avec un zéro en tête, un préfixe "
                              "(0x, 0o, 0b) ou « : », que YAML ne lirait pas en base 10 ; attendu : un nombre décimal "
                              "sans zéro en tête (p. ex. 820), ou un texte entre guillemets")
+    _refuse_odd_underscores(node, text)
     return int(text.replace("_", ""))
 
 
