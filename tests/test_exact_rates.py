@@ -65,17 +65,17 @@ def test_lines_show_the_rate_typed_where_its_float_misstates_it(lossy_file, tmp_
     rows = list(csv.DictReader((tmp_path / "lignes.csv").open(encoding="utf-8", newline="")))
     mine = by_indicator(rows)
     gen = mine["generiques_repertoire"]
-    assert gen["valeur"] == "84.99999999999999999"  # was « 85.0 »
+    assert gen["valeur"] == "84.99999999999999999"  # was « 85.0 », then « 85 »
     assert gen["entrees"] == "taux_generiques_repertoire_pct=84,99999999999999999"  # was « =85 »
     assert gen["atteint"] == "non" and gen["montant_eur"] == "0.00"
     # the socle lost, the whole theme is at 0 € (démarche qualité 100 € and stabilité 400 € not paid)
     assert sum(Decimal(r["montant_eur"]) for r in rows if r["pharmacie_id"] == "PH-0" and r["theme"] == "bups") == 0
     # the rates written as usual show as before
-    assert (mine["dmp"]["valeur"], mine["dmp"]["entrees"]) == ("92.0", "taux_dmp_pct=92")
+    assert (mine["dmp"]["valeur"], mine["dmp"]["entrees"]) == ("92", "taux_dmp_pct=92")
     assert (mine["scor"]["valeur"], mine["scor"]["entrees"]) == ("99.5", "taux_qualite_scor_pct=99,5")
-    assert (mine["stabilite_75"]["valeur"], mine["stabilite_75"]["entrees"]) == ("96.0", "taux_stabilite_75_pct=96")
+    assert (mine["stabilite_75"]["valeur"], mine["stabilite_75"]["entrees"]) == ("96", "taux_stabilite_75_pct=96")
     exact85 = by_indicator(rows, "PH-1")["generiques_repertoire"]
-    assert (exact85["valeur"], exact85["entrees"], exact85["atteint"]) == ("85.0", "taux_generiques_repertoire_pct=85",
+    assert (exact85["valeur"], exact85["entrees"], exact85["atteint"]) == ("85", "taux_generiques_repertoire_pct=85",
                                                                             "oui")
     total = {r["pharmacie_id"]: r["bups"] for r in csv.DictReader((tmp_path / "totaux.csv").open(encoding="utf-8"))}
     assert total == {"PH-0": "0.00", "PH-1": "500.00"}  # 100 + 400
@@ -129,11 +129,12 @@ def test_many_rows_show_the_exact_value_only_where_the_float_misstates_it(tmp_pa
     lines = compute(read_pharmacies(path))
     gen = lines[lines["indicateur"] == "generiques_repertoire"].set_index("pharmacie_id")
     values = gen["valeur"].tolist()
-    assert [type(v) for v in values] == [float] * 37 + [Decimal] + [float] * 62
+    # whole rates (80, 81 … 89) are integers, as typed; the others floats; the misstated one exact
+    assert [type(v) for v in values] == [int if i % 10 == 0 else Decimal if i == 37 else float for i in range(100)]
     assert values[37] == Decimal("84.99999999999999999") and gen.at["PH-37", "atteint"] == "non"
     assert gen.at["PH-37", "entrees"] == "taux_generiques_repertoire_pct=84,99999999999999999"
     assert values[61] == 84.995 and gen.at["PH-61", "entrees"] == "taux_generiques_repertoire_pct=84,995"
-    assert values[50] == 85.0 and gen.at["PH-50", "entrees"] == "taux_generiques_repertoire_pct=85"
+    assert values[50] == 85 and gen.at["PH-50", "entrees"] == "taux_generiques_repertoire_pct=85"
     assert (gen["atteint"] == "oui").sum() == 49  # 85,0 to 89,9 but 86,1 (row 61)
 
 

@@ -187,7 +187,7 @@ def test_negative_zero_is_read_as_zero(tmp_path):
     assert result.exit_code == 0, result.output
     lines = (tmp_path / "out" / "lignes.csv").read_text(encoding="utf-8")
     dmp = next(line for line in lines.splitlines() if ",dmp," in line)
-    assert ",0.0," in dmp and "taux_dmp_pct=0," in dmp
+    assert ",0," in dmp and "taux_dmp_pct=0," in dmp
     assert "-0" not in lines
 
 

@@ -340,3 +340,11 @@ def test_declaration_window_comes_from_the_parameters():
     # the amelipro guide for exercise 2025: « du 1er décembre 2025 au 27 février 2026 inclus »
     assert nb.declaration_window(later) == "jusqu'au 27/02/2026 inclus"
     assert "⚠ hypothèse" in nb.declaration_window(_load("PH-TILLEULS", 2024))  # no published window for 2024
+
+
+@pytest.mark.parametrize("valeur,shown", [(40000, "40\u202f000 pour "), (92.5, "92,5 pour "), ("oui", "oui pour "),
+                                          (None, "")])
+def test_the_value_before_a_missed_threshold_is_a_french_number(valeur, shown):
+    """A whole count (an integer in the lines) was shown « 40000 » where a float showed « 40 000 »."""
+    import pandas as pd
+    assert nb._value_for(pd.Series({"valeur": valeur})) == shown

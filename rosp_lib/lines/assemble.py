@@ -163,11 +163,18 @@ def _factorize(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return codes, np.array(list(seen), dtype=keys.dtype)
 
 
+def _shared_number(key: tuple, v):
+    if key not in _NUMBERS:
+        _NUMBERS[key] = int(v) if type(v) is float and v.is_integer() else v
+    return _NUMBERS[key]
+
+
 def _column(values, n: int) -> np.ndarray:
     if isinstance(values, np.ndarray) and values.shape == (n,):
         if values.dtype == object:
             return values
-        # Numbers as Python objects, one per distinct value (as per_distinct tells them apart).
+        # Numbers as Python objects, one per distinct value (as per_distinct tells them apart); a whole
+        # float as an integer, as the user typed it and as csv-fr and xlsx show it (« 92 », not « 92.0 »).
         keys = _keys(values)
         codes, distinct = _factorize(keys)
         first = np.empty(len(distinct), dtype=np.intp)
@@ -176,7 +183,7 @@ def _column(values, n: int) -> np.ndarray:
             _NUMBERS.clear()
         kind = values.dtype.str
         shared = np.empty(len(distinct), dtype=object)
-        shared[:] = [_NUMBERS.setdefault((kind, k), v) for k, v in zip(distinct.tolist(), values[first].tolist())]
+        shared[:] = [_shared_number((kind, k), v) for k, v in zip(distinct.tolist(), values[first].tolist())]
         return with_exact(shared[codes], values)  # a rate: its exact value where the float misstates it
     if isinstance(values, pd.Series):
         return values.to_numpy(dtype=object)

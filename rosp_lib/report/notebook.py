@@ -498,7 +498,8 @@ def _value_for(line: pd.Series) -> str:
     v = line["valeur"]
     if v is None or (isinstance(v, float) and v != v) or v == "":
         return ""
-    return f"{num_exact(v) if isinstance(v, (float, Decimal)) else v} pour "
+    number = isinstance(v, (int, float, Decimal, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+    return f"{num_exact(v) if number else v} pour "
 
 
 def theme_reason(rep: Report, theme: str) -> str:
