@@ -301,6 +301,7 @@ INDICATORS: tuple[Indicator, ...] = (
 )
 
 THEME_CODES: tuple[str, ...] = tuple(t.code for t in sorted(THEMES, key=lambda t: t.ordre))
+SYNTHESIS_NOTEBOOK = "00_synthese"  # the synthesis report notebook, without .ipynb (the themes': Theme.notebook)
 THEME_BY_CODE: dict[str, Theme] = {t.code: t for t in THEMES}
 INDICATOR_BY_CODE: dict[str, Indicator] = {i.code: i for i in INDICATORS}
 

@@ -136,3 +136,45 @@ def test_index_says_how_many_reports_a_limited_run_made(tmp_path):
     write_indexes(tmp_path, manifest, lines, dict(zip(pharmacies["pharmacie_id"], pharmacies["nom"])))
     text = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "<td>2 rapport(s) sur 7</td>" in text and "complet" not in text
+
+
+def test_reports_a_limited_run_did_not_make_get_a_page_instead_of_a_broken_link(tmp_path):
+    """A run limited by --themes or --exercice made reports whose navigation linked to missing files (audit):
+    the other reports of the pharmacy-year and the same report of its other exercises now have a page that
+    says so and how to make them; an existing report is never replaced by such a page."""
+    pharmacies, lines, _ = compute_file(ROOT / "data/pharmacies.csv", ROOT / "data/molecules.csv")
+    made = Path("2025") / "PH-CENTRE" / "02_bups.html"
+    (tmp_path / made).parent.mkdir(parents=True)
+    (tmp_path / made).write_text("<html>BUPS 2025</html>", encoding="utf-8")
+    other = tmp_path / "2025" / "PH-CENTRE" / "01_numerique.html"  # made by an earlier run, not in this manifest
+    other.write_text("<html>numérique 2025</html>", encoding="utf-8")
+    manifest = [{"pharmacie_id": "PH-CENTRE", "exercice": 2025, "theme": "bups", "statut": "ok", "chemin": str(made)}]
+    written = write_indexes(tmp_path, manifest, lines, {}, years={"PH-CENTRE": [2025, 2026]})
+    placeholders = sorted(p.relative_to(tmp_path).as_posix() for p in written
+                          if p.name != "index.html" and p.parent.name != "pharmacies")
+    assert placeholders == [  # the five other reports of 2025 and the BUPS report of 2026
+        "2025/PH-CENTRE/00_synthese.html", "2025/PH-CENTRE/03_vaccination.html", "2025/PH-CENTRE/04_colorectal.html",
+        "2025/PH-CENTRE/05_dispensation_unite.html", "2025/PH-CENTRE/06_dispositif_2024.html",
+        "2026/PH-CENTRE/02_bups.html"]
+    assert other.read_text(encoding="utf-8") == "<html>numérique 2025</html>"
+    page = (tmp_path / "2026/PH-CENTRE/02_bups.html").read_text(encoding="utf-8")
+    assert "Bon usage (BUPS) — exercice 2026 : rapport non produit" in page
+    assert "rosp report ENTREE --pharmacie PH-CENTRE --exercice 2026 --themes bups -o SORTIE" in page
+    for page in written:
+        assert broken_links(page) == [], page
+
+
+def test_a_report_run_limited_by_themes_leaves_no_broken_link(tmp_path):
+    """End to end: every link of every page of a `rosp report --exercice 2025 --themes bups` folder leads to a file."""
+    from click.testing import CliRunner
+
+    from rosp_lib.cli import main
+
+    out = tmp_path / "sortie"
+    result = CliRunner().invoke(main, ["report", str(ROOT / "data/pharmacies.csv"), "--pharmacie", "PH-CENTRE",
+                                       "--exercice", "2025", "--themes", "bups", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    pages = sorted(out.rglob("*.html"))
+    assert out / "2025/PH-CENTRE/02_bups.html" in pages and out / "2026/PH-CENTRE/02_bups.html" in pages
+    assert {p: broken_links(p) for p in pages} == {p: [] for p in pages}
+    assert "rapport non produit" not in (out / "2025/PH-CENTRE/02_bups.html").read_text(encoding="utf-8")

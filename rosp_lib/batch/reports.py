@@ -78,13 +78,13 @@ from rosp_lib.batch.worker import (  # noqa: F401 - ReportError, UnknownParamete
 from rosp_lib.cli.french import FrenchCommand
 from rosp_lib.inputs import PHARMACIE_ID_RE
 
-from rosp_lib.registry import THEMES as REGISTRY_THEMES  # noqa: E402
+from rosp_lib.registry import SYNTHESIS_NOTEBOOK, THEMES as REGISTRY_THEMES  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS_DIR = ROOT / "notebooks"
 
 # theme name (--themes) → notebook file stem, in report order: the synthesis, then the registry's themes
-THEMES: dict[str, str] = {"synthese": "00_synthese", **{t.code: t.notebook for t in REGISTRY_THEMES}}
+THEMES: dict[str, str] = {"synthese": SYNTHESIS_NOTEBOOK, **{t.code: t.notebook for t in REGISTRY_THEMES}}
 PARAMETER_NAMES = ("pharmacie_id", "exercice", "entree", "molecules", "parametres")
 # given only to the notebooks whose `parameters` cell declares them (the project's notebooks do)
 OPTIONAL_PARAMETERS = ("date_reference", "versements")
@@ -1109,7 +1109,9 @@ def _write_indexes(out_dir: Path, manifest: Path, pharmacies, molecules, scenari
     lines = compute(mine.reset_index(drop=True), molecules, parameters_for(mine["exercice"].unique(), scenario))
     names = dict(zip(mine["pharmacie_id"], mine["nom"].fillna(""))) if "nom" in mine else {}
     titre = "Rapports ROSP" + (f" — scénario {scenario.stem}" if scenario is not None else "")
-    write_indexes(out_dir, table, lines, names, titre=titre)
+    years = {str(pid): sorted(int(y) for y in group.unique())
+             for pid, group in pharmacies["exercice"].groupby(pharmacies["pharmacie_id"].astype(str))}
+    write_indexes(out_dir, table, lines, names, titre=titre, years=years)
 
 
 @contextlib.contextmanager

@@ -21,7 +21,7 @@ import pandas as pd
 
 from rosp_lib.lines.atomic import OutputError, reason, subfolder, write_together
 from rosp_lib.lines.formatting import eur
-from rosp_lib.registry import THEMES, THEME_CODES, theme as theme_of
+from rosp_lib.registry import SYNTHESIS_NOTEBOOK, THEMES, THEME_CODES, theme as theme_of
 from rosp_lib.report.html import CSS
 
 SYNTHESE = "synthese"
@@ -126,10 +126,50 @@ def _table(rows, manifest, out_dir: Path, start_dir: Path, with_name: bool) -> s
     return "".join(out)
 
 
+def _stem(code: str) -> str:
+    return SYNTHESIS_NOTEBOOK if code == SYNTHESE else theme_of(code).notebook
+
+
+def missing_report_pages(out_dir: Path, manifest: pd.DataFrame, years: Mapping[str, Iterable[int]]
+                         ) -> dict[Path, str]:
+    """A page for each report that the navigation of a report of this folder links to but that is not there:
+    the other reports of its pharmacy-year, and the same report for the pharmacy's other exercises (`years`:
+    the exercises of each pharmacy in the input file, as the navigation lists them). A run limited by
+    --exercice or --themes, or a report that failed, would otherwise leave links to missing files. The page
+    says why and how to make the report; the report, once made, replaces it."""
+    made = manifest[manifest["statut"].isin(DONE)]
+    codes = (SYNTHESE, *THEME_CODES)
+    targets: set[tuple[str, int, str]] = set()
+    for pid, year, code in made[["pharmacie_id", "exercice", "theme"]].itertuples(index=False):
+        targets |= {(pid, int(year), c) for c in codes}
+        targets |= {(pid, int(y), code) for y in years.get(pid, (year,))}
+    pages: dict[Path, str] = {}
+    for pid, year, code in sorted(targets):
+        path = out_dir / str(year) / pid / f"{_stem(code)}.html"
+        if path.exists():
+            continue
+        label = "Synthèse" if code == SYNTHESE else theme_of(code).titre_court
+        folder = path.parent
+        nav = (f'<nav class="rosp-nav"><a href="{_esc(_rel("index.html", folder, out_dir))}">Toutes les pharmacies</a> '
+               f'<a href="{_esc(_rel(f"pharmacies/{pid}.html", folder, out_dir))}">Cette pharmacie</a></nav>')
+        body = (nav + f"<h1>{_esc(label)} — exercice {year} : rapport non produit</h1>"
+                f"<p>Ce dossier ne contient pas ce rapport de la pharmacie <code>{_esc(pid)}</code> : aucune exécution "
+                "de <code>rosp report</code> dans ce dossier ne l’a demandé (options <code>--exercice</code> ou "
+                "<code>--themes</code>), ou il a échoué (voir <code>rapports.csv</code>).</p>"
+                "<p>Pour le produire, sur le même fichier d’entrée et vers le même dossier de sortie : "
+                f"<code>rosp report ENTREE --pharmacie {_esc(pid)} --exercice {year} --themes {_esc(code)} "
+                "-o SORTIE</code>. Le rapport remplacera alors cette page.</p>")
+        pages[path] = _page(f"ROSP {year} — {pid} — {label} : rapport non produit", body)
+    return pages
+
+
 def write_indexes(out_dir: Path | str, manifest: pd.DataFrame | Iterable[Mapping], lines: pd.DataFrame,
-                  names: Mapping[str, str] | None = None, titre: str = "Rapports ROSP") -> list[Path]:
-    """Write the run's index page and one page per pharmacy, all or none; return their paths. Raises
-    OutputError (French) when they cannot be written (the old pages are then intact)."""
+                  names: Mapping[str, str] | None = None, titre: str = "Rapports ROSP",
+                  years: Mapping[str, Iterable[int]] | None = None) -> list[Path]:
+    """Write the run's index page, one page per pharmacy and, with `years` (the exercises of each pharmacy in
+    the input file), a page for each report the reports' navigation links to but that is missing
+    (`missing_report_pages`), all or none; return their paths. Raises OutputError (French) when they cannot be
+    written (the old pages are then intact)."""
     out_dir = Path(out_dir)
     manifest = manifest if isinstance(manifest, pd.DataFrame) else pd.DataFrame(list(manifest))
     manifest = manifest.assign(pharmacie_id=manifest["pharmacie_id"].astype(str),
@@ -158,11 +198,14 @@ def write_indexes(out_dir: Path | str, manifest: pd.DataFrame | Iterable[Mapping
                 f"<h1>{_esc(nom)}</h1><p><code>{_esc(pid)}</code> — {len(mine)} exercice(s).</p>"
                 + _table(mine, manifest, out_dir, folder, with_name=False))
         pages[folder / f"{pid}.html"] = _page(f"ROSP — {nom}", body)
-    try:
-        subfolder(folder, 1)  # pharmacies/: never a planted link to elsewhere
-    except OSError as exc:
-        raise OutputError(f"impossible de créer le dossier {folder} : {reason(exc)} ; aucune page d'index "
-                          "n'a été remplacée (les anciennes sont intactes)") from None
+    missing = missing_report_pages(out_dir, manifest, years) if years is not None else {}
+    pages.update(missing)
+    for made, levels in [(folder, 1), *((f, 2) for f in sorted({p.parent for p in missing}))]:
+        try:
+            subfolder(made, levels)  # pharmacies/, <exercice>/<pharmacie_id>/: never a planted link to elsewhere
+        except OSError as exc:
+            raise OutputError(f"impossible de créer le dossier {made} : {reason(exc)} ; aucune page d'index "
+                              "n'a été remplacée (les anciennes sont intactes)") from None
     write_together({path: (lambda fh, text=text: fh.write(text.encode("utf-8"))) for path, text in pages.items()},
                    sync=False)
     return list(pages)

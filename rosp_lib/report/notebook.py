@@ -28,7 +28,7 @@ from rosp_lib.lines.assemble import hypothesis_note
 from rosp_lib.lines.formatting import eur, eur_signed, num, num_exact
 from rosp_lib.lines.text import SEP, list_items, shown_value
 from rosp_lib.parameters import ExerciseParameters, Scenario, Seuil, iter_leaves, load_parameters
-from rosp_lib.registry import INDICATORS, THEME_CODES, indicator, indicators_of, theme as theme_of
+from rosp_lib.registry import INDICATORS, SYNTHESIS_NOTEBOOK, THEME_CODES, indicator, indicators_of, theme as theme_of
 from rosp_lib.report import narrative
 from rosp_lib.report.escape import escape_html, escape_markdown
 from rosp_lib.report.html import DOCUMENT_MIME
@@ -38,7 +38,7 @@ from rosp_lib.rulebook import find_leaf, leaf_text, rule_text, title as indicato
 RECORD_MIME = "application/vnd.rosp.resultats+json"
 THEMES = THEME_CODES
 THEME_TITLES = {t: theme_of(t).titre for t in THEMES}
-SYNTHESE = "00_synthese"
+SYNTHESE = SYNTHESIS_NOTEBOOK
 
 
 def esc(text) -> str:
