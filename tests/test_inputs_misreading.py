@@ -255,15 +255,21 @@ def test_gains_and_rapprocher_say_the_warnings_too(tmp_path):
     assert rapprocher.exit_code == 0, rapprocher.output
     for result in (gains, rapprocher):
         assert "Avertissement : " in result.stderr and "taux_dmp_pct" in result.stderr
-    assert ("Avertissement : sans --molecules, la prime des molécules ciblées (BUPS) est comptée à 0 € : un versement "
-            "BUPS qui la comprend paraîtra trop élevé ; donnez la table des molécules pour la rapprocher") \
-        in rapprocher.stderr
+    assert ("Avertissement : aucune table des molécules ciblées n'est donnée : leur prime (BUPS) de l'exercice 2024 "
+            "compte 0 € ; donnez-la (--molecules) si l'officine en a délivré (sans elle, un versement BUPS qui la "
+            "comprend paraît trop élevé)") in rapprocher.stderr
+    # 2022 pays no premium for the molecules: a BUPS payment of 2022 needs no table, nothing to say
+    ph22 = csv_file(tmp_path, "pharmacie_id;exercice\nPH-A;2022\n", name="p22.csv")
+    paid22 = csv_file(tmp_path, "pharmacie_id;exercice;theme;montant_verse_eur\nPH-A;2022;bups;0\n", name="v22.csv")
+    r22 = CliRunner().invoke(main, ["rapprocher", str(ph22), "--versements", str(paid22), "-o", str(tmp_path / "r22")])
+    assert r22.exit_code == 0, r22.output
+    assert "molécules" not in r22.stderr
     mol = csv_file(tmp_path, "pharmacie_id;exercice;molecule;nb_boites;taux_depart_pct;taux_arrivee_pct\n"
                              "PH-TILLEULS;2024;sitagliptine;486;85;93\n", name="molecules.csv")
     with_molecules = CliRunner().invoke(main, ["rapprocher", str(ph), "--versements", str(paid), "--molecules",
                                                str(mol), "-o", str(tmp_path / "r2")])
     assert with_molecules.exit_code == 0, with_molecules.output
-    assert "sans --molecules" not in with_molecules.stderr
+    assert "molécules ciblées" not in with_molecules.stderr
 
 
 # --------------------------------------------------------------------------------------------

@@ -175,10 +175,11 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
         table, claims = reconcile(pharmacies, mols, paid, Scenario.read(scenario) if scenario else None)
     except (InputError, ParameterError) as exc:
         _fail(str(exc))
-    premium_theme = indicator("molecules_ciblees").theme  # what a statement without the molecules cannot explain
-    warn(warnings_of(pharmacies) + ([] if molecules or not (paid["theme"] == premium_theme).any() else [
-        "sans --molecules, la prime des molécules ciblées (BUPS) est comptée à 0 € : un versement BUPS qui la "
-        "comprend paraîtra trop élevé ; donnez la table des molécules pour la rapprocher"]))
+    # What a statement without the molecules cannot explain: a BUPS payment of an exercise paying their premium.
+    premium_years = paid.loc[paid["theme"] == indicator("molecules_ciblees").theme, "exercice"]
+    warn(warnings_of(pharmacies) + ([] if molecules else [
+        f"{w} (sans elle, un versement BUPS qui la comprend paraît trop élevé)"
+        for w in no_molecules_warning(premium_years, scenario)]))
     _folder(out_dir)
     # rapprochement.csv and the claim drafts in one all-or-nothing write: never a new table beside old drafts.
     # Then the draft of an earlier run whose pharmacy-year this statement covers and that has no gap any more
