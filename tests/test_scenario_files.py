@@ -4,12 +4,15 @@ and never shows a traceback or pydantic's English."""
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from rosp_lib.cli import main
 from rosp_lib.parameters import ParameterError, Scenario, load_parameters
+
+DATA = Path(__file__).resolve().parent.parent / "data"
 
 ALIAS_BOMB = """a: &a ["x","x","x","x","x","x","x","x","x"]
 b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
@@ -305,3 +308,48 @@ def test_a_table_parameter_written_as_a_group_says_how_to_write_it(tmp_path):
                     encoding="utf-8")
     table = load_parameters(2024, Scenario.read(good)).bups.molecules_ciblees.primes_par_molecule.valeur
     assert {k: Decimal(str(v)) for k, v in table.items()} == {"sitagliptine": Decimal(3)}
+
+
+@pytest.mark.parametrize("price,cents", [
+    # PH-TILLEULS 2024 (data/pharmacies.csv): 40 000 FSE × the price, by hand: 40 000 × 0,070000000000000001 €
+    # = 2 800,00000000000004 € → 280 000 cents
+    ("0.070000000000000001", 280000),  # numpy wrapped around: a wrong amount without a word
+    ("0.07000000000000000000000000000001", 280000),  # a traceback (OverflowError)
+    ("1e-400", 0),
+])
+def test_prices_with_many_decimals_are_paid_exactly(tmp_path, price, cents):
+    """Unit prices keep any precision (units.Kind.UNIT_PRICE): the count × price product is exact, never int64's."""
+    from rosp_lib.engine import compute_file
+
+    f = tmp_path / "scenario.yaml"
+    f.write_text(f"2024:\n  numerique:\n    fse:\n      prix_unitaire_haut: {price}\n", encoding="utf-8")
+    _, lines, _ = compute_file(DATA / "pharmacies.csv", None, f)
+    fse = lines[(lines["indicateur"] == "fse") & (lines["pharmacie_id"] == "PH-TILLEULS") & (lines["exercice"] == 2024)]
+    assert fse["montant_cents"].tolist() == [cents]
+
+
+def test_a_threshold_with_many_decimals_is_compared_exactly(tmp_path):
+    """Vaccination bonus (share of prescription RVA > threshold): PH-A 37 / (37 + 124) = 22,98 %, PH-B 5 / (5 + 95)
+    = 5 % exactly. The int64 products wrapped around (PH-A lost its bonus at 5,00000000000000001 %) or overflowed."""
+    from rosp_lib.engine import compute_file
+
+    ph = tmp_path / "p.csv"
+    ph.write_text("pharmacie_id;exercice;nb_rva_960;nb_rva_750\nPH-A;2024;37;124\nPH-B;2024;5;95\n", encoding="utf-8")
+    met = {}
+    for seuil in ("5.00000000000000001", "4.9999999999999999999", "5.0000000000000000001"):
+        f = tmp_path / "scenario.yaml"
+        f.write_text(f"2024:\n  vaccination:\n    bonus_prescription:\n      seuil_part_pct: {seuil}\n", encoding="utf-8")
+        _, lines, _ = compute_file(ph, None, f)
+        met[seuil] = lines.loc[lines["indicateur"] == "bonus_prescription", "atteint"].tolist()
+    assert met == {"5.00000000000000001": ["oui", "non"], "4.9999999999999999999": ["oui", "oui"],
+                   "5.0000000000000000001": ["oui", "non"]}
+
+
+@pytest.mark.parametrize("pct", ["10.000000000000000001", "10.0000000000000000000000001"])
+def test_a_malus_rate_with_many_decimals_is_applied_exactly(pct):
+    """10,000000000000000001 % of 2 800,00 € = 280,00 € (280,0000000000000000280 €): exact, not int64's wrap-around."""
+    import numpy as np
+
+    from rosp_lib.lines import money
+
+    assert money.percentage_of_cents(np.array([280000, 0]), Decimal(pct), "demi_haut").tolist() == [28000, 0]

@@ -52,11 +52,26 @@ def fraction(value: Decimal | int) -> Fraction:
     return Fraction(value)
 
 
+# Beyond this, int64 arithmetic (numpy wraps around without a word) is not safe for round_ratio's 2 × num + den.
+_INT64_SAFE = 2 ** 61
+
+
+def exact_product(values, factor: int) -> np.ndarray:
+    """values × factor, exact: int64 while that is safe, else Python integers (an object array). A parameter
+    with many decimals (a scenario's 0,070000000000000001 €/FSE) has a numerator or denominator that makes the
+    products pass int64, where numpy would wrap around without a word."""
+    values = _integers(values)
+    if values.dtype != object and int(np.abs(values).max(initial=0)) * abs(factor) >= _INT64_SAFE:
+        values = values.astype(object)
+    return values * factor
+
+
 def times_cents(counts, unit_price: Decimal, mode: str, per: int = 1) -> np.ndarray:
-    """counts × unit_price / per (euros), in cents, rounded once."""
+    """counts × unit_price / per (euros), in cents, rounded once (exact whatever the price's decimals)."""
     f = fraction(unit_price) * 100 / per
-    counts = _integers(counts)
-    return round_ratio(counts * f.numerator, np.full_like(counts, f.denominator), mode)
+    num = exact_product(counts, f.numerator)
+    den = exact_product(np.ones(len(num), dtype=np.int64), f.denominator)
+    return round_ratio(num, den, mode)
 
 
 def decimal_integers(*columns) -> tuple[list[np.ndarray], int]:
@@ -99,8 +114,8 @@ def quantize_cents(values, mode: str) -> np.ndarray:
 def percentage_of_cents(cents, pct: Decimal | int, mode: str) -> np.ndarray:
     """pct % of an amount in cents, rounded to the cent (the malus rule)."""
     f = fraction(pct) / 100
-    cents = np.asarray(cents, dtype=np.int64)
-    return round_ratio(cents * f.numerator, np.full_like(cents, f.denominator), mode)
+    num = exact_product(np.asarray(cents, dtype=np.int64), f.numerator)  # exact, whatever the rate's decimals
+    return round_ratio(num, exact_product(np.ones(len(num), dtype=np.int64), f.denominator), mode)
 
 
 def cents_to_str(cents) -> np.ndarray:

@@ -103,10 +103,10 @@ def compare_fraction(num: np.ndarray, den: np.ndarray, seuil: Seuil, scale: int 
     f = money.fraction(seuil.valeur)
     num = np.asarray(num, dtype=np.int64)
     den = np.asarray(den, dtype=np.int64)
-    lhs = num * scale * f.denominator
-    rhs = den * f.numerator
+    lhs = money.exact_product(num, scale * f.denominator)  # exact, whatever the threshold's decimals
+    rhs = money.exact_product(den, f.numerator)
     out = {">=": lhs >= rhs, ">": lhs > rhs, "<": lhs < rhs, "<=": lhs <= rhs}[seuil.comparaison]
-    return out & (den > 0)
+    return out.astype(bool) & (den > 0)
 
 
 def seuil_text(seuil: Seuil, unit: str = " %") -> str:
