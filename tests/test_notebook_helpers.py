@@ -348,3 +348,19 @@ def test_the_value_before_a_missed_threshold_is_a_french_number(valeur, shown):
     """A whole count (an integer in the lines) was shown « 40000 » where a float showed « 40 000 »."""
     import pandas as pd
     assert nb._value_for(pd.Series({"valeur": valeur})) == shown
+
+
+@pytest.mark.parametrize("name", ["$$x$$", "$x$", "prix $ 5", "\\$"])
+def test_a_molecule_name_with_dollars_is_drawn_as_written(tilleuls, name):
+    """matplotlib reads `$…$` as mathematics: a molecule « $$x$$ » made the BUPS report fail (audit), « $x$ » was
+    drawn in italics as a formula."""
+    import io
+
+    lines = tilleuls.theme_lines("bups").copy()
+    mol = lines["entrees"].str.contains("molecule=", regex=False)
+    lines.loc[mol, "entrees"] = lines.loc[mol, "entrees"].str.replace("sitagliptine", name, regex=False)
+    fig = nb.chart_amounts(lines)
+    fig.savefig(io.BytesIO(), format="png")  # drawn: raised ValueError (mathtext ParseException)
+    labels = [label for label, _ in nb.bar_labels(fig)]
+    assert f"Génériques, hybrides, biosimilaires : molécules ciblées — {name}" in labels
+    assert all(t.get_text().count("$") == t.get_text().count(r"\$") for t in fig.axes[0].get_yticklabels())  # all escaped

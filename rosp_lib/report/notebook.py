@@ -568,9 +568,12 @@ def distances(rep: Report, theme: str) -> pd.DataFrame:
 # Charts: one bar per line, each label drawn by its own bar (bar_label), French titles
 # --------------------------------------------------------------------------------------------
 def _wrap(text: str, width: int = 42) -> str:
+    """A chart label: wrapped, and each `$` escaped — matplotlib reads `$…$` as mathematics, and a molecule
+    named « $$x$$ » made the BUPS report fail (audit)."""
     import textwrap
 
-    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
+    text = str(text).replace("$", r"\$")
+    return "\n".join(textwrap.wrap(text, width)) or text
 
 
 def _height(labels: list[str]) -> float:
@@ -732,7 +735,8 @@ def bar_labels(fig) -> list[tuple[str, str]]:
 
     A value label counts only if it is anchored at its own bar: same height, at the bar's end."""
     ax = fig.axes[0]
-    ticks = {round(float(y), 6): t.get_text().replace("\n", " ") for y, t in zip(ax.get_yticks(), ax.get_yticklabels())}
+    ticks = {round(float(y), 6): t.get_text().replace("\n", " ").replace(r"\$", "$")  # as shown (see _wrap)
+             for y, t in zip(ax.get_yticks(), ax.get_yticklabels())}
     notes = {round(float(t.xy[1]), 6): t for t in ax.texts if getattr(t, "xy", None) is not None}
     out = []
     for patch in ax.patches:
