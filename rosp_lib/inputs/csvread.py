@@ -12,6 +12,7 @@ import io
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .errors import InputError
@@ -56,8 +57,11 @@ def _decoded(path: Path) -> str:
 
 def read_csv_cells(path: Path) -> pd.DataFrame:
     """The records of the file as text cells ('' when empty), columns 0…n-1, index = the record's
-    line as a spreadsheet numbers it (first record = line 1). Rows may be wider than the header:
-    the caller explains the extra values. `attrs["separateur"]`: the separator read."""
+    line as a spreadsheet numbers it (first record = line 1; a cell holding a line break is one
+    record, as a spreadsheet shows it). Rows may be wider than the header: the caller explains the
+    extra values. `attrs["separateur"]`: the separator read; `attrs["largeurs"]` (comma-separated
+    files only): the number of values of each record, as written — a short row's missing cells
+    read '' like empty ones, yet with a decimal comma they are not the same row."""
     text = _decoded(path)
     if not text.strip():
         return pd.DataFrame()
@@ -68,6 +72,8 @@ def read_csv_cells(path: Path) -> pd.DataFrame:
         text = text.replace(first, "", 1)
     else:
         sep = max((",", ";", "\t"), key=first.count)
+    if sep == ",":  # the width of each record is needed: the csv module keeps it
+        return _csv_module_cells(path, text, sep)
     try:
         frame = pd.read_csv(
             io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False, na_filter=False,
@@ -75,15 +81,27 @@ def read_csv_cells(path: Path) -> pd.DataFrame:
         )
         frame = frame.fillna("")  # the cells of a short row
     except (pd.errors.ParserError, ValueError):
-        # Rows of different widths (a decimal comma in a comma-separated file, a blank first line):
-        # the csv module reads each record as it is, for the caller to say which row is wrong.
-        try:
-            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False))
-        except csv.Error as exc:
-            raise InputError(str(path), [f"CSV illisible : {exc}"]) from None
-        width = max(map(len, rows), default=0)
-        frame = pd.DataFrame([row + [""] * (width - len(row)) for row in rows], dtype=object)
+        # Rows of different widths (a blank first line, a row wider than the first one): the csv
+        # module reads each record as it is, for the caller to say which row is wrong.
+        return _csv_module_cells(path, text, sep)
     frame.index = pd.RangeIndex(1, len(frame) + 1)
     frame.columns = range(frame.shape[1])
     frame.attrs["separateur"] = sep
+    return frame
+
+
+def _csv_module_cells(path: Path, text: str, sep: str) -> pd.DataFrame:
+    """`read_csv_cells` by the csv module: each record as it is, with its number of values."""
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False))
+    except csv.Error as exc:
+        raise InputError(str(path), [f"CSV illisible : {exc}"]) from None
+    widths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    width = int(widths.max()) if len(rows) else 0
+    frame = pd.DataFrame([row + [""] * (width - len(row)) for row in rows], dtype=object)
+    frame.index = pd.RangeIndex(1, len(frame) + 1)
+    frame.columns = range(frame.shape[1])
+    frame.attrs["separateur"] = sep
+    if sep == ",":
+        frame.attrs["largeurs"] = widths
     return frame

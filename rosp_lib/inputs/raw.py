@@ -6,6 +6,7 @@ filled line); entirely empty rows are dropped; header names are stripped and low
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,11 +29,20 @@ class RawTable:
     positions: dict[str, int] = field(default_factory=dict)
 
 
-def _stripped(values: np.ndarray) -> np.ndarray:
-    """Each cell stripped of surrounding spaces, each distinct text once."""
+def _stripped(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each cell stripped of surrounding spaces, and whether it holds a line break; each distinct text once."""
     codes, distinct = pd.factorize(values)
     clean = np.array([str(v).strip() for v in distinct] + [""], dtype=object)
-    return clean[codes]  # code -1 (a missing value) → the last entry, ''
+    broken = np.array([_BREAK.search(str(v)) is not None for v in distinct] + [False], dtype=bool)
+    return clean[codes], broken[codes]  # code -1 (a missing value) → the last entry, ''
+
+
+_BREAK = re.compile(r"\r\n|\r|\n")
+# Columns whose values may hold a decimal part (rates, amounts): with a decimal comma in a comma-separated file,
+# « 96,2 » is two values
+_DECIMAL_COLUMN = re.compile(r".*_(?:pct|eur)")
+_INTEGER = re.compile(r"[+-]?\d+")
+_DIGITS = re.compile(r"\d+")
 
 
 _SHOWN_EXTRA = 5  # values in excess listed in the message of a row; then « et N autres »
@@ -47,6 +57,96 @@ def _why_too_wide(header: list[str], header_line: int, separator: str | None) ->
         return ("une virgule décimale dans un fichier séparé par des virgules ? "
                 "Utilisez « ; » comme séparateur ou mettez la valeur entre guillemets")
     return "des valeurs sans nom de colonne : ajoutez leur nom dans l'en-tête ou supprimez-les"
+
+
+def _who(pid: str) -> str:
+    return f", pharmacie « {pid} »" if pid else ""
+
+
+def _multiline_cells(cells: pd.DataFrame, header: list[str], broken: np.ndarray, problems: Problems) -> None:
+    """Refuse each record holding a cell cut over several lines of the file: a quote opened and never closed
+    swallows the lines after it into one cell (those rows would go unread), and a value is one line anyway."""
+    lines = cells.index.to_numpy()
+    pids = cells[header.index("pharmacie_id")].to_numpy(dtype=object) if "pharmacie_id" in header else None
+    # the line of the text file where each record starts: the record's number plus the breaks inside the cells above
+    breaks = np.zeros(len(cells), dtype=np.int64)
+    for j in cells.columns:
+        column = cells[j].to_numpy(dtype=object)
+        breaks += np.fromiter((len(_BREAK.findall(str(v))) if v else 0 for v in column), dtype=np.int64,
+                              count=len(column))
+    starts = lines + np.concatenate([[0], np.cumsum(breaks)[:-1]])
+
+    def message(i: int) -> Problem:
+        j = next(j for j in cells.columns if _BREAK.search(str(cells.iat[i, j])))
+        value = str(cells.iat[i, j])
+        name = header[j] if j < len(header) and header[j] else letter(j)
+        where = f"ligne {lines[i]}" + (f" (ligne {starts[i]} dans un éditeur de texte)" if starts[i] != lines[i] else "")
+        who = _who(str(pids[i]).strip()) if pids is not None and not _BREAK.search(str(pids[i])) else ""
+        n = len(_BREAK.findall(value)) + 1
+        return Problem(int(lines[i]), j, (
+            f"{where}{who}, colonne {name} : valeur {shown(value)} sur {n} lignes du fichier ; attendu : une valeur "
+            "sur une seule ligne — guillemet « \" » ouvert et jamais fermé ? Fermez-le ou retirez-le (les lignes "
+            "suivantes sont lues dans cette valeur), ou retirez le retour à la ligne de la valeur"
+        ))
+
+    problems.add_rows("valeur_sur_plusieurs_lignes", "valeurs sur plusieurs lignes", np.flatnonzero(broken), message)
+
+
+def _comma_rows(cells: pd.DataFrame, columns: list[np.ndarray], header: list[str], h: int, keep_rows: np.ndarray,
+                widths: np.ndarray, problems: Problems) -> None:
+    """In a comma-separated file, a row whose values do not fit the header one for one is refused (and taken out
+    of `keep_rows`): a decimal comma cuts a value in two, so a row short of a value, or ending with an empty value
+    after a rate or an amount written as « 96 » then « 2 », is not read without guessing."""
+    lines = cells.index.to_numpy()
+    width = len(header)
+    written = int(widths[h])  # the header as written, its trailing separators included
+    pids = columns[header.index("pharmacie_id")] if "pharmacie_id" in header else np.full(len(cells), "", dtype=object)
+    rows = np.flatnonzero(keep_rows)
+    rows = rows[rows > h]
+    wrong = rows[(widths[rows] < width) | (widths[rows] > written)]
+    # wider rows with a value beyond the header are told by the check of values in excess
+    wrong = np.array([i for i in wrong if not any(col[i] != "" for col in columns[width:])], dtype=np.int64)
+    cause = _why_too_wide(header, int(lines[h]), ",")
+
+    def uneven(i: int) -> Problem:
+        n = int(widths[i])
+        empty = " (les dernières vides)" if n > written else ""
+        return Problem(int(lines[i]), -1, (
+            f"ligne {lines[i]}{_who(pids[i])} : {n} valeur{'s' if n > 1 else ''}{empty} pour {width} colonne"
+            f"{'s' if width > 1 else ''} d'en-tête ; attendu : une valeur par colonne — {cause}"
+        ))
+
+    if len(wrong):
+        problems.add_rows("largeur_de_ligne", "lignes au nombre de valeurs différent de l'en-tête", wrong, uneven)
+        keep_rows[wrong] = False
+    # As many values as names, yet a rate or an amount written as an integer followed by digits: « 96,2 » in a row
+    # one value short reads so too. Refused when the row ends with an empty value (96, then 2, then empty — or
+    # 96,2 then empty?) or with these digits in a column that is not a rate (96 %, then 2 FSE — or 96,2 % and no
+    # count?); two rates side by side (« 85,93 » in a molecule row) are read as two rates.
+    full = rows[widths[rows] == width] if width else rows[:0]
+    pairs = [j for j in range(width - 1)
+             if _DECIMAL_COLUMN.fullmatch(header[j]) and not _DECIMAL_COLUMN.fullmatch(header[j + 1])]
+    split: list[tuple[int, int]] = []
+    for i in full:
+        ends_empty = columns[width - 1][i] == ""
+        for j in pairs:
+            if (ends_empty or j + 1 == width - 1) and _INTEGER.fullmatch(columns[j][i]) and _DIGITS.fullmatch(columns[j + 1][i]):
+                split.append((int(i), j))
+                break
+
+    def ambiguous(found: tuple[int, int]) -> Problem:
+        i, j = found
+        a, b = columns[j][i], columns[j + 1][i]
+        return Problem(int(lines[i]), j, (
+            f"ligne {lines[i]}{_who(pids[i])}, colonnes {header[j]} et {header[j + 1]} : valeurs « {a} » et « {b} »"
+            f"{', puis une dernière valeur vide' if columns[width - 1][i] == '' else ''} — ou bien « {a},{b} », "
+            "nombre à virgule décimale, et une valeur de moins ? "
+            f"attendu : une valeur par colonne sans ambiguïté — {cause}"
+        ))
+
+    if split:
+        problems.add_rows("virgule_decimale_possible", "lignes où une virgule décimale est possible", split, ambiguous)
+        keep_rows[[i for i, _ in split]] = False
 
 
 def input_file(path: str | Path) -> Path:
@@ -78,7 +178,8 @@ def read_raw(path: str | Path, sheet: str) -> RawTable:
         raise InputError(str(path), [
             f"format « {suffix} » non pris en charge ; attendu : .csv ou .xlsx (réenregistrez le classeur en .xlsx)"
         ])
-    columns = [_stripped(cells[j].to_numpy(dtype=object)) for j in cells.columns]
+    read = [_stripped(cells[j].to_numpy(dtype=object)) for j in cells.columns]
+    columns = [clean for clean, _ in read]
     if not columns:
         raise InputError(str(path), ["fichier vide ; attendu : une ligne d'en-tête avec les noms de colonnes"])
     filled = np.zeros(len(cells), dtype=bool)
@@ -92,13 +193,24 @@ def read_raw(path: str | Path, sheet: str) -> RawTable:
     header = [col[h].lower() for col in columns]
     while header and header[-1] == "":
         header.pop()  # trailing separators: the values below, if any, are values in excess
+    problems = Problems()
+    width = len(header)
     keep_rows = filled.copy()
+    keep_rows[:h] = False
+    if separator is not None:  # CSV: a cell holding a line break, from its first line on
+        broken = np.zeros(len(cells), dtype=bool)
+        for _, cut in read:
+            broken |= cut
+        broken &= keep_rows
+        if broken.any():
+            _multiline_cells(cells, header, broken, problems)
+            keep_rows &= ~broken
+    widths = cells.attrs.get("largeurs")
+    if widths is not None and keep_rows[h + 1:].any():
+        _comma_rows(cells, columns, header, h, keep_rows, widths, problems)
     keep_rows[: h + 1] = False
     lines = lines[keep_rows]
     data = [col[keep_rows] for col in columns]
-    problems = Problems()
-    width = len(header)
-
 
     # values beyond the header's columns: a row cut in more cells than there are names
     if len(data) > width:

@@ -1,0 +1,104 @@
+"""Audit 4: inputs that were read otherwise than their French author meant are now read as meant or
+refused with the line (or sheet and cell), the column, the value and the fix (files built in the test,
+XLSX with openpyxl)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rosp_lib.inputs import read_pharmacies
+
+from test_inputs_misreading import csv_file, problems_of
+
+DECIMAL_COMMA = ("une virgule décimale dans un fichier séparé par des virgules ? "
+                 "Utilisez « ; » comme séparateur ou mettez la valeur entre guillemets")
+
+
+# --------------------------------------------------------------------------------------------
+# comma-separated files: a decimal comma in a row one value short
+# --------------------------------------------------------------------------------------------
+def test_comma_file_row_shorter_than_the_header_is_refused(tmp_path):
+    path = csv_file(tmp_path, "pharmacie_id,exercice,taux_fse_sesam_vitale_pct,nb_fse\nPH-A,2024,96\n")
+    assert problems_of(path) == [
+        f"ligne 2, pharmacie « PH-A » : 3 valeurs pour 4 colonnes d'en-tête ; attendu : une valeur par colonne — "
+        f"{DECIMAL_COMMA}"
+    ]
+
+
+def test_comma_file_row_wider_with_empty_values_is_refused(tmp_path):
+    """« 96,2 » then an empty value: one value too many, though empty."""
+    path = csv_file(tmp_path, "pharmacie_id,exercice,taux_fse_sesam_vitale_pct,nb_fse\nPH-A,2024,96,2,\n")
+    assert problems_of(path) == [
+        "ligne 2, pharmacie « PH-A » : 5 valeurs (les dernières vides) pour 4 colonnes d'en-tête ; attendu : "
+        f"une valeur par colonne — {DECIMAL_COMMA}"
+    ]
+
+
+@pytest.mark.parametrize("header,row,empty", [
+    # read as 96 % and 2 FSE: it may be 96,2 % and the count left out
+    ("pharmacie_id,exercice,taux_fse_sesam_vitale_pct,nb_fse", "PH-A,2024,96,2", ""),
+    # read as 96 %, 2 FSE and no name: it may be 96,2 %, no count, and the name left out
+    ("pharmacie_id,exercice,taux_fse_sesam_vitale_pct,nb_fse,nom", "PH-A,2024,96,2,", ", puis une dernière valeur vide"),
+])
+def test_comma_file_rate_cut_by_a_decimal_comma_in_a_short_row_is_refused(tmp_path, header, row, empty):
+    path = csv_file(tmp_path, f"{header}\n{row}\n")
+    assert problems_of(path) == [
+        f"ligne 2, pharmacie « PH-A », colonnes taux_fse_sesam_vitale_pct et nb_fse : valeurs « 96 » et « 2 »{empty} "
+        f"— ou bien « 96,2 », nombre à virgule décimale, et une valeur de moins ? attendu : une valeur par colonne "
+        f"sans ambiguïté — {DECIMAL_COMMA}"
+    ]
+
+
+@pytest.mark.parametrize("text", [
+    "pharmacie_id,exercice,taux_fse_sesam_vitale_pct,nb_fse\nPH-A,2024,96.2,2\n",  # decimal point
+    'pharmacie_id,exercice,taux_fse_sesam_vitale_pct,nb_fse\nPH-A,2024,"96,2",2\n',  # quoted decimal comma
+    "pharmacie_id,exercice,taux_fse_sesam_vitale_pct,nb_fse,nom\nPH-A,2024,96,2,Centre\n",  # a name ends the row
+    "pharmacie_id,exercice,taux_mss_pct,taux_dmp_pct,nom\nPH-A,2024,96,2,\n",  # two rates side by side
+])
+def test_comma_file_rows_that_fit_the_header_are_read(tmp_path, text):
+    assert read_pharmacies(csv_file(tmp_path, text)).at[0, "pharmacie_id"] == "PH-A"
+
+
+def test_semicolon_file_short_row_is_still_read(tmp_path):
+    """No decimal comma can cut a value in a « ; » file: the missing cells are empty."""
+    path = csv_file(tmp_path, "pharmacie_id;exercice;taux_fse_sesam_vitale_pct;nb_fse\nPH-A;2024;96,2\n")
+    frame = read_pharmacies(path)
+    assert frame.at[0, "taux_fse_sesam_vitale_pct"] == 96.2
+    assert frame["nb_fse"].isna().all()
+
+
+# --------------------------------------------------------------------------------------------
+# a quote opened and never closed
+# --------------------------------------------------------------------------------------------
+QUOTE = ("attendu : une valeur sur une seule ligne — guillemet « \" » ouvert et jamais fermé ? Fermez-le ou "
+         "retirez-le (les lignes suivantes sont lues dans cette valeur), ou retirez le retour à la ligne de la valeur")
+
+
+def test_unclosed_quote_swallowing_the_next_rows_is_refused(tmp_path):
+    """PH-C vanished into the name of PH-A."""
+    path = csv_file(tmp_path, 'pharmacie_id;exercice;nom;nb_fse\nPH-A;2024;"Pharmacie du Centre;40000\nPH-C;2024;x;1\n')
+    assert problems_of(path) == [
+        "ligne 2, pharmacie « PH-A », colonne nom : valeur « Pharmacie du Centre;40000\\nPH-C;2024;x;1\\n » "
+        f"sur 3 lignes du fichier ; {QUOTE}"
+    ]
+
+
+def test_a_second_cell_on_several_lines_names_its_line_in_a_text_editor_too(tmp_path):
+    """The rows are numbered as a spreadsheet shows them (one row per record); a text editor shows the
+    second cut cell one line further down."""
+    path = csv_file(tmp_path, 'pharmacie_id;exercice;nom;nb_fse\nPH-A;2024;"Centre\nville";1\nPH-B;2024;x;abc\n'
+                              'PH-C;2024;"Gare\nsud";2\n')
+    assert problems_of(path) == [
+        f"ligne 2, pharmacie « PH-A », colonne nom : valeur « Centre\\nville » sur 2 lignes du fichier ; {QUOTE}",
+        "ligne 3, pharmacie « PH-B », colonne nb_fse : valeur « abc » ; attendu : entier ≥ 0",
+        "ligne 4 (ligne 5 dans un éditeur de texte), pharmacie « PH-C », colonne nom : valeur « Gare\\nsud » sur 2 "
+        f"lignes du fichier ; {QUOTE}",
+    ]
+
+
+def test_unclosed_quote_in_a_comma_file_is_refused_too(tmp_path):
+    path = csv_file(tmp_path, 'pharmacie_id,exercice,nom,nb_fse\nPH-A,2024,"Centre,1\nPH-C,2024,x,1\n')
+    assert problems_of(path) == [
+        f"ligne 2, pharmacie « PH-A », colonne nom : valeur « Centre,1\\nPH-C,2024,x,1\\n » sur 3 lignes du fichier ; "
+        f"{QUOTE}"
+    ]
