@@ -102,3 +102,34 @@ def test_unclosed_quote_in_a_comma_file_is_refused_too(tmp_path):
         f"ligne 2, pharmacie « PH-A », colonne nom : valeur « Centre,1\\nPH-C,2024,x,1\\n » sur 3 lignes du fichier ; "
         f"{QUOTE}"
     ]
+
+
+# --------------------------------------------------------------------------------------------
+# counts: thousands grouped by spaces, then « ,000 »; a negative count
+# --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text,readings", [
+    ("1 234,000", "(1 234 ou 1 234 000 ?)"),
+    ("40 000.000", "(40 000 ou 40 000 000 ?)"),
+    ("40\u00a0000,000", "(40 000 ou 40 000 000 ?)"),
+])
+def test_count_grouped_by_spaces_then_three_decimals_is_ambiguous(tmp_path, text, readings):
+    """« 1 234,000 » was read 1234: the rule refuses a `.` or `,` before three digits in a count."""
+    path = csv_file(tmp_path, f"pharmacie_id;exercice;nb_fse\nPH-A;2024;{text}\n")
+    assert problems_of(path) == [
+        f"ligne 2, pharmacie « PH-A », colonne nb_fse : valeur « {text} » ; attendu : entier ≥ 0 — séparateur de "
+        f"milliers ambigu {readings} : écrivez l'entier voulu sans « , » ni « . »"
+    ]
+
+
+def test_count_grouped_by_spaces_with_other_decimals_is_still_read(tmp_path):
+    path = csv_file(tmp_path, "pharmacie_id;exercice;nb_fse\nPH-A;2024;40 000,0\n")
+    assert read_pharmacies(path).at[0, "nb_fse"] == 40000.0
+
+
+def test_negative_ambiguous_count_is_not_told_to_be_written_negative(tmp_path):
+    """« écrivez -1000 ou -1 000 » led to a value refused in turn."""
+    path = csv_file(tmp_path, "pharmacie_id;exercice;nb_fse\nPH-A;2024;-1.000\n")
+    assert problems_of(path) == [
+        "ligne 2, pharmacie « PH-A », colonne nb_fse : valeur « -1.000 » ; attendu : entier ≥ 0 — séparateur de "
+        "milliers ambigu (-1 ou -1 000 ?), et négatif : un nombre ≥ 0 est attendu"
+    ]

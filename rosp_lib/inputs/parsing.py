@@ -4,7 +4,7 @@ A cell is parsed once per distinct text of its column (a column of 20 000 rows h
 distinct rates, a handful of oui/non). Numbers are read as a French or English spreadsheet writes
 them: decimal comma or point, thousands grouped by a space, a no-break space or a narrow no-break
 space (« 40 000 »). In a count column, a `.` or `,` followed by exactly three digits (« 40.000 »,
-« 1,000 ») is ambiguous — 40 or 40 000? — and refused. Rates are exact decimals.
+« 1,000 », « 1 234,000 ») is ambiguous — 40 or 40 000? — and refused. Rates are exact decimals.
 """
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ FALSE_WORDS = {"non", "faux", "false", "0", ""}
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d*)?")
 _AMBIGUOUS = re.compile(r"[+-]?[1-9]\d{0,2}(?:[.,]\d{3})+")
+# « 1 234,000 », « 40 000.000 »: grouped by spaces, then a `.` or `,` before three digits — decimals, or thousands
+# again?
+_GROUPED_AMBIGUOUS = re.compile(r"[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+[.,]\d{3}")
 _SPACES = re.compile(r"[ \u00a0\u202f]")
 _PERCENT = re.compile(r"\s*%$")
 DATE_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -59,14 +62,21 @@ def ambiguous_fix(text: str) -> str:
     """« 40.000 » → « séparateur de milliers ambigu (40 ou 40 000 ?) : écrivez 40000 ou 40 000 »: the two
     readings of the cell (one separator only: with several, only the thousands reading is possible), and how to
     write the count without ambiguity."""
-    digits = re.sub(r"[.,]", "", text)
+    plain = _SPACES.sub("", text)
+    digits = re.sub(r"[.,]", "", plain)
     sign = digits[0] if digits[0] in "+-" else ""
     digits = digits.lstrip("+-")
     grouped = f"{int(digits):,}".replace(",", " ")
     readings = ""
     if len(re.findall(r"[.,]", text)) == 1:
-        decimal = format(Decimal(text.replace(",", ".")).normalize(), "f").replace(".", ",")
-        readings = f" ({decimal} ou {sign}{grouped} ?)"
+        decimal = Decimal(plain.replace(",", ".")).normalize()
+        shown = f"{decimal:,f}".replace(",", " ").replace(".", ",") if decimal == decimal.to_integral_value() \
+            else format(decimal, "f").replace(".", ",")
+        readings = f" ({shown} ou {sign}{grouped} ?)"
+    if sign == "-":  # both readings are refused: no fix to a negative count
+        return f"séparateur de milliers ambigu{readings}, et négatif : un nombre ≥ 0 est attendu"
+    if _SPACES.search(text):
+        return f"séparateur de milliers ambigu{readings} : écrivez l'entier voulu sans « , » ni « . »"
     return f"séparateur de milliers ambigu{readings} : écrivez {sign}{digits} ou {sign}{grouped}"
 
 
@@ -100,7 +110,7 @@ def parse(col: Col, cells: np.ndarray) -> Parsed:
         if text == "":
             exact[i] = None
             continue
-        if not rate and _AMBIGUOUS.fullmatch(text):
+        if not rate and (_AMBIGUOUS.fullmatch(text) or _GROUPED_AMBIGUOUS.fullmatch(text)):
             ambiguous[i] = True
             exact[i] = None
             continue
