@@ -133,3 +133,46 @@ def test_negative_ambiguous_count_is_not_told_to_be_written_negative(tmp_path):
         "ligne 2, pharmacie « PH-A », colonne nb_fse : valeur « -1.000 » ; attendu : entier ≥ 0 — séparateur de "
         "milliers ambigu (-1 ou -1 000 ?), et négatif : un nombre ≥ 0 est attendu"
     ]
+
+
+# --------------------------------------------------------------------------------------------
+# XLSX: read as Excel shows it
+# --------------------------------------------------------------------------------------------
+def _xlsx(tmp_path, rows, formats=None):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "pharmacies"
+    for row in rows:
+        ws.append(row)
+    for coordinate, number_format in (formats or {}).items():
+        ws[coordinate].number_format = number_format
+    path = tmp_path / "pharmacies.xlsx"
+    wb.save(path)
+    return path
+
+
+def test_xlsx_identifier_padded_with_zeros_by_its_format_is_read_as_shown(tmp_path):
+    """Excel shows 123 formatted « 00000 » as 00123: it was read 123, another pharmacy."""
+    path = _xlsx(tmp_path, [["pharmacie_id", "exercice"], [123, 2024]], {"A2": "00000"})
+    assert read_pharmacies(path).at[0, "pharmacie_id"] == "00123"
+
+
+@pytest.mark.parametrize("value,fmt,expected", [
+    (94.99999999999999, "General", "95"),  # Excel shows 95: not under the 95 % threshold
+    (0.57 * 100, "General", "57"),  # =0.57*100 stores 56.99999999999999
+    (0.9499, "0%", "94.99"),  # shown « 95 % », every decimal saved counts
+])
+def test_xlsx_float_read_at_the_fifteen_digits_excel_shows(tmp_path, value, fmt, expected):
+    path = _xlsx(tmp_path, [["pharmacie_id", "exercice", "taux_fse_sesam_vitale_pct"], ["PH-A", 2024, value]],
+                 {"C2": fmt})
+    assert str(read_pharmacies(path).at[0, "taux_fse_sesam_vitale_pct_exact"]) == expected
+
+
+def test_xlsx_value_hidden_by_its_number_format_is_refused(tmp_path):
+    path = _xlsx(tmp_path, [["pharmacie_id", "exercice", "nb_fse"], ["PH-A", 2024, 40000]], {"C2": ";;;"})
+    assert problems_of(path) == [
+        "feuille « pharmacies », cellule C2 : valeur « 40000 » masquée par le format de nombre « ;;; » (la cellule "
+        "paraît vide) ; attendu : une valeur visible (format « Standard » si elle est à lire, sinon videz la cellule)"
+    ]

@@ -5,8 +5,10 @@ indifferent), else the only sheet holding data. Refused, with the sheet and cell
 data sheets and none named like the table, a hidden sheet that would be read, merged cells (only
 the first cell of a merge holds the value: the others would read empty or « non »), a formula
 without a saved value (it would read empty), hidden rows or columns that hold data (read, yet not
-seen). Typed cells are brought back to the text a CSV
-export would hold; a cell is multiplied by 100 only where Excel shows it as a percentage.
+seen), a value hidden by its number format (« ;;; »). Typed cells are brought back to the text a CSV
+export would hold, a number at the 15 significant digits Excel shows (94.99999999999999 is 95); a cell is
+multiplied by 100 only where Excel shows it as a percentage; an integer formatted with zeros only (« 00000 ») is
+read padded as shown (00123), other number formats are not applied.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ def decimal_text(value: Decimal) -> str:
     return text or "0"
 
 
+_ZEROS = re.compile(r"0+")
+_INVISIBLE = re.compile(r";{2,3}")  # « ;;; »: every section empty, the value is not shown
 _LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')
 
 
@@ -64,7 +68,13 @@ def cell_text(value, number_format: str | None = None) -> str:
     if isinstance(value, (int, float, np.integer, np.floating)):
         if isinstance(value, (float, np.floating)) and not np.isfinite(value):
             return "" if np.isnan(value) else str(value)
-        number = Decimal(repr(float(value))) if isinstance(value, (float, np.floating)) else Decimal(int(value))
+        if isinstance(value, (float, np.floating)):
+            # as Excel shows it, at 15 significant digits: 94.99999999999999 (stored for 95, or =0.57*100) is 95
+            number = Decimal(format(float(value), ".15g"))
+        else:
+            number = Decimal(int(value))
+        if number_format and _ZEROS.fullmatch(number_format) and number == number.to_integral_value() and number >= 0:
+            return str(int(number)).zfill(len(number_format))  # « 00000 » shows 123 as 00123: an identifier
         number *= 100 ** percent_signs(number_format)
         return decimal_text(number)
     return str(value).strip()
@@ -124,7 +134,19 @@ def read_xlsx_cells(path: Path, sheet: str) -> tuple[pd.DataFrame, str]:
             )
         if len(merged) > MAX_PER_KIND:
             problems.append(f"… et {thousands(len(merged) - MAX_PER_KIND)} autres plages de cellules fusionnées")
-        rows = [[cell_text(c.value, c.number_format) for c in row] for row in ws.iter_rows(min_row=1, min_col=1)]
+        rows = []
+        invisible = []
+        for row in ws.iter_rows(min_row=1, min_col=1):
+            rows.append([cell_text(c.value, c.number_format) for c in row])
+            invisible += [c for c in row if c.value not in (None, "") and _INVISIBLE.fullmatch(c.number_format or "")]
+        for c in invisible[:MAX_PER_KIND]:
+            problems.append(
+                f"{where}, cellule {c.coordinate} : valeur {shown(cell_text(c.value))} masquée par le format de nombre "
+                f"{shown(c.number_format)} (la cellule paraît vide) ; attendu : une valeur visible (format « Standard » "
+                "si elle est à lire, sinon videz la cellule)"
+            )
+        if len(invisible) > MAX_PER_KIND:
+            problems.append(f"… et {thousands(len(invisible) - MAX_PER_KIND)} autres cellules masquées par leur format")
         first_row = 1
         title = ws.title
         problems += _hidden_with_data(ws, rows, where)
