@@ -34,19 +34,36 @@ def test_comma_file_row_wider_with_empty_values_is_refused(tmp_path):
     ]
 
 
-@pytest.mark.parametrize("header,row,empty", [
+@pytest.mark.parametrize("header,row", [
     # read as 96 % and 2 FSE: it may be 96,2 % and the count left out
-    ("pharmacie_id,exercice,taux_fse_sesam_vitale_pct,nb_fse", "PH-A,2024,96,2", ""),
+    ("pharmacie_id,exercice,taux_fse_sesam_vitale_pct,nb_fse", "PH-A,2024,96,2"),
     # read as 96 %, 2 FSE and no name: it may be 96,2 %, no count, and the name left out
-    ("pharmacie_id,exercice,taux_fse_sesam_vitale_pct,nb_fse,nom", "PH-A,2024,96,2,", ", puis une dernière valeur vide"),
+    ("pharmacie_id,exercice,taux_fse_sesam_vitale_pct,nb_fse,nom", "PH-A,2024,96,2,"),
 ])
-def test_comma_file_rate_cut_by_a_decimal_comma_in_a_short_row_is_refused(tmp_path, header, row, empty):
+def test_comma_file_rate_maybe_cut_by_a_decimal_comma_is_read_as_written_and_said(tmp_path, header, row):
+    """« 96,2 » unquoted in a comma file, in a row one value short, reads as 96 and 2: not refused (a whole rate
+    then a count is an ordinary comma file), but said on the console with the fix."""
+    from click.testing import CliRunner
+
+    from rosp_lib.cli import main
+
     path = csv_file(tmp_path, f"{header}\n{row}\n")
-    assert problems_of(path) == [
-        f"ligne 2, pharmacie « PH-A », colonnes taux_fse_sesam_vitale_pct et nb_fse : valeurs « 96 » et « 2 »{empty} "
-        f"— ou bien « 96,2 », nombre à virgule décimale, et une valeur de moins ? attendu : une valeur par colonne "
-        f"sans ambiguïté — {DECIMAL_COMMA}"
-    ]
+    frame = read_pharmacies(path)
+    assert (frame.at[0, "taux_fse_sesam_vitale_pct"], frame.at[0, "nb_fse"]) == (96, 2)
+    warning = (f"{path} : ligne 2, pharmacie « PH-A », colonnes taux_fse_sesam_vitale_pct et nb_fse : lues « 96 » "
+               "et « 2 » ; si vous vouliez « 96,2 » (virgule décimale), mettez la valeur entre guillemets ou utilisez "
+               "« ; » comme séparateur — les montants sont calculés sur les valeurs telles que lues")
+    assert frame.attrs["avertissements"] == [warning]
+    result = CliRunner().invoke(main, ["compute", str(path), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert f"Avertissement : {warning}" in result.stderr
+
+
+def test_comma_file_warnings_are_bounded(tmp_path):
+    rows = "".join(f"PH-{i},2024,96,2\n" for i in range(25))
+    frame = read_pharmacies(csv_file(tmp_path, f"pharmacie_id,exercice,taux_fse_sesam_vitale_pct,nb_fse\n{rows}"))
+    said = frame.attrs["avertissements"]
+    assert len(said) == 21 and said[-1].endswith("… et 5 autres lignes où une virgule décimale est possible")
 
 
 @pytest.mark.parametrize("text", [

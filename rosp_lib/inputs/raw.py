@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .csvread import read_csv_cells
-from .errors import InputError, Problem, Problems, letter, shown
+from .errors import MAX_PER_KIND, InputError, Problem, Problems, letter, shown, thousands
 from .xlsxread import read_xlsx_cells
 
 
@@ -27,6 +27,7 @@ class RawTable:
     problems: Problems = field(default_factory=Problems)
     header_line: int = 1
     positions: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # what the file holds but its author may not have meant
 
 
 def _stripped(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -93,7 +94,7 @@ def _multiline_cells(cells: pd.DataFrame, header: list[str], broken: np.ndarray,
 
 
 def _comma_rows(cells: pd.DataFrame, columns: list[np.ndarray], header: list[str], h: int, keep_rows: np.ndarray,
-                widths: np.ndarray, problems: Problems) -> None:
+                widths: np.ndarray, problems: Problems, warnings: list[str]) -> None:
     """In a comma-separated file, a row whose values do not fit the header one for one is refused (and taken out
     of `keep_rows`): a decimal comma cuts a value in two, so a row short of a value, or ending with an empty value
     after a rate or an amount written as « 96 » then « 2 », is not read without guessing."""
@@ -120,9 +121,10 @@ def _comma_rows(cells: pd.DataFrame, columns: list[np.ndarray], header: list[str
         problems.add_rows("largeur_de_ligne", "lignes au nombre de valeurs différent de l'en-tête", wrong, uneven)
         keep_rows[wrong] = False
     # As many values as names, yet a rate or an amount written as an integer followed by digits: « 96,2 » in a row
-    # one value short reads so too. Refused when the row ends with an empty value (96, then 2, then empty — or
-    # 96,2 then empty?) or with these digits in a column that is not a rate (96 %, then 2 FSE — or 96,2 % and no
-    # count?); two rates side by side (« 85,93 » in a molecule row) are read as two rates.
+    # one value short reads so too. Read as written (a comma file with a whole rate and then a count is common),
+    # but said — when the row ends with an empty value (96, then 2, then empty — or 96,2 then empty?) or with
+    # these digits in a column that is not a rate (96 %, then 2 FSE — or 96,2 % and no count?); two rates side
+    # by side (« 85,93 » in a molecule row) are read as two rates.
     full = rows[widths[rows] == width] if width else rows[:0]
     pairs = [j for j in range(width - 1)
              if _DECIMAL_COLUMN.fullmatch(header[j]) and not _DECIMAL_COLUMN.fullmatch(header[j + 1])]
@@ -133,20 +135,14 @@ def _comma_rows(cells: pd.DataFrame, columns: list[np.ndarray], header: list[str
             if (ends_empty or j + 1 == width - 1) and _INTEGER.fullmatch(columns[j][i]) and _DIGITS.fullmatch(columns[j + 1][i]):
                 split.append((int(i), j))
                 break
-
-    def ambiguous(found: tuple[int, int]) -> Problem:
-        i, j = found
+    for i, j in split[:MAX_PER_KIND]:
         a, b = columns[j][i], columns[j + 1][i]
-        return Problem(int(lines[i]), j, (
-            f"ligne {lines[i]}{_who(pids[i])}, colonnes {header[j]} et {header[j + 1]} : valeurs « {a} » et « {b} »"
-            f"{', puis une dernière valeur vide' if columns[width - 1][i] == '' else ''} — ou bien « {a},{b} », "
-            "nombre à virgule décimale, et une valeur de moins ? "
-            f"attendu : une valeur par colonne sans ambiguïté — {cause}"
-        ))
-
-    if split:
-        problems.add_rows("virgule_decimale_possible", "lignes où une virgule décimale est possible", split, ambiguous)
-        keep_rows[[i for i, _ in split]] = False
+        warnings.append(
+            f"ligne {lines[i]}{_who(pids[i])}, colonnes {header[j]} et {header[j + 1]} : lues « {a} » et « {b} » ; si "
+            f"vous vouliez « {a},{b} » (virgule décimale), mettez la valeur entre guillemets ou utilisez « ; » comme "
+            "séparateur — les montants sont calculés sur les valeurs telles que lues")
+    if len(split) > MAX_PER_KIND:
+        warnings.append(f"… et {thousands(len(split) - MAX_PER_KIND)} autres lignes où une virgule décimale est possible")
 
 
 def input_file(path: str | Path) -> Path:
@@ -194,6 +190,7 @@ def read_raw(path: str | Path, sheet: str) -> RawTable:
     while header and header[-1] == "":
         header.pop()  # trailing separators: the values below, if any, are values in excess
     problems = Problems()
+    warnings: list[str] = []
     width = len(header)
     keep_rows = filled.copy()
     keep_rows[:h] = False
@@ -207,7 +204,7 @@ def read_raw(path: str | Path, sheet: str) -> RawTable:
             keep_rows &= ~broken
     widths = cells.attrs.get("largeurs")
     if widths is not None and keep_rows[h + 1:].any():
-        _comma_rows(cells, columns, header, h, keep_rows, widths, problems)
+        _comma_rows(cells, columns, header, h, keep_rows, widths, problems, warnings)
     keep_rows[: h + 1] = False
     lines = lines[keep_rows]
     data = [col[keep_rows] for col in columns]
@@ -261,4 +258,4 @@ def read_raw(path: str | Path, sheet: str) -> RawTable:
         named[name] = data[j]
     frame = pd.DataFrame(named, index=pd.Index(lines, dtype="int64"), dtype=object) if named else \
         pd.DataFrame(index=pd.Index(lines, dtype="int64"))
-    return RawTable(frame, problems, header_line, positions)
+    return RawTable(frame, problems, header_line, positions, warnings)

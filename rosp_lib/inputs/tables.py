@@ -110,7 +110,7 @@ def read_pharmacies(path: str | Path) -> pd.DataFrame:
     raise_if_problems(checked, str(path))
     frame = _typed(checked.raw, PHARMACY_COLUMNS, checked.parsed)
     frame.attrs["source"] = str(path)
-    frame.attrs["avertissements"] = [f"{path} : {w}" for w in rate_warnings(checked, PHARMACY_COLUMNS)]
+    frame.attrs["avertissements"] = [f"{path} : {w}" for w in table.warnings + rate_warnings(checked, PHARMACY_COLUMNS)]
     return frame
 
 
@@ -126,8 +126,8 @@ def read_molecules(path: str | Path, pharmacies: pd.DataFrame | None, scenario=N
     norm = np.array([normalise_molecule(v) for v in names], dtype=object)  # each distinct name once
     frame["molecule_norm"] = pd.Series(norm[codes], dtype=object)
     frame.attrs["source"] = str(path)
-    frame.attrs["avertissements"] = [f"{path} : {w}" for w in
-                                     rate_warnings(checked, MOLECULE_COLUMNS) + molecule_warnings(frame, checked, scenario)]
+    frame.attrs["avertissements"] = [f"{path} : {w}" for w in table.warnings + rate_warnings(checked, MOLECULE_COLUMNS)
+                                     + molecule_warnings(frame, checked, scenario)]
     return frame
 
 
