@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from rosp_lib.engine import compute_file
@@ -178,3 +179,21 @@ def test_a_report_run_limited_by_themes_leaves_no_broken_link(tmp_path):
     assert out / "2025/PH-CENTRE/02_bups.html" in pages and out / "2026/PH-CENTRE/02_bups.html" in pages
     assert {p: broken_links(p) for p in pages} == {p: [] for p in pages}
     assert "rapport non produit" not in (out / "2025/PH-CENTRE/02_bups.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("chemin", ["javascript:alert(document.domain)", "https://exemple.invalid/x.html",
+                                    "../../etc/passwd", "/tmp/x.html", "2024/PH-TILLEULS/00_synthese.html?x=<b>"])
+def test_the_index_links_only_to_report_paths_the_command_writes(tmp_path, chemin):
+    """rapports.csv may have been edited: its `chemin` became a link as it was (audit)."""
+    pharmacies, lines, _ = compute_file(ROOT / "data/pharmacies.csv", ROOT / "data/molecules.csv")
+    manifest = [{"pharmacie_id": "PH-TILLEULS", "exercice": 2024, "theme": "synthese", "statut": "ok", "chemin": chemin},
+                {"pharmacie_id": "PH-TILLEULS", "exercice": 2024, "theme": "numerique", "statut": "ok",
+                 "chemin": "2024/PH-TILLEULS/01_numerique.html"}]
+    (tmp_path / "2024/PH-TILLEULS").mkdir(parents=True)
+    (tmp_path / "2024/PH-TILLEULS/01_numerique.html").write_text("<html></html>", encoding="utf-8")
+    write_indexes(tmp_path, manifest, lines, {})
+    for page in (tmp_path / "index.html", tmp_path / "pharmacies" / "PH-TILLEULS.html"):
+        hrefs = parsed(page.read_text(encoding="utf-8")).hrefs
+        assert not [h for h in hrefs if "javascript" in h or "exemple" in h or "passwd" in h or h.startswith("/")
+                    or "?" in h]
+        assert any(h.endswith("2024/PH-TILLEULS/01_numerique.html") for h in hrefs)

@@ -864,12 +864,15 @@ def _is_dir(path: Path) -> bool:
 
 
 def _parse_themes(text: str | None) -> list[str]:
-    if not text:
+    if text is None:  # not given: every theme (given empty, « --themes "" », is refused below, as « ,, » is)
         return list(THEMES)
     names = [t.strip().lower() for t in text.split(",") if t.strip()]
     unknown = [t for t in names if t not in THEMES]
-    if unknown or not names:
-        _fail(f"thème(s) inconnu(s) : {', '.join(unknown) or '(aucun)'} ; thèmes possibles : {', '.join(THEMES)}")
+    if not names:
+        _fail(f"--themes « {text} » ne nomme aucun thème ; attendu : des thèmes séparés par des virgules, parmi "
+              f"{', '.join(THEMES)} (sans --themes : tous)")
+    if unknown:
+        _fail(f"thème(s) inconnu(s) : {', '.join(unknown)} ; thèmes possibles : {', '.join(THEMES)}")
     return list(dict.fromkeys(names))
 
 

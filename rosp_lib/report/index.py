@@ -14,6 +14,7 @@ file it points to never written), all or none; `OutputError` (French) when they 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -57,10 +58,20 @@ def _claim(reports: dict[str, dict], out_dir: Path, pid: str, year: int) -> str 
     from rosp_lib.report.versements import claim_file_name
 
     r = reports.get(SYNTHESE)
-    if r is None or r["statut"] not in DONE or not r.get("chemin"):
+    if r is None or r["statut"] not in DONE or not _report_path(r):
         return None
-    claim = Path(str(r["chemin"])).parent / claim_file_name(pid, year)
+    claim = Path(_report_path(r)).parent / claim_file_name(pid, year)
     return claim.as_posix() if (out_dir / claim).is_file() else None
+
+
+_REPORT_PATH = re.compile(r"[0-9]{4}/[A-Za-z0-9][A-Za-z0-9_-]*/[0-9]{2}_[a-z0-9_]+\.html")
+
+
+def _report_path(row: dict) -> str | None:
+    """The report's path from a row of rapports.csv, if it is one the command writes (<exercice>/<id>/<NN_theme>.html,
+    relative): the file may have been edited, and its text becomes a link (`javascript:…` was linked as is)."""
+    path = str(row.get("chemin") or "").replace("\\", "/")
+    return path if _REPORT_PATH.fullmatch(path) else None
 
 
 def _report_links(reports: dict[str, dict], start_dir: Path, out_dir: Path, claim: str | None = None
@@ -72,10 +83,10 @@ def _report_links(reports: dict[str, dict], start_dir: Path, out_dir: Path, clai
         label = "Synthèse" if code == SYNTHESE else theme_of(code).titre_court
         if r is None:
             continue
-        if r["statut"] in DONE and r.get("chemin"):
+        if r["statut"] in DONE and _report_path(r):
             # Compact: the synthesis by name, each theme by its number (its title on hover and in the legend).
             short = label if code == SYNTHESE else f"{theme_of(code).ordre}"
-            links.append(f'<a href="{_esc(_rel(str(r["chemin"]), start_dir, out_dir))}" title="{_esc(label)}">'
+            links.append(f'<a href="{_esc(_rel(_report_path(r), start_dir, out_dir))}" title="{_esc(label)}">'
                          f'{_esc(short)}</a>')
         else:
             failed.append(label)
