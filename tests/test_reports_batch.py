@@ -233,7 +233,7 @@ def test_unknown_parameter_is_an_error_before_anything_runs(tmp_path):
         (["--pharmacie", "PH-INCONNUE"], "Identifiants connus : PH-A"),
         (["--pharmacie", "PH-A", "--exercice", "2022"], "exercices présents : 2024"),
         (["--pharmacie", "PH-A", "--themes", "synthese,meteo"], "thème(s) inconnu(s) : meteo"),
-        (["--pharmacie", "PH-A", "--themes", ""], "--themes « » ne nomme aucun thème ; attendu : des thèmes"),  # ran all (audit)
+        (["--pharmacie", "PH-A", "--themes", ""], "--themes vide ne nomme aucun thème ; attendu : des thèmes"),  # ran all (audit)
         (["--pharmacie", "PH-A", "--themes", ",,"], "--themes « ,, » ne nomme aucun thème ; attendu : des thèmes"),
         (["--pharmacie", "PH-A", "--toutes"], "soit --pharmacie ID, soit --toutes"),
         ([], "soit --pharmacie ID, soit --toutes"),

@@ -869,7 +869,7 @@ def _parse_themes(text: str | None) -> list[str]:
     names = [t.strip().lower() for t in text.split(",") if t.strip()]
     unknown = [t for t in names if t not in THEMES]
     if not names:
-        _fail(f"--themes « {text} » ne nomme aucun thème ; attendu : des thèmes séparés par des virgules, parmi "
+        _fail(f"--themes {f'« {text} »' if text.strip() else 'vide'} ne nomme aucun thème ; attendu : des thèmes séparés par des virgules, parmi "
               f"{', '.join(THEMES)} (sans --themes : tous)")
     if unknown:
         _fail(f"thème(s) inconnu(s) : {', '.join(unknown)} ; thèmes possibles : {', '.join(THEMES)}")
