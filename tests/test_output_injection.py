@@ -136,3 +136,41 @@ def test_a_control_character_in_a_molecule_name_is_written_visibly_in_the_workbo
     assert result.exit_code == 0, result.output
     valeurs = {row["valeur"].value for row in _xlsx_rows(tmp_path / "o" / "resultats.xlsx", "lignes")}
     assert "sita\\x01gliptine : 486 boîtes, 85 % → 93 %" in valeurs
+
+
+# --------------------------------------------------------------------------------------------
+# the input slices of a report folder: neutralised, and read back to the values they were made of
+# --------------------------------------------------------------------------------------------
+SLICE_NAMES = ['=HYPERLINK("http://e")', "-2+3", "@SUM(1+1)", "'=préfixe de texte", "''=apostrophe gardée", "'apostrophe",
+         "+33 1 23"]
+# As a spreadsheet reads them: « ' » before a formula start is the text prefix (Excel's « '=x » is the text =x)
+SLICE_MEANT = ['=HYPERLINK("http://e")', "-2+3", "@SUM(1+1)", "=préfixe de texte", "'=apostrophe gardée", "'apostrophe",
+         "+33 1 23"]
+
+
+def test_report_folder_slices_are_neutralised_and_read_back_as_the_input(tmp_path):
+    """The slices were neutralised, then read back apostrophe and all: report titles and claim drafts showed
+    « '=HYPERLINK(…) » where the index showed the name (audit)."""
+    from rosp_lib.batch.folders import Slices
+    from rosp_lib.inputs import read_inputs
+
+    ph = tmp_path / "p.csv"
+    ph.write_text("pharmacie_id;exercice;nom\n" + "".join(f'PH-{i};2024;"{n.replace(chr(34), 2 * chr(34))}"\n'
+                                                            for i, n in enumerate(SLICE_NAMES)), encoding="utf-8")
+    mol = tmp_path / "m.csv"
+    mol.write_text("pharmacie_id;exercice;molecule;nb_boites;taux_depart_pct;taux_arrivee_pct\n"
+                   + "".join(f'PH-{i};2024;"{n.replace(chr(34), 2 * chr(34))}";10;70;80\n' for i, n in enumerate(SLICE_NAMES)),
+                   encoding="utf-8")
+    original, original_mol = read_inputs(ph, mol)
+    assert original["nom"].tolist() == SLICE_MEANT and original_mol["molecule"].tolist() == SLICE_MEANT
+    slices = Slices(ph, mol)
+    for i, name in enumerate(SLICE_MEANT):
+        folder = tmp_path / f"PH-{i}"
+        folder.mkdir()
+        for file, data in slices.files(f"PH-{i}", 2024).items():
+            (folder / file).write_bytes(data)
+        written = list(csv.reader(io.StringIO((folder / "entree.csv").read_text(encoding="utf-8"))))
+        cell = written[1][written[0].index("nom")]
+        assert not cell.startswith(("=", "+", "-", "@"))  # a spreadsheet opening the slice runs nothing
+        back, back_mol = read_inputs(folder / "entree.csv", folder / "molecules.csv")
+        assert (back.at[0, "nom"], back_mol.at[0, "molecule"]) == (name, name)

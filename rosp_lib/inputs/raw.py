@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..lines.csvfile import prefix_removed
 from .csvread import read_csv_cells
 from .errors import MAX_PER_KIND, InputError, Problem, Problems, letter, shown, thousands
 from .xlsxread import read_xlsx_cells
@@ -30,10 +31,14 @@ class RawTable:
     warnings: list[str] = field(default_factory=list)  # what the file holds but its author may not have meant
 
 
-def _stripped(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each cell stripped of surrounding spaces, and whether it holds a line break; each distinct text once."""
+def _stripped(values: np.ndarray, text_prefix: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Each cell stripped of surrounding spaces, and whether it holds a line break; each distinct text once.
+    `text_prefix` (a CSV): the spreadsheet's text prefix `'` before a formula start removed (`csvfile.prefix_removed`)."""
     codes, distinct = pd.factorize(values)
-    clean = np.array([str(v).strip() for v in distinct] + [""], dtype=object)
+    texts = [str(v).strip() for v in distinct]
+    if text_prefix:
+        texts = [prefix_removed(t) if t.startswith("'") else t for t in texts]
+    clean = np.array(texts + [""], dtype=object)
     broken = np.array([_BREAK.search(str(v)) is not None for v in distinct] + [False], dtype=bool)
     return clean[codes], broken[codes]  # code -1 (a missing value) → the last entry, ''
 
@@ -174,7 +179,7 @@ def read_raw(path: str | Path, sheet: str) -> RawTable:
         raise InputError(str(path), [
             f"format « {suffix} » non pris en charge ; attendu : .csv ou .xlsx (réenregistrez le classeur en .xlsx)"
         ])
-    read = [_stripped(cells[j].to_numpy(dtype=object)) for j in cells.columns]
+    read = [_stripped(cells[j].to_numpy(dtype=object), text_prefix=separator is not None) for j in cells.columns]
     columns = [clean for clean, _ in read]
     if not columns:
         raise InputError(str(path), ["fichier vide ; attendu : une ligne d'en-tête avec les noms de colonnes"])

@@ -32,15 +32,27 @@ from .text import identities
 
 _NEEDS_QUOTES = re.compile(rb'[,"\r\n]')
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What `neutralised` may change: a formula start, or apostrophes before one (see `prefix_removed`)
+_RISKY_START = _FORMULA_START + ("'",)
+_NEUTRALISED = re.compile(r"'*[=+\-@\t\r]")
+_PREFIXED = re.compile(r"'+[=+\-@\t\r]")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 
 def neutralised(text: str) -> str:
     """A text cell a spreadsheet cannot run as a formula (OWASP): `'` before a leading =, +, -, @,
-    tab or carriage return, unless the text is a plain number."""
-    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+    tab or carriage return, unless the text is a plain number. A text that already starts with `'` before
+    one gets one more, so that `prefix_removed` gives every text back as it was (`'=x` → `''=x` → `'=x`)."""
+    if _NEUTRALISED.match(text) and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
+
+
+def prefix_removed(text: str) -> str:
+    """A CSV cell as its author meant it: the `'` before a formula start is the spreadsheet's text prefix (Excel's
+    « '=… » is the text =…) — the one `neutralised` adds to the files this project writes, such as the input
+    slices of a report folder, read back to the values they were made of."""
+    return text[1:] if _PREFIXED.match(text) else text
 
 
 def _formula_like_rows(column: pd.Series) -> np.ndarray:
@@ -53,7 +65,7 @@ def _formula_like_rows(column: pd.Series) -> np.ndarray:
     codes, distinct = pd.factorize(identities(values))
     first = np.empty(len(distinct), dtype=np.intp)
     first[codes] = np.arange(len(values))  # a row of each distinct object
-    starts = np.fromiter((isinstance(v, str) and v.startswith(_FORMULA_START) for v in values[first].tolist()),
+    starts = np.fromiter((isinstance(v, str) and v.startswith(_RISKY_START) for v in values[first].tolist()),
                          dtype=bool, count=len(first))
     return np.flatnonzero(starts[codes]) if starts.any() else np.empty(0, dtype=np.intp)
 
@@ -86,7 +98,7 @@ def cells(values: list, alone: bool = False, texts_only: bool = False) -> list[b
     if not texts_only:  # an exact rate (a Decimal, where its float misstates it): every digit, never « 1E-7 »
         for i in [i for i, v in enumerate(values) if type(v) is Decimal]:
             texts[i] = decimal_text(values[i])
-    risky = np.fromiter(map(methodcaller("startswith", _FORMULA_START), texts), dtype=bool, count=len(texts))
+    risky = np.fromiter(map(methodcaller("startswith", _RISKY_START), texts), dtype=bool, count=len(texts))
     for i in np.flatnonzero(risky):  # few (negative numbers, formulas): the text ones are neutralised
         if isinstance(values[i], str):
             texts[i] = neutralised(texts[i])
