@@ -198,3 +198,26 @@ def test_the_report_batch_writer_is_the_same_writer_and_keeps_its_oserror(tmp_pa
         write_atomic(tmp_path / "dossier", b"x")
     assert not isinstance(failed.value, OutputError)
     assert sorted(p.name for p in tmp_path.iterdir()) == [".cle", "dossier", "victime.txt"]
+
+
+def test_a_report_failing_for_want_of_room_on_the_worker_keeps_the_earlier_report(tmp_path):
+    """A full temporary folder (here a file-size limit, ulimit -f) made the report fail and deleted the earlier
+    one, with an English errno message (audit): the machine's fault is said in French and the report is kept."""
+    rosp = Path(sys.executable).with_name("rosp")
+    out = tmp_path / "rapports"
+    cmd = [str(rosp), "report", str(DATA / "pharmacies.csv"), "--pharmacie", "PH-GARE", "--exercice", "2024",
+           "--themes", "synthese", "-o", str(out)]
+    first = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr
+    report = out / "2024" / "PH-GARE" / "00_synthese.html"
+    before = report.read_bytes()
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (40_000, 40_000))
+
+    again = subprocess.run(cmd + ["--force"], capture_output=True, text=True, preexec_fn=limit, timeout=300)
+    assert again.returncode == 1, again.stderr
+    assert ("échec PH-GARE 2024 synthese : le poste de travail n'a pas pu écrire ses fichiers temporaires : fichier "
+            "trop grand pour la limite de taille de fichier (ulimit -f)") in again.stderr
+    assert "l'ancien rapport est gardé" in again.stderr and "Errno" not in again.stderr
+    assert report.read_bytes() == before and report.with_suffix(".ipynb").is_file()

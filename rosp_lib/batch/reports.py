@@ -670,6 +670,9 @@ class _Batch:
                 folders.write_atomic(p.key, key.encode("ascii"))
                 return ReportResult(job.pharmacie_id, job.exercice, job.theme, "ok", outcome.duree_s, "",
                                     self._rel(p.html), outcome.cpu_s, outcome.worker)
+            if outcome.environment:  # the machine's fault, not the report's: the earlier report stays (redone next time)
+                return ReportResult(job.pharmacie_id, job.exercice, job.theme, "echec", outcome.duree_s,
+                                    outcome.erreur, "", outcome.cpu_s, outcome.worker)
             folders.unlink(p.notebook)
             folders.unlink(p.html)
             if job.theme == "synthese":  # its claim draft goes with it

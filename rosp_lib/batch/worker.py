@@ -122,6 +122,7 @@ class Outcome:
     cpu_s: float = 0.0  # worker + kernel CPU spent on this report
     worker: str = ""  # host:pid
     kernel_starts: int = 0  # kernels this worker has started so far
+    environment: bool = False  # echec for want of room or rights on the worker (full temporary folder…), not the report's
 
 
 # --------------------------------------------------------------------------------------------
@@ -163,9 +164,33 @@ def one_line(text, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+# Errors of the worker's machine, not of the report: its disk or temporary folder full, a file-size limit, a
+# read-only folder. The report is not at fault: its earlier version is kept (`_Runner.store`).
+ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS}
+
+
+def environment_error(exc: BaseException) -> OSError | None:
+    """The OSError of the machine (ENVIRONMENT_ERRNOS) that caused `exc`, if any (itself, or its cause or context)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, OSError) and exc.errno in ENVIRONMENT_ERRNOS:
+            return exc
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
 def describe_error(exc: BaseException) -> str:
     """A short French message naming the error (the failing cell's error name for a notebook error)."""
     from papermill.exceptions import PapermillExecutionError
+
+    machine = environment_error(exc)
+    if machine is not None:
+        from rosp_lib.lines.atomic import reason
+
+        where = f" ({one_line(machine.filename, 80)})" if machine.filename else ""
+        return (f"le poste de travail n'a pas pu écrire ses fichiers temporaires : {reason(machine)}{where} ; "
+                "libérez de la place (dossier temporaire, TMPDIR) puis relancez ; l'ancien rapport est gardé")
 
     if isinstance(exc, PapermillExecutionError):
         cell = f"cellule [{exc.exec_count}]" if exc.exec_count else f"cellule n° {exc.cell_index}"
@@ -608,7 +633,7 @@ def execute_task(task: Task) -> Outcome:
             except Exception:  # noqa: BLE001
                 nb_bytes = None
         return Outcome("echec", time.perf_counter() - start, message, nb_bytes, None, max(cpu, 0.0), who,
-                       warm.starts)
+                       warm.starts, environment=environment_error(exc) is not None)
     finally:
         _LOCAL.notebook = None
         shutil.rmtree(workdir, ignore_errors=True)
