@@ -359,17 +359,23 @@ def test_an_unclosed_zip_left_by_a_failed_writer_writes_nowhere(tmp_path, monkey
     assert list(tmp_path.iterdir()) == []
 
 
-def test_xlsx_on_a_full_disk_says_only_the_french_error(tmp_path):
+# 5 000 bytes: the workbook fails, openpyxl's temporary sheet files do not; 20 000: those fail first, and Python
+# printed their streams' traceback (« Exception ignored in … ») after the French error (audit)
+@pytest.mark.parametrize("size", [5000, 20_000])
+def test_xlsx_on_a_full_disk_says_only_the_french_error(tmp_path, size):
     out = tmp_path / "sortie"
     out.mkdir()
     (out / "resultats.xlsx").write_bytes(b"ancien classeur")
+    scratch = tmp_path / "tmp"  # the system's temporary folder: openpyxl's files went there, outside the output folder
+    scratch.mkdir()
 
     def limit():
-        resource.setrlimit(resource.RLIMIT_FSIZE, (5000, 5000))  # the workbook fails, openpyxl's own sheets do not
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
 
     rosp = Path(sys.executable).with_name("rosp")
     done = subprocess.run([str(rosp), "compute", str(DATA / "pharmacies.csv"), "--format", "xlsx", "-o", str(out)],
-                          capture_output=True, text=True, preexec_fn=limit, timeout=300)
+                          capture_output=True, text=True, preexec_fn=limit, timeout=300,
+                          env={**os.environ, "TMPDIR": str(scratch)})
     assert done.returncode == EXIT_OUTPUT
     errors = "".join(line for line in done.stderr.splitlines(keepends=True)  # the input's warnings aside (no molecules)
                      if not line.startswith("Avertissement : "))
@@ -377,6 +383,7 @@ def test_xlsx_on_a_full_disk_says_only_the_french_error(tmp_path):
                            "limite de taille de fichier (ulimit -f) ; aucun fichier de sortie n'a été remplacé "
                            "(les anciens sont intacts)\n")
     assert (out / "resultats.xlsx").read_bytes() == b"ancien classeur"
+    assert sorted(p.name for p in out.iterdir()) == ["resultats.xlsx"] and not list(scratch.iterdir())
 
 
 @pytest.mark.parametrize("name", ["...yaml", "..yaml", "mon scénario<1>.yaml", ".cache.yaml"])

@@ -18,6 +18,8 @@ cells: Excel and LibreOffice show the same text as the CSV cell (the `'` include
 from __future__ import annotations
 
 import math
+import os
+import sys
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -58,7 +60,7 @@ def writers(fmt: str, out_dir: Path, lines: pd.DataFrame, totals: pd.DataFrame) 
             out_dir / "totaux.csv": lambda fh: write_csv_fr(french_totals(totals), fh),
         }
     if fmt == "xlsx":
-        return {out_dir / "resultats.xlsx": lambda fh: write_xlsx(lines, totals, fh)}
+        return {out_dir / "resultats.xlsx": lambda fh: write_xlsx(lines, totals, fh, scratch=out_dir)}
     raise ValueError(f"format inconnu : {fmt} (attendu : {', '.join(FORMATS)})")
 
 
@@ -190,7 +192,8 @@ def _is_rate(code: str, type_ligne: str, value) -> bool:
     return any(c in _RATE_COLUMNS for c in ind.colonnes)
 
 
-def write_xlsx(lines: pd.DataFrame, totals: pd.DataFrame, fh: BinaryIO) -> None:
+def write_xlsx(lines: pd.DataFrame, totals: pd.DataFrame, fh: BinaryIO, scratch: Path | None = None) -> None:
+    """The workbook of `--format xlsx`; `scratch`: the folder for openpyxl's temporary files (the output folder)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
@@ -229,7 +232,36 @@ def write_xlsx(lines: pd.DataFrame, totals: pd.DataFrame, fh: BinaryIO) -> None:
             # as typed, « 84,99999999999999999 % » — not summable, but what the threshold was compared with.
             ws_l.cell(row=ws_l.max_row, column=i_valeur + 1).value = f"{num_exact(rec.valeur)} %"
     _format(ws_l, {i_montant + 1: EURO_FORMAT}, Font, Alignment, get_column_letter)
-    wb.save(fh)
+    _save(wb, fh, scratch)
+
+
+def _save(wb, fh: BinaryIO, scratch: Path | None) -> None:
+    """`wb.save(fh)`, openpyxl's temporary file of each sheet made in `scratch` (the output folder, not the system's
+    temporary folder: a full /tmp failed the write, and the files lay outside the folder the user named). When the
+    write fails (disk full, ulimit -f), the sheets' half-written streams are closed here, not reported by Python as
+    « Exception ignored in … » with a traceback when they are collected."""
+    import gc
+    import tempfile
+
+    folder = str(scratch) if scratch is not None else None
+    before = tempfile.tempdir
+    tempfile.tempdir = folder or before  # openpyxl's create_temporary_file: NamedTemporaryFile(dir=None)
+    failure = None
+    try:
+        wb.save(fh)
+    except OSError as exc:
+        failure = OSError(exc.errno, exc.strerror, exc.filename)
+        exc.__traceback__ = None  # its frames hold the streams: let them go now, below
+    finally:
+        tempfile.tempdir = before
+    if failure is not None:
+        hook = sys.unraisablehook
+        sys.unraisablehook = lambda _unraisable: None  # the streams' own OSError when closed: the one raised here
+        try:
+            gc.collect()
+        finally:
+            sys.unraisablehook = hook
+        raise failure
 
 
 def _storable(value):
