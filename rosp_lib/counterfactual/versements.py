@@ -4,27 +4,26 @@ One row per pharmacy × exercise × theme, or per indicator when the statement d
 for one key (an initial payment and its complement) add up. A theme row beside non-zero indicator rows of the
 same pharmacy × exercise × theme is refused: the indicator rows may detail the theme's total (« dont », as a
 statement prints them) or be payments on top of it, and the tool does not choose (indicator rows of 0 € read
-the same both ways and are accepted). CSV (`,` or `;`, decimal comma or point,
-UTF-8 with or without BOM) or XLSX (sheet `versements`, else the only sheet with data; read and checked
-by `rosp_lib.inputs.xlsxread` as the other tables are). Every problem is listed at once, in French, with
+the same both ways and are accepted). CSV or XLSX (sheet `versements`, else the only sheet with data), read
+by `rosp_lib.inputs.raw.read_raw` as the other tables are: the same separators (`,`, `;`, tab, Excel's
+« sep=; » line), encodings and shape checks (values beyond the header's columns, a column named twice, a title
+line above the header). Every problem is listed at once, in French, with
 its line, column, value and what was expected; nothing is computed from an invalid table.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 
 from ..inputs import InputError
-from ..inputs.raw import input_file
-from ..inputs.xlsxread import read_xlsx_cells
+from ..inputs.errors import Problem
+from ..inputs.raw import read_raw
 from ..lines.formatting import eur
 from ..registry import INDICATORS, THEMES
 
@@ -33,6 +32,7 @@ REQUIRED = ["pharmacie_id", "exercice", "theme", "montant_verse_eur"]
 SHEET = "versements"
 
 _AMOUNT_RE = re.compile(r"[+-]?(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:[.,]\d{1,2})?")
+_GENERIC = "un montant en euros, au plus deux décimales (820 ; 820,00 ; 820.00)"
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -52,25 +52,11 @@ def theme_names() -> dict[str, str]:
     return names
 
 
-def _rows(path: Path) -> list[list[str]]:
-    """The file's rows as text cells, row i of the list being line i + 1 of the file."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        # The same reading and checks as the pharmacies and molecules tables: the sheet named `versements`
-        # (else the only sheet with data), refused with the sheet and cell named when it holds merged cells,
-        # formulas without a saved value, or is hidden; each cell as the user sees it (percent formats too).
-        cells, _ = read_xlsx_cells(path, SHEET)
-        first = int(cells.index[0]) if len(cells) else 1
-        return [[] for _ in range(first - 1)] + cells.to_numpy(dtype=object).tolist()
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(str(path), [f"le fichier n'est pas en UTF-8 (premier caractère illisible ligne {line}) ; "
-                                     "attendu : un CSV enregistré en « CSV UTF-8 »"]) from None
-    first = next((ln for ln in text.splitlines() if ln.strip()), "")
-    sep = ";" if first.count(";") >= first.count(",") and ";" in first else ","
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=sep)]
+def _amount(text: str) -> tuple[int | None, str]:
+    """The cents a cell writes, or None and what was expected."""
+    if _AMOUNT_RE.fullmatch(text):
+        return int(Decimal(re.sub(r"[ \u00a0\u202f]", "", text).replace(",", ".")) * 100), ""
+    return None, _GENERIC
 
 
 def _numbers(lines: list[int]) -> str:
@@ -112,42 +98,51 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
     montant_cents (int), date_versement (text, may be empty), libelle_releve, ligne (line in the file).
     Raises InputError listing every problem. pharmacie_id: read only this pharmacy's rows (a report given the
     whole statement, `pharmacies` holding only that pharmacy); the other rows are skipped."""
-    path = input_file(path)
-    rows = [r for r in _rows(path)]
-    # header: the first non-empty row
-    start = next((i for i, r in enumerate(rows) if any(c for c in r)), None)
-    if start is None:
-        raise InputError(str(path), ["le fichier est vide ; attendu : une ligne d'en-tête puis une ligne par versement"])
-    header = [fold(c).replace(" ", "_") for c in rows[start]]
-    head_line = start + 1
-    problems: list[str] = []
-    for j, name in enumerate(header):
-        if name and name not in COLUMNS:
-            problems.append(f"ligne {head_line} (en-tête), colonne « {rows[start][j]} » : colonne inconnue ; "
-                            f"attendu : une des colonnes {', '.join(COLUMNS)}")
-    for name in REQUIRED:
-        if name not in header:
-            problems.append(f"ligne {head_line} (en-tête) : colonne obligatoire « {name} » absente ; "
-                            f"attendu : une colonne « {name} »")
-    if problems:
-        raise InputError(str(path), problems)
-    pos = {name: header.index(name) for name in COLUMNS if name in header}
+    # The shared reading (separator, encoding, « sep=; » line, Excel sheet) and its shape checks: values beyond
+    # the header's columns (their rows are left out of the frame), a column named twice, a title line above.
+    table = read_raw(path, SHEET)
+    shape = table.problems
+    head_line = table.header_line
+    frame = table.frame
+    pos: dict[str, str] = {}  # statement column → the column of the frame
+    header_problems = False
+    for raw_name, j in sorted(table.positions.items(), key=lambda item: item[1]):
+        name = fold(raw_name).replace(" ", "_")  # « Thème » is « theme »
+        if name in pos:  # read_raw compares names in lower case only: « theme » and « thème »
+            shape.add(Problem(head_line, j, (
+                f"ligne {head_line} (en-tête), colonne « {raw_name} » : colonne en double (déjà « {pos[name]} ») ; "
+                "attendu : une seule colonne de ce nom")))
+        elif name not in COLUMNS:
+            header_problems = True
+            shape.add(Problem(head_line, j, f"ligne {head_line} (en-tête), colonne « {raw_name} » : colonne inconnue ; "
+                                            f"attendu : une des colonnes {', '.join(COLUMNS)}"))
+        else:
+            pos[name] = raw_name
+    for k, name in enumerate(REQUIRED):
+        if name not in pos:
+            header_problems = True
+            shape.add(Problem(head_line, len(table.positions) + k, f"ligne {head_line} (en-tête) : colonne obligatoire "
+                                                              f"« {name} » absente ; attendu : une colonne « {name} »"))
+    if header_problems:
+        raise InputError(str(path), shape.texts(), len(shape))
+    position = {name: table.positions[raw_name] for name, raw_name in pos.items()}
+    cells = {name: frame[raw_name].to_numpy(dtype=object) for name, raw_name in pos.items()}
     themes = theme_names()
     by_theme = {t.code: {i.code for i in INDICATORS if i.theme == t.code} for t in THEMES}
     known = set(zip(pharmacies["pharmacie_id"].astype(str), pharmacies["exercice"].astype(int)))
+    problems: list[Problem] = []
     records = []
-    for i, row in enumerate(rows[start + 1:], start=head_line + 1):
-        if not any(c for c in row):
-            continue
-        get = {name: (row[j] if j < len(row) else "") for name, j in pos.items()}
+    for k, i in enumerate(frame.index.to_numpy().tolist()):  # i: the line a spreadsheet shows
+        get = {name: str(column[k]) for name, column in cells.items()}
         pid = get.get("pharmacie_id", "")
         if pharmacie_id is not None and pid != pharmacie_id:
             continue
         who = f", pharmacie « {pid} »" if pid else ""
 
         def bad(column: str, value: str, expected: str) -> None:
-            shown = f"« {value} »" if value != "" else "(vide)"
-            problems.append(f"ligne {i}{who}, colonne {column} : valeur {shown} ; attendu : {expected}")
+            text = f"« {value} »" if value != "" else "(vide)"
+            problems.append(Problem(i, position.get(column, 0),
+                                    f"ligne {i}{who}, colonne {column} : valeur {text} ; attendu : {expected}"))
 
         if not pid:
             bad("pharmacie_id", pid, "l'identifiant d'une pharmacie du fichier des pharmacies")
@@ -166,14 +161,9 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
             bad("indicateur", ind, f"vide (tout le thème) ou un indicateur du thème {theme} : "
                                    + ", ".join(sorted(by_theme[theme])))
         amount_text = get.get("montant_verse_eur", "")
-        cents = None
-        if _AMOUNT_RE.fullmatch(amount_text):
-            try:
-                cents = int(Decimal(re.sub(r"[ \u00a0\u202f]", "", amount_text).replace(",", ".")) * 100)
-            except InvalidOperation:  # pragma: no cover - the pattern is a number
-                cents = None
+        cents, expected = _amount(amount_text)
         if cents is None:
-            bad("montant_verse_eur", amount_text, "un montant en euros, au plus deux décimales (820 ; 820,00 ; 820.00)")
+            bad("montant_verse_eur", amount_text, expected)
         date_text = get.get("date_versement", "")
         if date_text:
             ok = bool(_DATE_RE.fullmatch(date_text))
@@ -187,9 +177,11 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
         records.append({"pharmacie_id": pid, "exercice": year, "theme": theme, "indicateur": ind,
                         "montant_cents": cents, "date_versement": date_text,
                         "libelle_releve": get.get("libelle_releve", ""), "ligne": i})
-    problems += _theme_and_detail(records)
-    if problems:
-        raise InputError(str(path), problems)
+    for problem in problems:  # with the shape problems, by line then column
+        shape.add(problem)
+    ambiguous = _theme_and_detail(records)  # after them: they name several lines
+    if shape or ambiguous:
+        raise InputError(str(path), shape.texts() + ambiguous, len(shape) + len(ambiguous))
     out = pd.DataFrame.from_records(records, columns=["pharmacie_id", "exercice", "theme", "indicateur",
                                                       "montant_cents", "date_versement", "libelle_releve", "ligne"])
     return out.astype({"exercice": "int64", "montant_cents": "int64"}) if len(out) else out

@@ -1,0 +1,118 @@
+"""The statement of payments (`versements`) read by the shared reader, as the README promises (« mêmes règles que
+les autres entrées »): values beyond the header's columns, a column named twice, a tab-separated file, Excel's
+« sep=; » line and a title line above the header; an amount bounded; messages that say the fix (audit 4).
+
+Every statement is written by the test; the pharmacies are the example's (`data/pharmacies.csv`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from rosp_lib.cli import main
+from rosp_lib.counterfactual.versements import read_versements
+from rosp_lib.inputs import InputError, read_pharmacies
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+HEADER = "pharmacie_id;exercice;theme;indicateur;montant_verse_eur\n"
+
+
+@pytest.fixture(scope="module")
+def pharmacies():
+    return read_pharmacies(DATA / "pharmacies.csv")
+
+
+def _write(tmp_path: Path, text: str, name: str = "versements.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _problems(path: Path, pharmacies) -> list[str]:
+    with pytest.raises(InputError) as err:
+        read_versements(path, pharmacies)
+    return err.value.problems
+
+
+def _rapprocher(tmp_path: Path, statement: Path):
+    out = tmp_path / "sortie"
+    result = CliRunner().invoke(main, ["rapprocher", str(DATA / "pharmacies.csv"), "--molecules",
+                                       str(DATA / "molecules.csv"), "--versements", str(statement), "-o", str(out)],
+                                catch_exceptions=False)
+    return result, out
+
+
+# --- 1. values beyond the header's columns -----------------------------------------------------------------------
+
+def test_a_decimal_comma_in_a_comma_separated_statement_is_refused_not_read_as_whole_euros(tmp_path, pharmacies):
+    """Before: « 5349,50 » cut in « 5349 » and « 50 », the « 50 » dropped: 5 349,00 € read, verdict conforme."""
+    path = _write(tmp_path, "pharmacie_id,exercice,theme,montant_verse_eur\nPH-TILLEULS,2024,numerique,5349,50\n")
+    problems = _problems(path, pharmacies)
+    assert len(problems) == 1, problems
+    assert problems[0].startswith("ligne 2, pharmacie « PH-TILLEULS » : 5 valeurs pour 4 colonnes d'en-tête "
+                                  "(« 50 » en trop)"), problems
+    assert "virgule décimale" in problems[0]
+    result, out = _rapprocher(tmp_path, path)
+    assert result.exit_code == 2, result.output
+    assert "rien n'a été calculé ni écrit" in result.output and not out.exists()
+
+
+def test_values_beyond_the_header_are_refused_not_dropped(tmp_path, pharmacies):
+    """Before: the 1 000 € beyond the header's four columns were silently left out."""
+    path = _write(tmp_path, "pharmacie_id;exercice;theme;montant_verse_eur\n"
+                            "PH-TILLEULS;2024;numerique;5349,00;1000,00\n")
+    problems = _problems(path, pharmacies)
+    assert len(problems) == 1, problems
+    assert problems[0].startswith("ligne 2, pharmacie « PH-TILLEULS » : 5 valeurs pour 4 colonnes d'en-tête "
+                                  "(« 1000,00 » en trop)"), problems
+
+
+# --- 2. a column named twice -------------------------------------------------------------------------------------
+
+def test_a_column_named_twice_is_refused(tmp_path, pharmacies):
+    """Before: the second montant_verse_eur (1 349 €) was ignored, 4 000 € read."""
+    path = _write(tmp_path, "pharmacie_id;exercice;theme;indicateur;montant_verse_eur;montant_verse_eur\n"
+                            "PH-TILLEULS;2024;numerique;;4000,00;1349,00\n")
+    problems = _problems(path, pharmacies)
+    assert len(problems) == 1, problems
+    assert problems[0].startswith("ligne 1 (en-tête), colonne F : colonne « montant_verse_eur » en double"), problems
+
+
+def test_a_column_named_twice_once_with_accents_is_refused(tmp_path, pharmacies):
+    """« thème » is read as « theme » (accents and case do not count in the header): both named is a duplicate."""
+    path = _write(tmp_path, "pharmacie_id;exercice;theme;Thème;montant_verse_eur\n"
+                            "PH-TILLEULS;2024;numerique;bups;5349,00\n")
+    problems = _problems(path, pharmacies)
+    assert problems == ["ligne 1 (en-tête), colonne « thème » : colonne en double (déjà « theme ») ; attendu : une "
+                        "seule colonne de ce nom"]
+
+
+# --- 3. tab, « sep=; » line, title line ----------------------------------------------------------------------------
+
+def test_a_tab_separated_statement_and_excel_sep_line_are_read(tmp_path, pharmacies):
+    tsv = _write(tmp_path, HEADER.replace(";", "\t") + "PH-TILLEULS\t2024\tnumerique\t\t5349,00\n", "tsv.csv")
+    sep = _write(tmp_path, "sep=;\n" + HEADER + "PH-TILLEULS;2024;numerique;;5349,00\n", "sep.csv")
+    for path in (tsv, sep):
+        paid = read_versements(path, pharmacies)
+        assert list(paid["montant_cents"]) == [534900] and list(paid["theme"]) == ["numerique"], path
+
+
+def test_after_excel_sep_line_lines_are_numbered_as_a_spreadsheet_shows_them(tmp_path, pharmacies):
+    path = _write(tmp_path, "sep=;\n" + HEADER + "PH-TILLEULS;2024;numerique;;5349,00\n\nPH-TILLEULS;2024;bups;;dix\n")
+    problems = _problems(path, pharmacies)
+    assert len(problems) == 1 and problems[0].startswith(
+        "ligne 5, pharmacie « PH-TILLEULS », colonne montant_verse_eur : valeur « dix »"), problems
+
+
+def test_a_title_line_above_the_header_is_explained(tmp_path, pharmacies):
+    """Before: five lines about one unknown column « Relevé Mes ROSP;;;; » and four missing ones."""
+    path = _write(tmp_path, "Relevé Mes ROSP;;;;\n" + HEADER + "PH-TILLEULS;2024;numerique;;5349,00\n")
+    problems = _problems(path, pharmacies)
+    assert problems[0] == ("ligne 1 (en-tête), colonne « relevé mes rosp » : colonne inconnue ; attendu : une des "
+                           "colonnes pharmacie_id, exercice, theme, indicateur, montant_verse_eur, date_versement, "
+                           "libelle_releve")
+    assert any(p.startswith("ligne 2 : 5 valeurs pour 1 colonne d'en-tête") and "un titre ou une ligne au-dessus" in p
+               for p in problems), problems
