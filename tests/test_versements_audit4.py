@@ -116,3 +116,29 @@ def test_a_title_line_above_the_header_is_explained(tmp_path, pharmacies):
                            "libelle_releve")
     assert any(p.startswith("ligne 2 : 5 valeurs pour 1 colonne d'en-tête") and "un titre ou une ligne au-dessus" in p
                for p in problems), problems
+
+
+# --- 5. an amount beyond any ROSP payment ----------------------------------------------------------------------------
+
+def test_a_huge_amount_is_refused_with_the_ceiling_not_a_traceback(tmp_path, pharmacies):
+    """Before: OverflowError (Python int too large to convert to C long) in rosp rapprocher and rosp report."""
+    path = _write(tmp_path, HEADER + "PH-TILLEULS;2024;numerique;;99999999999999999999999\n")
+    expected = ("ligne 2, pharmacie « PH-TILLEULS », colonne montant_verse_eur : valeur « 99999999999999999999999 » ; "
+                "attendu : un montant plausible, au plus 1 000 000 € (en valeur absolue)")
+    assert _problems(path, pharmacies) == [expected]
+    result, out = _rapprocher(tmp_path, path)
+    assert result.exit_code == 2 and expected in result.output and not out.exists(), result.output
+    report_out = tmp_path / "rapports"
+    report = CliRunner().invoke(main, ["report", str(DATA / "pharmacies.csv"), "--toutes", "--versements", str(path),
+                                       "-o", str(report_out)], catch_exceptions=False)
+    assert report.exit_code == 2 and expected in report.output and not report_out.exists(), report.output
+
+
+def test_the_ceiling_is_the_scenario_amounts_one(tmp_path, pharmacies):
+    at = _write(tmp_path, HEADER + "PH-TILLEULS;2024;numerique;;1 000 000,00\nPH-TILLEULS;2024;bups;;-1000000\n",
+                "at.csv")
+    assert list(read_versements(at, pharmacies)["montant_cents"]) == [100_000_000, -100_000_000]
+    above = _write(tmp_path, HEADER + "PH-TILLEULS;2024;numerique;;1000000,01\nPH-TILLEULS;2024;bups;;-1000000,01\n",
+                   "above.csv")
+    problems = _problems(above, pharmacies)
+    assert len(problems) == 2 and all("au plus 1 000 000 €" in p for p in problems), problems

@@ -7,7 +7,8 @@ statement prints them) or be payments on top of it, and the tool does not choose
 the same both ways and are accepted). CSV or XLSX (sheet `versements`, else the only sheet with data), read
 by `rosp_lib.inputs.raw.read_raw` as the other tables are: the same separators (`,`, `;`, tab, Excel's
 « sep=; » line), encodings and shape checks (values beyond the header's columns, a column named twice, a title
-line above the header). Every problem is listed at once, in French, with
+line above the header). An amount is at most `MAX_AMOUNT` € in absolute value and has at most two decimals. Every
+problem is listed at once, in French, with
 its line, column, value and what was expected; nothing is computed from an invalid table.
 """
 
@@ -25,6 +26,7 @@ from ..inputs import InputError
 from ..inputs.errors import Problem
 from ..inputs.raw import read_raw
 from ..lines.formatting import eur
+from ..parameters.scenario import MAX_AMOUNT
 from ..registry import INDICATORS, THEMES
 
 COLUMNS = ["pharmacie_id", "exercice", "theme", "indicateur", "montant_verse_eur", "date_versement", "libelle_releve"]
@@ -55,7 +57,11 @@ def theme_names() -> dict[str, str]:
 def _amount(text: str) -> tuple[int | None, str]:
     """The cents a cell writes, or None and what was expected."""
     if _AMOUNT_RE.fullmatch(text):
-        return int(Decimal(re.sub(r"[ \u00a0\u202f]", "", text).replace(",", ".")) * 100), ""
+        cents = int(Decimal(re.sub(r"[ \u00a0\u202f]", "", text).replace(",", ".")) * 100)
+        if abs(cents) > MAX_AMOUNT * 100:  # a mistyped amount, and beyond the int64 of the frame
+            ceiling = f"{MAX_AMOUNT:,}".replace(",", " ")
+            return None, f"un montant plausible, au plus {ceiling} € (en valeur absolue)"
+        return cents, ""
     return None, _GENERIC
 
 

@@ -28,7 +28,7 @@ from .yamlfile import read_yaml
 
 # Plausibility ceilings of an overridden value (a mistyped exponent, « 1.0e+30 », is refused rather
 # than overflowing the exact cents): no ROSP amount nor count comes near them.
-_MAX_AMOUNT = Decimal(1_000_000)
+MAX_AMOUNT = Decimal(1_000_000)  # also the ceiling of an amount of the statement of payments (counterfactual.versements)
 _MAX_NUMBER = Decimal(999_999_999)
 _NO_UNIT = Unit("", Kind.COUNT)  # a leaf without a known unit: only the checks of every number
 _COMMA_DECIMAL = re.compile(r"[-+]?[0-9]+,[0-9]+")
@@ -151,8 +151,8 @@ def _out_of_range(number: int | Decimal, kind: type, unite: Unit) -> str | None:
         return f"valeur {shown} ; attendu : un nombre positif ou nul"
     if unite.percentage and number > 100:
         return f"valeur {shown} ; attendu : un pourcentage de 0 à 100"
-    if unite.euros and number > _MAX_AMOUNT:
-        return f"valeur {shown} ; attendu : un montant plausible (au plus {_MAX_AMOUNT:,} €)".replace(",", " ")
+    if unite.euros and number > MAX_AMOUNT:
+        return f"valeur {shown} ; attendu : un montant plausible (au plus {MAX_AMOUNT:,} €)".replace(",", " ")
     if number > _MAX_NUMBER:
         return f"valeur {shown} ; attendu : un nombre plausible (au plus {_MAX_NUMBER:,})".replace(",", " ")
     if unite.whole_cents and (number * 100) % 1:
