@@ -304,7 +304,7 @@ def test_a_bad_statement_writes_nothing(tmp_path):
     bad.write_text("pharmacie_id;exercice;theme;montant_verse_eur\n"
                    "PH-TILLEULS;2024;numerique;5349,00\n"
                    "PH-TILLEULS;24;bups;975,91\n"
-                   "PH-INCONNUE;2024;vaccination;12,5€\n", encoding="utf-8")
+                   "PH-INCONNUE;2024;vaccination;12,5 EUR\n", encoding="utf-8")
     out = tmp_path / "sortie"
     result = _cli(["--toutes", "--molecules", str(DATA / "molecules.csv"), "--versements", str(bad), "-o", str(out)])
     assert result.exit_code == 2
@@ -312,7 +312,7 @@ def test_a_bad_statement_writes_nothing(tmp_path):
     assert "ligne 3, pharmacie « PH-TILLEULS », colonne exercice : valeur « 24 » ; attendu : une année sur quatre " \
            "chiffres" in message
     assert "ligne 4, pharmacie « PH-INCONNUE », colonne pharmacie_id : valeur « PH-INCONNUE »" in message
-    assert "ligne 4, pharmacie « PH-INCONNUE », colonne montant_verse_eur : valeur « 12,5€ » ; attendu : un montant " \
+    assert "ligne 4, pharmacie « PH-INCONNUE », colonne montant_verse_eur : valeur « 12,5 EUR » ; attendu : un montant " \
            "en euros" in message
     assert not out.exists()  # nothing written, no kernel output folder either
     missing = _cli(["--toutes", "--versements", str(tmp_path / "absent.csv"), "-o", str(out)])

@@ -142,3 +142,53 @@ def test_the_ceiling_is_the_scenario_amounts_one(tmp_path, pharmacies):
                    "above.csv")
     problems = _problems(above, pharmacies)
     assert len(problems) == 2 and all("au plus 1 000 000 €" in p for p in problems), problems
+
+
+# --- 6. messages that say the fix ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("amount", ["5 349,00 €", "5349,00€", "5\u00a0349,00\u00a0€", "5\u202f349 €"])
+def test_an_amount_followed_by_the_euro_sign_is_read(tmp_path, pharmacies, amount):
+    """As a spreadsheet's currency format writes it (the README says so): « 5 349,00 € » is 5 349,00 €."""
+    path = _write(tmp_path, HEADER + f"PH-TILLEULS;2024;numerique;;{amount}\n")
+    assert list(read_versements(path, pharmacies)["montant_cents"]) == [534900]
+
+
+@pytest.mark.parametrize("amount, fix", [
+    ("5.349", "séparateur de milliers ambigu (5,349 ou 5 349 ?) : écrivez 5349 ou 5 349 (un montant a au plus deux "
+              "décimales)"),
+    ("5,349", "séparateur de milliers ambigu (5,349 ou 5 349 ?) : écrivez 5349 ou 5 349"),
+    ("5.349,00", "sans « . » entre les milliers : écrivez 5349,00 ou 5 349,00"),
+    ("5,349.00", "sans « , » entre les milliers : écrivez 5349,00 ou 5 349,00"),
+    ("5349 EUR", "sans « EUR » : écrivez 5349 ou 5349 €"),
+    ("€ 5349", "le signe € après le montant (5 349,00 €) ou pas de signe"),
+])
+def test_an_amount_refused_says_why_and_the_fix(tmp_path, pharmacies, amount, fix):
+    """Before: « au plus deux décimales (820 ; 820,00 ; 820.00) » for each, « 5.349 » not said ambiguous."""
+    path = _write(tmp_path, HEADER + f"PH-TILLEULS;2024;numerique;;{amount}\n")
+    problems = _problems(path, pharmacies)
+    assert len(problems) == 1 and problems[0].startswith(
+        f"ligne 2, pharmacie « PH-TILLEULS », colonne montant_verse_eur : valeur « {amount} » ; attendu : "), problems
+    assert fix in problems[0], problems
+
+
+def test_an_unknown_pharmacy_differing_by_case_gets_the_hint(tmp_path, pharmacies):
+    """As the molecules table says it."""
+    path = _write(tmp_path, HEADER + "ph-tilleuls;2024;numerique;;5349,00\nPH-TILEULS;2024;bups;;975,91\n"
+                                     "PH-TILLEULS;2023;bups;;975,91\n")
+    problems = _problems(path, pharmacies)
+    assert problems == [
+        "ligne 2, pharmacie « ph-tilleuls », colonne pharmacie_id : valeur « ph-tilleuls » ; attendu : une pharmacie "
+        "présente dans le fichier des pharmacies pour l'exercice 2024 — vouliez-vous dire « PH-TILLEULS » ? "
+        "(majuscules et minuscules comptent)",
+        "ligne 3, pharmacie « PH-TILEULS », colonne pharmacie_id : valeur « PH-TILEULS » ; attendu : une pharmacie "
+        "présente dans le fichier des pharmacies pour l'exercice 2024 — vouliez-vous dire « PH-TILLEULS » ?",
+        "ligne 4, pharmacie « PH-TILLEULS », colonne pharmacie_id : valeur « PH-TILLEULS » ; attendu : une pharmacie "
+        "présente dans le fichier des pharmacies pour l'exercice 2023 (« PH-TILLEULS » n'y figure que pour 2024, "
+        "2025)",
+    ]
+
+
+def test_a_control_character_in_a_value_is_shown_escaped(tmp_path, pharmacies):
+    path = _write(tmp_path, HEADER + "PH-TILLEULS;2024;numerique;;5349,00\x00\n")
+    problems = _problems(path, pharmacies)
+    assert len(problems) == 1 and "valeur « 5349,00\\x00 »" in problems[0], problems

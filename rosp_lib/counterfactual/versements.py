@@ -7,14 +7,15 @@ statement prints them) or be payments on top of it, and the tool does not choose
 the same both ways and are accepted). CSV or XLSX (sheet `versements`, else the only sheet with data), read
 by `rosp_lib.inputs.raw.read_raw` as the other tables are: the same separators (`,`, `;`, tab, Excel's
 « sep=; » line), encodings and shape checks (values beyond the header's columns, a column named twice, a title
-line above the header). An amount is at most `MAX_AMOUNT` € in absolute value and has at most two decimals. Every
-problem is listed at once, in French, with
+line above the header). An amount may end with « € » (as a spreadsheet's currency format writes it), is at most
+`MAX_AMOUNT` € in absolute value and has at most two decimals. Every problem is listed at once, in French, with
 its line, column, value and what was expected; nothing is computed from an invalid table.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import unicodedata
 from decimal import Decimal
@@ -23,7 +24,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..inputs import InputError
-from ..inputs.errors import Problem
+from ..inputs.errors import Problem, shown
+from ..inputs.parsing import ambiguous_fix
 from ..inputs.raw import read_raw
 from ..lines.formatting import eur
 from ..parameters.scenario import MAX_AMOUNT
@@ -34,6 +36,12 @@ REQUIRED = ["pharmacie_id", "exercice", "theme", "montant_verse_eur"]
 SHEET = "versements"
 
 _AMOUNT_RE = re.compile(r"[+-]?(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:[.,]\d{1,2})?")
+_EURO_SIGN = re.compile(r"[ \u00a0\u202f]?€\Z")  # after the amount, as a currency format writes it: « 5 349,00 € »
+# one « . » or « , » followed by exactly three digits: a thousands separator or three decimals?
+_AMBIGUOUS_RE = re.compile(r"[+-]?[1-9]\d{0,2}[.,]\d{3}")
+# thousands grouped by « . » or « , » and a decimal part after the other sign: « 5.349,00 », « 5,349.00 »
+_GROUPED_BY_SIGN_RE = re.compile(r"[+-]?[1-9]\d{0,2}(?:([.,])\d{3})+(?:(?!\1)[.,]\d{1,2})?")
+_EURO_WORD = re.compile(r"(.*?)[ \u00a0\u202f]*(eur|euros?)", re.IGNORECASE)
 _GENERIC = "un montant en euros, au plus deux décimales (820 ; 820,00 ; 820.00)"
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -55,14 +63,42 @@ def theme_names() -> dict[str, str]:
 
 
 def _amount(text: str) -> tuple[int | None, str]:
-    """The cents a cell writes, or None and what was expected."""
-    if _AMOUNT_RE.fullmatch(text):
-        cents = int(Decimal(re.sub(r"[ \u00a0\u202f]", "", text).replace(",", ".")) * 100)
+    """The cents a cell writes, or None and what was expected (with the fix when the text says more than
+    « not an amount »)."""
+    number = _EURO_SIGN.sub("", text)
+    if _AMOUNT_RE.fullmatch(number):
+        cents = int(Decimal(re.sub(r"[ \u00a0\u202f]", "", number).replace(",", ".")) * 100)
         if abs(cents) > MAX_AMOUNT * 100:  # a mistyped amount, and beyond the int64 of the frame
             ceiling = f"{MAX_AMOUNT:,}".replace(",", " ")
             return None, f"un montant plausible, au plus {ceiling} € (en valeur absolue)"
         return cents, ""
+    if _AMBIGUOUS_RE.fullmatch(number):  # the same words as a count of the pharmacies table (« 40.000 »)
+        return None, f"un montant en euros — {ambiguous_fix(number)} (un montant a au plus deux décimales)"
+    grouped = _GROUPED_BY_SIGN_RE.fullmatch(number)
+    if grouped:
+        whole, _, cents_text = number.replace(grouped.group(1), "").replace(".", ",").partition(",")
+        decimals = f",{cents_text}" if cents_text else ""
+        spaced = f"{int(whole):,}".replace(",", " ")
+        return None, (f"un montant en euros sans « {grouped.group(1)} » entre les milliers : écrivez {whole}{decimals} "
+                      f"ou {spaced}{decimals}")
+    word = _EURO_WORD.fullmatch(number)
+    if word and _AMOUNT_RE.fullmatch(word.group(1)):
+        return None, f"{_GENERIC} — sans « {word.group(2)} » : écrivez {word.group(1)} ou {word.group(1)} €"
+    if "€" in text:
+        return None, f"{_GENERIC} — le signe € après le montant (5 349,00 €) ou pas de signe"
     return None, _GENERIC
+
+
+def _pharmacy_hint(pid: str, year: int, years_of: dict[str, list[int]]) -> str:
+    """What the unknown pharmacy-year may have meant, as the molecules table says it: the same id for other
+    exercises, the same id in other case, or a close id."""
+    if pid in years_of:
+        return f" (« {pid} » n'y figure que pour {', '.join(map(str, years_of[pid]))})"
+    same_case = [p for p in years_of if p.lower() == pid.lower()]
+    if same_case:
+        return f" — vouliez-vous dire « {same_case[0]} » ? (majuscules et minuscules comptent)"
+    guess = difflib.get_close_matches(pid, list(years_of), n=1, cutoff=0.8)
+    return f" — vouliez-vous dire « {guess[0]} » ?" if guess else ""
 
 
 def _numbers(lines: list[int]) -> str:
@@ -136,6 +172,9 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
     themes = theme_names()
     by_theme = {t.code: {i.code for i in INDICATORS if i.theme == t.code} for t in THEMES}
     known = set(zip(pharmacies["pharmacie_id"].astype(str), pharmacies["exercice"].astype(int)))
+    years_of: dict[str, list[int]] = {}
+    for known_pid, known_year in sorted(known):
+        years_of.setdefault(known_pid, []).append(known_year)
     problems: list[Problem] = []
     records = []
     for k, i in enumerate(frame.index.to_numpy().tolist()):  # i: the line a spreadsheet shows
@@ -146,7 +185,7 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
         who = f", pharmacie « {pid} »" if pid else ""
 
         def bad(column: str, value: str, expected: str) -> None:
-            text = f"« {value} »" if value != "" else "(vide)"
+            text = shown(value) if value != "" else "(vide)"  # control characters escaped, long values cut
             problems.append(Problem(i, position.get(column, 0),
                                     f"ligne {i}{who}, colonne {column} : valeur {text} ; attendu : {expected}"))
 
@@ -157,7 +196,8 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
         if year is None:
             bad("exercice", year_text, "une année sur quatre chiffres (l'exercice payé, pas l'année du versement)")
         elif pid and (pid, year) not in known:
-            bad("pharmacie_id", pid, f"une pharmacie présente dans le fichier des pharmacies pour l'exercice {year}")
+            bad("pharmacie_id", pid, f"une pharmacie présente dans le fichier des pharmacies pour l'exercice {year}"
+                                     + _pharmacy_hint(pid, year, years_of))
         theme_text = get.get("theme", "")
         theme = themes.get(fold(theme_text))
         if theme is None:
