@@ -118,6 +118,23 @@ def test_a_title_line_above_the_header_is_explained(tmp_path, pharmacies):
                for p in problems), problems
 
 
+# --- 4. an unclosed quote --------------------------------------------------------------------------------------------
+
+def test_an_unclosed_quote_is_refused_not_swallowing_the_next_rows(tmp_path, pharmacies):
+    """The label of line 2 opens a quote never closed: the rows below were read inside it (4 000 € read instead of
+    6 324,91 €). Refused by the shared CSV reader (a cell holding a line break): passes once the CSV reader's
+    branch is merged."""
+    path = _write(tmp_path, "pharmacie_id;exercice;theme;indicateur;montant_verse_eur;libelle_releve\n"
+                            "PH-TILLEULS;2024;numerique;;4000,00;\"ROSP numérique\n"
+                            "PH-TILLEULS;2024;numerique;;1349,00;complément\n"
+                            "PH-TILLEULS;2024;bups;;975,91;BUPS\n")
+    with pytest.raises(InputError) as err:
+        read_versements(path, pharmacies)
+    assert "ligne 2" in str(err.value), str(err.value)
+    result, out = _rapprocher(tmp_path, path)
+    assert result.exit_code == 2 and not out.exists(), result.output
+
+
 # --- 5. an amount beyond any ROSP payment ----------------------------------------------------------------------------
 
 def test_a_huge_amount_is_refused_with_the_ceiling_not_a_traceback(tmp_path, pharmacies):
