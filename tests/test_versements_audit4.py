@@ -209,3 +209,39 @@ def test_a_control_character_in_a_value_is_shown_escaped(tmp_path, pharmacies):
     path = _write(tmp_path, HEADER + "PH-TILLEULS;2024;numerique;;5349,00\x00\n")
     problems = _problems(path, pharmacies)
     assert len(problems) == 1 and "valeur « 5349,00\\x00 »" in problems[0], problems
+
+
+# --- what the shared reader reads as written but says ----------------------------------------------------------------
+
+def test_the_shared_reader_s_warnings_on_the_statement_are_shown(tmp_path, pharmacies, monkeypatch):
+    """The shared reader's warnings (RawTable.warnings: a decimal comma possibly cutting an amount in two) were not
+    passed on: the statement's reader dropped them and the commands did not show them."""
+    import rosp_lib.counterfactual.versements as versements
+
+    said = "ligne 2, pharmacie « PH-TILLEULS » : lue telle qu'écrite (avertissement du lecteur commun)"
+    real = versements.read_raw
+
+    def read_raw(path, sheet):
+        table = real(path, sheet)
+        table.warnings = [said]
+        return table
+
+    monkeypatch.setattr(versements, "read_raw", read_raw)
+    path = _write(tmp_path, HEADER + "PH-TILLEULS;2024;numerique;;5349,00\n")
+    assert read_versements(path, pharmacies).attrs["avertissements"] == [f"{path} : {said}"]
+    result, _ = _rapprocher(tmp_path, path)
+    assert result.exit_code == 0 and f"Avertissement : {path} : {said}" in result.output, result.output
+    # rosp report: shown once the statement is read, before anything else is checked (here, --themes refused)
+    report = CliRunner().invoke(main, ["report", str(DATA / "pharmacies.csv"), "--toutes", "--versements", str(path),
+                                       "--themes", "inconnu", "-o", str(tmp_path / "rapports")],
+                                catch_exceptions=False)
+    assert report.exit_code == 2 and f"Avertissement : {path} : {said}" in report.output, report.output
+
+
+def test_a_decimal_comma_before_the_label_in_a_comma_separated_statement_is_said(tmp_path, pharmacies):
+    """« 5349,50 » then an empty label under a comma-separated header: read 5 349 € and « 50 » as the label, and
+    said. Passes once the CSV reader's branch (RawTable.warnings) is merged."""
+    path = _write(tmp_path, "pharmacie_id,exercice,theme,montant_verse_eur,libelle_releve\n"
+                            "PH-TILLEULS,2024,numerique,5349,50\n")
+    warnings = read_versements(path, pharmacies).attrs["avertissements"]
+    assert len(warnings) == 1 and "lues « 5349 » et « 50 »" in warnings[0], warnings

@@ -1021,6 +1021,7 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
             paid = read_versements(versements, pharmacies)  # every problem at once, nothing written
         except InputError as exc:
             _fail(str(exc))
+        warn(warnings_of(paid))
     theme_list = _parse_themes(themes)
 
     rows = pharmacies[["pharmacie_id", "exercice"]].astype({"exercice": int})

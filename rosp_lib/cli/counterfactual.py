@@ -177,7 +177,7 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
         _fail(str(exc))
     # What a statement without the molecules cannot explain: a BUPS payment of an exercise paying their premium.
     premium_years = paid.loc[paid["theme"] == indicator("molecules_ciblees").theme, "exercice"]
-    warn(warnings_of(pharmacies) + ([] if molecules else [
+    warn(warnings_of(pharmacies, paid) + ([] if molecules else [
         f"{w} (sans elle, un versement BUPS qui la comprend paraît trop élevé)"
         for w in no_molecules_warning(premium_years, scenario)]))
     _folder(out_dir)

@@ -138,7 +138,7 @@ def _theme_and_detail(records: list[dict]) -> list[str]:
 def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: str | None = None) -> pd.DataFrame:
     """The validated payments: pharmacie_id, exercice (int), theme (code), indicateur ("" = the whole theme),
     montant_cents (int), date_versement (text, may be empty), libelle_releve, ligne (line in the file).
-    Raises InputError listing every problem. pharmacie_id: read only this pharmacy's rows (a report given the
+    Raises InputError listing every problem; `attrs["avertissements"]`: what was read but looks wrong. pharmacie_id: read only this pharmacy's rows (a report given the
     whole statement, `pharmacies` holding only that pharmacy); the other rows are skipped."""
     # The shared reading (separator, encoding, « sep=; » line, Excel sheet) and its shape checks: values beyond
     # the header's columns (their rows are left out of the frame), a column named twice, a title line above.
@@ -230,4 +230,8 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
         raise InputError(str(path), shape.texts() + ambiguous, len(shape) + len(ambiguous))
     out = pd.DataFrame.from_records(records, columns=["pharmacie_id", "exercice", "theme", "indicateur",
                                                       "montant_cents", "date_versement", "libelle_releve", "ligne"])
-    return out.astype({"exercice": "int64", "montant_cents": "int64"}) if len(out) else out
+    out = out.astype({"exercice": "int64", "montant_cents": "int64"}) if len(out) else out
+    # What the shared reader read as written but says (a decimal comma possibly cutting an amount in two in a
+    # comma-separated file): shown by the commands as the other tables' warnings (`inputs.warnings_of`).
+    out.attrs["avertissements"] = [f"{path} : {w}" for w in getattr(table, "warnings", [])]
+    return out
