@@ -174,3 +174,27 @@ def test_report_folder_slices_are_neutralised_and_read_back_as_the_input(tmp_pat
         assert not cell.startswith(("=", "+", "-", "@"))  # a spreadsheet opening the slice runs nothing
         back, back_mol = read_inputs(folder / "entree.csv", folder / "molecules.csv")
         assert (back.at[0, "nom"], back_mol.at[0, "molecule"]) == (name, name)
+
+
+def test_report_folder_statement_slices_are_neutralised_and_read_back_as_the_statement(tmp_path):
+    """The statement's slice (versements.csv of a report folder) was written by a plain csv.writer: a label
+    « =HYPERLINK(…) » stayed a formula there (audit)."""
+    from rosp_lib.batch.folders import versements_by_pharmacy_year
+    from rosp_lib.counterfactual.versements import read_versements
+    from rosp_lib.inputs import read_pharmacies
+
+    pharmacies = read_pharmacies(DATA / "pharmacies.csv")
+    labels = ['=HYPERLINK("http://e")', "@SUM(1+1)", "-ROSP", "'=préfixe"]
+    statement = tmp_path / "versements.csv"
+    statement.write_text("pharmacie_id;exercice;theme;montant_verse_eur;libelle_releve\n" + "".join(
+        f'PH-TILLEULS;2024;{theme};100,00;"{label.replace(chr(34), 2 * chr(34))}"\n'
+        for theme, label in zip(("numerique", "bups", "vaccination", "colorectal"), labels)), encoding="utf-8")
+    table = read_versements(statement, pharmacies)
+    meant = table["libelle_releve"].tolist()
+    assert meant == ['=HYPERLINK("http://e")', "@SUM(1+1)", "-ROSP", "=préfixe"]
+    data = versements_by_pharmacy_year(table)[("PH-TILLEULS", 2024)]
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
+    assert not [r for r in rows[1:] if r[-1].startswith(("=", "+", "-", "@"))]
+    copy = tmp_path / "copie.csv"
+    copy.write_bytes(data)
+    assert read_versements(copy, pharmacies)["libelle_releve"].tolist() == meant

@@ -80,10 +80,9 @@ def versements_by_pharmacy_year(table) -> dict[tuple[str, int], bytes]:
     """The CSV of each pharmacy-year's rows of a validated statement of payments (`read_versements`), in the
     statement's own columns, read back by `read_versements` to the same values; a pharmacy-year without rows
     gets the header alone (`VERSEMENTS_HEADER`)."""
-    import csv
-
     from rosp_lib.counterfactual.versements import COLUMNS
     from rosp_lib.lines import money
+    from rosp_lib.lines.csvfile import cells
 
     amounts = money.cents_to_str(table["montant_cents"].to_numpy()) if len(table) else []
     out: dict[tuple[str, int], list[list[str]]] = {}
@@ -91,13 +90,11 @@ def versements_by_pharmacy_year(table) -> dict[tuple[str, int], bytes]:
             zip(table["pharmacie_id"], table["exercice"], table["theme"], table["indicateur"],
                 table["date_versement"], table["libelle_releve"]), amounts):
         out.setdefault((str(pid), int(year)), []).append([pid, str(int(year)), theme, ind, amount, date, label])
+    # Written as the other slices are (csvfile.cells): a label that starts like a formula is neutralised, and read
+    # back without its prefix (csvfile.prefix_removed); a plain csv.writer left « =HYPERLINK(…) » as it was (audit).
     result = {}
     for key, rows in out.items():
-        text = io.StringIO()
-        writer = csv.writer(text, lineterminator="\n")
-        writer.writerow(COLUMNS)
-        writer.writerows(rows)
-        result[key] = text.getvalue().encode("utf-8")
+        result[key] = b"".join(b",".join(cells(list(row))) + b"\n" for row in [list(COLUMNS), *rows])
     return result
 
 
