@@ -245,3 +245,22 @@ def test_a_decimal_comma_before_the_label_in_a_comma_separated_statement_is_said
                             "PH-TILLEULS,2024,numerique,5349,50\n")
     warnings = read_versements(path, pharmacies).attrs["avertissements"]
     assert len(warnings) == 1 and "lues « 5349 » et « 50 »" in warnings[0], warnings
+
+
+def test_problems_of_a_long_statement_are_bounded_per_column(tmp_path):
+    """60 bad rows printed 180 messages (audit): 20 per column, then « … et N autres »."""
+    from rosp_lib.counterfactual.versements import read_versements
+    from rosp_lib.inputs import InputError, read_pharmacies
+
+    pharmacies = read_pharmacies(Path(__file__).resolve().parent.parent / "data" / "pharmacies.csv")
+    bad = tmp_path / "versements.csv"
+    bad.write_text("pharmacie_id;exercice;theme;montant_verse_eur\n" + "PH-TILLEULS;2024;meteo;12,345\n" * 60,
+                   encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_versements(bad, pharmacies)
+    lines = str(info.value).splitlines()
+    assert sum("colonne theme : valeur « meteo »" in line for line in lines) == 20
+    assert sum("colonne montant_verse_eur : valeur « 12,345 »" in line for line in lines) == 20
+    assert any(line.endswith("… et 40 autres valeurs refusées dans la colonne theme") for line in lines)
+    assert any(line.endswith("… et 40 autres valeurs refusées dans la colonne montant_verse_eur") for line in lines)
+    assert len(lines) <= 1 + 2 * 21

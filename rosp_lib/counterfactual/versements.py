@@ -186,8 +186,9 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
 
         def bad(column: str, value: str, expected: str) -> None:
             text = shown(value) if value != "" else "(vide)"  # control characters escaped, long values cut
-            problems.append(Problem(i, position.get(column, 0),
-                                    f"ligne {i}{who}, colonne {column} : valeur {text} ; attendu : {expected}"))
+            problems.append(Problem(i, position.get(column, 0),  # at most 20 per column, then « … et N autres »
+                                    f"ligne {i}{who}, colonne {column} : valeur {text} ; attendu : {expected}",
+                                    kind=f"colonne {column}", label=f"valeurs refusées dans la colonne {column}"))
 
         if not pid:
             bad("pharmacie_id", pid, "l'identifiant d'une pharmacie du fichier des pharmacies")
