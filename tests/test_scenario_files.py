@@ -353,3 +353,30 @@ def test_a_malus_rate_with_many_decimals_is_applied_exactly(pct):
     from rosp_lib.lines import money
 
     assert money.percentage_of_cents(np.array([280000, 0]), Decimal(pct), "demi_haut").tolist() == [28000, 0]
+
+
+@pytest.mark.parametrize("content", ["", "description: essai\n", "# rien\n"])
+def test_a_scenario_that_replaces_nothing_is_refused(tmp_path, content):
+    """It ran and said « les montants ne sont pas ceux des paramètres de référence » though they were (audit)."""
+    assert cli_refusal(tmp_path, content) == invalid(
+        "le scénario ne remplace aucune valeur ; attendu : au moins un paramètre à remplacer, p. ex. « numerique: » "
+        "puis « exercice_coordonne: » puis « montant: 900 », chacun sous le précédent et décalé de deux espaces "
+        "(sans scénario : le calcul de référence)")
+
+
+@pytest.mark.parametrize("content,where", [("valeur: 3\n", "au premier niveau"), ("2024:\n  valeur: 3\n", "sous 2024")])
+def test_valeur_without_its_parameter_is_named(tmp_path, content, where):
+    """It was said « -  : ce paramètre n'existe pas », a key with no name (audit)."""
+    code, output = cli_refusal(tmp_path, content)
+    assert code == 2
+    assert (f"  - valeur : « valeur » {where}, sans le paramètre qu'elle remplace ; attendu : le chemin du paramètre "
+            "au-dessus") in output and "  -  :" not in output
+
+
+@pytest.mark.parametrize("tag,value", [("binary", "aGVsbG8="), ("set", "{a, b}"), ("omap", "[a: 1]"),
+                                       ("pairs", "[a: 1]")])
+def test_yaml_tags_that_make_python_objects_are_refused(tmp_path, tag, value):
+    """« b'hello' » and « {'a', 'b'} », Python's writing, reached the message (audit)."""
+    assert cli_refusal(tmp_path, f"2024:\n  numerique:\n    fse:\n      seuil_pct: !!{tag} {value}\n") == (2, (
+        f"Erreur : S : ligne 4 : étiquette YAML « !!{tag} » non prise en charge ; attendu : une valeur écrite "
+        "simplement (nombre, texte, liste)\n"))

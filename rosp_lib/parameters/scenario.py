@@ -69,8 +69,18 @@ class Scenario:
             elif not isinstance(tree, dict) or not tree:
                 errors.append(f"  - {year} : aucune valeur à remplacer sous cette année ; attendu : des paramètres "
                               "à remplacer, ou supprimez la clé")
+        for where, tree in [("au premier niveau", raw), *((f"sous {y}", t) for y, t in per_year.items())]:
+            if isinstance(tree, dict) and "valeur" in tree:  # no parameter named: it read as the key « »
+                errors.append(f"  - valeur : « valeur » {where}, sans le paramètre qu'elle remplace ; attendu : le "
+                              "chemin du paramètre au-dessus, p. ex. « numerique: » puis « exercice_coordonne: » puis "
+                              "« montant: » puis « valeur: 900 »")
+                tree.pop("valeur")
         for prefix, tree in [((), raw), *(((str(y),), t) for y, t in per_year.items())]:
             _check_fields(tree, prefix, errors)
+        if not raw and not per_year and not errors:  # empty, or a description alone: the reference calculation
+            errors.append("  - le scénario ne remplace aucune valeur ; attendu : au moins un paramètre à remplacer, "
+                          "p. ex. « numerique: » puis « exercice_coordonne: » puis « montant: 900 », chacun sous le "
+                          "précédent et décalé de deux espaces (sans scénario : le calcul de référence)")
         if errors:
             raise ParameterError(f"{path} : scénario invalide\n" + "\n".join(errors))
         return cls(str(path), raw, per_year, description)

@@ -99,6 +99,13 @@ def _refuse_timestamp(loader: _StrictLoader, node: yaml.ScalarNode):
     )
 
 
+def _refuse_tag(loader: _StrictLoader, node: yaml.Node):
+    raise ParameterError(f"ligne {_line(node)} : étiquette YAML « !!{node.tag.rsplit(':', 1)[-1]} » "
+                         "non prise en charge ; attendu : une valeur écrite simplement (nombre, texte, liste)")
+
+
+for _tag in ("binary", "set", "omap", "pairs"):  # they would reach the messages as Python objects (« b'hello' »)
+    _StrictLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse_tag)
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _StrictLoader.construct_document = _construct_document
 _StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
