@@ -22,6 +22,7 @@ distributed = pytest.importorskip("distributed")
 
 from rosp_lib.cli import main  # noqa: E402,F401  (first: it registers the report command)
 from rosp_lib.batch.reports import ReportJob, run_reports  # noqa: E402
+from rosp_lib.registry import THEMES as REGISTRY_THEMES  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FAKE = ROOT / "tests" / "notebooks_fake"
@@ -113,7 +114,9 @@ def test_every_report_exists_once_and_complete_after_a_worker_is_lost(dask_batch
                        for n in ("entree.csv", ".00_synthese.cle", ".02_bups.cle", ".verrou",
                                  "00_synthese.ipynb", "00_synthese.html", "02_bups.ipynb", "02_bups.html")]
                       + ["rapports.csv", ".rapports.csv.verrou", "index.html"]
-                      + [f"pharmacies/{p}.html" for p in PHARMACIES])
+                      + [f"pharmacies/{p}.html" for p in PHARMACIES]
+                      # the « rapport non produit » pages of the themes not asked for, linked from the navigation
+                      + [f"2024/{p}/{t.notebook}.html" for p in PHARMACIES for t in REGISTRY_THEMES if t.code != "bups"])
     assert seen == expected
     for p in PHARMACIES:
         for stem in ("00_synthese", "02_bups"):
