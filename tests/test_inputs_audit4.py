@@ -193,3 +193,13 @@ def test_xlsx_value_hidden_by_its_number_format_is_refused(tmp_path):
         "feuille « pharmacies », cellule C2 : valeur « 40000 » masquée par le format de nombre « ;;; » (la cellule "
         "paraît vide) ; attendu : une valeur visible (format « Standard » si elle est à lire, sinon videz la cellule)"
     ]
+
+
+def test_a_title_line_without_separator_does_not_choose_the_separator(tmp_path):
+    """« Export » above the header: the separator was guessed on it (none: « , »), the « ; » rows were not cut,
+    and nothing said a title was there (audit, statement and pharmacies alike)."""
+    path = csv_file(tmp_path, "Export du logiciel\npharmacie_id;exercice;taux_dmp_pct\nPH-A;2024;92\n")
+    problems = problems_of(path)
+    assert ("ligne 2 : 3 valeurs pour 1 colonne d'en-tête (« exercice », « taux_dmp_pct » en trop) ; attendu : une "
+            "valeur par colonne — la ligne 1, lue comme en-tête, n'a pas de colonne pharmacie_id : la ligne des noms "
+            "de colonnes doit être la première ligne remplie (un titre ou une ligne au-dessus ?)") in problems

@@ -55,6 +55,15 @@ def _decoded(path: Path) -> str:
         ]) from None
 
 
+_SEPARATORS = (",", ";", "\t")
+
+
+def _first_line_with(text: str, chars: tuple[str, ...], lines: int = 20) -> str | None:
+    """The first of the first `lines` filled lines of `text` holding one of `chars`, if any."""
+    filled = (ln for ln in text[: 1 << 16].splitlines() if ln.strip())
+    return next((ln for _, ln in zip(range(lines), filled) if any(c in ln for c in chars)), None)
+
+
 def read_csv_cells(path: Path) -> pd.DataFrame:
     """The records of the file as text cells ('' when empty), columns 0…n-1, index = the record's
     line as a spreadsheet numbers it (first record = line 1; a cell holding a line break is one
@@ -71,7 +80,10 @@ def read_csv_cells(path: Path) -> pd.DataFrame:
         sep = declared.group(1)
         text = text.replace(first, "", 1)
     else:
-        sep = max((",", ";", "\t"), key=first.count)
+        # on the first filled line that holds one: a title line above the header (« Relevé Mes ROSP ») has none, and
+        # a « ; » file was cut at its commas (its header was then said to be the title, and its rows cut in two)
+        shape = first if any(c in first for c in _SEPARATORS) else _first_line_with(text, _SEPARATORS) or first
+        sep = max(_SEPARATORS, key=shape.count)
     if sep == ",":  # the width of each record is needed: the csv module keeps it
         return _csv_module_cells(path, text, sep)
     try:
