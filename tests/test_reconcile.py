@@ -91,13 +91,33 @@ def test_theme_paid_but_not_expected(result):
     assert r["explication"].startswith(E("écart inexpliqué de 50,00 €"))
 
 
-def test_820_short_explained_by_the_exercice_coordonne(result):
+def test_820_short_of_a_partial_payment_is_said_as_its_theme_says_it(result):
+    """The exercice coordonné is a socle of the numérique in 2025: refused, the whole theme would be 0 €, not the
+    240 € paid. The indicator row said « la déclaration … n'a pas été retenue » beside its theme row's « versement
+    partiel » (audit): it now says it is part of the theme's missing complement."""
     table, _ = result
     r = _row(table, "P2", "numerique", "exercice_coordonne")
     assert (r["attendu_eur"], r["verse_eur"], r["ecart_eur"], r["verdict"]) == ("820.00", "0.00", "-820.00", "non_verse")
-    assert r["lecture_qui_explique"] == "exercice_coordonne"
+    assert r["lecture_qui_explique"] == ""
+    assert r["explication"] == E("non versé : cette ligne fait partie du complément de 820,00 € du versement partiel "
+                                 "du thème — un versement complémentaire est peut-être à venir, sinon réclamez-le")
+
+
+def test_a_socle_refused_explains_its_indicator_row_when_its_theme_received_nothing(tmp_path):
+    """Numérique 2025 due 820 + 240 = 1 060 €, paid 0 € with « exercice coordonné : 0 € » detailed: the theme row is
+    said as it is (nothing paid), and the socle refused reproduces both rows (the whole theme at 0 €)."""
+    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [
+        {"pharmacie_id": "P5", "exercice": 2025, **NUM_OK}]))
+    paid = read_versements(write_csv(tmp_path / "versements.csv", [
+        {"pharmacie_id": "P5", "exercice": 2025, "theme": "numerique", "indicateur": "", "montant_verse_eur": "0"},
+        {"pharmacie_id": "P5", "exercice": 2025, "theme": "numerique", "indicateur": "exercice_coordonne",
+         "montant_verse_eur": "0"},
+    ], sep=";"), pharmacies)
+    table, _ = reconcile(pharmacies, None, paid)
+    assert _row(table, "P5", "numerique")["explication"].startswith("aucun versement")
+    r = _row(table, "P5", "numerique", "exercice_coordonne")
+    assert (r["attendu_eur"], r["verse_eur"], r["lecture_qui_explique"]) == ("820.00", "0.00", "exercice_coordonne")
     assert r["explication"].startswith(E("écart de 820,00 € : la déclaration « exercice coordonné"))
-    assert "vérifiez votre déclaration et ses justificatifs" in r["explication"]
 
 
 def test_partial_payment_names_the_missing_complement(result):
@@ -179,7 +199,9 @@ def test_cli_rapprocher_and_gains_on_the_example(tmp_path):
     assert list(rows[0]) == RAPPROCHEMENT_COLUMNS
     assert {r["verdict"] for r in rows} == {"conforme", "ecart", "non_verse", "non_attendu"}
     keys = {r["lecture_qui_explique"] for r in rows}
-    assert {"bups.stabilite_75.montant_bas", "exercice_coordonne"} <= keys
+    assert "bups.stabilite_75.montant_bas" in keys
+    # PH-CENTRE 2025: the exercice coordonné (a socle) is the missing complement of a partial payment, not a refusal
+    assert "exercice_coordonne" not in keys
     assert (out / "reclamation_PH-GARE_2024.md").exists()
     assert "Rapprochement de" in res.output
     res = runner.invoke(main, ["gains", str(ROOT / "data" / "pharmacies.csv"), "--molecules",
@@ -220,7 +242,7 @@ def test_every_explained_gap_of_the_example_is_reproduced_to_the_cent():
     paid = read_versements(ROOT / "data" / "versements.csv", pharmacies)
     table, _ = reconcile(pharmacies, molecules, paid)
     explained = table[table["lecture_qui_explique"] != ""]
-    assert len(explained) >= 2
+    assert len(explained) >= 1  # PH-CENTRE 2025's exercice coordonné is a partial payment, not a refusal (audit)
     for _, r in explained.iterrows():
         sel = (pharmacies["pharmacie_id"] == r["pharmacie_id"]) & (pharmacies["exercice"] == r["exercice"])
         one = pharmacies[sel].copy()
@@ -374,19 +396,26 @@ def test_a_theme_row_with_the_detail_removed_or_written_on_theme_rows_is_read(tm
 
 def test_a_zero_indicator_row_beside_its_theme_row_is_accepted_and_explained():
     """data/versements.csv, PH-CENTRE 2025: the theme row (4 514 €) and « exercice coordonné : 0,00 € » beside it —
-    both readings say the same thing, the row is read and the 820 € are explained by the declaration."""
+    both readings say the same thing, the row is read. The exercice coordonné is a socle of the numérique: refused,
+    the theme would be 0 €, not 4 514 €. The indicator row said « la déclaration … n'a pas été retenue » beside the
+    theme row's « versement partiel », and the claim draft printed both (audit); both now say the partial payment."""
     pharmacies = read_pharmacies(ROOT / "data" / "pharmacies.csv")
     paid = read_versements(ROOT / "data" / "versements.csv", pharmacies)
     mine = paid[(paid["pharmacie_id"] == "PH-CENTRE") & (paid["exercice"] == 2025) & (paid["theme"] == "numerique")]
     assert list(zip(mine["indicateur"], mine["montant_cents"])) == [("", 451400), ("exercice_coordonne", 0)]
-    table, _ = reconcile(pharmacies, None, paid)
+    table, claims = reconcile(pharmacies, None, paid)
     sel = (table["pharmacie_id"] == "PH-CENTRE") & (table["exercice"] == 2025)
+    t = _row(table[sel], "PH-CENTRE", "numerique")
+    assert (t["attendu_eur"], t["verse_eur"]) == ("5334.00", "4514.00")
+    assert t["explication"].startswith(E("versement partiel : les 4 514,00 € versés correspondent à toutes les lignes "
+                                         "attendues sauf « Participer à un exercice coordonné (ESP, MSP, CPTS) » "
+                                         "(exercice_coordonne) ; ce complément de 820,00 €"))
     r = _row(table[sel], "PH-CENTRE", "numerique", "exercice_coordonne")
     assert (r["attendu_eur"], r["verse_eur"], r["verdict"], r["lecture_qui_explique"]) == (
-        "820.00", "0.00", "non_verse", "exercice_coordonne")
-    assert r["explication"] == E("écart de 820,00 € : la déclaration « exercice coordonné (ESP, MSP, CPTS ; un PRADO "
-                                 "ne compte pas) » n'a pas été retenue — vérifiez votre déclaration et ses "
-                                 "justificatifs")
+        "820.00", "0.00", "non_verse", "")
+    assert r["explication"] == E("non versé : cette ligne fait partie du complément de 820,00 € du versement partiel "
+                                 "du thème — un versement complémentaire est peut-être à venir, sinon réclamez-le")
+    assert "n'a pas été retenue" not in claims[("PH-CENTRE", 2025)]
 
 
 def test_the_claim_table_shows_an_indicator_in_question_as_dont_under_its_theme(tmp_path):

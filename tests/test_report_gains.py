@@ -137,14 +137,16 @@ def test_reconciliation_section_of_a_partial_payment():
     got = {(x.theme, x.indicateur): (x.attendu_eur, x.verse_eur, x.verdict, x.lecture_qui_explique)
            for x in r.table.itertuples()}
     assert got[("numerique", "")] == ("5334.00", "4514.00", "ecart", "")
-    assert got[("numerique", "exercice_coordonne")] == ("820.00", "0.00", "non_verse", "exercice_coordonne")
+    # the exercice coordonné is a socle: refused, the theme would be 0 € — it is the missing complement (audit)
+    assert got[("numerique", "exercice_coordonne")] == ("820.00", "0.00", "non_verse", "")
     assert got[("dispensation_unite", "")][2] == "conforme"
     assert r.claim and "# Projet de réclamation — ROSP de l'exercice 2025" in r.claim
     html = str(report_versements.table_html(rep, r))
     assert "5\u202f334,00\u00a0€" in html and "non versé" in html
     assert ">−820,00\u00a0€<" in html and ">-820" not in html  # the gap with the minus sign of the other tables
     assert '<a href="reclamation_PH-CENTRE_2025.md">' in html
-    assert "Participer à un exercice coordonné" in html  # the reading that explains: the declaration, by its title
+    assert "Participer à un exercice coordonné" in html  # the unpaid line of the partial payment, by its title
+    assert "n'a pas été retenue" not in html
     assert "3 conforme, 1 écart, 1 non versé" in report_versements.section_text(rep, r)
     assert "Aucun relevé des versements n'a été fourni" in report_versements.section_text(rep, None)
 

@@ -12,9 +12,12 @@ order:
 
 1. one hypothesis switched to its alternative reading (the switchable ones are those of the scenario
    `parameters/scenarios/lectures-alternatives.yaml`, one at a time, on top of the user's scenario);
-2. one declared indicator not validated, or one socle not recognised (its inputs set to « non »);
+2. one declared indicator not validated, or one socle not recognised (its inputs set to « non »); for an indicator
+   row, a change that moves other lines of its theme (a socle: the whole theme at 0 €) must reproduce the theme
+   row too, as a reading must;
 3. a partial payment: the amount paid is the sum of some of the theme's lines, the others missing (an
    initial payment without its complement);
+   an indicator row with nothing paid among the missing lines of its theme's partial payment says so;
 4. otherwise « écart inexpliqué », with the lines to check.
 
 Every amount compared comes from `engine.compute` on the pharmacy's own row, under other parameters or
@@ -307,6 +310,14 @@ class _Reconcile:
             after = per_variant.get(j)
             if after is None or abs(g.amount_in(after) - g.verse) > CENT_TOLERANCE:
                 continue
+            whole = self._theme_item(g)
+            if whole is not None:
+                # a declaration refused is a fact of the pharmacy-year: when it moves other lines of the theme (a
+                # socle: the whole theme at 0 €), it explains the indicator only if it reproduces its theme too
+                theme_after = whole.amount_in(after)
+                rest_moved = theme_after - g.amount_in(after) != whole.attendu - g.attendu
+                if rest_moved and abs(theme_after - whole.verse) > CENT_TOLERANCE:
+                    continue
             g.kind, g.lecture, g.focus = "declaration", ind.code, (ind.code,)
             params = self.params[g.exercice]
             if ind.declaratif:
@@ -319,6 +330,15 @@ class _Reconcile:
     # --- 3. a partial payment --------------------------------------------------------------------------------
     def by_partial(self, gaps: list[Item]) -> None:
         for g in gaps:
+            whole = self._theme_item(g)
+            if not g.kind and g.verse == 0 < g.attendu and whole is not None and whole.kind == "partiel" \
+                    and g.indicateur in whole.focus:
+                # an indicator of the theme's missing complement: said as the theme row says it
+                g.kind, g.focus = "partiel", (g.indicateur,)
+                g.explication = (f"non versé : cette ligne fait partie du complément de {eur(-whole.ecart)} du "
+                                 "versement partiel du thème — un versement complémentaire est peut-être à venir, "
+                                 "sinon réclamez-le")
+                continue
             if g.kind or not (0 < g.verse < g.attendu):
                 continue
             lines = self.lines[g.row]
