@@ -616,3 +616,25 @@ def test_the_rule_of_a_claim_says_a_share_dépasse_its_threshold_read_from_the_p
     assert isinstance(seuil, Seuil)
     assert [leaf_text(seuil.model_copy(update={"comparaison": c}), "verbe") for c in (">=", ">", "<", "<=")] == [
         "atteint au moins 15 %", "dépasse 15 %", "reste sous 15 %", "ne dépasse pas 15 %"]
+
+
+def test_an_unexplained_theme_gap_points_at_its_detailed_row_in_gap_not_at_a_conforming_one(tmp_path):
+    """Audit, PH-GARE 2024: the statement details the dispositif 2024, entretien chronique 400 € (due: one entretien,
+    400 €) and TROD angine 50 € (due: none done, 0 €). The theme row (due 400 €, paid 450 €) sent the reader to the
+    entretien chronique, which is conforme; it now names the TROD angine row, paid 50 € for 0 € due."""
+    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [
+        {"pharmacie_id": "P6", "exercice": 2024, "nb_entretiens_chroniques": 1, "nb_trod_angine": 0,
+         "nb_accompagnements_grossesse": 0}]))
+    paid = read_versements(write_csv(tmp_path / "versements.csv", [
+        {"pharmacie_id": "P6", "exercice": 2024, "theme": "dispositif_2024", "indicateur": "entretien_chronique",
+         "montant_verse_eur": "400"},
+        {"pharmacie_id": "P6", "exercice": 2024, "theme": "dispositif_2024", "indicateur": "trod_angine",
+         "montant_verse_eur": "50"},
+    ], sep=";"), pharmacies)
+    table, _ = reconcile(pharmacies, None, paid)
+    assert _row(table, "P6", "dispositif_2024", "entretien_chronique")["verdict"] == "conforme"
+    r = _row(table, "P6", "dispositif_2024")
+    assert (r["attendu_eur"], r["verse_eur"], r["ecart_eur"]) == ("400.00", "450.00", "50.00")
+    assert E("reproduit le montant versé ; à vérifier : « Au moins un TROD angine » (trod_angine) : versé 50,00 €, "
+             "attendu 0,00 € ; données manquantes") in r["explication"]  # the kits progression: no 2023 count
+    assert "entretien_chronique" not in r["explication"]

@@ -370,8 +370,14 @@ class _Reconcile:
                 continue
             mine = self._lines_of(g)
             params = self.params[g.exercice]
-            shown = [f"{_named([i], params)} : {eur(int(c))}{', hypothèse' if s == 'hypothese' else ''}"
-                     for i, c, s in zip(mine["indicateur"], mine["montant_cents"], mine["statut_regle"]) if int(c) != 0]
+            # a theme whose statement details indicators: its rows in gap first, its conforming rows left out
+            detail = [] if g.indicateur else [x for x in self.items if x.row == g.row and x.theme == g.theme
+                                                and x.indicateur]
+            shown = [f"{_named([x.indicateur], params)} : versé {eur(x.verse)}, attendu {eur(x.attendu)}"
+                     for x in detail if x.verdict != "conforme"]
+            shown += [f"{_named([i], params)} : {eur(int(c))}{', hypothèse' if s == 'hypothese' else ''}"
+                      for i, c, s in zip(mine["indicateur"], mine["montant_cents"], mine["statut_regle"])
+                      if int(c) != 0 and i not in {x.indicateur for x in detail}]
             lost = sorted({x for v in mine["socles_non_atteints"] for x in list_items(v)})
             if lost:
                 shown.append(f"socles non atteints : {_named(lost, params)} (tout le thème à 0 €)")
