@@ -638,3 +638,23 @@ def test_an_unexplained_theme_gap_points_at_its_detailed_row_in_gap_not_at_a_con
     assert E("reproduit le montant versé ; à vérifier : « Au moins un TROD angine » (trod_angine) : versé 50,00 €, "
              "attendu 0,00 € ; données manquantes") in r["explication"]  # the kits progression: no 2023 count
     assert "entretien_chronique" not in r["explication"]
+
+
+def test_the_one_cent_tolerance_is_said_in_the_help_and_the_readme():
+    """« conforme » and an explanation both allow a gap of CENT_TOLERANCE (audit: undocumented, the README said « au
+    centime »). The help renders it from the constant; the README names the constant and says « un centime »."""
+    from rosp_lib.counterfactual.reconcile import CENT_TOLERANCE
+    from rosp_lib.lines.formatting import eur
+
+    def flat(text):
+        return " ".join(text.split())
+
+    res = CliRunner().invoke(main, ["rapprocher", "--help"])
+    assert res.exit_code == 0, res.output
+    assert flat(f"verdict (conforme : écart d'au plus {eur(CENT_TOLERANCE)} en valeur absolue ;") in flat(res.output)
+    assert flat(f"retrouve le montant versé à {eur(CENT_TOLERANCE)} près") in flat(res.output)
+    assert "{tolerance}" not in res.output
+    readme = flat((ROOT / "README.md").read_text(encoding="utf-8"))
+    assert CENT_TOLERANCE == 1  # the README's « un centime »
+    assert ("`conforme` admet un écart d'au plus un centime en valeur absolue (constante `CENT_TOLERANCE` de "
+            "`rosp_lib/counterfactual/reconcile.py`, rappelée par `rosp rapprocher --help`)") in readme

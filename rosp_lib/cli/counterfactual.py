@@ -10,7 +10,7 @@ import click
 
 from rosp_lib.cli.french import FrenchCommand, warn
 from rosp_lib.counterfactual.gains import gains_for_output, gains_table, within_reach
-from rosp_lib.counterfactual.reconcile import RAPPROCHEMENT_COLUMNS, reconcile
+from rosp_lib.counterfactual.reconcile import CENT_TOLERANCE, RAPPROCHEMENT_COLUMNS, reconcile
 from rosp_lib.counterfactual.versements import read_versements
 from rosp_lib.engine import parameters_for
 from rosp_lib.inputs import InputError, no_molecules_warning, read_inputs, warnings_of
@@ -150,12 +150,12 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
     \b
     Écrit dans le dossier de sortie :
       rapprochement.csv  une ligne par thème (et par indicateur détaillé) : attendu_eur, verse_eur,
-                         ecart_eur, verdict (conforme, ecart, non_verse, non_attendu), explication,
-                         lecture_qui_explique
+                         ecart_eur, verdict (conforme : écart d'au plus {tolerance} en valeur
+                         absolue ; ecart, non_verse, non_attendu), explication, lecture_qui_explique
       reclamation_<pharmacie_id>_<exercice>.md  un projet de réclamation pour chaque pharmacie et
                          exercice avec un écart défavorable ou inexpliqué
 
-    Un écart n'est expliqué que si la bibliothèque retrouve le montant versé au centime : une hypothèse
+    Un écart n'est expliqué que si la bibliothèque retrouve le montant versé à {tolerance} près : une hypothèse
     de lecture remplacée par son alternative, sinon une déclaration non retenue ou un socle non
     reconnu, sinon un versement partiel ; sinon il est dit « écart inexpliqué ». Un versement pour un
     thème ou un indicateur qui n'existe pas cet exercice, et un thème dû dont rien n'a été versé, sont
@@ -207,6 +207,10 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
     if removed:
         click.echo(f"Retiré{'s' if len(removed) > 1 else ''} (plus d'écart pour cette pharmacie et cet exercice) : "
                    + ", ".join(p.name for p in removed))
+
+
+# the « conforme » tolerance, from the constant the reconciliation compares with
+rapprocher_cmd.help = rapprocher_cmd.help.replace("{tolerance}", eur(CENT_TOLERANCE))
 
 
 def _removed(path: Path) -> bool:
