@@ -148,6 +148,8 @@ def test_reconciliation_section_of_a_partial_payment():
     assert "Participer à un exercice coordonné" in html  # the unpaid line of the partial payment, by its title
     assert "n'a pas été retenue" not in html
     assert "3 conforme, 1 écart, 1 non versé" in report_versements.section_text(rep, r)
+    # the tolerance the verdicts use (reconcile.CENT_TOLERANCE, 1 cent), not « au centime »
+    assert "retrouve le montant versé à 0,01\u00a0€ près" in report_versements.section_text(rep, r)
     assert "Aucun relevé des versements n'a été fourni" in report_versements.section_text(rep, None)
 
 
