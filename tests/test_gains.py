@@ -194,3 +194,41 @@ def test_a_reports_key_knows_the_end_of_the_activity(tmp_path):
     params = load_parameters(2025)
     end = dt.date(2025, 3, 31)
     assert set(deadlines(2025, params, end)) - set(deadlines(2025, params)) == {end}
+
+
+def _tilleuls_2025(tmp_path: Path, **changes) -> pd.DataFrame:
+    import csv
+
+    with open(ROOT / "data" / "pharmacies.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter=";"))
+    row = next(r for r in rows if r["pharmacie_id"] == "PH-TILLEULS" and r["exercice"] == "2025")
+    return read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [{**row, **changes}]))
+
+
+@pytest.mark.parametrize("changes, gains_eur, reach_cents", [
+    # BUPS socle lost (génériques 84 % < 85 %) and the urgence malus (3 % not below the reference): the theme pays
+    # 0 €. Socle met: 100 (démarche qualité) + 200 (stabilité 92 % ≥ 90 %) + 100 (ASAFO) + 200 (écoresponsable)
+    # = 600 €, less 20 % → 480 €; urgence 2,99 % → 600 € (+120 with the socle: 600 €); stabilité 95 % → 400 €,
+    # 800 × 0,8 = 640 € (+160 with the socle: 640 €). All: BUPS 800 € + billing malus (7 points, 10 % of the
+    # numérique theme's 5 349 €) 534,90 € + 3 € (one RVA) + 2 € (one kit) = 1 339,90 €.
+    ({"taux_generiques_repertoire_pct": "84", "taux_urgence_pct": "3"},
+     {"stabilite_75": "640.00", "malus_urgence": "600.00", "generiques_repertoire": "480.00",
+      "malus_qualite_facturation": "534.90"}, 133990),
+    # Numérique socle lost (logiciel Ségur « non »): the theme pays 0 €. Ségur declared: 5 349 € less the billing
+    # malus's 10 % = 4 814,10 €; with the malus removed too: 5 349 € (+534,90 with the socle). All: 5 349 € + 200 €
+    # (stabilité 92 % → 95 %: 400 € instead of 200 €) + 3 € + 2 € = 5 554 €.
+    ({"logiciel_segur": "non"},
+     {"malus_qualite_facturation": "5349.00", "logiciel_segur": "4814.10", "stabilite_75": "200.00"}, 555400),
+], ids=["bups-socle-perdu", "numerique-socle-perdu"])
+def test_the_actions_of_a_theme_whose_socle_is_lost_are_given_with_the_socle(tmp_path, changes, gains_eur,
+                                                                             reach_cents):
+    """A theme whose socle is lost pays nothing, so an action of that theme pays nothing alone: it is given with
+    the socle regained (both changes, the gain of both), and counted in what is within reach (audit: the urgence
+    malus, the stabilité and the billing malus were missing, « encore à portée » was 1 019,90 € and 5 019,10 €)."""
+    pharmacies = _tilleuls_2025(tmp_path, **changes)
+    params = parameters_for([2025])
+    table = gains_table(pharmacies, None, params, dt.date(2025, 7, 15))
+    shown = dict(zip(table["indicateur"], table["gain_eur"]))
+    assert {k: shown.get(k) for k in gains_eur} == gains_eur
+    reach = within_reach(pharmacies, None, table, params)
+    assert int(reach["a_portee_cents"].iloc[0]) == reach_cents

@@ -14,6 +14,9 @@ changes are searched by bisection on the inputs, and the rules say when the amou
   reader, one more kit).
 - When one change alone pays nothing because the indicator needs another (the BAL needs the MSS; a
   socle among several lost socles), the changes are combined and the interaction is said.
+- In a theme whose socle is lost nothing pays until the socle is met: its actions are searched again on the row
+  with the socle regained (by the action that regains it and pays most) and given with the socle's changes, the
+  gain of both (what they add once the socle is met is said in the remark).
 - A targeted molecule (BUPS) gains by its arrival rate (`LEVIERS_MOLECULES`): when nothing pays below a
   level and everything from it (a floor), the smallest arrival rate that pays is its own action; the arrival
   rate at its maximum (100 %) is always one, with what each point more is worth when the amount grows with
@@ -44,7 +47,7 @@ from ..lines.formatting import eur, num, num_exact
 from ..lines.text import NEUTRALISE, OUI, shown_value
 from ..registry import (INDICATORS, INTERACTIONS, LEVIERS, LEVIERS_MOLECULES, PLAFONDS_COLONNES, THEME_CODES,
                         indicator)
-from .runner import Runner, molecule_key, parse_molecule_key
+from .runner import Runner, _set_cell, molecule_key, parse_molecule_key
 
 RATE_UNITS = 100  # a rate moves by hundredths of a point
 RATE_MAX = 100 * RATE_UNITS
@@ -130,6 +133,8 @@ class Action:
     combined: bool = False
     kind: str = ""  # "socles": a theme's socles together; "plancher", "lineaire": a molecule's floor, its rise
     since: tuple | None = None  # "lineaire" after a floor: (the floor's value, its gain)
+    socle: tuple[tuple[str, ...], int] | None = None  # with a lost socle regained: (its indicators, the gain of the
+    # action once the socle is met, socle not counted); the changes and the gain include the socle's
 
 
 class _Gains:
@@ -296,7 +301,46 @@ class _Gains:
             level = nxt
         actions.extend(self.combinations(per_row_inds, best, actions))
         actions.extend(self.molecule_actions(molecules))
+        actions.extend(self.with_socle(per_row_inds, actions))
         return actions
+
+    def with_socle(self, per_row_inds, actions: list[Action]) -> list[Action]:
+        """The actions of a theme whose socle is lost: nothing pays there until the socle is met, so they are searched
+        again on the row with the socle regained (by the action that regains it and pays most), and given with it:
+        the socle's changes and the action's together, the gain of both (a run of the rules against the row)."""
+        wanted: dict[str, list[tuple[int, Action]]] = {}  # theme → (row, the action regaining its lost socles)
+        for row, inds in per_row_inds.items():
+            for theme in self.themes or THEME_CODES:
+                lost = {ind.code for ind in inds if ind.theme == theme and ind.type_ligne == "socle"
+                        and self.base_atteint.get((row, ind.code)) not in (OUI, NEUTRALISE)}
+                if not lost or not any(i.theme == theme and i.type_ligne != "socle" for i in inds):
+                    continue
+                cols = {c for ind in inds if ind.code in lost for c in ind.colonnes}
+                regain = [a for a in actions if a.row == row and a.gain > 0 and a.socle is None
+                          and set(a.changes) <= cols and self._meets(a.lines, lost)]
+                if regain:
+                    wanted.setdefault(theme, []).append((row, max(regain, key=lambda a: a.gain)))
+        out: list[Action] = []
+        for theme, pairs in wanted.items():
+            rows = self.rows.iloc[[row for row, _ in pairs]].reset_index(drop=True)
+            for col in dict.fromkeys(c for _, a in pairs for c in a.changes):
+                where = [j for j, (_, a) in enumerate(pairs) if col in a.changes]
+                _set_cell(rows, where, col, [pairs[j][1].changes[col] for j in where])
+            met = _Gains(rows, self.runner.molecules, self.params, (theme,))
+            found = [(pairs[b.row], b) for b in met.collect()
+                     if any(indicator(c).type_ligne != "socle" for c in b.indicateurs)]
+            variants = [(row, {**b.changes, **{c: v for c, v in socle.changes.items() if c not in b.changes}})
+                        for (row, socle), b in found]
+            for ((row, socle), b), (_, ch), (gain, lines) in zip(found, variants, self.evaluate(variants)):
+                if gain > socle.gain:
+                    out.append(Action(row, b.indicateurs, ch, gain, lines, combined=b.combined, kind=b.kind,
+                                      since=b.since, socle=(socle.indicateurs, b.gain)))
+        return out
+
+    @staticmethod
+    def _meets(lines: pd.DataFrame, codes: set[str]) -> bool:
+        """Whether every indicator of `codes` is met in `lines`."""
+        return set(lines.loc[lines["atteint"] == OUI, "indicateur"]) >= codes
 
     def molecule_searches(self, per_row_inds) -> list[_Search]:
         """The targeted molecules' arrival rates that can rise: the smallest move that pays (the first round also
@@ -485,12 +529,17 @@ def _remark(g: "_Gains", a: Action, risen: list[str]) -> tuple[str, list[str]]:
         col = next(iter(a.changes))
         value, gain = a.since or (g.current(a.row, col), 0)
         points = float(a.changes[col]) - float(value)
+        alone = a.socle[1] if a.socle else a.gain  # a socle regained is not paid by the points
         head = (f"le montant croît avec le taux d'arrivée{f' à partir de {num(value)} %' if a.since else ''}, "
-                f"environ {eur(round((a.gain - gain) / points))} par point")
+                f"environ {eur(round((alone - gain) / points))} par point")
     elif ind.type_ligne == "socle":
         head = "indicateur socle, tout le thème est en jeu"
     elif ind.type_ligne == "malus" or ind.theme == "numerique" and ind.type_ligne == "information":
         head = "réduit le malus"
+    if a.socle:
+        socle = (f"ne paie qu'avec le socle du thème retrouvé ({', '.join(a.socle[0])}), compté dans le gain ; "
+                 f"{eur(a.socle[1])} de plus une fois le socle retrouvé")
+        head = f"{socle} ; {head}" if head else socle
     # the interaction of the indicator acted on, and of any other whose amount rose because it reads a changed column
     moved = [c for c in risen if c != ind.code and set(a.changes) & set(indicator(c).colonnes)]
     first = next(iter(a.changes))
