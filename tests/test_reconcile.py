@@ -658,3 +658,20 @@ def test_the_one_cent_tolerance_is_said_in_the_help_and_the_readme():
     assert CENT_TOLERANCE == 1  # the README's « un centime »
     assert ("`conforme` admet un écart d'au plus un centime en valeur absolue (constante `CENT_TOLERANCE` de "
             "`rosp_lib/counterfactual/reconcile.py`, rappelée par `rosp rapprocher --help`)") in readme
+
+
+def test_a_claim_never_nets_an_overpaid_theme_against_what_it_asks_for(tmp_path):
+    """Audit: PH-TILLEULS 2025 paid 5 349,00 € for numérique (its 10 % billing malus not applied: 4 814,10 € due)
+    and nothing for BUPS (600 € due), vaccination (120 €) and dispensation (500 €): the draft's total netted the
+    534,90 € overpaid against the 1 220 € asked. What is asked is 600 + 120 + 500 = 1 220,00 €; the overpaid theme
+    is told apart, not asked for nor deducted."""
+    pharmacies = read_pharmacies(ROOT / "data" / "pharmacies.csv")
+    paid = read_versements(write_csv(tmp_path / "versements.csv", [
+        {"pharmacie_id": "PH-TILLEULS", "exercice": 2025, "theme": "numerique", "montant_verse_eur": "5349,00"},
+        {"pharmacie_id": "PH-TILLEULS", "exercice": 2025, "theme": "colorectal", "montant_verse_eur": "160,00"},
+    ]), pharmacies)
+    _, claims = reconcile(pharmacies, None, paid)
+    num = "Développement du numérique en santé et amélioration de l'accès aux soins (« REMU NUM »)"
+    assert E(f"**Montant demandé** : 1 220,00 €, la somme des écarts négatifs des thèmes. Les thèmes versés au-delà de "
+             f"l'attendu ({num} : 534,90 €) ne sont pas réclamés ni déduits : ils sont signalés pour vérification (un "
+             "trop-versé peut être repris par l'Assurance Maladie).") in claims[("PH-TILLEULS", 2025)]

@@ -513,6 +513,13 @@ def claim_table(rec: _Reconcile, items: list[Item], params) -> list[str]:
     if details:
         out += ["", "Une ligne « dont » est une partie de l'écart du thème au-dessus d'elle : elle est déjà comptée "
                 "dans cet écart et dans le total."]
+    over = [g for g in wholes if g.ecart > 0]
+    if over:  # a theme paid beyond what is due is told, never netted against what is asked for
+        asked = -sum(g.ecart for g in wholes if g.ecart < 0)
+        out += ["", f"**Montant demandé** : {eur(asked)}, la somme des écarts négatifs des thèmes. Les thèmes versés "
+                "au-delà de l'attendu (" + " ; ".join(f"{theme(g.theme).titre} : {eur(g.ecart)}" for g in over)
+                + ") ne sont pas réclamés ni déduits : ils sont signalés pour vérification (un trop-versé peut être "
+                "repris par l'Assurance Maladie)."]
     return out
 
 
