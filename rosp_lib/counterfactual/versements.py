@@ -15,7 +15,6 @@ its line, column, value and what was expected; nothing is computed from an inval
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 import unicodedata
 from decimal import Decimal
@@ -25,6 +24,7 @@ import pandas as pd
 
 from ..inputs import InputError
 from ..inputs.errors import Problem, shown
+from ..inputs.molecules import pharmacy_hint
 from ..inputs.parsing import ambiguous_fix
 from ..inputs.raw import read_raw
 from ..lines.formatting import eur
@@ -87,18 +87,6 @@ def _amount(text: str) -> tuple[int | None, str]:
     if "€" in text:
         return None, f"{_GENERIC} — le signe € après le montant (5 349,00 €) ou pas de signe"
     return None, _GENERIC
-
-
-def _pharmacy_hint(pid: str, year: int, years_of: dict[str, list[int]]) -> str:
-    """What the unknown pharmacy-year may have meant, as the molecules table says it: the same id for other
-    exercises, the same id in other case, or a close id."""
-    if pid in years_of:
-        return f" (« {pid} » n'y figure que pour {', '.join(map(str, years_of[pid]))})"
-    same_case = [p for p in years_of if p.lower() == pid.lower()]
-    if same_case:
-        return f" — vouliez-vous dire « {same_case[0]} » ? (majuscules et minuscules comptent)"
-    guess = difflib.get_close_matches(pid, list(years_of), n=1, cutoff=0.8)
-    return f" — vouliez-vous dire « {guess[0]} » ?" if guess else ""
 
 
 def _numbers(lines: list[int]) -> str:
@@ -198,7 +186,7 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
             bad("exercice", year_text, "une année sur quatre chiffres (l'exercice payé, pas l'année du versement)")
         elif pid and (pid, year) not in known:
             bad("pharmacie_id", pid, f"une pharmacie présente dans le fichier des pharmacies pour l'exercice {year}"
-                                     + _pharmacy_hint(pid, year, years_of))
+                                     + pharmacy_hint(pid, years_of))
         theme_text = get.get("theme", "")
         theme = themes.get(fold(theme_text))
         if theme is None:

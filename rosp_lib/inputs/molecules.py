@@ -55,22 +55,24 @@ def check_molecule_rows(checked: Checked, pharmacies: pd.DataFrame | None) -> No
         return years_of
 
     def expect(i: int) -> str:
-        pid, year = pids[i], years[i]
-        years_of = pharmacy_years()
-        text = f"une pharmacie de la table des pharmacies pour l'exercice {year}"
-        same_case = [p for p in years_of if p.lower() == str(pid).lower() and p != pid]
-        if pid in years_of:
-            text += f" (« {pid} » n'y figure que pour {', '.join(years_of[pid])})"
-        elif same_case:
-            text += f" — vouliez-vous dire « {same_case[0]} » ? (majuscules et minuscules comptent)"
-        else:
-            guess = difflib.get_close_matches(pid, list(years_of), n=1, cutoff=0.8)
-            if guess:
-                text += f" — vouliez-vous dire « {guess[0]} » ?"
-        return text
+        return (f"une pharmacie de la table des pharmacies pour l'exercice {years[i]}"
+                + pharmacy_hint(str(pids[i]), pharmacy_years()))
 
     checked.report("pharmacie_id", np.flatnonzero(unknown), "une pharmacie de la table des pharmacies",
                    "lignes dont la pharmacie n'est pas dans la table des pharmacies", expect)
+
+
+def pharmacy_hint(pid: str, years_of: dict) -> str:
+    """What an unknown pharmacy-year may have meant (`years_of`: each known pharmacy → its exercises): the same id
+    for other exercises, the same id in other case, or a close id; "" when nothing is close. The molecules table and
+    the statement of payments say it alike."""
+    if pid in years_of:
+        return f" (« {pid} » n'y figure que pour {', '.join(map(str, years_of[pid]))})"
+    same_case = [p for p in years_of if p.lower() == pid.lower()]
+    if same_case:
+        return f" — vouliez-vous dire « {same_case[0]} » ? (majuscules et minuscules comptent)"
+    guess = difflib.get_close_matches(pid, list(years_of), n=1, cutoff=0.8)
+    return f" — vouliez-vous dire « {guess[0]} » ?" if guess else ""
 
 
 def _premium(year: int, scenario=None):
