@@ -675,3 +675,18 @@ def test_a_claim_never_nets_an_overpaid_theme_against_what_it_asks_for(tmp_path)
     assert E(f"**Montant demandé** : 1 220,00 €, la somme des écarts négatifs des thèmes. Les thèmes versés au-delà de "
              f"l'attendu ({num} : 534,90 €) ne sont pas réclamés ni déduits : ils sont signalés pour vérification (un "
              "trop-versé peut être repris par l'Assurance Maladie).") in claims[("PH-TILLEULS", 2025)]
+
+
+def test_rapprocher_says_the_pharmacy_years_its_statement_has_no_line_for(tmp_path):
+    """Audit: 6 of the example's 13 pharmacy-years have no line in data/versements.csv and were left out without a
+    word (the console counted the 7 reconciled)."""
+    from click.testing import CliRunner
+
+    from rosp_lib.cli import main
+
+    result = CliRunner().invoke(main, ["rapprocher", str(ROOT / "data/pharmacies.csv"), "--versements",
+                                       str(ROOT / "data/versements.csv"), "--molecules", str(ROOT / "data/molecules.csv"),
+                                       "-o", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    assert ("Non rapproché(s), aucune ligne dans le relevé : 6 pharmacie(s) × exercice(s) du fichier (PH-CESSION 2025, "
+            "PH-HALLES 2022, PH-HALLES 2023, PH-NOUVELLE 2024, PH-PORT 2022, PH-VENDEUR 2025)") in result.stdout

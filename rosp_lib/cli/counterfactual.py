@@ -14,6 +14,7 @@ from rosp_lib.counterfactual.reconcile import CENT_TOLERANCE, RAPPROCHEMENT_COLU
 from rosp_lib.counterfactual.versements import read_versements
 from rosp_lib.engine import parameters_for
 from rosp_lib.inputs import InputError, no_molecules_warning, read_inputs, warnings_of
+from rosp_lib.inputs.errors import MAX_PER_KIND
 from rosp_lib.lines.atomic import OutputError, ensure_folder, write_together
 from rosp_lib.lines.csvfile import write_csv
 from rosp_lib.lines.formatting import eur
@@ -198,6 +199,14 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
     click.echo(f"Rapprochement de {table[['pharmacie_id', 'exercice']].drop_duplicates().shape[0]} pharmacie(s) × "
                f"exercice(s), {len(table)} ligne(s) : "
                + ", ".join(f"{v} {int(counts.get(v, 0))}" for v in ("conforme", "ecart", "non_verse", "non_attendu")))
+    # The pharmacy-years of the file the statement has no line for: not reconciled, said (they were left out silently).
+    covered = set(zip(table["pharmacie_id"], table["exercice"].astype(int)))
+    missing = sorted({(p, int(y)) for p, y in zip(pharmacies["pharmacie_id"], pharmacies["exercice"])} - covered)
+    if missing:
+        shown = ", ".join(f"{p} {y}" for p, y in missing[:MAX_PER_KIND])
+        more = f" et {len(missing) - MAX_PER_KIND} autre(s)" if len(missing) > MAX_PER_KIND else ""
+        click.echo(f"Non rapproché(s), aucune ligne dans le relevé : {len(missing)} pharmacie(s) × exercice(s) "
+                   f"du fichier ({shown}{more})")
     for _, r in table[table["verdict"] != "conforme"].iterrows():
         what = r["theme"] + (f" / {r['indicateur']}" if r["indicateur"] else "")
         click.echo(f"  {r['pharmacie_id']} {r['exercice']} {what} : attendu {eur(_cents(r['attendu_eur']))}, versé "
