@@ -302,6 +302,9 @@ INDICATORS: tuple[Indicator, ...] = (
 
 THEME_CODES: tuple[str, ...] = tuple(t.code for t in sorted(THEMES, key=lambda t: t.ordre))
 SYNTHESIS_NOTEBOOK = "00_synthese"  # the synthesis report notebook, without .ipynb (the themes': Theme.notebook)
+SYNTHESIS = "synthese"  # the synthesis report's name beside the theme codes (--themes, rapports.csv)
+# Every report of a pharmacy-year: its name (--themes, rapports.csv) → its notebook, without .ipynb
+REPORT_NOTEBOOKS: dict[str, str] = {SYNTHESIS: SYNTHESIS_NOTEBOOK, **{t.code: t.notebook for t in THEMES}}
 THEME_BY_CODE: dict[str, Theme] = {t.code: t for t in THEMES}
 INDICATOR_BY_CODE: dict[str, Indicator] = {i.code: i for i in INDICATORS}
 

@@ -78,13 +78,13 @@ from rosp_lib.batch.worker import (  # noqa: F401 - ReportError, UnknownParamete
 from rosp_lib.cli.french import FrenchCommand
 from rosp_lib.inputs import PHARMACIE_ID_RE
 
-from rosp_lib.registry import SYNTHESIS_NOTEBOOK, THEMES as REGISTRY_THEMES  # noqa: E402
+from rosp_lib.registry import REPORT_NOTEBOOKS, SYNTHESIS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS_DIR = ROOT / "notebooks"
 
 # theme name (--themes) → notebook file stem, in report order: the synthesis, then the registry's themes
-THEMES: dict[str, str] = {"synthese": SYNTHESIS_NOTEBOOK, **{t.code: t.notebook for t in REGISTRY_THEMES}}
+THEMES: dict[str, str] = REPORT_NOTEBOOKS
 PARAMETER_NAMES = ("pharmacie_id", "exercice", "entree", "molecules", "parametres")
 # given only to the notebooks whose `parameters` cell declares them (the project's notebooks do)
 OPTIONAL_PARAMETERS = ("date_reference", "versements")
@@ -467,8 +467,8 @@ def run_reports(
         raise ReportError("notebook(s) introuvable(s) : " + ", ".join(missing))
     for nb_path in notebooks.values():
         check_parameters(nb_path, PARAMETER_NAMES)
-    if versements is not None and "synthese" in notebooks:
-        check_parameters(notebooks["synthese"], ("versements",))
+    if versements is not None and SYNTHESIS in notebooks:
+        check_parameters(notebooks[SYNTHESIS], ("versements",))
     sources = list(dict.fromkeys(job.sources() for job in jobs))
     for entree, molecules, scenario in sources:
         for path, what in ((entree, "fichier d'entrée"), (molecules, "table des molécules"), (scenario, "scénario")):
@@ -613,7 +613,7 @@ class _Batch:
                                      self.settings.kernel_name)
             p = job.paths(self.out_dir)
             if not self.force and is_up_to_date(folder.path, job.stem, key):
-                if job.theme == "synthese":  # its claim draft, written again if it was deleted by hand
+                if job.theme == SYNTHESIS:  # its claim draft, written again if it was deleted by hand
                     self.restore_claim(job)
                 self._done(i, ReportResult(job.pharmacie_id, job.exercice, job.theme, "deja_fait", 0.0, "",
                                            self._rel(p.html)))
@@ -658,7 +658,7 @@ class _Batch:
             if outcome.statut == "ok":
                 files = {p.notebook: outcome.notebook, p.html: outcome.html}
                 claim = None
-                if job.theme == "synthese":
+                if job.theme == SYNTHESIS:
                     claim, text = self.claim_of(job, outcome.notebook)
                     if text is not None:
                         files[claim] = text
@@ -675,7 +675,7 @@ class _Batch:
                                     outcome.erreur, "", outcome.cpu_s, outcome.worker)
             folders.unlink(p.notebook)
             folders.unlink(p.html)
-            if job.theme == "synthese":  # its claim draft goes with it
+            if job.theme == SYNTHESIS:  # its claim draft goes with it
                 from rosp_lib.report.versements import claim_file_name
 
                 folders.unlink(job.folder(self.out_dir) / claim_file_name(job.pharmacie_id, job.exercice))

@@ -47,7 +47,7 @@ from ..lines.formatting import eur, num, num_exact
 from ..lines.text import NEUTRALISE, OUI, shown_value
 from ..registry import (INDICATORS, INTERACTIONS, LEVIERS, LEVIERS_MOLECULES, PLAFONDS_COLONNES, THEME_CODES,
                         indicator)
-from .runner import Runner, _set_cell, molecule_key, parse_molecule_key
+from .runner import Runner, set_cell, molecule_key, parse_molecule_key
 
 RATE_UNITS = 100  # a rate moves by hundredths of a point
 RATE_MAX = 100 * RATE_UNITS
@@ -325,7 +325,7 @@ class _Gains:
             rows = self.rows.iloc[[row for row, _ in pairs]].reset_index(drop=True)
             for col in dict.fromkeys(c for _, a in pairs for c in a.changes):
                 where = [j for j, (_, a) in enumerate(pairs) if col in a.changes]
-                _set_cell(rows, where, col, [pairs[j][1].changes[col] for j in where])
+                set_cell(rows, where, col, [pairs[j][1].changes[col] for j in where])
             met = _Gains(rows, self.runner.molecules, self.params, (theme,))
             found = [(pairs[b.row], b) for b in met.collect()
                      if any(indicator(c).type_ligne != "socle" for c in b.indicateurs)]

@@ -33,7 +33,8 @@ def parse_molecule_key(key: str) -> tuple[int, str] | None:
     return (int(m.group(1)), m.group(2)) if m else None
 
 
-def _set_cell(frame: pd.DataFrame, where, col: str, values: list) -> None:
+def set_cell(frame: pd.DataFrame, where, col: str, values: list) -> None:
+    """Set `col` of the rows `where` (positions) to `values`, and its exact twin (`<taux>_exact`) with it."""
     series = frame[col].copy()
     series.iloc[where] = pd.array(values, dtype=series.dtype) if series.dtype != object else values
     frame[col] = series
@@ -89,7 +90,7 @@ class Runner:
                 where.append(j)
                 values.append(value)
         for col, (where, values) in changes.items():
-            _set_cell(frame, where, col, values)
+            set_cell(frame, where, col, values)
         frame["pharmacie_id"] = ids
         molecules = None
         if self._mol_rows:
@@ -102,7 +103,7 @@ class Runner:
                     for position, col, value in mol_changes.get(j, ()):
                         where = np.flatnonzero(sel == position)
                         if len(where):
-                            _set_cell(part, where, col, [value])
+                            set_cell(part, where, col, [value])
                     parts.append(part)
             if parts:
                 molecules = pd.concat(parts, ignore_index=True)

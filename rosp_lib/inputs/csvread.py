@@ -82,7 +82,7 @@ def read_csv_cells(path: Path) -> pd.DataFrame:
     else:
         # on the first filled line that holds one: a title line above the header (« Relevé Mes ROSP ») has none, and
         # a « ; » file was cut at its commas (its header was then said to be the title, and its rows cut in two)
-        shape = first if any(c in first for c in _SEPARATORS) else _first_line_with(text, _SEPARATORS) or first
+        shape = _first_line_with(text, _SEPARATORS) or first
         sep = max(_SEPARATORS, key=shape.count)
     if sep == ",":  # the width of each record is needed: the csv module keeps it
         return _csv_module_cells(path, text, sep)

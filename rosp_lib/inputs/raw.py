@@ -229,7 +229,7 @@ def read_raw(path: str | Path, sheet: str) -> RawTable:
                 listed = ", ".join(shown(v) for v in more[:_SHOWN_EXTRA])
                 if len(more) > _SHOWN_EXTRA:
                     listed += f" et {len(more) - _SHOWN_EXTRA} autres"
-                who = f", pharmacie « {pids[i]} »" if pids[i] else ""
+                who = _who(pids[i])
                 return Problem(int(lines[i]), -1, (
                     f"ligne {lines[i]}{who} : {n} valeurs pour {width} colonne{'s' if width > 1 else ''} d'en-tête ({listed} en trop) ; "
                     f"attendu : une valeur par colonne — {_why_too_wide(header, header_line, separator)}"

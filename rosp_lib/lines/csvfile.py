@@ -34,8 +34,9 @@ _NEEDS_QUOTES = re.compile(rb'[,"\r\n]')
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # What `neutralised` may change: a formula start, or apostrophes before one (see `prefix_removed`)
 _RISKY_START = _FORMULA_START + ("'",)
-_NEUTRALISED = re.compile(r"'*[=+\-@\t\r]")
-_PREFIXED = re.compile(r"'+[=+\-@\t\r]")
+_STARTS = "[" + re.escape("".join(_FORMULA_START)) + "]"
+_NEUTRALISED = re.compile("'*" + _STARTS)
+_PREFIXED = re.compile("'+" + _STARTS)
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 

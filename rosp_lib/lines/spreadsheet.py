@@ -18,7 +18,6 @@ cells: Excel and LibreOffice show the same text as the CSV cell (the `'` include
 from __future__ import annotations
 
 import math
-import os
 import sys
 from collections.abc import Callable
 from decimal import Decimal

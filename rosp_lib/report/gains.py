@@ -22,7 +22,7 @@ import datetime as dt
 from rosp_lib.counterfactual.gains import ReportGains, report_gains
 from rosp_lib.counterfactual.runner import parse_molecule_key
 from rosp_lib.lines.formatting import eur
-from rosp_lib.registry import indicator, theme as theme_of
+from rosp_lib.registry import SYNTHESIS, indicator, theme as theme_of
 from rosp_lib.report.notebook import COLUMN_LABELS, Html, Report, ReportError, table
 from rosp_lib.rulebook import title as indicator_title
 
@@ -144,7 +144,7 @@ def reach_text(rep: Report, g: ReportGains, theme: str | None = None) -> str:
 
 def recorded(g: ReportGains, theme: str | None = None) -> dict:
     return {
-        "theme": theme or "synthese",
+        "theme": theme or SYNTHESIS,
         "date_reference": g.date.isoformat(),
         "actuel_cents": int(g.actuel_cents),
         "a_portee_cents": int(g.a_portee_cents),

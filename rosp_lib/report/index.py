@@ -22,10 +22,10 @@ import pandas as pd
 
 from rosp_lib.lines.atomic import OutputError, reason, subfolder, write_together
 from rosp_lib.lines.formatting import eur
-from rosp_lib.registry import SYNTHESIS_NOTEBOOK, THEMES, THEME_CODES, theme as theme_of
+from rosp_lib.registry import REPORT_NOTEBOOKS, SYNTHESIS, THEMES, THEME_CODES, theme as theme_of
 from rosp_lib.report.html import CSS
 
-SYNTHESE = "synthese"
+SYNTHESE = SYNTHESIS
 # The index table has a column per theme: their titles wrap (the amounts do not), so that the table fits the page.
 INDEX_CSS = "\nth.montant { white-space: normal; }\ntbody td:first-child { white-space: nowrap; }\n"
 DONE = ("ok", "deja_fait")
@@ -137,10 +137,6 @@ def _table(rows, manifest, out_dir: Path, start_dir: Path, with_name: bool) -> s
     return "".join(out)
 
 
-def _stem(code: str) -> str:
-    return SYNTHESIS_NOTEBOOK if code == SYNTHESE else theme_of(code).notebook
-
-
 def missing_report_pages(out_dir: Path, manifest: pd.DataFrame, years: Mapping[str, Iterable[int]]
                          ) -> dict[Path, str]:
     """A page for each report that the navigation of a report of this folder links to but that is not there:
@@ -156,7 +152,7 @@ def missing_report_pages(out_dir: Path, manifest: pd.DataFrame, years: Mapping[s
         targets |= {(pid, int(y), code) for y in years.get(pid, (year,))}
     pages: dict[Path, str] = {}
     for pid, year, code in sorted(targets):
-        path = out_dir / str(year) / pid / f"{_stem(code)}.html"
+        path = out_dir / str(year) / pid / f"{REPORT_NOTEBOOKS[code]}.html"
         if path.exists():
             continue
         label = "Synthèse" if code == SYNTHESE else theme_of(code).titre_court

@@ -8,7 +8,6 @@ readings from `report.readings`. This module only selects, formats (in French) a
 
 from __future__ import annotations
 
-import html as _html
 import json
 import math
 import re
@@ -28,7 +27,7 @@ from rosp_lib.lines.assemble import hypothesis_note
 from rosp_lib.lines.formatting import eur, eur_signed, num, num_exact
 from rosp_lib.lines.text import SEP, list_items, shown_value
 from rosp_lib.parameters import ExerciseParameters, Scenario, Seuil, iter_leaves, load_parameters
-from rosp_lib.registry import INDICATORS, SYNTHESIS_NOTEBOOK, THEME_CODES, indicator, indicators_of, theme as theme_of
+from rosp_lib.registry import INDICATORS, SYNTHESIS, SYNTHESIS_NOTEBOOK, THEME_CODES, indicator, indicators_of, theme as theme_of
 from rosp_lib.report import narrative
 from rosp_lib.report.escape import escape_html, escape_markdown
 from rosp_lib.report.html import DOCUMENT_MIME
@@ -275,7 +274,7 @@ def document_header(rep: Report, theme: str | None = None):
             + f"<h1>{esc(heading)}</h1><p><strong>{esc(rep.nom)}</strong> (<code>{esc(rep.pharmacie_id)}</code>), "
               f"exercice <strong>{rep.exercice}</strong>.</p>")
     record = {"titre": title, "pharmacie_id": rep.pharmacie_id, "exercice": rep.exercice,
-              "theme": theme or "synthese", "nom": rep.nom,
+              "theme": theme or SYNTHESIS, "nom": rep.nom,
               "scenario": Path(rep.scenario.path).name if rep.scenario else ""}
     display({DOCUMENT_MIME: record, "text/html": body, "text/plain": title}, raw=True)
     return record
@@ -504,7 +503,6 @@ def _value_for(line: pd.Series) -> str:
 
 def theme_reason(rep: Report, theme: str) -> str:
     """One sentence: why the theme pays what it pays."""
-    info = theme_of(theme)
     if not rep.applies(theme):
         return f"n'existe pas pour l'exercice {rep.exercice}."
     lines = rep.theme_lines(theme)
@@ -846,7 +844,7 @@ def recorded_values(rep: Report, theme: str | None = None) -> dict:
     values = {
         "pharmacie_id": rep.pharmacie_id,
         "exercice": rep.exercice,
-        "theme": theme or "synthese",
+        "theme": theme or SYNTHESIS,
         "lignes": {f"{t}.{i}": int(c) for t, i, c in zip(lines["theme"], lines["indicateur"], lines["montant_cents"])},
         "totaux_cents": {t: int(lines.loc[lines["theme"] == t, "montant_cents"].sum()) for t in lines["theme"].unique()},
         "total_cents": int(lines["montant_cents"].sum()),
