@@ -336,12 +336,13 @@ def test_a_threshold_with_many_decimals_is_compared_exactly(tmp_path):
     ph = tmp_path / "p.csv"
     ph.write_text("pharmacie_id;exercice;nb_rva_960;nb_rva_750\nPH-A;2024;37;124\nPH-B;2024;5;95\n", encoding="utf-8")
     met = {}
-    for seuil in ("5.00000000000000001", "4.9999999999999999999", "5.0000000000000000001"):
+    for seuil in ("5.00000000000000001", "4.9999999999999999999", "5", "5.0000000000000000001"):
         f = tmp_path / "scenario.yaml"
         f.write_text(f"2024:\n  vaccination:\n    bonus_prescription:\n      seuil_part_pct: {seuil}\n", encoding="utf-8")
         _, lines, _ = compute_file(ph, None, f)
         met[seuil] = lines.loc[lines["indicateur"] == "bonus_prescription", "atteint"].tolist()
-    assert met == {"5.00000000000000001": ["oui", "non"], "4.9999999999999999999": ["oui", "oui"],
+    # PH-B at exactly the threshold: « dépasse » (>) is not met; just below it, met; just above it, not
+    assert met == {"5.00000000000000001": ["oui", "non"], "4.9999999999999999999": ["oui", "oui"], "5": ["oui", "non"],
                    "5.0000000000000000001": ["oui", "non"]}
 
 
