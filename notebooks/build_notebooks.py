@@ -82,7 +82,10 @@ if applicable:
         new_code_cell('''\
 if applicable:
     display(Markdown("## Hypothèses et données manquantes\\n\\n" + nb.hypotheses_text(rapport, THEME)
-                     + "\\n\\n" + nb.missing_text(lignes)))'''),
+                     + "\\n\\n" + nb.missing_text(rapport, lignes)))'''),
+        new_code_cell('''\
+if applicable:
+    display(Markdown("## Sources\\n\\n" + nb.sources_text(rapport, lignes)))'''),
         new_code_cell('''\
 if applicable:
     display(Markdown("## Graphiques"))
@@ -135,7 +138,7 @@ display(Markdown("## Dans quelle mesure c'est sûr\\n\\n" + nb.readings_text(rap
                  + "\\n\\nChaque hypothèse qui change le montant quand elle seule est remplacée par sa lecture "
                    "alternative, de la plus lourde à la plus légère :"))
 display(nb.stakes_table(rapport))
-display(Markdown(nb.unquantified_text(rapport) + "\\n\\n" + nb.missing_text(rapport.lines, "cet exercice")))'''),
+display(Markdown(nb.unquantified_text(rapport) + "\\n\\n" + nb.missing_text(rapport, rapport.lines, "cet exercice")))'''),
         new_code_cell('''\
 gains = nb_gains.compute(rapport, None, date_reference)  # toutes les actions de l'exercice, une fois
 display(Markdown(nb_gains.intro_text(rapport, gains)))

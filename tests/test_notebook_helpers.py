@@ -94,6 +94,19 @@ def test_range_across_readings_and_stakes(tilleuls, gare):
     assert "−6\u202f108,00\u00a0€" in table  # the whole REMU NUM of PH-GARE
 
 
+def test_the_molecule_reading_is_priced_the_same_in_the_bups_report_and_the_synthesis(tilleuls):
+    # The prime par boîte substituée (hypothese) is replaced by the « progression » reading, chosen by another leaf of
+    # its indicator (bups.molecules_ciblees.lecture). PH-TILLEULS 2024, boxes gained on the starting rate:
+    # sitagliptine 486 × (93 − 85) % = 38,88 → 101,99 € ; Vildagliptine 300 × (79 − 80) % < 0 → 0 € ;
+    # palipéridone 120 × (75,5 − 60) % = 18,6 → 48,79 € (at 2,6232 € a box gained) ; 150,78 € against 175,91 €.
+    bups = nb.hypotheses_text(tilleuls, "bups")
+    assert "non chiffrée" not in bups
+    assert "−25,13\u00a0€" in bups and "2,6232\u00a0€" in bups
+    # The synthesis shows the value the écart rests on, so that it can be redone there too.
+    row = next(r for r in str(nb.stakes_table(tilleuls)).split("<tr>") if "−25,13" in r)
+    assert "Prime par boîte gagnée" in row and "2,6232\u00a0€" in row
+
+
 def test_no_moving_hypothesis_is_said_as_text_not_as_a_quoted_string():
     centre = _load("PH-CENTRE", 2025)  # no hypothesis changes its amount alone (its report says so)
     assert centre.readings.moving == []
@@ -364,3 +377,14 @@ def test_a_molecule_name_with_dollars_is_drawn_as_written(tilleuls, name):
     labels = [label for label, _ in nb.bar_labels(fig)]
     assert f"Génériques, hybrides, biosimilaires : molécules ciblées — {name}" in labels
     assert all(t.get_text().count("$") == t.get_text().count(r"\$") for t in fig.axes[0].get_yticklabels())  # all escaped
+
+
+def test_missing_data_says_what_each_line_did_of_it():
+    # PH-HALLES 2022: FSE rate missing → the lower of the two amounts is paid (hypothesis
+    # general.donnee_manquante_montant_bas): 0,064 € × 30 000 FSE = 1 920,00 € ; readers missing beside a borne →
+    # the borne's amount alone, 689,00 €. Neither is « compté non atteint ».
+    halles = _load("PH-HALLES", 2022)
+    text = nb.missing_text(halles, halles.lines, "cet exercice")
+    assert "non atteint" not in text
+    assert "tarif bas versé, 0,064\u00a0€ × 30\u202f000" in text and "1\u202f920,00\u00a0€" in text
+    assert "montant de la borne seul versé &#40;689,00\u00a0€&#41;" in text

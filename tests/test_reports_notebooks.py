@@ -3,6 +3,8 @@ exactly `rosp compute`'s lines, and the HTML is rendered beside each notebook.""
 
 from __future__ import annotations
 
+import re
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -72,6 +74,28 @@ def test_report_shows_french_amounts_and_hypotheses(documents):
     assert "⚠ hypothèse" in html
     assert "score 10 pts → malus 20 %" in html
     assert "À déclarer sur amelipro" in html
+
+
+@pytest.mark.parametrize("stem", [s for s in THEMES.values() if s != "00_synthese"])
+def test_every_theme_report_cites_its_public_sources(documents, stem):
+    # Every theme report of PH-GARE 2024 names the public documents of its rules, and the status of its lines
+    # (a reviewer checks a rule against its text). Each line's `source` in lignes.csv is one of those documents.
+    from rosp_lib.parameters import load_parameters, iter_leaves
+
+    html = (documents / "2024" / "PH-GARE" / f"{stem}.html").read_text(encoding="utf-8")
+    _, lines, _ = compute_file(Path(__file__).resolve().parents[1] / "data/pharmacies.csv")
+    theme = next(t for t, s in THEMES.items() if s == stem)
+    mine = lines[(lines["pharmacie_id"] == "PH-GARE") & (lines["exercice"] == 2024) & (lines["theme"] == theme)]
+    if mine.empty:  # a theme absent in 2024: no rule, nothing to cite
+        return
+    assert '<h2 id="Sources">' in html
+    documents_2024 = {leaf.reference.document.citation: leaf.reference.document.titre
+                      for _, leaf in iter_leaves(load_parameters(2024))}
+    text = unescape(re.sub(r"<[^>]+>", "", html))  # the page as read
+    for source in set(mine["source"]):  # each line's citation: its document is listed on the page
+        titre = next(t for c, t in documents_2024.items() if source.startswith(c))
+        assert titre in text, titre
+    assert "Statut de chaque ligne" in text
 
 
 # --------------------------------------------------------------------------------------------

@@ -405,6 +405,24 @@ def hypothesis_label(key: str, rep: Report) -> str:
     return f"{where} : {lib}" if where else lib
 
 
+def stake_for(rep: Report, key: str):
+    """The alternative reading, switched alone, that replaces the hypothesis `key`: its own, or the one switched on
+    another leaf of its indicator (the prime par boîte substituée is replaced by the « progression » reading,
+    chosen by `bups.molecules_ciblees.lecture`); None if the tool has none."""
+    stakes = rep.readings.stakes
+    node = key.rsplit(".", 1)[0]
+    return next((s for s in stakes if s.cle == key), None) or next((s for s in stakes if s.noeud == node), None)
+
+
+def alternative_text(s, quoted: bool = True, alternative: str | None = None) -> str:
+    """The alternative reading of a stake (in quotes; `alternative`: as the hypothesis it replaces words it), with the
+    values it reads that the retained one does not (the prime par boîte gagnée of the « progression » reading):
+    each euro of the écart can be redone."""
+    text = s.alternative if alternative is None else alternative
+    values = ", ".join(f"{lib} : {value}" for _, lib, value in s.lues)
+    return (f"« {text} »" if quoted else text) + (f" ({values})" if values else "")
+
+
 def hypotheses_text(rep: Report, theme: str) -> str:
     """The hypotheses this theme's amount rests on, with the euros at stake on each (library recomputation)."""
     lines = rep.theme_lines(theme)
@@ -413,15 +431,15 @@ def hypotheses_text(rep: Report, theme: str) -> str:
         keys += [k for k in list_items(text) if k not in keys]
     if not keys:
         return "Aucune ligne de ce thème ne repose sur une hypothèse de lecture."
-    stakes = {s.cle: s for s in rep.readings.stakes}
     items = []
     for k in keys:
         leaf = rep.leaves.get(k)
-        s = stakes.get(k)
+        s = stake_for(rep, k)
         if s is not None:
-            at_stake = (f"si elle seule est remplacée par « {s.alternative} », le total de l'exercice change de "
+            what = alternative_text(s, alternative=None if s.cle == k else leaf.alternative)
+            at_stake = (f"si elle seule est remplacée par {what}, le total de l'exercice change de "
                         f"**{eur_signed(s.ecart_cents)}**" if s.ecart_cents else
-                        f"remplacée par « {s.alternative} », elle ne change rien pour cette officine")
+                        f"remplacée par {what}, elle ne change rien pour cette officine")
         else:
             at_stake = f"alternative : {leaf.alternative if leaf is not None else '—'} (non chiffrée par l'outil)"
         items.append(f"- ⚠ **{hypothesis_label(k, rep)}** — lecture retenue : {leaf_text(leaf)} ; {at_stake}.")
@@ -431,13 +449,65 @@ def hypotheses_text(rep: Report, theme: str) -> str:
 
 
 
-def missing_text(lines: pd.DataFrame, portee: str = "ce thème") -> str:
+def missing_text(rep: Report, lines: pd.DataFrame, portee: str = "ce thème") -> str:
+    """The lines with a missing input, each with what its rule did of it, from the line's own calculation: a
+    missing rate may pay the lower of two amounts (hypothesis general.donnee_manquante_montant_bas), or nothing."""
     miss = lines[lines["donnee_manquante"].astype(bool)]
     if miss.empty:
         return f"Aucune donnée manquante pour {portee}."
-    items = "\n".join(f"- **{md(line_label(l))}** : {md(entries_text(l)) or 'donnée absente'} — compté non atteint "
-                      f"({eur(int(l['montant_cents']))})" for _, l in miss.iterrows())
-    return "Données manquantes (l'indicateur compte comme non atteint, ce n'est pas une erreur) :\n\n" + items
+    items = "\n".join(f"- **{md(line_label(l))}** : {md(entries_text(l)) or 'donnée absente'} — "
+                      f"{md(calcul_text(rep, l)) or eur(int(l['montant_cents']))}" for _, l in miss.iterrows())
+    return ("Données manquantes (ce n'est pas une erreur ; chaque ligne dit ce que sa règle fait de la donnée "
+            "absente, et ce qu'elle paie) :\n\n" + items)
+
+
+STATUS_WORDS = {  # a line's `statut_regle`, for a reader: the weakest status among the parameters it read
+    "texte": "texte : le texte officiel (convention, avenant, arrêté) le dit",
+    "source": "source : une publication de l'Assurance Maladie ou de la profession le dit, pas le texte lui-même",
+    "hypothese": "hypothèse ⚠ : lecture retenue où les sources se taisent ou divergent",
+}
+
+
+def _documents(rep: Report, code: str) -> list:
+    """The public documents the parameters of an indicator cite (its own references, then those it cites beside)."""
+    node = indicator(code).noeud + "."
+    docs: list = []
+    for key, leaf in rep.leaves.items():
+        if key.startswith(node):
+            for doc in (leaf.reference.document, *leaf.reference._others):  # noqa: SLF001 - the resolved « voir aussi »
+                if doc not in docs:
+                    docs.append(doc)
+    return docs
+
+
+def sources_text(rep: Report, lines: pd.DataFrame) -> str:
+    """Where each line's rule comes from: the public documents its parameters cite (title, publisher, date, address
+    when it is online), each with the lines that rest on it, and the status of each line (Markdown)."""
+    if lines.empty:
+        return ""
+    cited: list = []
+    users: dict[int, list[str]] = {}
+    statuses: dict[str, list[str]] = {}
+    for _, l in lines.iterrows():
+        label = md(line_label(l))
+        statuses.setdefault(str(l["statut_regle"]), [])
+        if label not in statuses[str(l["statut_regle"])]:
+            statuses[str(l["statut_regle"])].append(label)
+        for doc in _documents(rep, l["indicateur"]):
+            if doc not in cited:
+                cited.append(doc)
+            names = users.setdefault(cited.index(doc), [])
+            title = md(str(l["libelle"]))
+            if title not in names:
+                names.append(title)
+    items = []
+    for i, doc in enumerate(cited):
+        where = f" — <{doc.url}>" if doc.url else ""
+        items.append(f"{i + 1}. {md(doc.citation)}{where} ; pour : {', '.join(users[i])}.")
+    status = "\n".join(f"- **{STATUS_WORDS[k]}** : {', '.join(v)}" for k, v in statuses.items() if k in STATUS_WORDS)
+    return ("Les documents publics d'où viennent les montants, seuils et dates de ce thème pour cet exercice (cités par "
+            "ses paramètres) :\n\n" + "\n".join(items)
+            + "\n\nStatut de chaque ligne (le plus faible des paramètres qu'elle lit) :\n\n" + status)
 
 
 def header_text(rep: Report, theme: str) -> str:
@@ -784,7 +854,7 @@ def stakes_table(rep: Report) -> Html:
     if not moving:
         return Html("<p>Aucune hypothèse, remplacée seule par son alternative, ne change le montant de cette "
                     "officine.</p>")
-    rows = [[hypothesis_label(s.cle, rep), s.reference, s.alternative,
+    rows = [[hypothesis_label(s.cle, rep), s.reference, alternative_text(s, quoted=False),
              ", ".join(theme_of(t).titre_court for t in s.themes), eur_signed(s.ecart_cents)] for s in moving]
     return table(["Hypothèse", "Lecture retenue", "Lecture alternative", "Thème(s)", "Écart sur le total"], rows,
                  right=(4,))
@@ -1063,7 +1133,7 @@ class ExplorerButton:
 
 __all__ = [
     "Report", "ReportError", "load", "document_header", "navigation", "indicator_table", "rules_list", "sum_text",
-    "gate_and_malus_text", "hypotheses_text", "missing_text", "header_text", "declaration_text", "theme_reason",
+    "gate_and_malus_text", "hypotheses_text", "missing_text", "sources_text", "header_text", "declaration_text", "theme_reason",
     "distances", "chart_amounts", "chart_distances", "chart_themes", "bar_labels", "themes_table", "total_text",
     "readings_text", "stakes_table", "unquantified_text", "calendar_table", "comparison_table", "eur", "record",
     "recorded_values", "read_recorded", "Explorer", "ExplorerButton", "parse_number",

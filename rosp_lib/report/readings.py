@@ -17,6 +17,7 @@ import pandas as pd
 
 from rosp_lib.parameters import PARAMETERS_DIR, Scenario, iter_leaves, load_parameters
 from rosp_lib.report.memo import ContentMemo
+from rosp_lib.lines.text import list_items
 from rosp_lib.rulebook import leaf_text
 
 ALTERNATIVES_FILE = PARAMETERS_DIR / "scenarios" / "lectures-alternatives.yaml"
@@ -32,6 +33,14 @@ class Stake:
     alternative: str  # the alternative reading, written for a reader
     ecart_cents: int  # total under the alternative − total under the reference
     themes: tuple[str, ...]  # themes whose amount changes
+    # The hypothesis leaves read only under the alternative (the prime par boîte gagnée of the « progression »
+    # reading), with their value written for a reader: what a reviewer needs to redo the écart by hand.
+    lues: tuple[tuple[str, str, str], ...] = ()  # (clé, libellé, valeur)
+
+    @property
+    def noeud(self) -> str:
+        """The parameter node of the leaf (`bups.molecules_ciblees`): the indicator whose reading it switches."""
+        return self.cle.rsplit(".", 1)[0]
 
 
 @dataclass
@@ -133,14 +142,15 @@ def _readings(rows: pd.DataFrame, molecules: pd.DataFrame | None, exercice: int,
               alternatives: Path) -> Readings:
     from rosp_lib.engine import compute
 
-    def run(scen: Scenario | None) -> tuple[int, dict[str, int], object]:
+    def run(scen: Scenario | None) -> tuple[int, dict[str, int], object, set[str]]:
         params = load_parameters(exercice, scen)
         lines = compute(rows, molecules, {exercice: params})
-        return int(lines["montant_cents"].sum()), _theme_totals(lines), params
+        read = {k for text in lines["hypotheses"] for k in list_items(text)}
+        return int(lines["montant_cents"].sum()), _theme_totals(lines), params, read
 
-    ref_total, ref_themes, ref_params = run(scenario)
+    ref_total, ref_themes, ref_params, ref_read = run(scenario)
     overrides = alternatives_for(exercice, alternatives)
-    alt_total, alt_themes, _ = run(scenario_with(scenario, exercice, overrides, str(alternatives)))
+    alt_total, alt_themes, _, _ = run(scenario_with(scenario, exercice, overrides, str(alternatives)))
     leaves = dict(iter_leaves(ref_params))
 
     stakes = []
@@ -149,10 +159,13 @@ def _readings(rows: pd.DataFrame, molecules: pd.DataFrame | None, exercice: int,
         leaf = leaves.get(key)
         if leaf is None:
             continue
-        total, themes, alt_params = run(scenario_with(scenario, exercice, [(path, value)], str(alternatives)))
+        total, themes, alt_params, read = run(scenario_with(scenario, exercice, [(path, value)], str(alternatives)))
         changed = tuple(t for t in ref_themes if themes.get(t, 0) != ref_themes[t])
-        alt_leaf = dict(iter_leaves(alt_params)).get(key)
-        stakes.append(Stake(key, leaf.libelle, leaf_text(leaf), leaf_text(alt_leaf), total - ref_total, changed))
+        alt_leaves = dict(iter_leaves(alt_params))
+        lues = tuple((k, alt_leaves[k].libelle, leaf_text(alt_leaves[k])) for k in sorted(read - ref_read - {key})
+                     if k in alt_leaves)
+        stakes.append(Stake(key, leaf.libelle, leaf_text(leaf), leaf_text(alt_leaves.get(key)), total - ref_total,
+                            changed, lues))
     stakes.sort(key=lambda s: (-abs(s.ecart_cents), s.cle))
     switched = {".".join(p) for p, _ in overrides}
     without = [(k, leaf.libelle, leaf.alternative or "") for k, leaf in leaves.items()
