@@ -236,7 +236,8 @@ INDICATORS: tuple[Indicator, ...] = (
               "bups.generiques_repertoire", "socle", ("taux_generiques_repertoire_pct",)),
     Indicator("molecules_ciblees", _B, "Génériques, hybrides, biosimilaires : molécules ciblées",
               "Pour chaque molécule ciblée de l'exercice ({molecules}) : prime de {prime_par_boite} par boîte "
-              "(lecture {lecture}).",
+              "(lecture {lecture})[[, versée si le taux d'arrivée est {taux_plancher_pct:texte}]][[ ; "
+              "{primes_par_molecule:libelle} : {primes_par_molecule}]][[ ; {sans_plancher:libelle} : {sans_plancher}]].",
               "bups.molecules_ciblees", "indicateur", ()),
     Indicator("stabilite_75", _B, "Stabilité de la délivrance des génériques aux 75 ans et plus",
               "Stabilité de la délivrance des génériques aux patients de 75 ans et plus : "
@@ -291,8 +292,8 @@ INDICATORS: tuple[Indicator, ...] = (
               "{nb_min:texte} accompagnement(s) de femme enceinte : {montant}.",
               "dispositif_2024.accompagnement_grossesse", "indicateur", ("nb_accompagnements_grossesse",)),
     Indicator("kits_colorectal_progression", _X, "Progression des kits de dépistage colorectal remis",
-              "Kits remis dans l'année {coefficient:texte} fois ceux de l'année précédente (référence de "
-              "{reference_installation_recente} kits pour une officine installée depuis) : {montant}.",
+              "Kits remis dans l'année {coefficient:texte} fois ceux de l'année précédente "
+              "({reference_installation_recente:libelle} : {reference_installation_recente} kits) : {montant}.",
               "dispositif_2024.kits_colorectal_progression", "indicateur",
               ("nb_kits_remis", "nb_kits_remis_n_1", "installation_apres_2023")),
     Indicator("hybride_biosimilaire", _X, "Substitution d'un hybride et d'un biosimilaire",

@@ -17,6 +17,7 @@ placed) and for the CSV and XLSX outputs.
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Callable
 from datetime import date
@@ -80,6 +81,8 @@ def leaf_text(leaf: Leaf | None, spec: str = "", escape: Callable[[str], str] = 
     list, a key of a mapping, a word that is not one of ours), not to the words and numbers written here."""
     if leaf is None:
         return "(sans objet cet exercice)"
+    if spec == "libelle":  # the parameter's own words (« Référence 2023 d'une officine installée après le … »)
+        return escape(leaf.libelle[:1].lower() + leaf.libelle[1:])
     value = leaf.valeur
     unite = unit(leaf.unite)
     if isinstance(leaf, Seuil):
@@ -155,10 +158,20 @@ class _Formatter(string.Formatter):
         return leaf_text(value, format_spec, self.escape)
 
 
+_OPTIONAL = re.compile(r"\[\[(.*?)\]\]")
+
+
 def render(template: str, params: ExerciseParameters, node: str = "", markdown: bool = False) -> str:
     """A template of the registry, its placeholders filled from one exercise's parameters; `markdown`: the
-    text values of the parameters (a scenario's molecule names) escaped for Markdown."""
-    return _Formatter(params, node, escape_markdown_text if markdown else _plain).format(template)
+    text values of the parameters (a scenario's molecule names) escaped for Markdown. A part written `[[…]]` is
+    said only in the exercises that define its parameters with a value (the floor of the 2023 molecules, the
+    premiums of a molecule of its own): elsewhere it is left out, not written « (sans objet cet exercice) »."""
+
+    def optional(m: re.Match) -> str:
+        leaves = [find_leaf(params, node, f.split(":")[0]) for f in placeholders(m.group(1))]
+        return "" if any(leaf is None or leaf.valeur in (None, "", [], {}) for leaf in leaves) else m.group(1)
+
+    return _Formatter(params, node, escape_markdown_text if markdown else _plain).format(_OPTIONAL.sub(optional, template))
 
 
 def title(ind: Indicator, params: ExerciseParameters) -> str:
@@ -169,6 +182,12 @@ def title(ind: Indicator, params: ExerciseParameters) -> str:
 def rule_text(ind: Indicator, params: ExerciseParameters) -> str:
     """The indicator's rule for the exercise, in Markdown: a scenario's names in it are escaped."""
     return render(ind.regle, params, ind.noeud, markdown=True)
+
+
+def rule_is_defined(ind: Indicator, params: ExerciseParameters) -> bool:
+    """Whether the exercise defines every parameter the rule's text names (a neutralised indicator may define none:
+    its text would read « prime de (sans objet cet exercice) par boîte »)."""
+    return all(find_leaf(params, ind.noeud, f.split(":")[0]) is not None for f in placeholders(ind.regle))
 
 
 def placeholders(template: str) -> list[str]:

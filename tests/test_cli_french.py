@@ -216,3 +216,15 @@ run(tool, ["go"], fast_exit=True)
     assert result.returncode == 3, result.stderr
     assert result.stdout == "fin sans retour à la ligne"
     assert {p.name for p in tmp_path.iterdir()} == {"atexit", "thread", "executor"}
+
+
+def test_rosp_report_exists_whichever_module_is_imported_first():
+    # rosp_lib.batch.reports imports rosp_lib.cli (its French command class) half-way: imported first (a notebook,
+    # a test module), it used to leave `rosp report` out of the command group without a word.
+    import subprocess
+    import sys
+
+    code = ("import rosp_lib.batch.reports\nfrom rosp_lib.cli import main\n"
+            "print(sorted(main.commands))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "'report'" in out and "'compute'" in out

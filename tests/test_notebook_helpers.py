@@ -388,3 +388,35 @@ def test_missing_data_says_what_each_line_did_of_it():
     assert "non atteint" not in text
     assert "tarif bas versé, 0,064\u00a0€ × 30\u202f000" in text and "1\u202f920,00\u00a0€" in text
     assert "montant de la borne seul versé &#40;689,00\u00a0€&#41;" in text
+
+
+def test_rule_texts_say_only_what_the_exercise_defines():
+    # 2022: the molecules are neutralised, nothing defines their premium: the rule is named, not garbled.
+    halles = _load("PH-HALLES", 2022)
+    assert "sans objet" not in nb.rules_list(halles, "bups")
+    # 2023 (rules.md §2.2): 2,30 € a box above an arrival rate of 72 %, palipéridone at 20 € a box with no floor.
+    mairie = _load("PH-MAIRIE", 2023)
+    rule = next(r for r in nb.rules_list(mairie, "bups").splitlines() if "molécules ciblées" in r)
+    assert "2,30\u00a0€ par boîte" in rule and "plus de 72 %" in rule
+    assert "palipéridone : 20,00\u00a0€" in rule and "sans plancher : palipéridone" in rule
+    # 2024 kits: the reference of a pharmacy installed after 1 January 2023 is 50 kits, said with its condition.
+    gare = _load("PH-GARE", 2024)
+    kits = next(r for r in nb.rules_list(gare, "dispositif_2024").splitlines() if "Kits remis" in r)
+    assert "installée après le 1er janvier 2023 : 50 kits" in kits and "depuis)" not in kits
+
+
+def test_a_comparison_gives_its_amount_it_does_not_equal_it(tilleuls):
+    # PH-TILLEULS 2024: 120 kits against 100 → 120 ≥ 1,1 × 100 = 110 pays 250 € (it is not « 110 = 250,00 € »).
+    lines = tilleuls.lines.set_index("indicateur")
+    assert nb.calcul_text(tilleuls, lines.loc["kits_colorectal_progression"]) == \
+        "120 ≥ 1,1 × 100 = 110 → 250,00\u00a0€"
+    # A remark in parentheses is not the comparison: 0,070 € × 40 000 is 2 800,00 €.
+    assert nb.calcul_text(tilleuls, lines.loc["fse"]).endswith("(taux ≥ seuil) = 2\u202f800,00\u00a0€")
+
+
+def test_charts_speak_french_to_the_eye_and_to_a_screen_reader(tilleuls):
+    fig = nb.chart_amounts(tilleuls.theme_lines("numerique"))
+    ticks = fig.axes[0].xaxis.get_major_formatter()
+    assert (ticks(1000.0, 0), ticks(0.5, 0), ticks(-0.0, 0)) == ("1\u202f000", "0,5", "0")
+    image = nb.png(fig)
+    assert image.metadata == {"alt": "Graphique : Montant de chaque ligne"}

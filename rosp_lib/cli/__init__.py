@@ -236,6 +236,8 @@ def colonnes_cmd() -> None:
 
 
 def _register_report() -> None:
+    if "rosp_lib.batch.reports" in sys.modules:  # it is being imported, and imported this module: it registers itself
+        return                                   # at its end (`register_report`), once `report_cmd` exists
     try:
         from rosp_lib.batch.reports import report_cmd
     except ImportError:  # the reports extra is not installed

@@ -32,7 +32,7 @@ from rosp_lib.report import narrative
 from rosp_lib.report.escape import escape_html, escape_markdown
 from rosp_lib.report.html import DOCUMENT_MIME
 from rosp_lib.report.memo import ContentMemo
-from rosp_lib.rulebook import find_leaf, leaf_text, rule_text, title as indicator_title
+from rosp_lib.rulebook import find_leaf, leaf_text, rule_is_defined, rule_text, title as indicator_title
 
 RECORD_MIME = "application/vnd.rosp.resultats+json"
 THEMES = THEME_CODES
@@ -316,8 +316,14 @@ def calcul_text(rep: Report, line: pd.Series) -> str:
         if value != "vide":
             text = re.sub(rf"\b{re.escape(name)}\b", f"{value} ({name})", text)
     amount = eur(int(line["montant_cents"]))
-    if int(line["montant_cents"]) != 0 and eur(abs(int(line["montant_cents"]))) not in text:
-        text = f"{text} = {amount}" if text else f"{line['atteint']} → {amount}"
+    size = eur(abs(int(line["montant_cents"])))
+    # The amount is written at the end unless the text already gives it as its result (« … = montant », « (montant) »);
+    # a unit amount times one (« 1 tranche(s) × montant ») is not a result.
+    if int(line["montant_cents"]) != 0 and (size not in text or text.endswith("× " + size)):
+        # after a comparison (« 55 ≥ 1,1 × 50 = 55 »), the amount is what the comparison gives, not equal to it
+        compared = re.search("[≥≤<>]", re.sub(r"\([^()]*\)", "", text))  # not in a remark « (taux ≥ seuil) »
+        text = (f"{text} {'→' if compared else '='} {amount}" if text
+                else f"{line['atteint']} → {amount}")
     return text
 
 
@@ -351,6 +357,9 @@ def rules_list(rep: Report, theme: str) -> str:
         if state == "absent":
             continue
         suffix = {"neutralise": " *(neutralisé cet exercice)*", "non_exige": " *(non exigé cet exercice)*"}.get(state, "")
+        if state != "actif" and not rule_is_defined(ind, rep.params):  # nothing to pay this exercise, no rule to say
+            items.append(f"- **{indicator_title(ind, rep.params)}**{suffix}")
+            continue
         items.append(f"- **{indicator_title(ind, rep.params)}**{suffix} — {rule_text(ind, rep.params)}")
     return "\n".join(items)
 
@@ -651,6 +660,13 @@ def _height(labels: list[str]) -> float:
     return 0.3 * max(len(labels), 2) + 0.12 * extra + 0.9
 
 
+def _french_ticks(ax) -> None:
+    """The value axis in French: « 0,5 », « 2 000 », as the amounts beside the bars (matplotlib writes 0.5, 2000)."""
+    from matplotlib.ticker import FuncFormatter
+
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: num(round(float(v), 4) + 0.0)))  # + 0.0: never « −0 »
+
+
 def _fit(fig) -> None:
     """Margins that just hold the tick labels, the axis label and the title of a one-axes bar chart.
 
@@ -707,6 +723,7 @@ def chart_amounts(lines: pd.DataFrame, title: str = "Montant de chaque ligne"):
     ax.set_xlabel("euros")
     ax.set_title(title, fontsize=10, loc="left")
     ax.spines[["top", "right"]].set_visible(False)
+    _french_ticks(ax)
     _fit(fig)
     return fig
 
@@ -737,6 +754,7 @@ def chart_distances(dist: pd.DataFrame, title: str = "Distance au seuil (valeur 
         ax.set_xlim(lo - 0.6 * span if lo < 0 else lo - 0.05 * span, hi + 0.6 * span)
         ax.set_xlabel("au-dessus (+) ou au-dessous (−) du seuil, dans l'unité du seuil")
         ax.spines[["top", "right"]].set_visible(False)
+        _french_ticks(ax)
     ax.set_title(title, fontsize=10, loc="left")
     _fit(fig)
     if not dist.empty:
@@ -777,6 +795,7 @@ def chart_themes(totals: dict[str, int], title: str = "Montant par thème"):
     ax.set_xlabel("euros")
     ax.set_title(title, fontsize=10, loc="left")
     ax.spines[["top", "right"]].set_visible(False)
+    _french_ticks(ax)
     _fit(fig)
     return fig
 
@@ -792,10 +811,12 @@ def png(fig):
     import matplotlib.pyplot as plt
     from IPython.display import Image
 
+    titles = [t for ax in fig.axes for t in (ax.get_title(loc="left"), ax.get_title()) if t]
+    alt = "Graphique : " + " ; ".join(titles) if titles else "Graphique"  # the page's text for the image (accessibility)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", pil_kwargs={"compress_level": 3})  # zlib level 3: faster and smaller than the default here
     plt.close(fig)
-    return Image(data=buf.getvalue(), format="png")
+    return Image(data=buf.getvalue(), format="png", metadata={"alt": alt})
 
 
 def bar_labels(fig) -> list[tuple[str, str]]:
