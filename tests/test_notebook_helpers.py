@@ -420,3 +420,24 @@ def test_charts_speak_french_to_the_eye_and_to_a_screen_reader(tilleuls):
     assert (ticks(1000.0, 0), ticks(0.5, 0), ticks(-0.0, 0)) == ("1\u202f000", "0,5", "0")
     image = nb.png(fig)
     assert image.metadata == {"alt": "Graphique : Montant de chaque ligne"}
+
+
+def test_a_neutralised_line_shows_the_inputs_its_alternative_reads(tilleuls):
+    # PH-HALLES 2022: e-prescription is neutralised; its alternative reading (active) pays on taux_eprescription_pct,
+    # 40 in data/pharmacies.csv. PH-TILLEULS 2024: the ordonnance numérique socle's alternative needs its rate, empty.
+    def shown(rep):
+        return str(nb.indicator_table(rep, rep.theme_lines("numerique"))).replace("&#95;", "_").replace("&#61;", "=")
+
+    halles = _load("PH-HALLES", 2022)
+    assert "non lu cet exercice : taux_eprescription_pct = 40" in shown(halles)
+    table = shown(tilleuls)
+    assert "taux_ordonnance_numerique_pct = vide" in table.replace("&#95;", "_").replace("&#61;", "=")
+
+
+def test_the_count_of_paid_lines_matches_the_table_it_sits_above(tilleuls):
+    # PH-TILLEULS 2024, REMU NUM: 20 lines in the table = 11 indicators + 5 socles + 1 malus + 3 for information;
+    # 8 of the 16 indicator and socle lines pay.
+    assert len(tilleuls.theme_lines("numerique")) == 20
+    assert nb.theme_reason(tilleuls, "numerique").startswith(
+        "8 ligne(s) d'indicateur payée(s) sur 16 (le tableau des lignes compte aussi 4 ligne(s) de malus ou pour "
+        "information)")

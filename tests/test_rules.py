@@ -422,3 +422,15 @@ def test_a_socles_amount_is_not_a_dependency_of_the_lines_it_gates(tmp_path):
     assert int(lines.at["mss", "montant_cents"]) == 240_00
     named = set(lines.index[lines["scenario"].str.contains("numerique.exercice_coordonne.montant", regex=False)])
     assert named == {"exercice_coordonne", "malus_qualite_facturation"}
+
+
+def test_pharmacien_correspondant_shows_its_two_tiers_and_its_cap(tmp_path):
+    # rules.md: 2 € a patient up to the 100th, 1 € beyond, capped at 500 €. 450 patients: 100 × 2 + 350 × 1 = 550 € →
+    # 500 € ; 80 patients: 80 × 2 = 160 €. The line says the arithmetic, not only « plafonné ».
+    rows = [{"pharmacie_id": pid, "exercice": 2024, **SOCLES_NUMERIQUE, "zone_zip_zac": "oui",
+             "nb_patients_correspondant": n} for pid, n in (("Z450", 450), ("Z80", 80))]
+    lines, _ = run(tmp_path, rows)
+    line = lines[lines["indicateur"] == "pharmacien_correspondant"].set_index("pharmacie_id")
+    assert line.loc["Z450", "montant_cents"] == 500_00 and line.loc["Z80", "montant_cents"] == 160_00
+    assert line.loc["Z450", "note"].startswith("100 × 2,00\u00a0€ + 350 × 1,00\u00a0€ = 550,00\u00a0€, plafonné à 500,00\u00a0€")
+    assert line.loc["Z80", "note"].startswith("80 × 2,00\u00a0€ = 160,00\u00a0€")

@@ -25,7 +25,7 @@ from rosp_lib.inputs import (EXACT_SUFFIX, PHARMACIE_ID_RE, PHARMACY_COLUMNS, em
 from rosp_lib.inputs.parsing import decimal_of
 from rosp_lib.lines.assemble import hypothesis_note
 from rosp_lib.lines.formatting import eur, eur_signed, num, num_exact
-from rosp_lib.lines.text import SEP, list_items, shown_value
+from rosp_lib.lines.text import NEUTRALISE, SEP, VIDE, list_items, shown_value
 from rosp_lib.parameters import ExerciseParameters, Scenario, Seuil, iter_leaves, load_parameters
 from rosp_lib.registry import INDICATORS, SYNTHESIS, SYNTHESIS_NOTEBOOK, THEME_CODES, indicator, indicators_of, theme as theme_of
 from rosp_lib.report import narrative
@@ -331,6 +331,24 @@ def entries_text(line: pd.Series) -> str:
     return " ; ".join(f"{n} = {v}" for n, v in entries(line["entrees"]))
 
 
+def unread_entries_text(rep: Report, line: pd.Series) -> str:
+    """The input values of a line that its rule did not read this exercise (a neutralised indicator): those its
+    alternative reading would read (the e-prescription rate, the ordonnance numérique rate), so that the euros at
+    stake on it can be redone from the page. Empty when the line read its inputs or the indicator has none."""
+    if line["atteint"] != NEUTRALISE or entries(line["entrees"]):
+        return ""
+    shown = []
+    for name in indicator(line["indicateur"]).colonnes:
+        value = rep.row.get(name)
+        if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+            shown.append(f"{name} = {VIDE}")
+        elif isinstance(value, (bool, np.bool_)):
+            shown.append(f"{name} = {'oui' if value else 'non'}")
+        else:
+            shown.append(f"{name} = {num_exact(shown_value(value, rep.row.get(name + EXACT_SUFFIX)))}")
+    return f"non lu cet exercice : {' ; '.join(shown)}" if shown else ""
+
+
 def line_label(line: pd.Series) -> str:
     """The line's title; a targeted molecule is named."""
     mol = dict(entries(line["entrees"])).get("molecule")
@@ -343,7 +361,8 @@ def indicator_table(rep: Report, lines: pd.DataFrame) -> Html:
     rows = []
     for _, l in lines.iterrows():
         mark = " ⚠" if l["statut_regle"] == "hypothese" else ""
-        rows.append([line_label(l) + mark, entries_text(l) or "—", l["seuil"] or "—", l["atteint"],
+        rows.append([line_label(l) + mark, entries_text(l) or unread_entries_text(rep, l) or "—", l["seuil"] or "—",
+                     l["atteint"],
                      eur(int(l["montant_cents"])), calcul_text(rep, l) or ""])
     return table(["Indicateur", "Entrées (données de l'officine)", "Seuil / barème", "Atteint", "Montant", "Calcul"],
                  rows, right=(4,))
@@ -594,7 +613,9 @@ def theme_reason(rep: Report, theme: str) -> str:
         return "tous les indicateurs sont neutralisés cet exercice."
     parts = []
     n_paid = int((paying["montant_cents"] > 0).sum())
-    parts.append(f"{n_paid} ligne(s) payée(s) sur {len(paying)}")
+    others = len(lines) - len(paying)  # malus and information lines, in the same table
+    parts.append(f"{n_paid} ligne(s) d'indicateur payée(s) sur {len(paying)}"
+                 + (f" (le tableau des lignes compte aussi {others} ligne(s) de malus ou pour information)" if others else ""))
     if n_paid == 0:
         missed = paying[(paying["atteint"] == "non") & ~paying["donnee_manquante"].astype(bool)]
         parts += [f"non atteint : {md(line_label(l))} ({_value_for(l)}{l['seuil']})" for _, l in missed.iterrows()]

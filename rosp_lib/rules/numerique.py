@@ -206,7 +206,14 @@ def pharmacien_correspondant(ctx: Context) -> Block:
     miss = zone & missing
     atteint = ctx.labels(cents > 0, miss)
     atteint[~zone] = SANS_OBJET
-    note = pick(zone & (raw > cap), f"plafonné à {eur(cap)}", "")
+    p1, p2 = eur_value(ind.montant_par_patient_palier_1.valeur), eur_value(ind.montant_par_patient_palier_2.valeur)
+
+    def arithmetic(k: int, total: int) -> str:  # « 100 × 2,00 € + 350 × 1,00 € = 550,00 €, plafonné à 500,00 € »
+        text = f"{num(min(k, step))} × {p1}" + (f" + {num(k - step)} × {p2}" if k > step else "") + f" = {eur(total)}"
+        return text + (f", plafonné à {eur(cap)}" if total > cap else "")
+
+    note = per_distinct(lambda k, total, z, m: arithmetic(int(k), int(total)) if z and not m and k > 0 else "",
+                        n, raw, zone, missing)
     note[~zone] = "officine hors zone ZIP/ZAC"
     return Block("pharmacien_correspondant", np.where(missing, None, n).astype(object),
         f"{eur_value(ind.montant_par_patient_palier_1.valeur)}/patient jusqu'à {step}, "
