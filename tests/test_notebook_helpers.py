@@ -441,3 +441,13 @@ def test_the_count_of_paid_lines_matches_the_table_it_sits_above(tilleuls):
     assert nb.theme_reason(tilleuls, "numerique").startswith(
         "8 ligne(s) d'indicateur payée(s) sur 16 (le tableau des lignes compte aussi 4 ligne(s) de malus ou pour "
         "information)")
+
+
+def test_an_indicator_absent_by_hypothesis_is_named_though_no_line_reads_it():
+    # rules.md §1.3: no billing-quality malus in 2022 is a reading (hypothese), and the malus has no line that year.
+    halles = _load("PH-HALLES", 2022)
+    assert "Malus « qualité de la facturation » : État de l'indicateur pour l'exercice** — lecture retenue : absent" \
+        in nb.hypotheses_text(halles, "numerique")
+    assert "Malus « qualité de la facturation »" in nb.unquantified_text(halles)
+    mairie = _load("PH-MAIRIE", 2023)  # from 2023 the malus applies: no such mention
+    assert "lecture retenue : absent" not in nb.hypotheses_text(mairie, "numerique")

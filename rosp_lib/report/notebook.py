@@ -451,12 +451,25 @@ def alternative_text(s, quoted: bool = True, alternative: str | None = None) -> 
     return (f"« {text} »" if quoted else text) + (f" ({values})" if values else "")
 
 
+def absent_by_hypothesis(rep: Report, theme: str | None = None) -> list[str]:
+    """The state keys of the indicators (of `theme`, or of the exercise) that are absent this exercise by a
+    hypothesis (the malus « qualité de la facturation » in 2022): no line reads them, yet the amount rests on them."""
+    keys = []
+    for ind in INDICATORS if theme is None else indicators_of(theme):
+        key = f"{ind.noeud}.etat"
+        leaf = rep.leaves.get(key)
+        if leaf is not None and leaf.valeur == "absent" and leaf.statut == "hypothese" and key not in keys:
+            keys.append(key)
+    return keys
+
+
 def hypotheses_text(rep: Report, theme: str) -> str:
     """The hypotheses this theme's amount rests on, with the euros at stake on each (library recomputation)."""
     lines = rep.theme_lines(theme)
     keys: list[str] = []
     for text in lines["hypotheses"]:
         keys += [k for k in list_items(text) if k not in keys]
+    keys += [k for k in absent_by_hypothesis(rep, theme) if k not in keys]
     if not keys:
         return "Aucune ligne de ce thème ne repose sur une hypothèse de lecture."
     items = []
@@ -907,6 +920,7 @@ def unquantified_text(rep: Report) -> str:
     used: list[str] = []
     for text in rep.lines["hypotheses"]:
         used += [k for k in list_items(text) if k not in used]
+    used += [k for k in absent_by_hypothesis(rep) if k not in used]
     sans = [(k, lib, alt) for k, lib, alt in rep.readings.sans_alternative if k in used]
     if not sans:
         return ""
