@@ -451,3 +451,12 @@ def test_an_indicator_absent_by_hypothesis_is_named_though_no_line_reads_it():
     assert "Malus « qualité de la facturation »" in nb.unquantified_text(halles)
     mairie = _load("PH-MAIRIE", 2023)  # from 2023 the malus applies: no such mention
     assert "lecture retenue : absent" not in nb.hypotheses_text(mairie, "numerique")
+
+
+def test_a_tiered_rate_is_measured_against_the_tier_that_pays(tilleuls, gare):
+    # Stabilité 75 ans et plus, 2024 tiers 90 % (200 €) and 95 % (400 €): PH-TILLEULS at 96 % is paid the 95 % tier,
+    # +1 point; PH-GARE at 91 % the 90 % tier, +1 point.
+    rows = {pid: nb.distances(rep, "bups").set_index("indicateur").loc["stabilite_75"]
+            for pid, rep in (("PH-TILLEULS", tilleuls), ("PH-GARE", gare))}
+    assert (rows["PH-TILLEULS"]["seuil"], rows["PH-TILLEULS"]["ecart"]) == (95.0, 1.0)
+    assert (rows["PH-GARE"]["seuil"], rows["PH-GARE"]["ecart"]) == (90.0, 1.0)

@@ -646,17 +646,29 @@ def theme_reason(rep: Report, theme: str) -> str:
 # --------------------------------------------------------------------------------------------
 # Distances to thresholds: the line's value (from the library) against the threshold leaf of its node
 # --------------------------------------------------------------------------------------------
-def _threshold(rep: Report, code: str) -> Seuil | None:
+_MET = {">=": lambda v, s: v >= s, ">": lambda v, s: v > s, "<=": lambda v, s: v <= s, "<": lambda v, s: v < s}
+
+
+def _threshold(rep: Report, code: str, value=None) -> Seuil | None:
+    """The threshold a line's value is measured against: with tiers (the two of stabilité), the most demanding one
+    the value meets — the tier that pays —, else the least demanding one (the first to reach)."""
     node = indicator(code).noeud
     prefix = node + "."
     seuils = [leaf for k, leaf in rep.leaves.items()
               if k.startswith(prefix) and "." not in k[len(prefix):] and isinstance(leaf, Seuil)]
-    return min(seuils, key=lambda s: s.valeur) if seuils else None
+    if not seuils:
+        return None
+    upward = seuils[0].comparaison in (">=", ">")  # a higher value is better
+    met = [] if value is None else [s for s in seuils if _MET[s.comparaison](Decimal(str(value)) if not
+                                                                            isinstance(value, Decimal) else value, s.valeur)]
+    if met:
+        return max(met, key=lambda s: s.valeur) if upward else min(met, key=lambda s: s.valeur)
+    return min(seuils, key=lambda s: s.valeur) if upward else max(seuils, key=lambda s: s.valeur)
 
 
 def distances(rep: Report, theme: str) -> pd.DataFrame:
     """Value, threshold and gap (value − threshold) of each active line whose value is a number and whose
-    parameter node has a threshold (the lowest one when there are several)."""
+    parameter node has a threshold (with tiers, the one that pays, see `_threshold`)."""
     rows = []
     for _, l in rep.theme_lines(theme).iterrows():
         v = l["valeur"]
@@ -664,7 +676,7 @@ def distances(rep: Report, theme: str) -> pd.DataFrame:
             continue
         if isinstance(v, bool) or not isinstance(v, (int, float, Decimal, np.integer, np.floating)) or pd.isna(v):
             continue
-        seuil = _threshold(rep, l["indicateur"])
+        seuil = _threshold(rep, l["indicateur"], v)
         if seuil is None:
             continue
         # an exact rate (a Decimal: its float misstates it) stays exact: 84,99999999999999999 is below 85
