@@ -236,6 +236,21 @@ def theme_exists(params: ExerciseParameters, theme_code: str) -> bool:
     return any(state(params, i) != "absent" for i in indicators_of(theme_code))
 
 
+def hypothesis_label(key: str, params: ExerciseParameters) -> str:
+    """A parameter leaf (a hypothesis) named for a reader: the title of the indicator it belongs to, then the leaf's
+    label (« Stabilité de la délivrance … : Montant au palier bas »); the key itself only for a leaf the exercise
+    does not define. Shared by the reports, the claim drafts and the network view."""
+    from .parameters import iter_leaves
+    from .registry import INDICATORS
+
+    leaf = dict(iter_leaves(params)).get(key)
+    node = key.rsplit(".", 1)[0]
+    owners = sorted((i for i in INDICATORS if i.noeud == node), key=lambda i: i.code != node.rsplit(".", 1)[-1])
+    where = title(owners[0], params) if owners else ""
+    lib = leaf.libelle if leaf is not None else key
+    return f"{where} : {lib}" if where else lib
+
+
 def _years_text(years: list[int]) -> str:
     if len(years) > 1 and years == list(range(years[0], years[-1] + 1)):
         return f"{years[0]}–{years[-1]}"

@@ -424,13 +424,11 @@ def gate_and_malus_text(rep: Report, lines: pd.DataFrame) -> str:
 
 
 def hypothesis_label(key: str, rep: Report) -> str:
-    """A hypothesis leaf named for a reader: the indicator it belongs to, then the leaf's label."""
-    leaf = rep.leaves.get(key)
-    node = key.rsplit(".", 1)[0]
-    owners = sorted((i for i in INDICATORS if i.noeud == node), key=lambda i: i.code != node.rsplit(".", 1)[-1])
-    where = indicator_title(owners[0], rep.params) if owners else ""
-    lib = leaf.libelle if leaf is not None else key
-    return f"{where} : {lib}" if where else lib
+    """A hypothesis leaf named for a reader: the indicator it belongs to, then the leaf's label
+    (`rosp_lib.rulebook.hypothesis_label`, shared with the claim drafts and the network view)."""
+    from rosp_lib.rulebook import hypothesis_label as label
+
+    return label(key, rep.params)
 
 
 def stake_for(rep: Report, key: str):
