@@ -187,9 +187,9 @@ def fail_at(monkeypatch, which) -> None:
     monkeypatch.setattr(atomic, "exclusive_temporary", temporary)  # batch.folders.write_atomic's too
 
 
+# the drafts of the example without the molecules (PH-SEGUR 2026 and PH-TILLEULS 2024, only overpaid, have none)
 CLAIMS = ["reclamation_PH-CENTRE_2025.md", "reclamation_PH-CENTRE_2026.md", "reclamation_PH-GARE_2024.md",
-          "reclamation_PH-MAIRIE_2023.md", "reclamation_PH-SEGUR_2026.md", "reclamation_PH-TILLEULS_2024.md",
-          "reclamation_PH-TILLEULS_2025.md"]
+          "reclamation_PH-MAIRIE_2023.md", "reclamation_PH-TILLEULS_2025.md"]
 
 
 @pytest.fixture
@@ -448,18 +448,18 @@ def test_a_symlink_planted_at_a_scenario_folder_after_the_check_is_refused(tmp_p
     assert [p.relative_to(out).as_posix() for p in out.rglob("*")] == sorted({"scenarios", made})
 
 
-def test_rapprocher_removes_the_draft_of_a_covered_pharmacy_year_with_no_gap_any_more(tmp_path):
-    # without --molecules, PH-TILLEULS 2024's BUPS looked overpaid: a draft; with them it is conforme, and the
-    # draft of the first run must not stay beside a rapprochement.csv that says « conforme »
+def test_rapprocher_removes_the_draft_of_a_covered_pharmacy_year_with_nothing_to_claim_any_more(tmp_path):
+    # a draft of an earlier run must not stay beside a rapprochement.csv that claims nothing for its pharmacy-year:
+    # PH-TILLEULS 2024 is conforme with the molecules; PH-SEGUR 2026 is only overpaid (no letter any more: audit)
     out = tmp_path / "sortie"
-    assert rapprocher(out).exit_code == 0
-    assert (out / "reclamation_PH-TILLEULS_2024.md").is_file()
+    out.mkdir()
+    for name in ("reclamation_PH-SEGUR_2026.md", "reclamation_PH-TILLEULS_2024.md"):
+        (out / name).write_bytes(b"ancien brouillon\n")
     again = CliRunner().invoke(main, ["rapprocher", str(DATA / "pharmacies.csv"), "--versements",
                                       str(DATA / "versements.csv"), "--molecules", str(DATA / "molecules.csv"),
                                       "-o", str(out)])
     assert again.exit_code == 0, again.output
-    assert again.stdout.endswith("Retiré (plus d'écart pour cette pharmacie et cet exercice) : "
-                                 "reclamation_PH-TILLEULS_2024.md\n")
-    assert sorted(p.name for p in out.iterdir()) == sorted(["rapprochement.csv",
-                                                            *(c for c in CLAIMS if "TILLEULS_2024" not in c)])
+    assert again.stdout.endswith("Retirés (plus rien à réclamer pour cette pharmacie et cet exercice) : "
+                                 "reclamation_PH-SEGUR_2026.md, reclamation_PH-TILLEULS_2024.md\n")
+    assert sorted(p.name for p in out.iterdir()) == sorted(["rapprochement.csv", *CLAIMS])
 

@@ -10,7 +10,7 @@ import click
 
 from rosp_lib.cli.french import FrenchCommand, warn
 from rosp_lib.counterfactual.gains import gains_for_output, gains_table, within_reach
-from rosp_lib.counterfactual.reconcile import CENT_TOLERANCE, RAPPROCHEMENT_COLUMNS, reconcile
+from rosp_lib.counterfactual.reconcile import CENT_TOLERANCE, RAPPROCHEMENT_COLUMNS, overpaid_notices, reconcile
 from rosp_lib.counterfactual.versements import read_versements
 from rosp_lib.engine import parameters_for
 from rosp_lib.inputs import InputError, no_molecules_warning, read_inputs, warnings_of
@@ -154,7 +154,8 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
                          ecart_eur, verdict (conforme : écart d'au plus {tolerance} en valeur
                          absolue ; ecart, non_verse, non_attendu), explication, lecture_qui_explique
       reclamation_<pharmacie_id>_<exercice>.md  un projet de réclamation pour chaque pharmacie et
-                         exercice avec un écart défavorable ou inexpliqué
+                         exercice avec un montant à réclamer (un thème versé en dessous de l'attendu) ;
+                         un trop-versé seul n'en a pas : il est signalé ici, à vérifier
 
     Un écart n'est expliqué que si la bibliothèque retrouve le montant versé à {tolerance} près : une hypothèse
     de lecture remplacée par son alternative, sinon une déclaration non retenue ou un socle non
@@ -211,10 +212,12 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
         what = r["theme"] + (f" / {r['indicateur']}" if r["indicateur"] else "")
         click.echo(f"  {r['pharmacie_id']} {r['exercice']} {what} : attendu {eur(_cents(r['attendu_eur']))}, versé "
                    f"{eur(_cents(r['verse_eur']))} ({r['verdict']}) — {r['explication']}")
+    for (pid, year), text in overpaid_notices(table).items():
+        click.echo(f"  {pid} {year} : {text}")
     click.echo(f"Écrit : {out_dir / 'rapprochement.csv'}"
                + (f" et {len(written)} projet(s) de réclamation (reclamation_*.md)" if written else ""))
     if removed:
-        click.echo(f"Retiré{'s' if len(removed) > 1 else ''} (plus d'écart pour cette pharmacie et cet exercice) : "
+        click.echo(f"Retiré{'s' if len(removed) > 1 else ''} (plus rien à réclamer pour cette pharmacie et cet exercice) : "
                    + ", ".join(p.name for p in removed))
 
 

@@ -41,7 +41,7 @@ from ..lines.text import OUI, list_items
 from ..parameters import PARAMETERS_DIR, Kind, Scenario, iter_leaves, load_parameters, unit
 from ..registry import INDICATORS, LEVIERS, THEME_CODES, indicator, indicators_of, theme
 from ..report.escape import escape_markdown_text
-from ..rulebook import in_force, leaf_text, rule_text, state, theme_exists, title
+from ..rulebook import hypothesis_label, in_force, leaf_text, rule_text, state, theme_exists, title
 from .runner import Runner
 
 CENT_TOLERANCE = 1  # « conforme » : |écart| ≤ 0,01 €
@@ -170,10 +170,31 @@ def _declared_words(ind) -> str:
     return ind.declaration or ind.code
 
 
+# An explanation is written once for two readers: the table (rapprochement.csv, the console, the report) keeps the
+# codes and keys that find a line in lignes.csv or a parameter in docs/regles.md; the claim draft, read at the CPAM,
+# says only French labels. `_both` holds the two wordings of a part of the text, `table_words` and `letter_words`
+# pick one.
+_BOTH = re.compile("\ue000(.*?)\ue002(.*?)\ue001", re.S)
+
+
+def _both(table: str, letter: str) -> str:
+    return f"\ue000{table}\ue002{letter}\ue001"
+
+
+def table_words(text: str) -> str:
+    """An explanation as the reconciliation table says it: with the indicator codes and parameter keys."""
+    return _BOTH.sub(lambda m: m.group(1), text)
+
+
+def letter_words(text: str) -> str:
+    """An explanation as the claim draft says it: French labels only, no code nor key."""
+    return _BOTH.sub(lambda m: m.group(2), text)
+
+
 def _named(codes, params) -> str:
-    """« title » (code) for each indicator code: the reader sees the title, and the code to find the line
-    in lignes.csv."""
-    return ", ".join(f"« {title(indicator(c), params)} » ({c})" for c in codes)
+    """« title » (code) for each indicator code: the reader sees the title, and the table the code to find the line
+    in lignes.csv (the claim draft: the title alone)."""
+    return ", ".join(f"« {title(indicator(c), params)} »" + _both(f" ({c})", "") for c in codes)
 
 
 class _Reconcile:
@@ -283,7 +304,8 @@ class _Reconcile:
                                             fill_value=0)
                     g.focus = tuple(i for i in before.index if moved.get(i, 0) != 0)
                     g.explication = (f"écart de {eur(abs(g.ecart))} : "
-                                     + reading_words(key, leaf, other, value, params[year]))
+                                     + _both(reading_words(key, leaf, other, value, params[year]),
+                                             reading_words(key, leaf, other, value, params[year], letter=True)))
 
     # --- 2. one declared indicator not validated, one socle not recognised ---------------------------------
     def by_declaration(self, gaps: list[Item]) -> None:
@@ -399,18 +421,20 @@ class _Reconcile:
         return self.items
 
 
-def reading_words(key: str, leaf, other, value, params) -> str:
+def reading_words(key: str, leaf, other, value, params, letter: bool = False) -> str:
     """What a paid amount reproduced by a hypothesis's other reading says: the parameter (its label and key), the
     value the statement corresponds to and the one the tool keeps, and the note of the parameter file saying what
     that reading means when it is written « value : what it means » (« 0 : seul le palier de 95 % paie »); a note
     written otherwise (a justification of the value kept) is left out. `other`: the leaf under that reading,
-    `params`: the exercise's parameters under it."""
+    `params`: the exercise's parameters under it. `letter`: for the claim draft, the parameter named by its
+    indicator and label (`hypothesis_label`), without its key."""
     note = _reading_note(leaf.alternative, value)
     owner = next((i for i in INDICATORS if key == f"{i.noeud}.etat"), None) if unit(leaf.unite).kind is Kind.STATE \
         else None
     what = (f"l'état de l'indicateur « {title(owner, params)} » cet exercice" if owner is not None  # its label is generic
-            else f"« {leaf.libelle} »")
-    return (f"le montant versé correspond à l'autre lecture de {what} (paramètre {key}) : {_value_words(other)} au "
+            else f"« {hypothesis_label(key, params)} »" if letter else f"« {leaf.libelle} »")
+    where = "" if letter else f" (paramètre {key})"
+    return (f"le montant versé correspond à l'autre lecture de {what}{where} : {_value_words(other)} au "
             f"lieu de {_value_words(leaf)}, la valeur retenue par l'outil" + (f" — {note}" if note else ""))
 
 
@@ -446,24 +470,55 @@ def _reading_note(alternative: str | None, value) -> str:
 def reconcile(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, versements: pd.DataFrame,
               scenario=None) -> tuple[pd.DataFrame, dict[tuple[str, int], str]]:
     """The reconciliation table (`rapprochement.csv`'s columns, plus `ecart_cents`) and the claim drafts, one
-    Markdown text per pharmacy × exercise with an unexplained or unfavourable gap."""
+    Markdown text per pharmacy × exercise with something to claim (a theme paid less than due: `claimed_themes`).
+    A pharmacy-year whose only gaps are overpayments gets none: `overpaid_notices` says them."""
     rec = _Reconcile(pharmacies, molecules, versements, scenario)
     items = rec.run()
     records = [{
         "pharmacie_id": g.pharmacie_id, "exercice": g.exercice, "theme": g.theme, "indicateur": g.indicateur,
         "attendu_eur": g.attendu, "verse_eur": g.verse, "ecart_eur": g.ecart, "verdict": g.verdict,
-        "explication": g.explication, "lecture_qui_explique": g.lecture, "ecart_cents": g.ecart,
+        "explication": table_words(g.explication), "lecture_qui_explique": g.lecture, "ecart_cents": g.ecart,
     } for g in items]
     table = pd.DataFrame.from_records(records, columns=[*RAPPROCHEMENT_COLUMNS, "ecart_cents"])
     for c in ("attendu_eur", "verse_eur", "ecart_eur"):
         table[c] = money.cents_to_str(table[c].to_numpy(dtype=np.int64)) if len(table) else table[c]
     claims = {}
     for (pid, year), group in _by_pharmacy_year(items).items():
+        if not claimed_themes(group):  # nothing asked for (overpayments only): no letter to send
+            continue
         flagged = [g for g in group if g.verdict != "conforme" and (g.ecart < 0 or g.kind in ("inexplique",
                                                                                              "inexistant"))]
-        if flagged:
-            claims[(pid, year)] = claim_text(rec, pid, year, flagged)
+        claims[(pid, year)] = claim_text(rec, pid, year, flagged)
     return table, claims
+
+
+def claimed_themes(items: list[Item]) -> dict[str, int]:
+    """What a claim asks for: theme → cents, the themes paid less than due (the theme rows, an indicator's gap is
+    part of its theme's); empty when nothing is to be claimed."""
+    return {g.theme: -g.ecart for g in items if not g.indicateur and g.verdict != "conforme" and g.ecart < 0}
+
+
+def overpaid_notices(table: pd.DataFrame) -> dict[tuple[str, int], str]:
+    """For each pharmacy × exercise of a reconciliation table (`reconcile`'s) whose only gaps are overpayments (no
+    theme paid less than due: no claim draft), what to say instead: the themes paid beyond what the tool computes,
+    that the Assurance Maladie may recover it, to check it, and that there is no letter to send."""
+    out = {}
+    if table.empty:
+        return out
+    themes = table[(table["indicateur"] == "") & (table["verdict"] != "conforme")]
+    for (pid, year), mine in themes.groupby(["pharmacie_id", "exercice"], sort=False):
+        over = mine[mine["ecart_cents"] > 0]
+        if over.empty or (mine["ecart_cents"] < 0).any():
+            continue
+        which = " ; ".join(f"{theme(c).titre_court} : {eur(int(e))} de plus" for c, e in
+                           zip(over["theme"], over["ecart_cents"]))
+        these = "ce thème" if len(over) == 1 else "ces thèmes"
+        out[(pid, int(year))] = (
+            f"Rien à réclamer pour l'exercice {int(year)} : l'Assurance Maladie a versé plus que ce que l'outil calcule "
+            f"pour {these} ({which}). Ce trop-versé peut être repris par l'Assurance Maladie : vérifiez-le (les "
+            "données déclarées, le relevé, l'explication de chaque ligne). Aucun projet de réclamation n'est préparé, "
+            "il n'y a pas de courrier à envoyer.")
+    return out
 
 
 def _by_pharmacy_year(items: list[Item]) -> dict:
@@ -485,10 +540,12 @@ def public_source(text: str) -> str:
 
 
 def claim_documents(params, items: list[Item]) -> list[str]:
-    """The documents to attach: those of the themes in question that prove an indicator in force this exercise
-    (the Ségur software invoice only where the Ségur socle exists, none for a theme that does not)."""
-    return [p.texte for code in dict.fromkeys(g.theme for g in items) for p in theme(code).pieces
-            if any(in_force(params, indicator(c)) for c in p.indicateurs)]
+    """The documents to attach: those of the themes claimed (paid less than due: an overpaid theme, told for
+    verification, claims nothing) that prove an indicator in force this exercise (the Ségur software invoice only
+    where the Ségur socle exists, none for a theme that does not)."""
+    claimed = claimed_themes(items)
+    return [p.texte for code in dict.fromkeys(g.theme for g in items if g.theme in claimed)
+            for p in theme(code).pieces if any(in_force(params, indicator(c)) for c in p.indicateurs)]
 
 
 def claim_table(rec: _Reconcile, items: list[Item], params) -> list[str]:
@@ -543,7 +600,7 @@ def claim_text(rec: _Reconcile, pid: str, year: int, items: list[Item]) -> str:
                    + (f" — dont : {title(indicator(g.indicateur), params)}" if g.indicateur else ""))
         out.append("")
         if g.explication:
-            out += [f"Constat : {g.explication}.", ""]
+            out += [f"Constat : {letter_words(g.explication)}.", ""]
         if g.focus:
             inds = [indicator(c) for c in g.focus]
         elif g.indicateur:
@@ -561,13 +618,13 @@ def claim_text(rec: _Reconcile, pid: str, year: int, items: list[Item]) -> str:
             src = public_source(mine["source"].iloc[0]) if len(mine) else ""
             hyps = sorted({k for v in mine["hypotheses"] for k in str(v).split(" ; ") if k})
             caution = (f" — ce montant dépend d'une lecture retenue faute de texte explicite (hypothèse : "
-                       f"{', '.join(hyps)})") if hyps else ""
+                       f"{' ; '.join(hypothesis_label(k, params) for k in hyps)})") if hyps else ""
             out.append(f"- **{title(ind, params)}** : {rule_text(ind, params)} Atteint : {met} ; montant dû : "
                        f"{eur(amount)}. Source : {src}{caution}.")
         if inds:
             out.append("")
     out += ["## Pièces jointes", "", f"- le relevé « Mes ROSP » de l'exercice {year} (amelipro)"]
-    out += [f"- {j}" for j in claim_documents(params, items)]
+    out += [f"- {j}" for j in claim_documents(params, [x for x in rec.items if x.row == items[0].row])]
     out += ["", "Je vous remercie de bien vouloir procéder à la régularisation de ces montants ou de m'indiquer les "
             "éléments qui justifient leur calcul.", "", "Veuillez agréer, Madame, Monsieur, mes salutations distinguées.",
             "", "_Projet établi par l'outil de référence ROSP : vérifiez chaque montant avant envoi ; une ligne marquée "

@@ -4,7 +4,8 @@
 pharmacy-year's rows (`versements.csv` in the report folder, the notebook's `versements` parameter). The
 reconciliation is `rosp_lib.counterfactual.reconcile.reconcile` (`rosp rapprocher`): expected against paid
 per theme (and per indicator when the statement details it), a verdict, an explanation found by runs of the
-rules, and a claim draft when a gap is unfavourable or unexplained. This module words it for the report and
+rules, and a claim draft when something is to be claimed (a theme paid less than due; overpayments alone are
+said, to check, with no letter). This module words it for the report and
 hands the claim draft to `rosp report`, which writes it beside the report (`reclamation_<id>_<exercice>.md`).
 
     r = versements.compute(rapport, versements)     # None when no statement was given
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rosp_lib.counterfactual.reconcile import CENT_TOLERANCE, reconcile
+from rosp_lib.counterfactual.reconcile import CENT_TOLERANCE, overpaid_notices, reconcile
 from rosp_lib.counterfactual.versements import read_versements
 from rosp_lib.inputs import InputError
 from rosp_lib.lines.formatting import eur, eur_signed
@@ -104,6 +105,9 @@ def table_html(rep: Report, r: Reconciliation | None) -> Html:
                      reading or "—"])
     out = str(table(["Thème", "Indicateur", "Attendu", "Versé", "Écart", "Verdict", "Explication",
                      "Lecture qui explique"], rows, right=(2, 3, 4)))
+    notice = overpaid_notices(r.table).get((rep.pharmacie_id, rep.exercice))
+    if notice:  # overpayments only: nothing to claim, no letter; said plainly
+        out += f"<p><strong>{escape_html(notice)}</strong></p>"
     if r.claim:
         name = escape_html(r.claim_name(rep))
         out += (f'<p><strong>Un projet de réclamation a été préparé</strong> : <a href="{name}">{name}</a> (à côté de '

@@ -1,0 +1,174 @@
+"""Claim drafts as the CPAM reads them (audit of the rendered reports): a letter only when something is claimed (a
+theme paid less than due), the documents of the themes claimed only, and French labels instead of the tool's
+indicator codes and parameter keys (the reconciliation table keeps them).
+
+Expected amounts are worked out by hand from the rules (amounts of the 2024–2026 parameters) and the example data."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from helpers_rules import write_csv
+from rosp_lib.cli import main
+from rosp_lib.counterfactual.reconcile import reconcile
+from rosp_lib.counterfactual.versements import read_versements
+from rosp_lib.inputs import read_pharmacies
+from rosp_lib.registry import INDICATORS
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+
+BUPS_OK = {"dqo_autoevaluation": "oui", "dqo_newsletter": "oui", "dqo_programme_amelioration": "oui",
+           "taux_generiques_repertoire_pct": 90}
+NUM_OK = {"exercice_coordonne": "oui", "logiciel_segur": "oui", "taux_mss_pct": 6}
+
+STABILITE = "Stabilité de la délivrance des génériques aux 75 ans et plus"
+SEGUR_NOTICE = ("Rien à réclamer pour l'exercice 2026 : l'Assurance Maladie a versé plus que ce que l'outil calcule pour "
+                "ce thème (Numérique (REMU NUM) : 1 000,00 € de plus). Ce trop-versé peut être repris par l'Assurance "
+                "Maladie : vérifiez-le (les données déclarées, le relevé, l'explication de chaque ligne). Aucun projet de "
+                "réclamation n'est préparé, il n'y a pas de courrier à envoyer.")
+
+
+def E(text: str) -> str:
+    """French amounts as the library writes them: a no-break space before €, a narrow one between thousands."""
+    return re.sub(r"(?<=\d) (?=\d{3}(?!\d))", "\u202f", text).replace(" €", "\u00a0€")
+
+
+def _no_code_nor_key(text: str) -> None:
+    for ind in INDICATORS:
+        assert f"({ind.code})" not in text, ind.code
+    assert not re.search(r"\b[a-z_0-9]+\.[a-z_0-9]+\.[a-z_0-9]+\b", text), re.findall(r"\S+\.\S+\.\S+", text)
+
+
+def _example(tmp_path):
+    out = tmp_path / "r"
+    res = CliRunner().invoke(main, ["rapprocher", str(DATA / "pharmacies.csv"), "--versements",
+                                    str(DATA / "versements.csv"), "--molecules", str(DATA / "molecules.csv"),
+                                    "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    return res, out
+
+
+def test_an_overpayment_alone_gets_no_letter_but_a_plain_notice(tmp_path):
+    """Audit, PH-SEGUR 2026: no Ségur software (« logiciel_segur : non »), the numérique socle is lost, 0 € due;
+    the statement paid 1 000 € (and 100 € of colorectal, as due). The draft asked for a review of the 1 000 € overpaid
+    with « Montant demandé : 0,00 € » and the Ségur invoice attached. Nothing is claimed: no letter; the console says
+    the Assurance Maladie paid 1 000 € more than the tool computes, that it may be recovered, to check it."""
+    res, out = _example(tmp_path)
+    assert not (out / "reclamation_PH-SEGUR_2026.md").exists()
+    assert E(f"  PH-SEGUR 2026 : {SEGUR_NOTICE}") in res.output
+    assert "et 5 projet(s) de réclamation" in res.output
+    rows = list(csv.DictReader((out / "rapprochement.csv").open(encoding="utf-8")))
+    segur = [(r["theme"], r["attendu_eur"], r["verse_eur"], r["verdict"]) for r in rows
+             if (r["pharmacie_id"], r["exercice"]) == ("PH-SEGUR", "2026")]
+    assert segur == [("numerique", "0.00", "1000.00", "non_attendu"), ("colorectal", "100.00", "100.00", "conforme")]
+    # a pharmacy-year with something claimed keeps its letter and gets no such notice
+    assert (out / "reclamation_PH-TILLEULS_2025.md").exists()
+    assert "PH-TILLEULS 2025 : Rien à réclamer" not in res.output
+
+
+def test_the_synthesis_says_the_overpayment_and_shows_no_letter():
+    from rosp_lib.report import notebook as nb
+    from rosp_lib.report import versements as report_versements
+
+    rep = nb.load("PH-SEGUR", 2026, str(DATA / "pharmacies.csv"), str(DATA / "molecules.csv"))
+    r = report_versements.compute(rep, str(DATA / "versements.csv"))
+    assert r.claim is None
+    html = str(report_versements.table_html(rep, r))
+    assert E(SEGUR_NOTICE).replace("'", "&#x27;") in html
+    assert "Projet de réclamation" not in html and "reclamation_PH-SEGUR_2026.md" not in html
+
+
+def test_overpaid_notices_only_where_nothing_is_claimed(tmp_path):
+    """Two overpaid themes and nothing short: one notice naming both; a pharmacy-year also short of a theme gets a
+    letter, not a notice. P1 2025: numérique due 820 + 240 = 1 060 €, paid 1 100 € (40 € more); BUPS due
+    100 + 200 = 300 €, paid 350 € (50 € more). P2 2025: numérique due 1 060 €, paid 1 100 €; BUPS due 300 €, paid
+    100 € (200 € short)."""
+    from rosp_lib.counterfactual.reconcile import overpaid_notices
+
+    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [
+        {"pharmacie_id": p, "exercice": 2025, **BUPS_OK, "taux_stabilite_75_pct": 92, **NUM_OK} for p in ("P1", "P2")]))
+    paid = read_versements(write_csv(tmp_path / "versements.csv", [
+        {"pharmacie_id": "P1", "exercice": 2025, "theme": "numerique", "montant_verse_eur": "1100"},
+        {"pharmacie_id": "P1", "exercice": 2025, "theme": "bups", "montant_verse_eur": "350"},
+        {"pharmacie_id": "P2", "exercice": 2025, "theme": "numerique", "montant_verse_eur": "1100"},
+        {"pharmacie_id": "P2", "exercice": 2025, "theme": "bups", "montant_verse_eur": "100"},
+    ]), pharmacies)
+    table, claims = reconcile(pharmacies, None, paid)
+    assert set(claims) == {("P2", 2025)}
+    assert overpaid_notices(table) == {("P1", 2025): E(
+        "Rien à réclamer pour l'exercice 2025 : l'Assurance Maladie a versé plus que ce que l'outil calcule pour ces "
+        "thèmes (Numérique (REMU NUM) : 40,00 € de plus ; Bon usage (BUPS) : 50,00 € de plus). Ce trop-versé peut être "
+        "repris par l'Assurance Maladie : vérifiez-le (les données déclarées, le relevé, l'explication de chaque "
+        "ligne). Aucun projet de réclamation n'est préparé, il n'y a pas de courrier à envoyer.")}
+
+
+def test_the_letter_attaches_only_the_documents_of_the_themes_claimed(tmp_path):
+    """P1 2025: BUPS due 300 €, paid 100 € (claimed: 200 €); numérique due 1 060 €, paid 2 000 € (940 € more, no
+    reading explains it: told for verification, not claimed). The Ségur invoice, the exercice coordonné proof and the
+    equipment invoices prove numérique indicators: they are not attached; the BUPS ones are."""
+    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [
+        {"pharmacie_id": "P1", "exercice": 2025, **BUPS_OK, "taux_stabilite_75_pct": 92, **NUM_OK}]))
+    paid = read_versements(write_csv(tmp_path / "versements.csv", [
+        {"pharmacie_id": "P1", "exercice": 2025, "theme": "numerique", "montant_verse_eur": "2000"},
+        {"pharmacie_id": "P1", "exercice": 2025, "theme": "bups", "montant_verse_eur": "100"},
+    ]), pharmacies)
+    _, claims = reconcile(pharmacies, None, paid)
+    text = claims[("P1", 2025)]
+    assert E("**Montant demandé** : 200,00 €") in text
+    assert ("## Pièces jointes\n\n- le relevé « Mes ROSP » de l'exercice 2025 (amelipro)\n"
+            "- attestation HCQO datée de l'année\n"
+            "- programme annuel de développement durable et preuves des items\n\nJe vous remercie") in text
+
+
+def test_a_letter_names_parameters_and_indicators_by_their_french_labels(tmp_path):
+    """Audit: « (paramètre bups.stabilite_75.montant_bas) », « (hypothèse : numerique.lad_certifie_has.etat, …) »,
+    « (kits_realises) » in letters meant for the CPAM. The letter says the indicator's title and the parameter's
+    label; rapprochement.csv keeps the codes and keys (its `explication`, `lecture_qui_explique`)."""
+    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [
+        # BUPS 100 + stabilité au palier bas 200 = 300 € ; numérique 820 + 240 = 1 060 €
+        {"pharmacie_id": "P1", "exercice": 2025, **BUPS_OK, "taux_stabilite_75_pct": 92, **NUM_OK},
+        # 2024 : 2 € par kit réalisé → 40 €
+        {"pharmacie_id": "P3", "exercice": 2024, "nb_kits_remis": 30, "nb_kits_realises": 20}]))
+    paid = read_versements(write_csv(tmp_path / "versements.csv", [
+        {"pharmacie_id": "P1", "exercice": 2025, "theme": "bups", "montant_verse_eur": "100"},
+        {"pharmacie_id": "P1", "exercice": 2025, "theme": "numerique", "montant_verse_eur": "240"},
+        {"pharmacie_id": "P3", "exercice": 2024, "theme": "colorectal", "montant_verse_eur": "35"},
+    ]), pharmacies)
+    table, claims = reconcile(pharmacies, None, paid)
+    p1, p3 = claims[("P1", 2025)], claims[("P3", 2024)]
+    assert E(f"Constat : écart de 200,00 € : le montant versé correspond à l'autre lecture de « {STABILITE} : Montant "
+             "au palier bas » : 0,00 € au lieu de 200,00 €, la valeur retenue par l'outil — seul le palier de 95 % "
+             "paie.") in p1
+    assert (f"ce montant dépend d'une lecture retenue faute de texte explicite (hypothèse : {STABILITE} : Montant au "
+            "palier bas).") in p1
+    assert E("Constat : versement partiel : les 240,00 € versés correspondent aux lignes « Utilisation d'une messagerie "
+             "sécurisée de santé (MSS) » ; le complément de 820,00 € (lignes « Participer à un exercice coordonné (ESP, "
+             "MSP, CPTS) ») n'a pas été versé") in p1
+    assert E("à vérifier : « Kits remis dont le test a été réalisé » : 40,00 €.") in p3
+    for text in (p1, p3):
+        _no_code_nor_key(text)
+    # the table keeps the codes and keys that find a line in lignes.csv and a parameter in docs/regles.md
+    got = {(r.pharmacie_id, r.theme): (r.explication, r.lecture_qui_explique) for r in table.itertuples()}
+    assert "(paramètre bups.stabilite_75.montant_bas)" in got[("P1", "bups")][0]
+    assert got[("P1", "bups")][1] == "bups.stabilite_75.montant_bas"
+    assert "(mss)" in got[("P1", "numerique")][0] and "(exercice_coordonne)" in got[("P1", "numerique")][0]
+    assert "(kits_realises)" in got[("P3", "colorectal")][0]
+
+
+def test_the_example_letters_say_no_code_and_several_hypotheses_by_their_labels(tmp_path):
+    """PH-CENTRE 2026: the FSE line (2 800 €, not paid) rests on the states of the LAD certifié HAS and of the
+    ordonnance numérique socle, both hypotheses of 2026: named by their indicators, « ; » between them."""
+    _, out = _example(tmp_path)
+    letters = {p.name: p.read_text(encoding="utf-8") for p in out.glob("reclamation_*.md")}
+    assert len(letters) == 5
+    for text in letters.values():
+        _no_code_nor_key(text)
+    assert ("(hypothèse : Disposer d'un LAD certifié HAS : État de l'indicateur pour l'exercice ; Ordonnance numérique "
+            "pour au moins 70 % des délivrances (socle) : État de l'indicateur pour l'exercice)") in \
+        letters["reclamation_PH-CENTRE_2026.md"]
+    assert "sauf « FSE transmises en SESAM-Vitale (montant par FSE) » ;" in letters["reclamation_PH-CENTRE_2026.md"]
