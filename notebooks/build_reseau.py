@@ -18,7 +18,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from build_notebooks import _strip_volatile  # noqa: E402
+from build_notebooks import TECHNIQUE, _strip_volatile, _tagged  # noqa: E402
 
 NAME = "90_reseau.ipynb"
 GAINS_DATE = "2026-12-01"  # the day the committed notebook judges « encore possible » (only with rosp gains)
@@ -129,7 +129,7 @@ display(rn.show(pd.DataFrame({
     "dont malus": hyp["nb_lignes_malus_hypothese"].map(num)})))
 cles = rn.hypothesis_keys(lignes)
 display(rn.show(pd.DataFrame({
-    "Exercice": cles["exercice"].astype(str), "Hypothèse": cles["hypothese"],
+    "Exercice": cles["exercice"].astype(str), "Hypothèse": rn.hypothesis_labels(cles, reseau.scenario),
     "Primes": cles["primes_cents"].map(eur), "Malus": cles["malus_cents"].map(eur),
     "Solde": cles["montant_cents"].map(eur), "Lignes": cles["nb_lignes"].map(num),
     "Officines payées ou pénalisées": cles["nb_pharmacies"].map(num)})))"""
@@ -137,9 +137,9 @@ display(rn.show(pd.DataFrame({
 GAINS_MD = """\
 ## Les plus gros gains à portée
 
-Les actions encore possibles (à la date du paramètre `date_gains`, aujourd'hui s'il est vide) qui augmenteraient
-le plus la ROSP, toutes officines confondues, calculées comme le fait `rosp gains` : chaque gain est la différence
-de deux calculs complets, avant et après l'action."""
+Les actions encore possibles à la date de référence (dite ci-dessous) qui augmenteraient le plus la ROSP, toutes
+officines confondues, calculées comme le fait `rosp gains` et dites comme dans la synthèse de chaque officine (la
+donnée à changer, de → à) : chaque gain est la différence de deux calculs complets, avant et après l'action."""
 
 GAINS = """\
 import datetime as dt
@@ -152,14 +152,13 @@ elif nb_gains <= 0 or len(totaux) > gains_max_lignes:
                      "relance les règles pour chaque action possible. Lancez `rosp gains` sur le fichier, par paquets "
                      "si besoin."))
 else:
-    gains = rn.largest_gains(reseau.pharmacies, reseau.molecules, top=nb_gains, scenario=reseau.scenario,
-                             date=dt.date.fromisoformat(date_gains) if date_gains else None)
+    jour = dt.date.fromisoformat(date_gains) if date_gains else dt.date.today()
+    gains = rn.largest_gains(reseau.pharmacies, reseau.molecules, top=nb_gains, scenario=reseau.scenario, date=jour)
+    display(Markdown(rn.gains_date_text(jour)))
     if gains.empty:
         display(Markdown("Aucune action encore possible n'augmenterait la ROSP."))
     else:
-        display(rn.show(pd.DataFrame({"Officine": gains["pharmacie_id"].map(noms),
-                                      "Exercice": gains["exercice"].astype(str), "Action": gains["action"],
-                                      "Gain": gains["gain_cents"].map(eur)})))"""
+        display(rn.show(rn.gains_frame(gains, reseau.molecules, noms, reseau.scenario)))"""
 
 OUT_MD = """\
 ## Totaux atypiques
@@ -195,6 +194,7 @@ LINKS = """\
 display(HTML(rn.links_html(totaux, noms, base, first=atypiques["pharmacie_id"].tolist(), limit=nb_liens_max)))"""
 
 RECORD = """\
+document = rn.document(exercices, reseau.scenario)  # le titre de la page HTML
 chiffres = rn.record(rn.key_figures(lignes, totaux, seuil_atypique, min_atypique))"""
 
 
@@ -209,7 +209,8 @@ def build() -> nbformat.NotebookNode:
         new_markdown_cell(GAINS_MD), new_code_cell(GAINS),
         new_markdown_cell(OUT_MD), new_code_cell(OUT),
         new_markdown_cell(LINKS_MD), new_code_cell(LINKS),
-        new_markdown_cell("## Chiffres clés enregistrés"), new_code_cell(RECORD),
+        _tagged(new_markdown_cell("## Chiffres clés enregistrés\n\nPour les tests ; absent du rendu HTML."), TECHNIQUE),
+        _tagged(new_code_cell(RECORD), TECHNIQUE),
     ]
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}

@@ -233,7 +233,8 @@ def executed(tmp_path_factory):
     out = tmp_path_factory.mktemp("reseau") / "90_reseau.ipynb"
     pm.execute_notebook(str(ROOT / "notebooks/90_reseau.ipynb"), str(out), cwd=str(ROOT / "notebooks"),
                         parameters={"entree": str(ROOT / "data/pharmacies.csv"),
-                                    "molecules": str(ROOT / "data/molecules.csv"), "sortie": ""},
+                                    "molecules": str(ROOT / "data/molecules.csv"), "sortie": "",
+                                    "date_gains": "2026-12-01"},
                         kernel_name="python3", progress_bar=False)
     return out
 
@@ -258,6 +259,67 @@ def test_notebook_records_the_key_figures(executed):
         assert v["themes_cents"] == {t: int(mine[t].sum()) for t in rn.THEME_CODES}
     text = executed.read_text(encoding="utf-8")
     assert 'href=\\"2024/PH-TILLEULS/00_synthese.html\\"' in text
+
+
+def test_the_page_reads_as_a_document_for_the_network(executed):
+    """Audit of 90_reseau.html: the title was « Rapport ROSP », the hypotheses were keys
+    (« general.donnee_manquante_montant_bas »), the actions column names (« déclarer logiciel_segur (oui) »), the
+    gains did not say the day they were judged at, and « Chiffres clés enregistrés : 20 officine(s) × exercice » (for
+    the tests) was shown. The example's 20 rows run from 2022 to 2026; PH-SEGUR 2026 has no Ségur software: declaring
+    it regains the numérique socle, the whole theme (5 349,00 €, the first gain at 01/12/2026)."""
+    import nbformat
+
+    from rosp_lib.report.html import to_html
+
+    page = to_html(nbformat.read(executed, as_version=4))
+    assert "<title>Vue réseau de la ROSP — exercices 2022 à 2026</title>" in page
+    assert "Chiffres clés enregistrés" not in page and "officine(s) × exercice</pre>" not in page
+    assert "Actions encore possibles au <strong>01/12/2026</strong>, la date de référence" in page
+    assert ">Disposer d'un logiciel référencé Ségur</td>" in page
+    assert ">déclaré : logiciel référencé Ségur : non → oui</td>" in page
+    assert ">5\u202f349,00\u00a0€</td>" in page
+    assert ">Stabilité de la délivrance des génériques aux 75 ans et plus : Montant au palier bas</td>" in page
+    for raw in ("general.donnee_manquante_montant_bas", "numerique.ordonnance_numerique_socle.etat",
+                "bups.stabilite_75.montant_bas", "logiciel_segur", "taux_stabilite_75_pct"):
+        assert raw not in page, raw
+
+
+def test_hypotheses_are_named_by_their_indicator_and_label():
+    keys = pd.DataFrame({"exercice": [2025, 2025, 2026],
+                         "hypothese": ["bups.stabilite_75.montant_bas", "general.prorata_forfaits",
+                                       "numerique.lad_certifie_has.etat"]})
+    assert rn.hypothesis_labels(keys) == [
+        "Stabilité de la délivrance des génériques aux 75 ans et plus : Montant au palier bas",
+        "Forfaits proratisés au temps d'activité (jours d'activité / jours de l'année) en cas de cession, installation "
+        "ou fermeture",
+        "Disposer d'un LAD certifié HAS : État de l'indicateur pour l'exercice"]
+    assert rn.hypothesis_labels(keys.iloc[:0]) == []
+
+
+def test_gains_are_worded_as_in_the_synthesis():
+    """The data to change, from → to, as `report.gains.change_text` says it in each synthesis (the column's
+    description; a molecule by its name), the indicator by its title, the remark apart."""
+    gains = pd.DataFrame({
+        "pharmacie_id": ["PH-SEGUR", "PH-B"], "exercice": [2026, 2025], "indicateur": ["logiciel_segur", "molecules_ciblees"],
+        "changements": [{"logiciel_segur": True}, {"molecules[1].taux_arrivee_pct": 80.0}],
+        "valeur_actuelle": ["non", "50"], "valeur_cible": ["oui", "80"], "gain_cents": [534900, 1250],
+        "remarque": ["indicateur socle, tout le thème est en jeu", ""]})
+    molecules = pd.DataFrame({"pharmacie_id": ["PH-B", "PH-B"], "exercice": [2025, 2025],
+                              "molecule": ["ézétimibe", "rosuvastatine"]})
+    got = rn.gains_frame(gains, molecules, {"PH-SEGUR": "Pharmacie Saint-Roch"})
+    assert got.to_dict("records") == [
+        {"Officine": "Pharmacie Saint-Roch", "Exercice": "2026", "Indicateur": "Disposer d'un logiciel référencé Ségur",
+         "Ce qu'il faut changer": "déclaré : logiciel référencé Ségur : non → oui", "Gain": "5\u202f349,00\u00a0€",
+         "Ce qu'il faut savoir": "indicateur socle, tout le thème est en jeu"},
+        {"Officine": "PH-B", "Exercice": "2025", "Indicateur": "Génériques, hybrides, biosimilaires : molécules ciblées",
+         "Ce qu'il faut changer": "rosuvastatine : taux d'arrivée (substitution de l'exercice) : 50 % → 80 %",
+         "Gain": "12,50\u00a0€", "Ce qu'il faut savoir": "—"}]
+
+
+def test_the_page_title_names_the_network_view_and_its_exercises():
+    assert rn.document_title([2025, 2025]) == "Vue réseau de la ROSP — exercice 2025"
+    assert rn.document_title([2026, 2022, 2023, 2024, 2025]) == "Vue réseau de la ROSP — exercices 2022 à 2026"
+    assert rn.document_title([2022, 2024, 2026]) == "Vue réseau de la ROSP — exercices 2022, 2024 et 2026"
 
 
 # --------------------------------------------------------------------------------------------

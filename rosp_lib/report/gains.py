@@ -65,12 +65,18 @@ def _value(raw: str, col: str) -> str:
 def change_text(rep: Report, changes: dict, actuel: str, cible: str) -> str:
     """« description : from → to » for each changed column (a molecule by its name), plain text (escaped by the
     table)."""
+    return change_words(rep.molecules, changes, actuel, cible)
+
+
+def change_words(molecules, changes: dict, actuel: str, cible: str) -> str:
+    """`change_text` from the molecules table the gains were searched with (a molecule's change key is a position
+    in it): the network view words its actions the same way, without a report."""
     nows, targets = actuel.split(" ; "), cible.split(" ; ")
     parts = []
     for j, col in enumerate(changes):
         mol = parse_molecule_key(col)
         if mol is not None:
-            name = rep.molecules.iloc[mol[0]]["molecule"]
+            name = molecules.iloc[mol[0]]["molecule"]
             label, column = f"{name} : {MOLECULE_COLUMNS.get(mol[1], mol[1])}", mol[1]
         else:
             label, column = COLUMN_LABELS.get(col, col), col
@@ -81,7 +87,12 @@ def change_text(rep: Report, changes: dict, actuel: str, cible: str) -> str:
 
 
 def _indicator_text(rep: Report, code: str) -> str:
-    return " + ".join(indicator_title(indicator(c), rep.params) for c in code.split(" + "))
+    return indicator_words(rep.params, code)
+
+
+def indicator_words(params, code: str) -> str:
+    """The indicator(s) of an action by their titles in the exercise's parameters (« A + B » for a combination)."""
+    return " + ".join(indicator_title(indicator(c), params) for c in code.split(" + "))
 
 
 def intro_text(rep: Report, g: ReportGains, theme: str | None = None) -> str:
@@ -177,4 +188,5 @@ def read_recorded(notebook_path) -> list[dict]:
 
 
 __all__ = ["compute", "reference_date", "intro_text", "actions_table", "reach_text", "record", "recorded",
-           "read_recorded", "change_text"]
+           "read_recorded", "change_text", "change_words",
+           "indicator_words"]

@@ -32,6 +32,8 @@ from rosp_lib.lines.text import SEP
 from rosp_lib.lines.formatting import eur, num
 from rosp_lib.lines.text import MANQUANT, NON, OUI
 from rosp_lib.registry import INDICATORS, THEME_BY_CODE, THEME_CODES, THEMES
+from rosp_lib.report.html import DOCUMENT_MIME
+from rosp_lib.rulebook import hypothesis_label
 
 RECORD_MIME = "application/vnd.rosp.reseau+json"
 SYNTHESIS_STEM = "00_synthese"  # the per-pharmacy synthesis report (rosp report)
@@ -259,6 +261,15 @@ def hypothesis_summary(lines: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def hypothesis_labels(keys: pd.DataFrame, scenario: Scenario | None = None) -> list[str]:
+    """The hypotheses of `hypothesis_keys` named for a reader, each in its exercise's parameters: the indicator's title
+    then the parameter's label (`rulebook.hypothesis_label`, as the reports name them), not the key."""
+    if keys.empty:
+        return []
+    params = parameters_for(keys["exercice"].unique(), scenario)
+    return [hypothesis_label(k, params[int(y)]) for y, k in zip(keys["exercice"], keys["hypothese"])]
+
+
 def hypothesis_keys(lines: pd.DataFrame) -> pd.DataFrame:
     """Per exercise × hypothesis key (as the `hypotheses` cells name them): the primes (positive lines) and the
     malus (negative lines, counted negative) of the lines that depend on it, their net amount (`montant_cents`
@@ -408,6 +419,33 @@ def largest_gains(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, top:
                                 kind="stable").head(top).reset_index(drop=True)
 
 
+def gains_date_text(day) -> str:
+    """The reference date the gains were judged at (« encore possible »), for the reader (Markdown)."""
+    return (f"Actions encore possibles au **{day.strftime('%d/%m/%Y')}**, la date de référence (celle de "
+            "`rosp report --date`, aujourd'hui par défaut) : une action dont l'échéance est passée à cette date n'est "
+            "pas comptée.")
+
+
+def gains_frame(gains: pd.DataFrame, molecules: pd.DataFrame | None, names: dict | None = None,
+                scenario: Scenario | None = None) -> pd.DataFrame:
+    """The largest gains as a French table, each action worded as the reports' « Ce que l'officine peut encore
+    gagner » words it (`report.gains.change_words`, `indicator_words`: the data, from → to; the indicator's title),
+    with what its gain depends on."""
+    from rosp_lib.report.gains import change_words, indicator_words
+
+    names = names or {}
+    params = parameters_for(gains["exercice"].unique(), scenario) if len(gains) else {}
+    return pd.DataFrame({
+        "Officine": [names.get(p, p) for p in gains["pharmacie_id"]],
+        "Exercice": gains["exercice"].astype(str).tolist(),
+        "Indicateur": [indicator_words(params[int(y)], c) for y, c in zip(gains["exercice"], gains["indicateur"])],
+        "Ce qu'il faut changer": [change_words(molecules, ch, a, c) for ch, a, c in
+                                  zip(gains["changements"], gains["valeur_actuelle"], gains["valeur_cible"])],
+        "Gain": gains["gain_cents"].map(eur).tolist(),
+        "Ce qu'il faut savoir": [r or "—" for r in gains["remarque"]],
+    })
+
+
 # --------------------------------------------------------------------------------------------
 # Charts (matplotlib; French titles)
 # --------------------------------------------------------------------------------------------
@@ -514,6 +552,27 @@ def record(values: dict) -> dict:
     display({RECORD_MIME: values, "text/plain": f"chiffres clés enregistrés : {num(n)} officine(s) × exercice"},
             raw=True)
     return values
+
+
+def document_title(exercices, scenario: Scenario | None = None) -> str:
+    """The page's title: the network view and its exercise(s) (and the scenario, if any)."""
+    years = sorted({int(y) for y in exercices})
+    if len(years) == 1:
+        what = f"exercice {years[0]}"
+    elif years == list(range(years[0], years[-1] + 1)):
+        what = f"exercices {years[0]} à {years[-1]}"
+    else:
+        what = "exercices " + ", ".join(map(str, years[:-1])) + f" et {years[-1]}"
+    return f"Vue réseau de la ROSP — {what}" + (f" — scénario {Path(scenario.path).stem}" if scenario else "")
+
+
+def document(exercices, scenario: Scenario | None = None) -> dict:
+    """Display the document record the HTML export reads its `<title>` from (a technical cell, hidden)."""
+    from IPython.display import display
+
+    record = {"titre": document_title(exercices, scenario), "exercices": sorted({int(y) for y in exercices})}
+    display({DOCUMENT_MIME: record, "text/plain": record["titre"]}, raw=True)
+    return record
 
 
 def read_recorded(notebook_path: str | Path) -> list[dict]:
