@@ -396,3 +396,12 @@ def test_histogram_whole_counts_and_single_amount():
     lo, hi = fig.axes[1].get_xlim()  # 2026, the single amount
     assert lo < 6693.98 < hi and hi - lo > 1000
     plt.close(fig)
+
+
+def test_network_tables_escape_what_comes_from_the_input():
+    # A pharmacy's name is the input file's: the Styler writes a cell as it is unless told to escape it (audit).
+    from rosp_lib.report import network as rn
+
+    page = rn.show(pd.DataFrame({"Officine": ["<img src=x onerror=alert(1)>", "Pharmacie **du** Port"],
+                                 "Montant": ["1 000,00 €", "0,00 €"]})).to_html()
+    assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page

@@ -208,8 +208,9 @@ def socle_shares(lines: pd.DataFrame) -> pd.DataFrame:
 
 
 def show(frame: pd.DataFrame):
-    """A left-aligned table without the row numbers, for the rendered page (a fixed id: reproducible HTML)."""
-    return (frame.style.set_uuid("reseau").hide(axis="index")
+    """A left-aligned table without the row numbers, for the rendered page (a fixed id: reproducible HTML). Every cell
+    is HTML-escaped: a pharmacy's name comes from the input file, and the Styler writes cells as they are."""
+    return (frame.style.format(escape="html").set_uuid("reseau").hide(axis="index")
             .set_properties(**{"text-align": "left", "vertical-align": "top"})
             .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}]))
 
