@@ -172,3 +172,17 @@ def test_the_example_letters_say_no_code_and_several_hypotheses_by_their_labels(
             "pour au moins 70 % des délivrances (socle) : État de l'indicateur pour l'exercice)") in \
         letters["reclamation_PH-CENTRE_2026.md"]
     assert "sauf « FSE transmises en SESAM-Vitale (montant par FSE) » ;" in letters["reclamation_PH-CENTRE_2026.md"]
+
+
+def test_the_synthesis_explains_a_gap_with_titles_and_the_csv_keeps_the_codes():
+    # PH-CENTRE 2025 (data/versements.csv): the exercice coordonné (820 €) was not paid. The pharmacist's report names
+    # it by its title; rapprochement.csv keeps the code to find the line in lignes.csv.
+    from rosp_lib.report import notebook as nb
+    from rosp_lib.report import versements as nb_versements
+
+    root = Path(__file__).resolve().parents[1]
+    rep = nb.load("PH-CENTRE", 2025, str(root / "data/pharmacies.csv"), str(root / "data/molecules.csv"))
+    r = nb_versements.compute(rep, str(root / "data/versements.csv"))
+    page = str(nb_versements.table_html(rep, r))
+    assert "Participer à un exercice coordonné (ESP, MSP, CPTS)" in page and "(exercice_coordonne)" not in page
+    assert any("(exercice_coordonne)" in text for text in r.table["explication"])

@@ -478,8 +478,9 @@ def reconcile(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, versemen
         "pharmacie_id": g.pharmacie_id, "exercice": g.exercice, "theme": g.theme, "indicateur": g.indicateur,
         "attendu_eur": g.attendu, "verse_eur": g.verse, "ecart_eur": g.ecart, "verdict": g.verdict,
         "explication": table_words(g.explication), "lecture_qui_explique": g.lecture, "ecart_cents": g.ecart,
+        "explication_lecteur": letter_words(g.explication),  # the report's words: titles, no code nor key
     } for g in items]
-    table = pd.DataFrame.from_records(records, columns=[*RAPPROCHEMENT_COLUMNS, "ecart_cents"])
+    table = pd.DataFrame.from_records(records, columns=[*RAPPROCHEMENT_COLUMNS, "ecart_cents", "explication_lecteur"])
     for c in ("attendu_eur", "verse_eur", "ecart_eur"):
         table[c] = money.cents_to_str(table[c].to_numpy(dtype=np.int64)) if len(table) else table[c]
     claims = {}

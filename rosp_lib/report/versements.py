@@ -101,7 +101,7 @@ def table_html(rep: Report, r: Reconciliation | None) -> Html:
         elif reading in INDICATOR_CODES:  # a declaration not validated, a socle not recognised
             reading = f"{reading} (« {indicator_title(indicator(reading), rep.params)} » non retenu)"
         rows.append([theme_name, what, eur(_cents(x.attendu_eur)), eur(_cents(x.verse_eur)),
-                     eur_signed(int(x.ecart_cents)), VERDICTS.get(x.verdict, x.verdict), x.explication or "—",
+                     eur_signed(int(x.ecart_cents)), VERDICTS.get(x.verdict, x.verdict), x.explication_lecteur or "—",
                      reading or "—"])
     out = str(table(["Thème", "Indicateur", "Attendu", "Versé", "Écart", "Verdict", "Explication",
                      "Lecture qui explique"], rows, right=(2, 3, 4)))
