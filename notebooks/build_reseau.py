@@ -55,6 +55,7 @@ from IPython.display import HTML, Markdown, display
 
 from rosp_lib.lines.formatting import eur, num
 from rosp_lib.report import network as rn
+from rosp_lib.report.notebook import png
 
 reseau = rn.load_network(entree, molecules, parametres)
 lignes, totaux, noms = reseau.lines, reseau.totals, reseau.names()
@@ -75,11 +76,11 @@ for exercice in exercices:
     display(Markdown(f"### Exercice {exercice}"))
     display(rn.show(rn.distribution_table(repartition, exercice)))
     fig = rn.chart_themes(totaux, exercice)
-    plt.show()"""
+    display(png(fig))  # rendu une fois, texte de remplacement en français"""
 
 DIST_CHART = """\
 fig = rn.chart_totals(totaux)
-plt.show()"""
+display(png(fig))"""
 
 SHARES_MD = """\
 ## Part des officines qui atteignent chaque indicateur et chaque socle
@@ -100,7 +101,7 @@ for exercice in exercices:
                                   "Tous les socles atteints": s["nb_socles_atteints"].map(num),
                                   "Part": s["part"].map(rn.pct_text)})))
     fig = rn.chart_shares(parts, exercice)
-    plt.show()"""
+    display(png(fig))  # rendu une fois, texte de remplacement en français"""
 
 HYP_MD = """\
 ## Euros qui reposent sur une hypothèse

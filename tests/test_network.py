@@ -405,3 +405,24 @@ def test_network_tables_escape_what_comes_from_the_input():
     page = rn.show(pd.DataFrame({"Officine": ["<img src=x onerror=alert(1)>", "Pharmacie **du** Port"],
                                  "Montant": ["1 000,00 €", "0,00 €"]})).to_html()
     assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_network_charts_speak_french_to_the_eye_and_to_a_screen_reader():
+    # The rendered network view: every chart image has a French text for screen readers (nbconvert wrote « No
+    # description has been provided for this image »), and the euro axes are written in French (« 2 000 »).
+    import json
+
+    from rosp_lib.engine import compute_file
+    from rosp_lib.report import network as rn
+
+    book = json.loads((ROOT / "notebooks/90_reseau.ipynb").read_text(encoding="utf-8"))
+    images = [o for c in book["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    assert images and all(o["metadata"]["image/png"]["alt"].startswith("Graphique : ") for o in images)
+    import nbformat
+
+    from rosp_lib.report.html import to_html
+
+    assert "No description" not in to_html(nbformat.read(ROOT / "notebooks/90_reseau.ipynb", as_version=4))
+    _, _, totals = compute_file(ROOT / "data/pharmacies.csv", ROOT / "data/molecules.csv")
+    fig = rn.chart_totals(totals)
+    assert fig.axes[-1].xaxis.get_major_formatter()(2000.0, 0) == "2\u202f000"

@@ -105,6 +105,8 @@ def test_the_molecule_reading_is_priced_the_same_in_the_bups_report_and_the_synt
     # The synthesis shows the value the écart rests on, so that it can be redone there too.
     row = next(r for r in str(nb.stakes_table(tilleuls)).split("<tr>") if "−25,13" in r)
     assert "Prime par boîte gagnée" in row and "2,6232\u00a0€" in row
+    # … and it is not also listed among the alternatives the tool cannot price.
+    assert "Prime par boîte substituée" not in nb.unquantified_text(tilleuls)
 
 
 def test_no_moving_hypothesis_is_said_as_text_not_as_a_quoted_string():
@@ -385,7 +387,7 @@ def test_missing_data_says_what_each_line_did_of_it():
     # the borne's amount alone, 689,00 €. Neither is « compté non atteint ».
     halles = _load("PH-HALLES", 2022)
     text = nb.missing_text(halles, halles.lines, "cet exercice")
-    assert "non atteint" not in text
+    assert "non atteint" not in text and "non atteinte" not in nb.theme_reason(halles, "numerique")
     assert "tarif bas versé, 0,064\u00a0€ × 30\u202f000" in text and "1\u202f920,00\u00a0€" in text
     assert "montant de la borne seul versé &#40;689,00\u00a0€&#41;" in text
 
@@ -460,3 +462,17 @@ def test_a_tiered_rate_is_measured_against_the_tier_that_pays(tilleuls, gare):
             for pid, rep in (("PH-TILLEULS", tilleuls), ("PH-GARE", gare))}
     assert (rows["PH-TILLEULS"]["seuil"], rows["PH-TILLEULS"]["ecart"]) == (95.0, 1.0)
     assert (rows["PH-GARE"]["seuil"], rows["PH-GARE"]["ecart"]) == (90.0, 1.0)
+
+
+def test_a_theme_with_one_paying_line_is_not_added_up(tilleuls):
+    # PH-TILLEULS 2024, colorectal: 70 kits réalisés × 2,00 € = 140,00 €, the only paying line.
+    assert nb.sum_text(tilleuls.theme_lines("colorectal")) == "Total du thème : **140,00\u00a0€** (une seule ligne paie)."
+
+
+def test_a_lost_socle_is_named_by_its_title_in_the_calculation():
+    # PH-MAIRIE 2023: démarche qualité not declared → the BUPS socle is lost; the stabilité line (400 €) is not paid.
+    mairie = _load("PH-MAIRIE", 2023)
+    texts = [nb.calcul_text(mairie, l) for _, l in mairie.theme_lines("bups").iterrows()]
+    lost = [t for t in texts if "socle non atteint" in t]
+    assert lost and all("(demarche_qualite)" not in t for t in lost)
+    assert "socle non atteint (« Adhésion à la démarche qualité (HCQO) ») : 400,00\u00a0€ non versés" in " ".join(lost)

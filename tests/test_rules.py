@@ -434,3 +434,18 @@ def test_pharmacien_correspondant_shows_its_two_tiers_and_its_cap(tmp_path):
     assert line.loc["Z450", "montant_cents"] == 500_00 and line.loc["Z80", "montant_cents"] == 160_00
     assert line.loc["Z450", "note"].startswith("100 × 2,00\u00a0€ + 350 × 1,00\u00a0€ = 550,00\u00a0€, plafonné à 500,00\u00a0€")
     assert line.loc["Z80", "note"].startswith("80 × 2,00\u00a0€ = 160,00\u00a0€")
+
+
+def test_a_molecule_paid_without_floor_does_not_show_the_floor():
+    # rules.md §2.2, 2023: palipéridone 20 €/box, no floor. PH-HALLES 2023 (data/): 50 boxes at 30 % → 15 boxes
+    # substituted × 20 € = 300 €, though 30 % is below the gliptins' 72 % floor; its threshold cell says so.
+    from rosp_lib.engine import compute_file
+
+    root = Path(__file__).resolve().parents[1]
+    _, lines, _ = compute_file(root / "data/pharmacies.csv", root / "data/molecules.csv")
+    mol = lines[(lines["pharmacie_id"] == "PH-HALLES") & (lines["exercice"] == 2023)
+                & (lines["indicateur"] == "molecules_ciblees")]
+    pali = mol[mol["entrees"].str.contains("palipéridone")].iloc[0]
+    assert (pali["montant_cents"], pali["seuil"]) == (300_00, "prime par boîte substituée, sans plancher")
+    vilda = mol[mol["entrees"].str.contains("vildagliptine")].iloc[0]
+    assert vilda["seuil"] == "prime par boîte substituée, taux d'arrivée > 72 %"

@@ -123,3 +123,11 @@ def _num(value, max_decimals: int | None) -> str:
 def pct(value) -> str:
     text = num(value)
     return f"{text} %" if text else ""
+
+
+def french_ticks(axis) -> None:
+    """A chart's value axis (a matplotlib Axis) in French: « 0,5 », « 2 000 », as the amounts beside the bars
+    (matplotlib writes 0.5, 2000)."""
+    from matplotlib.ticker import FuncFormatter
+
+    axis.set_major_formatter(FuncFormatter(lambda v, _: num(round(float(v), 4) + 0.0)))  # + 0.0: never « −0 »

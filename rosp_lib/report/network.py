@@ -29,7 +29,7 @@ from rosp_lib.inputs import PHARMACIE_ID_RE, read_inputs
 from rosp_lib.parameters import Scenario
 from rosp_lib.lines import money
 from rosp_lib.lines.text import SEP
-from rosp_lib.lines.formatting import eur, num
+from rosp_lib.lines.formatting import eur, french_ticks, num
 from rosp_lib.lines.text import MANQUANT, NON, OUI
 from rosp_lib.registry import INDICATORS, THEME_BY_CODE, THEME_CODES, THEMES
 from rosp_lib.report.html import DOCUMENT_MIME
@@ -470,6 +470,8 @@ def chart_totals(totals: pd.DataFrame, bins: int = 20):
         ax.set_title(f"Exercice {year}", fontsize=10)
         ax.set_ylabel("officines")
     axes[-1, 0].set_xlabel("total ROSP de l'officine (euros)")
+    for ax in axes[:, 0]:
+        french_ticks(ax.xaxis)
     fig.suptitle("Répartition des totaux ROSP par exercice")
     fig.tight_layout()
     return fig
@@ -495,6 +497,7 @@ def chart_themes(totals: pd.DataFrame, exercice: int):
     ax.set_yticks(range(1, len(codes) + 1), [_wrap(measure_title(t), 52) for t in codes], fontsize=8)
     ax.set_xlabel("euros par officine\n" + _wrap(BOX_CAPTION, 64), fontsize=9)
     ax.set_title(f"Montants par thème — exercice {exercice}")
+    french_ticks(ax.xaxis)
     fig.tight_layout()
     return fig
 
@@ -515,6 +518,7 @@ def chart_shares(shares: pd.DataFrame, exercice: int):
     ax.set_xlim(0, 115)
     ax.set_xlabel("part des officines concernées qui atteignent l'indicateur (%)")
     ax.set_title(f"Indicateurs atteints — exercice {exercice}")
+    french_ticks(ax.xaxis)
     fig.tight_layout()
     return fig
 

@@ -24,7 +24,7 @@ from rosp_lib.inputs import (EXACT_SUFFIX, PHARMACIE_ID_RE, PHARMACY_COLUMNS, em
                              pharmacy_warnings, read_inputs, set_rate)
 from rosp_lib.inputs.parsing import decimal_of
 from rosp_lib.lines.assemble import hypothesis_note
-from rosp_lib.lines.formatting import eur, eur_signed, num, num_exact
+from rosp_lib.lines.formatting import eur, eur_signed, french_ticks, num, num_exact
 from rosp_lib.lines.text import NEUTRALISE, SEP, VIDE, list_items, shown_value
 from rosp_lib.parameters import ExerciseParameters, Scenario, Seuil, iter_leaves, load_parameters
 from rosp_lib.registry import INDICATORS, SYNTHESIS, SYNTHESIS_NOTEBOOK, THEME_CODES, indicator, indicators_of, theme as theme_of
@@ -36,6 +36,7 @@ from rosp_lib.rulebook import find_leaf, leaf_text, rule_is_defined, rule_text, 
 
 RECORD_MIME = "application/vnd.rosp.resultats+json"
 THEMES = THEME_CODES
+INDICATOR_CODE_SET = frozenset(i.code for i in INDICATORS)
 THEME_TITLES = {t: theme_of(t).titre for t in THEMES}
 SYNTHESE = SYNTHESIS_NOTEBOOK
 
@@ -312,6 +313,10 @@ def calcul_text(rep: Report, line: pd.Series) -> str:
             note = note.replace(f"{key} : valeur du scénario {leaf.surcharge}", "")
     parts = [p.strip() for p in note.split(SEP.strip()) if p.strip()]
     text = " ; ".join(parts)
+    # the socles a line lost, by their titles (lignes.csv's note names them by their codes)
+    text = re.sub(r"socle non atteint \(([a-z0-9_, ]+)\)", lambda m: "socle non atteint (" + ", ".join(
+        f"« {indicator_title(indicator(c.strip()), rep.params)} »" if c.strip() in INDICATOR_CODE_SET else c
+        for c in m.group(1).split(",")) + ")", text)
     for name, value in entries(line["entrees"]):
         if value != "vide":
             text = re.sub(rf"\b{re.escape(name)}\b", f"{value} ({name})", text)
@@ -389,6 +394,8 @@ def sum_text(lines: pd.DataFrame) -> str:
     total = sum(cents)
     if not cents:
         return f"Total du thème : {eur(0)} (aucune ligne ne paie)."
+    if len(cents) == 1:  # one line: nothing to add up
+        return f"Total du thème : **{eur(total)}** (une seule ligne paie)."
     parts = " ".join(("− " if c < 0 else "+ ") + eur(abs(c)) for c in cents).lstrip("+ ")
     return f"Total du thème : {parts} = **{eur(total)}**"
 
@@ -433,11 +440,16 @@ def hypothesis_label(key: str, rep: Report) -> str:
 
 def stake_for(rep: Report, key: str):
     """The alternative reading, switched alone, that replaces the hypothesis `key`: its own, or the one switched on
-    another leaf of its indicator (the prime par boîte substituée is replaced by the « progression » reading,
-    chosen by `bups.molecules_ciblees.lecture`); None if the tool has none."""
+    another leaf of its indicator that its alternative names (the prime par boîte substituée's alternative is the
+    « progression » reading, « clé bups.molecules_ciblees.lecture »); None if the tool has none."""
     stakes = rep.readings.stakes
-    node = key.rsplit(".", 1)[0]
-    return next((s for s in stakes if s.cle == key), None) or next((s for s in stakes if s.noeud == node), None)
+    own = next((s for s in stakes if s.cle == key), None)
+    if own is not None:
+        return own
+    leaf = rep.leaves.get(key)
+    alternative = (leaf.alternative or "") if leaf is not None else ""
+    # another leaf of the same indicator, that the alternative names as the key that chooses it (« clé … »)
+    return next((s for s in stakes if s.noeud == key.rsplit(".", 1)[0] and f"clé {s.cle}" in alternative), None)
 
 
 def alternative_text(s, quoted: bool = True, alternative: str | None = None) -> str:
@@ -637,7 +649,8 @@ def theme_reason(rep: Report, theme: str) -> str:
         parts.append(f"forfaits au prorata de l'activité ({narrative.days(p[2])}, du {p[0]} au {p[1]})")
     miss = int(lines["donnee_manquante"].astype(bool).sum())
     if miss:
-        parts.append(f"{miss} donnée(s) manquante(s), comptée(s) non atteinte(s)")
+        parts.append(f"{miss} ligne(s) avec une donnée manquante (ce que chacune en fait : section « Hypothèses et "
+                     "données manquantes »)")
     return " ; ".join(parts) + "."
 
 
@@ -704,13 +717,6 @@ def _height(labels: list[str]) -> float:
     return 0.3 * max(len(labels), 2) + 0.12 * extra + 0.9
 
 
-def _french_ticks(ax) -> None:
-    """The value axis in French: « 0,5 », « 2 000 », as the amounts beside the bars (matplotlib writes 0.5, 2000)."""
-    from matplotlib.ticker import FuncFormatter
-
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: num(round(float(v), 4) + 0.0)))  # + 0.0: never « −0 »
-
-
 def _fit(fig) -> None:
     """Margins that just hold the tick labels, the axis label and the title of a one-axes bar chart.
 
@@ -767,7 +773,7 @@ def chart_amounts(lines: pd.DataFrame, title: str = "Montant de chaque ligne"):
     ax.set_xlabel("euros")
     ax.set_title(title, fontsize=10, loc="left")
     ax.spines[["top", "right"]].set_visible(False)
-    _french_ticks(ax)
+    french_ticks(ax.xaxis)
     _fit(fig)
     return fig
 
@@ -798,7 +804,7 @@ def chart_distances(dist: pd.DataFrame, title: str = "Distance au seuil (valeur 
         ax.set_xlim(lo - 0.6 * span if lo < 0 else lo - 0.05 * span, hi + 0.6 * span)
         ax.set_xlabel("au-dessus (+) ou au-dessous (−) du seuil, dans l'unité du seuil")
         ax.spines[["top", "right"]].set_visible(False)
-        _french_ticks(ax)
+        french_ticks(ax.xaxis)
     ax.set_title(title, fontsize=10, loc="left")
     _fit(fig)
     if not dist.empty:
@@ -839,7 +845,7 @@ def chart_themes(totals: dict[str, int], title: str = "Montant par thème"):
     ax.set_xlabel("euros")
     ax.set_title(title, fontsize=10, loc="left")
     ax.spines[["top", "right"]].set_visible(False)
-    _french_ticks(ax)
+    french_ticks(ax.xaxis)
     _fit(fig)
     return fig
 
@@ -855,7 +861,8 @@ def png(fig):
     import matplotlib.pyplot as plt
     from IPython.display import Image
 
-    titles = [t for ax in fig.axes for t in (ax.get_title(loc="left"), ax.get_title()) if t]
+    titles = [t for t in [fig.get_suptitle()] + [t for ax in fig.axes for t in (ax.get_title(loc="left"), ax.get_title())]
+              if t]
     alt = "Graphique : " + " ; ".join(titles) if titles else "Graphique"  # the page's text for the image (accessibility)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", pil_kwargs={"compress_level": 3})  # zlib level 3: faster and smaller than the default here
@@ -931,7 +938,8 @@ def unquantified_text(rep: Report) -> str:
     for text in rep.lines["hypotheses"]:
         used += [k for k in list_items(text) if k not in used]
     used += [k for k in absent_by_hypothesis(rep) if k not in used]
-    sans = [(k, lib, alt) for k, lib, alt in rep.readings.sans_alternative if k in used]
+    sans = [(k, lib, alt) for k, lib, alt in rep.readings.sans_alternative
+            if k in used and stake_for(rep, k) is None]  # the prime par boîte: priced by the « progression » reading
     if not sans:
         return ""
     items = "\n".join(f"- {hypothesis_label(k, rep)} — alternative : {alt}" for k, _, alt in sans)

@@ -137,6 +137,8 @@ def molecules_ciblees(ctx: Context, molecules: pd.DataFrame) -> Block | None:
                       for p, c, a, g in zip(prime_text, count_text, arr_text[paid], boxes_text)]
     seuil = "prime par boîte gagnée" if reading == "progression" else "prime par boîte substituée" + (
         f", taux d'arrivée {seuil_text(ind.taux_plancher_pct)}" if reading == "plancher" else "")
+    if reading == "plancher":  # a molecule paid without floor says so, not the floor it is exempt from
+        seuil = pick(exempt, "prime par boîte substituée, sans plancher", seuil)
     return Block("molecules_ciblees", valeur, seuil, atteint, cents, note, missing, rows=rows, entrees=entrees)
 
 
