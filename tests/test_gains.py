@@ -232,3 +232,16 @@ def test_the_actions_of_a_theme_whose_socle_is_lost_are_given_with_the_socle(tmp
     assert {k: shown.get(k) for k in gains_eur} == gains_eur
     reach = within_reach(pharmacies, None, table, params)
     assert int(reach["a_portee_cents"].iloc[0]) == reach_cents
+
+
+def test_an_action_behind_a_lost_socle_names_the_socle_by_its_title():
+    # PH-MAIRIE 2023 (data/): the démarche qualité is not declared, so the BUPS socle is lost; the actions of the
+    # theme are given with the socle regained, and say which one by its title, as the report shows it.
+    from rosp_lib.report import gains as report_gains
+    from rosp_lib.report import notebook as nb
+
+    root = Path(__file__).resolve().parents[1]
+    rep = nb.load("PH-MAIRIE", 2023, str(root / "data/pharmacies.csv"), str(root / "data/molecules.csv"))
+    page = str(report_gains.actions_table(rep, report_gains.compute(rep, None, "2025-10-01"), None))
+    assert "socle du thème retrouvé (« Adhésion à la démarche qualité (HCQO) »)" in page.replace("&#x27;", "'")
+    assert "retrouvé (demarche_qualite)" not in page

@@ -47,6 +47,7 @@ from ..lines.formatting import eur, num, num_exact
 from ..lines.text import NEUTRALISE, OUI, shown_value
 from ..registry import (INDICATORS, INTERACTIONS, LEVIERS, LEVIERS_MOLECULES, PLAFONDS_COLONNES, THEME_CODES,
                         indicator)
+from ..rulebook import title
 from .runner import Runner, set_cell, molecule_key, parse_molecule_key
 
 RATE_UNITS = 100  # a rate moves by hundredths of a point
@@ -516,13 +517,20 @@ def _change_text(g: "_Gains", a: Action) -> str:
     return " et ".join(parts)
 
 
+def _titles(g: "_Gains", a: Action, codes) -> str:
+    """Indicators by their titles for the action's exercise (« Adhésion à la démarche qualité (HCQO) »), as a
+    pharmacist reads them; the `indicateur` column keeps the codes."""
+    params = g.params[int(g.rows.loc[a.row]["exercice"])]
+    return ", ".join(f"« {title(indicator(c), params)} »" for c in codes)
+
+
 def _remark(g: "_Gains", a: Action, risen: list[str]) -> tuple[str, list[str]]:
     """What the action's gain depends on, said plainly: a socle (the whole theme at stake), the malus, a floor
     (head), and the interactions of the registry (`INTERACTIONS`) of the indicators the change moves (notes)."""
     ind = indicator(a.indicateurs[0])
     head = ""
     if a.kind == "socles":
-        head = f"les socles du thème ({', '.join(a.indicateurs)}) ne paient qu'ensemble, tout le thème est en jeu"
+        head = f"les socles du thème ({_titles(g, a, a.indicateurs)}) ne paient qu'ensemble, tout le thème est en jeu"
     elif a.kind == "plancher":
         head = "rien n'est versé pour cette molécule sous ce taux d'arrivée"
     elif a.kind == "lineaire":
@@ -537,7 +545,7 @@ def _remark(g: "_Gains", a: Action, risen: list[str]) -> tuple[str, list[str]]:
     elif ind.type_ligne == "malus" or ind.theme == "numerique" and ind.type_ligne == "information":
         head = "réduit le malus"
     if a.socle:
-        socle = (f"ne paie qu'avec le socle du thème retrouvé ({', '.join(a.socle[0])}), compté dans le gain ; "
+        socle = (f"ne paie qu'avec le socle du thème retrouvé ({_titles(g, a, a.socle[0])}), compté dans le gain ; "
                  f"{eur(a.socle[1])} de plus une fois le socle retrouvé")
         head = f"{socle} ; {head}" if head else socle
     # the interaction of the indicator acted on, and of any other whose amount rose because it reads a changed column
