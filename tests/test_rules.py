@@ -449,3 +449,13 @@ def test_a_molecule_paid_without_floor_does_not_show_the_floor():
     assert (pali["montant_cents"], pali["seuil"]) == (300_00, "prime par boîte substituée, sans plancher")
     vilda = mol[mol["entrees"].str.contains("vildagliptine")].iloc[0]
     assert vilda["seuil"] == "prime par boîte substituée, taux d'arrivée > 72 %"
+
+
+def test_a_declared_forfait_says_what_is_declared_in_words(tmp_path):
+    # Dispositif 2024: the threshold cell of a declared forfait says what is declared, not the column names.
+    row = {"pharmacie_id": "D", "exercice": 2024, "locaux_trod_cystite": "oui", "substitution_hybride": "oui",
+           "substitution_biosimilaire": "non"}
+    lines, _ = run(tmp_path, [row])
+    seuil = lines.set_index("indicateur")["seuil"]
+    assert seuil["locaux_trod_cystite"] == "déclaré : locaux adaptés au dépistage de l'infection urinaire : oui"
+    assert seuil["hybride_biosimilaire"] == "au moins un hybride substitué et au moins un biosimilaire substitué : oui"

@@ -6,6 +6,7 @@ import numpy as np
 
 from ..lines.formatting import eur_value, num
 from ..lines.text import MANQUANT, per_distinct
+from ..inputs.columns import PHARMACY_COLUMNS
 from .base import Block, Context, compare, compare_fraction, finish_theme, seuil_text
 
 THEME = "dispositif_2024"
@@ -34,7 +35,9 @@ def declared(ctx: Context, code: str, columns: list[str]) -> Block | None:
     flags = [ctx.flag(c) for c in columns]
     ok = np.logical_and.reduce(flags)
     valeur = per_distinct(lambda *row: ", ".join(f"{c} : {'oui' if f else 'non'}" for c, f in zip(columns, row)), *flags)
-    return Block(code, valeur, " et ".join(columns) + " : oui", ctx.labels(ok), ctx.cents_if(ok, ind.montant.valeur),
+    said = {c.name: c.description for c in PHARMACY_COLUMNS}  # the words of `rosp colonnes`, not the column names
+    return Block(code, valeur, " et ".join(said[c] for c in columns) + " : oui", ctx.labels(ok),
+                 ctx.cents_if(ok, ind.montant.valeur),
         forfait=True)
 
 
