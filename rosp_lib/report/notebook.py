@@ -557,8 +557,9 @@ def sources_text(rep: Report, lines: pd.DataFrame) -> str:
         items.append(f"{i + 1}. {md(doc.citation)}{where} ; pour : {', '.join(users[i])}.")
     status = "\n".join(f"- **{STATUS_WORDS[k]}** : {', '.join(v)}" for k, v in statuses.items() if k in STATUS_WORDS)
     return ("Les documents publics d'où viennent les montants, seuils et dates de ce thème pour cet exercice (cités par "
-            "ses paramètres) :\n\n" + "\n".join(items)
-            + "\n\nStatut de chaque ligne (le plus faible des paramètres qu'elle lit) :\n\n" + status)
+            "les paramètres de ses indicateurs, y compris ceux d'une lecture qu'une ligne n'a pas eu à faire) :\n\n"
+            + "\n".join(items)
+            + "\n\nStatut de chaque ligne (le plus faible des paramètres qu'elle a lus) :\n\n" + status)
 
 
 def header_text(rep: Report, theme: str) -> str:
