@@ -434,6 +434,10 @@ def test_a_neutralised_line_shows_the_inputs_its_alternative_reads(tilleuls):
     assert "non lu cet exercice : taux_eprescription_pct = 40" in shown(halles)
     table = shown(tilleuls)
     assert "taux_ordonnance_numerique_pct = vide" in table.replace("&#95;", "_").replace("&#61;", "=")
+    # PH-PORT 2022: the molecules are neutralised; the molecule line keeps its values, marked as not read.
+    port = _load("PH-PORT", 2022)
+    bups = str(nb.indicator_table(port, port.theme_lines("bups"))).replace("&#95;", "_").replace("&#61;", "=")
+    assert "non lu cet exercice : molecule = sitagliptine ; nb_boites = 100" in bups.replace("&#59;", ";")
 
 
 def test_the_count_of_paid_lines_matches_the_table_it_sits_above(tilleuls):

@@ -340,8 +340,10 @@ def unread_entries_text(rep: Report, line: pd.Series) -> str:
     """The input values of a line that its rule did not read this exercise (a neutralised indicator): those its
     alternative reading would read (the e-prescription rate, the ordonnance numérique rate), so that the euros at
     stake on it can be redone from the page. Empty when the line read its inputs or the indicator has none."""
-    if line["atteint"] != NEUTRALISE or entries(line["entrees"]):
+    if line["atteint"] != NEUTRALISE:
         return ""
+    if entries(line["entrees"]):  # a neutralised molecule keeps its row's values, which it did not read either
+        return f"non lu cet exercice : {entries_text(line)}"
     shown = []
     for name in indicator(line["indicateur"]).colonnes:
         value = rep.row.get(name)
@@ -366,7 +368,7 @@ def indicator_table(rep: Report, lines: pd.DataFrame) -> Html:
     rows = []
     for _, l in lines.iterrows():
         mark = " ⚠" if l["statut_regle"] == "hypothese" else ""
-        rows.append([line_label(l) + mark, entries_text(l) or unread_entries_text(rep, l) or "—", l["seuil"] or "—",
+        rows.append([line_label(l) + mark, unread_entries_text(rep, l) or entries_text(l) or "—", l["seuil"] or "—",
                      l["atteint"],
                      eur(int(l["montant_cents"])), calcul_text(rep, l) or ""])
     return table(["Indicateur", "Entrées (données de l'officine)", "Seuil / barème", "Atteint", "Montant", "Calcul"],
