@@ -94,7 +94,7 @@ def dependencies(b: Block, n: int):
     return level, hyp, scen, notes
 
 
-def _cell(value) -> str:
+def input_text(value) -> str:
     """An input value as typed, every digit (a rate of 84,99995 is not shown « 85 »)."""
     if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
         return VIDE
@@ -120,7 +120,7 @@ class InputTexts:
         if name not in self.cache:
             values = self.array(name)
             if values.dtype.kind not in "biuf":
-                self.cache[name] = per_distinct(lambda v: f"{name}={_cell(v)}", values)
+                self.cache[name] = per_distinct(lambda v: f"{name}={input_text(v)}", values)
             else:  # numbers and flags: each text made once per run, whatever the exercise or part
                 codes, distinct = _factorize(_keys(values))
                 first = np.empty(len(distinct), dtype=np.intp)
@@ -129,13 +129,13 @@ class InputTexts:
                     _INPUT_TEXTS.clear()
                 kind = values.dtype.str
                 texts = np.empty(len(distinct), dtype=object)
-                texts[:] = [_INPUT_TEXTS.get((name, kind, k)) or _INPUT_TEXTS.setdefault((name, kind, k), f"{name}={_cell(v)}")
+                texts[:] = [_INPUT_TEXTS.get((name, kind, k)) or _INPUT_TEXTS.setdefault((name, kind, k), f"{name}={input_text(v)}")
                             for k, v in zip(distinct.tolist(), values[first].tolist())]
                 self.cache[name] = texts[codes]
             column = self.exact(name) if self.exact is not None else None
             if column is not None and len(column.misstated):
                 rows = column.misstated
-                self.cache[name][rows] = per_distinct(lambda d: f"{name}={_cell(d)}", column.values[rows])
+                self.cache[name][rows] = per_distinct(lambda d: f"{name}={input_text(d)}", column.values[rows])
         return self.cache[name]
 
     def lines(self, columns: tuple, rows: np.ndarray) -> np.ndarray:

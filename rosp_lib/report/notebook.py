@@ -23,16 +23,17 @@ from rosp_lib.engine import compute, parameters_for
 from rosp_lib.inputs import (EXACT_SUFFIX, PHARMACIE_ID_RE, PHARMACY_COLUMNS, empty_molecules, no_molecules_warning,
                              pharmacy_warnings, read_inputs, set_rate)
 from rosp_lib.inputs.parsing import decimal_of
-from rosp_lib.lines.assemble import hypothesis_note
+from rosp_lib.lines.assemble import hypothesis_note, input_text
 from rosp_lib.lines.formatting import eur, eur_signed, french_ticks, num, num_exact
-from rosp_lib.lines.text import NEUTRALISE, SEP, VIDE, list_items, shown_value
+from rosp_lib.lines.text import NEUTRALISE, SEP, list_items, shown_value
 from rosp_lib.parameters import ExerciseParameters, Scenario, Seuil, iter_leaves, load_parameters
 from rosp_lib.registry import INDICATORS, SYNTHESIS, SYNTHESIS_NOTEBOOK, THEME_CODES, indicator, indicators_of, theme as theme_of
 from rosp_lib.report import narrative
 from rosp_lib.report.escape import escape_html, escape_markdown
 from rosp_lib.report.html import DOCUMENT_MIME
 from rosp_lib.report.memo import ContentMemo
-from rosp_lib.rulebook import find_leaf, leaf_text, rule_is_defined, rule_text, title as indicator_title
+from rosp_lib.rules.base import COMPARISONS
+from rosp_lib.rulebook import STATUTS_TEXTE, find_leaf, leaf_text, rule_is_defined, rule_text, title as indicator_title
 
 RECORD_MIME = "application/vnd.rosp.resultats+json"
 THEMES = THEME_CODES
@@ -344,15 +345,8 @@ def unread_entries_text(rep: Report, line: pd.Series) -> str:
         return ""
     if entries(line["entrees"]):  # a neutralised molecule keeps its row's values, which it did not read either
         return f"non lu cet exercice : {entries_text(line)}"
-    shown = []
-    for name in indicator(line["indicateur"]).colonnes:
-        value = rep.row.get(name)
-        if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-            shown.append(f"{name} = {VIDE}")
-        elif isinstance(value, (bool, np.bool_)):
-            shown.append(f"{name} = {'oui' if value else 'non'}")
-        else:
-            shown.append(f"{name} = {num_exact(shown_value(value, rep.row.get(name + EXACT_SUFFIX)))}")
+    shown = [f"{name} = {input_text(shown_value(rep.row.get(name), rep.row.get(name + EXACT_SUFFIX)))}"
+             for name in indicator(line["indicateur"]).colonnes]  # as the lines' « entrees » write a value
     return f"non lu cet exercice : {' ; '.join(shown)}" if shown else ""
 
 
@@ -514,13 +508,6 @@ def missing_text(rep: Report, lines: pd.DataFrame, portee: str = "ce thème") ->
             "absente, et ce qu'elle paie) :\n\n" + items)
 
 
-STATUS_WORDS = {  # a line's `statut_regle`, for a reader: the weakest status among the parameters it read
-    "texte": "texte : le texte officiel (convention, avenant, arrêté) le dit",
-    "source": "source : une publication de l'Assurance Maladie ou de la profession le dit, pas le texte lui-même",
-    "hypothese": "hypothèse ⚠ : lecture retenue où les sources se taisent ou divergent",
-}
-
-
 def _documents(rep: Report, code: str) -> list:
     """The public documents the parameters of an indicator cite (its own references, then those it cites beside)."""
     node = indicator(code).noeud + "."
@@ -557,7 +544,7 @@ def sources_text(rep: Report, lines: pd.DataFrame) -> str:
     for i, doc in enumerate(cited):
         where = f" — <{doc.url}>" if doc.url else ""
         items.append(f"{i + 1}. {md(doc.citation)}{where} ; pour : {', '.join(users[i])}.")
-    status = "\n".join(f"- **{STATUS_WORDS[k]}** : {', '.join(v)}" for k, v in statuses.items() if k in STATUS_WORDS)
+    status = "\n".join(f"- **{STATUTS_TEXTE[k]}** : {', '.join(v)}" for k, v in statuses.items() if k in STATUTS_TEXTE)
     return ("Les documents publics d'où viennent les montants, seuils et dates de ce thème pour cet exercice (cités par "
             "les paramètres de ses indicateurs, y compris ceux d'une lecture qu'une ligne n'a pas eu à faire) :\n\n"
             + "\n".join(items)
@@ -660,9 +647,6 @@ def theme_reason(rep: Report, theme: str) -> str:
 # --------------------------------------------------------------------------------------------
 # Distances to thresholds: the line's value (from the library) against the threshold leaf of its node
 # --------------------------------------------------------------------------------------------
-_MET = {">=": lambda v, s: v >= s, ">": lambda v, s: v > s, "<=": lambda v, s: v <= s, "<": lambda v, s: v < s}
-
-
 def _threshold(rep: Report, code: str, value=None) -> Seuil | None:
     """The threshold a line's value is measured against: with tiers (the two of stabilité), the most demanding one
     the value meets — the tier that pays —, else the least demanding one (the first to reach)."""
@@ -673,8 +657,8 @@ def _threshold(rep: Report, code: str, value=None) -> Seuil | None:
     if not seuils:
         return None
     upward = seuils[0].comparaison in (">=", ">")  # a higher value is better
-    met = [] if value is None else [s for s in seuils if _MET[s.comparaison](Decimal(str(value)) if not
-                                                                            isinstance(value, Decimal) else value, s.valeur)]
+    exact = value if value is None or isinstance(value, Decimal) else Decimal(str(value))
+    met = [] if exact is None else [s for s in seuils if COMPARISONS[s.comparaison](exact, s.valeur)]
     if met:
         return max(met, key=lambda s: s.valeur) if upward else min(met, key=lambda s: s.valeur)
     return min(seuils, key=lambda s: s.valeur) if upward else max(seuils, key=lambda s: s.valeur)

@@ -62,12 +62,12 @@ def shown(values: np.ndarray) -> np.ndarray:
     return with_exact(np.asarray(values, dtype=object), values)
 
 
-_OPS = {">=": lambda a, b: a >= b, ">": lambda a, b: a > b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b}
+COMPARISONS = {">=": lambda a, b: a >= b, ">": lambda a, b: a > b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b}
 
 
 def compare(values: np.ndarray, seuil: Seuil, threshold=None) -> np.ndarray:
     """values <comparaison> threshold, False where the value is unknown (NaN); exact on a `Rate` column."""
-    op = _OPS[seuil.comparaison]
+    op = COMPARISONS[seuil.comparaison]
     exact = getattr(values, "exact", None)
     if exact is not None:
         t = Decimal(seuil.valeur if threshold is None else str(threshold))
@@ -89,7 +89,7 @@ def compare(values: np.ndarray, seuil: Seuil, threshold=None) -> np.ndarray:
 def compare_columns(a: np.ndarray, b: np.ndarray, comparaison: str) -> np.ndarray:
     """a <comparaison> b row by row, False where either is unknown; exact on two `Rate` columns (2,9999999999999999999
     is below 3 even though their floats are equal)."""
-    op = _OPS[comparaison]
+    op = COMPARISONS[comparaison]
     ea, eb = getattr(a, "exact", None), getattr(b, "exact", None)
     if ea is not None and eb is not None:
         return np.fromiter((x is not None and y is not None and bool(op(x, y)) for x, y in zip(ea, eb)), bool, len(ea))
