@@ -480,3 +480,10 @@ def test_a_lost_socle_is_named_by_its_title_in_the_calculation():
     lost = [t for t in texts if "socle non atteint" in t]
     assert lost and all("(demarche_qualite)" not in t for t in lost)
     assert "socle non atteint (« Adhésion à la démarche qualité (HCQO) ») : 400,00\u00a0€ non versés" in " ".join(lost)
+
+
+@pytest.mark.parametrize("value, seuil", [(89.99, 90), (90, 90), (94.99, 90), (95, 95), (95.01, 95)])
+def test_the_tier_a_stabilite_rate_is_measured_against(gare, value, seuil):
+    # 2024 tiers ≥ 90 % (200 €) and ≥ 95 % (400 €): below 90 the first tier to reach; at 90 and up to 95 excluded, the
+    # 90 % tier that pays; from 95 the 95 % tier.
+    assert nb._threshold(gare, "stabilite_75", value).valeur == seuil

@@ -459,3 +459,21 @@ def test_a_declared_forfait_says_what_is_declared_in_words(tmp_path):
     seuil = lines.set_index("indicateur")["seuil"]
     assert seuil["locaux_trod_cystite"] == "déclaré : locaux adaptés au dépistage de l'infection urinaire : oui"
     assert seuil["hybride_biosimilaire"] == "au moins un hybride substitué et au moins un biosimilaire substitué : oui"
+
+
+@pytest.mark.parametrize("patients, cents, note", [
+    (99, 198_00, "99 × 2,00\u00a0€ = 198,00\u00a0€"),
+    (100, 200_00, "100 × 2,00\u00a0€ = 200,00\u00a0€"),  # the 100th patient: still the first tier
+    (101, 201_00, "100 × 2,00\u00a0€ + 1 × 1,00\u00a0€ = 201,00\u00a0€"),
+    (399, 499_00, "100 × 2,00\u00a0€ + 299 × 1,00\u00a0€ = 499,00\u00a0€"),
+    (400, 500_00, "100 × 2,00\u00a0€ + 300 × 1,00\u00a0€ = 500,00\u00a0€"),  # exactly the cap: not « plafonné »
+    (401, 500_00, "100 × 2,00\u00a0€ + 301 × 1,00\u00a0€ = 501,00\u00a0€, plafonné à 500,00\u00a0€"),
+])
+def test_pharmacien_correspondant_at_and_around_its_tier_and_its_cap(tmp_path, patients, cents, note):
+    # rules.md: 2 € a patient up to the 100th, 1 € beyond, capped at 500 € (reached at 400 patients).
+    row = {"pharmacie_id": "Z", "exercice": 2025, **SOCLES_NUMERIQUE, "zone_zip_zac": "oui",
+           "nb_patients_correspondant": patients}
+    lines, _ = run(tmp_path, [row])
+    line = lines[lines["indicateur"] == "pharmacien_correspondant"].iloc[0]
+    assert line["montant_cents"] == cents
+    assert line["note"].split(" ; ")[0] == note
