@@ -276,3 +276,28 @@ def test_a_scenario_run_says_so_before_its_totals(tmp_path):
                                              "dépend chaque ligne).")
     reference = run("compute", data / "pharmacies.csv", "--molecules", data / "molecules.csv", "-o", tmp_path / "ref")
     assert "Scénario" not in reference.stdout
+
+
+def test_compute_does_not_import_the_other_commands_but_help_lists_them():
+    """`rosp compute` starts without the reports' and the gains' modules (imported when their command is called):
+    in a fresh interpreter, importing the command group leaves them out; `rosp --help` still lists every command,
+    and each answers its own --help."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    probe = ("import sys, rosp_lib.cli; print(sorted(m for m in ('rosp_lib.batch.reports', 'rosp_lib.cli.counterfactual', "
+             "'rosp_lib.cli.grappe', 'papermill') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+    listed = run("--help")
+    assert listed.exit_code == 0
+    names = re.findall(r"^  (\w+) ", listed.output.split("Commandes :")[1], flags=re.M)
+    assert names == ["colonnes", "compute", "gains", "grappe", "parametres", "rapprocher", "regles", "report"]
+    for name, first_line in (("gains", "Utilisation : rosp gains [OPTIONS] ENTREE"),
+                             ("rapprocher", "Utilisation : rosp rapprocher [OPTIONS] ENTREE"),
+                             ("report", "Utilisation : rosp report [OPTIONS] ENTREE")):
+        result = CliRunner().invoke(main, [name, "--help"], prog_name="rosp")
+        assert result.exit_code == 0, result.output
+        assert result.output.splitlines()[0] == first_line

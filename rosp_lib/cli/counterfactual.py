@@ -245,7 +245,3 @@ def _cents(text: str) -> int:
     sign = -1 if units.startswith("-") else 1
     return sign * (abs(int(units)) * 100 + int((dec + "00")[:2]))
 
-
-def register(group: click.Group) -> None:
-    group.add_command(gains_cmd, "gains")
-    group.add_command(rapprocher_cmd, "rapprocher")
