@@ -105,6 +105,35 @@ def test_after_the_deadline_nothing_is_within_reach(tilleuls):
     assert "aucune action n'est encore possible" in text and "1 action(s) dont l'échéance est passée" in text
 
 
+def test_the_total_within_reach_names_the_actions_another_one_outdoes():
+    """PH-CENTRE 2025: raising the stabilité rate to 95 % (rank 1, 400 €) and to 90 % (rank 3, 200 €) change the same
+    input; applied together, 95 % is kept, so rank 3 adds nothing: the total is the sum of the seven other gains
+    (400 + 250 + 93 + 25 + 2 + 2 + 1 = 773 €), and the text says which action does not count."""
+    rep = nb.load("PH-CENTRE", 2025, str(DATA / "pharmacies.csv"), str(DATA / "molecules.csv"))
+    g = report_gains.compute(rep, None, "2025-10-01")
+    possible = g.table[g.table["encore_possible"] == "oui"]
+    assert len(possible) == 8
+    assert list(possible.loc[possible["rang"].isin([1, 3]), "valeur_cible"]) == ["95", "90"]
+    assert g.sans_effet == (3,)
+    assert g.a_portee_cents == int(possible.loc[possible["rang"] != 3, "gain_cents"].sum()) == 77300
+    text = report_gains.reach_text(rep, g)
+    assert "**Total encore à portée au 01/10/2025 : 773,00\u00a0€**" in text
+    assert ("les 8 actions encore possibles appliquées ensemble ; quand plusieurs changent la même donnée, c'est la "
+            "valeur de celle qui rapporte le plus qui compte : l'action de rang 3 n'y ajoute rien.") in text
+    bups = report_gains.compute(rep, "bups", "2025-10-01")
+    assert bups.sans_effet == (2,) and bups.a_portee_cents == 40000
+    assert "les 2 actions encore possibles" in report_gains.reach_text(rep, bups, "bups")
+    assert "l'action de rang 2 n'y ajoute rien." in report_gains.reach_text(rep, bups, "bups")
+
+
+def test_one_action_within_reach_is_its_own_gain(tilleuls):
+    g = report_gains.compute(tilleuls, "vaccination", DAY)
+    assert _actions(g) == [TILLEULS_2024[3]] and g.a_portee_cents == 300 and g.sans_effet == ()
+    text = report_gains.reach_text(tilleuls, g, "vaccination")
+    assert text.endswith(": le gain de la seule action encore possible.")
+    assert "action(s)" not in text and "n'y ajoute" not in text
+
+
 def test_a_theme_with_nothing_to_gain_says_so(tilleuls):
     g = report_gains.compute(tilleuls, "dispositif_2024", DAY)
     assert g.table.empty and g.a_portee_cents == 0

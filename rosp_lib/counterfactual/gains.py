@@ -645,6 +645,7 @@ class ReportGains:
     date: dt.date
     actuel_cents: int  # the amount now (the theme's, or the total)
     a_portee_cents: int  # what every action still possible adds, applied together (one more run)
+    sans_effet: tuple[int, ...] = ()  # ranks of the actions still possible whose every change is another's, better
 
 
 def report_gains(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, pharmacie_id: str, exercice: int,
@@ -659,18 +660,22 @@ def report_gains(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, pharm
     runner = g.runner if g is not None else Runner(rows, molecules, parameters or parameters_for([exercice]))
     possible = table[table["encore_possible"] == "oui"].sort_values("gain_cents", ascending=False, kind="stable")
     changes: dict = {}
-    for ch in possible["changements"]:
+    superseded = []  # for a column moved by several actions, the value of the one that pays most alone
+    for rank, ch in zip(possible["rang"], possible["changements"]):
+        if ch and all(col in changes for col in ch):
+            superseded.append(int(rank))
         for col, value in ch.items():
             changes.setdefault(col, value)
+    superseded = tuple(sorted(superseded))
     base = runner.base_lines
     now = base if theme is None else base[base["theme"] == theme]
     actuel = int(now["montant_cents"].sum())
     if not changes:
         return ReportGains(table, date, actuel, 0)
     if len(possible) and changes == possible["changements"].iloc[0]:  # one action: its own run already says it
-        return ReportGains(table, date, actuel, int(possible["gain_cents"].iloc[0]))
+        return ReportGains(table, date, actuel, int(possible["gain_cents"].iloc[0]), superseded)
     after = runner.lines([(0, changes)])
-    return ReportGains(table, date, actuel, int(Runner.totals_of(after, 1)[0] - runner.base_totals[0]))
+    return ReportGains(table, date, actuel, int(Runner.totals_of(after, 1)[0] - runner.base_totals[0]), superseded)
 
 
 def within_reach(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, gains: pd.DataFrame,

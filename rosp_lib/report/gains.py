@@ -144,10 +144,19 @@ def reach_text(rep: Report, g: ReportGains, theme: str | None = None) -> str:
                 f"à cette date (montant {what} : {eur(g.actuel_cents)}).")
     else:
         text = (f"**Total encore à portée au {_fr_date(g.date)} : {eur(g.a_portee_cents)}**, soit "
-                f"{eur(g.actuel_cents)} → {eur(g.actuel_cents + g.a_portee_cents)} pour le montant {what} : un calcul "
-                f"de plus, les {len(possible)} action(s) encore possible(s) appliquées ensemble (pour une même donnée, "
-                "l'action qui rapporte le plus). Ce total n'est pas toujours la somme des gains : deux paliers d'un "
-                "même indicateur ne se cumulent pas, un socle ou un malus change le reste du thème.")
+                f"{eur(g.actuel_cents)} → {eur(g.actuel_cents + g.a_portee_cents)} pour le montant {what} : ")
+        if len(possible) == 1:
+            text += "le gain de la seule action encore possible."
+        else:
+            text += (f"un calcul de plus, les {len(possible)} actions encore possibles appliquées ensemble ; quand "
+                     "plusieurs changent la même donnée, c'est la valeur de celle qui rapporte le plus qui compte")
+            if g.sans_effet:
+                ranks = [str(r) for r in g.sans_effet]
+                listed = ranks[0] if len(ranks) == 1 else ", ".join(ranks[:-1]) + " et " + ranks[-1]
+                text += (f" : l'action de rang {listed} n'y ajoute rien" if len(ranks) == 1 else
+                         f" : les actions de rangs {listed} n'y ajoutent rien")
+            text += (". Ce total n'est pas toujours la somme des gains : deux paliers d'un même indicateur ne se "
+                     "cumulent pas, un socle ou un malus change le reste du thème.")
     if passed:
         text += f" {passed} action(s) dont l'échéance est passée sont listées pour mémoire : elles ne comptent pas."
     return text
