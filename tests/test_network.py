@@ -364,7 +364,10 @@ def test_box_plot_draws_the_table_quantiles():
     assert (d["p25_cents"], d["mediane_cents"], d["p75_cents"]) == (10000, 17955, 53340)
     assert (table["1er quartile"], table["Médiane"], table["3e quartile"]) == ("100,00\u00a0€", "179,55\u00a0€",
                                                                               "533,40\u00a0€")
-    assert rn.BOX_CAPTION in " ".join(fig.axes[0].get_xlabel().split())
+    caption = " ".join(fig.axes[0].get_xlabel().split())
+    assert rn.BOX_CAPTION in caption
+    # no point drawn here: the caption must not promise one for every box
+    assert "points : minimum et maximum, quand ils sont au-delà des moustaches" in caption
     plt.close(fig)
     # 10 pharmacies: the min and max lie beyond the deciles → drawn as points
     tot = _totals(2024, [0, 100, 200, 300, 400, 500, 600, 700, 800, 5000])

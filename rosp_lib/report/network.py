@@ -51,7 +51,7 @@ _ORDER = {i.code: k for k, i in enumerate(INDICATORS)}
 SINGLE_VALUE_PAD = 0.10  # a histogram of equal amounts spans ± 10 % of the amount…
 SINGLE_VALUE_MIN_PAD_EUR = 10.0  # … and at least ± 10 €
 BOX_CAPTION = ("boîte : 1er quartile, médiane, 3e quartile ; moustaches : 1er et 9e déciles ; "
-               "points : minimum et maximum (valeurs du tableau)")
+               "points : minimum et maximum, quand ils sont au-delà des moustaches (valeurs du tableau)")
 
 
 def measure_title(code: str) -> str:
