@@ -90,8 +90,18 @@ def test_range_across_readings_and_stakes(tilleuls, gare):
     assert lecture.ecart_cents == 95078 - 97591  # 950,78 − 975,91
     text = nb.readings_text(tilleuls)
     assert "7\u202f890,91\u00a0€" in text and "2\u202f516,78\u00a0€" in text
+    assert "entre 2\u202f516,78\u00a0€ et 7\u202f890,91\u00a0€ selon la lecture" in text
     table = str(nb.stakes_table(gare))
     assert "−6\u202f108,00\u00a0€" in table  # the whole REMU NUM of PH-GARE
+
+
+def test_a_total_no_alternative_reading_moves_is_not_said_to_lie_between_itself_and_itself():
+    # PH-CENTRE 2025: every alternative reading together leaves its 6 353,00 € unchanged (écart 0,00 €)
+    centre = _load("PH-CENTRE", 2025)
+    assert centre.readings.reference_cents == centre.readings.alternative_cents == 635300
+    text = nb.readings_text(centre)
+    assert "entre" not in text
+    assert text.endswith("Appliquées toutes ensemble, les lectures alternatives ne changent donc pas le montant.")
 
 
 def test_the_molecule_reading_is_priced_the_same_in_the_bups_report_and_the_synthesis(tilleuls):

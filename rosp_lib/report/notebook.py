@@ -900,7 +900,8 @@ def readings_text(rep: Report) -> str:
     lo, hi = sorted((r.reference_cents, r.alternative_cents))
     text = (f"**Total avec les lectures retenues : {eur(r.reference_cents)}** ; avec toutes les lectures "
             f"alternatives : **{eur(r.alternative_cents)}** (écart {eur_signed(r.alternative_cents - r.reference_cents)}). "
-            f"Le montant se situe donc entre {eur(lo)} et {eur(hi)} selon la lecture des textes retenue.")
+            + (f"Le montant se situe donc entre {eur(lo)} et {eur(hi)} selon la lecture des textes retenue." if lo != hi
+               else "Appliquées toutes ensemble, les lectures alternatives ne changent donc pas le montant."))
     if rep.scenario:
         text += f" Les lectures « retenues » ici sont celles du scénario {Path(rep.scenario.path).name}."
     return text
