@@ -295,6 +295,9 @@ def test_compute_does_not_import_the_other_commands_but_help_lists_them():
     assert listed.exit_code == 0
     names = re.findall(r"^  (\w+) ", listed.output.split("Commandes :")[1], flags=re.M)
     assert names == ["colonnes", "compute", "gains", "grappe", "parametres", "rapprocher", "regles", "report"]
+    sub = run("parametres", "--help")  # a sub-group lists its own commands only
+    assert re.findall(r"^  (\w+) ", sub.output.split("Commandes :")[1], flags=re.M) == ["diff", "show"]
+    assert run("parametres", "gains").exit_code == 2
     for name, first_line in (("gains", "Utilisation : rosp gains [OPTIONS] ENTREE"),
                              ("rapprocher", "Utilisation : rosp rapprocher [OPTIONS] ENTREE"),
                              ("report", "Utilisation : rosp report [OPTIONS] ENTREE")):

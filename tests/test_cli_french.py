@@ -145,14 +145,18 @@ def test_help_and_usage_are_in_french():
     assert "Affiche cette aide et quitte." in out and "Show this" not in out
     top = CliRunner().invoke(main, ["--help"], prog_name="rosp").output
     assert "\nCommandes :\n" in top and "\nOptions :\n" in top and "\nOptions :\n" in out  # typographie française
-    for name in main.commands:  # every command's sections, « Options : » and not « Options: »
+    for name in main.list_commands(click.Context(main)):  # every command's sections, « Options : », not « Options: »
         sub = CliRunner().invoke(main, [name, "--help"], prog_name="rosp").output
         assert "Options :" in sub and not re.search(r"^\S+:$", sub, re.M), name
     assert "Affiche la version et quitte." in top
 
 
 def _command_paths(group: click.Group, path: tuple = ()):
-    for name, command in group.commands.items():
+    """Every command path, through click's API: `rosp` imports some commands only when asked (`list_commands`,
+    `get_command`), so `group.commands` alone would miss them."""
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
         yield (*path, name)
         if isinstance(command, click.Group):
             yield from _command_paths(command, (*path, name))

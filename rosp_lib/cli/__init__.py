@@ -36,6 +36,8 @@ class _Rosp(FrenchGroup):
     `rosp --help`): `rosp compute` does not import the reports' machinery nor the gains' (measured: ≈ 0,1 s of
     its start, when a national file takes a few seconds)."""
 
+    group_class = FrenchGroup  # `rosp parametres` lists its own commands, not these
+
     LAZY = {
         "report": ("rosp_lib.batch.reports", "report_cmd"),  # absent when the reports extra is not installed
         "gains": ("rosp_lib.cli.counterfactual", "gains_cmd"),
