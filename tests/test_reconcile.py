@@ -690,3 +690,54 @@ def test_rapprocher_says_the_pharmacy_years_its_statement_has_no_line_for(tmp_pa
     assert result.exit_code == 0, result.output
     assert ("Non rapproché(s), aucune ligne dans le relevé : 6 pharmacie(s) × exercice(s) du fichier (PH-CESSION 2025, "
             "PH-HALLES 2022, PH-HALLES 2023, PH-NOUVELLE 2024, PH-PORT 2022, PH-VENDEUR 2025)") in result.stdout
+
+
+def test_an_overpayment_by_exactly_the_malus_is_said_as_a_malus_not_deducted(tmp_path):
+    """PH-TILLEULS 2025, numérique: 4 814,10 € due after the « qualité de la facturation » malus of 534,90 € (7 points:
+    10 % of 5 349,00 €). A statement of 5 349,00 € is the amount before the malus: said so, not « inexpliqué »; it is
+    an overpayment, so there is no claim, and the synthesis says there is nothing to claim."""
+    from rosp_lib.counterfactual.reconcile import overpaid_notices
+
+    from rosp_lib.inputs import read_inputs
+
+    pharmacies, molecules = read_inputs(ROOT / "data" / "pharmacies.csv", ROOT / "data" / "molecules.csv")
+    due = {"numerique": "5349,00", "bups": "690,83", "vaccination": "120,00", "colorectal": "160,00",
+           "dispensation_unite": "500,00"}  # the other themes paid as due (outputs of the example: totaux.csv)
+    rows = [{"pharmacie_id": "PH-TILLEULS", "exercice": 2025, "theme": t, "indicateur": "", "montant_verse_eur": v}
+            for t, v in due.items()]
+    paid = read_versements(write_csv(tmp_path / "versements.csv", rows, sep=";"), pharmacies)
+    table, claims = reconcile(pharmacies, molecules, paid)
+    r = _row(table, "PH-TILLEULS", "numerique")
+    assert (r["attendu_eur"], r["verse_eur"], r["ecart_eur"], r["verdict"]) == ("4814.10", "5349.00", "534.90", "ecart")
+    assert r["explication"] == E(
+        "trop-versé de 534,90 € : le montant versé est celui d'avant la déduction de 534,90 € par « Malus « qualité de "
+        "la facturation » » (malus_qualite_facturation), qui n'a pas été faite — l'Assurance Maladie peut reprendre ce "
+        "trop-versé ; vérifiez les données de ce malus")
+    assert "(malus_qualite_facturation)" not in r["explication_lecteur"]
+    assert claims == {}
+    assert "Rien à réclamer pour l'exercice 2025" in overpaid_notices(table)[("PH-TILLEULS", 2025)]
+    assert set(table.loc[table["theme"] != "numerique", "verdict"]) == {"conforme"}
+    # one cent more than the malus: not reproduced, said as unexplained
+    rows[0]["montant_verse_eur"] = "5349,02"
+    paid = read_versements(write_csv(tmp_path / "versements2.csv", rows, sep=";"), pharmacies)
+    r = _row(reconcile(pharmacies, molecules, paid)[0], "PH-TILLEULS", "numerique")
+    assert r["explication"].startswith(E("écart inexpliqué de 534,92 €"))
+    assert "aucun malus non déduit" in r["explication"]
+
+
+def test_a_claim_tells_the_malus_not_deducted_beside_what_it_asks_for(tmp_path):
+    """The audit's statement (numérique 5 349,00 € paid, 4 814,10 € due; nothing for BUPS, vaccination and
+    dispensation): the numérique overpayment is the malus not deducted, and the claim draft still tells it, with that
+    explanation in French words only, apart from the 1 220,00 € asked."""
+    pharmacies = read_pharmacies(ROOT / "data" / "pharmacies.csv")
+    paid = read_versements(write_csv(tmp_path / "versements.csv", [
+        {"pharmacie_id": "PH-TILLEULS", "exercice": 2025, "theme": "numerique", "montant_verse_eur": "5349,00"},
+        {"pharmacie_id": "PH-TILLEULS", "exercice": 2025, "theme": "colorectal", "montant_verse_eur": "160,00"},
+    ]), pharmacies)
+    table, claims = reconcile(pharmacies, None, paid)
+    assert _row(table, "PH-TILLEULS", "numerique")["explication"].startswith(E("trop-versé de 534,90 € : le montant "
+                                                                               "versé est celui d'avant la déduction"))
+    claim = claims[("PH-TILLEULS", 2025)]
+    assert E("trop-versé de 534,90 € : le montant versé est celui d'avant la déduction de 534,90 € par « Malus "
+             "« qualité de la facturation » », qui n'a pas été faite") in claim
+    assert "malus_qualite_facturation" not in claim

@@ -18,7 +18,9 @@ order:
 3. a partial payment: the amount paid is the sum of some of the theme's lines, the others missing (an
    initial payment without its complement);
    an indicator row with nothing paid among the missing lines of its theme's partial payment says so;
-4. otherwise « écart inexpliqué », with the lines to check.
+4. a malus not deducted: the amount paid is the expected one plus exactly its malus lines (an overpayment, said and
+   not claimed);
+5. otherwise « écart inexpliqué », with the lines to check.
 
 Every amount compared comes from `engine.compute` on the pharmacy's own row, under other parameters or
 other inputs: there is no second rule path.
@@ -67,7 +69,7 @@ class Item:
     paid_rows: int  # rows of the statement adding up to `verse`
     explication: str = ""
     lecture: str = ""
-    kind: str = ""  # "inexistant", "rien_verse", "hypothese", "declaration", "partiel", "inexplique"
+    kind: str = ""  # "inexistant", "rien_verse", "hypothese", "declaration", "partiel", "malus", "inexplique"
     focus: tuple[str, ...] = ()  # the indicators the explanation points to (for the claim draft)
 
     @property
@@ -385,7 +387,25 @@ class _Reconcile:
             g.explication = (f"versement partiel : les {eur(g.verse)} versés correspondent {paid} "
                              f"n'a pas été versé — un versement complémentaire est peut-être à venir, sinon réclamez-le")
 
-    # --- 4. otherwise --------------------------------------------------------------------------------------
+    # --- 4. a malus not deducted ---------------------------------------------------------------------------
+    def by_malus(self, gaps: list[Item]) -> None:
+        """Paid more than due by exactly the row's malus lines: the amount paid is the one before the malus. Said,
+        not claimed (the pharmacy received more): the Assurance Maladie may recover it."""
+        for g in gaps:
+            if g.kind or g.ecart <= 0:
+                continue
+            mine = self._lines_of(g)
+            malus = mine[(mine["type_ligne"] == "malus") & (mine["montant_cents"] < 0)]
+            deducted = int(malus["montant_cents"].sum())
+            if malus.empty or abs(g.attendu - deducted - g.verse) > CENT_TOLERANCE:
+                continue
+            codes = list(dict.fromkeys(malus["indicateur"]))
+            g.kind, g.focus = "malus", tuple(codes)
+            g.explication = (f"trop-versé de {eur(g.ecart)} : le montant versé est celui d'avant la déduction de "
+                             f"{eur(-deducted)} par {_named(codes, self.params[g.exercice])}, qui n'a pas été faite — "
+                             "l'Assurance Maladie peut reprendre ce trop-versé ; vérifiez les données de ce malus")
+
+    # --- 5. otherwise --------------------------------------------------------------------------------------
     def unexplained(self, gaps: list[Item]) -> None:
         for g in gaps:
             if g.kind:
@@ -408,7 +428,8 @@ class _Reconcile:
                 shown.append(f"données manquantes : {_named(missing, params)}")
             g.kind = "inexplique"
             g.explication = (f"{INEXPLIQUE} de {eur(abs(g.ecart))} : aucune lecture alternative, aucune déclaration "
-                             f"non retenue ni aucun versement partiel ne reproduit le montant versé ; à vérifier : "
+                             f"non retenue, aucun versement partiel ni aucun malus non déduit ne reproduit le montant "
+                             f"versé ; à vérifier : "
                              + (" ; ".join(shown) if shown else "aucune ligne payée attendue"))
 
     def run(self) -> list[Item]:
@@ -417,6 +438,7 @@ class _Reconcile:
         self.by_reading(gaps)
         self.by_declaration(gaps)
         self.by_partial(gaps)
+        self.by_malus(gaps)
         self.unexplained(gaps)
         return self.items
 
@@ -487,8 +509,10 @@ def reconcile(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, versemen
     for (pid, year), group in _by_pharmacy_year(items).items():
         if not claimed_themes(group):  # nothing asked for (overpayments only): no letter to send
             continue
+        # what is asked for, and the overpayments told for verification (never netted): unexplained, paid for
+        # nothing, or a malus not deducted
         flagged = [g for g in group if g.verdict != "conforme" and (g.ecart < 0 or g.kind in ("inexplique",
-                                                                                             "inexistant"))]
+                                                                                             "inexistant", "malus"))]
         claims[(pid, year)] = claim_text(rec, pid, year, flagged)
     return table, claims
 
