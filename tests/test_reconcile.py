@@ -664,7 +664,8 @@ def test_a_claim_never_nets_an_overpaid_theme_against_what_it_asks_for(tmp_path)
     """Audit: PH-TILLEULS 2025 paid 5 349,00 € for numérique (its 10 % billing malus not applied: 4 814,10 € due)
     and nothing for BUPS (600 € due), vaccination (120 €) and dispensation (500 €): the draft's total netted the
     534,90 € overpaid against the 1 220 € asked. What is asked is 600 + 120 + 500 = 1 220,00 €; the overpaid theme
-    is told apart, not asked for nor deducted."""
+    is told apart, not asked for nor deducted. That overpayment is the malus not deducted: the draft tells it with
+    that explanation, in French words only."""
     pharmacies = read_pharmacies(ROOT / "data" / "pharmacies.csv")
     paid = read_versements(write_csv(tmp_path / "versements.csv", [
         {"pharmacie_id": "PH-TILLEULS", "exercice": 2025, "theme": "numerique", "montant_verse_eur": "5349,00"},
@@ -672,9 +673,13 @@ def test_a_claim_never_nets_an_overpaid_theme_against_what_it_asks_for(tmp_path)
     ]), pharmacies)
     _, claims = reconcile(pharmacies, None, paid)
     num = "Développement du numérique en santé et amélioration de l'accès aux soins (« REMU NUM »)"
+    claim = claims[("PH-TILLEULS", 2025)]
     assert E(f"**Montant demandé** : 1 220,00 €, la somme des écarts négatifs des thèmes. Les thèmes versés au-delà de "
              f"l'attendu ({num} : 534,90 €) ne sont pas réclamés ni déduits : ils sont signalés pour vérification (un "
-             "trop-versé peut être repris par l'Assurance Maladie).") in claims[("PH-TILLEULS", 2025)]
+             "trop-versé peut être repris par l'Assurance Maladie).") in claim
+    assert E("trop-versé de 534,90 € : le montant versé est celui d'avant la déduction de 534,90 € par « Malus "
+             "« qualité de la facturation » », qui n'a pas été faite") in claim
+    assert "malus_qualite_facturation" not in claim
 
 
 def test_rapprocher_says_the_pharmacy_years_its_statement_has_no_line_for(tmp_path):
@@ -724,20 +729,3 @@ def test_an_overpayment_by_exactly_the_malus_is_said_as_a_malus_not_deducted(tmp
     assert r["explication"].startswith(E("écart inexpliqué de 534,92 €"))
     assert "aucun malus non déduit" in r["explication"]
 
-
-def test_a_claim_tells_the_malus_not_deducted_beside_what_it_asks_for(tmp_path):
-    """The audit's statement (numérique 5 349,00 € paid, 4 814,10 € due; nothing for BUPS, vaccination and
-    dispensation): the numérique overpayment is the malus not deducted, and the claim draft still tells it, with that
-    explanation in French words only, apart from the 1 220,00 € asked."""
-    pharmacies = read_pharmacies(ROOT / "data" / "pharmacies.csv")
-    paid = read_versements(write_csv(tmp_path / "versements.csv", [
-        {"pharmacie_id": "PH-TILLEULS", "exercice": 2025, "theme": "numerique", "montant_verse_eur": "5349,00"},
-        {"pharmacie_id": "PH-TILLEULS", "exercice": 2025, "theme": "colorectal", "montant_verse_eur": "160,00"},
-    ]), pharmacies)
-    table, claims = reconcile(pharmacies, None, paid)
-    assert _row(table, "PH-TILLEULS", "numerique")["explication"].startswith(E("trop-versé de 534,90 € : le montant "
-                                                                               "versé est celui d'avant la déduction"))
-    claim = claims[("PH-TILLEULS", 2025)]
-    assert E("trop-versé de 534,90 € : le montant versé est celui d'avant la déduction de 534,90 € par « Malus "
-             "« qualité de la facturation » », qui n'a pas été faite") in claim
-    assert "malus_qualite_facturation" not in claim
