@@ -165,14 +165,16 @@ OUT_MD = """\
 ## Totaux atypiques
 
 Un total est signalé quand son **score z robuste** (écart à la médiane de l'exercice rapporté à l'écart absolu
-médian) dépasse le seuil du paramètre `seuil_atypique` en valeur absolue ; un exercice qui compte moins d'officines
-que le paramètre `min_atypique` n'est pas examiné. Atypique ne veut pas dire faux : c'est une officine à regarder
+médian) dépasse un seuil en valeur absolue ; un exercice qui compte trop peu d'officines n'est pas examiné (le seuil
+et l'effectif minimal, ci-dessous, sont les paramètres `seuil_atypique` et `min_atypique` de ce notebook). Atypique ne veut pas dire faux : c'est une officine à regarder
 d'abord (données d'entrée, cession, DROM…)."""
 
 OUT = """\
 atypiques = rn.outliers(totaux, threshold=seuil_atypique, min_group=min_atypique)
 effectifs = totaux["exercice"].value_counts()
 trop_petits = [str(e) for e in exercices if effectifs[e] < min_atypique]
+display(Markdown(f"Seuil utilisé : score z robuste au-delà de {num(seuil_atypique)} en valeur absolue ; exercices "
+                 f"examinés : ceux d'au moins {num(min_atypique)} officines."))
 if trop_petits:
     display(Markdown(f"Exercice(s) non examiné(s), moins de {num(min_atypique)} officines : {', '.join(trop_petits)}."))
 if atypiques.empty and len(trop_petits) < len(exercices):
