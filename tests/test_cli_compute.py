@@ -295,6 +295,14 @@ def test_compute_does_not_import_the_other_commands_but_help_lists_them():
     assert listed.exit_code == 0
     names = re.findall(r"^  (\w+) ", listed.output.split("Commandes :")[1], flags=re.M)
     assert names == ["colonnes", "compute", "gains", "grappe", "parametres", "rapprocher", "regles", "report"]
+    # a mistyped command is told the closest ones, those imported on demand included
+    assert "Vouliez-vous dire 'gains' ?" in run("gain").output
+    assert "Vouliez-vous dire 'report' ?" in run("reports").output
+    # a broken install of one of them is an import error, not « commande inconnue » nor a command missing from --help
+    broken = subprocess.run([sys.executable, "-c", "import sys; sys.modules['rosp_lib.counterfactual.reconcile'] = None; "
+                             "from rosp_lib.cli import main; main(['gains', '--help'])"],
+                            capture_output=True, text=True, cwd=root)
+    assert broken.returncode != 0 and "ModuleNotFoundError" in broken.stderr and "commande inconnue" not in broken.stderr
     sub = run("parametres", "--help")  # a sub-group lists its own commands only
     assert re.findall(r"^  (\w+) ", sub.output.split("Commandes :")[1], flags=re.M) == ["diff", "show"]
     assert run("parametres", "gains").exit_code == 2

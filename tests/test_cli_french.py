@@ -228,7 +228,9 @@ def test_rosp_report_exists_whichever_module_is_imported_first():
     import subprocess
     import sys
 
-    code = ("import rosp_lib.batch.reports\nfrom rosp_lib.cli import main\n"
-            "print(sorted(main.commands))")
+    code = ("import click\nimport rosp_lib.batch.reports\nfrom rosp_lib.cli import main\n"
+            "ctx = click.Context(main)\n"
+            "print(sorted(n for n in main.list_commands(ctx) if main.get_command(ctx, n) is not None))\n"
+            "print(main.get_command(ctx, 'report') is rosp_lib.batch.reports.report_cmd)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert "'report'" in out and "'compute'" in out
+    assert "'report'" in out and "'compute'" in out and out.splitlines()[-1] == "True"

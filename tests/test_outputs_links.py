@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from rosp_lib.cli import EXIT_OUTPUT, main  # first: rosp_lib.cli registers `rosp report` from rosp_lib.batch
+from rosp_lib.cli import EXIT_OUTPUT, main  # the command group (`rosp report` is imported on demand)
 from rosp_lib.batch import folders  # noqa: I001
 from rosp_lib.batch.reports import EXIT_OUTPUT as REPORT_EXIT_OUTPUT
 from rosp_lib.batch.reports import ReportJob, _Batch

@@ -29,7 +29,7 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from rosp_lib.cli import main  # first: it registers the report command
+from rosp_lib.cli import main  # the command group (`report` is imported on demand)
 from rosp_lib.batch import folders
 from rosp_lib.batch.reports import jobs_for, run_reports
 from rosp_lib.counterfactual.reconcile import reconcile

@@ -22,7 +22,7 @@ pytest.importorskip("nbconvert")
 
 from click.testing import CliRunner  # noqa: E402
 
-from rosp_lib.cli import main  # noqa: E402  (first: it registers the report command)
+from rosp_lib.cli import main  # noqa: E402  (the command group; `report` is imported on demand)
 from rosp_lib.batch import folders  # noqa: E402
 from rosp_lib.batch.reports import (  # noqa: E402
     ReportError,

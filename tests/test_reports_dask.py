@@ -20,7 +20,7 @@ import pytest
 pytest.importorskip("papermill")
 distributed = pytest.importorskip("distributed")
 
-from rosp_lib.cli import main  # noqa: E402,F401  (first: it registers the report command)
+from rosp_lib.cli import main  # noqa: E402,F401  (the command group; `report` is imported on demand)
 from rosp_lib.batch.reports import ReportJob, run_reports  # noqa: E402
 from rosp_lib.registry import THEMES as REGISTRY_THEMES  # noqa: E402
 

@@ -28,7 +28,7 @@ READY = "serveur de commandes prêt"
 
 def _warm() -> None:
     """What `rosp report … --dask` imports and reads, done once here rather than in every command."""
-    import rosp_lib.cli  # noqa: F401, I001 - first: it registers `rosp report` from rosp_lib.batch.reports
+    import rosp_lib.cli  # noqa: F401, I001 - the command group; `rosp report` comes from rosp_lib.batch.reports, below
 
     import distributed  # noqa: F401
     import tqdm  # noqa: F401

@@ -53,7 +53,7 @@ from pathlib import Path
 import click
 
 if importlib.util.find_spec("papermill") is None or importlib.util.find_spec("nbconvert") is None:
-    # `rosp report` needs the « reports » extra; rosp_lib.cli skips the command without it.
+    # `rosp report` needs the « reports » extra; without it, rosp_lib.cli says « commande inconnue ».
     raise ImportError("papermill et nbconvert sont nécessaires : pip install 'rosp-lib[reports]'")
 
 from rosp_lib.batch import folders
@@ -1198,15 +1198,3 @@ def _summary(results: list[ReportResult], out_dir: Path, manifest: Path | None, 
         click.echo(f"Rapports : {out_dir}/<exercice>/<pharmacie_id>/ ({len(folders)} dossiers)")
     if manifest is not None:
         click.echo(f"Récapitulatif : {manifest}")
-
-
-def register_report() -> None:
-    """`rosp report` in the command group, when this module was imported before rosp_lib.cli (a notebook, a test):
-    rosp_lib.cli, imported half-way through this module, could not take `report_cmd` yet."""
-    from rosp_lib.cli import main
-
-    if "report" not in main.commands:
-        main.add_command(report_cmd, "report")
-
-
-register_report()

@@ -39,11 +39,12 @@ class _Rosp(FrenchGroup):
     group_class = FrenchGroup  # `rosp parametres` lists its own commands, not these
 
     LAZY = {
-        "report": ("rosp_lib.batch.reports", "report_cmd"),  # absent when the reports extra is not installed
+        "report": ("rosp_lib.batch.reports", "report_cmd"),
         "gains": ("rosp_lib.cli.counterfactual", "gains_cmd"),
         "rapprocher": ("rosp_lib.cli.counterfactual", "rapprocher_cmd"),
         "grappe": ("rosp_lib.cli.grappe", "grappe_cmd"),
     }
+    OPTIONAL = {"report"}  # needs the reports extra (papermill, nbconvert): without it, « commande inconnue »
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*self.commands, *self.LAZY})
@@ -53,10 +54,21 @@ class _Rosp(FrenchGroup):
             module, attribute = self.LAZY[name]
             try:
                 command = getattr(__import__(module, fromlist=[attribute]), attribute)
-            except ImportError:  # `report` without the reports extra: « no such command »
+            except ImportError:
+                if name not in self.OPTIONAL:  # a broken install is said as it is, not as an unknown command
+                    raise
                 return None
             self.commands.setdefault(name, command)  # `rosp_lib.batch.reports` may have added it while importing
         return self.commands.get(name)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        """As click's, with the commands not imported yet among the suggestions (« vouliez-vous dire … ? »): click
+        takes them from `self.commands`."""
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as exc:
+            raise click.exceptions.NoSuchCommand(exc.command_name, possibilities=self.list_commands(ctx),
+                                                 ctx=ctx) from None
 
 
 @click.group(cls=_Rosp, context_settings=CONTEXT)
