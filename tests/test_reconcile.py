@@ -722,10 +722,66 @@ def test_an_overpayment_by_exactly_the_malus_is_said_as_a_malus_not_deducted(tmp
     assert claims == {}
     assert "Rien à réclamer pour l'exercice 2025" in overpaid_notices(table)[("PH-TILLEULS", 2025)]
     assert set(table.loc[table["theme"] != "numerique", "verdict"]) == {"conforme"}
-    # one cent more than the malus: not reproduced, said as unexplained
+    # one cent more: within the tolerance (CENT_TOLERANCE), still the malus; two cents more: said as unexplained
+    rows[0]["montant_verse_eur"] = "5349,01"
+    paid = read_versements(write_csv(tmp_path / "versements1.csv", rows, sep=";"), pharmacies)
+    r = _row(reconcile(pharmacies, molecules, paid)[0], "PH-TILLEULS", "numerique")
+    assert r["explication"].startswith(E("trop-versé de 534,91 € : le montant versé est celui d'avant la déduction de "
+                                         "534,90 €"))
     rows[0]["montant_verse_eur"] = "5349,02"
     paid = read_versements(write_csv(tmp_path / "versements2.csv", rows, sep=";"), pharmacies)
     r = _row(reconcile(pharmacies, molecules, paid)[0], "PH-TILLEULS", "numerique")
     assert r["explication"].startswith(E("écart inexpliqué de 534,92 €"))
     assert "aucun malus non déduit" in r["explication"]
 
+
+
+# PH-GARE 2024, numérique line by line as the rules give it (its lines in the example's lignes.csv): 6 108,00 € with
+# the « qualité de la facturation » malus of 1 527,00 € deducted; the other themes as due.
+GARE_2024_NUMERIQUE = {"exercice_coordonne": "820,00", "fse": "2800,00", "scor": "100,00", "dmp": "100,00",
+                       "mss": "240,00", "bal_organisationnelle": "50,00", "apcv": "50,00", "maj_carte_vitale": "1000,00",
+                       "teleconsultation_equipement": "1225,00", "teleconsultation": "750,00",
+                       "pharmacien_correspondant": "500,00", "malus_qualite_facturation": "-1527,00"}
+GARE_2024_OTHERS = {"bups": "428,88", "colorectal": "52,50", "dispensation_unite": "80,00", "dispositif_2024": "400,00"}
+
+
+def _gare_2024(tmp_path, name, numerique, others=GARE_2024_OTHERS):
+    from rosp_lib.inputs import read_inputs
+
+    pharmacies, molecules = read_inputs(ROOT / "data" / "pharmacies.csv", ROOT / "data" / "molecules.csv")
+    rows = [{"pharmacie_id": "PH-GARE", "exercice": 2024, "theme": "numerique", "indicateur": i, "montant_verse_eur": v}
+            for i, v in numerique.items()]
+    rows += [{"pharmacie_id": "PH-GARE", "exercice": 2024, "theme": t, "indicateur": "", "montant_verse_eur": v}
+             for t, v in others.items()]
+    paid = read_versements(write_csv(tmp_path / name, rows, sep=";"), pharmacies)
+    return reconcile(pharmacies, molecules, paid)
+
+
+def test_a_malus_not_deducted_is_said_only_where_the_statement_agrees(tmp_path):
+    """Review of the « malus non déduit » cause, on a statement detailed line by line."""
+    # the malus line at 0 € and everything else as due: the theme is paid 6 108 + 1 527 = 7 635 €, the amount before
+    # the malus; both the theme row and the malus row say so; the malus row is an « ecart » (a deduction not made),
+    # not « non versé »
+    table, claims = _gare_2024(tmp_path, "a.csv", {**GARE_2024_NUMERIQUE, "malus_qualite_facturation": "0"})
+    theme_row = _row(table, "PH-GARE", "numerique")
+    malus_row = _row(table, "PH-GARE", "numerique", "malus_qualite_facturation")
+    assert (theme_row["verse_eur"], theme_row["ecart_eur"]) == ("7635.00", "1527.00")
+    assert (malus_row["attendu_eur"], malus_row["verse_eur"], malus_row["verdict"]) == ("-1527.00", "0.00", "ecart")
+    for r in (theme_row, malus_row):
+        assert r["explication"].startswith(E("trop-versé de 1 527,00 € : le montant versé est celui d'avant la "
+                                             "déduction de 1 527,00 €"))
+    assert claims == {}
+    # the same with BUPS paid 28,88 € short: the claim draft tells the malus once, under its theme
+    _, claims = _gare_2024(tmp_path, "d.csv", {**GARE_2024_NUMERIQUE, "malus_qualite_facturation": "0"},
+                           {**GARE_2024_OTHERS, "bups": "400,00"})
+    assert claims[("PH-GARE", 2024)].count("avant la déduction") == 1
+    # the malus deducted (its row conforme) and the FSE line overpaid by 1 527 €: the theme is 1 527 € over, but the
+    # statement shows the malus taken: not « malus non déduit »
+    table, _ = _gare_2024(tmp_path, "b.csv", {**GARE_2024_NUMERIQUE, "fse": "4327,00"})
+    assert _row(table, "PH-GARE", "numerique")["explication"].startswith(E("écart inexpliqué de 1 527,00 €"))
+    # the malus row at 0 € but the FSE line 1 527 € short: the theme is paid as due, nothing was overpaid
+    table, _ = _gare_2024(tmp_path, "c.csv", {**GARE_2024_NUMERIQUE, "fse": "1273,00", "malus_qualite_facturation": "0"})
+    assert _row(table, "PH-GARE", "numerique")["verdict"] == "conforme"
+    malus_row = _row(table, "PH-GARE", "numerique", "malus_qualite_facturation")
+    assert "trop-versé" not in malus_row["explication"]
+    assert malus_row["explication"].startswith(E("écart inexpliqué de 1 527,00 €"))

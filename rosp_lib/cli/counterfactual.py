@@ -10,7 +10,8 @@ import click
 
 from rosp_lib.cli.french import FrenchCommand, warn
 from rosp_lib.counterfactual.gains import gains_for_output, gains_table, within_reach
-from rosp_lib.counterfactual.reconcile import CENT_TOLERANCE, RAPPROCHEMENT_COLUMNS, overpaid_notices, reconcile
+from rosp_lib.counterfactual.reconcile import (CENT_TOLERANCE, RAPPROCHEMENT_COLUMNS, causes_text, overpaid_notices,
+                                                reconcile)
 from rosp_lib.counterfactual.versements import read_versements
 from rosp_lib.engine import parameters_for
 from rosp_lib.inputs import InputError, no_molecules_warning, read_inputs, warnings_of
@@ -157,9 +158,8 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
                          exercice avec un montant à réclamer (un thème versé en dessous de l'attendu) ;
                          un trop-versé seul n'en a pas : il est signalé ici, à vérifier
 
-    Un écart n'est expliqué que si la bibliothèque retrouve le montant versé à {tolerance} près : une hypothèse
-    de lecture remplacée par son alternative, sinon une déclaration non retenue ou un socle non
-    reconnu, sinon un versement partiel ; sinon il est dit « écart inexpliqué ». Un versement pour un
+    Un écart n'est expliqué que si la bibliothèque retrouve le montant versé à {tolerance} près, les causes
+    cherchées dans cet ordre : {causes} ; sinon il est dit « écart inexpliqué ». Un versement pour un
     thème ou un indicateur qui n'existe pas cet exercice, et un thème dû dont rien n'a été versé, sont
     dits tels quels, sans cause devinée.
 
@@ -222,7 +222,7 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
 
 
 # the « conforme » tolerance, from the constant the reconciliation compares with
-rapprocher_cmd.help = rapprocher_cmd.help.replace("{tolerance}", eur(CENT_TOLERANCE))
+rapprocher_cmd.help = rapprocher_cmd.help.replace("{tolerance}", eur(CENT_TOLERANCE)).replace("{causes}", causes_text())
 
 
 def _removed(path: Path) -> bool:

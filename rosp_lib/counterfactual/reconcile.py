@@ -53,6 +53,15 @@ MAX_SUBSETS = 200_000  # partial payments: subsets of a theme's lines tried at m
 RAPPROCHEMENT_COLUMNS = ["pharmacie_id", "exercice", "theme", "indicateur", "attendu_eur", "verse_eur", "ecart_eur",
                          "verdict", "explication", "lecture_qui_explique"]
 INEXPLIQUE = "écart inexpliqué"
+# The causes searched, in their order (`_Reconcile.run`), as the texts that explain the search say them: the
+# synthesis section, `rosp rapprocher --help`.
+CAUSES = ("une hypothèse de lecture remplacée par son alternative", "une déclaration non retenue ou un socle non reconnu",
+          "un versement partiel", "un malus non déduit")
+
+
+def causes_text(last: str = "ou") -> str:
+    """The causes searched, in French: « a, b, c ou d »."""
+    return ", ".join(CAUSES[:-1]) + f" {last} " + CAUSES[-1]
 
 
 @dataclass
@@ -80,7 +89,7 @@ class Item:
     def verdict(self) -> str:
         if abs(self.ecart) <= CENT_TOLERANCE:
             return "conforme"
-        if self.attendu != 0 and self.verse == 0:
+        if self.attendu > 0 and self.verse == 0:  # a malus (due < 0) not deducted is an « ecart », not « non versé »
             return "non_verse"
         if self.attendu == 0:
             return "non_attendu"
@@ -400,6 +409,18 @@ class _Reconcile:
             if malus.empty or abs(g.attendu - deducted - g.verse) > CENT_TOLERANCE:
                 continue
             codes = list(dict.fromkeys(malus["indicateur"]))
+            whole = self._theme_item(g)
+            if whole is not None:
+                # the malus's own row of the statement: its theme must be paid the amount before the malus too
+                # (otherwise the malus was taken elsewhere, and nothing was overpaid)
+                theme_lines = self.lines[g.row][self.lines[g.row]["theme"] == g.theme]
+                theme_malus = int(theme_lines.loc[(theme_lines["type_ligne"] == "malus")
+                                                  & (theme_lines["montant_cents"] < 0), "montant_cents"].sum())
+                if abs(whole.attendu - theme_malus - whole.verse) > CENT_TOLERANCE:
+                    continue
+            elif any(x.row == g.row and x.theme == g.theme and x.indicateur in codes and x.verse != 0
+                     for x in self.items):
+                continue  # a theme row whose statement shows the malus deducted: the gap is elsewhere
             g.kind, g.focus = "malus", tuple(codes)
             g.explication = (f"trop-versé de {eur(g.ecart)} : le montant versé est celui d'avant la déduction de "
                              f"{eur(-deducted)} par {_named(codes, self.params[g.exercice])}, qui n'a pas été faite — "
@@ -511,8 +532,10 @@ def reconcile(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, versemen
             continue
         # what is asked for, and the overpayments told for verification (never netted): unexplained, paid for
         # nothing, or a malus not deducted
+        told = {g.theme for g in group if g.kind == "malus" and not g.indicateur}
         flagged = [g for g in group if g.verdict != "conforme" and (g.ecart < 0 or g.kind in ("inexplique",
-                                                                                             "inexistant", "malus"))]
+                                                                                             "inexistant", "malus"))
+                   and not (g.kind == "malus" and g.indicateur and g.theme in told)]  # said once, by its theme
         claims[(pid, year)] = claim_text(rec, pid, year, flagged)
     return table, claims
 

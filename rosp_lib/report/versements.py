@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rosp_lib.counterfactual.reconcile import CENT_TOLERANCE, overpaid_notices, reconcile
+from rosp_lib.counterfactual.reconcile import CENT_TOLERANCE, causes_text, overpaid_notices, reconcile
 from rosp_lib.counterfactual.versements import read_versements
 from rosp_lib.inputs import InputError
 from rosp_lib.lines.formatting import eur, eur_signed
@@ -79,8 +79,7 @@ def section_text(rep: Report, r: Reconciliation | None) -> str:
     said = ", ".join(f"{int(counts[v])} {VERDICTS[v]}" for v in VERDICTS if counts.get(v, 0))
     text = (head + f"Le relevé fourni ({r.rows} ligne(s) pour l'exercice {rep.exercice}) est rapproché de ce que "
             f"donnent les règles, thème par thème (et par indicateur quand le relevé le détaille) : {said}. Un écart "
-            f"n'est expliqué que si l'outil retrouve le montant versé à {eur(CENT_TOLERANCE)} près (une lecture "
-            "alternative d'une hypothèse, une déclaration non retenue ou un socle non reconnu, un versement partiel).")
+            f"n'est expliqué que si l'outil retrouve le montant versé à {eur(CENT_TOLERANCE)} près ({causes_text()}).")
     return text
 
 
