@@ -2,7 +2,8 @@
 
 For each pharmacy × exercise of the `versements` table, one row per theme (and per indicator when the
 statement details it): the amount the rules give, the amount paid, the gap and a verdict — `conforme`
-(|écart| ≤ 0,01 €), `ecart`, `non_verse` (an amount due, nothing paid; a malus not deducted is an `ecart`), `non_attendu` (paid, nothing expected).
+(|écart| ≤ 0,01 €), `ecart`, `non_verse` (an amount due, nothing paid; a malus not deducted is an `ecart`),
+`non_attendu` (paid, nothing expected).
 
 Two gaps are said as they are, without a search: a payment for a theme (or an indicator) that does not exist that
 exercise (every indicator `absent` in its parameters), and a theme due but with nothing paid (no row of the
