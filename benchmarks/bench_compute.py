@@ -521,10 +521,12 @@ with open(out, "w") as f:
 """
 
 
-def measure_command(ph_path: Path, mol_path: Path, reps: int, variants: list[tuple[str, Path, list[str]]] | None = None
-                    ) -> dict:
+def measure_command(ph_path: Path, mol_path: Path, reps: int, variants: list[tuple[str, Path, list[str]]] | None = None,
+                    pandas_min: int = 1) -> dict:
     """La commande complète, répétée ; avec plusieurs variantes (nom, racine d'un dépôt, options en plus), lancées en
-    alternance (même charge pour chacune) : le dict de la première, avec « variantes » : nom → mesures de chacune."""
+    alternance (même charge pour chacune) : le dict de la première, avec « variantes » : nom → mesures de chacune.
+    La commande pandas seule est lancée à chaque tour, et en tout au moins `pandas_min` fois (le grand fichier, une
+    seule répétition de la commande : le rapport est alors celui des médianes)."""
     import filecmp
     import json
 
@@ -570,6 +572,12 @@ def measure_command(ph_path: Path, mol_path: Path, reps: int, variants: list[tup
     n_out = sum(1 for _ in open(first / "totaux.csv", encoding="utf-8")) - 1
     name0 = variants[0][0]
     walls0, cpus0 = runs[name0]["walls"], runs[name0]["cpus"]
+    paired = len(pandas_runs)
+    while len(pandas_runs) < pandas_min:
+        pandas_runs.append(_pandas_command_once(ph_path, mol_path))
+    if len(pandas_runs) > paired:  # more pandas runs than rounds: the ratio of the medians
+        walls0 = [statistics.median(walls0)] * len(pandas_runs)
+        cpus0 = [statistics.median(cpus0)] * len(pandas_runs)
     pandas = {
         "pandas_cmd": statistics.median(w for w, _ in pandas_runs),
         "pandas_cmd_cpu": statistics.median(c for _, c in pandas_runs),
@@ -652,7 +660,7 @@ def main(argv=None) -> int:
     grand = None
     if args.grand:
         g_ph, g_mol, g_rows, g_mol_rows = write_inputs(args.grand, args.seed, False)
-        g_cmd = measure_command(g_ph, g_mol, 1, variants)
+        g_cmd = measure_command(g_ph, g_mol, 1, variants, pandas_min=3)
         g_pandas, g_pandas_cpu = measure_pandas_read(g_ph, g_mol, 3)
         grand = {"n": args.grand, "rows": g_rows, "mol": g_mol_rows, "commande": g_cmd["commande"],
                  "commande_cpu": g_cmd["commande_cpu"], "pandas": g_pandas, "pandas_cpu": g_pandas_cpu,
