@@ -8,10 +8,9 @@ from pathlib import Path
 
 import click
 
-from rosp_lib.cli.french import FrenchCommand, FrenchGroup, warn
+from rosp_lib.cli.french import FrenchGroup, warn
 from rosp_lib.cli.french import run as _run
 from rosp_lib.lines.atomic import OutputError, cleaned_up_on_sigterm, ensure_folder, write_together
-from rosp_lib.lines.csvfile import write_csv
 from rosp_lib.engine import compute, parameters_for, totals
 from rosp_lib.lines.formatting import eur, num
 from rosp_lib.lines.workers import WORKER_PART_ROWS
