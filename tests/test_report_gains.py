@@ -119,7 +119,8 @@ def test_the_total_within_reach_names_the_actions_another_one_outdoes():
     text = report_gains.reach_text(rep, g)
     assert "**Total encore à portée au 01/10/2025 : 773,00\u00a0€**" in text
     assert ("les 8 actions encore possibles appliquées ensemble ; quand plusieurs changent la même donnée, c'est la "
-            "valeur de celle qui rapporte le plus qui compte : l'action de rang 3 n'y ajoute rien.") in text
+            "valeur de la mieux classée (celle qui rapporte le plus) qui compte : l'action de rang 3 n'y ajoute "
+            "rien.") in text
     bups = report_gains.compute(rep, "bups", "2025-10-01")
     assert bups.sans_effet == (2,) and bups.a_portee_cents == 40000
     assert "les 2 actions encore possibles" in report_gains.reach_text(rep, bups, "bups")

@@ -149,7 +149,8 @@ def reach_text(rep: Report, g: ReportGains, theme: str | None = None) -> str:
             text += "le gain de la seule action encore possible."
         else:
             text += (f"un calcul de plus, les {len(possible)} actions encore possibles appliquées ensemble ; quand "
-                     "plusieurs changent la même donnée, c'est la valeur de celle qui rapporte le plus qui compte")
+                     "plusieurs changent la même donnée, c'est la valeur de la mieux classée (celle qui rapporte le plus) qui "
+                     "compte")
             if g.sans_effet:
                 ranks = [str(r) for r in g.sans_effet]
                 listed = ranks[0] if len(ranks) == 1 else ", ".join(ranks[:-1]) + " et " + ranks[-1]
