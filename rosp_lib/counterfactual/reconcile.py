@@ -39,7 +39,7 @@ import pandas as pd
 
 from ..engine import parameters_for
 from ..lines import money
-from ..lines.formatting import eur
+from ..lines.formatting import eur, french_list
 from ..lines.text import OUI, list_items
 from ..parameters import PARAMETERS_DIR, Kind, Scenario, iter_leaves, load_parameters, unit
 from ..registry import INDICATORS, LEVIERS, THEME_CODES, indicator, indicators_of, theme
@@ -54,15 +54,29 @@ MAX_SUBSETS = 200_000  # partial payments: subsets of a theme's lines tried at m
 RAPPROCHEMENT_COLUMNS = ["pharmacie_id", "exercice", "theme", "indicateur", "attendu_eur", "verse_eur", "ecart_eur",
                          "verdict", "explication", "lecture_qui_explique"]
 INEXPLIQUE = "écart inexpliqué"
-# The causes searched, in their order (`_Reconcile.run`), as the texts that explain the search say them: the
-# synthesis section, `rosp rapprocher --help`.
-CAUSES = ("une hypothèse de lecture remplacée par son alternative", "une déclaration non retenue ou un socle non reconnu",
-          "un versement partiel", "un malus non déduit")
+# The causes searched, in their order (`_Reconcile.run`): as the texts that explain the search say them (the
+# synthesis section, `rosp rapprocher --help`), and as an unexplained gap says that none reproduces it.
+CAUSES = (("une hypothèse de lecture remplacée par son alternative", "aucune lecture alternative"),
+          ("une déclaration non retenue ou un socle non reconnu", "aucune déclaration non retenue"),
+          ("un versement partiel", "aucun versement partiel"),
+          ("un malus non déduit", "aucun malus non déduit"))
 
 
-def causes_text(last: str = "ou") -> str:
+def causes_text() -> str:
     """The causes searched, in French: « a, b, c ou d »."""
-    return ", ".join(CAUSES[:-1]) + f" {last} " + CAUSES[-1]
+    return french_list([cause for cause, _ in CAUSES], style="or")
+
+
+def _none_of_the_causes() -> str:
+    """« aucune a, aucune b, aucun c ni aucun d »."""
+    nones = [none for _, none in CAUSES]
+    return ", ".join(nones[:-1]) + " ni " + nones[-1]
+
+
+def _malus_cents(lines: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The malus lines that take something off (negative), and their sum in cents."""
+    malus = lines[(lines["type_ligne"] == "malus") & (lines["montant_cents"] < 0)]
+    return malus, int(malus["montant_cents"].sum())
 
 
 @dataclass
@@ -404,9 +418,7 @@ class _Reconcile:
         for g in gaps:
             if g.kind or g.ecart <= 0:
                 continue
-            mine = self._lines_of(g)
-            malus = mine[(mine["type_ligne"] == "malus") & (mine["montant_cents"] < 0)]
-            deducted = int(malus["montant_cents"].sum())
+            malus, deducted = _malus_cents(self._lines_of(g))
             if malus.empty or abs(g.attendu - deducted - g.verse) > CENT_TOLERANCE:
                 continue
             codes = list(dict.fromkeys(malus["indicateur"]))
@@ -414,9 +426,7 @@ class _Reconcile:
             if whole is not None:
                 # the malus's own row of the statement: its theme must be paid the amount before the malus too
                 # (otherwise the malus was taken elsewhere, and nothing was overpaid)
-                theme_lines = self.lines[g.row][self.lines[g.row]["theme"] == g.theme]
-                theme_malus = int(theme_lines.loc[(theme_lines["type_ligne"] == "malus")
-                                                  & (theme_lines["montant_cents"] < 0), "montant_cents"].sum())
+                _, theme_malus = _malus_cents(self._lines_of(whole))
                 if abs(whole.attendu - theme_malus - whole.verse) > CENT_TOLERANCE:
                     continue
             elif any(x.row == g.row and x.theme == g.theme and x.indicateur in codes and x.verse != 0
@@ -449,9 +459,8 @@ class _Reconcile:
             if missing:
                 shown.append(f"données manquantes : {_named(missing, params)}")
             g.kind = "inexplique"
-            g.explication = (f"{INEXPLIQUE} de {eur(abs(g.ecart))} : aucune lecture alternative, aucune déclaration "
-                             f"non retenue, aucun versement partiel ni aucun malus non déduit ne reproduit le montant "
-                             f"versé ; à vérifier : "
+            g.explication = (f"{INEXPLIQUE} de {eur(abs(g.ecart))} : {_none_of_the_causes()} ne reproduit le montant "
+                             "versé ; à vérifier : "
                              + (" ; ".join(shown) if shown else "aucune ligne payée attendue"))
 
     def run(self) -> list[Item]:

@@ -24,6 +24,7 @@ import pandas as pd
 
 from ..inputs import InputError
 from ..inputs.errors import Problem, shown
+from ..lines.formatting import french_list
 from ..inputs.molecules import pharmacy_hint
 from ..inputs.parsing import ambiguous_fix
 from ..inputs.raw import read_raw
@@ -89,12 +90,6 @@ def _amount(text: str) -> tuple[int | None, str]:
     return None, _GENERIC
 
 
-def _numbers(lines: list[int]) -> str:
-    """« 2 », « 2 et 3 », « 2, 3 et 4 »."""
-    text = [str(n) for n in lines]
-    return text[0] if len(text) == 1 else ", ".join(text[:-1]) + " et " + text[-1]
-
-
 def _theme_and_detail(records: list[dict]) -> list[str]:
     """The pharmacy × exercise × theme keys with a whole-theme row and non-zero indicator rows: ambiguous (the
     indicator rows may be the detail of the theme's total, or payments on top of it), one problem per key with
@@ -115,7 +110,7 @@ def _theme_and_detail(records: list[dict]) -> list[str]:
         whole_text = " ; ".join(f"ligne {r['ligne']} : {eur(r['montant_cents'])}" for r in whole)
         detail_text = " ; ".join(f"ligne {r['ligne']}, {r['indicateur']} : {eur(r['montant_cents'])}" for r in detail)
         problems.append(
-            f"lignes {_numbers(lines)}, pharmacie « {pid} », exercice {year}, thème {theme} : une ligne pour tout le "
+            f"lignes {french_list(lines)}, pharmacie « {pid} », exercice {year}, thème {theme} : une ligne pour tout le "
             f"thème ({whole_text}) et des lignes par indicateur ({detail_text}) ; ambigu : les lignes par indicateur "
             f"peuvent détailler le total (« dont », comme un relevé les imprime : {eur(total)} versés en tout) ou être "
             f"des versements en plus ({eur(total + extra)} en tout) ; attendu : pour un détail (« dont ») du total, "

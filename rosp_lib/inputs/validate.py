@@ -44,6 +44,7 @@ from .columns import MAX_COUNT, MOLECULE_COLUMNS, PHARMACIE_ID_RE, PHARMACY_COLU
 from .errors import InputError, Problem, Problems, shown, thousands
 from .parsing import DATE_SHAPE, Parsed, ambiguous_fix, parse
 from .raw import RawTable
+from ..lines.formatting import french_list
 
 PLAUSIBLE = f"entier ≥ 0 d'au plus {thousands(MAX_COUNT).replace(chr(0x202f), ' ')} (nombre plausible)"
 
@@ -176,10 +177,6 @@ def _unknown_column(name: str, known: list[str]) -> str:
     return "colonne inconnue ; attendu : une colonne de la liste (rosp colonnes)"
 
 
-def _and(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " et " + names[-1]
-
-
 def check_duplicates(checked: Checked, keys: list[str], key: np.ndarray, expect: str, shown_others: int = 5) -> None:
     """One line per key: each line of a repeated key is reported with (a few of) the others, in
     linear time (the lines of a key are found once, by sorting the keys)."""
@@ -192,7 +189,7 @@ def check_duplicates(checked: Checked, keys: list[str], key: np.ndarray, expect:
     starts = np.concatenate([[0], np.cumsum(counts)])
     lines = checked.lines
     raw = checked.raw
-    column = _and(keys)
+    column = french_list(keys)
 
     def message(i: int) -> Problem:
         c = codes[i]

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 import numpy as np
 from babel import Locale
+from babel.lists import format_list
 
 LOCALE = "fr_FR"
 _LOC = Locale.parse(LOCALE)
@@ -26,6 +27,11 @@ _TRANSLATE = str.maketrans({",": GROUP, ".": DECIMAL, "-": MINUS})
 
 def _fr(text: str) -> str:
     return text.translate(_TRANSLATE)
+
+
+def french_list(items, style: str = "standard") -> str:
+    """Items joined as French writes them: « a, b et c » (`style="or"`: « a, b ou c »)."""
+    return format_list([str(x) for x in items], style=style, locale=LOCALE)
 
 
 def eur(cents: int) -> str:

@@ -21,7 +21,7 @@ import datetime as dt
 
 from rosp_lib.counterfactual.gains import ReportGains, report_gains
 from rosp_lib.counterfactual.runner import parse_molecule_key
-from rosp_lib.lines.formatting import eur
+from rosp_lib.lines.formatting import eur, french_list
 from rosp_lib.registry import SYNTHESIS, indicator, theme as theme_of
 from rosp_lib.report.notebook import COLUMN_LABELS, Html, Report, ReportError, table
 from rosp_lib.rulebook import title as indicator_title
@@ -152,9 +152,8 @@ def reach_text(rep: Report, g: ReportGains, theme: str | None = None) -> str:
                      "plusieurs changent la même donnée, c'est la valeur de la mieux classée (celle qui rapporte le plus) qui "
                      "compte")
             if g.sans_effet:
-                ranks = [str(r) for r in g.sans_effet]
-                listed = ranks[0] if len(ranks) == 1 else ", ".join(ranks[:-1]) + " et " + ranks[-1]
-                text += (f" : l'action de rang {listed} n'y ajoute rien" if len(ranks) == 1 else
+                listed = french_list(g.sans_effet)
+                text += (f" : l'action de rang {listed} n'y ajoute rien" if len(g.sans_effet) == 1 else
                          f" : les actions de rangs {listed} n'y ajoutent rien")
             text += (". Ce total n'est pas toujours la somme des gains : deux paliers d'un même indicateur ne se "
                      "cumulent pas, un socle ou un malus change le reste du thème.")
