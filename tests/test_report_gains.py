@@ -102,7 +102,12 @@ def test_after_the_deadline_nothing_is_within_reach(tilleuls):
     assert list(g.table["encore_possible"]) == ["non"] and g.a_portee_cents == 0
     assert "non (échéance passée)" in str(report_gains.actions_table(tilleuls, g, "vaccination"))
     text = report_gains.reach_text(tilleuls, g, "vaccination")
-    assert "aucune action n'est encore possible" in text and "1 action(s) dont l'échéance est passée" in text
+    assert "aucune action n'est encore possible" in text
+    assert "L'action dont l'échéance est passée est listée pour mémoire : elle ne compte pas." in text
+    later = report_gains.compute(tilleuls, "bups", "2026-06-01")  # the three BUPS actions, all past
+    assert list(later.table["encore_possible"]) == ["non"] * 3
+    assert ("Les 3 actions dont l'échéance est passée sont listées pour mémoire : elles ne comptent pas."
+            in report_gains.reach_text(tilleuls, later, "bups"))
 
 
 def test_the_total_within_reach_names_the_actions_another_one_outdoes():

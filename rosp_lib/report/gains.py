@@ -158,7 +158,8 @@ def reach_text(rep: Report, g: ReportGains, theme: str | None = None) -> str:
             text += (". Ce total n'est pas toujours la somme des gains : deux paliers d'un même indicateur ne se "
                      "cumulent pas, un socle ou un malus change le reste du thème.")
     if passed:
-        text += f" {passed} action(s) dont l'échéance est passée sont listées pour mémoire : elles ne comptent pas."
+        text += (" L'action dont l'échéance est passée est listée pour mémoire : elle ne compte pas." if passed == 1 else
+                 f" Les {passed} actions dont l'échéance est passée sont listées pour mémoire : elles ne comptent pas.")
     return text
 
 
