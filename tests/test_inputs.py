@@ -348,8 +348,9 @@ def test_xlsx_error_cell_and_non_integer_count(tmp_path):
 def test_unreadable_workbook_and_unsupported_format(tmp_path):
     bad = tmp_path / "pharmacies.xlsx"
     bad.write_bytes(b"ceci n'est pas un classeur")
-    assert one_problem(bad) == ("classeur XLSX illisible : ce n'est pas un classeur Excel .xlsx (fichier abîmé, "
-                                "tronqué ou d'un autre format) ; attendu : un classeur enregistré en .xlsx")
+    assert one_problem(bad) == ("classeur XLSX illisible : ce n'est pas un classeur Excel .xlsx valide (fichier abîmé, "
+                                "tronqué ou d'un autre format) ; attendu : un classeur enregistré en .xlsx (ouvrez-le "
+                                "dans un tableur et enregistrez-le en .xlsx)")
     xls = tmp_path / "pharmacies.xls"
     xls.write_bytes(b"\xd0\xcf\x11\xe0")
     assert one_problem(xls) == (

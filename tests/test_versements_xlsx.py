@@ -80,19 +80,24 @@ def test_hidden_versements_sheet_is_refused(tmp_path, pharmacies):
 
 
 def test_cells_are_read_as_shown_percent_format_included(tmp_path, pharmacies):
-    """8,2 shown as « 820,00 % » is read 820 (as the user sees it), not 8,20 € ; a date cell reads as AAAA-MM-JJ;
-    the sheet is found whatever its case and accents, after an empty first sheet."""
+    """8,2 shown as « 820,00 % » is not an amount (8,20 € or 820 € ?): refused, with what to change; a date cell
+    reads as AAAA-MM-JJ; the sheet is found whatever its case and accents, after an empty first sheet."""
     import datetime as dt
 
-    wb = workbook({"vide": [], "Versements": [
-        [*HEADER, "date_versement"],
-        ["P1", 2025, "numerique", 8.2, dt.datetime(2026, 4, 15)],
-        ["P2", 2025, "bups", 100.5, dt.date(2026, 4, 30)],
-    ]})
+    rows = [[*HEADER, "date_versement"], ["P1", 2025, "numerique", 8.2, dt.datetime(2026, 4, 15)],
+            ["P2", 2025, "bups", 100.5, dt.date(2026, 4, 30)]]
+    wb = workbook({"vide": [], "Versements": rows})
     wb["Versements"]["D2"].number_format = "0.00%"
     wb.save(tmp_path / "v.xlsx")
+    assert problems(tmp_path / "v.xlsx", pharmacies) == [
+        "ligne 2, pharmacie « P1 », colonne montant_verse_eur : valeur « 820 % » ; attendu : un montant en euros, "
+        "au plus deux décimales (820 ; 820,00 ; 820.00) — un montant, pas un pourcentage (dans un tableur : format de "
+        "cellule « Monétaire »)"
+    ]
+    wb["Versements"]["D2"].number_format = "#,##0.00 [$€-40C]"  # shown « 8,20 € »: read 8,20 €
+    wb.save(tmp_path / "v.xlsx")
     paid = read_versements(tmp_path / "v.xlsx", pharmacies)
-    assert list(paid["montant_cents"]) == [82000, 10050]
+    assert list(paid["montant_cents"]) == [820, 10050]
     assert list(paid["date_versement"]) == ["2026-04-15", "2026-04-30"]
     assert list(paid["ligne"]) == [2, 3]
 

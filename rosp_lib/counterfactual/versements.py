@@ -23,10 +23,10 @@ from pathlib import Path
 import pandas as pd
 
 from ..inputs import InputError
-from ..inputs.errors import Problem, shown
+from ..inputs.errors import Problem, digits_hint, shown
 from ..lines.formatting import french_list
 from ..inputs.molecules import pharmacy_hint
-from ..inputs.parsing import ambiguous_fix
+from ..inputs.parsing import GROUP_SPACES, ambiguous_fix
 from ..inputs.raw import read_raw
 from ..lines.formatting import eur
 from ..parameters.scenario import MAX_AMOUNT
@@ -36,15 +36,16 @@ COLUMNS = ["pharmacie_id", "exercice", "theme", "indicateur", "montant_verse_eur
 REQUIRED = ["pharmacie_id", "exercice", "theme", "montant_verse_eur"]
 SHEET = "versements"
 
-_AMOUNT_RE = re.compile(r"[+-]?(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:[.,]\d{1,2})?")
-_EURO_SIGN = re.compile(r"[ \u00a0\u202f]?€\Z")  # after the amount, as a currency format writes it: « 5 349,00 € »
+_S = f"[{GROUP_SPACES}]"  # the spaces that group thousands, as in the pharmacies table; digits: ASCII only
+_AMOUNT_RE = re.compile(rf"[+-]?(?:\d{{1,3}}(?:{_S}\d{{3}})+|\d+)(?:[.,]\d{{1,2}})?", re.ASCII)
+_EURO_SIGN = re.compile(rf"{_S}?€\Z")  # after the amount, as a currency format writes it: « 5 349,00 € »
 # one « . » or « , » followed by exactly three digits: a thousands separator or three decimals?
-_AMBIGUOUS_RE = re.compile(r"[+-]?[1-9]\d{0,2}[.,]\d{3}")
+_AMBIGUOUS_RE = re.compile(r"[+-]?[1-9]\d{0,2}[.,]\d{3}", re.ASCII)
 # thousands grouped by « . » or « , » and a decimal part after the other sign: « 5.349,00 », « 5,349.00 »
-_GROUPED_BY_SIGN_RE = re.compile(r"[+-]?[1-9]\d{0,2}(?:([.,])\d{3})+(?:(?!\1)[.,]\d{1,2})?")
-_EURO_WORD = re.compile(r"(.*?)[ \u00a0\u202f]*(eur|euros?)", re.IGNORECASE)
+_GROUPED_BY_SIGN_RE = re.compile(r"[+-]?[1-9]\d{0,2}(?:([.,])\d{3})+(?:(?!\1)[.,]\d{1,2})?", re.ASCII)
+_EURO_WORD = re.compile(rf"(.*?){_S}*(eur|euros?)", re.IGNORECASE)
 _GENERIC = "un montant en euros, au plus deux décimales (820 ; 820,00 ; 820.00)"
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 def fold(text: str) -> str:
@@ -68,7 +69,7 @@ def _amount(text: str) -> tuple[int | None, str]:
     « not an amount »)."""
     number = _EURO_SIGN.sub("", text)
     if _AMOUNT_RE.fullmatch(number):
-        cents = int(Decimal(re.sub(r"[ \u00a0\u202f]", "", number).replace(",", ".")) * 100)
+        cents = int(Decimal(re.sub(_S, "", number).replace(",", ".")) * 100)
         if abs(cents) > MAX_AMOUNT * 100:  # a mistyped amount, and beyond the int64 of the frame
             ceiling = f"{MAX_AMOUNT:,}".replace(",", " ")
             return None, f"un montant plausible, au plus {ceiling} € (en valeur absolue)"
@@ -87,6 +88,8 @@ def _amount(text: str) -> tuple[int | None, str]:
         return None, f"{_GENERIC} — sans « {word.group(2)} » : écrivez {word.group(1)} ou {word.group(1)} €"
     if "€" in text:
         return None, f"{_GENERIC} — le signe € après le montant (5 349,00 €) ou pas de signe"
+    if text.endswith("%"):  # a cell of a workbook shown as a percentage (8,2 shown « 820,00 % »: 8,20 € or 820 € ?)
+        return None, f"{_GENERIC} — un montant, pas un pourcentage (dans un tableur : format de cellule « Monétaire »)"
     return None, _GENERIC
 
 
@@ -176,9 +179,10 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
         if not pid:
             bad("pharmacie_id", pid, "l'identifiant d'une pharmacie du fichier des pharmacies")
         year_text = get.get("exercice", "")
-        year = int(year_text) if re.fullmatch(r"\d{4}", year_text) else None
+        year = int(year_text) if re.fullmatch(r"\d{4}", year_text, re.ASCII) else None
         if year is None:
-            bad("exercice", year_text, "une année sur quatre chiffres (l'exercice payé, pas l'année du versement)")
+            bad("exercice", year_text, "une année sur quatre chiffres (l'exercice payé, pas l'année du versement)"
+                + digits_hint(year_text))
         elif pid and (pid, year) not in known:
             bad("pharmacie_id", pid, f"une pharmacie présente dans le fichier des pharmacies pour l'exercice {year}"
                                      + pharmacy_hint(pid, years_of))
@@ -193,7 +197,7 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
         amount_text = get.get("montant_verse_eur", "")
         cents, expected = _amount(amount_text)
         if cents is None:
-            bad("montant_verse_eur", amount_text, expected)
+            bad("montant_verse_eur", amount_text, expected + digits_hint(amount_text))
         date_text = get.get("date_versement", "")
         if date_text:
             ok = bool(_DATE_RE.fullmatch(date_text))

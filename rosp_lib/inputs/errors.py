@@ -122,3 +122,10 @@ class Problems:
                 label = self.labels.get(kind) or "problèmes du même type"
                 out.append((last.line, last.position, 1, f"… et {thousands(more)} autres {label}"))
         return [t for *_, t in sorted(out)]
+
+
+def digits_hint(text: str) -> str:
+    """What to add to the refusal of a value written with digits other than 0-9 (full-width « ２０２４ » typed
+    with an Asian input method, Arabic-Indic…): they look like digits in the message, yet are not read as such."""
+    other = next((ch for ch in str(text) if ch.isdigit() and not ch.isascii()), None)
+    return f" — écrivez les chiffres 0 à 9 (« {other} » est un autre caractère)" if other else ""

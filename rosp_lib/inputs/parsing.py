@@ -2,8 +2,9 @@
 
 A cell is parsed once per distinct text of its column (a column of 20 000 rows holds a few hundred
 distinct rates, a handful of oui/non). Numbers are read as a French or English spreadsheet writes
-them: decimal comma or point, thousands grouped by a space, a no-break space or a narrow no-break
-space (« 40 000 »). In a count column, a `.` or `,` followed by exactly three digits (« 40.000 »,
+them: decimal comma or point, thousands grouped by a space, a no-break space, a narrow no-break space, a
+thin space or a figure space (« 40 000 »); digits are the ASCII ones (a full-width « ２０２４ » is refused,
+not read as 2024 by one check and as another text by the next). In a count column, a `.` or `,` followed by exactly three digits (« 40.000 »,
 « 1,000 », « 1 234,000 ») is ambiguous — 40 or 40 000? — and refused. Rates are exact decimals.
 """
 
@@ -20,16 +21,20 @@ from .columns import Col
 
 TRUE_WORDS = {"oui", "vrai", "true", "1", "x"}
 FALSE_WORDS = {"non", "faux", "false", "0", ""}
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
-_GROUPED = re.compile(r"[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d*)?")
-_AMBIGUOUS = re.compile(r"[+-]?[1-9]\d{0,2}(?:[.,]\d{3})+")
+# The spaces that group thousands (« 40 000 »): space, no-break, narrow no-break (French typography), thin, figure
+GROUP_SPACES = " \u00a0\u202f\u2009\u2007"
+_S = f"[{GROUP_SPACES}]"
+# re.ASCII: `\d` is 0-9 only (Python's `\d` also takes full-width and Arabic-Indic digits)
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)", re.ASCII)
+_GROUPED = re.compile(rf"[+-]?\d{{1,3}}(?:{_S}\d{{3}})+(?:[.,]\d*)?", re.ASCII)
+_AMBIGUOUS = re.compile(r"[+-]?[1-9]\d{0,2}(?:[.,]\d{3})+", re.ASCII)
 # « 1 234,000 », « 40 000.000 »: grouped by spaces, then a `.` or `,` before three digits — decimals, or thousands
 # again?
-_GROUPED_AMBIGUOUS = re.compile(r"[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+[.,]\d{3}")
-_SPACES = re.compile(r"[ \u00a0\u202f]")
+_GROUPED_AMBIGUOUS = re.compile(rf"[+-]?\d{{1,3}}(?:{_S}\d{{3}})+[.,]\d{{3}}", re.ASCII)
+_SPACES = re.compile(_S)
 _PERCENT = re.compile(r"\s*%$")
-DATE_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_YEAR = re.compile(r"\d{4}")
+DATE_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_YEAR = re.compile(r"\d{4}", re.ASCII)
 
 
 @dataclass

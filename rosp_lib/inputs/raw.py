@@ -47,8 +47,8 @@ _BREAK = re.compile(r"\r\n|\r|\n")
 # Columns whose values may hold a decimal part (rates, amounts): with a decimal comma in a comma-separated file,
 # « 96,2 » is two values
 _DECIMAL_COLUMN = re.compile(r".*_(?:pct|eur)")
-_INTEGER = re.compile(r"[+-]?\d+")
-_DIGITS = re.compile(r"\d+")
+_INTEGER = re.compile(r"[+-]?\d+", re.ASCII)
+_DIGITS = re.compile(r"\d+", re.ASCII)
 
 
 _SHOWN_EXTRA = 5  # values in excess listed in the message of a row; then « et N autres »

@@ -5,9 +5,11 @@ indifferent), else the only sheet holding data. Refused, with the sheet and cell
 data sheets and none named like the table, a hidden sheet that would be read, merged cells (only
 the first cell of a merge holds the value: the others would read empty or « non »), a formula
 without a saved value (it would read empty), hidden rows or columns that hold data (read, yet not
-seen), a value hidden by its number format (« ;;; »). Typed cells are brought back to the text a CSV
+seen), a value hidden by its number format (« ;;; », « ;;;@ », « "";"";"" »: the section of the format that applies
+to the value shows nothing). A formula whose saved result is an empty text (`=SI(C2>0;"";0)`) reads empty. Typed cells are brought back to the text a CSV
 export would hold, a number at the 15 significant digits Excel shows (94.99999999999999 is 95); a cell is
-multiplied by 100 only where Excel shows it as a percentage; an integer formatted with zeros only (« 00000 ») is
+multiplied by 100 only where Excel shows it as a percentage, and read with its « % » as shown (a rate reads so, a
+count shown « 4000000 % » is refused); an integer formatted with zeros only (« 00000 ») is
 read padded as shown (00123), other number formats are not applied.
 """
 
@@ -42,8 +44,38 @@ def decimal_text(value: Decimal) -> str:
 
 
 _ZEROS = re.compile(r"0+")
-_INVISIBLE = re.compile(r";{2,3}")  # « ;;; »: every section empty, the value is not shown
 _LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')
+_TOKENS = re.compile(r'"[^"]*"|\\.|;|[^;"\\]+|["\\]')  # quoted text, an escaped character, `;`, the rest
+# What a section may hold and still show nothing: brackets (colour, condition), empty quoted text, padding, spaces
+_SHOWS_NOTHING = re.compile(r'(?:\[[^\]]*\]|""|_.|\*\s|\s)*')
+
+
+def hidden_by_format(value, number_format: str | None) -> bool:
+    """True if Excel shows nothing for `value` in this format: the section that applies to it (positive; negative;
+    zero; text) is empty — « ;;; », « ;;;@ » for a number, « "";"";"" »… A text is hidden only by a fourth section;
+    a zero is not said hidden by a format that shows the positive numbers (it hides the zeros of a table, and the 0
+    typed is read)."""
+    if not number_format or ";" not in number_format and not _SHOWS_NOTHING.fullmatch(number_format):
+        return False
+    sections = [""]
+    for token in _TOKENS.findall(number_format):  # split at each `;` outside quotes and escapes
+        if token == ";":
+            sections.append("")
+        else:
+            sections[-1] += token
+    if isinstance(value, str):
+        return len(sections) >= 4 and bool(_SHOWS_NOTHING.fullmatch(sections[3]))
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating, dt.date, dt.datetime)):
+        return False
+    number = 1 if isinstance(value, (dt.date, dt.datetime)) else value
+    if len(sections) >= 3 and number == 0:
+        # a format that hides only the zeros (the accountants' « # ##0;-# ##0;; »): the 0 typed is what is meant
+        section = sections[2] if _SHOWS_NOTHING.fullmatch(sections[0]) else "0"
+    elif len(sections) >= 2 and number < 0:
+        section = sections[1]
+    else:
+        section = sections[0]
+    return bool(_SHOWS_NOTHING.fullmatch(section))
 
 
 def percent_signs(number_format: str | None) -> int:
@@ -75,9 +107,25 @@ def cell_text(value, number_format: str | None = None) -> str:
             number = Decimal(int(value))
         if number_format and _ZEROS.fullmatch(number_format) and number == number.to_integral_value() and number >= 0:
             return str(int(number)).zfill(len(number_format))  # « 00000 » shows 123 as 00123: an identifier
-        number *= 100 ** percent_signs(number_format)
+        signs = percent_signs(number_format)
+        if signs:  # as Excel shows it, with its sign: a rate reads « 96.2 % », a count so formatted is refused
+            return decimal_text(number * 100 ** signs) + " %"
         return decimal_text(number)
     return str(value).strip()
+
+
+def _unreadable(path: Path) -> str:
+    """Why a file named .xlsx cannot be read, in French: another format under that name, or a damaged workbook."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            kind = archive.read("mimetype").decode("ascii", "replace") if "mimetype" in archive.namelist() else ""
+    except (zipfile.BadZipFile, OSError, KeyError):
+        kind = ""
+    if "opendocument" in kind:
+        return ("classeur XLSX illisible : c'est un classeur OpenDocument (LibreOffice, .ods) nommé en .xlsx ; "
+                "attendu : un classeur enregistré au format Excel .xlsx (Fichier > Enregistrer sous > Excel 2007-365)")
+    return ("classeur XLSX illisible : ce n'est pas un classeur Excel .xlsx valide (fichier abîmé, tronqué ou d'un autre "
+            "format) ; attendu : un classeur enregistré en .xlsx (ouvrez-le dans un tableur et enregistrez-le en .xlsx)")
 
 
 def _has_data(ws) -> bool:
@@ -92,6 +140,14 @@ def _pick_sheet(path: Path, wb, sheet: str):
     named = [ws for ws in sheets if fold(ws.title) == fold(sheet)]
     if named:
         ws = named[0]
+        others = [other for other in sheets if other is not ws and _has_data(other)]
+        if others and not _has_data(ws):
+            names = ", ".join(f"« {other.title} »" for other in others)
+            raise InputError(str(path), [
+                f"feuille « {ws.title} » : feuille vide, alors que {'la feuille' if len(others) == 1 else 'les feuilles'} "
+                f"{names} contien{'t' if len(others) == 1 else 'nent'} des données ; attendu : les données dans la "
+                f"feuille « {sheet} » (ou supprimez cette feuille vide)"
+            ])
     else:
         with_data = [ws for ws in sheets if _has_data(ws)]
         if len(with_data) > 1:
@@ -117,11 +173,8 @@ def read_xlsx_cells(path: Path, sheet: str) -> tuple[pd.DataFrame, str]:
 
     try:
         wb = openpyxl.load_workbook(path, data_only=True)
-    except zipfile.BadZipFile:  # not a workbook at all: openpyxl's own text is English
-        raise InputError(str(path), ["classeur XLSX illisible : ce n'est pas un classeur Excel .xlsx (fichier abîmé, "
-                                     "tronqué ou d'un autre format) ; attendu : un classeur enregistré en .xlsx"]) from None
-    except Exception as exc:  # noqa: BLE001 - any other unreadable workbook: its reason as the library says it
-        raise InputError(str(path), [f"classeur XLSX illisible ({type(exc).__name__} : {shown(exc)})"]) from None
+    except Exception:  # noqa: BLE001 - not a workbook, or a damaged one: openpyxl's own text is English
+        raise InputError(str(path), [_unreadable(path)]) from None
     try:
         ws = _pick_sheet(path, wb, sheet)
         where = f"feuille « {ws.title} »"
@@ -138,7 +191,7 @@ def read_xlsx_cells(path: Path, sheet: str) -> tuple[pd.DataFrame, str]:
         invisible = []
         for row in ws.iter_rows(min_row=1, min_col=1):
             rows.append([cell_text(c.value, c.number_format) for c in row])
-            invisible += [c for c in row if c.value not in (None, "") and _INVISIBLE.fullmatch(c.number_format or "")]
+            invisible += [c for c in row if c.value not in (None, "") and hidden_by_format(c.value, c.number_format)]
         for c in invisible[:MAX_PER_KIND]:
             problems.append(
                 f"{where}, cellule {c.coordinate} : valeur {shown(cell_text(c.value))} masquée par le format de nombre "
@@ -200,24 +253,41 @@ def _formulas_without_value(path: Path, title: str, rows: list[list[str]], first
 
     wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
     try:
-        found: list[str] = []
-        count = 0
-        for row in wb[title].iter_rows():
+        ws = wb[title]
+        empty = []  # the formula cells that read empty: no saved result, or an empty text saved (=SI(…;"";…))
+        for row in ws.iter_rows():
             for c in row:
                 if getattr(c, "data_type", None) != "f":
                     continue
                 r, j = c.row - first_row, c.column - 1
                 if 0 <= r < len(rows) and j < len(rows[r]) and rows[r][j] != "":
                     continue
-                count += 1
-                if count <= MAX_PER_KIND:
-                    found.append(
-                        f"feuille « {title} », cellule {letter(j)}{c.row} : formule {shown(c.value)} sans valeur "
-                        "enregistrée (elle se lirait vide) ; attendu : une valeur (ouvrez le classeur dans un tableur "
-                        "et enregistrez-le, ou collez les valeurs)"
-                    )
-        if count > MAX_PER_KIND:
-            found.append(f"… et {thousands(count - MAX_PER_KIND)} autres formules sans valeur enregistrée")
+                empty.append(c)
+        saved = _saved_empty_texts(ws) if empty else set()
+        without = [c for c in empty if c.coordinate not in saved]
+        found = [f"feuille « {title} », cellule {c.coordinate} : formule {shown(c.value)} sans valeur enregistrée (elle "
+                 "se lirait vide) ; attendu : une valeur (ouvrez le classeur dans un tableur et enregistrez-le, ou collez "
+                 "les valeurs)" for c in without[:MAX_PER_KIND]]
+        if len(without) > MAX_PER_KIND:
+            found.append(f"… et {thousands(len(without) - MAX_PER_KIND)} autres formules sans valeur enregistrée")
         return found
     finally:
         wb.close()
+
+
+def _saved_empty_texts(ws) -> set[str]:
+    """The cells (« D2 ») of a read-only sheet whose formula has an empty text as its saved result — Excel writes
+    `=SI(C2>0;"";0)` so: `<c t="str"><f>…</f><v></v></c>`. openpyxl reads that `<v>` and a missing one alike (None),
+    hence this look at the sheet's XML, only when a formula reads empty."""
+    from xml.etree.ElementTree import iterparse
+
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    found = set()
+    with ws._get_source() as source:  # noqa: SLF001 - openpyxl's own way to the sheet's XML in read-only mode
+        for _, element in iterparse(source):
+            if element.tag == ns + "c":
+                if (element.get("t") == "str" and element.find(ns + "f") is not None
+                        and element.find(ns + "v") is not None and element.get("r")):
+                    found.add(element.get("r"))
+                element.clear()
+    return found

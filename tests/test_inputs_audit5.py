@@ -1,0 +1,188 @@
+"""Fifth adversarial pass over the inputs (2026-12-02): each case below was accepted and read otherwise than its
+author meant, or refused with English or with a fix that does not fix, or ended in a traceback. Files built in the
+test (XLSX with openpyxl, raw XML where Excel writes what openpyxl does not)."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from helpers_rules import workbook
+from rosp_lib.cli import main
+from rosp_lib.counterfactual.versements import read_versements
+from rosp_lib.inputs import InputError, read_pharmacies
+
+HEADER = ["pharmacie_id", "exercice", "exercice_coordonne", "logiciel_segur", "taux_fse_sesam_vitale_pct", "nb_fse"]
+ROW = ["PH-A", 2024, "oui", "oui", 97, 40000]
+
+
+def problems_of(path: Path) -> list[str]:
+    with pytest.raises(InputError) as info:
+        read_pharmacies(path)
+    return info.value.problems
+
+
+def saved(tmp_path: Path, fmt: dict[str, str] | None = None, values: dict[str, object] | None = None,
+          name: str = "pharmacies.xlsx") -> Path:
+    wb = workbook({"pharmacies": [HEADER, ROW]})
+    ws = wb["pharmacies"]
+    for cell, value in (values or {}).items():
+        ws[cell] = value
+    for cell, number_format in (fmt or {}).items():
+        ws[cell].number_format = number_format
+    wb.save(tmp_path / name)
+    return tmp_path / name
+
+
+def total(tmp_path: Path, path: Path) -> str:
+    """The « total » of totaux.csv for the file's only row, computed by the command."""
+    out = tmp_path / ("out_" + path.stem)
+    result = CliRunner().invoke(main, ["compute", str(path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return (out / "totaux.csv").read_text(encoding="utf-8").splitlines()[1].rsplit(",", 1)[1]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# XLSX: what Excel shows
+# ---------------------------------------------------------------------------------------------------------------
+def test_a_count_shown_as_a_percentage_is_refused_not_multiplied(tmp_path):
+    """40 000 FSE formatted « 0% » showed « 4000000% » and were read 4 000 000 (280 820 € instead of 3 620 €)."""
+    path = saved(tmp_path, {"F2": "0%"})
+    assert problems_of(path) == [
+        "ligne 2, pharmacie « PH-A », colonne nb_fse : valeur « 4000000 % » ; attendu : entier ≥ 0 — un nombre, pas "
+        "un pourcentage (dans un tableur : format de cellule « Standard »)"
+    ]
+    rate = saved(tmp_path, {"E2": "0.0%"}, {"E2": 0.97}, name="taux.xlsx")  # a rate so shown is read as shown
+    assert read_pharmacies(rate).at[0, "taux_fse_sesam_vitale_pct"] == 97.0
+    # 820 € (exercice coordonné) + 40 000 FSE × 0,070 € (rate 97 % ≥ 95 %): the same as the rate typed 97
+    assert total(tmp_path, rate) == total(tmp_path, saved(tmp_path, name="plain.xlsx")) == "3620.00"
+
+
+@pytest.mark.parametrize("fmt", [";;;@", '"";"";""', ";;", "[Red];;;"])
+def test_a_value_hidden_by_any_empty_section_of_its_format_is_refused(tmp_path, fmt):
+    """Only « ;;; » was refused: « ;;;@ » or « "";"";"" » also show 40 000 as an empty cell, and it was read."""
+    path = saved(tmp_path, {"F2": fmt})
+    assert problems_of(path) == [
+        f"feuille « pharmacies », cellule F2 : valeur « 40000 » masquée par le format de nombre « {fmt} » (la cellule "
+        "paraît vide) ; attendu : une valeur visible (format « Standard » si elle est à lire, sinon videz la cellule)"
+    ]
+
+
+def test_a_format_that_hides_only_zeros_reads_the_zero_typed(tmp_path):
+    """« # ##0;-# ##0;;@ » (an accountant's table without its zeros): 40 000 is shown, 0 is typed and read 0."""
+    shown = saved(tmp_path, {"F2": "# ##0;-# ##0;;@"}, name="shown.xlsx")
+    assert read_pharmacies(shown).at[0, "nb_fse"] == 40000
+    zero = saved(tmp_path, {"F2": "# ##0;-# ##0;;@"}, {"F2": 0}, name="zero.xlsx")
+    assert read_pharmacies(zero).at[0, "nb_fse"] == 0
+    assert total(tmp_path, zero) == "820.00"  # the exercice coordonné only: no FSE
+    text = saved(tmp_path, {"A2": "0;0;0;"}, name="texte.xlsx")  # a fourth, empty, section hides a text
+    assert problems_of(text)[0].startswith("feuille « pharmacies », cellule A2 : valeur « PH-A » masquée par le format")
+
+
+def _with_saved_empty_text(path: Path, cell: str) -> None:
+    """Rewrite `cell`'s formula as Excel saves `=SI(…;"";…)` evaluated to "": `<c t="str"><f>…</f><v></v></c>`."""
+    with zipfile.ZipFile(path) as archive:
+        data = {name: archive.read(name) for name in archive.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    xml = data[sheet].decode()
+    new = re.sub(rf'<c r="{cell}"[^>]*><f>(.*?)</f>(?:<v\s*/>|<v>[^<]*</v>)?</c>',
+                 rf'<c r="{cell}" t="str"><f>\1</f><v></v></c>', xml)
+    assert new != xml
+    data[sheet] = new.encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in data.items():
+            archive.writestr(name, content)
+
+
+def test_a_formula_whose_saved_result_is_an_empty_text_reads_empty(tmp_path):
+    """`=SI(C2>0;"";0)` saved by Excel as "" was refused as a formula « sans valeur enregistrée », with the advice to
+    save the workbook again — which changes nothing."""
+    wb = workbook({"pharmacies": [[*HEADER, "nb_teleconsultations"], [*ROW, '=IF(F2>0,"",0)']]})
+    path = tmp_path / "pharmacies.xlsx"
+    wb.save(path)
+    assert len(problems_of(path)) == 1  # as openpyxl writes it: no saved result at all, still refused
+    _with_saved_empty_text(path, "G2")
+    ph = read_pharmacies(path)
+    assert ph.at[0, "nb_teleconsultations"] != ph.at[0, "nb_teleconsultations"]  # NaN: empty, « inconnu »
+    assert total(tmp_path, path) == "3620.00"
+
+
+def test_another_format_named_xlsx_or_a_damaged_workbook_is_said_in_french(tmp_path):
+    ods = tmp_path / "classeur.xlsx"
+    with zipfile.ZipFile(ods, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<x/>")
+    assert problems_of(ods) == [
+        "classeur XLSX illisible : c'est un classeur OpenDocument (LibreOffice, .ods) nommé en .xlsx ; attendu : un "
+        "classeur enregistré au format Excel .xlsx (Fichier > Enregistrer sous > Excel 2007-365)"
+    ]
+    damaged = saved(tmp_path, name="abime.xlsx")
+    with zipfile.ZipFile(damaged) as archive:
+        data = {name: archive.read(name) for name in archive.namelist()}
+    data["xl/worksheets/sheet1.xml"] = data["xl/worksheets/sheet1.xml"][:-40]  # cut short: the XML does not end
+    with zipfile.ZipFile(damaged, "w") as archive:
+        for name, content in data.items():
+            archive.writestr(name, content)
+    (problem,) = problems_of(damaged)
+    assert problem.startswith("classeur XLSX illisible : ce n'est pas un classeur Excel .xlsx valide")
+    assert "Error" not in problem and "element" not in problem  # no English from the XML parser
+
+
+def test_an_empty_sheet_named_pharmacies_beside_the_data_is_named(tmp_path):
+    """It said « fichier vide ; attendu : une ligne d'en-tête », while the data were on another sheet."""
+    wb = workbook({"Feuil1": [HEADER, ROW], "pharmacies": []})
+    wb.save(tmp_path / "p.xlsx")
+    assert problems_of(tmp_path / "p.xlsx") == [
+        "feuille « pharmacies » : feuille vide, alors que la feuille « Feuil1 » contient des données ; attendu : les "
+        "données dans la feuille « pharmacies » (ou supprimez cette feuille vide)"
+    ]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Digits and spaces
+# ---------------------------------------------------------------------------------------------------------------
+def test_full_width_digits_are_refused_with_the_character_named(tmp_path):
+    """« ２０２４ » passed as a year, then the duplicate check compared the text: a traceback."""
+    path = tmp_path / "p.csv"
+    path.write_text("pharmacie_id;exercice;nb_fse\nPH-A;2024;40000\nPH-A;２０２４;４０\n", encoding="utf-8")
+    assert problems_of(path) == [
+        "ligne 3, pharmacie « PH-A », colonne exercice : valeur « ２０２４ » ; attendu : un exercice pour lequel des "
+        "paramètres existent (2022, 2023, 2024, 2025, 2026) — écrivez les chiffres 0 à 9 (« ２ » est un autre caractère)",
+        "ligne 3, pharmacie « PH-A », colonne nb_fse : valeur « ４０ » ; attendu : entier ≥ 0 — écrivez les chiffres 0 à "
+        "9 (« ４ » est un autre caractère)",
+    ]
+    result = CliRunner().invoke(main, ["compute", str(path), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("space", ["\u2009", "\u2007"])  # thin space, figure space
+def test_thousands_grouped_by_a_thin_or_figure_space_are_read(tmp_path, space):
+    """« 40 000 » with a thin space looked exactly like the accepted « 40 000 », yet was refused."""
+    path = tmp_path / "p.csv"
+    path.write_text(";".join(HEADER) + f"\nPH-A;2024;oui;oui;97;40{space}000\n", encoding="utf-8")
+    assert read_pharmacies(path).at[0, "nb_fse"] == 40000
+    assert total(tmp_path, path) == "3620.00"
+
+
+def test_the_statement_reads_the_same_digits_and_spaces(tmp_path):
+    ph = tmp_path / "p.csv"
+    ph.write_text("pharmacie_id;exercice\nP1;2025\n", encoding="utf-8")
+    statement = tmp_path / "v.csv"
+    statement.write_text("pharmacie_id;exercice;theme;montant_verse_eur\nP1;2025;numerique;5\u2009349,00\n"
+                         "P1;２０２５;bups;１０\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_versements(statement, read_pharmacies(ph))
+    assert info.value.problems == [
+        "ligne 3, pharmacie « P1 », colonne exercice : valeur « ２０２５ » ; attendu : une année sur quatre chiffres "
+        "(l'exercice payé, pas l'année du versement) — écrivez les chiffres 0 à 9 (« ２ » est un autre caractère)",
+        "ligne 3, pharmacie « P1 », colonne montant_verse_eur : valeur « １０ » ; attendu : un montant en euros, au "
+        "plus deux décimales (820 ; 820,00 ; 820.00) — écrivez les chiffres 0 à 9 (« １ » est un autre caractère)",
+    ]
+    statement.write_text("pharmacie_id;exercice;theme;montant_verse_eur\nP1;2025;numerique;5\u2009349,00\n",
+                         encoding="utf-8")
+    assert list(read_versements(statement, read_pharmacies(ph))["montant_cents"]) == [534900]
