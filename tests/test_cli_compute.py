@@ -219,7 +219,7 @@ def test_compute_help_is_in_french():
     text = " ".join(result.output.split())
     for phrase in (
         "Calcule la ROSP de chaque pharmacie et exercice du fichier ENTREE.",
-        "séparateur « , » ou « ; », virgule ou point décimal, UTF-8 avec ou sans BOM",
+        "séparateur « , », « ; » ou tabulation, virgule ou point décimal, UTF-8 avec ou sans BOM, ou UTF-16 marqué",
         "lignes.csv une ligne par pharmacie × exercice × indicateur",
         "totaux.csv une ligne par pharmacie × exercice",
         "Montants en euros, point décimal, deux décimales.",

@@ -27,7 +27,7 @@ from rosp_lib.inputs import (
 RATE = "pourcentage 0 à 100 (95, 95,5 ou 95.5)"
 COUNT = "entier ≥ 0"
 BOOL = "oui/non, vrai/faux, true/false, 1/0, x/vide"
-DATE = "date AAAA-MM-JJ"
+DATE = "date AAAA-MM-JJ ou JJ/MM/AAAA"
 ID = ("identifiant de 1 à 64 caractères parmi A-Z a-z 0-9 _ -, commençant par une lettre ou un chiffre, "
       "autre que CON, PRN, AUX, NUL, COM0 à COM9, LPT0 à LPT9 (noms réservés de Windows)")
 EXERCICE = "un exercice pour lequel des paramètres existent (2022, 2023, 2024, 2025, 2026)"
@@ -172,9 +172,21 @@ def test_header_names_are_case_and_space_insensitive(tmp_path):
 def test_not_utf8_is_refused_with_the_line(tmp_path):
     path = write_csv(tmp_path, "pharmacie_id;nom;exercice\nPH-A;Pharmacie Générale;2024\n", encoding="cp1252")
     assert one_problem(path) == (
-        "le fichier n'est pas en UTF-8 (premier caractère illisible ligne 2) ; "
-        "attendu : un CSV enregistré en « CSV UTF-8 »"
+        "le fichier n'est pas en UTF-8 (ligne 2, octet 0xE9 : « é » en Windows-1252 ?) ; attendu : un CSV enregistré "
+        "en « CSV UTF-8 » (Excel : Fichier > Enregistrer sous > « CSV UTF-8 (délimité par des virgules) » ; « ; » ou "
+        "« , » sont lus l'un comme l'autre)"
     )
+
+
+def test_excel_unicode_text_utf16_with_its_mark_and_tsv_files_are_read(tmp_path):
+    """Excel's « Texte Unicode » is UTF-16 with a byte-order mark, separated by tabs: it was refused as not UTF-8;
+    and a .tsv file was refused for its name while the same content named .csv was read."""
+    text = "pharmacie_id\tnom\texercice\tnb_fse\r\nPH-A\tPharmacie Générale\t2024\t40 000\r\n"
+    for encoding, name in (("utf-16", "unicode.txt"), ("utf-8", "tableau.tsv")):
+        path = tmp_path / name
+        path.write_bytes(text.encode(encoding))
+        ph = read_pharmacies(path)
+        assert (ph.at[0, "nom"], ph.at[0, "nb_fse"]) == ("Pharmacie Générale", 40000)
 
 
 def test_counts_accept_spreadsheet_spellings(tmp_path):
@@ -255,10 +267,21 @@ def test_iso_dates(tmp_path):
     assert ph["fin_activite"].tolist() == [pd.Timestamp("2024-12-31"), pd.Timestamp("2025-01-01")]
 
 
-@pytest.mark.parametrize("text", ["01/03/2024", "2024-3-1", "2024-02-30", "2025-02-29", "20240301", "2024-03-01T10:00", "mars"])
+def test_french_dates_as_excel_writes_them_in_a_csv_are_read_day_first(tmp_path):
+    """French Excel writes a date « 01/07/2024 » in a CSV: 1 July, as a French user means it (it was refused)."""
+    path = pharmacies_csv(tmp_path, "pharmacie_id;exercice;debut_activite;fin_activite",
+                          "PH-A;2024;01/07/2024;31/12/2024", "PH-B;2024;1/7/2024;")
+    ph = read_pharmacies(path)
+    assert ph["debut_activite"].tolist() == [pd.Timestamp("2024-07-01")] * 2
+    assert ph.at[0, "fin_activite"] == pd.Timestamp("2024-12-31")
+
+
+@pytest.mark.parametrize("text", ["2024/03/01", "01-03-2024", "2024-3-1", "2024-02-30", "2025-02-29", "30/02/2024",
+                                  "13/13/2024", "20240301", "2024-03-01T10:00", "mars"])
 def test_non_iso_or_impossible_dates_are_refused(tmp_path, text):
     path = pharmacies_csv(tmp_path, "pharmacie_id;exercice;debut_activite", f"PH-A;2024;{text}")
-    impossible = " — cette date n'existe pas" if text in ("2024-02-30", "2025-02-29") else ""  # right shape, no day
+    impossible = " — cette date n'existe pas" if text in ("2024-02-30", "2025-02-29", "30/02/2024", "13/13/2024") \
+        else ""  # right shape, no such day
     assert one_problem(path) == cell_error(2, "PH-A", "debut_activite", text, DATE + impossible)
 
 
@@ -407,7 +430,7 @@ def test_missing_required_columns(tmp_path):
     ("eco_niveau_vise", "4", "entier de 0 à 3"),
     ("eco_items_valides", "1,5", "entier de 0 à 3"),
     ("drom", "peut-être", BOOL),
-    ("debut_activite", "01/03/2024", DATE),
+    ("debut_activite", "2024/03/01", DATE),
 ])
 def test_wrong_value_names_line_pharmacy_column_value_and_expectation(tmp_path, column, text, expected):
     path = pharmacies_csv(tmp_path, f"pharmacie_id;exercice;{column}", "PH-OK;2024;", f"PH-X;2024;{text}")

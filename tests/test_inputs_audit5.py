@@ -186,3 +186,12 @@ def test_the_statement_reads_the_same_digits_and_spaces(tmp_path):
     statement.write_text("pharmacie_id;exercice;theme;montant_verse_eur\nP1;2025;numerique;5\u2009349,00\n",
                          encoding="utf-8")
     assert list(read_versements(statement, read_pharmacies(ph))["montant_cents"]) == [534900]
+
+
+def test_the_statement_reads_french_dates_day_first(tmp_path):
+    ph = tmp_path / "p.csv"
+    ph.write_text("pharmacie_id;exercice\nP1;2025\n", encoding="utf-8")
+    statement = tmp_path / "v.csv"
+    statement.write_text("pharmacie_id;exercice;theme;montant_verse_eur;date_versement\n"
+                         "P1;2025;numerique;820;15/04/2026\nP1;2025;bups;10;2026-06-30\n", encoding="utf-8")
+    assert list(read_versements(statement, read_pharmacies(ph))["date_versement"]) == ["2026-04-15", "2026-06-30"]

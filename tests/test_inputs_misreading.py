@@ -398,11 +398,15 @@ def test_hidden_rows_and_columns_holding_data_are_refused(tmp_path):
 
 
 def test_a_date_of_the_right_shape_that_does_not_exist_is_said_so(tmp_path):
-    path = csv_file(tmp_path, "pharmacie_id;exercice;debut_activite\nPH-A;2024;2024-02-30\nPH-B;2024;30/01/2024\n")
+    path = csv_file(tmp_path, "pharmacie_id;exercice;debut_activite\nPH-A;2024;2024-02-30\nPH-B;2024;30-01-2024\n"
+                              "PH-C;2024;30/02/2024\n")
     assert problems_of(path) == [
-        "ligne 2, pharmacie « PH-A », colonne debut_activite : valeur « 2024-02-30 » ; attendu : date AAAA-MM-JJ — "
-        "cette date n'existe pas",
-        "ligne 3, pharmacie « PH-B », colonne debut_activite : valeur « 30/01/2024 » ; attendu : date AAAA-MM-JJ",
+        "ligne 2, pharmacie « PH-A », colonne debut_activite : valeur « 2024-02-30 » ; attendu : date AAAA-MM-JJ ou "
+        "JJ/MM/AAAA — cette date n'existe pas",
+        "ligne 3, pharmacie « PH-B », colonne debut_activite : valeur « 30-01-2024 » ; attendu : date AAAA-MM-JJ ou "
+        "JJ/MM/AAAA",
+        "ligne 4, pharmacie « PH-C », colonne debut_activite : valeur « 30/02/2024 » ; attendu : date AAAA-MM-JJ ou "
+        "JJ/MM/AAAA — cette date n'existe pas",
     ]
 
 

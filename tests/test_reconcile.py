@@ -156,7 +156,7 @@ def test_versements_every_problem_at_once(tmp_path):
         {"pharmacie_id": "P9", "exercice": 2025, "theme": "bups", "indicateur": "", "montant_verse_eur": "10"},
         {"pharmacie_id": "P1", "exercice": 2025, "theme": "ROSP", "indicateur": "", "montant_verse_eur": "dix"},
         {"pharmacie_id": "P1", "exercice": 2025, "theme": "bups", "indicateur": "mss", "montant_verse_eur": "1",
-         "date_versement": "15/04/2026"},
+         "date_versement": "15.04.2026"},
     ]
     with pytest.raises(InputError) as err:
         read_versements(write_csv(tmp_path / "v.csv", bad), pharmacies)

@@ -106,8 +106,8 @@ def compute_cmd(entree: Path, molecules: Path | None, scenario: Path | None, out
                 jobs: int | None) -> None:
     """Calcule la ROSP de chaque pharmacie et exercice du fichier ENTREE.
 
-    ENTREE est un tableau .csv (séparateur « , » ou « ; », virgule ou point décimal, UTF-8 avec ou
-    sans BOM) ou .xlsx (feuille « pharmacies » ou première feuille), une ligne par pharmacie et
+    ENTREE est un tableau .csv (séparateur « , », « ; » ou tabulation, virgule ou point décimal,
+    UTF-8 avec ou sans BOM, ou UTF-16 marqué) ou .xlsx (feuille « pharmacies » ou première feuille), une ligne par pharmacie et
     exercice ; les colonnes sont décrites par « rosp colonnes ».
 
     \b

@@ -26,7 +26,7 @@ from ..inputs import InputError
 from ..inputs.errors import Problem, digits_hint, shown
 from ..lines.formatting import french_list
 from ..inputs.molecules import pharmacy_hint
-from ..inputs.parsing import GROUP_SPACES, ambiguous_fix
+from ..inputs.parsing import GROUP_SPACES, ambiguous_fix, iso_date
 from ..inputs.raw import read_raw
 from ..lines.formatting import eur
 from ..parameters.scenario import MAX_AMOUNT
@@ -198,7 +198,7 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
         cents, expected = _amount(amount_text)
         if cents is None:
             bad("montant_verse_eur", amount_text, expected + digits_hint(amount_text))
-        date_text = get.get("date_versement", "")
+        date_text = iso_date(get.get("date_versement", ""))  # « 15/04/2025 » as French Excel writes it: 2025-04-15
         if date_text:
             ok = bool(_DATE_RE.fullmatch(date_text))
             if ok:
@@ -207,7 +207,7 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
                 except ValueError:
                     ok = False
             if not ok:
-                bad("date_versement", date_text, "vide ou une date AAAA-MM-JJ")
+                bad("date_versement", get.get("date_versement", ""), "vide ou une date AAAA-MM-JJ ou JJ/MM/AAAA")
         records.append({"pharmacie_id": pid, "exercice": year, "theme": theme, "indicateur": ind,
                         "montant_cents": cents, "date_versement": date_text,
                         "libelle_releve": get.get("libelle_releve", ""), "ligne": i})

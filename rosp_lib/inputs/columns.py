@@ -138,7 +138,7 @@ KIND_LABELS = {
     "bool": "oui/non, vrai/faux, true/false, 1/0, x/vide",
     "int": "entier ≥ 0",
     "rate": "pourcentage 0 à 100 (95, 95,5 ou 95.5)",
-    "date": "date AAAA-MM-JJ",
+    "date": "date AAAA-MM-JJ ou JJ/MM/AAAA",
 }
 
 

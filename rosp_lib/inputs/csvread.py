@@ -1,7 +1,8 @@
 """A CSV file as text cells: pandas' C reader, the `csv` module only for a malformed file.
 
 `,` or `;` (French spreadsheets) or a tab (a table pasted from a spreadsheet), detected on the first
-filled line, or declared by Excel's « sep=; » first line; UTF-8 with or without BOM. Every cell is kept as the text the file holds (`dtype=str`,
+filled line, or declared by Excel's « sep=; » first line; UTF-8 with or without BOM, or UTF-16 with its BOM
+(Excel's « Texte Unicode »). Every cell is kept as the text the file holds (`dtype=str`,
 `keep_default_na=False`: « NA » or « null » are never turned into an unknown value).
 """
 
@@ -45,13 +46,24 @@ def _decoded(path: Path) -> str:
                 f"ce fichier n'est pas un CSV mais {what} ; attendu : un CSV enregistré en « CSV UTF-8 », "
                 "ou le classeur enregistré en .xlsx et nommé en .xlsx"
             ])
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 told by its mark: Excel's « Texte Unicode » (tabs)
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            pass  # a damaged file: said below as any other
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
+        byte = raw[exc.start]
+        # Not read as Windows-1252 (French Excel's « CSV (séparateur : point-virgule) »): the same bytes are other
+        # letters in Mac Roman or ISO-8859-15, and a name read wrong would silently not match the other tables
+        guess = bytes([byte]).decode("cp1252", errors="replace")
+        likely = f" : « {guess} » en Windows-1252 ?" if guess.isprintable() and guess != "\ufffd" else ""
         raise InputError(str(path), [
-            f"le fichier n'est pas en UTF-8 (premier caractère illisible ligne {line}) ; "
-            "attendu : un CSV enregistré en « CSV UTF-8 »"
+            f"le fichier n'est pas en UTF-8 (ligne {line}, octet 0x{byte:02X}{likely}) ; attendu : un CSV enregistré en "
+            "« CSV UTF-8 » (Excel : Fichier > Enregistrer sous > « CSV UTF-8 (délimité par des virgules) » ; « ; » "
+            "ou « , » sont lus l'un comme l'autre)"
         ]) from None
 
 

@@ -5,7 +5,7 @@ distinct rates, a handful of oui/non). Numbers are read as a French or English s
 them: decimal comma or point, thousands grouped by a space, a no-break space, a narrow no-break space, a
 thin space or a figure space (« 40 000 »); digits are the ASCII ones (a full-width « ２０２４ » is refused,
 not read as 2024 by one check and as another text by the next). In a count column, a `.` or `,` followed by exactly three digits (« 40.000 »,
-« 1,000 », « 1 234,000 ») is ambiguous — 40 or 40 000? — and refused. Rates are exact decimals.
+« 1,000 », « 1 234,000 ») is ambiguous — 40 or 40 000? — and refused. Rates are exact decimals. Dates are AAAA-MM-JJ, or JJ/MM/AAAA as French Excel writes them in a CSV.
 """
 
 from __future__ import annotations
@@ -34,6 +34,14 @@ _GROUPED_AMBIGUOUS = re.compile(rf"[+-]?\d{{1,3}}(?:{_S}\d{{3}})+[.,]\d{{3}}", r
 _SPACES = re.compile(_S)
 _PERCENT = re.compile(r"\s*%$")
 DATE_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+# A date as French Excel writes it in a CSV (« 01/07/2025 »: day first, as a French user means it)
+_FRENCH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
+
+
+def iso_date(text: str) -> str:
+    """« 01/07/2025 » (JJ/MM/AAAA) → « 2025-07-01 »; any other text unchanged."""
+    m = _FRENCH_DATE.fullmatch(text)
+    return f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}" if m else text
 _YEAR = re.compile(r"\d{4}", re.ASCII)
 
 
@@ -101,7 +109,8 @@ def parse(col: Col, cells: np.ndarray) -> Parsed:
         years = np.array([float(v) if _YEAR.fullmatch(v) else np.nan for v in distinct], dtype=float)
         return Parsed(years[codes], np.isnan(years)[codes])
     if k == "date":
-        shaped = pd.Series([v if DATE_SHAPE.fullmatch(v) else None for v in distinct], dtype=object)
+        iso = [iso_date(v) for v in distinct]
+        shaped = pd.Series([v if DATE_SHAPE.fullmatch(v) else None for v in iso], dtype=object)
         dates = pd.to_datetime(shaped, format="%Y-%m-%d", errors="coerce").to_numpy()
         empty = np.array([v == "" for v in distinct], dtype=bool)
         bad = np.isnat(dates) & ~empty

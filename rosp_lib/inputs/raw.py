@@ -172,7 +172,7 @@ def read_raw(path: str | Path, sheet: str) -> RawTable:
     if suffix in (".xlsx", ".xlsm"):
         cells, _ = read_xlsx_cells(path, sheet)
         separator = None
-    elif suffix in (".csv", ".txt", ""):
+    elif suffix in (".csv", ".txt", ".tsv", ""):
         cells = read_csv_cells(path)
         separator = cells.attrs.get("separateur")
     else:

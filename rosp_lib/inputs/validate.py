@@ -42,7 +42,7 @@ pa = _import_pandera()
 
 from .columns import MAX_COUNT, MOLECULE_COLUMNS, PHARMACIE_ID_RE, PHARMACY_COLUMNS, Col, expected
 from .errors import InputError, Problem, Problems, digits_hint, shown, thousands
-from .parsing import DATE_SHAPE, Parsed, ambiguous_fix, parse
+from .parsing import DATE_SHAPE, Parsed, ambiguous_fix, iso_date, parse
 from .raw import RawTable
 from ..lines.formatting import french_list
 
@@ -143,7 +143,7 @@ def check_columns(table: RawTable, columns: list[Col], exercises: list[int]) -> 
         if bad.any():
             checked.report(c.name, np.flatnonzero(bad), expect, expect_of=(
                 lambda i, expect=expect, kind=c.kind: expect + (
-                    " — cette date n'existe pas" if kind == "date" and DATE_SHAPE.fullmatch(cells[i]) else "") + (
+                    " — cette date n'existe pas" if kind == "date" and DATE_SHAPE.fullmatch(iso_date(cells[i])) else "") + (
                     " — un nombre, pas un pourcentage (dans un tableur : format de cellule « Standard »)"
                     if kind == "int" and cells[i].endswith("%") else "") + digits_hint(cells[i])))
         values = p.values
