@@ -195,3 +195,16 @@ def test_the_statement_reads_french_dates_day_first(tmp_path):
     statement.write_text("pharmacie_id;exercice;theme;montant_verse_eur;date_versement\n"
                          "P1;2025;numerique;820;15/04/2026\nP1;2025;bups;10;2026-06-30\n", encoding="utf-8")
     assert list(read_versements(statement, read_pharmacies(ph))["date_versement"]) == ["2026-04-15", "2026-06-30"]
+
+
+def test_values_between_quotes_in_a_comma_file_are_not_said_cut_by_a_decimal_comma(tmp_path):
+    """« "3","50" » was warned « si vous vouliez « 3,50 »… mettez la valeur entre guillemets » — it already was. The
+    same values without quotes still are warned about (a quoted name holding a comma before them included)."""
+    from rosp_lib.inputs import warnings_of
+
+    path = tmp_path / "p.csv"
+    path.write_text('"pharmacie_id","nom","exercice","taux_urgence_reference_pct","nb_semaines_asafo","taux_dmp_pct"\n'
+                    '"PH-A","Pharmacie, de la gare","2024","3","50",""\n'
+                    'PH-B,"Pharmacie, du centre",2024,3,50,\n', encoding="utf-8")
+    warned = warnings_of(read_pharmacies(path))
+    assert len(warned) == 1 and "ligne 3, pharmacie « PH-B »" in warned[0] and "« 3,50 »" in warned[0]

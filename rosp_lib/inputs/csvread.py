@@ -116,8 +116,13 @@ def read_csv_cells(path: Path) -> pd.DataFrame:
 
 def _csv_module_cells(path: Path, text: str, sep: str) -> pd.DataFrame:
     """`read_csv_cells` by the csv module: each record as it is, with its number of values."""
+    ends: list[int] = []  # the last line of the text of each record (a quoted value may hold line breaks)
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False))
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False)
+        rows = []
+        for row in reader:
+            rows.append(row)
+            ends.append(reader.line_num)
     except csv.Error as exc:
         raise InputError(str(path), [f"CSV illisible : {exc}"]) from None
     widths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
@@ -128,4 +133,30 @@ def _csv_module_cells(path: Path, text: str, sep: str) -> pd.DataFrame:
     frame.attrs["separateur"] = sep
     if sep == ",":
         frame.attrs["largeurs"] = widths
+        frame.attrs["quoted"] = _quoted_values(text, ends)
     return frame
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_FIELD = re.compile(r'"(?:[^"]|"")*"|[^,]*')
+
+
+def _quoted_values(text: str, ends: list[int]):
+    """`quoted(record, j)`: whether value `j` of `record` (0-based) was written between quotes in a comma-separated
+    file — the csv module does not say. Asked only for the few values a warning is about: the text is cut into
+    lines once, at the first question."""
+    lines: list[str] = []
+
+    def quoted(record: int, j: int) -> bool:
+        if not lines:
+            lines.extend(_LINE_BREAK.split(text))
+        written = "\n".join(lines[ends[record - 1] if record else 0:ends[record]])
+        pos = 0
+        for _ in range(j):  # to value j, field by field (a quoted field may hold commas)
+            pos = _FIELD.match(written, pos).end()
+            if pos >= len(written) or written[pos] != ",":
+                return False
+            pos += 1
+        return written.startswith('"', pos)
+
+    return quoted

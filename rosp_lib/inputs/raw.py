@@ -134,11 +134,13 @@ def _comma_rows(cells: pd.DataFrame, columns: list[np.ndarray], header: list[str
     pairs = [j for j in range(width - 1)
              if _DECIMAL_COLUMN.fullmatch(header[j]) and not _DECIMAL_COLUMN.fullmatch(header[j + 1])]
     split: list[tuple[int, int]] = []
+    quoted = cells.attrs.get("quoted") or (lambda record, j: False)
     for i in full:
         ends_empty = columns[width - 1][i] == ""
         for j in pairs:
             if (ends_empty or j + 1 == width - 1) and _INTEGER.fullmatch(columns[j][i]) and _DIGITS.fullmatch(columns[j + 1][i]):
-                split.append((int(i), j))
+                if not (quoted(int(i), j) or quoted(int(i), j + 1)):  # quotes say where each value ends
+                    split.append((int(i), j))
                 break
     for i, j in split[:MAX_PER_KIND]:
         a, b = columns[j][i], columns[j + 1][i]
