@@ -208,3 +208,18 @@ def test_values_between_quotes_in_a_comma_file_are_not_said_cut_by_a_decimal_com
                     'PH-B,"Pharmacie, du centre",2024,3,50,\n', encoding="utf-8")
     warned = warnings_of(read_pharmacies(path))
     assert len(warned) == 1 and "ligne 3, pharmacie « PH-B »" in warned[0] and "« 3,50 »" in warned[0]
+
+
+def test_typed_cells_are_named_in_messages_as_excel_shows_them(tmp_path):
+    """A real TRUE was named « oui » (the user sees VRAI), a duration « 1 day, 2:00:00 » (Excel shows 26:00:00);
+    a TRUE in a yes/no column still reads yes."""
+    import datetime as dt
+
+    path = saved(tmp_path, values={"F2": True, "D2": True, "A3": "PH-B", "B3": 2024, "F3": dt.timedelta(hours=26)})
+    assert problems_of(path) == [
+        "ligne 2, pharmacie « PH-A », colonne nb_fse : valeur « VRAI » ; attendu : entier ≥ 0",
+        "ligne 3, pharmacie « PH-B », colonne nb_fse : valeur « 26:00:00 » ; attendu : entier ≥ 0",
+    ]
+    path = saved(tmp_path, values={"D2": True, "C2": False}, name="vrai.xlsx")
+    ph = read_pharmacies(path)
+    assert (bool(ph.at[0, "logiciel_segur"]), bool(ph.at[0, "exercice_coordonne"])) == (True, False)

@@ -92,7 +92,12 @@ def cell_text(value, number_format: str | None = None) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "oui" if value else "non"
+        return "VRAI" if value else "FAUX"  # as a French Excel shows it (a yes/no column reads vrai/faux)
+    if isinstance(value, dt.timedelta):  # a duration (« [h]:mm »), as Excel shows it: 26:00:00, not « 1 day, 2:00:00 »
+        seconds = int(value.total_seconds())
+        return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+    if isinstance(value, dt.time):
+        return value.isoformat()
     if isinstance(value, (dt.datetime, pd.Timestamp)):
         return value.strftime("%Y-%m-%d")
     if isinstance(value, dt.date):
