@@ -315,7 +315,7 @@ def test_a_table_parameter_written_as_a_group_says_how_to_write_it(tmp_path):
     # = 2 800,00000000000004 € → 280 000 cents
     ("0.070000000000000001", 280000),  # numpy wrapped around: a wrong amount without a word
     ("0.07000000000000000000000000000001", 280000),  # a traceback (OverflowError)
-    ("1e-400", 0),
+    ("1e-12", 0),  # 40 000 × 10⁻¹² € = 4 × 10⁻⁸ €: 0 cent
 ])
 def test_prices_with_many_decimals_are_paid_exactly(tmp_path, price, cents):
     """Unit prices keep any precision (units.Kind.UNIT_PRICE): the count × price product is exact, never int64's."""
@@ -381,3 +381,64 @@ def test_yaml_tags_that_make_python_objects_are_refused(tmp_path, tag, value):
     assert cli_refusal(tmp_path, f"2024:\n  numerique:\n    fse:\n      seuil_pct: !!{tag} {value}\n") == (2, (
         f"Erreur : S : ligne 4 : étiquette YAML « !!{tag} » non prise en charge ; attendu : une valeur écrite "
         "simplement (nombre, texte, liste)\n"))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Fifth adversarial pass (2026-12-02)
+# ---------------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text,why", [
+    # a rate above 100 written with the key as `rosp regles` prints it: it skipped every check (and changed verdicts)
+    ("2025:\n  numerique.fse.seuil_pct: 120\n", "numerique.fse.seuil_pct : valeur 120 ; attendu : un pourcentage de 0 à 100"),
+    ("numerique.exercice_coordonne.montant: -900\n",
+     "numerique.exercice_coordonne.montant : valeur -900 ; attendu : un nombre positif ou nul"),
+    ('numerique:\n  exercice_coordonne.montant: "900"\n',
+     "numerique.exercice_coordonne.montant : nombre entre guillemets « 900 » ; attendu : le nombre écrit sans "
+     "guillemets, 900"),
+    ("numerique.exercice_coordonne.montant: 820.005\n",
+     "numerique.exercice_coordonne.montant : valeur 820.005 ; attendu : un montant en euros au centime près, p. ex. "
+     "820 ou 820.50"),
+])
+def test_dotted_keys_are_the_nested_keys_and_checked_as_such(tmp_path, text, why):
+    year = 2025 if text.startswith("2025") else 2024
+    assert refusal(tmp_path, text, year) == f"S : scénario invalide\n  - {why}"
+
+
+def test_a_dotted_key_is_applied_like_the_nested_one(tmp_path):
+    f = tmp_path / "s.yaml"
+    f.write_text("numerique.exercice_coordonne.montant: 900\nnumerique:\n  scor:\n    montant: 50\n", encoding="utf-8")
+    p = load_parameters(2024, Scenario.read(f))
+    assert (p.numerique.exercice_coordonne.montant.valeur, p.numerique.scor.montant.valeur) == (900, 50)
+    f.write_text("numerique.scor.montant: 40\nnumerique:\n  scor:\n    montant: 50\n", encoding="utf-8")
+    with pytest.raises(ParameterError) as info:
+        Scenario.read(f)
+    assert "numerique.scor.montant : paramètre écrit deux fois ; attendu : une seule valeur" in str(info.value)
+
+
+@pytest.mark.parametrize("tiny", ["1e-999999999", "1e-2000000", "1e-13"])
+def test_a_vanishingly_small_number_is_refused_not_underflowed(tmp_path, tiny):
+    """1e-999999999 € passed the « au centime près » check (its exact product underflowed to 0) and ran for minutes."""
+    assert refusal(tmp_path, f"numerique:\n  exercice_coordonne:\n    montant: {tiny}\n") == (
+        f"S : ligne 3 : nombre « {tiny} » trop petit ; attendu : 0 ou un nombre d'au moins 1e-12")
+
+
+def test_the_values_of_an_exercise_not_computed_are_checked_too(tmp_path):
+    """A typo under `2022:` was ignored by a command on 2025 (rosp compute on 2022 refused the same file)."""
+    f = tmp_path / "s.yaml"
+    f.write_text("2022:\n  numerique:\n    exercice_coordonne:\n      montnat: 900\n"
+                 "2025:\n  numerique:\n    exercice_coordonne:\n      montant: 900\n", encoding="utf-8")
+    with pytest.raises(ParameterError) as info:
+        load_parameters(2025, Scenario.read(f))
+    assert "numerique.exercice_coordonne.montnat : ce paramètre n'existe pas pour l'exercice 2022" in str(info.value)
+    statement = tmp_path / "v.csv"
+    statement.write_text("pharmacie_id;exercice;theme;montant_verse_eur\nPH-TILLEULS;2025;numerique;10\n",
+                         encoding="utf-8")
+    result = CliRunner().invoke(main, ["rapprocher", str(DATA / "pharmacies.csv"), "--versements", str(statement),
+                                       "--parametres", str(f), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "montnat" in result.output, result.output
+
+
+def test_a_value_for_all_exercises_whose_parameter_exists_in_some_says_where_to_write_it(tmp_path):
+    msg = refusal(tmp_path, "bups:\n  asafo:\n    montant: 300\n", 2023)
+    assert msg == ("S : scénario invalide\n  - bups.asafo.montant : ce paramètre n'existe pas pour l'exercice 2023, "
+                   "seulement pour les exercices 2024, 2025 et 2026 ; attendu : la valeur sous « 2024: », « 2025: » ou "
+                   "« 2026: » (au premier niveau, elle vaut pour tous les exercices)")

@@ -162,4 +162,7 @@ def load_parameters(
         raw = _apply_overrides(raw, scenario, exercice, in_place=True)  # raw is this call's own copy
         origin = f"{scenario.path} (scénario, exercice {exercice})"  # the reference files are checked by the tests
     references = default_references() if directory == PARAMETERS_DIR else load_references(directory)
-    return _validate(raw, origin, references)
+    validated = _validate(raw, origin, references)
+    if scenario is not None and directory == PARAMETERS_DIR:
+        scenario.check_other_exercises(exercice)  # its values for the other exercises it names, once
+    return validated

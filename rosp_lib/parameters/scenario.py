@@ -15,13 +15,14 @@ import copy
 import difflib
 import re
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
+from ..lines.formatting import french_list
 from .errors import ParameterError
 from .units import UNITS, Kind, Unit, unit
 from .yamlfile import read_yaml
@@ -42,6 +43,7 @@ class Scenario:
     tous: dict
     par_exercice: dict[int, dict]
     description: str = ""  # the YAML's `description:`, shown beside the scenario's name
+    _checked: bool = field(default=False, compare=False, repr=False)  # its other exercises checked (load_parameters)
 
     @classmethod
     def read(cls, path: Path | str) -> "Scenario":
@@ -75,6 +77,10 @@ class Scenario:
                               "chemin du paramètre au-dessus, p. ex. « numerique: » puis « exercice_coordonne: » puis "
                               "« montant: » puis « valeur: 900 »")
                 tree.pop("valeur")
+        # « numerique.fse.seuil_pct: 120 », the key as `rosp regles` prints it: the same as the nested form (and so
+        # checked as it is: it skipped the checks of its parameter's kind and range when read as one odd key)
+        raw = _unfolded(raw, (), errors)
+        per_year = {y: _unfolded(t, (str(y),), errors) for y, t in per_year.items()}
         for prefix, tree in [((), raw), *(((str(y),), t) for y, t in per_year.items())]:
             _check_fields(tree, prefix, errors)
         if not raw and not per_year and not errors:  # empty, or a description alone: the reference calculation
@@ -85,11 +91,79 @@ class Scenario:
             raise ParameterError(f"{path} : scénario invalide\n" + "\n".join(errors))
         return cls(str(path), raw, per_year, description)
 
+    def check_other_exercises(self, done: int) -> None:
+        """Refuse what would be refused for the other exercises this scenario names (`2022:` …), not only for the
+        one computed (`done`, already checked): a typo under `2022:` was silently ignored by a command on 2025.
+        Once per scenario."""
+        from . import load_parameters
+
+        if getattr(self, "_checked", False):
+            return
+        object.__setattr__(self, "_checked", True)  # before the loads below, which come back here
+        for year, tree in sorted(self.par_exercice.items()):
+            if year != done:
+                load_parameters(year, Scenario(self.path, {}, {year: tree}, _checked=True))
+
     def overrides_for(self, exercice: int) -> list[tuple[tuple[str, ...], Any]]:
         out: list[tuple[tuple[str, ...], Any]] = []
         for tree in (self.tous, self.par_exercice.get(exercice, {})):
             _flatten(tree, (), out)
         return out
+
+
+def _flattened(tree: Any) -> list[tuple[tuple[str, ...], Any]]:
+    out: list = []
+    _flatten(tree, (), out)
+    return out
+
+
+def _exercises_with(dotted: str) -> list[int]:
+    """The exercises whose parameters have this leaf (read only to explain a refusal)."""
+    from . import PARAMETERS_DIR, _raw_exercise, available_exercises
+
+    return [y for y in available_exercises()
+            if dotted in {".".join(p) for p in _leaf_paths(_raw_exercise(y, PARAMETERS_DIR))}]
+
+
+def _unfolded(tree: Any, prefix: tuple[str, ...], errors: list[str]) -> Any:
+    """`tree` with each dotted key « a.b.c: v » written as the nested « a: b: c: v », merged with the keys already
+    nested; the same parameter written twice is refused."""
+    if not isinstance(tree, dict) or "valeur" in tree:
+        return tree
+    out: dict = {}
+    for key, value in tree.items():
+        parts = [p.strip() for p in key.split(".")] if isinstance(key, str) and "." in key else [key]
+        value = _unfolded(value, prefix + tuple(map(str, parts)), errors)
+        node = out
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                break
+        else:
+            last = parts[-1]
+            if last in node and not (isinstance(node[last], dict) and isinstance(value, dict)):
+                errors.append(f"  - {'.'.join(prefix + tuple(map(str, parts)))} : paramètre écrit deux fois ; "
+                              "attendu : une seule valeur")
+            elif last in node:
+                node[last] = _merged(node[last], value, prefix + tuple(map(str, parts)), errors)
+            else:
+                node[last] = value
+            continue
+        errors.append(f"  - {'.'.join(prefix + tuple(map(str, parts)))} : paramètre écrit deux fois ; attendu : une "
+                      "seule valeur")
+    return out
+
+
+def _merged(a: dict, b: dict, prefix: tuple[str, ...], errors: list[str]) -> dict:
+    for key, value in b.items():
+        if key in a and isinstance(a[key], dict) and isinstance(value, dict) and "valeur" not in value:
+            a[key] = _merged(a[key], value, prefix + (str(key),), errors)
+        elif key in a:
+            errors.append(f"  - {'.'.join(prefix + (str(key),))} : paramètre écrit deux fois ; attendu : une seule "
+                          "valeur")
+        else:
+            a[key] = value
+    return a
 
 
 def _check_fields(tree: Any, prefix: tuple[str, ...], errors: list[str]) -> None:
@@ -228,6 +302,7 @@ def _apply_overrides(raw: dict, scenario: Scenario, exercice: int, in_place: boo
     known = set(leaves)
     errors = []
     tables: set[str] = set()  # mapping leaves written as groups, said once each
+    top_level = {p for p, _ in _flattened(scenario.tous)}
     for path, value in scenario.overrides_for(exercice):
         dotted = ".".join(path)
         members = [leaf for leaf in leaves if leaf.startswith(dotted + ".")] if dotted not in known else []
@@ -247,6 +322,15 @@ def _apply_overrides(raw: dict, scenario: Scenario, exercice: int, in_place: boo
                               f"{table.rsplit('.', 1)[-1]}: {{valeur: {{{path[len(table.split('.'))]}: …}}}}")
             continue
         if dotted not in known:
+            elsewhere = _exercises_with(dotted) if path in top_level else []
+            if elsewhere:  # written for all exercises, yet it exists for some only
+                years = french_list([str(y) for y in elsewhere])
+                errors.append(f"  - {dotted} : ce paramètre n'existe pas pour l'exercice {exercice}, seulement pour "
+                              + (f"l'exercice {years}" if len(elsewhere) == 1 else f"les exercices {years}")
+                              + " ; attendu : la valeur sous " + french_list([f"« {y}: »" for y in elsewhere],
+                                                                             style="or")
+                              + " (au premier niveau, elle vaut pour tous les exercices)")
+                continue
             guess = difflib.get_close_matches(dotted, sorted(known), n=1, cutoff=0.6)
             hint = f" — vouliez-vous dire « {guess[0]} » ?" if guess else ""
             errors.append(f"  - {dotted} : ce paramètre n'existe pas pour l'exercice {exercice}{hint}")

@@ -65,6 +65,9 @@ def _refuse_odd_underscores(node: yaml.ScalarNode, text: str) -> None:
                              "milliers séparés par « _ » (p. ex. 40_000)")
 
 
+_MAX_DECIMALS = 12
+
+
 def _construct_float(loader: _StrictLoader, node: yaml.ScalarNode) -> Decimal:
     text = loader.construct_scalar(node)
     _refuse_odd_underscores(node, text)
@@ -76,6 +79,10 @@ def _construct_float(loader: _StrictLoader, node: yaml.ScalarNode) -> Decimal:
     if not value.is_finite():
         raise ParameterError(f"ligne {_line(node)} : valeur « {node.value} » ; attendu : un nombre fini "
                              "(.nan et .inf sont refusés)")
+    if value and value.adjusted() < -_MAX_DECIMALS:  # (too large a number is refused with its key, by its range)
+        # 1e-999999999 is not a cent, yet its exact arithmetic underflows to 0 or runs for minutes
+        raise ParameterError(f"ligne {_line(node)} : nombre « {node.value} » trop petit ; attendu : 0 ou un nombre "
+                             f"d'au moins 1e-{_MAX_DECIMALS}")
     return value
 
 
