@@ -442,3 +442,24 @@ def test_a_value_for_all_exercises_whose_parameter_exists_in_some_says_where_to_
     assert msg == ("S : scénario invalide\n  - bups.asafo.montant : ce paramètre n'existe pas pour l'exercice 2023, "
                    "seulement pour les exercices 2024, 2025 et 2026 ; attendu : la valeur sous « 2024: », « 2025: » ou "
                    "« 2026: » (au premier niveau, elle vaut pour tous les exercices)")
+
+
+def test_a_premium_for_a_molecule_not_in_the_list_is_refused_with_the_closest_name(tmp_path):
+    """`dabigatrant: 5` was accepted and did nothing (BUPS unchanged), while `rosp regles` printed it."""
+    msg = refusal(tmp_path, "2025:\n  bups:\n    molecules_ciblees:\n      primes_par_molecule: {valeur: {dabigatrant: 5}}\n",
+                  2025)
+    assert msg == ("S (scénario, exercice 2025) : paramètres invalides\n  - bups.molecules_ciblees : molécule "
+                   "« dabigatrant » (vouliez-vous dire « dabigatran » ?) absente de la liste des molécules ciblées de "
+                   "l'exercice (molecules) ; attendu : une molécule de cette liste")
+    f = tmp_path / "ok.yaml"  # the name as listed, whatever its case: read, and paid
+    f.write_text("2025:\n  bups:\n    molecules_ciblees:\n      primes_par_molecule: {valeur: {Dabigatran: 5}}\n",
+                 encoding="utf-8")
+    table = load_parameters(2025, Scenario.read(f)).bups.molecules_ciblees.primes_par_molecule.valeur
+    assert {k: Decimal(str(v)) for k, v in table.items()} == {"Dabigatran": Decimal(5)}
+    from rosp_lib.engine import compute_file
+
+    _, lines, _ = compute_file(DATA / "pharmacies.csv", DATA / "molecules.csv", f)
+    line = lines[(lines["pharmacie_id"] == "PH-TILLEULS") & (lines["exercice"] == 2025)
+                 & lines["valeur"].astype(str).str.contains("dabigatran", case=False)]
+    # PH-TILLEULS 2025 (data/molecules.csv): 400 boxes at an arrival rate of 80 % → 320 substituted × 5 € = 1 600 €
+    assert line["montant_cents"].tolist() == [160000]

@@ -278,6 +278,28 @@ class MoleculesCiblees(Indicateur):
     sans_plancher: Leaf[list[str]] | None = None
     prime_par_boite_gagnee: Leaf[Decimal] | None = None
 
+    @model_validator(mode="after")
+    def _named_molecules_are_listed(self):
+        """A premium or a « sans plancher » for a molecule not in the list would silently do nothing (a scenario's
+        `dabigatrant: 5` left the premium unchanged): refused, with the closest listed name."""
+        import difflib
+
+        from ..inputs.xlsxread import fold  # how a molecule of the input is matched to the list
+
+        listed = {fold(m): m for m in (self.molecules.valeur if self.molecules is not None else None) or []}
+        named = [*((self.primes_par_molecule.valeur or {}) if self.primes_par_molecule is not None else {}),
+                 *((self.sans_plancher.valeur or []) if self.sans_plancher is not None else [])]
+        unknown = [m for m in named if fold(m) not in listed]
+        if unknown:
+            said = []
+            for m in unknown:
+                guess = difflib.get_close_matches(fold(m), list(listed), n=1, cutoff=0.6)
+                said.append(f"« {m} »" + (f" (vouliez-vous dire « {listed[guess[0]]} » ?)" if guess else ""))
+            raise ValueError(f"molécule{'s' if len(unknown) > 1 else ''} {', '.join(said)} absente"
+                             f"{'s' if len(unknown) > 1 else ''} de la liste des molécules ciblées de l'exercice "
+                             "(molecules) ; attendu : une molécule de cette liste")
+        return self
+
     def _required_fields(self) -> list[str]:
         always = ["etat", "molecules", "lecture", "prime_par_boite", "primes_par_molecule"]
         reading = self.lecture.valeur if self.lecture is not None else None
