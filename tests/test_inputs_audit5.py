@@ -223,3 +223,19 @@ def test_typed_cells_are_named_in_messages_as_excel_shows_them(tmp_path):
     path = saved(tmp_path, values={"D2": True, "C2": False}, name="vrai.xlsx")
     ph = read_pharmacies(path)
     assert (bool(ph.at[0, "logiciel_segur"]), bool(ph.at[0, "exercice_coordonne"])) == (True, False)
+
+
+def test_an_amount_with_a_thousands_space_or_a_euro_sign_cut_by_its_decimal_comma_is_said(tmp_path):
+    """In a comma-separated statement « 1 234,56 » read 1 234 € and « 140,50 € » read 140 €, with no word (the plain
+    « 140,50 » was already said)."""
+    ph = tmp_path / "p.csv"
+    ph.write_text("pharmacie_id;exercice\nP1;2025\n", encoding="utf-8")
+    statement = tmp_path / "v.csv"
+    statement.write_text("pharmacie_id,exercice,theme,montant_verse_eur,libelle_releve\n"
+                         "P1,2025,colorectal,1 234,56\nP1,2025,vaccination,140,50 €\n", encoding="utf-8")
+    paid = read_versements(statement, read_pharmacies(ph))
+    assert list(paid["montant_cents"]) == [123400, 14000]  # read as written…
+    said = paid.attrs["avertissements"]  # … and said
+    assert len(said) == 2
+    assert "lues « 1 234 » et « 56 » ; si vous vouliez « 1 234,56 » (virgule décimale)" in said[0]
+    assert "lues « 140 » et « 50 € » ; si vous vouliez « 140,50 € » (virgule décimale)" in said[1]

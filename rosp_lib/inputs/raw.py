@@ -16,6 +16,7 @@ import pandas as pd
 from ..lines.csvfile import prefix_removed
 from .csvread import read_csv_cells
 from .errors import MAX_PER_KIND, InputError, Problem, Problems, letter, shown, thousands
+from .parsing import GROUP_SPACES
 from .xlsxread import read_xlsx_cells
 
 
@@ -47,8 +48,9 @@ _BREAK = re.compile(r"\r\n|\r|\n")
 # Columns whose values may hold a decimal part (rates, amounts): with a decimal comma in a comma-separated file,
 # « 96,2 » is two values
 _DECIMAL_COLUMN = re.compile(r".*_(?:pct|eur)")
-_INTEGER = re.compile(r"[+-]?\d+", re.ASCII)
-_DIGITS = re.compile(r"\d+", re.ASCII)
+# The two halves of an amount or a rate cut by its decimal comma: « 1 234 » | « 56 », « 140 » | « 50 € »
+_INTEGER = re.compile(rf"[+-]?(?:\d{{1,3}}(?:[{GROUP_SPACES}]\d{{3}})+|\d+)", re.ASCII)
+_DIGITS = re.compile(rf"\d+(?:[{GROUP_SPACES}]?€)?", re.ASCII)
 
 
 _SHOWN_EXTRA = 5  # values in excess listed in the message of a row; then « et N autres »
