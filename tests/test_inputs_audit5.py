@@ -239,3 +239,20 @@ def test_an_amount_with_a_thousands_space_or_a_euro_sign_cut_by_its_decimal_comm
     assert len(said) == 2
     assert "lues « 1 234 » et « 56 » ; si vous vouliez « 1 234,56 » (virgule décimale)" in said[0]
     assert "lues « 140 » et « 50 € » ; si vous vouliez « 140,50 € » (virgule décimale)" in said[1]
+
+
+def test_statement_rows_alike_in_every_column_are_added_up_and_said(tmp_path):
+    """The same line twice was added up (280 € paid for 140 €) without a word: likely a copy."""
+    ph = tmp_path / "p.csv"
+    ph.write_text("pharmacie_id;exercice\nP1;2025\n", encoding="utf-8")
+    statement = tmp_path / "v.csv"
+    row = "P1;2025;colorectal;140,00;2026-06-20;Dépistage colorectal\n"
+    statement.write_text("pharmacie_id;exercice;theme;montant_verse_eur;date_versement;libelle_releve\n" + row + row
+                         + "P1;2025;colorectal;140,00;2026-09-20;Dépistage colorectal\n", encoding="utf-8")
+    paid = read_versements(statement, read_pharmacies(ph))
+    assert int(paid["montant_cents"].sum()) == 42000  # still added up: an initial payment and its complement are
+    assert paid.attrs["avertissements"] == [
+        f"{statement} : lignes 2 et 3, pharmacie « P1 », exercice 2025, thème colorectal : lignes identiques "
+        "(140,00\u00a0€ chacune, même date et même libellé), additionnées comme autant de versements — une ligne "
+        "copiée deux fois ? Supprimez la copie s'il n'y a eu qu'un versement"
+    ]

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..inputs import InputError
-from ..inputs.errors import Problem, digits_hint, shown
+from ..inputs.errors import MAX_PER_KIND, Problem, digits_hint, shown
 from ..lines.formatting import french_list
 from ..inputs.molecules import pharmacy_hint
 from ..inputs.parsing import GROUP_SPACES, ambiguous_fix, iso_date
@@ -221,5 +221,26 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
     out = out.astype({"exercice": "int64", "montant_cents": "int64"}) if len(out) else out
     # What the shared reader read as written but says (a decimal comma possibly cutting an amount in two in a
     # comma-separated file): shown by the commands as the other tables' warnings (`inputs.warnings_of`).
-    out.attrs["avertissements"] = [f"{path} : {w}" for w in getattr(table, "warnings", [])]
+    out.attrs["avertissements"] = [f"{path} : {w}" for w in getattr(table, "warnings", []) + _copies(out)]
     return out
+
+
+def _copies(paid: pd.DataFrame) -> list[str]:
+    """Rows alike in every column (pharmacy, exercise, theme, indicator, amount, date, label): added up as two
+    payments, as an initial payment and its complement are — but likely a line copied twice. Said, at most
+    MAX_PER_KIND times."""
+    if paid.empty:
+        return []
+    keys = ["pharmacie_id", "exercice", "theme", "indicateur", "montant_cents", "date_versement", "libelle_releve"]
+    same = paid[paid.duplicated(keys, keep=False)]
+    said = []
+    for _, group in same.groupby(keys, sort=False):
+        lines = french_list([str(n) for n in group["ligne"]])
+        r = group.iloc[0]
+        said.append(f"lignes {lines}, pharmacie « {r['pharmacie_id']} », exercice {r['exercice']}, thème {r['theme']} : "
+                    f"lignes identiques ({eur(int(r['montant_cents']))} chacune, même date et même libellé), "
+                    "additionnées comme autant de versements — une ligne copiée deux fois ? Supprimez la copie s'il "
+                    "n'y a eu qu'un versement")
+    if len(said) > MAX_PER_KIND:
+        said = said[:MAX_PER_KIND] + [f"… et {len(said) - MAX_PER_KIND} autres groupes de lignes identiques"]
+    return said
