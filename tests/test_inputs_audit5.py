@@ -256,3 +256,33 @@ def test_statement_rows_alike_in_every_column_are_added_up_and_said(tmp_path):
         "(140,00\u00a0€ chacune, même date et même libellé), additionnées comme autant de versements — une ligne "
         "copiée deux fois ? Supprimez la copie s'il n'y a eu qu'un versement"
     ]
+
+
+def test_statement_themes_by_their_short_titles_indicators_whatever_their_case_and_minus_signs(tmp_path):
+    """« Dépistage colorectal » (the short title the reports show, and the label of the example statement), « Bon
+    usage des produits de santé » (the title without « (BUPS) ») and « Bonus_Prescription » were refused; the refusal of a
+    theme did not list the titles; a minus sign of a word processor (« −140,00 », « (140,00) ») got the generic
+    message."""
+    ph = tmp_path / "p.csv"
+    ph.write_text("pharmacie_id;exercice\nP1;2025\n", encoding="utf-8")
+    statement = tmp_path / "v.csv"
+    statement.write_text("pharmacie_id;exercice;theme;indicateur;montant_verse_eur\n"
+                         "P1;2025;Dépistage colorectal;;140\nP1;2025;bon usage des produits de sante;;975,91\n"
+                         "P1;2025;Numérique;;10\nP1;2025;vaccination;Bonus_Prescription;0\n", encoding="utf-8")
+    paid = read_versements(statement, read_pharmacies(ph))
+    assert list(paid["theme"]) == ["colorectal", "bups", "numerique", "vaccination"]
+    assert list(paid["indicateur"]) == ["", "", "", "bonus_prescription"]
+    statement.write_text("pharmacie_id;exercice;theme;montant_verse_eur\nP1;2025;Santé;1\nP1;2025;bups;−140,00\n"
+                         "P1;2025;bups;(140,00)\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_versements(statement, read_pharmacies(ph))
+    generic = "un montant en euros, au plus deux décimales (820 ; 820,00 ; 820.00)"
+    assert info.value.problems == [
+        "ligne 2, pharmacie « P1 », colonne theme : valeur « Santé » ; attendu : un thème, par son code ou son titre : "
+        "numerique (Numérique (REMU NUM)) ; bups (Bon usage (BUPS)) ; vaccination (Vaccination) ; colorectal "
+        "(Dépistage colorectal) ; dispensation_unite (Dispensation à l'unité) ; dispositif_2024 (Dispositif 2024)",
+        f"ligne 3, pharmacie « P1 », colonne montant_verse_eur : valeur « −140,00 » ; attendu : {generic} — un "
+        "montant négatif s'écrit avec le signe « - » du clavier : -140,00",
+        f"ligne 4, pharmacie « P1 », colonne montant_verse_eur : valeur « (140,00) » ; attendu : {generic} — un "
+        "montant négatif s'écrit avec le signe « - » du clavier : -140,00",
+    ]

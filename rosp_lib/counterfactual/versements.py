@@ -56,12 +56,22 @@ def fold(text: str) -> str:
 
 
 def theme_names() -> dict[str, str]:
-    """Every accepted spelling of a theme (its code, its French title) → its code."""
-    names = {}
+    """Every accepted spelling of a theme → its code: its code, its French title and the short title the reports
+    show, each also without its closing parenthesis (« Bon usage des produits de santé », « Numérique »). A
+    spelling two themes would share is left out."""
+    names: dict[str, str] = {}
+    shared: set[str] = set()
     for t in THEMES:
-        names[fold(t.code)] = t.code
-        names[fold(t.titre)] = t.code
-    return names
+        for name in (t.code, t.titre, t.titre_court):
+            for spelling in {fold(name), fold(re.sub(r"\s*\([^()]*\)\s*$", "", name))}:
+                if names.get(spelling, t.code) != t.code:
+                    shared.add(spelling)
+                names[spelling] = t.code
+    return {k: v for k, v in names.items() if k and k not in shared}
+
+
+def _themes_expected() -> str:
+    return "un thème, par son code ou son titre : " + " ; ".join(f"{t.code} ({t.titre_court})" for t in THEMES)
 
 
 def _amount(text: str) -> tuple[int | None, str]:
@@ -88,6 +98,9 @@ def _amount(text: str) -> tuple[int | None, str]:
         return None, f"{_GENERIC} — sans « {word.group(2)} » : écrivez {word.group(1)} ou {word.group(1)} €"
     if "€" in text:
         return None, f"{_GENERIC} — le signe € après le montant (5 349,00 €) ou pas de signe"
+    if text[:1] in "−–(" and _AMOUNT_RE.fullmatch(text.strip("−–()").strip()):  # a minus sign of a word processor
+        written = text.strip("−–()").strip()
+        return None, f"{_GENERIC} — un montant négatif s'écrit avec le signe « - » du clavier : -{written}"
     if text.endswith("%"):  # a cell of a workbook shown as a percentage (8,2 shown « 820,00 % »: 8,20 € or 820 € ?)
         return None, f"{_GENERIC} — un montant, pas un pourcentage (dans un tableur : format de cellule « Monétaire »)"
     return None, _GENERIC
@@ -189,8 +202,10 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
         theme_text = get.get("theme", "")
         theme = themes.get(fold(theme_text))
         if theme is None:
-            bad("theme", theme_text, "un thème : " + ", ".join(t.code for t in THEMES) + " (ou son titre en français)")
+            bad("theme", theme_text, _themes_expected())
         ind = get.get("indicateur", "")
+        if ind and theme is not None:  # the code whatever its case (« TROD_angine »), as a theme's name
+            ind = {code.lower(): code for code in by_theme[theme]}.get(ind.lower(), ind)
         if ind and theme is not None and ind not in by_theme[theme]:
             bad("indicateur", ind, f"vide (tout le thème) ou un indicateur du thème {theme} : "
                                    + ", ".join(sorted(by_theme[theme])))
