@@ -186,3 +186,29 @@ def test_the_synthesis_explains_a_gap_with_titles_and_the_csv_keeps_the_codes():
     page = str(nb_versements.table_html(rep, r))
     assert "Participer à un exercice coordonné (ESP, MSP, CPTS)" in page and "(exercice_coordonne)" not in page
     assert any("(exercice_coordonne)" in text for text in r.table["explication"])
+
+
+def test_a_detail_row_that_contradicts_its_theme_paid_as_due_is_told_never_claimed(tmp_path):
+    """PH-TILLEULS 2024 (data/): colorectal is due 140 € (kits_realises, its only paying line) and the statement pays
+    the theme 140 €, yet adds « dont kits_realises : 0 € ». The reconciliation said the theme « conforme » and the
+    indicator « écart inexpliqué de 140,00 € », and the claim listed « dont : Kits … −140,00 € » under a theme whose
+    écart is 0,00 €. Vaccination, paid 150 € of 156 €, is the only thing claimed."""
+    rows = list(csv.DictReader((DATA / "versements.csv").open(encoding="utf-8"), delimiter=";"))
+    mine = [r for r in rows if r["pharmacie_id"] == "PH-TILLEULS" and r["exercice"] == "2024"]
+    for r in mine:
+        if r["theme"] == "vaccination":
+            r["montant_verse_eur"] = "150,00"
+    mine.append({**mine[0], "theme": "colorectal", "indicateur": "kits_realises", "montant_verse_eur": "0",
+                 "date_versement": "", "libelle_releve": ""})
+    pharmacies = read_pharmacies(DATA / "pharmacies.csv")
+    paid = read_versements(write_csv(tmp_path / "v.csv", mine), pharmacies)
+    table, claims = reconcile(pharmacies, None, paid)
+    colorectal = table[(table["theme"] == "colorectal") & (table["pharmacie_id"] == "PH-TILLEULS")]
+    assert list(colorectal["verdict"]) == ["conforme", "non_verse"]
+    assert colorectal["explication"].iloc[1] == (
+        "le relevé porte 0,00\u00a0€ pour l'indicateur « Kits remis dont le test a été réalisé » (kits_realises), mais le "
+        "thème est versé comme dû (140,00\u00a0€ pour 140,00\u00a0€) : ce détail contredit le total du thème (le relevé "
+        "attribue le montant à d'autres lignes ?) ; rien à réclamer à ce titre — vérifiez le relevé")
+    letter = claims[("PH-TILLEULS", 2024)]
+    assert "colorectal" not in letter.lower() and "Kits remis" not in letter
+    assert E("| Prescription des vaccinations recommandées | tout le thème | 156,00 € | 150,00 € | -6,00 € |") in letter

@@ -5,8 +5,9 @@ statement details it): the amount the rules give, the amount paid, the gap and a
 (|écart| ≤ 0,01 €), `ecart`, `non_verse` (an amount due, nothing paid; a malus not deducted is an `ecart`),
 `non_attendu` (paid, nothing expected).
 
-Two gaps are said as they are, without a search: a payment for a theme (or an indicator) that does not exist that
-exercise (every indicator `absent` in its parameters), and a theme due but with nothing paid (no row of the
+Three gaps are said as they are, without a search: a payment for a theme (or an indicator) that does not exist that
+exercise (every indicator `absent` in its parameters), an indicator row (« dont ») that contradicts its theme paid as
+due (never claimed), and a theme due but with nothing paid (no row of the
 statement, or rows of 0 €) — the statement says nothing of why, and any socle lost would give 0 €: no cause is
 guessed. Any other gap is explained only when the library reproduces the paid amount to the cent, searched in this
 order:
@@ -93,7 +94,8 @@ class Item:
     paid_rows: int  # rows of the statement adding up to `verse`
     explication: str = ""
     lecture: str = ""
-    kind: str = ""  # "inexistant", "rien_verse", "hypothese", "declaration", "partiel", "malus", "inexplique"
+    kind: str = ""  # "inexistant", "rien_verse", "detail_contredit", "hypothese", "declaration", "partiel", "malus",
+    # "inexplique"
     focus: tuple[str, ...] = ()  # the indicators the explanation points to (for the claim draft)
 
     @property
@@ -284,6 +286,14 @@ class _Reconcile:
                 g.explication = (f"versement sans objet de {eur(g.verse)} : {what} n'existe pas pour l'exercice "
                                  f"{g.exercice} (aucune règle de cet exercice ne le paie) ; vérifiez l'exercice de "
                                  "cette ligne du relevé (l'exercice payé, pas l'année du versement)")
+            elif g.indicateur and (whole := self._theme_item(g)) is not None and whole.verdict == "conforme":
+                # « dont » rows that do not add up to their theme's total, paid as due: the statement contradicts
+                # itself (or credits the amount to other rows); nothing to claim, nothing to explain by a rule
+                g.kind = "detail_contredit"
+                g.explication = (f"le relevé porte {eur(g.verse)} pour {what}, mais le thème est versé comme dû "
+                                 f"({eur(whole.verse)} pour {eur(whole.attendu)}) : ce détail contredit le total du "
+                                 "thème (le relevé attribue le montant à d'autres lignes ?) ; rien à réclamer à ce "
+                                 "titre — vérifiez le relevé")
             elif not g.indicateur and g.verse == 0 and g.attendu > 0:
                 g.kind = "rien_verse"
                 said = ("le relevé n'a aucune ligne pour ce thème" if g.paid_rows == 0 else
@@ -545,7 +555,8 @@ def reconcile(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, versemen
         told = {g.theme for g in group if g.kind == "malus" and not g.indicateur}
         flagged = [g for g in group if g.verdict != "conforme" and (g.ecart < 0 or g.kind in ("inexplique",
                                                                                              "inexistant", "malus"))
-                   and not (g.kind == "malus" and g.indicateur and g.theme in told)]  # said once, by its theme
+                   and not (g.kind == "malus" and g.indicateur and g.theme in told)  # said once, by its theme
+                   and g.kind != "detail_contredit"]  # its theme was paid as due: nothing to claim there
         claims[(pid, year)] = claim_text(rec, pid, year, flagged)
     return table, claims
 
