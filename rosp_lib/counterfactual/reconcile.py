@@ -6,8 +6,8 @@ statement details it): the amount the rules give, the amount paid, the gap and a
 `non_attendu` (paid, nothing expected).
 
 Three gaps are said as they are, without a search: a payment for a theme (or an indicator) that does not exist that
-exercise (every indicator `absent` in its parameters), an indicator row (« dont ») that contradicts its theme paid as
-due (never claimed), and a theme due but with nothing paid (no row of the
+exercise (every indicator `absent` in its parameters), an indicator row of 0 € beside a row for its whole theme paid as
+due (they contradict each other; never claimed), and a theme due but with nothing paid (no row of the
 statement, or rows of 0 €) — the statement says nothing of why, and any socle lost would give 0 €: no cause is
 guessed. Any other gap is explained only when the library reproduces the paid amount to the cent, searched in this
 order:
@@ -265,6 +265,12 @@ class _Reconcile:
         lines = self.lines[g.row]
         return lines[lines["indicateur"] == g.indicateur] if g.indicateur else lines[lines["theme"] == g.theme]
 
+    def _has_theme_row(self, g: Item) -> bool:
+        """Whether the statement has a row for the whole theme of `g` (not only indicator rows)."""
+        v = self.versements
+        return bool(((v["pharmacie_id"] == g.pharmacie_id) & (v["exercice"] == g.exercice) & (v["theme"] == g.theme)
+                     & (v["indicateur"] == "")).any())
+
     def _theme_item(self, g: Item) -> Item | None:
         """The theme row of an indicator row (None for a theme row)."""
         if not g.indicateur:
@@ -286,9 +292,11 @@ class _Reconcile:
                 g.explication = (f"versement sans objet de {eur(g.verse)} : {what} n'existe pas pour l'exercice "
                                  f"{g.exercice} (aucune règle de cet exercice ne le paie) ; vérifiez l'exercice de "
                                  "cette ligne du relevé (l'exercice payé, pas l'année du versement)")
-            elif g.indicateur and (whole := self._theme_item(g)) is not None and whole.verdict == "conforme":
-                # « dont » rows that do not add up to their theme's total, paid as due: the statement contradicts
-                # itself (or credits the amount to other rows); nothing to claim, nothing to explain by a rule
+            elif g.indicateur and (whole := self._theme_item(g)) is not None and whole.verdict == "conforme" \
+                    and self._has_theme_row(g):
+                # a row of 0 € (the only ones accepted beside a theme row) under a theme paid as due: the statement
+                # contradicts itself (or credits the amount to other rows); nothing to claim, no rule to explain it.
+                # (Without a theme row, the indicator rows are the theme's total, shared otherwise than expected.)
                 g.kind = "detail_contredit"
                 g.explication = (f"le relevé porte {eur(g.verse)} pour {what}, mais le thème est versé comme dû "
                                  f"({eur(whole.verse)} pour {eur(whole.attendu)}) : ce détail contredit le total du "
