@@ -286,3 +286,25 @@ def test_statement_themes_by_their_short_titles_indicators_whatever_their_case_a
         f"ligne 4, pharmacie « P1 », colonne montant_verse_eur : valeur « (140,00) » ; attendu : {generic} — un "
         "montant négatif s'écrit avec le signe « - » du clavier : -140,00",
     ]
+
+
+def test_a_number_typed_in_a_workbook_is_never_read_as_thousands(tmp_path):
+    """140.004 typed in a workbook (shown « 140,00 € ») was refused with « séparateur de milliers ambigu (140,004 ou
+    140 004 ?) : écrivez 140004 ou 140 004 » — a fix that makes it 140 004 €. A number cell has no thousands
+    separator: a count with decimals, an amount with three decimals, refused as such. The same text typed as text
+    (« 40.125 ») is still ambiguous."""
+    path = saved(tmp_path, values={"F2": 40.125})
+    assert problems_of(path) == ["ligne 2, pharmacie « PH-A », colonne nb_fse : valeur « 40.125 » ; attendu : entier ≥ 0"]
+    text = saved(tmp_path, values={"F2": "40.125"}, name="texte.xlsx")
+    assert "séparateur de milliers ambigu" in problems_of(text)[0]
+    ph = tmp_path / "p.csv"
+    ph.write_text("pharmacie_id;exercice\nP1;2025\n", encoding="utf-8")
+    wb = workbook({"versements": [["pharmacie_id", "exercice", "theme", "montant_verse_eur"], ["P1", 2025, "bups", 140.004]]})
+    wb["versements"]["D2"].number_format = '#,##0.00 "€"'
+    wb.save(tmp_path / "v.xlsx")
+    with pytest.raises(InputError) as info:
+        read_versements(tmp_path / "v.xlsx", read_pharmacies(ph))
+    assert info.value.problems == [
+        "ligne 2, pharmacie « P1 », colonne montant_verse_eur : valeur « 140.004 » ; attendu : un montant en euros, au "
+        "plus deux décimales (820 ; 820,00 ; 820.00) — 140,004 € a trois décimales"
+    ]

@@ -74,10 +74,12 @@ def _themes_expected() -> str:
     return "un thème, par son code ou son titre : " + " ; ".join(f"{t.code} ({t.titre_court})" for t in THEMES)
 
 
-def _amount(text: str) -> tuple[int | None, str]:
+def _amount(text: str, typed: bool = False) -> tuple[int | None, str]:
     """The cents a cell writes, or None and what was expected (with the fix when the text says more than
-    « not an amount »)."""
+    « not an amount »). `typed`: a number of a workbook, which has no thousands separator (140.004 is 140,004 €)."""
     number = _EURO_SIGN.sub("", text)
+    if typed and _AMBIGUOUS_RE.fullmatch(number):
+        return None, f"{_GENERIC} — {number.replace('.', ',')} € a trois décimales"
     if _AMOUNT_RE.fullmatch(number):
         cents = int(Decimal(re.sub(_S, "", number).replace(",", ".")) * 100)
         if abs(cents) > MAX_AMOUNT * 100:  # a mistyped amount, and beyond the int64 of the frame
@@ -168,6 +170,7 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
         raise InputError(str(path), shape.texts(), len(shape))
     position = {name: table.positions[raw_name] for name, raw_name in pos.items()}
     cells = {name: frame[raw_name].to_numpy(dtype=object) for name, raw_name in pos.items()}
+    typed_amounts = table.typed_numbers.get(pos.get("montant_verse_eur", ""))
     themes = theme_names()
     by_theme = {t.code: {i.code for i in INDICATORS if i.theme == t.code} for t in THEMES}
     known = set(zip(pharmacies["pharmacie_id"].astype(str), pharmacies["exercice"].astype(int)))
@@ -210,7 +213,7 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
             bad("indicateur", ind, f"vide (tout le thème) ou un indicateur du thème {theme} : "
                                    + ", ".join(sorted(by_theme[theme])))
         amount_text = get.get("montant_verse_eur", "")
-        cents, expected = _amount(amount_text)
+        cents, expected = _amount(amount_text, bool(typed_amounts is not None and typed_amounts[k]))
         if cents is None:
             bad("montant_verse_eur", amount_text, expected + digits_hint(amount_text))
         date_text = iso_date(get.get("date_versement", ""))  # « 15/04/2025 » as French Excel writes it: 2025-04-15

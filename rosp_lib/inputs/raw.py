@@ -30,6 +30,8 @@ class RawTable:
     header_line: int = 1
     positions: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # what the file holds but its author may not have meant
+    # column → the cells a workbook typed as numbers (« 140.004 » there is a number, never a thousands separator)
+    typed_numbers: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _stripped(values: np.ndarray, text_prefix: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -217,6 +219,8 @@ def read_raw(path: str | Path, sheet: str) -> RawTable:
     keep_rows[: h + 1] = False
     lines = lines[keep_rows]
     data = [col[keep_rows] for col in columns]
+    typed = cells.attrs.get("nombres")
+    numbers = [typed[keep_rows, j] for j in range(len(columns))] if typed is not None else None
 
     # values beyond the header's columns: a row cut in more cells than there are names
     if len(data) > width:
@@ -243,9 +247,11 @@ def read_raw(path: str | Path, sheet: str) -> RawTable:
             keep = ~extra
             lines = lines[keep]
             data = [col[keep] for col in data]
+            numbers = [col[keep] for col in numbers] if numbers is not None else None
         data = data[:width]
 
     named: dict[str, np.ndarray] = {}
+    typed_numbers: dict[str, np.ndarray] = {}
     positions: dict[str, int] = {}
     for j, name in enumerate(header):
         where = f"ligne {header_line} (en-tête), colonne {letter(j)}"
@@ -265,6 +271,8 @@ def read_raw(path: str | Path, sheet: str) -> RawTable:
             continue
         positions[name] = j
         named[name] = data[j]
+        if numbers is not None and numbers[j].any():
+            typed_numbers[name] = numbers[j]
     frame = pd.DataFrame(named, index=pd.Index(lines, dtype="int64"), dtype=object) if named else \
         pd.DataFrame(index=pd.Index(lines, dtype="int64"))
-    return RawTable(frame, problems, header_line, positions, warnings)
+    return RawTable(frame, problems, header_line, positions, warnings, typed_numbers)

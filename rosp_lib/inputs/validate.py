@@ -135,6 +135,11 @@ def check_columns(table: RawTable, columns: list[Col], exercises: list[int]) -> 
         bad = p.bad.copy()
         if c.kind == "exercice":
             bad |= cells == ""
+        numbers = table.typed_numbers.get(c.name)
+        if p.ambiguous is not None and numbers is not None and (p.ambiguous & numbers).any():
+            # a number of a workbook (140.004) has no thousands separator: a count with decimals, refused as such
+            bad |= p.ambiguous & numbers
+            p.ambiguous &= ~numbers
         if p.ambiguous is not None and p.ambiguous.any():
             rows = np.flatnonzero(p.ambiguous)
             checked.report(c.name, rows, f"{expect} — séparateur de milliers ambigu",

@@ -193,9 +193,11 @@ def read_xlsx_cells(path: Path, sheet: str) -> tuple[pd.DataFrame, str]:
         if len(merged) > MAX_PER_KIND:
             problems.append(f"… et {thousands(len(merged) - MAX_PER_KIND)} autres plages de cellules fusionnées")
         rows = []
+        numbers: list[list[bool]] = []  # the cells typed as numbers: their text has no thousands separator
         invisible = []
         for row in ws.iter_rows(min_row=1, min_col=1):
             rows.append([cell_text(c.value, c.number_format) for c in row])
+            numbers.append([isinstance(c.value, (int, float)) and not isinstance(c.value, bool) for c in row])
             invisible += [c for c in row if c.value not in (None, "") and hidden_by_format(c.value, c.number_format)]
         for c in invisible[:MAX_PER_KIND]:
             problems.append(
@@ -215,8 +217,12 @@ def read_xlsx_cells(path: Path, sheet: str) -> tuple[pd.DataFrame, str]:
         raise InputError(str(path), problems)
     width = max(map(len, rows), default=0)
     frame = pd.DataFrame([row + [""] * (width - len(row)) for row in rows], dtype=object)
+    typed = np.zeros(frame.shape, dtype=bool)
+    for i, row in enumerate(numbers):
+        typed[i, :len(row)] = row
     frame.index = pd.RangeIndex(first_row, first_row + len(frame))
     frame.columns = range(frame.shape[1])
+    frame.attrs["nombres"] = typed
     return frame, title
 
 
