@@ -463,3 +463,13 @@ def test_a_premium_for_a_molecule_not_in_the_list_is_refused_with_the_closest_na
                  & lines["valeur"].astype(str).str.contains("dabigatran", case=False)]
     # PH-TILLEULS 2025 (data/molecules.csv): 400 boxes at an arrival rate of 80 % → 320 substituted × 5 € = 1 600 €
     assert line["montant_cents"].tolist() == [160000]
+
+
+def test_a_tab_and_a_date_written_as_a_number_are_named(tmp_path):
+    """A tab gave « YAML illisible … vérifiez l'indentation » without naming it; 20260227 « valeur refusée » without
+    what is expected."""
+    assert refusal(tmp_path, "numerique:\n\texercice_coordonne:\n\t\tmontant: 900\n") == (
+        "S : ligne 2 : YAML illisible ; attendu : un YAML valide (une tabulation décale cette ligne : YAML n'accepte "
+        "que des espaces, deux par niveau)")
+    assert refusal(tmp_path, "calendrier:\n  fin_declaration: 20260227\n").endswith(
+        "  - calendrier.fin_declaration : valeur « 20260227 » : date AAAA-MM-JJ attendue, entre guillemets")

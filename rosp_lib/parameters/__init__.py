@@ -85,6 +85,7 @@ _PYDANTIC_FRENCH = {
     "date_type": "date AAAA-MM-JJ attendue",
     "date_parsing": "date AAAA-MM-JJ attendue",
     "date_from_datetime_parsing": "date AAAA-MM-JJ attendue",
+    "date_from_datetime_inexact": "date AAAA-MM-JJ attendue, entre guillemets",
     "greater_than": "valeur trop petite",
     "greater_than_equal": "valeur trop petite",
     "less_than": "valeur trop grande",

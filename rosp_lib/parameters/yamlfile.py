@@ -189,8 +189,10 @@ def read_yaml(path: Path) -> Any:
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f"ligne {where.line + 1} : " if where is not None else ""
+        tab = where is not None and "\t" in (text.splitlines()[where.line:where.line + 1] or [""])[0]
         raise ParameterError(f"{path} : {line}YAML illisible ; attendu : un YAML valide "
-                             "(vérifiez l'indentation, les « : » et les guillemets)") from None
+                             + ("(une tabulation décale cette ligne : YAML n'accepte que des espaces, deux par niveau)"
+                                if tab else "(vérifiez l'indentation, les « : » et les guillemets)")) from None
     if len(_PARSED) >= 64:
         _PARSED.clear()
     _PARSED[data] = parsed
