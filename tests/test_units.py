@@ -138,9 +138,10 @@ def test_a_new_unit_declared_in_the_registry_gets_its_kind_s_checks(param_dir, t
 
 
 def test_a_percentage_is_known_by_its_unit_not_its_key(tmp_path):
-    # A premium per molecule is a price per box, whatever the molecule's name: 150 € is no percentage.
+    # A premium per molecule is a price per box, whatever the molecule's name: 150 € is no percentage. (The molecule
+    # is added to the list: a premium for a molecule not listed is refused.)
     f = tmp_path / "s.yaml"
-    f.write_text("2024:\n  bups:\n    molecules_ciblees:\n      primes_par_molecule: {valeur: {remise_pct: 150}}\n",
-                 encoding="utf-8")
+    f.write_text("2024:\n  bups:\n    molecules_ciblees:\n      molecules: [remise_pct]\n"
+                 "      primes_par_molecule: {valeur: {remise_pct: 150}}\n", encoding="utf-8")
     table = load_parameters(2024, Scenario.read(f)).bups.molecules_ciblees.primes_par_molecule.valeur
     assert table == {"remise_pct": Decimal(150)}
