@@ -158,6 +158,8 @@ def test_full_width_digits_are_refused_with_the_character_named(tmp_path):
     result = CliRunner().invoke(main, ["compute", str(path), "-o", str(tmp_path / "out")])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
+    path.write_text("pharmacie_id;exercice\nPH-１;2024\n", encoding="utf-8")  # an identifier, checked by pandera
+    assert problems_of(path)[0].endswith(" — écrivez les chiffres 0 à 9 (« １ » est un autre caractère)")
 
 
 @pytest.mark.parametrize("space", ["\u2009", "\u2007"])  # thin space, figure space
@@ -256,6 +258,10 @@ def test_statement_rows_alike_in_every_column_are_added_up_and_said(tmp_path):
         "(140,00\u00a0€ chacune, même date et même libellé), additionnées comme autant de versements — une ligne "
         "copiée deux fois ? Supprimez la copie s'il n'y a eu qu'un versement"
     ]
+    statement.write_text("pharmacie_id;exercice;theme;montant_verse_eur\nP1;2025;bups;10\nP1;2025;bups;10\n",
+                         encoding="utf-8")  # no date nor label: none is said « the same »
+    (said,) = read_versements(statement, read_pharmacies(ph)).attrs["avertissements"]
+    assert "lignes identiques (10,00\u00a0€ chacune), additionnées" in said
 
 
 def test_statement_themes_by_their_short_titles_indicators_whatever_their_case_and_minus_signs(tmp_path):
@@ -273,7 +279,7 @@ def test_statement_themes_by_their_short_titles_indicators_whatever_their_case_a
     assert list(paid["theme"]) == ["colorectal", "bups", "numerique", "vaccination"]
     assert list(paid["indicateur"]) == ["", "", "", "bonus_prescription"]
     statement.write_text("pharmacie_id;exercice;theme;montant_verse_eur\nP1;2025;Santé;1\nP1;2025;bups;−140,00\n"
-                         "P1;2025;bups;(140,00)\n", encoding="utf-8")
+                         "P1;2025;bups;(140,00)\nP1;2025;bups;(140,00 €)\n", encoding="utf-8")
     with pytest.raises(InputError) as info:
         read_versements(statement, read_pharmacies(ph))
     generic = "un montant en euros, au plus deux décimales (820 ; 820,00 ; 820.00)"
@@ -285,6 +291,8 @@ def test_statement_themes_by_their_short_titles_indicators_whatever_their_case_a
         "montant négatif s'écrit avec le signe « - » du clavier : -140,00",
         f"ligne 4, pharmacie « P1 », colonne montant_verse_eur : valeur « (140,00) » ; attendu : {generic} — un "
         "montant négatif s'écrit avec le signe « - » du clavier : -140,00",
+        f"ligne 5, pharmacie « P1 », colonne montant_verse_eur : valeur « (140,00 €) » ; attendu : {generic} — un "
+        "montant négatif s'écrit avec le signe « - » du clavier : -140,00 €",  # an accounting format's display
     ]
 
 

@@ -448,9 +448,10 @@ def test_a_premium_for_a_molecule_not_in_the_list_is_refused_with_the_closest_na
     """`dabigatrant: 5` was accepted and did nothing (BUPS unchanged), while `rosp regles` printed it."""
     msg = refusal(tmp_path, "2025:\n  bups:\n    molecules_ciblees:\n      primes_par_molecule: {valeur: {dabigatrant: 5}}\n",
                   2025)
-    assert msg == ("S (scénario, exercice 2025) : paramètres invalides\n  - bups.molecules_ciblees : molécule "
-                   "« dabigatrant » (vouliez-vous dire « dabigatran » ?) absente de la liste des molécules ciblées de "
-                   "l'exercice (molecules) ; attendu : une molécule de cette liste")
+    assert msg == ("S (scénario, exercice 2025) : paramètres invalides\n  - bups.molecules_ciblees : primes_par_molecule "
+                   "nomme « dabigatrant » (vouliez-vous dire « dabigatran » ?), absente de la liste des molécules ciblées "
+                   "(molecules) ; attendu : des molécules de la liste (un scénario qui retire une molécule de la liste la "
+                   "retire aussi de ces tables, en les remplaçant)")
     f = tmp_path / "ok.yaml"  # the name as listed, whatever its case: read, and paid
     f.write_text("2025:\n  bups:\n    molecules_ciblees:\n      primes_par_molecule: {valeur: {Dabigatran: 5}}\n",
                  encoding="utf-8")
@@ -473,3 +474,33 @@ def test_a_tab_and_a_date_written_as_a_number_are_named(tmp_path):
         "que des espaces, deux par niveau)")
     assert refusal(tmp_path, "calendrier:\n  fin_declaration: 20260227\n").endswith(
         "  - calendrier.fin_declaration : valeur « 20260227 » : date AAAA-MM-JJ attendue, entre guillemets")
+
+
+def test_the_other_exercises_are_checked_with_the_values_for_all_and_stay_refused(tmp_path):
+    """Review: the other years were checked without the top-level values (a valid scenario refused), and a second
+    load of a refused scenario was accepted (the « checked » mark was set before the check)."""
+    f = tmp_path / "a.yaml"
+    f.write_text("bups:\n  molecules_ciblees:\n    molecules: [sitagliptine, vildagliptine, dabigatran]\n"
+                 "    primes_par_molecule: {valeur: {}}\n"
+                 "2024:\n  bups:\n    molecules_ciblees:\n      primes_par_molecule: {valeur: {dabigatran: 5}}\n",
+                 encoding="utf-8")
+    assert load_parameters(2025, Scenario.read(f)).bups.molecules_ciblees.molecules.valeur == [
+        "sitagliptine", "vildagliptine", "dabigatran"]
+    f.write_text("2024:\n  numerique:\n    exercice_coordonne:\n      montant: 900\n"
+                 "2022:\n  numerique:\n    exercice_coordonne:\n      montnt: 900\n", encoding="utf-8")
+    s = Scenario.read(f)
+    for _ in range(2):
+        with pytest.raises(ParameterError, match="montnt : ce paramètre n'existe pas pour l'exercice 2022"):
+            load_parameters(2024, s)
+
+
+def test_a_shortened_molecule_list_names_the_tables_that_still_name_the_molecule_left_out(tmp_path):
+    """2023 pays palipéridone its own premium and no floor: a scenario that leaves it out of the list must replace
+    those tables too — said table by table, the molecule named once per table."""
+    msg = refusal(tmp_path, "2023:\n  bups:\n    molecules_ciblees:\n      molecules: [sitagliptine, vildagliptine]\n",
+                  2023)
+    assert msg == ("S (scénario, exercice 2023) : paramètres invalides\n  - bups.molecules_ciblees : primes_par_molecule "
+                   "nomme « palipéridone », absente de la liste des molécules ciblées (molecules) ; sans_plancher nomme "
+                   "« palipéridone », absente de la liste des molécules ciblées (molecules) ; attendu : des molécules de "
+                   "la liste (un scénario qui retire une molécule de la liste la retire aussi de ces tables, en les "
+                   "remplaçant)")

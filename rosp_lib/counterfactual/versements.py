@@ -98,11 +98,11 @@ def _amount(text: str, typed: bool = False) -> tuple[int | None, str]:
     word = _EURO_WORD.fullmatch(number)
     if word and _AMOUNT_RE.fullmatch(word.group(1)):
         return None, f"{_GENERIC} — sans « {word.group(2)} » : écrivez {word.group(1)} ou {word.group(1)} €"
+    signless = text.strip("−–()").strip()  # a minus sign of a word processor, an accounting format's brackets
+    if text[:1] in "−–(" and (_AMOUNT_RE.fullmatch(signless) or _AMOUNT_RE.fullmatch(_EURO_SIGN.sub("", signless))):
+        return None, f"{_GENERIC} — un montant négatif s'écrit avec le signe « - » du clavier : -{signless}"
     if "€" in text:
         return None, f"{_GENERIC} — le signe € après le montant (5 349,00 €) ou pas de signe"
-    if text[:1] in "−–(" and _AMOUNT_RE.fullmatch(text.strip("−–()").strip()):  # a minus sign of a word processor
-        written = text.strip("−–()").strip()
-        return None, f"{_GENERIC} — un montant négatif s'écrit avec le signe « - » du clavier : -{written}"
     if text.endswith("%"):  # a cell of a workbook shown as a percentage (8,2 shown « 820,00 % »: 8,20 € or 820 € ?)
         return None, f"{_GENERIC} — un montant, pas un pourcentage (dans un tableur : format de cellule « Monétaire »)"
     return None, _GENERIC
@@ -255,8 +255,10 @@ def _copies(paid: pd.DataFrame) -> list[str]:
     for _, group in same.groupby(keys, sort=False):
         lines = french_list([str(n) for n in group["ligne"]])
         r = group.iloc[0]
+        same = french_list([w for w, v in (("même date", r["date_versement"]), ("même libellé", r["libelle_releve"]))
+                            if v])
         said.append(f"lignes {lines}, pharmacie « {r['pharmacie_id']} », exercice {r['exercice']}, thème {r['theme']} : "
-                    f"lignes identiques ({eur(int(r['montant_cents']))} chacune, même date et même libellé), "
+                    f"lignes identiques ({eur(int(r['montant_cents']))} chacune{', ' + same if same else ''}), "
                     "additionnées comme autant de versements — une ligne copiée deux fois ? Supprimez la copie s'il "
                     "n'y a eu qu'un versement")
     if len(said) > MAX_PER_KIND:

@@ -169,7 +169,9 @@ def check_columns(table: RawTable, columns: list[Col], exercises: list[int]) -> 
             failures = failures[failures["index"].notna()]
             for (name, check), group in failures.groupby(["column", "check"], sort=False):
                 rows = np.unique(group["index"].to_numpy(dtype=np.int64))
-                checked.report(str(name), rows, str(check))
+                cells = raw[str(name)].to_numpy(dtype=object)
+                checked.report(str(name), rows, str(check),
+                               expect_of=lambda i, e=str(check), cells=cells: e + digits_hint(cells[i]))
     return checked
 
 

@@ -281,23 +281,30 @@ class MoleculesCiblees(Indicateur):
     @model_validator(mode="after")
     def _named_molecules_are_listed(self):
         """A premium or a « sans plancher » for a molecule not in the list would silently do nothing (a scenario's
-        `dabigatrant: 5` left the premium unchanged): refused, with the closest listed name."""
+        `dabigatrant: 5` left the premium unchanged): refused, table by table, with the closest listed name — also
+        when a scenario shortens the list and leaves a molecule of the reference tables out of it."""
         import difflib
 
         from ..inputs.xlsxread import fold  # how a molecule of the input is matched to the list
 
         listed = {fold(m): m for m in (self.molecules.valeur if self.molecules is not None else None) or []}
-        named = [*((self.primes_par_molecule.valeur or {}) if self.primes_par_molecule is not None else {}),
-                 *((self.sans_plancher.valeur or []) if self.sans_plancher is not None else [])]
-        unknown = [m for m in named if fold(m) not in listed]
-        if unknown:
-            said = []
+        tables = {"primes_par_molecule": list((self.primes_par_molecule.valeur or {}) if self.primes_par_molecule
+                                              is not None else {}),
+                  "sans_plancher": list((self.sans_plancher.valeur or []) if self.sans_plancher is not None else [])}
+        said = []
+        for key, names in tables.items():
+            unknown = list(dict.fromkeys(m for m in names if fold(m) not in listed))
+            if not unknown:
+                continue
+            shown = []
             for m in unknown:
                 guess = difflib.get_close_matches(fold(m), list(listed), n=1, cutoff=0.6)
-                said.append(f"« {m} »" + (f" (vouliez-vous dire « {listed[guess[0]]} » ?)" if guess else ""))
-            raise ValueError(f"molécule{'s' if len(unknown) > 1 else ''} {', '.join(said)} absente"
-                             f"{'s' if len(unknown) > 1 else ''} de la liste des molécules ciblées de l'exercice "
-                             "(molecules) ; attendu : une molécule de cette liste")
+                shown.append(f"« {m} »" + (f" (vouliez-vous dire « {listed[guess[0]]} » ?)" if guess else ""))
+            said.append(f"{key} nomme {', '.join(shown)}, absente{'s' if len(unknown) > 1 else ''} de la liste des "
+                        "molécules ciblées (molecules)")
+        if said:
+            raise ValueError(" ; ".join(said) + " ; attendu : des molécules de la liste (un scénario qui retire une "
+                             "molécule de la liste la retire aussi de ces tables, en les remplaçant)")
         return self
 
     def _required_fields(self) -> list[str]:

@@ -97,12 +97,12 @@ class Scenario:
         Once per scenario."""
         from . import load_parameters
 
-        if getattr(self, "_checked", False):
+        if self._checked:
             return
-        object.__setattr__(self, "_checked", True)  # before the loads below, which come back here
         for year, tree in sorted(self.par_exercice.items()):
-            if year != done:
-                load_parameters(year, Scenario(self.path, {}, {year: tree}, _checked=True))
+            if year != done:  # with the values for all exercises, which apply to that year too
+                load_parameters(year, Scenario(self.path, self.tous, {year: tree}, _checked=True))
+        object.__setattr__(self, "_checked", True)  # only once they all load: a refused scenario stays refused
 
     def overrides_for(self, exercice: int) -> list[tuple[tuple[str, ...], Any]]:
         out: list[tuple[tuple[str, ...], Any]] = []
