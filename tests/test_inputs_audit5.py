@@ -316,3 +316,59 @@ def test_a_number_typed_in_a_workbook_is_never_read_as_thousands(tmp_path):
         "ligne 2, pharmacie « P1 », colonne montant_verse_eur : valeur « 140.004 » ; attendu : un montant en euros, au "
         "plus deux décimales (820 ; 820,00 ; 820.00) — 140,004 € a trois décimales"
     ]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Empty declarations (the contract reads an empty yes/no cell « non »): said when a socle's declaration is concerned
+# ---------------------------------------------------------------------------------------------------------------
+def _compute(tmp_path, text: str):
+    path = tmp_path / "p.csv"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["compute", str(path), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    totals = (tmp_path / "out" / "totaux.csv").read_text(encoding="utf-8").splitlines()[1:]
+    return [w for w in result.stderr.splitlines() if "déclaration du socle" in w], totals, path
+
+
+def test_an_empty_declaration_of_a_socle_is_said_with_what_it_may_cost(tmp_path):
+    """`logiciel_segur` left empty read « non »: numérique 0 € (3 620 € with « oui »), and nothing was said."""
+    said, totals, path = _compute(tmp_path, ";".join(HEADER) + "\nPH-A;2024;oui;;97;40000\nPH-B;2024;oui;oui;97;40000\n")
+    assert [t.split(",")[-1] for t in totals] == ["0.00", "3620.00"]  # read « non »: the Ségur socle is lost
+    assert said == [
+        f"Avertissement : {path} : colonne logiciel_segur : case vide, lue « non » (ligne 2 : PH-A, 2024) — une "
+        "déclaration du socle du thème « Numérique (REMU NUM) » : non déclarée, le thème peut valoir 0 € ; écrivez "
+        "« oui » si l'officine a fait cette déclaration, « non » sinon"
+    ]
+
+
+def test_a_declaration_column_left_out_is_said_only_for_a_theme_the_file_gives(tmp_path):
+    said, _, path = _compute(tmp_path, "pharmacie_id;exercice;exercice_coordonne;taux_fse_sesam_vitale_pct;nb_fse\n"
+                                       "PH-A;2024;oui;97;40000\n")
+    assert said == [
+        f"Avertissement : {path} : colonne logiciel_segur : absente du fichier, lue « non » (ligne 2 : PH-A, 2024) — "
+        "une déclaration du socle du thème « Numérique (REMU NUM) » : non déclarée, le thème peut valoir 0 € ; ajoutez "
+        "la colonne : « oui » si l'officine a fait cette déclaration, « non » sinon"
+    ]  # nothing of BUPS: the file gives none of its data
+
+
+def test_the_checkbox_convention_and_a_socle_not_in_force_are_not_said(tmp_path):
+    """« x » or empty is the contract's checkbox: an empty cell there is a « non » meant. The LAD certifié HAS is
+    neutralised from 2024 (parameters): its empty cells cost nothing."""
+    said, totals, _ = _compute(tmp_path, ";".join(HEADER) + ";lad_certifie_has\nPH-A;2024;x;;97;40000;\n"
+                                         "PH-B;2024;x;x;97;40000;\n")
+    assert said == [] and [t.split(",")[-1] for t in totals] == ["0.00", "3620.00"]
+
+
+def test_a_pharmacy_report_says_its_own_empty_declarations_by_exercise(tmp_path):
+    from rosp_lib.inputs import pharmacy_warnings, read_inputs
+
+    path = tmp_path / "p.csv"
+    path.write_text(";".join(HEADER) + "\nPH-A;2024;oui;;97;40000\nPH-A;2025;oui;oui;97;40000\nPH-B;2024;;oui;97;1\n",
+                    encoding="utf-8")
+    ph, _ = read_inputs(path)
+    mine = ph[ph["pharmacie_id"] == "PH-A"].reset_index(drop=True)
+    assert [w for w in pharmacy_warnings(mine) if "socle" in w] == [
+        "colonne logiciel_segur : case vide, lue « non » (exercice 2024) — une déclaration du socle du thème "
+        "« Numérique (REMU NUM) » : non déclarée, le thème peut valoir 0 € ; écrivez « oui » si l'officine a fait "
+        "cette déclaration, « non » sinon"
+    ]

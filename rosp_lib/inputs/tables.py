@@ -19,7 +19,7 @@ from .validate import Checked, check_columns, check_duplicates, raise_if_problem
 from rosp_lib.lines.formatting import num_exact
 
 from .errors import shown
-from .warnings import FRACTIONS_HINT, fraction_row, rate_warnings
+from .warnings import FRACTIONS_HINT, empty_declaration_warnings, empty_declarations, fraction_row, rate_warnings
 
 EXACT_SUFFIX = "_exact"
 
@@ -111,6 +111,7 @@ def read_pharmacies(path: str | Path) -> pd.DataFrame:
     frame = _typed(checked.raw, PHARMACY_COLUMNS, checked.parsed)
     frame.attrs["source"] = str(path)
     frame.attrs["avertissements"] = [f"{path} : {w}" for w in table.warnings + rate_warnings(checked, PHARMACY_COLUMNS)]
+    frame.attrs["declarations_vides"] = empty_declarations(checked, frame)  # said once the parameters are known
     return frame
 
 
@@ -153,7 +154,22 @@ def read_inputs(pharmacies_path: str | Path, molecules_path: str | Path | None =
         raise InputErrors(errors)
     if molecules is not None:  # every warning of the run in one place, for the console and the reports
         pharmacies.attrs["avertissements"] = warnings_of(pharmacies, molecules)
+    if pharmacies.attrs.get("declarations_vides"):
+        pharmacies.attrs["avertissements"] += [f"{pharmacies_path} : {w}" for w in
+                                               empty_declaration_warnings(pharmacies, _parameters(pharmacies, scenario))]
     return pharmacies, molecules
+
+
+def _parameters(rows: pd.DataFrame, scenario) -> dict:
+    """The parameters of the rows' exercises, to judge a warning; none when the scenario is refused (the command
+    says why when it loads them)."""
+    from rosp_lib.parameters import ParameterError, Scenario, load_parameters
+
+    try:
+        scenario = Scenario.read(scenario) if scenario is not None and not isinstance(scenario, Scenario) else scenario
+        return {int(y): load_parameters(int(y), scenario) for y in sorted(set(rows["exercice"].astype(int)))}
+    except ParameterError:
+        return {}
 
 
 def empty_molecules() -> pd.DataFrame:
@@ -201,4 +217,6 @@ def pharmacy_warnings(rows: pd.DataFrame, molecules: pd.DataFrame | None = None,
                            f"(exercice {int(table['exercice'].iat[i])} : {shown(example)}) — {FRACTIONS_HINT}")
     if molecules is not None and not molecules.empty:
         out += molecule_warnings(molecules.reset_index(drop=True), None, scenario, located=False)
+    if rows is not None and not rows.empty and rows.attrs.get("declarations_vides"):
+        out += empty_declaration_warnings(rows, _parameters(rows, scenario), located=False)
     return out
