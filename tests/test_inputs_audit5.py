@@ -336,7 +336,7 @@ def test_an_empty_declaration_of_a_socle_is_said_with_what_it_may_cost(tmp_path)
     assert [t.split(",")[-1] for t in totals] == ["0.00", "3620.00"]  # read « non »: the Ségur socle is lost
     assert said == [
         f"Avertissement : {path} : colonne logiciel_segur : case vide, lue « non » (ligne 2 : PH-A, 2024) — une "
-        "déclaration du socle du thème « Numérique (REMU NUM) » : non déclarée, le thème peut valoir 0 € ; écrivez "
+        "déclaration du socle du thème « Numérique (REMU NUM) » : non déclarée, le thème peut valoir 0,00\u00a0€ ; écrivez "
         "« oui » si l'officine a fait cette déclaration, « non » sinon"
     ]
 
@@ -346,7 +346,7 @@ def test_a_declaration_column_left_out_is_said_only_for_a_theme_the_file_gives(t
                                        "PH-A;2024;oui;97;40000\n")
     assert said == [
         f"Avertissement : {path} : colonne logiciel_segur : absente du fichier, lue « non » (ligne 2 : PH-A, 2024) — "
-        "une déclaration du socle du thème « Numérique (REMU NUM) » : non déclarée, le thème peut valoir 0 € ; ajoutez "
+        "une déclaration du socle du thème « Numérique (REMU NUM) » : non déclarée, le thème peut valoir 0,00\u00a0€ ; ajoutez "
         "la colonne : « oui » si l'officine a fait cette déclaration, « non » sinon"
     ]  # nothing of BUPS: the file gives none of its data
 
@@ -369,6 +369,20 @@ def test_a_pharmacy_report_says_its_own_empty_declarations_by_exercise(tmp_path)
     mine = ph[ph["pharmacie_id"] == "PH-A"].reset_index(drop=True)
     assert [w for w in pharmacy_warnings(mine) if "socle" in w] == [
         "colonne logiciel_segur : case vide, lue « non » (exercice 2024) — une déclaration du socle du thème "
-        "« Numérique (REMU NUM) » : non déclarée, le thème peut valoir 0 € ; écrivez « oui » si l'officine a fait "
+        "« Numérique (REMU NUM) » : non déclarée, le thème peut valoir 0,00\u00a0€ ; écrivez « oui » si l'officine a fait "
         "cette déclaration, « non » sinon"
     ]
+
+
+def test_rosp_report_shows_an_empty_declaration_in_the_synthesis(tmp_path):
+    """As `rosp report` makes it (the first version of this warning kept numpy arrays in the table's attrs, which
+    pandas compares when it concatenates: the report command ended in a traceback)."""
+    path = tmp_path / "p.csv"
+    path.write_text(";".join(HEADER) + "\nPH-A;2024;oui;;97;40000\n", encoding="utf-8")
+    out = tmp_path / "rapports"
+    result = CliRunner().invoke(main, ["report", str(path), "--pharmacie", "PH-A", "--exercice", "2024",
+                                       "--themes", "synthese", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    html = (out / "2024" / "PH-A" / "00_synthese.html").read_text(encoding="utf-8")
+    assert ("colonne logiciel_segur : case vide, lue « non » (exercice 2024) — une déclaration du socle du thème "
+            "« Numérique (REMU NUM) » : non déclarée, le thème peut valoir 0,00\u00a0€") in html.replace("&nbsp;", "\u00a0")

@@ -64,9 +64,10 @@ def empty_declarations(checked: Checked, frame) -> dict[str, tuple[np.ndarray, n
             rows = np.arange(len(frame))  # left out of a file that gives the theme's data: every cell reads « non »
         else:  # a file without this theme's data: no declaration of it was expected
             continue
-        if len(rows):
-            out[col] = (np.asarray(checked.lines)[rows], frame["pharmacie_id"].to_numpy(dtype=object)[rows],
-                        frame["exercice"].to_numpy()[rows].astype(int), col not in checked.raw)
+        if len(rows):  # plain tuples: pandas compares the attrs of frames it concatenates with ==
+            out[col] = (tuple(np.asarray(checked.lines)[rows].tolist()),
+                        tuple(frame["pharmacie_id"].to_numpy(dtype=object)[rows].tolist()),
+                        tuple(frame["exercice"].to_numpy()[rows].astype(int).tolist()), col not in checked.raw)
     return out
 
 
@@ -75,6 +76,7 @@ def empty_declaration_warnings(frame, parameters: dict, located: bool = True) ->
     exercises whose socle is in force: read « non », a declaration of a socle may cost the whole theme (whether it
     does is the rule's to say: the lines show it). Said once per column, the rows named (at most MAX_PER_KIND);
     `located`: by file line, else (a pharmacy's report) by exercise."""
+    from ..lines.formatting import eur
     from ..registry import theme
     from ..rulebook import in_force
 
@@ -87,7 +89,7 @@ def empty_declaration_warnings(frame, parameters: dict, located: bool = True) ->
         lines, pids, years, absent = found
         if pairs is None:
             pairs = set(zip(frame["pharmacie_id"].tolist(), frame["exercice"].astype(int).tolist()))
-        keep = [i for i, (pid, year) in enumerate(zip(pids.tolist(), years.tolist()))
+        keep = [i for i, (pid, year) in enumerate(zip(pids, years))
                 if (pid, year) in pairs and year in parameters and in_force(parameters[year], ind)]
         if not keep:
             continue
@@ -97,6 +99,6 @@ def empty_declaration_warnings(frame, parameters: dict, located: bool = True) ->
         what = "absente du fichier, lue « non »" if absent else "case vide, lue « non »"
         fix = "ajoutez la colonne : « oui »" if absent else "écrivez « oui »"
         out.append(f"colonne {col} : {what} ({' ; '.join(where)}{more}) — une déclaration du socle du thème "
-                   f"« {theme(ind.theme).titre_court} » : non déclarée, le thème peut valoir 0 € ; {fix} si l'officine "
+                   f"« {theme(ind.theme).titre_court} » : non déclarée, le thème peut valoir {eur(0)} ; {fix} si l'officine "
                    "a fait cette déclaration, « non » sinon")
     return out
