@@ -418,8 +418,10 @@ FRACTIONS_SAID = ("des fractions au lieu de pourcentages ? Un taux s'écrit de 0
 
 
 def _warned_files(tmp_path: Path) -> tuple[Path, Path]:
-    ph = csv_file(tmp_path, "pharmacie_id;nom;exercice;taux_mss_pct;taux_dmp_pct\n"
-                            "PH-A;Pharmacie A;2024;0,92;40\nPH-A;Pharmacie A;2025;;50\nPH-B;Pharmacie B;2024;92;40\n")
+    # (the numérique socles declared: a file giving this theme's rates without them is warned about too)
+    ph = csv_file(tmp_path, "pharmacie_id;nom;exercice;taux_mss_pct;taux_dmp_pct;exercice_coordonne;logiciel_segur\n"
+                            "PH-A;Pharmacie A;2024;0,92;40;oui;oui\nPH-A;Pharmacie A;2025;;50;oui;oui\n"
+                            "PH-B;Pharmacie B;2024;92;40;oui;oui\n")
     mols = csv_file(tmp_path, "pharmacie_id;exercice;molecule;nb_boites;taux_depart_pct;taux_arrivee_pct\n"
                               "PH-A;2024;sitagliptin;100;80;90\nPH-A;2024;<img src=x onerror=alert(1)>;10;80;90\n"
                               "PH-A;2025;zzz;10;80;90\nPH-B;2024;sitagliptine;100;80;90\n", "molecules.csv")
@@ -478,7 +480,8 @@ def test_without_the_molecules_table_the_premium_at_zero_is_said(tmp_path):
 
     said = ("aucune table des molécules ciblées n'est donnée : leur prime (BUPS) de l'exercice 2024 compte 0 € ; "
             "donnez-la (--molecules) si l'officine en a délivré")
-    path = csv_file(tmp_path, "pharmacie_id;exercice;taux_mss_pct\nPH-A;2024;6\nPH-B;2022;6\n")
+    path = csv_file(tmp_path, "pharmacie_id;exercice;taux_mss_pct;exercice_coordonne;logiciel_segur\n"
+                              "PH-A;2024;6;oui;oui\nPH-B;2022;6;oui;oui\n")
     result = CliRunner().invoke(main, ["compute", str(path), "-o", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert result.stderr.count("Avertissement : ") == 1
