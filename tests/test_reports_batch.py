@@ -515,3 +515,20 @@ def test_network_view_judges_its_gains_at_the_reports_date(tmp_path, monkeypatch
     assert reports._network(tmp_path / "out", ROOT / "notebooks", ROOT / "data" / "pharmacies.csv", None, None,
                             dt.date(2025, 6, 1)) is False
     assert seen["date_gains"] == "2025-06-01"
+
+
+def test_a_narrower_toutes_run_adds_its_rows_to_the_manifest_and_the_index(tmp_path):
+    """`--toutes --exercice 2025` after `--toutes --exercice 2024` (or `--themes bups` after `--themes synthese`)
+    rewrote rapports.csv and index.html with its own rows only: the 2024 reports, still on disk, left the index. Only
+    a run over every pharmacy, exercise and theme rewrites them whole (a pharmacy gone from the input leaves them)."""
+    entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024), ("PH-A", 2025), ("PH-B", 2024)])
+    out = tmp_path / "sortie"
+    common = ["--toutes", "--notebooks", str(FAKE), "-o", str(out), "-j", "1"]
+    assert _report([str(entree), *common, "--exercice", "2024", "--themes", "synthese"]).exit_code == 0
+    assert _report([str(entree), *common, "--exercice", "2025", "--themes", "synthese"]).exit_code == 0
+    assert _report([str(entree), *common, "--exercice", "2024", "--themes", "bups"]).exit_code == 0
+    assert sorted(_manifest(out)) == [("PH-A", "2024", "bups"), ("PH-A", "2024", "synthese"),
+                                      ("PH-A", "2025", "synthese"), ("PH-B", "2024", "bups"),
+                                      ("PH-B", "2024", "synthese")]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "2024/PH-B/00_synthese.html" in index and "2025/PH-A/00_synthese.html" in index

@@ -1084,7 +1084,10 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
             bar.close()
     elapsed = time.perf_counter() - started
     try:
-        manifest = write_manifest(results, out_dir / MANIFEST_NAME, merge=not toutes)
+        # rewritten whole only by a run over every pharmacy, exercise and theme of the file (a pharmacy gone from the
+        # input leaves the index); any narrower run — one pharmacy, --exercice, --themes — adds its rows to the others
+        whole = toutes and exercice is None and set(theme_list) == set(THEMES)
+        manifest = write_manifest(results, out_dir / MANIFEST_NAME, merge=not whole)
     except OutputError as exc:
         _summary(results, out_dir, None, elapsed)
         _fail(f"récapitulatif des rapports : {exc}", EXIT_OUTPUT)
