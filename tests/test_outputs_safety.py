@@ -221,3 +221,25 @@ def test_a_report_failing_for_want_of_room_on_the_worker_keeps_the_earlier_repor
             "trop grand pour la limite de taille de fichier (ulimit -f)") in again.stderr
     assert "l'ancien rapport est gardé" in again.stderr and "Errno" not in again.stderr
     assert report.read_bytes() == before and report.with_suffix(".ipynb").is_file()
+
+
+@pytest.mark.parametrize("command,name,extra", [
+    ("compute", "totaux.csv", []),
+    ("compute", "lignes.csv", []),
+    ("gains", "gains.csv", []),
+    ("rapprocher", "rapprochement.csv", ["--versements", str(DATA / "versements.csv")]),
+    ("report", "rapports.csv", ["--pharmacie", "PH-GARE", "--themes", "synthese"]),
+    ("report", "index.html", ["--pharmacie", "PH-GARE", "--themes", "synthese"]),
+])
+def test_an_input_that_an_output_would_replace_is_refused_untouched(tmp_path, command, name, extra):
+    """The pharmacies table saved as « rapports.csv » (or totaux.csv, gains.csv…) in the output folder was silently
+    replaced by the command's own file."""
+    entree = tmp_path / name
+    text = (DATA / "pharmacies.csv").read_bytes()
+    entree.write_bytes(text)
+    result = CliRunner().invoke(main, [command, str(entree), *extra, "-o", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert (f"Erreur : {entree} : ce fichier d'entrée serait remplacé par le fichier {name} que la commande écrit dans "
+            f"{tmp_path} ; attendu : un autre dossier de sortie (-o) ou un autre nom pour le fichier d'entrée — rien n'a "
+            "été lu ni écrit") in result.stderr
+    assert entree.read_bytes() == text and sorted(p.name for p in tmp_path.iterdir()) == [name]

@@ -992,6 +992,13 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
             if planted.is_symlink():  # made by the command: a link there would send the reports elsewhere
                 _fail(f"impossible de créer le dossier {planted} : lien symbolique refusé", EXIT_OUTPUT)
         out_dir = out_dir / "scenarios" / scenario.stem  # made by run_reports, where a link planted since is refused
+    from rosp_lib.lines.atomic import overwritten_input
+    from rosp_lib.report.network import INDEX_PAGE
+
+    clash = overwritten_input(out_dir, [MANIFEST_NAME, LOG_NAME, INDEX_PAGE, "90_reseau.html", "90_reseau.ipynb"],
+                              (entree, molecules, scenario, versements))
+    if clash:
+        _fail(clash)
     click.echo(f"Préparation : lecture et vérification de {entree}…", err=True)
     one_theme = themes is not None and len([t for t in themes.split(",") if t.strip()]) == 1
     if not dask_address and (jobs == 1 or (pharmacie_id and exercice is not None and one_theme)):

@@ -10,7 +10,7 @@ import click
 
 from rosp_lib.cli.french import FrenchGroup, warn
 from rosp_lib.cli.french import run as _run
-from rosp_lib.lines.atomic import OutputError, cleaned_up_on_sigterm, ensure_folder, write_together
+from rosp_lib.lines.atomic import OutputError, cleaned_up_on_sigterm, ensure_folder, overwritten_input, write_together
 from rosp_lib.engine import compute, parameters_for, totals
 from rosp_lib.lines.formatting import eur, num
 from rosp_lib.lines.workers import WORKER_PART_ROWS
@@ -130,6 +130,9 @@ def compute_cmd(entree: Path, molecules: Path | None, scenario: Path | None, out
 
     if jobs is not None and jobs < 1:
         _fail(f"--jobs : au moins 1 processus (reçu : {jobs}).")
+    clash = overwritten_input(out_dir, files_for(fmt), (entree, molecules, scenario))
+    if clash:
+        _fail(clash)
     try:
         pharmacies, molecules_table = read_inputs(entree, molecules, scenario)
         params = parameters_for(pharmacies["exercice"].unique(), scenario)

@@ -16,7 +16,7 @@ from rosp_lib.counterfactual.versements import read_versements
 from rosp_lib.engine import parameters_for
 from rosp_lib.inputs import InputError, no_molecules_warning, read_inputs, warnings_of
 from rosp_lib.inputs.errors import MAX_PER_KIND
-from rosp_lib.lines.atomic import OutputError, ensure_folder, write_together
+from rosp_lib.lines.atomic import OutputError, ensure_folder, overwritten_input, write_together
 from rosp_lib.lines.csvfile import write_csv
 from rosp_lib.lines.formatting import eur
 from rosp_lib.parameters import ParameterError, Scenario
@@ -104,6 +104,9 @@ def gains_cmd(entree: Path, molecules: Path | None, scenario: Path | None, date:
     Exemple :
       rosp gains data/pharmacies.csv --molecules data/molecules.csv --date 2025-01-15 -o outputs/
     """
+    clash = overwritten_input(out_dir, ["gains.csv"], (entree, molecules, scenario))
+    if clash:
+        _fail(clash)
     try:
         pharmacies, mols = read_inputs(entree, molecules, scenario)
         params = parameters_for(pharmacies["exercice"].unique(), Scenario.read(scenario) if scenario else None)
@@ -160,13 +163,17 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
 
     Un écart n'est expliqué que si la bibliothèque retrouve le montant versé à {tolerance} près, les causes
     cherchées dans cet ordre : {causes} ; sinon il est dit « écart inexpliqué ». Un versement pour un
-    thème ou un indicateur qui n'existe pas cet exercice, et un thème dû dont rien n'a été versé, sont
-    dits tels quels, sans cause devinée.
+    thème ou un indicateur qui n'existe pas cet exercice, une ligne d'indicateur à 0 € à côté de la ligne
+    de son thème versé comme dû, et un thème dû dont rien n'a été versé, sont dits tels quels, sans cause
+    devinée.
 
     \b
     Exemple :
       rosp rapprocher data/pharmacies.csv --versements data/versements.csv --molecules data/molecules.csv -o outputs/
     """
+    clash = overwritten_input(out_dir, ["rapprochement.csv"], (entree, versements, molecules, scenario))
+    if clash:
+        _fail(clash)
     try:
         pharmacies, mols = read_inputs(entree, molecules, scenario)
         paid = read_versements(versements, pharmacies)

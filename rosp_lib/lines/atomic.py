@@ -83,6 +83,24 @@ def subfolder(folder: Path, levels: int) -> None:
                 raise
 
 
+def overwritten_input(out_dir: Path, names, inputs) -> str | None:
+    """The French refusal when a file the command writes (`names`, in `out_dir`) is one of its input files — it
+    would be replaced by the output (an input saved as « rapports.csv » in the output folder…) —, else None."""
+    for path in inputs:
+        if path is None:
+            continue
+        try:
+            source = Path(path).resolve()
+            hit = next((n for n in names if (Path(out_dir) / n).resolve() == source), None)
+        except (OSError, RuntimeError):  # an unreadable path: the reading says why
+            continue
+        if hit is not None:
+            return (f"{path} : ce fichier d'entrée serait remplacé par le fichier {hit} que la commande écrit dans "
+                    f"{out_dir} ; attendu : un autre dossier de sortie (-o) ou un autre nom pour le fichier d'entrée "
+                    "— rien n'a été lu ni écrit")
+    return None
+
+
 def ensure_folder(folder: Path) -> None:
     """The output folder, created if missing (OutputError in French when it cannot be)."""
     folder = Path(folder)
