@@ -425,7 +425,7 @@ def test_missing_required_columns(tmp_path):
     ("taux_mss_pct", "120", RATE),        # rate outside 0–100
     ("taux_mss_pct", "-1", RATE),
     ("taux_mss_pct", "100,01", RATE),
-    ("taux_double_paiement_pct", "-0,05", RATE),
+    ("taux_double_paiement_pct", "-0,05", "pourcentage 0 à 100 (0,05 pour 0,05 %)"),  # a small rate: its example
     ("nb_semaines_asafo", "54", "entier de 0 à 53"),
     ("eco_niveau_vise", "4", "entier de 0 à 3"),
     ("eco_items_valides", "1,5", "entier de 0 à 3"),

@@ -182,7 +182,7 @@ def test_reconciliation_section_of_a_partial_payment():
     assert '<a href="reclamation_PH-CENTRE_2025.md">' in html
     assert "Participer à un exercice coordonné" in html  # the unpaid line of the partial payment, by its title
     assert "n'a pas été retenue" not in html
-    assert "3 conforme, 1 écart, 1 non versé" in report_versements.section_text(rep, r)
+    assert "3 conformes, 1 écart, 1 non versé" in report_versements.section_text(rep, r)
     # the tolerance the verdicts use (reconcile.CENT_TOLERANCE, 1 cent), not « au centime »
     assert "retrouve le montant versé à 0,01\u00a0€ près" in report_versements.section_text(rep, r)
     # the causes searched, all of them, in their order (the « malus non déduit » included), as rosp rapprocher --help
@@ -387,3 +387,14 @@ def test_with_dask_the_claim_comes_back_in_the_notebook(tmp_path):
     assert (folder / "reclamation_PH-CENTRE_2025.md").read_text(encoding="utf-8") == claims[("PH-CENTRE", 2025)]
     assert (folder / folders.VERSEMENTS).is_file()
     shutil.rmtree(out)
+
+
+def test_an_action_is_worded_for_the_reader_without_the_input_hint():
+    """PH-GARE 2024 (data/): the double payments at 0,08 % against 0,05 % cost the 763,50 € malus step (rank 4).
+    The action read « doubles paiements (ex. 0,05 pour 0,05 %) : 0,08 % → 0,05 % » — the column's typing hint."""
+    rep = nb.load("PH-GARE", 2024, str(DATA / "pharmacies.csv"), str(DATA / "molecules.csv"))
+    g = report_gains.compute(rep, None, "2024-06-01")
+    row = g.table[g.table["indicateur"] == "facturation_double_paiement"].iloc[0]
+    assert int(row["gain_cents"]) == 76350
+    assert report_gains.change_text(rep, row["changements"], row["valeur_actuelle"], row["valeur_cible"]) == \
+        "doubles paiements : 0,08 % → 0,05 %"

@@ -532,3 +532,21 @@ def test_a_narrower_toutes_run_adds_its_rows_to_the_manifest_and_the_index(tmp_p
                                       ("PH-B", "2024", "synthese")]
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "2024/PH-B/00_synthese.html" in index and "2025/PH-A/00_synthese.html" in index
+    # 3 pharmacy × exercise rows over 2 exercises (it said « 3 exercice(s) »)
+    assert "2 pharmacie(s), 3 ligne(s) pharmacie × exercice (exercices 2024 et 2025)." in index
+
+
+def test_a_long_identifier_may_wrap_in_the_index(tmp_path):
+    """A 64-character identifier (the longest accepted) did not wrap: the amounts and the links went past the right
+    edge of the window. Beyond LONG_ID characters its cell may be cut anywhere; a short one stays on one line."""
+    from rosp_lib.report.index import INDEX_CSS, LONG_ID
+
+    long_id = "PH-" + "A" * 61
+    entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [(long_id, 2024), ("PH-B", 2024)])
+    out = tmp_path / "sortie"
+    assert _report([str(entree), "--toutes", "--themes", "synthese", "--notebooks", str(FAKE), "-o", str(out),
+                    "-j", "1"]).exit_code == 0
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert len(long_id) > LONG_ID >= len("PH-B")
+    assert f'<td class=long><a href="pharmacies/{long_id}.html">' in index and '<td><a href="pharmacies/PH-B.html">' in index
+    assert "tbody td.long { white-space: normal; overflow-wrap: anywhere;" in INDEX_CSS

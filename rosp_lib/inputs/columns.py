@@ -74,7 +74,7 @@ PHARMACY_COLUMNS: list[Col] = [
         ("nb_factures_periode_malus", "int", "factures de la période (le malus exige un nombre minimal de factures)"),
         ("taux_fse_securisees_pct", "rate", "FSE sécurisées"),
         ("taux_rejets_iris_pct", "rate", "rejets IRIS", False, None, True),
-        ("taux_double_paiement_pct", "rate", "doubles paiements (ex. 0,05 pour 0,05 %)", False, None, True),
+        ("taux_double_paiement_pct", "rate", "doubles paiements", False, None, True),
     ),
     *_cols(
         "bon usage des produits de santé (BUPS)",
@@ -151,6 +151,8 @@ def expected(col: Col, exercises: list[int] | None = None) -> str:
         return f"entier de 0 à {col.maximum}"
     if col.kind == "text" and col.required:
         return "texte non vide"
+    if col.kind == "rate" and col.small:  # a rate of a few hundredths of a percent: 0,05 % is written 0,05
+        return "pourcentage 0 à 100 (0,05 pour 0,05 %)"
     return KIND_LABELS[col.kind]
 
 

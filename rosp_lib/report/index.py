@@ -21,13 +21,16 @@ from pathlib import Path
 import pandas as pd
 
 from rosp_lib.lines.atomic import OutputError, reason, subfolder, write_together
-from rosp_lib.lines.formatting import eur
+from rosp_lib.lines.formatting import eur, french_list
 from rosp_lib.registry import REPORT_NOTEBOOKS, SYNTHESIS, THEMES, THEME_CODES, theme as theme_of
 from rosp_lib.report.html import CSS
 
 SYNTHESE = SYNTHESIS
 # The index table has a column per theme: their titles wrap (the amounts do not), so that the table fits the page.
-INDEX_CSS = "\nth.montant { white-space: normal; }\ntbody td:first-child { white-space: nowrap; }\n"
+INDEX_CSS = ("\nth.montant { white-space: normal; }\ntbody td:first-child { white-space: nowrap; }\n"
+             # an identifier too long for one line (up to 64 characters) is cut anywhere, not past the window's edge
+             "tbody td.long { white-space: normal; overflow-wrap: anywhere; min-width: 10em; }\n")
+LONG_ID = 20  # characters: beyond, an identifier may be cut over several lines
 DONE = ("ok", "deja_fait")
 
 
@@ -128,7 +131,8 @@ def _table(rows, manifest, out_dir: Path, start_dir: Path, with_name: bool) -> s
         cells = []
         if with_name:
             page = _rel(f"pharmacies/{pid}.html", start_dir, out_dir)
-            cells += [f'<td><a href="{_esc(page)}">{_esc(pid)}</a></td>', f"<td>{_esc(nom)}</td>"]
+            cells += [f'<td{" class=long" if len(pid) > LONG_ID else ""}><a href="{_esc(page)}">{_esc(pid)}</a></td>',
+                      f"<td>{_esc(nom)}</td>"]
         cells += [f"<td>{year}</td>", f'<td class="montant"><strong>{eur(sum(per_theme.values()))}</strong></td>']
         cells += [f'<td class="montant">{eur(per_theme[t])}</td>' for t in THEME_CODES]
         cells += [f"<td>{_esc(status)}</td>", f"<td>{links}</td>"]
@@ -188,7 +192,10 @@ def write_indexes(out_dir: Path | str, manifest: pd.DataFrame | Iterable[Mapping
     network = ('<p><a href="90_reseau.html">Vue d’ensemble du réseau</a> (distributions, indicateurs atteints, '
                "euros reposant sur des hypothèses, atypiques, gains à portée).</p>"
                if (out_dir / "90_reseau.html").exists() or (out_dir / "90_reseau.ipynb").exists() else "")
-    body = (f"<h1>{_esc(titre)}</h1><p>{len({r[0] for r in rows})} pharmacie(s), {len(rows)} exercice(s). "
+    exercises = sorted({int(r[1]) for r in rows})
+    which = (f" (exercice{'s' if len(exercises) > 1 else ''} {_esc(french_list(exercises))})" if exercises else "")
+    body = (f"<h1>{_esc(titre)}</h1><p>{len({r[0] for r in rows})} pharmacie(s), {len(rows)} ligne(s) pharmacie × "
+            f"exercice{which}. "
             "Montants de la ROSP par thème ; chaque ligne mène à la synthèse et aux rapports des thèmes.</p>"
             + network + "<p>Rapports : " + " ; ".join(f"{t.ordre} = {_esc(t.titre_court)}" for t in THEMES)
             + " ; « réclamation » = projet de réclamation écrit quand le versé s’écarte de l’attendu (option "
