@@ -16,6 +16,7 @@ from rosp_lib.cli import main
 from rosp_lib.counterfactual.versements import read_versements
 from rosp_lib.inputs import InputError, read_pharmacies
 
+DATA = Path(__file__).resolve().parent.parent / "data"
 HEADER = ["pharmacie_id", "exercice", "exercice_coordonne", "logiciel_segur", "taux_fse_sesam_vitale_pct", "nb_fse"]
 ROW = ["PH-A", 2024, "oui", "oui", 97, 40000]
 
@@ -386,3 +387,15 @@ def test_rosp_report_shows_an_empty_declaration_in_the_synthesis(tmp_path):
     html = (out / "2024" / "PH-A" / "00_synthese.html").read_text(encoding="utf-8")
     assert ("colonne logiciel_segur : case vide, lue « non » (exercice 2024) — une déclaration du socle du thème "
             "« Numérique (REMU NUM) » : non déclarée, le thème peut valoir 0,00\u00a0€") in html.replace("&nbsp;", "\u00a0")
+
+
+def test_a_molecules_table_with_its_header_alone_is_said_as_no_table(tmp_path):
+    """`--molecules` naming a file with its header only: PH-TILLEULS 2024 lost its molecule premium (7 890,91 € →
+    7 785,00 €) without a word, while no table at all is said."""
+    mols = tmp_path / "molecules.csv"
+    mols.write_text("pharmacie_id,exercice,molecule,nb_boites,taux_depart_pct,taux_arrivee_pct\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["compute", str(DATA / "pharmacies.csv"), "--molecules", str(mols),
+                                       "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert (f"Avertissement : {mols} : la table des molécules ciblées n'a aucune ligne : leur prime (BUPS) des "
+            "exercices 2023, 2024, 2025, 2026 compte 0 € ; remplissez-la si l'officine en a délivré") in result.stderr

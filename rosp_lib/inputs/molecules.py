@@ -114,13 +114,17 @@ def molecule_warnings(frame: pd.DataFrame, checked: Checked | None = None, scena
     return out
 
 
-def no_molecules_warning(exercises, scenario=None) -> list[str]:
-    """Without the targeted-molecule table, their premium counts 0 €: said when an exercise of the file pays it
-    (the lines of the molecules are then absent, not « donnée manquante »: nothing else would say it)."""
+def no_molecules_warning(exercises, scenario=None, empty_file: str | None = None) -> list[str]:
+    """Without the targeted-molecule table — or with one that has no row (`empty_file`: its name) —, their premium
+    counts 0 €: said when an exercise of the file pays it (the lines of the molecules are then absent, not « donnée
+    manquante »: nothing else would say it)."""
     paying = [str(year) for year in sorted({int(y) for y in exercises})
               if getattr(getattr(_premium(year, scenario), "etat", None), "valeur", "") == "actif"]
     if not paying:
         return []
     years = f"de l'exercice {paying[0]}" if len(paying) == 1 else f"des exercices {', '.join(paying)}"
+    if empty_file is not None:
+        return [f"{empty_file} : la table des molécules ciblées n'a aucune ligne : leur prime (BUPS) {years} compte "
+                "0 € ; remplissez-la si l'officine en a délivré"]
     return [f"aucune table des molécules ciblées n'est donnée : leur prime (BUPS) {years} compte 0 € ; donnez-la "
             "(--molecules) si l'officine en a délivré"]

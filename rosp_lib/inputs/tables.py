@@ -12,7 +12,7 @@ from rosp_lib.parameters import available_exercises
 
 from .columns import KEY_SEP, MOLECULE_COLUMNS, PHARMACY_COLUMNS, Col
 from .errors import InputError, InputErrors, Problem
-from .molecules import check_molecule_rows, normalise_molecule, molecule_warnings
+from .molecules import check_molecule_rows, molecule_warnings, no_molecules_warning, normalise_molecule
 from .parsing import Parsed, parse
 from .raw import read_raw
 from .validate import Checked, check_columns, check_duplicates, raise_if_problems
@@ -154,6 +154,9 @@ def read_inputs(pharmacies_path: str | Path, molecules_path: str | Path | None =
         raise InputErrors(errors)
     if molecules is not None:  # every warning of the run in one place, for the console and the reports
         pharmacies.attrs["avertissements"] = warnings_of(pharmacies, molecules)
+        if molecules.empty:  # a header alone: as no table at all
+            pharmacies.attrs["avertissements"] += no_molecules_warning(pharmacies["exercice"], scenario,
+                                                                       empty_file=str(molecules_path))
     if pharmacies.attrs.get("declarations_vides"):
         pharmacies.attrs["avertissements"] += [f"{pharmacies_path} : {w}" for w in
                                                empty_declaration_warnings(pharmacies, _parameters(pharmacies, scenario))]
