@@ -550,3 +550,20 @@ def test_a_long_identifier_may_wrap_in_the_index(tmp_path):
     assert len(long_id) > LONG_ID >= len("PH-B")
     assert f'<td class=long><a href="pharmacies/{long_id}.html">' in index and '<td><a href="pharmacies/PH-B.html">' in index
     assert "tbody td.long { white-space: normal; overflow-wrap: anywhere;" in INDEX_CSS
+
+
+def test_more_jobs_than_cores_are_brought_back_to_the_cores_and_said(tmp_path, monkeypatch):
+    """`--jobs 64` started one Jupyter kernel per report on 2 cores (45 s instead of 7 s for 21 reports)."""
+    import rosp_lib.batch.reports as reports
+
+    seen = {}
+    real = reports.run_reports
+    monkeypatch.setattr(reports.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(reports, "run_reports", lambda *a, **k: (seen.update(workers=k["workers"]), real(*a, **k))[1])
+    entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024)])
+    result = _report([str(entree), "--toutes", "--themes", "synthese", "--notebooks", str(FAKE),
+                      "-o", str(tmp_path / "out"), "--jobs", "64"])
+    assert result.exit_code == 0, result.output
+    assert seen == {"workers": 2}
+    assert ("--jobs 64 ramené à 2, le nombre de cœurs de cette machine (des processus en plus ne feraient "
+            "qu'attendre, et ralentiraient le lot).") in result.stderr

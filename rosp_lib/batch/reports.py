@@ -916,7 +916,7 @@ def _check_file(path: Path | None, what: str) -> None:
               default=Path("outputs"), help="Dossier des rapports (défaut : outputs).")
 @click.option("--force", is_flag=True, help="Refaire aussi les rapports déjà faits et à jour.")
 @click.option("-j", "--jobs", type=int, metavar="N",
-              help="Nombre de processus de travail en parallèle (défaut : nombre de cœurs).")
+              help="Nombre de processus de travail en parallèle (défaut et maximum : le nombre de cœurs).")
 @click.option("--notebooks", "notebooks_dir", metavar="DOSSIER", type=click.Path(file_okay=False, path_type=Path),
               default=NOTEBOOKS_DIR, help="Dossier des notebooks à exécuter (défaut : notebooks/ du projet).")
 @click.option("--versements", "versements", metavar="FICHIER", type=click.Path(dir_okay=False, path_type=Path),
@@ -981,6 +981,12 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
         _fail("indiquez soit --pharmacie ID, soit --toutes (l'un des deux).")
     if jobs is not None and jobs < 1:
         _fail(f"--jobs : au moins 1 processus (reçu : {jobs}).")
+    cores = os.cpu_count() or 1
+    if jobs is not None and jobs > cores and dask_address in (None, "local"):
+        # each process runs a Jupyter kernel that computes: beyond the cores they only wait, and slow the batch down
+        click.echo(f"--jobs {jobs} ramené à {cores}, le nombre de cœurs de cette machine (des processus en plus ne "
+                   "feraient qu'attendre, et ralentiraient le lot).", err=True)
+        jobs = cores
     _check_file(entree, "fichier d'entrée")
     _check_file(molecules, "table des molécules")
     if scenario is not None:  # a scenario's reports never overwrite the reference reports
