@@ -399,3 +399,17 @@ def test_a_molecules_table_with_its_header_alone_is_said_as_no_table(tmp_path):
     assert result.exit_code == 0, result.output
     assert (f"Avertissement : {mols} : la table des molécules ciblées n'a aucune ligne : leur prime (BUPS) des "
             "exercices 2023, 2024, 2025, 2026 compte 0 € ; remplissez-la si l'officine en a délivré") in result.stderr
+
+
+def test_an_identifier_written_with_other_capitals_on_another_exercise_is_refused(tmp_path):
+    """« PH-CASE » 2024 and « ph-case » 2025 were two pharmacies whose pages (pharmacies/<id>.html) are one file on
+    Windows and macOS: one overwrote the other. Within an exercise they were already refused as duplicates."""
+    path = tmp_path / "p.csv"
+    path.write_text("pharmacie_id;exercice\nPH-CASE;2024\nPH-B;2024\nph-case;2025\nPh-Case;2026\nPH-CASE;2023\n",
+                    encoding="utf-8")
+    expected = ("attendu : « PH-CASE », comme à la ligne 2 : majuscules et minuscules confondues, c'est la même "
+                "pharmacie (l'identifiant devient un nom de fichier)")
+    assert problems_of(path) == [
+        f"ligne 4, pharmacie « ph-case », colonne pharmacie_id : valeur « ph-case » ; {expected}",
+        f"ligne 5, pharmacie « Ph-Case », colonne pharmacie_id : valeur « Ph-Case » ; {expected}",
+    ]

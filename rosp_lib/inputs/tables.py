@@ -64,6 +64,26 @@ def _values(checked: Checked, name: str) -> np.ndarray | None:
     return np.where(p.bad, np.nan, p.values) if p.values.dtype.kind == "f" else p.values
 
 
+def _one_spelling_per_id(checked: Checked) -> None:
+    """An identifier written with other capitals on another line (« PH-CASE » 2024, « ph-case » 2025) names the same
+    file of the reports on Windows and macOS (pharmacies/<id>.html): one would overwrite the other. Refused on the
+    lines that differ from the first spelling."""
+    ids = checked.raw["pharmacie_id"].astype(str)
+    first = ids.groupby(ids.str.lower().to_numpy(), sort=False).transform("first")
+    # within one exercise, the other spellings are duplicates already (check_duplicates): not said twice
+    same_year = pd.Series(ids.str.lower().to_numpy() + KEY_SEP + checked.raw["exercice"].astype(str).to_numpy())
+    rows = np.flatnonzero((ids != first).to_numpy() & (ids != "").to_numpy() & ~same_year.duplicated(keep=False).to_numpy())
+    if len(rows):
+        first_line: dict[str, int] = {}
+        for spelling, line in zip(ids.tolist(), np.asarray(checked.lines).tolist()):
+            first_line.setdefault(spelling, line)  # the line where each spelling is first written
+        firsts = first.to_numpy(dtype=object)
+        checked.report("pharmacie_id", rows, "le même identifiant écrit de la même façon",
+                       "identifiants écrits avec d'autres majuscules qu'ailleurs",
+                       lambda i: f"« {firsts[i]} », comme à la ligne {first_line[firsts[i]]} : majuscules et minuscules "
+                                 "confondues, c'est la même pharmacie (l'identifiant devient un nom de fichier)")
+
+
 def _pharmacy_rows(checked: Checked) -> None:
     raw = checked.raw
     if "pharmacie_id" in raw and "exercice" in raw:
@@ -71,6 +91,7 @@ def _pharmacy_rows(checked: Checked) -> None:
         check_duplicates(checked, ["pharmacie_id", "exercice"], key,
                          "une seule ligne par pharmacie_id et exercice (majuscules et minuscules confondues : "
                          "l'identifiant devient un nom de dossier)")
+        _one_spelling_per_id(checked)
     remis, realises = _values(checked, "nb_kits_remis"), _values(checked, "nb_kits_realises")
     if remis is not None and realises is not None:
         with np.errstate(invalid="ignore"):
