@@ -39,6 +39,15 @@ def saved(tmp_path: Path, fmt: dict[str, str] | None = None, values: dict[str, o
     return tmp_path / name
 
 
+def statement_of(tmp_path: Path, text: str):
+    """(the statement file written from `text`, the pharmacies table of P1 2025 it is read against)."""
+    ph = tmp_path / "p.csv"
+    ph.write_text("pharmacie_id;exercice\nP1;2025\n", encoding="utf-8")
+    statement = tmp_path / "v.csv"
+    statement.write_text(text, encoding="utf-8")
+    return statement, read_pharmacies(ph)
+
+
 def total(tmp_path: Path, path: Path) -> str:
     """The « total » of totaux.csv for the file's only row, computed by the command."""
     out = tmp_path / ("out_" + path.stem)
@@ -173,13 +182,10 @@ def test_thousands_grouped_by_a_thin_or_figure_space_are_read(tmp_path, space):
 
 
 def test_the_statement_reads_the_same_digits_and_spaces(tmp_path):
-    ph = tmp_path / "p.csv"
-    ph.write_text("pharmacie_id;exercice\nP1;2025\n", encoding="utf-8")
-    statement = tmp_path / "v.csv"
-    statement.write_text("pharmacie_id;exercice;theme;montant_verse_eur\nP1;2025;numerique;5\u2009349,00\n"
-                         "P1;２０２５;bups;１０\n", encoding="utf-8")
+    statement, pharmacies = statement_of(tmp_path, "pharmacie_id;exercice;theme;montant_verse_eur\nP1;2025;numerique;5\u2009349,00\n"
+                         "P1;２０２５;bups;１０\n")
     with pytest.raises(InputError) as info:
-        read_versements(statement, read_pharmacies(ph))
+        read_versements(statement, pharmacies)
     assert info.value.problems == [
         "ligne 3, pharmacie « P1 », colonne exercice : valeur « ２０２５ » ; attendu : une année sur quatre chiffres "
         "(l'exercice payé, pas l'année du versement) — écrivez les chiffres 0 à 9 (« ２ » est un autre caractère)",
@@ -188,16 +194,13 @@ def test_the_statement_reads_the_same_digits_and_spaces(tmp_path):
     ]
     statement.write_text("pharmacie_id;exercice;theme;montant_verse_eur\nP1;2025;numerique;5\u2009349,00\n",
                          encoding="utf-8")
-    assert list(read_versements(statement, read_pharmacies(ph))["montant_cents"]) == [534900]
+    assert list(read_versements(statement, pharmacies)["montant_cents"]) == [534900]
 
 
 def test_the_statement_reads_french_dates_day_first(tmp_path):
-    ph = tmp_path / "p.csv"
-    ph.write_text("pharmacie_id;exercice\nP1;2025\n", encoding="utf-8")
-    statement = tmp_path / "v.csv"
-    statement.write_text("pharmacie_id;exercice;theme;montant_verse_eur;date_versement\n"
-                         "P1;2025;numerique;820;15/04/2026\nP1;2025;bups;10;2026-06-30\n", encoding="utf-8")
-    assert list(read_versements(statement, read_pharmacies(ph))["date_versement"]) == ["2026-04-15", "2026-06-30"]
+    statement, pharmacies = statement_of(tmp_path, "pharmacie_id;exercice;theme;montant_verse_eur;date_versement\n"
+                         "P1;2025;numerique;820;15/04/2026\nP1;2025;bups;10;2026-06-30\n")
+    assert list(read_versements(statement, pharmacies)["date_versement"]) == ["2026-04-15", "2026-06-30"]
 
 
 def test_values_between_quotes_in_a_comma_file_are_not_said_cut_by_a_decimal_comma(tmp_path):
@@ -231,12 +234,9 @@ def test_typed_cells_are_named_in_messages_as_excel_shows_them(tmp_path):
 def test_an_amount_with_a_thousands_space_or_a_euro_sign_cut_by_its_decimal_comma_is_said(tmp_path):
     """In a comma-separated statement « 1 234,56 » read 1 234 € and « 140,50 € » read 140 €, with no word (the plain
     « 140,50 » was already said)."""
-    ph = tmp_path / "p.csv"
-    ph.write_text("pharmacie_id;exercice\nP1;2025\n", encoding="utf-8")
-    statement = tmp_path / "v.csv"
-    statement.write_text("pharmacie_id,exercice,theme,montant_verse_eur,libelle_releve\n"
-                         "P1,2025,colorectal,1 234,56\nP1,2025,vaccination,140,50 €\n", encoding="utf-8")
-    paid = read_versements(statement, read_pharmacies(ph))
+    statement, pharmacies = statement_of(tmp_path, "pharmacie_id,exercice,theme,montant_verse_eur,libelle_releve\n"
+                         "P1,2025,colorectal,1 234,56\nP1,2025,vaccination,140,50 €\n")
+    paid = read_versements(statement, pharmacies)
     assert list(paid["montant_cents"]) == [123400, 14000]  # read as written…
     said = paid.attrs["avertissements"]  # … and said
     assert len(said) == 2
@@ -246,13 +246,11 @@ def test_an_amount_with_a_thousands_space_or_a_euro_sign_cut_by_its_decimal_comm
 
 def test_statement_rows_alike_in_every_column_are_added_up_and_said(tmp_path):
     """The same line twice was added up (280 € paid for 140 €) without a word: likely a copy."""
-    ph = tmp_path / "p.csv"
-    ph.write_text("pharmacie_id;exercice\nP1;2025\n", encoding="utf-8")
-    statement = tmp_path / "v.csv"
     row = "P1;2025;colorectal;140,00;2026-06-20;Dépistage colorectal\n"
-    statement.write_text("pharmacie_id;exercice;theme;montant_verse_eur;date_versement;libelle_releve\n" + row + row
-                         + "P1;2025;colorectal;140,00;2026-09-20;Dépistage colorectal\n", encoding="utf-8")
-    paid = read_versements(statement, read_pharmacies(ph))
+    statement, pharmacies = statement_of(
+        tmp_path, "pharmacie_id;exercice;theme;montant_verse_eur;date_versement;libelle_releve\n" + row + row
+        + "P1;2025;colorectal;140,00;2026-09-20;Dépistage colorectal\n")
+    paid = read_versements(statement, pharmacies)
     assert int(paid["montant_cents"].sum()) == 42000  # still added up: an initial payment and its complement are
     assert paid.attrs["avertissements"] == [
         f"{statement} : lignes 2 et 3, pharmacie « P1 », exercice 2025, thème colorectal : lignes identiques "
@@ -261,7 +259,7 @@ def test_statement_rows_alike_in_every_column_are_added_up_and_said(tmp_path):
     ]
     statement.write_text("pharmacie_id;exercice;theme;montant_verse_eur\nP1;2025;bups;10\nP1;2025;bups;10\n",
                          encoding="utf-8")  # no date nor label: none is said « the same »
-    (said,) = read_versements(statement, read_pharmacies(ph)).attrs["avertissements"]
+    (said,) = read_versements(statement, pharmacies).attrs["avertissements"]
     assert "lignes identiques (10,00\u00a0€ chacune), additionnées" in said
 
 
@@ -270,19 +268,16 @@ def test_statement_themes_by_their_short_titles_indicators_whatever_their_case_a
     usage des produits de santé » (the title without « (BUPS) ») and « Bonus_Prescription » were refused; the refusal of a
     theme did not list the titles; a minus sign of a word processor (« −140,00 », « (140,00) ») got the generic
     message."""
-    ph = tmp_path / "p.csv"
-    ph.write_text("pharmacie_id;exercice\nP1;2025\n", encoding="utf-8")
-    statement = tmp_path / "v.csv"
-    statement.write_text("pharmacie_id;exercice;theme;indicateur;montant_verse_eur\n"
+    statement, pharmacies = statement_of(tmp_path, "pharmacie_id;exercice;theme;indicateur;montant_verse_eur\n"
                          "P1;2025;Dépistage colorectal;;140\nP1;2025;bon usage des produits de sante;;975,91\n"
-                         "P1;2025;Numérique;;10\nP1;2025;vaccination;Bonus_Prescription;0\n", encoding="utf-8")
-    paid = read_versements(statement, read_pharmacies(ph))
+                         "P1;2025;Numérique;;10\nP1;2025;vaccination;Bonus_Prescription;0\n")
+    paid = read_versements(statement, pharmacies)
     assert list(paid["theme"]) == ["colorectal", "bups", "numerique", "vaccination"]
     assert list(paid["indicateur"]) == ["", "", "", "bonus_prescription"]
     statement.write_text("pharmacie_id;exercice;theme;montant_verse_eur\nP1;2025;Santé;1\nP1;2025;bups;−140,00\n"
                          "P1;2025;bups;(140,00)\nP1;2025;bups;(140,00 €)\n", encoding="utf-8")
     with pytest.raises(InputError) as info:
-        read_versements(statement, read_pharmacies(ph))
+        read_versements(statement, pharmacies)
     generic = "un montant en euros, au plus deux décimales (820 ; 820,00 ; 820.00)"
     assert info.value.problems == [
         "ligne 2, pharmacie « P1 », colonne theme : valeur « Santé » ; attendu : un thème, par son code ou son titre : "
@@ -306,13 +301,12 @@ def test_a_number_typed_in_a_workbook_is_never_read_as_thousands(tmp_path):
     assert problems_of(path) == ["ligne 2, pharmacie « PH-A », colonne nb_fse : valeur « 40.125 » ; attendu : entier ≥ 0"]
     text = saved(tmp_path, values={"F2": "40.125"}, name="texte.xlsx")
     assert "séparateur de milliers ambigu" in problems_of(text)[0]
-    ph = tmp_path / "p.csv"
-    ph.write_text("pharmacie_id;exercice\nP1;2025\n", encoding="utf-8")
+    _, pharmacies = statement_of(tmp_path, "")
     wb = workbook({"versements": [["pharmacie_id", "exercice", "theme", "montant_verse_eur"], ["P1", 2025, "bups", 140.004]]})
     wb["versements"]["D2"].number_format = '#,##0.00 "€"'
     wb.save(tmp_path / "v.xlsx")
     with pytest.raises(InputError) as info:
-        read_versements(tmp_path / "v.xlsx", read_pharmacies(ph))
+        read_versements(tmp_path / "v.xlsx", pharmacies)
     assert info.value.problems == [
         "ligne 2, pharmacie « P1 », colonne montant_verse_eur : valeur « 140.004 » ; attendu : un montant en euros, au "
         "plus deux décimales (820 ; 820,00 ; 820.00) — 140,004 € a trois décimales"
