@@ -223,7 +223,7 @@ def test_cli_rapprocher_invalid_versements_writes_nothing(tmp_path):
     assert res.exit_code == 2
     assert "2 problèmes — rien n'a été calculé ni écrit" in res.output
     assert not (out / "rapprochement.csv").exists()
-    res = CliRunner().invoke(main, ["gains", str(ROOT / "data" / "pharmacies.csv"), "--date", "15/01/2025"])
+    res = CliRunner().invoke(main, ["gains", str(ROOT / "data" / "pharmacies.csv"), "--date", "15.01.2025"])
     assert res.exit_code == 2 and "AAAA-MM-JJ" in res.output
 
 

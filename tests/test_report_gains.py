@@ -22,6 +22,7 @@ import csv
 import datetime as dt
 import importlib.util
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -398,3 +399,23 @@ def test_an_action_is_worded_for_the_reader_without_the_input_hint():
     assert int(row["gain_cents"]) == 76350
     assert report_gains.change_text(rep, row["changements"], row["valeur_actuelle"], row["valeur_cible"]) == \
         "doubles paiements : 0,08 % → 0,05 %"
+
+
+def test_the_reference_date_is_read_as_a_french_user_writes_it_everywhere(tmp_path):
+    """`rosp gains --date` and `rosp report --date` each parsed the date their own way (examples 2026-01-15 and
+    2025-01-15; « 20250115 » accepted by Python's fromisoformat); « 15/01/2025 », as the inputs accept it, was
+    refused. One reading now: AAAA-MM-JJ or JJ/MM/AAAA."""
+    import datetime as dt
+
+    assert report_gains.reference_date("15/01/2025") == report_gains.reference_date("2025-01-15") == dt.date(2025, 1, 15)
+    gains = CliRunner().invoke(main, ["gains", str(DATA / "pharmacies.csv"), "--date", "15/01/2025",
+                                      "-o", str(tmp_path / "g")])
+    assert gains.exit_code == 0, gains.output
+    expected = "n'est pas une date AAAA-MM-JJ ou JJ/MM/AAAA (exemple : 2025-01-15)"
+    bad = CliRunner().invoke(main, ["gains", str(DATA / "pharmacies.csv"), "--date", "20250115"])
+    assert bad.exit_code == 2 and f"« 20250115 » {expected}" in bad.stderr
+    report = CliRunner().invoke(main, ["report", str(DATA / "pharmacies.csv"), "--pharmacie", "PH-GARE", "--date",
+                                       "20250115", "-o", str(tmp_path / "r")])
+    assert report.exit_code == 2 and f"--date : « 20250115 » {expected}." in report.stderr
+    with pytest.raises(nb.ReportError, match=re.escape(f"attendu : {expected[10:]}, ou vide pour aujourd'hui")):
+        report_gains.reference_date("2024-13-01")

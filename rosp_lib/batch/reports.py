@@ -924,7 +924,7 @@ def _check_file(path: Path | None, what: str) -> None:
                    "la synthèse y ajoute le rapprochement et, s'il y a lieu, un projet de réclamation.")
 @click.option("--date", "date_reference", metavar="AAAA-MM-JJ",
               help="Date à laquelle juger ce qui est encore possible dans « Ce que l'officine peut encore gagner » "
-                   "(défaut : aujourd'hui).")
+                   "(ou JJ/MM/AAAA ; défaut : aujourd'hui).")
 @click.option("--dask", "dask_address", metavar="ADRESSE",
               help="Exécuter sur une grappe Dask : adresse de son planificateur (tcp://hote:8786), ou « local » "
                    "pour une grappe sur ce poste (voir docs/cluster.md).")
@@ -1013,10 +1013,11 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
         click.get_current_context().call_on_close(lambda: _take_prestarted("", None, wanted=False))
     day = None
     if date_reference is not None:
-        try:
-            day = dt.date.fromisoformat(date_reference.strip())
-        except ValueError:
-            _fail(f"--date : « {date_reference} » n'est pas une date AAAA-MM-JJ (exemple : 2025-01-15).")
+        from rosp_lib.inputs.parsing import DATE_EXPECTED, date_of
+
+        day = date_of(date_reference)
+        if day is None:
+            _fail(f"--date : « {date_reference} » n'est pas {DATE_EXPECTED}.")
     _check_file(versements, "relevé des versements")
     try:
         pharmacies, molecule_table = read_inputs(entree, molecules, scenario)  # the problems of both files at once

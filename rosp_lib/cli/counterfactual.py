@@ -61,12 +61,14 @@ def _folder(out_dir: Path) -> None:
 
 
 def _date(ctx, param, value: str | None) -> dt.date:
+    from rosp_lib.inputs.parsing import DATE_EXPECTED, date_of
+
     if value is None:
         return dt.date.today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"« {value} » n'est pas une date AAAA-MM-JJ (exemple : 2026-01-15)") from None
+    day = date_of(value)
+    if day is None:
+        raise click.BadParameter(f"« {value} » n'est pas {DATE_EXPECTED}")
+    return day
 
 
 @click.command("gains", cls=FrenchCommand, context_settings=CONTEXT)
@@ -74,7 +76,7 @@ def _date(ctx, param, value: str | None) -> dt.date:
 @_molecules
 @_parametres
 @click.option("--date", "date", metavar="AAAA-MM-JJ", callback=_date,
-              help="Date à laquelle juger ce qui est encore possible (défaut : aujourd'hui).")
+              help="Date à laquelle juger ce qui est encore possible (ou JJ/MM/AAAA ; défaut : aujourd'hui).")
 @click.option("-o", "--sortie", "out_dir", metavar="DOSSIER", type=click.Path(file_okay=False, path_type=Path),
               default=Path("outputs"), help="Dossier où écrire gains.csv (défaut : outputs).")
 def gains_cmd(entree: Path, molecules: Path | None, scenario: Path | None, date: dt.date, out_dir: Path) -> None:

@@ -10,6 +10,7 @@ not read as 2024 by one check and as another text by the next). In a count colum
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -42,6 +43,21 @@ def iso_date(text: str) -> str:
     """« 01/07/2025 » (JJ/MM/AAAA) → « 2025-07-01 »; any other text unchanged."""
     m = _FRENCH_DATE.fullmatch(text)
     return f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}" if m else text
+
+
+DATE_EXPECTED = "une date AAAA-MM-JJ ou JJ/MM/AAAA (exemple : 2025-01-15)"
+
+
+def date_of(text) -> dt.date | None:
+    """The date a user typed (an option such as --date): AAAA-MM-JJ or JJ/MM/AAAA; None if it is neither or does
+    not exist (Python's own `fromisoformat` would also take « 20250115 »)."""
+    iso = iso_date(str(text).strip())
+    if not DATE_SHAPE.fullmatch(iso):
+        return None
+    try:
+        return dt.date.fromisoformat(iso)
+    except ValueError:
+        return None
 _YEAR = re.compile(r"\d{4}", re.ASCII)
 
 

@@ -32,16 +32,18 @@ MOLECULE_COLUMNS = {"taux_arrivee_pct": "taux d'arrivée (substitution de l'exer
 
 
 def reference_date(text: str | dt.date | None) -> dt.date:
-    """The report's reference date: AAAA-MM-JJ, or today when empty."""
+    """The report's reference date: AAAA-MM-JJ or JJ/MM/AAAA, or today when empty."""
+    from rosp_lib.inputs.parsing import DATE_EXPECTED, date_of
+
     if isinstance(text, dt.date):
         return text
     if not text:
         return dt.date.today()
-    try:
-        return dt.date.fromisoformat(str(text).strip())
-    except ValueError:
-        raise ReportError(f"date de référence invalide : « {text} » ; attendu : une date AAAA-MM-JJ "
-                          "(exemple : 2025-01-15), ou vide pour aujourd'hui") from None
+    day = date_of(text)
+    if day is None:
+        raise ReportError(f"date de référence invalide : « {text} » ; attendu : {DATE_EXPECTED}, ou vide pour "
+                          "aujourd'hui")
+    return day
 
 
 def compute(rep: Report, theme: str | None = None, date_reference: str | dt.date | None = "") -> ReportGains:
