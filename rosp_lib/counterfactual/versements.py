@@ -14,7 +14,6 @@ its line, column, value and what was expected; nothing is computed from an inval
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from decimal import Decimal
@@ -26,7 +25,7 @@ from ..inputs import InputError
 from ..inputs.errors import MAX_PER_KIND, Problem, digits_hint, shown
 from ..lines.formatting import french_list
 from ..inputs.molecules import pharmacy_hint
-from ..inputs.parsing import GROUP_SPACES, ambiguous_fix, iso_date
+from ..inputs.parsing import DATE_EXPECTED, GROUP_SPACES, ambiguous_fix, date_of
 from ..inputs.raw import read_raw
 from ..lines.formatting import eur
 from ..parameters.scenario import MAX_AMOUNT
@@ -45,7 +44,6 @@ _AMBIGUOUS_RE = re.compile(r"[+-]?[1-9]\d{0,2}[.,]\d{3}", re.ASCII)
 _GROUPED_BY_SIGN_RE = re.compile(r"[+-]?[1-9]\d{0,2}(?:([.,])\d{3})+(?:(?!\1)[.,]\d{1,2})?", re.ASCII)
 _EURO_WORD = re.compile(rf"(.*?){_S}*(eur|euros?)", re.IGNORECASE)
 _GENERIC = "un montant en euros, au plus deux décimales (820 ; 820,00 ; 820.00)"
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 def fold(text: str) -> str:
@@ -216,16 +214,11 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
         cents, expected = _amount(amount_text, bool(typed_amounts is not None and typed_amounts[k]))
         if cents is None:
             bad("montant_verse_eur", amount_text, expected + digits_hint(amount_text))
-        date_text = iso_date(get.get("date_versement", ""))  # « 15/04/2025 » as French Excel writes it: 2025-04-15
-        if date_text:
-            ok = bool(_DATE_RE.fullmatch(date_text))
-            if ok:
-                try:
-                    dt.date.fromisoformat(date_text)
-                except ValueError:
-                    ok = False
-            if not ok:
-                bad("date_versement", get.get("date_versement", ""), "vide ou une date AAAA-MM-JJ ou JJ/MM/AAAA")
+        written = get.get("date_versement", "")
+        day = date_of(written) if written else None  # « 15/04/2025 » as French Excel writes it: 2025-04-15
+        if written and day is None:
+            bad("date_versement", written, f"vide ou {DATE_EXPECTED}")
+        date_text = day.isoformat() if day is not None else written
         records.append({"pharmacie_id": pid, "exercice": year, "theme": theme, "indicateur": ind,
                         "montant_cents": cents, "date_versement": date_text,
                         "libelle_releve": get.get("libelle_releve", ""), "ligne": i})
