@@ -558,7 +558,7 @@ def test_more_jobs_than_cores_are_brought_back_to_the_cores_and_said(tmp_path, m
 
     seen = {}
     real = reports.run_reports
-    monkeypatch.setattr(reports.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr("rosp_lib.lines.workers.cores", lambda: 2)  # the cores this process may run on
     monkeypatch.setattr(reports, "run_reports", lambda *a, **k: (seen.update(workers=k["workers"]), real(*a, **k))[1])
     entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024)])
     result = _report([str(entree), "--toutes", "--themes", "synthese", "--notebooks", str(FAKE),

@@ -511,7 +511,9 @@ def run_reports(
         if log_file and not dask:
             with os.fdopen(open_log(log_file), "a", encoding="utf-8") as fh:  # never through a symlink
                 fh.write(f"=== rosp report, processus {os.getpid()}, {time.strftime('%Y-%m-%d %H:%M:%S')} ===\n")
-        n_workers = max(1, min(workers or os.cpu_count() or 1, len(first)))
+        from rosp_lib.lines.workers import cores as usable_cores
+
+        n_workers = max(1, min(workers or usable_cores(), len(first)))
         log = str(log_file) if log_file else None
         executor = _take_prestarted(kernel_name, settings, wanted=not dask and n_workers == 1)
         if executor is not None:
@@ -981,7 +983,9 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
         _fail("indiquez soit --pharmacie ID, soit --toutes (l'un des deux).")
     if jobs is not None and jobs < 1:
         _fail(f"--jobs : au moins 1 processus (reçu : {jobs}).")
-    cores = os.cpu_count() or 1
+    from rosp_lib.lines.workers import cores as usable_cores
+
+    cores = usable_cores()  # those this process may run on (taskset, containers), as rosp compute counts them
     if jobs is not None and jobs > cores and dask_address in (None, "local"):
         # each process runs a Jupyter kernel that computes: beyond the cores they only wait, and slow the batch down
         click.echo(f"--jobs {jobs} ramené à {cores}, le nombre de cœurs de cette machine (des processus en plus ne "

@@ -132,7 +132,8 @@ def read_pharmacies(path: str | Path) -> pd.DataFrame:
     frame = _typed(checked.raw, PHARMACY_COLUMNS, checked.parsed)
     frame.attrs["source"] = str(path)
     frame.attrs["avertissements"] = [f"{path} : {w}" for w in table.warnings + rate_warnings(checked, PHARMACY_COLUMNS)]
-    frame.attrs["declarations_vides"] = empty_declarations(checked, frame)  # said once the parameters are known
+    frame.attrs["declarations_vides"] = empty_declarations(checked, frame)  # said by read_inputs, which knows the
+    # parameters of the run (a scenario may change a socle's state)
     return frame
 
 
@@ -178,9 +179,10 @@ def read_inputs(pharmacies_path: str | Path, molecules_path: str | Path | None =
         if molecules.empty:  # a header alone: as no table at all
             pharmacies.attrs["avertissements"] += no_molecules_warning(pharmacies["exercice"], scenario,
                                                                        empty_file=str(molecules_path))
-    if pharmacies.attrs.get("declarations_vides"):
+    if pharmacies.attrs.get("declarations_vides"):  # said for the whole file, then dropped: pandas copies the attrs
         pharmacies.attrs["avertissements"] += [f"{pharmacies_path} : {w}" for w in
                                                empty_declaration_warnings(pharmacies, _parameters(pharmacies, scenario))]
+    pharmacies.attrs.pop("declarations_vides", None)
     return pharmacies, molecules
 
 
@@ -241,6 +243,4 @@ def pharmacy_warnings(rows: pd.DataFrame, molecules: pd.DataFrame | None = None,
                            f"(exercice {int(table['exercice'].iat[i])} : {shown(example)}) — {FRACTIONS_HINT}")
     if molecules is not None and not molecules.empty:
         out += molecule_warnings(molecules.reset_index(drop=True), None, scenario, located=False)
-    if rows is not None and not rows.empty and rows.attrs.get("declarations_vides"):
-        out += empty_declaration_warnings(rows, _parameters(rows, scenario), located=False)
     return out

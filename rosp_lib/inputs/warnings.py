@@ -48,57 +48,67 @@ def declared_socle_columns() -> dict[str, object]:
     return {col: ind for ind in INDICATORS if ind.type_ligne == "socle" and ind.declaration for col in ind.colonnes}
 
 
-def empty_declarations(checked: Checked, frame) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """For each declared socle's column: (lines, pharmacie_id, exercice) of its empty cells — every row when the file
-    has no such column —, and whether the column is absent."""
+def empty_declarations(checked: Checked, frame) -> dict:
+    """For each declared socle's column whose empty cells read « non » without the user saying so: the rows (a packed
+    bit mask: `frame.attrs` is copied by pandas on most operations, and compared when frames are concatenated, so it
+    holds small immutable bytes only) — its empty cells, or every row when a file giving the theme's data has no such
+    column —, and whether the column is absent. A column whose filled cells are all « x » follows the contract's
+    checkbox convention: its empty cells are a « non » meant. `lines`: the file lines of the rows, packed too."""
     from ..registry import indicators_of
 
-    out = {}
+    out: dict = {}
     for col, ind in declared_socle_columns().items():
         if col in checked.raw:
             cells = checked.raw[col].to_numpy(dtype=object)
-            if any(str(v).lower() == "x" for v in pd.unique(cells)):  # the checkbox convention: empty is « non »
+            filled = {str(v).lower() for v in pd.unique(cells)} - {""}
+            if filled and filled <= {"x"}:  # the checkbox convention: empty is « non »
                 continue
-            rows = np.flatnonzero(cells == "")
+            rows = cells == ""
         elif any(c in checked.raw for i in indicators_of(ind.theme) for c in i.colonnes):
-            rows = np.arange(len(frame))  # left out of a file that gives the theme's data: every cell reads « non »
+            rows = np.ones(len(frame), dtype=bool)  # left out of a file that gives the theme's data
         else:  # a file without this theme's data: no declaration of it was expected
             continue
-        if len(rows):  # plain tuples: pandas compares the attrs of frames it concatenates with ==
-            out[col] = (tuple(np.asarray(checked.lines)[rows].tolist()),
-                        tuple(frame["pharmacie_id"].to_numpy(dtype=object)[rows].tolist()),
-                        tuple(frame["exercice"].to_numpy()[rows].astype(int).tolist()), col not in checked.raw)
+        if rows.any():
+            out[col] = (np.packbits(rows).tobytes(), col not in checked.raw)
+    if out:
+        out["lines"] = np.asarray(checked.lines, dtype=np.int64).tobytes()
     return out
 
 
-def empty_declaration_warnings(frame, parameters: dict, located: bool = True) -> list[str]:
-    """What an empty declaration may cost (`frame.attrs["declarations_vides"]`, `empty_declarations`), for the
-    exercises whose socle is in force: read « non », a declaration of a socle may cost the whole theme (whether it
-    does is the rule's to say: the lines show it). Said once per column, the rows named (at most MAX_PER_KIND);
-    `located`: by file line, else (a pharmacy's report) by exercise."""
+def empty_declaration_warnings(frame, parameters: dict) -> list[str]:
+    """What an empty declaration may cost (`frame.attrs["declarations_vides"]`, `empty_declarations`, on the file as
+    read: rows in file order), for the exercises whose socle is in force: read « non », a required socle may cost
+    the whole theme (whether it does is the rule's to say: the lines show it), a socle not required this exercise its
+    own amount. Said once per column and case, the rows named (at most MAX_PER_KIND)."""
     from ..lines.formatting import eur
     from ..registry import theme
-    from ..rulebook import in_force
+    from ..rulebook import state
 
+    found = frame.attrs.get("declarations_vides") or {}
+    if not found:
+        return []
+    n = len(frame)
+    lines = np.frombuffer(found["lines"], dtype=np.int64)
+    years = frame["exercice"].to_numpy().astype(int)
+    pids = frame["pharmacie_id"].to_numpy(dtype=object)
     out = []
-    pairs = None
     for col, ind in declared_socle_columns().items():
-        found = frame.attrs.get("declarations_vides", {}).get(col)
-        if found is None:
+        if col not in found:
             continue
-        lines, pids, years, absent = found
-        if pairs is None:
-            pairs = set(zip(frame["pharmacie_id"].tolist(), frame["exercice"].astype(int).tolist()))
-        keep = [i for i, (pid, year) in enumerate(zip(pids, years))
-                if (pid, year) in pairs and year in parameters and in_force(parameters[year], ind)]
-        if not keep:
-            continue
-        where = [f"ligne {lines[i]} : {pids[i]}, {years[i]}" if located else f"exercice {years[i]}"
-                 for i in keep[:MAX_PER_KIND]]
-        more = f" et {thousands(len(keep) - MAX_PER_KIND)} autres" if len(keep) > MAX_PER_KIND else ""
-        what = "absente du fichier, lue « non »" if absent else "case vide, lue « non »"
-        fix = "ajoutez la colonne : « oui »" if absent else "écrivez « oui »"
-        out.append(f"colonne {col} : {what} ({' ; '.join(where)}{more}) — une déclaration du socle du thème "
-                   f"« {theme(ind.theme).titre_court} » : non déclarée, le thème peut valoir {eur(0)} ; {fix} si l'officine "
-                   "a fait cette déclaration, « non » sinon")
+        packed, absent = found[col]
+        rows = np.unpackbits(np.frombuffer(packed, dtype=np.uint8), count=n).astype(bool)
+        states = {int(y): state(parameters[int(y)], ind) for y in np.unique(years) if int(y) in parameters}
+        for wanted, cost in (("actif", f"une déclaration du socle du thème « {theme(ind.theme).titre_court} » : non "
+                                       f"déclarée, le thème peut valoir {eur(0)}"),
+                             ("non_exige", "une déclaration d'un socle non exigé cet exercice : non déclarée, elle n'est "
+                                           "pas payée")):
+            keep = np.flatnonzero(rows & np.isin(years, [y for y, st in states.items() if st == wanted]))
+            if not len(keep):
+                continue
+            where = [f"ligne {lines[i]} : {pids[i]}, {years[i]}" for i in keep[:MAX_PER_KIND]]
+            more = f" et {thousands(len(keep) - MAX_PER_KIND)} autres" if len(keep) > MAX_PER_KIND else ""
+            what = "absente du fichier, lue « non »" if absent else "case vide, lue « non »"
+            fix = "ajoutez la colonne : « oui »" if absent else "écrivez « oui »"
+            out.append(f"colonne {col} : {what} ({' ; '.join(where)}{more}) — {cost} ; {fix} si l'officine a fait "
+                       "cette déclaration, « non » sinon")
     return out
