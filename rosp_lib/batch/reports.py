@@ -91,6 +91,7 @@ OPTIONAL_PARAMETERS = ("date_reference", "versements")
 
 STATUTS = ("ok", "echec", "deja_fait")
 MANIFEST_NAME = "rapports.csv"
+NETWORK_FILES = ("90_reseau.ipynb", "90_reseau.html")  # the network view, at the root of the output folder
 LOG_NAME = "rapports.log"  # what the workers and kernels print, for diagnosis
 MANIFEST_COLUMNS = ["pharmacie_id", "exercice", "theme", "statut", "duree_s", "erreur", "chemin"]
 
@@ -1005,7 +1006,7 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
     from rosp_lib.lines.atomic import overwritten_input
     from rosp_lib.report.network import INDEX_PAGE
 
-    clash = overwritten_input(out_dir, [MANIFEST_NAME, LOG_NAME, INDEX_PAGE, "90_reseau.html", "90_reseau.ipynb"],
+    clash = overwritten_input(out_dir, [MANIFEST_NAME, LOG_NAME, INDEX_PAGE, *NETWORK_FILES],
                               (entree, molecules, scenario, versements))
     if clash:
         _fail(clash)
@@ -1192,8 +1193,8 @@ def _network(out_dir: Path, notebooks_dir: Path, entree: Path, molecules: Path |
         with _kernel_chatter_to_log(out_dir / LOG_NAME):
             nb = pm.execute_notebook(str(source), None, parameters=parameters, cwd=str(out_dir),
                                      kernel_name="python3", progress_bar=False, log_output=False)
-        write_together({out_dir / "90_reseau.ipynb": lambda fh: fh.write(nbformat.writes(nb).encode("utf-8")),
-                        out_dir / "90_reseau.html": lambda fh: fh.write(to_html(nb).encode("utf-8"))})
+        write_together({out_dir / NETWORK_FILES[0]: lambda fh: fh.write(nbformat.writes(nb).encode("utf-8")),
+                        out_dir / NETWORK_FILES[1]: lambda fh: fh.write(to_html(nb).encode("utf-8"))})
     except (OutputError, Exception) as exc:  # noqa: BLE001 - reported in French, the reports stay in place
         click.echo(f"Erreur : la vue réseau n'a pas pu être produite : {str(exc).splitlines()[0] if str(exc) else exc!r}",
                    err=True)

@@ -137,7 +137,7 @@ def _csv_module_cells(path: Path, text: str, sep: str) -> pd.DataFrame:
     return frame
 
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as the csv module ends a line (also raw.py's)
 _FIELD = re.compile(r'"(?:[^"]|"")*"|[^,]*')
 
 
@@ -149,7 +149,7 @@ def _quoted_values(text: str, ends: list[int]):
 
     def quoted(record: int, j: int) -> bool:
         if not lines:
-            lines.extend(_LINE_BREAK.split(text))
+            lines.extend(LINE_BREAK.split(text))
         written = "\n".join(lines[ends[record - 1] if record else 0:ends[record]])
         pos = 0
         for _ in range(j):  # to value j, field by field (a quoted field may hold commas)

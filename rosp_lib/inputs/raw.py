@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..lines.csvfile import prefix_removed
-from .csvread import read_csv_cells
+from .csvread import LINE_BREAK, read_csv_cells
 from .errors import MAX_PER_KIND, InputError, Problem, Problems, letter, shown, thousands
 from .parsing import GROUP_SPACES
 from .xlsxread import read_xlsx_cells
@@ -42,11 +42,10 @@ def _stripped(values: np.ndarray, text_prefix: bool = False) -> tuple[np.ndarray
     if text_prefix:
         texts = [prefix_removed(t) if t.startswith("'") else t for t in texts]
     clean = np.array(texts + [""], dtype=object)
-    broken = np.array([_BREAK.search(str(v)) is not None for v in distinct] + [False], dtype=bool)
+    broken = np.array([LINE_BREAK.search(str(v)) is not None for v in distinct] + [False], dtype=bool)
     return clean[codes], broken[codes]  # code -1 (a missing value) → the last entry, ''
 
 
-_BREAK = re.compile(r"\r\n|\r|\n")
 # Columns whose values may hold a decimal part (rates, amounts): with a decimal comma in a comma-separated file,
 # « 96,2 » is two values
 _DECIMAL_COLUMN = re.compile(r".*_(?:pct|eur)")
@@ -82,17 +81,17 @@ def _multiline_cells(cells: pd.DataFrame, header: list[str], broken: np.ndarray,
     breaks = np.zeros(len(cells), dtype=np.int64)
     for j in cells.columns:
         column = cells[j].to_numpy(dtype=object)
-        breaks += np.fromiter((len(_BREAK.findall(str(v))) if v else 0 for v in column), dtype=np.int64,
+        breaks += np.fromiter((len(LINE_BREAK.findall(str(v))) if v else 0 for v in column), dtype=np.int64,
                               count=len(column))
     starts = lines + np.concatenate([[0], np.cumsum(breaks)[:-1]])
 
     def message(i: int) -> Problem:
-        j = next(j for j in cells.columns if _BREAK.search(str(cells.iat[i, j])))
+        j = next(j for j in cells.columns if LINE_BREAK.search(str(cells.iat[i, j])))
         value = str(cells.iat[i, j])
         name = header[j] if j < len(header) and header[j] else letter(j)
         where = f"ligne {lines[i]}" + (f" (ligne {starts[i]} dans un éditeur de texte)" if starts[i] != lines[i] else "")
-        who = _who(str(pids[i]).strip()) if pids is not None and not _BREAK.search(str(pids[i])) else ""
-        n = len(_BREAK.findall(value)) + 1
+        who = _who(str(pids[i]).strip()) if pids is not None and not LINE_BREAK.search(str(pids[i])) else ""
+        n = len(LINE_BREAK.findall(value)) + 1
         return Problem(int(lines[i]), j, (
             f"{where}{who}, colonne {name} : valeur {shown(value)} sur {n} lignes du fichier ; attendu : une valeur "
             "sur une seule ligne — guillemet « \" » ouvert et jamais fermé ? Fermez-le ou retirez-le (les lignes "

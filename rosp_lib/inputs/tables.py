@@ -189,11 +189,11 @@ def read_inputs(pharmacies_path: str | Path, molecules_path: str | Path | None =
 def _parameters(rows: pd.DataFrame, scenario) -> dict:
     """The parameters of the rows' exercises, to judge a warning; none when the scenario is refused (the command
     says why when it loads them)."""
-    from rosp_lib.parameters import ParameterError, Scenario, load_parameters
+    from rosp_lib.engine import parameters_for  # here: the engine imports this module
+    from rosp_lib.parameters import ParameterError
 
     try:
-        scenario = Scenario.read(scenario) if scenario is not None and not isinstance(scenario, Scenario) else scenario
-        return {int(y): load_parameters(int(y), scenario) for y in sorted(set(rows["exercice"].astype(int)))}
+        return parameters_for(rows["exercice"].astype(int).unique(), scenario)
     except ParameterError:
         return {}
 

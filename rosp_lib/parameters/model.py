@@ -285,7 +285,7 @@ class MoleculesCiblees(Indicateur):
         when a scenario shortens the list and leaves a molecule of the reference tables out of it."""
         import difflib
 
-        from ..inputs.xlsxread import fold  # how a molecule of the input is matched to the list
+        from ..inputs.molecules import normalise_molecule as fold  # as the rule and the input match a molecule
 
         listed = {fold(m): m for m in (self.molecules.valeur if self.molecules is not None else None) or []}
         tables = {"primes_par_molecule": list((self.primes_par_molecule.valeur or {}) if self.primes_par_molecule

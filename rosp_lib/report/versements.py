@@ -33,7 +33,6 @@ CLAIM_MIME = "application/vnd.rosp.reclamation+json"
 RECORD_MIME = "application/vnd.rosp.rapprochement+json"
 INDICATOR_CODES = {i.code for i in INDICATORS}
 VERDICTS = {"conforme": "conforme", "ecart": "écart", "non_verse": "non versé", "non_attendu": "non attendu"}
-VERDICTS_PLURAL = {"conforme": "conformes", "ecart": "écarts", "non_verse": "non versés", "non_attendu": "non attendus"}
 
 
 @dataclass
@@ -77,7 +76,7 @@ def section_text(rep: Report, r: Reconciliation | None) -> str:
                        "pharmacie : rien à rapprocher.")
     t = r.table
     counts = t["verdict"].value_counts()
-    said = ", ".join(f"{int(counts[v])} {(VERDICTS if int(counts[v]) == 1 else VERDICTS_PLURAL)[v]}"
+    said = ", ".join(f"{int(counts[v])} {VERDICTS[v]}{'' if int(counts[v]) == 1 else 's'}"
                      for v in VERDICTS if counts.get(v, 0))
     text = (head + f"Le relevé fourni ({r.rows} ligne(s) pour l'exercice {rep.exercice}) est rapproché de ce que "
             f"donnent les règles, thème par thème (et par indicateur quand le relevé le détaille) : {said}. Un écart "
