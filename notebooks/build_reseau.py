@@ -191,10 +191,12 @@ LINKS_MD = """\
 
 Un lien vers la synthèse (le nom de l'officine) et vers chaque rapport de thème (numérotés dans l'ordre des
 thèmes) de chaque officine, tels que `rosp report --toutes` les écrit à côté de cette page ; les officines aux
-totaux atypiques d'abord. Au-delà du paramètre `nb_liens_max`, la liste de tous les rapports les donne."""
+totaux atypiques d'abord. Au-delà du paramètre `nb_liens_max`, la liste de tous les rapports les donne. Un rapport
+absent du dossier (pas encore produit, ou en échec) est montré sans lien."""
 
 LINKS = """\
-display(HTML(rn.links_html(totaux, noms, base, first=atypiques["pharmacie_id"].tolist(), limit=nb_liens_max)))"""
+display(HTML(rn.links_html(totaux, noms, base, first=atypiques["pharmacie_id"].tolist(), limit=nb_liens_max,
+                           root=".")))  # un rapport absent du dossier de cette page : sans lien"""
 
 RECORD = """\
 document = rn.document(exercices, reseau.scenario)  # le titre de la page HTML

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -207,6 +208,27 @@ def test_links_are_relative_and_escaped():
     assert '1 autre(s) ligne(s)' in page and 'href="index.html"' in page
 
 
+def test_links_to_a_report_absent_from_the_folder_are_not_links(tmp_path):
+    """A report not made in the page's folder (a narrower run, a failure) was linked all the same: a broken link.
+    With `root`, it is shown without a link and said once; without `root`, every report is linked as before."""
+    tot = pd.DataFrame({"pharmacie_id": ["PH-A", "PH-B"], "exercice": [2024, 2025], "total": [100, 0]})
+    made = tmp_path / "rapports" / "2024" / "PH-A"
+    made.mkdir(parents=True)
+    (made / "00_synthese.html").write_text("x", encoding="utf-8")
+    (made / "02_bups.html").write_text("x", encoding="utf-8")
+    page = rn.links_html(tot, base="rapports/", root=tmp_path)
+    assert re.findall(r'href="([^"]+)"', page) == ["rapports/2024/PH-A/00_synthese.html", "rapports/2024/PH-A/02_bups.html"]
+    # the others: 5 theme reports of PH-A, its 6 and the synthesis of PH-B
+    absent = (len(rn.THEMES) - 1) + len(rn.THEMES) + 1
+    assert page.count('class="rosp-absent"') == absent
+    assert page.count(rn.ABSENT_REPORT) == absent + 1  # each one's title, and said once
+    assert f"{absent} dans ce tableau" in page
+    everything = rn.links_html(tot, base="rapports/", root=tmp_path / "rapports" / "..")
+    assert everything == page  # the folder given as a path with ".." is the same folder
+    linked = rn.links_html(tot, base="rapports/")
+    assert len(re.findall(r"<a href=", linked)) == 2 * (len(rn.THEMES) + 1) and rn.ABSENT_REPORT not in linked
+
+
 def test_gains_hook_says_whether_gains_exist():
     available = rn.gains_available()
     assert available == (Path(ROOT / "rosp_lib/counterfactual/gains.py").is_file())
@@ -230,8 +252,11 @@ def test_largest_gains_keeps_the_possible_ones_largest_first(monkeypatch):
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory):
     pm = pytest.importorskip("papermill")
-    out = tmp_path_factory.mktemp("reseau") / "90_reseau.ipynb"
-    pm.execute_notebook(str(ROOT / "notebooks/90_reseau.ipynb"), str(out), cwd=str(ROOT / "notebooks"),
+    folder = tmp_path_factory.mktemp("reseau")  # a reports folder where one report was made
+    (folder / "2024" / "PH-TILLEULS").mkdir(parents=True)
+    (folder / "2024" / "PH-TILLEULS" / "00_synthese.html").write_text("synthèse", encoding="utf-8")
+    out = folder / "90_reseau.ipynb"
+    pm.execute_notebook(str(ROOT / "notebooks/90_reseau.ipynb"), str(out), cwd=str(folder),
                         parameters={"entree": str(ROOT / "data/pharmacies.csv"),
                                     "molecules": str(ROOT / "data/molecules.csv"), "sortie": "",
                                     "date_gains": "2026-12-01"},
@@ -259,6 +284,9 @@ def test_notebook_records_the_key_figures(executed):
         assert v["themes_cents"] == {t: int(mine[t].sum()) for t in rn.THEME_CODES}
     text = executed.read_text(encoding="utf-8")
     assert 'href=\\"2024/PH-TILLEULS/00_synthese.html\\"' in text
+    # the reports not made in the page's folder are not linked (they were: broken links)
+    assert 'href=\\"2024/PH-TILLEULS/01_numerique.html\\"' not in text and "rosp-absent" in text
+    assert "<a href=" not in text.replace('href=\\"2024/PH-TILLEULS/00_synthese.html\\"', "")
 
 
 def test_the_page_reads_as_a_document_for_the_network(executed):

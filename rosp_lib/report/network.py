@@ -360,15 +360,18 @@ def report_path(exercice: int, pharmacie_id: str, stem: str = SYNTHESIS_STEM) ->
     return f"{int(exercice)}/{pharmacie_id}/{stem}.html"
 
 
+ABSENT_REPORT = "rapport absent de ce dossier"
 INDEX_PAGE = "index.html"  # the list of every pharmacy's reports that `rosp report` writes at the root of its folder
 
 
-def links_html(totals: pd.DataFrame, names: dict | None = None, base: str = "", first=(), limit: int = 0) -> str:
+def links_html(totals: pd.DataFrame, names: dict | None = None, base: str = "", first=(), limit: int = 0,
+               root: Path | str | None = None) -> str:
     """An HTML table, one row per pharmacy × exercise: the pharmacy's name linked to its synthesis, its total and
     a link to each theme report (numbered in the registry's order, the legend above the table); relative
     paths, `base` prefixed ("" when the overview sits at the root of the reports folder). The pharmacies of
     `first` (ids) come first; `limit` > 0 keeps that many rows and points to the index page for the others.
-    Every shown text is escaped."""
+    `root`: the folder the paths are relative to (the page's); a report absent from it (not made yet, made
+    by a narrower run, or failed) is then shown without a link, and said once. Every shown text is escaped."""
     names = names or {}
     themes = sorted(THEMES, key=lambda t: t.ordre)
     rows = totals[["pharmacie_id", "exercice", TOTAL]]
@@ -379,17 +382,29 @@ def links_html(totals: pd.DataFrame, names: dict | None = None, base: str = "", 
     legend = " ; ".join(f"{t.ordre} : {html.escape(t.titre)}" for t in themes)
     head = "".join(f"<th>{h}</th>" for h in ("Exercice", "Officine (synthèse)", "Total", "Rapports par thème"))
     out = []
+    absent = 0
+
+    def link(path: str, text: str) -> str:
+        nonlocal absent
+        if root is not None and not (Path(root) / path).is_file():
+            absent += 1
+            return f'<span class="rosp-absent" title="{ABSENT_REPORT}">{text}</span>'
+        return f'<a href="{html.escape(path, quote=True)}">{text}</a>'
+
     for pid, year, total in zip(shown["pharmacie_id"], shown["exercice"], shown[TOTAL]):
-        links = " ".join(f'<a href="{html.escape(base + report_path(year, pid, t.notebook), quote=True)}">{t.ordre}</a>'
-                         for t in themes)
-        out.append(f'<tr><td>{int(year)}</td><td><a href="{html.escape(base + report_path(year, pid), quote=True)}">'
-                   f"{html.escape(str(names.get(pid, pid)))}</a> <code>{html.escape(pid)}</code></td>"
+        links = " ".join(link(base + report_path(year, pid, t.notebook), str(t.ordre)) for t in themes)
+        out.append(f"<tr><td>{int(year)}</td><td>{link(base + report_path(year, pid), html.escape(str(names.get(pid, pid))))}"
+                   f" <code>{html.escape(pid)}</code></td>"
                    f"<td>{html.escape(eur(int(total)))}</td><td>{links}</td></tr>")
+    said = ""
+    if absent:
+        said = (f"<p>Un nom ou un numéro sans lien : {ABSENT_REPORT}, pas encore produit ou en échec (voir "
+                f"rapports.csv) ; {html.escape(num(absent))} dans ce tableau.</p>")
     more = ""
     if len(shown) < len(rows):
         more = (f'<p>{html.escape(num(len(rows) - len(shown)))} autre(s) ligne(s) officine × exercice : voir '
                 f'<a href="{html.escape(base + INDEX_PAGE, quote=True)}">la liste de tous les rapports</a>.</p>')
-    return (f"<p>Thèmes : {legend}.</p>"
+    return (f"<p>Thèmes : {legend}.</p>{said}"
             f'<table class="rosp-reseau"><thead><tr>{head}</tr></thead><tbody>{"".join(out)}</tbody></table>{more}')
 
 
