@@ -567,3 +567,42 @@ def test_more_jobs_than_cores_are_brought_back_to_the_cores_and_said(tmp_path, m
     assert seen == {"workers": 2}
     assert ("--jobs 64 ramené à 2, le nombre de cœurs de cette machine (des processus en plus ne feraient "
             "qu'attendre, et ralentiraient le lot).") in result.stderr
+
+
+def test_a_whole_run_says_the_reports_of_rows_gone_from_the_input(tmp_path):
+    """A run over the whole file rewrites the index: the reports of a pharmacy × exercise gone from the input left it
+    without a word, their files still in the output folder (a titulaire could open them). They are named on the
+    console, and left in place (never deleted: the folder may hold another file's reports)."""
+    out = tmp_path / "sortie"
+    common = ["--toutes", "--notebooks", str(FAKE), "-o", str(out), "-j", "1"]
+    before = _pharmacies_csv(tmp_path / "avant.csv", [("PH-A", 2024), ("PH-B", 2024), ("PH-B", 2025)])
+    assert _report([str(before), *common]).exit_code == 0
+    assert "Attention" not in _report([str(before), *common]).stderr  # the same file again: nothing gone
+    after = _pharmacies_csv(tmp_path / "apres.csv", [("PH-A", 2024), ("PH-B", 2025)])
+    narrower = _report([str(after), *common, "--themes", "synthese"])  # merges: nothing leaves the index
+    assert narrower.exit_code == 0 and "Attention" not in narrower.stderr
+    result = _report([str(after), *common])
+    assert result.exit_code == 0, result.output
+    assert ("Attention : 1 ligne(s) pharmacie × exercice d'un passage précédent ne sont plus dans le fichier "
+            "d'entrée (PH-B 2024) : leurs rapports sortent de l'index, mais leurs fichiers restent dans le dossier "
+            "de sortie (2024/PH-B/, pharmacies/PH-B.html…) ; supprimez-les s'ils ne servent plus.") in result.stderr
+    assert (out / "2024" / "PH-B" / "00_synthese.html").is_file()  # left in place
+    assert {k[:2] for k in _manifest(out)} == {("PH-A", "2024"), ("PH-B", "2025")}
+    assert "2024/PH-B/" not in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_rows_gone_from_the_input_are_listed_within_bounds(tmp_path):
+    from rosp_lib.batch.reports import _gone_from_input, _gone_notice
+
+    manifest = tmp_path / "rapports.csv"
+    manifest.write_text("pharmacie_id,exercice,theme,statut\n"
+                        + "".join(f"PH-{i:02d},2024,synthese,ok\nPH-{i:02d},2024,bups,echec\n" for i in range(25))
+                        + "PH-KEEP,2025,synthese,ok\n,,,\n", encoding="utf-8")
+    import pandas as pd
+
+    gone = _gone_from_input(manifest, pd.DataFrame({"pharmacie_id": ["PH-KEEP", "PH-03"], "exercice": [2025, 2024]}))
+    assert gone == [(f"PH-{i:02d}", 2024) for i in range(25) if i != 3]
+    notice = _gone_notice(gone)
+    assert notice.startswith("Attention : 24 ligne(s) pharmacie × exercice")
+    assert "PH-20 2024 et 4 autres)" in notice and "PH-21" not in notice  # 20 named (PH-03 is still there)
+    assert _gone_from_input(tmp_path / "absent.csv", pd.DataFrame({"pharmacie_id": [], "exercice": []})) == []

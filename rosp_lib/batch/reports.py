@@ -1106,7 +1106,10 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
         # rewritten whole only by a run over every pharmacy, exercise and theme of the file (a pharmacy gone from the
         # input leaves the index); any narrower run — one pharmacy, --exercice, --themes — adds its rows to the others
         whole = toutes and exercice is None and set(theme_list) == set(THEMES)
+        gone = _gone_from_input(out_dir / MANIFEST_NAME, pharmacies) if whole else []
         manifest = write_manifest(results, out_dir / MANIFEST_NAME, merge=not whole)
+        if gone:
+            click.echo(_gone_notice(gone), err=True)
     except OutputError as exc:
         _summary(results, out_dir, None, elapsed)
         _fail(f"récapitulatif des rapports : {exc}", EXIT_OUTPUT)
@@ -1121,6 +1124,33 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
         sys.exit(EXIT_FAILED)
     if any(r.statut == "echec" for r in results):
         sys.exit(EXIT_FAILED)
+
+
+def _gone_from_input(manifest: Path, rows) -> list[tuple[str, int]]:
+    """The (pharmacie_id, exercice) of the reports an earlier run listed in `manifest` that `rows` (the input's
+    pharmacy × exercise rows) no longer has: a run over the whole file drops them from the index."""
+    try:
+        with open(manifest, encoding="utf-8", newline="") as f:
+            listed = {(r.get("pharmacie_id") or "", (r.get("exercice") or "").strip()) for r in csv.DictReader(f)}
+    except (OSError, csv.Error, UnicodeDecodeError):  # none, or not ours: nothing to say
+        return []
+    present = {(str(p), str(int(y))) for p, y in zip(rows["pharmacie_id"], rows["exercice"])}
+    return sorted((p, int(y)) for p, y in listed - present if p and y.isdigit())
+
+
+def _gone_notice(gone: list[tuple[str, int]]) -> str:
+    """What a run over the whole file says of the reports of pharmacy × exercise rows gone from the input: out of
+    the index, their files left in place (never deleted: the folder may hold another file's reports)."""
+    from rosp_lib.inputs.errors import MAX_PER_KIND
+    from rosp_lib.lines.formatting import french_list, num
+
+    shown = [f"{p} {y}" for p, y in gone[:MAX_PER_KIND]]
+    if len(gone) > MAX_PER_KIND:
+        shown.append(f"{num(len(gone) - MAX_PER_KIND)} autres")
+    p, y = gone[0]
+    return (f"Attention : {num(len(gone))} ligne(s) pharmacie × exercice d'un passage précédent ne sont plus dans le "
+            f"fichier d'entrée ({french_list(shown)}) : leurs rapports sortent de l'index, mais leurs fichiers restent "
+            f"dans le dossier de sortie ({y}/{p}/, pharmacies/{p}.html…) ; supprimez-les s'ils ne servent plus.")
 
 
 def _write_indexes(out_dir: Path, manifest: Path, pharmacies, molecules, scenario: Path | None) -> None:
