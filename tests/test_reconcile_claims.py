@@ -212,3 +212,51 @@ def test_a_detail_row_that_contradicts_its_theme_paid_as_due_is_told_never_claim
     letter = claims[("PH-TILLEULS", 2024)]
     assert "colorectal" not in letter.lower() and "Kits remis" not in letter
     assert E("| Prescription des vaccinations recommandées | tout le thème | 156,00 € | 150,00 € | -6,00 € |") in letter
+
+
+def test_a_claim_computed_with_a_scenario_says_so_above_the_letter(tmp_path):
+    """`rosp rapprocher --parametres` wrote claim drafts on the scenario's amounts (PH-MAIRIE 2023 asked for 4 166,10 €
+    more, due only under the alternative readings) with no trace of the scenario, in the draft, rapprochement.csv or
+    on the console. The console says it first, and each draft above the letter, with the replaced values its amounts
+    depend on (the lines' `scenario` column); a scenario that touches nothing of that pharmacy-year says that."""
+    args = ["rapprocher", str(DATA / "pharmacies.csv"), "--versements", str(DATA / "versements.csv"),
+            "--molecules", str(DATA / "molecules.csv")]
+    alt = ROOT / "parameters" / "scenarios" / "lectures-alternatives.yaml"
+    res = CliRunner().invoke(main, [*args, "--parametres", str(alt), "-o", str(tmp_path / "alt")])
+    assert res.exit_code == 0, res.output
+    assert res.stdout.startswith("Scénario « lectures-alternatives.yaml » : les montants attendus et les réclamations "
+                                 "ne sont pas ceux des paramètres de référence")
+    letter = (tmp_path / "alt" / "reclamation_PH-MAIRIE_2023.md").read_text(encoding="utf-8")
+    caution = letter.split("\n\n")[2]
+    assert caution.startswith("> **À lire avant tout envoi — scénario « lectures-alternatives.yaml »** : ce projet est "
+                              "calculé avec ce scénario ; les montants dus ne sont pas ceux des paramètres de référence "
+                              "de l'outil (valeurs remplacées dont ils dépendent : ")
+    # the 2023 reading of the exercice coordonné (a socle: the whole theme depends on it), replaced by the scenario
+    assert r"numerique.exercice\_coordonne.etat" in caution and "2024" not in caution
+    assert letter.index(caution) < letter.index("Madame, Monsieur,")
+    # a scenario that replaces a value of 2026 only: the 2023 letter is the reference one, and says so
+    only_2026 = tmp_path / "seul-2026.yaml"
+    only_2026.write_text("2026:\n  numerique:\n    scor:\n      montant: 50\n", encoding="utf-8")
+    res = CliRunner().invoke(main, [*args, "--parametres", str(only_2026), "-o", str(tmp_path / "s")])
+    assert res.exit_code == 0, res.output
+    letter = (tmp_path / "s" / "reclamation_PH-MAIRIE_2023.md").read_text(encoding="utf-8")
+    assert ("(aucune des valeurs remplacées ne les touche pour cette officine et cet exercice)") in letter
+    _, ref = _example(tmp_path)
+    reference = (ref / "reclamation_PH-MAIRIE_2023.md").read_text(encoding="utf-8")
+    assert "scénario" not in reference and "Scénario" not in _example(tmp_path / "x")[0].output
+    assert letter.replace(letter.split("\n\n")[2] + "\n\n", "") == reference
+
+
+def test_gains_with_a_scenario_say_so_first(tmp_path):
+    """`rosp gains --parametres` ranked the scenario's gains without a word (only `rosp compute` said it)."""
+    one = tmp_path / "une.csv"
+    rows = (DATA / "pharmacies.csv").read_text(encoding="utf-8").splitlines()
+    one.write_text("\n".join(rows[:2]) + "\n", encoding="utf-8")
+    alt = ROOT / "parameters" / "scenarios" / "lectures-alternatives.yaml"
+    res = CliRunner().invoke(main, ["gains", str(one), "--date", "2025-01-15", "--parametres", str(alt),
+                                    "-o", str(tmp_path / "g")])
+    assert res.exit_code == 0, res.output
+    assert res.stdout.startswith("Scénario « lectures-alternatives.yaml » : les montants et les gains ne sont pas ceux "
+                                 "des paramètres de référence")
+    res = CliRunner().invoke(main, ["gains", str(one), "--date", "2025-01-15", "-o", str(tmp_path / "r")])
+    assert res.exit_code == 0 and "Scénario" not in res.output

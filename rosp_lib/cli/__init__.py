@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from rosp_lib.cli.french import FrenchGroup, warn
+from rosp_lib.cli.french import FrenchGroup, scenario_notice, warn
 from rosp_lib.cli.french import run as _run
 from rosp_lib.lines.atomic import OutputError, cleaned_up_on_sigterm, ensure_folder, overwritten_input, write_together
 from rosp_lib.engine import compute, parameters_for, totals
@@ -173,8 +173,7 @@ def _summary(pharmacies, counts, out_dir: Path, files=("lignes.csv", "totaux.csv
     tot = counts.all_totals()
     hyp, missing = counts.hypotheses, counts.missing
     if scenario is not None:  # the totals below are not the reference ones: said first
-        click.echo(f"Scénario « {Path(scenario).name} » : les montants ne sont pas ceux des paramètres de référence "
-                   "(colonne scenario des lignes : les valeurs remplacées dont dépend chaque ligne).")
+        click.echo(scenario_notice(scenario))
     click.echo(f"{n_ph} pharmacie(s), {n_rows} ligne(s) pharmacie × exercice, {counts.lines} lignes de résultat.")
     for year, group in tot.groupby("exercice"):
         parts = ", ".join(f"{t} {eur(int(group[t].sum()))}" for t in THEMES if int(group[t].sum()))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from rosp_lib.cli.french import FrenchCommand, warn
+from rosp_lib.cli.french import FrenchCommand, scenario_notice, warn
 from rosp_lib.counterfactual.gains import gains_for_output, gains_table, within_reach
 from rosp_lib.counterfactual.reconcile import (CENT_TOLERANCE, RAPPROCHEMENT_COLUMNS, causes_text, overpaid_notices,
                                                 reconcile)
@@ -119,6 +119,8 @@ def gains_cmd(entree: Path, molecules: Path | None, scenario: Path | None, date:
     reach = within_reach(pharmacies, mols, table, params)
     _folder(out_dir)
     _write({out_dir / "gains.csv": lambda fh: write_csv(gains_for_output(table), fh)})
+    if scenario is not None:
+        click.echo(scenario_notice(scenario, "les montants et les gains"))
     click.echo(f"Ce que les officines peuvent encore gagner (au {date.strftime('%d/%m/%Y')}) :")
     for pid, year, now, extra in zip(reach["pharmacie_id"], reach["exercice"], reach["actuel_cents"],
                                      reach["a_portee_cents"]):
@@ -206,6 +208,8 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
     removed = [path for path in (out_dir / f"reclamation_{pid}_{year}.md" for pid, year in covered
                                  if (pid, year) not in claims) if _removed(path)]
     counts = table["verdict"].value_counts()
+    if scenario is not None:  # the expected amounts and the claims are the scenario's: said first (and in each claim)
+        click.echo(scenario_notice(scenario, "les montants attendus et les réclamations"))
     click.echo(f"Rapprochement de {table[['pharmacie_id', 'exercice']].drop_duplicates().shape[0]} pharmacie(s) × "
                f"exercice(s), {len(table)} ligne(s) : "
                + ", ".join(f"{v} {int(counts.get(v, 0))}" for v in ("conforme", "ecart", "non_verse", "non_attendu")))

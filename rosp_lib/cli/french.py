@@ -112,6 +112,14 @@ def leave(code: int) -> None:
     os._exit(code)
 
 
+def scenario_notice(scenario, what: str = "les montants") -> str:
+    """What a command computed with a scenario says first: its results are not the reference ones."""
+    from pathlib import Path
+
+    return (f"Scénario « {Path(scenario).name} » : {what} ne sont pas ceux des paramètres de référence "
+            "(colonne scenario des lignes : les valeurs remplacées dont dépend chaque ligne).")
+
+
 def warn(warnings) -> None:
     """What was read but looks wrong (`inputs.warnings_of`), or what the command cannot know: on the console,
     « Avertissement : … », the same way for every command."""
