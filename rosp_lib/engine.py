@@ -17,6 +17,7 @@ from rosp_lib.registry import THEME_CODES as THEMES
 from rosp_lib.rules import MODULES
 
 TOTAL_COLUMNS = ["pharmacie_id", "exercice", *THEMES, "total"]
+TOTAL_AMOUNTS = TOTAL_COLUMNS[2:]  # written as texts « -12.50 » in totaux.csv (csvfile.write_csv numbers)
 
 
 def parameters_for(exercises, scenario: Scenario | str | Path | None = None) -> dict[int, ExerciseParameters]:
@@ -142,7 +143,7 @@ def lines_for_output(lines: pd.DataFrame) -> pd.DataFrame:
 
 def totals_for_output(tot: pd.DataFrame) -> pd.DataFrame:
     out = tot.copy()
-    for c in [*THEMES, "total"]:
+    for c in TOTAL_AMOUNTS:
         out[c] = money.cents_to_str(out[c].to_numpy())
     return out[TOTAL_COLUMNS]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import numpy as np
 import pandas as pd
@@ -14,31 +15,46 @@ from hypothesis import strategies as st
 from rosp_lib.lines.csvfile import write_csv
 
 
-def written(frame: pd.DataFrame, chunk_rows: int = 25_000) -> bytes:
+def written(frame: pd.DataFrame, chunk_rows: int = 25_000, numbers=()) -> bytes:
     fh = io.BytesIO()
-    write_csv(frame, fh, chunk_rows=chunk_rows)
+    write_csv(frame, fh, chunk_rows=chunk_rows, numbers=numbers)
     return fh.getvalue()
 
 
-def owasp(value):
-    """The reference rule, cell by cell: a text starting with = + - @ tab or CR, unless a plain number, gets a '."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        try:
-            float(value)
-            plain = value.strip() == value and "e" not in value.lower() and value.lower().lstrip("+-") not in ("inf", "nan", "infinity")
-        except ValueError:
-            plain = False
-        if not plain:
-            return "'" + value
-    return value
+def _plain_number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return value.strip() == value and "e" not in value.lower() and value.lower().lstrip("+-") not in (
+        "inf", "nan", "infinity")
 
 
-def by_pandas(frame: pd.DataFrame) -> bytes:
+def owasp(value, number: bool = False):
+    """The reference rule, cell by cell, written apart from the library's: a text starting with = + - @ tab or CR
+    (apostrophes before it included) gets a ' in front; so does each piece after a `,`, `;` or tab that starts,
+    past its spaces, with = + - @ (a spreadsheet opening the file with another separator makes it a cell); in an
+    amount column (`number`), a plain number is kept."""
+    if not isinstance(value, str) or (number and _plain_number(value)):
+        return value
+    pieces = re.split(r"([,;\t])", value)
+    out = [pieces[0]]
+    for sep, piece in zip(pieces[1::2], pieces[2::2]):
+        rest = piece.lstrip(" ")
+        bare = rest.lstrip("'")
+        if bare[:1] in ("=", "+", "-", "@"):
+            piece = piece[: len(piece) - len(rest)] + "'" + rest
+        out += [sep, piece]
+    text = "".join(out)
+    return "'" + text if value.lstrip("'")[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def by_pandas(frame: pd.DataFrame, numbers=()) -> bytes:
     """What pandas writes for the table with its text cells neutralised (OWASP)."""
     safe = frame.copy()
     for c in safe.columns:
         if safe[c].dtype == object:
-            safe[c] = pd.Series([owasp(v) for v in safe[c]], index=safe.index, dtype=object)
+            safe[c] = pd.Series([owasp(v, c in numbers) for v in safe[c]], index=safe.index, dtype=object)
     return safe.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
@@ -51,7 +67,7 @@ def test_quoting_missing_values_and_types_written_by_hand():
         "n": np.array([1, -2, 0, 3], dtype=np.int64),
         "ok": [True, False, True, False],
     })
-    assert written(frame) == (
+    assert written(frame, numbers=("montant_eur",)) == (
         "pharmacie_id,libelle,valeur,montant_eur,n,ok\n"
         'PH-1,"Taux « ≥ 95 % », FSE",35,820.00,1,True\n'
         'PH-1,"dit ""oui""",35.0,-12.50,-2,False\n'
@@ -105,7 +121,7 @@ def test_an_empty_table_is_its_header():
 
 # A few values drawn from small pools (neighbouring columns then have few combinations and are
 # joined once per combination), texts with every character that needs quoting but "\r".
-TEXT = st.text(alphabet=st.sampled_from(list('ab ,;"\n€≥éà—0123.-')), max_size=8)
+TEXT = st.text(alphabet=st.sampled_from(list('ab ,;"\n€≥éà—0123.-=+@\'\t')), max_size=8)
 OBJECT = st.one_of(
     TEXT, st.none(), st.integers(-3, 3), st.booleans(),
     st.floats(allow_nan=True, allow_infinity=True, width=64), st.just(-0.0), st.just(float("nan")),
@@ -138,29 +154,39 @@ def frames(draw):
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(frame=frames(), chunk_rows=st.integers(1, 50))
-def test_same_bytes_as_pandas(frame, chunk_rows):
-    assert written(frame, chunk_rows) == by_pandas(frame)
+@given(frame=frames(), chunk_rows=st.integers(1, 50), amounts=st.integers(0, 6))
+def test_same_bytes_as_pandas(frame, chunk_rows, amounts):
+    numbers = list(frame.columns[:amounts])  # the first columns taken as amount columns
+    assert written(frame, chunk_rows, numbers) == by_pandas(frame, numbers)
 
 
 def test_the_lines_of_a_computed_file_are_written_as_pandas_writes_them(tmp_path):
-    from rosp_lib.engine import compute_file, lines_for_output, totals_for_output
+    from rosp_lib.engine import TOTAL_AMOUNTS, compute_file, lines_for_output, totals_for_output
+    from rosp_lib.lines.assemble import LINE_AMOUNTS
 
     data = __import__("pathlib").Path(__file__).resolve().parent.parent / "data"
     _, lines, tot = compute_file(data / "pharmacies.csv", data / "molecules.csv")
-    for frame in (lines_for_output(lines), totals_for_output(tot)):
-        assert written(frame, chunk_rows=17) == by_pandas(frame)
+    for frame, numbers in ((lines_for_output(lines), LINE_AMOUNTS), (totals_for_output(tot), TOTAL_AMOUNTS)):
+        assert written(frame, chunk_rows=17, numbers=numbers) == by_pandas(frame, numbers)
 
 
 @pytest.mark.parametrize("cell,expected", [
     ("=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\""),
     ("+1+2", "'+1+2"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("\rx", "\"'\rx\""),
-    ("-12.50", "-12.50"), ("+3", "+3"), ("sitagliptine", "sitagliptine"), ("a=b", "a=b"),
+    ("sitagliptine", "sitagliptine"), ("a=b", "a=b"),
+    # a number in a text column (a name « -534.90 ») would become a number in a spreadsheet: only the amount
+    # columns named by the caller keep their plain numbers (the reviewer's case; they were all kept)
+    ("-12.50", "'-12.50"), ("+3", "'+3"),
+    # a formula start after a separator: French Excel opens a .csv with « ; » and makes a cell of what follows
+    ("x;=cmd|' /C calc'!A0", "x;'=cmd|' /C calc'!A0"), ("sitagliptine;-2+3", "sitagliptine;'-2+3"),
+    ("a, @SUM(A1)", "\"a, '@SUM(A1)\""), ("a\t+1", "a\t'+1"), ("x;'=c", "x;''=c"), ("a ; b", "a ; b"),
+    ("taux=99,56 ; nb=-3", "\"taux=99,56 ; nb=-3\""),
 ])
 def test_text_cells_a_spreadsheet_would_run_are_neutralised(cell, expected):
     frame = pd.DataFrame({"valeur": pd.Series([cell], dtype=object), "montant_eur": ["-820.00"],
                           "n": np.array([-3], dtype=np.int64)})
-    assert written(frame) == f"valeur,montant_eur,n\n{expected},-820.00,-3\n".encode("utf-8")
+    assert written(frame, numbers=("montant_eur",)) == f"valeur,montant_eur,n\n{expected},-820.00,-3\n".encode("utf-8")
+    assert written(frame).endswith(b",'-820.00,-3\n")  # not named an amount column: a text like any other
 
 
 def test_a_molecule_named_like_a_formula_is_neutralised_in_lignes_csv(tmp_path):

@@ -118,9 +118,13 @@ def test_only_formula_like_texts_are_neutralised():
         "reel": np.array([-1.5] * 8),
     })
     out = neutralised_frame(frame)
-    assert out["texte"].tolist() == ["'=1+2", "-12.50", "+3", "'-cmd", "a=b", None, -4, 2.5]
-    assert out["chaine"].tolist()[:2] == ["'@x", "-1.5"] and out["chaine"].tolist()[3:] == \
+    # a text that is a number is neutralised too (a name « -12.50 » would become a number): neutralised_frame
+    # serves the csv-fr and xlsx files, whose amounts are numbers (or written after it)
+    assert out["texte"].tolist() == ["'=1+2", "'-12.50", "'+3", "'-cmd", "a=b", None, -4, 2.5]
+    assert out["chaine"].tolist()[:2] == ["'@x", "'-1.5"] and out["chaine"].tolist()[3:] == \
         ["'\tx", "'\rx", "ok", "'-", "'+"]
+    inner = neutralised_frame(pd.DataFrame({"nom": ["Pharmacie;=cmd", "a ; b", "x,-1"]}))["nom"].tolist()
+    assert inner == ["Pharmacie;'=cmd", "a ; b", "x,'-1"]
     assert out["chaine"].dtype == frame["chaine"].dtype
     assert out["entier"].tolist() == [-1, -2, 0, 3, 4, 5, 6, 7] and out["reel"].tolist() == [-1.5] * 8
     assert frame["texte"].tolist()[0] == "=1+2"  # the frame given is not changed
@@ -142,10 +146,10 @@ def test_a_control_character_in_a_molecule_name_is_written_visibly_in_the_workbo
 # the input slices of a report folder: neutralised, and read back to the values they were made of
 # --------------------------------------------------------------------------------------------
 SLICE_NAMES = ['=HYPERLINK("http://e")', "-2+3", "@SUM(1+1)", "'=préfixe de texte", "''=apostrophe gardée", "'apostrophe",
-         "+33 1 23"]
+         "+33 1 23", "-534.90", "Officine;=cmd|' /C calc'!A0", "Officine, -2+3", "a;'=b", "a ; b"]
 # As a spreadsheet reads them: « ' » before a formula start is the text prefix (Excel's « '=x » is the text =x)
 SLICE_MEANT = ['=HYPERLINK("http://e")', "-2+3", "@SUM(1+1)", "=préfixe de texte", "'=apostrophe gardée", "'apostrophe",
-         "+33 1 23"]
+         "+33 1 23", "-534.90", "Officine;=cmd|' /C calc'!A0", "Officine, -2+3", "a;=b", "a ; b"]
 
 
 def test_report_folder_slices_are_neutralised_and_read_back_as_the_input(tmp_path):
@@ -171,7 +175,8 @@ def test_report_folder_slices_are_neutralised_and_read_back_as_the_input(tmp_pat
             (folder / file).write_bytes(data)
         written = list(csv.reader(io.StringIO((folder / "entree.csv").read_text(encoding="utf-8"))))
         cell = written[1][written[0].index("nom")]
-        assert not cell.startswith(("=", "+", "-", "@"))  # a spreadsheet opening the slice runs nothing
+        # a spreadsheet opening the slice runs nothing, whatever separator it cuts the cells at
+        assert not [piece for piece in re.split("[,;\t]", cell) if piece.lstrip(" ").startswith(("=", "+", "-", "@"))]
         back, back_mol = read_inputs(folder / "entree.csv", folder / "molecules.csv")
         assert (back.at[0, "nom"], back_mol.at[0, "molecule"]) == (name, name)
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import click
 
 from rosp_lib.cli.french import FrenchCommand, scenario_notice, warn
-from rosp_lib.counterfactual.gains import gains_for_output, gains_table, within_reach
-from rosp_lib.counterfactual.reconcile import (CENT_TOLERANCE, RAPPROCHEMENT_COLUMNS, causes_text, overpaid_notices,
-                                                reconcile)
+from rosp_lib.counterfactual.gains import GAINS_AMOUNTS, gains_for_output, gains_table, within_reach
+from rosp_lib.counterfactual.reconcile import (CENT_TOLERANCE, RAPPROCHEMENT_AMOUNTS, RAPPROCHEMENT_COLUMNS, causes_text,
+                                                overpaid_notices, reconcile)
 from rosp_lib.counterfactual.versements import read_versements
 from rosp_lib.engine import parameters_for
 from rosp_lib.inputs import InputError, no_molecules_warning, read_inputs, warnings_of
@@ -118,7 +118,7 @@ def gains_cmd(entree: Path, molecules: Path | None, scenario: Path | None, date:
     table = gains_table(pharmacies, mols, params, date)
     reach = within_reach(pharmacies, mols, table, params)
     _folder(out_dir)
-    _write({out_dir / "gains.csv": lambda fh: write_csv(gains_for_output(table), fh)})
+    _write({out_dir / "gains.csv": lambda fh: write_csv(gains_for_output(table), fh, numbers=GAINS_AMOUNTS)})
     if scenario is not None:
         click.echo(scenario_notice(scenario, "les montants et les gains"))
     click.echo(f"Ce que les officines peuvent encore gagner (au {date.strftime('%d/%m/%Y')}) :")
@@ -197,7 +197,8 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
     # rapprochement.csv and the claim drafts in one all-or-nothing write: never a new table beside old drafts.
     # Then the draft of an earlier run whose pharmacy-year this statement covers and that has no gap any more
     # goes, as `rosp report` removes it (a draft of a pharmacy-year the statement does not cover stays).
-    writers = {out_dir / "rapprochement.csv": lambda fh: write_csv(table[RAPPROCHEMENT_COLUMNS], fh)}
+    writers = {out_dir / "rapprochement.csv": lambda fh: write_csv(table[RAPPROCHEMENT_COLUMNS], fh,
+                                                                         numbers=RAPPROCHEMENT_AMOUNTS)}
     written = []
     for (pid, year), text in claims.items():
         path = out_dir / f"reclamation_{pid}_{year}.md"

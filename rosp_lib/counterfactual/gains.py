@@ -60,6 +60,7 @@ STATUT_ORDER = {"texte": 0, "source": 1, "hypothese": 2}
 MOLECULES_INDICATOR = "molecules_ciblees"
 GAINS_COLUMNS = ["pharmacie_id", "exercice", "rang", "theme", "indicateur", "action", "colonne", "valeur_actuelle",
                  "valeur_cible", "gain_eur", "nature", "echeance", "encore_possible", "statut_regle"]
+GAINS_AMOUNTS = ("gain_eur",)  # written as a text « 12.50 » (csvfile.write_csv numbers)
 
 
 def is_rate(col: str) -> bool:

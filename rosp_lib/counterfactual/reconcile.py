@@ -55,6 +55,7 @@ MAX_SUBSETS = 200_000  # partial payments: subsets of a theme's lines tried at m
 
 RAPPROCHEMENT_COLUMNS = ["pharmacie_id", "exercice", "theme", "indicateur", "attendu_eur", "verse_eur", "ecart_eur",
                          "verdict", "explication", "lecture_qui_explique"]
+RAPPROCHEMENT_AMOUNTS = ("attendu_eur", "verse_eur", "ecart_eur")  # texts « -12.50 » (csvfile.write_csv numbers)
 INEXPLIQUE = "écart inexpliqué"
 # The causes searched, in their order (`_Reconcile.run`): as the texts that explain the search say them (the
 # synthesis section, `rosp rapprocher --help`), and as an unexplained gap says that none reproduces it.
@@ -553,7 +554,7 @@ def reconcile(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, versemen
         "explication_lecteur": letter_words(g.explication),  # the report's words: titles, no code nor key
     } for g in items]
     table = pd.DataFrame.from_records(records, columns=[*RAPPROCHEMENT_COLUMNS, "ecart_cents", "explication_lecteur"])
-    for c in ("attendu_eur", "verse_eur", "ecart_eur"):
+    for c in RAPPROCHEMENT_AMOUNTS:
         table[c] = money.cents_to_str(table[c].to_numpy(dtype=np.int64)) if len(table) else table[c]
     claims = {}
     for (pid, year), group in _by_pharmacy_year(items).items():

@@ -25,6 +25,7 @@ LINE_COLUMNS = [
     "montant_eur", "statut_regle", "source", "note", "donnee_manquante", "type_ligne",
     "entrees", "hypotheses", "scenario",
 ]
+LINE_AMOUNTS = ("montant_eur",)  # the amounts of lignes.csv, written as texts « -12.50 » (csvfile.write_csv numbers)
 
 _STATUS_ORDER = {"texte": 0, "source": 1, "hypothese": 2}
 

@@ -12,8 +12,11 @@ against pandas on random tables.
 
 One difference, on purpose: a text cell that a spreadsheet would run as a formula — one starting
 with `=`, `+`, `-`, `@`, a tab or a carriage return — is written with a leading `'` (OWASP, « CSV
-injection »): a molecule name taken from the input must not become a formula in `lignes.csv`. Text
-that is a plain number (the contract's amounts, « -12.50 ») and the numeric columns are unchanged.
+injection »): a molecule name taken from the input must not become a formula in `lignes.csv`. So is a
+formula start after a `,`, `;` or tab inside a text (`x;=cmd` → `x;'=cmd`): French Excel opens a `.csv`
+with `;` as its separator, and would make a cell of what follows. Only the contract's amount columns,
+named by the caller (`numbers`: « -12.50 » in `montant_eur`), keep a plain number as it is; a text column
+does not (a `nom` « -534.90 » would become a number). Numeric columns (numbers, not texts) are unchanged.
 The other result files (`--format csv-fr`, `xlsx`) apply the same rule through `neutralised_frame`.
 """
 
@@ -21,7 +24,6 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from operator import methodcaller
 from typing import BinaryIO
 
 import numpy as np
@@ -37,36 +39,50 @@ _RISKY_START = _FORMULA_START + ("'",)
 _STARTS = "[" + re.escape("".join(_FORMULA_START)) + "]"
 _NEUTRALISED = re.compile("'*" + _STARTS)
 _PREFIXED = re.compile("'+" + _STARTS)
+# Inside a text: a separator a spreadsheet may cut the cell at (« , », « ; », tab), spaces, then a formula
+# start (apostrophes before it: one more, as at the start, so that `prefix_removed` gives the text back)
+_INNER = re.compile(r"([,;\t] *)('*[=+\-@])")
+_INNER_PREFIXED = re.compile(r"([,;\t] *)'('*[=+\-@])")
+_RISKY = re.compile("^[" + re.escape("".join(_RISKY_START)) + "]|" + _INNER.pattern)  # what `neutralised` may change
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 
-def neutralised(text: str) -> str:
-    """A text cell a spreadsheet cannot run as a formula (OWASP): `'` before a leading =, +, -, @,
-    tab or carriage return, unless the text is a plain number. A text that already starts with `'` before
-    one gets one more, so that `prefix_removed` gives every text back as it was (`'=x` → `''=x` → `'=x`)."""
-    if _NEUTRALISED.match(text) and not _PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return text
+def neutralised(text: str, number: bool = False) -> str:
+    """A text cell a spreadsheet cannot run as a formula (OWASP): `'` before a leading =, +, -, @, tab or
+    carriage return, and before a =, +, -, @ that follows a `,`, `;` or tab inside the text. `number`: the
+    cell of an amount column of the contract, whose plain numbers (« -12.50 ») are kept. A text that already
+    has `'` before such a character gets one more, so that `prefix_removed` gives every text back as it was
+    (`'=x` → `''=x` → `'=x`)."""
+    if number and _PLAIN_NUMBER.fullmatch(text):
+        return text
+    out = _INNER.sub(r"\1'\2", text)
+    return "'" + out if _NEUTRALISED.match(text) else out
+
+
+def needs_neutralising(text: str) -> bool:
+    """Whether `neutralised` may change `text` (a quick test, for the distinct texts of a column)."""
+    return _RISKY.search(text) is not None
 
 
 def prefix_removed(text: str) -> str:
     """A CSV cell as its author meant it: the `'` before a formula start is the spreadsheet's text prefix (Excel's
     « '=… » is the text =…) — the one `neutralised` adds to the files this project writes, such as the input
     slices of a report folder, read back to the values they were made of."""
-    return text[1:] if _PREFIXED.match(text) else text
+    text = text[1:] if _PREFIXED.match(text) else text
+    return _INNER_PREFIXED.sub(r"\1\2", text) if "'" in text else text
 
 
 def _formula_like_rows(column: pd.Series) -> np.ndarray:
-    """The rows of `column` whose cell is a text starting like a formula (or a plain number, that
-    `neutralised` keeps), looked at once per distinct object: the lines table shares its texts, and a
-    test per row (pandas' `str.startswith`) took 0.3 s a column on 560 000 lines."""
+    """The rows of `column` whose cell is a text `neutralised` may change, looked at once per distinct object:
+    the lines table shares its texts, and a test per row (pandas' `str.startswith`) took 0.3 s a column on
+    560 000 lines."""
     values = column.to_numpy(dtype=object)
     if not len(values):
         return np.empty(0, dtype=np.intp)
     codes, distinct = pd.factorize(identities(values))
     first = np.empty(len(distinct), dtype=np.intp)
     first[codes] = np.arange(len(values))  # a row of each distinct object
-    starts = np.fromiter((isinstance(v, str) and v.startswith(_RISKY_START) for v in values[first].tolist()),
+    starts = np.fromiter((isinstance(v, str) and needs_neutralising(v) for v in values[first].tolist()),
                          dtype=bool, count=len(first))
     return np.flatnonzero(starts[codes]) if starts.any() else np.empty(0, dtype=np.intp)
 
@@ -75,8 +91,9 @@ def neutralised_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A new frame whose text cells follow the rule of `neutralised`: for the result files that
     `write_csv` does not write (`--format csv-fr`, `xlsx`), which must apply the same rule.
 
-    Numbers, flags and missing values are unchanged, and so is a text that is a plain number; the
-    columns with nothing to neutralise are not copied.
+    Numbers, flags and missing values are unchanged (the amounts of those files are numbers, or written after
+    it); a text that is a plain number is neutralised as any text; the columns with nothing to neutralise are
+    not copied.
     """
     out = frame.copy(deep=False)
     for j, (_, column) in enumerate(frame.items()):
@@ -92,17 +109,18 @@ def neutralised_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def cells(values: list, alone: bool = False, texts_only: bool = False) -> list[bytes]:
+def cells(values: list, alone: bool = False, texts_only: bool = False, number: bool = False) -> list[bytes]:
     """Values as CSV cells in UTF-8; `alone` when each is the only cell of its line (an empty one is then `""`);
-    `texts_only` when every value is known to be a `str` (nothing to convert, no missing value)."""
+    `texts_only` when every value is known to be a `str` (nothing to convert, no missing value); `number` for the
+    cells of an amount column of the contract (see `neutralised`)."""
     texts = list(values) if texts_only else list(map(str, values))
     if not texts_only:  # an exact rate (a Decimal, where its float misstates it): every digit, never « 1E-7 »
         for i in [i for i, v in enumerate(values) if type(v) is Decimal]:
             texts[i] = decimal_text(values[i])
-    risky = np.fromiter(map(methodcaller("startswith", _RISKY_START), texts), dtype=bool, count=len(texts))
+    risky = np.fromiter(map(_RISKY.search, texts), dtype=bool, count=len(texts))
     for i in np.flatnonzero(risky):  # few (negative numbers, formulas): the text ones are neutralised
         if isinstance(values[i], str):
-            texts[i] = neutralised(texts[i])
+            texts[i] = neutralised(texts[i], number)
     if not texts_only:
         for i in np.flatnonzero(pd.isna(np.array(values + [0], dtype=object))[:-1]):  # None, NaN, NA: empty cell
             texts[i] = ""
@@ -114,7 +132,7 @@ def cells(values: list, alone: bool = False, texts_only: bool = False) -> list[b
     return data
 
 
-def _coded(values: pd.Series, alone: bool) -> tuple[np.ndarray, np.ndarray]:
+def _coded(values: pd.Series, alone: bool, number: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """(codes, cells): the column is `cells[codes]`, each distinct value formatted once as CSV bytes.
 
     Values are told apart without comparing them: integers and booleans by value, floats by their
@@ -145,12 +163,14 @@ def _coded(values: pd.Series, alone: bool) -> tuple[np.ndarray, np.ndarray]:
         same_text = np.fromiter(map(index.__getitem__, texts), np.intp, len(texts))
         codes, sample = same_text[codes], np.array(distinct_texts, dtype=object)
     table = np.empty(len(sample), dtype=object)
-    table[:] = cells(sample.tolist(), alone, texts_only)
+    table[:] = cells(sample.tolist(), alone, texts_only, number)
     return codes.astype(np.int32), table
 
 
-def write_csv(frame: pd.DataFrame, fh: BinaryIO, chunk_rows: int = 25_000, header: bool = True) -> None:
-    """Write `frame` (no index) to the binary file `fh`, as `to_csv(index=False, lineterminator="\\n")` would.
+def write_csv(frame: pd.DataFrame, fh: BinaryIO, chunk_rows: int = 25_000, header: bool = True,
+              numbers=()) -> None:
+    """Write `frame` (no index) to the binary file `fh`, as `to_csv(index=False, lineterminator="\\n")` would,
+    its texts neutralised (`neutralised`; `numbers`: the names of its amount columns, written as texts).
 
     Each column is coded once for the whole table; neighbouring columns with few combinations
     (exercice, theme, indicateur, libelle on the lines table) are joined once per combination, so
@@ -162,7 +182,7 @@ def write_csv(frame: pd.DataFrame, fh: BinaryIO, chunk_rows: int = 25_000, heade
         fh.write(b",".join(cells(list(frame.columns), alone)) + b"\n")
     pieces: list[tuple[np.ndarray, np.ndarray]] = []
     for i in range(frame.shape[1]):
-        codes, table = _coded(frame.iloc[:, i], alone)
+        codes, table = _coded(frame.iloc[:, i], alone, frame.columns[i] in numbers)
         if pieces:
             before, before_table = pieces[-1]
             both, distinct = pd.factorize(before.astype(np.int64) * len(table) + codes)

@@ -44,14 +44,15 @@ def files_for(fmt: str) -> tuple[str, ...]:
 
 def writers(fmt: str, out_dir: Path, lines: pd.DataFrame, totals: pd.DataFrame) -> dict[Path, Callable[[BinaryIO], None]]:
     """The files of the chosen format and how to write each (`lines`, `totals`: engine frames, in cents)."""
-    from ..engine import lines_for_output, totals_for_output
+    from ..engine import TOTAL_AMOUNTS, lines_for_output, totals_for_output
+    from .assemble import LINE_AMOUNTS
     from .csvfile import write_csv
 
     out_dir = Path(out_dir)
     if fmt == "csv":
         return {
-            out_dir / "lignes.csv": lambda fh: write_csv(lines_for_output(lines), fh),
-            out_dir / "totaux.csv": lambda fh: write_csv(totals_for_output(totals), fh),
+            out_dir / "lignes.csv": lambda fh: write_csv(lines_for_output(lines), fh, numbers=LINE_AMOUNTS),
+            out_dir / "totaux.csv": lambda fh: write_csv(totals_for_output(totals), fh, numbers=TOTAL_AMOUNTS),
         }
     if fmt == "csv-fr":
         return {
@@ -92,9 +93,10 @@ def write_part_csv(part: pd.DataFrame, lines: pd.DataFrame, fh: BinaryIO, header
     """Write a part's lines to `lignes.csv` (`header` for the first part) and count them, with the
     totals of the part's rows: what one part adds to the `csv` files, in this process or in a worker."""
     from ..engine import lines_for_output, totals
+    from .assemble import LINE_AMOUNTS
     from .csvfile import write_csv
 
-    write_csv(lines_for_output(lines), fh, header=header)
+    write_csv(lines_for_output(lines), fh, header=header, numbers=LINE_AMOUNTS)
     counts = LineCounts()
     counts.add(lines, totals(lines, part))
     return counts
@@ -117,7 +119,7 @@ def csv_writers_by_part(out_dir: Path, parts, counts: LineCounts) -> dict[Path, 
     `parts` yields, in order, one function per part that writes the part's lines to a binary file and
     returns their LineCounts: `parts_in_process`, or `workers.parts_in_workers` (formatted by worker
     processes)."""
-    from ..engine import totals_for_output
+    from ..engine import TOTAL_AMOUNTS, totals_for_output
     from .csvfile import write_csv
 
     out_dir = Path(out_dir)
@@ -129,7 +131,8 @@ def csv_writers_by_part(out_dir: Path, parts, counts: LineCounts) -> dict[Path, 
 
     return {
         out_dir / "lignes.csv": write_lines,
-        out_dir / "totaux.csv": lambda fh: write_csv(totals_for_output(counts.all_totals()), fh),
+        out_dir / "totaux.csv": lambda fh: write_csv(totals_for_output(counts.all_totals()), fh,
+                                                     numbers=TOTAL_AMOUNTS),
     }
 
 
