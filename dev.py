@@ -12,6 +12,7 @@ Seule la bibliothèque standard est utilisée ici : ce script tourne avant toute
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import os
 import subprocess
@@ -50,10 +51,19 @@ def ensure_env() -> None:
     STAMP.write_text(digest)
 
 
+COMMANDS = ("exemple", "tests")
+
+
 def main(argv: list[str]) -> None:
-    if not argv or argv[0] not in ("exemple", "tests"):
+    if not argv or argv[0] not in COMMANDS:
         print(__doc__)
-        sys.exit(0 if argv and argv[0] in ("-h", "--help") else 2)
+        if argv and argv[0] in ("-h", "--help"):
+            sys.exit(0)
+        if argv:  # a command mistyped (« test »): named, with the nearest one
+            close = difflib.get_close_matches(argv[0], COMMANDS, n=1)
+            hint = f" ; vouliez-vous dire « {close[0]} » ?" if close else f" ; attendu : {' ou '.join(COMMANDS)}"
+            print(f"[dev.py] commande inconnue « {argv[0]} »{hint}", file=sys.stderr)
+        sys.exit(2)
     ensure_env()
     cmd, rest = argv[0], argv[1:]
     if cmd == "tests":

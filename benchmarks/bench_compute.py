@@ -632,7 +632,7 @@ def main(argv=None) -> int:
                         help="mesure aussi, en alternance, la commande de ce dépôt avec --jobs 1 (un seul processus)")
     parser.add_argument("--comparer", action="append", default=[], metavar="DOSSIER",
                         help="mesure aussi, en alternance, la commande du dépôt DOSSIER (son rosp_lib par PYTHONPATH, "
-                             "par exemple /work/main) ; répétable")
+                             "par exemple une copie de travail d'une autre branche) ; répétable")
     args = parser.parse_args(argv)
     variants = [("branche", ROOT, [])]
     if args.un_processus:

@@ -4,7 +4,7 @@
   exact fraction of euros; only numbers, + - * /, unary signs and parentheses are accepted (parsed with
   `ast`, never `eval`). Literals are read from their source text as decimals, never as binary floats.
 - `to_cents` rounds an exact amount to the cent: half away from zero (`demi_haut`, the default
-  reading of rules.md §0) or half to even (`demi_pair`).
+  reading of docs/regles.md) or half to even (`demi_pair`).
 - `workbook` builds an XLSX workbook (openpyxl) from sheets of rows, in order, as a user lays them out.
 - `pharmacies_frame` / `molecules_frame` build the typed tables the engine reads, from rows of cells
   written as in the CSV (`"oui"`, `"95,5"`, `""` for unknown), through the project's own conversion.

@@ -1,4 +1,4 @@
-"""The input contract (spec/input-contract.md): every accepted format and spelling, every rejection.
+"""The input contract (docs/colonnes.md): every accepted format and spelling, every rejection.
 
 Files are generated in tmp_path (CSV as bytes, XLSX with openpyxl) so each test shows exactly what
 the user hands over. Error messages are asserted word for word: they are the interface a

@@ -406,7 +406,7 @@ def test_rule_texts_say_only_what_the_exercise_defines():
     # 2022: the molecules are neutralised, nothing defines their premium: the rule is named, not garbled.
     halles = _load("PH-HALLES", 2022)
     assert "sans objet" not in nb.rules_list(halles, "bups")
-    # 2023 (rules.md §2.2): 2,30 € a box above an arrival rate of 72 %, palipéridone at 20 € a box with no floor.
+    # 2023 (docs/regles.md): 2,30 € a box above an arrival rate of 72 %, palipéridone at 20 € a box with no floor.
     mairie = _load("PH-MAIRIE", 2023)
     rule = next(r for r in nb.rules_list(mairie, "bups").splitlines() if "molécules ciblées" in r)
     assert "2,30\u00a0€ par boîte" in rule and "plus de 72 %" in rule
@@ -460,7 +460,7 @@ def test_the_count_of_paid_lines_matches_the_table_it_sits_above(tilleuls):
 
 
 def test_an_indicator_absent_by_hypothesis_is_named_though_no_line_reads_it():
-    # rules.md §1.3: no billing-quality malus in 2022 is a reading (hypothese), and the malus has no line that year.
+    # docs/regles.md: no billing-quality malus in 2022 is a reading (hypothese), and the malus has no line that year.
     halles = _load("PH-HALLES", 2022)
     assert "Malus « qualité de la facturation » : État de l'indicateur pour l'exercice** — lecture retenue : absent" \
         in nb.hypotheses_text(halles, "numerique")

@@ -152,7 +152,7 @@ def test_the_project_s_own_readings_cite_its_rules_book():
     p = load_parameters(2024)
     assert p.general.arrondi.reference.reference == "regles_projet"
     assert p.general.arrondi.source.startswith("Règles de calcul du projet ROSP, livre des règles livré avec l'outil")
-    # a source a user reads is a public reference, never a file of the repository (rules.md)
+    # a source a user reads is a public reference, never a file of the repository
     assert "docs/" not in p.general.arrondi.source and ".md" not in p.general.arrondi.source
     assert p.vaccination.bonus_prescription.seuil_part_pct.source.startswith("Avenant n° 1")
     assert p.vaccination.bonus_prescription.seuil_part_pct.reference.article == "article 6"

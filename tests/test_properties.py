@@ -1,7 +1,7 @@
 """Properties of the calculation core over random valid pharmacy tables (hypothesis).
 
 Rows cover every exercise 2022–2026, rates 0–100 with up to two decimals (with extra weight on the
-thresholds of rules.md), counts, declarations, unknown values, occasional partial years (cession) and
+thresholds of the parameters), counts, declarations, unknown values, occasional partial years (cession) and
 targeted-molecule lines. For every table:
 
 - each theme total of `totals` is the sum of that theme's lines;
@@ -33,7 +33,7 @@ YEARS = (2022, 2023, 2024, 2025, 2026)
 PHASES = tuple(Phase) if os.environ.get("ROSP_HYPOTHESIS_SHRINK") else (Phase.explicit, Phase.reuse, Phase.generate)
 PARAMS = parameters_for(YEARS)  # loaded once: the slow part, identical for every example
 
-# Threshold values of rules.md (and their neighbours) drawn more often than chance would.
+# Threshold values of the parameters (and their neighbours) drawn more often than chance would.
 RATE_EDGES = [0, 0.01, 0.05, 0.06, 0.1, 0.11, 1.99, 2, 3, 3.01, 4.99, 5, 5.01, 14.99, 15, 15.01,
               34.99, 35, 61.99, 62, 63.99, 64, 66.99, 67, 68.99, 69, 70.99, 71, 72.99, 73, 84.99, 85,
               89.99, 90, 94.99, 95, 95.01, 98.99, 99, 100]

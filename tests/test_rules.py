@@ -1,6 +1,6 @@
 """The seeds' worked examples as plain tests, the money rounding rules, and the case evaluator.
 
-Amounts are checked in integer cents; every expected figure is the arithmetic of rules.md, written out.
+Amounts are checked in integer cents; every expected figure is the arithmetic of docs/regles.md, written out.
 """
 
 from __future__ import annotations
@@ -179,7 +179,7 @@ def test_neutralised_and_hypothesis_lines_say_so(tmp_path):
 
 
 def test_lower_amount_for_missing_rate_is_a_hypothesis_on_that_line_only(tmp_path):
-    """nb_fse known, rate empty: the low unit price is paid, flagged, under the hypothesis (rules.md §0)."""
+    """nb_fse known, rate empty: the low unit price is paid, flagged, under the hypothesis (docs/regles.md)."""
     lines, _ = run(tmp_path, [
         {"pharmacie_id": "VIDE", "exercice": 2024, **SOCLES_NUMERIQUE, "nb_fse": 1000},
         {"pharmacie_id": "CONNU", "exercice": 2024, **SOCLES_NUMERIQUE, "nb_fse": 1000, "taux_fse_sesam_vitale_pct": 96},
@@ -425,7 +425,7 @@ def test_a_socles_amount_is_not_a_dependency_of_the_lines_it_gates(tmp_path):
 
 
 def test_pharmacien_correspondant_shows_its_two_tiers_and_its_cap(tmp_path):
-    # rules.md: 2 € a patient up to the 100th, 1 € beyond, capped at 500 €. 450 patients: 100 × 2 + 350 × 1 = 550 € →
+    # docs/regles.md: 2 € a patient up to the 100th, 1 € beyond, capped at 500 €. 450 patients: 100 × 2 + 350 × 1 = 550 € →
     # 500 € ; 80 patients: 80 × 2 = 160 €. The line says the arithmetic, not only « plafonné ».
     rows = [{"pharmacie_id": pid, "exercice": 2024, **SOCLES_NUMERIQUE, "zone_zip_zac": "oui",
              "nb_patients_correspondant": n} for pid, n in (("Z450", 450), ("Z80", 80))]
@@ -437,7 +437,7 @@ def test_pharmacien_correspondant_shows_its_two_tiers_and_its_cap(tmp_path):
 
 
 def test_a_molecule_paid_without_floor_does_not_show_the_floor():
-    # rules.md §2.2, 2023: palipéridone 20 €/box, no floor. PH-HALLES 2023 (data/): 50 boxes at 30 % → 15 boxes
+    # docs/regles.md, 2023: palipéridone 20 €/box, no floor. PH-HALLES 2023 (data/): 50 boxes at 30 % → 15 boxes
     # substituted × 20 € = 300 €, though 30 % is below the gliptins' 72 % floor; its threshold cell says so.
     from rosp_lib.engine import compute_file
 
@@ -470,7 +470,7 @@ def test_a_declared_forfait_says_what_is_declared_in_words(tmp_path):
     (401, 500_00, "100 × 2,00\u00a0€ + 301 × 1,00\u00a0€ = 501,00\u00a0€, plafonné à 500,00\u00a0€"),
 ])
 def test_pharmacien_correspondant_at_and_around_its_tier_and_its_cap(tmp_path, patients, cents, note):
-    # rules.md: 2 € a patient up to the 100th, 1 € beyond, capped at 500 € (reached at 400 patients).
+    # docs/regles.md: 2 € a patient up to the 100th, 1 € beyond, capped at 500 € (reached at 400 patients).
     row = {"pharmacie_id": "Z", "exercice": 2025, **SOCLES_NUMERIQUE, "zone_zip_zac": "oui",
            "nb_patients_correspondant": patients}
     lines, _ = run(tmp_path, [row])

@@ -3,7 +3,7 @@
 One report = one notebook of `notebooks/` executed for one pharmacy and one exercise, written as
 `<out>/<exercice>/<pharmacie_id>/<NN_theme>.ipynb` with its HTML rendering beside it.
 
-How a batch runs (DESIGN.md, « Reliability and security stance ») :
+How a batch runs (reliability and security) :
 
 - the input files are validated once; each pharmacy-year folder then receives its own input slice
   (`entree.csv`, `molecules.csv`, the scenario: rosp_lib.batch.folders), and the notebooks get these

@@ -2,7 +2,7 @@
 
 The package follows the reading, one module per role:
 
-- `columns`: the public columns (spec/input-contract.md) and their documentation (`rosp colonnes`);
+- `columns`: the public columns (the input contract, docs/colonnes.md) and their documentation (`rosp colonnes`);
 - `csvread`, `xlsxread`, `raw`: a file as text cells, with the problems of its shape;
 - `parsing`: each column parsed once into typed values and where the text is not of the kind;
 - `validate`: pandera's built-in checks on the typed values, the checks across columns, the problems;

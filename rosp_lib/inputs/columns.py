@@ -1,4 +1,4 @@
-"""The public columns of the input tables (spec/input-contract.md), from which the schema, the typed
+"""The public columns of the input tables (the input contract), from which the schema, the typed
 conversion and the documentation (`rosp colonnes`, docs/colonnes.md) are all generated."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """What every theme's rules share: the context they read inputs through, the block of one indicator,
-threshold comparisons, and the order of rules.md applied to a theme's blocks (socle gate, prorata of
+threshold comparisons, and the order of docs/regles.md applied to a theme's blocks (socle gate, prorata of
 forfaits, malus on the sum)."""
 
 from __future__ import annotations
@@ -215,7 +215,7 @@ NON_EXIGE_NOTE = "socle non exigé pour cet exercice : versé s'il est atteint, 
 
 
 def socle_state(ind, block: Block) -> Block:
-    """A socle's block as its state makes it: `actif` gates the theme; `non_exige` (rules.md §1.1) does
+    """A socle's block as its state makes it: `actif` gates the theme; `non_exige` (docs/regles.md) does
     not — its own amount is still paid when met, and failing it costs only that amount."""
     block.socle = ind.exige
     block.type_ligne = "socle"
@@ -369,7 +369,7 @@ def finish_theme(
     blocks: list[Block],
     malus: Callable[[Context, np.ndarray], Block | None] | None = None,
 ) -> list[Block]:
-    """Prorata of forfaits → socle gate → malus on the theme's sum (rules.md order).
+    """Prorata of forfaits → socle gate → malus on the theme's sum (the rule book's order).
 
     Each step records, on the rows it changes or could change, the leaves it read: a prorated line
     depends on the prorata reading, a line the socle gate could void on every socle's leaves, the

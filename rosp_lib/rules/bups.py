@@ -1,4 +1,4 @@
-"""Bon usage des produits de santé (rules.md §2)."""
+"""Bon usage des produits de santé (livre des règles : docs/regles.md)."""
 
 from __future__ import annotations
 
@@ -190,7 +190,7 @@ def ecoresponsable(ctx: Context) -> Block | None:
     items_ok = compare(np.where(items_missing, np.nan, items).astype(float), ind.nb_items_min)
     chain_ok = (level == 1) | (before >= level - 1)
     ok = prog & (level >= 1) & items_ok & chain_ok
-    # Levels 2 and 3 need the level validated earlier: left empty, it is "donnée manquante" (rules.md §0).
+    # Levels 2 and 3 need the level validated earlier: left empty, it is "donnée manquante" (docs/regles.md).
     missing = prog & (lvl_missing | items_missing | ((level >= 2) & before_missing))
     ok &= ~missing
     note = filled(ctx.n, "")
@@ -220,7 +220,7 @@ def malus_urgence(ctx: Context, total: np.ndarray) -> Block | None:
         with ctx.for_rows(ref_only_missing):
             if ind.sans_reference.valeur == "malus":
                 applies |= ref_only_missing
-    # The year's rate missing, the reference known: « strictly below » cannot be shown (rules.md §2.3); its
+    # The year's rate missing, the reference known: « strictly below » cannot be shown (docs/regles.md); its
     # own reading, read for these rows only.
     rate_only_missing = r_missing & ~ref_missing
     if rate_only_missing.any():

@@ -1,4 +1,4 @@
-"""Dépistage organisé du cancer colorectal (rules.md §4)."""
+"""Dépistage organisé du cancer colorectal (livre des règles : docs/regles.md)."""
 
 from __future__ import annotations
 

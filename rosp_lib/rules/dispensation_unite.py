@@ -1,4 +1,4 @@
-"""Dispensation à l'unité (rules.md §5)."""
+"""Dispensation à l'unité (livre des règles : docs/regles.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Dispositif exceptionnel 2024 (rules.md §6, avenant 1 art. 1)."""
+"""Dispositif exceptionnel 2024 (livre des règles : docs/regles.md ; avenant 1 art. 1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Développement du numérique en santé et amélioration de l'accès aux soins (rules.md §1)."""
+"""Développement du numérique en santé et amélioration de l'accès aux soins (livre des règles : docs/regles.md)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ THEME = "numerique"
 
 def _lower_amount_paid(ctx: Context, rows: np.ndarray) -> np.ndarray:
     """The rows, among `rows` (a missing input that only chooses between two positive amounts), where the lower
-    amount is paid under the reading `general.donnee_manquante_montant_bas` (rules.md §0); read for those rows
+    amount is paid under the reading `general.donnee_manquante_montant_bas` (docs/regles.md); read for those rows
     only, so that only their lines depend on it."""
     if not rows.any():
         return np.zeros(ctx.n, dtype=bool)
@@ -88,7 +88,7 @@ def fse(ctx: Context) -> Block:
                      money.times_cents(n, ind.prix_unitaire_bas.valeur, ctx.mode))
     missing = rate_missing | n_missing
     # The count known, the rate empty: the rate only chooses between two positive unit prices, so the
-    # lower one is paid, still flagged « donnée manquante » (rules.md §0; reading `donnee_manquante_montant_bas`).
+    # lower one is paid, still flagged « donnée manquante » (docs/regles.md; reading `donnee_manquante_montant_bas`).
     pays_lower = _lower_amount_paid(ctx, rate_missing & ~n_missing)
     cents = np.where(missing & ~pays_lower, 0, cents)
     hi, lo = eur_value(ind.prix_unitaire_haut.valeur), eur_value(ind.prix_unitaire_bas.valeur)
@@ -130,7 +130,7 @@ def maj_carte_vitale(ctx: Context) -> Block:
         return ctx.neutralised("maj_carte_vitale")
     borne = ctx.flag("borne_maj_carte_vitale")
     # The amount depends on the number of readers, with or without a borne: an empty count is
-    # "donnée manquante" (rules.md §0), never read as 0 readers (689 € with a borne, silently).
+    # "donnée manquante" (docs/regles.md), never read as 0 readers (689 € with a borne, silently).
     readers, missing = ctx.count("nb_lecteurs_maj_carte_vitale")
     per_reader = money.euros_to_cents(ind.montant_par_lecteur.valeur)
     max_without = ind.nb_lecteurs_max_sans_borne.valeur
@@ -138,7 +138,7 @@ def maj_carte_vitale(ctx: Context) -> Block:
     counted = np.where(borne, np.minimum(readers, max_with), np.minimum(readers, max_without))
     cents = np.where(borne, money.euros_to_cents(ind.montant_borne.valeur), 0) + counted * per_reader
     # With a borne, the reader count only chooses between positive amounts: the borne's amount alone
-    # (0 reader) is paid, still flagged « donnée manquante » (rules.md §0; `donnee_manquante_montant_bas`).
+    # (0 reader) is paid, still flagged « donnée manquante » (docs/regles.md; `donnee_manquante_montant_bas`).
     pays_lower = _lower_amount_paid(ctx, borne & missing)
     cents = np.where(missing & ~pays_lower, 0, cents)
     valeur = per_distinct(lambda b, r, m: f"borne : {'oui' if b else 'non'}, lecteurs : {'inconnu' if m else r}",

@@ -1,4 +1,4 @@
-"""Prescription des vaccinations recommandées (rules.md §3, avenant 1 art. 6)."""
+"""Prescription des vaccinations recommandées (livre des règles : docs/regles.md ; avenant 1 art. 6)."""
 
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ A file holds one case or a list of cases. A case is a mapping:
 
 The arithmetic is evaluated exactly (fractions) and rounded to the cent, half up — or half to even
 when the case's `parametres` select `general.arrondi: demi_pair`. Several lines of one indicator
-(one per molecule) are summed. Expected amounts are worked out by hand from spec/rules.md.
+(one per molecule) are summed. Expected amounts are worked out by hand from the rule book (docs/regles.md).
 YAML anchors and merge keys (`input: &base {...}` then `<<: *base`) keep the cases of a file short.
 
 Run: `pytest tests/cases` (or one file, or `-k "malus"`). The arithmetic evaluator and the table
