@@ -160,7 +160,8 @@ def test_reports_a_limited_run_did_not_make_get_a_page_instead_of_a_broken_link(
     assert other.read_text(encoding="utf-8") == "<html>numérique 2025</html>"
     page = (tmp_path / "2026/PH-CENTRE/02_bups.html").read_text(encoding="utf-8")
     assert "Bon usage (BUPS) — exercice 2026 : rapport non produit" in page
-    assert "rosp report ENTREE --pharmacie PH-CENTRE --exercice 2026 --themes bups -o SORTIE" in page
+    assert "rosp report ENTREE --pharmacie PH-CENTRE --exercice 2026 --themes bups -o SORTIE</code>, avec les mêmes " \
+           "options <code>--molecules</code>, <code>--versements</code> et <code>--parametres</code>" in page
     for page in written:
         assert broken_links(page) == [], page
 

@@ -606,3 +606,21 @@ def test_the_rows_gone_from_the_input_are_listed_within_bounds(tmp_path):
     assert notice.startswith("Attention : 24 ligne(s) pharmacie × exercice")
     assert "PH-20 2024 et 4 autres)" in notice and "PH-21" not in notice  # 20 named (PH-03 is still there)
     assert _gone_from_input(tmp_path / "absent.csv", pd.DataFrame({"pharmacie_id": [], "exercice": []})) == []
+
+
+def test_the_progress_bar_and_the_duration_are_written_in_french(tmp_path):
+    """« Rapports: » (tqdm's colon, no space), « 91 rapport(s) en 53.9 s » (a decimal point), and an error found by
+    run_reports (here --notebooks) printed on the bar's line: « …0/2 [00:00<?]Erreur : notebook(s) introuvable(s) »."""
+    import re
+
+    entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024), ("PH-B", 2024)])
+    result = _report([str(entree), "--toutes", "--themes", "synthese", "--notebooks", str(FAKE),
+                      "-o", str(tmp_path / "out"), "-j", "1"])
+    assert result.exit_code == 0, result.output
+    assert "Rapports : 100 %|" in result.stderr and "Rapports:" not in result.stderr
+    assert re.search(r"^2 rapport\(s\) en \d+,\d s : 2 produit\(s\)", result.stdout, re.M), result.stdout
+    missing = _report([str(entree), "--toutes", "--themes", "synthese", "--notebooks", str(tmp_path / "aucun"),
+                       "-o", str(tmp_path / "out2"), "-j", "1"])
+    assert missing.exit_code == 2
+    error = [line for line in missing.stderr.replace("\r", "\n").splitlines() if "Erreur" in line]
+    assert error and all(line.startswith("Erreur : ") for line in error), missing.stderr

@@ -418,7 +418,7 @@ def test_a_dotted_key_is_applied_like_the_nested_one(tmp_path):
 def test_a_vanishingly_small_number_is_refused_not_underflowed(tmp_path, tiny):
     """1e-999999999 € passed the « au centime près » check (its exact product underflowed to 0) and ran for minutes."""
     assert refusal(tmp_path, f"numerique:\n  exercice_coordonne:\n    montant: {tiny}\n") == (
-        f"S : ligne 3 : nombre « {tiny} » trop petit ; attendu : 0 ou un nombre d'au moins 1e-12")
+        f"S : ligne 3 : nombre « {tiny} » trop petit ; attendu : 0, ou un nombre d'au moins 10⁻¹² (0,000000000001)")
 
 
 def test_the_values_of_an_exercise_not_computed_are_checked_too(tmp_path):
@@ -504,3 +504,9 @@ def test_a_shortened_molecule_list_names_the_tables_that_still_name_the_molecule
                    "« palipéridone », absente de la liste des molécules ciblées (molecules) ; attendu : des molécules de "
                    "la liste (un scénario qui retire une molécule de la liste la retire aussi de ces tables, en les "
                    "remplaçant)")
+
+
+def test_a_duration_is_said_with_a_decimal_comma():
+    from rosp_lib.lines.formatting import seconds
+
+    assert (seconds(53.94), seconds(6.55), seconds(0.04)) == ("53,9 s", "6,5 s", "0,0 s")

@@ -77,6 +77,7 @@ from rosp_lib.batch.worker import (  # noqa: F401 - ReportError, UnknownParamete
 )
 from rosp_lib.cli.french import FrenchCommand
 from rosp_lib.inputs import PHARMACIE_ID_RE
+from rosp_lib.lines.formatting import seconds
 
 from rosp_lib.registry import REPORT_NOTEBOOKS, SYNTHESIS  # noqa: E402
 
@@ -962,9 +963,10 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
     rapport de thème : ce thème), action par action, encore possible ou non à la date --date.
     Avec --versements FICHIER (le relevé « Mes ROSP », vérifié en entier d'abord : un relevé
     invalide n'écrit rien, code 2), la synthèse rapproche ce qui a été versé de ce qui est dû
-    (versements.csv du dossier : les lignes de la pharmacie et de l'exercice) et, en cas d'écart
-    défavorable ou inexpliqué, écrit le projet de réclamation reclamation_<id>_<exercice>.md à
-    côté d'elle ; sans --versements, la synthèse dit qu'aucun relevé n'a été fourni.
+    (versements.csv du dossier : les lignes de la pharmacie et de l'exercice) et,
+    quand un montant est à réclamer (un thème versé en dessous de l'attendu), écrit le projet de
+    réclamation reclamation_<id>_<exercice>.md à côté d'elle (un trop-versé seul n'en a pas : il est
+    signalé dans la synthèse) ; sans --versements, la synthèse dit qu'aucun relevé n'a été fourni.
 
     \b
     Codes de sortie : 0 tout est fait ; 1 au moins un rapport a échoué ; 2 entrée invalide ;
@@ -1076,7 +1078,8 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
     if len(job_list) > 1:  # progress from the start, for one pharmacy too
         from tqdm import tqdm
 
-        bar = tqdm(total=len(job_list), unit="rapport", desc="Rapports", file=sys.stderr, dynamic_ncols=True)
+        bar = tqdm(total=len(job_list), unit="rapport", file=sys.stderr, dynamic_ncols=True,  # « Rapports : », in French
+                   bar_format="Rapports : {percentage:3.0f} %|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}]")
     from rosp_lib.lines.atomic import OutputError
 
     started = time.perf_counter()
@@ -1088,7 +1091,9 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
                               made_folders=2 if scenario is not None else 0)
     except LogFileError as exc:  # the run's log cannot be written safely (a symlink…): an output problem
         _fail(str(exc), EXIT_OUTPUT)
-    except ReportError as exc:
+    except ReportError as exc:  # a check made by run_reports (--notebooks, --dask…): on its own line, not after the bar
+        if bar:
+            bar.close()
         _fail(str(exc))
     except OutputError as exc:  # the output folder cannot be created: made by run_reports once all is checked
         if bar:
@@ -1235,7 +1240,7 @@ def _network(out_dir: Path, notebooks_dir: Path, entree: Path, molecules: Path |
 
 def _summary(results: list[ReportResult], out_dir: Path, manifest: Path | None, elapsed: float) -> None:
     n = {s: sum(r.statut == s for r in results) for s in STATUTS}
-    click.echo(f"{len(results)} rapport(s) en {elapsed:.1f} s : {n['ok']} produit(s), "
+    click.echo(f"{len(results)} rapport(s) en {seconds(elapsed)} : {n['ok']} produit(s), "
                f"{n['deja_fait']} déjà à jour, {n['echec']} en échec.")
     failed = [r for r in results if r.statut == "echec"]
     for r in failed[:10]:

@@ -20,6 +20,7 @@ import time
 import click
 
 from rosp_lib.cli.french import FrenchCommand
+from rosp_lib.lines.formatting import seconds
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 EXIT_INVALID = 2
@@ -191,7 +192,7 @@ def _serve(n: int, host: str, port: int, stop: threading.Event) -> None:
                        "leur processus de travail démarrera le sien.", err=True)
         address = cluster.scheduler_address
         commands = _command_server_ready(commands)
-        click.echo(f"{READY} en {_seconds(time.perf_counter() - started)} : {len(workers)} processus de travail, noyaux "
+        click.echo(f"{READY} en {seconds(time.perf_counter() - started)} : {len(workers)} processus de travail, noyaux "
                    f"chauds, à l'adresse {address}")
         click.echo("Pour un rapport (ou un lot) exécuté par ses noyaux chauds, ajoutez --dask à rosp report :")
         click.echo(f"  rosp report ENTREE --molecules MOLECULES --pharmacie ID --exercice AAAA --themes numerique "
@@ -253,10 +254,6 @@ def _command_server_ready(proc):
         return None
     proc.stdout.close()
     return proc
-
-
-def _seconds(value: float) -> str:
-    return f"{value:.1f} s".replace(".", ",")
 
 
 class _Stopped(Exception):

@@ -126,6 +126,11 @@ def _num(value, max_decimals: int | None) -> str:
     return _fr(_digits(f"{d:,f}"))
 
 
+def seconds(value: float) -> str:
+    """A duration as the commands say it: « 53,9 s »."""
+    return f"{value:.1f} s".replace(".", ",")
+
+
 def pct(value) -> str:
     text = num(value)
     return f"{text} %" if text else ""

@@ -66,6 +66,7 @@ def _refuse_odd_underscores(node: yaml.ScalarNode, text: str) -> None:
 
 
 _MAX_DECIMALS = 12
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def _construct_float(loader: _StrictLoader, node: yaml.ScalarNode) -> Decimal:
@@ -81,8 +82,8 @@ def _construct_float(loader: _StrictLoader, node: yaml.ScalarNode) -> Decimal:
                              "(.nan et .inf sont refusés)")
     if value and value.adjusted() < -_MAX_DECIMALS:  # (too large a number is refused with its key, by its range)
         # 1e-999999999 is not a cent, yet its exact arithmetic underflows to 0 or runs for minutes
-        raise ParameterError(f"ligne {_line(node)} : nombre « {node.value} » trop petit ; attendu : 0 ou un nombre "
-                             f"d'au moins 1e-{_MAX_DECIMALS}")
+        raise ParameterError(f"ligne {_line(node)} : nombre « {node.value} » trop petit ; attendu : 0, ou un nombre "
+                             f"d'au moins 10⁻{str(_MAX_DECIMALS).translate(_SUPERSCRIPTS)} (0,{'0' * (_MAX_DECIMALS - 1)}1)")
     return value
 
 

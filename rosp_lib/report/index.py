@@ -169,7 +169,10 @@ def missing_report_pages(out_dir: Path, manifest: pd.DataFrame, years: Mapping[s
                 "<code>--themes</code>), ou il a échoué (voir <code>rapports.csv</code>).</p>"
                 "<p>Pour le produire, sur le même fichier d’entrée et vers le même dossier de sortie : "
                 f"<code>rosp report ENTREE --pharmacie {_esc(pid)} --exercice {year} --themes {_esc(code)} "
-                "-o SORTIE</code>. Le rapport remplacera alors cette page.</p>")
+                "-o SORTIE</code>, avec les mêmes options <code>--molecules</code>, <code>--versements</code> et "
+                "<code>--parametres</code> que les autres rapports de ce dossier s’ils en avaient (sans la table des "
+                "molécules, leur prime ne serait pas comptée ; sans le relevé, la synthèse ne rapprocherait rien). "
+                "Le rapport remplacera alors cette page.</p>")
         pages[path] = _page(f"ROSP {year} — {pid} — {label} : rapport non produit", body)
     return pages
 
