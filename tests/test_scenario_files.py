@@ -509,4 +509,4 @@ def test_a_shortened_molecule_list_names_the_tables_that_still_name_the_molecule
 def test_a_duration_is_said_with_a_decimal_comma():
     from rosp_lib.lines.formatting import seconds
 
-    assert (seconds(53.94), seconds(6.55), seconds(0.04)) == ("53,9 s", "6,5 s", "0,0 s")
+    assert (seconds(53.94), seconds(6.56), seconds(0.04)) == ("53,9 s", "6,6 s", "0,0 s")
