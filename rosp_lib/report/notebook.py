@@ -1058,6 +1058,7 @@ class Explorer:
         self.controls: dict[str, object] = {}
         self.columns = {c.name: c for c in theme_columns(theme)}
         self.values: dict[str, object] = {}
+        self.refused: dict[str, str] = {}  # field → why its text is refused (the calculation keeps the previous value)
         style = {"description_width": "300px"}
         layout = w.Layout(width="460px")
         for c in self.columns.values():
@@ -1142,11 +1143,20 @@ class Explorer:
         else:
             value, error = parse_number(change["new"], col.kind, col.maximum)
             if error:
-                self.message.value = f'<span style="color:#b03a2e">{esc(col.description)} : {esc(error)} — valeur refusée, le calcul garde la précédente.</span>'
+                self.refused[name] = error
+                self._refresh_message()
                 return
             self.values[name] = value
-        self.message.value = ""
+        self.refused.pop(name, None)
+        self._refresh_message()
         self._refresh()
+
+    def _refresh_message(self) -> None:
+        """Every field whose text is refused, said for as long as it shows that text: the calculation keeps the
+        field's last accepted value meanwhile."""
+        self.message.value = "".join(
+            f'<div style="color:#b03a2e">{esc(self.columns[name].description)} : {esc(error)} — valeur refusée, le '
+            "calcul garde la précédente.</div>" for name, error in self.refused.items())
 
     def _refresh(self) -> None:
         self.recompute()
