@@ -12,6 +12,7 @@ Every statistic is per exercise: the rules, and so the amounts, change from one 
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import math
@@ -435,10 +436,18 @@ def largest_gains(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, top:
                                 kind="stable").head(top).reset_index(drop=True)
 
 
+def gains_date(text) -> dt.date:
+    """The notebook's `date_gains` parameter: AAAA-MM-JJ or JJ/MM/AAAA (as `date_reference` of the pharmacy reports,
+    the same reader), today when empty; a French refusal otherwise."""
+    from rosp_lib.report.gains import reference_date
+
+    return reference_date(text, "date_gains")
+
+
 def gains_date_text(day) -> str:
     """The reference date the gains were judged at (« encore possible »), for the reader (Markdown)."""
-    return (f"Actions encore possibles au **{day.strftime('%d/%m/%Y')}**, la date de référence (celle de "
-            "`rosp report --date`, aujourd'hui par défaut) : une action dont l'échéance est passée à cette date n'est "
+    return (f"Actions encore possibles au **{day.strftime('%d/%m/%Y')}**, la date de référence (paramètre "
+            "`date_gains` de ce notebook, option `--date` de `rosp report` ; aujourd'hui par défaut) : une action dont l'échéance est passée à cette date n'est "
             "pas comptée.")
 
 

@@ -134,6 +134,39 @@ def _load_key(pharmacie_id: str, exercice: int, entree: str, molecules: str, par
         return None
 
 
+def exercise_of(exercice) -> int:
+    """The notebook's `exercice` parameter as a year (papermill passes « 2024b » as text): a French refusal otherwise."""
+    text = str(exercice).strip()
+    if isinstance(exercice, bool) or not re.fullmatch(r"\d{4}", text, re.ASCII):
+        raise ReportError(f"exercice invalide : « {exercice} » ; attendu : une année en quatre chiffres, par exemple 2024")
+    return int(text)
+
+
+def user_errors() -> None:
+    """Called first by every report notebook: an error of the user (a parameter, an input file, a scenario) is shown
+    as one French sentence, « Erreur : … », not as a Python traceback through the library.
+
+    An IPython handler for the library's user errors (InputError, ParameterError, ReportError). It hands IPython
+    the short traceback itself (`_showtraceback`): the kernel then sends the error as usual (its class and French
+    message, what papermill reports and `rosp report` writes in rapports.csv), the cell fails and the run stops.
+    A handler returning the short traceback only would send no error at all (IPython ≥ 9): papermill would
+    still stop, but with no message. Outside IPython, nothing."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - the notebooks run in IPython
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    from rosp_lib.inputs import InputError
+    from rosp_lib.parameters import ParameterError
+
+    def french(shell, etype, value, tb, tb_offset=None):
+        shell._showtraceback(etype, value, [f"Erreur : {value}"])  # noqa: SLF001 - IPython's display of an error
+
+    shell.set_custom_exc((InputError, ParameterError, ReportError), french)
+
+
 def load(pharmacie_id: str, exercice: int, entree: str, molecules: str = "", parametres: str = "") -> Report:
     """Read and validate the input file, then compute every exercise of the pharmacy."""
     return _LOADED.get_or_make(_load_key(pharmacie_id, exercice, entree, molecules, parametres),
@@ -143,6 +176,7 @@ def load(pharmacie_id: str, exercice: int, entree: str, molecules: str = "", par
 def _load(pharmacie_id: str, exercice: int, entree: str, molecules: str = "", parametres: str = "") -> Report:
     if not re.fullmatch(PHARMACIE_ID_RE, str(pharmacie_id)):
         raise ReportError(f"identifiant de pharmacie invalide : « {pharmacie_id} »")
+    exercice = exercise_of(exercice)
     pharmacies, mols = read_inputs(entree, molecules or None, parametres or None)
     mine = pharmacies[pharmacies["pharmacie_id"] == pharmacie_id]
     if mine.empty:
@@ -1204,7 +1238,7 @@ class ExplorerButton:
 
 
 __all__ = [
-    "Report", "ReportError", "load", "document_header", "navigation", "indicator_table", "rules_list", "sum_text",
+    "Report", "ReportError", "exercise_of", "user_errors", "load", "document_header", "navigation", "indicator_table", "rules_list", "sum_text",
     "gate_and_malus_text", "hypotheses_text", "missing_text", "sources_text", "header_text", "declaration_text", "theme_reason",
     "distances", "chart_amounts", "chart_distances", "chart_themes", "bar_labels", "themes_table", "total_text",
     "readings_text", "stakes_table", "unquantified_text", "calendar_table", "comparison_table", "eur", "record",
