@@ -583,6 +583,18 @@ def record(values: dict) -> dict:
     return values
 
 
+def scenario_banner(network: Network) -> str:
+    """The banner of the pharmacy reports (`notebook.scenario_banner_of`), for the page of a network computed under a
+    scenario: its file and each value it replaced, exercise by exercise; "" without a scenario."""
+    from rosp_lib.report.notebook import leaf_changes, scenario_banner_of
+
+    if network.scenario is None:
+        return ""
+    years = sorted({int(y) for y in network.pharmacies["exercice"].unique()})
+    params = parameters_for(years, network.scenario)
+    return scenario_banner_of(network.scenario, {y: leaf_changes(params[y], y) for y in years}, "cette page")
+
+
 def document_title(exercices, scenario: Scenario | None = None) -> str:
     """The page's title: the network view and its exercise(s) (and the scenario, if any)."""
     years = sorted({int(y) for y in exercices})

@@ -261,9 +261,14 @@ def scenario_changes(rep: Report) -> list[tuple[str, str, str, str]]:
     """The leaves the user's scenario changed this exercise: (key, label, reference value, scenario value)."""
     if rep.scenario is None:
         return []
-    reference = dict(iter_leaves(load_parameters(rep.exercice)))
+    return leaf_changes(rep.params, rep.exercice)
+
+
+def leaf_changes(params: ExerciseParameters, exercice: int) -> list[tuple[str, str, str, str]]:
+    """The leaves of `params` a scenario replaced: (key, label, reference value, scenario value)."""
+    reference = dict(iter_leaves(load_parameters(exercice)))
     out = []
-    for key, leaf in rep.leaves.items():
+    for key, leaf in iter_leaves(params):
         if leaf is not None and leaf.surcharge:
             old = reference.get(key)
             out.append((key, leaf.libelle, leaf_text(old), leaf_text(leaf)))
@@ -273,12 +278,24 @@ def scenario_changes(rep: Report) -> list[tuple[str, str, str, str]]:
 def scenario_banner(rep: Report) -> str:
     if rep.scenario is None:
         return ""
-    changes = scenario_changes(rep)
-    items = "".join(f"<li>{esc(lib)} (<code>{esc(k)}</code>) : {esc(old)} → <strong>{esc(new)}</strong></li>"
-                    for k, lib, old, new in changes) or "<li>aucune valeur de cet exercice</li>"
-    described = f" ({esc(rep.scenario.description)})" if rep.scenario.description else ""
-    return (f'<div class="rosp-banniere" role="note"><strong>Scénario « {esc(Path(rep.scenario.path).name)} »</strong>'
-            f"{described} : ce rapport n'est pas le calcul de référence. Valeurs remplacées :<ul>{items}</ul></div>")
+    return scenario_banner_of(rep.scenario, {rep.exercice: scenario_changes(rep)})
+
+
+def scenario_banner_of(scenario: Scenario, changes: dict[int, list], document: str = "ce rapport") -> str:
+    """The banner of a document computed under a scenario: its file, its description and each value it replaced
+    (`changes`: exercise → `leaf_changes`; grouped by exercise when there are several, as on the network view)."""
+    def items(found):
+        return "".join(f"<li>{esc(lib)} (<code>{esc(k)}</code>) : {esc(old)} → <strong>{esc(new)}</strong></li>"
+                       for k, lib, old, new in found) or "<li>aucune valeur de cet exercice</li>"
+
+    if len(changes) == 1:
+        listed = f"<ul>{items(next(iter(changes.values())))}</ul>"
+    else:
+        listed = "<ul>" + "".join(f"<li>exercice {int(y)} :<ul>{items(found)}</ul></li>"
+                                  for y, found in sorted(changes.items())) + "</ul>"
+    described = f" ({esc(scenario.description)})" if scenario.description else ""
+    return (f'<div class="rosp-banniere" role="note"><strong>Scénario « {esc(Path(scenario.path).name)} »</strong>'
+            f"{described} : {document} n'est pas le calcul de référence. Valeurs remplacées :{listed}</div>")
 
 
 def warnings_banner(rep: Report) -> str:
