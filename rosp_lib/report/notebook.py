@@ -36,6 +36,9 @@ from rosp_lib.rules.base import COMPARISONS
 from rosp_lib.rulebook import STATUTS_TEXTE, find_leaf, leaf_text, rule_is_defined, rule_text, title as indicator_title
 
 RECORD_MIME = "application/vnd.rosp.resultats+json"
+# How the reader of a report gives the molecule table: the notebook's parameter, or the option of the command that
+# made the report (the same text is read in both)
+MOLECULES_GIVEN_BY = "paramètre molecules du notebook, option --molecules de rosp report"
 THEMES = THEME_CODES
 INDICATOR_CODE_SET = frozenset(i.code for i in INDICATORS)
 THEME_TITLES = {t: theme_of(t).titre for t in THEMES}
@@ -196,7 +199,7 @@ def _load(pharmacie_id: str, exercice: int, entree: str, molecules: str = "", pa
     row = mine[mine["exercice"] == int(exercice)].iloc[0]
     return Report(pharmacie_id, int(exercice), row, params[int(exercice)], lines, mine, mols, scenario, all_lines,
                   pharmacy_warnings(mine, mols[mols["exercice"] == int(exercice)], scenario)
-                  + ([] if molecules else no_molecules_warning([exercice], scenario)))
+                  + ([] if molecules else no_molecules_warning([exercice], scenario, given_by=MOLECULES_GIVEN_BY)))
 
 
 # --------------------------------------------------------------------------------------------
