@@ -29,7 +29,7 @@ exercice: int = 2024  # exercice (année civile)
 entree: str = "../data/pharmacies.csv"  # table des pharmacies (.csv ou .xlsx)
 molecules: str = "../data/molecules.csv"  # table des molécules ciblées ; "" si aucune
 parametres: str = ""  # scénario YAML qui remplace des paramètres ; "" pour les paramètres de référence
-date_reference: str = ""  # date (AAAA-MM-JJ) à laquelle juger ce qui est encore possible ; "" : aujourd'hui'''
+date_reference: str = ""  # date (AAAA-MM-JJ ou JJ/MM/AAAA) à laquelle juger ce qui est encore possible ; "" : aujourd'hui'''
 VERSEMENTS = '''
 versements: str = ""  # relevé des versements (tranche de rosp report --versements) ; "" : aucun relevé fourni'''
 
@@ -38,7 +38,10 @@ versements: str = ""  # relevé des versements (tranche de rosp report --verseme
 EXEMPLE = {"date_reference": "2024-10-01"}
 EXEMPLE_SYNTHESE = {**EXEMPLE, "versements": "../data/versements.csv"}
 INJECTED_NOTE = ("# Valeurs de l'exemple versionné (build_notebooks.py) : elles remplacent celles de la cellule\n"
-                 "# précédente ; supprimez cette cellule pour juger à la date du jour ou sans relevé.\n")
+                 "# précédente ; supprimez cette cellule pour juger à la date du jour.\n")
+INJECTED_NOTE_SYNTHESE = ("# Valeurs de l'exemple versionné (build_notebooks.py) : elles remplacent celles de la cellule\n"
+                          "# précédente ; supprimez cette cellule pour juger à la date du jour et sans relevé.\n")
+INJECTED_NOTES = (INJECTED_NOTE, INJECTED_NOTE_SYNTHESE)
 
 TECHNIQUE = "rosp-technique"
 EXPLORATEUR = "rosp-explorateur"
@@ -62,7 +65,9 @@ from IPython.display import Markdown, display
 from rosp_lib.report import gains as nb_gains
 from rosp_lib.report import notebook as nb
 
+nb.user_errors()  # une erreur de paramètre ou de fichier : un seul message, en français
 THEME = "{theme}"
+jour = nb_gains.reference_date(date_reference)  # chaque paramètre vérifié ici, avant tout affichage
 rapport = nb.load(pharmacie_id, exercice, entree, molecules, parametres)
 lignes = rapport.theme_lines(THEME)
 applicable = rapport.applies(THEME)
@@ -98,7 +103,7 @@ if applicable:
     display(Markdown("## La déclaration sur amelipro\\n\\n" + nb.declaration_text(rapport, THEME)))'''),
         new_code_cell('''\
 if applicable:
-    gains = nb_gains.compute(rapport, THEME, date_reference)  # les actions de ce thème seulement, une fois
+    gains = nb_gains.compute(rapport, THEME, jour)  # les actions de ce thème seulement, une fois
     display(Markdown(nb_gains.intro_text(rapport, gains, THEME)))
     display(nb_gains.actions_table(rapport, gains, THEME))
     display(Markdown(nb_gains.reach_text(rapport, gains, THEME)))'''),
@@ -127,7 +132,10 @@ from rosp_lib.report import gains as nb_gains
 from rosp_lib.report import notebook as nb
 from rosp_lib.report import versements as nb_versements
 
+nb.user_errors()  # une erreur de paramètre ou de fichier : un seul message, en français
+jour = nb_gains.reference_date(date_reference)  # chaque paramètre vérifié ici, avant tout affichage
 rapport = nb.load(pharmacie_id, exercice, entree, molecules, parametres)
+rapprochement = nb_versements.compute(rapport, versements)  # None : aucun relevé fourni
 document = nb.document_header(rapport)'''),
         new_code_cell('''\
 display(Markdown(f"## Combien, et pourquoi\\n\\n<p class=\\"rosp-total\\">Total de l'exercice : "
@@ -140,12 +148,11 @@ display(Markdown("## Dans quelle mesure c'est sûr\\n\\n" + nb.readings_text(rap
 display(nb.stakes_table(rapport))
 display(Markdown(nb.unquantified_text(rapport) + "\\n\\n" + nb.missing_text(rapport, rapport.lines, "cet exercice")))'''),
         new_code_cell('''\
-gains = nb_gains.compute(rapport, None, date_reference)  # toutes les actions de l'exercice, une fois
+gains = nb_gains.compute(rapport, None, jour)  # toutes les actions de l'exercice, une fois
 display(Markdown(nb_gains.intro_text(rapport, gains)))
 display(nb_gains.actions_table(rapport, gains))
 display(Markdown(nb_gains.reach_text(rapport, gains)))'''),
         new_code_cell('''\
-rapprochement = nb_versements.compute(rapport, versements)  # None : aucun relevé fourni
 display(Markdown(nb_versements.section_text(rapport, rapprochement)))
 if rapprochement is not None and not rapprochement.table.empty:
     display(nb_versements.table_html(rapport, rapprochement))'''),
@@ -197,11 +204,11 @@ def main(argv: list[str]) -> None:
         path = HERE / f"{name}.ipynb"
         pm.execute_notebook(str(path), str(path), cwd=str(HERE), kernel_name="python3", progress_bar=False,
                             parameters=EXEMPLE_SYNTHESE if name == "00_synthese" else EXEMPLE)
-        _strip_volatile(path)
+        _strip_volatile(path, INJECTED_NOTE_SYNTHESE if name == "00_synthese" else INJECTED_NOTE)
         print(f"exécuté {path.relative_to(HERE.parent)}")
 
 
-def _strip_volatile(path: Path) -> None:
+def _strip_volatile(path: Path, note: str = INJECTED_NOTE) -> None:
     """Drop papermill's timings and paths so that a re-run leaves the committed notebook unchanged.
 
     Papermill's injected cell keeps its tag, so that a later run with parameters replaces that cell rather than
@@ -213,8 +220,10 @@ def _strip_volatile(path: Path) -> None:
         cell.metadata.pop("execution", None)
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell["id"] = "injected-parameters"  # papermill's random id: the same build, the same notebook
-            if not cell.source.startswith(INJECTED_NOTE):
-                cell.source = INJECTED_NOTE + cell.source
+            for old in INJECTED_NOTES + (note,):
+                if cell.source.startswith(old):
+                    cell.source = cell.source[len(old):]
+            cell.source = note + cell.source
     nbformat.write(book, path)
 
 

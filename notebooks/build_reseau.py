@@ -20,6 +20,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from build_notebooks import TECHNIQUE, _strip_volatile, _tagged  # noqa: E402
 
+INJECTED_NOTE = ("# Valeur de l'exemple versionné (build_reseau.py) : elle remplace celle de la cellule précédente ;\n"
+                 "# supprimez cette cellule pour juger à la date du jour.\n")
+
 NAME = "90_reseau.ipynb"
 GAINS_DATE = "2026-12-01"  # the day the committed notebook judges « encore possible » (only with rosp gains)
 
@@ -35,7 +38,7 @@ nb_gains: int = 20  # nombre de gains à portée montrés pour tout le réseau
 nb_atypiques_max: int = 50  # nombre maximal de totaux atypiques montrés par exercice (les plus éloignés d'abord)
 nb_liens_max: int = 1000  # nombre maximal de lignes de liens (les atypiques d'abord) ; 0 pour toutes
 gains_max_lignes: int = 500  # au-delà de ce nombre de lignes officine × exercice, les gains ne sont pas cherchés ici
-date_gains: str = ""  # date (AAAA-MM-JJ) où juger si une action est encore possible ; "" pour aujourd'hui'''
+date_gains: str = ""  # date (AAAA-MM-JJ ou JJ/MM/AAAA) où juger si une action est encore possible ; "" pour aujourd'hui'''
 
 INTRO = """\
 # Vue réseau de la ROSP
@@ -55,12 +58,16 @@ from IPython.display import HTML, Markdown, display
 
 from rosp_lib.lines.formatting import eur, num
 from rosp_lib.report import network as rn
-from rosp_lib.report.notebook import png
+from rosp_lib.report.notebook import png, user_errors
 
+user_errors()  # une erreur de paramètre ou de fichier : un seul message, en français
+jour = rn.gains_date(date_gains)  # vérifiée ici, avant tout affichage
 reseau = rn.load_network(entree, molecules, parametres)
 lignes, totaux, noms = reseau.lines, reseau.totals, reseau.names()
 exercices = sorted(int(e) for e in totaux["exercice"].unique())
 base = (sortie.rstrip("/") + "/") if sortie else ""
+if reseau.scenario is not None:
+    display(HTML(rn.scenario_banner(reseau)))  # le bandeau des rapports : chaque valeur remplacée
 display(Markdown(f"**{num(len(totaux))}** ligne(s) officine × exercice, **{num(len(noms))}** officine(s), "
                  f"exercice(s) : {', '.join(map(str, exercices))}."))"""
 
@@ -107,7 +114,7 @@ HYP_MD = """\
 ## Euros qui reposent sur une hypothèse
 
 Certaines lignes appliquent une **hypothèse de lecture** (là où les textes se taisent ou divergent) ; leur montant
-changerait avec l'autre lecture, qu'un scénario `--parametres` permet de choisir. Les primes (lignes positives) et
+changerait avec l'autre lecture, qu'un scénario permet de choisir (paramètre `parametres` de ce notebook, option `--parametres` de `rosp report`). Les primes (lignes positives) et
 les malus (lignes négatives) qui reposent sur une hypothèse sont comptés **à part** : un malus n'est jamais déduit
 des primes dans les colonnes « Primes » et « Malus » ; le « Solde » est primes moins malus.
 
@@ -143,8 +150,6 @@ officines confondues, calculées comme le fait `rosp gains` et dites comme dans 
 donnée à changer, de → à) : chaque gain est la différence de deux calculs complets, avant et après l'action."""
 
 GAINS = """\
-import datetime as dt
-
 if not rn.gains_available():
     display(Markdown("Le calcul des gains à portée (`rosp gains`) n'est pas disponible dans cette version."))
 elif nb_gains <= 0 or len(totaux) > gains_max_lignes:
@@ -153,7 +158,6 @@ elif nb_gains <= 0 or len(totaux) > gains_max_lignes:
                      "relance les règles pour chaque action possible. Lancez `rosp gains` sur le fichier, par paquets "
                      "si besoin."))
 else:
-    jour = dt.date.fromisoformat(date_gains) if date_gains else dt.date.today()
     gains = rn.largest_gains(reseau.pharmacies, reseau.molecules, top=nb_gains, scenario=reseau.scenario, date=jour)
     display(Markdown(rn.gains_date_text(jour)))
     if gains.empty:
@@ -237,7 +241,7 @@ def main(argv: list[str]) -> int:
         params = {"date_gains": GAINS_DATE} if gains_available() else {}
         papermill.execute_notebook(str(path), str(path), cwd=str(HERE), kernel_name="python3", progress_bar=False,
                                    parameters=params)
-        _strip_volatile(path)
+        _strip_volatile(path, INJECTED_NOTE)
     print(f"écrit : {path}")
     return 0
 

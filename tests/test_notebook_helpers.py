@@ -497,3 +497,19 @@ def test_the_tier_a_stabilite_rate_is_measured_against(gare, value, seuil):
     # 2024 tiers ≥ 90 % (200 €) and ≥ 95 % (400 €): below 90 the first tier to reach; at 90 and up to 95 excluded, the
     # 90 % tier that pays; from 95 the 95 % tier.
     assert nb._threshold(gare, "stabilite_75", value).valeur == seuil
+
+
+def test_explorer_keeps_saying_a_refused_value_while_the_field_shows_it(gare):
+    """A refused text stays in its field: the message says so until the field is corrected, even when another
+    field changes meanwhile (the total is computed with the last accepted value, never with the text shown)."""
+    ex = nb.Explorer(gare, "vaccination")
+    ex.controls["nb_rva_960"].value = "11"  # 11 / 201 = 5,47 % > 5 % → 3 € × 11
+    assert ex.total_cents == 3300 and ex.message.value == ""
+    ex.controls["nb_rva_960"].value = "abc"
+    assert "« abc » n&#x27;est pas un nombre" in ex.message.value and ex.total_cents == 3300
+    ex.controls["nb_rva_750"].value = "2"  # another field: recomputed with 11, not with « abc »
+    assert ex.controls["nb_rva_960"].value == "abc"
+    assert "« abc » n&#x27;est pas un nombre" in ex.message.value and "valeur refusée" in ex.message.value
+    assert ex.values == {"nb_rva_960": 11, "nb_rva_750": 2}
+    ex.controls["nb_rva_960"].value = "12"  # corrected: the message goes
+    assert ex.message.value == "" and ex.values["nb_rva_960"] == 12

@@ -114,10 +114,12 @@ def molecule_warnings(frame: pd.DataFrame, checked: Checked | None = None, scena
     return out
 
 
-def no_molecules_warning(exercises, scenario=None, empty_file: str | None = None) -> list[str]:
+def no_molecules_warning(exercises, scenario=None, empty_file: str | None = None,
+                         given_by: str = "--molecules") -> list[str]:
     """Without the targeted-molecule table — or with one that has no row (`empty_file`: its name) —, their premium
     counts 0 €: said when an exercise of the file pays it (the lines of the molecules are then absent, not « donnée
-    manquante »: nothing else would say it)."""
+    manquante »: nothing else would say it). `given_by`: how the reader gives the table (the option of a command,
+    or a report notebook's parameter and the option of `rosp report`)."""
     paying = [str(year) for year in sorted({int(y) for y in exercises})
               if getattr(getattr(_premium(year, scenario), "etat", None), "valeur", "") == "actif"]
     if not paying:
@@ -127,4 +129,4 @@ def no_molecules_warning(exercises, scenario=None, empty_file: str | None = None
         return [f"{empty_file} : la table des molécules ciblées n'a aucune ligne : leur prime (BUPS) {years} compte "
                 "0 € ; remplissez-la si l'officine en a délivré"]
     return [f"aucune table des molécules ciblées n'est donnée : leur prime (BUPS) {years} compte 0 € ; donnez-la "
-            "(--molecules) si l'officine en a délivré"]
+            f"({given_by}) si l'officine en a délivré"]

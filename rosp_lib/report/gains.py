@@ -31,8 +31,9 @@ NATURES = {"declaratif": "déclaratif", "mesure": "mesuré"}
 MOLECULE_COLUMNS = {"taux_arrivee_pct": "taux d'arrivée (substitution de l'exercice)"}
 
 
-def reference_date(text: str | dt.date | None) -> dt.date:
-    """The report's reference date: AAAA-MM-JJ or JJ/MM/AAAA, or today when empty."""
+def reference_date(text: str | dt.date | None, parameter: str = "") -> dt.date:
+    """The report's reference date: AAAA-MM-JJ or JJ/MM/AAAA, or today when empty (`parameter`: the notebook
+    parameter it comes from, named in the refusal when it is not `date_reference`)."""
     from rosp_lib.inputs.parsing import DATE_EXPECTED, date_of
 
     if isinstance(text, dt.date):
@@ -41,7 +42,8 @@ def reference_date(text: str | dt.date | None) -> dt.date:
         return dt.date.today()
     day = date_of(text)
     if day is None:
-        raise ReportError(f"date de référence invalide : « {text} » ; attendu : {DATE_EXPECTED}, ou vide pour "
+        named = f" (paramètre {parameter})" if parameter else ""
+        raise ReportError(f"date de référence invalide{named} : « {text} » ; attendu : {DATE_EXPECTED}, ou vide pour "
                           "aujourd'hui")
     return day
 

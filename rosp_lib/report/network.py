@@ -12,6 +12,7 @@ Every statistic is per exercise: the rules, and so the amounts, change from one 
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import math
@@ -435,10 +436,18 @@ def largest_gains(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, top:
                                 kind="stable").head(top).reset_index(drop=True)
 
 
+def gains_date(text) -> dt.date:
+    """The notebook's `date_gains` parameter: AAAA-MM-JJ or JJ/MM/AAAA (as `date_reference` of the pharmacy reports,
+    the same reader), today when empty; a French refusal otherwise."""
+    from rosp_lib.report.gains import reference_date
+
+    return reference_date(text, "date_gains")
+
+
 def gains_date_text(day) -> str:
     """The reference date the gains were judged at (« encore possible »), for the reader (Markdown)."""
-    return (f"Actions encore possibles au **{day.strftime('%d/%m/%Y')}**, la date de référence (celle de "
-            "`rosp report --date`, aujourd'hui par défaut) : une action dont l'échéance est passée à cette date n'est "
+    return (f"Actions encore possibles au **{day.strftime('%d/%m/%Y')}**, la date de référence (paramètre "
+            "`date_gains` de ce notebook, option `--date` de `rosp report` ; aujourd'hui par défaut) : une action dont l'échéance est passée à cette date n'est "
             "pas comptée.")
 
 
@@ -572,6 +581,18 @@ def record(values: dict) -> dict:
     display({RECORD_MIME: values, "text/plain": f"chiffres clés enregistrés : {num(n)} officine(s) × exercice"},
             raw=True)
     return values
+
+
+def scenario_banner(network: Network) -> str:
+    """The banner of the pharmacy reports (`notebook.scenario_banner_of`), for the page of a network computed under a
+    scenario: its file and each value it replaced, exercise by exercise; "" without a scenario."""
+    from rosp_lib.report.notebook import leaf_changes, scenario_banner_of
+
+    if network.scenario is None:
+        return ""
+    years = sorted({int(y) for y in network.pharmacies["exercice"].unique()})
+    params = parameters_for(years, network.scenario)
+    return scenario_banner_of(network.scenario, {y: leaf_changes(params[y], y) for y in years}, "cette page")
 
 
 def document_title(exercices, scenario: Scenario | None = None) -> str:

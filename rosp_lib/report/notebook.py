@@ -36,6 +36,9 @@ from rosp_lib.rules.base import COMPARISONS
 from rosp_lib.rulebook import STATUTS_TEXTE, find_leaf, leaf_text, rule_is_defined, rule_text, title as indicator_title
 
 RECORD_MIME = "application/vnd.rosp.resultats+json"
+# How the reader of a report gives the molecule table: the notebook's parameter, or the option of the command that
+# made the report (the same text is read in both)
+MOLECULES_GIVEN_BY = "paramètre molecules du notebook, option --molecules de rosp report"
 THEMES = THEME_CODES
 INDICATOR_CODE_SET = frozenset(i.code for i in INDICATORS)
 THEME_TITLES = {t: theme_of(t).titre for t in THEMES}
@@ -134,6 +137,39 @@ def _load_key(pharmacie_id: str, exercice: int, entree: str, molecules: str, par
         return None
 
 
+def exercise_of(exercice) -> int:
+    """The notebook's `exercice` parameter as a year (papermill passes « 2024b » as text): a French refusal otherwise."""
+    text = str(exercice).strip()
+    if isinstance(exercice, bool) or not re.fullmatch(r"\d{4}", text, re.ASCII):
+        raise ReportError(f"exercice invalide : « {exercice} » ; attendu : une année en quatre chiffres, par exemple 2024")
+    return int(text)
+
+
+def user_errors() -> None:
+    """Called first by every report notebook: an error of the user (a parameter, an input file, a scenario) is shown
+    as one French sentence, « Erreur : … », not as a Python traceback through the library.
+
+    An IPython handler for the library's user errors (InputError, ParameterError, ReportError). It hands IPython
+    the short traceback itself (`_showtraceback`): the kernel then sends the error as usual (its class and French
+    message, what papermill reports and `rosp report` writes in rapports.csv), the cell fails and the run stops.
+    A handler returning the short traceback only would send no error at all (IPython ≥ 9): papermill would
+    still stop, but with no message. Outside IPython, nothing."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - the notebooks run in IPython
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    from rosp_lib.inputs import InputError
+    from rosp_lib.parameters import ParameterError
+
+    def french(shell, etype, value, tb, tb_offset=None):
+        shell._showtraceback(etype, value, [f"Erreur : {value}"])  # noqa: SLF001 - IPython's display of an error
+
+    shell.set_custom_exc((InputError, ParameterError, ReportError), french)
+
+
 def load(pharmacie_id: str, exercice: int, entree: str, molecules: str = "", parametres: str = "") -> Report:
     """Read and validate the input file, then compute every exercise of the pharmacy."""
     return _LOADED.get_or_make(_load_key(pharmacie_id, exercice, entree, molecules, parametres),
@@ -143,6 +179,7 @@ def load(pharmacie_id: str, exercice: int, entree: str, molecules: str = "", par
 def _load(pharmacie_id: str, exercice: int, entree: str, molecules: str = "", parametres: str = "") -> Report:
     if not re.fullmatch(PHARMACIE_ID_RE, str(pharmacie_id)):
         raise ReportError(f"identifiant de pharmacie invalide : « {pharmacie_id} »")
+    exercice = exercise_of(exercice)
     pharmacies, mols = read_inputs(entree, molecules or None, parametres or None)
     mine = pharmacies[pharmacies["pharmacie_id"] == pharmacie_id]
     if mine.empty:
@@ -162,7 +199,7 @@ def _load(pharmacie_id: str, exercice: int, entree: str, molecules: str = "", pa
     row = mine[mine["exercice"] == int(exercice)].iloc[0]
     return Report(pharmacie_id, int(exercice), row, params[int(exercice)], lines, mine, mols, scenario, all_lines,
                   pharmacy_warnings(mine, mols[mols["exercice"] == int(exercice)], scenario)
-                  + ([] if molecules else no_molecules_warning([exercice], scenario)))
+                  + ([] if molecules else no_molecules_warning([exercice], scenario, given_by=MOLECULES_GIVEN_BY)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -227,9 +264,14 @@ def scenario_changes(rep: Report) -> list[tuple[str, str, str, str]]:
     """The leaves the user's scenario changed this exercise: (key, label, reference value, scenario value)."""
     if rep.scenario is None:
         return []
-    reference = dict(iter_leaves(load_parameters(rep.exercice)))
+    return leaf_changes(rep.params, rep.exercice)
+
+
+def leaf_changes(params: ExerciseParameters, exercice: int) -> list[tuple[str, str, str, str]]:
+    """The leaves of `params` a scenario replaced: (key, label, reference value, scenario value)."""
+    reference = dict(iter_leaves(load_parameters(exercice)))
     out = []
-    for key, leaf in rep.leaves.items():
+    for key, leaf in iter_leaves(params):
         if leaf is not None and leaf.surcharge:
             old = reference.get(key)
             out.append((key, leaf.libelle, leaf_text(old), leaf_text(leaf)))
@@ -239,12 +281,24 @@ def scenario_changes(rep: Report) -> list[tuple[str, str, str, str]]:
 def scenario_banner(rep: Report) -> str:
     if rep.scenario is None:
         return ""
-    changes = scenario_changes(rep)
-    items = "".join(f"<li>{esc(lib)} (<code>{esc(k)}</code>) : {esc(old)} → <strong>{esc(new)}</strong></li>"
-                    for k, lib, old, new in changes) or "<li>aucune valeur de cet exercice</li>"
-    described = f" ({esc(rep.scenario.description)})" if rep.scenario.description else ""
-    return (f'<div class="rosp-banniere" role="note"><strong>Scénario « {esc(Path(rep.scenario.path).name)} »</strong>'
-            f"{described} : ce rapport n'est pas le calcul de référence. Valeurs remplacées :<ul>{items}</ul></div>")
+    return scenario_banner_of(rep.scenario, {rep.exercice: scenario_changes(rep)})
+
+
+def scenario_banner_of(scenario: Scenario, changes: dict[int, list], document: str = "ce rapport") -> str:
+    """The banner of a document computed under a scenario: its file, its description and each value it replaced
+    (`changes`: exercise → `leaf_changes`; grouped by exercise when there are several, as on the network view)."""
+    def items(found):
+        return "".join(f"<li>{esc(lib)} (<code>{esc(k)}</code>) : {esc(old)} → <strong>{esc(new)}</strong></li>"
+                       for k, lib, old, new in found) or "<li>aucune valeur de cet exercice</li>"
+
+    if len(changes) == 1:
+        listed = f"<ul>{items(next(iter(changes.values())))}</ul>"
+    else:
+        listed = "<ul>" + "".join(f"<li>exercice {int(y)} :<ul>{items(found)}</ul></li>"
+                                  for y, found in sorted(changes.items())) + "</ul>"
+    described = f" ({esc(scenario.description)})" if scenario.description else ""
+    return (f'<div class="rosp-banniere" role="note"><strong>Scénario « {esc(Path(scenario.path).name)} »</strong>'
+            f"{described} : {document} n'est pas le calcul de référence. Valeurs remplacées :{listed}</div>")
 
 
 def warnings_banner(rep: Report) -> str:
@@ -1058,6 +1112,7 @@ class Explorer:
         self.controls: dict[str, object] = {}
         self.columns = {c.name: c for c in theme_columns(theme)}
         self.values: dict[str, object] = {}
+        self.refused: dict[str, str] = {}  # field → why its text is refused (the calculation keeps the previous value)
         style = {"description_width": "300px"}
         layout = w.Layout(width="460px")
         for c in self.columns.values():
@@ -1142,11 +1197,20 @@ class Explorer:
         else:
             value, error = parse_number(change["new"], col.kind, col.maximum)
             if error:
-                self.message.value = f'<span style="color:#b03a2e">{esc(col.description)} : {esc(error)} — valeur refusée, le calcul garde la précédente.</span>'
+                self.refused[name] = error
+                self._refresh_message()
                 return
             self.values[name] = value
-        self.message.value = ""
+        self.refused.pop(name, None)
+        self._refresh_message()
         self._refresh()
+
+    def _refresh_message(self) -> None:
+        """Every field whose text is refused, said for as long as it shows that text: the calculation keeps the
+        field's last accepted value meanwhile."""
+        self.message.value = "".join(
+            f'<div style="color:#b03a2e">{esc(self.columns[name].description)} : {esc(error)} — valeur refusée, le '
+            "calcul garde la précédente.</div>" for name, error in self.refused.items())
 
     def _refresh(self) -> None:
         self.recompute()
@@ -1194,7 +1258,7 @@ class ExplorerButton:
 
 
 __all__ = [
-    "Report", "ReportError", "load", "document_header", "navigation", "indicator_table", "rules_list", "sum_text",
+    "Report", "ReportError", "exercise_of", "user_errors", "load", "document_header", "navigation", "indicator_table", "rules_list", "sum_text",
     "gate_and_malus_text", "hypotheses_text", "missing_text", "sources_text", "header_text", "declaration_text", "theme_reason",
     "distances", "chart_amounts", "chart_distances", "chart_themes", "bar_labels", "themes_table", "total_text",
     "readings_text", "stakes_table", "unquantified_text", "calendar_table", "comparison_table", "eur", "record",

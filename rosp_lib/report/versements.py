@@ -69,8 +69,9 @@ def section_text(rep: Report, r: Reconciliation | None) -> str:
     head = "## Ce qui a été versé\n\n"
     if r is None:
         return (head + "Aucun relevé des versements n'a été fourni pour ce rapport : pour rapprocher ce qui a été "
-                "versé de ce qui est dû, relancez `rosp report` avec `--versements FICHIER` (le relevé « Mes ROSP » "
-                "d'amelipro, une ligne par thème ou par indicateur).")
+                "versé de ce qui est dû, donnez le relevé « Mes ROSP » d'amelipro (une ligne par "
+                "thème ou par indicateur) : paramètre `versements` de ce notebook, ou option `--versements FICHIER` "
+                "de `rosp report`.")
     if r.rows == 0:
         return head + (f"Le relevé des versements fourni n'a aucune ligne pour l'exercice {rep.exercice} de cette "
                        "pharmacie : rien à rapprocher.")
