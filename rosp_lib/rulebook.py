@@ -174,6 +174,18 @@ def render(template: str, params: ExerciseParameters, node: str = "", markdown: 
     return _Formatter(params, node, escape_markdown_text if markdown else _plain).format(_OPTIONAL.sub(optional, template))
 
 
+def alternative_text(params: ExerciseParameters, path: str, leaf: Leaf) -> str:
+    """A hypothesis's alternative reading as a reader reads it, from its text in the parameter file: « oui » / « non »
+    for a true / false before « : », and its placeholders (`{montant}`: a parameter of the same node, or a full key)
+    filled from the exercise's parameters — an amount a scenario replaces is replaced in this text too (it was typed
+    there: « 820 € versés » under a scenario of 900 €). Done once, when the parameters are loaded."""
+    text = leaf.alternative or ""
+    head, sep, tail = text.partition(" : ")
+    if sep and head.strip() in ("true", "false"):
+        text = ("oui" if head.strip() == "true" else "non") + sep + tail
+    return render(text, params, path.rsplit(".", 1)[0]) if "{" in text else text
+
+
 def title(ind: Indicator, params: ExerciseParameters) -> str:
     """The indicator's title, plain text (its placeholders are numbers only: tests/test_report_escape.py)."""
     return render(ind.titre, params, ind.noeud)

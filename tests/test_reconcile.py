@@ -585,7 +585,7 @@ def test_the_words_of_every_other_reading_name_the_values_and_a_state_its_indica
     assert words[(2023, "numerique.exercice_coordonne.etat")] == (
         "le montant versé correspond à l'autre lecture de l'état de l'indicateur « Participer à un exercice coordonné "
         "(ESP, MSP, CPTS) » cet exercice (paramètre numerique.exercice_coordonne.etat) : « non exigé » au lieu de "
-        "« actif », la valeur retenue par l'outil — socle non exigé, 820 € versés s'il est atteint (comme en 2022)")
+        "« actif », la valeur retenue par l'outil — socle non exigé, 820,00\u00a0€ versés s'il est atteint (comme en 2022)")
     assert words[(2023, "bups.molecules_ciblees.prime_par_boite")] == E(
         "le montant versé correspond à l'autre lecture de « Prime par boîte substituée (toute molécule sans prime "
         "propre) » (paramètre bups.molecules_ciblees.prime_par_boite) : 2,80 € au lieu de 2,30 €, la valeur retenue "

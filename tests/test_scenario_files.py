@@ -510,3 +510,26 @@ def test_a_duration_is_said_with_a_decimal_comma():
     from rosp_lib.lines.formatting import seconds
 
     assert (seconds(53.94), seconds(6.56), seconds(0.04)) == ("53,9 s", "6,6 s", "0,0 s")
+
+
+def test_an_alternative_reading_is_written_from_the_parameters(tmp_path):
+    """The alternative readings typed amounts (« non_exige : socle non exigé, 820 € versés s'il est atteint ») that a
+    scenario did not change (900 € in the rule, 820 € in its alternative), and showed « false » in French text."""
+    from rosp_lib.parameters import load_parameters, iter_leaves
+
+    scenario = tmp_path / "ec900.yaml"
+    scenario.write_text("numerique.exercice_coordonne.montant: 900\n", encoding="utf-8")
+    ref, alt = (dict(iter_leaves(load_parameters(2023, s))) for s in (None, scenario))
+    key = "numerique.exercice_coordonne.etat"
+    assert ref[key].alternative == "non_exige : socle non exigé, 820,00\u00a0€ versés s'il est atteint (comme en 2022)"
+    assert alt[key].alternative == "non_exige : socle non exigé, 900,00\u00a0€ versés s'il est atteint (comme en 2022)"
+    assert ref["general.donnee_manquante_montant_bas"].alternative.startswith("non : 0 €")
+    assert ref["numerique.malus_qualite_facturation.fse_securisees_ecart_fort_points"].alternative == (
+        "6 : 12 points au-delà de 6 points d'écart, 4 points jusqu'à 6")
+    two = dict(iter_leaves(load_parameters(2022)))
+    assert two["numerique.eprescription.etat"].alternative == (
+        "actif : 250,00\u00a0€ si ≥ 35 % des prescriptions exécutées en e-prescription")
+    # no parameter file types a figure of a sibling parameter in an alternative any more: each is rendered
+    for year in range(2022, 2027):
+        for path, leaf in iter_leaves(load_parameters(year)):
+            assert "{" not in (leaf.alternative or ""), path

@@ -964,9 +964,9 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
     Avec --versements FICHIER (le relevé « Mes ROSP », vérifié en entier d'abord : un relevé
     invalide n'écrit rien, code 2), la synthèse rapproche ce qui a été versé de ce qui est dû
     (versements.csv du dossier : les lignes de la pharmacie et de l'exercice) et,
-    quand un montant est à réclamer (un thème versé en dessous de l'attendu), écrit le projet de
-    réclamation reclamation_<id>_<exercice>.md à côté d'elle (un trop-versé seul n'en a pas : il est
-    signalé dans la synthèse) ; sans --versements, la synthèse dit qu'aucun relevé n'a été fourni.
+    quand un montant est à réclamer (un thème versé en dessous de l'attendu), écrit le
+    projet de réclamation reclamation_<id>_<exercice>.md à côté d'elle (un trop-versé seul n'en a
+    pas : il est signalé dans la synthèse) ; sans --versements, la synthèse dit qu'aucun relevé n'a été fourni.
 
     \b
     Codes de sortie : 0 tout est fait ; 1 au moins un rapport a échoué ; 2 entrée invalide ;

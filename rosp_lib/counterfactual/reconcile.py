@@ -528,8 +528,8 @@ def _reading_note(alternative: str | None, value) -> str:
     if not sep or not tail.strip():
         return ""
     head = head.strip()
-    if isinstance(value, bool):
-        same = head.lower() == str(value).lower()
+    if isinstance(value, bool):  # written « oui » / « non » once loaded (rulebook.alternative_text)
+        same = head.lower() in (("true", "oui") if value else ("false", "non"))
     elif isinstance(value, (int, float, Decimal)):
         try:
             same = Decimal(head) == Decimal(str(value))

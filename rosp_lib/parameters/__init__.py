@@ -21,7 +21,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from .errors import ParameterError
 from .model import (STATUTS, Citation, Comparaison, Etat, ExerciseParameters, Indicateur, Leaf, Reference,
-                    Seuil, Statut, diff_exercises, iter_leaves)
+                    Seuil, Statut, diff_exercises, iter_leaves, with_alternatives)
 from .scenario import Scenario, _apply_overrides
 from .units import UNITS, Kind, Unit, unit
 from .yamlfile import read_yaml
@@ -164,6 +164,9 @@ def load_parameters(
         origin = f"{scenario.path} (scénario, exercice {exercice})"  # the reference files are checked by the tests
     references = default_references() if directory == PARAMETERS_DIR else load_references(directory)
     validated = _validate(raw, origin, references)
+    from ..rulebook import alternative_text  # (the rule book reads these parameters: imported here, once they are)
+
+    validated = with_alternatives(validated, lambda path, leaf: alternative_text(validated, path, leaf))
     if scenario is not None and directory == PARAMETERS_DIR:
         scenario.check_other_exercises(exercice)  # its values for the other exercises it names, once
     return validated

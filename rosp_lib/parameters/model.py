@@ -435,6 +435,23 @@ def iter_leaves(node: BaseModel, prefix: str = ""):
             yield from iter_leaves(value, path + ".")
 
 
+def with_alternatives(node: BaseModel, alternative, prefix: str = "") -> BaseModel:
+    """The tree with each hypothesis's `alternative` text as `alternative(path, leaf)` writes it (the nodes and
+    leaves it does not change are kept as they are)."""
+    changed = {}
+    for name in type(node).model_fields:
+        value = getattr(node, name)
+        path = f"{prefix}{name}"
+        if isinstance(value, Leaf):
+            if value.alternative and (text := alternative(path, value)) != value.alternative:
+                changed[name] = value.model_copy(update={"alternative": text})
+        elif isinstance(value, BaseModel):
+            new = with_alternatives(value, alternative, path + ".")
+            if new is not value:
+                changed[name] = new
+    return node.model_copy(update=changed) if changed else node
+
+
 def diff_exercises(a: ExerciseParameters, b: ExerciseParameters) -> list[dict]:
     """What changed between two exercises: one row per leaf whose value or status differs."""
     la, lb = dict(iter_leaves(a)), dict(iter_leaves(b))
