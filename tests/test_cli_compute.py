@@ -312,3 +312,19 @@ def test_compute_does_not_import_the_other_commands_but_help_lists_them():
         result = CliRunner().invoke(main, [name, "--help"], prog_name="rosp")
         assert result.exit_code == 0, result.output
         assert result.output.splitlines()[0] == first_line
+
+
+def test_parametres_show_writes_units_in_french():
+    """`rosp parametres show` appended the units' codes: « = actif etat », « = oui booleen », « 820 EUR »."""
+    from click.testing import CliRunner
+
+    from rosp_lib.cli import main
+
+    out = CliRunner().invoke(main, ["parametres", "show", "2023"]).output.splitlines()
+    line = {l.split(" = ")[0]: l.split(" = ", 1)[1] for l in out if " = " in l}
+    assert line["numerique.exercice_coordonne.montant"] == "820 € (source)"  # 820 € in 2023 (rules, numérique)
+    assert line["numerique.fse.prix_unitaire_haut"] == "0,07 €/FSE (source)"
+    assert line["numerique.fse.seuil_pct"] == "95 % (source)"
+    assert line["numerique.logiciel_segur.etat"] == "actif (source)"
+    assert line["general.prorata_forfaits"].startswith("oui (hypothese) — HYPOTHÈSE (alternative : non : ")
+    assert not [l for l in out if " etat " in l or " booleen " in l or " EUR" in l]

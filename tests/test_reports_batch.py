@@ -232,7 +232,10 @@ def test_unknown_parameter_is_an_error_before_anything_runs(tmp_path):
         (["--pharmacie", "../../etc"], "identifiant de pharmacie invalide"),
         (["--pharmacie", "PH-INCONNUE"], "Identifiants connus : PH-A"),
         (["--pharmacie", "PH-A", "--exercice", "2022"], "exercices présents : 2024"),
-        (["--pharmacie", "PH-A", "--themes", "synthese,meteo"], "thème(s) inconnu(s) : meteo"),
+        (["--pharmacie", "PH-A", "--themes", "synthese,meteo"], "thème(s) inconnu(s) : meteo ;"),
+        (["--pharmacie", "PH-A", "--themes", "bupps"], "thème(s) inconnu(s) : bupps (vouliez-vous dire « bups » ?)"),
+        (["--pharmacie", "ph-a"], "pharmacie « ph-a » absente de"),
+        (["--pharmacie", "ph-a"], "vouliez-vous dire « PH-A » ? (un identifiant s'écrit avec ses majuscules)"),
         (["--pharmacie", "PH-A", "--themes", ""], "--themes vide ne nomme aucun thème ; attendu : des thèmes"),  # ran all (audit)
         (["--pharmacie", "PH-A", "--themes", ",,"], "--themes « ,, » ne nomme aucun thème ; attendu : des thèmes"),
         (["--pharmacie", "PH-A", "--toutes"], "soit --pharmacie ID, soit --toutes"),

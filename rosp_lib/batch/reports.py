@@ -879,12 +879,19 @@ def _parse_themes(text: str | None) -> list[str]:
         _fail(f"--themes {f'« {text} »' if text.strip() else 'vide'} ne nomme aucun thème ; attendu : des thèmes séparés par des virgules, parmi "
               f"{', '.join(THEMES)} (sans --themes : tous)")
     if unknown:
-        _fail(f"thème(s) inconnu(s) : {', '.join(unknown)} ; thèmes possibles : {', '.join(THEMES)}")
+        said = []
+        for t in unknown:
+            close = difflib.get_close_matches(t, list(THEMES), n=1, cutoff=0.6)
+            said.append(f"{t} (vouliez-vous dire « {close[0]} » ?)" if close else t)
+        _fail(f"thème(s) inconnu(s) : {', '.join(said)} ; thèmes possibles : {', '.join(THEMES)}")
     return list(dict.fromkeys(names))
 
 
 def _known_ids_hint(wanted: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(wanted, known, n=5, cutoff=0.5)
+    """Some identifiers of the file, the closest first: the same written with other capitals (« ph-gare »), then
+    those spelled alike."""
+    same = [k for k in known if k.casefold() == wanted.casefold()]
+    close = same + difflib.get_close_matches(wanted, known, n=5, cutoff=0.5)
     shown = list(dict.fromkeys(close + known))[:5]
     more = len(known) - len(shown)
     return ", ".join(shown) + (f" (et {more} autre{'s' if more > 1 else ''})" if more > 0 else "")
@@ -1053,8 +1060,10 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
             _fail(str(exc))
         known = list(dict.fromkeys(rows["pharmacie_id"]))
         if pharmacie_id not in known:
-            _fail(f"pharmacie « {pharmacie_id} » absente de {entree}. "
-                  f"Identifiants connus : {_known_ids_hint(pharmacie_id, known)}.")
+            same = [k for k in known if k.casefold() == pharmacie_id.casefold()]
+            _fail(f"pharmacie « {pharmacie_id} » absente de {entree}"
+                  + (f" ; vouliez-vous dire « {same[0]} » ? (un identifiant s'écrit avec ses majuscules)" if same else "")
+                  + f". Identifiants connus : {_known_ids_hint(pharmacie_id, known)}.")
         rows = rows[rows["pharmacie_id"] == pharmacie_id]
     if exercice is not None:
         present = sorted(set(rows["exercice"]))

@@ -245,7 +245,24 @@ def show_cmd(exercice: int, scenario: Path | None) -> None:
     for path, leaf in iter_leaves(p):
         mark = f" — HYPOTHÈSE (alternative : {leaf.alternative})" if leaf.statut == "hypothese" else ""
         over = f" [scénario {leaf.surcharge}]" if leaf.surcharge else ""
-        click.echo(f"{path} = {_show(leaf.valeur)} {leaf.unite} ({leaf.statut}){mark}{over}")
+        click.echo(f"{path} = {_show(leaf.valeur)}{_unit_shown(leaf.unite)} ({leaf.statut}){mark}{over}")
+
+
+# Units whose values say what they are (a state, yes/no, a reading, a date, a list, a scale): written without
+_SELF_EVIDENT = {"état", "booléen", "comparaison", "lecture", "date", "liste", "barème"}
+
+
+def _unit_shown(name: str) -> str:
+    """A parameter's unit after its value, as `rosp parametres show` writes it: « 820 € », « 0,07 €/FSE », « 95 % »,
+    « 100 factures »; nothing after a state, yes/no, a reading or a date (their code, « etat », read as English)."""
+    from rosp_lib.parameters import unit
+
+    u = unit(name)
+    if u.kind.value in _SELF_EVIDENT:
+        return ""
+    if u.euros:
+        return " " + name.replace("EUR", "€").replace("boite", "boîte")
+    return u.suffix or f" {name}"
 
 
 @main.command("regles", context_settings=CONTEXT)
