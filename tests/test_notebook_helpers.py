@@ -513,3 +513,22 @@ def test_explorer_keeps_saying_a_refused_value_while_the_field_shows_it(gare):
     assert ex.values == {"nb_rva_960": 11, "nb_rva_750": 2}
     ex.controls["nb_rva_960"].value = "12"  # corrected: the message goes
     assert ex.message.value == "" and ex.values["nb_rva_960"] == 12
+
+
+def test_a_hypothesis_the_scenario_replaced_is_said_against_the_reference(tmp_path):
+    """Under a scenario that switches a hypothesis to its alternative, the report said « lecture retenue : actif ;
+    remplacée par « actif », elle ne change rien » and « autre lecture : 2025-01-31 » beside the scenario's own
+    31/01/2025: the other reading is then the tool's reference one."""
+    scenario = tmp_path / "alt.yaml"
+    scenario.write_text("2024:\n  numerique:\n    ordonnance_numerique_socle:\n      etat: actif\n"
+                        "  calendrier:\n    fin_declaration: '2025-01-31'\n", encoding="utf-8")
+    data = ROOT / "data"
+    rep = nb.load("PH-GARE", 2024, str(data / "pharmacies.csv"), str(data / "molecules.csv"), str(scenario))
+    text = nb.hypotheses_text(rep, "numerique")
+    assert ("**Ordonnance numérique pour au moins 70 % des délivrances (socle) : État de l'indicateur pour "
+            "l'exercice** — lecture du scénario : actif ; lecture retenue par l'outil : neutralisé") in text
+    assert "remplacée par « actif »" not in text
+    assert nb.declaration_window(rep) == "jusqu'au 31/01/2025 inclus (date du scénario ; celle de l'outil : 28/02/2025)"
+    reference = nb.load("PH-GARE", 2024, str(data / "pharmacies.csv"), str(data / "molecules.csv"))
+    # without a scenario: the file's alternative, its date written as dates are (it was « 2025-01-31 »)
+    assert "autre lecture : 31/01/2025 : fenêtre plus courte" in nb.declaration_window(reference)

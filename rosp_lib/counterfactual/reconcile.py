@@ -33,6 +33,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from decimal import Decimal, InvalidOperation
 
@@ -535,6 +536,8 @@ def _reading_note(alternative: str | None, value) -> str:
             same = Decimal(head) == Decimal(str(value))
         except InvalidOperation:
             same = False
+    elif isinstance(value, date):  # written « 31/01/2025 » once loaded (rulebook.alternative_text)
+        same = head in (value.isoformat(), value.strftime("%d/%m/%Y"))
     else:
         same = head == str(value)
     return tail.strip() if same else ""

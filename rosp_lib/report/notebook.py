@@ -278,6 +278,11 @@ def leaf_changes(params: ExerciseParameters, exercice: int) -> list[tuple[str, s
     return out
 
 
+def reference_value(rep: Report, key: str) -> str:
+    """The value the tool's own parameters give a leaf a scenario replaced, as values are written."""
+    return leaf_text(dict(iter_leaves(load_parameters(rep.exercice))).get(key))
+
+
 def scenario_banner(rep: Report) -> str:
     if rep.scenario is None:
         return ""
@@ -536,6 +541,10 @@ def hypotheses_text(rep: Report, theme: str) -> str:
     for k in keys:
         leaf = rep.leaves.get(k)
         s = stake_for(rep, k)
+        if leaf is not None and leaf.surcharge:  # the scenario chose this reading: the other one is the reference
+            items.append(f"- ⚠ **{hypothesis_label(k, rep)}** — lecture du scénario : {leaf_text(leaf)} ; lecture "
+                         f"retenue par l'outil : {reference_value(rep, k)} (le rapport sans scénario la chiffre).")
+            continue
         if s is not None:
             what = alternative_text(s, alternative=None if s.cle == k else leaf.alternative)
             at_stake = (f"si elle seule est remplacée par {what}, le total de l'exercice change de "
@@ -632,7 +641,9 @@ def declaration_window(rep: Report) -> str:
     if leaf is None:
         return narrative.declaration_window(rep.exercice)
     text = f"jusqu'au {leaf_text(leaf)} inclus"
-    if leaf.statut == "hypothese":
+    if leaf.surcharge:  # the scenario's date: its other reading is the reference one, not the file's alternative
+        text += f" (date du scénario ; celle de l'outil : {reference_value(rep, 'calendrier.fin_declaration')})"
+    elif leaf.statut == "hypothese":
         text += (f" (⚠ hypothèse : date non publiée pour cet exercice ; autre lecture : {leaf.alternative}) — "
                  "vérifiez-la sur amelipro avant de déclarer")
     return text
