@@ -85,6 +85,16 @@ def test_document_has_no_code_no_parameters_no_technical_section():
     assert len(html.encode()) < 20_000  # our stylesheet, not Jupyter's
 
 
+def test_guillemets_keep_their_words_on_the_same_line():
+    """« Malus « » ended a line in a report: the texts are written with plain spaces inside the guillemets; the page
+    has French typography's no-break spaces there (not in the notebook: only in the document a reader opens)."""
+    book = _notebook()
+    book.cells[2].outputs[0]["data"]["text/markdown"] = "**Malus « qualité de la facturation »** : « oui »"
+    html = to_html(book)
+    assert "«\u00a0qualité de la facturation\u00a0»" in html and "«\u00a0oui\u00a0»" in html
+    assert "« " not in html and " »" not in html
+
+
 def test_index_pages_link_every_report_and_show_totals(tmp_path):
     pharmacies, lines, totals = compute_file(ROOT / "data/pharmacies.csv", ROOT / "data/molecules.csv")
     stems = {"synthese": "00_synthese", "numerique": "01_numerique", "bups": "02_bups",

@@ -31,6 +31,7 @@ from rosp_lib.batch.reports import (  # noqa: E402
     run_reports,
 )
 from rosp_lib.inputs import read_inputs  # noqa: E402
+from rosp_lib.report.html import french_quotes  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FAKE = ROOT / "tests" / "notebooks_fake"
@@ -415,8 +416,8 @@ def test_a_real_scenario_report_names_the_users_scenario(tmp_path):
     assert result.exit_code == 0, result.output
     html = (out / "scenarios" / "montants" / "2024" / "PH-TILLEULS" / "01_numerique.html").read_text(encoding="utf-8")
     assert "scénario montants</title>" in html
-    assert ("<strong>Scénario « montants.yaml »</strong> (Exercice coordonné à 900 € &lt;essai&gt;) : "
-            "ce rapport n'est pas le calcul de référence.") in html
+    assert french_quotes("<strong>Scénario « montants.yaml »</strong> (Exercice coordonné à 900 € &lt;essai&gt;) : "
+                         "ce rapport n'est pas le calcul de référence.") in html
     assert "parametres.yaml" not in html and "scénario parametres" not in html
 
 

@@ -91,7 +91,8 @@ def test_every_theme_report_cites_its_public_sources(documents, stem):
     assert '<h2 id="Sources">' in html
     documents_2024 = {leaf.reference.document.citation: leaf.reference.document.titre
                       for _, leaf in iter_leaves(load_parameters(2024))}
-    text = unescape(re.sub(r"<[^>]+>", "", html))  # the page as read
+    text = unescape(re.sub(r"<[^>]+>", "", html))  # the page as read (« x » with no-break spaces: as the titles)
+    text = text.replace("«\u00a0", "« ").replace("\u00a0»", " »")
     for source in set(mine["source"]):  # each line's citation: its document is listed on the page
         titre = next(t for c, t in documents_2024.items() if source.startswith(c))
         assert titre in text, titre

@@ -125,6 +125,12 @@ def _strip_widgets_preprocessor():
     return StripWidgets()
 
 
+def french_quotes(text: str) -> str:
+    """« x » with the no-break spaces French typography puts inside guillemets: a line never ends on « nor begins
+    with » (the texts are written with plain spaces; a browser broke « Malus « » at the end of a line)."""
+    return text.replace("« ", "«\u00a0").replace(" »", "\u00a0»")
+
+
 def to_html(nb) -> str:
     """The document a reader opens: one HTML page, French title, no code, our stylesheet."""
     import nbformat
@@ -135,6 +141,7 @@ def to_html(nb) -> str:
     title = record.get("titre") or "Rapport ROSP"
     with _EXPORTER_LOCK:  # the exporter registers its filters on each call: not shared between threads
         body, _ = _exporter().from_notebook_node(nb)
+    body = french_quotes(body)
     return ("<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             f"<title>{_html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"

@@ -23,7 +23,7 @@ import pandas as pd
 from rosp_lib.lines.atomic import OutputError, reason, subfolder, write_together
 from rosp_lib.lines.formatting import eur, french_list
 from rosp_lib.registry import REPORT_NOTEBOOKS, SYNTHESIS, THEMES, THEME_CODES, theme as theme_of
-from rosp_lib.report.html import CSS
+from rosp_lib.report.html import CSS, french_quotes
 
 SYNTHESE = SYNTHESIS
 # The index table has a column per theme: their titles wrap (the amounts do not), so that the table fits the page.
@@ -41,6 +41,7 @@ def _esc(text) -> str:
 
 
 def _page(title: str, body: str) -> str:
+    body = french_quotes(body)  # as in the reports: « x » with no-break spaces inside
     return ("<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             f"<title>{_esc(title)}</title>\n<style>{CSS}{INDEX_CSS}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n")

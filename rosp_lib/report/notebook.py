@@ -1010,7 +1010,7 @@ def calendar_table(rep: Report) -> Html:
             continue
         decl = declarations(rep, t)
         rows.append([info.titre_court, eur(rep.theme_total_cents(t)), info.versement,
-                     "; ".join(decl) if decl else "rien (automatique)"])
+                     " ; ".join(decl) if decl else "rien (automatique)"])
     return table(["Thème", "Montant", f"Versement (N+1 = {rep.exercice + 1})", "À déclarer"], rows, right=(1,))
 
 
