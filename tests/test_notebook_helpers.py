@@ -532,3 +532,17 @@ def test_a_hypothesis_the_scenario_replaced_is_said_against_the_reference(tmp_pa
     reference = nb.load("PH-GARE", 2024, str(data / "pharmacies.csv"), str(data / "molecules.csv"))
     # without a scenario: the file's alternative, its date written as dates are (it was « 2025-01-31 »)
     assert "autre lecture : 31/01/2025 : fenêtre plus courte" in nb.declaration_window(reference)
+
+
+def test_a_scenario_that_writes_the_reference_value_again_replaces_nothing(tmp_path):
+    """A scenario writing a hypothesis's own value (« etat: neutralise », the tool's reading in 2024) hid its stake:
+    « lecture du scénario : neutralisé ; lecture retenue par l'outil : neutralisé »; the same for the date."""
+    scenario = tmp_path / "meme.yaml"
+    scenario.write_text("2024:\n  numerique:\n    ordonnance_numerique_socle:\n      etat: neutralise\n"
+                        "  calendrier:\n    fin_declaration: '2025-02-28'\n", encoding="utf-8")
+    data = ROOT / "data"
+    same = nb.load("PH-GARE", 2024, str(data / "pharmacies.csv"), str(data / "molecules.csv"), str(scenario))
+    reference = nb.load("PH-GARE", 2024, str(data / "pharmacies.csv"), str(data / "molecules.csv"))
+    assert nb.hypotheses_text(same, "numerique") == nb.hypotheses_text(reference, "numerique")
+    assert "lecture du scénario" not in nb.hypotheses_text(same, "numerique")
+    assert nb.declaration_window(same) == nb.declaration_window(reference)

@@ -149,7 +149,7 @@ SLICE_NAMES = ['=HYPERLINK("http://e")', "-2+3", "@SUM(1+1)", "'=préfixe de tex
          "+33 1 23", "-534.90", "Officine;=cmd|' /C calc'!A0", "Officine, -2+3", "a;'=b", "a ; b"]
 # As a spreadsheet reads them: « ' » before a formula start is the text prefix (Excel's « '=x » is the text =x)
 SLICE_MEANT = ['=HYPERLINK("http://e")', "-2+3", "@SUM(1+1)", "=préfixe de texte", "'=apostrophe gardée", "'apostrophe",
-         "+33 1 23", "-534.90", "Officine;=cmd|' /C calc'!A0", "Officine, -2+3", "a;=b", "a ; b"]
+         "+33 1 23", "-534.90", "Officine;=cmd|' /C calc'!A0", "Officine, -2+3", "a;'=b", "a ; b"]
 
 
 def test_report_folder_slices_are_neutralised_and_read_back_as_the_input(tmp_path):
@@ -173,10 +173,13 @@ def test_report_folder_slices_are_neutralised_and_read_back_as_the_input(tmp_pat
         folder.mkdir()
         for file, data in slices.files(f"PH-{i}", 2024).items():
             (folder / file).write_bytes(data)
-        written = list(csv.reader(io.StringIO((folder / "entree.csv").read_text(encoding="utf-8"))))
+        written = list(csv.reader(io.StringIO((folder / "entree.csv").read_text(encoding="utf-8"))))[1:]  # sep=,
         cell = written[1][written[0].index("nom")]
-        # a spreadsheet opening the slice runs nothing, whatever separator it cuts the cells at
-        assert not [piece for piece in re.split("[,;\t]", cell) if piece.lstrip(" ").startswith(("=", "+", "-", "@"))]
+        # a spreadsheet opening the slice runs nothing: no cell starts like a formula, and the first line tells Excel
+        # to cut at « , » only (a French Excel cuts at « ; »: « Officine;=cmd » would make a cell « =cmd »)
+        assert not cell.startswith(("=", "+", "-", "@"))
+        assert (folder / "entree.csv").read_bytes().startswith(b"sep=,\n")
+        assert (folder / "molecules.csv").read_bytes().startswith(b"sep=,\n")
         back, back_mol = read_inputs(folder / "entree.csv", folder / "molecules.csv")
         assert (back.at[0, "nom"], back_mol.at[0, "molecule"]) == (name, name)
 
@@ -203,3 +206,27 @@ def test_report_folder_statement_slices_are_neutralised_and_read_back_as_the_sta
     copy = tmp_path / "copie.csv"
     copy.write_bytes(data)
     assert read_versements(copy, pharmacies)["libelle_releve"].tolist() == meant
+
+
+def test_an_apostrophe_the_user_typed_inside_a_text_is_read_as_typed(tmp_path):
+    """Reading removed a `'` typed after a comma before a minus (« Régularisation, '-120 €' retenus » read
+    « Régularisation, -120 €' retenus »), taken for a prefix this project writes: only a leading one is its own."""
+    from rosp_lib.counterfactual.versements import read_versements
+    from rosp_lib.inputs import read_pharmacies
+
+    pharmacies = read_pharmacies(DATA / "pharmacies.csv")
+    statement = tmp_path / "versements.csv"
+    label = "Régularisation, '-120 €' retenus, '=x"
+    statement.write_text("pharmacie_id;exercice;theme;montant_verse_eur;libelle_releve\n"
+                         f"PH-TILLEULS;2024;numerique;100,00;{label}\n", encoding="utf-8")
+    assert read_versements(statement, pharmacies)["libelle_releve"].tolist() == [label]
+
+
+def test_the_workbook_has_no_apostrophe_inside_a_text(tmp_path):
+    """A workbook cell is never cut by a separator: only a leading formula start gets its `'` there."""
+    from rosp_lib.lines.csvfile import neutralised_frame
+    import pandas as pd
+
+    frame = pd.DataFrame({"valeur": ["x;=cmd", "=y", "a, -b"]})
+    assert neutralised_frame(frame, inner=False)["valeur"].tolist() == ["x;=cmd", "'=y", "a, -b"]
+    assert neutralised_frame(frame)["valeur"].tolist() == ["x;'=cmd", "'=y", "a, '-b"]

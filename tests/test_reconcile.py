@@ -312,7 +312,8 @@ def test_a_synthesis_of_a_pharmacy_year_the_statement_does_not_cover_is_made(tmp
                                     "2022", "--themes", "synthese", "--jobs", "1", "-o", str(tmp_path / "sortie")])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "sortie" / "2022" / "PH-PORT" / "00_synthese.html").is_file()
-    assert (tmp_path / "sortie" / "2022" / "PH-PORT" / "versements.csv").read_text(encoding="utf-8").count("\n") == 1
+    assert (tmp_path / "sortie" / "2022" / "PH-PORT" / "versements.csv").read_text(encoding="utf-8").splitlines() == [
+        "sep=,", "pharmacie_id,exercice,theme,indicateur,montant_verse_eur,date_versement,libelle_releve"]  # no row
 
 
 def test_unexplained_gap_names_every_socle_lost(tmp_path):

@@ -236,6 +236,7 @@ def test_the_synthesis_reconciles_its_slice_of_the_statement(real_batch):
     molecules = read_inputs(DATA / "pharmacies.csv", DATA / "molecules.csv")[1]
     tilleuls = out / "2024" / "PH-TILLEULS"
     with open(tilleuls / folders.VERSEMENTS, encoding="utf-8", newline="") as f:
+        assert f.readline() == "sep=,\n"  # Excel then cuts at « , » only
         rows = list(csv.DictReader(f))
     assert len(rows) == 12 and {(r["pharmacie_id"], r["exercice"]) for r in rows} == {("PH-TILLEULS", "2024")}
     assert rows[0]["montant_verse_eur"] == "4000.00" and rows[2]["theme"] == "bups"
@@ -320,7 +321,7 @@ def test_versements_slice_and_content_keys(tmp_path):
     folder = out / "2025" / "PH-CENTRE"
     synthese, bups = _received(folder / "00_synthese.ipynb"), _received(folder / "02_bups.ipynb")
     assert synthese == {"recu": {"date_reference": "2025-06-01", "versements": "versements.csv"},
-                        "lignes_versements": 1 + 5}  # the header and PH-CENTRE's 5 rows of 2025
+                        "lignes_versements": 2 + 5}  # sep=, the header and PH-CENTRE's 5 rows of 2025
     assert bups["recu"] == {"date_reference": "2025-06-01", "versements": None}  # a theme report does not read it
     assert _statuts(out) == {"synthese": "ok", "bups": "ok"}
     # the same run again: up to date; another pharmacy's rows changed: still up to date

@@ -628,3 +628,19 @@ def test_the_progress_bar_and_the_duration_are_written_in_french(tmp_path):
     assert missing.exit_code == 2
     error = [line for line in missing.stderr.replace("\r", "\n").splitlines() if "Erreur" in line]
     assert error and all(line.startswith("Erreur : ") for line in error), missing.stderr
+
+
+def test_a_failed_network_view_says_why(tmp_path, capsys):
+    """« Erreur : la vue réseau n'a pas pu être produite : » ended there: papermill's message starts with an empty
+    line. The notebook's own French message is said (here: its input file is not there)."""
+    import datetime as dt
+
+    import rosp_lib.batch.reports as reports
+
+    (tmp_path / "out").mkdir()
+    capsys.readouterr()
+    assert reports._network(tmp_path / "out", ROOT / "notebooks", tmp_path / "absent.csv", None, None,
+                            dt.date(2025, 6, 1)) is False
+    err = capsys.readouterr().err
+    line = next(l for l in err.splitlines() if l.startswith("Erreur : la vue réseau"))
+    assert "absent.csv" in line and line != "Erreur : la vue réseau n'a pas pu être produite : ", err

@@ -533,3 +533,25 @@ def test_an_alternative_reading_is_written_from_the_parameters(tmp_path):
     for year in range(2022, 2027):
         for path, leaf in iter_leaves(load_parameters(year)):
             assert "{" not in (leaf.alternative or ""), path
+
+
+@pytest.mark.parametrize("text,why", [
+    ("0 : seul le palier {haut} paie", "le paramètre « haut » n'existe pas (nœud bups.stabilite_75)"),
+    ("0 : seul le palier (voir {note) paie", "expected '}' before end of string"),
+])
+def test_an_alternative_that_names_no_parameter_is_refused_in_french(tmp_path, text, why):
+    """A placeholder of a parameter file's `alternative` that names nothing (or a brace left open) gave an English
+    traceback in every command (KeyError, ValueError): a French refusal naming the file and the key."""
+    import shutil
+
+    from rosp_lib.parameters import PARAMETERS_DIR, ParameterError, load_parameters
+
+    folder = tmp_path / "parameters"
+    shutil.copytree(PARAMETERS_DIR, folder)
+    path = folder / "2023.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("'0 : seul le palier de {seuil_haut_pct} paie'",
+                                                             repr(text)), encoding="utf-8")
+    with pytest.raises(ParameterError) as err:
+        load_parameters(2023, directory=folder)
+    assert str(err.value) == (f"{path} : bups.stabilite_75.montant_bas.alternative « {text} » : {why} ; attendu : un "
+                              "texte dont chaque {…} nomme un paramètre du même nœud (ex. {montant}), sans autre accolade")

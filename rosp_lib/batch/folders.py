@@ -53,6 +53,13 @@ def scenario_copy_name(scenario: Path | str) -> str:
     return Path(scenario).stem + SCENARIO_SUFFIX
 
 
+# The first line of every input slice: Excel then cuts the cells at « , » only, whatever the computer's list
+# separator (a French Excel cuts at « ; »: « Officine;=cmd » would become a cell « =cmd »). The slices are read
+# back by this project (rosp_lib.inputs reads the line as Excel does), so their texts are neutralised only at
+# their start (csvfile.neutralised, inner=False): a `'` inside a text the reader could not tell from the user's.
+SEPARATOR_LINE = b"sep=,\n"
+
+
 def _lines_by_pharmacy(path: Path, sheet: str) -> tuple[bytes, dict[str, list[bytes]], pd.DataFrame]:
     """The CSV header and, per pharmacie_id, the CSV lines of its rows (cells as read_raw reads them); and the
     cells themselves."""
@@ -61,7 +68,7 @@ def _lines_by_pharmacy(path: Path, sheet: str) -> tuple[bytes, dict[str, list[by
 
     frame = read_raw(path, sheet).frame
     buffer = io.BytesIO()
-    write_csv(frame, buffer)
+    write_csv(frame, buffer, inner=False)
     data = buffer.getvalue()
     header, _, body = data.partition(b"\n")
     values = frame.to_numpy(dtype=object)
@@ -69,18 +76,17 @@ def _lines_by_pharmacy(path: Path, sheet: str) -> tuple[bytes, dict[str, list[by
         lines = [line + b"\n" for line in body.split(b"\n")[: len(frame)]]
     else:  # a cell with a line break: one line per row is no longer one text line
         alone = frame.shape[1] == 1
-        lines = [b",".join(cells(list(row), alone)) + b"\n" for row in values]
+        lines = [b",".join(cells(list(row), alone, inner=False)) + b"\n" for row in values]
     out: dict[str, list[bytes]] = {}
     for pid, line in zip(frame["pharmacie_id"].tolist(), lines):
         out.setdefault(pid, []).append(line)
-    return header + b"\n", out, frame
+    return SEPARATOR_LINE + header + b"\n", out, frame
 
 
 def versements_by_pharmacy_year(table) -> dict[tuple[str, int], bytes]:
     """The CSV of each pharmacy-year's rows of a validated statement of payments (`read_versements`), in the
     statement's own columns, read back by `read_versements` to the same values; a pharmacy-year without rows
     gets the header alone (`VERSEMENTS_HEADER`)."""
-    from rosp_lib.counterfactual.versements import COLUMNS
     from rosp_lib.lines import money
     from rosp_lib.lines.csvfile import cells
 
@@ -94,14 +100,17 @@ def versements_by_pharmacy_year(table) -> dict[tuple[str, int], bytes]:
     # back without its prefix (csvfile.prefix_removed); a plain csv.writer left « =HYPERLINK(…) » as it was (audit).
     result = {}
     for key, rows in out.items():
-        result[key] = b"".join(b",".join(cells(list(row))) + b"\n" for row in [list(COLUMNS), *rows])
+        result[key] = versements_header() + b"".join(
+            b",".join(cells(row[:4], inner=False) + cells(row[4:5], number=True, inner=False)  # the amount: a number
+                      + cells(row[5:], inner=False)) + b"\n" for row in rows)
     return result
 
 
 def versements_header() -> bytes:
     from rosp_lib.counterfactual.versements import COLUMNS
+    from rosp_lib.lines.csvfile import cells
 
-    return (",".join(COLUMNS) + "\n").encode("utf-8")
+    return SEPARATOR_LINE + b",".join(cells(list(COLUMNS))) + b"\n"
 
 
 class Slices:

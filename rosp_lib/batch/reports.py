@@ -1240,8 +1240,11 @@ def _network(out_dir: Path, notebooks_dir: Path, entree: Path, molecules: Path |
         write_together({out_dir / NETWORK_FILES[0]: lambda fh: fh.write(nbformat.writes(nb).encode("utf-8")),
                         out_dir / NETWORK_FILES[1]: lambda fh: fh.write(to_html(nb).encode("utf-8"))})
     except (OutputError, Exception) as exc:  # noqa: BLE001 - reported in French, the reports stay in place
-        click.echo(f"Erreur : la vue réseau n'a pas pu être produite : {str(exc).splitlines()[0] if str(exc) else exc!r}",
-                   err=True)
+        # papermill's message starts with an empty line, then « ---- » and the cell: its error is the notebook's
+        # own one-line French message (nb.user_errors) when it has one
+        said = getattr(exc, "evalue", "") or next((line for line in str(exc).splitlines() if line.strip()), "") \
+            or repr(exc)
+        click.echo(f"Erreur : la vue réseau n'a pas pu être produite : {said}", err=True)
         return False
     click.echo(f"Vue réseau : {out_dir / '90_reseau.html'}", err=True)
     return True

@@ -173,7 +173,8 @@ def _summary(pharmacies, counts, out_dir: Path, files=("lignes.csv", "totaux.csv
     tot = counts.all_totals()
     hyp, missing = counts.hypotheses, counts.missing
     if scenario is not None:  # the totals below are not the reference ones: said first
-        click.echo(scenario_notice(scenario))
+        click.echo(scenario_notice(scenario, where="colonne scenario des lignes : les valeurs remplacées dont dépend "
+                                                  "chaque ligne"))
     click.echo(f"{n_ph} pharmacie(s), {n_rows} ligne(s) pharmacie × exercice, {counts.lines} lignes de résultat.")
     for year, group in tot.groupby("exercice"):
         parts = ", ".join(f"{t} {eur(int(group[t].sum()))}" for t in THEMES if int(group[t].sum()))

@@ -112,12 +112,13 @@ def leave(code: int) -> None:
     os._exit(code)
 
 
-def scenario_notice(scenario, what: str = "les montants") -> str:
-    """What a command computed with a scenario says first: its results are not the reference ones."""
+def scenario_notice(scenario, what: str = "les montants", where: str = "") -> str:
+    """What a command computed with a scenario says first: its results are not the reference ones (`where`: where
+    its files say which replaced values each result depends on)."""
     from pathlib import Path
 
-    return (f"Scénario « {Path(scenario).name} » : {what} ne sont pas ceux des paramètres de référence "
-            "(colonne scenario des lignes : les valeurs remplacées dont dépend chaque ligne).")
+    return (f"Scénario « {Path(scenario).name} » : {what} ne sont pas ceux des paramètres de référence"
+            + (f" ({where})." if where else "."))
 
 
 def warn(warnings) -> None:

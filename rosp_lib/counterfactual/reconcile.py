@@ -662,17 +662,21 @@ def claim_table(rec: _Reconcile, items: list[Item], params) -> list[str]:
     return out
 
 
-def _scenario_caution(rec: _Reconcile, lines: pd.DataFrame) -> list[str]:
-    """A claim computed with a scenario says so above the letter: what is « due » there is the scenario's."""
+def _scenario_caution(rec: _Reconcile, lines: pd.DataFrame, items: list[Item], params) -> list[str]:
+    """A claim computed with a scenario whose values its amounts depend on says so above the letter, naming them:
+    what is « due » there is the scenario's. A scenario that touches none of the themes claimed leaves the letter
+    as the reference one."""
     if rec.scenario is None:
         return []
+    claimed = {g.theme for g in items}
+    keys = sorted({k for v in lines.loc[lines["theme"].isin(claimed), "scenario"] for k in list_items(v)})
+    if not keys:
+        return []
     name = escape_markdown_text(Path(rec.scenario.path).name)
-    keys = sorted({k for v in lines["scenario"] for k in list_items(v)})
-    which = (f"valeurs remplacées dont ils dépendent : {', '.join(escape_markdown_text(k) for k in keys)}" if keys
-             else "aucune des valeurs remplacées ne les touche pour cette officine et cet exercice")
+    which = " ; ".join(f"« {escape_markdown_text(hypothesis_label(k, params))} »" for k in keys)
     return [f"> **À lire avant tout envoi — scénario « {name} »** : ce projet est calculé avec ce scénario ; les "
-            f"montants dus ne sont pas ceux des paramètres de référence de l'outil ({which}). Ne l'envoyez que si "
-            "vous pouvez défendre ces valeurs.", ""]
+            f"montants dus ne sont pas ceux des paramètres de référence de l'outil (valeurs remplacées dont ils "
+            f"dépendent : {which}). Ne l'envoyez que si vous pouvez défendre ces valeurs.", ""]
 
 
 def claim_text(rec: _Reconcile, pid: str, year: int, items: list[Item]) -> str:
@@ -685,7 +689,7 @@ def claim_text(rec: _Reconcile, pid: str, year: int, items: list[Item]) -> str:
     out = [f"# Projet de réclamation — ROSP de l'exercice {year}", "",
            f"**Officine** : {escape_markdown_text(name)} (identifiant {escape_markdown_text(pid)})  ",
            f"**Objet** : demande de révision de la ROSP versée au titre de l'exercice {year}", "",
-           *_scenario_caution(rec, lines),
+           *_scenario_caution(rec, lines, items, params),
            "Madame, Monsieur,", "",
            f"Après rapprochement du relevé « Mes ROSP » de l'exercice {year} avec les règles de la convention "
            "nationale pharmaceutique et de son avenant 1, les montants suivants diffèrent de ce qui est dû :", "",

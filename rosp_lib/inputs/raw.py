@@ -40,7 +40,7 @@ def _stripped(values: np.ndarray, text_prefix: bool = False) -> tuple[np.ndarray
     codes, distinct = pd.factorize(values)
     texts = [str(v).strip() for v in distinct]
     if text_prefix:
-        texts = [prefix_removed(t) if "'" in t else t for t in texts]
+        texts = [prefix_removed(t) if t.startswith("'") else t for t in texts]
     clean = np.array(texts + [""], dtype=object)
     broken = np.array([LINE_BREAK.search(str(v)) is not None for v in distinct] + [False], dtype=bool)
     return clean[codes], broken[codes]  # code -1 (a missing value) → the last entry, ''

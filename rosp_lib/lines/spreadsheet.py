@@ -209,7 +209,7 @@ def write_xlsx(lines: pd.DataFrame, totals: pd.DataFrame, fh: BinaryIO, scratch:
     ws_t.title = "totaux"
     amount_cols = TOTAL_COLUMNS[2:]
     ws_t.append(TOTAL_COLUMNS)
-    for row in neutralised_frame(totals[TOTAL_COLUMNS]).itertuples(index=False):  # amounts: integer cents
+    for row in neutralised_frame(totals[TOTAL_COLUMNS], inner=False).itertuples(index=False):  # amounts: cents
         values = list(row)
         ws_t.append([_storable(values[0]), int(values[1])] + [money.cents_to_decimal(int(c)) for c in values[2:]])
     _format(ws_t, {TOTAL_COLUMNS.index(c) + 1: EURO_FORMAT for c in amount_cols}, Font, Alignment, get_column_letter)
@@ -218,7 +218,7 @@ def write_xlsx(lines: pd.DataFrame, totals: pd.DataFrame, fh: BinaryIO, scratch:
     ws_l.append(LINE_COLUMNS)
     i_valeur = LINE_COLUMNS.index("valeur")
     i_montant = LINE_COLUMNS.index("montant_eur")
-    frame = neutralised_frame(lines[[c for c in LINE_COLUMNS if c != "montant_eur"] + ["montant_cents"]])
+    frame = neutralised_frame(lines[[c for c in LINE_COLUMNS if c != "montant_eur"] + ["montant_cents"]], inner=False)
     frame["montant_eur"] = [money.cents_to_decimal(int(c)) for c in frame["montant_cents"]]
     frame["donnee_manquante"] = np.where(frame["donnee_manquante"].astype(bool), "oui", "non")
     for rec in frame[LINE_COLUMNS].itertuples(index=False):

@@ -166,7 +166,16 @@ def load_parameters(
     validated = _validate(raw, origin, references)
     from ..rulebook import alternative_text  # (the rule book reads these parameters: imported here, once they are)
 
-    validated = with_alternatives(validated, lambda path, leaf: alternative_text(validated, path, leaf))
+    def alternative(path: str, leaf: Leaf) -> str:
+        try:
+            return alternative_text(validated, path, leaf)
+        except (KeyError, ValueError, IndexError) as exc:  # a placeholder that names nothing, a brace left open
+            why = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+            raise ParameterError(f"{origin} : {path}.alternative « {leaf.alternative} » : {why} ; attendu : un texte "
+                                 "dont chaque {…} nomme un paramètre du même nœud (ex. {montant}), sans autre "
+                                 "accolade") from None
+
+    validated = with_alternatives(validated, alternative)
     if scenario is not None and directory == PARAMETERS_DIR:
         scenario.check_other_exercises(exercice)  # its values for the other exercises it names, once
     return validated

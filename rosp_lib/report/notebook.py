@@ -283,6 +283,16 @@ def reference_value(rep: Report, key: str) -> str:
     return leaf_text(dict(iter_leaves(load_parameters(rep.exercice))).get(key))
 
 
+def replaced(rep: Report, key: str) -> bool:
+    """Whether the report's scenario gives the leaf another value than the tool's (one that writes the reference
+    value again replaces nothing: the report speaks of it as without a scenario)."""
+    leaf = rep.leaves.get(key)
+    if leaf is None or not leaf.surcharge:
+        return False
+    reference = dict(iter_leaves(load_parameters(rep.exercice))).get(key)
+    return reference is None or reference.valeur != leaf.valeur
+
+
 def scenario_banner(rep: Report) -> str:
     if rep.scenario is None:
         return ""
@@ -541,7 +551,7 @@ def hypotheses_text(rep: Report, theme: str) -> str:
     for k in keys:
         leaf = rep.leaves.get(k)
         s = stake_for(rep, k)
-        if leaf is not None and leaf.surcharge:  # the scenario chose this reading: the other one is the reference
+        if replaced(rep, k):  # the scenario chose another reading: the other one is then the reference
             items.append(f"- ⚠ **{hypothesis_label(k, rep)}** — lecture du scénario : {leaf_text(leaf)} ; lecture "
                          f"retenue par l'outil : {reference_value(rep, k)} (le rapport sans scénario la chiffre).")
             continue
@@ -641,7 +651,7 @@ def declaration_window(rep: Report) -> str:
     if leaf is None:
         return narrative.declaration_window(rep.exercice)
     text = f"jusqu'au {leaf_text(leaf)} inclus"
-    if leaf.surcharge:  # the scenario's date: its other reading is the reference one, not the file's alternative
+    if replaced(rep, "calendrier.fin_declaration"):  # the scenario's date: the other one is the reference
         text += f" (date du scénario ; celle de l'outil : {reference_value(rep, 'calendrier.fin_declaration')})"
     elif leaf.statut == "hypothese":
         text += (f" (⚠ hypothèse : date non publiée pour cet exercice ; autre lecture : {leaf.alternative}) — "
