@@ -249,8 +249,10 @@ def show_cmd(exercice: int, scenario: Path | None) -> None:
         click.echo(f"{path} = {_show(leaf.valeur)}{_unit_shown(leaf.unite)} ({leaf.statut}){mark}{over}")
 
 
-# Units whose values say what they are (a state, yes/no, a reading, a date, a list, a scale): written without
-_SELF_EVIDENT = {"état", "booléen", "comparaison", "lecture", "date", "liste", "barème"}
+# Units whose values say what they are (a state, yes/no, a reading, a date, a list, a scale, a coefficient):
+# written without
+_SELF_EVIDENT = {"état", "booléen", "comparaison", "lecture", "date", "liste", "barème", "rapport"}
+_UNIT_WORDS = {"teleconsultations": "téléconsultations"}  # the unit codes written without their accents
 
 
 def _unit_shown(name: str) -> str:
@@ -263,7 +265,7 @@ def _unit_shown(name: str) -> str:
         return ""
     if u.euros:
         return " " + name.replace("EUR", "€").replace("boite", "boîte")
-    return u.suffix or f" {name}"
+    return u.suffix or f" {_UNIT_WORDS.get(name, name)}"
 
 
 @main.command("regles", context_settings=CONTEXT)
