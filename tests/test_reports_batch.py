@@ -127,9 +127,9 @@ def test_manifest_and_summary(batch):
 def test_each_report_reads_its_own_slice_by_relative_names(batch):
     entree, out, result = batch
     got = _printed(out / "2025/PH-B/02_bups.ipynb")
-    # the notebook ran in its report folder, on the two rows of PH-B (2024 and 2025) and the header
+    # the notebook ran in its report folder, on the two rows of PH-B (2024 and 2025), the header and Excel's sep=,
     assert got == {"notebook": "02_bups", "pharmacie_id": "PH-B", "exercice": 2025, "entree": "entree.csv",
-                   "molecules": "", "parametres": "", "dossier": ["entree.csv"], "lignes_entree": 3,
+                   "molecules": "", "parametres": "", "dossier": ["entree.csv"], "lignes_entree": 4,
                    "deja_la": []}
     nb = json.loads((out / "2025/PH-B/02_bups.ipynb").read_text(encoding="utf-8"))
     assert nb["metadata"]["papermill"]["parameters"]["entree"] == "entree.csv"
@@ -210,7 +210,7 @@ def test_a_report_folder_can_be_run_again_alone(batch, tmp_path):
     recorded = json.loads((copy / "02_bups.ipynb").read_text(encoding="utf-8"))["metadata"]["papermill"]
     papermill.execute_notebook(str(FAKE / "02_bups.ipynb"), str(copy / "encore.ipynb"),
                                parameters=recorded["parameters"], cwd=str(copy), progress_bar=False)
-    assert _printed(copy / "encore.ipynb")["lignes_entree"] == 3
+    assert _printed(copy / "encore.ipynb")["lignes_entree"] == 4  # sep=, the header, PH-B's 2 rows
 
 
 def test_unknown_parameter_is_an_error_before_anything_runs(tmp_path):
