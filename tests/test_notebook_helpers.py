@@ -272,6 +272,9 @@ def test_explorer_labels_are_french_and_missing_values_stay_missing():
     fse = ex.controls["nb_fse"]
     assert fse.value == "" and fse.description == "FSE transmises en SESAM-Vitale dans l'année"
     assert ex.controls["exercice_coordonne"].value in (True, False)
+    # computed once the field is left (or Entrée), not at each key: typing « 40 000 » computed « 4 », « 40 », then
+    # refused « 40 0 » on the way
+    assert fse.continuous_update is False
     fse.value = "40 000"
     line = ex.lines.set_index("indicateur").loc["fse"]
     assert not line["donnee_manquante"] and int(line["montant_cents"]) > 0

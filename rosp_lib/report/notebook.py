@@ -1146,8 +1146,10 @@ class Explorer:
             else:
                 if known and c.kind == "rate":  # its exact value where the float misstates it
                     value = shown_value(value, rep.row.get(c.name + EXACT_SUFFIX))
+                # computed when the field is left or Entrée pressed, not at each key: typing « 40 000 » computed
+                # « 4 », « 40 », then refused « 40 0 » and « 40 00 » on the way
                 ctl = w.Text(value=num_exact(value) if known else "", placeholder="vide = donnée manquante",
-                             description=c.description, style=style, layout=layout)
+                             description=c.description, style=style, layout=layout, continuous_update=False)
             ctl.tooltip = c.name
             ctl.observe(lambda change, name=c.name: self._changed(name, change), names="value")
             self.controls[c.name] = ctl
