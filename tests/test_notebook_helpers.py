@@ -549,3 +549,22 @@ def test_a_scenario_that_writes_the_reference_value_again_replaces_nothing(tmp_p
     assert nb.hypotheses_text(same, "numerique") == nb.hypotheses_text(reference, "numerique")
     assert "lecture du scénario" not in nb.hypotheses_text(same, "numerique")
     assert nb.declaration_window(same) == nb.declaration_window(reference)
+
+
+@pytest.mark.parametrize("typed,expected", [
+    ("40.000", "« 40.000 » : séparateur de milliers ambigu (40 ou 40 000 ?) : écrivez 40000 ou 40 000"),
+    ("1,000", "« 1,000 » : séparateur de milliers ambigu (1 ou 1 000 ?) : écrivez 1000 ou 1 000"),
+    ("40 0", "« 40 0 » n'est pas un nombre"),
+    ("4 0000", "« 4 0000 » n'est pas un nombre"),
+])
+def test_the_explorer_reads_a_count_as_a_file_does(typed, expected):
+    from html import unescape
+
+    """The explorer had its own reading: « 40.000 » FSE was read 40 (the misreading the input files refuse), « 40 0 »
+    400 and « 4 0000 » 40 000 (spaces dropped). It reads a typed count as the same cell of a file is read."""
+    nouvelle = _load("PH-NOUVELLE", 2024)
+    ex = nb.Explorer(nouvelle, "numerique")
+    ex.controls["nb_fse"].value = "40 000"
+    assert ex.values["nb_fse"] == 40000
+    ex.controls["nb_fse"].value = typed
+    assert expected in unescape(ex.message.value) and ex.values["nb_fse"] == 40000  # refused: the last value kept

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .columns import Col
+from .errors import digits_hint
 
 TRUE_WORDS = {"oui", "vrai", "true", "1", "x"}
 FALSE_WORDS = {"non", "faux", "false", "0", ""}
@@ -111,9 +112,33 @@ def ambiguous_fix(text: str) -> str:
 
 def parse(col: Col, cells: np.ndarray) -> Parsed:
     """The column's cells (stripped text, '' when empty) parsed for its kind."""
+    return parse_kind(col.kind, cells)
+
+
+def number_typed(text: str, kind: str) -> tuple[object, str]:
+    """One number typed by hand (the explorer of a report) read as a cell of a column of this kind (« int » or
+    « rate ») is read in a file: (value, why it is refused); the value is None for an empty text, a rate's the
+    exact Decimal typed. « 40.000 » in a count is ambiguous and refused, as in a file."""
+    typed = str(text).strip()
+    if typed == "":
+        return None, ""
+    parsed = parse_kind(kind, np.array([typed], dtype=object))
+    if parsed.ambiguous is not None and parsed.ambiguous[0]:
+        return None, f"« {text} » : {ambiguous_fix(typed)}"
+    if parsed.bad[0]:
+        number = decimal_of(typed, percent_sign=kind == "rate")
+        if number is None:
+            return None, f"« {text} » n'est pas un nombre" + digits_hint(typed)
+        if kind == "int":
+            return None, f"« {text} » : un nombre entier est attendu"
+        return None, f"« {text} » hors limites (attendu : de 0 à 100)"
+    return (parsed.exact[0] if kind == "rate" else int(parsed.values[0])), ""
+
+
+def parse_kind(k: str, cells: np.ndarray) -> Parsed:
+    """Cells (stripped text, '' when empty) parsed for a column kind (`Col.kind`)."""
     codes, distinct = pd.factorize(cells)
     distinct = [str(v) for v in distinct]
-    k = col.kind
     if k in ("id", "text"):
         return Parsed(np.asarray(cells, dtype=object), np.zeros(len(cells), dtype=bool))
     if k == "bool":

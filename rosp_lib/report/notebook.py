@@ -22,7 +22,7 @@ import pandas as pd
 from rosp_lib.engine import compute, parameters_for
 from rosp_lib.inputs import (EXACT_SUFFIX, PHARMACIE_ID_RE, PHARMACY_COLUMNS, empty_molecules, no_molecules_warning,
                              pharmacy_warnings, read_inputs, set_rate)
-from rosp_lib.inputs.parsing import decimal_of
+from rosp_lib.inputs.parsing import number_typed
 from rosp_lib.lines.assemble import hypothesis_note, input_text
 from rosp_lib.lines.formatting import eur, eur_signed, french_ticks, num, num_exact
 from rosp_lib.lines.text import NEUTRALISE, SEP, list_items, shown_value
@@ -1091,29 +1091,19 @@ def theme_columns(theme: str):
 
 
 def parse_number(text: str, kind: str, maximum: float | None):
-    """A number typed by a user, whatever the browser's locale: decimal comma or point, spaces ignored.
+    """A number typed in the explorer, read as the same cell of an input file is read (`inputs.parsing`: decimal
+    comma or point, spaces between thousands, « 40.000 » in a count refused as ambiguous — it was read 40 here), then
+    bounded as the column is (`maximum`).
 
     Returns (value, error): value None for an empty field (missing value, kept missing); a rate as the exact
     Decimal typed."""
-    raw = str(text).strip().replace("\u202f", "").replace("\u00a0", "").replace(" ", "")
-    if raw == "":
-        return None, ""
-    if raw.count(",") == 1 and "." not in raw:
-        raw = raw.replace(",", ".")
-    try:
-        value = float(raw)
-    except ValueError:
-        return None, f"« {text} » n'est pas un nombre"
-    if kind == "rate":  # a rate is the exact decimal typed, as the reader reads it: 84,99999999999999999 is below 85
-        value = decimal_of(raw)
-        if value is None:
-            return None, f"« {text} » n'est pas un nombre"
-    if kind == "int" and not value.is_integer():
-        return None, f"« {text} » : un nombre entier est attendu"
-    top = 100.0 if kind == "rate" else (float(maximum) if maximum else None)
+    value, error = number_typed(text, kind)
+    if error or value is None:
+        return None, error
+    top = 100 if kind == "rate" else maximum
     if value < 0 or (top is not None and value > top):
         return None, f"« {text} » hors limites (attendu : de 0 à {num(top) if top is not None else '…'})"
-    return (int(value) if kind == "int" else value), ""
+    return value, ""
 
 
 class Explorer:
