@@ -428,3 +428,20 @@ def test_an_identifier_written_with_other_capitals_on_another_exercise_is_refuse
         f"ligne 4, pharmacie « ph-case », colonne pharmacie_id : valeur « ph-case » ; {expected}",
         f"ligne 5, pharmacie « Ph-Case », colonne pharmacie_id : valeur « Ph-Case » ; {expected}",
     ]
+
+
+def test_an_unknown_column_close_in_meaning_gets_a_suggestion(tmp_path):
+    """`date_debut` (for `debut_activite`) was refused without a suggestion: difflib matches spelling only. The names
+    other tools give the same data are suggested — unless the file already has that column."""
+    from rosp_lib.inputs import InputError, read_pharmacies
+
+    path = tmp_path / "p.csv"
+    path.write_text("pharmacie_id;exercice;date_debut;finess;raison_sociale\nPH-A;2024;2024-03-01;123;X\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_pharmacies(path)
+    text = str(err.value)
+    assert "colonne « date_debut » : colonne inconnue — vouliez-vous dire « debut_activite » ?" in text
+    assert "colonne « raison_sociale » : colonne inconnue — vouliez-vous dire « nom » ?" in text
+    # the file has pharmacie_id already: « finess » is not said to be it
+    assert "colonne « finess » : colonne inconnue ; attendu : une colonne de la liste (rosp colonnes)" in text

@@ -33,6 +33,17 @@ def _cols(group: str, *specs: tuple) -> list[Col]:
     return [Col(name, kind, desc, group, *rest) for name, kind, desc, *rest in specs]
 
 
+# Column names other tools and spreadsheets give the same data, close in meaning but not in spelling (difflib finds
+# « nb_fses », not « date_debut »): named in the refusal of an unknown column, never read in its place.
+OTHER_NAMES: dict[str, str] = {
+    "date_debut": "debut_activite", "date_installation": "debut_activite", "date_ouverture": "debut_activite",
+    "debut": "debut_activite", "date_fin": "fin_activite", "date_cession": "fin_activite",
+    "date_fermeture": "fin_activite", "fin": "fin_activite", "id": "pharmacie_id", "identifiant": "pharmacie_id",
+    "finess": "pharmacie_id", "annee": "exercice", "année": "exercice", "raison_sociale": "nom", "officine": "nom",
+    "nom_officine": "nom", "pharmacie": "nom",
+}
+
+
 PHARMACY_COLUMNS: list[Col] = [
     *_cols(
         "identification",

@@ -40,7 +40,7 @@ def _import_pandera():
 
 pa = _import_pandera()
 
-from .columns import MAX_COUNT, MOLECULE_COLUMNS, PHARMACIE_ID_RE, PHARMACY_COLUMNS, Col, expected
+from .columns import MAX_COUNT, MOLECULE_COLUMNS, OTHER_NAMES, PHARMACIE_ID_RE, PHARMACY_COLUMNS, Col, expected
 from .errors import InputError, Problem, Problems, digits_hint, shown, thousands
 from .parsing import DATE_SHAPE, Parsed, ambiguous_fix, iso_date, parse
 from .raw import RawTable
@@ -117,7 +117,7 @@ def check_columns(table: RawTable, columns: list[Col], exercises: list[int]) -> 
     for name in raw.columns:
         if name not in known:
             problems.add(Problem(head, table.positions.get(name, 0),
-                                 f"ligne {head} (en-tête), colonne {shown(name)} : {_unknown_column(name, known)}",
+                                 f"ligne {head} (en-tête), colonne {shown(name)} : {_unknown_column(name, known, raw.columns)}",
                                  "colonne_inconnue", "colonnes inconnues"))
     for c in columns:
         if c.required and c.name not in raw:
@@ -175,12 +175,13 @@ def check_columns(table: RawTable, columns: list[Col], exercises: list[int]) -> 
     return checked
 
 
-def _unknown_column(name: str, known: list[str]) -> str:
+def _unknown_column(name: str, known: list[str], present=()) -> str:
     other = {c.name for c in PHARMACY_COLUMNS} ^ {c.name for c in MOLECULE_COLUMNS}
     if name in other and name not in known:
         table = "molécules (rosp compute --molecules)" if name in {c.name for c in MOLECULE_COLUMNS} else "pharmacies"
         return f"colonne inconnue dans cette table — elle appartient à la table des {table}"
-    guess = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    guess = difflib.get_close_matches(name, known, n=1, cutoff=0.6) or [  # (a column the file has: no guess)
+        OTHER_NAMES[n] for n in (name.strip().lower(),) if OTHER_NAMES.get(n) in set(known) - set(present)]
     if guess:
         return f"colonne inconnue — vouliez-vous dire « {guess[0]} » ? (liste : rosp colonnes)"
     return "colonne inconnue ; attendu : une colonne de la liste (rosp colonnes)"
