@@ -329,3 +329,25 @@ def test_parametres_show_writes_units_in_french():
     assert line["general.prorata_forfaits"].startswith("oui (hypothese) — HYPOTHÈSE (alternative : non : ")
     assert line["numerique.teleconsultation.taille_tranche"] == "5 téléconsultations (source)"
     assert not [l for l in out if " etat " in l or " booleen " in l or " EUR" in l or " rapport " in l]
+
+
+def test_a_closed_pipe_is_not_a_failure(tmp_path):
+    """`rosp compute … | head -1` exited 1 (click's answer to EPIPE) although every file was written: the reader of
+    the summary had gone, the command had not failed. Exit 0, the files in place; an invalid file still exits 2."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    rosp = Path(sys.executable).parent / "rosp"
+    data = Path(__file__).resolve().parent.parent / "data"
+    proc = subprocess.Popen([str(rosp), "compute", str(data / "pharmacies.csv"), "-o", str(tmp_path / "o")],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    proc.stdout.close()  # the reader goes before the summary is printed (the computation takes a second or more)
+    assert proc.wait(timeout=120) == 0
+    assert (tmp_path / "o" / "lignes.csv").is_file() and (tmp_path / "o" / "totaux.csv").is_file()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("pharmacie_id;exercice\nPH-A;20x4\n", encoding="utf-8")
+    proc = subprocess.Popen([str(rosp), "compute", str(bad), "-o", str(tmp_path / "b")],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    proc.stdout.close()
+    assert proc.wait(timeout=120) == 2

@@ -91,7 +91,22 @@ def run(group: click.Group, argv: list[str] | None = None, fast_exit: bool = Fal
     except click.ClickException as exc:
         click.echo(f"Erreur : {exc.format_message()}", err=True)
         end(exc.exit_code)
+    except SystemExit as exc:
+        # `rosp compute … | head -1`: the reader closed the pipe once it had what it wanted (the files are written);
+        # click answers EPIPE by exit 1 with its streams wrapped — a closed pipe is not a failure of the command
+        if exc.code == 1 and type(sys.stdout).__name__ == "_PacifyFlushWrapper":
+            _quiet_stdout()
+            end(0)
+        raise
     end(code if isinstance(code, int) else 0)
+
+
+def _quiet_stdout() -> None:
+    """Standard output sent to /dev/null: its reader has gone (a closed pipe), and flushing it again at exit
+    would fail once more (Python's documented way, « Note on SIGPIPE »)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def leave(code: int) -> None:
