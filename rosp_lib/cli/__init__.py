@@ -15,7 +15,7 @@ from rosp_lib.engine import compute, parameters_for, totals
 from rosp_lib.lines.formatting import eur, num
 from rosp_lib.lines.workers import WORKER_PART_ROWS
 from rosp_lib.inputs import InputError, columns_markdown, no_molecules_warning, read_inputs, warnings_of
-from rosp_lib.parameters import ParameterError, diff_exercises, load_parameters
+from rosp_lib.parameters import Kind, ParameterError, diff_exercises, load_parameters, unit
 from rosp_lib.registry import THEME_CODES as THEMES
 
 EXIT_INVALID = 2
@@ -251,17 +251,15 @@ def show_cmd(exercice: int, scenario: Path | None) -> None:
 
 # Units whose values say what they are (a state, yes/no, a reading, a date, a list, a scale, a coefficient):
 # written without
-_SELF_EVIDENT = {"état", "booléen", "comparaison", "lecture", "date", "liste", "barème", "rapport"}
+_SELF_EVIDENT = {Kind.STATE, Kind.FLAG, Kind.COMPARISON, Kind.READING, Kind.DATE, Kind.LIST, Kind.SCALE, Kind.RATIO}
 _UNIT_WORDS = {"teleconsultations": "téléconsultations"}  # the unit codes written without their accents
 
 
 def _unit_shown(name: str) -> str:
     """A parameter's unit after its value, as `rosp parametres show` writes it: « 820 € », « 0,07 €/FSE », « 95 % »,
     « 100 factures »; nothing after a state, yes/no, a reading or a date (their code, « etat », read as English)."""
-    from rosp_lib.parameters import unit
-
     u = unit(name)
-    if u.kind.value in _SELF_EVIDENT:
+    if u.kind in _SELF_EVIDENT:
         return ""
     if u.euros:
         return " " + name.replace("EUR", "€").replace("boite", "boîte")

@@ -267,9 +267,14 @@ def scenario_changes(rep: Report) -> list[tuple[str, str, str, str]]:
     return leaf_changes(rep.params, rep.exercice)
 
 
+def reference_leaves(exercice: int) -> dict:
+    """The leaves of the tool's own parameters of an exercise (no scenario), by key."""
+    return dict(iter_leaves(load_parameters(exercice)))
+
+
 def leaf_changes(params: ExerciseParameters, exercice: int) -> list[tuple[str, str, str, str]]:
     """The leaves of `params` a scenario replaced: (key, label, reference value, scenario value)."""
-    reference = dict(iter_leaves(load_parameters(exercice)))
+    reference = reference_leaves(exercice)
     out = []
     for key, leaf in iter_leaves(params):
         if leaf is not None and leaf.surcharge:
@@ -280,7 +285,7 @@ def leaf_changes(params: ExerciseParameters, exercice: int) -> list[tuple[str, s
 
 def reference_value(rep: Report, key: str) -> str:
     """The value the tool's own parameters give a leaf a scenario replaced, as values are written."""
-    return leaf_text(dict(iter_leaves(load_parameters(rep.exercice))).get(key))
+    return leaf_text(reference_leaves(rep.exercice).get(key))
 
 
 def replaced(rep: Report, key: str) -> bool:
@@ -289,7 +294,7 @@ def replaced(rep: Report, key: str) -> bool:
     leaf = rep.leaves.get(key)
     if leaf is None or not leaf.surcharge:
         return False
-    reference = dict(iter_leaves(load_parameters(rep.exercice))).get(key)
+    reference = reference_leaves(rep.exercice).get(key)
     return reference is None or reference.valeur != leaf.valeur
 
 
