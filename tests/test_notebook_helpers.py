@@ -220,13 +220,18 @@ def test_chart_margins_hold_every_label_outside_the_axes(gare, chart):
         box = text.get_window_extent(renderer)
         assert 0 <= box.x0 and box.x1 <= width and 0 <= box.y0 and box.y1 <= height, text.get_text()
         assert not box.overlaps(area), text.get_text()
-    # as close to the edges as tight_layout's pad (1,08 × 10 pt), give or take two pixels
+    # as close to the edges as tight_layout's pad (1,08 × 10 pt, in pixels at the chart's dpi), give or take one pixel
+    pad = 10.8 * fig.dpi / 72
     top = max(t.get_window_extent(renderer).y1 for t in title)
-    assert height - top == pytest.approx(10.8, abs=2)
+    assert height - top == pytest.approx(pad, abs=1)
     if ax.axison:
         left = min(t.get_window_extent(renderer).x0 for t in ax.get_yticklabels() if t.get_text())
-        assert left == pytest.approx(10.8, abs=2)
+        assert left == pytest.approx(pad, abs=1)
         assert area.height > 0.5 * height
+        # legible in the page (about 1 000 pixels wide): the smallest labels at least 10 pixels high (they were 8,
+        # in a chart 540 pixels wide, at one pixel per point)
+        assert min(t.get_window_extent(renderer).height for t in ax.get_yticklabels() if t.get_text()) >= 10
+        assert width >= 700
 
 
 def test_recorded_values_match_lines(gare):

@@ -784,6 +784,11 @@ def _height(labels: list[str]) -> float:
     return 0.3 * max(len(labels), 2) + 0.12 * extra + 0.9
 
 
+# Pixels per inch of the report charts: matplotlib's default, that of the network view's charts. At 72 (one pixel per
+# point) the 7,5-inch charts were 540 pixels wide in a 1 000-pixel page, their 8-point labels 8 pixels high.
+CHART_DPI = 100
+
+
 def _fit(fig) -> None:
     """Margins that just hold the tick labels, the axis label and the title of a one-axes bar chart.
 
@@ -805,7 +810,12 @@ def _fit(fig) -> None:
         boxes = [t.get_window_extent(renderer) for t in texts if t.get_visible() and t.get_text()]
         return max((b.width for b in boxes), default=0.0), max((b.height for b in boxes), default=0.0)
 
-    _, title = size([ax.title, getattr(ax, "_left_title", ax.title), getattr(ax, "_right_title", ax.title)])
+    # A title stands on its baseline, `titlepad` above the axes: only its height above the baseline needs room.
+    titles = [t for t in (ax.title, getattr(ax, "_left_title", None), getattr(ax, "_right_title", None))
+              if t is not None and t.get_visible() and t.get_text()]
+    title = max((h - d for h, d in (renderer.get_text_width_height_descent(t.get_text(), t.get_fontproperties(),
+                                                                          ismath=False)[1:] for t in titles)),
+                default=0.0)
     top = pad + (title + matplotlib.rcParams["axes.titlepad"] * pt if title else 0.0)
     if not ax.axison:  # the « nothing to show » chart: a sentence in the middle, under its title
         fig.subplots_adjust(left=pad / width, right=1 - pad / width, top=1 - top / height)
@@ -826,7 +836,7 @@ def chart_amounts(lines: pd.DataFrame, title: str = "Montant de chaque ligne"):
     shown = lines[lines["type_ligne"] != "information"]
     labels = [_wrap(line_label(l)) for _, l in shown.iterrows()]
     cents = [int(c) for c in shown["montant_cents"]]
-    fig, ax = plt.subplots(figsize=(7.5, _height(labels)), dpi=72)
+    fig, ax = plt.subplots(figsize=(7.5, _height(labels)), dpi=CHART_DPI)
     y = np.arange(len(labels))[::-1]
     colors = ["#b03a2e" if c < 0 else "#2e6fa8" for c in cents]
     bars = ax.barh(y, [c / 100 for c in cents], color=colors, height=0.6)
@@ -854,7 +864,7 @@ def _chart_value(value) -> str:
 def chart_distances(dist: pd.DataFrame, title: str = "Distance au seuil (valeur − seuil)"):
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7.5, _height([_wrap(t) for t in dist["libelle"]])), dpi=72)
+    fig, ax = plt.subplots(figsize=(7.5, _height([_wrap(t) for t in dist["libelle"]])), dpi=CHART_DPI)
     if dist.empty:
         ax.text(0.5, 0.5, "Aucun seuil chiffré actif pour ce thème et cet exercice", ha="center", va="center")
         ax.set_axis_off()
@@ -901,7 +911,7 @@ def _room_for_labels(ax, texts, ends: np.ndarray, pad_points: float = 3.0) -> No
 def chart_themes(totals: dict[str, int], title: str = "Montant par thème"):
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7.5, 2.8), dpi=72)
+    fig, ax = plt.subplots(figsize=(7.5, 2.8), dpi=CHART_DPI)
     names = list(totals)
     y = np.arange(len(names))[::-1]
     vals = [totals[t] / 100 for t in names]
