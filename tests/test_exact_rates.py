@@ -276,3 +276,56 @@ def test_long_bar_labels_stay_inside_the_chart():
     for text in ax.texts:
         box = text.get_window_extent(renderer)
         assert inside.x0 <= box.x0 and box.x1 <= inside.x1, text.get_text()
+
+
+# --------------------------------------------------------------------------------------------
+# A what-if written straight into the table (a notebook user's `df.loc[...] = …`, not `set_rate`)
+# --------------------------------------------------------------------------------------------
+def _generiques(frame) -> tuple:
+    line = compute(frame).set_index(["pharmacie_id", "indicateur"]).loc[("PH-0", "generiques_repertoire")]
+    return line["valeur"], line["atteint"]
+
+
+def test_a_rate_changed_in_the_table_is_compared_as_changed(tmp_path):
+    """2024 socle « génériques du répertoire ≥ 85 % ». The reader keeps each rate's exact value beside its float;
+    a float changed in the DataFrame used to be shown changed and compared unchanged (85 edited to 84: « 84 »,
+    atteint « oui »)."""
+    frame = read_pharmacies(pharmacies_file(tmp_path, {**BUPS, "taux_generiques_repertoire_pct": "85"}))
+    assert _generiques(frame) == (85, "oui")
+    frame.loc[0, "taux_generiques_repertoire_pct"] = 84.0
+    assert _generiques(frame) == (84, "non")
+
+
+def test_a_lossy_rate_changed_in_the_table_is_compared_as_changed(tmp_path):
+    """84,99999999999999999 (float 85.0, below 85) edited to 90: met (it stayed « 84,99999999999999999 », non);
+    left as read, it keeps its exact value."""
+    frame = read_pharmacies(pharmacies_file(tmp_path, {**BUPS, "taux_generiques_repertoire_pct": LOSSY}))
+    assert _generiques(frame) == (Decimal(LOSSY.replace(",", ".")), "non")
+    frame.loc[0, "taux_generiques_repertoire_pct"] = 90.0
+    assert _generiques(frame) == (90, "oui")
+    frame.loc[0, "taux_generiques_repertoire_pct"] = float("nan")  # emptied: unknown, the socle not met
+    assert _generiques(frame)[1] == "donnée manquante"
+
+
+def test_a_molecule_rate_changed_in_the_table_is_paid_as_changed(tmp_path):
+    """2023, reading « plancher » (see above): 300 boxes of sitagliptine arriving at 71,99999999999999999 % are
+    below the 72 % floor (0 €); the arrival rate edited to 80 in the DataFrame pays 2,30 × 300 × 80 / 100 = 552 €
+    (it paid 0 €: the rule read only the exact twin)."""
+    ph = read_pharmacies(pharmacies_file(tmp_path, {**BUPS, "taux_generiques_repertoire_pct": "90"}, exercice=2023))
+    mols = read_molecules(write_csv(tmp_path / "molecules.csv", [
+        {"pharmacie_id": "PH-0", "exercice": 2023, "molecule": "sitagliptine", "nb_boites": 300,
+         "taux_depart_pct": "50", "taux_arrivee_pct": "71,99999999999999999"}], sep=";"), ph)
+    mols.loc[0, "taux_arrivee_pct"] = 80.0
+    line = compute(ph, mols, parameters_for([2023])).set_index("indicateur").loc["molecules_ciblees"]
+    assert line["valeur"] == "sitagliptine : 300 boîtes, 50 % → 80 %"
+    assert line["montant_cents"] == cents("2.3 * 300 * 80 / 100")
+
+
+def test_many_rows_changed_in_the_table_are_each_compared_as_changed(tmp_path):
+    """The same rule on a table past the few-rows path (coded per distinct exact value): the 70 rows read
+    85 % then edited on the odd rows to 84 % are met on the even rows only."""
+    frame = read_pharmacies(pharmacies_file(tmp_path, *[{**BUPS, "taux_generiques_repertoire_pct": "85"}] * 70))
+    frame.loc[frame.index[1::2], "taux_generiques_repertoire_pct"] = 84.0
+    lines = compute(frame)
+    met = lines[lines["indicateur"] == "generiques_repertoire"].set_index("pharmacie_id")["atteint"]
+    assert [met[f"PH-{i}"] for i in range(70)] == ["oui", "non"] * 35

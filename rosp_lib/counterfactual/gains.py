@@ -34,7 +34,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
@@ -44,7 +43,7 @@ from ..engine import parameters_for
 from ..lines import money
 from ..inputs import EXACT_SUFFIX
 from ..lines.formatting import eur, num, num_exact
-from ..lines.text import NEUTRALISE, OUI, shown_value
+from ..lines.text import NEUTRALISE, OUI, exact_of, shown_value
 from ..registry import (INDICATORS, INTERACTIONS, LEVIERS, LEVIERS_MOLECULES, PLAFONDS_COLONNES, THEME_CODES,
                         indicator)
 from ..rulebook import title
@@ -200,9 +199,9 @@ class _Gains:
         rise (84,995 → 84,99: the first step is 85, the first hundredth above), the smallest at or above it
         for a fall (1,005 → 1,01: the first step is 1). A value on the grid starts from itself."""
         frame, i, name = self._at(row, col)
-        exact = frame[name + EXACT_SUFFIX].iat[i] if name + EXACT_SUFFIX in frame.columns else None
-        if exact is None:  # a table without exact values: the float's shortest decimal
-            exact = Decimal(repr(float(frame[name].iat[i])))
+        # the exact value (`exact_of`: the float's shortest decimal in a table without exact values, or changed since)
+        exact = exact_of(frame[name].iat[i], frame[name + EXACT_SUFFIX].iat[i] if name + EXACT_SUFFIX in frame.columns
+                         else None)
         units = Fraction(exact) * RATE_UNITS
         return math.floor(units) if sign > 0 else math.ceil(units)
 

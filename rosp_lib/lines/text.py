@@ -152,8 +152,51 @@ def float_misstates(exact) -> bool:
     return Decimal(repr(float(exact))) != exact
 
 
+def _float_of(value) -> float:
+    """A rate cell's float (NaN when unknown: None, NaN, pd.NA)."""
+    return np.nan if value is None or value is pd.NA else float(value)
+
+
+def exact_of(value, exact):
+    """The exact value of one rate cell of a table: `exact` (the Decimal the reader kept beside the float `value`,
+    `<taux>_exact`) while the table still holds its float; a float changed in the table since (a what-if written
+    straight into the DataFrame, not through `set_rate`) is read as itself, its shortest decimal (84.0 → 84.0),
+    so that the line never compares one value and shows another; None when the cell is unknown. The one rule of
+    `current_exact`. (A float changed to the very float of the old exact value cannot be told from it: set a
+    rate with `inputs.set_rate` to give its exact value.)"""
+    f = _float_of(value)
+    if exact is not None and exact == exact and float(exact) == f:
+        return exact
+    return None if f != f else Decimal(repr(f))
+
+
+def current_exact(exact: np.ndarray, floats: np.ndarray,
+                  coding: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """`[exact_of(f, e) for f, e in zip(floats, exact)]` as an object array: `exact` itself (the same array) when
+    every float is still that of its exact value, the normal case; each distinct exact value is turned into a
+    float once (`coding`: `coded(exact)`, when the caller has it)."""
+    exact = np.asarray(exact, dtype=object)
+    floats = np.asarray(pd.array(floats, dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
+                        if not isinstance(floats, np.ndarray) or floats.dtype.kind != "f" else floats, dtype=float)
+    if coding is None and len(exact) <= _SMALL:
+        theirs = np.array([_float_of(e) if e is not None and e == e else np.nan for e in exact.tolist()], dtype=float)
+    else:
+        codes, distinct = coding or coded(exact)
+        theirs = np.array([float(e) if e is not None and e == e else np.nan for e in distinct.tolist()],
+                          dtype=float)[codes]
+    stale = ~((theirs == floats) | (np.isnan(theirs) & np.isnan(floats)))
+    if not stale.any():
+        return exact
+    out = exact.copy()
+    rows = np.flatnonzero(stale)
+    out[rows] = [exact_of(f, None) for f in floats[rows].tolist()]
+    return out
+
+
 def shown_value(value, exact):
-    """One rate as shown: its exact value (Decimal) where the float misstates it, else `value` (the float)."""
+    """One rate as shown: its exact value (Decimal, `exact_of`) where the float misstates it, else `value` (the
+    float)."""
+    exact = exact_of(value, exact)
     return exact if float_misstates(exact) else value
 
 

@@ -15,8 +15,8 @@ from pydantic import BaseModel
 
 from ..lines import money
 from ..lines.formatting import eur, num
-from ..lines.text import (_SMALL, MANQUANT, NEUTRALISE, NEUTRALISE_NOTE, NON, OUI, SANS_OBJET, SEP, coded, filled,
-                          misstated_rows, per_distinct, pick)
+from ..lines.text import (_SMALL, MANQUANT, NEUTRALISE, NEUTRALISE_NOTE, NON, OUI, SANS_OBJET, SEP, coded,
+                          current_exact, filled, misstated_rows, per_distinct, pick)
 from ..parameters import ExerciseParameters, Leaf, Seuil, unit
 
 
@@ -314,6 +314,9 @@ class Context:
             if name in self.df.columns:
                 values = np.asarray(self.array(name), dtype=object)
                 coding = coded(values) if len(values) > _SMALL else None
+                fresh = current_exact(values, self.array(col), coding)  # a float changed since the reading
+                if fresh is not values:
+                    values, coding = fresh, coded(fresh) if coding is not None else None
                 column = ExactColumn(values, coding, misstated_rows(values, coding))
             self._exact[col] = column
         return self._exact[col]

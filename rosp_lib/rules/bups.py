@@ -10,7 +10,7 @@ import pandas as pd
 from ..lines import money
 from ..lines.formatting import eur, eur_value, num, num_exact
 from ..inputs import normalise_molecule
-from ..lines.text import MANQUANT, NEUTRALISE, NEUTRALISE_NOTE, SANS_OBJET, VIDE, filled, per_distinct, pick
+from ..lines.text import MANQUANT, NEUTRALISE, NEUTRALISE_NOTE, SANS_OBJET, VIDE, current_exact, filled, per_distinct, pick
 from .base import Block, Context, Rate, compare, compare_columns, finish_theme, seuil_text, shown, socle_state
 
 THEME = "bups"
@@ -64,8 +64,8 @@ def molecules_ciblees(ctx: Context, molecules: pd.DataFrame) -> Block | None:
     rows = position.loc[mine["pharmacie_id"].to_numpy()].to_numpy()
     names = mine["molecule"].to_numpy(dtype=object)
     boxes = mine["nb_boites"].to_numpy(dtype=float)
-    dep = mine["taux_depart_pct_exact"].to_numpy(dtype=object)
-    arr = mine["taux_arrivee_pct_exact"].to_numpy(dtype=object)
+    dep = current_exact(mine["taux_depart_pct_exact"].to_numpy(dtype=object), mine["taux_depart_pct"].to_numpy())
+    arr = current_exact(mine["taux_arrivee_pct_exact"].to_numpy(dtype=object), mine["taux_arrivee_pct"].to_numpy())
     dep_text, arr_text, box_text = per_distinct(num_exact, dep), per_distinct(num_exact, arr), per_distinct(num_exact, boxes)  # as typed
     valeur = np.array([f"{m} : {_boxes_and_rates(b, d, a)}" for m, b, d, a in zip(names, box_text, dep_text, arr_text)],
                       dtype=object)
