@@ -248,17 +248,19 @@ def _save(wb, fh: BinaryIO, scratch: Path | None) -> None:
     folder = str(scratch) if scratch is not None else None
     before = tempfile.tempdir
     tempfile.tempdir = folder or before  # openpyxl's create_temporary_file: NamedTemporaryFile(dir=None)
+    hook = sys.unraisablehook
     failure = None
     try:
         wb.save(fh)
     except OSError as exc:
         failure = OSError(exc.errno, exc.strerror, exc.filename)
-        exc.__traceback__ = None  # its frames hold the streams: let them go now, below
+        # The streams' own OSError when they are closed is the one raised here: silenced from now on, as the
+        # exception's frames, which hold the streams (the ZipFile), are let go when this block ends (a disk
+        # full to the last byte: ZipFile.__del__ failed there, before the collection below).
+        sys.unraisablehook = lambda _unraisable: None
     finally:
         tempfile.tempdir = before
     if failure is not None:
-        hook = sys.unraisablehook
-        sys.unraisablehook = lambda _unraisable: None  # the streams' own OSError when closed: the one raised here
         try:
             gc.collect()
         finally:
