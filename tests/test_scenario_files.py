@@ -51,7 +51,8 @@ def test_a_single_alias_is_refused(tmp_path):
 def test_nan_and_infinity_are_refused(tmp_path, value):
     text = f"numerique:\n  scor:\n    montant: {value}\n"
     assert refusal(tmp_path, text) == (
-        f"S : ligne 3 : valeur « {value} » ; attendu : un nombre fini (.nan et .inf sont refusés)")
+        f"S : ligne 3, numerique.scor.montant : valeur « {value} » ; attendu : un nombre fini (.nan et .inf sont "
+        "refusés)")  # the key named too (audit: only the line was)
 
 
 @pytest.mark.parametrize("key", ["? [a, b]", "? {a: 1}", "yes", "3.5", "null"])
@@ -137,7 +138,8 @@ def cli_refusal(tmp_path, content: str) -> tuple[int, str]:
 def test_integers_yaml_would_read_in_another_base_are_refused(tmp_path, value):
     code, output = cli_refusal(tmp_path, f"numerique:\n  exercice_coordonne:\n    montant: {value}\n")
     assert (code, output) == (2, (
-        f"Erreur : S : ligne 3 : nombre « {value} » écrit avec un zéro en tête, un préfixe (0x, 0o, 0b) ou « : », "
+        f"Erreur : S : ligne 3, numerique.exercice_coordonne.montant : nombre « {value} » écrit avec un zéro en "
+        "tête, un préfixe (0x, 0o, 0b) ou « : », "
         "que YAML ne lirait pas en base 10 ; attendu : un nombre décimal sans zéro en tête (p. ex. 820), "
         "ou un texte entre guillemets\n"))
 
@@ -147,7 +149,8 @@ def test_underscores_that_do_not_group_thousands_are_refused(tmp_path, value):
     # YAML reads `8_20` as 820; its author may have meant 8,20: never read in their stead.
     code, output = cli_refusal(tmp_path, f"numerique:\n  exercice_coordonne:\n    montant: {value}\n")
     assert (code, output) == (2, (
-        f"Erreur : S : ligne 3 : nombre « {value} » dont le « _ » ne sépare pas les chiffres par groupes de trois ; "
+        f"Erreur : S : ligne 3, numerique.exercice_coordonne.montant : nombre « {value} » dont le « _ » ne sépare "
+        "pas les chiffres par groupes de trois ; "
         "attendu : un nombre sans « _ » (p. ex. 820 ou 8.20), ou des milliers séparés par « _ » (p. ex. 40_000)\n"))
 
 
@@ -379,7 +382,7 @@ def test_valeur_without_its_parameter_is_named(tmp_path, content, where):
 def test_yaml_tags_that_make_python_objects_are_refused(tmp_path, tag, value):
     """« b'hello' » and « {'a', 'b'} », Python's writing, reached the message (audit)."""
     assert cli_refusal(tmp_path, f"2024:\n  numerique:\n    fse:\n      seuil_pct: !!{tag} {value}\n") == (2, (
-        f"Erreur : S : ligne 4 : étiquette YAML « !!{tag} » non prise en charge ; attendu : une valeur écrite "
+        f"Erreur : S : ligne 4, 2024.numerique.fse.seuil_pct : étiquette YAML « !!{tag} » non prise en charge ; attendu : une valeur écrite "
         "simplement (nombre, texte, liste)\n"))
 
 
@@ -418,7 +421,7 @@ def test_a_dotted_key_is_applied_like_the_nested_one(tmp_path):
 def test_a_vanishingly_small_number_is_refused_not_underflowed(tmp_path, tiny):
     """1e-999999999 € passed the « au centime près » check (its exact product underflowed to 0) and ran for minutes."""
     assert refusal(tmp_path, f"numerique:\n  exercice_coordonne:\n    montant: {tiny}\n") == (
-        f"S : ligne 3 : nombre « {tiny} » trop petit ; attendu : 0, ou un nombre d'au moins 10⁻¹² (0,000000000001)")
+        f"S : ligne 3, numerique.exercice_coordonne.montant : nombre « {tiny} » trop petit ; attendu : 0, ou un nombre d'au moins 10⁻¹² (0,000000000001)")
 
 
 def test_the_values_of_an_exercise_not_computed_are_checked_too(tmp_path):

@@ -30,6 +30,31 @@ def _line(node: yaml.Node) -> int:
     return node.start_mark.line + 1
 
 
+def _key_path(root: yaml.Node | None, node: yaml.Node) -> str:
+    """The dotted key of `node` in the document (`2024.numerique.exercice_coordonne.montant`, a list item by its
+    position from 1), found by walking from the root: only when a value is refused. Empty when not found."""
+    stack: list[tuple[yaml.Node, list[str]]] = [(root, [])] if root is not None else []
+    while stack:
+        current, path = stack.pop()
+        if current is node:
+            return ".".join(path)
+        if isinstance(current, yaml.MappingNode):
+            for key_node, value_node in current.value:
+                name = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+                if key_node is node:
+                    return ".".join(path + [name])
+                stack.append((value_node, path + [name]))
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend((item, path + [str(i)]) for i, item in enumerate(current.value, start=1))
+    return ""
+
+
+def _at(loader: _StrictLoader, node: yaml.Node) -> str:
+    """Where a refused value is: « ligne 3, numerique.exercice_coordonne.montant » (its line, and its key)."""
+    key = _key_path(getattr(loader, "root_node", None), node)
+    return f"ligne {_line(node)}, {key}" if key else f"ligne {_line(node)}"
+
+
 def _construct_document(loader: _StrictLoader, node: yaml.Node):
     loader.root_node = node  # a year key is allowed only in this mapping
     return yaml.constructor.BaseConstructor.construct_document(loader, node)
@@ -58,9 +83,9 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
 _GROUPED = re.compile(r"[-+]?[0-9]{1,3}(?:_[0-9]{3})*(?:[.eE][^_]*)?")
 
 
-def _refuse_odd_underscores(node: yaml.ScalarNode, text: str) -> None:
+def _refuse_odd_underscores(loader: _StrictLoader, node: yaml.ScalarNode, text: str) -> None:
     if "_" in text and not _GROUPED.fullmatch(text):
-        raise ParameterError(f"ligne {_line(node)} : nombre « {node.value} » dont le « _ » ne sépare pas les chiffres "
+        raise ParameterError(f"{_at(loader, node)} : nombre « {node.value} » dont le « _ » ne sépare pas les chiffres "
                              "par groupes de trois ; attendu : un nombre sans « _ » (p. ex. 820 ou 8.20), ou des "
                              "milliers séparés par « _ » (p. ex. 40_000)")
 
@@ -71,18 +96,18 @@ _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 def _construct_float(loader: _StrictLoader, node: yaml.ScalarNode) -> Decimal:
     text = loader.construct_scalar(node)
-    _refuse_odd_underscores(node, text)
+    _refuse_odd_underscores(loader, node, text)
     text = text.replace("_", "")
     try:
         value = Decimal(text)
     except InvalidOperation:
         value = Decimal("NaN")
     if not value.is_finite():
-        raise ParameterError(f"ligne {_line(node)} : valeur « {node.value} » ; attendu : un nombre fini "
+        raise ParameterError(f"{_at(loader, node)} : valeur « {node.value} » ; attendu : un nombre fini "
                              "(.nan et .inf sont refusés)")
     if value and value.adjusted() < -_MAX_DECIMALS:  # (too large a number is refused with its key, by its range)
         # 1e-999999999 is not a cent, yet its exact arithmetic underflows to 0 or runs for minutes
-        raise ParameterError(f"ligne {_line(node)} : nombre « {node.value} » trop petit ; attendu : 0, ou un nombre "
+        raise ParameterError(f"{_at(loader, node)} : nombre « {node.value} » trop petit ; attendu : 0, ou un nombre "
                              f"d'au moins 10⁻{str(_MAX_DECIMALS).translate(_SUPERSCRIPTS)} (0,{'0' * (_MAX_DECIMALS - 1)}1)")
     return value
 
@@ -93,22 +118,22 @@ _DECIMAL_INTEGER = re.compile(r"[-+]?(?:0|[1-9][0-9_]*)")
 def _construct_int(loader: _StrictLoader, node: yaml.ScalarNode) -> int:
     text = loader.construct_scalar(node)
     if not _DECIMAL_INTEGER.fullmatch(text):
-        raise ParameterError(f"ligne {_line(node)} : nombre « {node.value} » écrit avec un zéro en tête, un préfixe "
+        raise ParameterError(f"{_at(loader, node)} : nombre « {node.value} » écrit avec un zéro en tête, un préfixe "
                              "(0x, 0o, 0b) ou « : », que YAML ne lirait pas en base 10 ; attendu : un nombre décimal "
                              "sans zéro en tête (p. ex. 820), ou un texte entre guillemets")
-    _refuse_odd_underscores(node, text)
+    _refuse_odd_underscores(loader, node, text)
     return int(text.replace("_", ""))
 
 
 def _refuse_timestamp(loader: _StrictLoader, node: yaml.ScalarNode):
     raise ParameterError(
-        f"ligne {node.start_mark.line + 1} : la date {node.value} n'est pas entre guillemets ; "
+        f"{_at(loader, node)} : la date {node.value} n'est pas entre guillemets ; "
         "écrivez-la \"AAAA-MM-JJ\" (les dates automatiques YAML sont refusées)"
     )
 
 
 def _refuse_tag(loader: _StrictLoader, node: yaml.Node):
-    raise ParameterError(f"ligne {_line(node)} : étiquette YAML « !!{node.tag.rsplit(':', 1)[-1]} » "
+    raise ParameterError(f"{_at(loader, node)} : étiquette YAML « !!{node.tag.rsplit(':', 1)[-1]} » "
                          "non prise en charge ; attendu : une valeur écrite simplement (nombre, texte, liste)")
 
 
