@@ -265,10 +265,7 @@ def test_null_and_booleans_are_shown_as_written_not_as_python(tmp_path, value, l
     assert cli_refusal(tmp_path, f"numerique:\n  exercice_coordonne:\n    montant: {value}\n") == invalid(line)
 
 
-@pytest.mark.parametrize("leaf,value,french", [
-    ("general:\n  prorata_forfaits", "~", "general.prorata_forfaits : valeur vide : true ou false attendu"),
-    ("general:\n  prorata_forfaits", "null", "general.prorata_forfaits : valeur vide : true ou false attendu"),
-    ("general:\n  prorata_forfaits", '"oui"', "general.prorata_forfaits : valeur « oui » : true ou false attendu"),
+@pytest.mark.parametrize("leaf,value,french", [  # the yes-or-no parameters: test_a_yes_or_no_parameter_…
     ("calendrier:\n  fin_declaration", "true",
      "calendrier.fin_declaration : valeur « true » : date AAAA-MM-JJ attendue"),
 ])
@@ -558,3 +555,24 @@ def test_an_alternative_that_names_no_parameter_is_refused_in_french(tmp_path, t
         load_parameters(2023, directory=folder)
     assert str(err.value) == (f"{path} : bups.stabilite_75.montant_bas.alternative « {text} » : {why} ; attendu : un "
                               "texte dont chaque {…} nomme un paramètre du même nœud (ex. {montant}), sans autre accolade")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Yes-or-no parameters (2026-12-02, audit): `rosp parametres show` prints them « oui » / « non »
+# ---------------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("written,read", [("oui", True), ("non", False), ("Non", False), ("OUI", True),
+                                          ("true", True), ("false", False)])
+def test_a_yes_or_no_parameter_reads_oui_and_non(tmp_path, written, read):
+    """« non » was refused (« true ou false attendu ») though `rosp parametres show` prints the value « non »."""
+    f = tmp_path / "scenario.yaml"
+    f.write_text(f"general:\n  prorata_forfaits: {written}\n", encoding="utf-8")
+    assert load_parameters(2024, Scenario.read(f)).general.prorata_forfaits.valeur is read
+
+
+@pytest.mark.parametrize("written,shown", [("1", "1"), ("0", "0"), ("peut-être", "« peut-être »"), ('""', "vide"),
+                                           ("", "vide"), ("~", "vide"), ("null", "vide"),
+                                           ("[oui]", "qui est une liste")])
+def test_a_yes_or_no_parameter_refuses_anything_else(tmp_path, written, shown):
+    """1 and 0 were read true and false without a word (pydantic's lax reading); a text said in pydantic's terms."""
+    assert refusal(tmp_path, f"general:\n  prorata_forfaits: {written}\n") == (
+        f"S : scénario invalide\n  - general.prorata_forfaits : valeur {shown} ; attendu : true ou false (ou oui, non)")

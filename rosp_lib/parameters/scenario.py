@@ -259,11 +259,32 @@ def _declared_type(path: tuple[str, ...]) -> Any:
     return node.model_fields["valeur"].annotation if isinstance(node, type) and issubclass(node, Leaf) else None
 
 
+# A yes-or-no parameter as `rosp parametres show` prints it and the input files write it: « oui », « non ».
+_FLAG_WORDS = {"oui": True, "non": False}
+
+
+def _flag(value: Any) -> Any:
+    """A yes-or-no value written « oui » or « non » (any case) as the boolean it says; any other value as it is."""
+    return _FLAG_WORDS.get(value.strip().lower(), value) if isinstance(value, str) else value
+
+
 def _value_problem(value: Any, kind: Any, unite: Unit) -> str | None:
     """Why an overriding value does not fit the declared type of its parameter and the range of its unit, None
     when it does (or when pydantic's validation of the leaf is the one to say it). Lists and mappings (a scale,
     premiums per molecule) are checked element by element; the fields of a scale's step by their own units
     (`Palier.unites`)."""
+    if kind is bool:
+        if isinstance(_flag(value), bool):
+            return None
+        if value is None or (isinstance(value, str) and not value.strip()):
+            shown = "vide"
+        elif isinstance(value, str):
+            shown = f"« {value} »"
+        elif _is_number(value):
+            shown = _shown(value)
+        else:
+            shown = "qui est une liste" if isinstance(value, list) else "qui est une table"
+        return f"valeur {shown} ; attendu : true ou false (ou oui, non)"
     if kind in (int, Decimal):
         why = _not_a_number(value)
         if why is None and _is_number(value):
@@ -336,11 +357,12 @@ def _apply_overrides(raw: dict, scenario: Scenario, exercice: int, in_place: boo
             errors.append(f"  - {dotted} : ce paramètre n'existe pas pour l'exercice {exercice}{hint}")
             continue
         node = _node(raw, dotted)
-        why = _value_problem(value, _declared_type(path), _leaf_unit(node))
+        kind = _declared_type(path)
+        why = _value_problem(value, kind, _leaf_unit(node))
         if why:
             errors.append(f"  - {dotted} : {why}")
             continue
-        node["valeur"] = value
+        node["valeur"] = _flag(value) if kind is bool else value
         node["surcharge"] = scenario.path
     if errors:
         raise ParameterError(f"{scenario.path} : scénario invalide\n" + "\n".join(errors))
