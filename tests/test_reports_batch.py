@@ -628,6 +628,8 @@ def test_the_progress_bar_and_the_duration_are_written_in_french(tmp_path):
     assert missing.exit_code == 2
     error = [line for line in missing.stderr.replace("\r", "\n").splitlines() if "Erreur" in line]
     assert error and all(line.startswith("Erreur : ") for line in error), missing.stderr
+    # a run refused by those checks opens no progress bar (it showed « Rapports :   0 % » twice before its error)
+    assert "Rapports" not in missing.stderr, missing.stderr
 
 
 def test_a_failed_network_view_says_why(tmp_path, capsys):

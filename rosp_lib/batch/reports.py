@@ -423,6 +423,7 @@ def run_reports(
     dask: str | None = None,
     inputs_checked: bool = False,
     notice: Callable[[str], None] | None = None,
+    started: Callable[[], None] | None = None,
     versements=None,
     date_reference: dt.date | None = None,
     made_folders: int = 0,
@@ -440,6 +441,8 @@ def run_reports(
     terminal). With one worker (workers=1, or a single report), the reports are run by a thread of
     this process (their kernel is still a process of its own). inputs_checked: the caller has validated the input files (rosp report): not again.
     notice: receives the French messages of the run (a folder busy in another run); default stderr.
+    started: called once every check is made and the workers' pool is there (a Dask scheduler reached), before the
+    first report: where `rosp report` opens its progress bar, so that a refused run shows none.
     versements: the statement of payments, validated (`read_versements`): each synthesis gets its pharmacy-year's
     rows. date_reference: the date « encore possible » is judged at (default today).
     made_folders: how many of out_dir's last folders the command makes inside the output folder the user named
@@ -528,6 +531,8 @@ def run_reports(
             executor = InlinePool(log, settings)
         else:
             executor = LocalPool(n_workers, log, settings, n_folders=len(by_folder))
+        if started is not None:
+            started()
         batch = _Batch(jobs, results, out_dir, slices, notebooks, notebook_bytes, settings, force, progress, notice,
                        executor, date_reference or dt.date.today())
         try:
@@ -1088,20 +1093,26 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
     job_list = jobs_for(zip(rows["pharmacie_id"], rows["exercice"]), entree.resolve(), theme_list,
                         molecules.resolve() if molecules else None, scenario.resolve() if scenario else None)
     bar = None
-    if len(job_list) > 1:  # progress from the start, for one pharmacy too
-        from tqdm import tqdm
 
-        bar = tqdm(total=len(job_list), unit="rapport", file=sys.stderr, dynamic_ncols=True,  # « Rapports : », in French
-                   bar_format="Rapports : {percentage:3.0f} %|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}]")
+    def open_bar() -> None:
+        """Progress from the first report on, for one pharmacy too; opened once run_reports has made its checks
+        (--notebooks, --dask…): a refused run showed « Rapports : 0 % » twice before its error."""
+        nonlocal bar
+        if len(job_list) > 1:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(job_list), unit="rapport", file=sys.stderr, dynamic_ncols=True,  # « Rapports : »
+                       bar_format="Rapports : {percentage:3.0f} %|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}]")
+
     from rosp_lib.lines.atomic import OutputError
 
     started = time.perf_counter()
     try:
         results = run_reports(job_list, notebooks_dir=notebooks_dir, out_dir=out_dir, workers=jobs, force=force,
-                              progress=bar.update if bar else None, log_file=out_dir / LOG_NAME,
+                              progress=lambda n: bar.update(n) if bar else None, log_file=out_dir / LOG_NAME,
                               dask=dask_address, inputs_checked=True, versements=paid, date_reference=day,
                               notice=(lambda m: (bar.write(m, file=sys.stderr) if bar else click.echo(m, err=True))),
-                              made_folders=2 if scenario is not None else 0)
+                              made_folders=2 if scenario is not None else 0, started=open_bar)
     except LogFileError as exc:  # the run's log cannot be written safely (a symlink…): an output problem
         _fail(str(exc), EXIT_OUTPUT)
     except ReportError as exc:  # a check made by run_reports (--notebooks, --dask…): on its own line, not after the bar
