@@ -234,3 +234,31 @@ def test_rosp_report_exists_whichever_module_is_imported_first():
             "print(main.get_command(ctx, 'report') is rosp_lib.batch.reports.report_cmd)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "'report'" in out and "'compute'" in out and out.splitlines()[-1] == "True"
+
+
+@pytest.mark.parametrize("args,said", [
+    (["compute", "data/pharmacies.csv", "--molecules", "-o", "sortie"],
+     "Erreur : l'option --molecules attend une valeur, pas l'option -o : écrivez la valeur juste après --molecules"),
+    (["report", "data/pharmacies.csv", "--pharmacie", "--exercice", "2024"],
+     "Erreur : l'option --pharmacie attend une valeur, pas l'option --exercice : écrivez la valeur juste après "
+     "--pharmacie"),
+])
+def test_an_option_given_another_option_as_its_value_is_refused_by_its_cause(tmp_path, args, said):
+    """click read « -o » as the molecules file, then said « argument en trop : sortie » (audit)."""
+    from rosp_lib.cli import main
+
+    root = Path(__file__).resolve().parent.parent
+    result = CliRunner().invoke(main, [str(root / a) if a.startswith("data/") else str(tmp_path / a) if a == "sortie"
+                                       else a for a in args])
+    assert result.exit_code == 2
+    assert result.stderr.strip().endswith(said), result.stderr
+    assert not (tmp_path / "sortie").exists()
+
+
+def test_an_option_value_after_a_flag_is_still_read():
+    """Only an option's own name is refused as a value: a flag before an option is no value of it."""
+    from rosp_lib.cli import main
+
+    root = Path(__file__).resolve().parent.parent
+    result = CliRunner().invoke(main, ["report", str(root / "data/pharmacies.csv"), "--toutes", "--force", "--help"])
+    assert result.exit_code == 0 and "Utilisation : " in result.output

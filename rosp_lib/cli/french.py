@@ -54,6 +54,25 @@ class FrenchContext(click.Context):
 class FrenchCommand(click.Command):
     context_class = FrenchContext
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """click gives an option that takes a value the next word, even another option's name: `--molecules -o out`
+        read « -o » as the molecules file, then said « argument en trop : out ». Refused here by its cause."""
+        options = {name: p for p in self.get_params(ctx) if isinstance(p, click.Option)
+                   for name in p.opts + p.secondary_opts}
+        i = 0
+        while i < len(args) and args[i] != "--":
+            option = options.get(args[i])
+            if option is None or option.is_flag or option.count:
+                i += 1
+                continue
+            following = args[i + 1:i + 1 + option.nargs]
+            other = next((word for word in following if word in options), None)
+            if other is not None:
+                raise click.UsageError(f"l'option {args[i]} attend une valeur, pas l'option {other} : écrivez la "
+                                       f"valeur juste après {args[i]}", ctx=ctx)
+            i += 1 + option.nargs
+        return super().parse_args(ctx, args)
+
 
 class FrenchGroup(click.Group):
     context_class = FrenchContext
