@@ -242,6 +242,11 @@ def test_rosp_report_exists_whichever_module_is_imported_first():
     (["report", "data/pharmacies.csv", "--pharmacie", "--exercice", "2024"],
      "Erreur : l'option --pharmacie attend une valeur, pas l'option --exercice : écrivez la valeur juste après "
      "--pharmacie"),
+    # the option written with its value: a folder « --format=xlsx » was written, in CSV (review)
+    (["compute", "data/pharmacies.csv", "-o", "--format=xlsx"],
+     "Erreur : l'option -o attend une valeur, pas l'option --format : écrivez la valeur juste après -o"),
+    (["compute", "data/pharmacies.csv", "--molecules", "-j2", "-o", "sortie"],
+     "Erreur : l'option --molecules attend une valeur, pas l'option -j : écrivez la valeur juste après --molecules"),
 ])
 def test_an_option_given_another_option_as_its_value_is_refused_by_its_cause(tmp_path, args, said):
     """click read « -o » as the molecules file, then said « argument en trop : sortie » (audit)."""
@@ -252,7 +257,7 @@ def test_an_option_given_another_option_as_its_value_is_refused_by_its_cause(tmp
                                        else a for a in args])
     assert result.exit_code == 2
     assert result.stderr.strip().endswith(said), result.stderr
-    assert not (tmp_path / "sortie").exists()
+    assert not (tmp_path / "sortie").exists() and not Path("--format=xlsx").exists()
 
 
 def test_an_option_value_after_a_flag_is_still_read():

@@ -329,3 +329,40 @@ def test_many_rows_changed_in_the_table_are_each_compared_as_changed(tmp_path):
     lines = compute(frame)
     met = lines[lines["indicateur"] == "generiques_repertoire"].set_index("pharmacie_id")["atteint"]
     assert [met[f"PH-{i}"] for i in range(70)] == ["oui", "non"] * 35
+
+
+def test_a_rate_column_cast_to_float32_changes_no_amount():
+    """A float32 column (to save memory) is no edit: each value is still its exact value's float, in float32.
+    2024 malus « qualité de la facturation »: 0,06 % of double payments is at the threshold « ≥ 0,06 »; its
+    float32 is 0,0599999986 — read as an edit, the malus point was lost (+1 298,40 € on the example file, review)."""
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parent.parent / "data" / "pharmacies.csv"
+    frame = read_pharmacies(data)
+    frame["taux_double_paiement_pct"] = 0.06
+    frame["taux_double_paiement_pct_exact"] = Decimal("0.06")
+    as_float64 = compute(frame)
+    as_float32 = compute(frame.astype({c: "float32" for c in frame.columns
+                                       if c.endswith("_pct") and frame[c].dtype == "float64"}))
+    malus = as_float64[as_float64["indicateur"] == "malus_qualite_facturation"]
+    assert (malus["montant_cents"] < 0).any()  # the threshold point counts somewhere: the test can fail
+    assert as_float32["montant_cents"].tolist() == as_float64["montant_cents"].tolist()
+
+
+def test_the_exact_rule_of_a_cell_and_of_a_column_agree():
+    """`exact_of` (one cell) and `current_exact` (a column) are one rule: unknown exact values (None, NaN, a Decimal
+    NaN after a concat or a reindex) give None beside an unknown float; an edited -0.0 is 0; an infinite float is
+    unknown (it crashed the molecule premium)."""
+    import numpy as np
+
+    from rosp_lib.lines.text import current_exact, exact_of
+
+    exact = np.array([None, float("nan"), Decimal("NaN"), Decimal("85"), Decimal("85"), Decimal("84.99999999999999999"),
+                      None, Decimal("70"), Decimal("70")] + [Decimal("1")] * 70, dtype=object)
+    floats = np.array([np.nan, np.nan, np.nan, 85.0, 84.0, 85.0, 12.5, -0.0, np.inf] + [1.0] * 70)
+    expected = [None, None, None, Decimal("85"), Decimal("84"), Decimal("84.99999999999999999"), Decimal("12.5"),
+                Decimal("0"), None] + [Decimal("1")] * 70
+    assert [exact_of(f, e) for f, e in zip(floats.tolist(), exact)] == expected
+    for rows in (slice(0, 9), slice(None)):  # the few-rows path and the coded one
+        assert current_exact(exact[rows], floats[rows]).tolist() == expected[rows]
+    assert str(exact_of(-0.0, None)) == "0"

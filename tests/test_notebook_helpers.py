@@ -573,3 +573,19 @@ def test_the_explorer_reads_a_count_as_a_file_does(typed, expected):
     assert ex.values["nb_fse"] == 40000
     ex.controls["nb_fse"].value = typed
     assert expected in unescape(ex.message.value) and ex.values["nb_fse"] == 40000  # refused: the last value kept
+
+
+@pytest.mark.parametrize("title", ["Montant par thème\nexercice 2024 — PH-0001", "Montant $x_2$ par thème"])
+def test_a_title_of_several_lines_or_with_math_keeps_its_margin(title):
+    """The room above the axes is the title's height above its last baseline: a second line was not counted (its top
+    was cut off at 281 pixels in a figure of 280), a « $…$ » was measured as plain text (review)."""
+    fig = nb.chart_themes({"numerique": 610800, "bups": 42888}, title=title)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    shown = [t for t in (ax.title, ax._left_title, ax._right_title) if t.get_text()]
+    assert len(shown) == 1
+    box = shown[0].get_window_extent(renderer)
+    _, height = fig.canvas.get_width_height()
+    assert height - box.y1 == pytest.approx(10.8 * fig.dpi / 72, abs=1)  # tight_layout's pad, as the other charts
+    assert not box.overlaps(ax.get_window_extent(renderer))

@@ -561,7 +561,7 @@ def test_an_alternative_that_names_no_parameter_is_refused_in_french(tmp_path, t
 # Yes-or-no parameters (2026-12-02, audit): `rosp parametres show` prints them « oui » / « non »
 # ---------------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("written,read", [("oui", True), ("non", False), ("Non", False), ("OUI", True),
-                                          ("true", True), ("false", False)])
+                                          ("true", True), ("false", False), ('"true"', True), ("'False'", False)])
 def test_a_yes_or_no_parameter_reads_oui_and_non(tmp_path, written, read):
     """« non » was refused (« true ou false attendu ») though `rosp parametres show` prints the value « non »."""
     f = tmp_path / "scenario.yaml"

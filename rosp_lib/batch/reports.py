@@ -531,11 +531,11 @@ def run_reports(
             executor = InlinePool(log, settings)
         else:
             executor = LocalPool(n_workers, log, settings, n_folders=len(by_folder))
-        if started is not None:
-            started()
         batch = _Batch(jobs, results, out_dir, slices, notebooks, notebook_bytes, settings, force, progress, notice,
                        executor, date_reference or dt.date.today())
         try:
+            if started is not None:
+                started()
             batch.run([_Folder(out_dir / str(y) / p, idx) for (y, p), idx in by_folder.items()])
         except BaseException:
             executor.close(cancel=True)

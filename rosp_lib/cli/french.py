@@ -57,8 +57,21 @@ class FrenchCommand(click.Command):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         """click gives an option that takes a value the next word, even another option's name: `--molecules -o out`
         read « -o » as the molecules file, then said « argument en trop : out ». Refused here by its cause."""
+        if ctx.resilient_parsing:  # shell completion: parsed as far as it goes, never refused
+            return super().parse_args(ctx, args)
         options = {name: p for p in self.get_params(ctx) if isinstance(p, click.Option)
                    for name in p.opts + p.secondary_opts}
+
+        def option_named(word: str) -> str | None:
+            """The option a word starts with: « -o », « --format=xlsx », « -j2 »."""
+            if word.startswith("--"):
+                name = word.split("=", 1)[0]
+            elif word.startswith("-") and len(word) > 1:
+                name = word[:2]
+            else:
+                return None
+            return name if name in options else None
+
         i = 0
         while i < len(args) and args[i] != "--":
             option = options.get(args[i])
@@ -66,7 +79,7 @@ class FrenchCommand(click.Command):
                 i += 1
                 continue
             following = args[i + 1:i + 1 + option.nargs]
-            other = next((word for word in following if word in options), None)
+            other = next((name for name in map(option_named, following) if name), None)
             if other is not None:
                 raise click.UsageError(f"l'option {args[i]} attend une valeur, pas l'option {other} : écrivez la "
                                        f"valeur juste après {args[i]}", ctx=ctx)

@@ -152,50 +152,74 @@ def float_misstates(exact) -> bool:
     return Decimal(repr(float(exact))) != exact
 
 
-def _float_of(value) -> float:
-    """A rate cell's float (NaN when unknown: None, NaN, pd.NA)."""
-    return np.nan if value is None or value is pd.NA else float(value)
+def _known(exact) -> bool:
+    """An exact value the reader kept (not None, NaN or pd.NA)."""
+    return exact is not None and exact is not pd.NA and exact == exact
+
+
+def _cell_float(value) -> np.floating:
+    """A rate cell as a float of its own type (a float32 column stays float32), NaN when unknown."""
+    if value is None or value is pd.NA:
+        return np.float64(np.nan)
+    return value if isinstance(value, np.floating) else np.float64(value)
+
+
+def _float_column(floats) -> np.ndarray:
+    """A rate column as a float array of its own type (float32 kept), NaN where unknown (pd.NA, None)."""
+    if isinstance(floats, np.ndarray) and floats.dtype.kind == "f":
+        return floats
+    return pd.array(floats, dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _from_float(f: np.floating):
+    """A float written into the table, as an exact value: its shortest decimal in its own type (a float32 84.1 is
+    84.1), -0.0 as 0; None when unknown or infinite."""
+    if not np.isfinite(f):
+        return None
+    return Decimal(np.format_float_positional(f + f.dtype.type(0), unique=True, trim="-"))
 
 
 def exact_of(value, exact):
     """The exact value of one rate cell of a table: `exact` (the Decimal the reader kept beside the float `value`,
-    `<taux>_exact`) while the table still holds its float; a float changed in the table since (a what-if written
-    straight into the DataFrame, not through `set_rate`) is read as itself, its shortest decimal (84.0 → 84.0),
-    so that the line never compares one value and shows another; None when the cell is unknown. The one rule of
-    `current_exact`. (A float changed to the very float of the old exact value cannot be told from it: set a
-    rate with `inputs.set_rate` to give its exact value.)"""
-    f = _float_of(value)
-    if exact is not None and exact == exact and float(exact) == f:
+    `<taux>_exact`) while the table still holds its float, in the column's own float type; a float changed in the
+    table since (a what-if written straight into the DataFrame, not through `set_rate`) is read as itself, its
+    shortest decimal (84.0 → 84), so that the line never compares one value and shows another; None when the cell
+    is unknown. `current_exact` applies the same rule to a column. (A float changed to the very float of the old
+    exact value cannot be told from it: set a rate with `inputs.set_rate` to give its exact value.)"""
+    f = _cell_float(value)
+    if _known(exact) and f.dtype.type(float(exact)) == f:
         return exact
-    return None if f != f else Decimal(repr(f))
+    return _from_float(f)
 
 
-def current_exact(exact: np.ndarray, floats: np.ndarray,
-                  coding: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
-    """`[exact_of(f, e) for f, e in zip(floats, exact)]` as an object array: `exact` itself (the same array) when
-    every float is still that of its exact value, the normal case; each distinct exact value is turned into a
-    float once (`coding`: `coded(exact)`, when the caller has it)."""
+def current_exact(exact: np.ndarray, floats, coding: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """`[exact_of(f, e) for f, e in zip(floats, exact)]` as an object array, by the same tests: `exact` itself (the
+    same array) when every float is still that of its exact value, the normal case; each distinct exact value is
+    tested once (`coding`: `coded(exact)`, when the caller has it)."""
     exact = np.asarray(exact, dtype=object)
-    floats = np.asarray(pd.array(floats, dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
-                        if not isinstance(floats, np.ndarray) or floats.dtype.kind != "f" else floats, dtype=float)
+    floats = _float_column(floats)
     if coding is None and len(exact) <= _SMALL:
-        theirs = np.array([_float_of(e) if e is not None and e == e else np.nan for e in exact.tolist()], dtype=float)
+        codes, distinct = np.arange(len(exact)), exact
     else:
         codes, distinct = coding or coded(exact)
-        theirs = np.array([float(e) if e is not None and e == e else np.nan for e in distinct.tolist()],
-                          dtype=float)[codes]
-    stale = ~((theirs == floats) | (np.isnan(theirs) & np.isnan(floats)))
-    if not stale.any():
+    values = distinct.tolist()
+    known = np.array([_known(e) for e in values], dtype=bool)
+    none = np.array([e is None for e in values], dtype=bool)
+    theirs = np.array([float(e) if k else np.nan for e, k in zip(values, known)], dtype=float).astype(floats.dtype)
+    same = (known[codes] & (theirs[codes] == floats)) | (none[codes] & np.isnan(floats))  # None: unknown, as NaN
+    if same.all():
         return exact
     out = exact.copy()
-    rows = np.flatnonzero(stale)
-    out[rows] = [exact_of(f, None) for f in floats[rows].tolist()]
+    rows = np.flatnonzero(~same)
+    out[rows] = [_from_float(f) for f in floats[rows]]
     return out
 
 
 def shown_value(value, exact):
     """One rate as shown: its exact value (Decimal, `exact_of`) where the float misstates it, else `value` (the
-    float)."""
+    float). Without an exact value, the value itself (a float's shortest decimal never misstates it)."""
+    if exact is None:
+        return value
     exact = exact_of(value, exact)
     return exact if float_misstates(exact) else value
 

@@ -259,8 +259,9 @@ def _declared_type(path: tuple[str, ...]) -> Any:
     return node.model_fields["valeur"].annotation if isinstance(node, type) and issubclass(node, Leaf) else None
 
 
-# A yes-or-no parameter as `rosp parametres show` prints it and the input files write it: « oui », « non ».
-_FLAG_WORDS = {"oui": True, "non": False}
+# A yes-or-no parameter as `rosp parametres show` prints it and the input files write it: « oui », « non » (and
+# « true », « false » between quotes, as YAML writes them without)
+_FLAG_WORDS = {"oui": True, "non": False, "true": True, "false": False}
 
 
 def _flag(value: Any) -> Any:

@@ -810,12 +810,20 @@ def _fit(fig) -> None:
         boxes = [t.get_window_extent(renderer) for t in texts if t.get_visible() and t.get_text()]
         return max((b.width for b in boxes), default=0.0), max((b.height for b in boxes), default=0.0)
 
-    # A title stands on its baseline, `titlepad` above the axes: only its height above the baseline needs room.
+    # A title stands on the baseline of its last line, `titlepad` above the axes: only its height above that baseline
+    # needs room (its whole box, less the descent of its last line).
+    def above_baseline(t) -> float:
+        box = t.get_window_extent(renderer)
+        try:  # the descent matplotlib's own layout puts under that baseline (lines, « $x$ », minimum line height)
+            descent = t._get_layout(renderer)[2]  # noqa: SLF001 - no public accessor
+        except (AttributeError, IndexError, TypeError):  # another matplotlib: the descent of the last line
+            last = t.get_text().split("\n")[-1]
+            descent = renderer.get_text_width_height_descent(last, t.get_fontproperties(), ismath=False)[2]
+        return box.height - descent
+
     titles = [t for t in (ax.title, getattr(ax, "_left_title", None), getattr(ax, "_right_title", None))
               if t is not None and t.get_visible() and t.get_text()]
-    title = max((h - d for h, d in (renderer.get_text_width_height_descent(t.get_text(), t.get_fontproperties(),
-                                                                          ismath=False)[1:] for t in titles)),
-                default=0.0)
+    title = max(map(above_baseline, titles), default=0.0)
     top = pad + (title + matplotlib.rcParams["axes.titlepad"] * pt if title else 0.0)
     if not ax.axison:  # the « nothing to show » chart: a sentence in the middle, under its title
         fig.subplots_adjust(left=pad / width, right=1 - pad / width, top=1 - top / height)
