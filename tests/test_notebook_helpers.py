@@ -589,3 +589,24 @@ def test_a_title_of_several_lines_or_with_math_keeps_its_margin(title):
     _, height = fig.canvas.get_width_height()
     assert height - box.y1 == pytest.approx(10.8 * fig.dpi / 72, abs=1)  # tight_layout's pad, as the other charts
     assert not box.overlaps(ax.get_window_extent(renderer))
+
+
+def test_a_pharmacy_without_molecule_lines_is_told_its_premium_counts_nothing():
+    """The targeted-molecule premium has one line per molecule: a pharmacy with none in the table (or a table with its
+    header alone) had no line and no word in its reports. PH-NOUVELLE 2024: the premium is in force in 2024, the
+    example table has no line of it → said, with 0,00 €, in the BUPS page and the synthesis."""
+    data = Path(__file__).resolve().parent.parent / "data"
+    nouvelle = nb.load("PH-NOUVELLE", 2024, str(data / "pharmacies.csv"), str(data / "molecules.csv"), "")
+    said = ("la table des molécules ciblées n'a aucune ligne de cette officine pour l'exercice 2024 ; leur prime "
+            "compte 0,00\u00a0€")  # a no-break space before the euro sign, as every amount
+    assert said in nb.missing_text(nouvelle, nouvelle.theme_lines("bups"))
+    assert said in nb.missing_text(nouvelle, nouvelle.lines, "cet exercice")
+    assert "molecules_ciblees" not in set(nouvelle.theme_lines("bups")["indicateur"])
+    # not said: a pharmacy with molecule lines; no table at all (the warning banner says it); 2022, no such premium
+    gare = nb.load("PH-GARE", 2024, str(data / "pharmacies.csv"), str(data / "molecules.csv"), "")
+    without = nb.load("PH-NOUVELLE", 2024, str(data / "pharmacies.csv"), "", "")
+    halles = nb.load("PH-HALLES", 2022, str(data / "pharmacies.csv"), str(data / "molecules.csv"), "")
+    assert halles.params.bups.molecules_ciblees.etat.valeur != "actif"
+    for rep in (gare, without, halles):
+        assert "aucune ligne de cette officine" not in nb.missing_text(rep, rep.lines, "cet exercice")
+    assert any("aucune table des molécules ciblées" in w for w in without.warnings)

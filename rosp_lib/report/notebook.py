@@ -73,6 +73,7 @@ class Report:
     scenario: Scenario | None = None
     all_lines: pd.DataFrame = field(default_factory=pd.DataFrame)  # every exercise of this pharmacy
     warnings: list[str] = field(default_factory=list)  # what its data hold but it probably did not mean
+    molecules_given: bool = True  # a targeted-molecules table was given (else a warning says so)
 
     @property
     def nom(self) -> str:
@@ -199,7 +200,8 @@ def _load(pharmacie_id: str, exercice: int, entree: str, molecules: str = "", pa
     row = mine[mine["exercice"] == int(exercice)].iloc[0]
     return Report(pharmacie_id, int(exercice), row, params[int(exercice)], lines, mine, mols, scenario, all_lines,
                   pharmacy_warnings(mine, mols[mols["exercice"] == int(exercice)], scenario)
-                  + ([] if molecules else no_molecules_warning([exercice], scenario, given_by=MOLECULES_GIVEN_BY)))
+                  + ([] if molecules else no_molecules_warning([exercice], scenario, given_by=MOLECULES_GIVEN_BY)),
+                  molecules_given=bool(molecules))
 
 
 # --------------------------------------------------------------------------------------------
@@ -578,12 +580,27 @@ def missing_text(rep: Report, lines: pd.DataFrame, portee: str = "ce thème") ->
     """The lines with a missing input, each with what its rule did of it, from the line's own calculation: a
     missing rate may pay the lower of two amounts (hypothesis general.donnee_manquante_montant_bas), or nothing."""
     miss = lines[lines["donnee_manquante"].astype(bool)]
+    absent = no_molecule_lines_text(rep, lines)
     if miss.empty:
-        return f"Aucune donnée manquante pour {portee}."
+        return f"Aucune donnée manquante pour {portee}." + (f"\n\n{absent}" if absent else "")
     items = "\n".join(f"- **{md(line_label(l))}** : {md(entries_text(l)) or 'donnée absente'} — "
                       f"{md(calcul_text(rep, l)) or eur(int(l['montant_cents']))}" for _, l in miss.iterrows())
     return ("Données manquantes (ce n'est pas une erreur ; chaque ligne dit ce que sa règle fait de la donnée "
-            "absente, et ce qu'elle paie) :\n\n" + items)
+            "absente, et ce qu'elle paie) :\n\n" + items + (f"\n\n{absent}" if absent else ""))
+
+
+def no_molecule_lines_text(rep: Report, lines: pd.DataFrame) -> str:
+    """The targeted-molecule premium is in force this exercise, a molecules table was given, and it holds no line of
+    this pharmacy for the exercise: the premium has no line in the report (one line per molecule), so the page says
+    it and what it pays, which nothing else would (a table with its header alone included). Empty otherwise."""
+    ind = rep.params.bups.molecules_ciblees
+    bups = lines[lines["theme"] == "bups"]
+    if not rep.molecules_given or bups.empty or not ind.actif or (bups["indicateur"] == "molecules_ciblees").any():
+        return ""
+    name = md(indicator_title(indicator("molecules_ciblees"), rep.params))
+    return (f"**{name}** : la table des molécules ciblées n'a aucune ligne de cette officine pour l'exercice "
+            f"{rep.exercice} ; leur prime compte {eur(0)} (ajoutez ses lignes — molécule, boîtes, taux de départ et "
+            "d'arrivée — si l'officine en a délivré).")
 
 
 def _documents(rep: Report, code: str) -> list:
