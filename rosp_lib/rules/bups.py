@@ -10,7 +10,8 @@ import pandas as pd
 from ..lines import money
 from ..lines.formatting import eur, eur_value, num, num_exact
 from ..inputs import normalise_molecule
-from ..lines.text import MANQUANT, NEUTRALISE, NEUTRALISE_NOTE, SANS_OBJET, VIDE, current_exact, filled, per_distinct, pick
+from ..lines.text import (MANQUANT, NEUTRALISE, NEUTRALISE_NOTE, SANS_OBJET, VIDE, current_exact, filled, per_distinct,
+                          pick)
 from .base import Block, Context, Rate, compare, compare_columns, finish_theme, seuil_text, shown, socle_state
 
 THEME = "bups"
