@@ -17,6 +17,7 @@ cells: Excel and LibreOffice show the same text as the CSV cell (the `'` include
 
 from __future__ import annotations
 
+import io
 import math
 import sys
 from collections.abc import Callable
@@ -71,6 +72,9 @@ class LineCounts:
     def __init__(self) -> None:
         self.lines = self.hypotheses = self.missing = 0
         self.totals: list[pd.DataFrame] = []
+        # The `totaux.csv` rows of each part, formatted where the part was computed (`write_part_csv`): the
+        # command then writes them as they are (measured on 20 000 pharmacies: ≈ 0,2 s less after the last part)
+        self.totals_csv: list[bytes] = []
 
     def add(self, lines: pd.DataFrame, totals: pd.DataFrame) -> None:
         self.lines += len(lines)
@@ -84,6 +88,7 @@ class LineCounts:
         self.hypotheses += other.hypotheses
         self.missing += other.missing
         self.totals.extend(other.totals)
+        self.totals_csv.extend(other.totals_csv)
 
     def all_totals(self) -> pd.DataFrame:
         return pd.concat(self.totals, ignore_index=True) if len(self.totals) > 1 else self.totals[0]
@@ -91,14 +96,19 @@ class LineCounts:
 
 def write_part_csv(part: pd.DataFrame, lines: pd.DataFrame, fh: BinaryIO, header: bool) -> LineCounts:
     """Write a part's lines to `lignes.csv` (`header` for the first part) and count them, with the
-    totals of the part's rows: what one part adds to the `csv` files, in this process or in a worker."""
-    from ..engine import lines_for_output, totals
+    totals of the part's rows and their `totaux.csv` rows (`header` likewise): what one part adds to the
+    `csv` files, in this process or in a worker."""
+    from ..engine import TOTAL_AMOUNTS, lines_for_output, totals, totals_for_output
     from .assemble import LINE_AMOUNTS
     from .csvfile import write_csv
 
     write_csv(lines_for_output(lines), fh, header=header, numbers=LINE_AMOUNTS)
     counts = LineCounts()
-    counts.add(lines, totals(lines, part))
+    part_totals = totals(lines, part)
+    counts.add(lines, part_totals)
+    rows = io.BytesIO()
+    write_csv(totals_for_output(part_totals), rows, header=header, numbers=TOTAL_AMOUNTS)
+    counts.totals_csv.append(rows.getvalue())
     return counts
 
 
@@ -118,10 +128,8 @@ def csv_writers_by_part(out_dir: Path, parts, counts: LineCounts) -> dict[Path, 
 
     `parts` yields, in order, one function per part that writes the part's lines to a binary file and
     returns their LineCounts: `parts_in_process`, or `workers.parts_in_workers` (formatted by worker
-    processes)."""
-    from ..engine import TOTAL_AMOUNTS, totals_for_output
-    from .csvfile import write_csv
-
+    processes). `totaux.csv` is the parts' `totaux.csv` rows, end to end (each cell is written alone:
+    the rows of the parts are those of the whole table)."""
     out_dir = Path(out_dir)
 
     def write_lines(fh: BinaryIO) -> None:
@@ -129,10 +137,13 @@ def csv_writers_by_part(out_dir: Path, parts, counts: LineCounts) -> dict[Path, 
             counts.merge(write_part(fh))
             del write_part
 
+    def write_totals(fh: BinaryIO) -> None:
+        for rows in counts.totals_csv:
+            fh.write(rows)
+
     return {
         out_dir / "lignes.csv": write_lines,
-        out_dir / "totaux.csv": lambda fh: write_csv(totals_for_output(counts.all_totals()), fh,
-                                                     numbers=TOTAL_AMOUNTS),
+        out_dir / "totaux.csv": write_totals,
     }
 
 
