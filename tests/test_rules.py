@@ -477,3 +477,29 @@ def test_pharmacien_correspondant_at_and_around_its_tier_and_its_cap(tmp_path, p
     line = lines[lines["indicateur"] == "pharmacien_correspondant"].iloc[0]
     assert line["montant_cents"] == cents
     assert line["note"].split(" ; ")[0] == note
+
+
+def test_a_line_at_an_exact_half_cent_rests_on_the_rounding_reading_and_says_so(tmp_path):
+    """`general.arrondi` (au demi supérieur, a hypothesis; alternative : au pair) changes a line only at an exact half
+    cent: there, and only there, the line's `hypotheses` name it (audit: a 22,565 € premium paid 22,57 € did not)."""
+    row = {"pharmacie_id": "D", "exercice": 2024, "dqo_autoevaluation": "oui", "dqo_newsletter": "oui",
+           "dqo_programme_amelioration": "oui", "taux_generiques_repertoire_pct": 90}
+    mol = [{"pharmacie_id": "D", "exercice": 2024, "molecule": "sitagliptine", "nb_boites": 100, "taux_depart_pct": 50,
+            "taux_arrivee_pct": 100},
+           {"pharmacie_id": "D", "exercice": 2024, "molecule": "vildagliptine", "nb_boites": 101, "taux_depart_pct": 50,
+            "taux_arrivee_pct": 100}]
+    lines, _ = run(tmp_path, [row], mol)
+    premiums = lines[lines["indicateur"] == "molecules_ciblees"]
+    # 0,22565 € × 100 = 22,565 € : au demi supérieur 22,57 € (au pair : 22,56 €) ; × 101 = 22,79065 € → 22,79 € either way
+    assert premiums["montant_cents"].tolist() == [cents("0.22565 * 100"), cents("0.22565 * 101")] == [22_57, 22_79]
+    assert ["general.arrondi" in h.split(" ; ") for h in premiums["hypotheses"]] == [True, False]
+
+    # The malus « qualité de la facturation », 10 % of the theme: 820 € + 0,070 € × 75 FSE = 825,25 € → 82,525 €
+    row = {"pharmacie_id": "M", "exercice": 2024, **SOCLES_NUMERIQUE, "nb_fse": 75, "taux_fse_sesam_vitale_pct": 96,
+           "nb_factures_periode_malus": 500, "taux_fse_securisees_pct": 66}  # écart de 3 points : 4 pts → 10 %
+    for fse, tie in ((75, True), (74, False)):  # 74 : 10 % × 825,18 € = 82,518 € → 82,52 €, no half cent
+        lines, _ = run(tmp_path, [{**row, "nb_fse": fse}])
+        malus = lines[lines["indicateur"] == "malus_qualite_facturation"].iloc[0]
+        assert int(malus["montant_cents"]) == -cents(f"0.10 * (820 + 0.070 * {fse})")
+        assert ("general.arrondi" in malus["hypotheses"].split(" ; ")) is tie
+        assert malus["statut_regle"] == "hypothese"

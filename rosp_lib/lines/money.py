@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 
 ROUNDING_MODES = ("demi_haut", "demi_pair")
+# The other reading of `general.arrondi`: an amount depends on the rounding reading where the two give other cents
+OTHER_MODE = {"demi_haut": "demi_pair", "demi_pair": "demi_haut"}
 _DECIMAL_MODES = {"demi_haut": ROUND_HALF_UP, "demi_pair": ROUND_HALF_EVEN}
 CENT = Decimal("0.01")
 

@@ -237,7 +237,7 @@ class Context:
         self._exact: dict[str, ExactColumn | None] = {}
         self.trace: Trace | None = None
         self.p = Traced(self.params, "", self)  # what the rules read the parameters through
-        # The rounding mode is not traced: it changes a line only at an exact half cent (money.py).
+        # The rounding mode, read untraced here: `cents` records it on the lines it changes (an exact half cent).
         self.mode = self.params.general.arrondi.valeur
         year = self.params.exercice
         start = pd.Timestamp(year, 1, 1)
@@ -283,6 +283,23 @@ class Context:
             yield
         finally:
             trace.mask = before
+
+    def cents(self, amounts: Callable[[str], np.ndarray]) -> np.ndarray:
+        """`amounts(mode)`, the cents of a block's lines rounded in a mode of `money`, in this exercise's mode. The
+        lines whose cents the other reading of `general.arrondi` would change (an exact half cent) read it: recorded
+        for them by the tracer, so that their `hypotheses` name it (the same arithmetic twice: whole-array integer
+        operations, a small cost beside the rule's texts)."""
+        cents = amounts(self.mode)
+        changed = cents != amounts(money.OTHER_MODE[self.mode])
+        if changed.any():
+            with self.for_rows(changed):
+                self.p.general.arrondi  # noqa: B018 - recorded by the tracer for these lines
+        return cents
+
+    def rounding_changes(self, cents: np.ndarray, amounts: Callable[[str], np.ndarray]) -> tuple[np.ndarray, dict]:
+        """For a step outside a rule's trace (`finish_theme`): the rows whose `cents` the other rounding reading
+        changes, and the leaf they then depend on (for `Block.depends`)."""
+        return np.asarray(cents != amounts(money.OTHER_MODE[self.mode])), self.reads_of("general.arrondi")
 
     def reads_of(self, path: str) -> dict:
         """{path: leaf} for one leaf, read outside any rule (the order of the theme reads it)."""
@@ -393,8 +410,12 @@ def finish_theme(
                 b.depends(concerned, ctx.reads_of("general.prorata_forfaits"))
                 if not prorata.valeur:
                     continue
-                scaled = money.round_ratio(full * ctx.days_active, np.full(ctx.n, ctx.days_in_year), ctx.mode)
-                b.cents = np.where(partial, scaled, full)
+                def prorated(mode: str, full=full) -> np.ndarray:
+                    scaled = money.round_ratio(full * ctx.days_active, np.full(ctx.n, ctx.days_in_year), mode)
+                    return np.where(partial, scaled, full)
+
+                b.cents = prorated(ctx.mode)
+                b.depends(*ctx.rounding_changes(b.cents, prorated))
                 b.extra_notes.append((concerned, per_distinct(
                     lambda f, d, c: f"proratisé au temps d'activité : {eur(f)} × {d}/{ctx.days_in_year} j = {eur(c)}",
                     full[concerned], ctx.days_active[concerned], b.cents[concerned])))

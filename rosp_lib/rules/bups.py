@@ -115,10 +115,15 @@ def molecules_ciblees(ctx: Context, molecules: pd.DataFrame) -> Block | None:
             floor_missed = known & ~exempt & ~above
             paid = known & ~floor_missed
     ok = paid & (boxes_x > 0)
-    cents = np.zeros(m, dtype=np.int64)
-    for p in set(prime[paid]):
-        sel = paid & (prime == p)
-        cents[sel] = money.times_cents(boxes_x[sel], p, ctx.mode, per=100 * 10 ** places)
+
+    def premiums(mode: str) -> np.ndarray:
+        cents = np.zeros(m, dtype=np.int64)
+        for p in set(prime[paid]):
+            sel = paid & (prime == p)
+            cents[sel] = money.times_cents(boxes_x[sel], p, mode, per=100 * 10 ** places)
+        return cents
+
+    cents = ctx.cents(premiums)
     atteint = pick(ok, "oui", "non")
     atteint[missing] = MANQUANT
     atteint[~in_list] = SANS_OBJET
@@ -228,7 +233,8 @@ def malus_urgence(ctx: Context, total: np.ndarray) -> Block | None:
         with ctx.for_rows(rate_only_missing):
             if ind.taux_annee_manquant.valeur == "malus":
                 applies |= rate_only_missing
-    cents = np.where(applies, -money.percentage_of_cents(total, ind.taux_pct.valeur, ctx.mode), 0)
+    malus_pct = ind.taux_pct.valeur
+    cents = ctx.cents(lambda mode: np.where(applies, -money.percentage_of_cents(total, malus_pct, mode), 0))
     pct = num(ind.taux_pct.valeur)
     note = filled(ctx.n, "")
     note[applies] = [f"taux non inférieur à la référence : malus {pct} % × {t} = {c}"

@@ -23,8 +23,11 @@ def per_kit(ctx: Context, code: str, column: str, information: bool = False) -> 
     n, missing = ctx.count(column)
     drom = ctx.flag("drom")
     metro, outre = ind.montant_par_kit.valeur, ind.montant_par_kit_drom.valeur
-    cents = np.where(drom, money.times_cents(n, outre, ctx.mode), money.times_cents(n, metro, ctx.mode))
-    cents = np.where(missing, 0, cents)
+
+    def amounts(mode: str) -> np.ndarray:
+        return np.where(missing, 0, np.where(drom, money.times_cents(n, outre, mode), money.times_cents(n, metro, mode)))
+
+    cents = amounts(ctx.mode) if information else ctx.cents(amounts)  # information: not paid, not shown
     metro_text, outre_text = eur_value(metro), f"{eur_value(outre)} (DROM)"
     unit = pick(drom, outre_text, metro_text)
     if information:

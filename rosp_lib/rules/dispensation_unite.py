@@ -20,9 +20,10 @@ def dispensation(ctx: Context) -> Block | None:
     if not ind.actif:
         return ctx.neutralised("dispensation")
     n, missing = ctx.count("nb_dispensations_unite")
-    raw = money.times_cents(n, ind.montant_par_dispensation.valeur, ctx.mode)
+    unit_price = ind.montant_par_dispensation.valeur
+    raw = money.times_cents(n, unit_price, ctx.mode)
     cap = money.euros_to_cents(ind.plafond.valeur)
-    cents = np.minimum(raw, cap)
+    cents = ctx.cents(lambda mode: np.minimum(money.times_cents(n, unit_price, mode), cap))
     note = pick(raw > cap, f"{eur_value(ind.montant_par_dispensation.valeur)} × dispensations, plafonné à {eur(cap)}",
                 f"{eur_value(ind.montant_par_dispensation.valeur)} × dispensations")
     return Block("dispensation", np.where(missing, None, n).astype(object),

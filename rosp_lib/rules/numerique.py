@@ -84,13 +84,13 @@ def fse(ctx: Context) -> Block:
     rate, rate_missing = ctx.rate("taux_fse_sesam_vitale_pct")
     n, n_missing = ctx.count("nb_fse")
     high = compare(rate, ind.seuil_pct)
-    cents = np.where(high, money.times_cents(n, ind.prix_unitaire_haut.valeur, ctx.mode),
-                     money.times_cents(n, ind.prix_unitaire_bas.valeur, ctx.mode))
+    high_price, low_price = ind.prix_unitaire_haut.valeur, ind.prix_unitaire_bas.valeur
     missing = rate_missing | n_missing
     # The count known, the rate empty: the rate only chooses between two positive unit prices, so the
     # lower one is paid, still flagged « donnée manquante » (docs/regles.md; reading `donnee_manquante_montant_bas`).
     pays_lower = _lower_amount_paid(ctx, rate_missing & ~n_missing)
-    cents = np.where(missing & ~pays_lower, 0, cents)
+    cents = ctx.cents(lambda mode: np.where(missing & ~pays_lower, 0, np.where(
+        high, money.times_cents(n, high_price, mode), money.times_cents(n, low_price, mode))))
     hi, lo = eur_value(ind.prix_unitaire_haut.valeur), eur_value(ind.prix_unitaire_bas.valeur)
     note = pick(high, f"{hi} × nb_fse (taux ≥ seuil)", f"{lo} × nb_fse (taux sous le seuil)")
     note[missing] = "taux ou nombre de FSE manquant"
@@ -266,10 +266,15 @@ def malus_line(ctx: Context, sub: list[Block], total: np.ndarray) -> Block:
     for palier in sorted(m.bareme.valeur, key=lambda p: p.score_min):
         rate = np.where(score >= palier.score_min, palier.taux_pct, rate)
     rate = np.where(applies, rate, 0)
-    cents = np.zeros(ctx.n, dtype=np.int64)
-    for r in {x for x in rate if x}:
-        sel = rate == r
-        cents[sel] = -money.percentage_of_cents(total[sel], r, ctx.mode)
+
+    def maluses(mode: str) -> np.ndarray:
+        cents = np.zeros(ctx.n, dtype=np.int64)
+        for r in {x for x in rate if x}:
+            sel = rate == r
+            cents[sel] = -money.percentage_of_cents(total[sel], r, mode)
+        return cents
+
+    cents = ctx.cents(maluses)
     note = filled(ctx.n, "")
     note[applies] = [f"score {s} pts → malus {r_text} % × {t} = {c}" if r else f"score {s} pts → pas de malus"
                      for s, r, r_text, t, c in zip(score[applies], rate[applies], per_distinct(num, rate[applies]),

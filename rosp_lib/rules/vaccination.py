@@ -24,7 +24,8 @@ def bonus_prescription(ctx: Context) -> Block | None:
     total = n960 + n750
     missing = m1 | m2
     ok = compare_fraction(n960, total, ind.seuil_part_pct, scale=100) & ~missing
-    cents = np.where(ok, money.times_cents(n960, ind.montant_par_rva.valeur, ctx.mode), 0)
+    unit_price = ind.montant_par_rva.valeur
+    cents = ctx.cents(lambda mode: np.where(ok, money.times_cents(n960, unit_price, mode), 0))
     share = np.where(total > 0, n960 * 100 / np.maximum(total, 1), np.nan)
     valeur = per_distinct(lambda a, b, t, s, mi: None if mi else f"{a} / ({a} + {b}) = {num(round(s, 2))} %" if t
                           else f"{a} / ({a} + {b}) : aucun RVA", n960, n750, total, share, missing)
