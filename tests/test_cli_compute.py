@@ -331,6 +331,22 @@ def test_parametres_show_writes_units_in_french():
     assert not [l for l in out if " etat " in l or " booleen " in l or " EUR" in l or " rapport " in l]
 
 
+def test_parametres_show_and_diff_write_every_digit_and_the_units():
+    """`rosp parametres show 2025` wrote the premium per box « 0,2256 €/boîte » (rounded to 4 decimals, half to even)
+    where the rules pay 0,22565 € (an economist redoing 0,22565 € × 320 boxes = 72,21 € got 72,19 €); `diff` wrote
+    the values without their unit (« 2,3 → 0,2256 », « 69 → 71 »). Both now write the parameter's exact value and unit."""
+    from click.testing import CliRunner
+
+    from rosp_lib.cli import main
+
+    out = CliRunner().invoke(main, ["parametres", "show", "2025"]).output.splitlines()
+    line = {l.split(" = ")[0]: l.split(" = ", 1)[1] for l in out if " = " in l}
+    assert line["bups.molecules_ciblees.prime_par_boite"].startswith("0,22565 €/boîte (hypothese)")
+    diff = CliRunner().invoke(main, ["parametres", "diff", "2023", "2024"]).output
+    assert ": 2,3 €/boîte → 0,22565 €/boîte\n" in diff  # parameters/2023.yaml, 2024.yaml
+    assert ": — → 100 € [statut : — → source]" in diff  # bups.asafo.montant, new in 2024
+
+
 def test_a_closed_pipe_is_not_a_failure(tmp_path):
     """`rosp compute … | head -1` exited 1 (click's answer to EPIPE) although every file was written: the reader of
     the summary had gone, the command had not failed. Exit 0, the files in place; an invalid file still exits 2."""

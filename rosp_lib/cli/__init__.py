@@ -12,7 +12,7 @@ from rosp_lib.cli.french import FrenchGroup, scenario_notice, warn
 from rosp_lib.cli.french import run as _run
 from rosp_lib.lines.atomic import OutputError, cleaned_up_on_sigterm, ensure_folder, overwritten_input, write_together
 from rosp_lib.engine import compute, parameters_for, totals
-from rosp_lib.lines.formatting import eur, num
+from rosp_lib.lines.formatting import eur, num, num_exact
 from rosp_lib.lines.workers import WORKER_PART_ROWS
 from rosp_lib.inputs import InputError, columns_markdown, no_molecules_warning, read_inputs, warnings_of
 from rosp_lib.parameters import Kind, ParameterError, diff_exercises, load_parameters, unit
@@ -203,7 +203,14 @@ def diff_cmd(avant: int, apres: int, scenario: Path | None) -> None:
         a, b = load_parameters(avant, scenario), load_parameters(apres, scenario)
     except ParameterError as exc:
         _fail(str(exc))
+    from rosp_lib.parameters import iter_leaves
+
     rows = diff_exercises(a, b)
+    units = {path: leaf.unite for p in (a, b) for path, leaf in iter_leaves(p)}
+
+    def shown(value, path: str) -> str:
+        return _show(value) + ("" if value is None else _unit_shown(units[path]))
+
     if not rows:
         click.echo(f"Aucune différence entre {avant} et {apres}.")
         return
@@ -212,7 +219,8 @@ def diff_cmd(avant: int, apres: int, scenario: Path | None) -> None:
         statut = ""
         if r["statut_avant"] != r["statut_apres"]:
             statut = f" [statut : {r['statut_avant'] or '—'} → {r['statut_apres'] or '—'}]"
-        click.echo(f"  {r['parametre']} ({r['libelle']}) : {_show(r['avant'])} → {_show(r['apres'])}{statut}")
+        click.echo(f"  {r['parametre']} ({r['libelle']}) : {shown(r['avant'], r['parametre'])} → "
+                   f"{shown(r['apres'], r['parametre'])}{statut}")
 
 
 def _show(value) -> str:
@@ -221,13 +229,13 @@ def _show(value) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_show(v) for v in value) + "]"
     if hasattr(value, "score_min"):
-        return f"{value.score_min} pts : {num(value.taux_pct)} %"
+        return f"{value.score_min} pts : {num_exact(value.taux_pct)} %"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k} : {_show(v)}" for k, v in value.items()) + "}" if value else "{}"
     if isinstance(value, bool):
         return "oui" if value else "non"
     if isinstance(value, (int,)) or hasattr(value, "as_tuple"):
-        return num(value)
+        return num_exact(value)  # every digit: « 0,22565 », never rounded to 4 decimals (« 0,2256 »)
     return str(value)
 
 
