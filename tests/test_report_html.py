@@ -132,6 +132,8 @@ def test_index_pages_link_every_report_and_show_totals(tmp_path):
     # the claim draft is linked from the index and the pharmacy's page, and only that one
     assert [h for h in hrefs if "reclamation" in h] == ["2024/PH-TILLEULS/reclamation_PH-TILLEULS_2024.md"]
     assert "../2024/PH-TILLEULS/reclamation_PH-TILLEULS_2024.md" in parsed(page).hrefs
+    # its legend says when a claim is drafted: a theme paid below what is due, not any gap (audit: « s'écarte »)
+    assert "projet de réclamation écrit quand un thème a été versé en dessous de l’attendu" in text
 
 
 def test_index_says_how_many_reports_a_limited_run_made(tmp_path):

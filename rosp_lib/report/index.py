@@ -202,7 +202,7 @@ def write_indexes(out_dir: Path | str, manifest: pd.DataFrame | Iterable[Mapping
             f"exercice{which}. "
             "Montants de la ROSP par thème ; chaque ligne mène à la synthèse et aux rapports des thèmes.</p>"
             + network + "<p>Rapports : " + " ; ".join(f"{t.ordre} = {_esc(t.titre_court)}" for t in THEMES)
-            + " ; « réclamation » = projet de réclamation écrit quand le versé s’écarte de l’attendu (option "
+            + " ; « réclamation » = projet de réclamation écrit quand un thème a été versé en dessous de l’attendu (un trop-versé est signalé dans la synthèse, sans réclamation ; option "
             "<code>--versements</code>).</p>"
             + _table(rows, manifest, out_dir, out_dir, with_name=True))
     pages[out_dir / "index.html"] = _page(titre, body)
