@@ -220,8 +220,8 @@ def test_cli_diff_2024_2025_lists_what_changed():
     assert result.exit_code == 0, result.output
     out = result.output
     assert "changent entre 2024 et 2025" in out
-    assert "vaccination.bonus_prescription.seuil_part_pct" in out and ": 5 → 15" in out
-    assert "numerique.malus_qualite_facturation.fse_securisees_cible_pct" in out and ": 69 → 71" in out
+    assert "vaccination.bonus_prescription.seuil_part_pct" in out and ": 5 % → 15 %" in out
+    assert "numerique.malus_qualite_facturation.fse_securisees_cible_pct" in out and ": 69 % → 71 %" in out
     assert "dispositif_2024.trod_angine.etat" in out and "actif → absent" in out
     assert "numerique.scor.montant" not in out  # 100 € both years
 
