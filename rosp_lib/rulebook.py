@@ -45,7 +45,7 @@ VALEURS = {
     "forfait_et_tranches": "forfait et tranches la première année",
     "forfait_seul": "forfait seul la première année",
     "progression": "boîtes gagnées sur le taux de départ",
-    "plancher": "boîtes substituées au-delà du taux plancher",
+    "plancher": "boîtes substituées, toutes payées dès que le taux d'arrivée passe le plancher",
     "substituees": "boîtes substituées",
     "pas_de_malus": "pas de malus",
     "malus": "malus",

@@ -503,3 +503,18 @@ def test_a_line_at_an_exact_half_cent_rests_on_the_rounding_reading_and_says_so(
         assert int(malus["montant_cents"]) == -cents(f"0.10 * (820 + 0.070 * {fse})")
         assert ("general.arrondi" in malus["hypotheses"].split(" ; ")) is tie
         assert malus["statut_regle"] == "hypothese"
+
+
+def test_the_prescription_share_is_shown_with_the_digits_its_comparison_needs_and_its_calculation(tmp_path):
+    """155 / (155 + 878) = 15,0048 % was written « 15 % » beside « > 15 % » and « atteint oui »; a share not above the
+    threshold had no calculation at all, so the report's « Calcul » column was empty (audit)."""
+    rows = [{"pharmacie_id": "V1", "exercice": 2025, "nb_rva_960": 155, "nb_rva_750": 878},
+            {"pharmacie_id": "V2", "exercice": 2025, "nb_rva_960": 30, "nb_rva_750": 170}]
+    lines, _ = run(tmp_path, rows)
+    got = lines[lines["indicateur"] == "bonus_prescription"].set_index("pharmacie_id")
+    # 2025 : plus de 15 % des RVA de prescription → 3,00 € par RVA de prescription (parameters/2025.yaml)
+    assert got.loc["V1", ["valeur", "seuil", "atteint"]].tolist() == ["155 / (155 + 878) = 15,0048 %", "> 15 %", "oui"]
+    assert int(got.loc["V1", "montant_cents"]) == cents("3.00 * 155")
+    assert got.loc["V1", "note"] == "part des RVA de prescription : 155 / (155 + 878) = 15,0048 % > 15 % → 3,00\u00a0€ × nb_rva_960"
+    assert got.loc["V2", ["valeur", "atteint"]].tolist() == ["30 / (30 + 170) = 15 %", "non"]  # exactly 15 %: not above
+    assert got.loc["V2", "note"] == "part des RVA de prescription : 30 / (30 + 170) = 15 %, pas > 15 % : 0 €"

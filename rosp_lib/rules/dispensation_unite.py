@@ -24,8 +24,8 @@ def dispensation(ctx: Context) -> Block | None:
     raw = money.times_cents(n, unit_price, ctx.mode)
     cap = money.euros_to_cents(ind.plafond.valeur)
     cents = ctx.cents(lambda mode: np.minimum(money.times_cents(n, unit_price, mode), cap))
-    note = pick(raw > cap, f"{eur_value(ind.montant_par_dispensation.valeur)} × dispensations, plafonné à {eur(cap)}",
-                f"{eur_value(ind.montant_par_dispensation.valeur)} × dispensations")
+    note = pick(raw > cap, f"{eur_value(ind.montant_par_dispensation.valeur)} × nb_dispensations_unite, plafonné à {eur(cap)}",
+                f"{eur_value(ind.montant_par_dispensation.valeur)} × nb_dispensations_unite")
     return Block("dispensation", np.where(missing, None, n).astype(object),
         f"{eur_value(ind.montant_par_dispensation.valeur)}/dispensation, plafond {eur(cap)}",
         ctx.labels(cents > 0, missing), cents, note, missing)

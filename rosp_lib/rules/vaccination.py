@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 
 from ..lines import money
@@ -27,9 +29,30 @@ def bonus_prescription(ctx: Context) -> Block | None:
     unit_price = ind.montant_par_rva.valeur
     cents = ctx.cents(lambda mode: np.where(ok, money.times_cents(n960, unit_price, mode), 0))
     share = np.where(total > 0, n960 * 100 / np.maximum(total, 1), np.nan)
-    valeur = per_distinct(lambda a, b, t, s, mi: None if mi else f"{a} / ({a} + {b}) = {num(round(s, 2))} %" if t
+    threshold = Fraction(ind.seuil_part_pct.valeur)
+
+    def share_text(a, t, s) -> str:
+        """The share to two decimals, or to four where two would show the threshold itself (155 / 1 033 =
+        15,0048 %, above « > 15 % », not « 15 % »)."""
+        return num(s if round(s, 2) == float(threshold) and Fraction(100 * int(a), int(t)) != threshold else round(s, 2))
+
+    valeur = per_distinct(lambda a, b, t, s, mi: None if mi else f"{a} / ({a} + {b}) = {share_text(a, t, s)} %" if t
                           else f"{a} / ({a} + {b}) : aucun RVA", n960, n750, total, share, missing)
-    note = pick(ok, f"{eur_value(ind.montant_par_rva.valeur)} × nb_rva_960", "")
+    # The share and its comparison in the calculation, paid or not: the report's « Calcul » column shows it (it showed
+    # nothing for a share not above the threshold, and nb_rva_750 could be taken for all the RVA)
+    seuil = seuil_text(ind.seuil_part_pct)
+    unit = eur_value(ind.montant_par_rva.valeur)
+
+    def calculation(v, t, o, mi) -> str:
+        if mi:
+            return ""
+        if not t:
+            return "aucun RVA : 0 €"
+        if o:
+            return f"part des RVA de prescription : {v} {seuil} → {unit} × nb_rva_960"
+        return f"part des RVA de prescription : {v}, pas {seuil} : 0 €"
+
+    note = per_distinct(calculation, valeur, total, ok, missing)
     atteint = ctx.labels(ok)
     atteint[missing] = MANQUANT
     return Block("bonus_prescription", valeur, seuil_text(ind.seuil_part_pct), atteint, cents, note, missing)
