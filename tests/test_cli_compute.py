@@ -347,6 +347,24 @@ def test_parametres_show_and_diff_write_every_digit_and_the_units():
     assert ": — → 100 € [statut : — → source]" in diff  # bups.asafo.montant, new in 2024
 
 
+def test_parametres_show_under_a_scenario_does_not_give_its_values_the_reference_status():
+    """Under `--parametres`, a scenario's value was shown with the status and the alternative of the value it replaces
+    (« general.arrondi = demi_pair (hypothese) — HYPOTHÈSE (alternative : demi_pair …) », « lecture = progression
+    (texte) »): it is said to be the scenario's, beside the reference value and its status (audit)."""
+    from click.testing import CliRunner
+
+    from rosp_lib.cli import main
+
+    alt = Path(__file__).resolve().parent.parent / "parameters" / "scenarios" / "lectures-alternatives.yaml"
+    out = CliRunner().invoke(main, ["parametres", "show", "2025", "--parametres", str(alt)]).output.splitlines()
+    line = {l.split(" = ")[0]: l.split(" = ", 1)[1] for l in out if " = " in l}
+    assert line["general.arrondi"] == "demi_pair (scénario lectures-alternatives.yaml ; valeur de référence : demi_haut " \
+                                      "(hypothese))"
+    assert line["bups.molecules_ciblees.lecture"] == ("progression (scénario lectures-alternatives.yaml ; valeur de "
+                                                      "référence : substituees (texte))")
+    assert line["numerique.scor.montant"] == "100 € (source)"  # not in the scenario: as without it
+
+
 def test_a_closed_pipe_is_not_a_failure(tmp_path):
     """`rosp compute … | head -1` exited 1 (click's answer to EPIPE) although every file was written: the reader of
     the summary had gone, the command had not failed. Exit 0, the files in place; an invalid file still exits 2."""

@@ -103,6 +103,18 @@ def test_values_out_of_their_range_are_refused(tmp_path, path, value, why):
     assert refusal(tmp_path, f"{path}: {value}\n") == f"S : scénario invalide\n  - {dotted} : {why}"
 
 
+@pytest.mark.parametrize("content,said", [
+    ("bups:\n  stabilite_75:\n    seuil_haut_pct: 80\n", "bups.stabilite_75 : seuil_haut_pct (80 %) est sous seuil_bas_pct (90 %)"),
+    ("numerique:\n  malus_qualite_facturation:\n    rejets_iris_seuil_bas_pct: 3.5\n",
+     "numerique.malus_qualite_facturation : rejets_iris_seuil_haut_pct (3 %) est sous rejets_iris_seuil_bas_pct (3,5 %)"),
+])
+def test_a_scale_whose_upper_step_is_below_the_lower_one_is_refused(tmp_path, content, said):
+    """`seuil_haut_pct: 80` under a lower step of 90 % was accepted: « au moins 80 % → 400 € ; au moins 90 % → 200 € »
+    (audit). parameters/2024.yaml: stability steps 90 and 95 %, IRIS rejects 2 and 3 %."""
+    assert refusal(tmp_path, content) == (f"S (scénario, exercice 2024) : paramètres invalides\n  - {said} ; attendu : un "
+                                          "seuil haut au moins égal au seuil bas")
+
+
 @pytest.mark.parametrize("value,french", [
     ("beaucoup", "valeur « beaucoup » : nombre attendu"),
     ("[1, 2]", "nombre attendu"),

@@ -251,10 +251,16 @@ def show_cmd(exercice: int, scenario: Path | None) -> None:
         p = load_parameters(exercice, scenario)
     except ParameterError as exc:
         _fail(str(exc))
+    reference = dict(iter_leaves(load_parameters(exercice))) if scenario is not None else {}
     for path, leaf in iter_leaves(p):
+        if leaf.surcharge:  # the scenario's value: neither the status nor the alternative of the value it replaces
+            was = reference.get(path)
+            before = f" ; valeur de référence : {_show(was.valeur)}{_unit_shown(was.unite)} ({was.statut})" if was else ""
+            click.echo(f"{path} = {_show(leaf.valeur)}{_unit_shown(leaf.unite)} (scénario "
+                       f"{Path(leaf.surcharge).name}{before})")
+            continue
         mark = f" — HYPOTHÈSE (alternative : {leaf.alternative})" if leaf.statut == "hypothese" else ""
-        over = f" [scénario {leaf.surcharge}]" if leaf.surcharge else ""
-        click.echo(f"{path} = {_show(leaf.valeur)}{_unit_shown(leaf.unite)} ({leaf.statut}){mark}{over}")
+        click.echo(f"{path} = {_show(leaf.valeur)}{_unit_shown(leaf.unite)} ({leaf.statut}){mark}")
 
 
 # Units whose values say what they are (a state, yes/no, a reading, a date, a list, a scale, a coefficient):

@@ -135,6 +135,12 @@ class Palier(_Strict):
     unites: ClassVar[dict[str, str]] = {"score_min": "points", "taux_pct": "%"}
 
 
+def _number(value) -> str:
+    from ..lines.formatting import num_exact  # here: formatting imports babel, not needed to read parameters
+
+    return num_exact(value)
+
+
 class Indicateur(_Strict):
     """An indicator of a theme for one exercise: its state and its numbers.
 
@@ -151,6 +157,19 @@ class Indicateur(_Strict):
             missing = [n for n in self._required_fields() if getattr(self, n) is None]
             if missing:
                 raise ValueError(f"indicateur actif : paramètres manquants {', '.join(missing)}")
+        return self
+
+    @model_validator(mode="after")
+    def _steps_in_order(self):
+        """A scale of two steps (`…seuil_bas_pct`, `…seuil_haut_pct`) whose upper step a scenario put below the lower
+        one would pay the upper amount on rates under the lower threshold, without a word: refused."""
+        for low_name in type(self).model_fields:
+            if low_name.endswith("seuil_bas_pct"):
+                high_name = low_name.replace("seuil_bas_pct", "seuil_haut_pct")
+                low, high = getattr(self, low_name), getattr(self, high_name, None)
+                if low is not None and high is not None and high.valeur < low.valeur:
+                    raise ValueError(f"{high_name} ({_number(high.valeur)} %) est sous {low_name} ({_number(low.valeur)} %) ; "
+                                     "attendu : un seuil haut au moins égal au seuil bas")
         return self
 
     def _required_fields(self) -> list[str]:
