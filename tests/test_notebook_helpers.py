@@ -38,6 +38,11 @@ def test_load_refuses_unknown_pharmacy_and_exercise(data_dir):
         nb.load("PH-GARE", 2022, str(data_dir / "pharmacies.csv"))
     with pytest.raises(nb.ReportError, match="identifiant de pharmacie invalide"):
         nb.load("../etc", 2024, str(data_dir / "pharmacies.csv"))
+    # an id with other capitals: the 8 examples may not show it (audit: « ph-tilleuls » got PH-CENTRE … PH-SEGUR)
+    with pytest.raises(nb.ReportError) as info:
+        nb.load("ph-tilleuls", 2024, str(data_dir / "pharmacies.csv"))
+    assert "absente de pharmacies.csv ; vouliez-vous dire « PH-TILLEULS » ? (un identifiant s'écrit avec ses " \
+           "majuscules) (exemples : " in str(info.value)
 
 
 def test_report_lines_are_those_of_rosp_compute(gare, data_dir):
@@ -234,6 +239,15 @@ def test_chart_margins_hold_every_label_outside_the_axes(gare, chart):
         assert width >= 700
 
 
+def test_recorded_values_sum_the_lines_of_an_indicator_of_one_line_per_molecule(tilleuls):
+    """The recorded `lignes` of the BUPS report kept the last molecule only (palipéridone, 20,44 €): keyed by
+    indicator, each molecule line overwrote the one before, and `lignes` no longer added up to the total (audit)."""
+    values = nb.recorded_values(tilleuls, "bups")
+    # PH-TILLEULS 2024: 101,99 + 53,48 + 20,44 € (test_range_across_readings_and_stakes)
+    assert values["lignes"]["bups.molecules_ciblees"] == 101_99 + 53_48 + 20_44
+    assert sum(values["lignes"].values()) == values["total_cents"] == values["totaux_cents"]["bups"] == 975_91
+
+
 def test_recorded_values_match_lines(gare):
     values = nb.recorded_values(gare, "vaccination")
     # 10 RVA at 9,60 € of 200: 5 % is not strictly above the 2024 threshold of 5 % → 0 €.
@@ -285,6 +299,12 @@ def test_explorer_labels_are_french_and_missing_values_stay_missing():
     assert not line["donnee_manquante"] and int(line["montant_cents"]) > 0
     fse.value = ""  # back to missing: the line says so again
     assert bool(ex.lines.set_index("indicateur").loc["fse", "donnee_manquante"])
+    # a yes/no left empty reads « non » (README), not « manquant » as its choice said (audit)
+    coordonne = ex.controls["exercice_coordonne"]
+    assert coordonne.options[0] == ("vide (lu « non »)", None)
+    coordonne.value = None
+    line = ex.lines.set_index("indicateur").loc["exercice_coordonne"]
+    assert (line["valeur"], bool(line["donnee_manquante"]), int(line["montant_cents"])) == ("non", False, 0)
 
 
 def test_explorer_reads_a_decimal_comma_and_refuses_out_of_range(gare):
@@ -610,3 +630,31 @@ def test_a_pharmacy_without_molecule_lines_is_told_its_premium_counts_nothing():
     for rep in (gare, without, halles):
         assert "aucune ligne de cette officine" not in nb.missing_text(rep, rep.lines, "cet exercice")
     assert any("aucune table des molécules ciblées" in w for w in without.warnings)
+
+
+def test_the_tools_own_rule_book_is_not_listed_among_the_public_documents(tilleuls):
+    """A theme report listed the project's rule book as the first of « Les documents publics d'où viennent … »: the
+    tool's own reading, where the texts are silent, is said apart (audit)."""
+    text = nb.sources_text(tilleuls, tilleuls.theme_lines("numerique"))
+    public, rest = text.split("Choix propres à l'outil, là où ces documents se taisent (ce ne sont pas des sources "
+                              "publiques) : ")
+    assert "Règles de calcul du projet ROSP" not in public
+    assert rest.startswith("Règles de calcul du projet ROSP, livre des règles livré avec l")
+    assert public.startswith("Les documents publics d'où viennent") and "\n1. " in public
+
+
+def test_under_a_scenario_the_range_says_the_total_of_the_tools_own_readings(tmp_path):
+    """With the README's scenario (the lower stability step pays 0 €), the synthesis said the amount lay « entre
+    5 623,15 € et 6 084,93 € » while the tool's own readings give 6 284,93 €, outside it, and said so nowhere (audit)."""
+    scenario = tmp_path / "palier.yaml"
+    scenario.write_text("2025:\n  bups:\n    stabilite_75:\n      montant_bas: 0\n", encoding="utf-8")
+    reference = _load("PH-TILLEULS", 2025)
+    rep = nb.load("PH-TILLEULS", 2025, str(ROOT / "data/pharmacies.csv"), str(ROOT / "data/molecules.csv"),
+                  str(scenario))
+    # PH-TILLEULS 2025 is on the lower step (200 €, parameters/2025.yaml): the scenario takes them off
+    assert reference.total_cents() - rep.total_cents() == 200_00
+    assert rep.readings.outil_cents == reference.total_cents() == 6_284_93
+    text = nb.readings_text(rep)
+    assert text.endswith("Les lectures « retenues » ici sont celles du scénario palier.yaml ; sans ce scénario, avec "
+                         "les lectures retenues par l'outil, le total est de 6\u202f284,93\u00a0€ (hors de cet intervalle).")
+    assert reference.readings.outil_cents is None and "scénario" not in nb.readings_text(reference)

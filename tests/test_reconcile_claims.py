@@ -261,3 +261,19 @@ def test_gains_with_a_scenario_say_so_first(tmp_path):
                                  "des paramètres de référence.\n")  # (gains.csv has no `scenario` column to point to)
     res = CliRunner().invoke(main, ["gains", str(one), "--date", "2025-01-15", "-o", str(tmp_path / "r")])
     assert res.exit_code == 0 and "Scénario" not in res.output
+
+
+def test_the_letter_says_how_each_amount_due_is_made(tmp_path):
+    """PH-GARE 2024's letter said « 2,00 € par kit … (2,10 € dans les DROM). Atteint : oui ; montant dû : 52,50 € »:
+    52,50 / 2,00 is no whole number of kits, and the letter could not be checked on its own (audit). Each amount due
+    made by arithmetic now says it, with the pharmacy's values, as the reports' « Calcul » column does."""
+    res = CliRunner().invoke(main, ["rapprocher", str(DATA / "pharmacies.csv"), "--versements", str(DATA / "versements.csv"),
+                                    "--molecules", str(DATA / "molecules.csv"), "-o", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    letter = (tmp_path / "reclamation_PH-GARE_2024.md").read_text(encoding="utf-8")
+    # data/pharmacies.csv: PH-GARE is in a DROM and 25 of its kits were done: 2,10 € × 25 = 52,50 €
+    assert "montant dû : 52,50\u00a0€ (calcul : 2,10\u00a0€ (DROM) × 25 (nb\\_kits\\_realises) = 52,50\u00a0€)." in letter
+    # PH-MAIRIE 2023: 30 dispensations at 1,00 €, not paid; its forfaits have no calculation (the rule quoted says it)
+    letter = (tmp_path / "reclamation_PH-MAIRIE_2023.md").read_text(encoding="utf-8")
+    assert "montant dû : 30,00\u00a0€ (calcul : 1,00\u00a0€ × 30 (nb\\_dispensations\\_unite) = 30,00\u00a0€)." in letter
+    assert "(calcul : oui →" not in letter

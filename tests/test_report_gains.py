@@ -195,6 +195,19 @@ def test_reconciliation_section_of_a_partial_payment():
     assert "Aucun relevé des versements n'a été fourni" in report_versements.section_text(rep, None)
 
 
+def test_the_reading_that_explains_a_gap_is_named_by_its_title_not_its_key():
+    """The synthesis' « Lecture qui explique » column wrote « bups.stabilite_75.montant_bas (« Montant au palier
+    bas ») »: a key the reader does not know, that stays in rapprochement.csv (audit)."""
+    rep = nb.load("PH-TILLEULS", 2025, str(DATA / "pharmacies.csv"), str(DATA / "molecules.csv"))
+    r = report_versements.compute(rep, str(DATA / "versements.csv"))
+    # data/versements.csv: BUPS 2025 paid 200,00 € less, as the lower stability step read as 0 € (tests/test_reconcile)
+    assert "bups.stabilite_75.montant_bas" in set(r.table["lecture_qui_explique"])
+    html = str(report_versements.table_html(rep, r))
+    assert ("« Stabilité de la délivrance des génériques aux 75 ans et plus : Montant au palier bas » (autre lecture)"
+            in html)
+    assert "bups.stabilite_75" not in html
+
+
 # --------------------------------------------------------------------------------------------
 # The real notebooks, run by the batch
 # --------------------------------------------------------------------------------------------

@@ -77,6 +77,7 @@ from rosp_lib.batch.worker import (  # noqa: F401 - ReportError, UnknownParamete
 )
 from rosp_lib.cli.french import FrenchCommand
 from rosp_lib.inputs import PHARMACIE_ID_RE
+from rosp_lib.inputs.errors import case_hint, same_but_case
 from rosp_lib.lines.formatting import seconds
 
 from rosp_lib.registry import REPORT_NOTEBOOKS, SYNTHESIS  # noqa: E402
@@ -892,15 +893,10 @@ def _parse_themes(text: str | None) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _same_but_case(wanted: str, known: list[str]) -> list[str]:
-    """The identifiers of `known` that are `wanted` written with other capitals."""
-    return [k for k in known if k.casefold() == wanted.casefold()]
-
-
 def _known_ids_hint(wanted: str, known: list[str]) -> str:
     """Some identifiers of the file, the closest first: the same written with other capitals (« ph-gare »), then
     those spelled alike."""
-    close = _same_but_case(wanted, known) + difflib.get_close_matches(wanted, known, n=5, cutoff=0.5)
+    close = same_but_case(wanted, known) + difflib.get_close_matches(wanted, known, n=5, cutoff=0.5)
     shown = list(dict.fromkeys(close + known))[:5]
     more = len(known) - len(shown)
     return ", ".join(shown) + (f" (et {more} autre{'s' if more > 1 else ''})" if more > 0 else "")
@@ -1069,9 +1065,7 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
             _fail(str(exc))
         known = list(dict.fromkeys(rows["pharmacie_id"]))
         if pharmacie_id not in known:
-            same = _same_but_case(pharmacie_id, known)
-            _fail(f"pharmacie « {pharmacie_id} » absente de {entree}"
-                  + (f" ; vouliez-vous dire « {same[0]} » ? (un identifiant s'écrit avec ses majuscules)" if same else "")
+            _fail(f"pharmacie « {pharmacie_id} » absente de {entree}{case_hint(pharmacie_id, known)}"
                   + f". Identifiants connus : {_known_ids_hint(pharmacie_id, known)}.")
         rows = rows[rows["pharmacie_id"] == pharmacie_id]
     if exercice is not None:

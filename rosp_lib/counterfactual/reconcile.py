@@ -46,6 +46,7 @@ from ..lines.formatting import eur, french_list
 from ..lines.text import OUI, list_items
 from ..parameters import PARAMETERS_DIR, Kind, Scenario, iter_leaves, load_parameters, unit
 from ..registry import INDICATORS, LEVIERS, THEME_CODES, indicator, indicators_of, theme
+from ..report.calculation import calculation
 from ..report.escape import escape_markdown_text
 from ..rulebook import hypothesis_label, in_force, leaf_text, rule_text, state, theme_exists, title
 from .runner import Runner
@@ -711,16 +712,21 @@ def claim_text(rec: _Reconcile, pid: str, year: int, items: list[Item]) -> str:
                         lines.loc[lines["indicateur"] == i.code, "montant_cents"].sum()) != 0)]
         if g.kind == "inexistant":
             inds = []  # no rule of the exercise to quote
+        leaves = dict(iter_leaves(params))
         for ind in inds:
             mine = lines[lines["indicateur"] == ind.code]
             amount = int(mine["montant_cents"].sum())
+            # how the amount due is made, line by line, as the reports' « Calcul » column writes it (2,10 € × 25 kits);
+            # not a forfait's « oui → 820,00 € », which the rule above says
+            calcs = [c for c in (calculation(line, leaves, params) for _, line in mine.iterrows()) if "×" in c or "/" in c]
+            how = f" (calcul : {escape_markdown_text(' ; '.join(calcs))})" if calcs else ""
             met = ", ".join(dict.fromkeys(str(a) for a in mine["atteint"]))
             src = public_source(mine["source"].iloc[0]) if len(mine) else ""
             hyps = sorted({k for v in mine["hypotheses"] for k in str(v).split(" ; ") if k})
             caution = (f" — ce montant dépend d'une lecture retenue faute de texte explicite (hypothèse : "
                        f"{' ; '.join(hypothesis_label(k, params) for k in hyps)})") if hyps else ""
             out.append(f"- **{title(ind, params)}** : {rule_text(ind, params)} Atteint : {met} ; montant dû : "
-                       f"{eur(amount)}. Source : {src}{caution}.")
+                       f"{eur(amount)}{how}. Source : {src}{caution}.")
         if inds:
             out.append("")
     out += ["## Pièces jointes", "", f"- le relevé « Mes ROSP » de l'exercice {year} (amelipro)"]

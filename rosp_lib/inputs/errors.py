@@ -66,6 +66,17 @@ def shown(value) -> str:
     return f"« {value} »"
 
 
+def same_but_case(wanted: str, known: Iterable[str]) -> list[str]:
+    """The identifiers of `known` that are `wanted` written with other capitals (« ph-gare » for « PH-GARE »)."""
+    return [k for k in known if k.casefold() == str(wanted).casefold()]
+
+
+def case_hint(wanted: str, known: Iterable[str]) -> str:
+    """« ; vouliez-vous dire « PH-GARE » ? … » when an unknown identifier is a known one with other capitals; else ''."""
+    same = same_but_case(wanted, known)
+    return f" ; vouliez-vous dire « {same[0]} » ? (un identifiant s'écrit avec ses majuscules)" if same else ""
+
+
 def letter(position: int) -> str:
     """Spreadsheet column letter of a 0-based position: 0 → A, 26 → AA."""
     out = ""

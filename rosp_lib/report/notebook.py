@@ -23,9 +23,11 @@ from rosp_lib.engine import compute, parameters_for
 from rosp_lib.inputs import (EXACT_SUFFIX, PHARMACIE_ID_RE, PHARMACY_COLUMNS, empty_molecules, no_molecules_warning,
                              pharmacy_warnings, read_inputs, set_rate)
 from rosp_lib.inputs.parsing import number_typed
-from rosp_lib.lines.assemble import hypothesis_note, input_text
+from rosp_lib.inputs.errors import case_hint
+from rosp_lib.report.calculation import calculation, entries
+from rosp_lib.lines.assemble import input_text
 from rosp_lib.lines.formatting import eur, eur_signed, french_ticks, num, num_exact
-from rosp_lib.lines.text import NEUTRALISE, SEP, list_items, shown_value
+from rosp_lib.lines.text import NEUTRALISE, list_items, shown_value
 from rosp_lib.parameters import ExerciseParameters, Scenario, Seuil, iter_leaves, load_parameters
 from rosp_lib.registry import INDICATORS, SYNTHESIS, SYNTHESIS_NOTEBOOK, THEME_CODES, indicator, indicators_of, theme as theme_of
 from rosp_lib.report import narrative
@@ -40,7 +42,6 @@ RECORD_MIME = "application/vnd.rosp.resultats+json"
 # made the report (the same text is read in both)
 MOLECULES_GIVEN_BY = "paramètre molecules du notebook, option --molecules de rosp report"
 THEMES = THEME_CODES
-INDICATOR_CODE_SET = frozenset(i.code for i in INDICATORS)
 THEME_TITLES = {t: theme_of(t).titre for t in THEMES}
 SYNTHESE = SYNTHESIS_NOTEBOOK
 
@@ -184,8 +185,9 @@ def _load(pharmacie_id: str, exercice: int, entree: str, molecules: str = "", pa
     pharmacies, mols = read_inputs(entree, molecules or None, parametres or None)
     mine = pharmacies[pharmacies["pharmacie_id"] == pharmacie_id]
     if mine.empty:
-        known = ", ".join(sorted(pharmacies["pharmacie_id"].unique())[:8])
-        raise ReportError(f"pharmacie « {pharmacie_id} » absente de {Path(entree).name} (exemples : {known})")
+        ids = sorted(pharmacies["pharmacie_id"].unique())
+        raise ReportError(f"pharmacie « {pharmacie_id} » absente de {Path(entree).name}{case_hint(pharmacie_id, ids)} "
+                          f"(exemples : {', '.join(ids[:8])})")
     if int(exercice) not in set(mine["exercice"].astype(int)):
         years = ", ".join(map(str, sorted(mine["exercice"].astype(int))))
         raise ReportError(f"la pharmacie « {pharmacie_id} » n'a pas d'exercice {exercice} dans {Path(entree).name} "
@@ -365,48 +367,9 @@ STATUT_LABELS = {"texte": "texte", "source": "source", "hypothese": "⚠ hypoth�
 COLUMN_LABELS = {c.name: c.description for c in PHARMACY_COLUMNS}
 
 
-def entries(text: str) -> list[tuple[str, str]]:
-    """The `entrees` column (« nb_fse=40 000 ; taux_fse_sesam_vitale_pct=97 ») as (column, value) pairs."""
-    out = []
-    for part in list_items(text):
-        if "=" in part:
-            name, value = part.split("=", 1)
-            out.append((name.strip(), value.strip()))
-    return out
-
-
 def calcul_text(rep: Report, line: pd.Series) -> str:
-    """The arithmetic of a line, its input values written in: the input value beside each column name the note cites.
-
-    The line's note without the hypothesis texts (those are shown from the `hypotheses` column)."""
-    note = str(line["note"] or "")
-    for key in list_items(line["hypotheses"]):
-        leaf = rep.leaves.get(key)
-        if leaf is not None:
-            note = note.replace(hypothesis_note(key, leaf), "")
-    for key in list_items(line.get("scenario", "")):
-        leaf = rep.leaves.get(key)
-        if leaf is not None and leaf.surcharge:
-            note = note.replace(f"{key} : valeur du scénario {leaf.surcharge}", "")
-    parts = [p.strip() for p in note.split(SEP.strip()) if p.strip()]
-    text = " ; ".join(parts)
-    # the socles a line lost, by their titles (lignes.csv's note names them by their codes)
-    text = re.sub(r"socle non atteint \(([a-z0-9_, ]+)\)", lambda m: "socle non atteint (" + ", ".join(
-        f"« {indicator_title(indicator(c.strip()), rep.params)} »" if c.strip() in INDICATOR_CODE_SET else c
-        for c in m.group(1).split(",")) + ")", text)
-    for name, value in entries(line["entrees"]):
-        if value != "vide":
-            text = re.sub(rf"\b{re.escape(name)}\b", f"{value} ({name})", text)
-    amount = eur(int(line["montant_cents"]))
-    size = eur(abs(int(line["montant_cents"])))
-    # The amount is written at the end unless the text already gives it as its result (« … = montant », « (montant) »);
-    # a unit amount times one (« 1 tranche(s) × montant ») is not a result.
-    if int(line["montant_cents"]) != 0 and (size not in text or text.endswith("× " + size)):
-        # after a comparison (« 55 ≥ 1,1 × 50 = 55 »), the amount is what the comparison gives, not equal to it
-        compared = re.search("[≥≤<>]", re.sub(r"\([^()]*\)", "", text))  # not in a remark « (taux ≥ seuil) »
-        text = (f"{text} {'→' if compared else '='} {amount}" if text
-                else f"{line['atteint']} → {amount}")
-    return text
+    """The arithmetic of a line, its input values written in (`calculation.calculation`)."""
+    return calculation(line, rep.leaves, rep.params)
 
 
 def entries_text(line: pd.Series) -> str:
@@ -635,15 +598,20 @@ def sources_text(rep: Report, lines: pd.DataFrame) -> str:
             title = md(str(l["libelle"]))
             if title not in names:
                 names.append(title)
-    items = []
+    items, own = [], []
     for i, doc in enumerate(cited):
         where = f" — <{doc.url}>" if doc.url else ""
-        items.append(f"{i + 1}. {md(doc.citation)}{where} ; pour : {', '.join(users[i])}.")
+        if doc.nature == "projet":  # the tool's own rule book, where the texts are silent: not a public document
+            own.append(f"{md(doc.citation)} ; pour : {', '.join(users[i])}.")
+        else:
+            items.append(f"{len(items) + 1}. {md(doc.citation)}{where} ; pour : {', '.join(users[i])}.")
     status = "\n".join(f"- **{STATUTS_TEXTE[k]}** : {', '.join(v)}" for k, v in statuses.items() if k in STATUTS_TEXTE)
-    return ("Les documents publics d'où viennent les montants, seuils et dates de ce thème pour cet exercice (cités par "
-            "les paramètres de ses indicateurs, y compris ceux d'une lecture qu'une ligne n'a pas eu à faire) :\n\n"
-            + "\n".join(items)
-            + "\n\nStatut de chaque ligne (le plus faible des paramètres qu'elle a lus) :\n\n" + status)
+    public = ("Les documents publics d'où viennent les montants, seuils et dates de ce thème pour cet exercice (cités par "
+              "les paramètres de ses indicateurs, y compris ceux d'une lecture qu'une ligne n'a pas eu à faire) :\n\n"
+              + "\n".join(items)) if items else "Aucun document public n'est cité par les paramètres de ce thème."
+    choices = ("\n\nChoix propres à l'outil, là où ces documents se taisent (ce ne sont pas des sources publiques) : "
+               + " ".join(own)) if own else ""
+    return public + choices + "\n\nStatut de chaque ligne (le plus faible des paramètres qu'elle a lus) :\n\n" + status
 
 
 def header_text(rep: Report, theme: str) -> str:
@@ -1018,7 +986,11 @@ def readings_text(rep: Report) -> str:
             + (f"Le montant se situe donc entre {eur(lo)} et {eur(hi)} selon la lecture des textes retenue." if lo != hi
                else "Appliquées toutes ensemble, les lectures alternatives ne changent donc pas le montant."))
     if rep.scenario:
-        text += f" Les lectures « retenues » ici sont celles du scénario {Path(rep.scenario.path).name}."
+        text += f" Les lectures « retenues » ici sont celles du scénario {Path(rep.scenario.path).name}"
+        if r.outil_cents is not None:
+            text += (f" ; sans ce scénario, avec les lectures retenues par l'outil, le total est de {eur(r.outil_cents)}"
+                     + (" (hors de cet intervalle)" if lo != hi and not lo <= r.outil_cents <= hi else ""))
+        text += "."
     return text
 
 
@@ -1088,11 +1060,14 @@ def comparison_table(rep: Report) -> Html | None:
 # --------------------------------------------------------------------------------------------
 def recorded_values(rep: Report, theme: str | None = None) -> dict:
     lines = rep.lines if theme is None else rep.theme_lines(theme)
+    by_indicator: dict[str, int] = {}  # an indicator of one line per molecule: the sum of its lines
+    for t, i, c in zip(lines["theme"], lines["indicateur"], lines["montant_cents"]):
+        by_indicator[f"{t}.{i}"] = by_indicator.get(f"{t}.{i}", 0) + int(c)
     values = {
         "pharmacie_id": rep.pharmacie_id,
         "exercice": rep.exercice,
         "theme": theme or SYNTHESIS,
-        "lignes": {f"{t}.{i}": int(c) for t, i, c in zip(lines["theme"], lines["indicateur"], lines["montant_cents"])},
+        "lignes": by_indicator,
         "totaux_cents": {t: int(lines.loc[lines["theme"] == t, "montant_cents"].sum()) for t in lines["theme"].unique()},
         "total_cents": int(lines["montant_cents"].sum()),
     }
@@ -1170,7 +1145,7 @@ class Explorer:
             value = rep.row.get(c.name)
             known = not (value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA)
             if c.kind == "bool":
-                ctl = w.Dropdown(options=[("— (manquant)", None), ("oui", True), ("non", False)],
+                ctl = w.Dropdown(options=[("vide (lu « non »)", None), ("oui", True), ("non", False)],
                                  value=bool(value) if known else None, description=c.description,
                                  style=style, layout=layout)
             else:

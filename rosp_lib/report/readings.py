@@ -52,6 +52,8 @@ class Readings:
     alternative_themes: dict[str, int]
     stakes: list[Stake] = field(default_factory=list)  # ranked, largest |écart| first
     sans_alternative: list[tuple[str, str, str]] = field(default_factory=list)  # (clé, libellé, alternative)
+    # with a scenario: the total under the tool's own readings (no scenario), which the range above need not hold
+    outil_cents: int | None = None
 
     @property
     def moving(self) -> list[Stake]:
@@ -170,4 +172,5 @@ def _readings(rows: pd.DataFrame, molecules: pd.DataFrame | None, exercice: int,
     switched = {".".join(p) for p, _ in overrides}
     without = [(k, leaf.libelle, leaf.alternative or "") for k, leaf in leaves.items()
                if leaf.statut == "hypothese" and k not in switched]
-    return Readings(exercice, ref_total, alt_total, ref_themes, alt_themes, stakes, without)
+    tool_total = run(None)[0] if scenario is not None else None
+    return Readings(exercice, ref_total, alt_total, ref_themes, alt_themes, stakes, without, tool_total)

@@ -27,7 +27,7 @@ from rosp_lib.lines.formatting import eur, eur_signed
 from rosp_lib.registry import INDICATORS, indicator, theme as theme_of
 from rosp_lib.report.escape import escape_html, unescape_markdown_text
 from rosp_lib.report.notebook import Html, Report, ReportError, table
-from rosp_lib.rulebook import title as indicator_title
+from rosp_lib.rulebook import hypothesis_label, title as indicator_title
 
 CLAIM_MIME = "application/vnd.rosp.reclamation+json"
 RECORD_MIME = "application/vnd.rosp.rapprochement+json"
@@ -97,10 +97,11 @@ def table_html(rep: Report, r: Reconciliation | None) -> Html:
     for x in r.table.itertuples(index=False):
         theme_name, what = _what(rep, x.theme, x.indicateur)
         reading = x.lecture_qui_explique
+        # named by titles, as the rest of the page: the keys stay in rapprochement.csv (README)
         if reading and reading in rep.leaves:  # a hypothesis switched to its alternative reading
-            reading = f"{reading} (« {rep.leaves[reading].libelle} »)"
+            reading = f"« {hypothesis_label(reading, rep.params)} » (autre lecture)"
         elif reading in INDICATOR_CODES:  # a declaration not validated, a socle not recognised
-            reading = f"{reading} (« {indicator_title(indicator(reading), rep.params)} » non retenu)"
+            reading = f"« {indicator_title(indicator(reading), rep.params)} » non retenu"
         rows.append([theme_name, what, eur(_cents(x.attendu_eur)), eur(_cents(x.verse_eur)),
                      eur_signed(int(x.ecart_cents)), VERDICTS.get(x.verdict, x.verdict), x.explication_lecteur or "—",
                      reading or "—"])

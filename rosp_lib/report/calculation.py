@@ -1,0 +1,61 @@
+"""The arithmetic of a result line, as a reader redoes it: its note with the input values written in.
+
+Shared by the reports (the « Calcul » column) and the claim letter of the reconciliation (`counterfactual.reconcile`),
+which says how each amount due is made.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rosp_lib.lines.assemble import hypothesis_note
+from rosp_lib.lines.formatting import eur
+from rosp_lib.lines.text import SEP, list_items
+from rosp_lib.registry import INDICATORS, indicator
+from rosp_lib.rulebook import title as indicator_title
+
+INDICATOR_CODE_SET = frozenset(i.code for i in INDICATORS)
+
+
+def entries(text: str) -> list[tuple[str, str]]:
+    """The `entrees` column (« nb_fse=40 000 ; taux_fse_sesam_vitale_pct=97 ») as (column, value) pairs."""
+    out = []
+    for part in list_items(text):
+        if "=" in part:
+            name, value = part.split("=", 1)
+            out.append((name.strip(), value.strip()))
+    return out
+
+
+def calculation(line, leaves: dict, params) -> str:
+    """The arithmetic of a line of `lignes.csv` (a row with its note, entrees, hypotheses, scenario, amount), its input
+    values written in: the input value beside each column name the note cites; without the hypothesis texts (shown
+    from the `hypotheses` column). `leaves`: the exercise's parameters by dotted path; `params`: the exercise's."""
+    note = str(line["note"] or "")
+    for key in list_items(line["hypotheses"]):
+        leaf = leaves.get(key)
+        if leaf is not None:
+            note = note.replace(hypothesis_note(key, leaf), "")
+    for key in list_items(line.get("scenario", "")):
+        leaf = leaves.get(key)
+        if leaf is not None and leaf.surcharge:
+            note = note.replace(f"{key} : valeur du scénario {leaf.surcharge}", "")
+    parts = [p.strip() for p in note.split(SEP.strip()) if p.strip()]
+    text = " ; ".join(parts)
+    # the socles a line lost, by their titles (lignes.csv's note names them by their codes)
+    text = re.sub(r"socle non atteint \(([a-z0-9_, ]+)\)", lambda m: "socle non atteint (" + ", ".join(
+        f"« {indicator_title(indicator(c.strip()), params)} »" if c.strip() in INDICATOR_CODE_SET else c
+        for c in m.group(1).split(",")) + ")", text)
+    for name, value in entries(line["entrees"]):
+        if value != "vide":
+            text = re.sub(rf"\b{re.escape(name)}\b", f"{value} ({name})", text)
+    amount = eur(int(line["montant_cents"]))
+    size = eur(abs(int(line["montant_cents"])))
+    # The amount is written at the end unless the text already gives it as its result (« … = montant », « (montant) »);
+    # a unit amount times one (« 1 tranche(s) × montant ») is not a result.
+    if int(line["montant_cents"]) != 0 and (size not in text or text.endswith("× " + size)):
+        # after a comparison (« 55 ≥ 1,1 × 50 = 55 »), the amount is what the comparison gives, not equal to it
+        compared = re.search("[≥≤<>]", re.sub(r"\([^()]*\)", "", text))  # not in a remark « (taux ≥ seuil) »
+        text = (f"{text} {'→' if compared else '='} {amount}" if text
+                else f"{line['atteint']} → {amount}")
+    return text
