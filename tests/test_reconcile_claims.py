@@ -277,3 +277,48 @@ def test_the_letter_says_how_each_amount_due_is_made(tmp_path):
     letter = (tmp_path / "reclamation_PH-MAIRIE_2023.md").read_text(encoding="utf-8")
     assert "montant dû : 30,00\u00a0€ (calcul : 1,00\u00a0€ × 30 (nb\\_dispensations\\_unite) = 30,00\u00a0€)." in letter
     assert "(calcul : oui →" not in letter
+
+
+def test_an_alternative_reading_a_scenario_makes_invalid_is_left_out_not_a_failure(tmp_path):
+    """A scenario moving the double-payment steps to 0,001 and 0,005 % is valid (`rosp compute` takes it), but the
+    alternative reading of the lower step (0,01 %, lectures-alternatives.yaml) is then above the upper one: `rosp
+    rapprocher` and the synthesis' readings failed on it, naming the alternatives' file (review). That alternative is
+    no reading of this scenario: left out, the others kept."""
+    from rosp_lib.inputs import read_molecules
+    from rosp_lib.report.readings import alternatives_for, readings
+
+    scenario = tmp_path / "dp.yaml"
+    scenario.write_text("2024:\n  numerique:\n    malus_qualite_facturation:\n      double_paiement_seuil_bas_pct: 0.001\n"
+                        "      double_paiement_seuil_haut_pct: 0.005\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["rapprocher", str(DATA / "pharmacies.csv"), "--versements", str(DATA / "versements.csv"),
+                                    "--molecules", str(DATA / "molecules.csv"), "--parametres", str(scenario),
+                                    "-o", str(tmp_path / "o")])
+    assert res.exit_code == 0, res.output
+    from rosp_lib.parameters import Scenario
+
+    base = Scenario.read(scenario)
+    keys = {".".join(p) for p, _ in alternatives_for(2024, base=base)}
+    assert "numerique.malus_qualite_facturation.double_paiement_seuil_bas_pct" not in keys
+    assert {".".join(p) for p, _ in alternatives_for(2024)} - keys == {
+        "numerique.malus_qualite_facturation.double_paiement_seuil_bas_pct"}
+    pharmacies = read_pharmacies(DATA / "pharmacies.csv")
+    molecules = read_molecules(DATA / "molecules.csv", pharmacies)
+    rows = pharmacies[pharmacies["pharmacie_id"] == "PH-GARE"]
+    r = readings(rows, molecules, 2024, base)
+    assert r.outil_cents is not None and r.stakes
+
+
+def test_the_letter_names_the_molecule_of_each_calculation(tmp_path):
+    """A BUPS claim listed « 0,22565 € × 486 × 93 % = … ; 0,22565 € × 120 × 75,5 % = … » without saying which molecule
+    each line is (review)."""
+    paid = tmp_path / "versements.csv"
+    text = (DATA / "versements.csv").read_text(encoding="utf-8")
+    paid.write_text(text.replace("PH-TILLEULS;2024;Bon usage des produits de santé (BUPS);;975,91;",
+                                 "PH-TILLEULS;2024;Bon usage des produits de santé (BUPS);;800,00;"), encoding="utf-8")
+    res = CliRunner().invoke(main, ["rapprocher", str(DATA / "pharmacies.csv"), "--versements", str(paid),
+                                    "--molecules", str(DATA / "molecules.csv"), "-o", str(tmp_path / "o")])
+    assert res.exit_code == 0, res.output
+    letter = (tmp_path / "o" / "reclamation_PH-TILLEULS_2024.md").read_text(encoding="utf-8")
+    # data/molecules.csv, PH-TILLEULS 2024: sitagliptine 486 boxes at 93 %, palipéridone 120 at 75,5 % (101,99 and 20,44 €)
+    assert "(calcul : sitagliptine : 0,22565\u00a0€ × 486 × 93 % = " in letter
+    assert " ; palipéridone : 0,22565\u00a0€ × 120 × 75,5 % = " in letter

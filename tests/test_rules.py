@@ -506,15 +506,34 @@ def test_a_line_at_an_exact_half_cent_rests_on_the_rounding_reading_and_says_so(
 
 
 def test_the_prescription_share_is_shown_with_the_digits_its_comparison_needs_and_its_calculation(tmp_path):
-    """155 / (155 + 878) = 15,0048 % was written « 15 % » beside « > 15 % » and « atteint oui »; a share not above the
+    """155 / (155 + 878) = 15,00484… % was written « 15 % » beside « > 15 % » and « atteint oui »; a share not above the
     threshold had no calculation at all, so the report's « Calcul » column was empty (audit)."""
     rows = [{"pharmacie_id": "V1", "exercice": 2025, "nb_rva_960": 155, "nb_rva_750": 878},
             {"pharmacie_id": "V2", "exercice": 2025, "nb_rva_960": 30, "nb_rva_750": 170}]
     lines, _ = run(tmp_path, rows)
     got = lines[lines["indicateur"] == "bonus_prescription"].set_index("pharmacie_id")
     # 2025 : plus de 15 % des RVA de prescription → 3,00 € par RVA de prescription (parameters/2025.yaml)
-    assert got.loc["V1", ["valeur", "seuil", "atteint"]].tolist() == ["155 / (155 + 878) = 15,0048 %", "> 15 %", "oui"]
+    assert got.loc["V1", ["valeur", "seuil", "atteint"]].tolist() == ["155 / (155 + 878) = 15,005 %", "> 15 %", "oui"]
     assert int(got.loc["V1", "montant_cents"]) == cents("3.00 * 155")
-    assert got.loc["V1", "note"] == "part des RVA de prescription : 155 / (155 + 878) = 15,0048 % > 15 % → 3,00\u00a0€ × nb_rva_960"
+    assert got.loc["V1", "note"] == "part des RVA de prescription : 155 / (155 + 878) = 15,005 % > 15 % → 3,00\u00a0€ × nb_rva_960"
     assert got.loc["V2", ["valeur", "atteint"]].tolist() == ["30 / (30 + 170) = 15 %", "non"]  # exactly 15 %: not above
     assert got.loc["V2", "note"] == "part des RVA de prescription : 30 / (30 + 170) = 15 %, pas > 15 % : 0 €"
+
+
+def test_the_prescription_share_shows_its_side_of_a_threshold_with_more_decimals(tmp_path):
+    """With a threshold of 15,004 % (a scenario), 3 001 / 20 000 = 15,005 % was written « 15 % » beside « > 15,004 % »
+    and « oui »: the share gets the decimals that show its side of the threshold, computed exactly (review)."""
+    from rosp_lib.engine import parameters_for
+    from rosp_lib.parameters import Scenario
+
+    path = tmp_path / "seuil.yaml"
+    path.write_text("2025:\n  vaccination:\n    bonus_prescription:\n      seuil_part_pct: 15.004\n", encoding="utf-8")
+    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [
+        {"pharmacie_id": "V1", "exercice": 2025, "nb_rva_960": 3001, "nb_rva_750": 16999},
+        {"pharmacie_id": "V2", "exercice": 2025, "nb_rva_960": 30009, "nb_rva_750": 169991}]))
+    lines = compute(pharmacies, None, parameters_for([2025], Scenario.read(path)))
+    got = lines[lines["indicateur"] == "bonus_prescription"].set_index("pharmacie_id")
+    # 3 001 / 20 000 = 15,005 % → 15,01 % to two decimals, above 15,004 % as the share is; 30 009 / 200 000 = 15,0045 %
+    # → 15 % to two decimals, under the threshold the share is above: 15,005 % to three (au demi supérieur)
+    assert got.loc["V1", ["valeur", "atteint"]].tolist() == ["3001 / (3001 + 16999) = 15,01 %", "oui"]
+    assert got.loc["V2", ["valeur", "atteint"]].tolist() == ["30009 / (30009 + 169991) = 15,005 %", "oui"]

@@ -46,7 +46,7 @@ from ..lines.formatting import eur, french_list
 from ..lines.text import OUI, list_items
 from ..parameters import PARAMETERS_DIR, Kind, Scenario, iter_leaves, load_parameters, unit
 from ..registry import INDICATORS, LEVIERS, THEME_CODES, indicator, indicators_of, theme
-from ..report.calculation import calculation
+from ..report.calculation import calculation, entries
 from ..report.escape import escape_markdown_text
 from ..rulebook import hypothesis_label, in_force, leaf_text, rule_text, state, theme_exists, title
 from .runner import Runner
@@ -142,10 +142,11 @@ def _merge(a: dict, b: dict) -> dict:
 def switchable_hypotheses(exercice: int, base: Scenario | None = None) -> list[tuple[str, object]]:
     """(dotted key, alternative value) of every hypothesis of the exercise whose alternative is one value: those of
     the scenario of alternative readings, for this exercise, that are still `hypothese` leaves."""
-    alt = Scenario.read(ALTERNATIVES)
+    from ..report.readings import alternatives_for  # those that make sense on top of the user's scenario
+
     leaves = dict(iter_leaves(load_parameters(exercice, base)))
     out = []
-    for path, value in alt.overrides_for(exercice):
+    for path, value in alternatives_for(exercice, ALTERNATIVES, base):
         key = ".".join(path)
         leaf = leaves.get(key)
         if leaf is not None and leaf.statut == "hypothese" and leaf.valeur != value:
@@ -718,7 +719,9 @@ def claim_text(rec: _Reconcile, pid: str, year: int, items: list[Item]) -> str:
             amount = int(mine["montant_cents"].sum())
             # how the amount due is made, line by line, as the reports' « Calcul » column writes it (2,10 € × 25 kits);
             # not a forfait's « oui → 820,00 € », which the rule above says
-            calcs = [c for c in (calculation(line, leaves, params) for _, line in mine.iterrows()) if "×" in c or "/" in c]
+            calcs = [f"{m} : {c}" if m else c for m, c in ((dict(entries(line["entrees"])).get("molecule"),
+                                                            calculation(line, leaves, params)) for _, line in mine.iterrows())
+                     if "×" in c or "/" in c]  # a molecule's line by its name (an input text: escaped below)
             how = f" (calcul : {escape_markdown_text(' ; '.join(calcs))})" if calcs else ""
             met = ", ".join(dict.fromkeys(str(a) for a in mine["atteint"]))
             src = public_source(mine["source"].iloc[0]) if len(mine) else ""

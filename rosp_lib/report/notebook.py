@@ -1018,7 +1018,7 @@ def unquantified_text(rep: Report) -> str:
     if not sans:
         return ""
     items = "\n".join(f"- {hypothesis_label(k, rep)} — alternative : {alt}" for k, _, alt in sans)
-    return ("Hypothèses dont l'alternative n'est pas chiffrable par l'outil (aucune valeur publiée) ; "
+    return ("Hypothèses dont l'alternative n'est pas chiffrable par l'outil (aucune valeur publiée pour l'alternative) ; "
             "les lignes concernées sont marquées ⚠ dans les rapports des thèmes :\n\n" + items)
 
 
@@ -1159,7 +1159,7 @@ class Explorer:
             ctl.observe(lambda change, name=c.name: self._changed(name, change), names="value")
             self.controls[c.name] = ctl
         nodes = {i.noeud for i in indicators_of(theme)}
-        self.alternatives = [(p, v) for p, v in alternatives_for(rep.exercice)
+        self.alternatives = [(p, v) for p, v in alternatives_for(rep.exercice, base=rep.scenario)
                              if ".".join(p[:-1]) in nodes or p[0] == "general"]
         self.switches: dict[str, object] = {}
         for path, value in self.alternatives:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rosp_lib.parameters import PARAMETERS_DIR, Scenario, iter_leaves, load_parameters
+from rosp_lib.parameters import PARAMETERS_DIR, ParameterError, Scenario, iter_leaves, load_parameters
 from rosp_lib.report.memo import ContentMemo
 from rosp_lib.lines.text import list_items
 from rosp_lib.rulebook import leaf_text
@@ -89,9 +89,23 @@ def scenario_with(base: Scenario | None, exercice: int, overrides: list[tuple[tu
     return Scenario(name, tous, per_year)
 
 
-def alternatives_for(exercice: int, path: Path = ALTERNATIVES_FILE) -> list[tuple[tuple[str, ...], object]]:
-    """The alternative readings of one exercise, as (path, value) overrides."""
-    return Scenario.read(path).overrides_for(int(exercice))
+def alternatives_for(exercice: int, path: Path = ALTERNATIVES_FILE, base: Scenario | None = None
+                     ) -> list[tuple[tuple[str, ...], object]]:
+    """The alternative readings of one exercise, as (path, value) overrides; with the user's scenario `base`, those
+    that make sense on top of it only: an alternative its values make invalid (a threshold the scenario put under
+    the alternative's other threshold) is no reading of that scenario, and would stop the report or the command."""
+    overrides = Scenario.read(path).overrides_for(int(exercice))
+    if base is None:  # the reference parameters take every alternative (tests/test_parameters.py)
+        return overrides
+    return [(p, v) for p, v in overrides if _valid(scenario_with(base, exercice, [(p, v)], str(path)), exercice)]
+
+
+def _valid(scenario: Scenario, exercice: int) -> bool:
+    try:
+        load_parameters(int(exercice), scenario)
+    except ParameterError:
+        return False
+    return True
 
 
 def _theme_totals(lines: pd.DataFrame) -> dict[str, int]:
@@ -151,7 +165,7 @@ def _readings(rows: pd.DataFrame, molecules: pd.DataFrame | None, exercice: int,
         return int(lines["montant_cents"].sum()), _theme_totals(lines), params, read
 
     ref_total, ref_themes, ref_params, ref_read = run(scenario)
-    overrides = alternatives_for(exercice, alternatives)
+    overrides = alternatives_for(exercice, alternatives, scenario)
     alt_total, alt_themes, _, _ = run(scenario_with(scenario, exercice, overrides, str(alternatives)))
     leaves = dict(iter_leaves(ref_params))
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import numpy as np
 
 from ..lines import money
-from ..lines.formatting import eur_value, num
-from ..lines.text import MANQUANT, per_distinct, pick
+from ..lines.formatting import eur_value, num_exact
+from ..lines.text import MANQUANT, per_distinct
 from .base import Block, Context, compare_fraction, finish_theme, seuil_text
 
 THEME = "vaccination"
@@ -32,9 +33,16 @@ def bonus_prescription(ctx: Context) -> Block | None:
     threshold = Fraction(ind.seuil_part_pct.valeur)
 
     def share_text(a, t, s) -> str:
-        """The share to two decimals, or to four where two would show the threshold itself (155 / 1 033 =
-        15,0048 %, above « > 15 % », not « 15 % »)."""
-        return num(s if round(s, 2) == float(threshold) and Fraction(100 * int(a), int(t)) != threshold else round(s, 2))
+        """The share to two decimals, or to more where two would not show its side of the threshold (155 / 1 033 =
+        15,0048 %, above « > 15 % », not « 15 % »): exact, as the comparison is."""
+        exact = Fraction(100 * int(a), int(t))
+        side = (exact > threshold) - (exact < threshold)
+        for places in range(2, 13):
+            shown = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(Decimal(1).scaleb(-places),
+                                                                                    rounding=ROUND_HALF_UP)
+            if (Fraction(shown) > threshold) - (Fraction(shown) < threshold) == side:
+                break
+        return num_exact(shown)
 
     valeur = per_distinct(lambda a, b, t, s, mi: None if mi else f"{a} / ({a} + {b}) = {share_text(a, t, s)} %" if t
                           else f"{a} / ({a} + {b}) : aucun RVA", n960, n750, total, share, missing)
