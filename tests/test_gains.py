@@ -245,3 +245,25 @@ def test_an_action_behind_a_lost_socle_names_the_socle_by_its_title():
     page = str(report_gains.actions_table(rep, report_gains.compute(rep, None, "2025-10-01"), None))
     assert "socle du thème retrouvé (« Adhésion à la démarche qualité (HCQO) »)" in page.replace("&#x27;", "'")
     assert "retrouvé (demarche_qualite)" not in page
+
+
+def test_a_gain_from_an_amount_resting_on_a_hypothesis_says_so(tmp_path):
+    """PH-GARE 2024, stability 91 → 95 %: 200 € at the lower step now (bups.stabilite_75.montant_bas, a hypothesis;
+    alternative 0 €), 400 € at the upper one (a source), less the 20 % urgence malus: (400 − 200) × 0,8 = 160 €. The
+    gain was « source » and its table row said nothing, though under the alternative it would be 400 × 0,8 = 320 €
+    (audit). A gain is a difference: it rests on what both amounts rest on."""
+    from rosp_lib.report import gains as report_gains
+
+    pharmacies, molecules = read_inputs(ROOT / "data" / "pharmacies.csv", ROOT / "data" / "molecules.csv")
+    gare = pharmacies[(pharmacies["pharmacie_id"] == "PH-GARE") & (pharmacies["exercice"] == 2024)]
+    table = gains_table(gare, molecules, parameters_for([2024]), dt.date(2024, 6, 1))
+    row = table[table["colonne"] == "taux_stabilite_75_pct"].iloc[0]
+    assert (row["valeur_actuelle"], row["valeur_cible"], int(row["gain_cents"])) == ("91", "95", cents("(400 - 200) * 0.8"))
+    assert row["statut_regle"] == "hypothese"
+    # the report's table marks it as the theme reports mark a line
+    from rosp_lib.report import notebook as nb
+
+    rep = nb.load("PH-GARE", 2024, str(ROOT / "data" / "pharmacies.csv"), str(ROOT / "data" / "molecules.csv"))
+    html = str(report_gains.actions_table(rep, report_gains.compute(rep, "bups", "2024-06-01"), "bups"))
+    stability = next(r for r in html.split("<tr>") if "91 % → 95 %" in r)
+    assert "160,00\u00a0€ ⚠" in stability and "repose sur une hypothèse de lecture : le gain en dépend" in stability

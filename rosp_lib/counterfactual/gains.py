@@ -148,6 +148,9 @@ class _Gains:
         self.base_amount = {(int(v), i): int(c) for v, i, c in zip(base["_variant"], base["indicateur"],
                                                                      base["montant_cents"])}
         self.base_atteint = {(int(v), i): a for v, i, a in zip(base["_variant"], base["indicateur"], base["atteint"])}
+        self.base_statuts: dict[tuple[int, str], list[str]] = {}  # every line's: an indicator of one line per molecule
+        for v, i, s in zip(base["_variant"], base["indicateur"], base["statut_regle"]):
+            self.base_statuts.setdefault((int(v), i), []).append(s)
 
     # --- running variants ------------------------------------------------------------------------
     def evaluate(self, variants: list[tuple[int, dict]]) -> list[tuple[int, pd.DataFrame]]:
@@ -599,7 +602,9 @@ def _gains_table(pharmacies, molecules, parameters, date, scenario, themes,
                        for c in cols)
         nature = "declaratif" if all(c in declared for c in cols) else "mesure"
         mine = a.lines[a.lines["indicateur"].isin(a.indicateurs)]
-        statuts = list(mine["statut_regle"]) or ["texte"]
+        # a gain is a difference: it rests on what the amount after the change and the current one rest on (from the
+        # lower stability step, an hypothesis, to the upper one, not one: the gain depends on the lower step's reading)
+        statuts = [*mine["statut_regle"], *(s for i in a.indicateurs for s in g.base_statuts.get((a.row, i), []))] or ["texte"]
         action, remark = _action_text(g, a, [i for i, r in g.rises(a.row, a.lines).items() if r > 0])
         records.append({
             "pharmacie_id": row["pharmacie_id"], "exercice": year, "_row": a.row,

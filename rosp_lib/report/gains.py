@@ -115,6 +115,21 @@ def intro_text(rep: Report, g: ReportGains, theme: str | None = None) -> str:
     return text
 
 
+# What a gain resting on a hypothesis says (its ⚠, as the lines' ⚠ in the theme reports)
+HYPOTHESIS_REMARK = ("⚠ le montant actuel ou celui d'après repose sur une hypothèse de lecture : le gain en dépend "
+                     "(détail dans « Hypothèses » du rapport du thème)")
+
+
+def gain_text(cents: int, statut: str) -> str:
+    """A gain in euros, ⚠ when it rests on a hypothesis (here and in the network view)."""
+    return eur(int(cents)) + (" ⚠" if statut == "hypothese" else "")
+
+
+def remark_text(remarque: str, statut: str) -> str:
+    """What a gain depends on, with HYPOTHESIS_REMARK when it rests on a hypothesis; « — » for nothing."""
+    return " ; ".join(x for x in (remarque, HYPOTHESIS_REMARK if statut == "hypothese" else "") if x) or "—"
+
+
 def actions_table(rep: Report, g: ReportGains, theme: str | None = None) -> Html:
     """One row per action, ranked by euros: indicator, what to change (from → to), gain, nature, deadline,
     still possible at the reference date, what the gain depends on."""
@@ -132,8 +147,8 @@ def actions_table(rep: Report, g: ReportGains, theme: str | None = None) -> Html
         rows.append([r.rang, *([] if theme is not None else [theme_of(r.theme).titre_court]),
                      _indicator_text(rep, r.indicateur), change_text(rep, r.changements, r.valeur_actuelle,
                                                                      r.valeur_cible),
-                     eur(int(r.gain_cents)), NATURES.get(r.nature, r.nature), _fr_date(r.echeance), possible,
-                     r.remarque or "—"])
+                     gain_text(r.gain_cents, r.statut_regle), NATURES.get(r.nature, r.nature), _fr_date(r.echeance),
+                     possible, remark_text(r.remarque, r.statut_regle)])
     gain_col = headers.index("Gain")
     return table(headers, rows, right=(gain_col,))
 

@@ -456,7 +456,7 @@ def gains_frame(gains: pd.DataFrame, molecules: pd.DataFrame | None, names: dict
     """The largest gains as a French table, each action worded as the reports' « Ce que l'officine peut encore
     gagner » words it (`report.gains.change_words`, `indicator_words`: the data, from → to; the indicator's title),
     with what its gain depends on."""
-    from rosp_lib.report.gains import change_words, indicator_words
+    from rosp_lib.report.gains import change_words, gain_text, indicator_words, remark_text
 
     names = names or {}
     params = parameters_for(gains["exercice"].unique(), scenario) if len(gains) else {}
@@ -466,8 +466,8 @@ def gains_frame(gains: pd.DataFrame, molecules: pd.DataFrame | None, names: dict
         "Indicateur": [indicator_words(params[int(y)], c) for y, c in zip(gains["exercice"], gains["indicateur"])],
         "Ce qu'il faut changer": [change_words(molecules, ch, a, c) for ch, a, c in
                                   zip(gains["changements"], gains["valeur_actuelle"], gains["valeur_cible"])],
-        "Gain": gains["gain_cents"].map(eur).tolist(),
-        "Ce qu'il faut savoir": [r or "—" for r in gains["remarque"]],
+        "Gain": [gain_text(c, s) for c, s in zip(gains["gain_cents"], gains["statut_regle"])],
+        "Ce qu'il faut savoir": [remark_text(r, s) for r, s in zip(gains["remarque"], gains["statut_regle"])],
     })
 
 
