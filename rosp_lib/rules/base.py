@@ -290,15 +290,15 @@ class Context:
         for them by the tracer, so that their `hypotheses` name it (the same arithmetic twice: whole-array integer
         operations, a small cost beside the rule's texts)."""
         cents = amounts(self.mode)
-        changed = cents != amounts(money.OTHER_MODE[self.mode])
+        changed, _ = self.rounding_changes(cents, amounts)
         if changed.any():
             with self.for_rows(changed):
                 self.p.general.arrondi  # noqa: B018 - recorded by the tracer for these lines
         return cents
 
     def rounding_changes(self, cents: np.ndarray, amounts: Callable[[str], np.ndarray]) -> tuple[np.ndarray, dict]:
-        """For a step outside a rule's trace (`finish_theme`): the rows whose `cents` the other rounding reading
-        changes, and the leaf they then depend on (for `Block.depends`)."""
+        """The rows whose `cents` the other rounding reading changes, and the leaf they then depend on: for `cents`,
+        and for a step outside a rule's trace (`finish_theme`, through `Block.depends`)."""
         return np.asarray(cents != amounts(money.OTHER_MODE[self.mode])), self.reads_of("general.arrondi")
 
     def reads_of(self, path: str) -> dict:

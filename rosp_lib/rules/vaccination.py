@@ -29,12 +29,11 @@ def bonus_prescription(ctx: Context) -> Block | None:
     ok = compare_fraction(n960, total, ind.seuil_part_pct, scale=100) & ~missing
     unit_price = ind.montant_par_rva.valeur
     cents = ctx.cents(lambda mode: np.where(ok, money.times_cents(n960, unit_price, mode), 0))
-    share = np.where(total > 0, n960 * 100 / np.maximum(total, 1), np.nan)
     threshold = Fraction(ind.seuil_part_pct.valeur)
 
-    def share_text(a, t, s) -> str:
+    def share_text(a, t) -> str:
         """The share to two decimals, or to more where two would not show its side of the threshold (155 / 1 033 =
-        15,0048 %, above « > 15 % », not « 15 % »): exact, as the comparison is."""
+        15,00484… % is 15,005 %, above « > 15 % », not « 15 % »): exact, as the comparison is."""
         exact = Fraction(100 * int(a), int(t))
         side = (exact > threshold) - (exact < threshold)
         for places in range(2, 13):
@@ -44,8 +43,8 @@ def bonus_prescription(ctx: Context) -> Block | None:
                 break
         return num_exact(shown)
 
-    valeur = per_distinct(lambda a, b, t, s, mi: None if mi else f"{a} / ({a} + {b}) = {share_text(a, t, s)} %" if t
-                          else f"{a} / ({a} + {b}) : aucun RVA", n960, n750, total, share, missing)
+    valeur = per_distinct(lambda a, b, t, mi: None if mi else f"{a} / ({a} + {b}) = {share_text(a, t)} %" if t
+                          else f"{a} / ({a} + {b}) : aucun RVA", n960, n750, total, missing)
     # The share and its comparison in the calculation, paid or not: the report's « Calcul » column shows it (it showed
     # nothing for a share not above the threshold, and nb_rva_750 could be taken for all the RVA)
     seuil = seuil_text(ind.seuil_part_pct)
