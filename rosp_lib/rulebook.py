@@ -384,7 +384,9 @@ def _params_table(exercises: dict[int, ExerciseParameters], node: str) -> list[s
         source_text = " ; ".join(f"{ys} : {t}" if len(sources) > 1 else t for ys, t in sources)
         label = next(iter(by_year.values())).libelle
         out.append(f"| {_cell(label)} (`{path}`) | {_cell(value_text)} | {_cell(statut_text)} | {_cell(source_text)} |")
-        hyps = _grouped({y: leaf.alternative for y, leaf in by_year.items() if leaf.statut == "hypothese"})
-        for ys, alt in hyps:
-            notes.append(f"- Hypothèse `{path}` ({ys}) — alternative : {alt}. Clé de scénario : `{path}`.")
+        hyps = _grouped({y: (leaf.alternative, leaf.alternative_cle) for y, leaf in by_year.items()
+                         if leaf.statut == "hypothese"})
+        for ys, (alt, other) in hyps:
+            key = (f"`{other}` (sa lecture alternative ; `{path}` n'en change que la valeur)" if other else f"`{path}`")
+            notes.append(f"- Hypothèse `{path}` ({ys}) — alternative : {alt}. Clé de scénario : {key}.")
     return out + ([""] + notes if notes else [])

@@ -177,6 +177,20 @@ def test_hypothesis_without_alternative_is_refused(param_dir):
         load_parameters(2024, directory=param_dir)
 
 
+@pytest.mark.parametrize("key", ["bups.molecules_ciblees.lectur", "bups.stabilite_75.etat",
+                                 "bups.molecules_ciblees.primes_par_molecule_x"])
+def test_alternative_key_must_name_a_leaf_of_the_same_indicator(param_dir, key):
+    # The prime par boîte substituée's alternative is the reading chosen by bups.molecules_ciblees.lecture: a key that
+    # names nothing, or a leaf of another indicator, would leave the reports pricing no alternative, silently.
+    _edit(param_dir / "2024.yaml", "      alternative_cle: bups.molecules_ciblees.lecture\n",
+          f"      alternative_cle: {key}\n")
+    with pytest.raises(ParameterError, match=rf"invalides\n  - bups\.molecules_ciblees\.prime_par_boite\.alternative_cle « {key} » : "
+                                             "attendu la clé d'un autre paramètre du même indicateur"):
+        load_parameters(2024, directory=param_dir)
+    assert load_parameters(2024).bups.molecules_ciblees.prime_par_boite.alternative_cle == \
+        "bups.molecules_ciblees.lecture"
+
+
 def test_missing_exercise_names_the_available_ones():
     with pytest.raises(ParameterError, match=r"aucun paramètre pour l'exercice 2027 \(exercices disponibles : 2022, 2023, 2024, 2025, 2026\)"):
         load_parameters(2027)

@@ -169,6 +169,16 @@ def test_rules_book_is_current():
     assert doc == book_markdown(params), "docs/regles.md est périmé : rosp regles > docs/regles.md"
 
 
+def test_rules_book_gives_the_scenario_key_that_switches_a_reading_carried_by_another_leaf():
+    # The prime par boîte substituée's alternative is the « progression » reading: a scenario switches it by
+    # bups.molecules_ciblees.lecture, not by the prime (which only changes its amount) — and no key in the prose.
+    book = book_markdown({y: load_parameters(y) for y in available_exercises()})
+    note = next(line for line in book.splitlines() if line.startswith("- Hypothèse `bups.molecules_ciblees.prime_par_boite` (2024–2026)"))
+    alternative, _, key = note.partition(". Clé de scénario : ")
+    assert "clé " not in alternative and "prime_par_boite_gagnee" not in alternative
+    assert key.startswith("`bups.molecules_ciblees.lecture` (sa lecture alternative")
+
+
 def test_rules_book_names_every_indicator_and_hypothesis():
     params = {y: load_parameters(y) for y in available_exercises()}
     book = book_markdown(params)

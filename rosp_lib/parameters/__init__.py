@@ -118,7 +118,7 @@ def _french_validation_error(path: Path | str, exc: ValidationError) -> Paramete
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith(("Leaf", "function")))
         loc = loc.removesuffix(".valeur")  # the key as a scenario writes it
-        line = f"  - {loc} : {_french_message(err)}"
+        line = f"  - {loc} : {_french_message(err)}" if loc else f"  - {_french_message(err)}"  # (whole file: its message names the key)
         if line not in lines:
             lines.append(line)
     return ParameterError(f"{path} : paramètres invalides\n" + "\n".join(lines))

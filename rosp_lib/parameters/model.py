@@ -96,6 +96,10 @@ class Leaf(_Strict, Generic[T]):
     reference: Citation = Field(alias="source")
     statut: Statut
     alternative: str | None = None
+    # The key of another leaf of the same indicator whose own alternative value is this hypothesis's alternative
+    # reading (the prime par boîte substituée is replaced by the « progression » value of the reading's leaf): the
+    # reports then price and name that reading for it (`report.notebook.stake_for`).
+    alternative_cle: str | None = None
     verifie_le: str | None = None
     surcharge: str | None = None  # set when a user scenario replaced the value
 
@@ -439,7 +443,18 @@ class ExerciseParameters(_Strict):
     dispositif_2024: Dispositif2024
     calendrier: Calendrier
 
-
+    @model_validator(mode="after")
+    def _alternative_keys_exist(self):
+        leaves = dict(iter_leaves(self))
+        for path, leaf in leaves.items():
+            key = leaf.alternative_cle
+            if key is None:
+                continue
+            other = leaves.get(key)
+            if other is None or key.rsplit(".", 1)[0] != path.rsplit(".", 1)[0] or not other.alternative:
+                raise ValueError(f"{path}.alternative_cle « {key} » : attendu la clé d'un autre paramètre du même "
+                                 "indicateur qui a une lecture alternative")
+        return self
 
 
 

@@ -475,16 +475,15 @@ def hypothesis_label(key: str, rep: Report) -> str:
 
 def stake_for(rep: Report, key: str):
     """The alternative reading, switched alone, that replaces the hypothesis `key`: its own, or the one switched on
-    another leaf of its indicator that its alternative names (the prime par boîte substituée's alternative is the
-    « progression » reading, « clé bups.molecules_ciblees.lecture »); None if the tool has none."""
+    the leaf its parameters name (`alternative_cle`: the prime par boîte substituée is replaced by the « progression »
+    value of the reading's leaf); None if the tool has none."""
     stakes = rep.readings.stakes
     own = next((s for s in stakes if s.cle == key), None)
     if own is not None:
         return own
     leaf = rep.leaves.get(key)
-    alternative = (leaf.alternative or "") if leaf is not None else ""
-    # another leaf of the same indicator, that the alternative names as the key that chooses it (« clé … »)
-    return next((s for s in stakes if s.noeud == key.rsplit(".", 1)[0] and f"clé {s.cle}" in alternative), None)
+    other = getattr(leaf, "alternative_cle", None)
+    return next((s for s in stakes if s.cle == other), None) if other else None
 
 
 def alternative_text(s, quoted: bool = True, alternative: str | None = None) -> str:
@@ -527,6 +526,8 @@ def hypotheses_text(rep: Report, theme: str) -> str:
             continue
         if s is not None:
             what = alternative_text(s, alternative=None if s.cle == k else leaf.alternative)
+            if s.cle != k:  # the synthesis names this reading by the leaf that switches it: both names given
+                what += f" (la ligne « {rep.leaves[s.cle].libelle.partition(' : ')[0]} » du tableau de la synthèse)"
             at_stake = (f"si elle seule est remplacée par {what}, le total de l'exercice change de "
                         f"**{eur_signed(s.ecart_cents)}**" if s.ecart_cents else
                         f"remplacée par {what}, elle ne change rien pour cette officine")
