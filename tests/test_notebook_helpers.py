@@ -202,6 +202,22 @@ def test_amount_chart_has_one_bar_per_line_labelled_with_its_own_amount(tilleuls
     assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
 
 
+def test_a_theme_whose_lines_are_all_zero_gets_a_sentence_not_bars_of_zero():
+    # PH-CESSION 2025, vaccination: every line at 0 € (audit: a chart of empty bars labelled « 0,00 € »).
+    lines = _load("PH-CESSION", 2025).theme_lines("vaccination")
+    shown = lines[lines["type_ligne"] != "information"]
+    assert len(shown) and (shown["montant_cents"] == 0).all()
+    fig = nb.chart_amounts(lines)
+    ax = fig.axes[0]
+    assert not ax.patches and not ax.axison and nb.bar_labels(fig) == []
+    assert [t.get_text() for t in ax.texts] == ["Toutes les lignes de ce thème valent 0,00\u00a0€ : aucune barre à tracer"]
+    assert ax.get_title(loc="left") == "Montant de chaque ligne"
+    # one line paid or docked: the bars again
+    lines = lines.copy()
+    lines.loc[shown.index[0], "montant_cents"] = -150
+    assert len(nb.chart_amounts(lines).axes[0].patches) == len(shown)
+
+
 @pytest.mark.parametrize("chart", ["amounts", "distances", "themes", "nothing"])
 def test_chart_margins_hold_every_label_outside_the_axes(gare, chart):
     """The charts are laid out by nb._fit, not tight_layout: the tick labels, the axis label and the title each

@@ -830,6 +830,14 @@ def chart_amounts(lines: pd.DataFrame, title: str = "Montant de chaque ligne"):
     shown = lines[lines["type_ligne"] != "information"]
     labels = [_wrap(line_label(l)) for _, l in shown.iterrows()]
     cents = [int(c) for c in shown["montant_cents"]]
+    if not any(cents):  # bars of zero length say nothing: said in words (as `chart_distances` does)
+        fig, ax = plt.subplots(figsize=(7.5, 1.2), dpi=CHART_DPI)
+        ax.text(0.5, 0.5, f"Toutes les lignes de ce thème valent {eur(0)} : aucune barre à tracer" if cents else
+                "Aucune ligne de montant pour ce thème et cet exercice", ha="center", va="center")
+        ax.set_axis_off()
+        ax.set_title(title, fontsize=10, loc="left")
+        _fit(fig)
+        return fig
     fig, ax = plt.subplots(figsize=(7.5, _height(labels)), dpi=CHART_DPI)
     y = np.arange(len(labels))[::-1]
     colors = ["#b03a2e" if c < 0 else "#2e6fa8" for c in cents]
