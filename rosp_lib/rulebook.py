@@ -147,31 +147,47 @@ def find_leaf(params: ExerciseParameters, node: str, name: str) -> Leaf | None:
     raise KeyError(f"le paramètre « {name} » n'existe pas (nœud {node})")
 
 
+# Written after a value of a rule's text that is a hypothesis of the tool (`rule_text(…, hypotheses=True)`), as the
+# reports mark the lines and gains that rest on one.
+HYPOTHESIS_MARK = "\u00a0⚠"
+
+
 class _Formatter(string.Formatter):
-    def __init__(self, params: ExerciseParameters, node: str, escape: Callable[[str], str]):
-        self.params, self.node, self.escape = params, node, escape
+    def __init__(self, params: ExerciseParameters, node: str, escape: Callable[[str], str], mark: bool = False):
+        self.params, self.node, self.escape, self.mark = params, node, escape, mark
 
     def get_field(self, field_name, args, kwargs):
         return find_leaf(self.params, self.node, field_name), field_name
 
     def format_field(self, value, format_spec):
-        return leaf_text(value, format_spec, self.escape)
+        text = leaf_text(value, format_spec, self.escape)
+        if self.mark and is_hypothesis(value) and format_spec != "libelle":  # (a label is not a value)
+            return text + HYPOTHESIS_MARK
+        return text
+
+
+def is_hypothesis(leaf: Leaf | None) -> bool:
+    """Whether the tool's value of this parameter is one of its hypotheses (not one a user's scenario put there)."""
+    return leaf is not None and leaf.statut == "hypothese" and not leaf.surcharge
 
 
 _OPTIONAL = re.compile(r"\[\[(.*?)\]\]")
 
 
-def render(template: str, params: ExerciseParameters, node: str = "", markdown: bool = False) -> str:
+def render(template: str, params: ExerciseParameters, node: str = "", markdown: bool = False,
+           hypotheses: bool = False) -> str:
     """A template of the registry, its placeholders filled from one exercise's parameters; `markdown`: the
     text values of the parameters (a scenario's molecule names) escaped for Markdown. A part written `[[…]]` is
     said only in the exercises that define its parameters with a value (the floor of the 2023 molecules, the
-    premiums of a molecule of its own): elsewhere it is left out, not written « (sans objet cet exercice) »."""
+    premiums of a molecule of its own): elsewhere it is left out, not written « (sans objet cet exercice) ».
+    `hypotheses`: each value that is a hypothesis of the tool followed by HYPOTHESIS_MARK."""
 
     def optional(m: re.Match) -> str:
         leaves = [find_leaf(params, node, f.split(":")[0]) for f in placeholders(m.group(1))]
         return "" if any(leaf is None or leaf.valeur in (None, "", [], {}) for leaf in leaves) else m.group(1)
 
-    return _Formatter(params, node, escape_markdown_text if markdown else _plain).format(_OPTIONAL.sub(optional, template))
+    return _Formatter(params, node, escape_markdown_text if markdown else _plain, hypotheses).format(
+        _OPTIONAL.sub(optional, template))
 
 
 def alternative_text(params: ExerciseParameters, path: str, leaf: Leaf) -> str:
@@ -193,9 +209,10 @@ def title(ind: Indicator, params: ExerciseParameters) -> str:
     return render(ind.titre, params, ind.noeud)
 
 
-def rule_text(ind: Indicator, params: ExerciseParameters) -> str:
-    """The indicator's rule for the exercise, in Markdown: a scenario's names in it are escaped."""
-    return render(ind.regle, params, ind.noeud, markdown=True)
+def rule_text(ind: Indicator, params: ExerciseParameters, hypotheses: bool = False) -> str:
+    """The indicator's rule for the exercise, in Markdown: a scenario's names in it are escaped; `hypotheses`: its
+    values that are hypotheses of the tool marked ⚠ (HYPOTHESIS_MARK)."""
+    return render(ind.regle, params, ind.noeud, markdown=True, hypotheses=hypotheses)
 
 
 def rule_is_defined(ind: Indicator, params: ExerciseParameters) -> bool:

@@ -182,6 +182,21 @@ def test_rules_are_rendered_from_the_parameters(tilleuls):
     assert "kits_remis" not in nb.rules_list(tilleuls, "colorectal")  # absent since 2024
 
 
+def test_a_rule_value_that_is_a_hypothesis_is_marked_in_the_rules_of_a_report(gare):
+    # PH-GARE 2024, stabilité 75 ans : the lower step's 200 € is a hypothesis of the tool (the upper step's 400 € is
+    # not) — marked ⚠ as the lines and the gains that rest on it, with the legend; so is the prime par boîte.
+    p = gare.params.bups
+    assert p.stabilite_75.montant_bas.statut == "hypothese" and p.stabilite_75.montant_haut.statut != "hypothese"
+    text = nb.rules_list(gare, "bups")
+    low, high = nb.eur(int(p.stabilite_75.montant_bas.valeur * 100)), nb.eur(int(p.stabilite_75.montant_haut.valeur * 100))
+    assert f"{low}\u00a0⚠" in text and f"{high}\u00a0⚠" not in text and f"{high} ;" in text
+    assert "0,22565\u00a0€\u00a0⚠ par boîte" in text
+    assert text.endswith("⚠ : valeur retenue par l'outil là où les sources se taisent ou divergent (une hypothèse de "
+                         "lecture ; voir « Hypothèses et données manquantes »).")
+    # a theme whose rules hold no hypothesis value: no mark, no legend
+    assert "⚠" not in nb.rules_list(gare, "colorectal")
+
+
 def test_amount_chart_has_one_bar_per_line_labelled_with_its_own_amount(tilleuls):
     lines = tilleuls.theme_lines("bups")
     fig = nb.chart_amounts(lines)
@@ -457,7 +472,7 @@ def test_rule_texts_say_only_what_the_exercise_defines():
     # 2023 (docs/regles.md): 2,30 € a box above an arrival rate of 72 %, palipéridone at 20 € a box with no floor.
     mairie = _load("PH-MAIRIE", 2023)
     rule = next(r for r in nb.rules_list(mairie, "bups").splitlines() if "molécules ciblées" in r)
-    assert "2,30\u00a0€ par boîte" in rule and "plus de 72 %" in rule
+    assert "2,30\u00a0€\u00a0⚠ par boîte" in rule and "plus de 72 %" in rule
     assert "palipéridone : 20,00\u00a0€" in rule and "sans plancher : palipéridone" in rule
     # 2024 kits: the reference of a pharmacy installed after 1 January 2023 is 50 kits, said with its condition.
     gare = _load("PH-GARE", 2024)

@@ -35,7 +35,8 @@ from rosp_lib.report.escape import escape_html, escape_markdown
 from rosp_lib.report.html import DOCUMENT_MIME
 from rosp_lib.report.memo import ContentMemo
 from rosp_lib.rules.base import COMPARISONS
-from rosp_lib.rulebook import STATUTS_TEXTE, find_leaf, leaf_text, rule_is_defined, rule_text, title as indicator_title
+from rosp_lib.rulebook import (HYPOTHESIS_MARK, STATUTS_TEXTE, find_leaf, leaf_text, rule_is_defined, rule_text,
+                              title as indicator_title)
 
 RECORD_MIME = "application/vnd.rosp.resultats+json"
 # How the reader of a report gives the molecule table: the notebook's parameter, or the option of the command that
@@ -419,8 +420,12 @@ def rules_list(rep: Report, theme: str) -> str:
         if state != "actif" and not rule_is_defined(ind, rep.params):  # nothing to pay this exercise, no rule to say
             items.append(f"- **{indicator_title(ind, rep.params)}**{suffix}")
             continue
-        items.append(f"- **{indicator_title(ind, rep.params)}**{suffix} — {rule_text(ind, rep.params)}")
-    return "\n".join(items)
+        items.append(f"- **{indicator_title(ind, rep.params)}**{suffix} — {rule_text(ind, rep.params, hypotheses=True)}")
+    text = "\n".join(items)
+    if HYPOTHESIS_MARK in text:
+        text += ("\n\n⚠ : valeur retenue par l'outil là où les sources se taisent ou divergent (une hypothèse de "
+                 "lecture ; voir « Hypothèses et données manquantes »).")
+    return text
 
 
 def sum_text(lines: pd.DataFrame) -> str:
