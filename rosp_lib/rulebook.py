@@ -192,7 +192,8 @@ def render(template: str, params: ExerciseParameters, node: str = "", markdown: 
 
 def alternative_text(params: ExerciseParameters, path: str, leaf: Leaf) -> str:
     """A hypothesis's alternative reading as a reader reads it, from its text in the parameter file: « oui » / « non »
-    for a true / false before « : », a date as dates are written (« 31/01/2025 »), and its placeholders (`{montant}`: a parameter of the same node, or a full key)
+    for a true / false before « : », a date as dates are written (« 31/01/2025 »), a number as its parameter's value
+    is written (« 2,80 € », « 6 points »), and its placeholders (`{montant}`: a parameter of the same node, or a full key)
     filled from the exercise's parameters — an amount a scenario replaces is replaced in this text too (it was typed
     there: « 820 € versés » under a scenario of 900 €). Done once, when the parameters are loaded."""
     text = leaf.alternative or ""
@@ -201,6 +202,9 @@ def alternative_text(params: ExerciseParameters, path: str, leaf: Leaf) -> str:
         text = ("oui" if head.strip() == "true" else "non") + sep + tail
     elif sep and isinstance(leaf.valeur, date) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", head.strip()):
         text = date.fromisoformat(head.strip()).strftime("%d/%m/%Y") + sep + tail  # as the date it replaces is written
+    elif (sep and isinstance(leaf.valeur, (int, float, Decimal)) and not isinstance(leaf.valeur, bool)
+          and re.fullmatch(r"-?\d+(?:\.\d+)?", head.strip())):  # « 2.80 » → « 2,80 € », as the value it replaces
+        text = leaf_text(leaf.model_copy(update={"valeur": Decimal(head.strip())})) + sep + tail
     return render(text, params, path.rsplit(".", 1)[0]) if "{" in text else text
 
 

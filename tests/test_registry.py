@@ -179,6 +179,17 @@ def test_rules_book_gives_the_scenario_key_that_switches_a_reading_carried_by_an
     assert key.startswith("`bups.molecules_ciblees.lecture` (sa lecture alternative")
 
 
+def test_an_alternative_value_is_written_as_its_parameter_is():
+    # The parameter files write the value an alternative reading takes as YAML does (« 2.80 : haut de la fourchette »,
+    # « 0 : seul le palier de 95 % paie »); a reader (rules book, reports, the lines' notes) reads it in French, with
+    # its unit, as the value it replaces is written.
+    p23, p24 = load_parameters(2023), load_parameters(2024)
+    assert p23.bups.molecules_ciblees.prime_par_boite.alternative == "2,80\u00a0€ : haut de la fourchette citée par la presse"
+    assert p24.bups.stabilite_75.montant_bas.alternative == "0,00\u00a0€ : seul le palier de 95 % paie"
+    fort = p24.numerique.malus_qualite_facturation.fse_securisees_ecart_fort_points.alternative
+    assert fort.startswith("6 points : ")
+
+
 def test_rules_book_names_every_indicator_and_hypothesis():
     params = {y: load_parameters(y) for y in available_exercises()}
     book = book_markdown(params)

@@ -504,7 +504,7 @@ def reading_words(key: str, leaf, other, value, params, letter: bool = False) ->
     written otherwise (a justification of the value kept) is left out. `other`: the leaf under that reading,
     `params`: the exercise's parameters under it. `letter`: for the claim draft, the parameter named by its
     indicator and label (`hypothesis_label`), without its key."""
-    note = _reading_note(leaf.alternative, value)
+    note = _reading_note(leaf, value)
     owner = next((i for i in INDICATORS if key == f"{i.noeud}.etat"), None) if unit(leaf.unite).kind is Kind.STATE \
         else None
     what = (f"l'état de l'indicateur « {title(owner, params)} » cet exercice" if owner is not None  # its label is generic
@@ -524,21 +524,23 @@ def _value_words(leaf) -> str:
     return text if unit(leaf.unite).kind in _NUMBER_KINDS else f"« {text} »"
 
 
-def _reading_note(alternative: str | None, value) -> str:
-    """« 0 : seul le palier de 95 % paie » for the value 0 → « seul le palier de 95 % paie »; "" when the note does
-    not start with the value it describes."""
-    head, sep, tail = (alternative or "").partition(" : ")
+def _reading_note(leaf, value) -> str:
+    """« 0,00 € : seul le palier de 95 % paie » for the value 0 → « seul le palier de 95 % paie »; "" when the note of
+    `leaf`'s alternative does not start with the value it describes (written as `rulebook.alternative_text` wrote it
+    when the parameters were loaded: « oui » / « non », « 31/01/2025 », « 2,80 € »)."""
+    head, sep, tail = (leaf.alternative or "").partition(" : ")
     if not sep or not tail.strip():
         return ""
     head = head.strip()
-    if isinstance(value, bool):  # written « oui » / « non » once loaded (rulebook.alternative_text)
+    if isinstance(value, bool):
         same = head.lower() in (("true", "oui") if value else ("false", "non"))
     elif isinstance(value, (int, float, Decimal)):
-        try:
-            same = Decimal(head) == Decimal(str(value))
+        same = head == leaf_text(leaf.model_copy(update={"valeur": Decimal(str(value))}))
+        try:  # (a leaf built by hand, its note as the file writes it)
+            same = same or Decimal(head) == Decimal(str(value))
         except InvalidOperation:
-            same = False
-    elif isinstance(value, date):  # written « 31/01/2025 » once loaded (rulebook.alternative_text)
+            pass
+    elif isinstance(value, date):
         same = head in (value.isoformat(), value.strftime("%d/%m/%Y"))
     else:
         same = head == str(value)
