@@ -133,6 +133,11 @@ def bareme_text(paliers) -> str:
 def find_leaf(params: ExerciseParameters, node: str, name: str) -> Leaf | None:
     """The leaf `name` of `node`, or the leaf at the full path `name`; None when the node does not define it
     this exercise. An unknown name is a bug of the template: KeyError."""
+    return leaf_at(params, node, name)[1]
+
+
+def leaf_at(params: ExerciseParameters, node: str, name: str) -> tuple[str, Leaf | None]:
+    """(its full key, the leaf) of `find_leaf`."""
     for path in (f"{node}.{name}" if node else name, name):
         obj = params
         try:
@@ -143,44 +148,41 @@ def find_leaf(params: ExerciseParameters, node: str, name: str) -> Leaf | None:
         except KeyError:
             continue
         if obj is None or isinstance(obj, Leaf):
-            return obj
+            return path, obj
     raise KeyError(f"le paramètre « {name} » n'existe pas (nœud {node})")
 
 
-# Written after a value of a rule's text that is a hypothesis of the tool (`rule_text(…, hypotheses=True)`), as the
+# Written after a value of a rule's text that is a hypothesis of the tool (`rule_text(…, hypotheses=…)`), as the
 # reports mark the lines and gains that rest on one.
 HYPOTHESIS_MARK = "\u00a0⚠"
 
 
 class _Formatter(string.Formatter):
-    def __init__(self, params: ExerciseParameters, node: str, escape: Callable[[str], str], mark: bool = False):
+    def __init__(self, params: ExerciseParameters, node: str, escape: Callable[[str], str],
+                 mark: Callable[[str, Leaf], bool] | None = None):
         self.params, self.node, self.escape, self.mark = params, node, escape, mark
 
     def get_field(self, field_name, args, kwargs):
-        return find_leaf(self.params, self.node, field_name), field_name
+        return leaf_at(self.params, self.node, field_name), field_name
 
     def format_field(self, value, format_spec):
-        text = leaf_text(value, format_spec, self.escape)
-        if self.mark and is_hypothesis(value) and format_spec != "libelle":  # (a label is not a value)
-            return text + HYPOTHESIS_MARK
+        key, leaf = value
+        text = leaf_text(leaf, format_spec, self.escape)
+        if self.mark is not None and leaf is not None and format_spec != "libelle" and self.mark(key, leaf):
+            return text + HYPOTHESIS_MARK  # (a label is not a value)
         return text
-
-
-def is_hypothesis(leaf: Leaf | None) -> bool:
-    """Whether the tool's value of this parameter is one of its hypotheses (not one a user's scenario put there)."""
-    return leaf is not None and leaf.statut == "hypothese" and not leaf.surcharge
 
 
 _OPTIONAL = re.compile(r"\[\[(.*?)\]\]")
 
 
 def render(template: str, params: ExerciseParameters, node: str = "", markdown: bool = False,
-           hypotheses: bool = False) -> str:
+           hypotheses: Callable[[str, Leaf], bool] | None = None) -> str:
     """A template of the registry, its placeholders filled from one exercise's parameters; `markdown`: the
     text values of the parameters (a scenario's molecule names) escaped for Markdown. A part written `[[…]]` is
     said only in the exercises that define its parameters with a value (the floor of the 2023 molecules, the
     premiums of a molecule of its own): elsewhere it is left out, not written « (sans objet cet exercice) ».
-    `hypotheses`: each value that is a hypothesis of the tool followed by HYPOTHESIS_MARK."""
+    `hypotheses(key, leaf)`: whether a value is a hypothesis of the tool, followed by HYPOTHESIS_MARK."""
 
     def optional(m: re.Match) -> str:
         leaves = [find_leaf(params, node, f.split(":")[0]) for f in placeholders(m.group(1))]
@@ -213,9 +215,10 @@ def title(ind: Indicator, params: ExerciseParameters) -> str:
     return render(ind.titre, params, ind.noeud)
 
 
-def rule_text(ind: Indicator, params: ExerciseParameters, hypotheses: bool = False) -> str:
-    """The indicator's rule for the exercise, in Markdown: a scenario's names in it are escaped; `hypotheses`: its
-    values that are hypotheses of the tool marked ⚠ (HYPOTHESIS_MARK)."""
+def rule_text(ind: Indicator, params: ExerciseParameters,
+              hypotheses: Callable[[str, Leaf], bool] | None = None) -> str:
+    """The indicator's rule for the exercise, in Markdown: a scenario's names in it are escaped; `hypotheses(key,
+    leaf)`: whether a value is a hypothesis of the tool, marked ⚠ (HYPOTHESIS_MARK)."""
     return render(ind.regle, params, ind.noeud, markdown=True, hypotheses=hypotheses)
 
 

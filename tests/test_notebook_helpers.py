@@ -197,6 +197,37 @@ def test_a_rule_value_that_is_a_hypothesis_is_marked_in_the_rules_of_a_report(ga
     assert "⚠" not in nb.rules_list(gare, "colorectal")
 
 
+def test_the_rule_marks_follow_what_the_report_calls_a_hypothesis(tmp_path):
+    # A scenario that writes the tool's own value again replaces nothing (the report's hypotheses section still
+    # prices it): its rule value keeps its ⚠. One that changes it: no ⚠ (the scenario's value is the user's reading).
+    same, other = tmp_path / "meme.yaml", tmp_path / "autre.yaml"
+    same.write_text("bups:\n  stabilite_75:\n    montant_bas: 200\n", encoding="utf-8")
+    other.write_text("bups:\n  stabilite_75:\n    montant_bas: 150\n", encoding="utf-8")
+    args = ("PH-GARE", 2024, str(ROOT / "data/pharmacies.csv"), str(ROOT / "data/molecules.csv"))
+    stability = next(line for line in nb.rules_list(nb.load(*args, str(same)), "bups").splitlines() if "75 ans" in line)
+    assert stability.endswith("au moins 90 % → 200,00\u00a0€\u00a0⚠.")
+    stability = next(line for line in nb.rules_list(nb.load(*args, str(other)), "bups").splitlines() if "75 ans" in line)
+    assert stability.endswith("au moins 90 % → 150,00\u00a0€.")
+
+
+def test_the_molecule_rule_gives_the_premium_of_each_reading():
+    # Under the « progression » reading (lectures-alternatives.yaml) the lines pay 2,6232 € a box gained: the rule
+    # says that value too (it said only the 0,22565 € a substituted box, then marked ⚠).
+    scenario = ROOT / "parameters" / "scenarios" / "lectures-alternatives.yaml"
+    rep = nb.load("PH-GARE", 2024, str(ROOT / "data/pharmacies.csv"), str(ROOT / "data/molecules.csv"), str(scenario))
+    rule = next(line for line in nb.rules_list(rep, "bups").splitlines() if "molécules ciblées" in line)
+    assert "(lecture boîtes gagnées sur le taux de départ)" in rule
+    assert "en lecture « boîtes gagnées sur le taux de départ », 2,6232\u00a0€\u00a0⚠ par boîte gagnée" in rule
+
+
+def test_the_legend_of_the_marks_does_not_send_to_an_empty_section():
+    # PH-CENTRE 2025: the BUPS rules hold hypothesis values, yet no line of this pharmacy's BUPS rests on one.
+    centre = _load("PH-CENTRE", 2025)
+    assert nb.hypotheses_text(centre, "bups") == "Aucune ligne de ce thème ne repose sur une hypothèse de lecture."
+    assert nb.rules_list(centre, "bups").endswith("(une hypothèse de lecture ; aucune ligne de ce thème n'en dépend "
+                                                  "pour cette officine).")
+
+
 def test_amount_chart_has_one_bar_per_line_labelled_with_its_own_amount(tilleuls):
     lines = tilleuls.theme_lines("bups")
     fig = nb.chart_amounts(lines)

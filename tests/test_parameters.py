@@ -177,11 +177,12 @@ def test_hypothesis_without_alternative_is_refused(param_dir):
         load_parameters(2024, directory=param_dir)
 
 
-@pytest.mark.parametrize("key", ["bups.molecules_ciblees.lectur", "bups.stabilite_75.etat",
-                                 "bups.molecules_ciblees.primes_par_molecule_x"])
+@pytest.mark.parametrize("key", ["bups.molecules_ciblees.lectur", "bups.stabilite_75.montant_bas",
+                                 "bups.molecules_ciblees.prime_par_boite", "bups.molecules_ciblees.molecules"])
 def test_alternative_key_must_name_a_leaf_of_the_same_indicator(param_dir, key):
     # The prime par boîte substituée's alternative is the reading chosen by bups.molecules_ciblees.lecture: a key that
-    # names nothing, or a leaf of another indicator, would leave the reports pricing no alternative, silently.
+    # names nothing, a leaf of another indicator (even one with an alternative), the leaf itself, or one without an
+    # alternative would leave the reports pricing no alternative, silently.
     _edit(param_dir / "2024.yaml", "      alternative_cle: bups.molecules_ciblees.lecture\n",
           f"      alternative_cle: {key}\n")
     with pytest.raises(ParameterError, match=rf"invalides\n  - bups\.molecules_ciblees\.prime_par_boite\.alternative_cle « {key} » : "

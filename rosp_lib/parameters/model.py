@@ -451,7 +451,8 @@ class ExerciseParameters(_Strict):
             if key is None:
                 continue
             other = leaves.get(key)
-            if other is None or key.rsplit(".", 1)[0] != path.rsplit(".", 1)[0] or not other.alternative:
+            if (other is None or key == path or key.rsplit(".", 1)[0] != path.rsplit(".", 1)[0]
+                    or not other.alternative):
                 raise ValueError(f"{path}.alternative_cle « {key} » : attendu la clé d'un autre paramètre du même "
                                  "indicateur qui a une lecture alternative")
         return self

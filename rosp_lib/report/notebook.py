@@ -410,7 +410,12 @@ def indicator_table(rep: Report, lines: pd.DataFrame) -> Html:
 
 
 def rules_list(rep: Report, theme: str) -> str:
-    """The rules of the theme for this exercise, rendered from its parameters (Markdown)."""
+    """The rules of the theme for this exercise, rendered from its parameters (Markdown), each value that is a
+    hypothesis of the tool marked ⚠ (not one the report's scenario replaced)."""
+
+    def marked(key: str, leaf) -> bool:
+        return leaf.statut == "hypothese" and not replaced(rep, key)
+
     items = []
     for ind in indicators_of(theme):
         state = rep.etat(ind.code)
@@ -420,11 +425,13 @@ def rules_list(rep: Report, theme: str) -> str:
         if state != "actif" and not rule_is_defined(ind, rep.params):  # nothing to pay this exercise, no rule to say
             items.append(f"- **{indicator_title(ind, rep.params)}**{suffix}")
             continue
-        items.append(f"- **{indicator_title(ind, rep.params)}**{suffix} — {rule_text(ind, rep.params, hypotheses=True)}")
+        items.append(f"- **{indicator_title(ind, rep.params)}**{suffix} — {rule_text(ind, rep.params, marked)}")
     text = "\n".join(items)
     if HYPOTHESIS_MARK in text:
+        where = ("voir « Hypothèses et données manquantes »" if theme_hypotheses(rep, theme) else
+                 "aucune ligne de ce thème n'en dépend pour cette officine")
         text += ("\n\n⚠ : valeur retenue par l'outil là où les sources se taisent ou divergent (une hypothèse de "
-                 "lecture ; voir « Hypothèses et données manquantes »).")
+                 f"lecture ; {where}).")
     return text
 
 
@@ -512,13 +519,18 @@ def absent_by_hypothesis(rep: Report, theme: str | None = None) -> list[str]:
     return keys
 
 
+def theme_hypotheses(rep: Report, theme: str) -> list[str]:
+    """The keys of the hypotheses the theme's amount rests on: those its lines name, and the indicators absent by a
+    hypothesis."""
+    keys: list[str] = []
+    for text in rep.theme_lines(theme)["hypotheses"]:
+        keys += [k for k in list_items(text) if k not in keys]
+    return keys + [k for k in absent_by_hypothesis(rep, theme) if k not in keys]
+
+
 def hypotheses_text(rep: Report, theme: str) -> str:
     """The hypotheses this theme's amount rests on, with the euros at stake on each (library recomputation)."""
-    lines = rep.theme_lines(theme)
-    keys: list[str] = []
-    for text in lines["hypotheses"]:
-        keys += [k for k in list_items(text) if k not in keys]
-    keys += [k for k in absent_by_hypothesis(rep, theme) if k not in keys]
+    keys = theme_hypotheses(rep, theme)
     if not keys:
         return "Aucune ligne de ce thème ne repose sur une hypothèse de lecture."
     items = []
