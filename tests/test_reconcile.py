@@ -591,6 +591,10 @@ def test_the_words_of_every_other_reading_name_the_values_and_a_state_its_indica
         "le montant versé correspond à l'autre lecture de « Prime par boîte substituée (toute molécule sans prime "
         "propre) » (paramètre bups.molecules_ciblees.prime_par_boite) : 2,80 € au lieu de 2,30 €, la valeur retenue "
         "par l'outil — haut de la fourchette citée par la presse")
+    # a date of the readings file (text « 2025-01-31 ») gets the note its parameter writes after « 31/01/2025 : »
+    assert words[(2024, "calendrier.fin_declaration")].endswith(
+        ": 31/01/2025 au lieu de 28/02/2025, la valeur retenue par l'outil — fenêtre plus courte, close fin janvier 2025 "
+        "(lecture prudente)")
     for text in words.values():
         assert "lecture alternative :" not in text and "au lieu de au " not in text and "))" not in text, text
 
@@ -786,3 +790,24 @@ def test_a_malus_not_deducted_is_said_only_where_the_statement_agrees(tmp_path):
     malus_row = _row(table, "PH-GARE", "numerique", "malus_qualite_facturation")
     assert "trop-versé" not in malus_row["explication"]
     assert malus_row["explication"].startswith(E("écart inexpliqué de 1 527,00 €"))
+
+
+
+def test_a_payment_at_the_progression_reading_of_the_molecules_is_explained_by_it(tmp_path):
+    # PH-TILLEULS 2024: BUPS due 975,91 €; under the « progression » reading of the molecules (boxes gained on the
+    # starting rate, 2,6232 € each) the theme is 975,91 − 175,91 + 150,78 = 950,78 €. A statement paying 950,78 € is
+    # that reading — switched by bups.molecules_ciblees.lecture (the alternative of the prime par boîte substituée,
+    # the hypothesis the lines name); it was left « inexpliqué ».
+    from rosp_lib.inputs import read_molecules
+
+    pharmacies = read_pharmacies(ROOT / "data" / "pharmacies.csv")
+    molecules = read_molecules(ROOT / "data" / "molecules.csv", pharmacies)
+    paid = read_versements(write_csv(tmp_path / "versements.csv", [
+        {"pharmacie_id": "PH-TILLEULS", "exercice": 2024, "theme": "bups", "indicateur": "",
+         "montant_verse_eur": "950,78"}], sep=";"), pharmacies)
+    table, _ = reconcile(pharmacies, molecules, paid)
+    r = _row(table, "PH-TILLEULS", "bups")
+    assert (r["attendu_eur"], r["verse_eur"]) == ("975.91", "950.78")
+    assert r["lecture_qui_explique"] == "bups.molecules_ciblees.lecture"
+    assert E(": « boîtes gagnées sur le taux de départ » au lieu de « boîtes substituées », la valeur retenue par "
+             "l'outil") in r["explication"]

@@ -141,15 +141,18 @@ def _merge(a: dict, b: dict) -> dict:
 
 def switchable_hypotheses(exercice: int, base: Scenario | None = None) -> list[tuple[str, object]]:
     """(dotted key, alternative value) of every hypothesis of the exercise whose alternative is one value: those of
-    the scenario of alternative readings, for this exercise, that are still `hypothese` leaves."""
+    the scenario of alternative readings, for this exercise, that are still `hypothese` leaves, or the leaf that a
+    hypothesis names as the one that switches its alternative (`alternative_cle`: the « progression » reading of
+    the molecules, alternative of the prime par boîte substituée)."""
     from ..report.readings import alternatives_for  # those that make sense on top of the user's scenario
 
     leaves = dict(iter_leaves(load_parameters(exercice, base)))
+    switches = {leaf.alternative_cle for leaf in leaves.values() if leaf.statut == "hypothese" and leaf.alternative_cle}
     out = []
     for path, value in alternatives_for(exercice, ALTERNATIVES, base):
         key = ".".join(path)
         leaf = leaves.get(key)
-        if leaf is not None and leaf.statut == "hypothese" and leaf.valeur != value:
+        if leaf is not None and (leaf.statut == "hypothese" or key in switches) and leaf.valeur != value:
             out.append((key, value))
     return out
 
@@ -324,6 +327,9 @@ class _Reconcile:
             for g in mine:
                 for keys in self._lines_of(g)["hypotheses"]:
                     used.update(k for k in str(keys).split(" ; ") if k)
+            # … or the leaf that switches the alternative of one of them (`alternative_cle`)
+            leaves = dict(iter_leaves(self.params[year]))
+            used |= {leaves[k].alternative_cle for k in used if k in leaves and leaves[k].alternative_cle}
             for key, value in switchable_hypotheses(year, self.scenario):
                 if key not in used:
                     continue
@@ -532,6 +538,11 @@ def _reading_note(leaf, value) -> str:
     if not sep or not tail.strip():
         return ""
     head = head.strip()
+    if isinstance(value, str) and isinstance(leaf.valeur, date):  # a date of the readings file, written as text
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            pass
     if isinstance(value, bool):
         same = head.lower() in (("true", "oui") if value else ("false", "non"))
     elif isinstance(value, (int, float, Decimal)):
