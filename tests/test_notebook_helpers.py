@@ -120,7 +120,7 @@ def test_the_molecule_reading_is_priced_the_same_in_the_bups_report_and_the_synt
     # Said in words, not by the parameters' keys, and under the name the synthesis's table gives that reading.
     assert "clé " not in bups and "bups.molecules_ciblees" not in bups and "prime_par_boite_gagnee" not in bups
     assert "boîtes gagnées sur le taux de départ" in bups
-    assert "(la ligne « Lecture du calcul par molécule » du tableau de la synthèse)" in bups
+    assert "2,6232\u00a0€ ; c'est la ligne « Lecture du calcul par molécule » du tableau de la synthèse)" in bups
     # The synthesis shows the value the écart rests on, so that it can be redone there too.
     row = next(r for r in str(nb.stakes_table(tilleuls)).split("<tr>") if "−25,13" in r)
     assert "Prime par boîte gagnée" in row and "2,6232\u00a0€" in row

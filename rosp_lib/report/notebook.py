@@ -498,12 +498,13 @@ def stake_for(rep: Report, key: str):
     return next((s for s in stakes if s.cle == other), None) if other else None
 
 
-def alternative_text(s, quoted: bool = True, alternative: str | None = None) -> str:
+def alternative_text(s, quoted: bool = True, alternative: str | None = None, also: str = "") -> str:
     """The alternative reading of a stake (in quotes; `alternative`: as the hypothesis it replaces words it), with the
     values it reads that the retained one does not (the prime par boîte gagnée of the « progression » reading):
     each euro of the écart can be redone."""
     text = s.alternative if alternative is None else alternative
-    values = ", ".join(f"{lib} : {value}" for _, lib, value in s.lues)
+    values = " ; ".join(([", ".join(f"{lib} : {value}" for _, lib, value in s.lues)] if s.lues else [])
+                        + ([also] if also else []))
     return (f"« {text} »" if quoted else text) + (f" ({values})" if values else "")
 
 
@@ -542,9 +543,10 @@ def hypotheses_text(rep: Report, theme: str) -> str:
                          f"retenue par l'outil : {reference_value(rep, k)} (le rapport sans scénario la chiffre).")
             continue
         if s is not None:
-            what = alternative_text(s, alternative=None if s.cle == k else leaf.alternative)
-            if s.cle != k:  # the synthesis names this reading by the leaf that switches it: both names given
-                what += f" (la ligne « {rep.leaves[s.cle].libelle.partition(' : ')[0]} » du tableau de la synthèse)"
+            # the synthesis names a reading switched by another leaf by that leaf: both names given
+            also = "" if s.cle == k else \
+                f"c'est la ligne « {rep.leaves[s.cle].libelle.partition(' : ')[0]} » du tableau de la synthèse"
+            what = alternative_text(s, alternative=None if s.cle == k else leaf.alternative, also=also)
             at_stake = (f"si elle seule est remplacée par {what}, le total de l'exercice change de "
                         f"**{eur_signed(s.ecart_cents)}**" if s.ecart_cents else
                         f"remplacée par {what}, elle ne change rien pour cette officine")
