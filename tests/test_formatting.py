@@ -1,4 +1,5 @@
-"""French formatting equals babel's own formatters, value for value."""
+"""French formatting equals babel's own formatters, value for value — but for the minus sign, U+2212 (typographic)
+where babel's fr_FR writes the keyboard's hyphen-minus."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from rosp_lib.lines.formatting import decimal_text, eur, eur_signed, eur_value, 
 
 def test_examples_of_the_reports():
     assert eur(118900) == "1\u202f189,00\u00a0€"
-    assert eur(-151100) == "-1\u202f511,00\u00a0€"
+    assert eur(-151100) == "\u22121\u202f511,00\u00a0€"  # the sign of eur_signed (« −160,00 € »)
     assert eur(5) == "0,05\u00a0€"
     assert eur_value(Decimal("0.064")) == "0,064\u00a0€"
     assert eur_value(Decimal("2.6232")) == "2,6232\u00a0€"
@@ -29,7 +30,7 @@ def test_same_as_babel_on_many_values():
     rng = random.Random(7)
     cents = [0, 1, 99, 100, 999_99, 1_000_00, -1, -100_000_00] + [rng.randint(-10**9, 10**9) for _ in range(3000)]
     for c in cents:
-        assert eur(c) == format_currency(Decimal(c) / 100, "EUR", locale="fr_FR"), c
+        assert eur(c) == format_currency(Decimal(c) / 100, "EUR", locale="fr_FR").replace("-", "\u2212"), c
     amounts = [Decimal("0.070"), Decimal("2.10"), Decimal("418.60"), Decimal("1225"), Decimal("2.6232"), Decimal("0.5")]
     for a in amounts:
         places = max(2, -a.as_tuple().exponent)

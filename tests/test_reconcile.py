@@ -139,7 +139,7 @@ def test_unexplained_gap_and_nothing_paid_with_their_claim_draft(result):
     d = _row(table, "P3", "dispensation_unite")
     assert (d["attendu_eur"], d["verse_eur"], d["verdict"]) == ("10.00", "0.00", "non_verse")
     text = claims[("P3", 2024)]
-    assert E("| Dépistage organisé du cancer colorectal | tout le thème | 40,00 € | 35,00 € | -5,00 € |") in text
+    assert E("| Dépistage organisé du cancer colorectal | tout le thème | 40,00 € | 35,00 € | −5,00 € |") in text
     assert E("2,00 € par kit remis dont le test a été réalisé") in text  # the rule, rendered from the parameters
     assert "Source :" in text and "relevé « Mes ROSP »" in text
     for private in ("spec/", "seeds/", "../shared"):
@@ -437,10 +437,10 @@ def test_the_claim_table_shows_an_indicator_in_question_as_dont_under_its_theme(
     assert E(
         "| thème | indicateur | attendu | versé | écart |\n"
         "|---|---|---:|---:|---:|\n"
-        f"| {num} | tout le thème | 2 060,00 € | 929,00 € | -1 131,00 € |\n"
-        f"| {num} | dont : Équipement de mise à jour de la carte Vitale | 1 000,00 € | 689,00 € | -311,00 € |\n"
-        "| Dispensation à l'unité | tout le thème | 10,00 € | 0,00 € | -10,00 € |\n"
-        "| **Total** | les thèmes, sans les lignes « dont » | 2 070,00 € | 929,00 € | -1 141,00 € |\n"
+        f"| {num} | tout le thème | 2 060,00 € | 929,00 € | −1 131,00 € |\n"
+        f"| {num} | dont : Équipement de mise à jour de la carte Vitale | 1 000,00 € | 689,00 € | −311,00 € |\n"
+        "| Dispensation à l'unité | tout le thème | 10,00 € | 0,00 € | −10,00 € |\n"
+        "| **Total** | les thèmes, sans les lignes « dont » | 2 070,00 € | 929,00 € | −1 141,00 € |\n"
         "\n"
         "Une ligne « dont » est une partie de l'écart du thème au-dessus d'elle : elle est déjà comptée dans cet écart "
         "et dans le total.\n") in claims[("P4", 2025)]

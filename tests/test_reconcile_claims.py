@@ -211,7 +211,7 @@ def test_a_detail_row_that_contradicts_its_theme_paid_as_due_is_told_never_claim
         "attribue le montant à d'autres lignes ?) ; rien à réclamer à ce titre — vérifiez le relevé")
     letter = claims[("PH-TILLEULS", 2024)]
     assert "colorectal" not in letter.lower() and "Kits remis" not in letter
-    assert E("| Prescription des vaccinations recommandées | tout le thème | 156,00 € | 150,00 € | -6,00 € |") in letter
+    assert E("| Prescription des vaccinations recommandées | tout le thème | 156,00 € | 150,00 € | −6,00 € |") in letter
 
 
 def test_a_claim_computed_with_a_scenario_says_so_above_the_letter(tmp_path):

@@ -19,7 +19,11 @@ from babel.lists import format_list
 LOCALE = "fr_FR"
 _LOC = Locale.parse(LOCALE)
 _SYMBOLS = _LOC.number_symbols["latn"]
-GROUP, DECIMAL, MINUS = _SYMBOLS["group"], _SYMBOLS["decimal"], _SYMBOLS["minusSign"]
+GROUP, DECIMAL = _SYMBOLS["group"], _SYMBOLS["decimal"]
+# babel's fr_FR minus sign is the keyboard's hyphen-minus (« -107,22 € »); the reports write the typographic minus
+# sign U+2212, the one of their signed differences (`eur_signed`: « −160,00 € ») and of matplotlib's axes, so that
+# a malus line and the difference it makes carry the same sign.
+MINUS = "\u2212"
 # fr_FR currency pattern is "#,##0.00 ¤": the symbol after the number, separated by U+00A0.
 _CURRENCY_SUFFIX = _LOC.currency_formats["standard"].pattern.split("0")[-1].replace("¤", _LOC.currency_symbols["EUR"])
 _TRANSLATE = str.maketrans({",": GROUP, ".": DECIMAL, "-": MINUS})
@@ -44,7 +48,7 @@ def eur(cents: int) -> str:
 def eur_signed(cents: int) -> str:
     """A difference of integer cents → `+260,00 €`, `−400,00 €` (typographic minus sign), `0,00 €`."""
     c = int(cents)
-    return ("+" if c > 0 else "−") + eur(abs(c)) if c else eur(0)
+    return ("+" if c > 0 else MINUS) + eur(abs(c)) if c else eur(0)
 
 
 def eur_value(amount: Decimal | int) -> str:
