@@ -537,7 +537,7 @@ def test_an_alternative_reading_is_written_from_the_parameters(tmp_path):
     assert alt[key].alternative == "non_exige : socle non exigé, 900,00\u00a0€ versés s'il est atteint (comme en 2022)"
     assert ref["general.donnee_manquante_montant_bas"].alternative.startswith("non : 0 €")
     assert ref["numerique.malus_qualite_facturation.fse_securisees_ecart_fort_points"].alternative == (
-        "6 : 12 points au-delà de 6 points d'écart, 4 points jusqu'à 6")
+        "6 points : 12 points au-delà de 6 points d'écart, 4 points jusqu'à 6")  # the value as its parameter is written
     two = dict(iter_leaves(load_parameters(2022)))
     assert two["numerique.eprescription.etat"].alternative == (
         "actif : 250,00\u00a0€ si ≥ 35 % des prescriptions exécutées en e-prescription")
