@@ -537,3 +537,21 @@ def test_the_prescription_share_shows_its_side_of_a_threshold_with_more_decimals
     # → 15 % to two decimals, under the threshold the share is above: 15,005 % to three (au demi supérieur)
     assert got.loc["V1", ["valeur", "atteint"]].tolist() == ["3001 / (3001 + 16999) = 15,01 %", "oui"]
     assert got.loc["V2", ["valeur", "atteint"]].tolist() == ["30009 / (30009 + 169991) = 15,005 %", "oui"]
+
+
+@pytest.mark.parametrize("rate,cents_expected", [("93", 400_00), ("92", 400_00), ("91.99", 0)])
+def test_a_scale_with_equal_steps_pays_its_upper_amount_from_that_step(tmp_path, rate, cents_expected):
+    """A scenario may put both steps of the stability scale at the same rate (only an upper step below the lower one is
+    refused): at 92 % and above, the upper step pays 400 € (not the lower one's 200 €); below, nothing."""
+    from rosp_lib.engine import parameters_for
+
+    scenario = tmp_path / "paliers.yaml"
+    scenario.write_text("bups:\n  stabilite_75:\n    seuil_bas_pct: 92\n    seuil_haut_pct: 92\n", encoding="utf-8")
+    row = {"pharmacie_id": "S", "exercice": 2025, "dqo_autoevaluation": "oui", "dqo_newsletter": "oui",
+           "dqo_programme_amelioration": "oui", "taux_generiques_repertoire_pct": 90, "taux_stabilite_75_pct": rate}
+    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [row], sep=";"))
+    params = parameters_for([2025], scenario)
+    assert params[2025].bups.stabilite_75.montant_haut.valeur == 400
+    lines = compute(pharmacies, None, params)
+    line = lines[lines["indicateur"] == "stabilite_75"].iloc[0]
+    assert int(line["montant_cents"]) == cents_expected

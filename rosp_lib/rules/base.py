@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from ..lines import money
 from ..lines.formatting import eur, num
-from ..lines.text import (_SMALL, MANQUANT, NEUTRALISE, NEUTRALISE_NOTE, NON, OUI, SANS_OBJET, SEP, coded,
+from ..lines.text import (_SMALL, MANQUANT, NEUTRALISE, NEUTRALISE_NOTE, NON, OUI, SEP, coded,
                           current_exact, filled, misstated_rows, per_distinct, pick)
 from ..parameters import ExerciseParameters, Leaf, Seuil, unit
 

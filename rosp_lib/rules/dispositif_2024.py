@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..lines.formatting import eur_value, num
+from ..lines.formatting import num
 from ..lines.text import MANQUANT, per_distinct
 from ..inputs.columns import PHARMACY_COLUMNS
 from .base import Block, Context, compare, compare_fraction, finish_theme, seuil_text
