@@ -105,7 +105,7 @@ THEMES: tuple[Theme, ...] = (
         "parmi toutes celles qu'il a réalisées ; les injections annuelles grippe et COVID ne comptent pas.",
         "calculé par l'Assurance Maladie à partir des actes facturés (codes RVA).",
         "au 1er semestre N+1.",
-        (), "entièrement automatique : rien à déclarer.",
+        (), "le thème est entièrement automatique.",
         titre_court="Vaccination",
     ),
     Theme(
@@ -115,7 +115,7 @@ THEMES: tuple[Theme, ...] = (
         "l'acte, hors ROSP).",
         "calculé par l'Assurance Maladie à partir des actes facturés.",
         "au 2e trimestre N+1.",
-        (), "entièrement automatique : rien à déclarer.",
+        (), "le thème est entièrement automatique.",
         titre_court="Dépistage colorectal",
     ),
     Theme(
@@ -124,7 +124,7 @@ THEMES: tuple[Theme, ...] = (
         "fractionnée des stupéfiants et assimilés, par dispensation, dans la limite d'un plafond annuel.",
         "calculé par l'Assurance Maladie à partir des actes facturés.",
         "avec la ROSP de l'exercice, en N+1.",
-        (), "entièrement automatique : rien à déclarer.",
+        (), "le thème est entièrement automatique.",
         titre_court="Dispensation à l'unité",
     ),
     Theme(

@@ -724,3 +724,9 @@ def test_under_a_scenario_the_range_says_the_total_of_the_tools_own_readings(tmp
     assert text.endswith("Les lectures « retenues » ici sont celles du scénario palier.yaml ; sans ce scénario, avec "
                          "les lectures retenues par l'outil, le total est de 6\u202f284,93\u00a0€ (hors de cet intervalle).")
     assert reference.readings.outil_cents is None and "scénario" not in nb.readings_text(reference)
+
+
+def test_a_theme_with_nothing_to_declare_says_it_once():
+    # PH-CESSION 2025 vaccination read « rien — entièrement automatique : rien à déclarer. »
+    text = nb.declaration_text(_load("PH-CESSION", 2025), "vaccination")
+    assert text == "**À déclarer sur amelipro** : rien — le thème est entièrement automatique."
