@@ -236,8 +236,9 @@ INDICATORS: tuple[Indicator, ...] = (
               "bups.generiques_repertoire", "socle", ("taux_generiques_repertoire_pct",)),
     Indicator("molecules_ciblees", _B, "Génériques, hybrides, biosimilaires : molécules ciblées",
               "Pour chaque molécule ciblée de l'exercice ({molecules}) : prime de {prime_par_boite} par boîte "
-              "(lecture {lecture})[[ ; en lecture « boîtes gagnées sur le taux de départ », {prime_par_boite_gagnee} "
-              "par boîte gagnée]][[, versée si le taux d'arrivée est {taux_plancher_pct:texte}]][[ ; "
+              "substituée[[, ou de {prime_par_boite_gagnee} par boîte gagnée en lecture « boîtes gagnées sur le taux "
+              "de départ »]] (lecture retenue : {lecture})[[, versée si le taux d'arrivée est "
+              "{taux_plancher_pct:texte}]][[ ; "
               "{primes_par_molecule:libelle} : {primes_par_molecule}]][[ ; {sans_plancher:libelle} : {sans_plancher}]].",
               "bups.molecules_ciblees", "indicateur", ()),
     Indicator("stabilite_75", _B, "Stabilité de la délivrance des génériques aux 75 ans et plus",

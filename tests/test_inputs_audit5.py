@@ -274,7 +274,11 @@ def test_statement_themes_by_their_short_titles_indicators_whatever_their_case_a
     paid = read_versements(statement, pharmacies)
     assert list(paid["theme"]) == ["colorectal", "bups", "numerique", "vaccination"]
     assert list(paid["indicateur"]) == ["", "", "", "bonus_prescription"]
-    statement.write_text("pharmacie_id;exercice;theme;montant_verse_eur\nP1;2025;Santé;1\nP1;2025;bups;−140,00\n"
+    # the minus sign the reports write (U+2212, « −107,22 € ») reads as the keyboard's
+    statement.write_text("pharmacie_id;exercice;theme;montant_verse_eur\nP1;2025;bups;−107,22 €\nP1;2025;numerique;−5\n",
+                         encoding="utf-8")
+    assert list(read_versements(statement, pharmacies)["montant_cents"]) == [-10722, -500]
+    statement.write_text("pharmacie_id;exercice;theme;montant_verse_eur\nP1;2025;Santé;1\nP1;2025;bups;–140,00\n"
                          "P1;2025;bups;(140,00)\nP1;2025;bups;(140,00 €)\n", encoding="utf-8")
     with pytest.raises(InputError) as info:
         read_versements(statement, pharmacies)
@@ -283,7 +287,7 @@ def test_statement_themes_by_their_short_titles_indicators_whatever_their_case_a
         "ligne 2, pharmacie « P1 », colonne theme : valeur « Santé » ; attendu : un thème, par son code ou son titre : "
         "numerique (Numérique (REMU NUM)) ; bups (Bon usage (BUPS)) ; vaccination (Vaccination) ; colorectal "
         "(Dépistage colorectal) ; dispensation_unite (Dispensation à l'unité) ; dispositif_2024 (Dispositif 2024)",
-        f"ligne 3, pharmacie « P1 », colonne montant_verse_eur : valeur « −140,00 » ; attendu : {generic} — un "
+        f"ligne 3, pharmacie « P1 », colonne montant_verse_eur : valeur « –140,00 » ; attendu : {generic} — un "
         "montant négatif s'écrit avec le signe « - » du clavier : -140,00",
         f"ligne 4, pharmacie « P1 », colonne montant_verse_eur : valeur « (140,00) » ; attendu : {generic} — un "
         "montant négatif s'écrit avec le signe « - » du clavier : -140,00",

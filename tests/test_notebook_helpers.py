@@ -190,7 +190,7 @@ def test_a_rule_value_that_is_a_hypothesis_is_marked_in_the_rules_of_a_report(ga
     text = nb.rules_list(gare, "bups")
     low, high = nb.eur(int(p.stabilite_75.montant_bas.valeur * 100)), nb.eur(int(p.stabilite_75.montant_haut.valeur * 100))
     assert f"{low}\u00a0⚠" in text and f"{high}\u00a0⚠" not in text and f"{high} ;" in text
-    assert "0,22565\u00a0€\u00a0⚠ par boîte" in text
+    assert "0,22565\u00a0€\u00a0⚠ par boîte substituée" in text
     assert text.endswith("⚠ : valeur retenue par l'outil là où les sources se taisent ou divergent (une hypothèse de "
                          "lecture ; voir « Hypothèses et données manquantes »).")
     # a theme whose rules hold no hypothesis value: no mark, no legend
@@ -216,8 +216,16 @@ def test_the_molecule_rule_gives_the_premium_of_each_reading():
     scenario = ROOT / "parameters" / "scenarios" / "lectures-alternatives.yaml"
     rep = nb.load("PH-GARE", 2024, str(ROOT / "data/pharmacies.csv"), str(ROOT / "data/molecules.csv"), str(scenario))
     rule = next(line for line in nb.rules_list(rep, "bups").splitlines() if "molécules ciblées" in line)
-    assert "(lecture boîtes gagnées sur le taux de départ)" in rule
-    assert "en lecture « boîtes gagnées sur le taux de départ », 2,6232\u00a0€\u00a0⚠ par boîte gagnée" in rule
+    assert rule == ("- **Génériques, hybrides, biosimilaires : molécules ciblées** — Pour chaque molécule ciblée de "
+                    "l'exercice (sitagliptine, vildagliptine, vildagliptine/metformine, sitagliptine/metformine, "
+                    "palipéridone) : prime de 0,22565\u00a0€ par boîte substituée, ou de 2,6232\u00a0€\u00a0⚠ par boîte "
+                    "gagnée en lecture « boîtes gagnées sur le taux de départ » (lecture retenue : boîtes gagnées sur "
+                    "le taux de départ).")
+    # without the scenario: the tool's reading, its premium marked, and the other reading's premium (a hypothesis too)
+    rule = next(line for line in nb.rules_list(_load("PH-GARE", 2024), "bups").splitlines() if "molécules ciblées" in line)
+    assert rule.endswith(": prime de 0,22565\u00a0€\u00a0⚠ par boîte substituée, ou de 2,6232\u00a0€\u00a0⚠ par boîte "
+                         "gagnée en lecture « boîtes gagnées sur le taux de départ » (lecture retenue : boîtes "
+                         "substituées).")
 
 
 def test_the_legend_of_the_marks_does_not_send_to_an_empty_section():
@@ -503,7 +511,7 @@ def test_rule_texts_say_only_what_the_exercise_defines():
     # 2023 (docs/regles.md): 2,30 € a box above an arrival rate of 72 %, palipéridone at 20 € a box with no floor.
     mairie = _load("PH-MAIRIE", 2023)
     rule = next(r for r in nb.rules_list(mairie, "bups").splitlines() if "molécules ciblées" in r)
-    assert "2,30\u00a0€\u00a0⚠ par boîte" in rule and "plus de 72 %" in rule
+    assert "2,30\u00a0€\u00a0⚠ par boîte substituée" in rule and "plus de 72 %" in rule
     assert "palipéridone : 20,00\u00a0€" in rule and "sans plancher : palipéridone" in rule
     # 2024 kits: the reference of a pharmacy installed after 1 January 2023 is 50 kits, said with its condition.
     gare = _load("PH-GARE", 2024)

@@ -67,8 +67,8 @@ HOSTILE_MOLECULES = ["<script>alert(9)</script>", "[z](javascript:alert(6))", "*
 # the rule text of a scenario with these molecules, as Markdown: each name escaped, the rest as written
 HOSTILE_RULE = ("Pour chaque molécule ciblée de l'exercice (&lt;script&gt;alert(9)&lt;/script&gt;, "
                 "\\[z\\](javascript&#58;alert(6)), \\*\\*gras, &lt;img src=x onerror=alert(2)&gt;, ligne - cassée, "
-                "sitagliptine) : prime de 0,22565\u00a0€ par boîte (lecture boîtes substituées) ; en lecture « boîtes "
-                "gagnées sur le taux de départ », 2,6232\u00a0€ par boîte gagnée.")
+                "sitagliptine) : prime de 0,22565\u00a0€ par boîte substituée, ou de 2,6232\u00a0€ par boîte gagnée en "
+                "lecture « boîtes gagnées sur le taux de départ » (lecture retenue : boîtes substituées).")
 HOSTILE_NOM = "<script>alert(1)</script><img src=x onerror=alert(2)> [x](javascript:alert(3)) **gras"
 NORMAL_NAMES = ["Pharmacie du Centre", "Pharmacie Saint-Roch (gare)", "Dupont & Fils", "vildagliptine/metformine",
                 "palipéridone", "L'Officine 2000", "Pharmacie n° 3, 10:30"]
@@ -177,9 +177,9 @@ def test_rule_text_of_the_reference_parameters_is_unchanged():
 
     text = rule_text(indicator("molecules_ciblees"), load_parameters(2024))
     assert text == ("Pour chaque molécule ciblée de l'exercice (sitagliptine, vildagliptine, vildagliptine/metformine, "
-                    "sitagliptine/metformine, palipéridone) : prime de 0,22565\u00a0€ par boîte (lecture boîtes "
-                    "substituées) ; en lecture « boîtes gagnées sur le taux de départ », 2,6232\u00a0€ par boîte "
-                    "gagnée.")
+                    "sitagliptine/metformine, palipéridone) : prime de 0,22565\u00a0€ par boîte substituée, ou de "
+                    "2,6232\u00a0€ par boîte gagnée en lecture « boîtes gagnées sur le taux de départ » (lecture "
+                    "retenue : boîtes substituées).")
     assert "\\" not in jupyter_html(text)
 
 

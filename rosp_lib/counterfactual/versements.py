@@ -27,7 +27,7 @@ from ..lines.formatting import french_list
 from ..inputs.molecules import pharmacy_hint
 from ..inputs.parsing import DATE_EXPECTED, GROUP_SPACES, ambiguous_fix, date_of
 from ..inputs.raw import read_raw
-from ..lines.formatting import eur
+from ..lines.formatting import MINUS, eur
 from ..parameters.scenario import MAX_AMOUNT
 from ..registry import INDICATORS, THEMES
 
@@ -76,6 +76,8 @@ def _amount(text: str, typed: bool = False) -> tuple[int | None, str]:
     """The cents a cell writes, or None and what was expected (with the fix when the text says more than
     « not an amount »). `typed`: a number of a workbook, which has no thousands separator (140.004 is 140,004 €)."""
     number = _EURO_SIGN.sub("", text)
+    if number[:1] == MINUS:  # the minus sign the tool's reports write (« −107,22 € »): the keyboard's, read alike
+        number = "-" + number[1:]
     if typed and _AMBIGUOUS_RE.fullmatch(number):
         return None, f"{_GENERIC} — {number.replace('.', ',')} € a trois décimales"
     if _AMOUNT_RE.fullmatch(number):
@@ -96,8 +98,8 @@ def _amount(text: str, typed: bool = False) -> tuple[int | None, str]:
     word = _EURO_WORD.fullmatch(number)
     if word and _AMOUNT_RE.fullmatch(word.group(1)):
         return None, f"{_GENERIC} — sans « {word.group(2)} » : écrivez {word.group(1)} ou {word.group(1)} €"
-    signless = text.strip("−–()").strip()  # a minus sign of a word processor, an accounting format's brackets
-    if text[:1] in "−–(" and (_AMOUNT_RE.fullmatch(signless) or _AMOUNT_RE.fullmatch(_EURO_SIGN.sub("", signless))):
+    signless = text.strip("–()").strip()  # a dash of a word processor, an accounting format's brackets
+    if text[:1] in "–(" and (_AMOUNT_RE.fullmatch(signless) or _AMOUNT_RE.fullmatch(_EURO_SIGN.sub("", signless))):
         return None, f"{_GENERIC} — un montant négatif s'écrit avec le signe « - » du clavier : -{signless}"
     if "€" in text:
         return None, f"{_GENERIC} — le signe € après le montant (5 349,00 €) ou pas de signe"

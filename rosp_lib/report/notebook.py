@@ -411,10 +411,13 @@ def indicator_table(rep: Report, lines: pd.DataFrame) -> Html:
 
 def rules_list(rep: Report, theme: str) -> str:
     """The rules of the theme for this exercise, rendered from its parameters (Markdown), each value that is a
-    hypothesis of the tool marked ⚠ (not one the report's scenario replaced)."""
+    hypothesis of the tool marked ⚠: not one the report's scenario replaced, nor one its scenario set aside by
+    switching to its alternative reading (`alternative_cle`: the prime par boîte substituée under the « progression »
+    reading, which pays the prime par boîte gagnée instead)."""
 
     def marked(key: str, leaf) -> bool:
-        return leaf.statut == "hypothese" and not replaced(rep, key)
+        return (leaf.statut == "hypothese" and not replaced(rep, key)
+                and not (leaf.alternative_cle and replaced(rep, leaf.alternative_cle)))
 
     items = []
     for ind in indicators_of(theme):
