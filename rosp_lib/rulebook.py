@@ -192,6 +192,11 @@ def render(template: str, params: ExerciseParameters, node: str = "", markdown: 
         _OPTIONAL.sub(optional, template))
 
 
+def value_text(leaf: Leaf, value) -> str:
+    """Another value of this parameter, written as its own value is (« 2,80 € », « 6 points »)."""
+    return leaf_text(leaf.model_copy(update={"valeur": value}))
+
+
 def alternative_text(params: ExerciseParameters, path: str, leaf: Leaf) -> str:
     """A hypothesis's alternative reading as a reader reads it, from its text in the parameter file: « oui » / « non »
     for a true / false before « : », a date as dates are written (« 31/01/2025 »), a number as its parameter's value
@@ -206,7 +211,7 @@ def alternative_text(params: ExerciseParameters, path: str, leaf: Leaf) -> str:
         text = date.fromisoformat(head.strip()).strftime("%d/%m/%Y") + sep + tail  # as the date it replaces is written
     elif (sep and isinstance(leaf.valeur, (int, float, Decimal)) and not isinstance(leaf.valeur, bool)
           and re.fullmatch(r"-?\d+(?:\.\d+)?", head.strip())):  # « 2.80 » → « 2,80 € », as the value it replaces
-        text = leaf_text(leaf.model_copy(update={"valeur": Decimal(head.strip())})) + sep + tail
+        text = value_text(leaf, Decimal(head.strip())) + sep + tail
     return render(text, params, path.rsplit(".", 1)[0]) if "{" in text else text
 
 

@@ -35,7 +35,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -48,7 +48,7 @@ from ..parameters import PARAMETERS_DIR, Kind, Scenario, iter_leaves, load_param
 from ..registry import INDICATORS, LEVIERS, THEME_CODES, indicator, indicators_of, theme
 from ..report.calculation import calculation, entries
 from ..report.escape import escape_markdown_text
-from ..rulebook import hypothesis_label, in_force, leaf_text, rule_text, state, theme_exists, title
+from ..rulebook import hypothesis_label, in_force, leaf_text, rule_text, state, theme_exists, title, value_text
 from .runner import Runner
 
 CENT_TOLERANCE = 1  # « conforme » : |écart| ≤ 0,01 €
@@ -546,11 +546,7 @@ def _reading_note(leaf, value) -> str:
     if isinstance(value, bool):
         same = head.lower() in (("true", "oui") if value else ("false", "non"))
     elif isinstance(value, (int, float, Decimal)):
-        same = head == leaf_text(leaf.model_copy(update={"valeur": Decimal(str(value))}))
-        try:  # (a leaf built by hand, its note as the file writes it)
-            same = same or Decimal(head) == Decimal(str(value))
-        except InvalidOperation:
-            pass
+        same = head == value_text(leaf, Decimal(str(value)))
     elif isinstance(value, date):
         same = head in (value.isoformat(), value.strftime("%d/%m/%Y"))
     else:

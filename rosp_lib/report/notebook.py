@@ -506,8 +506,8 @@ def alternative_text(s, quoted: bool = True, alternative: str | None = None, als
     values it reads that the retained one does not (the prime par boîte gagnée of the « progression » reading):
     each euro of the écart can be redone."""
     text = s.alternative if alternative is None else alternative
-    values = " ; ".join(([", ".join(f"{lib} : {value}" for _, lib, value in s.lues)] if s.lues else [])
-                        + ([also] if also else []))
+    parts = [", ".join(f"{lib} : {value}" for _, lib, value in s.lues)] if s.lues else []
+    values = " ; ".join(parts + ([also] if also else []))
     return (f"« {text} »" if quoted else text) + (f" ({values})" if values else "")
 
 
@@ -854,9 +854,8 @@ def chart_amounts(lines: pd.DataFrame, title: str = "Montant de chaque ligne"):
     cents = [int(c) for c in shown["montant_cents"]]
     if not any(cents):  # bars of zero length say nothing: said in words (as `chart_distances` does)
         fig, ax = plt.subplots(figsize=(7.5, 1.2), dpi=CHART_DPI)
-        ax.text(0.5, 0.5, f"Toutes les lignes de ce thème valent {eur(0)} : aucune barre à tracer" if cents else
-                "Aucune ligne de montant pour ce thème et cet exercice", ha="center", va="center")
-        ax.set_axis_off()
+        _said_instead(ax, f"Toutes les lignes de ce thème valent {eur(0)} : aucune barre à tracer" if cents else
+                      "Aucune ligne de montant pour ce thème et cet exercice")
         ax.set_title(title, fontsize=10, loc="left")
         _fit(fig)
         return fig
@@ -879,6 +878,12 @@ def chart_amounts(lines: pd.DataFrame, title: str = "Montant de chaque ligne"):
     return fig
 
 
+def _said_instead(ax, text: str) -> None:
+    """A chart with nothing to draw: its axes replaced by the sentence that says why."""
+    ax.text(0.5, 0.5, text, ha="center", va="center")
+    ax.set_axis_off()
+
+
 def _chart_value(value) -> str:
     """A value by its bar: to the hundredth; an exact rate whose float misstates it (a Decimal) with every digit,
     « 84,99999999999999999 » and not « 85 » beside a bar below the threshold."""
@@ -890,8 +895,7 @@ def chart_distances(dist: pd.DataFrame, title: str = "Distance au seuil (valeur 
 
     fig, ax = plt.subplots(figsize=(7.5, _height([_wrap(t) for t in dist["libelle"]])), dpi=CHART_DPI)
     if dist.empty:
-        ax.text(0.5, 0.5, "Aucun seuil chiffré actif pour ce thème et cet exercice", ha="center", va="center")
-        ax.set_axis_off()
+        _said_instead(ax, "Aucun seuil chiffré actif pour ce thème et cet exercice")
     else:
         y = np.arange(len(dist))[::-1]
         colors = ["#2e8b57" if e >= 0 else "#d35400" for e in dist["ecart"]]
