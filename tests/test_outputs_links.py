@@ -464,3 +464,18 @@ def test_rapprocher_removes_the_draft_of_a_covered_pharmacy_year_with_nothing_to
                                  "reclamation_PH-SEGUR_2026.md, reclamation_PH-TILLEULS_2024.md\n")
     assert sorted(p.name for p in out.iterdir()) == sorted(["rapprochement.csv", *CLAIMS])
 
+
+
+def test_the_cleanup_of_a_failed_workbook_silences_only_its_streams_os_errors():
+    """During the cleanup of a failed XLSX write, a stream's OSError is dropped, and any other unraisable exception
+    still reaches the hook that was in place."""
+    from types import SimpleNamespace
+
+    from rosp_lib.lines.spreadsheet import _passing_os_errors_to
+
+    seen = []
+    quiet = _passing_os_errors_to(seen.append)
+    quiet(SimpleNamespace(exc_value=OSError(errno.ENOSPC, "No space left on device")))
+    other = SimpleNamespace(exc_value=ValueError("seek of closed file"))
+    quiet(other)
+    assert seen == [other]

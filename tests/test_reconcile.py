@@ -811,3 +811,26 @@ def test_a_payment_at_the_progression_reading_of_the_molecules_is_explained_by_i
     assert r["lecture_qui_explique"] == "bups.molecules_ciblees.lecture"
     assert E(": « boîtes gagnées sur le taux de départ » au lieu de « boîtes substituées », la valeur retenue par "
              "l'outil") in r["explication"]
+
+
+def test_one_reading_keeps_the_users_scenario_and_leaves_it_unchanged():
+    """A reading tried by the reconciliation is added to the user's scenario (its values for all exercises and for
+    this one stay), and the user's scenario itself is not modified for the next reading."""
+    from rosp_lib.counterfactual.reconcile import one_reading
+    from decimal import Decimal
+
+    from rosp_lib.parameters import Scenario, load_parameters
+
+    base = Scenario("mon-scenario.yaml", {"numerique": {"exercice_coordonne": {"montant": 900}}},
+                    {2024: {"numerique": {"fse": {"seuil_pct": 96}}}})
+    both = one_reading(2024, "numerique.fse.prix_unitaire_bas", Decimal("0.060"), base)
+    p = load_parameters(2024, both)
+    assert p.numerique.exercice_coordonne.montant.valeur == 900
+    assert p.numerique.fse.seuil_pct.valeur == 96
+    assert p.numerique.fse.prix_unitaire_bas.valeur == Decimal("0.060")
+    assert both.path == "mon-scenario.yaml + lecture alternative de numerique.fse.prix_unitaire_bas"
+    assert base.par_exercice == {2024: {"numerique": {"fse": {"seuil_pct": 96}}}}
+    assert base.tous == {"numerique": {"exercice_coordonne": {"montant": 900}}}
+    alone = one_reading(2024, "general.arrondi", "demi_pair")
+    assert load_parameters(2024, alone).general.arrondi.valeur == "demi_pair"
+    assert alone.path == "lecture alternative de general.arrondi"

@@ -30,7 +30,6 @@ other inputs: there is no second rule path.
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -48,6 +47,7 @@ from ..parameters import PARAMETERS_DIR, Kind, Scenario, iter_leaves, load_param
 from ..registry import INDICATORS, LEVIERS, THEME_CODES, indicator, indicators_of, theme
 from ..report.calculation import calculation, entries
 from ..report.escape import escape_markdown_text
+from ..report.readings import alternatives_for, scenario_with
 from ..rulebook import hypothesis_label, in_force, leaf_text, rule_text, state, theme_exists, title, value_text
 from .runner import Runner
 
@@ -122,34 +122,15 @@ class Item:
         return int(lines.loc[sel, "montant_cents"].sum())
 
 
-def _nested(path: str, value) -> dict:
-    out: dict = value
-    for part in reversed(path.split(".")):
-        out = {part: out}
-    return out
-
-
-def _merge(a: dict, b: dict) -> dict:
-    out = copy.deepcopy(a)
-    for k, v in b.items():
-        if isinstance(v, dict) and isinstance(out.get(k), dict) and "valeur" not in v:
-            out[k] = _merge(out[k], v)
-        else:
-            out[k] = v
-    return out
-
-
 def switchable_hypotheses(exercice: int, base: Scenario | None = None) -> list[tuple[str, object]]:
     """(dotted key, alternative value) of every hypothesis of the exercise whose alternative is one value: those of
     the scenario of alternative readings, for this exercise, that are still `hypothese` leaves, or the leaf that a
     hypothesis names as the one that switches its alternative (`alternative_cle`: the « progression » reading of
     the molecules, alternative of the prime par boîte substituée)."""
-    from ..report.readings import alternatives_for  # those that make sense on top of the user's scenario
-
     leaves = dict(iter_leaves(load_parameters(exercice, base)))
     switches = {leaf.alternative_cle for leaf in leaves.values() if leaf.statut == "hypothese" and leaf.alternative_cle}
     out = []
-    for path, value in alternatives_for(exercice, ALTERNATIVES, base):
+    for path, value in alternatives_for(exercice, ALTERNATIVES, base):  # those that make sense on top of `base`
         key = ".".join(path)
         leaf = leaves.get(key)
         if leaf is not None and (leaf.statut == "hypothese" or key in switches) and leaf.valeur != value:
@@ -159,11 +140,8 @@ def switchable_hypotheses(exercice: int, base: Scenario | None = None) -> list[t
 
 def one_reading(exercice: int, key: str, value, base: Scenario | None = None) -> Scenario:
     """The user's scenario (if any) with one more leaf switched to its alternative reading."""
-    tous = dict(base.tous) if base else {}
-    par = {k: dict(v) for k, v in base.par_exercice.items()} if base else {}
-    par[exercice] = _merge(par.get(exercice, {}), _nested(key, value))
     label = f"lecture alternative de {key}" if base is None else f"{base.path} + lecture alternative de {key}"
-    return Scenario(label, tous, par)
+    return scenario_with(base, exercice, [(tuple(key.split(".")), value)], label)
 
 
 def _failing(ind, row: pd.Series) -> dict:

@@ -267,8 +267,9 @@ def _save(wb, fh: BinaryIO, scratch: Path | None) -> None:
         failure = OSError(exc.errno, exc.strerror, exc.filename)
         # The streams' own OSError when they are closed is the one raised here: silenced from now on, as the
         # exception's frames, which hold the streams (the ZipFile), are let go when this block ends (a disk
-        # full to the last byte: ZipFile.__del__ failed there, before the collection below).
-        sys.unraisablehook = lambda _unraisable: None
+        # full to the last byte: ZipFile.__del__ failed there, before the collection below). Only an OSError is
+        # silenced, and only until the collection below: anything else still reaches the hook as before.
+        sys.unraisablehook = _passing_os_errors_to(hook)
     finally:
         tempfile.tempdir = before
     if failure is not None:
@@ -277,6 +278,15 @@ def _save(wb, fh: BinaryIO, scratch: Path | None) -> None:
         finally:
             sys.unraisablehook = hook
         raise failure
+
+
+def _passing_os_errors_to(hook):
+    """An unraisable-exception hook that drops an OSError (a half-written stream failing again when it is closed)
+    and hands anything else to `hook`."""
+    def quiet(unraisable) -> None:
+        if not isinstance(unraisable.exc_value, OSError):
+            hook(unraisable)
+    return quiet
 
 
 def _storable(value):
