@@ -366,3 +366,20 @@ def test_the_exact_rule_of_a_cell_and_of_a_column_agree():
     for rows in (slice(0, 9), slice(None)):  # the few-rows path and the coded one
         assert current_exact(exact[rows], floats[rows]).tolist() == expected[rows]
     assert str(exact_of(-0.0, None)) == "0"
+
+
+def test_the_strong_gap_of_the_secured_fse_rate_is_tested_exactly(tmp_path):
+    """2024 malus « qualité de la facturation »: target ≥ 69 % of secured FSE; a gap of more than 5 points gives
+    12 points, a smaller one 4 (parameters/2024.yaml). 63,99999999999999999 % is 5,00000000000000001 points under
+    the target — more than 5 — even though its float is 64.0, which is exactly 5 points under it."""
+    common = {"exercice_coordonne": "oui", "logiciel_segur": "oui", "taux_mss_pct": "6",
+              "nb_factures_periode_malus": "30000", "taux_rejets_iris_pct": "0", "taux_double_paiement_pct": "0"}
+    rates = ["63,99999999999999999", "64", "64,00000000000000001", "63,9999"]
+    src = pharmacies_file(tmp_path, *({**common, "taux_fse_securisees_pct": r} for r in rates))
+    invoke("compute", src, "-o", tmp_path / "out")
+    rows = list(csv.DictReader((tmp_path / "out" / "lignes.csv").open(encoding="utf-8", newline="")))
+    points = {r["pharmacie_id"]: r["note"].split(" ; ")[0] for r in rows
+              if r["indicateur"] == "facturation_fse_securisees"}
+    assert points == {"PH-0": "12 point(s)", "PH-1": "4 point(s)", "PH-2": "4 point(s)", "PH-3": "12 point(s)"}
+    malus = {r["pharmacie_id"]: r["valeur"] for r in rows if r["indicateur"] == "malus_qualite_facturation"}
+    assert malus == {"PH-0": "12", "PH-1": "4", "PH-2": "4", "PH-3": "12"}

@@ -67,10 +67,16 @@ COMPARISONS = {">=": lambda a, b: a >= b, ">": lambda a, b: a > b, "<": lambda a
 
 def compare(values: np.ndarray, seuil: Seuil, threshold=None) -> np.ndarray:
     """values <comparaison> threshold, False where the value is unknown (NaN); exact on a `Rate` column."""
-    op = COMPARISONS[seuil.comparaison]
+    return compare_to(values, seuil.comparaison, seuil.valeur if threshold is None else threshold)
+
+
+def compare_to(values: np.ndarray, comparaison: str, threshold) -> np.ndarray:
+    """values <comparaison> threshold (a number: a parameter's value or one computed from parameters), False where
+    the value is unknown (NaN); exact on a `Rate` column."""
+    op = COMPARISONS[comparaison]
     exact = getattr(values, "exact", None)
     if exact is not None:
-        t = Decimal(seuil.valeur if threshold is None else str(threshold))
+        t = threshold if isinstance(threshold, Decimal) else Decimal(str(threshold))
         column = getattr(values, "column", None)
         if column is not None and column.coding is not None:
             codes, distinct = column.coding  # coded once per exercise (`Context.exact_column`)
@@ -80,7 +86,7 @@ def compare(values: np.ndarray, seuil: Seuil, threshold=None) -> np.ndarray:
             codes, distinct = pd.factorize(exact, use_na_sentinel=False)
         met = np.array([d is not None and d == d and bool(op(d, t)) for d in distinct], dtype=bool)
         return met[codes] if len(codes) else np.zeros(0, dtype=bool)
-    t = float(seuil.valeur if threshold is None else threshold)
+    t = float(threshold)
     values = np.asarray(values, dtype=float)
     with np.errstate(invalid="ignore"):
         return op(values, t) & ~np.isnan(values)

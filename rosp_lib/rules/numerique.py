@@ -8,7 +8,7 @@ from ..lines import money
 from ..lines.formatting import eur, eur_value, num
 from ..lines.text import MANQUANT, OUI, SANS_OBJET, filled, per_distinct, pick
 from ..rulebook import bareme_text
-from .base import Block, Context, compare, finish_theme, seuil_text, socle_state
+from .base import Block, Context, compare, compare_to, finish_theme, seuil_text, socle_state
 
 THEME = "numerique"
 
@@ -229,7 +229,9 @@ def facturation_fse_securisees(ctx: Context) -> Block:
     target = m.fse_securisees_cible_pct
     met = compare(v, target)
     gap_limit = target.valeur - m.fse_securisees_ecart_fort_points.valeur
-    strong = ~met & ~missing & {">": v < float(gap_limit), ">=": v <= float(gap_limit)}[m.fse_securisees_ecart_fort_points.comparaison]
+    # « écart de plus de N points » (>) : the rate under target − N; « au moins N points » (>=) : at or under it
+    below = {">": "<", ">=": "<="}[m.fse_securisees_ecart_fort_points.comparaison]
+    strong = ~met & ~missing & compare_to(v, below, gap_limit)
     pts = np.where(met | missing, 0, np.where(strong, m.fse_securisees_points_ecart_fort.valeur, m.fse_securisees_points_ecart_faible.valeur))
     return _points_block(ctx, "facturation_fse_securisees", v, missing,
                          f"cible {seuil_text(target)} ; écart de plus de {num(m.fse_securisees_ecart_fort_points.valeur)} points → "
