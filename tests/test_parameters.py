@@ -85,7 +85,7 @@ def test_unknown_unit_is_refused_naming_the_file_the_key_and_the_known_units(par
         "  - numerique.exercice_coordonne.montant.unite : unité « EUR/officine » inconnue ; attendu : l'une des "
         "unités connues (EUR, EUR/lecteur, EUR/patient, EUR/tranche, EUR/FSE, EUR/RVA, EUR/boite, EUR/dispensation, "
         "EUR/kit, %, points de %, TROD, accompagnements, entretiens, factures, items, kits, lecteurs, patients, "
-        "points, semaines, teleconsultations, rapport, booleen, etat, comparaison, lecture, mode, periode, date, "
+        "points, semaines, teleconsultations par tranche, rapport, booleen, etat, comparaison, lecture, mode, periode, date, "
         "liste, paliers) — une nouvelle unité se déclare dans rosp_lib/parameters/units.py")
 
 

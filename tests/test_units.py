@@ -145,3 +145,25 @@ def test_a_percentage_is_known_by_its_unit_not_its_key(tmp_path):
                  "      primes_par_molecule: {valeur: {remise_pct: 150}}\n", encoding="utf-8")
     table = load_parameters(2024, Scenario.read(f)).bups.molecules_ciblees.primes_par_molecule.valeur
     assert table == {"remise_pct": Decimal(150)}
+
+
+@pytest.mark.parametrize("value", [0, -1])
+def test_a_size_the_rules_divide_by_is_at_least_one(tmp_path, value):
+    # Téléconsultations are paid by tranche of `taille_tranche`: 0 divided by zero (a numpy warning in English on
+    # the console, and 0 € paid); the scenario is refused, naming the key.
+    f = tmp_path / "s.yaml"
+    f.write_text(f"numerique:\n  teleconsultation:\n    taille_tranche: {value}\n", encoding="utf-8")
+    with pytest.raises(ParameterError) as info:
+        load_parameters(2024, Scenario.read(f))
+    assert str(info.value) == (f"{f} : scénario invalide\n  - numerique.teleconsultation.taille_tranche : valeur "
+                               f"{value} ; attendu : un nombre d'au moins 1")
+    f.write_text("numerique:\n  teleconsultation:\n    taille_tranche: 1\n", encoding="utf-8")
+    assert load_parameters(2024, Scenario.read(f)).numerique.teleconsultation.taille_tranche.valeur == 1
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_the_reference_values_respect_their_unit_s_minimum(year):
+    low = [(k, leaf.valeur) for k, leaf in iter_leaves(load_parameters(year))
+           if leaf.unite in UNITS and isinstance(leaf.valeur, (int, Decimal)) and leaf.valeur < unit(leaf.unite).minimum]
+    assert low == []
+    assert unit(load_parameters(year).numerique.teleconsultation.taille_tranche.unite).minimum == 1

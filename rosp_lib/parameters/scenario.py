@@ -231,6 +231,8 @@ def _not_a_number(value: Any) -> str | None:
 def _out_of_range(number: int | Decimal, kind: type, unite: Unit) -> str | None:
     """Why a number leaves the range of its parameter's unit (units.UNITS), None when it does not."""
     shown = _shown(number)
+    if unite.minimum > 0 and number < unite.minimum:
+        return f"valeur {shown} ; attendu : un nombre d'au moins {unite.minimum}"
     if number < 0:
         return f"valeur {shown} ; attendu : un nombre positif ou nul"
     if unite.percentage and number > 100:

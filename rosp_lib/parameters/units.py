@@ -43,6 +43,7 @@ class Unit:
     name: str  # as written in the parameter files (`unite:`)
     kind: Kind
     suffix: str = ""  # written after a number in rule texts (« 70 % », « 10 points »)
+    minimum: int = 0  # the smallest value a scenario may give (a size the rules divide by: 1)
 
     @property
     def euros(self) -> bool:
@@ -94,7 +95,7 @@ UNITS: dict[str, Unit] = _units(
     Unit("patients", Kind.COUNT),
     Unit("points", Kind.COUNT),
     Unit("semaines", Kind.COUNT),
-    Unit("teleconsultations", Kind.COUNT),
+    Unit("teleconsultations par tranche", Kind.COUNT, minimum=1),  # the rule divides by it
     Unit("rapport", Kind.RATIO),
     # values that are not numbers
     Unit("booleen", Kind.FLAG),
