@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .csvread import LINE_BREAK
 from .errors import InputError, MAX_PER_KIND, letter, shown, thousands
 
 
@@ -143,6 +144,12 @@ def _pick_sheet(path: Path, wb, sheet: str):
     if not sheets:
         raise InputError(str(path), ["le classeur ne contient aucune feuille de calcul"])
     named = [ws for ws in sheets if fold(ws.title) == fold(sheet)]
+    if len(named) > 1:  # « Pharmacies » and « pharmacies  »: the one meant cannot be told
+        names = ", ".join(f"« {ws.title} »" for ws in named)
+        raise InputError(str(path), [
+            f"le classeur a {len(named)} feuilles nommées comme « {sheet} » ({names}) ; attendu : une seule feuille "
+            f"« {sheet} » (renommez ou supprimez les autres)"
+        ])
     if named:
         ws = named[0]
         others = [other for other in sheets if other is not ws and _has_data(other)]
@@ -195,10 +202,12 @@ def read_xlsx_cells(path: Path, sheet: str) -> tuple[pd.DataFrame, str]:
         rows = []
         numbers: list[list[bool]] = []  # the cells typed as numbers: their text has no thousands separator
         invisible = []
+        broken = []  # a text on several lines (Alt+Entrée): a value is one line, as in a CSV file
         for row in ws.iter_rows(min_row=1, min_col=1):
             rows.append([cell_text(c.value, c.number_format) for c in row])
             numbers.append([isinstance(c.value, (int, float)) and not isinstance(c.value, bool) for c in row])
             invisible += [c for c in row if c.value not in (None, "") and hidden_by_format(c.value, c.number_format)]
+            broken += [c for c in row if isinstance(c.value, str) and LINE_BREAK.search(c.value)]
         for c in invisible[:MAX_PER_KIND]:
             problems.append(
                 f"{where}, cellule {c.coordinate} : valeur {shown(cell_text(c.value))} masquée par le format de nombre "
@@ -207,6 +216,14 @@ def read_xlsx_cells(path: Path, sheet: str) -> tuple[pd.DataFrame, str]:
             )
         if len(invisible) > MAX_PER_KIND:
             problems.append(f"… et {thousands(len(invisible) - MAX_PER_KIND)} autres cellules masquées par leur format")
+        for c in broken[:MAX_PER_KIND]:
+            problems.append(
+                f"{where}, cellule {c.coordinate} : valeur {shown(c.value)} sur {len(LINE_BREAK.findall(c.value)) + 1} "
+                "lignes (retour à la ligne dans la cellule) ; attendu : une valeur sur une seule ligne (retirez le "
+                "retour à la ligne : Alt+Entrée dans Excel)"
+            )
+        if len(broken) > MAX_PER_KIND:
+            problems.append(f"… et {thousands(len(broken) - MAX_PER_KIND)} autres cellules sur plusieurs lignes")
         first_row = 1
         title = ws.title
         problems += _hidden_with_data(ws, rows, where)
@@ -276,7 +293,7 @@ def _formulas_without_value(path: Path, title: str, rows: list[list[str]], first
                 empty.append(c)
         saved = _saved_empty_texts(ws) if empty else set()
         without = [c for c in empty if c.coordinate not in saved]
-        found = [f"feuille « {title} », cellule {c.coordinate} : formule {shown(c.value)} sans valeur enregistrée (elle "
+        found = [f"feuille « {title} », cellule {c.coordinate} : formule {shown(_formula_text(c.value))} sans valeur enregistrée (elle "
                  "se lirait vide) ; attendu : une valeur (ouvrez le classeur dans un tableur et enregistrez-le, ou collez "
                  "les valeurs)" for c in without[:MAX_PER_KIND]]
         if len(without) > MAX_PER_KIND:
@@ -284,6 +301,12 @@ def _formulas_without_value(path: Path, title: str, rows: list[list[str]], first
         return found
     finally:
         wb.close()
+
+
+def _formula_text(value) -> str:
+    """A formula as the spreadsheet shows it: an array formula ({=…}) is an object whose `text` is its formula."""
+    text = getattr(value, "text", value)
+    return text if isinstance(text, str) else str(text)
 
 
 def _saved_empty_texts(ws) -> set[str]:

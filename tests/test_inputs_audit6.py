@@ -1,0 +1,87 @@
+"""Sixth adversarial pass over the inputs (2026-12-03): each case below was accepted and read otherwise than its
+author meant, or passed the reading and broke a later step, or was refused with an unclear message. Files built in
+the test (XLSX with openpyxl)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from helpers_rules import workbook
+from rosp_lib.cli import main
+from rosp_lib.counterfactual.versements import read_versements
+from rosp_lib.inputs import InputError, read_pharmacies
+
+HEADER = ["pharmacie_id", "nom", "exercice", "exercice_coordonne", "logiciel_segur"]
+
+
+def problems_of(path: Path) -> list[str]:
+    with pytest.raises(InputError) as info:
+        read_pharmacies(path)
+    return info.value.problems
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A text on several lines in a workbook cell (Alt+Entrée)
+# ---------------------------------------------------------------------------------------------------------------
+def test_a_workbook_cell_on_two_lines_is_refused_naming_the_cell(tmp_path):
+    """It was accepted by `rosp compute`, then every report of that pharmacy failed: the report folder's copy of
+    the input (entree.csv) was refused as « sur 2 lignes du fichier — guillemet ouvert et jamais fermé ? »."""
+    path = tmp_path / "pharmacies.xlsx"
+    workbook({"pharmacies": [HEADER, ["P1", "Pharmacie\ndu Centre", 2024, "oui", "oui"],
+                             ["P2", "Pharmacie de la Gare", 2024, "oui", "oui"]]}).save(path)
+    assert problems_of(path) == [
+        "feuille « pharmacies », cellule B2 : valeur « Pharmacie\\ndu Centre » sur 2 lignes (retour à la ligne dans "
+        "la cellule) ; attendu : une valeur sur une seule ligne (retirez le retour à la ligne : Alt+Entrée dans Excel)"]
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["compute", str(path), "-o", str(out)])
+    assert result.exit_code == 2 and "cellule B2" in result.output and not out.exists()
+
+
+def test_a_statement_label_on_two_lines_is_refused_naming_the_cell(tmp_path):
+    ph = tmp_path / "p.csv"
+    ph.write_text("pharmacie_id;exercice\nP1;2025\n", encoding="utf-8")
+    statement = tmp_path / "versements.xlsx"
+    workbook({"versements": [["pharmacie_id", "exercice", "theme", "montant_verse_eur", "libelle_releve"],
+                             ["P1", 2025, "numerique", 820, "ROSP\r\nnumérique"]]}).save(statement)
+    with pytest.raises(InputError) as info:
+        read_versements(statement, read_pharmacies(ph))
+    assert info.value.problems == [  # the workbook's XML keeps the line feed only
+        "feuille « versements », cellule E2 : valeur « ROSP\\nnumérique » sur 2 lignes (retour à la ligne dans la "
+        "cellule) ; attendu : une valeur sur une seule ligne (retirez le retour à la ligne : Alt+Entrée dans Excel)"]
+
+
+def test_cells_on_several_lines_are_listed_twenty_at_most(tmp_path):
+    path = tmp_path / "pharmacies.xlsx"
+    workbook({"pharmacies": [HEADER] + [[f"P{i}", "a\nb", 2024, "oui", "oui"] for i in range(25)]}).save(path)
+    found = problems_of(path)
+    assert len(found) == 21 and found[-1] == "… et 5 autres cellules sur plusieurs lignes"
+    assert found[19].startswith("feuille « pharmacies », cellule B21 : ")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Sheets and formulas
+# ---------------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("other", ["pharmacies ", "Pharmacíes"])
+def test_two_sheets_named_as_the_table_are_refused(tmp_path, other):
+    """Both names read as « pharmacies » (case, accents and spaces aside): the first was read without a word."""
+    path = tmp_path / "pharmacies.xlsx"
+    workbook({"Pharmacies": [HEADER, ["P1", "A", 2024, "oui", "oui"]],
+              other: [HEADER, ["P1", "A", 2024, "non", "non"]]}).save(path)
+    assert problems_of(path) == [
+        f"le classeur a 2 feuilles nommées comme « pharmacies » (« Pharmacies », « {other} ») ; attendu : une seule "
+        "feuille « pharmacies » (renommez ou supprimez les autres)"]
+
+
+def test_an_array_formula_without_value_is_named_by_its_formula(tmp_path):
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    path = tmp_path / "pharmacies.xlsx"
+    wb = workbook({"pharmacies": [HEADER + ["nb_fse"], ["P1", "A", 2024, "oui", "oui", None]]})
+    wb["pharmacies"]["F2"] = ArrayFormula("F2", "=SUM(1*1)")
+    wb.save(path)
+    assert problems_of(path) == [
+        "feuille « pharmacies », cellule F2 : formule « =SUM(1*1) » sans valeur enregistrée (elle se lirait vide) ; "
+        "attendu : une valeur (ouvrez le classeur dans un tableur et enregistrez-le, ou collez les valeurs)"]
