@@ -85,3 +85,39 @@ def test_an_array_formula_without_value_is_named_by_its_formula(tmp_path):
     assert problems_of(path) == [
         "feuille « pharmacies », cellule F2 : formule « =SUM(1*1) » sans valeur enregistrée (elle se lirait vide) ; "
         "attendu : une valeur (ouvrez le classeur dans un tableur et enregistrez-le, ou collez les valeurs)"]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The payments statement: at most 20 messages per kind of problem
+# ---------------------------------------------------------------------------------------------------------------
+def pharmacies_of(tmp_path: Path, n: int):
+    ph = tmp_path / "p.csv"
+    ph.write_text("pharmacie_id;exercice\n" + "".join(f"P{i};2024\n" for i in range(n)), encoding="utf-8")
+    return read_pharmacies(ph)
+
+
+def test_a_statement_with_many_unknown_columns_names_twenty(tmp_path):
+    """The pharmacies file given as the statement: 25 unknown columns were each named, with no end."""
+    statement = tmp_path / "v.csv"
+    extra = [f"colonne_{k:02d}" for k in range(25)]
+    statement.write_text(";".join(["pharmacie_id", "exercice", "theme", "montant_verse_eur", *extra]) + "\n"
+                         + ";".join(["P0", "2024", "numerique", "820", *["x"] * 25]) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_versements(statement, pharmacies_of(tmp_path, 1))
+    found = info.value.problems
+    assert len(found) == 21 and found[-1] == "… et 5 autres colonnes inconnues"
+    assert found[0].startswith("ligne 1 (en-tête), colonne « colonne_00 » : colonne inconnue ; attendu : ")
+    assert found[19].startswith("ligne 1 (en-tête), colonne « colonne_19 » : colonne inconnue ; ")
+
+
+def test_many_themes_paid_both_whole_and_by_indicator_are_named_twenty(tmp_path):
+    statement = tmp_path / "v.csv"
+    rows = "".join(f"P{i};2024;numerique;;1000\nP{i};2024;numerique;mss;240\n" for i in range(25))
+    statement.write_text("pharmacie_id;exercice;theme;indicateur;montant_verse_eur\n" + rows, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_versements(statement, pharmacies_of(tmp_path, 25))
+    found = info.value.problems
+    assert len(found) == 21 and found[-1] == "… et 5 autres thèmes payés à la fois en entier et par indicateur"
+    assert found[0].startswith("lignes 2 et 3, pharmacie « P0 », exercice 2024, thème numerique : une ligne pour tout le "
+                               "thème (ligne 2 : 1\u202f000,00\u00a0€) et des lignes par indicateur (ligne 3, mss : 240,00\u00a0€) ; ")
+    assert "25 problèmes" in str(info.value)

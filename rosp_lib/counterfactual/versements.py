@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..inputs import InputError
-from ..inputs.errors import MAX_PER_KIND, Problem, digits_hint, shown
+from ..inputs.errors import MAX_PER_KIND, Problem, digits_hint, shown, thousands
 from ..lines.formatting import french_list
 from ..inputs.molecules import pharmacy_hint
 from ..inputs.parsing import DATE_EXPECTED, GROUP_SPACES, ambiguous_fix, date_of
@@ -154,11 +154,12 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
         if name in pos:  # read_raw compares names in lower case only: « theme » and « thème »
             shape.add(Problem(head_line, j, (
                 f"ligne {head_line} (en-tête), colonne « {raw_name} » : colonne en double (déjà « {pos[name]} ») ; "
-                "attendu : une seule colonne de ce nom")))
+                "attendu : une seule colonne de ce nom"), kind="colonne en double", label="colonnes en double"))
         elif name not in COLUMNS:
             header_problems = True
             shape.add(Problem(head_line, j, f"ligne {head_line} (en-tête), colonne « {raw_name} » : colonne inconnue ; "
-                                            f"attendu : une des colonnes {', '.join(COLUMNS)}"))
+                                            f"attendu : une des colonnes {', '.join(COLUMNS)}",
+                              kind="colonne inconnue", label="colonnes inconnues"))
         else:
             pos[name] = raw_name
     for k, name in enumerate(REQUIRED):
@@ -228,7 +229,9 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
         shape.add(problem)
     ambiguous = _theme_and_detail(records)  # after them: they name several lines
     if shape or ambiguous:
-        raise InputError(str(path), shape.texts() + ambiguous, len(shape) + len(ambiguous))
+        said = ambiguous[:MAX_PER_KIND] + ([f"… et {thousands(len(ambiguous) - MAX_PER_KIND)} autres thèmes payés à la "
+                                            "fois en entier et par indicateur"] if len(ambiguous) > MAX_PER_KIND else [])
+        raise InputError(str(path), shape.texts() + said, len(shape) + len(ambiguous))
     out = pd.DataFrame.from_records(records, columns=["pharmacie_id", "exercice", "theme", "indicateur",
                                                       "montant_cents", "date_versement", "libelle_releve", "ligne"])
     out = out.astype({"exercice": "int64", "montant_cents": "int64"}) if len(out) else out
