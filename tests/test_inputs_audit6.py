@@ -121,3 +121,33 @@ def test_many_themes_paid_both_whole_and_by_indicator_are_named_twenty(tmp_path)
     assert found[0].startswith("lignes 2 et 3, pharmacie « P0 », exercice 2024, thème numerique : une ligne pour tout le "
                                "thème (ligne 2 : 1\u202f000,00\u00a0€) et des lignes par indicateur (ligne 3, mss : 240,00\u00a0€) ; ")
     assert "25 problèmes" in str(info.value)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# CSV text
+# ---------------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_its_mark_is_said_so(tmp_path, encoding):
+    """It was refused column by column as « colonne « p\\x00h\\x00a… » : colonne inconnue »."""
+    path = tmp_path / "pharmacies.csv"
+    path.write_bytes("pharmacie_id;exercice;nb_fse\nP1;2024;40000\n".encode(encoding))
+    assert problems_of(path) == [
+        "le fichier est en UTF-16 sans marque d'ordre des octets (BOM) : son texte ne peut pas être lu sans deviner ; "
+        "attendu : un CSV enregistré en « CSV UTF-8 » (Excel : Fichier > Enregistrer sous > « CSV UTF-8 (délimité par "
+        "des virgules) »), ou en « Texte Unicode »"]
+
+
+def test_a_quote_never_closed_over_a_long_file_is_explained_in_french(tmp_path):
+    """In a comma-separated file, the lines after the quote (over 128 Kio) made one cell beyond the csv module's
+    limit: « CSV illisible : field larger than field limit (131072) »."""
+    path = tmp_path / "pharmacies.csv"
+    path.write_text("pharmacie_id,exercice,nom\nP1,2024,\"abc\n" + "".join(f"P{i},2024,x\n" for i in range(2, 20_002)),
+                    encoding="utf-8")
+    found = problems_of(path)
+    assert len(found) == 1 and found[0].startswith("ligne 2, pharmacie « P1 », colonne nom : valeur « abc\\nP2,2024,x")
+    assert found[0].endswith(" sur 20002 lignes du fichier ; attendu : une valeur sur une seule ligne — guillemet « \" » "
+                             "ouvert et jamais fermé ? Fermez-le ou retirez-le (les lignes suivantes sont lues dans "
+                             "cette valeur), ou retirez le retour à la ligne de la valeur")
+    import csv
+
+    assert csv.field_size_limit() == 131072  # the module's limit is left as it was

@@ -51,6 +51,13 @@ def _decoded(path: Path) -> str:
             return raw.decode("utf-16")
         except UnicodeDecodeError:
             pass  # a damaged file: said below as any other
+    head = raw[:4096]
+    if head.count(b"\x00") * 4 > len(head):  # text with a NUL byte beside most letters: UTF-16 without its mark
+        raise InputError(str(path), [
+            "le fichier est en UTF-16 sans marque d'ordre des octets (BOM) : son texte ne peut pas être lu sans "
+            "deviner ; attendu : un CSV enregistré en « CSV UTF-8 » (Excel : Fichier > Enregistrer sous > « CSV UTF-8 "
+            "(délimité par des virgules) »), ou en « Texte Unicode »"
+        ])
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -120,14 +127,21 @@ def read_csv_cells(path: Path) -> pd.DataFrame:
 def _csv_module_cells(path: Path, text: str, sep: str) -> pd.DataFrame:
     """`read_csv_cells` by the csv module: each record as it is, with its number of values."""
     ends: list[int] = []  # the last line of the text of each record (a quoted value may hold line breaks)
+    # No cell limit but the file's size: a quote never closed takes the lines after it into one cell, which the
+    # caller explains (« guillemet ouvert et jamais fermé ? »); the csv module's limit (128 Kio) said it in English.
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text) + 1))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False)
+    rows = []
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False)
-        rows = []
         for row in reader:
             rows.append(row)
             ends.append(reader.line_num)
-    except csv.Error as exc:
-        raise InputError(str(path), [f"CSV illisible : {exc}"]) from None
+    except csv.Error:  # nothing else is known to stop it with strict=False; its text is English
+        raise InputError(str(path), [f"CSV illisible à la ligne {reader.line_num + 1} ; attendu : un fichier CSV "
+                                     "(réenregistrez-le depuis le tableur en « CSV UTF-8 »)"]) from None
+    finally:
+        csv.field_size_limit(limit)
     widths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
     width = int(widths.max()) if len(rows) else 0
     frame = pd.DataFrame([row + [""] * (width - len(row)) for row in rows], dtype=object)
