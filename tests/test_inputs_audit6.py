@@ -151,3 +151,23 @@ def test_a_quote_never_closed_over_a_long_file_is_explained_in_french(tmp_path):
     import csv
 
     assert csv.field_size_limit() == 131072  # the module's limit is left as it was
+
+
+@pytest.mark.parametrize("sep", [";", ","])
+def test_text_after_a_closing_quote_is_refused(tmp_path, sep):
+    """« "c"d » was read « cd » without a word (pandas and the csv module both drop the quotes)."""
+    path = tmp_path / "pharmacies.csv"
+    path.write_text(sep.join(["pharmacie_id", "exercice", "nb_fse", "nom"]) + "\n"
+                    + sep.join(["P1", "2024", "1", '"a"']) + "\n" + sep.join(["P2", "2024", "1", '"c"d']) + "\n",
+                    encoding="utf-8")
+    assert problems_of(path) == [
+        f"ligne 3 : « P2{sep}2024{sep}1{sep}\"c\"d » : une valeur entre guillemets suivie d'autre chose que le "
+        f"séparateur « {sep} » (« \"c\"d » se lirait « cd ») ; attendu : toute la valeur entre guillemets (« \"c d\" », "
+        "un guillemet dans la valeur doublé : « \"\" »), ou la valeur sans guillemets"]
+
+
+def test_spaces_after_a_closing_quote_and_doubled_quotes_are_read_as_typed(tmp_path):
+    path = tmp_path / "pharmacies.csv"
+    path.write_text('pharmacie_id;exercice;nb_fse;nom\nP1;2024;1;"Pharmacie ""du"" Centre" \nP2;2024;1;"a;b"  ;\n'
+                    'P3;2024;1;c"d\n', encoding="utf-8")
+    assert list(read_pharmacies(path)["nom"]) == ['Pharmacie "du" Centre', "a;b", 'c"d']

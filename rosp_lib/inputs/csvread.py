@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
+from .errors import InputError, shown
 
 
 def _first_filled_line(text: str) -> str:
@@ -103,6 +103,8 @@ def read_csv_cells(path: Path) -> pd.DataFrame:
         # a « ; » file was cut at its commas (its header was then said to be the title, and its rows cut in two)
         shape = _first_line_with(text, _SEPARATORS) or first
         sep = max(_SEPARATORS, key=shape.count)
+    if '"' in text:
+        _check_quotes(path, text, sep)
     if sep == ",":  # the width of each record is needed: the csv module keeps it
         return _csv_module_cells(path, text, sep)
     try:
@@ -122,6 +124,30 @@ def read_csv_cells(path: Path) -> pd.DataFrame:
     frame.columns = range(frame.shape[1])
     frame.attrs["separateur"] = sep
     return frame
+
+
+def _check_quotes(path: Path, text: str, sep: str) -> None:
+    """Refuse a value that starts with a quoted text and goes on after its closing quote (« "c"d ; … »): pandas and
+    the csv module read it « cd », which is not what was typed. Found by the csv module's strict reading (only run
+    on a file holding a quote); spaces between a closing quote and the separator are left to the reading (« "c" ; »
+    is « c »)."""
+    spaced = re.compile(r'"[ \t]+(?=' + re.escape(sep) + r"|\r|\n|$)")
+    reader = csv.reader(io.StringIO(spaced.sub('"', text), newline=""), delimiter=sep, strict=True)
+    records = 0
+    try:
+        for _ in reader:
+            records += 1
+    except csv.Error as exc:
+        if "expected after" not in str(exc):  # a quote never closed: said with the cells it swallowed (raw.py)
+            return
+        line = text.splitlines()[reader.line_num - 1] if reader.line_num else ""
+        where = f"ligne {records + 1}" + (f" (ligne {reader.line_num} dans un éditeur de texte)"
+                                          if reader.line_num != records + 1 else "")
+        raise InputError(str(path), [
+            f"{where} : {shown(line)} : une valeur entre guillemets suivie d'autre chose que le séparateur « {sep} » "
+            "(« \"c\"d » se lirait « cd ») ; attendu : toute la valeur entre guillemets (« \"c d\" », un guillemet "
+            "dans la valeur doublé : « \"\" »), ou la valeur sans guillemets"
+        ]) from None
 
 
 def _csv_module_cells(path: Path, text: str, sep: str) -> pd.DataFrame:
