@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -11,8 +12,8 @@ import pandas as pd
 import pytest
 
 from helpers_rules import write_csv
-from rosp_lib.report.escape import (escape_frame, escape_html, escape_markdown, escape_markdown_text,
-                                    unescape_markdown_text)
+from rosp_lib.report.escape import (escape_frame, escape_html, escape_html_text, escape_markdown,
+                                    escape_markdown_text, unescape_markdown_text)
 
 ATTACKS = [
     "<script>alert('x')</script>",
@@ -266,3 +267,50 @@ def test_claim_draft_of_normal_names_is_unchanged(tmp_path):
         "Fils (", "Fils (gare) (")
     assert "(sitagliptine, vildagliptine, vildagliptine/metformine, sitagliptine/metformine, palipéridone)" in claim
     assert "\\" not in claim and unescape_markdown_text(claim) == claim
+
+
+# JupyterLab typesets the math of a rendered output (MathJax), after `&#36;` is `$` again: « $x^2$ » read x², and
+# « $\style{color:red;font-size:40px}{ROUGE}$ » drew a big red word in a pharmacy's name. MathJax skips an element
+# of the class `mathjax_ignore` (JupyterLab's MathJax 3; `tex2jax_ignore` for MathJax 2).
+MATH = ["Pharmacie $x^2$ et $\\style{color:red;font-size:40px}{ROUGE}$", "a \\(y^2\\) b", "\\[z\\]", "5 $ de plus"]
+NO_MATH = re.compile(r'<span class="tex2jax_ignore mathjax_ignore">(.*?)</span>', re.DOTALL)
+
+
+@pytest.mark.parametrize("text", MATH)
+@pytest.mark.parametrize("escaper, renderer", [(escape_markdown, render), (escape_markdown, jupyter_html),
+                                               (escape_markdown_text, render), (escape_markdown_text, jupyter_html),
+                                               (escape_html_text, lambda x: x)])
+def test_text_that_could_be_math_is_kept_from_the_typesetting(text, escaper, renderer):
+    rendered = renderer(f"**Nom :** {escaper(text)} (exercice 2024)")
+    inside = NO_MATH.findall(rendered)
+    assert len(inside) == 1 and html.unescape(inside[0]) == text  # every character, as written, in the span
+    outside = NO_MATH.sub("", rendered)
+    assert "$" not in html.unescape(outside) and "\\" not in html.unescape(outside)
+    assert_no_input_markup(rendered)
+
+
+@pytest.mark.parametrize("text", MATH)
+def test_the_claim_draft_in_its_pre_shows_math_like_text_as_written(text):
+    assert unescape_markdown_text(escape_markdown_text(text)) == text
+
+
+@pytest.mark.parametrize("text", ["Pharmacie du Centre", "Pharmacie **grasse** & fils"])
+def test_text_that_cannot_be_math_is_not_wrapped(text):
+    assert "<span" not in escape_markdown(text) + escape_markdown_text(text) + escape_html_text(text)
+
+
+@pytest.mark.parametrize("text", MATH)
+def test_text_for_an_attribute_is_never_wrapped(text):
+    """A link's href, a page's <title>, a `title=""` attribute: the span would end the attribute's value."""
+    assert escape_html(text) == html.escape(text, quote=True)
+
+
+def test_a_math_like_name_in_a_report_table_and_heading_is_kept_from_the_typesetting():
+    from rosp_lib.report.notebook import _link, table
+
+    rendered = str(table(["Nom"], [["Pharmacie $x^2$"]]))
+    assert rendered == ('<table><thead><tr><th>Nom</th></tr></thead><tbody><tr><td><span class="tex2jax_ignore '
+                        'mathjax_ignore">Pharmacie $x^2$</span></td></tr></tbody></table>')
+    assert _link("a$b.html", "$x$") == ('<a href="a$b.html"><span class="tex2jax_ignore mathjax_ignore">$x$</span></a>')
+    styled = escape_frame(pd.DataFrame({"Molécule": ["$y$"]})).style.to_html()
+    assert '<span class="tex2jax_ignore mathjax_ignore">$y$</span>' in styled

@@ -35,9 +35,10 @@ DONE = ("ok", "deja_fait")
 
 
 def _esc(text) -> str:
-    from rosp_lib.report.notebook import esc
+    """Text for these static pages (no math typesetting), in an attribute as in an element."""
+    from rosp_lib.report.escape import escape_html
 
-    return esc(text)
+    return escape_html(text)
 
 
 def _page(title: str, body: str) -> str:

@@ -31,7 +31,7 @@ from rosp_lib.lines.text import NEUTRALISE, list_items, shown_value
 from rosp_lib.parameters import ExerciseParameters, Scenario, Seuil, iter_leaves, load_parameters
 from rosp_lib.registry import INDICATORS, SYNTHESIS, SYNTHESIS_NOTEBOOK, THEME_CODES, indicator, indicators_of, theme as theme_of
 from rosp_lib.report import narrative
-from rosp_lib.report.escape import escape_html, escape_markdown
+from rosp_lib.report.escape import escape_html, escape_html_text, escape_markdown
 from rosp_lib.report.html import DOCUMENT_MIME
 from rosp_lib.report.memo import ContentMemo
 from rosp_lib.rules.base import COMPARISONS
@@ -48,8 +48,9 @@ SYNTHESE = SYNTHESIS_NOTEBOOK
 
 
 def esc(text) -> str:
-    """An input-derived string (pharmacy name, molecule) for HTML: shown as written, never markup."""
-    return escape_html(text)
+    """An input-derived string (pharmacy name, molecule) for the content of an HTML element of an output: shown as
+    written, never markup nor math (not for an attribute: `escape_html`)."""
+    return escape_html_text(text)
 
 
 def md(text) -> str:
@@ -230,7 +231,7 @@ def table(headers: list[str], rows: list[list], right: tuple[int, ...] = (), raw
 
 
 def _link(href: str, text: str) -> str:
-    return f'<a href="{esc(href)}">{esc(text)}</a>'
+    return f'<a href="{escape_html(href)}">{esc(text)}</a>'
 
 
 # --------------------------------------------------------------------------------------------
