@@ -18,7 +18,7 @@ from rosp_lib.cli import main
 from rosp_lib.counterfactual.gains import GAINS_COLUMNS
 from rosp_lib.counterfactual.reconcile import RAPPROCHEMENT_COLUMNS, reconcile
 from rosp_lib.counterfactual.versements import read_versements
-from rosp_lib.inputs import InputError, read_pharmacies
+from rosp_lib.inputs import InputError, read_inputs, read_pharmacies
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -834,3 +834,19 @@ def test_one_reading_keeps_the_users_scenario_and_leaves_it_unchanged():
     alone = one_reading(2024, "general.arrondi", "demi_pair")
     assert load_parameters(2024, alone).general.arrondi.valeur == "demi_pair"
     assert alone.path == "lecture alternative de general.arrondi"
+
+
+def test_an_unexplained_gap_names_each_molecule_line(tmp_path):
+    """PH-TILLEULS 2024 paid 900 € for BUPS: the lines to check name each molecule beside its amount
+    (0,22565 € × 486 × 93 % = 101,99 € ; × 300 × 79 % = 53,48 € ; × 120 × 75,5 % = 20,44 €), not three times
+    « molécules ciblées »."""
+    statement = tmp_path / "v.csv"
+    statement.write_text("pharmacie_id;exercice;theme;montant_verse_eur\nPH-TILLEULS;2024;bups;900\n", encoding="utf-8")
+    pharmacies, molecules = read_inputs(ROOT / "data" / "pharmacies.csv", ROOT / "data" / "molecules.csv")
+    table, _ = reconcile(pharmacies, molecules, read_versements(statement, pharmacies))
+    why = table.loc[(table["pharmacie_id"] == "PH-TILLEULS") & (table["theme"] == "bups"), "explication"].item()
+    named = "« Génériques, hybrides, biosimilaires : molécules ciblées » (molecules_ciblees), "
+    assert (f"{named}sitagliptine : 486 boîtes, 85 % → 93 % : 101,99\u00a0€, hypothèse ; "
+            f"{named}Vildagliptine : 300 boîtes, 80 % → 79 % : 53,48\u00a0€, hypothèse ; "
+            f"{named}palipéridone : 120 boîtes, 60 % → 75,5 % : 20,44\u00a0€, hypothèse ; ") in why
+    assert "« Adhésion à la démarche qualité (HCQO) » (demarche_qualite) : 100,00\u00a0€ ; " in why  # one line: no value

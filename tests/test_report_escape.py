@@ -314,3 +314,15 @@ def test_a_math_like_name_in_a_report_table_and_heading_is_kept_from_the_typeset
     assert _link("a$b.html", "$x$") == ('<a href="a$b.html"><span class="tex2jax_ignore mathjax_ignore">$x$</span></a>')
     styled = escape_frame(pd.DataFrame({"Molécule": ["$y$"]})).style.to_html()
     assert '<span class="tex2jax_ignore mathjax_ignore">$y$</span>' in styled
+
+
+def test_claim_draft_names_each_molecule_line_escaped(tmp_path):
+    """The « à vérifier » of an unexplained gap lists the molecule lines one by one, each with its molecule (they
+    read three times « molécules ciblées » with no name); the names, input text, are escaped in the draft."""
+    claim, _ = _claim(tmp_path, "Pharmacie du Centre", HOSTILE_MOLECULES)
+    finding = next(line for line in claim.split("\n") if line.startswith("Constat : écart inexpliqué"))
+    # 0,22565 € × 100 boîtes × 80 % = 18,052 € → 18,05 € per molecule (2024, « boîtes substituées »)
+    assert ("« Génériques, hybrides, biosimilaires : molécules ciblées », &lt;script&gt;alert(9)&lt;/script&gt; : "
+            "100 boîtes, 50 % → 80 % : 18,05\u00a0€, hypothèse ; ") in finding
+    assert ", \\*\\*gras : 100 boîtes" in finding and ", sitagliptine : 100 boîtes" in finding
+    assert_no_input_markup(jupyter_html(finding))

@@ -456,8 +456,11 @@ class _Reconcile:
                                                 and x.indicateur]
             shown = [f"{_named([x.indicateur], params)} : versé {eur(x.verse)}, attendu {eur(x.attendu)}"
                      for x in detail if x.verdict != "conforme"]
-            shown += [f"{_named([i], params)} : {eur(int(c))}{', hypothèse' if s == 'hypothese' else ''}"
-                      for i, c, s in zip(mine["indicateur"], mine["montant_cents"], mine["statut_regle"])
+            repeated = set(mine["indicateur"][mine["indicateur"].duplicated()])  # a line per molecule: told apart
+            shown += [f"{_named([i], params)}{f', {v}' if i in repeated else ''} : {eur(int(c))}"
+                      f"{', hypothèse' if s == 'hypothese' else ''}"
+                      for i, v, c, s in zip(mine["indicateur"], mine["valeur"], mine["montant_cents"],
+                                            mine["statut_regle"])
                       if int(c) != 0 and i not in {x.indicateur for x in detail}]
             lost = sorted({x for v in mine["socles_non_atteints"] for x in list_items(v)})
             if lost:
@@ -689,7 +692,7 @@ def claim_text(rec: _Reconcile, pid: str, year: int, items: list[Item]) -> str:
                    + (f" — dont : {title(indicator(g.indicateur), params)}" if g.indicateur else ""))
         out.append("")
         if g.explication:
-            out += [f"Constat : {letter_words(g.explication)}.", ""]
+            out += [f"Constat : {escape_markdown_text(letter_words(g.explication))}.", ""]  # a molecule's name in it
         if g.focus:
             inds = [indicator(c) for c in g.focus]
         elif g.indicateur:
