@@ -35,17 +35,22 @@ HEADER = struct.Struct("!I")
 
 
 def run() -> None:
-    code = delegate(sys.argv[1:])
-    if code is not None:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):
-                pass
-        os._exit(code)  # nothing was imported here that needs finalising
-    from rosp_lib.cli import run as run_here
+    try:
+        code = delegate(sys.argv[1:])
+        if code is None:
+            from rosp_lib.cli import run as run_here  # ≈ 1 s of imports: Ctrl+C may come during them
 
-    run_here()
+            run_here()  # which says « Interrompu. » itself once it runs
+            return
+    except KeyboardInterrupt:  # before the command's own handling: the same words, not Python's traceback
+        print("Interrompu.", file=sys.stderr)
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)  # nothing was imported here that needs finalising (or the imports were cut short)
 
 
 def dask_port(argv: list[str]) -> int | None:

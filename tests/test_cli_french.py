@@ -267,3 +267,21 @@ def test_an_option_value_after_a_flag_is_still_read():
     root = Path(__file__).resolve().parent.parent
     result = CliRunner().invoke(main, ["report", str(root / "data/pharmacies.csv"), "--toutes", "--force", "--help"])
     assert result.exit_code == 0 and "Utilisation : " in result.output
+
+
+def test_ctrl_c_during_the_imports_says_interrompu_without_a_traceback():
+    """Ctrl+C in the first second of any command (the imports of pandas and the rules, before the command's own
+    handling) printed Python's « Traceback … KeyboardInterrupt ». The interruption is made to come during the import
+    of the command line, as it does there."""
+    script = (
+        "import sys\n"
+        "class Stop:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'rosp_lib.cli':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, Stop())\n"
+        "sys.argv = ['rosp', 'compute', 'pharmacies.csv']\n"
+        "from rosp_lib.launcher import run\n"
+        "run()\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr, done.stdout) == (1, "Interrompu.\n", "")

@@ -126,6 +126,14 @@ def _kernel_starts(address: str) -> list[int]:
 def scenario(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("grappe")
     port = _free_port()
+    # the port of the scheduler's HTTP server (8787) in use, as by a notebook's Dask dashboard: distributed then said
+    # « UserWarning: Port 8787 is already in use… » on the console (held here if nothing else holds it)
+    dashboard = socket.socket()
+    try:
+        dashboard.bind(("127.0.0.1", 8787))
+        dashboard.listen()
+    except OSError:
+        pass  # already in use
     proc = subprocess.Popen([str(BIN / "rosp"), "grappe", "--port", str(port), "--processus", "1"], cwd=tmp,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     lines: queue.Queue = queue.Queue()
@@ -146,6 +154,7 @@ def scenario(tmp_path_factory):
             if line.startswith("Grappe prête"):
                 ready = line
         address = re.search(r"tcp://[0-9.]+:\d+", ready).group(0)
+        dashboard.close()
         grappe_out = tmp / "grappe"
         runs = {p: _report(grappe_out, p, "--dask", address) for p in ("PH-TILLEULS", "PH-GARE")}
         starts = _kernel_starts(address)
@@ -173,12 +182,14 @@ def scenario(tmp_path_factory):
                "grappe_out": grappe_out, "local_out": tmp / "local", "code": code, "stdout": "".join(out_lines),
                "stderr": "".join(err_lines)}
     finally:
+        dashboard.close()
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
 
 
 def test_the_grappe_says_where_it_listens_and_the_command_to_use(scenario):
+    assert "already in use" not in scenario["stderr"] and "Warning" not in scenario["stderr"], scenario["stderr"]
     port = scenario["port"]
     assert scenario["address"] == f"tcp://127.0.0.1:{port}"
     assert "1 processus de travail, noyaux chauds" in scenario["ready"]

@@ -16,6 +16,7 @@ import socket
 import sys
 import threading
 import time
+import warnings
 
 import click
 
@@ -167,8 +168,12 @@ def _serve(n: int, host: str, port: int, stop: threading.Event) -> None:
         # and their kernels inherit these signals ignored, this process alone stops them, in order
         handlers = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
         try:
-            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host=host,
-                                   scheduler_port=port, dashboard_address=None, silence_logs=logging.CRITICAL)
+            with warnings.catch_warnings():
+                # No dashboard, yet the scheduler's HTTP server (health, metrics) takes 8787 or, when it is in use,
+                # another port after an English « Port 8787 is already in use… » (distributed/node.py): said nowhere
+                warnings.filterwarnings("ignore", message=r"Port \d+ is already in use", category=UserWarning)
+                cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host=host,
+                                       scheduler_port=port, dashboard_address=None, silence_logs=logging.CRITICAL)
         except (OSError, RuntimeError, TimeoutError) as exc:
             _fail(f"la grappe n'a pas pu démarrer sur {host}:{port} ({exc}) ; essayez un autre port (--port).")
         finally:
