@@ -90,7 +90,7 @@ def main() -> None:
 @click.option("--molecules", "molecules", metavar="FICHIER", type=click.Path(dir_okay=False, path_type=Path),
               help="Table des molécules ciblées (CSV ou XLSX), facultative.")
 @click.option("--parametres", "scenario", metavar="FICHIER", type=click.Path(dir_okay=False, path_type=Path),
-              help="Scénario YAML qui remplace quelques paramètres (lecture alternative d'une hypothèse, what-if).")
+              help="Scénario YAML qui remplace quelques paramètres (lecture alternative d'une hypothèse, simulation).")
 @click.option("-o", "--sortie", "out_dir", metavar="DOSSIER", type=click.Path(file_okay=False, path_type=Path),
               default=Path("outputs"), help="Dossier où écrire lignes.csv et totaux.csv (défaut : outputs).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "csv-fr", "xlsx"]), default="csv",

@@ -33,7 +33,7 @@ _molecules = click.option("--molecules", "molecules", metavar="FICHIER",
                           help="Table des molécules ciblées (CSV ou XLSX), facultative.")
 _parametres = click.option("--parametres", "scenario", metavar="FICHIER",
                            type=click.Path(dir_okay=False, path_type=Path),
-                           help="Scénario YAML qui remplace quelques paramètres (lecture alternative, what-if).")
+                           help="Scénario YAML qui remplace quelques paramètres (lecture alternative, simulation).")
 
 
 def _fail(message: str) -> None:

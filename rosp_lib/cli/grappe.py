@@ -97,7 +97,7 @@ def grappe_cmd(processus: int | None, port: int, hote: str) -> None:
     \b
     À quoi elle sert :
       - un rapport seul en quelques secondes, autant de fois qu'il le faut ;
-      - des essais à la suite (what-if avec --parametres, une autre date, une autre pharmacie)
+      - des essais à la suite (simulations avec --parametres, une autre date, une autre pharmacie)
         depuis un terminal ou JupyterLab, sans attendre un noyau neuf à chaque fois ;
       - plusieurs lots l'un après l'autre, sans redémarrer de processus ni de noyaux.
 
