@@ -216,7 +216,7 @@ def test_scenario_with_unknown_key_says_which_and_suggests(tmp_path):
     with pytest.raises(ParameterError) as exc:
         load_parameters(2024, Scenario.read(f))
     msg = str(exc.value)
-    assert "numerique.teleconsultation.tranche : ce paramètre n'existe pas pour l'exercice 2024" in msg
+    assert "numerique.teleconsultation.tranche : ce paramètre n'existe pour aucun exercice" in msg
     assert "vouliez-vous dire « numerique.teleconsultation.tranches »" in msg
 
 
@@ -252,7 +252,7 @@ def test_cli_scenario_error_exits_2(tmp_path):
     f.write_text("bups:\n  inconnu: 3\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["compute", "data/pharmacies.csv", "--parametres", str(f), "-o", str(tmp_path / "o")])
     assert result.exit_code == 2
-    assert "bups.inconnu : ce paramètre n'existe pas" in result.output
+    assert "bups.inconnu : ce paramètre n'existe pour aucun exercice" in result.output
     assert not (tmp_path / "o").exists()
 
 

@@ -588,3 +588,17 @@ def test_a_yes_or_no_parameter_refuses_anything_else(tmp_path, written, shown):
     """1 and 0 were read true and false without a word (pydantic's lax reading); a text said in pydantic's terms."""
     assert refusal(tmp_path, f"general:\n  prorata_forfaits: {written}\n") == (
         f"S : scénario invalide\n  - general.prorata_forfaits : valeur {shown} ; attendu : true ou false (ou oui, non)")
+
+
+def test_an_unknown_key_for_all_exercises_is_said_unknown_for_every_one(tmp_path):
+    """At the top level a value is for every exercise: « n'existe pas pour l'exercice 2022 » read as if it were
+    written for 2022 only."""
+    f = tmp_path / "s.yaml"
+    f.write_text("numerique:\n  fse:\n    prix_unitaire_hautt: 1\n", encoding="utf-8")
+    with pytest.raises(ParameterError) as info:
+        load_parameters(2024, Scenario.read(f))
+    assert str(info.value) == (f"{f} : scénario invalide\n  - numerique.fse.prix_unitaire_hautt : ce paramètre n'existe "
+                               "pour aucun exercice — vouliez-vous dire « numerique.fse.prix_unitaire_haut » ?")
+    f.write_text("2024:\n  numerique:\n    fse:\n      prix_unitaire_hautt: 1\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match="prix_unitaire_hautt : ce paramètre n'existe pas pour l'exercice 2024 —"):
+        load_parameters(2024, Scenario.read(f))

@@ -357,7 +357,8 @@ def _apply_overrides(raw: dict, scenario: Scenario, exercice: int, in_place: boo
                 continue
             guess = difflib.get_close_matches(dotted, sorted(known), n=1, cutoff=0.6)
             hint = f" — vouliez-vous dire « {guess[0]} » ?" if guess else ""
-            errors.append(f"  - {dotted} : ce paramètre n'existe pas pour l'exercice {exercice}{hint}")
+            where = "pour aucun exercice" if path in top_level else f"pas pour l'exercice {exercice}"  # top: all of them
+            errors.append(f"  - {dotted} : ce paramètre n'existe {where}{hint}")
             continue
         node = _node(raw, dotted)
         kind = _declared_type(path)
