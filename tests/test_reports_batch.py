@@ -646,3 +646,22 @@ def test_a_failed_network_view_says_why(tmp_path, capsys):
     err = capsys.readouterr().err
     line = next(l for l in err.splitlines() if l.startswith("Erreur : la vue réseau"))
     assert "absent.csv" in line and line != "Erreur : la vue réseau n'a pas pu être produite : ", err
+
+
+def test_a_name_with_a_very_long_word_may_wrap_in_the_index_and_the_reports(tmp_path):
+    """A 3 000-character name without a space (accepted: a name is free text) pushed the amounts and links past the
+    right edge of the index, and ran off the synthesis heading. Its cell may be cut anywhere, as a long
+    identifier's; the reports' text wraps a word longer than the page."""
+    from rosp_lib.report.html import CSS
+
+    entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024), ("PH-B", 2024)])
+    text = entree.read_text(encoding="utf-8").replace("PH-A;Pharmacie des Tilleuls;", "PH-A;Pharmacie" + "X" * 3000 + ";")
+    entree.write_text(text, encoding="utf-8")
+    out = tmp_path / "sortie"
+    assert _report([str(entree), "--toutes", "--themes", "synthese", "--notebooks", str(FAKE), "-o", str(out),
+                    "-j", "1"]).exit_code == 0
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "<td class=long>Pharmacie" + "X" * 3000 + "</td>" in index
+    assert "<td>Pharmacie des Tilleuls</td>" in index  # PH-B: its words are short
+    body = next(rule for rule in CSS.split("}") if rule.strip().startswith("body {"))
+    assert "overflow-wrap: break-word" in body

@@ -24,7 +24,8 @@ CSS = """
 :root { color-scheme: light; }
 html { font-size: 15px; }
 body { font-family: "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif; line-height: 1.45;
-       color: #1d232a; background: #fff; max-width: 62rem; margin: 0 auto; padding: 1rem 1.5rem 3rem; }
+       color: #1d232a; background: #fff; max-width: 62rem; margin: 0 auto; padding: 1rem 1.5rem 3rem;
+       overflow-wrap: break-word; }
 h1 { font-size: 1.55rem; margin: .6rem 0 .4rem; color: #12355b; }
 h2 { font-size: 1.2rem; margin: 1.4rem 0 .4rem; color: #12355b; border-bottom: 1px solid #c9d3de; padding-bottom: .15rem; }
 h3 { font-size: 1.05rem; margin: 1rem 0 .3rem; }

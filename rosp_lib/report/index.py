@@ -30,7 +30,7 @@ SYNTHESE = SYNTHESIS
 INDEX_CSS = ("\nth.montant { white-space: normal; }\ntbody td:first-child { white-space: nowrap; }\n"
              # an identifier too long for one line (up to 64 characters) is cut anywhere, not past the window's edge
              "tbody td.long { white-space: normal; overflow-wrap: anywhere; min-width: 10em; }\n")
-LONG_ID = 20  # characters: beyond, an identifier may be cut over several lines
+LONG_ID = 20  # characters: beyond, an identifier (or a word of a name) may be cut over several lines
 DONE = ("ok", "deja_fait")
 
 
@@ -134,7 +134,8 @@ def _table(rows, manifest, out_dir: Path, start_dir: Path, with_name: bool) -> s
         if with_name:
             page = _rel(f"pharmacies/{pid}.html", start_dir, out_dir)
             cells += [f'<td{" class=long" if len(pid) > LONG_ID else ""}><a href="{_esc(page)}">{_esc(pid)}</a></td>',
-                      f"<td>{_esc(nom)}</td>"]
+                      f'<td{" class=long" if max(map(len, str(nom).split()), default=0) > LONG_ID else ""}>'
+                      f"{_esc(nom)}</td>"]
         cells += [f"<td>{year}</td>", f'<td class="montant"><strong>{eur(sum(per_theme.values()))}</strong></td>']
         cells += [f'<td class="montant">{eur(per_theme[t])}</td>' for t in THEME_CODES]
         cells += [f"<td>{_esc(status)}</td>", f"<td>{links}</td>"]
