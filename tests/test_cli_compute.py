@@ -327,7 +327,7 @@ def test_parametres_show_writes_units_in_french():
     assert line["numerique.fse.seuil_pct"] == "95 % (source)"
     assert line["numerique.logiciel_segur.etat"] == "actif (source)"
     assert line["general.prorata_forfaits"].startswith("oui (hypothese) — HYPOTHÈSE (alternative : non : ")
-    assert line["numerique.teleconsultation.taille_tranche"] == "5 téléconsultations (source)"
+    assert line["numerique.teleconsultation.taille_tranche"] == "5 téléconsultations par tranche (source)"
     assert not [l for l in out if " etat " in l or " booleen " in l or " EUR" in l or " rapport " in l]
 
 

@@ -266,7 +266,7 @@ def show_cmd(exercice: int, scenario: Path | None) -> None:
 # Units whose values say what they are (a state, yes/no, a reading, a date, a list, a scale, a coefficient):
 # written without
 _SELF_EVIDENT = {Kind.STATE, Kind.FLAG, Kind.COMPARISON, Kind.READING, Kind.DATE, Kind.LIST, Kind.SCALE, Kind.RATIO}
-_UNIT_WORDS = {"teleconsultations": "téléconsultations"}  # the unit codes written without their accents
+_UNIT_WORDS = {"teleconsultations par tranche": "téléconsultations par tranche"}  # unit codes written without accents
 
 
 def _unit_shown(name: str) -> str:
