@@ -171,3 +171,42 @@ def test_spaces_after_a_closing_quote_and_doubled_quotes_are_read_as_typed(tmp_p
     path.write_text('pharmacie_id;exercice;nb_fse;nom\nP1;2024;1;"Pharmacie ""du"" Centre" \nP2;2024;1;"a;b"  ;\n'
                     'P3;2024;1;c"d\n', encoding="utf-8")
     assert list(read_pharmacies(path)["nom"]) == ['Pharmacie "du" Centre', "a;b", 'c"d']
+
+
+def test_a_quote_never_closed_before_a_correct_quoted_value_is_said_where_it_opens(tmp_path):
+    """The quote check took the opening quote of a correct value three lines down for the closing one, and blamed
+    that correct line (« ligne 2 (ligne 5 dans un éditeur de texte) : « P4;"Pharmacie; Mairie"… » »)."""
+    path = tmp_path / "pharmacies.csv"
+    path.write_text('pharmacie_id;nom;exercice\nP1;"Pharmacie du Centre;2024\nP2;B;2024\nP3;C;2024\n'
+                    'P4;"Pharmacie; Mairie";2024\n', encoding="utf-8")
+    found = problems_of(path)
+    assert len(found) == 1
+    assert found[0].startswith("ligne 2, pharmacie « P1 », colonne nom : valeur « Pharmacie du Centre;2024\\nP2;B;2024")
+    assert "guillemet « \" » ouvert et jamais fermé ?" in found[0]
+
+
+def test_the_line_quoted_for_a_misplaced_quote_is_the_one_counted(tmp_path):
+    """A line separator U+2028 inside a value is no line end for the csv module: the line quoted was « B », a piece
+    of the line above, instead of the faulty line."""
+    path = tmp_path / "pharmacies.csv"
+    path.write_text('pharmacie_id;exercice;nb_fse;nom\nP1;2024;1;A\u2028B\nP2;2024;1;"c"d\n', encoding="utf-8")
+    found = problems_of(path)
+    assert len(found) == 1 and found[0].startswith("ligne 3 : « P2;2024;1;\"c\"d » : une valeur entre guillemets")
+
+
+def test_a_damaged_utf16_file_with_its_mark_is_not_said_without_it(tmp_path):
+    path = tmp_path / "pharmacies.csv"
+    path.write_bytes(("pharmacie_id;exercice\nP1;2024\n".encode("utf-16"))[:-1])
+    assert "sans marque d'ordre des octets" not in problems_of(path)[0]
+
+
+def test_a_line_break_the_reading_strips_is_no_value_on_two_lines(tmp_path):
+    """A header « nom⏎ » (Alt+Entrée at its end) and a cell holding a line break only, beyond the table: stripped
+    as the spaces are, they were read as meant before the refusal of values on several lines, and still are."""
+    path = tmp_path / "pharmacies.xlsx"
+    wb = workbook({"pharmacies": [["pharmacie_id", "nom\n", "exercice", "exercice_coordonne", "logiciel_segur"],
+                                  ["P1", "Pharmacie du Centre", 2024, "oui", "oui"]]})
+    wb["pharmacies"]["H2"] = " \n "
+    wb.save(path)
+    table = read_pharmacies(path)
+    assert list(table["nom"]) == ["Pharmacie du Centre"]

@@ -52,7 +52,8 @@ def _decoded(path: Path) -> str:
         except UnicodeDecodeError:
             pass  # a damaged file: said below as any other
     head = raw[:4096]
-    if head.count(b"\x00") * 4 > len(head):  # text with a NUL byte beside most letters: UTF-16 without its mark
+    marked = raw.startswith((b"\xff\xfe", b"\xfe\xff"))  # a damaged UTF-16 file (undecodable above): not this
+    if not marked and head.count(b"\x00") * 4 > len(head):  # a NUL byte beside most letters: UTF-16 with no mark
         raise InputError(str(path), [
             "le fichier est en UTF-16 sans marque d'ordre des octets (BOM) : son texte ne peut pas être lu sans "
             "deviner ; attendu : un CSV enregistré en « CSV UTF-8 » (Excel : Fichier > Enregistrer sous > « CSV UTF-8 "
@@ -133,14 +134,16 @@ def _check_quotes(path: Path, text: str, sep: str) -> None:
     is « c »)."""
     spaced = re.compile(r'"[ \t]+(?=' + re.escape(sep) + r"|\r|\n|$)")
     reader = csv.reader(io.StringIO(spaced.sub('"', text), newline=""), delimiter=sep, strict=True)
-    records = 0
+    records, start = 0, 1  # records read; the line of the text where the next one starts
     try:
         for _ in reader:
-            records += 1
+            records, start = records + 1, reader.line_num + 1
     except csv.Error as exc:
-        if "expected after" not in str(exc):  # a quote never closed: said with the cells it swallowed (raw.py)
+        # A record over several lines: a quote never closed, ended by the next quote of the file (the opening one of
+        # a correct value further down): said with the cells it swallowed (raw.py), as a quote never closed at all
+        if "expected after" not in str(exc) or reader.line_num != start:
             return
-        line = text.splitlines()[reader.line_num - 1] if reader.line_num else ""
+        line = LINE_BREAK.split(text)[reader.line_num - 1]  # the line as the csv module counts them
         where = f"ligne {records + 1}" + (f" (ligne {reader.line_num} dans un éditeur de texte)"
                                           if reader.line_num != records + 1 else "")
         raise InputError(str(path), [

@@ -207,7 +207,8 @@ def read_xlsx_cells(path: Path, sheet: str) -> tuple[pd.DataFrame, str]:
             rows.append([cell_text(c.value, c.number_format) for c in row])
             numbers.append([isinstance(c.value, (int, float)) and not isinstance(c.value, bool) for c in row])
             invisible += [c for c in row if c.value not in (None, "") and hidden_by_format(c.value, c.number_format)]
-            broken += [c for c in row if isinstance(c.value, str) and LINE_BREAK.search(c.value)]
+            # (a break at either end is stripped by the reading, as the spaces: « nom⏎ » is the column nom)
+            broken += [c for c in row if isinstance(c.value, str) and LINE_BREAK.search(c.value.strip())]
         for c in invisible[:MAX_PER_KIND]:
             problems.append(
                 f"{where}, cellule {c.coordinate} : valeur {shown(cell_text(c.value))} masquée par le format de nombre "
