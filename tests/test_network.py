@@ -462,3 +462,15 @@ def test_network_charts_speak_french_to_the_eye_and_to_a_screen_reader():
     _, _, totals = compute_file(ROOT / "data/pharmacies.csv", ROOT / "data/molecules.csv")
     fig = rn.chart_totals(totals)
     assert fig.axes[-1].xaxis.get_major_formatter()(2000.0, 0) == "2\u202f000"
+
+
+def test_math_like_names_are_kept_from_the_typesetting_in_the_network_page():
+    """The network notebook escaped its names for HTML only: « $x^2$ » was typeset x² by JupyterLab's MathJax. Its
+    links and its tables (Styler) now hold such a name in a span MathJax skips, as the other reports do."""
+    tot = pd.DataFrame({"pharmacie_id": ["PH-A"], "exercice": [2024], "total": [100]})
+    page = rn.links_html(tot, {"PH-A": "Pharmacie $x^2$ & fils"})
+    assert ('<a href="2024/PH-A/00_synthese.html"><span class="tex2jax_ignore mathjax_ignore">Pharmacie $x^2$ &amp; '
+            'fils</span></a> <code>PH-A</code>') in page
+    table = rn.show(pd.DataFrame({"Officine": ["Pharmacie $x^2$", "Dispensation à l'unité"], "Total": [1.5, 2]})).to_html()
+    assert '<span class="tex2jax_ignore mathjax_ignore">Pharmacie $x^2$</span></td>' in table
+    assert "Dispensation à l&#x27;unité</td>" in table  # escaped for HTML, no span: nothing of math in it

@@ -33,6 +33,7 @@ from rosp_lib.lines.text import SEP
 from rosp_lib.lines.formatting import eur, french_ticks, num
 from rosp_lib.lines.text import MANQUANT, NON, OUI
 from rosp_lib.registry import INDICATORS, THEME_BY_CODE, THEME_CODES, THEMES
+from rosp_lib.report.escape import escape_frame, escape_html_text
 from rosp_lib.report.html import DOCUMENT_MIME
 from rosp_lib.rulebook import hypothesis_label
 
@@ -209,9 +210,10 @@ def socle_shares(lines: pd.DataFrame) -> pd.DataFrame:
 
 
 def show(frame: pd.DataFrame):
-    """A left-aligned table without the row numbers, for the rendered page (a fixed id: reproducible HTML). Every cell
-    is HTML-escaped: a pharmacy's name comes from the input file, and the Styler writes cells as they are."""
-    return (frame.style.format(escape="html").set_uuid("reseau").hide(axis="index")
+    """A left-aligned table without the row numbers, for the rendered page (a fixed id: reproducible HTML). Every text
+    cell is escaped (`escape_frame`: HTML, and math for JupyterLab): a pharmacy's name comes from the input file, and
+    the Styler writes cells as they are."""
+    return (escape_frame(frame).style.set_uuid("reseau").hide(axis="index")
             .set_properties(**{"text-align": "left", "vertical-align": "top"})
             .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}]))
 
@@ -394,7 +396,7 @@ def links_html(totals: pd.DataFrame, names: dict | None = None, base: str = "", 
 
     for pid, year, total in zip(shown["pharmacie_id"], shown["exercice"], shown[TOTAL]):
         links = " ".join(link(base + report_path(year, pid, t.notebook), str(t.ordre)) for t in themes)
-        out.append(f"<tr><td>{int(year)}</td><td>{link(base + report_path(year, pid), html.escape(str(names.get(pid, pid))))}"
+        out.append(f"<tr><td>{int(year)}</td><td>{link(base + report_path(year, pid), escape_html_text(names.get(pid, pid)))}"
                    f" <code>{html.escape(pid)}</code></td>"
                    f"<td>{html.escape(eur(int(total)))}</td><td>{links}</td></tr>")
     said = ""
