@@ -106,7 +106,18 @@ def test_a_total_no_alternative_reading_moves_is_not_said_to_lie_between_itself_
     assert centre.readings.reference_cents == centre.readings.alternative_cents == 635300
     text = nb.readings_text(centre)
     assert "entre" not in text
-    assert text.endswith("Appliquées toutes ensemble, les lectures alternatives ne changent donc pas le montant.")
+    assert text.endswith("Seules ou toutes ensemble, les lectures alternatives ne changent donc pas le montant.")
+
+
+def test_the_range_holds_a_reading_that_alone_goes_beyond_all_of_them_together(gare):
+    """PH-GARE 2024: all the alternatives together give 814,47 €, yet the molecules read as boxes gained add
+    13,09 € alone (the other readings take the socle of REMU NUM and the lower stability step): the synthesis said
+    « entre 814,47 € et 7 069,38 € », and the table beside it showed 7 082,47 €."""
+    moving = {s.cle: s.ecart_cents for s in gare.readings.moving}
+    assert moving["bups.molecules_ciblees.lecture"] == 13_09
+    assert (gare.readings.reference_cents, gare.readings.alternative_cents) == (7_069_38, 814_47)
+    assert ("Le montant se situe donc entre 814,47\u00a0€ et 7\u202f082,47\u00a0€ selon la lecture des textes "
+            "retenue (chaque lecture alternative seule, ou toutes ensemble).") in nb.readings_text(gare)
 
 
 def test_the_molecule_reading_is_priced_the_same_in_the_bups_report_and_the_synthesis(tilleuls):

@@ -1016,11 +1016,15 @@ def total_text(rep: Report) -> str:
 def readings_text(rep: Report) -> str:
     """How sure: the total under the reference readings and under all alternative readings."""
     r = rep.readings
-    lo, hi = sorted((r.reference_cents, r.alternative_cents))
+    # the totals of the readings computed: the retained ones, all the alternatives together, and each one alone
+    # (one alone may go further than all together: PH-GARE 2024's molecules read as boxes gained, beside a lost socle)
+    totals = [r.reference_cents, r.alternative_cents] + [r.reference_cents + s.ecart_cents for s in r.stakes]
+    lo, hi = min(totals), max(totals)
     text = (f"**Total avec les lectures retenues : {eur(r.reference_cents)}** ; avec toutes les lectures "
             f"alternatives : **{eur(r.alternative_cents)}** (écart {eur_signed(r.alternative_cents - r.reference_cents)}). "
-            + (f"Le montant se situe donc entre {eur(lo)} et {eur(hi)} selon la lecture des textes retenue." if lo != hi
-               else "Appliquées toutes ensemble, les lectures alternatives ne changent donc pas le montant."))
+            + (f"Le montant se situe donc entre {eur(lo)} et {eur(hi)} selon la lecture des textes retenue (chaque "
+               "lecture alternative seule, ou toutes ensemble)." if lo != hi
+               else "Seules ou toutes ensemble, les lectures alternatives ne changent donc pas le montant."))
     if rep.scenario:
         text += f" Les lectures « retenues » ici sont celles du scénario {Path(rep.scenario.path).name}"
         if r.outil_cents is not None:
