@@ -749,3 +749,17 @@ def test_a_theme_with_nothing_to_declare_says_it_once():
     # PH-CESSION 2025 vaccination read « rien — entièrement automatique : rien à déclarer. »
     text = nb.declaration_text(_load("PH-CESSION", 2025), "vaccination")
     assert text == "**À déclarer sur amelipro** : rien — le thème est entièrement automatique."
+
+
+def test_the_other_exercises_are_compared_from_the_earlier_to_the_later():
+    """PH-CENTRE 2025 beside 2026: BUPS 400,00 € then 800,00 € read « écart 2025 − 2026 : −400,00 € », a rise shown
+    as a fall. Now « évolution 2025 → 2026 : +400,00 € », in the 2025 report as in the 2026 one."""
+    for year in (2025, 2026):
+        rep = _load("PH-CENTRE", year)
+        bups = {y: int(rep.all_lines.loc[(rep.all_lines["exercice"] == y) & (rep.all_lines["theme"] == "bups"),
+                                         "montant_cents"].sum()) for y in (2025, 2026)}
+        assert bups == {2025: 400_00, 2026: 800_00}  # the example's BUPS of PH-CENTRE (data/pharmacies.csv)
+        html = str(nb.comparison_table(rep))
+        assert '<th class="montant">évolution 2025 → 2026</th>' in html
+        row = next(r for r in html.split("<tr>") if r.startswith("<td>Bon usage"))
+        assert row.endswith('<td class="montant">+400,00\u00a0€</td></tr>')

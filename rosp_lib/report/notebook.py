@@ -1077,19 +1077,22 @@ def calendar_table(rep: Report) -> Html:
 
 
 def comparison_table(rep: Report) -> Html | None:
-    """Theme totals of every exercise of the pharmacy in the file, beside this one, with the difference."""
+    """Theme totals of every exercise of the pharmacy in the file, beside this one, with the change from the earlier
+    exercise to the later one."""
     years = rep.exercices
     if len(years) < 2:
         return None
     wide = rep.all_lines.pivot_table(index="theme", columns="exercice", values="montant_cents", aggfunc="sum",
                                      fill_value=0).reindex(list(THEMES), fill_value=0)
-    headers = ["Thème"] + [str(y) for y in years] + [f"écart {rep.exercice} − {y}" for y in years if y != rep.exercice]
+    # from the earlier exercise to the later one, whichever this report is: « évolution 2025 → 2026 » (2026 − 2025);
+    # « écart 2025 − 2026 » showed a rise as a negative amount
+    spans = [tuple(sorted((y, rep.exercice))) for y in years if y != rep.exercice]
+    headers = ["Thème"] + [str(y) for y in years] + [f"évolution {a} → {b}" for a, b in spans]
     rows = []
     for t in [*THEMES, "total"]:
         vals = {y: int(wide[y].sum()) if t == "total" else int(wide.loc[t, y]) for y in years}
         name = "Total" if t == "total" else theme_of(t).titre_court
-        rows.append([esc(name)] + [eur(vals[y]) for y in years]
-                    + [eur_signed(vals[rep.exercice] - vals[y]) for y in years if y != rep.exercice])
+        rows.append([esc(name)] + [eur(vals[y]) for y in years] + [eur_signed(vals[b] - vals[a]) for a, b in spans])
     links = " · ".join(_link(f"../../{y}/{rep.pharmacie_id}/{SYNTHESE}.html", f"synthèse {y}")
                        for y in years if y != rep.exercice)
     return Html(str(table(headers, rows, right=tuple(range(1, len(headers))), raw=(0,))) + f"<p>{links}</p>")
