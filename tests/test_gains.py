@@ -267,3 +267,12 @@ def test_a_gain_from_an_amount_resting_on_a_hypothesis_says_so(tmp_path):
     html = str(report_gains.actions_table(rep, report_gains.compute(rep, "bups", "2024-06-01"), "bups"))
     stability = next(r for r in html.split("<tr>") if "91 % → 95 %" in r)
     assert "160,00\u00a0€ ⚠" in stability and "repose sur une hypothèse de lecture : le gain en dépend" in stability
+    # named: the theme report's « Hypothèses » lists those of the current amounts only (PH-CENTRE 2025 at 89,9 %:
+    # its line pays 0 €, and the 200 € of the lower step after the change rest on that step's reading)
+    assert ("le gain en dépend (« Stabilité de la délivrance des génériques aux 75 ans et plus : Montant au palier "
+            "bas »)") in stability
+    centre = nb.load("PH-CENTRE", 2025, str(ROOT / "data" / "pharmacies.csv"), str(ROOT / "data" / "molecules.csv"))
+    html = str(report_gains.actions_table(centre, report_gains.compute(centre, "bups", "2025-06-01"), "bups"))
+    lower = next(r for r in html.split("<tr>") if "89,9 % → 90 %" in r)
+    assert "200,00\u00a0€ ⚠" in lower and "(« Stabilité de la délivrance des génériques aux 75 ans et plus : " \
+        "Montant au palier bas »)" in lower and "détail dans" not in lower

@@ -334,7 +334,8 @@ def test_gains_are_worded_as_in_the_synthesis():
         "pharmacie_id": ["PH-SEGUR", "PH-B"], "exercice": [2026, 2025], "indicateur": ["logiciel_segur", "molecules_ciblees"],
         "changements": [{"logiciel_segur": True}, {"molecules[1].taux_arrivee_pct": 80.0}],
         "valeur_actuelle": ["non", "50"], "valeur_cible": ["oui", "80"], "gain_cents": [534900, 1250],
-        "remarque": ["indicateur socle, tout le thème est en jeu", ""], "statut_regle": ["texte", "hypothese"]})
+        "remarque": ["indicateur socle, tout le thème est en jeu", ""], "statut_regle": ["texte", "hypothese"],
+        "hypotheses": [(), ("bups.molecules_ciblees.prime_par_boite",)]})
     molecules = pd.DataFrame({"pharmacie_id": ["PH-B", "PH-B"], "exercice": [2025, 2025],
                               "molecule": ["ézétimibe", "rosuvastatine"]})
     got = rn.gains_frame(gains, molecules, {"PH-SEGUR": "Pharmacie Saint-Roch"})
@@ -345,8 +346,9 @@ def test_gains_are_worded_as_in_the_synthesis():
         {"Officine": "PH-B", "Exercice": "2025", "Indicateur": "Génériques, hybrides, biosimilaires : molécules ciblées",
          "Ce qu'il faut changer": "rosuvastatine : taux d'arrivée (substitution de l'exercice) : 50 % → 80 %",
          "Gain": "12,50\u00a0€ ⚠", "Ce qu'il faut savoir": (  # a gain resting on a hypothesis says so, as in the reports
-             "⚠ le montant actuel ou celui d'après repose sur une hypothèse de lecture : le gain en dépend (détail dans "
-             "« Hypothèses » du rapport du thème)")}]
+             "⚠ le montant actuel ou celui d'après repose sur une hypothèse de lecture : le gain en dépend "
+             "(« Génériques, hybrides, biosimilaires : molécules ciblées : Prime par boîte substituée (toute molécule "
+             "sans prime propre) »)")}]
 
 
 def test_the_page_title_names_the_network_view_and_its_exercises():

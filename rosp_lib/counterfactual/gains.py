@@ -43,7 +43,7 @@ from ..engine import parameters_for
 from ..lines import money
 from ..inputs import EXACT_SUFFIX
 from ..lines.formatting import eur, num, num_exact
-from ..lines.text import NEUTRALISE, OUI, exact_of, shown_value
+from ..lines.text import NEUTRALISE, OUI, exact_of, list_items, shown_value
 from ..registry import (INDICATORS, INTERACTIONS, LEVIERS, LEVIERS_MOLECULES, PLAFONDS_COLONNES, THEME_CODES,
                         indicator)
 from ..rulebook import title
@@ -149,8 +149,10 @@ class _Gains:
                                                                      base["montant_cents"])}
         self.base_atteint = {(int(v), i): a for v, i, a in zip(base["_variant"], base["indicateur"], base["atteint"])}
         self.base_statuts: dict[tuple[int, str], list[str]] = {}  # every line's: an indicator of one line per molecule
-        for v, i, s in zip(base["_variant"], base["indicateur"], base["statut_regle"]):
+        self.base_hypotheses: dict[tuple[int, str], list[str]] = {}  # the keys of the hypotheses those lines rest on
+        for v, i, s, h in zip(base["_variant"], base["indicateur"], base["statut_regle"], base["hypotheses"]):
             self.base_statuts.setdefault((int(v), i), []).append(s)
+            self.base_hypotheses.setdefault((int(v), i), []).extend(list_items(h))
 
     # --- running variants ------------------------------------------------------------------------
     def evaluate(self, variants: list[tuple[int, dict]]) -> list[tuple[int, pd.DataFrame]]:
@@ -605,6 +607,8 @@ def _gains_table(pharmacies, molecules, parameters, date, scenario, themes,
         # a gain is a difference: it rests on what the amount after the change and the current one rest on (from the
         # lower stability step, an hypothesis, to the upper one, not one: the gain depends on the lower step's reading)
         statuts = [*mine["statut_regle"], *(s for i in a.indicateurs for s in g.base_statuts.get((a.row, i), []))] or ["texte"]
+        keys = [*(k for h in mine["hypotheses"] for k in list_items(h)),
+                *(k for i in a.indicateurs for k in g.base_hypotheses.get((a.row, i), []))]
         action, remark = _action_text(g, a, [i for i, r in g.rises(a.row, a.lines).items() if r > 0])
         records.append({
             "pharmacie_id": row["pharmacie_id"], "exercice": year, "_row": a.row,
@@ -617,9 +621,9 @@ def _gains_table(pharmacies, molecules, parameters, date, scenario, themes,
             "gain_cents": int(a.gain), "nature": nature, "echeance": deadline.isoformat(),
             "encore_possible": "oui" if date <= deadline else "non",
             "statut_regle": max(statuts, key=lambda s: STATUT_ORDER.get(s, 0)),
-            "changements": dict(a.changes), "remarque": remark,
+            "changements": dict(a.changes), "remarque": remark, "hypotheses": tuple(dict.fromkeys(keys)),
         })
-    columns = [*GAINS_COLUMNS, "gain_cents", "changements", "remarque"]
+    columns = [*GAINS_COLUMNS, "gain_cents", "changements", "remarque", "hypotheses"]
     if not records:
         return pd.DataFrame(columns=columns), g
     out = pd.DataFrame.from_records(records)

@@ -24,7 +24,7 @@ from rosp_lib.counterfactual.runner import parse_molecule_key
 from rosp_lib.lines.formatting import eur, french_list
 from rosp_lib.registry import SYNTHESIS, indicator, theme as theme_of
 from rosp_lib.report.notebook import COLUMN_LABELS, Html, Report, ReportError, table
-from rosp_lib.rulebook import title as indicator_title
+from rosp_lib.rulebook import hypothesis_label, title as indicator_title
 
 GAINS_MIME = "application/vnd.rosp.gains+json"
 NATURES = {"declaratif": "déclaratif", "mesure": "mesuré"}
@@ -115,9 +115,9 @@ def intro_text(rep: Report, g: ReportGains, theme: str | None = None) -> str:
     return text
 
 
-# What a gain resting on a hypothesis says (its ⚠, as the lines' ⚠ in the theme reports)
-HYPOTHESIS_REMARK = ("⚠ le montant actuel ou celui d'après repose sur une hypothèse de lecture : le gain en dépend "
-                     "(détail dans « Hypothèses » du rapport du thème)")
+# What a gain resting on a hypothesis says (its ⚠, as the lines' ⚠ in the theme reports), naming the hypotheses: the
+# theme report's « Hypothèses » lists those of the current amount only, not those of the amount after the change
+HYPOTHESIS_REMARK = "⚠ le montant actuel ou celui d'après repose sur une hypothèse de lecture : le gain en dépend"
 
 
 def gain_text(cents: int, statut: str) -> str:
@@ -125,9 +125,13 @@ def gain_text(cents: int, statut: str) -> str:
     return eur(int(cents)) + (" ⚠" if statut == "hypothese" else "")
 
 
-def remark_text(remarque: str, statut: str) -> str:
-    """What a gain depends on, with HYPOTHESIS_REMARK when it rests on a hypothesis; « — » for nothing."""
-    return " ; ".join(x for x in (remarque, HYPOTHESIS_REMARK if statut == "hypothese" else "") if x) or "—"
+def remark_text(remarque: str, statut: str, hypotheses=(), params=None) -> str:
+    """What a gain depends on, with HYPOTHESIS_REMARK when it rests on a hypothesis, and the hypotheses by their
+    names (`hypotheses`: their keys, named from the exercise's `params`); « — » for nothing."""
+    said = HYPOTHESIS_REMARK if statut == "hypothese" else ""
+    if said and len(hypotheses) and params is not None:
+        said += " (" + " ; ".join(f"« {hypothesis_label(k, params)} »" for k in hypotheses) + ")"
+    return " ; ".join(x for x in (remarque, said) if x) or "—"
 
 
 def actions_table(rep: Report, g: ReportGains, theme: str | None = None) -> Html:
@@ -148,7 +152,7 @@ def actions_table(rep: Report, g: ReportGains, theme: str | None = None) -> Html
                      _indicator_text(rep, r.indicateur), change_text(rep, r.changements, r.valeur_actuelle,
                                                                      r.valeur_cible),
                      gain_text(r.gain_cents, r.statut_regle), NATURES.get(r.nature, r.nature), _fr_date(r.echeance),
-                     possible, remark_text(r.remarque, r.statut_regle)])
+                     possible, remark_text(r.remarque, r.statut_regle, r.hypotheses, rep.params)])
     gain_col = headers.index("Gain")
     return table(headers, rows, right=(gain_col,))
 

@@ -469,7 +469,8 @@ def gains_frame(gains: pd.DataFrame, molecules: pd.DataFrame | None, names: dict
         "Ce qu'il faut changer": [change_words(molecules, ch, a, c) for ch, a, c in
                                   zip(gains["changements"], gains["valeur_actuelle"], gains["valeur_cible"])],
         "Gain": [gain_text(c, s) for c, s in zip(gains["gain_cents"], gains["statut_regle"])],
-        "Ce qu'il faut savoir": [remark_text(r, s) for r, s in zip(gains["remarque"], gains["statut_regle"])],
+        "Ce qu'il faut savoir": [remark_text(r, s, h, params[int(y)]) for r, s, h, y in
+                                  zip(gains["remarque"], gains["statut_regle"], gains["hypotheses"], gains["exercice"])],
     })
 
 
