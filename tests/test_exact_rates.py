@@ -255,7 +255,7 @@ def test_report_reason_of_a_theme_shows_the_exact_rate(tmp_path):
     dmp = rep.theme_lines("numerique").set_index("indicateur").loc["dmp"]
     assert dmp["atteint"] == "non" and dmp["seuil"] == "≥ 90 %"
     reason = nb.theme_reason(rep, "numerique")
-    assert reason.startswith("0 ligne(s) d'indicateur payée(s)")
+    assert reason.startswith("0 ligne d'indicateur payée")
     assert "(89,99999999999999999 pour ≥ 90 %)" in reason  # was « (89.99999999999999999 … » or « (90 … »
 
 

@@ -565,11 +565,22 @@ def test_a_neutralised_line_shows_the_inputs_its_alternative_reads(tilleuls):
 
 def test_the_count_of_paid_lines_matches_the_table_it_sits_above(tilleuls):
     # PH-TILLEULS 2024, REMU NUM: 20 lines in the table = 11 indicators + 5 socles + 1 malus + 3 for information;
-    # 8 of the 16 indicator and socle lines pay.
+    # 8 of the 16 indicator and socle lines pay. Of the 8 others, 5 never pay (« 8 sur 16 » read as 8 payments
+    # missed): the socles Ségur and fraude pay nothing of their own, and the LAD, the ordonnance numérique socle
+    # and the e-prescription are neutralised in 2024 (parameters/2024.yaml): 8 of 11.
     assert len(tilleuls.theme_lines("numerique")) == 20
     assert nb.theme_reason(tilleuls, "numerique").startswith(
-        "8 ligne(s) d'indicateur payée(s) sur 16 (le tableau des lignes compte aussi 4 ligne(s) de malus ou pour "
-        "information)")
+        "8 lignes d'indicateur payées sur 11 (hors 2 socles atteints sans montant propre et 3 indicateurs neutralisés "
+        "cet exercice) ; le tableau des lignes compte aussi 4 lignes de malus ou pour information")
+    # one line: the singular (French: 0 and 1)
+    assert nb.theme_reason(tilleuls, "vaccination").startswith("1 ligne d'indicateur payée sur 1")
+
+
+def test_counts_agree_in_number():
+    from rosp_lib.lines.formatting import counted
+
+    assert [counted(n, "ligne payée", "lignes payées") for n in (0, 1, 2, 1500)] == [
+        "0 ligne payée", "1 ligne payée", "2 lignes payées", "1\u202f500 lignes payées"]
 
 
 def test_an_indicator_absent_by_hypothesis_is_named_though_no_line_reads_it():

@@ -130,6 +130,12 @@ def _num(value, max_decimals: int | None) -> str:
     return _fr(_digits(f"{d:,f}"))
 
 
+def counted(n: int, singular: str, plural: str) -> str:
+    """A count and its words, agreed as French agrees them: « 0 ligne payée », « 1 ligne payée », « 2 lignes
+    payées » (the singular below 2)."""
+    return f"{num(int(n))} {singular if abs(int(n)) < 2 else plural}"
+
+
 def seconds(value: float) -> str:
     """A duration as the commands say it: « 53,9 s »."""
     return f"{value:.1f} s".replace(".", ",")

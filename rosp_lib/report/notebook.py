@@ -26,7 +26,7 @@ from rosp_lib.inputs.parsing import number_typed
 from rosp_lib.inputs.errors import case_hint
 from rosp_lib.report.calculation import calculation, entries
 from rosp_lib.lines.assemble import input_text
-from rosp_lib.lines.formatting import eur, eur_signed, french_ticks, num, num_exact
+from rosp_lib.lines.formatting import counted, eur, eur_signed, french_list, french_ticks, num, num_exact
 from rosp_lib.lines.text import NEUTRALISE, list_items, shown_value
 from rosp_lib.parameters import ExerciseParameters, Scenario, Seuil, iter_leaves, load_parameters
 from rosp_lib.registry import INDICATORS, SYNTHESIS, SYNTHESIS_NOTEBOOK, THEME_CODES, indicator, indicators_of, theme as theme_of
@@ -715,9 +715,22 @@ def theme_reason(rep: Report, theme: str) -> str:
         return "tous les indicateurs sont neutralisés cet exercice."
     parts = []
     n_paid = int((paying["montant_cents"] > 0).sum())
+    # out of the lines that could pay: a socle met that pays nothing of its own (Ségur, fraude) and an indicator
+    # neutralised this exercise never pay (« 11 sur 16 » read as 5 payments missed)
+    neutralised = paying["indicateur"].map(lambda c: rep.etat(c) != "actif").to_numpy(dtype=bool)
+    free_socle = ((paying["type_ligne"] == "socle") & (paying["montant_cents"] == 0)).to_numpy(dtype=bool) & ~neutralised
+    n_free, n_neutralised = int(free_socle.sum()), int(neutralised.sum())
+    outside = [counted(n_free, "socle atteint sans montant propre", "socles atteints sans montant propre")] \
+        if n_free else []
+    outside += [counted(n_neutralised, "indicateur neutralisé cet exercice", "indicateurs neutralisés cet exercice")] \
+        if n_neutralised else []
     others = len(lines) - len(paying)  # malus and information lines, in the same table
-    parts.append(f"{n_paid} ligne(s) d'indicateur payée(s) sur {len(paying)}"
-                 + (f" (le tableau des lignes compte aussi {others} ligne(s) de malus ou pour information)" if others else ""))
+    parts.append(counted(n_paid, "ligne d'indicateur payée", "lignes d'indicateur payées")
+                 + f" sur {num(len(paying) - n_free - n_neutralised)}"
+                 + (f" (hors {french_list(outside)})" if outside else ""))
+    if others:
+        parts.append(f"le tableau des lignes compte aussi "
+                     f"{counted(others, 'ligne de malus ou pour information', 'lignes de malus ou pour information')}")
     if n_paid == 0:
         missed = paying[(paying["atteint"] == "non") & ~paying["donnee_manquante"].astype(bool)]
         parts += [f"non atteint : {md(line_label(l))} ({_value_for(l)}{l['seuil']})" for _, l in missed.iterrows()]
@@ -728,8 +741,8 @@ def theme_reason(rep: Report, theme: str) -> str:
         parts.append(f"forfaits au prorata de l'activité ({narrative.days(p[2])}, du {p[0]} au {p[1]})")
     miss = int(lines["donnee_manquante"].astype(bool).sum())
     if miss:
-        parts.append(f"{miss} ligne(s) avec une donnée manquante (ce que chacune en fait : section « Hypothèses et "
-                     "données manquantes »)")
+        parts.append(f"{counted(miss, 'ligne avec une donnée manquante', 'lignes avec une donnée manquante')} (ce "
+                     "que chacune en fait : section « Hypothèses et données manquantes »)")
     return " ; ".join(parts) + "."
 
 
