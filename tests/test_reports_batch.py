@@ -665,3 +665,36 @@ def test_a_name_with_a_very_long_word_may_wrap_in_the_index_and_the_reports(tmp_
     assert "<td>Pharmacie des Tilleuls</td>" in index  # PH-B: its words are short
     body = next(rule for rule in CSS.split("}") if rule.strip().startswith("body {"))
     assert "overflow-wrap: break-word" in body
+
+
+def test_a_batch_stopped_by_ctrl_c_lists_the_reports_it_finished(tmp_path, monkeypatch):
+    """Ctrl+C halfway through a long batch left its finished reports on disk but wrote neither rapports.csv nor
+    index.html: they could not be reached until a whole new run. Now they are listed; the next run makes the rest."""
+    from rosp_lib.batch import reports as batch_reports
+
+    entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024), ("PH-B", 2024)])
+    out = tmp_path / "sortie"
+    done = batch_reports._Batch._done
+
+    def stop_after_the_first(self, i, result):
+        done(self, i, result)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch_reports._Batch, "_done", stop_after_the_first)
+    result = CliRunner().invoke(main, ["report", str(entree), "--toutes", "--themes", "synthese,bups", "--notebooks",
+                                       str(FAKE), "-o", str(out), "-j", "1"])
+    assert result.exit_code == 130, result.output
+    assert result.stderr.endswith("Interrompu : les rapports terminés sont en place et dans le récapitulatif et "
+                                  "l'index (rapports.csv, index.html), les autres seront faits à la prochaine "
+                                  "exécution.\n")
+    listed = _manifest(out)
+    assert len(listed) == 1 and next(iter(listed.values()))["statut"] == "ok"
+    (pid, year, theme), = listed
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert f'href="pharmacies/{pid}.html"' in index and "1 rapport(s) sur 7" in index
+    monkeypatch.setattr(batch_reports._Batch, "_done", done)
+    again = _report([str(entree), "--toutes", "--themes", "synthese,bups", "--notebooks", str(FAKE), "-o", str(out),
+                     "-j", "1"])
+    assert again.exit_code == 0, again.output
+    assert "3 produit(s), 1 déjà à jour" in again.output
+    assert len(_manifest(out)) == 4

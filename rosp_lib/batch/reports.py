@@ -409,6 +409,14 @@ class _Folder:
         self.remaining = 0
 
 
+class BatchInterrupted(KeyboardInterrupt):
+    """Ctrl+C during a batch: `results`, the reports finished before it (in place, with their fingerprints)."""
+
+    def __init__(self, results: list) -> None:
+        super().__init__()
+        self.results = results
+
+
 def run_reports(
     jobs: Iterable[ReportJob],
     notebooks_dir: Path | str = NOTEBOOKS_DIR,
@@ -538,6 +546,10 @@ def run_reports(
             if started is not None:
                 started()
             batch.run([_Folder(out_dir / str(y) / p, idx) for (y, p), idx in by_folder.items()])
+        except KeyboardInterrupt:
+            executor.close(cancel=True)
+            batch.release_all()
+            raise BatchInterrupted([r for r in results if r is not None]) from None
         except BaseException:
             executor.close(cancel=True)
             batch.release_all()
@@ -1117,9 +1129,14 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
         if bar:
             bar.close()  # before the message, not after it
         _fail(str(exc), EXIT_OUTPUT)
-    except KeyboardInterrupt:
-        click.echo("\nInterrompu : les rapports terminés sont en place, les autres seront faits à la "
-                   "prochaine exécution.", err=True)
+    except KeyboardInterrupt as exc:
+        if bar:
+            bar.close()
+        done = getattr(exc, "results", [])
+        listed = _index_of_finished(done, out_dir, pharmacies, molecule_table, scenario) if done else False
+        click.echo("\nInterrompu : les rapports terminés sont en place"
+                   + (f" et dans le récapitulatif et l'index ({MANIFEST_NAME}, index.html)" if listed else "")
+                   + ", les autres seront faits à la prochaine exécution.", err=True)
         sys.exit(130)
     finally:
         if bar:
@@ -1147,6 +1164,20 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
         sys.exit(EXIT_FAILED)
     if any(r.statut == "echec" for r in results):
         sys.exit(EXIT_FAILED)
+
+
+def _index_of_finished(done: list, out_dir: Path, pharmacies, molecules, scenario: Path | None) -> bool:
+    """After Ctrl+C: the reports finished added to the summary and the index (as a narrower run adds its own), so
+    that those of a long run stopped halfway can be reached; False when they cannot be written, or on a second
+    Ctrl+C (the reports stay in place, and the next run lists them)."""
+    from rosp_lib.lines.atomic import OutputError
+
+    try:
+        manifest = write_manifest(done, out_dir / MANIFEST_NAME, merge=True)
+        _write_indexes(out_dir, manifest, pharmacies, molecules, scenario)
+    except (OutputError, KeyboardInterrupt):
+        return False
+    return True
 
 
 def _gone_from_input(manifest: Path, rows) -> list[tuple[str, int]]:
