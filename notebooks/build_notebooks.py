@@ -142,9 +142,7 @@ display(Markdown(f"## Combien, et pourquoi\\n\\n<p class=\\"rosp-total\\">Total 
                  f"<strong>{nb.eur(rapport.total_cents())}</strong></p>"))
 display(nb.themes_table(rapport))'''),
         new_code_cell('''\
-display(Markdown("## Dans quelle mesure c'est sûr\\n\\n" + nb.readings_text(rapport)
-                 + "\\n\\nChaque hypothèse qui change le montant quand elle seule est remplacée par sa lecture "
-                   "alternative, de la plus lourde à la plus légère :"))
+display(Markdown("## Dans quelle mesure c'est sûr\\n\\n" + nb.readings_text(rapport)))
 display(nb.stakes_table(rapport))
 display(Markdown(nb.unquantified_text(rapport) + "\\n\\n" + nb.missing_text(rapport, rapport.lines, "cet exercice")))'''),
         new_code_cell('''\

@@ -774,3 +774,13 @@ def test_the_other_exercises_are_compared_from_the_earlier_to_the_later():
         assert '<th class="montant">évolution 2025 → 2026</th>' in html
         row = next(r for r in html.split("<tr>") if r.startswith("<td>Bon usage"))
         assert row.endswith('<td class="montant">+400,00\u00a0€</td></tr>')
+
+
+def test_the_lead_in_of_the_stakes_is_said_only_above_their_table(tilleuls):
+    """PH-CENTRE 2025 read « Chaque hypothèse qui change le montant … : » then « Aucune hypothèse … »."""
+    lead = ("<p>Chaque hypothèse qui change le montant quand elle seule est remplacée par sa lecture alternative, de la "
+            "plus lourde à la plus légère :</p><table>")
+    assert str(nb.stakes_table(tilleuls)).startswith(lead)
+    assert "Chaque hypothèse" not in str(nb.stakes_table(_load("PH-CENTRE", 2025)))
+    template = (ROOT / "notebooks" / "build_notebooks.py").read_text(encoding="utf-8")
+    assert "Chaque hypothèse qui change" not in template

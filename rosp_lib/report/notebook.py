@@ -1056,8 +1056,11 @@ def stakes_table(rep: Report) -> Html:
                     "officine.</p>")
     rows = [[hypothesis_label(s.cle, rep), s.reference, alternative_text(s, quoted=False),
              ", ".join(theme_of(t).titre_court for t in s.themes), eur_signed(s.ecart_cents)] for s in moving]
-    return table(["Hypothèse", "Lecture retenue", "Lecture alternative", "Thème(s)", "Écart sur le total"], rows,
-                 right=(4,))
+    # its lead-in here, said only above a table (it announced « Aucune hypothèse… » with a colon)
+    return Html("<p>Chaque hypothèse qui change le montant quand elle seule est remplacée par sa lecture alternative, "
+                "de la plus lourde à la plus légère :</p>"
+                + str(table(["Hypothèse", "Lecture retenue", "Lecture alternative", "Thème(s)", "Écart sur le total"],
+                            rows, right=(4,))))
 
 
 def unquantified_text(rep: Report) -> str:
