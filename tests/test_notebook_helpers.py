@@ -152,6 +152,10 @@ def test_theme_at_zero_says_which_socle_was_lost():
     assert segur.theme_total_cents("numerique") == 0
     reason = nb.theme_reason(segur, "numerique")
     assert "socle non atteint" in reason and "Ségur" in reason
+    lines = segur.theme_lines("numerique")
+    n = int((lines["socles_non_atteints"] != "").sum())
+    assert n > 1 and f"Tout le thème est ramené à 0,00\u00a0€ ({n} lignes concernées ; le détail" in \
+        nb.gate_and_malus_text(segur, lines)  # was « (19 ligne(s) concernée(s) ; … »
 
 
 def test_theme_with_two_socles_lost_names_both(tmp_path):

@@ -170,6 +170,7 @@ def test_reconciliation_section_of_a_partial_payment():
     rep = nb.load("PH-CENTRE", 2025, str(DATA / "pharmacies.csv"), str(DATA / "molecules.csv"))
     r = report_versements.compute(rep, str(DATA / "versements.csv"))  # the whole statement: its rows only
     assert r.rows == 5
+    assert "Le relevé fourni (5 lignes pour l'exercice 2025) est rapproché" in report_versements.section_text(rep, r)
     got = {(x.theme, x.indicateur): (x.attendu_eur, x.verse_eur, x.verdict, x.lecture_qui_explique)
            for x in r.table.itertuples()}
     assert got[("numerique", "")] == ("5334.00", "4514.00", "ecart", "")

@@ -469,7 +469,8 @@ def gate_and_malus_text(rep: Report, lines: pd.DataFrame) -> str:
         names = ", ".join(f"« {indicator_title(indicator(c), rep.params)} »" for c in lost)
         would = lines[(lines["socles_non_atteints"] != "")]
         out.append(f"**Socle non atteint** : {names}. Tout le thème est ramené à {eur(0)} "
-                   f"({len(would)} ligne(s) concernée(s) ; le détail est dans la colonne « Calcul »).")
+                   f"({counted(len(would), 'ligne concernée', 'lignes concernées')} ; le détail est dans la colonne "
+                   "« Calcul »).")
     elif len(socles):
         neut = [md(line_label(l)) for _, l in socles.iterrows() if rep.etat(l["indicateur"]) != "actif"]
         txt = "**Socle atteint** : tous les indicateurs socles exigés sont remplis"

@@ -23,7 +23,7 @@ import pandas as pd
 from rosp_lib.counterfactual.reconcile import CENT_TOLERANCE, causes_text, overpaid_notices, reconcile
 from rosp_lib.counterfactual.versements import read_versements
 from rosp_lib.inputs import InputError
-from rosp_lib.lines.formatting import eur, eur_signed
+from rosp_lib.lines.formatting import counted, eur, eur_signed
 from rosp_lib.registry import INDICATORS, indicator, theme as theme_of
 from rosp_lib.report.escape import escape_html, unescape_markdown_text
 from rosp_lib.report.notebook import Html, Report, ReportError, table
@@ -79,7 +79,8 @@ def section_text(rep: Report, r: Reconciliation | None) -> str:
     counts = t["verdict"].value_counts()
     said = ", ".join(f"{int(counts[v])} {VERDICTS[v]}{'' if int(counts[v]) == 1 else 's'}"
                      for v in VERDICTS if counts.get(v, 0))
-    text = (head + f"Le relevé fourni ({r.rows} ligne(s) pour l'exercice {rep.exercice}) est rapproché de ce que "
+    text = (head + f"Le relevé fourni ({counted(r.rows, 'ligne', 'lignes')} pour l'exercice {rep.exercice}) est "
+            "rapproché de ce que "
             f"donnent les règles, thème par thème (et par indicateur quand le relevé le détaille) : {said}. Un écart "
             f"n'est expliqué que si l'outil retrouve le montant versé à {eur(CENT_TOLERANCE)} près ({causes_text()}).")
     return text
