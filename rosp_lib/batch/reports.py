@@ -546,13 +546,11 @@ def run_reports(
             if started is not None:
                 started()
             batch.run([_Folder(out_dir / str(y) / p, idx) for (y, p), idx in by_folder.items()])
-        except KeyboardInterrupt:
+        except BaseException as exc:
             executor.close(cancel=True)
             batch.release_all()
-            raise BatchInterrupted([r for r in results if r is not None]) from None
-        except BaseException:
-            executor.close(cancel=True)
-            batch.release_all()
+            if isinstance(exc, KeyboardInterrupt):  # with the reports finished before it
+                raise BatchInterrupted([r for r in results if r is not None]) from None
             raise
         executor.close()
         batch.release_all()
