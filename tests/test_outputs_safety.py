@@ -133,7 +133,44 @@ def test_output_folder_that_cannot_be_created_is_a_french_error(tmp_path):
     result = compute(blocker / "sortie")
     assert result.exit_code == EXIT_OUTPUT
     assert result.stderr.endswith(f"Erreur : impossible de créer le dossier de sortie {blocker / 'sortie'} : "
-                                  "ce n'est pas un dossier\n")
+                                  f"{blocker} est un fichier, pas un dossier\n")
+
+
+def test_output_folder_through_a_broken_symlink_names_the_link(tmp_path):
+    """mkdir -p fails with « exists » (the link) or « not found » (below it): said as the broken link it is,
+    not « un fichier porte ce nom » nor « dossier introuvable »."""
+    link = tmp_path / "lien"
+    link.symlink_to(tmp_path / "absent")
+    for out in (link, link / "sortie"):
+        result = compute(out)
+        assert result.exit_code == EXIT_OUTPUT
+        assert result.stderr.endswith(f"Erreur : impossible de créer le dossier de sortie {out} : {link} est un "
+                                      "lien symbolique vers un dossier qui n'existe pas\n")
+    assert not (tmp_path / "absent").exists()
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="pas de /proc (Linux seulement)")
+def test_output_folder_in_a_folder_that_refuses_new_folders_names_it():
+    """/proc exists, yet mkdir in it says « not found »: « dossier introuvable » would send the user looking
+    for a folder that is there."""
+    result = compute(Path("/proc/rosp-sortie"))
+    assert result.exit_code == EXIT_OUTPUT
+    assert result.stderr.endswith("Erreur : impossible de créer le dossier de sortie /proc/rosp-sortie : le dossier "
+                                  "/proc n'accepte pas qu'on y crée un dossier\n")
+
+
+def test_output_option_naming_a_file_is_refused_at_once_with_the_code_the_help_gives(tmp_path):
+    """Refused by the option's check before any reading: exit 2, which `--help` gives for an invalid option."""
+    blocker = tmp_path / "fichier"
+    blocker.write_text("x", encoding="utf-8")
+    result = compute(blocker)
+    assert result.exit_code == 2
+    assert f"'{blocker}' : c'est un fichier, pas un dossier." in result.stderr
+    assert blocker.read_text(encoding="utf-8") == "x"
+    for command in ("compute", "report"):
+        help_text = " ".join(CliRunner().invoke(main, [command, "--help"]).output.split())
+        assert "un -o qui nomme un fichier" in help_text
+        assert "code 2" in help_text or "2 entrée ou option invalide" in help_text
 
 
 def test_file_size_limit_is_a_french_error_and_old_outputs_stay(old_outputs):

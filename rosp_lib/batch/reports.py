@@ -991,8 +991,8 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
     pas : il est signalé dans la synthèse) ; sans --versements, la synthèse dit qu'aucun relevé n'a été fourni.
 
     \b
-    Codes de sortie : 0 tout est fait ; 1 au moins un rapport a échoué ; 2 entrée invalide ;
-    3 dossier de sortie, journal, récapitulatif ou pages d'index impossibles à écrire.
+    Codes de sortie : 0 tout est fait ; 1 au moins un rapport a échoué ; 2 entrée ou option invalide
+    (un -o qui nomme un fichier compris) ; 3 dossier de sortie, journal, récapitulatif ou pages d'index impossibles à écrire.
 
     \b
     Exemples :

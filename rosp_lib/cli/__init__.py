@@ -117,7 +117,8 @@ def compute_cmd(entree: Path, molecules: Path | None, scenario: Path | None, out
 
     Montants en euros, point décimal, deux décimales. Si le fichier est invalide, tous ses
     problèmes sont listés (ligne, pharmacie, colonne, valeur, attendu), rien n'est calculé ni écrit,
-    et la commande sort avec le code 2 ; si le dossier de sortie ne peut pas être écrit (absent et
+    et la commande sort avec le code 2 (de même pour une option invalide, un -o qui nomme un fichier
+    par exemple) ; si le dossier de sortie ne peut pas être écrit (absent et
     impossible à créer, en lecture seule, disque plein), elle sort avec le code 3 et les anciens
     fichiers restent intacts (de même, avec le code 4, si un processus de calcul s'arrête brutalement).
 

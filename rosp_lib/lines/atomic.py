@@ -101,6 +101,22 @@ def overwritten_input(out_dir: Path, names, inputs) -> str | None:
     return None
 
 
+def _missing_reason(folder: Path) -> str | None:
+    """Why mkdir -p failed with « not found » (ENOENT), « not a folder » (ENOTDIR) or « exists » although it creates the missing folders:
+    the nearest name of the path that exists (the folder itself included) is a broken symlink, a file, or a
+    folder where nothing may be created (`/proc`); None if none of these (a folder removed meanwhile)."""
+    folder = Path(folder).absolute()
+    for above in (folder, *folder.parents):
+        if not os.path.lexists(above):
+            continue
+        if above.is_symlink() and not above.exists():
+            return f"{above} est un lien symbolique vers un dossier qui n'existe pas"
+        if not above.is_dir():
+            return "un fichier porte ce nom" if above == folder else f"{above} est un fichier, pas un dossier"
+        return None if above == folder else f"le dossier {above} n'accepte pas qu'on y crée un dossier"
+    return None
+
+
 def ensure_folder(folder: Path) -> None:
     """The output folder, created if missing (OutputError in French when it cannot be)."""
     folder = Path(folder)
@@ -112,9 +128,11 @@ def ensure_folder(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        raise OutputError(f"impossible de créer le dossier de sortie {folder} : un fichier porte ce nom") from None
+        why = _missing_reason(folder) or "un fichier porte ce nom"
+        raise OutputError(f"impossible de créer le dossier de sortie {folder} : {why}") from None
     except OSError as exc:
-        raise OutputError(f"impossible de créer le dossier de sortie {folder} : {reason(exc)}") from None
+        why = _missing_reason(folder) if exc.errno in (errno.ENOENT, errno.ENOTDIR) else None
+        raise OutputError(f"impossible de créer le dossier de sortie {folder} : {why or reason(exc)}") from None
     if not folder.is_dir():
         raise OutputError(f"le dossier de sortie {folder} n'est pas un dossier")
 
