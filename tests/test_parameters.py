@@ -95,7 +95,8 @@ def test_yaml_auto_date_is_refused(param_dir):
         load_parameters(2024, directory=param_dir)
 
 
-@pytest.mark.parametrize("written,shown", [("~", "valeur vide"), ("null", "valeur vide"), ("yes", "valeur « true »")])
+@pytest.mark.parametrize("written,shown", [("~", "valeur vide"), ("null", "valeur vide"), ("yes", "valeur « yes »"),
+                                           ("true", "valeur « true »")])
 def test_null_and_booleans_in_a_parameter_file_are_shown_as_written(param_dir, written, shown):
     _edit(param_dir / "2024.yaml", "  fin_declaration:\n    valeur: '2025-02-28'\n",
           f"  fin_declaration:\n    valeur: {written}\n")
@@ -227,7 +228,7 @@ def test_scenario_with_invalid_value_is_refused(tmp_path):
         load_parameters(2024, f)
     # the scenario named as the culprit (not the reference file), the key as the scenario writes it
     assert str(info.value) == (f"{f} (scénario, exercice 2024) : paramètres invalides\n  - general.arrondi : valeur "
-                               "refusée ; attendu : l'une de 'demi_haut' ou 'demi_pair'")
+                               "« au_hasard » refusée ; attendu : l'une de 'demi_haut' ou 'demi_pair'")
 
 
 def test_cli_diff_2024_2025_lists_what_changed():

@@ -55,7 +55,7 @@ def test_nan_and_infinity_are_refused(tmp_path, value):
         "refusés)")  # the key named too (audit: only the line was)
 
 
-@pytest.mark.parametrize("key", ["? [a, b]", "? {a: 1}", "yes", "3.5", "null"])
+@pytest.mark.parametrize("key", ["? [a, b]", "? {a: 1}", "true", "3.5", "null"])
 def test_keys_that_are_not_names_are_refused(tmp_path, key):
     text = f"numerique:\n  {key}: 1\n" if not key.startswith("?") else f"numerique:\n  {key}\n  : 1\n"
     msg = refusal(tmp_path, text)
@@ -573,7 +573,8 @@ def test_an_alternative_that_names_no_parameter_is_refused_in_french(tmp_path, t
 # Yes-or-no parameters (2026-12-02, audit): `rosp parametres show` prints them « oui » / « non »
 # ---------------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("written,read", [("oui", True), ("non", False), ("Non", False), ("OUI", True),
-                                          ("true", True), ("false", False), ('"true"', True), ("'False'", False)])
+                                          ("true", True), ("false", False), ('"true"', True), ("'False'", False),
+                                          ("yes", True), ("no", False), ("No", False), ('"yes"', True)])
 def test_a_yes_or_no_parameter_reads_oui_and_non(tmp_path, written, read):
     """« non » was refused (« true ou false attendu ») though `rosp parametres show` prints the value « non »."""
     f = tmp_path / "scenario.yaml"
@@ -583,7 +584,7 @@ def test_a_yes_or_no_parameter_reads_oui_and_non(tmp_path, written, read):
 
 @pytest.mark.parametrize("written,shown", [("1", "1"), ("0", "0"), ("peut-être", "« peut-être »"), ('""', "vide"),
                                            ("", "vide"), ("~", "vide"), ("null", "vide"),
-                                           ("[oui]", "qui est une liste")])
+                                           ("[oui]", "qui est une liste"), ("off", "« off »"), ("On", "« On »")])
 def test_a_yes_or_no_parameter_refuses_anything_else(tmp_path, written, shown):
     """1 and 0 were read true and false without a word (pydantic's lax reading); a text said in pydantic's terms."""
     assert refusal(tmp_path, f"general:\n  prorata_forfaits: {written}\n") == (
@@ -602,3 +603,23 @@ def test_an_unknown_key_for_all_exercises_is_said_unknown_for_every_one(tmp_path
     f.write_text("2024:\n  numerique:\n    fse:\n      prix_unitaire_hautt: 1\n", encoding="utf-8")
     with pytest.raises(ParameterError, match="prix_unitaire_hautt : ce paramètre n'existe pas pour l'exercice 2024 —"):
         load_parameters(2024, Scenario.read(f))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# YAML 1.1's other booleans (2026-12-03): `yes`, `no`, `on`, `off` were read True and False, then shown « true »
+# ---------------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("value", ["yes", "Yes", "on", "OFF", "no"])
+def test_yaml_1_1_booleans_are_shown_as_written_where_a_number_is_expected(tmp_path, value):
+    """`montant: yes` said « valeur true (un booléen) » about a value the user wrote « yes »."""
+    msg = refusal(tmp_path, f"numerique:\n  exercice_coordonne:\n    montant: {value}\n")
+    assert msg.endswith(f"numerique.exercice_coordonne.montant : valeur « {value} » : nombre attendu")
+    assert "true" not in msg and "false" not in msg
+
+
+def test_a_value_out_of_a_list_of_choices_is_shown_as_written(tmp_path):
+    """`arrondi: on` said « valeur refusée » without the value (read True by YAML 1.1, then refused)."""
+    msg = refusal(tmp_path, "general:\n  arrondi: on\n")
+    assert msg.endswith("general.arrondi : valeur « on » refusée ; attendu : l'une de 'demi_haut' ou 'demi_pair'")
+    msg = refusal(tmp_path, "general:\n  arrondi: demi-haut\n")
+    assert msg.endswith("general.arrondi : valeur « demi-haut » refusée ; attendu : l'une de 'demi_haut' ou "
+                        "'demi_pair'")

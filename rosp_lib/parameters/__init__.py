@@ -15,6 +15,7 @@ one (`2025: {...}`), without copying whole leaves.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
@@ -100,7 +101,10 @@ def _french_message(err: dict) -> str:
     kind = err["type"]
     if kind == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
-        return f"valeur refusée ; attendu : l'une de {expected.replace(' or ', ' ou ')}" if expected else "valeur refusée"
+        value = err.get("input")
+        refused = (f"valeur « {str(value)[:60]} » refusée" if isinstance(value, (str, int, Decimal)) and not
+                   isinstance(value, bool) else "valeur refusée")
+        return f"{refused} ; attendu : l'une de {expected.replace(' or ', ' ou ')}" if expected else refused
     if kind in ("value_error", "assertion_error"):
         return str(err.get("ctx", {}).get("error", "valeur refusée"))  # our validators write French
     msg = _PYDANTIC_FRENCH.get(kind, "valeur refusée")

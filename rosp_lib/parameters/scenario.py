@@ -262,8 +262,9 @@ def _declared_type(path: tuple[str, ...]) -> Any:
 
 
 # A yes-or-no parameter as `rosp parametres show` prints it and the input files write it: « oui », « non » (and
-# « true », « false » between quotes, as YAML writes them without)
-_FLAG_WORDS = {"oui": True, "non": False, "true": True, "false": False}
+# « true », « false » between quotes, as YAML writes them without; « yes », « no », which the strict YAML reading
+# keeps as texts)
+_FLAG_WORDS = {"oui": True, "non": False, "true": True, "false": False, "yes": True, "no": False}
 
 
 def _flag(value: Any) -> Any:

@@ -125,6 +125,15 @@ def _construct_int(loader: _StrictLoader, node: yaml.ScalarNode) -> int:
     return int(text.replace("_", ""))
 
 
+def _construct_bool(loader: _StrictLoader, node: yaml.ScalarNode) -> bool | str:
+    """`true` and `false` (any case) are booleans; YAML 1.1's other ones (`yes`, `no`, `on`, `off`) are kept as the
+    text written, as YAML 1.2 reads them: a scenario's yes-or-no value takes « yes » and « no » as it takes « oui »
+    and « non » (`scenario._flag`), and any other value is refused showing what the user wrote (« valeur « on »
+    refusée »), not « true »."""
+    text = loader.construct_scalar(node)
+    return {"true": True, "false": False}.get(text.lower(), text)
+
+
 def _refuse_timestamp(loader: _StrictLoader, node: yaml.ScalarNode):
     raise ParameterError(
         f"{_at(loader, node)} : la date {node.value} n'est pas entre guillemets ; "
@@ -151,6 +160,7 @@ _StrictLoader.add_implicit_resolver(
 _StrictLoader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"[-+]?0[0-9_]+\Z"), list("-+0"))
 _StrictLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 _StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _refuse_timestamp)
+_StrictLoader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
 
 
 def _refuse_aliases(text: str) -> None:
