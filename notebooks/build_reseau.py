@@ -56,7 +56,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from rosp_lib.lines.formatting import eur, num
+from rosp_lib.lines.formatting import agreed, eur, num
 from rosp_lib.report import network as rn
 from rosp_lib.report.notebook import png, user_errors
 
@@ -68,8 +68,9 @@ exercices = sorted(int(e) for e in totaux["exercice"].unique())
 base = (sortie.rstrip("/") + "/") if sortie else ""
 if reseau.scenario is not None:
     display(HTML(rn.scenario_banner(reseau)))  # le bandeau des rapports : chaque valeur remplacée
-display(Markdown(f"**{num(len(totaux))}** ligne(s) officine × exercice, **{num(len(noms))}** officine(s), "
-                 f"exercice(s) : {', '.join(map(str, exercices))}."))"""
+display(Markdown(f"**{num(len(totaux))}** {agreed(len(totaux), 'ligne', 'lignes')} officine × exercice, "
+                 f"**{num(len(noms))}** {agreed(len(noms), 'officine', 'officines')}, "
+                 f"{agreed(len(exercices), 'exercice', 'exercices')} : {', '.join(map(str, exercices))}."))"""
 
 DIST_MD = """\
 ## Répartition des totaux et de chaque thème
@@ -180,7 +181,8 @@ trop_petits = [str(e) for e in exercices if effectifs[e] < min_atypique]
 display(Markdown(f"Seuil utilisé : score z robuste au-delà de {num(seuil_atypique)} en valeur absolue ; exercices "
                  f"examinés : ceux d'au moins {num(min_atypique)} officines."))
 if trop_petits:
-    display(Markdown(f"Exercice(s) non examiné(s), moins de {num(min_atypique)} officines : {', '.join(trop_petits)}."))
+    display(Markdown(f"{agreed(len(trop_petits), 'Exercice non examiné', 'Exercices non examinés')}, moins de "
+                     f"{num(min_atypique)} officines : {', '.join(trop_petits)}."))
 if atypiques.empty and len(trop_petits) < len(exercices):
     display(Markdown("Aucun total atypique au seuil choisi parmi les exercices examinés."))
 elif not atypiques.empty:

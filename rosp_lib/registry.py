@@ -280,18 +280,18 @@ INDICATORS: tuple[Indicator, ...] = (
               "dispensation_unite.dispensation", "indicateur", ("nb_dispensations_unite",)),
     # --- dispositif exceptionnel 2024 ---------------------------------------------------------------------
     Indicator("trod_angine", _X, "Au moins un TROD angine",
-              "{nb_min:texte} TROD angine réalisé(s) : {montant}.",
+              "{nb_min:texte} {nb_min:accord=TROD angine réalisé|TROD angine réalisés} : {montant}.",
               "dispositif_2024.trod_angine", "indicateur", ("nb_trod_angine",)),
     Indicator("locaux_trod_cystite", _X, "Locaux adaptés au dépistage de l'infection urinaire",
               "Locaux adaptés au dépistage de l'infection urinaire, déclarés : {montant}.",
               "dispositif_2024.locaux_trod_cystite", "indicateur", ("locaux_trod_cystite",),
               "locaux adaptés au dépistage de l'infection urinaire (téléservice)"),
     Indicator("entretien_chronique", _X, "Au moins un entretien patient chronique ou bilan de médication",
-              "{nb_min:texte} entretien(s) avec un patient chronique (antiasthmatique, anticancéreux, AVK, AOD) ou "
-              "bilan(s) de médication : {montant}.",
+              "{nb_min:texte} {nb_min:accord=entretien|entretiens} avec un patient chronique (antiasthmatique, "
+              "anticancéreux, AVK, AOD) ou {nb_min:accord=bilan|bilans} de médication : {montant}.",
               "dispositif_2024.entretien_chronique", "indicateur", ("nb_entretiens_chroniques",)),
     Indicator("accompagnement_grossesse", _X, "Au moins un accompagnement de femme enceinte",
-              "{nb_min:texte} accompagnement(s) de femme enceinte : {montant}.",
+              "{nb_min:texte} {nb_min:accord=accompagnement|accompagnements} de femme enceinte : {montant}.",
               "dispositif_2024.accompagnement_grossesse", "indicateur", ("nb_accompagnements_grossesse",)),
     Indicator("kits_colorectal_progression", _X, "Progression des kits de dépistage colorectal remis",
               "Kits remis dans l'année {coefficient:texte} fois ceux de l'année précédente "

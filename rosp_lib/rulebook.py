@@ -167,6 +167,11 @@ class _Formatter(string.Formatter):
 
     def format_field(self, value, format_spec):
         key, leaf = value
+        if format_spec.startswith("accord="):  # « {nb_min:accord=TROD réalisé|TROD réalisés} »: the words, agreed
+            from rosp_lib.lines.formatting import agreed
+
+            singular, _, plural = format_spec.removeprefix("accord=").partition("|")
+            return agreed(leaf.valeur if leaf is not None else None, singular, plural)
         text = leaf_text(leaf, format_spec, self.escape)
         if self.mark is not None and leaf is not None and format_spec != "libelle" and self.mark(key, leaf):
             return text + HYPOTHESIS_MARK  # (a label is not a value)

@@ -175,7 +175,7 @@ def test_gains_of_a_decrease_start_from_the_exact_rate(tmp_path):
     params = parameters_for([2025])
     lines = compute(ph, None, params)
     iris = lines.set_index("indicateur").loc["facturation_rejets_iris"]
-    assert iris["valeur"] == Decimal("3.00000000000000001") and iris["note"] == "9 point(s)"
+    assert iris["valeur"] == Decimal("3.00000000000000001") and iris["note"] == "9 points"
     assert iris["entrees"] == "taux_rejets_iris_pct=3,00000000000000001"
     assert int(lines["montant_cents"].sum()) == cents("1060 - 1060 * 20 / 100")
     table = gains_table(ph, None, params, dt.date(2025, 6, 1)).set_index("colonne")
@@ -380,6 +380,6 @@ def test_the_strong_gap_of_the_secured_fse_rate_is_tested_exactly(tmp_path):
     rows = list(csv.DictReader((tmp_path / "out" / "lignes.csv").open(encoding="utf-8", newline="")))
     points = {r["pharmacie_id"]: r["note"].split(" ; ")[0] for r in rows
               if r["indicateur"] == "facturation_fse_securisees"}
-    assert points == {"PH-0": "12 point(s)", "PH-1": "4 point(s)", "PH-2": "4 point(s)", "PH-3": "12 point(s)"}
+    assert points == {"PH-0": "12 points", "PH-1": "4 points", "PH-2": "4 points", "PH-3": "12 points"}
     malus = {r["pharmacie_id"]: r["valeur"] for r in rows if r["indicateur"] == "malus_qualite_facturation"}
     assert malus == {"PH-0": "12", "PH-1": "4", "PH-2": "4", "PH-3": "12"}

@@ -261,7 +261,7 @@ def test_a_report_command_is_run_by_the_command_server_without_importing_pandas_
     served = scenario["served"]
     assert served["code"] == 0, served["stdout"] + served["stderr"]
     assert served["importes"] == []  # the front door imported neither pandas, pandera, distributed, nor click
-    assert "1 rapport(s)" in served["stdout"]  # the command's own output, on the front door's streams
+    assert "1 rapport en " in served["stdout"]  # the command's own output, on the front door's streams
     recorded = read_recorded(served["out"] / "2024" / "PH-NOUVELLE" / "01_numerique.ipynb")
     assert [(r["pharmacie_id"], r["exercice"]) for r in recorded] == [("PH-NOUVELLE", 2024)]
     assert scenario["socket_during"]

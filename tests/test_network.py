@@ -205,7 +205,7 @@ def test_links_are_relative_and_escaped():
     # the outliers first; a limit keeps that many rows and points to the index for the others
     page = rn.links_html(tot, first=["PH-B"], limit=1)
     assert "PH-B/00_synthese" in page and "PH-A/" not in page
-    assert '1 autre(s) ligne(s)' in page and 'href="index.html"' in page
+    assert '1 autre ligne officine × exercice' in page and 'href="index.html"' in page
 
 
 def test_links_to_a_report_absent_from_the_folder_are_not_links(tmp_path):

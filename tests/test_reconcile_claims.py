@@ -61,7 +61,7 @@ def test_an_overpayment_alone_gets_no_letter_but_a_plain_notice(tmp_path):
     res, out = _example(tmp_path)
     assert not (out / "reclamation_PH-SEGUR_2026.md").exists()
     assert E(f"  PH-SEGUR 2026 : {SEGUR_NOTICE}") in res.output
-    assert "et 5 projet(s) de réclamation" in res.output
+    assert "et 5 projets de réclamation" in res.output
     rows = list(csv.DictReader((out / "rapprochement.csv").open(encoding="utf-8")))
     segur = [(r["theme"], r["attendu_eur"], r["verse_eur"], r["verdict"]) for r in rows
              if (r["pharmacie_id"], r["exercice"]) == ("PH-SEGUR", "2026")]

@@ -123,7 +123,7 @@ def test_index_pages_link_every_report_and_show_totals(tmp_path):
     # test_notebook_helpers.test_range_across_readings_and_stakes)
     assert text.count("<tr>") == 1 + len(pharmacies)
     assert "7\u202f890,91\u00a0€" in text
-    assert "1 rapport(s) en échec" in text
+    assert "1 rapport en échec" in text
     assert text.count("<td>complet</td>") == len(pharmacies) - 1  # PH-GARE 2024: its BUPS report failed
     hrefs = parsed(text).hrefs
     assert "2024/PH-TILLEULS/00_synthese.html" in hrefs and "pharmacies/PH-TILLEULS.html" in hrefs
@@ -148,7 +148,7 @@ def test_index_says_how_many_reports_a_limited_run_made(tmp_path):
                          "chemin": str(path)})
     write_indexes(tmp_path, manifest, lines, dict(zip(pharmacies["pharmacie_id"], pharmacies["nom"])))
     text = (tmp_path / "index.html").read_text(encoding="utf-8")
-    assert "<td>2 rapport(s) sur 7</td>" in text and "complet" not in text
+    assert "<td>2 rapports sur 7</td>" in text and "complet" not in text
 
 
 def test_reports_a_limited_run_did_not_make_get_a_page_instead_of_a_broken_link(tmp_path):

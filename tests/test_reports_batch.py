@@ -120,7 +120,7 @@ def test_manifest_and_summary(batch):
     assert failed["chemin"] == "2024/PH-ECHEC/00_synthese.echec.ipynb"
     assert rows[("PH-A", "2024", "bups")]["chemin"] == "2024/PH-A/02_bups.html"
     assert float(rows[("PH-A", "2024", "bups")]["duree_s"]) > 0
-    assert "6 produit(s)" in result.output and "2 en échec" in result.output
+    assert "6 produits" in result.output and "2 en échec" in result.output
     assert "rapports.csv" in result.output
 
 
@@ -233,8 +233,8 @@ def test_unknown_parameter_is_an_error_before_anything_runs(tmp_path):
         (["--pharmacie", "../../etc"], "identifiant de pharmacie invalide"),
         (["--pharmacie", "PH-INCONNUE"], "Identifiants connus : PH-A"),
         (["--pharmacie", "PH-A", "--exercice", "2022"], "exercices présents : 2024"),
-        (["--pharmacie", "PH-A", "--themes", "synthese,meteo"], "thème(s) inconnu(s) : meteo ;"),
-        (["--pharmacie", "PH-A", "--themes", "bupps"], "thème(s) inconnu(s) : bupps (vouliez-vous dire « bups » ?)"),
+        (["--pharmacie", "PH-A", "--themes", "synthese,meteo"], "thème inconnu : meteo ;"),
+        (["--pharmacie", "PH-A", "--themes", "bupps"], "thème inconnu : bupps (vouliez-vous dire « bups » ?)"),
         (["--pharmacie", "ph-a"], "pharmacie « ph-a » absente de"),
         (["--pharmacie", "ph-a"], "vouliez-vous dire « PH-A » ? (un identifiant s'écrit avec ses majuscules)"),
         (["--pharmacie", "PH-A", "--themes", ""], "--themes vide ne nomme aucun thème ; attendu : des thèmes"),  # ran all (audit)
@@ -537,7 +537,7 @@ def test_a_narrower_toutes_run_adds_its_rows_to_the_manifest_and_the_index(tmp_p
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "2024/PH-B/00_synthese.html" in index and "2025/PH-A/00_synthese.html" in index
     # 3 pharmacy × exercise rows over 2 exercises (it said « 3 exercice(s) »)
-    assert "2 pharmacie(s), 3 ligne(s) pharmacie × exercice (exercices 2024 et 2025)." in index
+    assert "2 pharmacies, 3 lignes pharmacie × exercice (exercices 2024 et 2025)." in index
 
 
 def test_a_long_identifier_may_wrap_in_the_index(tmp_path):
@@ -587,7 +587,7 @@ def test_a_whole_run_says_the_reports_of_rows_gone_from_the_input(tmp_path):
     assert narrower.exit_code == 0 and "Attention" not in narrower.stderr
     result = _report([str(after), *common])
     assert result.exit_code == 0, result.output
-    assert ("Attention : 1 ligne(s) pharmacie × exercice d'un passage précédent ne sont plus dans le fichier "
+    assert ("Attention : 1 ligne pharmacie × exercice d'un passage précédent n'est plus dans le fichier "
             "d'entrée (PH-B 2024) : leurs rapports sortent de l'index, mais leurs fichiers restent dans le dossier "
             "de sortie (2024/PH-B/, pharmacies/PH-B.html…) ; supprimez-les s'ils ne servent plus.") in result.stderr
     assert (out / "2024" / "PH-B" / "00_synthese.html").is_file()  # left in place
@@ -607,7 +607,7 @@ def test_the_rows_gone_from_the_input_are_listed_within_bounds(tmp_path):
     gone = _gone_from_input(manifest, pd.DataFrame({"pharmacie_id": ["PH-KEEP", "PH-03"], "exercice": [2025, 2024]}))
     assert gone == [(f"PH-{i:02d}", 2024) for i in range(25) if i != 3]
     notice = _gone_notice(gone)
-    assert notice.startswith("Attention : 24 ligne(s) pharmacie × exercice")
+    assert notice.startswith("Attention : 24 lignes pharmacie × exercice d'un passage précédent ne sont plus")
     assert "PH-20 2024 et 4 autres)" in notice and "PH-21" not in notice  # 20 named (PH-03 is still there)
     assert _gone_from_input(tmp_path / "absent.csv", pd.DataFrame({"pharmacie_id": [], "exercice": []})) == []
 
@@ -622,7 +622,7 @@ def test_the_progress_bar_and_the_duration_are_written_in_french(tmp_path):
                       "-o", str(tmp_path / "out"), "-j", "1"])
     assert result.exit_code == 0, result.output
     assert "Rapports : 100 %|" in result.stderr and "Rapports:" not in result.stderr
-    assert re.search(r"^2 rapport\(s\) en \d+,\d s : 2 produit\(s\)", result.stdout, re.M), result.stdout
+    assert re.search(r"^2 rapports en \d+,\d s : 2 produits", result.stdout, re.M), result.stdout
     missing = _report([str(entree), "--toutes", "--themes", "synthese", "--notebooks", str(tmp_path / "aucun"),
                        "-o", str(tmp_path / "out2"), "-j", "1"])
     assert missing.exit_code == 2
@@ -691,10 +691,10 @@ def test_a_batch_stopped_by_ctrl_c_lists_the_reports_it_finished(tmp_path, monke
     assert len(listed) == 1 and next(iter(listed.values()))["statut"] == "ok"
     (pid, year, theme), = listed
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert f'href="pharmacies/{pid}.html"' in index and "1 rapport(s) sur 7" in index
+    assert f'href="pharmacies/{pid}.html"' in index and "1 rapport sur 7" in index
     monkeypatch.setattr(batch_reports._Batch, "_done", done)
     again = _report([str(entree), "--toutes", "--themes", "synthese,bups", "--notebooks", str(FAKE), "-o", str(out),
                      "-j", "1"])
     assert again.exit_code == 0, again.output
-    assert "3 produit(s), 1 déjà à jour" in again.output
+    assert "3 produits, 1 déjà à jour" in again.output
     assert len(_manifest(out)) == 4

@@ -178,4 +178,4 @@ def test_largest_line_shows_its_inputs(documents, batch, pid, year):
 def test_gare_teleconsultation_arithmetic_is_visible(documents):
     # PH-GARE 2024: 180 teleconsultations in tranches of 5 → 36 tranches × 25 € = 900 €, capped at 750 €.
     html = (documents / "2024" / "PH-GARE" / "01_numerique.html").read_text(encoding="utf-8")
-    assert "36 tranche(s) × 25,00\u00a0€ = 900,00\u00a0€, plafonné à 750,00\u00a0€" in html
+    assert "36 tranches × 25,00\u00a0€ = 900,00\u00a0€, plafonné à 750,00\u00a0€" in html

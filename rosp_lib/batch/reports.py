@@ -78,7 +78,7 @@ from rosp_lib.batch.worker import (  # noqa: F401 - ReportError, UnknownParamete
 from rosp_lib.cli.french import FrenchCommand
 from rosp_lib.inputs import PHARMACIE_ID_RE
 from rosp_lib.inputs.errors import case_hint, same_but_case
-from rosp_lib.lines.formatting import seconds
+from rosp_lib.lines.formatting import counted, seconds
 
 from rosp_lib.registry import REPORT_NOTEBOOKS, SYNTHESIS  # noqa: E402
 
@@ -249,7 +249,8 @@ def check_parameters(notebook: Path, parameters: Iterable[str]) -> None:
     if unknown:
         have = ", ".join(sorted(declared)) or "aucun (pas de cellule marquée « parameters »)"
         raise UnknownParameterError(
-            f"{notebook} : paramètre(s) non déclaré(s) dans la cellule « parameters » : "
+            f"{notebook} : {'paramètre non déclaré' if len(unknown) < 2 else 'paramètres non déclarés'} dans la "
+            "cellule « parameters » : "
             f"{', '.join(unknown)} (déclarés : {have})"
         )
 
@@ -478,7 +479,7 @@ def run_reports(
 
         raise ReportError(f"dossier des notebooks {notebooks_dir} illisible : {reason(exc)}") from None
     if missing:
-        raise ReportError("notebook(s) introuvable(s) : " + ", ".join(missing))
+        raise ReportError(("notebook introuvable : " if len(missing) < 2 else "notebooks introuvables : ") + ", ".join(missing))
     for nb_path in notebooks.values():
         check_parameters(nb_path, PARAMETER_NAMES)
     if versements is not None and SYNTHESIS in notebooks:
@@ -899,7 +900,7 @@ def _parse_themes(text: str | None) -> list[str]:
         for t in unknown:
             close = difflib.get_close_matches(t, list(THEMES), n=1, cutoff=0.6)
             said.append(f"{t} (vouliez-vous dire « {close[0]} » ?)" if close else t)
-        _fail(f"thème(s) inconnu(s) : {', '.join(said)} ; thèmes possibles : {', '.join(THEMES)}")
+        _fail(f"{'thème inconnu' if len(said) < 2 else 'thèmes inconnus'} : {', '.join(said)} ; thèmes possibles : {', '.join(THEMES)}")
     return list(dict.fromkeys(names))
 
 
@@ -1194,13 +1195,15 @@ def _gone_notice(gone: list[tuple[str, int]]) -> str:
     """What a run over the whole file says of the reports of pharmacy × exercise rows gone from the input: out of
     the index, their files left in place (never deleted: the folder may hold another file's reports)."""
     from rosp_lib.inputs.errors import MAX_PER_KIND
-    from rosp_lib.lines.formatting import french_list, num
+    from rosp_lib.lines.formatting import counted, french_list, num
 
     shown = [f"{p} {y}" for p, y in gone[:MAX_PER_KIND]]
     if len(gone) > MAX_PER_KIND:
         shown.append(f"{num(len(gone) - MAX_PER_KIND)} autres")
     p, y = gone[0]
-    return (f"Attention : {num(len(gone))} ligne(s) pharmacie × exercice d'un passage précédent ne sont plus dans le "
+    which = ("ligne pharmacie × exercice d'un passage précédent n'est plus" if len(gone) < 2 else
+             "lignes pharmacie × exercice d'un passage précédent ne sont plus")
+    return (f"Attention : {num(len(gone))} {which} dans le "
             f"fichier d'entrée ({french_list(shown)}) : leurs rapports sortent de l'index, mais leurs fichiers restent "
             f"dans le dossier de sortie ({y}/{p}/, pharmacies/{p}.html…) ; supprimez-les s'ils ne servent plus.")
 
@@ -1290,14 +1293,15 @@ def _network(out_dir: Path, notebooks_dir: Path, entree: Path, molecules: Path |
 
 def _summary(results: list[ReportResult], out_dir: Path, manifest: Path | None, elapsed: float) -> None:
     n = {s: sum(r.statut == s for r in results) for s in STATUTS}
-    click.echo(f"{len(results)} rapport(s) en {seconds(elapsed)} : {n['ok']} produit(s), "
+    click.echo(f"{counted(len(results), 'rapport', 'rapports')} en {seconds(elapsed)} : "
+               f"{counted(n['ok'], 'produit', 'produits')}, "
                f"{n['deja_fait']} déjà à jour, {n['echec']} en échec.")
     failed = [r for r in results if r.statut == "echec"]
     for r in failed[:10]:
         where = f" — voir {out_dir / r.chemin}" if r.chemin else ""
         click.echo(f"  échec {r.pharmacie_id} {r.exercice} {r.theme} : {r.erreur}{where}", err=True)
     if len(failed) > 10:
-        click.echo(f"  … et {len(failed) - 10} autre(s) échec(s)", err=True)
+        click.echo(f"  … et {counted(len(failed) - 10, 'autre échec', 'autres échecs')}", err=True)
     folders = sorted({str(Path(out_dir) / str(r.exercice) / r.pharmacie_id) for r in results})
     if len(folders) <= 3:
         click.echo("Rapports : " + ", ".join(folders))

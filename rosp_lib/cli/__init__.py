@@ -12,7 +12,7 @@ from rosp_lib.cli.french import FrenchGroup, scenario_notice, warn
 from rosp_lib.cli.french import run as _run
 from rosp_lib.lines.atomic import OutputError, cleaned_up_on_sigterm, ensure_folder, overwritten_input, write_together
 from rosp_lib.engine import compute, parameters_for, totals
-from rosp_lib.lines.formatting import eur, num, num_exact
+from rosp_lib.lines.formatting import counted, eur, num, num_exact
 from rosp_lib.lines.workers import WORKER_PART_ROWS
 from rosp_lib.inputs import InputError, columns_markdown, no_molecules_warning, read_inputs, warnings_of
 from rosp_lib.parameters import Kind, ParameterError, diff_exercises, load_parameters, unit
@@ -176,7 +176,8 @@ def _summary(pharmacies, counts, out_dir: Path, files=("lignes.csv", "totaux.csv
     if scenario is not None:  # the totals below are not the reference ones: said first
         click.echo(scenario_notice(scenario, where="colonne scenario des lignes : les valeurs remplacées dont dépend "
                                                   "chaque ligne"))
-    click.echo(f"{n_ph} pharmacie(s), {n_rows} ligne(s) pharmacie × exercice, {counts.lines} lignes de résultat.")
+    click.echo(f"{counted(n_ph, 'pharmacie', 'pharmacies')}, {counted(n_rows, 'ligne', 'lignes')} pharmacie × exercice, "
+               f"{counted(counts.lines, 'ligne', 'lignes')} de résultat.")
     for year, group in tot.groupby("exercice"):
         parts = ", ".join(f"{t} {eur(int(group[t].sum()))}" for t in THEMES if int(group[t].sum()))
         click.echo(f"  exercice {year} : total {eur(int(group['total'].sum()))} ({parts or 'aucun montant'})")
@@ -215,7 +216,7 @@ def diff_cmd(avant: int, apres: int, scenario: Path | None) -> None:
     if not rows:
         click.echo(f"Aucune différence entre {avant} et {apres}.")
         return
-    click.echo(f"{len(rows)} paramètre(s) changent entre {avant} et {apres} :")
+    click.echo(f"{counted(len(rows), 'paramètre change', 'paramètres changent')} entre {avant} et {apres} :")
     for r in rows:
         statut = ""
         if r["statut_avant"] != r["statut_apres"]:

@@ -18,7 +18,7 @@ from rosp_lib.inputs import InputError, no_molecules_warning, read_inputs, warni
 from rosp_lib.inputs.errors import MAX_PER_KIND
 from rosp_lib.lines.atomic import OutputError, ensure_folder, overwritten_input, write_together
 from rosp_lib.lines.csvfile import write_csv
-from rosp_lib.lines.formatting import eur
+from rosp_lib.lines.formatting import counted, eur
 from rosp_lib.parameters import ParameterError, Scenario
 from rosp_lib.registry import indicator
 
@@ -127,7 +127,7 @@ def gains_cmd(entree: Path, molecules: Path | None, scenario: Path | None, date:
         mine = table[(table["pharmacie_id"] == pid) & (table["exercice"] == year)]
         possible = mine[mine["encore_possible"] == "oui"]
         click.echo(f"  {pid} {year} : {eur(int(now))} calculés ; encore à portée : {eur(int(extra))} "
-                   f"({len(possible)} action(s) encore possible(s) sur {len(mine)})")
+                   f"({counted(len(possible), 'action encore possible', 'actions encore possibles')} sur {len(mine)})")
         for _, r in possible.head(TOP_ACTIONS).iterrows():
             click.echo(f"    {r['rang']}. +{eur(int(r['gain_cents']))} — {r['indicateur']} : {r['action']} "
                        f"(avant le {dt.date.fromisoformat(r['echeance']).strftime('%d/%m/%Y')})")
@@ -211,17 +211,18 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
     counts = table["verdict"].value_counts()
     if scenario is not None:  # the expected amounts and the claims are the scenario's: said first (and in each claim)
         click.echo(scenario_notice(scenario, "les montants attendus et les réclamations"))
-    click.echo(f"Rapprochement de {table[['pharmacie_id', 'exercice']].drop_duplicates().shape[0]} pharmacie(s) × "
-               f"exercice(s), {len(table)} ligne(s) : "
+    pairs = table[['pharmacie_id', 'exercice']].drop_duplicates().shape[0]
+    click.echo(f"Rapprochement de {counted(pairs, 'pharmacie × exercice', 'pharmacies × exercice')}, "
+               f"{counted(len(table), 'ligne', 'lignes')} : "
                + ", ".join(f"{v} {int(counts.get(v, 0))}" for v in ("conforme", "ecart", "non_verse", "non_attendu")))
     # The pharmacy-years of the file the statement has no line for: not reconciled, said (they were left out silently).
     covered = set(zip(table["pharmacie_id"], table["exercice"].astype(int)))
     missing = sorted({(p, int(y)) for p, y in zip(pharmacies["pharmacie_id"], pharmacies["exercice"])} - covered)
     if missing:
         shown = ", ".join(f"{p} {y}" for p, y in missing[:MAX_PER_KIND])
-        more = f" et {len(missing) - MAX_PER_KIND} autre(s)" if len(missing) > MAX_PER_KIND else ""
-        click.echo(f"Non rapproché(s), aucune ligne dans le relevé : {len(missing)} pharmacie(s) × exercice(s) "
-                   f"du fichier ({shown}{more})")
+        more = f" et {counted(len(missing) - MAX_PER_KIND, 'autre', 'autres')}" if len(missing) > MAX_PER_KIND else ""
+        click.echo(f"Non rapproché, aucune ligne dans le relevé : "
+                   f"{counted(len(missing), 'pharmacie × exercice', 'pharmacies × exercice')} du fichier ({shown}{more})")
     for _, r in table[table["verdict"] != "conforme"].iterrows():
         what = r["theme"] + (f" / {r['indicateur']}" if r["indicateur"] else "")
         click.echo(f"  {r['pharmacie_id']} {r['exercice']} {what} : attendu {eur(_cents(r['attendu_eur']))}, versé "
@@ -229,7 +230,7 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
     for (pid, year), text in overpaid_notices(table).items():
         click.echo(f"  {pid} {year} : {text}")
     click.echo(f"Écrit : {out_dir / 'rapprochement.csv'}"
-               + (f" et {len(written)} projet(s) de réclamation (reclamation_*.md)" if written else ""))
+               + (f" et {counted(len(written), 'projet', 'projets')} de réclamation (reclamation_*.md)" if written else ""))
     if removed:
         click.echo(f"Retiré{'s' if len(removed) > 1 else ''} (plus rien à réclamer pour cette pharmacie et cet exercice) : "
                    + ", ".join(p.name for p in removed))

@@ -316,7 +316,10 @@ def write_together(writers: dict[Path, Callable[[BinaryIO], None]], sync: bool =
         current, replaced = progress.current, progress.replaced
         where = current.parent if current is not None else "?"
         if replaced:  # a rename failed after others (rare: a rename needs no data block): said as it is
-            outcome = (f"{len(replaced)} fichier(s) déjà remplacé(s) : {', '.join(p.name for p in replaced)} ; "
+            from .formatting import counted
+
+            outcome = (f"{counted(len(replaced), 'fichier déjà remplacé', 'fichiers déjà remplacés')} : "
+                       f"{', '.join(p.name for p in replaced)} ; "
                        "les autres sont intacts")
         else:
             outcome = "aucun fichier de sortie n'a été remplacé (les anciens sont intacts)"

@@ -130,10 +130,19 @@ def _num(value, max_decimals: int | None) -> str:
     return _fr(_digits(f"{d:,f}"))
 
 
+def agreed(n, singular: str, plural: str) -> str:
+    """The words of a count n as French agrees them: the singular below 2 (« 0 kit », « 1,5 point »), the plural
+    from 2 (« 2 kits »), and for a value that is no number."""
+    try:
+        return singular if abs(n) < 2 else plural
+    except TypeError:
+        return plural
+
+
 def counted(n: int, singular: str, plural: str) -> str:
     """A count and its words, agreed as French agrees them: « 0 ligne payée », « 1 ligne payée », « 2 lignes
     payées » (the singular below 2)."""
-    return f"{num(int(n))} {singular if abs(int(n)) < 2 else plural}"
+    return f"{num(int(n))} {agreed(int(n), singular, plural)}"
 
 
 def seconds(value: float) -> str:

@@ -52,7 +52,7 @@ def calculation(line, leaves: dict, params) -> str:
     amount = eur(int(line["montant_cents"]))
     size = eur(abs(int(line["montant_cents"])))
     # The amount is written at the end unless the text already gives it as its result (« … = montant », « (montant) »);
-    # a unit amount times one (« 1 tranche(s) × montant ») is not a result.
+    # a unit amount times one (« 1 tranche × montant ») is not a result.
     if int(line["montant_cents"]) != 0 and (size not in text or text.endswith("× " + size)):
         # after a comparison (« 55 ≥ 1,1 × 50 = 55 »), the amount is what the comparison gives, not equal to it
         compared = re.search("[≥≤<>]", re.sub(r"\([^()]*\)", "", text))  # not in a remark « (taux ≥ seuil) »

@@ -21,7 +21,7 @@ import datetime as dt
 
 from rosp_lib.counterfactual.gains import ReportGains, report_gains
 from rosp_lib.counterfactual.runner import parse_molecule_key
-from rosp_lib.lines.formatting import eur, french_list
+from rosp_lib.lines.formatting import counted, eur, french_list
 from rosp_lib.registry import SYNTHESIS, indicator, theme as theme_of
 from rosp_lib.report.notebook import COLUMN_LABELS, Html, Report, ReportError, table
 from rosp_lib.rulebook import hypothesis_label, title as indicator_title
@@ -205,7 +205,7 @@ def record(g: ReportGains, theme: str | None = None) -> dict:
 
     values = recorded(g, theme)
     display({GAINS_MIME: values, "text/plain": f"gains enregistrés : {values['theme']}, "
-                                              f"{len(values['actions'])} action(s), à portée {eur(g.a_portee_cents)}"},
+                                              f"{counted(len(values['actions']), 'action', 'actions')}, à portée {eur(g.a_portee_cents)}"},
             raw=True)
     return values
 

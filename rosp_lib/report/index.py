@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from rosp_lib.lines.atomic import OutputError, reason, subfolder, write_together
-from rosp_lib.lines.formatting import eur, french_list
+from rosp_lib.lines.formatting import counted, eur, french_list
 from rosp_lib.registry import REPORT_NOTEBOOKS, SYNTHESIS, THEMES, THEME_CODES, theme as theme_of
 from rosp_lib.report.html import CSS, french_quotes
 
@@ -103,9 +103,9 @@ def _report_links(reports: dict[str, dict], start_dir: Path, out_dir: Path, clai
     if not reports:
         status = "à faire"
     elif failed:
-        status = f"{len(failed)} rapport(s) en échec"
+        status = counted(len(failed), "rapport en échec", "rapports en échec")
     elif len(reports) < expected:  # a run limited by --themes: not « complet »
-        status = f"{len(reports)} rapport(s) sur {expected}"
+        status = f"{counted(len(reports), 'rapport', 'rapports')} sur {expected}"
     else:
         status = "complet"
     return " · ".join(links), status
@@ -200,7 +200,8 @@ def write_indexes(out_dir: Path | str, manifest: pd.DataFrame | Iterable[Mapping
                if (out_dir / "90_reseau.html").exists() or (out_dir / "90_reseau.ipynb").exists() else "")
     exercises = sorted({int(r[1]) for r in rows})
     which = (f" (exercice{'s' if len(exercises) > 1 else ''} {_esc(french_list(exercises))})" if exercises else "")
-    body = (f"<h1>{_esc(titre)}</h1><p>{len({r[0] for r in rows})} pharmacie(s), {len(rows)} ligne(s) pharmacie × "
+    body = (f"<h1>{_esc(titre)}</h1><p>{counted(len({r[0] for r in rows}), 'pharmacie', 'pharmacies')}, "
+            f"{counted(len(rows), 'ligne', 'lignes')} pharmacie × "
             f"exercice{which}. "
             "Montants de la ROSP par thème ; chaque ligne mène à la synthèse et aux rapports des thèmes.</p>"
             + network + "<p>Rapports : " + " ; ".join(f"{t.ordre} = {_esc(t.titre_court)}" for t in THEMES)
@@ -215,7 +216,7 @@ def write_indexes(out_dir: Path | str, manifest: pd.DataFrame | Iterable[Mapping
         nom = mine[0][2]
         back = _rel("index.html", folder, out_dir)
         body = (f'<nav class="rosp-nav"><a href="{_esc(back)}">Toutes les pharmacies</a></nav>'
-                f"<h1>{_esc(nom)}</h1><p><code>{_esc(pid)}</code> — {len(mine)} exercice(s).</p>"
+                f"<h1>{_esc(nom)}</h1><p><code>{_esc(pid)}</code> — {counted(len(mine), 'exercice', 'exercices')}.</p>"
                 + _table(mine, manifest, out_dir, folder, with_name=False))
         pages[folder / f"{pid}.html"] = _page(f"ROSP — {nom}", body)
     missing = missing_report_pages(out_dir, manifest, years) if years is not None else {}

@@ -30,7 +30,7 @@ from rosp_lib.inputs import PHARMACIE_ID_RE, read_inputs
 from rosp_lib.parameters import Scenario
 from rosp_lib.lines import money
 from rosp_lib.lines.text import SEP
-from rosp_lib.lines.formatting import eur, french_ticks, num
+from rosp_lib.lines.formatting import counted, eur, french_ticks, num
 from rosp_lib.lines.text import MANQUANT, NON, OUI
 from rosp_lib.registry import INDICATORS, THEME_BY_CODE, THEME_CODES, THEMES
 from rosp_lib.report.escape import escape_frame, escape_html_text
@@ -405,7 +405,7 @@ def links_html(totals: pd.DataFrame, names: dict | None = None, base: str = "", 
                 f"rapports.csv) ; {html.escape(num(absent))} dans ce tableau.</p>")
     more = ""
     if len(shown) < len(rows):
-        more = (f'<p>{html.escape(num(len(rows) - len(shown)))} autre(s) ligne(s) officine × exercice : voir '
+        more = (f'<p>{html.escape(counted(len(rows) - len(shown), "autre ligne", "autres lignes"))} officine × exercice : voir '
                 f'<a href="{html.escape(base + INDEX_PAGE, quote=True)}">la liste de tous les rapports</a>.</p>')
     return (f"<p>Thèmes : {legend}.</p>{said}"
             f'<table class="rosp-reseau"><thead><tr>{head}</tr></thead><tbody>{"".join(out)}</tbody></table>{more}')
@@ -581,7 +581,7 @@ def record(values: dict) -> dict:
     from IPython.display import display
 
     n = values["nb_lignes_entree"]
-    display({RECORD_MIME: values, "text/plain": f"chiffres clés enregistrés : {num(n)} officine(s) × exercice"},
+    display({RECORD_MIME: values, "text/plain": f"chiffres clés enregistrés : {counted(n, 'officine', 'officines')} × exercice"},
             raw=True)
     return values
 

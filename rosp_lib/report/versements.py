@@ -141,7 +141,7 @@ def record(rep: Report, r: Reconciliation | None) -> dict:
                   {"theme": x.theme, "indicateur": x.indicateur, "attendu_eur": x.attendu_eur,
                    "verse_eur": x.verse_eur, "ecart_eur": x.ecart_eur, "verdict": x.verdict,
                    "lecture_qui_explique": x.lecture_qui_explique} for x in r.table.itertuples(index=False)]}
-    display({RECORD_MIME: values, "text/plain": f"rapprochement enregistré : {len(values['lignes'])} ligne(s)"},
+    display({RECORD_MIME: values, "text/plain": f"rapprochement enregistré : {counted(len(values['lignes']), 'ligne', 'lignes')}"},
             raw=True)
     if r is not None and r.claim:
         display({CLAIM_MIME: {"fichier": r.claim_name(rep), "texte": r.claim},

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..lines import money
-from ..lines.formatting import eur, eur_value, num, num_exact
+from ..lines.formatting import agreed, eur, eur_value, num, num_exact
 from ..inputs import normalise_molecule
 from ..lines.text import (MANQUANT, NEUTRALISE, NEUTRALISE_NOTE, SANS_OBJET, VIDE, current_exact, filled, per_distinct,
                           pick)
@@ -203,7 +203,7 @@ def ecoresponsable(ctx: Context) -> Block | None:
     note[prog & (level >= 2) & ~chain_ok] = "niveau précédent non validé une année antérieure"
     note[prog & (level >= 2) & before_missing] = "niveau validé une année antérieure manquant"
     note[~prog] = "programme annuel de développement durable non déclaré"
-    valeur = per_distinct(lambda p, lv, it, bf: f"programme : {'oui' if p else 'non'}, niveau {lv}, {it} item(s), niveau antérieur {bf}",
+    valeur = per_distinct(lambda p, lv, it, bf: f"programme : {'oui' if p else 'non'}, niveau {lv}, {it} {agreed(it, 'item', 'items')}, niveau antérieur {bf}",
                           prog, level, items, before)
     return Block("ecoresponsable", valeur,
         f"programme déclaré, {seuil_text(ind.nb_items_min, ' items')} du niveau visé",

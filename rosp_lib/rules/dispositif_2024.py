@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..lines.formatting import num
+from ..lines.formatting import agreed, num
 from ..lines.text import MANQUANT, per_distinct
 from ..inputs.columns import PHARMACY_COLUMNS
 from .base import Block, Context, compare, compare_fraction, finish_theme, seuil_text
@@ -12,7 +12,7 @@ from .base import Block, Context, compare, compare_fraction, finish_theme, seuil
 THEME = "dispositif_2024"
 
 
-def at_least(ctx: Context, code: str, column: str, unit: str) -> Block | None:
+def at_least(ctx: Context, code: str, column: str, unit: tuple[str, str]) -> Block | None:
     """Forfait si au moins N actes (TROD angine, entretien chronique, accompagnement de grossesse)."""
     ind = getattr(ctx.p.dispositif_2024, code)
     if ind.etat.valeur == "absent":
@@ -21,7 +21,7 @@ def at_least(ctx: Context, code: str, column: str, unit: str) -> Block | None:
         return ctx.neutralised(code)
     v, missing = ctx.rate(column)
     ok = compare(v, ind.nb_min)
-    return Block(code, v, seuil_text(ind.nb_min, " " + unit), ctx.labels(ok, missing),
+    return Block(code, v, seuil_text(ind.nb_min, " " + agreed(ind.nb_min.valeur, *unit)), ctx.labels(ok, missing),
         ctx.cents_if(ok, ind.montant.valeur), manquant=missing, forfait=True)
 
 
@@ -65,7 +65,7 @@ def kits_colorectal_progression(ctx: Context) -> Block | None:
 
     def explained(a: int, r: int, o: bool) -> str:
         if r == 0 and least:
-            return f"référence 2023 de 0 kit : {a} kit(s) en 2024, au moins 1 demandé"
+            return f"référence 2023 de 0 kit : {a} {agreed(a, 'kit', 'kits')} en 2024, au moins 1 demandé"
         return f"{a} {'≥' if o else '<'} {num(coef)} × {r} = {num(coef * r)}"
 
     note = per_distinct(explained, n, ref, ok)
@@ -79,10 +79,10 @@ def kits_colorectal_progression(ctx: Context) -> Block | None:
 
 def compute(ctx: Context) -> list[Block]:
     blocks = [
-        *ctx.rule(at_least, "trod_angine", "nb_trod_angine", "TROD"),
+        *ctx.rule(at_least, "trod_angine", "nb_trod_angine", ("TROD", "TROD")),
         *ctx.rule(declared, "locaux_trod_cystite", ["locaux_trod_cystite"]),
-        *ctx.rule(at_least, "entretien_chronique", "nb_entretiens_chroniques", "entretien(s)"),
-        *ctx.rule(at_least, "accompagnement_grossesse", "nb_accompagnements_grossesse", "accompagnement(s)"),
+        *ctx.rule(at_least, "entretien_chronique", "nb_entretiens_chroniques", ("entretien", "entretiens")),
+        *ctx.rule(at_least, "accompagnement_grossesse", "nb_accompagnements_grossesse", ("accompagnement", "accompagnements")),
         *ctx.rule(kits_colorectal_progression),
         *ctx.rule(declared, "hybride_biosimilaire", ["substitution_hybride", "substitution_biosimilaire"]),
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..lines import money
-from ..lines.formatting import eur, eur_value, num
+from ..lines.formatting import agreed, eur, eur_value, num
 from ..lines.text import MANQUANT, OUI, SANS_OBJET, filled, per_distinct, pick
 from ..rulebook import bareme_text
 from .base import Block, Context, compare, compare_to, finish_theme, seuil_text, socle_state
@@ -181,7 +181,7 @@ def teleconsultation(ctx: Context) -> Block:
     per_tranche = np.where(equipped, np.minimum(raw, cap), 0)
     miss = equipped & missing
     note = per_distinct(
-        lambda t, r, e: f"{t} tranche(s) × {eur_value(ind.montant_par_tranche.valeur)}" + (f" = {eur(r)}, plafonné à {eur(cap)}" if r > cap else "")
+        lambda t, r, e: f"{t} {agreed(t, 'tranche', 'tranches')} × {eur_value(ind.montant_par_tranche.valeur)}" + (f" = {eur(r)}, plafonné à {eur(cap)}" if r > cap else "")
         if e else "équipement non déclaré",
         tranches, raw, equipped)
     note[miss] = "nombre de téléconsultations manquant"
@@ -250,7 +250,7 @@ def facturation_taux(ctx: Context, code: str, column: str, prefix: str) -> Block
 
 def _points_block(ctx, code, v, missing, seuil, pts) -> Block:
     atteint = ctx.labels(pts == 0, missing)
-    note = per_distinct(lambda p: f"{p} point(s)", pts)
+    note = per_distinct(lambda p: f"{p} {agreed(p, 'point', 'points')}", pts)
     note[missing] = "taux manquant : 0 point"
     block = Block(code, v, seuil, atteint, ctx.zeros(), note, missing, type_ligne="information")
     block.points = pts

@@ -1,0 +1,61 @@
+"""Counts in the lines' texts agreed as French agrees them (audit of 2026-12-03): « 1 tranche », « 2 tranches »,
+« 0 point », « ≥ 1 entretien » — not « tranche(s) », which the reports showed on every line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpers_rules import write_csv
+from rosp_lib.engine import compute, parameters_for
+from rosp_lib.inputs import read_pharmacies
+from rosp_lib.lines.formatting import agreed, counted
+
+
+def lines_of(tmp_path: Path, *rows: dict, exercice: int = 2024, scenario=None):
+    rows = [{"pharmacie_id": f"PH-{i}", "exercice": exercice, **r} for i, r in enumerate(rows)]
+    ph = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", rows, sep=";"))
+    return compute(ph, None, parameters_for([exercice], scenario))
+
+
+@pytest.mark.parametrize("n,word", [(0, "kit"), (1, "kit"), (1.5, "kit"), (2, "kits"), (-1, "kit"), (-3, "kits"),
+                                    (float("nan"), "kits"), (None, "kits")])
+def test_agreed_takes_the_singular_below_two(n, word):
+    assert agreed(n, "kit", "kits") == word
+
+
+def test_counted_writes_the_number_in_french():
+    assert counted(12000, "ligne", "lignes").replace("\u202f", " ").replace("\u00a0", " ") == "12 000 lignes"
+    assert counted(1, "ligne payée", "lignes payées") == "1 ligne payée"
+
+
+def test_teleconsultation_tranches_are_agreed(tmp_path):
+    # 2024: tranches of 5 teleconsultations, 25 € each (parameters/2024.yaml)
+    lines = lines_of(tmp_path, *({"teleconsultation_equipee": "oui", "nb_teleconsultations": str(n)} for n in (5, 10, 0)))
+    notes = lines[lines["indicateur"] == "teleconsultation"].set_index("pharmacie_id")["note"]
+    assert notes["PH-0"].startswith("1 tranche × 25,00\u00a0€")
+    assert notes["PH-1"].startswith("2 tranches × 25,00\u00a0€")
+    assert notes["PH-2"].startswith("0 tranche × 25,00\u00a0€")
+
+
+def test_billing_points_are_agreed(tmp_path):
+    # 2025: 0 point when the rate is at the objective (no malus), 12 points for a secured-FSE rate far below it
+    common = {"exercice_coordonne": "oui", "logiciel_segur": "oui", "nb_factures_periode_malus": "30000",
+              "taux_rejets_iris_pct": "0", "taux_double_paiement_pct": "0"}
+    lines = lines_of(tmp_path, {**common, "taux_fse_securisees_pct": "100"}, {**common, "taux_fse_securisees_pct": "10"},
+                     exercice=2025)
+    notes = lines[lines["indicateur"] == "facturation_fse_securisees"].set_index("pharmacie_id")["note"]
+    assert notes["PH-0"].split(" ; ")[0] == "0 point"
+    assert notes["PH-1"].split(" ; ")[0] == "12 points"
+
+
+def test_a_minimum_number_of_acts_is_agreed_with_its_parameter(tmp_path):
+    lines = lines_of(tmp_path, {"nb_entretiens_chroniques": "1"})
+    seuil = lines.set_index("indicateur")["seuil"]
+    assert seuil["entretien_chronique"] == "≥ 1 entretien"  # nb_min 1 in parameters/2024.yaml
+    assert seuil["accompagnement_grossesse"] == "≥ 1 accompagnement"
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("2024:\n  dispositif_2024:\n    entretien_chronique:\n      nb_min: 3\n", encoding="utf-8")
+    lines = lines_of(tmp_path, {"nb_entretiens_chroniques": "1"}, scenario=scenario)
+    assert lines.set_index("indicateur")["seuil"]["entretien_chronique"] == "≥ 3 entretiens"
