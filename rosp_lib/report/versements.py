@@ -76,9 +76,18 @@ def section_text(rep: Report, r: Reconciliation | None) -> str:
         return head + (f"Le relevé des versements fourni n'a aucune ligne pour l'exercice {rep.exercice} de cette "
                        "pharmacie : rien à rapprocher.")
     t = r.table
-    counts = t["verdict"].value_counts()
-    said = ", ".join(f"{int(counts[v])} {VERDICTS[v]}{'' if int(counts[v]) == 1 else 's'}"
-                     for v in VERDICTS if counts.get(v, 0))
+
+    def verdicts(rows: pd.DataFrame) -> str:
+        counts = rows["verdict"].value_counts()
+        return ", ".join(f"{int(counts[v])} {VERDICTS[v]}{'' if int(counts[v]) == 1 else 's'}"
+                         for v in VERDICTS if counts.get(v, 0))
+
+    by_indicator = t["indicateur"].astype(str) != ""
+    if by_indicator.any() and not by_indicator.all():
+        # a row per indicator is a part of its theme's row (a « dont »): counted apart, not as one more gap
+        said = f"par thème, {verdicts(t[~by_indicator])} ; par indicateur, {verdicts(t[by_indicator])}"
+    else:
+        said = verdicts(t)
     text = (head + f"Le relevé fourni ({counted(r.rows, 'ligne', 'lignes')} pour l'exercice {rep.exercice}) est "
             "rapproché de ce que "
             f"donnent les règles, thème par thème (et par indicateur quand le relevé le détaille) : {said}. Un écart "
