@@ -59,3 +59,22 @@ def test_a_minimum_number_of_acts_is_agreed_with_its_parameter(tmp_path):
     scenario.write_text("2024:\n  dispositif_2024:\n    entretien_chronique:\n      nb_min: 3\n", encoding="utf-8")
     lines = lines_of(tmp_path, {"nb_entretiens_chroniques": "1"}, scenario=scenario)
     assert lines.set_index("indicateur")["seuil"]["entretien_chronique"] == "≥ 3 entretiens"
+
+
+def test_the_carte_vitale_amount_names_the_readers_it_counts(tmp_path):
+    """« 689,00 € (borne) + 250,00 € × lecteurs (max 2) » gave neither the readers counted nor the cap reached: the
+    reader could not redo 939 € (2024: 689 € with a borne, 250 € per reader, at most 2 with a borne, 4 without)."""
+    from rosp_lib.report.calculation import calculation
+
+    params = parameters_for([2024])
+    lines = lines_of(tmp_path, *({"exercice_coordonne": "oui", "logiciel_segur": "oui", "borne_maj_carte_vitale": b,
+                                  "nb_lecteurs_maj_carte_vitale": str(n)} for b, n in (("oui", 1), ("non", 5), ("oui", 0))))
+    rows = lines[lines["indicateur"] == "maj_carte_vitale"].set_index("pharmacie_id")
+    rows["note"] = rows["note"].str.split(" ; ").str[0]  # (the hypotheses of the theme follow)
+    assert rows.loc["PH-0", "note"] == "689,00\u00a0€ (borne) + 250,00\u00a0€ × 1 lecteur"
+    assert int(rows.loc["PH-0", "montant_cents"]) == (689 + 250) * 100
+    assert rows.loc["PH-1", "note"] == "250,00\u00a0€ × 4 lecteurs (plafond sans borne atteint : 4 sur 5 déclarés)"
+    assert int(rows.loc["PH-1", "montant_cents"]) == 4 * 250 * 100
+    assert rows.loc["PH-2", "note"] == "689,00\u00a0€ (borne) + 250,00\u00a0€ × 0 lecteur"
+    # the report's « Calcul » column ends with the amount: the sum can be redone by hand
+    assert calculation(rows.loc["PH-0"], {}, params[2024]).endswith("× 1 lecteur = 939,00\u00a0€")

@@ -143,11 +143,16 @@ def maj_carte_vitale(ctx: Context) -> Block:
     cents = np.where(missing & ~pays_lower, 0, cents)
     valeur = per_distinct(lambda b, r, m: f"borne : {'oui' if b else 'non'}, lecteurs : {'inconnu' if m else r}",
                           borne, readers, missing)
-    with_borne = f"{eur_value(ind.montant_borne.valeur)} (borne) + {eur_value(ind.montant_par_lecteur.valeur)} × lecteurs (max {max_with})"
-    without_borne = f"{eur_value(ind.montant_par_lecteur.valeur)} × lecteurs (max {max_without})"
-    capped = readers > np.where(borne, max_with, max_without)
-    note = np.where(capped, pick(borne, with_borne + " — plafond atteint", without_borne + " — plafond atteint"),
-                    pick(borne, with_borne, without_borne))
+
+    def explained(b: bool, paid: int, declared: int) -> str:
+        """The readers counted, so that the amount can be redone: « 689,00 € (borne) + 250,00 € × 1 lecteur »."""
+        text = (f"{eur_value(ind.montant_borne.valeur)} (borne) + " if b else "") + (
+            f"{eur_value(ind.montant_par_lecteur.valeur)} × {paid} {agreed(paid, 'lecteur', 'lecteurs')}")
+        if declared > paid:
+            text += f" (plafond {'avec' if b else 'sans'} borne atteint : {paid} sur {declared} déclarés)"
+        return text
+
+    note = per_distinct(explained, borne, counted, readers)
     note[missing] = "nombre de lecteurs manquant"
     note[pays_lower] = f"nombre de lecteurs manquant : montant de la borne seul versé ({eur_value(ind.montant_borne.valeur)})"
     return Block("maj_carte_vitale", valeur,
