@@ -78,3 +78,17 @@ def test_the_carte_vitale_amount_names_the_readers_it_counts(tmp_path):
     assert rows.loc["PH-2", "note"] == "689,00\u00a0€ (borne) + 250,00\u00a0€ × 0 lecteur"
     # the report's « Calcul » column ends with the amount: the sum can be redone by hand
     assert calculation(rows.loc["PH-0"], {}, params[2024]).endswith("× 1 lecteur = 939,00\u00a0€")
+
+
+def test_a_missing_input_is_named_in_words_too():
+    """« nb_lecteurs_maj_carte_vitale = vide » alone sent the titulaire to a column name: its words are said."""
+    from html import unescape
+
+    from rosp_lib.report import notebook as nb
+
+    root = Path(__file__).resolve().parent.parent / "data"
+    rep = nb.load("PH-HALLES", 2022, str(root / "pharmacies.csv"), str(root / "molecules.csv"))
+    text = unescape(nb.missing_text(rep, rep.lines, "cet exercice"))
+    assert ("nb_lecteurs_maj_carte_vitale = vide (déclaré : lecteurs de carte pouvant mettre à jour la carte Vitale)"
+            in text)
+    assert "borne_maj_carte_vitale = oui ;" in text  # a value given is not explained again

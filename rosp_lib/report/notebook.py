@@ -378,6 +378,14 @@ def entries_text(line: pd.Series) -> str:
     return " ; ".join(f"{n} = {v}" for n, v in entries(line["entrees"]))
 
 
+def missing_entries_text(line: pd.Series) -> str:
+    """`entries_text`, each empty column also said in words (« nb_lecteurs_maj_carte_vitale = vide (déclaré :
+    lecteurs de carte pouvant mettre à jour la carte Vitale) »): the cell to fill, for a reader who does not know
+    the file's column names."""
+    return " ; ".join(f"{n} = {v}" + (f" ({COLUMN_LABELS[n]})" if v == "vide" and n in COLUMN_LABELS else "")
+                      for n, v in entries(line["entrees"]))
+
+
 def unread_entries_text(rep: Report, line: pd.Series) -> str:
     """The input values of a line that its rule did not read this exercise (a neutralised indicator): those its
     alternative reading would read (the e-prescription rate, the ordonnance numérique rate), so that the euros at
@@ -571,7 +579,7 @@ def missing_text(rep: Report, lines: pd.DataFrame, portee: str = "ce thème") ->
     absent = no_molecule_lines_text(rep, lines)
     if miss.empty:
         return f"Aucune donnée manquante pour {portee}." + (f"\n\n{absent}" if absent else "")
-    items = "\n".join(f"- **{md(line_label(l))}** : {md(entries_text(l)) or 'donnée absente'} — "
+    items = "\n".join(f"- **{md(line_label(l))}** : {md(missing_entries_text(l)) or 'donnée absente'} — "
                       f"{md(calcul_text(rep, l)) or eur(int(l['montant_cents']))}" for _, l in miss.iterrows())
     return ("Données manquantes (ce n'est pas une erreur ; chaque ligne dit ce que sa règle fait de la donnée "
             "absente, et ce qu'elle paie) :\n\n" + items + (f"\n\n{absent}" if absent else ""))
