@@ -28,7 +28,7 @@ from pydantic import BaseModel
 
 from .lines.formatting import eur_value, num
 from .parameters import ExerciseParameters, Kind, Leaf, Seuil, Unit, unit
-from .registry import Indicator, indicators_of
+from .registry import Indicator, indicator, indicators_of
 from .report.escape import escape_markdown_text
 
 ETATS = {
@@ -223,6 +223,12 @@ def alternative_text(params: ExerciseParameters, path: str, leaf: Leaf) -> str:
 def title(ind: Indicator, params: ExerciseParameters) -> str:
     """The indicator's title, plain text (its placeholders are numbers only: tests/test_report_escape.py)."""
     return render(ind.titre, params, ind.noeud)
+
+
+def indicator_words(params: ExerciseParameters, code: str) -> str:
+    """The indicator(s) of an action by their titles in the exercise's parameters (« A + B » for a combination of
+    the gains search: `malus_qualite_facturation + stabilite_75`)."""
+    return " + ".join(title(indicator(c), params) for c in code.split(" + "))
 
 
 def rule_text(ind: Indicator, params: ExerciseParameters,

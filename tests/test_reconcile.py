@@ -212,6 +212,9 @@ def test_cli_rapprocher_and_gains_on_the_example(tmp_path):
     assert list(rows[0]) == GAINS_COLUMNS
     assert all(r["nature"] in ("declaratif", "mesure") and r["encore_possible"] in ("oui", "non") for r in rows)
     assert "encore à portée" in res.output
+    # each action names its indicator by its title, its code beside (it was the code alone: « stabilite_75 : porter … »)
+    assert ("+200,00\u00a0€ — Stabilité de la délivrance des génériques aux 75 ans et plus (stabilite_75) : porter "
+            "taux_stabilite_75_pct de 92 % à 95 % (avant le 31/12/2025)") in res.output.replace("\u202f", " ")
 
 
 def test_cli_rapprocher_invalid_versements_writes_nothing(tmp_path):

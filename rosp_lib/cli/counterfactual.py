@@ -21,6 +21,7 @@ from rosp_lib.lines.csvfile import write_csv
 from rosp_lib.lines.formatting import counted, eur
 from rosp_lib.parameters import ParameterError, Scenario
 from rosp_lib.registry import indicator
+from rosp_lib.rulebook import indicator_words
 
 EXIT_INVALID = 2
 EXIT_OUTPUT = 3  # the outputs could not be written (the old ones are intact)
@@ -129,7 +130,8 @@ def gains_cmd(entree: Path, molecules: Path | None, scenario: Path | None, date:
         click.echo(f"  {pid} {year} : {eur(int(now))} calculés ; encore à portée : {eur(int(extra))} "
                    f"({counted(len(possible), 'action encore possible', 'actions encore possibles')} sur {len(mine)})")
         for _, r in possible.head(TOP_ACTIONS).iterrows():
-            click.echo(f"    {r['rang']}. +{eur(int(r['gain_cents']))} — {r['indicateur']} : {r['action']} "
+            click.echo(f"    {r['rang']}. +{eur(int(r['gain_cents']))} — {indicator_words(params[int(year)], r['indicateur'])} "
+                       f"({r['indicateur']}) : {r['action']} "
                        f"(avant le {dt.date.fromisoformat(r['echeance']).strftime('%d/%m/%Y')})")
     click.echo(f"Écrit : {out_dir / 'gains.csv'}")
 

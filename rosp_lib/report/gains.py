@@ -22,9 +22,9 @@ import datetime as dt
 from rosp_lib.counterfactual.gains import ReportGains, report_gains
 from rosp_lib.counterfactual.runner import parse_molecule_key
 from rosp_lib.lines.formatting import counted, eur, french_list
-from rosp_lib.registry import SYNTHESIS, indicator, theme as theme_of
+from rosp_lib.registry import SYNTHESIS, theme as theme_of
 from rosp_lib.report.notebook import COLUMN_LABELS, Html, Report, ReportError, table
-from rosp_lib.rulebook import hypothesis_label, title as indicator_title
+from rosp_lib.rulebook import hypothesis_label, indicator_words
 
 GAINS_MIME = "application/vnd.rosp.gains+json"
 NATURES = {"declaratif": "déclaratif", "mesure": "mesuré"}
@@ -94,9 +94,6 @@ def _indicator_text(rep: Report, code: str) -> str:
     return indicator_words(rep.params, code)
 
 
-def indicator_words(params, code: str) -> str:
-    """The indicator(s) of an action by their titles in the exercise's parameters (« A + B » for a combination)."""
-    return " + ".join(indicator_title(indicator(c), params) for c in code.split(" + "))
 
 
 def intro_text(rep: Report, g: ReportGains, theme: str | None = None) -> str:
