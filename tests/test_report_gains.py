@@ -436,3 +436,22 @@ def test_the_reference_date_is_read_as_a_french_user_writes_it_everywhere(tmp_pa
     assert report.exit_code == 2 and f"--date : « 20250115 » {expected}." in report.stderr
     with pytest.raises(nb.ReportError, match=re.escape(f"attendu : {expected[10:]}, ou vide pour aujourd'hui")):
         report_gains.reference_date("2024-13-01")
+
+
+def test_a_theme_report_counts_only_what_an_action_adds_to_its_theme():
+    """PH-GARE 2024: 4 more kits remis pay 250 € — the dispositif 2024's progression of kits (44 ≥ 1,1 × 40) —, yet
+    the colorectal report listed them first (« Remise de kit facturée à l'acte (information) … 250,00 € », a line
+    that pays nothing) and said « 52,50 € → 304,60 € pour le montant du thème » (reader's pass, 2026-12-03). The
+    colorectal theme can gain 2,10 €: one more kit réalisé at 2,10 € (DROM)."""
+    import datetime as dt
+
+    from rosp_lib.counterfactual.gains import report_gains
+    from rosp_lib.inputs import read_inputs
+
+    ph, mo = read_inputs(DATA / "pharmacies.csv", DATA / "molecules.csv")
+    g = report_gains(ph, mo, "PH-GARE", 2024, date=dt.date(2024, 12, 1), theme="colorectal")
+    assert list(zip(g.table["indicateur"], g.table["gain_cents"])) == [("kits_realises", 210)]
+    assert (g.actuel_cents, g.a_portee_cents) == (5250, 210)  # 25 kits réalisés × 2,10 € = 52,50 €
+    other = report_gains(ph, mo, "PH-GARE", 2024, date=dt.date(2024, 12, 1), theme="dispositif_2024")
+    first = other.table.iloc[0]
+    assert (first["indicateur"], int(first["gain_cents"])) == ("kits_colorectal_progression", 25000)

@@ -139,9 +139,16 @@ class Action:
 
 
 class _Gains:
-    def __init__(self, pharmacies, molecules, parameters, themes: tuple[str, ...] | None = None, base_lines=None):
+    def __init__(self, pharmacies, molecules, parameters, themes: tuple[str, ...] | None = None, base_lines=None,
+                 themes_gain: bool = False):
         self.themes = tuple(themes) if themes else None  # search only these themes' indicators
+        # `themes_gain`: a gain is what the action adds to these themes (a theme report: « ce qui augmente la ROSP
+        # de ce thème »), not to the total — a column read by two themes (the kits remis: an information line of
+        # the colorectal theme, the progression of the dispositif 2024) moves the other theme's amount only
+        self.themes_gain = bool(themes_gain and self.themes)
         self.runner = Runner(pharmacies, molecules, parameters, base_lines)
+        self.base_totals = (self.totals(self.runner.base_lines, len(self.runner.rows)) if self.themes_gain
+                            else self.runner.base_totals)
         self.rows = self.runner.rows
         self.params = parameters
         base = self.runner.base_lines
@@ -160,11 +167,17 @@ class _Gains:
         if not variants:
             return []
         lines = self.runner.lines(variants)
-        totals = Runner.totals_of(lines, len(variants))
+        totals = self.totals(lines, len(variants))
         groups = dict(tuple(lines.groupby("_variant", sort=False)))
         empty = lines.iloc[:0]
-        return [(int(totals[j] - self.runner.base_totals[i]), groups.get(j, empty))
+        return [(int(totals[j] - self.base_totals[i]), groups.get(j, empty))
                 for j, (i, _) in enumerate(variants)]
+
+    def totals(self, lines: pd.DataFrame, n: int):
+        """Each variant's amount, in cents: its total, or with `themes_gain` the total of the searched themes."""
+        if self.themes_gain:
+            lines = lines[lines["theme"].isin(self.themes)]
+        return Runner.totals_of(lines, n)
 
     def run_searches(self, searches: list[_Search], extra: list[tuple[int, dict]] | None = None) -> list:
         """Run the searches to their end; `extra` variants ride along in the first run of the rules (one run less:
@@ -589,7 +602,7 @@ def _gains_table(pharmacies, molecules, parameters, date, scenario, themes,
         parts = [gains_table(pharmacies.iloc[i:i + CHUNK_ROWS], molecules, parameters, date, themes=themes)
                  for i in range(0, len(pharmacies), CHUNK_ROWS)]
         return pd.concat(parts, ignore_index=True), None
-    g = _Gains(pharmacies, molecules, parameters, themes, base_lines)
+    g = _Gains(pharmacies, molecules, parameters, themes, base_lines, themes_gain=True)
     actions = g.collect()
     declared = declared_columns()
     records = []
@@ -684,7 +697,9 @@ def report_gains(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, pharm
     if len(possible) and changes == possible["changements"].iloc[0]:  # one action: its own run already says it
         return ReportGains(table, date, actuel, int(possible["gain_cents"].iloc[0]), superseded)
     after = runner.lines([(0, changes)])
-    return ReportGains(table, date, actuel, int(Runner.totals_of(after, 1)[0] - runner.base_totals[0]), superseded)
+    if theme is not None:  # what the actions add to the theme, as each one's gain
+        after = after[after["theme"] == theme]
+    return ReportGains(table, date, actuel, int(Runner.totals_of(after, 1)[0] - actuel), superseded)
 
 
 def within_reach(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, gains: pd.DataFrame,
