@@ -261,7 +261,8 @@ INDICATORS: tuple[Indicator, ...] = (
               "bups.malus_urgence", "malus", ("taux_urgence_pct", "taux_urgence_reference_pct")),
     # --- vaccination, colorectal, dispensation ------------------------------------------------------------
     Indicator("bonus_prescription", _V, "Part des vaccinations prescrites et réalisées (RVA de prescription)",
-              "Si la part des vaccinations prescrites et réalisées parmi toutes les vaccinations réalisées "
+              "Si la part des vaccinations prescrites et réalisées par le pharmacien (ses RVA de prescription) parmi "
+              "toutes les vaccinations qu'il a réalisées (RVA de prescription et RVA de réalisation seule) "
               "{seuil_part_pct:verbe} : {montant_par_rva} par vaccination prescrite et réalisée.",
               "vaccination.bonus_prescription", "indicateur", ("nb_rva_960", "nb_rva_750")),
     Indicator("kits_remis", _C, "Kits de dépistage remis",

@@ -79,7 +79,7 @@ def test_synthesis_section_lists_every_action_ranked_with_its_euros(tilleuls):
     html = str(report_gains.actions_table(tilleuls, g))
     assert "Vildagliptine : taux d&#x27;arrivée (substitution de l&#x27;exercice) : 79 % → 100 %" in html
     assert "14,22\u00a0€" in html and "Encore possible au 01/10/2024" in html
-    assert "RVA facturés comme prescrits et réalisés : 52 → 53" in html
+    assert "RVA de prescription (vaccinations facturées comme prescrites et réalisées) : 52 → 53" in html
     assert "environ 0,68\u00a0€ par point" in html  # 14,22 € over 21 points
     reach = report_gains.reach_text(tilleuls, g)
     assert "**Total encore à portée au 01/10/2024 : 34,54\u00a0€**" in reach

@@ -92,3 +92,63 @@ def test_a_missing_input_is_named_in_words_too():
     assert ("nb_lecteurs_maj_carte_vitale = vide (déclaré : lecteurs de carte pouvant mettre à jour la carte Vitale)"
             in text)
     assert "borne_maj_carte_vitale = oui ;" in text  # a value given is not explained again
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Reader's pass of 2026-12-03: the claim drafts, the cession sentence, the vaccination rule
+# ---------------------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def example_claims():
+    from rosp_lib.counterfactual.reconcile import reconcile
+    from rosp_lib.counterfactual.versements import read_versements
+    from rosp_lib.inputs import read_inputs
+
+    root = Path(__file__).resolve().parent.parent / "data"
+    ph, mo = read_inputs(root / "pharmacies.csv", root / "molecules.csv")
+    return reconcile(ph, mo, read_versements(root / "versements.csv", ph))[1]
+
+
+def test_a_claim_names_the_inputs_in_words_and_states_an_unexplained_gap_as_a_fact(example_claims):
+    """PH-GARE 2024, colorectal paid 42,50 € for 52,50 € due (25 kits réalisés × 2,10 € in a DROM): the letter to the
+    caisse said « × 25 (nb_kits_realises) » and « écart inexpliqué … aucune lecture alternative … ; à vérifier : »."""
+    from html import unescape
+
+    claim = unescape(example_claims[("PH-GARE", 2024)]).replace("\\", "")
+    assert ("Constat : le montant versé (42,50\u00a0€) est inférieur de 10,00\u00a0€ au montant dû selon les règles "
+            "ci-dessous (52,50\u00a0€), sans qu'un motif de cette différence m'ait été indiqué.") in claim
+    assert "× 25 (parmi ces kits, ceux dont le test a été réalisé) = 52,50\u00a0€" in claim
+    assert "nb_kits_realises" not in claim and "inexpliqué" not in claim and "à vérifier" not in claim
+
+
+def test_a_claim_on_a_threshold_gives_the_value_compared(example_claims):
+    """PH-TILLEULS 2025: « Atteint : oui ; montant dû : 200,00 € » without the pharmacy's rate (92 %, at least 90 %
+    pays 200 €): the caisse could not check « oui »."""
+    from html import unescape
+
+    claim = unescape(example_claims[("PH-TILLEULS", 2025)]).replace("\\", "")
+    assert ("Atteint : oui (données de l'officine : stabilité de la délivrance des génériques aux 75 ans et plus : "
+            "92 %) ; montant dû : 200,00\u00a0€") in claim
+
+
+def test_the_cession_sentence_says_which_amounts_are_prorated():
+    """« chacun perçoit la ROSP au prorata de son temps d'activité » had a reader prorate 60 dispensations × 1,00 €
+    of PH-VENDEUR 2025 (181 days): only the forfaits are (hypothesis general.prorata_forfaits)."""
+    from rosp_lib.report import narrative
+
+    said = narrative.cession(True)
+    assert "les forfaits au prorata de ses jours d'activité ⚠" in said
+    assert "les montants par acte (FSE, kit, vaccination, dispensation, patient) sur ses propres actes, sans prorata" in said
+    assert "plafonds entiers" in said
+    assert "les forfaits en entier, sans prorata (lecture du scénario)" in narrative.cession(False)
+
+
+def test_the_vaccination_rule_says_what_the_two_kinds_of_rva_are():
+    from rosp_lib.registry import indicator
+    from rosp_lib.rulebook import rule_text
+
+    text = rule_text(indicator("bonus_prescription"), parameters_for([2025])[2025])
+    assert "(ses RVA de prescription)" in text and "RVA de réalisation seule" in text
+    from rosp_lib.inputs.columns import PHARMACY_COLUMNS
+
+    words = {c.name: c.description for c in PHARMACY_COLUMNS}
+    assert words["nb_rva_960"].startswith("RVA de prescription") and words["nb_rva_750"].startswith("RVA de réalisation")

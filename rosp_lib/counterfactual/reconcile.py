@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from ..engine import parameters_for
+from ..inputs.columns import PHARMACY_COLUMNS
 from ..lines import money
 from ..lines.formatting import eur, french_list
 from ..lines.text import OUI, list_items
@@ -671,6 +672,38 @@ def _scenario_caution(rec: _Reconcile, lines: pd.DataFrame, items: list[Item], p
             f"dépendent : {which}). Ne l'envoyez que si vous pouvez défendre ces valeurs.", ""]
 
 
+# The input columns in the words of `rosp colonnes`: a claim draft is read by the caisse, which knows no column name.
+_COLUMN_WORDS = {c.name: c.description for c in PHARMACY_COLUMNS}
+
+
+def _letter_calculation(text: str, line: pd.Series) -> str:
+    """A line's calculation as the claim draft writes it: each input named by its words (« 2,10 € × 25 (kits dont le
+    test a été réalisé) »), not its column (« (nb_kits_realises) »)."""
+    for name, _ in entries(line["entrees"]):
+        if name in _COLUMN_WORDS:
+            text = text.replace(f"({name})", f"({_COLUMN_WORDS[name]})")
+    return text
+
+
+def _letter_data(line: pd.Series) -> str:
+    """The pharmacy's data a line's verdict rests on, in words, for the caisse to check « Atteint » (« taux de
+    stabilité … : 92 % »); empty when the line read none."""
+    said = [f"{_COLUMN_WORDS.get(name, name)} : {value}" + (" %" if name.endswith("_pct") and value != "vide" else "")
+            for name, value in entries(line["entrees"]) if name != "molecule"]
+    return " ; ".join(said)
+
+
+def _letter_finding(g: Item) -> str:
+    """The « Constat » of a claim draft: the tool's explanation, or for a gap it could not explain the facts as the
+    caisse reads them (the tool's search — « aucune lecture alternative … ; à vérifier : … » — is for the titulaire,
+    in the report)."""
+    if g.kind == "inexplique":
+        way = "inférieur" if g.ecart < 0 else "supérieur"
+        return (f"le montant versé ({eur(g.verse)}) est {way} de {eur(abs(g.ecart))} au montant dû selon les règles "
+                f"ci-dessous ({eur(g.attendu)}), sans qu'un motif de cette différence m'ait été indiqué")
+    return letter_words(g.explication)
+
+
 def claim_text(rec: _Reconcile, pid: str, year: int, items: list[Item]) -> str:
     """A French claim draft for one pharmacy × exercise: the indicators in question, expected against paid, the
     rule and its source, and the justificatifs to attach."""
@@ -692,7 +725,7 @@ def claim_text(rec: _Reconcile, pid: str, year: int, items: list[Item]) -> str:
                    + (f" — dont : {title(indicator(g.indicateur), params)}" if g.indicateur else ""))
         out.append("")
         if g.explication:
-            out += [f"Constat : {escape_markdown_text(letter_words(g.explication))}.", ""]  # a molecule's name in it
+            out += [f"Constat : {escape_markdown_text(_letter_finding(g))}.", ""]  # a molecule's name in it
         if g.focus:
             inds = [indicator(c) for c in g.focus]
         elif g.indicateur:
@@ -710,10 +743,14 @@ def claim_text(rec: _Reconcile, pid: str, year: int, items: list[Item]) -> str:
             # how the amount due is made, line by line, as the reports' « Calcul » column writes it (2,10 € × 25 kits);
             # not a forfait's « oui → 820,00 € », which the rule above says
             calcs = [f"{m} : {c}" if m else c for m, c in ((dict(entries(line["entrees"])).get("molecule"),
-                                                            calculation(line, leaves, params)) for _, line in mine.iterrows())
+                                                            _letter_calculation(calculation(line, leaves, params), line))
+                                                           for _, line in mine.iterrows())
                      if "×" in c or "/" in c]  # a molecule's line by its name (an input text: escaped below)
             how = f" (calcul : {escape_markdown_text(' ; '.join(calcs))})" if calcs else ""
             met = ", ".join(dict.fromkeys(str(a) for a in mine["atteint"]))
+            data = _letter_data(mine.iloc[0]) if len(mine) == 1 and not calcs else ""
+            if data:  # a threshold's verdict (« oui → 200,00 € »): the value it compared, for the caisse to check it
+                met += f" (données de l'officine : {escape_markdown_text(data)})"
             src = public_source(mine["source"].iloc[0]) if len(mine) else ""
             hyps = sorted({k for v in mine["hypotheses"] for k in str(v).split(" ; ") if k})
             caution = (f" — ce montant dépend d'une lecture retenue faute de texte explicite (hypothèse : "

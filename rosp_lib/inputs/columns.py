@@ -106,8 +106,8 @@ PHARMACY_COLUMNS: list[Col] = [
     ),
     *_cols(
         "vaccination",
-        ("nb_rva_960", "int", "RVA facturés comme prescrits et réalisés"),
-        ("nb_rva_750", "int", "RVA facturés comme réalisés seulement"),
+        ("nb_rva_960", "int", "RVA de prescription (vaccinations facturées comme prescrites et réalisées)"),
+        ("nb_rva_750", "int", "RVA de réalisation seule (vaccinations facturées comme réalisées seulement)"),
     ),
     *_cols(
         "dépistage du cancer colorectal",

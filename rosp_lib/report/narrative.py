@@ -11,8 +11,17 @@ DECLARATION_PATH = "amelipro › téléservice « Ma Convention » › « Conven
 
 ATTESTATION = "l'attestation sur l'honneur, à la fin de la déclaration"
 
-CESSION = ("En cas de cession en cours d'année, le cédant déclare sur formulaire papier adressé à la CPAM, "
-           "l'acquéreur en ligne ; chacun perçoit la ROSP au prorata de son temps d'activité.")
+def cession(prorata_forfaits: bool) -> str:
+    """Who declares and who is paid when the pharmacy changes hands during the year. Only the forfaits are prorated
+    (hypothesis `general.prorata_forfaits`, its value given): an amount per act is computed on the titulaire's own
+    acts, and a cap is not prorated — « au prorata de son temps d'activité » alone had a reader prorate the
+    dispensations à l'unité of a partial year too."""
+    forfaits = ("les forfaits au prorata de ses jours d'activité ⚠" if prorata_forfaits
+                else "les forfaits en entier, sans prorata (lecture du scénario)")
+    return ("En cas de cession en cours d'année, le cédant déclare sur formulaire papier adressé à la CPAM, "
+            "l'acquéreur en ligne ; chacun perçoit la ROSP de son temps d'activité sur l'exercice : "
+            f"{forfaits}, les montants par acte (FSE, kit, vaccination, dispensation, patient) sur ses propres actes, "
+            "sans prorata, et les plafonds entiers.")
 
 FENETRE = ("la fenêtre de déclaration de l'exercice n'est pas dans les paramètres de l'outil : vérifiez ses dates "
            "sur amelipro avant de déclarer")

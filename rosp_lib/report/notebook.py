@@ -654,7 +654,7 @@ def header_text(rep: Report, theme: str) -> str:
     period = ""
     p = partial_year(rep)
     if p:
-        period = f"\n\nActivité du titulaire sur l'exercice : du {p[0]} au {p[1]} ({narrative.days(p[2])}, exercice partiel). {narrative.CESSION}"
+        period = f"\n\nActivité du titulaire sur l'exercice : du {p[0]} au {p[1]} ({narrative.days(p[2])}, exercice partiel). {cession_text(rep)}"
     return (f"**Total du thème : {eur(rep.theme_total_cents(theme))}** — {theme_reason(rep, theme)}\n\n"
             f"**Ce que le thème récompense** : {info.recompense}\n\n"
             f"**Comment c'est connu** : {info.mesure}\n\n**Versement** : {info.versement}{period}")
@@ -697,7 +697,11 @@ def declaration_text(rep: Report, theme: str) -> str:
     return (f"**À déclarer sur amelipro** ({narrative.DECLARATION_PATH}) :\n\n{lines}{neut_text}\n\n"
             f"**Fenêtre de déclaration** : {declaration_window(rep)}.\n\n"
             f"**Justificatifs à conserver** (contrôle a posteriori) :\n\n{just}\n\n"
-            f"**Automatique** : {info.automatique}\n\n{narrative.CESSION}")
+            f"**Automatique** : {info.automatique}\n\n{cession_text(rep)}")
+
+
+def cession_text(rep: Report) -> str:
+    return narrative.cession(bool(rep.params.general.prorata_forfaits.valeur))
 
 
 def _value_for(line: pd.Series) -> str:
