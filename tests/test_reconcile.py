@@ -612,7 +612,8 @@ def test_the_rule_of_a_claim_says_a_share_dépasse_its_threshold_read_from_the_p
         {"pharmacie_id": "P8", "exercice": 2025, "nb_rva_960": 52, "nb_rva_750": 148}]))
     paid = read_versements(write_csv(tmp_path / "versements.csv", [
         {"pharmacie_id": "P8", "exercice": 2025, "theme": "vaccination", "montant_verse_eur": "100"}]), pharmacies)
-    rule = ("Si la part des vaccinations prescrites et réalisées parmi toutes les vaccinations réalisées dépasse {} : "
+    rule = ("Si la part des vaccinations prescrites et réalisées par le pharmacien (ses RVA de prescription) parmi "
+            "toutes les vaccinations qu'il a réalisées (RVA de prescription et RVA de réalisation seule) dépasse {} : "
             "3,00 € par vaccination prescrite et réalisée.")
     _, claims = reconcile(pharmacies, None, paid)
     assert E(rule.format("15 %")) in claims[("P8", 2025)] and "est plus de" not in claims[("P8", 2025)]

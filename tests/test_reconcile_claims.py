@@ -149,7 +149,10 @@ def test_a_letter_names_parameters_and_indicators_by_their_french_labels(tmp_pat
     assert E("Constat : versement partiel : les 240,00 € versés correspondent aux lignes « Utilisation d'une messagerie "
              "sécurisée de santé (MSS) » ; le complément de 820,00 € (lignes « Participer à un exercice coordonné (ESP, "
              "MSP, CPTS) ») n'a pas été versé") in p1
-    assert E("à vérifier : « Kits remis dont le test a été réalisé » : 40,00 €.") in p3
+    # an unexplained gap: the facts, for the caisse (the tool's « à vérifier » is for the titulaire, in the report)
+    assert E("Constat : le montant versé (35,00 €) est inférieur de 5,00 € au montant dû selon les règles ci-dessous "
+             "(40,00 €), sans qu'un motif de cette différence m'ait été indiqué.") in p3
+    assert "à vérifier" not in p3
     for text in (p1, p3):
         _no_code_nor_key(text)
     # the table keeps the codes and keys that find a line in lignes.csv and a parameter in docs/regles.md
@@ -272,10 +275,11 @@ def test_the_letter_says_how_each_amount_due_is_made(tmp_path):
     assert res.exit_code == 0, res.output
     letter = (tmp_path / "reclamation_PH-GARE_2024.md").read_text(encoding="utf-8")
     # data/pharmacies.csv: PH-GARE is in a DROM and 25 of its kits were done: 2,10 € × 25 = 52,50 €
-    assert "montant dû : 52,50\u00a0€ (calcul : 2,10\u00a0€ (DROM) × 25 (nb\\_kits\\_realises) = 52,50\u00a0€)." in letter
+    assert ("montant dû : 52,50\u00a0€ (calcul : 2,10\u00a0€ (DROM) × 25 (parmi ces kits, ceux dont le test a été réalisé) "
+            "= 52,50\u00a0€).") in letter
     # PH-MAIRIE 2023: 30 dispensations at 1,00 €, not paid; its forfaits have no calculation (the rule quoted says it)
     letter = (tmp_path / "reclamation_PH-MAIRIE_2023.md").read_text(encoding="utf-8")
-    assert "montant dû : 30,00\u00a0€ (calcul : 1,00\u00a0€ × 30 (nb\\_dispensations\\_unite) = 30,00\u00a0€)." in letter
+    assert "montant dû : 30,00\u00a0€ (calcul : 1,00\u00a0€ × 30 (dispensations à l'unité) = 30,00\u00a0€)." in letter
     assert "(calcul : oui →" not in letter
 
 
