@@ -1043,11 +1043,11 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
         click.get_current_context().call_on_close(lambda: _take_prestarted("", None, wanted=False))
     day = None
     if date_reference is not None:
-        from rosp_lib.inputs.parsing import DATE_EXPECTED, date_of
+        from rosp_lib.inputs.parsing import option_date_problem
 
-        day = date_of(date_reference)
-        if day is None:
-            _fail(f"--date : « {date_reference} » n'est pas {DATE_EXPECTED}.")
+        day, why = option_date_problem(date_reference)
+        if why is not None:
+            _fail(f"--date : {why}.")
     _check_file(versements, "relevé des versements")
     try:
         pharmacies, molecule_table = read_inputs(entree, molecules, scenario)  # the problems of both files at once

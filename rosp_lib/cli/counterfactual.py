@@ -62,13 +62,13 @@ def _folder(out_dir: Path) -> None:
 
 
 def _date(ctx, param, value: str | None) -> dt.date:
-    from rosp_lib.inputs.parsing import DATE_EXPECTED, date_of
+    from rosp_lib.inputs.parsing import option_date_problem
 
     if value is None:
         return dt.date.today()
-    day = date_of(value)
-    if day is None:
-        raise click.BadParameter(f"« {value} » n'est pas {DATE_EXPECTED}")
+    day, why = option_date_problem(value)
+    if why is not None:
+        raise click.BadParameter(why)
     return day
 
 
@@ -102,6 +102,9 @@ def gains_cmd(entree: Path, molecules: Path | None, scenario: Path | None, date:
     indicateur mesuré, jusqu'à la fin de sa période de mesure (l'année civile de l'exercice, ou la
     période du malus de facturation) et, pour un titulaire qui a cessé son activité, jusqu'à sa
     fin_activite (les dates viennent des paramètres et de la table).
+
+    Codes de sortie : 0 fait ; 2 entrée ou option invalide (rien n'est écrit) ; 3 dossier de sortie
+    impossible à écrire.
 
     \b
     Exemple :
@@ -172,6 +175,9 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
     thème ou un indicateur qui n'existe pas cet exercice, une ligne d'indicateur à 0 € à côté de la ligne
     de son thème versé comme dû, et un thème dû dont rien n'a été versé, sont dits tels quels, sans cause
     devinée.
+
+    Codes de sortie : 0 fait ; 2 entrée ou option invalide (rien n'est écrit) ; 3 dossier de sortie
+    impossible à écrire.
 
     \b
     Exemple :

@@ -56,7 +56,10 @@ class FrenchCommand(click.Command):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         """click gives an option that takes a value the next word, even another option's name: `--molecules -o out`
-        read « -o » as the molecules file, then said « argument en trop : out ». Refused here by its cause."""
+        read « -o » as the molecules file, then said « argument en trop : out ». Refused here by its cause. So are
+        an option given twice (click keeps the last: `--versements a.csv --versements b.csv` read b.csv alone, a.csv
+        silently dropped) and an empty word where a file or folder is expected (`-o ""` wrote into the current
+        folder, `--versements ""` was said « . : c'est un dossier »)."""
         if ctx.resilient_parsing:  # shell completion: parsed as far as it goes, never refused
             return super().parse_args(ctx, args)
         options = {name: p for p in self.get_params(ctx) if isinstance(p, click.Option)
@@ -72,17 +75,40 @@ class FrenchCommand(click.Command):
                 return None
             return name if name in options else None
 
+        def empty_path(option, values) -> None:
+            if isinstance(option.type, click.Path) and any(v == "" for v in values):
+                raise click.UsageError(f"l'option {'/'.join(option.opts)} a une valeur vide ; attendu : un nom de "
+                                       f"{'dossier' if not option.type.file_okay else 'fichier'}", ctx=ctx)
+
+        seen: dict[str, str] = {}  # an option given once (its parameter's name → the name the user wrote)
         i = 0
         while i < len(args) and args[i] != "--":
-            option = options.get(args[i])
+            word = args[i]
+            named = option_named(word)
+            if named is not None:
+                option = options[named]
+                if not (option.multiple or option.count or option.is_flag):
+                    if option.name in seen:
+                        also = f" (aussi écrite {seen[option.name]})" if seen[option.name] != named else ""
+                        raise click.UsageError(f"l'option {named} est donnée deux fois{also} ; attendu : une seule "
+                                               "valeur", ctx=ctx)
+                    seen[option.name] = named
+                if word.startswith("--") and "=" in word:
+                    empty_path(option, [word.split("=", 1)[1]])
+            elif word == "":
+                paths = all(isinstance(p.type, click.Path) for p in self.get_params(ctx) if isinstance(p, click.Argument))
+                raise click.UsageError(f'argument vide ("") ; attendu : {"un nom de fichier" if paths else "une valeur"}',
+                                       ctx=ctx)
+            option = options.get(word)
             if option is None or option.is_flag or option.count:
                 i += 1
                 continue
             following = args[i + 1:i + 1 + option.nargs]
             other = next((name for name in map(option_named, following) if name), None)
             if other is not None:
-                raise click.UsageError(f"l'option {args[i]} attend une valeur, pas l'option {other} : écrivez la "
-                                       f"valeur juste après {args[i]}", ctx=ctx)
+                raise click.UsageError(f"l'option {word} attend une valeur, pas l'option {other} : écrivez la "
+                                       f"valeur juste après {word}", ctx=ctx)
+            empty_path(option, following)
             i += 1 + option.nargs
         return super().parse_args(ctx, args)
 

@@ -59,6 +59,23 @@ def date_of(text) -> dt.date | None:
         return dt.date.fromisoformat(iso)
     except ValueError:
         return None
+
+
+# The years a date option (--date: the day « encore possible » is judged at) may fall in, around the exercises and
+# their payments: a year 1 or 9999 is a slip of the keyboard (« 01/01/1 » was printed back, every action « encore
+# possible »). A bound of the input, not of a rule.
+OPTION_DATE_YEARS = (2000, 2099)
+
+
+def option_date_problem(text) -> tuple[dt.date | None, str | None]:
+    """(the date of an option, None) or (None, why it is refused), in French."""
+    day = date_of(text)
+    if day is None:
+        return None, f"« {text} » n'est pas {DATE_EXPECTED}"
+    low, high = OPTION_DATE_YEARS
+    if not low <= day.year <= high:
+        return None, f"« {text} » : année {day.year} hors des années possibles ({low} à {high})"
+    return day, None
 _YEAR = re.compile(r"\d{4}", re.ASCII)
 
 

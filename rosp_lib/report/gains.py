@@ -34,17 +34,19 @@ MOLECULE_COLUMNS = {"taux_arrivee_pct": "taux d'arrivée (substitution de l'exer
 def reference_date(text: str | dt.date | None, parameter: str = "") -> dt.date:
     """The report's reference date: AAAA-MM-JJ or JJ/MM/AAAA, or today when empty (`parameter`: the notebook
     parameter it comes from, named in the refusal when it is not `date_reference`)."""
-    from rosp_lib.inputs.parsing import DATE_EXPECTED, date_of
+    from rosp_lib.inputs.parsing import DATE_EXPECTED, date_of, option_date_problem
 
     if isinstance(text, dt.date):
         return text
     if not text:
         return dt.date.today()
-    day = date_of(text)
-    if day is None:
-        named = f" (paramètre {parameter})" if parameter else ""
+    named = f" (paramètre {parameter})" if parameter else ""
+    if date_of(text) is None:
         raise ReportError(f"date de référence invalide{named} : « {text} » ; attendu : {DATE_EXPECTED}, ou vide pour "
                           "aujourd'hui")
+    day, why = option_date_problem(text)
+    if why is not None:  # a year out of bounds
+        raise ReportError(f"date de référence invalide{named} : {why}")
     return day
 
 

@@ -1,0 +1,80 @@
+"""Command-line checks of the adversarial pass of 2026-12-03: an option given twice, an empty file or folder name, a
+date option out of any plausible year, and the exit codes each command's help gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from rosp_lib.cli import main
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+PH, VERS = str(DATA / "pharmacies.csv"), str(DATA / "versements.csv")
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.mark.parametrize("args,said", [
+    # click kept the last value: the first statement was dropped without a word, its payments claimed again
+    (["rapprocher", PH, "--versements", VERS, "--versements", VERS], "l'option --versements est donnée deux fois ;"),
+    (["gains", PH, "--date", "2025-01-01", "--date=2026-01-01"], "l'option --date est donnée deux fois ;"),
+    (["compute", PH, "-o", "a", "--sortie", "b"], "l'option --sortie est donnée deux fois (aussi écrite -o) ;"),
+    (["compute", PH, "--molecules", str(DATA / "molecules.csv"), "--molecules", str(DATA / "molecules.csv")],
+     "l'option --molecules est donnée deux fois ;"),
+])
+def test_an_option_given_twice_is_refused(tmp_path, args, said):
+    result = run(*args, *(["-o", tmp_path / "o"] if "-o" not in args and "--sortie" not in args else []))
+    assert result.exit_code == 2
+    assert f"Erreur : {said} attendu : une seule valeur" in result.stderr
+    assert not (tmp_path / "o").exists() and not Path("a").exists()
+
+
+@pytest.mark.parametrize("args,said", [
+    (["gains", PH, "-o", ""], "l'option -o/--sortie a une valeur vide ; attendu : un nom de dossier"),
+    (["gains", PH, "--sortie="], "l'option -o/--sortie a une valeur vide ; attendu : un nom de dossier"),
+    (["rapprocher", PH, "--versements", ""], "l'option --versements a une valeur vide ; attendu : un nom de fichier"),
+    (["compute", ""], 'argument vide ("") ; attendu : un nom de fichier'),
+])
+def test_an_empty_name_is_refused_not_read_as_the_current_folder(tmp_path, monkeypatch, args, said):
+    """`-o ""` wrote gains.csv into the current folder; `--versements ""` was said « . : c'est un dossier »."""
+    monkeypatch.chdir(tmp_path)
+    result = run(*args)
+    assert result.exit_code == 2
+    assert f"Erreur : {said}" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["gains", "report"])
+@pytest.mark.parametrize("date,year", [("0001-01-01", 1), ("9999-12-31", 9999), ("31/12/1999", 1999)])
+def test_a_date_in_no_plausible_year_is_refused(tmp_path, command, date, year):
+    """`--date 0001-01-01` was taken: « encore possible au 01/01/1 », every action possible."""
+    extra = ["--pharmacie", "PH-GARE"] if command == "report" else []
+    result = run(command, PH, *extra, "--date", date, "-o", tmp_path / "o")
+    assert result.exit_code == 2
+    assert f"« {date} » : année {year} hors des années possibles (2000 à 2099)" in result.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_the_reference_date_of_a_notebook_is_bounded_too():
+    from rosp_lib.report import gains as report_gains
+    from rosp_lib.report.notebook import ReportError
+
+    with pytest.raises(ReportError, match="année 1 hors des années possibles"):
+        report_gains.reference_date("0001-01-01")
+
+
+@pytest.mark.parametrize("command", ["gains", "rapprocher"])
+def test_the_help_of_gains_and_rapprocher_gives_their_exit_codes(tmp_path, command):
+    """Only compute and report said them; both use 2 (invalid input or option) and 3 (output folder)."""
+    text = " ".join(run(command, "--help").output.split())
+    assert ("Codes de sortie : 0 fait ; 2 entrée ou option invalide (rien n'est écrit) ; 3 dossier de sortie "
+            "impossible à écrire.") in text
+    blocker = tmp_path / "fichier"
+    blocker.write_text("x", encoding="utf-8")
+    args = [PH, "--versements", VERS] if command == "rapprocher" else [PH]
+    assert run(command, *args, "-o", blocker / "sous").exit_code == 3
+    assert run(command, *args, "--molecules", tmp_path / "absent.csv", "-o", tmp_path / "o").exit_code == 2
