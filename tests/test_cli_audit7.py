@@ -78,3 +78,24 @@ def test_the_help_of_gains_and_rapprocher_gives_their_exit_codes(tmp_path, comma
     args = [PH, "--versements", VERS] if command == "rapprocher" else [PH]
     assert run(command, *args, "-o", blocker / "sous").exit_code == 3
     assert run(command, *args, "--molecules", tmp_path / "absent.csv", "-o", tmp_path / "o").exit_code == 2
+
+
+def test_a_payments_column_misspelt_gets_the_closest_name_and_shows_invisible_characters(tmp_path):
+    """`rosp compute` suggested the column meant, the payments statement did not; a zero-width space in a header
+    was printed as is: « colonne « montant_verse_eur » : colonne inconnue » beside « colonne obligatoire
+    « montant_verse_eur » absente »."""
+    from rosp_lib.counterfactual.versements import read_versements
+    from rosp_lib.inputs import InputError, read_pharmacies
+
+    ph = read_pharmacies(DATA / "pharmacies.csv")
+    path = tmp_path / "v.csv"
+    path.write_text("pharmacie_id;exercice;theme;montant_verse_eur\u200b;date_versment\nPH-GARE;2024;bups;10;2025-01-01\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_versements(path, ph)
+    text = str(info.value)
+    listed = "pharmacie_id, exercice, theme, indicateur, montant_verse_eur, date_versement, libelle_releve"
+    assert ("colonne « montant_verse_eur\\u200b » : colonne inconnue — vouliez-vous dire « montant_verse_eur » ? "
+            f"(colonnes possibles : {listed})") in text
+    assert f"colonne « date_versment » : colonne inconnue — vouliez-vous dire « date_versement » ? (colonnes" in text
+    assert "\u200b" not in text

@@ -14,6 +14,7 @@ its line, column, value and what was expected; nothing is computed from an inval
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from decimal import Decimal
@@ -153,12 +154,17 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
         name = fold(raw_name).replace(" ", "_")  # « Thème » is « theme »
         if name in pos:  # read_raw compares names in lower case only: « theme » and « thème »
             shape.add(Problem(head_line, j, (
-                f"ligne {head_line} (en-tête), colonne « {raw_name} » : colonne en double (déjà « {pos[name]} ») ; "
+                f"ligne {head_line} (en-tête), colonne {shown(raw_name)} : colonne en double (déjà {shown(pos[name])}) ; "
                 "attendu : une seule colonne de ce nom"), kind="colonne en double", label="colonnes en double"))
         elif name not in COLUMNS:
             header_problems = True
-            shape.add(Problem(head_line, j, f"ligne {head_line} (en-tête), colonne « {raw_name} » : colonne inconnue ; "
-                                            f"attendu : une des colonnes {', '.join(COLUMNS)}",
+            # the name shown with its invisible characters escaped (« montant_verse_eur\u200b »: else the message
+            # read « colonne « montant_verse_eur » : colonne inconnue » beside « colonne obligatoire … absente »)
+            guess = difflib.get_close_matches(name, [c for c in COLUMNS if c not in pos], n=1, cutoff=0.6)
+            said = (f"— vouliez-vous dire « {guess[0]} » ? (colonnes possibles : {', '.join(COLUMNS)})" if guess else
+                    f"; attendu : une des colonnes {', '.join(COLUMNS)}")
+            shape.add(Problem(head_line, j, f"ligne {head_line} (en-tête), colonne {shown(raw_name)} : colonne inconnue "
+                                            + said,
                               kind="colonne inconnue", label="colonnes inconnues"))
         else:
             pos[name] = raw_name
