@@ -99,3 +99,13 @@ def test_a_payments_column_misspelt_gets_the_closest_name_and_shows_invisible_ch
             f"(colonnes possibles : {listed})") in text
     assert f"colonne « date_versment » : colonne inconnue — vouliez-vous dire « date_versement » ? (colonnes" in text
     assert "\u200b" not in text
+
+
+@pytest.mark.parametrize("written,fix", [("- 300 €", "-300"), ("- 300", "-300"), ("\u2212\u00a0300,50 €", "-300,50")])
+def test_a_space_after_the_minus_sign_is_the_fix_said(written, fix):
+    """« - 300 € » was told to put the € after the amount, where it already was."""
+    from rosp_lib.counterfactual.versements import _amount
+
+    cents, why = _amount(written)
+    assert cents is None and why.endswith(f"— sans espace après le signe moins : {fix}")
+    assert _amount("-300 €") == (-30000, "")

@@ -102,6 +102,9 @@ def _amount(text: str, typed: bool = False) -> tuple[int | None, str]:
     signless = text.strip("–()").strip()  # a dash of a word processor, an accounting format's brackets
     if text[:1] in "–(" and (_AMOUNT_RE.fullmatch(signless) or _AMOUNT_RE.fullmatch(_EURO_SIGN.sub("", signless))):
         return None, f"{_GENERIC} — un montant négatif s'écrit avec le signe « - » du clavier : -{signless}"
+    spaced_sign = re.fullmatch(rf"[-{MINUS}]{_S}+(.*)", number.strip())
+    if spaced_sign and _AMOUNT_RE.fullmatch(spaced_sign.group(1)):  # « - 300 € »: the € was right, the space not
+        return None, f"{_GENERIC} — sans espace après le signe moins : -{spaced_sign.group(1)}"
     if "€" in text:
         return None, f"{_GENERIC} — le signe € après le montant (5 349,00 €) ou pas de signe"
     if text.endswith("%"):  # a cell of a workbook shown as a percentage (8,2 shown « 820,00 % »: 8,20 € or 820 € ?)
