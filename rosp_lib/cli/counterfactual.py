@@ -135,7 +135,7 @@ def gains_cmd(entree: Path, molecules: Path | None, scenario: Path | None, date:
         for _, r in possible.head(TOP_ACTIONS).iterrows():
             click.echo(f"    {r['rang']}. +{eur(int(r['gain_cents']))} — {indicator_words(params[int(year)], r['indicateur'])} "
                        f"({r['indicateur']}) : {r['action']} "
-                       f"(avant le {dt.date.fromisoformat(r['echeance']).strftime('%d/%m/%Y')})")
+                       f"(jusqu'au {dt.date.fromisoformat(r['echeance']).strftime('%d/%m/%Y')} inclus)")
     click.echo(f"Écrit : {out_dir / 'gains.csv'}")
 
 
