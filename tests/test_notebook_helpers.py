@@ -575,7 +575,7 @@ def test_the_count_of_paid_lines_matches_the_table_it_sits_above(tilleuls):
     assert len(tilleuls.theme_lines("numerique")) == 20
     assert nb.theme_reason(tilleuls, "numerique").startswith(
         "8 lignes d'indicateur payées sur 11 (hors 2 socles atteints sans montant propre et 3 indicateurs neutralisés "
-        "cet exercice) ; le tableau des lignes compte aussi 4 lignes de malus ou pour information")
+        "cet exercice) ; le tableau des lignes compte aussi 1 ligne de malus et 3 lignes pour information")
     # one line: the singular (French: 0 and 1)
     assert nb.theme_reason(tilleuls, "vaccination").startswith("1 ligne d'indicateur payée sur 1")
 

@@ -152,3 +152,28 @@ def test_the_vaccination_rule_says_what_the_two_kinds_of_rva_are():
 
     words = {c.name: c.description for c in PHARMACY_COLUMNS}
     assert words["nb_rva_960"].startswith("RVA de prescription") and words["nb_rva_750"].startswith("RVA de réalisation")
+
+
+def test_a_theme_without_malus_does_not_speak_of_one():
+    """The colorectal theme has no malus, yet its header said « 1 ligne de malus ou pour information »."""
+    from rosp_lib.report import notebook as nb
+
+    root = Path(__file__).resolve().parent.parent / "data"
+    rep = nb.load("PH-GARE", 2024, str(root / "pharmacies.csv"), str(root / "molecules.csv"))
+    assert nb.theme_reason(rep, "colorectal") == ("1 ligne d'indicateur payée sur 1 ; le tableau des lignes compte aussi "
+                                                  "1 ligne pour information.")
+    assert "aussi 1 ligne de malus ;" in nb.theme_reason(rep, "bups")
+
+
+def test_a_missing_input_without_calculation_says_what_its_rule_did():
+    """PH-GARE 2024, accompagnement de grossesse left empty: the list read « … = vide (…) — 0,00 € », without the
+    « donnée manquante » its line says."""
+    from html import unescape
+
+    from rosp_lib.report import notebook as nb
+
+    root = Path(__file__).resolve().parent.parent / "data"
+    rep = nb.load("PH-GARE", 2024, str(root / "pharmacies.csv"), str(root / "molecules.csv"))
+    text = unescape(nb.missing_text(rep, rep.lines, "cet exercice")).replace("\\", "")
+    assert "nb_accompagnements_grossesse = vide (" in text
+    assert ") — donnée manquante → 0,00\u00a0€" in text

@@ -580,7 +580,8 @@ def missing_text(rep: Report, lines: pd.DataFrame, portee: str = "ce thème") ->
     if miss.empty:
         return f"Aucune donnée manquante pour {portee}." + (f"\n\n{absent}" if absent else "")
     items = "\n".join(f"- **{md(line_label(l))}** : {md(missing_entries_text(l)) or 'donnée absente'} — "
-                      f"{md(calcul_text(rep, l)) or eur(int(l['montant_cents']))}" for _, l in miss.iterrows())
+                      f"{md(calcul_text(rep, l)) or md(str(l['atteint'])) + ' → ' + eur(int(l['montant_cents']))}"
+                      for _, l in miss.iterrows())  # (no calculation: the verdict, « donnée manquante → 0,00 € »)
     return ("Données manquantes (ce n'est pas une erreur ; chaque ligne dit ce que sa règle fait de la donnée "
             "absente, et ce qu'elle paie) :\n\n" + items + (f"\n\n{absent}" if absent else ""))
 
@@ -737,13 +738,17 @@ def theme_reason(rep: Report, theme: str) -> str:
         if n_free else []
     outside += [counted(n_neutralised, "indicateur neutralisé cet exercice", "indicateurs neutralisés cet exercice")] \
         if n_neutralised else []
-    others = len(lines) - len(paying)  # malus and information lines, in the same table
+    # the malus and information lines of the same table, each kind by its name (« de malus ou pour information »
+    # read as if the colorectal theme had a malus)
+    n_malus = int((lines["type_ligne"] == "malus").sum())
+    others = [counted(n_malus, "ligne de malus", "lignes de malus")] if n_malus else []
+    if len(lines) - len(paying) - n_malus:
+        others.append(counted(len(lines) - len(paying) - n_malus, "ligne pour information", "lignes pour information"))
     parts.append(counted(n_paid, "ligne d'indicateur payée", "lignes d'indicateur payées")
                  + f" sur {num(len(paying) - n_free - n_neutralised)}"
                  + (f" (hors {french_list(outside)})" if outside else ""))
     if others:
-        parts.append(f"le tableau des lignes compte aussi "
-                     f"{counted(others, 'ligne de malus ou pour information', 'lignes de malus ou pour information')}")
+        parts.append(f"le tableau des lignes compte aussi {french_list(others)}")
     if n_paid == 0:
         missed = paying[(paying["atteint"] == "non") & ~paying["donnee_manquante"].astype(bool)]
         parts += [f"non atteint : {md(line_label(l))} ({_value_for(l)}{l['seuil']})" for _, l in missed.iterrows()]
