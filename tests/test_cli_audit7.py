@@ -109,3 +109,16 @@ def test_a_space_after_the_minus_sign_is_the_fix_said(written, fix):
     cents, why = _amount(written)
     assert cents is None and why.endswith(f"— sans espace après le signe moins : {fix}")
     assert _amount("-300 €") == (-30000, "")
+
+
+def test_the_closest_payments_column_is_never_one_the_file_already_has(tmp_path):
+    """« indicateurs » beside « indicateur » was asked « vouliez-vous dire « indicateur » ? » (review of the diff)."""
+    from rosp_lib.counterfactual.versements import read_versements
+    from rosp_lib.inputs import InputError, read_pharmacies
+
+    path = tmp_path / "v.csv"
+    path.write_text("pharmacie_id;exercice;theme;indicateurs;indicateur;montant_verse_eur\nPH-GARE;2024;bups;;;10\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_versements(path, read_pharmacies(DATA / "pharmacies.csv"))
+    assert "colonne « indicateurs » : colonne inconnue ; attendu : une des colonnes" in str(info.value)

@@ -702,7 +702,7 @@ def test_rapprocher_says_the_pharmacy_years_its_statement_has_no_line_for(tmp_pa
                                        str(ROOT / "data/versements.csv"), "--molecules", str(ROOT / "data/molecules.csv"),
                                        "-o", str(tmp_path / "r")])
     assert result.exit_code == 0, result.output
-    assert ("Non rapproché, aucune ligne dans le relevé : 6 pharmacies × exercice du fichier (PH-CESSION 2025, "
+    assert ("Non rapprochées, aucune ligne dans le relevé : 6 pharmacies × exercice du fichier (PH-CESSION 2025, "
             "PH-HALLES 2022, PH-HALLES 2023, PH-NOUVELLE 2024, PH-PORT 2022, PH-VENDEUR 2025)") in result.stdout
 
 

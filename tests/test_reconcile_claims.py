@@ -275,7 +275,7 @@ def test_the_letter_says_how_each_amount_due_is_made(tmp_path):
     assert res.exit_code == 0, res.output
     letter = (tmp_path / "reclamation_PH-GARE_2024.md").read_text(encoding="utf-8")
     # data/pharmacies.csv: PH-GARE is in a DROM and 25 of its kits were done: 2,10 € × 25 = 52,50 €
-    assert ("montant dû : 52,50\u00a0€ (calcul : 2,10\u00a0€ (DROM) × 25 (parmi ces kits, ceux dont le test a été réalisé) "
+    assert ("montant dû : 52,50\u00a0€ (calcul : 2,10\u00a0€ (DROM) × 25 (kits remis dont le test a été réalisé) "
             "= 52,50\u00a0€).") in letter
     # PH-MAIRIE 2023: 30 dispensations at 1,00 €, not paid; its forfaits have no calculation (the rule quoted says it)
     letter = (tmp_path / "reclamation_PH-MAIRIE_2023.md").read_text(encoding="utf-8")

@@ -588,7 +588,7 @@ def test_a_whole_run_says_the_reports_of_rows_gone_from_the_input(tmp_path):
     result = _report([str(after), *common])
     assert result.exit_code == 0, result.output
     assert ("Attention : 1 ligne pharmacie × exercice d'un passage précédent n'est plus dans le fichier "
-            "d'entrée (PH-B 2024) : leurs rapports sortent de l'index, mais leurs fichiers restent dans le dossier "
+            "d'entrée (PH-B 2024) : ses rapports sortent de l'index, mais ses fichiers restent dans le dossier "
             "de sortie (2024/PH-B/, pharmacies/PH-B.html…) ; supprimez-les s'ils ne servent plus.") in result.stderr
     assert (out / "2024" / "PH-B" / "00_synthese.html").is_file()  # left in place
     assert {k[:2] for k in _manifest(out)} == {("PH-A", "2024"), ("PH-B", "2025")}

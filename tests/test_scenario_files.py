@@ -588,7 +588,7 @@ def test_a_yes_or_no_parameter_reads_oui_and_non(tmp_path, written, read):
 def test_a_yes_or_no_parameter_refuses_anything_else(tmp_path, written, shown):
     """1 and 0 were read true and false without a word (pydantic's lax reading); a text said in pydantic's terms."""
     assert refusal(tmp_path, f"general:\n  prorata_forfaits: {written}\n") == (
-        f"S : scénario invalide\n  - general.prorata_forfaits : valeur {shown} ; attendu : true ou false (ou oui, non)")
+        f"S : scénario invalide\n  - general.prorata_forfaits : valeur {shown} ; attendu : true ou false (ou oui, non, yes, no)")
 
 
 def test_an_unknown_key_for_all_exercises_is_said_unknown_for_every_one(tmp_path):

@@ -1204,7 +1204,8 @@ def _gone_notice(gone: list[tuple[str, int]]) -> str:
     which = ("ligne pharmacie × exercice d'un passage précédent n'est plus" if len(gone) < 2 else
              "lignes pharmacie × exercice d'un passage précédent ne sont plus")
     return (f"Attention : {num(len(gone))} {which} dans le "
-            f"fichier d'entrée ({french_list(shown)}) : leurs rapports sortent de l'index, mais leurs fichiers restent "
+            f"fichier d'entrée ({french_list(shown)}) : {'ses' if len(gone) < 2 else 'leurs'} rapports sortent de "
+            f"l'index, mais {'ses' if len(gone) < 2 else 'leurs'} fichiers restent "
             f"dans le dossier de sortie ({y}/{p}/, pharmacies/{p}.html…) ; supprimez-les s'ils ne servent plus.")
 
 

@@ -229,7 +229,7 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
     if missing:
         shown = ", ".join(f"{p} {y}" for p, y in missing[:MAX_PER_KIND])
         more = f" et {counted(len(missing) - MAX_PER_KIND, 'autre', 'autres')}" if len(missing) > MAX_PER_KIND else ""
-        click.echo(f"Non rapproché, aucune ligne dans le relevé : "
+        click.echo(f"{'Non rapprochée' if len(missing) < 2 else 'Non rapprochées'}, aucune ligne dans le relevé : "
                    f"{counted(len(missing), 'pharmacie × exercice', 'pharmacies × exercice')} du fichier ({shown}{more})")
     for _, r in table[table["verdict"] != "conforme"].iterrows():
         what = r["theme"] + (f" / {r['indicateur']}" if r["indicateur"] else "")

@@ -345,7 +345,7 @@ class _Gains:
             for col in dict.fromkeys(c for _, a in pairs for c in a.changes):
                 where = [j for j, (_, a) in enumerate(pairs) if col in a.changes]
                 set_cell(rows, where, col, [pairs[j][1].changes[col] for j in where])
-            met = _Gains(rows, self.runner.molecules, self.params, (theme,))
+            met = _Gains(rows, self.runner.molecules, self.params, (theme,), themes_gain=self.themes_gain)
             found = [(pairs[b.row], b) for b in met.collect()
                      if any(indicator(c).type_ligne != "socle" for c in b.indicateurs)]
             variants = [(row, {**b.changes, **{c: v for c, v in socle.changes.items() if c not in b.changes}})
@@ -588,7 +588,8 @@ def gains_table(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None = None,
     One row per action, the columns of `gains.csv` (`GAINS_COLUMNS`) plus `gain_cents` (int), `changements`
     (column → new value; a molecule's cell by `runner.molecule_key`, a position in `molecules`) and `remarque`
     (what the gain depends on, said plainly). `themes`: search only these themes' indicators (a theme report).
-    `gain_cents` is always the difference of the totals of two `compute` runs, before and after the change.
+    `gain_cents` is the difference of two `compute` runs, before and after the change: of their totals, or with
+    `themes` of the amounts of those themes (what the action adds to the theme a report is about).
     """
     return _gains_table(pharmacies, molecules, parameters, date, scenario, themes)[0]
 

@@ -153,6 +153,7 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
     frame = table.frame
     pos: dict[str, str] = {}  # statement column → the column of the frame
     header_problems = False
+    present = {fold(raw).replace(" ", "_") for raw in table.positions}  # a guess never names a column the file has
     for raw_name, j in sorted(table.positions.items(), key=lambda item: item[1]):
         name = fold(raw_name).replace(" ", "_")  # « Thème » is « theme »
         if name in pos:  # read_raw compares names in lower case only: « theme » and « thème »
@@ -163,7 +164,7 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
             header_problems = True
             # the name shown with its invisible characters escaped (« montant_verse_eur\u200b »: else the message
             # read « colonne « montant_verse_eur » : colonne inconnue » beside « colonne obligatoire … absente »)
-            guess = difflib.get_close_matches(name, [c for c in COLUMNS if c not in pos], n=1, cutoff=0.6)
+            guess = difflib.get_close_matches(name, [c for c in COLUMNS if c not in present], n=1, cutoff=0.6)
             said = (f"— vouliez-vous dire « {guess[0]} » ? (colonnes possibles : {', '.join(COLUMNS)})" if guess else
                     f"; attendu : une des colonnes {', '.join(COLUMNS)}")
             shape.add(Problem(head_line, j, f"ligne {head_line} (en-tête), colonne {shown(raw_name)} : colonne inconnue "

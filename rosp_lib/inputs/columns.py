@@ -112,7 +112,7 @@ PHARMACY_COLUMNS: list[Col] = [
     *_cols(
         "dépistage du cancer colorectal",
         ("nb_kits_remis", "int", "kits remis (RKD) dans l'année"),
-        ("nb_kits_realises", "int", "parmi ces kits, ceux dont le test a été réalisé"),
+        ("nb_kits_realises", "int", "kits remis dont le test a été réalisé"),
         ("nb_kits_remis_n_1", "int", "kits remis l'année précédente (dispositif 2024)"),
         ("installation_apres_2023", "bool", "installée ou reprise après le 1er janvier 2023 (référence propre du dispositif 2024)"),
     ),

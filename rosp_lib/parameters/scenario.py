@@ -288,7 +288,7 @@ def _value_problem(value: Any, kind: Any, unite: Unit) -> str | None:
             shown = _shown(value)
         else:
             shown = "qui est une liste" if isinstance(value, list) else "qui est une table"
-        return f"valeur {shown} ; attendu : true ou false (ou oui, non)"
+        return f"valeur {shown} ; attendu : true ou false (ou oui, non, yes, no)"
     if kind in (int, Decimal):
         why = _not_a_number(value)
         if why is None and _is_number(value):
