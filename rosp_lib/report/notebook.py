@@ -581,7 +581,7 @@ def missing_text(rep: Report, lines: pd.DataFrame, portee: str = "ce thème") ->
         return f"Aucune donnée manquante pour {portee}." + (f"\n\n{absent}" if absent else "")
     items = "\n".join(f"- **{md(line_label(l))}** : {md(missing_entries_text(l)) or 'donnée absente'} — "
                       f"{md(calcul_text(rep, l)) or md(str(l['atteint'])) + ' → ' + eur(int(l['montant_cents']))}"
-                      for _, l in miss.iterrows())  # (no calculation: the verdict, « donnée manquante → 0,00 € »)
+                      for _, l in miss.iterrows())  # (no calculation: the verdict and the amount, « donnée manquante → … »)
     return ("Données manquantes (ce n'est pas une erreur ; chaque ligne dit ce que sa règle fait de la donnée "
             "absente, et ce qu'elle paie) :\n\n" + items + (f"\n\n{absent}" if absent else ""))
 
