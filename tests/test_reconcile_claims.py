@@ -110,7 +110,10 @@ def test_overpaid_notices_only_where_nothing_is_claimed(tmp_path):
 def test_the_letter_attaches_only_the_documents_of_the_themes_claimed(tmp_path):
     """P1 2025: BUPS due 300 €, paid 100 € (claimed: 200 €); numérique due 1 060 €, paid 2 000 € (940 € more, no
     reading explains it: told for verification, not claimed). The Ségur invoice, the exercice coordonné proof and the
-    equipment invoices prove numérique indicators: they are not attached; the BUPS ones are."""
+    equipment invoices prove numérique indicators: they are not attached. The BUPS gap is the stabilité's (an
+    automatic indicator, paid at its other reading): the BUPS proofs (attestation HCQO, sustainable-development
+    programme) prove other indicators and are not attached either (reader's pass, 2026-12-03); an unexplained gap
+    keeps every proof of its theme (test_the_documents_to_attach_are_those_of_indicators_in_force_that_exercise)."""
     pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [
         {"pharmacie_id": "P1", "exercice": 2025, **BUPS_OK, "taux_stabilite_75_pct": 92, **NUM_OK}]))
     paid = read_versements(write_csv(tmp_path / "versements.csv", [
@@ -120,9 +123,7 @@ def test_the_letter_attaches_only_the_documents_of_the_themes_claimed(tmp_path):
     _, claims = reconcile(pharmacies, None, paid)
     text = claims[("P1", 2025)]
     assert E("**Montant demandé** : 200,00 €") in text
-    assert ("## Pièces jointes\n\n- le relevé « Mes ROSP » de l'exercice 2025 (amelipro)\n"
-            "- attestation HCQO datée de l'année\n"
-            "- programme annuel de développement durable et preuves des items\n\nJe vous remercie") in text
+    assert ("## Pièces jointes\n\n- le relevé « Mes ROSP » de l'exercice 2025 (amelipro)\n\nJe vous remercie") in text
 
 
 def test_a_letter_names_parameters_and_indicators_by_their_french_labels(tmp_path):
@@ -326,3 +327,15 @@ def test_the_letter_names_the_molecule_of_each_calculation(tmp_path):
     # data/molecules.csv, PH-TILLEULS 2024: sitagliptine 486 boxes at 93 %, palipéridone 120 at 75,5 % (101,99 and 20,44 €)
     assert "(calcul : sitagliptine : 0,22565\u00a0€ × 486 × 93 % = " in letter
     assert " ; palipéridone : 0,22565\u00a0€ × 120 × 75,5 % = " in letter
+
+
+def test_a_gap_explained_by_a_declaration_attaches_its_proof_only(tmp_path):
+    """PH-CENTRE 2025 (data/): the numérique was paid without the exercice coordonné (a partial payment): the letter
+    attaches the proof of that participation, not the equipment invoices nor the Ségur invoice."""
+    from rosp_lib.inputs import read_inputs
+
+    pharmacies, molecules = read_inputs(DATA / "pharmacies.csv", DATA / "molecules.csv")
+    _, claims = reconcile(pharmacies, molecules, read_versements(DATA / "versements.csv", pharmacies))
+    assert ("## Pièces jointes\n\n- le relevé « Mes ROSP » de l'exercice 2025 (amelipro)\n"
+            "- preuve de la participation à l'exercice coordonné (MSP, CPTS, ESP…)\n\nJe vous remercie") in \
+        claims[("PH-CENTRE", 2025)]

@@ -619,8 +619,16 @@ def claim_documents(params, items: list[Item]) -> list[str]:
     verification, claims nothing) that prove an indicator in force this exercise (the Ségur software invoice only
     where the Ségur socle exists, none for a theme that does not)."""
     claimed = claimed_themes(items)
-    return [p.texte for code in dict.fromkeys(g.theme for g in items if g.theme in claimed)
-            for p in theme(code).pieces if any(in_force(params, indicator(c)) for c in p.indicateurs)]
+    out = []
+    for code in dict.fromkeys(g.theme for g in items if g.theme in claimed):
+        pieces = [p for p in theme(code).pieces if any(in_force(params, indicator(c)) for c in p.indicateurs)]
+        gaps = [g for g in items if g.theme == code and g.verdict != "conforme"]
+        if gaps and all(g.focus for g in gaps):  # the gap is explained by these indicators: only their proofs (an
+            # automatic indicator, the stabilité, has none — not the attestation HCQO of the same theme)
+            named = {c for g in gaps for c in g.focus}
+            pieces = [p for p in pieces if named & set(p.indicateurs)]
+        out += [p.texte for p in pieces]
+    return out
 
 
 def claim_table(rec: _Reconcile, items: list[Item], params) -> list[str]:
