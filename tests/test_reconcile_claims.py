@@ -142,9 +142,11 @@ def test_a_letter_names_parameters_and_indicators_by_their_french_labels(tmp_pat
     ]), pharmacies)
     table, claims = reconcile(pharmacies, None, paid)
     p1, p3 = claims[("P1", 2025)], claims[("P3", 2024)]
-    assert E(f"Constat : écart de 200,00 € : le montant versé correspond à l'autre lecture de « {STABILITE} : Montant "
-             "au palier bas » : 0,00 € au lieu de 200,00 €, la valeur retenue par l'outil — seul le palier de 95 % "
-             "paie.") in p1
+    # the letter is the titulaire's: the reading he holds, not « la valeur retenue par l'outil » (2026-12-03)
+    assert E(f"Constat : écart de 200,00 € : le montant versé correspond à la lecture de « {STABILITE} : Montant "
+             "au palier bas » qui donne 0,00 € (seul le palier de 95 % paie) ; la lecture que je retiens donne "
+             "200,00 €.") in p1
+    assert "l'outil" not in p1.split("## Pièces jointes")[0]
     assert (f"ce montant dépend d'une lecture retenue faute de texte explicite (hypothèse : {STABILITE} : Montant au "
             "palier bas).") in p1
     assert E("Constat : versement partiel : les 240,00 € versés correspondent aux lignes « Utilisation d'une messagerie "

@@ -497,8 +497,10 @@ def reading_words(key: str, leaf, other, value, params, letter: bool = False) ->
         else None
     what = (f"l'état de l'indicateur « {title(owner, params)} » cet exercice" if owner is not None  # its label is generic
             else f"« {hypothesis_label(key, params)} »" if letter else f"« {leaf.libelle} »")
-    where = "" if letter else f" (paramètre {key})"
-    return (f"le montant versé correspond à l'autre lecture de {what}{where} : {_value_words(other)} au "
+    if letter:  # the titulaire writes to the caisse: the reading he holds, not « the tool's »
+        return (f"le montant versé correspond à la lecture de {what} qui donne {_value_words(other)}"
+                + (f" ({note})" if note else "") + f" ; la lecture que je retiens donne {_value_words(leaf)}")
+    return (f"le montant versé correspond à l'autre lecture de {what} (paramètre {key}) : {_value_words(other)} au "
             f"lieu de {_value_words(leaf)}, la valeur retenue par l'outil" + (f" — {note}" if note else ""))
 
 
