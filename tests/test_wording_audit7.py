@@ -177,3 +177,55 @@ def test_a_missing_input_without_calculation_says_what_its_rule_did():
     text = unescape(nb.missing_text(rep, rep.lines, "cet exercice")).replace("\\", "")
     assert "nb_accompagnements_grossesse = vide (" in text
     assert ") — donnée manquante → 0,00\u00a0€" in text
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A socle not required this exercise (the exercice coordonné in 2022: `etat: non_exige`, paid 820 € when met)
+# ---------------------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def halles_2022():
+    from rosp_lib.report import notebook as nb
+
+    root = Path(__file__).resolve().parent.parent / "data"
+    return nb.load("PH-HALLES", 2022, str(root / "pharmacies.csv"), str(root / "molecules.csv"))
+
+
+def test_a_socle_not_required_is_to_be_declared_not_listed_as_neutralised(halles_2022):
+    """PH-HALLES 2022 was told « Ne pas déclarer (neutralisé…) : Participer à un exercice coordonné » — 820 € lost to
+    a reader who obeys — and to keep the Ségur invoice of a socle that does not exist in 2022."""
+    from rosp_lib.report import notebook as nb
+
+    text = nb.declaration_text(halles_2022, "numerique")
+    todo = text.split("**À déclarer sur amelipro**", 1)[1].split("\n\n", 2)[1]
+    assert "- exercice coordonné (ESP, MSP, CPTS ; un PRADO ne compte pas)" in todo
+    assert "Ne pas déclarer (" in text and "exercice coordonné" not in text.split("Ne pas déclarer (", 1)[1].split("\n")[0]
+    keep = text.split("**Justificatifs à conserver**", 1)[1].split("**Automatique**")[0]
+    assert "Ségur" not in keep and "preuve de la participation à l'exercice coordonné" in keep
+
+
+def test_a_socle_not_required_counts_as_an_indicator(halles_2022):
+    """« 7 lignes d'indicateur payées sur 10 (hors 1 socle … et 3 indicateurs neutralisés) »: the exercice coordonné
+    is not neutralised in 2022, it can pay (LAD and e-prescription are the two neutralised)."""
+    from rosp_lib.report import notebook as nb
+
+    assert nb.theme_reason(halles_2022, "numerique").startswith(
+        "7 lignes d'indicateur payées sur 11 (hors 1 socle atteint sans montant propre et 2 indicateurs neutralisés "
+        "cet exercice)")
+    line = halles_2022.lines.set_index("indicateur").loc["exercice_coordonne"]
+    assert line["type_ligne"] == "indicateur"  # lignes.csv: not a socle this exercice
+
+
+def test_the_gain_of_a_socle_not_required_is_its_own_amount():
+    """Gains of PH-HALLES 2022 combined the exercice coordonné with other actions « ne paie qu'avec le socle du thème
+    retrouvé » (1 070 € = 820 + 250) and called it « indicateur socle, tout le thème est en jeu »."""
+    import datetime as dt
+
+    from rosp_lib.counterfactual.gains import report_gains
+    from rosp_lib.inputs import read_inputs
+
+    root = Path(__file__).resolve().parent.parent / "data"
+    ph, mo = read_inputs(root / "pharmacies.csv", root / "molecules.csv")
+    table = report_gains(ph, mo, "PH-HALLES", 2022, date=dt.date(2022, 6, 1)).table
+    first = table.iloc[0]
+    assert (first["indicateur"], int(first["gain_cents"])) == ("exercice_coordonne", 82000)  # 820 € (2022)
+    assert not table["remarque"].str.contains("socle").any()

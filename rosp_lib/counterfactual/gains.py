@@ -155,6 +155,9 @@ class _Gains:
         self.base_amount = {(int(v), i): int(c) for v, i, c in zip(base["_variant"], base["indicateur"],
                                                                      base["montant_cents"])}
         self.base_atteint = {(int(v), i): a for v, i, a in zip(base["_variant"], base["indicateur"], base["atteint"])}
+        # each line's type this exercise: a socle not required (`non_exige`, the exercice coordonné in 2022) is an
+        # indicator paid when met, not a socle that gates its theme (the registry's type is the socle's)
+        self.base_type = {(int(v), i): t for v, i, t in zip(base["_variant"], base["indicateur"], base["type_ligne"])}
         self.base_statuts: dict[tuple[int, str], list[str]] = {}  # every line's: an indicator of one line per molecule
         self.base_hypotheses: dict[tuple[int, str], list[str]] = {}  # the keys of the hypotheses those lines rest on
         for v, i, s, h in zip(base["_variant"], base["indicateur"], base["statut_regle"], base["hypotheses"]):
@@ -330,9 +333,9 @@ class _Gains:
         wanted: dict[str, list[tuple[int, Action]]] = {}  # theme → (row, the action regaining its lost socles)
         for row, inds in per_row_inds.items():
             for theme in self.themes or THEME_CODES:
-                lost = {ind.code for ind in inds if ind.theme == theme and ind.type_ligne == "socle"
+                lost = {ind.code for ind in inds if ind.theme == theme and self.base_type.get((row, ind.code)) == "socle"
                         and self.base_atteint.get((row, ind.code)) not in (OUI, NEUTRALISE)}
-                if not lost or not any(i.theme == theme and i.type_ligne != "socle" for i in inds):
+                if not lost or not any(i.theme == theme and self.base_type.get((row, i.code)) != "socle" for i in inds):
                     continue
                 cols = {c for ind in inds if ind.code in lost for c in ind.colonnes}
                 regain = [a for a in actions if a.row == row and a.gain > 0 and a.socle is None
@@ -415,7 +418,7 @@ class _Gains:
                 floor = max([single_gain.get((row, c), 0) for c in cols] + [0])
                 combos.append((row, (ind.code,), changes, floor, ""))
             for theme in self.themes or THEME_CODES:
-                lost = [ind for ind in inds if ind.theme == theme and ind.type_ligne == "socle"
+                lost = [ind for ind in inds if ind.theme == theme and self.base_type.get((row, ind.code)) == "socle"
                         and self.base_atteint.get((row, ind.code)) not in (OUI, NEUTRALISE)]
                 if len(lost) < 2:
                     continue
@@ -558,7 +561,7 @@ def _remark(g: "_Gains", a: Action, risen: list[str]) -> tuple[str, list[str]]:
         alone = a.socle[1] if a.socle else a.gain  # a socle regained is not paid by the points
         head = (f"le montant croît avec le taux d'arrivée{f' à partir de {num(value)} %' if a.since else ''}, "
                 f"environ {eur(round((alone - gain) / points))} par point")
-    elif ind.type_ligne == "socle":
+    elif g.base_type.get((a.row, ind.code)) == "socle":
         head = "indicateur socle, tout le thème est en jeu"
     elif ind.type_ligne == "malus" or ind.theme == "numerique" and ind.type_ligne == "information":
         head = "réduit le malus"

@@ -663,7 +663,7 @@ def header_text(rep: Report, theme: str) -> str:
 
 def declarations(rep: Report, theme: str) -> list[str]:
     """What is declared on amelipro for this theme this exercise (active declarative indicators)."""
-    return [i.declaration for i in indicators_of(theme) if i.declaratif and rep.etat(i.code) == "actif"]
+    return [i.declaration for i in indicators_of(theme) if i.declaratif and rep.etat(i.code) in ("actif", "non_exige")]
 
 
 def declaration_window(rep: Report) -> str:
@@ -691,10 +691,12 @@ def declaration_text(rep: Report, theme: str) -> str:
     if not items:
         return f"**À déclarer sur amelipro** : rien — {info.automatique}"
     neut = [indicator_title(i, rep.params) for i in indicators_of(theme)
-            if i.declaratif and rep.etat(i.code) in ("neutralise", "non_exige")]
+            if i.declaratif and rep.etat(i.code) == "neutralise"]  # (a socle not required is declared: paid if met)
     lines = "\n".join(f"- {d}" for d in [*items, narrative.ATTESTATION])
     neut_text = ("\n\nNe pas déclarer (" + narrative.NEUTRALISE + ") : " + ", ".join(neut) + ".") if neut else ""
-    just = "\n".join(f"- {j}" for j in info.justificatifs) or "- aucun"
+    # the documents proving an indicator in force this exercise (no Ségur invoice in 2022, when the socle is absent)
+    just = "\n".join(f"- {p.texte}" for p in info.pieces
+                     if any(rep.etat(c) in ("actif", "non_exige") for c in p.indicateurs)) or "- aucun"
     return (f"**À déclarer sur amelipro** ({narrative.DECLARATION_PATH}) :\n\n{lines}{neut_text}\n\n"
             f"**Fenêtre de déclaration** : {declaration_window(rep)}.\n\n"
             f"**Justificatifs à conserver** (contrôle a posteriori) :\n\n{just}\n\n"
@@ -725,13 +727,13 @@ def theme_reason(rep: Report, theme: str) -> str:
         names = ", ".join(f"« {indicator_title(indicator(c), rep.params)} »" for c in lost)
         return f"socle non atteint ({names}) : tout le thème est ramené à {eur(0)}."
     paying = lines[lines["type_ligne"].isin(["indicateur", "socle"])]
-    if len(paying) and all(rep.etat(c) != "actif" for c in paying["indicateur"]):
+    if len(paying) and all(rep.etat(c) == "neutralise" for c in paying["indicateur"]):
         return "tous les indicateurs sont neutralisés cet exercice."
     parts = []
     n_paid = int((paying["montant_cents"] > 0).sum())
     # out of the lines that could pay: a socle met that pays nothing of its own (Ségur, fraude) and an indicator
     # neutralised this exercise never pay (« 11 sur 16 » read as 5 payments missed)
-    neutralised = paying["indicateur"].map(lambda c: rep.etat(c) != "actif").to_numpy(dtype=bool)
+    neutralised = paying["indicateur"].map(lambda c: rep.etat(c) == "neutralise").to_numpy(dtype=bool)
     free_socle = ((paying["type_ligne"] == "socle") & (paying["montant_cents"] == 0)).to_numpy(dtype=bool) & ~neutralised
     n_free, n_neutralised = int(free_socle.sum()), int(neutralised.sum())
     outside = [counted(n_free, "socle atteint sans montant propre", "socles atteints sans montant propre")] \

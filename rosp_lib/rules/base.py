@@ -138,6 +138,7 @@ class Block:
     manquant: np.ndarray | None = None
     forfait: bool = False  # a fixed amount, prorated to the days of activity
     socle: bool = False  # a prerequisite of the theme
+    decides: bool = False  # a socle of the registry, required or not this exercise: its state decides the gate
     type_ligne: str = "indicateur"  # indicateur, socle, malus, information
     rows: np.ndarray | None = None  # positions of the pharmacies, when not one line per pharmacy
     extra_notes: list = field(default_factory=list)  # (mask, notes of the rows of mask) added to those rows
@@ -224,7 +225,8 @@ def socle_state(ind, block: Block) -> Block:
     """A socle's block as its state makes it: `actif` gates the theme; `non_exige` (docs/regles.md) does
     not — its own amount is still paid when met, and failing it costs only that amount."""
     block.socle = ind.exige
-    block.type_ligne = "socle"
+    block.decides = True
+    block.type_ligne = "socle" if ind.exige else "indicateur"  # not required: an indicator paid when met, this year
     if not ind.exige:
         block.extra_notes.append((np.ones(len(block.atteint), dtype=bool), filled(len(block.atteint), NON_EXIGE_NOTE)))
     return block
@@ -427,7 +429,7 @@ def finish_theme(
                     full[concerned], ctx.days_active[concerned], b.cents[concerned])))
     socles = [b for b in blocks if b.socle]
     # A socle « non exigé » does not gate, but its state decides that: the lines depend on it as well.
-    deciders = [b for b in blocks if b.socle or b.type_ligne == "socle"]
+    deciders = [b for b in blocks if b.socle or b.decides]
     if deciders:
         failed = np.zeros(ctx.n, dtype=np.int64)  # bit j set: the pharmacy misses socles[j]
         for j, b in enumerate(socles):
