@@ -1055,8 +1055,9 @@ def readings_text(rep: Report) -> str:
     lo, hi = min(totals), max(totals)
     text = (f"**Total avec les lectures retenues : {eur(r.reference_cents)}** ; avec toutes les lectures "
             f"alternatives : **{eur(r.alternative_cents)}** (écart {eur_signed(r.alternative_cents - r.reference_cents)}). "
-            + (f"Le montant se situe donc entre {eur(lo)} et {eur(hi)} selon la lecture des textes retenue (chaque "
-               "lecture alternative seule, ou toutes ensemble)." if lo != hi
+            + (f"Selon la lecture des textes retenue, le montant va de {eur(lo)} à {eur(hi)} parmi les lectures chiffrées "
+               "ici (chaque lecture alternative seule, ou toutes ensemble) ; d'autres combinaisons de lectures peuvent "
+               "sortir de cet intervalle." if lo != hi
                else "Seules ou toutes ensemble, les lectures alternatives ne changent donc pas le montant."))
     if rep.scenario:
         text += f" Les lectures « retenues » ici sont celles du scénario {Path(rep.scenario.path).name}"
