@@ -229,3 +229,20 @@ def test_the_gain_of_a_socle_not_required_is_its_own_amount():
     first = table.iloc[0]
     assert (first["indicateur"], int(first["gain_cents"])) == ("exercice_coordonne", 82000)  # 820 € (2022)
     assert not table["remarque"].str.contains("socle").any()
+
+
+def test_each_missing_input_says_what_its_line_pays():
+    """PH-NOUVELLE 2024: « Utilisation du DMP : taux_dmp_pct = vide … — 100,00 € si atteint » (the rule) under a
+    heading that promises « ce qu'elle paie »: the line pays 0,00 €."""
+    from html import unescape
+
+    from rosp_lib.report import notebook as nb
+
+    root = Path(__file__).resolve().parent.parent / "data"
+    rep = nb.load("PH-NOUVELLE", 2024, str(root / "pharmacies.csv"), str(root / "molecules.csv"))
+    text = unescape(nb.missing_text(rep, rep.lines, "cet exercice")).replace("\\", "")
+    assert "— 100,00\u00a0€ si atteint ; ici : donnée manquante → 0,00\u00a0€" in text
+    rep = nb.load("PH-HALLES", 2022, str(root / "pharmacies.csv"), str(root / "molecules.csv"))
+    text = unescape(nb.missing_text(rep, rep.lines, "cet exercice")).replace("\\", "")
+    assert "montant de la borne seul versé (689,00\u00a0€)\n" in text  # the calculation says it: not twice
+    assert "= 1\u202f920,00\u00a0€\n" in text

@@ -579,9 +579,17 @@ def missing_text(rep: Report, lines: pd.DataFrame, portee: str = "ce thème") ->
     absent = no_molecule_lines_text(rep, lines)
     if miss.empty:
         return f"Aucune donnée manquante pour {portee}." + (f"\n\n{absent}" if absent else "")
-    items = "\n".join(f"- **{md(line_label(l))}** : {md(missing_entries_text(l)) or 'donnée absente'} — "
-                      f"{md(calcul_text(rep, l)) or md(str(l['atteint'])) + ' → ' + eur(int(l['montant_cents']))}"
-                      for _, l in miss.iterrows())  # (no calculation: the verdict and the amount, « donnée manquante → … »)
+    def outcome(line) -> str:
+        """The line's calculation, ended by what it pays here when the calculation does not say it (« … si atteint »
+        is the rule, not the amount of a line whose rate is missing): « donnée manquante → » and the amount."""
+        calc, paid = calcul_text(rep, line), eur(int(line["montant_cents"]))
+        verdict = f"{line['atteint']} → {paid}"
+        if not calc:
+            return md(verdict)
+        return md(calc) if calc.rstrip(").").endswith(paid) else f"{md(calc)} ; ici : {md(verdict)}"
+
+    items = "\n".join(f"- **{md(line_label(l))}** : {md(missing_entries_text(l)) or 'donnée absente'} — {outcome(l)}"
+                      for _, l in miss.iterrows())
     return ("Données manquantes (ce n'est pas une erreur ; chaque ligne dit ce que sa règle fait de la donnée "
             "absente, et ce qu'elle paie) :\n\n" + items + (f"\n\n{absent}" if absent else ""))
 
