@@ -246,3 +246,14 @@ def test_each_missing_input_says_what_its_line_pays():
     text = unescape(nb.missing_text(rep, rep.lines, "cet exercice")).replace("\\", "")
     assert "montant de la borne seul versé (689,00\u00a0€)\n" in text  # the calculation says it: not twice
     assert "= 1\u202f920,00\u00a0€\n" in text
+
+
+def test_no_reference_says_its_date_twice():
+    """« approuvé par arrêté du 5 juillet 2024, JORF n° 0160 du 7 juillet 2024, 7 juillet 2024 » in every source list
+    that cites the avenant: the publisher's text repeated the reference's date."""
+    from rosp_lib.parameters import load_references
+
+    for key, ref in load_references().items():
+        assert ref.date not in ref.editeur, (key, ref.citation)
+    assert load_references()["avenant_1"].citation.endswith("(approuvé par arrêté du 5 juillet 2024, JORF n° 0160, "
+                                                             "7 juillet 2024)")
