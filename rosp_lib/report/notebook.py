@@ -475,10 +475,13 @@ def gate_and_malus_text(rep: Report, lines: pd.DataFrame) -> str:
     lost = _lost_socles(lines)
     if lost:
         names = ", ".join(f"« {indicator_title(indicator(c), rep.params)} »" for c in lost)
-        would = lines[(lines["socles_non_atteints"] != "")]
+        # the lines whose amount the gate voided (their note says it), not every line of the theme: a neutralised
+        # or unmet one lost nothing (PH-SEGUR 2026 read « 19 lignes concernées » for 8 amounts voided)
+        would = lines[(lines["socles_non_atteints"] != "")
+                      & lines["note"].astype(str).str.contains("socle non atteint (", regex=False)]
         out.append(f"**Socle non atteint** : {names}. Tout le thème est ramené à {eur(0)} "
-                   f"({counted(len(would), 'ligne concernée', 'lignes concernées')} ; le détail est dans la colonne "
-                   "« Calcul »).")
+                   f"({counted(len(would), 'ligne perd son montant', 'lignes perdent leur montant')} ; le détail est "
+                   "dans la colonne « Calcul »).")
     elif len(socles):
         neut = [md(line_label(l)) for _, l in socles.iterrows() if rep.etat(l["indicateur"]) != "actif"]
         txt = "**Socle atteint** : tous les indicateurs socles exigés sont remplis"
