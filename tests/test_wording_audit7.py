@@ -257,3 +257,11 @@ def test_no_reference_says_its_date_twice():
         assert ref.date not in ref.editeur, (key, ref.citation)
     assert load_references()["avenant_1"].citation.endswith("(approuvé par arrêté du 5 juillet 2024, JORF n° 0160, "
                                                              "7 juillet 2024)")
+
+
+def test_the_fraud_socle_is_not_said_declared(tmp_path):
+    """« Ne pas avoir été condamné pour fraude | condamnation_fraude = non | déclaré non » while its rule says
+    « vérifié par l'Assurance Maladie » and nothing of it is declared on amelipro."""
+    lines = lines_of(tmp_path, {"exercice_coordonne": "oui", "logiciel_segur": "oui"}).set_index("indicateur")
+    assert lines.loc["absence_fraude", "seuil"] == "non (vérifié par l'Assurance Maladie)"
+    assert lines.loc["logiciel_segur", "seuil"] == "déclaré oui"

@@ -7,6 +7,7 @@ import numpy as np
 from ..lines import money
 from ..lines.formatting import agreed, eur, eur_value, num
 from ..lines.text import MANQUANT, OUI, SANS_OBJET, filled, per_distinct, pick
+from ..registry import indicator
 from ..rulebook import bareme_text
 from .base import Block, Context, compare, compare_to, finish_theme, seuil_text, socle_state
 
@@ -46,8 +47,10 @@ def declared_socle(ctx: Context, code: str, column: str, expect: bool = True) ->
         return ctx.neutralised(code, socle=True)
     value = ctx.flag(column)
     ok = value == expect
-    return socle_state(ind, Block(code, ctx.yes_no(value), "déclaré " + ("oui" if expect else "non"), ctx.labels(ok),
-                                  ctx.zeros()))
+    word = "oui" if expect else "non"
+    # a socle the titulaire does not declare (no fraud conviction: checked by the Assurance Maladie) is not « déclaré »
+    seuil = f"déclaré {word}" if indicator(code).declaratif else f"{word} (vérifié par l'Assurance Maladie)"
+    return socle_state(ind, Block(code, ctx.yes_no(value), seuil, ctx.labels(ok), ctx.zeros()))
 
 
 def lad_certifie_has(ctx: Context) -> Block | None:
