@@ -1195,7 +1195,7 @@ def _gone_notice(gone: list[tuple[str, int]]) -> str:
     """What a run over the whole file says of the reports of pharmacy × exercise rows gone from the input: out of
     the index, their files left in place (never deleted: the folder may hold another file's reports)."""
     from rosp_lib.inputs.errors import MAX_PER_KIND
-    from rosp_lib.lines.formatting import counted, french_list, num
+    from rosp_lib.lines.formatting import french_list, num
 
     shown = [f"{p} {y}" for p, y in gone[:MAX_PER_KIND]]
     if len(gone) > MAX_PER_KIND:
