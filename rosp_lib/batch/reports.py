@@ -78,7 +78,7 @@ from rosp_lib.batch.worker import (  # noqa: F401 - ReportError, UnknownParamete
 from rosp_lib.cli.french import FrenchCommand
 from rosp_lib.inputs import PHARMACIE_ID_RE
 from rosp_lib.inputs.errors import case_hint, same_but_case
-from rosp_lib.lines.formatting import counted, seconds
+from rosp_lib.lines.formatting import agreed, counted, seconds
 
 from rosp_lib.registry import REPORT_NOTEBOOKS, SYNTHESIS  # noqa: E402
 
@@ -249,7 +249,7 @@ def check_parameters(notebook: Path, parameters: Iterable[str]) -> None:
     if unknown:
         have = ", ".join(sorted(declared)) or "aucun (pas de cellule marquée « parameters »)"
         raise UnknownParameterError(
-            f"{notebook} : {'paramètre non déclaré' if len(unknown) < 2 else 'paramètres non déclarés'} dans la "
+            f"{notebook} : {agreed(len(unknown), 'paramètre non déclaré', 'paramètres non déclarés')} dans la "
             "cellule « parameters » : "
             f"{', '.join(unknown)} (déclarés : {have})"
         )
@@ -479,7 +479,7 @@ def run_reports(
 
         raise ReportError(f"dossier des notebooks {notebooks_dir} illisible : {reason(exc)}") from None
     if missing:
-        raise ReportError(("notebook introuvable : " if len(missing) < 2 else "notebooks introuvables : ") + ", ".join(missing))
+        raise ReportError(f"{agreed(len(missing), 'notebook introuvable', 'notebooks introuvables')} : " + ", ".join(missing))
     for nb_path in notebooks.values():
         check_parameters(nb_path, PARAMETER_NAMES)
     if versements is not None and SYNTHESIS in notebooks:
@@ -900,7 +900,7 @@ def _parse_themes(text: str | None) -> list[str]:
         for t in unknown:
             close = difflib.get_close_matches(t, list(THEMES), n=1, cutoff=0.6)
             said.append(f"{t} (vouliez-vous dire « {close[0]} » ?)" if close else t)
-        _fail(f"{'thème inconnu' if len(said) < 2 else 'thèmes inconnus'} : {', '.join(said)} ; thèmes possibles : {', '.join(THEMES)}")
+        _fail(f"{agreed(len(said), 'thème inconnu', 'thèmes inconnus')} : {', '.join(said)} ; thèmes possibles : {', '.join(THEMES)}")
     return list(dict.fromkeys(names))
 
 
@@ -1201,11 +1201,12 @@ def _gone_notice(gone: list[tuple[str, int]]) -> str:
     if len(gone) > MAX_PER_KIND:
         shown.append(f"{num(len(gone) - MAX_PER_KIND)} autres")
     p, y = gone[0]
-    which = ("ligne pharmacie × exercice d'un passage précédent n'est plus" if len(gone) < 2 else
-             "lignes pharmacie × exercice d'un passage précédent ne sont plus")
+    which = agreed(len(gone), "ligne pharmacie × exercice d'un passage précédent n'est plus",
+                   "lignes pharmacie × exercice d'un passage précédent ne sont plus")
+    their = agreed(len(gone), "ses", "leurs")
     return (f"Attention : {num(len(gone))} {which} dans le "
-            f"fichier d'entrée ({french_list(shown)}) : {'ses' if len(gone) < 2 else 'leurs'} rapports sortent de "
-            f"l'index, mais {'ses' if len(gone) < 2 else 'leurs'} fichiers restent "
+            f"fichier d'entrée ({french_list(shown)}) : {their} rapports sortent de "
+            f"l'index, mais {their} fichiers restent "
             f"dans le dossier de sortie ({y}/{p}/, pharmacies/{p}.html…) ; supprimez-les s'ils ne servent plus.")
 
 

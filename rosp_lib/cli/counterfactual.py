@@ -18,7 +18,7 @@ from rosp_lib.inputs import InputError, no_molecules_warning, read_inputs, warni
 from rosp_lib.inputs.errors import MAX_PER_KIND
 from rosp_lib.lines.atomic import OutputError, ensure_folder, overwritten_input, write_together
 from rosp_lib.lines.csvfile import write_csv
-from rosp_lib.lines.formatting import counted, eur
+from rosp_lib.lines.formatting import agreed, counted, eur
 from rosp_lib.parameters import ParameterError, Scenario
 from rosp_lib.registry import indicator
 from rosp_lib.rulebook import indicator_words
@@ -229,7 +229,7 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
     if missing:
         shown = ", ".join(f"{p} {y}" for p, y in missing[:MAX_PER_KIND])
         more = f" et {counted(len(missing) - MAX_PER_KIND, 'autre', 'autres')}" if len(missing) > MAX_PER_KIND else ""
-        click.echo(f"{'Non rapprochée' if len(missing) < 2 else 'Non rapprochées'}, aucune ligne dans le relevé : "
+        click.echo(f"{agreed(len(missing), 'Non rapprochée', 'Non rapprochées')}, aucune ligne dans le relevé : "
                    f"{counted(len(missing), 'pharmacie × exercice', 'pharmacies × exercice')} du fichier ({shown}{more})")
     for _, r in table[table["verdict"] != "conforme"].iterrows():
         what = r["theme"] + (f" / {r['indicateur']}" if r["indicateur"] else "")
