@@ -122,3 +122,14 @@ def test_the_closest_payments_column_is_never_one_the_file_already_has(tmp_path)
     with pytest.raises(InputError) as info:
         read_versements(path, read_pharmacies(DATA / "pharmacies.csv"))
     assert "colonne « indicateurs » : colonne inconnue ; attendu : une des colonnes" in str(info.value)
+
+
+@pytest.mark.parametrize("date,accepted", [("1999-12-31", False), ("2000-01-01", True), ("2099-12-31", True),
+                                           ("2100-01-01", False)])
+def test_the_years_of_a_date_option_are_bounded_inclusively(date, accepted):
+    import datetime as dt
+
+    from rosp_lib.inputs.parsing import option_date_problem
+
+    day, why = option_date_problem(date)
+    assert (day == dt.date.fromisoformat(date)) if accepted else (day is None and "hors des années possibles" in why)
