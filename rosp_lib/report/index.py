@@ -32,6 +32,7 @@ INDEX_CSS = ("\nth.montant { white-space: normal; }\ntbody td:first-child { whit
              "tbody td.long { white-space: normal; overflow-wrap: anywhere; min-width: 10em; }\n")
 LONG_ID = 20  # characters: beyond, an identifier (or a word of a name) may be cut over several lines
 DONE = ("ok", "deja_fait")
+_ABSENT_TITLE = "thème sans objet pour l’exercice {year}"
 
 
 def _esc(text) -> str:
@@ -115,9 +116,11 @@ def _rows(manifest: pd.DataFrame, lines: pd.DataFrame, names: Mapping[str, str])
     keys = manifest[["pharmacie_id", "exercice"]].drop_duplicates()
     totals = lines.pivot_table(index=["pharmacie_id", "exercice"], columns="theme", values="montant_cents",
                                aggfunc="sum", fill_value=0)
+    # The themes of a pharmacy-year are those its lines have: a theme that does not exist that exercise (the
+    # dispositif 2024 in 2025, the vaccination in 2022) has no line, and its cell says « — », not 0,00 €.
+    present = set(zip(lines["pharmacie_id"].astype(str), lines["exercice"].astype(int), lines["theme"].astype(str)))
     for pid, year in sorted((str(p), int(y)) for p, y in keys.itertuples(index=False)):
-        per_theme = {t: int(totals.loc[(pid, year), t]) if (pid, year) in totals.index and t in totals.columns else 0
-                     for t in THEME_CODES}
+        per_theme = {t: int(totals.loc[(pid, year), t]) if (pid, year, t) in present else None for t in THEME_CODES}
         yield pid, year, names.get(pid, pid), per_theme
 
 
@@ -136,12 +139,22 @@ def _table(rows, manifest, out_dir: Path, start_dir: Path, with_name: bool) -> s
             cells += [f'<td{" class=long" if len(pid) > LONG_ID else ""}><a href="{_esc(page)}">{_esc(pid)}</a></td>',
                       f'<td{" class=long" if max(map(len, str(nom).split()), default=0) > LONG_ID else ""}>'
                       f"{_esc(nom)}</td>"]
-        cells += [f"<td>{year}</td>", f'<td class="montant"><strong>{eur(sum(per_theme.values()))}</strong></td>']
-        cells += [f'<td class="montant">{eur(per_theme[t])}</td>' for t in THEME_CODES]
+        total = sum(c for c in per_theme.values() if c is not None)
+        cells += [f"<td>{year}</td>", f'<td class="montant"><strong>{eur(total)}</strong></td>']
+        cells += [f'<td class="montant">{eur(per_theme[t])}</td>' if per_theme[t] is not None else
+                  f'<td class="montant" title="{_esc(_ABSENT_TITLE.format(year=year))}">—</td>' for t in THEME_CODES]
         cells += [f"<td>{_esc(status)}</td>", f"<td>{links}</td>"]
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody></table>")
     return "".join(out)
+
+
+def _absent_legend(rows) -> str:
+    """The legend of « — », when a row has a theme that does not exist that exercise."""
+    if not any(c is None for *_, per_theme in rows for c in per_theme.values()):
+        return ""
+    return ("<p>« — » : thème sans objet pour l’exercice (il n’existe pas cette année-là : aucune ligne, rien à "
+            "verser).</p>")
 
 
 def missing_report_pages(out_dir: Path, manifest: pd.DataFrame, years: Mapping[str, Iterable[int]]
@@ -206,7 +219,7 @@ def write_indexes(out_dir: Path | str, manifest: pd.DataFrame | Iterable[Mapping
             "Montants de la ROSP par thème ; chaque ligne mène à la synthèse et aux rapports des thèmes.</p>"
             + network + "<p>Rapports : " + " ; ".join(f"{t.ordre} = {_esc(t.titre_court)}" for t in THEMES)
             + " ; « réclamation » = projet de réclamation écrit quand un thème a été versé en dessous de l’attendu (un trop-versé est signalé dans la synthèse, sans réclamation ; option "
-            "<code>--versements</code>).</p>"
+            "<code>--versements</code>).</p>" + _absent_legend(rows)
             + _table(rows, manifest, out_dir, out_dir, with_name=True))
     pages[out_dir / "index.html"] = _page(titre, body)
 
@@ -217,7 +230,7 @@ def write_indexes(out_dir: Path | str, manifest: pd.DataFrame | Iterable[Mapping
         back = _rel("index.html", folder, out_dir)
         body = (f'<nav class="rosp-nav"><a href="{_esc(back)}">Toutes les pharmacies</a></nav>'
                 f"<h1>{_esc(nom)}</h1><p><code>{_esc(pid)}</code> — {counted(len(mine), 'exercice', 'exercices')}.</p>"
-                + _table(mine, manifest, out_dir, folder, with_name=False))
+                + _absent_legend(mine) + _table(mine, manifest, out_dir, folder, with_name=False))
         pages[folder / f"{pid}.html"] = _page(f"ROSP — {nom}", body)
     missing = missing_report_pages(out_dir, manifest, years) if years is not None else {}
     pages.update(missing)
