@@ -79,11 +79,14 @@ Pour chaque exercice : moyenne, déciles, quartiles et médiane des montants par
 montants observés (la médiane d'un nombre pair d'officines est la plus basse des deux du milieu)."""
 
 DIST = """\
-repartition = rn.distributions(totaux)
+themes = rn.themes_by_year(lignes)  # les thèmes de chaque exercice : ceux qui ont des lignes
+repartition = rn.distributions(totaux, themes)
 for exercice in exercices:
     display(Markdown(f"### Exercice {exercice}"))
+    if sans_objet := rn.absent_themes_text(themes, exercice):
+        display(Markdown(sans_objet))
     display(rn.show(rn.distribution_table(repartition, exercice)))
-    fig = rn.chart_themes(totaux, exercice)
+    fig = rn.chart_themes(totaux, exercice, themes)
     display(png(fig))  # rendu une fois, texte de remplacement en français"""
 
 DIST_CHART = """\

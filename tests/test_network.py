@@ -431,9 +431,11 @@ def test_histogram_whole_counts_and_single_amount():
     for ax in fig.axes:
         ticks = [t for t in ax.get_yticks() if ax.get_ylim()[0] <= t <= ax.get_ylim()[1]]
         assert ticks and all(float(t).is_integer() for t in ticks)
-    lo, hi = fig.axes[1].get_xlim()  # 2026, the single amount
-    assert lo < 6693.98 < hi and hi - lo > 1000
+    # every exercise on the same scale (audit: each histogram had its own axis, 2025 and 2026 did not compare):
+    # from the smallest total of all exercises (1,00 €) to the largest (6 693,98 €), the same bins for both
+    assert fig.axes[0].get_xlim() == fig.axes[1].get_xlim() == pytest.approx((1.00, 6693.98))
     plt.close(fig)
+    assert rn.histogram(_totals(2026, [669398]), 2026, span=(1.0, 6693.98))["nb"].tolist() == [0] * 19 + [1]
 
 
 def test_network_tables_escape_what_comes_from_the_input():
@@ -476,3 +478,34 @@ def test_math_like_names_are_kept_from_the_typesetting_in_the_network_page():
     table = rn.show(pd.DataFrame({"Officine": ["Pharmacie $x^2$", "Dispensation à l'unité"], "Total": [1.5, 2]})).to_html()
     assert '<span class="tex2jax_ignore mathjax_ignore">Pharmacie $x^2$</span></td>' in table
     assert "Dispensation à l&#x27;unité</td>" in table  # escaped for HTML, no span: nothing of math in it
+
+
+def test_a_theme_that_does_not_exist_that_exercise_has_no_row_of_zeros():
+    """The network view gave the dispositif 2024 in 2025 and the vaccination in 2022 a row of 0,00 € (minimum,
+    median, maximum…) and an empty box, read as « nobody got anything » (audit). By the rules book, the vaccination
+    theme exists from 2024 (avenant 1 art. 6) and the dispositif 2024 in 2024 only (avenant 1 art. 1): they have no
+    line, no row and no box in the other exercises, and a sentence names them."""
+    pytest.importorskip("matplotlib")
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    _, lines, tot = compute_file(ROOT / "data/pharmacies.csv", ROOT / "data/molecules.csv")
+    themes = rn.themes_by_year(lines)
+    every = ("numerique", "bups", "vaccination", "colorectal", "dispensation_unite", "dispositif_2024")
+    assert themes[2022] == themes[2023] == ("numerique", "bups", "colorectal", "dispensation_unite")
+    assert themes[2024] == every
+    assert themes[2025] == themes[2026] == every[:-1]
+    dist = rn.distributions(tot, themes)
+    assert set(dist.loc[dist["exercice"] == 2025, "mesure"]) == set(every[:-1]) | {"total"}
+    table = rn.distribution_table(dist, 2022)
+    assert rn.measure_title("vaccination") not in set(table["Thème"])
+    assert len(table) == 5  # four themes and the total
+    assert rn.absent_themes_text(themes, 2025) == (
+        f"Thème sans objet pour l'exercice 2025 (il n'existe pas cette année-là) : {rn.measure_title('dispositif_2024')}.")
+    assert rn.absent_themes_text(themes, 2022).startswith("Thèmes sans objet pour l'exercice 2022 (ils n'existent ")
+    assert rn.absent_themes_text(themes, 2024) == ""
+    fig = rn.chart_themes(tot, 2025, themes)
+    gids = {a.get_gid().split(":")[0] for a in fig.axes[0].get_children() if a.get_gid()}
+    assert gids == set(every[:-1])
+    plt.close(fig)

@@ -30,7 +30,7 @@ from rosp_lib.inputs import PHARMACIE_ID_RE, read_inputs
 from rosp_lib.parameters import Scenario
 from rosp_lib.lines import money
 from rosp_lib.lines.text import SEP
-from rosp_lib.lines.formatting import counted, eur, french_ticks, num
+from rosp_lib.lines.formatting import agreed, counted, eur, french_list, french_ticks, num
 from rosp_lib.lines.text import MANQUANT, NON, OUI
 from rosp_lib.registry import INDICATORS, THEME_BY_CODE, THEME_CODES, THEMES
 from rosp_lib.report.escape import escape_frame, escape_html_text
@@ -100,15 +100,35 @@ def _quantile(sorted_cents: np.ndarray, q: float) -> int:
     return int(np.quantile(sorted_cents, q, method="inverted_cdf"))
 
 
-def distributions(totals: pd.DataFrame) -> pd.DataFrame:
+def themes_by_year(lines: pd.DataFrame) -> dict[int, tuple[str, ...]]:
+    """The themes of each exercise of the lines, in the registry's order: those that have lines. A theme that does
+    not exist that exercise (the vaccination in 2022, the dispositif 2024 in 2025) has none, and is not shown
+    with amounts of 0,00 €."""
+    present = set(zip(lines["exercice"].astype(int), lines["theme"].astype(str)))
+    return {int(y): tuple(t for t in THEME_CODES if (int(y), t) in present)
+            for y in sorted(lines["exercice"].astype(int).unique())}
+
+
+def absent_themes_text(themes: dict[int, tuple[str, ...]], exercice: int) -> str:
+    """The sentence that names the themes without object that exercise (empty when every theme exists)."""
+    absent = [THEME_BY_CODE[t].titre for t in THEME_CODES if t not in themes.get(exercice, THEME_CODES)]
+    if not absent:
+        return ""
+    exists = agreed(len(absent), "il n'existe", "ils n'existent")
+    return (f"{agreed(len(absent), 'Thème', 'Thèmes')} sans objet pour l'exercice {exercice} "
+            f"({exists} pas cette année-là) : {french_list(absent)}.")
+
+
+def distributions(totals: pd.DataFrame, themes: dict[int, tuple[str, ...]] | None = None) -> pd.DataFrame:
     """Per exercise and per measure (each theme, then the total): n, sum, mean, min, quantiles, max, in cents.
+    `themes` (`themes_by_year`): the themes of each exercise; the others have no row.
 
     Quantiles are observed amounts (`inverted_cdf`: for an even count the median is the lower middle one);
     the mean is the sum divided by n, rounded to the cent by `money.round_ratio`."""
     rows = []
     for year, group in totals.groupby("exercice", sort=True):
         n = len(group)
-        for m in MEASURES:
+        for m in (MEASURES if themes is None else (*themes.get(int(year), ()), TOTAL)):
             cents = np.sort(group[m].to_numpy(dtype=np.int64))
             s = int(cents.sum())
             row = {"exercice": int(year), "mesure": m, "titre": measure_title(m), "nb": n, "somme_cents": s,
@@ -133,17 +153,24 @@ def distribution_table(dist: pd.DataFrame, exercice: int) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def histogram(totals: pd.DataFrame, exercice: int, measure: str = TOTAL, bins: int = 20) -> pd.DataFrame:
-    """Chart data: counts of pharmacies per bin of euros (bin edges are chart positions, not amounts paid).
-
-    When every pharmacy has the same amount, the bins span ± 10 % of it (at least ± 10 €) around it, not numpy's
-    ± 0,50 € (whose tick labels read 6 693,6 to 6 694,4)."""
-    euros = totals.loc[totals["exercice"] == exercice, measure].to_numpy(dtype=np.int64) / 100
-    span = None
-    if euros.size and euros.min() == euros.max():
+def _span(euros: np.ndarray) -> tuple[float, float] | None:
+    """The range of a histogram of these amounts: theirs, or, when they are all equal, ± 10 % of the amount (at
+    least ± 10 €), not numpy's ± 0,50 € (whose tick labels read 6 693,6 to 6 694,4)."""
+    if not euros.size:
+        return None
+    if euros.min() == euros.max():
         pad = max(abs(float(euros[0])) * SINGLE_VALUE_PAD, SINGLE_VALUE_MIN_PAD_EUR)
-        span = (float(euros[0]) - pad, float(euros[0]) + pad)
-    counts, edges = np.histogram(euros, bins=bins, range=span)
+        return (float(euros[0]) - pad, float(euros[0]) + pad)
+    return (float(euros.min()), float(euros.max()))
+
+
+def histogram(totals: pd.DataFrame, exercice: int, measure: str = TOTAL, bins: int = 20,
+              span: tuple[float, float] | None = None) -> pd.DataFrame:
+    """Chart data: counts of pharmacies per bin of euros (bin edges are chart positions, not amounts paid), over
+    `span` (default: the exercise's own amounts, see `_span`) — the same span for every exercise puts their
+    charts on one scale."""
+    euros = totals.loc[totals["exercice"] == exercice, measure].to_numpy(dtype=np.int64) / 100
+    counts, edges = np.histogram(euros, bins=bins, range=span or _span(euros))
     return pd.DataFrame({"de_eur": edges[:-1], "a_eur": edges[1:], "nb": counts})
 
 
@@ -482,14 +509,16 @@ def _wrap(text: str, width: int = 38) -> str:
 
 
 def chart_totals(totals: pd.DataFrame, bins: int = 20):
-    """One histogram of the totals per exercise (whole numbers of pharmacies on the y axis)."""
+    """One histogram of the totals per exercise (whole numbers of pharmacies on the y axis), all on the same
+    scale of euros and with the same bins, so that the exercises compare at a glance."""
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
     years = sorted(int(y) for y in totals["exercice"].unique())
-    fig, axes = plt.subplots(len(years), 1, figsize=(8, 2.2 * len(years) + 0.8), squeeze=False)
+    span = _span(totals[TOTAL].to_numpy(dtype=np.int64) / 100)
+    fig, axes = plt.subplots(len(years), 1, figsize=(8, 2.2 * len(years) + 0.8), squeeze=False, sharex=True)
     for ax, year in zip(axes[:, 0], years):
-        h = histogram(totals, year, TOTAL, bins)
+        h = histogram(totals, year, TOTAL, bins, span)
         ax.bar(h["de_eur"], h["nb"], width=h["a_eur"] - h["de_eur"], align="edge", color="#2e86c1",
                edgecolor="white")
         ax.set_xlim(float(h["de_eur"].iloc[0]), float(h["a_eur"].iloc[-1]))
@@ -504,15 +533,17 @@ def chart_totals(totals: pd.DataFrame, bins: int = 20):
     return fig
 
 
-def chart_themes(totals: pd.DataFrame, exercice: int):
+def chart_themes(totals: pd.DataFrame, exercice: int, themes: dict[int, tuple[str, ...]] | None = None):
     """One exercise: a box plot of each theme's amounts across the pharmacies, drawn from the same observed
-    quantiles as the distribution table (`box_stats`; matplotlib's own would interpolate). Each box's artists
-    carry a gid « <thème>:<rôle> » (mediane, boite, moustache_basse, moustache_haute, points)."""
+    quantiles as the distribution table (`box_stats`; matplotlib's own would interpolate); `themes`
+    (`themes_by_year`): only the themes of the exercise. Each box's artists carry a gid « <thème>:<rôle> »
+    (mediane, boite, moustache_basse, moustache_haute, points)."""
     import matplotlib.pyplot as plt
 
-    stats = box_stats(distributions(totals[totals["exercice"] == exercice]), exercice)[::-1]
-    codes = list(THEME_CODES)[::-1]
-    fig, ax = plt.subplots(figsize=(9, 0.75 * len(THEME_CODES) + 1.5))
+    codes = list(THEME_CODES if themes is None else themes.get(exercice, ()))
+    stats = box_stats(distributions(totals[totals["exercice"] == exercice]), exercice, codes)[::-1]
+    codes = codes[::-1]
+    fig, ax = plt.subplots(figsize=(9, 0.75 * len(codes) + 1.5))
     art = ax.bxp(stats, orientation="horizontal", widths=0.6, showfliers=True,
                  flierprops={"marker": "o", "markersize": 4})
     for k, code in enumerate(codes):
