@@ -202,6 +202,30 @@ def value_text(leaf: Leaf, value) -> str:
     return leaf_text(leaf.model_copy(update={"valeur": value}))
 
 
+def reading_note(leaf: Leaf, value) -> str:
+    """« 0,00 € : seul le palier de 95 % paie » for the value 0 → « seul le palier de 95 % paie »; "" when the note of
+    `leaf`'s alternative does not start with the value it describes (written as `alternative_text` wrote it
+    when the parameters were loaded: « oui » / « non », « 31/01/2025 », « 2,80 € »)."""
+    head, sep, tail = (leaf.alternative or "").partition(" : ")
+    if not sep or not tail.strip():
+        return ""
+    head = head.strip()
+    if isinstance(value, str) and isinstance(leaf.valeur, date):  # a date of the readings file, written as text
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            pass
+    if isinstance(value, bool):
+        same = head.lower() in (("true", "oui") if value else ("false", "non"))
+    elif isinstance(value, (int, float, Decimal)):
+        same = head == value_text(leaf, Decimal(str(value)))
+    elif isinstance(value, date):
+        same = head in (value.isoformat(), value.strftime("%d/%m/%Y"))
+    else:
+        same = head == str(value)
+    return tail.strip() if same else ""
+
+
 def alternative_text(params: ExerciseParameters, path: str, leaf: Leaf) -> str:
     """A hypothesis's alternative reading as a reader reads it, from its text in the parameter file: « oui » / « non »
     for a true / false before « : », a date as dates are written (« 31/01/2025 »), a number as its parameter's value

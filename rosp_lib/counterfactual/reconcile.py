@@ -32,9 +32,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
-from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -49,7 +47,7 @@ from ..registry import INDICATORS, LEVIERS, THEME_CODES, indicator, indicators_o
 from ..report.calculation import calculation, entries
 from ..report.escape import escape_markdown_text
 from ..report.readings import alternatives_for, scenario_with
-from ..rulebook import hypothesis_label, in_force, leaf_text, rule_text, state, theme_exists, title, value_text
+from ..rulebook import hypothesis_label, in_force, leaf_text, reading_note, rule_text, state, theme_exists, title
 from .runner import Runner
 
 CENT_TOLERANCE = 1  # « conforme » : |écart| ≤ 0,01 €
@@ -492,7 +490,7 @@ def reading_words(key: str, leaf, other, value, params, letter: bool = False) ->
     written otherwise (a justification of the value kept) is left out. `other`: the leaf under that reading,
     `params`: the exercise's parameters under it. `letter`: for the claim draft, the parameter named by its
     indicator and label (`hypothesis_label`), without its key."""
-    note = _reading_note(leaf, value)
+    note = reading_note(leaf, value)
     owner = next((i for i in INDICATORS if key == f"{i.noeud}.etat"), None) if unit(leaf.unite).kind is Kind.STATE \
         else None
     what = (f"l'état de l'indicateur « {title(owner, params)} » cet exercice" if owner is not None  # its label is generic
@@ -512,30 +510,6 @@ def _value_words(leaf) -> str:
     between quotes (« « au pair » au lieu de « au demi supérieur » »)."""
     text = leaf_text(leaf)
     return text if unit(leaf.unite).kind in _NUMBER_KINDS else f"« {text} »"
-
-
-def _reading_note(leaf, value) -> str:
-    """« 0,00 € : seul le palier de 95 % paie » for the value 0 → « seul le palier de 95 % paie »; "" when the note of
-    `leaf`'s alternative does not start with the value it describes (written as `rulebook.alternative_text` wrote it
-    when the parameters were loaded: « oui » / « non », « 31/01/2025 », « 2,80 € »)."""
-    head, sep, tail = (leaf.alternative or "").partition(" : ")
-    if not sep or not tail.strip():
-        return ""
-    head = head.strip()
-    if isinstance(value, str) and isinstance(leaf.valeur, date):  # a date of the readings file, written as text
-        try:
-            value = date.fromisoformat(value)
-        except ValueError:
-            pass
-    if isinstance(value, bool):
-        same = head.lower() in (("true", "oui") if value else ("false", "non"))
-    elif isinstance(value, (int, float, Decimal)):
-        same = head == value_text(leaf, Decimal(str(value)))
-    elif isinstance(value, date):
-        same = head in (value.isoformat(), value.strftime("%d/%m/%Y"))
-    else:
-        same = head == str(value)
-    return tail.strip() if same else ""
 
 
 def reconcile(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, versements: pd.DataFrame,

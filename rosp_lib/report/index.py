@@ -117,7 +117,7 @@ def _rows(manifest: pd.DataFrame, lines: pd.DataFrame, names: Mapping[str, str])
     totals = lines.pivot_table(index=["pharmacie_id", "exercice"], columns="theme", values="montant_cents",
                                aggfunc="sum", fill_value=0)
     # The themes of a pharmacy-year are those its lines have: a theme that does not exist that exercise (the
-    # dispositif 2024 in 2025, the vaccination in 2022) has no line, and its cell says « — », not 0,00 €.
+    # dispositif 2024 in 2025, the vaccination in 2022) has no line, and its cell says « — », not an amount of zero.
     present = set(zip(lines["pharmacie_id"].astype(str), lines["exercice"].astype(int), lines["theme"].astype(str)))
     for pid, year in sorted((str(p), int(y)) for p, y in keys.itertuples(index=False)):
         per_theme = {t: int(totals.loc[(pid, year), t]) if (pid, year, t) in present else None for t in THEME_CODES}

@@ -103,7 +103,7 @@ def _quantile(sorted_cents: np.ndarray, q: float) -> int:
 def themes_by_year(lines: pd.DataFrame) -> dict[int, tuple[str, ...]]:
     """The themes of each exercise of the lines, in the registry's order: those that have lines. A theme that does
     not exist that exercise (the vaccination in 2022, the dispositif 2024 in 2025) has none, and is not shown
-    with amounts of 0,00 €."""
+    with amounts of zero."""
     present = set(zip(lines["exercice"].astype(int), lines["theme"].astype(str)))
     return {int(y): tuple(t for t in THEME_CODES if (int(y), t) in present)
             for y in sorted(lines["exercice"].astype(int).unique())}

@@ -18,7 +18,7 @@ import pandas as pd
 from rosp_lib.parameters import PARAMETERS_DIR, ParameterError, Scenario, iter_leaves, load_parameters
 from rosp_lib.report.memo import ContentMemo
 from rosp_lib.lines.text import list_items
-from rosp_lib.rulebook import leaf_text
+from rosp_lib.rulebook import leaf_text, reading_note
 
 ALTERNATIVES_FILE = PARAMETERS_DIR / "scenarios" / "lectures-alternatives.yaml"
 
@@ -180,8 +180,11 @@ def _readings(rows: pd.DataFrame, molecules: pd.DataFrame | None, exercice: int,
         alt_leaves = dict(iter_leaves(alt_params))
         lues = tuple((k, alt_leaves[k].libelle, leaf_text(alt_leaves[k])) for k in sorted(read - ref_read - {key})
                      if k in alt_leaves)
-        stakes.append(Stake(key, leaf.libelle, leaf_text(leaf), leaf_text(alt_leaves.get(key)), total - ref_total,
-                            changed, lues))
+        # the alternative with what it means when the parameter file says so (« non : » then the meaning of the
+        # missing-data reading): « non » alone told a reader nothing (audit)
+        note = reading_note(leaf, value)
+        alternative = leaf_text(alt_leaves.get(key)) + (f" : {note}" if note else "")
+        stakes.append(Stake(key, leaf.libelle, leaf_text(leaf), alternative, total - ref_total, changed, lues))
     stakes.sort(key=lambda s: (-abs(s.ecart_cents), s.cle))
     switched = {".".join(p) for p, _ in overrides}
     without = [(k, leaf.libelle, leaf.alternative or "") for k, leaf in leaves.items()
