@@ -165,7 +165,8 @@ if comparaison is not None:
     display(comparaison)'''),
         new_code_cell('''\
 display(Markdown("## Montant par thème"))
-display(nb.png(nb.chart_themes({t: rapport.theme_total_cents(t) for t in nb.THEMES})))'''),
+# les thèmes de l'exercice (un thème qui n'existe pas cette année-là n'a pas de barre)
+display(nb.png(nb.chart_themes({t: rapport.theme_total_cents(t) for t in nb.THEMES if rapport.applies(t)})))'''),
         _tagged(new_markdown_cell("## Montants enregistrés\n\nPour les tests ; absent du rendu HTML."), TECHNIQUE),
         _tagged(new_code_cell("valeurs = nb.record(rapport)\nvaleurs_gains = nb_gains.record(gains)\n"
                               "valeurs_versements = nb_versements.record(rapport, rapprochement)"), TECHNIQUE),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from rosp_lib.engine import compute_file
@@ -27,3 +28,25 @@ def test_an_alternative_reading_says_what_it_means_not_only_its_value():
         "actif : 250,00\u00a0€ si ≥ 35 % des prescriptions exécutées en e-prescription")
     # a note that does not start with the value it describes is not glued to it
     assert stakes["general.arrondi"].alternative == "au pair : arrondi au pair (arrondi bancaire)"
+
+
+def test_a_theme_that_does_not_exist_that_exercise_is_a_dash_in_the_synthesis():
+    """PH-HALLES 2022: the vaccination (from 2024, avenant 1 art. 6) and the dispositif 2024 (2024 only, art. 1) were
+    « 0,00 € » in the themes table, the calendar, the comparison with 2023 and a bar of the chart (audit); the index
+    says « — ». The comparison of PH-TILLEULS 2024 with 2025 keeps the fall of the dispositif 2024 (950,00 € → —)."""
+    import rosp_lib.report.notebook as nb
+    from test_notebook_helpers import _load
+
+    halles = _load("PH-HALLES", 2022)
+    for html in (str(nb.themes_table(halles)), str(nb.calendar_table(halles))):
+        for title in ("Vaccination", "Dispositif 2024"):
+            row = next(r for r in html.split("<tr>") if re.sub("<[^>]+>", "", r.split("</td>")[0]) == title)
+            assert row.split("</td>")[1].endswith(">—"), row
+    comparison = str(nb.comparison_table(halles))
+    vaccination = next(r for r in comparison.split("<tr>") if r.startswith("<td>Vaccination"))
+    assert vaccination.count(">—</td>") == 3  # 2022, 2023 and their evolution
+    assert "« — » : thème sans objet cet exercice-là" in comparison
+    tilleuls = str(nb.comparison_table(_load("PH-TILLEULS", 2024)))
+    device = next(r for r in tilleuls.split("<tr>") if r.startswith("<td>Dispositif 2024"))
+    assert '<td class="montant">950,00\u00a0€</td><td class="montant">—</td>' in device
+    assert device.endswith('<td class="montant">−950,00\u00a0€</td></tr>')

@@ -45,6 +45,7 @@ MOLECULES_GIVEN_BY = "paramètre molecules du notebook, option --molecules de ro
 THEMES = THEME_CODES
 THEME_TITLES = {t: theme_of(t).titre for t in THEMES}
 SYNTHESE = SYNTHESIS_NOTEBOOK
+ABSENT = "—"  # the amount of a theme that does not exist that exercise (no line), as the index writes it
 
 
 def esc(text) -> str:
@@ -1044,8 +1045,8 @@ def bar_labels(fig) -> list[tuple[str, str]]:
 # --------------------------------------------------------------------------------------------
 def themes_table(rep: Report) -> Html:
     """Each theme: its amount and one sentence why, linked to its report."""
-    rows = [[_link(f"{theme_of(t).notebook}.html", theme_of(t).titre_court), eur(rep.theme_total_cents(t)),
-             theme_reason(rep, t)] for t in THEMES]
+    rows = [[_link(f"{theme_of(t).notebook}.html", theme_of(t).titre_court),
+             eur(rep.theme_total_cents(t)) if rep.applies(t) else ABSENT, theme_reason(rep, t)] for t in THEMES]
     rows.append(["<strong>Total</strong>", f"<strong>{eur(rep.total_cents())}</strong>", ""])
     return table(["Thème", "Montant", "Pourquoi"], rows, right=(1,), raw=(0, 1, 2))
 
@@ -1116,7 +1117,7 @@ def calendar_table(rep: Report) -> Html:
     for t in THEMES:
         info = theme_of(t)
         if not rep.applies(t):
-            rows.append([info.titre_court, eur(0), "—", f"n'existe pas pour l'exercice {rep.exercice}"])
+            rows.append([info.titre_court, ABSENT, "—", f"n'existe pas pour l'exercice {rep.exercice}"])
             continue
         decl = declarations(rep, t)
         rows.append([info.titre_court, eur(rep.theme_total_cents(t)), info.versement,
@@ -1132,6 +1133,9 @@ def comparison_table(rep: Report) -> Html | None:
         return None
     wide = rep.all_lines.pivot_table(index="theme", columns="exercice", values="montant_cents", aggfunc="sum",
                                      fill_value=0).reindex(list(THEMES), fill_value=0)
+    # a theme that does not exist an exercise has no line that exercise: its amount is « — », counted as nothing in
+    # an evolution (the dispositif 2024 paid in 2024 → « — » in 2025: its whole amount as a fall, as the total drops)
+    exists = set(zip(rep.all_lines["theme"], rep.all_lines["exercice"].astype(int)))
     # from the earlier exercise to the later one, whichever this report is: « évolution 2025 → 2026 » (2026 − 2025);
     # « écart 2025 − 2026 » showed a rise as a negative amount
     spans = [tuple(sorted((y, rep.exercice))) for y in years if y != rep.exercice]
@@ -1140,10 +1144,14 @@ def comparison_table(rep: Report) -> Html | None:
     for t in [*THEMES, "total"]:
         vals = {y: int(wide[y].sum()) if t == "total" else int(wide.loc[t, y]) for y in years}
         name = "Total" if t == "total" else theme_of(t).titre_court
-        rows.append([esc(name)] + [eur(vals[y]) for y in years] + [eur_signed(vals[b] - vals[a]) for a, b in spans])
+        there = {y: t == "total" or (t, int(y)) in exists for y in years}
+        rows.append([esc(name)] + [eur(vals[y]) if there[y] else ABSENT for y in years]
+                    + [eur_signed(vals[b] - vals[a]) if there[a] or there[b] else ABSENT for a, b in spans])
     links = " · ".join(_link(f"../../{y}/{rep.pharmacie_id}/{SYNTHESE}.html", f"synthèse {y}")
                        for y in years if y != rep.exercice)
-    return Html(str(table(headers, rows, right=tuple(range(1, len(headers))), raw=(0,))) + f"<p>{links}</p>")
+    legend = ("<p>« — » : thème sans objet cet exercice-là (il n'existe pas cette année-là : aucune ligne, rien à "
+              "verser).</p>" if any(ABSENT in row[1:] for row in rows) else "")
+    return Html(str(table(headers, rows, right=tuple(range(1, len(headers))), raw=(0,))) + legend + f"<p>{links}</p>")
 
 
 # --------------------------------------------------------------------------------------------
