@@ -237,8 +237,8 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("molecules_ciblees", _B, "Génériques, hybrides, biosimilaires : molécules ciblées",
               "Pour chaque molécule ciblée de l'exercice ({molecules}) : prime de {prime_par_boite} par boîte "
               "substituée[[, ou de {prime_par_boite_gagnee} par boîte gagnée en lecture « boîtes gagnées sur le taux "
-              "de départ »]] (lecture retenue : {lecture})[[, versée si le taux d'arrivée est "
-              "{taux_plancher_pct:texte}]][[ ; "
+              "de départ »]] (lecture retenue : {lecture})[[, versée si le taux d'arrivée "
+              "{taux_plancher_pct:verbe}]][[ ; "
               "{primes_par_molecule:libelle} : {primes_par_molecule}]][[ ; {sans_plancher:libelle} : {sans_plancher}]].",
               "bups.molecules_ciblees", "indicateur", ()),
     Indicator("stabilite_75", _B, "Stabilité de la délivrance des génériques aux 75 ans et plus",

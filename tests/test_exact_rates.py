@@ -256,7 +256,7 @@ def test_report_reason_of_a_theme_shows_the_exact_rate(tmp_path):
     assert dmp["atteint"] == "non" and dmp["seuil"] == "≥ 90 %"
     reason = nb.theme_reason(rep, "numerique")
     assert reason.startswith("0 ligne d'indicateur payée")
-    assert "(89,99999999999999999 pour ≥ 90 %)" in reason  # was « (89.99999999999999999 … » or « (90 … »
+    assert "(89,99999999999999999 ; seuil : ≥ 90 %)" in reason  # was « (89.99999999999999999 … » or « (90 … »
 
 
 def test_long_bar_labels_stay_inside_the_chart():

@@ -490,8 +490,8 @@ def test_declaration_window_comes_from_the_parameters():
     assert "⚠ hypothèse" in nb.declaration_window(_load("PH-TILLEULS", 2024))  # no published window for 2024
 
 
-@pytest.mark.parametrize("valeur,shown", [(40000, "40\u202f000 pour "), (92.5, "92,5 pour "), ("oui", "oui pour "),
-                                          (None, "")])
+@pytest.mark.parametrize("valeur,shown", [(40000, "40\u202f000 ; seuil : "), (92.5, "92,5 ; seuil : "),
+                                          ("oui", "oui ; seuil : "), (None, "seuil : ")])
 def test_the_value_before_a_missed_threshold_is_a_french_number(valeur, shown):
     """A whole count (an integer in the lines) was shown « 40000 » where a float showed « 40 000 »."""
     import pandas as pd
@@ -532,7 +532,7 @@ def test_rule_texts_say_only_what_the_exercise_defines():
     # 2023 (docs/regles.md): 2,30 € a box above an arrival rate of 72 %, palipéridone at 20 € a box with no floor.
     mairie = _load("PH-MAIRIE", 2023)
     rule = next(r for r in nb.rules_list(mairie, "bups").splitlines() if "molécules ciblées" in r)
-    assert "2,30\u00a0€\u00a0⚠ par boîte substituée" in rule and "plus de 72 %" in rule
+    assert "2,30\u00a0€\u00a0⚠ par boîte substituée" in rule and "dépasse 72 %" in rule
     assert "palipéridone : 20,00\u00a0€" in rule and "sans plancher : palipéridone" in rule
     # 2024 kits: the reference of a pharmacy installed after 1 January 2023 is 50 kits, said with its condition.
     gare = _load("PH-GARE", 2024)

@@ -50,3 +50,60 @@ def test_a_theme_that_does_not_exist_that_exercise_is_a_dash_in_the_synthesis():
     device = next(r for r in tilleuls.split("<tr>") if r.startswith("<td>Dispositif 2024"))
     assert '<td class="montant">950,00\u00a0€</td><td class="montant">—</td>' in device
     assert device.endswith('<td class="montant">−950,00\u00a0€</td></tr>')
+
+
+def test_no_molecule_line_is_listed_as_missing_data_not_after_none_missing():
+    """PH-SEGUR 2026's BUPS report said « Aucune donnée manquante pour ce thème. » and, right after, that the
+    molecules table has no line of the pharmacy (audit): it is now one item of « Données manquantes »."""
+    import rosp_lib.report.notebook as nb
+    from test_notebook_helpers import _load
+
+    segur = _load("PH-SEGUR", 2026)
+    bups = segur.theme_lines("bups")
+    assert not bups["donnee_manquante"].astype(bool).any()  # nothing else is missing in its BUPS lines
+    text = nb.missing_text(segur, bups)
+    assert "Aucune donnée manquante" not in text
+    assert text.startswith("Données manquantes :\n\n- **")
+    assert "la table des molécules ciblées n'a aucune ligne de cette officine pour l'exercice 2026" in text
+
+
+def test_a_missed_threshold_is_not_written_as_if_the_value_met_it():
+    """PH-SEGUR 2026: 50 RVA de prescription out of 200 is 25 %, and the 2026 bonus needs strictly more than 25 %
+    (avenant 1 art. 6); the synthesis said « (50 / (50 + 150) = 25 % pour > 25 %) », read as « 25 % counts »."""
+    import rosp_lib.report.notebook as nb
+    from test_notebook_helpers import _load
+
+    reason = nb.theme_reason(_load("PH-SEGUR", 2026), "vaccination")
+    assert "(50 / (50 + 150) = 25 % ; seuil : > 25 %)" in reason
+    assert " pour >" not in reason
+
+
+def test_the_2023_molecule_floor_is_a_verb_in_its_rule():
+    """« versée si le taux d'arrivée est plus de 72 % » is not French (audit): 2023's floor is « above 72 % » (rules
+    book: the press of March 2023), written with the verb of its comparison."""
+    from rosp_lib.registry import indicator
+    from rosp_lib.rulebook import rule_text
+
+    params = load_parameters(2023)
+    assert params.bups.molecules_ciblees.taux_plancher_pct.comparaison == ">"
+    text = rule_text(indicator("molecules_ciblees"), params)
+    assert "versée si le taux d'arrivée dépasse 72 %" in text
+    assert "est plus de" not in text
+
+
+def test_the_calendar_of_the_synthesis_lists_the_attestation_as_the_theme_report_does():
+    """The BUPS and numérique reports list « l'attestation sur l'honneur, à la fin de la déclaration » among what is
+    declared (rules book, §7); the synthesis's calendar left it out (audit). A theme declared by nobody (colorectal,
+    automatic) has none."""
+    import rosp_lib.report.notebook as nb
+    from rosp_lib.report import narrative
+    from test_notebook_helpers import _load
+
+    segur = _load("PH-SEGUR", 2026)
+    calendar = str(nb.calendar_table(segur))
+    for title in ("Numérique (REMU NUM)", "Bon usage (BUPS)"):
+        row = next(r for r in calendar.split("<tr>") if r.startswith(f"<td>{title}</td>"))
+        assert row.endswith("; l&#x27;attestation sur l&#x27;honneur, à la fin de la déclaration</td></tr>"), row
+        assert f"- {narrative.ATTESTATION}" in nb.declaration_text(segur, "numerique" if "REMU" in title else "bups")
+    colorectal = next(r for r in calendar.split("<tr>") if r.startswith("<td>Dépistage colorectal</td>"))
+    assert "attestation" not in colorectal and "rien (automatique)" in colorectal

@@ -581,8 +581,9 @@ def missing_text(rep: Report, lines: pd.DataFrame, portee: str = "ce thème") ->
     missing rate may pay the lower of two amounts (hypothesis general.donnee_manquante_montant_bas), or nothing."""
     miss = lines[lines["donnee_manquante"].astype(bool)]
     absent = no_molecule_lines_text(rep, lines)
-    if miss.empty:
-        return f"Aucune donnée manquante pour {portee}." + (f"\n\n{absent}" if absent else "")
+    if miss.empty:  # the molecules missing from their table are missing data too (« Aucune donnée manquante » then
+        # told them, audit)
+        return f"Données manquantes :\n\n- {absent}" if absent else f"Aucune donnée manquante pour {portee}."
     def outcome(line) -> str:
         """The line's calculation, ended by what it pays here when the calculation does not say it (« … si atteint »
         is the rule, not the amount of a line whose rate is missing): « donnée manquante → » and the amount."""
@@ -595,7 +596,7 @@ def missing_text(rep: Report, lines: pd.DataFrame, portee: str = "ce thème") ->
     items = "\n".join(f"- **{md(line_label(l))}** : {md(missing_entries_text(l)) or 'donnée absente'} — {outcome(l)}"
                       for _, l in miss.iterrows())
     return ("Données manquantes (ce n'est pas une erreur ; chaque ligne dit ce que sa règle fait de la donnée "
-            "absente, et ce qu'elle paie) :\n\n" + items + (f"\n\n{absent}" if absent else ""))
+            "absente, et ce qu'elle paie) :\n\n" + items + (f"\n- {absent}" if absent else ""))
 
 
 def no_molecule_lines_text(rep: Report, lines: pd.DataFrame) -> str:
@@ -674,8 +675,11 @@ def header_text(rep: Report, theme: str) -> str:
 
 
 def declarations(rep: Report, theme: str) -> list[str]:
-    """What is declared on amelipro for this theme this exercise (active declarative indicators)."""
-    return [i.declaration for i in indicators_of(theme) if i.declaratif and rep.etat(i.code) in ("actif", "non_exige")]
+    """What is declared on amelipro for this theme this exercise (active declarative indicators), ended by the
+    attestation sur l'honneur that closes any declaration; nothing when none is declared. The synthesis's calendar
+    left the attestation out where the theme report listed it (audit)."""
+    items = [i.declaration for i in indicators_of(theme) if i.declaratif and rep.etat(i.code) in ("actif", "non_exige")]
+    return [*items, narrative.ATTESTATION] if items else []
 
 
 def declaration_window(rep: Report) -> str:
@@ -704,7 +708,7 @@ def declaration_text(rep: Report, theme: str) -> str:
         return f"**À déclarer sur amelipro** : rien — {info.automatique}"
     neut = [indicator_title(i, rep.params) for i in indicators_of(theme)
             if i.declaratif and rep.etat(i.code) == "neutralise"]  # (a socle not required is declared: paid if met)
-    lines = "\n".join(f"- {d}" for d in [*items, narrative.ATTESTATION])
+    lines = "\n".join(f"- {d}" for d in items)
     neut_text = ("\n\nNe pas déclarer (" + narrative.NEUTRALISE + ") : " + ", ".join(neut) + ".") if neut else ""
     # the documents proving an indicator in force this exercise (no Ségur invoice in 2022, when the socle is absent)
     just = "\n".join(f"- {p.texte}" for p in info.pieces
@@ -720,13 +724,13 @@ def cession_text(rep: Report) -> str:
 
 
 def _value_for(line: pd.Series) -> str:
-    """« 88 pour » before a line's threshold, a number with every digit typed; nothing when the line shows no value
-    (a count of tranches)."""
+    """« 88 ; seuil : » before a line's threshold, a number with every digit typed; « seuil : » alone when the line
+    shows no value (a count of tranches). « X pour > X » read as if X met « > X » (audit)."""
     v = line["valeur"]
     if v is None or (isinstance(v, float) and v != v) or v == "":
-        return ""
+        return "seuil : "
     number = isinstance(v, (int, float, Decimal, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
-    return f"{num_exact(v) if number else v} pour "
+    return f"{num_exact(v) if number else v} ; seuil : "
 
 
 def theme_reason(rep: Report, theme: str) -> str:
