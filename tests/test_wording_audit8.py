@@ -107,3 +107,17 @@ def test_the_calendar_of_the_synthesis_lists_the_attestation_as_the_theme_report
         assert f"- {narrative.ATTESTATION}" in nb.declaration_text(segur, "numerique" if "REMU" in title else "bups")
     colorectal = next(r for r in calendar.split("<tr>") if r.startswith("<td>Dépistage colorectal</td>"))
     assert "attestation" not in colorectal and "rien (automatique)" in colorectal
+
+
+def test_a_malus_taken_on_a_voided_theme_is_still_said_to_apply():
+    """PH-MAIRIE 2023: 2,5 % of IRIS rejections score 3 points, the bottom of the 10 % step (barème 3–9 points), but its
+    numérique theme is voided by its socle, so the malus takes 10 % of 0,00 €. The line said « pas de malus » beside
+    « score 3 pts → malus 10 % × 0,00 € » (audit): it says « malus », for 0,00 €."""
+    _, lines, _ = compute_file(ROOT / "data/pharmacies.csv", ROOT / "data/molecules.csv")
+    line = lines[(lines["pharmacie_id"] == "PH-MAIRIE") & (lines["indicateur"] == "malus_qualite_facturation")].iloc[0]
+    assert line["note"].startswith("score 3 pts → malus 10 % × 0,00\u00a0€")
+    assert (line["atteint"], int(line["montant_cents"])) == ("malus", 0)
+    # a score under the first step is no malus (PH-CENTRE 2025: score 0)
+    centre = lines[(lines["pharmacie_id"] == "PH-CENTRE") & (lines["exercice"] == 2025)
+                   & (lines["indicateur"] == "malus_qualite_facturation")].iloc[0]
+    assert centre["atteint"] in ("pas de malus", "donnée manquante") and int(centre["montant_cents"]) == 0

@@ -291,7 +291,9 @@ def malus_line(ctx: Context, sub: list[Block], total: np.ndarray) -> Block:
                                                    per_distinct(eur, total[applies]), per_distinct(eur, -cents[applies]))]
     note[f_missing] = "nombre de factures manquant : malus non calculé"
     note[~f_missing & ~applies] = f"moins de {m.nb_factures_min.valeur} factures sur la période : pas de malus"
-    atteint = pick(cents < 0, "malus", "pas de malus")
+    # the malus applies by its score, whatever the theme it is taken on: « pas de malus » beside « score 3 pts →
+    # malus 10 % × 0,00 € » (a theme voided by its socle) contradicted the line's own calculation (audit)
+    atteint = pick(applies & (rate != 0), "malus", "pas de malus")
     atteint[f_missing] = MANQUANT
     line = Block("malus_qualite_facturation", score, bareme_text(m.bareme.valeur), atteint, cents, note, f_missing,
                  type_ligne="malus")
