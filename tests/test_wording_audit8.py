@@ -121,3 +121,29 @@ def test_a_malus_taken_on_a_voided_theme_is_still_said_to_apply():
     centre = lines[(lines["pharmacie_id"] == "PH-CENTRE") & (lines["exercice"] == 2025)
                    & (lines["indicateur"] == "malus_qualite_facturation")].iloc[0]
     assert centre["atteint"] in ("pas de malus", "donnée manquante") and int(centre["montant_cents"]) == 0
+
+
+def test_a_bal_declared_with_an_unknown_mss_rate_is_missing_data_not_a_miss(tmp_path):
+    """PH-NOUVELLE 2024 declares its BAL organisationnelle, whose majoration needs the MSS indicator met (rules book),
+    and its MSS rate is empty: the MSS line says « donnée manquante », the BAL line said « BAL déclarée mais
+    indicateur MSS non atteint » (audit). It is unknown too: « donnée manquante », 0 €, counted among missing data."""
+    pharmacies, lines, _ = compute_file(ROOT / "data/pharmacies.csv", ROOT / "data/molecules.csv")
+    row = pharmacies[pharmacies["pharmacie_id"] == "PH-NOUVELLE"].iloc[0]
+    assert bool(row["bal_organisationnelle"]) and row["taux_mss_pct"] != row["taux_mss_pct"]  # oui, and NaN
+    mine = lines[lines["pharmacie_id"] == "PH-NOUVELLE"].set_index("indicateur")
+    assert mine.loc["mss", "atteint"] == "donnée manquante"
+    bal = mine.loc["bal_organisationnelle"]
+    assert (bal["atteint"], int(bal["montant_cents"]), bool(bal["donnee_manquante"])) == ("donnée manquante", 0, True)
+    assert bal["note"] == "BAL déclarée, indicateur MSS inconnu (taux MSS manquant)"
+    # a BAL declared with an MSS rate known and under its threshold is still « non atteint » (2024: MSS at 2 %)
+    from helpers_rules import write_csv
+    from rosp_lib.engine import compute, parameters_for
+    from rosp_lib.inputs import read_pharmacies
+
+    assert load_parameters(2024).numerique.mss.seuil_pct.valeur > 2
+    ph = read_pharmacies(write_csv(tmp_path / "p.csv",
+                                   [{"pharmacie_id": "PH-1", "exercice": 2024, "bal_organisationnelle": "oui",
+                                     "taux_mss_pct": "2"}], sep=";"))
+    bal = compute(ph, None, parameters_for([2024])).set_index("indicateur").loc["bal_organisationnelle"]
+    assert (bal["atteint"], bal["note"], bool(bal["donnee_manquante"])) == (
+        "non", "BAL déclarée mais indicateur MSS non atteint", False)

@@ -114,16 +114,19 @@ def rate_forfait(ctx: Context, code: str, column: str) -> Block:
         f"{eur_value(ind.montant.valeur)} si atteint", missing, forfait=True)
 
 
-def bal_organisationnelle(ctx: Context, mss_met: np.ndarray) -> Block:
-    """Majoration si une BAL organisationnelle est déclarée et que l'indicateur MSS est atteint."""
+def bal_organisationnelle(ctx: Context, mss_met: np.ndarray, mss_missing: np.ndarray) -> Block:
+    """Majoration si une BAL organisationnelle est déclarée et que l'indicateur MSS est atteint. Déclarée avec un taux
+    MSS manquant : l'indicateur MSS est inconnu, la ligne aussi (« donnée manquante », 0 €), pas « non atteint »."""
     ind = ctx.p.numerique.bal_organisationnelle
     if not ind.actif:
         return ctx.neutralised("bal_organisationnelle")
     declared = ctx.flag("bal_organisationnelle")
     ok = declared & mss_met
+    unknown = declared & mss_missing
     note = pick(declared & ~mss_met, "BAL déclarée mais indicateur MSS non atteint", "")
-    return Block("bal_organisationnelle", ctx.yes_no(declared), "déclaré oui et MSS atteint", ctx.labels(ok),
-        ctx.cents_if(ok, ind.montant.valeur), note, forfait=True)
+    note[unknown] = "BAL déclarée, indicateur MSS inconnu (taux MSS manquant)"
+    return Block("bal_organisationnelle", ctx.yes_no(declared), "déclaré oui et MSS atteint", ctx.labels(ok, unknown),
+        ctx.cents_if(ok, ind.montant.valeur), note, unknown, forfait=True)
 
 
 def maj_carte_vitale(ctx: Context) -> Block:
@@ -314,7 +317,7 @@ def compute(ctx: Context) -> list[Block]:
         *ctx.rule(rate_forfait, "dmp", "taux_dmp_pct"),
     ]
     mss, = ctx.rule(rate_forfait, "mss", "taux_mss_pct")
-    bal, = ctx.rule(bal_organisationnelle, mss.atteint == OUI)
+    bal, = ctx.rule(bal_organisationnelle, mss.atteint == OUI, mss.atteint == MANQUANT)
     bal.depends(bal.valeur == "oui", mss.reads)  # the BAL's majoration needs the MSS indicator met
     blocks += [mss, bal]
     blocks += ctx.rule(rate_forfait, "eprescription", "taux_eprescription_pct")
