@@ -144,8 +144,10 @@ def test_one_action_within_reach_is_its_own_gain(tilleuls):
 def test_a_theme_with_nothing_to_gain_says_so(tilleuls):
     g = report_gains.compute(tilleuls, "dispositif_2024", DAY)
     assert g.table.empty and g.a_portee_cents == 0
-    assert "Aucune action ne ferait gagner davantage sur ce thème" in str(
-        report_gains.actions_table(tilleuls, g, "dispositif_2024"))
+    text = str(report_gains.actions_table(tilleuls, g, "dispositif_2024"))
+    assert "Aucune action trouvée ne ferait gagner davantage sur ce thème" in text
+    assert text.endswith("(indicateurs atteints à leur plafond, neutralisés, ou faits de l'exercice que l'officine ne "
+                         "change pas).</p>")  # its device lines have no missing data
 
 
 def test_input_strings_are_escaped(tilleuls):

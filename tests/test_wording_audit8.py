@@ -147,3 +147,40 @@ def test_a_bal_declared_with_an_unknown_mss_rate_is_missing_data_not_a_miss(tmp_
     bal = compute(ph, None, parameters_for([2024])).set_index("indicateur").loc["bal_organisationnelle"]
     assert (bal["atteint"], bal["note"], bool(bal["donnee_manquante"])) == (
         "non", "BAL déclarée mais indicateur MSS non atteint", False)
+
+
+def test_a_count_at_its_cap_gains_with_the_count_that_caps_it():
+    """PH-SEGUR 2026 had as many kits réalisés as kits remis (50): one more réalisé was never tried (it cannot exceed
+    the remis), and its colorectal report said nothing could be gained, « chaque indicateur est atteint à son
+    plafond » — while the rule pays 2,00 € per kit réalisé, uncapped, and the year is still open on 03/12/2026
+    (audit). One more kit remis and réalisé is the action: +2,00 €, until 31/12/2026."""
+    import datetime as dt
+
+    from rosp_lib.counterfactual.gains import gains_table
+
+    pharmacies, _, _ = compute_file(ROOT / "data/pharmacies.csv", ROOT / "data/molecules.csv")
+    segur = pharmacies[pharmacies["pharmacie_id"] == "PH-SEGUR"].reset_index(drop=True)
+    assert (segur.loc[0, "nb_kits_remis"], segur.loc[0, "nb_kits_realises"]) == (50, 50)
+    assert load_parameters(2026).colorectal.kits_realises.montant_par_kit.valeur == 2
+    table = gains_table(segur, None, date=dt.date(2026, 12, 3))
+    kits = table[table["indicateur"] == "kits_realises"].iloc[0]
+    assert (kits["colonne"], kits["valeur_actuelle"], kits["valeur_cible"]) == (
+        "nb_kits_realises + nb_kits_remis", "50 ; 50", "51 ; 51")
+    assert (kits["gain_cents"], kits["encore_possible"], str(kits["echeance"])) == (200, "oui", "2026-12-31")
+
+
+def test_no_action_found_is_not_said_to_be_a_cap_when_data_are_missing():
+    """PH-NOUVELLE 2024's vaccination line has both RVA counts empty: its report said every indicator was at its cap
+    (audit). It now says no action was found and that a line waits for its missing data."""
+    import datetime as dt
+
+    from rosp_lib.report import gains as report_gains
+    from test_notebook_helpers import _load
+
+    nouvelle = _load("PH-NOUVELLE", 2024)
+    assert nouvelle.theme_lines("vaccination")["donnee_manquante"].astype(bool).all()
+    g = report_gains.compute(nouvelle, "vaccination", dt.date(2024, 10, 1))
+    assert g.table.empty
+    text = str(report_gains.actions_table(nouvelle, g, "vaccination"))
+    assert "plafond" not in text
+    assert "; 1 ligne a une donnée manquante (section « Hypothèses et données manquantes ») : renseignée" in text

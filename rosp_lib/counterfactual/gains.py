@@ -88,10 +88,20 @@ class _Search:
     lines_hi: pd.DataFrame | None = None
     done: bool = False
     top: tuple[int, pd.DataFrame] | None = None  # (gain, lines) at the farthest move, once tried
+    # (column, its value): the column `col` cannot exceed (`PLAFONDS_COLONNES`), raised with it beyond that value
+    # (one more kit réalisé beyond the kits remis is one more kit remis too: it was never searched, audit)
+    cap: tuple[str, int] | None = None
 
     def value(self, d: int):
         u = self.start + self.sign * d
         return u / RATE_UNITS if is_rate(self.col) else int(u)
+
+    def changes(self, d: int) -> dict:
+        """The cells the move of `d` sets: the column, and its cap column when the move goes beyond it."""
+        value = self.value(d)
+        if self.cap is not None and value > self.cap[1]:
+            return {self.col: value, self.cap[0]: value}
+        return {self.col: value}
 
     def propose(self) -> list[int]:
         """The distances to try this round: first the farthest (nothing pays there → nothing to find) and a few
@@ -191,7 +201,7 @@ class _Gains:
         active = [s for s in searches if not s.done]
         while active or extra:
             proposals = [s.propose() for s in active]
-            variants = [(s.row, {**s.base, s.col: s.value(d)}) for s, ds in zip(active, proposals) for d in ds]
+            variants = [(s.row, {**s.base, **s.changes(d)}) for s, ds in zip(active, proposals) for d in ds]
             results = self.evaluate(extra + variants)
             if extra:
                 out, results, extra = results[:len(extra)], results[len(extra):], []
@@ -245,7 +255,7 @@ class _Gains:
                 cap = self.current(row, cap_col)
                 if pd.isna(cap):
                     return None
-                maxdist = int(cap) - start
+                return _Search(row, col, start, sign, maxdist, floor, dict(base or {}), cap=(cap_col, int(cap)))
         if maxdist <= 0:
             return None
         return _Search(row, col, start, sign, maxdist, floor, dict(base or {}))
@@ -317,7 +327,7 @@ class _Gains:
                 value = s.value(s.hi)
                 best[(s.row, s.col)] = value
                 actions.append(Action(s.row, self.owner(s.row, s.col, s.lines_hi, per_row_inds[s.row]),
-                                      {s.col: value}, s.gain_hi, s.lines_hi))
+                                      s.changes(s.hi), s.gain_hi, s.lines_hi))
                 if is_rate(s.col) and s.hi < s.maxdist:
                     nxt.append(_Search(s.row, s.col, s.start, s.sign, s.maxdist, s.gain_hi, lo=s.hi))
             level = nxt

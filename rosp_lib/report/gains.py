@@ -133,14 +133,30 @@ def remark_text(remarque: str, statut: str, hypotheses=(), params=None) -> str:
     return " ; ".join(x for x in (remarque, said) if x) or "—"
 
 
+def nothing_to_gain_text(rep: Report, theme: str | None = None) -> str:
+    """Why no action is listed, without claiming more than the search did: it tries each input the pharmacy can still
+    change, one at a time (and with what it needs); a line whose data is missing is not priced. « chaque indicateur
+    est atteint à son plafond » was said of a vaccination line whose counts were both empty (audit)."""
+    from rosp_lib.lines.formatting import counted
+
+    where = "ce thème" if theme is not None else "cet exercice"
+    lines = rep.theme_lines(theme) if theme is not None else rep.lines
+    missing = int(lines["donnee_manquante"].astype(bool).sum())
+    text = (f"Aucune action trouvée ne ferait gagner davantage sur {where} : l'outil essaie chaque donnée que "
+            "l'officine peut encore changer (un taux jusqu'au seuil suivant, un nombre jusqu'au palier suivant, une "
+            "déclaration à « oui ») et aucune ne change le montant")
+    if missing:
+        return (text + f" ; {counted(missing, 'ligne a', 'lignes ont')} une donnée manquante (section « Hypothèses et "
+                "données manquantes ») : renseignée, elle pourrait rapporter davantage, ce que l'outil chiffrera.")
+    return text + " (indicateurs atteints à leur plafond, neutralisés, ou faits de l'exercice que l'officine ne change pas)."
+
+
 def actions_table(rep: Report, g: ReportGains, theme: str | None = None) -> Html:
     """One row per action, ranked by euros: indicator, what to change (from → to), gain, nature, deadline,
     still possible at the reference date, what the gain depends on."""
     t = g.table
     if t.empty:
-        where = "ce thème" if theme is not None else "cet exercice"
-        return Html(f"<p>Aucune action ne ferait gagner davantage sur {where} : chaque indicateur est atteint à son "
-                    "plafond, neutralisé, ou ne dépend pas de ce que l'officine peut changer dans l'exercice.</p>")
+        return Html(f"<p>{nothing_to_gain_text(rep, theme)}</p>")
     when = _fr_date(g.date)
     headers = ["Rang", *([] if theme is not None else ["Thème"]), "Indicateur", "Ce qu'il faut changer", "Gain",
                "Nature", "Échéance", f"Encore possible au {when}", "Ce qu'il faut savoir"]
