@@ -184,3 +184,30 @@ def test_no_action_found_is_not_said_to_be_a_cap_when_data_are_missing():
     text = str(report_gains.actions_table(nouvelle, g, "vaccination"))
     assert "plafond" not in text
     assert "; 1 ligne a une donnée manquante (section « Hypothèses et données manquantes ») : renseignée" in text
+
+
+def test_a_gain_names_every_hypothesis_its_amount_rests_on():
+    """The ⚠ of a gain looked only at the changed indicator's own lines (audit):
+    - PH-SEGUR 2026, Ségur software declared: the whole numérique theme is regained, and whether it is paid at all
+      depends on the 2026 ordonnance-numérique socle being neutralised (a hypothesis, rules book §1);
+    - PH-MAIRIE 2023, programme d'amélioration: the BUPS theme regained pays its molecules' premium of 2,30 € a box,
+      a hypothesis (alternative 2,80 €);
+    - PH-NOUVELLE 2024, écoresponsable level: the BUPS malus « urgence » without reference rate is read « pas de
+      malus » (a hypothesis); its other reading takes its share of any BUPS gain."""
+    import datetime as dt
+
+    from rosp_lib.counterfactual.gains import gains_table
+    from rosp_lib.inputs.tables import read_inputs
+
+    pharmacies, molecules = read_inputs(ROOT / "data/pharmacies.csv", ROOT / "data/molecules.csv")
+    mine = pharmacies[pharmacies["pharmacie_id"].isin(["PH-SEGUR", "PH-MAIRIE", "PH-NOUVELLE"])].reset_index(drop=True)
+    table = gains_table(mine, molecules, date=dt.date(2026, 12, 3)).set_index(["pharmacie_id", "indicateur"])
+    expected = {("PH-SEGUR", "logiciel_segur"): "numerique.ordonnance_numerique_socle.etat",
+                ("PH-MAIRIE", "demarche_qualite"): "bups.molecules_ciblees.prime_par_boite",
+                ("PH-NOUVELLE", "ecoresponsable"): "bups.malus_urgence.sans_reference"}
+    for key, hypothesis in expected.items():
+        gain = table.loc[key]
+        assert dict(iter_leaves(load_parameters(int(gain["exercice"]))))[hypothesis].statut == "hypothese"
+        assert gain["statut_regle"] == "hypothese" and hypothesis in gain["hypotheses"], key
+    # a gain resting on no hypothesis keeps no ⚠: one more kit réalisé (colorectal, sources only)
+    assert table.loc[("PH-SEGUR", "kits_realises"), "statut_regle"] == "source"

@@ -594,6 +594,36 @@ def _action_text(g: "_Gains", a: Action, risen: list[str]) -> tuple[str, str]:
     return text, " ; ".join(x for x in (head, *notes) if x)
 
 
+def _rests_on(g: _Gains, a: Action) -> tuple[str, tuple[str, ...]]:
+    """(statut, hypothesis keys) of a gain: the weakest status of what it rests on, and its hypotheses."""
+    # a gain is a difference: it rests on what the amount after the change and the current one rest on (from the
+    # lower stability step, an hypothesis, to the upper one, not one: the gain depends on the lower step's reading)
+    # — of every line whose amount moves, not only the changed indicator's (a programme d'amélioration regained
+    # pays the molecules' premium, an hypothesis), and of every line of a theme whose socle is at stake (the
+    # readings of the other socles decide whether the theme pays at all): the ⚠ left those out (audit)
+    moved = {i for i, r in g.rises(a.row, a.lines).items() if r} | set(a.indicateurs)
+    socle_themes = {indicator(i).theme for i in a.indicateurs if indicator(i).type_ligne == "socle"}
+    moved |= {i.code for i in INDICATORS if i.theme in socle_themes}
+    # a malus is taken on its theme's amount: its readings weigh on any gain of the theme, even where it is 0
+    # (the BUPS malus « urgence » without reference rate: its other reading takes a share of every BUPS gain)
+    # — its own readings only: the rest of what it rests on is the theme's, taken by the gain in the same share
+    moved_themes = {indicator(i).theme for i in moved}
+    malus = {i.code: i.noeud + "." for i in INDICATORS
+             if i.theme in moved_themes and i.type_ligne == "malus" and i.code not in a.indicateurs}
+    whole = moved - set(malus)
+    mine = a.lines[a.lines["indicateur"].isin(whole)]
+    statuts = [*mine["statut_regle"], *(s for i in whole for s in g.base_statuts.get((a.row, i), []))] or ["texte"]
+    keys = [*(k for h in mine["hypotheses"] for k in list_items(h)),
+            *(k for i in whole for k in g.base_hypotheses.get((a.row, i), []))]
+    own = a.lines[a.lines["indicateur"].isin(list(malus))]
+    for code, h in zip(own["indicateur"], own["hypotheses"]):
+        keys += [k for k in list_items(h) if k.startswith(malus[code])]
+    keys += [k for code, node in malus.items() for k in g.base_hypotheses.get((a.row, code), []) if k.startswith(node)]
+    if any(k.startswith(tuple(malus.values())) for k in keys):
+        statuts.append("hypothese")
+    return max(statuts, key=lambda s: STATUT_ORDER.get(s, 0)), tuple(dict.fromkeys(keys))
+
+
 def gains_table(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None = None, parameters: dict | None = None,
                 date: dt.date | None = None, scenario=None, themes: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Every action that raises the amount of each pharmacy × exercise of the table, ranked by gain.
@@ -630,12 +660,7 @@ def _gains_table(pharmacies, molecules, parameters, date, scenario, themes,
         deadline = min(_deadline(parse_molecule_key(c)[1] if parse_molecule_key(c) else c, year, params, end)
                        for c in cols)
         nature = "declaratif" if all(c in declared for c in cols) else "mesure"
-        mine = a.lines[a.lines["indicateur"].isin(a.indicateurs)]
-        # a gain is a difference: it rests on what the amount after the change and the current one rest on (from the
-        # lower stability step, an hypothesis, to the upper one, not one: the gain depends on the lower step's reading)
-        statuts = [*mine["statut_regle"], *(s for i in a.indicateurs for s in g.base_statuts.get((a.row, i), []))] or ["texte"]
-        keys = [*(k for h in mine["hypotheses"] for k in list_items(h)),
-                *(k for i in a.indicateurs for k in g.base_hypotheses.get((a.row, i), []))]
+        statut, keys = _rests_on(g, a)
         action, remark = _action_text(g, a, [i for i, r in g.rises(a.row, a.lines).items() if r > 0])
         records.append({
             "pharmacie_id": row["pharmacie_id"], "exercice": year, "_row": a.row,
@@ -647,8 +672,7 @@ def _gains_table(pharmacies, molecules, parameters, date, scenario, themes,
             "valeur_cible": " ; ".join(_shown(a.changes[c]) for c in cols),
             "gain_cents": int(a.gain), "nature": nature, "echeance": deadline.isoformat(),
             "encore_possible": "oui" if date <= deadline else "non",
-            "statut_regle": max(statuts, key=lambda s: STATUT_ORDER.get(s, 0)),
-            "changements": dict(a.changes), "remarque": remark, "hypotheses": tuple(dict.fromkeys(keys)),
+            "statut_regle": statut, "changements": dict(a.changes), "remarque": remark, "hypotheses": keys,
         })
     columns = [*GAINS_COLUMNS, "gain_cents", "changements", "remarque", "hypotheses"]
     if not records:
