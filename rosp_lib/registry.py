@@ -47,6 +47,11 @@ class Theme:
         """The texts of the theme's documents to keep, in order."""
         return tuple(p.texte for p in self.pieces)
 
+    def versement_of(self, exercice: int) -> str:
+        """When the theme of this exercise is paid, the year written (« au plus tard en avril 2026 (code acte PQS) »),
+        without the final full stop."""
+        return self.versement.replace("N+1", str(int(exercice) + 1)).rstrip(".")
+
 
 @dataclass(frozen=True)
 class Indicator:

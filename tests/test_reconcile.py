@@ -100,7 +100,8 @@ def test_820_short_of_a_partial_payment_is_said_as_its_theme_says_it(result):
     assert (r["attendu_eur"], r["verse_eur"], r["ecart_eur"], r["verdict"]) == ("820.00", "0.00", "-820.00", "non_verse")
     assert r["lecture_qui_explique"] == ""
     assert r["explication"] == E("non versé : cette ligne fait partie du complément de 820,00 € du versement partiel "
-                                 "du thème — un versement complémentaire est peut-être à venir, sinon réclamez-le")
+                                 "du thème — un versement complémentaire est peut-être à venir : ce thème de l'exercice 2025 "
+                                 "est versé au plus tard en avril 2026 (code acte PQS) ; passé ce délai, réclamez-le")
 
 
 def test_a_socle_refused_explains_its_indicator_row_when_its_theme_received_nothing(tmp_path):
@@ -418,7 +419,8 @@ def test_a_zero_indicator_row_beside_its_theme_row_is_accepted_and_explained():
     assert (r["attendu_eur"], r["verse_eur"], r["verdict"], r["lecture_qui_explique"]) == (
         "820.00", "0.00", "non_verse", "")
     assert r["explication"] == E("non versé : cette ligne fait partie du complément de 820,00 € du versement partiel "
-                                 "du thème — un versement complémentaire est peut-être à venir, sinon réclamez-le")
+                                 "du thème — un versement complémentaire est peut-être à venir : ce thème de l'exercice 2025 "
+                                 "est versé au plus tard en avril 2026 (code acte PQS) ; passé ce délai, réclamez-le")
     assert "n'a pas été retenue" not in claims[("PH-CENTRE", 2025)]
 
 

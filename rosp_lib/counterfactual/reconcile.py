@@ -390,8 +390,7 @@ class _Reconcile:
                 # an indicator of the theme's missing complement: said as the theme row says it
                 g.kind, g.focus = "partiel", (g.indicateur,)
                 g.explication = (f"non versé : cette ligne fait partie du complément de {eur(-whole.ecart)} du "
-                                 "versement partiel du thème — un versement complémentaire est peut-être à venir, "
-                                 "sinon réclamez-le")
+                                 f"versement partiel du thème — {_complement_to_come(g)}")
                 continue
             if g.kind or not (0 < g.verse < g.attendu):
                 continue
@@ -415,7 +414,7 @@ class _Reconcile:
                 paid = (f"à toutes les lignes attendues sauf {_named(rest, params)}{several} ; ce complément de "
                         f"{eur(-g.ecart)}")
             g.explication = (f"versement partiel : les {eur(g.verse)} versés correspondent {paid} "
-                             f"n'a pas été versé — un versement complémentaire est peut-être à venir, sinon réclamez-le")
+                             f"n'a pas été versé — {_complement_to_come(g)}")
 
     # --- 4. a malus not deducted ---------------------------------------------------------------------------
     def by_malus(self, gaps: list[Item]) -> None:
@@ -481,6 +480,12 @@ class _Reconcile:
         self.by_malus(gaps)
         self.unexplained(gaps)
         return self.items
+
+
+def _complement_to_come(g: Item) -> str:
+    """What to do of a partial payment: wait for the rest until the theme's payment date, then claim it."""
+    return (f"un versement complémentaire est peut-être à venir : ce thème de l'exercice {g.exercice} est versé "
+            f"{theme(g.theme).versement_of(g.exercice)} ; passé ce délai, réclamez-le")
 
 
 def reading_words(key: str, leaf, other, value, params, letter: bool = False) -> str:
