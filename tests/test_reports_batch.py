@@ -698,3 +698,37 @@ def test_a_batch_stopped_by_ctrl_c_lists_the_reports_it_finished(tmp_path, monke
     assert again.exit_code == 0, again.output
     assert "3 produits, 1 déjà à jour" in again.output
     assert len(_manifest(out)) == 4
+
+
+def test_a_batch_stopped_by_ctrl_c_says_the_network_view_in_place_is_an_older_one(tmp_path, monkeypatch):
+    """A run over the whole file stopped before its network view left the previous run's 90_reseau.html in place,
+    linked by the index as if it were this run's (audit). The command and the index give its date."""
+    import datetime as dt
+    import os
+
+    from rosp_lib.batch import reports as batch_reports
+
+    entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024), ("PH-B", 2024)])
+    out = tmp_path / "sortie"
+    out.mkdir()
+    old = out / "90_reseau.html"
+    old.write_text("<html>passage précédent</html>", encoding="utf-8")
+    stamp = dt.datetime(2026, 12, 1, 10, 0).timestamp()
+    os.utime(old, (stamp, stamp))
+    done = batch_reports._Batch._done
+
+    def stop_after_the_first(self, i, result):
+        done(self, i, result)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch_reports._Batch, "_done", stop_after_the_first)
+    result = CliRunner().invoke(main, ["report", str(entree), "--toutes", "--themes", "synthese,bups", "--notebooks",
+                                       str(FAKE), "-o", str(out), "-j", "1"])
+    assert result.exit_code == 130, result.output
+    assert result.stderr.endswith("les autres seront faits à la prochaine exécution. La vue réseau (90_reseau.html) "
+                                  "n'a pas été refaite : celle en place est celle d'un passage précédent (produite le "
+                                  "01/12/2026 à 10:00).\n")
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "gains à portée ; produite le 01/12/2026 à 10:00, sur tout le fichier d’entrée de ce passage-là)" in index
+    assert old.read_text(encoding="utf-8") == "<html>passage précédent</html>"  # kept, never half-written
+    monkeypatch.setattr(batch_reports._Batch, "_done", done)

@@ -1135,7 +1135,8 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
         listed = _index_of_finished(done, out_dir, pharmacies, molecule_table, scenario) if done else False
         click.echo("\nInterrompu : les rapports terminés sont en place"
                    + (f" et dans le récapitulatif et l'index ({MANIFEST_NAME}, index.html)" if listed else "")
-                   + ", les autres seront faits à la prochaine exécution.", err=True)
+                   + ", les autres seront faits à la prochaine exécution." + _old_network_notice(out_dir, toutes),
+                   err=True)
         sys.exit(130)
     finally:
         if bar:
@@ -1287,10 +1288,21 @@ def _network(out_dir: Path, notebooks_dir: Path, entree: Path, molecules: Path |
         # own one-line French message (nb.user_errors) when it has one
         said = getattr(exc, "evalue", "") or next((line for line in str(exc).splitlines() if line.strip()), "") \
             or repr(exc)
-        click.echo(f"Erreur : la vue réseau n'a pas pu être produite : {said}", err=True)
+        click.echo(f"Erreur : la vue réseau n'a pas pu être produite : {said.rstrip('.')}.{_old_network_notice(out_dir)}",
+                   err=True)
         return False
     click.echo(f"Vue réseau : {out_dir / '90_reseau.html'}", err=True)
     return True
+
+
+def _old_network_notice(out_dir: Path, toutes: bool = True) -> str:
+    """What a run that did not make its network view says of the one in place, from an earlier run (the index still
+    links it): its date, so that nobody reads it as this run's. Empty without one, or for a run that makes none."""
+    from rosp_lib.report.index import network_made
+
+    made = network_made(out_dir) if toutes else None
+    return (f" La vue réseau (90_reseau.html) n'a pas été refaite : celle en place est celle d'un passage précédent "
+            f"(produite le {made})." if made else "")
 
 
 def _summary(results: list[ReportResult], out_dir: Path, manifest: Path | None, elapsed: float) -> None:

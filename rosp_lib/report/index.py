@@ -149,6 +149,19 @@ def _table(rows, manifest, out_dir: Path, start_dir: Path, with_name: bool) -> s
     return "".join(out)
 
 
+def network_made(out_dir: Path) -> str | None:
+    """When the network view of the folder was written (« 03/12/2026 à 13:20 », the machine's local time), or None
+    without one: a run interrupted, or whose network view failed, leaves an older one in place, and the index links
+    it (audit) — its date tells the reader which run it shows."""
+    import datetime as dt
+
+    try:
+        mtime = (Path(out_dir) / "90_reseau.html").stat().st_mtime
+    except OSError:
+        return None
+    return dt.datetime.fromtimestamp(mtime).strftime("%d/%m/%Y à %H:%M")
+
+
 def _absent_legend(rows) -> str:
     """The legend of « — », when a row has a theme that does not exist that exercise."""
     if not any(c is None for *_, per_theme in rows for c in per_theme.values()):
@@ -208,9 +221,11 @@ def write_indexes(out_dir: Path | str, manifest: pd.DataFrame | Iterable[Mapping
     rows = list(_rows(manifest, lines, names))
     pages: dict[Path, str] = {}
 
+    made = network_made(out_dir)
     network = ('<p><a href="90_reseau.html">Vue d’ensemble du réseau</a> (distributions, indicateurs atteints, '
-               "euros reposant sur des hypothèses, atypiques, gains à portée).</p>"
-               if (out_dir / "90_reseau.html").exists() or (out_dir / "90_reseau.ipynb").exists() else "")
+               "euros reposant sur des hypothèses, atypiques, gains à portée"
+               + (f" ; produite le {made}, sur tout le fichier d’entrée de ce passage-là" if made else "") + ").</p>"
+               if made or (out_dir / "90_reseau.ipynb").exists() else "")
     exercises = sorted({int(r[1]) for r in rows})
     which = (f" (exercice{'s' if len(exercises) > 1 else ''} {_esc(french_list(exercises))})" if exercises else "")
     body = (f"<h1>{_esc(titre)}</h1><p>{counted(len({r[0] for r in rows}), 'pharmacie', 'pharmacies')}, "
