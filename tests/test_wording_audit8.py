@@ -211,3 +211,9 @@ def test_a_gain_names_every_hypothesis_its_amount_rests_on():
         assert gain["statut_regle"] == "hypothese" and hypothesis in gain["hypotheses"], key
     # a gain resting on no hypothesis keeps no ⚠: one more kit réalisé (colorectal, sources only)
     assert table.loc[("PH-SEGUR", "kits_realises"), "statut_regle"] == "source"
+
+
+def test_days_are_agreed_by_the_shared_rule():
+    from rosp_lib.report.narrative import days
+
+    assert (days(1), days(184), days(366)) == ("1 jour", "184 jours", "366 jours")

@@ -42,4 +42,6 @@ def not_applicable(theme_title: str, exercice: int) -> str:
 
 def days(n: int) -> str:
     """« 1 jour », « 184 jours »."""
-    return f"{n} jour{'s' if n > 1 else ''}"
+    from rosp_lib.lines.formatting import counted
+
+    return counted(n, "jour", "jours")
