@@ -217,3 +217,23 @@ def test_days_are_agreed_by_the_shared_rule():
     from rosp_lib.report.narrative import days
 
     assert (days(1), days(184), days(366)) == ("1 jour", "184 jours", "366 jours")
+
+
+def test_a_claim_letter_states_a_partial_payment_without_the_advice_given_to_the_titulaire():
+    """PH-CENTRE 2026's claim letter, addressed to the caisse, said « un versement complémentaire est peut-être à
+    venir … ; passé ce délai, réclamez-le » (audit): advice for the titulaire, in the report, not in the letter. The
+    letter states the fact; the reconciliation table keeps the advice."""
+    from rosp_lib.counterfactual.reconcile import reconcile
+    from rosp_lib.counterfactual.versements import read_versements
+    from rosp_lib.inputs import read_pharmacies
+
+    pharmacies = read_pharmacies(ROOT / "data/pharmacies.csv")
+    table, claims = reconcile(pharmacies, None, read_versements(ROOT / "data/versements.csv", pharmacies))
+    letter = claims[("PH-CENTRE", 2026)]
+    assert "réclamez-le" not in letter and "peut-être à venir" not in letter
+    assert "; ce complément de 2\u202f800,00\u00a0€ ne m'a pas été versé." in letter
+    row = table[(table["pharmacie_id"] == "PH-CENTRE") & (table["exercice"] == 2026) & (table["theme"] == "numerique")
+                & (table["indicateur"] == "")].iloc[0]
+    assert row["explication"].endswith("n'a pas été versé — un versement complémentaire est peut-être à venir : ce "
+                                       "thème de l'exercice 2026 est versé au plus tard en avril 2027 (code acte PQS) ; "
+                                       "passé ce délai, réclamez-le")

@@ -100,6 +100,7 @@ class Item:
     kind: str = ""  # "inexistant", "rien_verse", "detail_contredit", "hypothese", "declaration", "partiel", "malus",
     # "inexplique"
     focus: tuple[str, ...] = ()  # the indicators the explanation points to (for the claim draft)
+    constat: str = ""  # the claim draft's words when they differ from the explanation (the titulaire writing)
 
     @property
     def ecart(self) -> int:
@@ -389,8 +390,9 @@ class _Reconcile:
                     and g.indicateur in whole.focus:
                 # an indicator of the theme's missing complement: said as the theme row says it
                 g.kind, g.focus = "partiel", (g.indicateur,)
-                g.explication = (f"non versé : cette ligne fait partie du complément de {eur(-whole.ecart)} du "
-                                 f"versement partiel du thème — {_complement_to_come(g)}")
+                g.constat = (f"non versé : cette ligne fait partie du complément de {eur(-whole.ecart)} du "
+                             "versement partiel du thème")
+                g.explication = f"{g.constat} — {_complement_to_come(g)}"
                 continue
             if g.kind or not (0 < g.verse < g.attendu):
                 continue
@@ -413,8 +415,9 @@ class _Reconcile:
             else:
                 paid = (f"à toutes les lignes attendues sauf {_named(rest, params)}{several} ; ce complément de "
                         f"{eur(-g.ecart)}")
-            g.explication = (f"versement partiel : les {eur(g.verse)} versés correspondent {paid} "
-                             f"n'a pas été versé — {_complement_to_come(g)}")
+            g.constat = f"versement partiel : les {eur(g.verse)} versés correspondent {paid} ne m'a pas été versé"
+            g.explication = f"versement partiel : les {eur(g.verse)} versés correspondent {paid} n'a pas été versé — " \
+                            + _complement_to_come(g)
 
     # --- 4. a malus not deducted ---------------------------------------------------------------------------
     def by_malus(self, gaps: list[Item]) -> None:
@@ -690,7 +693,7 @@ def _letter_finding(g: Item) -> str:
         way = "inférieur" if g.ecart < 0 else "supérieur"
         return (f"le montant versé ({eur(g.verse)}) est {way} de {eur(abs(g.ecart))} au montant dû selon les règles "
                 f"ci-dessous ({eur(g.attendu)}), sans qu'un motif de cette différence m'ait été indiqué")
-    return letter_words(g.explication)
+    return letter_words(g.constat or g.explication)  # « réclamez-le » is said to the titulaire, not in the letter
 
 
 def claim_text(rec: _Reconcile, pid: str, year: int, items: list[Item]) -> str:
