@@ -151,7 +151,7 @@ def test_a_letter_names_parameters_and_indicators_by_their_french_labels(tmp_pat
             "palier bas).") in p1
     assert E("Constat : versement partiel : les 240,00 € versés correspondent aux lignes « Utilisation d'une messagerie "
              "sécurisée de santé (MSS) » ; le complément de 820,00 € (lignes « Participer à un exercice coordonné (ESP, "
-             "MSP, CPTS) ») n'a pas été versé") in p1
+             "MSP, CPTS) ») ne m'a pas été versé") in p1
     # an unexplained gap: the facts, for the caisse (the tool's « à vérifier » is for the titulaire, in the report)
     assert E("Constat : le montant versé (35,00 €) est inférieur de 5,00 € au montant dû selon les règles ci-dessous "
              "(40,00 €), sans qu'un motif de cette différence m'ait été indiqué.") in p3
