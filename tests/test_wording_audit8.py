@@ -237,3 +237,20 @@ def test_a_claim_letter_states_a_partial_payment_without_the_advice_given_to_the
     assert row["explication"].endswith("n'a pas été versé — un versement complémentaire est peut-être à venir : ce "
                                        "thème de l'exercice 2026 est versé au plus tard en avril 2027 (code acte PQS) ; "
                                        "passé ce délai, réclamez-le")
+
+
+def test_a_claim_resting_on_a_reading_says_it_is_the_titulaires_reading():
+    """PH-TILLEULS 2025's letter said the 200,00 € of the lower stability step « diffèrent de ce qui est dû », while the
+    amount rests on a reading of a silent text (bups.stabilite_75.montant_bas, a hypothesis) and the caisse paid by
+    the other one (audit): the letter says it is the titulaire's reading."""
+    from rosp_lib.counterfactual.reconcile import reconcile
+    from rosp_lib.counterfactual.versements import read_versements
+    from rosp_lib.inputs.tables import read_inputs
+
+    pharmacies, molecules = read_inputs(ROOT / "data/pharmacies.csv", ROOT / "data/molecules.csv")
+    _, claims = reconcile(pharmacies, molecules, read_versements(ROOT / "data/versements.csv", pharmacies))
+    assert dict(iter_leaves(load_parameters(2025)))["bups.stabilite_75.montant_bas"].statut == "hypothese"
+    assert ("les montants suivants diffèrent de ce qui est dû selon ma lecture des textes, là où ils ne fixent pas le "
+            "montant :") in claims[("PH-TILLEULS", 2025)]
+    # a gap with no reading at stake keeps the plain words (PH-CENTRE 2026: a partial payment)
+    assert "les montants suivants diffèrent de ce qui est dû :" in claims[("PH-CENTRE", 2026)]

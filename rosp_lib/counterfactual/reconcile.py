@@ -709,7 +709,12 @@ def claim_text(rec: _Reconcile, pid: str, year: int, items: list[Item]) -> str:
            *_scenario_caution(rec, lines, items, params),
            "Madame, Monsieur,", "",
            f"Après rapprochement du relevé « Mes ROSP » de l'exercice {year} avec les règles de la convention "
-           "nationale pharmaceutique et de son avenant 1, les montants suivants diffèrent de ce qui est dû :", "",
+           "nationale pharmaceutique et de son avenant 1, les montants suivants diffèrent de ce qui est dû"
+           # a gap the statement explains by another reading of a text that is silent: what the titulaire holds due,
+           # not a fact (« diffèrent de ce qui est dû » claimed 200 € resting on the tool's own reading, audit)
+           + (" selon ma lecture des textes, là où ils ne fixent pas le montant" if any(g.kind == "hypothese"
+                                                                                        for g in items) else "")
+           + " :", "",
            *claim_table(rec, items, params)]
     out += ["", "## Ce que disent les règles", ""]
     for g in items:
