@@ -44,7 +44,7 @@ def run() -> None:
             return
     except KeyboardInterrupt:  # before the command's own handling: the same words, not Python's traceback
         print("Interrompu.", file=sys.stderr)
-        code = 1
+        code = 130  # as a shell says an interrupted command, and as every command says it (cli.french.INTERRUPTED)
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

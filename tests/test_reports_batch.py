@@ -732,3 +732,69 @@ def test_a_batch_stopped_by_ctrl_c_says_the_network_view_in_place_is_an_older_on
     assert "gains à portée ; produite le 01/12/2026 à 10:00, sur tout le fichier d’entrée de ce passage-là)" in index
     assert old.read_text(encoding="utf-8") == "<html>passage précédent</html>"  # kept, never half-written
     monkeypatch.setattr(batch_reports._Batch, "_done", done)
+
+
+def test_sigterm_stops_a_batch_as_ctrl_c_does_and_a_second_ctrl_c_is_ignored(tmp_path, monkeypatch):
+    """SIGTERM (a `timeout`, a job scheduler) killed `rosp report` mute, with no rapports.csv nor index.html though
+    reports were finished; and a second Ctrl+C during the cleanup after a first one left the command hanging with an
+    English traceback (audit). SIGTERM now stops the batch as Ctrl+C does (exit 128 + 15), and once stopping, further
+    Ctrl+C are ignored until the command exits."""
+    import signal
+
+    from rosp_lib.batch import reports as batch_reports
+
+    entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024), ("PH-B", 2024)])
+    out = tmp_path / "sortie"
+    done = batch_reports._Batch._done
+
+    def terminated_after_the_first(self, i, result):
+        done(self, i, result)
+        os.kill(os.getpid(), signal.SIGTERM)  # what `timeout` sends; the handler raises at the next bytecode
+        signal.pthread_sigmask(signal.SIG_SETMASK, [])  # (delivered now, in this main thread)
+
+    monkeypatch.setattr(batch_reports._Batch, "_done", terminated_after_the_first)
+    result = CliRunner().invoke(main, ["report", str(entree), "--toutes", "--themes", "synthese,bups", "--notebooks",
+                                       str(FAKE), "-o", str(out), "-j", "1"])
+    assert result.exit_code == 128 + signal.SIGTERM, result.output
+    assert "Interrompu : les rapports terminés sont en place et dans le récapitulatif et l'index" in result.stderr
+    assert len(_manifest(out)) == 1 and (out / "index.html").exists()
+    assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # until the command exits (conftest gives it back)
+
+
+def test_a_stopped_pool_stops_its_worker_processes_and_their_kernels(tmp_path):
+    """LocalPool.close(cancel=True) waited for the report in progress: the command outlived a second Ctrl+C and its
+    workers and their Jupyter kernels were left running (audit). They are now stopped, kernels first."""
+    import time
+
+    from rosp_lib.batch.reports import LocalPool
+    from rosp_lib.batch.worker import Settings
+
+    def children(pid: int) -> set[int]:
+        found = set()
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    stat = Path(f"/proc/{entry}/stat").read_text()
+                except OSError:
+                    continue
+                if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                    found.add(int(entry))
+        return found
+
+    pool = LocalPool(1, str(tmp_path / "journal.log"), Settings())
+    future = pool.pools[0].submit(time.sleep, 600)  # a report that would run for ten minutes
+    deadline = time.monotonic() + 60
+    while not future.running() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    worker, = pool.pools[0]._processes
+    while not children(worker) and time.monotonic() < deadline:  # its kernel, started by warm_up
+        time.sleep(0.2)
+    kernels = children(worker)
+    assert kernels, "the worker started no kernel"
+    started = time.monotonic()
+    pool.close(cancel=True)
+    assert time.monotonic() - started < 10
+    time.sleep(0.5)
+    alive = [p for p in [worker, *kernels] if Path(f"/proc/{p}").exists()
+             and Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"]
+    assert alive == []

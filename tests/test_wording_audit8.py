@@ -254,3 +254,21 @@ def test_a_claim_resting_on_a_reading_says_it_is_the_titulaires_reading():
             "montant :") in claims[("PH-TILLEULS", 2025)]
     # a gap with no reading at stake keeps the plain words (PH-CENTRE 2026: a partial payment)
     assert "les montants suivants diffèrent de ce qui est dû :" in claims[("PH-CENTRE", 2026)]
+
+
+def test_the_helps_give_the_exit_code_of_an_interruption_and_grappe_gives_its_codes():
+    """An interrupted `rosp report` exited 130 late in a batch and 1 (« un rapport a échoué ») early; neither was in
+    the help, nor were `rosp grappe`'s codes (audit). Interrupted is 130 everywhere, and said."""
+    from click.testing import CliRunner
+
+    from rosp_lib.cli import main
+
+    def helped(*args) -> str:
+        return " ".join(CliRunner().invoke(main, [*args, "--help"]).output.split())
+
+    assert "130 interrompue par Ctrl+C, 143 arrêtée par SIGTERM" in helped("report")
+    assert "avec le code 130 si la commande est interrompue par Ctrl+C" in helped("compute")
+    for command in ("gains", "rapprocher"):
+        assert "130 interrompue (Ctrl+C)" in helped(command)
+    assert ("Codes de sortie : 0 arrêtée par Ctrl+C ou SIGTERM après avoir tourné ; 2 option invalide"
+            in helped("grappe"))

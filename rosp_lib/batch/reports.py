@@ -75,7 +75,7 @@ from rosp_lib.batch.worker import (  # noqa: F401 - ReportError, UnknownParamete
     release_kernel,
     warm_up,
 )
-from rosp_lib.cli.french import FrenchCommand
+from rosp_lib.cli.french import INTERRUPTED, FrenchCommand
 from rosp_lib.inputs import PHARMACIE_ID_RE
 from rosp_lib.inputs.errors import case_hint, same_but_case
 from rosp_lib.lines.formatting import agreed, counted, seconds
@@ -338,8 +338,22 @@ class LocalPool:
         self.folder_pool.clear()
 
     def close(self, cancel: bool = False) -> None:
+        """Shut the pools down; `cancel` (Ctrl+C, SIGTERM, an error): drop what has not started and stop the worker
+        processes now, their kernels with them (`worker._stop_on_sigterm`) — the report they were making is given
+        up. Waiting for it, the command outlived a second Ctrl+C, hung and left its workers running (audit)."""
+        processes = []
         for pool in self.pools:
+            if cancel:  # CPython's own attribute: no public call stops a worker in the middle of a task
+                processes += list((getattr(pool, "_processes", None) or {}).values())
             pool.shutdown(wait=not cancel, cancel_futures=cancel)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(5)
+            if process.is_alive():
+                process.kill()
+                process.join(1)
 
 
 class InlinePool(LocalPool):
@@ -408,6 +422,36 @@ class _Folder:
         self.indices = indices
         self.lock: folders.FolderLock | None = None
         self.remaining = 0
+
+
+def _stop_like_ctrl_c_on_sigterm() -> list[int]:
+    """SIGTERM (a `timeout`, a job scheduler) stops a batch as Ctrl+C does — finished reports listed, a French
+    message, workers and kernels stopped — instead of killing the command mute, with no summary nor index (audit).
+    Returns the list that receives the signal's number, for the exit code (143)."""
+    import signal
+    import threading
+
+    got: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        return got
+
+    def stop(signum, frame):
+        got.append(signum)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    return got
+
+
+def _no_second_interrupt() -> None:
+    """After a first Ctrl+C, the next ones are ignored while the batch stops its workers and lists what it finished
+    (bounded: `LocalPool.close` gives a worker 5 s): a second one broke the cleanup with an English traceback and
+    left the command hanging (audit)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class BatchInterrupted(KeyboardInterrupt):
@@ -548,6 +592,8 @@ def run_reports(
                 started()
             batch.run([_Folder(out_dir / str(y) / p, idx) for (y, p), idx in by_folder.items()])
         except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                _no_second_interrupt()
             executor.close(cancel=True)
             batch.release_all()
             if isinstance(exc, KeyboardInterrupt):  # with the reports finished before it
@@ -993,7 +1039,8 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
 
     \b
     Codes de sortie : 0 tout est fait ; 1 au moins un rapport a échoué ; 2 entrée ou option invalide
-    (un -o qui nomme un fichier compris) ; 3 dossier de sortie, journal, récapitulatif ou pages d'index impossibles à écrire.
+    (un -o qui nomme un fichier compris) ; 3 dossier de sortie, journal, récapitulatif ou pages d'index impossibles à écrire ;
+    130 interrompue par Ctrl+C, 143 arrêtée par SIGTERM (les rapports terminés restent en place et sont listés).
 
     \b
     Exemples :
@@ -1112,6 +1159,7 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
     from rosp_lib.lines.atomic import OutputError
 
     started = time.perf_counter()
+    stopped = _stop_like_ctrl_c_on_sigterm()
     try:
         results = run_reports(job_list, notebooks_dir=notebooks_dir, out_dir=out_dir, workers=jobs, force=force,
                               progress=lambda n: bar.update(n) if bar else None, log_file=out_dir / LOG_NAME,
@@ -1137,7 +1185,9 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
                    + (f" et dans le récapitulatif et l'index ({MANIFEST_NAME}, index.html)" if listed else "")
                    + ", les autres seront faits à la prochaine exécution." + _old_network_notice(out_dir, toutes),
                    err=True)
-        sys.exit(130)
+        # the interruptions stay ignored to the end: one more during the interpreter's exit killed the command by
+        # SIGINT (code −2) after its message
+        sys.exit(128 + stopped[0] if stopped else INTERRUPTED)
     finally:
         if bar:
             bar.close()

@@ -23,6 +23,7 @@ import logging
 import os
 import re
 import shutil
+import signal
 import socket
 import stat
 import tempfile
@@ -247,7 +248,16 @@ def setup_process(log_path: str | None = None, kernels_only: bool = False) -> No
     warnings.filterwarnings("ignore", category=FutureWarning)
     _SCRATCH = tempfile.mkdtemp(prefix="rosp-travail-")  # mode 0700
     atexit.register(_shutdown_all)
+    if not kernels_only and threading.current_thread() is threading.main_thread():
+        # a worker process stopped by `rosp report` (Ctrl+C, SIGTERM: `LocalPool.close`) shuts its kernels down
+        # first: SIGTERM's default would leave them running, orphaned (audit)
+        signal.signal(signal.SIGTERM, _stop_on_sigterm)
     _PROCESS_READY = True
+
+
+def _stop_on_sigterm(signum, frame) -> None:
+    _shutdown_all()
+    os._exit(128 + signum)  # not SystemExit: the pool's worker loop would catch it and wait for the next task
 
 
 def _shutdown_all() -> None:

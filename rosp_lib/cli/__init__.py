@@ -120,7 +120,8 @@ def compute_cmd(entree: Path, molecules: Path | None, scenario: Path | None, out
     et la commande sort avec le code 2 (de même pour une option invalide, un -o qui nomme un fichier
     par exemple) ; si le dossier de sortie ne peut pas être écrit (absent et
     impossible à créer, en lecture seule, disque plein), elle sort avec le code 3 et les anciens
-    fichiers restent intacts (de même, avec le code 4, si un processus de calcul s'arrête brutalement).
+    fichiers restent intacts (de même, avec le code 4, si un processus de calcul s'arrête brutalement,
+    et avec le code 130 si la commande est interrompue par Ctrl+C).
 
     \b
     Exemple :

@@ -104,7 +104,7 @@ def gains_cmd(entree: Path, molecules: Path | None, scenario: Path | None, date:
     fin_activite (les dates viennent des paramètres et de la table).
 
     Codes de sortie : 0 fait ; 2 entrée ou option invalide (rien n'est écrit) ; 3 dossier de sortie
-    impossible à écrire.
+    impossible à écrire ; 130 interrompue (Ctrl+C).
 
     \b
     Exemple :
@@ -177,7 +177,7 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
     devinée.
 
     Codes de sortie : 0 fait ; 2 entrée ou option invalide (rien n'est écrit) ; 3 dossier de sortie
-    impossible à écrire.
+    impossible à écrire ; 130 interrompue (Ctrl+C).
 
     \b
     Exemple :

@@ -21,6 +21,7 @@ import click
 
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 CATALOGUE = gettext.translation("click", localedir=LOCALE_DIR, languages=["fr"])
+INTERRUPTED = 130  # the exit code of an interrupted command (Ctrl+C), as a shell gives it
 _CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "termui", "types", "utils",
                   "shell_completion", "_termui_impl")
 
@@ -145,7 +146,7 @@ def run(group: click.Group, argv: list[str] | None = None, fast_exit: bool = Fal
         end(2)
     except click.Abort:
         click.echo("Interrompu.", err=True)
-        end(1)
+        end(INTERRUPTED)
     except click.ClickException as exc:
         click.echo(f"Erreur : {exc.format_message()}", err=True)
         end(exc.exit_code)

@@ -106,6 +106,9 @@ def grappe_cmd(processus: int | None, port: int, hote: str) -> None:
     sortie ; la grappe n'écrit que dans des dossiers temporaires. Chaque processus de travail et
     son noyau occupent environ 300 à 400 Mo de mémoire.
 
+    Codes de sortie : 0 arrêtée par Ctrl+C ou SIGTERM après avoir tourné ; 2 option invalide (port pris, hôte
+    inconnu, nombre de processus) ou dask[distributed] absent.
+
     \b
     Exemples :
       rosp grappe
