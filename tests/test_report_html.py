@@ -220,3 +220,22 @@ def test_the_index_links_only_to_report_paths_the_command_writes(tmp_path, chemi
         assert not [h for h in hrefs if "javascript" in h or "exemple" in h or "passwd" in h or h.startswith("/")
                     or "?" in h]
         assert any(h.endswith("2024/PH-TILLEULS/01_numerique.html") for h in hrefs)
+
+
+def test_each_row_of_the_index_shows_that_exercises_name(tmp_path):
+    """A pharmacy named differently from one exercise to the next (sold, renamed): the index showed its last name on
+    every row, while each report showed its own (audit)."""
+    pharmacies, lines, _ = compute_file(ROOT / "data/pharmacies.csv", ROOT / "data/molecules.csv")
+    manifest = [{"pharmacie_id": "PH-HALLES", "exercice": y, "theme": "synthese", "statut": "ok",
+                 "chemin": f"{y}/PH-HALLES/00_synthese.html"} for y in (2022, 2023)]
+    for y in (2022, 2023):
+        (tmp_path / str(y) / "PH-HALLES").mkdir(parents=True)
+        (tmp_path / str(y) / "PH-HALLES" / "00_synthese.html").write_text("<html></html>", encoding="utf-8")
+    names = {("PH-HALLES", 2022): "Pharmacie des Halles", ("PH-HALLES", 2023): "Pharmacie du Marché couvert"}
+    write_indexes(tmp_path, manifest, lines, names)
+    text = (tmp_path / "index.html").read_text(encoding="utf-8")
+    rows = {y: next(r for r in text.split("<tr>") if f"<td>{y}</td>" in r) for y in (2022, 2023)}
+    assert "<td>Pharmacie des Halles</td>" in rows[2022] and "Marché couvert" not in rows[2022]
+    assert "<td>Pharmacie du Marché couvert</td>" in rows[2023]
+    page = (tmp_path / "pharmacies" / "PH-HALLES.html").read_text(encoding="utf-8")
+    assert "<h1>Pharmacie du Marché couvert</h1>" in page  # its latest name

@@ -1274,7 +1274,8 @@ def _write_indexes(out_dir: Path, manifest: Path, pharmacies, molecules, scenari
     keys = set(zip(table["pharmacie_id"], table["exercice"]))
     mine = pharmacies[[k in keys for k in zip(pharmacies["pharmacie_id"], pharmacies["exercice"].astype(int))]]
     lines = compute(mine.reset_index(drop=True), molecules, parameters_for(mine["exercice"].unique(), scenario))
-    names = dict(zip(mine["pharmacie_id"], mine["nom"].fillna(""))) if "nom" in mine else {}
+    names = ({(p, int(y)): n for p, y, n in zip(mine["pharmacie_id"], mine["exercice"], mine["nom"].fillna(""))}
+             if "nom" in mine else {})
     titre = "Rapports ROSP" + (f" — scénario {scenario.stem}" if scenario is not None else "")
     years = {str(pid): sorted(int(y) for y in group.unique())
              for pid, group in pharmacies["exercice"].groupby(pharmacies["pharmacie_id"].astype(str))}

@@ -4,7 +4,7 @@
 
 `manifest`: the rows of `rapports.csv` (pharmacie_id, exercice, theme, statut, chemin — the path of the
 HTML relative to out_dir); `lines`: the result lines of the run (`engine.compute`, in cents) for the
-totals; `names`: pharmacie_id → name. One row per pharmacy × exercise: name, total, per-theme amounts,
+totals; `names`: pharmacie_id → name, or (pharmacie_id, exercice) → that exercise's name. One row per pharmacy × exercise: name, total, per-theme amounts,
 status of its reports and links to them. Everything written is escaped; links are relative, so a
 whole output folder can be moved or zipped. The pages are written together by `lines.atomic.write_together`:
 exclusive temporary files renamed over their names (a symlink planted at a page's name is replaced, the
@@ -112,7 +112,7 @@ def _report_links(reports: dict[str, dict], start_dir: Path, out_dir: Path, clai
     return " · ".join(links), status
 
 
-def _rows(manifest: pd.DataFrame, lines: pd.DataFrame, names: Mapping[str, str]):
+def _rows(manifest: pd.DataFrame, lines: pd.DataFrame, names: Mapping):
     keys = manifest[["pharmacie_id", "exercice"]].drop_duplicates()
     totals = lines.pivot_table(index=["pharmacie_id", "exercice"], columns="theme", values="montant_cents",
                                aggfunc="sum", fill_value=0)
@@ -121,7 +121,9 @@ def _rows(manifest: pd.DataFrame, lines: pd.DataFrame, names: Mapping[str, str])
     present = set(zip(lines["pharmacie_id"].astype(str), lines["exercice"].astype(int), lines["theme"].astype(str)))
     for pid, year in sorted((str(p), int(y)) for p, y in keys.itertuples(index=False)):
         per_theme = {t: int(totals.loc[(pid, year), t]) if (pid, year, t) in present else None for t in THEME_CODES}
-        yield pid, year, names.get(pid, pid), per_theme
+        # each exercise's own name (a pharmacy renamed, or sold, from one year to the next: the index showed the last
+        # name on every row, its reports each their own, audit)
+        yield pid, year, names[(pid, year)] if (pid, year) in names else names.get(pid, pid), per_theme
 
 
 def _table(rows, manifest, out_dir: Path, start_dir: Path, with_name: bool) -> str:
@@ -207,7 +209,7 @@ def missing_report_pages(out_dir: Path, manifest: pd.DataFrame, years: Mapping[s
 
 
 def write_indexes(out_dir: Path | str, manifest: pd.DataFrame | Iterable[Mapping], lines: pd.DataFrame,
-                  names: Mapping[str, str] | None = None, titre: str = "Rapports ROSP",
+                  names: Mapping | None = None, titre: str = "Rapports ROSP",
                   years: Mapping[str, Iterable[int]] | None = None) -> list[Path]:
     """Write the run's index page, one page per pharmacy and, with `years` (the exercises of each pharmacy in
     the input file), a page for each report the reports' navigation links to but that is missing
@@ -241,7 +243,7 @@ def write_indexes(out_dir: Path | str, manifest: pd.DataFrame | Iterable[Mapping
     folder = out_dir / "pharmacies"
     for pid in sorted({r[0] for r in rows}):
         mine = [r for r in rows if r[0] == pid]
-        nom = mine[0][2]
+        nom = mine[-1][2]  # its latest name (each row says its own)
         back = _rel("index.html", folder, out_dir)
         body = (f'<nav class="rosp-nav"><a href="{_esc(back)}">Toutes les pharmacies</a></nav>'
                 f"<h1>{_esc(nom)}</h1><p><code>{_esc(pid)}</code> — {counted(len(mine), 'exercice', 'exercices')}.</p>"
