@@ -272,3 +272,24 @@ def test_the_helps_give_the_exit_code_of_an_interruption_and_grappe_gives_its_co
         assert "130 interrompue (Ctrl+C)" in helped(command)
     assert ("Codes de sortie : 0 arrêtée par Ctrl+C ou SIGTERM après avoir tourné ; 2 option invalide"
             in helped("grappe"))
+
+
+def test_more_weeks_than_the_activity_of_the_exercise_is_said(tmp_path):
+    """PH-VENDEUR (active 181 days of 2025) and PH-CESSION (184 days) each declared 50 weeks of ASAFO connections,
+    100 weeks in one year, accepted without a word (audit): the counts are the titulaire's own, over his own period.
+    Said on the console and in the reports; the amounts stay computed on the values as written."""
+    from helpers_rules import write_csv
+    from rosp_lib.inputs import read_pharmacies
+    from rosp_lib.inputs.tables import pharmacy_warnings
+
+    rows = [{"pharmacie_id": "PH-VEND", "exercice": 2025, "fin_activite": "2025-06-30", "nb_semaines_asafo": "50"},
+            {"pharmacie_id": "PH-PLEIN", "exercice": 2025, "nb_semaines_asafo": "52"},
+            {"pharmacie_id": "PH-ACHAT", "exercice": 2025, "debut_activite": "2025-07-01", "nb_semaines_asafo": "26"}]
+    ph = read_pharmacies(write_csv(tmp_path / "p.csv", rows, sep=";"))
+    said = [w for w in ph.attrs["avertissements"] if "nb_semaines_asafo" in w]
+    # 1 January to 30 June 2025: 181 days, 26 weeks begun; 1 July to 31 December: 184 days, 27 weeks
+    assert len(said) == 1 and ("(ligne 2 : PH-VEND, 50 semaines pour 181 jours d'activité, soit 26 semaines au plus)"
+                               in said[0])
+    assert "PH-PLEIN" not in said[0] and "PH-ACHAT" not in said[0]
+    report = pharmacy_warnings(ph[ph["pharmacie_id"] == "PH-VEND"])
+    assert any("(exercice 2025 : PH-VEND, 50 semaines pour 181 jours d'activité" in w for w in report)

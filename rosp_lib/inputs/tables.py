@@ -19,7 +19,8 @@ from .validate import Checked, check_columns, check_duplicates, raise_if_problem
 from rosp_lib.lines.formatting import num_exact
 
 from .errors import shown
-from .warnings import FRACTIONS_HINT, empty_declaration_warnings, empty_declarations, fraction_row, rate_warnings
+from .warnings import (FRACTIONS_HINT, activity_week_warnings, empty_declaration_warnings, empty_declarations,
+                       fraction_row, rate_warnings)
 
 EXACT_SUFFIX = "_exact"
 
@@ -131,7 +132,8 @@ def read_pharmacies(path: str | Path) -> pd.DataFrame:
     raise_if_problems(checked, str(path))
     frame = _typed(checked.raw, PHARMACY_COLUMNS, checked.parsed)
     frame.attrs["source"] = str(path)
-    frame.attrs["avertissements"] = [f"{path} : {w}" for w in table.warnings + rate_warnings(checked, PHARMACY_COLUMNS)]
+    frame.attrs["avertissements"] = [f"{path} : {w}" for w in table.warnings + rate_warnings(checked, PHARMACY_COLUMNS)
+                                     + activity_week_warnings(frame, list(checked.lines))]
     frame.attrs["declarations_vides"] = empty_declarations(checked, frame)  # said by read_inputs, which knows the
     # parameters of the run (a scenario may change a socle's state)
     return frame
@@ -241,6 +243,7 @@ def pharmacy_warnings(rows: pd.DataFrame, molecules: pd.DataFrame | None = None,
                 example = num_exact(table[c.name + EXACT_SUFFIX].iat[i])
                 out.append(f"colonne {c.name} : toutes les valeurs de la pharmacie sont inférieures ou égales à 1 "
                            f"(exercice {int(table['exercice'].iat[i])} : {shown(example)}) — {FRACTIONS_HINT}")
+    out += activity_week_warnings(rows.reset_index(drop=True))
     if molecules is not None and not molecules.empty:
         out += molecule_warnings(molecules.reset_index(drop=True), None, scenario, located=False)
     return out

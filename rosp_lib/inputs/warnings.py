@@ -112,3 +112,41 @@ def empty_declaration_warnings(frame, parameters: dict) -> list[str]:
             out.append(f"colonne {col} : {what} ({' ; '.join(where)}{more}) — {cost} ; {fix} si l'officine a fait "
                        "cette déclaration, « non » sinon")
     return out
+
+
+# Counts of weeks a pharmacy cannot exceed by the days it was active in the exercise (a cession or an installation in
+# the year): the counts are the titulaire's own, over his own period (rules book, « Exercice partiel »).
+WEEK_COLUMNS = ("nb_semaines_asafo",)
+
+
+def activity_week_warnings(frame: pd.DataFrame, lines=None) -> list[str]:
+    """A count of weeks above the weeks of activity of its row (« 50 semaines » for a titulaire active 181 days: the
+    seller and the buyer both declared the whole year, audit): said, never corrected (the amounts are computed on
+    the values as written). `lines`: the file's line of each row (None: each named by its exercise, in a report)."""
+    from ..rules.base import activity_days
+
+    out: list[str] = []
+    if frame.empty or "exercice" not in frame:
+        return out
+    empty = np.full(len(frame), np.datetime64("NaT"), dtype="datetime64[ns]")
+    days = activity_days(frame["debut_activite"].to_numpy() if "debut_activite" in frame else empty,
+                         frame["fin_activite"].to_numpy() if "fin_activite" in frame else empty,
+                         frame["exercice"].to_numpy(dtype=np.int64))
+    weeks = -(-days // 7)  # a week begun counts
+    for col in WEEK_COLUMNS:
+        if col not in frame:
+            continue
+        values = frame[col].to_numpy(dtype=float)
+        over = np.flatnonzero(~np.isnan(values) & (values > weeks) & (days < 365))
+        items = []
+        for i in over[:MAX_PER_KIND]:
+            where = (f"ligne {lines[i]}" if lines is not None else f"exercice {int(frame['exercice'].iat[i])}")
+            items.append(f"{where} : {frame['pharmacie_id'].iat[i]}, {thousands(int(values[i]))} semaines pour "
+                         f"{thousands(int(days[i]))} jours d'activité, soit {thousands(int(weeks[i]))} semaines au plus")
+        if len(over) > MAX_PER_KIND:
+            items.append(f"et {thousands(len(over) - MAX_PER_KIND)} autres")
+        if items:
+            out.append(f"colonne {col} : plus de semaines que l'activité de l'exercice n'en compte ({' ; '.join(items)})"
+                       " — un compte ne porte que sur la période du titulaire (cession ou installation en cours "
+                       "d'année) ; vérifiez-le (le montant est calculé sur la valeur telle qu'écrite)")
+    return out
