@@ -227,14 +227,17 @@ def test_a_claim_computed_with_a_scenario_says_so_above_the_letter(tmp_path):
     depend on (the lines' `scenario` column); a scenario that touches nothing of that pharmacy-year says that."""
     args = ["rapprocher", str(DATA / "pharmacies.csv"), "--versements", str(DATA / "versements.csv"),
             "--molecules", str(DATA / "molecules.csv")]
-    alt = ROOT / "parameters" / "scenarios" / "lectures-alternatives.yaml"
+    # the alternative reading of the 2023 exercice coordonné alone (all the alternatives together now also require a
+    # certified LAD in 2023, which voids the theme and leaves nothing of it to claim)
+    alt = tmp_path / "coordonne-2023.yaml"
+    alt.write_text("2023:\n  numerique:\n    exercice_coordonne:\n      etat: non_exige\n", encoding="utf-8")
     res = CliRunner().invoke(main, [*args, "--parametres", str(alt), "-o", str(tmp_path / "alt")])
     assert res.exit_code == 0, res.output
-    assert res.stdout.startswith("Scénario « lectures-alternatives.yaml » : les montants attendus et les réclamations "
+    assert res.stdout.startswith("Scénario « coordonne-2023.yaml » : les montants attendus et les réclamations "
                                  "ne sont pas ceux des paramètres de référence")
     letter = (tmp_path / "alt" / "reclamation_PH-MAIRIE_2023.md").read_text(encoding="utf-8")
     caution = letter.split("\n\n")[2]
-    assert caution.startswith("> **À lire avant tout envoi — scénario « lectures-alternatives.yaml »** : ce projet est "
+    assert caution.startswith("> **À lire avant tout envoi — scénario « coordonne-2023.yaml »** : ce projet est "
                               "calculé avec ce scénario ; les montants dus ne sont pas ceux des paramètres de référence "
                               "de l'outil (valeurs remplacées dont ils dépendent : ")
     # the 2023 reading of the exercice coordonné (a socle: the whole theme depends on it), replaced by the scenario,

@@ -293,3 +293,19 @@ def test_more_weeks_than_the_activity_of_the_exercise_is_said(tmp_path):
     assert "PH-PLEIN" not in said[0] and "PH-ACHAT" not in said[0]
     report = pharmacy_warnings(ph[ph["pharmacie_id"] == "PH-VEND"])
     assert any("(exercice 2025 : PH-VEND, 50 semaines pour 181 jours d'activité" in w for w in report)
+
+
+def test_the_lad_reading_of_2026_is_priced_not_called_unquantifiable():
+    """PH-CENTRE 2026's synthesis listed the LAD's state among the hypotheses « non chiffrables (aucune valeur publiée
+    pour l'alternative) », while its alternative is one value — « actif », the LAD required and paid 200,00 € — and the
+    network view counted the euros resting on it (audit). Under it, no LAD being declared, the socle is lost and the
+    whole numérique theme of PH-CENTRE 2026 (5 074,00 €) with it."""
+    import rosp_lib.report.notebook as nb
+    from test_notebook_helpers import _load
+
+    assert load_parameters(2026).numerique.lad_certifie_has.montant.valeur == 200
+    centre = _load("PH-CENTRE", 2026)
+    assert centre.theme_total_cents("numerique") == 507400
+    stake = next(s for s in centre.readings.stakes if s.cle == "numerique.lad_certifie_has.etat")
+    assert stake.ecart_cents == -507400 and stake.themes == ("numerique",)
+    assert "LAD" not in nb.unquantified_text(centre)
