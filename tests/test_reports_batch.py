@@ -798,3 +798,21 @@ def test_a_stopped_pool_stops_its_worker_processes_and_their_kernels(tmp_path):
     alive = [p for p in [worker, *kernels] if Path(f"/proc/{p}").exists()
              and Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"]
     assert alive == []
+
+
+def test_a_change_of_the_alternative_readings_makes_the_reports_again(tmp_path, monkeypatch):
+    """The reports' readings run the alternatives of parameters/scenarios/lectures-alternatives.yaml, but the install
+    fingerprint read parameters/*.yaml only: after that file changed, every report was kept as « déjà à jour » and
+    still showed the old readings (seen this session)."""
+    import rosp_lib.parameters as parameters
+    from rosp_lib.batch import worker
+
+    copy = tmp_path / "parameters"
+    shutil.copytree(parameters.PARAMETERS_DIR, copy)
+    monkeypatch.setattr(parameters, "PARAMETERS_DIR", copy)
+    monkeypatch.setattr(worker, "_INSTALL", None)
+    before = worker.install_fingerprint()
+    alternatives = copy / "scenarios" / "lectures-alternatives.yaml"
+    alternatives.write_text(alternatives.read_text(encoding="utf-8") + "\n# changé\n", encoding="utf-8")
+    monkeypatch.setattr(worker, "_INSTALL", None)
+    assert worker.install_fingerprint() != before

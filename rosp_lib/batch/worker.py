@@ -133,7 +133,9 @@ _INSTALL: str | None = None
 
 
 def install_fingerprint() -> str:
-    """SHA-256 of rosp_lib's source, the parameter files and the versions of the report stack."""
+    """SHA-256 of rosp_lib's source, the parameter files (with those of parameters/scenarios/: the reports' readings
+    run the alternative readings of lectures-alternatives.yaml, and a report made before it changed was kept as up to
+    date) and the versions of the report stack."""
     global _INSTALL
     if _INSTALL is None:
         from importlib.metadata import PackageNotFoundError, version
@@ -143,7 +145,7 @@ def install_fingerprint() -> str:
 
         h = hashlib.sha256()
         lib = Path(rosp_lib.__file__).resolve().parent
-        for root, files in ((lib, sorted(lib.rglob("*.py"))), (PARAMETERS_DIR, sorted(PARAMETERS_DIR.glob("*.yaml")))):
+        for root, files in ((lib, sorted(lib.rglob("*.py"))), (PARAMETERS_DIR, sorted(PARAMETERS_DIR.rglob("*.yaml")))):
             for path in files:
                 h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
         for dist in ("rosp-lib", "papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "pandas", "numpy",
