@@ -309,3 +309,16 @@ def test_the_lad_reading_of_2026_is_priced_not_called_unquantifiable():
     stake = next(s for s in centre.readings.stakes if s.cle == "numerique.lad_certifie_has.etat")
     assert stake.ecart_cents == -507400 and stake.themes == ("numerique",)
     assert "LAD" not in nb.unquantified_text(centre)
+
+
+def test_the_weeks_warning_starts_just_above_the_weeks_of_activity(tmp_path):
+    """1 July to 31 December 2025: 184 days, 27 weeks begun. 26 and 27 weeks are possible; 28 is said."""
+    from helpers_rules import write_csv
+    from rosp_lib.inputs import read_pharmacies
+
+    rows = [{"pharmacie_id": f"PH-{n}", "exercice": 2025, "debut_activite": "2025-07-01", "nb_semaines_asafo": str(n)}
+            for n in (26, 27, 28)]
+    said = " ".join(w for w in read_pharmacies(write_csv(tmp_path / "p.csv", rows, sep=";")).attrs["avertissements"]
+                    if "nb_semaines_asafo" in w)
+    assert "PH-28, 28 semaines pour 184 jours d'activité, soit 27 semaines au plus" in said
+    assert "PH-27" not in said and "PH-26" not in said
