@@ -667,6 +667,25 @@ def test_a_name_with_a_very_long_word_may_wrap_in_the_index_and_the_reports(tmp_
     assert "overflow-wrap: break-word" in body
 
 
+def _after_the_first_report(monkeypatch, then) -> object:
+    """The batch patched so that `then()` runs right after its first report is done (a Ctrl+C, a SIGTERM); returns
+    the batch's own `_done`, to put back before a next run in the same test."""
+    from rosp_lib.batch import reports as batch_reports
+
+    done = batch_reports._Batch._done
+
+    def done_then(self, i, result):
+        done(self, i, result)
+        then()
+
+    monkeypatch.setattr(batch_reports._Batch, "_done", done_then)
+    return done
+
+
+def _ctrl_c():
+    raise KeyboardInterrupt
+
+
 def test_a_batch_stopped_by_ctrl_c_lists_the_reports_it_finished(tmp_path, monkeypatch):
     """Ctrl+C halfway through a long batch left its finished reports on disk but wrote neither rapports.csv nor
     index.html: they could not be reached until a whole new run. Now they are listed; the next run makes the rest."""
@@ -674,13 +693,7 @@ def test_a_batch_stopped_by_ctrl_c_lists_the_reports_it_finished(tmp_path, monke
 
     entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024), ("PH-B", 2024)])
     out = tmp_path / "sortie"
-    done = batch_reports._Batch._done
-
-    def stop_after_the_first(self, i, result):
-        done(self, i, result)
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(batch_reports._Batch, "_done", stop_after_the_first)
+    done = _after_the_first_report(monkeypatch, _ctrl_c)
     result = CliRunner().invoke(main, ["report", str(entree), "--toutes", "--themes", "synthese,bups", "--notebooks",
                                        str(FAKE), "-o", str(out), "-j", "1"])
     assert result.exit_code == 130, result.output
@@ -706,8 +719,6 @@ def test_a_batch_stopped_by_ctrl_c_says_the_network_view_in_place_is_an_older_on
     import datetime as dt
     import os
 
-    from rosp_lib.batch import reports as batch_reports
-
     entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024), ("PH-B", 2024)])
     out = tmp_path / "sortie"
     out.mkdir()
@@ -715,13 +726,7 @@ def test_a_batch_stopped_by_ctrl_c_says_the_network_view_in_place_is_an_older_on
     old.write_text("<html>passage précédent</html>", encoding="utf-8")
     stamp = dt.datetime(2026, 12, 1, 10, 0).timestamp()
     os.utime(old, (stamp, stamp))
-    done = batch_reports._Batch._done
-
-    def stop_after_the_first(self, i, result):
-        done(self, i, result)
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(batch_reports._Batch, "_done", stop_after_the_first)
+    _after_the_first_report(monkeypatch, _ctrl_c)
     result = CliRunner().invoke(main, ["report", str(entree), "--toutes", "--themes", "synthese,bups", "--notebooks",
                                        str(FAKE), "-o", str(out), "-j", "1"])
     assert result.exit_code == 130, result.output
@@ -731,7 +736,6 @@ def test_a_batch_stopped_by_ctrl_c_says_the_network_view_in_place_is_an_older_on
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "gains à portée ; produite le 01/12/2026 à 10:00, sur tout le fichier d’entrée de ce passage-là)" in index
     assert old.read_text(encoding="utf-8") == "<html>passage précédent</html>"  # kept, never half-written
-    monkeypatch.setattr(batch_reports._Batch, "_done", done)
 
 
 def test_sigterm_stops_a_batch_as_ctrl_c_does_and_a_second_ctrl_c_is_ignored(tmp_path, monkeypatch):
@@ -741,18 +745,14 @@ def test_sigterm_stops_a_batch_as_ctrl_c_does_and_a_second_ctrl_c_is_ignored(tmp
     Ctrl+C are ignored until the command exits."""
     import signal
 
-    from rosp_lib.batch import reports as batch_reports
-
     entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024), ("PH-B", 2024)])
     out = tmp_path / "sortie"
-    done = batch_reports._Batch._done
 
-    def terminated_after_the_first(self, i, result):
-        done(self, i, result)
+    def terminated():
         os.kill(os.getpid(), signal.SIGTERM)  # what `timeout` sends; the handler raises at the next bytecode
         signal.pthread_sigmask(signal.SIG_SETMASK, [])  # (delivered now, in this main thread)
 
-    monkeypatch.setattr(batch_reports._Batch, "_done", terminated_after_the_first)
+    _after_the_first_report(monkeypatch, terminated)
     result = CliRunner().invoke(main, ["report", str(entree), "--toutes", "--themes", "synthese,bups", "--notebooks",
                                        str(FAKE), "-o", str(out), "-j", "1"])
     assert result.exit_code == 128 + signal.SIGTERM, result.output

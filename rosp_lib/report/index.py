@@ -23,6 +23,7 @@ import pandas as pd
 from rosp_lib.lines.atomic import OutputError, reason, subfolder, write_together
 from rosp_lib.lines.formatting import counted, eur, french_list
 from rosp_lib.registry import REPORT_NOTEBOOKS, SYNTHESIS, THEMES, THEME_CODES, theme as theme_of
+from rosp_lib.report import narrative
 from rosp_lib.report.html import CSS, french_quotes
 
 SYNTHESE = SYNTHESIS
@@ -168,8 +169,7 @@ def _absent_legend(rows) -> str:
     """The legend of « — », when a row has a theme that does not exist that exercise."""
     if not any(c is None for *_, per_theme in rows for c in per_theme.values()):
         return ""
-    return ("<p>« — » : thème sans objet pour l’exercice (il n’existe pas cette année-là : aucune ligne, rien à "
-            "verser).</p>")
+    return f"<p>{narrative.ABSENT_LEGEND}</p>"
 
 
 def missing_report_pages(out_dir: Path, manifest: pd.DataFrame, years: Mapping[str, Iterable[int]]

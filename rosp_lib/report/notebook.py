@@ -35,8 +35,8 @@ from rosp_lib.report.escape import escape_html, escape_html_text, escape_markdow
 from rosp_lib.report.html import DOCUMENT_MIME
 from rosp_lib.report.memo import ContentMemo
 from rosp_lib.rules.base import COMPARISONS
-from rosp_lib.rulebook import (HYPOTHESIS_MARK, STATUTS_TEXTE, find_leaf, leaf_text, rule_is_defined, rule_text,
-                              title as indicator_title)
+from rosp_lib.rulebook import (HYPOTHESIS_MARK, STATUTS_TEXTE, find_leaf, leaf_text, rule_is_defined, rule_text, state,
+                              theme_exists, title as indicator_title)
 
 RECORD_MIME = "application/vnd.rosp.resultats+json"
 # How the reader of a report gives the molecule table: the notebook's parameter, or the option of the command that
@@ -45,7 +45,7 @@ MOLECULES_GIVEN_BY = "paramètre molecules du notebook, option --molecules de ro
 THEMES = THEME_CODES
 THEME_TITLES = {t: theme_of(t).titre for t in THEMES}
 SYNTHESE = SYNTHESIS_NOTEBOOK
-ABSENT = "—"  # the amount of a theme that does not exist that exercise (no line), as the index writes it
+ABSENT = narrative.ABSENT
 
 
 def esc(text) -> str:
@@ -98,16 +98,11 @@ class Report:
 
     def etat(self, code: str) -> str:
         """The state of an indicator this exercise (actif, neutralise, non_exige, absent)."""
-        ind = indicator(code)
-        try:
-            leaf = find_leaf(self.params, ind.noeud, "etat")
-        except KeyError:
-            return "actif"
-        return "absent" if leaf is None else str(leaf.valeur)
+        return state(self.params, indicator(code))
 
     def applies(self, theme: str) -> bool:
         """Whether the theme exists this exercise (at least one indicator not absent)."""
-        return any(self.etat(i.code) != "absent" for i in indicators_of(theme))
+        return theme_exists(self.params, theme)
 
     @cached_property
     def readings(self):
@@ -1153,8 +1148,7 @@ def comparison_table(rep: Report) -> Html | None:
                     + [eur_signed(vals[b] - vals[a]) if there[a] or there[b] else ABSENT for a, b in spans])
     links = " · ".join(_link(f"../../{y}/{rep.pharmacie_id}/{SYNTHESE}.html", f"synthèse {y}")
                        for y in years if y != rep.exercice)
-    legend = ("<p>« — » : thème sans objet cet exercice-là (il n'existe pas cette année-là : aucune ligne, rien à "
-              "verser).</p>" if any(ABSENT in row[1:] for row in rows) else "")
+    legend = f"<p>{narrative.ABSENT_LEGEND}</p>" if any(ABSENT in row[1:] for row in rows) else ""
     return Html(str(table(headers, rows, right=tuple(range(1, len(headers))), raw=(0,))) + legend + f"<p>{links}</p>")
 
 
