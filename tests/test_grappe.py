@@ -206,7 +206,7 @@ def test_two_single_reports_through_the_grappe_carry_the_total_of_the_rules(scen
     recorded = read_recorded(folder / "01_numerique.ipynb")
     assert [(r["pharmacie_id"], r["exercice"], r["total_cents"]) for r in recorded] == [(pharmacie, 2024, cents)]
     html = (folder / "01_numerique.html").read_text(encoding="utf-8")
-    assert f"Total du thème : {shown}" in html
+    assert f"Total du thème\u00a0: {shown}" in html  # French no-break space before « : »
     assert (scenario["grappe_out"] / "index.html").is_file()
     assert (scenario["grappe_out"] / "pharmacies" / f"{pharmacie}.html").is_file()
 

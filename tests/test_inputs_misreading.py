@@ -468,7 +468,7 @@ def test_report_html_shows_the_warnings_as_text(tmp_path):
     assert_no_input_markup(body)
     assert "<strong>Avertissement sur les données lues</strong>" in body
     assert body.count("<li>") == 3
-    assert "molécule «\u00a0&lt;img src=x onerror=alert(1)&gt;\u00a0» : absente" in body  # French guillemets
+    assert "molécule «\u00a0&lt;img src=x onerror=alert(1)&gt;\u00a0»\u00a0: absente" in body  # French guillemets
     assert "«\u00a00,92\u00a0»" in body
     assert nb.warnings_banner(nb.load("PH-B", 2024, str(ph), str(mols))) == ""
 

@@ -304,7 +304,7 @@ def test_the_page_reads_as_a_document_for_the_network(executed):
     assert "Chiffres clés enregistrés" not in page and "officine(s) × exercice</pre>" not in page
     assert "Actions encore possibles au <strong>01/12/2026</strong>, la date de référence" in page
     assert ">Disposer d'un logiciel référencé Ségur</td>" in page
-    assert ">déclaré : logiciel référencé Ségur : non → oui</td>" in page
+    assert ">déclaré\u00a0: logiciel référencé Ségur\u00a0: non → oui</td>" in page
     assert ">5\u202f349,00\u00a0€</td>" in page
     assert ">Stabilité de la délivrance des génériques aux 75 ans et plus : Montant au palier bas</td>" in page
     # the outliers' threshold is said with its value (the notebook's parameters: 3.5 and 5), not by a parameter name

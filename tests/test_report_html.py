@@ -76,7 +76,7 @@ def test_document_has_no_code_no_parameters_no_technical_section():
     html = to_html(_notebook())
     assert "print_visible_code" not in html and "SECRET_PARAM" not in html and "document_header" not in html
     assert "Montants enregistrés" not in html and "montants enregistrés" not in html
-    assert "<strong>Total : 12,00 €</strong>" in html
+    assert "<strong>Total\u00a0: 12,00 €</strong>" in html
     p = parsed(html)
     assert p.lang == "fr"
     assert p.title == "ROSP 2024 — Pharmacie <Test> — synthèse"
@@ -143,7 +143,7 @@ def test_index_pages_link_every_report_and_show_totals(tmp_path):
     assert 'title="thème sans objet pour l’exercice 2022">—</td>' in row
     gare = next(r for r in text.split("<tr>") if "PH-GARE.html" in r)
     assert "—" not in "".join(re.findall(r'<td class="montant"[^>]*>(.*?)</td>', gare))
-    assert "—\u00a0» : thème sans objet cet exercice-là (il n’existe pas cette année-là" in text
+    assert "—\u00a0»\u00a0: thème sans objet cet exercice-là (il n’existe pas cette année-là" in text
 
 
 def test_index_says_how_many_reports_a_limited_run_made(tmp_path):
@@ -181,7 +181,7 @@ def test_reports_a_limited_run_did_not_make_get_a_page_instead_of_a_broken_link(
         "2026/PH-CENTRE/02_bups.html"]
     assert other.read_text(encoding="utf-8") == "<html>numérique 2025</html>"
     page = (tmp_path / "2026/PH-CENTRE/02_bups.html").read_text(encoding="utf-8")
-    assert "Bon usage (BUPS) — exercice 2026 : rapport non produit" in page
+    assert "Bon usage (BUPS) — exercice 2026\u00a0: rapport non produit" in page
     assert "rosp report ENTREE --pharmacie PH-CENTRE --exercice 2026 --themes bups -o SORTIE</code>, avec les mêmes " \
            "options <code>--molecules</code>, <code>--versements</code> et <code>--parametres</code>" in page
     for page in written:
@@ -239,3 +239,16 @@ def test_each_row_of_the_index_shows_that_exercises_name(tmp_path):
     assert "<td>Pharmacie du Marché couvert</td>" in rows[2023]
     page = (tmp_path / "pharmacies" / "PH-HALLES.html").read_text(encoding="utf-8")
     assert "<h1>Pharmacie du Marché couvert</h1>" in page  # its latest name
+
+
+def test_french_no_break_spaces_before_percent_colon_and_inside_guillemets_in_text_only():
+    """« 25 % » and « Total : » were written with plain spaces: a browser could start a line with « % » or « : »
+    (review). The text of a page gets the no-break spaces of French typography; tags, styles and scripts do not
+    (a class « a ;b », a style « a :hover » are not prose)."""
+    from rosp_lib.report.html import french_quotes
+
+    page = ('<p class="a ;b">Taux : 25 % ; seuil « x » ? oui !</p><style>a :hover { x: 1 ; }</style>'
+            '<script>f( a ; b )</script><td title="t : u">— »</td>')
+    assert french_quotes(page) == ('<p class="a ;b">Taux\u00a0: 25\u00a0%\u00a0; seuil «\u00a0x\u00a0»\u00a0? '
+                                   'oui\u00a0!</p><style>a :hover { x: 1 ; }</style><script>f( a ; b )</script>'
+                                   '<td title="t : u">—\u00a0»</td>')

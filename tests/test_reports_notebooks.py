@@ -72,7 +72,7 @@ def test_report_shows_french_amounts_and_hypotheses(documents):
     html = (out / "2024" / "PH-GARE" / "01_numerique.html").read_text(encoding="utf-8")
     assert "1\u202f000,00\u00a0€" in html  # no borne, 5 readers → 4 × 250 € (cap); babel: espaces fines insécables
     assert "⚠ hypothèse" in html
-    assert "score 10 pts → malus 20 %" in html
+    assert "score 10 pts → malus 20\u00a0%" in html  # no line break before « % »
     assert "À déclarer sur amelipro" in html
 
 
@@ -92,7 +92,7 @@ def test_every_theme_report_cites_its_public_sources(documents, stem):
     documents_2024 = {leaf.reference.document.citation: leaf.reference.document.titre
                       for _, leaf in iter_leaves(load_parameters(2024))}
     text = unescape(re.sub(r"<[^>]+>", "", html))  # the page as read (« x » with no-break spaces: as the titles)
-    text = text.replace("«\u00a0", "« ").replace("\u00a0»", " »")
+    text = re.sub("\u00a0(?=[%:;?!»])", " ", text).replace("«\u00a0", "« ")  # as written (French spaces: page's)
     for source in set(mine["source"]):  # each line's citation: its document is listed on the page
         titre = next(t for c, t in documents_2024.items() if source.startswith(c))
         assert titre in text, titre

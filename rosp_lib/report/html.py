@@ -15,6 +15,7 @@ The title comes from the document record the notebook displays (`DOCUMENT_MIME`,
 from __future__ import annotations
 
 import html as _html
+import re
 import threading
 
 DOCUMENT_MIME = "application/vnd.rosp.document+json"
@@ -126,10 +127,17 @@ def _strip_widgets_preprocessor():
     return StripWidgets()
 
 
+# A plain space before « % : ; ? ! » or inside « », in the text of a page (not in its tags, styles or scripts).
+_FRENCH_SPACE = re.compile(r" (?=[%:;?!»])|(?<=«) ")
+_TEXT = re.compile(r"<(style|script)\b.*?</\1>|<[^>]*>|([^<]+)", re.S | re.I)
+
+
 def french_quotes(text: str) -> str:
-    """« x » with the no-break spaces French typography puts inside guillemets: a line never ends on « nor begins
-    with » (the texts are written with plain spaces; a browser broke « Malus « » at the end of a line)."""
-    return text.replace("« ", "«\u00a0").replace(" »", "\u00a0»")
+    """A page's text with the no-break spaces of French typography: inside guillemets and before « % », « : »,
+    « ; », « ? », « ! », so that a line never ends on « nor begins with », « % » or « : » (the texts are written with
+    plain spaces; a browser broke « Malus « » at the end of a line, and « 25 » / « % » over two). Tags, styles and
+    scripts are left as they are."""
+    return _TEXT.sub(lambda m: _FRENCH_SPACE.sub("\u00a0", m.group(2)) if m.group(2) else m.group(0), text)
 
 
 def to_html(nb) -> str:
