@@ -260,7 +260,7 @@ INDICATORS: tuple[Indicator, ...] = (
               "bups.ecoresponsable", "indicateur",
               ("eco_programme", "eco_niveau_vise", "eco_items_valides", "eco_niveau_valide_precedent"),
               "démarche écoresponsable (programme annuel, niveau visé, items A, B, C)"),
-    Indicator("malus_urgence", _B, "Malus « motif urgence » de non-substitution",
+    Indicator("malus_urgence", _B, "Malus « motif urgence »",
               "Le taux de recours au motif « urgence » de l'année doit être {comparaison_reference:texte} taux de "
               "référence de l'officine ; sinon malus de {taux_pct} sur toute la rémunération du thème.",
               "bups.malus_urgence", "malus", ("taux_urgence_pct", "taux_urgence_reference_pct")),

@@ -94,7 +94,7 @@ PHARMACY_COLUMNS: list[Col] = [
         ("dqo_programme_amelioration", "bool", "déclaré : programme d'amélioration de la qualité"),
         ("taux_generiques_repertoire_pct", "rate", "pénétration des génériques sur l'ensemble du répertoire"),
         ("taux_stabilite_75_pct", "rate", "stabilité de la délivrance des génériques aux 75 ans et plus"),
-        ("taux_urgence_pct", "rate", "recours au motif « urgence » de non-substitution cette année", False, None, True),
+        ("taux_urgence_pct", "rate", "recours au motif « urgence » de substitution cette année", False, None, True),
         ("taux_urgence_reference_pct", "rate", "taux de référence de l'officine (2019)", False, None, True),
         ("nb_semaines_asafo", "int", "semaines avec au moins une connexion à ASAFO-Pharma (0 à 53)", False, 53),
         ("nb_semaines_asafo_decembre", "int", "semaines de décembre avec au moins une connexion à ASAFO-Pharma (0 à 5)",
