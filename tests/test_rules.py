@@ -264,6 +264,14 @@ def test_urgence_malus_compares_exactly_and_rests_on_a_reading_only_without_refe
     # BUPS 2025 : démarche qualité 100 € + stabilité ≥ 95 % 400 € = 500 € ; malus 20 % = −100,00 €
     assert int(line["montant_cents"]) == (-cents("0.20 * (100 + 400)") if malus else 0)
     assert ("bups.malus_urgence.sans_reference" in line["hypotheses"]) is hypothesis
+    assert line["valeur"] == f"{rate or 'vide'}{' %' if rate else ''} (référence {reference + ' %' if reference else 'vide'})"
+
+
+def test_urgence_malus_value_says_an_empty_rate_of_the_year(tmp_path):
+    """An empty rate of the year read « % (référence 3 %) » in lignes.csv: a bare sign (review)."""
+    row = {"pharmacie_id": "U", "exercice": 2025, "taux_urgence_pct": "", "taux_urgence_reference_pct": "3"}
+    lines, _ = run(tmp_path, [row])
+    assert lines[lines["indicateur"] == "malus_urgence"].iloc[0]["valeur"] == "vide (référence 3 %)"
 
 
 @pytest.mark.parametrize("rate,cents_expected,on_lower_step", [("96", 400_00, False), ("92", 200_00, True),
@@ -449,6 +457,10 @@ def test_a_molecule_paid_without_floor_does_not_show_the_floor():
     assert (pali["montant_cents"], pali["seuil"]) == (300_00, "prime par boîte substituée, sans plancher")
     vilda = mol[mol["entrees"].str.contains("vildagliptine")].iloc[0]
     assert vilda["seuil"] == "prime par boîte substituée, taux d'arrivée > 72 %"
+    # sitagliptine at 72 %, equal to the floor: not paid (« au-delà »), and not said « sous le plancher » (review)
+    sita = mol[mol["entrees"].str.contains("molecule=sitagliptine ;")].iloc[0]
+    assert "taux_arrivee_pct=72 " in sita["entrees"] + " " and sita["montant_cents"] == 0
+    assert sita["note"].startswith("taux d'arrivée pas au-delà du plancher (> 72 % requis)")
 
 
 def test_a_declared_forfait_says_what_is_declared_in_words(tmp_path):

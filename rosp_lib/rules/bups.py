@@ -130,7 +130,8 @@ def molecules_ciblees(ctx: Context, molecules: pd.DataFrame) -> Block | None:
     note = filled(m, "boîtes ou taux manquant")
     note[~in_list] = f"molécule hors de la liste de l'exercice {ctx.p.exercice} : 0 €"
     if reading == "plancher":
-        note[floor_missed] = f"taux d'arrivée sous le plancher ({seuil_text(ind.taux_plancher_pct)} requis)"
+        # « sous le plancher » was said of a rate equal to it (72 % for « > 72 % »): not above it, as the rule reads
+        note[floor_missed] = f"taux d'arrivée pas au-delà du plancher ({seuil_text(ind.taux_plancher_pct)} requis)"
     # The calculation, with each distinct number formatted once.
     x_codes, distinct_x = pd.factorize(boxes_x[paid])
     boxes_text = np.array([num(Decimal(x).scaleb(-2 - places)) for x in distinct_x], dtype=object)[x_codes]
@@ -248,8 +249,10 @@ def malus_urgence(ctx: Context, total: np.ndarray) -> Block | None:
     note[r_missing & ref_missing] = "taux de l'année et taux de référence manquants : pas de malus"
     atteint = pick(applies, "malus", "pas de malus")
     atteint[(r_missing | ref_missing) & ~applies] = MANQUANT
-    valeur = np.array([f"{a} % (référence {b} %)" for a, b in zip(per_distinct(num_exact, shown(rate)),
-                                                                 per_distinct(num_exact, shown(ref)))], dtype=object)
+    # an empty rate is said « vide », as in the molecules' values: « % (référence 3 %) » showed a bare sign (audit)
+    valeur = np.array([f"{a + ' %' if a else VIDE} (référence {b + ' %' if b else VIDE})"
+                       for a, b in zip(per_distinct(num_exact, shown(rate)), per_distinct(num_exact, shown(ref)))],
+                      dtype=object)
     valeur[np.isnan(rate) & np.isnan(ref)] = None
     return Block("malus_urgence", valeur,
         f"taux {ind.comparaison_reference.valeur.replace('<=', '≤')} taux de référence", atteint, cents,
