@@ -306,10 +306,10 @@ def test_the_page_reads_as_a_document_for_the_network(executed):
     assert ">Disposer d'un logiciel référencé Ségur</td>" in page
     assert ">déclaré\u00a0: logiciel référencé Ségur\u00a0: non → oui</td>" in page
     assert ">5\u202f349,00\u00a0€</td>" in page
-    assert ">Stabilité de la délivrance des génériques aux 75 ans et plus : Montant au palier bas</td>" in page
+    assert ">Stabilité de la délivrance des génériques aux 75 ans et plus\u00a0: Montant au palier bas</td>" in page
     # the outliers' threshold is said with its value (the notebook's parameters: 3.5 and 5), not by a parameter name
-    assert ("Seuil utilisé : score z robuste au-delà de 3,5 en valeur absolue ; exercices examinés : ceux d'au moins "
-            "5 officines.") in page
+    assert ("Seuil utilisé\u00a0: score z robuste au-delà de 3,5 en valeur absolue\u00a0; exercices examinés\u00a0: ceux "
+            "d'au moins 5 officines.") in page
     for raw in ("general.donnee_manquante_montant_bas", "numerique.ordonnance_numerique_socle.etat",
                 "bups.stabilite_75.montant_bas", "logiciel_segur", "taux_stabilite_75_pct"):
         assert raw not in page, raw
