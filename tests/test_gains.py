@@ -269,10 +269,41 @@ def test_a_gain_from_an_amount_resting_on_a_hypothesis_says_so(tmp_path):
     assert "160,00\u00a0€ ⚠" in stability and "repose sur une hypothèse de lecture : le gain en dépend" in stability
     # named: the theme report's « Hypothèses » lists those of the current amounts only (PH-CENTRE 2025 at 89,9 %:
     # its line pays 0 €, and the 200 € of the lower step after the change rest on that step's reading)
+    # with the gain under the alternative reading (0 € at the lower step): 400 × 0,8 = 320 €
     assert ("le gain en dépend (« Stabilité de la délivrance des génériques aux 75 ans et plus : Montant au palier "
-            "bas »)") in stability
+            "bas » : 320,00\u00a0€ sous l&#x27;autre lecture)") in stability
     centre = nb.load("PH-CENTRE", 2025, str(ROOT / "data" / "pharmacies.csv"), str(ROOT / "data" / "molecules.csv"))
     html = str(report_gains.actions_table(centre, report_gains.compute(centre, "bups", "2025-06-01"), "bups"))
     lower = next(r for r in html.split("<tr>") if "89,9 % → 90 %" in r)
+    # 89,9 → 90 %: 200 € at the lower step, 0 € under its alternative reading (the lower step pays 0 €)
     assert "200,00\u00a0€ ⚠" in lower and "(« Stabilité de la délivrance des génériques aux 75 ans et plus : " \
-        "Montant au palier bas »)" in lower and "détail dans" not in lower
+        "Montant au palier bas » : 0,00\u00a0€ sous l&#x27;autre lecture)" in lower and "détail dans" not in lower
+
+
+@pytest.mark.parametrize("pid,year,column,gain", [
+    # PH-HALLES 2022: exercice coordonné non → oui, « non exigé » in 2022: +820 € under every reading (docs/regles.md)
+    ("PH-HALLES", 2022, "exercice_coordonne", cents("820")),
+    # PH-HALLES 2023: palipéridone 30 % → 100 %, its own premium of 20 €/box (no floor): 20 × 50 × (100 − 30) % = 700 €,
+    # under the gliptins' premium 2,30 € as under its alternative 2,80 €
+    ("PH-HALLES", 2023, "taux_arrivee_pct", cents("20 * 50 * 0.70")),
+])
+def test_a_gain_names_only_the_readings_that_change_it(pid, year, column, gain):
+    """The ⚠ of a gain named the readings of every line it moves, though under their alternative the gain was the
+    same (PH-HALLES 2022: 820 € naming « Donnée manquante… le plus bas est versé » and the e-prescription's state;
+    review). Each named reading is now priced: one that leaves the gain as it is is not named, and a gain left with
+    none has no ⚠."""
+    from rosp_lib.report import gains as report_gains
+    from rosp_lib.report import notebook as nb
+
+    rep = nb.load(pid, year, str(ROOT / "data" / "pharmacies.csv"), str(ROOT / "data" / "molecules.csv"))
+    g = report_gains.compute(rep, None, "2026-12-03")
+    row = next(r for r in g.table.itertuples() if column in r.colonne and int(r.gain_cents) == gain)
+    assert (row.statut_regle, row.hypotheses, row.autres_lectures) == ("source", (), ())
+    # the search alone names them: what the report's pricing removed
+    plain = report_gains.report_gains(rep.pharmacy_rows, rep.molecules, pid, year, {year: rep.params},
+                                      dt.date(2026, 12, 3), lines=rep.lines).table
+    before = next(r for r in plain.itertuples() if column in r.colonne and int(r.gain_cents) == gain)
+    assert before.statut_regle == "hypothese" and before.hypotheses
+    html = str(report_gains.actions_table(rep, g))
+    cell = next(r for r in html.split("<tr>") if report_gains.eur(gain) in r)
+    assert "⚠" not in cell and "hypothèse" not in cell

@@ -150,6 +150,31 @@ def test_a_theme_with_nothing_to_gain_says_so(tilleuls):
                          "change pas).</p>")  # its device lines have no missing data
 
 
+def test_a_missing_rate_of_a_malus_is_not_said_to_be_worth_more():
+    """PH-HALLES 2022, BUPS: no action; its only missing data is the « urgence » rate of the year, which decides a
+    malus only (20 % of the theme, docs/regles.md): filled in, the theme stays at 500 € or loses 100 €. The report
+    said « renseignée, elle pourrait rapporter davantage » (review)."""
+    rep = nb.load("PH-HALLES", 2022, str(ROOT / "data" / "pharmacies.csv"), str(ROOT / "data" / "molecules.csv"))
+    bups = rep.theme_lines("bups")
+    assert list(bups.loc[bups["donnee_manquante"].astype(bool), "indicateur"]) == ["malus_urgence"]
+    g = report_gains.compute(rep, "bups", "2022-06-01")
+    assert g.table.empty
+    text = report_gains.nothing_to_gain_text(rep, "bups")
+    assert "pourrait rapporter davantage" not in text
+    assert text.endswith("; 1 malus a une donnée manquante (section « Hypothèses et données manquantes ») : "
+                         "renseignée, elle ne pourrait que réduire le montant.")
+
+
+def test_the_synthesis_points_to_the_theme_report_for_missing_data():
+    """The synthesis' « Pourquoi » sent the reader to a section « Hypothèses et données manquantes » that only the
+    theme reports have (review): it names the theme report. PH-HALLES 2022, numérique: FSE and borne with missing
+    data (2 lines)."""
+    rep = nb.load("PH-HALLES", 2022, str(ROOT / "data" / "pharmacies.csv"), str(ROOT / "data" / "molecules.csv"))
+    said = "2 lignes avec une donnée manquante (ce que chacune en fait : section « Hypothèses et données manquantes »"
+    assert said + " du rapport du thème)" in str(nb.themes_table(rep))
+    assert said + ")" in nb.theme_reason(rep, "numerique")  # in the theme report itself, its own section
+
+
 def test_input_strings_are_escaped(tilleuls):
     """A molecule's name (from the user's file) is shown as written, never read as HTML."""
     import copy

@@ -708,16 +708,53 @@ class ReportGains:
     sans_effet: tuple[int, ...] = ()  # ranks of the actions still possible whose every change is another's, better
 
 
+def gains_under(runner: Runner, table: pd.DataFrame, parameters: dict, theme: str | None = None) -> np.ndarray:
+    """Each action's gain (cents, in the order of `table`) with other parameters: the same changes to the same row
+    (`_row` is not kept in the table: one pharmacy-year, row 0), two runs' difference as `gains_table`'s."""
+    variants = [(0, {})] + [(0, dict(ch)) for ch in table["changements"]]
+    lines = runner.lines(variants, parameters)
+    if theme is not None:
+        lines = lines[lines["theme"] == theme]
+    totals = Runner.totals_of(lines, len(variants))
+    return totals[1:] - totals[0]
+
+
+def _readings_that_move(table: pd.DataFrame, under: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The gains' hypotheses kept to those their amount depends on: a hypothesis whose alternative reading
+    (`under`: key → each action's gain under it) gives the same gain is left out — the ⚠ of a gain of 820 € named
+    readings under which it is 820 € too (review); one without a priced alternative stays, its effect unknown.
+    `autres_lectures`: (key, gain under its alternative) of those that move it. A gain left with no hypothesis
+    is no longer « hypothese »: « source », the weakest status a gain can have short of one (its other readings are
+    of texts or sources, which the report does not tell apart for a gain)."""
+    kept, others, statuts = [], [], []
+    for i, (keys, gain, statut) in enumerate(zip(table["hypotheses"], table["gain_cents"], table["statut_regle"])):
+        mine = tuple(k for k in keys if k not in under or int(under[k][i]) != int(gain))
+        kept.append(mine)
+        others.append(tuple((k, int(under[k][i])) for k in mine if k in under))
+        statuts.append("source" if statut == "hypothese" and keys and not mine else statut)
+    return table.assign(hypotheses=kept, autres_lectures=others, statut_regle=statuts)
+
+
 def report_gains(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, pharmacie_id: str, exercice: int,
                  parameters: dict | None = None, date: dt.date | None = None, theme: str | None = None,
-                 lines: pd.DataFrame | None = None) -> ReportGains:
+                 lines: pd.DataFrame | None = None, readings=None) -> ReportGains:
     """`gains_for` and the total within reach of its actions, sharing one runner (for the reports: computed
     once per report; a theme report searches only its theme). `lines`: the pharmacy-year's lines as `compute`
-    gave them with the same parameters, when the caller has them (not computed again)."""
+    gave them with the same parameters, when the caller has them (not computed again). `readings`: a function of a
+    hypothesis key giving the parameters (by exercise) of its alternative reading, or None without one: each gain is
+    priced under those its hypotheses name, and keeps only the hypotheses that change it (`_readings_that_move`;
+    column `autres_lectures`)."""
     date = date or dt.date.today()
     rows = _one(pharmacies, pharmacie_id, exercice).reset_index(drop=True)
     table, g = _gains_table(rows, molecules, parameters, date, None, (theme,) if theme else None, lines)
     runner = g.runner if g is not None else Runner(rows, molecules, parameters or parameters_for([exercice]))
+    if readings is not None and len(table):
+        under = {}
+        for key in sorted({k for keys in table["hypotheses"] for k in keys}):
+            other = readings(key)
+            if other is not None:
+                under[key] = gains_under(runner, table, other, theme)
+        table = _readings_that_move(table, under)
     possible = table[table["encore_possible"] == "oui"].sort_values("gain_cents", ascending=False, kind="stable")
     changes: dict = {}
     superseded = []  # for a column moved by several actions, the value of the one that pays most alone

@@ -54,7 +54,25 @@ def compute(rep: Report, theme: str | None = None, date_reference: str | dt.date
     """The actions of the pharmacy-year (only the theme's for a theme report), and the total within reach, at the
     reference date. Reuses the report's lines: only the changed variants are computed."""
     return report_gains(rep.pharmacy_rows, rep.molecules, rep.pharmacie_id, rep.exercice, {rep.exercice: rep.params},
-                        reference_date(date_reference), theme, lines=rep.lines)
+                        reference_date(date_reference), theme, lines=rep.lines, readings=alternative_parameters(rep))
+
+
+def alternative_parameters(rep: Report):
+    """A function of a hypothesis key giving the exercise's parameters under its alternative reading (the file of
+    alternative readings, on top of the report's scenario), or None when it has none: what each gain is priced under
+    (loaded when a gain names it)."""
+    from rosp_lib.parameters import load_parameters
+    from rosp_lib.report.readings import ALTERNATIVES_FILE, alternatives_for, scenario_with
+
+    overrides = {".".join(path): (path, value) for path, value in alternatives_for(rep.exercice, base=rep.scenario)}
+
+    def parameters(key: str) -> dict | None:
+        if key not in overrides:
+            return None
+        scenario = scenario_with(rep.scenario, rep.exercice, [overrides[key]], str(ALTERNATIVES_FILE))
+        return {rep.exercice: load_parameters(rep.exercice, scenario)}
+
+    return parameters
 
 
 def _fr_date(day: dt.date | str) -> str:
@@ -124,12 +142,16 @@ def gain_text(cents: int, statut: str) -> str:
     return eur(int(cents)) + (" ⚠" if statut == "hypothese" else "")
 
 
-def remark_text(remarque: str, statut: str, hypotheses=(), params=None) -> str:
+def remark_text(remarque: str, statut: str, hypotheses=(), params=None, others=()) -> str:
     """What a gain depends on, with HYPOTHESIS_REMARK when it rests on a hypothesis, and the hypotheses by their
-    names (`hypotheses`: their keys, named from the exercise's `params`); « — » for nothing."""
+    names (`hypotheses`: their keys, named from the exercise's `params`); `others`: (key, gain under its alternative
+    reading) of those priced, said after their name; « — » for nothing."""
     said = HYPOTHESIS_REMARK if statut == "hypothese" else ""
     if said and len(hypotheses) and params is not None:
-        said += " (" + " ; ".join(f"« {hypothesis_label(k, params)} »" for k in hypotheses) + ")"
+        under = dict(others)
+        said += " (" + " ; ".join(f"« {hypothesis_label(k, params)} »"
+                                  + (f" : {eur(under[k])} sous l'autre lecture" if k in under else "")
+                                  for k in hypotheses) + ")"
     return " ; ".join(x for x in (remarque, said) if x) or "—"
 
 
@@ -141,13 +163,20 @@ def nothing_to_gain_text(rep: Report, theme: str | None = None) -> str:
 
     where = "ce thème" if theme is not None else "cet exercice"
     lines = rep.theme_lines(theme) if theme is not None else rep.lines
-    missing = int(lines["donnee_manquante"].astype(bool).sum())
+    # a malus line's missing data, filled in, can only lower the amount: not « pourrait rapporter davantage » (review)
+    missing = lines["donnee_manquante"].astype(bool).to_numpy()
+    malus = (lines["type_ligne"] == "malus").to_numpy()
+    up, down = int((missing & ~malus).sum()), int((missing & malus).sum())
     text = (f"Aucune action trouvée ne ferait gagner davantage sur {where} : l'outil essaie chaque donnée que "
             "l'officine peut encore changer (un taux jusqu'au seuil suivant, un nombre jusqu'au palier suivant, une "
             "déclaration à « oui ») et aucune ne change le montant")
-    if missing:
-        return (text + f" ; {counted(missing, 'ligne a', 'lignes ont')} une donnée manquante (section « Hypothèses et "
-                "données manquantes ») : renseignée, elle pourrait rapporter davantage, ce que l'outil chiffrera.")
+    section = "section « Hypothèses et données manquantes »" + (" des rapports des thèmes" if theme is None else "")
+    if up:
+        return (text + f" ; {counted(up, 'ligne a', 'lignes ont')} une donnée manquante ({section}) : renseignée, "
+                "elle pourrait rapporter davantage, ce que l'outil chiffrera.")
+    if down:
+        return (text + f" ; {counted(down, 'malus a', 'malus ont')} une donnée manquante ({section}) : renseignée, "
+                "elle ne pourrait que réduire le montant.")
     return text + " (indicateurs atteints à leur plafond, neutralisés, ou faits de l'exercice que l'officine ne change pas)."
 
 
@@ -167,7 +196,8 @@ def actions_table(rep: Report, g: ReportGains, theme: str | None = None) -> Html
                      _indicator_text(rep, r.indicateur), change_text(rep, r.changements, r.valeur_actuelle,
                                                                      r.valeur_cible),
                      gain_text(r.gain_cents, r.statut_regle), NATURES.get(r.nature, r.nature), _fr_date(r.echeance),
-                     possible, remark_text(r.remarque, r.statut_regle, r.hypotheses, rep.params)])
+                     possible, remark_text(r.remarque, r.statut_regle, r.hypotheses, rep.params,
+                                                   getattr(r, "autres_lectures", ()))])
     gain_col = headers.index("Gain")
     return table(headers, rows, right=(gain_col,))
 

@@ -728,8 +728,9 @@ def _value_for(line: pd.Series) -> str:
     return f"{num_exact(v) if number else v} ; seuil : "
 
 
-def theme_reason(rep: Report, theme: str) -> str:
-    """One sentence: why the theme pays what it pays."""
+def theme_reason(rep: Report, theme: str, synthesis: bool = False) -> str:
+    """One sentence: why the theme pays what it pays (`synthesis`: said in the synthesis, whose sections are not the
+    theme report's)."""
     if not rep.applies(theme):
         return f"n'existe pas pour l'exercice {rep.exercice}."
     lines = rep.theme_lines(theme)
@@ -772,8 +773,10 @@ def theme_reason(rep: Report, theme: str) -> str:
         parts.append(f"forfaits au prorata de l'activité ({narrative.days(p[2])}, du {p[0]} au {p[1]})")
     miss = int(lines["donnee_manquante"].astype(bool).sum())
     if miss:
+        # the synthesis has no such section: it is the theme report's (review)
+        where = " du rapport du thème" if synthesis else ""
         parts.append(f"{counted(miss, 'ligne avec une donnée manquante', 'lignes avec une donnée manquante')} (ce "
-                     "que chacune en fait : section « Hypothèses et données manquantes »)")
+                     f"que chacune en fait : section « Hypothèses et données manquantes »{where})")
     return " ; ".join(parts) + "."
 
 
@@ -1045,7 +1048,8 @@ def bar_labels(fig) -> list[tuple[str, str]]:
 def themes_table(rep: Report) -> Html:
     """Each theme: its amount and one sentence why, linked to its report."""
     rows = [[_link(f"{theme_of(t).notebook}.html", theme_of(t).titre_court),
-             eur(rep.theme_total_cents(t)) if rep.applies(t) else ABSENT, theme_reason(rep, t)] for t in THEMES]
+             eur(rep.theme_total_cents(t)) if rep.applies(t) else ABSENT, theme_reason(rep, t, synthesis=True)]
+            for t in THEMES]
     rows.append(["<strong>Total</strong>", f"<strong>{eur(rep.total_cents())}</strong>", ""])
     return table(["Thème", "Montant", "Pourquoi"], rows, right=(1,), raw=(0, 1, 2))
 
