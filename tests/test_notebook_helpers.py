@@ -60,7 +60,7 @@ def test_malus_is_explained_with_its_arithmetic(gare):
     before = int(lines.loc[lines["type_ligne"] != "malus", "montant_cents"].sum())
     malus = -round(before * 20 / 100)
     text = nb.gate_and_malus_text(gare, lines)
-    assert f"score 10 pts → malus 20 % × {nb.eur(before)} = {nb.eur(-malus)}" in text
+    assert f"score 10 points → malus 20 % × {nb.eur(before)} = {nb.eur(-malus)}" in text
     assert "hypothèse" not in text  # hypotheses are shown from the `hypotheses` column, not repeated
     assert f"= **{nb.eur(before + malus)}**" in nb.sum_text(lines)
     assert "malus 20 %" in nb.theme_reason(gare, "numerique")

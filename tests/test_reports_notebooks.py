@@ -72,7 +72,7 @@ def test_report_shows_french_amounts_and_hypotheses(documents):
     html = (out / "2024" / "PH-GARE" / "01_numerique.html").read_text(encoding="utf-8")
     assert "1\u202f000,00\u00a0€" in html  # no borne, 5 readers → 4 × 250 € (cap); babel: espaces fines insécables
     assert "⚠ hypothèse" in html
-    assert "score 10 pts → malus 20\u00a0%" in html  # no line break before « % »
+    assert "score 10 points → malus 20\u00a0%" in html  # no line break before « % »
     assert "À déclarer sur amelipro" in html
 
 

@@ -529,7 +529,7 @@ def test_the_prescription_share_is_shown_with_the_digits_its_comparison_needs_an
     assert int(got.loc["V1", "montant_cents"]) == cents("3.00 * 155")
     assert got.loc["V1", "note"] == "part des RVA de prescription : 155 / (155 + 878) = 15,005 % > 15 % → 3,00\u00a0€ × nb_rva_960"
     assert got.loc["V2", ["valeur", "atteint"]].tolist() == ["30 / (30 + 170) = 15 %", "non"]  # exactly 15 %: not above
-    assert got.loc["V2", "note"] == "part des RVA de prescription : 30 / (30 + 170) = 15 %, pas > 15 % : 0 €"
+    assert got.loc["V2", "note"] == "part des RVA de prescription : 30 / (30 + 170) = 15 %, pas > 15 % : 0,00\u00a0€"
 
 
 def test_the_prescription_share_shows_its_side_of_a_threshold_with_more_decimals(tmp_path):

@@ -115,7 +115,7 @@ def test_a_malus_taken_on_a_voided_theme_is_still_said_to_apply():
     « score 3 pts → malus 10 % × 0,00 € » (audit): it says « malus », for 0,00 €."""
     _, lines, _ = compute_file(ROOT / "data/pharmacies.csv", ROOT / "data/molecules.csv")
     line = lines[(lines["pharmacie_id"] == "PH-MAIRIE") & (lines["indicateur"] == "malus_qualite_facturation")].iloc[0]
-    assert line["note"].startswith("score 3 pts → malus 10 % × 0,00\u00a0€")
+    assert line["note"].startswith("score 3 points → malus 10 % × 0,00\u00a0€")
     assert (line["atteint"], int(line["montant_cents"])) == ("malus", 0)
     # a score under the first step is no malus (PH-CENTRE 2025: score 0)
     centre = lines[(lines["pharmacie_id"] == "PH-CENTRE") & (lines["exercice"] == 2025)
@@ -322,3 +322,12 @@ def test_the_weeks_warning_starts_just_above_the_weeks_of_activity(tmp_path):
                     if "nb_semaines_asafo" in w)
     assert "PH-28, 28 semaines pour 184 jours d'activité, soit 27 semaines au plus" in said
     assert "PH-27" not in said and "PH-26" not in said
+
+
+def test_a_score_of_zero_points_is_said_in_the_singular():
+    """PH-HALLES 2023 and PH-TILLEULS 2024: « score 0 pts → pas de malus » beside sub-lines « 0 point » (review):
+    the score agrees as they do."""
+    _, lines, _ = compute_file(ROOT / "data/pharmacies.csv", ROOT / "data/molecules.csv")
+    malus = lines[lines["indicateur"] == "malus_qualite_facturation"].set_index(["pharmacie_id", "exercice"])
+    for key in (("PH-HALLES", 2023), ("PH-TILLEULS", 2024)):
+        assert malus.loc[key, "note"].split(" ; ")[0] == "score 0 point → pas de malus"  # then its hypotheses

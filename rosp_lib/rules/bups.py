@@ -128,7 +128,7 @@ def molecules_ciblees(ctx: Context, molecules: pd.DataFrame) -> Block | None:
     atteint[missing] = MANQUANT
     atteint[~in_list] = SANS_OBJET
     note = filled(m, "boîtes ou taux manquant")
-    note[~in_list] = f"molécule hors de la liste de l'exercice {ctx.p.exercice} : 0 €"
+    note[~in_list] = f"molécule hors de la liste de l'exercice {ctx.p.exercice} : {eur(0)}"
     if reading == "plancher":
         # « sous le plancher » was said of a rate equal to it (72 % for « > 72 % »): not above it, as the rule reads
         note[floor_missed] = f"taux d'arrivée pas au-delà du plancher ({seuil_text(ind.taux_plancher_pct)} requis)"

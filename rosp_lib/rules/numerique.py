@@ -289,7 +289,9 @@ def malus_line(ctx: Context, sub: list[Block], total: np.ndarray) -> Block:
 
     cents = ctx.cents(maluses)
     note = filled(ctx.n, "")
-    note[applies] = [f"score {s} pts → malus {r_text} % × {t} = {c}" if r else f"score {s} pts → pas de malus"
+    # « score 0 point » as its sub-lines say their points (« score 0 pts » beside « 0 point »: review)
+    note[applies] = [f"score {s} {agreed(s, 'point', 'points')} → malus {r_text} % × {t} = {c}" if r
+                     else f"score {s} {agreed(s, 'point', 'points')} → pas de malus"
                      for s, r, r_text, t, c in zip(score[applies], rate[applies], per_distinct(num, rate[applies]),
                                                    per_distinct(eur, total[applies]), per_distinct(eur, -cents[applies]))]
     note[f_missing] = "nombre de factures manquant : malus non calculé"

@@ -8,7 +8,7 @@ from fractions import Fraction
 import numpy as np
 
 from ..lines import money
-from ..lines.formatting import eur_value, num_exact
+from ..lines.formatting import eur, eur_value, num_exact
 from ..lines.text import MANQUANT, per_distinct
 from .base import Block, Context, compare_fraction, finish_theme, seuil_text
 
@@ -54,10 +54,10 @@ def bonus_prescription(ctx: Context) -> Block | None:
         if mi:
             return ""
         if not t:
-            return "aucun RVA : 0 €"
+            return f"aucun RVA : {eur(0)}"
         if o:
             return f"part des RVA de prescription : {v} {seuil} → {unit} × nb_rva_960"
-        return f"part des RVA de prescription : {v}, pas {seuil} : 0 €"
+        return f"part des RVA de prescription : {v}, pas {seuil} : {eur(0)}"  # as every amount (review)
 
     note = per_distinct(calculation, valeur, total, ok, missing)
     atteint = ctx.labels(ok)
