@@ -231,17 +231,17 @@ def test_typed_cells_are_named_in_messages_as_excel_shows_them(tmp_path):
     assert (bool(ph.at[0, "logiciel_segur"]), bool(ph.at[0, "exercice_coordonne"])) == (True, False)
 
 
-def test_an_amount_with_a_thousands_space_or_a_euro_sign_cut_by_its_decimal_comma_is_said(tmp_path):
+def test_an_amount_with_a_thousands_space_or_a_euro_sign_cut_by_its_decimal_comma_is_refused(tmp_path):
     """In a comma-separated statement « 1 234,56 » read 1 234 € and « 140,50 € » read 140 €, with no word (the plain
-    « 140,50 » was already said)."""
+    « 140,50 » was already said); both are now refused, as any amount possibly cut in two in a statement."""
     statement, pharmacies = statement_of(tmp_path, "pharmacie_id,exercice,theme,montant_verse_eur,libelle_releve\n"
                          "P1,2025,colorectal,1 234,56\nP1,2025,vaccination,140,50 €\n")
-    paid = read_versements(statement, pharmacies)
-    assert list(paid["montant_cents"]) == [123400, 14000]  # read as written…
-    said = paid.attrs["avertissements"]  # … and said
+    with pytest.raises(InputError) as info:
+        read_versements(statement, pharmacies)
+    said = info.value.problems
     assert len(said) == 2
-    assert "lues « 1 234 » et « 56 » ; si vous vouliez « 1 234,56 » (virgule décimale)" in said[0]
-    assert "lues « 140 » et « 50 € » ; si vous vouliez « 140,50 € » (virgule décimale)" in said[1]
+    assert "valeurs « 1 234 » et « 56 » ; attendu : « 1 234,56 » entre guillemets" in said[0]
+    assert "valeurs « 140 » et « 50 € » ; attendu : « 140,50 € » entre guillemets" in said[1]
 
 
 def test_statement_rows_alike_in_every_column_are_added_up_and_said(tmp_path):

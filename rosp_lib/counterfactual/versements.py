@@ -147,7 +147,9 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
     whole statement, `pharmacies` holding only that pharmacy); the other rows are skipped."""
     # The shared reading (separator, encoding, « sep=; » line, Excel sheet) and its shape checks: values beyond
     # the header's columns (their rows are left out of the frame), a column named twice, a title line above.
-    table = read_raw(path, SHEET)
+    # An amount cut in two by a decimal comma (« 975,91 » read 975 € and a label « 91 ») is refused: no row of a
+    # statement holds one or two digits after a whole amount, and an amount read wrong becomes a claim.
+    table = read_raw(path, SHEET, refuse_split=True)
     shape = table.problems
     head_line = table.header_line
     frame = table.frame

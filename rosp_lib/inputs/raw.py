@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..lines.csvfile import prefix_removed
+from .columns import MOLECULE_COLUMNS, PHARMACY_COLUMNS
 from .csvread import LINE_BREAK, read_csv_cells
 from .errors import MAX_PER_KIND, InputError, Problem, Problems, letter, shown, thousands
 from .parsing import GROUP_SPACES
@@ -52,6 +53,12 @@ _DECIMAL_COLUMN = re.compile(r".*_(?:pct|eur)")
 # The two halves of an amount or a rate cut by its decimal comma: « 1 234 » | « 56 », « 140 » | « 50 € »
 _INTEGER = re.compile(rf"[+-]?(?:\d{{1,3}}(?:[{GROUP_SPACES}]\d{{3}})+|\d+)", re.ASCII)
 _DIGITS = re.compile(rf"\d+(?:[{GROUP_SPACES}]?€)?", re.ASCII)
+_DECIMALS = re.compile(rf"\d{{1,2}}(?:[{GROUP_SPACES}]?€)?", re.ASCII)  # the cents of an amount, the tenths of a rate
+# The columns where one or two digits are an ordinary value (a count, a yes/no written 1 or 0): a whole rate followed
+# by one of them is an ordinary comma-separated row, said only when the row shows another sign of a cut. Anywhere
+# else (a label, a date, an indicator of the statement of payments…), one or two digits after a whole amount or rate
+# are the cents cut off by a decimal comma.
+_ORDINARY_DIGITS = frozenset(c.name for c in (*PHARMACY_COLUMNS, *MOLECULE_COLUMNS) if c.kind in ("int", "bool"))
 
 
 _SHOWN_EXTRA = 5  # values in excess listed in the message of a row; then « et N autres »
@@ -102,10 +109,12 @@ def _multiline_cells(cells: pd.DataFrame, header: list[str], broken: np.ndarray,
 
 
 def _comma_rows(cells: pd.DataFrame, columns: list[np.ndarray], header: list[str], h: int, keep_rows: np.ndarray,
-                widths: np.ndarray, problems: Problems, warnings: list[str]) -> None:
+                widths: np.ndarray, problems: Problems, warnings: list[str], refuse_split: bool = False) -> None:
     """In a comma-separated file, a row whose values do not fit the header one for one is refused (and taken out
     of `keep_rows`): a decimal comma cuts a value in two, so a row short of a value, or ending with an empty value
-    after a rate or an amount written as « 96 » then « 2 », is not read without guessing."""
+    after a rate or an amount written as « 96 » then « 2 », is not read without guessing. `refuse_split`: a row
+    that fits the header yet holds an amount possibly cut in two is refused too (the statement of payments, where no
+    ordinary row looks so and an amount read wrong becomes a claim), instead of read as written and said."""
     lines = cells.index.to_numpy()
     width = len(header)
     written = int(widths[h])  # the header as written, its trailing separators included
@@ -131,8 +140,9 @@ def _comma_rows(cells: pd.DataFrame, columns: list[np.ndarray], header: list[str
     # As many values as names, yet a rate or an amount written as an integer followed by digits: « 96,2 » in a row
     # one value short reads so too. Read as written (a comma file with a whole rate and then a count is common),
     # but said — when the row ends with an empty value (96, then 2, then empty — or 96,2 then empty?) or with
-    # these digits in a column that is not a rate (96 %, then 2 FSE — or 96,2 % and no count?); two rates side
-    # by side (« 85,93 » in a molecule row) are read as two rates.
+    # these digits in a column that is not a rate (96 %, then 2 FSE — or 96,2 % and no count?), or with one or two
+    # digits in a column where they are no ordinary value (« 975 » then « 91 » as a label: 975,91 € and the label
+    # left out); two rates side by side (« 85,93 » in a molecule row) are read as two rates.
     full = rows[widths[rows] == width] if width else rows[:0]
     pairs = [j for j in range(width - 1)
              if _DECIMAL_COLUMN.fullmatch(header[j]) and not _DECIMAL_COLUMN.fullmatch(header[j + 1])]
@@ -141,10 +151,26 @@ def _comma_rows(cells: pd.DataFrame, columns: list[np.ndarray], header: list[str
     for i in full:
         ends_empty = columns[width - 1][i] == ""
         for j in pairs:
-            if (ends_empty or j + 1 == width - 1) and _INTEGER.fullmatch(columns[j][i]) and _DIGITS.fullmatch(columns[j + 1][i]):
+            after = columns[j + 1][i]
+            if _INTEGER.fullmatch(columns[j][i]) and (
+                    (ends_empty or j + 1 == width - 1) and _DIGITS.fullmatch(after)
+                    or header[j + 1] not in _ORDINARY_DIGITS and _DECIMALS.fullmatch(after)):
                 if not (quoted(int(i), j) or quoted(int(i), j + 1)):  # quotes say where each value ends
                     split.append((int(i), j))
                 break
+    if refuse_split and split:
+        def cut(pair: tuple[int, int]) -> Problem:
+            i, j = pair
+            a, b = columns[j][i], columns[j + 1][i]
+            return Problem(int(lines[i]), j, (
+                f"ligne {lines[i]}{_who(pids[i])}, colonnes {header[j]} et {header[j + 1]} : valeurs « {a} » et « {b} » "
+                f"; attendu : « {a},{b} » entre guillemets ou « ; » comme séparateur — une virgule décimale coupe la "
+                f"valeur en deux dans un fichier séparé par des virgules ; si « {b} » est bien la colonne "
+                f"{header[j + 1]}, mettez-le entre guillemets"))
+
+        problems.add_rows("virgule_decimale", "lignes où une virgule décimale coupe peut-être une valeur", split, cut)
+        keep_rows[[i for i, _ in split]] = False
+        return
     for i, j in split[:MAX_PER_KIND]:
         a, b = columns[j][i], columns[j + 1][i]
         warnings.append(
@@ -171,7 +197,8 @@ def input_file(path: str | Path) -> Path:
     return path
 
 
-def read_raw(path: str | Path, sheet: str) -> RawTable:
+def read_raw(path: str | Path, sheet: str, refuse_split: bool = False) -> RawTable:
+    """`refuse_split`: a value possibly cut in two by a decimal comma is refused, not read and said (`_comma_rows`)."""
     path = input_file(path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
@@ -214,7 +241,7 @@ def read_raw(path: str | Path, sheet: str) -> RawTable:
             keep_rows &= ~broken
     widths = cells.attrs.get("largeurs")
     if widths is not None and keep_rows[h + 1:].any():
-        _comma_rows(cells, columns, header, h, keep_rows, widths, problems, warnings)
+        _comma_rows(cells, columns, header, h, keep_rows, widths, problems, warnings, refuse_split)
     keep_rows[: h + 1] = False
     lines = lines[keep_rows]
     # the rows under the header, as views when every one is kept (the usual file): no second copy of the table
