@@ -35,16 +35,23 @@ class RawTable:
     typed_numbers: dict[str, np.ndarray] = field(default_factory=dict)
 
 
-def _stripped(values: np.ndarray, text_prefix: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Each cell stripped of surrounding spaces, and whether it holds a line break; each distinct text once.
-    `text_prefix` (a CSV): the spreadsheet's text prefix `'` before a formula start removed (`csvfile.prefix_removed`)."""
+# The invisible characters that set the direction of the text (marks, embeddings, overrides, isolates): never meant
+# in a French table, they turn a name shown in a report or a claim around (« Pharmacie\u202e … » is read backwards)
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _stripped(values: np.ndarray, text_prefix: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each cell stripped of surrounding spaces, whether it holds a line break and whether it holds a character of
+    text direction (`_BIDI`); each distinct text once. `text_prefix` (a CSV): the spreadsheet's text prefix `'` before
+    a formula start removed (`csvfile.prefix_removed`)."""
     codes, distinct = pd.factorize(values)
     texts = [str(v).strip() for v in distinct]
     if text_prefix:
         texts = [prefix_removed(t) if t.startswith("'") else t for t in texts]
     clean = np.array(texts + [""], dtype=object)
     broken = np.array([LINE_BREAK.search(str(v)) is not None for v in distinct] + [False], dtype=bool)
-    return clean[codes], broken[codes]  # code -1 (a missing value) → the last entry, ''
+    turned = np.array([_BIDI.search(t) is not None for t in texts] + [False], dtype=bool)
+    return clean[codes], broken[codes], turned[codes]  # code -1 (a missing value) → the last entry, ''
 
 
 # Columns whose values may hold a decimal part (rates, amounts): with a decimal comma in a comma-separated file,
@@ -106,6 +113,28 @@ def _multiline_cells(cells: pd.DataFrame, header: list[str], broken: np.ndarray,
         ))
 
     problems.add_rows("valeur_sur_plusieurs_lignes", "valeurs sur plusieurs lignes", np.flatnonzero(broken), message)
+
+
+def _direction_cells(columns: list[np.ndarray], turned: np.ndarray, header: list[str], lines: np.ndarray,
+                     problems: Problems) -> None:
+    """Refuse each row holding a character of text direction (`_BIDI`), in any cell (a CSV or a workbook), its code
+    point and position named: it cannot be seen, so it is said rather than removed."""
+    pids = columns[header.index("pharmacie_id")] if "pharmacie_id" in header else None
+
+    def message(i: int) -> Problem:
+        j = next(j for j, col in enumerate(columns) if _BIDI.search(col[i]))
+        value = columns[j][i]
+        k = _BIDI.search(value).start()
+        name = header[j] if j < len(header) and header[j] else letter(j)
+        who = _who(pids[i]) if pids is not None and not _BIDI.search(pids[i]) else ""
+        return Problem(int(lines[i]), j, (
+            f"ligne {lines[i]}{who}, colonne {name} : valeur {shown(value)} ; attendu : un texte sans caractère "
+            f"invisible de direction du texte — U+{ord(value[k]):04X} au caractère {k + 1}, qui fait lire le texte "
+            "à l'envers ou dans le désordre dans les rapports : supprimez-le (copié d'une page web ou d'un document ?)"
+        ))
+
+    problems.add_rows("direction_du_texte", "valeurs qui contiennent un caractère de direction du texte",
+                      np.flatnonzero(turned), message)
 
 
 def _comma_rows(cells: pd.DataFrame, columns: list[np.ndarray], header: list[str], h: int, keep_rows: np.ndarray,
@@ -212,7 +241,7 @@ def read_raw(path: str | Path, sheet: str, refuse_split: bool = False) -> RawTab
             f"format « {suffix} » non pris en charge ; attendu : .csv ou .xlsx (réenregistrez le classeur en .xlsx)"
         ])
     read = [_stripped(cells[j].to_numpy(dtype=object), text_prefix=separator is not None) for j in cells.columns]
-    columns = [clean for clean, _ in read]
+    columns = [clean for clean, *_ in read]
     if not columns:
         raise InputError(str(path), ["fichier vide ; attendu : une ligne d'en-tête avec les noms de colonnes"])
     filled = np.zeros(len(cells), dtype=bool)
@@ -233,12 +262,20 @@ def read_raw(path: str | Path, sheet: str, refuse_split: bool = False) -> RawTab
     keep_rows[:h] = False
     if separator is not None:  # CSV: a cell holding a line break, from its first line on
         broken = np.zeros(len(cells), dtype=bool)
-        for _, cut in read:
+        for _, cut, _ in read:
             broken |= cut
         broken &= keep_rows
         if broken.any():
             _multiline_cells(cells, header, broken, problems)
             keep_rows &= ~broken
+    turned = np.zeros(len(cells), dtype=bool)
+    for *_, marked in read:
+        turned |= marked
+    turned &= keep_rows
+    turned[: h + 1] = False  # in the header, a name so written is an unknown column, shown escaped
+    if turned.any():
+        _direction_cells(columns, turned, header, lines, problems)
+        keep_rows &= ~turned
     widths = cells.attrs.get("largeurs")
     if widths is not None and keep_rows[h + 1:].any():
         _comma_rows(cells, columns, header, h, keep_rows, widths, problems, warnings, refuse_split)

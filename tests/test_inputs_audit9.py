@@ -1,0 +1,70 @@
+"""Input texts that would not read as written (audit 9): invisible characters of text direction (U+202A–U+202E,
+U+2066–U+2069, U+200E, U+200F) in a name, a molecule or a statement's label, CSV or XLSX, refused with the row,
+the column and the character's code point and position — a claim letter's line displayed backwards
+(« Pharmacie\\u202e € 00,000 01 : édnamed tnatnoM »)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from helpers_rules import workbook
+from rosp_lib.cli import main
+from rosp_lib.counterfactual.versements import read_versements
+from rosp_lib.inputs import InputError, read_inputs, read_pharmacies
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+EXPECTED = ("attendu : un texte sans caractère invisible de direction du texte — U+{code} au caractère {k}, qui fait "
+            "lire le texte à l'envers ou dans le désordre dans les rapports : supprimez-le (copié d'une page web ou "
+            "d'un document ?)")
+
+
+def _problems(read, *args) -> list[str]:
+    with pytest.raises(InputError) as err:
+        read(*args)
+    return err.value.problems
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u202a", "\u2066", "\u2069", "\u200e", "\u200f"])
+def test_a_direction_character_in_a_pharmacy_name_is_refused(tmp_path, char):
+    path = tmp_path / "pharmacies.csv"
+    path.write_text(f"pharmacie_id;nom;exercice\nPH-A;Pharmacie{char} des Tilleuls;2024\n", encoding="utf-8")
+    escaped = f"\\u{ord(char):04x}"
+    assert _problems(read_pharmacies, path) == [
+        f"ligne 2, pharmacie « PH-A », colonne nom : valeur « Pharmacie{escaped} des Tilleuls » ; "
+        + EXPECTED.format(code=f"{ord(char):04X}", k=10)]
+
+
+def test_a_direction_character_in_a_workbook_name_is_refused(tmp_path):
+    path = tmp_path / "pharmacies.xlsx"
+    workbook({"pharmacies": [["pharmacie_id", "nom", "exercice"], ["PH-A", "Centre", 2024],
+                             ["PH-B", "\u2067Officine", 2024]]}).save(path)
+    assert _problems(read_pharmacies, path) == [
+        "ligne 3, pharmacie « PH-B », colonne nom : valeur « \\u2067Officine » ; " + EXPECTED.format(code="2067", k=1)]
+
+
+def test_a_direction_character_in_a_molecule_name_is_refused(tmp_path):
+    molecules = tmp_path / "molecules.csv"
+    molecules.write_text("pharmacie_id,exercice,molecule,nb_boites,taux_depart_pct,taux_arrivee_pct\n"
+                         "PH-TILLEULS,2024,sita\u202eglitpine,486,85,93.0\n", encoding="utf-8")
+    assert _problems(read_inputs, DATA / "pharmacies.csv", molecules) == [
+        "ligne 2, pharmacie « PH-TILLEULS », colonne molecule : valeur « sita\\u202eglitpine » ; "
+        + EXPECTED.format(code="202E", k=5)]
+
+
+def test_a_direction_character_in_a_statement_label_is_refused_and_no_claim_is_written(tmp_path):
+    statement = tmp_path / "versements.csv"
+    statement.write_text("pharmacie_id;exercice;theme;montant_verse_eur;libelle_releve\n"
+                         "PH-TILLEULS;2024;bups;800,00;ROSP BUPS\u202e 00,000 01 : édnamed\n", encoding="utf-8")
+    out = tmp_path / "sortie"
+    result = CliRunner().invoke(main, ["rapprocher", str(DATA / "pharmacies.csv"), "--molecules",
+                                       str(DATA / "molecules.csv"), "--versements", str(statement), "-o", str(out)],
+                                catch_exceptions=False)
+    assert result.exit_code == 2, result.output
+    assert ("  - ligne 2, pharmacie « PH-TILLEULS », colonne libelle_releve : valeur « ROSP BUPS\\u202e 00,000 01 : "
+            "édnamed » ; " + EXPECTED.format(code="202E", k=10)) in result.output
+    assert "\u202e" not in result.output and not out.exists()
+    pharmacies = read_pharmacies(DATA / "pharmacies.csv")
+    assert len(_problems(read_versements, statement, pharmacies)) == 1
