@@ -91,3 +91,35 @@ def test_pharmacies_rate_cut_before_a_text_column_is_said(tmp_path):
     ordinary = _write(tmp_path, "pharmacie_id,exercice,taux_mss_pct,bal_organisationnelle,nom\n"
                                 "PH-A,2024,96,1,Centre\n", "ordinaire.csv")
     assert read_pharmacies(ordinary).attrs["avertissements"] == []
+
+
+# --- 2. a payment date that cannot be one, or before the end of the exercise it pays -----------------------------------
+
+def test_a_payment_dated_within_the_exercise_it_pays_is_read_and_said(tmp_path, pharmacies):
+    """Exercise 2025 paid on 15/04/2025: the payment year likely written as the exercise; read, and said."""
+    path = _write(tmp_path, "pharmacie_id;exercice;theme;montant_verse_eur;date_versement\n"
+                            "PH-TILLEULS;2025;bups;975,91;2025-04-15\n"
+                            "PH-TILLEULS;2024;bups;975,91;02/01/2025\n")
+    paid = read_versements(path, pharmacies)
+    assert list(paid["montant_cents"]) == [97591, 97591]
+    assert paid.attrs["avertissements"] == [
+        f"{path} : ligne 2, pharmacie « PH-TILLEULS » : versement daté du 15/04/2025, avant la fin de l'exercice 2025 "
+        "qu'il paierait : la ROSP d'un exercice est versée l'année suivante ; vérifiez la colonne exercice (l'exercice "
+        "payé, non l'année du versement)"]
+
+
+@pytest.mark.parametrize("date", ["1899-12-30", "31/12/2022", "2029-01-01", "2099-01-01"])
+def test_a_date_that_cannot_be_a_payment_is_refused(tmp_path, pharmacies, date):
+    """Excel's day zero, a date before the first payment (2023, for the 2022 exercise) or after the last year a known
+    exercise may be paid in (2026 paid in 2027, a regularisation in 2028) was read silently."""
+    path = _write(tmp_path, f"pharmacie_id;exercice;theme;montant_verse_eur;date_versement\nPH-TILLEULS;2024;bups;10;{date}\n")
+    assert _problems(path, pharmacies) == [
+        f"ligne 2, pharmacie « PH-TILLEULS », colonne date_versement : valeur « {date} » ; attendu : vide ou une date "
+        "de versement, du 01/01/2023 (premier versement, de l'exercice 2022) au 31/12/2028 (le dernier exercice connu, "
+        "2026, est versé en 2027)"]
+
+
+@pytest.mark.parametrize("date", ["2023-01-01", "2028-12-31"])
+def test_the_bounds_of_a_payment_date_are_accepted(tmp_path, pharmacies, date):
+    path = _write(tmp_path, f"pharmacie_id;exercice;theme;montant_verse_eur;date_versement\nPH-TILLEULS;2024;bups;10;{date}\n")
+    assert list(read_versements(path, pharmacies)["date_versement"]) == [date]

@@ -14,6 +14,7 @@ its line, column, value and what was expected; nothing is computed from an inval
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 import unicodedata
@@ -29,6 +30,7 @@ from ..inputs.molecules import pharmacy_hint
 from ..inputs.parsing import DATE_EXPECTED, GROUP_SPACES, ambiguous_fix, date_of
 from ..inputs.raw import read_raw
 from ..lines.formatting import MINUS, eur
+from ..parameters import available_exercises
 from ..parameters.scenario import MAX_AMOUNT
 from ..registry import INDICATORS, THEMES
 
@@ -45,6 +47,17 @@ _AMBIGUOUS_RE = re.compile(r"[+-]?[1-9]\d{0,2}[.,]\d{3}", re.ASCII)
 _GROUPED_BY_SIGN_RE = re.compile(r"[+-]?[1-9]\d{0,2}(?:([.,])\d{3})+(?:(?!\1)[.,]\d{1,2})?", re.ASCII)
 _EURO_WORD = re.compile(rf"(.*?){_S}*(eur|euros?)", re.IGNORECASE)
 _GENERIC = "un montant en euros, au plus deux décimales (820 ; 820,00 ; 820.00)"
+# The days a payment of the ROSP can bear: from the first payment of the first exercise of the 2022 convention (the
+# 2022 exercise, paid in 2023) to the end of the year after the payment year of the last exercise with parameters
+# (exercise N is paid in N+1; a complement or a regularisation may come a year later). Outside, the date is not a
+# payment: Excel's day zero (1899-12-30), a year mistyped (2099). No bound on the day the tool runs: a statement of an
+# exercise not paid yet (the example's 2026 exercise) holds the dates announced, and a file must read the same
+# whatever the day it is read (the reports are reproducible).
+FIRST_PAYMENT = dt.date(2023, 1, 1)
+
+
+def last_payment() -> dt.date:
+    return dt.date(max(available_exercises()) + 2, 12, 31)
 
 
 def fold(text: str) -> str:
@@ -192,6 +205,8 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
         years_of.setdefault(known_pid, []).append(known_year)
     problems: list[Problem] = []
     records = []
+    early: list[str] = []  # payments dated within (or before) the exercise they pay
+    last = last_payment()
     for k, i in enumerate(frame.index.to_numpy().tolist()):  # i: the line a spreadsheet shows
         get = {name: str(column[k]) for name, column in cells.items()}
         pid = get.get("pharmacie_id", "")
@@ -233,6 +248,14 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
         day = date_of(written) if written else None  # « 15/04/2025 » as French Excel writes it: 2025-04-15
         if written and day is None:
             bad("date_versement", written, f"vide ou {DATE_EXPECTED}")
+        elif day is not None and not FIRST_PAYMENT <= day <= last:
+            bad("date_versement", written, f"vide ou une date de versement, du {FIRST_PAYMENT:%d/%m/%Y} (premier "
+                f"versement, de l'exercice 2022) au {last:%d/%m/%Y} (le dernier exercice connu, {last.year - 2}, est "
+                f"versé en {last.year - 1})")
+        elif day is not None and year is not None and day.year <= year:
+            early.append(f"ligne {i}{who} : versement daté du {day:%d/%m/%Y}, avant la fin de l'exercice {year} qu'il "
+                         "paierait : la ROSP d'un exercice est versée l'année suivante ; vérifiez la colonne exercice "
+                         "(l'exercice payé, non l'année du versement)")
         date_text = day.isoformat() if day is not None else written
         records.append({"pharmacie_id": pid, "exercice": year, "theme": theme, "indicateur": ind,
                         "montant_cents": cents, "date_versement": date_text,
@@ -249,7 +272,10 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
     out = out.astype({"exercice": "int64", "montant_cents": "int64"}) if len(out) else out
     # What the shared reader read as written but says (a decimal comma possibly cutting an amount in two in a
     # comma-separated file): shown by the commands as the other tables' warnings (`inputs.warnings_of`).
-    out.attrs["avertissements"] = [f"{path} : {w}" for w in getattr(table, "warnings", []) + _copies(out)]
+    if len(early) > MAX_PER_KIND:
+        early = early[:MAX_PER_KIND] + [f"… et {thousands(len(early) - MAX_PER_KIND)} autres versements datés avant la "
+                                        "fin de l'exercice qu'ils paieraient"]
+    out.attrs["avertissements"] = [f"{path} : {w}" for w in getattr(table, "warnings", []) + early + _copies(out)]
     return out
 
 
