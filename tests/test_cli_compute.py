@@ -385,3 +385,20 @@ def test_a_closed_pipe_is_not_a_failure(tmp_path):
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     proc.stdout.close()
     assert proc.wait(timeout=120) == 2
+
+
+@pytest.mark.parametrize("fmt,warned", [("csv-fr", True), ("csv", True), ("xlsx", False)])
+def test_identifiers_a_spreadsheet_would_convert_are_said_for_the_csv_formats(tmp_path, fmt, warned):
+    """A FINESS number 060012345, « 1E5 », « 12-05 » were written to csv-fr without a word, and French Excel shows
+    60012345, 1,00E+05 and 12-mai (review). A CSV cannot mark them as text without a formula or a visible apostrophe:
+    the command says so and points to the workbook format, whose cells are text."""
+    entree = tmp_path / "ph.csv"
+    entree.write_text("pharmacie_id;exercice\n060012345;2024\n1E5;2024\n12-05;2024\nPH-A;2024\n12345;2024\n",
+                      encoding="utf-8")
+    result = run("compute", entree, "--format", fmt, "-o", tmp_path / "sortie")
+    assert result.exit_code == 0, result.output
+    said = ("Avertissement : 3 identifiants de pharmacie (« 060012345 », « 12-05 », « 1E5 ») ressemblent à un nombre ou à "
+            "une date : un tableur qui ouvre lignes.csv ou totaux.csv les convertit")
+    assert (said in result.stderr) is warned
+    line = next((x for x in result.stderr.splitlines() if "identifiant" in x), "")
+    assert "PH-A" not in line and "« 12345 »" not in line  # shown as written in a spreadsheet: not named

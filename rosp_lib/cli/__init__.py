@@ -127,7 +127,8 @@ def compute_cmd(entree: Path, molecules: Path | None, scenario: Path | None, out
     Exemple :
       rosp compute data/pharmacies.csv --molecules data/molecules.csv -o outputs/
     """
-    from rosp_lib.lines.spreadsheet import LineCounts, csv_writers_by_part, files_for, parts_in_process, writers
+    from rosp_lib.lines.spreadsheet import (LineCounts, converted_ids_warning, csv_writers_by_part, files_for,
+                                            parts_in_process, writers)
     from rosp_lib.lines.workers import parts_in_workers, worker_count
 
     if jobs is not None and jobs < 1:
@@ -144,7 +145,8 @@ def compute_cmd(entree: Path, molecules: Path | None, scenario: Path | None, out
             counts.add(lines, totals(lines, pharmacies))
     except (InputError, ParameterError) as exc:
         _fail(str(exc))
-    warn(warnings_of(pharmacies) + ([] if molecules else no_molecules_warning(pharmacies["exercice"], scenario)))
+    warn(warnings_of(pharmacies) + ([] if molecules else no_molecules_warning(pharmacies["exercice"], scenario))
+         + converted_ids_warning(pharmacies["pharmacie_id"].unique(), fmt))
     try:
         ensure_folder(out_dir)
         with cleaned_up_on_sigterm():

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import sys
 from collections.abc import Callable
 from decimal import Decimal
@@ -37,6 +38,29 @@ FORMATS = ("csv", "csv-fr", "xlsx")
 EURO_FORMAT = '#,##0.00\\ "€"'
 PERCENT_FORMAT = "0.00\\ %"
 _RATE_COLUMNS = {c.name for c in PHARMACY_COLUMNS if c.kind == "rate"}
+
+
+# Identifiers a spreadsheet opening a CSV turns into something else, shown otherwise than written: a number with a
+# leading zero (a FINESS number, 060012345 → 60012345), an exponent (1E5 → 1,00E+05), more digits than a number
+# keeps (16 or more), a date (12-05 → 12-mai, 2024-01-15, 1/2). A CSV cannot say « this is text » to Excel without
+# a formula (which the neutralisation forbids) or a visible apostrophe: said, the workbook format keeping them.
+_CONVERTED_ID = re.compile(r"0\d+|\d+(?:[.,]\d+)?[eE][+-]?\d+|\d{16,}|\d{1,4}[-/]\d{1,2}(?:[-/]\d{1,4})?")
+
+
+def converted_ids_warning(ids, fmt: str) -> list[str]:
+    """A warning when a CSV format is asked for and identifiers would not read in a spreadsheet as written
+    (`_CONVERTED_ID`): the first ones named, and the workbook format suggested."""
+    if fmt == "xlsx":
+        return []
+    found = sorted({str(i) for i in ids if _CONVERTED_ID.fullmatch(str(i))})
+    if not found:
+        return []
+    shown = ", ".join(f"« {i} »" for i in found[:5]) + (f" et {len(found) - 5} autres" if len(found) > 5 else "")
+    return [f"{len(found)} identifiant{'s' if len(found) > 1 else ''} de pharmacie ({shown}) "
+            f"{'ressemblent' if len(found) > 1 else 'ressemble'} à un nombre ou à une date : un tableur qui ouvre "
+            "lignes.csv ou totaux.csv les convertit (zéro de tête perdu, date, notation scientifique) ; pour les "
+            "garder tels quels, utilisez --format xlsx (cellules de texte), ou importez la colonne pharmacie_id comme "
+            "texte"]
 
 
 def files_for(fmt: str) -> tuple[str, ...]:
