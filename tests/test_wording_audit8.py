@@ -331,3 +331,24 @@ def test_a_score_of_zero_points_is_said_in_the_singular():
     malus = lines[lines["indicateur"] == "malus_qualite_facturation"].set_index(["pharmacie_id", "exercice"])
     for key in (("PH-HALLES", 2023), ("PH-TILLEULS", 2024)):
         assert malus.loc[key, "note"].split(" ; ")[0] == "score 0 point → pas de malus"  # then its hypotheses
+
+
+def test_a_reading_whose_ecart_comes_from_missing_data_says_so():
+    """PH-TILLEULS 2024: the socle « ordonnance numérique », neutralised by the tool in 2024, read as active (its
+    alternative) with no rate given, is « donnée manquante »: the socle fails and the numérique theme (5 349,00 €)
+    is lost. The synthesis gave −5 349,00 € beside « Aucune donnée manquante pour cet exercice » (review): the reading
+    now says that its écart rests on a value the file does not give. The malus reading (−534,90 €) reads no missing
+    value."""
+    from rosp_lib.report import notebook as nb
+    from test_notebook_helpers import _load
+
+    rep = _load("PH-TILLEULS", 2024)
+    stakes = {s.cle: s for s in rep.readings.moving}
+    socle = stakes["numerique.ordonnance_numerique_socle.etat"]
+    assert (socle.ecart_cents, socle.manquantes) == (-5_349_00, ("ordonnance_numerique_socle",))
+    assert stakes["numerique.malus_qualite_facturation.double_paiement_seuil_bas_pct"].manquantes == ()
+    rows = str(nb.stakes_table(rep)).split("<tr>")
+    row = next(r for r in rows if "−5\u202f349,00\u00a0€" in r)
+    assert ("— sous cette lecture, donnée manquante : « Ordonnance numérique pour au moins 70 % des délivrances "
+            "(socle) » ; l&#x27;écart en dépend") in row
+    assert "donnée manquante" not in next(r for r in rows if "−534,90\u00a0€" in r)

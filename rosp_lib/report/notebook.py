@@ -510,14 +510,20 @@ def stake_for(rep: Report, key: str):
     return next((s for s in stakes if s.cle == other), None) if other else None
 
 
-def alternative_text(s, quoted: bool = True, alternative: str | None = None, also: str = "") -> str:
+def alternative_text(s, quoted: bool = True, alternative: str | None = None, also: str = "", params=None) -> str:
     """The alternative reading of a stake (in quotes; `alternative`: as the hypothesis it replaces words it), with the
     values it reads that the retained one does not (the prime par boîte gagnée of the « progression » reading):
-    each euro of the écart can be redone."""
+    each euro of the écart can be redone; and the lines it leaves with missing data (`Stake.manquantes`, named from
+    the exercise's `params`): the écart rests on them."""
     text = s.alternative if alternative is None else alternative
     parts = [", ".join(f"{lib} : {value}" for _, lib, value in s.lues)] if s.lues else []
     values = " ; ".join(parts + ([also] if also else []))
-    return (f"« {text} »" if quoted else text) + (f" ({values})" if values else "")
+    out = (f"« {text} »" if quoted else text) + (f" ({values})" if values else "")
+    if getattr(s, "manquantes", ()) and params is not None:
+        names = ", ".join(f"« {indicator_title(indicator(c), params)} »" for c in s.manquantes)
+        out += (f" — sous cette lecture, donnée manquante : {names} ; l'écart en dépend (renseignée, la donnée "
+                "pourrait le changer)")
+    return out
 
 
 def absent_by_hypothesis(rep: Report, theme: str | None = None) -> list[str]:
@@ -558,7 +564,8 @@ def hypotheses_text(rep: Report, theme: str) -> str:
             # the synthesis names a reading switched by another leaf by that leaf: both names given
             also = "" if s.cle == k else \
                 f"c'est la ligne « {rep.leaves[s.cle].libelle.partition(' : ')[0]} » du tableau de la synthèse"
-            what = alternative_text(s, alternative=None if s.cle == k else leaf.alternative, also=also)
+            what = alternative_text(s, alternative=None if s.cle == k else leaf.alternative, also=also,
+                                    params=rep.params)
             at_stake = (f"si elle seule est remplacée par {what}, le total de l'exercice change de "
                         f"**{eur_signed(s.ecart_cents)}**" if s.ecart_cents else
                         f"remplacée par {what}, elle ne change rien pour cette officine")
@@ -1090,7 +1097,7 @@ def stakes_table(rep: Report) -> Html:
     if not moving:
         return Html("<p>Aucune hypothèse, remplacée seule par son alternative, ne change le montant de cette "
                     "officine.</p>")
-    rows = [[hypothesis_label(s.cle, rep), s.reference, alternative_text(s, quoted=False),
+    rows = [[hypothesis_label(s.cle, rep), s.reference, alternative_text(s, quoted=False, params=rep.params),
              ", ".join(theme_of(t).titre_court for t in s.themes), eur_signed(s.ecart_cents)] for s in moving]
     # its lead-in here, said only above a table (it announced « Aucune hypothèse… » with a colon)
     return Html("<p>Chaque hypothèse qui change le montant quand elle seule est remplacée par sa lecture alternative, "

@@ -36,6 +36,10 @@ class Stake:
     # The hypothesis leaves read only under the alternative (the prime par boîte gagnée of the « progression »
     # reading), with their value written for a reader: what a reviewer needs to redo the écart by hand.
     lues: tuple[tuple[str, str, str], ...] = ()  # (clé, libellé, valeur)
+    # The indicators whose line has missing data under the alternative only (the socle « ordonnance numérique »,
+    # neutralised by the tool, made active without its rate given): the écart rests on data the report does not have
+    # — « Aucune donnée manquante » beside the loss of a whole theme that came from one (review).
+    manquantes: tuple[str, ...] = ()
 
     @property
     def noeud(self) -> str:
@@ -158,15 +162,16 @@ def _readings(rows: pd.DataFrame, molecules: pd.DataFrame | None, exercice: int,
               alternatives: Path) -> Readings:
     from rosp_lib.engine import compute
 
-    def run(scen: Scenario | None) -> tuple[int, dict[str, int], object, set[str]]:
+    def run(scen: Scenario | None) -> tuple[int, dict[str, int], object, set[str], set[str]]:
         params = load_parameters(exercice, scen)
         lines = compute(rows, molecules, {exercice: params})
         read = {k for text in lines["hypotheses"] for k in list_items(text)}
-        return int(lines["montant_cents"].sum()), _theme_totals(lines), params, read
+        missing = set(lines.loc[lines["donnee_manquante"].astype(bool), "indicateur"])
+        return int(lines["montant_cents"].sum()), _theme_totals(lines), params, read, missing
 
-    ref_total, ref_themes, ref_params, ref_read = run(scenario)
+    ref_total, ref_themes, ref_params, ref_read, ref_missing = run(scenario)
     overrides = alternatives_for(exercice, alternatives, scenario)
-    alt_total, alt_themes, _, _ = run(scenario_with(scenario, exercice, overrides, str(alternatives)))
+    alt_total, alt_themes, *_ = run(scenario_with(scenario, exercice, overrides, str(alternatives)))
     leaves = dict(iter_leaves(ref_params))
 
     stakes = []
@@ -175,7 +180,8 @@ def _readings(rows: pd.DataFrame, molecules: pd.DataFrame | None, exercice: int,
         leaf = leaves.get(key)
         if leaf is None:
             continue
-        total, themes, alt_params, read = run(scenario_with(scenario, exercice, [(path, value)], str(alternatives)))
+        total, themes, alt_params, read, missing = run(scenario_with(scenario, exercice, [(path, value)],
+                                                                     str(alternatives)))
         changed = tuple(t for t in ref_themes if themes.get(t, 0) != ref_themes[t])
         alt_leaves = dict(iter_leaves(alt_params))
         lues = tuple((k, alt_leaves[k].libelle, leaf_text(alt_leaves[k])) for k in sorted(read - ref_read - {key})
@@ -184,7 +190,8 @@ def _readings(rows: pd.DataFrame, molecules: pd.DataFrame | None, exercice: int,
         # missing-data reading): « non » alone told a reader nothing (audit)
         note = reading_note(leaf, value)
         alternative = leaf_text(alt_leaves.get(key)) + (f" : {note}" if note else "")
-        stakes.append(Stake(key, leaf.libelle, leaf_text(leaf), alternative, total - ref_total, changed, lues))
+        stakes.append(Stake(key, leaf.libelle, leaf_text(leaf), alternative, total - ref_total, changed, lues,
+                            tuple(sorted(missing - ref_missing))))
     stakes.sort(key=lambda s: (-abs(s.ecart_cents), s.cle))
     switched = {".".join(p) for p, _ in overrides}
     without = [(k, leaf.libelle, leaf.alternative or "") for k, leaf in leaves.items()
