@@ -856,3 +856,69 @@ def test_an_unexplained_gap_names_each_molecule_line(tmp_path):
             f"{named}Vildagliptine : 300 boîtes, 80 % → 79 % : 53,48\u00a0€, hypothèse ; "
             f"{named}palipéridone : 120 boîtes, 60 % → 75,5 % : 20,44\u00a0€, hypothèse ; ") in why
     assert "« Adhésion à la démarche qualité (HCQO) » (demarche_qualite) : 100,00\u00a0€ ; " in why  # one line: no value
+
+
+# PH-TILLEULS 2025, numérique (docs/regles.md, 2025) : exercice coordonné 820 € + FSE 2 800 € + SCOR 100 € + DMP 100 €
+# + MSS 240 € + BAL organisationnelle 50 € + ApCV 50 € + mise à jour de la carte Vitale 1 189 € − malus 534,90 €
+# = 4 814,10 € ; LAD certifié HAS neutralisé en 2025 : 0 €.
+TILLEULS_OTHERS = ("« Participer à un exercice coordonné (ESP, MSP, CPTS) » (exercice_coordonne), « FSE transmises en "
+                   "SESAM-Vitale (montant par FSE) » (fse), « Dématérialisation des pièces justificatives (SCOR) » (scor), "
+                   "« Utilisation d'une messagerie sécurisée de santé (MSS) » (mss), « BAL organisationnelle couplée "
+                   "à la MSS (majoration) » (bal_organisationnelle), « Utilisation de l'appli carte Vitale (ApCV) » "
+                   "(apcv), « Équipement de mise à jour de la carte Vitale » (maj_carte_vitale), « Malus « qualité de "
+                   "la facturation » » (malus_qualite_facturation)")
+
+
+def _tilleuls_numerique(tmp_path, indicateur: str, montant: str):
+    """The reconciliation of PH-TILLEULS 2025 for a statement of one numérique indicator row: the theme row, the
+    indicator row and the claim draft."""
+    statement = tmp_path / "v.csv"
+    statement.write_text("pharmacie_id;exercice;theme;indicateur;montant_verse_eur;date_versement;libelle_releve\n"
+                         f"PH-TILLEULS;2025;numerique;{indicateur};{montant};;\n", encoding="utf-8")
+    pharmacies = read_pharmacies(ROOT / "data" / "pharmacies.csv")
+    table, claims = reconcile(pharmacies, None, read_versements(statement, pharmacies))
+    return _row(table, "PH-TILLEULS", "numerique"), _row(table, "PH-TILLEULS", "numerique", indicateur), \
+        claims[("PH-TILLEULS", 2025)]
+
+
+def test_a_partial_payment_keeps_the_indicator_row_the_statement_details(tmp_path):
+    """« dmp : 100 € » alone: the DMP row is conforme, and the theme row said the 100 € were those of the SCOR (same
+    amount) and that the DMP was not paid, in the table and in the letter's « Constat » (audit). The row is a fact:
+    the 100 € are the DMP's, every other line (4 714,10 €) is the missing complement."""
+    t, r, letter = _tilleuls_numerique(tmp_path, "dmp", "100")
+    assert (r["attendu_eur"], r["verse_eur"], r["verdict"]) == ("100.00", "100.00", "conforme")
+    assert (t["attendu_eur"], t["verse_eur"], t["ecart_eur"]) == ("4814.10", "100.00", "-4714.10")
+    assert t["explication"].startswith(E(
+        "versement partiel : les 100,00 € versés correspondent aux lignes « Utilisation du DMP » (dmp) ; le complément "
+        f"de 4 714,10 € (lignes {TILLEULS_OTHERS}) n'a pas été versé — "))
+    assert "combinaisons" not in t["explication"]
+    finding = next(line for line in letter.splitlines() if line.startswith("Constat : versement partiel"))
+    assert finding.startswith(E("Constat : versement partiel : les 100,00 € versés correspondent aux lignes "
+                                "« Utilisation du DMP » ; le complément de 4 714,10 € (lignes « Participer"))
+    assert finding.endswith("« Malus « qualité de la facturation » ») ne m'a pas été versé.")
+    assert "Utilisation du DMP" not in finding.partition("le complément")[2]
+    assert "(SCOR)" in finding.partition("le complément")[2]
+
+
+@pytest.mark.parametrize("indicateur, montant, line, ecart", [
+    # MSS paid 50 € of its 240 €: the theme's 50 € were said to be the BAL organisationnelle's (50 €), beside the MSS
+    # row in gap (audit)
+    ("mss", "50", "« Utilisation d'une messagerie sécurisée de santé (MSS) » (mss) : versé 50,00 €, attendu 240,00 €",
+     "4 764,10 €"),
+    # LAD 200 €, nothing due (neutralised in 2025): the theme's 200 € were said to be SCOR + DMP (audit)
+    ("lad_certifie_has", "200", "« Disposer d'un LAD certifié HAS » (lad_certifie_has) : versé 200,00 €, attendu 0,00 €",
+     "4 614,10 €"),
+])
+def test_an_indicator_row_paid_otherwise_than_due_is_no_partial_payment_of_other_lines(tmp_path, indicateur, montant,
+                                                                                        line, ecart):
+    """An indicator row paid otherwise than its line is no line paid in full: the theme's amount is not attributed to
+    other lines of the same amount; the theme's gap is unexplained, that row to check first, and the letter states
+    the amounts."""
+    t, r, letter = _tilleuls_numerique(tmp_path, indicateur, montant)
+    assert r["verdict"] in ("ecart", "non_attendu") and r["explication"].startswith("écart inexpliqué")
+    assert t["explication"].startswith(E(f"écart inexpliqué de {ecart} : "))
+    assert E(f"à vérifier : {line} ; « Participer à un exercice coordonné") in t["explication"]
+    assert "versement partiel :" not in t["explication"] and "versement partiel :" not in letter
+    paid = E(f"{montant},00 €")
+    assert E(f"Constat : le montant versé ({paid}) est inférieur de {ecart} au montant dû selon les règles "
+             "ci-dessous (4 814,10 €), sans qu'un motif de cette différence m'ait été indiqué.") in letter

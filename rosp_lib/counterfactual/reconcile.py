@@ -18,7 +18,9 @@ order:
    row, a change that moves other lines of its theme (a socle: the whole theme at 0 €) must reproduce the theme
    row too, as a reading must;
 3. a partial payment: the amount paid is the sum of some of the theme's lines, the others missing (an
-   initial payment without its complement);
+   initial payment without its complement); the indicator rows the statement details are kept as they are (a row
+   paid is that line paid, a row at 0 € that line unpaid), only the rest of the theme's amount is searched among its
+   other lines, and a row paid otherwise than its line rules this cause out for its theme;
    an indicator row with nothing paid among the missing lines of its theme's partial payment says so;
 4. a malus not deducted: the amount paid is the expected one plus exactly its malus lines (an overpayment, said and
    not claimed);
@@ -161,8 +163,12 @@ def _failing(ind, row: pd.Series) -> dict:
     return out
 
 
-def _subset_sum(amounts: list[tuple[str, int]], target: int) -> tuple[list[str], int] | None:
-    """Names of a non-empty proper subset of `amounts` adding up to `target`, and how many subsets do; or None."""
+def _subset_sum(amounts: list[tuple[str, int]], target: int, others_paid: bool = False,
+                others_unpaid: bool = False) -> tuple[list[str], int] | None:
+    """Names of a subset of `amounts` adding up to `target`, and how many subsets do; or None. The lines paid are a
+    non-empty proper subset of the theme's lines: `amounts` may be only some of them, the others fixed by rows of the
+    statement; the empty subset is allowed when some of those are paid (`others_paid`), the whole of `amounts` when
+    some are unpaid (`others_unpaid`)."""
     reach: dict[int, tuple[tuple[str, ...], int]] = {0: ((), 1)}
     for name, cents in amounts:
         for total, (names, ways) in list(reach.items()):
@@ -174,10 +180,14 @@ def _subset_sum(amounts: list[tuple[str, int]], target: int) -> tuple[list[str],
         if len(reach) > MAX_SUBSETS:
             return None
     found = reach.get(target)
-    if found and found[0] and len(found[0]) < len(amounts):
-        ways = found[1] - (1 if target == sum(c for _, c in amounts) else 0)
-        return list(found[0]), ways
-    return None
+    if not found or (not found[0] and not others_paid) or (len(found[0]) == len(amounts) and not others_unpaid):
+        return None
+    ways = found[1]
+    if target == 0 and not others_paid:
+        ways -= 1  # the empty subset
+    if target == sum(c for _, c in amounts) and not others_unpaid:
+        ways -= 1  # the whole
+    return list(found[0]), ways
 
 
 def _declared_words(ind) -> str:
@@ -400,10 +410,24 @@ class _Reconcile:
             sel = lines["indicateur"] == g.indicateur if g.indicateur else lines["theme"] == g.theme
             paid_lines = [(i, int(c)) for i, c in zip(lines.loc[sel, "indicateur"], lines.loc[sel, "montant_cents"])
                           if int(c) != 0]
-            found = _subset_sum(paid_lines, g.verse)
+            # The indicator rows the statement details are facts, kept as they are: a row paid is paid for exactly
+            # its amount, a row at 0 € is unpaid; only the rest of the theme's amount is matched against its other
+            # lines. A row paid otherwise than its line (more, less, or for nothing due) is no line paid in full:
+            # the theme's payment is then no partial payment of its lines (its explanation would contradict the row).
+            detail = [] if g.indicateur else [x for x in self.items if x.row == g.row and x.theme == g.theme
+                                                and x.indicateur]
+            if any(x.verse != 0 and x.verdict != "conforme" for x in detail):
+                continue
+            fixed_paid = [x.indicateur for x in detail if x.verse != 0]
+            fixed = {x.indicateur for x in detail}
+            fixed_unpaid = any(i in fixed and i not in fixed_paid for i, _ in paid_lines)
+            found = _subset_sum([(i, c) for i, c in paid_lines if i not in fixed],
+                                g.verse - sum(x.verse for x in detail), others_paid=bool(fixed_paid),
+                                others_unpaid=fixed_unpaid)
             if found is None:
                 continue
             subset, ways = found
+            subset = [*fixed_paid, *subset]
             rest = [i for i, _ in paid_lines if i not in subset]
             several = f" (une des {ways} combinaisons de lignes possibles)" if ways > 1 else ""
             g.kind, g.focus = "partiel", tuple(rest)
