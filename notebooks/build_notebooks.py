@@ -135,7 +135,7 @@ from rosp_lib.report import versements as nb_versements
 nb.user_errors()  # une erreur de paramètre ou de fichier : un seul message, en français
 jour = nb_gains.reference_date(date_reference)  # chaque paramètre vérifié ici, avant tout affichage
 rapport = nb.load(pharmacie_id, exercice, entree, molecules, parametres)
-rapprochement = nb_versements.compute(rapport, versements)  # None : aucun relevé fourni
+rapprochement = nb_versements.compute(rapport, versements, jour)  # None : aucun relevé fourni
 document = nb.document_header(rapport)'''),
         new_code_cell('''\
 display(Markdown(f"## Combien, et pourquoi\\n\\n<p class=\\"rosp-total\\">Total de l'exercice : "

@@ -14,6 +14,8 @@ au moins 70 % » / « dépasse 70 % », the verb of a sentence whose subject is 
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
@@ -41,6 +43,10 @@ class Theme:
     pieces: tuple[Justificatif, ...] = ()  # the documents to keep, each with the indicators it proves
     automatique: str = ""
     titre_court: str = ""  # for navigation links and chart labels
+    # The last month (1–12) of N+1 in which the theme is paid: the date `versement` says in words, kept here for the
+    # comparisons (is a complement still to come at the reference date?). The text stays as the readers read it;
+    # tests/test_registry.py checks that the two say the same month.
+    versement_mois: int = 12
 
     @property
     def justificatifs(self) -> tuple[str, ...]:
@@ -51,6 +57,11 @@ class Theme:
         """When the theme of this exercise is paid, the year written (« au plus tard en avril 2026 (code acte PQS) »),
         without the final full stop."""
         return self.versement.replace("N+1", str(int(exercice) + 1)).rstrip(".")
+
+    def versement_deadline(self, exercice: int) -> dt.date:
+        """The last day the theme of this exercise is paid by: the last day of `versement_mois` of N+1."""
+        year = int(exercice) + 1
+        return dt.date(year, self.versement_mois, calendar.monthrange(year, self.versement_mois)[1])
 
 
 @dataclass(frozen=True)
@@ -88,7 +99,7 @@ THEMES: tuple[Theme, ...] = (
                       ("maj_carte_vitale", "teleconsultation_equipement", "teleconsultation"))),
         "FSE, SCOR, DMP, MSS, appli carte Vitale, e-prescription, téléconsultations, patients du pharmacien "
         "correspondant et sous-indicateurs du malus : mesurés automatiquement.",
-        titre_court="Numérique (REMU NUM)",
+        titre_court="Numérique (REMU NUM)", versement_mois=4,
     ),
     Theme(
         "bups", 2, "Bon usage des produits de santé (BUPS)", "02_bups",
@@ -102,7 +113,7 @@ THEMES: tuple[Theme, ...] = (
          Justificatif("programme annuel de développement durable et preuves des items", ("ecoresponsable",))),
         "génériques du répertoire, molécules ciblées, stabilité 75 ans et plus, ASAFO-Pharma, motif urgence : "
         "mesurés automatiquement.",
-        titre_court="Bon usage (BUPS)",
+        titre_court="Bon usage (BUPS)", versement_mois=3,
     ),
     Theme(
         "vaccination", 3, "Prescription des vaccinations recommandées", "03_vaccination",
@@ -111,7 +122,7 @@ THEMES: tuple[Theme, ...] = (
         "calculé par l'Assurance Maladie à partir des actes facturés (codes RVA).",
         "au 1er semestre N+1.",
         (), "le thème est entièrement automatique.",
-        titre_court="Vaccination",
+        titre_court="Vaccination", versement_mois=6,
     ),
     Theme(
         "colorectal", 4, "Dépistage organisé du cancer colorectal", "04_colorectal",
@@ -121,7 +132,7 @@ THEMES: tuple[Theme, ...] = (
         "calculé par l'Assurance Maladie à partir des actes facturés.",
         "au 2e trimestre N+1.",
         (), "le thème est entièrement automatique.",
-        titre_court="Dépistage colorectal",
+        titre_court="Dépistage colorectal", versement_mois=6,
     ),
     Theme(
         "dispensation_unite", 5, "Dispensation à l'unité", "05_dispensation_unite",
@@ -130,7 +141,7 @@ THEMES: tuple[Theme, ...] = (
         "calculé par l'Assurance Maladie à partir des actes facturés.",
         "avec la ROSP de l'exercice, en N+1.",
         (), "le thème est entièrement automatique.",
-        titre_court="Dispensation à l'unité",
+        titre_court="Dispensation à l'unité", versement_mois=12,
     ),
     Theme(
         "dispositif_2024", 6, "Dispositif exceptionnel 2024 (avenant 1, art. 1)", "06_dispositif_2024",
@@ -141,7 +152,7 @@ THEMES: tuple[Theme, ...] = (
         "au 1er semestre N+1.",
         (Justificatif("description des locaux", ("locaux_trod_cystite",)),),
         "TROD, entretiens, accompagnements, kits et substitutions : mesurés automatiquement.",
-        titre_court="Dispositif 2024",
+        titre_court="Dispositif 2024", versement_mois=6,
     ),
 )
 

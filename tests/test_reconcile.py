@@ -6,6 +6,7 @@ Expected amounts are worked out by hand from the rules (amounts of the 2024–20
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -39,6 +40,10 @@ PHARMACIES = [
     {"pharmacie_id": "P3", "exercice": 2024, "nb_kits_remis": 30, "nb_kits_realises": 20, "nb_dispensations_unite": 10},
 ]
 
+# Before the payment date of every theme of the exercise 2025 (the BUPS's, the first, ends on 31/03/2026): a partial
+# payment's complement is still to come
+BEFORE_PAYMENT = dt.date(2026, 3, 1)
+
 VERSEMENTS = [
     {"pharmacie_id": "P1", "exercice": 2025, "theme": "numerique", "indicateur": "", "montant_verse_eur": "1060,00"},
     {"pharmacie_id": "P1", "exercice": 2025, "theme": "Bon usage des produits de santé (bups)", "indicateur": "",
@@ -56,7 +61,7 @@ def result(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("rapprochement")
     pharmacies = read_pharmacies(write_csv(tmp / "pharmacies.csv", PHARMACIES))
     paid = read_versements(write_csv(tmp / "versements.csv", VERSEMENTS, sep=";"), pharmacies)
-    table, claims = reconcile(pharmacies, None, paid)
+    table, claims = reconcile(pharmacies, None, paid, date_reference=BEFORE_PAYMENT)
     return table, claims
 
 
@@ -408,7 +413,7 @@ def test_a_zero_indicator_row_beside_its_theme_row_is_accepted_and_explained():
     paid = read_versements(ROOT / "data" / "versements.csv", pharmacies)
     mine = paid[(paid["pharmacie_id"] == "PH-CENTRE") & (paid["exercice"] == 2025) & (paid["theme"] == "numerique")]
     assert list(zip(mine["indicateur"], mine["montant_cents"])) == [("", 451400), ("exercice_coordonne", 0)]
-    table, claims = reconcile(pharmacies, None, paid)
+    table, claims = reconcile(pharmacies, None, paid, date_reference=BEFORE_PAYMENT)
     sel = (table["pharmacie_id"] == "PH-CENTRE") & (table["exercice"] == 2025)
     t = _row(table[sel], "PH-CENTRE", "numerique")
     assert (t["attendu_eur"], t["verse_eur"]) == ("5334.00", "4514.00")
@@ -922,3 +927,78 @@ def test_an_indicator_row_paid_otherwise_than_due_is_no_partial_payment_of_other
     paid = E(f"{montant},00 €")
     assert E(f"Constat : le montant versé ({paid}) est inférieur de {ecart} au montant dû selon les règles "
              "ci-dessous (4 814,10 €), sans qu'un motif de cette différence m'ait été indiqué.") in letter
+
+
+@pytest.mark.parametrize("day, advice", [
+    # the numérique of 2025 is paid « au plus tard en avril 2026 »: its last day counts as not yet passed
+    (dt.date(2026, 4, 30), "un versement complémentaire est peut-être à venir : ce thème de l'exercice 2025 est versé "
+                           "au plus tard en avril 2026 (code acte PQS) ; passé ce délai, réclamez-le"),
+    (dt.date(2026, 5, 1), "ce thème de l'exercice 2025 est versé au plus tard en avril 2026 : ce délai est passé, "
+                          "réclamez-le"),
+    (dt.date(2026, 12, 3), "ce thème de l'exercice 2025 est versé au plus tard en avril 2026 : ce délai est passé, "
+                           "réclamez-le"),
+])
+def test_a_partial_payments_complement_is_to_come_until_the_themes_payment_date_then_to_claim(day, advice):
+    """PH-CENTRE 2025, numérique due 5 334 €, paid 4 514 €, the exercice coordonné (820 €) at 0 €: the complement
+    was said « peut-être à venir » whatever the date of the reconciliation (audit: on 03/12/2026, seven months after
+    the payment date). At the reference date, the theme row and the indicator row say it to come or to claim; the
+    letter states the fact only."""
+    pharmacies = read_pharmacies(ROOT / "data" / "pharmacies.csv")
+    paid = read_versements(ROOT / "data" / "versements.csv", pharmacies)
+    table, claims = reconcile(pharmacies, None, paid, date_reference=day)
+    sel = (table["pharmacie_id"] == "PH-CENTRE") & (table["exercice"] == 2025)
+    t = _row(table[sel], "PH-CENTRE", "numerique")
+    assert t["explication"].endswith(E("; ce complément de 820,00 € n'a pas été versé — ") + advice)
+    r = _row(table[sel], "PH-CENTRE", "numerique", "exercice_coordonne")
+    assert r["explication"] == E("non versé : cette ligne fait partie du complément de 820,00 € du versement partiel "
+                                 "du thème — ") + advice
+    letter = claims[("PH-CENTRE", 2025)]
+    assert E("ce complément de 820,00 € ne m'a pas été versé.") in letter
+    assert "réclamez-le" not in letter and "délai" not in letter
+
+
+@pytest.mark.parametrize("day, advice", [
+    ("2026-04-30", "un versement complémentaire est peut-être à venir : ce thème de l'exercice 2025 est versé au plus "
+                   "tard en avril 2026 (code acte PQS) ; passé ce délai, réclamez-le"),
+    ("03/12/2026", "ce thème de l'exercice 2025 est versé au plus tard en avril 2026 : ce délai est passé, réclamez-le"),
+])
+def test_rapprocher_judges_the_complement_at_its_date_option(tmp_path, day, advice):
+    """`rosp rapprocher --date`: « dmp : 100 € » alone for PH-TILLEULS 2025, the rest of the numérique (4 714,10 €)
+    missing — still to come on 30/04/2026, to claim on 03/12/2026."""
+    statement = tmp_path / "v.csv"
+    statement.write_text("pharmacie_id;exercice;theme;indicateur;montant_verse_eur;date_versement;libelle_releve\n"
+                         "PH-TILLEULS;2025;numerique;dmp;100;;\n", encoding="utf-8")
+    out = tmp_path / "sortie"
+    res = CliRunner().invoke(main, ["rapprocher", str(ROOT / "data" / "pharmacies.csv"), "--versements", str(statement),
+                                    "--date", day, "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    with (out / "rapprochement.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    theme_row = next(r for r in rows if r["theme"] == "numerique" and r["indicateur"] == "")
+    assert theme_row["explication"].endswith(E("le complément de 4 714,10 € (lignes ") + TILLEULS_OTHERS
+                                             + ") n'a pas été versé — " + advice)
+    assert advice in res.output
+
+
+def test_rapprocher_refuses_an_invalid_date(tmp_path):
+    res = CliRunner().invoke(main, ["rapprocher", str(ROOT / "data" / "pharmacies.csv"), "--versements",
+                                    str(ROOT / "data" / "versements.csv"), "--date", "2026-13-01", "-o",
+                                    str(tmp_path / "sortie")])
+    assert res.exit_code == 2
+    assert "« 2026-13-01 » n'est pas une date AAAA-MM-JJ ou JJ/MM/AAAA" in res.output
+    assert not (tmp_path / "sortie" / "rapprochement.csv").exists()
+
+
+@pytest.mark.parametrize("day, passed", [("2026-04-30", False), ("01/05/2026", True), ("", None)])
+def test_the_synthesis_judges_the_complement_at_its_reference_date(day, passed):
+    """The synthesis's « Ce qui a été versé » at the report's `date_reference` (empty: today)."""
+    from rosp_lib.report import notebook as nb
+    from rosp_lib.report import versements as report_versements
+
+    rep = nb.load("PH-CENTRE", 2025, str(ROOT / "data" / "pharmacies.csv"))
+    r = report_versements.compute(rep, str(ROOT / "data" / "versements.csv"), day)
+    why = _row(r.table, "PH-CENTRE", "numerique")["explication_lecteur"]
+    if passed is None:
+        passed = dt.date.today() > dt.date(2026, 4, 30)
+    assert why.endswith("avril 2026 : ce délai est passé, réclamez-le" if passed else
+                        "avril 2026 (code acte PQS) ; passé ce délai, réclamez-le")

@@ -247,3 +247,26 @@ def test_rules_book_cli_marks_the_values_a_scenario_replaced(capsys, tmp_path):
 
 def test_docs_are_in_the_project():
     assert Path(ROOT / "docs" / "regles.md").exists()
+
+
+# The payment date of each theme as its calendar text says it, and the last month of N+1 it means.
+PAYMENT_WORDS = {"avril N+1": 4, "1er trimestre N+1": 3, "1er semestre N+1": 6, "2e trimestre N+1": 6, ", en N+1.": 12}
+
+
+def test_the_payment_month_says_what_the_payment_text_says():
+    """`Theme.versement_mois` (compared to a reference date) and `Theme.versement` (read) are the same date."""
+    for theme in THEMES:
+        said = [month for words, month in PAYMENT_WORDS.items() if words in theme.versement]
+        assert said == [theme.versement_mois], (theme.code, theme.versement, theme.versement_mois)
+
+
+def test_the_payment_deadline_is_the_last_day_of_its_month_of_n_plus_1():
+    import datetime as dt
+
+    from rosp_lib.registry import theme
+
+    assert theme("numerique").versement_deadline(2025) == dt.date(2026, 4, 30)
+    assert theme("bups").versement_deadline(2023) == dt.date(2024, 3, 31)
+    assert theme("colorectal").versement_deadline(2024) == dt.date(2025, 6, 30)
+    assert theme("dispensation_unite").versement_deadline(2026) == dt.date(2027, 12, 31)
+    assert theme("dispositif_2024").versement_deadline(2024) == dt.date(2025, 6, 30)

@@ -227,8 +227,11 @@ def test_a_claim_letter_states_a_partial_payment_without_the_advice_given_to_the
     from rosp_lib.counterfactual.versements import read_versements
     from rosp_lib.inputs import read_pharmacies
 
+    import datetime as dt
+
     pharmacies = read_pharmacies(ROOT / "data/pharmacies.csv")
-    table, claims = reconcile(pharmacies, None, read_versements(ROOT / "data/versements.csv", pharmacies))
+    table, claims = reconcile(pharmacies, None, read_versements(ROOT / "data/versements.csv", pharmacies),
+                              date_reference=dt.date(2026, 12, 3))  # before the payment date (April 2027)
     letter = claims[("PH-CENTRE", 2026)]
     assert "réclamez-le" not in letter and "peut-être à venir" not in letter
     assert "; ce complément de 2\u202f800,00\u00a0€ ne m'a pas été versé." in letter

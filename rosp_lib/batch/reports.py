@@ -634,6 +634,13 @@ class _Batch:
             self._passed[key] = [d.isoformat() for d in days if d < self.date]
         return self._passed[key]
 
+    def payments_passed(self, job: ReportJob) -> list[str]:
+        """The themes whose payment date for the exercise (`Theme.versement_deadline`) is passed at the reference
+        date: what the reconciliation of a synthesis report says of a partial payment depends on it."""
+        from rosp_lib.registry import THEMES
+
+        return [t.code for t in THEMES if t.versement_deadline(int(job.exercice)) < self.date]
+
     def job_parameters(self, job: ReportJob, parameters: dict, files: dict[str, bytes]) -> tuple[dict, dict, dict]:
         """The papermill parameters of one report, and what its content key sums up: its parameters (the date by
         the deadlines it has passed) and its files (the statement of payments only for a notebook reading it)."""
@@ -645,6 +652,8 @@ class _Batch:
         key_params = dict(mine)
         if "date_reference" in key_params:
             key_params["date_reference"] = {"echeances_passees": self.deadlines_passed(job)}
+            if mine.get("versements"):  # a partial payment's complement: still to come, or its payment date passed
+                key_params["date_reference"]["versements_echus"] = self.payments_passed(job)
         key_files = files if mine.get("versements") else {k: v for k, v in files.items() if k != folders.VERSEMENTS}
         return mine, key_params, key_files
 
@@ -996,8 +1005,9 @@ def _check_file(path: Path | None, what: str) -> None:
               help="Relevé de ce qui a été versé (« Mes ROSP », CSV ou XLSX, comme pour « rosp rapprocher ») : "
                    "la synthèse y ajoute le rapprochement et, s'il y a lieu, un projet de réclamation.")
 @click.option("--date", "date_reference", metavar="AAAA-MM-JJ",
-              help="Date à laquelle juger ce qui est encore possible dans « Ce que l'officine peut encore gagner » "
-                   "(ou JJ/MM/AAAA ; défaut : aujourd'hui).")
+              help="Date à laquelle juger ce qui est encore possible dans « Ce que l'officine peut encore gagner », "
+                   "et si le complément d'un versement partiel peut encore venir (ou JJ/MM/AAAA ; défaut : "
+                   "aujourd'hui).")
 @click.option("--dask", "dask_address", metavar="ADRESSE",
               help="Exécuter sur une grappe Dask : adresse de son planificateur (tcp://hote:8786), ou « local » "
                    "pour une grappe sur ce poste (voir docs/cluster.md).")

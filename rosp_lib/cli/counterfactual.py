@@ -146,9 +146,12 @@ def gains_cmd(entree: Path, molecules: Path | None, scenario: Path | None, date:
               help="Ce que l'Assurance Maladie a versé (relevé « Mes ROSP ») : CSV ou XLSX, feuille « versements ».")
 @_molecules
 @_parametres
+@click.option("--date", "date", metavar="AAAA-MM-JJ", callback=_date,
+              help="Date à laquelle juger si un complément de versement peut encore venir ou si le délai de "
+                   "versement du thème est passé (ou JJ/MM/AAAA ; défaut : aujourd'hui).")
 @click.option("-o", "--sortie", "out_dir", metavar="DOSSIER", type=click.Path(file_okay=False, path_type=Path),
               default=Path("outputs"), help="Dossier où écrire rapprochement.csv et les réclamations (défaut : outputs).")
-def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scenario: Path | None,
+def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scenario: Path | None, date: dt.date,
                    out_dir: Path) -> None:
     """Compare ce que chaque pharmacie devait recevoir à ce qui lui a été versé.
 
@@ -174,7 +177,8 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
     cherchées dans cet ordre : {causes} ; sinon il est dit « écart inexpliqué ». Un versement pour un
     thème ou un indicateur qui n'existe pas cet exercice, une ligne d'indicateur à 0 € à côté de la ligne
     de son thème versé comme dû, et un thème dû dont rien n'a été versé, sont dits tels quels, sans cause
-    devinée.
+    devinée. Le complément d'un versement partiel est dit « peut-être à venir » si la date --date ne
+    dépasse pas le mois où le thème est versé au plus tard (en N+1), sinon à réclamer.
 
     Codes de sortie : 0 fait ; 2 entrée ou option invalide (rien n'est écrit) ; 3 dossier de sortie
     impossible à écrire ; 130 interrompue (Ctrl+C).
@@ -193,7 +197,7 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
             raise InputError(str(versements), ["aucun versement dans le relevé ; attendu : une ligne par versement du "
                                                "relevé « Mes ROSP » sous l'en-tête (sans versement, il n'y a rien à "
                                                "rapprocher)"])
-        table, claims = reconcile(pharmacies, mols, paid, Scenario.read(scenario) if scenario else None)
+        table, claims = reconcile(pharmacies, mols, paid, Scenario.read(scenario) if scenario else None, date)
     except (InputError, ParameterError) as exc:
         _fail(str(exc))
     # What a statement without the molecules cannot explain: a BUPS payment of an exercise paying their premium.

@@ -32,6 +32,7 @@ other inputs: there is no second rule path.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -222,7 +223,8 @@ def _named(codes, params) -> str:
 
 
 class _Reconcile:
-    def __init__(self, pharmacies, molecules, versements, scenario=None):
+    def __init__(self, pharmacies, molecules, versements, scenario=None, date_reference: dt.date | None = None):
+        self.date = date_reference or dt.date.today()  # is a complement still to come (`_complement_to_come`)?
         keys = versements[["pharmacie_id", "exercice"]].drop_duplicates()
         sel = pharmacies.set_index(["pharmacie_id", "exercice"]).index.isin(pd.MultiIndex.from_frame(keys))
         self.scenario = Scenario.read(scenario) if scenario is not None and not isinstance(scenario, Scenario) \
@@ -402,7 +404,7 @@ class _Reconcile:
                 g.kind, g.focus = "partiel", (g.indicateur,)
                 g.constat = (f"non versé : cette ligne fait partie du complément de {eur(-whole.ecart)} du "
                              "versement partiel du thème")
-                g.explication = f"{g.constat} — {_complement_to_come(g)}"
+                g.explication = f"{g.constat} — {_complement_to_come(g, self.date)}"
                 continue
             if g.kind or not (0 < g.verse < g.attendu):
                 continue
@@ -441,7 +443,7 @@ class _Reconcile:
                         f"{eur(-g.ecart)}")
             g.constat = f"versement partiel : les {eur(g.verse)} versés correspondent {paid} ne m'a pas été versé"
             g.explication = f"versement partiel : les {eur(g.verse)} versés correspondent {paid} n'a pas été versé — " \
-                            + _complement_to_come(g)
+                            + _complement_to_come(g, self.date)
 
     # --- 4. a malus not deducted ---------------------------------------------------------------------------
     def by_malus(self, gaps: list[Item]) -> None:
@@ -509,10 +511,18 @@ class _Reconcile:
         return self.items
 
 
-def _complement_to_come(g: Item) -> str:
-    """What to do of a partial payment: wait for the rest until the theme's payment date, then claim it."""
+def _complement_to_come(g: Item, day: dt.date) -> str:
+    """What to do of a partial payment at the reference date `day`: wait for the rest until the theme's payment date
+    (its last day included), then claim it; once that date is passed, claim it."""
+    when = theme(g.theme).versement_of(g.exercice)
+    if day > theme(g.theme).versement_deadline(g.exercice):
+        return (f"ce thème de l'exercice {g.exercice} est versé {_PARENTHESIS.sub('', when)} : ce délai est passé, "
+                "réclamez-le")
     return (f"un versement complémentaire est peut-être à venir : ce thème de l'exercice {g.exercice} est versé "
-            f"{theme(g.theme).versement_of(g.exercice)} ; passé ce délai, réclamez-le")
+            f"{when} ; passé ce délai, réclamez-le")
+
+
+_PARENTHESIS = re.compile(r"\s*\([^)]*\)$")  # « (code acte PQS) »: how to find the payment, not when
 
 
 def reading_words(key: str, leaf, other, value, params, letter: bool = False) -> str:
@@ -545,11 +555,12 @@ def _value_words(leaf) -> str:
 
 
 def reconcile(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, versements: pd.DataFrame,
-              scenario=None) -> tuple[pd.DataFrame, dict[tuple[str, int], str]]:
+              scenario=None, date_reference: dt.date | None = None) -> tuple[pd.DataFrame, dict[tuple[str, int], str]]:
     """The reconciliation table (`rapprochement.csv`'s columns, plus `ecart_cents`) and the claim drafts, one
     Markdown text per pharmacy × exercise with something to claim (a theme paid less than due: `claimed_themes`).
-    A pharmacy-year whose only gaps are overpayments gets none: `overpaid_notices` says them."""
-    rec = _Reconcile(pharmacies, molecules, versements, scenario)
+    A pharmacy-year whose only gaps are overpayments gets none: `overpaid_notices` says them. `date_reference`
+    (default today): the date a partial payment's complement is said still to come or its payment date passed."""
+    rec = _Reconcile(pharmacies, molecules, versements, scenario, date_reference)
     items = rec.run()
     records = [{
         "pharmacie_id": g.pharmacie_id, "exercice": g.exercice, "theme": g.theme, "indicateur": g.indicateur,

@@ -15,6 +15,7 @@ hands the claim draft to `rosp report`, which writes it beside the report (`recl
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from rosp_lib.inputs import InputError
 from rosp_lib.lines.formatting import counted, eur, eur_signed
 from rosp_lib.registry import INDICATORS, indicator, theme as theme_of
 from rosp_lib.report.escape import escape_html, unescape_markdown_text
+from rosp_lib.report.gains import reference_date
 from rosp_lib.report.notebook import Html, Report, ReportError, table
 from rosp_lib.rulebook import hypothesis_label, title as indicator_title
 
@@ -49,10 +51,12 @@ def claim_file_name(pharmacie_id: str, exercice: int) -> str:
     return f"reclamation_{pharmacie_id}_{int(exercice)}.md"
 
 
-def compute(rep: Report, versements: str = "") -> Reconciliation | None:
-    """The reconciliation of the pharmacy-year with the statement `versements` (a path; "" : none given)."""
+def compute(rep: Report, versements: str = "", date_reference: str | dt.date | None = "") -> Reconciliation | None:
+    """The reconciliation of the pharmacy-year with the statement `versements` (a path; "" : none given), at the
+    report's reference date (a partial payment's complement still to come, or its payment date passed; "": today)."""
     if not versements:
         return None
+    day = reference_date(date_reference)
     try:
         paid = read_versements(Path(versements), rep.pharmacy_rows, rep.pharmacie_id)
     except InputError as exc:
@@ -60,7 +64,7 @@ def compute(rep: Report, versements: str = "") -> Reconciliation | None:
     mine = paid[(paid["pharmacie_id"] == rep.pharmacie_id) & (paid["exercice"] == rep.exercice)] if len(paid) else paid
     if mine.empty:
         return Reconciliation(pd.DataFrame(), None, 0)
-    table_, claims = reconcile(rep.pharmacy_rows, rep.molecules, mine, rep.scenario)
+    table_, claims = reconcile(rep.pharmacy_rows, rep.molecules, mine, rep.scenario, day)
     return Reconciliation(table_, claims.get((rep.pharmacie_id, rep.exercice)), len(mine))
 
 
