@@ -47,21 +47,31 @@ class Theme:
     # comparisons (is a complement still to come at the reference date?). The text stays as the readers read it;
     # tests/test_registry.py checks that the two say the same month.
     versement_mois: int = 12
+    # (the first exercise `versement` and `versement_mois` are said of, the text and the month of the exercises
+    # before it), for a theme whose payment date changed: the colorectal kits are paid in Q2 of N+1 from 2024, with
+    # the ROSP statement before (spec §4)
+    versement_avant: tuple[int, str, int] | None = None
 
     @property
     def justificatifs(self) -> tuple[str, ...]:
         """The texts of the theme's documents to keep, in order."""
         return tuple(p.texte for p in self.pieces)
 
+    def payment(self, exercice: int) -> tuple[str, int]:
+        """(`versement`, `versement_mois`) of this exercise: those of `versement_avant` before its first exercise."""
+        if self.versement_avant is not None and int(exercice) < self.versement_avant[0]:
+            return self.versement_avant[1], self.versement_avant[2]
+        return self.versement, self.versement_mois
+
     def versement_of(self, exercice: int) -> str:
         """When the theme of this exercise is paid, the year written (« au plus tard en avril 2026 (code acte PQS) »),
         without the final full stop."""
-        return self.versement.replace("N+1", str(int(exercice) + 1)).rstrip(".")
+        return self.payment(exercice)[0].replace("N+1", str(int(exercice) + 1)).rstrip(".")
 
     def versement_deadline(self, exercice: int) -> dt.date:
-        """The last day the theme of this exercise is paid by: the last day of `versement_mois` of N+1."""
-        year = int(exercice) + 1
-        return dt.date(year, self.versement_mois, calendar.monthrange(year, self.versement_mois)[1])
+        """The last day the theme of this exercise is paid by: the last day of its month (`payment`) of N+1."""
+        year, month = int(exercice) + 1, self.payment(exercice)[1]
+        return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 @dataclass(frozen=True)
@@ -133,6 +143,7 @@ THEMES: tuple[Theme, ...] = (
         "au 2e trimestre N+1.",
         (), "le thème est entièrement automatique.",
         titre_court="Dépistage colorectal", versement_mois=6,
+        versement_avant=(2024, "avec la ROSP de l'exercice, en N+1.", 12),
     ),
     Theme(
         "dispensation_unite", 5, "Dispensation à l'unité", "05_dispensation_unite",

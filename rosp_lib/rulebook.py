@@ -393,7 +393,9 @@ def book_markdown(exercises: dict[int, ExerciseParameters], scenario: str | None
     out += _params_table(exercises, "general")
     for theme in THEMES:
         out += ["", f"## {theme.ordre}. {theme.titre}", "", f"Ce que le thème récompense : {theme.recompense}",
-                "", f"Versement : {theme.versement}", ""]
+                "", f"Versement : {theme.versement}" if theme.versement_avant is None else
+                f"Versement : {theme.versement.rstrip('.')} ; exercices antérieurs à {theme.versement_avant[0]} : "
+                f"{theme.versement_avant[1]}", ""]
         seen_nodes: set[str] = set()
         for ind in indicators_of(theme.code):
             out += ["", f"### {title(ind, exercises[years[-1]])} (`{ind.code}`)", ""]

@@ -258,6 +258,9 @@ def test_the_payment_month_says_what_the_payment_text_says():
     for theme in THEMES:
         said = [month for words, month in PAYMENT_WORDS.items() if words in theme.versement]
         assert said == [theme.versement_mois], (theme.code, theme.versement, theme.versement_mois)
+        if theme.versement_avant is not None:
+            _, text, month = theme.versement_avant
+            assert [m for words, m in PAYMENT_WORDS.items() if words in text] == [month], (theme.code, text, month)
 
 
 def test_the_payment_deadline_is_the_last_day_of_its_month_of_n_plus_1():
@@ -268,5 +271,10 @@ def test_the_payment_deadline_is_the_last_day_of_its_month_of_n_plus_1():
     assert theme("numerique").versement_deadline(2025) == dt.date(2026, 4, 30)
     assert theme("bups").versement_deadline(2023) == dt.date(2024, 3, 31)
     assert theme("colorectal").versement_deadline(2024) == dt.date(2025, 6, 30)
+    # spec §4: Q2 of N+1 from 2024 only; before, with the ROSP statement of the exercise (the report said « au 2e
+    # trimestre » for 2022 and 2023: review)
+    assert theme("colorectal").versement_deadline(2023) == dt.date(2024, 12, 31)
+    assert theme("colorectal").versement_of(2023) == "avec la ROSP de l'exercice, en 2024"
+    assert theme("colorectal").versement_of(2024) == "au 2e trimestre 2025"
     assert theme("dispensation_unite").versement_deadline(2026) == dt.date(2027, 12, 31)
     assert theme("dispositif_2024").versement_deadline(2024) == dt.date(2025, 6, 30)

@@ -355,3 +355,19 @@ def test_a_reading_whose_ecart_comes_from_missing_data_says_so():
     assert ("— sous cette lecture, donnée manquante : « Ordonnance numérique pour au moins 70 % des délivrances "
             "(socle) » ; l&#x27;écart en dépend") in row
     assert "donnée manquante" not in next(r for r in rows if "−534,90\u00a0€" in r)
+
+
+def test_the_reports_give_the_payment_date_of_their_own_exercise():
+    """The colorectal report of 2022 and 2023 said « Versement : au 2e trimestre N+1 », a date the spec gives from the
+    2024 exercise only (§4: before, with the ROSP statement of the exercise; review). The reports now say the date
+    of their exercise, its year written."""
+    from rosp_lib.report import notebook as nb
+    from test_notebook_helpers import _load
+
+    halles = _load("PH-HALLES", 2023)
+    assert "**Versement** : avec la ROSP de l'exercice, en 2024." in nb.header_text(halles, "colorectal")
+    row = next(r for r in str(nb.calendar_table(halles)).split("<tr>") if r.startswith("<td>Dépistage colorectal"))
+    assert "<td>avec la ROSP de l&#x27;exercice, en 2024</td>" in row
+    tilleuls = _load("PH-TILLEULS", 2024)
+    assert "**Versement** : au 2e trimestre 2025." in nb.header_text(tilleuls, "colorectal")
+    assert "**Versement** : au plus tard en avril 2025 (code acte PQS)." in nb.header_text(tilleuls, "numerique")

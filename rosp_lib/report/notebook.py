@@ -673,7 +673,7 @@ def header_text(rep: Report, theme: str) -> str:
         period = f"\n\nActivité du titulaire sur l'exercice : du {p[0]} au {p[1]} ({narrative.days(p[2])}, exercice partiel). {cession_text(rep)}"
     return (f"**Total du thème : {eur(rep.theme_total_cents(theme))}** — {theme_reason(rep, theme)}\n\n"
             f"**Ce que le thème récompense** : {info.recompense}\n\n"
-            f"**Comment c'est connu** : {info.mesure}\n\n**Versement** : {info.versement}{period}")
+            f"**Comment c'est connu** : {info.mesure}\n\n**Versement** : {info.versement_of(rep.exercice)}.{period}")
 
 
 def declarations(rep: Report, theme: str) -> list[str]:
@@ -1130,9 +1130,9 @@ def calendar_table(rep: Report) -> Html:
             rows.append([info.titre_court, ABSENT, "—", f"n'existe pas pour l'exercice {rep.exercice}"])
             continue
         decl = declarations(rep, t)
-        rows.append([info.titre_court, eur(rep.theme_total_cents(t)), info.versement,
+        rows.append([info.titre_court, eur(rep.theme_total_cents(t)), info.versement_of(rep.exercice),
                      " ; ".join(decl) if decl else "rien (automatique)"])
-    return table(["Thème", "Montant", f"Versement (N+1 = {rep.exercice + 1})", "À déclarer"], rows, right=(1,))
+    return table(["Thème", "Montant", "Versement", "À déclarer"], rows, right=(1,))
 
 
 def comparison_table(rep: Report) -> Html | None:
