@@ -32,6 +32,15 @@ class Justificatif:
 
 
 @dataclass(frozen=True)
+class Mesure:
+    """What the Assurance Maladie measures itself for a theme (« FSE », « e-prescription »), and the indicators it is
+    measured for: a report lists it only when one of them is in force that exercise (`rulebook.in_force`)."""
+
+    texte: str
+    indicateurs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Theme:
     code: str
     ordre: int
@@ -41,7 +50,7 @@ class Theme:
     mesure: str  # how the values are known
     versement: str  # when it is paid, relative to the exercise N
     pieces: tuple[Justificatif, ...] = ()  # the documents to keep, each with the indicators it proves
-    automatique: str = ""
+    automatique: str = ""  # what is measured automatically, when it is the same every exercise (else `mesures`)
     titre_court: str = ""  # for navigation links and chart labels
     # The last month (1–12) of N+1 in which the theme is paid: the date `versement` says in words, kept here for the
     # comparisons (is a complement still to come at the reference date?). The text stays as the readers read it;
@@ -51,6 +60,9 @@ class Theme:
     # before it), for a theme whose payment date changed: the colorectal kits are paid in Q2 of N+1 from 2024, with
     # the ROSP statement before (spec §4)
     versement_avant: tuple[int, str, int] | None = None
+    # what is measured automatically, item by item: the e-prescription, neutralised some exercises, or ASAFO-Pharma,
+    # absent before 2024, were listed every exercise (review)
+    mesures: tuple[Mesure, ...] = ()
 
     @property
     def justificatifs(self) -> tuple[str, ...]:
@@ -107,9 +119,13 @@ THEMES: tuple[Theme, ...] = (
          Justificatif("preuve de la participation à l'exercice coordonné (MSP, CPTS, ESP…)", ("exercice_coordonne",)),
          Justificatif("factures des équipements (lecteurs, borne, téléconsultation)",
                       ("maj_carte_vitale", "teleconsultation_equipement", "teleconsultation"))),
-        "FSE, SCOR, DMP, MSS, appli carte Vitale, e-prescription, téléconsultations, patients du pharmacien "
-        "correspondant et sous-indicateurs du malus : mesurés automatiquement.",
+        "",
         titre_court="Numérique (REMU NUM)", versement_mois=4,
+        mesures=(Mesure("FSE", ("fse",)), Mesure("SCOR", ("scor",)), Mesure("DMP", ("dmp",)), Mesure("MSS", ("mss",)),
+                 Mesure("appli carte Vitale", ("apcv",)), Mesure("e-prescription", ("eprescription",)),
+                 Mesure("téléconsultations", ("teleconsultation",)),
+                 Mesure("patients du pharmacien correspondant", ("pharmacien_correspondant",)),
+                 Mesure("sous-indicateurs du malus", ("malus_qualite_facturation",))),
     ),
     Theme(
         "bups", 2, "Bon usage des produits de santé (BUPS)", "02_bups",
@@ -121,9 +137,12 @@ THEMES: tuple[Theme, ...] = (
         "avant la fin du 1er trimestre N+1.",
         (Justificatif("attestation HCQO datée de l'année", ("demarche_qualite",)),
          Justificatif("programme annuel de développement durable et preuves des items", ("ecoresponsable",))),
-        "génériques du répertoire, molécules ciblées, stabilité 75 ans et plus, ASAFO-Pharma, motif urgence : "
-        "mesurés automatiquement.",
+        "",
         titre_court="Bon usage (BUPS)", versement_mois=3,
+        mesures=(Mesure("génériques du répertoire", ("generiques_repertoire",)),
+                 Mesure("molécules ciblées", ("molecules_ciblees",)),
+                 Mesure("stabilité 75 ans et plus", ("stabilite_75",)), Mesure("ASAFO-Pharma", ("asafo",)),
+                 Mesure("motif urgence", ("malus_urgence",))),
     ),
     Theme(
         "vaccination", 3, "Prescription des vaccinations recommandées", "03_vaccination",

@@ -371,3 +371,22 @@ def test_the_reports_give_the_payment_date_of_their_own_exercise():
     tilleuls = _load("PH-TILLEULS", 2024)
     assert "**Versement** : au 2e trimestre 2025." in nb.header_text(tilleuls, "colorectal")
     assert "**Versement** : au plus tard en avril 2025 (code acte PQS)." in nb.header_text(tilleuls, "numerique")
+
+
+def test_what_is_measured_automatically_is_what_is_in_force_that_exercise():
+    """« Automatique : … » listed ASAFO-Pharma in 2022 and 2023 (absent before 2024), the molecules in 2022
+    (neutralised) and the e-prescription in 2022 (neutralised) (review)."""
+    from rosp_lib.registry import INDICATOR_BY_CODE, THEMES
+    from rosp_lib.report import notebook as nb
+    from test_notebook_helpers import _load
+
+    for t in THEMES:  # each measured item names indicators of its theme
+        assert all(INDICATOR_BY_CODE[c].theme == t.code for m in t.mesures for c in m.indicateurs), t.code
+    halles_2022, halles_2023 = _load("PH-HALLES", 2022), _load("PH-HALLES", 2023)
+    assert nb.automatic_text(halles_2022, "bups") == ("génériques du répertoire, stabilité 75 ans et plus et motif "
+                                                      "urgence : mesurés automatiquement.")
+    assert "ASAFO" not in nb.automatic_text(halles_2023, "bups")
+    assert "molécules ciblées" in nb.automatic_text(halles_2023, "bups")
+    assert "e-prescription" not in nb.automatic_text(halles_2022, "numerique")
+    assert "e-prescription" in nb.automatic_text(halles_2023, "numerique")
+    assert "**Automatique** : FSE, SCOR" in nb.declaration_text(halles_2023, "numerique")

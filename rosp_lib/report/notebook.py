@@ -707,7 +707,7 @@ def declaration_text(rep: Report, theme: str) -> str:
         return narrative.not_applicable(info.titre, rep.exercice)
     items = declarations(rep, theme)
     if not items:
-        return f"**À déclarer sur amelipro** : rien — {info.automatique}"
+        return f"**À déclarer sur amelipro** : rien — {automatic_text(rep, theme)}"
     neut = [indicator_title(i, rep.params) for i in indicators_of(theme)
             if i.declaratif and rep.etat(i.code) == "neutralise"]  # (a socle not required is declared: paid if met)
     lines = "\n".join(f"- {d}" for d in items)
@@ -718,7 +718,18 @@ def declaration_text(rep: Report, theme: str) -> str:
     return (f"**À déclarer sur amelipro** ({narrative.DECLARATION_PATH}) :\n\n{lines}{neut_text}\n\n"
             f"**Fenêtre de déclaration** : {declaration_window(rep)}.\n\n"
             f"**Justificatifs à conserver** (contrôle a posteriori) :\n\n{just}\n\n"
-            f"**Automatique** : {info.automatique}\n\n{cession_text(rep)}")
+            f"**Automatique** : {automatic_text(rep, theme)}\n\n{cession_text(rep)}")
+
+
+def automatic_text(rep: Report, theme: str) -> str:
+    """What the Assurance Maladie measures itself for the theme this exercise: the items of `Theme.mesures` with an
+    indicator in force (the e-prescription was listed in the exercises it is neutralised, ASAFO-Pharma before it
+    existed: review), or the theme's own sentence."""
+    info = theme_of(theme)
+    if not info.mesures:
+        return info.automatique
+    items = [m.texte for m in info.mesures if any(rep.etat(c) in ("actif", "non_exige") for c in m.indicateurs)]
+    return f"{french_list(items)} : mesurés automatiquement." if items else "rien n'est mesuré automatiquement."
 
 
 def cession_text(rep: Report) -> str:
