@@ -390,3 +390,16 @@ def test_what_is_measured_automatically_is_what_is_in_force_that_exercise():
     assert "e-prescription" not in nb.automatic_text(halles_2022, "numerique")
     assert "e-prescription" in nb.automatic_text(halles_2023, "numerique")
     assert "**Automatique** : FSE, SCOR" in nb.declaration_text(halles_2023, "numerique")
+
+
+def test_the_socles_not_required_are_all_named():
+    """PH-HALLES 2022: the exercice coordonné, not required in 2022 (paid as an indicator), was left out of « Socle
+    atteint : … (neutralisés ou non exigés cet exercice : Disposer d'un LAD certifié HAS) » (review)."""
+    from rosp_lib.report import notebook as nb
+    from test_notebook_helpers import _load
+
+    rep = _load("PH-HALLES", 2022)
+    text = nb.gate_and_malus_text(rep, rep.theme_lines("numerique"))
+    assert text.startswith("**Socle atteint** : tous les indicateurs socles exigés sont remplis (neutralisés ou non "
+                           "exigés cet exercice : Participer à un exercice coordonné &#40;ESP, MSP, CPTS&#41;, "
+                           "Disposer d&#39;un LAD certifié HAS).")

@@ -479,7 +479,11 @@ def gate_and_malus_text(rep: Report, lines: pd.DataFrame) -> str:
                    f"({counted(len(would), 'ligne perd son montant', 'lignes perdent leur montant')} ; le détail est "
                    "dans la colonne « Calcul »).")
     elif len(socles):
-        neut = [md(line_label(l)) for _, l in socles.iterrows() if rep.etat(l["indicateur"]) != "actif"]
+        # every socle of the theme not required this exercise, from the registry: the exercice coordonné, not
+        # required in 2022, is paid as an indicator there (its line is no « socle » line) and was left out (review)
+        theme = str(lines["theme"].iloc[0])
+        neut = [md(indicator_title(i, rep.params)) for i in indicators_of(theme)
+                if i.type_ligne == "socle" and rep.etat(i.code) in ("neutralise", "non_exige")]
         txt = "**Socle atteint** : tous les indicateurs socles exigés sont remplis"
         if neut:
             txt += " (neutralisés ou non exigés cet exercice : " + ", ".join(neut) + ")"
