@@ -66,8 +66,8 @@ ROOT = Path(__file__).resolve().parent.parent
 HOSTILE_MOLECULES = ["<script>alert(9)</script>", "[z](javascript:alert(6))", "**gras", "<img src=x onerror=alert(2)>",
                      "ligne\n- cassée", "sitagliptine"]
 # the rule text of a scenario with these molecules, as Markdown: each name escaped, the rest as written
-HOSTILE_RULE = ("Pour chaque molécule ciblée de l'exercice (&lt;script&gt;alert(9)&lt;/script&gt;, "
-                "\\[z\\](javascript&#58;alert(6)), \\*\\*gras, &lt;img src=x onerror=alert(2)&gt;, ligne - cassée, "
+HOSTILE_RULE = ("Pour chaque molécule ciblée de l'exercice (&lt;script>alert(9)&lt;/script>, "
+                "\\[z\\](javascript&#58;alert(6)), \\*\\*gras, &lt;img src=x onerror=alert(2)>, ligne - cassée, "
                 "sitagliptine) : prime de 0,22565\u00a0€ par boîte substituée, ou de 2,6232\u00a0€ par boîte gagnée en "
                 "lecture « boîtes gagnées sur le taux de départ » (lecture retenue : boîtes substituées).")
 HOSTILE_NOM = "<script>alert(1)</script><img src=x onerror=alert(2)> [x](javascript:alert(3)) **gras"
@@ -134,7 +134,7 @@ def test_markdown_text_of_a_normal_name_is_the_name():
 
 
 def test_markdown_text_of_the_hostile_name_is_legible_raw():
-    assert escape_markdown_text(HOSTILE_NOM) == ("&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt; "
+    assert escape_markdown_text(HOSTILE_NOM) == ("&lt;script>alert(1)&lt;/script>&lt;img src=x onerror=alert(2)> "
                                                  "\\[x\\](javascript&#58;alert(3)) \\*\\*gras")
 
 
@@ -241,7 +241,7 @@ def test_claim_draft_escapes_the_molecules_of_a_scenario(tmp_path):
 def test_claim_draft_escapes_the_pharmacy_name(tmp_path):
     claim, _ = _claim(tmp_path, HOSTILE_NOM, None)
     assert claim.split("\n")[2] == (
-        "**Officine** : &lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt; \\[x\\](javascript&#58;"
+        "**Officine** : &lt;script>alert(1)&lt;/script>&lt;img src=x onerror=alert(2)> \\[x\\](javascript&#58;"
         "alert(3)) \\*\\*gras (identifiant PH-X)  ")
     assert_no_input_markup(jupyter_html(claim), own_em=1)
 
@@ -325,7 +325,19 @@ def test_claim_draft_names_each_molecule_line_escaped(tmp_path):
     assert finding.startswith("Constat : le montant versé (1,00\u00a0€) est inférieur de 189,25\u00a0€ au montant dû")
     calc = next(line for line in claim.split("\n") if "molécules ciblées**" in line)
     # 0,22565 € × 100 boîtes × 80 % = 18,052 € → 18,05 € per molecule (2024, « boîtes substituées »)
-    assert ("(calcul : &lt;script&gt;alert(9)&lt;/script&gt; : 0,22565\u00a0€ × 100 × 80 % = 0,22565\u00a0€ × 80 boîtes "
+    assert ("(calcul : &lt;script>alert(9)&lt;/script> : 0,22565\u00a0€ × 100 × 80 % = 0,22565\u00a0€ × 80 boîtes "
             "substituées = 18,05\u00a0€ ; ") in calc
     assert "; \\*\\*gras : 0,22565" in calc and "; sitagliptine : 0,22565" in calc
     assert_no_input_markup(jupyter_html(calc))
+
+
+def test_a_greater_than_sign_reads_as_written_in_a_raw_draft():
+    """A claim draft opened raw read « 26 % &gt; 5 % » in its calculation (review): `>` makes markup only where a
+    line starts (a quotation), and `<` is escaped, so it closes no tag; it is kept elsewhere."""
+    import mistune
+
+    assert escape_markdown_text("26 % > 5 %") == "26 % > 5 %"
+    assert escape_markdown_text("> citation") == "\\> citation"
+    assert unescape_markdown_text(escape_markdown_text("> citation")) == "> citation"
+    rendered = mistune.html(escape_markdown_text("> x <img src=x onerror=alert(1)> 3 > 2"))
+    assert "<blockquote>" not in rendered and "<img" not in rendered
