@@ -143,7 +143,7 @@ def test_index_pages_link_every_report_and_show_totals(tmp_path):
     assert 'title="thème sans objet pour l’exercice 2022">—</td>' in row
     gare = next(r for r in text.split("<tr>") if "PH-GARE.html" in r)
     assert "—" not in "".join(re.findall(r'<td class="montant"[^>]*>(.*?)</td>', gare))
-    assert "—\u00a0»\u00a0: thème sans objet cet exercice-là (il n’existe pas cette année-là" in text
+    assert "—\u00a0»\u00a0: thème sans objet cet exercice-là (il n'existe pas cette année-là" in text
 
 
 def test_index_says_how_many_reports_a_limited_run_made(tmp_path):

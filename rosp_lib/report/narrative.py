@@ -14,7 +14,7 @@ ATTESTATION = "l'attestation sur l'honneur, à la fin de la déclaration"
 # The amount of a theme that does not exist an exercise (no line, nothing to pay), in the index, the synthesis and
 # the network view; its legend, below any table that shows it.
 ABSENT = "—"
-ABSENT_LEGEND = "« — » : thème sans objet cet exercice-là (il n’existe pas cette année-là : aucune ligne, rien à verser)."
+ABSENT_LEGEND = "« — » : thème sans objet cet exercice-là (il n'existe pas cette année-là : aucune ligne, rien à verser)."
 
 def cession(prorata_forfaits: bool) -> str:
     """Who declares and who is paid when the pharmacy changes hands during the year. Only the forfaits are prorated
