@@ -240,7 +240,7 @@ def test_largest_gains_keeps_the_possible_ones_largest_first(monkeypatch):
     gains = pytest.importorskip("rosp_lib.counterfactual.gains")
     table = pd.DataFrame({"pharmacie_id": ["A", "B", "C", "D"], "exercice": [2025, 2025, 2025, 2024],
                           "action": ["a", "b", "c", "d"], "gain_cents": [300, 900, 500, 5000],
-                          "encore_possible": ["oui", "oui", "oui", "non"]})
+                          "encore_possible": ["oui", "oui", "oui", "non"], "hypotheses": [()] * 4})
     monkeypatch.setattr(gains, "gains_table", lambda *a, **k: table)
     # D pays most but its deadline has passed; then B 9,00 €, C 5,00 €
     assert rn.largest_gains(pd.DataFrame(), None, top=2)["pharmacie_id"].tolist() == ["B", "C"]
@@ -509,3 +509,26 @@ def test_a_theme_that_does_not_exist_that_exercise_has_no_row_of_zeros():
     gids = {a.get_gid().split(":")[0] for a in fig.axes[0].get_children() if a.get_gid()}
     assert gids == set(every[:-1])
     plt.close(fig)
+
+
+def test_the_largest_gains_name_only_the_readings_that_change_them():
+    """As in the reports: PH-HALLES 2022's 820 € (exercice coordonné non → oui, « non exigé » in 2022, paid under
+    every reading) named two readings that do not change it, with a ⚠ (review); PH-GARE 2024's stability 91 → 95 %
+    (160,00 € = (400 − 200) × 0,8) rests on the lower step's amount, 320,00 € under its alternative (0 €)."""
+    import datetime as dt
+
+    from rosp_lib.inputs import read_inputs
+    from rosp_lib.report import network as rn
+
+    ph, mol = read_inputs(ROOT / "data" / "pharmacies.csv", ROOT / "data" / "molecules.csv")
+    mine = ph[((ph["pharmacie_id"] == "PH-HALLES") & (ph["exercice"] == 2022))
+              | ((ph["pharmacie_id"] == "PH-GARE") & (ph["exercice"] == 2024))]
+    gains = rn.largest_gains(mine, mol, top=50, date=dt.date(2022, 6, 1))
+    halles = gains[(gains["pharmacie_id"] == "PH-HALLES") & (gains["indicateur"] == "exercice_coordonne")].iloc[0]
+    assert (int(halles["gain_cents"]), halles["statut_regle"], halles["hypotheses"]) == (820_00, "source", ())
+    frame = rn.gains_frame(gains, mol)
+    row = frame.iloc[int(halles.name)]
+    assert "⚠" not in row["Gain"] and "hypothèse" not in row["Ce qu'il faut savoir"]
+    gare = gains[(gains["pharmacie_id"] == "PH-GARE") & (gains["indicateur"] == "stabilite_75")].iloc[0]
+    assert int(gare["gain_cents"]) == 160_00 and gare["autres_lectures"] == (("bups.stabilite_75.montant_bas", 320_00),)
+    assert "Montant au palier bas » : 320,00\u00a0€ sous l'autre lecture)" in frame.iloc[int(gare.name)]["Ce qu'il faut savoir"]

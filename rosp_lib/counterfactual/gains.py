@@ -708,29 +708,59 @@ class ReportGains:
     sans_effet: tuple[int, ...] = ()  # ranks of the actions still possible whose every change is another's, better
 
 
-def gains_under(runner: Runner, table: pd.DataFrame, parameters: dict, theme: str | None = None) -> np.ndarray:
-    """Each action's gain (cents, in the order of `table`) with other parameters: the same changes to the same row
-    (`_row` is not kept in the table: one pharmacy-year, row 0), two runs' difference as `gains_table`'s."""
-    variants = [(0, {})] + [(0, dict(ch)) for ch in table["changements"]]
+def gains_under(runner: Runner, rows, changes: list[dict], parameters: dict, theme: str | None = None) -> np.ndarray:
+    """Each action's gain (cents) with other parameters: the changes `changes[i]` to the runner's row `rows[i]`, two
+    runs' difference as `gains_table`'s (each row's own run once)."""
+    rows = [int(r) for r in rows]
+    bases = sorted(set(rows))
+    variants = [(r, {}) for r in bases] + [(r, dict(ch)) for r, ch in zip(rows, changes)]
     lines = runner.lines(variants, parameters)
     if theme is not None:
         lines = lines[lines["theme"] == theme]
     totals = Runner.totals_of(lines, len(variants))
-    return totals[1:] - totals[0]
+    before = dict(zip(bases, totals[:len(bases)].tolist()))
+    return totals[len(bases):] - np.array([before[r] for r in rows], dtype=np.int64)
+
+
+def priced_readings(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, gains: pd.DataFrame, readings,
+                    parameters: dict) -> pd.DataFrame:
+    """`gains` (rows of `gains_table`, of any pharmacy-years of `pharmacies`, searched with `molecules`) with their
+    hypotheses kept to those that change them (`_readings_that_move`): each priced under the alternative reading of
+    every hypothesis it names. `readings(key, exercice)`: the parameters (by exercise) of that reading, or None."""
+    named = sorted({k for ks in gains["hypotheses"] for k in ks})
+    if not named:  # nothing to price: no run
+        return gains.assign(autres_lectures=[() for _ in range(len(gains))])
+    keys = pd.MultiIndex.from_arrays([gains["pharmacie_id"], gains["exercice"].astype(int)]).unique()
+    wanted = pd.MultiIndex.from_arrays([pharmacies["pharmacie_id"], pharmacies["exercice"].astype(int)]).isin(keys)
+    runner = Runner(pharmacies[wanted], molecules, parameters)
+    pos = {k: i for i, k in enumerate(zip(runner.rows["pharmacie_id"], runner.rows["exercice"].astype(int)))}
+    rows = np.array([pos[(p, int(y))] for p, y in zip(gains["pharmacie_id"], gains["exercice"])], dtype=np.int64)
+    years = gains["exercice"].astype(int).to_numpy()
+    under: dict[str, np.ndarray] = {}
+    for key in named:
+        priced = np.full(len(gains), None, dtype=object)
+        for year in sorted(set(years.tolist())):
+            sel = (years == year) & np.array([key in ks for ks in gains["hypotheses"]], dtype=bool)
+            other = readings(key, year) if sel.any() else None
+            if other is not None:
+                priced[sel] = gains_under(runner, rows[sel], list(gains["changements"][sel]), other).tolist()
+        under[key] = priced
+    return _readings_that_move(gains, under)
 
 
 def _readings_that_move(table: pd.DataFrame, under: dict[str, np.ndarray]) -> pd.DataFrame:
     """The gains' hypotheses kept to those their amount depends on: a hypothesis whose alternative reading
-    (`under`: key → each action's gain under it) gives the same gain is left out — the ⚠ of a gain of 820 € named
+    (`under`: key → each action's gain under it, None where not priced) gives the same gain is left out — the ⚠ of a gain of 820 € named
     readings under which it is 820 € too (review); one without a priced alternative stays, its effect unknown.
     `autres_lectures`: (key, gain under its alternative) of those that move it. A gain left with no hypothesis
     is no longer « hypothese »: « source », the weakest status a gain can have short of one (its other readings are
     of texts or sources, which the report does not tell apart for a gain)."""
     kept, others, statuts = [], [], []
     for i, (keys, gain, statut) in enumerate(zip(table["hypotheses"], table["gain_cents"], table["statut_regle"])):
-        mine = tuple(k for k in keys if k not in under or int(under[k][i]) != int(gain))
+        priced = {k: under[k][i] for k in keys if k in under and under[k][i] is not None}
+        mine = tuple(k for k in keys if k not in priced or int(priced[k]) != int(gain))
         kept.append(mine)
-        others.append(tuple((k, int(under[k][i])) for k in mine if k in under))
+        others.append(tuple((k, int(priced[k])) for k in mine if k in priced))
         statuts.append("source" if statut == "hypothese" and keys and not mine else statut)
     return table.assign(hypotheses=kept, autres_lectures=others, statut_regle=statuts)
 
@@ -753,7 +783,7 @@ def report_gains(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, pharm
         for key in sorted({k for keys in table["hypotheses"] for k in keys}):
             other = readings(key)
             if other is not None:
-                under[key] = gains_under(runner, table, other, theme)
+                under[key] = gains_under(runner, [0] * len(table), list(table["changements"]), other, theme)
         table = _readings_that_move(table, under)
     possible = table[table["encore_possible"] == "oui"].sort_values("gain_cents", ascending=False, kind="stable")
     changes: dict = {}

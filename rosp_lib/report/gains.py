@@ -58,21 +58,12 @@ def compute(rep: Report, theme: str | None = None, date_reference: str | dt.date
 
 
 def alternative_parameters(rep: Report):
-    """A function of a hypothesis key giving the exercise's parameters under its alternative reading (the file of
-    alternative readings, on top of the report's scenario), or None when it has none: what each gain is priced under
-    (loaded when a gain names it)."""
-    from rosp_lib.parameters import load_parameters
-    from rosp_lib.report.readings import ALTERNATIVES_FILE, alternatives_for, scenario_with
+    """A function of a hypothesis key giving the exercise's parameters under its alternative reading (on top of the
+    report's scenario), or None when it has none: what each gain is priced under (`readings.alternative_parameters`)."""
+    from rosp_lib.report.readings import alternative_parameters as of_scenario
 
-    overrides = {".".join(path): (path, value) for path, value in alternatives_for(rep.exercice, base=rep.scenario)}
-
-    def parameters(key: str) -> dict | None:
-        if key not in overrides:
-            return None
-        scenario = scenario_with(rep.scenario, rep.exercice, [overrides[key]], str(ALTERNATIVES_FILE))
-        return {rep.exercice: load_parameters(rep.exercice, scenario)}
-
-    return parameters
+    parameters = of_scenario(rep.scenario)
+    return lambda key: parameters(key, rep.exercice)
 
 
 def _fr_date(day: dt.date | str) -> str:

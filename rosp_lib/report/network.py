@@ -459,10 +459,16 @@ def largest_gains(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, top:
         return None
     from rosp_lib.counterfactual.gains import gains_table
 
+    from rosp_lib.counterfactual.gains import priced_readings
+    from rosp_lib.report.readings import alternative_parameters
+
     table = gains_table(pharmacies, molecules, date=date, scenario=scenario)  # API of the gains branch (i10)
     possible = table[table["encore_possible"] == "oui"]
-    return possible.sort_values(["gain_cents", "pharmacie_id", "exercice"], ascending=[False, True, True],
-                                kind="stable").head(top).reset_index(drop=True)
+    largest = possible.sort_values(["gain_cents", "pharmacie_id", "exercice"], ascending=[False, True, True],
+                                   kind="stable").head(top).reset_index(drop=True)
+    # each named only with the readings that change it, as the reports name it (priced: `top` actions only)
+    return priced_readings(pharmacies, molecules, largest, alternative_parameters(scenario),
+                           parameters_for(largest["exercice"].unique(), scenario) if len(largest) else {})
 
 
 def gains_date(text) -> dt.date:
@@ -496,8 +502,9 @@ def gains_frame(gains: pd.DataFrame, molecules: pd.DataFrame | None, names: dict
         "Ce qu'il faut changer": [change_words(molecules, ch, a, c) for ch, a, c in
                                   zip(gains["changements"], gains["valeur_actuelle"], gains["valeur_cible"])],
         "Gain": [gain_text(c, s) for c, s in zip(gains["gain_cents"], gains["statut_regle"])],
-        "Ce qu'il faut savoir": [remark_text(r, s, h, params[int(y)]) for r, s, h, y in
-                                  zip(gains["remarque"], gains["statut_regle"], gains["hypotheses"], gains["exercice"])],
+        "Ce qu'il faut savoir": [remark_text(r, s, h, params[int(y)], o) for r, s, h, y, o in
+                                  zip(gains["remarque"], gains["statut_regle"], gains["hypotheses"], gains["exercice"],
+                                      gains.get("autres_lectures", pd.Series([()] * len(gains))))],
     })
 
 

@@ -104,6 +104,24 @@ def alternatives_for(exercice: int, path: Path = ALTERNATIVES_FILE, base: Scenar
     return [(p, v) for p, v in overrides if _valid(scenario_with(base, exercice, [(p, v)], str(path)), exercice)]
 
 
+def alternative_parameters(scenario: Scenario | None = None):
+    """A function of (hypothesis key, exercise) giving {exercise: its parameters under that key's alternative reading}
+    (the file of alternative readings, on top of `scenario`), or None when the key has none: what a gain is priced
+    under, loaded when a gain names it."""
+    overrides: dict[int, dict] = {}
+
+    def parameters(key: str, exercice: int) -> dict | None:
+        exercice = int(exercice)
+        if exercice not in overrides:
+            overrides[exercice] = {".".join(p): (p, v) for p, v in alternatives_for(exercice, base=scenario)}
+        if key not in overrides[exercice]:
+            return None
+        other = scenario_with(scenario, exercice, [overrides[exercice][key]], str(ALTERNATIVES_FILE))
+        return {exercice: load_parameters(exercice, other)}
+
+    return parameters
+
+
 def _valid(scenario: Scenario, exercice: int) -> bool:
     try:
         load_parameters(int(exercice), scenario)
