@@ -955,6 +955,12 @@ def test_a_partial_payments_complement_is_to_come_until_the_themes_payment_date_
     letter = claims[("PH-CENTRE", 2025)]
     assert E("ce complément de 820,00 € ne m'a pas été versé.") in letter
     assert "réclamez-le" not in letter and "délai" not in letter
+    # dated, and, before the payment date, not to be sent yet: the draft read as one to send at any date (review)
+    assert f"**Date** : {day:%d/%m/%Y}" in letter
+    early = day <= dt.date(2026, 4, 30)
+    assert ("N'envoyez ce projet qu'à partir du 01/05/2026, si le complément n'est pas arrivé." in letter) is early
+    assert ("« Développement du numérique en santé et amélioration de l'accès aux soins (« REMU NUM ») » : versé au "
+            "plus tard le 30/04/2026" in letter) is early
 
 
 @pytest.mark.parametrize("day, advice", [

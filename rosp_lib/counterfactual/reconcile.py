@@ -699,6 +699,20 @@ def _scenario_caution(rec: _Reconcile, lines: pd.DataFrame, items: list[Item], p
             f"dépendent : {which}). Ne l'envoyez que si vous pouvez défendre ces valeurs.", ""]
 
 
+def _too_early_caution(rec: _Reconcile, items: list[Item]) -> list[str]:
+    """A partial payment claimed before its theme's payment date (a complement may still come) says so above the
+    letter, with the day from which to send it: the draft was written at any date, and read as one to send (review)."""
+    early = {g.theme: theme(g.theme).versement_deadline(g.exercice) for g in items
+             if g.kind == "partiel" and rec.date <= theme(g.theme).versement_deadline(g.exercice)}
+    if not early:
+        return []
+    which = " ; ".join(f"« {theme(t).titre} » : versé au plus tard le {day:%d/%m/%Y}" for t, day in early.items())
+    after = max(early.values()) + dt.timedelta(days=1)
+    return [f"> **À lire avant tout envoi — versement peut-être incomplet** : au {rec.date:%d/%m/%Y}, le complément "
+            f"d'un versement partiel peut encore venir ({which}). N'envoyez ce projet qu'à partir du "
+            f"{after:%d/%m/%Y}, si le complément n'est pas arrivé.", ""]
+
+
 # The input columns in the words of `rosp colonnes`: a claim draft is read by the caisse, which knows no column name.
 _COLUMN_WORDS = {c.name: c.description for c in PHARMACY_COLUMNS}
 
@@ -740,8 +754,10 @@ def claim_text(rec: _Reconcile, pid: str, year: int, items: list[Item]) -> str:
     name = row.get("nom") if isinstance(row.get("nom"), str) and row.get("nom") else pid
     out = [f"# Projet de réclamation — ROSP de l'exercice {year}", "",
            f"**Officine** : {escape_markdown_text(name)} (identifiant {escape_markdown_text(pid)})  ",
-           f"**Objet** : demande de révision de la ROSP versée au titre de l'exercice {year}", "",
+           f"**Objet** : demande de révision de la ROSP versée au titre de l'exercice {year}  ",
+           f"**Date** : {rec.date:%d/%m/%Y}", "",
            *_scenario_caution(rec, lines, items, params),
+           *_too_early_caution(rec, items),
            "Madame, Monsieur,", "",
            f"Après rapprochement du relevé « Mes ROSP » de l'exercice {year} avec les règles de la convention "
            "nationale pharmaceutique et de son avenant 1, les montants suivants diffèrent de ce qui est dû"
