@@ -467,6 +467,21 @@ def test_rapprocher_removes_the_draft_of_a_covered_pharmacy_year_with_nothing_to
 
 
 
+def test_rapprocher_names_the_drafts_of_an_earlier_run_it_leaves_in_place(tmp_path):
+    """A draft of a pharmacy-year the new statement does not cover stays (another statement's), beside a
+    rapprochement.csv without its rows, and nothing said it (review): the command names it."""
+    out = tmp_path / "sortie"
+    out.mkdir()
+    (out / "reclamation_PH-AUTRE_2024.md").write_bytes(b"brouillon d'un autre releve\n")
+    result = CliRunner().invoke(main, ["rapprocher", str(DATA / "pharmacies.csv"), "--versements",
+                                       str(DATA / "versements.csv"), "--molecules", str(DATA / "molecules.csv"),
+                                       "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith("Laissé en place, d'un passage précédent (pharmacies × exercice absentes de ce "
+                                  "relevé, hors de rapprochement.csv) : reclamation_PH-AUTRE_2024.md\n")
+    assert (out / "reclamation_PH-AUTRE_2024.md").read_bytes() == b"brouillon d'un autre releve\n"
+
+
 def test_the_cleanup_of_a_failed_workbook_silences_only_its_streams_os_errors():
     """During the cleanup of a failed XLSX write, a stream's OSError is dropped, and any other unraisable exception
     still reaches the hook that was in place."""

@@ -1008,3 +1008,18 @@ def test_the_synthesis_judges_the_complement_at_its_reference_date(day, passed):
         passed = dt.date.today() > dt.date(2026, 4, 30)
     assert why.endswith("avril 2026 : ce délai est passé, réclamez-le" if passed else
                         "avril 2026 (code acte PQS) ; passé ce délai, réclamez-le")
+
+
+@pytest.mark.parametrize("montant, reversed_", [("534,90", True), ("-534,90", False), ("500", False)])
+def test_a_malus_row_written_without_its_minus_sign_is_said_so(tmp_path, montant, reversed_):
+    """PH-TILLEULS 2025: malus « qualité de la facturation » of −534,90 € (7 points → 10 % of 5 349,00 €). A statement
+    row « 534,90 » (the minus lost in a copy) read « écart inexpliqué de 1 069,80 € » with no hint (review): the same
+    amount with the opposite sign is said so. « −534,90 » is conforme; « 500 » is no mirror of it."""
+    _, r, _ = _tilleuls_numerique(tmp_path, "malus_qualite_facturation", montant)
+    if reversed_:
+        assert r["ecart_eur"] == "1069.80"
+        assert r["explication"] == E("le relevé porte 534,90 € pour ce malus, dû −534,90 € : le même montant, de signe "
+                                     "opposé — un malus est une retenue, écrite en négatif ; la ligne du relevé a-t-elle "
+                                     "perdu son signe moins ? Vérifiez-la")
+    else:
+        assert "signe opposé" not in r["explication"]

@@ -246,6 +246,14 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
     if removed:
         click.echo(f"Retiré{'s' if len(removed) > 1 else ''} (plus rien à réclamer pour cette pharmacie et cet exercice) : "
                    + ", ".join(p.name for p in removed))
+    # the drafts of an earlier run for pharmacy-years this statement does not cover stay (another statement's), but
+    # beside a rapprochement.csv that no longer holds their rows: said, so that none is taken for this run's (review)
+    older = sorted(p.name for p in out_dir.glob("reclamation_*.md") if p not in written)
+    if older:
+        shown = ", ".join(older[:MAX_PER_KIND]) + (f" et {len(older) - MAX_PER_KIND} autres"
+                                                   if len(older) > MAX_PER_KIND else "")
+        click.echo(f"Laissé{'s' if len(older) > 1 else ''} en place, d'un passage précédent (pharmacies × exercice "
+                   f"absentes de ce relevé, hors de rapprochement.csv) : {shown}")
 
 
 # the « conforme » tolerance, from the constant the reconciliation compares with

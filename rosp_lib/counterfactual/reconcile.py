@@ -100,8 +100,8 @@ class Item:
     paid_rows: int  # rows of the statement adding up to `verse`
     explication: str = ""
     lecture: str = ""
-    kind: str = ""  # "inexistant", "rien_verse", "detail_contredit", "hypothese", "declaration", "partiel", "malus",
-    # "inexplique"
+    kind: str = ""  # "inexistant", "rien_verse", "detail_contredit", "signe", "hypothese", "declaration", "partiel",
+    # "malus", "inexplique"
     focus: tuple[str, ...] = ()  # the indicators the explanation points to (for the claim draft)
     constat: str = ""  # the claim draft's words when they differ from the explanation (the titulaire writing)
 
@@ -471,6 +471,19 @@ class _Reconcile:
                              f"{eur(-deducted)} par {_named(codes, self.params[g.exercice])}, qui n'a pas été faite — "
                              "l'Assurance Maladie peut reprendre ce trop-versé ; vérifiez les données de ce malus")
 
+    def sign_reversed(self, gaps: list[Item]) -> None:
+        """A malus row of the statement written with the due amount's opposite sign (« 534,90 » for a malus of
+        −534,90 €: copied without its minus?) is said so, not « écart inexpliqué » of twice the malus (review): no
+        cause of the tool gives a positive malus. Not claimed (the row says more was paid)."""
+        for g in gaps:
+            if g.kind or not g.indicateur or indicator(g.indicateur).type_ligne != "malus":
+                continue
+            if g.attendu < 0 < g.verse and abs(g.verse + g.attendu) <= CENT_TOLERANCE:
+                g.kind, g.focus = "signe", (g.indicateur,)
+                g.explication = (f"le relevé porte {eur(g.verse)} pour ce malus, dû {eur(g.attendu)} : le même "
+                                 "montant, de signe opposé — un malus est une retenue, écrite en négatif ; la ligne "
+                                 "du relevé a-t-elle perdu son signe moins ? Vérifiez-la")
+
     # --- 5. otherwise --------------------------------------------------------------------------------------
     def unexplained(self, gaps: list[Item]) -> None:
         for g in gaps:
@@ -503,6 +516,7 @@ class _Reconcile:
     def run(self) -> list[Item]:
         gaps = [g for g in self.items if g.verdict != "conforme"]
         self.as_stated(gaps)
+        self.sign_reversed(gaps)
         self.by_reading(gaps)
         self.by_declaration(gaps)
         self.by_partial(gaps)
