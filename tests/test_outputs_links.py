@@ -450,6 +450,13 @@ def test_a_symlink_planted_at_a_scenario_folder_after_the_check_is_refused(tmp_p
     assert [p.relative_to(out).as_posix() for p in out.rglob("*")] == sorted({"scenarios", made})
 
 
+def _rapprocher_example(out: Path):
+    """`rosp rapprocher` on the example data and statement, into `out`."""
+    return CliRunner().invoke(main, ["rapprocher", str(DATA / "pharmacies.csv"), "--versements",
+                                     str(DATA / "versements.csv"), "--molecules", str(DATA / "molecules.csv"),
+                                     "-o", str(out)])
+
+
 def test_rapprocher_removes_the_draft_of_a_covered_pharmacy_year_with_nothing_to_claim_any_more(tmp_path):
     # a draft of an earlier run must not stay beside a rapprochement.csv that claims nothing for its pharmacy-year:
     # PH-TILLEULS 2024 is conforme with the molecules; PH-SEGUR 2026 is only overpaid (no letter any more: audit)
@@ -457,9 +464,7 @@ def test_rapprocher_removes_the_draft_of_a_covered_pharmacy_year_with_nothing_to
     out.mkdir()
     for name in ("reclamation_PH-SEGUR_2026.md", "reclamation_PH-TILLEULS_2024.md"):
         (out / name).write_bytes(b"ancien brouillon\n")
-    again = CliRunner().invoke(main, ["rapprocher", str(DATA / "pharmacies.csv"), "--versements",
-                                      str(DATA / "versements.csv"), "--molecules", str(DATA / "molecules.csv"),
-                                      "-o", str(out)])
+    again = _rapprocher_example(out)
     assert again.exit_code == 0, again.output
     assert again.stdout.endswith("Retirés (plus rien à réclamer pour cette pharmacie et cet exercice) : "
                                  "reclamation_PH-SEGUR_2026.md, reclamation_PH-TILLEULS_2024.md\n")
@@ -473,9 +478,7 @@ def test_rapprocher_names_the_drafts_of_an_earlier_run_it_leaves_in_place(tmp_pa
     out = tmp_path / "sortie"
     out.mkdir()
     (out / "reclamation_PH-AUTRE_2024.md").write_bytes(b"brouillon d'un autre releve\n")
-    result = CliRunner().invoke(main, ["rapprocher", str(DATA / "pharmacies.csv"), "--versements",
-                                       str(DATA / "versements.csv"), "--molecules", str(DATA / "molecules.csv"),
-                                       "-o", str(out)])
+    result = _rapprocher_example(out)
     assert result.exit_code == 0, result.output
     assert result.stdout.endswith("Laissé en place, d'un passage précédent (pharmacies × exercice absentes de ce "
                                   "relevé, hors de rapprochement.csv) : reclamation_PH-AUTRE_2024.md\n")

@@ -12,27 +12,11 @@ from click.testing import CliRunner
 
 from rosp_lib.cli import main
 from rosp_lib.counterfactual.versements import read_versements
-from rosp_lib.inputs import InputError, read_pharmacies
+from rosp_lib.inputs import read_pharmacies
+from test_versements_audit4 import _problems, _write, pharmacies  # noqa: F401 - the statement helpers, the fixture
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
-
-
-@pytest.fixture(scope="module")
-def pharmacies():
-    return read_pharmacies(DATA / "pharmacies.csv")
-
-
-def _write(tmp_path: Path, text: str, name: str = "versements.csv") -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def _problems(path: Path, pharmacies) -> list[str]:
-    with pytest.raises(InputError) as err:
-        read_versements(path, pharmacies)
-    return err.value.problems
 
 
 # --- 1. an amount cut in two by a decimal comma, the next column whatever it is ----------------------------------------
