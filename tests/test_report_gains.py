@@ -290,7 +290,7 @@ def test_the_synthesis_reconciles_its_slice_of_the_statement(real_batch):
     # PH-CENTRE 2025: the claim draft written beside the report is the library's (rosp rapprocher's)
     centre = out / "2025" / "PH-CENTRE"
     mine = paid[(paid["pharmacie_id"] == "PH-CENTRE") & (paid["exercice"] == 2025)]
-    _, claims = reconcile(pharmacies[pharmacies["pharmacie_id"] == "PH-CENTRE"], molecules, mine)
+    _, claims = reconcile(pharmacies[pharmacies["pharmacie_id"] == "PH-CENTRE"], molecules, mine, date_reference=DAY)
     assert (centre / "reclamation_PH-CENTRE_2025.md").read_text(encoding="utf-8") == claims[("PH-CENTRE", 2025)]
     html = (centre / "00_synthese.html").read_text(encoding="utf-8")
     assert 'href="reclamation_PH-CENTRE_2025.md"' in html
@@ -428,7 +428,8 @@ def test_with_dask_the_claim_comes_back_in_the_notebook(tmp_path):
     pharmacies, molecules = read_inputs(DATA / "pharmacies.csv", DATA / "molecules.csv")
     paid = read_versements(DATA / "versements.csv", pharmacies)
     _, claims = reconcile(pharmacies[pharmacies["pharmacie_id"] == "PH-CENTRE"], molecules,
-                          paid[(paid["pharmacie_id"] == "PH-CENTRE") & (paid["exercice"] == 2025)])
+                          paid[(paid["pharmacie_id"] == "PH-CENTRE") & (paid["exercice"] == 2025)],
+                          date_reference=dt.date(2025, 6, 1))  # the report's --date: the draft's date
     assert (folder / "reclamation_PH-CENTRE_2025.md").read_text(encoding="utf-8") == claims[("PH-CENTRE", 2025)]
     assert (folder / folders.VERSEMENTS).is_file()
     shutil.rmtree(out)
