@@ -107,3 +107,16 @@ def test_a_date_that_cannot_be_a_payment_is_refused(tmp_path, pharmacies, date):
 def test_the_bounds_of_a_payment_date_are_accepted(tmp_path, pharmacies, date):
     path = _write(tmp_path, f"pharmacie_id;exercice;theme;montant_verse_eur;date_versement\nPH-TILLEULS;2024;bups;10;{date}\n")
     assert list(read_versements(path, pharmacies)["date_versement"]) == [date]
+
+
+@pytest.mark.parametrize("header, amount, cut", [
+    # a header written with spaces, as the reader accepts it (« Montant verse eur »): the check missed it (review)
+    ("pharmacie_id,exercice,theme,indicateur,Montant verse eur,libelle releve", "975,91", ("975", "91")),
+    # the typographic minus the reader accepts (« −534,90 »): read −534 € and the label « 90 » (review)
+    ("pharmacie_id,exercice,theme,indicateur,montant_verse_eur,libelle_releve", "\u2212534,90", ("\u2212534", "90")),
+])
+def test_an_amount_cut_is_refused_whatever_its_header_spelling_or_minus_sign(tmp_path, pharmacies, header, amount, cut):
+    path = _write(tmp_path, f"{header}\nPH-TILLEULS,2024,bups,,{amount}\n")
+    problems = _problems(path, pharmacies)
+    assert len(problems) == 1 and f"valeurs « {cut[0]} » et « {cut[1]} »" in problems[0]
+    assert f"attendu : « {cut[0]},{cut[1]} » entre guillemets" in problems[0]

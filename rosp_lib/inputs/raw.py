@@ -58,13 +58,23 @@ def _stripped(values: np.ndarray, text_prefix: bool = False) -> tuple[np.ndarray
 # « 96,2 » is two values
 _DECIMAL_COLUMN = re.compile(r".*_(?:pct|eur)")
 # The two halves of an amount or a rate cut by its decimal comma: « 1 234 » | « 56 », « 140 » | « 50 € »
-_INTEGER = re.compile(rf"[+-]?(?:\d{{1,3}}(?:[{GROUP_SPACES}]\d{{3}})+|\d+)", re.ASCII)
+# (signed with « - », « + » or the typographic minus « − » the readers accept: « −534,90 » cut is « −534 » | « 90 »)
+_INTEGER = re.compile(rf"[+\-\u2212]?(?:\d{{1,3}}(?:[{GROUP_SPACES}]\d{{3}})+|\d+)", re.ASCII)
 _DIGITS = re.compile(rf"\d+(?:[{GROUP_SPACES}]?€)?", re.ASCII)
 _DECIMALS = re.compile(rf"\d{{1,2}}(?:[{GROUP_SPACES}]?€)?", re.ASCII)  # the cents of an amount, the tenths of a rate
 # The columns where one or two digits are an ordinary value (a count, a yes/no written 1 or 0): a whole rate followed
 # by one of them is an ordinary comma-separated row, said only when the row shows another sign of a cut. Anywhere
 # else (a label, a date, an indicator of the statement of payments…), one or two digits after a whole amount or rate
 # are the cents cut off by a decimal comma.
+# A header as the readers match it (« Montant versé eur », « Taux DMP pct »: case, accents, spaces or underscores):
+# the signature of a cut value is looked for in the columns the readers will read as such (review: a header written
+# with spaces let « 975 » | « 91 » through)
+def _canonical(name: str) -> str:
+    from .xlsxread import fold
+
+    return re.sub(r"[ _]+", "_", fold(name))
+
+
 _ORDINARY_DIGITS = frozenset(c.name for c in (*PHARMACY_COLUMNS, *MOLECULE_COLUMNS) if c.kind in ("int", "bool"))
 
 
@@ -146,6 +156,7 @@ def _comma_rows(cells: pd.DataFrame, columns: list[np.ndarray], header: list[str
     ordinary row looks so and an amount read wrong becomes a claim), instead of read as written and said."""
     lines = cells.index.to_numpy()
     width = len(header)
+    names = [_canonical(name) for name in header]
     written = int(widths[h])  # the header as written, its trailing separators included
     pids = columns[header.index("pharmacie_id")] if "pharmacie_id" in header else np.full(len(cells), "", dtype=object)
     rows = np.flatnonzero(keep_rows)
@@ -174,7 +185,7 @@ def _comma_rows(cells: pd.DataFrame, columns: list[np.ndarray], header: list[str
     # left out); two rates side by side (« 85,93 » in a molecule row) are read as two rates.
     full = rows[widths[rows] == width] if width else rows[:0]
     pairs = [j for j in range(width - 1)
-             if _DECIMAL_COLUMN.fullmatch(header[j]) and not _DECIMAL_COLUMN.fullmatch(header[j + 1])]
+             if _DECIMAL_COLUMN.fullmatch(names[j]) and not _DECIMAL_COLUMN.fullmatch(names[j + 1])]
     split: list[tuple[int, int]] = []
     quoted = cells.attrs.get("quoted") or (lambda record, j: False)
     for i in full:
@@ -183,7 +194,7 @@ def _comma_rows(cells: pd.DataFrame, columns: list[np.ndarray], header: list[str
             after = columns[j + 1][i]
             if _INTEGER.fullmatch(columns[j][i]) and (
                     (ends_empty or j + 1 == width - 1) and _DIGITS.fullmatch(after)
-                    or header[j + 1] not in _ORDINARY_DIGITS and _DECIMALS.fullmatch(after)):
+                    or names[j + 1] not in _ORDINARY_DIGITS and _DECIMALS.fullmatch(after)):
                 if not (quoted(int(i), j) or quoted(int(i), j + 1)):  # quotes say where each value ends
                     split.append((int(i), j))
                 break
