@@ -958,7 +958,8 @@ def test_a_partial_payments_complement_is_to_come_until_the_themes_payment_date_
     # dated, and, before the payment date, not to be sent yet: the draft read as one to send at any date (review)
     assert f"**Date** : {day:%d/%m/%Y}" in letter
     early = day <= dt.date(2026, 4, 30)
-    assert ("N'envoyez ce projet qu'à partir du 01/05/2026, si le complément n'est pas arrivé." in letter) is early
+    assert ("N'envoyez ce projet qu'à partir du 01/05/2026, si rien n'est arrivé d'ici là, et refaites-le ce jour-là"
+            in letter) is early
     assert ("« Développement du numérique en santé et amélioration de l'accès aux soins (« REMU NUM ») » : versé au "
             "plus tard le 30/04/2026" in letter) is early
 
@@ -1023,3 +1024,27 @@ def test_a_malus_row_written_without_its_minus_sign_is_said_so(tmp_path, montant
                                      "perdu son signe moins ? Vérifiez-la")
     else:
         assert "signe opposé" not in r["explication"]
+
+
+def test_a_theme_not_paid_yet_before_its_payment_date_may_still_come(tmp_path):
+    """PH-CENTRE 2025 read on 20/04/2026 from a statement that holds only the numérique and the BUPS: the colorectal
+    (paid in Q2 of 2026) and the dispensation (with the ROSP of the exercise, in 2026) were claimed at once, with no
+    caution (review). Before their payment dates they may still come: said, and the letter waits until 01/01/2027."""
+    statement = tmp_path / "v.csv"
+    statement.write_text("pharmacie_id;exercice;theme;montant_verse_eur\nPH-CENTRE;2025;numerique;5334\n"
+                         "PH-CENTRE;2025;bups;400\n", encoding="utf-8")
+    pharmacies = read_pharmacies(ROOT / "data" / "pharmacies.csv")
+    paid = read_versements(statement, pharmacies)
+    table, claims = reconcile(pharmacies, None, paid, date_reference=dt.date(2026, 4, 20))
+    colorectal = _row(table, "PH-CENTRE", "colorectal")
+    assert colorectal["explication"] == E("aucun versement : le relevé n'a aucune ligne pour ce thème, alors que "
+                                          "120,00 € sont dus selon les règles — peut-être à venir : ce thème de "
+                                          "l'exercice 2025 est versé au 2e trimestre 2026 ; passé ce délai, réclamez-le")
+    letter = claims[("PH-CENTRE", 2025)]
+    assert ("« Dépistage organisé du cancer colorectal » : versé au plus tard le 30/06/2026 ; « Dispensation à "
+            "l'unité » : versé au plus tard le 31/12/2026). N'envoyez ce projet qu'à partir du 01/01/2027") in letter
+    assert "peut-être à venir" not in letter  # the letter states the fact only
+    # after the payment dates: claimed as before, without the caution
+    table, claims = reconcile(pharmacies, None, paid, date_reference=dt.date(2027, 1, 1))
+    assert _row(table, "PH-CENTRE", "colorectal")["explication"].endswith("sont dus selon les règles")
+    assert "À lire avant tout envoi" not in claims[("PH-CENTRE", 2025)]

@@ -304,7 +304,10 @@ class _Reconcile:
                 g.kind = "rien_verse"
                 said = ("le relevé n'a aucune ligne pour ce thème" if g.paid_rows == 0 else
                         f"le relevé porte {eur(0)} pour ce thème")
-                g.explication = f"aucun versement : {said}, alors que {eur(g.attendu)} sont dus selon les règles"
+                g.constat = f"aucun versement : {said}, alors que {eur(g.attendu)} sont dus selon les règles"
+                # before the theme's payment date, it may still come (a statement read in April holds no colorectal
+                # yet, paid in Q2: it was claimed at once, review)
+                g.explication = g.constat + (f" — {_to_come(g)}" if self.date <= _deadline(g) else "")
 
     # --- 1. one hypothesis, its alternative reading ------------------------------------------------------
     def by_reading(self, gaps: list[Item]) -> None:
@@ -525,6 +528,16 @@ class _Reconcile:
         return self.items
 
 
+def _deadline(g: Item) -> dt.date:
+    return theme(g.theme).versement_deadline(g.exercice)
+
+
+def _to_come(g: Item) -> str:
+    """A theme not paid yet, before its payment date: what to do."""
+    return (f"peut-être à venir : ce thème de l'exercice {g.exercice} est versé {theme(g.theme).versement_of(g.exercice)}"
+            " ; passé ce délai, réclamez-le")
+
+
 def _complement_to_come(g: Item, day: dt.date) -> str:
     """What to do of a partial payment at the reference date `day`: wait for the rest until the theme's payment date
     (its last day included), then claim it; once that date is passed, claim it."""
@@ -714,17 +727,18 @@ def _scenario_caution(rec: _Reconcile, lines: pd.DataFrame, items: list[Item], p
 
 
 def _too_early_caution(rec: _Reconcile, items: list[Item]) -> list[str]:
-    """A partial payment claimed before its theme's payment date (a complement may still come) says so above the
-    letter, with the day from which to send it: the draft was written at any date, and read as one to send (review)."""
-    early = {g.theme: theme(g.theme).versement_deadline(g.exercice) for g in items
-             if g.kind == "partiel" and rec.date <= theme(g.theme).versement_deadline(g.exercice)}
+    """A theme claimed before its payment date (a partial payment's complement, or a theme not paid at all, may still
+    come) says so above the letter, with the day from which to send it, dated again: the draft was written at any
+    date, and read as one to send (review)."""
+    early = {g.theme: _deadline(g) for g in items if g.kind in ("partiel", "rien_verse") and rec.date <= _deadline(g)}
     if not early:
         return []
     which = " ; ".join(f"« {theme(t).titre} » : versé au plus tard le {day:%d/%m/%Y}" for t, day in early.items())
     after = max(early.values()) + dt.timedelta(days=1)
-    return [f"> **À lire avant tout envoi — versement peut-être incomplet** : au {rec.date:%d/%m/%Y}, le complément "
-            f"d'un versement partiel peut encore venir ({which}). N'envoyez ce projet qu'à partir du "
-            f"{after:%d/%m/%Y}, si le complément n'est pas arrivé.", ""]
+    return [f"> **À lire avant tout envoi — versement peut-être incomplet** : au {rec.date:%d/%m/%Y}, ce qui manque "
+            f"peut encore être versé ({which}). N'envoyez ce projet qu'à partir du {after:%d/%m/%Y}, si rien n'est "
+            "arrivé d'ici là, et refaites-le ce jour-là (rosp rapprocher --date, ou le rapport) : il sera daté du jour "
+            "de l'envoi et tiendra compte de ce qui aura été versé.", ""]
 
 
 # The input columns in the words of `rosp colonnes`: a claim draft is read by the caisse, which knows no column name.
