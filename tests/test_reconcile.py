@@ -1048,3 +1048,25 @@ def test_a_theme_not_paid_yet_before_its_payment_date_may_still_come(tmp_path):
     table, claims = reconcile(pharmacies, None, paid, date_reference=dt.date(2027, 1, 1))
     assert _row(table, "PH-CENTRE", "colorectal")["explication"].endswith("sont dus selon les règles")
     assert "À lire avant tout envoi" not in claims[("PH-CENTRE", 2025)]
+
+
+def test_a_theme_whose_only_gap_is_a_malus_without_its_minus_sign_says_so(tmp_path):
+    """PH-TILLEULS 2025, numérique detailed line by line as due, but the malus written « 534,90 »: the theme row read
+    « écart inexpliqué de 1 069,80 € », an overpayment told to the caisse (review). Its gap is twice the malus row's
+    amount: said so."""
+    rows = [("exercice_coordonne", "820"), ("fse", "2800"), ("scor", "100"), ("dmp", "100"), ("mss", "240"),
+            ("bal_organisationnelle", "50"), ("apcv", "50"), ("maj_carte_vitale", "1189"),
+            ("malus_qualite_facturation", "534,90")]
+    statement = tmp_path / "v.csv"
+    statement.write_text("pharmacie_id;exercice;theme;indicateur;montant_verse_eur\n"
+                         + "".join(f"PH-TILLEULS;2025;numerique;{i};{m}\n" for i, m in rows), encoding="utf-8")
+    pharmacies = read_pharmacies(ROOT / "data" / "pharmacies.csv")
+    table, claims = reconcile(pharmacies, None, read_versements(statement, pharmacies))
+    t = _row(table, "PH-TILLEULS", "numerique")
+    # due 4 814,10 € (5 349,00 − 534,90); paid 5 349,00 + 534,90 = 5 883,90 €: 1 069,80 € = 2 × 534,90 €
+    assert (t["attendu_eur"], t["verse_eur"], t["ecart_eur"]) == ("4814.10", "5883.90", "1069.80")
+    assert t["explication"] == E("l'écart de 1 069,80 € est celui de « Malus « qualité de la facturation » » "
+                                 "(malus_qualite_facturation) : une ligne de malus écrite sans son signe moins compte "
+                                 "deux fois son montant ; le reste du thème est versé comme dû — vérifiez le relevé")
+    letter = claims[("PH-TILLEULS", 2025)]  # the themes the statement has no line for are claimed, not this one
+    assert E("1 069,80 €") not in letter and "REMU NUM" not in letter

@@ -486,6 +486,16 @@ class _Reconcile:
                 g.explication = (f"le relevé porte {eur(g.verse)} pour ce malus, dû {eur(g.attendu)} : le même "
                                  "montant, de signe opposé — un malus est une retenue, écrite en négatif ; la ligne "
                                  "du relevé a-t-elle perdu son signe moins ? Vérifiez-la")
+        # its theme row, when the rest is paid as due: its gap is twice these rows' amounts, not an overpayment to
+        # tell the caisse (the letter said « supérieur de 1 069,80 € … sans qu'un motif » : review)
+        for whole in {id(t): t for t in (self._theme_item(g) for g in gaps if g.kind == "signe") if t}.values():
+            rows = [g for g in gaps if g.kind == "signe" and self._theme_item(g) is whole]
+            if whole.kind or abs(whole.ecart - 2 * sum(g.verse for g in rows)) > CENT_TOLERANCE:
+                continue
+            whole.kind, whole.focus = "signe", tuple(g.indicateur for g in rows)
+            whole.explication = (f"l'écart de {eur(whole.ecart)} est celui de {_named(whole.focus, self.params[whole.exercice])}"
+                                 " : une ligne de malus écrite sans son signe moins compte deux fois son montant ; le "
+                                 "reste du thème est versé comme dû — vérifiez le relevé")
 
     # --- 5. otherwise --------------------------------------------------------------------------------------
     def unexplained(self, gaps: list[Item]) -> None:
