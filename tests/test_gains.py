@@ -307,3 +307,19 @@ def test_a_gain_names_only_the_readings_that_change_it(pid, year, column, gain):
     html = str(report_gains.actions_table(rep, g))
     cell = next(r for r in html.split("<tr>") if report_gains.eur(gain) in r)
     assert "⚠" not in cell and "hypothèse" not in cell
+
+
+def test_a_gain_resting_on_the_molecule_premium_is_priced_under_the_boxes_gained_reading():
+    """2024–2026: the prime par boîte substituée has no alternative value of its own; its alternative is the « boîtes
+    gagnées » reading of `bups.molecules_ciblees.lecture` (its `alternative_cle`). The gains resting on it named it
+    without the gain under that reading (review). PH-TILLEULS 2024, the first three gains (molecules' arrival rates
+    raised): 14,22 €, 7,68 € and 6,64 €, and 157,39 €, 89,24 € and 77,12 € under the other reading (checked apart by
+    two `rosp compute` runs of the changed row, with and without `lecture: progression`)."""
+    from rosp_lib.report import gains as report_gains
+    from rosp_lib.report import notebook as nb
+
+    rep = nb.load("PH-TILLEULS", 2024, str(ROOT / "data" / "pharmacies.csv"), str(ROOT / "data" / "molecules.csv"))
+    t = report_gains.compute(rep, None, "2024-10-01").table
+    key = "bups.molecules_ciblees.prime_par_boite"
+    assert [(int(g), o) for g, o in zip(t["gain_cents"][:3], t["autres_lectures"][:3])] == [
+        (1422, ((key, 15739),)), (768, ((key, 8924),)), (664, ((key, 7712),))]

@@ -355,6 +355,15 @@ def test_a_reading_whose_ecart_comes_from_missing_data_says_so():
     assert ("— sous cette lecture, donnée manquante : « Ordonnance numérique pour au moins 70 % des délivrances "
             "(socle) » ; l&#x27;écart en dépend") in row
     assert "donnée manquante" not in next(r for r in rows if "−534,90\u00a0€" in r)
+    # in the theme report, said after the écart it makes (« l'écart en dépend » came before any écart: review)
+    item = next(x for x in nb.hypotheses_text(rep, "numerique").split("\n") if "Ordonnance numérique" in x)
+    assert item.endswith("le total de l'exercice change de **−5\u202f349,00\u00a0€** ; sous cette lecture, donnée "
+                         "manquante : « Ordonnance numérique pour au moins 70 % des délivrances (socle) » ; l'écart en "
+                         "dépend (renseignée, la donnée pourrait le changer).")
+    # PH-SEGUR 2026: the numérique theme is already voided by its Ségur socle; the same reading moves nothing, and
+    # the missing rate under it is nothing its (absent) écart depends on
+    segur = _load("PH-SEGUR", 2026)
+    assert next(s for s in segur.readings.stakes if s.cle == "numerique.ordonnance_numerique_socle.etat").manquantes == ()
 
 
 def test_the_reports_give_the_payment_date_of_their_own_exercise():

@@ -523,11 +523,15 @@ def alternative_text(s, quoted: bool = True, alternative: str | None = None, als
     parts = [", ".join(f"{lib} : {value}" for _, lib, value in s.lues)] if s.lues else []
     values = " ; ".join(parts + ([also] if also else []))
     out = (f"« {text} »" if quoted else text) + (f" ({values})" if values else "")
-    if getattr(s, "manquantes", ()) and params is not None:
-        names = ", ".join(f"« {indicator_title(indicator(c), params)} »" for c in s.manquantes)
-        out += (f" — sous cette lecture, donnée manquante : {names} ; l'écart en dépend (renseignée, la donnée "
-                "pourrait le changer)")
-    return out
+    return out + (f" — {missing_under(s, params)}" if params is not None and missing_under(s, params) else "")
+
+
+def missing_under(s, params) -> str:
+    """What a reading's écart rests on that the file does not give (`Stake.manquantes`), or ""."""
+    if not getattr(s, "manquantes", ()):
+        return ""
+    names = ", ".join(f"« {indicator_title(indicator(c), params)} »" for c in s.manquantes)
+    return f"sous cette lecture, donnée manquante : {names} ; l'écart en dépend (renseignée, la donnée pourrait le changer)"
 
 
 def absent_by_hypothesis(rep: Report, theme: str | None = None) -> list[str]:
@@ -568,11 +572,13 @@ def hypotheses_text(rep: Report, theme: str) -> str:
             # the synthesis names a reading switched by another leaf by that leaf: both names given
             also = "" if s.cle == k else \
                 f"c'est la ligne « {rep.leaves[s.cle].libelle.partition(' : ')[0]} » du tableau de la synthèse"
-            what = alternative_text(s, alternative=None if s.cle == k else leaf.alternative, also=also,
-                                    params=rep.params)
+            what = alternative_text(s, alternative=None if s.cle == k else leaf.alternative, also=also)
+            # the missing data under that reading after the écart it makes: the sentence read « l'écart en dépend »
+            # before saying any écart (review)
+            missing = missing_under(s, rep.params)
             at_stake = (f"si elle seule est remplacée par {what}, le total de l'exercice change de "
-                        f"**{eur_signed(s.ecart_cents)}**" if s.ecart_cents else
-                        f"remplacée par {what}, elle ne change rien pour cette officine")
+                        f"**{eur_signed(s.ecart_cents)}**" + (f" ; {missing}" if missing else "") if s.ecart_cents
+                        else f"remplacée par {what}, elle ne change rien pour cette officine")
         else:
             at_stake = f"alternative : {leaf.alternative if leaf is not None else '—'} (non chiffrée par l'outil)"
         items.append(f"- ⚠ **{hypothesis_label(k, rep)}** — lecture retenue : {leaf_text(leaf)} ; {at_stake}.")

@@ -109,11 +109,16 @@ def alternative_parameters(scenario: Scenario | None = None):
     (the file of alternative readings, on top of `scenario`), or None when the key has none: what a gain is priced
     under, loaded when a gain names it."""
     overrides: dict[int, dict] = {}
+    leaves: dict[int, dict] = {}
 
     def parameters(key: str, exercice: int) -> dict | None:
         exercice = int(exercice)
         if exercice not in overrides:
             overrides[exercice] = {".".join(p): (p, v) for p, v in alternatives_for(exercice, base=scenario)}
+            leaves[exercice] = dict(iter_leaves(load_parameters(exercice, scenario)))
+        # a leaf whose alternative is another leaf's (`alternative_cle`: the prime par boîte substituée, replaced by
+        # the « progression » reading of `lecture`) is priced under that one, as the reports' readings price it
+        key = key if key in overrides[exercice] else getattr(leaves[exercice].get(key), "alternative_cle", None)
         if key not in overrides[exercice]:
             return None
         other = scenario_with(scenario, exercice, [overrides[exercice][key]], str(ALTERNATIVES_FILE))
@@ -208,8 +213,10 @@ def _readings(rows: pd.DataFrame, molecules: pd.DataFrame | None, exercice: int,
         # missing-data reading): « non » alone told a reader nothing (audit)
         note = reading_note(leaf, value)
         alternative = leaf_text(alt_leaves.get(key)) + (f" : {note}" if note else "")
+        # missing data under the reading only matters when it moves the total (the socle of a theme already voided by
+        # another: no écart, nothing it depends on — review)
         stakes.append(Stake(key, leaf.libelle, leaf_text(leaf), alternative, total - ref_total, changed, lues,
-                            tuple(sorted(missing - ref_missing))))
+                            tuple(sorted(missing - ref_missing)) if total != ref_total else ()))
     stakes.sort(key=lambda s: (-abs(s.ecart_cents), s.cle))
     switched = {".".join(p) for p, _ in overrides}
     without = [(k, leaf.libelle, leaf.alternative or "") for k, leaf in leaves.items()
