@@ -33,7 +33,7 @@ INDEX_CSS = ("\nth.montant { white-space: normal; }\ntbody td:first-child { whit
              "tbody td.long { white-space: normal; overflow-wrap: anywhere; min-width: 10em; }\n")
 LONG_ID = 20  # characters: beyond, an identifier (or a word of a name) may be cut over several lines
 DONE = ("ok", "deja_fait")
-_ABSENT_TITLE = "thème sans objet pour l’exercice {year}"
+_ABSENT_TITLE = "thème sans objet pour l'exercice {year}"
 
 
 def _esc(text) -> str:
@@ -100,7 +100,7 @@ def _report_links(reports: dict[str, dict], start_dir: Path, out_dir: Path, clai
             links.append(f"<span>{_esc(label)} (échec)</span>")
     if claim:
         links.append(f'<a href="{_esc(_rel(claim, start_dir, out_dir))}" title="Projet de réclamation : '
-                     'écart entre l’attendu et le versé">réclamation</a>')
+                     'écart entre l&#x27;attendu et le versé">réclamation</a>')
     expected = 1 + len(THEME_CODES)  # the synthesis and one report per theme
     if not reports:
         status = "à faire"
@@ -196,12 +196,12 @@ def missing_report_pages(out_dir: Path, manifest: pd.DataFrame, years: Mapping[s
                f'<a href="{_esc(_rel(f"pharmacies/{pid}.html", folder, out_dir))}">Cette pharmacie</a></nav>')
         body = (nav + f"<h1>{_esc(label)} — exercice {year} : rapport non produit</h1>"
                 f"<p>Ce dossier ne contient pas ce rapport de la pharmacie <code>{_esc(pid)}</code> : aucune exécution "
-                "de <code>rosp report</code> dans ce dossier ne l’a demandé (options <code>--exercice</code> ou "
+                "de <code>rosp report</code> dans ce dossier ne l'a demandé (options <code>--exercice</code> ou "
                 "<code>--themes</code>), ou il a échoué (voir <code>rapports.csv</code>).</p>"
-                "<p>Pour le produire, sur le même fichier d’entrée et vers le même dossier de sortie : "
+                "<p>Pour le produire, sur le même fichier d'entrée et vers le même dossier de sortie : "
                 f"<code>rosp report ENTREE --pharmacie {_esc(pid)} --exercice {year} --themes {_esc(code)} "
                 "-o SORTIE</code>, avec les mêmes options <code>--molecules</code>, <code>--versements</code> et "
-                "<code>--parametres</code> que les autres rapports de ce dossier s’ils en avaient (sans la table des "
+                "<code>--parametres</code> que les autres rapports de ce dossier s'ils en avaient (sans la table des "
                 "molécules, leur prime ne serait pas comptée ; sans le relevé, la synthèse ne rapprocherait rien). "
                 "Le rapport remplacera alors cette page.</p>")
         pages[path] = _page(f"ROSP {year} — {pid} — {label} : rapport non produit", body)
@@ -224,9 +224,9 @@ def write_indexes(out_dir: Path | str, manifest: pd.DataFrame | Iterable[Mapping
     pages: dict[Path, str] = {}
 
     made = network_made(out_dir)
-    network = ('<p><a href="90_reseau.html">Vue d’ensemble du réseau</a> (distributions, indicateurs atteints, '
+    network = ("<p><a href=\"90_reseau.html\">Vue d'ensemble du réseau</a> (distributions, indicateurs atteints, "
                "euros reposant sur des hypothèses, atypiques, gains à portée"
-               + (f" ; produite le {made}, sur tout le fichier d’entrée de ce passage-là" if made else "") + ").</p>"
+               + (f" ; produite le {made}, sur tout le fichier d'entrée de ce passage-là" if made else "") + ").</p>"
                if made or (out_dir / "90_reseau.ipynb").exists() else "")
     exercises = sorted({int(r[1]) for r in rows})
     which = (f" (exercice{'s' if len(exercises) > 1 else ''} {_esc(french_list(exercises))})" if exercises else "")
@@ -235,7 +235,7 @@ def write_indexes(out_dir: Path | str, manifest: pd.DataFrame | Iterable[Mapping
             f"exercice{which}. "
             "Montants de la ROSP par thème ; chaque ligne mène à la synthèse et aux rapports des thèmes.</p>"
             + network + "<p>Rapports : " + " ; ".join(f"{t.ordre} = {_esc(t.titre_court)}" for t in THEMES)
-            + " ; « réclamation » = projet de réclamation écrit quand un thème a été versé en dessous de l’attendu (un trop-versé est signalé dans la synthèse, sans réclamation ; option "
+            + " ; « réclamation » = projet de réclamation écrit quand un thème a été versé en dessous de l'attendu (un trop-versé est signalé dans la synthèse, sans réclamation ; option "
             "<code>--versements</code>).</p>" + _absent_legend(rows)
             + _table(rows, manifest, out_dir, out_dir, with_name=True))
     pages[out_dir / "index.html"] = _page(titre, body)
