@@ -402,3 +402,15 @@ def test_identifiers_a_spreadsheet_would_convert_are_said_for_the_csv_formats(tm
     assert (said in result.stderr) is warned
     line = next((x for x in result.stderr.splitlines() if "identifiant" in x), "")
     assert "PH-A" not in line and "« 12345 »" not in line  # shown as written in a spreadsheet: not named
+
+
+def test_the_identifiers_said_are_those_a_french_spreadsheet_converts():
+    """Left unsaid (review): a SIRET of 14 digits (shown 1,23457E+13 from 12 digits on), month-year « 12-2024 »
+    (déc-24), a month's name « mai-24 »; said for nothing: « 99-99 », « 2024-99 » (no date, kept as text)."""
+    from rosp_lib.lines.spreadsheet import converted_ids_warning
+
+    said = ["12345678901234", "123456789012", "12-2024", "5-2024", "mai-24", "janv-24", "2024-01-15", "060012345"]
+    kept = ["99-99", "2024-99", "PH-A", "12345678901", "13-13", "PH-0012"]
+    warning, = converted_ids_warning(said + kept, "csv-fr")
+    assert warning.startswith("8 identifiants de pharmacie (")
+    assert all(f"« {i} »" not in warning for i in kept)

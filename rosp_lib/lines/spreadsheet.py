@@ -41,10 +41,15 @@ _RATE_COLUMNS = {c.name for c in PHARMACY_COLUMNS if c.kind == "rate"}
 
 
 # Identifiers a spreadsheet opening a CSV turns into something else, shown otherwise than written: a number with a
-# leading zero (a FINESS number, 060012345 → 60012345), an exponent (1E5 → 1,00E+05), more digits than a number
-# keeps (16 or more), a date (12-05 → 12-mai, 2024-01-15, 1/2). A CSV cannot say « this is text » to Excel without
-# a formula (which the neutralisation forbids) or a visible apostrophe: said, the workbook format keeping them.
-_CONVERTED_ID = re.compile(r"0\d+|\d+(?:[.,]\d+)?[eE][+-]?\d+|\d{16,}|\d{1,4}[-/]\d{1,2}(?:[-/]\d{1,4})?")
+# leading zero (a FINESS number, 060012345 → 60012345), 12 digits or more (a SIRET: « 1,23457E+13 » in the General
+# format, its last digits lost when saved), an exponent (1E5 → 1,00E+05), a date: day-month (12-05 → 12-mai), month-year
+# (12-2024 → déc-24), year-month(-day) (2024-01-15), a French month's name (mai-24). A CSV cannot say « this is text »
+# to Excel without a formula (which the neutralisation forbids) or a visible apostrophe: said, the workbook format
+# keeping them. (« 99-99 » or « 2024-99 » are no date: kept as text by Excel, not said.)
+_DAY, _MONTH = r"(?:0?[1-9]|[12]\d|3[01])", r"(?:0?[1-9]|1[0-2])"
+_CONVERTED_ID = re.compile(
+    rf"0\d+|\d{{12,}}|\d+(?:[.,]\d+)?[eE][+-]?\d+|{_DAY}[-/]{_MONTH}(?:[-/]\d{{1,4}})?|{_MONTH}[-/]\d{{4}}"
+    rf"|\d{{4}}[-/]{_MONTH}(?:[-/]{_DAY})?|(?i:janv|mars|avr|mai|juin|juil|sept|oct|nov)[a-z]*[-/]\d{{1,4}}")
 
 
 def converted_ids_warning(ids, fmt: str) -> list[str]:
