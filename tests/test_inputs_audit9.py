@@ -16,7 +16,7 @@ from rosp_lib.counterfactual.versements import read_versements
 from rosp_lib.inputs import InputError, read_inputs, read_pharmacies
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-EXPECTED = ("attendu : un texte sans caractère invisible de direction du texte — U+{code} au caractère {k}, qui fait "
+EXPECTED = ("(U+{code} au caractère {k}) ; attendu : un texte sans caractère invisible de direction du texte, qui fait "
             "lire le texte à l'envers ou dans le désordre dans les rapports : supprimez-le (copié d'une page web ou "
             "d'un document ?)")
 
@@ -33,7 +33,7 @@ def test_a_direction_character_in_a_pharmacy_name_is_refused(tmp_path, char):
     path.write_text(f"pharmacie_id;nom;exercice\nPH-A;Pharmacie{char} des Tilleuls;2024\n", encoding="utf-8")
     escaped = f"\\u{ord(char):04x}"
     assert _problems(read_pharmacies, path) == [
-        f"ligne 2, pharmacie « PH-A », colonne nom : valeur « Pharmacie{escaped} des Tilleuls » ; "
+        f"ligne 2, pharmacie « PH-A », colonne nom : valeur « Pharmacie{escaped} des Tilleuls » "
         + EXPECTED.format(code=f"{ord(char):04X}", k=10)]
 
 
@@ -42,7 +42,7 @@ def test_a_direction_character_in_a_workbook_name_is_refused(tmp_path):
     workbook({"pharmacies": [["pharmacie_id", "nom", "exercice"], ["PH-A", "Centre", 2024],
                              ["PH-B", "\u2067Officine", 2024]]}).save(path)
     assert _problems(read_pharmacies, path) == [
-        "ligne 3, pharmacie « PH-B », colonne nom : valeur « \\u2067Officine » ; " + EXPECTED.format(code="2067", k=1)]
+        "ligne 3, pharmacie « PH-B », colonne nom : valeur « \\u2067Officine » " + EXPECTED.format(code="2067", k=1)]
 
 
 def test_a_direction_character_in_a_molecule_name_is_refused(tmp_path):
@@ -50,7 +50,7 @@ def test_a_direction_character_in_a_molecule_name_is_refused(tmp_path):
     molecules.write_text("pharmacie_id,exercice,molecule,nb_boites,taux_depart_pct,taux_arrivee_pct\n"
                          "PH-TILLEULS,2024,sita\u202eglitpine,486,85,93.0\n", encoding="utf-8")
     assert _problems(read_inputs, DATA / "pharmacies.csv", molecules) == [
-        "ligne 2, pharmacie « PH-TILLEULS », colonne molecule : valeur « sita\\u202eglitpine » ; "
+        "ligne 2, pharmacie « PH-TILLEULS », colonne molecule : valeur « sita\\u202eglitpine » "
         + EXPECTED.format(code="202E", k=5)]
 
 
@@ -64,7 +64,19 @@ def test_a_direction_character_in_a_statement_label_is_refused_and_no_claim_is_w
                                 catch_exceptions=False)
     assert result.exit_code == 2, result.output
     assert ("  - ligne 2, pharmacie « PH-TILLEULS », colonne libelle_releve : valeur « ROSP BUPS\\u202e 00,000 01 : "
-            "édnamed » ; " + EXPECTED.format(code="202E", k=10)) in result.output
+            "édnamed » " + EXPECTED.format(code="202E", k=10)) in result.output
     assert "\u202e" not in result.output and not out.exists()
     pharmacies = read_pharmacies(DATA / "pharmacies.csv")
     assert len(_problems(read_versements, statement, pharmacies)) == 1
+
+
+def test_a_row_with_direction_characters_names_each_cell_and_its_other_problems(tmp_path):
+    """Only the first such cell of a row was named, and the row's other problems were hidden (« tous ses problèmes
+    sont listés »: review)."""
+    path = tmp_path / "pharmacies.csv"
+    path.write_text("pharmacie_id;nom;exercice;taux_dmp_pct;eco_niveau_vise\n"
+                    "PH-A;Centre\u202e;2024;abc;\u200f1\n", encoding="utf-8")
+    problems = _problems(read_pharmacies, path)
+    assert problems[0] == ("ligne 2, pharmacie « PH-A », colonne nom : valeur « Centre\\u202e » (U+202E au caractère 7) ; "
+                           "colonne eco_niveau_vise : valeur « \\u200f1 » " + EXPECTED.format(code="200F", k=1))
+    assert any("taux_dmp_pct" in p and "« abc »" in p for p in problems[1:]), problems

@@ -127,21 +127,24 @@ def _multiline_cells(cells: pd.DataFrame, header: list[str], broken: np.ndarray,
 
 def _direction_cells(columns: list[np.ndarray], turned: np.ndarray, header: list[str], lines: np.ndarray,
                      problems: Problems) -> None:
-    """Refuse each row holding a character of text direction (`_BIDI`), in any cell (a CSV or a workbook), its code
-    point and position named: it cannot be seen, so it is said rather than removed."""
+    """Refuse each row holding a character of text direction (`_BIDI`), in any cell (a CSV or a workbook), each cell
+    named with the code point and position of its first one: it cannot be seen, so it is said rather than removed.
+    The row is checked further as any other (its other problems are listed too: review)."""
     pids = columns[header.index("pharmacie_id")] if "pharmacie_id" in header else None
 
     def message(i: int) -> Problem:
-        j = next(j for j, col in enumerate(columns) if _BIDI.search(col[i]))
-        value = columns[j][i]
-        k = _BIDI.search(value).start()
-        name = header[j] if j < len(header) and header[j] else letter(j)
+        cells = [j for j, col in enumerate(columns) if _BIDI.search(col[i])]
+        said = []
+        for j in cells:
+            value = columns[j][i]
+            k = _BIDI.search(value).start()
+            name = header[j] if j < len(header) and header[j] else letter(j)
+            said.append(f"colonne {name} : valeur {shown(value)} (U+{ord(value[k]):04X} au caractère {k + 1})")
         who = _who(pids[i]) if pids is not None and not _BIDI.search(pids[i]) else ""
-        return Problem(int(lines[i]), j, (
-            f"ligne {lines[i]}{who}, colonne {name} : valeur {shown(value)} ; attendu : un texte sans caractère "
-            f"invisible de direction du texte — U+{ord(value[k]):04X} au caractère {k + 1}, qui fait lire le texte "
-            "à l'envers ou dans le désordre dans les rapports : supprimez-le (copié d'une page web ou d'un document ?)"
-        ))
+        return Problem(int(lines[i]), cells[0], (
+            f"ligne {lines[i]}{who}, {' ; '.join(said)} ; attendu : un texte sans caractère invisible de direction du "
+            "texte, qui fait lire le texte à l'envers ou dans le désordre dans les rapports : supprimez-le (copié "
+            "d'une page web ou d'un document ?)"))
 
     problems.add_rows("direction_du_texte", "valeurs qui contiennent un caractère de direction du texte",
                       np.flatnonzero(turned), message)
@@ -286,7 +289,6 @@ def read_raw(path: str | Path, sheet: str, refuse_split: bool = False) -> RawTab
     turned[: h + 1] = False  # in the header, a name so written is an unknown column, shown escaped
     if turned.any():
         _direction_cells(columns, turned, header, lines, problems)
-        keep_rows &= ~turned
     widths = cells.attrs.get("largeurs")
     if widths is not None and keep_rows[h + 1:].any():
         _comma_rows(cells, columns, header, h, keep_rows, widths, problems, warnings, refuse_split)
