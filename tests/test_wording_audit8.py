@@ -412,3 +412,14 @@ def test_the_socles_not_required_are_all_named():
     assert text.startswith("**Socle atteint** : tous les indicateurs socles exigés sont remplis (neutralisés ou non "
                            "exigés cet exercice : Participer à un exercice coordonné &#40;ESP, MSP, CPTS&#41;, "
                            "Disposer d&#39;un LAD certifié HAS).")
+
+
+def test_an_empty_input_is_written_vide_in_a_calculation():
+    """PH-NOUVELLE 2024, dispensations à l'unité left empty: the « Calcul » read « 1,00 € × nb_dispensations_unite »,
+    a formula left unfilled, where a filled one reads « 1,00 € × 30 (nb_dispensations_unite) » (review)."""
+    from rosp_lib.report import notebook as nb
+    from test_notebook_helpers import _load
+
+    rep = _load("PH-NOUVELLE", 2024)
+    line = rep.lines[rep.lines["indicateur"] == "dispensation"].iloc[0]
+    assert nb.calcul_text(rep, line) == "1,00\u00a0€ × vide (nb_dispensations_unite)"

@@ -46,9 +46,10 @@ def calculation(line, leaves: dict, params) -> str:
     text = re.sub(r"socle non atteint \(([a-z0-9_, ]+)\)", lambda m: "socle non atteint (" + ", ".join(
         f"« {indicator_title(indicator(c.strip()), params)} »" if c.strip() in INDICATOR_CODE_SET else c
         for c in m.group(1).split(",")) + ")", text)
+    # each input cited by the note: its value beside its column (« 30 (nb_dispensations_unite) »), « vide » for an
+    # empty one (the column alone read as a formula left unfilled: « 1,00 € × nb_dispensations_unite », review)
     for name, value in entries(line["entrees"]):
-        if value != "vide":
-            text = re.sub(rf"\b{re.escape(name)}\b", f"{value} ({name})", text)
+        text = re.sub(rf"\b{re.escape(name)}\b", f"{value} ({name})", text)
     amount = eur(int(line["montant_cents"]))
     size = eur(abs(int(line["montant_cents"])))
     # The amount is written at the end unless the text already gives it as its result (« … = montant », « (montant) »);
