@@ -1070,3 +1070,40 @@ def test_a_theme_whose_only_gap_is_a_malus_without_its_minus_sign_says_so(tmp_pa
                                  "deux fois son montant ; le reste du thème est versé comme dû — vérifiez le relevé")
     letter = claims[("PH-TILLEULS", 2025)]  # the themes the statement has no line for are claimed, not this one
     assert E("1 069,80 €") not in letter and "REMU NUM" not in letter
+
+
+def test_payments_dated_after_the_reference_date_are_said(tmp_path):
+    """The example statement holds the 2026 exercise's announced payments (2027 dates): a report judged on 03/12/2026
+    read them « conforme » as if received (review). They are counted as written, and said — on the console of
+    `rosp rapprocher` and in the synthesis' « Ce qui a été versé »."""
+    import datetime as dt
+
+    from rosp_lib.counterfactual.versements import future_payments
+    from rosp_lib.report import notebook as nb
+    from rosp_lib.report import versements as report_versements
+
+    pharmacies = read_pharmacies(ROOT / "data" / "pharmacies.csv")
+    paid = read_versements(ROOT / "data" / "versements.csv", pharmacies)
+    said, = future_payments(paid, dt.date(2026, 12, 3))
+    assert said.startswith("7 lignes du relevé datées après le 03/12/2026 (date de référence) : PH-SEGUR 2026 "
+                           "numerique (15/04/2027), PH-SEGUR 2026 colorectal (18/06/2027), PH-CENTRE 2026 numerique")
+    assert future_payments(paid, dt.date(2027, 6, 18)) == []  # on the last payment's day: received
+    result = CliRunner().invoke(main, ["rapprocher", str(ROOT / "data" / "pharmacies.csv"), "--versements",
+                                       str(ROOT / "data" / "versements.csv"), "--date", "2026-12-03", "-o",
+                                       str(tmp_path / "sortie")])
+    assert result.exit_code == 0 and f"Avertissement : {said}\n" in result.stderr
+    rep = nb.load("PH-CENTRE", 2026, str(ROOT / "data" / "pharmacies.csv"), str(ROOT / "data" / "molecules.csv"))
+    text = report_versements.section_text(rep, report_versements.compute(rep, str(ROOT / "data" / "versements.csv"),
+                                                                        "2026-12-03"))
+    assert "\n\n⚠ 5 lignes du relevé datées après le 03/12/2026 (date de référence) : PH-CENTRE 2026 numerique" in text
+
+
+def test_a_claim_letter_names_the_rules_of_its_exercise_not_a_text_of_a_later_one():
+    """« … avec les règles de la convention nationale pharmaceutique et de son avenant 1 » was written for 2023 too,
+    the avenant being approved in July 2024 (review)."""
+    pharmacies = read_pharmacies(ROOT / "data" / "pharmacies.csv")
+    _, claims = reconcile(pharmacies, None, read_versements(ROOT / "data" / "versements.csv", pharmacies))
+    letter = claims[("PH-MAIRIE", 2023)]
+    assert "avenant 1" not in letter.split("## Ce que disent les règles")[0]
+    assert ("avec les règles de la ROSP de cet exercice (convention nationale pharmaceutique, textes et sources cités "
+            "ci-dessous)") in letter

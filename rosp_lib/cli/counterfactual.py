@@ -12,7 +12,7 @@ from rosp_lib.cli.french import FrenchCommand, scenario_notice, warn
 from rosp_lib.counterfactual.gains import GAINS_AMOUNTS, gains_for_output, gains_table, within_reach
 from rosp_lib.counterfactual.reconcile import (CENT_TOLERANCE, RAPPROCHEMENT_AMOUNTS, RAPPROCHEMENT_COLUMNS, causes_text,
                                                 overpaid_notices, reconcile)
-from rosp_lib.counterfactual.versements import read_versements
+from rosp_lib.counterfactual.versements import future_payments, read_versements
 from rosp_lib.engine import parameters_for
 from rosp_lib.inputs import InputError, no_molecules_warning, read_inputs, warnings_of
 from rosp_lib.inputs.errors import MAX_PER_KIND
@@ -204,7 +204,7 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
     premium_years = paid.loc[paid["theme"] == indicator("molecules_ciblees").theme, "exercice"]
     warn(warnings_of(pharmacies, paid) + ([] if molecules else [
         f"{w} (sans elle, un versement BUPS qui la comprend paraît trop élevé)"
-        for w in no_molecules_warning(premium_years, scenario)]))
+        for w in no_molecules_warning(premium_years, scenario)]) + future_payments(paid, date))
     _folder(out_dir)
     # rapprochement.csv and the claim drafts in one all-or-nothing write: never a new table beside old drafts.
     # Then the draft of an earlier run whose pharmacy-year this statement covers and that has no gap any more

@@ -797,8 +797,11 @@ def claim_text(rec: _Reconcile, pid: str, year: int, items: list[Item]) -> str:
            *_scenario_caution(rec, lines, items, params),
            *_too_early_caution(rec, items),
            "Madame, Monsieur,", "",
-           f"Après rapprochement du relevé « Mes ROSP » de l'exercice {year} avec les règles de la convention "
-           "nationale pharmaceutique et de son avenant 1, les montants suivants diffèrent de ce qui est dû"
+           # the rules of that exercise, as the sources cited below give them: « et de son avenant 1 » was said of
+           # 2022 and 2023 too, before it was approved, and of rules whose source is no text of it (review)
+           f"Après rapprochement du relevé « Mes ROSP » de l'exercice {year} avec les règles de la ROSP de cet "
+           "exercice (convention nationale pharmaceutique, textes et sources cités ci-dessous), les montants suivants "
+           "diffèrent de ce qui est dû"
            # a gap the statement explains by another reading of a text that is silent: what the titulaire holds due,
            # not a fact (« diffèrent de ce qui est dû » claimed 200 € resting on the tool's own reading, audit)
            + (" selon ma lecture des textes, là où ils ne fixent pas le montant" if any(g.kind == "hypothese"

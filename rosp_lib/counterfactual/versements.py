@@ -60,6 +60,31 @@ def last_payment() -> dt.date:
     return dt.date(max(available_exercises()) + 2, 12, 31)
 
 
+def future_payments(versements: pd.DataFrame, day: dt.date) -> list[str]:
+    """The statement's rows dated after the reference date `day`: counted as paid, though they cannot have been yet
+    (a date announced, or a mistyped year): said, by pharmacy, exercise and theme, the first MAX_PER_KIND (review: a
+    payment of 15/04/2027 read « conforme » by a report judged on 03/12/2026)."""
+    if versements.empty or "date_versement" not in versements:
+        return []
+    later = []
+    for pid, year, th, ind, when in zip(versements["pharmacie_id"], versements["exercice"], versements["theme"],
+                                        versements["indicateur"], versements["date_versement"]):
+        try:
+            paid_on = dt.date.fromisoformat(str(when))
+        except ValueError:  # no date given
+            continue
+        if paid_on > day:
+            later.append(f"{pid} {int(year)} {th}{f' / {ind}' if ind else ''} ({paid_on:%d/%m/%Y})")
+    if not later:
+        return []
+    listed = ", ".join(later[:MAX_PER_KIND]) + (f" et {thousands(len(later) - MAX_PER_KIND)} autres"
+                                                if len(later) > MAX_PER_KIND else "")
+    s = "s" if len(later) > 1 else ""
+    return [f"{len(later)} ligne{s} du relevé datée{s} après le {day:%d/%m/%Y} (date de référence) : {listed} — "
+            f"comptée{s} comme versée{s} ; une date annoncée n'est pas un versement reçu : refaites le rapprochement "
+            "une fois le relevé à jour (ou vérifiez l'année)"]
+
+
 def fold(text: str) -> str:
     """Lower case, without accents, spaces collapsed: how a theme's name is matched."""
     text = unicodedata.normalize("NFKD", str(text))

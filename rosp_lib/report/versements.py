@@ -22,11 +22,11 @@ from pathlib import Path
 import pandas as pd
 
 from rosp_lib.counterfactual.reconcile import CENT_TOLERANCE, causes_text, overpaid_notices, reconcile
-from rosp_lib.counterfactual.versements import read_versements
+from rosp_lib.counterfactual.versements import future_payments, read_versements
 from rosp_lib.inputs import InputError
 from rosp_lib.lines.formatting import counted, eur, eur_signed
 from rosp_lib.registry import INDICATORS, indicator, theme as theme_of
-from rosp_lib.report.escape import escape_html, unescape_markdown_text
+from rosp_lib.report.escape import escape_html, escape_markdown_text, unescape_markdown_text
 from rosp_lib.report.gains import reference_date
 from rosp_lib.report.notebook import Html, Report, ReportError, table
 from rosp_lib.rulebook import hypothesis_label, title as indicator_title
@@ -42,6 +42,7 @@ class Reconciliation:
     table: pd.DataFrame  # reconcile()'s table for this pharmacy-year
     claim: str | None  # the claim draft (Markdown), if any
     rows: int  # rows of the statement for this pharmacy-year
+    futurs: tuple[str, ...] = ()  # its rows dated after the report's date, said (`future_payments`)
 
     def claim_name(self, rep: Report) -> str:
         return claim_file_name(rep.pharmacie_id, rep.exercice)
@@ -65,7 +66,8 @@ def compute(rep: Report, versements: str = "", date_reference: str | dt.date | N
     if mine.empty:
         return Reconciliation(pd.DataFrame(), None, 0)
     table_, claims = reconcile(rep.pharmacy_rows, rep.molecules, mine, rep.scenario, day)
-    return Reconciliation(table_, claims.get((rep.pharmacie_id, rep.exercice)), len(mine))
+    return Reconciliation(table_, claims.get((rep.pharmacie_id, rep.exercice)), len(mine),
+                          tuple(future_payments(mine, day)))
 
 
 def section_text(rep: Report, r: Reconciliation | None) -> str:
@@ -96,7 +98,7 @@ def section_text(rep: Report, r: Reconciliation | None) -> str:
             "rapproché de ce que "
             f"donnent les règles, thème par thème (et par indicateur quand le relevé le détaille) : {said}. Un écart "
             f"n'est expliqué que si l'outil retrouve le montant versé à {eur(CENT_TOLERANCE)} près ({causes_text()}).")
-    return text
+    return text + "".join(f"\n\n⚠ {escape_markdown_text(w)}." for w in r.futurs)
 
 
 def _what(rep: Report, theme: str, code: str) -> tuple[str, str]:
