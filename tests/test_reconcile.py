@@ -1095,7 +1095,9 @@ def test_payments_dated_after_the_reference_date_are_said(tmp_path):
     rep = nb.load("PH-CENTRE", 2026, str(ROOT / "data" / "pharmacies.csv"), str(ROOT / "data" / "molecules.csv"))
     text = report_versements.section_text(rep, report_versements.compute(rep, str(ROOT / "data" / "versements.csv"),
                                                                         "2026-12-03"))
-    assert "\n\n⚠ 5 lignes du relevé datées après le 03/12/2026 (date de référence) : PH-CENTRE 2026 numerique" in text
+    assert text.endswith("\n\n⚠ 5 lignes du relevé sont datées après le 03/12/2026, date de référence de ce rapport "
+                         "(du 26/03/2027 au 18/06/2027) : comptées comme versées ici, une date annoncée n'est pas un "
+                         "versement reçu — refaites ce rapprochement une fois le relevé à jour.")
 
 
 def test_a_claim_letter_names_the_rules_of_its_exercise_not_a_text_of_a_later_one():

@@ -60,21 +60,22 @@ def last_payment() -> dt.date:
     return dt.date(max(available_exercises()) + 2, 12, 31)
 
 
+def dated_after(versements: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+    """The statement's rows dated after `day` (rows without a date are not)."""
+    if versements.empty or "date_versement" not in versements:
+        return versements.iloc[:0]
+    dates = pd.to_datetime(versements["date_versement"], format="%Y-%m-%d", errors="coerce")
+    return versements[(dates > pd.Timestamp(day)).to_numpy()]
+
+
 def future_payments(versements: pd.DataFrame, day: dt.date) -> list[str]:
     """The statement's rows dated after the reference date `day`: counted as paid, though they cannot have been yet
     (a date announced, or a mistyped year): said, by pharmacy, exercise and theme, the first MAX_PER_KIND (review: a
     payment of 15/04/2027 read « conforme » by a report judged on 03/12/2026)."""
-    if versements.empty or "date_versement" not in versements:
-        return []
-    later = []
-    for pid, year, th, ind, when in zip(versements["pharmacie_id"], versements["exercice"], versements["theme"],
-                                        versements["indicateur"], versements["date_versement"]):
-        try:
-            paid_on = dt.date.fromisoformat(str(when))
-        except ValueError:  # no date given
-            continue
-        if paid_on > day:
-            later.append(f"{pid} {int(year)} {th}{f' / {ind}' if ind else ''} ({paid_on:%d/%m/%Y})")
+    rows = dated_after(versements, day)
+    later = [f"{pid} {int(year)} {th}{f' / {ind}' if ind else ''} ({dt.date.fromisoformat(when):%d/%m/%Y})"
+             for pid, year, th, ind, when in zip(rows["pharmacie_id"], rows["exercice"], rows["theme"],
+                                                 rows["indicateur"], rows["date_versement"])]
     if not later:
         return []
     listed = ", ".join(later[:MAX_PER_KIND]) + (f" et {thousands(len(later) - MAX_PER_KIND)} autres"

@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from rosp_lib.counterfactual.reconcile import CENT_TOLERANCE, causes_text, overpaid_notices, reconcile
-from rosp_lib.counterfactual.versements import future_payments, read_versements
+from rosp_lib.counterfactual.versements import dated_after, read_versements
 from rosp_lib.inputs import InputError
 from rosp_lib.lines.formatting import counted, eur, eur_signed
 from rosp_lib.registry import INDICATORS, indicator, theme as theme_of
@@ -66,8 +66,22 @@ def compute(rep: Report, versements: str = "", date_reference: str | dt.date | N
     if mine.empty:
         return Reconciliation(pd.DataFrame(), None, 0)
     table_, claims = reconcile(rep.pharmacy_rows, rep.molecules, mine, rep.scenario, day)
-    return Reconciliation(table_, claims.get((rep.pharmacie_id, rep.exercice)), len(mine),
-                          tuple(future_payments(mine, day)))
+    return Reconciliation(table_, claims.get((rep.pharmacie_id, rep.exercice)), len(mine), _later_text(mine, day))
+
+
+def _later_text(mine: pd.DataFrame, day) -> tuple[str, ...]:
+    """The rows of the pharmacy-year dated after the report's date, in a sentence without codes (the console lists
+    them, `future_payments`)."""
+    later = dated_after(mine, day)
+    if later.empty:
+        return ()
+    first, last = (dt.date.fromisoformat(d) for d in (later["date_versement"].min(), later["date_versement"].max()))
+    when = f"le {first:%d/%m/%Y}" if first == last else f"du {first:%d/%m/%Y} au {last:%d/%m/%Y}"
+    return (f"{counted(len(later), 'ligne du relevé est datée', 'lignes du relevé sont datées')} après le "
+            f"{day:%d/%m/%Y}, date de référence de ce rapport ({when}) : "
+            + ("comptée comme versée" if len(later) == 1 else "comptées comme versées")
+            + " ici, une date annoncée n'est pas un versement reçu — refaites ce rapprochement une fois le relevé à "
+            "jour",)
 
 
 def section_text(rep: Report, r: Reconciliation | None) -> str:
