@@ -147,8 +147,9 @@ def gains_cmd(entree: Path, molecules: Path | None, scenario: Path | None, date:
 @_molecules
 @_parametres
 @click.option("--date", "date", metavar="AAAA-MM-JJ", callback=_date,
-              help="Date à laquelle juger si un complément de versement peut encore venir ou si le délai de "
-                   "versement du thème est passé (ou JJ/MM/AAAA ; défaut : aujourd'hui).")
+              help="Date à laquelle juger si un versement peut encore venir (complément d'un versement partiel, thème "
+                   "pas encore versé) ou si le délai de versement du thème est passé, et quelles lignes du relevé sont "
+                   "datées après elle (ou JJ/MM/AAAA ; défaut : aujourd'hui).")
 @click.option("-o", "--sortie", "out_dir", metavar="DOSSIER", type=click.Path(file_okay=False, path_type=Path),
               default=Path("outputs"), help="Dossier où écrire rapprochement.csv et les réclamations (défaut : outputs).")
 def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scenario: Path | None, date: dt.date,
@@ -177,8 +178,9 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
     cherchées dans cet ordre : {causes} ; sinon il est dit « écart inexpliqué ». Un versement pour un
     thème ou un indicateur qui n'existe pas cet exercice, une ligne d'indicateur à 0 € à côté de la ligne
     de son thème versé comme dû, et un thème dû dont rien n'a été versé, sont dits tels quels, sans cause
-    devinée. Le complément d'un versement partiel est dit « peut-être à venir » si la date --date ne
-    dépasse pas le mois où le thème est versé au plus tard (en N+1), sinon à réclamer.
+    devinée. Le complément d'un versement partiel, ou un thème pas encore versé, est dit « peut-être à
+    venir » si la date --date ne dépasse pas le mois où le thème est versé au plus tard (en N+1), sinon à
+    réclamer ; les lignes du relevé datées après --date sont signalées.
 
     Codes de sortie : 0 fait ; 2 entrée ou option invalide (rien n'est écrit) ; 3 dossier de sortie
     impossible à écrire ; 130 interrompue (Ctrl+C).
