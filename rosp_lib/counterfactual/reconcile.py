@@ -551,12 +551,10 @@ def _to_come(g: Item) -> str:
 def _complement_to_come(g: Item, day: dt.date) -> str:
     """What to do of a partial payment at the reference date `day`: wait for the rest until the theme's payment date
     (its last day included), then claim it; once that date is passed, claim it."""
-    when = theme(g.theme).versement_of(g.exercice)
-    if day > theme(g.theme).versement_deadline(g.exercice):
-        return (f"ce thème de l'exercice {g.exercice} est versé {_PARENTHESIS.sub('', when)} : ce délai est passé, "
-                "réclamez-le")
-    return (f"un versement complémentaire est peut-être à venir : ce thème de l'exercice {g.exercice} est versé "
-            f"{when} ; passé ce délai, réclamez-le")
+    if day > _deadline(g):
+        when = _PARENTHESIS.sub("", theme(g.theme).versement_of(g.exercice))
+        return f"ce thème de l'exercice {g.exercice} est versé {when} : ce délai est passé, réclamez-le"
+    return "un versement complémentaire est " + _to_come(g)
 
 
 _PARENTHESIS = re.compile(r"\s*\([^)]*\)$")  # « (code acte PQS) »: how to find the payment, not when
