@@ -1044,6 +1044,16 @@ def test_a_theme_not_paid_yet_before_its_payment_date_may_still_come(tmp_path):
     assert ("« Dépistage organisé du cancer colorectal » : versé au plus tard le 30/06/2026 ; « Dispensation à "
             "l'unité » : versé au plus tard le 31/12/2026). N'envoyez ce projet qu'à partir du 01/01/2027") in letter
     assert "peut-être à venir" not in letter  # the letter states the fact only
+    # on the dispensation's last payment day (31/12/2026, its last day included) it may still come; the day after, not
+    # 499 dispensations at 1 € each, under the yearly cap of 500 €: 499,00 €
+    dispensation = ("aucun versement : le relevé n'a aucune ligne pour ce thème, alors que 499,00 € sont dus selon les "
+                    "règles")
+    table, claims = reconcile(pharmacies, None, paid, date_reference=dt.date(2026, 12, 31))
+    assert _row(table, "PH-CENTRE", "dispensation_unite")["explication"] == E(
+        dispensation + " — peut-être à venir : ce thème de l'exercice 2025 est versé avec la ROSP de l'exercice, en "
+        "2026 ; passé ce délai, réclamez-le")
+    assert "N'envoyez ce projet qu'à partir du 01/01/2027" in claims[("PH-CENTRE", 2025)]
+    assert _row(table, "PH-CENTRE", "colorectal")["explication"].endswith("sont dus selon les règles")  # 30/06 passed
     # after the payment dates: claimed as before, without the caution
     table, claims = reconcile(pharmacies, None, paid, date_reference=dt.date(2027, 1, 1))
     assert _row(table, "PH-CENTRE", "colorectal")["explication"].endswith("sont dus selon les règles")
