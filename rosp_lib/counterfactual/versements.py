@@ -53,7 +53,8 @@ _GENERIC = "un montant en euros, au plus deux décimales (820 ; 820,00 ; 820.00)
 # payment: Excel's day zero (1899-12-30), a year mistyped (2099). No bound on the day the tool runs: a statement of an
 # exercise not paid yet (the example's 2026 exercise) holds the dates announced, and a file must read the same
 # whatever the day it is read (the reports are reproducible).
-FIRST_PAYMENT = dt.date(2023, 1, 1)
+def first_payment() -> dt.date:
+    return dt.date(min(available_exercises()) + 1, 1, 1)
 
 
 def last_payment() -> dt.date:
@@ -232,7 +233,7 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
     problems: list[Problem] = []
     records = []
     early: list[str] = []  # payments dated within (or before) the exercise they pay
-    last = last_payment()
+    first, last = first_payment(), last_payment()
     for k, i in enumerate(frame.index.to_numpy().tolist()):  # i: the line a spreadsheet shows
         get = {name: str(column[k]) for name, column in cells.items()}
         pid = get.get("pharmacie_id", "")
@@ -274,9 +275,9 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
         day = date_of(written) if written else None  # « 15/04/2025 » as French Excel writes it: 2025-04-15
         if written and day is None:
             bad("date_versement", written, f"vide ou {DATE_EXPECTED}")
-        elif day is not None and not FIRST_PAYMENT <= day <= last:
-            bad("date_versement", written, f"vide ou une date de versement, du {FIRST_PAYMENT:%d/%m/%Y} (premier "
-                f"versement, de l'exercice 2022) au {last:%d/%m/%Y} (le dernier exercice connu, {last.year - 2}, est "
+        elif day is not None and not first <= day <= last:
+            bad("date_versement", written, f"vide ou une date de versement, du {first:%d/%m/%Y} (premier versement, de "
+                f"l'exercice {first.year - 1}) au {last:%d/%m/%Y} (le dernier exercice connu, {last.year - 2}, est "
                 f"versé en {last.year - 1})")
         elif day is not None and year is not None and day.year <= year:
             early.append(f"ligne {i}{who} : versement daté du {day:%d/%m/%Y}, avant la fin de l'exercice {year} qu'il "
