@@ -364,7 +364,20 @@ def test_xlsx_error_cell_and_non_integer_count(tmp_path):
     ]})
     assert problems_of(path) == [
         cell_error(2, "PH-A", "taux_mss_pct", "#DIV/0!", RATE),
-        cell_error(2, "PH-A", "nb_fse", "12.5", COUNT),
+        cell_error(2, "PH-A", "nb_fse", "12,5", COUNT),  # the number typed, as a French Excel shows it
+    ]
+
+
+def test_xlsx_numbers_in_messages_are_shown_as_a_french_excel_shows_them(tmp_path):
+    """A rate typed 975,91 in a workbook was shown « 975.91 » in the refusal, a number the user never wrote; a text
+    cell keeps what was typed (« 96.2 » written as text is shown so)."""
+    path = write_xlsx(tmp_path, {"pharmacies": [
+        ["pharmacie_id", "exercice", "taux_mss_pct", "taux_dmp_pct"],
+        ["PH-A", 2024, 975.91, "196.2"],
+    ]})
+    assert problems_of(path) == [
+        cell_error(2, "PH-A", "taux_mss_pct", "975,91", RATE),
+        cell_error(2, "PH-A", "taux_dmp_pct", "196.2", RATE),
     ]
 
 

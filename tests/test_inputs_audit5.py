@@ -302,7 +302,8 @@ def test_a_number_typed_in_a_workbook_is_never_read_as_thousands(tmp_path):
     separator: a count with decimals, an amount with three decimals, refused as such. The same text typed as text
     (« 40.125 ») is still ambiguous."""
     path = saved(tmp_path, values={"F2": 40.125})
-    assert problems_of(path) == ["ligne 2, pharmacie « PH-A », colonne nb_fse : valeur « 40.125 » ; attendu : entier ≥ 0"]
+    # shown as a French Excel shows the number (« 40,125 » there is a decimal number, not a thousand)
+    assert problems_of(path) == ["ligne 2, pharmacie « PH-A », colonne nb_fse : valeur « 40,125 » ; attendu : entier ≥ 0"]
     text = saved(tmp_path, values={"F2": "40.125"}, name="texte.xlsx")
     assert "séparateur de milliers ambigu" in problems_of(text)[0]
     _, pharmacies = statement_of(tmp_path, "")
@@ -312,7 +313,7 @@ def test_a_number_typed_in_a_workbook_is_never_read_as_thousands(tmp_path):
     with pytest.raises(InputError) as info:
         read_versements(tmp_path / "v.xlsx", pharmacies)
     assert info.value.problems == [
-        "ligne 2, pharmacie « P1 », colonne montant_verse_eur : valeur « 140.004 » ; attendu : un montant en euros, au "
+        "ligne 2, pharmacie « P1 », colonne montant_verse_eur : valeur « 140,004 » ; attendu : un montant en euros, au "
         "plus deux décimales (820 ; 820,00 ; 820.00) — 140,004 € a trois décimales"
     ]
 

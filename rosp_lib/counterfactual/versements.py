@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..inputs import InputError
-from ..inputs.errors import MAX_PER_KIND, Problem, digits_hint, shown, thousands
+from ..inputs.errors import MAX_PER_KIND, Problem, with_decimal_comma, digits_hint, shown, thousands
 from ..lines.formatting import french_list
 from ..inputs.molecules import pharmacy_hint
 from ..inputs.parsing import DATE_EXPECTED, GROUP_SPACES, ambiguous_fix, date_of
@@ -242,6 +242,9 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
         who = f", pharmacie « {pid} »" if pid else ""
 
         def bad(column: str, value: str, expected: str) -> None:
+            typed = table.typed_numbers.get(pos.get(column, ""))
+            if typed is not None and typed[k]:
+                value = with_decimal_comma(value)
             text = shown(value) if value != "" else "(vide)"  # control characters escaped, long values cut
             problems.append(Problem(i, position.get(column, 0),  # at most 20 per column, then « … et N autres »
                                     f"ligne {i}{who}, colonne {column} : valeur {text} ; attendu : {expected}",

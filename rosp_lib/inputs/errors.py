@@ -66,6 +66,12 @@ def shown(value) -> str:
     return f"« {value} »"
 
 
+def with_decimal_comma(text: str) -> str:
+    """A number typed in a workbook (its text is « 975.91 », `xlsxread.cell_text`) with the decimal comma a French
+    Excel shows it with: « 975,91 », for the messages (the value itself, not its cell's format: « 140,004 »)."""
+    return str(text).replace(".", ",")
+
+
 def same_but_case(wanted: str, known: Iterable[str]) -> list[str]:
     """The identifiers of `known` that are `wanted` written with other capitals (« ph-gare » for « PH-GARE »)."""
     return [k for k in known if k.casefold() == str(wanted).casefold()]

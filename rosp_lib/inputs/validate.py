@@ -41,7 +41,7 @@ def _import_pandera():
 pa = _import_pandera()
 
 from .columns import MAX_COUNT, MOLECULE_COLUMNS, OTHER_NAMES, PHARMACIE_ID_RE, PHARMACY_COLUMNS, Col, expected
-from .errors import InputError, Problem, Problems, digits_hint, shown, thousands
+from .errors import InputError, Problem, Problems, with_decimal_comma, digits_hint, shown, thousands
 from .parsing import DATE_SHAPE, Parsed, ambiguous_fix, iso_date, parse
 from .raw import RawTable
 from ..lines.formatting import french_list
@@ -79,6 +79,9 @@ class Checked:
         first = column.replace(" et ", ", ").split(", ")[0]
         plural = "s" if " et " in column else ""
         line = int(self.lines[i])
+        typed = self.table.typed_numbers.get(column)
+        if typed is not None and typed[i]:
+            value = with_decimal_comma(value)
         text = (f"ligne {line}{self.who(i)}, colonne{plural} {column} : valeur{plural} {shown(value)}"
                 f"{' ' + note if note else ''} ; attendu : {expect}")
         return Problem(line, self.position(first), text, kind)
