@@ -759,3 +759,21 @@ def test_columns_with_the_same_cells_are_parsed_each_for_its_own_kind(tmp_path):
     ph = read_pharmacies(path)
     assert ph["nb_fse"].tolist() == [1.0, 60.0] and ph["taux_mss_pct"].tolist() == [1.0, 60.0]
     assert ph["drom"].tolist() == [True, False] and ph["nb_semaines_asafo"].tolist() == [1.0, 50.0]
+
+
+def test_xlsx_day_zero_in_a_date_cell_is_shown_as_excel_shows_it(tmp_path):
+    """Excel's day zero (the number 0 in a date cell, shown « 00/01/1900 ») was shown « 00:00:00 » in the refusal, the
+    time openpyxl reads it as; a time cell without a date format keeps its time."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "pharmacies"
+    ws.append(["pharmacie_id", "exercice", "debut_activite", "fin_activite"])
+    ws.append(["PH-A", 2024, 0, dt.time(12, 0)])
+    ws["C2"].number_format = "dd/mm/yyyy"
+    ws["D2"].number_format = "hh:mm:ss"
+    wb.save(tmp_path / "p.xlsx")
+    problems = problems_of(tmp_path / "p.xlsx")
+    assert problems[0].startswith("ligne 2, pharmacie « PH-A », colonne debut_activite : valeur « 00/01/1900 » ;")
+    assert problems[1].startswith("ligne 2, pharmacie « PH-A », colonne fin_activite : valeur « 12:00:00 » ;")
