@@ -713,6 +713,20 @@ def test_a_batch_stopped_by_ctrl_c_lists_the_reports_it_finished(tmp_path, monke
     assert len(_manifest(out)) == 4
 
 
+def test_a_forced_batch_stopped_by_ctrl_c_says_to_run_it_again_with_force(tmp_path, monkeypatch):
+    """Stopping a `--force` run said « les autres seront faits à la prochaine exécution », yet the next run without
+    --force finds the others up to date and redoes none of them (review)."""
+    entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024), ("PH-B", 2024)])
+    out = tmp_path / "sortie"
+    args = [str(entree), "--toutes", "--themes", "synthese,bups", "--notebooks", str(FAKE), "-o", str(out), "-j", "1"]
+    assert _report(args).exit_code == 0
+    _after_the_first_report(monkeypatch, _ctrl_c)
+    result = CliRunner().invoke(main, ["report", *args, "--force"])
+    assert result.exit_code == 130, result.output
+    assert result.stderr.endswith("les autres ne seront refaits qu'en relançant avec --force (sans lui, ceux qui sont à "
+                                  "jour sont gardés tels quels).\n")
+
+
 def test_a_batch_stopped_by_ctrl_c_says_the_network_view_in_place_is_an_older_one(tmp_path, monkeypatch):
     """A run over the whole file stopped before its network view left the previous run's 90_reseau.html in place,
     linked by the index as if it were this run's (audit). The command and the index give its date."""
@@ -759,6 +773,37 @@ def test_sigterm_stops_a_batch_as_ctrl_c_does_and_a_second_ctrl_c_is_ignored(tmp
     assert "Interrompu : les rapports terminés sont en place et dans le récapitulatif et l'index" in result.stderr
     assert len(_manifest(out)) == 1 and (out / "index.html").exists()
     assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # until the command exits (conftest gives it back)
+
+
+def test_a_second_sigterm_during_the_stop_keeps_the_list_of_finished_reports(tmp_path, monkeypatch):
+    """`timeout` sends SIGTERM to the command, then to its whole process group: the second one, arriving while the
+    batch stopped, raised again during the cleanup and the finished reports were listed neither in rapports.csv nor in
+    index.html (review, 3 runs of 8). It is ignored: exit 143, the finished report listed."""
+    import signal
+
+    from rosp_lib.batch import reports as batch_reports
+
+    entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024), ("PH-B", 2024)])
+    out = tmp_path / "sortie"
+
+    def terminated():
+        os.kill(os.getpid(), signal.SIGTERM)
+        signal.pthread_sigmask(signal.SIG_SETMASK, [])
+
+    close = batch_reports.InlinePool.close
+
+    def close_while_terminated_again(self, cancel=False):
+        if cancel:  # the process group's SIGTERM, while the batch stops
+            terminated()
+        close(self, cancel)
+
+    monkeypatch.setattr(batch_reports.InlinePool, "close", close_while_terminated_again)
+    _after_the_first_report(monkeypatch, terminated)
+    result = CliRunner().invoke(main, ["report", str(entree), "--toutes", "--themes", "synthese,bups", "--notebooks",
+                                       str(FAKE), "-o", str(out), "-j", "1"])
+    assert result.exit_code == 128 + signal.SIGTERM, result.output
+    assert "Interrompu : les rapports terminés sont en place et dans le récapitulatif et l'index" in result.stderr
+    assert len(_manifest(out)) == 1 and (out / "index.html").exists()
 
 
 def test_a_stopped_pool_stops_its_worker_processes_and_their_kernels(tmp_path):

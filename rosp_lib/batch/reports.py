@@ -436,6 +436,8 @@ def _stop_like_ctrl_c_on_sigterm() -> list[int]:
         return got
 
     def stop(signum, frame):
+        if got:  # `timeout` signals the command, then its whole process group: the second one finds it stopping
+            return
         got.append(signum)
         raise KeyboardInterrupt
 
@@ -444,14 +446,16 @@ def _stop_like_ctrl_c_on_sigterm() -> list[int]:
 
 
 def _no_second_interrupt() -> None:
-    """After a first Ctrl+C, the next ones are ignored while the batch stops its workers and lists what it finished
-    (bounded: `LocalPool.close` gives a worker 5 s): a second one broke the cleanup with an English traceback and
-    left the command hanging (audit)."""
+    """After a first Ctrl+C or SIGTERM, the next ones are ignored while the batch stops its workers and lists what it
+    finished (bounded: `LocalPool.close` gives a worker 5 s): a second Ctrl+C broke the cleanup with an English
+    traceback and left the command hanging (audit); a second SIGTERM (`timeout` sends one to the command, then one to
+    its process group) lost the list of finished reports (review)."""
     import signal
     import threading
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 class BatchInterrupted(KeyboardInterrupt):
@@ -1193,7 +1197,10 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
         listed = _index_of_finished(done, out_dir, pharmacies, molecule_table, scenario) if done else False
         click.echo("\nInterrompu : les rapports terminés sont en place"
                    + (f" et dans le récapitulatif et l'index ({MANIFEST_NAME}, index.html)" if listed else "")
-                   + ", les autres seront faits à la prochaine exécution." + _old_network_notice(out_dir, toutes),
+                   # with --force, the reports not redone are « déjà à jour » to a run without it: they stay as they were
+                   + (", les autres ne seront refaits qu'en relançant avec --force (sans lui, ceux qui sont à jour sont "
+                      "gardés tels quels)." if force else ", les autres seront faits à la prochaine exécution.")
+                   + _old_network_notice(out_dir, toutes),
                    err=True)
         # the interruptions stay ignored to the end: one more during the interpreter's exit killed the command by
         # SIGINT (code −2) after its message
