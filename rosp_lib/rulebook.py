@@ -106,6 +106,8 @@ def leaf_text(leaf: Leaf | None, spec: str = "", escape: Callable[[str], str] = 
         return ETATS[value] if value in ETATS else escape(str(value))
     if unite.kind is Kind.SCALE:
         return bareme_text(value)
+    if isinstance(value, (list, dict)) and not value:
+        return "aucune"  # an empty list or mapping (no molecule with its own premium): « 2024–2026 : » read as a gap
     if isinstance(value, list):
         return ", ".join(escape(str(v)) for v in value)
     if isinstance(value, dict):
@@ -114,6 +116,20 @@ def leaf_text(leaf: Leaf | None, spec: str = "", escape: Callable[[str], str] = 
     if isinstance(value, str):
         return VALEURS[value] if value in VALEURS else escape(value)
     return _number(value, unite)
+
+
+def reading_switch(leaves: dict, key: str) -> str | None:
+    """The key of the leaf whose value chooses the reading that sets the hypothesis `key` aside (`leaves`: dotted key →
+    leaf, `iter_leaves`): its own `alternative_cle`, else the one its node's other leaves name — the molecule rule's
+    `lecture` chooses between the prime par boîte substituée (which names it) and the prime par boîte gagnée (read
+    only under the « progression » reading, whose other reading is the tool's); None when it has none."""
+    leaf = leaves.get(key)
+    own = getattr(leaf, "alternative_cle", None)
+    if own or leaf is None:
+        return own
+    node = key.rsplit(".", 1)[0] + "."
+    return next((other.alternative_cle for k, other in leaves.items()
+                 if k.startswith(node) and "." not in k[len(node):] and getattr(other, "alternative_cle", None)), None)
 
 
 def bareme_text(paliers) -> str:

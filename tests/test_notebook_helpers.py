@@ -761,9 +761,19 @@ def test_under_a_scenario_the_range_says_the_total_of_the_tools_own_readings(tmp
     assert reference.total_cents() - rep.total_cents() == 200_00
     assert rep.readings.outil_cents == reference.total_cents() == 6_284_93
     text = nb.readings_text(rep)
+    # the hypothesis the scenario switched has the tool's reading as its other one (review): priced, +200,00 €, it
+    # bounds the range above, at the tool's total; below, the double-payment threshold at 0,01 %: the malus of 534,90 €
+    assert "le montant va de 5\u202f550,03\u00a0€ à 6\u202f284,93\u00a0€ parmi les lectures chiffrées ici" in text
     assert text.endswith("Les lectures « retenues » ici sont celles du scénario palier.yaml ; sans ce scénario, avec "
-                         "les lectures retenues par l'outil, le total est de 6\u202f284,93\u00a0€ (hors de cet intervalle).")
+                         "les lectures retenues par l'outil, le total est de 6\u202f284,93\u00a0€.")
     assert reference.readings.outil_cents is None and "scénario" not in nb.readings_text(reference)
+    # a scenario changing a value that is no hypothesis (the exercice coordonné paid 500 € instead of 820 €): no reading
+    # brings the 288 € back, the tool's total lies above the range (its top: + 73,12 € of the « progression » reading)
+    amount = tmp_path / "montant.yaml"
+    amount.write_text("2025:\n  numerique:\n    exercice_coordonne:\n      montant: 500\n", encoding="utf-8")
+    rep = nb.load("PH-TILLEULS", 2025, str(ROOT / "data/pharmacies.csv"), str(ROOT / "data/molecules.csv"), str(amount))
+    assert reference.total_cents() - rep.total_cents() == 288_00  # 320 € less the theme's 10 % malus of facturation
+    assert nb.readings_text(rep).endswith("le total est de 6\u202f284,93\u00a0€ (hors de cet intervalle).")
 
 
 def test_a_theme_with_nothing_to_declare_says_it_once():
@@ -794,3 +804,37 @@ def test_the_lead_in_of_the_stakes_is_said_only_above_their_table(tilleuls):
     assert "Chaque hypothèse" not in str(nb.stakes_table(_load("PH-CENTRE", 2025)))
     template = (ROOT / "notebooks" / "build_notebooks.py").read_text(encoding="utf-8")
     assert "Chaque hypothèse qui change" not in template
+
+
+def test_the_explorer_refuses_more_kits_tested_than_handed_out(gare):
+    """The explorer computed 100 kits tested out of 7 handed out (210,00 €), which a file refuses (« les kits réalisés
+    font partie des kits remis »): refused in the field, the total kept; a field refused for the other's value is taken
+    once that one makes room for it. PH-GARE 2024 is in a DROM: 2,10 € per kit tested (spec §4), 40 handed out, 25
+    tested."""
+    ex = nb.Explorer(gare, "colorectal")
+    assert ex.total_cents == 25 * 210
+    ex.controls["nb_kits_realises"].value = "100"
+    assert ex.refused["nb_kits_realises"].startswith("« 100 » : au plus kits remis")
+    assert "(« 40 ») : les kits réalisés font partie des kits remis" in ex.refused["nb_kits_realises"]
+    assert ex.total_cents == 25 * 210
+    ex.controls["nb_kits_remis"].value = "7"  # below the 25 tested still counted
+    assert ex.refused["nb_kits_remis"].startswith("« 7 » : au moins kits remis dont le test a été réalisé (« 25 »)")
+    ex.controls["nb_kits_realises"].value = "5"  # 5 ≤ 7: both fields taken
+    assert ex.refused == {} and ex.values == {"nb_kits_realises": 5, "nb_kits_remis": 7}
+    assert ex.total_cents == 5 * 210
+    ex.controls["nb_kits_realises"].value = "7"  # at the bound: allowed
+    assert ex.refused == {} and ex.total_cents == 7 * 210
+
+
+def test_under_the_alternative_readings_the_explorer_switches_back_to_the_tools_reading():
+    """With the file of alternative readings as the scenario, each « lecture alternative » box set the value the
+    scenario had already set: ticking it changed nothing. Its other reading is then the tool's: PH-TILLEULS 2024,
+    stabilité at 92 % (the lower tier: 0 € under the scenario, 200 € under the tool's reading, spec §2)."""
+    data = ROOT / "data"
+    rep = nb.load("PH-TILLEULS", 2024, str(data / "pharmacies.csv"), str(data / "molecules.csv"),
+                  str(ROOT / "parameters/scenarios/lectures-alternatives.yaml"))
+    ex = nb.Explorer(rep, "bups")
+    ex.controls["taux_stabilite_75_pct"].value = "92"
+    before = ex.total_cents
+    ex.switches["bups.stabilite_75.montant_bas"].value = True
+    assert ex.total_cents - before == 20000

@@ -1119,3 +1119,33 @@ def test_a_claim_letter_names_the_rules_of_its_exercise_not_a_text_of_a_later_on
     assert "avenant 1" not in letter.split("## Ce que disent les règles")[0]
     assert ("avec les règles de la ROSP de cet exercice (convention nationale pharmaceutique, textes et sources cités "
             "ci-dessous)") in letter
+
+
+def test_under_the_alternative_readings_the_tools_own_reading_explains_what_was_paid(tmp_path):
+    """With the file of alternative readings as the scenario, PH-TILLEULS 2024 paid as the tool reads the texts
+    (BUPS 975,91 €, numérique 5 349,00 €: conforme without a scenario) read « écart inexpliqué : aucune lecture
+    alternative … ne reproduit le montant versé » (review): the hypotheses the scenario had switched were not tried
+    back. The BUPS gap (25,13 €) is the molecule reading alone, the tool's « boîtes substituées » against the
+    scenario's « progression »; the numérique needs two of the tool's readings at once (the socle « ordonnance
+    numérique » neutralised, and the malus thresholds), said as the tool's readings without the scenario."""
+    statement = tmp_path / "v.csv"
+    statement.write_text("pharmacie_id;exercice;theme;montant_verse_eur\nPH-TILLEULS;2024;numerique;5349,00\n"
+                         "PH-TILLEULS;2024;bups;975,91\n", encoding="utf-8")
+    pharmacies, molecules = read_inputs(ROOT / "data/pharmacies.csv", ROOT / "data/molecules.csv")
+    paid = read_versements(statement, pharmacies)
+    table, _ = reconcile(pharmacies, molecules, paid, date_reference=dt.date(2025, 12, 31))
+    assert _row(table, "PH-TILLEULS", "bups")["verdict"] == _row(table, "PH-TILLEULS", "numerique")["verdict"] \
+        == "conforme"
+    table, _ = reconcile(pharmacies, molecules, paid, scenario=ROOT / "parameters/scenarios/lectures-alternatives.yaml",
+                         date_reference=dt.date(2025, 12, 31))
+    bups = _row(table, "PH-TILLEULS", "bups")
+    assert (bups["verse_eur"], bups["ecart_eur"]) == ("975.91", "25.13")
+    assert bups["lecture_qui_explique"] == "bups.molecules_ciblees.lecture"
+    assert bups["explication"].endswith("(paramètre bups.molecules_ciblees.lecture) : « boîtes substituées » au lieu "
+                                        "de « boîtes gagnées sur le taux de départ », la valeur du scénario "
+                                        "« lectures-alternatives.yaml », l'autre étant celle de l'outil")
+    numerique = _row(table, "PH-TILLEULS", "numerique")
+    assert (numerique["attendu_eur"], numerique["verse_eur"]) == ("0.00", "5349.00")  # the socle, its rate missing
+    assert numerique["explication"] == E(
+        "écart de 5 349,00 € : le montant versé est celui des lectures retenues par l'outil, sans le scénario "
+        "« lectures-alternatives.yaml » : les valeurs que ce scénario remplace ne sont pas celles du versement")

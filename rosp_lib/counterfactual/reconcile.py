@@ -50,7 +50,8 @@ from ..registry import INDICATORS, LEVIERS, THEME_CODES, indicator, indicators_o
 from ..report.calculation import calculation, entries
 from ..report.escape import escape_markdown_text
 from ..report.readings import alternatives_for, scenario_with
-from ..rulebook import hypothesis_label, in_force, leaf_text, reading_note, rule_text, state, theme_exists, title
+from ..rulebook import (hypothesis_label, in_force, leaf_text, reading_note, reading_switch, rule_text, state,
+                        theme_exists, title)
 from .runner import Runner
 
 CENT_TOLERANCE = 1  # « conforme » : |écart| ≤ 0,01 €
@@ -322,7 +323,7 @@ class _Reconcile:
                     used.update(k for k in str(keys).split(" ; ") if k)
             # … or the leaf that switches the alternative of one of them (`alternative_cle`)
             leaves = dict(iter_leaves(self.params[year]))
-            used |= {leaves[k].alternative_cle for k in used if k in leaves and leaves[k].alternative_cle}
+            used |= {switch for switch in (reading_switch(leaves, k) for k in used) if switch}
             for key, value in switchable_hypotheses(year, self.scenario):
                 if key not in used:
                     continue
@@ -335,6 +336,11 @@ class _Reconcile:
                 per_row = {rows[int(v)]: g for v, g in lines.groupby("_variant")}
                 leaf = dict(iter_leaves(self.params[year]))[key]
                 other = dict(iter_leaves(params[year]))[key]
+                # under the user's scenario, the value kept may be the scenario's, and the other reading the tool's
+                tool = dict(iter_leaves(load_parameters(year)))[key] if self.scenario is not None else leaf
+                kept = ("la valeur retenue par l'outil" if tool.valeur == leaf.valeur else
+                        f"la valeur du scénario « {Path(self.scenario.path).name} »"
+                        + (", l'autre étant celle de l'outil" if tool.valeur == other.valeur else ""))
                 for g in mine:
                     if g.kind or g.row not in per_row:
                         continue
@@ -352,8 +358,33 @@ class _Reconcile:
                                             fill_value=0)
                     g.focus = tuple(i for i in before.index if moved.get(i, 0) != 0)
                     g.explication = (f"écart de {eur(abs(g.ecart))} : "
-                                     + _both(reading_words(key, leaf, other, value, params[year]),
+                                     + _both(reading_words(key, leaf, other, value, params[year], kept=kept),
                                              reading_words(key, leaf, other, value, params[year], letter=True)))
+            if self.scenario is not None:
+                self._by_the_tools_readings(year, [g for g in mine if not g.kind])
+
+    def _by_the_tools_readings(self, year: int, mine: list[Item]) -> None:
+        """Under the user's scenario, the gaps no single reading explains that the tool's own readings, all
+        together, reproduce (the file of alternative readings as the scenario: the statement paid the tool's)."""
+        rows = sorted({g.row for g in mine})
+        if not rows:
+            return
+        params = {**self.params, year: load_parameters(year)}
+        lines = self.runner.lines([(r, {}) for r in rows], params)
+        per_row = {rows[int(v)]: x for v, x in lines.groupby("_variant")}
+        name = Path(self.scenario.path).name
+        for g in mine:
+            after = per_row.get(g.row)
+            if after is None or abs(g.amount_in(after) - g.verse) > CENT_TOLERANCE:
+                continue
+            whole = self._theme_item(g)
+            if whole is not None and abs(whole.amount_in(after) - whole.verse) > CENT_TOLERANCE:
+                continue
+            g.kind = "hypothese"
+            g.explication = f"écart de {eur(abs(g.ecart))} : " + _both(
+                f"le montant versé est celui des lectures retenues par l'outil, sans le scénario « {name} » : les "
+                "valeurs que ce scénario remplace ne sont pas celles du versement",
+                "le montant versé correspond à une autre lecture des textes que celle que je retiens")
 
     # --- 2. one declared indicator not validated, one socle not recognised ---------------------------------
     def by_declaration(self, gaps: list[Item]) -> None:
@@ -560,13 +591,15 @@ def _complement_to_come(g: Item, day: dt.date) -> str:
 _PARENTHESIS = re.compile(r"\s*\([^)]*\)$")  # « (code acte PQS) »: how to find the payment, not when
 
 
-def reading_words(key: str, leaf, other, value, params, letter: bool = False) -> str:
+def reading_words(key: str, leaf, other, value, params, letter: bool = False,
+                  kept: str = "la valeur retenue par l'outil") -> str:
     """What a paid amount reproduced by a hypothesis's other reading says: the parameter (its label and key), the
     value the statement corresponds to and the one the tool keeps, and the note of the parameter file saying what
     that reading means when it is written « value : what it means » (« 0 : seul le palier de 95 % paie »); a note
     written otherwise (a justification of the value kept) is left out. `other`: the leaf under that reading,
     `params`: the exercise's parameters under it. `letter`: for the claim draft, the parameter named by its
-    indicator and label (`hypothesis_label`), without its key."""
+    indicator and label (`hypothesis_label`), without its key. `kept`: whose the value of `leaf` is (the tool's, or
+    the user's scenario's)."""
     note = reading_note(leaf, value)
     owner = next((i for i in INDICATORS if key == f"{i.noeud}.etat"), None) if unit(leaf.unite).kind is Kind.STATE \
         else None
@@ -576,7 +609,7 @@ def reading_words(key: str, leaf, other, value, params, letter: bool = False) ->
         return (f"le montant versé correspond à la lecture de {what} qui donne {_value_words(other)}"
                 + (f" ({note})" if note else "") + f" ; la lecture que je retiens donne {_value_words(leaf)}")
     return (f"le montant versé correspond à l'autre lecture de {what} (paramètre {key}) : {_value_words(other)} au "
-            f"lieu de {_value_words(leaf)}, la valeur retenue par l'outil" + (f" — {note}" if note else ""))
+            f"lieu de {_value_words(leaf)}, {kept}" + (f" — {note}" if note else ""))
 
 
 _NUMBER_KINDS = (Kind.AMOUNT, Kind.UNIT_PRICE, Kind.PERCENT, Kind.COUNT, Kind.RATIO, Kind.DATE)

@@ -142,6 +142,13 @@ MOLECULE_COLUMNS: list[Col] = _cols(
 )
 
 
+# Counts bounded by another column of the same row: (column, its bound, why). Checked in a file (`tables`) and in
+# the explorer of a report (`report.notebook.Explorer`), which must refuse what a file would.
+AT_MOST = (
+    ("nb_kits_realises", "nb_kits_remis", "les kits réalisés font partie des kits remis"),
+)
+
+
 KIND_LABELS = {
     "id": "identifiant de 1 à 64 caractères parmi A-Z a-z 0-9 _ -, commençant par une lettre ou un chiffre, autre que CON, PRN, AUX, NUL, COM0 à COM9, LPT0 à LPT9 (noms réservés de Windows)",
     "text": "texte",

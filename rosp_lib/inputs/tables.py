@@ -10,7 +10,7 @@ import pandas as pd
 
 from rosp_lib.parameters import available_exercises
 
-from .columns import KEY_SEP, MOLECULE_COLUMNS, PHARMACY_COLUMNS, Col
+from .columns import AT_MOST, KEY_SEP, MOLECULE_COLUMNS, PHARMACY_COLUMNS, Col
 from .errors import InputError, InputErrors, Problem
 from .molecules import check_molecule_rows, molecule_warnings, no_molecules_warning, normalise_molecule
 from .parsing import Parsed, parse
@@ -93,13 +93,15 @@ def _pharmacy_rows(checked: Checked) -> None:
                          "une seule ligne par pharmacie_id et exercice (majuscules et minuscules confondues : "
                          "l'identifiant devient un nom de dossier)")
         _one_spelling_per_id(checked)
-    remis, realises = _values(checked, "nb_kits_remis"), _values(checked, "nb_kits_realises")
-    if remis is not None and realises is not None:
+    for name, bound, why in AT_MOST:
+        value, top = _values(checked, name), _values(checked, bound)
+        if value is None or top is None:
+            continue
         with np.errstate(invalid="ignore"):
-            rows = np.flatnonzero(realises > remis)
-        cells = raw["nb_kits_remis"].to_numpy()
-        checked.report("nb_kits_realises", rows, "au plus nb_kits_remis", "lignes où nb_kits_realises dépasse nb_kits_remis",
-                       lambda i: f"au plus nb_kits_remis (« {cells[i]} ») : les kits réalisés font partie des kits remis")
+            rows = np.flatnonzero(value > top)
+        cells = raw[bound].to_numpy()
+        checked.report(name, rows, f"au plus {bound}", f"lignes où {name} dépasse {bound}",
+                       lambda i, cells=cells, bound=bound, why=why: f"au plus {bound} (« {cells[i]} ») : {why}")
     debut, fin = _values(checked, "debut_activite"), _values(checked, "fin_activite")
     if debut is not None and fin is not None:
         cells = raw["debut_activite"].to_numpy()

@@ -22,6 +22,7 @@ import pandas as pd
 from rosp_lib.engine import compute, parameters_for
 from rosp_lib.inputs import (EXACT_SUFFIX, PHARMACIE_ID_RE, PHARMACY_COLUMNS, empty_molecules, no_molecules_warning,
                              pharmacy_warnings, read_inputs, set_rate)
+from rosp_lib.inputs.columns import AT_MOST
 from rosp_lib.inputs.parsing import number_typed
 from rosp_lib.inputs.errors import case_hint
 from rosp_lib.report.calculation import calculation, entries
@@ -35,8 +36,8 @@ from rosp_lib.report.escape import escape_html, escape_html_text, escape_markdow
 from rosp_lib.report.html import DOCUMENT_MIME
 from rosp_lib.report.memo import ContentMemo
 from rosp_lib.rules.base import COMPARISONS
-from rosp_lib.rulebook import (HYPOTHESIS_MARK, STATUTS_TEXTE, find_leaf, leaf_text, rule_is_defined, rule_text, state,
-                              theme_exists, title as indicator_title)
+from rosp_lib.rulebook import (HYPOTHESIS_MARK, STATUTS_TEXTE, find_leaf, leaf_text, reading_switch, rule_is_defined,
+                              rule_text, state, theme_exists, title as indicator_title)
 
 RECORD_MIME = "application/vnd.rosp.resultats+json"
 # How the reader of a report gives the molecule table: the notebook's parameter, or the option of the command that
@@ -509,8 +510,7 @@ def stake_for(rep: Report, key: str):
     own = next((s for s in stakes if s.cle == key), None)
     if own is not None:
         return own
-    leaf = rep.leaves.get(key)
-    other = getattr(leaf, "alternative_cle", None)
+    other = reading_switch(rep.leaves, key)
     return next((s for s in stakes if s.cle == other), None) if other else None
 
 
@@ -1353,14 +1353,37 @@ class Explorer:
             self.values[name] = change["new"]
         else:
             value, error = parse_number(change["new"], col.kind, col.maximum)
+            error = error or self._out_of_bounds(name, value, change["new"])
             if error:
                 self.refused[name] = error
                 self._refresh_message()
                 return
             self.values[name] = value
         self.refused.pop(name, None)
+        for other in [n for n in self.refused if n != name]:  # a field refused for this one's value may fit now
+            value, error = parse_number(self.controls[other].value, self.columns[other].kind, self.columns[other].maximum)
+            if not error and not self._out_of_bounds(other, value, self.controls[other].value):
+                self.values[other] = value
+                del self.refused[other]
         self._refresh_message()
         self._refresh()
+
+    def _current(self, name: str):
+        """The field's value in the calculation: the one typed, else the pharmacy's (None when missing)."""
+        value = self.values[name] if name in self.values else self.rep.row.get(name)
+        return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+    def _out_of_bounds(self, name: str, value, text: str) -> str:
+        """Why `value` typed in `name` breaks a bound between two columns (`inputs.columns.AT_MOST`), as a file would
+        be refused for it; '' when it does not."""
+        if value is None:
+            return ""
+        for small, big, why in AT_MOST:
+            if name == small and big in self.columns and self._current(big) is not None and value > self._current(big):
+                return f"« {text} » : au plus {self.columns[big].description} (« {num(self._current(big))} ») : {why}"
+            if name == big and small in self.columns and self._current(small) is not None and value < self._current(small):
+                return f"« {text} » : au moins {self.columns[small].description} (« {num(self._current(small))} ») : {why}"
+        return ""
 
     def _refresh_message(self) -> None:
         """Every field whose text is refused, said for as long as it shows that text: the calculation keeps the

@@ -18,7 +18,7 @@ import pandas as pd
 from rosp_lib.parameters import PARAMETERS_DIR, ParameterError, Scenario, iter_leaves, load_parameters
 from rosp_lib.report.memo import ContentMemo
 from rosp_lib.lines.text import list_items
-from rosp_lib.rulebook import leaf_text, reading_note
+from rosp_lib.rulebook import leaf_text, reading_note, reading_switch
 
 ALTERNATIVES_FILE = PARAMETERS_DIR / "scenarios" / "lectures-alternatives.yaml"
 
@@ -97,11 +97,29 @@ def alternatives_for(exercice: int, path: Path = ALTERNATIVES_FILE, base: Scenar
                      ) -> list[tuple[tuple[str, ...], object]]:
     """The alternative readings of one exercise, as (path, value) overrides; with the user's scenario `base`, those
     that make sense on top of it only: an alternative its values make invalid (a threshold the scenario put under
-    the alternative's other threshold) is no reading of that scenario, and would stop the report or the command."""
+    the alternative's other threshold) is no reading of that scenario, and would stop the report or the command.
+    A hypothesis the scenario already reads as the alternative (the file of alternative readings given as the
+    scenario) has the tool's reference reading as its other reading: that one is returned (its value), so that the
+    reports, the explorer and the reconciliation price it instead of switching to what is already read."""
     overrides = Scenario.read(path).overrides_for(int(exercice))
     if base is None:  # the reference parameters take every alternative (tests/test_parameters.py)
         return overrides
-    return [(p, v) for p, v in overrides if _valid(scenario_with(base, exercice, [(p, v)], str(path)), exercice)]
+    exercice = int(exercice)
+    read = dict(iter_leaves(load_parameters(exercice, base)))
+    reference = None
+    out = []
+    for p, v in overrides:
+        key = ".".join(p)
+        under = _parameters(scenario_with(base, exercice, [(p, v)], str(path)), exercice)
+        if under is not None and key in read and dict(iter_leaves(under))[key].valeur == read[key].valeur:
+            reference = reference or dict(iter_leaves(load_parameters(exercice)))  # the scenario reads it so already
+            if key not in reference or reference[key].valeur == read[key].valeur:
+                continue
+            v = reference[key].valeur
+            under = _parameters(scenario_with(base, exercice, [(p, v)], str(path)), exercice)
+        if under is not None:
+            out.append((p, v))
+    return out
 
 
 def alternative_parameters(scenario: Scenario | None = None):
@@ -118,7 +136,7 @@ def alternative_parameters(scenario: Scenario | None = None):
             leaves[exercice] = dict(iter_leaves(load_parameters(exercice, scenario)))
         # a leaf whose alternative is another leaf's (`alternative_cle`: the prime par boîte substituée, replaced by
         # the « progression » reading of `lecture`) is priced under that one, as the reports' readings price it
-        key = key if key in overrides[exercice] else getattr(leaves[exercice].get(key), "alternative_cle", None)
+        key = key if key in overrides[exercice] else reading_switch(leaves[exercice], key)
         if key not in overrides[exercice]:
             return None
         other = scenario_with(scenario, exercice, [overrides[exercice][key]], str(ALTERNATIVES_FILE))
@@ -127,12 +145,12 @@ def alternative_parameters(scenario: Scenario | None = None):
     return parameters
 
 
-def _valid(scenario: Scenario, exercice: int) -> bool:
+def _parameters(scenario: Scenario, exercice: int):
+    """The exercise's parameters under `scenario`, or None when its values are invalid together."""
     try:
-        load_parameters(int(exercice), scenario)
+        return load_parameters(int(exercice), scenario)
     except ParameterError:
-        return False
-    return True
+        return None
 
 
 def _theme_totals(lines: pd.DataFrame) -> dict[str, int]:
