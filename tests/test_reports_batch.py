@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import threading
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -861,3 +862,36 @@ def test_a_change_of_the_alternative_readings_makes_the_reports_again(tmp_path, 
     alternatives.write_text(alternatives.read_text(encoding="utf-8") + "\n# changé\n", encoding="utf-8")
     monkeypatch.setattr(worker, "_INSTALL", None)
     assert worker.install_fingerprint() != before
+
+
+def test_a_report_made_from_other_data_is_said_to_be_redone_in_the_index(tmp_path):
+    """A run limited by --themes after the input changed left the synthesis made from the old data: the index showed
+    the new total (the input's) beside it, « complet », while the synthesis said another (review). Each report made
+    records its amount in rapports.csv (montant_eur); the index says which reports were made from other data. PH-GARE
+    2024: 7 069,38 € (a reader's check by hand); its DMP rate at 85 % instead of 92 %, under the 90 % threshold: the
+    numérique loses the DMP's 100 € less the theme's 20 % malus of facturation (spec §1.3), 80 €."""
+    data = (ROOT / "data" / "pharmacies.csv").read_text(encoding="utf-8")
+    entree = tmp_path / "pharmacies.csv"
+    entree.write_text(data, encoding="utf-8")
+    out = tmp_path / "sortie"
+    args = [str(entree), "--molecules", str(ROOT / "data" / "molecules.csv"), "--pharmacie", "PH-GARE", "--exercice",
+            "2024", "-o", str(out), "-j", "1"]
+    assert _report([*args, "--themes", "synthese,numerique"]).exit_code == 0
+    listed = _manifest(out)
+    assert listed[("PH-GARE", "2024", "synthese")]["montant_eur"] == "7069.38"
+    before = listed[("PH-GARE", "2024", "numerique")]["montant_eur"]
+    line = next(x for x in data.splitlines() if x.startswith("PH-GARE;Pharmacie de la Gare;2024;"))
+    cells = line.split(";")
+    assert cells[14] == "92"  # taux_dmp_pct
+    entree.write_text(data.replace(line, ";".join(cells[:14] + ["85"] + cells[15:])), encoding="utf-8")
+    assert _report([*args, "--themes", "numerique"]).exit_code == 0
+    listed = _manifest(out)
+    after = listed[("PH-GARE", "2024", "numerique")]["montant_eur"]
+    assert Decimal(before) - Decimal(after) == Decimal("80.00")
+    assert listed[("PH-GARE", "2024", "synthese")]["montant_eur"] == "7069.38"  # made before, kept
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "1 rapport à refaire (Synthèse)\u00a0: fait sur d&#x27;autres données que le fichier d&#x27;entrée" in index
+    assert "(à refaire)" in index and "complet" not in index
+    # an unchanged run keeps the amounts of the reports up to date
+    assert _report([*args, "--themes", "numerique"]).exit_code == 0
+    assert _manifest(out)[("PH-GARE", "2024", "numerique")]["montant_eur"] == after

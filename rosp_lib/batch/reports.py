@@ -95,7 +95,9 @@ STATUTS = ("ok", "echec", "deja_fait")
 MANIFEST_NAME = "rapports.csv"
 NETWORK_FILES = ("90_reseau.ipynb", "90_reseau.html")  # the network view, at the root of the output folder
 LOG_NAME = "rapports.log"  # what the workers and kernels print, for diagnosis
-MANIFEST_COLUMNS = ["pharmacie_id", "exercice", "theme", "statut", "duree_s", "erreur", "chemin"]
+MANIFEST_COLUMNS = ["pharmacie_id", "exercice", "theme", "statut", "duree_s", "erreur", "chemin", "montant_eur"]
+# the columns a summary of an earlier version has (without montant_eur): its rows are kept when merging
+_MANIFEST_REQUIRED = MANIFEST_COLUMNS[:7]
 
 EXIT_INVALID = 2
 EXIT_FAILED = 1
@@ -153,11 +155,31 @@ class ReportResult:
     chemin: str = ""  # the HTML (ok, deja_fait) or the partial notebook (echec), relative to out_dir
     cpu_s: float = 0.0  # not in rapports.csv: for the benchmark
     worker: str = ""
+    # the amount the report computed (the theme's total, the exercise's for the synthesis), as its notebook recorded
+    # it (« 1234.56 »; '' when unknown): the index tells a report made from other data than the input's (review)
+    montant_eur: str = ""
 
     def row(self) -> dict:
         d = asdict(self)
         d["duree_s"] = f"{self.duree_s:.2f}"
         return d
+
+
+def recorded_amount(notebook: bytes | None) -> str:
+    """The amount an executed report notebook recorded (`report.notebook.record`), « 1234.56 », or ''."""
+    from rosp_lib.lines import money
+    from rosp_lib.report.notebook import RECORD_MIME
+
+    try:
+        cells = json.loads(notebook.decode("utf-8")).get("cells", []) if notebook else []
+    except (ValueError, UnicodeDecodeError, AttributeError):
+        return ""
+    for cell in cells:
+        for output in cell.get("outputs", []):
+            values = output.get("data", {}).get(RECORD_MIME)
+            if isinstance(values, dict) and isinstance(values.get("total_cents"), int):
+                return str(money.cents_to_str([values["total_cents"]])[0])
+    return ""
 
 
 def jobs_for(
@@ -749,7 +771,7 @@ class _Batch:
                 folders.unlink(p.echec)
                 folders.write_atomic(p.key, key.encode("ascii"))
                 return ReportResult(job.pharmacie_id, job.exercice, job.theme, "ok", outcome.duree_s, "",
-                                    self._rel(p.html), outcome.cpu_s, outcome.worker)
+                                    self._rel(p.html), outcome.cpu_s, outcome.worker, recorded_amount(outcome.notebook))
             if outcome.environment:  # the machine's fault, not the report's: the earlier report stays (redone next time)
                 return ReportResult(job.pharmacie_id, job.exercice, job.theme, "echec", outcome.duree_s,
                                     outcome.erreur, "", outcome.cpu_s, outcome.worker)
@@ -907,13 +929,20 @@ def write_manifest(results: list[ReportResult], path: Path, merge: bool = False)
 
 def _write_manifest(results: list[ReportResult], path: Path, merge: bool) -> Path:
     rows = [r.row() for r in results]
-    if merge and path.exists():
+    if path.exists():
         new_keys = {(r["pharmacie_id"], str(r["exercice"]), r["theme"]) for r in rows}
         try:
             with open(path, encoding="utf-8", newline="") as f:
-                old = [r for r in csv.DictReader(f)
-                       if (r.get("pharmacie_id"), r.get("exercice"), r.get("theme")) not in new_keys]
-            if old and set(MANIFEST_COLUMNS) <= set(old[0]):
+                listed = list(csv.DictReader(f))
+            old = [r for r in listed if (r.get("pharmacie_id"), r.get("exercice"), r.get("theme")) not in new_keys]
+            if listed and set(_MANIFEST_REQUIRED) <= set(listed[0]):
+                # a report up to date keeps the amount its run recorded (made from the same data, it still says it)
+                amounts = {(r.get("pharmacie_id"), r.get("exercice"), r.get("theme")): r.get("montant_eur") or ""
+                           for r in listed}
+                for r in rows:
+                    if r["statut"] == "deja_fait" and not r["montant_eur"]:
+                        r["montant_eur"] = amounts.get((r["pharmacie_id"], str(r["exercice"]), r["theme"]), "")
+            if merge and old and set(_MANIFEST_REQUIRED) <= set(old[0]):
                 rows = old + rows
         except (OSError, csv.Error, UnicodeDecodeError):
             pass
@@ -1038,7 +1067,8 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
     empreinte de leur contenu est gardée avec lui) ; --force les refait tous.
     Deux « rosp report » dans le même dossier de sortie ne se gênent pas : un dossier de
     pharmacie en cours d'écriture par l'un est fait par l'autre après, quand il est libre.
-    SORTIE/rapports.csv récapitule chaque rapport : statut (ok, echec, deja_fait), durée, erreur, chemin ;
+    SORTIE/rapports.csv récapitule chaque rapport : statut (ok, echec, deja_fait), durée, erreur, chemin,
+    montant calculé (l'index dit « à refaire » un rapport fait sur d'autres données que l'entrée) ;
     SORTIE/rapports.log garde ce qu'ont affiché les processus et noyaux Jupyter.
 
     \b

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+from decimal import Decimal
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -81,10 +82,23 @@ def _report_path(row: dict) -> str | None:
     return path if _REPORT_PATH.fullmatch(path) else None
 
 
-def _report_links(reports: dict[str, dict], start_dir: Path, out_dir: Path, claim: str | None = None
-                  ) -> tuple[str, str]:
-    """(links, status) of one pharmacy-year's reports; `claim`: its claim draft, linked after them."""
-    links, failed = [], []
+def _stale(r: dict, due: int | None) -> bool:
+    """Whether a report made says another amount than the input's (`due`, in cents: its theme's, the exercise's for the
+    synthesis): made from other data, by a run that did not redo it since (limited by --themes, interrupted)."""
+    recorded = str(r.get("montant_eur") or "").strip()
+    if not recorded or due is None:  # unknown (a summary of an earlier version, a report that records nothing)
+        return False
+    try:
+        return int(Decimal(recorded) * 100) != due
+    except ArithmeticError:  # not an amount (a summary edited by hand)
+        return False
+
+
+def _report_links(reports: dict[str, dict], start_dir: Path, out_dir: Path, claim: str | None = None,
+                  due: Mapping[str, int | None] | None = None) -> tuple[str, str]:
+    """(links, status) of one pharmacy-year's reports; `claim`: its claim draft, linked after them; `due`: the amount
+    each report should say (theme code, or the synthesis, → cents) — a report that says another is « à refaire »."""
+    links, failed, stale = [], [], []
     for code in (SYNTHESE, *THEME_CODES):
         r = reports.get(code)
         label = "Synthèse" if code == SYNTHESE else theme_of(code).titre_court
@@ -93,8 +107,12 @@ def _report_links(reports: dict[str, dict], start_dir: Path, out_dir: Path, clai
         if r["statut"] in DONE and _report_path(r):
             # Compact: the synthesis by name, each theme by its number (its title on hover and in the legend).
             short = label if code == SYNTHESE else f"{theme_of(code).ordre}"
-            links.append(f'<a href="{_esc(_rel(_report_path(r), start_dir, out_dir))}" title="{_esc(label)}">'
-                         f'{_esc(short)}</a>')
+            old = due is not None and _stale(r, due.get(code))
+            if old:
+                stale.append(label)
+            links.append(f'<a href="{_esc(_rel(_report_path(r), start_dir, out_dir))}" title="{_esc(label)}'
+                         + (" : fait sur d&#x27;autres données, à refaire" if old else "") + f'">{_esc(short)}</a>'
+                         + (" (à refaire)" if old else ""))
         else:
             failed.append(label)
             links.append(f"<span>{_esc(label)} (échec)</span>")
@@ -104,6 +122,9 @@ def _report_links(reports: dict[str, dict], start_dir: Path, out_dir: Path, clai
     expected = 1 + len(THEME_CODES)  # the synthesis and one report per theme
     if not reports:
         status = "à faire"
+    elif stale:  # the amounts of this row are those of the input, not of these reports: they must be redone
+        status = (f"{counted(len(stale), 'rapport', 'rapports')} à refaire ({', '.join(stale)}) : fait"
+                  f"{'s' if len(stale) > 1 else ''} sur d'autres données que le fichier d'entrée")
     elif failed:
         status = counted(len(failed), "rapport en échec", "rapports en échec")
     elif len(reports) < expected:  # a run limited by --themes: not « complet »
@@ -135,7 +156,9 @@ def _table(rows, manifest, out_dir: Path, start_dir: Path, with_name: bool) -> s
         for h in head) + "</tr></thead><tbody>"]
     for pid, year, nom, per_theme in rows:
         reports = _reports(manifest, pid, year)
-        links, status = _report_links(reports, start_dir, out_dir, _claim(reports, out_dir, pid, year))
+        total = sum(c for c in per_theme.values() if c is not None)
+        links, status = _report_links(reports, start_dir, out_dir, _claim(reports, out_dir, pid, year),
+                                      {SYNTHESE: total, **per_theme})
         cells = []
         if with_name:
             page = _rel(f"pharmacies/{pid}.html", start_dir, out_dir)
