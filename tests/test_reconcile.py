@@ -1149,3 +1149,22 @@ def test_under_the_alternative_readings_the_tools_own_reading_explains_what_was_
     assert numerique["explication"] == E(
         "écart de 5 349,00 € : le montant versé est celui des lectures retenues par l'outil, sans le scénario "
         "« lectures-alternatives.yaml » : les valeurs que ce scénario remplace ne sont pas celles du versement")
+
+
+def test_a_claim_draft_says_the_payments_dated_after_it(tmp_path):
+    """A draft dated 01/07/2026 disputed a BUPS payment the statement dates 27/09/2026, without a word, while the
+    console and the synthesis said it (review): the letter, the document sent, says it above itself."""
+    text = (ROOT / "data" / "versements.csv").read_text(encoding="utf-8")
+    assert "PH-TILLEULS;2025;bups;;490,83;2026-03-27" in text
+    statement = tmp_path / "v.csv"
+    statement.write_text(text.replace("PH-TILLEULS;2025;bups;;490,83;2026-03-27", "PH-TILLEULS;2025;bups;;490,83;2026-09-27"),
+                         encoding="utf-8")
+    pharmacies, molecules = read_inputs(ROOT / "data/pharmacies.csv", ROOT / "data/molecules.csv")
+    paid = read_versements(statement, pharmacies)
+    _, claims = reconcile(pharmacies, molecules, paid, date_reference=dt.date(2026, 7, 1))
+    assert E("> **À lire avant tout envoi — versements datés après ce projet** : le relevé porte des versements datés "
+             "après le 01/07/2026, comptés ici comme reçus (« Bon usage des produits de santé (BUPS) » : 490,83 € daté "
+             "du 27/09/2026). Vérifiez qu'ils l'ont été, et refaites ce projet une fois le relevé à jour (rosp "
+             "rapprocher --date, ou le rapport).") in claims[("PH-TILLEULS", 2025)]
+    _, claims = reconcile(pharmacies, molecules, paid, date_reference=dt.date(2026, 9, 27))  # on its day: received
+    assert "versements datés après ce projet" not in claims[("PH-TILLEULS", 2025)]

@@ -53,6 +53,7 @@ from ..report.readings import alternatives_for, scenario_with
 from ..rulebook import (hypothesis_label, in_force, leaf_text, reading_note, reading_switch, rule_text, state,
                         theme_exists, title)
 from .runner import Runner
+from .versements import dated_after
 
 CENT_TOLERANCE = 1  # « conforme » : |écart| ≤ 0,01 €
 ALTERNATIVES = PARAMETERS_DIR / "scenarios" / "lectures-alternatives.yaml"
@@ -782,6 +783,24 @@ def _too_early_caution(rec: _Reconcile, items: list[Item]) -> list[str]:
             "de l'envoi et tiendra compte de ce qui aura été versé.", ""]
 
 
+def _dated_after_caution(rec: _Reconcile, pid: str, year: int) -> list[str]:
+    """Payments of this pharmacy-year dated after the draft's date are counted as received, as the console and the
+    synthesis say (`versements.future_payments`): the letter, the document that gets sent, says it above itself too
+    (review: a draft of 01/07/2026 disputed a payment dated 27/09/2026 without a word)."""
+    v = rec.versements
+    later = dated_after(v[(v["pharmacie_id"] == pid) & (v["exercice"].astype(int) == int(year))], rec.date)
+    if later.empty:
+        return []
+    params = rec.params[year]
+    which = " ; ".join(f"« {theme(t).titre} »{f' — {title(indicator(i), params)}' if i else ''} : {eur(int(c))} "
+                       f"daté du {dt.date.fromisoformat(d):%d/%m/%Y}"
+                       for t, i, c, d in zip(later["theme"], later["indicateur"], later["montant_cents"],
+                                             later["date_versement"]))
+    return [f"> **À lire avant tout envoi — versements datés après ce projet** : le relevé porte des versements datés "
+            f"après le {rec.date:%d/%m/%Y}, comptés ici comme reçus ({which}). Vérifiez qu'ils l'ont été, et refaites "
+            "ce projet une fois le relevé à jour (rosp rapprocher --date, ou le rapport).", ""]
+
+
 # The input columns in the words of `rosp colonnes`: a claim draft is read by the caisse, which knows no column name.
 _COLUMN_WORDS = {c.name: c.description for c in PHARMACY_COLUMNS}
 
@@ -827,6 +846,7 @@ def claim_text(rec: _Reconcile, pid: str, year: int, items: list[Item]) -> str:
            f"**Date** : {rec.date:%d/%m/%Y}", "",
            *_scenario_caution(rec, lines, items, params),
            *_too_early_caution(rec, items),
+           *_dated_after_caution(rec, pid, year),
            "Madame, Monsieur,", "",
            # the rules of that exercise, as the sources cited below give them: « et de son avenant 1 » was said of
            # 2022 and 2023 too, before it was approved, and of rules whose source is no text of it (review)
