@@ -277,6 +277,20 @@ def test_amount_chart_has_one_bar_per_line_labelled_with_its_own_amount(tilleuls
     assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
 
 
+def test_a_malus_label_stays_inside_the_axes(gare):
+    """PH-GARE 2024 numérique: the label of its malus (−1 527,00 €), written left of its bar, ran over the axis line
+    and the tick labels (« ┼1 527,00 € », review)."""
+    lines = gare.theme_lines("numerique")
+    assert (lines["montant_cents"] < 0).any()
+    fig = nb.chart_amounts(lines)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    area = ax.get_window_extent(renderer)
+    malus = next(t for t in ax.texts if t.get_text().startswith("−"))
+    assert malus.get_window_extent(renderer).x0 >= area.x0
+
+
 def test_a_theme_whose_lines_are_all_zero_gets_a_sentence_not_bars_of_zero():
     # PH-CESSION 2025, vaccination: every line at 0 € (audit: a chart of empty bars labelled « 0,00 € »).
     lines = _load("PH-CESSION", 2025).theme_lines("vaccination")

@@ -226,6 +226,8 @@ def test_kits_reference_of_zero_reads_the_hypothesis_on_its_own_line_only(tmp_pa
     assert kits.loc["CENT", "montant_cents"] == 250_00
     assert kits.loc["CENT", "statut_regle"] == "texte"
     assert "hypothèse" not in kits.loc["CENT", "note"]
+    # « 0 kit » as French agrees it (it read « 0 kits », review)
+    assert (kits.loc["ZERO", "valeur"], kits.loc["CENT", "valeur"]) == ("0 kit (référence 0)", "110 kits (référence 100)")
 
 
 def test_socle_failure_explains_the_lost_amounts(tmp_path):

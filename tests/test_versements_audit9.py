@@ -103,6 +103,17 @@ def test_a_date_that_cannot_be_a_payment_is_refused(tmp_path, pharmacies, date):
         "2026, est versé en 2027)"]
 
 
+@pytest.mark.parametrize("date, reason", [("31/02/2025", " — cette date n'existe pas"),
+                                          ("2025-02-30", " — cette date n'existe pas"), ("fin mars", "")])
+def test_a_payment_date_that_does_not_exist_is_said_so(tmp_path, pharmacies, date, reason):
+    """« 31/02/2025 » was refused with « attendu : une date AAAA-MM-JJ ou JJ/MM/AAAA », a shape it has (review): said
+    as in the pharmacies table."""
+    path = _write(tmp_path, f"pharmacie_id;exercice;theme;montant_verse_eur;date_versement\nPH-TILLEULS;2024;bups;10;{date}\n")
+    assert _problems(path, pharmacies) == [
+        f"ligne 2, pharmacie « PH-TILLEULS », colonne date_versement : valeur « {date} » ; attendu : vide ou une date "
+        f"AAAA-MM-JJ ou JJ/MM/AAAA (exemple : 2025-01-15){reason}"]
+
+
 @pytest.mark.parametrize("date", ["2023-01-01", "2028-12-31"])
 def test_the_bounds_of_a_payment_date_are_accepted(tmp_path, pharmacies, date):
     path = _write(tmp_path, f"pharmacie_id;exercice;theme;montant_verse_eur;date_versement\nPH-TILLEULS;2024;bups;10;{date}\n")

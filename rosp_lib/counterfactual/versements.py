@@ -27,7 +27,7 @@ from ..inputs import InputError
 from ..inputs.errors import MAX_PER_KIND, Problem, with_decimal_comma, digits_hint, shown, thousands
 from ..lines.formatting import french_list
 from ..inputs.molecules import pharmacy_hint
-from ..inputs.parsing import DATE_EXPECTED, GROUP_SPACES, ambiguous_fix, date_of
+from ..inputs.parsing import DATE_EXPECTED, DATE_SHAPE, GROUP_SPACES, ambiguous_fix, date_of, iso_date
 from ..inputs.raw import read_raw
 from ..lines.formatting import MINUS, eur
 from ..parameters import available_exercises
@@ -277,7 +277,8 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
         written = get.get("date_versement", "")
         day = date_of(written) if written else None  # « 15/04/2025 » as French Excel writes it: 2025-04-15
         if written and day is None:
-            bad("date_versement", written, f"vide ou {DATE_EXPECTED}")
+            bad("date_versement", written, f"vide ou {DATE_EXPECTED}"
+                + (" — cette date n'existe pas" if DATE_SHAPE.fullmatch(iso_date(written)) else ""))
         elif day is not None and not first <= day <= last:
             bad("date_versement", written, f"vide ou une date de versement, du {first:%d/%m/%Y} (premier versement, de "
                 f"l'exercice {first.year - 1}) au {last:%d/%m/%Y} (le dernier exercice connu, {last.year - 2}, est "

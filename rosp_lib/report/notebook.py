@@ -939,7 +939,7 @@ def chart_amounts(lines: pd.DataFrame, title: str = "Montant de chaque ligne"):
     y = np.arange(len(labels))[::-1]
     colors = ["#b03a2e" if c < 0 else "#2e6fa8" for c in cents]
     bars = ax.barh(y, [c / 100 for c in cents], color=colors, height=0.6)
-    ax.bar_label(bars, labels=[eur(c) for c in cents], padding=3, fontsize=8)
+    texts = ax.bar_label(bars, labels=[eur(c) for c in cents], padding=3, fontsize=8)
     ax.set_yticks(y, labels, fontsize=8)
     ax.axvline(0, color="black", linewidth=0.8)
     lo = min([0] + [c / 100 for c in cents])
@@ -951,6 +951,8 @@ def chart_amounts(lines: pd.DataFrame, title: str = "Montant de chaque ligne"):
     ax.spines[["top", "right"]].set_visible(False)
     french_ticks(ax.xaxis)
     _fit(fig)
+    # a malus's label, written left of its bar, ran over the axis and its tick labels (« −1 527,00 € » read « ┼1 527 »)
+    _room_for_labels(ax, texts, np.array([c / 100 for c in cents], dtype=float))
     return fig
 
 

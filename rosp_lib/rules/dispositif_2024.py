@@ -59,8 +59,8 @@ def kits_colorectal_progression(ctx: Context) -> Block | None:
     with ctx.for_rows(zero):  # only the pharmacies whose reference is 0 read this reading
         least = 1 if ind.reference_nulle.valeur == "au_moins_un_kit" else 0
     ok = np.where(ref > 0, compare_fraction(n, ref, ind.coefficient), n >= least) & ~missing
-    valeur = per_distinct(lambda a, r, rc, m: None if m else f"{a} kits (référence {r}{' : installation récente' if rc else ''})",
-                          n, ref, recent, missing)
+    valeur = per_distinct(lambda a, r, rc, m: None if m else (  # « 0 kit », « 1 kit », « 2 kits »
+        f"{a} {agreed(a, 'kit', 'kits')} (référence {r}{' : installation récente' if rc else ''})"), n, ref, recent, missing)
     coef = ind.coefficient.valeur
 
     def explained(a: int, r: int, o: bool) -> str:
