@@ -228,7 +228,8 @@ def test_scenario_with_invalid_value_is_refused(tmp_path):
         load_parameters(2024, f)
     # the scenario named as the culprit (not the reference file), the key as the scenario writes it
     assert str(info.value) == (f"{f} (scénario, exercice 2024) : paramètres invalides\n  - general.arrondi : valeur "
-                               "« au_hasard » refusée ; attendu : l'une de 'demi_haut' ou 'demi_pair'")
+                               "« au_hasard » refusée ; attendu : « demi_haut » (au demi supérieur) ou « demi_pair » "
+                               "(au pair)")
 
 
 def test_cli_diff_2024_2025_lists_what_changed():

@@ -617,9 +617,15 @@ def test_yaml_1_1_booleans_are_shown_as_written_where_a_number_is_expected(tmp_p
 
 
 def test_a_value_out_of_a_list_of_choices_is_shown_as_written(tmp_path):
-    """`arrondi: on` said « valeur refusée » without the value (read True by YAML 1.1, then refused)."""
+    """`arrondi: on` said « valeur refusée » without the value (read True by YAML 1.1, then refused); the choices were
+    pydantic's « 'demi_haut' or 'demi_pair' »: each is now in French quotes, with what it means (review)."""
+    choices = "attendu : « demi_haut » (au demi supérieur) ou « demi_pair » (au pair)"
     msg = refusal(tmp_path, "general:\n  arrondi: on\n")
-    assert msg.endswith("general.arrondi : valeur « on » refusée ; attendu : l'une de 'demi_haut' ou 'demi_pair'")
+    assert msg.endswith(f"general.arrondi : valeur « on » refusée ; {choices}")
     msg = refusal(tmp_path, "general:\n  arrondi: demi-haut\n")
-    assert msg.endswith("general.arrondi : valeur « demi-haut » refusée ; attendu : l'une de 'demi_haut' ou "
-                        "'demi_pair'")
+    assert msg.endswith(f"general.arrondi : valeur « demi-haut » refusée ; {choices}")
+    msg = refusal(tmp_path, "2024:\n  bups:\n    molecules_ciblees:\n      lecture: autre\n")
+    assert msg.endswith("bups.molecules_ciblees.lecture : valeur « autre » refusée ; attendu : « substituees » (boîtes "
+                        "substituées), « plancher » (boîtes substituées, toutes payées dès que le taux d'arrivée passe le "
+                        "plancher) ou « progression » (boîtes "
+                        "gagnées sur le taux de départ)")

@@ -15,6 +15,7 @@ one (`2025: {...}`), without copying whole leaves.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -104,7 +105,15 @@ def _french_message(err: dict) -> str:
         value = err.get("input")
         refused = (f"valeur « {str(value)[:60]} » refusée" if isinstance(value, (str, int, Decimal)) and not
                    isinstance(value, bool) else "valeur refusée")
-        return f"{refused} ; attendu : l'une de {expected.replace(' or ', ' ou ')}" if expected else refused
+        if not expected:
+            return refused
+        from rosp_lib.lines.formatting import french_list
+        from rosp_lib.rulebook import VALEURS  # the words of each code, as the reports say them
+
+        # pydantic's « 'demi_haut' or 'demi_pair' »: each code as the file must spell it, with what it means
+        codes = re.findall(r"'([^']*)'", expected)
+        words = [f"« {c} »" + (f" ({VALEURS[c]})" if c in VALEURS else "") for c in codes]
+        return f"{refused} ; attendu : " + (french_list(words, "or") if words else expected.replace(" or ", " ou "))
     if kind in ("value_error", "assertion_error"):
         return str(err.get("ctx", {}).get("error", "valeur refusée"))  # our validators write French
     msg = _PYDANTIC_FRENCH.get(kind, "valeur refusée")
