@@ -1168,3 +1168,16 @@ def test_a_claim_draft_says_the_payments_dated_after_it(tmp_path):
              "rapprocher --date, ou le rapport).") in claims[("PH-TILLEULS", 2025)]
     _, claims = reconcile(pharmacies, molecules, paid, date_reference=dt.date(2026, 9, 27))  # on its day: received
     assert "versements datés après ce projet" not in claims[("PH-TILLEULS", 2025)]
+
+
+def test_a_claim_draft_quotes_a_rule_once(tmp_path):
+    """PH-CENTRE 2025: the numérique paid but the exercice coordonné. The draft's « dont : Participer à un exercice
+    coordonné » section repeated the rule, data and source its theme's section had just written (review)."""
+    pharmacies, molecules = read_inputs(ROOT / "data/pharmacies.csv", ROOT / "data/molecules.csv")
+    paid = read_versements(ROOT / "data/versements.csv", pharmacies)
+    _, claims = reconcile(pharmacies, molecules, paid, date_reference=dt.date(2026, 7, 1))
+    letter = claims[("PH-CENTRE", 2025)]
+    assert letter.count("- **Participer à un exercice coordonné (ESP, MSP, CPTS)** : ") == 1
+    section = letter.split("— dont : Participer à un exercice coordonné (ESP, MSP, CPTS)\n", 1)[1].split("\n## ", 1)[0]
+    assert section.strip().endswith("La règle de cette ligne, ses données et sa source sont citées ci-dessus, avec son "
+                                    "thème.")

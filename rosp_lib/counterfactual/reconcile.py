@@ -860,6 +860,7 @@ def claim_text(rec: _Reconcile, pid: str, year: int, items: list[Item]) -> str:
            + " :", "",
            *claim_table(rec, items, params)]
     out += ["", "## Ce que disent les règles", ""]
+    quoted: set[str] = set()  # the indicators whose rule is already written above (an indicator of a theme quoted)
     for g in items:
         out.append(f"### {theme(g.theme).titre}"
                    + (f" — dont : {title(indicator(g.indicateur), params)}" if g.indicateur else ""))
@@ -877,6 +878,10 @@ def claim_text(rec: _Reconcile, pid: str, year: int, items: list[Item]) -> str:
         if g.kind == "inexistant":
             inds = []  # no rule of the exercise to quote
         leaves = dict(iter_leaves(params))
+        if g.indicateur and [i.code for i in inds] == [g.indicateur] and g.indicateur in quoted:
+            out += ["La règle de cette ligne, ses données et sa source sont citées ci-dessus, avec son thème.", ""]
+            continue
+        quoted |= {i.code for i in inds}
         for ind in inds:
             mine = lines[lines["indicateur"] == ind.code]
             amount = int(mine["montant_cents"].sum())
