@@ -119,17 +119,10 @@ def leaf_text(leaf: Leaf | None, spec: str = "", escape: Callable[[str], str] = 
 
 
 def reading_switch(leaves: dict, key: str) -> str | None:
-    """The key of the leaf whose value chooses the reading that sets the hypothesis `key` aside (`leaves`: dotted key →
-    leaf, `iter_leaves`): its own `alternative_cle`, else the one its node's other leaves name — the molecule rule's
-    `lecture` chooses between the prime par boîte substituée (which names it) and the prime par boîte gagnée (read
-    only under the « progression » reading, whose other reading is the tool's); None when it has none."""
-    leaf = leaves.get(key)
-    own = getattr(leaf, "alternative_cle", None)
-    if own or leaf is None:
-        return own
-    node = key.rsplit(".", 1)[0] + "."
-    return next((other.alternative_cle for k, other in leaves.items()
-                 if k.startswith(node) and "." not in k[len(node):] and getattr(other, "alternative_cle", None)), None)
+    """The key of the leaf whose value chooses the reading that replaces the hypothesis `key` (`leaves`: dotted key →
+    leaf, `iter_leaves`): its `alternative_cle` — the molecule rule's `lecture`, for the prime par boîte substituée
+    (set aside by « progression ») and the prime par boîte gagnée (read under it only); None when it has none."""
+    return getattr(leaves.get(key), "alternative_cle", None)
 
 
 def bareme_text(paliers) -> str:

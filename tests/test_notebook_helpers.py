@@ -852,3 +852,35 @@ def test_under_the_alternative_readings_the_explorer_switches_back_to_the_tools_
     before = ex.total_cents
     ex.switches["bups.stabilite_75.montant_bas"].value = True
     assert ex.total_cents - before == 20000
+
+
+def test_a_hypothesis_without_a_priced_alternative_stays_said_under_a_scenario(tmp_path):
+    """The molecule premiums of their own (no alternative value known) were tied to the molecule reading's switch by a
+    rule on their node: the synthesis no longer said them unpriced, and their gains lost their ⚠ (review)."""
+    scenario = tmp_path / "prime.yaml"
+    scenario.write_text("2024:\n  bups:\n    molecules_ciblees:\n      primes_par_molecule:\n        valeur:\n"
+                        "          sitagliptine: 3\n", encoding="utf-8")
+    rep = nb.load("PH-TILLEULS", 2024, str(ROOT / "data/pharmacies.csv"), str(ROOT / "data/molecules.csv"), str(scenario))
+    assert nb.stake_for(rep, "bups.molecules_ciblees.primes_par_molecule") is None
+    assert ("Primes propres à une molécule (remplacent la prime par défaut) — alternative : primes publiées par molécule "
+            "quand elles seront connues") in nb.unquantified_text(rep)
+
+
+def test_the_explorer_names_the_tools_reading_as_such_under_a_scenario():
+    """Under the file of alternative readings, each box set the tool's value while saying « lecture alternative »."""
+    data = ROOT / "data"
+    rep = nb.load("PH-TILLEULS", 2024, str(data / "pharmacies.csv"), str(data / "molecules.csv"),
+                  str(ROOT / "parameters/scenarios/lectures-alternatives.yaml"))
+    assert nb.Explorer(rep, "bups").switches["bups.stabilite_75.montant_bas"].description.startswith(
+        "lecture de l'outil — ")
+    reference = nb.Explorer(_load("PH-TILLEULS", 2024), "bups")
+    assert reference.switches["bups.stabilite_75.montant_bas"].description.startswith("lecture alternative — ")
+
+
+def test_the_explorer_bounds_a_count_by_a_column_of_another_theme(gare):
+    """In the dispositif 2024 explorer, kits handed out set to 3 were taken though 25 were tested (a column of the
+    colorectal theme, no field here): a file would be refused."""
+    ex = nb.Explorer(gare, "dispositif_2024")
+    assert "nb_kits_realises" not in ex.controls
+    ex.controls["nb_kits_remis"].value = "3"
+    assert ex.refused["nb_kits_remis"].startswith("« 3 » : au moins kits remis dont le test a été réalisé (« 25 »)")

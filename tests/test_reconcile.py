@@ -1181,3 +1181,20 @@ def test_a_claim_draft_quotes_a_rule_once(tmp_path):
     section = letter.split("— dont : Participer à un exercice coordonné (ESP, MSP, CPTS)\n", 1)[1].split("\n## ", 1)[0]
     assert section.strip().endswith("La règle de cette ligne, ses données et sa source sont citées ci-dessus, avec son "
                                     "thème.")
+
+
+def test_the_tools_readings_explain_nothing_under_a_scenario_that_changes_a_text(tmp_path):
+    """A scenario paying the exercice coordonné 1 000 € (a value the texts fix at 820 €) is a simulation: the gap it
+    makes was « le montant versé est celui des lectures retenues par l'outil » and the letter « une autre lecture des
+    textes » (review). Only a scenario of readings (hypotheses, and the switches of their alternatives) has the tool's
+    readings as its other ones."""
+    scenario = tmp_path / "montant.yaml"
+    scenario.write_text("2025:\n  numerique:\n    exercice_coordonne:\n      montant: 1000\n", encoding="utf-8")
+    pharmacies, molecules = read_inputs(ROOT / "data/pharmacies.csv", ROOT / "data/molecules.csv")
+    paid = read_versements(ROOT / "data/versements.csv", pharmacies)
+    table, claims = reconcile(pharmacies, molecules, paid, scenario=scenario, date_reference=dt.date(2027, 7, 1))
+    row = table[
+        (table["pharmacie_id"] == "PH-TILLEULS") & (table["exercice"] == 2025) & (table["theme"] == "numerique")
+        & (table["indicateur"] == "")].iloc[0]
+    assert row["explication"].startswith("écart inexpliqué")
+    assert "lectures retenues par l'outil" not in row["explication"]

@@ -895,3 +895,12 @@ def test_a_report_made_from_other_data_is_said_to_be_redone_in_the_index(tmp_pat
     # an unchanged run keeps the amounts of the reports up to date
     assert _report([*args, "--themes", "numerique"]).exit_code == 0
     assert _manifest(out)[("PH-GARE", "2024", "numerique")]["montant_eur"] == after
+
+
+@pytest.mark.parametrize("written", ["NaN", "abc", "", "12,5"])
+def test_an_amount_of_the_summary_that_is_no_amount_is_not_judged(written):
+    """A summary edited by hand (« NaN ») stopped the index with an English traceback (review)."""
+    from rosp_lib.report.index import _stale
+
+    assert _stale({"montant_eur": written}, 1250) is False
+    assert _stale({"montant_eur": "12.50"}, 1250) is False and _stale({"montant_eur": "12.51"}, 1250) is True

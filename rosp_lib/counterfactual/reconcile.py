@@ -370,7 +370,15 @@ class _Reconcile:
         rows = sorted({g.row for g in mine})
         if not rows:
             return
-        params = {**self.params, year: load_parameters(year)}
+        tool = load_parameters(year)
+        leaves = dict(iter_leaves(tool))
+        switches = {leaf.alternative_cle for leaf in leaves.values() if leaf.statut == "hypothese" and leaf.alternative_cle}
+        # only a scenario of readings: one that changes a value the texts fix (an amount, a threshold) is a simulation,
+        # and the tool's values are then no « other reading » of the texts (review)
+        if not all(k in leaves and (leaves[k].statut == "hypothese" or k in switches)
+                   for k in (".".join(p) for p, _ in self.scenario.overrides_for(year))):
+            return
+        params = {**self.params, year: tool}
         lines = self.runner.lines([(r, {}) for r in rows], params)
         per_row = {rows[int(v)]: x for v, x in lines.groupby("_variant")}
         name = Path(self.scenario.path).name

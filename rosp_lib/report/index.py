@@ -90,7 +90,7 @@ def _stale(r: dict, due: int | None) -> bool:
         return False
     try:
         return int(Decimal(recorded) * 100) != due
-    except ArithmeticError:  # not an amount (a summary edited by hand)
+    except (ArithmeticError, ValueError):  # not an amount (a summary edited by hand: « abc », « NaN »)
         return False
 
 

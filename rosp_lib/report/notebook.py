@@ -421,9 +421,13 @@ def rules_list(rep: Report, theme: str) -> str:
     switching to its alternative reading (`alternative_cle`: the prime par boîte substituée under the « progression »
     reading, which pays the prime par boîte gagnée instead)."""
 
+    read = {k for text in rep.theme_lines(theme)["hypotheses"] for k in list_items(text)}
+
     def marked(key: str, leaf) -> bool:
+        # set aside: its switch replaced by the scenario, and no line of the pharmacy reads it (the prime par boîte
+        # substituée under « progression »; the prime par boîte gagnée, which names the same switch, is read then)
         return (leaf.statut == "hypothese" and not replaced(rep, key)
-                and not (leaf.alternative_cle and replaced(rep, leaf.alternative_cle)))
+                and not (leaf.alternative_cle and replaced(rep, leaf.alternative_cle) and key not in read))
 
     items = []
     for ind in indicators_of(theme):
@@ -951,7 +955,7 @@ def chart_amounts(lines: pd.DataFrame, title: str = "Montant de chaque ligne"):
     ax.spines[["top", "right"]].set_visible(False)
     french_ticks(ax.xaxis)
     _fit(fig)
-    # a malus's label, written left of its bar, ran over the axis and its tick labels (« −1 527,00 € » read « ┼1 527 »)
+    # a malus's label, written left of its bar, ran over the axis and its tick labels (its minus read as a cross)
     _room_for_labels(ax, texts, np.array([c / 100 for c in cents], dtype=float))
     return fig
 
@@ -1293,13 +1297,16 @@ class Explorer:
         self.alternatives = [(p, v) for p, v in alternatives_for(rep.exercice, base=rep.scenario)
                              if ".".join(p[:-1]) in nodes or p[0] == "general"]
         self.switches: dict[str, object] = {}
+        tool = dict(iter_leaves(load_parameters(rep.exercice))) if rep.scenario is not None else {}
         for path, value in self.alternatives:
             key = ".".join(path)
             leaf = rep.leaves.get(key)
             if leaf is None:
                 continue
+            # under a scenario that reads a hypothesis as its alternative already, the other reading is the tool's
+            which = "lecture de l'outil" if key in tool and tool[key].valeur == value else "lecture alternative"
             sw = w.Checkbox(value=False, indent=False, layout=w.Layout(width="900px"),
-                            description=f"lecture alternative — {hypothesis_label(key, rep)}")
+                            description=f"{which} — {hypothesis_label(key, rep)}")
             sw.observe(lambda change: self._refresh(), names="value")
             self.switches[key] = sw
         self.message = w.HTML()
@@ -1380,11 +1387,12 @@ class Explorer:
         be refused for it; '' when it does not."""
         if value is None:
             return ""
+        words = {c.name: c.description for c in PHARMACY_COLUMNS}  # the other column may be no field of this theme
         for small, big, why in AT_MOST:
-            if name == small and big in self.columns and self._current(big) is not None and value > self._current(big):
-                return f"« {text} » : au plus {self.columns[big].description} (« {num(self._current(big))} ») : {why}"
-            if name == big and small in self.columns and self._current(small) is not None and value < self._current(small):
-                return f"« {text} » : au moins {self.columns[small].description} (« {num(self._current(small))} ») : {why}"
+            if name == small and self._current(big) is not None and value > self._current(big):
+                return f"« {text} » : au plus {words[big]} (« {num(self._current(big))} ») : {why}"
+            if name == big and self._current(small) is not None and value < self._current(small):
+                return f"« {text} » : au moins {words[small]} (« {num(self._current(small))} ») : {why}"
         return ""
 
     def _refresh_message(self) -> None:
