@@ -890,8 +890,9 @@ def test_a_report_made_from_other_data_is_said_to_be_redone_in_the_index(tmp_pat
     assert Decimal(before) - Decimal(after) == Decimal("80.00")
     assert listed[("PH-GARE", "2024", "synthese")]["montant_eur"] == "7069.38"  # made before, kept
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert "1 rapport à refaire (Synthèse)\u00a0: fait sur d&#x27;autres données que le fichier d&#x27;entrée" in index
-    assert "(à refaire)" in index and "complet" not in index
+    assert "<td>1 rapport à refaire (Synthèse)</td>" in index and "(à refaire)" in index and "complet" not in index
+    assert ("«\u00a0à refaire\u00a0»\u00a0: rapport fait sur d&#x27;autres données que le fichier d&#x27;entrée (le fichier a "
+            "changé depuis") in index
     # an unchanged run keeps the amounts of the reports up to date
     assert _report([*args, "--themes", "numerique"]).exit_code == 0
     assert _manifest(out)[("PH-GARE", "2024", "numerique")]["montant_eur"] == after

@@ -82,6 +82,12 @@ def _report_path(row: dict) -> str | None:
     return path if _REPORT_PATH.fullmatch(path) else None
 
 
+STALE = "à refaire"
+STALE_LEGEND = (f"« {STALE} » : rapport fait sur d'autres données que le fichier d'entrée (le fichier a changé depuis, "
+                "et le dernier lancement, limité ou interrompu, ne l'a pas refait) ; les montants de la ligne sont ceux "
+                "du fichier d'entrée : relancez rosp report sur cette pharmacie et cet exercice.")
+
+
 def _stale(r: dict, due: int | None) -> bool:
     """Whether a report made says another amount than the input's (`due`, in cents: its theme's, the exercise's for the
     synthesis): made from other data, by a run that did not redo it since (limited by --themes, interrupted)."""
@@ -111,8 +117,8 @@ def _report_links(reports: dict[str, dict], start_dir: Path, out_dir: Path, clai
             if old:
                 stale.append(label)
             links.append(f'<a href="{_esc(_rel(_report_path(r), start_dir, out_dir))}" title="{_esc(label)}'
-                         + (" : fait sur d&#x27;autres données, à refaire" if old else "") + f'">{_esc(short)}</a>'
-                         + (" (à refaire)" if old else ""))
+                         + (f" : fait sur d&#x27;autres données, {STALE}" if old else "") + f'">{_esc(short)}</a>'
+                         + (f" ({STALE})" if old else ""))
         else:
             failed.append(label)
             links.append(f"<span>{_esc(label)} (échec)</span>")
@@ -123,8 +129,7 @@ def _report_links(reports: dict[str, dict], start_dir: Path, out_dir: Path, clai
     if not reports:
         status = "à faire"
     elif stale:  # the amounts of this row are those of the input, not of these reports: they must be redone
-        status = (f"{counted(len(stale), 'rapport', 'rapports')} à refaire ({', '.join(stale)}) : fait"
-                  f"{'s' if len(stale) > 1 else ''} sur d'autres données que le fichier d'entrée")
+        status = f"{counted(len(stale), 'rapport', 'rapports')} {STALE} ({', '.join(stale)})"
     elif failed:
         status = counted(len(failed), "rapport en échec", "rapports en échec")
     elif len(reports) < expected:  # a run limited by --themes: not « complet »
@@ -154,6 +159,7 @@ def _table(rows, manifest, out_dir: Path, start_dir: Path, with_name: bool) -> s
     out = ["<table><thead><tr>" + "".join(
         f'<th{" class=montant" if h not in ("Pharmacie", "Nom", "Exercice", "État", "Rapports") else ""}>{_esc(h)}</th>'
         for h in head) + "</tr></thead><tbody>"]
+    stale_rows = False
     for pid, year, nom, per_theme in rows:
         reports = _reports(manifest, pid, year)
         total = sum(c for c in per_theme.values() if c is not None)
@@ -171,7 +177,10 @@ def _table(rows, manifest, out_dir: Path, start_dir: Path, with_name: bool) -> s
                   f'<td class="montant" title="{_esc(_ABSENT_TITLE.format(year=year))}">—</td>' for t in THEME_CODES]
         cells += [f"<td>{_esc(status)}</td>", f"<td>{links}</td>"]
         out.append("<tr>" + "".join(cells) + "</tr>")
+        stale_rows = stale_rows or STALE in status
     out.append("</tbody></table>")
+    if stale_rows:
+        out.append(f"<p>{_esc(STALE_LEGEND)}</p>")
     return "".join(out)
 
 
