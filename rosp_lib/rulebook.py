@@ -118,13 +118,6 @@ def leaf_text(leaf: Leaf | None, spec: str = "", escape: Callable[[str], str] = 
     return _number(value, unite)
 
 
-def reading_switch(leaves: dict, key: str) -> str | None:
-    """The key of the leaf whose value chooses the reading that replaces the hypothesis `key` (`leaves`: dotted key →
-    leaf, `iter_leaves`): its `alternative_cle` — the molecule rule's `lecture`, for the prime par boîte substituée
-    (set aside by « progression ») and the prime par boîte gagnée (read under it only); None when it has none."""
-    return getattr(leaves.get(key), "alternative_cle", None)
-
-
 def bareme_text(paliers) -> str:
     """The malus scale, from its steps: « moins de 3 points : 0 % ; de 3 à 9 points : 10 % ; … »."""
     steps = sorted(paliers, key=lambda p: p.score_min)

@@ -934,16 +934,17 @@ def _write_manifest(results: list[ReportResult], path: Path, merge: bool) -> Pat
         try:
             with open(path, encoding="utf-8", newline="") as f:
                 listed = list(csv.DictReader(f))
-            old = [r for r in listed if (r.get("pharmacie_id"), r.get("exercice"), r.get("theme")) not in new_keys]
-            if listed and set(_MANIFEST_REQUIRED) <= set(listed[0]):
+            ours = bool(listed) and set(_MANIFEST_REQUIRED) <= set(listed[0])  # a summary this command wrote
+            if ours:
                 # a report up to date keeps the amount its run recorded (made from the same data, it still says it)
                 amounts = {(r.get("pharmacie_id"), r.get("exercice"), r.get("theme")): r.get("montant_eur") or ""
                            for r in listed}
                 for r in rows:
                     if r["statut"] == "deja_fait" and not r["montant_eur"]:
                         r["montant_eur"] = amounts.get((r["pharmacie_id"], str(r["exercice"]), r["theme"]), "")
-            if merge and old and set(_MANIFEST_REQUIRED) <= set(old[0]):
-                rows = old + rows
+            if merge and ours:
+                rows = [r for r in listed if (r.get("pharmacie_id"), r.get("exercice"), r.get("theme")) not in new_keys] \
+                    + rows
         except (OSError, csv.Error, UnicodeDecodeError):
             pass
     import io

@@ -50,8 +50,7 @@ from ..registry import INDICATORS, LEVIERS, THEME_CODES, indicator, indicators_o
 from ..report.calculation import calculation, entries
 from ..report.escape import escape_markdown_text
 from ..report.readings import alternatives_for, scenario_with
-from ..rulebook import (hypothesis_label, in_force, leaf_text, reading_note, reading_switch, rule_text, state,
-                        theme_exists, title)
+from ..rulebook import hypothesis_label, in_force, leaf_text, reading_note, rule_text, state, theme_exists, title
 from .runner import Runner
 from .versements import dated_after
 
@@ -133,7 +132,7 @@ def switchable_hypotheses(exercice: int, base: Scenario | None = None) -> list[t
     hypothesis names as the one that switches its alternative (`alternative_cle`: the « progression » reading of
     the molecules, alternative of the prime par boîte substituée)."""
     leaves = dict(iter_leaves(load_parameters(exercice, base)))
-    switches = {leaf.alternative_cle for leaf in leaves.values() if leaf.statut == "hypothese" and leaf.alternative_cle}
+    switches = _switches(leaves)
     out = []
     for path, value in alternatives_for(exercice, ALTERNATIVES, base):  # those that make sense on top of `base`
         key = ".".join(path)
@@ -141,6 +140,11 @@ def switchable_hypotheses(exercice: int, base: Scenario | None = None) -> list[t
         if leaf is not None and (leaf.statut == "hypothese" or key in switches) and leaf.valeur != value:
             out.append((key, value))
     return out
+
+
+def _switches(leaves: dict) -> set[str]:
+    """The leaves a hypothesis names as the one that switches its alternative (`alternative_cle`)."""
+    return {leaf.alternative_cle for leaf in leaves.values() if leaf.statut == "hypothese" and leaf.alternative_cle}
 
 
 def one_reading(exercice: int, key: str, value, base: Scenario | None = None) -> Scenario:
@@ -324,7 +328,9 @@ class _Reconcile:
                     used.update(k for k in str(keys).split(" ; ") if k)
             # … or the leaf that switches the alternative of one of them (`alternative_cle`)
             leaves = dict(iter_leaves(self.params[year]))
-            used |= {switch for switch in (reading_switch(leaves, k) for k in used) if switch}
+            used |= {leaves[k].alternative_cle for k in used if k in leaves and leaves[k].alternative_cle}
+            # under the user's scenario, the value kept may be the scenario's, and the other reading the tool's
+            tool = dict(iter_leaves(load_parameters(year))) if self.scenario is not None else leaves
             for key, value in switchable_hypotheses(year, self.scenario):
                 if key not in used:
                     continue
@@ -335,13 +341,11 @@ class _Reconcile:
                 params = {**self.params, year: load_parameters(year, scenario)}
                 lines = self.runner.lines([(r, {}) for r in rows], params)
                 per_row = {rows[int(v)]: g for v, g in lines.groupby("_variant")}
-                leaf = dict(iter_leaves(self.params[year]))[key]
+                leaf = leaves[key]
                 other = dict(iter_leaves(params[year]))[key]
-                # under the user's scenario, the value kept may be the scenario's, and the other reading the tool's
-                tool = dict(iter_leaves(load_parameters(year)))[key] if self.scenario is not None else leaf
-                kept = ("la valeur retenue par l'outil" if tool.valeur == leaf.valeur else
+                kept = ("la valeur retenue par l'outil" if tool[key].valeur == leaf.valeur else
                         f"la valeur du scénario « {Path(self.scenario.path).name} »"
-                        + (", l'autre étant celle de l'outil" if tool.valeur == other.valeur else ""))
+                        + (", l'autre étant celle de l'outil" if tool[key].valeur == other.valeur else ""))
                 for g in mine:
                     if g.kind or g.row not in per_row:
                         continue
@@ -372,7 +376,7 @@ class _Reconcile:
             return
         tool = load_parameters(year)
         leaves = dict(iter_leaves(tool))
-        switches = {leaf.alternative_cle for leaf in leaves.values() if leaf.statut == "hypothese" and leaf.alternative_cle}
+        switches = _switches(leaves)
         # only a scenario of readings: one that changes a value the texts fix (an amount, a threshold) is a simulation,
         # and the tool's values are then no « other reading » of the texts (review)
         if not all(k in leaves and (leaves[k].statut == "hypothese" or k in switches)

@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..inputs import InputError
-from ..inputs.errors import MAX_PER_KIND, Problem, with_decimal_comma, digits_hint, shown, thousands
+from ..inputs.errors import MAX_PER_KIND, Problem, digits_hint, shown, thousands, with_decimal_comma
 from ..lines.formatting import french_list
 from ..inputs.molecules import pharmacy_hint
 from ..inputs.parsing import DATE_EXPECTED, DATE_SHAPE, GROUP_SPACES, ambiguous_fix, date_of, iso_date

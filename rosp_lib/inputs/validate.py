@@ -41,7 +41,7 @@ def _import_pandera():
 pa = _import_pandera()
 
 from .columns import MAX_COUNT, MOLECULE_COLUMNS, OTHER_NAMES, PHARMACIE_ID_RE, PHARMACY_COLUMNS, Col, expected
-from .errors import InputError, Problem, Problems, with_decimal_comma, digits_hint, shown, thousands
+from .errors import InputError, Problem, Problems, digits_hint, shown, thousands, with_decimal_comma
 from .parsing import DATE_SHAPE, Parsed, ambiguous_fix, iso_date, parse
 from .raw import RawTable
 from ..lines.formatting import french_list

@@ -100,7 +100,8 @@ def cell_text(value, number_format: str | None = None) -> str:
     if isinstance(value, dt.time):
         from openpyxl.styles.numbers import is_datetime  # here: openpyxl is imported for a workbook only
 
-        if number_format and is_datetime(number_format) in ("date", "datetime"):  # a number below 1 (Excel's day zero, 0) in a date cell
+        # a number below 1 (Excel's day zero, 0) in a date cell
+        if number_format and is_datetime(number_format) in ("date", "datetime"):
             return "00/01/1900"  # as Excel shows it: a day 0, not the « 00:00:00 » openpyxl turns it into
         return value.isoformat()
     if isinstance(value, (dt.datetime, pd.Timestamp)):

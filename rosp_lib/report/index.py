@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import os
 import re
-from decimal import Decimal
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd

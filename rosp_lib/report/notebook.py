@@ -36,8 +36,8 @@ from rosp_lib.report.escape import escape_html, escape_html_text, escape_markdow
 from rosp_lib.report.html import DOCUMENT_MIME
 from rosp_lib.report.memo import ContentMemo
 from rosp_lib.rules.base import COMPARISONS
-from rosp_lib.rulebook import (HYPOTHESIS_MARK, STATUTS_TEXTE, find_leaf, leaf_text, reading_switch, rule_is_defined,
-                              rule_text, state, theme_exists, title as indicator_title)
+from rosp_lib.rulebook import (HYPOTHESIS_MARK, STATUTS_TEXTE, find_leaf, leaf_text, rule_is_defined, rule_text, state,
+                              theme_exists, title as indicator_title)
 
 RECORD_MIME = "application/vnd.rosp.resultats+json"
 # How the reader of a report gives the molecule table: the notebook's parameter, or the option of the command that
@@ -514,7 +514,7 @@ def stake_for(rep: Report, key: str):
     own = next((s for s in stakes if s.cle == key), None)
     if own is not None:
         return own
-    other = reading_switch(rep.leaves, key)
+    other = getattr(rep.leaves.get(key), "alternative_cle", None)
     return next((s for s in stakes if s.cle == other), None) if other else None
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 from rosp_lib.parameters import PARAMETERS_DIR, ParameterError, Scenario, iter_leaves, load_parameters
 from rosp_lib.report.memo import ContentMemo
 from rosp_lib.lines.text import list_items
-from rosp_lib.rulebook import leaf_text, reading_note, reading_switch
+from rosp_lib.rulebook import leaf_text, reading_note
 
 ALTERNATIVES_FILE = PARAMETERS_DIR / "scenarios" / "lectures-alternatives.yaml"
 
@@ -136,7 +136,7 @@ def alternative_parameters(scenario: Scenario | None = None):
             leaves[exercice] = dict(iter_leaves(load_parameters(exercice, scenario)))
         # a leaf whose alternative is another leaf's (`alternative_cle`: the prime par boîte substituée, replaced by
         # the « progression » reading of `lecture`) is priced under that one, as the reports' readings price it
-        key = key if key in overrides[exercice] else reading_switch(leaves[exercice], key)
+        key = key if key in overrides[exercice] else getattr(leaves[exercice].get(key), "alternative_cle", None)
         if key not in overrides[exercice]:
             return None
         other = scenario_with(scenario, exercice, [overrides[exercice][key]], str(ALTERNATIVES_FILE))
