@@ -12,6 +12,7 @@ import csv
 import json
 import os
 import shutil
+import signal
 import threading
 from decimal import Decimal
 from pathlib import Path
@@ -668,6 +669,13 @@ def test_a_name_with_a_very_long_word_may_wrap_in_the_index_and_the_reports(tmp_
     assert "overflow-wrap: break-word" in body
 
 
+def _terminated():
+    """What `timeout` sends: SIGTERM to this process; the handler raises at the next bytecode (delivered now, in this
+    main thread)."""
+    os.kill(os.getpid(), signal.SIGTERM)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+
+
 def _after_the_first_report(monkeypatch, then) -> object:
     """The batch patched so that `then()` runs right after its first report is done (a Ctrl+C, a SIGTERM); returns
     the batch's own `_done`, to put back before a next run in the same test."""
@@ -732,7 +740,6 @@ def test_a_batch_stopped_by_ctrl_c_says_the_network_view_in_place_is_an_older_on
     """A run over the whole file stopped before its network view left the previous run's 90_reseau.html in place,
     linked by the index as if it were this run's (audit). The command and the index give its date."""
     import datetime as dt
-    import os
 
     entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024), ("PH-B", 2024)])
     out = tmp_path / "sortie"
@@ -758,16 +765,10 @@ def test_sigterm_stops_a_batch_as_ctrl_c_does_and_a_second_ctrl_c_is_ignored(tmp
     reports were finished; and a second Ctrl+C during the cleanup after a first one left the command hanging with an
     English traceback (audit). SIGTERM now stops the batch as Ctrl+C does (exit 128 + 15), and once stopping, further
     Ctrl+C are ignored until the command exits."""
-    import signal
-
     entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024), ("PH-B", 2024)])
     out = tmp_path / "sortie"
 
-    def terminated():
-        os.kill(os.getpid(), signal.SIGTERM)  # what `timeout` sends; the handler raises at the next bytecode
-        signal.pthread_sigmask(signal.SIG_SETMASK, [])  # (delivered now, in this main thread)
-
-    _after_the_first_report(monkeypatch, terminated)
+    _after_the_first_report(monkeypatch, _terminated)
     result = CliRunner().invoke(main, ["report", str(entree), "--toutes", "--themes", "synthese,bups", "--notebooks",
                                        str(FAKE), "-o", str(out), "-j", "1"])
     assert result.exit_code == 128 + signal.SIGTERM, result.output
@@ -780,26 +781,20 @@ def test_a_second_sigterm_during_the_stop_keeps_the_list_of_finished_reports(tmp
     """`timeout` sends SIGTERM to the command, then to its whole process group: the second one, arriving while the
     batch stopped, raised again during the cleanup and the finished reports were listed neither in rapports.csv nor in
     index.html (review, 3 runs of 8). It is ignored: exit 143, the finished report listed."""
-    import signal
-
     from rosp_lib.batch import reports as batch_reports
 
     entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024), ("PH-B", 2024)])
     out = tmp_path / "sortie"
 
-    def terminated():
-        os.kill(os.getpid(), signal.SIGTERM)
-        signal.pthread_sigmask(signal.SIG_SETMASK, [])
-
     close = batch_reports.InlinePool.close
 
     def close_while_terminated_again(self, cancel=False):
         if cancel:  # the process group's SIGTERM, while the batch stops
-            terminated()
+            _terminated()
         close(self, cancel)
 
     monkeypatch.setattr(batch_reports.InlinePool, "close", close_while_terminated_again)
-    _after_the_first_report(monkeypatch, terminated)
+    _after_the_first_report(monkeypatch, _terminated)
     result = CliRunner().invoke(main, ["report", str(entree), "--toutes", "--themes", "synthese,bups", "--notebooks",
                                        str(FAKE), "-o", str(out), "-j", "1"])
     assert result.exit_code == 128 + signal.SIGTERM, result.output
