@@ -165,16 +165,22 @@ class ReportResult:
         return d
 
 
-def recorded_amount(notebook: bytes | None) -> str:
-    """The amount an executed report notebook recorded (`report.notebook.record`), « 1234.56 », or ''."""
+def notebook_document(notebook: bytes | None) -> dict:
+    """An executed notebook's JSON document, read once for what the batch takes from it ({} when unreadable)."""
+    try:
+        document = json.loads(notebook.decode("utf-8")) if notebook else {}
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    return document if isinstance(document, dict) else {}
+
+
+def recorded_amount(document: dict) -> str:
+    """The amount an executed report notebook (`notebook_document`) recorded (`report.notebook.record`), « 1234.56 »,
+    or ''."""
     from rosp_lib.lines import money
     from rosp_lib.report.notebook import RECORD_MIME
 
-    try:
-        cells = json.loads(notebook.decode("utf-8")).get("cells", []) if notebook else []
-    except (ValueError, UnicodeDecodeError, AttributeError):
-        return ""
-    for cell in cells:
+    for cell in document.get("cells", []):
         for output in cell.get("outputs", []):
             values = output.get("data", {}).get(RECORD_MIME)
             if isinstance(values, dict) and isinstance(values.get("total_cents"), int):
@@ -759,9 +765,10 @@ class _Batch:
             folders.unlink(p.key)  # the recorded key goes first: a report half-replaced is never up to date
             if outcome.statut == "ok":
                 files = {p.notebook: outcome.notebook, p.html: outcome.html}
+                document = notebook_document(outcome.notebook)
                 claim = None
                 if job.theme == SYNTHESIS:
-                    claim, text = self.claim_of(job, outcome.notebook)
+                    claim, text = self.claim_of(job, document)
                     if text is not None:
                         files[claim] = text
                 write_together({path: (lambda fh, data=data: fh.write(data)) for path, data in files.items()},
@@ -771,7 +778,7 @@ class _Batch:
                 folders.unlink(p.echec)
                 folders.write_atomic(p.key, key.encode("ascii"))
                 return ReportResult(job.pharmacie_id, job.exercice, job.theme, "ok", outcome.duree_s, "",
-                                    self._rel(p.html), outcome.cpu_s, outcome.worker, recorded_amount(outcome.notebook))
+                                    self._rel(p.html), outcome.cpu_s, outcome.worker, recorded_amount(document))
             if outcome.environment:  # the machine's fault, not the report's: the earlier report stays (redone next time)
                 return ReportResult(job.pharmacie_id, job.exercice, job.theme, "echec", outcome.duree_s,
                                     outcome.erreur, "", outcome.cpu_s, outcome.worker)
@@ -797,18 +804,18 @@ class _Batch:
                                 f"écriture du rapport impossible ({one_line(exc, 120)})", "", outcome.cpu_s,
                                 outcome.worker)
 
-    def claim_of(self, job: ReportJob, notebook: bytes) -> tuple[Path, bytes | None]:
-        """(path, bytes) of the claim draft the synthesis carries (bytes None: no draft). Only the
-        pharmacy-year's own file name is written, whatever the notebook says."""
+    def claim_of(self, job: ReportJob, document: dict) -> tuple[Path, bytes | None]:
+        """(path, bytes) of the claim draft the synthesis (`notebook_document`) carries (bytes None: no draft). Only
+        the pharmacy-year's own file name is written, whatever the notebook says."""
         from rosp_lib.report.versements import claim_file_name, claims_in
 
         name = claim_file_name(job.pharmacie_id, job.exercice)
-        text = claims_in(json.loads(notebook.decode("utf-8"))).get(name)
+        text = claims_in(document).get(name)
         return job.folder(self.out_dir) / name, None if text is None else text.encode("utf-8")
 
     def store_claim(self, job: ReportJob, notebook: bytes) -> None:
         """The claim draft the synthesis carries, written beside it (atomically); an older one goes."""
-        path, data = self.claim_of(job, notebook)
+        path, data = self.claim_of(job, notebook_document(notebook))
         if data is None:
             folders.unlink(path)
         else:
