@@ -900,3 +900,19 @@ def test_an_amount_of_the_summary_that_is_no_amount_is_not_judged(written):
 
     assert _stale({"montant_eur": written}, 1250) is False
     assert _stale({"montant_eur": "12.50"}, 1250) is False and _stale({"montant_eur": "12.51"}, 1250) is True
+
+
+def test_the_amount_and_claim_a_notebook_carries_are_read_from_one_parse_and_a_broken_notebook_gives_none():
+    """`rapports.csv`'s montant_eur is the total the notebook recorded, in euros with a decimal point (123 456 cents:
+    1234.56); a notebook that is not JSON (a write cut short) carries no amount and no claim draft, and does not stop
+    the batch."""
+    from rosp_lib.batch.reports import notebook_document, recorded_amount
+    from rosp_lib.report.notebook import RECORD_MIME
+
+    recorded = {"cells": [{"outputs": [{"data": {RECORD_MIME: {"total_cents": 123456}}}]}]}
+    assert recorded_amount(notebook_document(json.dumps(recorded).encode("utf-8"))) == "1234.56"
+    assert recorded_amount(notebook_document(json.dumps({"cells": [{"outputs": [{"data": {RECORD_MIME: {
+        "total_cents": "123456"}}}]}]}).encode("utf-8"))) == ""  # not a count of cents
+    for broken in (b'{"cells": [', b"\xff\xfe", b"[1, 2]", None):
+        assert notebook_document(broken) == {}
+        assert recorded_amount(notebook_document(broken)) == ""
