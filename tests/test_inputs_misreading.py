@@ -92,6 +92,42 @@ def test_xlsx_formula_without_saved_value_is_refused(tmp_path):
     ]
 
 
+def test_xlsx_a_cell_far_from_the_table_is_read_from_the_stored_cells_not_the_whole_grid(tmp_path):
+    """One value typed in XFD1048576 (the sheet's last cell) made the reading walk 1 048 576 rows × 16 384 columns: a
+    5 kB workbook ran out of memory in a traceback (review). Only the stored cells are read: the value is refused as
+    a value in excess on its own row, and a formatted empty cell far below the table changes nothing."""
+    wb, path = workbook(tmp_path, {"pharmacies": [["pharmacie_id", "exercice", "nb_fse"], ["PH-A", 2024, 40000]]})
+    wb["pharmacies"]["XFD1048576"] = "x"
+    wb.save(path)
+    assert problems_of(path) == [
+        "ligne 1048576 : 16384 valeurs pour 3 colonnes d'en-tête (« x » en trop) ; attendu : une valeur par colonne — "
+        "des valeurs sans nom de colonne : ajoutez leur nom dans l'en-tête ou supprimez-les"]
+    wb, path = workbook(tmp_path, {"pharmacies": [["pharmacie_id", "exercice", "nb_fse"], ["PH-A", 2024, 40000]]})
+    wb["pharmacies"]["C200000"].font = openpyxl.styles.Font(bold=True)
+    wb["pharmacies"]["A1048576"].number_format = "0.00%"
+    wb.save(path)
+    table = read_pharmacies(path)
+    assert table["pharmacie_id"].tolist() == ["PH-A"] and table["nb_fse"].tolist() == [40000]
+
+
+def test_xlsx_rows_keep_their_sheet_numbers_across_empty_rows_and_a_late_formula(tmp_path):
+    """Rows without a value are left out, the others keep their number in the sheet (messages name them); a formula
+    without a saved value alone on its row is still refused."""
+    wb, path = workbook(tmp_path, {"pharmacies": [["pharmacie_id", "exercice", "nb_fse"], ["PH-A", 2024, 40000]]})
+    ws = wb["pharmacies"]
+    ws["A9"], ws["B9"], ws["C9"] = "PH-B", 2024, "quarante"
+    ws["D12"] = "=C2/4"
+    wb.save(path)
+    problems = problems_of(path)
+    assert any(p.startswith("feuille « pharmacies », cellule D12 : formule « =C2/4 » sans valeur enregistrée")
+               for p in problems), problems
+    wb, path = workbook(tmp_path, {"pharmacies": [["pharmacie_id", "exercice", "nb_fse"], ["PH-A", 2024, 40000]]})
+    ws = wb["pharmacies"]
+    ws["A9"], ws["B9"], ws["C9"] = "PH-B", 2024, "quarante"
+    wb.save(path)
+    assert [p for p in problems_of(path) if "quarante" in p][0].startswith("ligne 9, pharmacie « PH-B », colonne nb_fse")
+
+
 @pytest.mark.parametrize("fmt,expected", [
     ('0.00" %"', 0.02),    # the % sign is text: Excel shows 0,02 %
     ("0.00\\%", 0.02),     # an escaped % sign: text too

@@ -204,12 +204,12 @@ def read_xlsx_cells(path: Path, sheet: str) -> tuple[pd.DataFrame, str]:
             )
         if len(merged) > MAX_PER_KIND:
             problems.append(f"… et {thousands(len(merged) - MAX_PER_KIND)} autres plages de cellules fusionnées")
-        rows = []
+        rows: dict[int, list[str]] = {}  # spreadsheet row number → its cells' texts, for the rows holding a value
         numbers: list[list[bool]] = []  # the cells typed as numbers: their text has no thousands separator
         invisible = []
         broken = []  # a text on several lines (Alt+Entrée): a value is one line, as in a CSV file
-        for row in ws.iter_rows(min_row=1, min_col=1):
-            rows.append([cell_text(c.value, c.number_format) for c in row])
+        for r, row in _rows_with_values(ws):
+            rows[r] = [cell_text(c.value, c.number_format) for c in row]
             numbers.append([isinstance(c.value, (int, float)) and not isinstance(c.value, bool) for c in row])
             invisible += [c for c in row if c.value not in (None, "") and hidden_by_format(c.value, c.number_format)]
             # (a break at either end is stripped by the reading, as the spaces: « nom⏎ » is the column nom)
@@ -230,23 +230,38 @@ def read_xlsx_cells(path: Path, sheet: str) -> tuple[pd.DataFrame, str]:
             )
         if len(broken) > MAX_PER_KIND:
             problems.append(f"… et {thousands(len(broken) - MAX_PER_KIND)} autres cellules sur plusieurs lignes")
-        first_row = 1
         title = ws.title
         problems += _hidden_with_data(ws, rows, where)
     finally:
         wb.close()
-    problems += _formulas_without_value(path, title, rows, first_row)
+    problems += _formulas_without_value(path, title, rows)
     if problems:
         raise InputError(str(path), problems)
-    width = max(map(len, rows), default=0)
-    frame = pd.DataFrame([row + [""] * (width - len(row)) for row in rows], dtype=object)
+    width = max(map(len, rows.values()), default=0)
+    frame = pd.DataFrame([row + [""] * (width - len(row)) for row in rows.values()], dtype=object)
     typed = np.zeros(frame.shape, dtype=bool)
     for i, row in enumerate(numbers):
         typed[i, :len(row)] = row
-    frame.index = pd.RangeIndex(first_row, first_row + len(frame))
+    # the rows without any value are left out (as the empty lines of a CSV file): each row keeps its number
+    frame.index = pd.Index(list(rows), dtype="int64")
     frame.columns = range(frame.shape[1])
     frame.attrs["nombres"] = typed
     return frame, title
+
+
+def _rows_with_values(ws):
+    """(row number, cells from column A to the row's last cell) of each row holding a value, in order, from the cells
+    the sheet stores (openpyxl's `_cells`: (row, column) → cell). Not `iter_rows`, which walks the whole grid up to
+    the last stored cell, creating the missing ones: one value typed in XFD1048576 made it 17 billion cells, and a
+    5 kB workbook ran the reading out of memory (review); an empty cell with a format, far below the table, 200 000
+    empty rows."""
+    by_row: dict[int, dict[int, object]] = {}
+    for (r, j), c in ws._cells.items():  # noqa: SLF001 - the sheet's stored cells, see above
+        if c.value is not None:
+            by_row.setdefault(r, {})[j] = c
+    for r in sorted(by_row):
+        cells = by_row[r]
+        yield r, [cells[j] if j in cells else ws.cell(r, j) for j in range(1, max(cells) + 1)]
 
 
 def _listed(numbers: list, kind: str) -> str:
@@ -255,14 +270,14 @@ def _listed(numbers: list, kind: str) -> str:
     return shown_numbers + (f" et {thousands(more)} autres {kind}" if more > 0 else "")
 
 
-def _hidden_with_data(ws, rows: list[list[str]], where: str) -> list[str]:
+def _hidden_with_data(ws, rows: dict[int, list[str]], where: str) -> list[str]:
     """Rows and columns the user does not see (hidden, or filtered out) but that hold data: refused, as a hidden
     sheet is — reading them would compute what the user did not mean to give, skipping them what they did."""
     from openpyxl.utils import column_index_from_string
 
     found = []
     hidden_rows = sorted(r for r, d in ws.row_dimensions.items()
-                         if d.hidden and 0 < r <= len(rows) and any(v != "" for v in rows[r - 1]))
+                         if d.hidden and any(v != "" for v in rows.get(r, ())))
     if hidden_rows:
         found.append(f"{where}, ligne{'s' if len(hidden_rows) > 1 else ''} {_listed(hidden_rows, 'lignes')} : "
                      "lignes masquées (ou filtrées) qui contiennent des données ; attendu : des lignes visibles "
@@ -272,7 +287,7 @@ def _hidden_with_data(ws, rows: list[list[str]], where: str) -> list[str]:
         if d.hidden:
             low = d.min or column_index_from_string(key)
             hidden_columns.update(range(low, (d.max or low) + 1))
-    with_data = [j for j in sorted(hidden_columns) if any(j <= len(row) and row[j - 1] != "" for row in rows)]
+    with_data = [j for j in sorted(hidden_columns) if any(j <= len(row) and row[j - 1] != "" for row in rows.values())]
     if with_data:
         found.append(f"{where}, colonne{'s' if len(with_data) > 1 else ''} "
                      f"{_listed([letter(j - 1) for j in with_data], 'colonnes')} : colonnes masquées qui contiennent "
@@ -281,20 +296,24 @@ def _hidden_with_data(ws, rows: list[list[str]], where: str) -> list[str]:
     return found
 
 
-def _formulas_without_value(path: Path, title: str, rows: list[list[str]], first_row: int) -> list[str]:
-    """A formula whose result was never saved (a workbook written by a program) reads empty."""
+def _formulas_without_value(path: Path, title: str, rows: dict[int, list[str]]) -> list[str]:
+    """A formula whose result was never saved (a workbook written by a program) reads empty. (`rows`: the texts read,
+    by row number.)"""
     import openpyxl
 
     wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
     try:
         ws = wb[title]
+        # Without its stated dimensions, a read-only sheet gives each row its stored cells only, and a missing row
+        # as no cell at all: not a row as wide as the grid (one value in XFD1048576, see `_rows_with_values`).
+        ws.reset_dimensions()
         empty = []  # the formula cells that read empty: no saved result, or an empty text saved (=SI(…;"";…))
         for row in ws.iter_rows():
             for c in row:
                 if getattr(c, "data_type", None) != "f":
                     continue
-                r, j = c.row - first_row, c.column - 1
-                if 0 <= r < len(rows) and j < len(rows[r]) and rows[r][j] != "":
+                texts, j = rows.get(c.row, ()), c.column - 1
+                if j < len(texts) and texts[j] != "":
                     continue
                 empty.append(c)
         saved = _saved_empty_texts(ws) if empty else set()
