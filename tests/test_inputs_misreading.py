@@ -108,6 +108,12 @@ def test_xlsx_a_cell_far_from_the_table_is_read_from_the_stored_cells_not_the_wh
     wb.save(path)
     table = read_pharmacies(path)
     assert table["pharmacie_id"].tolist() == ["PH-A"] and table["nb_fse"].tolist() == [40000]
+    # the same far value in a sheet not named « pharmacies », beside an empty one: found as data without the grid
+    wb, path = workbook(tmp_path, {"Feuil1": [["pharmacie_id", "exercice", "nb_fse"], ["PH-A", 2024, 40000]],
+                                   "Feuil2": [[]]})
+    wb["Feuil2"]["XFD1048576"] = "x"
+    wb.save(path)
+    assert problems_of(path)[0].startswith("le classeur a 2 feuilles qui contiennent des données (« Feuil1 », « Feuil2 »)")
 
 
 def test_xlsx_rows_keep_their_sheet_numbers_across_empty_rows_and_a_late_formula(tmp_path):

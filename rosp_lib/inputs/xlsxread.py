@@ -140,7 +140,8 @@ def _unreadable(path: Path) -> str:
 
 
 def _has_data(ws) -> bool:
-    return any(v not in (None, "") for row in ws.iter_rows(values_only=True) for v in row)
+    """Whether a sheet holds a value, looked for in its stored cells (see `_rows_with_values`: not the whole grid)."""
+    return any(c.value not in (None, "") for c in ws._cells.values())  # noqa: SLF001
 
 
 def _pick_sheet(path: Path, wb, sheet: str):
