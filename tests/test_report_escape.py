@@ -341,3 +341,27 @@ def test_a_greater_than_sign_reads_as_written_in_a_raw_draft():
     assert unescape_markdown_text(escape_markdown_text("> citation")) == "> citation"
     rendered = mistune.html(escape_markdown_text("> x <img src=x onerror=alert(1)> 3 > 2"))
     assert "<blockquote>" not in rendered and "<img" not in rendered
+
+
+def test_hypotheses_of_the_bups_report_show_the_molecules_of_a_scenario_as_text(tmp_path):
+    """Bug (review): a scenario giving primes to molecules named from the input put the names raw into the list of the
+    hypotheses of the BUPS report (« lecture du scénario : <img … onerror=…> : 0,50 € »), a live tag once rendered."""
+    import yaml
+
+    from rosp_lib.report import notebook as nb
+
+    hostile = ["<img src=x onerror=alert(2)>", "[z](javascript:alert(6))", "<script>alert(9)</script>"]
+    path = tmp_path / "primes.yaml"
+    path.write_text(yaml.safe_dump({2024: {"bups": {"molecules_ciblees": {
+        "molecules": {"valeur": ["sitagliptine", *hostile]},
+        "primes_par_molecule": {"valeur": {name: 0.5 for name in hostile}}}}}}, allow_unicode=True), encoding="utf-8")
+    molecules = tmp_path / "molecules.csv"
+    molecules.write_text("pharmacie_id,exercice,molecule,nb_boites,taux_depart_pct,taux_arrivee_pct\n"
+                         "PH-TILLEULS,2024,<img src=x onerror=alert(2)>,100,50,60\n", encoding="utf-8")
+    rep = nb.load("PH-TILLEULS", 2024, str(ROOT / "data" / "pharmacies.csv"), str(molecules), str(path))
+    text = nb.hypotheses_text(rep, "bups")
+    assert "lecture du scénario : &lt;img src=x onerror=alert(2)> : 0,50\u00a0€, &lt;script>alert(9)&lt;/script> : " \
+           "0,50\u00a0€, \\[z\\](javascript&#58;alert(6)) : 0,50\u00a0€ ; lecture retenue par l'outil : aucune" in text
+    rendered = jupyter_html(text)
+    assert_no_input_markup(rendered)
+    assert "&lt;script&gt;alert(9)&lt;/script&gt; : 0,50\u00a0€, [z](javascript:alert(6)) : 0,50\u00a0€" in rendered

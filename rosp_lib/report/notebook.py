@@ -32,7 +32,7 @@ from rosp_lib.lines.text import NEUTRALISE, list_items, shown_value
 from rosp_lib.parameters import ExerciseParameters, Scenario, Seuil, iter_leaves, load_parameters
 from rosp_lib.registry import INDICATORS, SYNTHESIS, SYNTHESIS_NOTEBOOK, THEME_CODES, indicator, indicators_of, theme as theme_of
 from rosp_lib.report import narrative
-from rosp_lib.report.escape import escape_html, escape_html_text, escape_markdown
+from rosp_lib.report.escape import escape_html, escape_html_text, escape_markdown, escape_markdown_text
 from rosp_lib.report.html import DOCUMENT_MIME
 from rosp_lib.report.memo import ContentMemo
 from rosp_lib.rules.base import COMPARISONS
@@ -287,8 +287,8 @@ def leaf_changes(params: ExerciseParameters, exercice: int) -> list[tuple[str, s
 
 
 def reference_value(rep: Report, key: str) -> str:
-    """The value the tool's own parameters give a leaf a scenario replaced, as values are written."""
-    return leaf_text(reference_leaves(rep.exercice).get(key))
+    """The value the tool's own parameters give a leaf a scenario replaced, as values are written, for Markdown."""
+    return leaf_text(reference_leaves(rep.exercice).get(key), escape=escape_markdown_text)
 
 
 def replaced(rep: Report, key: str) -> bool:
@@ -567,16 +567,18 @@ def hypotheses_text(rep: Report, theme: str) -> str:
     items = []
     for k in keys:
         leaf = rep.leaves.get(k)
+        value = leaf_text(leaf, escape=escape_markdown_text)  # a scenario's list may hold names taken from the input
         s = stake_for(rep, k)
         if replaced(rep, k):  # the scenario chose another reading: the other one is then the reference
-            items.append(f"- ⚠ **{hypothesis_label(k, rep)}** — lecture du scénario : {leaf_text(leaf)} ; lecture "
+            items.append(f"- ⚠ **{hypothesis_label(k, rep)}** — lecture du scénario : {value} ; lecture "
                          f"retenue par l'outil : {reference_value(rep, k)} (le rapport sans scénario la chiffre).")
             continue
         if s is not None:
             # the synthesis names a reading switched by another leaf by that leaf: both names given
             also = "" if s.cle == k else \
                 f"c'est la ligne « {rep.leaves[s.cle].libelle.partition(' : ')[0]} » du tableau de la synthèse"
-            what = alternative_text(s, alternative=None if s.cle == k else leaf.alternative, also=also)
+            what = escape_markdown_text(alternative_text(s, alternative=None if s.cle == k else leaf.alternative,
+                                                          also=also))
             # the missing data under that reading after the écart it makes: the sentence read « l'écart en dépend »
             # before saying any écart (review)
             missing = missing_under(s, rep.params)
@@ -585,7 +587,7 @@ def hypotheses_text(rep: Report, theme: str) -> str:
                         else f"remplacée par {what}, elle ne change rien pour cette officine")
         else:
             at_stake = f"alternative : {leaf.alternative if leaf is not None else '—'} (non chiffrée par l'outil)"
-        items.append(f"- ⚠ **{hypothesis_label(k, rep)}** — lecture retenue : {leaf_text(leaf)} ; {at_stake}.")
+        items.append(f"- ⚠ **{hypothesis_label(k, rep)}** — lecture retenue : {value} ; {at_stake}.")
     return ("Ce thème repose sur ces **hypothèses** de lecture (les sources se taisent ou divergent) :\n\n"
             + "\n".join(items))
 
