@@ -537,3 +537,10 @@ def test_without_the_molecules_table_the_premium_at_zero_is_said(tmp_path):
     mols = csv_file(tmp_path, "pharmacie_id;exercice;molecule;nb_boites;taux_depart_pct;taux_arrivee_pct\n"
                               "PH-A;2024;sitagliptine;10;50;60\n", "molecules.csv")
     assert nb.load("PH-A", 2024, str(path), str(mols)).warnings == []
+
+
+def test_the_pharmacy_of_a_row_with_too_many_values_is_shown_escaped(tmp_path):
+    """A row cut by a `;` inside a terminal's title sequence named its pharmacy raw (ESC, BEL reached the console, a
+    colour sequence vanished): shown escaped as every other value."""
+    path = csv_file(tmp_path, "pharmacie_id;exercice\nP\x1b]0;T\x07X;2024;extra\n")
+    assert problems_of(path)[0].startswith("ligne 2, pharmacie « P\\x1b]0 » : 4 valeurs pour 2 colonnes d'en-tête")

@@ -629,3 +629,24 @@ def test_a_value_out_of_a_list_of_choices_is_shown_as_written(tmp_path):
                         "substituées), « plancher » (boîtes substituées, toutes payées dès que le taux d'arrivée passe le "
                         "plancher) ou « progression » (boîtes "
                         "gagnées sur le taux de départ)")
+
+
+def test_many_unknown_keys_give_twenty_messages_then_a_count(tmp_path):
+    """100 unknown keys printed 100 messages (review): at most 20, then how many more."""
+    said = refusal(tmp_path, "\n".join(f"numerique.k{i}: 1" for i in range(100)))
+    lines = said.split("\n")
+    assert lines[0] == "S : scénario invalide" and len(lines) == 22
+    assert lines[1].startswith("  - numerique.k0 : ce paramètre n'existe pour aucun exercice")
+    assert lines[20].startswith("  - numerique.k19 : ")
+    assert lines[21] == "  - … et 80 autres problèmes"
+
+
+def test_a_scenario_s_control_and_bidirectional_characters_are_shown_escaped(tmp_path):
+    """A value with a terminal's escape sequence and a bell, or a key with U+202E (which turns the text after it
+    around), reached the console as written (review): shown escaped, as the input files' messages do."""
+    said = refusal(tmp_path, 'numerique:\n  teleconsultation:\n    tranches: "a\\e[31mROUGE\\a"\n')
+    assert "tranches : valeur « a\\x1b[31mROUGE\\x07 » refusée" in said
+    said = refusal(tmp_path, "numerique.exercice\u202ecoordonne.montant: 5\n")
+    assert said.startswith("S : scénario invalide\n  - numerique.exercice\\u202ecoordonne.montant : ce paramètre "
+                           "n'existe pour aucun exercice")
+    assert not [c for c in said if c != "\n" and (ord(c) < 32 or c in "\x7f\u202e")]

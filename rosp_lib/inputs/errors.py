@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-MAX_PER_KIND = 20  # messages of one kind of problem before « … et N autres »
+from ..parameters.errors import MAX_PER_KIND, escaped_char  # noqa: F401 - MAX_PER_KIND is this module's too
 MAX_SHOWN = 80  # characters of a value shown in a message
 
 
@@ -46,15 +45,6 @@ class Problem:
     label: str = field(default="", compare=False)  # what « … et N autres » says they are
 
 
-def _escaped(char: str) -> str:
-    if char in "\t\n\r":
-        return {"\t": "\\t", "\n": "\\n", "\r": "\\r"}[char]
-    if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
-        code = ord(char)
-        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-    return char
-
-
 def shown(value) -> str:
     """A value as a message shows it: « … », shortened, control characters escaped; « vide » when empty."""
     value = str(value)
@@ -62,7 +52,7 @@ def shown(value) -> str:
         return "vide"
     if len(value) > MAX_SHOWN:
         value = value[: MAX_SHOWN - 1] + "…"
-    value = "".join(map(_escaped, value))
+    value = "".join(map(escaped_char, value))
     return f"« {value} »"
 
 

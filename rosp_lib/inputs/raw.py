@@ -93,7 +93,7 @@ def _why_too_wide(header: list[str], header_line: int, separator: str | None) ->
 
 
 def _who(pid: str) -> str:
-    return f", pharmacie « {pid} »" if pid else ""
+    return f", pharmacie {shown(pid)}" if pid else ""
 
 
 def _multiline_cells(cells: pd.DataFrame, header: list[str], broken: np.ndarray, problems: Problems) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from .errors import ParameterError
+from .errors import ParameterError, bounded
 from .model import (STATUTS, Citation, Comparaison, Etat, ExerciseParameters, Indicateur, Leaf, Reference,
                     Seuil, Statut, diff_exercises, iter_leaves, with_alternatives)
 from .scenario import Scenario, _apply_overrides
@@ -134,7 +134,7 @@ def _french_validation_error(path: Path | str, exc: ValidationError) -> Paramete
         line = f"  - {loc} : {_french_message(err)}" if loc else f"  - {_french_message(err)}"  # (whole file: its message names the key)
         if line not in lines:
             lines.append(line)
-    return ParameterError(f"{path} : paramètres invalides\n" + "\n".join(lines))
+    return ParameterError(f"{path} : paramètres invalides\n" + "\n".join(bounded(lines)))
 
 
 def available_exercises(directory: Path = PARAMETERS_DIR) -> list[int]:

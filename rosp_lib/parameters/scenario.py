@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..lines.formatting import french_list
-from .errors import ParameterError
+from .errors import ParameterError, bounded
 from .units import UNITS, Kind, Unit, unit
 from .yamlfile import read_yaml
 
@@ -88,7 +88,7 @@ class Scenario:
                           "p. ex. « numerique: » puis « exercice_coordonne: » puis « montant: 900 », chacun sous le "
                           "précédent et décalé de deux espaces (sans scénario : le calcul de référence)")
         if errors:
-            raise ParameterError(f"{path} : scénario invalide\n" + "\n".join(errors))
+            raise ParameterError(f"{path} : scénario invalide\n" + "\n".join(bounded(errors)))
         return cls(str(path), raw, per_year, description)
 
     def check_other_exercises(self, done: int) -> None:
@@ -370,5 +370,5 @@ def _apply_overrides(raw: dict, scenario: Scenario, exercice: int, in_place: boo
         node["valeur"] = _flag(value) if kind is bool else value
         node["surcharge"] = scenario.path
     if errors:
-        raise ParameterError(f"{scenario.path} : scénario invalide\n" + "\n".join(errors))
+        raise ParameterError(f"{scenario.path} : scénario invalide\n" + "\n".join(bounded(errors)))
     return raw
