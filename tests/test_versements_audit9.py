@@ -131,3 +131,35 @@ def test_an_amount_cut_is_refused_whatever_its_header_spelling_or_minus_sign(tmp
     problems = _problems(path, pharmacies)
     assert len(problems) == 1 and f"valeurs « {cut[0]} » et « {cut[1]} »" in problems[0]
     assert f"attendu : « {cut[0]},{cut[1]} » entre guillemets" in problems[0]
+
+
+HEAD = "pharmacie_id;exercice;theme;indicateur;montant_verse_eur;date_versement;libelle_releve\n"
+
+
+def test_a_theme_line_beside_thousands_of_indicator_lines_is_refused_in_a_bounded_message(tmp_path, pharmacies):
+    """A theme line and 30 000 indicator lines made one message naming every line (3,8 million characters for
+    100 000 lines: review): the first 20 lines of each list, then how many more."""
+    path = _write(tmp_path, HEAD + "".join(f"PH-TILLEULS;2024;numerique;fse;1,00;2025-04-15;x\n" for _ in range(30_000))
+                  + "PH-TILLEULS;2024;numerique;;10,00;2025-04-15;x\n")
+    (problem,) = _problems(path, pharmacies)
+    assert problem.startswith("lignes 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21 et 29\u202f981 "
+                              "autres, pharmacie « PH-TILLEULS », exercice 2024, thème numerique : une ligne pour tout "
+                              "le thème (ligne 30002 : 10,00\u00a0€) et des lignes par indicateur (ligne 2, fse : "
+                              "1,00\u00a0€ ; ligne 3, fse : 1,00\u00a0€ ;")
+    assert "ligne 21, fse : 1,00\u00a0€ et 29\u202f980 autres) ; ambigu" in problem
+    assert len(problem) < 2_000
+
+
+def test_thousands_of_identical_payment_lines_are_said_in_a_bounded_warning(tmp_path, pharmacies):
+    path = _write(tmp_path, HEAD + "PH-TILLEULS;2024;numerique;;10,00;2025-04-15;x\n" * 30_000)
+    (warning,) = [w for w in read_versements(path, pharmacies).attrs["avertissements"] if "lignes identiques" in w]
+    assert ": lignes 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21 et 29\u202f980 autres, " \
+           "pharmacie « PH-TILLEULS », exercice 2024, thème numerique : lignes identiques (10,00\u00a0€ chacune" in warning
+    assert len(warning) < 1_000
+
+
+def test_a_few_lines_are_still_listed_in_full_in_french():
+    from rosp_lib.counterfactual.versements import _first_ones
+
+    assert _first_ones([2, 3, 4]) == "2, 3 et 4"
+    assert _first_ones(["ligne 2 : 1,00 €", "ligne 3 : 2,00 €"], " ; ") == "ligne 2 : 1,00 € ; ligne 3 : 2,00 €"

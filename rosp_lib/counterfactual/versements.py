@@ -69,6 +69,16 @@ def dated_after(versements: pd.DataFrame, day: dt.date) -> pd.DataFrame:
     return versements[(dates > pd.Timestamp(day)).to_numpy()]
 
 
+def _first_ones(items: list, separator: str = "") -> str:
+    """The items as French lists them (« 2, 3 et 4 »; `separator`: between items holding commas), the first
+    MAX_PER_KIND only, then « et N autres » (a statement of 100 000 lines made one message of 3,8 million characters:
+    review)."""
+    items = [str(i) for i in items]
+    if len(items) <= MAX_PER_KIND:
+        return separator.join(items) if separator else french_list(items)
+    return (separator or ", ").join(items[:MAX_PER_KIND]) + f" et {thousands(len(items) - MAX_PER_KIND)} autres"
+
+
 def future_payments(versements: pd.DataFrame, day: dt.date) -> list[str]:
     """The statement's rows dated after the reference date `day`: counted as paid, though they cannot have been yet
     (a date announced, or a mistyped year): said, by pharmacy, exercise and theme, the first MAX_PER_KIND (review: a
@@ -169,10 +179,11 @@ def _theme_and_detail(records: list[dict]) -> list[str]:
         total = sum(r["montant_cents"] for r in whole)
         extra = sum(r["montant_cents"] for r in detail)
         lines = sorted(r["ligne"] for r in whole + detail)
-        whole_text = " ; ".join(f"ligne {r['ligne']} : {eur(r['montant_cents'])}" for r in whole)
-        detail_text = " ; ".join(f"ligne {r['ligne']}, {r['indicateur']} : {eur(r['montant_cents'])}" for r in detail)
+        whole_text = _first_ones([f"ligne {r['ligne']} : {eur(r['montant_cents'])}" for r in whole], " ; ")
+        detail_text = _first_ones([f"ligne {r['ligne']}, {r['indicateur']} : {eur(r['montant_cents'])}" for r in detail],
+                                  " ; ")
         problems.append(
-            f"lignes {french_list(lines)}, pharmacie « {pid} », exercice {year}, thème {theme} : une ligne pour tout le "
+            f"lignes {_first_ones(lines)}, pharmacie {shown(pid)}, exercice {year}, thème {theme} : une ligne pour tout le "
             f"thème ({whole_text}) et des lignes par indicateur ({detail_text}) ; ambigu : les lignes par indicateur "
             f"peuvent détailler le total (« dont », comme un relevé les imprime : {eur(total)} versés en tout) ou être "
             f"des versements en plus ({eur(total + extra)} en tout) ; attendu : pour un détail (« dont ») du total, "
@@ -239,7 +250,7 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
         pid = get.get("pharmacie_id", "")
         if pharmacie_id is not None and pid != pharmacie_id:
             continue
-        who = f", pharmacie « {pid} »" if pid else ""
+        who = f", pharmacie {shown(pid)}" if pid else ""
 
         def bad(column: str, value: str, expected: str) -> None:
             typed = table.typed_numbers.get(pos.get(column, ""))
@@ -320,11 +331,11 @@ def _copies(paid: pd.DataFrame) -> list[str]:
     same = paid[paid.duplicated(keys, keep=False)]
     said = []
     for _, group in same.groupby(keys, sort=False):
-        lines = french_list([str(n) for n in group["ligne"]])
+        lines = _first_ones([str(n) for n in group["ligne"]])
         r = group.iloc[0]
         same = french_list([w for w, v in (("même date", r["date_versement"]), ("même libellé", r["libelle_releve"]))
                             if v])
-        said.append(f"lignes {lines}, pharmacie « {r['pharmacie_id']} », exercice {r['exercice']}, thème {r['theme']} : "
+        said.append(f"lignes {lines}, pharmacie {shown(r['pharmacie_id'])}, exercice {r['exercice']}, thème {r['theme']} : "
                     f"lignes identiques ({eur(int(r['montant_cents']))} chacune{', ' + same if same else ''}), "
                     "additionnées comme autant de versements — une ligne copiée deux fois ? Supprimez la copie s'il "
                     "n'y a eu qu'un versement")
