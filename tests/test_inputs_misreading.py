@@ -544,3 +544,14 @@ def test_the_pharmacy_of_a_row_with_too_many_values_is_shown_escaped(tmp_path):
     colour sequence vanished): shown escaped as every other value."""
     path = csv_file(tmp_path, "pharmacie_id;exercice\nP\x1b]0;T\x07X;2024;extra\n")
     assert problems_of(path)[0].startswith("ligne 2, pharmacie « P\\x1b]0 » : 4 valeurs pour 2 colonnes d'en-tête")
+
+
+@pytest.mark.parametrize("encoding", ["utf-32", "utf-32-be"])
+def test_a_csv_in_utf32_is_named_as_such(tmp_path, encoding):
+    """A UTF-32 file with its mark was read as UTF-16 (its mark begins so): each column named with NUL bytes."""
+    path = tmp_path / "pharmacies.csv"
+    text = "pharmacie_id;exercice\nPH-A;2024\n"
+    path.write_bytes(("\ufeff" + text).encode(encoding) if encoding.endswith("be") else text.encode(encoding))
+    assert problems_of(path) == [
+        "le fichier est en UTF-32 (marque d'ordre des octets au début) ; attendu : un CSV enregistré en « CSV UTF-8 » "
+        "(Excel : Fichier > Enregistrer sous > « CSV UTF-8 (délimité par des virgules) »), ou en « Texte Unicode »"]

@@ -46,6 +46,11 @@ def _decoded(path: Path) -> str:
                 f"ce fichier n'est pas un CSV mais {what} ; attendu : un CSV enregistré en « CSV UTF-8 », "
                 "ou le classeur enregistré en .xlsx et nommé en .xlsx"
             ])
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):  # UTF-32's mark (its first bytes are UTF-16's)
+        raise InputError(str(path), [
+            "le fichier est en UTF-32 (marque d'ordre des octets au début) ; attendu : un CSV enregistré en « CSV UTF-8 » "
+            "(Excel : Fichier > Enregistrer sous > « CSV UTF-8 (délimité par des virgules) »), ou en « Texte Unicode »"
+        ])
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 told by its mark: Excel's « Texte Unicode » (tabs)
         try:
             return raw.decode("utf-16")
