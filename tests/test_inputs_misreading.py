@@ -140,6 +140,10 @@ def test_xlsx_rows_keep_their_sheet_numbers_across_empty_rows_and_a_late_formula
     ("0.00%", 2.0),        # a percentage: Excel shows 2,00 %
     ("[Red]0.0%", 2.0),
     ('"taux "0.0', 0.02),
+    # the section that shows the value counts (review): 0,02 is below 1, shown by the second section, « 2% »
+    ('[>=1]0"%";0%', 2.0),
+    ('[>=1]0%;0.00', 0.02),   # … and there without a sign
+    ("0.00;0.00%;0", 0.02),   # a positive number: the first section, no sign
 ])
 def test_xlsx_percentage_only_where_excel_shows_one(tmp_path, fmt, expected):
     """A custom format `0.00" %"` was multiplied by 100 (0,02 % read as 2 %)."""

@@ -58,12 +58,7 @@ def hidden_by_format(value, number_format: str | None) -> bool:
     typed is read)."""
     if not number_format or ";" not in number_format and not _SHOWS_NOTHING.fullmatch(number_format):
         return False
-    sections = [""]
-    for token in _TOKENS.findall(number_format):  # split at each `;` outside quotes and escapes
-        if token == ";":
-            sections.append("")
-        else:
-            sections[-1] += token
+    sections = _sections(number_format)
     if isinstance(value, str):
         return len(sections) >= 4 and bool(_SHOWS_NOTHING.fullmatch(sections[3]))
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating, dt.date, dt.datetime)):
@@ -79,13 +74,53 @@ def hidden_by_format(value, number_format: str | None) -> bool:
     return bool(_SHOWS_NOTHING.fullmatch(section))
 
 
-def percent_signs(number_format: str | None) -> int:
-    """How many times Excel multiplies the number by 100 to show it: once per `%` outside quoted text
-    (`0.00" %"`), escapes (`\\%`), brackets (`[Red]`) and padding (`_)`, `*-`) — `0.0%%` shows 0,02 as
-    « 200,0%% ». Only the first section (positive numbers) counts."""
+def _sections(number_format: str) -> list[str]:
+    """A number format's sections, split at each `;` outside quotes and escapes."""
+    sections = [""]
+    for token in _TOKENS.findall(number_format):
+        if token == ";":
+            sections.append("")
+        else:
+            sections[-1] += token
+    return sections
+
+
+_CONDITION = re.compile(r"\[(<=|>=|<>|<|>|=)\s*(-?\d+(?:[.,]\d+)?)\]")
+_HOLDS = {"<": Decimal.__lt__, "<=": Decimal.__le__, ">": Decimal.__gt__, ">=": Decimal.__ge__, "=": Decimal.__eq__,
+          "<>": Decimal.__ne__}
+
+
+def _holds(section: str, number: Decimal) -> bool | None:
+    """Whether the condition of a section (« [>=1] ») holds for `number`; None when it has none."""
+    found = _CONDITION.search(section)
+    if found is None:
+        return None
+    return _HOLDS[found.group(1)](number, Decimal(found.group(2).replace(",", ".")))
+
+
+def _section_for(sections: list[str], number: Decimal) -> str:
+    """The section Excel shows `number` with: with conditions (« [>=1]0"%";0% »), the first whose condition holds, a
+    section without one taking the numbers the conditions before it left; else positive (and the rest); negative;
+    zero."""
+    if _holds(sections[0], number) is not None:
+        for section in sections[:3]:
+            if _holds(section, number) in (True, None):
+                return section
+        return sections[-1]
+    if number < 0 and len(sections) >= 2:
+        return sections[1]
+    if number == 0 and len(sections) >= 3:
+        return sections[2]
+    return sections[0]
+
+
+def percent_signs(number_format: str | None, number: Decimal = Decimal(1)) -> int:
+    """How many times Excel multiplies `number` by 100 to show it: once per `%` of the format's section that shows it
+    (`_section_for`: `[>=1]0"%";0%` shows 0,06 as « 6% »), outside quoted text (`0.00" %"`), escapes (`\\%`),
+    brackets (`[Red]`) and padding (`_)`, `*-`) — `0.0%%` shows 0,02 as « 200,0%% »."""
     if not number_format or "%" not in number_format:
         return 0
-    return _LITERALS.sub("", number_format).split(";")[0].count("%")
+    return _LITERALS.sub("", _section_for(_sections(number_format), number)).count("%")
 
 
 def cell_text(value, number_format: str | None = None) -> str:
@@ -118,7 +153,7 @@ def cell_text(value, number_format: str | None = None) -> str:
             number = Decimal(int(value))
         if number_format and _ZEROS.fullmatch(number_format) and number == number.to_integral_value() and number >= 0:
             return str(int(number)).zfill(len(number_format))  # « 00000 » shows 123 as 00123: an identifier
-        signs = percent_signs(number_format)
+        signs = percent_signs(number_format, number)
         if signs:  # as Excel shows it, with its sign: a rate reads « 96.2 % », a count so formatted is refused
             return decimal_text(number * 100 ** signs) + " %"
         return decimal_text(number)
