@@ -559,3 +559,26 @@ def test_a_csv_in_utf32_is_named_as_such(tmp_path, encoding):
     assert problems_of(path) == [
         "le fichier est en UTF-32 (marque d'ordre des octets au début) ; attendu : un CSV enregistré en « CSV UTF-8 » "
         "(Excel : Fichier > Enregistrer sous > « CSV UTF-8 (délimité par des virgules) »), ou en « Texte Unicode »"]
+
+
+def test_xlsx_a_formula_without_value_is_refused_whatever_the_order_its_cells_are_stored_in(tmp_path):
+    """A row whose cells are stored out of column order (A2 after C2, as some programs write them): read without its
+    dimensions, the formula check cut the row at its last cell in file order and let C2 read empty (review)."""
+    import re
+    import zipfile
+
+    wb, path = workbook(tmp_path, {"pharmacies": [["pharmacie_id", "exercice", "nb_fse"], ["PH-A", 2024, "=40000*1"]]})
+    wb.save(path)
+    with zipfile.ZipFile(path) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    sheet = next(n for n in files if n.startswith("xl/worksheets/sheet"))
+    xml = files[sheet].decode()
+    moved = re.sub(r'(<row r="2"[^>]*>)(<c r="A2".*?</c>)(.*?)(</row>)', r"\1\3\2\4", xml)
+    assert moved != xml
+    files[sheet] = moved.encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for n, d in files.items():
+            z.writestr(n, d)
+    assert problems_of(path) == [
+        "feuille « pharmacies », cellule C2 : formule « =40000*1 » sans valeur enregistrée (elle se lirait vide) ; "
+        "attendu : une valeur (ouvrez le classeur dans un tableur et enregistrez-le, ou collez les valeurs)"]

@@ -297,7 +297,19 @@ def _rows_with_values(ws):
             by_row.setdefault(r, {})[j] = c
     for r in sorted(by_row):
         cells = by_row[r]
-        yield r, [cells[j] if j in cells else ws.cell(r, j) for j in range(1, max(cells) + 1)]
+        # a missing cell is an empty one, not created in the sheet (a value in column XFD on each of 300 rows created
+        # 5 million cells: 43 s and 2 GB, review)
+        yield r, [cells.get(j, _NO_CELL) for j in range(1, max(cells) + 1)]
+
+
+class _EmptyCell:
+    """A cell the sheet does not store: no value, no format."""
+
+    value = None
+    number_format = None
+
+
+_NO_CELL = _EmptyCell()
 
 
 def _listed(numbers: list, kind: str) -> str:
@@ -340,23 +352,28 @@ def _formulas_without_value(path: Path, title: str, rows: dict[int, list[str]]) 
     wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
     try:
         ws = wb[title]
-        # Without its stated dimensions, a read-only sheet gives each row its stored cells only, and a missing row
-        # as no cell at all: not a row as wide as the grid (one value in XFD1048576, see `_rows_with_values`).
-        ws.reset_dimensions()
-        empty = []  # the formula cells that read empty: no saved result, or an empty text saved (=SI(…;"";…))
-        for row in ws.iter_rows():
-            for c in row:
-                if getattr(c, "data_type", None) != "f":
-                    continue
-                texts, j = rows.get(c.row, ()), c.column - 1
-                if j < len(texts) and texts[j] != "":
-                    continue
-                empty.append(c)
+        # The formulas as the sheet's XML stores them, by openpyxl's own parser (shared formulas translated): not
+        # `iter_rows`, which walks the grid of the stated dimensions (one value in XFD1048576, see
+        # `_rows_with_values`), skips a row stored after a later one, and, without dimensions, cuts a row at its
+        # last cell in file order (review: a formula left of it went unseen).
+        from openpyxl.utils import coordinate_to_tuple, get_column_letter
+        from openpyxl.worksheet._reader import WorkSheetParser
+
+        empty = []  # (coordinate, formula) of those that read empty: no saved result, or an empty text saved
+        with ws._get_source() as source:  # noqa: SLF001 - as `_saved_empty_texts`
+            for _, row in WorkSheetParser(source, ws._shared_strings, data_only=False).parse():  # noqa: SLF001
+                for c in row:
+                    if c.get("data_type") != "f":
+                        continue
+                    texts, j = rows.get(c["row"], ()), c["column"] - 1
+                    if j < len(texts) and texts[j] != "":
+                        continue
+                    empty.append((f"{get_column_letter(c['column'])}{c['row']}", c["value"]))
         saved = _saved_empty_texts(ws) if empty else set()
-        without = [c for c in empty if c.coordinate not in saved]
-        found = [f"feuille « {title} », cellule {c.coordinate} : formule {shown(_formula_text(c.value))} sans valeur enregistrée (elle "
-                 "se lirait vide) ; attendu : une valeur (ouvrez le classeur dans un tableur et enregistrez-le, ou collez "
-                 "les valeurs)" for c in without[:MAX_PER_KIND]]
+        without = sorted((c for c in empty if c[0] not in saved), key=lambda c: coordinate_to_tuple(c[0]))
+        found = [f"feuille « {title} », cellule {where} : formule {shown(_formula_text(value))} sans valeur enregistrée "
+                 "(elle se lirait vide) ; attendu : une valeur (ouvrez le classeur dans un tableur et enregistrez-le, ou "
+                 "collez les valeurs)" for where, value in without[:MAX_PER_KIND]]
         if len(without) > MAX_PER_KIND:
             found.append(f"… et {thousands(len(without) - MAX_PER_KIND)} autres formules sans valeur enregistrée")
         return found
