@@ -659,3 +659,10 @@ def test_a_file_in_utf16_without_its_mark_is_named_so(tmp_path, encoding):
     msg = refusal(tmp_path, "numerique:\n  scor:\n    montant: 50\n".encode(encoding))
     assert msg == ("S : le fichier contient des octets nuls (ligne 1) : UTF-16 sans marque d'ordre des octets ? ; "
                    "attendu : un fichier YAML enregistré en UTF-8")
+
+
+def test_a_line_break_in_a_scenario_value_cannot_add_a_line_to_the_list_of_problems(tmp_path):
+    """A value « a⏎  - ligne 2 : faux problème » printed a problem line of its own making (review): escaped."""
+    said = refusal(tmp_path, 'numerique:\n  teleconsultation:\n    tranches: "a\\n  - ligne 2 : faux problème"\n')
+    assert "tranches : valeur « a\\n  - ligne 2 : faux problème » refusée" in said
+    assert len(said.split("\n")) == 2

@@ -163,3 +163,11 @@ def test_a_few_lines_are_still_listed_in_full_in_french():
 
     assert _first_ones([2, 3, 4]) == "2, 3 et 4"
     assert _first_ones(["ligne 2 : 1,00 €", "ligne 3 : 2,00 €"], " ; ") == "ligne 2 : 1,00 € ; ligne 3 : 2,00 €"
+
+
+def test_an_indicator_quoted_in_the_theme_and_detail_message_is_shown_escaped(tmp_path, pharmacies):
+    path = _write(tmp_path, HEAD + "PH-TILLEULS;2024;numerique;;10,00;2025-04-15;x\n"
+                                   "PH-TILLEULS;2024;numerique;\x1b[2J\u202eEVIL;100,00;2025-04-15;x\n")
+    problems = _problems(path, pharmacies)
+    assert any("(ligne 3, \\x1b[2J\\u202eEVIL : 100,00\u00a0€)" in p for p in problems), problems
+    assert not [c for p in problems for c in p if c in "\x1b\u202e"]

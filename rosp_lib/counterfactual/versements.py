@@ -31,6 +31,7 @@ from ..inputs.parsing import DATE_EXPECTED, DATE_SHAPE, GROUP_SPACES, ambiguous_
 from ..inputs.raw import read_raw
 from ..lines.formatting import MINUS, eur
 from ..parameters import available_exercises
+from ..parameters.errors import escaped_char
 from ..parameters.scenario import MAX_AMOUNT
 from ..registry import INDICATORS, THEMES
 
@@ -180,7 +181,8 @@ def _theme_and_detail(records: list[dict]) -> list[str]:
         extra = sum(r["montant_cents"] for r in detail)
         lines = sorted(r["ligne"] for r in whole + detail)
         whole_text = _first_ones([f"ligne {r['ligne']} : {eur(r['montant_cents'])}" for r in whole], " ; ")
-        detail_text = _first_ones([f"ligne {r['ligne']}, {r['indicateur']} : {eur(r['montant_cents'])}" for r in detail],
+        detail_text = _first_ones([f"ligne {r['ligne']}, {''.join(map(escaped_char, r['indicateur']))} : "
+                                   f"{eur(r['montant_cents'])}" for r in detail],
                                   " ; ")
         problems.append(
             f"lignes {_first_ones(lines)}, pharmacie {shown(pid)}, exercice {year}, thème {theme} : une ligne pour tout le "

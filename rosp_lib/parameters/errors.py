@@ -25,11 +25,15 @@ def visible(message: str) -> str:
 
 
 def bounded(items: list[str], what: str = "problèmes") -> list[str]:
-    """At most MAX_PER_KIND items, then « … et N autres <what> » in the list's style (« - … » when the items are)."""
+    """At most MAX_PER_KIND items, then « … et N autres <what> » in the list's style (« - … » when the items are).
+    An item is one line: a line break in it (quoted from a key or a value of the file) is shown escaped, so that the
+    file cannot add lines of its own to the list (review)."""
+    items = ["".join(map(escaped_char, item)) for item in items]
     if len(items) <= MAX_PER_KIND:
         return items
     lead = items[0][: len(items[0]) - len(items[0].lstrip(" -"))]
-    return items[:MAX_PER_KIND] + [f"{lead}… et {len(items) - MAX_PER_KIND} autres {what}"]
+    more = f"{len(items) - MAX_PER_KIND:,}".replace(",", "\u202f")  # grouped as the other messages (« 1 234 »)
+    return items[:MAX_PER_KIND] + [f"{lead}… et {more} autres {what}"]
 
 
 class ParameterError(Exception):
