@@ -293,6 +293,26 @@ def test_a_synthesis_and_its_claim_draft_are_replaced_together(monkeypatch, tmp_
                                                                                  b"nouveau projet"]
 
 
+@pytest.mark.parametrize("notebook", [b'{"cells": [', b"", None])
+def test_a_synthesis_whose_notebook_is_not_json_is_a_failure_not_ok(tmp_path, notebook):
+    """A report said « ok » whose notebook cannot be read carried no amount and no claim draft, and was recorded « ok »
+    (and up to date) all the same: it is a failure, its earlier report and draft go, the bytes kept for reading."""
+    job = ReportJob("PH-A", 2024, "synthese", tmp_path / "entree.csv")
+    folder = job.folder(tmp_path)
+    folder.mkdir(parents=True)
+    p = job.paths(tmp_path)
+    claim = folder / "reclamation_PH-A_2024.md"
+    for path in (p.notebook, p.html, claim):
+        path.write_bytes(b"ancien")
+    batch = object.__new__(_Batch)
+    batch.jobs, batch.out_dir = [job], tmp_path
+    result = batch.store(0, Outcome("ok", 1.0, "", notebook, b"nouvelle page"), "cle")
+    assert (result.statut, result.erreur, result.montant_eur) == (
+        "echec", "le notebook exécuté est vide ou illisible (pas un document JSON complet) ; relancez ce rapport", "")
+    assert not p.key.exists() and not p.notebook.exists() and not p.html.exists() and not claim.exists()
+    assert p.echec.exists() is bool(notebook) and (not notebook or p.echec.read_bytes() == notebook)
+
+
 # --------------------------------------------------------------------------------------------
 # 3. Names too long
 # --------------------------------------------------------------------------------------------

@@ -904,8 +904,8 @@ def test_an_amount_of_the_summary_that_is_no_amount_is_not_judged(written):
 
 def test_the_amount_and_claim_a_notebook_carries_are_read_from_one_parse_and_a_broken_notebook_gives_none():
     """`rapports.csv`'s montant_eur is the total the notebook recorded, in euros with a decimal point (123 456 cents:
-    1234.56); a notebook that is not JSON (a write cut short) carries no amount and no claim draft, and does not stop
-    the batch."""
+    1234.56); a notebook that is not a JSON object (a write cut short) has no document (`_Batch.store` records the
+    report « echec »)."""
     from rosp_lib.batch.reports import notebook_document, recorded_amount
     from rosp_lib.report.notebook import RECORD_MIME
 
@@ -913,6 +913,6 @@ def test_the_amount_and_claim_a_notebook_carries_are_read_from_one_parse_and_a_b
     assert recorded_amount(notebook_document(json.dumps(recorded).encode("utf-8"))) == "1234.56"
     assert recorded_amount(notebook_document(json.dumps({"cells": [{"outputs": [{"data": {RECORD_MIME: {
         "total_cents": "123456"}}}]}]}).encode("utf-8"))) == ""  # not a count of cents
-    for broken in (b'{"cells": [', b"\xff\xfe", b"[1, 2]", None):
-        assert notebook_document(broken) == {}
-        assert recorded_amount(notebook_document(broken)) == ""
+    for broken in (b'{"cells": [', b"\xff\xfe", b"[1, 2]", b"", None):
+        assert notebook_document(broken) is None
+    assert recorded_amount(notebook_document(b"{}")) == ""

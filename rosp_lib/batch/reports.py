@@ -47,7 +47,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import click
@@ -165,13 +165,14 @@ class ReportResult:
         return d
 
 
-def notebook_document(notebook: bytes | None) -> dict:
-    """An executed notebook's JSON document, read once for what the batch takes from it ({} when unreadable)."""
+def notebook_document(notebook: bytes | None) -> dict | None:
+    """An executed notebook's JSON document, read once for what the batch takes from it (None when there is none or
+    it is not a JSON object: a write cut short)."""
     try:
-        document = json.loads(notebook.decode("utf-8")) if notebook else {}
+        document = json.loads(notebook.decode("utf-8")) if notebook else None
     except (ValueError, UnicodeDecodeError):
-        return {}
-    return document if isinstance(document, dict) else {}
+        return None
+    return document if isinstance(document, dict) else None
 
 
 def recorded_amount(document: dict) -> str:
@@ -761,11 +762,14 @@ class _Batch:
 
         job = self.jobs[i]
         p = job.paths(self.out_dir)
+        document = notebook_document(outcome.notebook) if outcome.statut == "ok" else None
+        if outcome.statut == "ok" and document is None:  # never recorded « ok » without its amount and draft
+            outcome = replace(outcome, statut="echec", erreur="le notebook exécuté est vide ou illisible (pas un "
+                                                              "document JSON complet) ; relancez ce rapport")
         try:
             folders.unlink(p.key)  # the recorded key goes first: a report half-replaced is never up to date
             if outcome.statut == "ok":
                 files = {p.notebook: outcome.notebook, p.html: outcome.html}
-                document = notebook_document(outcome.notebook)
                 claim = None
                 if job.theme == SYNTHESIS:
                     claim, text = self.claim_of(job, document)
@@ -815,7 +819,7 @@ class _Batch:
 
     def store_claim(self, job: ReportJob, notebook: bytes) -> None:
         """The claim draft the synthesis carries, written beside it (atomically); an older one goes."""
-        path, data = self.claim_of(job, notebook_document(notebook))
+        path, data = self.claim_of(job, notebook_document(notebook) or {})
         if data is None:
             folders.unlink(path)
         else:
