@@ -126,13 +126,13 @@ def test_many_themes_paid_both_whole_and_by_indicator_are_named_twenty(tmp_path)
 # ---------------------------------------------------------------------------------------------------------------
 # CSV text
 # ---------------------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
-def test_utf16_without_its_mark_is_said_so(tmp_path, encoding):
-    """It was refused column by column as « colonne « p\\x00h\\x00a… » : colonne inconnue »."""
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_utf16_or_32_without_its_mark_is_said_so(tmp_path, encoding):
+    """It was refused column by column as « colonne « p\\x00h\\x00a… » : colonne inconnue »; UTF-32 was named UTF-16."""
     path = tmp_path / "pharmacies.csv"
     path.write_bytes("pharmacie_id;exercice;nb_fse\nP1;2024;40000\n".encode(encoding))
     assert problems_of(path) == [
-        "le fichier est en UTF-16 sans marque d'ordre des octets (BOM) : son texte ne peut pas être lu sans deviner ; "
+        f"le fichier est en {encoding[:6].upper()} sans marque d'ordre des octets (BOM) : son texte ne peut pas être lu sans deviner ; "
         "attendu : un CSV enregistré en « CSV UTF-8 » (Excel : Fichier > Enregistrer sous > « CSV UTF-8 (délimité par "
         "des virgules) »), ou en « Texte Unicode »"]
 

@@ -357,6 +357,12 @@ def test_values_in_messages_are_shortened_and_control_characters_escaped(tmp_pat
     assert "« " + "o" * 79 + "… »" in problems[1]
 
 
+def test_characters_beyond_the_basic_plane_are_escaped_as_python_writes_them(tmp_path):
+    """A tag character (U+E0001, invisible) was shown « \\ue0001 », which reads as U+E000 then « 1 »."""
+    path = csv_file(tmp_path, "pharmacie_id;exercice;drom\nPH-A;2024;a\U000e0001b\u202ec\n")
+    assert problems_of(path)[0].startswith("ligne 2, pharmacie « PH-A », colonne drom : valeur « a\\U000e0001b\\u202ec » (")
+
+
 def test_many_unknown_columns_are_bounded_too(tmp_path):
     header = ";".join(["pharmacie_id", "exercice"] + [f"inconnue_{i}" for i in range(30)])
     path = csv_file(tmp_path, header + "\nPH-A;2024" + ";" * 30 + "\n")

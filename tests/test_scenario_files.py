@@ -652,12 +652,12 @@ def test_a_scenario_s_control_and_bidirectional_characters_are_shown_escaped(tmp
     assert not [c for c in said if c != "\n" and (ord(c) < 32 or c in "\x7f\u202e")]
 
 
-@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
 def test_a_file_in_utf16_without_its_mark_is_named_so(tmp_path, encoding):
     """Plain letters in UTF-16 without a mark are valid UTF-8 (each beside a NUL byte): the file read « YAML
     illisible », which says nothing of the cause (review)."""
     msg = refusal(tmp_path, "numerique:\n  scor:\n    montant: 50\n".encode(encoding))
-    assert msg == ("S : le fichier contient des octets nuls (ligne 1) : UTF-16 sans marque d'ordre des octets ? ; "
+    assert msg == ("S : le fichier contient des octets nuls (ligne 1) : UTF-16 ou UTF-32 sans marque d'ordre des octets ? ; "
                    "attendu : un fichier YAML enregistré en UTF-8")
 
 

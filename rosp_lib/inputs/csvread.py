@@ -58,9 +58,11 @@ def _decoded(path: Path) -> str:
             pass  # a damaged file: said below as any other
     head = raw[:4096]
     marked = raw.startswith((b"\xff\xfe", b"\xfe\xff"))  # a damaged UTF-16 file (undecodable above): not this
-    if not marked and head.count(b"\x00") * 4 > len(head):  # a NUL byte beside most letters: UTF-16 with no mark
+    nuls = head.count(b"\x00")
+    if not marked and nuls * 4 > len(head):  # a NUL byte beside most letters: UTF-16 with no mark, or UTF-32 (three)
         raise InputError(str(path), [
-            "le fichier est en UTF-16 sans marque d'ordre des octets (BOM) : son texte ne peut pas être lu sans "
+            f"le fichier est en {'UTF-32' if nuls * 8 > len(head) * 5 else 'UTF-16'} sans marque d'ordre des octets "
+            "(BOM) : son texte ne peut pas être lu sans "
             "deviner ; attendu : un CSV enregistré en « CSV UTF-8 » (Excel : Fichier > Enregistrer sous > « CSV UTF-8 "
             "(délimité par des virgules) »), ou en « Texte Unicode »"
         ])

@@ -9,13 +9,15 @@ MAX_PER_KIND = 20  # messages of one kind of problem before « … et N autres �
 
 def escaped_char(char: str) -> str:
     """A character as a message shows it: a control, format or bidirectional character (a terminal's escape sequence,
-    U+202E, which turns the text after it around) written as its escape (« \\x1b », « \\u202e »), the others as
-    they are."""
+    U+202E, which turns the text after it around) written as its escape (« \\x1b », « \\u202e », « \\U000e0001 »,
+    as Python writes them), the others as they are."""
     if char in "\t\n\r":
         return {"\t": "\\t", "\n": "\\n", "\r": "\\r"}[char]
     if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
         code = ord(char)
-        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+        if code < 0x100:
+            return f"\\x{code:02x}"
+        return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"  # as Python writes it: never ambiguous
     return char
 
 

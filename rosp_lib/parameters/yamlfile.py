@@ -217,8 +217,8 @@ def read_yaml(path: Path) -> Any:
                              "attendu : un fichier YAML enregistré en UTF-8") from None
     if "\x00" in text:  # valid UTF-8, yet no text holds it: UTF-16 (or 32) without its mark, each letter beside a NUL
         line = text[: text.index("\x00")].count("\n") + 1
-        raise ParameterError(f"{path} : le fichier contient des octets nuls (ligne {line}) : UTF-16 sans marque d'ordre "
-                             "des octets ? ; attendu : un fichier YAML enregistré en UTF-8")
+        raise ParameterError(f"{path} : le fichier contient des octets nuls (ligne {line}) : UTF-16 ou UTF-32 sans "
+                             "marque d'ordre des octets ? ; attendu : un fichier YAML enregistré en UTF-8")
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
