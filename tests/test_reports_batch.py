@@ -501,6 +501,43 @@ def test_the_network_kernel_chatter_goes_to_the_log_not_to_the_console(tmp_path)
     assert "vue faite" in (out / "90_reseau.ipynb").read_text(encoding="utf-8")
 
 
+def test_a_read_only_home_gives_no_english_warning(tmp_path):
+    """With a HOME that cannot be written (a service account), IPython printed twice on the console « UserWarning:
+    IPython parent '…' is not a writable location, using a temp directory. »: a private IPYTHONDIR is given first."""
+    import subprocess
+    import sys
+
+    entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024)])
+    env = {k: v for k, v in os.environ.items() if k != "IPYTHONDIR"} | {"HOME": "/proc/rosp-sans-dossier"}
+    cmd = [str(Path(sys.executable).parent / "rosp"), "report", str(entree), "--toutes", "--themes", "synthese",
+           "--notebooks", str(FAKE), "-o", str(tmp_path / "sortie"), "-j", "1"]
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
+    assert run.returncode == 0, run.stderr
+    assert "Warning" not in run.stderr + run.stdout and "writable" not in run.stderr + run.stdout
+    assert _manifest(tmp_path / "sortie")[("PH-A", "2024", "synthese")]["statut"] == "ok"
+
+
+def test_the_private_ipython_dir_is_where_ipython_looks_and_only_when_home_is_read_only(tmp_path, monkeypatch):
+    import tempfile
+    import warnings
+
+    from IPython.paths import get_ipython_dir
+
+    from rosp_lib.batch.worker import private_ipython_dir
+
+    monkeypatch.delenv("IPYTHONDIR", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    private_ipython_dir()
+    assert "IPYTHONDIR" not in os.environ  # a writable HOME: IPython's own folder
+    monkeypatch.setenv("HOME", "/proc/rosp-sans-dossier")
+    private_ipython_dir()
+    given = os.environ["IPYTHONDIR"]
+    assert Path(given).is_dir() and given.startswith(tempfile.gettempdir())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert get_ipython_dir() == given
+
+
 def test_network_view_judges_its_gains_at_the_reports_date(tmp_path, monkeypatch):
     """`rosp report --toutes --date 2025-06-01` judged the network view's « gains à portée » at today's date
     (audit: its list did not match the pharmacies' reports made at 01/06/2025)."""

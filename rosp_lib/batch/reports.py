@@ -1105,9 +1105,11 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
       rosp report national.csv --toutes --dask tcp://10.0.0.5:8786 -o outputs/
       rosp report data/pharmacies.csv --toutes --versements data/versements.csv --date 2025-01-15
     """
+    from rosp_lib.batch.worker import private_ipython_dir
     from rosp_lib.inputs import InputError, read_inputs
     from rosp_lib.parameters import ParameterError, load_parameters
 
+    private_ipython_dir()  # before IPython is imported here or in a worker: no English warning where HOME is read-only
     if bool(pharmacie_id) == bool(toutes):
         _fail("indiquez soit --pharmacie ID, soit --toutes (l'un des deux).")
     if jobs is not None and jobs < 1:

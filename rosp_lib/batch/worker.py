@@ -221,6 +221,21 @@ _KERNELS: list["WarmKernel"] = []
 _LOCAL = threading.local()
 
 
+def private_ipython_dir() -> None:
+    """IPython keeps its profile in ~/.ipython (or $IPYTHONDIR). Where that cannot be made or written (a service account
+    whose HOME is read-only), IPython falls back to a temporary folder with an English warning, once per process, on
+    the console of `rosp report`: given that temporary folder first (inherited by the workers and kernels), it says
+    nothing. The folder goes when this process ends."""
+    if os.environ.get("IPYTHONDIR"):
+        return
+    folder = Path.home() / ".ipython"
+    if os.access(folder if folder.exists() else folder.parent, os.W_OK):
+        return
+    ipython_dir = tempfile.mkdtemp(prefix="rosp-ipython-")  # mode 0700
+    atexit.register(shutil.rmtree, ipython_dir, ignore_errors=True)
+    os.environ["IPYTHONDIR"] = ipython_dir
+
+
 def setup_process(log_path: str | None = None, kernels_only: bool = False) -> None:
     """Once per worker process: quiet loggers, a private scratch folder, kernels shut down at exit.
 
@@ -244,6 +259,7 @@ def setup_process(log_path: str | None = None, kernels_only: bool = False) -> No
         return
     # ipykernel's debugger warns about frozen modules on every kernel start (Python ≥ 3.11)
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    private_ipython_dir()  # a Dask worker on a machine whose HOME is read-only
     for name in ("papermill", "traitlets", "nbclient"):
         logging.getLogger(name).setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", category=DeprecationWarning)
