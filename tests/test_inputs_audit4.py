@@ -66,6 +66,23 @@ def test_comma_file_warnings_are_bounded(tmp_path):
     assert len(said) == 21 and said[-1].endswith("… et 5 autres lignes où une virgule décimale est possible")
 
 
+def test_a_value_maybe_cut_by_a_decimal_comma_is_said_in_the_reports_of_its_pharmacy_only(tmp_path):
+    """Said on the console only: a report (made from the pharmacy's own slice, or from the whole file) did not say that
+    its 96 % and 2 FSE may have been 96,2 %. Every such row is said in its pharmacy's reports, not only the first 20."""
+    from rosp_lib.inputs import pharmacy_warnings
+
+    rows = "".join(f"PH-{i},2024,96,2\n" for i in range(25)) + "PH-Z,2023,50.5,3000\nPH-Z,2024,96,3\n"
+    frame = read_pharmacies(csv_file(tmp_path, f"pharmacie_id,exercice,taux_fse_sesam_vitale_pct,nb_fse\n{rows}"))
+    said = ("exercice 2024, colonnes taux_fse_sesam_vitale_pct et nb_fse : lues « 96 » et « {} » ; si vous vouliez "
+            "« 96,{} » (virgule décimale), mettez la valeur entre guillemets ou utilisez « ; » comme séparateur — les "
+            "montants sont calculés sur les valeurs telles que lues")
+    assert pharmacy_warnings(frame[frame["pharmacie_id"] == "PH-24"].reset_index(drop=True)) == [said.format(2, 2)]
+    assert pharmacy_warnings(frame[frame["pharmacie_id"] == "PH-Z"]) == [said.format(3, 3)]  # not its 2023 row
+    plain = read_pharmacies(csv_file(tmp_path, "pharmacie_id,exercice,taux_fse_sesam_vitale_pct,nb_fse\nPH-A,2024,96.2,2\n",
+                                     "autre.csv"))
+    assert pharmacy_warnings(plain) == []
+
+
 @pytest.mark.parametrize("text", [
     "pharmacie_id,exercice,taux_fse_sesam_vitale_pct,nb_fse\nPH-A,2024,96.2,2\n",  # decimal point
     'pharmacie_id,exercice,taux_fse_sesam_vitale_pct,nb_fse\nPH-A,2024,"96,2",2\n',  # quoted decimal comma

@@ -884,3 +884,16 @@ def test_the_explorer_bounds_a_count_by_a_column_of_another_theme(gare):
     assert "nb_kits_realises" not in ex.controls
     ex.controls["nb_kits_remis"].value = "3"
     assert ex.refused["nb_kits_remis"].startswith("« 3 » : au moins kits remis dont le test a été réalisé (« 25 »)")
+
+
+def test_a_report_says_a_value_of_its_pharmacy_maybe_cut_by_a_decimal_comma(tmp_path):
+    """A comma-separated file where « 96,2 » % was written unquoted reads 96 % and a name « 2 »: the console said it,
+    the pharmacy's report (the page a titulaire reads) did not."""
+    path = tmp_path / "pharmacies.csv"
+    path.write_text("pharmacie_id,exercice,taux_mss_pct,nom\nPH-A,2024,96,2\nPH-B,2024,50,Pharmacie B\n",
+                    encoding="utf-8")
+    cut = ("exercice 2024, colonnes taux_mss_pct et nom : lues « 96 » et « 2 » ; si vous vouliez « 96,2 » (virgule "
+           "décimale), mettez la valeur entre guillemets ou utilisez « ; » comme séparateur — les montants sont calculés "
+           "sur les valeurs telles que lues")
+    assert cut in nb.load("PH-A", 2024, str(path), "", "").warnings
+    assert not [w for w in nb.load("PH-B", 2024, str(path), "", "").warnings if "virgule" in w]

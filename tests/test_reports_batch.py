@@ -17,6 +17,7 @@ import threading
 from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 pytest.importorskip("papermill")
@@ -147,6 +148,35 @@ def test_the_slice_reads_back_as_the_rows_of_the_whole_file(batch):
         expected = whole[whole["pharmacie_id"] == pid].reset_index(drop=True)
         assert list(part["exercice"]) == list(expected["exercice"])
         assert part.equals(expected)
+
+
+def test_a_slice_leaves_in_doubt_only_the_values_the_users_file_left_in_doubt(tmp_path):
+    """The comma-separated copy of a « ; » file read « 3 » then « 50 » (taux_urgence_reference_pct, nb_semaines_asafo)
+    as maybe « 3,50 »: `rosp compute` on any report folder's entree.csv warned of a doubt the user's file did not hold
+    (review), and the reports would have said it. The rows a comma file does leave in doubt keep it."""
+    from rosp_lib.batch.folders import Slices
+    from rosp_lib.inputs import pharmacy_warnings
+
+    example = Slices(ROOT / "data" / "pharmacies.csv")
+    whole, _ = read_inputs(ROOT / "data" / "pharmacies.csv")
+    for pid in sorted(set(whole["pharmacie_id"])):
+        (tmp_path / "entree.csv").write_bytes(example.files(pid)["entree.csv"])
+        part, _ = read_inputs(tmp_path / "entree.csv")
+        # the same values (an empty date column's unit may differ: NaT all the same)
+        pd.testing.assert_frame_equal(part, whole[whole["pharmacie_id"] == pid].reset_index(drop=True),
+                                      check_dtype=False)
+        assert not [w for w in part.attrs["avertissements"] if "virgule" in w], pid
+    comma = tmp_path / "virgules.csv"
+    comma.write_text("pharmacie_id,exercice,taux_mss_pct,nom\nPH-A,2024,96,2\nPH-B,2024,50,Pharmacie B\n",
+                     encoding="utf-8")
+    said = {}
+    for pid in ("PH-A", "PH-B"):
+        (tmp_path / f"{pid}.csv").write_bytes(Slices(comma).files(pid)["entree.csv"])
+        said[pid] = pharmacy_warnings(read_inputs(tmp_path / f"{pid}.csv")[0])
+    assert said == {"PH-B": [], "PH-A": [
+        "exercice 2024, colonnes taux_mss_pct et nom : lues « 96 » et « 2 » ; si vous vouliez « 96,2 » (virgule "
+        "décimale), mettez la valeur entre guillemets ou utilisez « ; » comme séparateur — les montants sont calculés "
+        "sur les valeurs telles que lues"]}
 
 
 def test_rerun_skips_reports_whose_content_key_is_unchanged_and_force_redoes_them(batch):
@@ -953,3 +983,4 @@ def test_the_amount_and_claim_a_notebook_carries_are_read_from_one_parse_and_a_b
     for broken in (b'{"cells": [', b"\xff\xfe", b"[1, 2]", b"", None):
         assert notebook_document(broken) is None
     assert recorded_amount(notebook_document(b"{}")) == ""
+

@@ -62,21 +62,39 @@ SEPARATOR_LINE = b"sep=,\n"
 
 def _lines_by_pharmacy(path: Path, sheet: str) -> tuple[bytes, dict[str, list[bytes]], pd.DataFrame]:
     """The CSV header and, per pharmacie_id, the CSV lines of its rows (cells as read_raw reads them); and the
-    cells themselves."""
-    from rosp_lib.inputs.raw import read_raw
-    from rosp_lib.lines.csvfile import cells, write_csv
+    cells themselves.
 
-    frame = read_raw(path, sheet).frame
+    The values of the rates and amounts are quoted (`decimal_columns`): in a comma-separated copy, « 3 » then « 50 »
+    unquoted would read as a value maybe cut by a decimal comma (« 3,50 ? »), a doubt the user's file (« ; ») did not
+    hold. The rows the user's file does leave in doubt are written unquoted: the copy says it again, in the reports."""
+    import numpy as np
+
+    from rosp_lib.inputs.raw import decimal_columns, read_raw
+    from rosp_lib.lines.csvfile import always_quoted, cells, write_csv
+
+    table = read_raw(path, sheet)
+    frame = table.frame
+    decimal = decimal_columns(list(frame.columns))
     buffer = io.BytesIO()
-    write_csv(frame, buffer, inner=False)
+    write_csv(frame, buffer, inner=False, quoted=decimal)
     data = buffer.getvalue()
     header, _, body = data.partition(b"\n")
     values = frame.to_numpy(dtype=object)
-    if not any(("\n" in v or "\r" in v) for v in frame.to_numpy(dtype=object).ravel() if v):
+    alone = frame.shape[1] == 1
+    quote = np.isin(frame.columns, decimal)
+
+    def row_line(row, doubt: bool) -> bytes:
+        written = cells(list(row), alone, inner=False)
+        kept = always_quoted(written)
+        return b",".join(w if doubt or not q else k for w, k, q in zip(written, kept, quote)) + b"\n"
+
+    if not any(("\n" in v or "\r" in v) for v in values.ravel() if v):
         lines = [line + b"\n" for line in body.split(b"\n")[: len(frame)]]
+        for i in np.flatnonzero(frame.index.isin(list(table.split))):  # left in doubt by the user's file
+            lines[i] = row_line(values[i], True)
     else:  # a cell with a line break: one line per row is no longer one text line
-        alone = frame.shape[1] == 1
-        lines = [b",".join(cells(list(row), alone, inner=False)) + b"\n" for row in values]
+        doubt = frame.index.isin(list(table.split))
+        lines = [row_line(row, bool(d)) for row, d in zip(values, doubt)]
     out: dict[str, list[bytes]] = {}
     for pid, line in zip(frame["pharmacie_id"].tolist(), lines):
         out.setdefault(pid, []).append(line)

@@ -33,6 +33,9 @@ class RawTable:
     warnings: list[str] = field(default_factory=list)  # what the file holds but its author may not have meant
     # column → the cells a workbook typed as numbers (« 140.004 » there is a number, never a thousands separator)
     typed_numbers: dict[str, np.ndarray] = field(default_factory=dict)
+    # line → what a decimal comma may have cut in it (« colonnes … : lues « 96 » et « 2 » ; … »), read as written: said
+    # on the console (`warnings`, the first ones) and in the reports of the row's pharmacy (`tables.SPLIT_COLUMN`)
+    split: dict[int, str] = field(default_factory=dict)
 
 
 # The invisible characters that set the direction of the text (marks, embeddings, overrides, isolates): never meant
@@ -73,6 +76,13 @@ def _canonical(name: str) -> str:
     from .xlsxread import fold
 
     return re.sub(r"[ _]+", "_", fold(name))
+
+
+def decimal_columns(header: list[str]) -> list[str]:
+    """The columns of `header` whose whole values `_comma_rows` may read as cut by a decimal comma (a rate or an
+    amount): the report folders' copies of a file quote their values (`batch.folders`), but for the rows the user's
+    file left in doubt."""
+    return [name for name in header if _DECIMAL_COLUMN.fullmatch(_canonical(name))]
 
 
 _ORDINARY_DIGITS = frozenset(c.name for c in (*PHARMACY_COLUMNS, *MOLECULE_COLUMNS) if c.kind in ("int", "bool"))
@@ -151,7 +161,8 @@ def _direction_cells(columns: list[np.ndarray], turned: np.ndarray, header: list
 
 
 def _comma_rows(cells: pd.DataFrame, columns: list[np.ndarray], header: list[str], h: int, keep_rows: np.ndarray,
-                widths: np.ndarray, problems: Problems, warnings: list[str], refuse_split: bool = False) -> None:
+                widths: np.ndarray, problems: Problems, warnings: list[str], split_texts: dict[int, str],
+                refuse_split: bool = False) -> None:
     """In a comma-separated file, a row whose values do not fit the header one for one is refused (and taken out
     of `keep_rows`): a decimal comma cuts a value in two, so a row short of a value, or ending with an empty value
     after a rate or an amount written as « 96 » then « 2 », is not read without guessing. `refuse_split`: a row
@@ -187,8 +198,8 @@ def _comma_rows(cells: pd.DataFrame, columns: list[np.ndarray], header: list[str
     # digits in a column where they are no ordinary value (« 975 » then « 91 » as a label: 975,91 € and the label
     # left out); two rates side by side (« 85,93 » in a molecule row) are read as two rates.
     full = rows[widths[rows] == width] if width else rows[:0]
-    pairs = [j for j in range(width - 1)
-             if _DECIMAL_COLUMN.fullmatch(names[j]) and not _DECIMAL_COLUMN.fullmatch(names[j + 1])]
+    decimal = set(decimal_columns(header))
+    pairs = [j for j in range(width - 1) if header[j] in decimal and header[j + 1] not in decimal]
     split: list[tuple[int, int]] = []
     quoted = cells.attrs.get("quoted") or (lambda record, j: False)
     for i in full:
@@ -214,12 +225,14 @@ def _comma_rows(cells: pd.DataFrame, columns: list[np.ndarray], header: list[str
         problems.add_rows("virgule_decimale", "lignes où une virgule décimale coupe peut-être une valeur", split, cut)
         keep_rows[[i for i, _ in split]] = False
         return
-    for i, j in split[:MAX_PER_KIND]:
+    for i, j in split:
         a, b = columns[j][i], columns[j + 1][i]
-        warnings.append(
-            f"ligne {lines[i]}{_who(pids[i])}, colonnes {header[j]} et {header[j + 1]} : lues « {a} » et « {b} » ; si "
-            f"vous vouliez « {a},{b} » (virgule décimale), mettez la valeur entre guillemets ou utilisez « ; » comme "
-            "séparateur — les montants sont calculés sur les valeurs telles que lues")
+        split_texts[int(lines[i])] = (
+            f"colonnes {header[j]} et {header[j + 1]} : lues « {a} » et « {b} » ; si vous vouliez « {a},{b} » (virgule "
+            "décimale), mettez la valeur entre guillemets ou utilisez « ; » comme séparateur — les montants sont "
+            "calculés sur les valeurs telles que lues")
+    for i, _ in split[:MAX_PER_KIND]:
+        warnings.append(f"ligne {lines[i]}{_who(pids[i])}, {split_texts[int(lines[i])]}")
     if len(split) > MAX_PER_KIND:
         warnings.append(f"… et {thousands(len(split) - MAX_PER_KIND)} autres lignes où une virgule décimale est possible")
 
@@ -271,6 +284,7 @@ def read_raw(path: str | Path, sheet: str, refuse_split: bool = False) -> RawTab
         header.pop()  # trailing separators: the values below, if any, are values in excess
     problems = Problems()
     warnings: list[str] = []
+    split_texts: dict[int, str] = {}
     width = len(header)
     keep_rows = filled.copy()
     keep_rows[:h] = False
@@ -291,7 +305,7 @@ def read_raw(path: str | Path, sheet: str, refuse_split: bool = False) -> RawTab
         _direction_cells(columns, turned, header, lines, problems)
     widths = cells.attrs.get("largeurs")
     if widths is not None and keep_rows[h + 1:].any():
-        _comma_rows(cells, columns, header, h, keep_rows, widths, problems, warnings, refuse_split)
+        _comma_rows(cells, columns, header, h, keep_rows, widths, problems, warnings, split_texts, refuse_split)
     keep_rows[: h + 1] = False
     lines = lines[keep_rows]
     # the rows under the header, as views when every one is kept (the usual file): no second copy of the table
@@ -356,4 +370,4 @@ def read_raw(path: str | Path, sheet: str, refuse_split: bool = False) -> RawTab
             typed_numbers[name] = numbers[j]
     frame = pd.DataFrame(named, index=pd.Index(lines, dtype="int64"), dtype=object) if named else \
         pd.DataFrame(index=pd.Index(lines, dtype="int64"))
-    return RawTable(frame, problems, header_line, positions, warnings, typed_numbers)
+    return RawTable(frame, problems, header_line, positions, warnings, typed_numbers, split_texts)

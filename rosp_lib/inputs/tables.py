@@ -23,6 +23,9 @@ from .warnings import (FRACTIONS_HINT, activity_week_warnings, empty_declaration
                        fraction_row, rate_warnings)
 
 EXACT_SUFFIX = "_exact"
+# A column of the typed table, present only when a row's values may have been cut by a decimal comma (`RawTable.split`):
+# its text for such a row, None for the others; it goes with the row, so that the reports of its pharmacy say it too
+SPLIT_COLUMN = "_virgule_decimale"
 
 
 def _typed(raw: pd.DataFrame, columns: list[Col], parsed: dict[str, Parsed] | None = None) -> pd.DataFrame:
@@ -121,6 +124,12 @@ def _pharmacy_rows(checked: Checked) -> None:
                            lambda i: f"une date de l'exercice {years[i]} (du {years[i]}-01-01 au {years[i]}-12-31)")
 
 
+def _mark_split(frame: pd.DataFrame, table, lines) -> None:
+    """`SPLIT_COLUMN` for the rows a decimal comma may have cut (`RawTable.split`, by line of the file)."""
+    if table.split:
+        frame[SPLIT_COLUMN] = pd.Series([table.split.get(int(line)) for line in lines], dtype=object)
+
+
 def read_pharmacies(path: str | Path) -> pd.DataFrame:
     """The pharmacies table, validated and typed: counts and rates as float (NaN = unknown), rates
     also exact (`<taux>_exact`, Decimal), declarations as bool (empty = non), dates as datetime
@@ -133,6 +142,7 @@ def read_pharmacies(path: str | Path) -> pd.DataFrame:
     _pharmacy_rows(checked)
     raise_if_problems(checked, str(path))
     frame = _typed(checked.raw, PHARMACY_COLUMNS, checked.parsed)
+    _mark_split(frame, table, checked.lines)
     frame.attrs["source"] = str(path)
     frame.attrs["avertissements"] = [f"{path} : {w}" for w in table.warnings + rate_warnings(checked, PHARMACY_COLUMNS)
                                      + activity_week_warnings(frame, list(checked.lines))]
@@ -149,6 +159,7 @@ def read_molecules(path: str | Path, pharmacies: pd.DataFrame | None, scenario=N
     check_molecule_rows(checked, pharmacies)
     raise_if_problems(checked, str(path))
     frame = _typed(checked.raw, MOLECULE_COLUMNS, checked.parsed)
+    _mark_split(frame, table, checked.lines)
     codes, names = pd.factorize(frame["molecule"].to_numpy(dtype=object), use_na_sentinel=False)
     norm = np.array([normalise_molecule(v) for v in names], dtype=object)  # each distinct name once
     frame["molecule_norm"] = pd.Series(norm[codes], dtype=object)
@@ -245,6 +256,11 @@ def pharmacy_warnings(rows: pd.DataFrame, molecules: pd.DataFrame | None = None,
                 example = num_exact(table[c.name + EXACT_SUFFIX].iat[i])
                 out.append(f"colonne {c.name} : toutes les valeurs de la pharmacie sont inférieures ou égales à 1 "
                            f"(exercice {int(table['exercice'].iat[i])} : {shown(example)}) — {FRACTIONS_HINT}")
+    for table in (rows, molecules):  # a value cut in two by a decimal comma, read as written (`_mark_split`)
+        if table is not None and SPLIT_COLUMN in table.columns:
+            for i in np.flatnonzero(table[SPLIT_COLUMN].notna().to_numpy()):
+                what = f", molécule {shown(table['molecule'].iat[i])}" if table is molecules else ""
+                out.append(f"exercice {int(table['exercice'].iat[i])}{what}, {table[SPLIT_COLUMN].iat[i]}")
     out += activity_week_warnings(rows.reset_index(drop=True))
     if molecules is not None and not molecules.empty:
         out += molecule_warnings(molecules.reset_index(drop=True), None, scenario, located=False)

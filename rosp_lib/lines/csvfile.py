@@ -137,6 +137,11 @@ def cells(values: list, alone: bool = False, texts_only: bool = False, number: b
     return data
 
 
+def always_quoted(data: list[bytes]) -> list[bytes]:
+    """CSV cells (`cells`) quoted, but for the empty ones: a cell not yet quoted holds no quote to double."""
+    return [c if not c or c[:1] == b'"' else b'"' + c + b'"' for c in data]
+
+
 def _coded(values: pd.Series, alone: bool, number: bool = False, inner: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """(codes, cells): the column is `cells[codes]`, each distinct value formatted once as CSV bytes.
 
@@ -179,9 +184,10 @@ CHUNK_ROWS = 2_000
 
 
 def write_csv(frame: pd.DataFrame, fh: BinaryIO, chunk_rows: int = CHUNK_ROWS, header: bool = True,
-              numbers=(), inner: bool = True) -> None:
+              numbers=(), inner: bool = True, quoted=()) -> None:
     """Write `frame` (no index) to the binary file `fh`, as `to_csv(index=False, lineterminator="\\n")` would,
-    its texts neutralised (`neutralised`; `numbers`: the names of its amount columns, written as texts; `inner`).
+    its texts neutralised (`neutralised`; `numbers`: the names of its amount columns, written as texts; `inner`);
+    the non-empty cells of the columns named in `quoted` are always quoted (`always_quoted`).
 
     Each column is coded once for the whole table; neighbouring columns with few combinations
     (exercice, theme, indicateur, libelle on the lines table) are joined once per combination, so
@@ -194,6 +200,8 @@ def write_csv(frame: pd.DataFrame, fh: BinaryIO, chunk_rows: int = CHUNK_ROWS, h
     pieces: list[tuple[np.ndarray, np.ndarray]] = []
     for i in range(frame.shape[1]):
         codes, table = _coded(frame.iloc[:, i], alone, frame.columns[i] in numbers, inner)
+        if frame.columns[i] in quoted:
+            table[:] = always_quoted(table.tolist())
         if pieces:
             before, before_table = pieces[-1]
             both, distinct = pd.factorize(before.astype(np.int64) * len(table) + codes)
