@@ -264,6 +264,8 @@ def test_unknown_parameter_is_an_error_before_anything_runs(tmp_path):
     [
         (["--pharmacie", "../../etc"], "identifiant de pharmacie invalide"),
         (["--pharmacie", "PH-INCONNUE"], "Identifiants connus : PH-A"),
+        (["--pharmacie", "PH-A1"], "pharmacie « PH-A1 » absente de"),
+        (["--pharmacie", "PH-A1"], " ; vouliez-vous dire « PH-A » ? Identifiants connus : PH-A."),
         (["--pharmacie", "PH-A", "--exercice", "2022"], "exercices présents : 2024"),
         (["--pharmacie", "PH-A", "--themes", "synthese,meteo"], "thème inconnu : meteo ;"),
         (["--pharmacie", "PH-A", "--themes", "bupps"], "thème inconnu : bupps (vouliez-vous dire « bups » ?)"),
@@ -984,3 +986,14 @@ def test_the_amount_and_claim_a_notebook_carries_are_read_from_one_parse_and_a_b
         assert notebook_document(broken) is None
     assert recorded_amount(notebook_document(b"{}")) == ""
 
+
+def test_report_says_on_its_console_the_payments_dated_after_its_date(tmp_path):
+    """`rosp report --versements --date` said the statement's lines dated after --date in the synthesis only, while the
+    README says « console et synthèse » and `rosp rapprocher` says them on its console (review). The real synthesis
+    (the fake one declares no `versements`)."""
+    result = _report([str(ROOT / "data" / "pharmacies.csv"), "--pharmacie", "PH-SEGUR", "--exercice", "2026",
+                      "--themes", "synthese", "--versements", str(ROOT / "data" / "versements.csv"),
+                      "--date", "2026-12-03", "-o", str(tmp_path / "sortie")])
+    assert result.exit_code == 0, result.output
+    assert ("Avertissement : 7 lignes du relevé datées après le 03/12/2026 (date de référence) : PH-SEGUR 2026 numerique "
+            "(15/04/2027), ") in result.stderr

@@ -1170,7 +1170,9 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
             paid = read_versements(versements, pharmacies)  # every problem at once, nothing written
         except InputError as exc:
             _fail(str(exc))
-        warn(warnings_of(paid))
+        from rosp_lib.counterfactual.versements import future_payments
+
+        warn(warnings_of(paid) + future_payments(paid, day or dt.date.today()))  # as « rosp rapprocher » says them
     theme_list = _parse_themes(themes)
 
     rows = pharmacies[["pharmacie_id", "exercice"]].astype({"exercice": int})
@@ -1181,8 +1183,12 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
             _fail(str(exc))
         known = list(dict.fromkeys(rows["pharmacie_id"]))
         if pharmacie_id not in known:
-            _fail(f"pharmacie « {pharmacie_id} » absente de {entree}{case_hint(pharmacie_id, known)}"
-                  + f". Identifiants connus : {_known_ids_hint(pharmacie_id, known)}.")
+            hint = case_hint(pharmacie_id, known)
+            alike = difflib.get_close_matches(pharmacie_id, known, n=1, cutoff=0.8)
+            if not hint and alike:  # a letter missing or in excess (« PH-TILLEUL »)
+                hint = f" ; vouliez-vous dire « {alike[0]} » ?"
+            _fail(f"pharmacie « {pharmacie_id} » absente de {entree}{hint}{' ' if hint.endswith('?') else '. '}"
+                  f"Identifiants connus : {_known_ids_hint(pharmacie_id, known)}.")
         rows = rows[rows["pharmacie_id"] == pharmacie_id]
     if exercice is not None:
         present = sorted(set(rows["exercice"]))
