@@ -823,9 +823,9 @@ def test_a_batch_stopped_by_ctrl_c_says_the_network_view_in_place_is_an_older_on
     assert result.exit_code == 130, result.output
     assert result.stderr.endswith("les autres seront faits à la prochaine exécution. La vue réseau (90_reseau.html) "
                                   "n'a pas été refaite : celle en place est celle d'un passage précédent (produite le "
-                                  "01/12/2026 à 10:00).\n")
+                                  "01/12/2026 à 10\u00a0h\u00a000).\n")
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert "gains à portée\u00a0; produite le 01/12/2026 à 10:00, sur tout le fichier d'entrée de ce passage-là)" in index
+    assert "gains à portée\u00a0; produite le 01/12/2026 à 10\u00a0h\u00a000, sur tout le fichier d'entrée de ce passage-là)" in index
     assert old.read_text(encoding="utf-8") == "<html>passage précédent</html>"  # kept, never half-written
 
 
