@@ -269,6 +269,7 @@ def test_unknown_parameter_is_an_error_before_anything_runs(tmp_path):
         (["--pharmacie", "PH-A", "--exercice", "2022"], "exercices présents : 2024"),
         (["--pharmacie", "PH-A", "--themes", "synthese,meteo"], "thème inconnu : meteo ;"),
         (["--pharmacie", "PH-A", "--themes", "bupps"], "thème inconnu : bupps (vouliez-vous dire « bups » ?)"),
+        (["--pharmacie", "PH-A", "--themes", "numérik"], "thème inconnu : numérik (vouliez-vous dire « numerique » ?)"),
         (["--pharmacie", "ph-a"], "pharmacie « ph-a » absente de"),
         (["--pharmacie", "ph-a"], "vouliez-vous dire « PH-A » ? (un identifiant s'écrit avec ses majuscules)"),
         (["--pharmacie", "PH-A", "--themes", ""], "--themes vide ne nomme aucun thème ; attendu : des thèmes"),  # ran all (audit)
@@ -997,3 +998,14 @@ def test_report_says_on_its_console_the_payments_dated_after_its_date(tmp_path):
     assert result.exit_code == 0, result.output
     assert ("Avertissement : 7 lignes du relevé datées après le 03/12/2026 (date de référence) : PH-SEGUR 2026 numerique "
             "(15/04/2027), ") in result.stderr
+
+
+def test_themes_are_read_without_case_nor_accents_and_checked_before_the_file():
+    """« --themes numérique » was refused (« vouliez-vous dire « numerique » ? »), and only after the whole input file
+    was read and its warnings printed (review)."""
+    from rosp_lib.batch.reports import _parse_themes
+
+    assert _parse_themes("Numérique, synthèse,BUPS") == ["numerique", "synthese", "bups"]
+    result = _report([str(ROOT / "data" / "pharmacies.csv"), "--pharmacie", "PH-GARE", "--themes", "météo"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Erreur : thème inconnu : météo ;")  # before the file is read and its warnings

@@ -44,6 +44,7 @@ import os
 import re
 import sys
 import time
+import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
@@ -77,7 +78,7 @@ from rosp_lib.batch.worker import (  # noqa: F401 - ReportError, UnknownParamete
 )
 from rosp_lib.cli.french import INTERRUPTED, FrenchCommand
 from rosp_lib.inputs import PHARMACIE_ID_RE
-from rosp_lib.inputs.errors import case_hint, same_but_case
+from rosp_lib.inputs.errors import case_hint, same_but_case, shown
 from rosp_lib.lines.formatting import agreed, counted, seconds
 
 from rosp_lib.registry import REPORT_NOTEBOOKS, SYNTHESIS  # noqa: E402
@@ -990,16 +991,18 @@ def _is_dir(path: Path) -> bool:
 def _parse_themes(text: str | None) -> list[str]:
     if text is None:  # not given: every theme (given empty, « --themes "" », is refused below, as « ,, » is)
         return list(THEMES)
-    names = [t.strip().lower() for t in text.split(",") if t.strip()]
-    unknown = [t for t in names if t not in THEMES]
+    # read without case nor accents (« Numérique », « synthèse »): the codes are the themes' names without them
+    typed = [t.strip() for t in text.split(",") if t.strip()]
+    names = ["".join(c for c in unicodedata.normalize("NFD", t.lower()) if unicodedata.category(c) != "Mn") for t in typed]
+    unknown = [(t, name) for t, name in zip(typed, names) if name not in THEMES]
     if not names:
         _fail(f"--themes {f'« {text} »' if text.strip() else 'vide'} ne nomme aucun thème ; attendu : des thèmes séparés par des virgules, parmi "
               f"{', '.join(THEMES)} (sans --themes : tous)")
     if unknown:
         said = []
-        for t in unknown:
-            close = difflib.get_close_matches(t, list(THEMES), n=1, cutoff=0.6)
-            said.append(f"{t} (vouliez-vous dire « {close[0]} » ?)" if close else t)
+        for t, name in unknown:
+            close = difflib.get_close_matches(name, list(THEMES), n=1, cutoff=0.6)
+            said.append(f"{shown(t)[2:-2]} (vouliez-vous dire « {close[0]} » ?)" if close else shown(t)[2:-2])
         _fail(f"{agreed(len(said), 'thème inconnu', 'thèmes inconnus')} : {', '.join(said)} ; thèmes possibles : {', '.join(THEMES)}")
     return list(dict.fromkeys(names))
 
@@ -1008,9 +1011,9 @@ def _known_ids_hint(wanted: str, known: list[str]) -> str:
     """Some identifiers of the file, the closest first: the same written with other capitals (« ph-gare »), then
     those spelled alike."""
     close = same_but_case(wanted, known) + difflib.get_close_matches(wanted, known, n=5, cutoff=0.5)
-    shown = list(dict.fromkeys(close + known))[:5]
-    more = len(known) - len(shown)
-    return ", ".join(shown) + (f" (et {more} autre{'s' if more > 1 else ''})" if more > 0 else "")
+    listed = list(dict.fromkeys(close + known))[:5]
+    more = len(known) - len(listed)
+    return ", ".join(listed) + (f" (et {more} autre{'s' if more > 1 else ''})" if more > 0 else "")
 
 
 def _check_file(path: Path | None, what: str) -> None:
@@ -1034,7 +1037,8 @@ def _check_file(path: Path | None, what: str) -> None:
 @click.option("--exercice", type=int, metavar="N",
               help="Seulement cet exercice (défaut : tous les exercices présents dans le fichier).")
 @click.option("--themes", metavar="T1,T2…",
-              help="Thèmes à produire, séparés par des virgules (défaut : tous) : " + ", ".join(THEMES) + ".")
+              help="Thèmes à produire, séparés par des virgules, majuscules et accents indifférents (défaut : tous) : "
+                   + ", ".join(THEMES) + ".")
 @click.option("--molecules", metavar="FICHIER", type=click.Path(dir_okay=False, path_type=Path),
               help="Table des molécules ciblées (CSV ou XLSX), facultative.")
 @click.option("--parametres", "scenario", metavar="FICHIER", type=click.Path(dir_okay=False, path_type=Path),
@@ -1140,6 +1144,7 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
                               (entree, molecules, scenario, versements))
     if clash:
         _fail(clash)
+    theme_list = _parse_themes(themes)  # before the file is read: an option mistyped is said at once
     click.echo(f"Préparation : lecture et vérification de {entree}…", err=True)
     one_theme = themes is not None and len([t for t in themes.split(",") if t.strip()]) == 1
     if not dask_address and (jobs == 1 or (pharmacie_id and exercice is not None and one_theme)):
@@ -1173,7 +1178,6 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
         from rosp_lib.counterfactual.versements import future_payments
 
         warn(warnings_of(paid) + future_payments(paid, day or dt.date.today()))  # as « rosp rapprocher » says them
-    theme_list = _parse_themes(themes)
 
     rows = pharmacies[["pharmacie_id", "exercice"]].astype({"exercice": int})
     if pharmacie_id is not None:
