@@ -121,7 +121,7 @@ def compute_cmd(entree: Path, molecules: Path | None, scenario: Path | None, out
     par exemple) ; si le dossier de sortie ne peut pas être écrit (absent et
     impossible à créer, en lecture seule, disque plein), elle sort avec le code 3 et les anciens
     fichiers restent intacts (de même, avec le code 4, si un processus de calcul s'arrête brutalement,
-    et avec le code 130 si la commande est interrompue par Ctrl+C).
+    avec le code 130 si la commande est interrompue par Ctrl+C, 143 si elle est arrêtée par SIGTERM).
 
     \b
     Exemple :
