@@ -414,3 +414,24 @@ def test_the_identifiers_said_are_those_a_french_spreadsheet_converts():
     warning, = converted_ids_warning(said + kept, "csv-fr")
     assert warning.startswith("8 identifiants de pharmacie (")
     assert all(f"« {i} »" not in warning for i in kept)
+
+
+def test_the_summary_names_each_theme_by_its_title_with_the_sum_of_totaux(tmp_path):
+    """The console listed the themes by their codes (« numerique 3 467,60 €, bups … »), which a pharmacist does not
+    read (review): by their titles, each the sum of its column in totaux.csv, the themes at 0 € left out."""
+    data = Path(__file__).resolve().parent.parent / "data"
+    result = run("compute", data / "pharmacies.csv", "--molecules", data / "molecules.csv", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    _, rows = read_csv(tmp_path / "totaux.csv")
+    sums = defaultdict(Decimal)
+    for r in rows:
+        if r["exercice"] == "2024":
+            for t in [*THEMES, "total"]:
+                sums[t] += Decimal(r[t])
+    euros = lambda d: f"{d:,.2f}".replace(",", "\u202f").replace(".", ",") + "\u00a0€"  # noqa: E731
+    titles = {"numerique": "Numérique (REMU NUM)", "bups": "Bon usage (BUPS)", "vaccination": "Vaccination",
+              "colorectal": "Dépistage colorectal", "dispensation_unite": "Dispensation à l'unité",
+              "dispositif_2024": "Dispositif 2024"}
+    expected = f"  exercice 2024 : total {euros(sums['total'])} — " + " ; ".join(
+        f"{titles[t]} : {euros(sums[t])}" for t in THEMES if sums[t])
+    assert expected in result.output.splitlines()

@@ -17,6 +17,7 @@ from rosp_lib.lines.workers import WORKER_PART_ROWS
 from rosp_lib.inputs import InputError, columns_markdown, no_molecules_warning, read_inputs, warnings_of
 from rosp_lib.parameters import Kind, ParameterError, diff_exercises, load_parameters, unit
 from rosp_lib.registry import THEME_CODES as THEMES
+from rosp_lib.registry import theme as theme_of
 
 EXIT_INVALID = 2
 EXIT_OUTPUT = 3  # the outputs could not be written (the old ones are intact)
@@ -182,8 +183,9 @@ def _summary(pharmacies, counts, out_dir: Path, files=("lignes.csv", "totaux.csv
     click.echo(f"{counted(n_ph, 'pharmacie', 'pharmacies')}, {counted(n_rows, 'ligne', 'lignes')} pharmacie × exercice, "
                f"{counted(counts.lines, 'ligne', 'lignes')} de résultat.")
     for year, group in tot.groupby("exercice"):
-        parts = ", ".join(f"{t} {eur(int(group[t].sum()))}" for t in THEMES if int(group[t].sum()))
-        click.echo(f"  exercice {year} : total {eur(int(group['total'].sum()))} ({parts or 'aucun montant'})")
+        parts = " ; ".join(f"{theme_of(t).titre_court} : {eur(int(group[t].sum()))}" for t in THEMES
+                           if int(group[t].sum()))  # the themes with an amount, by their titles
+        click.echo(f"  exercice {year} : total {eur(int(group['total'].sum()))} — {parts or 'aucun montant'}")
     click.echo(f"  total général : {eur(int(tot['total'].sum()))}")
     click.echo(f"  lignes fondées sur une hypothèse : {hyp} ; lignes avec donnée manquante : {missing}")
     click.echo("Écrit : " + " et ".join(str(out_dir / f) for f in files))
