@@ -194,7 +194,8 @@ def network_made(out_dir: Path) -> str | None:
         mtime = (Path(out_dir) / "90_reseau.html").stat().st_mtime
     except OSError:
         return None
-    return dt.datetime.fromtimestamp(mtime).strftime("%d/%m/%Y à %H\u00a0h\u00a0%M")  # French style: « 10 h 05 », never cut
+    made = dt.datetime.fromtimestamp(mtime)
+    return f"{made:%d/%m/%Y} à {made:%H}\u00a0h\u00a0{made:%M}"  # French style: « 10 h 05 », never cut
 
 
 def _absent_legend(rows) -> str:
