@@ -179,6 +179,33 @@ def test_a_slice_leaves_in_doubt_only_the_values_the_users_file_left_in_doubt(tm
         "sur les valeurs telles que lues"]}
 
 
+def test_a_slice_says_the_doubt_of_the_users_file_and_no_other_when_a_column_is_left_out(tmp_path):
+    """A comma file with an empty unnamed column before nb_fse: the copy leaves it out, and « 80 » (a rate) then
+    « 40000 » became neighbours; the doubtful row was written all unquoted, and the report said « 80,40000 ? »
+    instead of the file's own doubt (review). Only the two cells in doubt are left unquoted."""
+    import csv
+
+    from rosp_lib.batch.folders import Slices
+    from rosp_lib.inputs import pharmacy_warnings
+
+    rows = list(csv.reader((ROOT / "data" / "pharmacies.csv").open(encoding="utf-8"), delimiter=";"))
+    k = rows[0].index("nb_fse")
+    table = [r[:k] + [""] + r[k:] for r in [rows[0]] + [r for r in rows[1:] if r[0] == "PH-TILLEULS"]]
+    for r in table[1:]:
+        r[table[0].index("taux_ordonnance_numerique_pct")] = "80"
+        r[table[0].index("taux_urgence_reference_pct")], r[table[0].index("nb_semaines_asafo")] = "3", "50"
+        r[-1] = ""  # the row ends with an empty value: « 3 » then « 50 » may be 3,50 %
+    path = tmp_path / "virgules.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(table)
+    original, _ = read_inputs(path)
+    said = pharmacy_warnings(original)
+    assert [w[:78] for w in said] == ["exercice 2024, colonnes taux_urgence_reference_pct et nb_semaines_asafo : lues",
+                                      "exercice 2025, colonnes taux_urgence_reference_pct et nb_semaines_asafo : lues"]
+    (tmp_path / "entree.csv").write_bytes(Slices(path).files("PH-TILLEULS")["entree.csv"])
+    assert pharmacy_warnings(read_inputs(tmp_path / "entree.csv")[0]) == said
+
+
 def test_rerun_skips_reports_whose_content_key_is_unchanged_and_force_redoes_them(batch):
     entree, out, _ = batch
     done = out / "2024/PH-A/00_synthese.ipynb"

@@ -66,9 +66,9 @@ def _lines_by_pharmacy(path: Path, sheet: str) -> tuple[bytes, dict[str, list[by
 
     The values of the rates and amounts are quoted (`decimal_columns`): in a comma-separated copy, « 3 » then « 50 »
     unquoted would read as a value maybe cut by a decimal comma (« 3,50 ? »), a doubt the user's file (« ; ») did not
-    hold. The rows the user's file does leave in doubt are written unquoted: the copy says it again, in the reports."""
-    import numpy as np
-
+    hold. The two cells the user's file does leave in doubt (`raw.Split`) are written unquoted: the copy says it again,
+    in the reports — and only them (review: a column of the user's file left out of the copy, unnamed and empty, made
+    two other cells neighbours, which the copy then said instead)."""
     from rosp_lib.inputs.raw import decimal_columns, read_raw
     from rosp_lib.lines.csvfile import always_quoted, cells, write_csv
 
@@ -81,20 +81,22 @@ def _lines_by_pharmacy(path: Path, sheet: str) -> tuple[bytes, dict[str, list[by
     header, _, body = data.partition(b"\n")
     values = frame.to_numpy(dtype=object)
     alone = frame.shape[1] == 1
-    quote = np.isin(frame.columns, decimal)
+    names = list(frame.columns)
 
-    def row_line(row, doubt: bool) -> bytes:
+    def row_line(row, doubt=None) -> bytes:
         written = cells(list(row), alone, inner=False)
         kept = always_quoted(written)
-        return b",".join(w if doubt or not q else k for w, k, q in zip(written, kept, quote)) + b"\n"
+        left = set(doubt[:2]) if doubt else ()
+        return b",".join(k if name in decimal and name not in left else w
+                         for w, k, name in zip(written, kept, names)) + b"\n"
 
+    doubts = [table.split.get(int(line)) for line in frame.index] if table.split else [None] * len(frame)
     if not any(("\n" in v or "\r" in v) for v in values.ravel() if v):
         lines = [line + b"\n" for line in body.split(b"\n")[: len(frame)]]
-        for i in np.flatnonzero(frame.index.isin(list(table.split))):  # left in doubt by the user's file
-            lines[i] = row_line(values[i], True)
+        for i in [i for i, d in enumerate(doubts) if d]:  # the cells the user's file left in doubt: unquoted
+            lines[i] = row_line(values[i], doubts[i])
     else:  # a cell with a line break: one line per row is no longer one text line
-        doubt = frame.index.isin(list(table.split))
-        lines = [row_line(row, bool(d)) for row, d in zip(values, doubt)]
+        lines = [row_line(row, d) for row, d in zip(values, doubts)]
     out: dict[str, list[bytes]] = {}
     for pid, line in zip(frame["pharmacie_id"].tolist(), lines):
         out.setdefault(pid, []).append(line)

@@ -33,9 +33,23 @@ class RawTable:
     warnings: list[str] = field(default_factory=list)  # what the file holds but its author may not have meant
     # column → the cells a workbook typed as numbers (« 140.004 » there is a number, never a thousands separator)
     typed_numbers: dict[str, np.ndarray] = field(default_factory=dict)
-    # line → what a decimal comma may have cut in it (« colonnes … : lues « 96 » et « 2 » ; … »), read as written: said
-    # on the console (`warnings`, the first ones) and in the reports of the row's pharmacy (`tables.SPLIT_COLUMN`)
-    split: dict[int, str] = field(default_factory=dict)
+    # line → the two cells a decimal comma may have cut a value into (column, next column, their values: `Split`),
+    # read as written: said on the console (`warnings`, the first ones) and in the reports of the row's pharmacy
+    # (`tables.SPLIT_COLUMN`)
+    split: dict[int, "Split"] = field(default_factory=dict)
+
+
+class Split(tuple):
+    """(column, next column, value, next value): two cells of a row that a decimal comma may have cut one value into
+    (« 96 » and « 2 »: 96,2 ?); `str` says it (the cells' texts are those of the table: nothing more is held)."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        name, after, a, b = self
+        return (f"colonnes {name} et {after} : lues « {a} » et « {b} » ; si vous vouliez « {a},{b} » (virgule "
+                "décimale), mettez la valeur entre guillemets ou utilisez « ; » comme séparateur — les montants sont "
+                "calculés sur les valeurs telles que lues")
 
 
 # The invisible characters that set the direction of the text (marks, embeddings, overrides, isolates): never meant
@@ -161,7 +175,7 @@ def _direction_cells(columns: list[np.ndarray], turned: np.ndarray, header: list
 
 
 def _comma_rows(cells: pd.DataFrame, columns: list[np.ndarray], header: list[str], h: int, keep_rows: np.ndarray,
-                widths: np.ndarray, problems: Problems, warnings: list[str], split_texts: dict[int, str],
+                widths: np.ndarray, problems: Problems, warnings: list[str], doubts: dict[int, Split],
                 refuse_split: bool = False) -> None:
     """In a comma-separated file, a row whose values do not fit the header one for one is refused (and taken out
     of `keep_rows`): a decimal comma cuts a value in two, so a row short of a value, or ending with an empty value
@@ -209,9 +223,9 @@ def _comma_rows(cells: pd.DataFrame, columns: list[np.ndarray], header: list[str
             if _INTEGER.fullmatch(columns[j][i]) and (
                     (ends_empty or j + 1 == width - 1) and _DIGITS.fullmatch(after)
                     or names[j + 1] not in _ORDINARY_DIGITS and _DECIMALS.fullmatch(after)):
-                if not (quoted(int(i), j) or quoted(int(i), j + 1)):  # quotes say where each value ends
-                    split.append((int(i), j))
-                break
+                if not (quoted(int(i), j) or quoted(int(i), j + 1)):  # quotes say where each value ends: not
+                    split.append((int(i), j))  # this pair, but maybe another of the row (the copies quote the rates)
+                    break
     if refuse_split and split:
         def cut(pair: tuple[int, int]) -> Problem:
             i, j = pair
@@ -226,13 +240,9 @@ def _comma_rows(cells: pd.DataFrame, columns: list[np.ndarray], header: list[str
         keep_rows[[i for i, _ in split]] = False
         return
     for i, j in split:
-        a, b = columns[j][i], columns[j + 1][i]
-        split_texts[int(lines[i])] = (
-            f"colonnes {header[j]} et {header[j + 1]} : lues « {a} » et « {b} » ; si vous vouliez « {a},{b} » (virgule "
-            "décimale), mettez la valeur entre guillemets ou utilisez « ; » comme séparateur — les montants sont "
-            "calculés sur les valeurs telles que lues")
+        doubts[int(lines[i])] = Split((header[j], header[j + 1], columns[j][i], columns[j + 1][i]))
     for i, _ in split[:MAX_PER_KIND]:
-        warnings.append(f"ligne {lines[i]}{_who(pids[i])}, {split_texts[int(lines[i])]}")
+        warnings.append(f"ligne {lines[i]}{_who(pids[i])}, {doubts[int(lines[i])]}")
     if len(split) > MAX_PER_KIND:
         warnings.append(f"… et {thousands(len(split) - MAX_PER_KIND)} autres lignes où une virgule décimale est possible")
 
@@ -284,7 +294,7 @@ def read_raw(path: str | Path, sheet: str, refuse_split: bool = False) -> RawTab
         header.pop()  # trailing separators: the values below, if any, are values in excess
     problems = Problems()
     warnings: list[str] = []
-    split_texts: dict[int, str] = {}
+    doubts: dict[int, Split] = {}
     width = len(header)
     keep_rows = filled.copy()
     keep_rows[:h] = False
@@ -305,7 +315,7 @@ def read_raw(path: str | Path, sheet: str, refuse_split: bool = False) -> RawTab
         _direction_cells(columns, turned, header, lines, problems)
     widths = cells.attrs.get("largeurs")
     if widths is not None and keep_rows[h + 1:].any():
-        _comma_rows(cells, columns, header, h, keep_rows, widths, problems, warnings, split_texts, refuse_split)
+        _comma_rows(cells, columns, header, h, keep_rows, widths, problems, warnings, doubts, refuse_split)
     keep_rows[: h + 1] = False
     lines = lines[keep_rows]
     # the rows under the header, as views when every one is kept (the usual file): no second copy of the table
@@ -370,4 +380,4 @@ def read_raw(path: str | Path, sheet: str, refuse_split: bool = False) -> RawTab
             typed_numbers[name] = numbers[j]
     frame = pd.DataFrame(named, index=pd.Index(lines, dtype="int64"), dtype=object) if named else \
         pd.DataFrame(index=pd.Index(lines, dtype="int64"))
-    return RawTable(frame, problems, header_line, positions, warnings, typed_numbers, split_texts)
+    return RawTable(frame, problems, header_line, positions, warnings, typed_numbers, doubts)

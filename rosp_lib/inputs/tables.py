@@ -24,7 +24,7 @@ from .warnings import (FRACTIONS_HINT, activity_week_warnings, empty_declaration
 
 EXACT_SUFFIX = "_exact"
 # A column of the typed table, present only when a row's values may have been cut by a decimal comma (`RawTable.split`):
-# its text for such a row, None for the others; it goes with the row, so that the reports of its pharmacy say it too
+# its `raw.Split` for such a row, None for the others; it goes with the row, so that the reports of its pharmacy say it
 SPLIT_COLUMN = "_virgule_decimale"
 
 
