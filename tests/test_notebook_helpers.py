@@ -34,6 +34,9 @@ def tilleuls():
 def test_load_refuses_unknown_pharmacy_and_exercise(data_dir):
     with pytest.raises(nb.ReportError, match="pharmacie « PH-INCONNUE » absente"):
         nb.load("PH-INCONNUE", 2024, str(data_dir / "pharmacies.csv"))
+    with pytest.raises(nb.ReportError, match="pharmacie « ph-tilleul » absente de pharmacies.csv ; vouliez-vous dire "
+                                             "« PH-TILLEULS » ?"):  # a letter missing, capitals aside
+        nb.load("ph-tilleul", 2024, str(data_dir / "pharmacies.csv"))
     with pytest.raises(nb.ReportError, match="n'a pas d'exercice 2022 .*exercices : 2024"):
         nb.load("PH-GARE", 2022, str(data_dir / "pharmacies.csv"))
     with pytest.raises(nb.ReportError, match="identifiant de pharmacie invalide"):

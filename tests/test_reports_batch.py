@@ -293,6 +293,7 @@ def test_unknown_parameter_is_an_error_before_anything_runs(tmp_path):
         (["--pharmacie", "PH-INCONNUE"], "Identifiants connus : PH-A"),
         (["--pharmacie", "PH-A1"], "pharmacie « PH-A1 » absente de"),
         (["--pharmacie", "PH-A1"], " ; vouliez-vous dire « PH-A » ? Identifiants connus : PH-A."),
+        (["--pharmacie", "ph-a1"], " ; vouliez-vous dire « PH-A » ? Identifiants connus : PH-A."),
         (["--pharmacie", "PH-A", "--exercice", "2022"], "exercices présents : 2024"),
         (["--pharmacie", "PH-A", "--themes", "synthese,meteo"], "thème inconnu : meteo ;"),
         (["--pharmacie", "PH-A", "--themes", "bupps"], "thème inconnu : bupps (vouliez-vous dire « bups » ?)"),
@@ -1017,14 +1018,21 @@ def test_the_amount_and_claim_a_notebook_carries_are_read_from_one_parse_and_a_b
 
 def test_report_says_on_its_console_the_payments_dated_after_its_date(tmp_path):
     """`rosp report --versements --date` said the statement's lines dated after --date in the synthesis only, while the
-    README says « console et synthèse » and `rosp rapprocher` says them on its console (review). The real synthesis
-    (the fake one declares no `versements`)."""
+    README says « console et synthèse » and `rosp rapprocher` says them on its console (review): those of the
+    pharmacy-years whose synthesis is made. The real synthesis (the fake one declares no `versements`)."""
     result = _report([str(ROOT / "data" / "pharmacies.csv"), "--pharmacie", "PH-SEGUR", "--exercice", "2026",
                       "--themes", "synthese", "--versements", str(ROOT / "data" / "versements.csv"),
                       "--date", "2026-12-03", "-o", str(tmp_path / "sortie")])
     assert result.exit_code == 0, result.output
-    assert ("Avertissement : 7 lignes du relevé datées après le 03/12/2026 (date de référence) : PH-SEGUR 2026 numerique "
-            "(15/04/2027), ") in result.stderr
+    # its own lines only (the statement's 7 lines of 2026 are those of two pharmacies)
+    assert ("Avertissement : 2 lignes du relevé datées après le 03/12/2026 (date de référence) : PH-SEGUR 2026 numerique "
+            "(15/04/2027), PH-SEGUR 2026 colorectal (18/06/2027) — comptées comme versées") in result.stderr
+    # no synthesis made, no reconciliation: nothing to say (review: 17 lines of other pharmacies were listed)
+    theme = _report([str(ROOT / "data" / "pharmacies.csv"), "--pharmacie", "PH-GARE", "--exercice", "2024",
+                     "--themes", "numerique", "--notebooks", str(FAKE), "--versements",
+                     str(ROOT / "data" / "versements.csv"), "--date", "2025-09-15", "-o", str(tmp_path / "autre")])
+    assert theme.exit_code == 0, theme.output
+    assert "datée" not in theme.stderr
 
 
 def test_themes_are_read_without_case_nor_accents_and_checked_before_the_file():

@@ -231,9 +231,9 @@ def test_the_shared_reader_s_warnings_on_the_statement_are_shown(tmp_path, pharm
     assert read_versements(path, pharmacies).attrs["avertissements"] == [f"{path} : {said}"]
     result, _ = _rapprocher(tmp_path, path)
     assert result.exit_code == 0 and f"Avertissement : {path} : {said}" in result.output, result.output
-    # rosp report: shown once the statement is read, before anything else is checked (here, --themes refused)
-    report = CliRunner().invoke(main, ["report", str(DATA / "pharmacies.csv"), "--toutes", "--versements", str(path),
-                                       "--themes", "inconnu", "-o", str(tmp_path / "rapports")],
+    # rosp report: shown once the statement is read, before what needs the files is checked (here, a pharmacy absent)
+    report = CliRunner().invoke(main, ["report", str(DATA / "pharmacies.csv"), "--pharmacie", "PH-INCONNUE",
+                                       "--versements", str(path), "-o", str(tmp_path / "rapports")],
                                 catch_exceptions=False)
     assert report.exit_code == 2 and f"Avertissement : {path} : {said}" in report.output, report.output
 

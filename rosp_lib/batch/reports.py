@@ -78,7 +78,7 @@ from rosp_lib.batch.worker import (  # noqa: F401 - ReportError, UnknownParamete
 )
 from rosp_lib.cli.french import INTERRUPTED, FrenchCommand
 from rosp_lib.inputs import PHARMACIE_ID_RE
-from rosp_lib.inputs.errors import case_hint, same_but_case, shown
+from rosp_lib.inputs.errors import near_hint, same_but_case, shown
 from rosp_lib.lines.formatting import agreed, counted, seconds
 
 from rosp_lib.registry import REPORT_NOTEBOOKS, SYNTHESIS  # noqa: E402
@@ -1175,9 +1175,7 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
             paid = read_versements(versements, pharmacies)  # every problem at once, nothing written
         except InputError as exc:
             _fail(str(exc))
-        from rosp_lib.counterfactual.versements import future_payments
-
-        warn(warnings_of(paid) + future_payments(paid, day or dt.date.today()))  # as « rosp rapprocher » says them
+        warn(warnings_of(paid))
 
     rows = pharmacies[["pharmacie_id", "exercice"]].astype({"exercice": int})
     if pharmacie_id is not None:
@@ -1187,10 +1185,7 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
             _fail(str(exc))
         known = list(dict.fromkeys(rows["pharmacie_id"]))
         if pharmacie_id not in known:
-            hint = case_hint(pharmacie_id, known)
-            alike = difflib.get_close_matches(pharmacie_id, known, n=1, cutoff=0.8)
-            if not hint and alike:  # a letter missing or in excess (« PH-TILLEUL »)
-                hint = f" ; vouliez-vous dire « {alike[0]} » ?"
+            hint = near_hint(pharmacie_id, known)
             _fail(f"pharmacie « {pharmacie_id} » absente de {entree}{hint}{' ' if hint.endswith('?') else '. '}"
                   f"Identifiants connus : {_known_ids_hint(pharmacie_id, known)}.")
         rows = rows[rows["pharmacie_id"] == pharmacie_id]
@@ -1202,6 +1197,12 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
             _fail(f"aucune ligne de l'exercice {exercice} pour {qui} ; exercices présents : "
                   f"{', '.join(map(str, present))}.")
     rows = rows.sort_values(["exercice", "pharmacie_id"], kind="stable")
+    if paid is not None and SYNTHESIS in theme_list:  # the lines the syntheses made here count though dated later, as
+        from rosp_lib.counterfactual.versements import future_payments  # « rosp rapprocher » says them (review)
+
+        made = set(zip(rows["pharmacie_id"], rows["exercice"]))
+        mine = [(pid, int(year)) in made for pid, year in zip(paid["pharmacie_id"], paid["exercice"])]
+        warn(future_payments(paid[mine], day or dt.date.today()))
 
     _check_file(scenario, "scénario")
     try:

@@ -73,6 +73,20 @@ def case_hint(wanted: str, known: Iterable[str]) -> str:
     return f" ; vouliez-vous dire « {same[0]} » ? (un identifiant s'écrit avec ses majuscules)" if same else ""
 
 
+def near_hint(wanted: str, known: Iterable[str]) -> str:
+    """`case_hint`, else « ; vouliez-vous dire « PH-TILLEULS » ? » for a known identifier spelled alike, capitals aside
+    (a letter missing or in excess: « PH-TILLEUL », « ph-tilleul »); else ''."""
+    import difflib
+
+    known = list(known)
+    hint = case_hint(wanted, known)
+    if hint:
+        return hint
+    by_folded = {k.casefold(): k for k in known}
+    alike = difflib.get_close_matches(str(wanted).casefold(), list(by_folded), n=1, cutoff=0.8)
+    return f" ; vouliez-vous dire « {by_folded[alike[0]]} » ?" if alike else ""
+
+
 def letter(position: int) -> str:
     """Spreadsheet column letter of a 0-based position: 0 → A, 26 → AA."""
     out = ""

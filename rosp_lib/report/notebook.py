@@ -24,7 +24,7 @@ from rosp_lib.inputs import (EXACT_SUFFIX, PHARMACIE_ID_RE, PHARMACY_COLUMNS, em
                              pharmacy_warnings, read_inputs, set_rate)
 from rosp_lib.inputs.columns import AT_MOST
 from rosp_lib.inputs.parsing import number_typed
-from rosp_lib.inputs.errors import case_hint
+from rosp_lib.inputs.errors import near_hint
 from rosp_lib.report.calculation import calculation, entries
 from rosp_lib.lines.assemble import input_text
 from rosp_lib.lines.formatting import counted, eur, eur_signed, french_list, french_ticks, num, num_exact
@@ -185,7 +185,7 @@ def _load(pharmacie_id: str, exercice: int, entree: str, molecules: str = "", pa
     mine = pharmacies[pharmacies["pharmacie_id"] == pharmacie_id]
     if mine.empty:
         ids = sorted(pharmacies["pharmacie_id"].unique())
-        raise ReportError(f"pharmacie « {pharmacie_id} » absente de {Path(entree).name}{case_hint(pharmacie_id, ids)} "
+        raise ReportError(f"pharmacie « {pharmacie_id} » absente de {Path(entree).name}{near_hint(pharmacie_id, ids)} "
                           f"(exemples : {', '.join(ids[:8])})")
     if int(exercice) not in set(mine["exercice"].astype(int)):
         years = ", ".join(map(str, sorted(mine["exercice"].astype(int))))
