@@ -597,6 +597,10 @@ def test_the_private_ipython_dir_is_where_ipython_looks_and_only_when_home_is_re
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert get_ipython_dir() == given
+    monkeypatch.delenv("IPYTHONDIR")
+    monkeypatch.setattr(Path, "home", classmethod(lambda cls: (_ for _ in ()).throw(RuntimeError("no home"))))
+    private_ipython_dir()  # no home at all (a container's user without an account): a private folder too
+    assert Path(os.environ["IPYTHONDIR"]).is_dir()
 
 
 def test_network_view_judges_its_gains_at_the_reports_date(tmp_path, monkeypatch):

@@ -228,8 +228,11 @@ def private_ipython_dir() -> None:
     nothing. The folder goes when this process ends."""
     if os.environ.get("IPYTHONDIR"):
         return
-    folder = Path.home() / ".ipython"
-    if os.access(folder if folder.exists() else folder.parent, os.W_OK):
+    try:
+        folder = Path.home() / ".ipython"
+    except RuntimeError:  # no HOME and no account entry (a container's arbitrary user): no home to write in
+        folder = None
+    if folder is not None and os.access(folder if folder.exists() else folder.parent, os.W_OK):
         return
     ipython_dir = tempfile.mkdtemp(prefix="rosp-ipython-")  # mode 0700
     atexit.register(shutil.rmtree, ipython_dir, ignore_errors=True)
