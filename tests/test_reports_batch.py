@@ -1048,3 +1048,16 @@ def test_themes_are_read_without_case_nor_accents_and_checked_before_the_file():
     result = _report([str(ROOT / "data" / "pharmacies.csv"), "--pharmacie", "PH-GARE", "--themes", "météo"])
     assert result.exit_code == 2
     assert result.stderr.startswith("Erreur : thème inconnu : météo ;")  # before the file is read and its warnings
+
+
+def test_a_statement_with_its_header_only_gives_no_traceback(tmp_path):
+    """The lines dated after --date, looked for among the pharmacy-years made, selected them with a list: an empty one
+    selected no column, and a statement with its header only ended in KeyError (found before landing)."""
+    statement = tmp_path / "versements.csv"
+    statement.write_text("pharmacie_id;exercice;theme;indicateur;montant_verse_eur;date_versement;libelle_releve\n",
+                         encoding="utf-8")
+    result = _report([str(ROOT / "data" / "pharmacies.csv"), "--pharmacie", "PH-SEGUR", "--exercice", "2026",
+                      "--themes", "synthese", "--versements", str(statement), "--date", "2026-12-03",
+                      "-o", str(tmp_path / "sortie")])
+    assert result.exit_code == 0, result.output
+    assert "datée" not in result.stderr and "Traceback" not in result.output

@@ -1201,8 +1201,8 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
         from rosp_lib.counterfactual.versements import future_payments  # « rosp rapprocher » says them (review)
 
         made = set(zip(rows["pharmacie_id"], rows["exercice"]))
-        mine = [(pid, int(year)) in made for pid, year in zip(paid["pharmacie_id"], paid["exercice"])]
-        warn(future_payments(paid[mine], day or dt.date.today()))
+        mine = [i for i, (pid, year) in enumerate(zip(paid["pharmacie_id"], paid["exercice"])) if (pid, int(year)) in made]
+        warn(future_payments(paid.iloc[mine], day or dt.date.today()))  # positions: an empty list selects no row
 
     _check_file(scenario, "scénario")
     try:
