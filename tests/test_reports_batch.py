@@ -1061,3 +1061,28 @@ def test_a_statement_with_its_header_only_gives_no_traceback(tmp_path):
                       "-o", str(tmp_path / "sortie")])
     assert result.exit_code == 0, result.output
     assert "datée" not in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("stop, code", [("ctrl_c", 130), ("sigterm", 143)])
+def test_a_batch_stopped_during_the_network_view_still_writes_its_index(tmp_path, monkeypatch, stop, code):
+    """Ctrl+C or SIGTERM during the network view (≈ 25 s after the reports, with no progress bar) ended the command
+    with « Interrompu. » alone: index.html and the pharmacy pages kept the amounts of the previous run, and SIGTERM gave
+    130 instead of 143 (review)."""
+    from rosp_lib.batch import reports as batch_reports
+
+    def network(*args, **kwargs):
+        if stop == "ctrl_c":
+            raise KeyboardInterrupt
+        os.kill(os.getpid(), signal.SIGTERM)  # the command's own handler makes it a stop
+
+    monkeypatch.setattr(batch_reports, "_network", network)
+    entree = _pharmacies_csv(tmp_path / "pharmacies.csv", [("PH-A", 2024), ("PH-B", 2024)])
+    out = tmp_path / "sortie"
+    result = CliRunner().invoke(main, ["report", str(entree), "--toutes", "--themes", "synthese", "--notebooks",
+                                       str(FAKE), "-o", str(out), "-j", "1"])
+    assert result.exit_code == code, result.output
+    assert result.stderr.endswith("Interrompu pendant la vue réseau : les rapports sont en place, dans le "
+                                  "récapitulatif et l'index (rapports.csv, index.html).\n")
+    assert "2 rapports en" in result.output and len(_manifest(out)) == 2
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="pharmacies/PH-A.html"' in index and 'href="pharmacies/PH-B.html"' in index

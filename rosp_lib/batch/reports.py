@@ -1275,13 +1275,22 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
     except OutputError as exc:
         _summary(results, out_dir, None, elapsed)
         _fail(f"récapitulatif des rapports : {exc}", EXIT_OUTPUT)
-    network_ok = _network(out_dir, notebooks_dir, entree, molecules, scenario, day) if toutes else True
+    interrupted = False
+    try:
+        network_ok = _network(out_dir, notebooks_dir, entree, molecules, scenario, day) if toutes else True
+    except KeyboardInterrupt:  # Ctrl+C or SIGTERM during the network view, the longest step after the reports: the
+        interrupted, network_ok = True, True  # index is still written, or it would show the amounts of the last run
+    _no_second_interrupt()  # the index and the summary list what is in place, whatever comes now (a short step)
     try:
         _write_indexes(out_dir, manifest, pharmacies, molecule_table, scenario)
     except OutputError as exc:
         _summary(results, out_dir, manifest, elapsed)
         _fail(f"pages d'index (index.html, pharmacies/) : {exc}", EXIT_OUTPUT)
     _summary(results, out_dir, manifest, elapsed)
+    if interrupted:
+        click.echo("Interrompu pendant la vue réseau : les rapports sont en place, dans le récapitulatif et l'index "
+                   f"({MANIFEST_NAME}, index.html).{_old_network_notice(out_dir)}", err=True)
+        sys.exit(128 + stopped[0] if stopped else INTERRUPTED)
     if not network_ok:
         sys.exit(EXIT_FAILED)
     if any(r.statut == "echec" for r in results):
