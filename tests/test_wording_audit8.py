@@ -423,3 +423,14 @@ def test_an_empty_input_is_written_vide_in_a_calculation():
     rep = _load("PH-NOUVELLE", 2024)
     line = rep.lines[rep.lines["indicateur"] == "dispensation"].iloc[0]
     assert nb.calcul_text(rep, line) == "1,00\u00a0€ × vide (nb_dispensations_unite)"
+
+
+def test_the_weeks_warning_agrees_its_words_with_one(tmp_path):
+    """« 46 semaines pour 1 jours d'activité, soit 1 semaines au plus » (review): the 31 December alone is one day,
+    one week begun."""
+    from rosp_lib.inputs import read_pharmacies
+
+    rows = [{"pharmacie_id": "PH-A", "exercice": 2024, "debut_activite": "2024-12-31", "nb_semaines_asafo": "46"}]
+    ph = read_pharmacies(write_csv(tmp_path / "p.csv", rows, sep=";"))
+    said = [w for w in ph.attrs["avertissements"] if "nb_semaines_asafo" in w]
+    assert len(said) == 1 and "(ligne 2 : PH-A, 46 semaines pour 1 jour d'activité, soit 1 semaine au plus)" in said[0]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..lines.formatting import agreed
 from .columns import Col
 from .errors import MAX_PER_KIND, shown, thousands
 from .validate import Checked
@@ -141,8 +142,10 @@ def activity_week_warnings(frame: pd.DataFrame, lines=None) -> list[str]:
         items = []
         for i in over[:MAX_PER_KIND]:
             where = (f"ligne {lines[i]}" if lines is not None else f"exercice {int(frame['exercice'].iat[i])}")
-            items.append(f"{where} : {frame['pharmacie_id'].iat[i]}, {thousands(int(values[i]))} semaines pour "
-                         f"{thousands(int(days[i]))} jours d'activité, soit {thousands(int(weeks[i]))} semaines au plus")
+            n, d, w = int(values[i]), int(days[i]), int(weeks[i])
+            items.append(f"{where} : {frame['pharmacie_id'].iat[i]}, {thousands(n)} {agreed(n, 'semaine', 'semaines')} "
+                         f"pour {thousands(d)} {agreed(d, 'jour', 'jours')} d'activité, soit {thousands(w)} "
+                         f"{agreed(w, 'semaine', 'semaines')} au plus")
         if len(over) > MAX_PER_KIND:
             items.append(f"et {thousands(len(over) - MAX_PER_KIND)} autres")
         if items:
