@@ -428,6 +428,7 @@ def test_an_empty_input_is_written_vide_in_a_calculation():
 def test_the_weeks_warning_agrees_its_words_with_one(tmp_path):
     """« 46 semaines pour 1 jours d'activité, soit 1 semaines au plus » (review): the 31 December alone is one day,
     one week begun."""
+    from helpers_rules import write_csv
     from rosp_lib.inputs import read_pharmacies
 
     rows = [{"pharmacie_id": "PH-A", "exercice": 2024, "debut_activite": "2024-12-31", "nb_semaines_asafo": "46"}]
