@@ -210,6 +210,13 @@ def test_cli_rapprocher_and_gains_on_the_example(tmp_path):
     assert "exercice_coordonne" not in keys
     assert (out / "reclamation_PH-GARE_2024.md").exists()
     assert "Rapprochement de" in res.output
+    # the console says the verdicts and the themes in words, as the synthesis does (review: « bups … (ecart) »)
+    counts = {v: sum(r["verdict"] == v for r in rows) for v in ("conforme", "ecart", "non_verse", "non_attendu")}
+    assert (f"lignes : conforme {counts['conforme']}, écart {counts['ecart']}, non versé {counts['non_verse']}, "
+            f"non attendu {counts['non_attendu']}") in res.output
+    gare = next(r for r in rows if (r["pharmacie_id"], r["exercice"], r["theme"]) == ("PH-GARE", "2024", "colorectal"))
+    assert (f"  PH-GARE 2024 Dépistage colorectal : attendu {gare['attendu_eur'].replace('.', ',')}\u00a0€, versé "
+            f"{gare['verse_eur'].replace('.', ',')}\u00a0€ (écart) — ") in res.output
     res = runner.invoke(main, ["gains", str(ROOT / "data" / "pharmacies.csv"), "--molecules",
                                str(ROOT / "data" / "molecules.csv"), "--date", "2025-06-01", "-o", str(out)])
     assert res.exit_code == 0, res.output

@@ -10,8 +10,8 @@ import click
 
 from rosp_lib.cli.french import FrenchCommand, scenario_notice, warn
 from rosp_lib.counterfactual.gains import GAINS_AMOUNTS, gains_for_output, gains_table, within_reach
-from rosp_lib.counterfactual.reconcile import (CENT_TOLERANCE, RAPPROCHEMENT_AMOUNTS, RAPPROCHEMENT_COLUMNS, causes_text,
-                                                overpaid_notices, reconcile)
+from rosp_lib.counterfactual.reconcile import (CENT_TOLERANCE, RAPPROCHEMENT_AMOUNTS, RAPPROCHEMENT_COLUMNS, VERDICTS,
+                                                causes_text, overpaid_notices, reconcile)
 from rosp_lib.counterfactual.versements import future_payments, read_versements
 from rosp_lib.engine import parameters_for
 from rosp_lib.inputs import InputError, no_molecules_warning, read_inputs, warnings_of
@@ -21,6 +21,7 @@ from rosp_lib.lines.csvfile import write_csv
 from rosp_lib.lines.formatting import agreed, counted, eur
 from rosp_lib.parameters import ParameterError, Scenario
 from rosp_lib.registry import indicator
+from rosp_lib.registry import theme as theme_of
 from rosp_lib.rulebook import indicator_words
 
 EXIT_INVALID = 2
@@ -228,7 +229,7 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
     pairs = table[['pharmacie_id', 'exercice']].drop_duplicates().shape[0]
     click.echo(f"Rapprochement de {counted(pairs, 'pharmacie × exercice', 'pharmacies × exercice')}, "
                f"{counted(len(table), 'ligne', 'lignes')} : "
-               + ", ".join(f"{v} {int(counts.get(v, 0))}" for v in ("conforme", "ecart", "non_verse", "non_attendu")))
+               + ", ".join(f"{label} {int(counts.get(v, 0))}" for v, label in VERDICTS.items()))
     # The pharmacy-years of the file the statement has no line for: not reconciled, said (they were left out silently).
     covered = set(zip(table["pharmacie_id"], table["exercice"].astype(int)))
     missing = sorted({(p, int(y)) for p, y in zip(pharmacies["pharmacie_id"], pharmacies["exercice"])} - covered)
@@ -238,9 +239,9 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
         click.echo(f"{agreed(len(missing), 'Non rapprochée', 'Non rapprochées')}, aucune ligne dans le relevé : "
                    f"{counted(len(missing), 'pharmacie × exercice', 'pharmacies × exercice')} du fichier ({shown}{more})")
     for _, r in table[table["verdict"] != "conforme"].iterrows():
-        what = r["theme"] + (f" / {r['indicateur']}" if r["indicateur"] else "")
+        what = theme_of(r["theme"]).titre_court + (f" / {r['indicateur']}" if r["indicateur"] else "")
         click.echo(f"  {r['pharmacie_id']} {r['exercice']} {what} : attendu {eur(_cents(r['attendu_eur']))}, versé "
-                   f"{eur(_cents(r['verse_eur']))} ({r['verdict']}) — {r['explication']}")
+                   f"{eur(_cents(r['verse_eur']))} ({VERDICTS[r['verdict']]}) — {r['explication']}")
     for (pid, year), text in overpaid_notices(table).items():
         click.echo(f"  {pid} {year} : {text}")
     click.echo(f"Écrit : {out_dir / 'rapprochement.csv'}"

@@ -55,6 +55,8 @@ from .runner import Runner
 from .versements import dated_after
 
 CENT_TOLERANCE = 1  # « conforme » : |écart| ≤ 0,01 €
+# The verdicts of rapprochement.csv (`verdict` column, these codes) and how a reader is told them
+VERDICTS = {"conforme": "conforme", "ecart": "écart", "non_verse": "non versé", "non_attendu": "non attendu"}
 ALTERNATIVES = PARAMETERS_DIR / "scenarios" / "lectures-alternatives.yaml"
 MAX_SUBSETS = 200_000  # partial payments: subsets of a theme's lines tried at most
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rosp_lib.counterfactual.reconcile import CENT_TOLERANCE, causes_text, overpaid_notices, reconcile
+from rosp_lib.counterfactual.reconcile import CENT_TOLERANCE, VERDICTS, causes_text, overpaid_notices, reconcile
 from rosp_lib.counterfactual.versements import dated_after, read_versements
 from rosp_lib.inputs import InputError
 from rosp_lib.lines.formatting import counted, eur, eur_signed
@@ -34,7 +34,6 @@ from rosp_lib.rulebook import hypothesis_label, title as indicator_title
 CLAIM_MIME = "application/vnd.rosp.reclamation+json"
 RECORD_MIME = "application/vnd.rosp.rapprochement+json"
 INDICATOR_CODES = {i.code for i in INDICATORS}
-VERDICTS = {"conforme": "conforme", "ecart": "écart", "non_verse": "non versé", "non_attendu": "non attendu"}
 
 
 @dataclass
