@@ -97,7 +97,7 @@ def test_a_payments_column_misspelt_gets_the_closest_name_and_shows_invisible_ch
     listed = "pharmacie_id, exercice, theme, indicateur, montant_verse_eur, date_versement, libelle_releve"
     assert ("colonne « montant_verse_eur\\u200b » : colonne inconnue — vouliez-vous dire « montant_verse_eur » ? "
             f"(colonnes possibles : {listed})") in text
-    assert f"colonne « date_versment » : colonne inconnue — vouliez-vous dire « date_versement » ? (colonnes" in text
+    assert "colonne « date_versment » : colonne inconnue — vouliez-vous dire « date_versement » ? (colonnes" in text
     assert "\u200b" not in text
 
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from helpers_rules import workbook as new_workbook
 from rosp_lib.cli import main
-from rosp_lib.inputs import InputError, read_inputs, read_molecules, read_pharmacies, warnings_of
+from rosp_lib.inputs import InputError, read_inputs, read_pharmacies, warnings_of
 
 COUNT = "entier ≥ 0"
 
