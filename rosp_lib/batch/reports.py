@@ -1146,7 +1146,7 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
         _fail(clash)
     theme_list = _parse_themes(themes)  # before the file is read: an option mistyped is said at once
     click.echo(f"Préparation : lecture et vérification de {entree}…", err=True)
-    one_theme = themes is not None and len([t for t in themes.split(",") if t.strip()]) == 1
+    one_theme = len(theme_list) == 1
     if not dask_address and (jobs == 1 or (pharmacie_id and exercice is not None and one_theme)):
         # one worker: its kernel starts while the inputs are read and validated
         prestart(log_file=out_dir / LOG_NAME if _is_dir(out_dir) else None)

@@ -212,8 +212,8 @@ def _comma_rows(cells: pd.DataFrame, columns: list[np.ndarray], header: list[str
     # digits in a column where they are no ordinary value (« 975 » then « 91 » as a label: 975,91 € and the label
     # left out); two rates side by side (« 85,93 » in a molecule row) are read as two rates.
     full = rows[widths[rows] == width] if width else rows[:0]
-    decimal = set(decimal_columns(header))
-    pairs = [j for j in range(width - 1) if header[j] in decimal and header[j + 1] not in decimal]
+    pairs = [j for j in range(width - 1)  # the rule of `decimal_columns`, on the names already folded
+             if _DECIMAL_COLUMN.fullmatch(names[j]) and not _DECIMAL_COLUMN.fullmatch(names[j + 1])]
     split: list[tuple[int, int]] = []
     quoted = cells.attrs.get("quoted") or (lambda record, j: False)
     for i in full:
