@@ -241,6 +241,31 @@ def test_each_row_of_the_index_shows_that_exercises_name(tmp_path):
     assert "<h1>Pharmacie du Marché couvert</h1>" in page  # its latest name
 
 
+def test_the_index_sums_each_exercise_under_its_rows(tmp_path):
+    """A groupement reads its network's ROSP for each exercise at the foot of the index: the sums of the rows of that
+    exercise, theme by theme; an exercise of one row has no foot (its row is its sum), a theme no row has is « — »."""
+    import pandas as pd
+
+    lines = pd.DataFrame([  # cents: PH-A 2024 100,00 € + 50,50 € ; PH-B 2024 20,00 € and a malus of −0,75 € ; PH-C 2023
+        ("PH-A", 2024, "numerique", 10_000), ("PH-A", 2024, "bups", 5_050),
+        ("PH-B", 2024, "numerique", 2_000), ("PH-B", 2024, "numerique", -75),
+        ("PH-C", 2023, "numerique", 999)], columns=["pharmacie_id", "exercice", "theme", "montant_cents"])
+    manifest = [{"pharmacie_id": p, "exercice": y, "theme": "synthese", "statut": "ok",
+                 "chemin": f"{y}/{p}/00_synthese.html"} for p, y in (("PH-A", 2024), ("PH-B", 2024), ("PH-C", 2023))]
+    write_indexes(tmp_path, manifest, lines, {})
+    text = (tmp_path / "index.html").read_text(encoding="utf-8")
+    foot = text.split("<tfoot>")[1].split("</tfoot>")[0]
+    assert foot.count("<tr") == 1 and "<th>Total 2024</th>" in foot and "2023" not in foot
+    amounts = re.findall(r'<td class="montant"[^>]*>(.*?)</td>', foot)
+    # total 100 + 50,50 + 20 − 0,75 = 169,75 € ; numérique 119,25 € ; BUPS 50,50 € ; the four other themes: none
+    assert amounts[:3] == ["<strong>169,75\u00a0€</strong>", "119,25\u00a0€", "50,50\u00a0€"]
+    assert amounts[3:] == ["—"] * 4
+    assert "<td>2 lignes</td>" in foot
+    assert "en pied de tableau, les sommes de chaque exercice" in text
+    page = (tmp_path / "pharmacies" / "PH-A.html").read_text(encoding="utf-8")
+    assert "<tfoot>" not in page  # a pharmacy's page: its rows are its exercises
+
+
 def test_french_no_break_spaces_before_percent_colon_and_inside_guillemets_in_text_only():
     """« 25 % » and « Total : » were written with plain spaces: a browser could start a line with « % » or « : »
     (review). The text of a page gets the no-break spaces of French typography; tags, styles and scripts do not

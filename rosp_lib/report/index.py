@@ -31,7 +31,10 @@ SYNTHESE = SYNTHESIS
 # The index table has a column per theme: their titles wrap (the amounts do not), so that the table fits the page.
 INDEX_CSS = ("\nth.montant { white-space: normal; }\ntbody td:first-child { white-space: nowrap; }\n"
              # an identifier too long for one line (up to 64 characters) is cut anywhere, not past the window's edge
-             "tbody td.long { white-space: normal; overflow-wrap: anywhere; min-width: 10em; }\n")
+             "tbody td.long { white-space: normal; overflow-wrap: anywhere; min-width: 10em; }\n"
+             # the totals of each exercise, under the rows (`_exercise_totals`)
+             "tfoot tr > * { background: #eef2f6; white-space: nowrap; }\n"
+             "tfoot tr:first-child > * { border-top: 2px solid #b8c4d0; }\n")
 LONG_ID = 20  # characters: beyond, an identifier (or a word of a name) may be cut over several lines
 DONE = ("ok", "deja_fait")
 _ABSENT_TITLE = "thème sans objet pour l'exercice {year}"
@@ -178,10 +181,38 @@ def _table(rows, manifest, out_dir: Path, start_dir: Path, with_name: bool) -> s
         cells += [f"<td>{_esc(status)}</td>", f"<td>{links}</td>"]
         out.append("<tr>" + "".join(cells) + "</tr>")
         stale_rows = stale_rows or STALE in status
-    out.append("</tbody></table>")
+    out.append("</tbody>" + (_exercise_totals(rows) if with_name else "") + "</table>")
     if stale_rows:
         out.append(f"<p>{_esc(STALE_LEGEND)}</p>")
     return "".join(out)
+
+
+def _rows_per_year(rows) -> list[int]:
+    years: dict[int, int] = {}
+    for _, year, _, _ in rows:
+        years[int(year)] = years.get(int(year), 0) + 1
+    return list(years.values())
+
+
+def _exercise_totals(rows) -> str:
+    """The foot of the index table: for each exercise of more than one row, the sums of its rows (the total and each
+    theme's: what a groupement expects for its network that year), « — » for a theme no row of it has."""
+    by_year: dict[int, list[dict]] = {}
+    for _, year, _, per_theme in rows:
+        by_year.setdefault(int(year), []).append(per_theme)
+    foot = []
+    for year, themes in sorted(by_year.items()):
+        if len(themes) < 2:
+            continue
+        sums = {t: None if all(p[t] is None for p in themes) else sum(p[t] or 0 for p in themes) for t in THEME_CODES}
+        total = sum(c for c in sums.values() if c is not None)
+        cells = [f"<th>Total {year}</th>", f"<td>{counted(len(themes), 'ligne', 'lignes')}</td>", f"<td>{year}</td>",
+                 f'<td class="montant"><strong>{eur(total)}</strong></td>']
+        cells += [f'<td class="montant">{eur(sums[t])}</td>' if sums[t] is not None else
+                  f'<td class="montant" title="{_esc(_ABSENT_TITLE.format(year=year))}">—</td>' for t in THEME_CODES]
+        cells += ["<td></td>", "<td></td>"]
+        foot.append('<tr class="total">' + "".join(cells) + "</tr>")
+    return "<tfoot>" + "".join(foot) + "</tfoot>" if foot else ""
 
 
 def network_made(out_dir: Path) -> str | None:
@@ -266,7 +297,9 @@ def write_indexes(out_dir: Path | str, manifest: pd.DataFrame | Iterable[Mapping
     body = (f"<h1>{_esc(titre)}</h1><p>{counted(len({r[0] for r in rows}), 'pharmacie', 'pharmacies')}, "
             f"{counted(len(rows), 'ligne', 'lignes')} pharmacie × "
             f"exercice{which}. "
-            "Montants de la ROSP par thème ; chaque ligne mène à la synthèse et aux rapports des thèmes.</p>"
+            "Montants de la ROSP par thème ; chaque ligne mène à la synthèse et aux rapports des thèmes"
+            + (" ; en pied de tableau, les sommes de chaque exercice" if any(n > 1 for n in _rows_per_year(rows)) else "")
+            + ".</p>"
             + network + "<p>Rapports : " + " ; ".join(f"{t.ordre} = {_esc(t.titre_court)}" for t in THEMES)
             + " ; « réclamation » = projet de réclamation écrit quand un thème a été versé en dessous de l'attendu (un trop-versé est signalé dans la synthèse, sans réclamation ; option "
             "<code>--versements</code>).</p>" + _absent_legend(rows)
