@@ -326,7 +326,8 @@ def test_parametres_show_writes_units_in_french():
     assert line["numerique.fse.prix_unitaire_haut"] == "0,07 €/FSE (source)"
     assert line["numerique.fse.seuil_pct"] == "95 % (source)"
     assert line["numerique.logiciel_segur.etat"] == "actif (source)"
-    assert line["general.prorata_forfaits"].startswith("oui (hypothese) — HYPOTHÈSE (alternative : non : ")
+    # the status said once, the other reading beside it (« (hypothese) — HYPOTHÈSE (alternative : …) » said it twice)
+    assert line["general.prorata_forfaits"] == "oui (hypothese ; alternative : non : forfaits versés en entier, sans prorata)"
     assert line["numerique.teleconsultation.taille_tranche"] == "5 téléconsultations par tranche (source)"
     assert not [l for l in out if " etat " in l or " booleen " in l or " EUR" in l or " rapport " in l]
 
@@ -341,7 +342,7 @@ def test_parametres_show_and_diff_write_every_digit_and_the_units():
 
     out = CliRunner().invoke(main, ["parametres", "show", "2025"]).output.splitlines()
     line = {l.split(" = ")[0]: l.split(" = ", 1)[1] for l in out if " = " in l}
-    assert line["bups.molecules_ciblees.prime_par_boite"].startswith("0,22565 €/boîte (hypothese)")
+    assert line["bups.molecules_ciblees.prime_par_boite"].startswith("0,22565 €/boîte (hypothese ; alternative : ")
     diff = CliRunner().invoke(main, ["parametres", "diff", "2023", "2024"]).output
     assert ": 2,3 €/boîte → 0,22565 €/boîte\n" in diff  # parameters/2023.yaml, 2024.yaml
     assert ": — → 100 € [statut : — → source]" in diff  # bups.asafo.montant, new in 2024

@@ -266,8 +266,9 @@ def show_cmd(exercice: int, scenario: Path | None) -> None:
             click.echo(f"{path} = {_show(leaf.valeur)}{_unit_shown(leaf.unite)} (scénario "
                        f"{Path(leaf.surcharge).name}{before})")
             continue
-        mark = f" — HYPOTHÈSE (alternative : {leaf.alternative})" if leaf.statut == "hypothese" else ""
-        click.echo(f"{path} = {_show(leaf.valeur)}{_unit_shown(leaf.unite)} ({leaf.statut}){mark}")
+        # the status once, with the other reading of a hypothesis beside it (it was « (hypothese) — HYPOTHÈSE (…) »)
+        mark = f" ; alternative : {leaf.alternative}" if leaf.statut == "hypothese" else ""
+        click.echo(f"{path} = {_show(leaf.valeur)}{_unit_shown(leaf.unite)} ({leaf.statut}{mark})")
 
 
 # Units whose values say what they are (a state, yes/no, a reading, a date, a list, a scale, a coefficient):
