@@ -269,6 +269,36 @@ def test_urgence_malus_compares_exactly_and_rests_on_a_reading_only_without_refe
     assert line["valeur"] == f"{rate or 'vide'}{' %' if rate else ''} (référence {reference + ' %' if reference else 'vide'})"
 
 
+@pytest.mark.parametrize("reading,malus", [(None, False), ("malus", True)])
+@pytest.mark.parametrize("rate", ["", "4"])
+def test_urgence_malus_without_reference_follows_its_reading_whether_the_years_rate_is_known_or_not(
+        tmp_path, reading, malus, rate):
+    """docs/regles.md, malus « motif urgence »: no reference rate given → no malus, a hypothesis (alternative: malus).
+    With the year's rate missing too, the line paid 0 € under both readings and did not name the hypothesis (audit):
+    it now rests on bups.malus_urgence.sans_reference as when the year's rate is known."""
+    from rosp_lib.engine import parameters_for
+
+    params = None
+    if reading is not None:
+        scenario = tmp_path / "lecture.yaml"
+        scenario.write_text(f"bups:\n  malus_urgence:\n    sans_reference: {reading}\n", encoding="utf-8")
+        params = parameters_for([2025], scenario)
+    row = {"pharmacie_id": "U", "exercice": 2025, "dqo_autoevaluation": "oui", "dqo_newsletter": "oui",
+           "dqo_programme_amelioration": "oui", "taux_generiques_repertoire_pct": 85, "taux_stabilite_75_pct": 95,
+           "taux_urgence_pct": rate, "taux_urgence_reference_pct": ""}
+    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [row], sep=";"))
+    lines = compute(pharmacies, None, params)
+    line = lines[lines["indicateur"] == "malus_urgence"].iloc[0]
+    # BUPS 2025 : démarche qualité 100 € + stabilité ≥ 95 % 400 € = 500 € ; malus 20 % = −100,00 €
+    assert int(line["montant_cents"]) == (-100_00 if malus else 0)
+    assert int(lines.loc[lines["theme"] == "bups", "montant_cents"].sum()) == (400_00 if malus else 500_00)
+    assert "bups.malus_urgence.sans_reference" in line["hypotheses"]
+    assert line["statut_regle"] == "hypothese"
+    assert "bups.malus_urgence.taux_annee_manquant" not in line["hypotheses"]  # the reading of a known reference
+    assert line["donnee_manquante"]
+    assert ("malus 20 % × 500,00\u00a0€ = 100,00\u00a0€ (baisse non démontrée)" in line["note"]) is malus
+
+
 def test_urgence_malus_value_says_an_empty_rate_of_the_year(tmp_path):
     """An empty rate of the year read « % (référence 3 %) » in lignes.csv: a bare sign (review)."""
     row = {"pharmacie_id": "U", "exercice": 2025, "taux_urgence_pct": "", "taux_urgence_reference_pct": "3"}

@@ -220,13 +220,14 @@ def malus_urgence(ctx: Context, total: np.ndarray) -> Block | None:
     ref, ref_missing = ctx.rate("taux_urgence_reference_pct")
     below = compare_columns(rate, ref, ind.comparaison_reference.valeur)
     applies = ~r_missing & ~ref_missing & ~below
-    # The reference missing, the year's rate known: its own reading, read for these rows only (the others' amount
-    # does not depend on it: they are not marked as resting on it).
-    ref_only_missing = ref_missing & ~r_missing
-    if ref_only_missing.any():
-        with ctx.for_rows(ref_only_missing):
+    # The reference missing (« no reference rate given → no malus », docs/regles.md), whether the year's rate is
+    # known or not: its own reading, read for these rows only (the others' amount does not depend on it: they are not
+    # marked as resting on it). Both rates missing, it is this reading that decides (it was « pas de malus » whatever
+    # the reading, and not marked as resting on it: audit).
+    if ref_missing.any():
+        with ctx.for_rows(ref_missing):
             if ind.sans_reference.valeur == "malus":
-                applies |= ref_only_missing
+                applies |= ref_missing
     # The year's rate missing, the reference known: « strictly below » cannot be shown (docs/regles.md); its
     # own reading, read for these rows only.
     rate_only_missing = r_missing & ~ref_missing
@@ -241,12 +242,15 @@ def malus_urgence(ctx: Context, total: np.ndarray) -> Block | None:
     note[applies] = [f"taux non inférieur à la référence : malus {pct} % × {t} = {c}"
                      for t, c in zip(per_distinct(eur, total[applies]), per_distinct(eur, -cents[applies]))]
     note[~applies & ref_missing] = "pas de taux de référence (2019) : pas de malus"
+    note[applies & ref_missing] = [
+        f"pas de taux de référence (2019) : malus {pct} % × {t} = {c} (baisse non démontrée)"
+        for t, c in zip(per_distinct(eur, total[applies & ref_missing]), per_distinct(eur, -cents[applies & ref_missing]))]
     note[rate_only_missing & ~applies] = "taux de l'année manquant : pas de malus (donnée manquante)"
     note[rate_only_missing & applies] = [
         f"taux de l'année manquant : malus {pct} % × {t} = {c} (baisse non démontrée)"
         for t, c in zip(per_distinct(eur, total[rate_only_missing & applies]),
                         per_distinct(eur, -cents[rate_only_missing & applies]))]
-    note[r_missing & ref_missing] = "taux de l'année et taux de référence manquants : pas de malus"
+    note[r_missing & ref_missing & ~applies] = "taux de l'année et taux de référence manquants : pas de malus"
     atteint = pick(applies, "malus", "pas de malus")
     atteint[(r_missing | ref_missing) & ~applies] = MANQUANT
     # an empty rate is said « vide », as in the molecules' values: « % (référence 3 %) » showed a bare sign (audit)
