@@ -78,6 +78,9 @@ def test_the_carte_vitale_amount_names_the_readers_it_counts(tmp_path):
     assert rows.loc["PH-2", "note"] == "689,00\u00a0€ (borne) + 250,00\u00a0€ × 0 lecteur"
     # the report's « Calcul » column ends with the amount: the sum can be redone by hand
     assert calculation(rows.loc["PH-0"], {}, params[2024]).endswith("× 1 lecteur = 939,00\u00a0€")
+    # with a borne and no reader, the borne's 689,00 € is the first term of the sum, not its result (review: the cell
+    # stopped at « × 0 lecteur »)
+    assert calculation(rows.loc["PH-2"], {}, params[2024]).endswith("× 0 lecteur = 689,00\u00a0€")
 
 
 def test_a_missing_input_is_named_in_words_too():

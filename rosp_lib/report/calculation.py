@@ -27,6 +27,21 @@ def entries(text: str) -> list[tuple[str, str]]:
     return out
 
 
+_OPERAND = re.compile(r"\s*(?:\([^()]*\)\s*)?[+×−-]")  # after an amount: an operation goes on (« 689,00 € (borne) + … »)
+
+
+def _gives_result(text: str, size: str) -> bool:
+    """Whether `text` gives the amount `size` otherwise than as an operand: « 100,00 € si atteint », « … = 820,00 € »;
+    not « 689,00 € (borne) + 250,00 € × 0 lecteur », where the borne's 689,00 € is the first term of a sum that was
+    written without its result (review)."""
+    start = text.find(size)
+    while start >= 0:
+        if not _OPERAND.match(text, start + len(size)):
+            return True
+        start = text.find(size, start + 1)
+    return False
+
+
 def calculation(line, leaves: dict, params) -> str:
     """The arithmetic of a line of `lignes.csv` (a row with its note, entrees, hypotheses, scenario, amount), its input
     values written in: the input value beside each column name the note cites; without the hypothesis texts (shown
@@ -54,7 +69,7 @@ def calculation(line, leaves: dict, params) -> str:
     size = eur(abs(int(line["montant_cents"])))
     # The amount is written at the end unless the text already gives it as its result (« … = montant », « (montant) »);
     # a unit amount times one (« 1 tranche × montant ») is not a result.
-    if int(line["montant_cents"]) != 0 and (size not in text or text.endswith("× " + size)):
+    if int(line["montant_cents"]) != 0 and (not _gives_result(text, size) or text.endswith("× " + size)):
         # after a comparison (« 55 ≥ 1,1 × 50 = 55 »), the amount is what the comparison gives, not equal to it
         compared = re.search("[≥≤<>]", re.sub(r"\([^()]*\)", "", text))  # not in a remark « (taux ≥ seuil) »
         text = (f"{text} {'→' if compared else '='} {amount}" if text
