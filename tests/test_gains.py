@@ -234,6 +234,23 @@ def test_the_actions_of_a_theme_whose_socle_is_lost_are_given_with_the_socle(tmp
     assert int(reach["a_portee_cents"].iloc[0]) == reach_cents
 
 
+@pytest.mark.parametrize("column", ["dqo_newsletter", "dqo_programme_amelioration"])
+@pytest.mark.parametrize("today, possible", [("2025-12-31", "oui"), ("2026-01-15", "non")])
+def test_the_demarche_qualite_actions_are_done_within_the_year(tmp_path, column, today, possible):
+    """The newsletter and the quality programme were given the declaration's window (« jusqu'au 27/02/2026 »): the
+    démarche qualité's three actions are « à effectuer d'ici le 31 décembre » (Ordre national des pharmaciens,
+    17 novembre 2022; calendrier.fin_actions_dqo, a reading for the later exercises), as the auto-évaluation.
+    PH-TILLEULS 2025 without it: the BUPS socle is lost; regained, 100 (démarche qualité) + 200 (stabilité 92 %)
+    + 100 (ASAFO) + 200 (écoresponsable) = 600 €."""
+    pharmacies = _tilleuls_2025(tmp_path, **{column: "non"})
+    params = parameters_for([2025])
+    assert params[2025].calendrier.fin_actions_dqo.valeur == dt.date(2025, 12, 31)
+    table = gains_table(pharmacies, None, params, dt.date.fromisoformat(today))
+    row = table[table["colonne"] == column].iloc[0]
+    assert (row["indicateur"], row["gain_eur"], row["echeance"]) == ("demarche_qualite", "600.00", "2025-12-31")
+    assert row["encore_possible"] == possible
+
+
 def test_an_action_behind_a_lost_socle_names_the_socle_by_its_title():
     # PH-MAIRIE 2023 (data/): the démarche qualité is not declared, so the BUPS socle is lost; the actions of the
     # theme are given with the socle regained, and say which one by its title, as the report shows it.

@@ -488,6 +488,8 @@ def _deadline(col: str, exercice: int, params, activity_end: dt.date | None = No
     cal = params.calendrier
     if col == "dqo_autoevaluation":
         return cal.fin_autoevaluation_dqo.valeur
+    if col in ("dqo_newsletter", "dqo_programme_amelioration"):  # done in the year, as the auto-évaluation (review:
+        return cal.fin_actions_dqo.valeur                           # they were given the declaration's window)
     if col in declared_columns():
         return cal.fin_declaration.valeur
     if col in indicator("malus_qualite_facturation").colonnes:

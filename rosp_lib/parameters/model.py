@@ -429,6 +429,7 @@ class Calendrier(_Strict):
 
     fin_declaration: Leaf[date]  # last day to declare the exercise's indicators on amelipro
     fin_autoevaluation_dqo: Leaf[date]  # last day of the HCQO auto-évaluation of the exercise
+    fin_actions_dqo: Leaf[date]  # last day of the démarche qualité's newsletter subscription and programme
     fin_periode_malus_facturation: Leaf[date]  # last day of the billing-quality malus period
 
 
