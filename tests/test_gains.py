@@ -251,6 +251,40 @@ def test_the_demarche_qualite_actions_are_done_within_the_year(tmp_path, column,
     assert row["encore_possible"] == possible
 
 
+@pytest.mark.parametrize("year, changes, today, possible, left", [
+    # installed on 1 July 2025, 10 weeks on Friday 1 August: the weeks from Monday 28 July to 31 December are 23,
+    # 10 + 23 < 46 (bups.asafo, 46 weeks of the year)
+    (2025, {"nb_semaines_asafo": "10", "debut_activite": "2025-07-01"}, "2025-08-01", "non", 23),
+    # 30 weeks on Monday 1 December 2025: 5 weeks left (1–7, 8–14, 15–21, 22–28 December, 29–31)
+    (2025, {"nb_semaines_asafo": "30"}, "2025-12-01", "non", 5),
+    (2025, {"nb_semaines_asafo": "30"}, "2025-08-01", "oui", None),  # 22 weeks left: 30 + 22 ≥ 46
+    # 2024: 4 different weeks of December; none yet on Friday 20 December: the weeks of 16 and 23 December and the
+    # 30th–31st, 3 < 4
+    (2024, {"nb_semaines_asafo_decembre": "0"}, "2024-12-20", "non", 3),
+    (2024, {"nb_semaines_asafo_decembre": "1"}, "2024-12-20", "oui", None),
+])
+def test_a_count_of_weeks_is_within_reach_only_if_the_calendar_still_has_the_weeks(tmp_path, year, changes, today,
+                                                                                    possible, left):
+    """ASAFO's weeks were offered (« 36 de plus (10 → 46) ») and counted in what is within reach when the year had
+    not that many weeks left (review): the action is listed, « encore_possible » non, and says why."""
+    import csv
+
+    with open(ROOT / "data" / "pharmacies.csv", encoding="utf-8-sig", newline="") as fh:
+        row = next(r for r in csv.DictReader(fh, delimiter=";")
+                   if r["pharmacie_id"] == "PH-TILLEULS" and r["exercice"] == str(year))
+    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [{**row, **changes}]))
+    table = gains_table(pharmacies, None, parameters_for([year]), dt.date.fromisoformat(today))
+    action = table[table["indicateur"] == "asafo"].iloc[0]
+    assert action["encore_possible"] == possible
+    if left is not None:
+        target = 4 if year == 2024 else 46
+        now = int(next(iter(changes.values())))
+        assert (f"hors de portée : {target} semaines demandées, {now} à ce jour et {left} semaines encore au "
+                f"calendrier jusqu'au 31/12/{year}") in action["action"]
+    else:
+        assert "hors de portée" not in action["action"]
+
+
 def test_an_action_behind_a_lost_socle_names_the_socle_by_its_title():
     # PH-MAIRIE 2023 (data/): the démarche qualité is not declared, so the BUPS socle is lost; the actions of the
     # theme are given with the socle regained, and say which one by its title, as the report shows it.

@@ -499,6 +499,46 @@ def _deadline(col: str, exercice: int, params, activity_end: dt.date | None = No
     return min(measured, activity_end) if activity_end is not None else measured
 
 
+# Counts of weeks of the exercise: an action that raises one cannot add more weeks than the calendar still has (ASAFO:
+# 46 weeks of the year; in 2024, 4 different weeks of December). Each such column → the first day of the weeks it counts.
+WEEK_COUNTS = {"nb_semaines_asafo": (1, 1), "nb_semaines_asafo_decembre": (12, 1)}
+
+
+def weeks_left(year: int, first: tuple[int, int], today: dt.date, deadline: dt.date,
+               activity_start: dt.date | None = None) -> int:
+    """The calendar weeks (Monday to Sunday) that still have a day from `today` to `deadline`, within the exercise's
+    weeks counted from `first` (month, day) and the titulaire's activity: the most a count of weeks can still grow
+    (the week of `today` included)."""
+    start = max(today, dt.date(year, *first), activity_start or dt.date(year, 1, 1))
+    if start > deadline:
+        return 0
+    monday = start - dt.timedelta(days=start.weekday())
+    return (deadline - monday).days // 7 + 1
+
+
+def _weeks_short(g: "_Gains", a: Action, row, year: int, today: dt.date, deadline: dt.date) -> str:
+    """Why an action on a count of weeks cannot be done any more though its deadline is not passed: its target is
+    above the count now plus the weeks left (« 36 de plus (10 → 46) » on 1 August for an officine installed on
+    1 July: review); '' when it can (or is not about weeks)."""
+    for col, target in a.changes.items():
+        if col not in WEEK_COUNTS:
+            continue
+        now = g.current(a.row, col)
+        now = 0 if now is None or pd.isna(now) else int(now)
+        start = row.get("debut_activite")
+        start = None if start is None or pd.isna(start) else pd.Timestamp(start).date()
+        left = weeks_left(year, WEEK_COUNTS[col], today, deadline, start)
+        if now + left < int(target):
+            return (f"hors de portée : {target_weeks(int(target))} demandées, {now} à ce jour et "
+                    f"{left} {'semaine' if left < 2 else 'semaines'} encore au calendrier jusqu'au "
+                    f"{deadline:%d/%m/%Y}")
+    return ""
+
+
+def target_weeks(n: int) -> str:
+    return f"{n} {'semaine' if n < 2 else 'semaines'}"
+
+
 def activity_end(value) -> dt.date | None:
     """A row's `fin_activite` as a date; None when the titulaire was active to the end of the year (empty)."""
     return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
@@ -661,9 +701,13 @@ def _gains_table(pharmacies, molecules, parameters, date, scenario, themes,
         end = activity_end(row.get("fin_activite"))
         deadline = min(_deadline(parse_molecule_key(c)[1] if parse_molecule_key(c) else c, year, params, end)
                        for c in cols)
+        short = _weeks_short(g, a, row, year, date, deadline)
         nature = "declaratif" if all(c in declared for c in cols) else "mesure"
         statut, keys = _rests_on(g, a)
         action, remark = _action_text(g, a, [i for i, r in g.rises(a.row, a.lines).items() if r > 0])
+        if short:  # said in the action too: gains.csv has no remark column
+            remark = f"{remark} ; {short}" if remark else short
+            action = f"{action} — {short}"
         records.append({
             "pharmacie_id": row["pharmacie_id"], "exercice": year, "_row": a.row,
             "_ordre": THEME_CODES.index(ind.theme) * 1000 + [i.code for i in INDICATORS].index(ind.code),
@@ -673,7 +717,7 @@ def _gains_table(pharmacies, molecules, parameters, date, scenario, themes,
             "valeur_actuelle": " ; ".join(_shown(g.current(a.row, c)) for c in cols),
             "valeur_cible": " ; ".join(_shown(a.changes[c]) for c in cols),
             "gain_cents": int(a.gain), "nature": nature, "echeance": deadline.isoformat(),
-            "encore_possible": "oui" if date <= deadline else "non",
+            "encore_possible": "oui" if date <= deadline and not short else "non",
             "statut_regle": statut, "changements": dict(a.changes), "remarque": remark, "hypotheses": keys,
         })
     columns = [*GAINS_COLUMNS, "gain_cents", "changements", "remarque", "hypotheses"]
