@@ -279,14 +279,16 @@ def test_every_explained_gap_of_the_example_is_reproduced_to_the_cent():
 
 
 def test_reconciliation_under_the_user_scenario(tmp_path):
-    """With the scenario of alternative readings, the BUPS paid at the 95 % step only is what is due."""
+    """With the scenario of alternative readings, the BUPS paid at the 95 % step only, and the urgence malus taken
+    without a reference rate (bups.malus_urgence.sans_reference: malus; P1 gives no urgence rate at all, which that
+    reading now decides too): démarche qualité 100 € − 20 % = 80,00 € due, 100,00 € paid."""
     from rosp_lib.parameters import PARAMETERS_DIR
 
     pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", PHARMACIES))
     paid = read_versements(write_csv(tmp_path / "versements.csv", VERSEMENTS), pharmacies)
     table, _ = reconcile(pharmacies, None, paid, PARAMETERS_DIR / "scenarios" / "lectures-alternatives.yaml")
     r = _row(table, "P1", "bups")
-    assert (r["attendu_eur"], r["verse_eur"], r["verdict"]) == ("100.00", "100.00", "conforme")
+    assert (r["attendu_eur"], r["verse_eur"], r["verdict"]) == ("80.00", "100.00", "ecart")
 
 
 def test_partial_payment_of_most_lines_names_only_the_unpaid_one():
