@@ -429,9 +429,14 @@ def book_markdown(exercises: dict[int, ExerciseParameters], scenario: str | None
     return "\n".join(out).rstrip() + "\n"
 
 
+def scenario_source(path: str) -> str:
+    """The source of a value a user's scenario replaced: the scenario, never a public source (plain text: `lignes.csv`;
+    the rules book escapes it for its Markdown tables)."""
+    return f"scénario « {Path(path).name} » (aucune source publique)"
+
+
 def _scenario_source(path: str) -> str:
-    """The source column of a value a user's scenario replaced: the scenario, never a public source."""
-    return f"scénario « {escape_markdown_text(Path(path).name)} » (aucune source publique)"
+    return escape_markdown_text(scenario_source(path))
 
 
 def _params_table(exercises: dict[int, ExerciseParameters], node: str) -> list[str]:

@@ -464,6 +464,29 @@ def test_a_socles_amount_is_not_a_dependency_of_the_lines_it_gates(tmp_path):
     assert named == {"exercice_coordonne", "malus_qualite_facturation"}
 
 
+def test_a_value_of_a_scenario_is_a_hypothesis_with_no_public_source_on_the_lines_that_read_it(tmp_path):
+    """A scenario's 900 € for the exercice coordonné was written `source`, citing the guide that says 820 € (review):
+    a user's value is the user's hypothesis (`statut_regle` hypothese) and its line cites the scenario, as
+    `rosp regles` does; the lines that do not read it keep their status and source."""
+    from rosp_lib.engine import parameters_for
+    from rosp_lib.parameters import Scenario
+
+    path = tmp_path / "essai.yaml"
+    path.write_text("numerique:\n  exercice_coordonne:\n    montant: 900\n", encoding="utf-8")
+    rows = [{"pharmacie_id": "N", "exercice": 2025, **SOCLES_NUMERIQUE, "taux_mss_pct": 6}]
+    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", rows, sep=";"))
+    reference = compute(pharmacies, None, parameters_for([2025])).set_index("indicateur")
+    lines = compute(pharmacies, None, parameters_for([2025], Scenario.read(path))).set_index("indicateur")
+    line = lines.loc["exercice_coordonne"]
+    assert int(line["montant_cents"]) == 900_00
+    assert line["statut_regle"] == "hypothese" and reference.at["exercice_coordonne", "statut_regle"] != "hypothese"
+    assert line["source"] == "scénario « essai.yaml » (aucune source publique)"
+    assert line["scenario"] == "numerique.exercice_coordonne.montant"
+    # the MSS line (240 €) reads nothing of the scenario: as without it
+    assert lines.at["mss", "statut_regle"] == reference.at["mss", "statut_regle"] == "source"
+    assert lines.at["mss", "source"] == reference.at["mss", "source"] and "scénario" not in lines.at["mss", "source"]
+
+
 def test_pharmacien_correspondant_shows_its_two_tiers_and_its_cap(tmp_path):
     # docs/regles.md: 2 € a patient up to the 100th, 1 € beyond, capped at 500 €. 450 patients: 100 × 2 + 350 × 1 = 550 € →
     # 500 € ; 80 patients: 80 × 2 = 160 €. The line says the arithmetic, not only « plafonné ».

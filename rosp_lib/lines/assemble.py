@@ -34,13 +34,22 @@ def hypothesis_note(key: str, leaf: Leaf) -> str:
     return f"hypothèse {key} ({leaf.libelle}) — alternative : {leaf.alternative}"
 
 
+def leaf_status(leaf: Leaf) -> str:
+    """A leaf's status as a line counts it: a value a user's scenario replaced is the user's hypothesis, whatever the
+    status of the value it replaces (a what-if amount of 900 € was `source`, citing the guide that says 820 €: review)."""
+    return "hypothese" if leaf.surcharge else leaf.statut
+
+
 def _source(reads: dict) -> str:
-    """The source a line cites: its first leaf that is not the indicator's state (its amount or threshold)."""
+    """The source a line cites: its first leaf that is not the indicator's state (its amount or threshold); the
+    scenario, when a user's scenario replaced that value (as `rosp regles` says it)."""
+    from ..rulebook import scenario_source
+
     leaves = list(reads.values())
-    for leaf in leaves:
-        if unit(leaf.unite).kind is not Kind.STATE:
-            return leaf.source
-    return leaves[0].source if leaves else ""
+    chosen = next((leaf for leaf in leaves if unit(leaf.unite).kind is not Kind.STATE), leaves[0] if leaves else None)
+    if chosen is None:
+        return ""
+    return scenario_source(chosen.surcharge) if chosen.surcharge else chosen.source
 
 
 def dependencies(b: Block, n: int):
@@ -61,7 +70,7 @@ def dependencies(b: Block, n: int):
     for mask, keys in masks:
         if not keys:
             continue
-        worst = max(_STATUS_ORDER[leaves[k].statut] for k in keys)
+        worst = max(_STATUS_ORDER[leaf_status(leaves[k])] for k in keys)
         level = np.where(mask, np.maximum(level, worst), level)
         flags = sum(1 << bit[k] for k in keys if k in bit)
         if flags:
