@@ -12,7 +12,7 @@ from rosp_lib.inputs import empty_molecules, read_inputs
 from rosp_lib.lines.assemble import LINE_COLUMNS, assemble, lines_frame
 from rosp_lib.lines.text import pick
 from rosp_lib.rules.base import Context
-from rosp_lib.parameters import ExerciseParameters, Scenario, load_parameters
+from rosp_lib.parameters import ExerciseParameters, ParameterError, Scenario, check_scenario_argument, load_parameters
 from rosp_lib.registry import THEME_CODES as THEMES
 from rosp_lib.rules import MODULES
 
@@ -21,6 +21,7 @@ TOTAL_AMOUNTS = TOTAL_COLUMNS[2:]  # written as texts « -12.50 » in totaux.csv
 
 
 def parameters_for(exercises, scenario: Scenario | str | Path | None = None) -> dict[int, ExerciseParameters]:
+    check_scenario_argument(scenario)
     if scenario is not None and not isinstance(scenario, Scenario):
         scenario = Scenario.read(scenario)
     return {int(y): load_parameters(int(y), scenario) for y in sorted(set(exercises))}
@@ -35,6 +36,13 @@ def compute(
     """Result lines for every pharmacy × exercise of the table: one vectorised pass per exercise."""
     if parameters is None:
         parameters = parameters_for(pharmacies["exercice"].unique(), scenario)
+    else:
+        missing = sorted({int(y) for y in pharmacies["exercice"].unique()} - {int(y) for y in parameters})
+        if missing:  # a KeyError: 2022 (review)
+            which = "les exercices" if len(missing) > 1 else "l'exercice"
+            raise ParameterError(f"paramètres absents pour {which} "
+                                 f"{', '.join(map(str, missing))} du tableau ; attendu : ceux de chaque exercice du "
+                                 "tableau, p. ex. parameters_for(pharmacies[\"exercice\"].unique())")
     if molecules is None:
         molecules = empty_molecules()
     parts = []

@@ -302,3 +302,37 @@ def test_columns_doc_is_generated_from_the_schema():
 
     doc = (PARAMETERS_DIR.parent / "docs" / "colonnes.md").read_text(encoding="utf-8")
     assert doc == columns_markdown(), "docs/colonnes.md est périmé : rosp colonnes > docs/colonnes.md"
+
+
+@pytest.mark.parametrize("exercice, kind", [("2024", "texte"), (2024.0, "nombre à virgule"), (True, "oui/non")])
+def test_an_exercise_that_is_not_an_integer_is_refused_in_french(exercice, kind):
+    """load_parameters("2024") blamed the right file (« la clé « exercice » vaut 2024, attendu 2024 ») and 2024.0 was
+    « aucun paramètre pour l'exercice 2024.0 » (review)."""
+    from rosp_lib.parameters import ParameterError, load_parameters
+
+    with pytest.raises(ParameterError) as info:
+        load_parameters(exercice)
+    assert str(info.value) == (f"exercice invalide : « {exercice} » ({kind}) ; attendu : une année en nombre entier, "
+                               "par exemple load_parameters(2024)")
+    import numpy as np
+
+    assert load_parameters(np.int64(2024)).exercice == 2024  # a year read from a table
+
+
+def test_the_library_says_in_french_a_scenario_given_as_a_dict_and_parameters_missing_an_exercise(tmp_path):
+    """compute(…, scenario={…}) was « TypeError: expected str, bytes or os.PathLike object, not dict », and
+    compute(…, parameters={2024: …}) on a table of other exercises « KeyError: 2022 » (review)."""
+    from helpers_rules import write_csv
+    from rosp_lib.engine import compute, parameters_for
+    from rosp_lib.inputs import read_pharmacies
+    from rosp_lib.parameters import ParameterError, load_parameters
+
+    pharmacies = read_pharmacies(write_csv(tmp_path / "p.csv", [{"pharmacie_id": "A", "exercice": 2022},
+                                                                {"pharmacie_id": "B", "exercice": 2025}]))
+    with pytest.raises(ParameterError, match=r"^scénario invalide : un dictionnaire ; attendu : le chemin d'un fichier YAML"):
+        compute(pharmacies, scenario={"numerique": {"exercice_coordonne": {"montant": 900}}})
+    with pytest.raises(ParameterError, match=r"^scénario invalide : un dictionnaire"):
+        parameters_for([2024], {"general": {}})
+    with pytest.raises(ParameterError) as info:
+        compute(pharmacies, parameters={2024: load_parameters(2024)})
+    assert str(info.value).startswith("paramètres absents pour les exercices 2022, 2025 du tableau ; attendu : ")

@@ -19,6 +19,8 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
+
 from pydantic import TypeAdapter, ValidationError
 
 from .errors import ParameterError, bounded
@@ -33,7 +35,7 @@ PARAMETERS_DIR = Path(__file__).resolve().parents[2] / "parameters"
 __all__ = [
     "PARAMETERS_DIR", "STATUTS", "UNITS", "Citation", "Comparaison", "Etat", "ExerciseParameters", "Indicateur",
     "Kind", "Leaf", "ParameterError", "Reference", "Scenario", "Seuil", "Statut", "Unit", "available_exercises",
-    "default_references", "diff_exercises", "iter_leaves", "load_parameters", "load_references", "read_yaml", "unit",
+    "check_scenario_argument", "default_references", "diff_exercises", "iter_leaves", "load_parameters", "load_references", "read_yaml", "unit",
 ]
 
 REFERENCES_FILE = "references.yaml"
@@ -141,6 +143,19 @@ def available_exercises(directory: Path = PARAMETERS_DIR) -> list[int]:
     return sorted(int(p.stem) for p in directory.glob("[0-9][0-9][0-9][0-9].yaml"))
 
 
+def check_scenario_argument(scenario) -> None:
+    """A scenario is given as its YAML file (a path) or as read by `Scenario.read`: a dict was a Python TypeError
+    (review)."""
+    if scenario is not None and not isinstance(scenario, (Scenario, str, Path)):
+        raise ParameterError(f"scénario invalide : {_kind(scenario)} ; attendu : le chemin d'un fichier YAML de scénario "
+                             "(p. ex. « parameters/scenarios/lectures-alternatives.yaml »), ou Scenario.read(chemin)")
+
+
+def _kind(value) -> str:
+    return {str: "texte", float: "nombre à virgule", bool: "oui/non", dict: "un dictionnaire"}.get(
+        type(value), type(value).__name__)
+
+
 def _raw_exercise(exercice: int, directory: Path) -> dict:
     path = directory / f"{exercice}.yaml"
     if not path.exists():
@@ -168,6 +183,13 @@ def load_parameters(
     directory: Path = PARAMETERS_DIR,
 ) -> ExerciseParameters:
     """The validated parameters of one exercise, with a user scenario's overrides applied."""
+    if isinstance(exercice, bool) or not isinstance(exercice, (int, np.integer)):
+        # « 2024 » (a text) read the right file and blamed it (« la clé « exercice » vaut 2024, attendu 2024 »), 2024.0
+        # was « aucun paramètre pour l'exercice 2024.0 » (review)
+        raise ParameterError(f"exercice invalide : « {exercice} » ({_kind(exercice)}) ; attendu : une année en nombre "
+                             "entier, par exemple load_parameters(2024)")
+    exercice = int(exercice)
+    check_scenario_argument(scenario)
     raw = _raw_exercise(exercice, directory)
     origin: Path | str = directory / f"{exercice}.yaml"
     if scenario is not None:
