@@ -75,7 +75,7 @@ def test_document_has_no_code_no_parameters_no_technical_section():
     html = to_html(_notebook())
     assert "print_visible_code" not in html and "SECRET_PARAM" not in html and "document_header" not in html
     assert "Montants enregistrés" not in html and "montants enregistrés" not in html
-    assert "<strong>Total\u00a0: 12,00 €</strong>" in html
+    assert "<strong>Total\u00a0: 12,00\u00a0€</strong>" in html
     p = parsed(html)
     assert p.lang == "fr"
     assert p.title == "ROSP 2024 — Pharmacie <Test> — synthèse"
@@ -262,6 +262,10 @@ def test_the_index_sums_each_exercise_under_its_rows(tmp_path):
     assert amounts[3:] == ["—"] * 4
     assert "<td>2 lignes</td>" in foot
     assert "en pied de tableau, les sommes de chaque exercice" in text
+    # a page « rapport non produit » has French typography in its title too (review: « … Numérique (REMU NUM) : »)
+    write_indexes(tmp_path, manifest, lines, {}, years={"PH-A": [2024]})
+    missing = (tmp_path / "2024" / "PH-A" / "01_numerique.html").read_text(encoding="utf-8")
+    assert "(REMU NUM)\u00a0: rapport non produit</title>" in missing
     page = (tmp_path / "pharmacies" / "PH-A.html").read_text(encoding="utf-8")
     assert "<tfoot>" not in page  # a pharmacy's page: its rows are its exercises
 
@@ -272,8 +276,8 @@ def test_french_no_break_spaces_before_percent_colon_and_inside_guillemets_in_te
     (a class « a ;b », a style « a :hover » are not prose)."""
     from rosp_lib.report.html import french_quotes
 
-    page = ('<p class="a ;b">Taux : 25 % ; seuil « x » ? oui !</p><style>a :hover { x: 1 ; }</style>'
+    page = ('<p class="a ;b">Taux : 25 % ; seuil « x » ? oui ! thème à 0 €</p><style>a :hover { x: 1 ; }</style>'
             '<script>f( a ; b )</script><td title="t : u">— »</td>')
     assert french_quotes(page) == ('<p class="a ;b">Taux\u00a0: 25\u00a0%\u00a0; seuil «\u00a0x\u00a0»\u00a0? '
-                                   'oui\u00a0!</p><style>a :hover { x: 1 ; }</style><script>f( a ; b )</script>'
-                                   '<td title="t : u">—\u00a0»</td>')
+                                   'oui\u00a0! thème à 0\u00a0€</p><style>a :hover { x: 1 ; }</style><script>f( a ; b )'
+                                   '</script><td title="t : u">—\u00a0»</td>')

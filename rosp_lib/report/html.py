@@ -127,14 +127,15 @@ def _strip_widgets_preprocessor():
     return StripWidgets()
 
 
-# A plain space before « % : ; ? ! » or inside « », in the text of a page (not in its tags, styles or scripts).
-_FRENCH_SPACE = re.compile(r" (?=[%:;?!»])|(?<=«) ")
+# A plain space before « % : ; ? ! € » or inside « », in the text of a page (not in its tags, styles or scripts): « 0 € »
+# typed in a text (« thème à 0 € », an alternative reading « 0 € (non atteint…) ») as `eur` writes an amount (review).
+_FRENCH_SPACE = re.compile(r" (?=[%:;?!»€])|(?<=«) ")
 _TEXT = re.compile(r"<(style|script)\b.*?</\1>|<[^>]*>|([^<]+)", re.S | re.I)
 
 
 def french_quotes(text: str) -> str:
     """A page's text with the no-break spaces of French typography: inside guillemets and before « % », « : »,
-    « ; », « ? », « ! », so that a line never ends on « nor begins with », « % » or « : » (the texts are written with
+    « ; », « ? », « ! », « € », so that a line never ends on « nor begins with », « % » or « : » (the texts are written with
     plain spaces; a browser broke « Malus « » at the end of a line, and « 25 » / « % » over two). Tags, styles and
     scripts are left as they are."""
     return _TEXT.sub(lambda m: _FRENCH_SPACE.sub("\u00a0", m.group(2)) if m.group(2) else m.group(0), text)
@@ -153,5 +154,5 @@ def to_html(nb) -> str:
     body = french_quotes(body)
     return ("<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            f"<title>{_html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
+            f"<title>{french_quotes(_html.escape(title))}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
             f"{body}\n</main>\n</body>\n</html>\n")

@@ -51,7 +51,7 @@ def _page(title: str, body: str) -> str:
     body = french_quotes(body)  # as in the reports: « x » with no-break spaces inside
     return ("<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            f"<title>{_esc(title)}</title>\n<style>{CSS}{INDEX_CSS}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n")
+            f"<title>{french_quotes(_esc(title))}</title>\n<style>{CSS}{INDEX_CSS}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n")
 
 
 def _reports(manifest: pd.DataFrame, pid: str, year: int) -> dict[str, dict]:
