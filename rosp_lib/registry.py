@@ -63,6 +63,18 @@ class Theme:
     # what is measured automatically, item by item: the e-prescription, neutralised some exercises, or ASAFO-Pharma,
     # absent before 2024, were listed every exercise (review)
     mesures: tuple[Mesure, ...] = ()
+    # The theme's malus: (its indicator, what it takes, said after `recompense`; how it is measured, after `mesure`) —
+    # said only for an exercise that has it (the 2022 numérique page described a billing malus that 2022 does not
+    # have: review)
+    malus: tuple[str, str, str] | None = None
+
+    def rewards(self, has_malus: bool = True) -> str:
+        """What the theme rewards, with its malus when the exercise has one (`has_malus`)."""
+        return self.recompense + (f" {self.malus[1]}" if self.malus and self.malus[1] and has_malus else "")
+
+    def measured(self, has_malus: bool = True) -> str:
+        """How the values are known, with its malus's period when the exercise has one (`has_malus`)."""
+        return self.mesure + (f" {self.malus[2]}" if self.malus and self.malus[2] and has_malus else "")
 
     @property
     def justificatifs(self) -> tuple[str, ...]:
@@ -109,10 +121,9 @@ THEMES: tuple[Theme, ...] = (
         "01_numerique",
         "l'équipement et les usages numériques de l'officine (FSE SESAM-Vitale, SCOR, DMP, MSSanté, appli carte "
         "Vitale, mise à jour de la carte Vitale) et l'accès aux soins (exercice coordonné, téléconsultation, "
-        "pharmacien correspondant en zone ZIP/ZAC). Les indicateurs socles conditionnent tout le thème ; "
-        "un malus « qualité de la facturation » peut réduire l'ensemble.",
+        "pharmacien correspondant en zone ZIP/ZAC). Les indicateurs socles conditionnent tout le thème.",
         "indicateurs déclarés sur amelipro par le titulaire, les autres calculés par l'Assurance Maladie à partir "
-        "des données de facturation ; malus mesuré du 4e trimestre N-1 au 3e trimestre N.",
+        "des données de facturation.",
         "au plus tard en avril N+1 (code acte PQS).",
         (Justificatif("facture ou bon de commande du logiciel Ségur : éditeur, nom, version, date d'acquisition, "
                       "mention du référencement Ségur", ("logiciel_segur",)),
@@ -126,13 +137,14 @@ THEMES: tuple[Theme, ...] = (
                  Mesure("téléconsultations", ("teleconsultation",)),
                  Mesure("patients du pharmacien correspondant", ("pharmacien_correspondant",)),
                  Mesure("sous-indicateurs du malus", ("malus_qualite_facturation",))),
+        malus=("malus_qualite_facturation", "Un malus « qualité de la facturation » peut réduire l'ensemble.",
+               "Malus mesuré du 4e trimestre N-1 au 3e trimestre N."),
     ),
     Theme(
         "bups", 2, "Bon usage des produits de santé (BUPS)", "02_bups",
         "la démarche qualité de l'officine, la pénétration des génériques (socles), la substitution des molécules "
         "ciblées (génériques, hybrides, biosimilaires), la stabilité de délivrance aux 75 ans et plus, la connexion "
-        "à ASAFO-Pharma et la démarche écoresponsable. Un malus s'applique à tout le thème si le recours au motif "
-        "« urgence » ne baisse pas.",
+        "à ASAFO-Pharma et la démarche écoresponsable.",
         "démarche qualité et écoresponsabilité déclarées ; taux calculés par l'Assurance Maladie.",
         "avant la fin du 1er trimestre N+1.",
         (Justificatif("attestation HCQO datée de l'année", ("demarche_qualite",)),
@@ -143,6 +155,8 @@ THEMES: tuple[Theme, ...] = (
                  Mesure("molécules ciblées", ("molecules_ciblees",)),
                  Mesure("stabilité 75 ans et plus", ("stabilite_75",)), Mesure("ASAFO-Pharma", ("asafo",)),
                  Mesure("motif urgence", ("malus_urgence",))),
+        malus=("malus_urgence", "Un malus s'applique à tout le thème si le recours au motif « urgence » ne baisse pas.",
+               ""),
     ),
     Theme(
         "vaccination", 3, "Prescription des vaccinations recommandées", "03_vaccination",

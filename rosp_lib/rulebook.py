@@ -394,7 +394,7 @@ def book_markdown(exercises: dict[int, ExerciseParameters], scenario: str | None
     ]
     out += _params_table(exercises, "general")
     for theme in THEMES:
-        out += ["", f"## {theme.ordre}. {theme.titre}", "", f"Ce que le thème récompense : {theme.recompense}",
+        out += ["", f"## {theme.ordre}. {theme.titre}", "", f"Ce que le thème récompense : {theme.rewards()}",
                 "", f"Versement : {theme.versement}" if theme.versement_avant is None else
                 f"Versement : {theme.versement.rstrip('.')} ; exercices antérieurs à {theme.versement_avant[0]} : "
                 f"{theme.versement_avant[1]}", ""]

@@ -73,3 +73,21 @@ def test_the_network_page_shows_the_scenario_banner_in_its_body(tmp_path):
              if "text/html" in o.get("data", {}) and "rosp-banniere" in o["data"]["text/html"]]
     network = rn.load_network(str(DATA / "pharmacies.csv"), str(DATA / "molecules.csv"), str(SCENARIO))
     assert shown == [rn.scenario_banner(network)]
+
+
+def test_a_theme_header_speaks_of_its_malus_only_for_an_exercise_that_has_one():
+    """The 2022 numérique page said « un malus « qualité de la facturation » peut réduire l'ensemble » and « malus
+    mesuré du 4e trimestre N-1 au 3e trimestre N », while 2022 has no billing malus (numerique.malus_qualite_facturation
+    absent that exercise, docs/regles.md) and the page showed none (review)."""
+    from pathlib import Path
+
+    from rosp_lib.report import notebook as nb
+
+    root = Path(__file__).resolve().parents[1]
+    texts = {y: nb.header_text(nb.load("PH-HALLES", y, str(root / "data/pharmacies.csv"),
+                                       str(root / "data/molecules.csv")), "numerique") for y in (2022, 2023)}
+    assert nb.load("PH-HALLES", 2022, str(root / "data/pharmacies.csv")).params.numerique.malus_qualite_facturation \
+        .etat.valeur == "absent"
+    assert "malus" not in texts[2022].lower()
+    assert "Un malus « qualité de la facturation » peut réduire l'ensemble." in texts[2023]
+    assert "Malus mesuré du 4e trimestre N-1 au 3e trimestre N." in texts[2023]

@@ -86,7 +86,8 @@ OFFICIAL_WORDINGS = re.compile(r"75 ans et plus|[Dd]ispositif exceptionnel 2024|
 def test_registry_prose_types_no_number():
     """No amount, threshold, percentage or date is typed in the registry's texts: they come from parameters."""
     for theme in THEMES:
-        for text in (theme.titre, theme.recompense, theme.mesure, theme.versement, *theme.justificatifs, theme.automatique):
+        for text in (theme.titre, theme.rewards(), theme.measured(), theme.versement, *theme.justificatifs,
+                     theme.automatique):
             bare = OFFICIAL_WORDINGS.sub("", text)
             assert not re.search(r"\d", bare), (theme.code, text)
     for ind in INDICATORS:

@@ -687,9 +687,11 @@ def header_text(rep: Report, theme: str) -> str:
     p = partial_year(rep)
     if p:
         period = f"\n\nActivité du titulaire sur l'exercice : du {p[0]} au {p[1]} ({narrative.days(p[2])}, exercice partiel). {cession_text(rep)}"
+    has_malus = info.malus is not None and state(rep.params, indicator(info.malus[0])) == "actif"
     return (f"**Total du thème : {eur(rep.theme_total_cents(theme))}** — {theme_reason(rep, theme)}\n\n"
-            f"**Ce que le thème récompense** : {info.recompense}\n\n"
-            f"**Comment c'est connu** : {info.mesure}\n\n**Versement** : {info.versement_of(rep.exercice)}.{period}")
+            f"**Ce que le thème récompense** : {info.rewards(has_malus)}\n\n"
+            f"**Comment c'est connu** : {info.measured(has_malus)}\n\n**Versement** : "
+            f"{info.versement_of(rep.exercice)}.{period}")
 
 
 def declarations(rep: Report, theme: str) -> list[str]:
