@@ -344,3 +344,25 @@ def test_a_gap_explained_by_a_declaration_attaches_its_proof_only(tmp_path):
     assert ("## Pièces jointes\n\n- le relevé « Mes ROSP » de l'exercice 2025 (amelipro)\n"
             "- preuve de la participation à l'exercice coordonné (MSP, CPTS, ESP…)\n\nJe vous remercie") in \
         claims[("PH-CENTRE", 2025)]
+
+
+def test_a_declaration_not_retained_is_claimed_by_the_titulaire_not_told_to_the_caisse(tmp_path):
+    """PH-TILLEULS 2025 (example data), numérique paid 3 744,00 € for 4 814,10 € due: the gap is the carte Vitale
+    equipment (689 € + 2 × 250 € = 1 189 €, less the theme's 10 % billing malus: 1 070,10 €). The letter told the
+    caisse « vérifiez votre déclaration et ses justificatifs » (review): it says, as the titulaire, that the declaration
+    was made and its documents are attached; the console and the report still tell the titulaire to check it."""
+    paid = tmp_path / "releve.csv"
+    paid.write_text("pharmacie_id;exercice;theme;indicateur;montant_verse_eur;date_versement;libelle_releve\n"
+                    "PH-TILLEULS;2025;numerique;;3744,00;15/04/2026;\n", encoding="utf-8")
+    out = tmp_path / "r"
+    res = CliRunner().invoke(main, ["rapprocher", str(DATA / "pharmacies.csv"), "--versements", str(paid),
+                                    "--molecules", str(DATA / "molecules.csv"), "--date", "2026-09-01", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    letter = (out / "reclamation_PH-TILLEULS_2025.md").read_text(encoding="utf-8")
+    assert E("Constat : écart de 1 070,10 € : ma déclaration « équipement de mise à jour de la carte Vitale (bornes, "
+             "lecteurs) » ne semble pas avoir été retenue ; je l'ai faite pour cet exercice et en joins les "
+             "justificatifs.") in letter
+    assert "vérifiez votre déclaration" not in letter
+    rows = list(csv.DictReader((out / "rapprochement.csv").open(encoding="utf-8")))
+    row = next(r for r in rows if r["theme"] == "numerique" and r["pharmacie_id"] == "PH-TILLEULS")
+    assert "vérifiez votre déclaration et ses justificatifs" in row["explication"]

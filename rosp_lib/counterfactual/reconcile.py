@@ -436,12 +436,18 @@ class _Reconcile:
                     continue
             g.kind, g.lecture, g.focus = "declaration", ind.code, (ind.code,)
             params = self.params[g.exercice]
+            # `explication` is said to the titulaire (« vérifiez … »), `constat` by the titulaire in the claim draft
+            # (the letter told the caisse « vérifiez votre déclaration »: review)
             if ind.declaratif:
                 g.explication = (f"écart de {eur(abs(g.ecart))} : la déclaration « {_declared_words(ind)} » n'a pas "
                                  f"été retenue — vérifiez votre déclaration et ses justificatifs")
+                g.constat = (f"écart de {eur(abs(g.ecart))} : ma déclaration « {_declared_words(ind)} » ne semble pas "
+                             "avoir été retenue ; je l'ai faite pour cet exercice et en joins les justificatifs")
             else:
                 g.explication = (f"écart de {eur(abs(g.ecart))} : l'indicateur socle « {title(ind, params)} » n'a pas "
                                  f"été reconnu — vérifiez la valeur mesurée par l'Assurance Maladie")
+                g.constat = (f"écart de {eur(abs(g.ecart))} : l'indicateur socle « {title(ind, params)} » ne semble "
+                             "pas avoir été reconnu, alors que les données ci-dessous le montrent atteint")
 
     # --- 3. a partial payment --------------------------------------------------------------------------------
     def by_partial(self, gaps: list[Item]) -> None:
