@@ -929,7 +929,9 @@ def test_an_indicator_row_paid_otherwise_than_due_is_no_partial_payment_of_other
     other lines of the same amount; the theme's gap is unexplained, that row to check first, and the letter states
     the amounts."""
     t, r, letter = _tilleuls_numerique(tmp_path, indicateur, montant)
-    assert r["verdict"] in ("ecart", "non_attendu") and r["explication"].startswith("écart inexpliqué")
+    # the LAD, neutralised in 2025 by the texts, is said to be paid for nothing that exercise (review), not unexplained
+    assert r["verdict"] in ("ecart", "non_attendu") and r["explication"].startswith(
+        "versement sans objet" if indicateur == "lad_certifie_has" else "écart inexpliqué")
     assert t["explication"].startswith(E(f"écart inexpliqué de {ecart} : "))
     assert E(f"à vérifier : {line} ; « Participer à un exercice coordonné") in t["explication"]
     assert "versement partiel :" not in t["explication"] and "versement partiel :" not in letter
@@ -1207,3 +1209,18 @@ def test_the_tools_readings_explain_nothing_under_a_scenario_that_changes_a_text
         & (table["indicateur"] == "")].iloc[0]
     assert row["explication"].startswith("écart inexpliqué")
     assert "lectures retenues par l'outil" not in row["explication"]
+
+
+def test_a_payment_for_an_indicator_neutralised_that_exercise_is_said_to_be_for_nothing(tmp_path):
+    """The e-prescription is neutralised in 2025 (numerique.eprescription, status source): 250 € paid for it were
+    « écart inexpliqué … à vérifier : aucune ligne payée attendue » (review). Nothing is due for it: said as such."""
+    pharmacies = read_pharmacies(ROOT / "data" / "pharmacies.csv")
+    paid = read_versements(write_csv(tmp_path / "versements.csv", [
+        {"pharmacie_id": "PH-TILLEULS", "exercice": 2025, "theme": "numerique", "indicateur": "eprescription",
+         "montant_verse_eur": "250"}]), pharmacies)
+    table, _ = reconcile(pharmacies, None, paid, date_reference=dt.date(2026, 9, 1))
+    r = _row(table, "PH-TILLEULS", "numerique", "eprescription")
+    assert (r["attendu_eur"], r["verse_eur"], r["verdict"]) == ("0.00", "250.00", "non_attendu")
+    assert r["explication"].startswith("versement sans objet de 250,00\u00a0€ : l'indicateur « Utilisation de la "
+                                       "e-prescription » (eprescription) est neutralisé pour l'exercice 2025 (rien "
+                                       "n'est dû à ce titre cet exercice)")

@@ -230,6 +230,15 @@ def _named(codes, params) -> str:
     return ", ".join(f"« {title(indicator(c), params)} »" + _both(f" ({c})", "") for c in codes)
 
 
+def _neutralised_from_a_source(params, code: str) -> bool:
+    """The indicator is neutralised this exercise, and that is the texts' (not a reading of the tool's)."""
+    from ..rulebook import _node
+
+    node = _node(params, indicator(code).noeud)
+    etat = getattr(node, "etat", None)
+    return etat is not None and etat.valeur == "neutralise" and etat.statut != "hypothese"
+
+
 class _Reconcile:
     def __init__(self, pharmacies, molecules, versements, scenario=None, date_reference: dt.date | None = None):
         self.date = date_reference or dt.date.today()  # is a complement still to come (`_complement_to_come`)?
@@ -298,6 +307,15 @@ class _Reconcile:
                 g.explication = (f"versement sans objet de {eur(g.verse)} : {what} n'existe pas pour l'exercice "
                                  f"{g.exercice} (aucune règle de cet exercice ne le paie) ; vérifiez l'exercice de "
                                  "cette ligne du relevé (l'exercice payé, pas l'année du versement)")
+            elif g.indicateur and g.verse > 0 and g.attendu == 0 and _neutralised_from_a_source(params, g.indicateur):
+                # paid for an indicator the texts neutralise that exercise (the e-prescription in 2025): said as such,
+                # not « écart inexpliqué … aucune ligne payée attendue » (review). A neutralisation that is a reading
+                # (a hypothesis) is left to its alternative (`by_reading`).
+                g.kind = "inexistant"
+                g.explication = (f"versement sans objet de {eur(g.verse)} : {what} est neutralisé pour l'exercice "
+                                 f"{g.exercice} (rien n'est dû à ce titre cet exercice) ; vérifiez l'exercice de cette "
+                                 "ligne du relevé (l'exercice payé, pas l'année du versement) — un trop-versé peut être "
+                                 "repris par l'Assurance Maladie")
             elif g.indicateur and (whole := self._theme_item(g)) is not None and whole.verdict == "conforme" \
                     and self._has_theme_row(g):
                 # a row of 0 € (the only ones accepted beside a theme row) under a theme paid as due: the statement
