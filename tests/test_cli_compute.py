@@ -332,6 +332,23 @@ def test_parametres_show_writes_units_in_french():
     assert not [l for l in out if " etat " in l or " booleen " in l or " EUR" in l or " rapport " in l]
 
 
+def test_parametres_show_and_diff_agree_a_unit_with_one_and_write_dates_as_the_reports_do():
+    """« 1 accompagnements », « 1 entretiens » (diff 2024 → 2025), and « 2025-02-28 » beside an alternative written
+    « 31/01/2025 » on the same line (review)."""
+    from click.testing import CliRunner
+
+    from rosp_lib.cli import main
+
+    diff = CliRunner().invoke(main, ["parametres", "diff", "2024", "2025"]).output
+    assert ": 1 accompagnement → — [statut : texte → —]" in diff  # parameters/2024.yaml, none in 2025
+    assert ": 1 entretien → — [statut : texte → —]" in diff and "1 entretiens" not in diff
+    out = CliRunner().invoke(main, ["parametres", "show", "2024"]).output.splitlines()
+    line = {l.split(" = ")[0]: l.split(" = ", 1)[1] for l in out if " = " in l}
+    assert line["calendrier.fin_declaration"].startswith("28/02/2025 (hypothese ; alternative : 31/01/2025 : ")
+    assert line["numerique.teleconsultation.taille_tranche"] == "5 téléconsultations par tranche (source)"
+    assert line["dispositif_2024.trod_angine.nb_min"] == "1 TROD (texte)"
+
+
 def test_parametres_show_and_diff_write_every_digit_and_the_units():
     """`rosp parametres show 2025` wrote the premium per box « 0,2256 €/boîte » (rounded to 4 decimals, half to even)
     where the rules pay 0,22565 € (an economist redoing 0,22565 € × 320 boxes = 72,21 € got 72,19 €); `diff` wrote

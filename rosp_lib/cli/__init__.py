@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from concurrent.futures.process import BrokenProcessPool
+from decimal import Decimal
 from pathlib import Path
 
 import click
@@ -216,7 +218,7 @@ def diff_cmd(avant: int, apres: int, scenario: Path | None) -> None:
     units = {path: leaf.unite for p in (a, b) for path, leaf in iter_leaves(p)}
 
     def shown(value, path: str) -> str:
-        return _show(value) + ("" if value is None else _unit_shown(units[path]))
+        return _show(value) + ("" if value is None else _unit_shown(units[path], value))
 
     if not rows:
         click.echo(f"Aucune différence entre {avant} et {apres}.")
@@ -243,6 +245,8 @@ def _show(value) -> str:
         return "oui" if value else "non"
     if isinstance(value, (int,)) or hasattr(value, "as_tuple"):
         return num_exact(value)  # every digit: « 0,22565 », never rounded to 4 decimals (« 0,2256 »)
+    if isinstance(value, dt.date):  # as the reports and the alternatives write a date (« 2025-02-28 » beside
+        return f"{value:%d/%m/%Y}"  # « alternative : 31/01/2025 » on one line: review)
     return str(value)
 
 
@@ -262,13 +266,14 @@ def show_cmd(exercice: int, scenario: Path | None) -> None:
     for path, leaf in iter_leaves(p):
         if leaf.surcharge:  # the scenario's value: neither the status nor the alternative of the value it replaces
             was = reference.get(path)
-            before = f" ; valeur de référence : {_show(was.valeur)}{_unit_shown(was.unite)} ({was.statut})" if was else ""
-            click.echo(f"{path} = {_show(leaf.valeur)}{_unit_shown(leaf.unite)} (scénario "
+            before = (f" ; valeur de référence : {_show(was.valeur)}{_unit_shown(was.unite, was.valeur)} ({was.statut})"
+                      if was else "")
+            click.echo(f"{path} = {_show(leaf.valeur)}{_unit_shown(leaf.unite, leaf.valeur)} (scénario "
                        f"{Path(leaf.surcharge).name}{before})")
             continue
         # the status once, with the other reading of a hypothesis beside it (it was « (hypothese) — HYPOTHÈSE (…) »)
         mark = f" ; alternative : {leaf.alternative}" if leaf.statut == "hypothese" else ""
-        click.echo(f"{path} = {_show(leaf.valeur)}{_unit_shown(leaf.unite)} ({leaf.statut}{mark})")
+        click.echo(f"{path} = {_show(leaf.valeur)}{_unit_shown(leaf.unite, leaf.valeur)} ({leaf.statut}{mark})")
 
 
 # Units whose values say what they are (a state, yes/no, a reading, a date, a list, a scale, a coefficient):
@@ -277,7 +282,7 @@ _SELF_EVIDENT = {Kind.STATE, Kind.FLAG, Kind.COMPARISON, Kind.READING, Kind.DATE
 _UNIT_WORDS = {"teleconsultations par tranche": "téléconsultations par tranche"}  # unit codes written without accents
 
 
-def _unit_shown(name: str) -> str:
+def _unit_shown(name: str, value=None) -> str:
     """A parameter's unit after its value, as `rosp parametres show` writes it: « 820 € », « 0,07 €/FSE », « 95 % »,
     « 100 factures »; nothing after a state, yes/no, a reading or a date (their code, « etat », read as English)."""
     u = unit(name)
@@ -285,7 +290,11 @@ def _unit_shown(name: str) -> str:
         return ""
     if u.euros:
         return " " + name.replace("EUR", "€").replace("boite", "boîte")
-    return u.suffix or f" {_UNIT_WORDS.get(name, name)}"
+    words = _UNIT_WORDS.get(name, name)
+    if not u.suffix and isinstance(value, (int, Decimal)) and not isinstance(value, bool) and abs(value) < 2:
+        first, _, rest = words.partition(" ")  # « 1 accompagnement », « 1 téléconsultation par tranche » (review)
+        words = " ".join(w for w in (first[:-1] if first.endswith("s") else first, rest) if w)
+    return u.suffix or f" {words}"
 
 
 @main.command("regles", context_settings=CONTEXT)
