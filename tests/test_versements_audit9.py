@@ -171,3 +171,13 @@ def test_an_indicator_quoted_in_the_theme_and_detail_message_is_shown_escaped(tm
     problems = _problems(path, pharmacies)
     assert any("(ligne 3, \\x1b[2J\\u202eEVIL : 100,00\u00a0€)" in p for p in problems), problems
     assert not [c for p in problems for c in p if c in "\x1b\u202e"]
+
+
+@pytest.mark.parametrize("label", ["REMU NUM", "remu num", "« REMU NUM »", "Numérique (REMU NUM)"])
+def test_the_statements_own_name_of_the_numerique_theme_is_read(tmp_path, pharmacies, label):
+    """« REMU NUM », the name the statement gives the numérique theme (docs/regles.md, numérique), was refused
+    (review)."""
+    path = _write(tmp_path, "pharmacie_id;exercice;theme;montant_verse_eur\n"
+                            f"PH-TILLEULS;2025;{label};4814,10\n")
+    paid = read_versements(path, pharmacies)
+    assert list(paid["theme"]) == ["numerique"] and list(paid["montant_cents"]) == [481410]

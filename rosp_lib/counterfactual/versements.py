@@ -113,7 +113,11 @@ def theme_names() -> dict[str, str]:
     shared: set[str] = set()
     for t in THEMES:
         for name in (t.code, t.titre, t.titre_court):
-            for spelling in {fold(name), fold(re.sub(r"\s*\([^()]*\)\s*$", "", name))}:
+            # also the name in its closing parenthesis alone: « REMU NUM », the statement's own name of the numérique
+            # theme (docs/regles.md; it was refused: review)
+            inner = re.search(r"\(([^()]*)\)\s*$", name)
+            alone = fold(inner.group(1).strip("«» \u00a0")) if inner else ""
+            for spelling in {fold(name), fold(re.sub(r"\s*\([^()]*\)\s*$", "", name)), alone}:
                 if names.get(spelling, t.code) != t.code:
                     shared.add(spelling)
                 names[spelling] = t.code
@@ -274,7 +278,7 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
             bad("pharmacie_id", pid, f"une pharmacie présente dans le fichier des pharmacies pour l'exercice {year}"
                                      + pharmacy_hint(pid, years_of))
         theme_text = get.get("theme", "")
-        theme = themes.get(fold(theme_text))
+        theme = themes.get(fold(theme_text)) or themes.get(fold(theme_text.strip("«»\"' \u00a0\u202f")))  # « REMU NUM »
         if theme is None:
             bad("theme", theme_text, _themes_expected())
         ind = get.get("indicateur", "")
