@@ -66,6 +66,7 @@ reseau = rn.load_network(entree, molecules, parametres)
 lignes, totaux, noms = reseau.lines, reseau.totals, reseau.names()
 exercices = sorted(int(e) for e in totaux["exercice"].unique())
 base = (sortie.rstrip("/") + "/") if sortie else ""
+display(HTML(rn.navigation(base)))  # la liste de tous les rapports, à côté de cette page
 if reseau.scenario is not None:
     display(HTML(rn.scenario_banner(reseau)))  # le bandeau des rapports : chaque valeur remplacée
 display(Markdown(f"**{num(len(totaux))}** {agreed(len(totaux), 'ligne', 'lignes')} officine × exercice, "

@@ -531,3 +531,20 @@ def test_the_largest_gains_name_only_the_readings_that_change_them():
     gare = gains[(gains["pharmacie_id"] == "PH-GARE") & (gains["indicateur"] == "stabilite_75")].iloc[0]
     assert int(gare["gain_cents"]) == 160_00 and gare["autres_lectures"] == (("bups.stabilite_75.montant_bas", 320_00),)
     assert "Montant au palier bas » : 320,00\u00a0€ sous l'autre lecture)" in frame.iloc[int(gare.name)]["Ce qu'il faut savoir"]
+
+
+def test_the_network_page_leads_back_to_the_list_of_every_report():
+    """The network page had no way back to index.html (review): its first output after the intro is the link, relative
+    to the reports folder the page sits in (or `sortie`)."""
+    import json
+    from pathlib import Path
+
+    from rosp_lib.report import network as rn
+
+    assert rn.navigation("") == ('<nav class="rosp-nav" aria-label="Rapports"><a href="index.html">Toutes les '
+                                 'pharmacies</a></nav>')
+    assert 'href="../sortie/index.html"' in rn.navigation("../sortie/")
+    book = json.loads((Path(__file__).resolve().parents[1] / "notebooks" / "90_reseau.ipynb").read_text(encoding="utf-8"))
+    shown = "".join("".join(o.get("data", {}).get("text/html", "")) for c in book["cells"] if c["cell_type"] == "code"
+                    for o in c.get("outputs", []))
+    assert rn.navigation("") in shown

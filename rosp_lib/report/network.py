@@ -394,6 +394,13 @@ ABSENT_REPORT = "rapport absent de ce dossier"
 INDEX_PAGE = "index.html"  # the list of every pharmacy's reports that `rosp report` writes at the root of its folder
 
 
+def navigation(base: str = "") -> str:
+    """The way back to the list of every report (`rosp report` writes it beside this page; `base`: the reports folder
+    relative to the page): the page had none (review)."""
+    return (f'<nav class="rosp-nav" aria-label="Rapports"><a href="{html.escape(base + INDEX_PAGE, quote=True)}">'
+            "Toutes les pharmacies</a></nav>")
+
+
 def links_html(totals: pd.DataFrame, names: dict | None = None, base: str = "", first=(), limit: int = 0,
                root: Path | str | None = None) -> str:
     """An HTML table, one row per pharmacy × exercise: the pharmacy's name linked to its synthesis, its total and
