@@ -96,6 +96,29 @@ def test_molecule_without_its_starting_rate_is_paid_on_the_substituted_boxes(tmp
     assert line["entrees"] == f"molecule={molecule} ; nb_boites={boxes} ; taux_depart_pct=vide ; taux_arrivee_pct={arrival}"
 
 
+@pytest.mark.parametrize("year,molecule,boxes,arrival,cents_expected,rests_on_premium", [
+    (2024, "sitagliptine", 486, 93, 101_99, True),  # paid: 0,22565 € × 451,98 boxes substituted (hypothesis)
+    (2024, "sitagliptine", 486, 0, 0, False),       # nothing substituted: 0 € under any premium
+    (2024, "sitagliptin", 486, 93, 0, False),       # out of the 2024 list: 0 € whatever the premium
+    (2025, "sitagliptine", 200, 90, 0, False),      # not in the 2025 list (tériflunomide, dabigatran…)
+    (2023, "sitagliptine", 100, 72, 0, False),      # 72 % is not above the 2023 floor: 0 € at 2,30 or 2,80 €
+    (2023, "sitagliptine", 100, 80, 184_00, True),  # 2,30 € × 80 boxes (hypothesis; alternative 2,80 €)
+])
+def test_a_molecule_line_rests_on_the_premium_only_when_the_premium_pays_it(tmp_path, year, molecule, boxes, arrival,
+                                                                            cents_expected, rests_on_premium):
+    """A molecule out of the list, without substituted boxes or under the floor named the premium's hypothesis
+    (bups.molecules_ciblees.prime_par_boite), although it pays 0 € under either reading (audit)."""
+    row = {"pharmacie_id": "S", "exercice": year, "dqo_autoevaluation": "oui", "dqo_newsletter": "oui",
+           "dqo_programme_amelioration": "oui", "taux_generiques_repertoire_pct": 90}
+    mol = [{"pharmacie_id": "S", "exercice": year, "molecule": molecule, "nb_boites": boxes, "taux_depart_pct": 50,
+            "taux_arrivee_pct": arrival}]
+    lines, _ = run(tmp_path, [row], mol)
+    line = lines[lines["indicateur"] == "molecules_ciblees"].iloc[0]
+    assert int(line["montant_cents"]) == cents_expected
+    assert ("bups.molecules_ciblees.prime_par_boite" in line["hypotheses"]) is rests_on_premium
+    assert (line["statut_regle"] == "hypothese") is rests_on_premium
+
+
 def test_molecule_without_its_starting_rate_is_missing_in_the_progression_reading(tmp_path):
     """The boxes gained (boxes × (arrival − start) / 100) need the starting rate: without it, « donnée manquante »."""
     from rosp_lib.engine import parameters_for

@@ -80,15 +80,8 @@ def molecules_ciblees(ctx: Context, molecules: pd.DataFrame) -> Block | None:
     listed = {normalise_molecule(x) for x in ind.molecules.valeur}
     codes, keys = pd.factorize(mine["molecule_norm"].to_numpy(dtype=object), use_na_sentinel=False)
     in_list = np.array([k in listed for k in keys], dtype=bool)[codes]
-    # Each molecule line reads its own premium: the molecule's own (primes_par_molecule) or the default one.
     primes = {normalise_molecule(k): v for k, v in ctx.params.bups.molecules_ciblees.primes_par_molecule.valeur.items()}
     own_prime = np.array([k in primes for k in keys], dtype=bool)[codes]
-    with ctx.for_rows(own_prime):
-        if own_prime.any():
-            ind.primes_par_molecule  # noqa: B018 - recorded by the tracer for these lines
-    with ctx.for_rows(~own_prime):
-        default = (ind.prime_par_boite_gagnee if reading == "progression" else ind.prime_par_boite).valeur
-    prime = np.array([primes.get(k, default) for k in keys], dtype=object)[codes]
     # Missing only what the reading reads: the starting rate counts for the boxes gained (« progression ») alone.
     missing = in_list & (np.isnan(boxes) | pd.isna(arr) | (pd.isna(dep) if reading == "progression" else False))
     known = in_list & ~missing
@@ -115,6 +108,15 @@ def molecules_ciblees(ctx: Context, molecules: pd.DataFrame) -> Block | None:
             floor_missed = known & ~exempt & ~above
             paid = known & ~floor_missed
     ok = paid & (boxes_x > 0)
+    # Each molecule line reads its own premium: the molecule's own (primes_par_molecule) or the default one — read for
+    # the lines it pays only: a molecule out of the list, without boxes or under the floor pays 0 € whatever the premium
+    # (they named the premium's hypothesis: audit).
+    with ctx.for_rows(own_prime & ok):
+        if (own_prime & ok).any():
+            ind.primes_par_molecule  # noqa: B018 - recorded by the tracer for these lines
+    with ctx.for_rows(~own_prime & ok):
+        default = (ind.prime_par_boite_gagnee if reading == "progression" else ind.prime_par_boite).valeur
+    prime = np.array([primes.get(k, default) for k in keys], dtype=object)[codes]
 
     def premiums(mode: str) -> np.ndarray:
         cents = np.zeros(m, dtype=np.int64)
