@@ -119,6 +119,24 @@ def test_a_molecule_line_rests_on_the_premium_only_when_the_premium_pays_it(tmp_
     assert (line["statut_regle"] == "hypothese") is rests_on_premium
 
 
+@pytest.mark.parametrize("rate,points,rests_on_gap", [
+    ("69", 0, False),    # at the 2024 target (≥ 69 %): 0 point whatever the gap that gives 12 points
+    ("", 0, False),      # missing: 0 point, said so, whatever that gap
+    ("66", 4, True),     # 3 points under the target: 4 points (a gap, read with its size)
+    ("60", 12, True),    # 9 points under: 12 points
+])
+def test_the_secured_fse_line_rests_on_the_size_of_the_strong_gap_only_with_a_gap(tmp_path, rate, points,
+                                                                                   rests_on_gap):
+    """The secured-FSE sub-line named numerique.malus_qualite_facturation.fse_securisees_ecart_fort_points (5 points,
+    a hypothesis; alternative 6) at the target or without a rate, where it has 0 point under either reading (audit)."""
+    row = {"pharmacie_id": "F", "exercice": 2024, **SOCLES_NUMERIQUE, "nb_factures_periode_malus": 500,
+           "taux_fse_securisees_pct": rate}
+    lines, _ = run(tmp_path, [row])
+    line = lines[lines["indicateur"] == "facturation_fse_securisees"].iloc[0]
+    assert line["note"].startswith("taux manquant : 0 point" if not rate else f"{points} point")
+    assert ("fse_securisees_ecart_fort_points" in line["hypotheses"]) is rests_on_gap
+
+
 def test_molecule_without_its_starting_rate_is_missing_in_the_progression_reading(tmp_path):
     """The boxes gained (boxes × (arrival − start) / 100) need the starting rate: without it, « donnée manquante »."""
     from rosp_lib.engine import parameters_for

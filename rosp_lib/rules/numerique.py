@@ -239,13 +239,17 @@ def facturation_fse_securisees(ctx: Context) -> Block:
     v, missing = ctx.rate("taux_fse_securisees_pct")
     target = m.fse_securisees_cible_pct
     met = compare(v, target)
-    gap_limit = target.valeur - m.fse_securisees_ecart_fort_points.valeur
-    # « écart de plus de N points » (>) : the rate under target − N; « au moins N points » (>=) : at or under it
-    below = {">": "<", ">=": "<="}[m.fse_securisees_ecart_fort_points.comparaison]
+    # The size of the gap that gives the strong points is read for the rows with a gap only: a rate at the target, or
+    # missing, has 0 point whatever it is (they named its hypothesis: audit).
+    with ctx.for_rows(~met & ~missing):
+        gap = m.fse_securisees_ecart_fort_points
+        gap_limit = target.valeur - gap.valeur
+        # « écart de plus de N points » (>) : the rate under target − N; « au moins N points » (>=) : at or under it
+        below = {">": "<", ">=": "<="}[gap.comparaison]
     strong = ~met & ~missing & compare_to(v, below, gap_limit)
     pts = np.where(met | missing, 0, np.where(strong, m.fse_securisees_points_ecart_fort.valeur, m.fse_securisees_points_ecart_faible.valeur))
     return _points_block(ctx, "facturation_fse_securisees", v, missing,
-                         f"cible {seuil_text(target)} ; écart de plus de {num(m.fse_securisees_ecart_fort_points.valeur)} points → "
+                         f"cible {seuil_text(target)} ; écart de plus de {num(gap.valeur)} points → "
                          f"{m.fse_securisees_points_ecart_fort.valeur} pts, sinon {m.fse_securisees_points_ecart_faible.valeur} pts", pts)
 
 
