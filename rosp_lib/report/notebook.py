@@ -688,8 +688,17 @@ def header_text(rep: Report, theme: str) -> str:
     if p:
         period = f"\n\nActivité du titulaire sur l'exercice : du {p[0]} au {p[1]} ({narrative.days(p[2])}, exercice partiel). {cession_text(rep)}"
     has_malus = info.malus is not None and state(rep.params, indicator(info.malus[0])) == "actif"
+    no_malus = ""
+    if info.malus is not None and not has_malus:
+        # no malus this exercise: said when that is a reading of the tool's (2022's billing malus, no published
+        # target), which no line shows otherwise (audit)
+        etat = find_leaf(rep.params, indicator(info.malus[0]).noeud, "etat")
+        if etat is not None and etat.statut == "hypothese":
+            name = indicator_title(indicator(info.malus[0]), rep.params)
+            no_malus = (f" Pas de {md(name[:1].lower() + name[1:])} cet exercice "
+                        f"(lecture de l'outil,{HYPOTHESIS_MARK} hypothèse ; alternative : « {md(etat.alternative)} »).")
     return (f"**Total du thème : {eur(rep.theme_total_cents(theme))}** — {theme_reason(rep, theme)}\n\n"
-            f"**Ce que le thème récompense** : {info.rewards(has_malus)}\n\n"
+            f"**Ce que le thème récompense** : {info.rewards(has_malus)}{no_malus}\n\n"
             f"**Comment c'est connu** : {info.measured(has_malus)}\n\n**Versement** : "
             f"{info.versement_of(rep.exercice)}.{period}")
 
