@@ -32,6 +32,7 @@ entree: str = "../data/pharmacies.csv"  # table des pharmacies (.csv ou .xlsx), 
 molecules: str = "../data/molecules.csv"  # table des molécules ciblées ; "" si aucune
 parametres: str = ""  # scénario YAML qui remplace des paramètres ; "" pour les paramètres de référence
 sortie: str = ""  # dossier des rapports par pharmacie, relatif à ce notebook ("" : ce notebook est à sa racine)
+index: str = ""  # page de la liste de tous les rapports, liée en tête ("" : aucun lien ; rosp report : index.html)
 seuil_atypique: float = 3.5  # |score z robuste| au-delà duquel un total est signalé comme atypique
 min_atypique: int = 5  # nombre minimal d'officines d'un exercice pour y chercher des totaux atypiques
 nb_gains: int = 20  # nombre de gains à portée montrés pour tout le réseau
@@ -66,7 +67,8 @@ reseau = rn.load_network(entree, molecules, parametres)
 lignes, totaux, noms = reseau.lines, reseau.totals, reseau.names()
 exercices = sorted(int(e) for e in totaux["exercice"].unique())
 base = (sortie.rstrip("/") + "/") if sortie else ""
-display(HTML(rn.navigation(base)))  # la liste de tous les rapports, à côté de cette page
+if index:
+    display(HTML(rn.navigation(index)))  # la liste de tous les rapports (rosp report l'écrit à côté de cette page)
 if reseau.scenario is not None:
     display(HTML(rn.scenario_banner(reseau)))  # le bandeau des rapports : chaque valeur remplacée
 display(Markdown(f"**{num(len(totaux))}** {agreed(len(totaux), 'ligne', 'lignes')} officine × exercice, "

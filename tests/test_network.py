@@ -258,7 +258,7 @@ def executed(tmp_path_factory):
     pm.execute_notebook(str(ROOT / "notebooks/90_reseau.ipynb"), str(out), cwd=str(folder),
                         parameters={"entree": str(ROOT / "data/pharmacies.csv"),
                                     "molecules": str(ROOT / "data/molecules.csv"), "sortie": "",
-                                    "date_gains": "2026-12-01"},
+                                    "date_gains": "2026-12-01", "index": "index.html"},
                         kernel_name="python3", progress_bar=False)
     return out
 
@@ -285,7 +285,8 @@ def test_notebook_records_the_key_figures(executed):
     assert 'href=\\"2024/PH-TILLEULS/00_synthese.html\\"' in text
     # the reports not made in the page's folder are not linked (they were: broken links)
     assert 'href=\\"2024/PH-TILLEULS/01_numerique.html\\"' not in text and "rosp-absent" in text
-    assert "<a href=" not in text.replace('href=\\"2024/PH-TILLEULS/00_synthese.html\\"', "")
+    nav = rn.navigation("index.html").replace('"', '\\"')  # the way back to the index (test below)
+    assert "<a href=" not in text.replace('href=\\"2024/PH-TILLEULS/00_synthese.html\\"', "").replace(nav, "")
 
 
 def test_the_page_reads_as_a_document_for_the_network(executed):
@@ -533,18 +534,24 @@ def test_the_largest_gains_name_only_the_readings_that_change_them():
     assert "Montant au palier bas » : 320,00\u00a0€ sous l'autre lecture)" in frame.iloc[int(gare.name)]["Ce qu'il faut savoir"]
 
 
-def test_the_network_page_leads_back_to_the_list_of_every_report():
-    """The network page had no way back to index.html (review): its first output after the intro is the link, relative
-    to the reports folder the page sits in (or `sortie`)."""
-    import json
-    from pathlib import Path
+def test_the_network_page_leads_back_to_the_list_of_every_report(executed, monkeypatch, tmp_path):
+    """The network page had no way back to index.html (review): `rosp report --toutes` gives its notebook the index it
+    writes beside it (parameter `index`), and the page links it first; without it (a notebook run alone), no link."""
+    import papermill
 
-    from rosp_lib.report import network as rn
+    from rosp_lib.batch import reports
 
-    assert rn.navigation("") == ('<nav class="rosp-nav" aria-label="Rapports"><a href="index.html">Toutes les '
-                                 'pharmacies</a></nav>')
-    assert 'href="../sortie/index.html"' in rn.navigation("../sortie/")
-    book = json.loads((Path(__file__).resolve().parents[1] / "notebooks" / "90_reseau.ipynb").read_text(encoding="utf-8"))
-    shown = "".join("".join(o.get("data", {}).get("text/html", "")) for c in book["cells"] if c["cell_type"] == "code"
-                    for o in c.get("outputs", []))
-    assert rn.navigation("") in shown
+    assert rn.navigation("index.html") == ('<nav class="rosp-nav" aria-label="Rapports"><a href="index.html">Toutes '
+                                           'les pharmacies</a></nav>')
+    assert rn.navigation("index.html").replace('"', '\\"') in executed.read_text(encoding="utf-8")
+    committed = (ROOT / "notebooks" / "90_reseau.ipynb").read_text(encoding="utf-8")
+    assert "Toutes les pharmacies" not in committed  # run without `index`
+    given = {}
+
+    def execute(source, output, parameters, **kwargs):
+        given.update(parameters)
+        raise RuntimeError("arrêt du test")
+
+    monkeypatch.setattr(papermill, "execute_notebook", execute)
+    assert reports._network(tmp_path, ROOT / "notebooks", ROOT / "data/pharmacies.csv", None, None) is False
+    assert given["index"] == "index.html" and given["sortie"] == ""

@@ -1404,11 +1404,12 @@ def _network(out_dir: Path, notebooks_dir: Path, entree: Path, molecules: Path |
 
     from rosp_lib.lines.atomic import OutputError, write_together
     from rosp_lib.report.html import to_html
+    from rosp_lib.report.network import INDEX_PAGE  # written after this page, by this run (_write_indexes)
 
     click.echo("Vue réseau (90_reseau) sur tout le fichier…", err=True)
     parameters = {"entree": str(entree.resolve()), "molecules": str(molecules.resolve()) if molecules else "",
                   "parametres": str(scenario.resolve()) if scenario else "", "sortie": "",
-                  "date_gains": (date_reference or dt.date.today()).isoformat()}
+                  "date_gains": (date_reference or dt.date.today()).isoformat(), "index": INDEX_PAGE}
     try:
         with _kernel_chatter_to_log(out_dir / LOG_NAME):
             nb = pm.execute_notebook(str(source), None, parameters=parameters, cwd=str(out_dir),

@@ -394,10 +394,10 @@ ABSENT_REPORT = "rapport absent de ce dossier"
 INDEX_PAGE = "index.html"  # the list of every pharmacy's reports that `rosp report` writes at the root of its folder
 
 
-def navigation(base: str = "") -> str:
-    """The way back to the list of every report (`rosp report` writes it beside this page; `base`: the reports folder
-    relative to the page): the page had none (review)."""
-    return (f'<nav class="rosp-nav" aria-label="Rapports"><a href="{html.escape(base + INDEX_PAGE, quote=True)}">'
+def navigation(index: str = INDEX_PAGE) -> str:
+    """The way back to the list of every report (`index`: its path relative to the page; `rosp report` writes it
+    beside this page, after it): the page had none (review)."""
+    return (f'<nav class="rosp-nav" aria-label="Rapports"><a href="{html.escape(index, quote=True)}">'
             "Toutes les pharmacies</a></nav>")
 
 
