@@ -515,6 +515,11 @@ class _Reconcile:
                 paid = (f"à toutes les lignes attendues sauf {_named(rest, params)}{several} ; ce complément de "
                         f"{eur(-g.ecart)}")
             g.constat = f"versement partiel : les {eur(g.verse)} versés correspondent {paid} ne m'a pas été versé"
+            if ways > 1:  # the lines named are one pick among several: the letter states the amounts, not the pick
+                g.constat = (f"versement partiel : {eur(g.verse)} versés pour {eur(g.attendu)} dus ; le complément de "
+                             f"{eur(-g.ecart)} ne m'a pas été versé (il correspond au montant "
+                             f"{'de la ligne' if len(rest) == 1 else 'des lignes'} {_named(rest, params)}, ou d'autres "
+                             "lignes du même montant)")
             g.explication = f"versement partiel : les {eur(g.verse)} versés correspondent {paid} n'a pas été versé — " \
                             + _complement_to_come(g, self.date)
 
