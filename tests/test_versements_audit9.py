@@ -181,3 +181,14 @@ def test_the_statements_own_name_of_the_numerique_theme_is_read(tmp_path, pharma
                             f"PH-TILLEULS;2025;{label};4814,10\n")
     paid = read_versements(path, pharmacies)
     assert list(paid["theme"]) == ["numerique"] and list(paid["montant_cents"]) == [481410]
+
+
+@pytest.mark.parametrize("cell", ["- €", "-", "-\u00a0€", "–"])
+def test_the_zero_of_an_accounting_format_is_refused_with_its_fix(tmp_path, pharmacies, cell):
+    """« - € » (how a spreadsheet's accounting format shows 0) was refused with « le signe € après le montant … », which
+    does not help (review): it is named, and the fix given. Never read as 0 silently: the dash may be a missing value."""
+    path = _write(tmp_path, "pharmacie_id;exercice;theme;montant_verse_eur\n"
+                            f"PH-TILLEULS;2025;bups;{cell}\n")
+    problems = _problems(path, pharmacies)
+    assert len(problems) == 1
+    assert problems[0].endswith(f"« {cell} » est le zéro du format comptable d'un tableur : écrivez 0")

@@ -160,6 +160,8 @@ def _amount(text: str, typed: bool = False) -> tuple[int | None, str]:
     spaced_sign = re.fullmatch(rf"[-{MINUS}]{_S}+(.*)", number.strip())
     if spaced_sign and _AMOUNT_RE.fullmatch(spaced_sign.group(1)):  # « - 300 € »: the € was right, the space not
         return None, f"{_GENERIC} — sans espace après le signe moins : -{spaced_sign.group(1)}"
+    if re.fullmatch(rf"[-{MINUS}–]{_S}*€?", text.strip()):  # « - € »: the zero of a spreadsheet's accounting format
+        return None, f"{_GENERIC} — « {text.strip()} » est le zéro du format comptable d'un tableur : écrivez 0"
     if "€" in text:
         return None, f"{_GENERIC} — le signe € après le montant (5 349,00 €) ou pas de signe"
     if text.endswith("%"):  # a cell of a workbook shown as a percentage (8,2 shown « 820,00 % »: 8,20 € or 820 € ?)
