@@ -1224,3 +1224,18 @@ def test_a_payment_for_an_indicator_neutralised_that_exercise_is_said_to_be_for_
     assert r["explication"].startswith("versement sans objet de 250,00\u00a0€ : l'indicateur « Utilisation de la "
                                        "e-prescription » (eprescription) est neutralisé pour l'exercice 2025 (rien "
                                        "n'est dû à ce titre cet exercice)")
+
+
+def test_a_deduction_where_nothing_is_due_is_a_gap_not_a_payment_not_expected(tmp_path):
+    """PH-MAIRIE 2023 (example data): its BUPS socle is lost (no quality programme), 0,00 € due; a statement line of
+    −50 € for the theme was « non attendu » (« paid, nothing expected »), the wrong word for money taken back (review):
+    it is an « écart » of −50,00 €, claimed like any amount paid below what is due."""
+    pharmacies = read_pharmacies(ROOT / "data" / "pharmacies.csv")
+    paid = read_versements(write_csv(tmp_path / "versements.csv", [
+        {"pharmacie_id": "PH-MAIRIE", "exercice": 2023, "theme": "bups", "indicateur": "", "montant_verse_eur": "-50"},
+        {"pharmacie_id": "PH-MAIRIE", "exercice": 2023, "theme": "colorectal", "indicateur": "",
+         "montant_verse_eur": "300"}]), pharmacies)
+    table, claims = reconcile(pharmacies, None, paid, date_reference=dt.date(2026, 9, 1))
+    r = _row(table, "PH-MAIRIE", "bups")
+    assert (r["attendu_eur"], r["verse_eur"], r["ecart_eur"], r["verdict"]) == ("0.00", "-50.00", "-50.00", "ecart")
+    assert ("PH-MAIRIE", 2023) in claims

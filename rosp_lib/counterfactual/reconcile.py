@@ -3,7 +3,7 @@
 For each pharmacy × exercise of the `versements` table, one row per theme (and per indicator when the
 statement details it): the amount the rules give, the amount paid, the gap and a verdict — `conforme`
 (|écart| ≤ 0,01 €), `ecart`, `non_verse` (an amount due, nothing paid; a malus not deducted is an `ecart`),
-`non_attendu` (paid, nothing expected).
+`non_attendu` (paid, nothing expected; a deduction where nothing is due is an `ecart`).
 
 Three gaps are said as they are, without a search: a payment for a theme (or an indicator) that does not exist that
 exercise (every indicator `absent` in its parameters), an indicator row of 0 € beside a row for its whole theme paid as
@@ -118,8 +118,8 @@ class Item:
             return "conforme"
         if self.attendu > 0 and self.verse == 0:  # a malus (due < 0) not deducted is an « ecart », not « non versé »
             return "non_verse"
-        if self.attendu == 0:
-            return "non_attendu"
+        if self.attendu == 0 and self.verse > 0:  # a deduction where nothing is due is a gap, not « non attendu »
+            return "non_attendu"                   # (« paid, nothing expected »: review)
         return "ecart"
 
     def amount_in(self, lines: pd.DataFrame) -> int:
