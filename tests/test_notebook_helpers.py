@@ -137,10 +137,14 @@ def test_the_molecule_reading_is_priced_the_same_in_the_bups_report_and_the_synt
     # Said in words, not by the parameters' keys, and under the name the synthesis's table gives that reading.
     assert "clé " not in bups and "bups.molecules_ciblees" not in bups and "prime_par_boite_gagnee" not in bups
     assert "boîtes gagnées sur le taux de départ" in bups
-    assert "2,6232\u00a0€ ; c'est la ligne « Lecture du calcul par molécule » du tableau de la synthèse)" in bups
-    # The synthesis shows the value the écart rests on, so that it can be redone there too.
+    assert "(Prime par boîte gagnée (lecture « boîtes gagnées sur le taux de départ » seulement) : 2,6232\u00a0€)" in bups
+    # The synthesis shows the value the écart rests on, so that it can be redone there too, and names the reading by
+    # the hypothesis it stands for, as this report and the gains do (it said « Lecture du calcul par molécule »: one
+    # hypothesis, two names on the synthesis, review)
     row = next(r for r in str(nb.stakes_table(tilleuls)).split("<tr>") if "−25,13" in r)
     assert "Prime par boîte gagnée" in row and "2,6232\u00a0€" in row
+    assert "Prime par boîte substituée (toute molécule sans prime propre)" in row and "Lecture du calcul" not in row
+    assert "c'est la ligne" not in bups
     # … and it is not also listed among the alternatives the tool cannot price.
     assert "Prime par boîte substituée" not in nb.unquantified_text(tilleuls)
 

@@ -574,11 +574,8 @@ def hypotheses_text(rep: Report, theme: str) -> str:
                          f"retenue par l'outil : {reference_value(rep, k)} (le rapport sans scénario la chiffre).")
             continue
         if s is not None:
-            # the synthesis names a reading switched by another leaf by that leaf: both names given
-            also = "" if s.cle == k else \
-                f"c'est la ligne « {rep.leaves[s.cle].libelle.partition(' : ')[0]} » du tableau de la synthèse"
-            what = escape_markdown_text(alternative_text(s, alternative=None if s.cle == k else leaf.alternative,
-                                                          also=also))
+            # (a reading switched by another leaf: the synthesis names it by this hypothesis too, `stake_label`)
+            what = escape_markdown_text(alternative_text(s, alternative=None if s.cle == k else leaf.alternative))
             # the missing data under that reading after the écart it makes: the sentence read « l'écart en dépend »
             # before saying any écart (review)
             missing = missing_under(s, rep.params)
@@ -1137,13 +1134,23 @@ def stakes_table(rep: Report) -> Html:
     if not moving:
         return Html("<p>Aucune hypothèse, remplacée seule par son alternative, ne change le montant de cette "
                     "officine.</p>")
-    rows = [[hypothesis_label(s.cle, rep), s.reference, alternative_text(s, quoted=False, params=rep.params),
+    rows = [[stake_label(rep, s), s.reference, alternative_text(s, quoted=False, params=rep.params),
              ", ".join(theme_of(t).titre_court for t in s.themes), eur_signed(s.ecart_cents)] for s in moving]
     # its lead-in here, said only above a table (it announced « Aucune hypothèse… » with a colon)
     return Html("<p>Chaque hypothèse qui change le montant quand elle seule est remplacée par sa lecture alternative, "
                 "de la plus lourde à la plus légère :</p>"
                 + str(table(["Hypothèse", "Lecture retenue", "Lecture alternative", "Thème(s)", "Écart sur le total"],
                             rows, right=(4,))))
+
+
+def stake_label(rep: Report, s) -> str:
+    """A reading at stake named as the hypothesis it stands for: the leaf whose alternative it is (`alternative_cle`:
+    the prime par boîte substituée, a hypothesis whose alternative is the « progression » reading), else its own leaf.
+    The synthesis named it « Lecture du calcul par molécule » and its gains « Prime par boîte substituée »: one
+    hypothesis, two names on one page (review)."""
+    stands_for = next((k for k, leaf in rep.leaves.items()
+                       if getattr(leaf, "alternative_cle", None) == s.cle and leaf.statut == "hypothese"), None)
+    return hypothesis_label(stands_for or s.cle, rep)
 
 
 def unquantified_text(rep: Report) -> str:
