@@ -254,8 +254,10 @@ def test_claim_draft_in_the_synthesis_report_is_escaped_once(tmp_path):
     _, (entree, mols, paid, scenario) = _claim(tmp_path, "Pharmacie du Centre", HOSTILE_MOLECULES)
     rep = nb.load("PH-X", 2024, str(entree), str(mols), str(scenario))
     out = str(versements.table_html(rep, versements.compute(rep, str(paid))))
-    details = out.split("<details>", 1)[1]
-    assert_no_input_markup(details)
+    details = out.split('<details id="projet-de-reclamation">', 1)[1]
+    # laid out as a letter (review): its own markup only — the italic line that closes the draft
+    assert_no_input_markup(details, own_em=1)
+    assert "<table>" in details and "<pre>" not in details and "# Projet" not in details
     assert ("(&lt;script&gt;alert(9)&lt;/script&gt;, [z](javascript:alert(6)), **gras, "
             "&lt;img src=x onerror=alert(2)&gt;, ligne - cassée, sitagliptine)") in details
     assert "&amp;lt;" not in details and "&amp;#" not in details and "\\" not in details

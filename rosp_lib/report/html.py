@@ -43,6 +43,10 @@ img { max-width: 100%; height: auto; display: block; margin: .4rem 0; }
 nav.rosp-nav { font-size: .85rem; background: #f5f7fa; border: 1px solid #dde3ea; border-radius: 4px;
                padding: .35rem .6rem; margin: .2rem 0 .6rem; }
 nav.rosp-nav a, nav.rosp-nav strong { margin-right: .7rem; white-space: nowrap; }
+.rosp-lettre { border: 1px solid #dde3ea; border-radius: 4px; padding: .4rem .9rem; margin: .4rem 0; }
+.rosp-lettre h4 { font-size: 1.1rem; margin: .5rem 0 .4rem; }
+.rosp-lettre h5 { font-size: 1rem; margin: .9rem 0 .3rem; }
+.rosp-lettre h6 { font-size: .95rem; margin: .7rem 0 .25rem; }
 .rosp-banniere { background: #fff4d6; border: 2px solid #d39e00; border-radius: 4px; padding: .45rem .7rem;
                  margin: .4rem 0 .8rem; }
 .rosp-total { font-size: 1.25rem; }

@@ -16,6 +16,7 @@ hands the claim draft to `rosp report`, which writes it beside the report (`recl
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from rosp_lib.counterfactual.versements import dated_after, read_versements
 from rosp_lib.inputs import InputError
 from rosp_lib.lines.formatting import counted, eur, eur_signed
 from rosp_lib.registry import INDICATORS, indicator, theme as theme_of
-from rosp_lib.report.escape import escape_html, escape_markdown_text, unescape_markdown_text
+from rosp_lib.report.escape import escape_html, escape_markdown_text
 from rosp_lib.report.gains import reference_date
 from rosp_lib.report.notebook import Html, Report, ReportError, table
 from rosp_lib.rulebook import hypothesis_label, title as indicator_title
@@ -143,14 +144,23 @@ def table_html(rep: Report, r: Reconciliation | None) -> Html:
         name = escape_html(r.claim_name(rep))
         out += (f'<p><strong>Un projet de réclamation a été préparé</strong> : <a href="{name}">{name}</a> (à côté de '
                 "ce rapport). Vérifiez chaque montant avant de l'envoyer.</p>")
-        out += (f"<details><summary>Projet de réclamation ({escape_html(r.claim_name(rep))})</summary>"
-                f"<pre>{escape_html_block(unescape_markdown_text(r.claim))}</pre></details>")  # the names as read
+        out += (f'<details id="projet-de-reclamation"><summary>Projet de réclamation ({escape_html(r.claim_name(rep))}'
+                f')</summary><div class="rosp-lettre">{claim_html(r.claim)}</div></details>')
     return Html(out)
 
 
-def escape_html_block(text: str) -> str:
-    """A multi-line text for a <pre>: each line escaped, the line breaks kept."""
-    return "\n".join(escape_html(line) for line in str(text).split("\n"))
+_HEADING = re.compile(r"<(/?)h([1-3])>")
+
+
+def claim_html(claim: str) -> str:
+    """The claim draft laid out as the letter it is (headings, the table of amounts, bold), not its Markdown source in a
+    <pre> (review). Its texts taken from the input were escaped for Markdown when the draft was written
+    (`escape_markdown_text`: no tag, link or emphasis of theirs is read as such), as in every other Markdown of the
+    reports; its headings sit under the page's (h1–h3 → h4–h6)."""
+    import mistune
+
+    html = mistune.create_markdown(escape=False, plugins=["table"])(claim)
+    return _HEADING.sub(lambda m: f"<{m.group(1)}h{int(m.group(2)) + 3}>", html)
 
 
 def _cents(text) -> int:
