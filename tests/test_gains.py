@@ -277,12 +277,51 @@ def test_a_count_of_weeks_is_within_reach_only_if_the_calendar_still_has_the_wee
     action = table[table["indicateur"] == "asafo"].iloc[0]
     assert action["encore_possible"] == possible
     if left is not None:
-        target = 4 if year == 2024 else 46
+        target = "4 semaines de décembre" if year == 2024 else "46 semaines"
         now = int(next(iter(changes.values())))
-        assert (f"hors de portée : {target} semaines demandées, {now} à ce jour et {left} semaines encore au "
+        assert (f"hors de portée : {target} demandées, {now} à ce jour et {left} semaines encore au "
                 f"calendrier jusqu'au 31/12/{year}") in action["action"]
     else:
         assert "hors de portée" not in action["action"]
+
+
+@pytest.mark.parametrize("year, changes, today, possible", [
+    # the December weeks unknown on 20 December 2024: the weeks already made may be enough (it was read as 0 and
+    # « hors de portée », review)
+    (2024, {"nb_semaines_asafo_decembre": ""}, "2024-12-20", "oui"),
+    # the exercise is over: not possible, because its deadline passed — not « hors de portée » on « 0 semaine »
+    (2024, {"nb_semaines_asafo_decembre": "3"}, "2026-12-04", "non"),
+    (2025, {"nb_semaines_asafo": "30"}, "2026-03-01", "non"),
+])
+def test_the_weeks_left_are_said_only_for_a_known_count_before_the_deadline(tmp_path, year, changes, today, possible):
+    import csv
+
+    with open(ROOT / "data" / "pharmacies.csv", encoding="utf-8-sig", newline="") as fh:
+        row = next(r for r in csv.DictReader(fh, delimiter=";")
+                   if r["pharmacie_id"] == "PH-TILLEULS" and r["exercice"] == str(year))
+    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [{**row, **changes}]))
+    table = gains_table(pharmacies, None, parameters_for([year]), dt.date.fromisoformat(today))
+    action = table[table["indicateur"] == "asafo"].iloc[0]
+    assert action["encore_possible"] == possible
+    assert "hors de portée" not in action["action"]
+
+
+def test_the_quality_programme_is_declared_before_the_declaration_closes_whatever_the_reading(tmp_path):
+    """Under the alternative readings, the declaration of 2024 closes on 31/01/2025 (calendrier.fin_declaration) while
+    fin_actions_dqo reads « until the end of the declaration » (28/02/2025): the programme counted until 28/02, after
+    the window had closed (review). Its deadline is the earlier of the two."""
+    import csv
+
+    with open(ROOT / "data" / "pharmacies.csv", encoding="utf-8-sig", newline="") as fh:
+        row = next(r for r in csv.DictReader(fh, delimiter=";")
+                   if r["pharmacie_id"] == "PH-TILLEULS" and r["exercice"] == "2024")
+    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [{**row, "dqo_programme_amelioration": "non"}]))
+    params = parameters_for([2024], ROOT / "parameters" / "scenarios" / "lectures-alternatives.yaml")
+    cal = params[2024].calendrier
+    assert (cal.fin_declaration.valeur, cal.fin_actions_dqo.valeur) == (dt.date(2025, 1, 31), dt.date(2025, 2, 28))
+    table = gains_table(pharmacies, None, params, dt.date(2025, 2, 15))
+    row = table[table["colonne"] == "dqo_programme_amelioration"].iloc[0]
+    assert (row["echeance"], row["encore_possible"]) == ("2025-01-31", "non")
 
 
 def test_an_action_behind_a_lost_socle_names_the_socle_by_its_title():

@@ -1239,3 +1239,35 @@ def test_a_deduction_where_nothing_is_due_is_a_gap_not_a_payment_not_expected(tm
     r = _row(table, "PH-MAIRIE", "bups")
     assert (r["attendu_eur"], r["verse_eur"], r["ecart_eur"], r["verdict"]) == ("0.00", "-50.00", "-50.00", "ecart")
     assert ("PH-MAIRIE", 2023) in claims
+
+
+def test_a_neutralisation_of_the_users_scenario_is_not_said_to_be_the_texts(tmp_path):
+    """A scenario that neutralises the DMP in 2025: 100 € paid for it were « versement sans objet … neutralisé pour
+    l'exercice 2025 », as if the texts said so (review): a scenario's value is the user's hypothesis, left to the
+    search like any other gap."""
+    scenario = tmp_path / "dmp.yaml"
+    scenario.write_text("2025:\n  numerique:\n    dmp:\n      etat: neutralise\n", encoding="utf-8")
+    pharmacies = read_pharmacies(ROOT / "data" / "pharmacies.csv")
+    paid = read_versements(write_csv(tmp_path / "versements.csv", [
+        {"pharmacie_id": "PH-TILLEULS", "exercice": 2025, "theme": "numerique", "indicateur": "dmp",
+         "montant_verse_eur": "100"}]), pharmacies)
+    table, _ = reconcile(pharmacies, None, paid, scenario, date_reference=dt.date(2026, 9, 1))
+    r = _row(table, "PH-TILLEULS", "numerique", "dmp")
+    assert (r["attendu_eur"], r["verse_eur"]) == ("0.00", "100.00")
+    assert "neutralisé pour l'exercice" not in r["explication"]
+
+
+def test_the_letter_states_a_payment_for_a_neutralised_indicator_as_the_titulaire(tmp_path):
+    """The letter quoted the advice to the titulaire (« vérifiez l'exercice de cette ligne du relevé … un trop-versé
+    peut être repris ») to the caisse (review): it states the fact."""
+    pharmacies = read_pharmacies(ROOT / "data" / "pharmacies.csv")
+    paid = read_versements(write_csv(tmp_path / "versements.csv", [
+        {"pharmacie_id": "PH-TILLEULS", "exercice": 2025, "theme": "numerique", "indicateur": "eprescription",
+         "montant_verse_eur": "250"},
+        {"pharmacie_id": "PH-TILLEULS", "exercice": 2025, "theme": "bups", "indicateur": "", "montant_verse_eur": "10"}
+    ]), pharmacies)
+    _, claims = reconcile(pharmacies, None, paid, date_reference=dt.date(2026, 9, 1))
+    letter = claims[("PH-TILLEULS", 2025)]
+    assert ("Constat : versement de 250,00\u00a0€ pour l'indicateur « Utilisation de la e-prescription », neutralisé "
+            "pour l'exercice 2025 : ce versement ne me semble pas dû à ce titre.") in letter
+    assert "vérifiez l'exercice de cette ligne" not in letter and "peut être repris" not in letter

@@ -528,6 +528,22 @@ def test_a_value_of_a_scenario_is_a_hypothesis_with_no_public_source_on_the_line
     assert lines.at["mss", "source"] == reference.at["mss", "source"] and "scénario" not in lines.at["mss", "source"]
 
 
+def test_a_scenarios_amount_is_the_source_of_a_line_that_reads_a_threshold_too(tmp_path):
+    """A scenario's ASAFO amount (bups.asafo.montant) was cited as the ameli table's: the line's source was its first
+    value read, the weeks it needs (review). The scenario's value is the line's source."""
+    from rosp_lib.engine import parameters_for
+
+    path = tmp_path / "asafo.yaml"
+    path.write_text("2025:\n  bups:\n    asafo:\n      montant: 150\n", encoding="utf-8")
+    row = {"pharmacie_id": "A", "exercice": 2025, "dqo_autoevaluation": "oui", "dqo_newsletter": "oui",
+           "dqo_programme_amelioration": "oui", "taux_generiques_repertoire_pct": 90, "nb_semaines_asafo": 47}
+    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [row], sep=";"))
+    line = compute(pharmacies, None, parameters_for([2025], path)).set_index("indicateur").loc["asafo"]
+    assert int(line["montant_cents"]) == 150_00  # 47 ≥ 46 weeks: the scenario's 150 €
+    assert line["source"] == "scénario « asafo.yaml » (aucune source publique)"
+    assert line["statut_regle"] == "hypothese" and line["scenario"] == "bups.asafo.montant"
+
+
 def test_pharmacien_correspondant_shows_its_two_tiers_and_its_cap(tmp_path):
     # docs/regles.md: 2 € a patient up to the 100th, 1 € beyond, capped at 500 €. 450 patients: 100 × 2 + 350 × 1 = 550 € →
     # 500 € ; 80 patients: 80 × 2 = 160 €. The line says the arithmetic, not only « plafonné ».

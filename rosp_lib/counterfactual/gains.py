@@ -489,7 +489,8 @@ def _deadline(col: str, exercice: int, params, activity_end: dt.date | None = No
     if col == "dqo_autoevaluation":
         return cal.fin_autoevaluation_dqo.valeur
     if col in ("dqo_newsletter", "dqo_programme_amelioration"):  # done in the year, as the auto-évaluation (review:
-        return cal.fin_actions_dqo.valeur                           # they were given the declaration's window)
+        # they were given the declaration's window), and declared before the window closes
+        return min(cal.fin_actions_dqo.valeur, cal.fin_declaration.valeur)
     if col in declared_columns():
         return cal.fin_declaration.valeur
     if col in indicator("malus_qualite_facturation").colonnes:
@@ -524,19 +525,18 @@ def _weeks_short(g: "_Gains", a: Action, row, year: int, today: dt.date, deadlin
         if col not in WEEK_COUNTS:
             continue
         now = g.current(a.row, col)
-        now = 0 if now is None or pd.isna(now) else int(now)
+        if now is None or pd.isna(now):  # unknown today: the weeks already counted may be enough (review: read as 0)
+            continue
+        now = int(now)
         start = row.get("debut_activite")
         start = None if start is None or pd.isna(start) else pd.Timestamp(start).date()
         left = weeks_left(year, WEEK_COUNTS[col], today, deadline, start)
-        if now + left < int(target):
-            return (f"hors de portée : {target_weeks(int(target))} demandées, {now} à ce jour et "
-                    f"{left} {'semaine' if left < 2 else 'semaines'} encore au calendrier jusqu'au "
-                    f"{deadline:%d/%m/%Y}")
+        if now + left < int(target):  # (the week of `today` counted as still possible: the file may not have it yet)
+            of = " de décembre" if WEEK_COUNTS[col][0] == 12 else ""
+            return (f"hors de portée : {int(target)} {'semaine' if int(target) < 2 else 'semaines'}{of} demandées, "
+                    f"{now} à ce jour et {left} {'semaine' if left < 2 else 'semaines'} encore au calendrier "
+                    f"jusqu'au {deadline:%d/%m/%Y}")
     return ""
-
-
-def target_weeks(n: int) -> str:
-    return f"{n} {'semaine' if n < 2 else 'semaines'}"
 
 
 def activity_end(value) -> dt.date | None:
@@ -701,7 +701,7 @@ def _gains_table(pharmacies, molecules, parameters, date, scenario, themes,
         end = activity_end(row.get("fin_activite"))
         deadline = min(_deadline(parse_molecule_key(c)[1] if parse_molecule_key(c) else c, year, params, end)
                        for c in cols)
-        short = _weeks_short(g, a, row, year, date, deadline)
+        short = _weeks_short(g, a, row, year, date, deadline) if date <= deadline else ""  # passed: said by the date
         nature = "declaratif" if all(c in declared for c in cols) else "mesure"
         statut, keys = _rests_on(g, a)
         action, remark = _action_text(g, a, [i for i, r in g.rises(a.row, a.lines).items() if r > 0])

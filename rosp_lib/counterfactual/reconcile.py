@@ -234,9 +234,12 @@ def _neutralised_from_a_source(params, code: str) -> bool:
     """The indicator is neutralised this exercise, and that is the texts' (not a reading of the tool's)."""
     from ..rulebook import _node
 
+    from ..lines.assemble import leaf_status
+
     node = _node(params, indicator(code).noeud)
     etat = getattr(node, "etat", None)
-    return etat is not None and etat.valeur == "neutralise" and etat.statut != "hypothese"
+    # a scenario's neutralisation is the user's what-if, not the texts' (`leaf_status`: review)
+    return etat is not None and etat.valeur == "neutralise" and leaf_status(etat) != "hypothese"
 
 
 class _Reconcile:
@@ -316,6 +319,9 @@ class _Reconcile:
                                  f"{g.exercice} (rien n'est dû à ce titre cet exercice) ; vérifiez l'exercice de cette "
                                  "ligne du relevé (l'exercice payé, pas l'année du versement) — un trop-versé peut être "
                                  "repris par l'Assurance Maladie")
+                # the letter is the titulaire's to the caisse: the facts, not the advice to the titulaire (review)
+                g.constat = (f"versement de {eur(g.verse)} pour {what}, neutralisé pour l'exercice {g.exercice} : ce "
+                             "versement ne me semble pas dû à ce titre")
             elif g.indicateur and (whole := self._theme_item(g)) is not None and whole.verdict == "conforme" \
                     and self._has_theme_row(g):
                 # a row of 0 € (the only ones accepted beside a theme row) under a theme paid as due: the statement

@@ -46,7 +46,10 @@ def _source(reads: dict) -> str:
     from ..rulebook import scenario_source
 
     leaves = list(reads.values())
-    chosen = next((leaf for leaf in leaves if unit(leaf.unite).kind is not Kind.STATE), leaves[0] if leaves else None)
+    values = [leaf for leaf in leaves if unit(leaf.unite).kind is not Kind.STATE]
+    # a scenario's value among them first: the line's amount or threshold is then the scenario's, not the public
+    # source's (the ASAFO amount of a scenario was cited as the ameli table's, read first for the weeks: review)
+    chosen = next((leaf for leaf in values if leaf.surcharge), values[0] if values else leaves[0] if leaves else None)
     if chosen is None:
         return ""
     return scenario_source(chosen.surcharge) if chosen.surcharge else chosen.source

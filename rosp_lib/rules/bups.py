@@ -253,6 +253,10 @@ def malus_urgence(ctx: Context, total: np.ndarray) -> Block | None:
         for t, c in zip(per_distinct(eur, total[rate_only_missing & applies]),
                         per_distinct(eur, -cents[rate_only_missing & applies]))]
     note[r_missing & ref_missing & ~applies] = "taux de l'année et taux de référence manquants : pas de malus"
+    note[r_missing & ref_missing & applies] = [
+        f"taux de l'année et taux de référence manquants : malus {pct} % × {t} = {c} (baisse non démontrée)"
+        for t, c in zip(per_distinct(eur, total[r_missing & ref_missing & applies]),
+                        per_distinct(eur, -cents[r_missing & ref_missing & applies]))]
     atteint = pick(applies, "malus", "pas de malus")
     atteint[(r_missing | ref_missing) & ~applies] = MANQUANT
     # an empty rate is said « vide », as in the molecules' values: « % (référence 3 %) » showed a bare sign (audit)
