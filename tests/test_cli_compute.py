@@ -453,3 +453,28 @@ def test_the_summary_names_each_theme_by_its_title_with_the_sum_of_totaux(tmp_pa
     expected = f"  exercice 2024 : total {euros(sums['total'])} — " + " ; ".join(
         f"{titles[t]} : {euros(sums[t])}" for t in THEMES if sums[t])
     assert expected in result.output.splitlines()
+
+
+def test_the_summary_counts_the_lines_of_lignes_csv_with_french_thousands(tmp_path):
+    """« lignes fondées sur une hypothèse : 17976 » beside amounts written « 1 694 920,87 € » (review): the counts are
+    those of lignes.csv, written as French numbers."""
+    data = Path(__file__).resolve().parent.parent / "data"
+    with open(data / "pharmacies.csv", encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh, delimiter=";")
+        row = next(r for r in reader if r["pharmacie_id"] == "PH-TILLEULS" and r["exercice"] == "2024")
+        header = reader.fieldnames
+    entree = tmp_path / "p.csv"
+    with open(entree, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=header, delimiter=";")
+        w.writeheader()
+        for i in range(120):
+            w.writerow({**row, "pharmacie_id": f"PH-{i:03d}"})
+    result = run("compute", entree, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    _, lines = read_csv(tmp_path / "out" / "lignes.csv")
+    hyp = sum(r["statut_regle"] == "hypothese" for r in lines)
+    missing = sum(r["donnee_manquante"] == "oui" for r in lines)
+    assert hyp >= 1000
+    french = lambda n: f"{n:,}".replace(",", "\u202f")  # noqa: E731
+    assert f"  lignes fondées sur une hypothèse : {french(hyp)} ; lignes avec donnée manquante : {french(missing)}" \
+        in result.output.splitlines()

@@ -189,7 +189,7 @@ def _summary(pharmacies, counts, out_dir: Path, files=("lignes.csv", "totaux.csv
                            if int(group[t].sum()))  # the themes with an amount, by their titles
         click.echo(f"  exercice {year} : total {eur(int(group['total'].sum()))} — {parts or 'aucun montant'}")
     click.echo(f"  total général : {eur(int(tot['total'].sum()))}")
-    click.echo(f"  lignes fondées sur une hypothèse : {hyp} ; lignes avec donnée manquante : {missing}")
+    click.echo(f"  lignes fondées sur une hypothèse : {num(hyp)} ; lignes avec donnée manquante : {num(missing)}")
     click.echo("Écrit : " + " et ".join(str(out_dir / f) for f in files))
 
 
