@@ -388,3 +388,22 @@ def test_a_partial_payment_matched_several_ways_is_stated_by_its_amounts_in_the_
     rows = list(csv.DictReader((out / "rapprochement.csv").open(encoding="utf-8")))
     row = next(r for r in rows if r["theme"] == "bups" and not r["indicateur"])
     assert "(une des 2 combinaisons de lignes possibles)" in row["explication"]
+
+
+def test_the_targeted_molecules_are_one_indicator_in_the_letter_whatever_their_lines(tmp_path):
+    """PH-TILLEULS 2024 BUPS: 800,00 € paid for 975,91 € due; the 175,91 € missing are the three molecule lines
+    (sitagliptine 101,99 € + Vildagliptine 53,48 € + palipéridone 20,44 €). The letter named « molécules ciblées » three
+    times in its finding and quoted its rule three times (review): once, with its number of lines."""
+    paid = tmp_path / "releve.csv"
+    paid.write_text("pharmacie_id;exercice;theme;indicateur;montant_verse_eur;date_versement;libelle_releve\n"
+                    "PH-TILLEULS;2024;bups;;800,00;15/03/2025;\n", encoding="utf-8")
+    out = tmp_path / "r"
+    res = CliRunner().invoke(main, ["rapprocher", str(DATA / "pharmacies.csv"), "--versements", str(paid),
+                                    "--molecules", str(DATA / "molecules.csv"), "--date", "2026-09-01", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    letter = (out / "reclamation_PH-TILLEULS_2024.md").read_text(encoding="utf-8")
+    assert E("Constat : versement partiel : les 800,00 € versés correspondent à toutes les lignes attendues sauf "
+             "« Génériques, hybrides, biosimilaires : molécules ciblées » (3 lignes) ; ce complément de 175,91 € ne m'a "
+             "pas été versé.") in letter
+    assert letter.count("- **Génériques, hybrides, biosimilaires : molécules ciblées** :") == 1
+    assert "Atteint : sitagliptine : oui ; Vildagliptine : oui ; palipéridone : oui ;" in letter

@@ -226,8 +226,13 @@ def letter_words(text: str) -> str:
 
 def _named(codes, params) -> str:
     """« title » (code) for each indicator code: the reader sees the title, and the table the code to find the line
-    in lignes.csv (the claim draft: the title alone)."""
-    return ", ".join(f"« {title(indicator(c), params)} »" + _both(f" ({c})", "") for c in codes)
+    in lignes.csv (the claim draft: the title alone). An indicator of several lines (one per targeted molecule) is
+    named once, with its number of lines (it was named once per molecule: review)."""
+    count: dict[str, int] = {}
+    for c in codes:
+        count[c] = count.get(c, 0) + 1
+    return ", ".join(f"« {title(indicator(c), params)} »" + (f" ({n} lignes)" if n > 1 else "") + _both(f" ({c})", "")
+                     for c, n in count.items())
 
 
 def _neutralised_from_a_source(params, code: str) -> bool:
@@ -917,7 +922,7 @@ def claim_text(rec: _Reconcile, pid: str, year: int, items: list[Item]) -> str:
         if g.explication:
             out += [f"Constat : {escape_markdown_text(_letter_finding(g))}.", ""]  # a molecule's name in it
         if g.focus:
-            inds = [indicator(c) for c in g.focus]
+            inds = [indicator(c) for c in dict.fromkeys(g.focus)]  # a molecule indicator once, whatever its lines
         elif g.indicateur:
             inds = [indicator(g.indicateur)]
         else:
@@ -941,7 +946,11 @@ def claim_text(rec: _Reconcile, pid: str, year: int, items: list[Item]) -> str:
                                                            for _, line in mine.iterrows())
                      if "×" in c or "/" in c]  # a molecule's line by its name (an input text: escaped below)
             how = f" (calcul : {escape_markdown_text(' ; '.join(calcs))})" if calcs else ""
-            met = ", ".join(dict.fromkeys(str(a) for a in mine["atteint"]))
+            names = [dict(entries(e)).get("molecule") for e in mine["entrees"]]
+            if len(mine) > 1 and all(names):  # each molecule its own verdict (« Atteint : oui, sans objet »: review)
+                met = " ; ".join(f"{escape_markdown_text(n)} : {a}" for n, a in zip(names, mine["atteint"]))
+            else:
+                met = ", ".join(dict.fromkeys(str(a) for a in mine["atteint"]))
             data = _letter_data(mine.iloc[0]) if len(mine) == 1 and not calcs else ""
             if data:  # a threshold's verdict (« oui → 200,00 € »): the value it compared, for the caisse to check it
                 met += f" (données de l'officine : {escape_markdown_text(data)})"
