@@ -407,3 +407,19 @@ def test_the_targeted_molecules_are_one_indicator_in_the_letter_whatever_their_l
              "pas été versé.") in letter
     assert letter.count("- **Génériques, hybrides, biosimilaires : molécules ciblées** :") == 1
     assert "Atteint : sitagliptine : oui ; Vildagliptine : oui ; palipéridone : oui ;" in letter
+
+
+def test_the_synthesis_explains_a_gap_in_the_tools_voice_and_the_letter_in_the_titulaires():
+    """PH-TILLEULS 2025 (example data): BUPS paid 200 € less, the lower stability step's other reading (0 €). The
+    synthesis's table said « … ; la lecture que je retiens donne 200,00 € », the letter's words (review): the report
+    names the parameter by its title, as the letter does, in the tool's voice, without the parameter's key."""
+    from rosp_lib.report import notebook as nb
+    from rosp_lib.report import versements as report_versements
+
+    rep = nb.load("PH-TILLEULS", 2025, str(DATA / "pharmacies.csv"), str(DATA / "molecules.csv"))
+    r = report_versements.compute(rep, str(DATA / "versements.csv"))
+    said = r.table.set_index("theme").at["bups", "explication_lecteur"]
+    assert said == E("écart de 200,00 € : le montant versé correspond à l'autre lecture de « Stabilité de la délivrance "
+                     "des génériques aux 75 ans et plus : Montant au palier bas » : 0,00 € au lieu de 200,00 €, la valeur "
+                     "retenue par l'outil — seul le palier de 95 % paie")
+    assert "je retiens" in r.claim and "je retiens" not in said

@@ -206,12 +206,13 @@ def _declared_words(ind) -> str:
 # An explanation is written once for two readers: the table (rapprochement.csv, the console, the report) keeps the
 # codes and keys that find a line in lignes.csv or a parameter in docs/regles.md; the claim draft, read at the CPAM,
 # says only French labels. `_both` holds the two wordings of a part of the text, `table_words` and `letter_words`
-# pick one.
-_BOTH = re.compile("\ue000(.*?)\ue002(.*?)\ue001", re.S)
+# pick one; the report (`report_words`) says the labels of the letter in the tool's voice of the table: its own
+# wording when it is neither (the letter's « la lecture que je retiens » was shown in the synthesis: review).
+_BOTH = re.compile("\ue000(.*?)\ue002(.*?)(?:\ue003(.*?))?\ue001", re.S)
 
 
-def _both(table: str, letter: str) -> str:
-    return f"\ue000{table}\ue002{letter}\ue001"
+def _both(table: str, letter: str, report: str | None = None) -> str:
+    return f"\ue000{table}\ue002{letter}" + (f"\ue003{report}" if report is not None else "") + "\ue001"
 
 
 def table_words(text: str) -> str:
@@ -222,6 +223,11 @@ def table_words(text: str) -> str:
 def letter_words(text: str) -> str:
     """An explanation as the claim draft says it: French labels only, no code nor key."""
     return _BOTH.sub(lambda m: m.group(2), text)
+
+
+def report_words(text: str) -> str:
+    """An explanation as the reports say it: French labels only, in the tool's voice."""
+    return _BOTH.sub(lambda m: m.group(3) if m.group(3) is not None else m.group(2), text)
 
 
 def _named(codes, params) -> str:
@@ -395,7 +401,9 @@ class _Reconcile:
                     g.focus = tuple(i for i in before.index if moved.get(i, 0) != 0)
                     g.explication = (f"écart de {eur(abs(g.ecart))} : "
                                      + _both(reading_words(key, leaf, other, value, params[year], kept=kept),
-                                             reading_words(key, leaf, other, value, params[year], letter=True)))
+                                             reading_words(key, leaf, other, value, params[year], letter=True),
+                                             reading_words(key, leaf, other, value, params[year], kept=kept,
+                                                           report=True)))
             if self.scenario is not None:
                 self._by_the_tools_readings(year, [g for g in mine if not g.kind])
 
@@ -428,7 +436,9 @@ class _Reconcile:
             g.explication = f"écart de {eur(abs(g.ecart))} : " + _both(
                 f"le montant versé est celui des lectures retenues par l'outil, sans le scénario « {name} » : les "
                 "valeurs que ce scénario remplace ne sont pas celles du versement",
-                "le montant versé correspond à une autre lecture des textes que celle que je retiens")
+                "le montant versé correspond à une autre lecture des textes que celle que je retiens",
+                f"le montant versé est celui des lectures retenues par l'outil, sans le scénario « {name} » : les "
+                "valeurs que ce scénario remplace ne sont pas celles du versement")
 
     # --- 2. one declared indicator not validated, one socle not recognised ---------------------------------
     def by_declaration(self, gaps: list[Item]) -> None:
@@ -647,24 +657,24 @@ _PARENTHESIS = re.compile(r"\s*\([^)]*\)$")  # « (code acte PQS) »: how to fin
 
 
 def reading_words(key: str, leaf, other, value, params, letter: bool = False,
-                  kept: str = "la valeur retenue par l'outil") -> str:
+                  kept: str = "la valeur retenue par l'outil", report: bool = False) -> str:
     """What a paid amount reproduced by a hypothesis's other reading says: the parameter (its label and key), the
     value the statement corresponds to and the one the tool keeps, and the note of the parameter file saying what
     that reading means when it is written « value : what it means » (« 0 : seul le palier de 95 % paie »); a note
     written otherwise (a justification of the value kept) is left out. `other`: the leaf under that reading,
     `params`: the exercise's parameters under it. `letter`: for the claim draft, the parameter named by its
     indicator and label (`hypothesis_label`), without its key. `kept`: whose the value of `leaf` is (the tool's, or
-    the user's scenario's)."""
+    the user's scenario's). `report`: for the reports, named as in the letter, said as in the table."""
     note = reading_note(leaf, value)
     owner = next((i for i in INDICATORS if key == f"{i.noeud}.etat"), None) if unit(leaf.unite).kind is Kind.STATE \
         else None
     what = (f"l'état de l'indicateur « {title(owner, params)} » cet exercice" if owner is not None  # its label is generic
-            else f"« {hypothesis_label(key, params)} »" if letter else f"« {leaf.libelle} »")
+            else f"« {hypothesis_label(key, params)} »" if letter or report else f"« {leaf.libelle} »")
     if letter:  # the titulaire writes to the caisse: the reading he holds, not « the tool's »
         return (f"le montant versé correspond à la lecture de {what} qui donne {_value_words(other)}"
                 + (f" ({note})" if note else "") + f" ; la lecture que je retiens donne {_value_words(leaf)}")
-    return (f"le montant versé correspond à l'autre lecture de {what} (paramètre {key}) : {_value_words(other)} au "
-            f"lieu de {_value_words(leaf)}, {kept}" + (f" — {note}" if note else ""))
+    return (f"le montant versé correspond à l'autre lecture de {what}" + ("" if report else f" (paramètre {key})")
+            + f" : {_value_words(other)} au lieu de {_value_words(leaf)}, {kept}" + (f" — {note}" if note else ""))
 
 
 _NUMBER_KINDS = (Kind.AMOUNT, Kind.UNIT_PRICE, Kind.PERCENT, Kind.COUNT, Kind.RATIO, Kind.DATE)
@@ -689,7 +699,7 @@ def reconcile(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, versemen
         "pharmacie_id": g.pharmacie_id, "exercice": g.exercice, "theme": g.theme, "indicateur": g.indicateur,
         "attendu_eur": g.attendu, "verse_eur": g.verse, "ecart_eur": g.ecart, "verdict": g.verdict,
         "explication": table_words(g.explication), "lecture_qui_explique": g.lecture, "ecart_cents": g.ecart,
-        "explication_lecteur": letter_words(g.explication),  # the report's words: titles, no code nor key
+        "explication_lecteur": report_words(g.explication),  # the report's words: titles, no code nor key
     } for g in items]
     table = pd.DataFrame.from_records(records, columns=[*RAPPROCHEMENT_COLUMNS, "ecart_cents", "explication_lecteur"])
     for c in RAPPROCHEMENT_AMOUNTS:
