@@ -413,3 +413,27 @@ def test_a_gain_resting_on_the_molecule_premium_is_priced_under_the_boxes_gained
     key = "bups.molecules_ciblees.prime_par_boite"
     assert [(int(g), o) for g, o in zip(t["gain_cents"][:3], t["autres_lectures"][:3])] == [
         (1422, ((key, 15739),)), (768, ((key, 8924),)), (664, ((key, 7712),))]
+
+
+@pytest.mark.parametrize("today, possible, said", [
+    # after 31/12/2025 (calendrier.fin_actions_dqo, a hypothesis for 2025), before the end of the declaration
+    # (27/02/2026, its other reading): not possible as the tool reads it, possible under the other reading — said
+    ("2026-01-15", "non", "échéance du 31/12/2025 selon la lecture retenue par l'outil (hypothèse « Dernier jour pour "
+                          "s'abonner à la lettre d'information et réaliser le programme d'amélioration de la qualité "
+                          "(démarche qualité) de l'exercice ») ; sous l'autre lecture, encore possible jusqu'au "
+                          "27/02/2026"),
+    ("2025-12-15", "oui", None),  # possible under both readings: nothing to say
+    ("2026-03-15", "non", None),  # passed under both
+])
+def test_a_deadline_that_is_a_hypothesis_says_its_other_reading_when_it_changes_what_is_possible(tmp_path, today,
+                                                                                                 possible, said):
+    """« non (échéance passée) » on 15/01/2026 for the quality programme, with no word of the hypothesis that decides
+    it, while the declaration window runs to 27/02/2026 (review)."""
+    pharmacies = _tilleuls_2025(tmp_path, dqo_programme_amelioration="non")
+    table = gains_table(pharmacies, None, parameters_for([2025]), dt.date.fromisoformat(today))
+    row = table[table["colonne"] == "dqo_programme_amelioration"].iloc[0]
+    assert row["encore_possible"] == possible
+    if said:
+        assert row["action"].endswith(" — " + said) and said in row["remarque"]
+    else:
+        assert "lecture retenue par l'outil (hypothèse" not in row["action"]

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -481,23 +482,77 @@ class _Gains:
 
 
 # --- the table ---------------------------------------------------------------------------------------
-def _deadline(col: str, exercice: int, params, activity_end: dt.date | None = None) -> dt.date:
+def _deadline(col: str, exercice: int, params, activity_end: dt.date | None = None,
+              other: dict[str, dt.date] | None = None) -> dt.date:
     """The last day an action on `col` counts for the exercise. What is measured (over the civil year, or the
     billing malus's period) ends with the titulaire's activity (`fin_activite`): after a cession nothing more
-    is dispensed or billed by the cédant; what is declared is still declared (the cédant declares on paper)."""
+    is dispensed or billed by the cédant; what is declared is still declared (the cédant declares on paper).
+    `other`: calendar dates read instead of the parameters' (a hypothesis's other reading: `_deadline_readings`)."""
     cal = params.calendrier
+
+    def day(name: str) -> dt.date:
+        return (other or {}).get(name) or getattr(cal, name).valeur
+
     if col == "dqo_autoevaluation":
-        return cal.fin_autoevaluation_dqo.valeur
+        return day("fin_autoevaluation_dqo")
     if col in ("dqo_newsletter", "dqo_programme_amelioration"):  # done in the year, as the auto-évaluation (review:
         # they were given the declaration's window), and declared before the window closes
-        return min(cal.fin_actions_dqo.valeur, cal.fin_declaration.valeur)
+        return min(day("fin_actions_dqo"), day("fin_declaration"))
     if col in declared_columns():
-        return cal.fin_declaration.valeur
+        return day("fin_declaration")
     if col in indicator("malus_qualite_facturation").colonnes:
-        measured = cal.fin_periode_malus_facturation.valeur
+        measured = day("fin_periode_malus_facturation")
     else:
         measured = dt.date(exercice, 12, 31)  # measured over the civil year of the exercise (molecules too)
     return min(measured, activity_end) if activity_end is not None else measured
+
+
+# The date an alternative reading of a calendar date starts with: as the parameter file writes it (AAAA-MM-JJ), or as
+# the loaded parameters render it (JJ/MM/AAAA, `rulebook.alternative_text`).
+_ALTERNATIVE_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})\b|(\d{2})/(\d{2})/(\d{4})\b")
+
+
+def _alternative_date(text: str) -> dt.date | None:
+    m = _ALTERNATIVE_DATE.match(text)
+    if m is None:
+        return None
+    y, mo, d = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(6), m.group(5), m.group(4))
+    return dt.date(int(y), int(mo), int(d))
+
+
+def calendar_hypotheses(params) -> list[tuple[str, str, dt.date]]:
+    """(key, label, other date) of each date of the exercise's calendar that is a hypothesis with a date as its other
+    reading: what « encore possible » may rest on (`_deadline_readings`); read once per exercise."""
+    from ..parameters import iter_leaves
+    from ..rulebook import hypothesis_label
+
+    out = []
+    for key, leaf in iter_leaves(params):
+        if key.startswith("calendrier.") and leaf.statut == "hypothese" and leaf.alternative:
+            alt = _alternative_date(leaf.alternative)
+            if alt is not None:
+                out.append((key, hypothesis_label(key, params), alt))
+    return out
+
+
+def _deadline_readings(cols, year: int, params, end: dt.date | None, today: dt.date, deadline: dt.date,
+                       hypotheses: list[tuple[str, str, dt.date]]) -> str:
+    """When « encore possible » rests on a date of the calendar that is a hypothesis (its alternative written « AAAA-MM-JJ :
+    … »), and its other reading would say the other thing at `today`: said, with the other date (the programme
+    d'amélioration « non (échéance passée) » on 15/01 under the reading « in the year », possible until the end of the
+    declaration under the other: review). '' otherwise."""
+    said = []
+    for key, label, alt in hypotheses:
+        other = min(_deadline(c, year, params, end, {key.split(".", 1)[1]: alt}) for c in cols)
+        if other == deadline or (today <= deadline) == (today <= other):
+            continue
+        if today <= deadline:
+            said.append(f"encore possible selon la lecture retenue par l'outil (hypothèse « {label} ») ; sous l'autre "
+                        f"lecture, l'échéance était le {other:%d/%m/%Y}")
+        else:
+            said.append(f"échéance du {deadline:%d/%m/%Y} selon la lecture retenue par l'outil (hypothèse « {label} ») "
+                        f"; sous l'autre lecture, encore possible jusqu'au {other:%d/%m/%Y}")
+    return " ; ".join(said)
 
 
 # Counts of weeks of the exercise: an action that raises one cannot add more weeks than the calendar still has (ASAFO:
@@ -692,6 +747,7 @@ def _gains_table(pharmacies, molecules, parameters, date, scenario, themes,
     actions = g.collect()
     declared = declared_columns()
     records = []
+    cal_hyps: dict[int, list] = {}
     for a in actions:
         row = g.rows.loc[a.row]
         year = int(row["exercice"])
@@ -702,12 +758,17 @@ def _gains_table(pharmacies, molecules, parameters, date, scenario, themes,
         deadline = min(_deadline(parse_molecule_key(c)[1] if parse_molecule_key(c) else c, year, params, end)
                        for c in cols)
         short = _weeks_short(g, a, row, year, date, deadline) if date <= deadline else ""  # passed: said by the date
+        if year not in cal_hyps:
+            cal_hyps[year] = calendar_hypotheses(params)
+        reading = _deadline_readings([parse_molecule_key(c)[1] if parse_molecule_key(c) else c for c in cols], year,
+                                     params, end, date, deadline, cal_hyps[year])
         nature = "declaratif" if all(c in declared for c in cols) else "mesure"
         statut, keys = _rests_on(g, a)
         action, remark = _action_text(g, a, [i for i, r in g.rises(a.row, a.lines).items() if r > 0])
-        if short:  # said in the action too: gains.csv has no remark column
-            remark = f"{remark} ; {short}" if remark else short
-            action = f"{action} — {short}"
+        for said in (short, reading):  # said in the action too: gains.csv has no remark column
+            if said:
+                remark = f"{remark} ; {said}" if remark else said
+                action = f"{action} — {said}"
         records.append({
             "pharmacie_id": row["pharmacie_id"], "exercice": year, "_row": a.row,
             "_ordre": THEME_CODES.index(ind.theme) * 1000 + [i.code for i in INDICATORS].index(ind.code),
