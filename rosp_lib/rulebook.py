@@ -331,6 +331,19 @@ def hypothesis_label(key: str, params: ExerciseParameters) -> str:
     return f"{where} : {lib}" if where else lib
 
 
+def hypothesis_named(key: str, params: ExerciseParameters) -> str:
+    """`hypothesis_label`, with the state read when the hypothesis is an indicator's state: where the value is not
+    said beside it (a gain's remark, a claim draft), « … : État de l'indicateur pour l'exercice » did not say what was
+    assumed (a letter to the caisse named « LAD certifié HAS : État de l'indicateur pour l'exercice »: review)."""
+    from .parameters import iter_leaves
+
+    label = hypothesis_label(key, params)
+    leaf = dict(iter_leaves(params)).get(key) if key.endswith(".etat") else None
+    if leaf is not None and unit(leaf.unite).kind is Kind.STATE and leaf.valeur in ETATS:
+        return f"{label} ({ETATS[leaf.valeur]})"
+    return label
+
+
 def _years_text(years: list[int]) -> str:
     if len(years) > 1 and years == list(range(years[0], years[-1] + 1)):
         return f"{years[0]}–{years[-1]}"

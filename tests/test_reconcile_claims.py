@@ -174,9 +174,11 @@ def test_the_example_letters_say_no_code_and_several_hypotheses_by_their_labels(
     assert len(letters) == 5
     for text in letters.values():
         _no_code_nor_key(text)
-    assert ("(hypothèse : Disposer d'un LAD certifié HAS : État de l'indicateur pour l'exercice ; Ordonnance numérique "
-            "pour au moins 70 % des délivrances (socle) : État de l'indicateur pour l'exercice)") in \
-        letters["reclamation_PH-CENTRE_2026.md"]
+    # each with the state the tool reads, neutralised in 2026 (parameters/2026.yaml): « État de l'indicateur pour
+    # l'exercice » alone did not tell the caisse what was assumed (review)
+    assert ("(hypothèse : Disposer d'un LAD certifié HAS : État de l'indicateur pour l'exercice (neutralisé) ; "
+            "Ordonnance numérique pour au moins 70 % des délivrances (socle) : État de l'indicateur pour l'exercice "
+            "(neutralisé))") in letters["reclamation_PH-CENTRE_2026.md"]
     assert "sauf « FSE transmises en SESAM-Vitale (montant par FSE) » ;" in letters["reclamation_PH-CENTRE_2026.md"]
 
 

@@ -483,3 +483,13 @@ def test_a_theme_report_counts_only_what_an_action_adds_to_its_theme():
     other = report_gains(ph, mo, "PH-GARE", 2024, date=dt.date(2024, 12, 1), theme="dispositif_2024")
     first = other.table.iloc[0]
     assert (first["indicateur"], int(first["gain_cents"])) == ("kits_colorectal_progression", 25000)
+
+
+def test_a_gain_resting_on_an_indicators_state_names_the_state_the_tool_reads():
+    """« Disposer d'un LAD certifié HAS : État de l'indicateur pour l'exercice » did not say what was assumed (review):
+    the state read, neutralised in 2026 (parameters/2026.yaml)."""
+    from rosp_lib.parameters import load_parameters
+    from rosp_lib.report.gains import remark_text
+
+    said = remark_text("", "hypothese", ("numerique.lad_certifie_has.etat",), load_parameters(2026))
+    assert said.endswith("(« Disposer d'un LAD certifié HAS : État de l'indicateur pour l'exercice (neutralisé) »)")

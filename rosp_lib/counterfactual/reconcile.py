@@ -50,7 +50,7 @@ from ..registry import INDICATORS, LEVIERS, THEME_CODES, indicator, indicators_o
 from ..report.calculation import calculation, entries
 from ..report.escape import escape_markdown_text
 from ..report.readings import alternatives_for, scenario_with
-from ..rulebook import hypothesis_label, in_force, leaf_text, reading_note, rule_text, state, theme_exists, title
+from ..rulebook import hypothesis_label, hypothesis_named, in_force, leaf_text, reading_note, rule_text, state, theme_exists, title
 from .runner import Runner
 from .versements import dated_after
 
@@ -967,7 +967,7 @@ def claim_text(rec: _Reconcile, pid: str, year: int, items: list[Item]) -> str:
             src = public_source(mine["source"].iloc[0]) if len(mine) else ""
             hyps = sorted({k for v in mine["hypotheses"] for k in str(v).split(" ; ") if k})
             caution = (f" — ce montant dépend d'une lecture retenue faute de texte explicite (hypothèse : "
-                       f"{' ; '.join(hypothesis_label(k, params) for k in hyps)})") if hyps else ""
+                       f"{' ; '.join(hypothesis_named(k, params) for k in hyps)})") if hyps else ""
             out.append(f"- **{title(ind, params)}** : {rule_text(ind, params)} Atteint : {met} ; montant dû : "
                        f"{eur(amount)}{how}. Source : {src}{caution}.")
         if inds:

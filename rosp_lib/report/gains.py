@@ -24,7 +24,7 @@ from rosp_lib.counterfactual.runner import parse_molecule_key
 from rosp_lib.lines.formatting import counted, eur, french_list
 from rosp_lib.registry import SYNTHESIS, theme as theme_of
 from rosp_lib.report.notebook import COLUMN_LABELS, Html, Report, ReportError, table
-from rosp_lib.rulebook import hypothesis_label, indicator_words
+from rosp_lib.rulebook import hypothesis_named, indicator_words
 
 GAINS_MIME = "application/vnd.rosp.gains+json"
 NATURES = {"declaratif": "déclaratif", "mesure": "mesuré"}
@@ -140,7 +140,7 @@ def remark_text(remarque: str, statut: str, hypotheses=(), params=None, others=(
     said = HYPOTHESIS_REMARK if statut == "hypothese" else ""
     if said and len(hypotheses) and params is not None:
         under = dict(others)
-        said += " (" + " ; ".join(f"« {hypothesis_label(k, params)} »"
+        said += " (" + " ; ".join(f"« {hypothesis_named(k, params)} »"
                                   + (f" : {eur(under[k])} sous l'autre lecture" if k in under else "")
                                   for k in hypotheses) + ")"
     return " ; ".join(x for x in (remarque, said) if x) or "—"
