@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -72,9 +73,14 @@ class Theme:
         """What the theme rewards, with its malus when the exercise has one (`has_malus`)."""
         return self.recompense + (f" {self.malus[1]}" if self.malus and self.malus[1] and has_malus else "")
 
-    def measured(self, has_malus: bool = True) -> str:
-        """How the values are known, with its malus's period when the exercise has one (`has_malus`)."""
-        return self.mesure + (f" {self.malus[2]}" if self.malus and self.malus[2] and has_malus else "")
+    def measured(self, has_malus: bool = True, exercice: int | None = None) -> str:
+        """How the values are known, with its malus's period when the exercise has one (`has_malus`); N and N-1 said
+        as the years of `exercice` when given (« du 4e trimestre 2024 au 3e trimestre 2025 »: review)."""
+        text = self.mesure + (f" {self.malus[2]}" if self.malus and self.malus[2] and has_malus else "")
+        if exercice is not None:
+            text = re.sub(r"\bN-1\b", str(int(exercice) - 1), text)
+            text = re.sub(r"\bN\b", str(int(exercice)), text)
+        return text
 
     @property
     def justificatifs(self) -> tuple[str, ...]:

@@ -94,4 +94,5 @@ def test_a_theme_header_speaks_of_its_malus_only_for_an_exercise_that_has_one():
            "alternative : « actif &#58; malus appliqué dès 2022 &#40;aucune cible connue&#41; »)." in texts[2022]
     assert "Pas de malus" not in texts[2023]
     assert "Un malus « qualité de la facturation » peut réduire l'ensemble." in texts[2023]
-    assert "Malus mesuré du 4e trimestre N-1 au 3e trimestre N." in texts[2023]
+    # its period in the exercise's years, not « N-1 » and « N » (review)
+    assert "Malus mesuré du 4e trimestre 2022 au 3e trimestre 2023." in texts[2023]

@@ -696,7 +696,7 @@ def header_text(rep: Report, theme: str) -> str:
                         f"(lecture de l'outil,{HYPOTHESIS_MARK} hypothèse ; alternative : « {md(etat.alternative)} »).")
     return (f"**Total du thème : {eur(rep.theme_total_cents(theme))}** — {theme_reason(rep, theme)}\n\n"
             f"**Ce que le thème récompense** : {info.rewards(has_malus)}{no_malus}\n\n"
-            f"**Comment c'est connu** : {info.measured(has_malus)}\n\n**Versement** : "
+            f"**Comment c'est connu** : {info.measured(has_malus, rep.exercice)}\n\n**Versement** : "
             f"{info.versement_of(rep.exercice)}.{period}")
 
 
