@@ -144,6 +144,8 @@ def test_the_molecule_reading_is_priced_the_same_in_the_bups_report_and_the_synt
     row = next(r for r in str(nb.stakes_table(tilleuls)).split("<tr>") if "−25,13" in r)
     assert "Prime par boîte gagnée" in row and "2,6232\u00a0€" in row
     assert "Prime par boîte substituée (toute molécule sans prime propre)" in row and "Lecture du calcul" not in row
+    # with the value retained of that hypothesis, as this report says it (it showed « boîtes substituées »: review)
+    assert "<td>0,22565\u00a0€</td>" in row and "boîtes substituées</td>" not in row
     assert "c'est la ligne" not in bups
     # … and it is not also listed among the alternatives the tool cannot price.
     assert "Prime par boîte substituée" not in nb.unquantified_text(tilleuls)

@@ -47,6 +47,7 @@ nav.rosp-nav a, nav.rosp-nav strong { margin-right: .7rem; white-space: nowrap; 
 .rosp-lettre h4 { font-size: 1.1rem; margin: .5rem 0 .4rem; }
 .rosp-lettre h5 { font-size: 1rem; margin: .9rem 0 .3rem; }
 .rosp-lettre h6 { font-size: .95rem; margin: .7rem 0 .25rem; }
+.rosp-lettre blockquote { border-left: 4px solid #b03a2e; background: #fbeeee; padding: .3rem .7rem; margin: .5rem 0; }
 .rosp-banniere { background: #fff4d6; border: 2px solid #d39e00; border-radius: 4px; padding: .45rem .7rem;
                  margin: .4rem 0 .8rem; }
 .rosp-total { font-size: 1.25rem; }

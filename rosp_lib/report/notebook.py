@@ -1134,7 +1134,7 @@ def stakes_table(rep: Report) -> Html:
     if not moving:
         return Html("<p>Aucune hypothèse, remplacée seule par son alternative, ne change le montant de cette "
                     "officine.</p>")
-    rows = [[stake_label(rep, s), s.reference, alternative_text(s, quoted=False, params=rep.params),
+    rows = [[stake_label(rep, s), stake_reference(rep, s), alternative_text(s, quoted=False, params=rep.params),
              ", ".join(theme_of(t).titre_court for t in s.themes), eur_signed(s.ecart_cents)] for s in moving]
     # its lead-in here, said only above a table (it announced « Aucune hypothèse… » with a colon)
     return Html("<p>Chaque hypothèse qui change le montant quand elle seule est remplacée par sa lecture alternative, "
@@ -1143,14 +1143,25 @@ def stakes_table(rep: Report) -> Html:
                             rows, right=(4,))))
 
 
+def _stands_for(rep: Report, s) -> str | None:
+    """The hypothesis leaf whose alternative the reading at stake `s` is (`alternative_cle`), if it is another's."""
+    return next((k for k, leaf in rep.leaves.items()
+                 if getattr(leaf, "alternative_cle", None) == s.cle and leaf.statut == "hypothese"), None)
+
+
+def stake_reference(rep: Report, s) -> str:
+    """The value retained of the hypothesis a reading at stake stands for, as the theme report says it (« 0,22565 € »
+    beside « boîtes substituées » in the synthesis: two values for one hypothesis, review)."""
+    k = _stands_for(rep, s)
+    return leaf_text(rep.leaves[k]) if k is not None else s.reference
+
+
 def stake_label(rep: Report, s) -> str:
     """A reading at stake named as the hypothesis it stands for: the leaf whose alternative it is (`alternative_cle`:
     the prime par boîte substituée, a hypothesis whose alternative is the « progression » reading), else its own leaf.
     The synthesis named it « Lecture du calcul par molécule » and its gains « Prime par boîte substituée »: one
     hypothesis, two names on one page (review)."""
-    stands_for = next((k for k, leaf in rep.leaves.items()
-                       if getattr(leaf, "alternative_cle", None) == s.cle and leaf.statut == "hypothese"), None)
-    return hypothesis_label(stands_for or s.cle, rep)
+    return hypothesis_label(_stands_for(rep, s) or s.cle, rep)
 
 
 def unquantified_text(rep: Report) -> str:
