@@ -1150,8 +1150,8 @@ def _stands_for(rep: Report, s) -> str | None:
 
 
 def stake_reference(rep: Report, s) -> str:
-    """The value retained of the hypothesis a reading at stake stands for, as the theme report says it (« 0,22565 € »
-    beside « boîtes substituées » in the synthesis: two values for one hypothesis, review)."""
+    """The value retained of the hypothesis a reading at stake stands for, as the theme report says it (the premium per
+    box there, « boîtes substituées » in the synthesis: two values for one hypothesis, review)."""
     k = _stands_for(rep, s)
     return leaf_text(rep.leaves[k]) if k is not None else s.reference
 
