@@ -44,7 +44,7 @@ from ..engine import parameters_for
 from ..inputs.columns import PHARMACY_COLUMNS
 from ..lines import money
 from ..lines.formatting import eur, french_list
-from ..lines.text import OUI, list_items
+from ..lines.text import OUI, SANS_OBJET, list_items
 from ..parameters import PARAMETERS_DIR, Kind, Scenario, iter_leaves, load_parameters, unit
 from ..registry import INDICATORS, LEVIERS, THEME_CODES, indicator, indicators_of, theme
 from ..report.calculation import calculation, entries
@@ -956,9 +956,12 @@ def claim_text(rec: _Reconcile, pid: str, year: int, items: list[Item]) -> str:
                                                            for _, line in mine.iterrows())
                      if "×" in c or "/" in c]  # a molecule's line by its name (an input text: escaped below)
             how = f" (calcul : {escape_markdown_text(' ; '.join(calcs))})" if calcs else ""
-            names = [dict(entries(e)).get("molecule") for e in mine["entrees"]]
-            if len(mine) > 1 and all(names):  # each molecule its own verdict (« Atteint : oui, sans objet »: review)
-                met = " ; ".join(f"{escape_markdown_text(n)} : {a}" for n, a in zip(names, mine["atteint"]))
+            # each molecule its own verdict (« Atteint : oui, sans objet »: review), but those out of the exercise's
+            # list, which the rule does not pay (« sans objet »): not the caisse's business
+            named = [(dict(entries(e)).get("molecule"), a) for e, a in zip(mine["entrees"], mine["atteint"])
+                     if a != SANS_OBJET]
+            if len(mine) > 1 and named and all(n for n, _ in named):
+                met = " ; ".join(f"{escape_markdown_text(n)} : {a}" for n, a in named)
             else:
                 met = ", ".join(dict.fromkeys(str(a) for a in mine["atteint"]))
             data = _letter_data(mine.iloc[0]) if len(mine) == 1 and not calcs else ""
