@@ -196,13 +196,18 @@ def test_a_reports_key_knows_the_end_of_the_activity(tmp_path):
     assert set(deadlines(2025, params, end)) - set(deadlines(2025, params)) == {end}
 
 
-def _tilleuls_2025(tmp_path: Path, **changes) -> pd.DataFrame:
+def _tilleuls(tmp_path: Path, year: int, **changes) -> pd.DataFrame:
+    """PH-TILLEULS's row of `year` in the example data, with `changes`, read as the user's file."""
     import csv
 
     with open(ROOT / "data" / "pharmacies.csv", encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh, delimiter=";"))
-    row = next(r for r in rows if r["pharmacie_id"] == "PH-TILLEULS" and r["exercice"] == "2025")
+    row = next(r for r in rows if r["pharmacie_id"] == "PH-TILLEULS" and r["exercice"] == str(year))
     return read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [{**row, **changes}]))
+
+
+def _tilleuls_2025(tmp_path: Path, **changes) -> pd.DataFrame:
+    return _tilleuls(tmp_path, 2025, **changes)
 
 
 @pytest.mark.parametrize("changes, gains_eur, reach_cents", [
@@ -267,12 +272,7 @@ def test_a_count_of_weeks_is_within_reach_only_if_the_calendar_still_has_the_wee
                                                                                     possible, left):
     """ASAFO's weeks were offered (« 36 de plus (10 → 46) ») and counted in what is within reach when the year had
     not that many weeks left (review): the action is listed, « encore_possible » non, and says why."""
-    import csv
-
-    with open(ROOT / "data" / "pharmacies.csv", encoding="utf-8-sig", newline="") as fh:
-        row = next(r for r in csv.DictReader(fh, delimiter=";")
-                   if r["pharmacie_id"] == "PH-TILLEULS" and r["exercice"] == str(year))
-    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [{**row, **changes}]))
+    pharmacies = _tilleuls(tmp_path, year, **changes)
     table = gains_table(pharmacies, None, parameters_for([year]), dt.date.fromisoformat(today))
     action = table[table["indicateur"] == "asafo"].iloc[0]
     assert action["encore_possible"] == possible
@@ -294,12 +294,7 @@ def test_a_count_of_weeks_is_within_reach_only_if_the_calendar_still_has_the_wee
     (2025, {"nb_semaines_asafo": "30"}, "2026-03-01", "non"),
 ])
 def test_the_weeks_left_are_said_only_for_a_known_count_before_the_deadline(tmp_path, year, changes, today, possible):
-    import csv
-
-    with open(ROOT / "data" / "pharmacies.csv", encoding="utf-8-sig", newline="") as fh:
-        row = next(r for r in csv.DictReader(fh, delimiter=";")
-                   if r["pharmacie_id"] == "PH-TILLEULS" and r["exercice"] == str(year))
-    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [{**row, **changes}]))
+    pharmacies = _tilleuls(tmp_path, year, **changes)
     table = gains_table(pharmacies, None, parameters_for([year]), dt.date.fromisoformat(today))
     action = table[table["indicateur"] == "asafo"].iloc[0]
     assert action["encore_possible"] == possible
@@ -310,12 +305,7 @@ def test_the_quality_programme_is_declared_before_the_declaration_closes_whateve
     """Under the alternative readings, the declaration of 2024 closes on 31/01/2025 (calendrier.fin_declaration) while
     fin_actions_dqo reads « until the end of the declaration » (28/02/2025): the programme counted until 28/02, after
     the window had closed (review). Its deadline is the earlier of the two."""
-    import csv
-
-    with open(ROOT / "data" / "pharmacies.csv", encoding="utf-8-sig", newline="") as fh:
-        row = next(r for r in csv.DictReader(fh, delimiter=";")
-                   if r["pharmacie_id"] == "PH-TILLEULS" and r["exercice"] == "2024")
-    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [{**row, "dqo_programme_amelioration": "non"}]))
+    pharmacies = _tilleuls(tmp_path, 2024, dqo_programme_amelioration="non")
     params = parameters_for([2024], ROOT / "parameters" / "scenarios" / "lectures-alternatives.yaml")
     cal = params[2024].calendrier
     assert (cal.fin_declaration.valeur, cal.fin_actions_dqo.valeur) == (dt.date(2025, 1, 31), dt.date(2025, 2, 28))

@@ -353,13 +353,7 @@ def test_a_declaration_not_retained_is_claimed_by_the_titulaire_not_told_to_the_
     equipment (689 € + 2 × 250 € = 1 189 €, less the theme's 10 % billing malus: 1 070,10 €). The letter told the
     caisse « vérifiez votre déclaration et ses justificatifs » (review): it says, as the titulaire, that the declaration
     was made and its documents are attached; the console and the report still tell the titulaire to check it."""
-    paid = tmp_path / "releve.csv"
-    paid.write_text("pharmacie_id;exercice;theme;indicateur;montant_verse_eur;date_versement;libelle_releve\n"
-                    "PH-TILLEULS;2025;numerique;;3744,00;15/04/2026;\n", encoding="utf-8")
-    out = tmp_path / "r"
-    res = CliRunner().invoke(main, ["rapprocher", str(DATA / "pharmacies.csv"), "--versements", str(paid),
-                                    "--molecules", str(DATA / "molecules.csv"), "--date", "2026-09-01", "-o", str(out)])
-    assert res.exit_code == 0, res.output
+    out = _rapprocher_statement(tmp_path, "PH-TILLEULS;2025;numerique;;3744,00;15/04/2026;\n")
     letter = (out / "reclamation_PH-TILLEULS_2025.md").read_text(encoding="utf-8")
     assert E("Constat : écart de 1 070,10 € : ma déclaration « équipement de mise à jour de la carte Vitale (bornes, "
              "lecteurs) » ne semble pas avoir été retenue ; je l'ai faite pour cet exercice et en joins les "
@@ -375,13 +369,7 @@ def test_a_partial_payment_matched_several_ways_is_stated_by_its_amounts_in_the_
     qualité line (both 100 €). The letter said « toutes les lignes attendues sauf « Connexion hebdomadaire à
     ASAFO-Pharma » (une des 2 combinaisons de lignes possibles) », the tool's search, to the caisse (review): it states
     the amounts and the line as an example; the reconciliation table keeps the search for the titulaire."""
-    paid = tmp_path / "releve.csv"
-    paid.write_text("pharmacie_id;exercice;theme;indicateur;montant_verse_eur;date_versement;libelle_releve\n"
-                    "PH-TILLEULS;2025;bups;;590,83;15/03/2026;\n", encoding="utf-8")
-    out = tmp_path / "r"
-    res = CliRunner().invoke(main, ["rapprocher", str(DATA / "pharmacies.csv"), "--versements", str(paid),
-                                    "--molecules", str(DATA / "molecules.csv"), "--date", "2026-09-01", "-o", str(out)])
-    assert res.exit_code == 0, res.output
+    out = _rapprocher_statement(tmp_path, "PH-TILLEULS;2025;bups;;590,83;15/03/2026;\n")
     letter = (out / "reclamation_PH-TILLEULS_2025.md").read_text(encoding="utf-8")
     assert E("Constat : versement partiel : 590,83 € versés pour 690,83 € dus ; le complément de 100,00 € ne m'a pas "
              "été versé (il correspond au montant de la ligne « Connexion hebdomadaire à ASAFO-Pharma », ou d'autres "
@@ -396,13 +384,7 @@ def test_the_targeted_molecules_are_one_indicator_in_the_letter_whatever_their_l
     """PH-TILLEULS 2024 BUPS: 800,00 € paid for 975,91 € due; the 175,91 € missing are the three molecule lines
     (sitagliptine 101,99 € + Vildagliptine 53,48 € + palipéridone 20,44 €). The letter named « molécules ciblées » three
     times in its finding and quoted its rule three times (review): once, with its number of lines."""
-    paid = tmp_path / "releve.csv"
-    paid.write_text("pharmacie_id;exercice;theme;indicateur;montant_verse_eur;date_versement;libelle_releve\n"
-                    "PH-TILLEULS;2024;bups;;800,00;15/03/2025;\n", encoding="utf-8")
-    out = tmp_path / "r"
-    res = CliRunner().invoke(main, ["rapprocher", str(DATA / "pharmacies.csv"), "--versements", str(paid),
-                                    "--molecules", str(DATA / "molecules.csv"), "--date", "2026-09-01", "-o", str(out)])
-    assert res.exit_code == 0, res.output
+    out = _rapprocher_statement(tmp_path, "PH-TILLEULS;2024;bups;;800,00;15/03/2025;\n")
     letter = (out / "reclamation_PH-TILLEULS_2024.md").read_text(encoding="utf-8")
     assert E("Constat : versement partiel : les 800,00 € versés correspondent à toutes les lignes attendues sauf "
              "« Génériques, hybrides, biosimilaires : molécules ciblées » (3 lignes) ; ce complément de 175,91 € ne m'a "
@@ -425,3 +407,16 @@ def test_the_synthesis_explains_a_gap_in_the_tools_voice_and_the_letter_in_the_t
                      "des génériques aux 75 ans et plus : Montant au palier bas » : 0,00 € au lieu de 200,00 €, la valeur "
                      "retenue par l'outil — seul le palier de 95 % paie")
     assert "je retiens" in r.claim and "je retiens" not in said
+
+
+def _rapprocher_statement(tmp_path, rows: str):
+    """`rosp rapprocher` on the example data with a statement of these `rows` (« ; », the statement's columns), at
+    01/09/2026: its output folder."""
+    paid = tmp_path / "releve.csv"
+    paid.write_text("pharmacie_id;exercice;theme;indicateur;montant_verse_eur;date_versement;libelle_releve\n" + rows,
+                    encoding="utf-8")
+    out = tmp_path / "r"
+    res = CliRunner().invoke(main, ["rapprocher", str(DATA / "pharmacies.csv"), "--versements", str(paid),
+                                    "--molecules", str(DATA / "molecules.csv"), "--date", "2026-09-01", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    return out
