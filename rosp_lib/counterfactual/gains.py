@@ -43,7 +43,7 @@ import pandas as pd
 from ..engine import parameters_for
 from ..lines import money
 from ..inputs import EXACT_SUFFIX
-from ..lines.formatting import eur, num, num_exact
+from ..lines.formatting import agreed, eur, num, num_exact
 from ..lines.text import NEUTRALISE, OUI, exact_of, list_items, shown_value
 from ..registry import (INDICATORS, INTERACTIONS, LEVIERS, LEVIERS_MOLECULES, PLAFONDS_COLONNES, THEME_CODES,
                         indicator)
@@ -583,20 +583,23 @@ def _weeks_short(g: "_Gains", a: Action, row, year: int, today: dt.date, deadlin
         if now is None or pd.isna(now):  # unknown today: the weeks already counted may be enough (review: read as 0)
             continue
         now = int(now)
-        start = row.get("debut_activite")
-        start = None if start is None or pd.isna(start) else pd.Timestamp(start).date()
-        left = weeks_left(year, WEEK_COUNTS[col], today, deadline, start)
+        left = weeks_left(year, WEEK_COUNTS[col], today, deadline, _day(row.get("debut_activite")))
         if now + left < int(target):  # (the week of `today` counted as still possible: the file may not have it yet)
             of = " de décembre" if WEEK_COUNTS[col][0] == 12 else ""
-            return (f"hors de portée : {int(target)} {'semaine' if int(target) < 2 else 'semaines'}{of} demandées, "
-                    f"{now} à ce jour et {left} {'semaine' if left < 2 else 'semaines'} encore au calendrier "
+            return (f"hors de portée : {int(target)} {agreed(int(target), 'semaine', 'semaines')}{of} demandées, "
+                    f"{now} à ce jour et {left} {agreed(left, 'semaine', 'semaines')} encore au calendrier "
                     f"jusqu'au {deadline:%d/%m/%Y}")
     return ""
 
 
+def _day(value) -> dt.date | None:
+    """A date cell of a row as a date; None when empty."""
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+
 def activity_end(value) -> dt.date | None:
     """A row's `fin_activite` as a date; None when the titulaire was active to the end of the year (empty)."""
-    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+    return _day(value)
 
 
 def deadlines(exercice: int, params, end: dt.date | None = None) -> list[dt.date]:
@@ -755,13 +758,12 @@ def _gains_table(pharmacies, molecules, parameters, date, scenario, themes,
         ind = indicator(a.indicateurs[0])
         cols = list(a.changes)
         end = activity_end(row.get("fin_activite"))
-        deadline = min(_deadline(parse_molecule_key(c)[1] if parse_molecule_key(c) else c, year, params, end)
-                       for c in cols)
+        names = [parse_molecule_key(c)[1] if parse_molecule_key(c) else c for c in cols]  # a molecule's: its column
+        deadline = min(_deadline(c, year, params, end) for c in names)
         short = _weeks_short(g, a, row, year, date, deadline) if date <= deadline else ""  # passed: said by the date
         if year not in cal_hyps:
             cal_hyps[year] = calendar_hypotheses(params)
-        reading = _deadline_readings([parse_molecule_key(c)[1] if parse_molecule_key(c) else c for c in cols], year,
-                                     params, end, date, deadline, cal_hyps[year])
+        reading = _deadline_readings(names, year, params, end, date, deadline, cal_hyps[year])
         nature = "declaratif" if all(c in declared for c in cols) else "mesure"
         statut, keys = _rests_on(g, a)
         action, remark = _action_text(g, a, [i for i, r in g.rises(a.row, a.lines).items() if r > 0])
