@@ -427,3 +427,12 @@ def test_a_deadline_that_is_a_hypothesis_says_its_other_reading_when_it_changes_
         assert row["action"].endswith(" — " + said) and said in row["remarque"]
     else:
         assert "lecture retenue par l'outil (hypothèse" not in row["action"]
+
+
+@pytest.mark.parametrize("now, possible", [("41", "oui"), ("40", "non"), ("42", "oui")])
+def test_a_count_of_weeks_at_exactly_the_weeks_left_is_within_reach(tmp_path, now, possible):
+    """On Monday 1 December 2025, 5 weeks are left to 31/12 (1–7, 8–14, 15–21, 22–28, 29–31): 41 + 5 = 46 weeks, the
+    ASAFO target (bups.asafo, 46 weeks), is just within reach; 40 + 5 = 45 is one short."""
+    pharmacies = _tilleuls(tmp_path, 2025, nb_semaines_asafo=now)
+    table = gains_table(pharmacies, None, parameters_for([2025]), dt.date(2025, 12, 1))
+    assert table[table["indicateur"] == "asafo"].iloc[0]["encore_possible"] == possible
