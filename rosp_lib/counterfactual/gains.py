@@ -48,6 +48,7 @@ from ..lines.text import NEUTRALISE, OUI, exact_of, list_items, shown_value
 from ..registry import (INDICATORS, INTERACTIONS, LEVIERS, LEVIERS_MOLECULES, PLAFONDS_COLONNES, THEME_CODES,
                         indicator)
 from ..rulebook import title
+from ..rules.bups import ASAFO_WEEKS
 from .runner import Runner, set_cell, molecule_key, parse_molecule_key
 
 RATE_UNITS = 100  # a rate moves by hundredths of a point
@@ -556,8 +557,9 @@ def _deadline_readings(cols, year: int, params, end: dt.date | None, today: dt.d
 
 
 # Counts of weeks of the exercise: an action that raises one cannot add more weeks than the calendar still has (ASAFO:
-# 46 weeks of the year; in 2024, 4 different weeks of December). Each such column → the first day of the weeks it counts.
-WEEK_COUNTS = {"nb_semaines_asafo": (1, 1), "nb_semaines_asafo_decembre": (12, 1)}
+# weeks of the year, or of December, `bups.asafo.periode`). Each such column → (first day of its weeks, words after
+# « semaines »), from the rule's own registry.
+WEEK_COUNTS = {column: (first, of) for column, first, of in ASAFO_WEEKS.values()}
 
 
 def weeks_left(year: int, first: tuple[int, int], today: dt.date, deadline: dt.date,
@@ -583,9 +585,9 @@ def _weeks_short(g: "_Gains", a: Action, row, year: int, today: dt.date, deadlin
         if now is None or pd.isna(now):  # unknown today: the weeks already counted may be enough (review: read as 0)
             continue
         now = int(now)
-        left = weeks_left(year, WEEK_COUNTS[col], today, deadline, _day(row.get("debut_activite")))
+        first, of = WEEK_COUNTS[col]
+        left = weeks_left(year, first, today, deadline, _day(row.get("debut_activite")))
         if now + left < int(target):  # (the week of `today` counted as still possible: the file may not have it yet)
-            of = " de décembre" if WEEK_COUNTS[col][0] == 12 else ""
             return (f"hors de portée : {int(target)} {agreed(int(target), 'semaine', 'semaines')}{of} demandées, "
                     f"{now} à ce jour et {left} {agreed(left, 'semaine', 'semaines')} encore au calendrier "
                     f"jusqu'au {deadline:%d/%m/%Y}")

@@ -170,6 +170,14 @@ def stabilite_75(ctx: Context) -> Block:
         ctx.labels(low, missing), cents, manquant=missing, forfait=True)
 
 
+# What each reading of `bups.asafo.periode` counts: its input column, the first day (month, day) of the weeks it
+# counts in the exercise, and the words after « semaines » (the one place the gains read it from too).
+ASAFO_WEEKS = {
+    "annee": ("nb_semaines_asafo", (1, 1), ""),
+    "decembre": ("nb_semaines_asafo_decembre", (12, 1), " de décembre"),
+}
+
+
 def asafo(ctx: Context) -> Block | None:
     """Connexion à ASAFO-Pharma : au moins une connexion par semaine pendant un nombre de semaines de l'année civile
     (ou, période « decembre », de semaines différentes de décembre) ; montant forfaitaire."""
@@ -178,10 +186,10 @@ def asafo(ctx: Context) -> Block | None:
         return None
     if not ind.actif:
         return ctx.neutralised("asafo")
-    december = ind.periode.valeur == "decembre"
-    v, missing = ctx.rate("nb_semaines_asafo_decembre" if december else "nb_semaines_asafo")
+    column, _, of = ASAFO_WEEKS[ind.periode.valeur if ind.periode is not None else "annee"]
+    v, missing = ctx.rate(column)
     ok = compare(v, ind.nb_semaines_min)
-    return Block("asafo", v, seuil_text(ind.nb_semaines_min, " semaines" + (" de décembre" if december else "")),
+    return Block("asafo", v, seuil_text(ind.nb_semaines_min, " semaines" + of),
                  ctx.labels(ok, missing), ctx.cents_if(ok, ind.montant.valeur), manquant=missing, forfait=True)
 
 
