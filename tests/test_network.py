@@ -555,3 +555,17 @@ def test_the_network_page_leads_back_to_the_list_of_every_report(executed, monke
     monkeypatch.setattr(papermill, "execute_notebook", execute)
     assert reports._network(tmp_path, ROOT / "notebooks", ROOT / "data/pharmacies.csv", None, None) is False
     assert given["index"] == "index.html" and given["sortie"] == ""
+
+
+@pytest.mark.parametrize("share, text", [
+    (2609 / 4925.10, "53,0 %"),   # 52,97 % rounded: its decimal kept, as beside « 77,9 % »
+    (5117 / 6572, "77,9 %"),
+    (1 / 2, "50 %"),               # whole: exact
+    (2 / 3, "66,7 %"),
+    (1.0, "100 %"),
+    (0.9996, "100,0 %"),           # rounded up to 100: not a whole 100 %
+    (0.0, "0 %"),
+    (float("nan"), "—"),
+])
+def test_a_share_shows_one_decimal_unless_it_is_a_whole_percentage(share, text):
+    assert rn.pct_text(share) == text

@@ -246,10 +246,15 @@ def show(frame: pd.DataFrame):
 
 
 def pct_text(share: float) -> str:
-    """A share (0–1) as a French percentage with one decimal; « — » when it does not apply."""
+    """A share (0–1) as a French percentage: a whole percentage as it is (« 50 % »), any other with one decimal, kept
+    when it is 0 (« 53,0 % » for 52,97 %: rounded, where « 53 % » would read as exact beside « 77,9 % »); « — » when it
+    does not apply."""
     if share is None or (isinstance(share, float) and math.isnan(share)):
         return "—"
-    return num(round(100 * float(share), 1)) + " %"
+    percent = 100 * float(share)
+    if abs(percent - round(percent)) < 1e-9:
+        return num(round(percent)) + " %"
+    return f"{round(percent, 1):.1f}".replace(".", ",") + " %"
 
 
 def shares_table(shares: pd.DataFrame, exercice: int) -> pd.DataFrame:
