@@ -104,8 +104,10 @@ def test_820_short_of_a_partial_payment_is_said_as_its_theme_says_it(result):
     r = _row(table, "P2", "numerique", "exercice_coordonne")
     assert (r["attendu_eur"], r["verse_eur"], r["ecart_eur"], r["verdict"]) == ("820.00", "0.00", "-820.00", "non_verse")
     assert r["lecture_qui_explique"] == ""
-    assert r["explication"] == E("non versé : cette ligne fait partie du complément de 820,00 € du versement partiel "
-                                 "du thème — un versement complémentaire est peut-être à venir : ce thème de l'exercice 2025 "
+    assert r["explication"] == E("le relevé porte cette ligne à 0,00 € alors que le reste du thème est versé : son montant de "
+                                 "820,00 € manque ; « Participer à un exercice coordonné (ESP, MSP, CPTS) » est un indicateur "
+                                 "socle de l'exercice 2025 : s'il n'était pas atteint, tout le thème serait à 0,00 €, et non à "
+                                 "240,00 € versés — un versement complémentaire est peut-être à venir : ce thème de l'exercice 2025 "
                                  "est versé au plus tard en avril 2026 (code acte PQS) ; passé ce délai, réclamez-le")
 
 
@@ -432,8 +434,10 @@ def test_a_zero_indicator_row_beside_its_theme_row_is_accepted_and_explained():
     r = _row(table[sel], "PH-CENTRE", "numerique", "exercice_coordonne")
     assert (r["attendu_eur"], r["verse_eur"], r["verdict"], r["lecture_qui_explique"]) == (
         "820.00", "0.00", "non_verse", "")
-    assert r["explication"] == E("non versé : cette ligne fait partie du complément de 820,00 € du versement partiel "
-                                 "du thème — un versement complémentaire est peut-être à venir : ce thème de l'exercice 2025 "
+    assert r["explication"] == E("le relevé porte cette ligne à 0,00 € alors que le reste du thème est versé : son montant de "
+                                 "820,00 € manque ; « Participer à un exercice coordonné (ESP, MSP, CPTS) » est un indicateur "
+                                 "socle de l'exercice 2025 : s'il n'était pas atteint, tout le thème serait à 0,00 €, et non à "
+                                 "4 514,00 € versés — un versement complémentaire est peut-être à venir : ce thème de l'exercice 2025 "
                                  "est versé au plus tard en avril 2026 (code acte PQS) ; passé ce délai, réclamez-le")
     assert "n'a pas été retenue" not in claims[("PH-CENTRE", 2025)]
 
@@ -961,8 +965,10 @@ def test_a_partial_payments_complement_is_to_come_until_the_themes_payment_date_
     t = _row(table[sel], "PH-CENTRE", "numerique")
     assert t["explication"].endswith(E("; ce complément de 820,00 € n'a pas été versé — ") + advice)
     r = _row(table[sel], "PH-CENTRE", "numerique", "exercice_coordonne")
-    assert r["explication"] == E("non versé : cette ligne fait partie du complément de 820,00 € du versement partiel "
-                                 "du thème — ") + advice
+    assert r["explication"] == E("le relevé porte cette ligne à 0,00 € alors que le reste du thème est versé : son montant de "
+                                 "820,00 € manque ; « Participer à un exercice coordonné (ESP, MSP, CPTS) » est un indicateur "
+                                 "socle de l'exercice 2025 : s'il n'était pas atteint, tout le thème serait à 0,00 €, et non à "
+                                 "4 514,00 € versés — ") + advice
     letter = claims[("PH-CENTRE", 2025)]
     assert E("ce complément de 820,00 € ne m'a pas été versé.") in letter
     assert "réclamez-le" not in letter and "délai" not in letter

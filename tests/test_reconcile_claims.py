@@ -420,3 +420,35 @@ def _rapprocher_statement(tmp_path, rows: str):
                                     "--molecules", str(DATA / "molecules.csv"), "--date", "2026-09-01", "-o", str(out)])
     assert res.exit_code == 0, res.output
     return out
+
+
+def test_an_indicator_row_at_zero_is_said_as_the_statements_own_row_and_a_socle_one_argued(tmp_path):
+    """PH-CENTRE 2025, numérique due 5 334 €: the statement's own row « dmp : 0,00 € » beside a theme row of 5 234 €
+    (5 334 − 100) was said « non versé : cette ligne fait partie du complément » as if a complement were to come
+    (review): it is the caisse's row at 0 €. The DMP is no socle: nothing more is said. The exercice coordonné at 0 €
+    beside 4 514 € (5 334 − 820) is a socle of 2025: not met, the whole theme would be 0 €, not 4 514 € paid — the
+    claim's argument, in the letter."""
+    (tmp_path / "dmp").mkdir()
+    (tmp_path / "socle").mkdir()
+    out = _rapprocher_statement(tmp_path / "dmp", (
+        "PH-CENTRE;2025;numerique;;5234,00;2026-04-15;ROSP numérique\n"
+        "PH-CENTRE;2025;numerique;dmp;0,00;2026-04-15;DMP\n"))
+    with open(out / "rapprochement.csv", encoding="utf-8", newline="") as fh:
+        dmp = next(r for r in csv.DictReader(fh) if r["indicateur"] == "dmp")
+    assert (dmp["attendu_eur"], dmp["verse_eur"], dmp["verdict"]) == ("100.00", "0.00", "non_verse")
+    assert dmp["explication"] == E(
+        "le relevé porte cette ligne à 0,00 € alors que le reste du thème est versé : son montant de 100,00 € manque — "
+        "ce thème de l'exercice 2025 est versé au plus tard en avril 2026 : ce délai est passé, réclamez-le")
+    letter = (out / "reclamation_PH-CENTRE_2025.md").read_text(encoding="utf-8")
+    assert E("Constat : le relevé porte cette ligne à 0,00 € alors que le reste du thème m'a été versé : les 100,00 € "
+             "dus au titre de cette ligne ne m'ont pas été versés.") in letter
+    assert "socle" not in dmp["explication"]
+
+    out = _rapprocher_statement(tmp_path / "socle", (
+        "PH-CENTRE;2025;numerique;;4514,00;2026-04-15;ROSP numérique\n"
+        "PH-CENTRE;2025;numerique;exercice_coordonne;0,00;2026-04-15;Exercice coordonné\n"))
+    letter = (out / "reclamation_PH-CENTRE_2025.md").read_text(encoding="utf-8")
+    assert E("Constat : le relevé porte cette ligne à 0,00 € alors que le reste du thème m'a été versé : les 820,00 € "
+             "dus au titre de cette ligne ne m'ont pas été versés ; « Participer à un exercice coordonné (ESP, MSP, "
+             "CPTS) » est un indicateur socle de l'exercice 2025 : s'il n'était pas atteint, tout le thème serait à "
+             "0,00 €, et non à 4 514,00 € versés.") in letter

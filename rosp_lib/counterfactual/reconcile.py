@@ -495,10 +495,9 @@ class _Reconcile:
             if not g.kind and g.verse == 0 < g.attendu and whole is not None and whole.kind == "partiel" \
                     and g.indicateur in whole.focus:
                 # an indicator of the theme's missing complement: said as the theme row says it
+                # (an indicator item is the statement's own rows, here at 0 €: a fact, said as such — review)
                 g.kind, g.focus = "partiel", (g.indicateur,)
-                g.constat = (f"non versé : cette ligne fait partie du complément de {eur(-whole.ecart)} du "
-                             "versement partiel du thème")
-                g.explication = f"{g.constat} — {_complement_to_come(g, self.date)}"
+                g.constat, g.explication = self._zero_row_words(g, whole)
                 continue
             if g.kind or not (0 < g.verse < g.attendu):
                 continue
@@ -543,6 +542,24 @@ class _Reconcile:
                              "lignes du même montant)")
             g.explication = f"versement partiel : les {eur(g.verse)} versés correspondent {paid} n'a pas été versé — " \
                             + _complement_to_come(g, self.date)
+
+    def _zero_row_words(self, g: Item, whole: Item) -> tuple[str, str]:
+        """(constat, explication) of an indicator that the statement lists at 0 € while the rest of its theme is paid:
+        the row is the caisse's own; a socle that gates the theme this exercise cannot have been judged not met, since
+        the theme would then be paid 0 € — the argument of the claim."""
+        from ..rulebook import _node
+
+        params = self.params[g.exercice]
+        ind = indicator(g.indicateur)
+        rows = "cette ligne" if g.paid_rows == 1 else f"cette ligne ({g.paid_rows} lignes du relevé)"
+        said = (f"le relevé porte {rows} à {eur(0)} alors que le reste du thème est versé : son montant de "
+                f"{eur(g.attendu)} manque")
+        socle = ind.type_ligne == "socle" and _node(params, ind.noeud).exige and whole.verse > 0
+        why = (f" ; « {title(ind, params)} » est un indicateur socle de l'exercice {g.exercice} : s'il n'était pas "
+               f"atteint, tout le thème serait à {eur(0)}, et non à {eur(whole.verse)} versés") if socle else ""
+        constat = (f"le relevé porte {rows} à {eur(0)} alors que le reste du thème m'a été versé : les "
+                   f"{eur(g.attendu)} dus au titre de cette ligne ne m'ont pas été versés{why}")
+        return constat, f"{said}{why} — {_complement_to_come(g, self.date)}"
 
     # --- 4. a malus not deducted ---------------------------------------------------------------------------
     def by_malus(self, gaps: list[Item]) -> None:
