@@ -261,7 +261,8 @@ def test_the_index_sums_each_exercise_under_its_rows(tmp_path):
     assert amounts[:3] == ["<strong>169,75\u00a0€</strong>", "119,25\u00a0€", "50,50\u00a0€"]
     assert amounts[3:] == ["—"] * 4
     assert "<td>2 lignes</td>" in foot
-    assert "en pied de tableau, les sommes de chaque exercice" in text
+    # the promise says which exercises have a sum (review: « de chaque exercice », and only 2024 had one)
+    assert "en pied de tableau, les sommes de chaque exercice qui a plusieurs lignes." in text
     # a page « rapport non produit » has French typography in its title too (review: « … Numérique (REMU NUM) : »)
     write_indexes(tmp_path, manifest, lines, {}, years={"PH-A": [2024]})
     missing = (tmp_path / "2024" / "PH-A" / "01_numerique.html").read_text(encoding="utf-8")

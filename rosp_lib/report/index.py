@@ -298,7 +298,7 @@ def write_indexes(out_dir: Path | str, manifest: pd.DataFrame | Iterable[Mapping
             f"{counted(len(rows), 'ligne', 'lignes')} pharmacie × "
             f"exercice{which}. "
             "Montants de la ROSP par thème ; chaque ligne mène à la synthèse et aux rapports des thèmes"
-            + (" ; en pied de tableau, les sommes de chaque exercice" if any(n > 1 for n in _rows_per_year(rows)) else "")
+            + (" ; en pied de tableau, les sommes de chaque exercice qui a plusieurs lignes" if any(n > 1 for n in _rows_per_year(rows)) else "")
             + ".</p>"
             + network + "<p>Rapports : " + " ; ".join(f"{t.ordre} = {_esc(t.titre_court)}" for t in THEMES)
             + " ; « réclamation » = projet de réclamation écrit quand un thème a été versé en dessous de l'attendu (un trop-versé est signalé dans la synthèse, sans réclamation ; option "
