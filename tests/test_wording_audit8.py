@@ -422,7 +422,7 @@ def test_an_empty_input_is_written_vide_in_a_calculation():
 
     rep = _load("PH-NOUVELLE", 2024)
     line = rep.lines[rep.lines["indicateur"] == "dispensation"].iloc[0]
-    assert nb.calcul_text(rep, line) == "1,00\u00a0€ × vide (nb_dispensations_unite)"
+    assert nb.calcul_text(rep, line) == "1,00\u00a0€ × vide (dispensations à l'unité)"  # in words (review)
 
 
 def test_the_weeks_warning_agrees_its_words_with_one(tmp_path):

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from ..engine import parameters_for
-from ..inputs.columns import PHARMACY_COLUMNS
+from ..inputs.columns import COLUMN_WORDS
 from ..lines import money
 from ..lines.formatting import eur, french_list
 from ..lines.text import OUI, SANS_OBJET, list_items
@@ -882,23 +882,10 @@ def _dated_after_caution(rec: _Reconcile, pid: str, year: int) -> list[str]:
             "ce projet une fois le relevé à jour (rosp rapprocher --date, ou le rapport).", ""]
 
 
-# The input columns in the words of `rosp colonnes`: a claim draft is read by the caisse, which knows no column name.
-_COLUMN_WORDS = {c.name: c.description for c in PHARMACY_COLUMNS}
-
-
-def _letter_calculation(text: str, line: pd.Series) -> str:
-    """A line's calculation as the claim draft writes it: each input named by its words (« 2,10 € × 25 (kits dont le
-    test a été réalisé) »), not its column (« (nb_kits_realises) »)."""
-    for name, _ in entries(line["entrees"]):
-        if name in _COLUMN_WORDS:
-            text = text.replace(f"({name})", f"({_COLUMN_WORDS[name]})")
-    return text
-
-
 def _letter_data(line: pd.Series) -> str:
     """The pharmacy's data a line's verdict rests on, in words, for the caisse to check « Atteint » (« taux de
     stabilité … : 92 % »); empty when the line read none."""
-    said = [f"{_COLUMN_WORDS.get(name, name)} : {value}" + (" %" if name.endswith("_pct") and value != "vide" else "")
+    said = [f"{COLUMN_WORDS.get(name, name)} : {value}" + (" %" if name.endswith("_pct") and value != "vide" else "")
             for name, value in entries(line["entrees"]) if name != "molecule"]
     return " ; ".join(said)
 
@@ -969,7 +956,7 @@ def claim_text(rec: _Reconcile, pid: str, year: int, items: list[Item]) -> str:
             # how the amount due is made, line by line, as the reports' « Calcul » column writes it (2,10 € × 25 kits);
             # not a forfait's « oui → 820,00 € », which the rule above says
             calcs = [f"{m} : {c}" if m else c for m, c in ((dict(entries(line["entrees"])).get("molecule"),
-                                                            _letter_calculation(calculation(line, leaves, params), line))
+                                                            calculation(line, leaves, params))
                                                            for _, line in mine.iterrows())
                      if "×" in c or "/" in c]  # a molecule's line by its name (an input text: escaped below)
             how = f" (calcul : {escape_markdown_text(' ; '.join(calcs))})" if calcs else ""

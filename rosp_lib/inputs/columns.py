@@ -142,6 +142,11 @@ MOLECULE_COLUMNS: list[Col] = _cols(
 )
 
 
+# Each pharmacy column in words (its `rosp colonnes` description): how a page or a letter names an input for a reader
+# who knows no column name (the claim draft's caisse, a titulaire).
+COLUMN_WORDS = {c.name: c.description for c in PHARMACY_COLUMNS}
+
+
 # Counts bounded by another column of the same row: (column, its bound, why). Checked in a file (`tables`) and in
 # the explorer of a report (`report.notebook.Explorer`), which must refuse what a file would.
 AT_MOST = (

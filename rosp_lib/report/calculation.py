@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from rosp_lib.inputs.columns import COLUMN_WORDS
 from rosp_lib.lines.assemble import hypothesis_note
 from rosp_lib.lines.formatting import eur
 from rosp_lib.lines.text import SEP, list_items
@@ -42,10 +43,13 @@ def _gives_result(text: str, size: str) -> bool:
     return False
 
 
-def calculation(line, leaves: dict, params) -> str:
+def calculation(line, leaves: dict, params, words: bool = True) -> str:
     """The arithmetic of a line of `lignes.csv` (a row with its note, entrees, hypotheses, scenario, amount), its input
-    values written in: the input value beside each column name the note cites; without the hypothesis texts (shown
-    from the `hypotheses` column). `leaves`: the exercise's parameters by dotted path; `params`: the exercise's."""
+    values written in: the input value beside each input the note cites, named in words (« 2,10 € × 25 (kits remis dont
+    le test a été réalisé) », `COLUMN_WORDS`: the reports and the claim draft are read by people who know no column
+    name — review), or by its column with `words=False` (« 25 (nb_kits_realises) »); without the hypothesis texts
+    (shown from the `hypotheses` column). `leaves`: the exercise's parameters by dotted path; `params`: the
+    exercise's."""
     note = str(line["note"] or "")
     for key in list_items(line["hypotheses"]):
         leaf = leaves.get(key)
@@ -64,7 +68,8 @@ def calculation(line, leaves: dict, params) -> str:
     # each input cited by the note: its value beside its column (« 30 (nb_dispensations_unite) »), « vide » for an
     # empty one (the column alone read as a formula left unfilled: « 1,00 € × nb_dispensations_unite », review)
     for name, value in entries(line["entrees"]):
-        text = re.sub(rf"\b{re.escape(name)}\b", f"{value} ({name})", text)
+        said = COLUMN_WORDS.get(name, name) if words else name
+        text = re.sub(rf"\b{re.escape(name)}\b", lambda _m: f"{value} ({said})", text)
     amount = eur(int(line["montant_cents"]))
     size = eur(abs(int(line["montant_cents"])))
     # The amount is written at the end unless the text already gives it as its result (« … = montant », « (montant) »);

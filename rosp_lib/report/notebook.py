@@ -22,7 +22,7 @@ import pandas as pd
 from rosp_lib.engine import compute, parameters_for
 from rosp_lib.inputs import (EXACT_SUFFIX, PHARMACIE_ID_RE, PHARMACY_COLUMNS, empty_molecules, no_molecules_warning,
                              pharmacy_warnings, read_inputs, set_rate)
-from rosp_lib.inputs.columns import AT_MOST
+from rosp_lib.inputs.columns import AT_MOST, COLUMN_WORDS
 from rosp_lib.inputs.parsing import number_typed
 from rosp_lib.inputs.errors import near_hint
 from rosp_lib.report.calculation import calculation, entries
@@ -363,7 +363,7 @@ def document_header(rep: Report, theme: str | None = None):
 # Lines: their inputs and their arithmetic
 # --------------------------------------------------------------------------------------------
 STATUT_LABELS = {"texte": "texte", "source": "source", "hypothese": "⚠ hypothèse"}
-COLUMN_LABELS = {c.name: c.description for c in PHARMACY_COLUMNS}
+COLUMN_LABELS = COLUMN_WORDS  # (its name in the notebooks and report.gains)
 
 
 def calcul_text(rep: Report, line: pd.Series) -> str:
@@ -1418,7 +1418,7 @@ class Explorer:
         be refused for it; '' when it does not."""
         if value is None:
             return ""
-        words = {c.name: c.description for c in PHARMACY_COLUMNS}  # the other column may be no field of this theme
+        words = COLUMN_WORDS  # the other column may be no field of this theme
         for small, big, why in AT_MOST:
             if name == small and self._current(big) is not None and value > self._current(big):
                 return f"« {text} » : au plus {words[big]} (« {num(self._current(big))} ») : {why}"
