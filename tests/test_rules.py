@@ -443,6 +443,19 @@ def test_cents_to_str_contract_format():
     assert money.cents_to_decimal(-8205) == Decimal("-82.05")
 
 
+@pytest.mark.parametrize("text, cents", [("0.00", 0), ("0.05", 5), ("101.99", 10199), ("-120.50", -12050),
+                                         ("-0.05", -5), ("1189.00", 118900)])
+def test_the_contracts_amount_text_reads_back_to_its_cents(text, cents):
+    assert money.str_to_cents(text) == cents
+
+
+@pytest.mark.parametrize("text", ["12.505", "12,50", "12.5", "12", "abc", "NaN", "- 1.00", ""])
+def test_an_amount_text_not_the_tools_is_refused_not_cut(text):
+    # « 12.505 » was read as 12,50 € (the third decimal cut): audit
+    with pytest.raises(ValueError):
+        money.str_to_cents(text)
+
+
 # ----------------------------------------------------------------------------------------------
 # The evaluator of the YAML cases (tests/helpers_rules.py)
 # ----------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from rosp_lib.inputs.errors import MAX_PER_KIND
 from rosp_lib.lines.atomic import OutputError, ensure_folder, overwritten_input, write_together
 from rosp_lib.lines.csvfile import write_csv
 from rosp_lib.lines.formatting import agreed, counted, eur
+from rosp_lib.lines.money import str_to_cents
 from rosp_lib.parameters import ParameterError, Scenario
 from rosp_lib.registry import indicator
 from rosp_lib.registry import theme as theme_of
@@ -240,8 +241,8 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
                    f"{counted(len(missing), 'pharmacie × exercice', 'pharmacies × exercice')} du fichier ({shown}{more})")
     for _, r in table[table["verdict"] != "conforme"].iterrows():
         what = theme_of(r["theme"]).titre_court + (f" / {r['indicateur']}" if r["indicateur"] else "")
-        click.echo(f"  {r['pharmacie_id']} {r['exercice']} {what} : attendu {eur(_cents(r['attendu_eur']))}, versé "
-                   f"{eur(_cents(r['verse_eur']))} ({VERDICTS[r['verdict']]}) — {r['explication']}")
+        click.echo(f"  {r['pharmacie_id']} {r['exercice']} {what} : attendu {eur(str_to_cents(r['attendu_eur']))}, versé "
+                   f"{eur(str_to_cents(r['verse_eur']))} ({VERDICTS[r['verdict']]}) — {r['explication']}")
     for (pid, year), text in overpaid_notices(table).items():
         click.echo(f"  {pid} {year} : {text}")
     click.echo(f"Écrit : {out_dir / 'rapprochement.csv'}"
@@ -277,9 +278,4 @@ def _removed(path: Path) -> bool:
         return False
     return True
 
-
-def _cents(text: str) -> int:
-    units, _, dec = str(text).partition(".")
-    sign = -1 if units.startswith("-") else 1
-    return sign * (abs(int(units)) * 100 + int((dec + "00")[:2]))
 

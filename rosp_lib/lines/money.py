@@ -7,6 +7,7 @@ exercise's parameters (`general.arrondi`: `demi_haut` by default, `demi_pair` as
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -126,6 +127,15 @@ def cents_to_str(cents) -> np.ndarray:
     text = np.empty(len(distinct), dtype=object)  # lines with the same amount share one string
     text[:] = [f"{'-' if c < 0 else ''}{abs(c) // 100}.{abs(c) % 100:02d}" for c in distinct.tolist()]
     return text[codes]
+
+
+def str_to_cents(text: str) -> int:
+    """The contract's text of an amount (`-12.50`, as `cents_to_str` writes it) back to integer cents. Anything else
+    (a third decimal, a comma) raises ValueError: these texts are the tool's own, never read approximately."""
+    m = re.fullmatch(r"(-?)(\d+)\.(\d\d)", str(text))
+    if m is None:
+        raise ValueError(f"montant attendu sous la forme « -12.50 », lu : « {text} »")
+    return (-1 if m.group(1) else 1) * (int(m.group(2)) * 100 + int(m.group(3)))
 
 
 def cents_to_decimal(cents: int) -> Decimal:

@@ -16,13 +16,13 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 
 from rosp_lib.lines.atomic import OutputError, reason, subfolder, write_together
 from rosp_lib.lines.formatting import counted, eur, french_list
+from rosp_lib.lines.money import str_to_cents
 from rosp_lib.registry import REPORT_NOTEBOOKS, SYNTHESIS, THEMES, THEME_CODES, theme as theme_of
 from rosp_lib.report import narrative
 from rosp_lib.report.html import CSS, french_quotes
@@ -98,8 +98,8 @@ def _stale(r: dict, due: int | None) -> bool:
     if not recorded or due is None:  # unknown (a summary of an earlier version, a report that records nothing)
         return False
     try:
-        return int(Decimal(recorded) * 100) != due
-    except (ArithmeticError, ValueError):  # not an amount (a summary edited by hand: « abc », « NaN »)
+        return str_to_cents(recorded) != due
+    except ValueError:  # not the tool's amount (a summary edited by hand: « abc », « NaN », « 12.505 »)
         return False
 
 

@@ -26,6 +26,7 @@ from rosp_lib.counterfactual.reconcile import CENT_TOLERANCE, VERDICTS, causes_t
 from rosp_lib.counterfactual.versements import dated_after, read_versements
 from rosp_lib.inputs import InputError
 from rosp_lib.lines.formatting import counted, eur, eur_signed
+from rosp_lib.lines.money import str_to_cents
 from rosp_lib.registry import INDICATORS, indicator, theme as theme_of
 from rosp_lib.report.escape import escape_html, escape_markdown_text
 from rosp_lib.report.gains import reference_date
@@ -132,7 +133,7 @@ def table_html(rep: Report, r: Reconciliation | None) -> Html:
             reading = f"« {hypothesis_label(reading, rep.params)} » (autre lecture)"
         elif reading in INDICATOR_CODES:  # a declaration not validated, a socle not recognised
             reading = f"« {indicator_title(indicator(reading), rep.params)} » non retenu"
-        rows.append([theme_name, what, eur(_cents(x.attendu_eur)), eur(_cents(x.verse_eur)),
+        rows.append([theme_name, what, eur(str_to_cents(x.attendu_eur)), eur(str_to_cents(x.verse_eur)),
                      eur_signed(int(x.ecart_cents)), VERDICTS.get(x.verdict, x.verdict), x.explication_lecteur or "—",
                      reading or "—"])
     out = str(table(["Thème", "Indicateur", "Attendu", "Versé", "Écart", "Verdict", "Explication",
@@ -162,11 +163,6 @@ def claim_html(claim: str) -> str:
     html = mistune.create_markdown(escape=False, plugins=["table"])(claim)
     return _HEADING.sub(lambda m: f"<{m.group(1)}h{int(m.group(2)) + 3}>", html)
 
-
-def _cents(text) -> int:
-    units, _, dec = str(text).partition(".")
-    sign = -1 if units.startswith("-") else 1
-    return sign * (abs(int(units)) * 100 + int((dec + "00")[:2]))
 
 
 def record(rep: Report, r: Reconciliation | None) -> dict:
