@@ -290,8 +290,9 @@ def test_more_weeks_than_the_activity_of_the_exercise_is_said(tmp_path):
             {"pharmacie_id": "PH-ACHAT", "exercice": 2025, "debut_activite": "2025-07-01", "nb_semaines_asafo": "26"}]
     ph = read_pharmacies(write_csv(tmp_path / "p.csv", rows, sep=";"))
     said = [w for w in ph.attrs["avertissements"] if "nb_semaines_asafo" in w]
-    # 1 January to 30 June 2025: 181 days, 26 weeks begun; 1 July to 31 December: 184 days, 27 weeks
-    assert len(said) == 1 and ("(ligne 2 : PH-VEND, 50 semaines pour 181 jours d'activité, soit 26 semaines au plus)"
+    # 1 January (a Wednesday) to 30 June 2025 (a Monday): 181 days over 27 calendar weeks, the first and the last
+    # begun (26 by 181 / 7, which said a titulaire connected in each of them had too many); 1 July to 31 December: 27
+    assert len(said) == 1 and ("(ligne 2 : PH-VEND, 50 semaines pour 181 jours d'activité, soit 27 semaines au plus)"
                                in said[0])
     assert "PH-PLEIN" not in said[0] and "PH-ACHAT" not in said[0]
     report = pharmacy_warnings(ph[ph["pharmacie_id"] == "PH-VEND"])
@@ -435,3 +436,25 @@ def test_the_weeks_warning_agrees_its_words_with_one(tmp_path):
     ph = read_pharmacies(write_csv(tmp_path / "p.csv", rows, sep=";"))
     said = [w for w in ph.attrs["avertissements"] if "nb_semaines_asafo" in w]
     assert len(said) == 1 and "(ligne 2 : PH-A, 46 semaines pour 1 jour d'activité, soit 1 semaine au plus)" in said[0]
+
+
+def test_more_weeks_of_december_than_the_activity_of_december_is_said(tmp_path):
+    """2024: ASAFO pays 4 different weeks of December (`nb_semaines_asafo_decembre`). A titulaire who left on
+    10 December 2024 declared 4: not said (audit: only the weeks of the year were checked). 1 December 2024 is a
+    Sunday: 1 to 10 December touch the weeks of 25 November, 2 December and 9 December — 3 at most. Active all
+    December, 5 is possible (a count of December weeks is not checked against a whole month)."""
+    from helpers_rules import write_csv
+    from rosp_lib.inputs import read_pharmacies
+
+    rows = [{"pharmacie_id": "PH-PARTI", "exercice": 2024, "fin_activite": "2024-12-10", "nb_semaines_asafo_decembre": "4"},
+            {"pharmacie_id": "PH-TROIS", "exercice": 2024, "fin_activite": "2024-12-10", "nb_semaines_asafo_decembre": "3"},
+            {"pharmacie_id": "PH-PLEIN", "exercice": 2024, "nb_semaines_asafo_decembre": "5"},
+            {"pharmacie_id": "PH-AVANT", "exercice": 2024, "fin_activite": "2024-11-15", "nb_semaines_asafo_decembre": "1"}]
+    said = [w for w in read_pharmacies(write_csv(tmp_path / "p.csv", rows, sep=";")).attrs["avertissements"]
+            if "nb_semaines_asafo_decembre" in w]
+    assert len(said) == 1
+    assert ("colonne nb_semaines_asafo_decembre : plus de semaines de décembre que l'activité de décembre n'en compte "
+            "(ligne 2 : PH-PARTI, 4 semaines de décembre pour 10 jours d'activité en décembre, soit 3 semaines au plus ; "
+            "ligne 5 : PH-AVANT, 1 semaine de décembre pour 0 jour d'activité en décembre, soit 0 semaine au plus)"
+            ) in said[0]
+    assert "PH-TROIS" not in said[0] and "PH-PLEIN" not in said[0]

@@ -48,6 +48,7 @@ from ..lines.text import NEUTRALISE, OUI, exact_of, list_items, shown_value
 from ..registry import (INDICATORS, INTERACTIONS, LEVIERS, LEVIERS_MOLECULES, PLAFONDS_COLONNES, THEME_CODES,
                         indicator)
 from ..rulebook import title
+from ..rules.base import calendar_weeks
 from ..rules.bups import ASAFO_WEEKS
 from .runner import Runner, set_cell, molecule_key, parse_molecule_key
 
@@ -568,10 +569,7 @@ def weeks_left(year: int, first: tuple[int, int], today: dt.date, deadline: dt.d
     weeks counted from `first` (month, day) and the titulaire's activity: the most a count of weeks can still grow
     (the week of `today` included)."""
     start = max(today, dt.date(year, *first), activity_start or dt.date(year, 1, 1))
-    if start > deadline:
-        return 0
-    monday = start - dt.timedelta(days=start.weekday())
-    return (deadline - monday).days // 7 + 1
+    return int(calendar_weeks(start, deadline))
 
 
 def _weeks_short(g: "_Gains", a: Action, row, year: int, today: dt.date, deadline: dt.date) -> str:

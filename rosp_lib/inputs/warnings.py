@@ -115,41 +115,45 @@ def empty_declaration_warnings(frame, parameters: dict) -> list[str]:
     return out
 
 
-# Counts of weeks a pharmacy cannot exceed by the days it was active in the exercise (a cession or an installation in
-# the year): the counts are the titulaire's own, over his own period (rules book, « Exercice partiel »).
-WEEK_COLUMNS = ("nb_semaines_asafo",)
-
-
 def activity_week_warnings(frame: pd.DataFrame, lines=None) -> list[str]:
-    """A count of weeks above the weeks of activity of its row (« 50 semaines » for a titulaire active 181 days: the
-    seller and the buyer both declared the whole year, audit): said, never corrected (the amounts are computed on
-    the values as written). `lines`: the file's line of each row (None: each named by its exercise, in a report)."""
-    from ..rules.base import activity_days
+    """A count of weeks above the calendar weeks of activity of its row in the weeks it counts (« 50 semaines » for a
+    titulaire active 181 days: the seller and the buyer both declared the whole year, audit; 4 weeks of December for
+    a titulaire who left on 10 December): said, never corrected (the amounts are computed on the values as written).
+    The counts are the titulaire's own, over his own period (rules book, « Exercice partiel »); the columns and the
+    weeks each counts are the rule's (`rules.bups.ASAFO_WEEKS`). `lines`: the file's line of each row (None: each
+    named by its exercise, in a report)."""
+    from ..rules.base import activity_window, calendar_weeks
+    from ..rules.bups import ASAFO_WEEKS
 
     out: list[str] = []
     if frame.empty or "exercice" not in frame:
         return out
     empty = np.full(len(frame), np.datetime64("NaT"), dtype="datetime64[ns]")
-    days = activity_days(frame["debut_activite"].to_numpy() if "debut_activite" in frame else empty,
-                         frame["fin_activite"].to_numpy() if "fin_activite" in frame else empty,
-                         frame["exercice"].to_numpy(dtype=np.int64))
-    weeks = -(-days // 7)  # a week begun counts
-    for col in WEEK_COLUMNS:
+    years = frame["exercice"].to_numpy(dtype=np.int64)
+    for col, first, of in ASAFO_WEEKS.values():
         if col not in frame:
             continue
+        start, end = activity_window(frame["debut_activite"].to_numpy() if "debut_activite" in frame else empty,
+                                     frame["fin_activite"].to_numpy() if "fin_activite" in frame else empty,
+                                     years, first)
+        whole_start, whole_end = activity_window(empty, empty, years, first)
+        days = np.maximum((end - start) // np.timedelta64(1, "D") + 1, 0)
+        weeks = calendar_weeks(start, end)
         values = frame[col].to_numpy(dtype=float)
-        over = np.flatnonzero(~np.isnan(values) & (values > weeks) & (days < 365))
+        partial = (start > whole_start) | (end < whole_end)
+        over = np.flatnonzero(~np.isnan(values) & (values > weeks) & partial)
         items = []
         for i in over[:MAX_PER_KIND]:
             where = (f"ligne {lines[i]}" if lines is not None else f"exercice {int(frame['exercice'].iat[i])}")
             n, d, w = int(values[i]), int(days[i]), int(weeks[i])
-            items.append(f"{where} : {frame['pharmacie_id'].iat[i]}, {thousands(n)} {agreed(n, 'semaine', 'semaines')} "
-                         f"pour {thousands(d)} {agreed(d, 'jour', 'jours')} d'activité, soit {thousands(w)} "
-                         f"{agreed(w, 'semaine', 'semaines')} au plus")
+            items.append(f"{where} : {frame['pharmacie_id'].iat[i]}, {thousands(n)} {agreed(n, 'semaine', 'semaines')}"
+                         f"{of} pour {thousands(d)} {agreed(d, 'jour', 'jours')} d'activité{of.replace(' de ', ' en ')}, "
+                         f"soit {thousands(w)} {agreed(w, 'semaine', 'semaines')} au plus")
         if len(over) > MAX_PER_KIND:
             items.append(f"et {thousands(len(over) - MAX_PER_KIND)} autres")
         if items:
-            out.append(f"colonne {col} : plus de semaines que l'activité de l'exercice n'en compte ({' ; '.join(items)})"
+            period = of or " de l'exercice"
+            out.append(f"colonne {col} : plus de semaines{of} que l'activité{period} n'en compte ({' ; '.join(items)})"
                        " — un compte ne porte que sur la période du titulaire (cession ou installation en cours "
                        "d'année) ; vérifiez-le (le montant est calculé sur la valeur telle qu'écrite)")
     return out

@@ -133,6 +133,27 @@ def activity_days(debut, fin, exercice) -> np.ndarray:
     return ((fin - debut) // np.timedelta64(1, "D") + 1).astype(np.int64)
 
 
+def activity_window(debut, fin, exercice, first: tuple[int, int] = (1, 1)) -> tuple[np.ndarray, np.ndarray]:
+    """(first, last day) of activity of each row within the part of its exercise from `first` (month, day) to 31
+    December: `activity_days`'s period, cut to that window (last < first: no day of activity in it)."""
+    debut, fin = (np.asarray(pd.to_datetime(pd.Series(d)) if np.asarray(d).dtype.kind != "M" else d,
+                             dtype="datetime64[D]") for d in (debut, fin))
+    year = np.asarray(exercice, dtype=np.int64)
+    window = np.array([f"{int(y):04d}-{first[0]:02d}-{first[1]:02d}" for y in np.atleast_1d(year)],
+                      dtype="datetime64[D]").reshape(np.shape(year))
+    end = (year - 1970 + 1).astype("datetime64[Y]").astype("datetime64[D]") - np.timedelta64(1, "D")
+    start = np.where(np.isnat(debut) | (debut < window), window, debut)
+    return start, np.where(np.isnat(fin) | (fin > end), end, fin)
+
+
+def calendar_weeks(start, end) -> np.ndarray:
+    """The calendar weeks (Monday to Sunday) that have a day from `start` to `end`, both included (dates, or arrays of
+    them); 0 where `end` is before `start`. What a count of « semaines » of connection can reach in that period."""
+    start, end = np.asarray(start, dtype="datetime64[D]"), np.asarray(end, dtype="datetime64[D]")
+    monday = start - ((start.astype(np.int64) + 3) % 7).astype("timedelta64[D]")  # 1 January 1970: a Thursday
+    return np.where(end >= start, (end - monday) // np.timedelta64(7, "D") + 1, 0).astype(np.int64)
+
+
 @dataclass
 class Block:
     """One indicator for every pharmacy of the exercise (arrays of length n).
