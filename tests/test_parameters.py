@@ -336,3 +336,16 @@ def test_the_library_says_in_french_a_scenario_given_as_a_dict_and_parameters_mi
     with pytest.raises(ParameterError) as info:
         compute(pharmacies, parameters={2024: load_parameters(2024)})
     assert str(info.value).startswith("paramètres absents pour les exercices 2022, 2025 du tableau ; attendu : ")
+
+
+def test_the_column_docs_say_what_the_rules_book_asks_them_to():
+    """rules.md asks the column docs to say that the counts of a partial exercise are the titulaire's own, and that an
+    officine equipped under the previous téléconsultation scheme is not in its first year in 2022 (audit: neither
+    was said)."""
+    doc = columns_markdown()
+    assert "chaque compte et chaque taux est celui du titulaire, sur sa seule période d'activité" in doc
+    row = next(line for line in doc.splitlines() if line.startswith("| `teleconsultation_premiere_annee`"))
+    assert "déjà équipée sous le dispositif précédent (avenant 15) n'est pas en première année en 2022" in row
+    # the words of the column stay short where pages and letters name it
+    from rosp_lib.inputs.columns import COLUMN_WORDS
+    assert "avenant" not in COLUMN_WORDS["teleconsultation_premiere_annee"]

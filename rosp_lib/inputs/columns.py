@@ -142,6 +142,22 @@ MOLECULE_COLUMNS: list[Col] = _cols(
 )
 
 
+# What the documentation of a column adds to its words (`columns_markdown`, `rosp colonnes`): how to fill it where the
+# rules book asks the column docs to say so.
+COLUMN_NOTES = {
+    "teleconsultation_premiere_annee": (
+        "la première année de l'aide à la téléconsultation de la convention de 2022 ; une officine déjà équipée sous "
+        "le dispositif précédent (avenant 15) n'est pas en première année en 2022 : écrivez « non »"),
+}
+# Said once above the columns of the pharmacies: the counts of a partial exercise (rules book, « Exercice partiel »).
+PARTIAL_EXERCISE_NOTE = (
+    "Exercice partiel (cession, installation ou fermeture en cours d'année) : chaque compte et chaque taux est celui "
+    "du titulaire, sur sa seule période d'activité (`debut_activite` à `fin_activite`) — le cédant et le repreneur "
+    "remplissent chacun leur ligne avec leurs propres FSE, kits, vaccinations, dispensations, patients, "
+    "téléconsultations et semaines de connexion. L'outil proratise lui-même les forfaits (lecture retenue, paramètre `general.prorata_forfaits`) ; les montants à l'unité ne "
+    "le sont pas, leurs comptes couvrant déjà la seule période du titulaire.")
+
+
 # Each pharmacy column in words (its `rosp colonnes` description): how a page or a letter names an input for a reader
 # who knows no column name (the claim draft's caisse, a titulaire).
 COLUMN_WORDS = {c.name: c.description for c in PHARMACY_COLUMNS}
@@ -185,11 +201,14 @@ def columns_markdown() -> str:
     exercises = available_exercises()
     for title, columns in (("Table `pharmacies`", PHARMACY_COLUMNS), ("Table `molecules` (facultative)", MOLECULE_COLUMNS)):
         out += [f"## {title}", ""]
+        if columns is PHARMACY_COLUMNS:
+            out += [PARTIAL_EXERCISE_NOTE, ""]
         group = None
         for c in columns:
             if c.group != group:
                 group = c.group
                 out += ["", f"### {group}", "", "| colonne | type | obligatoire | signification |", "|---|---|---|---|"]
-            out.append(f"| `{c.name}` | {expected(c, exercises)} | {'oui' if c.required else 'non'} | {c.description} |")
+            said = c.description + (f" — {COLUMN_NOTES[c.name]}" if c.name in COLUMN_NOTES else "")
+            out.append(f"| `{c.name}` | {expected(c, exercises)} | {'oui' if c.required else 'non'} | {said} |")
         out.append("")
     return "\n".join(out) + "\n"
