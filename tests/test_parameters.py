@@ -342,6 +342,8 @@ def test_the_column_docs_say_what_the_rules_book_asks_them_to():
     """rules.md asks the column docs to say that the counts of a partial exercise are the titulaire's own, and that an
     officine equipped under the previous téléconsultation scheme is not in its first year in 2022 (audit: neither
     was said)."""
+    from rosp_lib.inputs import columns_markdown
+
     doc = columns_markdown()
     assert "chaque compte et chaque taux est celui du titulaire, sur sa seule période d'activité" in doc
     row = next(line for line in doc.splitlines() if line.startswith("| `teleconsultation_premiere_annee`"))
