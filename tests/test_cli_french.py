@@ -286,3 +286,16 @@ def test_ctrl_c_during_the_imports_says_interrompu_without_a_traceback():
         "run()\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stderr, done.stdout) == (130, "Interrompu.\n", "")
+
+
+def test_the_root_help_names_the_exercises_of_the_parameter_files(monkeypatch):
+    """« exercices 2022 à 2026 » was typed in the help (audit): a year's file added, the help said it not."""
+    import rosp_lib.parameters
+    from rosp_lib.cli import _main_help
+    from rosp_lib.parameters import available_exercises
+
+    years = available_exercises()
+    assert f"(exercices {years[0]} à {years[-1]})" in " ".join(CliRunner().invoke(main, ["--help"]).output.split())
+    monkeypatch.setattr(rosp_lib.parameters, "available_exercises", lambda: [2022, 2023, 2024, 2025, 2026, 2027])
+    text = _main_help()
+    assert "ROSP des officines (exercices 2022 à 2027)" in text and "rosp parametres diff 2026 2027" in text

@@ -73,19 +73,28 @@ class _Rosp(FrenchGroup):
                                                  ctx=ctx) from None
 
 
-@click.group(cls=_Rosp, context_settings=CONTEXT)
-@click.version_option(package_name="rosp-lib", message="rosp %(version)s", help="Affiche la version et quitte.")
-def main() -> None:
-    """ROSP des officines (exercices 2022 à 2026) : ce que chaque pharmacie doit recevoir, et pourquoi.
+def _main_help() -> str:
+    """The root help, its exercises those of the parameter files (not a list typed here: audit)."""
+    from rosp_lib.parameters import available_exercises
+
+    years = available_exercises()
+    span = f"exercices {years[0]} à {years[-1]}" if len(years) > 1 else f"exercice {years[0]}" if years else "exercices"
+    diff = f"\n      rosp parametres diff {years[-2]} {years[-1]}" if len(years) > 1 else ""
+    return f"""ROSP des officines ({span}) : ce que chaque pharmacie doit recevoir, et pourquoi.
 
     \b
     Exemples :
       rosp compute data/pharmacies.csv --molecules data/molecules.csv -o outputs/
-      rosp report data/pharmacies.csv --molecules data/molecules.csv --toutes -o outputs/
-      rosp parametres diff 2024 2025
+      rosp report data/pharmacies.csv --molecules data/molecules.csv --toutes -o outputs/{diff}
 
     Chaque commande a son aide : rosp compute --help, rosp report --help…
     """
+
+
+@click.group(cls=_Rosp, context_settings=CONTEXT, help=_main_help())
+@click.version_option(package_name="rosp-lib", message="rosp %(version)s", help="Affiche la version et quitte.")
+def main() -> None:
+    pass
 
 
 @main.command("compute", context_settings=CONTEXT)
