@@ -436,3 +436,36 @@ def test_a_count_of_weeks_at_exactly_the_weeks_left_is_within_reach(tmp_path, no
     pharmacies = _tilleuls(tmp_path, 2025, nb_semaines_asafo=now)
     table = gains_table(pharmacies, None, parameters_for([2025]), dt.date(2025, 12, 1))
     assert table[table["indicateur"] == "asafo"].iloc[0]["encore_possible"] == possible
+
+
+def test_a_deadline_whose_other_reading_is_earlier_is_said_and_marked(tmp_path):
+    """PH-SEGUR-like 2026 on 04/12/2026: the Ségur declaration is due by the end of the declaration window, a
+    hypothesis (no window published for 2026) whose prudent reading is earlier, 31/01/2027. Possible under both, so
+    nothing was said, and the table showed the later date without ⚠: a titulaire waiting for February could lose the
+    whole numérique theme (review). Said, and the deadline marked; an action whose deadline is no hypothesis (a count
+    of the year, 31/12/2026) is not."""
+    from rosp_lib.report.gains import actions_table
+
+    params = parameters_for([2026])
+    leaf = params[2026].calendrier.fin_declaration
+    assert leaf.statut == "hypothese" and leaf.alternative.startswith("31/01/2027 :")  # (as shown to users)
+    pharmacies = _tilleuls(tmp_path, 2025, exercice="2026", logiciel_segur="non", nb_rva_960="50")
+    table = gains_table(pharmacies, None, params, dt.date(2026, 12, 4))
+    segur = table[table["colonne"] == "logiciel_segur"].iloc[0]
+    assert segur["echeance"] == leaf.valeur.isoformat() and segur["encore_possible"] == "oui"
+    said = (f"échéance du {leaf.valeur:%d/%m/%Y} selon la lecture retenue par l'outil (hypothèse « Dernier jour de la "
+            "déclaration des indicateurs de l'exercice sur amelipro ») ; sous l'autre lecture, le 31/01/2027 — avant "
+            "cette date, l'action compte sous les deux lectures")
+    assert segur["action"].endswith(" — " + said) and said in segur["remarque"] and segur["echeance_hypothese"]
+    rva = table[table["colonne"] == "nb_rva_960"].iloc[0]
+    assert rva["echeance"] == "2026-12-31" and not rva["echeance_hypothese"]
+    assert "lecture retenue par l'outil" not in rva["action"]
+
+    from rosp_lib.report import gains as report_gains
+    from rosp_lib.report import notebook as nb
+
+    rep = nb.load("PH-TILLEULS", 2026, str(tmp_path / "pharmacies.csv"))
+    html = str(actions_table(rep, report_gains.compute(rep, None, "2026-12-04"), "numerique"))
+    assert f"<td>{leaf.valeur:%d/%m/%Y} ⚠</td>" in html and "31/12/2026 ⚠" not in html
+    assert "Une échéance marquée ⚠ repose sur une hypothèse de lecture du calendrier" in report_gains.intro_text(
+        rep, report_gains.compute(rep, None, "2026-12-04"))

@@ -538,15 +538,24 @@ def calendar_hypotheses(params) -> list[tuple[str, str, dt.date]]:
 
 
 def _deadline_readings(cols, year: int, params, end: dt.date | None, today: dt.date, deadline: dt.date,
-                       hypotheses: list[tuple[str, str, dt.date]]) -> str:
-    """When « encore possible » rests on a date of the calendar that is a hypothesis (its alternative written « AAAA-MM-JJ :
-    … »), and its other reading would say the other thing at `today`: said, with the other date (the programme
-    d'amélioration « non (échéance passée) » on 15/01 under the reading « in the year », possible until the end of the
-    declaration under the other: review). '' otherwise."""
-    said = []
+                       hypotheses: list[tuple[str, str, dt.date]]) -> tuple[str, bool]:
+    """(what to say, whether the deadline rests on a hypothesis). The deadline rests on a date of the calendar that is
+    a hypothesis (its alternative written « AAAA-MM-JJ : … ») when its other reading gives another deadline. Said when
+    that reading would say the other thing at `today` (the programme d'amélioration « non (échéance passée) » on 15/01
+    under the reading « in the year », possible until the end of the declaration under the other: review), or when it
+    gives an earlier deadline still to come (28/02 under the tool's reading, 31/01 under the other: a titulaire who
+    waits for February may lose the gain — review); '' otherwise."""
+    said, uncertain = [], False
     for key, label, alt in hypotheses:
         other = min(_deadline(c, year, params, end, {key.split(".", 1)[1]: alt}) for c in cols)
-        if other == deadline or (today <= deadline) == (today <= other):
+        if other == deadline or today > max(deadline, other):  # the same, or passed under both: nothing rests on it
+            continue
+        uncertain = True
+        if (today <= deadline) == (today <= other):
+            if today <= other < deadline:
+                said.append(f"échéance du {deadline:%d/%m/%Y} selon la lecture retenue par l'outil (hypothèse "
+                            f"« {label} ») ; sous l'autre lecture, le {other:%d/%m/%Y} — avant cette date, l'action compte "
+                            "sous les deux lectures")
             continue
         if today <= deadline:
             said.append(f"encore possible selon la lecture retenue par l'outil (hypothèse « {label} ») ; sous l'autre "
@@ -554,7 +563,7 @@ def _deadline_readings(cols, year: int, params, end: dt.date | None, today: dt.d
         else:
             said.append(f"échéance du {deadline:%d/%m/%Y} selon la lecture retenue par l'outil (hypothèse « {label} ») "
                         f"; sous l'autre lecture, encore possible jusqu'au {other:%d/%m/%Y}")
-    return " ; ".join(said)
+    return " ; ".join(said), uncertain
 
 
 # Counts of weeks of the exercise: an action that raises one cannot add more weeks than the calendar still has (ASAFO:
@@ -763,7 +772,7 @@ def _gains_table(pharmacies, molecules, parameters, date, scenario, themes,
         short = _weeks_short(g, a, row, year, date, deadline) if date <= deadline else ""  # passed: said by the date
         if year not in cal_hyps:
             cal_hyps[year] = calendar_hypotheses(params)
-        reading = _deadline_readings(names, year, params, end, date, deadline, cal_hyps[year])
+        reading, uncertain = _deadline_readings(names, year, params, end, date, deadline, cal_hyps[year])
         nature = "declaratif" if all(c in declared for c in cols) else "mesure"
         statut, keys = _rests_on(g, a)
         action, remark = _action_text(g, a, [i for i, r in g.rises(a.row, a.lines).items() if r > 0])
@@ -782,8 +791,9 @@ def _gains_table(pharmacies, molecules, parameters, date, scenario, themes,
             "gain_cents": int(a.gain), "nature": nature, "echeance": deadline.isoformat(),
             "encore_possible": "oui" if date <= deadline and not short else "non",
             "statut_regle": statut, "changements": dict(a.changes), "remarque": remark, "hypotheses": keys,
+            "echeance_hypothese": uncertain,
         })
-    columns = [*GAINS_COLUMNS, "gain_cents", "changements", "remarque", "hypotheses"]
+    columns = [*GAINS_COLUMNS, "gain_cents", "changements", "remarque", "hypotheses", "echeance_hypothese"]
     if not records:
         return pd.DataFrame(columns=columns), g
     out = pd.DataFrame.from_records(records)

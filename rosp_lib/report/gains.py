@@ -118,6 +118,9 @@ def intro_text(rep: Report, g: ReportGains, theme: str | None = None) -> str:
             f"{_fr_date(rep.params.calendrier.fin_declaration.valeur)}, sauf échéance propre de la ligne) ; une "
             "action **mesurée** (constatée par l'Assurance Maladie) compte jusqu'à la fin de sa période de mesure "
             "(l'échéance de la ligne).")
+    if "echeance_hypothese" in g.table and g.table["echeance_hypothese"].any():
+        text += (" Une échéance marquée ⚠ repose sur une hypothèse de lecture du calendrier (une date non publiée) : "
+                 "« Ce qu'il faut savoir » donne l'autre date quand elle est plus proche.")
     if theme is None:
         text += " Le détail de chaque thème est dans son rapport."
     return text
@@ -186,7 +189,8 @@ def actions_table(rep: Report, g: ReportGains, theme: str | None = None) -> Html
         rows.append([r.rang, *([] if theme is not None else [theme_of(r.theme).titre_court]),
                      _indicator_text(rep, r.indicateur), change_text(rep, r.changements, r.valeur_actuelle,
                                                                      r.valeur_cible),
-                     gain_text(r.gain_cents, r.statut_regle), NATURES.get(r.nature, r.nature), _fr_date(r.echeance),
+                     gain_text(r.gain_cents, r.statut_regle), NATURES.get(r.nature, r.nature),
+                     _fr_date(r.echeance) + (" ⚠" if getattr(r, "echeance_hypothese", False) else ""),
                      possible, remark_text(r.remarque, r.statut_regle, r.hypotheses, rep.params,
                                                    getattr(r, "autres_lectures", ()))])
     gain_col = headers.index("Gain")
