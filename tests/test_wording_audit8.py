@@ -458,3 +458,14 @@ def test_more_weeks_of_december_than_the_activity_of_december_is_said(tmp_path):
             "ligne 5 : PH-AVANT, 1 semaine de décembre pour 0 jour d'activité en décembre, soit 0 semaine au plus)"
             ) in said[0]
     assert "PH-TROIS" not in said[0] and "PH-PLEIN" not in said[0]
+
+
+def test_the_act_billed_outside_the_rosp_gives_its_product():
+    """« facturé à l'acte, hors ROSP : 3,15 € (DROM) × 40 kits » left the product unfinished (review): PH-GARE 2024,
+    40 kits in a DROM at 3,15 € = 126,00 €, said, and still not in the theme's total (the line pays 0 €)."""
+    _, lines, totals = compute_file(ROOT / "data/pharmacies.csv", ROOT / "data/molecules.csv")
+    line = lines[(lines["pharmacie_id"] == "PH-GARE") & (lines["exercice"] == 2024)
+                 & (lines["indicateur"] == "acte_remise_kit")].iloc[0]
+    assert " ".join(line["note"].replace("\u00a0", " ").split()) == (
+        "facturé à l'acte, hors ROSP : 3,15 € (DROM) × 40 kits = 126,00 €")
+    assert int(line["montant_cents"]) == 0

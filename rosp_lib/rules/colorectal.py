@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..lines import money
-from ..lines.formatting import agreed, eur_value
+from ..lines.formatting import agreed, eur, eur_value
 from ..lines.text import per_distinct, pick
 from .base import Block, Context, finish_theme
 
@@ -31,7 +31,9 @@ def per_kit(ctx: Context, code: str, column: str, information: bool = False) -> 
     metro_text, outre_text = eur_value(metro), f"{eur_value(outre)} (DROM)"
     unit = pick(drom, outre_text, metro_text)
     if information:
-        note = per_distinct(lambda u, k: f"facturé à l'acte, hors ROSP : {u} × {k} {agreed(k, 'kit', 'kits')}", unit, n)
+        # with its result (« … × 120 kits = 360,00 € »: a product left unfinished, review), not added to the total
+        note = per_distinct(lambda u, k, c: f"facturé à l'acte, hors ROSP : {u} × {k} {agreed(k, 'kit', 'kits')} = "
+                                            f"{eur(int(c))}", unit, n, cents)
         atteint = ctx.const("information")
         shown = np.zeros(ctx.n, np.int64)
     else:
