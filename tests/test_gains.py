@@ -469,3 +469,17 @@ def test_a_deadline_whose_other_reading_is_earlier_is_said_and_marked(tmp_path):
     assert f"<td>{leaf.valeur:%d/%m/%Y} ⚠</td>" in html and "31/12/2026 ⚠" not in html
     assert "Une échéance marquée ⚠ repose sur une hypothèse de lecture du calendrier" in report_gains.intro_text(
         rep, report_gains.compute(rep, None, "2026-12-04"))
+
+
+def test_an_unknown_value_says_that_the_action_is_to_give_it(tmp_path):
+    """« dispensations à l'unité : inconnu → 1 | 1,00 € » read as an action worth 1 € (review): the count is missing,
+    the gain is that of its smallest value that pays (1 dispensation × 1,00 €), and the action is to give the real
+    count. A known count says nothing of the kind."""
+    pharmacies = _tilleuls(tmp_path, 2025, nb_dispensations_unite="")
+    table = gains_table(pharmacies, None, parameters_for([2025]), dt.date(2025, 6, 1))
+    row = table[table["colonne"] == "nb_dispensations_unite"].iloc[0]
+    assert int(row["gain_cents"]) == 100 and row["valeur_actuelle"] == ""
+    said = ("donnée manquante : le fichier ne donne pas cette valeur ; le gain est celui de la plus petite valeur qui "
+            "paie — renseignez la valeur réelle de l'exercice : le montant dû en dépend")
+    assert said in row["remarque"] and row["action"].endswith(" — " + said)
+    assert all("donnée manquante" not in r for r in table[table["valeur_actuelle"] != ""]["remarque"])
