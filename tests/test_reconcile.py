@@ -520,11 +520,14 @@ def test_a_theme_due_with_nothing_paid_is_said_plainly_without_a_guessed_cause(t
     num, bups = _row(table, "P6", "numerique"), _row(table, "P6", "bups")
     assert (num["attendu_eur"], num["verse_eur"], num["verdict"], num["lecture_qui_explique"]) == (
         "1060.00", "0.00", "non_verse", "")
+    # (the payment dates passed: to claim, as a partial payment says it — review)
     assert num["explication"] == E("aucun versement : le relevé n'a aucune ligne pour ce thème, alors que 1 060,00 € "
-                                   "sont dus selon les règles")
+                                   "sont dus selon les règles — ce thème de l'exercice 2022 est versé au plus tard en "
+                                   "avril 2023 : ce délai est passé, réclamez-le")
     assert (bups["verdict"], bups["lecture_qui_explique"]) == ("non_verse", "")
     assert bups["explication"] == E("aucun versement : le relevé porte 0,00 € pour ce thème, alors que 100,00 € sont "
-                                    "dus selon les règles")
+                                    "dus selon les règles — ce thème de l'exercice 2022 est versé avant la fin du 1er "
+                                    "trimestre 2023 : ce délai est passé, réclamez-le")
     text = claims[("P6", 2022)]
     assert E("Constat : aucun versement : le relevé n'a aucune ligne pour ce thème, alors que 1 060,00 € sont dus "
              "selon les règles.\n") in text
@@ -1070,10 +1073,12 @@ def test_a_theme_not_paid_yet_before_its_payment_date_may_still_come(tmp_path):
         dispensation + " — peut-être à venir : ce thème de l'exercice 2025 est versé avec la ROSP de l'exercice, en "
         "2026 ; passé ce délai, réclamez-le")
     assert "N'envoyez ce projet qu'à partir du 01/01/2027" in claims[("PH-CENTRE", 2025)]
-    assert _row(table, "PH-CENTRE", "colorectal")["explication"].endswith("sont dus selon les règles")  # 30/06 passed
+    passed = E("sont dus selon les règles — ce thème de l'exercice 2025 est versé au 2e trimestre 2026 : ce délai est "
+               "passé, réclamez-le")
+    assert _row(table, "PH-CENTRE", "colorectal")["explication"].endswith(passed)  # 30/06 passed
     # after the payment dates: claimed as before, without the caution
     table, claims = reconcile(pharmacies, None, paid, date_reference=dt.date(2027, 1, 1))
-    assert _row(table, "PH-CENTRE", "colorectal")["explication"].endswith("sont dus selon les règles")
+    assert _row(table, "PH-CENTRE", "colorectal")["explication"].endswith(passed)
     assert "À lire avant tout envoi" not in claims[("PH-CENTRE", 2025)]
 
 
@@ -1277,3 +1282,24 @@ def test_the_letter_states_a_payment_for_a_neutralised_indicator_as_the_titulair
     assert ("Constat : versement de 250,00\u00a0€ pour l'indicateur « Utilisation de la e-prescription », neutralisé "
             "pour l'exercice 2025 : ce versement ne me semble pas dû à ce titre.") in letter
     assert "vérifiez l'exercice de cette ligne" not in letter and "peut être repris" not in letter
+
+
+def test_less_than_due_before_the_payment_date_may_still_come(tmp_path):
+    """PH-CENTRE 2026, numérique due 5 074,00 €, a down payment of 2 000,00 € on 15/05/2026, reconciled on 01/06/2026:
+    « écart inexpliqué de 3 074,00 € », claimed at once, though the numérique of 2026 is paid by April 2027 (review).
+    Before that date the rest may still come, said with the gap and above the letter; after it, not."""
+    pharmacies = read_pharmacies(ROOT / "data" / "pharmacies.csv")
+    paid = read_versements(write_csv(tmp_path / "v.csv", [
+        {"pharmacie_id": "PH-CENTRE", "exercice": 2026, "theme": "numerique", "indicateur": "",
+         "montant_verse_eur": "2000", "date_versement": "2026-05-15"}]), pharmacies)
+    table, claims = reconcile(pharmacies, None, paid, date_reference=dt.date(2026, 6, 1))
+    num = _row(table, "PH-CENTRE", "numerique")
+    assert (num["attendu_eur"], num["verse_eur"]) == ("5074.00", "2000.00")
+    assert num["explication"].startswith(E("écart inexpliqué de 3 074,00 €"))
+    assert num["explication"].endswith(E(" — un versement complémentaire est peut-être à venir : ce thème de "
+                                         "l'exercice 2026 est versé au plus tard en avril 2027 (code acte PQS) ; passé "
+                                         "ce délai, réclamez-le"))
+    assert E("« Développement du numérique en santé et amélioration de l'accès aux soins (« REMU NUM ») » : versé au "
+             "plus tard le 30/04/2027") in claims[("PH-CENTRE", 2026)]
+    table, claims = reconcile(pharmacies, None, paid, date_reference=dt.date(2027, 5, 1))
+    assert "peut-être à venir" not in _row(table, "PH-CENTRE", "numerique")["explication"]

@@ -350,7 +350,8 @@ class _Reconcile:
                 g.constat = f"aucun versement : {said}, alors que {eur(g.attendu)} sont dus selon les règles"
                 # before the theme's payment date, it may still come (a statement read in April holds no colorectal
                 # yet, paid in Q2: it was claimed at once, review)
-                g.explication = g.constat + (f" — {_to_come(g)}" if self.date <= _deadline(g) else "")
+                # after it, to claim (review: nothing was said, where a partial payment said « réclamez-le »)
+                g.explication = f"{g.constat} — {_to_come(g) if self.date <= _deadline(g) else _passed(g)}"
 
     # --- 1. one hypothesis, its alternative reading ------------------------------------------------------
     def by_reading(self, gaps: list[Item]) -> None:
@@ -638,6 +639,10 @@ class _Reconcile:
             g.explication = (f"{INEXPLIQUE} de {eur(abs(g.ecart))} : {_none_of_the_causes()} ne reproduit le montant "
                              "versé ; à vérifier : "
                              + (" ; ".join(shown) if shown else "aucune ligne payée attendue"))
+            if g.ecart < 0 and not g.indicateur and self.date <= _deadline(g):
+                # less than due before the theme's payment date: the rest may still come (review: a down payment
+                # of April for an exercise not over was claimed at once)
+                g.explication += f" — un versement complémentaire est {_to_come(g)}"
 
     def run(self) -> list[Item]:
         gaps = [g for g in self.items if g.verdict != "conforme"]
@@ -665,9 +670,14 @@ def _complement_to_come(g: Item, day: dt.date) -> str:
     """What to do of a partial payment at the reference date `day`: wait for the rest until the theme's payment date
     (its last day included), then claim it; once that date is passed, claim it."""
     if day > _deadline(g):
-        when = _PARENTHESIS.sub("", theme(g.theme).versement_of(g.exercice))
-        return f"ce thème de l'exercice {g.exercice} est versé {when} : ce délai est passé, réclamez-le"
+        return _passed(g)
     return "un versement complémentaire est " + _to_come(g)
+
+
+def _passed(g: Item) -> str:
+    """A theme's payment date passed: to claim."""
+    when = _PARENTHESIS.sub("", theme(g.theme).versement_of(g.exercice))
+    return f"ce thème de l'exercice {g.exercice} est versé {when} : ce délai est passé, réclamez-le"
 
 
 _PARENTHESIS = re.compile(r"\s*\([^)]*\)$")  # « (code acte PQS) »: how to find the payment, not when
@@ -853,7 +863,8 @@ def _too_early_caution(rec: _Reconcile, items: list[Item]) -> list[str]:
     """A theme claimed before its payment date (a partial payment's complement, or a theme not paid at all, may still
     come) says so above the letter, with the day from which to send it, dated again: the draft was written at any
     date, and read as one to send (review)."""
-    early = {g.theme: _deadline(g) for g in items if g.kind in ("partiel", "rien_verse") and rec.date <= _deadline(g)}
+    early = {g.theme: _deadline(g) for g in items if (g.kind in ("partiel", "rien_verse") or g.kind == "inexplique"
+             and g.ecart < 0 and not g.indicateur) and rec.date <= _deadline(g)}
     if not early:
         return []
     which = " ; ".join(f"« {theme(t).titre} » : versé au plus tard le {day:%d/%m/%Y}" for t, day in early.items())
