@@ -192,3 +192,34 @@ def test_the_zero_of_an_accounting_format_is_refused_with_its_fix(tmp_path, phar
     problems = _problems(path, pharmacies)
     assert len(problems) == 1
     assert problems[0].endswith(f"« {cell} » est le zéro du format comptable d'un tableur : écrivez 0")
+
+
+NUMERIQUE_PAID = ("absence_fraude, apcv, bal_organisationnelle, dmp, eprescription, exercice_coordonne, fse, "
+                  "lad_certifie_has, logiciel_segur, maj_carte_vitale, malus_qualite_facturation, mss, "
+                  "ordonnance_numerique_socle, pharmacien_correspondant, scor, teleconsultation, "
+                  "teleconsultation_equipement")
+
+
+def test_a_row_for_a_line_that_no_rule_pays_is_refused_with_why(tmp_path, pharmacies):
+    """The 3 €/kit act billed outside the ROSP (120 kits × 3 € = 360 €, put on the colorectal row by an accountant)
+    and a sub-indicator of the billing malus (points, no euros) were accepted, then called « écart inexpliqué … ce
+    trop-versé peut être repris » (review). Refused, each with why; a misspelt code or an indicator written by its
+    title gets the closest code."""
+    path = _write(tmp_path, "pharmacie_id;exercice;theme;indicateur;montant_verse_eur\n"
+                            "PH-TILLEULS;2024;colorectal;acte_remise_kit;360\n"
+                            "PH-TILLEULS;2024;numerique;facturation_rejets_iris;100\n"
+                            "PH-TILLEULS;2024;numerique;exercice_cordonne;0\n"
+                            "PH-TILLEULS;2024;numerique;Exercice coordonné;0\n")
+    numerique = f"vide (tout le thème) ou un indicateur payé du thème numerique : {NUMERIQUE_PAID}"
+    assert _problems(path, pharmacies) == [
+        "ligne 2, pharmacie « PH-TILLEULS », colonne indicateur : valeur « acte_remise_kit » ; attendu : vide (tout le "
+        "thème) ou un indicateur payé du thème colorectal : kits_realises, kits_remis — « acte_remise_kit » est "
+        "facturé à l'acte, hors ROSP (montré pour information) : retirez cette ligne du relevé de la ROSP",
+        f"ligne 3, pharmacie « PH-TILLEULS », colonne indicateur : valeur « facturation_rejets_iris » ; attendu : "
+        f"{numerique} — « facturation_rejets_iris » est un sous-indicateur du malus, qui compte des points sans "
+        "montant : écrivez la déduction du malus sur l'indicateur malus_qualite_facturation",
+        f"ligne 4, pharmacie « PH-TILLEULS », colonne indicateur : valeur « exercice_cordonne » ; attendu : {numerique} "
+        "; vouliez-vous dire « exercice_coordonne » ?",
+        f"ligne 5, pharmacie « PH-TILLEULS », colonne indicateur : valeur « Exercice coordonné » ; attendu : "
+        f"{numerique} ; vouliez-vous dire « exercice_coordonne » ?",
+    ]

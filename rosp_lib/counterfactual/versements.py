@@ -33,7 +33,7 @@ from ..lines.formatting import MINUS, eur
 from ..parameters import available_exercises
 from ..parameters.errors import escaped_char
 from ..parameters.scenario import MAX_AMOUNT
-from ..registry import INDICATORS, THEMES
+from ..registry import INDICATORS, THEMES, indicator, theme as theme_of
 
 COLUMNS = ["pharmacie_id", "exercice", "theme", "indicateur", "montant_verse_eur", "date_versement", "libelle_releve"]
 REQUIRED = ["pharmacie_id", "exercice", "theme", "montant_verse_eur"]
@@ -199,6 +199,25 @@ def _theme_and_detail(records: list[dict]) -> list[str]:
     return problems
 
 
+def _indicator_expected(ind: str, theme_code: str, by_theme: dict, paid_by_theme: dict) -> str:
+    """What a statement row's `indicateur` should be, and why this one is refused: a line shown for information (an act
+    billed outside the ROSP, a sub-indicator that scores malus points: review, a 3 €/kit act put on the colorectal row
+    was called an unexplained overpayment), or an unknown code, with the closest one (by its code, or by its title
+    written as a code: « Exercice coordonné » → exercice_coordonne)."""
+    paid = sorted(paid_by_theme[theme_code])
+    listed = f"vide (tout le thème) ou un indicateur payé du thème {theme_code} : {', '.join(paid)}"
+    if ind in by_theme[theme_code]:
+        malus = theme_of(theme_code).malus
+        if malus is not None:
+            return (f"{listed} — « {ind} » est un sous-indicateur du malus, qui compte des points sans montant : "
+                    f"écrivez la déduction du malus sur l'indicateur {malus[0]}")
+        return (f"{listed} — « {ind} » est facturé à l'acte, hors ROSP (montré pour information) : retirez cette "
+                "ligne du relevé de la ROSP")
+    as_code = re.sub(r"[\s'’/-]+", "_", unicodedata.normalize("NFKD", ind).encode("ascii", "ignore").decode().lower())
+    alike = difflib.get_close_matches(as_code.strip("_"), paid, n=1, cutoff=0.75)
+    return listed + (f" ; vouliez-vous dire « {alike[0]} » ?" if alike else "")
+
+
 def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: str | None = None) -> pd.DataFrame:
     """The validated payments: pharmacie_id, exercice (int), theme (code), indicateur ("" = the whole theme),
     montant_cents (int), date_versement (text, may be empty), libelle_releve, ligne (line in the file).
@@ -245,6 +264,8 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
     typed_amounts = table.typed_numbers.get(pos.get("montant_verse_eur", ""))
     themes = theme_names()
     by_theme = {t.code: {i.code for i in INDICATORS if i.theme == t.code} for t in THEMES}
+    # a line shown for information pays nothing by any rule: no statement row can be for it
+    paid_by_theme = {t: {c for c in codes if indicator(c).type_ligne != "information"} for t, codes in by_theme.items()}
     known = set(zip(pharmacies["pharmacie_id"].astype(str), pharmacies["exercice"].astype(int)))
     years_of: dict[str, list[int]] = {}
     for known_pid, known_year in sorted(known):
@@ -286,9 +307,8 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
         ind = get.get("indicateur", "")
         if ind and theme is not None:  # the code whatever its case (« TROD_angine »), as a theme's name
             ind = {code.lower(): code for code in by_theme[theme]}.get(ind.lower(), ind)
-        if ind and theme is not None and ind not in by_theme[theme]:
-            bad("indicateur", ind, f"vide (tout le thème) ou un indicateur du thème {theme} : "
-                                   + ", ".join(sorted(by_theme[theme])))
+        if ind and theme is not None and ind not in paid_by_theme[theme]:
+            bad("indicateur", ind, _indicator_expected(ind, theme, by_theme, paid_by_theme))
         amount_text = get.get("montant_verse_eur", "")
         cents, expected = _amount(amount_text, bool(typed_amounts is not None and typed_amounts[k]))
         if cents is None:
