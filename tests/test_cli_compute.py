@@ -344,7 +344,7 @@ def test_parametres_show_and_diff_agree_a_unit_with_one_and_write_dates_as_the_r
     assert ": 1 entretien → — [statut : texte → —]" in diff and "1 entretiens" not in diff
     out = CliRunner().invoke(main, ["parametres", "show", "2024"]).output.splitlines()
     line = {l.split(" = ")[0]: l.split(" = ", 1)[1] for l in out if " = " in l}
-    assert line["calendrier.fin_declaration"].startswith("28/02/2025 (hypothese ; alternative : 31/01/2025 : ")
+    assert line["calendrier.fin_declaration"].startswith("27/02/2025 (hypothese ; alternative : 31/01/2025 : ")
     assert line["numerique.teleconsultation.taille_tranche"] == "5 téléconsultations par tranche (source)"
     assert line["dispositif_2024.trod_angine.nb_min"] == "1 TROD (texte)"
 

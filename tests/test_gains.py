@@ -303,12 +303,12 @@ def test_the_weeks_left_are_said_only_for_a_known_count_before_the_deadline(tmp_
 
 def test_the_quality_programme_is_declared_before_the_declaration_closes_whatever_the_reading(tmp_path):
     """Under the alternative readings, the declaration of 2024 closes on 31/01/2025 (calendrier.fin_declaration) while
-    fin_actions_dqo reads « until the end of the declaration » (28/02/2025): the programme counted until 28/02, after
+    fin_actions_dqo reads « until the end of the declaration » (27/02/2025): the programme counted until 27/02, after
     the window had closed (review). Its deadline is the earlier of the two."""
     pharmacies = _tilleuls(tmp_path, 2024, dqo_programme_amelioration="non")
     params = parameters_for([2024], ROOT / "parameters" / "scenarios" / "lectures-alternatives.yaml")
     cal = params[2024].calendrier
-    assert (cal.fin_declaration.valeur, cal.fin_actions_dqo.valeur) == (dt.date(2025, 1, 31), dt.date(2025, 2, 28))
+    assert (cal.fin_declaration.valeur, cal.fin_actions_dqo.valeur) == (dt.date(2025, 1, 31), dt.date(2025, 2, 27))
     table = gains_table(pharmacies, None, params, dt.date(2025, 2, 15))
     row = table[table["colonne"] == "dqo_programme_amelioration"].iloc[0]
     assert (row["echeance"], row["encore_possible"]) == ("2025-01-31", "non")

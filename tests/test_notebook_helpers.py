@@ -687,7 +687,7 @@ def test_a_hypothesis_the_scenario_replaced_is_said_against_the_reference(tmp_pa
     assert ("**Ordonnance numérique pour au moins 70 % des délivrances (socle) : État de l'indicateur pour "
             "l'exercice** — lecture du scénario : actif ; lecture retenue par l'outil : neutralisé") in text
     assert "remplacée par « actif »" not in text
-    assert nb.declaration_window(rep) == "jusqu'au 31/01/2025 inclus (date du scénario ; celle de l'outil : 28/02/2025)"
+    assert nb.declaration_window(rep) == "jusqu'au 31/01/2025 inclus (date du scénario ; celle de l'outil : 27/02/2025)"
     reference = nb.load("PH-GARE", 2024, str(data / "pharmacies.csv"), str(data / "molecules.csv"))
     # without a scenario: the file's alternative, its date written as dates are (it was « 2025-01-31 »)
     assert "autre lecture : 31/01/2025 : fenêtre plus courte" in nb.declaration_window(reference)
@@ -698,7 +698,7 @@ def test_a_scenario_that_writes_the_reference_value_again_replaces_nothing(tmp_p
     « lecture du scénario : neutralisé ; lecture retenue par l'outil : neutralisé »; the same for the date."""
     scenario = tmp_path / "meme.yaml"
     scenario.write_text("2024:\n  numerique:\n    ordonnance_numerique_socle:\n      etat: neutralise\n"
-                        "  calendrier:\n    fin_declaration: '2025-02-28'\n", encoding="utf-8")
+                        "  calendrier:\n    fin_declaration: '2025-02-27'\n", encoding="utf-8")
     data = ROOT / "data"
     same = nb.load("PH-GARE", 2024, str(data / "pharmacies.csv"), str(data / "molecules.csv"), str(scenario))
     reference = nb.load("PH-GARE", 2024, str(data / "pharmacies.csv"), str(data / "molecules.csv"))

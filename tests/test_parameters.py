@@ -98,7 +98,7 @@ def test_yaml_auto_date_is_refused(param_dir):
 @pytest.mark.parametrize("written,shown", [("~", "valeur vide"), ("null", "valeur vide"), ("yes", "valeur « yes »"),
                                            ("true", "valeur « true »")])
 def test_null_and_booleans_in_a_parameter_file_are_shown_as_written(param_dir, written, shown):
-    _edit(param_dir / "2024.yaml", "  fin_declaration:\n    valeur: '2025-02-28'\n",
+    _edit(param_dir / "2024.yaml", "  fin_declaration:\n    valeur: '2025-02-27'\n",
           f"  fin_declaration:\n    valeur: {written}\n")
     with pytest.raises(ParameterError) as info:
         load_parameters(2024, directory=param_dir)

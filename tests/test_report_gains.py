@@ -86,7 +86,7 @@ def test_synthesis_section_lists_every_action_ranked_with_its_euros(tilleuls):
     assert "7\u202f890,91\u00a0€ → 7\u202f925,45\u00a0€" in reach
     intro = report_gains.intro_text(tilleuls, g)
     assert "## Ce que l'officine peut encore gagner" in intro
-    assert "28/02/2025" in intro  # the end of the declaration window, from the parameters (calendrier)
+    assert "27/02/2025" in intro  # the end of the declaration window, from the parameters (calendrier)
 
 
 def test_theme_section_searches_its_theme_only(tilleuls):

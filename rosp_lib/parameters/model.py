@@ -247,7 +247,7 @@ class PharmacienCorrespondant(Indicateur):
 
 
 class MalusFacturation(Indicateur):
-    nb_factures_min: Leaf[int] | None = None
+    nb_factures_min: Seuil | None = None  # « un seuil minimal d'activité équivalent à 100 factures » (au moins)
     fse_securisees_cible_pct: Seuil | None = None
     fse_securisees_ecart_fort_points: Seuil | None = None
     fse_securisees_points_ecart_faible: Leaf[int] | None = None

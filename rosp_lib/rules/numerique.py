@@ -277,7 +277,7 @@ def malus_line(ctx: Context, sub: list[Block], total: np.ndarray) -> Block:
     m = ctx.p.numerique.malus_qualite_facturation
     score = sum(b.points for b in sub)
     factures, f_missing = ctx.count("nb_factures_periode_malus")
-    applies = ~f_missing & (factures >= m.nb_factures_min.valeur)
+    applies = ~f_missing & compare(factures, m.nb_factures_min)  # the threshold says how it compares (audit)
     rate = np.zeros(ctx.n, dtype=object)
     rate[:] = 0
     for palier in sorted(m.bareme.valeur, key=lambda p: p.score_min):
