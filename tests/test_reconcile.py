@@ -589,7 +589,7 @@ def test_a_reading_says_which_parameter_and_which_value_the_statement_correspond
     assert r["lecture_qui_explique"] == "numerique.malus_qualite_facturation.double_paiement_seuil_bas_pct"
     assert r["explication"] == E(
         "écart de 567,40 € : le montant versé correspond à l'autre lecture de « Taux de double paiement à partir duquel "
-        "3 points » (paramètre numerique.malus_qualite_facturation.double_paiement_seuil_bas_pct) : 0,01 % au lieu de "
+        "le palier bas s'applique » (paramètre numerique.malus_qualite_facturation.double_paiement_seuil_bas_pct) : 0,01 % au lieu de "
         "0,06 %, la valeur retenue par l'outil")
 
 
@@ -619,7 +619,7 @@ def test_the_words_of_every_other_reading_name_the_values_and_a_state_its_indica
         "par l'outil — haut de la fourchette citée par la presse")
     # a date of the readings file (text « 2025-01-31 ») gets the note its parameter writes after « 31/01/2025 : »
     assert words[(2024, "calendrier.fin_declaration")].endswith(
-        ": 31/01/2025 au lieu de 28/02/2025, la valeur retenue par l'outil — fenêtre plus courte, close fin janvier 2025 "
+        ": 31/01/2025 au lieu de 27/02/2025, la valeur retenue par l'outil — fenêtre plus courte, close fin janvier 2025 "
         "(lecture prudente)")
     for text in words.values():
         assert "lecture alternative :" not in text and "au lieu de au " not in text and "))" not in text, text
@@ -1303,3 +1303,32 @@ def test_less_than_due_before_the_payment_date_may_still_come(tmp_path):
              "plus tard le 30/04/2027") in claims[("PH-CENTRE", 2026)]
     table, claims = reconcile(pharmacies, None, paid, date_reference=dt.date(2027, 5, 1))
     assert "peut-être à venir" not in _row(table, "PH-CENTRE", "numerique")["explication"]
+
+
+def test_a_payment_taken_back_and_a_payment_with_a_minus_sign_are_said_as_the_statement_shows_them(tmp_path):
+    """PH-GARE 2024: numérique paid 6 108,00 € then taken back (« Régularisation – indu », −6 108,00 €) was said
+    « aucun versement : le relevé porte 0,00 € », in the letter too — a letter contradicting the caisse's own
+    statement; dispensation à l'unité written −80,00 € for 80,00 € due was « écart inexpliqué de 160,00 € » (review)."""
+    pharmacies = read_pharmacies(ROOT / "data" / "pharmacies.csv")
+    paid = read_versements(write_csv(tmp_path / "v.csv", [
+        {"pharmacie_id": "PH-GARE", "exercice": 2024, "theme": "numerique", "indicateur": "",
+         "montant_verse_eur": "6108", "date_versement": "2025-04-15"},
+        {"pharmacie_id": "PH-GARE", "exercice": 2024, "theme": "numerique", "indicateur": "",
+         "montant_verse_eur": "-6108", "date_versement": "2025-10-15"},
+        {"pharmacie_id": "PH-GARE", "exercice": 2024, "theme": "dispensation_unite", "indicateur": "",
+         "montant_verse_eur": "-80", "date_versement": "2025-04-15"}]), pharmacies)
+    table, claims = reconcile(pharmacies, None, paid, date_reference=dt.date(2026, 11, 15))
+    num = _row(table, "PH-GARE", "numerique")
+    assert (num["verse_eur"], num["verdict"]) == ("0.00", "non_verse")
+    assert num["explication"].startswith(E(
+        "versement repris : le relevé porte 6 108,00 € versés puis 6 108,00 € repris (régularisation), soit 0,00 € "
+        "pour ce thème, alors que "))
+    disp = _row(table, "PH-GARE", "dispensation_unite")
+    assert (disp["attendu_eur"], disp["verse_eur"]) == ("80.00", "-80.00")
+    assert disp["explication"] == E(
+        "le relevé porte −80,00 € pour ce thème, dû 80,00 € : le même montant, de signe opposé — un versement "
+        "s'écrit en positif ; la ligne du relevé a-t-elle pris un signe moins (une reprise ?) ? Vérifiez-la")
+    letter = claims[("PH-GARE", 2024)]
+    assert E("Constat : versement repris : le relevé porte 6 108,00 € versés puis 6 108,00 € repris") in letter
+    assert E("Constat : le relevé porte −80,00 € pour ce thème, dû 80,00 € : le même montant, de signe opposé.") in letter
+    assert "aucun versement : le relevé porte 0,00" not in letter

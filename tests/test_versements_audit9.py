@@ -223,3 +223,25 @@ def test_a_row_for_a_line_that_no_rule_pays_is_refused_with_why(tmp_path, pharma
         f"ligne 5, pharmacie « PH-TILLEULS », colonne indicateur : valeur « Exercice coordonné » ; attendu : "
         f"{numerique} ; vouliez-vous dire « exercice_coordonne » ?",
     ]
+
+
+def test_a_synthesis_says_what_the_console_says_of_the_statements_rows(tmp_path):
+    """A line copied twice (4 814,10 € twice, same date and label) and a payment dated before the end of the exercise
+    it pays were said on the console only; the synthesis called the double payment an unexplained overpayment
+    (review). The report's reconciliation says both, above its table."""
+    from rosp_lib.report import notebook as nb
+    from rosp_lib.report import versements as report_versements
+
+    path = _write(tmp_path, "pharmacie_id;exercice;theme;indicateur;montant_verse_eur;date_versement;libelle_releve\n"
+                            "PH-TILLEULS;2025;numerique;;4814,10;2026-04-15;ROSP numérique\n"
+                            "PH-TILLEULS;2025;numerique;;4814,10;2026-04-15;ROSP numérique\n"
+                            "PH-TILLEULS;2025;bups;;690,83;2025-03-27;année\n")
+    rep = nb.load("PH-TILLEULS", 2025, str(ROOT / "data" / "pharmacies.csv"), str(ROOT / "data" / "molecules.csv"))
+    r = report_versements.compute(rep, str(path), "2026-11-15")
+    said = " ".join(" ".join(w.replace("\u00a0", " ").replace("\u202f", " ").split()) for w in r.futurs)
+    assert ("lignes 2 et 3, pharmacie « PH-TILLEULS », exercice 2025, thème numerique : lignes identiques (4 814,10 € "
+            "chacune, même date et même libellé), additionnées comme autant de versements — une ligne copiée deux "
+            "fois ? Supprimez la copie s'il n'y a eu qu'un versement") in said
+    assert ("ligne 4, pharmacie « PH-TILLEULS » : versement daté du 27/03/2025, avant la fin de l'exercice 2025 qu'il "
+            "paierait") in said
+    assert "⚠ lignes 2 et 3" in report_versements.section_text(rep, r).replace("\u00a0", " ")

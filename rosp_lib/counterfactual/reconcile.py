@@ -101,6 +101,7 @@ class Item:
     attendu: int  # cents
     verse: int
     paid_rows: int  # rows of the statement adding up to `verse`
+    repris: int = 0  # the negative rows among them (cents, ≤ 0): a payment taken back by a regularisation
     explication: str = ""
     lecture: str = ""
     kind: str = ""  # "inexistant", "rien_verse", "detail_contredit", "signe", "hypothese", "declaration", "partiel",
@@ -280,14 +281,16 @@ class _Reconcile:
                 expected = int(lines.loc[lines["theme"] == code, "montant_cents"].sum())
                 if expected == 0 and mine.empty:
                     continue
-                items.append(Item(row, pid, int(year), code, "", expected, int(mine["montant_cents"].sum()),
-                                  len(mine)))
+                cents = mine["montant_cents"]
+                items.append(Item(row, pid, int(year), code, "", expected, int(cents.sum()), len(mine),
+                                  int(cents[cents < 0].sum())))
                 detail = mine[mine["indicateur"] != ""]
                 for ind in [i.code for i in indicators_of(code) if i.code in set(detail["indicateur"])]:
                     rows_ind = detail[detail["indicateur"] == ind]
                     exp_ind = int(lines.loc[lines["indicateur"] == ind, "montant_cents"].sum())
-                    items.append(Item(row, pid, int(year), code, ind, exp_ind, int(rows_ind["montant_cents"].sum()),
-                                      len(rows_ind)))
+                    cents = rows_ind["montant_cents"]
+                    items.append(Item(row, pid, int(year), code, ind, exp_ind, int(cents.sum()), len(rows_ind),
+                                      int(cents[cents < 0].sum())))
         return items
 
     def _lines_of(self, g: Item) -> pd.DataFrame:
@@ -345,9 +348,14 @@ class _Reconcile:
                                  "titre — vérifiez le relevé")
             elif not g.indicateur and g.verse == 0 and g.attendu > 0:
                 g.kind = "rien_verse"
+                # a payment taken back (« Régularisation – indu »): said as the statement shows it, never « aucun
+                # versement » alone — a letter to the caisse must not contradict its own statement (review)
                 said = ("le relevé n'a aucune ligne pour ce thème" if g.paid_rows == 0 else
+                        f"le relevé porte {eur(-g.repris)} versés puis {eur(-g.repris)} repris (régularisation), "
+                        f"soit {eur(0)} pour ce thème" if g.repris < 0 else
                         f"le relevé porte {eur(0)} pour ce thème")
-                g.constat = f"aucun versement : {said}, alors que {eur(g.attendu)} sont dus selon les règles"
+                head = "versement repris" if g.repris < 0 else "aucun versement"
+                g.constat = f"{head} : {said}, alors que {eur(g.attendu)} sont dus selon les règles"
                 # before the theme's payment date, it may still come (a statement read in April holds no colorectal
                 # yet, paid in Q2: it was claimed at once, review)
                 # after it, to claim (review: nothing was said, where a partial payment said « réclamez-le »)
@@ -593,7 +601,19 @@ class _Reconcile:
         −534,90 €: copied without its minus?) is said so, not « écart inexpliqué » of twice the malus (review): no
         cause of the tool gives a positive malus. Not claimed (the row says more was paid)."""
         for g in gaps:
-            if g.kind or not g.indicateur or indicator(g.indicateur).type_ligne != "malus":
+            if g.kind:
+                continue
+            if g.verse < 0 < g.attendu and abs(g.verse + g.attendu) <= CENT_TOLERANCE:
+                # a payment written with a minus sign (−80,00 € for 80,00 € due): a sign inverted, not « écart
+                # inexpliqué » of twice the amount (review)
+                what = "cet indicateur" if g.indicateur else "ce thème"
+                g.kind, g.focus = "signe", (g.indicateur,) if g.indicateur else ()
+                g.constat = (f"le relevé porte {eur(g.verse)} pour {what}, dû {eur(g.attendu)} : le même montant, de "
+                             "signe opposé")
+                g.explication = (f"{g.constat} — un versement s'écrit en positif ; la ligne du relevé a-t-elle pris "
+                                 "un signe moins (une reprise ?) ? Vérifiez-la")
+                continue
+            if not g.indicateur or indicator(g.indicateur).type_ligne != "malus":
                 continue
             if g.attendu < 0 < g.verse and abs(g.verse + g.attendu) <= CENT_TOLERANCE:
                 g.kind, g.focus = "signe", (g.indicateur,)

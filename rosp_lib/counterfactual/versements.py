@@ -323,9 +323,7 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
                 f"l'exercice {first.year - 1}) au {last:%d/%m/%Y} (le dernier exercice connu, {last.year - 2}, est "
                 f"versé en {last.year - 1})")
         elif day is not None and year is not None and day.year <= year:
-            early.append(f"ligne {i}{who} : versement daté du {day:%d/%m/%Y}, avant la fin de l'exercice {year} qu'il "
-                         "paierait : la ROSP d'un exercice est versée l'année suivante ; vérifiez la colonne exercice "
-                         "(l'exercice payé, non l'année du versement)")
+            early.append(_early(i, who, day, year))
         date_text = day.isoformat() if day is not None else written
         records.append({"pharmacie_id": pid, "exercice": year, "theme": theme, "indicateur": ind,
                         "montant_cents": cents, "date_versement": date_text,
@@ -347,6 +345,22 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
                                         "fin de l'exercice qu'ils paieraient"]
     out.attrs["avertissements"] = [f"{path} : {w}" for w in getattr(table, "warnings", []) + early + _copies(out)]
     return out
+
+
+def _early(line, who: str, day: dt.date, year: int) -> str:
+    return (f"ligne {line}{who} : versement daté du {day:%d/%m/%Y}, avant la fin de l'exercice {year} qu'il paierait : la "
+            "ROSP d'un exercice est versée l'année suivante ; vérifiez la colonne exercice (l'exercice payé, non l'année "
+            "du versement)")
+
+
+def statement_doubts(paid: pd.DataFrame) -> list[str]:
+    """What `read_versements` says of these rows of its table on the console — lines copied twice, payments dated
+    before the end of the exercise they pay — for a report to say it too (review: only the console said it, and the
+    synthesis called an exact double payment an unexplained overpayment)."""
+    early = [_early(line, f", pharmacie {shown(pid)}", dt.date.fromisoformat(d), int(year))
+             for line, pid, d, year in zip(paid["ligne"], paid["pharmacie_id"], paid["date_versement"], paid["exercice"])
+             if d and dt.date.fromisoformat(d).year <= int(year)]
+    return _copies(paid) + early[:MAX_PER_KIND]
 
 
 def _copies(paid: pd.DataFrame) -> list[str]:

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from rosp_lib.counterfactual.reconcile import CENT_TOLERANCE, VERDICTS, causes_text, overpaid_notices, reconcile
-from rosp_lib.counterfactual.versements import dated_after, read_versements
+from rosp_lib.counterfactual.versements import dated_after, read_versements, statement_doubts
 from rosp_lib.inputs import InputError
 from rosp_lib.lines.formatting import counted, eur, eur_signed
 from rosp_lib.lines.money import str_to_cents
@@ -43,7 +43,9 @@ class Reconciliation:
     table: pd.DataFrame  # reconcile()'s table for this pharmacy-year
     claim: str | None  # the claim draft (Markdown), if any
     rows: int  # rows of the statement for this pharmacy-year
-    futurs: tuple[str, ...] = ()  # its rows dated after the report's date, said (`future_payments`)
+    # its rows dated after the report's date (`future_payments`), and what the console says of its rows (lines copied
+    # twice, payments dated within the exercise they pay: `statement_doubts`): said above the table
+    futurs: tuple[str, ...] = ()
 
     def claim_name(self, rep: Report) -> str:
         return claim_file_name(rep.pharmacie_id, rep.exercice)
@@ -67,7 +69,8 @@ def compute(rep: Report, versements: str = "", date_reference: str | dt.date | N
     if mine.empty:
         return Reconciliation(pd.DataFrame(), None, 0)
     table_, claims = reconcile(rep.pharmacy_rows, rep.molecules, mine, rep.scenario, day)
-    return Reconciliation(table_, claims.get((rep.pharmacie_id, rep.exercice)), len(mine), _later_text(mine, day))
+    return Reconciliation(table_, claims.get((rep.pharmacie_id, rep.exercice)), len(mine),
+                          _later_text(mine, day) + tuple(statement_doubts(mine)))
 
 
 def _later_text(mine: pd.DataFrame, day) -> tuple[str, ...]:
