@@ -479,7 +479,7 @@ def test_an_unknown_value_says_that_the_action_is_to_give_it(tmp_path):
     table = gains_table(pharmacies, None, parameters_for([2025]), dt.date(2025, 6, 1))
     row = table[table["colonne"] == "nb_dispensations_unite"].iloc[0]
     assert int(row["gain_cents"]) == 100 and row["valeur_actuelle"] == ""
-    said = ("donnée manquante : le fichier ne donne pas cette valeur ; le gain est celui de la plus petite valeur qui "
-            "paie — renseignez la valeur réelle de l'exercice : le montant dû en dépend")
+    said = ("donnée manquante : le fichier ne donne pas cette valeur ; le gain est calculé depuis une valeur inconnue "
+            "— renseignez la valeur réelle de l'exercice : le montant dû en dépend")
     assert said in row["remarque"] and row["action"].endswith(" — " + said)
     assert all("donnée manquante" not in r for r in table[table["valeur_actuelle"] != ""]["remarque"])

@@ -452,3 +452,24 @@ def test_an_indicator_row_at_zero_is_said_as_the_statements_own_row_and_a_socle_
              "dus au titre de cette ligne ne m'ont pas été versés ; « Participer à un exercice coordonné (ESP, MSP, "
              "CPTS) » est un indicateur socle de l'exercice 2025 : s'il n'était pas atteint, tout le thème serait à "
              "0,00 €, et non à 4 514,00 € versés.") in letter
+
+
+def test_a_zero_row_says_the_rest_paid_only_when_it_is_and_argues_no_socle_resting_on_a_hypothesis(tmp_path):
+    """PH-CENTRE 2025, numérique 4 414 € (5 334 − 820 − 100) with « exercice coordonné : 0 € »: the row said « alors que
+    le reste du thème m'a été versé » while its theme lacked 920 € (review). PH-HALLES 2023, 3 929 € (4 749 − 820) with
+    the same row at 0 €: the letter argued « s'il n'était pas atteint, tout le thème serait à 0 € », though the socle of
+    2023 is a hypothesis of the tool whose other reading (« non exigé ») gives exactly 3 929 € (review)."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    out = _rapprocher_statement(tmp_path / "a", (
+        "PH-CENTRE;2025;numerique;;4414,00;2026-04-15;ROSP numérique\n"
+        "PH-CENTRE;2025;numerique;exercice_coordonne;0,00;2026-04-15;Exercice coordonné\n"))
+    letter = (out / "reclamation_PH-CENTRE_2025.md").read_text(encoding="utf-8")
+    assert E("Constat : le relevé porte cette ligne à 0,00 € : les 820,00 € dus au titre de cette ligne ne m'ont pas "
+             "été versés") in letter
+    assert "reste du thème m'a été versé" not in letter
+    out = _rapprocher_statement(tmp_path / "b", (
+        "PH-HALLES;2023;numerique;;3929,00;2024-04-15;ROSP numérique\n"
+        "PH-HALLES;2023;numerique;exercice_coordonne;0,00;2024-04-15;Exercice coordonné\n"))
+    letter = (out / "reclamation_PH-HALLES_2023.md").read_text(encoding="utf-8")
+    assert "tout le thème serait à" not in letter

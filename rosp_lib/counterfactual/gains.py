@@ -776,12 +776,11 @@ def _gains_table(pharmacies, molecules, parameters, date, scenario, themes,
         nature = "declaratif" if all(c in declared for c in cols) else "mesure"
         statut, keys = _rests_on(g, a)
         action, remark = _action_text(g, a, [i for i, r in g.rises(a.row, a.lines).items() if r > 0])
-        # a value the file leaves empty: the search starts from nothing, its gain is that of the smallest value that
-        # pays (« inconnu → 1 », 1,00 € for a count of dispensations paid up to a cap: review) — the action is to give
-        # the real value
+        # a value the file leaves empty: the search starts from nothing (« inconnu → 1 », 1,00 € for a count of
+        # dispensations paid up to a cap: review) — the action is to give the real value
         unknown = [c for c in cols if parse_molecule_key(c) is None and pd.isna(g.current(a.row, c))]
-        missing = ("donnée manquante : le fichier ne donne pas cette valeur ; le gain est celui de la plus petite valeur "
-                   "qui paie — renseignez la valeur réelle de l'exercice : le montant dû en dépend") if unknown else ""
+        missing = ("donnée manquante : le fichier ne donne pas cette valeur ; le gain est calculé depuis une valeur "
+                   "inconnue — renseignez la valeur réelle de l'exercice : le montant dû en dépend") if unknown else ""
         for said in (missing, short, reading):  # said in the action too: gains.csv has no remark column
             if said:
                 remark = f"{remark} ; {said}" if remark else said

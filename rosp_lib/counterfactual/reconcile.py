@@ -560,14 +560,22 @@ class _Reconcile:
 
         params = self.params[g.exercice]
         ind = indicator(g.indicateur)
+        from ..lines.assemble import leaf_status
+
         rows = "cette ligne" if g.paid_rows == 1 else f"cette ligne ({g.paid_rows} lignes du relevé)"
-        said = (f"le relevé porte {rows} à {eur(0)} alors que le reste du thème est versé : son montant de "
-                f"{eur(g.attendu)} manque")
-        socle = ind.type_ligne == "socle" and _node(params, ind.noeud).exige and whole.verse > 0
+        # « the rest of the theme paid » only when this row is all its theme lacks (review: 920 € missing, 820 € here)
+        rest = abs(whole.ecart + g.attendu) <= CENT_TOLERANCE
+        said = (f"le relevé porte {rows} à {eur(0)}" + (" alors que le reste du thème est versé" if rest else "")
+                + f" : son montant de {eur(g.attendu)} manque")
+        # a socle that gates the theme by the texts (not by a reading of the tool's: the caisse may hold the other
+        # one, under which « not met » costs only its own amount — review)
+        etat = _node(params, ind.noeud).etat
+        socle = (ind.type_ligne == "socle" and _node(params, ind.noeud).exige and whole.verse > 0
+                 and leaf_status(etat) != "hypothese")
         why = (f" ; « {title(ind, params)} » est un indicateur socle de l'exercice {g.exercice} : s'il n'était pas "
                f"atteint, tout le thème serait à {eur(0)}, et non à {eur(whole.verse)} versés") if socle else ""
-        constat = (f"le relevé porte {rows} à {eur(0)} alors que le reste du thème m'a été versé : les "
-                   f"{eur(g.attendu)} dus au titre de cette ligne ne m'ont pas été versés{why}")
+        constat = (f"le relevé porte {rows} à {eur(0)}" + (" alors que le reste du thème m'a été versé" if rest else "")
+                   + f" : les {eur(g.attendu)} dus au titre de cette ligne ne m'ont pas été versés{why}")
         return constat, f"{said}{why} — {_complement_to_come(g, self.date)}"
 
     # --- 4. a malus not deducted ---------------------------------------------------------------------------
@@ -622,8 +630,10 @@ class _Reconcile:
                                  "du relevé a-t-elle perdu son signe moins ? Vérifiez-la")
         # its theme row, when the rest is paid as due: its gap is twice these rows' amounts, not an overpayment to
         # tell the caisse (the letter said « supérieur de 1 069,80 € … sans qu'un motif » : review)
-        for whole in {id(t): t for t in (self._theme_item(g) for g in gaps if g.kind == "signe") if t}.values():
-            rows = [g for g in gaps if g.kind == "signe" and self._theme_item(g) is whole]
+        malus_signs = [g for g in gaps if g.kind == "signe" and g.indicateur
+                       and indicator(g.indicateur).type_ligne == "malus"]  # (not a payment row's sign: review)
+        for whole in {id(t): t for t in (self._theme_item(g) for g in malus_signs) if t}.values():
+            rows = [g for g in malus_signs if self._theme_item(g) is whole]
             if whole.kind or abs(whole.ecart - 2 * sum(g.verse for g in rows)) > CENT_TOLERANCE:
                 continue
             whole.kind, whole.focus = "signe", tuple(g.indicateur for g in rows)
@@ -761,7 +771,7 @@ def reconcile(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, versemen
         flagged = [g for g in group if g.verdict != "conforme" and (g.ecart < 0 or g.kind in ("inexplique",
                                                                                              "inexistant", "malus"))
                    and not (g.kind == "malus" and g.indicateur and g.theme in told)  # said once, by its theme
-                   and g.kind != "detail_contredit"]  # its theme was paid as due: nothing to claim there
+                   and g.kind not in ("detail_contredit", "signe")]  # paid as due / a sign to check: no claim
         claims[(pid, year)] = claim_text(rec, pid, year, flagged)
     return table, claims
 
@@ -769,7 +779,8 @@ def reconcile(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, versemen
 def claimed_themes(items: list[Item]) -> dict[str, int]:
     """What a claim asks for: theme → cents, the themes paid less than due (the theme rows, an indicator's gap is
     part of its theme's); empty when nothing is to be claimed."""
-    return {g.theme: -g.ecart for g in items if not g.indicateur and g.verdict != "conforme" and g.ecart < 0}
+    return {g.theme: -g.ecart for g in items if not g.indicateur and g.verdict != "conforme" and g.ecart < 0
+            and g.kind != "signe"}  # a sign the tool suspects inverted is to check, not to claim at twice (review)
 
 
 def overpaid_notices(table: pd.DataFrame) -> dict[tuple[str, int], str]:

@@ -348,7 +348,8 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
 
 
 def _early(line, who: str, day: dt.date, year: int) -> str:
-    return (f"ligne {line}{who} : versement daté du {day:%d/%m/%Y}, avant la fin de l'exercice {year} qu'il paierait : la "
+    where = f"ligne {line}{who}" if line is not None else who.lstrip(", ")
+    return (f"{where} : versement daté du {day:%d/%m/%Y}, avant la fin de l'exercice {year} qu'il paierait : la "
             "ROSP d'un exercice est versée l'année suivante ; vérifiez la colonne exercice (l'exercice payé, non l'année "
             "du versement)")
 
@@ -357,13 +358,15 @@ def statement_doubts(paid: pd.DataFrame) -> list[str]:
     """What `read_versements` says of these rows of its table on the console — lines copied twice, payments dated
     before the end of the exercise they pay — for a report to say it too (review: only the console said it, and the
     synthesis called an exact double payment an unexplained overpayment)."""
-    early = [_early(line, f", pharmacie {shown(pid)}", dt.date.fromisoformat(d), int(year))
-             for line, pid, d, year in zip(paid["ligne"], paid["pharmacie_id"], paid["date_versement"], paid["exercice"])
+    early = [_early(None, f", pharmacie {shown(pid)}", dt.date.fromisoformat(d), int(year))
+             for pid, d, year in zip(paid["pharmacie_id"], paid["date_versement"], paid["exercice"])
              if d and dt.date.fromisoformat(d).year <= int(year)]
-    return _copies(paid) + early[:MAX_PER_KIND]
+    # without the lines' numbers: a report reads its folder's copy of the statement, whose lines are not the user's
+    # file's (review: « lignes 6 et 8 » for lines 35 and 37)
+    return _copies(paid, numbered=False) + early[:MAX_PER_KIND]
 
 
-def _copies(paid: pd.DataFrame) -> list[str]:
+def _copies(paid: pd.DataFrame, numbered: bool = True) -> list[str]:
     """Rows alike in every column (pharmacy, exercise, theme, indicator, amount, date, label): added up as two
     payments, as an initial payment and its complement are — but likely a line copied twice. Said, at most
     MAX_PER_KIND times."""
@@ -377,8 +380,9 @@ def _copies(paid: pd.DataFrame) -> list[str]:
         r = group.iloc[0]
         same = french_list([w for w, v in (("même date", r["date_versement"]), ("même libellé", r["libelle_releve"]))
                             if v])
-        said.append(f"lignes {lines}, pharmacie {shown(r['pharmacie_id'])}, exercice {r['exercice']}, thème {r['theme']} : "
-                    f"lignes identiques ({eur(int(r['montant_cents']))} chacune{', ' + same if same else ''}), "
+        where = f"lignes {lines}, " if numbered else ""
+        said.append(f"{where}pharmacie {shown(r['pharmacie_id'])}, exercice {r['exercice']}, thème {r['theme']} : "
+                    f"{'' if numbered else f'{len(group)} '}lignes identiques ({eur(int(r['montant_cents']))} chacune{', ' + same if same else ''}), "
                     "additionnées comme autant de versements — une ligne copiée deux fois ? Supprimez la copie s'il "
                     "n'y a eu qu'un versement")
     if len(said) > MAX_PER_KIND:
