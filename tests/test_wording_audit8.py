@@ -432,7 +432,8 @@ def test_the_weeks_warning_agrees_its_words_with_one(tmp_path):
     from helpers_rules import write_csv
     from rosp_lib.inputs import read_pharmacies
 
-    rows = [{"pharmacie_id": "PH-A", "exercice": 2024, "debut_activite": "2024-12-31", "nb_semaines_asafo": "46"}]
+    # (2025: an exercise that counts the weeks of the year; 2024 counts December's)
+    rows = [{"pharmacie_id": "PH-A", "exercice": 2025, "debut_activite": "2025-12-31", "nb_semaines_asafo": "46"}]
     ph = read_pharmacies(write_csv(tmp_path / "p.csv", rows, sep=";"))
     said = [w for w in ph.attrs["avertissements"] if "nb_semaines_asafo" in w]
     assert len(said) == 1 and "(ligne 2 : PH-A, 46 semaines pour 1 jour d'activité, soit 1 semaine au plus)" in said[0]
@@ -469,3 +470,19 @@ def test_the_act_billed_outside_the_rosp_gives_its_product():
     assert " ".join(line["note"].replace("\u00a0", " ").split()) == (
         "facturé à l'acte, hors ROSP : 3,15 € (DROM) × 40 kits = 126,00 €")
     assert int(line["montant_cents"]) == 0
+
+
+def test_a_count_of_weeks_is_checked_only_where_its_exercise_reads_it(tmp_path):
+    """2025 counts the weeks of the year (`bups.asafo.periode`), not those of December: « 4 semaines de décembre pour
+    0 jour d'activité » was said of a 2025 row whose December count no rule reads (review). 2024 reads it: said."""
+    from helpers_rules import write_csv
+    from rosp_lib.inputs import read_pharmacies
+
+    assert load_parameters(2025).bups.asafo.periode.valeur == "annee"
+    assert load_parameters(2024).bups.asafo.periode.valeur == "decembre"
+    rows = [{"pharmacie_id": "PH-2025", "exercice": 2025, "fin_activite": "2025-06-30", "nb_semaines_asafo_decembre": "4"},
+            {"pharmacie_id": "PH-2024", "exercice": 2024, "fin_activite": "2024-06-30", "nb_semaines_asafo_decembre": "4"}]
+    said = " ".join(w for w in read_pharmacies(write_csv(tmp_path / "p.csv", rows, sep=";")).attrs["avertissements"]
+                    if "nb_semaines_asafo_decembre" in w)
+    assert "PH-2024, 4 semaines de décembre pour 0 jour d'activité en décembre" in said
+    assert "PH-2025" not in said
