@@ -287,7 +287,7 @@ INDICATORS: tuple[Indicator, ...] = (
               "{double_paiement_seuil_haut_pct:signe} → {double_paiement_points_haut} points.",
               "numerique.malus_qualite_facturation", "information", ("taux_double_paiement_pct",)),
     Indicator("malus_qualite_facturation", _N, "Malus « qualité de la facturation »",
-              "Avec au moins {nb_factures_min} factures sur la période, la somme des points des trois "
+              "Avec {nb_factures_min:texte} factures sur la période, la somme des points des trois "
               "sous-indicateurs donne un malus sur toute la rémunération du thème : {bareme}.",
               "numerique.malus_qualite_facturation", "malus",
               ("nb_factures_periode_malus", "taux_fse_securisees_pct", "taux_rejets_iris_pct", "taux_double_paiement_pct")),

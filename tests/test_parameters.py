@@ -351,3 +351,31 @@ def test_the_column_docs_say_what_the_rules_book_asks_them_to():
     # the words of the column stay short where pages and letters name it
     from rosp_lib.inputs.columns import COLUMN_WORDS
     assert "avenant" not in COLUMN_WORDS["teleconsultation_premiere_annee"]
+
+
+@pytest.mark.parametrize("comparison, said", [
+    (">=", None),  # « au moins 100 factures »: 100 → the malus is computed
+    (">", "au plus 100 factures sur la période : pas de malus"),
+])
+def test_the_minimum_of_invoices_is_computed_and_said_as_its_comparison(param_dir, comparison, said):
+    """`nb_factures_min` is a threshold with its comparison, read by the rule; its words followed it not (review: set to
+    « > », 100 invoices were computed right and said « moins de 100 factures »)."""
+    from helpers_rules import write_csv
+    from rosp_lib.engine import compute
+    from rosp_lib.inputs import read_pharmacies
+    from rosp_lib.registry import indicator
+    from rosp_lib.rulebook import rule_text
+
+    _edit(param_dir / "2024.yaml", "      comparaison: '>='\n      verifie_le: '2026-12-01'\n    fse_securisees_cible_pct:",
+          f"      comparaison: '{comparison}'\n      verifie_le: '2026-12-01'\n    fse_securisees_cible_pct:")
+    params = load_parameters(2024, directory=param_dir)
+    text = rule_text(indicator("malus_qualite_facturation"), params)
+    assert ("Avec au moins 100 factures" if comparison == ">=" else "Avec plus de 100 factures") in text
+    pharmacies = read_pharmacies(write_csv(param_dir.parent / "p.csv", [
+        {"pharmacie_id": "P", "exercice": 2024, "nb_factures_periode_malus": "100", "taux_fse_securisees_pct": "50"}]))
+    lines = compute(pharmacies, None, {2024: params})
+    note = lines[lines["indicateur"] == "malus_qualite_facturation"].iloc[0]["note"]
+    if said:
+        assert note == said
+    else:
+        assert "factures sur la période" not in note  # the malus is computed on its points

@@ -299,7 +299,8 @@ def malus_line(ctx: Context, sub: list[Block], total: np.ndarray) -> Block:
                      for s, r, r_text, t, c in zip(score[applies], rate[applies], per_distinct(num, rate[applies]),
                                                    per_distinct(eur, total[applies]), per_distinct(eur, -cents[applies]))]
     note[f_missing] = "nombre de factures manquant : malus non calculé"
-    note[~f_missing & ~applies] = f"moins de {m.nb_factures_min.valeur} factures sur la période : pas de malus"
+    short = {">=": "moins de", ">": "au plus"}[m.nb_factures_min.comparaison]  # the threshold not met, in words
+    note[~f_missing & ~applies] = f"{short} {num(m.nb_factures_min.valeur)} factures sur la période : pas de malus"
     # the malus applies by its score, whatever the theme it is taken on: « pas de malus » beside « score 3 pts →
     # malus 10 % × 0,00 € » (a theme voided by its socle) contradicted the line's own calculation (audit)
     atteint = pick(applies & (rate != 0), "malus", "pas de malus")
