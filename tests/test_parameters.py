@@ -379,3 +379,12 @@ def test_the_minimum_of_invoices_is_computed_and_said_as_its_comparison(param_di
         assert note == said
     else:
         assert "factures sur la période" not in note  # the malus is computed on its points
+
+
+def test_a_count_threshold_with_decimals_is_refused_in_a_parameter_file(param_dir):
+    """`nb_factures_min` became a threshold (a Decimal with its comparison): « 2.5 factures » was accepted (CI)."""
+    _edit(param_dir / "2024.yaml", "    nb_factures_min:\n      valeur: 100\n", "    nb_factures_min:\n      valeur: 2.5\n")
+    with pytest.raises(ParameterError) as info:
+        load_parameters(2024, directory=param_dir)
+    assert "numerique.malus_qualite_facturation.nb_factures_min" in str(info.value)
+    assert "attendu : un nombre entier (factures)" in str(info.value)

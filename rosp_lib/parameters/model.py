@@ -18,7 +18,7 @@ from typing import ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
-from .units import UNITS, unknown_unit
+from .units import UNITS, Kind, unknown_unit
 
 STATUTS = ("texte", "source", "hypothese")
 Statut = Literal["texte", "source", "hypothese"]
@@ -126,6 +126,12 @@ class Seuil(Leaf[Decimal]):
     """A threshold: its value and how the pharmacy's value is compared to it."""
 
     comparaison: Comparaison
+
+    @model_validator(mode="after")
+    def _a_count_is_whole(self):
+        if UNITS[self.unite].kind is Kind.COUNT and self.valeur % 1:  # « 2.5 factures »
+            raise ValueError(f"valeur {self.valeur} ; attendu : un nombre entier ({self.unite})")
+        return self
 
     @property
     def symbole(self) -> str:

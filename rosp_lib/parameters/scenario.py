@@ -243,7 +243,7 @@ def _out_of_range(number: int | Decimal, kind: type, unite: Unit) -> str | None:
         return f"valeur {shown} ; attendu : un nombre plausible (au plus {_MAX_NUMBER:,})".replace(",", " ")
     if unite.whole_cents and (number * 100) % 1:
         return f"valeur {shown} ; attendu : un montant en euros au centime près, p. ex. 820 ou 820.50"
-    if kind is int and number % 1:
+    if (kind is int or unite.kind is Kind.COUNT) and number % 1:  # a threshold of invoices is a count too
         return f"valeur {shown} ; attendu : un nombre entier"
     return None
 
