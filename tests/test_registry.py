@@ -12,7 +12,8 @@ import yaml
 
 from rosp_lib.engine import compute_file
 from rosp_lib.lines.formatting import num
-from rosp_lib.parameters import PARAMETERS_DIR, Leaf, Scenario, available_exercises, iter_leaves, load_parameters
+from rosp_lib.parameters import (PARAMETERS_DIR, Kind, Leaf, Scenario, available_exercises, iter_leaves, load_parameters,
+                                 unit)
 from rosp_lib.registry import INDICATORS, THEME_CODES, THEMES, indicators_of
 from rosp_lib.rulebook import book_markdown, find_leaf, leaf_text, placeholders, render, rule_text, title
 
@@ -101,7 +102,7 @@ def _moved(leaf: Leaf):
     v = leaf.valeur
     if isinstance(v, bool) or not isinstance(v, (int, Decimal)):
         return None
-    if isinstance(v, int):
+    if isinstance(v, int) or unit(leaf.unite).kind is Kind.COUNT:  # a count stays whole (a threshold of TROD, weeks…)
         return v + 1
     return (v / 2 + Decimal("0.07")).quantize(Decimal("0.0001"))
 
