@@ -14,7 +14,6 @@ au moins 70 % » / « dépasse 70 % », the verb of a sentence whose subject is 
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -49,18 +48,12 @@ class Theme:
     notebook: str  # the report notebook, without .ipynb
     recompense: str  # what the theme rewards (no number: those are in the rule texts)
     mesure: str  # how the values are known
-    versement: str  # when it is paid, relative to the exercise N
     pieces: tuple[Justificatif, ...] = ()  # the documents to keep, each with the indicators it proves
     automatique: str = ""  # what is measured automatically, when it is the same every exercise (else `mesures`)
     titre_court: str = ""  # for navigation links and chart labels
-    # The last month (1–12) of N+1 in which the theme is paid: the date `versement` says in words, kept here for the
-    # comparisons (is a complement still to come at the reference date?). The text stays as the readers read it;
-    # tests/test_registry.py checks that the two say the same month.
-    versement_mois: int = 12
-    # (the first exercise `versement` and `versement_mois` are said of, the text and the month of the exercises
-    # before it), for a theme whose payment date changed: the colorectal kits are paid in Q2 of N+1 from 2024, with
-    # the ROSP statement before (spec §4)
-    versement_avant: tuple[int, str, int] | None = None
+    # The code acte the payment is made under, when published (« PQS »): how to find it on a statement. When it is
+    # paid is a parameter of each exercise (`calendrier.versement.<code>`), with its source and status.
+    code_acte: str = ""
     # what is measured automatically, item by item: the e-prescription, neutralised some exercises, or ASAFO-Pharma,
     # absent before 2024, were listed every exercise (review)
     mesures: tuple[Mesure, ...] = ()
@@ -87,21 +80,24 @@ class Theme:
         """The texts of the theme's documents to keep, in order."""
         return tuple(p.texte for p in self.pieces)
 
-    def payment(self, exercice: int) -> tuple[str, int]:
-        """(`versement`, `versement_mois`) of this exercise: those of `versement_avant` before its first exercise."""
-        if self.versement_avant is not None and int(exercice) < self.versement_avant[0]:
-            return self.versement_avant[1], self.versement_avant[2]
-        return self.versement, self.versement_mois
+    def payment_leaf(self, params):
+        """The parameter of the last day the theme of this exercise (`params`) is paid by; None when the theme does not
+        exist that exercise."""
+        return getattr(params.calendrier.versement, self.code)
 
-    def versement_of(self, exercice: int) -> str:
-        """When the theme of this exercise is paid, the year written (« au plus tard en avril 2026 (code acte PQS) »),
-        without the final full stop."""
-        return self.payment(exercice)[0].replace("N+1", str(int(exercice) + 1)).rstrip(".")
+    def versement_deadline(self, params) -> dt.date:
+        """The last day the theme of this exercise (`params`) is paid by (`calendrier.versement.<code>`)."""
+        leaf = self.payment_leaf(params)
+        if leaf is None:
+            raise ValueError(f"le thème {self.code} n'existe pas pour l'exercice {params.exercice} : aucune date de "
+                             "versement")
+        return leaf.valeur
 
-    def versement_deadline(self, exercice: int) -> dt.date:
-        """The last day the theme of this exercise is paid by: the last day of its month (`payment`) of N+1."""
-        year, month = int(exercice) + 1, self.payment(exercice)[1]
-        return dt.date(year, month, calendar.monthrange(year, month)[1])
+    def versement_of(self, params) -> str:
+        """When the theme of this exercise (`params`) is paid, in words (« au plus tard le 30/04/2026 (code acte
+        PQS) »), without a final full stop and without the parameter's status (the reports add it)."""
+        when = f"au plus tard le {self.versement_deadline(params):%d/%m/%Y}"
+        return f"{when} (code acte {self.code_acte})" if self.code_acte else when
 
 
 @dataclass(frozen=True)
@@ -130,14 +126,13 @@ THEMES: tuple[Theme, ...] = (
         "pharmacien correspondant en zone ZIP/ZAC). Les indicateurs socles conditionnent tout le thème.",
         "indicateurs déclarés sur amelipro par le titulaire, les autres calculés par l'Assurance Maladie à partir "
         "des données de facturation.",
-        "au plus tard en avril N+1 (code acte PQS).",
         (Justificatif("facture ou bon de commande du logiciel Ségur : éditeur, nom, version, date d'acquisition, "
                       "mention du référencement Ségur", ("logiciel_segur",)),
          Justificatif("preuve de la participation à l'exercice coordonné (MSP, CPTS, ESP…)", ("exercice_coordonne",)),
          Justificatif("factures des équipements (lecteurs, borne, téléconsultation)",
                       ("maj_carte_vitale", "teleconsultation_equipement", "teleconsultation"))),
         "",
-        titre_court="Numérique (REMU NUM)", versement_mois=4,
+        titre_court="Numérique (REMU NUM)", code_acte="PQS",
         mesures=(Mesure("FSE", ("fse",)), Mesure("SCOR", ("scor",)), Mesure("DMP", ("dmp",)), Mesure("MSS", ("mss",)),
                  Mesure("appli carte Vitale", ("apcv",)), Mesure("e-prescription", ("eprescription",)),
                  Mesure("téléconsultations", ("teleconsultation",)),
@@ -152,11 +147,10 @@ THEMES: tuple[Theme, ...] = (
         "ciblées (génériques, hybrides, biosimilaires), la stabilité de délivrance aux 75 ans et plus, la connexion "
         "à ASAFO-Pharma et la démarche écoresponsable.",
         "démarche qualité et écoresponsabilité déclarées ; taux calculés par l'Assurance Maladie.",
-        "avant la fin du 1er trimestre N+1.",
         (Justificatif("attestation HCQO datée de l'année", ("demarche_qualite",)),
          Justificatif("programme annuel de développement durable et preuves des items", ("ecoresponsable",))),
         "",
-        titre_court="Bon usage (BUPS)", versement_mois=3,
+        titre_court="Bon usage (BUPS)",
         mesures=(Mesure("génériques du répertoire", ("generiques_repertoire",)),
                  Mesure("molécules ciblées", ("molecules_ciblees",)),
                  Mesure("stabilité 75 ans et plus", ("stabilite_75",)), Mesure("ASAFO-Pharma", ("asafo",)),
@@ -169,9 +163,8 @@ THEMES: tuple[Theme, ...] = (
         "la part des vaccinations que le pharmacien a prescrites et réalisées (RVA prescription et réalisation) "
         "parmi toutes celles qu'il a réalisées ; les injections annuelles grippe et COVID ne comptent pas.",
         "calculé par l'Assurance Maladie à partir des actes facturés (codes RVA).",
-        "au 1er semestre N+1.",
         (), "le thème est entièrement automatique.",
-        titre_court="Vaccination", versement_mois=6,
+        titre_court="Vaccination",
     ),
     Theme(
         "colorectal", 4, "Dépistage organisé du cancer colorectal", "04_colorectal",
@@ -179,19 +172,16 @@ THEMES: tuple[Theme, ...] = (
         "remis, ou, selon l'exercice, par kit dont le test a été réalisé (la remise elle-même étant alors facturée à "
         "l'acte, hors ROSP).",
         "calculé par l'Assurance Maladie à partir des actes facturés.",
-        "au 2e trimestre N+1.",
         (), "le thème est entièrement automatique.",
-        titre_court="Dépistage colorectal", versement_mois=6,
-        versement_avant=(2024, "avec la ROSP de l'exercice, en N+1.", 12),
+        titre_court="Dépistage colorectal",
     ),
     Theme(
         "dispensation_unite", 5, "Dispensation à l'unité", "05_dispensation_unite",
         "la dispensation à l'unité des antibiotiques (quand le conditionnement le permet) et la délivrance "
         "fractionnée des stupéfiants et assimilés, par dispensation, dans la limite d'un plafond annuel.",
         "calculé par l'Assurance Maladie à partir des actes facturés.",
-        "avec la ROSP de l'exercice, en N+1.",
         (), "le thème est entièrement automatique.",
-        titre_court="Dispensation à l'unité", versement_mois=12,
+        titre_court="Dispensation à l'unité",
     ),
     Theme(
         "dispositif_2024", 6, "Dispositif exceptionnel 2024 (avenant 1, art. 1)", "06_dispositif_2024",
@@ -199,10 +189,9 @@ THEMES: tuple[Theme, ...] = (
         "patients chroniques ou bilans de médication, accompagnement de la femme enceinte, progression des kits "
         "de dépistage colorectal, substitution d'un hybride et d'un biosimilaire.",
         "locaux TROD cystite déclarés par téléservice ; le reste calculé à partir des actes facturés.",
-        "au 1er semestre N+1.",
         (Justificatif("description des locaux", ("locaux_trod_cystite",)),),
         "TROD, entretiens, accompagnements, kits et substitutions : mesurés automatiquement.",
-        titre_court="Dispositif 2024", versement_mois=6,
+        titre_court="Dispositif 2024",
     ),
 )
 

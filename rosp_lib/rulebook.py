@@ -246,6 +246,20 @@ def alternative_text(params: ExerciseParameters, path: str, leaf: Leaf) -> str:
     return render(text, params, path.rsplit(".", 1)[0]) if "{" in text else text
 
 
+# The date an alternative reading of a calendar date starts with: as the parameter file writes it (AAAA-MM-JJ), or as
+# the loaded parameters render it (JJ/MM/AAAA, `alternative_text`).
+_ALTERNATIVE_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})\b|(\d{2})/(\d{2})/(\d{4})\b")
+
+
+def alternative_date(text: str) -> date | None:
+    """The date a hypothesis's other reading of a date starts with (« 31/01/2025 : … »); None when it has none."""
+    m = _ALTERNATIVE_DATE.match(text or "")
+    if m is None:
+        return None
+    y, mo, d = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(6), m.group(5), m.group(4))
+    return date(int(y), int(mo), int(d))
+
+
 def title(ind: Indicator, params: ExerciseParameters) -> str:
     """The indicator's title, plain text (its placeholders are numbers only: tests/test_report_escape.py)."""
     return render(ind.titre, params, ind.noeud)
@@ -407,10 +421,11 @@ def book_markdown(exercises: dict[int, ExerciseParameters], scenario: str | None
     ]
     out += _params_table(exercises, "general")
     for theme in THEMES:
+        paid = _grouped({y: theme.versement_of(exercises[y]) for y in years
+                         if theme.payment_leaf(exercises[y]) is not None})
         out += ["", f"## {theme.ordre}. {theme.titre}", "", f"Ce que le thème récompense : {theme.rewards()}",
-                "", f"Versement : {theme.versement}" if theme.versement_avant is None else
-                f"Versement : {theme.versement.rstrip('.')} ; exercices antérieurs à {theme.versement_avant[0]} : "
-                f"{theme.versement_avant[1]}", ""]
+                "", "Versement (`calendrier.versement." + theme.code + "`, statut et source au calendrier) : "
+                + " ; ".join(f"{ys} : {t}" for ys, t in paid) + ".", ""]
         seen_nodes: set[str] = set()
         for ind in indicators_of(theme.code):
             out += ["", f"### {title(ind, exercises[years[-1]])} (`{ind.code}`)", ""]
@@ -436,7 +451,8 @@ def book_markdown(exercises: dict[int, ExerciseParameters], scenario: str | None
                 out += ["", "Paramètres : voir l'indicateur précédent (même nœud de paramètres)."]
     out += ["", "## Calendrier", "", "Ce qui reste possible pour un exercice, et jusqu'à quand (`rosp gains`) : une "
             "déclaration jusqu'à la fin de la fenêtre de déclaration, un indicateur mesuré jusqu'à la fin de sa période "
-            "de mesure.", ""]
+            "de mesure. Puis le dernier jour où chaque thème est versé (`rosp rapprocher`) : avant, ce qui manque peut "
+            "encore venir ; après, il est à réclamer.", ""]
     out += _params_table(exercises, "calendrier")
     del first
     return "\n".join(out).rstrip() + "\n"
@@ -458,6 +474,10 @@ def _params_table(exercises: dict[int, ExerciseParameters], node: str) -> list[s
     for y in years:
         for path, leaf in _node_leaves(exercises[y], node):
             paths.setdefault(path, {})[y] = leaf
+    # in the order of the exercise that has the most of them (a leaf of 2024 only is not put after the others)
+    fullest = max((_node_leaves(exercises[y], node) for y in years), key=len)
+    order = {path: i for i, (path, _) in enumerate(fullest)}
+    paths = dict(sorted(paths.items(), key=lambda item: order.get(item[0], len(order))))
     out = ["| Paramètre | Valeur par exercice | Statut | Source |", "|---|---|---|---|"]
     notes: list[str] = []
     for path, by_year in paths.items():

@@ -297,6 +297,27 @@ def test_scenario_of_alternative_readings_replaces_every_switchable_hypothesis(y
     assert left == NOT_A_VALUE[year]
 
 
+@pytest.mark.parametrize("year", YEARS)
+def test_scenario_of_alternative_readings_gives_the_value_each_hypothesis_names(year):
+    """An alternative reading is typed twice: in the leaf's `alternative:` text (what the reports and the rules book
+    say) and as a value in lectures-alternatives.yaml (what is computed). They must agree: the text starts with the
+    value (« 30/04/2026 : versé en même temps que… »), or names it (« … autre lecture : 0,01 % comme … »)."""
+    from rosp_lib.rulebook import reading_note, value_text
+
+    f = PARAMETERS_DIR / "scenarios" / "lectures-alternatives.yaml"
+    replaced = dict(iter_leaves(load_parameters(year, f)))
+    checked = 0
+    for path, leaf in iter_leaves(load_parameters(year)):
+        if leaf.statut != "hypothese" or not replaced[path].surcharge:
+            continue
+        value = replaced[path].valeur
+        named = isinstance(value, (int, float, Decimal)) and not isinstance(value, bool) \
+            and value_text(leaf, value) in leaf.alternative
+        assert reading_note(leaf, value) or named, (year, path, value, leaf.alternative)
+        checked += 1
+    assert checked >= 5  # the dates of payment and of declaration, the readings of the rules
+
+
 def test_columns_doc_is_generated_from_the_schema():
     from rosp_lib.inputs import columns_markdown
 

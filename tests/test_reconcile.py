@@ -108,7 +108,7 @@ def test_820_short_of_a_partial_payment_is_said_as_its_theme_says_it(result):
                                  "820,00 € manque ; « Participer à un exercice coordonné (ESP, MSP, CPTS) » est un indicateur "
                                  "socle de l'exercice 2025 : s'il n'était pas atteint, tout le thème serait à 0,00 €, et non à "
                                  "240,00 € versés — un versement complémentaire est peut-être à venir : ce thème de l'exercice 2025 "
-                                 "est versé au plus tard en avril 2026 (code acte PQS) ; passé ce délai, réclamez-le")
+                                 "est versé au plus tard le 30/04/2026 (code acte PQS) ; passé ce délai, réclamez-le")
 
 
 def test_a_socle_refused_explains_its_indicator_row_when_its_theme_received_nothing(tmp_path):
@@ -438,7 +438,7 @@ def test_a_zero_indicator_row_beside_its_theme_row_is_accepted_and_explained():
                                  "820,00 € manque ; « Participer à un exercice coordonné (ESP, MSP, CPTS) » est un indicateur "
                                  "socle de l'exercice 2025 : s'il n'était pas atteint, tout le thème serait à 0,00 €, et non à "
                                  "4 514,00 € versés — un versement complémentaire est peut-être à venir : ce thème de l'exercice 2025 "
-                                 "est versé au plus tard en avril 2026 (code acte PQS) ; passé ce délai, réclamez-le")
+                                 "est versé au plus tard le 30/04/2026 (code acte PQS) ; passé ce délai, réclamez-le")
     assert "n'a pas été retenue" not in claims[("PH-CENTRE", 2025)]
 
 
@@ -522,12 +522,12 @@ def test_a_theme_due_with_nothing_paid_is_said_plainly_without_a_guessed_cause(t
         "1060.00", "0.00", "non_verse", "")
     # (the payment dates passed: to claim, as a partial payment says it — review)
     assert num["explication"] == E("aucun versement : le relevé n'a aucune ligne pour ce thème, alors que 1 060,00 € "
-                                   "sont dus selon les règles — ce thème de l'exercice 2022 est versé au plus tard en "
-                                   "avril 2023 : ce délai est passé, réclamez-le")
+                                   "sont dus selon les règles — ce thème de l'exercice 2022 est versé au plus tard le "
+                                   "30/04/2023 : ce délai est passé, réclamez-le")
     assert (bups["verdict"], bups["lecture_qui_explique"]) == ("non_verse", "")
     assert bups["explication"] == E("aucun versement : le relevé porte 0,00 € pour ce thème, alors que 100,00 € sont "
-                                    "dus selon les règles — ce thème de l'exercice 2022 est versé avant la fin du 1er "
-                                    "trimestre 2023 : ce délai est passé, réclamez-le")
+                                    "dus selon les règles — ce thème de l'exercice 2022 est versé au plus tard le "
+                                    "31/03/2023 : ce délai est passé, réclamez-le")
     text = claims[("P6", 2022)]
     assert E("Constat : aucun versement : le relevé n'a aucune ligne pour ce thème, alors que 1 060,00 € sont dus "
              "selon les règles.\n") in text
@@ -948,12 +948,12 @@ def test_an_indicator_row_paid_otherwise_than_due_is_no_partial_payment_of_other
 
 
 @pytest.mark.parametrize("day, advice", [
-    # the numérique of 2025 is paid « au plus tard en avril 2026 »: its last day counts as not yet passed
+    # the numérique of 2025 is paid « au plus tard le 30/04/2026 »: its last day counts as not yet passed
     (dt.date(2026, 4, 30), "un versement complémentaire est peut-être à venir : ce thème de l'exercice 2025 est versé "
-                           "au plus tard en avril 2026 (code acte PQS) ; passé ce délai, réclamez-le"),
-    (dt.date(2026, 5, 1), "ce thème de l'exercice 2025 est versé au plus tard en avril 2026 : ce délai est passé, "
+                           "au plus tard le 30/04/2026 (code acte PQS) ; passé ce délai, réclamez-le"),
+    (dt.date(2026, 5, 1), "ce thème de l'exercice 2025 est versé au plus tard le 30/04/2026 : ce délai est passé, "
                           "réclamez-le"),
-    (dt.date(2026, 12, 3), "ce thème de l'exercice 2025 est versé au plus tard en avril 2026 : ce délai est passé, "
+    (dt.date(2026, 12, 3), "ce thème de l'exercice 2025 est versé au plus tard le 30/04/2026 : ce délai est passé, "
                            "réclamez-le"),
 ])
 def test_a_partial_payments_complement_is_to_come_until_the_themes_payment_date_then_to_claim(day, advice):
@@ -986,8 +986,8 @@ def test_a_partial_payments_complement_is_to_come_until_the_themes_payment_date_
 
 @pytest.mark.parametrize("day, advice", [
     ("2026-04-30", "un versement complémentaire est peut-être à venir : ce thème de l'exercice 2025 est versé au plus "
-                   "tard en avril 2026 (code acte PQS) ; passé ce délai, réclamez-le"),
-    ("03/12/2026", "ce thème de l'exercice 2025 est versé au plus tard en avril 2026 : ce délai est passé, réclamez-le"),
+                   "tard le 30/04/2026 (code acte PQS) ; passé ce délai, réclamez-le"),
+    ("03/12/2026", "ce thème de l'exercice 2025 est versé au plus tard le 30/04/2026 : ce délai est passé, réclamez-le"),
 ])
 def test_rapprocher_judges_the_complement_at_its_date_option(tmp_path, day, advice):
     """`rosp rapprocher --date`: « dmp : 100 € » alone for PH-TILLEULS 2025, the rest of the numérique (4 714,10 €)
@@ -1027,8 +1027,8 @@ def test_the_synthesis_judges_the_complement_at_its_reference_date(day, passed):
     why = _row(r.table, "PH-CENTRE", "numerique")["explication_lecteur"]
     if passed is None:
         passed = dt.date.today() > dt.date(2026, 4, 30)
-    assert why.endswith("avril 2026 : ce délai est passé, réclamez-le" if passed else
-                        "avril 2026 (code acte PQS) ; passé ce délai, réclamez-le")
+    assert why.endswith("30/04/2026 : ce délai est passé, réclamez-le" if passed else
+                        "30/04/2026 (code acte PQS) ; passé ce délai, réclamez-le")
 
 
 @pytest.mark.parametrize("montant, reversed_", [("534,90", True), ("-534,90", False), ("500", False)])
@@ -1059,10 +1059,13 @@ def test_a_theme_not_paid_yet_before_its_payment_date_may_still_come(tmp_path):
     colorectal = _row(table, "PH-CENTRE", "colorectal")
     assert colorectal["explication"] == E("aucun versement : le relevé n'a aucune ligne pour ce thème, alors que "
                                           "120,00 € sont dus selon les règles — peut-être à venir : ce thème de "
-                                          "l'exercice 2025 est versé au 2e trimestre 2026 ; passé ce délai, réclamez-le")
+                                          "l'exercice 2025 est versé au plus tard le 30/06/2026 ; passé ce délai, "
+                                          "réclamez-le")
     letter = claims[("PH-CENTRE", 2025)]
-    assert ("« Dépistage organisé du cancer colorectal » : versé au plus tard le 30/06/2026 ; « Dispensation à "
-            "l'unité » : versé au plus tard le 31/12/2026). N'envoyez ce projet qu'à partir du 01/01/2027") in letter
+    # both dates are the tool's (no published date): the letter says so
+    assert ("« Dépistage organisé du cancer colorectal » : versé au plus tard le 30/06/2026 (date non publiée, retenue "
+            "par l'outil) ; « Dispensation à l'unité » : versé au plus tard le 31/12/2026 (date non publiée, retenue par "
+            "l'outil)). N'envoyez ce projet qu'à partir du 01/01/2027") in letter
     assert "peut-être à venir" not in letter  # the letter states the fact only
     # on the dispensation's last payment day (31/12/2026, its last day included) it may still come; the day after, not
     # 499 dispensations at 1 € each, under the yearly cap of 500 €: 499,00 €
@@ -1070,12 +1073,17 @@ def test_a_theme_not_paid_yet_before_its_payment_date_may_still_come(tmp_path):
                     "règles")
     table, claims = reconcile(pharmacies, None, paid, date_reference=dt.date(2026, 12, 31))
     assert _row(table, "PH-CENTRE", "dispensation_unite")["explication"] == E(
-        dispensation + " — peut-être à venir : ce thème de l'exercice 2025 est versé avec la ROSP de l'exercice, en "
-        "2026 ; passé ce délai, réclamez-le")
+        dispensation + " — peut-être à venir : ce thème de l'exercice 2025 est versé au plus tard le 31/12/2026 (date "
+        "non publiée, retenue par l'outil : hypothèse ; autre lecture : « 30/04/2026 : versé en même temps que la ROSP "
+        "numérique, au plus tard au mois d'avril de l'année N+1 ») ; passé ce délai, réclamez-le")
     assert "N'envoyez ce projet qu'à partir du 01/01/2027" in claims[("PH-CENTRE", 2025)]
-    passed = E("sont dus selon les règles — ce thème de l'exercice 2025 est versé au 2e trimestre 2026 : ce délai est "
-               "passé, réclamez-le")
-    assert _row(table, "PH-CENTRE", "colorectal")["explication"].endswith(passed)  # 30/06 passed
+    passed = E("sont dus selon les règles — ce thème de l'exercice 2025 est versé au plus tard le 30/06/2026 : ce "
+               "délai est passé, réclamez-le")
+    # 30/06 passed; under the other reading of this unpublished date (31/12/2026) still to come: said
+    assert _row(table, "PH-CENTRE", "colorectal")["explication"].endswith(E(
+        "sont dus selon les règles — ce thème de l'exercice 2025 est versé au plus tard le 30/06/2026 (date non "
+        "publiée, retenue par l'outil : hypothèse ; autre lecture : « 31/12/2026 : aucune date publiée, le thème peut "
+        "être versé jusqu'à la fin de l'année qui suit l'exercice ») : ce délai est passé, réclamez-le"))
     # after the payment dates: claimed as before, without the caution
     table, claims = reconcile(pharmacies, None, paid, date_reference=dt.date(2027, 1, 1))
     assert _row(table, "PH-CENTRE", "colorectal")["explication"].endswith(passed)
@@ -1297,7 +1305,7 @@ def test_less_than_due_before_the_payment_date_may_still_come(tmp_path):
     assert (num["attendu_eur"], num["verse_eur"]) == ("5074.00", "2000.00")
     assert num["explication"].startswith(E("écart inexpliqué de 3 074,00 €"))
     assert num["explication"].endswith(E(" — un versement complémentaire est peut-être à venir : ce thème de "
-                                         "l'exercice 2026 est versé au plus tard en avril 2027 (code acte PQS) ; passé "
+                                         "l'exercice 2026 est versé au plus tard le 30/04/2027 (code acte PQS) ; passé "
                                          "ce délai, réclamez-le"))
     assert E("« Développement du numérique en santé et amélioration de l'accès aux soins (« REMU NUM ») » : versé au "
              "plus tard le 30/04/2027") in claims[("PH-CENTRE", 2026)]

@@ -438,7 +438,7 @@ def test_an_indicator_row_at_zero_is_said_as_the_statements_own_row_and_a_socle_
     assert (dmp["attendu_eur"], dmp["verse_eur"], dmp["verdict"]) == ("100.00", "0.00", "non_verse")
     assert dmp["explication"] == E(
         "le relevé porte cette ligne à 0,00 € alors que le reste du thème est versé : son montant de 100,00 € manque — "
-        "ce thème de l'exercice 2025 est versé au plus tard en avril 2026 : ce délai est passé, réclamez-le")
+        "ce thème de l'exercice 2025 est versé au plus tard le 30/04/2026 : ce délai est passé, réclamez-le")
     letter = (out / "reclamation_PH-CENTRE_2025.md").read_text(encoding="utf-8")
     assert E("Constat : le relevé porte cette ligne à 0,00 € alors que le reste du thème m'a été versé : les 100,00 € "
              "dus au titre de cette ligne ne m'ont pas été versés.") in letter

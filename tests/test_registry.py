@@ -87,7 +87,7 @@ OFFICIAL_WORDINGS = re.compile(r"75 ans et plus|[Dd]ispositif exceptionnel 2024|
 def test_registry_prose_types_no_number():
     """No amount, threshold, percentage or date is typed in the registry's texts: they come from parameters."""
     for theme in THEMES:
-        for text in (theme.titre, theme.rewards(), theme.measured(), theme.versement, *theme.justificatifs,
+        for text in (theme.titre, theme.rewards(), theme.measured(), theme.code_acte, *theme.justificatifs,
                      theme.automatique):
             bare = OFFICIAL_WORDINGS.sub("", text)
             assert not re.search(r"\d", bare), (theme.code, text)
@@ -251,32 +251,58 @@ def test_docs_are_in_the_project():
     assert Path(ROOT / "docs" / "regles.md").exists()
 
 
-# The payment date of each theme as its calendar text says it, and the last month of N+1 it means.
-PAYMENT_WORDS = {"avril N+1": 4, "1er trimestre N+1": 3, "1er semestre N+1": 6, "2e trimestre N+1": 6, ", en N+1.": 12}
+def test_a_payment_date_exists_exactly_for_the_themes_of_the_exercise():
+    """`calendrier.versement.<thème>`: one date per theme of the registry that exists that exercise, none for a theme
+    that does not (vaccination before 2024, the 2024 device outside 2024), each in N+1."""
+    from rosp_lib.rulebook import theme_exists
+
+    for year in range(2022, 2027):
+        params = load_parameters(year)
+        assert set(type(params.calendrier.versement).model_fields) == {t.code for t in THEMES}
+        for t in THEMES:
+            leaf = t.payment_leaf(params)
+            assert (leaf is not None) == theme_exists(params, t.code), (year, t.code)
+            if leaf is not None:
+                assert leaf.valeur.year == year + 1, (year, t.code, leaf.valeur)
 
 
-def test_the_payment_month_says_what_the_payment_text_says():
-    """`Theme.versement_mois` (compared to a reference date) and `Theme.versement` (read) are the same date."""
-    for theme in THEMES:
-        said = [month for words, month in PAYMENT_WORDS.items() if words in theme.versement]
-        assert said == [theme.versement_mois], (theme.code, theme.versement, theme.versement_mois)
-        if theme.versement_avant is not None:
-            _, text, month = theme.versement_avant
-            assert [m for words, m in PAYMENT_WORDS.items() if words in text] == [month], (theme.code, text, month)
-
-
-def test_the_payment_deadline_is_the_last_day_of_its_month_of_n_plus_1():
+def test_the_payment_dates_are_those_the_sources_give():
+    """The ameli tables: numérique « au plus tard au mois d'avril de l'année N+1 », BUPS « avant la fin du 1er trimestre
+    de l'année N+1 » (statut source) ; avenant 1, art. 1: the 2024 device « au 1er semestre 2025 » (texte) ; the
+    colorectal kits in Q2 of N+1 from 2024, with the ROSP of the exercise before (spec §4: read as the end of N+1),
+    the dispensation à l'unité with the ROSP: hypotheses of the tool, each with its other reading."""
     import datetime as dt
 
     from rosp_lib.registry import theme
 
-    assert theme("numerique").versement_deadline(2025) == dt.date(2026, 4, 30)
-    assert theme("bups").versement_deadline(2023) == dt.date(2024, 3, 31)
-    assert theme("colorectal").versement_deadline(2024) == dt.date(2025, 6, 30)
-    # spec §4: Q2 of N+1 from 2024 only; before, with the ROSP statement of the exercise (the report said « au 2e
-    # trimestre » for 2022 and 2023: review)
-    assert theme("colorectal").versement_deadline(2023) == dt.date(2024, 12, 31)
-    assert theme("colorectal").versement_of(2023) == "avec la ROSP de l'exercice, en 2024"
-    assert theme("colorectal").versement_of(2024) == "au 2e trimestre 2025"
-    assert theme("dispensation_unite").versement_deadline(2026) == dt.date(2027, 12, 31)
-    assert theme("dispositif_2024").versement_deadline(2024) == dt.date(2025, 6, 30)
+    def deadline(code, year):
+        return theme(code).versement_deadline(load_parameters(year))
+
+    assert deadline("numerique", 2025) == dt.date(2026, 4, 30)
+    assert deadline("bups", 2023) == dt.date(2024, 3, 31)
+    assert deadline("colorectal", 2024) == dt.date(2025, 6, 30)
+    assert deadline("colorectal", 2023) == dt.date(2024, 12, 31)
+    assert deadline("vaccination", 2025) == dt.date(2026, 6, 30)
+    assert deadline("dispensation_unite", 2026) == dt.date(2027, 12, 31)
+    assert deadline("dispositif_2024", 2024) == dt.date(2025, 6, 30)
+    statuses = {code: theme(code).payment_leaf(load_parameters(2024)).statut for code in
+                ("numerique", "bups", "vaccination", "colorectal", "dispensation_unite", "dispositif_2024")}
+    assert statuses == {"numerique": "source", "bups": "source", "vaccination": "hypothese",
+                        "colorectal": "hypothese", "dispensation_unite": "hypothese", "dispositif_2024": "texte"}
+    assert theme("numerique").versement_of(load_parameters(2025)) == "au plus tard le 30/04/2026 (code acte PQS)"
+    assert theme("colorectal").versement_of(load_parameters(2023)) == "au plus tard le 31/12/2024"
+    with pytest.raises(ValueError, match="n'existe pas pour l'exercice 2022"):
+        deadline("vaccination", 2022)
+
+
+def test_a_scenario_moves_a_payment_date(tmp_path):
+    """The date is read from the parameters: a scenario replacing it moves it (the reconciliation and the reports read
+    it through `Theme.versement_deadline`)."""
+    import datetime as dt
+
+    from rosp_lib.registry import theme
+
+    path = tmp_path / "s.yaml"
+    path.write_text("calendrier:\n  versement:\n    dispensation_unite: '2026-04-30'\n", encoding="utf-8")
+    params = load_parameters(2025, Scenario.read(path))
+    assert theme("dispensation_unite").versement_deadline(params) == dt.date(2026, 4, 30)

@@ -669,11 +669,13 @@ class _Batch:
         return self._passed[key]
 
     def payments_passed(self, job: ReportJob) -> list[str]:
-        """The themes whose payment date for the exercise (`Theme.versement_deadline`) is passed at the reference
-        date: what the reconciliation of a synthesis report says of a partial payment depends on it."""
+        """The themes whose payment date for the exercise (`Theme.versement_deadline`, with the scenario) is passed at
+        the reference date: what the reconciliation of a synthesis report says of a partial payment depends on it."""
+        from rosp_lib.parameters import load_parameters
         from rosp_lib.registry import THEMES
 
-        return [t.code for t in THEMES if t.versement_deadline(int(job.exercice)) < self.date]
+        params = load_parameters(int(job.exercice), job.parametres)
+        return [t.code for t in THEMES if t.payment_leaf(params) is not None and t.versement_deadline(params) < self.date]
 
     def job_parameters(self, job: ReportJob, parameters: dict, files: dict[str, bytes]) -> tuple[dict, dict, dict]:
         """The papermill parameters of one report, and what its content key sums up: its parameters (the date by

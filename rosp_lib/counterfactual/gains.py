@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -509,29 +508,18 @@ def _deadline(col: str, exercice: int, params, activity_end: dt.date | None = No
     return min(measured, activity_end) if activity_end is not None else measured
 
 
-# The date an alternative reading of a calendar date starts with: as the parameter file writes it (AAAA-MM-JJ), or as
-# the loaded parameters render it (JJ/MM/AAAA, `rulebook.alternative_text`).
-_ALTERNATIVE_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})\b|(\d{2})/(\d{2})/(\d{4})\b")
-
-
-def _alternative_date(text: str) -> dt.date | None:
-    m = _ALTERNATIVE_DATE.match(text)
-    if m is None:
-        return None
-    y, mo, d = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(6), m.group(5), m.group(4))
-    return dt.date(int(y), int(mo), int(d))
-
-
 def calendar_hypotheses(params) -> list[tuple[str, str, dt.date]]:
     """(key, label, other date) of each date of the exercise's calendar that is a hypothesis with a date as its other
     reading: what « encore possible » may rest on (`_deadline_readings`); read once per exercise."""
     from ..parameters import iter_leaves
-    from ..rulebook import hypothesis_label
+    from ..rulebook import alternative_date, hypothesis_label
 
     out = []
     for key, leaf in iter_leaves(params):
-        if key.startswith("calendrier.") and leaf.statut == "hypothese" and leaf.alternative:
-            alt = _alternative_date(leaf.alternative)
+        # the payment dates (`calendrier.versement.*`) are no deadline of an action: the reconciliation reads them
+        if (key.startswith("calendrier.") and not key.startswith("calendrier.versement.")
+                and leaf.statut == "hypothese" and leaf.alternative):
+            alt = alternative_date(leaf.alternative)
             if alt is not None:
                 out.append((key, hypothesis_label(key, params), alt))
     return out

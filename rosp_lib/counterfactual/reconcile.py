@@ -50,7 +50,7 @@ from ..registry import INDICATORS, LEVIERS, THEME_CODES, indicator, indicators_o
 from ..report.calculation import calculation, entries
 from ..report.escape import escape_markdown_text
 from ..report.readings import alternatives_for, scenario_with
-from ..rulebook import hypothesis_label, hypothesis_named, in_force, leaf_text, reading_note, rule_text, state, theme_exists, title
+from ..rulebook import alternative_date, hypothesis_label, hypothesis_named, in_force, leaf_text, reading_note, rule_text, state, theme_exists, title
 from .runner import Runner
 from .versements import dated_after
 
@@ -359,7 +359,9 @@ class _Reconcile:
                 # before the theme's payment date, it may still come (a statement read in April holds no colorectal
                 # yet, paid in Q2: it was claimed at once, review)
                 # after it, to claim (review: nothing was said, where a partial payment said « réclamez-le »)
-                g.explication = f"{g.constat} — {_to_come(g) if self.date <= _deadline(g) else _passed(g)}"
+                what = (_to_come(g, self.params, self.date) if self.date <= _deadline(g, self.params)
+                        else _passed(g, self.params, self.date))
+                g.explication = f"{g.constat} — {what}"
 
     # --- 1. one hypothesis, its alternative reading ------------------------------------------------------
     def by_reading(self, gaps: list[Item]) -> None:
@@ -550,7 +552,7 @@ class _Reconcile:
                              f"{'de la ligne' if len(rest) == 1 else 'des lignes'} {_named(rest, params)}, ou d'autres "
                              "lignes du même montant)")
             g.explication = f"versement partiel : les {eur(g.verse)} versés correspondent {paid} n'a pas été versé — " \
-                            + _complement_to_come(g, self.date)
+                            + _complement_to_come(g, self.date, self.params)
 
     def _zero_row_words(self, g: Item, whole: Item) -> tuple[str, str]:
         """(constat, explication) of an indicator that the statement lists at 0 € while the rest of its theme is paid:
@@ -576,7 +578,7 @@ class _Reconcile:
                f"atteint, tout le thème serait à {eur(0)}, et non à {eur(whole.verse)} versés") if socle else ""
         constat = (f"le relevé porte {rows} à {eur(0)}" + (" alors que le reste du thème m'a été versé" if rest else "")
                    + f" : les {eur(g.attendu)} dus au titre de cette ligne ne m'ont pas été versés{why}")
-        return constat, f"{said}{why} — {_complement_to_come(g, self.date)}"
+        return constat, f"{said}{why} — {_complement_to_come(g, self.date, self.params)}"
 
     # --- 4. a malus not deducted ---------------------------------------------------------------------------
     def by_malus(self, gaps: list[Item]) -> None:
@@ -669,10 +671,10 @@ class _Reconcile:
             g.explication = (f"{INEXPLIQUE} de {eur(abs(g.ecart))} : {_none_of_the_causes()} ne reproduit le montant "
                              "versé ; à vérifier : "
                              + (" ; ".join(shown) if shown else "aucune ligne payée attendue"))
-            if g.ecart < 0 and not g.indicateur and self.date <= _deadline(g):
+            if g.ecart < 0 and not g.indicateur and self.date <= _deadline(g, self.params):
                 # less than due before the theme's payment date: the rest may still come (review: a down payment
                 # of April for an exercise not over was claimed at once)
-                g.explication += f" — un versement complémentaire est {_to_come(g)}"
+                g.explication += f" — un versement complémentaire est {_to_come(g, self.params, self.date)}"
 
     def run(self) -> list[Item]:
         gaps = [g for g in self.items if g.verdict != "conforme"]
@@ -686,31 +688,44 @@ class _Reconcile:
         return self.items
 
 
-def _deadline(g: Item) -> dt.date:
-    return theme(g.theme).versement_deadline(g.exercice)
+def _deadline(g: Item, params: dict) -> dt.date:
+    """The last day the theme of `g` is paid by (`calendrier.versement.<thème>` of its exercise in `params`)."""
+    return theme(g.theme).versement_deadline(params[g.exercice])
 
 
-def _to_come(g: Item) -> str:
+def _when(g: Item, params: dict, day: dt.date, code: bool = True) -> str:
+    """When the theme of `g` is paid, in words. A date that is a hypothesis of the tool (no published date) says so,
+    with its other reading, when that reading says the other thing at the reference date `day` (passed under one,
+    still to come under the other): a claim may then be early, or late (review). `code`: with the code acte the
+    payment is made under (how to find it on a statement)."""
+    info, exercise = theme(g.theme), params[g.exercice]
+    deadline = info.versement_deadline(exercise)
+    when = info.versement_of(exercise) if code else f"au plus tard le {deadline:%d/%m/%Y}"
+    leaf = info.payment_leaf(exercise)
+    other = alternative_date(leaf.alternative) if leaf.statut == "hypothese" else None
+    if other is not None and (day <= deadline) != (day <= other):
+        when += f" (date non publiée, retenue par l'outil : hypothèse ; autre lecture : « {leaf.alternative} »)"
+    return when
+
+
+def _to_come(g: Item, params: dict, day: dt.date) -> str:
     """A theme not paid yet, before its payment date: what to do."""
-    return (f"peut-être à venir : ce thème de l'exercice {g.exercice} est versé {theme(g.theme).versement_of(g.exercice)}"
+    return (f"peut-être à venir : ce thème de l'exercice {g.exercice} est versé {_when(g, params, day)}"
             " ; passé ce délai, réclamez-le")
 
 
-def _complement_to_come(g: Item, day: dt.date) -> str:
+def _complement_to_come(g: Item, day: dt.date, params: dict) -> str:
     """What to do of a partial payment at the reference date `day`: wait for the rest until the theme's payment date
     (its last day included), then claim it; once that date is passed, claim it."""
-    if day > _deadline(g):
-        return _passed(g)
-    return "un versement complémentaire est " + _to_come(g)
+    if day > _deadline(g, params):
+        return _passed(g, params, day)
+    return "un versement complémentaire est " + _to_come(g, params, day)
 
 
-def _passed(g: Item) -> str:
+def _passed(g: Item, params: dict, day: dt.date) -> str:
     """A theme's payment date passed: to claim."""
-    when = _PARENTHESIS.sub("", theme(g.theme).versement_of(g.exercice))
-    return f"ce thème de l'exercice {g.exercice} est versé {when} : ce délai est passé, réclamez-le"
-
-
-_PARENTHESIS = re.compile(r"\s*\([^)]*\)$")  # « (code acte PQS) »: how to find the payment, not when
+    return (f"ce thème de l'exercice {g.exercice} est versé {_when(g, params, day, code=False)} : ce délai est passé, "
+            "réclamez-le")
 
 
 def reading_words(key: str, leaf, other, value, params, letter: bool = False,
@@ -894,11 +909,17 @@ def _too_early_caution(rec: _Reconcile, items: list[Item]) -> list[str]:
     """A theme claimed before its payment date (a partial payment's complement, or a theme not paid at all, may still
     come) says so above the letter, with the day from which to send it, dated again: the draft was written at any
     date, and read as one to send (review)."""
-    early = {g.theme: _deadline(g) for g in items if (g.kind in ("partiel", "rien_verse") or g.kind == "inexplique"
-             and g.ecart < 0 and not g.indicateur) and rec.date <= _deadline(g)}
+    early = {g.theme: _deadline(g, rec.params) for g in items if (g.kind in ("partiel", "rien_verse")
+             or g.kind == "inexplique" and g.ecart < 0 and not g.indicateur) and rec.date <= _deadline(g, rec.params)}
     if not early:
         return []
-    which = " ; ".join(f"« {theme(t).titre} » : versé au plus tard le {day:%d/%m/%Y}" for t, day in early.items())
+    def unpublished(t: str) -> str:  # a date of the tool's (no published date): the letter waits for it, said so
+        leaf = theme(t).payment_leaf(rec.params[year_of[t]])
+        return " (date non publiée, retenue par l'outil)" if leaf.statut == "hypothese" else ""
+
+    year_of = {g.theme: g.exercice for g in items}
+    which = " ; ".join(f"« {theme(t).titre} » : versé au plus tard le {day:%d/%m/%Y}{unpublished(t)}"
+                       for t, day in early.items())
     after = max(early.values()) + dt.timedelta(days=1)
     return [f"> **À lire avant tout envoi — versement peut-être incomplet** : au {rec.date:%d/%m/%Y}, ce qui manque "
             f"peut encore être versé ({which}). N'envoyez ce projet qu'à partir du {after:%d/%m/%Y}, si rien n'est "

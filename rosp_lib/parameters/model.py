@@ -430,6 +430,19 @@ class Dispositif2024(_Strict):
 
 
 # --- calendrier ---------------------------------------------------------------------------------
+class Versements(_Strict):
+    """The last day each theme of the exercise is paid by, in N+1: one leaf per theme of the registry (its code),
+    present exactly when the theme exists that exercise (tests/test_parameters.py). The reconciliation compares it to
+    its reference date (a payment still to come, or to claim); the reports say it."""
+
+    numerique: Leaf[date]
+    bups: Leaf[date]
+    vaccination: Leaf[date] | None = None  # from 2024 (avenant 1, art. 6)
+    colorectal: Leaf[date]
+    dispensation_unite: Leaf[date]
+    dispositif_2024: Leaf[date] | None = None  # 2024 only (avenant 1, art. 1)
+
+
 class Calendrier(_Strict):
     """The exercise's deadlines: what a pharmacy can still do, and until when."""
 
@@ -437,6 +450,7 @@ class Calendrier(_Strict):
     fin_autoevaluation_dqo: Leaf[date]  # last day of the HCQO auto-évaluation of the exercise
     fin_actions_dqo: Leaf[date]  # last day of the démarche qualité's newsletter subscription and programme
     fin_periode_malus_facturation: Leaf[date]  # last day of the billing-quality malus period
+    versement: Versements  # when each theme is paid
 
 
 class ExerciseParameters(_Strict):

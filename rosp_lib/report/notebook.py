@@ -697,7 +697,24 @@ def header_text(rep: Report, theme: str) -> str:
     return (f"**Total du thème : {eur(rep.theme_total_cents(theme))}** — {theme_reason(rep, theme)}\n\n"
             f"**Ce que le thème récompense** : {info.rewards(has_malus)}{no_malus}\n\n"
             f"**Comment c'est connu** : {info.measured(has_malus, rep.exercice)}\n\n**Versement** : "
-            f"{info.versement_of(rep.exercice)}.{period}")
+            f"{payment_text(rep, theme)}.{period}")
+
+
+def payment_text(rep: Report, theme: str, short: bool = False) -> str:
+    """When the theme of the report's exercise is paid (`calendrier.versement.<thème>`), marked when the date is a
+    hypothesis of the tool (no published date), with its other reading (`short`: only marked, for a table's cell), or
+    a scenario's."""
+    info = theme_of(theme)
+    text = info.versement_of(rep.params)
+    key = f"calendrier.versement.{theme}"
+    leaf = info.payment_leaf(rep.params)
+    if replaced(rep, key):
+        return text + f" (date du scénario ; celle de l'outil : {reference_value(rep, key)})"
+    if leaf.statut == "hypothese":
+        if short:
+            return text + f"{HYPOTHESIS_MARK} (date non publiée : hypothèse de l'outil)"
+        return text + f" (date retenue par l'outil,{HYPOTHESIS_MARK} hypothèse ; autre lecture : « {md(leaf.alternative)} »)"
+    return text
 
 
 def declarations(rep: Report, theme: str) -> list[str]:
@@ -1188,7 +1205,7 @@ def calendar_table(rep: Report) -> Html:
             rows.append([info.titre_court, ABSENT, "—", f"n'existe pas pour l'exercice {rep.exercice}"])
             continue
         decl = declarations(rep, t)
-        rows.append([info.titre_court, eur(rep.theme_total_cents(t)), info.versement_of(rep.exercice),
+        rows.append([info.titre_court, eur(rep.theme_total_cents(t)), payment_text(rep, t, short=True),
                      " ; ".join(decl) if decl else "rien (automatique)"])
     return table(["Thème", "Montant", "Versement", "À déclarer"], rows, right=(1,))
 
