@@ -252,6 +252,38 @@ def test_prorata_status_and_note_only_on_the_prorated_pharmacy(tmp_path):
     assert "proratisé au temps d'activité" in dmp.loc["REPRISE", "note"]
 
 
+def test_the_carte_vitale_equipment_and_the_2024_device_have_their_own_prorata_reading(tmp_path):
+    """Rules §0: the carte Vitale equipment amounts and the 2024 device's fixed amounts are forfaits, prorated
+    (`hypothese`; alternative: not prorated) — a reading of their own, switched without the other forfaits'.
+    A buyer from 01/07/2024: 184 days of 366."""
+    from rosp_lib.parameters import Scenario
+
+    row = {"pharmacie_id": "REPRISE", "exercice": 2024, **SOCLES_NUMERIQUE, "taux_dmp_pct": 95,
+           "borne_maj_carte_vitale": "oui", "nb_lecteurs_maj_carte_vitale": 2, "nb_trod_angine": 3,
+           "debut_activite": "2024-07-01"}
+    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [row], sep=";"))
+
+    def amounts(lines):
+        by = lines.set_index("indicateur")
+        return [int(by.loc[c, "montant_cents"]) for c in ("dmp", "maj_carte_vitale", "trod_angine")]
+
+    # 100 € × 184/366 = 50,27 € ; (689 € + 2 × 250 €) × 184/366 = 597,75 € ; 50 € × 184/366 = 25,14 €
+    reference = compute(pharmacies)
+    assert amounts(reference) == [cents("100 * 184 / 366"), cents("1189 * 184 / 366"), cents("50 * 184 / 366")]
+    assert amounts(reference) == [50_27, 597_75, 25_14]
+    key = "general.prorata_carte_vitale_dispositif_2024"
+    hyp = reference.set_index("indicateur")["hypotheses"]
+    assert key in hyp["maj_carte_vitale"].split(" ; ") and key in hyp["trod_angine"].split(" ; ")
+    assert key not in hyp["dmp"].split(" ; ")
+    # its other reading: the carte Vitale and the device paid in full, the DMP forfait still prorated
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("general:\n  prorata_carte_vitale_dispositif_2024: false\n", encoding="utf-8")
+    assert amounts(compute(pharmacies, scenario=Scenario.read(scenario))) == [50_27, 1189_00, 50_00]
+    # a full year reads neither
+    full = read_pharmacies(write_csv(tmp_path / "plein.csv", [{**row, "debut_activite": ""}], sep=";"))
+    assert key not in " ".join(compute(full)["hypotheses"])
+
+
 def test_kits_reference_of_zero_reads_the_hypothesis_on_its_own_line_only(tmp_path):
     """With 0 kits in 2023, 0 ≥ 1,10 × 0 pays 250 € (reading `tout_nombre`); that line alone is a
     hypothesis naming the alternative, a pharmacy with a real reference keeps the text's status."""

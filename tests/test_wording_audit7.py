@@ -143,6 +143,9 @@ def test_the_cession_sentence_says_which_amounts_are_prorated():
     assert "les montants par acte (FSE, kit, vaccination, dispensation, patient) sur ses propres actes, sans prorata" in said
     assert "plafonds entiers" in said
     assert "les forfaits en entier, sans prorata (lecture du scénario)" in narrative.cession(False)
+    assert "sauf l'équipement de mise à jour de la carte Vitale et le dispositif exceptionnel 2024, versés en entier" \
+        in narrative.cession(True, False)
+    assert "sauf" not in said
 
 
 def test_the_vaccination_rule_says_what_the_two_kinds_of_rva_are():

@@ -205,6 +205,8 @@ class Indicateur(_Strict):
 class General(_Strict):
     arrondi: Leaf[Literal["demi_haut", "demi_pair"]]
     prorata_forfaits: Leaf[bool]
+    # The carte Vitale equipment and the 2024 device's fixed amounts are forfaits, prorated as the others (spec §0)
+    prorata_carte_vitale_dispositif_2024: Leaf[bool]
     # Missing data that only chooses between two positive amounts: pay the lower one (flagged) or 0 €.
     donnee_manquante_montant_bas: Leaf[bool]
 

@@ -774,7 +774,9 @@ def automatic_text(rep: Report, theme: str) -> str:
 
 
 def cession_text(rep: Report) -> str:
-    return narrative.cession(bool(rep.params.general.prorata_forfaits.valeur))
+    general = rep.params.general
+    return narrative.cession(bool(general.prorata_forfaits.valeur),
+                             bool(general.prorata_carte_vitale_dispositif_2024.valeur))
 
 
 def _value_for(line: pd.Series) -> str:

@@ -172,6 +172,9 @@ class Block:
     note: object = ""
     manquant: np.ndarray | None = None
     forfait: bool = False  # a fixed amount, prorated to the days of activity
+    # a second reading the prorata of this forfait rests on (its key), beside `general.prorata_forfaits`: the carte
+    # Vitale equipment and the 2024 device are prorated only when both say so (docs/regles.md, règles communes)
+    prorata_cle: str = ""
     socle: bool = False  # a prerequisite of the theme
     decides: bool = False  # a socle of the registry, required or not this exercise: its state decides the gate
     type_ligne: str = "indicateur"  # indicateur, socle, malus, information
@@ -441,7 +444,9 @@ def finish_theme(
                 concerned = partial & (full > 0)
                 # Only the partial-year pharmacies read the prorata reading: their lines alone depend on it.
                 b.depends(concerned, ctx.reads_of("general.prorata_forfaits"))
-                if not prorata.valeur:
+                if b.prorata_cle:
+                    b.depends(concerned, own := ctx.reads_of(b.prorata_cle))
+                if not prorata.valeur or (b.prorata_cle and not own[b.prorata_cle].valeur):
                     continue
                 def prorated(mode: str, full=full) -> np.ndarray:
                     scaled = money.round_ratio(full * ctx.days_active, np.full(ctx.n, ctx.days_in_year), mode)

@@ -86,4 +86,6 @@ def compute(ctx: Context) -> list[Block]:
         *ctx.rule(kits_colorectal_progression),
         *ctx.rule(declared, "hybride_biosimilaire", ["substitution_hybride", "substitution_biosimilaire"]),
     ]
+    for b in blocks:  # every amount of the device is fixed: prorated only under this reading too (docs/regles.md)
+        b.prorata_cle = "general.prorata_carte_vitale_dispositif_2024"
     return finish_theme(ctx, THEME, blocks)

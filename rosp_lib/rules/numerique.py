@@ -163,7 +163,8 @@ def maj_carte_vitale(ctx: Context) -> Block:
     note[pays_lower] = f"nombre de lecteurs manquant : montant de la borne seul versé ({eur_value(ind.montant_borne.valeur)})"
     return Block("maj_carte_vitale", valeur,
         f"sans borne : max {max_without} lecteurs ; avec borne : max {max_with}",
-        ctx.labels(cents > 0, missing), cents, note, missing, forfait=True)
+        ctx.labels(cents > 0, missing), cents, note, missing, forfait=True,
+        prorata_cle="general.prorata_carte_vitale_dispositif_2024")
 
 
 def teleconsultation_equipement(ctx: Context) -> Block:
