@@ -1341,3 +1341,38 @@ def test_a_payment_taken_back_and_a_payment_with_a_minus_sign_are_said_as_the_st
     # a sign the tool suspects inverted is to check, not claimed at twice its amount (review)
     assert "Dispensation à l'unité" not in letter and "160,00" not in letter
     assert "aucun versement : le relevé porte 0,00" not in letter
+
+
+def test_a_payment_taken_back_in_part_is_said_with_its_rows_not_as_a_gap_without_cause(tmp_path):
+    """PH-GARE 2024: numérique paid 6 108,00 € (as due) then −2 000,00 € « Régularisation »: it was « écart
+    inexpliqué » (or a partial payment whose complement may come) without the take-back named. The statement says
+    why the net is short: said so, claimed with its facts. A take-back that leaves another gap names its rows in the
+    tool's search and in the letter."""
+    pharmacies = read_pharmacies(ROOT / "data" / "pharmacies.csv")
+
+    def run(first: str):
+        paid = read_versements(write_csv(tmp_path / "v.csv", [
+            {"pharmacie_id": "PH-GARE", "exercice": 2024, "theme": "numerique", "indicateur": "",
+             "montant_verse_eur": first, "date_versement": "2025-04-15"},
+            {"pharmacie_id": "PH-GARE", "exercice": 2024, "theme": "numerique", "indicateur": "",
+             "montant_verse_eur": "-2000", "date_versement": "2025-10-15"}]), pharmacies)
+        table, claims = reconcile(pharmacies, None, paid, date_reference=dt.date(2026, 11, 15))
+        return _row(table, "PH-GARE", "numerique"), claims[("PH-GARE", 2024)]
+
+    num, letter = run("6108")
+    # 6 108,00 − 2 000,00 = 4 108,00 € for 6 108,00 € due
+    assert (num["attendu_eur"], num["verse_eur"], num["ecart_eur"]) == ("6108.00", "4108.00", "-2000.00")
+    assert num["explication"] == E(
+        "versement repris en partie : le relevé porte 6 108,00 € versés puis 2 000,00 € repris (régularisation), soit "
+        "4 108,00 € pour ce thème, alors que 6 108,00 € sont dus selon les règles — le montant versé d'abord était "
+        "celui qui est dû, la reprise n'est pas expliquée : demandez à l'Assurance Maladie le motif de cette reprise ; "
+        "sans motif qui tienne, réclamez-la")
+    assert E("Constat : versement repris en partie : le relevé porte 6 108,00 € versés puis 2 000,00 € repris") in letter
+    assert "peut-être à venir" not in num["explication"] and "inexpliqué" not in num["explication"]
+    # paid 5 000,00 € then 2 000,00 € taken back: 3 000,00 € for 6 108,00 €, no cause found — the rows are named
+    num, letter = run("5000")
+    assert num["explication"].startswith(E("écart inexpliqué de 3 108,00 €"))
+    assert E("à vérifier : le relevé porte 5 000,00 € versés puis 2 000,00 € repris (régularisation), soit 3 000,00 €"
+             ) in num["explication"]
+    assert E("le montant versé (3 000,00 € : le relevé porte 5 000,00 € versés puis 2 000,00 € repris "
+             "(régularisation), soit 3 000,00 €) est inférieur de 3 108,00 €") in letter

@@ -104,8 +104,8 @@ class Item:
     repris: int = 0  # the negative rows among them (cents, ≤ 0): a payment taken back by a regularisation
     explication: str = ""
     lecture: str = ""
-    kind: str = ""  # "inexistant", "rien_verse", "detail_contredit", "signe", "hypothese", "declaration", "partiel",
-    # "malus", "inexplique"
+    kind: str = ""  # "inexistant", "rien_verse", "repris", "detail_contredit", "signe", "hypothese", "declaration",
+    # "partiel", "malus", "inexplique"
     focus: tuple[str, ...] = ()  # the indicators the explanation points to (for the claim draft)
     constat: str = ""  # the claim draft's words when they differ from the explanation (the titulaire writing)
 
@@ -282,15 +282,17 @@ class _Reconcile:
                 if expected == 0 and mine.empty:
                     continue
                 cents = mine["montant_cents"]
+                # a take-back is a negative row that is no malus (a malus row is negative by nature)
+                taken = (cents < 0) & ~mine["indicateur"].isin(MALUS_CODES)
                 items.append(Item(row, pid, int(year), code, "", expected, int(cents.sum()), len(mine),
-                                  int(cents[cents < 0].sum())))
+                                  int(cents[taken].sum())))
                 detail = mine[mine["indicateur"] != ""]
                 for ind in [i.code for i in indicators_of(code) if i.code in set(detail["indicateur"])]:
                     rows_ind = detail[detail["indicateur"] == ind]
                     exp_ind = int(lines.loc[lines["indicateur"] == ind, "montant_cents"].sum())
                     cents = rows_ind["montant_cents"]
                     items.append(Item(row, pid, int(year), code, ind, exp_ind, int(cents.sum()), len(rows_ind),
-                                      int(cents[cents < 0].sum())))
+                                      0 if ind in MALUS_CODES else int(cents[cents < 0].sum())))
         return items
 
     def _lines_of(self, g: Item) -> pd.DataFrame:
@@ -362,6 +364,18 @@ class _Reconcile:
                 what = (_to_come(g, self.params, self.date) if self.date <= _deadline(g, self.params)
                         else _passed(g, self.params, self.date))
                 g.explication = f"{g.constat} — {what}"
+            elif g.repris < 0 and g.verse > 0 and abs(g.verse - g.repris - g.attendu) <= CENT_TOLERANCE:
+                # paid as due, then taken back in part (« Régularisation » −100 € after 140 €): the statement says why
+                # the net is short, no reading of the tool is needed — not « écart inexpliqué », nor a complement to
+                # wait for (review)
+                g.kind, g.focus = "repris", (g.indicateur,) if g.indicateur else ()
+                one = "cet indicateur" if g.indicateur else "ce thème"
+                g.constat = (f"versement repris en partie : le relevé porte {eur(g.verse - g.repris)} versés puis "
+                             f"{eur(-g.repris)} repris (régularisation), soit {eur(g.verse)} pour {one}, alors que "
+                             f"{eur(g.attendu)} sont dus selon les règles — le montant versé d'abord était celui qui "
+                             "est dû, la reprise n'est pas expliquée")
+                g.explication = (f"{g.constat} : demandez à l'Assurance Maladie le motif de cette reprise ; sans motif "
+                                 "qui tienne, réclamez-la")
 
     # --- 1. one hypothesis, its alternative reading ------------------------------------------------------
     def by_reading(self, gaps: list[Item]) -> None:
@@ -510,7 +524,7 @@ class _Reconcile:
                 g.kind, g.focus = "partiel", (g.indicateur,)
                 g.constat, g.explication = self._zero_row_words(g, whole)
                 continue
-            if g.kind or not (0 < g.verse < g.attendu):
+            if g.kind or not (0 < g.verse < g.attendu) or g.repris < 0:  # a net after a take-back: no partial payment
                 continue
             lines = self.lines[g.row]
             sel = lines["indicateur"] == g.indicateur if g.indicateur else lines["theme"] == g.theme
@@ -667,6 +681,8 @@ class _Reconcile:
             missing = sorted(set(mine.loc[mine["donnee_manquante"].astype(bool), "indicateur"]))
             if missing:
                 shown.append(f"données manquantes : {_named(missing, params)}")
+            if g.repris < 0:  # a take-back on the statement: said first, the facts it rests on (review)
+                shown.insert(0, _taken_back(g))
             g.kind = "inexplique"
             g.explication = (f"{INEXPLIQUE} de {eur(abs(g.ecart))} : {_none_of_the_causes()} ne reproduit le montant "
                              "versé ; à vérifier : "
@@ -706,6 +722,15 @@ def _when(g: Item, params: dict, day: dt.date, code: bool = True) -> str:
     if other is not None and (day <= deadline) != (day <= other):
         when += f" (date non publiée, retenue par l'outil : hypothèse ; autre lecture : « {leaf.alternative} »)"
     return when
+
+
+MALUS_CODES = frozenset(i.code for i in INDICATORS if i.type_ligne == "malus")
+
+
+def _taken_back(g: Item) -> str:
+    """What the statement shows of a payment taken back in part: the rows paid, then the rows taken back."""
+    return (f"le relevé porte {eur(g.verse - g.repris)} versés puis {eur(-g.repris)} repris (régularisation), soit "
+            f"{eur(g.verse)}")
 
 
 def _to_come(g: Item, params: dict, day: dt.date) -> str:
@@ -959,7 +984,8 @@ def _letter_finding(g: Item) -> str:
     in the report)."""
     if g.kind == "inexplique":
         way = "inférieur" if g.ecart < 0 else "supérieur"
-        return (f"le montant versé ({eur(g.verse)}) est {way} de {eur(abs(g.ecart))} au montant dû selon les règles "
+        paid = f"{eur(g.verse)} : {_taken_back(g)}" if g.repris < 0 else eur(g.verse)
+        return (f"le montant versé ({paid}) est {way} de {eur(abs(g.ecart))} au montant dû selon les règles "
                 f"ci-dessous ({eur(g.attendu)}), sans qu'un motif de cette différence m'ait été indiqué")
     return letter_words(g.constat or g.explication)  # « réclamez-le » is said to the titulaire, not in the letter
 
