@@ -111,3 +111,20 @@ def test_rosp_report_still_records_the_french_message_of_a_failed_report():
     assert [o["traceback"] for o in errors] == [["Erreur : date de référence invalide : « 2024-13-01 » ; attendu : "
                                                  "une date AAAA-MM-JJ ou JJ/MM/AAAA (exemple : 2025-01-15), ou vide "
                                                  "pour aujourd'hui"]]
+
+
+def test_a_python_error_in_a_notebook_is_said_as_one_not_as_a_refusal_of_the_data():
+    """« erreur dans le notebook, cellule [3] : KeyError : 'x' » read as a refusal of the user's file: Python's own
+    errors are said as such, with where to look; the tool's French refusals keep their message."""
+    from papermill.exceptions import PapermillExecutionError
+
+    from rosp_lib.batch.worker import describe_error
+
+    python = PapermillExecutionError(2, 3, "d['x']", "KeyError", "'x'", [])
+    assert describe_error(python) == (
+        "erreur dans le notebook, cellule [3] : erreur Python KeyError : 'x' — une erreur du code du notebook ou de "
+        "l'outil, pas un refus de vos données ; le notebook partiel (.echec.ipynb) montre la cellule, à joindre à un "
+        "signalement")
+    ours = PapermillExecutionError(0, 1, "", "ParameterError", "bups.inconnu : ce paramètre n'existe pas", [])
+    assert describe_error(ours) == ("erreur dans le notebook, cellule [1] : ParameterError : bups.inconnu : ce "
+                                    "paramètre n'existe pas")

@@ -183,6 +183,11 @@ def environment_error(exc: BaseException) -> OSError | None:
     return None
 
 
+# The tool's own errors, whose message is French and meant for the user (the others are Python's).
+FRENCH_ERRORS = frozenset({"ReportError", "ParameterError", "InputError", "InputErrors", "OutputError",
+                           "UnknownParameterError", "LogFileError", "FolderError"})
+
+
 def describe_error(exc: BaseException) -> str:
     """A short French message naming the error (the failing cell's error name for a notebook error)."""
     from papermill.exceptions import PapermillExecutionError
@@ -198,7 +203,12 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, PapermillExecutionError):
         cell = f"cellule [{exc.exec_count}]" if exc.exec_count else f"cellule n° {exc.cell_index}"
         detail = f" : {one_line(exc.evalue)}" if exc.evalue else ""
-        return f"erreur dans le notebook, {cell} : {exc.ename}{detail}"
+        if exc.ename in FRENCH_ERRORS:  # the tool's own refusal, said in French by its message
+            return f"erreur dans le notebook, {cell} : {exc.ename}{detail}"
+        # Python's own error (« KeyError : 'x' »): not a message for the user — said as what it is, and where to look
+        return (f"erreur dans le notebook, {cell} : erreur Python {exc.ename}{detail} — une erreur du code du notebook "
+                "ou de l'outil, pas un refus de vos données ; le notebook partiel (.echec.ipynb) montre la cellule, "
+                "à joindre à un signalement")
     if isinstance(exc, ReportError):
         return one_line(str(exc), 300)
     name = type(exc).__name__
