@@ -409,3 +409,21 @@ def test_a_count_threshold_with_decimals_is_refused_in_a_parameter_file(param_di
         load_parameters(2024, directory=param_dir)
     assert "numerique.malus_qualite_facturation.nb_factures_min" in str(info.value)
     assert "attendu : un nombre entier (factures)" in str(info.value)
+
+
+@pytest.mark.parametrize("text, year, said", [
+    ("2025:\n  calendrier:\n    versement:\n      colorectal: '2025-06-30'\n", 2025,
+     "calendrier.versement.colorectal vaut 30/06/2025 pour l'exercice 2025 ; attendu : une date de 2026"),
+    ("calendrier:\n  versement:\n    colorectal: '2026-09-30'\n", 2023,  # one date for every exercise
+     "calendrier.versement.colorectal vaut 30/09/2026 pour l'exercice 2023 ; attendu : une date de 2024"),
+])
+def test_a_payment_date_outside_the_year_after_the_exercise_is_refused(tmp_path, text, year, said):
+    """A theme is paid in N+1: a scenario's date of another year was accepted, and a shortfall claimed at once, or
+    « peut-être à venir » until 2028 (review)."""
+    from rosp_lib.parameters import ParameterError
+
+    path = tmp_path / "s.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ParameterError) as info:
+        load_parameters(year, Scenario.read(path))
+    assert said in str(info.value)

@@ -20,6 +20,7 @@ from rosp_lib.counterfactual.gains import GAINS_COLUMNS
 from rosp_lib.counterfactual.reconcile import RAPPROCHEMENT_COLUMNS, reconcile
 from rosp_lib.counterfactual.versements import read_versements
 from rosp_lib.inputs import InputError, read_inputs, read_pharmacies
+from rosp_lib.parameters import PARAMETERS_DIR, Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -1376,3 +1377,84 @@ def test_a_payment_taken_back_in_part_is_said_with_its_rows_not_as_a_gap_without
              ) in num["explication"]
     assert E("le montant versé (3 000,00 € : le relevé porte 5 000,00 € versés puis 2 000,00 € repris "
              "(régularisation), soit 3 000,00 €) est inférieur de 3 108,00 €") in letter
+
+
+def test_a_payment_date_that_is_not_published_or_a_scenarios_is_said_where_a_claim_rests_on_it(tmp_path):
+    """PH-CENTRE 2025 on 01/07/2026, colorectal (120 €) and dispensation (499 €) not paid. The colorectal date of 2025
+    is the tool's (30/06/2026, copied from 2024; other reading 31/12/2026): « réclamez-le » rests on it — said, and
+    the letter, ready to send, says the rest may still come under the other date (review: nothing said). Under a
+    scenario the dates are the scenario's, said so with the tool's (review: called « retenue par l'outil »)."""
+    statement = tmp_path / "v.csv"
+    statement.write_text("pharmacie_id;exercice;theme;montant_verse_eur\nPH-CENTRE;2025;numerique;5334\n"
+                         "PH-CENTRE;2025;bups;400\n", encoding="utf-8")
+    pharmacies = read_pharmacies(ROOT / "data" / "pharmacies.csv")
+    paid = read_versements(statement, pharmacies)
+    due = "aucun versement : le relevé n'a aucune ligne pour ce thème, alors que 120,00 € sont dus selon les règles — "
+    table, claims = reconcile(pharmacies, None, paid, date_reference=dt.date(2026, 7, 1))
+    assert _row(table, "PH-CENTRE", "colorectal")["explication"] == E(
+        due + "ce thème de l'exercice 2025 est versé au plus tard le 30/06/2026 (date non publiée, retenue par "
+        "l'outil : hypothèse ; autre lecture : « 31/12/2026 : aucune date publiée, le thème peut être versé jusqu'à la "
+        "fin de l'année qui suit l'exercice ») : ce délai est passé, réclamez-le")
+    letter = claims[("PH-CENTRE", 2025)]
+    assert E("> **À lire avant tout envoi — date de versement incertaine** : au 01/07/2026, ce qui manque peut encore "
+             "être versé selon une autre date (« Dépistage organisé du cancer colorectal » : versé au plus tard le "
+             "30/06/2026 (date non publiée, retenue par l'outil), mais jusqu'au 31/12/2026 selon l'autre lecture)."
+             ) in letter
+    # the dispensation, to come under the tool's date (31/12/2026), passed under the other (30/04/2026): said too
+    assert E("« Dispensation à l'unité » : versé au plus tard le 31/12/2026 (date non publiée, retenue par l'outil ; "
+             "sous l'autre lecture, le 30/04/2026, déjà passé)") in letter
+    # under the scenario of alternative readings: the scenario's dates, the tool's beside them
+    scenario = Scenario.read(PARAMETERS_DIR / "scenarios" / "lectures-alternatives.yaml")
+    table, claims = reconcile(pharmacies, None, paid, scenario, date_reference=dt.date(2026, 7, 1))
+    assert _row(table, "PH-CENTRE", "colorectal")["explication"] == E(
+        due + "peut-être à venir : ce thème de l'exercice 2025 est versé au plus tard le 31/12/2026 (date du scénario ; "
+        "celle de l'outil : le 30/06/2026) ; passé ce délai, réclamez-le")
+    letter = claims[("PH-CENTRE", 2025)]
+    assert E("« Dépistage organisé du cancer colorectal » : versé au plus tard le 31/12/2026 (date du scénario ; celle "
+             "de l'outil : le 30/06/2026)") in letter
+    assert E("« Dispensation à l'unité » : versé au plus tard le 30/04/2026 (date du scénario), mais jusqu'au "
+             "31/12/2026 selon celle de l'outil") in letter
+    assert "retenue par l'outil" not in letter
+    # after every date, nothing rests on a reading: none said
+    table, claims = reconcile(pharmacies, None, paid, date_reference=dt.date(2027, 1, 1))
+    assert "autre lecture" not in _row(table, "PH-CENTRE", "colorectal")["explication"]
+    assert "À lire avant tout envoi" not in claims[("PH-CENTRE", 2025)]
+
+
+def test_an_unexplained_shortfall_after_the_payment_date_says_it(tmp_path):
+    """An « écart inexpliqué » below the due amount said « peut-être à venir » before the payment date, and nothing
+    after it (review): after it, to claim — with the other reading of an unpublished date when it says otherwise."""
+    pharmacies = read_pharmacies(ROOT / "data" / "pharmacies.csv")
+    paid = read_versements(write_csv(tmp_path / "v.csv", [
+        {"pharmacie_id": "PH-CENTRE", "exercice": 2025, "theme": "colorectal", "indicateur": "",
+         "montant_verse_eur": "7.77", "date_versement": "2026-05-02"}]), pharmacies)
+    table, _ = reconcile(pharmacies, None, paid, date_reference=dt.date(2026, 7, 1))
+    said = _row(table, "PH-CENTRE", "colorectal")["explication"]
+    assert said.startswith(E("écart inexpliqué de 112,23 €"))
+    assert said.endswith(E(" — ce thème de l'exercice 2025 est versé au plus tard le 30/06/2026 (date non publiée, "
+                           "retenue par l'outil : hypothèse ; autre lecture : « 31/12/2026 : aucune date publiée, le "
+                           "thème peut être versé jusqu'à la fin de l'année qui suit l'exercice ») : ce délai est passé, "
+                           "réclamez-le"))
+
+
+def test_of_two_readings_that_give_the_amount_paid_the_narrowest_is_named(tmp_path):
+    """A buyer from 01/07/2024 paid the carte Vitale equipment and the 2024 device in full, the DMP prorated: its
+    numérique is given by the device's own prorata reading only, its 2024 device by that one and by « no forfait
+    prorated » too. The device was explained by the broader one, the numérique by the narrower (review): the
+    narrowest (read by the fewest lines) is tried first."""
+    from rosp_lib.engine import compute
+
+    row = {"pharmacie_id": "P-BUYER", "exercice": 2024, "exercice_coordonne": "oui", "logiciel_segur": "oui",
+           "taux_dmp_pct": 95, "borne_maj_carte_vitale": "oui", "nb_lecteurs_maj_carte_vitale": 2,
+           "nb_trod_angine": 3, "debut_activite": "2024-07-01"}
+    pharmacies = read_pharmacies(write_csv(tmp_path / "p.csv", [row], sep=";"))
+    key = "general.prorata_carte_vitale_dispositif_2024"
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(f"general:\n  {key.split('.')[1]}: false\n", encoding="utf-8")
+    paid_as = compute(pharmacies, scenario=Scenario.read(scenario)).groupby("theme")["montant_cents"].sum()
+    paid = read_versements(write_csv(tmp_path / "v.csv", [
+        {"pharmacie_id": "P-BUYER", "exercice": 2024, "theme": t, "montant_verse_eur": f"{paid_as[t] / 100:.2f}"}
+        for t in ("numerique", "dispositif_2024")]), pharmacies)
+    table, _ = reconcile(pharmacies, None, paid, date_reference=dt.date(2025, 12, 1))
+    assert _row(table, "P-BUYER", "numerique")["lecture_qui_explique"] == key
+    assert _row(table, "P-BUYER", "dispositif_2024")["lecture_qui_explique"] == key

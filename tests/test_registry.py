@@ -267,10 +267,11 @@ def test_a_payment_date_exists_exactly_for_the_themes_of_the_exercise():
 
 
 def test_the_payment_dates_are_those_the_sources_give():
-    """The ameli tables: numérique « au plus tard au mois d'avril de l'année N+1 », BUPS « avant la fin du 1er trimestre
-    de l'année N+1 » (statut source) ; avenant 1, art. 1: the 2024 device « au 1er semestre 2025 » (texte) ; the
-    colorectal kits in Q2 of N+1 from 2024, with the ROSP of the exercise before (spec §4: read as the end of N+1),
-    the dispensation à l'unité with the ROSP: hypotheses of the tool, each with its other reading."""
+    """The ameli tables: numérique « au plus tard au mois d'avril de l'année N+1 » (statut source), BUPS « avant la fin
+    du 1er trimestre de l'année N+1 » ; avenant 1, art. 1: the 2024 device « au 1er semestre 2025 » (texte) ;
+    vaccination in S1 and the colorectal kits in Q2 of N+1 from 2024 (the 2024 statements), with the ROSP of the
+    exercise before (spec §4: read as the end of N+1), the dispensation à l'unité with the ROSP: hypotheses of the
+    tool, each with its other reading."""
     import datetime as dt
 
     from rosp_lib.registry import theme
@@ -287,8 +288,12 @@ def test_the_payment_dates_are_those_the_sources_give():
     assert deadline("dispositif_2024", 2024) == dt.date(2025, 6, 30)
     statuses = {code: theme(code).payment_leaf(load_parameters(2024)).statut for code in
                 ("numerique", "bups", "vaccination", "colorectal", "dispensation_unite", "dispositif_2024")}
-    assert statuses == {"numerique": "source", "bups": "source", "vaccination": "hypothese",
-                        "colorectal": "hypothese", "dispensation_unite": "hypothese", "dispositif_2024": "texte"}
+    # the BUPS: « prévue avant la fin du 1er trimestre » (ameli), but the 2024 statement shows payments on 13/04 and
+    # 09/05/2025 (Isipharm): a reading with its other one; vaccination and colorectal 2024: the statement's dates
+    assert statuses == {"numerique": "source", "bups": "hypothese", "vaccination": "source",
+                        "colorectal": "source", "dispensation_unite": "hypothese", "dispositif_2024": "texte"}
+    assert theme("bups").payment_leaf(load_parameters(2024)).alternative.startswith("31/05/2025 : ")
+    assert theme("vaccination").payment_leaf(load_parameters(2025)).statut == "hypothese"  # no date for 2025
     assert theme("numerique").versement_of(load_parameters(2025)) == "au plus tard le 30/04/2026 (code acte PQS)"
     assert theme("colorectal").versement_of(load_parameters(2023)) == "au plus tard le 31/12/2024"
     with pytest.raises(ValueError, match="n'existe pas pour l'exercice 2022"):

@@ -282,6 +282,14 @@ def test_the_carte_vitale_equipment_and_the_2024_device_have_their_own_prorata_r
     # a full year reads neither
     full = read_pharmacies(write_csv(tmp_path / "plein.csv", [{**row, "debut_activite": ""}], sep=";"))
     assert key not in " ".join(compute(full)["hypotheses"])
+    # a reading the other has made moot is not one the line depends on (review): with no forfait prorated, the
+    # carte Vitale line depends on that reading only; with its own reading « not prorated », on its own only
+    for text, kept, moot in (("general:\n  prorata_forfaits: false\n", "general.prorata_forfaits", key),
+                             (f"general:\n  {key.split('.')[1]}: false\n", key, "general.prorata_forfaits")):
+        scenario.write_text(text, encoding="utf-8")
+        read = compute(pharmacies, scenario=Scenario.read(scenario)).set_index("indicateur")
+        said = read.loc["maj_carte_vitale", "scenario"].split(" ; ") + read.loc["maj_carte_vitale", "hypotheses"].split(" ; ")
+        assert kept in said and moot not in said, (text, said)
 
 
 def test_kits_reference_of_zero_reads_the_hypothesis_on_its_own_line_only(tmp_path):

@@ -296,7 +296,8 @@ def test_a_quoted_year_is_refused_as_such(tmp_path, key):
 
 @pytest.mark.parametrize("text,line", [
     ("general: 5\n", "general : groupe de paramètres, pas une valeur ; attendu : les paramètres à remplacer sous lui, "
-     "parmi general.arrondi, general.prorata_forfaits, general.donnee_manquante_montant_bas"),
+     "parmi general.arrondi, general.prorata_forfaits, general.prorata_carte_vitale_dispositif_2024… (4 paramètres, "
+     "listés par rosp parametres show 2022)"),
     ("numerique:\n  exercice_coordonne:\n    valeur: 5\n",
      "numerique.exercice_coordonne : groupe de paramètres, pas une valeur ; attendu : les paramètres à remplacer "
      "sous lui, parmi numerique.exercice_coordonne.etat, numerique.exercice_coordonne.montant"),

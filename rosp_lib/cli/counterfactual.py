@@ -181,8 +181,9 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
     thème ou un indicateur qui n'existe pas cet exercice, une ligne d'indicateur à 0 € à côté de la ligne
     de son thème versé comme dû, et un thème dû dont rien n'a été versé, sont dits tels quels, sans cause
     devinée. Le complément d'un versement partiel, ou un thème pas encore versé, est dit « peut-être à
-    venir » si la date --date ne dépasse pas le mois où le thème est versé au plus tard (en N+1), sinon à
-    réclamer ; les lignes du relevé datées après --date sont signalées.
+    venir » si la date --date ne dépasse pas le dernier jour où le thème est versé (paramètre
+    calendrier.versement.<thème> de l'exercice, en N+1 ; une hypothèse quand aucune date n'est publiée),
+    sinon à réclamer ; les lignes du relevé datées après --date sont signalées.
 
     Codes de sortie : 0 fait ; 2 entrée ou option invalide (rien n'est écrit) ; 3 dossier de sortie
     impossible à écrire ; 130 interrompue (Ctrl+C).

@@ -383,17 +383,24 @@ class _Reconcile:
             mine = [g for g in gaps if g.exercice == year and not g.kind]
             if not mine:
                 continue
-            # only a hypothesis some gap's lines depend on can move it (the tracer's `hypotheses` column)
-            used = set()
+            # only a hypothesis some gap's lines depend on can move it (the tracer's `hypotheses` column); the
+            # narrowest first (read by the fewest of these lines): of two readings that both give the amount paid
+            # (the 2024 device paid in full: its own prorata reading, or no prorata of any forfait), the one that
+            # changes the least is named (review: the two themes of one pharmacy were given different readings)
+            used: dict[str, int] = {}
             for g in mine:
                 for keys in self._lines_of(g)["hypotheses"]:
-                    used.update(k for k in str(keys).split(" ; ") if k)
+                    for k in str(keys).split(" ; "):
+                        if k:
+                            used[k] = used.get(k, 0) + 1
             # … or the leaf that switches the alternative of one of them (`alternative_cle`)
             leaves = dict(iter_leaves(self.params[year]))
-            used |= {leaves[k].alternative_cle for k in used if k in leaves and leaves[k].alternative_cle}
+            for k, n in list(used.items()):
+                if k in leaves and leaves[k].alternative_cle:
+                    used[leaves[k].alternative_cle] = used.get(leaves[k].alternative_cle, 0) + n
             # under the user's scenario, the value kept may be the scenario's, and the other reading the tool's
             tool = dict(iter_leaves(load_parameters(year))) if self.scenario is not None else leaves
-            for key, value in switchable_hypotheses(year, self.scenario):
+            for key, value in sorted(switchable_hypotheses(year, self.scenario), key=lambda kv: used.get(kv[0], 0)):
                 if key not in used:
                     continue
                 rows = sorted({g.row for g in mine if not g.kind})
@@ -691,6 +698,8 @@ class _Reconcile:
                 # less than due before the theme's payment date: the rest may still come (review: a down payment
                 # of April for an exercise not over was claimed at once)
                 g.explication += f" — un versement complémentaire est {_to_come(g, self.params, self.date)}"
+            elif g.ecart < 0 and not g.indicateur:  # after it: to claim, as a partial payment says it — with the
+                g.explication += f" — {_passed(g, self.params, self.date)}"  # other reading when it says otherwise
 
     def run(self) -> list[Item]:
         gaps = [g for g in self.items if g.verdict != "conforme"]
@@ -709,17 +718,40 @@ def _deadline(g: Item, params: dict) -> dt.date:
     return theme(g.theme).versement_deadline(params[g.exercice])
 
 
+def _other_payment_date(g: Item, params: dict) -> tuple[dt.date, str] | None:
+    """The other date the theme of `g` may be paid by, and what it is: the tool's own when the user's scenario replaced
+    it (« celle de l'outil »), the other reading of a date that is a hypothesis of the tool (no published date)."""
+    info, exercise = theme(g.theme), params[g.exercice]
+    leaf = info.payment_leaf(exercise)
+    if leaf.surcharge:
+        tool = info.payment_leaf(load_parameters(g.exercice))
+        return (tool.valeur, "celle de l'outil") if tool is not None and tool.valeur != leaf.valeur else None
+    other = alternative_date(leaf.alternative) if leaf.statut == "hypothese" else None
+    return (other, "l'autre lecture") if other is not None and other != leaf.valeur else None
+
+
+def _payment_source(g: Item, params: dict) -> str:
+    """What the theme's payment date is, when it is not a published one: the scenario's, or the tool's reading."""
+    leaf = theme(g.theme).payment_leaf(params[g.exercice])
+    if leaf.surcharge:
+        other = _other_payment_date(g, params)
+        return "date du scénario" + (f" ; celle de l'outil : le {other[0]:%d/%m/%Y}" if other else "")
+    return "date non publiée, retenue par l'outil" if leaf.statut == "hypothese" else ""
+
+
 def _when(g: Item, params: dict, day: dt.date, code: bool = True) -> str:
-    """When the theme of `g` is paid, in words. A date that is a hypothesis of the tool (no published date) says so,
-    with its other reading, when that reading says the other thing at the reference date `day` (passed under one,
-    still to come under the other): a claim may then be early, or late (review). `code`: with the code acte the
-    payment is made under (how to find it on a statement)."""
+    """When the theme of `g` is paid, in words. A date of the user's scenario says so (and the tool's). A date that is
+    a hypothesis of the tool (no published date) says so, with its other reading, when that reading says the other
+    thing at the reference date `day` (passed under one, still to come under the other): a claim may then be early,
+    or late (review). `code`: with the code acte the payment is made under (how to find it on a statement)."""
     info, exercise = theme(g.theme), params[g.exercice]
     deadline = info.versement_deadline(exercise)
     when = info.versement_of(exercise) if code else f"au plus tard le {deadline:%d/%m/%Y}"
     leaf = info.payment_leaf(exercise)
-    other = alternative_date(leaf.alternative) if leaf.statut == "hypothese" else None
-    if other is not None and (day <= deadline) != (day <= other):
+    if leaf.surcharge:
+        return when + f" ({_payment_source(g, params)})" if _other_payment_date(g, params) else when
+    other = _other_payment_date(g, params)
+    if other is not None and (day <= deadline) != (day <= other[0]):
         when += f" (date non publiée, retenue par l'outil : hypothèse ; autre lecture : « {leaf.alternative} »)"
     return when
 
@@ -930,26 +962,49 @@ def _scenario_caution(rec: _Reconcile, lines: pd.DataFrame, items: list[Item], p
             f"dépendent : {which}). Ne l'envoyez que si vous pouvez défendre ces valeurs.", ""]
 
 
+def _claimed_short(g: Item) -> bool:
+    """A theme whose shortfall the letter claims, and that a later payment could still fill."""
+    return g.kind in ("partiel", "rien_verse") or g.kind == "inexplique" and g.ecart < 0 and not g.indicateur
+
+
 def _too_early_caution(rec: _Reconcile, items: list[Item]) -> list[str]:
     """A theme claimed before its payment date (a partial payment's complement, or a theme not paid at all, may still
     come) says so above the letter, with the day from which to send it, dated again: the draft was written at any
-    date, and read as one to send (review)."""
-    early = {g.theme: _deadline(g, rec.params) for g in items if (g.kind in ("partiel", "rien_verse")
-             or g.kind == "inexplique" and g.ecart < 0 and not g.indicateur) and rec.date <= _deadline(g, rec.params)}
-    if not early:
-        return []
-    def unpublished(t: str) -> str:  # a date of the tool's (no published date): the letter waits for it, said so
-        leaf = theme(t).payment_leaf(rec.params[year_of[t]])
-        return " (date non publiée, retenue par l'outil)" if leaf.statut == "hypothese" else ""
+    date, and read as one to send (review). A date that is not a published one says what it is, and its other
+    reading when that one is already passed. A theme claimed after its date, whose other reading (not published,
+    or the tool's under a scenario) says the rest may still come, says that too (review: the letter was ready to
+    send on 01/07 for a date of the tool's only)."""
+    early = {g.theme: g for g in items if _claimed_short(g) and rec.date <= _deadline(g, rec.params)}
+    late = {g.theme: (g, other) for g in items if _claimed_short(g) and rec.date > _deadline(g, rec.params)
+            and (other := _other_payment_date(g, rec.params)) is not None and rec.date <= other[0]}
+    out = []
+    if early:
+        def said(g: Item) -> str:
+            what, other = _payment_source(g, rec.params), _other_payment_date(g, rec.params)
+            if other is not None and other[0] < rec.date and not theme(g.theme).payment_leaf(
+                    rec.params[g.exercice]).surcharge:
+                what += f" ; sous l'autre lecture, le {other[0]:%d/%m/%Y}, déjà passé"
+            return f" ({what})" if what else ""
 
-    year_of = {g.theme: g.exercice for g in items}
-    which = " ; ".join(f"« {theme(t).titre} » : versé au plus tard le {day:%d/%m/%Y}{unpublished(t)}"
-                       for t, day in early.items())
-    after = max(early.values()) + dt.timedelta(days=1)
-    return [f"> **À lire avant tout envoi — versement peut-être incomplet** : au {rec.date:%d/%m/%Y}, ce qui manque "
-            f"peut encore être versé ({which}). N'envoyez ce projet qu'à partir du {after:%d/%m/%Y}, si rien n'est "
-            "arrivé d'ici là, et refaites-le ce jour-là (rosp rapprocher --date, ou le rapport) : il sera daté du jour "
-            "de l'envoi et tiendra compte de ce qui aura été versé.", ""]
+        which = " ; ".join(f"« {theme(t).titre} » : versé au plus tard le {_deadline(g, rec.params):%d/%m/%Y}{said(g)}"
+                           for t, g in early.items())
+        after = max(_deadline(g, rec.params) for g in early.values()) + dt.timedelta(days=1)
+        out += [f"> **À lire avant tout envoi — versement peut-être incomplet** : au {rec.date:%d/%m/%Y}, ce qui manque "
+                f"peut encore être versé ({which}). N'envoyez ce projet qu'à partir du {after:%d/%m/%Y}, si rien "
+                "n'est arrivé d'ici là, et refaites-le ce jour-là (rosp rapprocher --date, ou le rapport) : il sera "
+                "daté du jour de l'envoi et tiendra compte de ce qui aura été versé.", ""]
+    if late:
+        def source(g: Item) -> str:  # the scenario's: its other date is said right after
+            return ("date du scénario" if theme(g.theme).payment_leaf(rec.params[g.exercice]).surcharge
+                    else _payment_source(g, rec.params))
+
+        which = " ; ".join(f"« {theme(t).titre} » : versé au plus tard le {_deadline(g, rec.params):%d/%m/%Y} "
+                           f"({source(g)}), mais jusqu'au {other[0]:%d/%m/%Y} selon {other[1]}"
+                           for t, (g, other) in late.items())
+        out += [f"> **À lire avant tout envoi — date de versement incertaine** : au {rec.date:%d/%m/%Y}, ce qui manque "
+                f"peut encore être versé selon une autre date ({which}). Envoyez ce projet si vous tenez la première "
+                "date pour sûre ; sinon attendez la seconde et refaites-le ce jour-là.", ""]
+    return out
 
 
 def _dated_after_caution(rec: _Reconcile, pid: str, year: int) -> list[str]:

@@ -467,6 +467,18 @@ class ExerciseParameters(_Strict):
     calendrier: Calendrier
 
     @model_validator(mode="after")
+    def _paid_the_year_after(self):
+        """A theme is paid in N+1 (docs/regles.md, calendrier): a date of another year (a scenario's « 2025-06-30 »
+        for the exercise 2025, or one date given for every exercise) would say a payment due or to come wrongly."""
+        for name in type(self.calendrier.versement).model_fields:
+            leaf = getattr(self.calendrier.versement, name)
+            if leaf is not None and leaf.valeur.year != self.exercice + 1:
+                raise ValueError(f"calendrier.versement.{name} vaut {leaf.valeur:%d/%m/%Y} pour l'exercice "
+                                 f"{self.exercice} ; attendu : une date de {self.exercice + 1}, l'année qui suit "
+                                 "l'exercice (le thème est versé en N+1)")
+        return self
+
+    @model_validator(mode="after")
     def _alternative_keys_exist(self):
         leaves = dict(iter_leaves(self))
         for path, leaf in leaves.items():

@@ -442,11 +442,17 @@ def finish_theme(
             if b.forfait and b.rows is None and (b.cents[partial] > 0).any():
                 full = b.cents.copy()
                 concerned = partial & (full > 0)
-                # Only the partial-year pharmacies read the prorata reading: their lines alone depend on it.
-                b.depends(concerned, ctx.reads_of("general.prorata_forfaits"))
-                if b.prorata_cle:
-                    b.depends(concerned, own := ctx.reads_of(b.prorata_cle))
-                if not prorata.valeur or (b.prorata_cle and not own[b.prorata_cle].valeur):
+                # Only the partial-year pharmacies read the prorata reading: their lines alone depend on it. A line
+                # under a second reading (`prorata_cle`) is prorated when both say so: it depends on the one that
+                # switching would change (both when both say yes; only the other when one says no; both when both
+                # say no, each being needed) — not on a reading the other has already made moot (review).
+                own = ctx.reads_of(b.prorata_cle) if b.prorata_cle else {}
+                own_yes = all(leaf.valeur for leaf in own.values())
+                if own_yes or not prorata.valeur:
+                    b.depends(concerned, ctx.reads_of("general.prorata_forfaits"))
+                if own and (prorata.valeur or not own_yes):
+                    b.depends(concerned, own)
+                if not prorata.valeur or not own_yes:
                     continue
                 def prorated(mode: str, full=full) -> np.ndarray:
                     scaled = money.round_ratio(full * ctx.days_active, np.full(ctx.n, ctx.days_in_year), mode)
