@@ -945,7 +945,7 @@ def test_an_indicator_row_paid_otherwise_than_due_is_no_partial_payment_of_other
     assert "versement partiel :" not in t["explication"] and "versement partiel :" not in letter
     paid = E(f"{montant},00 €")
     assert E(f"Constat : le montant versé ({paid}) est inférieur de {ecart} au montant dû selon les règles "
-             "ci-dessous (4 814,10 €), sans qu'un motif de cette différence m'ait été indiqué.") in letter
+             "citées dans ce projet (4 814,10 €), sans qu'un motif de cette différence m'ait été indiqué.") in letter
 
 
 @pytest.mark.parametrize("day, advice", [
@@ -1330,7 +1330,7 @@ def test_a_payment_taken_back_and_a_payment_with_a_minus_sign_are_said_as_the_st
     num = _row(table, "PH-GARE", "numerique")
     assert (num["verse_eur"], num["verdict"]) == ("0.00", "non_verse")
     assert num["explication"].startswith(E(
-        "versement repris : le relevé porte 6 108,00 € versés puis 6 108,00 € repris (régularisation), soit 0,00 € "
+        "versement repris : le relevé porte 6 108,00 € versés puis 6 108,00 € repris, soit 0,00 € "
         "pour ce thème, alors que "))
     disp = _row(table, "PH-GARE", "dispensation_unite")
     assert (disp["attendu_eur"], disp["verse_eur"]) == ("80.00", "-80.00")
@@ -1364,7 +1364,7 @@ def test_a_payment_taken_back_in_part_is_said_with_its_rows_not_as_a_gap_without
     # 6 108,00 − 2 000,00 = 4 108,00 € for 6 108,00 € due
     assert (num["attendu_eur"], num["verse_eur"], num["ecart_eur"]) == ("6108.00", "4108.00", "-2000.00")
     assert num["explication"] == E(
-        "versement repris en partie : le relevé porte 6 108,00 € versés puis 2 000,00 € repris (régularisation), soit "
+        "versement repris en partie : le relevé porte 6 108,00 € versés puis 2 000,00 € repris, soit "
         "4 108,00 € pour ce thème, alors que 6 108,00 € sont dus selon les règles — le montant versé d'abord était "
         "celui qui est dû, la reprise n'est pas expliquée : demandez à l'Assurance Maladie le motif de cette reprise ; "
         "sans motif qui tienne, réclamez-la")
@@ -1373,10 +1373,10 @@ def test_a_payment_taken_back_in_part_is_said_with_its_rows_not_as_a_gap_without
     # paid 5 000,00 € then 2 000,00 € taken back: 3 000,00 € for 6 108,00 €, no cause found — the rows are named
     num, letter = run("5000")
     assert num["explication"].startswith(E("écart inexpliqué de 3 108,00 €"))
-    assert E("à vérifier : le relevé porte 5 000,00 € versés puis 2 000,00 € repris (régularisation), soit 3 000,00 €"
+    assert E("à vérifier : le relevé porte 5 000,00 € versés puis 2 000,00 € repris, soit 3 000,00 €"
              ) in num["explication"]
-    assert E("le montant versé (3 000,00 € : le relevé porte 5 000,00 € versés puis 2 000,00 € repris "
-             "(régularisation), soit 3 000,00 €) est inférieur de 3 108,00 €") in letter
+    assert E("le montant versé (3 000,00 € : le relevé porte 5 000,00 € versés puis 2 000,00 € repris, soit "
+             "3 000,00 €) est inférieur de 3 108,00 €") in letter
 
 
 def test_a_payment_date_that_is_not_published_or_a_scenarios_is_said_where_a_claim_rests_on_it(tmp_path):
@@ -1408,10 +1408,10 @@ def test_a_payment_date_that_is_not_published_or_a_scenarios_is_said_where_a_cla
     table, claims = reconcile(pharmacies, None, paid, scenario, date_reference=dt.date(2026, 7, 1))
     assert _row(table, "PH-CENTRE", "colorectal")["explication"] == E(
         due + "peut-être à venir : ce thème de l'exercice 2025 est versé au plus tard le 31/12/2026 (date du scénario ; "
-        "celle de l'outil : le 30/06/2026) ; passé ce délai, réclamez-le")
+        "celle de l'outil : le 30/06/2026, déjà passée) ; passé ce délai, réclamez-le")
     letter = claims[("PH-CENTRE", 2025)]
     assert E("« Dépistage organisé du cancer colorectal » : versé au plus tard le 31/12/2026 (date du scénario ; celle "
-             "de l'outil : le 30/06/2026)") in letter
+             "de l'outil : le 30/06/2026, déjà passée)") in letter
     assert E("« Dispensation à l'unité » : versé au plus tard le 30/04/2026 (date du scénario), mais jusqu'au "
              "31/12/2026 selon celle de l'outil") in letter
     assert "retenue par l'outil" not in letter
@@ -1458,3 +1458,47 @@ def test_of_two_readings_that_give_the_amount_paid_the_narrowest_is_named(tmp_pa
     table, _ = reconcile(pharmacies, None, paid, date_reference=dt.date(2025, 12, 1))
     assert _row(table, "P-BUYER", "numerique")["lecture_qui_explique"] == key
     assert _row(table, "P-BUYER", "dispositif_2024")["lecture_qui_explique"] == key
+
+
+def test_take_backs_beyond_the_payment_on_indicator_rows_and_beside_a_malus_row_are_said_as_take_backs(tmp_path):
+    """Review of an accountant's statements, PH-GARE 2024 (due: numérique 6 108 € = 7 635 € − 1 527 € of malus,
+    colorectal 52,50 €, dispositif 2024 400 €): a payment taken back twice was « a sign inverted » and left out of
+    the letter; an indicator row paid then taken back was « écart inexpliqué »; a theme row « Malus … » was counted
+    as a take-back; a payment wholly taken back was « peut-être à venir » before its payment date."""
+    pharmacies = read_pharmacies(ROOT / "data" / "pharmacies.csv")
+
+    def row(theme, amount, indicateur="", libelle=""):
+        return {"pharmacie_id": "PH-GARE", "exercice": 2024, "theme": theme, "indicateur": indicateur,
+                "montant_verse_eur": amount, "date_versement": "2025-04-15", "libelle_releve": libelle}
+
+    paid = read_versements(write_csv(tmp_path / "v.csv", [
+        row("colorectal", "52.50"), row("colorectal", "-52.50", libelle="Régularisation"),
+        row("colorectal", "-52.50", libelle="Régularisation"),
+        row("numerique", "7635", libelle="ROSP numérique brut"),
+        row("numerique", "-1527", libelle="Malus qualité de la facturation"),
+        row("numerique", "-500", libelle="Régularisation"),
+        row("dispositif_2024", "400", "entretien_chronique"), row("dispositif_2024", "-400", "entretien_chronique"),
+    ]), pharmacies)
+    table, claims = reconcile(pharmacies, None, paid, date_reference=dt.date(2025, 6, 15))  # before 30/06/2025
+    colorectal = _row(table, "PH-GARE", "colorectal")
+    assert (colorectal["verse_eur"], colorectal["ecart_eur"]) == ("-52.50", "-105.00")
+    assert colorectal["explication"] == E(
+        "versement repris : le relevé porte 52,50 € versés puis 105,00 € repris, soit −52,50 € pour ce thème, alors "
+        "que 52,50 € sont dus selon les règles — le montant versé d'abord était celui qui est dû, la reprise n'est pas "
+        "expliquée : demandez à l'Assurance Maladie le motif de cette reprise ; sans motif qui tienne, réclamez-la")
+    # 7 635 € − 1 527 € of malus = 6 108 €, the due amount, then 500 € taken back
+    assert _row(table, "PH-GARE", "numerique")["explication"].startswith(E(
+        "versement repris en partie : le relevé porte 6 108,00 € versés (malus déduit) puis 500,00 € repris, soit "
+        "5 608,00 € pour ce thème, alors que 6 108,00 € sont dus selon les règles — le montant versé d'abord"))
+    for ind in ("", "entretien_chronique"):
+        said = _row(table, "PH-GARE", "dispositif_2024", ind)["explication"]
+        one = "cet indicateur" if ind else "ce thème"
+        assert said.startswith(E(f"versement repris : le relevé porte 400,00 € versés puis 400,00 € repris, soit "
+                                 f"0,00 € pour {one}, alors que 400,00 € sont dus")), said
+    for theme in ("colorectal", "dispositif_2024"):  # paid, then taken back: not « to come » before 30/06/2025
+        assert "peut-être à venir" not in _row(table, "PH-GARE", theme)["explication"]
+    letter = claims[("PH-GARE", 2024)]
+    assert E("| Dépistage organisé du cancer colorectal | tout le thème | 52,50 € | −52,50 € | −105,00 € |") in letter
+    caution = next(line for line in letter.splitlines() if "versement peut-être incomplet" in line)
+    assert "colorectal" not in caution and "Dispositif" not in caution  # only the dispensation, not paid at all
+    assert "2 027" not in letter  # the malus row is not a take-back

@@ -153,8 +153,8 @@ def test_a_letter_names_parameters_and_indicators_by_their_french_labels(tmp_pat
              "sécurisée de santé (MSS) » ; le complément de 820,00 € (lignes « Participer à un exercice coordonné (ESP, "
              "MSP, CPTS) ») ne m'a pas été versé") in p1
     # an unexplained gap: the facts, for the caisse (the tool's « à vérifier » is for the titulaire, in the report)
-    assert E("Constat : le montant versé (35,00 €) est inférieur de 5,00 € au montant dû selon les règles ci-dessous "
-             "(40,00 €), sans qu'un motif de cette différence m'ait été indiqué.") in p3
+    assert E("Constat : le montant versé (35,00 €) est inférieur de 5,00 € au montant dû selon les règles citées dans ce "
+             "projet (40,00 €), sans qu'un motif de cette différence m'ait été indiqué.") in p3
     assert "à vérifier" not in p3
     for text in (p1, p3):
         _no_code_nor_key(text)

@@ -118,7 +118,7 @@ def test_a_claim_names_the_inputs_in_words_and_states_an_unexplained_gap_as_a_fa
 
     claim = unescape(example_claims[("PH-GARE", 2024)]).replace("\\", "")
     assert ("Constat : le montant versé (42,50\u00a0€) est inférieur de 10,00\u00a0€ au montant dû selon les règles "
-            "ci-dessous (52,50\u00a0€), sans qu'un motif de cette différence m'ait été indiqué.") in claim
+            "citées dans ce projet (52,50\u00a0€), sans qu'un motif de cette différence m'ait été indiqué.") in claim
     assert "× 25 (kits remis dont le test a été réalisé) = 52,50\u00a0€" in claim
     assert "nb_kits_realises" not in claim and "inexpliqué" not in claim and "à vérifier" not in claim
 

@@ -102,6 +102,7 @@ class Item:
     verse: int
     paid_rows: int  # rows of the statement adding up to `verse`
     repris: int = 0  # the negative rows among them (cents, ≤ 0): a payment taken back by a regularisation
+    malus: int = 0  # the malus rows among them (cents, ≤ 0): negative by nature, no take-back
     explication: str = ""
     lecture: str = ""
     kind: str = ""  # "inexistant", "rien_verse", "repris", "detail_contredit", "signe", "hypothese", "declaration",
@@ -282,10 +283,15 @@ class _Reconcile:
                 if expected == 0 and mine.empty:
                     continue
                 cents = mine["montant_cents"]
-                # a take-back is a negative row that is no malus (a malus row is negative by nature)
-                taken = (cents < 0) & ~mine["indicateur"].isin(MALUS_CODES)
+                # a take-back is a negative row that is no malus (a malus row is negative by nature): a malus
+                # indicator's row, or a theme row said « malus » or of the theme's malus amount (review)
+                malus_due = int(lines.loc[(lines["theme"] == code) & lines["indicateur"].isin(MALUS_CODES),
+                                          "montant_cents"].sum())
+                malus = (cents < 0) & (mine["indicateur"].isin(MALUS_CODES) | (mine["indicateur"].eq("") & (
+                    mine["libelle_releve"].astype(str).str.contains("malus", case=False)
+                    | ((cents - malus_due).abs() <= CENT_TOLERANCE) & (malus_due < 0))))
                 items.append(Item(row, pid, int(year), code, "", expected, int(cents.sum()), len(mine),
-                                  int(cents[taken].sum())))
+                                  int(cents[(cents < 0) & ~malus].sum()), int(cents[malus].sum())))
                 detail = mine[mine["indicateur"] != ""]
                 for ind in [i.code for i in indicators_of(code) if i.code in set(detail["indicateur"])]:
                     rows_ind = detail[detail["indicateur"] == ind]
@@ -348,34 +354,41 @@ class _Reconcile:
                                  f"({eur(whole.verse)} pour {eur(whole.attendu)}) : ce détail contredit le total du "
                                  "thème (le relevé attribue le montant à d'autres lignes ?) ; rien à réclamer à ce "
                                  "titre — vérifiez le relevé")
+            elif g.repris < 0 and g.verse <= 0 < g.attendu and g.verse - g.repris > 0:
+                # paid, then wholly taken back (« Régularisation – indu »), or more: said as the statement shows it,
+                # never « aucun versement » alone — a letter must not contradict the caisse's statement — and not as
+                # a payment still to come: it was paid (review)
+                self._taken_back(g)
             elif not g.indicateur and g.verse == 0 and g.attendu > 0:
                 g.kind = "rien_verse"
-                # a payment taken back (« Régularisation – indu »): said as the statement shows it, never « aucun
-                # versement » alone — a letter to the caisse must not contradict its own statement (review)
                 said = ("le relevé n'a aucune ligne pour ce thème" if g.paid_rows == 0 else
-                        f"le relevé porte {eur(-g.repris)} versés puis {eur(-g.repris)} repris (régularisation), "
-                        f"soit {eur(0)} pour ce thème" if g.repris < 0 else
                         f"le relevé porte {eur(0)} pour ce thème")
-                head = "versement repris" if g.repris < 0 else "aucun versement"
-                g.constat = f"{head} : {said}, alors que {eur(g.attendu)} sont dus selon les règles"
+                g.constat = f"aucun versement : {said}, alors que {eur(g.attendu)} sont dus selon les règles"
                 # before the theme's payment date, it may still come (a statement read in April holds no colorectal
                 # yet, paid in Q2: it was claimed at once, review)
                 # after it, to claim (review: nothing was said, where a partial payment said « réclamez-le »)
                 what = (_to_come(g, self.params, self.date) if self.date <= _deadline(g, self.params)
                         else _passed(g, self.params, self.date))
                 g.explication = f"{g.constat} — {what}"
-            elif g.repris < 0 and g.verse > 0 and abs(g.verse - g.repris - g.attendu) <= CENT_TOLERANCE:
-                # paid as due, then taken back in part (« Régularisation » −100 € after 140 €): the statement says why
-                # the net is short, no reading of the tool is needed — not « écart inexpliqué », nor a complement to
-                # wait for (review)
-                g.kind, g.focus = "repris", (g.indicateur,) if g.indicateur else ()
-                one = "cet indicateur" if g.indicateur else "ce thème"
-                g.constat = (f"versement repris en partie : le relevé porte {eur(g.verse - g.repris)} versés puis "
-                             f"{eur(-g.repris)} repris (régularisation), soit {eur(g.verse)} pour {one}, alors que "
-                             f"{eur(g.attendu)} sont dus selon les règles — le montant versé d'abord était celui qui "
-                             "est dû, la reprise n'est pas expliquée")
-                g.explication = (f"{g.constat} : demandez à l'Assurance Maladie le motif de cette reprise ; sans motif "
-                                 "qui tienne, réclamez-la")
+
+    def _taken_back(self, g: Item) -> None:
+        """A row (theme or indicator) paid then taken back, in whole or in part: said with the statement's rows, and
+        whether the amount paid first was the one due; to claim, asking the reason (review)."""
+        one = "cet indicateur" if g.indicateur else "ce thème"
+        whole = g.verse <= 0
+        g.kind, g.focus = "repris", (g.indicateur,) if g.indicateur else ()
+        first = (" — le montant versé d'abord était celui qui est dû, la reprise n'est pas expliquée"
+                 if abs(g.verse - g.repris - g.attendu) <= CENT_TOLERANCE else "")
+        g.constat = (f"versement repris{'' if whole else ' en partie'} : {_taken_back(g)} pour {one}, alors que "
+                     f"{eur(g.attendu)} sont dus selon les règles{first}")
+        g.explication = (f"{g.constat} : demandez à l'Assurance Maladie le motif de cette reprise ; sans motif qui "
+                         "tienne, réclamez-la")
+
+    # --- 1b. paid as due, then taken back in part (after the readings: a reading may give the net) --------------
+    def by_take_back(self, gaps: list[Item]) -> None:
+        for g in gaps:
+            if not g.kind and g.repris < 0 and g.verse > 0 and abs(g.verse - g.repris - g.attendu) <= CENT_TOLERANCE:
+                self._taken_back(g)
 
     # --- 1. one hypothesis, its alternative reading ------------------------------------------------------
     def by_reading(self, gaps: list[Item]) -> None:
@@ -634,7 +647,7 @@ class _Reconcile:
         for g in gaps:
             if g.kind:
                 continue
-            if g.verse < 0 < g.attendu and abs(g.verse + g.attendu) <= CENT_TOLERANCE:
+            if g.verse < 0 < g.attendu and abs(g.verse + g.attendu) <= CENT_TOLERANCE and g.verse == g.repris + g.malus:
                 # a payment written with a minus sign (−80,00 € for 80,00 € due): a sign inverted, not « écart
                 # inexpliqué » of twice the amount (review)
                 what = "cet indicateur" if g.indicateur else "ce thème"
@@ -706,6 +719,7 @@ class _Reconcile:
         self.as_stated(gaps)
         self.sign_reversed(gaps)
         self.by_reading(gaps)
+        self.by_take_back(gaps)
         self.by_declaration(gaps)
         self.by_partial(gaps)
         self.by_malus(gaps)
@@ -730,12 +744,16 @@ def _other_payment_date(g: Item, params: dict) -> tuple[dt.date, str] | None:
     return (other, "l'autre lecture") if other is not None and other != leaf.valeur else None
 
 
-def _payment_source(g: Item, params: dict) -> str:
-    """What the theme's payment date is, when it is not a published one: the scenario's, or the tool's reading."""
+def _payment_source(g: Item, params: dict, day: dt.date | None = None) -> str:
+    """What the theme's payment date is, when it is not a published one: the scenario's (with the tool's, said passed
+    at `day` when it is), or the tool's reading."""
     leaf = theme(g.theme).payment_leaf(params[g.exercice])
     if leaf.surcharge:
         other = _other_payment_date(g, params)
-        return "date du scénario" + (f" ; celle de l'outil : le {other[0]:%d/%m/%Y}" if other else "")
+        if other is None:
+            return "date du scénario"
+        passed = ", déjà passée" if day is not None and other[0] < day else ""
+        return f"date du scénario ; celle de l'outil : le {other[0]:%d/%m/%Y}{passed}"
     return "date non publiée, retenue par l'outil" if leaf.statut == "hypothese" else ""
 
 
@@ -748,8 +766,8 @@ def _when(g: Item, params: dict, day: dt.date, code: bool = True) -> str:
     deadline = info.versement_deadline(exercise)
     when = info.versement_of(exercise) if code else f"au plus tard le {deadline:%d/%m/%Y}"
     leaf = info.payment_leaf(exercise)
-    if leaf.surcharge:
-        return when + f" ({_payment_source(g, params)})" if _other_payment_date(g, params) else when
+    if leaf.surcharge:  # the scenario's date: always said so (the user moved it), with the tool's
+        return when + f" ({_payment_source(g, params, day)})" if _other_payment_date(g, params) else when
     other = _other_payment_date(g, params)
     if other is not None and (day <= deadline) != (day <= other[0]):
         when += f" (date non publiée, retenue par l'outil : hypothèse ; autre lecture : « {leaf.alternative} »)"
@@ -760,9 +778,11 @@ MALUS_CODES = frozenset(i.code for i in INDICATORS if i.type_ligne == "malus")
 
 
 def _taken_back(g: Item) -> str:
-    """What the statement shows of a payment taken back in part: the rows paid, then the rows taken back."""
-    return (f"le relevé porte {eur(g.verse - g.repris)} versés puis {eur(-g.repris)} repris (régularisation), soit "
-            f"{eur(g.verse)}")
+    """What the statement shows of a payment taken back: the rows paid (net of its malus rows), then the negative
+    rows that are no malus — as amounts, without the statement's words (its rows may say « Régularisation », « Rappel »
+    or nothing: review)."""
+    return (f"le relevé porte {eur(g.verse - g.repris)} versés{' (malus déduit)' if g.malus else ''} puis "
+            f"{eur(-g.repris)} repris, soit {eur(g.verse)}")
 
 
 def _to_come(g: Item, params: dict, day: dt.date) -> str:
@@ -980,7 +1000,7 @@ def _too_early_caution(rec: _Reconcile, items: list[Item]) -> list[str]:
     out = []
     if early:
         def said(g: Item) -> str:
-            what, other = _payment_source(g, rec.params), _other_payment_date(g, rec.params)
+            what, other = _payment_source(g, rec.params, rec.date), _other_payment_date(g, rec.params)
             if other is not None and other[0] < rec.date and not theme(g.theme).payment_leaf(
                     rec.params[g.exercice]).surcharge:
                 what += f" ; sous l'autre lecture, le {other[0]:%d/%m/%Y}, déjà passé"
@@ -1001,9 +1021,10 @@ def _too_early_caution(rec: _Reconcile, items: list[Item]) -> list[str]:
         which = " ; ".join(f"« {theme(t).titre} » : versé au plus tard le {_deadline(g, rec.params):%d/%m/%Y} "
                            f"({source(g)}), mais jusqu'au {other[0]:%d/%m/%Y} selon {other[1]}"
                            for t, (g, other) in late.items())
+        until = max(other[0] for _, other in late.values()) + dt.timedelta(days=1)
         out += [f"> **À lire avant tout envoi — date de versement incertaine** : au {rec.date:%d/%m/%Y}, ce qui manque "
-                f"peut encore être versé selon une autre date ({which}). Envoyez ce projet si vous tenez la première "
-                "date pour sûre ; sinon attendez la seconde et refaites-le ce jour-là.", ""]
+                f"peut encore être versé selon une autre date ({which}). Si vous ne tenez pas la première date pour "
+                f"sûre, attendez le {until:%d/%m/%Y} et refaites ce projet ce jour-là.", ""]
     return out
 
 
@@ -1041,7 +1062,7 @@ def _letter_finding(g: Item) -> str:
         way = "inférieur" if g.ecart < 0 else "supérieur"
         paid = f"{eur(g.verse)} : {_taken_back(g)}" if g.repris < 0 else eur(g.verse)
         return (f"le montant versé ({paid}) est {way} de {eur(abs(g.ecart))} au montant dû selon les règles "
-                f"ci-dessous ({eur(g.attendu)}), sans qu'un motif de cette différence m'ait été indiqué")
+                f"citées dans ce projet ({eur(g.attendu)}), sans qu'un motif de cette différence m'ait été indiqué")
     return letter_words(g.constat or g.explication)  # « réclamez-le » is said to the titulaire, not in the letter
 
 
