@@ -19,7 +19,7 @@ from rosp_lib.cli import main
 from rosp_lib.counterfactual.gains import GAINS_COLUMNS
 from rosp_lib.counterfactual.reconcile import RAPPROCHEMENT_COLUMNS, reconcile
 from rosp_lib.counterfactual.versements import read_versements
-from rosp_lib.inputs import InputError, read_inputs, read_pharmacies
+from rosp_lib.inputs import InputError, read_inputs, read_molecules, read_pharmacies
 from rosp_lib.parameters import PARAMETERS_DIR, Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -1502,3 +1502,20 @@ def test_take_backs_beyond_the_payment_on_indicator_rows_and_beside_a_malus_row_
     caution = next(line for line in letter.splitlines() if "versement peut-être incomplet" in line)
     assert "colorectal" not in caution and "Dispositif" not in caution  # only the dispensation, not paid at all
     assert "2 027" not in letter  # the malus row is not a take-back
+
+
+def test_a_net_after_a_take_back_that_a_reading_gives_names_the_reading_and_the_rows(tmp_path):
+    """PH-TILLEULS 2025: BUPS paid 690,83 € (the due amount), then 200 € taken back: 490,83 € is the amount of the
+    other reading of the stabilité's lower step (0 € instead of 200 €). The reading is named (review: « la reprise
+    n'est pas expliquée »), with the statement's rows."""
+    pharmacies = read_pharmacies(ROOT / "data" / "pharmacies.csv")
+    molecules = read_molecules(ROOT / "data" / "molecules.csv", pharmacies)
+    paid = read_versements(write_csv(tmp_path / "v.csv", [
+        {"pharmacie_id": "PH-TILLEULS", "exercice": 2025, "theme": "bups", "montant_verse_eur": amount,
+         "date_versement": day} for amount, day in (("690.83", "2026-03-20"), ("-200", "2026-06-20"))]), pharmacies)
+    table, _ = reconcile(pharmacies, molecules, paid, date_reference=dt.date(2026, 7, 15))
+    bups = _row(table, "PH-TILLEULS", "bups")
+    assert (bups["attendu_eur"], bups["verse_eur"]) == ("690.83", "490.83")
+    assert bups["lecture_qui_explique"] == "bups.stabilite_75.montant_bas"
+    assert bups["explication"].startswith(E(
+        "écart de 200,00 € (le relevé porte 690,83 € versés puis 200,00 € repris, soit 490,83 €) : "))

@@ -444,7 +444,10 @@ class _Reconcile:
                     moved = before.subtract(after.groupby("indicateur", sort=False)["montant_cents"].sum(),
                                             fill_value=0)
                     g.focus = tuple(i for i in before.index if moved.get(i, 0) != 0)
-                    g.explication = (f"écart de {eur(abs(g.ecart))} : "
+                    # a net after a take-back: the statement's rows said first (review: the reading was named
+                    # without the 200 € taken back that made the amount)
+                    rows = f" ({_taken_back(g)})" if g.repris < 0 else ""
+                    g.explication = (f"écart de {eur(abs(g.ecart))}{rows} : "
                                      + _both(reading_words(key, leaf, other, value, params[year], kept=kept),
                                              reading_words(key, leaf, other, value, params[year], letter=True),
                                              reading_words(key, leaf, other, value, params[year], kept=kept,
