@@ -423,9 +423,10 @@ def book_markdown(exercises: dict[int, ExerciseParameters], scenario: str | None
     for theme in THEMES:
         paid = _grouped({y: theme.versement_of(exercises[y]) for y in years
                          if theme.payment_leaf(exercises[y]) is not None})
-        out += ["", f"## {theme.ordre}. {theme.titre}", "", f"Ce que le thème récompense : {theme.rewards()}",
-                "", "Versement (`calendrier.versement." + theme.code + "`, statut et source au calendrier) : "
-                + " ; ".join(f"{ys} : {t}" for ys, t in paid) + ".", ""]
+        out += ["", f"## {theme.ordre}. {theme.titre}", "", f"Ce que le thème récompense : {theme.rewards()}", ""]
+        if paid:  # (a theme absent from every exercise of the book has no date: review, « Versement : . »)
+            out += ["Versement (`calendrier.versement." + theme.code + "`, statut et source au calendrier) : "
+                    + " ; ".join(f"{ys} : {t}" for ys, t in paid) + ".", ""]
         seen_nodes: set[str] = set()
         for ind in indicators_of(theme.code):
             out += ["", f"### {title(ind, exercises[years[-1]])} (`{ind.code}`)", ""]

@@ -1064,8 +1064,8 @@ def test_a_theme_not_paid_yet_before_its_payment_date_may_still_come(tmp_path):
                                           "réclamez-le")
     letter = claims[("PH-CENTRE", 2025)]
     # both dates are the tool's (no published date): the letter says so
-    assert ("« Dépistage organisé du cancer colorectal » : versé au plus tard le 30/06/2026 (date non publiée, retenue "
-            "par l'outil) ; « Dispensation à l'unité » : versé au plus tard le 31/12/2026 (date non publiée, retenue par "
+    assert ("« Dépistage organisé du cancer colorectal » : versé au plus tard le 30/06/2026 (date incertaine, retenue "
+            "par l'outil) ; « Dispensation à l'unité » : versé au plus tard le 31/12/2026 (date incertaine, retenue par "
             "l'outil)). N'envoyez ce projet qu'à partir du 01/01/2027") in letter
     assert "peut-être à venir" not in letter  # the letter states the fact only
     # on the dispensation's last payment day (31/12/2026, its last day included) it may still come; the day after, not
@@ -1075,15 +1075,15 @@ def test_a_theme_not_paid_yet_before_its_payment_date_may_still_come(tmp_path):
     table, claims = reconcile(pharmacies, None, paid, date_reference=dt.date(2026, 12, 31))
     assert _row(table, "PH-CENTRE", "dispensation_unite")["explication"] == E(
         dispensation + " — peut-être à venir : ce thème de l'exercice 2025 est versé au plus tard le 31/12/2026 (date "
-        "non publiée, retenue par l'outil : hypothèse ; autre lecture : « 30/04/2026 : versé en même temps que la ROSP "
+        "incertaine, retenue par l'outil : hypothèse ; autre lecture : « 30/04/2026 : versé en même temps que la ROSP "
         "numérique, au plus tard au mois d'avril de l'année N+1 ») ; passé ce délai, réclamez-le")
     assert "N'envoyez ce projet qu'à partir du 01/01/2027" in claims[("PH-CENTRE", 2025)]
     passed = E("sont dus selon les règles — ce thème de l'exercice 2025 est versé au plus tard le 30/06/2026 : ce "
                "délai est passé, réclamez-le")
     # 30/06 passed; under the other reading of this unpublished date (31/12/2026) still to come: said
     assert _row(table, "PH-CENTRE", "colorectal")["explication"].endswith(E(
-        "sont dus selon les règles — ce thème de l'exercice 2025 est versé au plus tard le 30/06/2026 (date non "
-        "publiée, retenue par l'outil : hypothèse ; autre lecture : « 31/12/2026 : aucune date publiée, le thème peut "
+        "sont dus selon les règles — ce thème de l'exercice 2025 est versé au plus tard le 30/06/2026 (date "
+        "incertaine, retenue par l'outil : hypothèse ; autre lecture : « 31/12/2026 : aucune date publiée, le thème peut "
         "être versé jusqu'à la fin de l'année qui suit l'exercice ») : ce délai est passé, réclamez-le"))
     # after the payment dates: claimed as before, without the caution
     table, claims = reconcile(pharmacies, None, paid, date_reference=dt.date(2027, 1, 1))
@@ -1392,16 +1392,16 @@ def test_a_payment_date_that_is_not_published_or_a_scenarios_is_said_where_a_cla
     due = "aucun versement : le relevé n'a aucune ligne pour ce thème, alors que 120,00 € sont dus selon les règles — "
     table, claims = reconcile(pharmacies, None, paid, date_reference=dt.date(2026, 7, 1))
     assert _row(table, "PH-CENTRE", "colorectal")["explication"] == E(
-        due + "ce thème de l'exercice 2025 est versé au plus tard le 30/06/2026 (date non publiée, retenue par "
+        due + "ce thème de l'exercice 2025 est versé au plus tard le 30/06/2026 (date incertaine, retenue par "
         "l'outil : hypothèse ; autre lecture : « 31/12/2026 : aucune date publiée, le thème peut être versé jusqu'à la "
         "fin de l'année qui suit l'exercice ») : ce délai est passé, réclamez-le")
     letter = claims[("PH-CENTRE", 2025)]
     assert E("> **À lire avant tout envoi — date de versement incertaine** : au 01/07/2026, ce qui manque peut encore "
              "être versé selon une autre date (« Dépistage organisé du cancer colorectal » : versé au plus tard le "
-             "30/06/2026 (date non publiée, retenue par l'outil), mais jusqu'au 31/12/2026 selon l'autre lecture)."
+             "30/06/2026 (date incertaine, retenue par l'outil), mais jusqu'au 31/12/2026 selon l'autre lecture)."
              ) in letter
     # the dispensation, to come under the tool's date (31/12/2026), passed under the other (30/04/2026): said too
-    assert E("« Dispensation à l'unité » : versé au plus tard le 31/12/2026 (date non publiée, retenue par l'outil ; "
+    assert E("« Dispensation à l'unité » : versé au plus tard le 31/12/2026 (date incertaine, retenue par l'outil ; "
              "sous l'autre lecture, le 30/04/2026, déjà passé)") in letter
     # under the scenario of alternative readings: the scenario's dates, the tool's beside them
     scenario = Scenario.read(PARAMETERS_DIR / "scenarios" / "lectures-alternatives.yaml")
@@ -1431,7 +1431,7 @@ def test_an_unexplained_shortfall_after_the_payment_date_says_it(tmp_path):
     table, _ = reconcile(pharmacies, None, paid, date_reference=dt.date(2026, 7, 1))
     said = _row(table, "PH-CENTRE", "colorectal")["explication"]
     assert said.startswith(E("écart inexpliqué de 112,23 €"))
-    assert said.endswith(E(" — ce thème de l'exercice 2025 est versé au plus tard le 30/06/2026 (date non publiée, "
+    assert said.endswith(E(" — ce thème de l'exercice 2025 est versé au plus tard le 30/06/2026 (date incertaine, "
                            "retenue par l'outil : hypothèse ; autre lecture : « 31/12/2026 : aucune date publiée, le "
                            "thème peut être versé jusqu'à la fin de l'année qui suit l'exercice ») : ce délai est passé, "
                            "réclamez-le"))
@@ -1519,3 +1519,26 @@ def test_a_net_after_a_take_back_that_a_reading_gives_names_the_reading_and_the_
     assert bups["lecture_qui_explique"] == "bups.stabilite_75.montant_bas"
     assert bups["explication"].startswith(E(
         "écart de 200,00 € (le relevé porte 690,83 € versés puis 200,00 € repris, soit 490,83 €) : "))
+
+
+def test_a_take_back_of_the_malus_amount_and_a_deduction_where_nothing_is_due(tmp_path):
+    """Review: PH-GARE 2024 numérique paid 6 108 € (net of its 1 527 € malus) then −1 527 € « Régularisation indu »:
+    the take-back, of the malus's amount, was read as a malus row and never said. PH-MAIRIE 2023, BUPS due 0 € (a
+    socle not met), −20 € on the « urgence » malus: a deduction where nothing is due was told to wait for, or claim,
+    a payment of the theme."""
+    pharmacies = read_pharmacies(ROOT / "data" / "pharmacies.csv")
+    paid = read_versements(write_csv(tmp_path / "v.csv", [
+        {"pharmacie_id": "PH-GARE", "exercice": 2024, "theme": "numerique", "indicateur": "",
+         "montant_verse_eur": "6108", "date_versement": "2025-04-15", "libelle_releve": "ROSP"},
+        {"pharmacie_id": "PH-GARE", "exercice": 2024, "theme": "numerique", "indicateur": "",
+         "montant_verse_eur": "-1527", "date_versement": "2025-09-15", "libelle_releve": "Régularisation indu"},
+        {"pharmacie_id": "PH-MAIRIE", "exercice": 2023, "theme": "bups", "indicateur": "malus_urgence",
+         "montant_verse_eur": "-20", "date_versement": "2024-09-15", "libelle_releve": "x"}]), pharmacies)
+    table, claims = reconcile(pharmacies, None, paid, date_reference=dt.date(2024, 5, 15))
+    assert _row(table, "PH-GARE", "numerique")["explication"].startswith(E(
+        "versement repris en partie : le relevé porte 6 108,00 € versés puis 1 527,00 € repris, soit 4 581,00 € pour "
+        "ce thème, alors que 6 108,00 € sont dus selon les règles"))
+    bups = _row(table, "PH-MAIRIE", "bups")
+    assert (bups["attendu_eur"], bups["verse_eur"]) == ("0.00", "-20.00")
+    assert "versé au plus tard" not in bups["explication"] and "réclamez-le" not in bups["explication"]
+    assert "date de versement incertaine" not in claims.get(("PH-MAIRIE", 2023), "")

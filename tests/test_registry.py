@@ -311,3 +311,12 @@ def test_a_scenario_moves_a_payment_date(tmp_path):
     path.write_text("calendrier:\n  versement:\n    dispensation_unite: '2026-04-30'\n", encoding="utf-8")
     params = load_parameters(2025, Scenario.read(path))
     assert theme("dispensation_unite").versement_deadline(params) == dt.date(2026, 4, 30)
+
+
+def test_the_rules_book_of_one_exercise_says_no_payment_date_for_a_theme_it_does_not_have():
+    """`rosp regles 2023` printed « Versement (`calendrier.versement.vaccination`, …) : . » (review)."""
+    book = book_markdown({2023: load_parameters(2023)})
+    assert "calendrier.versement.vaccination`, statut" not in book
+    assert "calendrier.versement.dispositif_2024`, statut" not in book
+    assert ("Versement (`calendrier.versement.colorectal`, statut et source au calendrier) : 2023 : au plus tard le "
+            "31/12/2024.") in book

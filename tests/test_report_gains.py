@@ -217,8 +217,8 @@ def test_reconciliation_section_of_a_partial_payment():
     # the tolerance the verdicts use (reconcile.CENT_TOLERANCE, 1 cent), not « au centime »
     assert "retrouve le montant versé à 0,01\u00a0€ près" in report_versements.section_text(rep, r)
     # the causes searched, all of them, in their order (the « malus non déduit » included), as rosp rapprocher --help
-    causes = ("une hypothèse de lecture remplacée par son alternative, une déclaration non retenue ou un socle non "
-              "reconnu, un versement partiel ou un malus non déduit")
+    causes = ("une hypothèse de lecture remplacée par son alternative, une reprise du montant dû (ligne négative du "
+              "relevé), une déclaration non retenue ou un socle non reconnu, un versement partiel ou un malus non déduit")
     assert f"près ({causes})." in report_versements.section_text(rep, r)
     help_text = " ".join(CliRunner().invoke(main, ["rapprocher", "--help"]).output.split())
     assert f"les causes cherchées dans cet ordre : {causes} ; sinon il est dit « écart inexpliqué »" in help_text

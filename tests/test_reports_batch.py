@@ -1086,3 +1086,27 @@ def test_a_batch_stopped_during_the_network_view_still_writes_its_index(tmp_path
     assert "2 rapports en" in result.output and len(_manifest(out)) == 2
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="pharmacies/PH-A.html"' in index and 'href="pharmacies/PH-B.html"' in index
+
+
+def test_a_report_is_redone_when_the_other_payment_date_its_letter_speaks_of_passes(tmp_path):
+    """PH-GARE 2024, a statement holding only the numérique: on 15/05/2025 the BUPS's date of the tool (31/03/2025) is
+    passed, its other reading (31/05/2025) not — the letter says « attendez le 01/06/2025 et refaites ce projet ».
+    Made again on 05/06/2025, the report was « déjà à jour » and kept that letter (review): its content key now
+    records that other date too."""
+    statement = tmp_path / "v.csv"
+    statement.write_text("pharmacie_id;exercice;theme;indicateur;montant_verse_eur;date_versement;libelle_releve\n"
+                         "PH-GARE;2024;numerique;;6108;2025-04-15;ROSP\n", encoding="utf-8")
+    out = tmp_path / "sortie"
+
+    def run(day: str):
+        result = _report([str(ROOT / "data" / "pharmacies.csv"), "--molecules", str(ROOT / "data" / "molecules.csv"),
+                          "--pharmacie", "PH-GARE", "--exercice", "2024", "--themes", "synthese", "--versements",
+                          str(statement), "--date", day, "-o", str(out), "-j", "1"])
+        assert result.exit_code == 0, result.output
+        return result.output, (out / "2024" / "PH-GARE" / "reclamation_PH-GARE_2024.md").read_text(encoding="utf-8")
+
+    _, letter = run("2025-05-15")
+    assert "date de versement incertaine" in letter and "attendez le 01/06/2025" in letter
+    output, letter = run("2025-06-05")
+    assert "1 produit, 0 déjà à jour" in output
+    assert "date de versement incertaine" not in letter and "05/06/2025" in letter

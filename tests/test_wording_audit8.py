@@ -380,7 +380,7 @@ def test_the_reports_give_the_payment_date_of_their_own_exercise():
     assert ("**Versement** : au plus tard le 31/12/2024 (date retenue par l'outil,\u00a0⚠ hypothèse ; autre lecture : "
             "« 30&#47;04&#47;2024 &#58; versé en même temps que la ROSP numérique") in header
     row = next(r for r in str(nb.calendar_table(halles)).split("<tr>") if r.startswith("<td>Dépistage colorectal"))
-    assert "<td>au plus tard le 31/12/2024\u00a0⚠ (date non publiée : hypothèse de l&#x27;outil)</td>" in row
+    assert "<td>au plus tard le 31/12/2024\u00a0⚠ (date incertaine : hypothèse de l&#x27;outil)</td>" in row
     tilleuls = _load("PH-TILLEULS", 2024)
     assert "**Versement** : au plus tard le 30/06/2025." in nb.header_text(tilleuls, "colorectal")  # the 2024 statement
     assert "**Versement** : au plus tard le 30/04/2025 (code acte PQS)." in nb.header_text(tilleuls, "numerique")

@@ -674,8 +674,24 @@ class _Batch:
         from rosp_lib.parameters import load_parameters
         from rosp_lib.registry import THEMES
 
-        params = load_parameters(int(job.exercice), job.parametres)
-        return [t.code for t in THEMES if t.payment_leaf(params) is not None and t.versement_deadline(params) < self.date]
+        from rosp_lib.rulebook import alternative_date
+
+        year = int(job.exercice)
+        params = load_parameters(year, job.parametres)
+        passed = []
+        for t in THEMES:
+            leaf = t.payment_leaf(params)
+            if leaf is None:
+                continue
+            # the other date the texts compare the reference date to (the tool's under a scenario, a hypothesis's
+            # other reading): the claim draft's cautions change when it passes too (review: a letter asking to wait
+            # for 01/06 was kept as « déjà à jour » on 05/06)
+            tool = t.payment_leaf(load_parameters(year)) if leaf.surcharge else None
+            other = tool.valeur if tool is not None else (
+                alternative_date(leaf.alternative) if leaf.statut == "hypothese" else None)
+            passed += [t.code] if leaf.valeur < self.date else []
+            passed += [f"{t.code} (autre date)"] if other is not None and other < self.date else []
+        return passed
 
     def job_parameters(self, job: ReportJob, parameters: dict, files: dict[str, bytes]) -> tuple[dict, dict, dict]:
         """The papermill parameters of one report, and what its content key sums up: its parameters (the date by
@@ -1057,8 +1073,8 @@ def _check_file(path: Path | None, what: str) -> None:
                    "la synthèse y ajoute le rapprochement et, s'il y a lieu, un projet de réclamation.")
 @click.option("--date", "date_reference", metavar="AAAA-MM-JJ",
               help="Date à laquelle juger ce qui est encore possible dans « Ce que l'officine peut encore gagner », "
-                   "et si le complément d'un versement partiel peut encore venir (ou JJ/MM/AAAA ; défaut : "
-                   "aujourd'hui).")
+                   "et si ce qui manque d'un versement (un complément, ou un thème dont rien n'est versé) peut "
+                   "encore venir (ou JJ/MM/AAAA ; défaut : aujourd'hui).")
 @click.option("--dask", "dask_address", metavar="ADRESSE",
               help="Exécuter sur une grappe Dask : adresse de son planificateur (tcp://hote:8786), ou « local » "
                    "pour une grappe sur ce poste (voir docs/cluster.md).")

@@ -179,8 +179,8 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
     Un écart n'est expliqué que si la bibliothèque retrouve le montant versé à {tolerance} près, les causes
     cherchées dans cet ordre : {causes} ; sinon il est dit « écart inexpliqué ». Un versement pour un
     thème ou un indicateur qui n'existe pas cet exercice, une ligne d'indicateur à 0 € à côté de la ligne
-    de son thème versé comme dû, et un thème dû dont rien n'a été versé, sont dits tels quels, sans cause
-    devinée. Le complément d'un versement partiel, ou un thème pas encore versé, est dit « peut-être à
+    de son thème versé comme dû, un thème dû dont rien n'a été versé, et un versement repris en entier,
+    sont dits tels quels, sans cause devinée. Le complément d'un versement partiel, ou un thème pas encore versé, est dit « peut-être à
     venir » si la date --date ne dépasse pas le dernier jour où le thème est versé (paramètre
     calendrier.versement.<thème> de l'exercice, en N+1 ; une hypothèse quand aucune date n'est publiée),
     sinon à réclamer ; les lignes du relevé datées après --date sont signalées.

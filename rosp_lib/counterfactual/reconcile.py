@@ -67,6 +67,7 @@ INEXPLIQUE = "écart inexpliqué"
 # The causes searched, in their order (`_Reconcile.run`): as the texts that explain the search say them (the
 # synthesis section, `rosp rapprocher --help`), and as an unexplained gap says that none reproduces it.
 CAUSES = (("une hypothèse de lecture remplacée par son alternative", "aucune lecture alternative"),
+          ("une reprise du montant dû (ligne négative du relevé)", "aucune reprise du montant dû"),
           ("une déclaration non retenue ou un socle non reconnu", "aucune déclaration non retenue"),
           ("un versement partiel", "aucun versement partiel"),
           ("un malus non déduit", "aucun malus non déduit"))
@@ -284,12 +285,10 @@ class _Reconcile:
                     continue
                 cents = mine["montant_cents"]
                 # a take-back is a negative row that is no malus (a malus row is negative by nature): a malus
-                # indicator's row, or a theme row said « malus » or of the theme's malus amount (review)
-                malus_due = int(lines.loc[(lines["theme"] == code) & lines["indicateur"].isin(MALUS_CODES),
-                                          "montant_cents"].sum())
-                malus = (cents < 0) & (mine["indicateur"].isin(MALUS_CODES) | (mine["indicateur"].eq("") & (
-                    mine["libelle_releve"].astype(str).str.contains("malus", case=False)
-                    | ((cents - malus_due).abs() <= CENT_TOLERANCE) & (malus_due < 0))))
+                # indicator's row, or a theme row the statement says « malus » (review) — not one of the malus's
+                # amount only: a take-back of that amount after a payment net of the malus is one (review)
+                malus = (cents < 0) & (mine["indicateur"].isin(MALUS_CODES) | (mine["indicateur"].eq("") & mine[
+                    "libelle_releve"].astype(str).str.contains("malus", case=False)))
                 items.append(Item(row, pid, int(year), code, "", expected, int(cents.sum()), len(mine),
                                   int(cents[(cents < 0) & ~malus].sum()), int(cents[malus].sum())))
                 detail = mine[mine["indicateur"] != ""]
@@ -710,12 +709,13 @@ class _Reconcile:
             g.explication = (f"{INEXPLIQUE} de {eur(abs(g.ecart))} : {_none_of_the_causes()} ne reproduit le montant "
                              "versé ; à vérifier : "
                              + (" ; ".join(shown) if shown else "aucune ligne payée attendue"))
-            if g.ecart < 0 and not g.indicateur and self.date <= _deadline(g, self.params):
+            if g.ecart < 0 < g.attendu and not g.indicateur and self.date <= _deadline(g, self.params):
                 # less than due before the theme's payment date: the rest may still come (review: a down payment
                 # of April for an exercise not over was claimed at once)
                 g.explication += f" — un versement complémentaire est {_to_come(g, self.params, self.date)}"
-            elif g.ecart < 0 and not g.indicateur:  # after it: to claim, as a partial payment says it — with the
-                g.explication += f" — {_passed(g, self.params, self.date)}"  # other reading when it says otherwise
+            elif g.ecart < 0 < g.attendu and not g.indicateur:
+                # after it: to claim, as a partial payment says it — with the other reading when it says otherwise
+                g.explication += f" — {_passed(g, self.params, self.date)}"
 
     def run(self) -> list[Item]:
         gaps = [g for g in self.items if g.verdict != "conforme"]
@@ -757,7 +757,7 @@ def _payment_source(g: Item, params: dict, day: dt.date | None = None) -> str:
             return "date du scénario"
         passed = ", déjà passée" if day is not None and other[0] < day else ""
         return f"date du scénario ; celle de l'outil : le {other[0]:%d/%m/%Y}{passed}"
-    return "date non publiée, retenue par l'outil" if leaf.statut == "hypothese" else ""
+    return "date incertaine, retenue par l'outil" if leaf.statut == "hypothese" else ""
 
 
 def _when(g: Item, params: dict, day: dt.date, code: bool = True) -> str:
@@ -773,7 +773,7 @@ def _when(g: Item, params: dict, day: dt.date, code: bool = True) -> str:
         return when + f" ({_payment_source(g, params, day)})" if _other_payment_date(g, params) else when
     other = _other_payment_date(g, params)
     if other is not None and (day <= deadline) != (day <= other[0]):
-        when += f" (date non publiée, retenue par l'outil : hypothèse ; autre lecture : « {leaf.alternative} »)"
+        when += f" (date incertaine, retenue par l'outil : hypothèse ; autre lecture : « {leaf.alternative} »)"
     return when
 
 
@@ -987,7 +987,8 @@ def _scenario_caution(rec: _Reconcile, lines: pd.DataFrame, items: list[Item], p
 
 def _claimed_short(g: Item) -> bool:
     """A theme whose shortfall the letter claims, and that a later payment could still fill."""
-    return g.kind in ("partiel", "rien_verse") or g.kind == "inexplique" and g.ecart < 0 and not g.indicateur
+    return g.kind in ("partiel", "rien_verse") or (g.kind == "inexplique" and g.ecart < 0 < g.attendu
+                                                   and not g.indicateur)
 
 
 def _too_early_caution(rec: _Reconcile, items: list[Item]) -> list[str]:

@@ -475,7 +475,8 @@ class ExerciseParameters(_Strict):
             if leaf is not None and leaf.valeur.year != self.exercice + 1:
                 raise ValueError(f"calendrier.versement.{name} vaut {leaf.valeur:%d/%m/%Y} pour l'exercice "
                                  f"{self.exercice} ; attendu : une date de {self.exercice + 1}, l'année qui suit "
-                                 "l'exercice (le thème est versé en N+1)")
+                                 "l'exercice (le thème est versé en N+1) — une date ne vaut que pour un exercice : "
+                                 f"écrivez-la sous la clé de son année ({self.exercice}:)")
         return self
 
     @model_validator(mode="after")

@@ -712,7 +712,7 @@ def payment_text(rep: Report, theme: str, short: bool = False) -> str:
         return text + f" (date du scénario ; celle de l'outil : {reference_value(rep, key)})"
     if leaf.statut == "hypothese":
         if short:
-            return text + f"{HYPOTHESIS_MARK} (date non publiée : hypothèse de l'outil)"
+            return text + f"{HYPOTHESIS_MARK} (date incertaine : hypothèse de l'outil)"
         return text + f" (date retenue par l'outil,{HYPOTHESIS_MARK} hypothèse ; autre lecture : « {md(leaf.alternative)} »)"
     return text
 
