@@ -241,6 +241,17 @@ def test_cli_diff_2024_2025_lists_what_changed():
     assert "numerique.malus_qualite_facturation.fse_securisees_cible_pct" in out and ": 69 % → 71 %" in out
     assert "dispositif_2024.trod_angine.etat" in out and "actif → absent" in out
     assert "numerique.scor.montant" not in out  # 100 € both years
+    # the dates that only follow the exercise (same day, one year later, same status) are said once, at the end, not
+    # as 6 changes among the rules' (review: every payment date was listed as changed); a date whose status changes
+    # stays a change
+    assert out.rstrip().endswith(
+        "Et 6 dates du calendrier qui suivent l'exercice (même jour, 1 an plus tard, même statut) : "
+        "calendrier.fin_actions_dqo, calendrier.fin_autoevaluation_dqo, calendrier.fin_periode_malus_facturation, "
+        "calendrier.versement.bups, calendrier.versement.dispensation_unite, calendrier.versement.numerique.")
+    assert "  calendrier.versement.numerique (" not in out
+    assert ("  calendrier.versement.colorectal (Dernier jour où le thème « dépistage colorectal » de l'exercice est "
+            "versé) : 30/06/2025 → 30/06/2026 [statut : source → hypothese]") in out
+    assert out.startswith("28 paramètres changent entre 2024 et 2025 :")
 
 
 def test_cli_diff_unknown_year_exits_2_in_french():

@@ -229,7 +229,20 @@ def diff_cmd(avant: int, apres: int, scenario: Path | None) -> None:
     def shown(value, path: str) -> str:
         return _show(value) + ("" if value is None else _unit_shown(units[path], value))
 
-    if not rows:
+    def follows(r) -> bool:
+        """A date that only follows the exercise: the same day, as many years later, with the same status (the end of
+        the declaration, the payment dates: they move with N every year, and said so once below)."""
+        x, y = r["avant"], r["apres"]
+        if not (isinstance(x, dt.date) and isinstance(y, dt.date)) or r["statut_avant"] != r["statut_apres"]:
+            return False
+        try:
+            return x.replace(year=x.year + apres - avant) == y
+        except ValueError:  # 29 February
+            return False
+
+    moved = [r["parametre"] for r in rows if follows(r)]
+    rows = [r for r in rows if not follows(r)]
+    if not rows and not moved:
         click.echo(f"Aucune différence entre {avant} et {apres}.")
         return
     click.echo(f"{counted(len(rows), 'paramètre change', 'paramètres changent')} entre {avant} et {apres} :")
@@ -239,6 +252,11 @@ def diff_cmd(avant: int, apres: int, scenario: Path | None) -> None:
             statut = f" [statut : {r['statut_avant'] or '—'} → {r['statut_apres'] or '—'}]"
         click.echo(f"  {r['parametre']} ({r['libelle']}) : {shown(r['avant'], r['parametre'])} → "
                    f"{shown(r['apres'], r['parametre'])}{statut}")
+    if moved:
+        years = counted(abs(apres - avant), "an", "ans")
+        click.echo(f"Et {counted(len(moved), 'date', 'dates')} du calendrier qui {'suit' if len(moved) == 1 else 'suivent'} "
+                   f"l'exercice (même jour, {years} {'plus tard' if apres > avant else 'plus tôt'}, même statut) : "
+                   f"{', '.join(moved)}.")
 
 
 def _show(value) -> str:
