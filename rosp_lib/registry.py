@@ -93,6 +93,23 @@ class Theme:
                              "versement")
         return leaf.valeur
 
+    def other_payment_date(self, params) -> tuple[dt.date, str] | None:
+        """The other date the theme of this exercise (`params`) may be paid by, and what it is: the tool's own when the
+        user's scenario replaced it (« celle de l'outil »), the other reading of a date that is a hypothesis of the
+        tool (« l'autre lecture »); None when there is none, or it is the same date. Read by the reconciliation (what
+        it says at its reference date) and by the batch (when a report's texts change)."""
+        from .parameters import load_parameters
+        from .rulebook import alternative_date
+
+        leaf = self.payment_leaf(params)
+        if leaf is None:
+            return None
+        if leaf.surcharge:
+            tool = self.payment_leaf(load_parameters(params.exercice))
+            return (tool.valeur, "celle de l'outil") if tool is not None and tool.valeur != leaf.valeur else None
+        other = alternative_date(leaf.alternative) if leaf.statut == "hypothese" else None
+        return (other, "l'autre lecture") if other is not None and other != leaf.valeur else None
+
     def versement_of(self, params) -> str:
         """When the theme of this exercise (`params`) is paid, in words (« au plus tard le 30/04/2026 (code acte
         PQS) »), without a final full stop and without the parameter's status (the reports add it)."""

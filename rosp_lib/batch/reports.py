@@ -674,10 +674,7 @@ class _Batch:
         from rosp_lib.parameters import load_parameters
         from rosp_lib.registry import THEMES
 
-        from rosp_lib.rulebook import alternative_date
-
-        year = int(job.exercice)
-        params = load_parameters(year, job.parametres)
+        params = load_parameters(int(job.exercice), job.parametres)
         passed = []
         for t in THEMES:
             leaf = t.payment_leaf(params)
@@ -686,11 +683,9 @@ class _Batch:
             # the other date the texts compare the reference date to (the tool's under a scenario, a hypothesis's
             # other reading): the claim draft's cautions change when it passes too (review: a letter asking to wait
             # for 01/06 was kept as « déjà à jour » on 05/06)
-            tool = t.payment_leaf(load_parameters(year)) if leaf.surcharge else None
-            other = tool.valeur if tool is not None else (
-                alternative_date(leaf.alternative) if leaf.statut == "hypothese" else None)
+            other = t.other_payment_date(params)
             passed += [t.code] if leaf.valeur < self.date else []
-            passed += [f"{t.code} (autre date)"] if other is not None and other < self.date else []
+            passed += [f"{t.code} (autre date)"] if other is not None and other[0] < self.date else []
         return passed
 
     def job_parameters(self, job: ReportJob, parameters: dict, files: dict[str, bytes]) -> tuple[dict, dict, dict]:

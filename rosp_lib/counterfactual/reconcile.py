@@ -50,7 +50,7 @@ from ..registry import INDICATORS, LEVIERS, THEME_CODES, indicator, indicators_o
 from ..report.calculation import calculation, entries
 from ..report.escape import escape_markdown_text
 from ..report.readings import alternatives_for, scenario_with
-from ..rulebook import alternative_date, hypothesis_label, hypothesis_named, in_force, leaf_text, reading_note, rule_text, state, theme_exists, title
+from ..rulebook import hypothesis_label, hypothesis_named, in_force, leaf_text, reading_note, rule_text, state, theme_exists, title
 from .runner import Runner
 from .versements import dated_after
 
@@ -736,15 +736,8 @@ def _deadline(g: Item, params: dict) -> dt.date:
 
 
 def _other_payment_date(g: Item, params: dict) -> tuple[dt.date, str] | None:
-    """The other date the theme of `g` may be paid by, and what it is: the tool's own when the user's scenario replaced
-    it (« celle de l'outil »), the other reading of a date that is a hypothesis of the tool (no published date)."""
-    info, exercise = theme(g.theme), params[g.exercice]
-    leaf = info.payment_leaf(exercise)
-    if leaf.surcharge:
-        tool = info.payment_leaf(load_parameters(g.exercice))
-        return (tool.valeur, "celle de l'outil") if tool is not None and tool.valeur != leaf.valeur else None
-    other = alternative_date(leaf.alternative) if leaf.statut == "hypothese" else None
-    return (other, "l'autre lecture") if other is not None and other != leaf.valeur else None
+    """The other date the theme of `g` may be paid by, and what it is (`Theme.other_payment_date`)."""
+    return theme(g.theme).other_payment_date(params[g.exercice])
 
 
 def _payment_source(g: Item, params: dict, day: dt.date | None = None) -> str:
