@@ -438,3 +438,40 @@ def test_a_payment_date_outside_the_year_after_the_exercise_is_refused(tmp_path,
     with pytest.raises(ParameterError) as info:
         load_parameters(year, Scenario.read(path))
     assert said in str(info.value)
+
+
+@pytest.mark.parametrize("day, ok", [("2025-12-31", False), ("2026-01-01", True), ("2026-12-31", True),
+                                     ("2027-01-01", False)])
+def test_a_payment_date_is_a_day_of_the_year_after_the_exercise_at_its_bounds(tmp_path, day, ok):
+    """Exercise 2025: its themes are paid in 2026, from 01/01 to 31/12 included; the last day of 2025 and the first of
+    2027 are refused."""
+    from rosp_lib.parameters import ParameterError
+
+    path = tmp_path / "s.yaml"
+    path.write_text(f"2025:\n  calendrier:\n    versement:\n      numerique: '{day}'\n", encoding="utf-8")
+    if ok:
+        assert str(load_parameters(2025, Scenario.read(path)).calendrier.versement.numerique.valeur) == day
+    else:
+        with pytest.raises(ParameterError, match="attendu : une date de 2026"):
+            load_parameters(2025, Scenario.read(path))
+
+
+def test_a_parameter_file_gives_a_payment_date_exactly_for_the_themes_of_its_exercise(param_dir):
+    """The themes are listed once, in the registry: a file without the date of a theme that exists that exercise, or
+    with one for a theme that does not, is refused in French."""
+    from rosp_lib.parameters import ParameterError
+
+    f = param_dir / "2025.yaml"
+    text = f.read_text(encoding="utf-8")
+    start = text.index("    numerique:\n      valeur: '2026-04-30'")
+    end = text.index("    bups:\n", start)
+    f.write_text(text[:start] + text[end:], encoding="utf-8")
+    with pytest.raises(ParameterError, match="calendrier.versement.numerique manque pour l'exercice 2025"):
+        load_parameters(2025, directory=param_dir)
+    g = param_dir / "2022.yaml"
+    extra = ("    vaccination:\n      valeur: '2023-06-30'\n      unite: date\n      libelle: x\n"
+             "      source: {reference: \"regles_projet\"}\n      statut: source\n")
+    g.write_text(g.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    with pytest.raises(ParameterError, match="calendrier.versement.vaccination est donné pour l'exercice 2022, où ce "
+                                             "thème n'existe pas"):
+        load_parameters(2022, directory=param_dir)

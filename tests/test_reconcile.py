@@ -1542,3 +1542,18 @@ def test_a_take_back_of_the_malus_amount_and_a_deduction_where_nothing_is_due(tm
     assert (bups["attendu_eur"], bups["verse_eur"]) == ("0.00", "-20.00")
     assert "versé au plus tard" not in bups["explication"] and "réclamez-le" not in bups["explication"]
     assert "date de versement incertaine" not in claims.get(("PH-MAIRIE", 2023), "")
+
+
+@pytest.mark.parametrize("first, partly_taken_back", [("6107.98", False), ("6107.99", True), ("6108.00", True),
+                                                      ("6108.01", True), ("6108.02", False)])
+def test_a_payment_taken_back_is_said_so_when_the_first_payment_is_the_due_one_to_the_cent(tmp_path, first,
+                                                                                          partly_taken_back):
+    """PH-GARE 2024 numérique, due 6 108,00 €, paid `first` then −2 000 €: « versement repris en partie » when the
+    first payment is the due amount within the verdicts' tolerance (0,01 €), not beyond."""
+    pharmacies = read_pharmacies(ROOT / "data" / "pharmacies.csv")
+    paid = read_versements(write_csv(tmp_path / "v.csv", [
+        {"pharmacie_id": "PH-GARE", "exercice": 2024, "theme": "numerique", "montant_verse_eur": amount,
+         "date_versement": "2025-04-15"} for amount in (first, "-2000")]), pharmacies)
+    table, _ = reconcile(pharmacies, None, paid, date_reference=dt.date(2026, 11, 15))
+    said = _row(table, "PH-GARE", "numerique")["explication"]
+    assert said.startswith("versement repris en partie") == partly_taken_back, said

@@ -16,7 +16,8 @@ from datetime import date
 from decimal import Decimal
 from typing import ClassVar, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, create_model, field_validator,
+                      model_validator)
 
 from .units import UNITS, Kind, unknown_unit
 
@@ -432,17 +433,17 @@ class Dispositif2024(_Strict):
 
 
 # --- calendrier ---------------------------------------------------------------------------------
-class Versements(_Strict):
-    """The last day each theme of the exercise is paid by, in N+1: one leaf per theme of the registry (its code),
-    present exactly when the theme exists that exercise (tests/test_parameters.py). The reconciliation compares it to
-    its reference date (a payment still to come, or to claim); the reports say it."""
+def _theme_dates():
+    """The fields of `Versements`: one optional date per theme of the registry (the one list of the themes), each
+    present exactly when its theme exists that exercise (`ExerciseParameters._paid_the_year_after`)."""
+    from ..registry import THEME_CODES  # the registry imports nothing of the parameters
 
-    numerique: Leaf[date]
-    bups: Leaf[date]
-    vaccination: Leaf[date] | None = None  # from 2024 (avenant 1, art. 6)
-    colorectal: Leaf[date]
-    dispensation_unite: Leaf[date]
-    dispositif_2024: Leaf[date] | None = None  # 2024 only (avenant 1, art. 1)
+    return {code: (Leaf[date] | None, None) for code in THEME_CODES}
+
+
+# The last day each theme of the exercise is paid by, in N+1, under its code. The reconciliation compares it to its
+# reference date (a payment still to come, or to claim); the reports say it.
+Versements = create_model("Versements", __base__=_Strict, **_theme_dates())
 
 
 class Calendrier(_Strict):
@@ -469,9 +470,27 @@ class ExerciseParameters(_Strict):
     @model_validator(mode="after")
     def _paid_the_year_after(self):
         """A theme is paid in N+1 (docs/regles.md, calendrier): a date of another year (a scenario's « 2025-06-30 »
-        for the exercise 2025, or one date given for every exercise) would say a payment due or to come wrongly."""
+        for the exercise 2025, or one date given for every exercise) would say a payment due or to come wrongly. A
+        theme that exists that exercise (one of its indicators is not `absent`) has its date, and only such a theme."""
+        from ..registry import indicators_of
+
+        def node(path: str):
+            out = self
+            for part in path.split("."):
+                out = getattr(out, part)
+            return out
+
         for name in type(self.calendrier.versement).model_fields:
             leaf = getattr(self.calendrier.versement, name)
+            exists = any(getattr(node(i.noeud), "etat", None) is None or node(i.noeud).etat.valeur != "absent"
+                         for i in indicators_of(name))
+            if exists and leaf is None:
+                raise ValueError(f"calendrier.versement.{name} manque pour l'exercice {self.exercice} ; attendu : le "
+                                 "dernier jour où ce thème, qui existe cet exercice, est versé (une date de "
+                                 f"{self.exercice + 1})")
+            if not exists and leaf is not None:
+                raise ValueError(f"calendrier.versement.{name} est donné pour l'exercice {self.exercice}, où ce thème "
+                                 "n'existe pas ; attendu : pas de date de versement pour lui")
             if leaf is not None and leaf.valeur.year != self.exercice + 1:
                 raise ValueError(f"calendrier.versement.{name} vaut {leaf.valeur:%d/%m/%Y} pour l'exercice "
                                  f"{self.exercice} ; attendu : une date de {self.exercice + 1}, l'année qui suit "
