@@ -247,3 +247,36 @@ def test_a_synthesis_says_what_the_console_says_of_the_statements_rows(tmp_path)
             "paierait") in said
     assert "ligne" not in said.replace("lignes identiques", "").replace("ligne copiée", "")
     assert "⚠ pharmacie « PH-TILLEULS », exercice 2025" in report_versements.section_text(rep, r).replace("\u00a0", " ")
+
+
+# --- 3. a row whose label names another exercise (« Rappel exercice 2024 » copied under 2025) --------------------------
+
+def test_a_label_naming_another_exercise_is_read_as_written_and_said(tmp_path, pharmacies):
+    """The 2025 statement's « Rappel exercice 2024 » row copied under 2025 was reconciled with 2025 (an overpayment there,
+    a claim in 2024) without a word: read as written, and said with the fix. A label naming the row's exercise, or
+    none, says nothing."""
+    path = _write(tmp_path, "pharmacie_id;exercice;theme;montant_verse_eur;date_versement;libelle_releve\n"
+                            "PH-TILLEULS;2025;bups;120,00;2026-04-15;Rappel exercice 2024\n"
+                            "PH-TILLEULS;2025;numerique;4814,10;2026-04-15;ROSP 2025 - solde\n"
+                            "PH-TILLEULS;2024;bups;975,91;2025-04-15;ROSP Exercice : 2024\n"
+                            "PH-TILLEULS;2024;numerique;100,00;2025-04-15;Paiement 2025\n")
+    paid = read_versements(path, pharmacies)
+    assert list(zip(paid["exercice"], paid["montant_cents"])) == [(2025, 12000), (2025, 481410), (2024, 97591),
+                                                                  (2024, 10000)]
+    assert paid.attrs["avertissements"] == [
+        f"{path} : ligne 2, pharmacie « PH-TILLEULS » : le libellé « Rappel exercice 2024 » nomme l'exercice 2024, la "
+        "colonne exercice dit 2025 ; la colonne exercice est l'exercice payé, pas celui du relevé où figure la ligne : si "
+        "ce versement paie 2024 (un rappel), écrivez 2024, sinon il est rapproché de ce qui est dû pour 2025"]
+
+
+def test_a_synthesis_says_a_label_naming_another_exercise(tmp_path):
+    from rosp_lib.report import notebook as nb
+    from rosp_lib.report import versements as report_versements
+
+    path = _write(tmp_path, "pharmacie_id;exercice;theme;montant_verse_eur;date_versement;libelle_releve\n"
+                            "PH-TILLEULS;2025;bups;120,00;2026-04-15;Rappel exercice 2024\n")
+    rep = nb.load("PH-TILLEULS", 2025, str(ROOT / "data" / "pharmacies.csv"), str(ROOT / "data" / "molecules.csv"))
+    r = report_versements.compute(rep, str(path), "2026-11-15")
+    said = " ".join(" ".join(w.replace("\u00a0", " ").replace("\u202f", " ").split()) for w in r.futurs)
+    assert ("pharmacie « PH-TILLEULS » : le libellé « Rappel exercice 2024 » nomme l'exercice 2024, la colonne exercice "
+            "dit 2025") in said

@@ -273,6 +273,7 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
     problems: list[Problem] = []
     records = []
     early: list[str] = []  # payments dated within (or before) the exercise they pay
+    elsewhere: list[str] = []  # payments whose label names another exercise
     first, last = first_payment(), last_payment()
     for k, i in enumerate(frame.index.to_numpy().tolist()):  # i: the line a spreadsheet shows
         get = {name: str(column[k]) for name, column in cells.items()}
@@ -324,6 +325,9 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
                 f"versé en {last.year - 1})")
         elif day is not None and year is not None and day.year <= year:
             early.append(_early(i, who, day, year))
+        label = get.get("libelle_releve", "")
+        if year is not None and (named := other_exercise(label, year)) is not None:
+            elsewhere.append(_other_exercise(i, who, label, named, year))
         date_text = day.isoformat() if day is not None else written
         records.append({"pharmacie_id": pid, "exercice": year, "theme": theme, "indicateur": ind,
                         "montant_cents": cents, "date_versement": date_text,
@@ -343,7 +347,11 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
     if len(early) > MAX_PER_KIND:
         early = early[:MAX_PER_KIND] + [f"… et {thousands(len(early) - MAX_PER_KIND)} autres versements datés avant la "
                                         "fin de l'exercice qu'ils paieraient"]
-    out.attrs["avertissements"] = [f"{path} : {w}" for w in getattr(table, "warnings", []) + early + _copies(out)]
+    if len(elsewhere) > MAX_PER_KIND:
+        elsewhere = elsewhere[:MAX_PER_KIND] + [f"… et {thousands(len(elsewhere) - MAX_PER_KIND)} autres lignes dont le "
+                                                "libellé nomme un autre exercice que la colonne exercice"]
+    out.attrs["avertissements"] = [f"{path} : {w}" for w in
+                                   getattr(table, "warnings", []) + early + elsewhere + _copies(out)]
     return out
 
 
@@ -354,6 +362,25 @@ def _early(line, who: str, day: dt.date, year: int) -> str:
             "du versement)")
 
 
+# « Rappel exercice 2024 », « ROSP 2024 – solde » : the exercise a statement's label names (a year of 20xx after the word)
+_LABEL_EXERCISE = re.compile(r"\b(?:exercices?|rosp)\s*[:.]?\s*(20\d\d)\b", re.IGNORECASE)
+
+
+def other_exercise(label: str, year: int) -> int | None:
+    """The exercise the statement's label names when it is not the row's (a payment of 2024 « Rappel exercice 2024 »
+    copied from the 2025 statement under 2025: it would be reconciled with 2025, claimed in 2024); None when the label
+    names none, or names the row's."""
+    named = {int(y) for y in _LABEL_EXERCISE.findall(label)}
+    return min(named) if named and year not in named else None
+
+
+def _other_exercise(line, who: str, label: str, named: int, year: int) -> str:
+    where = f"ligne {line}{who}" if line is not None else who.lstrip(", ")
+    return (f"{where} : le libellé {shown(label)} nomme l'exercice {named}, la colonne exercice dit {year} ; la colonne "
+            f"exercice est l'exercice payé, pas celui du relevé où figure la ligne : si ce versement paie {named} (un "
+            f"rappel), écrivez {named}, sinon il est rapproché de ce qui est dû pour {year}")
+
+
 def statement_doubts(paid: pd.DataFrame) -> list[str]:
     """What `read_versements` says of these rows of its table on the console — lines copied twice, payments dated
     before the end of the exercise they pay — for a report to say it too (review: only the console said it, and the
@@ -361,9 +388,12 @@ def statement_doubts(paid: pd.DataFrame) -> list[str]:
     early = [_early(None, f", pharmacie {shown(pid)}", dt.date.fromisoformat(d), int(year))
              for pid, d, year in zip(paid["pharmacie_id"], paid["date_versement"], paid["exercice"])
              if d and dt.date.fromisoformat(d).year <= int(year)]
+    elsewhere = [_other_exercise(None, f", pharmacie {shown(pid)}", label, named, int(year))
+                 for pid, label, year in zip(paid["pharmacie_id"], paid["libelle_releve"], paid["exercice"])
+                 if (named := other_exercise(label, int(year))) is not None]
     # without the lines' numbers: a report reads its folder's copy of the statement, whose lines are not the user's
     # file's (review: « lignes 6 et 8 » for lines 35 and 37)
-    return _copies(paid, numbered=False) + early[:MAX_PER_KIND]
+    return _copies(paid, numbered=False) + early[:MAX_PER_KIND] + elsewhere[:MAX_PER_KIND]
 
 
 def _copies(paid: pd.DataFrame, numbered: bool = True) -> list[str]:
