@@ -282,3 +282,43 @@ def test_french_no_break_spaces_before_percent_colon_and_inside_guillemets_in_te
     assert french_quotes(page) == ('<p class="a ;b">Taux\u00a0: 25\u00a0%\u00a0; seuil «\u00a0x\u00a0»\u00a0? '
                                    'oui\u00a0! thème à 0\u00a0€</p><style>a :hover { x: 1 ; }</style><script>f( a ; b )'
                                    '</script><td title="t : u">—\u00a0»</td>')
+
+
+def test_a_row_outside_the_input_keeps_the_amounts_and_name_its_reports_recorded(tmp_path):
+    """A report redone from its folder's own entree.csv (docs/cluster.md) wrote an index whose other rows read 0,00 €,
+    named by their identifier and « à refaire » (review). A row the input does not have now shows what its reports
+    recorded in rapports.csv (montant_eur, nom), « ? » for a theme no report recorded, « — » for a theme absent that
+    exercise, and says it is outside the input; a row of the input keeps its computed amounts."""
+    import pandas as pd
+
+    lines = pd.DataFrame([("PH-A", 2024, "numerique", 10_000), ("PH-A", 2024, "bups", 5_050)],
+                         columns=["pharmacie_id", "exercice", "theme", "montant_cents"])
+    recorded = {"synthese": "6353.00", "numerique": "5334.00", "bups": "400.00", "vaccination": "0.00",
+                "colorectal": "120.00", "dispensation_unite": "499.00", "dispositif_2024": "0.00"}
+    manifest = [{"pharmacie_id": "PH-A", "exercice": 2024, "theme": "synthese", "statut": "ok",
+                 "chemin": "2024/PH-A/00_synthese.html", "montant_eur": "999.99", "nom": "Ancien nom"}]
+    manifest += [{"pharmacie_id": "PH-B", "exercice": 2025, "theme": t, "statut": "ok", "chemin": "",
+                  "montant_eur": a, "nom": "'=Pharmacie B"} for t, a in recorded.items()]
+    # PH-C 2025: only its numérique report was made (a run limited by --themes)
+    manifest += [{"pharmacie_id": "PH-C", "exercice": 2025, "theme": "numerique", "statut": "ok", "chemin": "",
+                  "montant_eur": "10.00", "nom": ""}]
+    write_indexes(tmp_path, manifest, lines, {("PH-A", 2024): "Pharmacie A"})
+    text = (tmp_path / "index.html").read_text(encoding="utf-8")
+    rows = {p: next(r for r in text.split("<tr>") if f">{p}</a>" in r).split("</tr>")[0] for p in ("PH-A", "PH-B", "PH-C")}
+    amounts = {p: re.findall(r'<td class="montant"[^>]*>(.*?)</td>', r) for p, r in rows.items()}
+    # PH-B 2025: 5 334 + 400 + 0 + 120 + 499 = 6 353,00 €, the dispositif 2024 absent in 2025
+    assert amounts["PH-B"] == ["<strong>6\u202f353,00\u00a0€</strong>", "5\u202f334,00\u00a0€", "400,00\u00a0€",
+                               "0,00\u00a0€", "120,00\u00a0€", "499,00\u00a0€", "—"]
+    # the name its report recorded, the spreadsheet's text prefix taken off
+    assert "<td>=Pharmacie B</td>" in rows["PH-B"] and "hors du fichier d&#x27;entrée" in rows["PH-B"]
+    assert "à refaire" not in rows["PH-B"]
+    # PH-C: the numérique only; the others unknown, so is the total (never counted as zero)
+    assert amounts["PH-C"] == ['?', "10,00\u00a0€"] + ["?"] * 4 + ["—"]
+    assert "<td>PH-C</td>" in rows["PH-C"]
+    # PH-A of the input: its computed amounts (150,50 €), its reports compared with them, its input name
+    assert amounts["PH-A"][0] == "<strong>150,50\u00a0€</strong>" and "à refaire" in rows["PH-A"]
+    assert "<td>Pharmacie A</td>" in rows["PH-A"] and "hors du fichier" not in rows["PH-A"]
+    assert "ses montants sont ceux que ses rapports ont enregistrés dans rapports.csv" in text
+    # the sums of 2025 (two rows): unknown where PH-C's is
+    foot = re.findall(r'<td class="montant"[^>]*>(.*?)</td>', text.split("<tfoot>")[1])
+    assert foot == ["?", "5 344,00 €"] + ["?"] * 4 + ["—"]

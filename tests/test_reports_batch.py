@@ -12,6 +12,7 @@ import csv
 import json
 import os
 import shutil
+import re
 import signal
 import threading
 from decimal import Decimal
@@ -1110,3 +1111,55 @@ def test_a_report_is_redone_when_the_other_payment_date_its_letter_speaks_of_pas
     output, letter = run("2025-06-05")
     assert "1 produit, 0 déjà à jour" in output
     assert "date de versement incertaine" not in letter and "05/06/2025" in letter
+
+
+def test_a_report_redone_from_its_folder_keeps_the_index_and_the_statement_of_the_others(tmp_path):
+    """docs/cluster.md's « Relancer un seul rapport » — the folder's own entree.csv, one theme, --force — wrote an index
+    whose other rows read 0,00 €, named by their identifier, « à refaire », and deleted the folder's versements.csv, so
+    that the next documented step (--versements 2024/PH-TILLEULS/versements.csv) failed (review). Then the README's
+    one-pharmacy command without --versements redid a synthesis made with a statement without a word."""
+    out = tmp_path / "sortie"
+    notebooks = tmp_path / "notebooks"  # the real synthesis (it reads the statement), the fake theme reports
+    shutil.copytree(FAKE, notebooks)
+    shutil.copy(ROOT / "notebooks" / "00_synthese.ipynb", notebooks / "00_synthese.ipynb")
+    first = _report([str(ROOT / "data" / "pharmacies.csv"), "--molecules", str(ROOT / "data" / "molecules.csv"),
+                     "--versements", str(ROOT / "data" / "versements.csv"), "--toutes", "--exercice", "2024",
+                     "--themes", "synthese,numerique", "--notebooks", str(notebooks), "-o", str(out), "-j", "1"])
+    assert first.exit_code == 0, first.output
+    folder = out / "2024" / "PH-TILLEULS"
+    assert (folder / "versements.csv").is_file()
+    assert _manifest(out)[("PH-GARE", "2024", "synthese")]["nom"] == "Pharmacie de la Gare"
+    again = _report([str(folder / "entree.csv"), "--molecules", str(folder / "molecules.csv"), "--pharmacie",
+                     "PH-TILLEULS", "--exercice", "2024", "--themes", "numerique", "--force", "--notebooks",
+                     str(notebooks), "-o", str(out), "-j", "1"])
+    assert again.exit_code == 0, again.output
+    assert (folder / "versements.csv").is_file()  # the synthesis made with it can still be redone from the folder
+    assert "relevé" not in again.stderr  # its synthesis is not redone: nothing lost, nothing to say
+    index = (out / "index.html").read_text(encoding="utf-8")
+    gare = next(r for r in index.split("<tr>") if ">PH-GARE</a>" in r).split("</tr>")[0]
+    assert "<td>Pharmacie de la Gare</td>" in gare and "hors du fichier d&#x27;entrée" in gare
+    # its synthesis recorded the exercise's total, its fake numérique report none: « ? », never 0,00 €
+    assert "à refaire" not in gare and re.findall(r'<td class="montant"[^>]*>(.*?)</td>', gare)[:2] == ["?", "?"]
+    tilleuls = next(r for r in index.split("<tr>") if ">PH-TILLEULS</a>" in r).split("</tr>")[0]
+    assert "hors du fichier" not in tilleuls and "Pharmacie des Tilleuls" in tilleuls
+    # the README's command for one pharmacy, without --versements: its synthesis made with a statement is redone
+    # without it, and said first
+    plain = _report([str(ROOT / "data" / "pharmacies.csv"), "--molecules", str(ROOT / "data" / "molecules.csv"),
+                     "--pharmacie", "PH-GARE", "--exercice", "2024", "--themes", "synthese", "--notebooks",
+                     str(notebooks), "-o", str(out), "-j", "1"])
+    assert plain.exit_code == 0, plain.output
+    assert ("Avertissement : la synthèse de PH-GARE 2024 avait été faite avec un relevé des versements (versements.csv "
+            "de son dossier) ; sans --versements, elle est refaite sans rapprochement ni projet de réclamation. Pour les "
+            "garder, relancez avec --versements et le relevé.") in plain.stderr
+    assert not (out / "2024" / "PH-GARE" / "versements.csv").exists()  # redone without it, as said
+
+
+def test_the_summary_neutralises_the_texts_a_spreadsheet_would_run(tmp_path):
+    """rapports.csv is opened in a spreadsheet: its error messages may quote an input value, and its names are the
+    input's; written with the text prefix (OWASP), the name read back without it by the index."""
+    from rosp_lib.batch.reports import ReportResult, write_manifest
+
+    path = write_manifest([ReportResult("PH-A", 2024, "synthese", "echec", 0.0, "=HYPERLINK(\"x\")", "")],
+                          tmp_path / "rapports.csv", names={("PH-A", 2024): "+Pharmacie;=cmd"})
+    row = _manifest(tmp_path)[("PH-A", "2024", "synthese")]
+    assert row["erreur"] == "'=HYPERLINK(\"x\")" and row["nom"] == "'+Pharmacie;=cmd"

@@ -198,10 +198,11 @@ def unlink(path: Path) -> None:
         pass
 
 
-def put_inputs(folder: Path, files: dict[str, bytes]) -> None:
+def put_inputs(folder: Path, files: dict[str, bytes], keep: tuple[str, ...] = ()) -> None:
     """The folder's input files as `files` says (unchanged files are not rewritten; stale ones go — a YAML
     file is a scenario's copy, another scenario's or the former `parametres.yaml`; a symlink at one of their
-    names is replaced by the file). FolderError, in French, when they cannot be written."""
+    names is replaced by the file), but for those named in `keep`, left as they are when `files` has none (the
+    statement of a synthesis this run does not redo). FolderError, in French, when they cannot be written."""
     path = folder
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -209,7 +210,8 @@ def put_inputs(folder: Path, files: dict[str, bytes]) -> None:
         for name in dict.fromkeys([*INPUT_NAMES, *stale_copies, *sorted(files)]):
             path = folder / name
             if name not in files:
-                unlink(path)
+                if name not in keep:
+                    unlink(path)
                 continue
             try:
                 if read_nofollow(path) == files[name]:

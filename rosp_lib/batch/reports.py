@@ -96,7 +96,8 @@ STATUTS = ("ok", "echec", "deja_fait")
 MANIFEST_NAME = "rapports.csv"
 NETWORK_FILES = ("90_reseau.ipynb", "90_reseau.html")  # the network view, at the root of the output folder
 LOG_NAME = "rapports.log"  # what the workers and kernels print, for diagnosis
-MANIFEST_COLUMNS = ["pharmacie_id", "exercice", "theme", "statut", "duree_s", "erreur", "chemin", "montant_eur"]
+# nom: the pharmacy's name that exercise, for the index to name a row the next run's input does not have (review)
+MANIFEST_COLUMNS = ["pharmacie_id", "exercice", "theme", "statut", "duree_s", "erreur", "chemin", "montant_eur", "nom"]
 # the columns a summary of an earlier version has (without montant_eur): its rows are kept when merging
 _MANIFEST_REQUIRED = MANIFEST_COLUMNS[:7]
 
@@ -722,8 +723,11 @@ class _Batch:
         self.open.append(folder)
         job0 = self.jobs[folder.indices[0]]
         files = self.slices[job0.sources()].files(job0.pharmacie_id, job0.exercice)
+        # the statement is read by the synthesis only: a run that does not redo it keeps its copy (review: a theme
+        # redone from the folder's own files deleted it, and the folder could no longer redo its synthesis)
+        redone = {self.jobs[i].theme for i in folder.indices}
         try:
-            folders.put_inputs(folder.path, files)
+            folders.put_inputs(folder.path, files, keep=() if SYNTHESIS in redone else (folders.VERSEMENTS,))
         except folders.FolderError:
             self.close_folder(folder)
             raise
@@ -932,9 +936,10 @@ class _Batch:
                 executor.restart()
 
 
-def write_manifest(results: list[ReportResult], path: Path, merge: bool = False) -> Path:
+def write_manifest(results: list[ReportResult], path: Path, merge: bool = False, names: dict | None = None) -> Path:
     """Write rapports.csv (atomically, under its lock: two runs never lose each other's rows).
-    merge=True keeps the rows of other reports already listed."""
+    merge=True keeps the rows of other reports already listed; `names`: (pharmacie_id, exercice) → the pharmacy's name
+    that exercise, for this run's rows."""
     from filelock import FileLock
 
     from rosp_lib.lines.atomic import OutputError, reason
@@ -947,13 +952,19 @@ def write_manifest(results: list[ReportResult], path: Path, merge: bool = False)
         where = lock
         with FileLock(str(lock)):  # opened with O_NOFOLLOW: a symlink there is refused, never followed
             where = path
-            return _write_manifest(results, path, merge)
+            return _write_manifest(results, path, merge, names or {})
     except OSError as exc:
         raise OutputError(f"impossible d'écrire {where} : {reason(exc)}") from None
 
 
-def _write_manifest(results: list[ReportResult], path: Path, merge: bool) -> Path:
-    rows = [r.row() for r in results]
+def _write_manifest(results: list[ReportResult], path: Path, merge: bool, names: dict) -> Path:
+    from rosp_lib.lines.csvfile import neutralised
+
+    # texts a spreadsheet must not run as formulas (OWASP): the error (it may quote an input value) and the name, read
+    # back by the index (so neutralised at its start only, as the input slices are: csvfile.prefix_removed)
+    rows = [{**r.row(), "erreur": neutralised(r.erreur), "nom": neutralised(names.get((r.pharmacie_id, int(r.exercice)),
+                                                                                       ""), inner=False)}
+            for r in results]
     if path.exists():
         new_keys = {(r["pharmacie_id"], str(r["exercice"]), r["theme"]) for r in rows}
         try:
@@ -1217,6 +1228,8 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
         mine = [i for i, (pid, year) in enumerate(zip(paid["pharmacie_id"], paid["exercice"])) if (pid, int(year)) in made]
         warn(future_payments(paid.iloc[mine], day or dt.date.today()))  # positions: an empty list selects no row
 
+    if paid is None and SYNTHESIS in theme_list:
+        warn(_statement_dropped(out_dir, rows))
     _check_file(scenario, "scénario")
     try:
         for year in sorted(set(rows["exercice"])):
@@ -1282,7 +1295,7 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
         # input leaves the index); any narrower run — one pharmacy, --exercice, --themes — adds its rows to the others
         whole = toutes and exercice is None and set(theme_list) == set(THEMES)
         gone = _gone_from_input(out_dir / MANIFEST_NAME, pharmacies) if whole else []
-        manifest = write_manifest(results, out_dir / MANIFEST_NAME, merge=not whole)
+        manifest = write_manifest(results, out_dir / MANIFEST_NAME, merge=not whole, names=_names_of(pharmacies))
         if gone:
             click.echo(_gone_notice(gone), err=True)
     except OutputError as exc:
@@ -1317,11 +1330,43 @@ def _index_of_finished(done: list, out_dir: Path, pharmacies, molecules, scenari
     from rosp_lib.lines.atomic import OutputError
 
     try:
-        manifest = write_manifest(done, out_dir / MANIFEST_NAME, merge=True)
+        manifest = write_manifest(done, out_dir / MANIFEST_NAME, merge=True, names=_names_of(pharmacies))
         _write_indexes(out_dir, manifest, pharmacies, molecules, scenario)
     except (OutputError, KeyboardInterrupt):
         return False
     return True
+
+
+def _statement_dropped(out_dir: Path, rows) -> list[str]:
+    """What a run without --versements says of the syntheses it will redo that an earlier run made with a statement (a
+    `versements.csv` in their folder): made again without it, they lose their reconciliation and claim drafts (review:
+    the README's one-pharmacy command, run after the example, did so without a word)."""
+    from rosp_lib.inputs.errors import MAX_PER_KIND
+    from rosp_lib.lines.formatting import french_list, num
+
+    def has_statement(pid, year) -> bool:
+        try:
+            return (Path(out_dir) / str(int(year)) / str(pid) / folders.VERSEMENTS).is_file()
+        except OSError:  # an output folder that cannot be (a name too long): said by the run itself
+            return False
+
+    had = [f"{p} {y}" for p, y in zip(rows["pharmacie_id"], rows["exercice"]) if has_statement(p, y)]
+    if not had:
+        return []
+    shown = had[:MAX_PER_KIND] + ([f"{num(len(had) - MAX_PER_KIND)} autres"] if len(had) > MAX_PER_KIND else [])
+    which = agreed(len(had), "la synthèse", "les synthèses")
+    return [f"{which} de {french_list(shown)} {agreed(len(had), 'avait', 'avaient')} été "
+            f"{agreed(len(had), 'faite', 'faites')} avec un relevé des versements (versements.csv de "
+            f"{agreed(len(had), 'son', 'leur')} dossier) ; sans --versements, {agreed(len(had), 'elle est refaite', 'elles sont refaites')} "
+            "sans rapprochement ni projet de réclamation. Pour les garder, relancez avec --versements et le relevé."]
+
+
+def _names_of(pharmacies) -> dict[tuple[str, int], str]:
+    """(pharmacie_id, exercice) → the name the input gives that pharmacy that exercise (none without a `nom` column)."""
+    if "nom" not in pharmacies:
+        return {}
+    return {(str(p), int(y)): str(n) for p, y, n in zip(pharmacies["pharmacie_id"], pharmacies["exercice"],
+                                                         pharmacies["nom"]) if isinstance(n, str) and n.strip()}
 
 
 def _gone_from_input(manifest: Path, rows) -> list[tuple[str, int]]:

@@ -142,48 +142,116 @@ def _report_links(reports: dict[str, dict], start_dir: Path, out_dir: Path, clai
     return " · ".join(links), status
 
 
-def _rows(manifest: pd.DataFrame, lines: pd.DataFrame, names: Mapping):
+class _Unrecorded:
+    """The amount of a theme that exists that exercise but that no report of a row outside the input recorded (a run
+    limited by --themes): shown « ? », never counted as zero."""
+
+    def __repr__(self) -> str:
+        return "?"
+
+
+UNRECORDED = _Unrecorded()
+UNRECORDED_TITLE = "montant inconnu : aucun rapport de ce thème n'a été fait pour cette ligne"
+OUTSIDE = "hors du fichier d'entrée"
+OUTSIDE_LEGEND = (f"« {OUTSIDE} » : pharmacie × exercice absente du fichier d'entrée du dernier passage (un rapport "
+                  "refait depuis les fichiers de son dossier, un fichier plus petit) : ses montants sont ceux que ses "
+                  "rapports ont enregistrés dans rapports.csv, sans comparaison possible avec un fichier d'entrée.")
+
+
+def _sum(values) -> int | _Unrecorded:
+    """The sum of the amounts known, or UNRECORDED when one is not (a total of a row outside the input)."""
+    values = [c for c in values if c is not None]
+    return UNRECORDED if any(c is UNRECORDED for c in values) else sum(values)
+
+
+def _amount_cell(cents, year: int, strong: bool = False) -> str:
+    if cents is None:
+        return f'<td class="montant" title="{_esc(_ABSENT_TITLE.format(year=year))}">—</td>'
+    if cents is UNRECORDED:
+        return f'<td class="montant" title="{_esc(UNRECORDED_TITLE)}">?</td>'
+    return f'<td class="montant"><strong>{eur(cents)}</strong></td>' if strong else f'<td class="montant">{eur(cents)}</td>'
+
+
+def _recorded(reports: dict[str, dict], year: int) -> dict:
+    """The amounts of a row outside the input (no line of it computed): those its reports recorded in rapports.csv;
+    None for a theme that does not exist that exercise, UNRECORDED for one no report recorded."""
+    from rosp_lib.parameters import load_parameters
+
+    params = load_parameters(int(year))
+    per_theme = {}
+    for t in THEME_CODES:
+        if theme_of(t).payment_leaf(params) is None:
+            per_theme[t] = None
+            continue
+        r = reports.get(t)
+        try:
+            ok = r is not None and r["statut"] in DONE and str(r.get("montant_eur") or "").strip()
+            per_theme[t] = str_to_cents(str(r["montant_eur"]).strip()) if ok else UNRECORDED
+        except ValueError:  # not the tool's amount (a summary edited by hand)
+            per_theme[t] = UNRECORDED
+    return per_theme
+
+
+def _rows(manifest: pd.DataFrame, lines: pd.DataFrame, names: Mapping, outside: set | None = None):
+    """(pharmacie_id, exercice, nom, per-theme cents) of each row of the manifest; a row the lines do not have (absent
+    from the input) takes the amounts its reports recorded (`_recorded`) and is added to `outside`."""
     keys = manifest[["pharmacie_id", "exercice"]].drop_duplicates()
     totals = lines.pivot_table(index=["pharmacie_id", "exercice"], columns="theme", values="montant_cents",
                                aggfunc="sum", fill_value=0)
     # The themes of a pharmacy-year are those its lines have: a theme that does not exist that exercise (the
     # dispositif 2024 in 2025, the vaccination in 2022) has no line, and its cell says « — », not an amount of zero.
     present = set(zip(lines["pharmacie_id"].astype(str), lines["exercice"].astype(int), lines["theme"].astype(str)))
+    computed = {(p, y) for p, y, _ in present}
+    from rosp_lib.lines.csvfile import prefix_removed
+
+    recorded_names = ({(str(p), int(y)): prefix_removed(str(n)) for p, y, n in
+                       zip(manifest["pharmacie_id"], manifest["exercice"], manifest["nom"]) if str(n or "").strip()}
+                      if "nom" in manifest else {})
     for pid, year in sorted((str(p), int(y)) for p, y in keys.itertuples(index=False)):
-        per_theme = {t: int(totals.loc[(pid, year), t]) if (pid, year, t) in present else None for t in THEME_CODES}
+        if (pid, year) in computed:
+            per_theme = {t: int(totals.loc[(pid, year), t]) if (pid, year, t) in present else None for t in THEME_CODES}
+        else:  # review: rerun from a report folder's own entree.csv, the other rows of the index read 0,00 €
+            per_theme = _recorded(_reports(manifest, pid, year), year)
+            if outside is not None:
+                outside.add((pid, year))
         # each exercise's own name (a pharmacy renamed, or sold, from one year to the next: the index showed the last
         # name on every row, its reports each their own, audit)
-        yield pid, year, names[(pid, year)] if (pid, year) in names else names.get(pid, pid), per_theme
+        nom = names[(pid, year)] if (pid, year) in names else names.get(pid) or recorded_names.get((pid, year), pid)
+        yield pid, year, nom, per_theme
 
 
-def _table(rows, manifest, out_dir: Path, start_dir: Path, with_name: bool) -> str:
+def _table(rows, manifest, out_dir: Path, start_dir: Path, with_name: bool, outside: set = frozenset()) -> str:
     head = (["Pharmacie", "Nom"] if with_name else []) + ["Exercice", "Total"] + \
         [theme_of(t).titre_court for t in THEME_CODES] + ["État", "Rapports"]
     out = ["<table><thead><tr>" + "".join(
         f'<th{" class=montant" if h not in ("Pharmacie", "Nom", "Exercice", "État", "Rapports") else ""}>{_esc(h)}</th>'
         for h in head) + "</tr></thead><tbody>"]
-    stale_rows = False
+    stale_rows = outside_rows = False
     for pid, year, nom, per_theme in rows:
         reports = _reports(manifest, pid, year)
-        total = sum(c for c in per_theme.values() if c is not None)
+        total = _sum(per_theme.values())
+        away = (pid, year) in outside  # its amounts are the reports' own: nothing to compare them to
         links, status = _report_links(reports, start_dir, out_dir, _claim(reports, out_dir, pid, year),
-                                      {SYNTHESE: total, **per_theme})
+                                      None if away else {SYNTHESE: total, **per_theme})
+        if away:
+            status = f"{status}, {OUTSIDE}"
         cells = []
         if with_name:
             page = _rel(f"pharmacies/{pid}.html", start_dir, out_dir)
             cells += [f'<td{" class=long" if len(pid) > LONG_ID else ""}><a href="{_esc(page)}">{_esc(pid)}</a></td>',
                       f'<td{" class=long" if max(map(len, str(nom).split()), default=0) > LONG_ID else ""}>'
                       f"{_esc(nom)}</td>"]
-        total = sum(c for c in per_theme.values() if c is not None)
-        cells += [f"<td>{year}</td>", f'<td class="montant"><strong>{eur(total)}</strong></td>']
-        cells += [f'<td class="montant">{eur(per_theme[t])}</td>' if per_theme[t] is not None else
-                  f'<td class="montant" title="{_esc(_ABSENT_TITLE.format(year=year))}">—</td>' for t in THEME_CODES]
+        cells += [f"<td>{year}</td>", _amount_cell(total, year, strong=True)]
+        cells += [_amount_cell(per_theme[t], year) for t in THEME_CODES]
         cells += [f"<td>{_esc(status)}</td>", f"<td>{links}</td>"]
         out.append("<tr>" + "".join(cells) + "</tr>")
         stale_rows = stale_rows or STALE in status
+        outside_rows = outside_rows or away
     out.append("</tbody>" + (_exercise_totals(rows) if with_name else "") + "</table>")
     if stale_rows:
         out.append(f"<p>{_esc(STALE_LEGEND)}</p>")
+    if outside_rows:
+        out.append(f"<p>{_esc(OUTSIDE_LEGEND)}</p>")
     return "".join(out)
 
 
@@ -204,12 +272,11 @@ def _exercise_totals(rows) -> str:
     for year, themes in sorted(by_year.items()):
         if len(themes) < 2:
             continue
-        sums = {t: None if all(p[t] is None for p in themes) else sum(p[t] or 0 for p in themes) for t in THEME_CODES}
-        total = sum(c for c in sums.values() if c is not None)
+        sums = {t: None if all(p[t] is None for p in themes) else _sum(p[t] for p in themes) for t in THEME_CODES}
+        total = _sum(sums.values())
         cells = [f"<th>Total {year}</th>", f"<td>{counted(len(themes), 'ligne', 'lignes')}</td>", f"<td>{year}</td>",
-                 f'<td class="montant"><strong>{eur(total)}</strong></td>']
-        cells += [f'<td class="montant">{eur(sums[t])}</td>' if sums[t] is not None else
-                  f'<td class="montant" title="{_esc(_ABSENT_TITLE.format(year=year))}">—</td>' for t in THEME_CODES]
+                 _amount_cell(total, year, strong=True)]
+        cells += [_amount_cell(sums[t], year) for t in THEME_CODES]
         cells += ["<td></td>", "<td></td>"]
         foot.append('<tr class="total">' + "".join(cells) + "</tr>")
     return "<tfoot>" + "".join(foot) + "</tfoot>" if foot else ""
@@ -284,7 +351,8 @@ def write_indexes(out_dir: Path | str, manifest: pd.DataFrame | Iterable[Mapping
     manifest = manifest.assign(pharmacie_id=manifest["pharmacie_id"].astype(str),
                                exercice=manifest["exercice"].astype(int))
     names = dict(names or {})
-    rows = list(_rows(manifest, lines, names))
+    outside: set = set()
+    rows = list(_rows(manifest, lines, names, outside))
     pages: dict[Path, str] = {}
 
     made = network_made(out_dir)
@@ -303,7 +371,7 @@ def write_indexes(out_dir: Path | str, manifest: pd.DataFrame | Iterable[Mapping
             + network + "<p>Rapports : " + " ; ".join(f"{t.ordre} = {_esc(t.titre_court)}" for t in THEMES)
             + " ; « réclamation » = projet de réclamation écrit quand un thème a été versé en dessous de l'attendu (un trop-versé est signalé dans la synthèse, sans réclamation ; option "
             "<code>--versements</code>).</p>" + _absent_legend(rows)
-            + _table(rows, manifest, out_dir, out_dir, with_name=True))
+            + _table(rows, manifest, out_dir, out_dir, with_name=True, outside=outside))
     pages[out_dir / "index.html"] = _page(titre, body)
 
     folder = out_dir / "pharmacies"
@@ -313,7 +381,7 @@ def write_indexes(out_dir: Path | str, manifest: pd.DataFrame | Iterable[Mapping
         back = _rel("index.html", folder, out_dir)
         body = (f'<nav class="rosp-nav"><a href="{_esc(back)}">Toutes les pharmacies</a></nav>'
                 f"<h1>{_esc(nom)}</h1><p><code>{_esc(pid)}</code> — {counted(len(mine), 'exercice', 'exercices')}.</p>"
-                + _absent_legend(mine) + _table(mine, manifest, out_dir, folder, with_name=False))
+                + _absent_legend(mine) + _table(mine, manifest, out_dir, folder, with_name=False, outside=outside))
         pages[folder / f"{pid}.html"] = _page(f"ROSP — {nom}", body)
     missing = missing_report_pages(out_dir, manifest, years) if years is not None else {}
     pages.update(missing)
