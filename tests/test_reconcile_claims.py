@@ -27,7 +27,7 @@ BUPS_OK = {"dqo_autoevaluation": "oui", "dqo_newsletter": "oui", "dqo_programme_
 NUM_OK = {"exercice_coordonne": "oui", "logiciel_segur": "oui", "taux_mss_pct": 6}
 
 STABILITE = "Stabilité de la délivrance des génériques aux 75 ans et plus"
-SEGUR_NOTICE = ("Rien à réclamer pour l'exercice 2026 : l'Assurance Maladie a versé plus que ce que l'outil calcule pour "
+SEGUR_NOTICE = ("Rien à réclamer pour l'exercice 2026 : le relevé porte plus que ce que l'outil calcule pour "
                 "ce thème (Numérique (REMU NUM) : 1 000,00 € de plus). Ce trop-versé peut être repris par l'Assurance "
                 "Maladie : vérifiez-le (les données déclarées, le relevé, l'explication de chaque ligne). Aucun projet de "
                 "réclamation n'est préparé, il n'y a pas de courrier à envoyer.")
@@ -101,7 +101,7 @@ def test_overpaid_notices_only_where_nothing_is_claimed(tmp_path):
     table, claims = reconcile(pharmacies, None, paid)
     assert set(claims) == {("P2", 2025)}
     assert overpaid_notices(table) == {("P1", 2025): E(
-        "Rien à réclamer pour l'exercice 2025 : l'Assurance Maladie a versé plus que ce que l'outil calcule pour ces "
+        "Rien à réclamer pour l'exercice 2025 : le relevé porte plus que ce que l'outil calcule pour ces "
         "thèmes (Numérique (REMU NUM) : 40,00 € de plus ; Bon usage (BUPS) : 50,00 € de plus). Ce trop-versé peut être "
         "repris par l'Assurance Maladie : vérifiez-le (les données déclarées, le relevé, l'explication de chaque "
         "ligne). Aucun projet de réclamation n'est préparé, il n'y a pas de courrier à envoyer.")}

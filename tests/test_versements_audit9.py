@@ -280,3 +280,22 @@ def test_a_synthesis_says_a_label_naming_another_exercise(tmp_path):
     said = " ".join(" ".join(w.replace("\u00a0", " ").replace("\u202f", " ").split()) for w in r.futurs)
     assert ("pharmacie « PH-TILLEULS » : le libellé « Rappel exercice 2024 » nomme l'exercice 2024, la colonne exercice "
             "dit 2025") in said
+
+
+def test_the_synthesis_names_the_cautions_of_its_claim_draft_beside_its_link(tmp_path):
+    """A draft not to be sent before the theme's payment date was linked with « Vérifiez chaque montant avant de
+    l'envoyer » only (review: a 2026 claim on 04/12/2026). The link now names the cautions written at the draft's head."""
+    from rosp_lib.report import notebook as nb
+    from rosp_lib.report import versements as report_versements
+
+    # PH-TILLEULS 2025, numérique due 4 814,10 €: 4 000 € paid on 15/04/2026, the rest may come until 30/04/2026
+    path = _write(tmp_path, "pharmacie_id;exercice;theme;montant_verse_eur;date_versement\n"
+                            "PH-TILLEULS;2025;numerique;4000,00;2026-04-15\n")
+    rep = nb.load("PH-TILLEULS", 2025, str(ROOT / "data" / "pharmacies.csv"), str(ROOT / "data" / "molecules.csv"))
+    early = report_versements.table_html(rep, report_versements.compute(rep, str(path), "2026-04-20"))
+    early = " ".join(early.replace("\u00a0", " ").replace("\u202f", " ").split())
+    # and the themes not paid at all: the BUPS's date (31/03) passed, not its other reading (31/05)
+    assert ("<strong>À lire avant tout envoi</strong>, en tête du projet : « versement peut-être incomplet » ; « date "
+            "de versement incertaine ». Ne l'envoyez qu'après en avoir tenu compte, et vérifiez chaque montant.") in early
+    late = report_versements.table_html(rep, report_versements.compute(rep, str(path), "2027-01-15"))
+    assert "Vérifiez chaque montant avant de l'envoyer." in late and "en tête du projet" not in late

@@ -887,7 +887,7 @@ def overpaid_notices(table: pd.DataFrame) -> dict[tuple[str, int], str]:
                            zip(over["theme"], over["ecart_cents"]))
         these = "ce thème" if len(over) == 1 else "ces thèmes"
         out[(pid, int(year))] = (
-            f"Rien à réclamer pour l'exercice {int(year)} : l'Assurance Maladie a versé plus que ce que l'outil calcule "
+            f"Rien à réclamer pour l'exercice {int(year)} : le relevé porte plus que ce que l'outil calcule "
             f"pour {these} ({which}). Ce trop-versé peut être repris par l'Assurance Maladie : vérifiez-le (les "
             "données déclarées, le relevé, l'explication de chaque ligne). Aucun projet de réclamation n'est préparé, "
             "il n'y a pas de courrier à envoyer.")
@@ -961,6 +961,19 @@ def claim_table(rec: _Reconcile, items: list[Item], params) -> list[str]:
     return out
 
 
+# The head of each caution written above a claim draft (`_scenario_caution`, `_too_early_caution`, `_dated_after_caution`):
+# the synthesis names them beside its link to the draft (`claim_cautions`).
+BEFORE_SENDING = "À lire avant tout envoi"
+_CAUTION = re.compile(rf"^> \*\*{BEFORE_SENDING} — (.+?)\*\* :", re.MULTILINE)
+
+
+def claim_cautions(claim: str) -> list[str]:
+    """What a claim draft says to read before sending it, by the heads of its cautions (« versement peut-être
+    incomplet »…): a report linking to the draft names them (review: the synthesis said « Vérifiez chaque montant
+    avant de l'envoyer » of a draft not to be sent before the exercise's payment date)."""
+    return _CAUTION.findall(claim)
+
+
 def _scenario_caution(rec: _Reconcile, lines: pd.DataFrame, items: list[Item], params) -> list[str]:
     """A claim computed with a scenario whose values its amounts depend on says so above the letter, naming them:
     what is « due » there is the scenario's. A scenario that touches none of the themes claimed leaves the letter
@@ -973,7 +986,7 @@ def _scenario_caution(rec: _Reconcile, lines: pd.DataFrame, items: list[Item], p
         return []
     name = escape_markdown_text(Path(rec.scenario.path).name)
     which = " ; ".join(f"« {escape_markdown_text(hypothesis_label(k, params))} »" for k in keys)
-    return [f"> **À lire avant tout envoi — scénario « {name} »** : ce projet est calculé avec ce scénario ; les "
+    return [f"> **{BEFORE_SENDING} — scénario « {name} »** : ce projet est calculé avec ce scénario ; les "
             f"montants dus ne sont pas ceux des paramètres de référence de l'outil (valeurs remplacées dont ils "
             f"dépendent : {which}). Ne l'envoyez que si vous pouvez défendre ces valeurs.", ""]
 
@@ -1006,7 +1019,7 @@ def _too_early_caution(rec: _Reconcile, items: list[Item]) -> list[str]:
         which = " ; ".join(f"« {theme(t).titre} » : versé au plus tard le {_deadline(g, rec.params):%d/%m/%Y}{said(g)}"
                            for t, g in early.items())
         after = max(_deadline(g, rec.params) for g in early.values()) + dt.timedelta(days=1)
-        out += [f"> **À lire avant tout envoi — versement peut-être incomplet** : au {rec.date:%d/%m/%Y}, ce qui manque "
+        out += [f"> **{BEFORE_SENDING} — versement peut-être incomplet** : au {rec.date:%d/%m/%Y}, ce qui manque "
                 f"peut encore être versé ({which}). N'envoyez ce projet qu'à partir du {after:%d/%m/%Y}, si rien "
                 "n'est arrivé d'ici là, et refaites-le ce jour-là (rosp rapprocher --date, ou le rapport) : il sera "
                 "daté du jour de l'envoi et tiendra compte de ce qui aura été versé.", ""]
@@ -1019,7 +1032,7 @@ def _too_early_caution(rec: _Reconcile, items: list[Item]) -> list[str]:
                            f"({source(g)}), mais jusqu'au {other[0]:%d/%m/%Y} selon {other[1]}"
                            for t, (g, other) in late.items())
         until = max(other[0] for _, other in late.values()) + dt.timedelta(days=1)
-        out += [f"> **À lire avant tout envoi — date de versement incertaine** : au {rec.date:%d/%m/%Y}, ce qui manque "
+        out += [f"> **{BEFORE_SENDING} — date de versement incertaine** : au {rec.date:%d/%m/%Y}, ce qui manque "
                 f"peut encore être versé selon une autre date ({which}). Si vous ne tenez pas la première date pour "
                 f"sûre, attendez le {until:%d/%m/%Y} et refaites ce projet ce jour-là.", ""]
     return out
@@ -1038,7 +1051,7 @@ def _dated_after_caution(rec: _Reconcile, pid: str, year: int) -> list[str]:
                        f"daté du {dt.date.fromisoformat(d):%d/%m/%Y}"
                        for t, i, c, d in zip(later["theme"], later["indicateur"], later["montant_cents"],
                                              later["date_versement"]))
-    return [f"> **À lire avant tout envoi — versements datés après ce projet** : le relevé porte des versements datés "
+    return [f"> **{BEFORE_SENDING} — versements datés après ce projet** : le relevé porte des versements datés "
             f"après le {rec.date:%d/%m/%Y}, comptés ici comme reçus ({which}). Vérifiez qu'ils l'ont été, et refaites "
             "ce projet une fois le relevé à jour (rosp rapprocher --date, ou le rapport).", ""]
 

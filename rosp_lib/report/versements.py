@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from rosp_lib.counterfactual.reconcile import CENT_TOLERANCE, VERDICTS, causes_text, overpaid_notices, reconcile
+from rosp_lib.counterfactual.reconcile import (BEFORE_SENDING, CENT_TOLERANCE, VERDICTS, causes_text, claim_cautions,
+                                              overpaid_notices, reconcile)
 from rosp_lib.counterfactual.versements import dated_after, read_versements, statement_doubts
 from rosp_lib.inputs import InputError
 from rosp_lib.lines.formatting import counted, eur, eur_signed
@@ -146,8 +147,13 @@ def table_html(rep: Report, r: Reconciliation | None) -> Html:
         out += f"<p><strong>{escape_html(notice)}</strong></p>"
     if r.claim:
         name = escape_html(r.claim_name(rep))
+        cautions = claim_cautions(r.claim)
         out += (f'<p><strong>Un projet de réclamation a été préparé</strong> : <a href="{name}">{name}</a> (à côté de '
-                "ce rapport). Vérifiez chaque montant avant de l'envoyer.</p>")
+                "ce rapport). "
+                + (f"<strong>{escape_html(BEFORE_SENDING)}</strong>, en tête du projet : "
+                   + escape_html(" ; ".join(f"« {c} »" for c in cautions))
+                   + ". Ne l'envoyez qu'après en avoir tenu compte, et vérifiez chaque montant.</p>" if cautions else
+                   "Vérifiez chaque montant avant de l'envoyer.</p>"))
         out += (f'<details id="projet-de-reclamation"><summary>Projet de réclamation ({escape_html(r.claim_name(rep))}'
                 f')</summary><div class="rosp-lettre">{claim_html(r.claim)}</div></details>')
     return Html(out)
