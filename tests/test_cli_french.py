@@ -299,3 +299,19 @@ def test_the_root_help_names_the_exercises_of_the_parameter_files(monkeypatch):
     monkeypatch.setattr(rosp_lib.parameters, "available_exercises", lambda: [2022, 2023, 2024, 2025, 2026, 2027])
     text = _main_help()
     assert "ROSP des officines (exercices 2022 à 2027)" in text and "rosp parametres diff 2026 2027" in text
+
+
+def test_the_command_list_gives_each_whole_first_sentence_and_guillemets_stay_with_their_words():
+    """`rosp --help` cut the commands' descriptions with « ... »; `rosp rapprocher --help` put « » » alone at the start
+    of a line (review)."""
+    from click.testing import CliRunner
+
+    from rosp_lib.cli import main
+
+    top = CliRunner().invoke(main, ["--help"], terminal_width=80).output
+    assert "..." not in top.split("Commandes :")[1]
+    assert "rapprocher  Compare ce que chaque pharmacie devait recevoir à ce qui lui a été\n              versé." in top
+    for command in ("rapprocher", "report", "compute", "gains"):
+        text = CliRunner().invoke(main, [command, "--help"], terminal_width=80).output
+        lines = text.splitlines()
+        assert not [line for line in lines if line.strip().startswith("»") or line.rstrip().endswith("«")], command

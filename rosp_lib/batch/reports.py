@@ -1128,10 +1128,10 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
 
     \b
     Exemples :
-      rosp report data/pharmacies.csv --pharmacie PH-TILLEULS --exercice 2024
+      rosp report data/pharmacies.csv --molecules data/molecules.csv --pharmacie PH-TILLEULS --exercice 2024
       rosp report data/pharmacies.csv --molecules data/molecules.csv --toutes -o outputs/
-      rosp report national.csv --toutes --dask tcp://10.0.0.5:8786 -o outputs/
-      rosp report data/pharmacies.csv --toutes --versements data/versements.csv --date 2025-01-15
+      rosp report national.csv --molecules molecules.csv --toutes --dask tcp://10.0.0.5:8786 -o outputs/
+      rosp report data/pharmacies.csv --molecules data/molecules.csv --toutes --versements data/versements.csv --date 2025-01-15
     """
     from rosp_lib.batch.worker import private_ipython_dir
     from rosp_lib.inputs import InputError, read_inputs

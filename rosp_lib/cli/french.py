@@ -42,10 +42,22 @@ def install() -> None:
 install()
 
 
+def _bound(text: str) -> str:
+    """French guillemets held to their words by a no-break space, as French typography has them: the help's lines
+    are cut at spaces, and « Mes ROSP » was cut into « « Mes ROSP » and « » » on the next line (review)."""
+    return text.replace("« ", "«\u00a0").replace(" »", "\u00a0»")
+
+
 class FrenchHelpFormatter(click.HelpFormatter):
     def write_heading(self, heading: str) -> None:
         """« Options : », « Commandes : » — French typography puts a space before the colon."""
         self.write(f"{'':>{self.current_indent}}{heading} :\n")
+
+    def write_text(self, text: str) -> None:
+        super().write_text(_bound(text))
+
+    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
+        super().write_dl([(term, _bound(definition)) for term, definition in rows], col_max, col_spacing)
 
 
 class FrenchContext(click.Context):
@@ -122,6 +134,15 @@ class FrenchGroup(click.Group):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("subcommand_metavar", "COMMANDE [ARGUMENTS]...")
         super().__init__(*args, **kwargs)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Each command with the whole first sentence of its help, wrapped: click cut it to the terminal's width with
+        « ... » (« Compare ce que chaque pharmacie devait recevoir à ce qui... », review)."""
+        rows = [(name, cmd.get_short_help_str(limit=1000)) for name in self.list_commands(ctx)
+                if (cmd := self.get_command(ctx, name)) is not None and not cmd.hidden]
+        if rows:
+            with formatter.section("Commandes"):
+                formatter.write_dl(rows)
 
 
 def run(group: click.Group, argv: list[str] | None = None, fast_exit: bool = False, prog_name: str | None = None) -> None:
