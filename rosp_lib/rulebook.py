@@ -299,6 +299,17 @@ STATUTS_TEXTE = {
 _ORDER = {"texte": 0, "source": 1, "hypothese": 2}
 
 
+def statut_word(code: str) -> str:
+    """A status as a reader reads it (« hypothèse »); its code (« hypothese ») stays that of the files (`statut_regle`,
+    the parameter files) and of the scenarios."""
+    return STATUTS_TEXTE[code].split(" (", 1)[0] if code in STATUTS_TEXTE else code
+
+
+def value_word(value: str) -> str:
+    """A state or a named reading as a reader reads it (« neutralisé », « de l'année civile »), not its code."""
+    return ETATS.get(value) or VALEURS.get(value) or value
+
+
 def _node(params: ExerciseParameters, path: str):
     obj = params
     for part in path.split("."):
@@ -400,7 +411,7 @@ def book_markdown(exercises: dict[int, ExerciseParameters], scenario: str | None
         "registre des indicateurs par `rosp regles` : ne pas modifier à la main. Chaque montant, seuil et date "
         "vient d'un paramètre ; chaque paramètre porte sa source publique et son statut :",
         "",
-        *(f"- **{k}** : {v.split(' (', 1)[1][:-1] if ' (' in v else v}" for k, v in STATUTS_TEXTE.items()),
+        *(f"- **{statut_word(k)}** : {v.split(' (', 1)[1][:-1] if ' (' in v else v}" for k, v in STATUTS_TEXTE.items()),
         *replaced,
         "",
         "États d'un indicateur : **actif** (exigé s'il est socle, payé s'il paie), **neutralisé** (ni exigé ni "
@@ -484,7 +495,7 @@ def _params_table(exercises: dict[int, ExerciseParameters], node: str) -> list[s
     for path, by_year in paths.items():
         values = _grouped({y: leaf_text(leaf, escape=escape_markdown_text) for y, leaf in by_year.items()})
         value_text = " ; ".join(f"{ys} : {t}" for ys, t in values)
-        statuts = _grouped({y: "scénario" if leaf.surcharge else leaf.statut for y, leaf in by_year.items()})
+        statuts = _grouped({y: "scénario" if leaf.surcharge else statut_word(leaf.statut) for y, leaf in by_year.items()})
         statut_text = " ; ".join(f"{ys} : {t}" if len(statuts) > 1 else t for ys, t in statuts)
         sources = _grouped({y: _scenario_source(leaf.surcharge) if leaf.surcharge else leaf.source
                             for y, leaf in by_year.items()})

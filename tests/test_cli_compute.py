@@ -327,7 +327,7 @@ def test_parametres_show_writes_units_in_french():
     assert line["numerique.fse.seuil_pct"] == "95 % (source)"
     assert line["numerique.logiciel_segur.etat"] == "actif (source)"
     # the status said once, the other reading beside it (« (hypothese) — HYPOTHÈSE (alternative : …) » said it twice)
-    assert line["general.prorata_forfaits"] == "oui (hypothese ; alternative : non : forfaits versés en entier, sans prorata)"
+    assert line["general.prorata_forfaits"] == "oui (hypothèse ; alternative : non : forfaits versés en entier, sans prorata)"
     assert line["numerique.teleconsultation.taille_tranche"] == "5 téléconsultations par tranche (source)"
     assert not [l for l in out if " etat " in l or " booleen " in l or " EUR" in l or " rapport " in l]
 
@@ -344,7 +344,7 @@ def test_parametres_show_and_diff_agree_a_unit_with_one_and_write_dates_as_the_r
     assert ": 1 entretien → — [statut : texte → —]" in diff and "1 entretiens" not in diff
     out = CliRunner().invoke(main, ["parametres", "show", "2024"]).output.splitlines()
     line = {l.split(" = ")[0]: l.split(" = ", 1)[1] for l in out if " = " in l}
-    assert line["calendrier.fin_declaration"].startswith("27/02/2025 (hypothese ; alternative : 31/01/2025 : ")
+    assert line["calendrier.fin_declaration"].startswith("27/02/2025 (hypothèse ; alternative : 31/01/2025 : ")
     assert line["numerique.teleconsultation.taille_tranche"] == "5 téléconsultations par tranche (source)"
     assert line["dispositif_2024.trod_angine.nb_min"] == "1 TROD (texte)"
 
@@ -359,7 +359,7 @@ def test_parametres_show_and_diff_write_every_digit_and_the_units():
 
     out = CliRunner().invoke(main, ["parametres", "show", "2025"]).output.splitlines()
     line = {l.split(" = ")[0]: l.split(" = ", 1)[1] for l in out if " = " in l}
-    assert line["bups.molecules_ciblees.prime_par_boite"].startswith("0,22565 €/boîte (hypothese ; alternative : ")
+    assert line["bups.molecules_ciblees.prime_par_boite"].startswith("0,22565 €/boîte (hypothèse ; alternative : ")
     diff = CliRunner().invoke(main, ["parametres", "diff", "2023", "2024"]).output
     assert ": 2,3 €/boîte → 0,22565 €/boîte\n" in diff  # parameters/2023.yaml, 2024.yaml
     assert ": — → 100 € [statut : — → source]" in diff  # bups.asafo.montant, new in 2024
@@ -376,10 +376,13 @@ def test_parametres_show_under_a_scenario_does_not_give_its_values_the_reference
     alt = Path(__file__).resolve().parent.parent / "parameters" / "scenarios" / "lectures-alternatives.yaml"
     out = CliRunner().invoke(main, ["parametres", "show", "2025", "--parametres", str(alt)]).output.splitlines()
     line = {l.split(" = ")[0]: l.split(" = ", 1)[1] for l in out if " = " in l}
-    assert line["general.arrondi"] == "demi_pair (scénario lectures-alternatives.yaml ; valeur de référence : demi_haut " \
-                                      "(hypothese))"
-    assert line["bups.molecules_ciblees.lecture"] == ("progression (scénario lectures-alternatives.yaml ; valeur de "
-                                                      "référence : substituees (texte))")
+    # the readings in words, as the rules book says them (review: « demi_haut », « neutralise » reached the user)
+    assert line["general.arrondi"] == "au pair (scénario lectures-alternatives.yaml ; valeur de référence : au demi " \
+                                      "supérieur (hypothèse))"
+    assert line["bups.molecules_ciblees.lecture"] == ("boîtes gagnées sur le taux de départ (scénario "
+                                                      "lectures-alternatives.yaml ; valeur de référence : boîtes "
+                                                      "substituées (texte))")
+    assert line["numerique.lad_certifie_has.etat"] == "neutralisé (source)"
     assert line["numerique.scor.montant"] == "100 € (source)"  # not in the scenario: as without it
 
 

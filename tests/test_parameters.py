@@ -250,7 +250,7 @@ def test_cli_diff_2024_2025_lists_what_changed():
         "calendrier.versement.bups, calendrier.versement.dispensation_unite, calendrier.versement.numerique.")
     assert "  calendrier.versement.numerique (" not in out
     assert ("  calendrier.versement.colorectal (Dernier jour où le thème « dépistage colorectal » de l'exercice est "
-            "versé) : 30/06/2025 → 30/06/2026 [statut : source → hypothese]") in out
+            "versé) : 30/06/2025 → 30/06/2026 [statut : source → hypothèse]") in out
     assert out.startswith("28 paramètres changent entre 2024 et 2025 :")
 
 

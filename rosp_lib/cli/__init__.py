@@ -20,6 +20,7 @@ from rosp_lib.inputs import InputError, columns_markdown, no_molecules_warning, 
 from rosp_lib.parameters import Kind, ParameterError, diff_exercises, load_parameters, unit
 from rosp_lib.registry import THEME_CODES as THEMES
 from rosp_lib.registry import theme as theme_of
+from rosp_lib.rulebook import statut_word
 
 EXIT_INVALID = 2
 EXIT_OUTPUT = 3  # the outputs could not be written (the old ones are intact)
@@ -249,7 +250,8 @@ def diff_cmd(avant: int, apres: int, scenario: Path | None) -> None:
     for r in rows:
         statut = ""
         if r["statut_avant"] != r["statut_apres"]:
-            statut = f" [statut : {r['statut_avant'] or '—'} → {r['statut_apres'] or '—'}]"
+            statut = (f" [statut : {statut_word(r['statut_avant']) if r['statut_avant'] else '—'} → "
+                      f"{statut_word(r['statut_apres']) if r['statut_apres'] else '—'}]")
         click.echo(f"  {r['parametre']} ({r['libelle']}) : {shown(r['avant'], r['parametre'])} → "
                    f"{shown(r['apres'], r['parametre'])}{statut}")
     if moved:
@@ -274,6 +276,10 @@ def _show(value) -> str:
         return num_exact(value)  # every digit: « 0,22565 », never rounded to 4 decimals (« 0,2256 »)
     if isinstance(value, dt.date):  # as the reports and the alternatives write a date (« 2025-02-28 » beside
         return f"{value:%d/%m/%Y}"  # « alternative : 31/01/2025 » on one line: review)
+    if isinstance(value, str):  # a state or a reading in words, as the rules book says it (« neutralise »: review)
+        from rosp_lib.rulebook import value_word
+
+        return value_word(value)
     return str(value)
 
 
@@ -293,14 +299,15 @@ def show_cmd(exercice: int, scenario: Path | None) -> None:
     for path, leaf in iter_leaves(p):
         if leaf.surcharge:  # the scenario's value: neither the status nor the alternative of the value it replaces
             was = reference.get(path)
-            before = (f" ; valeur de référence : {_show(was.valeur)}{_unit_shown(was.unite, was.valeur)} ({was.statut})"
+            before = (f" ; valeur de référence : {_show(was.valeur)}{_unit_shown(was.unite, was.valeur)} "
+                      f"({statut_word(was.statut)})"
                       if was else "")
             click.echo(f"{path} = {_show(leaf.valeur)}{_unit_shown(leaf.unite, leaf.valeur)} (scénario "
                        f"{Path(leaf.surcharge).name}{before})")
             continue
         # the status once, with the other reading of a hypothesis beside it (it was « (hypothese) — HYPOTHÈSE (…) »)
         mark = f" ; alternative : {leaf.alternative}" if leaf.statut == "hypothese" else ""
-        click.echo(f"{path} = {_show(leaf.valeur)}{_unit_shown(leaf.unite, leaf.valeur)} ({leaf.statut}{mark})")
+        click.echo(f"{path} = {_show(leaf.valeur)}{_unit_shown(leaf.unite, leaf.valeur)} ({statut_word(leaf.statut)}{mark})")
 
 
 # Units whose values say what they are (a state, yes/no, a reading, a date, a list, a scale, a coefficient):
