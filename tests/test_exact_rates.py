@@ -148,7 +148,8 @@ def test_gains_start_from_the_exact_rate(lossy_file, tmp_path):
     assert len(rows) == 1
     g = rows[0]
     # was « de 85 % à 85,01 % », 85 → 85,01: 85 itself, the first hundredth above the value, meets the socle
-    assert g["action"].startswith("porter taux_generiques_repertoire_pct de 84,99999999999999999 % à 85 % : ")
+    assert g["action"].startswith("porter « pénétration des génériques sur l'ensemble du répertoire » (taux_generiques_repertoire_pct) de "
+                                   "84,99999999999999999 % à 85 % : ")
     assert (g["pharmacie_id"], g["valeur_actuelle"], g["valeur_cible"]) == ("PH-0", "84,99999999999999999", "85")
     assert g["gain_eur"] == "500.00"  # the socle met, the theme pays: démarche qualité 100 € + stabilité 400 €
 
@@ -159,7 +160,8 @@ def test_gains_of_a_rate_between_hundredths_target_the_first_one_above(tmp_path)
     table = gains_table(ph, None, parameters_for([2024]), dt.date(2024, 6, 1))
     g = table[table["colonne"] == "taux_generiques_repertoire_pct"].iloc[0]
     assert (g["valeur_actuelle"], g["valeur_cible"], g["gain_cents"]) == ("84,996", "85", cents("100 + 400"))
-    assert g["action"].startswith("porter taux_generiques_repertoire_pct de 84,996 % à 85 % : ")
+    assert g["action"].startswith("porter « pénétration des génériques sur l'ensemble du répertoire » (taux_generiques_repertoire_pct) de "
+                                   "84,996 % à 85 % : ")
 
 
 def test_gains_of_a_decrease_start_from_the_exact_rate(tmp_path):
@@ -180,12 +182,12 @@ def test_gains_of_a_decrease_start_from_the_exact_rate(tmp_path):
     assert int(lines["montant_cents"].sum()) == cents("1060 - 1060 * 20 / 100")
     table = gains_table(ph, None, params, dt.date(2025, 6, 1)).set_index("colonne")
     g = table.loc["taux_rejets_iris_pct"]
-    assert g["action"].startswith("baisser taux_rejets_iris_pct de 3,00000000000000001 % à 3 % : ")
+    assert g["action"].startswith("baisser « rejets IRIS » (taux_rejets_iris_pct) de 3,00000000000000001 % à 3 % : ")
     assert (g["valeur_actuelle"], g["valeur_cible"]) == ("3,00000000000000001", "3")
     assert g["gain_cents"] == cents("1060 * 20 / 100 - 1060 * 10 / 100")
     fse = table.loc["taux_fse_securisees_pct"]  # a rate written as usual: as before
     assert (fse["valeur_actuelle"], fse["valeur_cible"]) == ("66", "71")
-    assert fse["action"].startswith("porter taux_fse_securisees_pct de 66 % à 71 % : ")
+    assert fse["action"].startswith("porter « FSE sécurisées » (taux_fse_securisees_pct) de 66 % à 71 % : ")
 
 
 def test_gains_of_a_molecule_start_from_its_exact_arrival_rate(tmp_path):
@@ -205,7 +207,8 @@ def test_gains_of_a_molecule_start_from_its_exact_arrival_rate(tmp_path):
     table = table[table["colonne"] == "taux_arrivee_pct (sitagliptine)"].set_index("valeur_cible")
     assert sorted(table.index) == ["100", "72,01"]
     floor, top = table.loc["72,01"], table.loc["100"]
-    assert floor["action"].startswith("porter taux_arrivee_pct de sitagliptine de 71,99999999999999999 % à 72,01 %")
+    assert floor["action"].startswith("porter « taux de substitution d'arrivée » (taux_arrivee_pct) de sitagliptine de "
+                                       "71,99999999999999999 % à 72,01 %")
     assert floor["valeur_actuelle"] == top["valeur_actuelle"] == "71,99999999999999999"  # was « 72 »
     assert floor["gain_cents"] == cents("2.3 * 300 * 72.01 / 100") and top["gain_cents"] == cents("2.3 * 300")
 

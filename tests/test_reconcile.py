@@ -230,7 +230,8 @@ def test_cli_rapprocher_and_gains_on_the_example(tmp_path):
     assert "encore à portée" in res.output
     # each action names its indicator by its title, its code beside (it was the code alone: « stabilite_75 : porter … »)
     assert ("+200,00\u00a0€ — Stabilité de la délivrance des génériques aux 75 ans et plus (stabilite_75) : porter "
-            "taux_stabilite_75_pct de 92 % à 95 % (jusqu'au 31/12/2025 inclus)") in res.output.replace("\u202f", " ")
+            "« stabilité de la délivrance des génériques aux 75 ans et plus » (taux_stabilite_75_pct) de 92 % à 95 % "
+            "(jusqu'au 31/12/2025 inclus)") in res.output.replace("\u202f", " ")
 
 
 def test_cli_rapprocher_invalid_versements_writes_nothing(tmp_path):

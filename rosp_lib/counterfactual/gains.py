@@ -620,28 +620,40 @@ def column_label(g: "_Gains", col: str) -> str:
     return col if mol is None else f"{mol[1]} ({g.molecule_name(col)})"
 
 
+def _named(col: str) -> str:
+    """An input column as an action names it: its words, then the column to fill in (« « FSE sécurisées »
+    (taux_fse_securisees_pct) »: review, the actions named the column only)."""
+    from rosp_lib.inputs.columns import COLUMN_WORDS, MOLECULE_COLUMNS
+
+    words = COLUMN_WORDS.get(col) or next((c.description for c in MOLECULE_COLUMNS if c.name == col), "")
+    words = words.removeprefix("déclaré : ")
+    return f"« {words} » ({col})" if words else col
+
+
 def _change_text(g: "_Gains", a: Action) -> str:
     parts = []
     for col, target in a.changes.items():
         now = g.current(a.row, col)
         mol = parse_molecule_key(col)
         if mol is not None:
-            parts.append(f"porter {mol[1]} de {g.molecule_name(col)} de {_shown(now)} % à {num(target)} %")
+            parts.append(f"porter {_named(mol[1])} de {g.molecule_name(col)} de {_shown(now)} % à {num(target)} %")
         elif LEVIERS[col] == "oui":
-            parts.append(f"passer {col} à oui" if col not in declared_columns() else f"déclarer {col} (oui)")
+            parts.append(f"passer {_named(col)} à oui" if col not in declared_columns()
+                         else f"déclarer {_named(col)[:-1]} : oui)" if _named(col).endswith(")")
+                         else f"déclarer {col} (oui)")
         elif is_rate(col) or LEVIERS[col] == "baisse":
             verb = "baisser" if LEVIERS[col] == "baisse" else "porter"
             if pd.isna(now):
-                parts.append(f"{verb} {col} à {num(target)} % (valeur inconnue aujourd'hui)")
+                parts.append(f"{verb} {_named(col)} à {num(target)} % (valeur inconnue aujourd'hui)")
             else:
-                parts.append(f"{verb} {col} de {_shown(now)} % à {num(target)} %")
+                parts.append(f"{verb} {_named(col)} de {_shown(now)} % à {num(target)} %")
         elif LEVIERS[col] == "niveau":
-            parts.append(f"déclarer {col} = {num(target)} au lieu de {num(now)}")
+            parts.append(f"déclarer {_named(col)} = {num(target)} au lieu de {num(now)}")
         else:
             if pd.isna(now):
-                parts.append(f"{col} : {num(target)} (valeur inconnue aujourd'hui)")
+                parts.append(f"{_named(col)} : {num(target)} (valeur inconnue aujourd'hui)")
             else:
-                parts.append(f"{col} : {int(target) - int(now)} de plus ({num(now)} → {num(target)})")
+                parts.append(f"{_named(col)} : {int(target) - int(now)} de plus, de {num(now)} à {num(target)}")
     return " et ".join(parts)
 
 
