@@ -1163,3 +1163,14 @@ def test_the_summary_neutralises_the_texts_a_spreadsheet_would_run(tmp_path):
                           tmp_path / "rapports.csv", names={("PH-A", 2024): "+Pharmacie;=cmd"})
     row = _manifest(tmp_path)[("PH-A", "2024", "synthese")]
     assert row["erreur"] == "'=HYPERLINK(\"x\")" and row["nom"] == "'+Pharmacie;=cmd"
+
+
+def test_progress_written_into_a_file_is_not_one_state_per_report(tmp_path):
+    """`rosp report … 2>journal` (cron, nohup) wrote the bar once per report: 1 619 states, 114 kB for one run (review).
+    Into a file, one state every PROGRESS_TO_FILE_S seconds: here the first and the last."""
+    entree = _pharmacies_csv(tmp_path / "p.csv", [(f"PH-{i}", 2024) for i in range(5)])
+    result = _report([str(entree), "--toutes", "--themes", THEMES, "--notebooks", str(FAKE), "-o", str(tmp_path / "out"),
+                      "-j", "1"])
+    assert result.exit_code == 0, result.output
+    states = re.findall(r"Rapports : +(\d+) %\|", result.stderr)
+    assert states[0] == "0" and states[-1] == "100" and len(states) <= 3, states
