@@ -1174,3 +1174,43 @@ def test_progress_written_into_a_file_is_not_one_state_per_report(tmp_path):
     assert result.exit_code == 0, result.output
     states = re.findall(r"Rapports : +(\d+) %\|", result.stderr)
     assert states[0] == "0" and states[-1] == "100" and len(states) <= 3, states
+
+
+def _fake_network(folder: Path) -> None:
+    """A network notebook with the real one's parameters, that only prints what it was given."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    params = new_code_cell('entree = ""\nmolecules = ""\nparametres = ""\nsortie = ""\ndate_gains = ""\nindex = ""')
+    params.metadata["tags"] = ["parameters"]
+    nb = new_notebook(cells=[params, new_code_cell("import time\nprint(entree, date_gains, time.time_ns())")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, folder / "90_reseau.ipynb")
+
+
+def test_the_network_view_is_not_made_again_when_nothing_it_reads_changed(tmp_path):
+    """A run with every report up to date still made the network view again (83 s of CPU for 300 pharmacies, review).
+    It is kept when its content key is unchanged; made again under --force, another date or another input."""
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(FAKE, notebooks)
+    _fake_network(notebooks)
+    entree = _pharmacies_csv(tmp_path / "p.csv", [("PH-A", 2024), ("PH-B", 2024)])
+    out = tmp_path / "out"
+    args = [str(entree), "--toutes", "--themes", "synthese", "--notebooks", str(notebooks), "-o", str(out), "-j", "1",
+            "--date", "2025-01-15"]
+    first = _report(args)
+    assert first.exit_code == 0, first.output
+    page = (out / "90_reseau.ipynb").read_bytes()
+    again = _report(args)
+    assert again.exit_code == 0, again.output
+    assert f"Vue réseau déjà à jour : {out / '90_reseau.html'}" in again.stderr
+    assert (out / "90_reseau.ipynb").read_bytes() == page  # not made again: the same printed time
+    for other in (["--force"], ["--date", "2025-01-16"]):
+        redone = _report([*args[:-2], *other] if "--date" in other else [*args, *other])
+        assert redone.exit_code == 0, redone.output
+        assert "déjà à jour" not in redone.stderr.split("Vue réseau")[-1]
+        assert (out / "90_reseau.ipynb").read_bytes() != page
+        page = (out / "90_reseau.ipynb").read_bytes()
+    entree.write_text(entree.read_text(encoding="utf-8").replace("PH-B", "PH-C"), encoding="utf-8")
+    changed = _report(args)
+    assert changed.exit_code == 0 and (out / "90_reseau.ipynb").read_bytes() != page

@@ -1306,7 +1306,7 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
         _fail(f"récapitulatif des rapports : {exc}", EXIT_OUTPUT)
     interrupted = False
     try:
-        network_ok = _network(out_dir, notebooks_dir, entree, molecules, scenario, day) if toutes else True
+        network_ok = _network(out_dir, notebooks_dir, entree, molecules, scenario, day, force) if toutes else True
     except KeyboardInterrupt:  # Ctrl+C or SIGTERM during the network view, the longest step after the reports: the
         interrupted, network_ok = True, True  # index is still written, or it would show the amounts of the last run
     _no_second_interrupt()  # the index and the summary list what is in place, whatever comes now (a short step)
@@ -1463,10 +1463,12 @@ def _kernel_chatter_to_log(log_path: Path):
 
 
 def _network(out_dir: Path, notebooks_dir: Path, entree: Path, molecules: Path | None, scenario: Path | None,
-             date_reference: dt.date | None = None) -> bool:
+             date_reference: dt.date | None = None, force: bool = False) -> bool:
     """The network overview (90_reseau) on the whole file, once per run, at the root of the output folder;
     its links lead to each pharmacy's reports; its gains judged at the reports' date (`--date`, today by default).
-    False when it failed (the reports themselves are in place)."""
+    Not made again when its content key — the input files, the notebook, its parameters (the date included: the page
+    says it) and the install, as a report's — is the one recorded beside it, unless `force` (review: a run with
+    nothing to redo spent 83 s of CPU on it for 300 pharmacies). False when it failed (the reports are in place)."""
     source = notebooks_dir / "90_reseau.ipynb"
     if not source.exists():
         return True
@@ -1477,16 +1479,29 @@ def _network(out_dir: Path, notebooks_dir: Path, entree: Path, molecules: Path |
     from rosp_lib.report.html import to_html
     from rosp_lib.report.network import INDEX_PAGE  # written after this page, by this run (_write_indexes)
 
-    click.echo("Vue réseau (90_reseau) sur tout le fichier…", err=True)
     parameters = {"entree": str(entree.resolve()), "molecules": str(molecules.resolve()) if molecules else "",
                   "parametres": str(scenario.resolve()) if scenario else "", "sortie": "",
                   "date_gains": (date_reference or dt.date.today()).isoformat(), "index": INDEX_PAGE}
+    stem = Path(NETWORK_FILES[0]).stem
+    try:
+        files = {name: path.read_bytes() for name, path in (("entree", entree), ("molecules", molecules),
+                                                             ("parametres", scenario)) if path is not None}
+        key = folders.report_key(parameters, files, source.read_bytes(), install_fingerprint(), "python3")
+    except OSError:  # an input gone since it was read: made again, as without a key
+        key = None
+    made = all((out_dir / name).is_file() for name in NETWORK_FILES)
+    if not force and made and key is not None and folders.recorded_key(out_dir, stem) == key:
+        click.echo(f"Vue réseau déjà à jour : {out_dir / NETWORK_FILES[1]}", err=True)
+        return True
+    click.echo("Vue réseau (90_reseau) sur tout le fichier…", err=True)
     try:
         with _kernel_chatter_to_log(out_dir / LOG_NAME):
             nb = pm.execute_notebook(str(source), None, parameters=parameters, cwd=str(out_dir),
                                      kernel_name="python3", progress_bar=False, log_output=False)
         write_together({out_dir / NETWORK_FILES[0]: lambda fh: fh.write(nbformat.writes(nb).encode("utf-8")),
                         out_dir / NETWORK_FILES[1]: lambda fh: fh.write(to_html(nb).encode("utf-8"))})
+        if key is not None:  # written last, after the pages: a page never has the key of another
+            folders.write_atomic(folders.key_path(out_dir, stem), key.encode("ascii"))
     except (OutputError, Exception) as exc:  # noqa: BLE001 - reported in French, the reports stay in place
         # papermill's message starts with an empty line, then « ---- » and the cell: its error is the notebook's
         # own one-line French message (nb.user_errors) when it has one
