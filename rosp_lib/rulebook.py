@@ -365,7 +365,10 @@ def hypothesis_named(key: str, params: ExerciseParameters) -> str:
     label = hypothesis_label(key, params)
     leaf = dict(iter_leaves(params)).get(key) if key.endswith(".etat") else None
     if leaf is not None and unit(leaf.unite).kind is Kind.STATE and leaf.valeur in ETATS:
-        return f"{label} ({ETATS[leaf.valeur]})"
+        # « Disposer d'un LAD certifié HAS : neutralisé cet exercice », not « … : État de l'indicateur pour l'exercice
+        # (neutralisé) » (review: obscure in a letter to the caisse)
+        where = label[: -len(leaf.libelle)].removesuffix(" : ") if label.endswith(leaf.libelle) else label
+        return f"{where} : {ETATS[leaf.valeur]} cet exercice"
     return label
 
 

@@ -1149,8 +1149,9 @@ def test_a_claim_letter_names_the_rules_of_its_exercise_not_a_text_of_a_later_on
     _, claims = reconcile(pharmacies, None, read_versements(ROOT / "data" / "versements.csv", pharmacies))
     letter = claims[("PH-MAIRIE", 2023)]
     assert "avenant 1" not in letter.split("## Ce que disent les règles")[0]
-    assert ("avec les règles de la ROSP de cet exercice (convention nationale pharmaceutique, textes et sources cités "
-            "ci-dessous)") in letter
+    # the sources as cited below (« convention nationale pharmaceutique » where a vendor's guide was the only source
+    # cited: review)
+    assert "avec les règles de la ROSP de cet exercice (selon les sources citées ci-dessous)" in letter
 
 
 def test_under_the_alternative_readings_the_tools_own_reading_explains_what_was_paid(tmp_path):

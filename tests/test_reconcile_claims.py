@@ -176,9 +176,13 @@ def test_the_example_letters_say_no_code_and_several_hypotheses_by_their_labels(
         _no_code_nor_key(text)
     # each with the state the tool reads, neutralised in 2026 (parameters/2026.yaml): « État de l'indicateur pour
     # l'exercice » alone did not tell the caisse what was assumed (review)
-    assert ("(hypothèse : Disposer d'un LAD certifié HAS : État de l'indicateur pour l'exercice (neutralisé) ; "
-            "Ordonnance numérique pour au moins 70 % des délivrances (socle) : État de l'indicateur pour l'exercice "
-            "(neutralisé))") in letters["reclamation_PH-CENTRE_2026.md"]
+    # (« … : État de l'indicateur pour l'exercice (neutralisé) » was obscure to the caisse: review)
+    assert ("(hypothèse : Disposer d'un LAD certifié HAS : neutralisé cet exercice ; Ordonnance numérique pour au "
+            "moins 70 % des délivrances (socle) : neutralisé cet exercice)") in letters["reclamation_PH-CENTRE_2026.md"]
+    # the pharmacy's rate beside the FSE's calculation, which said « (taux ≥ seuil) » only (review)
+    assert ("calcul : 0,070 € × 40 000 (FSE transmises en SESAM-Vitale dans l'année) (taux ≥ seuil) = 2 800,00 €"
+            in letters["reclamation_PH-CENTRE_2026.md"].replace("\u202f", " ").replace("\u00a0", " "))
+    assert "taux de transmission des FSE en SESAM-Vitale : " in letters["reclamation_PH-CENTRE_2026.md"]
     assert "sauf « FSE transmises en SESAM-Vitale (montant par FSE) » ;" in letters["reclamation_PH-CENTRE_2026.md"]
 
 

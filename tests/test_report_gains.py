@@ -492,4 +492,4 @@ def test_a_gain_resting_on_an_indicators_state_names_the_state_the_tool_reads():
     from rosp_lib.report.gains import remark_text
 
     said = remark_text("", "hypothese", ("numerique.lad_certifie_has.etat",), load_parameters(2026))
-    assert said.endswith("(« Disposer d'un LAD certifié HAS : État de l'indicateur pour l'exercice (neutralisé) »)")
+    assert said.endswith("(« Disposer d'un LAD certifié HAS : neutralisé cet exercice »)")

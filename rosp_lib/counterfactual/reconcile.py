@@ -1093,9 +1093,10 @@ def claim_text(rec: _Reconcile, pid: str, year: int, items: list[Item]) -> str:
            "Madame, Monsieur,", "",
            # the rules of that exercise, as the sources cited below give them: « et de son avenant 1 » was said of
            # 2022 and 2023 too, before it was approved, and of rules whose source is no text of it (review)
+           # « (convention nationale pharmaceutique, textes et sources cités ci-dessous) » where the only source cited
+           # was a software vendor's guide (review): the sources, as cited below
            f"Après rapprochement du relevé « Mes ROSP » de l'exercice {year} avec les règles de la ROSP de cet "
-           "exercice (convention nationale pharmaceutique, textes et sources cités ci-dessous), les montants suivants "
-           "diffèrent de ce qui est dû"
+           "exercice (selon les sources citées ci-dessous), les montants suivants diffèrent de ce qui est dû"
            # a gap the statement explains by another reading of a text that is silent: what the titulaire holds due,
            # not a fact (« diffèrent de ce qui est dû » claimed 200 € resting on the tool's own reading, audit)
            + (" selon ma lecture des textes, là où ils ne fixent pas le montant" if any(g.kind == "hypothese"
@@ -1143,7 +1144,9 @@ def claim_text(rec: _Reconcile, pid: str, year: int, items: list[Item]) -> str:
                 met = " ; ".join(f"{escape_markdown_text(n)} : {a}" for n, a in named)
             else:
                 met = ", ".join(dict.fromkeys(str(a) for a in mine["atteint"]))
-            data = _letter_data(mine.iloc[0]) if len(mine) == 1 and not calcs else ""
+            # the data the verdict compared, beside a calculation too (« 0,070 € × 40 000 FSE (taux ≥ seuil) » did not
+            # say the pharmacy's rate: review)
+            data = _letter_data(mine.iloc[0]) if len(mine) == 1 else ""
             if data:  # a threshold's verdict (« oui → 200,00 € »): the value it compared, for the caisse to check it
                 met += f" (données de l'officine : {escape_markdown_text(data)})"
             src = public_source(mine["source"].iloc[0]) if len(mine) else ""
