@@ -989,8 +989,8 @@ def test_a_report_made_from_other_data_is_said_to_be_redone_in_the_index(tmp_pat
     assert listed[("PH-GARE", "2024", "synthese")]["montant_eur"] == "7069.38"  # made before, kept
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "<td>1 rapport à refaire (Synthèse)</td>" in index and "(à refaire)" in index and "complet" not in index
-    assert ("«\u00a0à refaire\u00a0»\u00a0: rapport fait sur d&#x27;autres données que le fichier d&#x27;entrée (le fichier a "
-            "changé depuis") in index
+    assert ("«\u00a0à refaire\u00a0»\u00a0: rapport fait sur d&#x27;autres données ou d&#x27;autres réglages que le "
+            "dernier lancement (le fichier d&#x27;entrée") in index
     # an unchanged run keeps the amounts of the reports up to date
     assert _report([*args, "--themes", "numerique"]).exit_code == 0
     assert _manifest(out)[("PH-GARE", "2024", "numerique")]["montant_eur"] == after
@@ -1214,3 +1214,29 @@ def test_the_network_view_is_not_made_again_when_nothing_it_reads_changed(tmp_pa
     entree.write_text(entree.read_text(encoding="utf-8").replace("PH-B", "PH-C"), encoding="utf-8")
     changed = _report(args)
     assert changed.exit_code == 0 and (out / "90_reseau.ipynb").read_bytes() != page
+
+
+def test_the_index_says_which_reports_an_identical_run_would_redo(tmp_path):
+    """The index said « à refaire » only of a report whose amount changed: PH-B renamed, then a run limited to PH-A,
+    kept PH-B « complet » while the next run redid both its reports (review). It now compares content keys."""
+    entree = _pharmacies_csv(tmp_path / "p.csv", [("PH-A", 2024), ("PH-B", 2024)])
+    out = tmp_path / "out"
+    args = ["--themes", THEMES, "--notebooks", str(FAKE), "-o", str(out), "-j", "1"]
+    assert _report([str(entree), "--toutes", *args]).exit_code == 0
+
+    def row(pid: str) -> str:
+        index = (out / "index.html").read_text(encoding="utf-8")
+        return next(r for r in index.split("<tr>") if f">{pid}</a>" in r).split("</tr>")[0]
+
+    assert "2 rapports sur 7" in row("PH-B")  # the two themes asked, none to redo
+    text = entree.read_text(encoding="utf-8").splitlines()
+    name = text[2].split(";")[1]
+    text[2] = text[2].replace(f";{name};", ";Pharmacie B renommée;", 1)  # PH-B's name only: no amount changes
+    entree.write_text("\n".join(text) + "\n", encoding="utf-8")
+    narrow = _report([str(entree), "--pharmacie", "PH-A", *args])
+    assert narrow.exit_code == 0, narrow.output
+    assert "2 rapports à refaire (Synthèse, Bon usage" in row("PH-B")
+    assert "2 rapports sur 7" in row("PH-A") and "refaire" not in row("PH-A")
+    redo = _report([str(entree), "--toutes", *args])
+    assert redo.exit_code == 0 and "2 produits, 2 déjà à jour" in redo.output  # as the index said
+    assert "2 rapports sur 7" in row("PH-B") and "refaire" not in row("PH-B")

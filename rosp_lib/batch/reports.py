@@ -1311,7 +1311,10 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
         interrupted, network_ok = True, True  # index is still written, or it would show the amounts of the last run
     _no_second_interrupt()  # the index and the summary list what is in place, whatever comes now (a short step)
     try:
-        _write_indexes(out_dir, manifest, pharmacies, molecule_table, scenario)
+        _write_indexes(out_dir, manifest, pharmacies, molecule_table, scenario,
+                       RunInputs(entree, molecules, scenario, notebooks_dir, paid, day or dt.date.today(),
+                                 frozenset((r.pharmacie_id, int(r.exercice), r.theme) for r in results
+                                           if r.statut in ("ok", "deja_fait"))))
     except OutputError as exc:
         _summary(results, out_dir, manifest, elapsed)
         _fail(f"pages d'index (index.html, pharmacies/) : {exc}", EXIT_OUTPUT)
@@ -1413,9 +1416,64 @@ def _gone_notice(gone: list[tuple[str, int]]) -> str:
             f"dans le dossier de sortie ({y}/{p}/, pharmacies/{p}.html…) ; supprimez-les s'ils ne servent plus.")
 
 
-def _write_indexes(out_dir: Path, manifest: Path, pharmacies, molecules, scenario: Path | None) -> None:
+@dataclass(frozen=True)
+class RunInputs:
+    """What a run's reports are made from, for the index to tell the reports an identical run would redo (`outdated`):
+    the files (resolved), the notebooks' folder, the validated statement, the reference date."""
+
+    entree: Path
+    molecules: Path | None
+    scenario: Path | None
+    notebooks_dir: Path
+    versements: object
+    date_reference: dt.date
+    made: frozenset = frozenset()  # (pharmacie_id, exercice, theme) of the reports this run made or found up to date
+
+
+def outdated(out_dir: Path, table, run: RunInputs) -> set[tuple[str, int, str]]:
+    """The (pharmacie_id, exercice, theme) of the reports made (`table`: rapports.csv's rows) of pharmacy-years of the
+    run's input whose recorded content key is not the one the run would give them now: an identical run would redo
+    them. Their amount may be the same (review: a changed name, a new statement row, another date, a new version kept
+    « complet » in the index, while the next run redid every report of the pharmacy)."""
+    done = table[table["statut"].isin(("ok", "deja_fait")) & table["theme"].isin(list(THEMES))]
+    # those of this run are up to date: not judged again (a whole run has none left to judge)
+    done = done[[(str(p), int(y), str(t)) not in run.made
+                 for p, y, t in zip(done["pharmacie_id"], done["exercice"], done["theme"])]]
+    if done.empty:
+        return set()
+    src = (run.entree.resolve(), run.molecules.resolve() if run.molecules else None,
+           run.scenario.resolve() if run.scenario else None)
+    slices = folders.Slices(*src, versements=run.versements)
+    present = set(slices.rows)
+    jobs = [ReportJob(str(p), int(y), str(t), *src) for p, y, t in zip(done["pharmacie_id"], done["exercice"],
+                                                                        done["theme"]) if str(p) in present]
+    notebooks = {t: Path(run.notebooks_dir) / f"{THEMES[t]}.ipynb" for t in {job.theme for job in jobs}}
+    notebook_bytes = {}
+    for t, path in notebooks.items():
+        try:
+            notebook_bytes[t] = path.read_bytes()
+        except OSError:  # a notebook gone since the run: its reports cannot be judged
+            pass
+    jobs = [job for job in jobs if job.theme in notebook_bytes]
+    install = install_fingerprint()
+    batch = _Batch(jobs, [], out_dir, {src: slices}, {t: notebooks[t] for t in notebook_bytes}, notebook_bytes,
+                   Settings(install=install), False, None, None, None, run.date_reference)
+    out = set()
+    for job in jobs:
+        files = slices.files(job.pharmacie_id, job.exercice)
+        parameters = folders.Slices.parameters(job.pharmacie_id, job.exercice, files)
+        _, key_params, key_files = batch.job_parameters(job, parameters, files)
+        key = folders.report_key(key_params, key_files, notebook_bytes[job.theme], install, KERNEL_NAME)
+        if folders.recorded_key(job.folder(out_dir), job.stem) != key:
+            out.add((job.pharmacie_id, int(job.exercice), job.theme))
+    return out
+
+
+def _write_indexes(out_dir: Path, manifest: Path, pharmacies, molecules, scenario: Path | None,
+                   run: RunInputs | None = None) -> None:
     """index.html of the output folder and one page per pharmacy, from the manifest (every report of the
-    folder, this run's and earlier runs') and the lines of those pharmacy-years, computed by the library."""
+    folder, this run's and earlier runs') and the lines of those pharmacy-years, computed by the library; `run`:
+    what the run's reports are made from, to tell those an identical run would redo (`outdated`)."""
     import pandas as pd
 
     from rosp_lib.engine import compute, parameters_for
@@ -1423,6 +1481,7 @@ def _write_indexes(out_dir: Path, manifest: Path, pharmacies, molecules, scenari
 
     table = pd.read_csv(manifest, dtype=str, keep_default_na=False)
     table = table[table["pharmacie_id"] != ""].astype({"exercice": int})
+    redo = outdated(out_dir, table, run) if run is not None else set()
     keys = set(zip(table["pharmacie_id"], table["exercice"]))
     mine = pharmacies[[k in keys for k in zip(pharmacies["pharmacie_id"], pharmacies["exercice"].astype(int))]]
     lines = compute(mine.reset_index(drop=True), molecules, parameters_for(mine["exercice"].unique(), scenario))
@@ -1431,7 +1490,7 @@ def _write_indexes(out_dir: Path, manifest: Path, pharmacies, molecules, scenari
     titre = "Rapports ROSP" + (f" — scénario {scenario.stem}" if scenario is not None else "")
     years = {str(pid): sorted(int(y) for y in group.unique())
              for pid, group in pharmacies["exercice"].groupby(pharmacies["pharmacie_id"].astype(str))}
-    write_indexes(out_dir, table, lines, names, titre=titre, years=years)
+    write_indexes(out_dir, table, lines, names, titre=titre, years=years, outdated=redo)
 
 
 @contextlib.contextmanager

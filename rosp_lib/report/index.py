@@ -86,9 +86,10 @@ def _report_path(row: dict) -> str | None:
 
 
 STALE = "à refaire"
-STALE_LEGEND = (f"« {STALE} » : rapport fait sur d'autres données que le fichier d'entrée (le fichier a changé depuis, "
-                "et le dernier lancement, limité ou interrompu, ne l'a pas refait) ; les montants de la ligne sont ceux "
-                "du fichier d'entrée : relancez rosp report sur cette pharmacie et cet exercice.")
+STALE_LEGEND = (f"« {STALE} » : rapport fait sur d'autres données ou d'autres réglages que le dernier lancement (le "
+                "fichier d'entrée, le relevé des versements, le scénario, la date de référence, le notebook ou la version "
+                "de l'outil ont changé depuis, et ce lancement, limité ou interrompu, ne l'a pas refait) ; les montants "
+                "de la ligne sont ceux du fichier d'entrée : relancez rosp report sur cette pharmacie et cet exercice.")
 
 
 def _stale(r: dict, due: int | None) -> bool:
@@ -104,7 +105,7 @@ def _stale(r: dict, due: int | None) -> bool:
 
 
 def _report_links(reports: dict[str, dict], start_dir: Path, out_dir: Path, claim: str | None = None,
-                  due: Mapping[str, int | None] | None = None) -> tuple[str, str]:
+                  due: Mapping[str, int | None] | None = None, outdated: Iterable[str] = ()) -> tuple[str, str]:
     """(links, status) of one pharmacy-year's reports; `claim`: its claim draft, linked after them; `due`: the amount
     each report should say (theme code, or the synthesis, → cents) — a report that says another is « à refaire »."""
     links, failed, stale = [], [], []
@@ -116,7 +117,7 @@ def _report_links(reports: dict[str, dict], start_dir: Path, out_dir: Path, clai
         if r["statut"] in DONE and _report_path(r):
             # Compact: the synthesis by name, each theme by its number (its title on hover and in the legend).
             short = label if code == SYNTHESE else f"{theme_of(code).ordre}"
-            old = due is not None and _stale(r, due.get(code))
+            old = code in outdated or (due is not None and _stale(r, due.get(code)))
             if old:
                 stale.append(label)
             links.append(f'<a href="{_esc(_rel(_report_path(r), start_dir, out_dir))}" title="{_esc(label)}'
@@ -220,7 +221,8 @@ def _rows(manifest: pd.DataFrame, lines: pd.DataFrame, names: Mapping, outside: 
         yield pid, year, nom, per_theme
 
 
-def _table(rows, manifest, out_dir: Path, start_dir: Path, with_name: bool, outside: set = frozenset()) -> str:
+def _table(rows, manifest, out_dir: Path, start_dir: Path, with_name: bool, outside: set = frozenset(),
+           outdated: Mapping[tuple[str, int], set] | None = None) -> str:
     head = (["Pharmacie", "Nom"] if with_name else []) + ["Exercice", "Total"] + \
         [theme_of(t).titre_court for t in THEME_CODES] + ["État", "Rapports"]
     out = ["<table><thead><tr>" + "".join(
@@ -232,7 +234,8 @@ def _table(rows, manifest, out_dir: Path, start_dir: Path, with_name: bool, outs
         total = _sum(per_theme.values())
         away = (pid, year) in outside  # its amounts are the reports' own: nothing to compare them to
         links, status = _report_links(reports, start_dir, out_dir, _claim(reports, out_dir, pid, year),
-                                      None if away else {SYNTHESE: total, **per_theme})
+                                      None if away else {SYNTHESE: total, **per_theme},
+                                      (outdated or {}).get((pid, year), ()))
         if away:
             status = f"{status}, {OUTSIDE}"
         cells = []
@@ -341,7 +344,8 @@ def missing_report_pages(out_dir: Path, manifest: pd.DataFrame, years: Mapping[s
 
 def write_indexes(out_dir: Path | str, manifest: pd.DataFrame | Iterable[Mapping], lines: pd.DataFrame,
                   names: Mapping | None = None, titre: str = "Rapports ROSP",
-                  years: Mapping[str, Iterable[int]] | None = None) -> list[Path]:
+                  years: Mapping[str, Iterable[int]] | None = None,
+                  outdated: Iterable[tuple[str, int, str]] = ()) -> list[Path]:
     """Write the run's index page, one page per pharmacy and, with `years` (the exercises of each pharmacy in
     the input file), a page for each report the reports' navigation links to but that is missing
     (`missing_report_pages`), all or none; return their paths. Raises OutputError (French) when they cannot be
@@ -353,6 +357,9 @@ def write_indexes(out_dir: Path | str, manifest: pd.DataFrame | Iterable[Mapping
     names = dict(names or {})
     outside: set = set()
     rows = list(_rows(manifest, lines, names, outside))
+    redo: dict[tuple[str, int], set] = {}  # the reports an identical run would redo (their content key changed)
+    for pid, year, theme in outdated:
+        redo.setdefault((str(pid), int(year)), set()).add(theme)
     pages: dict[Path, str] = {}
 
     made = network_made(out_dir)
@@ -371,7 +378,7 @@ def write_indexes(out_dir: Path | str, manifest: pd.DataFrame | Iterable[Mapping
             + network + "<p>Rapports : " + " ; ".join(f"{t.ordre} = {_esc(t.titre_court)}" for t in THEMES)
             + " ; « réclamation » = projet de réclamation écrit quand un thème a été versé en dessous de l'attendu (un trop-versé est signalé dans la synthèse, sans réclamation ; option "
             "<code>--versements</code>).</p>" + _absent_legend(rows)
-            + _table(rows, manifest, out_dir, out_dir, with_name=True, outside=outside))
+            + _table(rows, manifest, out_dir, out_dir, with_name=True, outside=outside, outdated=redo))
     pages[out_dir / "index.html"] = _page(titre, body)
 
     folder = out_dir / "pharmacies"
@@ -381,7 +388,8 @@ def write_indexes(out_dir: Path | str, manifest: pd.DataFrame | Iterable[Mapping
         back = _rel("index.html", folder, out_dir)
         body = (f'<nav class="rosp-nav"><a href="{_esc(back)}">Toutes les pharmacies</a></nav>'
                 f"<h1>{_esc(nom)}</h1><p><code>{_esc(pid)}</code> — {counted(len(mine), 'exercice', 'exercices')}.</p>"
-                + _absent_legend(mine) + _table(mine, manifest, out_dir, folder, with_name=False, outside=outside))
+                + _absent_legend(mine) + _table(mine, manifest, out_dir, folder, with_name=False, outside=outside,
+                                                outdated=redo))
         pages[folder / f"{pid}.html"] = _page(f"ROSP — {nom}", body)
     missing = missing_report_pages(out_dir, manifest, years) if years is not None else {}
     pages.update(missing)
