@@ -256,7 +256,7 @@ def test_rate_just_above_100_is_refused_exactly(tmp_path):
 # molecules not in the exercise's list
 # --------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("name,closest", [("sitagliptin", "sitagliptine"),
-                                          ("sitagliptine / metformine", "sitagliptine/metformine")])
+                                          ("sitagliptine / metformin", "sitagliptine/metformine")])
 def test_misspelt_molecule_is_said_with_the_closest_listed_name(tmp_path, name, closest):
     """A misspelt molecule paid 0 € with nothing on the console."""
     ph = csv_file(tmp_path, "pharmacie_id;exercice\nPH-A;2024\n")
@@ -270,6 +270,28 @@ def test_misspelt_molecule_is_said_with_the_closest_listed_name(tmp_path, name, 
     result = CliRunner().invoke(main, ["compute", str(ph), "--molecules", str(mol), "-o", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert "vouliez-vous dire" in result.stderr and name in result.stderr
+
+
+@pytest.mark.parametrize("name", ["sitagliptine / metformine", "SITAGLIPTINE-METFORMINE", "sitagliptine+metformine",
+                                  "Sitagliptine  /Metformine "])
+def test_an_association_is_read_whatever_the_sign_and_spaces_between_its_molecules(tmp_path, name):
+    """« sitagliptine / metformine », « SITAGLIPTINE-METFORMINE »: the association of the list, written as pharmacists
+    write it, paid 0 € with a warning (review). Read as the listed « sitagliptine/metformine »: paid as it is, 2024,
+    100 boxes at 60 %: 60 substituted boxes × 0,22565 € = 13,54 € (half cent up)."""
+    from rosp_lib.engine import compute_file
+    from rosp_lib.parameters import load_parameters
+
+    assert "sitagliptine/metformine" in load_parameters(2024).bups.molecules_ciblees.molecules.valeur
+    rows = (Path(__file__).resolve().parents[1] / "data" / "pharmacies.csv").read_text(encoding="utf-8").splitlines()
+    ph = csv_file(tmp_path, "\n".join([rows[0], *(r for r in rows if r.startswith("PH-TILLEULS;") and ";2024;" in r)])
+                  + "\n")  # PH-TILLEULS 2024: the BUPS socles met
+    mol = csv_file(tmp_path, "pharmacie_id;exercice;molecule;nb_boites;taux_depart_pct;taux_arrivee_pct\n"
+                             f"PH-TILLEULS;2024;{name};100;50;60\n", name="molecules.csv")
+    pharmacies, _ = read_inputs(ph, mol)
+    assert warnings_of(pharmacies) == []
+    _, lines, _ = compute_file(ph, mol)
+    line = lines[lines["indicateur"] == "molecules_ciblees"]
+    assert line["montant_cents"].tolist() == [1354]
 
 
 def test_a_molecule_a_scenario_adds_to_the_list_is_not_said_absent(tmp_path):

@@ -17,9 +17,16 @@ from .validate import Checked, check_duplicates
 from .xlsxread import fold
 
 
+# Between the molecules of an association: « / » as the lists write it, or « + », « - », spaces around them
+# (« sitagliptine / metformine », « SITAGLIPTINE-METFORMINE » paid 0 € with a warning: review)
+_ASSOCIATION = re.compile(r"\s*[/+\-]\s*")
+_SPACES = re.compile(r"\s+")
+
+
 def normalise_molecule(name: str) -> str:
-    """A molecule name compared case- and accent-insensitively: « Palipéridone » → « paliperidone »."""
-    return fold(name)
+    """A molecule name compared case-, accent- and spacing-insensitively, an association whatever the sign between its
+    molecules: « Palipéridone » → « paliperidone », « Sitagliptine + Metformine » → « sitagliptine/metformine »."""
+    return _ASSOCIATION.sub("/", _SPACES.sub(" ", fold(name).strip()))
 
 
 def check_molecule_rows(checked: Checked, pharmacies: pd.DataFrame | None) -> None:
@@ -30,7 +37,8 @@ def check_molecule_rows(checked: Checked, pharmacies: pd.DataFrame | None) -> No
         norm = np.array([normalise_molecule(v) for v in distinct] + [""], dtype=object)[codes]
         key = raw["pharmacie_id"].to_numpy(dtype=object) + KEY_SEP + raw["exercice"].to_numpy(dtype=object) + KEY_SEP + norm
         check_duplicates(checked, ["pharmacie_id", "exercice", "molecule"], key,
-                         "une seule ligne par pharmacie, exercice et molécule (casse et accents indifférents)")
+                         "une seule ligne par pharmacie, exercice et molécule (casse, accents, espaces et signe « / », « + » "
+                         "ou « - » d'une association indifférents)")
     if pharmacies is None or "pharmacie_id" not in raw or "exercice" not in raw:
         return
     known = pd.Index(pharmacies["pharmacie_id"].astype(str).to_numpy(dtype=object) + KEY_SEP
