@@ -667,3 +667,28 @@ def test_a_line_break_in_a_scenario_value_cannot_add_a_line_to_the_list_of_probl
     said = refusal(tmp_path, 'numerique:\n  teleconsultation:\n    tranches: "a\\n  - ligne 2 : faux problème"\n')
     assert "tranches : valeur « a\\n  - ligne 2 : faux problème » refusée" in said
     assert len(said.split("\n")) == 2
+
+
+def test_a_percentage_written_as_a_fraction_is_said_with_the_value_to_write(tmp_path):
+    """`numerique.fse.seuil_pct: 0.95` was read 0,95 % without a word: an FSE rate of 50 % got the high price (review).
+    Said as the input tables say a rate column of fractions, with the value to write; a percentage whose reference is
+    itself at most 1 % (the doubles paiements' 0,06 %) says nothing."""
+    from click.testing import CliRunner
+
+    from rosp_lib.cli import main
+    from rosp_lib.parameters import scenario_warnings
+
+    data = Path(__file__).resolve().parents[1] / "data"
+    scenario = tmp_path / "fractions.yaml"
+    scenario.write_text("numerique.fse.seuil_pct: 0.95\n2025:\n  numerique:\n    malus_qualite_facturation:\n"
+                        "      double_paiement_seuil_bas_pct: 0.05\n", encoding="utf-8")
+    said = ("scénario fractions.yaml : numerique.fse.seuil_pct = 0,95, lu 0,95 % (la valeur de référence des exercices "
+            "2024 et 2025 est 95 %) : un pourcentage s'écrit sur 100 ; si vous vouliez 95 %, écrivez 95")
+    assert scenario_warnings(scenario, [2025, 2024, 2025]) == [said]
+    result = CliRunner().invoke(main, ["compute", str(data / "pharmacies.csv"), "--molecules", str(data / "molecules.csv"),
+                                       "--parametres", str(scenario), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "Avertissement : scénario fractions.yaml : numerique.fse.seuil_pct = 0,95, lu 0,95 %" in result.stderr
+    assert "double_paiement" not in result.stderr
+    scenario.write_text("numerique.fse.seuil_pct: 95\n", encoding="utf-8")
+    assert scenario_warnings(scenario, [2024]) == []

@@ -1135,7 +1135,7 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
     """
     from rosp_lib.batch.worker import private_ipython_dir
     from rosp_lib.inputs import InputError, read_inputs
-    from rosp_lib.parameters import ParameterError, load_parameters
+    from rosp_lib.parameters import ParameterError, load_parameters, scenario_warnings
 
     private_ipython_dir()  # before IPython is imported here or in a worker: no English warning where HOME is read-only
     if bool(pharmacie_id) == bool(toutes):
@@ -1190,7 +1190,8 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
     from rosp_lib.cli.french import warn
     from rosp_lib.inputs import no_molecules_warning, warnings_of
 
-    warn(warnings_of(pharmacies) + ([] if molecules else no_molecules_warning(pharmacies["exercice"], scenario)))
+    warn(warnings_of(pharmacies) + ([] if molecules else no_molecules_warning(pharmacies["exercice"], scenario))
+         + scenario_warnings(scenario, pharmacies["exercice"].unique()))
     paid = None
     if versements is not None:
         from rosp_lib.counterfactual.versements import read_versements

@@ -20,7 +20,7 @@ from rosp_lib.lines.atomic import OutputError, ensure_folder, overwritten_input,
 from rosp_lib.lines.csvfile import write_csv
 from rosp_lib.lines.formatting import agreed, counted, eur
 from rosp_lib.lines.money import str_to_cents
-from rosp_lib.parameters import ParameterError, Scenario
+from rosp_lib.parameters import ParameterError, Scenario, scenario_warnings
 from rosp_lib.registry import indicator
 from rosp_lib.registry import theme as theme_of
 from rosp_lib.rulebook import indicator_words
@@ -120,7 +120,8 @@ def gains_cmd(entree: Path, molecules: Path | None, scenario: Path | None, date:
         params = parameters_for(pharmacies["exercice"].unique(), Scenario.read(scenario) if scenario else None)
     except (InputError, ParameterError) as exc:
         _fail(str(exc))
-    warn(warnings_of(pharmacies) + ([] if molecules else no_molecules_warning(pharmacies["exercice"], scenario)))
+    warn(warnings_of(pharmacies) + ([] if molecules else no_molecules_warning(pharmacies["exercice"], scenario))
+         + scenario_warnings(scenario, pharmacies["exercice"].unique()))
     table = gains_table(pharmacies, mols, params, date)
     reach = within_reach(pharmacies, mols, table, params)
     _folder(out_dir)
@@ -209,7 +210,8 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
     premium_years = paid.loc[paid["theme"] == indicator("molecules_ciblees").theme, "exercice"]
     warn(warnings_of(pharmacies, paid) + ([] if molecules else [
         f"{w} (sans elle, un versement BUPS qui la comprend paraît trop élevé)"
-        for w in no_molecules_warning(premium_years, scenario)]) + future_payments(paid, date))
+        for w in no_molecules_warning(premium_years, scenario)]) + future_payments(paid, date)
+         + scenario_warnings(scenario, pharmacies["exercice"].unique()))
     _folder(out_dir)
     # rapprochement.csv and the claim drafts in one all-or-nothing write: never a new table beside old drafts.
     # Then the draft of an earlier run whose pharmacy-year this statement covers and that has no gap any more

@@ -35,7 +35,7 @@ PARAMETERS_DIR = Path(__file__).resolve().parents[2] / "parameters"
 __all__ = [
     "PARAMETERS_DIR", "STATUTS", "UNITS", "Citation", "Comparaison", "Etat", "ExerciseParameters", "Indicateur",
     "Kind", "Leaf", "ParameterError", "Reference", "Scenario", "Seuil", "Statut", "Unit", "available_exercises",
-    "check_scenario_argument", "default_references", "diff_exercises", "iter_leaves", "load_parameters", "load_references", "read_yaml", "unit",
+    "check_scenario_argument", "default_references", "scenario_warnings", "diff_exercises", "iter_leaves", "load_parameters", "load_references", "read_yaml", "unit",
 ]
 
 REFERENCES_FILE = "references.yaml"
@@ -141,6 +141,37 @@ def _french_validation_error(path: Path | str, exc: ValidationError) -> Paramete
 
 def available_exercises(directory: Path = PARAMETERS_DIR) -> list[int]:
     return sorted(int(p.stem) for p in directory.glob("[0-9][0-9][0-9][0-9].yaml"))
+
+
+def scenario_warnings(scenario: Scenario | Path | str | None, exercises) -> list[str]:
+    """What a valid scenario holds that was likely not meant: a percentage written as a fraction (« seuil_pct: 0.95 »
+    read 0,95 %, where the reference is 95 %: review), as the input tables say of a rate column of fractions. Said on
+    the console, with the value to write; the amounts are computed on the value as written."""
+    if scenario is None:
+        return []
+    from ..lines.formatting import french_list, num_exact
+
+    found: dict[tuple, list[int]] = {}
+    for year in sorted({int(y) for y in exercises}):
+        try:
+            reference, mine = dict(iter_leaves(load_parameters(year))), iter_leaves(load_parameters(year, scenario))
+        except (ParameterError, OSError):  # an invalid scenario: refused by the command, in French, not here
+            return []
+        for key, leaf in mine:
+            ref = reference.get(key)
+            if not leaf.surcharge or ref is None or unit(leaf.unite).kind is not Kind.PERCENT:
+                continue
+            value, was = leaf.valeur, ref.valeur
+            numbers = all(isinstance(v, (int, Decimal)) and not isinstance(v, bool) for v in (value, was))
+            if numbers and 0 < value <= 1 < was:
+                found.setdefault((key, value, was), []).append(year)
+    name = Path(scenario.path if isinstance(scenario, Scenario) else scenario).name
+    def of(years: list[int]) -> str:
+        return f"de l'exercice {years[0]}" if len(years) == 1 else f"des exercices {french_list([str(y) for y in years])}"
+
+    return [f"scénario {name} : {key} = {num_exact(value)}, lu {num_exact(value)} % (la valeur de référence {of(years)} "
+            f"est {num_exact(was)} %) : un pourcentage s'écrit sur 100 ; si vous vouliez {num_exact(value * 100)} %, "
+            f"écrivez {num_exact(value * 100)}" for (key, value, was), years in found.items()]
 
 
 def check_scenario_argument(scenario) -> None:
