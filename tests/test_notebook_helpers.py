@@ -908,3 +908,11 @@ def test_a_report_says_a_value_of_its_pharmacy_maybe_cut_by_a_decimal_comma(tmp_
            "sur les valeurs telles que lues")
     assert cut in nb.load("PH-A", 2024, str(path), "", "").warnings
     assert not [w for w in nb.load("PH-B", 2024, str(path), "", "").warnings if "virgule" in w]
+
+
+def test_the_navigation_does_not_link_a_theme_absent_that_exercise():
+    """A 2025 report linked « Dispositif 2024 », whose page only says it does not exist that year (review)."""
+    later = str(nb.navigation(_load("PH-TILLEULS", 2025), "numerique"))
+    assert 'href="06_dispositif_2024.html"' not in later and "Dispositif 2024 (sans objet)</span>" in later
+    assert 'href="05_dispensation_unite.html"' in later
+    assert 'href="06_dispositif_2024.html"' in str(nb.navigation(_load("PH-TILLEULS", 2024), "numerique"))

@@ -127,7 +127,10 @@ def test_index_pages_link_every_report_and_show_totals(tmp_path):
     hrefs = parsed(text).hrefs
     assert "2024/PH-TILLEULS/00_synthese.html" in hrefs and "pharmacies/PH-TILLEULS.html" in hrefs
     page = (tmp_path / "pharmacies" / "PH-TILLEULS.html").read_text(encoding="utf-8")
-    assert "../2025/PH-TILLEULS/06_dispositif_2024.html" in parsed(page).hrefs
+    assert "../2024/PH-TILLEULS/06_dispositif_2024.html" in parsed(page).hrefs
+    # the dispositif 2024 does not exist in 2025: no link to its page, which only says so (review)
+    assert "../2025/PH-TILLEULS/06_dispositif_2024.html" not in parsed(page).hrefs
+    assert "../2025/PH-TILLEULS/05_dispensation_unite.html" in parsed(page).hrefs
     # the claim draft is linked from the index and the pharmacy's page, and only that one
     assert [h for h in hrefs if "reclamation" in h] == ["2024/PH-TILLEULS/reclamation_PH-TILLEULS_2024.md"]
     assert "../2024/PH-TILLEULS/reclamation_PH-TILLEULS_2024.md" in parsed(page).hrefs

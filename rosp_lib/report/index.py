@@ -105,7 +105,8 @@ def _stale(r: dict, due: int | None) -> bool:
 
 
 def _report_links(reports: dict[str, dict], start_dir: Path, out_dir: Path, claim: str | None = None,
-                  due: Mapping[str, int | None] | None = None, outdated: Iterable[str] = ()) -> tuple[str, str]:
+                  due: Mapping[str, int | None] | None = None, outdated: Iterable[str] = (),
+                  absent: Iterable[str] = ()) -> tuple[str, str]:
     """(links, status) of one pharmacy-year's reports; `claim`: its claim draft, linked after them; `due`: the amount
     each report should say (theme code, or the synthesis, → cents) — a report that says another is « à refaire »."""
     links, failed, stale = [], [], []
@@ -114,6 +115,8 @@ def _report_links(reports: dict[str, dict], start_dir: Path, out_dir: Path, clai
         label = "Synthèse" if code == SYNTHESE else theme_of(code).titre_court
         if r is None:
             continue
+        if code in absent and r["statut"] in DONE:  # a theme that does not exist that exercise: its page only says so
+            continue  # (review: the « 6 » of the dispositif 2024 led to an empty page in 2025)
         if r["statut"] in DONE and _report_path(r):
             # Compact: the synthesis by name, each theme by its number (its title on hover and in the legend).
             short = label if code == SYNTHESE else f"{theme_of(code).ordre}"
@@ -211,7 +214,7 @@ def _rows(manifest: pd.DataFrame, lines: pd.DataFrame, names: Mapping, outside: 
     for pid, year in sorted((str(p), int(y)) for p, y in keys.itertuples(index=False)):
         if (pid, year) in computed:
             per_theme = {t: int(totals.loc[(pid, year), t]) if (pid, year, t) in present else None for t in THEME_CODES}
-        else:  # review: rerun from a report folder's own entree.csv, the other rows of the index read 0,00 €
+        else:  # review: rerun from a report folder's own entree.csv, the other rows of the index read zero euros
             per_theme = _recorded(_reports(manifest, pid, year), year)
             if outside is not None:
                 outside.add((pid, year))
@@ -235,7 +238,8 @@ def _table(rows, manifest, out_dir: Path, start_dir: Path, with_name: bool, outs
         away = (pid, year) in outside  # its amounts are the reports' own: nothing to compare them to
         links, status = _report_links(reports, start_dir, out_dir, _claim(reports, out_dir, pid, year),
                                       None if away else {SYNTHESE: total, **per_theme},
-                                      (outdated or {}).get((pid, year), ()))
+                                      (outdated or {}).get((pid, year), ()),
+                                      [t for t in THEME_CODES if per_theme[t] is None])
         if away:
             status = f"{status}, {OUTSIDE}"
         cells = []

@@ -252,7 +252,14 @@ def navigation(rep: Report, theme: str | None = None) -> Html:
     for t in (None, *THEMES):
         label = "Synthèse" if t is None else theme_of(t).titre_court
         stem = stem_of(t)
-        items.append(f"<strong>{esc(label)}</strong>" if stem == here else _link(f"{stem}.html", label))
+        if stem == here:
+            items.append(f"<strong>{esc(label)}</strong>")
+        elif t is not None and theme_of(t).payment_leaf(rep.params) is None:  # no such theme this exercise: its page
+            # only says so (review: a link to an empty page)
+            items.append(f'<span title="{esc(f"thème sans objet pour l’exercice {rep.exercice}")}">{esc(label)} '
+                         "(sans objet)</span>")
+        else:
+            items.append(_link(f"{stem}.html", label))
     years = []
     for y in rep.exercices:
         years.append(f"<strong>{y}</strong>" if y == rep.exercice
