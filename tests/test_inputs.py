@@ -627,9 +627,15 @@ def test_unnamed_column_with_values_is_refused(tmp_path):
 def test_duplicated_column_is_refused(tmp_path):
     path = write_csv(tmp_path, "pharmacie_id;exercice;taux_mss_pct;TAUX_MSS_PCT\nPH-A;2024;6;7\n")
     assert one_problem(path) == (
-        "ligne 1 (en-tête), colonne D : colonne « taux_mss_pct » en double (déjà en colonne C) ; "
+        "ligne 1 (en-tête), colonne D : colonne « TAUX_MSS_PCT » en double (déjà en colonne C) ; "
         "attendu : une seule colonne de ce nom"
     )
+
+
+def test_an_unknown_column_is_quoted_as_the_file_writes_it(tmp_path):
+    """« Taux MSS (%) » was quoted « taux mss (%) » (review): the header compared in lower case, said as written."""
+    path = write_csv(tmp_path, "pharmacie_id;exercice;Taux MSS (%)\nPH-A;2024;6\n")
+    assert one_problem(path).startswith("ligne 1 (en-tête), colonne « Taux MSS (%) » : colonne inconnue")
 
 
 def test_decimal_comma_in_a_comma_separated_file_is_explained(tmp_path):

@@ -37,6 +37,9 @@ class RawTable:
     # read as written: said on the console (`warnings`, the first ones) and in the reports of the row's pharmacy
     # (`tables.SPLIT_COLUMN`)
     split: dict[int, "Split"] = field(default_factory=dict)
+    # column (as compared: lower case) → its name as the file writes it, for the messages (« Taux MSS (%) » was quoted
+    # « taux mss (%) »: review)
+    written: dict[str, str] = field(default_factory=dict)
 
 
 class Split(tuple):
@@ -289,7 +292,8 @@ def read_raw(path: str | Path, sheet: str, refuse_split: bool = False) -> RawTab
         raise InputError(str(path), ["fichier vide ; attendu : une ligne d'en-tête avec les noms de colonnes"])
     h = int(np.argmax(filled))
     header_line = int(lines[h])
-    header = [col[h].lower() for col in columns]
+    as_written = [col[h] for col in columns]
+    header = [name.lower() for name in as_written]
     while header and header[-1] == "":
         header.pop()  # trailing separators: the values below, if any, are values in excess
     problems = Problems()
@@ -370,7 +374,7 @@ def read_raw(path: str | Path, sheet: str, refuse_split: bool = False) -> RawTab
             continue
         if name in positions:
             problems.add(Problem(header_line, j, (
-                f"{where} : colonne {shown(name)} en double (déjà en colonne {letter(positions[name])}) ; "
+                f"{where} : colonne {shown(as_written[j])} en double (déjà en colonne {letter(positions[name])}) ; "
                 "attendu : une seule colonne de ce nom"
             ), "colonne_en_double", "colonnes en double"))
             continue
@@ -380,4 +384,5 @@ def read_raw(path: str | Path, sheet: str, refuse_split: bool = False) -> RawTab
             typed_numbers[name] = numbers[j]
     frame = pd.DataFrame(named, index=pd.Index(lines, dtype="int64"), dtype=object) if named else \
         pd.DataFrame(index=pd.Index(lines, dtype="int64"))
-    return RawTable(frame, problems, header_line, positions, warnings, typed_numbers, doubts)
+    written = {name: as_written[j] for name, j in positions.items()}
+    return RawTable(frame, problems, header_line, positions, warnings, typed_numbers, doubts, written)

@@ -120,7 +120,8 @@ def check_columns(table: RawTable, columns: list[Col], exercises: list[int]) -> 
     for name in raw.columns:
         if name not in known:
             problems.add(Problem(head, table.positions.get(name, 0),
-                                 f"ligne {head} (en-tête), colonne {shown(name)} : {_unknown_column(name, known, raw.columns)}",
+                                 f"ligne {head} (en-tête), colonne {shown(table.written.get(name, name))} : "
+                                 f"{_unknown_column(name, known, raw.columns)}",
                                  "colonne_inconnue", "colonnes inconnues"))
     for c in columns:
         if c.required and c.name not in raw:
