@@ -211,6 +211,16 @@ def test_rates_all_at_most_one_are_warned_about(tmp_path):
     assert "Avertissement : " + warnings_of(ph)[0] in result.stderr
 
 
+def test_small_rates_written_with_their_percent_sign_are_not_warned_about(tmp_path):
+    """« 0,5 % » says it is a percentage: the fractions warning was printed all the same (review). A column with one
+    value without its sign is still said."""
+    path = csv_file(tmp_path, "pharmacie_id;exercice;taux_mss_pct\nPH-A;2024;0,5 %\nPH-B;2024;1%\n")
+    ph = read_pharmacies(path)
+    assert ph["taux_mss_pct"].tolist() == [0.5, 1.0] and warnings_of(ph) == []
+    path = csv_file(tmp_path, "pharmacie_id;exercice;taux_mss_pct\nPH-A;2024;0,5 %\nPH-B;2024;0,9\n", name="b.csv")
+    assert [w for w in warnings_of(read_pharmacies(path)) if "fractions" in w]
+
+
 def test_rates_above_one_are_not_warned_about(tmp_path):
     path = csv_file(tmp_path, "pharmacie_id;exercice;taux_mss_pct\nPH-A;2024;0,5\nPH-B;2024;92\n")
     assert warnings_of(read_pharmacies(path)) == []

@@ -34,6 +34,9 @@ def rate_warnings(checked: Checked, columns: list[Col]) -> list[str]:
         if c.kind != "rate" or c.small or p is None:
             continue
         i = fraction_row(p.values)
+        cells = checked.raw[c.name].to_numpy(dtype=object)
+        if i is not None and all(str(v).rstrip().endswith("%") for v in pd.unique(cells[cells != ""])):
+            i = None  # every value written with its « % » (« 0,5 % »): percentages meant (review)
         if i is not None:
             example = checked.raw[c.name].iat[i]
             out.append(f"colonne {c.name} : toutes les valeurs sont inférieures ou égales à 1 (ligne {checked.lines[i]} : "
