@@ -19,7 +19,7 @@ from .xlsxread import fold
 
 # Between the molecules of an association: « / » as the lists write it, or « + », « - », spaces around them
 # (« sitagliptine / metformine », « SITAGLIPTINE-METFORMINE » paid 0 € with a warning: review)
-_ASSOCIATION = re.compile(r"\s*[/+\-]\s*")
+_ASSOCIATION = re.compile(r"(?<=\S)\s*[/+\-]\s*(?=\S)")  # between two names only: « +cmd », « -cmd » stay as written
 _SPACES = re.compile(r"\s+")
 
 
