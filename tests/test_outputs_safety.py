@@ -257,6 +257,9 @@ def test_a_report_failing_for_want_of_room_on_the_worker_keeps_the_earlier_repor
     assert ("échec PH-GARE 2024 synthese : le poste de travail n'a pas pu écrire ses fichiers temporaires : fichier "
             "trop grand pour la limite de taille de fichier (ulimit -f)") in again.stderr
     assert "l'ancien rapport est gardé" in again.stderr and "Errno" not in again.stderr
+    # a size limit, not a lack of room: its own fix (review: « libérez de la place »)
+    assert "relevez la limite de taille des fichiers de la session (ulimit -f)" in again.stderr
+    assert "libérez de la place" not in again.stderr
     assert report.read_bytes() == before and report.with_suffix(".ipynb").is_file()
 
 

@@ -197,8 +197,13 @@ def describe_error(exc: BaseException) -> str:
         from rosp_lib.lines.atomic import reason
 
         where = f" ({one_line(machine.filename, 80)})" if machine.filename else ""
+        # what to do depends on the cause: a size limit is not a lack of space (review: « libérez de la place » under
+        # `ulimit -f`), nor is a read-only folder
+        fix = {errno.EFBIG: "relevez la limite de taille des fichiers de la session (ulimit -f) puis relancez",
+               errno.EROFS: "donnez un dossier temporaire où l'on peut écrire (TMPDIR) puis relancez"}.get(
+            machine.errno, "libérez de la place (dossier temporaire, TMPDIR) puis relancez")
         return (f"le poste de travail n'a pas pu écrire ses fichiers temporaires : {reason(machine)}{where} ; "
-                "libérez de la place (dossier temporaire, TMPDIR) puis relancez ; l'ancien rapport est gardé")
+                f"{fix} ; l'ancien rapport est gardé")
 
     if isinstance(exc, PapermillExecutionError):
         cell = f"cellule [{exc.exec_count}]" if exc.exec_count else f"cellule n° {exc.cell_index}"
