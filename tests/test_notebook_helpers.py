@@ -916,3 +916,20 @@ def test_the_navigation_does_not_link_a_theme_absent_that_exercise():
     assert 'href="06_dispositif_2024.html"' not in later and "Dispositif 2024 (sans objet)</span>" in later
     assert 'href="05_dispensation_unite.html"' in later
     assert 'href="06_dispositif_2024.html"' in str(nb.navigation(_load("PH-TILLEULS", 2024), "numerique"))
+
+
+def test_the_explorer_offers_a_general_reading_only_where_the_theme_depends_on_it():
+    """The BUPS explorer offered the carte Vitale's prorata, which no BUPS rule reads: switching it changed nothing
+    (review). PH-CESSION 2025 (184 days): the forfaits' prorata moves the numérique and the BUPS, the carte Vitale's
+    the numérique only; the rounding moves neither."""
+    cession = _load("PH-CESSION", 2025)
+    bups = nb.Explorer(cession, "bups").switches
+    numerique = nb.Explorer(cession, "numerique").switches
+    assert "general.prorata_forfaits" in bups and "general.prorata_carte_vitale_dispositif_2024" not in bups
+    assert {"general.prorata_forfaits", "general.prorata_carte_vitale_dispositif_2024"} <= set(numerique)
+    assert "general.arrondi" not in bups and "general.arrondi" not in numerique
+    ex = nb.Explorer(cession, "numerique")
+    # its carte Vitale equipment (borne + 2 lecteurs: 689 + 2 × 250 = 1 189 €) paid whole instead of 1 189 × 184/365
+    # = 599,39 €, under the malus of 30 %: (1 189 − 599,39) × 0,70 = 412,727 → +412,73 €
+    ex.switches["general.prorata_carte_vitale_dispositif_2024"].value = True
+    assert ex.total_cents - cession.theme_total_cents("numerique") == 41273

@@ -1351,8 +1351,11 @@ class Explorer:
             ctl.observe(lambda change, name=c.name: self._changed(name, change), names="value")
             self.controls[c.name] = ctl
         nodes = {i.noeud for i in indicators_of(theme)}
+        # a general reading (rounding, prorata…) only where this theme's amount depends on it, for this pharmacy (review:
+        # the carte Vitale's prorata was offered on the BUPS, which never reads it, and changed nothing)
+        general = set(theme_hypotheses(rep, theme)) | {s.cle for s in rep.readings.stakes if theme in s.themes}
         self.alternatives = [(p, v) for p, v in alternatives_for(rep.exercice, base=rep.scenario)
-                             if ".".join(p[:-1]) in nodes or p[0] == "general"]
+                             if ".".join(p[:-1]) in nodes or (p[0] == "general" and ".".join(p) in general)]
         self.switches: dict[str, object] = {}
         tool = dict(iter_leaves(load_parameters(rep.exercice))) if rep.scenario is not None else {}
         for path, value in self.alternatives:
