@@ -1097,7 +1097,8 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
     Le fichier ENTREE est d'abord vérifié en entier (comme pour « rosp compute ») : s'il est
     invalide, rien n'est exécuté ni écrit et la commande sort avec le code 2.
     Chaque dossier SORTIE/<exercice>/<pharmacie_id>/ reçoit ses propres lignes d'entrée
-    (entree.csv, molecules.csv, et la copie du scénario, <nom>.yaml) : le notebook y est exécuté
+    (entree.csv, molecules.csv, la copie du scénario, <nom>.yaml, et avec --versements les lignes du
+    relevé de la pharmacie et de l'exercice, versements.csv) : le notebook y est exécuté
     avec ces noms pour paramètres, et peut y être relancé seul.
     Un rapport qui échoue n'arrête pas les autres : son notebook partiel est gardé sous
     <NN_theme>.echec.ipynb pour le diagnostic. Un rapport n'apparaît sous son nom définitif
