@@ -100,7 +100,8 @@ def _interrupted(out: Path, address: str) -> dict:
     reader = threading.Thread(target=_reader, args=(proc.stderr, queue.Queue(), err), daemon=True)
     reader.start()
     end = time.monotonic() + 300
-    while not any("Rapports:" in line or "Rapports :" in line for line in err) and time.monotonic() < end:
+    # once a first report is written (the progress bar, written into a pipe, says its state every 30 s only)
+    while not any(out.glob("20*/*/*.html")) and time.monotonic() < end:
         time.sleep(0.1)
     time.sleep(1)
     proc.send_signal(signal.SIGINT)
