@@ -1240,3 +1240,23 @@ def test_the_index_says_which_reports_an_identical_run_would_redo(tmp_path):
     redo = _report([str(entree), "--toutes", *args])
     assert redo.exit_code == 0 and "2 produits, 2 déjà à jour" in redo.output  # as the index said
     assert "2 rapports sur 7" in row("PH-B") and "refaire" not in row("PH-B")
+
+
+def test_a_folder_at_a_reports_name_replaces_nothing_and_keeps_the_executed_notebook(tmp_path):
+    """A folder standing at a report's HTML name: the new notebook replaced the old one under its final name, beside
+    the old page, and no .echec.ipynb was kept (review). Now nothing is replaced, and the executed notebook is kept."""
+    entree = _pharmacies_csv(tmp_path / "p.csv", [("PH-A", 2024)])
+    out = tmp_path / "out"
+    args = [str(entree), "--toutes", "--themes", "bups", "--notebooks", str(FAKE), "-o", str(out), "-j", "1"]
+    assert _report(args).exit_code == 0
+    folder = out / "2024" / "PH-A"
+    before = (folder / "02_bups.ipynb").read_bytes()
+    (folder / "02_bups.html").unlink()
+    (folder / "02_bups.html").mkdir()
+    (folder / "02_bups.html" / "x").write_text("x", encoding="utf-8")
+    again = _report([*args, "--force"])
+    assert again.exit_code == 1
+    row = _manifest(out)[("PH-A", "2024", "bups")]
+    assert row["statut"] == "echec" and "aucun fichier de sortie n'a été remplacé" in row["erreur"]
+    assert (folder / "02_bups.ipynb").read_bytes() == before
+    assert (folder / "02_bups.echec.ipynb").is_file() and row["chemin"] == "2024/PH-A/02_bups.echec.ipynb"

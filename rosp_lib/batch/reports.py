@@ -819,8 +819,15 @@ class _Batch:
             return ReportResult(job.pharmacie_id, job.exercice, job.theme, "echec", outcome.duree_s, outcome.erreur,
                                 chemin, outcome.cpu_s, outcome.worker)
         except OutputError as exc:
+            chemin = ""
+            if outcome.notebook:  # the executed notebook kept for the diagnosis, as a failed report's (review)
+                try:
+                    folders.write_atomic(p.echec, outcome.notebook)
+                    chemin = self._rel(p.echec)
+                except OSError:
+                    pass
             return ReportResult(job.pharmacie_id, job.exercice, job.theme, "echec", outcome.duree_s,
-                                f"écriture du rapport impossible ({exc})", "", outcome.cpu_s, outcome.worker)
+                                f"écriture du rapport impossible ({exc})", chemin, outcome.cpu_s, outcome.worker)
         except OSError as exc:
             return ReportResult(job.pharmacie_id, job.exercice, job.theme, "echec", outcome.duree_s,
                                 f"écriture du rapport impossible ({one_line(exc, 120)})", "", outcome.cpu_s,

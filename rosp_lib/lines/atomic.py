@@ -294,6 +294,11 @@ def replace_files(writers: dict[Path, Callable[[BinaryIO], None]], sync: bool = 
                 fh.flush()
                 if sync:
                     os.fsync(fh.fileno())
+        for path in tmps:  # a folder at a target's name: refused before any rename, not after the first ones (review:
+            # the notebook of a report replaced, its page not, a folder standing at its name)
+            if path.is_dir() and not path.is_symlink():
+                progress.current = path
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
         for path, tmp in tmps.items():
             progress.current = path
             os.replace(tmp, path)
