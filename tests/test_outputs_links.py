@@ -408,7 +408,7 @@ def test_xlsx_on_a_full_disk_says_only_the_french_error(tmp_path, size):
     assert sorted(p.name for p in out.iterdir()) == ["resultats.xlsx"] and not list(scratch.iterdir())
 
 
-@pytest.mark.parametrize("name", ["...yaml", "..yaml", "mon scénario<1>.yaml", ".cache.yaml"])
+@pytest.mark.parametrize("name", ["...yaml", "..yaml", "mon scénario<1>.yaml", ".cache.yaml", "CON.yaml"])
 def test_a_scenario_name_that_cannot_be_a_folder_name_is_refused(tmp_path, name):
     # its stem becomes SORTIE/scenarios/<stem>: « ... » made it SORTIE/scenarios/.., the reference reports
     scenario = tmp_path / name
@@ -420,8 +420,8 @@ def test_a_scenario_name_that_cannot_be_a_folder_name_is_refused(tmp_path, name)
     assert result.exit_code == 2, result.output
     assert result.stderr.endswith(
         f"Erreur : nom de scénario « {scenario.stem} » : il devient le dossier {out / 'scenarios'}/<nom> ; attendu : "
-        "1 à 64 caractères parmi A-Z a-z 0-9 _ -, commençant par une lettre ou un chiffre (renommez le fichier, "
-        "p. ex. mon-scenario.yaml)\n")
+        "1 à 64 caractères parmi A-Z a-z 0-9 _ -, commençant par une lettre ou un chiffre, autre que CON, PRN, AUX, "
+        "NUL, COM0 à COM9, LPT0 à LPT9 (noms réservés de Windows) ; renommez le fichier, p. ex. mon-scenario.yaml\n")
     assert not out.exists()
 
 

@@ -1163,8 +1163,9 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
     if scenario is not None:  # a scenario's reports never overwrite the reference reports
         if not re.fullmatch(PHARMACIE_ID_RE, scenario.stem):  # its name becomes a folder: « ... » would be the parent
             _fail(f"nom de scénario « {scenario.stem} » : il devient le dossier {out_dir / 'scenarios'}/<nom> ; attendu : "
-                  "1 à 64 caractères parmi A-Z a-z 0-9 _ -, commençant par une lettre ou un chiffre (renommez le "
-                  "fichier, p. ex. mon-scenario.yaml)")
+                  "1 à 64 caractères parmi A-Z a-z 0-9 _ -, commençant par une lettre ou un chiffre, autre que CON, "
+                  "PRN, AUX, NUL, COM0 à COM9, LPT0 à LPT9 (noms réservés de Windows) ; renommez le fichier, p. ex. "
+                  "mon-scenario.yaml")
         for planted in (out_dir / "scenarios", out_dir / "scenarios" / scenario.stem):
             if planted.is_symlink():  # made by the command: a link there would send the reports elsewhere
                 _fail(f"impossible de créer le dossier {planted} : lien symbolique refusé", EXIT_OUTPUT)
