@@ -377,12 +377,13 @@ def test_parametres_show_under_a_scenario_does_not_give_its_values_the_reference
     out = CliRunner().invoke(main, ["parametres", "show", "2025", "--parametres", str(alt)]).output.splitlines()
     line = {l.split(" = ")[0]: l.split(" = ", 1)[1] for l in out if " = " in l}
     # the readings in words, as the rules book says them (review: « demi_haut », « neutralise » reached the user)
-    assert line["general.arrondi"] == "au pair (scénario lectures-alternatives.yaml ; valeur de référence : au demi " \
-                                      "supérieur (hypothèse))"
-    assert line["bups.molecules_ciblees.lecture"] == ("boîtes gagnées sur le taux de départ (scénario "
-                                                      "lectures-alternatives.yaml ; valeur de référence : boîtes "
-                                                      "substituées (texte))")
-    assert line["numerique.lad_certifie_has.etat"] == "neutralisé (source)"
+    # the codes a scenario writes beside them (review: they appeared nowhere once the values were in words)
+    assert line["general.arrondi"] == "au pair [« demi_pair » dans un scénario] (scénario lectures-alternatives.yaml ; " \
+                                      "valeur de référence : au demi supérieur (hypothèse))"
+    assert line["bups.molecules_ciblees.lecture"] == ("boîtes gagnées sur le taux de départ [« progression » dans un "
+                                                      "scénario] (scénario lectures-alternatives.yaml ; valeur de "
+                                                      "référence : boîtes substituées (texte))")
+    assert line["numerique.lad_certifie_has.etat"] == "neutralisé [« neutralise » dans un scénario] (source)"
     assert line["numerique.scor.montant"] == "100 € (source)"  # not in the scenario: as without it
 
 

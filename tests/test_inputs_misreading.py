@@ -283,7 +283,7 @@ def test_misspelt_molecule_is_said_with_the_closest_listed_name(tmp_path, name, 
 
 
 @pytest.mark.parametrize("name", ["sitagliptine / metformine", "SITAGLIPTINE-METFORMINE", "sitagliptine+metformine",
-                                  "Sitagliptine  /Metformine "])
+                                  "Sitagliptine  /Metformine ", "Sitagliptine – Metformine", "sitagliptine—metformine"])
 def test_an_association_is_read_whatever_the_sign_and_spaces_between_its_molecules(tmp_path, name):
     """« sitagliptine / metformine », « SITAGLIPTINE-METFORMINE »: the association of the list, written as pharmacists
     write it, paid 0 € with a warning (review). Read as the listed « sitagliptine/metformine »: paid as it is, 2024,

@@ -1142,6 +1142,18 @@ def test_a_report_redone_from_its_folder_keeps_the_index_and_the_statement_of_th
     assert "à refaire" not in gare and re.findall(r'<td class="montant"[^>]*>(.*?)</td>', gare)[:2] == ["?", "?"]
     tilleuls = next(r for r in index.split("<tr>") if ">PH-TILLEULS</a>" in r).split("</tr>")[0]
     assert "hors du fichier" not in tilleuls and "Pharmacie des Tilleuls" in tilleuls
+    # its synthesis, made with the statement, is not « à refaire » for a run without one (review: the legend then had
+    # it redone without its reconciliation)
+    assert "à refaire" not in tilleuls
+    # a run with another statement that does not redo the synthesis leaves the folder's copy, which it was made from
+    copy = (folder / "versements.csv").read_bytes()
+    other = tmp_path / "autre.csv"
+    other.write_text("pharmacie_id;exercice;theme;montant_verse_eur\nPH-TILLEULS;2024;bups;1,00\n", encoding="utf-8")
+    themed = _report([str(ROOT / "data" / "pharmacies.csv"), "--molecules", str(ROOT / "data" / "molecules.csv"),
+                      "--versements", str(other), "--pharmacie", "PH-TILLEULS", "--exercice", "2024", "--themes",
+                      "numerique", "--force", "--notebooks", str(notebooks), "-o", str(out), "-j", "1"])
+    assert themed.exit_code == 0, themed.output
+    assert (folder / "versements.csv").read_bytes() == copy
     # the README's command for one pharmacy, without --versements: its synthesis made with a statement is redone
     # without it, and said first
     plain = _report([str(ROOT / "data" / "pharmacies.csv"), "--molecules", str(ROOT / "data" / "molecules.csv"),
@@ -1211,6 +1223,11 @@ def test_the_network_view_is_not_made_again_when_nothing_it_reads_changed(tmp_pa
         assert "déjà à jour" not in redone.stderr.split("Vue réseau")[-1]
         assert (out / "90_reseau.ipynb").read_bytes() != page
         page = (out / "90_reseau.ipynb").read_bytes()
+    # another report made: the view's links change (review: kept « à jour », the new reports unlinked)
+    more = _report([*[a if a != "synthese" else "synthese,bups" for a in args]])
+    assert more.exit_code == 0 and "déjà à jour" not in more.stderr.split("Vue réseau")[-1]
+    assert (out / "90_reseau.ipynb").read_bytes() != page
+    page = (out / "90_reseau.ipynb").read_bytes()
     entree.write_text(entree.read_text(encoding="utf-8").replace("PH-B", "PH-C"), encoding="utf-8")
     changed = _report(args)
     assert changed.exit_code == 0 and (out / "90_reseau.ipynb").read_bytes() != page
@@ -1240,6 +1257,14 @@ def test_the_index_says_which_reports_an_identical_run_would_redo(tmp_path):
     redo = _report([str(entree), "--toutes", *args])
     assert redo.exit_code == 0 and "2 produits, 2 déjà à jour" in redo.output  # as the index said
     assert "2 rapports sur 7" in row("PH-B") and "refaire" not in row("PH-B")
+    # PH-A 2025 made, then a file holding PH-A 2024 only: its 2025 row is outside the input, never « à refaire »
+    # (review: both said on one row, the legend telling to run again from an input without it)
+    both = _pharmacies_csv(tmp_path / "deux.csv", [("PH-A", 2024), ("PH-A", 2025)])
+    assert _report([str(both), "--toutes", *args]).exit_code == 0
+    assert _report([str(entree), "--pharmacie", "PH-A", "--force", *args]).exit_code == 0
+    index = (out / "index.html").read_text(encoding="utf-8")
+    later = next(r for r in index.split("<tr>") if ">PH-A</a>" in r and "<td>2025</td>" in r).split("</tr>")[0]
+    assert "hors du fichier d&#x27;entrée" in later and "refaire" not in later
 
 
 def test_a_folder_at_a_reports_name_replaces_nothing_and_keeps_the_executed_notebook(tmp_path):

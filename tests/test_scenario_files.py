@@ -692,3 +692,7 @@ def test_a_percentage_written_as_a_fraction_is_said_with_the_value_to_write(tmp_
     assert "double_paiement" not in result.stderr
     scenario.write_text("numerique.fse.seuil_pct: 95\n", encoding="utf-8")
     assert scenario_warnings(scenario, [2024]) == []
+    # a percentage of its own at most 1 % where the reference is small (rejects IRIS: 2 %) is plausible (review: « si
+    # vous vouliez 100 %, écrivez 100 » of a rejects threshold)
+    scenario.write_text("numerique.malus_qualite_facturation.rejets_iris_seuil_bas_pct: 1\n", encoding="utf-8")
+    assert scenario_warnings(scenario, [2025]) == []

@@ -299,3 +299,11 @@ def test_the_synthesis_names_the_cautions_of_its_claim_draft_beside_its_link(tmp
             "de versement incertaine ». Ne l'envoyez qu'après en avoir tenu compte, et vérifiez chaque montant.") in early
     late = report_versements.table_html(rep, report_versements.compute(rep, str(path), "2027-01-15"))
     assert "Vérifiez chaque montant avant de l'envoyer." in late and "en tête du projet" not in late
+
+
+def test_the_cautions_named_beside_the_link_are_said_as_written_not_as_markdown():
+    """« scénario « mon\\_scenario.yaml » » in the synthesis: the draft's Markdown escape shown in the page (review)."""
+    from rosp_lib.counterfactual.reconcile import claim_cautions
+
+    draft = "# Projet\n\n> **À lire avant tout envoi — scénario « mon\\_scenario.yaml »** : ce projet est calculé…\n"
+    assert claim_cautions(draft) == ["scénario « mon_scenario.yaml »"]

@@ -201,17 +201,18 @@ def unlink(path: Path) -> None:
 def put_inputs(folder: Path, files: dict[str, bytes], keep: tuple[str, ...] = ()) -> None:
     """The folder's input files as `files` says (unchanged files are not rewritten; stale ones go — a YAML
     file is a scenario's copy, another scenario's or the former `parametres.yaml`; a symlink at one of their
-    names is replaced by the file), but for those named in `keep`, left as they are when `files` has none (the
-    statement of a synthesis this run does not redo). FolderError, in French, when they cannot be written."""
+    names is replaced by the file), but for those named in `keep`, left as they are (the statement of a synthesis this
+    run does not redo, which it was made from). FolderError, in French, when they cannot be written."""
     path = folder
     try:
         folder.mkdir(parents=True, exist_ok=True)
         stale_copies = sorted(p.name for p in folder.glob("*" + SCENARIO_SUFFIX))
         for name in dict.fromkeys([*INPUT_NAMES, *stale_copies, *sorted(files)]):
             path = folder / name
+            if name in keep:  # left as it is, whatever this run has (review: a run with another statement rewrote it)
+                continue
             if name not in files:
-                if name not in keep:
-                    unlink(path)
+                unlink(path)
                 continue
             try:
                 if read_nofollow(path) == files[name]:

@@ -284,6 +284,12 @@ def _show(value) -> str:
     return str(value)
 
 
+def _code(value) -> str:
+    """After a state or a reading said in words, the code a scenario writes (review: « demi_haut », « substituees »
+    appeared nowhere in `show` once the values were in words)."""
+    return f" [« {value} » dans un scénario]" if isinstance(value, str) and _show(value) != value else ""
+
+
 @parametres.command("show", context_settings=CONTEXT)
 @click.argument("exercice", type=int, metavar="EXERCICE")
 @click.option("--parametres", "scenario", metavar="FICHIER", type=click.Path(dir_okay=False, path_type=Path),
@@ -303,12 +309,13 @@ def show_cmd(exercice: int, scenario: Path | None) -> None:
             before = (f" ; valeur de référence : {_show(was.valeur)}{_unit_shown(was.unite, was.valeur)} "
                       f"({statut_word(was.statut)})"
                       if was else "")
-            click.echo(f"{path} = {_show(leaf.valeur)}{_unit_shown(leaf.unite, leaf.valeur)} (scénario "
+            click.echo(f"{path} = {_show(leaf.valeur)}{_unit_shown(leaf.unite, leaf.valeur)}{_code(leaf.valeur)} (scénario "
                        f"{Path(leaf.surcharge).name}{before})")
             continue
         # the status once, with the other reading of a hypothesis beside it (it was « (hypothese) — HYPOTHÈSE (…) »)
         mark = f" ; alternative : {leaf.alternative}" if leaf.statut == "hypothese" else ""
-        click.echo(f"{path} = {_show(leaf.valeur)}{_unit_shown(leaf.unite, leaf.valeur)} ({statut_word(leaf.statut)}{mark})")
+        click.echo(f"{path} = {_show(leaf.valeur)}{_unit_shown(leaf.unite, leaf.valeur)}{_code(leaf.valeur)} "
+                   f"({statut_word(leaf.statut)}{mark})")
 
 
 # Units whose values say what they are (a state, yes/no, a reading, a date, a list, a scale, a coefficient):

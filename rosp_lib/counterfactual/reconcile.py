@@ -971,7 +971,10 @@ def claim_cautions(claim: str) -> list[str]:
     """What a claim draft says to read before sending it, by the heads of its cautions (« versement peut-être
     incomplet »…): a report linking to the draft names them (review: the synthesis said « Vérifiez chaque montant
     avant de l'envoyer » of a draft not to be sent before the exercise's payment date)."""
-    return _CAUTION.findall(claim)
+    from ..report.escape import unescape_markdown_text
+
+    # as written, not as the Markdown of the draft holds them (« mon\_scenario.yaml »: review)
+    return [unescape_markdown_text(c) for c in _CAUTION.findall(claim)]
 
 
 def _scenario_caution(rec: _Reconcile, lines: pd.DataFrame, items: list[Item], params) -> list[str]:

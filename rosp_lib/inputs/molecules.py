@@ -17,16 +17,18 @@ from .validate import Checked, check_duplicates
 from .xlsxread import fold
 
 
-# Between the molecules of an association: « / » as the lists write it, or « + », « - », spaces around them
+# Between the molecules of an association: « / » as the lists write it, or « + », « - » (or a typographic dash: « – »,
+# « — »), spaces around them
 # (« sitagliptine / metformine », « SITAGLIPTINE-METFORMINE » paid 0 € with a warning: review)
-_ASSOCIATION = re.compile(r"(?<=\S)\s*[/+\-]\s*(?=\S)")  # between two names only: « +cmd », « -cmd » stay as written
+_ASSOCIATION = re.compile(r"(?<=\S)\s*[/+\-\u2010-\u2015]\s*(?=\S)")  # between two names only: « +cmd », « -cmd » stay as written
 _SPACES = re.compile(r"\s+")
 
 
 def normalise_molecule(name: str) -> str:
     """A molecule name compared case-, accent- and spacing-insensitively, an association whatever the sign between its
     molecules: « Palipéridone » → « paliperidone », « Sitagliptine + Metformine » → « sitagliptine/metformine »."""
-    return _ASSOCIATION.sub("/", _SPACES.sub(" ", fold(name).strip()))
+    # the signs replaced before folding, which drops the typographic dashes
+    return fold(_ASSOCIATION.sub("/", _SPACES.sub(" ", str(name).strip())))
 
 
 def check_molecule_rows(checked: Checked, pharmacies: pd.DataFrame | None) -> None:

@@ -143,6 +143,9 @@ def available_exercises(directory: Path = PARAMETERS_DIR) -> list[int]:
     return sorted(int(p.stem) for p in directory.glob("[0-9][0-9][0-9][0-9].yaml"))
 
 
+FRACTION_REFERENCE_MIN = 10
+
+
 def scenario_warnings(scenario: Scenario | Path | str | None, exercises) -> list[str]:
     """What a valid scenario holds that was likely not meant: a percentage written as a fraction (« seuil_pct: 0.95 »
     read 0,95 %, where the reference is 95 %: review), as the input tables say of a rate column of fractions. Said on
@@ -163,7 +166,9 @@ def scenario_warnings(scenario: Scenario | Path | str | None, exercises) -> list
                 continue
             value, was = leaf.valeur, ref.valeur
             numbers = all(isinstance(v, (int, Decimal)) and not isinstance(v, bool) for v in (value, was))
-            if numbers and 0 < value <= 1 < was:
+            # a percentage of its own at most 1 % (a rejects threshold of 2 % set to 1) is plausible: only where the
+            # reference is at least FRACTION_REFERENCE_MIN % (95, 85, 70…) is a value ≤ 1 likely a fraction (review)
+            if numbers and 0 < value <= 1 and was >= FRACTION_REFERENCE_MIN:
                 found.setdefault((key, value, was), []).append(year)
     name = Path(scenario.path if isinstance(scenario, Scenario) else scenario).name
     def of(years: list[int]) -> str:
