@@ -696,3 +696,26 @@ def test_a_percentage_written_as_a_fraction_is_said_with_the_value_to_write(tmp_
     # vous vouliez 100 %, écrivez 100 » of a rejects threshold)
     scenario.write_text("numerique.malus_qualite_facturation.rejets_iris_seuil_bas_pct: 1\n", encoding="utf-8")
     assert scenario_warnings(scenario, [2025]) == []
+
+
+@pytest.mark.parametrize("value, said", [("1", True), ("1.01", False), ("0.01", True), ("0", False)])
+def test_the_fraction_warning_at_the_bounds_of_its_value(tmp_path, value, said):
+    """A value is said when 0 < value ≤ 1 (the FSE threshold's reference is 95 %): 1 and 0,01 are, 1,01 and 0 are not."""
+    from rosp_lib.parameters import scenario_warnings
+
+    scenario = tmp_path / "bornes.yaml"
+    scenario.write_text(f"numerique.fse.seuil_pct: {value}\n", encoding="utf-8")
+    assert bool(scenario_warnings(scenario, [2025])) is said
+
+
+@pytest.mark.parametrize("delta, said", [("0", True), ("0.01", False)])
+def test_the_fraction_warning_at_the_bound_of_the_reference(tmp_path, monkeypatch, delta, said):
+    """Said only where the reference is at least FRACTION_REFERENCE_MIN: at exactly the reference of the FSE threshold
+    (95 %) it is said, a hundredth above it is not."""
+    import rosp_lib.parameters as parameters
+
+    reference = load_parameters(2025).numerique.fse.seuil_pct.valeur
+    monkeypatch.setattr(parameters, "FRACTION_REFERENCE_MIN", reference + Decimal(delta))
+    scenario = tmp_path / "borne.yaml"
+    scenario.write_text("numerique.fse.seuil_pct: 0.95\n", encoding="utf-8")
+    assert bool(parameters.scenario_warnings(scenario, [2025])) is said
