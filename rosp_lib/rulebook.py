@@ -346,14 +346,20 @@ def hypothesis_label(key: str, params: ExerciseParameters) -> str:
     label (« Stabilité de la délivrance … : Montant au palier bas »); the key itself only for a leaf the exercise
     does not define. Shared by the reports, the claim drafts and the network view."""
     from .parameters import iter_leaves
-    from .registry import INDICATORS
 
     leaf = dict(iter_leaves(params)).get(key)
-    node = key.rsplit(".", 1)[0]
-    owners = sorted((i for i in INDICATORS if i.noeud == node), key=lambda i: i.code != node.rsplit(".", 1)[-1])
-    where = title(owners[0], params) if owners else ""
+    where = _owner_title(key, params)
     lib = leaf.libelle if leaf is not None else key
     return f"{where} : {lib}" if where else lib
+
+
+def _owner_title(key: str, params: ExerciseParameters) -> str:
+    """The title of the indicator a parameter leaf belongs to (the one named like its node first); "" for none."""
+    from .registry import INDICATORS
+
+    node = key.rsplit(".", 1)[0]
+    owners = sorted((i for i in INDICATORS if i.noeud == node), key=lambda i: i.code != node.rsplit(".", 1)[-1])
+    return title(owners[0], params) if owners else ""
 
 
 def hypothesis_named(key: str, params: ExerciseParameters) -> str:
@@ -367,8 +373,7 @@ def hypothesis_named(key: str, params: ExerciseParameters) -> str:
     if leaf is not None and unit(leaf.unite).kind is Kind.STATE and leaf.valeur in ETATS:
         # « Disposer d'un LAD certifié HAS : neutralisé cet exercice », not « … : État de l'indicateur pour l'exercice
         # (neutralisé) » (review: obscure in a letter to the caisse)
-        where = label[: -len(leaf.libelle)].removesuffix(" : ") if label.endswith(leaf.libelle) else label
-        return f"{where} : {ETATS[leaf.valeur]} cet exercice"
+        return f"{_owner_title(key, params) or label} : {ETATS[leaf.valeur]} cet exercice"
     return label
 
 

@@ -76,7 +76,7 @@ from rosp_lib.batch.worker import (  # noqa: F401 - ReportError, UnknownParamete
     release_kernel,
     warm_up,
 )
-from rosp_lib.cli.french import INTERRUPTED, FrenchCommand
+from rosp_lib.cli.french import INTERRUPTED, FrenchCommand, input_warnings
 from rosp_lib.inputs import PHARMACIE_ID_RE
 from rosp_lib.inputs.errors import near_hint, same_but_case, shown
 from rosp_lib.lines.formatting import agreed, counted, seconds
@@ -1143,7 +1143,7 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
     """
     from rosp_lib.batch.worker import private_ipython_dir
     from rosp_lib.inputs import InputError, read_inputs
-    from rosp_lib.parameters import ParameterError, load_parameters, scenario_warnings
+    from rosp_lib.parameters import ParameterError, load_parameters
 
     private_ipython_dir()  # before IPython is imported here or in a worker: no English warning where HOME is read-only
     if bool(pharmacie_id) == bool(toutes):
@@ -1197,10 +1197,9 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
     except InputError as exc:
         _fail(str(exc))
     from rosp_lib.cli.french import warn
-    from rosp_lib.inputs import no_molecules_warning, warnings_of
+    from rosp_lib.inputs import warnings_of
 
-    warn(warnings_of(pharmacies) + ([] if molecules else no_molecules_warning(pharmacies["exercice"], scenario))
-         + scenario_warnings(scenario, pharmacies["exercice"].unique()))
+    warn(input_warnings(pharmacies, bool(molecules), scenario))
     paid = None
     if versements is not None:
         from rosp_lib.counterfactual.versements import read_versements
@@ -1398,11 +1397,7 @@ def _names_of(pharmacies) -> dict[tuple[str, int], str]:
 def _gone_from_input(manifest: Path, rows) -> list[tuple[str, int]]:
     """The (pharmacie_id, exercice) of the reports an earlier run listed in `manifest` that `rows` (the input's
     pharmacy × exercise rows) no longer has: a run over the whole file drops them from the index."""
-    try:
-        with open(manifest, encoding="utf-8", newline="") as f:
-            listed = {(r.get("pharmacie_id") or "", (r.get("exercice") or "").strip()) for r in csv.DictReader(f)}
-    except (OSError, csv.Error, UnicodeDecodeError):  # none, or not ours: nothing to say
-        return []
+    listed = {(r.get("pharmacie_id") or "", (r.get("exercice") or "").strip()) for r in _listed(manifest)}
     present = {(str(p), str(int(y))) for p, y in zip(rows["pharmacie_id"], rows["exercice"])}
     return sorted((p, int(y)) for p, y in listed - present if p and y.isdigit())
 
@@ -1597,9 +1592,14 @@ def _network(out_dir: Path, notebooks_dir: Path, entree: Path, molecules: Path |
 def _reports_made(manifest: Path) -> list[str]:
     """The paths of the reports rapports.csv lists as made (not the index's « rapport non produit » pages): the network
     view links those."""
+    return sorted(r.get("chemin") or "" for r in _listed(manifest) if r.get("statut") in ("ok", "deja_fait"))
+
+
+def _listed(manifest: Path) -> list[dict]:
+    """The rows of rapports.csv as written; none when there is none or it cannot be read (not ours: nothing to say)."""
     try:
         with open(manifest, encoding="utf-8", newline="") as f:
-            return sorted(r.get("chemin") or "" for r in csv.DictReader(f) if r.get("statut") in ("ok", "deja_fait"))
+            return list(csv.DictReader(f))
     except (OSError, csv.Error, UnicodeDecodeError):
         return []
 

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import click
 
-from rosp_lib.cli.french import FrenchGroup, scenario_notice, warn
+from rosp_lib.cli.french import FrenchGroup, input_warnings, scenario_notice, warn
 from rosp_lib.cli.french import run as _run
 from rosp_lib.lines.atomic import OutputError, cleaned_up_on_sigterm, ensure_folder, overwritten_input, write_together
 from rosp_lib.engine import compute, parameters_for, totals
 from rosp_lib.lines.formatting import counted, eur, num, num_exact
 from rosp_lib.lines.workers import WORKER_PART_ROWS
-from rosp_lib.inputs import InputError, columns_markdown, no_molecules_warning, read_inputs, warnings_of
-from rosp_lib.parameters import Kind, ParameterError, diff_exercises, load_parameters, scenario_warnings, unit
+from rosp_lib.inputs import InputError, columns_markdown, read_inputs
+from rosp_lib.parameters import Kind, ParameterError, diff_exercises, load_parameters, unit
 from rosp_lib.registry import THEME_CODES as THEMES
 from rosp_lib.registry import theme as theme_of
 from rosp_lib.rulebook import statut_word
@@ -158,8 +158,7 @@ def compute_cmd(entree: Path, molecules: Path | None, scenario: Path | None, out
             counts.add(lines, totals(lines, pharmacies))
     except (InputError, ParameterError) as exc:
         _fail(str(exc))
-    warn(warnings_of(pharmacies) + ([] if molecules else no_molecules_warning(pharmacies["exercice"], scenario))
-         + scenario_warnings(scenario, pharmacies["exercice"].unique())
+    warn(input_warnings(pharmacies, bool(molecules), scenario)
          + converted_ids_warning(pharmacies["pharmacie_id"].unique(), fmt))
     try:
         ensure_folder(out_dir)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from rosp_lib.cli.french import FrenchCommand, scenario_notice, warn
+from rosp_lib.cli.french import FrenchCommand, input_warnings, scenario_notice, warn
 from rosp_lib.counterfactual.gains import GAINS_AMOUNTS, gains_for_output, gains_table, within_reach
 from rosp_lib.counterfactual.reconcile import (CENT_TOLERANCE, RAPPROCHEMENT_AMOUNTS, RAPPROCHEMENT_COLUMNS, VERDICTS,
                                                 causes_text, overpaid_notices, reconcile)
@@ -120,8 +120,7 @@ def gains_cmd(entree: Path, molecules: Path | None, scenario: Path | None, date:
         params = parameters_for(pharmacies["exercice"].unique(), Scenario.read(scenario) if scenario else None)
     except (InputError, ParameterError) as exc:
         _fail(str(exc))
-    warn(warnings_of(pharmacies) + ([] if molecules else no_molecules_warning(pharmacies["exercice"], scenario))
-         + scenario_warnings(scenario, pharmacies["exercice"].unique()))
+    warn(input_warnings(pharmacies, bool(molecules), scenario))
     table = gains_table(pharmacies, mols, params, date)
     reach = within_reach(pharmacies, mols, table, params)
     _folder(out_dir)

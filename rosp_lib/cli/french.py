@@ -216,6 +216,17 @@ def scenario_notice(scenario, what: str = "les montants", where: str = "") -> st
             + (f" ({where})." if where else "."))
 
 
+def input_warnings(pharmacies, molecules_given: bool, scenario) -> list[str]:
+    """What the commands that compute from the pharmacies (compute, gains, report) say of what they read: the table's
+    warnings, the molecules table missing where an exercise pays their premium, a scenario's percentages written as
+    fractions."""
+    from rosp_lib.inputs import no_molecules_warning, warnings_of
+    from rosp_lib.parameters import scenario_warnings
+
+    return (warnings_of(pharmacies) + ([] if molecules_given else no_molecules_warning(pharmacies["exercice"], scenario))
+            + scenario_warnings(scenario, pharmacies["exercice"].unique()))
+
+
 def warn(warnings) -> None:
     """What was read but looks wrong (`inputs.warnings_of`), or what the command cannot know: on the console,
     « Avertissement : … », the same way for every command."""
