@@ -1186,6 +1186,11 @@ def test_progress_written_into_a_file_is_not_one_state_per_report(tmp_path):
     assert result.exit_code == 0, result.output
     states = re.findall(r"Rapports : +(\d+) %\|", result.stderr)
     assert states[0] == "0" and states[-1] == "100" and len(states) <= 3, states
+    # each state on a line of its own, without the carriage returns that made the journal one line (review)
+    assert "\r" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("Rapports")]
+    assert len(lines) == len(states) and all(line.endswith("]") for line in lines), lines
+    assert "\n\n" not in result.stderr, result.stderr
 
 
 def _fake_network(folder: Path) -> None:

@@ -1257,11 +1257,13 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
         if len(job_list) > 1:
             from tqdm import tqdm
 
-            bar = tqdm(total=len(job_list), unit="rapport", file=sys.stderr, dynamic_ncols=True,  # « Rapports : »
+            terminal = _is_terminal(sys.stderr)
+            bar = tqdm(total=len(job_list), unit="rapport", file=sys.stderr if terminal else _StatesByLine(sys.stderr),
+                       dynamic_ncols=terminal, ncols=None if terminal else 80,  # « Rapports : »
                        bar_format="Rapports : {percentage:3.0f} %|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}]",
                        # into a file (cron, nohup, 2>journal): one state every PROGRESS_TO_FILE_S seconds, not one per
                        # report (review: 1 619 updates, 114 kB, for one run of 2 114 reports)
-                       mininterval=0.1 if _is_terminal(sys.stderr) else PROGRESS_TO_FILE_S)
+                       mininterval=0.1 if terminal else PROGRESS_TO_FILE_S)
 
     from rosp_lib.lines.atomic import OutputError
 
@@ -1377,6 +1379,32 @@ def _statement_dropped(out_dir: Path, rows) -> list[str]:
 
 
 PROGRESS_TO_FILE_S = 30
+
+
+class _StatesByLine:
+    """The progress bar's stream into a file (cron, nohup, 2>journal): each state on a line of its own. tqdm rewrites
+    its line with carriage returns, which a terminal shows as one line and a file keeps: a journal was one line of
+    every state, unreadable with less or an editor (review). tqdm has no such option; its `tqdm.write` messages (each
+    report's notice) go through here too, between its blank states, which are dropped."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+        self._line_ended = True
+
+    def write(self, text: str) -> None:
+        pieces = [text] if "\r" not in text else [p.rstrip() + "\n" for p in text.split("\r") if p.strip()]
+        for piece in pieces:  # « \r<state><spaces> »: a state, tqdm's padding over a longer one dropped; blank: none
+            if piece == "\n" and self._line_ended:
+                continue  # the bar's closing line end, after a state already ended
+            self._stream.write(piece)
+            self._line_ended = piece.endswith("\n")
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    @property
+    def encoding(self):  # what tqdm reads to draw its bar in Unicode blocks
+        return getattr(self._stream, "encoding", None)
 
 
 def _is_terminal(stream) -> bool:
