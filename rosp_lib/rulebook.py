@@ -27,7 +27,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from .lines.formatting import eur_value, num
-from .parameters import ExerciseParameters, Kind, Leaf, Seuil, Unit, unit
+from .parameters import ExerciseParameters, Kind, Leaf, Seuil, Unit, iter_leaves, unit
 from .registry import Indicator, indicator, indicators_of
 from .report.escape import escape_markdown_text
 
@@ -474,8 +474,39 @@ def book_markdown(exercises: dict[int, ExerciseParameters], scenario: str | None
             "de mesure. Puis le dernier jour où chaque thème est versé (`rosp rapprocher`) : avant, ce qui manque peut "
             "encore venir ; après, il est à réclamer.", ""]
     out += _params_table(exercises, "calendrier")
+    out += _references(exercises)
     del first
     return "\n".join(out).rstrip() + "\n"
+
+
+def _references(exercises: dict[int, ExerciseParameters]) -> list[str]:
+    """The documents the book's parameters cite (their own source or « voir aussi »), each once, with its address where
+    it is public online: a reviewer finds each one from the book alone. The tool's own rules book (nature « projet »)
+    is named apart: it is no public document."""
+    cited: list = []
+    for params in exercises.values():
+        for _, leaf in iter_leaves(params):
+            if leaf.surcharge:  # a scenario's value: no public document behind it
+                continue
+            for doc in (leaf.reference.document, *leaf.reference._others):
+                if doc not in cited:
+                    cited.append(doc)
+    from .parameters import default_references
+
+    listed = list(default_references().values())  # within a nature, in the order of parameters/references.yaml
+    order = {"texte": 0, "assurance_maladie": 1, "profession": 2, "presse": 3}
+    public = sorted((d for d in cited if d.nature != "projet"),  # the legal texts first, then the Assurance Maladie's
+                    key=lambda d: (order.get(d.nature, len(order)), listed.index(d) if d in listed else len(listed)))
+    out = ["", "## Références", "", "Les documents publics cités par les paramètres de ce livre (textes officiels, puis "
+           "documents de l'Assurance Maladie, de la profession et de la presse), avec leur adresse quand ils sont en "
+           "ligne :", ""]
+    out += [f"{i}. {escape_markdown_text(d.citation)}" + (f" — <{d.url}>" if d.url else "")
+            for i, d in enumerate(public, 1)]
+    own = [d for d in cited if d.nature == "projet"]
+    if own:
+        out += ["", "Là où ces documents se taisent ou divergent, la lecture retenue est celle de l'outil (ce n'est pas "
+                "une source publique) : " + " ; ".join(escape_markdown_text(d.citation) for d in own) + "."]
+    return out
 
 
 def scenario_source(path: str) -> str:

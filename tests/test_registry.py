@@ -320,3 +320,45 @@ def test_the_rules_book_of_one_exercise_says_no_payment_date_for_a_theme_it_does
     assert "calendrier.versement.dispositif_2024`, statut" not in book
     assert ("Versement (`calendrier.versement.colorectal`, statut et source au calendrier) : 2023 : au plus tard le "
             "31/12/2024.") in book
+
+
+def _cited_ids(node) -> set[str]:
+    """The reference ids a parameter file cites (each leaf's `source`, and its « voir aussi »), read from the YAML
+    itself, not through the parameters' model."""
+    out: set[str] = set()
+    if isinstance(node, dict):
+        source = node.get("source")
+        if isinstance(source, dict) and "reference" in source:
+            out |= {source["reference"], *source.get("voir_aussi", [])}
+        for value in node.values():
+            out |= _cited_ids(value)
+    elif isinstance(node, list):
+        for value in node:
+            out |= _cited_ids(value)
+    return out
+
+
+def test_rules_book_lists_every_public_document_it_cites_with_its_address():
+    """A reviewer finds each source from the book alone: its « Références » list every public document the parameter
+    files cite — each once, numbered, with its address where references.yaml gives one — and names the tool's own book
+    apart (no public document); a document no parameter cites is not listed."""
+    catalogue = yaml.safe_load((ROOT / "parameters" / "references.yaml").read_text(encoding="utf-8"))
+    cited: set[str] = set()
+    for y in available_exercises():
+        cited |= _cited_ids(yaml.safe_load((ROOT / "parameters" / f"{y}.yaml").read_text(encoding="utf-8")))
+    book = book_markdown({y: load_parameters(y) for y in available_exercises()})
+    section = book.split("\n## Références\n", 1)[1]
+    numbered = re.findall(r"^(\d+)\. (.*)$", section, flags=re.M)
+    assert [int(n) for n, _ in numbered] == list(range(1, len(numbered) + 1))
+    public = {k for k in cited if catalogue[k]["nature"] != "projet"}
+    assert len(numbered) == len(public)
+    for key in public:
+        ref = catalogue[key]
+        item = next(text for _, text in numbered if text.startswith(ref["titre"]) and f"{ref['date']})" in text)
+        assert item.endswith(f" — <{ref['url']}>") if ref.get("url") else "<" not in item, item
+    assert numbered[0][1].startswith(catalogue["convention_2022"]["titre"])  # the legal texts first
+    for key in set(catalogue) - cited:
+        assert catalogue[key]["titre"] not in section, key
+    own = section.split("\n\n")[-1]
+    assert catalogue["regles_projet"]["titre"] in own and "n'est pas une source publique" in own
+    assert "pharmaprat.fr/faq" in section  # (an address added in December 2026)
