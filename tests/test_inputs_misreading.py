@@ -620,3 +620,54 @@ def test_xlsx_a_formula_without_value_is_refused_whatever_the_order_its_cells_ar
     assert problems_of(path) == [
         "feuille « pharmacies », cellule C2 : formule « =40000*1 » sans valeur enregistrée (elle se lirait vide) ; "
         "attendu : une valeur (ouvrez le classeur dans un tableur et enregistrez-le, ou collez les valeurs)"]
+
+
+# --------------------------------------------------------------------------------------------
+# a row shorter than the header, in a « ; » or tab file
+# --------------------------------------------------------------------------------------------
+SHORT_HEADER = ["pharmacie_id", "exercice", "logiciel_segur", "nb_fse", "taux_fse_sesam_vitale_pct", "taux_dmp_pct",
+                "bal_organisationnelle", "nb_rva_960"]
+
+
+@pytest.mark.parametrize("sep", [";", "\t"])
+@pytest.mark.parametrize("quoted", [False, True])
+def test_a_row_shorter_than_the_header_is_said_with_the_columns_read_empty(tmp_path, sep, quoted):
+    """A row of 10 values under 16 names was read as 6 empty cells (its BUPS lost, 190 €) with no word but « case
+    vide » (review): the values of a cut row are not empty cells. Read as written, and said."""
+    name = '"Pharmacie ; Deux"' if quoted else "Pharmacie Deux"
+    header = ["pharmacie_id", "nom", *SHORT_HEADER[1:]]
+    text = (sep.join(header) + "\n" + sep.join(["PH-A", "Un", "2024", "oui", "40000", "97", "92", "oui", "52"]) + "\n"
+            + sep.join(["PH-B", name, "2024", "oui", "40000"]) + "\n")
+    table = read_pharmacies(csv_file(tmp_path, text, "pharmacies.tsv" if sep == "\t" else "pharmacies.csv"))
+    said = [w for w in table.attrs["avertissements"] if "coupée" in w]
+    assert len(said) == 1
+    assert said[0].endswith(": ligne 3, pharmacie « PH-B » : 5 valeurs pour 9 colonnes d'en-tête : les 4 dernières "
+                            "colonnes lues vides (taux_fse_sesam_vitale_pct, taux_dmp_pct, bal_organisationnelle, "
+                            "nb_rva_960) — la ligne est-elle coupée ? Un tableur écrit tous les séparateurs d'une ligne ; "
+                            "vérifiez-la (le montant est calculé sur les valeurs telles qu'écrites)")
+    assert np.isnan(table.at[1, "taux_dmp_pct"]) and not table.at[1, "bal_organisationnelle"]  # read as written
+
+
+def test_a_row_with_every_separator_and_empty_last_cells_is_not_said(tmp_path):
+    text = ";".join(SHORT_HEADER) + "\nPH-A;2024;oui;40000;;;;\nPH-B;2024;oui;40000;97;92;oui;52\n"
+    table = read_pharmacies(csv_file(tmp_path, text))
+    assert not [w for w in table.attrs["avertissements"] if "coupée" in w or "plus courtes" in w]
+
+
+def test_short_rows_are_said_twenty_at_most(tmp_path):
+    rows = "".join(f"PH-{i:02d};2024;oui\n" for i in range(25))
+    table = read_pharmacies(csv_file(tmp_path, ";".join(SHORT_HEADER) + "\n" + rows))
+    said = [w for w in table.attrs["avertissements"] if "coupée" in w]
+    assert len(said) == 20 and ": ligne 21, pharmacie « PH-19 » : 3 valeurs pour 8 colonnes" in said[-1]
+    assert "les 5 dernières colonnes lues vides (nb_fse, taux_fse_sesam_vitale_pct, taux_dmp_pct, bal_organisationnelle, nb_rva_960)" in said[0]
+    assert table.attrs["avertissements"][20].endswith("… et 5 autres lignes plus courtes que l'en-tête")
+
+
+def test_a_short_molecule_row_is_said(tmp_path):
+    pharmacies = csv_file(tmp_path, "pharmacie_id;exercice\nPH-A;2024\n")
+    molecules = csv_file(tmp_path, "pharmacie_id;exercice;molecule;nb_boites;taux_depart_pct;taux_arrivee_pct\n"
+                                   "PH-A;2024;vildagliptine;1000\n", "molecules.csv")
+    _, table = read_inputs(pharmacies, molecules)
+    said = [w for w in table.attrs["avertissements"] if "coupée" in w]
+    assert len(said) == 1 and "ligne 2, pharmacie « PH-A » : 4 valeurs pour 6 colonnes d'en-tête : les 2 dernières " \
+                              "colonnes lues vides (taux_depart_pct, taux_arrivee_pct)" in said[0]

@@ -97,7 +97,8 @@ def read_csv_cells(path: Path) -> pd.DataFrame:
     record, as a spreadsheet shows it). Rows may be wider than the header: the caller explains the
     extra values. `attrs["separateur"]`: the separator read; `attrs["largeurs"]` (comma-separated
     files only): the number of values of each record, as written — a short row's missing cells
-    read '' like empty ones, yet with a decimal comma they are not the same row."""
+    read '' like empty ones, yet with a decimal comma they are not the same row; `attrs["valeurs"]`, the
+    same for every separator (a short row of a « ; » file is said, raw.py)."""
     text = _decoded(path)
     if not text.strip():
         return pd.DataFrame()
@@ -111,8 +112,7 @@ def read_csv_cells(path: Path) -> pd.DataFrame:
         # a « ; » file was cut at its commas (its header was then said to be the title, and its rows cut in two)
         shape = _first_line_with(text, _SEPARATORS) or first
         sep = max(_SEPARATORS, key=shape.count)
-    if '"' in text:
-        _check_quotes(path, text, sep)
+    widths = _check_quotes(path, text, sep) if '"' in text else None
     if sep == ",":  # the width of each record is needed: the csv module keeps it
         return _csv_module_cells(path, text, sep)
     try:
@@ -131,10 +131,17 @@ def read_csv_cells(path: Path) -> pd.DataFrame:
     frame.index = pd.RangeIndex(1, len(frame) + 1)
     frame.columns = range(frame.shape[1])
     frame.attrs["separateur"] = sep
+    if widths is None:  # no quote: a record is a line (pandas gives a short row's missing cells as empty ones)
+        lines = LINE_BREAK.split(text)
+        if lines and lines[-1] == "":
+            lines.pop()  # the file's last line end
+        widths = [line.count(sep) + 1 if line else 0 for line in lines]
+    if len(widths) == len(frame):  # (else a reading this count does not follow: no width is said)
+        frame.attrs["valeurs"] = np.asarray(widths, dtype=np.int64)
     return frame
 
 
-def _check_quotes(path: Path, text: str, sep: str) -> None:
+def _check_quotes(path: Path, text: str, sep: str) -> list[int] | None:
     """Refuse a value that starts with a quoted text and goes on after its closing quote (« "c"d ; … »): pandas and
     the csv module read it « cd », which is not what was typed. Found by the csv module's strict reading (only run
     on a file holding a quote); spaces between a closing quote and the separator are left to the reading (« "c" ; »
@@ -142,14 +149,17 @@ def _check_quotes(path: Path, text: str, sep: str) -> None:
     spaced = re.compile(r'"[ \t]+(?=' + re.escape(sep) + r"|\r|\n|$)")
     reader = csv.reader(io.StringIO(spaced.sub('"', text), newline=""), delimiter=sep, strict=True)
     records, start = 0, 1  # records read; the line of the text where the next one starts
+    widths: list[int] = []  # the number of values of each record, for `read_csv_cells`
     try:
-        for _ in reader:
+        for record in reader:
             records, start = records + 1, reader.line_num + 1
+            widths.append(len(record))
+        return widths
     except csv.Error as exc:
         # A record over several lines: a quote never closed, ended by the next quote of the file (the opening one of
         # a correct value further down): said with the cells it swallowed (raw.py), as a quote never closed at all
         if "expected after" not in str(exc) or reader.line_num != start:
-            return
+            return None
         line = LINE_BREAK.split(text)[reader.line_num - 1]  # the line as the csv module counts them
         where = f"ligne {records + 1}" + (f" (ligne {reader.line_num} dans un éditeur de texte)"
                                           if reader.line_num != records + 1 else "")
@@ -184,6 +194,7 @@ def _csv_module_cells(path: Path, text: str, sep: str) -> pd.DataFrame:
     frame.index = pd.RangeIndex(1, len(frame) + 1)
     frame.columns = range(frame.shape[1])
     frame.attrs["separateur"] = sep
+    frame.attrs["valeurs"] = widths
     if sep == ",":
         frame.attrs["largeurs"] = widths
         frame.attrs["quoted"] = _quoted_values(text, ends)

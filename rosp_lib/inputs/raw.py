@@ -187,6 +187,31 @@ def _direction_cells(columns: list[np.ndarray], turned: np.ndarray, header: list
                       np.flatnonzero(turned), message)
 
 
+def _short_rows(widths: np.ndarray, columns: list[np.ndarray], header: list[str], h: int, keep_rows: np.ndarray,
+                lines: np.ndarray, warnings: list[str]) -> None:
+    """In a « ; » or tab-separated file, a row with fewer values than the header has names: its last columns are read
+    empty, which a value cut off (a line copied in part, a file cut short) is not — said with the columns read so
+    (review: a row of 10 values under 16 names was read as 6 empty cells, its BUPS lost, without a word). A spreadsheet
+    writes every separator of a row; read as written (empty), since nothing tells what was cut, but said."""
+    width = len(header)
+    rows = np.flatnonzero(keep_rows & (widths < width))
+    rows = rows[rows > h]
+    if not len(rows):
+        return
+    pids = columns[header.index("pharmacie_id")] if "pharmacie_id" in header else np.full(len(lines), "", dtype=object)
+    for i in rows[:MAX_PER_KIND]:
+        n = int(widths[i])
+        missing = header[n:width]
+        more = len(missing) - _SHOWN_EXTRA
+        named = ", ".join(missing[:_SHOWN_EXTRA]) + (f" et {more} autre{'s' if more > 1 else ''}" if more > 0 else "")
+        warnings.append(f"ligne {lines[i]}{_who(pids[i])} : {n} valeur{'s' if n > 1 else ''} pour {width} colonnes "
+                        f"d'en-tête : {'la dernière colonne lue vide' if len(missing) == 1 else f'les {len(missing)} dernières colonnes lues vides'} "
+                        f"({named}) — la ligne est-elle coupée ? Un tableur écrit tous les séparateurs d'une ligne ; "
+                        "vérifiez-la (le montant est calculé sur les valeurs telles qu'écrites)")
+    if len(rows) > MAX_PER_KIND:
+        warnings.append(f"… et {thousands(len(rows) - MAX_PER_KIND)} autres lignes plus courtes que l'en-tête")
+
+
 def _comma_rows(cells: pd.DataFrame, columns: list[np.ndarray], header: list[str], h: int, keep_rows: np.ndarray,
                 widths: np.ndarray, problems: Problems, warnings: list[str], doubts: dict[int, Split],
                 refuse_split: bool = False) -> None:
@@ -330,6 +355,8 @@ def read_raw(path: str | Path, sheet: str, refuse_split: bool = False) -> RawTab
     widths = cells.attrs.get("largeurs")
     if widths is not None and keep_rows[h + 1:].any():
         _comma_rows(cells, columns, header, h, keep_rows, widths, problems, warnings, doubts, refuse_split)
+    elif cells.attrs.get("valeurs") is not None:
+        _short_rows(cells.attrs["valeurs"], columns, header, h, keep_rows, lines, warnings)
     keep_rows[: h + 1] = False
     lines = lines[keep_rows]
     # the rows under the header, as views when every one is kept (the usual file): no second copy of the table
