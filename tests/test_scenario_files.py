@@ -719,3 +719,25 @@ def test_the_fraction_warning_at_the_bound_of_the_reference(tmp_path, monkeypatc
     scenario = tmp_path / "borne.yaml"
     scenario.write_text("numerique.fse.seuil_pct: 0.95\n", encoding="utf-8")
     assert bool(parameters.scenario_warnings(scenario, [2025])) is said
+
+
+DEADLINES = ["fin_declaration", "fin_autoevaluation_dqo", "fin_actions_dqo", "fin_periode_malus_facturation"]
+
+
+@pytest.mark.parametrize("name", DEADLINES)
+@pytest.mark.parametrize("day", ["2019-01-31", "2023-12-31", "2026-01-01", "2999-01-31"])
+def test_a_deadline_outside_the_exercise_and_the_next_year_is_refused(tmp_path, name, day):
+    """A scenario's « fin_declaration: 2019-01-31 » for 2024 closed every declaration of the gains (1 039 € still
+    within reach, then 0 €) without a word (review): a deadline of the exercise N falls in N or N+1."""
+    said = refusal(tmp_path, f"2024:\n  calendrier:\n    {name}: '{day}'\n")
+    y, m, d = day.split("-")
+    assert f"calendrier.{name} vaut {d}/{m}/{y} pour l'exercice 2024 ; attendu : une date de 2024 ou de 2025 (" in said
+    assert said.endswith("écrivez-la sous la clé de son année (2024:)")
+
+
+@pytest.mark.parametrize("name", DEADLINES)
+@pytest.mark.parametrize("day", ["2024-01-01", "2025-12-31"])
+def test_a_deadline_in_the_exercise_or_the_next_year_is_read(tmp_path, name, day):
+    f = tmp_path / "scenario.yaml"
+    f.write_text(f"2024:\n  calendrier:\n    {name}: '{day}'\n", encoding="utf-8")
+    assert str(getattr(load_parameters(2024, Scenario.read(f)).calendrier, name).valeur) == day

@@ -499,6 +499,20 @@ class ExerciseParameters(_Strict):
         return self
 
     @model_validator(mode="after")
+    def _deadlines_of_the_exercise(self):
+        """The deadlines of an exercise (declaration, démarche qualité, the malus period) fall in N or N+1: a scenario's
+        « 2019-01-31 » for 2024 closed every declaration of the gains without a word (review), as a payment date of
+        another year would say a payment due wrongly (`_paid_the_year_after`)."""
+        for name in type(self.calendrier).model_fields:
+            leaf = getattr(self.calendrier, name)
+            if isinstance(leaf, Leaf) and leaf.valeur.year not in (self.exercice, self.exercice + 1):
+                raise ValueError(f"calendrier.{name} vaut {leaf.valeur:%d/%m/%Y} pour l'exercice {self.exercice} ; "
+                                 f"attendu : une date de {self.exercice} ou de {self.exercice + 1} ({leaf.libelle[0].lower()}"
+                                 f"{leaf.libelle[1:]}) — une date ne vaut que pour un exercice : écrivez-la sous la clé "
+                                 f"de son année ({self.exercice}:)")
+        return self
+
+    @model_validator(mode="after")
     def _alternative_keys_exist(self):
         leaves = dict(iter_leaves(self))
         for path, leaf in leaves.items():
