@@ -97,6 +97,16 @@ def test_fields_beside_valeur_are_refused(tmp_path, field):
     ("numerique:\n  scor:\n    montant", "-820", "valeur -820 ; attendu : un nombre positif ou nul"),
     ("vaccination:\n  bonus_prescription:\n    seuil_part_pct", "150", "valeur 150 ; attendu : un pourcentage de 0 à 100"),
     ("numerique:\n  scor:\n    montant", "1.0e+30", "valeur 1.0E+30 ; attendu : un montant plausible (au plus 1 000 000 €)"),
+    # a long number is shown shortened, with its number of digits (a message line of 3 000 digits, review); one of over
+    # 4 300 digits was a Python traceback (review)
+    ("numerique:\n  scor:\n    montant", "9" * 3000,
+     "valeur 99999999999999999999… (3\u202f000 chiffres) ; attendu : un montant plausible (au plus 1 000 000 €)"),
+    ("numerique:\n  malus_qualite_facturation:\n    nb_factures_min", "9" * 5000,
+     "valeur 99999999999999999999… (5\u202f000 chiffres) ; attendu : un nombre plausible (au plus 999 999 999)"),
+    ("numerique:\n  scor:\n    montant", "-" + "9" * 299 + ".5",
+     "valeur -9999999999999999999… (300 chiffres) ; attendu : un nombre positif ou nul"),
+    ("numerique:\n  scor:\n    montant", "1." + "5" * 19, "valeur 1.5555555555555555555 ; attendu : un montant en euros "
+     "au centime près, p. ex. 820 ou 820.50"),  # 21 characters: shown whole
 ])
 def test_values_out_of_their_range_are_refused(tmp_path, path, value, why):
     dotted = ".".join(part.strip().rstrip(":") for part in path.split("\n"))

@@ -201,11 +201,17 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, Decimal)) and not isinstance(value, bool)
 
 
+_SHOWN_DIGITS = 20  # a longer number is shown by its start and its number of digits
+
+
 def _shown(number: int | Decimal) -> str:
-    """A number as the user reads it: `-8.2e2` shown -820, a huge or tiny one kept in exponent notation."""
-    if isinstance(number, Decimal) and -7 < number.adjusted() < 16:
-        return format(number, "f")
-    return str(number)
+    """A number as the user reads it: `-8.2e2` shown -820, a huge or tiny one kept in exponent notation, a long one
+    shortened (« 99999999999999999999… (3 000 chiffres) »: a message line of 3 000 digits, review)."""
+    text = format(number, "f") if isinstance(number, Decimal) and -7 < number.adjusted() < 16 else str(number)
+    digits = sum(c.isdigit() for c in text)
+    if len(text) > _SHOWN_DIGITS + 2:
+        return f"{text[:_SHOWN_DIGITS]}… ({digits:,} chiffres)".replace(",", "\u202f")
+    return text
 
 
 def _not_a_number(value: Any) -> str | None:
@@ -224,7 +230,8 @@ def _not_a_number(value: Any) -> str | None:
         except InvalidOperation:
             return None
         if number.is_finite():
-            return f"nombre entre guillemets « {value} » ; attendu : le nombre écrit sans guillemets, {text}"
+            return (f"nombre entre guillemets « {_shown(number)} » ; attendu : le nombre écrit sans guillemets, "
+                    f"{_shown(number)}")
     return None
 
 

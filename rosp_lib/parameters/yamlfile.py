@@ -122,7 +122,13 @@ def _construct_int(loader: _StrictLoader, node: yaml.ScalarNode) -> int:
                              "(0x, 0o, 0b) ou « : », que YAML ne lirait pas en base 10 ; attendu : un nombre décimal "
                              "sans zéro en tête (p. ex. 820), ou un texte entre guillemets")
     _refuse_odd_underscores(loader, node, text)
-    return int(text.replace("_", ""))
+    digits = text.replace("_", "")
+    if len(digits) > _LONG_INTEGER:  # Python refuses to read an int of over 4 300 digits (a traceback, review): as a
+        return Decimal(digits)  # Decimal, refused with its key by its range (« valeur 9999… (5 000 chiffres) »)
+    return int(digits)
+
+
+_LONG_INTEGER = 100  # digits: far beyond any parameter, far below Python's limit
 
 
 def _construct_bool(loader: _StrictLoader, node: yaml.ScalarNode) -> bool | str:
