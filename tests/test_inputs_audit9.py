@@ -80,3 +80,41 @@ def test_a_row_with_direction_characters_names_each_cell_and_its_other_problems(
     assert problems[0] == ("ligne 2, pharmacie « PH-A », colonne nom : valeur « Centre\\u202e » (U+202E au caractère 7) ; "
                            "colonne eco_niveau_vise : valeur « \\u200f1 » " + EXPECTED.format(code="200F", k=1))
     assert any("taux_dmp_pct" in p and "« abc »" in p for p in problems[1:]), problems
+
+
+CONTROL = ("(U+{code} au caractère {k}) ; attendu : un texte sans caractère de contrôle, invisible dans un tableur, qui "
+           "passerait tel quel dans les rapports et les fichiers écrits : supprimez-le (copié d'un terminal ou d'un "
+           "ancien logiciel ?)")
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b", "\x0c", "\x7f", "\x85"])
+def test_a_control_character_in_a_name_is_refused(tmp_path, char):
+    """A BEL, an ESC or a NUL in `nom` reached the title of the reports and the index's CSV as it was (review)."""
+    path = tmp_path / "pharmacies.csv"
+    path.write_text(f"pharmacie_id;nom;exercice\nPH-A;Officine;2024\nPH-B;Pharma{char}cie;2024\n", encoding="utf-8")
+    assert _problems(read_pharmacies, path) == [
+        f"ligne 3, pharmacie « PH-B », colonne nom : valeur « Pharma\\x{ord(char):02x}cie » "
+        + CONTROL.format(code=f"{ord(char):04X}", k=7)]
+
+
+def test_a_control_character_in_a_molecule_name_is_refused_and_a_tab_is_not_one(tmp_path):
+    molecules = tmp_path / "molecules.csv"
+    molecules.write_text("pharmacie_id;exercice;molecule;nb_boites;taux_depart_pct;taux_arrivee_pct\n"
+                         "PH-TILLEULS;2024;sitagliptine\x1b[31m;486;85;93,0\n", encoding="utf-8")
+    assert _problems(read_inputs, DATA / "pharmacies.csv", molecules) == [
+        "ligne 2, pharmacie « PH-TILLEULS », colonne molecule : valeur « sitagliptine\\x1b[31m » "
+        + CONTROL.format(code="001B", k=13)]
+    path = tmp_path / "pharmacies.csv"
+    path.write_text("pharmacie_id;nom;exercice\nPH-A;Pharmacie\tdu Port;2024\n", encoding="utf-8")
+    assert read_pharmacies(path).at[0, "nom"] == "Pharmacie\tdu Port"
+
+
+def test_the_dos_end_of_file_mark_after_the_last_line_is_the_end_of_the_file(tmp_path):
+    """Ctrl+Z after the last line of an old DOS export was refused as a pharmacy « \\x1a » (review); elsewhere it is
+    a control character."""
+    path = tmp_path / "pharmacies.csv"
+    path.write_bytes(b"pharmacie_id;exercice;nb_fse\r\nPH-A;2024;5\r\n\x1a")
+    assert list(read_pharmacies(path)["pharmacie_id"]) == ["PH-A"]
+    path.write_bytes(b"pharmacie_id;exercice;nb_fse\r\nPH-A;2024;5\r\n\x1a\r\nPH-B;2024;5\r\n")
+    assert _problems(read_pharmacies, path)[0] == "ligne 3, colonne pharmacie_id : valeur « \\x1a » " + CONTROL.format(
+        code="001A", k=1)

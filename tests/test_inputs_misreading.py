@@ -385,8 +385,11 @@ def test_two_hundred_thousand_lines_with_one_id_are_refused_in_bounded_messages(
 def test_values_in_messages_are_shortened_and_control_characters_escaped(tmp_path):
     path = csv_file(tmp_path, "pharmacie_id;exercice;drom\nPH-A;2024;\"a\x1b[31mb\tc\"\nPH-B;2024;" + "o" * 200 + "\n")
     problems = problems_of(path)
-    assert problems[0].startswith("ligne 2, pharmacie « PH-A », colonne drom : valeur « a\\x1b[31mb\\tc » ;")
-    assert "« " + "o" * 79 + "… »" in problems[1]
+    # the control character is refused for itself (review), and the value for its column, both escaped
+    assert problems[0].startswith("ligne 2, pharmacie « PH-A », colonne drom : valeur « a\\x1b[31mb\\tc » (U+001B au "
+                                  "caractère 2) ;")
+    assert problems[1].startswith("ligne 2, pharmacie « PH-A », colonne drom : valeur « a\\x1b[31mb\\tc » ;")
+    assert "« " + "o" * 79 + "… »" in problems[2]
 
 
 def test_characters_beyond_the_basic_plane_are_escaped_as_python_writes_them(tmp_path):

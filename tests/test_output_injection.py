@@ -131,15 +131,27 @@ def test_only_formula_like_texts_are_neutralised():
 
 
 def test_a_control_character_in_a_molecule_name_is_written_visibly_in_the_workbook(tmp_path):
-    # XLSX forbids most control characters: openpyxl raised IllegalCharacterError, a traceback after the computation
+    # XLSX forbids most control characters: openpyxl raised IllegalCharacterError, a traceback after the computation.
+    # A file holding one is now refused (tests/test_inputs_audit9.py); a table built by a library caller may still.
+    from rosp_lib.engine import compute, totals
+    from rosp_lib.inputs import read_molecules, read_pharmacies
+    from rosp_lib.lines.spreadsheet import write_xlsx
+
     molecules = tmp_path / "m.csv"
     header = (DATA / "molecules.csv").read_text(encoding="utf-8").splitlines()[0]
     molecules.write_text(header + "\nPH-TILLEULS,2024,sita\x01gliptine,486,85,93\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["compute", str(DATA / "pharmacies.csv"), "--molecules", str(molecules),
                                        "-o", str(tmp_path / "o"), "--format", "xlsx"])
-    assert result.exit_code == 0, result.output
-    valeurs = {row["valeur"].value for row in _xlsx_rows(tmp_path / "o" / "resultats.xlsx", "lignes")}
-    assert "sita\\x01gliptine : 486 boîtes, 85 % → 93 %" in valeurs
+    assert result.exit_code == 2 and "(U+0001 au caractère 5)" in result.output and not (tmp_path / "o").exists()
+    pharmacies = read_pharmacies(DATA / "pharmacies.csv")
+    table = read_molecules(DATA / "molecules.csv", pharmacies)
+    first = table.index[(table["exercice"] == 2024) & (table["molecule"] == "sitagliptine")][0]
+    table.loc[first, "molecule"] = "sita\x01gliptine"
+    lines = compute(pharmacies, table, None)
+    with open(tmp_path / "resultats.xlsx", "wb") as fh:
+        write_xlsx(lines, totals(lines, pharmacies), fh)
+    valeurs = {row["valeur"].value for row in _xlsx_rows(tmp_path / "resultats.xlsx", "lignes")}
+    assert any(str(v).startswith("sita\\x01gliptine : ") for v in valeurs)
 
 
 # --------------------------------------------------------------------------------------------

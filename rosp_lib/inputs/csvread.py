@@ -91,6 +91,11 @@ def _first_line_with(text: str, chars: tuple[str, ...], lines: int = 20) -> str 
     return next((ln for _, ln in zip(range(lines), filled) if any(c in ln for c in chars)), None)
 
 
+# The end-of-file mark of DOS (Ctrl+Z, U+001A) that some old exports still write after the last line: the end of the
+# file, not a line whose pharmacy is « \x1a » (review); anywhere else it is a control character, refused (raw.py).
+_DOS_END = re.compile("\x1a[\r\n]*\\Z")
+
+
 def read_csv_cells(path: Path) -> pd.DataFrame:
     """The records of the file as text cells ('' when empty), columns 0…n-1, index = the record's
     line as a spreadsheet numbers it (first record = line 1; a cell holding a line break is one
@@ -99,7 +104,7 @@ def read_csv_cells(path: Path) -> pd.DataFrame:
     files only): the number of values of each record, as written — a short row's missing cells
     read '' like empty ones, yet with a decimal comma they are not the same row; `attrs["valeurs"]`, the
     same for every separator (a short row of a « ; » file is said, raw.py)."""
-    text = _decoded(path)
+    text = _DOS_END.sub("", _decoded(path))
     if not text.strip():
         return pd.DataFrame()
     first = _first_filled_line(text)

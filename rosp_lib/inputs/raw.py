@@ -58,11 +58,14 @@ class Split(tuple):
 # The invisible characters that set the direction of the text (marks, embeddings, overrides, isolates): never meant
 # in a French table, they turn a name shown in a report or a claim around (« Pharmacie\u202e … » is read backwards)
 _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# The control characters (C0 but tab, line feed and carriage return; DEL; C1): invisible in a spreadsheet, they reach
+# a report's title and the index's CSV as they are (review: a BEL and an ESC in a name); a line break is said apart
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-def _stripped(values: np.ndarray, text_prefix: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each cell stripped of surrounding spaces, whether it holds a line break and whether it holds a character of
-    text direction (`_BIDI`); each distinct text once. `text_prefix` (a CSV): the spreadsheet's text prefix `'` before
+def _stripped(values: np.ndarray, text_prefix: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each cell stripped of surrounding spaces, whether it holds a line break, whether it holds a character of
+    text direction (`_BIDI`) and whether it holds a control character (`_CONTROL`); each distinct text once. `text_prefix` (a CSV): the spreadsheet's text prefix `'` before
     a formula start removed (`csvfile.prefix_removed`)."""
     codes, distinct = pd.factorize(values)
     written = [str(v) for v in distinct]
@@ -70,8 +73,8 @@ def _stripped(values: np.ndarray, text_prefix: bool = False) -> tuple[np.ndarray
     if text_prefix:
         texts = [prefix_removed(t) if t.startswith("'") else t for t in texts]
     clean = np.array(texts + [""], dtype=object)
-    broken, turned = _found(LINE_BREAK, written), _found(_BIDI, texts)
-    return clean[codes], broken[codes], turned[codes]  # code -1 (a missing value) → the last entry, ''
+    broken, turned, controlled = _found(LINE_BREAK, written), _found(_BIDI, texts), _found(_CONTROL, texts)
+    return clean[codes], broken[codes], turned[codes], controlled[codes]  # code -1 (a missing value) → the last entry
 
 
 def _found(pattern: re.Pattern, texts: list[str]) -> np.ndarray:
@@ -162,29 +165,35 @@ def _multiline_cells(cells: pd.DataFrame, header: list[str], broken: np.ndarray,
     problems.add_rows("valeur_sur_plusieurs_lignes", "valeurs sur plusieurs lignes", np.flatnonzero(broken), message)
 
 
-def _direction_cells(columns: list[np.ndarray], turned: np.ndarray, header: list[str], lines: np.ndarray,
-                     problems: Problems) -> None:
-    """Refuse each row holding a character of text direction (`_BIDI`), in any cell (a CSV or a workbook), each cell
-    named with the code point and position of its first one: it cannot be seen, so it is said rather than removed.
-    The row is checked further as any other (its other problems are listed too: review)."""
+def _invisible_cells(pattern: re.Pattern, rows: np.ndarray, columns: list[np.ndarray], header: list[str],
+                     lines: np.ndarray, problems: Problems) -> None:
+    """Refuse each row holding a character of text direction (`_BIDI`) or a control character (`_CONTROL`), in any
+    cell (a CSV or a workbook), each cell named with the code point and position of its first one: it cannot be seen,
+    so it is said rather than removed. The row is checked further as any other (its other problems are listed too:
+    review)."""
     pids = columns[header.index("pharmacie_id")] if "pharmacie_id" in header else None
+    direction = pattern is _BIDI
 
     def message(i: int) -> Problem:
-        cells = [j for j, col in enumerate(columns) if _BIDI.search(col[i])]
+        cells = [j for j, col in enumerate(columns) if pattern.search(col[i])]
         said = []
         for j in cells:
             value = columns[j][i]
-            k = _BIDI.search(value).start()
+            k = pattern.search(value).start()
             name = header[j] if j < len(header) and header[j] else letter(j)
             said.append(f"colonne {name} : valeur {shown(value)} (U+{ord(value[k]):04X} au caractère {k + 1})")
-        who = _who(pids[i]) if pids is not None and not _BIDI.search(pids[i]) else ""
-        return Problem(int(lines[i]), cells[0], (
-            f"ligne {lines[i]}{who}, {' ; '.join(said)} ; attendu : un texte sans caractère invisible de direction du "
-            "texte, qui fait lire le texte à l'envers ou dans le désordre dans les rapports : supprimez-le (copié "
-            "d'une page web ou d'un document ?)"))
+        who = _who(pids[i]) if pids is not None and not pattern.search(pids[i]) else ""
+        expected = ("un texte sans caractère invisible de direction du texte, qui fait lire le texte à l'envers ou dans "
+                    "le désordre dans les rapports : supprimez-le (copié d'une page web ou d'un document ?)") if direction \
+            else ("un texte sans caractère de contrôle, invisible dans un tableur, qui passerait tel quel dans les "
+                  "rapports et les fichiers écrits : supprimez-le (copié d'un terminal ou d'un ancien logiciel ?)")
+        return Problem(int(lines[i]), cells[0], f"ligne {lines[i]}{who}, {' ; '.join(said)} ; attendu : {expected}")
 
-    problems.add_rows("direction_du_texte", "valeurs qui contiennent un caractère de direction du texte",
-                      np.flatnonzero(turned), message)
+    if direction:
+        problems.add_rows("direction_du_texte", "valeurs qui contiennent un caractère de direction du texte", rows,
+                          message)
+    else:
+        problems.add_rows("caractere_de_controle", "valeurs qui contiennent un caractère de contrôle", rows, message)
 
 
 def _short_rows(widths: np.ndarray, columns: list[np.ndarray], header: list[str], h: int, keep_rows: np.ndarray,
@@ -339,19 +348,20 @@ def read_raw(path: str | Path, sheet: str, refuse_split: bool = False) -> RawTab
     keep_rows[:h] = False
     if separator is not None:  # CSV: a cell holding a line break, from its first line on
         broken = np.zeros(len(cells), dtype=bool)
-        for _, cut, _ in read:
+        for _, cut, *_ in read:
             broken |= cut
         broken &= keep_rows
         if broken.any():
             _multiline_cells(cells, header, broken, problems)
             keep_rows &= ~broken
-    turned = np.zeros(len(cells), dtype=bool)
-    for *_, marked in read:
-        turned |= marked
-    turned &= keep_rows
-    turned[: h + 1] = False  # in the header, a name so written is an unknown column, shown escaped
-    if turned.any():
-        _direction_cells(columns, turned, header, lines, problems)
+    for k, pattern in ((2, _BIDI), (3, _CONTROL)):
+        marked = np.zeros(len(cells), dtype=bool)
+        for found in read:
+            marked |= found[k]
+        marked &= keep_rows
+        marked[: h + 1] = False  # in the header, a name so written is an unknown column, shown escaped
+        if marked.any():
+            _invisible_cells(pattern, np.flatnonzero(marked), columns, header, lines, problems)
     widths = cells.attrs.get("largeurs")
     if widths is not None and keep_rows[h + 1:].any():
         _comma_rows(cells, columns, header, h, keep_rows, widths, problems, warnings, doubts, refuse_split)
