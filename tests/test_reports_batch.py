@@ -1290,3 +1290,52 @@ def test_a_folder_at_a_reports_name_replaces_nothing_and_keeps_the_executed_note
     assert row["statut"] == "echec" and "aucun fichier de sortie n'a été remplacé" in row["erreur"]
     assert (folder / "02_bups.ipynb").read_bytes() == before
     assert (folder / "02_bups.echec.ipynb").is_file() and row["chemin"] == "2024/PH-A/02_bups.echec.ipynb"
+
+
+def _index_row(out: Path, pid: str) -> str:
+    index = (out / "index.html").read_text(encoding="utf-8")
+    return next(r for r in index.split("<tr>") if f">{pid}</a>" in r).split("</tr>")[0]
+
+
+def test_an_interrupted_run_says_which_reports_it_did_not_reach_would_be_redone(tmp_path, monkeypatch):
+    """After an input changed, a run stopped by Ctrl+C left the reports it did not reach « complet » in the index when
+    their amount had not changed — a synthesis ranking a gain of the old input (review, 66 of 130 rows) — though the
+    README says a row is « à refaire » when the last run, limited or interrupted, did not redo it."""
+    from rosp_lib.batch import reports as batch_reports
+
+    entree = _pharmacies_csv(tmp_path / "p.csv", [("PH-A", 2024), ("PH-B", 2024)])
+    out = tmp_path / "out"
+    args = [str(entree), "--toutes", "--themes", "synthese,bups", "--notebooks", str(FAKE), "-o", str(out), "-j", "1"]
+    assert _report(args).exit_code == 0
+    text = entree.read_text(encoding="utf-8").splitlines()
+    for k in (1, 2):  # both names changed: every report's content key changes, no amount does
+        name = text[k].split(";")[1]
+        text[k] = text[k].replace(f";{name};", f";{name} (nouveau nom);", 1)
+    entree.write_text("\n".join(text) + "\n", encoding="utf-8")
+    _after_the_first_report(monkeypatch, _ctrl_c)
+    result = CliRunner().invoke(main, ["report", *args])
+    assert result.exit_code == 130, result.output
+    rows = {pid: _index_row(out, pid) for pid in ("PH-A", "PH-B")}
+    assert sum("rapport à refaire" in r or "rapports à refaire" in r for r in rows.values()) == 2, rows
+    assert "2 rapports à refaire (Synthèse, Bon usage" in rows["PH-B"]  # the first report made is PH-A's
+    assert "1 rapport à refaire" in rows["PH-A"]
+
+
+def test_the_index_of_an_interrupted_first_run_says_the_rows_it_has_no_report_for(tmp_path, monkeypatch):
+    """A first run stopped by Ctrl+C wrote an index of « 14 pharmacies » and a « Total 2022 » of 14 rows out of 27, as
+    if the whole file (review): the index says how many rows of the input have no report yet."""
+    from rosp_lib.batch import reports as batch_reports
+
+    entree = _pharmacies_csv(tmp_path / "p.csv", [("PH-A", 2024), ("PH-B", 2024), ("PH-C", 2024)])
+    out = tmp_path / "out"
+    own = _after_the_first_report(monkeypatch, _ctrl_c)
+    result = CliRunner().invoke(main, ["report", str(entree), "--toutes", "--themes", "synthese", "--notebooks",
+                                       str(FAKE), "-o", str(out), "-j", "1"])
+    assert result.exit_code == 130, result.output
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "<p><strong>2 lignes pharmacie × exercice du fichier d'entrée n'ont encore aucun rapport</strong>" in index
+    assert "Relancez <code>rosp report … --toutes</code> pour les faire." in index
+    monkeypatch.setattr(batch_reports._Batch, "_done", own)
+    done = _report([str(entree), "--toutes", "--themes", "synthese", "--notebooks", str(FAKE), "-o", str(out), "-j", "1"])
+    assert done.exit_code == 0, done.output
+    assert "encore aucun rapport" not in (out / "index.html").read_text(encoding="utf-8")

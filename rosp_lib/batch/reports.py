@@ -1289,7 +1289,8 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
         if bar:
             bar.close()
         done = getattr(exc, "results", [])
-        listed = _index_of_finished(done, out_dir, pharmacies, molecule_table, scenario) if done else False
+        listed = _index_of_finished(done, out_dir, pharmacies, molecule_table, scenario,
+                                    _run_inputs(entree, molecules, scenario, notebooks_dir, paid, day, done)) if done else False
         click.echo("\nInterrompu : les rapports terminés sont en place"
                    + (f" et dans le récapitulatif et l'index ({MANIFEST_NAME}, index.html)" if listed else "")
                    # with --force, the reports not redone are « déjà à jour » to a run without it: they stay as they were
@@ -1323,9 +1324,7 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
     _no_second_interrupt()  # the index and the summary list what is in place, whatever comes now (a short step)
     try:
         _write_indexes(out_dir, manifest, pharmacies, molecule_table, scenario,
-                       RunInputs(entree, molecules, scenario, notebooks_dir, paid, day or dt.date.today(),
-                                 frozenset((r.pharmacie_id, int(r.exercice), r.theme) for r in results
-                                           if r.statut in ("ok", "deja_fait"))))
+                       _run_inputs(entree, molecules, scenario, notebooks_dir, paid, day, results))
     except OutputError as exc:
         _summary(results, out_dir, manifest, elapsed)
         _fail(f"pages d'index (index.html, pharmacies/) : {exc}", EXIT_OUTPUT)
@@ -1340,15 +1339,26 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
         sys.exit(EXIT_FAILED)
 
 
-def _index_of_finished(done: list, out_dir: Path, pharmacies, molecules, scenario: Path | None) -> bool:
+def _run_inputs(entree: Path, molecules: Path | None, scenario: Path | None, notebooks_dir: Path, paid, day,
+                results: list) -> "RunInputs":
+    """What this run's reports are made from, and those it made or found up to date (`results`)."""
+    return RunInputs(entree, molecules, scenario, notebooks_dir, paid, day or dt.date.today(),
+                     frozenset((r.pharmacie_id, int(r.exercice), r.theme) for r in results
+                               if r.statut in ("ok", "deja_fait")))
+
+
+def _index_of_finished(done: list, out_dir: Path, pharmacies, molecules, scenario: Path | None,
+                       run: "RunInputs") -> bool:
     """After Ctrl+C: the reports finished added to the summary and the index (as a narrower run adds its own), so
-    that those of a long run stopped halfway can be reached; False when they cannot be written, or on a second
-    Ctrl+C (the reports stay in place, and the next run lists them)."""
+    that those of a long run stopped halfway can be reached, and the others the run did not reach judged by their
+    content key as after a narrower run (review: after an input changed, those whose amount did not change stayed
+    « complet » with a gain of the old input); False when they cannot be written, or on a second Ctrl+C (the reports
+    stay in place, and the next run lists them)."""
     from rosp_lib.lines.atomic import OutputError
 
     try:
         manifest = write_manifest(done, out_dir / MANIFEST_NAME, merge=True, names=_names_of(pharmacies))
-        _write_indexes(out_dir, manifest, pharmacies, molecules, scenario)
+        _write_indexes(out_dir, manifest, pharmacies, molecules, scenario, run)
     except (OutputError, KeyboardInterrupt):
         return False
     return True
@@ -1531,7 +1541,11 @@ def _write_indexes(out_dir: Path, manifest: Path, pharmacies, molecules, scenari
     titre = "Rapports ROSP" + (f" — scénario {scenario.stem}" if scenario is not None else "")
     years = {str(pid): sorted(int(y) for y in group.unique())
              for pid, group in pharmacies["exercice"].groupby(pharmacies["pharmacie_id"].astype(str))}
-    write_indexes(out_dir, table, lines, names, titre=titre, years=years, outdated=redo)
+    # the pharmacy-years of the input no report of the folder is made for yet (a first run interrupted, or limited):
+    # the index says it, its sums being those of its rows only (review: « Total 2022 » of 14 rows out of 27)
+    unlisted = set(zip(pharmacies["pharmacie_id"].astype(str), pharmacies["exercice"].astype(int))) - {
+        (str(p), int(y)) for p, y in zip(table["pharmacie_id"], table["exercice"])}
+    write_indexes(out_dir, table, lines, names, titre=titre, years=years, outdated=redo, unlisted=len(unlisted))
 
 
 @contextlib.contextmanager

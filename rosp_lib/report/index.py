@@ -346,14 +346,26 @@ def missing_report_pages(out_dir: Path, manifest: pd.DataFrame, years: Mapping[s
     return pages
 
 
+def _unlisted_notice(unlisted: int) -> str:
+    """What the index says of the input's pharmacy-years that have no report yet (`write_indexes`)."""
+    if not unlisted:
+        return ""
+    has, is_ = ("n'a", "elle n'est") if unlisted < 2 else ("n'ont", "elles ne sont")
+    return (f"<p><strong>{counted(unlisted, 'ligne', 'lignes')} pharmacie × exercice du fichier d'entrée {has} encore "
+            "aucun rapport</strong> (lancement interrompu, ou limité à une pharmacie, un exercice ou des thèmes) : "
+            f"{is_} ni dans ce tableau ni dans ses sommes. Relancez <code>rosp report … --toutes</code> pour les "
+            "faire.</p>")
+
+
 def write_indexes(out_dir: Path | str, manifest: pd.DataFrame | Iterable[Mapping], lines: pd.DataFrame,
                   names: Mapping | None = None, titre: str = "Rapports ROSP",
                   years: Mapping[str, Iterable[int]] | None = None,
-                  outdated: Iterable[tuple[str, int, str]] = ()) -> list[Path]:
+                  outdated: Iterable[tuple[str, int, str]] = (), unlisted: int = 0) -> list[Path]:
     """Write the run's index page, one page per pharmacy and, with `years` (the exercises of each pharmacy in
     the input file), a page for each report the reports' navigation links to but that is missing
-    (`missing_report_pages`), all or none; return their paths. Raises OutputError (French) when they cannot be
-    written (the old pages are then intact)."""
+    (`missing_report_pages`), all or none; return their paths. `unlisted`: the pharmacy-years of the input file
+    that have no report in the folder yet (said above the table, whose sums leave them out). Raises OutputError
+    (French) when they cannot be written (the old pages are then intact)."""
     out_dir = Path(out_dir)
     manifest = manifest if isinstance(manifest, pd.DataFrame) else pd.DataFrame(list(manifest))
     manifest = manifest.assign(pharmacie_id=manifest["pharmacie_id"].astype(str),
@@ -378,7 +390,7 @@ def write_indexes(out_dir: Path | str, manifest: pd.DataFrame | Iterable[Mapping
             f"exercice{which}. "
             "Montants de la ROSP par thème ; chaque ligne mène à la synthèse et aux rapports des thèmes"
             + (" ; en pied de tableau, les sommes de chaque exercice qui a plusieurs lignes" if any(n > 1 for n in _rows_per_year(rows)) else "")
-            + ".</p>"
+            + ".</p>" + _unlisted_notice(unlisted)
             + network + "<p>Rapports : " + " ; ".join(f"{t.ordre} = {_esc(t.titre_court)}" for t in THEMES)
             + " ; « réclamation » = projet de réclamation écrit quand un thème a été versé en dessous de l'attendu (un trop-versé est signalé dans la synthèse, sans réclamation ; option "
             "<code>--versements</code>).</p>" + _absent_legend(rows)
