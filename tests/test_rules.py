@@ -732,3 +732,21 @@ def test_a_scale_with_equal_steps_pays_its_upper_amount_from_that_step(tmp_path,
     lines = compute(pharmacies, None, params)
     line = lines[lines["indicateur"] == "stabilite_75"].iloc[0]
     assert int(line["montant_cents"]) == cents_expected
+
+
+def test_an_empty_count_of_the_ecoresponsible_approach_is_unknown_never_level_zero(tmp_path):
+    """`lignes.csv` said « programme : oui, niveau 0, 2 items, niveau antérieur 0 » beside « donnée manquante » for
+    levels left empty (review): an empty cell is unknown, never zero (README)."""
+    rows = [
+        {"pharmacie_id": "VIDE", "exercice": 2024, "eco_programme": "oui", "eco_items_valides": 2},
+        {"pharmacie_id": "ITEMS", "exercice": 2024, "eco_programme": "oui", "eco_niveau_vise": 2,
+         "eco_niveau_valide_precedent": 1},
+        {"pharmacie_id": "PLEIN", "exercice": 2024, "eco_programme": "oui", "eco_niveau_vise": 1, "eco_items_valides": 0,
+         "eco_niveau_valide_precedent": 0},
+    ]
+    lines, _ = run(tmp_path, rows)
+    eco = lines[lines["indicateur"] == "ecoresponsable"].set_index("pharmacie_id")
+    assert eco.loc["VIDE", "valeur"] == "programme : oui, niveau inconnu, 2 items, niveau antérieur inconnu"
+    assert eco.loc["ITEMS", "valeur"] == "programme : oui, niveau 2, items validés : inconnu, niveau antérieur 1"
+    assert eco.loc["PLEIN", "valeur"] == "programme : oui, niveau 1, 0 item, niveau antérieur 0"  # a zero written: 0
+    assert eco.loc["VIDE", "atteint"] == eco.loc["ITEMS", "atteint"] == "donnée manquante"

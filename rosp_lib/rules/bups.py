@@ -214,8 +214,12 @@ def ecoresponsable(ctx: Context) -> Block | None:
     note[prog & (level >= 2) & ~chain_ok] = "niveau précédent non validé une année antérieure"
     note[prog & (level >= 2) & before_missing] = "niveau validé une année antérieure manquant"
     note[~prog] = "programme annuel de développement durable non déclaré"
-    valeur = per_distinct(lambda p, lv, it, bf: f"programme : {'oui' if p else 'non'}, niveau {lv}, {it} {agreed(it, 'item', 'items')}, niveau antérieur {bf}",
-                          prog, level, items, before)
+    # an empty count is unknown, never « niveau 0 » (review: the line said « niveau 0 » beside « donnée manquante »)
+    valeur = per_distinct(lambda p, lv, lm, it, im, bf, bm: (
+        f"programme : {'oui' if p else 'non'}, niveau {'inconnu' if lm else lv}, "
+        + ("items validés : inconnu" if im else f"{it} {agreed(it, 'item', 'items')}")
+        + f", niveau antérieur {'inconnu' if bm else bf}"),
+        prog, level, lvl_missing, items, items_missing, before, before_missing)
     return Block("ecoresponsable", valeur,
         f"programme déclaré, {seuil_text(ind.nb_items_min, ' items')} du niveau visé",
         ctx.labels(ok, missing), ctx.cents_if(ok, ind.montant.valeur), note, missing, forfait=True)
