@@ -322,8 +322,9 @@ def test_parametres_show_writes_units_in_french():
 
     out = CliRunner().invoke(main, ["parametres", "show", "2023"]).output.splitlines()
     line = {l.split(" = ")[0]: l.split(" = ", 1)[1] for l in out if " = " in l}
-    assert line["numerique.exercice_coordonne.montant"] == "820 € (source)"  # 820 € in 2023 (rules, numérique)
-    assert line["numerique.fse.prix_unitaire_haut"] == "0,07 €/FSE (source)"
+    # euros as every amount is written, two decimals at least (review: « 418,6 € »), the unit after them
+    assert line["numerique.exercice_coordonne.montant"] == "820,00\u00a0€ (source)"  # 820 € in 2023 (rules, numérique)
+    assert line["numerique.fse.prix_unitaire_haut"] == "0,070\u00a0€/FSE (source)"  # as parameters/2023.yaml writes it
     assert line["numerique.fse.seuil_pct"] == "95 % (source)"
     assert line["numerique.logiciel_segur.etat"] == "actif (source)"
     # the status said once, the other reading beside it (« (hypothese) — HYPOTHÈSE (alternative : …) » said it twice)
@@ -359,10 +360,15 @@ def test_parametres_show_and_diff_write_every_digit_and_the_units():
 
     out = CliRunner().invoke(main, ["parametres", "show", "2025"]).output.splitlines()
     line = {l.split(" = ")[0]: l.split(" = ", 1)[1] for l in out if " = " in l}
-    assert line["bups.molecules_ciblees.prime_par_boite"].startswith("0,22565 €/boîte (hypothèse ; alternative : ")
+    assert line["bups.molecules_ciblees.prime_par_boite"].startswith("0,22565\u00a0€/boîte (hypothèse ; alternative : ")
+    # an empty mapping said as the rules book says it, a mapping in words (review: « {} €/boîte »)
+    assert line["bups.molecules_ciblees.primes_par_molecule"].startswith("aucune (hypothèse ; ")
     diff = CliRunner().invoke(main, ["parametres", "diff", "2023", "2024"]).output
-    assert ": 2,3 €/boîte → 0,22565 €/boîte\n" in diff  # parameters/2023.yaml, 2024.yaml
-    assert ": — → 100 € [statut : — → source]" in diff  # bups.asafo.montant, new in 2024
+    assert ": 2,30\u00a0€/boîte → 0,22565\u00a0€/boîte\n" in diff  # parameters/2023.yaml, 2024.yaml
+    assert ": — → 100,00\u00a0€ [statut : — → source]" in diff  # bups.asafo.montant, new in 2024
+    assert ": palipéridone : 20,00\u00a0€/boîte → aucune [statut : source → hypothèse]" in diff
+    earlier = CliRunner().invoke(main, ["parametres", "diff", "2022", "2023"]).output
+    assert "(Dématérialisation des pièces justificatives (SCOR)) : 418,60\u00a0€ → 200,00\u00a0€\n" in earlier
 
 
 def test_parametres_show_under_a_scenario_does_not_give_its_values_the_reference_status():
@@ -384,7 +390,7 @@ def test_parametres_show_under_a_scenario_does_not_give_its_values_the_reference
                                                       "scénario] (scénario lectures-alternatives.yaml ; valeur de "
                                                       "référence : boîtes substituées (texte))")
     assert line["numerique.lad_certifie_has.etat"] == "neutralisé [« neutralise » dans un scénario] (source)"
-    assert line["numerique.scor.montant"] == "100 € (source)"  # not in the scenario: as without it
+    assert line["numerique.scor.montant"] == "100,00\u00a0€ (source)"  # not in the scenario: as without it
 
 
 def test_a_closed_pipe_is_not_a_failure(tmp_path):

@@ -14,7 +14,7 @@ from rosp_lib.cli.french import FrenchGroup, input_warnings, scenario_notice, wa
 from rosp_lib.cli.french import run as _run
 from rosp_lib.lines.atomic import OutputError, cleaned_up_on_sigterm, ensure_folder, overwritten_input, write_together
 from rosp_lib.engine import compute, parameters_for, totals
-from rosp_lib.lines.formatting import counted, eur, num, num_exact
+from rosp_lib.lines.formatting import counted, eur, eur_value, num, num_exact
 from rosp_lib.lines.workers import WORKER_PART_ROWS
 from rosp_lib.inputs import InputError, columns_markdown, read_inputs
 from rosp_lib.parameters import Kind, ParameterError, diff_exercises, load_parameters, unit
@@ -228,7 +228,7 @@ def diff_cmd(avant: int, apres: int, scenario: Path | None) -> None:
     units = {path: leaf.unite for p in (a, b) for path, leaf in iter_leaves(p)}
 
     def shown(value, path: str) -> str:
-        return _show(value) + ("" if value is None else _unit_shown(units[path], value))
+        return _shown(value, units[path])
 
     def follows(r) -> bool:
         """A date that only follows the exercise: the same day, as many years later, with the same status (the end of
@@ -261,15 +261,32 @@ def diff_cmd(avant: int, apres: int, scenario: Path | None) -> None:
                    f"{', '.join(moved)}.")
 
 
+def _shown(value, unite: str) -> str:
+    """A parameter's value with its unit, as `rosp parametres show` and `diff` write it: « 820,00 € », « 0,064 €/FSE »,
+    « 95 % », « 100 factures », « palipéridone : 20,00 €/boîte », « aucune » for an empty list or mapping (review:
+    « {} €/boîte », « 418,6 € »), a scale as the rules book writes it; « — » for none."""
+    if value is None:
+        return "—"
+    u = unit(unite)
+    if isinstance(value, (list, dict)) and not value:
+        return "aucune"  # as the rules book says it (`rulebook.leaf_text`)
+    if u.kind is Kind.SCALE:
+        from rosp_lib.rulebook import bareme_text
+
+        return bareme_text(value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k} : {_shown(v, unite)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(_show(v) for v in value)
+    if u.euros and (isinstance(value, int) or hasattr(value, "as_tuple")) and not isinstance(value, bool):
+        per = unite.split("EUR", 1)[1].replace("boite", "boîte")  # « EUR/boite » → « /boîte »
+        return eur_value(value) + per  # every decimal, at least two (« 0,22565 € », « 418,60 € »)
+    return _show(value) + _unit_shown(unite, value)
+
+
 def _show(value) -> str:
     if value is None:
         return "—"
-    if isinstance(value, list):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
-    if hasattr(value, "score_min"):
-        return f"{value.score_min} pts : {num_exact(value.taux_pct)} %"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k} : {_show(v)}" for k, v in value.items()) + "}" if value else "{}"
     if isinstance(value, bool):
         return "oui" if value else "non"
     if isinstance(value, (int,)) or hasattr(value, "as_tuple"):
@@ -305,15 +322,15 @@ def show_cmd(exercice: int, scenario: Path | None) -> None:
     for path, leaf in iter_leaves(p):
         if leaf.surcharge:  # the scenario's value: neither the status nor the alternative of the value it replaces
             was = reference.get(path)
-            before = (f" ; valeur de référence : {_show(was.valeur)}{_unit_shown(was.unite, was.valeur)} "
+            before = (f" ; valeur de référence : {_shown(was.valeur, was.unite)} "
                       f"({statut_word(was.statut)})"
                       if was else "")
-            click.echo(f"{path} = {_show(leaf.valeur)}{_unit_shown(leaf.unite, leaf.valeur)}{_code(leaf.valeur)} (scénario "
+            click.echo(f"{path} = {_shown(leaf.valeur, leaf.unite)}{_code(leaf.valeur)} (scénario "
                        f"{Path(leaf.surcharge).name}{before})")
             continue
         # the status once, with the other reading of a hypothesis beside it (it was « (hypothese) — HYPOTHÈSE (…) »)
         mark = f" ; alternative : {leaf.alternative}" if leaf.statut == "hypothese" else ""
-        click.echo(f"{path} = {_show(leaf.valeur)}{_unit_shown(leaf.unite, leaf.valeur)}{_code(leaf.valeur)} "
+        click.echo(f"{path} = {_shown(leaf.valeur, leaf.unite)}{_code(leaf.valeur)} "
                    f"({statut_word(leaf.statut)}{mark})")
 
 
