@@ -84,8 +84,8 @@ montants observés (la médiane d'un nombre pair d'officines est la plus basse d
 DIST = """\
 themes = rn.themes_by_year(lignes)  # les thèmes de chaque exercice : ceux qui ont des lignes
 repartition = rn.distributions(totaux, themes)
-for exercice in exercices:
-    display(Markdown(f"### Exercice {exercice}"))
+for exercice in exercices:  # un titre propre à la section : une ancre par titre (deux « Exercice 2022 » en avaient une)
+    display(Markdown(f"### Exercice {exercice} : répartition des montants"))
     if sans_objet := rn.absent_themes_text(themes, exercice):
         display(Markdown(sans_objet))
     display(rn.show(rn.distribution_table(repartition, exercice)))
@@ -108,7 +108,7 @@ SHARES = """\
 parts = rn.indicator_shares(lignes)
 socles = rn.socle_shares(lignes)
 for exercice in exercices:
-    display(Markdown(f"### Exercice {exercice}"))
+    display(Markdown(f"### Exercice {exercice} : indicateurs et socles atteints"))
     display(rn.show(rn.shares_table(parts, exercice)))
     s = socles[socles["exercice"] == exercice]
     display(rn.show(pd.DataFrame({"Thème": s["titre"], "Officines": s["nb_pharmacies"].map(num),

@@ -576,3 +576,19 @@ def test_the_network_page_leads_back_to_the_list_of_every_report(executed, monke
 ])
 def test_a_share_shows_one_decimal_unless_it_is_a_whole_percentage(share, text):
     assert rn.pct_text(share) == text
+
+
+def test_every_heading_of_the_page_is_its_own_anchor(executed):
+    """Two « Exercice 2022 » headings (the distribution of the amounts, then the indicators reached) gave the HTML page
+    two elements of one id: the second's link led to the first (review). Each heading of the page is distinct."""
+    import nbformat
+
+    nb = nbformat.read(executed, as_version=4)
+    headings = []
+    for cell in nb.cells:
+        texts = [cell.source] if cell.cell_type == "markdown" else [
+            "".join(out.get("data", {}).get("text/markdown", "")) for out in cell.get("outputs", [])]
+        for text in texts:
+            headings += [line.lstrip("#").strip() for line in text.splitlines() if re.match(r"#{1,6} ", line)]
+    assert len([h for h in headings if h.startswith("Exercice ")]) >= 2 * 5  # two sections, five exercises
+    assert len(headings) == len(set(headings)), sorted(h for h in headings if headings.count(h) > 1)
