@@ -484,6 +484,40 @@ def test_hidden_rows_and_columns_holding_data_are_refused(tmp_path):
     assert list(read_pharmacies(path)["pharmacie_id"]) == ["PH-A", "PH-B", "PH-C", "PH-D"]
 
 
+def _sheet_xml_patched(path: Path, old: str, new: str) -> None:
+    """The workbook at `path` with one text of its first sheet's XML replaced (what another program writes)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    assert old.encode() in parts[sheet]
+    parts[sheet] = parts[sheet].replace(old.encode(), new.encode(), 1)
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+
+
+def test_a_row_of_height_zero_or_a_column_of_width_zero_holding_data_is_refused(tmp_path):
+    """A row written `ht="0"` or a column `width="0"`, without `hidden` (another program than Excel), is hidden to the
+    eye, yet was read (review)."""
+    wb, path = workbook(tmp_path, {"pharmacies": [["pharmacie_id", "exercice", "nb_fse"], ["PH-A", 2024, 40000],
+                                                  ["PH-B", 2024, 1]]})
+    wb.save(path)
+    _sheet_xml_patched(path, '<row r="3">', '<row r="3" ht="0" customHeight="1">')
+    assert problems_of(path) == [
+        "feuille « pharmacies », ligne 3 : lignes masquées (ou filtrées) qui contiennent des données ; attendu : des "
+        "lignes visibles (affichez-les si elles sont à lire, sinon supprimez-les)"]
+    wb.save(path)
+    _sheet_xml_patched(path, "<sheetData>", '<cols><col min="3" max="3" width="0" customWidth="1"/></cols><sheetData>')
+    assert problems_of(path) == [
+        "feuille « pharmacies », colonne C : colonnes masquées qui contiennent des données ; attendu : des colonnes "
+        "visibles (affichez-les si elles sont à lire, sinon supprimez-les)"]
+    wb.save(path)
+    _sheet_xml_patched(path, "<sheetData>", '<cols><col min="3" max="3" width="20" customWidth="1"/></cols><sheetData>')
+    assert list(read_pharmacies(path)["nb_fse"]) == [40000.0, 1.0]  # a width of its own: seen, read
+
+
 def test_a_date_of_the_right_shape_that_does_not_exist_is_said_so(tmp_path):
     path = csv_file(tmp_path, "pharmacie_id;exercice;debut_activite\nPH-A;2024;2024-02-30\nPH-B;2024;30-01-2024\n"
                               "PH-C;2024;30/02/2024\n")

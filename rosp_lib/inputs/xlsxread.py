@@ -324,15 +324,17 @@ def _hidden_with_data(ws, rows: dict[int, list[str]], where: str) -> list[str]:
     from openpyxl.utils import column_index_from_string
 
     found = []
+    # a row of height 0 or a column of width 0 is hidden as well, to the eye (another program may write it so, without
+    # « hidden »: review)
     hidden_rows = sorted(r for r, d in ws.row_dimensions.items()
-                         if d.hidden and any(v != "" for v in rows.get(r, ())))
+                         if (d.hidden or d.height == 0) and any(v != "" for v in rows.get(r, ())))
     if hidden_rows:
         found.append(f"{where}, ligne{'s' if len(hidden_rows) > 1 else ''} {_listed(hidden_rows, 'lignes')} : "
                      "lignes masquées (ou filtrées) qui contiennent des données ; attendu : des lignes visibles "
                      "(affichez-les si elles sont à lire, sinon supprimez-les)")
     hidden_columns: set[int] = set()
     for key, d in ws.column_dimensions.items():
-        if d.hidden:
+        if d.hidden or d.width == 0:
             low = d.min or column_index_from_string(key)
             hidden_columns.update(range(low, (d.max or low) + 1))
     with_data = [j for j in sorted(hidden_columns) if any(j <= len(row) and row[j - 1] != "" for row in rows.values())]
