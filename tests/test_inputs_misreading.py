@@ -708,3 +708,19 @@ def test_a_short_molecule_row_is_said(tmp_path):
     said = [w for w in table.attrs["avertissements"] if "coupée" in w]
     assert len(said) == 1 and "ligne 2, pharmacie « PH-A » : 4 valeurs pour 6 colonnes d'en-tête : les 2 dernières " \
                               "colonnes lues vides (taux_depart_pct, taux_arrivee_pct)" in said[0]
+
+
+def test_a_totals_row_of_a_spreadsheet_is_refused_as_such(tmp_path):
+    """An Excel « ligne des totaux » (pharmacie_id « Total », the exercise filled) was read as a pharmacy named Total:
+    a row of amounts more in totaux.csv, with warnings only about its empty declarations (review)."""
+    wb, path = workbook(tmp_path, {"pharmacies": [["pharmacie_id", "exercice", "nb_fse"], ["PH-A", 2024, 40000],
+                                                  ["Total", 2024, 40000], ["sous-total", 2024, 1], ["TOTAUX", 2024, 2],
+                                                  ["PH-TOTAL", 2024, 3], ["Totalement", 2024, 4]]})
+    wb.save(path)
+    why = ("; attendu : un identifiant de pharmacie — une ligne de totaux du tableur ? Supprimez-la : rosp compute "
+           "calcule les totaux (totaux.csv)")
+    assert problems_of(path) == [
+        f"ligne 3, pharmacie « Total », colonne pharmacie_id : valeur « Total » {why}",
+        f"ligne 4, pharmacie « sous-total », colonne pharmacie_id : valeur « sous-total » {why}",
+        f"ligne 5, pharmacie « TOTAUX », colonne pharmacie_id : valeur « TOTAUX » {why}",
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pandas as pd
 
 from rosp_lib.parameters import available_exercises
 
-from .columns import AT_MOST, KEY_SEP, MOLECULE_COLUMNS, PHARMACY_COLUMNS, Col
+from .columns import AT_MOST, KEY_SEP, MOLECULE_COLUMNS, PHARMACIE_ID_RE, PHARMACY_COLUMNS, Col
 from .errors import InputError, InputErrors, Problem
 from .molecules import check_molecule_rows, molecule_warnings, no_molecules_warning, normalise_molecule
 from .parsing import Parsed, parse
@@ -88,8 +89,21 @@ def _one_spelling_per_id(checked: Checked) -> None:
                                  "confondues, c'est la même pharmacie (l'identifiant devient un nom de fichier)")
 
 
+# A totals row of a spreadsheet (« Total », « TOTAL GÉNÉRAL », « Sous-total ») under the pharmacies: read as a pharmacy
+# named Total, it added a row of amounts to totaux.csv (review)
+_ID = re.compile(PHARMACIE_ID_RE)
+_TOTALS_ROW = re.compile(r"(?:sous[- _]?)?tota(?:l|ux)(?:[ _-]+g[ée]n[ée]ral)?", re.IGNORECASE)
+
+
 def _pharmacy_rows(checked: Checked) -> None:
     raw = checked.raw
+    if "pharmacie_id" in raw:
+        ids = raw["pharmacie_id"].to_numpy(dtype=object)
+        # (an identifier refused for its characters — « TOTAL GÉNÉRAL » — is said once, by its column's check)
+        totals_rows = np.flatnonzero([bool(_TOTALS_ROW.fullmatch(str(v)) and _ID.fullmatch(str(v))) for v in ids])
+        checked.report("pharmacie_id", totals_rows, "un identifiant de pharmacie", "lignes de totaux d'un tableur",
+                       lambda i: "un identifiant de pharmacie — une ligne de totaux du tableur ? Supprimez-la : "
+                                 "rosp compute calcule les totaux (totaux.csv)")
     if "pharmacie_id" in raw and "exercice" in raw:
         key = raw["pharmacie_id"].str.lower().to_numpy(dtype=object) + KEY_SEP + raw["exercice"].to_numpy(dtype=object)
         check_duplicates(checked, ["pharmacie_id", "exercice"], key,
