@@ -283,7 +283,9 @@ def test_misspelt_molecule_is_said_with_the_closest_listed_name(tmp_path, name, 
 
 
 @pytest.mark.parametrize("name", ["sitagliptine / metformine", "SITAGLIPTINE-METFORMINE", "sitagliptine+metformine",
-                                  "Sitagliptine  /Metformine ", "Sitagliptine – Metformine", "sitagliptine—metformine"])
+                                  "Sitagliptine  /Metformine ", "Sitagliptine – Metformine", "sitagliptine—metformine",
+                                  # the same association in the other order (review: « metformine/sitagliptine » paid 0 €)
+                                  "metformine/sitagliptine", "Metformine + Sitagliptine"])
 def test_an_association_is_read_whatever_the_sign_and_spaces_between_its_molecules(tmp_path, name):
     """« sitagliptine / metformine », « SITAGLIPTINE-METFORMINE »: the association of the list, written as pharmacists
     write it, paid 0 € with a warning (review). Read as the listed « sitagliptine/metformine »: paid as it is, 2024,
@@ -316,7 +318,7 @@ def test_a_molecule_a_scenario_adds_to_the_list_is_not_said_absent(tmp_path):
         "l'exercice 2024 (elle ne rapporte rien) — vouliez-vous dire « sitagliptine/metformine » ?"]
     assert [w.split(" : ", 1)[1] for w in warnings_of(read_inputs(ph, mol, scenario)[0])] == [
         "ligne 3, pharmacie « PH-A », molécule « zzzz » : absente de la liste des molécules ciblées de "
-        "l'exercice 2024 (elle ne rapporte rien)"]
+        "l'exercice 2024 (elle ne rapporte rien) — la liste de l'exercice 2024 : sitagliptine, metformine"]
     result = CliRunner().invoke(main, ["compute", str(ph), "--molecules", str(mol), "--parametres", str(scenario),
                                        "-o", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
@@ -549,6 +551,14 @@ def _warned_files(tmp_path: Path) -> tuple[Path, Path]:
     return ph, mols
 
 
+def _listed(year: int) -> str:
+    from rosp_lib.parameters import load_parameters
+
+    return ", ".join(load_parameters(year).bups.molecules_ciblees.molecules.valeur)  # as parameters/<year>.yaml lists it
+
+
+
+
 def test_reports_say_the_warnings_of_the_pharmacy(tmp_path):
     """The console said « des fractions au lieu de pourcentages ? » and the misspelt molecules; the reports said
     nothing. Each report now says those of its pharmacy, named by exercise (a report of `rosp report` reads its
@@ -563,13 +573,14 @@ def test_reports_say_the_warnings_of_the_pharmacy(tmp_path):
         "molécule « sitagliptin » : absente de la liste des molécules ciblées de l'exercice 2024 (elle ne rapporte "
         "rien) — vouliez-vous dire « sitagliptine » ?",
         "molécule « <img src=x onerror=alert(1)> » : absente de la liste des molécules ciblées de l'exercice 2024 "
-        "(elle ne rapporte rien)",
+        "(elle ne rapporte rien) — la liste de l'exercice 2024 : " + _listed(2024),
     ]
     assert nb.load("PH-B", 2024, str(ph), str(mols)).warnings == []  # 92 %, a listed molecule
     # the report of 2025: the rate column (judged on every exercise of the pharmacy) and the molecule of 2025 only
     assert nb.load("PH-A", 2025, str(ph), str(mols)).warnings == [
         rep.warnings[0],
-        "molécule « zzz » : absente de la liste des molécules ciblées de l'exercice 2025 (elle ne rapporte rien)",
+        "molécule « zzz » : absente de la liste des molécules ciblées de l'exercice 2025 (elle ne rapporte rien) — la "
+        "liste de l'exercice 2025 : " + _listed(2025),
     ]
 
 
@@ -724,3 +735,21 @@ def test_a_totals_row_of_a_spreadsheet_is_refused_as_such(tmp_path):
         f"ligne 4, pharmacie « sous-total », colonne pharmacie_id : valeur « sous-total » {why}",
         f"ligne 5, pharmacie « TOTAUX », colonne pharmacie_id : valeur « TOTAUX » {why}",
     ]
+
+
+def test_a_molecule_listed_another_exercise_or_a_brand_name_is_said_with_what_would_help(tmp_path):
+    """« paliperidone » in 2025 (listed in 2023 and 2024: a wrong exercise?) and « Januvia » (a brand, no listed name
+    near it) paid 0 € with no hint (review)."""
+    from rosp_lib.parameters import load_parameters
+
+    listed = load_parameters(2024).bups.molecules_ciblees.molecules.valeur
+    assert "palipéridone" in listed and "palipéridone" not in load_parameters(2025).bups.molecules_ciblees.molecules.valeur
+    ph = csv_file(tmp_path, "pharmacie_id;exercice\nPH-A;2024\nPH-A;2025\n")
+    mol = csv_file(tmp_path, "pharmacie_id;exercice;molecule;nb_boites;taux_depart_pct;taux_arrivee_pct\n"
+                             "PH-A;2025;paliperidone;100;50;60\nPH-A;2024;Januvia;100;50;60\n", name="molecules.csv")
+    said = [w.split(" : ", 1)[1] for w in warnings_of(read_inputs(ph, mol)[0])]
+    assert ("ligne 3, pharmacie « PH-A », molécule « Januvia » : absente de la liste des molécules ciblées de l'exercice "
+            f"2024 (elle ne rapporte rien) — la liste de l'exercice 2024 : {', '.join(listed)}") in said
+    assert ("ligne 2, pharmacie « PH-A », molécule « paliperidone » : absente de la liste des molécules ciblées de "
+            "l'exercice 2025 (elle ne rapporte rien) — elle est sur la liste des exercices 2023, 2024 : l'exercice de la "
+            "ligne est-il le bon ?") in said

@@ -26,9 +26,12 @@ _SPACES = re.compile(r"\s+")
 
 def normalise_molecule(name: str) -> str:
     """A molecule name compared case-, accent- and spacing-insensitively, an association whatever the sign between its
-    molecules: « Palipéridone » → « paliperidone », « Sitagliptine + Metformine » → « sitagliptine/metformine »."""
+    molecules and their order: « Palipéridone » → « paliperidone », « Sitagliptine + Metformine » and « metformine /
+    sitagliptine » → « metformine/sitagliptine » (the same association: review, written in the other order it paid
+    0 €)."""
     # the signs replaced before folding, which drops the typographic dashes
-    return fold(_ASSOCIATION.sub("/", _SPACES.sub(" ", str(name).strip())))
+    folded = fold(_ASSOCIATION.sub("/", _SPACES.sub(" ", str(name).strip())))
+    return "/".join(sorted(folded.split("/"))) if "/" in folded else folded
 
 
 def check_molecule_rows(checked: Checked, pharmacies: pd.DataFrame | None) -> None:
@@ -106,6 +109,11 @@ def molecule_warnings(frame: pd.DataFrame, checked: Checked | None = None, scena
     pids = frame["pharmacie_id"].to_numpy(dtype=object)
     years = frame["exercice"].to_numpy()
     count = 0
+    lists = {}  # each exercise's list, to say where a molecule absent from its own exercise's is listed
+    for y in available_exercises():
+        other = _premium(int(y), scenario)
+        if other is not None and other.molecules is not None and getattr(other.etat, "valeur", "") != "absent":
+            lists[int(y)] = {normalise_molecule(x): x for x in other.molecules.valeur}
     for year in np.unique(years):
         ind = _premium(int(year), scenario)
         if ind is None or ind.molecules is None or getattr(ind.etat, "valeur", "") == "absent":
@@ -114,7 +122,14 @@ def molecule_warnings(frame: pd.DataFrame, checked: Checked | None = None, scena
         rows = np.flatnonzero((years == year) & ~pd.Series(norm).isin(list(listed)).to_numpy())
         for i in rows[: max(MAX_PER_KIND - count, 0)]:
             guess = difflib.get_close_matches(norm[i], list(listed), n=1, cutoff=0.6)
-            hint = f" — vouliez-vous dire « {listed[guess[0]]} » ?" if guess else ""
+            elsewhere = [str(y) for y, names in lists.items() if y != int(year) and norm[i] in names]
+            if elsewhere:  # listed another exercise: the row's exercise may be wrong (review: no word of it)
+                hint = (f" — elle est sur la liste de l'exercice {elsewhere[0]}" if len(elsewhere) == 1 else
+                        f" — elle est sur la liste des exercices {', '.join(elsewhere)}") + " : l'exercice de la ligne est-il le bon ?"
+            elif guess:
+                hint = f" — vouliez-vous dire « {listed[guess[0]]} » ?"
+            else:  # a brand name (« Januvia »): no name near it (review: nothing was said)
+                hint = f" — la liste de l'exercice {int(year)} : {', '.join(listed.values())}"
             where = f"ligne {lines[i]}, pharmacie {shown(pids[i])}, " if located else ""
             out.append(f"{where}molécule {shown(names[i])} : absente de la liste des molécules ciblées de l'exercice "
                        f"{int(year)} (elle ne rapporte rien){hint}")
