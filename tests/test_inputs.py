@@ -715,14 +715,19 @@ def test_molecules_exercise_without_parameters_is_reported_once(tmp_path, two_ph
 
 def test_molecules_duplicate_is_case_and_accent_insensitive(tmp_path, two_pharmacies):
     path = molecules_csv(tmp_path, "PH-A;2024;Palipéridone;10;50;60", "PH-A;2025;paliperidone;10;50;60",
-                         "PH-A;2024;PALIPERIDONE ;10;50;60")
-    expected = ("attendu : une seule ligne par pharmacie, exercice et molécule (casse, accents, espaces et signe « / », "
-                "« + » ou « - » d'une association indifférents)")
+                         "PH-A;2024;PALIPERIDONE ;10;50;60", "PH-A;2024;sitagliptine/metformine;10;50;60",
+                         "PH-A;2024;Metformine + Sitagliptine;10;50;60")  # one association, in either order
+    expected = ("attendu : une seule ligne par pharmacie, exercice et molécule (casse, accents, espaces, signe « / », "
+                "« + » ou « - » d'une association et ordre de ses molécules indifférents)")
     assert problems_of(path, read_molecules, two_pharmacies) == [
         "ligne 2, pharmacie « PH-A », colonnes pharmacie_id, exercice et molecule : valeurs « PH-A / 2024 / Palipéridone » "
         f"en double avec la ligne 4 ; {expected}",
         "ligne 4, pharmacie « PH-A », colonnes pharmacie_id, exercice et molecule : valeurs « PH-A / 2024 / PALIPERIDONE » "
         f"en double avec la ligne 2 ; {expected}",
+        "ligne 5, pharmacie « PH-A », colonnes pharmacie_id, exercice et molecule : valeurs « PH-A / 2024 / "
+        f"sitagliptine/metformine » en double avec la ligne 6 ; {expected}",
+        "ligne 6, pharmacie « PH-A », colonnes pharmacie_id, exercice et molecule : valeurs « PH-A / 2024 / Metformine + "
+        f"Sitagliptine » en double avec la ligne 5 ; {expected}",
     ]
 
 

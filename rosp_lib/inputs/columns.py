@@ -135,7 +135,7 @@ MOLECULE_COLUMNS: list[Col] = _cols(
     "molécules ciblées",
     ("pharmacie_id", "id", "doit exister dans la table des pharmacies pour cet exercice", True),
     ("exercice", "exercice", "exercice", True),
-    ("molecule", "text", "molécule, comme dans la liste de l'exercice (casse, accents et espaces indifférents ; une association avec « / », « + » ou « - »)", True),
+    ("molecule", "text", "molécule, comme dans la liste de l'exercice (casse, accents et espaces indifférents ; une association avec « / », « + » ou « - », ses molécules dans un ordre quelconque)", True),
     ("nb_boites", "int", "boîtes délivrées, princeps et génériques", True),
     ("taux_depart_pct", "rate", "taux de substitution de départ", True),
     ("taux_arrivee_pct", "rate", "taux de substitution d'arrivée", True),

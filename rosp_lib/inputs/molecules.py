@@ -42,8 +42,8 @@ def check_molecule_rows(checked: Checked, pharmacies: pd.DataFrame | None) -> No
         norm = np.array([normalise_molecule(v) for v in distinct] + [""], dtype=object)[codes]
         key = raw["pharmacie_id"].to_numpy(dtype=object) + KEY_SEP + raw["exercice"].to_numpy(dtype=object) + KEY_SEP + norm
         check_duplicates(checked, ["pharmacie_id", "exercice", "molecule"], key,
-                         "une seule ligne par pharmacie, exercice et molécule (casse, accents, espaces et signe « / », « + » "
-                         "ou « - » d'une association indifférents)")
+                         "une seule ligne par pharmacie, exercice et molécule (casse, accents, espaces, signe « / », « + » "
+                         "ou « - » d'une association et ordre de ses molécules indifférents)")
     if pharmacies is None or "pharmacie_id" not in raw or "exercice" not in raw:
         return
     known = pd.Index(pharmacies["pharmacie_id"].astype(str).to_numpy(dtype=object) + KEY_SEP
