@@ -1014,7 +1014,7 @@ def test_rapprocher_refuses_an_invalid_date(tmp_path):
                                     str(ROOT / "data" / "versements.csv"), "--date", "2026-13-01", "-o",
                                     str(tmp_path / "sortie")])
     assert res.exit_code == 2
-    assert "« 2026-13-01 » n'est pas une date AAAA-MM-JJ ou JJ/MM/AAAA" in res.output
+    assert "« 2026-13-01 » : cette date n'existe pas ; attendu : une date AAAA-MM-JJ ou JJ/MM/AAAA" in res.output
     assert not (tmp_path / "sortie" / "rapprochement.csv").exists()
 
 

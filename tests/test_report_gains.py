@@ -464,6 +464,11 @@ def test_the_reference_date_is_read_as_a_french_user_writes_it_everywhere(tmp_pa
     assert report.exit_code == 2 and f"--date : « 20250115 » {expected}." in report.stderr
     with pytest.raises(nb.ReportError, match=re.escape(f"attendu : {expected[10:]}, ou vide pour aujourd'hui")):
         report_gains.reference_date("2024-13-01")
+    # a date of the right shape that the calendar has not is said so (review: « 2025-02-29 » n'est pas une date…)
+    for day in ("2025-02-29", "31/04/2025"):
+        leap = CliRunner().invoke(main, ["gains", str(DATA / "pharmacies.csv"), "--date", day])
+        assert leap.exit_code == 2 and (f"« {day} » : cette date n'existe pas ; attendu : une date AAAA-MM-JJ ou "
+                                        "JJ/MM/AAAA (exemple : 2025-01-15)") in leap.stderr
 
 
 def test_a_theme_report_counts_only_what_an_action_adds_to_its_theme():

@@ -71,6 +71,8 @@ def option_date_problem(text) -> tuple[dt.date | None, str | None]:
     """(the date of an option, None) or (None, why it is refused), in French."""
     day = date_of(text)
     if day is None:
+        if DATE_SHAPE.fullmatch(iso_date(str(text).strip())):  # the right shape, a day the calendar has not (29/02/2025)
+            return None, f"« {text} » : cette date n'existe pas ; attendu : {DATE_EXPECTED}"
         return None, f"« {text} » n'est pas {DATE_EXPECTED}"
     low, high = OPTION_DATE_YEARS
     if not low <= day.year <= high:
