@@ -753,3 +753,18 @@ def test_a_molecule_listed_another_exercise_or_a_brand_name_is_said_with_what_wo
     assert ("ligne 2, pharmacie « PH-A », molécule « paliperidone » : absente de la liste des molécules ciblées de "
             "l'exercice 2025 (elle ne rapporte rien) — elle est sur la liste des exercices 2023, 2024 : l'exercice de la "
             "ligne est-il le bon ?") in said
+
+
+@pytest.mark.parametrize("dash", ["-", "–", " - "])
+def test_a_dash_in_a_count_or_a_rate_is_refused_with_the_accounting_zero_named(tmp_path, dash):
+    """« - » is the zero of a spreadsheet's accounting format: the statement of payments said so, the pharmacies did not
+    (review)."""
+    path = csv_file(tmp_path, f"pharmacie_id;exercice;nb_fse;taux_dmp_pct\nPH-A;2024;{dash};{dash}\n")
+    shown_dash = dash.strip()
+    hint = (f" — « {shown_dash} » est le zéro du format comptable d'un tableur : écrivez 0, ou laissez la case vide si la "
+            "valeur est inconnue")
+    assert problems_of(path) == [
+        f"ligne 2, pharmacie « PH-A », colonne nb_fse : valeur « {shown_dash} » ; attendu : {COUNT}{hint}",
+        f"ligne 2, pharmacie « PH-A », colonne taux_dmp_pct : valeur « {shown_dash} » ; attendu : pourcentage 0 à 100 "
+        f"(95, 95,5 ou 95.5){hint}",
+    ]

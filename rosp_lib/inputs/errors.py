@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -143,6 +145,18 @@ class Problems:
                 label = self.labels.get(kind) or "problèmes du même type"
                 out.append((last.line, last.position, 1, f"… et {thousands(more)} autres {label}"))
         return [t for *_, t in sorted(out)]
+
+
+_ACCOUNTING_ZERO = re.compile("[-\u2212\u2013\u2014]")  # « - » (or a dash) alone: a spreadsheet's accounting zero
+
+
+def accounting_zero_hint(text: str) -> str:
+    """What to add to the refusal of a count or a rate written « - »: the zero of a spreadsheet's accounting format
+    — or an unknown value (review: said for the statement of payments, not for the pharmacies)."""
+    if not _ACCOUNTING_ZERO.fullmatch(str(text).strip()):
+        return ""
+    return (f" — « {str(text).strip()} » est le zéro du format comptable d'un tableur : écrivez 0, ou laissez la case "
+            "vide si la valeur est inconnue")
 
 
 def digits_hint(text: str) -> str:

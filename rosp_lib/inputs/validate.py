@@ -41,7 +41,7 @@ def _import_pandera():
 pa = _import_pandera()
 
 from .columns import MAX_COUNT, MOLECULE_COLUMNS, OTHER_NAMES, PHARMACIE_ID_RE, PHARMACY_COLUMNS, Col, expected
-from .errors import InputError, Problem, Problems, digits_hint, shown, thousands, with_decimal_comma
+from .errors import InputError, Problem, Problems, accounting_zero_hint, digits_hint, shown, thousands, with_decimal_comma
 from .parsing import DATE_SHAPE, Parsed, ambiguous_fix, iso_date, parse
 from .raw import RawTable
 from ..lines.formatting import french_list
@@ -154,7 +154,8 @@ def check_columns(table: RawTable, columns: list[Col], exercises: list[int]) -> 
                 lambda i, expect=expect, kind=c.kind: expect + (
                     " — cette date n'existe pas" if kind == "date" and DATE_SHAPE.fullmatch(iso_date(cells[i])) else "") + (
                     " — un nombre, pas un pourcentage (dans un tableur : format de cellule « Standard »)"
-                    if kind == "int" and cells[i].endswith("%") else "") + digits_hint(cells[i])))
+                    if kind == "int" and cells[i].endswith("%") else "")
+                + (accounting_zero_hint(cells[i]) if kind in ("int", "rate") else "") + digits_hint(cells[i])))
         values = p.values
         if c.kind in ("id", "text"):
             typed[c.name] = values
