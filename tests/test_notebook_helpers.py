@@ -933,3 +933,24 @@ def test_the_explorer_offers_a_general_reading_only_where_the_theme_depends_on_i
     # = 599,39 €, under the malus of 30 %: (1 189 − 599,39) × 0,70 = 412,727 → +412,73 €
     ex.switches["general.prorata_carte_vitale_dispositif_2024"].value = True
     assert ex.total_cents - cession.theme_total_cents("numerique") == 41273
+
+
+def test_a_line_at_zero_with_no_arithmetic_says_what_its_amount_means(tilleuls):
+    """The « Calcul » cell was empty on a socle met (Ségur, fraud: no amount of their own), a declaration « non » and
+    « pas de malus » (review): each says what its 0,00 € means."""
+    texts = {}
+    for theme in ("numerique", "bups"):
+        for _, l in tilleuls.theme_lines(theme).iterrows():
+            texts[(l["indicateur"], l["atteint"])] = nb.calcul_text(tilleuls, l)
+    assert texts[("logiciel_segur", "oui")] == "socle atteint : sans montant propre, il conditionne le versement du thème"
+    assert texts[("absence_fraude", "oui")] == texts[("logiciel_segur", "oui")]
+    assert texts[("teleconsultation_equipement", "non")] == "non → 0,00\u00a0€"
+    assert texts[("malus_urgence", "pas de malus")] == "pas de malus"
+    assert all(texts.values()), [k for k, v in texts.items() if not v]  # no empty cell on the two themes' pages
+    import pandas as pd
+
+    from rosp_lib.report.calculation import calculation
+
+    missed = pd.Series({"note": "", "hypotheses": "", "scenario": "", "entrees": "condamnation_fraude=oui",
+                        "montant_cents": 0, "atteint": "non", "type_ligne": "socle"})
+    assert calculation(missed, {}, tilleuls.params) == "socle non atteint : aucun montant du thème n'est versé"

@@ -11,7 +11,7 @@ import re
 from rosp_lib.inputs.columns import COLUMN_WORDS
 from rosp_lib.lines.assemble import hypothesis_note
 from rosp_lib.lines.formatting import eur
-from rosp_lib.lines.text import SEP, list_items
+from rosp_lib.lines.text import NON, OUI, SEP, list_items
 from rosp_lib.registry import INDICATORS, indicator
 from rosp_lib.rulebook import title as indicator_title
 
@@ -74,9 +74,24 @@ def calculation(line, leaves: dict, params, words: bool = True) -> str:
     size = eur(abs(int(line["montant_cents"])))
     # The amount is written at the end unless the text already gives it as its result (« … = montant », « (montant) »);
     # a unit amount times one (« 1 tranche × montant ») is not a result.
+    if not text and int(line["montant_cents"]) == 0:  # a line with nothing to compute: what its 0 € means (review:
+        return _nothing_to_compute(line, amount)  # the cell was empty on a socle met, a declaration « non », no malus
     if int(line["montant_cents"]) != 0 and (not _gives_result(text, size) or text.endswith("× " + size)):
         # after a comparison (« 55 ≥ 1,1 × 50 = 55 »), the amount is what the comparison gives, not equal to it
         compared = re.search("[≥≤<>]", re.sub(r"\([^()]*\)", "", text))  # not in a remark « (taux ≥ seuil) »
         text = (f"{text} {'→' if compared else '='} {amount}" if text
                 else f"{line['atteint']} → {amount}")
     return text
+
+
+def _nothing_to_compute(line, amount: str) -> str:
+    """The « Calcul » of a line at 0 € whose rule wrote no arithmetic: a socle met (it has no amount of its own, it lets
+    the theme be paid), a socle missed, no malus, an indicator not reached."""
+    kind, reached = line.get("type_ligne", ""), str(line["atteint"])
+    if kind == "socle" and reached == OUI:
+        return "socle atteint : sans montant propre, il conditionne le versement du thème"
+    if kind == "socle" and reached == NON:
+        return "socle non atteint : aucun montant du thème n'est versé"
+    if kind == "malus":
+        return "pas de malus" if reached != "malus" else amount  # (the theme's page says « → ligne de 0,00 € » after it)
+    return f"{reached} → {amount}" if reached else amount
