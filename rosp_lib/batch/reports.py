@@ -1115,8 +1115,9 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
     empreinte de leur contenu est gardée avec lui) ; --force les refait tous.
     Deux « rosp report » dans le même dossier de sortie ne se gênent pas : un dossier de
     pharmacie en cours d'écriture par l'un est fait par l'autre après, quand il est libre.
-    SORTIE/rapports.csv récapitule chaque rapport : statut (ok, echec, deja_fait), durée, erreur, chemin,
-    montant calculé (l'index dit « à refaire » un rapport fait sur d'autres données que l'entrée) ;
+    SORTIE/rapports.csv récapitule chaque rapport : statut (ok, echec, deja_fait : celui du dernier lancement
+    qui l'a traité), durée, erreur, chemin, montant calculé (l'index dit « à refaire » un rapport fait sur
+    d'autres données que l'entrée) ;
     SORTIE/rapports.log garde ce qu'ont affiché les processus et noyaux Jupyter.
 
     \b
