@@ -751,3 +751,19 @@ def test_a_deadline_in_the_exercise_or_the_next_year_is_read(tmp_path, name, day
     f = tmp_path / "scenario.yaml"
     f.write_text(f"2024:\n  calendrier:\n    {name}: '{day}'\n", encoding="utf-8")
     assert str(getattr(load_parameters(2024, Scenario.read(f)).calendrier, name).valeur) == day
+
+
+@pytest.mark.parametrize("content, said", [
+    ("primes_par_molecule: {valeur: {sitagliptine/metformine: 3, metformine/sitagliptine: 5}}",
+     "primes_par_molecule nomme deux fois la même molécule : « sitagliptine/metformine » et « metformine/sitagliptine »"),
+    ("molecules: [sitagliptine, Metformine + Sitagliptine, sitagliptine/metformine]",
+     "molecules nomme deux fois la même molécule : « Metformine + Sitagliptine » et « sitagliptine/metformine »"),
+    ("molecules: [Sitagliptine, sitagliptine]", "molecules nomme deux fois la même molécule : « Sitagliptine » et "
+                                                "« sitagliptine »"),
+])
+def test_one_molecule_named_twice_in_a_table_is_refused(tmp_path, content, said):
+    """An association in both orders is one molecule (the reading matches it so): two premiums for it were accepted
+    and the last one paid, silently (review)."""
+    refused = refusal(tmp_path, f"2024:\n  bups:\n    molecules_ciblees:\n      {content}\n")
+    assert f"bups.molecules_ciblees : {said} ; attendu : chaque molécule une fois (casse, accents, espaces, signe et " \
+           "ordre des molécules d'une association indifférents)" in refused

@@ -323,6 +323,19 @@ class MoleculesCiblees(Indicateur):
         tables = {"primes_par_molecule": list((self.primes_par_molecule.valeur or {}) if self.primes_par_molecule
                                               is not None else {}),
                   "sans_plancher": list((self.sans_plancher.valeur or []) if self.sans_plancher is not None else [])}
+        # two names of one molecule (an association in both orders, another case): the second premium silently won
+        # (review), a list named one twice
+        twice = []
+        given = list((self.molecules.valeur or []) if self.molecules is not None else [])
+        for key, names in (("molecules", given), *tables.items()):
+            seen: dict[str, str] = {}
+            for m in names:
+                if fold(m) in seen:
+                    twice.append(f"{key} nomme deux fois la même molécule : « {seen[fold(m)]} » et « {m} »")
+                seen.setdefault(fold(m), m)
+        if twice:
+            raise ValueError(" ; ".join(twice) + " ; attendu : chaque molécule une fois (casse, accents, espaces, signe "
+                             "et ordre des molécules d'une association indifférents)")
         said = []
         for key, names in tables.items():
             unknown = list(dict.fromkeys(m for m in names if fold(m) not in listed))
