@@ -689,10 +689,10 @@ def test_a_row_shorter_than_the_header_is_said_with_the_columns_read_empty(tmp_p
     table = read_pharmacies(csv_file(tmp_path, text, "pharmacies.tsv" if sep == "\t" else "pharmacies.csv"))
     said = [w for w in table.attrs["avertissements"] if "coupée" in w]
     assert len(said) == 1
-    assert said[0].endswith(": ligne 3, pharmacie « PH-B » : 5 valeurs pour 9 colonnes d'en-tête : les 4 dernières "
-                            "colonnes lues vides (taux_fse_sesam_vitale_pct, taux_dmp_pct, bal_organisationnelle, "
-                            "nb_rva_960) — la ligne est-elle coupée ? Un tableur écrit tous les séparateurs d'une ligne ; "
-                            "vérifiez-la (le montant est calculé sur les valeurs telles qu'écrites)")
+    assert said[0].endswith(": ligne 3, pharmacie « PH-B » : 5 valeurs pour 9 colonnes d'en-tête : colonnes lues "
+                            "vides (taux_fse_sesam_vitale_pct, taux_dmp_pct, bal_organisationnelle, nb_rva_960) alors "
+                            "que d'autres lignes les remplissent — la ligne est-elle coupée ? Vérifiez-la (le montant "
+                            "est calculé sur les valeurs telles qu'écrites)")
     assert np.isnan(table.at[1, "taux_dmp_pct"]) and not table.at[1, "bal_organisationnelle"]  # read as written
 
 
@@ -702,23 +702,34 @@ def test_a_row_with_every_separator_and_empty_last_cells_is_not_said(tmp_path):
     assert not [w for w in table.attrs["avertissements"] if "coupée" in w or "plus courtes" in w]
 
 
+def test_trailing_columns_no_row_fills_are_not_a_cut_row(tmp_path):
+    """Optional columns left out of every row (a statement without its dates and labels) gave one warning per row
+    (review): only the columns another row fills are said."""
+    rows = "".join(f"PH-{i:02d};2024;oui\n" for i in range(3))
+    table = read_pharmacies(csv_file(tmp_path, ";".join(SHORT_HEADER) + "\n" + rows))
+    assert not [w for w in table.attrs["avertissements"] if "coupée" in w or "plus courtes" in w]
+    table = read_pharmacies(csv_file(tmp_path, ";".join(SHORT_HEADER) + "\n" + rows + "PH-X;2024;oui;;;;;52\n"))
+    said = [w for w in table.attrs["avertissements"] if "coupée" in w]
+    assert len(said) == 3 and ": 3 valeurs pour 8 colonnes d'en-tête : colonne lue vide (nb_rva_960) alors que " in said[0]
+
+
 def test_short_rows_are_said_twenty_at_most(tmp_path):
-    rows = "".join(f"PH-{i:02d};2024;oui\n" for i in range(25))
+    rows = "".join(f"PH-{i:02d};2024;oui\n" for i in range(25)) + "PH-X;2024;oui;1;2;3;oui;4\n"
     table = read_pharmacies(csv_file(tmp_path, ";".join(SHORT_HEADER) + "\n" + rows))
     said = [w for w in table.attrs["avertissements"] if "coupée" in w]
     assert len(said) == 20 and ": ligne 21, pharmacie « PH-19 » : 3 valeurs pour 8 colonnes" in said[-1]
-    assert "les 5 dernières colonnes lues vides (nb_fse, taux_fse_sesam_vitale_pct, taux_dmp_pct, bal_organisationnelle, nb_rva_960)" in said[0]
+    assert "colonnes lues vides (nb_fse, taux_fse_sesam_vitale_pct, taux_dmp_pct, bal_organisationnelle, nb_rva_960)" in said[0]
     assert table.attrs["avertissements"][20].endswith("… et 5 autres lignes plus courtes que l'en-tête")
 
 
 def test_a_short_molecule_row_is_said(tmp_path):
     pharmacies = csv_file(tmp_path, "pharmacie_id;exercice\nPH-A;2024\n")
     molecules = csv_file(tmp_path, "pharmacie_id;exercice;molecule;nb_boites;taux_depart_pct;taux_arrivee_pct\n"
-                                   "PH-A;2024;vildagliptine;1000\n", "molecules.csv")
+                                   "PH-A;2024;vildagliptine;1000\nPH-A;2024;sitagliptine;10;50;60\n", "molecules.csv")
     _, table = read_inputs(pharmacies, molecules)
     said = [w for w in table.attrs["avertissements"] if "coupée" in w]
-    assert len(said) == 1 and "ligne 2, pharmacie « PH-A » : 4 valeurs pour 6 colonnes d'en-tête : les 2 dernières " \
-                              "colonnes lues vides (taux_depart_pct, taux_arrivee_pct)" in said[0]
+    assert len(said) == 1 and "ligne 2, pharmacie « PH-A » : 4 valeurs pour 6 colonnes d'en-tête : colonnes lues " \
+                              "vides (taux_depart_pct, taux_arrivee_pct) alors que" in said[0]
 
 
 def test_a_totals_row_of_a_spreadsheet_is_refused_as_such(tmp_path):

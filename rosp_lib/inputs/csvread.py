@@ -137,13 +137,25 @@ def read_csv_cells(path: Path) -> pd.DataFrame:
     frame.columns = range(frame.shape[1])
     frame.attrs["separateur"] = sep
     if widths is None:  # no quote: a record is a line (pandas gives a short row's missing cells as empty ones)
-        lines = LINE_BREAK.split(text)
+        lines = _lines(text)
         if lines and lines[-1] == "":
             lines.pop()  # the file's last line end
         widths = [line.count(sep) + 1 if line else 0 for line in lines]
     if len(widths) == len(frame):  # (else a reading this count does not follow: no width is said)
         frame.attrs["valeurs"] = np.asarray(widths, dtype=np.int64)
     return frame
+
+
+def _lines(text: str) -> list[str]:
+    """`LINE_BREAK.split(text)`, by `str.split` when the file has one kind of line end (the usual file: the regular
+    expression took 0,22 s of a 200 000-line file, review)."""
+    if "\r" not in text:
+        return text.split("\n")
+    if "\n" not in text:
+        return text.split("\r")
+    if text.count("\r") == text.count("\r\n"):
+        return text.split("\r\n")
+    return LINE_BREAK.split(text)
 
 
 def _check_quotes(path: Path, text: str, sep: str) -> list[int] | None:

@@ -200,25 +200,36 @@ def _short_rows(widths: np.ndarray, columns: list[np.ndarray], header: list[str]
                 lines: np.ndarray, warnings: list[str]) -> None:
     """In a « ; » or tab-separated file, a row with fewer values than the header has names: its last columns are read
     empty, which a value cut off (a line copied in part, a file cut short) is not — said with the columns read so
-    (review: a row of 10 values under 16 names was read as 6 empty cells, its BUPS lost, without a word). A spreadsheet
-    writes every separator of a row; read as written (empty), since nothing tells what was cut, but said."""
+    (review: a row of 10 values under 16 names was read as 6 empty cells, its BUPS lost, without a word). Read as
+    written (empty), since nothing tells what was cut, but said — only of the columns another row fills: trailing
+    columns no row fills (optional ones left out of every row, a program that writes no trailing separator) are not
+    a sign of a cut row (review)."""
     width = len(header)
     rows = np.flatnonzero(keep_rows & (widths < width))
     rows = rows[rows > h]
     if not len(rows):
         return
+    below = keep_rows.copy()
+    below[: h + 1] = False
+    filled = [bool((col[below] != "").any()) for col in columns[:width]]  # the columns some row of the table fills
     pids = columns[header.index("pharmacie_id")] if "pharmacie_id" in header else np.full(len(lines), "", dtype=object)
-    for i in rows[:MAX_PER_KIND]:
+    said = 0
+    for i in rows:
         n = int(widths[i])
-        missing = header[n:width]
+        missing = [name for j, name in enumerate(header[n:width], start=n) if filled[j]]
+        if not missing:
+            continue
+        said += 1
+        if said > MAX_PER_KIND:
+            continue
         more = len(missing) - _SHOWN_EXTRA
         named = ", ".join(missing[:_SHOWN_EXTRA]) + (f" et {more} autre{'s' if more > 1 else ''}" if more > 0 else "")
+        read = "colonne lue vide" if len(missing) == 1 else "colonnes lues vides"
         warnings.append(f"ligne {lines[i]}{_who(pids[i])} : {n} valeur{'s' if n > 1 else ''} pour {width} colonnes "
-                        f"d'en-tête : {'la dernière colonne lue vide' if len(missing) == 1 else f'les {len(missing)} dernières colonnes lues vides'} "
-                        f"({named}) — la ligne est-elle coupée ? Un tableur écrit tous les séparateurs d'une ligne ; "
-                        "vérifiez-la (le montant est calculé sur les valeurs telles qu'écrites)")
-    if len(rows) > MAX_PER_KIND:
-        warnings.append(f"… et {thousands(len(rows) - MAX_PER_KIND)} autres lignes plus courtes que l'en-tête")
+                        f"d'en-tête : {read} ({named}) alors que d'autres lignes les remplissent — la ligne est-elle "
+                        "coupée ? Vérifiez-la (le montant est calculé sur les valeurs telles qu'écrites)")
+    if said > MAX_PER_KIND:
+        warnings.append(f"… et {thousands(said - MAX_PER_KIND)} autres lignes plus courtes que l'en-tête")
 
 
 def _comma_rows(cells: pd.DataFrame, columns: list[np.ndarray], header: list[str], h: int, keep_rows: np.ndarray,
