@@ -742,7 +742,8 @@ def test_a_deadline_outside_the_exercise_and_the_next_year_is_refused(tmp_path, 
     said = refusal(tmp_path, f"2024:\n  calendrier:\n    {name}: '{day}'\n")
     y, m, d = day.split("-")
     assert f"calendrier.{name} vaut {d}/{m}/{y} pour l'exercice 2024 ; attendu : une date de 2024 ou de 2025 (" in said
-    assert said.endswith("écrivez-la sous la clé de son année (2024:)")
+    # the key of the exercise the date may concern, one that would take it (review: « (2024:) » for a date of 2019)
+    assert said.endswith(f"écrivez-la sous la clé de l'exercice qu'elle concerne ({int(y) - 1}: ou {int(y)}:)")
 
 
 @pytest.mark.parametrize("name", DEADLINES)
@@ -767,3 +768,13 @@ def test_one_molecule_named_twice_in_a_table_is_refused(tmp_path, content, said)
     refused = refusal(tmp_path, f"2024:\n  bups:\n    molecules_ciblees:\n      {content}\n")
     assert f"bups.molecules_ciblees : {said} ; attendu : chaque molécule une fois (casse, accents, espaces, signe et " \
            "ordre des molécules d'une association indifférents)" in refused
+
+
+def test_a_payment_date_of_another_year_names_the_exercise_it_pays(tmp_path):
+    """A payment date given for every exercise was refused naming the key of the first exercise it fails for (« sous
+    la clé de son année (2022:) »), where it would be refused too (review): it names the exercise the date pays."""
+    said = refusal(tmp_path, "calendrier:\n  versement:\n    bups: '2025-06-30'\n", year=2022)
+    assert said.endswith("écrivez-la sous la clé de l'exercice qu'elle paie (2024:)")
+    f = tmp_path / "ok.yaml"
+    f.write_text("2024:\n  calendrier:\n    versement:\n      bups: '2025-06-30'\n", encoding="utf-8")
+    assert str(load_parameters(2024, Scenario.read(f)).calendrier.versement.bups.valeur) == "2025-06-30"

@@ -508,7 +508,7 @@ class ExerciseParameters(_Strict):
                 raise ValueError(f"calendrier.versement.{name} vaut {leaf.valeur:%d/%m/%Y} pour l'exercice "
                                  f"{self.exercice} ; attendu : une date de {self.exercice + 1}, l'année qui suit "
                                  "l'exercice (le thème est versé en N+1) — une date ne vaut que pour un exercice : "
-                                 f"écrivez-la sous la clé de son année ({self.exercice}:)")
+                                 f"écrivez-la sous la clé de l'exercice qu'elle paie ({leaf.valeur.year - 1}:)")
         return self
 
     @model_validator(mode="after")
@@ -522,7 +522,7 @@ class ExerciseParameters(_Strict):
                 raise ValueError(f"calendrier.{name} vaut {leaf.valeur:%d/%m/%Y} pour l'exercice {self.exercice} ; "
                                  f"attendu : une date de {self.exercice} ou de {self.exercice + 1} ({leaf.libelle[0].lower()}"
                                  f"{leaf.libelle[1:]}) — une date ne vaut que pour un exercice : écrivez-la sous la clé "
-                                 f"de son année ({self.exercice}:)")
+                                 f"de l'exercice qu'elle concerne ({leaf.valeur.year - 1}: ou {leaf.valeur.year}:)")
         return self
 
     @model_validator(mode="after")
