@@ -1190,6 +1190,7 @@ def test_progress_written_into_a_file_is_not_one_state_per_report(tmp_path):
     assert "\r" not in result.stderr
     lines = [line for line in result.stderr.splitlines() if line.startswith("Rapports")]
     assert len(lines) == len(states) and all(line.endswith("]") for line in lines), lines
+    assert len(set(lines)) == len(lines), lines  # the last state once, though tqdm draws it again at close
     assert "\n\n" not in result.stderr, result.stderr
 
 
@@ -1339,3 +1340,25 @@ def test_the_index_of_an_interrupted_first_run_says_the_rows_it_has_no_report_fo
     done = _report([str(entree), "--toutes", "--themes", "synthese", "--notebooks", str(FAKE), "-o", str(out), "-j", "1"])
     assert done.exit_code == 0, done.output
     assert "encore aucun rapport" not in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_progress_states_written_into_a_file_are_each_written_once():
+    """tqdm draws its last state again when it closes, its time a moment later: into a file, « 3/3 » came twice
+    (review)."""
+    import io
+    import time
+
+    from tqdm import tqdm
+
+    from rosp_lib.batch.reports import _StatesByLine
+
+    buf = io.StringIO()
+    bar = tqdm(total=3, file=_StatesByLine(buf), ncols=80, mininterval=0,
+               bar_format="Rapports : {percentage:3.0f} %|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}]")
+    for _ in range(3):
+        bar.update(1)
+    time.sleep(1.1)  # the close's drawing a second later: another elapsed time
+    bar.close()
+    lines = buf.getvalue().splitlines()
+    assert [re.search(r"\| (\d/3) \[", line).group(1) for line in lines] == ["0/3", "1/3", "2/3", "3/3"], lines
+    assert "\r" not in buf.getvalue() and buf.getvalue().endswith("]\n")

@@ -1392,6 +1392,9 @@ def _statement_dropped(out_dir: Path, rows) -> list[str]:
 PROGRESS_TO_FILE_S = 30
 
 
+_TIMES = re.compile(r"\s*\[[^\]]*\]$")  # the times at the end of a state of the bar (« [00:02<00:05] »)
+
+
 class _StatesByLine:
     """The progress bar's stream into a file (cron, nohup, 2>journal): each state on a line of its own. tqdm rewrites
     its line with carriage returns, which a terminal shows as one line and a file keeps: a journal was one line of
@@ -1401,14 +1404,20 @@ class _StatesByLine:
     def __init__(self, stream) -> None:
         self._stream = stream
         self._line_ended = True
+        self._last_state = ""
 
     def write(self, text: str) -> None:
-        pieces = [text] if "\r" not in text else [p.rstrip() + "\n" for p in text.split("\r") if p.strip()]
-        for piece in pieces:  # « \r<state><spaces> »: a state, tqdm's padding over a longer one dropped; blank: none
-            if piece == "\n" and self._line_ended:
-                continue  # the bar's closing line end, after a state already ended
-            self._stream.write(piece)
-            self._line_ended = piece.endswith("\n")
+        if "\r" not in text:  # a message of tqdm.write, or a line end
+            if not text or (text == "\n" and self._line_ended):
+                return  # nothing, or the bar's closing line end after a state already ended
+            self._stream.write(text)
+            self._line_ended = text.endswith("\n")
+            return
+        for state in (p.rstrip() for p in text.split("\r")):  # « \r<state><spaces> »: tqdm's padding dropped
+            progress = _TIMES.sub("", state)  # at close, tqdm draws its last state again, a second later (review)
+            if state and progress != self._last_state:
+                self._stream.write(state + "\n")
+                self._last_state, self._line_ended = progress, True
 
     def flush(self) -> None:
         self._stream.flush()
