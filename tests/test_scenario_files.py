@@ -62,6 +62,13 @@ def test_keys_that_are_not_names_are_refused(tmp_path, key):
     assert msg.startswith("S : ligne 2 : clé ") and "qui n'est pas un nom" in msg
 
 
+def test_a_long_key_is_shown_shortened(tmp_path):
+    """A year key of 200 digits was shown whole in its message (review)."""
+    msg = refusal(tmp_path, "9" * 200 + ":\n  numerique:\n    scor:\n      montant: 5\n")
+    assert msg == (f"S : ligne 1 : clé « {'9' * 39}… (200 caractères) » qui n'est pas un nom ; attendu : un nom de "
+                   "paramètre ou une année (mettez-la entre guillemets si c'est un nom)")
+
+
 @pytest.mark.parametrize("encoding", ["latin-1", "utf-16"])
 def test_files_not_in_utf8_are_refused(tmp_path, encoding):
     text = "# scénario élaboré\nnumerique:\n  scor:\n    montant: 50\n"

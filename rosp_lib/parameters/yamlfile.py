@@ -60,6 +60,14 @@ def _construct_document(loader: _StrictLoader, node: yaml.Node):
     return yaml.constructor.BaseConstructor.construct_document(loader, node)
 
 
+_KEY_SHOWN = 40  # characters of a key shown in a message (review: a key of 200 digits was shown whole)
+
+
+def _key_text(key) -> str:
+    text = str(key)
+    return text if len(text) <= _KEY_SHOWN else f"{text[:_KEY_SHOWN - 1]}… ({len(text):,} caractères)".replace(",", "\u202f")
+
+
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False):
     top = node is getattr(loader, "root_node", None)
     expected = "un nom de paramètre ou une année" if top else "un nom de paramètre"
@@ -69,11 +77,11 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
             raise ParameterError(f"ligne {_line(key_node)} : clé qui n'est pas un nom ; attendu : {expected}")
         key = loader.construct_object(key_node, deep=True)
         if isinstance(key, bool) or not isinstance(key, (str, int)) or (isinstance(key, int) and not top):
-            raise ParameterError(f"ligne {_line(key_node)} : clé « {key_node.value} » qui n'est pas un nom ; "
+            raise ParameterError(f"ligne {_line(key_node)} : clé « {_key_text(key_node.value)} » qui n'est pas un nom ; "
                                  f"attendu : {expected} (mettez-la entre guillemets si c'est un nom)")
         if key in seen:
             raise ParameterError(
-                f"clé en double « {key} » (lignes {seen[key] + 1} et {key_node.start_mark.line + 1})"
+                f"clé en double « {_key_text(key)} » (lignes {seen[key] + 1} et {key_node.start_mark.line + 1})"
             )
         seen[key] = key_node.start_mark.line
     return loader.construct_mapping(node, deep=deep)
