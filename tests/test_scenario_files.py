@@ -785,3 +785,23 @@ def test_a_payment_date_of_another_year_names_the_exercise_it_pays(tmp_path):
     f = tmp_path / "ok.yaml"
     f.write_text("2024:\n  calendrier:\n    versement:\n      bups: '2025-06-30'\n", encoding="utf-8")
     assert str(load_parameters(2024, Scenario.read(f)).calendrier.versement.bups.valeur) == "2025-06-30"
+
+
+@pytest.mark.parametrize("digits, shortened", [(22, False), (23, True)])
+def test_a_number_is_shortened_just_above_its_bound(tmp_path, digits, shortened):
+    """The bound of the shortening (20 characters shown, a text of up to 22 whole): at it and just above."""
+    value = "9" * digits
+    msg = refusal(tmp_path, f"numerique:\n  scor:\n    montant: {value}\n")
+    shown = f"{'9' * 20}… ({digits} chiffres)" if shortened else value
+    assert msg == f"S : scénario invalide\n  - numerique.scor.montant : valeur {shown} ; attendu : un montant plausible " \
+                  "(au plus 1 000 000 €)"
+
+
+@pytest.mark.parametrize("length, shortened", [(40, False), (41, True)])
+def test_a_key_is_shortened_just_above_its_bound(tmp_path, length, shortened):
+    key = "9" * length
+    shown = f"{'9' * 39}… ({length} caractères)" if shortened else key
+    msg = refusal(tmp_path, f"numerique:\n  {key}: 5\n")  # a number where a name is expected
+    assert msg.startswith(f"S : ligne 2 : clé « {shown} » qui n'est pas un nom")
+    msg = refusal(tmp_path, f"{key}:\n  numerique:\n    scor:\n      montant: 5\n")  # a year without parameters
+    assert f"  - {shown} : aucun paramètre pour cet exercice" in msg

@@ -64,6 +64,7 @@ _KEY_SHOWN = 40  # characters of a key shown in a message (review: a key of 200 
 
 
 def _key_text(key) -> str:
+    """A key as a message shows it: shortened past _KEY_SHOWN characters, with its length."""
     text = str(key)
     return text if len(text) <= _KEY_SHOWN else f"{text[:_KEY_SHOWN - 1]}… ({len(text):,} caractères)".replace(",", "\u202f")
 
