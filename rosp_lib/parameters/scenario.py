@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from ..lines.formatting import french_list
 from .errors import ParameterError, bounded
 from .units import UNITS, Kind, Unit, unit
-from .yamlfile import _key_text, read_yaml
+from .yamlfile import key_text, read_yaml
 
 # Plausibility ceilings of an overridden value (a mistyped exponent, « 1.0e+30 », is refused rather
 # than overflowing the exact cents): no ROSP amount nor count comes near them.
@@ -62,12 +62,12 @@ class Scenario:
         per_year = {k: raw.pop(k) for k in list(raw) if isinstance(k, int)}
         for key in [k for k in raw if isinstance(k, str) and re.fullmatch(r"\s*[0-9]+\s*", k)]:
             raw.pop(key)
-            errors.append(f"  - {_key_text(key)} : année entre guillemets ; attendu : l'année sans guillemets "
-                          f"({_key_text(key.strip())}:), "
+            errors.append(f"  - {key_text(key)} : année entre guillemets ; attendu : l'année sans guillemets "
+                          f"({key_text(key.strip())}:), "
                           "pour ne remplacer que les valeurs de cet exercice")
         for year, tree in per_year.items():
             if year not in years:
-                errors.append(f"  - {_key_text(year)} : aucun paramètre pour cet exercice (exercices disponibles : "
+                errors.append(f"  - {key_text(year)} : aucun paramètre pour cet exercice (exercices disponibles : "
                               f"{', '.join(map(str, years))})")
             elif not isinstance(tree, dict) or not tree:
                 errors.append(f"  - {year} : aucune valeur à remplacer sous cette année ; attendu : des paramètres "

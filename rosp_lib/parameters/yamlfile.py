@@ -63,7 +63,7 @@ def _construct_document(loader: _StrictLoader, node: yaml.Node):
 _KEY_SHOWN = 40  # characters of a key shown in a message (review: a key of 200 digits was shown whole)
 
 
-def _key_text(key) -> str:
+def key_text(key) -> str:
     """A key as a message shows it: shortened past _KEY_SHOWN characters, with its length."""
     text = str(key)
     return text if len(text) <= _KEY_SHOWN else f"{text[:_KEY_SHOWN - 1]}… ({len(text):,} caractères)".replace(",", "\u202f")
@@ -78,11 +78,11 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
             raise ParameterError(f"ligne {_line(key_node)} : clé qui n'est pas un nom ; attendu : {expected}")
         key = loader.construct_object(key_node, deep=True)
         if isinstance(key, bool) or not isinstance(key, (str, int)) or (isinstance(key, int) and not top):
-            raise ParameterError(f"ligne {_line(key_node)} : clé « {_key_text(key_node.value)} » qui n'est pas un nom ; "
+            raise ParameterError(f"ligne {_line(key_node)} : clé « {key_text(key_node.value)} » qui n'est pas un nom ; "
                                  f"attendu : {expected} (mettez-la entre guillemets si c'est un nom)")
         if key in seen:
             raise ParameterError(
-                f"clé en double « {_key_text(key)} » (lignes {seen[key] + 1} et {key_node.start_mark.line + 1})"
+                f"clé en double « {key_text(key)} » (lignes {seen[key] + 1} et {key_node.start_mark.line + 1})"
             )
         seen[key] = key_node.start_mark.line
     return loader.construct_mapping(node, deep=deep)
