@@ -173,6 +173,23 @@ def test_output_option_naming_a_file_is_refused_at_once_with_the_code_the_help_g
         assert "code 2" in help_text or "2 entrée ou option invalide" in help_text
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="pas de tubes nommés (Windows)")
+@pytest.mark.parametrize("command", ["compute", "report", "gains", "rapprocher"])
+def test_output_option_naming_a_device_or_a_pipe_is_refused_as_a_file_is(tmp_path, command):
+    """click's own check refuses a regular file only: `-o /dev/null` was read, computed, then refused as an output
+    folder with code 3 (review). Now the option's check: code 2, the same words for each command, nothing read."""
+    pipe = tmp_path / "tube"
+    os.mkfifo(pipe)
+    missing = tmp_path / "absente.csv"  # never read: the option is checked first
+    for target in (pipe, Path(os.devnull)):
+        result = CliRunner().invoke(main, [command, str(missing), "-o", str(target)])
+        assert result.exit_code == 2, result.output
+        assert result.stderr.splitlines()[-1] == (
+            f"Erreur : valeur invalide pour '-o' / '--sortie' : Dossier '{target}' : ce n'est pas un dossier (un "
+            "périphérique, un tube ou une socket) ; attendu : un dossier, existant ou à créer")
+        assert "introuvable" not in result.stderr
+
+
 def test_file_size_limit_is_a_french_error_and_old_outputs_stay(old_outputs):
     """As a full disk: the write fails midway (ulimit -f), nothing is replaced, no traceback."""
     def limit():

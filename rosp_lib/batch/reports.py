@@ -76,7 +76,7 @@ from rosp_lib.batch.worker import (  # noqa: F401 - ReportError, UnknownParamete
     release_kernel,
     warm_up,
 )
-from rosp_lib.cli.french import INTERRUPTED, FrenchCommand, input_warnings
+from rosp_lib.cli.french import INTERRUPTED, Folder, FrenchCommand, input_warnings
 from rosp_lib.inputs import PHARMACIE_ID_RE
 from rosp_lib.inputs.errors import near_hint, same_but_case, shown
 from rosp_lib.lines.formatting import agreed, counted, seconds
@@ -1074,7 +1074,7 @@ def _check_file(path: Path | None, what: str) -> None:
               help="Table des molécules ciblées (CSV ou XLSX), facultative.")
 @click.option("--parametres", "scenario", metavar="FICHIER", type=click.Path(dir_okay=False, path_type=Path),
               help="Scénario YAML qui remplace quelques paramètres.")
-@click.option("-o", "--sortie", "out_dir", metavar="DOSSIER", type=click.Path(file_okay=False, path_type=Path),
+@click.option("-o", "--sortie", "out_dir", metavar="DOSSIER", type=Folder(),
               default=Path("outputs"), help="Dossier des rapports (défaut : outputs).")
 @click.option("--force", is_flag=True, help="Refaire aussi les rapports déjà faits et à jour.")
 @click.option("-j", "--jobs", type=int, metavar="N",

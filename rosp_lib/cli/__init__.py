@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from rosp_lib.cli.french import FrenchGroup, input_warnings, scenario_notice, warn
+from rosp_lib.cli.french import Folder, FrenchGroup, input_warnings, scenario_notice, warn
 from rosp_lib.cli.french import run as _run
 from rosp_lib.lines.atomic import OutputError, cleaned_up_on_sigterm, ensure_folder, overwritten_input, write_together
 from rosp_lib.engine import compute, parameters_for, totals
@@ -104,7 +104,7 @@ def main() -> None:
               help="Table des molécules ciblées (CSV ou XLSX), facultative.")
 @click.option("--parametres", "scenario", metavar="FICHIER", type=click.Path(dir_okay=False, path_type=Path),
               help="Scénario YAML qui remplace quelques paramètres (lecture alternative d'une hypothèse, simulation).")
-@click.option("-o", "--sortie", "out_dir", metavar="DOSSIER", type=click.Path(file_okay=False, path_type=Path),
+@click.option("-o", "--sortie", "out_dir", metavar="DOSSIER", type=Folder(),
               default=Path("outputs"), help="Dossier où écrire lignes.csv et totaux.csv (défaut : outputs).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "csv-fr", "xlsx"]), default="csv",
               help="csv (défaut) : les fichiers du contrat (virgule, point décimal) ; csv-fr : les mêmes pour un tableur "

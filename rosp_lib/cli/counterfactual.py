@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from rosp_lib.cli.french import FrenchCommand, input_warnings, scenario_notice, warn
+from rosp_lib.cli.french import Folder, FrenchCommand, input_warnings, scenario_notice, warn
 from rosp_lib.counterfactual.gains import GAINS_AMOUNTS, gains_for_output, gains_table, within_reach
 from rosp_lib.counterfactual.reconcile import (CENT_TOLERANCE, RAPPROCHEMENT_AMOUNTS, RAPPROCHEMENT_COLUMNS, VERDICTS,
                                                 causes_text, overpaid_notices, reconcile)
@@ -80,7 +80,7 @@ def _date(ctx, param, value: str | None) -> dt.date:
 @_parametres
 @click.option("--date", "date", metavar="AAAA-MM-JJ", callback=_date,
               help="Date à laquelle juger ce qui est encore possible (ou JJ/MM/AAAA ; défaut : aujourd'hui).")
-@click.option("-o", "--sortie", "out_dir", metavar="DOSSIER", type=click.Path(file_okay=False, path_type=Path),
+@click.option("-o", "--sortie", "out_dir", metavar="DOSSIER", type=Folder(),
               default=Path("outputs"), help="Dossier où écrire gains.csv (défaut : outputs).")
 def gains_cmd(entree: Path, molecules: Path | None, scenario: Path | None, date: dt.date, out_dir: Path) -> None:
     """Ce que chaque pharmacie peut encore gagner, action par action, classé en euros.
@@ -152,7 +152,7 @@ def gains_cmd(entree: Path, molecules: Path | None, scenario: Path | None, date:
               help="Date à laquelle juger si un versement peut encore venir (complément d'un versement partiel, thème "
                    "pas encore versé) ou si le délai de versement du thème est passé, et quelles lignes du relevé sont "
                    "datées après elle (ou JJ/MM/AAAA ; défaut : aujourd'hui).")
-@click.option("-o", "--sortie", "out_dir", metavar="DOSSIER", type=click.Path(file_okay=False, path_type=Path),
+@click.option("-o", "--sortie", "out_dir", metavar="DOSSIER", type=Folder(),
               default=Path("outputs"), help="Dossier où écrire rapprochement.csv et les réclamations (défaut : outputs).")
 def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scenario: Path | None, date: dt.date,
                    out_dir: Path) -> None:

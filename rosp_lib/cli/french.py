@@ -48,6 +48,22 @@ def _bound(text: str) -> str:
     return text.replace("« ", "«\u00a0").replace(" »", "\u00a0»")
 
 
+class Folder(click.Path):
+    """An output folder (`-o`), existing or to be made. click's `Path(file_okay=False)` refuses a regular file only:
+    a device, a pipe or a socket (`-o /dev/null`) went through, the input was read, then the command failed on
+    its outputs with another exit code (3, review). Refused here as a file is: exit 2, nothing read."""
+
+    def __init__(self) -> None:
+        super().__init__(file_okay=False, path_type=Path)
+
+    def convert(self, value, param, ctx):
+        path = super().convert(value, param, ctx)
+        if os.path.exists(path) and not os.path.isdir(path):
+            self.fail(f"Dossier {click.format_filename(path)!r} : ce n'est pas un dossier (un périphérique, un tube "
+                      "ou une socket) ; attendu : un dossier, existant ou à créer", param, ctx)
+        return path
+
+
 class FrenchHelpFormatter(click.HelpFormatter):
     def write_heading(self, heading: str) -> None:
         """« Options : », « Commandes : » — French typography puts a space before the colon."""
