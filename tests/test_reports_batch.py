@@ -207,6 +207,23 @@ def test_a_slice_says_the_doubt_of_the_users_file_and_no_other_when_a_column_is_
     assert pharmacy_warnings(read_inputs(tmp_path / "entree.csv")[0]) == said
 
 
+def test_an_end_of_activity_written_the_french_way_is_read_as_a_date_by_the_batch(tmp_path):
+    """« 30/06/2024 » is a date the README accepts: `rosp report` kept it as written and stopped with a traceback on
+    `fromisoformat` (review), where « 2024-06-30 » made the reports. Both give the same date, and a report."""
+    from rosp_lib.batch.folders import Slices
+
+    ends = {}
+    for written in ("30/06/2024", "2024-06-30", " 30/06/2024 "):
+        path = tmp_path / "fin.csv"
+        path.write_text(f"pharmacie_id;exercice;fin_activite\nE1;2024;{written}\nE2;2024;\n", encoding="utf-8")
+        ends[written] = Slices(path).activity_ends
+    assert set(map(str, ends.values())) == {str({("E1", 2024): "2024-06-30"})}
+    result = _report([str(tmp_path / "fin.csv"), "--pharmacie", "E1", "--exercice", "2024", "--themes", "synthese",
+                      "--notebooks", str(FAKE), "-o", str(tmp_path / "sortie")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "sortie" / "2024" / "E1" / "00_synthese.html").is_file()
+
+
 def test_rerun_skips_reports_whose_content_key_is_unchanged_and_force_redoes_them(batch):
     entree, out, _ = batch
     done = out / "2024/PH-A/00_synthese.ipynb"

@@ -139,12 +139,16 @@ class Slices:
 
     def __init__(self, entree: Path, molecules: Path | None = None, scenario: Path | None = None, versements=None):
         self.header, self.rows, cells = _lines_by_pharmacy(Path(entree), "pharmacies")
-        # (pharmacie_id, exercice) → the end of the titulaire's activity, as written (a validated ISO date)
+        # (pharmacie_id, exercice) → the end of the titulaire's activity, an ISO date (the cell of a validated file:
+        # AAAA-MM-JJ or JJ/MM/AAAA — « 30/06/2024 », kept as written, stopped `rosp report` with a traceback: review)
         self.activity_ends: dict[tuple[str, int], str] = {}
         if "fin_activite" in cells:
+            from rosp_lib.inputs.parsing import date_of
+
             for pid, year, end in zip(cells["pharmacie_id"], cells["exercice"], cells["fin_activite"]):
-                if end:
-                    self.activity_ends[(pid, int(year))] = end
+                day = date_of(end) if end else None
+                if day is not None:
+                    self.activity_ends[(pid, int(year))] = day.isoformat()
         self.mol_header = self.mol_rows = None
         if molecules:
             self.mol_header, self.mol_rows, _ = _lines_by_pharmacy(Path(molecules), "molecules")
