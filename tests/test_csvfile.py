@@ -206,3 +206,14 @@ def test_a_molecule_named_like_a_formula_is_neutralised_in_lignes_csv(tmp_path):
     assert any(c.startswith("'=cmd|") for c in cells)
     montants = [row[rows[0].index("montant_eur")] for row in rows[1:]]
     assert all(m.lstrip("-").replace(".", "").isdigit() for m in montants)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.sampled_from(list("ab ,;\t'=+-@\r\"é")), max_size=14))
+def test_a_neutralised_text_reads_back_as_it_was(text):
+    """`rapports.csv`'s names are neutralised at their start and after each separator, and read back by the index:
+    `prefix_removed(…, inner=True)` takes away exactly what `neutralised` added, whatever apostrophes were typed."""
+    from rosp_lib.lines.csvfile import neutralised, prefix_removed
+
+    assert prefix_removed(neutralised(text), inner=True) == text
+    assert prefix_removed(neutralised(text, inner=False)) == text

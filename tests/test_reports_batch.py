@@ -1188,10 +1188,23 @@ def test_the_summary_neutralises_the_texts_a_spreadsheet_would_run(tmp_path):
     input's; written with the text prefix (OWASP), the name read back without it by the index."""
     from rosp_lib.batch.reports import ReportResult, write_manifest
 
-    path = write_manifest([ReportResult("PH-A", 2024, "synthese", "echec", 0.0, "=HYPERLINK(\"x\")", "")],
-                          tmp_path / "rapports.csv", names={("PH-A", 2024): "+Pharmacie;=cmd"})
-    row = _manifest(tmp_path)[("PH-A", "2024", "synthese")]
-    assert row["erreur"] == "'=HYPERLINK(\"x\")" and row["nom"] == "'+Pharmacie;=cmd"
+    from rosp_lib.lines.csvfile import prefix_removed
+    from rosp_lib.report.index import _rows
+
+    names = {("PH-A", 2024): "+Pharmacie;=cmd", ("PH-B", 2024): "Officine\t@SUM(A1)"}
+    path = write_manifest([ReportResult(p, y, "synthese", "echec", 0.0, "=HYPERLINK(\"x\")", "") for p, y in names],
+                          tmp_path / "rapports.csv", names=names)
+    rows = _manifest(tmp_path)
+    assert rows[("PH-A", "2024", "synthese")]["erreur"] == "'=HYPERLINK(\"x\")"
+    # after a « ; » or a tab too: the file declares no separator, and French Excel cuts a line at « ; » (review:
+    # « Officine;=1+1 » ran =1+1)
+    assert rows[("PH-A", "2024", "synthese")]["nom"] == "'+Pharmacie;'=cmd"
+    assert rows[("PH-B", "2024", "synthese")]["nom"] == "Officine\t'@SUM(A1)"
+    # read back by the index as the input wrote them
+    manifest = pd.read_csv(path, dtype=str, keep_default_na=False)
+    lines = pd.DataFrame({"pharmacie_id": ["x"], "exercice": [2023], "theme": ["bups"], "montant_cents": [0]})
+    assert {(pid, year): nom for pid, year, nom, *_ in _rows(manifest, lines, {})} == names
+    assert prefix_removed("x;''=y", inner=True) == "x;'=y"
 
 
 def test_progress_written_into_a_file_is_not_one_state_per_report(tmp_path):

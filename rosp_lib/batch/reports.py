@@ -968,10 +968,10 @@ def _write_manifest(results: list[ReportResult], path: Path, merge: bool, names:
     from rosp_lib.lines.csvfile import neutralised
 
     # texts a spreadsheet must not run as formulas (OWASP): the error (it may quote an input value) and the name, read
-    # back by the index (so neutralised at its start only, as the input slices are: csvfile.prefix_removed)
-    rows = [{**r.row(), "erreur": neutralised(r.erreur), "nom": neutralised(names.get((r.pharmacie_id, int(r.exercice)),
-                                                                                       ""), inner=False)}
-            for r in results]
+    # back by the index (csvfile.prefix_removed, inner). Both after a separator too: this file declares none, and
+    # French Excel cuts its lines at « ; » (review: a name « Officine;=1+1 » ran =1+1)
+    rows = [{**r.row(), "erreur": neutralised(r.erreur),
+             "nom": neutralised(names.get((r.pharmacie_id, int(r.exercice)), ""))} for r in results]
     if path.exists():
         new_keys = {(r["pharmacie_id"], str(r["exercice"]), r["theme"]) for r in rows}
         try:

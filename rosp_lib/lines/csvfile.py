@@ -44,6 +44,7 @@ _PREFIXED = re.compile("'+" + _STARTS)
 # Searched apart from the start (`startswith`): one regex with both ran 3× slower on the 250 000 distinct texts of
 # a national lignes.csv (measured: 0,55 s against 0,16 s).
 _INNER = re.compile(r"([,;\t] *)('*[=+\-@])")
+_INNER_PREFIXED = re.compile(r"([,;\t] *)'('*[=+\-@])")  # what `_INNER`'s substitution writes
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 
@@ -52,9 +53,10 @@ def neutralised(text: str, number: bool = False, inner: bool = True) -> str:
     carriage return, and (`inner`) before a =, +, -, @ that follows a `,`, `;` or tab inside the text. `number`:
     the cell of an amount column of the contract, whose plain numbers (« -12.50 ») are kept. A text that already
     starts with `'` before such a character gets one more, so that `prefix_removed` gives it back as it was
-    (`'=x` → `''=x` → `'=x`). The files read back (the input slices of a report folder) are written without
-    `inner` — `prefix_removed` could not tell that `'` from one the user typed — and declare their separator to
-    the spreadsheet instead (`batch.folders.SEPARATOR_LINE`)."""
+    (`'=x` → `''=x` → `'=x`); so does one after a separator (`x;'=y` → `x;''=y`), which `prefix_removed(…,
+    inner=True)` gives back (`rapports.csv`'s names). The input slices of a report folder, read back as the user's
+    cells (`inputs.raw`), are written without `inner` and declare their separator to the spreadsheet instead
+    (`batch.folders.SEPARATOR_LINE`)."""
     if number and _PLAIN_NUMBER.fullmatch(text):
         return text
     out = _INNER.sub(r"\1'\2", text) if inner else text
@@ -66,11 +68,13 @@ def needs_neutralising(text: str, inner: bool = True) -> bool:
     return text.startswith(_RISKY_START) or (inner and _INNER.search(text) is not None)
 
 
-def prefix_removed(text: str) -> str:
+def prefix_removed(text: str, inner: bool = False) -> str:
     """A CSV cell as its author meant it: the `'` before a formula start is the spreadsheet's text prefix (Excel's
     « '=… » is the text =…) — the one `neutralised` adds to the files this project writes, such as the input
-    slices of a report folder, read back to the values they were made of."""
-    return text[1:] if _PREFIXED.match(text) else text
+    slices of a report folder, read back to the values they were made of. `inner`: a cell written with `inner` (the
+    names of `rapports.csv`), whose `'` after a separator is taken away too: `neutralised` put exactly one there."""
+    out = text[1:] if _PREFIXED.match(text) else text
+    return _INNER_PREFIXED.sub(r"\1\2", out) if inner else out
 
 
 def _formula_like_rows(column: pd.Series, inner: bool = True) -> np.ndarray:

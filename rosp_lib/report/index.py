@@ -208,7 +208,7 @@ def _rows(manifest: pd.DataFrame, lines: pd.DataFrame, names: Mapping, outside: 
     computed = {(p, y) for p, y, _ in present}
     from rosp_lib.lines.csvfile import prefix_removed
 
-    recorded_names = ({(str(p), int(y)): prefix_removed(str(n)) for p, y, n in
+    recorded_names = ({(str(p), int(y)): prefix_removed(str(n), inner=True) for p, y, n in
                        zip(manifest["pharmacie_id"], manifest["exercice"], manifest["nom"]) if str(n or "").strip()}
                       if "nom" in manifest else {})
     for pid, year in sorted((str(p), int(y)) for p, y in keys.itertuples(index=False)):
