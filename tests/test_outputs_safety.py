@@ -300,3 +300,63 @@ def test_an_input_that_an_output_would_replace_is_refused_untouched(tmp_path, co
             f"{tmp_path} ; attendu : un autre dossier de sortie (-o) ou un autre nom pour le fichier d'entrée — rien n'a "
             "été lu ni écrit") in result.stderr
     assert entree.read_bytes() == text and sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+def _rosp(args, **kwargs) -> subprocess.CompletedProcess:
+    rosp = Path(sys.executable).with_name("rosp")
+    return subprocess.run([str(rosp), *args], capture_output=kwargs.pop("capture_output", True), timeout=300, **kwargs)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="pas de /dev/full (Linux seulement)")
+@pytest.mark.parametrize("args", [["colonnes"], ["regles", "2025"], ["--help"]])
+def test_a_standard_output_that_cannot_be_written_is_a_french_error(args):
+    """`rosp regles > /dev/full` ended in an English traceback (review): a French error, the code of outputs not
+    written."""
+    with open("/dev/full", "wb") as full:
+        result = _rosp(args, stdout=full, stderr=subprocess.PIPE, capture_output=False)
+    errors = result.stderr.decode("utf-8")
+    assert result.returncode == EXIT_OUTPUT, errors
+    assert errors.endswith("Erreur : impossible d'écrire la sortie standard : disque plein ; ce qu'elle devait "
+                           "recevoir est incomplet\n")
+    assert "Traceback" not in errors
+
+
+def test_a_standard_output_cut_by_the_file_size_limit_is_not_a_success(tmp_path):
+    """`ulimit -f 20 ; rosp regles > regles.md` wrote 20 480 bytes of the rules book with code 0 and not a word
+    (review): Python writes the first part of a text the limit cuts, and loses the rest."""
+    def limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_480, 20_480))
+
+    with open(tmp_path / "regles.md", "wb") as out:
+        result = _rosp(["regles"], stdout=out, stderr=subprocess.PIPE, capture_output=False, preexec_fn=limit)
+    assert result.returncode == EXIT_OUTPUT
+    assert result.stderr.decode("utf-8").endswith(
+        "Erreur : impossible d'écrire la sortie standard : fichier trop grand pour la limite de taille de fichier "
+        "(ulimit -f) ; ce qu'elle devait recevoir est incomplet\n")
+    with open(tmp_path / "colonnes.md", "wb") as out:  # under the limit: written whole, code 0
+        result = _rosp(["colonnes"], stdout=out, stderr=subprocess.PIPE, capture_output=False, preexec_fn=limit)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "colonnes.md").read_text(encoding="utf-8") == _rosp(["colonnes"]).stdout.decode("utf-8")
+
+
+def test_a_closed_standard_output_does_not_fail_the_command(tmp_path):
+    """`rosp compute … >&-` (a service, cron): the files were written, then a traceback and code 1 (review)."""
+    result = _rosp(["compute", str(DATA / "pharmacies.csv"), "--molecules", str(DATA / "molecules.csv"), "-o",
+                    str(tmp_path / "sortie")], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                   capture_output=False, preexec_fn=lambda: os.close(1))
+    assert result.returncode == 0, result.stderr.decode("utf-8")
+    assert "Traceback" not in result.stderr.decode("utf-8")
+    assert (tmp_path / "sortie" / "lignes.csv").is_file() and (tmp_path / "sortie" / "totaux.csv").is_file()
+
+
+def test_an_output_in_an_encoding_without_the_french_signs_is_written_in_utf8(tmp_path):
+    """Redirected on Windows, Python writes cp1252, which has no narrow no-break space (« 1 189,00 € »): a
+    UnicodeEncodeError traceback after the files were written (review, simulated by PYTHONIOENCODING)."""
+    env = {**os.environ, "PYTHONIOENCODING": "cp1252"}
+    result = _rosp(["compute", str(DATA / "pharmacies.csv"), "--molecules", str(DATA / "molecules.csv"), "-o",
+                    str(tmp_path / "sortie")], env=env)
+    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
+    said = result.stdout.decode("utf-8")
+    assert "\u202f" in said and "€" in said and "Écrit : " in said
+    result = _rosp(["compute", str(tmp_path / "absente.csv"), "-o", str(tmp_path / "sortie")], env=env)
+    assert result.returncode == 2 and "fichier introuvable" in result.stderr.decode("utf-8")

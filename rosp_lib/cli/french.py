@@ -10,9 +10,12 @@ as « Erreur : … » with exit code 2.
 from __future__ import annotations
 
 import atexit
+import errno
 import gettext
 import importlib
+import io
 import os
+import stat
 import sys
 import threading
 from pathlib import Path
@@ -164,12 +167,16 @@ class FrenchGroup(click.Group):
 def run(group: click.Group, argv: list[str] | None = None, fast_exit: bool = False, prog_name: str | None = None) -> None:
     """Run a click group: usage errors « Erreur : … » (exit 2), in French by the catalogue.
 
-    `fast_exit` (the `rosp` console script only): leave without the interpreter's finalisation, see `leave`."""
+    `fast_exit` (the `rosp` console script only): leave without the interpreter's finalisation, see `leave`.
+    Standard output that cannot be written (a full disk, `ulimit -f`) is an error in French with the code of outputs
+    not written (3): it was a traceback, or a truncated file with code 0 (review)."""
     def end(code: int) -> None:
+        code = _flushed(code)
         if fast_exit:
             leave(code)
         sys.exit(code)
 
+    _writable_in_french()
     try:
         code = group.main(args=argv, prog_name=prog_name, standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:  # `rosp` alone, `rosp parametres` alone: the help, as click
@@ -187,6 +194,10 @@ def run(group: click.Group, argv: list[str] | None = None, fast_exit: bool = Fal
     except click.ClickException as exc:
         click.echo(f"Erreur : {exc.format_message()}", err=True)
         end(exc.exit_code)
+    except OSError as exc:
+        if sys.stdout is None or not _written_to_stdout(exc):  # not the standard output: a defect, shown as it is
+            raise
+        end(_say_stdout_failed(exc))
     except SystemExit as exc:
         # `rosp compute … | head -1`: the reader closed the pipe once it had what it wanted (the files are written);
         # click answers EPIPE by exit 1 with its streams wrapped — a closed pipe is not a failure of the command
@@ -195,6 +206,78 @@ def run(group: click.Group, argv: list[str] | None = None, fast_exit: bool = Fal
             end(0)
         raise
     end(code if isinstance(code, int) else 0)
+
+
+# What the commands print beyond ASCII: an encoding that has not them (cp1252, a Windows `> journal.txt`) made a
+# UnicodeEncodeError traceback, after the files were written (review)
+_FRENCH_SAMPLE = "éèàçô«»€\u202f\u00a0\u2212…—≥"
+EXIT_STDOUT = 3  # as the outputs of a command that could not be written (README, « codes de sortie »)
+
+
+def _writable_in_french() -> None:
+    """The standard streams in UTF-8 when their encoding cannot write French as the commands print it."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is None or not hasattr(stream, "reconfigure"):
+            continue
+        try:
+            _FRENCH_SAMPLE.encode(stream.encoding or "ascii")
+        except (UnicodeEncodeError, LookupError):
+            stream.reconfigure(encoding="utf-8")
+
+
+def _written_to_stdout(exc: OSError) -> bool:
+    """Whether `exc` was raised writing the standard output: by `click.echo` (how the commands print) to it."""
+    tb = exc.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame
+        if frame.f_code.co_name == "echo" and frame.f_globals.get("__name__") == "click.utils" \
+                and frame.f_locals.get("file") is sys.stdout:
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def _say_stdout_failed(exc: OSError) -> int:
+    from rosp_lib.lines.atomic import reason
+
+    _quiet_stdout()
+    click.echo(f"Erreur : impossible d'écrire la sortie standard : {reason(exc)} ; ce qu'elle devait recevoir est "
+               "incomplet", err=True)
+    return EXIT_STDOUT
+
+
+def _flushed(code: int) -> int:
+    """`code`, or EXIT_STDOUT when what is left of the standard output cannot be written (said in French). A closed
+    pipe (`| head -1`: its reader has what it wanted) and a closed output (`>&-`) are not failures."""
+    if sys.stdout is None:
+        return code
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_stdout()
+    except ValueError:  # closed
+        pass
+    except OSError as exc:
+        return _say_stdout_failed(exc)
+    if _cut_by_size_limit():
+        return _say_stdout_failed(OSError(errno.EFBIG, os.strerror(errno.EFBIG)))
+    return code
+
+
+def _cut_by_size_limit() -> bool:
+    """Whether the standard output, a file, reached the size limit (`ulimit -f`). Python writes a large text that the
+    limit cuts in two without a word: the first part is written, the rest lost (measured: 20 480 bytes of 84 000,
+    code 0). A text ending exactly at the limit is said cut too."""
+    try:
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+        if limit == resource.RLIM_INFINITY:
+            return False
+        status = os.fstat(sys.stdout.fileno())
+    except (ImportError, OSError, ValueError, AttributeError, io.UnsupportedOperation):  # no limits (Windows), no file
+        return False
+    return stat.S_ISREG(status.st_mode) and status.st_size >= limit
 
 
 def _quiet_stdout() -> None:
@@ -217,8 +300,9 @@ def leave(code: int) -> None:
     atexit._run_exitfuncs()  # noqa: SLF001
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe: nothing more can be said
+            if stream is not None:  # None: closed by the caller (`>&-`)
+                stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said (`run` said any other failure)
             pass
     os._exit(code)
 
