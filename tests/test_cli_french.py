@@ -315,3 +315,19 @@ def test_the_command_list_gives_each_whole_first_sentence_and_guillemets_stay_wi
         text = CliRunner().invoke(main, [command, "--help"], terminal_width=80).output
         lines = text.splitlines()
         assert not [line for line in lines if line.strip().startswith("»") or line.rstrip().endswith("«")], command
+
+
+def test_a_value_quoted_by_a_usage_error_cannot_drive_the_terminal_nor_fill_the_screen(tmp_path):
+    """`--date $'X\\x1b]0;TITRE\\x07Z'` changed the terminal's title through the message that quoted it, and a 3 000-
+    character value was printed whole (review): escaped and shortened as the values of the files are."""
+    code, err = errors_of(tmp_path, "essai", "F", "--n", "X\x1b]0;TITRE\x07Z\u202e")
+    assert code == 2
+    assert err.splitlines()[-1] == ("Erreur : valeur invalide pour '--n' : 'X\\x1b]0;TITRE\\x07Z\\u202e' n'est pas un "
+                                    "nombre valide.")
+    code, err = errors_of(tmp_path, "essai", "F", "--theme", "z" * 3000)
+    assert err.splitlines()[-1] == ("Erreur : valeur invalide pour '--theme' : '" + "z" * 80 + "… (3\u202f000 caractères)' "
+                                    "n'est pas l'une des valeurs 'numerique', 'bups'.")
+    code, err = errors_of(tmp_path, "essai", "F", "--theme", "z" * 200)  # 200 characters: shown whole
+    assert "z" * 200 + "'" in err
+    code, err = errors_of(tmp_path, "y" * 201)
+    assert err.splitlines()[-1] == "Erreur : commande inconnue : '" + "y" * 80 + "… (201 caractères)' (voir --help)."

@@ -15,6 +15,7 @@ import gettext
 import importlib
 import io
 import os
+import re
 import stat
 import sys
 import threading
@@ -186,13 +187,13 @@ def run(group: click.Group, argv: list[str] | None = None, fast_exit: bool = Fal
         if exc.ctx is not None:
             click.echo(exc.ctx.get_usage(), err=True)
             click.echo(f"Aide : {exc.ctx.command_path} --help", err=True)
-        click.echo(f"Erreur : {exc.format_message()}", err=True)
+        click.echo(f"Erreur : {_shown_message(exc.format_message())}", err=True)
         end(2)
     except click.Abort:
         click.echo("Interrompu.", err=True)
         end(INTERRUPTED)
     except click.ClickException as exc:
-        click.echo(f"Erreur : {exc.format_message()}", err=True)
+        click.echo(f"Erreur : {_shown_message(exc.format_message())}", err=True)
         end(exc.exit_code)
     except OSError as exc:
         if sys.stdout is None or not _written_to_stdout(exc):  # not the standard output: a defect, shown as it is
@@ -278,6 +279,20 @@ def _cut_by_size_limit() -> bool:
     except (ImportError, OSError, ValueError, AttributeError, io.UnsupportedOperation):  # no limits (Windows), no file
         return False
     return stat.S_ISREG(status.st_mode) and status.st_size >= limit
+
+
+_LONG_WORD = re.compile(r"[^\s'«»]{201,}")
+
+
+def _shown_message(message: str) -> str:
+    """A usage error as it is printed: the value it quotes (an option's, a command name) with its control characters
+    escaped — an escape sequence given to `--date` changed the terminal's title (review) — and shortened past 200
+    characters, as the messages about the files show their values (a 3 000-character `--pharmacie` filled the
+    screen)."""
+    from rosp_lib.parameters.errors import visible
+
+    return _LONG_WORD.sub(lambda m: f"{m.group()[:80]}… ({len(m.group()):,} caractères)".replace(",", "\u202f"),
+                          visible(message))
 
 
 def _quiet_stdout() -> None:
