@@ -38,6 +38,10 @@ def test_an_option_given_twice_is_refused(tmp_path, args, said):
     (["gains", PH, "--sortie="], "l'option -o/--sortie a une valeur vide ; attendu : un nom de dossier"),
     (["rapprocher", PH, "--versements", ""], "l'option --versements a une valeur vide ; attendu : un nom de fichier"),
     (["compute", ""], 'argument vide ("") ; attendu : un nom de fichier'),
+    # any option: `--dask ""` ran the reports on this machine with code 0 (review)
+    (["report", PH, "--pharmacie", "PH-GARE", "--dask", ""], "l'option --dask a une valeur vide ; attendu : une valeur"),
+    (["report", PH, "--pharmacie="], "l'option --pharmacie a une valeur vide ; attendu : une valeur"),
+    (["compute", PH, "--format", ""], "l'option --format a une valeur vide ; attendu : une valeur"),
 ])
 def test_an_empty_name_is_refused_not_read_as_the_current_folder(tmp_path, monkeypatch, args, said):
     """`-o ""` wrote gains.csv into the current folder; `--versements ""` was said « . : c'est un dossier »."""

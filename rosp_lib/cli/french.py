@@ -91,8 +91,8 @@ class FrenchCommand(click.Command):
         """click gives an option that takes a value the next word, even another option's name: `--molecules -o out`
         read « -o » as the molecules file, then said « argument en trop : out ». Refused here by its cause. So are
         an option given twice (click keeps the last: `--versements a.csv --versements b.csv` read b.csv alone, a.csv
-        silently dropped) and an empty word where a file or folder is expected (`-o ""` wrote into the current
-        folder, `--versements ""` was said « . : c'est un dossier »)."""
+        silently dropped) and an empty value (`-o ""` wrote into the current folder, `--versements ""` was said
+        « . : c'est un dossier »)."""
         if ctx.resilient_parsing:  # shell completion: parsed as far as it goes, never refused
             return super().parse_args(ctx, args)
         options = {name: p for p in self.get_params(ctx) if isinstance(p, click.Option)
@@ -109,9 +109,12 @@ class FrenchCommand(click.Command):
             return name if name in options else None
 
         def empty_path(option, values) -> None:
-            if isinstance(option.type, click.Path) and any(v == "" for v in values):
-                raise click.UsageError(f"l'option {'/'.join(option.opts)} a une valeur vide ; attendu : un nom de "
-                                       f"{'dossier' if not option.type.file_okay else 'fichier'}", ctx=ctx)
+            """An empty value, refused for every option (`--dask ""` ran on this machine, code 0: review)."""
+            if any(v == "" for v in values):
+                expected = (f"un nom de {'dossier' if not option.type.file_okay else 'fichier'}"
+                            if isinstance(option.type, click.Path) else "une valeur (voir --help)")
+                raise click.UsageError(f"l'option {'/'.join(option.opts)} a une valeur vide ; attendu : {expected}",
+                                       ctx=ctx)
 
         seen: dict[str, str] = {}  # an option given once (its parameter's name → the name the user wrote)
         i = 0
