@@ -643,14 +643,13 @@ def run_reports(
     return results  # type: ignore[return-value]
 
 
-class _Batch:
-    def __init__(self, jobs, results, out_dir, slices, notebooks, notebook_bytes, settings, force, progress, notice,
-                 executor, date_reference: dt.date):
-        self.jobs, self.results, self.out_dir = jobs, results, out_dir
-        self.slices, self.notebooks, self.notebook_bytes = slices, notebooks, notebook_bytes
-        self.settings, self.force, self.progress, self.notice = settings, force, progress, notice
-        self.executor = executor
-        self.open: list[_Folder] = []
+class _ReportKeys:
+    """What a report is made with and what its content key sums up, for a run at `date` (the reference date) with
+    these input slices (`slices`: sources → folders.Slices) and notebooks: what `_Batch` runs, and what `outdated`
+    judges the reports of an earlier run by."""
+
+    def __init__(self, slices, notebooks, date_reference: dt.date):
+        self.slices = slices
         self.date = date_reference
         self.declared = {t: declared_parameters(p) for t, p in notebooks.items()}
         self._passed: dict = {}
@@ -705,6 +704,17 @@ class _Batch:
         key_files = files if mine.get("versements") else {k: v for k, v in files.items() if k != folders.VERSEMENTS}
         return mine, key_params, key_files
 
+
+class _Batch:
+    def __init__(self, jobs, results, out_dir, slices, notebooks, notebook_bytes, settings, force, progress, notice,
+                 executor, date_reference: dt.date):
+        self.jobs, self.results, self.out_dir = jobs, results, out_dir
+        self.slices, self.notebooks, self.notebook_bytes = slices, notebooks, notebook_bytes
+        self.settings, self.force, self.progress, self.notice = settings, force, progress, notice
+        self.executor = executor
+        self.open: list[_Folder] = []
+        self.keys = _ReportKeys(slices, notebooks, date_reference)
+
     def _done(self, i: int, result: ReportResult) -> None:
         self.results[i] = result
         if self.progress:
@@ -735,7 +745,7 @@ class _Batch:
         tasks = []
         for i in folder.indices:
             job = self.jobs[i]
-            job_params, key_params, key_files = self.job_parameters(job, parameters, files)
+            job_params, key_params, key_files = self.keys.job_parameters(job, parameters, files)
             key = folders.report_key(key_params, key_files, self.notebook_bytes[job.theme], self.settings.install,
                                      self.settings.kernel_name)
             p = job.paths(self.out_dir)
@@ -1060,7 +1070,7 @@ def _check_file(path: Path | None, what: str) -> None:
         _fail(f"{what} introuvable : {path}")
 
 
-@click.command("report", cls=FrenchCommand, context_settings=CONTEXT)
+@click.command("report", cls=FrenchCommand, context_settings=CONTEXT, empty_checked=("themes",))
 @click.argument("entree", metavar="ENTREE", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--pharmacie", "pharmacie_id", metavar="ID",
               help="Identifiant de la pharmacie dont on veut les rapports.")
@@ -1516,13 +1526,12 @@ def outdated(out_dir: Path, table, run: RunInputs, rows=None) -> set[tuple[str, 
             pass
     jobs = [job for job in jobs if job.theme in notebook_bytes]
     install = install_fingerprint()
-    batch = _Batch(jobs, [], out_dir, {src: slices}, {t: notebooks[t] for t in notebook_bytes}, notebook_bytes,
-                   Settings(install=install), False, None, None, None, run.date_reference)
+    keys = _ReportKeys({src: slices}, {t: notebooks[t] for t in notebook_bytes}, run.date_reference)
     out = set()
     for job in jobs:
         files = slices.files(job.pharmacie_id, job.exercice)
         parameters = folders.Slices.parameters(job.pharmacie_id, job.exercice, files)
-        _, key_params, key_files = batch.job_parameters(job, parameters, files)
+        _, key_params, key_files = keys.job_parameters(job, parameters, files)
         key = folders.report_key(key_params, key_files, notebook_bytes[job.theme], install, KERNEL_NAME)
         if folders.recorded_key(job.folder(out_dir), job.stem) != key:
             out.add((job.pharmacie_id, int(job.exercice), job.theme))

@@ -87,6 +87,12 @@ class FrenchContext(click.Context):
 class FrenchCommand(click.Command):
     context_class = FrenchContext
 
+    def __init__(self, *args, empty_checked: tuple[str, ...] = (), **kwargs):
+        """`empty_checked`: the names of the options whose empty value the command refuses itself, with a message of
+        its own (`--themes ""` names the themes)."""
+        super().__init__(*args, **kwargs)
+        self.empty_checked = set(empty_checked)
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         """click gives an option that takes a value the next word, even another option's name: `--molecules -o out`
         read « -o » as the molecules file, then said « argument en trop : out ». Refused here by its cause. So are
@@ -110,7 +116,7 @@ class FrenchCommand(click.Command):
 
         def empty_path(option, values) -> None:
             """An empty value, refused for every option (`--dask ""` ran on this machine, code 0: review)."""
-            if any(v == "" for v in values):
+            if option.name not in self.empty_checked and any(v == "" for v in values):
                 expected = (f"un nom de {'dossier' if not option.type.file_okay else 'fichier'}"
                             if isinstance(option.type, click.Path) else "une valeur (voir --help)")
                 raise click.UsageError(f"l'option {'/'.join(option.opts)} a une valeur vide ; attendu : {expected}",
