@@ -475,3 +475,20 @@ def test_a_parameter_file_gives_a_payment_date_exactly_for_the_themes_of_its_exe
     with pytest.raises(ParameterError, match="calendrier.versement.vaccination est donné pour l'exercice 2022, où ce "
                                              "thème n'existe pas"):
         load_parameters(2022, directory=param_dir)
+
+
+def test_the_2022_declaration_closed_on_26_february_2023_as_fspf_13_says():
+    """The FSPF 13 article the 2022 parameters cite is « Rappel : déclaration des indicateurs ROSP jusqu'au 26 février
+    2023 » (its address says so): the deadline was an hypothesis (« date non publiée ») set at 27/02/2023, beside that
+    source (review). The 2022 actions are « plus possible » from 27/02/2023."""
+    import datetime as dt
+
+    from rosp_lib.counterfactual.gains import deadlines
+    from rosp_lib.parameters import default_references
+
+    p = load_parameters(2022)
+    leaf = p.calendrier.fin_declaration
+    assert (leaf.valeur, leaf.statut) == (dt.date(2023, 2, 26), "source")
+    assert leaf.reference.reference == "fspf13_rosp_2022"
+    assert "26-fevrier-2023" in default_references()["fspf13_rosp_2022"].url
+    assert dt.date(2023, 2, 26) in deadlines(2022, p)
