@@ -127,6 +127,12 @@ class Indicator:
     type_ligne: TypeLigne = "indicateur"
     colonnes: tuple[str, ...] = ()  # the input columns the rule reads
     declaration: str = ""  # the item declared on amelipro, empty when measured automatically
+    # A fixed amount (forfait), prorated to the days of activity in a partial year (`general.prorata_forfaits`); the
+    # other amounts (per act, per box, per patient…) count the titulaire's own acts, and their caps stay whole.
+    forfait: bool = False
+    # the second reading the prorata of this forfait also rests on (the carte Vitale equipment and the 2024 device
+    # are prorated only when both say so, docs/regles.md « Règles communes »)
+    prorata_cle: str = ""
 
     @property
     def declaratif(self) -> bool:
@@ -220,14 +226,14 @@ INDICATORS: tuple[Indicator, ...] = (
               "Être membre d'une équipe de soins primaires, d'une maison de santé pluriprofessionnelle ou d'une "
               "CPTS (un PRADO ne compte pas) : {montant} par an.",
               "numerique.exercice_coordonne", "socle", ("exercice_coordonne",),
-              "exercice coordonné (ESP, MSP, CPTS ; un PRADO ne compte pas)"),
+              "exercice coordonné (ESP, MSP, CPTS ; un PRADO ne compte pas)", forfait=True),
     Indicator("logiciel_segur", _N, "Disposer d'un logiciel référencé Ségur",
               "Disposer d'un logiciel d'officine référencé Ségur (indicateur socle, sans rémunération propre).",
               "numerique.logiciel_segur", "socle", ("logiciel_segur",), "logiciel référencé Ségur"),
     Indicator("lad_certifie_has", _N, "Disposer d'un LAD certifié HAS",
               "Disposer d'un logiciel d'aide à la dispensation certifié HAS : {montant} par an les deux premières "
               "années civiles.",
-              "numerique.lad_certifie_has", "socle", ("lad_certifie_has",), "LAD certifié HAS"),
+              "numerique.lad_certifie_has", "socle", ("lad_certifie_has",), "LAD certifié HAS", forfait=True),
     Indicator("absence_fraude", _N, "Ne pas avoir été condamné pour fraude",
               "Ne pas avoir été condamné pour fraude (indicateur socle, vérifié par l'Assurance Maladie).",
               "numerique.absence_fraude", "socle", ("condamnation_fraude",)),
@@ -241,35 +247,35 @@ INDICATORS: tuple[Indicator, ...] = (
               "numerique.fse", "indicateur", ("nb_fse", "taux_fse_sesam_vitale_pct")),
     Indicator("scor", _N, "Dématérialisation des pièces justificatives (SCOR)",
               "Taux de qualité des pièces justificatives dématérialisées (SCOR) {seuil_pct:texte} : {montant}.",
-              "numerique.scor", "indicateur", ("taux_qualite_scor_pct",)),
+              "numerique.scor", "indicateur", ("taux_qualite_scor_pct",), forfait=True),
     Indicator("dmp", _N, "Utilisation du DMP",
               "Part des accompagnements et bilans finalisés alimentant le DMP {seuil_pct:texte} : {montant}.",
-              "numerique.dmp", "indicateur", ("taux_dmp_pct",)),
+              "numerique.dmp", "indicateur", ("taux_dmp_pct",), forfait=True),
     Indicator("mss", _N, "Utilisation d'une messagerie sécurisée de santé (MSS)",
               "Part des délivrances donnant lieu à un échange par MSSanté {seuil_pct:texte} : {montant}.",
-              "numerique.mss", "indicateur", ("taux_mss_pct",)),
+              "numerique.mss", "indicateur", ("taux_mss_pct",), forfait=True),
     Indicator("bal_organisationnelle", _N, "BAL organisationnelle couplée à la MSS (majoration)",
               "Boîte aux lettres organisationnelle déclarée, couplée à la MSS, et indicateur MSS atteint : "
               "majoration de {montant}.",
               "numerique.bal_organisationnelle", "indicateur", ("bal_organisationnelle", "taux_mss_pct"),
-              "BAL organisationnelle couplée à la MSS"),
+              "BAL organisationnelle couplée à la MSS", forfait=True),
     Indicator("eprescription", _N, "Utilisation de la e-prescription",
               "Part des prescriptions exécutées sous forme d'ordonnance numérique {seuil_pct:texte} : {montant}.",
-              "numerique.eprescription", "indicateur", ("taux_eprescription_pct",)),
+              "numerique.eprescription", "indicateur", ("taux_eprescription_pct",), forfait=True),
     Indicator("apcv", _N, "Utilisation de l'appli carte Vitale (ApCV)",
               "Part des FSE réalisées avec l'appli carte Vitale {seuil_pct:texte} : {montant}.",
-              "numerique.apcv", "indicateur", ("taux_apcv_pct",)),
+              "numerique.apcv", "indicateur", ("taux_apcv_pct",), forfait=True),
     Indicator("maj_carte_vitale", _N, "Équipement de mise à jour de la carte Vitale",
               "Sans borne : {montant_par_lecteur} par lecteur apte à la mise à jour, au plus "
               "{nb_lecteurs_max_sans_borne} lecteurs ; avec au moins une borne : {montant_borne} plus "
               "{montant_par_lecteur} par lecteur, au plus {nb_lecteurs_max_avec_borne} lecteurs.",
               "numerique.maj_carte_vitale", "indicateur", ("borne_maj_carte_vitale", "nb_lecteurs_maj_carte_vitale"),
-              "équipement de mise à jour de la carte Vitale (bornes, lecteurs)"),
+              "équipement de mise à jour de la carte Vitale (bornes, lecteurs)", forfait=True, prorata_cle="general.prorata_carte_vitale_dispositif_2024"),
     Indicator("teleconsultation_equipement", _N, "Aide à la téléconsultation : forfait équipement (première année)",
               "Équipement de téléconsultation déclaré (local fermé, solution vidéo, stéthoscope, otoscope, "
               "oxymètre, tensiomètre), la première année de l'activité : forfait de {forfait_equipement}.",
               "numerique.teleconsultation", "indicateur", ("teleconsultation_equipee", "teleconsultation_premiere_annee"),
-              "équipement de téléconsultation"),
+              "équipement de téléconsultation", forfait=True),
     Indicator("teleconsultation", _N, "Aide à la téléconsultation : tranches de téléconsultations",
               "Équipement déclaré : {montant_par_tranche} par tranche de {taille_tranche} téléconsultations "
               "assistées ({tranches}), plafonné à {plafond_tranches} par an.",
@@ -302,7 +308,7 @@ INDICATORS: tuple[Indicator, ...] = (
               "Auto-évaluation de l'année, inscription à la newsletter et programme d'amélioration de la qualité "
               "(exigé : {programme_requis}) déclarés : {montant} (indicateur socle).",
               "bups.demarche_qualite", "socle", ("dqo_autoevaluation", "dqo_newsletter", "dqo_programme_amelioration"),
-              "auto-évaluation HCQO de l'année, inscription à la newsletter, programme d'amélioration de la qualité"),
+              "auto-évaluation HCQO de l'année, inscription à la newsletter, programme d'amélioration de la qualité", forfait=True),
     Indicator("generiques_repertoire", _B, "Pénétration des génériques sur le répertoire (socle)",
               "Taux de pénétration des génériques sur l'ensemble du répertoire {seuil_pct:texte} (indicateur socle).",
               "bups.generiques_repertoire", "socle", ("taux_generiques_repertoire_pct",)),
@@ -316,17 +322,17 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("stabilite_75", _B, "Stabilité de la délivrance des génériques aux 75 ans et plus",
               "Stabilité de la délivrance des génériques aux patients de 75 ans et plus : "
               "{seuil_haut_pct:texte} → {montant_haut} ; {seuil_bas_pct:texte} → {montant_bas}.",
-              "bups.stabilite_75", "indicateur", ("taux_stabilite_75_pct",)),
+              "bups.stabilite_75", "indicateur", ("taux_stabilite_75_pct",), forfait=True),
     Indicator("asafo", _B, "Connexion hebdomadaire à ASAFO-Pharma",
               "Au moins une connexion à ASAFO-Pharma par semaine pendant {nb_semaines_min:texte} semaines "
               "différentes {periode} : {montant}.",
-              "bups.asafo", "indicateur", ("nb_semaines_asafo", "nb_semaines_asafo_decembre")),
+              "bups.asafo", "indicateur", ("nb_semaines_asafo", "nb_semaines_asafo_decembre"), forfait=True),
     Indicator("ecoresponsable", _B, "Démarche écoresponsable",
               "Programme annuel de développement durable déclaré et niveau atteint ({nb_items_min:texte} items du "
               "niveau ; au-delà du premier niveau, le niveau précédent validé une année antérieure) : {montant}.",
               "bups.ecoresponsable", "indicateur",
               ("eco_programme", "eco_niveau_vise", "eco_items_valides", "eco_niveau_valide_precedent"),
-              "démarche écoresponsable (programme annuel, niveau visé, items A, B, C)"),
+              "démarche écoresponsable (programme annuel, niveau visé, items A, B, C)", forfait=True),
     Indicator("malus_urgence", _B, "Malus « motif urgence »",
               "Le taux de recours au motif « urgence » de l'année doit être {comparaison_reference:texte} taux de "
               "référence de l'officine ; sinon malus de {taux_pct} sur toute la rémunération du thème.",
@@ -354,26 +360,26 @@ INDICATORS: tuple[Indicator, ...] = (
     # --- dispositif exceptionnel 2024 ---------------------------------------------------------------------
     Indicator("trod_angine", _X, "Au moins un TROD angine",
               "{nb_min:texte} {nb_min:accord=TROD angine réalisé|TROD angine réalisés} : {montant}.",
-              "dispositif_2024.trod_angine", "indicateur", ("nb_trod_angine",)),
+              "dispositif_2024.trod_angine", "indicateur", ("nb_trod_angine",), forfait=True, prorata_cle="general.prorata_carte_vitale_dispositif_2024"),
     Indicator("locaux_trod_cystite", _X, "Locaux adaptés au dépistage de l'infection urinaire",
               "Locaux adaptés au dépistage de l'infection urinaire, déclarés : {montant}.",
               "dispositif_2024.locaux_trod_cystite", "indicateur", ("locaux_trod_cystite",),
-              "locaux adaptés au dépistage de l'infection urinaire (téléservice)"),
+              "locaux adaptés au dépistage de l'infection urinaire (téléservice)", forfait=True, prorata_cle="general.prorata_carte_vitale_dispositif_2024"),
     Indicator("entretien_chronique", _X, "Au moins un entretien patient chronique ou bilan de médication",
               "{nb_min:texte} {nb_min:accord=entretien|entretiens} avec un patient chronique (antiasthmatique, "
               "anticancéreux, AVK, AOD) ou {nb_min:accord=bilan|bilans} de médication : {montant}.",
-              "dispositif_2024.entretien_chronique", "indicateur", ("nb_entretiens_chroniques",)),
+              "dispositif_2024.entretien_chronique", "indicateur", ("nb_entretiens_chroniques",), forfait=True, prorata_cle="general.prorata_carte_vitale_dispositif_2024"),
     Indicator("accompagnement_grossesse", _X, "Au moins un accompagnement de femme enceinte",
               "{nb_min:texte} {nb_min:accord=accompagnement|accompagnements} de femme enceinte : {montant}.",
-              "dispositif_2024.accompagnement_grossesse", "indicateur", ("nb_accompagnements_grossesse",)),
+              "dispositif_2024.accompagnement_grossesse", "indicateur", ("nb_accompagnements_grossesse",), forfait=True, prorata_cle="general.prorata_carte_vitale_dispositif_2024"),
     Indicator("kits_colorectal_progression", _X, "Progression des kits de dépistage colorectal remis",
               "Kits remis dans l'année {coefficient:texte} fois ceux de l'année précédente "
               "({reference_installation_recente:libelle} : {reference_installation_recente} kits) : {montant}.",
               "dispositif_2024.kits_colorectal_progression", "indicateur",
-              ("nb_kits_remis", "nb_kits_remis_n_1", "installation_apres_2023")),
+              ("nb_kits_remis", "nb_kits_remis_n_1", "installation_apres_2023"), forfait=True, prorata_cle="general.prorata_carte_vitale_dispositif_2024"),
     Indicator("hybride_biosimilaire", _X, "Substitution d'un hybride et d'un biosimilaire",
               "Au moins une substitution d'un hybride et au moins une d'un biosimilaire : {montant}.",
-              "dispositif_2024.hybride_biosimilaire", "indicateur", ("substitution_hybride", "substitution_biosimilaire")),
+              "dispositif_2024.hybride_biosimilaire", "indicateur", ("substitution_hybride", "substitution_biosimilaire"), forfait=True, prorata_cle="general.prorata_carte_vitale_dispositif_2024"),
 )
 
 THEME_CODES: tuple[str, ...] = tuple(t.code for t in sorted(THEMES, key=lambda t: t.ordre))

@@ -398,6 +398,38 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _partial_year(exercises: dict[int, ExerciseParameters]) -> list[str]:
+    """Which amounts a partial year prorates, from the registry (`Indicator.forfait`, `prorata_cle`): the rule is
+    applied by `rules.base.finish_theme`; the book named no indicator (review: a socle prorated, a per-act amount not,
+    could be redone from a report's « Calcul » only)."""
+    from .registry import INDICATORS
+
+    latest = exercises[max(exercises)]
+
+    def named(inds) -> str:  # each by its title in the most recent exercise that has it, and its code
+        def params_of(ind):
+            return next((exercises[y] for y in sorted(exercises, reverse=True) if state(exercises[y], ind) != "absent"),
+                        latest)
+        return " ; ".join(f"{title(i, params_of(i))} (`{i.code}`)" for i in inds)
+
+    present = [i for i in INDICATORS if any(state(exercises[y], i) != "absent" for y in exercises)]
+    alone = [i for i in present if i.forfait and not i.prorata_cle]
+    keyed = [i for i in present if i.forfait and i.prorata_cle]
+    per_act = [i for i in present if not i.forfait and i.type_ligne == "indicateur"]
+    keys = sorted({i.prorata_cle for i in keyed})
+    out = ["**Exercice partiel** (installation, cession ou fermeture en cours d'année) : chaque titulaire reçoit la "
+           "ROSP de son temps d'activité.", "",
+           "- Forfaits, proratisés sous la lecture `general.prorata_forfaits` (montant × jours d'activité / jours de "
+           "l'année, arrondi au centime) : " + named(alone) + "."]
+    if keyed:
+        out += ["- Forfaits proratisés seulement si " + " et ".join(f"`{k}`" for k in keys) + " le dit aussi : "
+                + named(keyed) + "."]
+    if per_act:
+        out += ["- Montants sur les actes, boîtes ou patients du titulaire lui-même, sans prorata ; leurs plafonds "
+                "restent entiers et leurs seuils s'appliquent tels quels à ses comptes : " + named(per_act) + "."]
+    return out
+
+
 def book_markdown(exercises: dict[int, ExerciseParameters], scenario: str | None = None) -> str:
     """The rules book in Markdown, for the given exercises (all the parameter files by default). `scenario`:
     the name of the user's scenario the parameters were loaded with: the header says so, and each value it
@@ -439,6 +471,7 @@ def book_markdown(exercises: dict[int, ExerciseParameters], scenario: str | None
         "",
     ]
     out += _params_table(exercises, "general")
+    out += ["", *_partial_year(exercises)]
     for theme in THEMES:
         paid = _grouped({y: theme.versement_of(exercises[y]) for y in years
                          if theme.payment_leaf(exercises[y]) is not None})

@@ -362,3 +362,38 @@ def test_rules_book_lists_every_public_document_it_cites_with_its_address():
     own = section.split("\n\n")[-1]
     assert catalogue["regles_projet"]["titre"] in own and "n'est pas une source publique" in own
     assert "pharmaprat.fr/faq" in section  # (an address added in December 2026)
+
+
+def test_the_rules_book_names_the_amounts_a_partial_year_prorates_as_the_rules_apply_them(tmp_path):
+    """The book said « forfaits proratisés » and named none: a socle (démarche qualité) prorated, a per-act amount
+    (dispensation) not, could be redone from a report only (review). The lists are the registry's, which the rules
+    apply (rules.base.finish_theme); the spec's per-unit lines (per FSE, kit, RVA, dispensation, patient) are not
+    prorated, the carte Vitale equipment and the 2024 device are, under their own reading too."""
+    book = book_markdown({y: load_parameters(y) for y in available_exercises()})
+    part = book.split("**Exercice partiel**", 1)[1].split("\n## ", 1)[0]
+    forfaits, keyed, per_act = (line for line in part.splitlines() if line.startswith("- "))
+    assert forfaits.startswith("- Forfaits, proratisés sous la lecture `general.prorata_forfaits`")
+    assert keyed.startswith("- Forfaits proratisés seulement si `general.prorata_carte_vitale_dispositif_2024`")
+    assert per_act.startswith("- Montants sur les actes, boîtes ou patients du titulaire lui-même, sans prorata")
+    listed = {name: set(re.findall(r"\(`([a-z0-9_]+)`\)", line))
+              for name, line in (("forfaits", forfaits), ("keyed", keyed), ("per_act", per_act))}
+    assert {"demarche_qualite", "exercice_coordonne", "dmp", "asafo", "stabilite_75"} <= listed["forfaits"]
+    assert {"maj_carte_vitale", "trod_angine", "hybride_biosimilaire"} <= listed["keyed"]
+    assert {"fse", "kits_remis", "bonus_prescription", "dispensation", "pharmacien_correspondant",
+            "molecules_ciblees", "teleconsultation"} <= listed["per_act"]
+    assert not (listed["forfaits"] & listed["per_act"]) and not (listed["keyed"] & listed["per_act"])
+    # what the rules do: a buyer from 01/07/2024 (184 days of 366) has its démarche qualité prorated, not its
+    # dispensations à l'unité
+    from rosp_lib.engine import compute
+    from rosp_lib.inputs import read_pharmacies
+    from tests.helpers_rules import write_csv
+
+    lines = compute(read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [{
+        "pharmacie_id": "REPRISE", "exercice": 2024, "exercice_coordonne": "oui", "logiciel_segur": "oui",
+        "debut_activite": "2024-07-01", "dqo_autoevaluation": "oui", "dqo_newsletter": "oui",
+        "dqo_programme_amelioration": "oui", "taux_generiques_repertoire_pct": 99, "nb_dispensations_unite": 100}],
+        sep=";")))
+    by = lines.set_index("indicateur")["montant_cents"]
+    p = load_parameters(2024)
+    assert by["demarche_qualite"] == round(int(p.bups.demarche_qualite.montant.valeur * 100) * 184 / 366)
+    assert "proratisé" not in lines.set_index("indicateur").loc["dispensation", "note"]

@@ -18,6 +18,7 @@ from ..lines.formatting import eur, num
 from ..lines.text import (_SMALL, MANQUANT, NEUTRALISE, NEUTRALISE_NOTE, NON, OUI, SEP, coded,
                           current_exact, filled, misstated_rows, per_distinct, pick)
 from ..parameters import ExerciseParameters, Leaf, Seuil, unit
+from ..registry import indicator
 
 
 @dataclass
@@ -172,10 +173,6 @@ class Block:
     cents: np.ndarray
     note: object = ""
     manquant: np.ndarray | None = None
-    forfait: bool = False  # a fixed amount, prorated to the days of activity
-    # a second reading the prorata of this forfait rests on (its key), beside `general.prorata_forfaits`: the carte
-    # Vitale equipment and the 2024 device are prorated only when both say so (docs/regles.md, règles communes)
-    prorata_cle: str = ""
     socle: bool = False  # a prerequisite of the theme
     decides: bool = False  # a socle of the registry, required or not this exercise: its state decides the gate
     type_ligne: str = "indicateur"  # indicateur, socle, malus, information
@@ -440,14 +437,15 @@ def finish_theme(
     partial = ctx.days_active < ctx.days_in_year
     if partial.any():
         for b in blocks:
-            if b.forfait and b.rows is None and (b.cents[partial] > 0).any():
+            forfait = indicator(b.indicateur)  # which amounts are forfaits: the registry's (docs/regles.md)
+            if forfait.forfait and b.rows is None and (b.cents[partial] > 0).any():
                 full = b.cents.copy()
                 concerned = partial & (full > 0)
                 # Only the partial-year pharmacies read the prorata reading: their lines alone depend on it. A line
                 # under a second reading (`prorata_cle`) is prorated when both say so: it depends on the one that
                 # switching would change (both when both say yes; only the other when one says no; both when both
                 # say no, each being needed) — not on a reading the other has already made moot (review).
-                own = ctx.reads_of(b.prorata_cle) if b.prorata_cle else {}
+                own = ctx.reads_of(forfait.prorata_cle) if forfait.prorata_cle else {}
                 own_yes = all(leaf.valeur for leaf in own.values())
                 if own_yes or not prorata.valeur:
                     b.depends(concerned, ctx.reads_of("general.prorata_forfaits"))

@@ -28,8 +28,7 @@ def demarche_qualite(ctx: Context) -> Block:
     valeur = per_distinct(lambda a, b, c: f"auto-évaluation : {'oui' if a else 'non'}, newsletter : {'oui' if b else 'non'}, "
                                           f"programme : {'oui' if c else 'non'}", auto, news, prog)
     seuil = "auto-évaluation, newsletter" + (" et programme d'amélioration" if required else "") + " déclarés"
-    return socle_state(ind, Block("demarche_qualite", valeur, seuil, ctx.labels(ok), ctx.cents_if(ok, ind.montant.valeur),
-                                  forfait=True))
+    return socle_state(ind, Block("demarche_qualite", valeur, seuil, ctx.labels(ok), ctx.cents_if(ok, ind.montant.valeur)))
 
 
 def generiques_repertoire(ctx: Context) -> Block:
@@ -167,7 +166,7 @@ def stabilite_75(ctx: Context) -> Block:
     return Block("stabilite_75", v,
         f"{seuil_text(shown.seuil_haut_pct)} → {eur_value(shown.montant_haut.valeur)} ; "
                  f"{seuil_text(shown.seuil_bas_pct)} → {eur_value(shown.montant_bas.valeur)}",
-        ctx.labels(low, missing), cents, manquant=missing, forfait=True)
+        ctx.labels(low, missing), cents, manquant=missing)
 
 
 # What each reading of `bups.asafo.periode` counts: its input column, the first day (month, day) of the weeks it
@@ -190,7 +189,7 @@ def asafo(ctx: Context) -> Block | None:
     v, missing = ctx.rate(column)
     ok = compare(v, ind.nb_semaines_min)
     return Block("asafo", v, seuil_text(ind.nb_semaines_min, " semaines" + of),
-                 ctx.labels(ok, missing), ctx.cents_if(ok, ind.montant.valeur), manquant=missing, forfait=True)
+                 ctx.labels(ok, missing), ctx.cents_if(ok, ind.montant.valeur), manquant=missing)
 
 
 def ecoresponsable(ctx: Context) -> Block | None:
@@ -222,7 +221,7 @@ def ecoresponsable(ctx: Context) -> Block | None:
         prog, level, lvl_missing, items, items_missing, before, before_missing)
     return Block("ecoresponsable", valeur,
         f"programme déclaré, {seuil_text(ind.nb_items_min, ' items')} du niveau visé",
-        ctx.labels(ok, missing), ctx.cents_if(ok, ind.montant.valeur), note, missing, forfait=True)
+        ctx.labels(ok, missing), ctx.cents_if(ok, ind.montant.valeur), note, missing)
 
 
 def malus_urgence(ctx: Context, total: np.ndarray) -> Block | None:

@@ -22,7 +22,7 @@ def at_least(ctx: Context, code: str, column: str, unit: tuple[str, str]) -> Blo
     v, missing = ctx.rate(column)
     ok = compare(v, ind.nb_min)
     return Block(code, v, seuil_text(ind.nb_min, " " + agreed(ind.nb_min.valeur, *unit)), ctx.labels(ok, missing),
-        ctx.cents_if(ok, ind.montant.valeur), manquant=missing, forfait=True)
+        ctx.cents_if(ok, ind.montant.valeur), manquant=missing)
 
 
 def declared(ctx: Context, code: str, columns: list[str]) -> Block | None:
@@ -37,8 +37,7 @@ def declared(ctx: Context, code: str, columns: list[str]) -> Block | None:
     valeur = per_distinct(lambda *row: ", ".join(f"{c} : {'oui' if f else 'non'}" for c, f in zip(columns, row)), *flags)
     said = {c.name: c.description for c in PHARMACY_COLUMNS}  # the words of `rosp colonnes`, not the column names
     return Block(code, valeur, " et ".join(said[c] for c in columns) + " : oui", ctx.labels(ok),
-                 ctx.cents_if(ok, ind.montant.valeur),
-        forfait=True)
+                 ctx.cents_if(ok, ind.montant.valeur))
 
 
 def kits_colorectal_progression(ctx: Context) -> Block | None:
@@ -73,7 +72,7 @@ def kits_colorectal_progression(ctx: Context) -> Block | None:
     atteint = ctx.labels(ok, missing)
     atteint[missing] = MANQUANT
     block = Block("kits_colorectal_progression", valeur, f"{seuil_text(ind.coefficient, '')} × kits de 2023", atteint,
-        ctx.cents_if(ok, ind.montant.valeur), note, missing, forfait=True)
+        ctx.cents_if(ok, ind.montant.valeur), note, missing)
     return block
 
 
@@ -86,6 +85,4 @@ def compute(ctx: Context) -> list[Block]:
         *ctx.rule(kits_colorectal_progression),
         *ctx.rule(declared, "hybride_biosimilaire", ["substitution_hybride", "substitution_biosimilaire"]),
     ]
-    for b in blocks:  # every amount of the device is fixed: prorated only under this reading too (docs/regles.md)
-        b.prorata_cle = "general.prorata_carte_vitale_dispositif_2024"
     return finish_theme(ctx, THEME, blocks)

@@ -35,7 +35,7 @@ def exercice_coordonne(ctx: Context) -> Block | None:
         return ctx.neutralised("exercice_coordonne", socle=True)
     ok = ctx.flag("exercice_coordonne")
     return socle_state(ind, Block("exercice_coordonne", ctx.yes_no(ok), "déclaré oui", ctx.labels(ok),
-                                  ctx.cents_if(ok, ind.montant.valeur), forfait=True))
+                                  ctx.cents_if(ok, ind.montant.valeur)))
 
 
 def declared_socle(ctx: Context, code: str, column: str, expect: bool = True) -> Block | None:
@@ -62,7 +62,7 @@ def lad_certifie_has(ctx: Context) -> Block | None:
         return ctx.neutralised("lad_certifie_has", socle=True)
     ok = ctx.flag("lad_certifie_has")
     return socle_state(ind, Block("lad_certifie_has", ctx.yes_no(ok), "déclaré oui", ctx.labels(ok),
-                                  ctx.cents_if(ok, ind.montant.valeur), forfait=True))
+                                  ctx.cents_if(ok, ind.montant.valeur)))
 
 
 def ordonnance_numerique_socle(ctx: Context) -> Block | None:
@@ -111,7 +111,7 @@ def rate_forfait(ctx: Context, code: str, column: str) -> Block:
     v, missing = ctx.rate(column)
     ok = compare(v, ind.seuil_pct)
     return Block(code, v, seuil_text(ind.seuil_pct), ctx.labels(ok, missing), ctx.cents_if(ok, ind.montant.valeur),
-        f"{eur_value(ind.montant.valeur)} si atteint", missing, forfait=True)
+        f"{eur_value(ind.montant.valeur)} si atteint", missing)
 
 
 def bal_organisationnelle(ctx: Context, mss_met: np.ndarray, mss_missing: np.ndarray) -> Block:
@@ -126,7 +126,7 @@ def bal_organisationnelle(ctx: Context, mss_met: np.ndarray, mss_missing: np.nda
     note = pick(declared & ~mss_met, "BAL déclarée mais indicateur MSS non atteint", "")
     note[unknown] = "BAL déclarée, indicateur MSS inconnu (taux MSS manquant)"
     return Block("bal_organisationnelle", ctx.yes_no(declared), "déclaré oui et MSS atteint", ctx.labels(ok, unknown),
-        ctx.cents_if(ok, ind.montant.valeur), note, unknown, forfait=True)
+        ctx.cents_if(ok, ind.montant.valeur), note, unknown)
 
 
 def maj_carte_vitale(ctx: Context) -> Block:
@@ -163,8 +163,7 @@ def maj_carte_vitale(ctx: Context) -> Block:
     note[pays_lower] = f"nombre de lecteurs manquant : montant de la borne seul versé ({eur_value(ind.montant_borne.valeur)})"
     return Block("maj_carte_vitale", valeur,
         f"sans borne : max {max_without} lecteurs ; avec borne : max {max_with}",
-        ctx.labels(cents > 0, missing), cents, note, missing, forfait=True,
-        prorata_cle="general.prorata_carte_vitale_dispositif_2024")
+        ctx.labels(cents > 0, missing), cents, note, missing)
 
 
 def teleconsultation_equipement(ctx: Context) -> Block:
@@ -174,7 +173,7 @@ def teleconsultation_equipement(ctx: Context) -> Block:
         return ctx.neutralised("teleconsultation_equipement")
     eq_ok = ctx.flag("teleconsultation_equipee") & ctx.flag("teleconsultation_premiere_annee")
     return Block("teleconsultation_equipement", ctx.yes_no(eq_ok), "équipement déclaré et première année",
-                 ctx.labels(eq_ok), ctx.cents_if(eq_ok, ind.forfait_equipement.valeur), forfait=True)
+                 ctx.labels(eq_ok), ctx.cents_if(eq_ok, ind.forfait_equipement.valeur))
 
 
 def teleconsultation(ctx: Context) -> Block:
