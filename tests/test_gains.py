@@ -215,15 +215,16 @@ def _tilleuls_2025(tmp_path: Path, **changes) -> pd.DataFrame:
     # 0 €. Socle met: 100 (démarche qualité) + 200 (stabilité 92 % ≥ 90 %) + 100 (ASAFO) + 200 (écoresponsable)
     # = 600 €, less 20 % → 480 €; urgence 2,99 % → 600 € (+120 with the socle: 600 €); stabilité 95 % → 400 €,
     # 800 × 0,8 = 640 € (+160 with the socle: 640 €). All: BUPS 800 € + billing malus (7 points, 10 % of the
-    # numérique theme's 5 349 €) 534,90 € + 3 € (one RVA) + 2 € (one kit) = 1 339,90 €.
+    # numérique theme's 5 349 €) 534,90 € + 3 € (one RVA) + 2 € (one kit) + 25 € (the téléconsultation equipment
+    # declared and one téléconsultation: one tranche) = 1 364,90 €.
     ({"taux_generiques_repertoire_pct": "84", "taux_urgence_pct": "3"},
      {"stabilite_75": "640.00", "malus_urgence": "600.00", "generiques_repertoire": "480.00",
-      "malus_qualite_facturation": "534.90"}, 133990),
+      "malus_qualite_facturation": "534.90"}, 136490),
     # Numérique socle lost (logiciel Ségur « non »): the theme pays 0 €. Ségur declared: 5 349 € less the billing
     # malus's 10 % = 4 814,10 €; with the malus removed too: 5 349 € (+534,90 with the socle). All: 5 349 € + 200 €
-    # (stabilité 92 % → 95 %: 400 € instead of 200 €) + 3 € + 2 € = 5 554 €.
+    # (stabilité 92 % → 95 %: 400 € instead of 200 €) + 3 € + 2 € + 25 € (one téléconsultation tranche) = 5 579 €.
     ({"logiciel_segur": "non"},
-     {"malus_qualite_facturation": "5349.00", "logiciel_segur": "4814.10", "stabilite_75": "200.00"}, 555400),
+     {"malus_qualite_facturation": "5349.00", "logiciel_segur": "4814.10", "stabilite_75": "200.00"}, 557900),
 ], ids=["bups-socle-perdu", "numerique-socle-perdu"])
 def test_the_actions_of_a_theme_whose_socle_is_lost_are_given_with_the_socle(tmp_path, changes, gains_eur,
                                                                              reach_cents):
@@ -392,7 +393,7 @@ def test_a_gain_names_only_the_readings_that_change_it(pid, year, column, gain):
 def test_a_gain_resting_on_the_molecule_premium_is_priced_under_the_boxes_gained_reading():
     """2024–2026: the prime par boîte substituée has no alternative value of its own; its alternative is the « boîtes
     gagnées » reading of `bups.molecules_ciblees.lecture` (its `alternative_cle`). The gains resting on it named it
-    without the gain under that reading (review). PH-TILLEULS 2024, the first three gains (molecules' arrival rates
+    without the gain under that reading (review). PH-TILLEULS 2024, the first three molecule gains (arrival rates
     raised): 14,22 €, 7,68 € and 6,64 €, and 157,39 €, 89,24 € and 77,12 € under the other reading (checked apart by
     two `rosp compute` runs of the changed row, with and without `lecture: progression`)."""
     from rosp_lib.report import gains as report_gains
@@ -400,6 +401,7 @@ def test_a_gain_resting_on_the_molecule_premium_is_priced_under_the_boxes_gained
 
     rep = nb.load("PH-TILLEULS", 2024, str(ROOT / "data" / "pharmacies.csv"), str(ROOT / "data" / "molecules.csv"))
     t = report_gains.compute(rep, None, "2024-10-01").table
+    t = t[t["indicateur"] == "molecules_ciblees"]
     key = "bups.molecules_ciblees.prime_par_boite"
     assert [(int(g), o) for g, o in zip(t["gain_cents"][:3], t["autres_lectures"][:3])] == [
         (1422, ((key, 15739),)), (768, ((key, 8924),)), (664, ((key, 7712),))]
@@ -482,4 +484,40 @@ def test_an_unknown_value_says_that_the_action_is_to_give_it(tmp_path):
     said = ("donnée manquante : le fichier ne donne pas cette valeur ; le gain est calculé depuis une valeur inconnue "
             "— renseignez la valeur réelle de l'exercice : le montant dû en dépend")
     assert said in row["remarque"] and row["action"].endswith(" — " + said)
-    assert all("donnée manquante" not in r for r in table[table["valeur_actuelle"] != ""]["remarque"])
+    known = [all(v.split(" ; ")) for v in table["valeur_actuelle"]]  # (a combination's values: « non ; 5 »)
+    assert all("donnée manquante" not in r for r in table[known]["remarque"])
+
+
+def _total_cents(frame: pd.DataFrame, year: int) -> int:
+    from rosp_lib.engine import totals
+
+    lines = compute(frame, None, parameters_for([year]))
+    return int(totals(lines, frame)["total"].iloc[0])
+
+
+def test_changes_that_pay_only_together_include_a_count_that_pays_nothing_alone(tmp_path):
+    """The téléconsultation: the equipment declared alone pays nothing (not the first year), nor a téléconsultation
+    without it; together, one tranche. Never proposed, on 10 of the 13 rows of the example data (review: a count
+    that pays nothing alone was left out of every combination). Likewise the écoresponsable level left empty: the
+    programme, the first level and its items together. Each gain is checked by computing the changed row."""
+    pharmacies = _tilleuls(tmp_path, 2024)
+    assert (pharmacies["teleconsultation_equipee"].iloc[0], pd.isna(pharmacies["nb_teleconsultations"].iloc[0])) \
+        == (False, True)
+    table = gains_table(pharmacies, None, parameters_for([2024]), dt.date(2024, 6, 1))
+    tele = table[table["indicateur"] == "teleconsultation"].iloc[0]
+    assert (tele["colonne"], tele["valeur_cible"]) == ("teleconsultation_equipee + nb_teleconsultations", "oui ; 1")
+    changed = _tilleuls(tmp_path, 2024, teleconsultation_equipee="oui", nb_teleconsultations="1")
+    gain = _total_cents(changed, 2024) - _total_cents(pharmacies, 2024)
+    p = parameters_for([2024])[2024].numerique.teleconsultation
+    assert int(tele["gain_cents"]) == gain == int(p.montant_par_tranche.valeur * 100)
+
+    empty = {"eco_programme": "non", "eco_niveau_vise": "", "eco_items_valides": "", "eco_niveau_valide_precedent": ""}
+    pharmacies = _tilleuls(tmp_path, 2025, **empty)
+    table = gains_table(pharmacies, None, parameters_for([2025]), dt.date(2025, 6, 1))
+    eco = table[table["indicateur"] == "ecoresponsable"].iloc[0]
+    items = int(parameters_for([2025])[2025].bups.ecoresponsable.nb_items_min.valeur)
+    assert (eco["colonne"], eco["valeur_cible"]) == ("eco_programme + eco_niveau_vise + eco_items_valides",
+                                                      f"oui ; 1 ; {items}")
+    changed = _tilleuls(tmp_path, 2025, **{**empty, "eco_programme": "oui", "eco_niveau_vise": "1",
+                                           "eco_items_valides": str(items)})
+    assert int(eco["gain_cents"]) == _total_cents(changed, 2025) - _total_cents(pharmacies, 2025) > 0

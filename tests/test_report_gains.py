@@ -47,6 +47,8 @@ DAY = dt.date(2024, 10, 1)
 
 # (colonne, valeur_cible, gain en centimes), classées en euros
 TILLEULS_2024 = [
+    # the equipment declared and one téléconsultation: one tranche (each pays nothing alone)
+    ("teleconsultation_equipee + nb_teleconsultations", "oui ; 1", 2500),
     ("taux_arrivee_pct (Vildagliptine)", "100", 6770 - 5348),
     ("taux_arrivee_pct (sitagliptine)", "100", 10967 - 10199),
     ("taux_arrivee_pct (palipéridone)", "100", 2708 - 2044),
@@ -72,18 +74,18 @@ def _actions(g) -> list[tuple[str, str, int]]:
 def test_synthesis_section_lists_every_action_ranked_with_its_euros(tilleuls):
     g = report_gains.compute(tilleuls, None, "2024-10-01")
     assert _actions(g) == TILLEULS_2024
-    assert list(g.table["rang"]) == [1, 2, 3, 4, 5, 6]
+    assert list(g.table["rang"]) == [1, 2, 3, 4, 5, 6, 7]
     assert set(g.table["encore_possible"]) == {"oui"} and set(g.table["echeance"]) == {"2024-12-31"}
     assert g.actuel_cents == TOTAL_TILLEULS_2024
-    assert g.a_portee_cents == sum(c for _, _, c in TILLEULS_2024) == 3454
+    assert g.a_portee_cents == sum(c for _, _, c in TILLEULS_2024) == 5954
     html = str(report_gains.actions_table(tilleuls, g))
     assert "Vildagliptine : taux d&#x27;arrivée (substitution de l&#x27;exercice) : 79 % → 100 %" in html
     assert "14,22\u00a0€" in html and "Encore possible au 01/10/2024" in html
     assert "RVA de prescription (vaccinations facturées comme prescrites et réalisées) : 52 → 53" in html
     assert "environ 0,68\u00a0€ par point" in html  # 14,22 € over 21 points
     reach = report_gains.reach_text(tilleuls, g)
-    assert "**Total encore à portée au 01/10/2024 : 34,54\u00a0€**" in reach
-    assert "7\u202f890,91\u00a0€ → 7\u202f925,45\u00a0€" in reach
+    assert "**Total encore à portée au 01/10/2024 : 59,54\u00a0€**" in reach
+    assert "7\u202f890,91\u00a0€ → 7\u202f950,45\u00a0€" in reach
     intro = report_gains.intro_text(tilleuls, g)
     assert "## Ce que l'officine peut encore gagner" in intro
     assert "27/02/2025" in intro  # the end of the declaration window, from the parameters (calendrier)
@@ -91,7 +93,7 @@ def test_synthesis_section_lists_every_action_ranked_with_its_euros(tilleuls):
 
 def test_theme_section_searches_its_theme_only(tilleuls):
     g = report_gains.compute(tilleuls, "bups", DAY)
-    assert _actions(g) == TILLEULS_2024[:3]
+    assert _actions(g) == TILLEULS_2024[1:4]
     assert g.actuel_cents == tilleuls.theme_total_cents("bups") == 97591
     assert g.a_portee_cents == 1422 + 768 + 664
     assert "Thème" not in str(report_gains.actions_table(tilleuls, g, "bups"))  # one theme: no theme column
@@ -99,7 +101,7 @@ def test_theme_section_searches_its_theme_only(tilleuls):
 
 def test_after_the_deadline_nothing_is_within_reach(tilleuls):
     g = report_gains.compute(tilleuls, "vaccination", "2025-01-15")
-    assert _actions(g) == [TILLEULS_2024[3]]
+    assert _actions(g) == [TILLEULS_2024[4]]
     assert list(g.table["encore_possible"]) == ["non"] and g.a_portee_cents == 0
     assert "non (échéance passée)" in str(report_gains.actions_table(tilleuls, g, "vaccination"))
     text = report_gains.reach_text(tilleuls, g, "vaccination")
@@ -135,7 +137,7 @@ def test_the_total_within_reach_names_the_actions_another_one_outdoes():
 
 def test_one_action_within_reach_is_its_own_gain(tilleuls):
     g = report_gains.compute(tilleuls, "vaccination", DAY)
-    assert _actions(g) == [TILLEULS_2024[3]] and g.a_portee_cents == 300 and g.sans_effet == ()
+    assert _actions(g) == [TILLEULS_2024[4]] and g.a_portee_cents == 300 and g.sans_effet == ()
     text = report_gains.reach_text(tilleuls, g, "vaccination")
     assert text.endswith(": le gain de la seule action encore possible.")
     assert "action(s)" not in text and "n'y ajoute" not in text
@@ -260,14 +262,14 @@ def test_the_reports_show_the_gains_with_their_euros(real_batch):
     synthese = report_gains.read_recorded(folder / "00_synthese.ipynb")
     assert len(synthese) == 1 and synthese[0]["date_reference"] == "2024-10-01"
     assert [(a["colonne"], a["valeur_cible"], a["gain_cents"]) for a in synthese[0]["actions"]] == TILLEULS_2024
-    assert synthese[0]["a_portee_cents"] == 3454
+    assert synthese[0]["a_portee_cents"] == 5954
     bups = report_gains.read_recorded(folder / "02_bups.ipynb")[0]
-    assert [(a["colonne"], a["valeur_cible"], a["gain_cents"]) for a in bups["actions"]] == TILLEULS_2024[:3]
+    assert [(a["colonne"], a["valeur_cible"], a["gain_cents"]) for a in bups["actions"]] == TILLEULS_2024[1:4]
     vacc = report_gains.read_recorded(folder / "03_vaccination.ipynb")[0]
-    assert [(a["colonne"], a["valeur_cible"], a["gain_cents"]) for a in vacc["actions"]] == [TILLEULS_2024[3]]
+    assert [(a["colonne"], a["valeur_cible"], a["gain_cents"]) for a in vacc["actions"]] == [TILLEULS_2024[4]]
     html = (folder / "00_synthese.html").read_text(encoding="utf-8")
     assert "Ce que l&#39;officine peut encore gagner" in html or "Ce que l'officine peut encore gagner" in html
-    assert "34,54\u00a0€" in html and "14,22\u00a0€" in html
+    assert "59,54\u00a0€" in html and "14,22\u00a0€" in html
     assert "Ce qui a été versé" in html
     assert "application/vnd.rosp" not in html  # the recorded values are not in the document
     theme_html = (folder / "02_bups.html").read_text(encoding="utf-8")

@@ -419,15 +419,22 @@ class _Gains:
             for col in a.changes:
                 single_gain[(a.row, col)] = max(single_gain.get((a.row, col), 0), a.gain)
         combos: list[tuple[int, tuple[str, ...], dict, int, str]] = []  # row, indicators, changes, floor, kind
+        counted: list[tuple[int, _Search]] = []  # (combination, the search of a count it needs)
         for row, inds in per_row_inds.items():
             for ind in inds:
                 cols = [c for c in ind.colonnes if c in LEVIERS and ((row, c) in best or self._extreme(row, c)
-                                                                      is not None)]
-                if len(cols) < 2:
+                                                                      is not None or self._first_level(row, c))]
+                # A count that pays nothing alone, searched with the indicator's other changes held: the
+                # téléconsultations without the equipment declared were never proposed, nor the items of an
+                # écoresponsable level left empty (review)
+                counts = [c for c in ind.colonnes if LEVIERS.get(c) == "hausse" and not is_rate(c) and c not in cols]
+                if not cols or len(cols) + len(counts) < 2:
                     continue
-                changes = {c: self._extreme(row, c) if is_rate(c) else best.get((row, c)) for c in cols}
+                changes = {c: self._extreme(row, c) if is_rate(c) else best.get((row, c), self._first_level(row, c))
+                           for c in cols}
                 changes = {c: v for c, v in changes.items() if v is not None}
                 floor = max([single_gain.get((row, c), 0) for c in cols] + [0])
+                counted += [(len(combos), s) for c in counts if (s := self.search_for(row, c, floor, changes))]
                 combos.append((row, (ind.code,), changes, floor, ""))
             for theme in self.themes or THEME_CODES:
                 lost = [ind for ind in inds if ind.theme == theme and self.base_type.get((row, ind.code)) == "socle"
@@ -442,6 +449,10 @@ class _Gains:
                             if v is not None:
                                 changes[c] = v
                 combos.append((row, tuple(i.code for i in lost), changes, 0, "socles"))
+        self.run_searches([search for _, search in counted])
+        for j, search in counted:
+            if search.found:
+                combos[j][2].update(search.changes(search.hi))
         combos = [c for c in combos if len(c[2]) > 1 or c[4] == "socles" and c[2]]
         results = self.evaluate([(row, ch) for row, _, ch, _, _ in combos])
         out: list[Action] = []
@@ -471,6 +482,10 @@ class _Gains:
         for a, (gain, lines) in zip(redo, self.evaluate([(a.row, a.changes) for a in redo])):
             a.gain, a.lines = gain, lines
         return [a for a in out if a.gain > 0]
+
+    def _first_level(self, row: int, col: str):
+        """A level left empty, in a combination: the first one (it needs no level validated before); else None."""
+        return 1 if LEVIERS.get(col) == "niveau" and pd.isna(self.current(row, col)) else None
 
     def _extreme(self, row: int, col: str):
         """The farthest value a column can take in the direction that helps (for combinations)."""
