@@ -34,9 +34,10 @@ def test_teleconsultation_tranches_are_agreed(tmp_path):
     # 2024: tranches of 5 teleconsultations, 25 € each (parameters/2024.yaml)
     lines = lines_of(tmp_path, *({"teleconsultation_equipee": "oui", "nb_teleconsultations": str(n)} for n in (5, 10, 0)))
     notes = lines[lines["indicateur"] == "teleconsultation"].set_index("pharmacie_id")["note"]
-    assert notes["PH-0"].startswith("1 tranche × 25,00\u00a0€")
-    assert notes["PH-1"].startswith("2 tranches × 25,00\u00a0€")
-    assert notes["PH-2"].startswith("0 tranche × 25,00\u00a0€")
+    # with the count of tranches worked out from the téléconsultations (started tranches: rounded up)
+    assert notes["PH-0"].startswith("⌈5 / 5⌉ = 1 tranche × 25,00\u00a0€")
+    assert notes["PH-1"].startswith("⌈10 / 5⌉ = 2 tranches × 25,00\u00a0€")
+    assert notes["PH-2"].startswith("⌈0 / 5⌉ = 0 tranche × 25,00\u00a0€")
 
 
 def test_billing_points_are_agreed(tmp_path):
