@@ -444,5 +444,7 @@ INTERACTIONS: dict[str, str] = {
                              "atteint la même année",
     "ecoresponsable": "un niveau 2 ou 3 n'est validé que si le niveau précédent l'a été une année antérieure : "
                       "un niveau ne se rattrape pas dans l'exercice",
-    "teleconsultation": "les tranches de téléconsultations ne sont versées que si l'équipement est déclaré",
+    "teleconsultation": "les tranches de téléconsultations ne sont versées que si l'équipement est déclaré ; une "
+                        "officine qui s'équipe pour la première fois perçoit aussi le forfait d'équipement de la "
+                        "première année (colonne teleconsultation_premiere_annee, que l'outil ne change pas)",
 }
