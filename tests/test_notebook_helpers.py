@@ -441,6 +441,21 @@ def test_explorer_reads_a_decimal_comma_and_refuses_out_of_range(gare):
     assert before != after
 
 
+def test_explorer_bounds_a_count_as_the_input_file_does(gare):
+    """5 000 000 000 FSE showed « 320 002 549,00 € » where the file refuses any count above 999 999 999, and
+    9 223 372 036 854 775 808 stopped the explorer's callback, the total left as it was without a word (review)."""
+    from rosp_lib.inputs import MAX_COUNT
+
+    assert nb.parse_number("999 999 999", "int", None) == (MAX_COUNT, "")
+    assert nb.parse_number("1 000 000 000", "int", None) == (
+        None, "« 1 000 000 000 » hors limites (attendu : de 0 à 999\u202f999\u202f999)")
+    ex = nb.Explorer(gare, "numerique")
+    before, values = ex.total_cents, dict(ex.values)
+    for typed in ("5000000000", "9223372036854775808"):
+        ex.controls["nb_fse"].value = typed
+        assert "hors limites" in ex.message.value and ex.total_cents == before and ex.values == values
+
+
 def test_explorer_switches_a_hypothesis_of_the_theme(tilleuls):
     ex = nb.Explorer(tilleuls, "numerique")
     key = "numerique.ordonnance_numerique_socle.etat"

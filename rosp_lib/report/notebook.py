@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from rosp_lib.engine import compute, parameters_for
-from rosp_lib.inputs import (EXACT_SUFFIX, PHARMACIE_ID_RE, PHARMACY_COLUMNS, empty_molecules, no_molecules_warning,
-                             pharmacy_warnings, read_inputs, set_rate)
+from rosp_lib.inputs import (EXACT_SUFFIX, MAX_COUNT, PHARMACIE_ID_RE, PHARMACY_COLUMNS, empty_molecules,
+                             no_molecules_warning, pharmacy_warnings, read_inputs, set_rate)
 from rosp_lib.inputs.columns import AT_MOST, COLUMN_WORDS
 from rosp_lib.inputs.parsing import number_typed
 from rosp_lib.inputs.errors import near_hint
@@ -1300,14 +1300,15 @@ def theme_columns(theme: str):
 def parse_number(text: str, kind: str, maximum: float | None):
     """A number typed in the explorer, read as the same cell of an input file is read (`inputs.parsing`: decimal
     comma or point, spaces between thousands, « 40.000 » in a count refused as ambiguous — it was read 40 here), then
-    bounded as the column is (`maximum`).
+    bounded as the column is (`maximum`; a count without one: MAX_COUNT, as the file's validation — 5 000 000 000
+    FSE showed 320 M€, and a larger count stopped the explorer without a word: review).
 
     Returns (value, error): value None for an empty field (missing value, kept missing); a rate as the exact
     Decimal typed."""
     value, error = number_typed(text, kind)
     if error or value is None:
         return None, error
-    top = 100 if kind == "rate" else maximum
+    top = 100 if kind == "rate" else maximum if maximum is not None else MAX_COUNT
     if value < 0 or (top is not None and value > top):
         return None, f"« {text} » hors limites (attendu : de 0 à {num(top) if top is not None else '…'})"
     return value, ""
