@@ -969,3 +969,21 @@ def test_a_line_at_zero_with_no_arithmetic_says_what_its_amount_means(tilleuls):
     missed = pd.Series({"note": "", "hypotheses": "", "scenario": "", "entrees": "condamnation_fraude=oui",
                         "montant_cents": 0, "atteint": "non", "type_ligne": "socle"})
     assert calculation(missed, {}, tilleuls.params) == "socle non atteint : aucun montant du thème n'est versé"
+
+
+def test_under_a_scenario_reading_boxes_gained_the_synthesis_names_that_reading_retained():
+    """Under lectures-alternatives.yaml (the molecules read as boxes gained), the synthesis said « Prime par boîte
+    substituée » retained at 0,22565 €, the premium of the reading the scenario does not use, beside the alternative
+    « boîtes substituées » (review; the BUPS report said it right). The retained reading is the scenario's."""
+    import html
+    import re
+
+    root = Path(__file__).resolve().parent.parent
+    rep = nb.load("PH-TILLEULS", 2024, str(root / "data" / "pharmacies.csv"), str(root / "data" / "molecules.csv"),
+                  str(root / "parameters" / "scenarios" / "lectures-alternatives.yaml"))
+    rows = [[html.unescape(re.sub("<[^>]+>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", str(nb.stakes_table(rep)), re.S)]
+    molecules = next(r for r in rows if r and "Génériques, hybrides, biosimilaires" in r[0])
+    assert "Lecture du calcul par molécule" in molecules[0] and "Prime par boîte substituée" not in molecules[0]
+    assert molecules[1] == "boîtes gagnées sur le taux de départ"
+    assert molecules[2].startswith("boîtes substituées (Prime par boîte substituée")

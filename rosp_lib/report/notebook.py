@@ -1170,7 +1170,12 @@ def stakes_table(rep: Report) -> Html:
 
 
 def _stands_for(rep: Report, s) -> str | None:
-    """The hypothesis leaf whose alternative the reading at stake `s` is (`alternative_cle`), if it is another's."""
+    """The hypothesis leaf whose alternative the reading at stake `s` is (`alternative_cle`), if it is another's —
+    not when the scenario already reads `s` as its alternative: the retained reading is then the scenario's, which
+    reads another leaf (the prime par boîte gagnée under « progression »), and the stake is the reading itself
+    (review: « Prime par boîte substituée : 0,22565 € » was said retained under a scenario reading boxes gained)."""
+    if replaced(rep, s.cle):
+        return None
     return next((k for k, leaf in rep.leaves.items()
                  if getattr(leaf, "alternative_cle", None) == s.cle and leaf.statut == "hypothese"), None)
 
