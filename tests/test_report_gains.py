@@ -211,6 +211,9 @@ def test_reconciliation_section_of_a_partial_payment():
     assert "5\u202f334,00\u00a0€" in html and "non versé" in html
     assert ">−820,00\u00a0€<" in html and ">-820" not in html  # the gap with the minus sign of the other tables
     assert '<a href="reclamation_PH-CENTRE_2025.md">' in html
+    # the file is `rosp report`'s; a notebook run by itself has the text below (review: a dead link « à côté »)
+    assert ('son texte est <a href="#projet-de-reclamation">ci-dessous</a> ; <code>rosp report</code> l\'écrit aussi '
+            "à côté de ce rapport") in html and '<details id="projet-de-reclamation">' in html
     assert "Participer à un exercice coordonné" in html  # the unpaid line of the partial payment, by its title
     assert "n'a pas été retenue" not in html
     # the « dont » row of the numérique theme is a part of its gap, not one more: counted apart (reader's pass)

@@ -148,8 +148,11 @@ def table_html(rep: Report, r: Reconciliation | None) -> Html:
     if r.claim:
         name = escape_html(r.claim_name(rep))
         cautions = claim_cautions(r.claim)
-        out += (f'<p><strong>Un projet de réclamation a été préparé</strong> : <a href="{name}">{name}</a> (à côté de '
-                "ce rapport). "
+        # the file is written by `rosp report` only: a notebook run by itself has the text below, not the file (review:
+        # « à côté de ce rapport », a dead link)
+        out += ('<p><strong>Un projet de réclamation a été préparé</strong> : son texte est <a '
+                f'href="#projet-de-reclamation">ci-dessous</a> ; <code>rosp report</code> l\'écrit aussi à côté de ce '
+                f'rapport, dans <a href="{name}">{name}</a>. '
                 + (f"<strong>{escape_html(BEFORE_SENDING)}</strong>, en tête du projet : "
                    + escape_html(" ; ".join(f"« {c} »" for c in cautions))
                    + ". Ne l'envoyez qu'après en avoir tenu compte, et vérifiez chaque montant.</p>" if cautions else
