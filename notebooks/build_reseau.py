@@ -62,6 +62,8 @@ from rosp_lib.report import network as rn
 from rosp_lib.report.notebook import png, user_errors
 
 user_errors()  # une erreur de paramètre ou de fichier : un seul message, en français
+rn.check_parameters(seuil_atypique=seuil_atypique, min_atypique=min_atypique, nb_gains=nb_gains,
+                    nb_atypiques_max=nb_atypiques_max, nb_liens_max=nb_liens_max, gains_max_lignes=gains_max_lignes)
 jour = rn.gains_date(date_gains)  # vérifiée ici, avant tout affichage
 reseau = rn.load_network(entree, molecules, parametres)
 lignes, totaux, noms = reseau.lines, reseau.totals, reseau.names()

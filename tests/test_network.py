@@ -589,3 +589,23 @@ def test_every_heading_of_the_page_is_its_own_anchor(executed):
             headings += [line.lstrip("#").strip() for line in text.splitlines() if re.match(r"#{1,6} ", line)]
     assert len([h for h in headings if h.startswith("Exercice ")]) >= 2 * 5  # two sections, five exercises
     assert len(headings) == len(set(headings)), sorted(h for h in headings if headings.count(h) > 1)
+
+
+@pytest.mark.parametrize("name, value, said", [
+    ("nb_gains", "abc", "paramètre nb_gains : « abc » ; attendu : un nombre entier d'au moins 0"),
+    ("seuil_atypique", -1, "paramètre seuil_atypique : « -1 » ; attendu : un nombre supérieur à 0"),
+    ("seuil_atypique", 0, "paramètre seuil_atypique : « 0 » ; attendu : un nombre supérieur à 0"),
+    ("min_atypique", 0, "paramètre min_atypique : « 0 » ; attendu : un nombre entier d'au moins 2"),
+    ("nb_liens_max", 2.5, "paramètre nb_liens_max : « 2.5 » ; attendu : un nombre entier d'au moins 0"),
+    ("nb_atypiques_max", True, "paramètre nb_atypiques_max : « True » ; attendu : un nombre entier d'au moins 0"),
+])
+def test_a_numeric_parameter_of_the_network_notebook_is_checked(name, value, said):
+    """`papermill 90_reseau.ipynb … -p nb_gains abc` stopped on a TypeError traceback; `-p seuil_atypique -1` and
+    `-p min_atypique 0` ran and printed « au-delà de −1 », « ceux d'au moins 0 officines » (review)."""
+    from rosp_lib.report.notebook import ReportError
+
+    with pytest.raises(ReportError) as info:
+        rn.check_parameters(**{name: value})
+    assert str(info.value) == said + " (voir la cellule des paramètres)"
+    rn.check_parameters(seuil_atypique=3.5, min_atypique=5, nb_gains=0, nb_atypiques_max=50, nb_liens_max=0,
+                        gains_max_lignes=500)  # the notebook's own values (0: « toutes », « aucun »)

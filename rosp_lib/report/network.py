@@ -483,6 +483,29 @@ def largest_gains(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, top:
                            parameters_for(largest["exercice"].unique(), scenario) if len(largest) else {})
 
 
+# The notebook's numeric parameters: (name, smallest value, integer only). papermill passes a value it cannot read as a
+# number as a text (`-p nb_gains abc`: a TypeError traceback), and took -1 or 0 (« ceux d'au moins 0 officines »).
+NUMERIC_PARAMETERS = (("seuil_atypique", 0, False), ("min_atypique", 2, True), ("nb_gains", 0, True),
+                      ("nb_atypiques_max", 0, True), ("nb_liens_max", 0, True), ("gains_max_lignes", 0, True))
+
+
+def check_parameters(**values) -> None:
+    """The numeric parameters of the network notebook, each a number of its kind at least its smallest value (the
+    outlier threshold strictly above it); a French refusal naming the parameter otherwise."""
+    from rosp_lib.inputs.errors import shown
+    from rosp_lib.report.notebook import ReportError
+
+    for name, low, integer in NUMERIC_PARAMETERS:
+        if name not in values:
+            continue
+        v = values[name]
+        number = isinstance(v, (int, float)) and not isinstance(v, bool) and (not integer or float(v).is_integer())
+        if not number or (v <= low if name == "seuil_atypique" else v < low) or v != v:
+            kind = "un nombre entier" if integer else "un nombre"
+            bound = f"supérieur à {num(low)}" if name == "seuil_atypique" else f"d'au moins {num(low)}"
+            raise ReportError(f"paramètre {name} : {shown(v)} ; attendu : {kind} {bound} (voir la cellule des paramètres)")
+
+
 def gains_date(text) -> dt.date:
     """The notebook's `date_gains` parameter: AAAA-MM-JJ or JJ/MM/AAAA (as `date_reference` of the pharmacy reports,
     the same reader), today when empty; a French refusal otherwise."""
