@@ -410,6 +410,8 @@ def test_explorer_labels_are_french_and_missing_values_stay_missing():
     ex = nb.Explorer(nouvelle, "numerique")
     fse = ex.controls["nb_fse"]
     assert fse.value == "" and fse.description == "FSE transmises en SESAM-Vitale dans l'année"
+    # the whole label in the field's tooltip, with its column (a label cut « … » on screen could not be read: review)
+    assert fse.tooltip == "FSE transmises en SESAM-Vitale dans l'année (nb_fse)"
     assert ex.controls["exercice_coordonne"].value in (True, False)
     # computed once the field is left (or Entrée), not at each key: typing « 40 000 » computed « 4 », « 40 », then
     # refused « 40 0 » on the way

@@ -1173,7 +1173,7 @@ def _stands_for(rep: Report, s) -> str | None:
     """The hypothesis leaf whose alternative the reading at stake `s` is (`alternative_cle`), if it is another's —
     not when the scenario already reads `s` as its alternative: the retained reading is then the scenario's, which
     reads another leaf (the prime par boîte gagnée under « progression »), and the stake is the reading itself
-    (review: « Prime par boîte substituée : 0,22565 € » was said retained under a scenario reading boxes gained)."""
+    (review: the prime par boîte substituée was said retained under a scenario reading boxes gained)."""
     if replaced(rep, s.cle):
         return None
     return next((k for k, leaf in rep.leaves.items()
@@ -1337,8 +1337,10 @@ class Explorer:
         self.columns = {c.name: c for c in theme_columns(theme)}
         self.values: dict[str, object] = {}
         self.refused: dict[str, str] = {}  # field → why its text is refused (the calculation keeps the previous value)
-        style = {"description_width": "300px"}
-        layout = w.Layout(width="460px")
+        # one field per line, its label wide enough for the contract's descriptions, and the whole of it in the
+        # field's tooltip (review: 10 of 13 BUPS labels were cut « … » in a two-column grid, no way to read them)
+        style = {"description_width": "600px"}  # the longest description, 84 characters, fits (≈ 7 px each)
+        layout = w.Layout(width="840px")
         for c in self.columns.values():
             value = rep.row.get(c.name)
             known = not (value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA)
@@ -1353,7 +1355,7 @@ class Explorer:
                 # « 4 », « 40 », then refused « 40 0 » and « 40 00 » on the way
                 ctl = w.Text(value=num_exact(value) if known else "", placeholder="vide = donnée manquante",
                              description=c.description, style=style, layout=layout, continuous_update=False)
-            ctl.tooltip = c.name
+            ctl.tooltip = f"{c.description} ({c.name})"
             ctl.observe(lambda change, name=c.name: self._changed(name, change), names="value")
             self.controls[c.name] = ctl
         nodes = {i.noeud for i in indicators_of(theme)}
@@ -1371,8 +1373,9 @@ class Explorer:
                 continue
             # under a scenario that reads a hypothesis as its alternative already, the other reading is the tool's
             which = "lecture de l'outil" if key in tool and tool[key].valeur == value else "lecture alternative"
-            sw = w.Checkbox(value=False, indent=False, layout=w.Layout(width="900px"),
+            sw = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto"),
                             description=f"{which} — {hypothesis_label(key, rep)}")
+            sw.tooltip = sw.description  # a long label is cut on screen: whole here
             sw.observe(lambda change: self._refresh(), names="value")
             self.switches[key] = sw
         self.message = w.HTML()
@@ -1478,7 +1481,7 @@ class Explorer:
 
         parts = [w.HTML(f"<b>Explorer : {esc(THEME_TITLES[self.theme])}</b> — modifiez une valeur (vide = donnée "
                         "manquante ; virgule ou point décimal) : le thème est recalculé par la bibliothèque."),
-                 w.GridBox(list(self.controls.values()), layout=w.Layout(grid_template_columns="repeat(2, 470px)"))]
+                 w.VBox(list(self.controls.values()))]
         if self.switches:
             parts += [w.HTML("<b>Hypothèses de lecture du thème</b>"), *self.switches.values()]
         return w.VBox(parts + [self.message, self.total_label, self.table])
