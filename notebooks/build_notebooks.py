@@ -176,7 +176,8 @@ display(nb.png(nb.chart_themes({t: rapport.theme_total_cents(t) for t in nb.THEM
 
 def _notebook(cells):
     nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    # ipykernel's own name: JupyterLab rewrote « Python 3 » on opening, marking the notebook modified (review)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
     return nb
 

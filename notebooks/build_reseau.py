@@ -232,7 +232,7 @@ def build() -> nbformat.NotebookNode:
         _tagged(new_code_cell(RECORD), TECHNIQUE),
     ]
     nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
     return nb
 

@@ -179,3 +179,17 @@ def test_gare_teleconsultation_arithmetic_is_visible(documents):
     # PH-GARE 2024: 180 teleconsultations in tranches of 5 → 36 tranches × 25 € = 900 €, capped at 750 €.
     html = (documents / "2024" / "PH-GARE" / "01_numerique.html").read_text(encoding="utf-8")
     assert "36 tranches × 25,00\u00a0€ = 900,00\u00a0€, plafonné à 750,00\u00a0€" in html
+
+
+def test_the_notebooks_name_their_kernel_as_the_installed_one_does():
+    """Opening 00_synthese.ipynb in JupyterLab marked it modified: the kernel named « Python 3 » in the file is
+    « Python 3 (ipykernel) » once installed, and the autosave rewrote the tracked notebook (review)."""
+    import json
+
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    installed = KernelSpecManager().get_kernel_spec("python3").display_name
+    folder = Path(__file__).resolve().parent.parent / "notebooks"
+    for path in sorted(folder.glob("*.ipynb")):
+        spec = json.loads(path.read_text(encoding="utf-8"))["metadata"]["kernelspec"]
+        assert (spec["name"], spec["display_name"]) == ("python3", installed), path.name
