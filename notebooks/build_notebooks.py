@@ -117,7 +117,7 @@ if applicable:
                                   "HTML (il faut un noyau Python)."),
                 EXPLORATEUR),
         _tagged(new_code_cell("if applicable:\n    explorateur = nb.ExplorerButton(rapport, THEME)  # contrôles construits "
-                              "au clic\n    display(explorateur.widget())"), EXPLORATEUR),
+                              "au clic\n    display(explorateur)"), EXPLORATEUR),
     ]
     return _notebook(cells)
 

@@ -989,3 +989,18 @@ def test_under_a_scenario_reading_boxes_gained_the_synthesis_names_that_reading_
     assert "Lecture du calcul par molécule" in molecules[0] and "Prime par boîte substituée" not in molecules[0]
     assert molecules[1] == "boîtes gagnées sur le taux de départ"
     assert molecules[2].startswith("boîtes substituées (Prime par boîte substituée")
+
+
+def test_a_saved_explorer_says_in_french_how_to_open_it(tilleuls):
+    """A saved theme notebook just opened in JupyterLab showed « VBox(children=(HTML(value="<b>Explorer : … » where no
+    live kernel draws the button (review): the widget's text fallback is a French sentence."""
+    data = nb.ExplorerButton(tilleuls, "numerique")._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in data
+    assert data["text/plain"].startswith("Explorer : ") and data["text/plain"].endswith(
+        "exécutez le notebook (Exécuter › Exécuter toutes les cellules), puis cliquez sur « Ouvrir l'explorateur ».")
+    import json
+
+    saved = json.loads((Path(__file__).resolve().parent.parent / "notebooks" / "01_numerique.ipynb").read_text("utf-8"))
+    shown = [o["data"]["text/plain"] for c in saved["cells"] for o in c.get("outputs", [])
+             if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert shown and all("VBox(" not in "".join(t) for t in shown)

@@ -1515,6 +1515,14 @@ class ExplorerButton:
     def widget(self):
         return self.box
 
+    def _repr_mimebundle_(self, **kwargs):
+        """The button's widget; where no live kernel draws it (a saved notebook just opened), a French sentence in place
+        of the widget's Python repr (« VBox(children=(HTML(value=… », review)."""
+        data = self.box._repr_mimebundle_(**kwargs)
+        data["text/plain"] = (f"Explorer : {THEME_TITLES[self.theme]} — exécutez le notebook (Exécuter › Exécuter "
+                              "toutes les cellules), puis cliquez sur « Ouvrir l'explorateur ».")
+        return data
+
 
 __all__ = [
     "Report", "ReportError", "exercise_of", "user_errors", "load", "document_header", "navigation", "indicator_table", "rules_list", "sum_text",
