@@ -37,17 +37,37 @@ def run(*args, **kw) -> None:
         sys.exit(code)
 
 
+# JupyterLab of .venv in French (its language pack is a dependency), without its English pop-up asking to fetch the
+# news from the Internet: the settings every user of this environment starts from (review: menus in English).
+LAB_OVERRIDES = VENV / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+LAB_SETTINGS = {
+    "@jupyterlab/translation-extension:plugin": {"locale": "fr_FR"},
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+}
+
+
+def lab_in_french() -> None:
+    import json
+
+    text = json.dumps(LAB_SETTINGS, indent=2, ensure_ascii=False) + "\n"
+    if not LAB_OVERRIDES.exists() or LAB_OVERRIDES.read_text(encoding="utf-8") != text:
+        LAB_OVERRIDES.parent.mkdir(parents=True, exist_ok=True)
+        LAB_OVERRIDES.write_text(text, encoding="utf-8")
+
+
 def ensure_env() -> None:
     if sys.version_info < (3, 11):
         sys.exit("Python 3.11 ou plus récent est nécessaire (python3 --version).")
     digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if PY.exists() and STAMP.exists() and STAMP.read_text().strip() == digest:
+        lab_in_french()
         return
     if not PY.exists():
         say("création de l'environnement virtuel .venv")
         venv.EnvBuilder(with_pip=True).create(VENV)
     say("installation du projet et de ses dépendances (quelques minutes la première fois)")
     run(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", ".[dev]")
+    lab_in_french()
     STAMP.write_text(digest)
 
 
