@@ -309,6 +309,20 @@ def test_scenario_of_alternative_readings_replaces_every_switchable_hypothesis(y
 
 
 @pytest.mark.parametrize("year", YEARS)
+def test_scenario_of_alternative_readings_replaces_hypotheses_only(year):
+    """The 2022 declaration deadline became a source (26/02/2023), and the scenario still moved it to 31/01/2023:
+    `rosp gains` under it closed the 2022 actions against the source (review). It replaces hypotheses only — and the
+    reading of the molecules, whose hypothesis is the premium it names (`alternative_cle`)."""
+    f = PARAMETERS_DIR / "scenarios" / "lectures-alternatives.yaml"
+    reference = dict(iter_leaves(load_parameters(year)))
+    others = {path for path, leaf in iter_leaves(load_parameters(year, f))
+              if leaf.surcharge and reference[path].statut != "hypothese"}
+    carried = {path for path in others
+               if any(leaf.alternative_cle == path for leaf in reference.values())}
+    assert others == carried, sorted(others - carried)
+
+
+@pytest.mark.parametrize("year", YEARS)
 def test_scenario_of_alternative_readings_gives_the_value_each_hypothesis_names(year):
     """An alternative reading is typed twice: in the leaf's `alternative:` text (what the reports and the rules book
     say) and as a value in lectures-alternatives.yaml (what is computed). They must agree: the text starts with the
