@@ -597,7 +597,10 @@ def test_every_heading_of_the_page_is_its_own_anchor(executed):
     ("seuil_atypique", 0, "paramètre seuil_atypique : « 0 » ; attendu : un nombre supérieur à 0"),
     ("min_atypique", 0, "paramètre min_atypique : « 0 » ; attendu : un nombre entier d'au moins 2"),
     ("nb_liens_max", 2.5, "paramètre nb_liens_max : « 2.5 » ; attendu : un nombre entier d'au moins 0"),
-    ("nb_atypiques_max", True, "paramètre nb_atypiques_max : « True » ; attendu : un nombre entier d'au moins 0"),
+    ("nb_atypiques_max", True, "paramètre nb_atypiques_max : « True » ; attendu : un nombre entier d'au moins 1"),
+    # « les 0 plus éloignés » above an empty table; a float 20.0 passed, then head(20.0) failed (review)
+    ("nb_atypiques_max", 0, "paramètre nb_atypiques_max : « 0 » ; attendu : un nombre entier d'au moins 1"),
+    ("nb_gains", 20.0, "paramètre nb_gains : « 20.0 » ; attendu : un nombre entier d'au moins 0"),
 ])
 def test_a_numeric_parameter_of_the_network_notebook_is_checked(name, value, said):
     """`papermill 90_reseau.ipynb … -p nb_gains abc` stopped on a TypeError traceback; `-p seuil_atypique -1` and

@@ -485,8 +485,9 @@ def largest_gains(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, top:
 
 # The notebook's numeric parameters: (name, smallest value, integer only). papermill passes a value it cannot read as a
 # number as a text (`-p nb_gains abc`: a TypeError traceback), and took -1 or 0 (« ceux d'au moins 0 officines »).
+# An integer parameter is an int: `-p nb_gains 20.0` (a float) passed, then `head(20.0)` failed (review).
 NUMERIC_PARAMETERS = (("seuil_atypique", 0, False), ("min_atypique", 2, True), ("nb_gains", 0, True),
-                      ("nb_atypiques_max", 0, True), ("nb_liens_max", 0, True), ("gains_max_lignes", 0, True))
+                      ("nb_atypiques_max", 1, True), ("nb_liens_max", 0, True), ("gains_max_lignes", 0, True))
 
 
 def check_parameters(**values) -> None:
@@ -499,7 +500,7 @@ def check_parameters(**values) -> None:
         if name not in values:
             continue
         v = values[name]
-        number = isinstance(v, (int, float)) and not isinstance(v, bool) and (not integer or float(v).is_integer())
+        number = isinstance(v, int if integer else (int, float)) and not isinstance(v, bool)
         if not number or (v <= low if name == "seuil_atypique" else v < low) or v != v:
             kind = "un nombre entier" if integer else "un nombre"
             bound = f"supérieur à {num(low)}" if name == "seuil_atypique" else f"d'au moins {num(low)}"
