@@ -360,3 +360,19 @@ def test_an_output_in_an_encoding_without_the_french_signs_is_written_in_utf8(tm
     assert "\u202f" in said and "€" in said and "Écrit : " in said
     result = _rosp(["compute", str(tmp_path / "absente.csv"), "-o", str(tmp_path / "sortie")], env=env)
     assert result.returncode == 2 and "fichier introuvable" in result.stderr.decode("utf-8")
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="pas de /proc (Linux seulement)")
+def test_a_closed_standard_output_is_a_valid_one_for_the_processes_a_command_starts():
+    """`rosp report … >&-`: its kernels inherited the closed descriptor 1 (ipykernel's English traceback, « échec »,
+    code 1: review). The command gives descriptor 1 to /dev/null first, inheritable: a process it starts has it."""
+    code = ("import subprocess, sys\n"
+            "from rosp_lib.cli.french import _standard_output_open\n"
+            "assert sys.stdout is None\n"
+            "_standard_output_open()\n"
+            "print('ignoré')\n"
+            "child = subprocess.run(['readlink', '/proc/self/fd/1'], stdout=None, stderr=subprocess.PIPE, text=True)\n"
+            "sys.stderr.write(f'{child.returncode} {child.stderr}')\n")
+    result = subprocess.run([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: os.close(1), text=True, timeout=60)
+    assert result.returncode == 0 and result.stderr == "0 ", result.stderr

@@ -186,6 +186,7 @@ def run(group: click.Group, argv: list[str] | None = None, fast_exit: bool = Fal
             leave(code)
         sys.exit(code)
 
+    _standard_output_open()
     _writable_in_french()
     try:
         code = group.main(args=argv, prog_name=prog_name, standalone_mode=False)
@@ -233,6 +234,23 @@ def _writable_in_french() -> None:
             _FRENCH_SAMPLE.encode(stream.encoding or "ascii")
         except (UnicodeEncodeError, LookupError):
             stream.reconfigure(encoding="utf-8")
+
+
+def _standard_output_open() -> None:
+    """A closed standard output (`>&-`, a service) sent to /dev/null: the kernels and workers the command starts
+    inherit a valid descriptor (`rosp report >&-` failed, ipykernel's English traceback then « échec », review), and
+    no file the command opens next can take descriptor 1. Nothing is lost: nobody reads it."""
+    if sys.stdout is not None:
+        return
+    try:
+        os.fstat(1)
+    except OSError:
+        fd = os.open(os.devnull, os.O_WRONLY)  # the lowest free descriptor: 1, unless 0 is closed too
+        if fd != 1:
+            os.dup2(fd, 1)
+            os.close(fd)
+        os.set_inheritable(1, True)  # (Python opens its descriptors non-inheritable: a child would find it closed)
+    sys.stdout = open(1, "w", encoding="utf-8", closefd=False)
 
 
 def _written_to_stdout(exc: OSError) -> bool:
