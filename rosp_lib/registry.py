@@ -220,6 +220,9 @@ THEMES: tuple[Theme, ...] = (
 
 _N, _B, _V, _C, _D, _X = "numerique", "bups", "vaccination", "colorectal", "dispensation_unite", "dispositif_2024"
 
+# The reading the carte Vitale equipment and the 2024 device are prorated under too (`Indicator.prorata_cle`)
+_PRORATA_OWN = "general.prorata_carte_vitale_dispositif_2024"
+
 INDICATORS: tuple[Indicator, ...] = (
     # --- numérique : socles -----------------------------------------------------------------------
     Indicator("exercice_coordonne", _N, "Participer à un exercice coordonné (ESP, MSP, CPTS)",
@@ -270,7 +273,7 @@ INDICATORS: tuple[Indicator, ...] = (
               "{nb_lecteurs_max_sans_borne} lecteurs ; avec au moins une borne : {montant_borne} plus "
               "{montant_par_lecteur} par lecteur, au plus {nb_lecteurs_max_avec_borne} lecteurs.",
               "numerique.maj_carte_vitale", "indicateur", ("borne_maj_carte_vitale", "nb_lecteurs_maj_carte_vitale"),
-              "équipement de mise à jour de la carte Vitale (bornes, lecteurs)", forfait=True, prorata_cle="general.prorata_carte_vitale_dispositif_2024"),
+              "équipement de mise à jour de la carte Vitale (bornes, lecteurs)", forfait=True, prorata_cle=_PRORATA_OWN),
     Indicator("teleconsultation_equipement", _N, "Aide à la téléconsultation : forfait équipement (première année)",
               "Équipement de téléconsultation déclaré (local fermé, solution vidéo, stéthoscope, otoscope, "
               "oxymètre, tensiomètre), la première année de l'activité : forfait de {forfait_equipement}.",
@@ -360,26 +363,26 @@ INDICATORS: tuple[Indicator, ...] = (
     # --- dispositif exceptionnel 2024 ---------------------------------------------------------------------
     Indicator("trod_angine", _X, "Au moins un TROD angine",
               "{nb_min:texte} {nb_min:accord=TROD angine réalisé|TROD angine réalisés} : {montant}.",
-              "dispositif_2024.trod_angine", "indicateur", ("nb_trod_angine",), forfait=True, prorata_cle="general.prorata_carte_vitale_dispositif_2024"),
+              "dispositif_2024.trod_angine", "indicateur", ("nb_trod_angine",), forfait=True, prorata_cle=_PRORATA_OWN),
     Indicator("locaux_trod_cystite", _X, "Locaux adaptés au dépistage de l'infection urinaire",
               "Locaux adaptés au dépistage de l'infection urinaire, déclarés : {montant}.",
               "dispositif_2024.locaux_trod_cystite", "indicateur", ("locaux_trod_cystite",),
-              "locaux adaptés au dépistage de l'infection urinaire (téléservice)", forfait=True, prorata_cle="general.prorata_carte_vitale_dispositif_2024"),
+              "locaux adaptés au dépistage de l'infection urinaire (téléservice)", forfait=True, prorata_cle=_PRORATA_OWN),
     Indicator("entretien_chronique", _X, "Au moins un entretien patient chronique ou bilan de médication",
               "{nb_min:texte} {nb_min:accord=entretien|entretiens} avec un patient chronique (antiasthmatique, "
               "anticancéreux, AVK, AOD) ou {nb_min:accord=bilan|bilans} de médication : {montant}.",
-              "dispositif_2024.entretien_chronique", "indicateur", ("nb_entretiens_chroniques",), forfait=True, prorata_cle="general.prorata_carte_vitale_dispositif_2024"),
+              "dispositif_2024.entretien_chronique", "indicateur", ("nb_entretiens_chroniques",), forfait=True, prorata_cle=_PRORATA_OWN),
     Indicator("accompagnement_grossesse", _X, "Au moins un accompagnement de femme enceinte",
               "{nb_min:texte} {nb_min:accord=accompagnement|accompagnements} de femme enceinte : {montant}.",
-              "dispositif_2024.accompagnement_grossesse", "indicateur", ("nb_accompagnements_grossesse",), forfait=True, prorata_cle="general.prorata_carte_vitale_dispositif_2024"),
+              "dispositif_2024.accompagnement_grossesse", "indicateur", ("nb_accompagnements_grossesse",), forfait=True, prorata_cle=_PRORATA_OWN),
     Indicator("kits_colorectal_progression", _X, "Progression des kits de dépistage colorectal remis",
               "Kits remis dans l'année {coefficient:texte} fois ceux de l'année précédente "
               "({reference_installation_recente:libelle} : {reference_installation_recente} kits) : {montant}.",
               "dispositif_2024.kits_colorectal_progression", "indicateur",
-              ("nb_kits_remis", "nb_kits_remis_n_1", "installation_apres_2023"), forfait=True, prorata_cle="general.prorata_carte_vitale_dispositif_2024"),
+              ("nb_kits_remis", "nb_kits_remis_n_1", "installation_apres_2023"), forfait=True, prorata_cle=_PRORATA_OWN),
     Indicator("hybride_biosimilaire", _X, "Substitution d'un hybride et d'un biosimilaire",
               "Au moins une substitution d'un hybride et au moins une d'un biosimilaire : {montant}.",
-              "dispositif_2024.hybride_biosimilaire", "indicateur", ("substitution_hybride", "substitution_biosimilaire"), forfait=True, prorata_cle="general.prorata_carte_vitale_dispositif_2024"),
+              "dispositif_2024.hybride_biosimilaire", "indicateur", ("substitution_hybride", "substitution_biosimilaire"), forfait=True, prorata_cle=_PRORATA_OWN),
 )
 
 THEME_CODES: tuple[str, ...] = tuple(t.code for t in sorted(THEMES, key=lambda t: t.ordre))
@@ -444,7 +447,7 @@ INTERACTIONS: dict[str, str] = {
                              "atteint la même année",
     "ecoresponsable": "un niveau 2 ou 3 n'est validé que si le niveau précédent l'a été une année antérieure : "
                       "un niveau ne se rattrape pas dans l'exercice",
-    "teleconsultation": "les tranches de téléconsultations ne sont versées que si l'équipement est déclaré ; une "
-                        "officine qui s'équipe pour la première fois perçoit aussi le forfait d'équipement de la "
-                        "première année (colonne teleconsultation_premiere_annee, que l'outil ne change pas)",
+    "teleconsultation": "les tranches de téléconsultations ne sont versées que si l'équipement est déclaré ; si "
+                        "c'est sa première année d'équipement, l'officine perçoit aussi le forfait d'équipement — "
+                        "colonne teleconsultation_premiere_annee, que l'outil ne change pas",
 }

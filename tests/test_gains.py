@@ -511,7 +511,7 @@ def test_changes_that_pay_only_together_include_a_count_that_pays_nothing_alone(
     p = parameters_for([2024])[2024].numerique.teleconsultation
     assert int(tele["gain_cents"]) == gain == int(p.montant_par_tranche.valeur * 100)
     # equipped for the first time this exercise, the equipment forfait comes too: a fact the tool does not change
-    assert "perçoit aussi le forfait d'équipement de la première année (colonne teleconsultation_premiere_annee" \
+    assert "si c'est sa première année d'équipement, l'officine perçoit aussi le forfait d'équipement — colonne " \
         in tele["remarque"]
 
     empty = {"eco_programme": "non", "eco_niveau_vise": "", "eco_items_valides": "", "eco_niveau_valide_precedent": ""}

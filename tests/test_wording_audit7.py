@@ -40,6 +40,25 @@ def test_teleconsultation_tranches_are_agreed(tmp_path):
     assert notes["PH-2"].startswith("⌈0 / 5⌉ = 0 tranche × 25,00\u00a0€")
 
 
+def test_a_first_year_paid_the_forfait_only_says_so_whatever_its_count(tmp_path):
+    """Under the « forfait seul » reading of the first year, a first-year pharmacy with 0 téléconsultations read
+    « ⌈0 / 5⌉ = 0 tranche » (review): the line says why it pays no tranche, with 0 as with 12 téléconsultations; a
+    pharmacy in a later year keeps its tranches."""
+    scenario = tmp_path / "forfait-seul.yaml"
+    scenario.write_text("2024:\n  numerique:\n    teleconsultation:\n      premiere_annee: forfait_seul\n",
+                        encoding="utf-8")
+    socles = {"exercice_coordonne": "oui", "logiciel_segur": "oui"}
+    first = {**socles, "teleconsultation_equipee": "oui", "teleconsultation_premiere_annee": "oui"}
+    lines = lines_of(tmp_path, {**first, "nb_teleconsultations": "0"}, {**first, "nb_teleconsultations": "12"},
+                     {**socles, "teleconsultation_equipee": "oui", "nb_teleconsultations": "12"}, scenario=scenario)
+    tele = lines[lines["indicateur"] == "teleconsultation"].set_index("pharmacie_id")
+    for pid in ("PH-0", "PH-1"):
+        assert tele.loc[pid, "note"].startswith("première année : forfait d'équipement seul, pas de tranche")
+        assert tele.loc[pid, "montant_cents"] == 0
+    assert tele.loc["PH-2", "note"].startswith("⌈12 / 5⌉ = 3 tranches × 25,00\u00a0€")
+    assert tele.loc["PH-2", "montant_cents"] == 3 * 2500
+
+
 def test_billing_points_are_agreed(tmp_path):
     # 2025: 0 point when the rate is at the objective (no malus), 12 points for a secured-FSE rate far below it
     common = {"exercice_coordonne": "oui", "logiciel_segur": "oui", "nb_factures_periode_malus": "30000",

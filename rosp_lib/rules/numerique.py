@@ -186,9 +186,11 @@ def teleconsultation(ctx: Context) -> Block:
     size = ind.taille_tranche.valeur
     started = ind.tranches.valeur == "entamee"
     tranches = -(-n // size) if started else n // size
-    counted = tranches
-    if ind.premiere_annee.valeur == "forfait_seul":
-        tranches = np.where(ctx.flag("teleconsultation_premiere_annee"), 0, tranches)
+    # the first year pays the equipment forfait only, under this reading: said whatever the count (review: with 0
+    # téléconsultations the line read « ⌈0 / 5⌉ = 0 tranche »)
+    forfait_only = (ctx.flag("teleconsultation_premiere_annee") if ind.premiere_annee.valeur == "forfait_seul"
+                    else np.zeros(ctx.n, dtype=bool))
+    tranches = np.where(forfait_only, 0, tranches)
     cap = money.euros_to_cents(ind.plafond_tranches.valeur)
     raw = tranches * money.euros_to_cents(ind.montant_par_tranche.valeur)
     per_tranche = np.where(equipped, np.minimum(raw, cap), 0)
@@ -196,15 +198,15 @@ def teleconsultation(ctx: Context) -> Block:
     # the count of tranches shown from the téléconsultations (review: « 36 tranches » without ⌈180 / 5⌉ = 36)
     brackets = ("⌈", "⌉") if started else ("⌊", "⌋")
 
-    def explained(count: int, c: int, t: int, r: int, e: bool) -> str:
+    def explained(count: int, first: bool, t: int, r: int, e: bool) -> str:
         if not e:
             return "équipement non déclaré"
-        if t != c:  # the first year pays the equipment forfait only (this reading)
+        if first:
             return "première année : forfait d'équipement seul, pas de tranche"
         return (f"{brackets[0]}{num(count)} / {size}{brackets[1]} = {t} {agreed(t, 'tranche', 'tranches')} × "
                 f"{eur_value(ind.montant_par_tranche.valeur)}" + (f" = {eur(r)}, plafonné à {eur(cap)}" if r > cap else ""))
 
-    note = per_distinct(explained, n, counted, tranches, raw, equipped)
+    note = per_distinct(explained, n, forfait_only, tranches, raw, equipped)
     note[miss] = "nombre de téléconsultations manquant"
     atteint = ctx.labels(per_tranche > 0, miss)
     return Block("teleconsultation", np.where(missing, None, n).astype(object),
