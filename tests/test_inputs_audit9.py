@@ -45,11 +45,16 @@ def test_a_direction_character_in_a_workbook_name_is_refused(tmp_path):
         "ligne 3, pharmacie « PH-B », colonne nom : valeur « \\u2067Officine » " + EXPECTED.format(code="2067", k=1)]
 
 
-def test_a_direction_character_in_a_molecule_name_is_refused(tmp_path):
+def _molecule_problems(tmp_path, name: str) -> list[str]:
+    """The problems of a molecules table whose one line (PH-TILLEULS, 2024) names the molecule `name`."""
     molecules = tmp_path / "molecules.csv"
-    molecules.write_text("pharmacie_id,exercice,molecule,nb_boites,taux_depart_pct,taux_arrivee_pct\n"
-                         "PH-TILLEULS,2024,sita\u202eglitpine,486,85,93.0\n", encoding="utf-8")
-    assert _problems(read_inputs, DATA / "pharmacies.csv", molecules) == [
+    molecules.write_text("pharmacie_id;exercice;molecule;nb_boites;taux_depart_pct;taux_arrivee_pct\n"
+                         f"PH-TILLEULS;2024;{name};486;85;93,0\n", encoding="utf-8")
+    return _problems(read_inputs, DATA / "pharmacies.csv", molecules)
+
+
+def test_a_direction_character_in_a_molecule_name_is_refused(tmp_path):
+    assert _molecule_problems(tmp_path, "sita\u202eglitpine") == [
         "ligne 2, pharmacie « PH-TILLEULS », colonne molecule : valeur « sita\\u202eglitpine » "
         + EXPECTED.format(code="202E", k=5)]
 
@@ -98,10 +103,7 @@ def test_a_control_character_in_a_name_is_refused(tmp_path, char):
 
 
 def test_a_control_character_in_a_molecule_name_is_refused_and_a_tab_is_not_one(tmp_path):
-    molecules = tmp_path / "molecules.csv"
-    molecules.write_text("pharmacie_id;exercice;molecule;nb_boites;taux_depart_pct;taux_arrivee_pct\n"
-                         "PH-TILLEULS;2024;sitagliptine\x1b[31m;486;85;93,0\n", encoding="utf-8")
-    assert _problems(read_inputs, DATA / "pharmacies.csv", molecules) == [
+    assert _molecule_problems(tmp_path, "sitagliptine\x1b[31m") == [
         "ligne 2, pharmacie « PH-TILLEULS », colonne molecule : valeur « sitagliptine\\x1b[31m » "
         + CONTROL.format(code="001B", k=13)]
     path = tmp_path / "pharmacies.csv"
