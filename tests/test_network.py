@@ -601,6 +601,8 @@ def test_every_heading_of_the_page_is_its_own_anchor(executed):
     # « les 0 plus éloignés » above an empty table; a float 20.0 passed, then head(20.0) failed (review)
     ("nb_atypiques_max", 0, "paramètre nb_atypiques_max : « 0 » ; attendu : un nombre entier d'au moins 1"),
     ("nb_gains", 20.0, "paramètre nb_gains : « 20.0 » ; attendu : un nombre entier d'au moins 0"),
+    ("min_atypique", 1, "paramètre min_atypique : « 1 » ; attendu : un nombre entier d'au moins 2"),  # just below
+    ("nb_gains", -1, "paramètre nb_gains : « -1 » ; attendu : un nombre entier d'au moins 0"),
 ])
 def test_a_numeric_parameter_of_the_network_notebook_is_checked(name, value, said):
     """`papermill 90_reseau.ipynb … -p nb_gains abc` stopped on a TypeError traceback; `-p seuil_atypique -1` and
@@ -612,3 +614,9 @@ def test_a_numeric_parameter_of_the_network_notebook_is_checked(name, value, sai
     assert str(info.value) == said + " (voir la cellule des paramètres)"
     rn.check_parameters(seuil_atypique=3.5, min_atypique=5, nb_gains=0, nb_atypiques_max=50, nb_liens_max=0,
                         gains_max_lignes=500)  # the notebook's own values (0: « toutes », « aucun »)
+
+
+def test_the_network_parameters_at_their_bounds_are_taken():
+    """At each bound (and just above the outlier threshold's): accepted."""
+    rn.check_parameters(seuil_atypique=0.01, min_atypique=2, nb_gains=0, nb_atypiques_max=1, nb_liens_max=0,
+                        gains_max_lignes=0)

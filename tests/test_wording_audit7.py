@@ -32,12 +32,16 @@ def test_counted_writes_the_number_in_french():
 
 def test_teleconsultation_tranches_are_agreed(tmp_path):
     # 2024: tranches of 5 teleconsultations, 25 € each (parameters/2024.yaml)
-    lines = lines_of(tmp_path, *({"teleconsultation_equipee": "oui", "nb_teleconsultations": str(n)} for n in (5, 10, 0)))
+    lines = lines_of(tmp_path, *({"teleconsultation_equipee": "oui", "nb_teleconsultations": str(n)}
+                                 for n in (5, 10, 0, 4, 6)))
     notes = lines[lines["indicateur"] == "teleconsultation"].set_index("pharmacie_id")["note"]
     # with the count of tranches worked out from the téléconsultations (started tranches: rounded up)
     assert notes["PH-0"].startswith("⌈5 / 5⌉ = 1 tranche × 25,00\u00a0€")
     assert notes["PH-1"].startswith("⌈10 / 5⌉ = 2 tranches × 25,00\u00a0€")
     assert notes["PH-2"].startswith("⌈0 / 5⌉ = 0 tranche × 25,00\u00a0€")
+    # just below and just above a tranche's size: one started tranche, then two
+    assert notes["PH-3"].startswith("⌈4 / 5⌉ = 1 tranche × 25,00\u00a0€")
+    assert notes["PH-4"].startswith("⌈6 / 5⌉ = 2 tranches × 25,00\u00a0€")
 
 
 def test_a_first_year_paid_the_forfait_only_says_so_whatever_its_count(tmp_path):
