@@ -206,7 +206,7 @@ def run(group: click.Group, argv: list[str] | None = None, fast_exit: bool = Fal
         click.echo(f"Erreur : {_shown_message(exc.format_message())}", err=True)
         end(exc.exit_code)
     except OSError as exc:
-        if sys.stdout is None or not _written_to_stdout(exc):  # not the standard output: a defect, shown as it is
+        if not _written_to_stdout(exc):  # not the standard output: a defect, shown as it is
             raise
         end(_say_stdout_failed(exc))
     except SystemExit as exc:
@@ -276,9 +276,7 @@ def _say_stdout_failed(exc: OSError) -> int:
 
 def _flushed(code: int) -> int:
     """`code`, or EXIT_STDOUT when what is left of the standard output cannot be written (said in French). A closed
-    pipe (`| head -1`: its reader has what it wanted) and a closed output (`>&-`) are not failures."""
-    if sys.stdout is None:
-        return code
+    pipe (`| head -1`: its reader has what it wanted) is no failure (nor a closed output: `_standard_output_open`)."""
     try:
         sys.stdout.flush()
     except BrokenPipeError:
@@ -316,9 +314,10 @@ def _shown_message(message: str) -> str:
     escaped — an escape sequence given to `--date` changed the terminal's title (review) — and shortened past 200
     characters, as the messages about the files show their values (a 3 000-character `--pharmacie` filled the
     screen)."""
+    from rosp_lib.inputs.errors import MAX_SHOWN, thousands
     from rosp_lib.parameters.errors import visible
 
-    return _LONG_WORD.sub(lambda m: f"{m.group()[:80]}… ({len(m.group()):,} caractères)".replace(",", "\u202f"),
+    return _LONG_WORD.sub(lambda m: f"{m.group()[:MAX_SHOWN]}… ({thousands(len(m.group()))} caractères)",
                           visible(message))
 
 
