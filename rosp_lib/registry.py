@@ -138,6 +138,11 @@ class Indicator:
     def declaratif(self) -> bool:
         return bool(self.declaration)
 
+    @property
+    def par_acte(self) -> bool:
+        """An amount per act, box or patient (not a forfait): counted on the titulaire's own acts, never prorated."""
+        return not self.forfait and self.type_ligne == "indicateur"
+
 
 THEMES: tuple[Theme, ...] = (
     Theme(

@@ -415,7 +415,7 @@ def _partial_year(exercises: dict[int, ExerciseParameters]) -> list[str]:
     present = [i for i in INDICATORS if any(state(exercises[y], i) != "absent" for y in exercises)]
     alone = [i for i in present if i.forfait and not i.prorata_cle]
     keyed = [i for i in present if i.forfait and i.prorata_cle]
-    per_act = [i for i in present if not i.forfait and i.type_ligne == "indicateur"]
+    per_act = [i for i in present if i.par_acte]
     keys = sorted({i.prorata_cle for i in keyed})
     out = ["**Exercice partiel** (installation, cession ou fermeture en cours d'année) : chaque titulaire reçoit la "
            "ROSP de son temps d'activité.", "",

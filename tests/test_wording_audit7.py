@@ -164,12 +164,34 @@ def test_the_cession_sentence_says_which_amounts_are_prorated():
 
     said = narrative.cession(True)
     assert "les forfaits au prorata de ses jours d'activité ⚠" in said
-    assert "les montants par acte (FSE, kit, vaccination, dispensation, patient) sur ses propres actes, sans prorata" in said
+    assert "les montants à l'unité sur ses propres actes, sans prorata" in said
     assert "plafonds entiers" in said
     assert "les forfaits en entier, sans prorata (lecture du scénario)" in narrative.cession(False)
     assert "sauf l'équipement de mise à jour de la carte Vitale et le dispositif exceptionnel 2024, versés en entier" \
         in narrative.cession(True, False)
     assert "sauf" not in said
+
+
+def test_the_cession_sentence_names_the_exercise_amounts_per_act_from_the_registry():
+    """The per-act amounts were typed as examples (« FSE, kit, vaccination, dispensation, patient ») in the sentence;
+    they are the exercise's amounts per act in force. 2025 (rules.md): per FSE, per tranche of téléconsultations,
+    per patient of the pharmacien correspondant, per box of the targeted molecules, per RVA, per kit done, per
+    dispensation (from 2024 a kit is paid when its test is done); 2022 has neither the targeted molecules
+    (none listed that year) nor the vaccination theme, and pays per kit given."""
+    from rosp_lib.report import notebook as nb
+
+    root = Path(__file__).resolve().parents[1]
+    rep = nb.load("PH-VENDEUR", 2025, str(root / "data/pharmacies.csv"), str(root / "data/molecules.csv"))
+    said = nb.cession_text(rep)
+    assert ("les montants à l'unité (FSE transmises en SESAM-Vitale (montant par FSE) ; Aide à la téléconsultation : "
+            "tranches de téléconsultations ; Pharmacien correspondant en zone ZIP ou ZAC ; Génériques, hybrides, "
+            "biosimilaires : molécules ciblées ; Part des vaccinations prescrites et réalisées (RVA de prescription) ; "
+            "Kits remis dont le test a été réalisé ; Dispensation à l'unité et délivrance "
+            "fractionnée) sur ses propres actes, sans prorata") in said
+    said = nb.cession_text(nb.load("PH-PORT", 2022, str(root / "data/pharmacies.csv")))
+    assert ("les montants à l'unité (FSE transmises en SESAM-Vitale (montant par FSE) ; Aide à la téléconsultation : "
+            "tranches de téléconsultations ; Pharmacien correspondant en zone ZIP ou ZAC ; Kits de dépistage remis ; "
+            "Dispensation à l'unité et délivrance fractionnée) sur ses propres actes") in said
 
 
 def test_the_vaccination_rule_says_what_the_two_kinds_of_rva_are():

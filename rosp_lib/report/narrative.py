@@ -16,21 +16,23 @@ ATTESTATION = "l'attestation sur l'honneur, à la fin de la déclaration"
 ABSENT = "—"
 ABSENT_LEGEND = "« — » : thème sans objet cet exercice-là (il n'existe pas cette année-là : aucune ligne, rien à verser)."
 
-def cession(prorata_forfaits: bool, carte_vitale_dispositif_2024: bool = True) -> str:
+def cession(prorata_forfaits: bool, carte_vitale_dispositif_2024: bool = True, per_act: tuple[str, ...] = ()) -> str:
     """Who declares and who is paid when the pharmacy changes hands during the year. Only the forfaits are prorated
     (hypothesis `general.prorata_forfaits`, its value given): an amount per act is computed on the titulaire's own
     acts, and a cap is not prorated — « au prorata de son temps d'activité » alone had a reader prorate the
     dispensations à l'unité of a partial year too. The carte Vitale equipment and the 2024 device are forfaits under
-    their own hypothesis (`general.prorata_carte_vitale_dispositif_2024`): said when a scenario pays them in full."""
+    their own hypothesis (`general.prorata_carte_vitale_dispositif_2024`): said when a scenario pays them in full.
+    `per_act`: the titles of the exercise's amounts per act (`Indicator.par_acte`, in force), named in brackets."""
     forfaits = ("les forfaits au prorata de ses jours d'activité ⚠" if prorata_forfaits
                 else "les forfaits en entier, sans prorata (lecture du scénario)")
     if prorata_forfaits and not carte_vitale_dispositif_2024:
         forfaits += (" (sauf l'équipement de mise à jour de la carte Vitale et le dispositif exceptionnel 2024, "
                      "versés en entier : lecture du scénario)")
+    named = f" ({' ; '.join(per_act)})" if per_act else ""
     return ("En cas de cession en cours d'année, le cédant déclare sur formulaire papier adressé à la CPAM, "
             "l'acquéreur en ligne ; chacun perçoit la ROSP de son temps d'activité sur l'exercice : "
-            f"{forfaits}, les montants par acte (FSE, kit, vaccination, dispensation, patient) sur ses propres actes, "
-            "sans prorata, et les plafonds entiers.")
+            f"{forfaits}, les montants à l'unité{named} sur ses propres actes, sans prorata, et les plafonds "
+            "entiers.")
 
 FENETRE = ("la fenêtre de déclaration de l'exercice n'est pas dans les paramètres de l'outil : vérifiez ses dates "
            "sur amelipro avant de déclarer")

@@ -782,8 +782,10 @@ def automatic_text(rep: Report, theme: str) -> str:
 
 def cession_text(rep: Report) -> str:
     general = rep.params.general
+    per_act = tuple(indicator_title(i, rep.params) for i in INDICATORS
+                    if i.par_acte and rep.etat(i.code) in ("actif", "non_exige"))
     return narrative.cession(bool(general.prorata_forfaits.valeur),
-                             bool(general.prorata_carte_vitale_dispositif_2024.valeur))
+                             bool(general.prorata_carte_vitale_dispositif_2024.valeur), per_act)
 
 
 def _value_for(line: pd.Series) -> str:
