@@ -1380,7 +1380,7 @@ def test_the_progress_states_written_into_a_file_are_each_written_once():
 
     from tqdm import tqdm
 
-    from rosp_lib.batch.reports import _StatesByLine
+    from rosp_lib.cli.progress import StatesByLine as _StatesByLine
 
     buf = io.StringIO()
     bar = tqdm(total=3, file=_StatesByLine(buf), ncols=80, mininterval=0,

@@ -1266,15 +1266,9 @@ def report_cmd(entree: Path, pharmacie_id: str | None, toutes: bool, exercice: i
         (--notebooks, --dask…): a refused run showed « Rapports : 0 % » twice before its error."""
         nonlocal bar
         if len(job_list) > 1:
-            from tqdm import tqdm
+            from rosp_lib.cli.progress import progress_bar
 
-            terminal = _is_terminal(sys.stderr)
-            bar = tqdm(total=len(job_list), unit="rapport", file=sys.stderr if terminal else _StatesByLine(sys.stderr),
-                       dynamic_ncols=terminal, ncols=None if terminal else 80,  # « Rapports : »
-                       bar_format="Rapports : {percentage:3.0f} %|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}]",
-                       # into a file (cron, nohup, 2>journal): one state every PROGRESS_TO_FILE_S seconds, not one per
-                       # report (review: 1 619 updates, 114 kB, for one run of 2 114 reports)
-                       mininterval=0.1 if terminal else PROGRESS_TO_FILE_S)
+            bar = progress_bar(len(job_list), "Rapports", "rapport")
 
     from rosp_lib.lines.atomic import OutputError
 
@@ -1397,51 +1391,6 @@ def _statement_dropped(out_dir: Path, rows) -> list[str]:
             f"{agreed(len(had), 'faite', 'faites')} avec un relevé des versements (versements.csv de "
             f"{agreed(len(had), 'son', 'leur')} dossier) ; sans --versements, {agreed(len(had), 'elle est refaite', 'elles sont refaites')} "
             "sans rapprochement ni projet de réclamation. Pour les garder, relancez avec --versements et le relevé."]
-
-
-PROGRESS_TO_FILE_S = 30
-
-
-_TIMES = re.compile(r"\s*\[[^\]]*\]$")  # the times at the end of a state of the bar (« [00:02<00:05] »)
-
-
-class _StatesByLine:
-    """The progress bar's stream into a file (cron, nohup, 2>journal): each state on a line of its own. tqdm rewrites
-    its line with carriage returns, which a terminal shows as one line and a file keeps: a journal was one line of
-    every state, unreadable with less or an editor (review). tqdm has no such option; its `tqdm.write` messages (each
-    report's notice) go through here too, between its blank states, which are dropped."""
-
-    def __init__(self, stream) -> None:
-        self._stream = stream
-        self._line_ended = True
-        self._last_state = ""
-
-    def write(self, text: str) -> None:
-        if "\r" not in text:  # a message of tqdm.write, or a line end
-            if not text or (text == "\n" and self._line_ended):
-                return  # nothing, or the bar's closing line end after a state already ended
-            self._stream.write(text)
-            self._line_ended = text.endswith("\n")
-            return
-        for state in (p.rstrip() for p in text.split("\r")):  # « \r<state><spaces> »: tqdm's padding dropped
-            progress = _TIMES.sub("", state)  # at close, tqdm draws its last state again, a second later (review)
-            if state and progress != self._last_state:
-                self._stream.write(state + "\n")
-                self._last_state, self._line_ended = progress, True
-
-    def flush(self) -> None:
-        self._stream.flush()
-
-    @property
-    def encoding(self):  # what tqdm reads to draw its bar in Unicode blocks
-        return getattr(self._stream, "encoding", None)
-
-
-def _is_terminal(stream) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):  # a stream without a file (a test's), or closed
-        return False
 
 
 def _names_of(pharmacies) -> dict[tuple[str, int], str]:

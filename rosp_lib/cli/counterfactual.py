@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import click
 
 from rosp_lib.cli.french import Folder, FrenchCommand, input_warnings, scenario_notice, warn
-from rosp_lib.counterfactual.gains import GAINS_AMOUNTS, gains_for_output, gains_table, within_reach
+from rosp_lib.cli.progress import progress_bar
+from rosp_lib.counterfactual import gains as gains_module
+from rosp_lib.counterfactual.gains import CHUNK_ROWS, GAINS_AMOUNTS, gains_for_output, gains_table, within_reach
 from rosp_lib.counterfactual.reconcile import (CENT_TOLERANCE, RAPPROCHEMENT_AMOUNTS, RAPPROCHEMENT_COLUMNS, VERDICTS,
                                                 causes_text, overpaid_notices, reconcile)
 from rosp_lib.counterfactual.versements import future_payments, read_versements
@@ -27,6 +30,7 @@ from rosp_lib.rulebook import indicator_words
 
 EXIT_INVALID = 2
 EXIT_OUTPUT = 3  # the outputs could not be written (the old ones are intact)
+EXIT_WORKER = 4  # a worker process of rosp gains died (killed, out of memory): nothing written
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 TOP_ACTIONS = 3  # actions shown per pharmacy-year in the summary
 
@@ -82,7 +86,12 @@ def _date(ctx, param, value: str | None) -> dt.date:
               help="Date à laquelle juger ce qui est encore possible (ou JJ/MM/AAAA ; défaut : aujourd'hui).")
 @click.option("-o", "--sortie", "out_dir", metavar="DOSSIER", type=Folder(),
               default=Path("outputs"), help="Dossier où écrire gains.csv (défaut : outputs).")
-def gains_cmd(entree: Path, molecules: Path | None, scenario: Path | None, date: dt.date, out_dir: Path) -> None:
+@click.option("-j", "--jobs", type=int, metavar="N",
+              help=f"Nombre de processus de recherche en parallèle (défaut : un par cœur sous Linux ; 1 : tout dans ce "
+                   f"processus ; un fichier de {CHUNK_ROWS} lignes ou moins, ou sous Windows et macOS, est toujours "
+                   "traité dans ce processus). Le fichier écrit est le même.")
+def gains_cmd(entree: Path, molecules: Path | None, scenario: Path | None, date: dt.date, out_dir: Path,
+              jobs: int | None) -> None:
     """Ce que chaque pharmacie peut encore gagner, action par action, classé en euros.
 
     Pour chaque pharmacie et exercice du fichier ENTREE, chaque action qui augmente la ROSP : un taux
@@ -106,12 +115,14 @@ def gains_cmd(entree: Path, molecules: Path | None, scenario: Path | None, date:
     fin_activite (les dates viennent des paramètres et de la table).
 
     Codes de sortie : 0 fait ; 2 entrée ou option invalide (rien n'est écrit) ; 3 dossier de sortie
-    impossible à écrire ; 130 interrompue (Ctrl+C).
+    impossible à écrire ; 4 un processus de recherche s'est arrêté brutalement ; 130 interrompue (Ctrl+C).
 
     \b
     Exemple :
       rosp gains data/pharmacies.csv --molecules data/molecules.csv --date 2025-01-15 -o outputs/
     """
+    if jobs is not None and jobs < 1:
+        _fail(f"--jobs : au moins 1 processus (reçu : {jobs}).")
     clash = overwritten_input(out_dir, ["gains.csv"], (entree, molecules, scenario))
     if clash:
         _fail(clash)
@@ -121,7 +132,17 @@ def gains_cmd(entree: Path, molecules: Path | None, scenario: Path | None, date:
     except (InputError, ParameterError) as exc:
         _fail(str(exc))
     warn(input_warnings(pharmacies, bool(molecules), scenario))
-    table = gains_table(pharmacies, mols, params, date)
+    bar = progress_bar(len(pharmacies), "Gains", "ligne") if len(pharmacies) > gains_module.CHUNK_ROWS else None
+    try:
+        table = gains_table(pharmacies, mols, params, date, jobs=jobs, progress=bar.update if bar else None)
+    except BrokenProcessPool:
+        if bar:
+            bar.close()
+        click.echo("Erreur : un processus de recherche s'est arrêté brutalement (mémoire insuffisante ?) ; gains.csv "
+                   "n'a pas été écrit (l'ancien est intact). Relancez, au besoin avec --jobs 1.", err=True)
+        sys.exit(EXIT_WORKER)
+    if bar:
+        bar.close()
     reach = within_reach(pharmacies, mols, table, params)
     _folder(out_dir)
     _write({out_dir / "gains.csv": lambda fh: write_csv(gains_for_output(table), fh, numbers=GAINS_AMOUNTS)})

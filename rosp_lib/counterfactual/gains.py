@@ -44,6 +44,7 @@ from ..lines import money
 from ..inputs import EXACT_SUFFIX
 from ..lines.formatting import agreed, eur, num, num_exact
 from ..lines.text import NEUTRALISE, OUI, exact_of, list_items, shown_value
+from ..lines.workers import can_fork, cores, forked_map
 from ..registry import (INDICATORS, INTERACTIONS, LEVIERS, LEVIERS_MOLECULES, PLAFONDS_COLONNES, THEME_CODES,
                         indicator)
 from ..rulebook import title
@@ -749,7 +750,8 @@ def _rests_on(g: _Gains, a: Action) -> tuple[str, tuple[str, ...]]:
 
 
 def gains_table(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None = None, parameters: dict | None = None,
-                date: dt.date | None = None, scenario=None, themes: tuple[str, ...] | None = None) -> pd.DataFrame:
+                date: dt.date | None = None, scenario=None, themes: tuple[str, ...] | None = None,
+                jobs: int | None = 1, progress=None) -> pd.DataFrame:
     """Every action that raises the amount of each pharmacy × exercise of the table, ranked by gain.
 
     One row per action, the columns of `gains.csv` (`GAINS_COLUMNS`) plus `gain_cents` (int), `changements`
@@ -757,18 +759,33 @@ def gains_table(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None = None,
     (what the gain depends on, said plainly). `themes`: search only these themes' indicators (a theme report).
     `gain_cents` is the difference of two `compute` runs, before and after the change: of their totals, or with
     `themes` of the amounts of those themes (what the action adds to the theme a report is about).
+
+    A table of more than CHUNK_ROWS rows is searched CHUNK_ROWS rows at a time, by `jobs` forked processes (None: one
+    per core; 1: in this process; always in this process where processes cannot be forked): the same table.
+    `progress(n)` is called as each part of n rows is done.
     """
-    return _gains_table(pharmacies, molecules, parameters, date, scenario, themes)[0]
+    return _gains_table(pharmacies, molecules, parameters, date, scenario, themes, jobs=jobs, progress=progress)[0]
 
 
 def _gains_table(pharmacies, molecules, parameters, date, scenario, themes,
-                 base_lines=None) -> tuple[pd.DataFrame, "_Gains | None"]:
+                 base_lines=None, jobs: int | None = 1, progress=None) -> tuple[pd.DataFrame, "_Gains | None"]:
     if parameters is None:
         parameters = parameters_for(pharmacies["exercice"].unique(), scenario)
     date = date or dt.date.today()
     if len(pharmacies) > CHUNK_ROWS:  # a national file: a few hundred pharmacy-years per pass, memory stays flat
-        parts = [gains_table(pharmacies.iloc[i:i + CHUNK_ROWS], molecules, parameters, date, themes=themes)
-                 for i in range(0, len(pharmacies), CHUNK_ROWS)]
+        bounds = [(i, min(i + CHUNK_ROWS, len(pharmacies))) for i in range(0, len(pharmacies), CHUNK_ROWS)]
+
+        def part(k: int) -> pd.DataFrame:
+            start, stop = bounds[k]
+            return gains_table(pharmacies.iloc[start:stop], molecules, parameters, date, themes=themes)
+
+        workers = min(len(bounds), (jobs or cores()) if can_fork() else 1)
+        found = forked_map(part, len(bounds), workers) if workers > 1 else map(part, range(len(bounds)))
+        parts = []
+        for (start, stop), table in zip(bounds, found):
+            parts.append(table)
+            if progress is not None:
+                progress(stop - start)
         return pd.concat(parts, ignore_index=True), None
     g = _Gains(pharmacies, molecules, parameters, themes, base_lines, themes_gain=True)
     actions = g.collect()

@@ -36,7 +36,7 @@ from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Callable
 
 import pandas as pd
 
@@ -58,13 +58,13 @@ def worker_count(n_rows: int, jobs: int | None = None) -> int:
     """Worker processes for a table of n_rows: `jobs` (default: the number of cores), at most one per
     part; 1 means no worker (the parts are computed in the command's process)."""
     jobs = jobs or cores()
-    if jobs <= 1 or not _can_fork():
+    if jobs <= 1 or not can_fork():
         return 1
     rows = worker_part_rows(n_rows, jobs)
     return max(1, min(jobs, -(-n_rows // rows)))
 
 
-def _can_fork() -> bool:
+def can_fork() -> bool:
     """Workers are forked: not on Windows (no fork), nor on macOS (fork is unsafe with its system
     libraries, Python's default there is spawn, which would pickle the tables to every worker)."""
     return "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin"
@@ -260,3 +260,58 @@ def _copy(path: Path, fh: BinaryIO, counts):
             shutil.copyfileobj(src, fh, COPY_BYTES)
     os.unlink(path)
     return counts
+
+
+# Set in the command's process just before `forked_map` forks its workers; the workers read it (inherited).
+_MAP: Callable[[int], object] | None = None
+
+
+def _call_mapped(i: int):
+    try:
+        return _MAP(i)
+    except Exception as exc:
+        raise _Raised.of(exc) from None
+
+
+def forked_map(function, count: int, workers: int):
+    """`function(0)`, `function(1)` … `function(count - 1)` computed by `workers` forked processes, yielded in order.
+    `function` (any callable: a closure too) and what it reads are inherited by the workers, not pickled; its results
+    come back pickled (small tables: the gains of a part of pharmacies). At most `workers + 1` calls are in flight.
+    An exception of a worker is raised again here as it was (see `_Raised`); the workers are stopped on leaving early
+    (an error, Ctrl+C, SIGTERM) and their calls not yet made are cancelled."""
+    global _MAP
+    pool = None
+    failed = True
+    try:
+        _MAP = function
+        gc.collect()
+        gc.freeze()  # see parts_in_workers: the workers do not copy the pages they share with the command
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_end_with_the_command)
+        todo = iter(range(count))
+        in_flight: deque = deque()
+
+        def submit_next() -> None:
+            for i in todo:
+                in_flight.append(pool.submit(_call_mapped, i))
+                return
+
+        for _ in range(workers + 1):  # the first submit forks every worker, before any thread
+            submit_next()
+        _MAP = None  # the workers have it
+        gc.unfreeze()
+        while in_flight:
+            try:
+                result = in_flight.popleft().result()
+            except _Raised as raised:
+                raise raised.rebuilt() from None
+            submit_next()
+            yield result
+        failed = False
+    finally:
+        _MAP = None
+        gc.unfreeze()
+        if pool is not None:
+            if failed:
+                _stop(pool)
+            pool.shutdown(wait=True, cancel_futures=True)
