@@ -137,6 +137,35 @@ def test_the_secured_fse_line_rests_on_the_size_of_the_strong_gap_only_with_a_ga
     assert ("fse_securisees_ecart_fort_points" in line["hypotheses"]) is rests_on_gap
 
 
+@pytest.mark.parametrize("secured,double,malus,on_gap,on_double", [
+    # 2025 (rules.md §1.3): target 71 %; 65,5 % is 5,5 points under it, « more than 5 » → 12 points → 20 % of the
+    # theme (820 € socle-met exercice coordonné + 15 FSE × 0,070 € = 821,05 €): −164,21 €; under the alternative
+    # (« more than 6 ») 4 points → 10 %: the malus rests on the size of the strong gap
+    ("65,5", "0", "-164.21", True, False),
+    # at the target: 0 point whatever the gap; a double paiement rate of 0 has 0 point whatever the low threshold
+    # (0,06 %, alternative 0,01 %), and 0,05 % has its points under 0,01 % only: it rests on the low threshold
+    ("71", "0", "0.00", False, False),
+    ("71", "0,05", "0.00", False, True),
+    # 0,1 % (the high threshold is « more than 0,1 % »): 3 points under either reading → 10 % of 821,05 € = 82,105 €,
+    # −82,11 € (half-cent up)
+    ("71", "0,1", "-82.11", False, False),
+])
+def test_the_billing_malus_line_names_the_readings_its_points_rest_on(tmp_path, secured, double, malus, on_gap,
+                                                                      on_double):
+    """The malus line named the double paiement's low threshold always, and never the size of the FSE sécurisées gap
+    its sub-line named (audit): its `hypotheses` are what its score rests on, for this pharmacy."""
+    row = {"pharmacie_id": "F", "exercice": 2025, **SOCLES_NUMERIQUE, "nb_fse": 15, "taux_fse_sesam_vitale_pct": "96",
+           "nb_factures_periode_malus": 500, "taux_fse_securisees_pct": secured, "taux_rejets_iris_pct": "0",
+           "taux_double_paiement_pct": double}
+    lines, _ = run(tmp_path, [row])
+    line = lines[lines["indicateur"] == "malus_qualite_facturation"].iloc[0]
+    assert line["montant_cents"] == cents(malus)
+    keys = line["hypotheses"].split(" ; ")
+    assert ("numerique.malus_qualite_facturation.fse_securisees_ecart_fort_points" in keys) is on_gap
+    assert ("numerique.malus_qualite_facturation.double_paiement_seuil_bas_pct" in keys) is on_double
+    assert (line["statut_regle"] == "hypothese") is bool(line["hypotheses"])
+
+
 def test_molecule_without_its_starting_rate_is_missing_in_the_progression_reading(tmp_path):
     """The boxes gained (boxes × (arrival − start) / 100) need the starting rate: without it, « donnée manquante »."""
     from rosp_lib.engine import parameters_for

@@ -268,8 +268,15 @@ def facturation_fse_securisees(ctx: Context) -> Block:
 def facturation_taux(ctx: Context, code: str, column: str, prefix: str) -> Block:
     """Points d'un taux à deux seuils (rejets IRIS, double paiement) : bas et haut."""
     m = ctx.p.numerique.malus_qualite_facturation
-    low, high = getattr(m, f"{prefix}_seuil_bas_pct"), getattr(m, f"{prefix}_seuil_haut_pct")
+    high = getattr(m, f"{prefix}_seuil_haut_pct")
     v, missing = ctx.rate(column)
+    # The reading of a low threshold (the double paiement's: 0,06 %, the other reading lower, 0,01 %) changes the points
+    # of a rate above 0 and under the retained threshold only: a rate of 0 has no point, one at the retained threshold
+    # or above has its points under both readings (it was named on every malus line: audit). The mask is computed
+    # from the untraced leaf; the leaf is then read, and recorded, for those rows only.
+    untraced = getattr(ctx.params.numerique.malus_qualite_facturation, f"{prefix}_seuil_bas_pct")
+    with ctx.for_rows(~missing & (np.asarray(v) > 0) & ~compare(v, untraced)):
+        low = getattr(m, f"{prefix}_seuil_bas_pct")
     plow, phigh = getattr(m, f"{prefix}_points_bas"), getattr(m, f"{prefix}_points_haut")
     pts = np.where(compare(v, high), phigh.valeur, np.where(compare(v, low), plow.valeur, 0))
     return _points_block(ctx, code, v, missing, f"{seuil_text(low)} → {plow.valeur} pts ; {seuil_text(high)} → {phigh.valeur} pts", pts)
@@ -319,8 +326,10 @@ def malus_line(ctx: Context, sub: list[Block], total: np.ndarray) -> Block:
     atteint[f_missing] = MANQUANT
     line = Block("malus_qualite_facturation", score, bareme_text(m.bareme.valeur), atteint, cents, note, f_missing,
                  type_ligne="malus")
-    for b in sub:  # the score is the sub-indicators' points
-        line.depends(applies, b.reads)
+    for b in sub:  # the score is the sub-indicators' points, and what each read for some rows only (the size of the
+        line.depends(applies, b.reads)  # FSE sécurisées gap under a target: it was missing from the malus line, audit)
+        for mask, reads in b.row_reads:
+            line.depends(applies & mask, reads)
     return line
 
 
