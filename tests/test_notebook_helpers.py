@@ -527,8 +527,9 @@ def test_calculation_column_never_repeats_the_hypotheses():
 
 def test_declaration_window_comes_from_the_parameters():
     later = _load("PH-TILLEULS", 2025)
-    # the amelipro guide for exercise 2025: « du 1er décembre 2025 au 27 février 2026 inclus »
-    assert nb.declaration_window(later) == "jusqu'au 27/02/2026 inclus"
+    # the amelipro guide for exercise 2025: « du 1er décembre 2025 au 27 février 2026 inclus » (the first day, a
+    # parameter too, was left out: audit)
+    assert nb.declaration_window(later) == "du 01/12/2025 au 27/02/2026 inclus"
     assert "⚠ hypothèse" in nb.declaration_window(_load("PH-TILLEULS", 2024))  # no published window for 2024
 
 

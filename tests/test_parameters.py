@@ -84,7 +84,7 @@ def test_unknown_unit_is_refused_naming_the_file_the_key_and_the_known_units(par
         f"{param_dir / '2024.yaml'} : paramètres invalides\n"
         "  - numerique.exercice_coordonne.montant.unite : unité « EUR/officine » inconnue ; attendu : l'une des "
         "unités connues (EUR, EUR/lecteur, EUR/patient, EUR/tranche, EUR/FSE, EUR/RVA, EUR/boite, EUR/dispensation, "
-        "EUR/kit, %, points de %, TROD, accompagnements, entretiens, factures, items, kits, lecteurs, patients, "
+        "EUR/kit, %, points de %, euros (enveloppe nationale), TROD, accompagnements, entretiens, factures, items, kits, lecteurs, patients, "
         "points, semaines, teleconsultations par tranche, rapport, booleen, etat, comparaison, lecture, mode, periode, date, "
         "liste, paliers) — une nouvelle unité se déclare dans rosp_lib/parameters/units.py")
 
@@ -251,7 +251,11 @@ def test_cli_diff_2024_2025_lists_what_changed():
     assert "  calendrier.versement.numerique (" not in out
     assert ("  calendrier.versement.colorectal (Dernier jour où le thème « dépistage colorectal » de l'exercice est "
             "versé) : 30/06/2025 → 30/06/2026 [statut : source → hypothèse]") in out
-    assert out.startswith("28 paramètres changent entre 2024 et 2025 :")
+    # the envelope of the targeted molecules (10 M€ → 12 M€) and the first day of declaration, given for 2025 only
+    assert ": 10\u202f000\u202f000 € → 12\u202f000\u202f000 € [statut : texte → source]" in out
+    assert "calendrier.debut_declaration (Premier jour de la déclaration des indicateurs de l'exercice sur amelipro) " \
+           ": — → 01/12/2025 [statut : — → source]" in out
+    assert out.startswith("30 paramètres changent entre 2024 et 2025 :")
 
 
 def test_cli_diff_unknown_year_exits_2_in_french():
@@ -506,3 +510,30 @@ def test_the_2022_declaration_closed_on_26_february_2023_as_fspf_13_says():
     assert leaf.reference.reference == "fspf13_rosp_2022"
     assert "26-fevrier-2023" in default_references()["fspf13_rosp_2022"].url
     assert dt.date(2023, 2, 26) in deadlines(2022, p)
+
+
+@pytest.mark.parametrize("year", [2022, 2023])
+def test_the_e_prescription_socle_absent_before_2024_cites_the_convention(year):
+    """rules.md §1.1: the ordonnance numérique socle applies « from exercise 2024 by the convention (FSPF fiche n°14) »;
+    its absence in 2022 and 2023 cited avenant n° 1 (2024), which does not say it (audit)."""
+    leaf = load_parameters(year).numerique.ordonnance_numerique_socle.etat
+    assert (leaf.valeur, leaf.statut, leaf.reference.reference) == ("absent", "texte", "convention_2022")
+    assert "article IX" in leaf.reference.article and "fiche pratique n° 14" in leaf.reference.article
+    assert leaf.reference.voir_aussi == ["fspf_ebook_convention"]
+    assert leaf.source.startswith("Convention nationale organisant les rapports entre les pharmaciens titulaires")
+
+
+def test_the_numbers_of_the_spec_without_a_rule_are_parameters_too():
+    """rules.md: « Every number below must end up in parameters/ » — the national envelope of the targeted molecules
+    (« 10 M€, 12 M€ from 2025 with hybrids/biosimilars ») and the 2025 declaration window (« 1 December 2025 to
+    27 February 2026 ») were only quoted in texts (audit)."""
+    from datetime import date
+
+    for year, amount, statut in ((2023, 10_000_000, "texte"), (2024, 10_000_000, "texte"),
+                                 (2025, 12_000_000, "source"), (2026, 12_000_000, "source")):
+        leaf = load_parameters(year).bups.molecules_ciblees.enveloppe_nationale
+        assert (leaf.valeur, leaf.unite, leaf.statut) == (amount, "euros (enveloppe nationale)", statut), year
+    calendar = load_parameters(2025).calendrier
+    assert (calendar.debut_declaration.valeur, calendar.fin_declaration.valeur) == (date(2025, 12, 1), date(2026, 2, 27))
+    assert calendar.debut_declaration.statut == "source"
+    assert load_parameters(2024).calendrier.debut_declaration is None  # no document gives it

@@ -303,6 +303,8 @@ class MoleculesCiblees(Indicateur):
     `progression` (premium `prime_par_boite_gagnee` × boxes gained)."""
 
     molecules: Leaf[list[str]] | None = None
+    # the national envelope the texts share out: said by the rules book, not read by the rule (a premium per box)
+    enveloppe_nationale: Leaf[int] | None = None
     lecture: Leaf[Literal["substituees", "plancher", "progression"]] | None = None
     prime_par_boite: Leaf[Decimal] | None = None
     primes_par_molecule: Leaf[dict[str, Decimal]] | None = None
@@ -462,6 +464,8 @@ Versements = create_model("Versements", __base__=_Strict, **_theme_dates())
 class Calendrier(_Strict):
     """The exercise's deadlines: what a pharmacy can still do, and until when."""
 
+    # first day of the declaration on amelipro, where a document gives it (the reports say the window « du … au … »)
+    debut_declaration: Leaf[date] | None = None
     fin_declaration: Leaf[date]  # last day to declare the exercise's indicators on amelipro
     fin_autoevaluation_dqo: Leaf[date]  # last day of the HCQO auto-évaluation of the exercise
     fin_actions_dqo: Leaf[date]  # last day of the démarche qualité's newsletter subscription and programme

@@ -84,6 +84,9 @@ UNITS: dict[str, Unit] = _units(
     # percentages
     Unit("%", Kind.PERCENT, " %"),
     Unit("points de %", Kind.PERCENT, " points"),
+    # euros no rule pays (information: the national envelope of the targeted molecules), checked and written as a
+    # number of euros — not an amount, whose plausible bound is that of one pharmacy's payment
+    Unit("euros (enveloppe nationale)", Kind.COUNT, " €"),
     # counts
     Unit("TROD", Kind.COUNT),
     Unit("accompagnements", Kind.COUNT),

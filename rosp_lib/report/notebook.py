@@ -740,7 +740,9 @@ def declaration_window(rep: Report) -> str:
         leaf = None
     if leaf is None:
         return narrative.declaration_window(rep.exercice)
-    text = f"jusqu'au {leaf_text(leaf)} inclus"
+    start = rep.params.calendrier.debut_declaration
+    text = (f"du {leaf_text(start)} au {leaf_text(leaf)} inclus" if start is not None and not replaced(
+        rep, "calendrier.fin_declaration") else f"jusqu'au {leaf_text(leaf)} inclus")
     if replaced(rep, "calendrier.fin_declaration"):  # the scenario's date: the other one is the reference
         text += f" (date du scénario ; celle de l'outil : {reference_value(rep, 'calendrier.fin_declaration')})"
     elif leaf.statut == "hypothese":
