@@ -789,3 +789,21 @@ def test_xlsx_day_zero_in_a_date_cell_is_shown_as_excel_shows_it(tmp_path):
     problems = problems_of(tmp_path / "p.xlsx")
     assert problems[0].startswith("ligne 2, pharmacie « PH-A », colonne debut_activite : valeur « 00/01/1900 » ;")
     assert problems[1].startswith("ligne 2, pharmacie « PH-A », colonne fin_activite : valeur « 12:00:00 » ;")
+
+
+def test_a_titulaire_starting_during_2024_without_installation_apres_2023_is_warned(tmp_path):
+    """The 2024 kits progression measures a titulaire installed or taken over after 1 January 2023 on a fixed reference
+    of 50 kits (rules.md §6, avenant n° 1): a buyer from 1 July 2024 with 0 kit « the year before » and the column empty
+    was paid 125,68 € (250 € × 184/366) as for a reference of 0, without a word (audit). Said, the amount unchanged."""
+    path = write_csv(tmp_path, "pharmacie_id;exercice;debut_activite;nb_kits_remis;nb_kits_remis_n_1;"
+                               "installation_apres_2023\n"
+                               "REPRISE;2024;01/07/2024;30;0;\n"      # warned
+                               "DITE;2024;01/07/2024;30;0;oui\n"      # the column says it
+                               "ANNEE;2024;01/01/2024;30;20;\n"       # a whole year
+                               "APRES;2025;01/03/2025;3;0;\n")        # 2025: no progression of kits
+    said = [w for w in read_pharmacies(path).attrs["avertissements"] if "installation_apres_2023" in w]
+    assert len(said) == 1
+    assert ("colonne installation_apres_2023 : activité commencée en cours d'exercice, mais la colonne ne dit pas « oui » "
+            "(ligne 2 : REPRISE, activité commencée le 01/07/2024, référence 50 kits si elle est récente)") in said[0]
+    assert "DITE" not in said[0] and "ANNEE" not in said[0] and "APRES" not in said[0]
+    assert said[0].endswith("écrivez « oui » si c'est le cas (le montant est calculé sur la valeur telle qu'écrite)")

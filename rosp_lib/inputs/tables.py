@@ -21,7 +21,7 @@ from rosp_lib.lines.formatting import num_exact
 
 from .errors import shown
 from .warnings import (FRACTIONS_HINT, activity_week_warnings, empty_declaration_warnings, empty_declarations,
-                       fraction_row, rate_warnings)
+                       fraction_row, rate_warnings, recent_installation_warnings)
 
 EXACT_SUFFIX = "_exact"
 # A column of the typed table, present only when a row's values may have been cut by a decimal comma (`RawTable.split`):
@@ -159,7 +159,8 @@ def read_pharmacies(path: str | Path) -> pd.DataFrame:
     _mark_split(frame, table, checked.lines)
     frame.attrs["source"] = str(path)
     frame.attrs["avertissements"] = [f"{path} : {w}" for w in table.warnings + rate_warnings(checked, PHARMACY_COLUMNS)
-                                     + activity_week_warnings(frame, list(checked.lines))]
+                                     + activity_week_warnings(frame, list(checked.lines))
+                                     + recent_installation_warnings(frame, list(checked.lines))]
     frame.attrs["declarations_vides"] = empty_declarations(checked, frame)  # said by read_inputs, which knows the
     # parameters of the run (a scenario may change a socle's state)
     return frame
@@ -276,6 +277,7 @@ def pharmacy_warnings(rows: pd.DataFrame, molecules: pd.DataFrame | None = None,
                 what = f", molécule {shown(table['molecule'].iat[i])}" if table is molecules else ""
                 out.append(f"exercice {int(table['exercice'].iat[i])}{what}, {table[SPLIT_COLUMN].iat[i]}")
     out += activity_week_warnings(rows.reset_index(drop=True))
+    out += recent_installation_warnings(rows.reset_index(drop=True))
     if molecules is not None and not molecules.empty:
         out += molecule_warnings(molecules.reset_index(drop=True), None, scenario, located=False)
     return out

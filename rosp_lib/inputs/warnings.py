@@ -182,3 +182,46 @@ def activity_week_warnings(frame: pd.DataFrame, lines=None) -> list[str]:
                        " — un compte ne porte que sur la période du titulaire (cession ou installation en cours "
                        "d'année) ; vérifiez-le (le montant est calculé sur la valeur telle qu'écrite)")
     return out
+
+
+def recent_installation_warnings(frame: pd.DataFrame, lines=None) -> list[str]:
+    """A titulaire whose activity starts during an exercise that pays the progression of kits (dispositif 2024), with
+    `installation_apres_2023` not « oui »: his reference is the fixed one of a recent installation, not his kits of the
+    year before (a 2024 buyer from 1 July with 0 kit « the year before » was paid as for any count: audit). Said, never
+    corrected: the column is the user's statement. `lines`: the file's line of each row (None: named by exercise)."""
+    from ..parameters import ParameterError, load_parameters
+
+    if frame.empty or "debut_activite" not in frame or "exercice" not in frame:
+        return []
+    years = frame["exercice"].to_numpy(dtype=np.int64)
+    starts = pd.to_datetime(frame["debut_activite"]).to_numpy()
+    first_day = pd.to_datetime([f"{y}-01-01" for y in years]).to_numpy() if len(years) else starts
+    recent = (frame["installation_apres_2023"].to_numpy(dtype=bool) if "installation_apres_2023" in frame
+              else np.zeros(len(frame), dtype=bool))
+    late = ~pd.isna(starts) & (starts > first_day) & ~recent
+    if not late.any():
+        return []
+    references = {}
+    for year in sorted(set(years[late].tolist())):  # the parameters read only then: most files have no such row
+        try:
+            kits = load_parameters(int(year)).dispositif_2024
+        except ParameterError:
+            continue
+        ind = None if kits is None else kits.kits_colorectal_progression
+        if ind is not None and ind.actif:
+            references[int(year)] = int(ind.reference_installation_recente.valeur)
+    rows = np.flatnonzero(late & np.isin(years, list(references)))
+    items = []
+    for i in rows[:MAX_PER_KIND]:
+        where = f"ligne {lines[i]}" if lines is not None else f"exercice {int(years[i])}"
+        items.append(f"{where} : {frame['pharmacie_id'].iat[i]}, activité commencée le "
+                     f"{pd.Timestamp(starts[i]):%d/%m/%Y}, référence {thousands(references[int(years[i])])} kits "
+                     "si elle est récente")
+    if len(rows) > MAX_PER_KIND:
+        items.append(f"et {thousands(len(rows) - MAX_PER_KIND)} autres")
+    if not items:
+        return []
+    return [f"colonne installation_apres_2023 : activité commencée en cours d'exercice, mais la colonne ne dit pas « oui » "
+            f"({' ; '.join(items)}) — la progression des kits (dispositif exceptionnel 2024) se mesure alors sur la "
+            "référence fixe d'une officine installée ou reprise après le 1er janvier 2023, non sur nb_kits_remis_n_1 ; "
+            "écrivez « oui » si c'est le cas (le montant est calculé sur la valeur telle qu'écrite)"]
