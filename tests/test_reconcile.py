@@ -709,10 +709,16 @@ def test_a_claim_never_nets_an_overpaid_theme_against_what_it_asks_for(tmp_path)
     num = "Développement du numérique en santé et amélioration de l'accès aux soins (« REMU NUM »)"
     claim = claims[("PH-TILLEULS", 2025)]
     assert E(f"**Montant demandé** : 1 220,00 €, la somme des écarts négatifs des thèmes. Les thèmes versés au-delà de "
-             f"l'attendu ({num} : 534,90 €) ne sont pas réclamés ni déduits : ils sont signalés pour vérification (un "
-             "trop-versé peut être repris par l'Assurance Maladie).") in claim
-    assert E("trop-versé de 534,90 € : le montant versé est celui d'avant la déduction de 534,90 € par « Malus "
-             "« qualité de la facturation » », qui n'a pas été faite") in claim
+             f"l'attendu ({num} : 534,90 €) ne sont ni réclamés ni déduits : je vous les signale pour vérification.") \
+        in claim
+    # the total of the table is that of the themes claimed (600 + 120 + 500 due, nothing paid), not the net −685,10 €
+    # beside « Montant demandé : 1 220,00 € » (review)
+    assert E("| **Total** | les thèmes versés en deçà de l'attendu | 1 220,00 € | 0,00 € | −1 220,00 € |") in claim
+    # the letter says the fact to the caisse; what to check is said to the titulaire, not in the letter (review)
+    assert E("Constat : trop-versé de 534,90 € : le montant versé est celui d'avant la déduction de 534,90 € par "
+             "« Malus « qualité de la facturation » », qui n'a pas été faite ; je vous le signale, sans le déduire du "
+             "montant demandé.") in claim
+    assert "vérifiez les données de ce malus" not in claim and "peut reprendre" not in claim
     assert "malus_qualite_facturation" not in claim
 
 
@@ -1111,7 +1117,9 @@ def test_a_theme_whose_only_gap_is_a_malus_without_its_minus_sign_says_so(tmp_pa
                                  "(malus_qualite_facturation) : une ligne de malus écrite sans son signe moins compte "
                                  "deux fois son montant ; le reste du thème est versé comme dû — vérifiez le relevé")
     letter = claims[("PH-TILLEULS", 2025)]  # the themes the statement has no line for are claimed, not this one
-    assert E("1 069,80 €") not in letter and "REMU NUM" not in letter
+    body = letter.split("Madame, Monsieur,")[1]  # (named above it, to the titulaire, as a gap not claimed)
+    assert E("1 069,80 €") not in body and "REMU NUM" not in body
+    assert E("ce projet ne réclame pas ces écarts (« Développement du numérique") in letter
 
 
 def test_payments_dated_after_the_reference_date_are_said(tmp_path):
@@ -1342,7 +1350,10 @@ def test_a_payment_taken_back_and_a_payment_with_a_minus_sign_are_said_as_the_st
     letter = claims[("PH-GARE", 2024)]
     assert E("Constat : versement repris : le relevé porte 6 108,00 € versés puis 6 108,00 € repris") in letter
     # a sign the tool suspects inverted is to check, not claimed at twice its amount (review)
-    assert "Dispensation à l'unité" not in letter and "160,00" not in letter
+    body = letter.split("Madame, Monsieur,")[1]  # named above it only, to the titulaire, as a gap not claimed
+    assert "Dispensation à l'unité" not in body and "160,00" not in body
+    assert E("(« Dispensation à l'unité » : −80,00 € versés pour 80,00 € dus, une ligne du relevé de signe "
+             "peut-être inversé : vérifiez le relevé)") in letter
     assert "aucun versement : le relevé porte 0,00" not in letter
 
 

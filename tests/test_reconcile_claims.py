@@ -477,3 +477,90 @@ def test_a_zero_row_says_the_rest_paid_only_when_it_is_and_argues_no_socle_resti
         "PH-HALLES;2023;numerique;exercice_coordonne;0,00;2024-04-15;Exercice coordonné\n"))
     letter = (out / "reclamation_PH-HALLES_2023.md").read_text(encoding="utf-8")
     assert "tout le thème serait à" not in letter
+
+
+def test_a_letter_never_cites_the_tool_as_a_source(tmp_path):
+    """PH-TILLEULS 2024, numérique paid 1 € for 5 349 € due: the letter quoted the socle « ordonnance numérique »
+    (neutralised in 2024, a hypothesis of the project) with « Source : Règles de calcul du projet ROSP, livre des règles
+    livré avec l'outil », the software's own book, to the caisse (review). It says that no public text fixes the point,
+    and the hypothesis its reading rests on; the public sources of the other lines stay."""
+    out = _rapprocher_statement(tmp_path, "PH-TILLEULS;2024;numerique;;1,00;15/04/2025;\n")
+    letter = (out / "reclamation_PH-TILLEULS_2024.md").read_text(encoding="utf-8")
+    assert "Règles de calcul du projet" not in letter and "livré avec l'outil" not in letter
+    socle = next(line for line in letter.splitlines() if line.startswith("- **Ordonnance numérique"))
+    assert ("Source : aucun texte public ne fixe ce point — ce montant dépend d'une lecture retenue faute de texte "
+            "explicite (hypothèse : Ordonnance numérique pour au moins 70 % des délivrances (socle) : neutralisé cet "
+            "exercice).") in socle
+    assert "Source : Tableaux des indicateurs ROSP des pharmaciens, ameli.fr" in letter
+
+
+def test_a_gap_resting_on_a_value_the_file_leaves_empty_is_to_fill_not_to_claim(tmp_path):
+    """PH-HALLES 2022 leaves its « urgence » rate empty: 500 € of BUPS are due under the tool's reading of a missing
+    rate, 400 € are paid — the malus « urgence » of 20 % under the other one (500 € × 20 % = 100 €). The letter claimed
+    the 100 € « selon ma lecture des textes », a claim resting on a value the officine itself does not know (review).
+    The gap is told in the table, with the column to fill; nothing is claimed, and no letter without another gap."""
+    out = _rapprocher_statement(tmp_path, "PH-HALLES;2022;numerique;;3467,60;15/04/2023;\n"
+                                          "PH-HALLES;2022;bups;;400,00;15/03/2023;\n"
+                                          "PH-HALLES;2022;colorectal;;200,00;15/06/2023;\n"
+                                          "PH-HALLES;2022;dispensation_unite;;100,00;15/06/2023;\n")
+    rows = list(csv.DictReader((out / "rapprochement.csv").open(encoding="utf-8")))
+    bups = next(r for r in rows if r["pharmacie_id"] == "PH-HALLES" and r["theme"] == "bups" and not r["indicateur"])
+    assert (bups["attendu_eur"], bups["verse_eur"], bups["ecart_eur"], bups["verdict"]) == (
+        "500.00", "400.00", "-100.00", "ecart")
+    assert bups["explication"] == E(
+        "écart de 100,00 € : le montant versé est celui d'une autre lecture d'une donnée que le fichier ne donne pas "
+        "(colonne taux_urgence_pct : vide) ; renseignez la valeur réelle de l'exercice et refaites le rapprochement : "
+        "rien n'est à réclamer sur une donnée inconnue")
+    assert all(r["verdict"] == "conforme" for r in rows if r["pharmacie_id"] == "PH-HALLES" and r["theme"] != "bups"
+               and not r["indicateur"])
+    assert not (out / "reclamation_PH-HALLES_2022.md").exists()
+
+
+def test_the_gaps_a_letter_does_not_claim_are_named_above_it(tmp_path):
+    """A statement row of −320,00 € for 320 dispensations due (1,00 € each: a sign inverted?) and a BUPS gap resting on
+    an empty rate were left out of the letter without a word, the README saying a letter covers every theme paid less
+    than due (review). They are named above it, where the titulaire reads before sending; the caisse's text is
+    unchanged and claims neither."""
+    from rosp_lib.counterfactual.reconcile import claim_cautions
+
+    out = _rapprocher_statement(tmp_path, "PH-TILLEULS;2024;numerique;;4000,00;15/04/2025;\n"
+                                          "PH-TILLEULS;2024;dispensation_unite;;-320;15/06/2025;\n"
+                                          "PH-HALLES;2022;bups;;400,00;15/03/2023;\n")
+    letter = (out / "reclamation_PH-TILLEULS_2024.md").read_text(encoding="utf-8")
+    assert E("> **À lire avant tout envoi — écarts non réclamés** : ce projet ne réclame pas ces écarts (« Dispensation "
+             "à l'unité » : −320,00 € versés pour 320,00 € dus, une ligne du relevé de signe peut-être inversé : "
+             "vérifiez le relevé).") in letter
+    assert "| Dispensation à l'unité |" not in letter
+    assert "écarts non réclamés" in claim_cautions(letter)
+    halles = (out / "reclamation_PH-HALLES_2022.md").read_text(encoding="utf-8")
+    assert E("(« Bon usage des produits de santé (BUPS) » : 400,00 € versés pour 500,00 € dus, une donnée que le "
+             "fichier ne donne pas : renseignez-la et refaites ce projet)") in halles
+    assert "| Bon usage des produits de santé (BUPS) |" not in halles
+
+
+def test_two_statement_rows_swapped_are_told_not_claimed(tmp_path):
+    """BUPS of PH-TILLEULS: 975,91 € due for 2024, 690,83 € for 2025 (the example's rules); a statement giving each
+    exercise the other's amount drafted a claim of 285,08 € for 2024 (review). So with two themes of PH-GARE 2024
+    swapped (numérique 6 108,00 € due, BUPS 428,88 €): the letter asked 5 679,12 € while nothing was missing overall.
+    Each row is told as swapped, nothing is claimed for them."""
+    out = _rapprocher_statement(tmp_path, "PH-TILLEULS;2025;bups;;975,91;28/03/2026;\n"
+                                          "PH-TILLEULS;2024;bups;;690,83;28/03/2025;\n"
+                                          "PH-GARE;2024;numerique;;428,88;15/04/2025;\n"
+                                          "PH-GARE;2024;bups;;6108,00;15/03/2025;\n")
+    rows = {(r["pharmacie_id"], r["exercice"], r["theme"]): r
+            for r in csv.DictReader((out / "rapprochement.csv").open(encoding="utf-8")) if not r["indicateur"]}
+    assert rows[("PH-TILLEULS", "2024", "bups")]["explication"] == E(
+        "le relevé porte 690,83 € pour ce thème, le montant dû pour l'exercice 2025 (690,83 €), qui porte lui-même "
+        "975,91 €, le montant dû ici : les deux lignes du relevé semblent échangées — vérifiez le relevé (thème, "
+        "exercice) avant de réclamer")
+    assert rows[("PH-GARE", "2024", "numerique")]["explication"] == E(
+        "le relevé porte 428,88 € pour ce thème, le montant dû pour « Bon usage (BUPS) » (428,88 €), qui porte "
+        "lui-même 6 108,00 €, le montant dû ici : les deux lignes du relevé semblent échangées — vérifiez le relevé "
+        "(thème, exercice) avant de réclamer")
+    gare = (out / "reclamation_PH-GARE_2024.md").read_text(encoding="utf-8")  # the other themes, unpaid, are claimed
+    assert "| Développement du numérique" not in gare and "| Bon usage" not in gare
+    letter = (out / "reclamation_PH-TILLEULS_2024.md").read_text(encoding="utf-8")
+    body = letter.split("Madame, Monsieur,")[1]
+    assert "Bon usage des produits de santé (BUPS)" not in body.split("## Pièces jointes")[0]
+    assert E("(« Bon usage des produits de santé (BUPS) » : 690,83 € versés pour 975,91 € dus, le montant dû d'un "
+             "autre thème ou d'un autre exercice, lignes du relevé peut-être échangées : vérifiez le relevé)") in letter

@@ -43,7 +43,7 @@ import pandas as pd
 from ..engine import parameters_for
 from ..inputs.columns import COLUMN_WORDS
 from ..lines import money
-from ..lines.formatting import eur, french_list
+from ..lines.formatting import agreed, eur, french_list
 from ..lines.text import OUI, SANS_OBJET, list_items
 from ..parameters import PARAMETERS_DIR, Kind, Scenario, iter_leaves, load_parameters, unit
 from ..registry import INDICATORS, LEVIERS, THEME_CODES, indicator, indicators_of, theme
@@ -106,8 +106,8 @@ class Item:
     malus: int = 0  # the malus rows among them (cents, ≤ 0): negative by nature, no take-back
     explication: str = ""
     lecture: str = ""
-    kind: str = ""  # "inexistant", "rien_verse", "repris", "detail_contredit", "signe", "hypothese", "declaration",
-    # "partiel", "malus", "inexplique"
+    kind: str = ""  # "inexistant", "rien_verse", "repris", "detail_contredit", "signe", "echange", "hypothese",
+    # "donnee_manquante", "declaration", "partiel", "malus", "inexplique"
     focus: tuple[str, ...] = ()  # the indicators the explanation points to (for the claim draft)
     constat: str = ""  # the claim draft's words when they differ from the explanation (the titulaire writing)
 
@@ -300,6 +300,15 @@ class _Reconcile:
                                       0 if ind in MALUS_CODES else int(cents[cents < 0].sum())))
         return items
 
+    def _empty_inputs(self, g: Item) -> list[str]:
+        """The input columns left empty that the lines `g.focus` points to read (their `donnee_manquante` lines):
+        what a gap explained by a reading of a missing value rests on (a letter claimed 100 € of a malus « urgence »
+        whose rate the file left empty: review)."""
+        lines = self._lines_of(g)
+        moved = lines[lines["indicateur"].isin(g.focus) & lines["donnee_manquante"].astype(bool)]
+        return list(dict.fromkeys(name for text in moved["entrees"] for name, value in entries(text)
+                                  if value == "vide"))
+
     def _lines_of(self, g: Item) -> pd.DataFrame:
         lines = self.lines[g.row]
         return lines[lines["indicateur"] == g.indicateur] if g.indicateur else lines[lines["theme"] == g.theme]
@@ -446,6 +455,19 @@ class _Reconcile:
                     # a net after a take-back: the statement's rows said first (review: the reading was named
                     # without the 200 € taken back that made the amount)
                     rows = f" ({_taken_back(g)})" if g.repris < 0 else ""
+                    empty = self._empty_inputs(g)
+                    if empty:  # the reading is that of a value the file leaves empty: the file to fill, not a claim
+                        g.kind = "donnee_manquante"
+                        n = len(empty)
+                        said = _both(f"{agreed(n, 'colonne', 'colonnes')} {', '.join(empty)}",
+                                     french_list([f"« {COLUMN_WORDS.get(c, c)} »" for c in empty]))
+                        g.explication = (
+                            f"écart de {eur(abs(g.ecart))}{rows} : le montant versé est celui d'une autre lecture "
+                            f"d'une donnée que le fichier ne donne pas ({said} : {agreed(n, 'vide', 'vides')}) ; "
+                            "renseignez la valeur réelle "
+                            "de l'exercice et refaites le rapprochement : rien n'est à réclamer sur une donnée "
+                            "inconnue")
+                        continue
                     g.explication = (f"écart de {eur(abs(g.ecart))}{rows} : "
                                      + _both(reading_words(key, leaf, other, value, params[year], kept=kept),
                                              reading_words(key, leaf, other, value, params[year], letter=True),
@@ -638,9 +660,14 @@ class _Reconcile:
                      for x in self.items):
                 continue  # a theme row whose statement shows the malus deducted: the gap is elsewhere
             g.kind, g.focus = "malus", tuple(codes)
+            # what to do about it is the titulaire's, not the caisse's: the letter says the fact only (review: « vérifiez
+            # les données de ce malus » was written to the caisse)
             g.explication = (f"trop-versé de {eur(g.ecart)} : le montant versé est celui d'avant la déduction de "
-                             f"{eur(-deducted)} par {_named(codes, self.params[g.exercice])}, qui n'a pas été faite — "
-                             "l'Assurance Maladie peut reprendre ce trop-versé ; vérifiez les données de ce malus")
+                             f"{eur(-deducted)} par {_named(codes, self.params[g.exercice])}, qui n'a pas été faite"
+                             + _both(" — l'Assurance Maladie peut reprendre ce trop-versé ; vérifiez les données de ce "
+                                     "malus", " ; je vous le signale, sans le déduire du montant demandé",
+                                     " — l'Assurance Maladie peut reprendre ce trop-versé ; vérifiez les données de ce "
+                                     "malus"))
 
     def sign_reversed(self, gaps: list[Item]) -> None:
         """A malus row of the statement written with the due amount's opposite sign (« 534,90 » for a malus of
@@ -717,10 +744,36 @@ class _Reconcile:
                 # after it: to claim, as a partial payment says it — with the other reading when it says otherwise
                 g.explication += f" — {_passed(g, self.params, self.date)}"
 
+    # --- 1 bis. two rows of the statement swapped: each theme paid what the other is due ---------------------------
+    def by_swap(self, gaps: list[Item]) -> None:
+        """Two theme rows of the statement whose amounts are crossed — each paid exactly what the other is due, in
+        the same exercise (themes swapped) or for the same theme in two exercises (exercises swapped): a statement
+        read with its rows mixed up, not two gaps to claim (review: 285,08 € claimed for a BUPS of 2024 paid the
+        2025 amount, and the 2025 one paid the 2024 amount)."""
+        themes = [g for g in gaps if not g.kind and not g.indicateur and g.verse > 0]
+        for i, g in enumerate(themes):
+            for h in themes[i + 1:]:
+                if g.kind or h.kind or g.pharmacie_id != h.pharmacie_id:
+                    continue
+                same_year, same_theme = g.exercice == h.exercice, g.theme == h.theme
+                if same_year == same_theme:  # a swap of themes within an exercise, or of exercises for a theme
+                    continue
+                if abs(g.verse - h.attendu) > CENT_TOLERANCE or abs(h.verse - g.attendu) > CENT_TOLERANCE:
+                    continue
+                for a, b in ((g, h), (h, g)):
+                    other = (f"« {theme(b.theme).titre_court} »" if same_year
+                             else f"l'exercice {b.exercice}")
+                    a.kind = "echange"
+                    a.explication = (f"le relevé porte {eur(a.verse)} pour ce thème, le montant dû pour {other} "
+                                     f"({eur(b.attendu)}), qui porte lui-même {eur(b.verse)}, le montant dû ici : les "
+                                     "deux lignes du relevé semblent échangées — vérifiez le relevé (thème, exercice) "
+                                     "avant de réclamer")
+
     def run(self) -> list[Item]:
         gaps = [g for g in self.items if g.verdict != "conforme"]
         self.as_stated(gaps)
         self.sign_reversed(gaps)
+        self.by_swap(gaps)
         self.by_reading(gaps)
         self.by_take_back(gaps)
         self.by_declaration(gaps)
@@ -859,7 +912,8 @@ def reconcile(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, versemen
         flagged = [g for g in group if g.verdict != "conforme" and (g.ecart < 0 or g.kind in ("inexplique",
                                                                                              "inexistant", "malus"))
                    and not (g.kind == "malus" and g.indicateur and g.theme in told)  # said once, by its theme
-                   and g.kind not in ("detail_contredit", "signe")]  # paid as due / a sign to check: no claim
+                   and g.kind not in ("detail_contredit", "signe", "donnee_manquante", "echange")]  # paid as due / a sign to
+        # check / a value the file does not give: no claim
         claims[(pid, year)] = claim_text(rec, pid, year, flagged)
     return table, claims
 
@@ -868,7 +922,8 @@ def claimed_themes(items: list[Item]) -> dict[str, int]:
     """What a claim asks for: theme → cents, the themes paid less than due (the theme rows, an indicator's gap is
     part of its theme's); empty when nothing is to be claimed."""
     return {g.theme: -g.ecart for g in items if not g.indicateur and g.verdict != "conforme" and g.ecart < 0
-            and g.kind != "signe"}  # a sign the tool suspects inverted is to check, not to claim at twice (review)
+            and g.kind not in ("signe", "donnee_manquante", "echange")}  # a sign the tool suspects inverted is to check, not to
+    # claim at twice (review); a gap resting on a value the file leaves empty is the file's to fill, not a claim
 
 
 def overpaid_notices(table: pd.DataFrame) -> dict[tuple[str, int], str]:
@@ -904,11 +959,19 @@ def _by_pharmacy_year(items: list[Item]) -> dict:
 _PRIVATE_SOURCE = re.compile(r"\s*\((?:seeds|spec)/[^)]*\)")
 
 
+NO_PUBLIC_SOURCE = "aucun texte public ne fixe ce point"
+
+
 def public_source(text: str) -> str:
-    """A line's source as a reader can look it up: never a file of the project."""
+    """A line's source as the caisse can look it up: never a file of the project, nor the project's own rules book (a
+    reference of nature « projet »: a letter to the Assurance Maladie cited the tool as its source, review) — then
+    that no public text fixes the point, the reading being named by the letter's hypothesis."""
+    from ..parameters import load_references
+
     text = _PRIVATE_SOURCE.sub("", str(text or "")).strip()
-    if not text or text.startswith("Spécification du projet"):
-        return "lecture retenue par l'outil, faute de texte public (hypothèse)"
+    own = tuple(r.titre for r in load_references().values() if r.nature == "projet")
+    if not text or text.startswith(("Spécification du projet", *own)):
+        return NO_PUBLIC_SOURCE
     return text
 
 
@@ -944,10 +1007,14 @@ def claim_table(rec: _Reconcile, items: list[Item], params) -> list[str]:
             details += 1
             out.append(f"| {theme(code).titre} | dont : {title(indicator(g.indicateur), params)} | {eur(g.attendu)} "
                        f"| {eur(g.verse)} | {eur(g.ecart)} |")
+    # The total adds up the themes claimed (paid less than due): a theme paid beyond, told for verification below, is
+    # not netted (review: a total of −245,10 € above « Montant demandé : 780,00 € »)
+    claimed = [g for g in wholes if g.ecart < 0]
     if len(wholes) + details > 1:
-        out.append(f"| **Total** | {'les thèmes, sans les lignes « dont »' if details else ''} "
-                   f"| {eur(sum(g.attendu for g in wholes))} | {eur(sum(g.verse for g in wholes))} "
-                   f"| {eur(sum(g.ecart for g in wholes))} |")
+        which = ("les thèmes versés en deçà de l'attendu" if len(claimed) < len(wholes)
+                 else "les thèmes, sans les lignes « dont »" if details else "")
+        out.append(f"| **Total** | {which} | {eur(sum(g.attendu for g in claimed))} "
+                   f"| {eur(sum(g.verse for g in claimed))} | {eur(sum(g.ecart for g in claimed))} |")
     if details:
         out += ["", "Une ligne « dont » est une partie de l'écart du thème au-dessus d'elle : elle est déjà comptée "
                 "dans cet écart et dans le total."]
@@ -956,12 +1023,12 @@ def claim_table(rec: _Reconcile, items: list[Item], params) -> list[str]:
         asked = -sum(g.ecart for g in wholes if g.ecart < 0)
         out += ["", f"**Montant demandé** : {eur(asked)}, la somme des écarts négatifs des thèmes. Les thèmes versés "
                 "au-delà de l'attendu (" + " ; ".join(f"{theme(g.theme).titre} : {eur(g.ecart)}" for g in over)
-                + ") ne sont pas réclamés ni déduits : ils sont signalés pour vérification (un trop-versé peut être "
-                "repris par l'Assurance Maladie)."]
+                + ") ne sont ni réclamés ni déduits : je vous les signale pour vérification."]
     return out
 
 
-# The head of each caution written above a claim draft (`_scenario_caution`, `_too_early_caution`, `_dated_after_caution`):
+# The head of each caution written above a claim draft (`_scenario_caution`, `_too_early_caution`, `_dated_after_caution`,
+# `_left_out_caution`):
 # the synthesis names them beside its link to the draft (`claim_cautions`).
 BEFORE_SENDING = "À lire avant tout envoi"
 _CAUTION = re.compile(rf"^> \*\*{BEFORE_SENDING} — (.+?)\*\* :", re.MULTILINE)
@@ -1059,6 +1126,23 @@ def _dated_after_caution(rec: _Reconcile, pid: str, year: int) -> list[str]:
             "ce projet une fois le relevé à jour (rosp rapprocher --date, ou le rapport).", ""]
 
 
+def _left_out_caution(rec: _Reconcile, pid: str, year: int) -> list[str]:
+    """The themes of this pharmacy-year paid differently from what is due that the letter does not claim — a statement
+    row whose sign looks inverted, a gap resting on a value the file leaves empty — named above the letter, so that
+    the titulaire knows them before sending it (review: a row of −320,00 € left the letter without a word)."""
+    left = [g for g in rec.items if g.pharmacie_id == pid and g.exercice == year and not g.indicateur
+            and g.verdict != "conforme" and g.kind in ("signe", "donnee_manquante", "echange")]
+    if not left:
+        return []
+    why = {"signe": "une ligne du relevé de signe peut-être inversé : vérifiez le relevé",
+           "donnee_manquante": "une donnée que le fichier ne donne pas : renseignez-la et refaites ce projet",
+           "echange": "le montant dû d'un autre thème ou d'un autre exercice, lignes du relevé peut-être échangées : "
+                      "vérifiez le relevé"}
+    which = " ; ".join(f"« {theme(g.theme).titre} » : {eur(g.verse)} versés pour {eur(g.attendu)} dus, "
+                       f"{why[g.kind]}" for g in left)
+    return [f"> **{BEFORE_SENDING} — écarts non réclamés** : ce projet ne réclame pas ces écarts ({which}).", ""]
+
+
 def _letter_data(line: pd.Series) -> str:
     """The pharmacy's data a line's verdict rests on, in words, for the caisse to check « Atteint » (« taux de
     stabilité … : 92 % »); empty when the line read none."""
@@ -1093,6 +1177,7 @@ def claim_text(rec: _Reconcile, pid: str, year: int, items: list[Item]) -> str:
            *_scenario_caution(rec, lines, items, params),
            *_too_early_caution(rec, items),
            *_dated_after_caution(rec, pid, year),
+           *_left_out_caution(rec, pid, year),
            "Madame, Monsieur,", "",
            # the rules of that exercise, as the sources cited below give them: « et de son avenant 1 » was said of
            # 2022 and 2023 too, before it was approved, and of rules whose source is no text of it (review)
