@@ -61,6 +61,9 @@ class Theme:
     # said only for an exercise that has it (the 2022 numérique page described a billing malus that 2022 does not
     # have: review)
     malus: tuple[str, str, str] | None = None
+    # The theme's headings on the CNAM statement (« Explication de ma rémunération ROSP », reproduced by the Isipharm
+    # guide), where they differ from its title: a statement row copied with its heading is read as the theme
+    releve: tuple[str, ...] = ()
 
     def rewards(self, has_malus: bool = True) -> str:
         """What the theme rewards, with its malus when the exercise has one (`has_malus`)."""
@@ -160,7 +163,7 @@ THEMES: tuple[Theme, ...] = (
          Justificatif("factures des équipements (lecteurs, borne, téléconsultation)",
                       ("maj_carte_vitale", "teleconsultation_equipement", "teleconsultation"))),
         "",
-        titre_court="Numérique (REMU NUM)", code_acte="PQS",
+        titre_court="Numérique (REMU NUM)", code_acte="PQS", releve=("Développement du numérique en santé",),
         mesures=(Mesure("FSE", ("fse",)), Mesure("SCOR", ("scor",)), Mesure("DMP", ("dmp",)), Mesure("MSS", ("mss",)),
                  Mesure("appli carte Vitale", ("apcv",)), Mesure("e-prescription", ("eprescription",)),
                  Mesure("téléconsultations", ("teleconsultation",)),
@@ -178,7 +181,7 @@ THEMES: tuple[Theme, ...] = (
         (Justificatif("attestation HCQO datée de l'année", ("demarche_qualite",)),
          Justificatif("programme annuel de développement durable et preuves des items", ("ecoresponsable",))),
         "",
-        titre_court="Bon usage (BUPS)",
+        titre_court="Bon usage (BUPS)", releve=("Bon usage des produits de santé (ROSP BUPS)",),
         mesures=(Mesure("génériques du répertoire", ("generiques_repertoire",)),
                  Mesure("molécules ciblées", ("molecules_ciblees",)),
                  Mesure("stabilité 75 ans et plus", ("stabilite_75",)), Mesure("ASAFO-Pharma", ("asafo",)),
@@ -201,7 +204,7 @@ THEMES: tuple[Theme, ...] = (
         "l'acte, hors ROSP).",
         "calculé par l'Assurance Maladie à partir des actes facturés.",
         (), "le thème est entièrement automatique.",
-        titre_court="Dépistage colorectal",
+        titre_court="Dépistage colorectal", releve=("Dépistage cancer colorectal (code RKD)",),
     ),
     Theme(
         "dispensation_unite", 5, "Dispensation à l'unité", "05_dispensation_unite",

@@ -266,3 +266,34 @@ def test_problems_of_a_long_statement_are_bounded_per_column(tmp_path):
     assert any(line.endswith("… et 40 autres valeurs refusées dans la colonne theme") for line in lines)
     assert any(line.endswith("… et 40 autres valeurs refusées dans la colonne montant_verse_eur") for line in lines)
     assert len(lines) <= 1 + 2 * 21
+
+
+def test_the_cnam_statement_headings_are_read_as_their_themes(tmp_path, pharmacies):
+    """The CNAM statement (« Explication de ma rémunération ROSP », reproduced by the Isipharm guide) heads its themes
+    « Développement du numérique en santé », « Dépistage cancer colorectal (code RKD) », « Bon usage des produits de
+    santé (ROSP BUPS) »: copied as they are (in capitals too), they were refused without a suggestion (review)."""
+    path = _write(tmp_path, HEADER + "PH-TILLEULS;2024;DÉVELOPPEMENT DU NUMÉRIQUE EN SANTÉ;;5349\n"
+                                     "PH-TILLEULS;2024;Dépistage cancer colorectal (code RKD);;140\n"
+                                     "PH-TILLEULS;2024;DÉPISTAGE CANCER COLORECTAL;;0\n"
+                                     "PH-TILLEULS;2024;Bon usage des produits de santé (ROSP BUPS);;975,91\n")
+    assert list(read_versements(path, pharmacies)["theme"]) == ["numerique", "colorectal", "colorectal", "bups"]
+
+
+def test_a_theme_or_a_column_misspelt_gets_the_closest_name(tmp_path, pharmacies):
+    """« vacination », an indicator code written as a theme, an indicator on another theme's row and a column named
+    « montant » were refused with the whole list only (review): each says what was probably meant."""
+    path = _write(tmp_path, HEADER + "PH-TILLEULS;2024;vacination;;0\n"
+                                     "PH-TILLEULS;2024;asafo;;0\n"
+                                     "PH-TILLEULS;2024;numerique;asafo;0\n")
+    said = _problems(path, pharmacies)
+    assert said[0].startswith("ligne 2, pharmacie « PH-TILLEULS », colonne theme : valeur « vacination » ; attendu : un "
+                              "thème, par son code ou son titre : ")
+    assert said[0].endswith(" ; vouliez-vous dire « vaccination » ?")
+    assert said[1].endswith("— « asafo » est un indicateur du thème bups : écrivez le thème dans la colonne theme et "
+                            "l'indicateur dans la colonne indicateur")
+    assert said[2].endswith("— « asafo » est un indicateur du thème bups : écrivez-le sur une ligne de ce thème")
+    columns = _write(tmp_path, "pharmacie_id;exercice;theme;indicateur;montant\nPH-TILLEULS;2024;bups;;1\n", "c.csv")
+    assert _problems(columns, pharmacies)[0] == (
+        "ligne 1 (en-tête), colonne « montant » : colonne inconnue — vouliez-vous dire « montant_verse_eur » ? "
+        "(colonnes possibles : pharmacie_id, exercice, theme, indicateur, montant_verse_eur, date_versement, "
+        "libelle_releve)")

@@ -112,7 +112,7 @@ def theme_names() -> dict[str, str]:
     names: dict[str, str] = {}
     shared: set[str] = set()
     for t in THEMES:
-        for name in (t.code, t.titre, t.titre_court):
+        for name in (t.code, t.titre, t.titre_court, *t.releve):
             # also the name in its closing parenthesis alone: « REMU NUM », the statement's own name of the numérique
             # theme (docs/regles.md; it was refused: review)
             inner = re.search(r"\(([^()]*)\)\s*$", name)
@@ -124,8 +124,18 @@ def theme_names() -> dict[str, str]:
     return {k: v for k, v in names.items() if k and k not in shared}
 
 
-def _themes_expected() -> str:
-    return "un thème, par son code ou son titre : " + " ; ".join(f"{t.code} ({t.titre_court})" for t in THEMES)
+def _themes_expected(written: str = "") -> str:
+    """The themes, by code and short title; with the closest accepted spelling of `written`, and for an indicator's
+    code written as a theme, the theme it belongs to (« asafo » → bups, the column indicateur)."""
+    out = "un thème, par son code ou son titre : " + " ; ".join(f"{t.code} ({t.titre_court})" for t in THEMES)
+    folded = fold(written).replace(" ", "_")
+    by_code = {i.code: i for i in INDICATORS}
+    if folded in by_code:
+        return out + (f" — « {written} » est un indicateur du thème {by_code[folded].theme} : écrivez le thème dans "
+                      "la colonne theme et l'indicateur dans la colonne indicateur")
+    names = theme_names()
+    alike = difflib.get_close_matches(fold(written), list(names), n=1, cutoff=0.75)
+    return out + (f" ; vouliez-vous dire « {names[alike[0]]} » ?" if alike else "")
 
 
 def _amount(text: str, typed: bool = False) -> tuple[int | None, str]:
@@ -214,6 +224,9 @@ def _indicator_expected(ind: str, theme_code: str, by_theme: dict, paid_by_theme
         return (f"{listed} — « {ind} » est facturé à l'acte, hors ROSP (montré pour information) : retirez cette "
                 "ligne du relevé de la ROSP")
     as_code = re.sub(r"[\s'’/-]+", "_", unicodedata.normalize("NFKD", ind).encode("ascii", "ignore").decode().lower())
+    elsewhere = next((i.theme for i in INDICATORS if i.code == as_code.strip("_") and i.theme != theme_code), None)
+    if elsewhere is not None:  # « asafo » on a numérique row: said where it belongs (review)
+        return listed + f" — « {ind} » est un indicateur du thème {elsewhere} : écrivez-le sur une ligne de ce thème"
     alike = difflib.get_close_matches(as_code.strip("_"), paid, n=1, cutoff=0.75)
     return listed + (f" ; vouliez-vous dire « {alike[0]} » ?" if alike else "")
 
@@ -244,7 +257,10 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
             header_problems = True
             # the name shown with its invisible characters escaped (« montant_verse_eur\u200b »: else the message
             # read « colonne « montant_verse_eur » : colonne inconnue » beside « colonne obligatoire … absente »)
-            guess = difflib.get_close_matches(name, [c for c in COLUMNS if c not in present], n=1, cutoff=0.6)
+            missing = [c for c in COLUMNS if c not in present]
+            # a spelling alike, or the start of a column's name (« montant » for montant_verse_eur: review)
+            guess = (difflib.get_close_matches(name, missing, n=1, cutoff=0.6)
+                     or [c for c in missing if c.startswith(name + "_")][:1])
             said = (f"— vouliez-vous dire « {guess[0]} » ? (colonnes possibles : {', '.join(COLUMNS)})" if guess else
                     f"; attendu : une des colonnes {', '.join(COLUMNS)}")
             shape.add(Problem(head_line, j, f"ligne {head_line} (en-tête), colonne {shown(raw_name)} : colonne inconnue "
@@ -304,7 +320,7 @@ def read_versements(path: str | Path, pharmacies: pd.DataFrame, pharmacie_id: st
         theme_text = get.get("theme", "")
         theme = themes.get(fold(theme_text)) or themes.get(fold(theme_text.strip("«»\"' \u00a0\u202f")))  # « REMU NUM »
         if theme is None:
-            bad("theme", theme_text, _themes_expected())
+            bad("theme", theme_text, _themes_expected(theme_text))
         ind = get.get("indicateur", "")
         if ind and theme is not None:  # the code whatever its case (« TROD_angine »), as a theme's name
             ind = {code.lower(): code for code in by_theme[theme]}.get(ind.lower(), ind)
