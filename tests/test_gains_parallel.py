@@ -121,3 +121,19 @@ def test_forked_map_gives_the_results_in_order_and_raises_an_error_as_it_was():
             got.append(value)
     assert got == [0, 1]
     assert "ligne 4, colonne « nb_fse » : valeur « -3 »" in str(raised.value)
+
+
+@pytest.mark.parametrize("n,workers,sizes", [
+    (60, 2, [30, 30]),             # not 50 + 10: the second worker idle most of the time
+    (120, 2, [30, 30, 30, 30]),    # 3 parts of 40 would leave one worker alone at the end
+    (101, 1, [34, 34, 33]),        # at most 50 rows a part, equal sizes
+    (1000, 2, [50] * 20),
+    (51, 8, [7, 7, 7, 7, 7, 7, 7, 2]),
+])
+def test_a_large_file_is_searched_in_equal_parts_of_at_most_50_rows(n, workers, sizes):
+    from rosp_lib.counterfactual.gains import CHUNK_ROWS, search_parts
+
+    assert CHUNK_ROWS == 50
+    bounds = search_parts(n, workers)
+    assert [stop - start for start, stop in bounds] == sizes
+    assert bounds[0][0] == 0 and bounds[-1][1] == n and all(a[1] == b[0] for a, b in zip(bounds, bounds[1:]))

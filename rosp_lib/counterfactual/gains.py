@@ -39,7 +39,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from ..engine import parameters_for
+from ..engine import part_bounds, parameters_for
 from ..lines import money
 from ..inputs import EXACT_SUFFIX
 from ..lines.formatting import agreed, eur, num, num_exact
@@ -767,19 +767,29 @@ def gains_table(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None = None,
     return _gains_table(pharmacies, molecules, parameters, date, scenario, themes, jobs=jobs, progress=progress)[0]
 
 
+def search_parts(n: int, workers: int) -> list[tuple[int, int]]:
+    """(start, stop) of the parts a table of n rows is searched in: at most CHUNK_ROWS rows each, of equal sizes, as
+    many as a multiple of `workers` (60 rows were a part of 50 and one of 10, the second worker idle most of the time:
+    measured 1,08 × instead of ≈ 1,6 ×)."""
+    parts = -(-n // CHUNK_ROWS)
+    parts = min(-(-parts // workers) * workers, n)
+    return part_bounds(n, -(-n // max(parts, 1)))
+
+
 def _gains_table(pharmacies, molecules, parameters, date, scenario, themes,
                  base_lines=None, jobs: int | None = 1, progress=None) -> tuple[pd.DataFrame, "_Gains | None"]:
     if parameters is None:
         parameters = parameters_for(pharmacies["exercice"].unique(), scenario)
     date = date or dt.date.today()
     if len(pharmacies) > CHUNK_ROWS:  # a national file: a few hundred pharmacy-years per pass, memory stays flat
-        bounds = [(i, min(i + CHUNK_ROWS, len(pharmacies))) for i in range(0, len(pharmacies), CHUNK_ROWS)]
+        workers = (jobs or cores()) if can_fork() else 1
+        bounds = search_parts(len(pharmacies), workers)
 
         def part(k: int) -> pd.DataFrame:
             start, stop = bounds[k]
             return gains_table(pharmacies.iloc[start:stop], molecules, parameters, date, themes=themes)
 
-        workers = min(len(bounds), (jobs or cores()) if can_fork() else 1)
+        workers = min(len(bounds), workers)
         found = forked_map(part, len(bounds), workers) if workers > 1 else map(part, range(len(bounds)))
         parts = []
         for (start, stop), table in zip(bounds, found):
