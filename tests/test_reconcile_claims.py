@@ -564,3 +564,16 @@ def test_two_statement_rows_swapped_are_told_not_claimed(tmp_path):
     assert "Bon usage des produits de santé (BUPS)" not in body.split("## Pièces jointes")[0]
     assert E("(« Bon usage des produits de santé (BUPS) » : 690,83 € versés pour 975,91 € dus, le montant dû d'un "
              "autre thème ou d'un autre exercice, lignes du relevé peut-être échangées : vérifiez le relevé)") in letter
+
+
+def test_a_partial_payment_is_explained_by_the_fewest_lines(tmp_path):
+    """PH-TILLEULS 2024 numérique: 5 249,00 € paid for 5 349,00 € due. The 100 € missing were said « toutes les lignes
+    sauf BAL + ApCV » (50 € + 50 €), where one line of 100 € (SCOR, DMP or the démarche…) is the simpler reading
+    (review): the lines said missing are the fewest that make the amount."""
+    out = _rapprocher_statement(tmp_path, "PH-TILLEULS;2024;numerique;;5249,00;15/04/2025;\n")
+    rows = list(csv.DictReader((out / "rapprochement.csv").open(encoding="utf-8")))
+    row = next(r for r in rows if r["pharmacie_id"] == "PH-TILLEULS" and r["theme"] == "numerique"
+               and not r["indicateur"])
+    said = row["explication"].split("sauf ")[1].split(" (une des")[0]
+    assert said.count("»") == 1, said  # one line
+    assert E("ce complément de 100,00 € n'a pas été versé") in row["explication"]

@@ -181,12 +181,15 @@ def _subset_sum(amounts: list[tuple[str, int]], target: int, others_paid: bool =
     non-empty proper subset of the theme's lines: `amounts` may be only some of them, the others fixed by rows of the
     statement; the empty subset is allowed when some of those are paid (`others_paid`), the whole of `amounts` when
     some are unpaid (`others_unpaid`)."""
+    # For each total, the subset of the most lines is kept: the lines said missing are then the fewest (100 € missing
+    # were said « BAL + ApCV », 2 × 50 €, where the SCOR line alone is 100 €: review)
     reach: dict[int, tuple[tuple[str, ...], int]] = {0: ((), 1)}
     for name, cents in amounts:
         for total, (names, ways) in list(reach.items()):
             t = total + cents
             if t in reach:
-                reach[t] = (reach[t][0], reach[t][1] + ways)
+                kept = reach[t][0]
+                reach[t] = ((*names, name) if len(names) + 1 > len(kept) else kept, reach[t][1] + ways)
             else:
                 reach[t] = ((*names, name), ways)
         if len(reach) > MAX_SUBSETS:
