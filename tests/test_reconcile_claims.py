@@ -525,8 +525,14 @@ def test_the_gaps_a_letter_does_not_claim_are_named_above_it(tmp_path):
 
     out = _rapprocher_statement(tmp_path, "PH-TILLEULS;2024;numerique;;4000,00;15/04/2025;\n"
                                           "PH-TILLEULS;2024;dispensation_unite;;-320;15/06/2025;\n"
+                                          "PH-TILLEULS;2024;dispensation_unite;dispensation;0;;\n"
                                           "PH-HALLES;2022;bups;;400,00;15/03/2023;\n")
     letter = (out / "reclamation_PH-TILLEULS_2024.md").read_text(encoding="utf-8")
+    # its indicator row « dispensation : 0 » does not bring the theme back into the table (review: −640 € counted)
+    assert "dont : Dispensation" not in letter
+    # the total is that of the themes claimed: numérique 5 349 € due, 4 000 € paid; BUPS 975,91 €, vaccination 156 €,
+    # colorectal 140 € and the 2024 device 950 € unpaid — 7 570,91 € due, 4 000 € paid
+    assert E("| **Total** |  | 7 570,91 € | 4 000,00 € | −3 570,91 € |") in letter
     assert E("> **À lire avant tout envoi — écarts non réclamés** : ce projet ne réclame pas ces écarts (« Dispensation "
              "à l'unité » : −320,00 € versés pour 320,00 € dus, une ligne du relevé de signe peut-être inversé : "
              "vérifiez le relevé).") in letter
@@ -557,6 +563,13 @@ def test_two_statement_rows_swapped_are_told_not_claimed(tmp_path):
         "le relevé porte 428,88 € pour ce thème, le montant dû pour « Bon usage (BUPS) » (428,88 €), qui porte "
         "lui-même 6 108,00 €, le montant dû ici : les deux lignes du relevé semblent échangées — vérifiez le relevé "
         "(thème, exercice) avant de réclamer")
+    (tmp_path / "un_sens").mkdir()
+    one_way = _rapprocher_statement(tmp_path / "un_sens", "PH-GARE;2024;numerique;;428,88;15/04/2025;\n"
+                                                         "PH-GARE;2024;bups;;6000,00;15/03/2025;\n")
+    one_way_rows = {r["theme"]: r for r in csv.DictReader((one_way / "rapprochement.csv").open(encoding="utf-8"))
+                    if r["pharmacie_id"] == "PH-GARE" and not r["indicateur"]}
+    # one way only (BUPS paid 6 000 €, not the 6 108 € due for numérique): no swap said
+    assert "échangées" not in one_way_rows["numerique"]["explication"] + one_way_rows["bups"]["explication"]
     gare = (out / "reclamation_PH-GARE_2024.md").read_text(encoding="utf-8")  # the other themes, unpaid, are claimed
     assert "| Développement du numérique" not in gare and "| Bon usage" not in gare
     letter = (out / "reclamation_PH-TILLEULS_2024.md").read_text(encoding="utf-8")

@@ -146,9 +146,11 @@ def test_the_secured_fse_line_rests_on_the_size_of_the_strong_gap_only_with_a_ga
     # (0,06 %, alternative 0,01 %), and 0,05 % has its points under 0,01 % only: it rests on the low threshold
     ("71", "0", "0.00", False, False),
     ("71", "0,05", "0.00", False, True),
-    # 0,1 % (the high threshold is « more than 0,1 % »): 3 points under either reading → 10 % of 821,05 € = 82,105 €,
-    # −82,11 € (half-cent up)
-    ("71", "0,1", "-82.11", False, False),
+    # 0,1 % (the high threshold is « more than 0,1 % »): 3 points → 10 % of 821,05 € = 82,105 €, −82,11 € (half-cent
+    # up); a rate not above the high threshold is named: a reading of the low one between 0 and 0,1 % decides it
+    ("71", "0,1", "-82.11", False, True),
+    # above the high threshold (« more than 0,1 % »): 9 points → 10 %, whatever the low threshold
+    ("71", "0,2", "-82.11", False, False),
 ])
 def test_the_billing_malus_line_names_the_readings_its_points_rest_on(tmp_path, secured, double, malus, on_gap,
                                                                       on_double):
@@ -164,6 +166,24 @@ def test_the_billing_malus_line_names_the_readings_its_points_rest_on(tmp_path, 
     assert ("numerique.malus_qualite_facturation.fse_securisees_ecart_fort_points" in keys) is on_gap
     assert ("numerique.malus_qualite_facturation.double_paiement_seuil_bas_pct" in keys) is on_double
     assert (line["statut_regle"] == "hypothese") is bool(line["hypotheses"])
+
+
+def test_a_scenario_low_threshold_of_double_paiement_is_named_on_the_malus_it_makes(tmp_path):
+    """A scenario reading the double paiement's low threshold as 0,01 % (the other reading): a rate of 0,03 % has 3
+    points under it (0 under the tool's 0,06 %) → 10 % of 821,05 € = −82,11 €; its malus line named neither the key
+    nor the scenario (review), the mask assuming the other reading lower than the one in force."""
+    scenario = tmp_path / "seuil.yaml"
+    scenario.write_text("2025:\n  numerique:\n    malus_qualite_facturation:\n      double_paiement_seuil_bas_pct: 0.01\n",
+                        encoding="utf-8")
+    row = {"pharmacie_id": "F", "exercice": 2025, **SOCLES_NUMERIQUE, "nb_fse": 15, "taux_fse_sesam_vitale_pct": "96",
+           "nb_factures_periode_malus": 500, "taux_fse_securisees_pct": "71", "taux_rejets_iris_pct": "0",
+           "taux_double_paiement_pct": "0,03"}
+    pharmacies = read_pharmacies(write_csv(tmp_path / "pharmacies.csv", [row], sep=";"))
+    lines = compute(pharmacies, scenario=scenario)
+    line = lines[lines["indicateur"] == "malus_qualite_facturation"].iloc[0]
+    key = "numerique.malus_qualite_facturation.double_paiement_seuil_bas_pct"
+    assert line["montant_cents"] == cents("-82.11")
+    assert key in line["scenario"].split(" ; ")
 
 
 def test_molecule_without_its_starting_rate_is_missing_in_the_progression_reading(tmp_path):

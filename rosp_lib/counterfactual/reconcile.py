@@ -64,6 +64,9 @@ RAPPROCHEMENT_COLUMNS = ["pharmacie_id", "exercice", "theme", "indicateur", "att
                          "verdict", "explication", "lecture_qui_explique"]
 RAPPROCHEMENT_AMOUNTS = ("attendu_eur", "verse_eur", "ecart_eur")  # texts « -12.50 » (csvfile.write_csv numbers)
 INEXPLIQUE = "écart inexpliqué"
+# The gaps a claim draft never claims, named above its letter (`_left_out_caution`): a statement row whose sign looks
+# inverted, two rows swapped, a gap reproduced by the other reading of a value the file leaves empty
+NOT_CLAIMED = ("signe", "echange", "donnee_manquante")
 # The causes searched, in their order (`_Reconcile.run`): as the texts that explain the search say them (the
 # synthesis section, `rosp rapprocher --help`), and as an unexplained gap says that none reproduces it.
 CAUSES = (("une hypothèse de lecture remplacée par son alternative", "aucune lecture alternative"),
@@ -912,11 +915,15 @@ def reconcile(pharmacies: pd.DataFrame, molecules: pd.DataFrame | None, versemen
         # what is asked for, and the overpayments told for verification (never netted): unexplained, paid for
         # nothing, or a malus not deducted
         told = {g.theme for g in group if g.kind == "malus" and not g.indicateur}
+        # a theme not claimed (a sign to check, rows swapped, a value the file does not give: named above the letter)
+        # is not claimed by its indicator rows either (review: a row « dispensation : 0 » put its theme back in the
+        # table, at twice its amount)
+        left_out = {g.theme for g in group if not g.indicateur and g.kind in NOT_CLAIMED}
         flagged = [g for g in group if g.verdict != "conforme" and (g.ecart < 0 or g.kind in ("inexplique",
                                                                                              "inexistant", "malus"))
                    and not (g.kind == "malus" and g.indicateur and g.theme in told)  # said once, by its theme
-                   and g.kind not in ("detail_contredit", "signe", "donnee_manquante", "echange")]  # paid as due / a sign to
-        # check / a value the file does not give: no claim
+                   and g.kind not in ("detail_contredit", *NOT_CLAIMED)  # paid as due: no claim
+                   and g.theme not in left_out]
         claims[(pid, year)] = claim_text(rec, pid, year, flagged)
     return table, claims
 
@@ -925,7 +932,7 @@ def claimed_themes(items: list[Item]) -> dict[str, int]:
     """What a claim asks for: theme → cents, the themes paid less than due (the theme rows, an indicator's gap is
     part of its theme's); empty when nothing is to be claimed."""
     return {g.theme: -g.ecart for g in items if not g.indicateur and g.verdict != "conforme" and g.ecart < 0
-            and g.kind not in ("signe", "donnee_manquante", "echange")}  # a sign the tool suspects inverted is to check, not to
+            and g.kind not in NOT_CLAIMED}  # a sign the tool suspects inverted is to check, not to
     # claim at twice (review); a gap resting on a value the file leaves empty is the file's to fill, not a claim
 
 
@@ -1134,7 +1141,7 @@ def _left_out_caution(rec: _Reconcile, pid: str, year: int) -> list[str]:
     row whose sign looks inverted, a gap resting on a value the file leaves empty — named above the letter, so that
     the titulaire knows them before sending it (review: a row of −320,00 € left the letter without a word)."""
     left = [g for g in rec.items if g.pharmacie_id == pid and g.exercice == year and not g.indicateur
-            and g.verdict != "conforme" and g.kind in ("signe", "donnee_manquante", "echange")]
+            and g.verdict != "conforme" and g.kind in NOT_CLAIMED]
     if not left:
         return []
     why = {"signe": "une ligne du relevé de signe peut-être inversé : vérifiez le relevé",

@@ -223,5 +223,6 @@ def recent_installation_warnings(frame: pd.DataFrame, lines=None) -> list[str]:
         return []
     return [f"colonne installation_apres_2023 : activité commencée en cours d'exercice, mais la colonne ne dit pas « oui » "
             f"({' ; '.join(items)}) — la progression des kits (dispositif exceptionnel 2024) se mesure alors sur la "
-            "référence fixe d'une officine installée ou reprise après le 1er janvier 2023, non sur nb_kits_remis_n_1 ; "
+            f"référence fixe d'une officine installée ou reprise après le 1er janvier {min(references) - 1} (l'année "
+            "de référence), non sur nb_kits_remis_n_1 ; "
             "écrivez « oui » si c'est le cas (le montant est calculé sur la valeur telle qu'écrite)"]

@@ -270,12 +270,12 @@ def facturation_taux(ctx: Context, code: str, column: str, prefix: str) -> Block
     m = ctx.p.numerique.malus_qualite_facturation
     high = getattr(m, f"{prefix}_seuil_haut_pct")
     v, missing = ctx.rate(column)
-    # The reading of a low threshold (the double paiement's: 0,06 %, the other reading lower, 0,01 %) changes the points
-    # of a rate above 0 and under the retained threshold only: a rate of 0 has no point, one at the retained threshold
-    # or above has its points under both readings (it was named on every malus line: audit). The mask is computed
-    # from the untraced leaf; the leaf is then read, and recorded, for those rows only.
-    untraced = getattr(ctx.params.numerique.malus_qualite_facturation, f"{prefix}_seuil_bas_pct")
-    with ctx.for_rows(~missing & (np.asarray(v) > 0) & ~compare(v, untraced)):
+    # A low threshold decides the points of a rate above 0 and not above the high threshold only: a rate of 0 has no
+    # point and one above the high threshold its high points, whatever the low one is (its reading, the double
+    # paiement's, was named on every malus line: audit). Any rate between may move with the reading — the retained
+    # one, the other one, or a scenario's either way (review: a scenario's 0,01 % against the tool's 0,06 %) — and is
+    # named, though the two published readings give the same points to some of them.
+    with ctx.for_rows(~missing & (np.asarray(v) > 0) & ~compare(v, high)):
         low = getattr(m, f"{prefix}_seuil_bas_pct")
     plow, phigh = getattr(m, f"{prefix}_points_bas"), getattr(m, f"{prefix}_points_haut")
     pts = np.where(compare(v, high), phigh.valeur, np.where(compare(v, low), plow.valeur, 0))
