@@ -590,3 +590,27 @@ def test_a_partial_payment_is_explained_by_the_fewest_lines(tmp_path):
     said = row["explication"].split("sauf ")[1].split(" (une des")[0]
     assert said.count("»") == 1, said  # one line
     assert E("ce complément de 100,00 € n'a pas été versé") in row["explication"]
+
+
+def test_an_overpayment_a_reading_explains_is_not_said_to_be_taken_back(tmp_path):
+    """PH-MAIRIE 2023 (no coordinated exercise): numérique due 0 € under the tool's reading (the exercice coordonné a
+    socle in 2023), 4 391,10 € under its other one (« non exigé »: 4 879 € less the 10 % billing malus, 487,90 €). A
+    statement paying 4 391,10 € was explained by that reading, yet the notice said « ce trop-versé peut être repris »
+    (review): the statement follows the other reading, which may be the caisse's."""
+    from rosp_lib.counterfactual.reconcile import overpaid_notices
+
+    pharmacies = read_pharmacies(DATA / "pharmacies.csv")
+    paid = read_versements(write_csv(tmp_path / "versements.csv", [
+        {"pharmacie_id": "PH-MAIRIE", "exercice": 2023, "theme": "numerique", "montant_verse_eur": "4391,10"},
+        {"pharmacie_id": "PH-MAIRIE", "exercice": 2023, "theme": "colorectal", "montant_verse_eur": "300"},
+        {"pharmacie_id": "PH-MAIRIE", "exercice": 2023, "theme": "dispensation_unite", "montant_verse_eur": "30"},
+    ]), pharmacies)
+    from rosp_lib.inputs import read_molecules
+
+    table, claims = reconcile(pharmacies, read_molecules(DATA / "molecules.csv", pharmacies), paid)
+    assert ("PH-MAIRIE", 2023) not in claims
+    assert overpaid_notices(table)[("PH-MAIRIE", 2023)] == E(
+        "Rien à réclamer pour l'exercice 2023 : le relevé porte plus que ce que l'outil calcule pour ce thème "
+        "(Numérique (REMU NUM) : 4 391,10 € de plus). Le relevé suit une autre lecture des textes que celle de l'outil "
+        "(voir l'explication de chaque ligne) ; si c'est celle de l'Assurance Maladie, ce montant est le sien. Aucun "
+        "projet de réclamation n'est préparé, il n'y a pas de courrier à envoyer.")

@@ -115,7 +115,8 @@ def gains_cmd(entree: Path, molecules: Path | None, scenario: Path | None, date:
     fin_activite (les dates viennent des paramètres et de la table).
 
     Codes de sortie : 0 fait ; 2 entrée ou option invalide (rien n'est écrit) ; 3 dossier de sortie
-    impossible à écrire ; 4 un processus de recherche s'est arrêté brutalement ; 130 interrompue (Ctrl+C).
+    impossible à écrire ; 4 un processus de recherche s'est arrêté brutalement ; 130 interrompue (Ctrl+C) ;
+    143 arrêtée (SIGTERM).
 
     \b
     Exemple :

@@ -951,11 +951,17 @@ def overpaid_notices(table: pd.DataFrame) -> dict[tuple[str, int], str]:
         which = " ; ".join(f"{theme(c).titre_court} : {eur(int(e))} de plus" for c, e in
                            zip(over["theme"], over["ecart_cents"]))
         these = "ce thème" if len(over) == 1 else "ces thèmes"
+        # a gap the other reading of a text reproduces: the caisse seems to read the text that way, not to overpay
+        # (review: « ce trop-versé peut être repris » of an amount the statement explains by a reading)
+        read = over["lecture_qui_explique"].astype(str).str.len() > 0
+        why = ("Le relevé suit une autre lecture des textes que celle de l'outil (voir l'explication de chaque ligne) "
+               "; si c'est celle de l'Assurance Maladie, ce montant est le sien. " if read.all() else
+               "Ce trop-versé peut être repris par l'Assurance Maladie : vérifiez-le (les données déclarées, le relevé, "
+               "l'explication de chaque ligne). ")
         out[(pid, int(year))] = (
             f"Rien à réclamer pour l'exercice {int(year)} : le relevé porte plus que ce que l'outil calcule "
-            f"pour {these} ({which}). Ce trop-versé peut être repris par l'Assurance Maladie : vérifiez-le (les "
-            "données déclarées, le relevé, l'explication de chaque ligne). Aucun projet de réclamation n'est préparé, "
-            "il n'y a pas de courrier à envoyer.")
+            f"pour {these} ({which}). {why}Aucun projet de réclamation n'est préparé, il n'y a pas de courrier à "
+            "envoyer.")
     return out
 
 
