@@ -614,3 +614,23 @@ def test_an_overpayment_a_reading_explains_is_not_said_to_be_taken_back(tmp_path
         "(Numérique (REMU NUM) : 4 391,10 € de plus). Le relevé suit une autre lecture des textes que celle de l'outil "
         "(voir l'explication de chaque ligne) ; si c'est celle de l'Assurance Maladie, ce montant est le sien. Aucun "
         "projet de réclamation n'est préparé, il n'y a pas de courrier à envoyer.")
+
+
+def test_a_theme_paid_as_due_says_what_another_reading_would_owe(tmp_path):
+    """PH-MAIRIE 2023 (no coordinated exercise): numérique 0 € due under the tool's reading (the exercice coordonné a
+    socle that exercise), 0 € paid — « conforme » without a word, where the other reading (« non exigé ») owes
+    4 879 € less the 10 % billing malus (487,90 €) = 4 391,10 € (review). Said beside « conforme », never claimed."""
+    out = _rapprocher_statement(tmp_path, "PH-MAIRIE;2023;numerique;;0;15/04/2024;\n"
+                                          "PH-MAIRIE;2023;colorectal;;300;15/06/2024;\n"
+                                          "PH-MAIRIE;2023;dispensation_unite;;30;15/06/2024;\n")
+    rows = {r["theme"]: r for r in csv.DictReader((out / "rapprochement.csv").open(encoding="utf-8"))
+            if r["pharmacie_id"] == "PH-MAIRIE" and not r["indicateur"]}
+    num = rows["numerique"]
+    assert (num["attendu_eur"], num["verse_eur"], num["verdict"]) == ("0.00", "0.00", "conforme")
+    assert num["explication"] == E(
+        "conforme à la lecture retenue par l'outil ; sous l'autre lecture de l'état de l'indicateur « Participer à un "
+        "exercice coordonné (ESP, MSP, CPTS) » cet exercice (paramètre numerique.exercice_coordonne.etat) (« non "
+        "exigé » au lieu de « actif »), 4 391,10 € seraient dus (+4 391,10 €) : à réclamer seulement si l'Assurance "
+        "Maladie retient cette lecture")
+    assert rows["colorectal"]["explication"] == ""  # 300 € under either reading
+    assert not (out / "reclamation_PH-MAIRIE_2023.md").exists()

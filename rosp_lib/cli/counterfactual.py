@@ -263,7 +263,8 @@ def rapprocher_cmd(entree: Path, versements: Path, molecules: Path | None, scena
         more = f" et {counted(len(missing) - MAX_PER_KIND, 'autre', 'autres')}" if len(missing) > MAX_PER_KIND else ""
         click.echo(f"{agreed(len(missing), 'Non rapprochée', 'Non rapprochées')}, aucune ligne dans le relevé : "
                    f"{counted(len(missing), 'pharmacie × exercice', 'pharmacies × exercice')} du fichier ({shown}{more})")
-    for _, r in table[table["verdict"] != "conforme"].iterrows():
+    # the gaps, and the rows paid as due that another reading would pay more (their explanation says it)
+    for _, r in table[(table["verdict"] != "conforme") | (table["explication"] != "")].iterrows():
         what = theme_of(r["theme"]).titre_court + (f" / {r['indicateur']}" if r["indicateur"] else "")
         click.echo(f"  {r['pharmacie_id']} {r['exercice']} {what} : attendu {eur(str_to_cents(r['attendu_eur']))}, versé "
                    f"{eur(str_to_cents(r['verse_eur']))} ({VERDICTS[r['verdict']]}) — {r['explication']}")

@@ -43,7 +43,7 @@ import pandas as pd
 from ..engine import parameters_for
 from ..inputs.columns import COLUMN_WORDS
 from ..lines import money
-from ..lines.formatting import agreed, eur, french_list
+from ..lines.formatting import agreed, eur, eur_signed, french_list
 from ..lines.text import OUI, SANS_OBJET, list_items
 from ..parameters import PARAMETERS_DIR, Kind, Scenario, iter_leaves, load_parameters, unit
 from ..registry import INDICATORS, LEVIERS, THEME_CODES, indicator, indicators_of, theme
@@ -786,7 +786,47 @@ class _Reconcile:
         self.by_partial(gaps)
         self.by_malus(gaps)
         self.unexplained(gaps)
+        self.conforme_under_a_reading()
         return self.items
+
+    def conforme_under_a_reading(self) -> None:
+        """A theme paid as due whose amount rests on a hypothesis that, read the other way, would owe more: said beside
+        « conforme » — not a claim, the tool keeping its reading (review: PH-MAIRIE 2023 paid 0 € for 0 € due, when the
+        other reading of the exercice coordonné's state owes 4 391,10 €, was « conforme » without a word)."""
+        same = [g for g in self.items if g.verdict == "conforme" and not g.indicateur and not g.explication]
+        for year in sorted({g.exercice for g in same}):
+            mine = [g for g in same if g.exercice == year]
+            used = {k for g in mine for keys in self._lines_of(g)["hypotheses"] for k in list_items(keys)}
+            leaves = dict(iter_leaves(self.params[year]))
+            used |= {leaves[k].alternative_cle for k in list(used) if k in leaves and leaves[k].alternative_cle}
+            more: dict[int, list[tuple[str, int, object]]] = {}
+            for key, value in switchable_hypotheses(year, self.scenario):
+                if key not in used:
+                    continue
+                params = {**self.params, year: load_parameters(year, one_reading(year, key, value, self.scenario))}
+                rows = sorted({g.row for g in mine})
+                per_row = {rows[int(v)]: x for v, x in self.runner.lines([(r, {}) for r in rows], params).groupby(
+                    "_variant")}
+                other = dict(iter_leaves(params[year]))[key]
+                for g in mine:
+                    after = per_row.get(g.row)
+                    if after is not None and g.amount_in(after) - g.attendu > CENT_TOLERANCE:
+                        more.setdefault(id(g), []).append((key, g.amount_in(after), other))
+            for g in mine:
+                found = sorted(more.get(id(g), []), key=lambda x: -x[1])
+                if not found:
+                    continue
+
+                def said(labels: bool) -> str:
+                    return " ; ".join(
+                        f"sous l'autre lecture de {_reading_named(k, leaves[k], self.params[year], labels)}"
+                        + ("" if labels else f" (paramètre {k})")
+                        + f" ({_value_words(o)} au lieu de {_value_words(leaves[k])}), {eur(a)} seraient dus "
+                          f"({eur_signed(a - g.attendu)})" for k, a, o in found)
+
+                g.explication = ("conforme à la lecture retenue par l'outil ; "
+                                 + _both(said(False), said(True), said(True))
+                                 + " : à réclamer seulement si l'Assurance Maladie retient cette lecture")
 
 
 def _deadline(g: Item, params: dict) -> dt.date:
@@ -870,15 +910,21 @@ def reading_words(key: str, leaf, other, value, params, letter: bool = False,
     indicator and label (`hypothesis_label`), without its key. `kept`: whose the value of `leaf` is (the tool's, or
     the user's scenario's). `report`: for the reports, named as in the letter, said as in the table."""
     note = reading_note(leaf, value)
-    owner = next((i for i in INDICATORS if key == f"{i.noeud}.etat"), None) if unit(leaf.unite).kind is Kind.STATE \
-        else None
-    what = (f"l'état de l'indicateur « {title(owner, params)} » cet exercice" if owner is not None  # its label is generic
-            else f"« {hypothesis_label(key, params)} »" if letter or report else f"« {leaf.libelle} »")
+    what = _reading_named(key, leaf, params, letter or report)
     if letter:  # the titulaire writes to the caisse: the reading he holds, not « the tool's »
         return (f"le montant versé correspond à la lecture de {what} qui donne {_value_words(other)}"
                 + (f" ({note})" if note else "") + f" ; la lecture que je retiens donne {_value_words(leaf)}")
     return (f"le montant versé correspond à l'autre lecture de {what}" + ("" if report else f" (paramètre {key})")
             + f" : {_value_words(other)} au lieu de {_value_words(leaf)}, {kept}" + (f" — {note}" if note else ""))
+
+
+def _reading_named(key: str, leaf, params, labels: bool) -> str:
+    """The parameter a reading is of, in words: an indicator's state by its indicator, else by its label (`labels`: as
+    the letter and the reports name it, `hypothesis_label`; else as the parameter file does)."""
+    owner = next((i for i in INDICATORS if key == f"{i.noeud}.etat"), None) if unit(leaf.unite).kind is Kind.STATE \
+        else None
+    return (f"l'état de l'indicateur « {title(owner, params)} » cet exercice" if owner is not None  # its label is generic
+            else f"« {hypothesis_label(key, params)} »" if labels else f"« {leaf.libelle} »")
 
 
 _NUMBER_KINDS = (Kind.AMOUNT, Kind.UNIT_PRICE, Kind.PERCENT, Kind.COUNT, Kind.RATIO, Kind.DATE)
