@@ -404,6 +404,19 @@ class _Reconcile:
             if not g.kind and g.repris < 0 and g.verse > 0 and abs(g.verse - g.repris - g.attendu) <= CENT_TOLERANCE:
                 self._taken_back(g)
 
+    def _hypotheses_read(self, items: list[Item], leaves: dict) -> dict[str, int]:
+        """The hypotheses the lines of `items` read (the tracer's `hypotheses` column), each with the number of lines
+        reading it, and the leaf that switches the alternative of one of them (`alternative_cle`), counted as it."""
+        used: dict[str, int] = {}
+        for g in items:
+            for keys in self._lines_of(g)["hypotheses"]:
+                for k in list_items(keys):
+                    used[k] = used.get(k, 0) + 1
+        for k, n in list(used.items()):
+            if k in leaves and leaves[k].alternative_cle:
+                used[leaves[k].alternative_cle] = used.get(leaves[k].alternative_cle, 0) + n
+        return used
+
     # --- 1. one hypothesis, its alternative reading ------------------------------------------------------
     def by_reading(self, gaps: list[Item]) -> None:
         for year in sorted({g.exercice for g in gaps}):
@@ -414,17 +427,8 @@ class _Reconcile:
             # narrowest first (read by the fewest of these lines): of two readings that both give the amount paid
             # (the 2024 device paid in full: its own prorata reading, or no prorata of any forfait), the one that
             # changes the least is named (review: the two themes of one pharmacy were given different readings)
-            used: dict[str, int] = {}
-            for g in mine:
-                for keys in self._lines_of(g)["hypotheses"]:
-                    for k in str(keys).split(" ; "):
-                        if k:
-                            used[k] = used.get(k, 0) + 1
-            # … or the leaf that switches the alternative of one of them (`alternative_cle`)
             leaves = dict(iter_leaves(self.params[year]))
-            for k, n in list(used.items()):
-                if k in leaves and leaves[k].alternative_cle:
-                    used[leaves[k].alternative_cle] = used.get(leaves[k].alternative_cle, 0) + n
+            used = self._hypotheses_read(mine, leaves)
             # under the user's scenario, the value kept may be the scenario's, and the other reading the tool's
             tool = dict(iter_leaves(load_parameters(year))) if self.scenario is not None else leaves
             for key, value in sorted(switchable_hypotheses(year, self.scenario), key=lambda kv: used.get(kv[0], 0)):
@@ -796,9 +800,8 @@ class _Reconcile:
         same = [g for g in self.items if g.verdict == "conforme" and not g.indicateur and not g.explication]
         for year in sorted({g.exercice for g in same}):
             mine = [g for g in same if g.exercice == year]
-            used = {k for g in mine for keys in self._lines_of(g)["hypotheses"] for k in list_items(keys)}
             leaves = dict(iter_leaves(self.params[year]))
-            used |= {leaves[k].alternative_cle for k in list(used) if k in leaves and leaves[k].alternative_cle}
+            used = self._hypotheses_read(mine, leaves)
             more: dict[int, list[tuple[str, int, object]]] = {}
             for key, value in switchable_hypotheses(year, self.scenario):
                 if key not in used:
